@@ -1,0 +1,87 @@
+# test/lib.sh — shared by test/run_all.sh, examples/demo.sh and test/bench:
+# install missing dependencies, build and install the extension, and run a
+# throwaway PostgreSQL 15 cluster (initdb as postgres into a temp dir, unix
+# socket only, fsync=off) that is removed on exit, also on failure.
+#
+# Source it; then call sa_setup (deps + build + install) and sa_start_cluster.
+
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+PG_CONFIG=${PG_CONFIG:-$PG_BIN/pg_config}
+export PG_CONFIG
+SA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+sa_log() { printf '\n== %s\n' "$*" >&2; }
+
+# Install the Debian packages the build and the suites need, when missing.
+sa_install_deps() {
+	local need=()
+	[ -x "$PG_CONFIG" ] && [ -x "$($PG_CONFIG --pgxs | xargs dirname)/../test/isolation/pg_isolation_regress" ] \
+		|| need+=(postgresql-server-dev-15)
+	[ -f /usr/share/postgresql/15/extension/pgtap.control ] || need+=(postgresql-15-pgtap)
+	command -v pg_prove >/dev/null || need+=(libtap-parser-sourcehandler-pgtap-perl)
+	command -v make >/dev/null || need+=(make)
+	command -v gcc >/dev/null || need+=(gcc)
+	if [ ${#need[@]} -gt 0 ]; then
+		sa_log "installing ${need[*]}"
+		if [ "$(id -u)" -ne 0 ]; then
+			echo "missing packages (${need[*]}); run as root or install them" >&2
+			return 1
+		fi
+		apt-get update -qq >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >&2
+	fi
+}
+
+# Build and install the extension into the system directories.
+sa_build_install() {
+	sa_log "building and installing share_acl"
+	make -C "$SA_ROOT" -s PG_CONFIG="$PG_CONFIG" >&2
+	make -C "$SA_ROOT" -s PG_CONFIG="$PG_CONFIG" install >&2
+}
+
+sa_setup() {
+	sa_install_deps && sa_build_install
+}
+
+# Run a command as the postgres OS user (or as ourselves when not root).
+sa_as_postgres() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# Start a throwaway cluster; exports PGHOST, PGPORT, PGUSER, PGDATABASE and
+# SA_CLUSTER_DIR.  The cluster is stopped and removed when the shell exits.
+sa_start_cluster() {
+	local extra_conf=${1:-}
+	SA_CLUSTER_DIR=$(mktemp -d /tmp/share_acl_cluster.XXXXXX)
+	chmod 755 "$SA_CLUSTER_DIR"
+	[ "$(id -u)" -eq 0 ] && chown postgres: "$SA_CLUSTER_DIR"
+	export SA_CLUSTER_DIR
+	trap sa_stop_cluster EXIT
+	trap 'exit 130' INT TERM
+	sa_as_postgres "$PG_BIN/initdb" -D "$SA_CLUSTER_DIR/data" -U postgres \
+		-A trust --no-sync -E UTF8 --locale=C >/dev/null
+	cat >>"$SA_CLUSTER_DIR/data/postgresql.conf" <<-EOF
+		listen_addresses = ''
+		unix_socket_directories = '$SA_CLUSTER_DIR'
+		port = 5432
+		fsync = off
+		synchronous_commit = off
+		full_page_writes = off
+		max_prepared_transactions = 10
+		$extra_conf
+	EOF
+	sa_as_postgres "$PG_BIN/pg_ctl" -D "$SA_CLUSTER_DIR/data" -w \
+		-l "$SA_CLUSTER_DIR/server.log" start >/dev/null
+	export PGHOST=$SA_CLUSTER_DIR PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
+}
+
+sa_stop_cluster() {
+	if [ -n "${SA_CLUSTER_DIR:-}" ] && [ -d "$SA_CLUSTER_DIR" ]; then
+		sa_as_postgres "$PG_BIN/pg_ctl" -D "$SA_CLUSTER_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+		rm -rf "$SA_CLUSTER_DIR"
+	fi
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# test/run_all.sh — the whole test suite on a throwaway cluster.
+#
+# Installs missing packages, builds and installs share_acl, starts a cluster,
+# then runs every suite: pg_regress (make installcheck), pgTAP (pg_prove over
+# test/pgtap/*.sql), isolation (pg_isolation_regress over test/isolation), and
+# the parser fuzz smoke run (test/fuzz).  A failing suite prints its diff or
+# its failing tests; the last line is "N passed, M failed" over every test of
+# every suite, and the exit status is non-zero when anything failed.
+set -uo pipefail
+
+. "$(dirname "$0")/lib.sh"
+cd "$SA_ROOT"
+
+sa_setup || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+sa_start_cluster
+
+PASSED=0
+FAILED=0
+SUITES_FAILED=()
+OUT=$(mktemp -d /tmp/share_acl_tests.XXXXXX)
+trap 'sa_stop_cluster; rm -rf "$OUT"' EXIT
+
+# Count "... ok" / "... FAILED" lines of pg_regress-style output in file $1.
+count_regress() {
+	local ok bad
+	ok=$(grep -cE '\.\.\. ok( |$)' "$1")
+	bad=$(grep -cE '\.\.\. (FAILED|failed)' "$1")
+	PASSED=$((PASSED + ok))
+	FAILED=$((FAILED + bad))
+	echo "$ok passed, $bad failed"
+}
+
+# --- pg_regress ---------------------------------------------------------------
+sa_log "pg_regress (make installcheck)"
+make -s installcheck PG_CONFIG="$PG_CONFIG" >"$OUT/regress.log" 2>&1
+rc=$?
+cat "$OUT/regress.log"
+count_regress "$OUT/regress.log"
+if [ $rc -ne 0 ]; then
+	SUITES_FAILED+=(pg_regress)
+	[ -f regression.diffs ] && cat regression.diffs
+	grep -qE '\.\.\. (FAILED|failed)' "$OUT/regress.log" || FAILED=$((FAILED + 1))
+fi
+
+# --- pgTAP ---------------------------------------------------------------------
+sa_log "pgTAP (pg_prove)"
+psql -qX -v ON_ERROR_STOP=1 -c 'CREATE DATABASE share_acl_tap' >/dev/null
+psql -qX -v ON_ERROR_STOP=1 -d share_acl_tap \
+	-c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION share_acl' >/dev/null
+pg_prove -d share_acl_tap --ext .sql -r test/pgtap >"$OUT/tap.log" 2>&1
+rc=$?
+cat "$OUT/tap.log"
+total=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$OUT/tap.log" | tail -1)
+total=${total:-0}
+failed_sub=$(grep -oE 'Failed: [0-9]+' "$OUT/tap.log" | awk '{s+=$2} END {print s+0}')
+bad=$failed_sub
+# a file that died before finishing its plan fails without a "Failed:" count
+if [ $rc -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+PASSED=$((PASSED + total - failed_sub))
+FAILED=$((FAILED + bad))
+echo "pgTAP: $total tests, $bad failed"
+[ $rc -ne 0 ] && SUITES_FAILED+=(pgTAP)
+
+# --- isolation -------------------------------------------------------------------
+if ls test/isolation/specs/*.spec >/dev/null 2>&1; then
+	sa_log "isolation (pg_isolation_regress)"
+	ISO=$(dirname "$($PG_CONFIG --pgxs)")/../test/isolation/pg_isolation_regress
+	specs=$(cd test/isolation/specs && ls *.spec | sed 's/\.spec$//' | sort)
+	# shellcheck disable=SC2086
+	"$ISO" --inputdir=test/isolation --outputdir="$OUT/isolation" \
+		--load-extension=share_acl --dbname=share_acl_isolation $specs >"$OUT/iso.log" 2>&1
+	rc=$?
+	cat "$OUT/iso.log"
+	count_regress "$OUT/iso.log"
+	if [ $rc -ne 0 ]; then
+		SUITES_FAILED+=(isolation)
+		[ -f "$OUT/isolation/regression.diffs" ] && cat "$OUT/isolation/regression.diffs"
+		grep -qE '\.\.\. (FAILED|failed)' "$OUT/iso.log" || FAILED=$((FAILED + 1))
+	fi
+fi
+
+# --- fuzz smoke ------------------------------------------------------------------
+if [ -x test/fuzz/run.sh ]; then
+	sa_log "parser fuzzing (test/fuzz)"
+	if test/fuzz/run.sh >"$OUT/fuzz.log" 2>&1; then
+		PASSED=$((PASSED + 1))
+		tail -3 "$OUT/fuzz.log"
+	else
+		FAILED=$((FAILED + 1))
+		SUITES_FAILED+=(fuzz)
+		tail -40 "$OUT/fuzz.log"
+	fi
+fi
+
+echo
+[ ${#SUITES_FAILED[@]} -gt 0 ] && echo "failing suites: ${SUITES_FAILED[*]}"
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ] && [ ${#SUITES_FAILED[@]} -eq 0 ]
