@@ -66,6 +66,29 @@ typedef uint64_t Permset;
 							 PERM_VIEW_ACTIVITY)
 #define PERMSET_FULL_EDITOR	(PERMSET_CONTRIBUTOR | PERM_DELETE)
 
+/* The flags each toggle of a share or link removes when false (R6). */
+#define PERM_TOGGLE_DOWNLOAD	(PERM_DOWNLOAD)
+#define PERM_TOGGLE_COMMENTS	(PERM_COMMENT | PERM_ANNOTATE | PERM_REACT)
+#define PERM_TOGGLE_APPROVAL	(PERM_APPROVE)
+#define PERM_TOGGLE_CONTRIBUTION (PERM_UPLOAD | PERM_EDIT | PERM_RENAME | PERM_MOVE | \
+								 PERM_COPY | PERM_DELETE_OWN | PERM_DELETE)
+
+/* A permission set masked by the four toggles of a share or link (R6). */
+static inline Permset
+PermsetApplyToggles(Permset perms, bool allow_download, bool allow_comments,
+					bool allow_approval, bool allow_contribution)
+{
+	if (!allow_download)
+		perms &= ~PERM_TOGGLE_DOWNLOAD;
+	if (!allow_comments)
+		perms &= ~PERM_TOGGLE_COMMENTS;
+	if (!allow_approval)
+		perms &= ~PERM_TOGGLE_APPROVAL;
+	if (!allow_contribution)
+		perms &= ~PERM_TOGGLE_CONTRIBUTION;
+	return perms;
+}
+
 /* Longest text accepted by the parser (bytes); longer input is refused. */
 #define PERMSET_MAX_INPUT	4096
 

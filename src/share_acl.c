@@ -1,12 +1,14 @@
 /*
  * share_acl.c — module entry point: the module magic and _PG_init, which
- * defines the settings and registers the cache invalidation callbacks once
+ * defines the settings and registers the cache invalidation callback once
  * per backend.
  */
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "utils/guc.h"
 
+#include "cache.h"
 #include "share_acl.h"
 
 PG_MODULE_MAGIC;
@@ -17,4 +19,15 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	ContextDefineSettings();
+	DefineCustomIntVariable("share_acl.cache_size",
+							"Upper bound of the per-backend permission cache.",
+							"Past it the engine still answers, reading what it needs per check.",
+							&share_acl_cache_size_mb,
+							64, 1, 1024 * 1024,
+							PGC_SUSET,
+							GUC_UNIT_MB,
+							NULL, NULL, NULL);
+	MarkGUCPrefixReserved("share_acl");
+	CacheRegisterCallbacks();
 }

@@ -18,4 +18,9 @@
 extern Permset PermsetFromCString(const char *str, size_t len);
 extern char *PermsetToCString(Permset value);
 
+/* context.c */
+#include "utils/uuid.h"
+extern void ContextDefineSettings(void);
+extern const pg_uuid_t *ContextCurrentPrincipal(void);
+
 #endif							/* SHARE_ACL_H */

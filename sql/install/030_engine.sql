@@ -1,0 +1,88 @@
+-- The engine (SPEC §3, §4): checks and look-ups in C, the current-principal
+-- setting, and the triggers that keep every backend's cache right.
+
+CREATE FUNCTION share_acl.cache_invalidate_trigger() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'cache_invalidate_trigger' LANGUAGE C;
+COMMENT ON FUNCTION share_acl.cache_invalidate_trigger() IS
+    'statement trigger: make every backend drop its share_acl cache for this table at commit';
+
+DO $$
+DECLARE t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['workspace', 'principal', 'member', 'team_member', 'resource',
+                             'collection_item', 'share']
+    LOOP
+        EXECUTE format('CREATE TRIGGER zz_cache_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+                        ON share_acl.%I FOR EACH STATEMENT
+                        EXECUTE FUNCTION share_acl.cache_invalidate_trigger()', t);
+    END LOOP;
+END $$;
+
+-- the current principal
+CREATE FUNCTION share_acl.current_principal() RETURNS uuid
+    AS 'MODULE_PATHNAME', 'current_principal' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl.current_principal() IS
+    'the principal of the current transaction (setting share_acl.principal), or NULL';
+
+CREATE FUNCTION share_acl.set_principal(p uuid) RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT pg_catalog.set_config('share_acl.principal', coalesce(p::text, ''), true);
+    SELECT NULL::void;
+$$;
+COMMENT ON FUNCTION share_acl.set_principal(uuid) IS
+    'act as principal p until the end of the transaction (SET LOCAL share_acl.principal); NULL for none';
+
+CREATE FUNCTION share_acl.invoker_is_admin() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'invoker_is_admin' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl.invoker_is_admin() IS
+    'whether the calling role (outside SECURITY DEFINER functions) is a superuser or a member of share_acl_admin';
+
+-- checks
+CREATE FUNCTION share_acl.has_access(resource uuid, perms share_acl.permset) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'has_access_current' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl.has_access(uuid, share_acl.permset) IS
+    'whether the current principal (or link context) has every permission of perms on the resource or workspace';
+
+CREATE FUNCTION share_acl.has_access(principal uuid, resource uuid, perms share_acl.permset) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'has_access_principal' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl.has_access(uuid, uuid, share_acl.permset) IS
+    'whether the principal has every permission of perms on the resource or workspace';
+
+CREATE FUNCTION share_acl.effective_permissions(principal uuid, resource uuid) RETURNS share_acl.permset
+    AS 'MODULE_PATHNAME', 'effective_permissions_principal' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl.effective_permissions(uuid, uuid) IS
+    'the effective permissions E(P, R) of SPEC §3 (empty for unknown ids)';
+
+CREATE FUNCTION share_acl.effective_permissions(resource uuid) RETURNS share_acl.permset
+    AS 'MODULE_PATHNAME', 'effective_permissions_current' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl.effective_permissions(uuid) IS
+    'the effective permissions of the current principal (or link context) on the resource';
+
+CREATE FUNCTION share_acl.explain_access(principal uuid, resource uuid, perms share_acl.permset)
+    RETURNS TABLE (rule text, via_resource uuid, via_principal uuid, perms share_acl.permset, detail text)
+    AS 'MODULE_PATHNAME', 'explain_access' LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION share_acl.explain_access(uuid, uuid, share_acl.permset) IS
+    'every contribution and cap behind E(P, R), with its rule number, and a final result row';
+
+CREATE FUNCTION share_acl.accessible_resources(principal uuid, perms share_acl.permset,
+                                               kind share_acl.resource_kind DEFAULT NULL)
+    RETURNS SETOF uuid
+    AS 'MODULE_PATHNAME', 'accessible_resources' LANGUAGE C STABLE PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION share_acl.accessible_resources(uuid, share_acl.permset, share_acl.resource_kind) IS
+    'every resource (of the kind, when given) on which the principal has every permission of perms';
+
+CREATE FUNCTION share_acl._who_has_access(resource uuid)
+    RETURNS TABLE (principal uuid, role text, perms share_acl.permset, via text)
+    AS 'MODULE_PATHNAME', 'who_has_access_internal' LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 50;
+COMMENT ON FUNCTION share_acl._who_has_access(uuid) IS 'internal: who_has_access without the e-mail join';
+
+CREATE FUNCTION share_acl.who_has_access(resource uuid)
+    RETURNS TABLE (principal uuid, email text, role share_acl.workspace_role, perms share_acl.permset, via text)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT w.principal, p.email, w.role::share_acl.workspace_role, w.perms, w.via
+    FROM share_acl._who_has_access(resource) w
+    JOIN share_acl.principal p ON p.id = w.principal
+    ORDER BY p.email
+$$;
+COMMENT ON FUNCTION share_acl.who_has_access(uuid) IS
+    'every person with non-empty effective permissions on the resource, their role, permissions and the rules that gave them';

@@ -1,0 +1,377 @@
+/*
+ * checks.c — the SQL check and look-up functions of SPEC §4: has_access,
+ * effective_permissions, explain_access, accessible_resources and
+ * who_has_access.  All of them ask the same resolver (engine.c).
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/tuplestore.h"
+#include "utils/uuid.h"
+
+#include "engine.h"
+#include "share_acl.h"
+
+PG_FUNCTION_INFO_V1(has_access_current);
+PG_FUNCTION_INFO_V1(has_access_principal);
+PG_FUNCTION_INFO_V1(effective_permissions_current);
+PG_FUNCTION_INFO_V1(effective_permissions_principal);
+PG_FUNCTION_INFO_V1(explain_access);
+PG_FUNCTION_INFO_V1(accessible_resources);
+PG_FUNCTION_INFO_V1(who_has_access_internal);
+
+/* E of the current context on resource_id; *known says whether the id is known. */
+static Permset
+CurrentEffective(const pg_uuid_t *resource_id, bool *known)
+{
+	const pg_uuid_t *p = ContextCurrentPrincipal();
+	Engine		e;
+	Target		t;
+
+	*known = false;
+	if (p == NULL)
+		return 0;
+	EngineBegin(&e);
+	t = EngineTarget(&e, resource_id);
+	if (t.kind == TARGET_NONE)
+		return 0;
+	*known = true;
+	return EngineEffective(&e, EnginePrincipal(&e, p), t, NULL);
+}
+
+/* E(P, R); *known says whether R is a known resource or workspace. */
+static Permset
+PrincipalEffective(const pg_uuid_t *principal_id, const pg_uuid_t *resource_id, bool *known)
+{
+	Engine		e;
+	Target		t;
+
+	EngineBegin(&e);
+	t = EngineTarget(&e, resource_id);
+	*known = t.kind != TARGET_NONE;
+	if (!*known)
+		return 0;
+	return EngineEffective(&e, EnginePrincipal(&e, principal_id), t, NULL);
+}
+
+/* has_access(resource uuid, perms permset) → bool, for the current context */
+Datum
+has_access_current(PG_FUNCTION_ARGS)
+{
+	Permset		want = PG_GETARG_PERMSET(1);
+	bool		known;
+	Permset		have = CurrentEffective(PG_GETARG_UUID_P(0), &known);
+
+	PG_RETURN_BOOL(known && (have & want) == want);
+}
+
+/* has_access(principal uuid, resource uuid, perms permset) → bool */
+Datum
+has_access_principal(PG_FUNCTION_ARGS)
+{
+	Permset		want = PG_GETARG_PERMSET(2);
+	bool		known;
+	Permset		have = PrincipalEffective(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1), &known);
+
+	PG_RETURN_BOOL(known && (have & want) == want);
+}
+
+/* effective_permissions(resource uuid) → permset, for the current context */
+Datum
+effective_permissions_current(PG_FUNCTION_ARGS)
+{
+	bool		known;
+
+	PG_RETURN_PERMSET(CurrentEffective(PG_GETARG_UUID_P(0), &known));
+}
+
+/* effective_permissions(principal uuid, resource uuid) → permset */
+Datum
+effective_permissions_principal(PG_FUNCTION_ARGS)
+{
+	bool		known;
+
+	PG_RETURN_PERMSET(PrincipalEffective(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1), &known));
+}
+
+/* A uuid datum copied into the current memory context. */
+static Datum
+UuidDatum(const pg_uuid_t *id)
+{
+	pg_uuid_t  *copy = palloc(sizeof(pg_uuid_t));
+
+	*copy = *id;
+	return UUIDPGetDatum(copy);
+}
+
+/*
+ * explain_access(principal uuid, resource uuid, perms permset)
+ *   → table(rule text, via_resource uuid, via_principal uuid, perms permset, detail text)
+ */
+Datum
+explain_access(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	const pg_uuid_t *principal_id = PG_GETARG_UUID_P(0);
+	const pg_uuid_t *resource_id = PG_GETARG_UUID_P(1);
+	Permset		want = PG_GETARG_PERMSET(2);
+	Engine		e;
+	Target		t;
+	Trace		trace = {NIL, NULL};
+	Permset		have = 0;
+	ListCell   *lc;
+	Datum		values[5];
+	bool		nulls[5];
+
+	InitMaterializedSRF(fcinfo, 0);
+	EngineBegin(&e);
+	t = EngineTarget(&e, resource_id);
+	if (t.kind != TARGET_NONE)
+		have = EngineEffective(&e, EnginePrincipal(&e, principal_id), t, &trace);
+
+	foreach(lc, trace.entries)
+	{
+		TraceEntry *te = (TraceEntry *) lfirst(lc);
+
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = CStringGetTextDatum(te->rule);
+		if (te->via_resource)
+			values[1] = UuidDatum(te->via_resource);
+		else
+			nulls[1] = true;
+		if (te->via_principal)
+			values[2] = UuidDatum(te->via_principal);
+		else
+			nulls[2] = true;
+		values[3] = PermsetGetDatum(te->perms);
+		values[4] = CStringGetTextDatum(te->detail);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+
+	/* the result line */
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = CStringGetTextDatum("result");
+	values[1] = UuidDatum(resource_id);
+	values[2] = UuidDatum(principal_id);
+	values[3] = PermsetGetDatum(have);
+	if (t.kind == TARGET_NONE)
+		values[4] = CStringGetTextDatum("unknown resource or workspace: no access");
+	else if ((have & want) == want)
+		values[4] = CStringGetTextDatum("access granted");
+	else
+		values[4] = CStringGetTextDatum(psprintf("access denied: missing %s",
+												 PermsetToCString(want & ~have)));
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	return (Datum) 0;
+}
+
+/*
+ * accessible_resources(principal uuid, perms permset, kind resource_kind default null)
+ *   → setof uuid
+ *
+ * Every resource (of that kind) on which E(P, R) contains perms.  Written to
+ * a tuplestore, which spills to disk past work_mem.
+ */
+Datum
+accessible_resources(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Permset		want;
+	int			kind = -1;
+	Engine		e;
+	PrincipalCtx *pc;
+	int32		i;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	want = PG_GETARG_PERMSET(1);
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC | MAT_SRF_BLESS);
+	if (!PG_ARGISNULL(2))
+	{
+		/* resource_kind enum → its position, through its label */
+		char	   *label = DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(2)));
+		static const char *const labels[] = {"project", "collection", "asset", "conversation"};
+
+		for (i = 0; i < 4; i++)
+			if (strcmp(label, labels[i]) == 0)
+				kind = i;
+	}
+
+	EngineBegin(&e);
+	pc = EnginePrincipal(&e, PG_GETARG_UUID_P(0));
+	for (i = 0; i < e.s->nresources; i++)
+	{
+		Target		t = {TARGET_RESOURCE, i};
+		Datum		value;
+		bool		isnull = false;
+
+		CHECK_FOR_INTERRUPTS();
+		if (kind >= 0 && e.s->resources[i].kind != kind)
+			continue;
+		if ((EngineEffective(&e, pc, t, NULL) & want) != want)
+			continue;
+		value = UUIDPGetDatum(&e.s->resources[i].id);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+	}
+	return (Datum) 0;
+}
+
+/* Add principal index p to the candidate list once. */
+static void
+AddCandidate(int32 **cands, int32 *n, int32 *cap, bool *seen, int32 p)
+{
+	if (seen[p])
+		return;
+	seen[p] = true;
+	if (*n >= *cap)
+	{
+		*cap *= 2;
+		*cands = repalloc(*cands, sizeof(int32) * *cap);
+	}
+	(*cands)[(*n)++] = p;
+}
+
+/*
+ * _who_has_access(resource uuid) → table(principal uuid, role text, perms permset, via text)
+ *
+ * Candidates are the workspace's members and everyone a share on an ancestor
+ * reaches (teams expanded to their members, transitively); each is resolved
+ * with a trace, and via lists the rules that contributed.
+ */
+Datum
+who_has_access_internal(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	static const char *const role_names[] = {"owner", "admin", "member", "guest", "viewer"};
+	Engine		e;
+	Target		t;
+	GrantsCache *g;
+	int32	   *cands;
+	int32		ncands = 0,
+				cap = 64,
+				i;
+	bool	   *seen;
+	int32	   *stack;
+	int32		nstack = 0;
+
+	InitMaterializedSRF(fcinfo, 0);
+	EngineBegin(&e);
+	g = e.g;
+	t = EngineTarget(&e, PG_GETARG_UUID_P(0));
+	if (t.kind != TARGET_RESOURCE)
+		return (Datum) 0;
+
+	cands = palloc(sizeof(int32) * cap);
+	seen = palloc0(sizeof(bool) * Max(g->nprincipals, 1));
+	stack = palloc(sizeof(int32) * Max(g->nprincipals, 1));
+
+	/* the workspace's members */
+	{
+		int32		w = g->ws_of_structure[e.s->resources[t.index].workspace];
+		int32		m;
+
+		if (w >= 0)
+			for (m = g->members_of_ws_head[w]; m >= 0; m = g->member_list[m + 1])
+				AddCandidate(&cands, &ncands, &cap, seen, g->member_list[m]);
+	}
+
+	/* grantees of shares anywhere up the tree, teams expanded downwards */
+	{
+		bool	   *visited = palloc0(sizeof(bool) * Max(e.s->nresources, 1));
+		int32	   *nodes = palloc(sizeof(int32) * Max(e.s->nresources, 1));
+		int32		nnodes = 0;
+		bool	   *team_done = palloc0(sizeof(bool) * Max(g->nprincipals, 1));
+
+		nodes[nnodes++] = t.index;
+		visited[t.index] = true;
+		while (nnodes > 0)
+		{
+			int32		node = nodes[--nnodes];
+			const ResourceNode *r = &e.s->resources[node];
+			int32		sh,
+						link;
+
+			for (sh = CacheFirstShareOfResource(g, node); sh >= 0; sh = g->shares[sh].next_of_resource)
+				stack[nstack++] = g->shares[sh].grantee;
+			while (nstack > 0)
+			{
+				int32		p = stack[--nstack];
+
+				if (g->principals[p].kind != PK_TEAM)
+					AddCandidate(&cands, &ncands, &cap, seen, p);
+				else if (!team_done[p])
+				{
+					int32		edge;
+
+					team_done[p] = true;
+					for (edge = g->principals[p].members_head; edge >= 0; edge = g->edges[edge].next)
+						stack[nstack++] = g->edges[edge].other;
+				}
+			}
+			if (r->parent >= 0 && !visited[r->parent])
+			{
+				visited[r->parent] = true;
+				nodes[nnodes++] = r->parent;
+			}
+			for (link = r->coll_head; link >= 0; link = e.s->links[link].next)
+			{
+				int32		c = e.s->links[link].collection;
+
+				if (!visited[c])
+				{
+					visited[c] = true;
+					nodes[nnodes++] = c;
+				}
+			}
+		}
+	}
+
+	for (i = 0; i < ncands; i++)
+	{
+		int32		p = cands[i];
+		PrincipalCtx *pc;
+		Trace		trace = {NIL, NULL};
+		Permset		perms;
+		WorkspaceRole role;
+		StringInfoData via;
+		ListCell   *lc;
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
+
+		if (g->principals[p].kind == PK_TEAM)
+			continue;
+		pc = EnginePrincipal(&e, &g->principals[p].id);
+		perms = EngineEffective(&e, pc, t, &trace);
+		if (perms == 0)
+			continue;
+		role = EngineRoleForNode(&e, pc, t.index);
+
+		initStringInfo(&via);
+		foreach(lc, trace.entries)
+		{
+			TraceEntry *te = (TraceEntry *) lfirst(lc);
+			char		key[8];
+
+			if (te->perms == 0 || strcmp(te->rule, "R9") == 0)
+				continue;
+			snprintf(key, sizeof(key), "%s,", te->rule);
+			if (strstr(via.data, key) == NULL)
+				appendStringInfoString(&via, key);
+		}
+		if (via.len > 0)
+			via.data[--via.len] = '\0';
+
+		values[0] = UUIDPGetDatum(&g->principals[p].id);
+		if (role == ROLE_NONE)
+			nulls[1] = true;
+		else
+			values[1] = CStringGetTextDatum(role_names[role]);
+		values[2] = PermsetGetDatum(perms);
+		values[3] = CStringGetTextDatum(via.data);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}

@@ -1,0 +1,528 @@
+/*
+ * engine.c — the resolver of SPEC §3: E(P, R) for a principal and a resource
+ * (or a workspace, R12), with an optional trace for explain_access.
+ *
+ * Per principal it keeps a context (its teams, the shares that reach it by
+ * resource, its owner key) built once per grants-cache generation, and a memo
+ * of the uncapped permissions inherited by container nodes, valid for one
+ * transaction timestamp (expiry is judged against it).  A check of an asset
+ * is then: one index probe for the asset, its own contributions, and memo
+ * hits for its parent and collections.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+
+#include "engine.h"
+#include "maps.h"
+#include "share_acl.h"
+
+/* A share that reaches the principal, listed under its resource. */
+typedef struct GrantRef
+{
+	int32		share;
+	int32		next;
+} GrantRef;
+
+struct PrincipalCtx
+{
+	pg_uuid_t	id;				/* hash key; must stay first */
+	int32		p;				/* principal index, or -1 if unknown */
+	uint8		kind;
+	int32		owner_key;		/* StructureCache owner index, or -1 */
+	int32		nteams;
+	int32	   *teams;			/* every team containing it, transitively */
+	int32map_hash *grant_heads; /* node -> first GrantRef */
+	GrantRef   *refs;
+	permmap_hash *memo;			/* node -> uncapped inherited permissions */
+	TimestampTz memo_now;
+	int32		role_ws;		/* structure workspace of the cached role */
+	WorkspaceRole role;
+};
+
+#define MAX_PRINCIPAL_CONTEXTS	1024
+#define MAX_MEMO_ENTRIES		(1 << 20)
+
+static MemoryContext principal_cxt = NULL;
+static HTAB *principal_contexts = NULL;
+static uint64 principal_contexts_build = 0;
+static PrincipalCtx *last_principal = NULL;	/* fast path for repeated checks */
+
+/* Caps (R9) and grants by name. */
+#define CAP_ADMIN_REMOVES	(PERM_TRANSFER_OWNERSHIP | PERM_DELETE_SPACE)
+#define CAP_MEMBER_REMOVES	(PERM_MAKE_PUBLIC | PERM_TRANSFER_OWNERSHIP | PERM_DELETE_SPACE | \
+							 PERM_MANAGE_SETTINGS)
+#define CAP_EDIT_OWN_ONLY	(PERM_EDIT | PERM_RENAME | PERM_MOVE | PERM_DELETE)
+#define CAP_GUEST_REMOVES	(PERM_SHARE | PERM_MANAGE_MEMBERS | PERM_CHANGE_PERMISSIONS | \
+							 PERM_MAKE_PUBLIC | PERM_MANAGE_SETTINGS | PERM_VIEW_AUDIT | \
+							 PERM_TRANSFER_OWNERSHIP | PERM_DELETE_SPACE)
+#define CAP_VIEWER_KEEPS	(PERMSET_VIEWER | PERM_COMMENT | PERM_ANNOTATE | PERM_DOWNLOAD)
+
+/* R12 */
+#define WS_ADMIN_PERMS		(PERM_MANAGE_MEMBERS | PERM_MANAGE_COLLECTIONS | PERM_MANAGE_SETTINGS | \
+							 PERM_VIEW_AUDIT | PERM_SHARE | PERM_UPLOAD | PERM_VIEW)
+#define WS_MEMBER_PERMS		(PERM_UPLOAD | PERM_SHARE | PERM_VIEW)
+#define WS_GUEST_PERMS		(PERM_VIEW)
+
+/* Start a call: the caches (reloaded if invalidated) and the transaction time. */
+void
+EngineBegin(Engine *e)
+{
+	/* a structure reload while the grants load makes them load again */
+	do
+	{
+		e->g = CacheGetGrants();
+		e->s = CacheGetStructure();
+	} while (e->g->structure_build_id != e->s->build_id);
+	e->now = GetCurrentTransactionStartTimestamp();
+}
+
+/* What the id names: a resource, a workspace, or nothing known. */
+Target
+EngineTarget(Engine *e, const pg_uuid_t *id)
+{
+	Target		t;
+
+	t.index = UuidIndexLookup(&e->s->resource_index, id);
+	if (t.index >= 0)
+	{
+		t.kind = TARGET_RESOURCE;
+		return t;
+	}
+	t.index = UuidIndexLookup(&e->g->workspace_index, id);
+	t.kind = t.index >= 0 ? TARGET_WORKSPACE : TARGET_NONE;
+	return t;
+}
+
+/* The uuid of principal index p. */
+const pg_uuid_t *
+EnginePrincipalId(Engine *e, int32 p)
+{
+	return &e->g->principals[p].id;
+}
+
+/* Fill in a new principal context: teams closure and the shares reaching it. */
+static void
+BuildPrincipalCtx(Engine *e, PrincipalCtx *pc)
+{
+	GrantsCache *g = e->g;
+	int32		cap = 8;
+	int32		nrefs = 0,
+				refcap = 16;
+	int32		i;
+	int32	   *grantees;
+
+	pc->p = UuidIndexLookup(&g->principal_index, &pc->id);
+	pc->kind = pc->p >= 0 ? g->principals[pc->p].kind : PK_USER;
+	pc->owner_key = pc->p >= 0 ? g->principals[pc->p].owner_key : -1;
+	pc->nteams = 0;
+	pc->teams = palloc(sizeof(int32) * cap);
+	pc->grant_heads = int32map_create(principal_cxt, 64, NULL);
+	pc->refs = palloc(sizeof(GrantRef) * refcap);
+	pc->memo = permmap_create(principal_cxt, 256, NULL);
+	pc->memo_now = DT_NOBEGIN;
+	pc->role_ws = -1;
+	pc->role = ROLE_NONE;
+	if (pc->p < 0)
+		return;
+
+	/* teams(P): breadth-first over team_of edges, each team once */
+	{
+		int32		head = 0;
+		int32		cur = pc->p;
+
+		for (;;)
+		{
+			int32		edge;
+
+			for (edge = g->principals[cur].team_of_head; edge >= 0; edge = g->edges[edge].next)
+			{
+				int32		team = g->edges[edge].other;
+				bool		seen = (team == pc->p);
+
+				for (i = 0; i < pc->nteams && !seen; i++)
+					seen = (pc->teams[i] == team);
+				if (seen)
+					continue;
+				if (pc->nteams >= cap)
+				{
+					cap *= 2;
+					pc->teams = repalloc(pc->teams, sizeof(int32) * cap);
+				}
+				pc->teams[pc->nteams++] = team;
+			}
+			if (head >= pc->nteams)
+				break;
+			cur = pc->teams[head++];
+		}
+	}
+
+	/* the shares granted to P or its teams, by resource */
+	grantees = palloc(sizeof(int32) * (pc->nteams + 1));
+	grantees[0] = pc->p;
+	memcpy(grantees + 1, pc->teams, sizeof(int32) * pc->nteams);
+	for (i = 0; i <= pc->nteams; i++)
+	{
+		int32		sh;
+
+		for (sh = g->principals[grantees[i]].shares_head; sh >= 0; sh = g->shares[sh].next_of_grantee)
+		{
+			bool		found;
+			Int32MapEntry *head = int32map_insert(pc->grant_heads, g->shares[sh].resource, &found);
+
+			if (nrefs >= refcap)
+			{
+				refcap *= 2;
+				pc->refs = repalloc(pc->refs, sizeof(GrantRef) * refcap);
+			}
+			pc->refs[nrefs].share = sh;
+			pc->refs[nrefs].next = found ? head->value : -1;
+			head->value = nrefs++;
+		}
+	}
+	pfree(grantees);
+}
+
+/* The context of principal id, built on first use in this cache generation. */
+PrincipalCtx *
+EnginePrincipal(Engine *e, const pg_uuid_t *id)
+{
+	PrincipalCtx *pc;
+	bool		found;
+
+	if (last_principal != NULL && principal_contexts_build == e->g->build_id &&
+		memcmp(&last_principal->id, id, sizeof(pg_uuid_t)) == 0)
+	{
+		pc = last_principal;
+		goto check_memo;
+	}
+	if (principal_cxt == NULL)
+		principal_cxt = AllocSetContextCreate(TopMemoryContext,
+											  "share_acl principal contexts",
+											  ALLOCSET_DEFAULT_SIZES);
+	if (principal_contexts == NULL || principal_contexts_build != e->g->build_id ||
+		hash_get_num_entries(principal_contexts) >= MAX_PRINCIPAL_CONTEXTS)
+	{
+		HASHCTL		ctl;
+
+		MemoryContextReset(principal_cxt);
+		last_principal = NULL;
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(pg_uuid_t);
+		ctl.entrysize = sizeof(PrincipalCtx);
+		ctl.hcxt = principal_cxt;
+		principal_contexts = hash_create("share_acl principals", 64, &ctl,
+										 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		principal_contexts_build = e->g->build_id;
+	}
+	pc = hash_search(principal_contexts, id, HASH_ENTER, &found);
+	if (!found)
+	{
+		MemoryContext old = MemoryContextSwitchTo(principal_cxt);
+
+		PG_TRY();
+		{
+			BuildPrincipalCtx(e, pc);
+		}
+		PG_CATCH();
+		{
+			hash_search(principal_contexts, id, HASH_REMOVE, NULL);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(old);
+	}
+	last_principal = pc;
+check_memo:
+	if (pc->memo_now != e->now || pc->memo->members >= MAX_MEMO_ENTRIES)
+	{
+		permmap_reset(pc->memo);
+		pc->memo_now = e->now;
+	}
+	return pc;
+}
+
+/* P's role in the workspace of node, as the rules see it (R2). */
+WorkspaceRole
+EngineRoleForNode(Engine *e, PrincipalCtx *pc, int32 node)
+{
+	int32		sws = e->s->resources[node].workspace;
+
+	if (pc->role_ws != sws)
+	{
+		WorkspaceRole role = CacheRoleOf(e->g, e->g->ws_of_structure[sws], pc->p);
+
+		/* an external principal is never internal (R2) */
+		if (pc->kind == PK_EXTERNAL && ROLE_IS_INTERNAL(role))
+			role = ROLE_GUEST;
+		pc->role_ws = sws;
+		pc->role = role;
+	}
+	return pc->role;
+}
+
+/* Record one trace line. */
+static void
+TraceAdd(Trace *trace, const char *rule, const pg_uuid_t *via_resource,
+		 const pg_uuid_t *via_principal, Permset perms, char *detail)
+{
+	TraceEntry *t = palloc(sizeof(TraceEntry));
+
+	t->rule = rule;
+	t->via_resource = via_resource;
+	t->via_principal = via_principal;
+	t->perms = perms;
+	t->detail = detail;
+	trace->entries = lappend(trace->entries, t);
+}
+
+/* Everything a node contributes by itself to P: R4, R5 (with R6), R10. */
+static Permset
+LocalContribution(Engine *e, PrincipalCtx *pc, WorkspaceRole role,
+				  const WorkspaceInfo *ws, int32 node, Trace *trace)
+{
+	const ResourceNode *r = &e->s->resources[node];
+	Permset		u = 0;
+	Int32MapEntry *head;
+
+	/* R4 general access */
+	if (r->access == GA_PUBLIC && ROLE_IS_INTERNAL(role))
+	{
+		u |= ws->public_access_level;
+		if (trace)
+			TraceAdd(trace, "R4", &r->id, NULL, ws->public_access_level,
+					 pstrdup("general access public: internal members get the workspace's public level"));
+	}
+	else if (r->access == GA_SHARED && role == ROLE_ADMIN)
+	{
+		u |= PERMSET_EDITOR;
+		if (trace)
+			TraceAdd(trace, "R4", &r->id, NULL, PERMSET_EDITOR,
+					 pstrdup("general access shared: admins get editor"));
+	}
+
+	/* R5 direct shares to P or its teams, masked by their toggles (R6) */
+	head = int32map_lookup(pc->grant_heads, node);
+	if (head)
+	{
+		int32		ref;
+
+		for (ref = head->value; ref >= 0; ref = pc->refs[ref].next)
+		{
+			const Share *sh = &e->g->shares[pc->refs[ref].share];
+			bool		active = sh->expires_at > e->now;
+
+			if (active)
+				u |= sh->perms;
+			if (trace)
+				TraceAdd(trace, "R5", &r->id, &e->g->principals[sh->grantee].id, active ? sh->perms : 0,
+						 psprintf("%s share %s%s",
+								  sh->grantee == pc->p ? "direct" : "team",
+								  PermsetToCString(sh->perms),
+								  active ? " (after toggles, R6)" : " expired"));
+		}
+	}
+
+	/* R10 ownership, for principals with a role */
+	if (r->owner >= 0 && r->owner == pc->owner_key && role != ROLE_NONE)
+	{
+		u |= PERMSET_FULL;
+		if (trace)
+			TraceAdd(trace, "R10", &r->id, &pc->id, PERMSET_FULL, pstrdup("owner of the resource"));
+	}
+	return u;
+}
+
+/*
+ * The uncapped union over anc(node) of the local contributions, stopping
+ * above a restricted node (R8).  Container nodes are memoized per transaction
+ * time; in trace mode nothing is memoized and each node is traced once.
+ */
+static Permset
+Inherited(Engine *e, PrincipalCtx *pc, WorkspaceRole role, const WorkspaceInfo *ws,
+		  int32 node, Trace *trace, int depth)
+{
+	const ResourceNode *r = &e->s->resources[node];
+	Permset		u;
+	int32		link;
+
+	if (trace)
+	{
+		bool		found;
+
+		int32map_insert(trace->visited, node, &found);
+		if (found)
+			return 0;
+	}
+	else if (r->flags & RES_HAS_CHILDREN)
+	{
+		PermMapEntry *m = permmap_lookup(pc->memo, node);
+
+		if (m)
+			return m->value;
+	}
+
+	check_stack_depth();
+	if (depth > 10000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_RECURSION),
+				 errmsg("resource hierarchy deeper than 10000 levels at resource %s",
+						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&r->id))))));
+
+	u = LocalContribution(e, pc, role, ws, node, trace);
+	if (r->flags & RES_RESTRICTED)
+	{
+		if (trace)
+			TraceAdd(trace, "R8", &r->id, NULL, 0,
+					 pstrdup("restricted: nothing above this resource flows into it"));
+	}
+	else
+	{
+		if (r->parent >= 0)
+			u |= Inherited(e, pc, role, ws, r->parent, trace, depth + 1);
+		for (link = r->coll_head; link >= 0; link = e->s->links[link].next)
+			u |= Inherited(e, pc, role, ws, e->s->links[link].collection, trace, depth + 1);
+	}
+
+	if (!trace && (r->flags & RES_HAS_CHILDREN))
+	{
+		bool		found;
+		PermMapEntry *m = permmap_insert(pc->memo, node, &found);
+
+		m->value = u;
+	}
+	return u;
+}
+
+/* Trace a cap when it removes something. */
+static Permset
+Cap(Permset u, Permset keep, Trace *trace, const pg_uuid_t *via, const char *why)
+{
+	if (trace && (u & ~keep))
+		TraceAdd(trace, "R9", via, NULL, u & ~keep, psprintf("removed by the cap: %s", why));
+	return u & keep;
+}
+
+/* R12: the permissions of P on workspace w (grants index). */
+static Permset
+WorkspacePermissions(Engine *e, PrincipalCtx *pc, int32 w, Trace *trace)
+{
+	const WorkspaceInfo *ws = &e->g->workspaces[w];
+	WorkspaceRole role = pc->kind == PK_TEAM ? ROLE_NONE : CacheRoleOf(e->g, w, pc->p);
+	Permset		perms = 0;
+
+	if (pc->kind == PK_EXTERNAL && ROLE_IS_INTERNAL(role))
+		role = ROLE_GUEST;
+	switch (role)
+	{
+		case ROLE_OWNER:
+			perms = PERMSET_FULL;
+			break;
+		case ROLE_ADMIN:
+			perms = WS_ADMIN_PERMS;
+			break;
+		case ROLE_MEMBER:
+			perms = WS_MEMBER_PERMS;
+			break;
+		case ROLE_GUEST:
+			perms = ws->guest_access_enabled ? WS_GUEST_PERMS : 0;
+			break;
+		case ROLE_VIEWER:
+			perms = WS_GUEST_PERMS;
+			break;
+		case ROLE_NONE:
+			perms = 0;
+			break;
+	}
+	if (trace)
+		TraceAdd(trace, "R12", &ws->id, &pc->id, perms,
+				 psprintf("workspace-level permissions of the %s role%s",
+						  role == ROLE_NONE ? "(no)" : (const char *[]) {"owner", "admin", "member", "guest", "viewer"}[role],
+						  role == ROLE_GUEST && !ws->guest_access_enabled ? " (guest access disabled, R3)" : ""));
+	return perms;
+}
+
+/* E(P, t): the effective permissions, with every contribution traced when asked. */
+Permset
+EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
+{
+	const ResourceNode *r;
+	const WorkspaceInfo *ws;
+	WorkspaceRole role;
+	int32		w;
+	Permset		u;
+
+	if (t.kind == TARGET_NONE)
+		return 0;
+	if (t.kind == TARGET_WORKSPACE)
+		return WorkspacePermissions(e, pc, t.index, trace);
+
+	r = &e->s->resources[t.index];
+	w = e->g->ws_of_structure[r->workspace];
+	if (w < 0 || pc->kind == PK_TEAM)
+		return 0;				/* workspace gone; teams do not act */
+	ws = &e->g->workspaces[w];
+	role = EngineRoleForNode(e, pc, t.index);
+
+	/* R1 */
+	if (role == ROLE_OWNER)
+	{
+		if (trace)
+			TraceAdd(trace, "R1", &ws->id, &pc->id, PERMSET_FULL, pstrdup("workspace owner"));
+		return PERMSET_FULL;
+	}
+
+	/* R3: guests, and outsiders who are treated as guests (R2) */
+	if ((role == ROLE_GUEST || role == ROLE_NONE) && !ws->guest_access_enabled)
+	{
+		if (trace)
+			TraceAdd(trace, "R3", &ws->id, NULL, 0, pstrdup("guest access is disabled in the workspace"));
+		return 0;
+	}
+
+	if (trace && trace->visited == NULL)
+		trace->visited = int32map_create(CurrentMemoryContext, 64, NULL);
+	u = Inherited(e, pc, role, ws, t.index, trace, 0);
+
+	/* R11 */
+	if (ROLE_IS_INTERNAL(role) && ws->members_can_share && (u & PERM_VIEW) && !(u & PERM_SHARE))
+	{
+		u |= PERM_SHARE;
+		if (trace)
+			TraceAdd(trace, "R11", &r->id, NULL, PERM_SHARE, pstrdup("members can share what they can view"));
+	}
+
+	/* R9 caps */
+	switch (role)
+	{
+		case ROLE_OWNER:
+			break;
+		case ROLE_ADMIN:
+			u = Cap(u, ~CAP_ADMIN_REMOVES, trace, &r->id, "admin");
+			break;
+		case ROLE_MEMBER:
+			u = Cap(u, ~CAP_MEMBER_REMOVES, trace, &r->id, "member");
+			if (ws->member_edit_own_only && !(r->owner >= 0 && r->owner == pc->owner_key))
+				u = Cap(u, ~CAP_EDIT_OWN_ONLY, trace, &r->id,
+						"member_edit_own_only: not the owner of this resource");
+			break;
+		case ROLE_GUEST:
+		case ROLE_NONE:
+			u = Cap(u, ~CAP_GUEST_REMOVES, trace, &r->id,
+					role == ROLE_GUEST ? "guest" : "outsider (treated as a guest)");
+			if (r->project < 0 || !(e->s->resources[r->project].flags & RES_GUEST_AI))
+				u = Cap(u, ~PERM_RUN_AI, trace, &r->id, "guest: the project has guest AI disabled");
+			if (!ws->allow_guest_uploads)
+				u = Cap(u, ~PERM_UPLOAD, trace, &r->id, "guest: guest uploads are disabled");
+			break;
+		case ROLE_VIEWER:
+			u = Cap(u, CAP_VIEWER_KEEPS, trace, &r->id, "viewer");
+			break;
+	}
+	return u;
+}

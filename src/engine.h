@@ -1,0 +1,60 @@
+/*
+ * engine.h — the resolver: effective permissions E(P, R) of SPEC §3.
+ *
+ * One code path answers has_access, effective_permissions, the look-ups and
+ * explain_access; explain only switches on a trace that records every
+ * contribution and cap.
+ */
+#ifndef SHARE_ACL_ENGINE_H
+#define SHARE_ACL_ENGINE_H
+
+#include "postgres.h"
+
+#include "nodes/pg_list.h"
+
+#include "cache.h"
+
+/* One line of explain_access. */
+typedef struct TraceEntry
+{
+	const char *rule;			/* "R1" … "R12", "result" */
+	const pg_uuid_t *via_resource;	/* or NULL */
+	const pg_uuid_t *via_principal; /* or NULL */
+	Permset		perms;
+	char	   *detail;
+} TraceEntry;
+
+/* A trace is a List of TraceEntry *, allocated in the caller's context. */
+typedef struct Trace
+{
+	List	   *entries;
+	struct int32map_hash *visited;	/* nodes already traced */
+} Trace;
+
+/* What is being asked about: a resource node, a workspace, or nothing known. */
+typedef enum TargetKind { TARGET_NONE, TARGET_RESOURCE, TARGET_WORKSPACE } TargetKind;
+
+typedef struct Target
+{
+	TargetKind	kind;
+	int32		index;			/* node index or grants workspace index */
+} Target;
+
+typedef struct PrincipalCtx PrincipalCtx;
+
+/* Per-call view of the caches. */
+typedef struct Engine
+{
+	StructureCache *s;
+	GrantsCache *g;
+	TimestampTz now;
+} Engine;
+
+extern void EngineBegin(Engine *e);
+extern Target EngineTarget(Engine *e, const pg_uuid_t *id);
+extern PrincipalCtx *EnginePrincipal(Engine *e, const pg_uuid_t *id);
+extern Permset EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace);
+extern WorkspaceRole EngineRoleForNode(Engine *e, PrincipalCtx *pc, int32 node);
+extern const pg_uuid_t *EnginePrincipalId(Engine *e, int32 p);
+
+#endif							/* SHARE_ACL_ENGINE_H */
