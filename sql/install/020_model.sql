@@ -67,7 +67,8 @@ CREATE TABLE share_acl.resource (
     created_at timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT resource_top_level_is_project
         CHECK (parent_id IS NOT NULL OR kind = 'project'),
-    CONSTRAINT resource_not_own_parent CHECK (parent_id <> id)
+    CONSTRAINT resource_not_own_parent CHECK (parent_id <> id),
+    CONSTRAINT resource_guest_ai_on_projects CHECK (kind = 'project' OR NOT guest_ai_enabled)
 );
 CREATE INDEX resource_parent_idx ON share_acl.resource (parent_id);
 CREATE INDEX resource_workspace_idx ON share_acl.resource (workspace_id);
@@ -111,7 +112,9 @@ CREATE UNIQUE INDEX promotion_request_one_pending
     ON share_acl.promotion_request (workspace_id, principal_id) WHERE status = 'pending';
 
 -- ---------------------------------------------------------------------------
--- Integrity triggers
+-- Integrity triggers.  They run AFTER each row, i.e. at the end of the
+-- statement, so that one INSERT or COPY may list a child before its parent
+-- (as a pg_dump of a reorganised tree does).
 -- ---------------------------------------------------------------------------
 
 -- member: roles that fit the principal's kind; teams are not members.
@@ -131,7 +134,7 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER member_check BEFORE INSERT OR UPDATE ON share_acl.member
+CREATE TRIGGER member_check AFTER INSERT OR UPDATE ON share_acl.member
     FOR EACH ROW EXECUTE FUNCTION share_acl.member_check();
 
 -- member: exactly one owner per workspace once it has members, checked at
@@ -187,75 +190,108 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER team_member_check BEFORE INSERT OR UPDATE ON share_acl.team_member
+CREATE TRIGGER team_member_check AFTER INSERT OR UPDATE ON share_acl.team_member
     FOR EACH ROW EXECUTE FUNCTION share_acl.team_member_check();
 
--- resource: parent in the same workspace; no cycle through parents or collections.
+-- resource: parent in the same workspace; no cycle; no change of workspace.
+-- Statement-level with the transition table, so a bulk load is checked in
+-- a few set-based queries rather than one query per row.
 CREATE FUNCTION share_acl.resource_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE pws uuid;
+DECLARE bad uuid;
 BEGIN
-    IF NEW.parent_id IS NOT NULL THEN
-        SELECT workspace_id INTO pws FROM share_acl.resource WHERE id = NEW.parent_id;
-        IF pws IS DISTINCT FROM NEW.workspace_id THEN
-            RAISE EXCEPTION 'the parent of a resource must be in the same workspace'
+    SELECT n.id INTO bad FROM new_rows n JOIN share_acl.resource p ON p.id = n.parent_id
+     WHERE p.workspace_id <> n.workspace_id LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the parent of resource % is in another workspace', bad
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        SELECT n.id INTO bad FROM new_rows n JOIN old_rows o ON o.id = n.id
+         WHERE o.workspace_id <> n.workspace_id LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'resource % cannot change workspace', bad
                 USING ERRCODE = 'check_violation';
         END IF;
-        IF TG_OP = 'UPDATE' AND share_acl.resource_is_above(NEW.id, NEW.parent_id) THEN
-            RAISE EXCEPTION 'moving resource % under % would make a cycle', NEW.id, NEW.parent_id
-                USING ERRCODE = 'invalid_recursion';
-        END IF;
     END IF;
-    IF TG_OP = 'UPDATE' AND NEW.workspace_id <> OLD.workspace_id THEN
-        RAISE EXCEPTION 'a resource cannot change workspace'
-            USING ERRCODE = 'check_violation';
+    -- a cycle must pass through a changed row.  Inserted rows can only form
+    -- one among themselves; an update may close one through any resource or
+    -- collection above the new parent.
+    IF TG_OP = 'INSERT' THEN
+        WITH RECURSIVE up(start, id) AS (
+            SELECT n.id, n.parent_id FROM new_rows n WHERE n.parent_id IS NOT NULL
+            UNION
+            SELECT up.start, r.parent_id FROM up JOIN new_rows r ON r.id = up.id
+             WHERE r.parent_id IS NOT NULL AND up.id <> up.start)
+        SELECT start INTO bad FROM up WHERE id = start LIMIT 1;
+    ELSE
+        WITH RECURSIVE up(start, id) AS (
+            SELECT n.id, n.parent_id FROM new_rows n JOIN old_rows o ON o.id = n.id
+             WHERE n.parent_id IS DISTINCT FROM o.parent_id AND n.parent_id IS NOT NULL
+            UNION
+            SELECT up.start, x.up_id FROM up,
+              LATERAL (SELECT r.parent_id AS up_id FROM share_acl.resource r WHERE r.id = up.id
+                       UNION ALL
+                       SELECT ci.collection_id FROM share_acl.collection_item ci
+                        WHERE ci.resource_id = up.id) x
+            WHERE x.up_id IS NOT NULL AND up.id <> up.start)
+        SELECT start INTO bad FROM up WHERE id = start LIMIT 1;
     END IF;
-    IF NEW.kind <> 'project' AND NEW.guest_ai_enabled THEN
-        RAISE EXCEPTION 'guest_ai_enabled applies to projects only'
-            USING ERRCODE = 'check_violation';
+    IF FOUND THEN
+        RAISE EXCEPTION 'the parent of resource % would make a cycle', bad
+            USING ERRCODE = 'invalid_recursion';
     END IF;
-    RETURN NEW;
+    RETURN NULL;
 END $$;
-CREATE TRIGGER resource_check BEFORE INSERT OR UPDATE ON share_acl.resource
-    FOR EACH ROW EXECUTE FUNCTION share_acl.resource_check();
+CREATE TRIGGER resource_check_insert AFTER INSERT ON share_acl.resource
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.resource_check();
+CREATE TRIGGER resource_check_update AFTER UPDATE ON share_acl.resource
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.resource_check();
 
 -- collection_item: a collection of the same workspace; no cycle.
 CREATE FUNCTION share_acl.collection_item_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE c share_acl.resource; r share_acl.resource;
+DECLARE bad uuid;
 BEGIN
-    SELECT * INTO c FROM share_acl.resource WHERE id = NEW.collection_id;
-    SELECT * INTO r FROM share_acl.resource WHERE id = NEW.resource_id;
-    IF c.kind IS DISTINCT FROM 'collection' THEN
-        RAISE EXCEPTION 'resource % is not a collection', NEW.collection_id
+    SELECT n.collection_id INTO bad FROM new_rows n JOIN share_acl.resource c ON c.id = n.collection_id
+     WHERE c.kind <> 'collection' LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'resource % is not a collection', bad
             USING ERRCODE = 'wrong_object_type';
     END IF;
-    IF c.workspace_id IS DISTINCT FROM r.workspace_id THEN
-        RAISE EXCEPTION 'a collection can only contain resources of its own workspace'
+    SELECT n.resource_id INTO bad FROM new_rows n
+      JOIN share_acl.resource c ON c.id = n.collection_id
+      JOIN share_acl.resource r ON r.id = n.resource_id
+     WHERE c.workspace_id <> r.workspace_id LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'resource % is in another workspace than its collection', bad
             USING ERRCODE = 'check_violation';
     END IF;
-    IF share_acl.resource_is_above(NEW.resource_id, NEW.collection_id) THEN
-        RAISE EXCEPTION 'adding % to collection % would make a cycle', NEW.resource_id, NEW.collection_id
-            USING ERRCODE = 'invalid_recursion';
-    END IF;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER collection_item_check BEFORE INSERT OR UPDATE ON share_acl.collection_item
-    FOR EACH ROW EXECUTE FUNCTION share_acl.collection_item_check();
-
--- Is resource a at or above resource b (through parents and collections)?
-CREATE FUNCTION share_acl.resource_is_above(a uuid, b uuid) RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    WITH RECURSIVE up(id) AS (
-        SELECT b
+    -- a cycle: the item is at or above its collection
+    WITH RECURSIVE up(start, id) AS (
+        SELECT DISTINCT n.collection_id, n.collection_id FROM new_rows n
         UNION
-        SELECT x.up_id FROM up,
+        SELECT up.start, x.up_id FROM up,
           LATERAL (SELECT r.parent_id AS up_id FROM share_acl.resource r WHERE r.id = up.id
                    UNION ALL
                    SELECT ci.collection_id FROM share_acl.collection_item ci WHERE ci.resource_id = up.id) x
         WHERE x.up_id IS NOT NULL)
-    SELECT EXISTS (SELECT 1 FROM up WHERE id = a)
-$$;
+    SELECT n.resource_id INTO bad FROM new_rows n JOIN up ON up.start = n.collection_id AND up.id = n.resource_id
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'adding % to a collection below it would make a cycle', bad
+            USING ERRCODE = 'invalid_recursion';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER collection_item_check_insert AFTER INSERT ON share_acl.collection_item
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.collection_item_check();
+CREATE TRIGGER collection_item_check_update AFTER UPDATE ON share_acl.collection_item
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.collection_item_check();
 
 -- share: the grantee is a principal of the resource's workspace or a person.
 CREATE FUNCTION share_acl.share_check() RETURNS trigger
@@ -272,5 +308,15 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER share_check BEFORE INSERT OR UPDATE ON share_acl.share
+CREATE TRIGGER share_check AFTER INSERT OR UPDATE ON share_acl.share
     FOR EACH ROW EXECUTE FUNCTION share_acl.share_check();
+
+-- pg_dump keeps the contents of every model table (extension configuration tables).
+SELECT pg_catalog.pg_extension_config_dump('share_acl.workspace', '');
+SELECT pg_catalog.pg_extension_config_dump('share_acl.principal', '');
+SELECT pg_catalog.pg_extension_config_dump('share_acl.member', '');
+SELECT pg_catalog.pg_extension_config_dump('share_acl.team_member', '');
+SELECT pg_catalog.pg_extension_config_dump('share_acl.resource', '');
+SELECT pg_catalog.pg_extension_config_dump('share_acl.collection_item', '');
+SELECT pg_catalog.pg_extension_config_dump('share_acl.share', '');
+SELECT pg_catalog.pg_extension_config_dump('share_acl.promotion_request', '');
