@@ -1,0 +1,100 @@
+-- test/bench/generate.sql — the SPEC §10 reference data set, deterministic,
+-- loaded in bulk through the model tables (the supported bulk-load path).
+--
+--   psql -v scale=1 -f test/bench/generate.sql
+--
+-- scale = 1: 1 workspace; 10,000 users; 500 teams nested 4 deep; 200 projects;
+-- 1,000,000 assets; 5,000 collections of ~200 assets; 100,000 shares.
+-- A smaller scale shrinks assets, collections and shares proportionally.
+-- Ids are md5-derived, so every run produces the same rows.
+\set ON_ERROR_STOP 1
+\if :{?scale}
+\else
+\set scale 1
+\endif
+
+SELECT (1000000 * :scale)::int AS n_assets,
+       greatest((5000 * :scale)::int, 1) AS n_collections,
+       (100000 * :scale)::int AS n_shares \gset
+
+CREATE OR REPLACE FUNCTION pg_temp.uid(kind text, i int) RETURNS uuid
+LANGUAGE sql IMMUTABLE AS $$ SELECT md5(kind || ':' || i)::uuid $$;
+
+BEGIN;
+INSERT INTO share_acl.workspace (id, name) VALUES (pg_temp.uid('ws', 0), 'Bench Studio');
+
+-- 10,000 people: 0 owner, 1-50 admins, 51-7999 members, 8000-9499 guests
+-- (the last 500 of them external), 9500-9999 viewers (external)
+INSERT INTO share_acl.principal (id, kind, email, display_name)
+SELECT pg_temp.uid('user', i),
+       (CASE WHEN i >= 9000 THEN 'external' ELSE 'user' END)::share_acl.principal_kind,
+       'user' || i || '@bench.example', 'User ' || i
+FROM generate_series(0, 9999) i;
+INSERT INTO share_acl.member (workspace_id, principal_id, role)
+SELECT pg_temp.uid('ws', 0), pg_temp.uid('user', i),
+       (CASE WHEN i = 0 THEN 'owner' WHEN i <= 50 THEN 'admin' WHEN i < 8000 THEN 'member'
+             WHEN i < 9500 THEN 'guest' ELSE 'viewer' END)::share_acl.workspace_role
+FROM generate_series(0, 9999) i;
+
+-- 500 teams in four levels of 125; a team of level k > 0 is inside one of level k-1
+INSERT INTO share_acl.principal (id, kind, display_name, workspace_id)
+SELECT pg_temp.uid('team', t), 'team', 'Team ' || t, pg_temp.uid('ws', 0)
+FROM generate_series(0, 499) t;
+INSERT INTO share_acl.team_member (team_id, member_id)
+SELECT pg_temp.uid('team', t - 125), pg_temp.uid('team', t) FROM generate_series(125, 499) t;
+-- each person in one team, every third in a second one
+INSERT INTO share_acl.team_member (team_id, member_id)
+SELECT pg_temp.uid('team', i % 500), pg_temp.uid('user', i) FROM generate_series(1, 9999) i
+UNION ALL
+SELECT pg_temp.uid('team', (i * 7 + 3) % 500), pg_temp.uid('user', i)
+FROM generate_series(3, 9999, 3) i WHERE (i * 7 + 3) % 500 <> i % 500;
+
+-- 200 projects: every tenth public, every tenth+1 shared, every 20th restricted
+INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id, owner_id, general_access,
+                                restricted, guest_ai_enabled)
+SELECT pg_temp.uid('project', p), pg_temp.uid('ws', 0), 'project', NULL,
+       pg_temp.uid('user', 1 + p % 50),
+       (CASE p % 10 WHEN 0 THEN 'public' WHEN 1 THEN 'shared' ELSE 'private' END)::share_acl.general_access,
+       p % 20 = 7, p % 3 = 0
+FROM generate_series(0, 199) p;
+
+-- collections, each under a project (c % 200)
+INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id, owner_id)
+SELECT pg_temp.uid('collection', c), pg_temp.uid('ws', 0), 'collection',
+       pg_temp.uid('project', c % 200), pg_temp.uid('user', 51 + c % 7000)
+FROM generate_series(0, :n_collections - 1) c;
+
+-- assets: asset j lives in project j % 200 and is in collection j % n_collections,
+-- so every collection holds assets of many projects; 1 in 1000 is restricted
+INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id, owner_id, restricted)
+SELECT pg_temp.uid('asset', j), pg_temp.uid('ws', 0), 'asset',
+       pg_temp.uid('project', j % 200), pg_temp.uid('user', 51 + j % 9000),
+       j % 1000 = 999
+FROM generate_series(0, :n_assets - 1) j;
+INSERT INTO share_acl.collection_item (collection_id, resource_id)
+SELECT pg_temp.uid('collection', j % :n_collections), pg_temp.uid('asset', j)
+FROM generate_series(0, :n_assets - 1) j;
+
+-- shares: 4% on projects, 20% on collections, the rest on assets; grantees are
+-- people (2/3) or teams (1/3); 5% expired, 5% expiring next year; toggles vary
+INSERT INTO share_acl.share (id, resource_id, grantee_id, perms, allow_download, allow_comments,
+                             allow_approval, allow_contribution, expires_at, granted_by)
+SELECT pg_temp.uid('share', s),
+       CASE WHEN s % 25 = 0 THEN pg_temp.uid('project', (s / 25) % 200)
+            WHEN s % 5 = 1 THEN pg_temp.uid('collection', (s / 5) % :n_collections)
+            ELSE pg_temp.uid('asset', (s * 7919) % :n_assets) END,
+       CASE WHEN s % 3 = 2 THEN pg_temp.uid('team', (s / 3) % 500)
+            ELSE pg_temp.uid('user', 1 + (s * 31) % 9999) END,
+       (ARRAY['viewer', 'commenter', 'editor', 'manager'])[1 + s % 4]::share_acl.permset,
+       s % 7 <> 0, s % 11 <> 0, true, s % 13 <> 0,
+       CASE s % 20 WHEN 0 THEN now() - interval '1 day' WHEN 1 THEN now() + interval '1 year' END,
+       pg_temp.uid('user', 0)
+FROM generate_series(0, :n_shares - 1) s;
+
+-- the benchmark's member (user 4242) has editor shares on 20 projects
+INSERT INTO share_acl.share (resource_id, grantee_id, perms, granted_by)
+SELECT pg_temp.uid('project', p), pg_temp.uid('user', 4242), 'editor', pg_temp.uid('user', 0)
+FROM generate_series(2, 199, 10) p;
+COMMIT;
+ANALYZE share_acl.resource, share_acl.collection_item, share_acl.share, share_acl.principal,
+        share_acl.member, share_acl.team_member;
