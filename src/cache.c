@@ -8,16 +8,17 @@
  * statement-level trigger that calls CacheInvalidateRelcacheByRelid() on that
  * table.  The message is sent at commit (and WAL-logged, so hot standbys
  * replay it); every backend runs our callback when it next accepts
- * invalidation messages, at the latest at the start of its next transaction.
- * The callback only bumps a counter; the next check reloads.  Loads read the
- * tables under the latest snapshot: a commit that the snapshot misses sends
- * its invalidation after becoming visible, so it is processed after the load
- * and the cache is dropped again.  In parallel mode no new snapshot may be
- * taken, so a load there uses the query's snapshot and is kept only for the
- * current transaction.
+ * invalidation messages, at the latest at the start of its next transaction
+ * (and, for its own changes, at the next command).  The callback only bumps a
+ * counter; the next check reloads.  Loads read the tables under the latest
+ * snapshot: a commit that the snapshot misses sends its invalidation after
+ * becoming visible, so it is processed after the load and the part is
+ * dropped again.  In parallel mode no new snapshot may be taken, so a load
+ * there uses the query's snapshot and is kept only for that transaction.
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
@@ -31,6 +32,7 @@
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -41,6 +43,13 @@
 #include "cache.h"
 #include "maps.h"
 #include "share_acl.h"
+
+typedef struct MembershipEntry
+{
+	uint64		key;			/* workspace index << 32 | principal index */
+	int8		role;			/* WorkspaceRole */
+	char		status;
+} MembershipEntry;
 
 /* memberships: (workspace << 32 | principal) -> role */
 #define SH_PREFIX membership
@@ -54,23 +63,31 @@
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
-
 int			share_acl_cache_size_mb = 64;
 
-/* The tables, by invalidation group. */
-typedef enum ModelTable
+const char *const role_labels[] = {"owner", "admin", "member", "guest", "viewer"};
+const char *const resource_kind_labels[] = {"project", "collection", "asset", "conversation"};
+static const char *const principal_kind_labels[] = {"user", "external", "team"};
+static const char *const access_labels[] = {"private", "shared", "public"};
+
+/* The model tables and the indexes read on demand, by invalidation group. */
+typedef enum ModelRel
 {
 	MT_RESOURCE, MT_COLLECTION_ITEM,	/* structure */
 	MT_WORKSPACE, MT_PRINCIPAL, MT_MEMBER, MT_TEAM_MEMBER, MT_SHARE,	/* grants */
+	MT_RESOURCE_PKEY, MT_COLLECTION_ITEM_BY_RESOURCE,	/* indexes */
 	MT_COUNT
-} ModelTable;
+} ModelRel;
 
-static const char *const model_table_names[MT_COUNT] = {
+#define MT_LAST_STRUCTURE	MT_COLLECTION_ITEM
+#define MT_LAST_TABLE		MT_SHARE
+
+static const char *const model_rel_names[MT_COUNT] = {
 	"resource", "collection_item", "workspace", "principal", "member",
-	"team_member", "share"
+	"team_member", "share", "resource_pkey", "collection_item_resource_idx"
 };
 
-static Oid	model_table_oids[MT_COUNT];
+static Oid	model_rel_oids[MT_COUNT];
 
 /* Invalidation counters, bumped by the callback; loads remember them. */
 static uint64 structure_inval_count = 1;
@@ -88,6 +105,22 @@ static CachePart structure_part;
 static CachePart grants_part;
 static uint64 next_build_id = 1;
 
+/* Column numbers and enum label OIDs of the structure tables. */
+typedef struct EnumMap
+{
+	Oid			oids[8];
+	int			n;
+} EnumMap;
+
+typedef struct StructureColumns
+{
+	AttrNumber	id, workspace, kind, parent, owner, access, restricted, guest_ai;
+	AttrNumber	item_collection, item_resource;
+	EnumMap		kinds, accesses;
+} StructureColumns;
+
+static StructureColumns structure_columns;
+
 /* The relcache callback: mark the affected part(s) for reload. */
 static void
 CacheRelcacheCallback(Datum arg, Oid relid)
@@ -100,13 +133,14 @@ CacheRelcacheCallback(Datum arg, Oid relid)
 		grants_inval_count++;
 		return;
 	}
-	for (i = 0; i < MT_COUNT; i++)
+	for (i = 0; i <= MT_LAST_TABLE; i++)
 	{
-		if (model_table_oids[i] != relid)
+		if (model_rel_oids[i] != relid)
 			continue;
-		if (i <= MT_COLLECTION_ITEM)
+		if (i <= MT_LAST_STRUCTURE)
 			structure_inval_count++;
-		grants_inval_count++;
+		else
+			grants_inval_count++;
 		return;
 	}
 }
@@ -141,41 +175,62 @@ cache_invalidate_trigger(PG_FUNCTION_ARGS)
  * UuidIndex
  * ------------------------------------------------------------------------- */
 
-/* Hash of a uuid (ids may be chosen by users, so mix all 128 bits). */
-static inline uint32
-UuidHash(const pg_uuid_t *id)
+static inline const pg_uuid_t *
+UuidIndexKey(const UuidIndex *index, int32 i)
 {
-	uint64		a,
-				b;
-
-	memcpy(&a, id->data, 8);
-	memcpy(&b, id->data + 8, 8);
-	return (uint32) mix64(a ^ mix64(b));
+	return (const pg_uuid_t *) (index->base + (Size) i * index->stride);
 }
 
-/* Build an index over n records of the given stride (uuid at offset 0). */
+/* Put record i into the buckets (no growth check). */
 static void
-UuidIndexBuild(UuidIndex *index, const void *base, Size stride, int32 n)
+UuidIndexPlace(UuidIndex *index, int32 i)
+{
+	uint32		b = uuid_key_hash(UuidIndexKey(index, i)) & index->mask;
+
+	while (index->buckets[b] >= 0)
+		b = (b + 1) & index->mask;
+	index->buckets[b] = i;
+}
+
+/* An empty index for about expected records, in the current memory context. */
+static void
+UuidIndexInit(UuidIndex *index, const void *base, Size stride, int32 expected)
 {
 	uint32		size = 16;
-	int32		i;
 
-	while (size < (uint32) n * 2)
+	while (size < (uint32) expected * 2 && size < (1U << 30))
 		size <<= 1;
-	index->buckets = palloc(sizeof(int32) * size);
+	index->buckets = palloc_extended(sizeof(int32) * size, MCXT_ALLOC_HUGE);
 	memset(index->buckets, 0xff, sizeof(int32) * size);
 	index->mask = size - 1;
+	index->count = 0;
 	index->base = base;
 	index->stride = stride;
-	for (i = 0; i < n; i++)
-	{
-		const pg_uuid_t *id = (const pg_uuid_t *) (index->base + i * stride);
-		uint32		b = UuidHash(id) & index->mask;
+}
 
-		while (index->buckets[b] >= 0)
-			b = (b + 1) & index->mask;
-		index->buckets[b] = i;
+/* Add record i (whose records array now starts at base); grows the buckets. */
+static void
+UuidIndexInsert(UuidIndex *index, const void *base, int32 i)
+{
+	if (index->buckets == NULL)
+		UuidIndexInit(index, base, index->stride ? index->stride : sizeof(pg_uuid_t), 8);
+	index->base = base;
+	if ((uint32) (index->count + 1) * 2 > index->mask + 1)
+	{
+		uint32		oldsize = index->mask + 1;
+		int32	   *old = index->buckets;
+		uint32		b;
+
+		index->buckets = palloc_extended(sizeof(int32) * oldsize * 2, MCXT_ALLOC_HUGE);
+		memset(index->buckets, 0xff, sizeof(int32) * oldsize * 2);
+		index->mask = oldsize * 2 - 1;
+		for (b = 0; b < oldsize; b++)
+			if (old[b] >= 0)
+				UuidIndexPlace(index, old[b]);
+		pfree(old);
 	}
+	UuidIndexPlace(index, i);
+	index->count++;
 }
 
 /* The record index of id, or -1. */
@@ -186,17 +241,43 @@ UuidIndexLookup(const UuidIndex *index, const pg_uuid_t *id)
 
 	if (index->buckets == NULL)
 		return -1;
-	b = UuidHash(id) & index->mask;
+	b = uuid_key_hash(id) & index->mask;
 	for (;;)
 	{
 		int32		i = index->buckets[b];
 
 		if (i < 0)
 			return -1;
-		if (memcmp(index->base + i * index->stride, id, sizeof(pg_uuid_t)) == 0)
+		if (memcmp(UuidIndexKey(index, i), id, sizeof(pg_uuid_t)) == 0)
 			return i;
 		b = (b + 1) & index->mask;
 	}
+}
+
+/* Grow an array of elem-sized records to hold at least n+1, doubling. */
+static void *
+GrowArray(void *arr, int32 n, int32 *cap, Size elem)
+{
+	if (n < *cap)
+		return arr;
+	*cap = *cap > 0 ? *cap * 2 : 1024;
+	if (arr == NULL)
+		return palloc_extended(elem * *cap, MCXT_ALLOC_HUGE);
+	return repalloc_huge(arr, elem * *cap);
+}
+
+/* The index of id in an interned uuid list, added when new. */
+static int32
+Intern(pg_uuid_t **ids, int32 *n, int32 *cap, UuidIndex *index, const pg_uuid_t *id)
+{
+	int32		i = UuidIndexLookup(index, id);
+
+	if (i >= 0)
+		return i;
+	*ids = GrowArray(*ids, *n, cap, sizeof(pg_uuid_t));
+	(*ids)[*n] = *id;
+	UuidIndexInsert(index, *ids, *n);
+	return (*n)++;
 }
 
 /* ---------------------------------------------------------------------------
@@ -205,42 +286,35 @@ UuidIndexLookup(const UuidIndex *index, const pg_uuid_t *id)
 
 /* Look up the OIDs of the model tables (they change if the extension is re-created). */
 static void
-LookupModelTables(void)
+LookupModelRels(void)
 {
 	Oid			nsp = get_namespace_oid("share_acl", false);
 	int			i;
 
 	for (i = 0; i < MT_COUNT; i++)
 	{
-		model_table_oids[i] = get_relname_relid(model_table_names[i], nsp);
-		if (!OidIsValid(model_table_oids[i]))
+		model_rel_oids[i] = get_relname_relid(model_rel_names[i], nsp);
+		if (!OidIsValid(model_rel_oids[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_TABLE),
-					 errmsg("share_acl table \"%s\" is missing", model_table_names[i])));
+					 errmsg("share_acl relation \"%s\" is missing", model_rel_names[i])));
 	}
 }
 
 /* The attribute number of a column, or an error. */
 static AttrNumber
-ColumnNumber(Relation rel, const char *name)
+ColumnNumber(ModelRel t, const char *name)
 {
-	AttrNumber	n = get_attnum(RelationGetRelid(rel), name);
+	AttrNumber	n = get_attnum(model_rel_oids[t], name);
 
 	if (n == InvalidAttrNumber)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("share_acl table \"%s\" has no column \"%s\"",
-						RelationGetRelationName(rel), name)));
+				 errmsg("share_acl table \"%s\" has no column \"%s\"", model_rel_names[t], name)));
 	return n;
 }
 
-/* Map an enum label OID to its position in labels[], or -1. */
-typedef struct EnumMap
-{
-	Oid			oids[8];
-	int			n;
-} EnumMap;
-
+/* Map an enum's label OIDs to their positions in labels[]. */
 static void
 EnumMapBuild(EnumMap *map, const char *type_name, const char *const *labels, int n)
 {
@@ -258,6 +332,7 @@ EnumMapBuild(EnumMap *map, const char *type_name, const char *const *labels, int
 									   CStringGetDatum(labels[i]));
 }
 
+/* The position of an enum datum's label, or 0 for an unknown one. */
 static int
 EnumMapValue(const EnumMap *map, Datum d)
 {
@@ -267,27 +342,10 @@ EnumMapValue(const EnumMap *map, Datum d)
 	for (i = 0; i < map->n; i++)
 		if (map->oids[i] == oid)
 			return i;
-	return -1;
+	return 0;
 }
 
-static const char *const principal_kind_labels[] = {"user", "external", "team"};
-static const char *const role_labels[] = {"owner", "admin", "member", "guest", "viewer"};
-static const char *const resource_kind_labels[] = {"project", "collection", "asset", "conversation"};
-static const char *const access_labels[] = {"private", "shared", "public"};
-
-/* A growable array in the current memory context. */
-#define ARRAY_PUSH(arr, n, cap, type) \
-	do { \
-		if ((n) >= (cap)) \
-		{ \
-			(cap) = (cap) ? (cap) * 2 : 1024; \
-			(arr) = (arr) ? repalloc_huge((arr), sizeof(type) * (cap)) \
-						  : palloc_extended(sizeof(type) * (cap), MCXT_ALLOC_HUGE); \
-		} \
-		(n)++; \
-	} while (0)
-
-/* Begin a scan of a model table under the load snapshot. */
+/* A heap scan of a model table under a snapshot. */
 typedef struct ModelScan
 {
 	Relation	rel;
@@ -296,9 +354,9 @@ typedef struct ModelScan
 } ModelScan;
 
 static void
-ModelScanBegin(ModelScan *ms, ModelTable t, Snapshot snap)
+ModelScanBegin(ModelScan *ms, ModelRel t, Snapshot snap)
 {
-	ms->rel = table_open(model_table_oids[t], AccessShareLock);
+	ms->rel = table_open(model_rel_oids[t], AccessShareLock);
 	ms->scan = table_beginscan(ms->rel, snap, 0, NULL);
 	ms->desc = RelationGetDescr(ms->rel);
 }
@@ -318,14 +376,14 @@ ModelScanEnd(ModelScan *ms)
 }
 
 static inline Datum
-Attr(ModelScan *ms, HeapTuple tup, AttrNumber n, bool *isnull)
+Attr(TupleDesc desc, HeapTuple tup, AttrNumber n, bool *isnull)
 {
-	return heap_getattr(tup, n, ms->desc, isnull);
+	return heap_getattr(tup, n, desc, isnull);
 }
 
-/* Take the snapshot for a load; *transient tells whether it is the query's. */
+/* Take the snapshot for a read; *transient tells whether it is the query's. */
 static Snapshot
-LoadSnapshot(bool *transient)
+ReadSnapshot(bool *transient)
 {
 	if (IsInParallelMode())
 	{
@@ -367,23 +425,25 @@ PartReset(CachePart *part)
 	part->transient_lxid = InvalidLocalTransactionId;
 }
 
+/* Memory held by the structure part, in bytes. */
+Size
+CacheStructureMemory(void)
+{
+	return structure_part.cxt ? MemoryContextMemAllocated(structure_part.cxt, true) : 0;
+}
+
 /* Memory held by both parts, in bytes. */
 Size
 CacheMemoryUsed(void)
 {
-	Size		total = 0;
-
-	if (structure_part.cxt)
-		total += MemoryContextMemAllocated(structure_part.cxt, true);
-	if (grants_part.cxt)
-		total += MemoryContextMemAllocated(grants_part.cxt, true);
-	return total;
+	return CacheStructureMemory() +
+		(grants_part.cxt ? MemoryContextMemAllocated(grants_part.cxt, true) : 0);
 }
 
-MemoryContext
-CacheGrantsContext(void)
+static Size
+CacheLimitBytes(void)
 {
-	return grants_part.cxt;
+	return (Size) share_acl_cache_size_mb * 1024 * 1024;
 }
 
 /* ---------------------------------------------------------------------------
@@ -391,237 +451,411 @@ CacheGrantsContext(void)
  * ------------------------------------------------------------------------- */
 
 static void
-LoadStructure(StructureCache *s, Snapshot snap)
+LookupStructureColumns(void)
+{
+	StructureColumns *c = &structure_columns;
+
+	c->id = ColumnNumber(MT_RESOURCE, "id");
+	c->workspace = ColumnNumber(MT_RESOURCE, "workspace_id");
+	c->kind = ColumnNumber(MT_RESOURCE, "kind");
+	c->parent = ColumnNumber(MT_RESOURCE, "parent_id");
+	c->owner = ColumnNumber(MT_RESOURCE, "owner_id");
+	c->access = ColumnNumber(MT_RESOURCE, "general_access");
+	c->restricted = ColumnNumber(MT_RESOURCE, "restricted");
+	c->guest_ai = ColumnNumber(MT_RESOURCE, "guest_ai_enabled");
+	c->item_collection = ColumnNumber(MT_COLLECTION_ITEM, "collection_id");
+	c->item_resource = ColumnNumber(MT_COLLECTION_ITEM, "resource_id");
+	EnumMapBuild(&c->kinds, "resource_kind", resource_kind_labels, 4);
+	EnumMapBuild(&c->accesses, "general_access", access_labels, 3);
+}
+
+/*
+ * Append the node of a resource tuple (parent and collections unresolved)
+ * and return its index; *parent_id receives the parent's id, if any.
+ */
+static int32
+AppendNode(StructureCache *s, TupleDesc desc, HeapTuple tup, pg_uuid_t *parent_id, bool *has_parent)
+{
+	const StructureColumns *c = &structure_columns;
+	ResourceNode *r;
+	bool		isnull;
+	Datum		d;
+	int32		idx = s->nresources;
+	int32		ws;
+
+	s->resources = GrowArray(s->resources, s->nresources, &s->rescap, sizeof(ResourceNode));
+	r = &s->resources[idx];
+	memset(r, 0, sizeof(*r));
+	r->id = *DatumGetUUIDP(Attr(desc, tup, c->id, &isnull));
+	r->parent = -1;
+	r->coll_head = -1;
+
+	d = Attr(desc, tup, c->parent, &isnull);
+	*has_parent = !isnull;
+	if (!isnull)
+		*parent_id = *DatumGetUUIDP(d);
+
+	d = Attr(desc, tup, c->owner, &isnull);
+	r->owner = isnull ? -1 : Intern(&s->owner_ids, &s->nowners, &s->ownercap, &s->owner_index,
+									DatumGetUUIDP(d));
+
+	ws = Intern(&s->workspace_ids, &s->nworkspaces, &s->wscap, &s->workspace_index,
+				DatumGetUUIDP(Attr(desc, tup, c->workspace, &isnull)));
+	if (ws > PG_UINT16_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("share_acl supports at most %d workspaces with resources", PG_UINT16_MAX + 1)));
+	r = &s->resources[idx];		/* Intern does not move resources, but be plain */
+	r->workspace = (uint16) ws;
+	r->kind_access = (uint8) (EnumMapValue(&c->kinds, Attr(desc, tup, c->kind, &isnull)) |
+							  EnumMapValue(&c->accesses, Attr(desc, tup, c->access, &isnull)) << 4);
+	if (DatumGetBool(Attr(desc, tup, c->restricted, &isnull)))
+		r->flags |= RES_RESTRICTED;
+	if (DatumGetBool(Attr(desc, tup, c->guest_ai, &isnull)))
+		r->flags |= RES_GUEST_AI;
+	s->nresources++;
+	UuidIndexInsert(&s->resource_index, s->resources, idx);
+	return idx;
+}
+
+/* Record that collection c holds node r. */
+static void
+AddCollectionLink(StructureCache *s, int32 c, int32 r)
+{
+	s->links = GrowArray(s->links, s->nlinks, &s->linkcap, sizeof(CollectionLink));
+	s->links[s->nlinks].collection = c;
+	s->links[s->nlinks].next = s->resources[r].coll_head;
+	s->resources[r].coll_head = s->nlinks++;
+	s->resources[c].flags |= RES_HAS_CHILDREN;
+}
+
+/* The planner's row estimate of a table, at least 0. */
+static int32
+EstimatedRows(Relation rel)
+{
+	float4		n = rel->rd_rel->reltuples;
+
+	return n > 0 && n < (float4) (PG_INT32_MAX / 4) ? (int32) n : 0;
+}
+
+/* Load every resource and collection item; false if it would not fit. */
+static bool
+LoadStructureFull(StructureCache *s, Snapshot snap)
 {
 	ModelScan	ms;
 	HeapTuple	tup;
-	EnumMap		kinds,
-				accesses;
-	AttrNumber	a_id, a_ws, a_kind, a_parent, a_owner, a_access, a_restricted, a_ai;
-	AttrNumber	a_coll, a_res;
 	pg_uuid_t  *parent_ids;
-	int32		cap = 0,
-				pcap = 0,
-				ocap = 0,
-				wcap = 0,
-				lcap = 0;
+	bool	   *has_parent;
 	int32		i;
-
-	EnumMapBuild(&kinds, "resource_kind", resource_kind_labels, 4);
-	EnumMapBuild(&accesses, "general_access", access_labels, 3);
-
-	/* pass 1: the resources; parents are resolved after all are indexed */
-	s->resources = NULL;
-	parent_ids = NULL;
-	s->owner_ids = NULL;
-	s->workspace_ids = NULL;
-	memset(&s->owner_index, 0, sizeof(UuidIndex));
-	memset(&s->workspace_index, 0, sizeof(UuidIndex));
+	int32		est_res,
+				est_items;
+	Size		limit = CacheLimitBytes();
 
 	ModelScanBegin(&ms, MT_RESOURCE, snap);
-	a_id = ColumnNumber(ms.rel, "id");
-	a_ws = ColumnNumber(ms.rel, "workspace_id");
-	a_kind = ColumnNumber(ms.rel, "kind");
-	a_parent = ColumnNumber(ms.rel, "parent_id");
-	a_owner = ColumnNumber(ms.rel, "owner_id");
-	a_access = ColumnNumber(ms.rel, "general_access");
-	a_restricted = ColumnNumber(ms.rel, "restricted");
-	a_ai = ColumnNumber(ms.rel, "guest_ai_enabled");
-
-	/*
-	 * Owners and workspaces are few: they are interned through small
-	 * temporary hash tables while scanning.
-	 */
+	est_res = EstimatedRows(ms.rel);
 	{
-		HASHCTL		ctl;
-		HTAB	   *owners,
-				   *workspaces;
-		int32		pn = 0;
+		Relation	items = table_open(model_rel_oids[MT_COLLECTION_ITEM], AccessShareLock);
 
-		memset(&ctl, 0, sizeof(ctl));
-		ctl.keysize = sizeof(pg_uuid_t);
-		ctl.entrysize = sizeof(pg_uuid_t) + sizeof(int32);
-		ctl.hcxt = CurrentMemoryContext;
-		owners = hash_create("share_acl owners", 1024, &ctl,
-							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		workspaces = hash_create("share_acl workspaces", 64, &ctl,
-								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-
-		s->nresources = 0;
-		s->nowners = 0;
-		s->nworkspaces = 0;
-		while ((tup = ModelScanNext(&ms)) != NULL)
-		{
-			ResourceNode *r;
-			bool		isnull;
-			Datum		d;
-			bool		found;
-			char	   *ent;
-
-			ARRAY_PUSH(s->resources, s->nresources, cap, ResourceNode);
-			r = &s->resources[s->nresources - 1];
-			memset(r, 0, sizeof(*r));
-			r->id = *DatumGetUUIDP(Attr(&ms, tup, a_id, &isnull));
-
-			ARRAY_PUSH(parent_ids, pn, pcap, pg_uuid_t);
-			d = Attr(&ms, tup, a_parent, &isnull);
-			if (isnull)
-				memset(&parent_ids[pn - 1], 0, sizeof(pg_uuid_t));
-			else
-				parent_ids[pn - 1] = *DatumGetUUIDP(d);
-			r->parent = isnull ? -1 : -2;	/* -2: to resolve */
-
-			d = Attr(&ms, tup, a_owner, &isnull);
-			r->owner = -1;
-			if (!isnull)
-			{
-				ent = hash_search(owners, DatumGetUUIDP(d), HASH_ENTER, &found);
-				if (!found)
-				{
-					ARRAY_PUSH(s->owner_ids, s->nowners, ocap, pg_uuid_t);
-					s->owner_ids[s->nowners - 1] = *DatumGetUUIDP(d);
-					*(int32 *) (ent + sizeof(pg_uuid_t)) = s->nowners - 1;
-				}
-				r->owner = *(int32 *) (ent + sizeof(pg_uuid_t));
-			}
-
-			d = Attr(&ms, tup, a_ws, &isnull);
-			ent = hash_search(workspaces, DatumGetUUIDP(d), HASH_ENTER, &found);
-			if (!found)
-			{
-				if (s->nworkspaces >= PG_UINT16_MAX)
-					ereport(ERROR,
-							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-							 errmsg("share_acl supports at most %d workspaces with resources",
-									PG_UINT16_MAX)));
-				ARRAY_PUSH(s->workspace_ids, s->nworkspaces, wcap, pg_uuid_t);
-				s->workspace_ids[s->nworkspaces - 1] = *DatumGetUUIDP(d);
-				*(int32 *) (ent + sizeof(pg_uuid_t)) = s->nworkspaces - 1;
-			}
-			r->workspace = (uint16) *(int32 *) (ent + sizeof(pg_uuid_t));
-
-			r->kind = (uint8) EnumMapValue(&kinds, Attr(&ms, tup, a_kind, &isnull));
-			r->access = (uint8) EnumMapValue(&accesses, Attr(&ms, tup, a_access, &isnull));
-			if (DatumGetBool(Attr(&ms, tup, a_restricted, &isnull)))
-				r->flags |= RES_RESTRICTED;
-			if (DatumGetBool(Attr(&ms, tup, a_ai, &isnull)))
-				r->flags |= RES_GUEST_AI;
-			r->coll_head = -1;
-			r->project = -1;
-		}
-		ModelScanEnd(&ms);
-		hash_destroy(owners);
-		hash_destroy(workspaces);
+		est_items = EstimatedRows(items);
+		table_close(items, AccessShareLock);
 	}
+	if ((Size) est_res * (sizeof(ResourceNode) + 2 * sizeof(int32)) +
+		(Size) est_items * sizeof(CollectionLink) > limit)
+	{
+		ModelScanEnd(&ms);
+		return false;
+	}
+	s->rescap = Max(est_res + est_res / 16, 1024);
+	s->resources = palloc_extended(sizeof(ResourceNode) * s->rescap, MCXT_ALLOC_HUGE);
+	UuidIndexInit(&s->resource_index, s->resources, sizeof(ResourceNode), s->rescap);
+	parent_ids = palloc_extended(sizeof(pg_uuid_t) * s->rescap, MCXT_ALLOC_HUGE);
+	has_parent = palloc_extended(sizeof(bool) * s->rescap, MCXT_ALLOC_HUGE);
 
-	UuidIndexBuild(&s->resource_index, s->resources, sizeof(ResourceNode), s->nresources);
-	UuidIndexBuild(&s->owner_index, s->owner_ids, sizeof(pg_uuid_t), s->nowners);
-	UuidIndexBuild(&s->workspace_index, s->workspace_ids, sizeof(pg_uuid_t), s->nworkspaces);
+	while ((tup = ModelScanNext(&ms)) != NULL)
+	{
+		int32		cap = s->rescap;
+		pg_uuid_t	parent;
+		bool		hp;
+		int32		idx = AppendNode(s, ms.desc, tup, &parent, &hp);
+
+		if (s->rescap != cap)
+		{
+			parent_ids = repalloc_huge(parent_ids, sizeof(pg_uuid_t) * s->rescap);
+			has_parent = repalloc_huge(has_parent, sizeof(bool) * s->rescap);
+		}
+		parent_ids[idx] = parent;
+		has_parent[idx] = hp;
+		if ((idx & 0xffff) == 0 && CacheStructureMemory() > limit)
+		{
+			ModelScanEnd(&ms);
+			return false;
+		}
+	}
+	ModelScanEnd(&ms);
 
 	for (i = 0; i < s->nresources; i++)
 	{
-		ResourceNode *r = &s->resources[i];
-
-		if (r->parent == -2)
-		{
-			r->parent = UuidIndexLookup(&s->resource_index, &parent_ids[i]);
-			if (r->parent >= 0)
-				s->resources[r->parent].flags |= RES_HAS_CHILDREN;
-		}
+		if (!has_parent[i])
+			continue;
+		s->resources[i].parent = UuidIndexLookup(&s->resource_index, &parent_ids[i]);
+		if (s->resources[i].parent >= 0)
+			s->resources[s->resources[i].parent].flags |= RES_HAS_CHILDREN;
 	}
 	pfree(parent_ids);
+	pfree(has_parent);
 
-	/* enclosing top-level project: follow parents (bounded against bad data) */
-	for (i = 0; i < s->nresources; i++)
-	{
-		int32		cur = i;
-		int			steps = 0;
-
-		while (s->resources[cur].parent >= 0 && steps++ < s->nresources)
-		{
-			if (s->resources[cur].project >= 0)
-				break;
-			cur = s->resources[cur].parent;
-		}
-		s->resources[i].project = s->resources[cur].project >= 0
-			? s->resources[cur].project
-			: (s->resources[cur].kind == RK_PROJECT ? cur : -1);
-	}
-
-	/* pass 2: collection items become extra parents */
-	s->links = NULL;
-	s->nlinks = 0;
+	s->linkcap = Max(est_items + est_items / 16, 1024);
+	s->links = palloc_extended(sizeof(CollectionLink) * s->linkcap, MCXT_ALLOC_HUGE);
 	ModelScanBegin(&ms, MT_COLLECTION_ITEM, snap);
-	a_coll = ColumnNumber(ms.rel, "collection_id");
-	a_res = ColumnNumber(ms.rel, "resource_id");
 	while ((tup = ModelScanNext(&ms)) != NULL)
 	{
 		bool		isnull;
 		int32		c = UuidIndexLookup(&s->resource_index,
-										DatumGetUUIDP(Attr(&ms, tup, a_coll, &isnull)));
+										DatumGetUUIDP(Attr(ms.desc, tup, structure_columns.item_collection, &isnull)));
 		int32		r = UuidIndexLookup(&s->resource_index,
-										DatumGetUUIDP(Attr(&ms, tup, a_res, &isnull)));
+										DatumGetUUIDP(Attr(ms.desc, tup, structure_columns.item_resource, &isnull)));
 
-		if (c < 0 || r < 0)
-			continue;
-		ARRAY_PUSH(s->links, s->nlinks, lcap, CollectionLink);
-		s->links[s->nlinks - 1].collection = c;
-		s->links[s->nlinks - 1].next = s->resources[r].coll_head;
-		s->resources[r].coll_head = s->nlinks - 1;
-		s->resources[c].flags |= RES_HAS_CHILDREN;
+		if (c >= 0 && r >= 0)
+			AddCollectionLink(s, c, r);
 	}
 	ModelScanEnd(&ms);
+	return CacheStructureMemory() <= limit;
 }
 
-/* The structure part, loaded if needed. */
+static void InitPartialStructure(StructureCache *s);
+
+/* Load the structure in full if it fits the bound, else start a partial one. */
+static StructureCache *
+LoadStructure(Snapshot snap)
+{
+	MemoryContext old = MemoryContextSwitchTo(structure_part.cxt);
+	StructureCache *s = palloc0(sizeof(StructureCache));
+
+	if (!LoadStructureFull(s, snap))
+	{
+		MemoryContextReset(structure_part.cxt);
+		s = palloc0(sizeof(StructureCache));
+		InitPartialStructure(s);
+	}
+	s->build_id = next_build_id++;
+	MemoryContextSwitchTo(old);
+	return s;
+}
+
+/* An empty structure for partial (on-demand) use. */
+static void
+InitPartialStructure(StructureCache *s)
+{
+	s->partial = true;
+	s->rescap = 1024;
+	s->resources = palloc(sizeof(ResourceNode) * s->rescap);
+	UuidIndexInit(&s->resource_index, s->resources, sizeof(ResourceNode), s->rescap);
+}
+
+/* The structure part, loaded (or emptied, when partial and too big) if needed. */
 StructureCache *
 CacheGetStructure(void)
 {
 	uint64		count;
 	bool		transient;
 	Snapshot	snap;
-	MemoryContext old;
 	StructureCache *s;
 
 	if (PartIsValid(&structure_part, structure_inval_count))
-		return (StructureCache *) structure_part.data;
+	{
+		s = (StructureCache *) structure_part.data;
+		if (!s->partial || CacheStructureMemory() <= CacheLimitBytes())
+			return s;
+	}
 
 	count = structure_inval_count;
 	PartReset(&structure_part);
-	LookupModelTables();
-	snap = LoadSnapshot(&transient);
-	old = MemoryContextSwitchTo(structure_part.cxt);
-	s = palloc0(sizeof(StructureCache));
-	s->build_id = next_build_id++;
-	PG_TRY();
-	{
-		LoadStructure(s, snap);
-	}
-	PG_FINALLY();
-	{
-		MemoryContextSwitchTo(old);
-		UnregisterSnapshot(snap);
-	}
-	PG_END_TRY();
+	LookupModelRels();
+	LookupStructureColumns();
+	snap = ReadSnapshot(&transient);
+	s = LoadStructure(snap);
+	UnregisterSnapshot(snap);
 	structure_part.data = s;
 	structure_part.loaded_at_count = count;
 	structure_part.transient_lxid = transient ? MyProc->lxid : InvalidLocalTransactionId;
 	return s;
 }
 
+/* Read one resource by id with an index scan; the tuple is copied, or NULL. */
+static HeapTuple
+FetchResource(const pg_uuid_t *id, Snapshot snap, TupleDesc *desc, Relation *relp)
+{
+	Relation	rel = table_open(model_rel_oids[MT_RESOURCE], AccessShareLock);
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+
+	ScanKeyInit(&key, structure_columns.id, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(id));
+	scan = systable_beginscan(rel, model_rel_oids[MT_RESOURCE_PKEY], true, snap, 1, &key);
+	tup = systable_getnext(scan);
+	if (tup)
+		tup = heap_copytuple(tup);
+	systable_endscan(scan);
+	*desc = RelationGetDescr(rel);
+	*relp = rel;
+	return tup;
+}
+
+/*
+ * The node index of resource id; in a partial structure the resource is read
+ * on first use, with everything above it (parents and collections).
+ * -1 when there is no such resource.
+ */
+static int32
+MaterializeNode(StructureCache *s, const pg_uuid_t *id, Snapshot snap, int depth)
+{
+	int32		idx = UuidIndexLookup(&s->resource_index, id);
+	HeapTuple	tup;
+	TupleDesc	desc;
+	Relation	rel;
+	pg_uuid_t	parent_id;
+	bool		has_parent;
+	MemoryContext old;
+
+	if (idx >= 0 || !s->partial)
+		return idx;
+	check_stack_depth();
+	if (depth > 10000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_RECURSION),
+				 errmsg("resource hierarchy deeper than 10000 levels")));
+
+	old = MemoryContextSwitchTo(structure_part.cxt);
+	tup = FetchResource(id, snap, &desc, &rel);
+	if (tup == NULL)
+	{
+		table_close(rel, AccessShareLock);
+		MemoryContextSwitchTo(old);
+		return -1;
+	}
+	idx = AppendNode(s, desc, tup, &parent_id, &has_parent);
+	heap_freetuple(tup);
+	table_close(rel, AccessShareLock);
+
+	if (has_parent)
+	{
+		int32		p = MaterializeNode(s, &parent_id, snap, depth + 1);
+
+		s->resources[idx].parent = p;
+		if (p >= 0)
+			s->resources[p].flags |= RES_HAS_CHILDREN;
+	}
+
+	/* the collections holding it */
+	{
+		Relation	items = table_open(model_rel_oids[MT_COLLECTION_ITEM], AccessShareLock);
+		SysScanDesc scan;
+		ScanKeyData key;
+		HeapTuple	item;
+		List	   *collections = NIL;
+		ListCell   *lc;
+
+		ScanKeyInit(&key, structure_columns.item_resource, BTEqualStrategyNumber, F_UUID_EQ,
+					UUIDPGetDatum(id));
+		scan = systable_beginscan(items, model_rel_oids[MT_COLLECTION_ITEM_BY_RESOURCE],
+								  true, snap, 1, &key);
+		while ((item = systable_getnext(scan)) != NULL)
+		{
+			bool		isnull;
+			pg_uuid_t  *c = palloc(sizeof(pg_uuid_t));
+
+			*c = *DatumGetUUIDP(Attr(RelationGetDescr(items), item,
+									 structure_columns.item_collection, &isnull));
+			collections = lappend(collections, c);
+		}
+		systable_endscan(scan);
+		table_close(items, AccessShareLock);
+
+		foreach(lc, collections)
+		{
+			int32		c = MaterializeNode(s, (pg_uuid_t *) lfirst(lc), snap, depth + 1);
+
+			if (c >= 0)
+				AddCollectionLink(s, c, idx);
+		}
+		list_free_deep(collections);
+	}
+	MemoryContextSwitchTo(old);
+	return idx;
+}
+
+/* The node index of a resource id, or -1 if there is none. */
+int32
+CacheLookupNode(StructureCache *s, const pg_uuid_t *id)
+{
+	int32		idx = UuidIndexLookup(&s->resource_index, id);
+	bool		transient;
+	Snapshot	snap;
+
+	if (idx >= 0 || !s->partial)
+		return idx;
+	snap = ReadSnapshot(&transient);
+	PG_TRY();
+	{
+		idx = MaterializeNode(s, id, snap, 0);
+	}
+	PG_FINALLY();
+	{
+		UnregisterSnapshot(snap);
+	}
+	PG_END_TRY();
+	if (transient)
+		structure_part.transient_lxid = MyProc->lxid;
+	return idx;
+}
+
+/*
+ * Call visit(id, kind, arg) for every resource in the table, under the latest
+ * snapshot.  For a partial structure, which does not list them all.
+ */
+void
+CacheScanResources(void (*visit) (const pg_uuid_t *id, ResourceKind kind, void *arg), void *arg)
+{
+	bool		transient;
+	Snapshot	snap = ReadSnapshot(&transient);
+	ModelScan	ms;
+	HeapTuple	tup;
+
+	PG_TRY();
+	{
+		ModelScanBegin(&ms, MT_RESOURCE, snap);
+		while ((tup = ModelScanNext(&ms)) != NULL)
+		{
+			bool		isnull;
+			pg_uuid_t	id = *DatumGetUUIDP(Attr(ms.desc, tup, structure_columns.id, &isnull));
+			ResourceKind kind = (ResourceKind) EnumMapValue(&structure_columns.kinds,
+															Attr(ms.desc, tup, structure_columns.kind, &isnull));
+
+			visit(&id, kind, arg);
+		}
+		ModelScanEnd(&ms);
+	}
+	PG_FINALLY();
+	{
+		UnregisterSnapshot(snap);
+	}
+	PG_END_TRY();
+}
+
 /* ---------------------------------------------------------------------------
  * The grants: workspaces, principals, members, team edges, shares
  * ------------------------------------------------------------------------- */
 
-/* TimestampTz of a nullable timestamptz datum: DT_NOEND when NULL. */
-static inline TimestampTz
-ExpiryOf(Datum d, bool isnull)
+/* Order shares by resource id. */
+static int
+CompareSharesByResource(const void *a, const void *b)
 {
-	return isnull ? DT_NOEND : DatumGetTimestampTz(d);
+	return memcmp(&((const Share *) a)->resource_id, &((const Share *) b)->resource_id,
+				  sizeof(pg_uuid_t));
 }
 
 static void
-LoadGrants(GrantsCache *g, StructureCache *s, Snapshot snap)
+LoadGrants(GrantsCache *g, Snapshot snap)
 {
 	ModelScan	ms;
 	HeapTuple	tup;
@@ -636,92 +870,88 @@ LoadGrants(GrantsCache *g, StructureCache *s, Snapshot snap)
 	/* workspaces and their policies */
 	ModelScanBegin(&ms, MT_WORKSPACE, snap);
 	{
-		AttrNumber	a_id = ColumnNumber(ms.rel, "id"),
-					a_up = ColumnNumber(ms.rel, "allow_guest_uploads"),
-					a_guest = ColumnNumber(ms.rel, "guest_access_enabled"),
-					a_share = ColumnNumber(ms.rel, "members_can_share"),
-					a_own = ColumnNumber(ms.rel, "member_edit_own_only"),
-					a_pub = ColumnNumber(ms.rel, "public_access_level");
+		AttrNumber	a_id = ColumnNumber(MT_WORKSPACE, "id"),
+					a_up = ColumnNumber(MT_WORKSPACE, "allow_guest_uploads"),
+					a_guest = ColumnNumber(MT_WORKSPACE, "guest_access_enabled"),
+					a_share = ColumnNumber(MT_WORKSPACE, "members_can_share"),
+					a_own = ColumnNumber(MT_WORKSPACE, "member_edit_own_only"),
+					a_pub = ColumnNumber(MT_WORKSPACE, "public_access_level");
 
 		while ((tup = ModelScanNext(&ms)) != NULL)
 		{
 			WorkspaceInfo *w;
 			bool		isnull;
 
-			ARRAY_PUSH(g->workspaces, g->nworkspaces, cap, WorkspaceInfo);
-			w = &g->workspaces[g->nworkspaces - 1];
-			w->id = *DatumGetUUIDP(Attr(&ms, tup, a_id, &isnull));
-			w->allow_guest_uploads = DatumGetBool(Attr(&ms, tup, a_up, &isnull));
-			w->guest_access_enabled = DatumGetBool(Attr(&ms, tup, a_guest, &isnull));
-			w->members_can_share = DatumGetBool(Attr(&ms, tup, a_share, &isnull));
-			w->member_edit_own_only = DatumGetBool(Attr(&ms, tup, a_own, &isnull));
-			w->public_access_level = DatumGetPermset(Attr(&ms, tup, a_pub, &isnull));
+			g->workspaces = GrowArray(g->workspaces, g->nworkspaces, &cap, sizeof(WorkspaceInfo));
+			w = &g->workspaces[g->nworkspaces++];
+			w->id = *DatumGetUUIDP(Attr(ms.desc, tup, a_id, &isnull));
+			w->allow_guest_uploads = DatumGetBool(Attr(ms.desc, tup, a_up, &isnull));
+			w->guest_access_enabled = DatumGetBool(Attr(ms.desc, tup, a_guest, &isnull));
+			w->members_can_share = DatumGetBool(Attr(ms.desc, tup, a_share, &isnull));
+			w->member_edit_own_only = DatumGetBool(Attr(ms.desc, tup, a_own, &isnull));
+			w->public_access_level = DatumGetPermset(Attr(ms.desc, tup, a_pub, &isnull));
+			w->members_head = -1;
 		}
 	}
 	ModelScanEnd(&ms);
-	UuidIndexBuild(&g->workspace_index, g->workspaces, sizeof(WorkspaceInfo), g->nworkspaces);
-	g->ws_of_structure = palloc(sizeof(int32) * Max(s->nworkspaces, 1));
-	for (i = 0; i < s->nworkspaces; i++)
-		g->ws_of_structure[i] = UuidIndexLookup(&g->workspace_index, &s->workspace_ids[i]);
+	UuidIndexInit(&g->workspace_index, g->workspaces, sizeof(WorkspaceInfo), g->nworkspaces);
+	for (i = 0; i < g->nworkspaces; i++)
+		UuidIndexInsert(&g->workspace_index, g->workspaces, i);
 
 	/* principals */
 	cap = 0;
 	ModelScanBegin(&ms, MT_PRINCIPAL, snap);
 	{
-		AttrNumber	a_id = ColumnNumber(ms.rel, "id"),
-					a_kind = ColumnNumber(ms.rel, "kind");
+		AttrNumber	a_id = ColumnNumber(MT_PRINCIPAL, "id"),
+					a_kind = ColumnNumber(MT_PRINCIPAL, "kind");
 
 		while ((tup = ModelScanNext(&ms)) != NULL)
 		{
 			PrincipalInfo *p;
 			bool		isnull;
 
-			ARRAY_PUSH(g->principals, g->nprincipals, cap, PrincipalInfo);
-			p = &g->principals[g->nprincipals - 1];
-			p->id = *DatumGetUUIDP(Attr(&ms, tup, a_id, &isnull));
-			p->kind = (uint8) EnumMapValue(&kinds, Attr(&ms, tup, a_kind, &isnull));
+			g->principals = GrowArray(g->principals, g->nprincipals, &cap, sizeof(PrincipalInfo));
+			p = &g->principals[g->nprincipals++];
+			p->id = *DatumGetUUIDP(Attr(ms.desc, tup, a_id, &isnull));
+			p->kind = (uint8) EnumMapValue(&kinds, Attr(ms.desc, tup, a_kind, &isnull));
 			p->team_of_head = -1;
 			p->members_head = -1;
 			p->shares_head = -1;
-			p->owner_key = -1;
 		}
 	}
 	ModelScanEnd(&ms);
-	UuidIndexBuild(&g->principal_index, g->principals, sizeof(PrincipalInfo), g->nprincipals);
+	UuidIndexInit(&g->principal_index, g->principals, sizeof(PrincipalInfo), g->nprincipals);
 	for (i = 0; i < g->nprincipals; i++)
-		g->principals[i].owner_key = UuidIndexLookup(&s->owner_index, &g->principals[i].id);
+		UuidIndexInsert(&g->principal_index, g->principals, i);
 
 	/* memberships, and the members of each workspace */
 	g->memberships = membership_create(CurrentMemoryContext, 1024, NULL);
-	g->members_of_ws_head = palloc(sizeof(int32) * Max(g->nworkspaces, 1));
-	for (i = 0; i < g->nworkspaces; i++)
-		g->members_of_ws_head[i] = -1;
 	cap = 0;
 	ModelScanBegin(&ms, MT_MEMBER, snap);
 	{
-		AttrNumber	a_ws = ColumnNumber(ms.rel, "workspace_id"),
-					a_p = ColumnNumber(ms.rel, "principal_id"),
-					a_role = ColumnNumber(ms.rel, "role");
+		AttrNumber	a_ws = ColumnNumber(MT_MEMBER, "workspace_id"),
+					a_p = ColumnNumber(MT_MEMBER, "principal_id"),
+					a_role = ColumnNumber(MT_MEMBER, "role");
 
 		while ((tup = ModelScanNext(&ms)) != NULL)
 		{
 			bool		isnull,
 						found;
 			int32		w = UuidIndexLookup(&g->workspace_index,
-											DatumGetUUIDP(Attr(&ms, tup, a_ws, &isnull)));
+											DatumGetUUIDP(Attr(ms.desc, tup, a_ws, &isnull)));
 			int32		p = UuidIndexLookup(&g->principal_index,
-											DatumGetUUIDP(Attr(&ms, tup, a_p, &isnull)));
+											DatumGetUUIDP(Attr(ms.desc, tup, a_p, &isnull)));
 			MembershipEntry *e;
 
 			if (w < 0 || p < 0)
 				continue;
 			e = membership_insert(g->memberships, ((uint64) w << 32) | (uint32) p, &found);
-			e->role = (int8) EnumMapValue(&roles, Attr(&ms, tup, a_role, &isnull));
-			ARRAY_PUSH(g->member_list, g->nmember_list, cap, int32);
-			ARRAY_PUSH(g->member_list, g->nmember_list, cap, int32);
-			g->member_list[g->nmember_list - 2] = p;
-			g->member_list[g->nmember_list - 1] = g->members_of_ws_head[w];
-			g->members_of_ws_head[w] = g->nmember_list - 2;
+			e->role = (int8) EnumMapValue(&roles, Attr(ms.desc, tup, a_role, &isnull));
+			g->member_list = GrowArray(g->member_list, g->nmember_list + 1, &cap, sizeof(int32));
+			g->member_list[g->nmember_list] = p;
+			g->member_list[g->nmember_list + 1] = g->workspaces[w].members_head;
+			g->workspaces[w].members_head = g->nmember_list;
+			g->nmember_list += 2;
 		}
 	}
 	ModelScanEnd(&ms);
@@ -730,107 +960,106 @@ LoadGrants(GrantsCache *g, StructureCache *s, Snapshot snap)
 	cap = 0;
 	ModelScanBegin(&ms, MT_TEAM_MEMBER, snap);
 	{
-		AttrNumber	a_team = ColumnNumber(ms.rel, "team_id"),
-					a_member = ColumnNumber(ms.rel, "member_id");
+		AttrNumber	a_team = ColumnNumber(MT_TEAM_MEMBER, "team_id"),
+					a_member = ColumnNumber(MT_TEAM_MEMBER, "member_id");
 
 		while ((tup = ModelScanNext(&ms)) != NULL)
 		{
 			bool		isnull;
 			int32		t = UuidIndexLookup(&g->principal_index,
-											DatumGetUUIDP(Attr(&ms, tup, a_team, &isnull)));
+											DatumGetUUIDP(Attr(ms.desc, tup, a_team, &isnull)));
 			int32		m = UuidIndexLookup(&g->principal_index,
-											DatumGetUUIDP(Attr(&ms, tup, a_member, &isnull)));
+											DatumGetUUIDP(Attr(ms.desc, tup, a_member, &isnull)));
 
 			if (t < 0 || m < 0)
 				continue;
-			ARRAY_PUSH(g->edges, g->nedges, cap, TeamEdge);
-			g->edges[g->nedges - 1].other = t;
-			g->edges[g->nedges - 1].next = g->principals[m].team_of_head;
-			g->principals[m].team_of_head = g->nedges - 1;
-			ARRAY_PUSH(g->edges, g->nedges, cap, TeamEdge);
-			g->edges[g->nedges - 1].other = m;
-			g->edges[g->nedges - 1].next = g->principals[t].members_head;
-			g->principals[t].members_head = g->nedges - 1;
+			g->edges = GrowArray(g->edges, g->nedges + 1, &cap, sizeof(TeamEdge));
+			g->edges[g->nedges].other = t;
+			g->edges[g->nedges].next = g->principals[m].team_of_head;
+			g->principals[m].team_of_head = g->nedges++;
+			g->edges[g->nedges].other = m;
+			g->edges[g->nedges].next = g->principals[t].members_head;
+			g->principals[t].members_head = g->nedges++;
 		}
 	}
 	ModelScanEnd(&ms);
 
-	/* shares, masked by their toggles (R6) */
+	/* shares, masked by their toggles (R6), sorted by resource */
 	cap = 0;
-	g->shares_of_resource = int32map_create(CurrentMemoryContext, 1024, NULL);
 	ModelScanBegin(&ms, MT_SHARE, snap);
 	{
-		AttrNumber	a_id = ColumnNumber(ms.rel, "id"),
-					a_res = ColumnNumber(ms.rel, "resource_id"),
-					a_grantee = ColumnNumber(ms.rel, "grantee_id"),
-					a_perms = ColumnNumber(ms.rel, "perms"),
-					a_dl = ColumnNumber(ms.rel, "allow_download"),
-					a_cm = ColumnNumber(ms.rel, "allow_comments"),
-					a_ap = ColumnNumber(ms.rel, "allow_approval"),
-					a_co = ColumnNumber(ms.rel, "allow_contribution"),
-					a_exp = ColumnNumber(ms.rel, "expires_at");
+		AttrNumber	a_id = ColumnNumber(MT_SHARE, "id"),
+					a_res = ColumnNumber(MT_SHARE, "resource_id"),
+					a_grantee = ColumnNumber(MT_SHARE, "grantee_id"),
+					a_perms = ColumnNumber(MT_SHARE, "perms"),
+					a_dl = ColumnNumber(MT_SHARE, "allow_download"),
+					a_cm = ColumnNumber(MT_SHARE, "allow_comments"),
+					a_ap = ColumnNumber(MT_SHARE, "allow_approval"),
+					a_co = ColumnNumber(MT_SHARE, "allow_contribution"),
+					a_exp = ColumnNumber(MT_SHARE, "expires_at");
 
 		while ((tup = ModelScanNext(&ms)) != NULL)
 		{
-			bool		isnull,
-						found;
-			int32		r = UuidIndexLookup(&s->resource_index,
-											DatumGetUUIDP(Attr(&ms, tup, a_res, &isnull)));
+			bool		isnull;
 			int32		p = UuidIndexLookup(&g->principal_index,
-											DatumGetUUIDP(Attr(&ms, tup, a_grantee, &isnull)));
+											DatumGetUUIDP(Attr(ms.desc, tup, a_grantee, &isnull)));
 			Share	   *sh;
-			Int32MapEntry *e;
 			Datum		d;
 
-			if (r < 0 || p < 0)
+			if (p < 0)
 				continue;
-			ARRAY_PUSH(g->shares, g->nshares, cap, Share);
-			sh = &g->shares[g->nshares - 1];
-			sh->id = *DatumGetUUIDP(Attr(&ms, tup, a_id, &isnull));
-			sh->resource = r;
+			g->shares = GrowArray(g->shares, g->nshares, &cap, sizeof(Share));
+			sh = &g->shares[g->nshares++];
+			sh->resource_id = *DatumGetUUIDP(Attr(ms.desc, tup, a_res, &isnull));
+			sh->id = *DatumGetUUIDP(Attr(ms.desc, tup, a_id, &isnull));
 			sh->grantee = p;
-			sh->perms = PermsetApplyToggles(DatumGetPermset(Attr(&ms, tup, a_perms, &isnull)),
-											DatumGetBool(Attr(&ms, tup, a_dl, &isnull)),
-											DatumGetBool(Attr(&ms, tup, a_cm, &isnull)),
-											DatumGetBool(Attr(&ms, tup, a_ap, &isnull)),
-											DatumGetBool(Attr(&ms, tup, a_co, &isnull)));
-			d = Attr(&ms, tup, a_exp, &isnull);
-			sh->expires_at = ExpiryOf(d, isnull);
-			sh->next_of_grantee = g->principals[p].shares_head;
-			g->principals[p].shares_head = g->nshares - 1;
-			e = int32map_insert(g->shares_of_resource, r, &found);
-			sh->next_of_resource = found ? e->value : -1;
-			e->value = g->nshares - 1;
+			sh->perms = PermsetApplyToggles(DatumGetPermset(Attr(ms.desc, tup, a_perms, &isnull)),
+											DatumGetBool(Attr(ms.desc, tup, a_dl, &isnull)),
+											DatumGetBool(Attr(ms.desc, tup, a_cm, &isnull)),
+											DatumGetBool(Attr(ms.desc, tup, a_ap, &isnull)),
+											DatumGetBool(Attr(ms.desc, tup, a_co, &isnull)));
+			d = Attr(ms.desc, tup, a_exp, &isnull);
+			sh->expires_at = isnull ? DT_NOEND : DatumGetTimestampTz(d);
 		}
 	}
 	ModelScanEnd(&ms);
+	if (g->nshares > 1)
+		qsort(g->shares, g->nshares, sizeof(Share), CompareSharesByResource);
+	UuidIndexInit(&g->shares_by_resource, g->shares, sizeof(Share), g->nshares);
+	for (i = 0; i < g->nshares; i++)
+	{
+		Share	   *sh = &g->shares[i];
+
+		sh->next_of_grantee = g->principals[sh->grantee].shares_head;
+		g->principals[sh->grantee].shares_head = i;
+		if (i == 0 || memcmp(&sh->resource_id, &g->shares[i - 1].resource_id, sizeof(pg_uuid_t)) != 0)
+			UuidIndexInsert(&g->shares_by_resource, g->shares, i);
+	}
 }
 
-/* The grants part (and the structure it refers to), loaded if needed. */
+/* The grants part, loaded if needed. */
 GrantsCache *
 CacheGetGrants(void)
 {
-	StructureCache *s = CacheGetStructure();
 	uint64		count;
 	bool		transient;
 	Snapshot	snap;
 	MemoryContext old;
 	GrantsCache *g;
 
-	if (PartIsValid(&grants_part, grants_inval_count) &&
-		((GrantsCache *) grants_part.data)->structure_build_id == s->build_id)
+	if (PartIsValid(&grants_part, grants_inval_count))
 		return (GrantsCache *) grants_part.data;
 
 	count = grants_inval_count;
 	PartReset(&grants_part);
-	snap = LoadSnapshot(&transient);
-	old = MemoryContextSwitchTo(grants_part.cxt);
-	g = palloc0(sizeof(GrantsCache));
+	LookupModelRels();
+	snap = ReadSnapshot(&transient);
+	g = MemoryContextAllocZero(grants_part.cxt, sizeof(GrantsCache));
 	g->build_id = next_build_id++;
-	g->structure_build_id = s->build_id;
+	old = MemoryContextSwitchTo(grants_part.cxt);
 	PG_TRY();
 	{
-		LoadGrants(g, s, snap);
+		LoadGrants(g, snap);
 	}
 	PG_FINALLY();
 	{
@@ -840,8 +1069,7 @@ CacheGetGrants(void)
 	PG_END_TRY();
 	grants_part.data = g;
 	grants_part.loaded_at_count = count;
-	grants_part.transient_lxid = (transient || structure_part.transient_lxid)
-		? MyProc->lxid : InvalidLocalTransactionId;
+	grants_part.transient_lxid = transient ? MyProc->lxid : InvalidLocalTransactionId;
 	return g;
 }
 
@@ -857,11 +1085,9 @@ CacheRoleOf(GrantsCache *g, int32 w, int32 p)
 	return e ? (WorkspaceRole) e->role : ROLE_NONE;
 }
 
-/* The first share on node r (follow Share.next_of_resource), or -1. */
+/* The first share on resource_id (the others follow it in g->shares), or -1. */
 int32
-CacheFirstShareOfResource(GrantsCache *g, int32 r)
+CacheFirstShareOf(GrantsCache *g, const pg_uuid_t *resource_id)
 {
-	Int32MapEntry *e = int32map_lookup(g->shares_of_resource, r);
-
-	return e ? e->value : -1;
+	return UuidIndexLookup(&g->shares_by_resource, resource_id);
 }

@@ -1,13 +1,16 @@
 /*
  * cache.h — the backend-local copy of the model that the engine reads.
  *
- * Two parts, each loaded in bulk with heap scans under the latest snapshot
- * and dropped through relcache invalidation when its tables change:
+ * Two independent parts, each dropped through relcache invalidation when one
+ * of its tables changes:
  *
- *  - the structure: resources and collection items (large, changes rarely);
- *  - the grants: workspaces and policies, principals, members, team edges,
- *    shares (small, changes often).  The grants refer to the structure by
- *    index, so a structure reload also reloads the grants.
+ *  - the structure: resources and collection items.  Loaded in bulk when it
+ *    fits in share_acl.cache_size; otherwise kept "partial": each resource is
+ *    read (with its ancestors) by index scans the first time a check needs it,
+ *    and the whole part is emptied when it outgrows the bound.
+ *  - the grants: workspaces and policies, principals, members, team edges and
+ *    shares (small), loaded in bulk.  Shares refer to resources by id, so the
+ *    two parts reload independently.
  *
  * Nothing here is ever "allowed" state: expiry is kept as a timestamp and
  * judged by the engine against the transaction time at every call.
@@ -33,19 +36,23 @@ typedef enum GeneralAccess { GA_PRIVATE, GA_SHARED, GA_PUBLIC } GeneralAccess;
 
 #define ROLE_IS_INTERNAL(r)		((r) == ROLE_OWNER || (r) == ROLE_ADMIN || (r) == ROLE_MEMBER)
 
-/* ResourceNode.flags */
-#define RES_RESTRICTED		0x01
-#define RES_GUEST_AI		0x02
-#define RES_HAS_CHILDREN	0x04	/* a parent or a non-empty collection */
+extern const char *const role_labels[];
+extern const char *const resource_kind_labels[];
 
 /* An open-addressing index from uuid to a position in an array of records. */
 typedef struct UuidIndex
 {
 	int32	   *buckets;		/* -1 = empty, else record index */
 	uint32		mask;
+	int32		count;
 	const char *base;			/* first record */
 	Size		stride;			/* record size; the uuid is at offset 0 */
 } UuidIndex;
+
+/* ResourceNode.flags */
+#define RES_RESTRICTED		0x01
+#define RES_GUEST_AI		0x02
+#define RES_HAS_CHILDREN	0x04	/* a parent or a non-empty collection */
 
 typedef struct ResourceNode
 {
@@ -53,12 +60,13 @@ typedef struct ResourceNode
 	int32		parent;			/* node index, or -1 */
 	int32		owner;			/* index into owner_ids, or -1 */
 	int32		coll_head;		/* first CollectionLink of the collections holding it */
-	int32		project;		/* enclosing top-level project, or -1 */
 	uint16		workspace;		/* index into workspace_ids */
-	uint8		kind;			/* ResourceKind */
-	uint8		access;			/* GeneralAccess */
+	uint8		kind_access;	/* ResourceKind | GeneralAccess << 4 */
 	uint8		flags;			/* RES_* */
 } ResourceNode;
+
+#define NodeKind(r)		((ResourceKind) ((r)->kind_access & 0x0f))
+#define NodeAccess(r)	((GeneralAccess) ((r)->kind_access >> 4))
 
 typedef struct CollectionLink
 {
@@ -68,16 +76,21 @@ typedef struct CollectionLink
 
 typedef struct StructureCache
 {
-	uint64		build_id;		/* changes at every load */
+	uint64		build_id;		/* changes at every load or trim */
+	bool		partial;		/* nodes are read on demand */
 	int32		nresources;
+	int32		rescap;
 	ResourceNode *resources;
 	UuidIndex	resource_index;
 	int32		nlinks;
+	int32		linkcap;
 	CollectionLink *links;
 	int32		nowners;		/* distinct resource owners */
+	int32		ownercap;
 	pg_uuid_t  *owner_ids;
 	UuidIndex	owner_index;
-	int32		nworkspaces;	/* workspaces that have resources */
+	int32		nworkspaces;	/* workspaces of the nodes */
+	int32		wscap;
 	pg_uuid_t  *workspace_ids;
 	UuidIndex	workspace_index;
 } StructureCache;
@@ -90,6 +103,7 @@ typedef struct WorkspaceInfo
 	bool		members_can_share;
 	bool		member_edit_own_only;
 	Permset		public_access_level;
+	int32		members_head;	/* first entry of member_list: (principal, next) */
 } WorkspaceInfo;
 
 typedef struct PrincipalInfo
@@ -99,7 +113,6 @@ typedef struct PrincipalInfo
 	int32		team_of_head;	/* first TeamEdge listing the teams it is in */
 	int32		members_head;	/* for a team: first TeamEdge listing its members */
 	int32		shares_head;	/* first share granted to it (Share.next_of_grantee) */
-	int32		owner_key;		/* its index in StructureCache.owner_ids, or -1 */
 } PrincipalInfo;
 
 typedef struct TeamEdge
@@ -110,42 +123,31 @@ typedef struct TeamEdge
 
 typedef struct Share
 {
+	pg_uuid_t	resource_id;	/* must stay first; shares are sorted by it */
 	pg_uuid_t	id;
-	int32		resource;		/* node index */
 	int32		grantee;		/* principal index */
 	Permset		perms;			/* already masked by its toggles (R6) */
 	TimestampTz expires_at;		/* DT_NOEND when it never expires */
 	int32		next_of_grantee;
-	int32		next_of_resource;
 } Share;
-
-typedef struct MembershipEntry
-{
-	uint64		key;			/* workspace index << 32 | principal index */
-	int8		role;			/* WorkspaceRole */
-	char		status;
-} MembershipEntry;
 
 typedef struct GrantsCache
 {
 	uint64		build_id;
-	uint64		structure_build_id; /* the structure its indexes refer to */
 	int32		nworkspaces;
 	WorkspaceInfo *workspaces;
 	UuidIndex	workspace_index;
-	int32	   *ws_of_structure;	/* structure workspace index -> ours (-1 if gone) */
 	int32		nprincipals;
 	PrincipalInfo *principals;
 	UuidIndex	principal_index;
 	int32		nedges;
 	TeamEdge   *edges;
 	int32		nshares;
-	Share	   *shares;
+	Share	   *shares;			/* sorted by resource_id */
+	UuidIndex	shares_by_resource; /* resource id -> its first share */
 	struct membership_hash *memberships;
-	struct int32map_hash *shares_of_resource;	/* node index -> first share */
-	int32	   *members_of_ws_head;	/* per workspace: first entry of members list */
-	int32	   *member_list;		/* (principal, next) pairs */
 	int32		nmember_list;
+	int32	   *member_list;	/* (principal, next) pairs */
 } GrantsCache;
 
 /* Settings */
@@ -154,10 +156,13 @@ extern int	share_acl_cache_size_mb;
 extern void CacheRegisterCallbacks(void);
 extern StructureCache *CacheGetStructure(void);
 extern GrantsCache *CacheGetGrants(void);
+extern int32 CacheLookupNode(StructureCache *s, const pg_uuid_t *id);
+extern void CacheScanResources(void (*visit) (const pg_uuid_t *id, ResourceKind kind, void *arg),
+							   void *arg);
 extern int32 UuidIndexLookup(const UuidIndex *index, const pg_uuid_t *id);
 extern WorkspaceRole CacheRoleOf(GrantsCache *g, int32 ws, int32 principal);
-extern int32 CacheFirstShareOfResource(GrantsCache *g, int32 node);
+extern int32 CacheFirstShareOf(GrantsCache *g, const pg_uuid_t *resource_id);
+extern Size CacheStructureMemory(void);
 extern Size CacheMemoryUsed(void);
-extern MemoryContext CacheGrantsContext(void);
 
 #endif							/* SHARE_ACL_CACHE_H */

@@ -175,33 +175,68 @@ explain_access(PG_FUNCTION_ARGS)
  * Every resource (of that kind) on which E(P, R) contains perms.  Written to
  * a tuplestore, which spills to disk past work_mem.
  */
+typedef struct AccessibleScan
+{
+	ReturnSetInfo *rsinfo;
+	const pg_uuid_t *principal;
+	Permset		want;
+	int			kind;
+} AccessibleScan;
+
+/* For a partial structure: check one resource of the table scan. */
+static void
+AccessibleVisit(const pg_uuid_t *id, ResourceKind kind, void *arg)
+{
+	AccessibleScan *scan = (AccessibleScan *) arg;
+	Engine		e;
+	Target		t;
+	Datum		value;
+	bool		isnull = false;
+
+	CHECK_FOR_INTERRUPTS();
+	if (scan->kind >= 0 && (int) kind != scan->kind)
+		return;
+	EngineBegin(&e);
+	t = EngineTarget(&e, id);
+	if (t.kind != TARGET_RESOURCE ||
+		(EngineEffective(&e, EnginePrincipal(&e, scan->principal), t, NULL) & scan->want) != scan->want)
+		return;
+	value = UUIDPGetDatum(id);
+	tuplestore_putvalues(scan->rsinfo->setResult, scan->rsinfo->setDesc, &value, &isnull);
+}
+
 Datum
 accessible_resources(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Permset		want;
-	int			kind = -1;
+	AccessibleScan scan;
 	Engine		e;
 	PrincipalCtx *pc;
 	int32		i;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
-	want = PG_GETARG_PERMSET(1);
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC | MAT_SRF_BLESS);
+	scan.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	scan.principal = PG_GETARG_UUID_P(0);
+	scan.want = PG_GETARG_PERMSET(1);
+	scan.kind = -1;
 	if (!PG_ARGISNULL(2))
 	{
 		/* resource_kind enum → its position, through its label */
 		char	   *label = DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(2)));
-		static const char *const labels[] = {"project", "collection", "asset", "conversation"};
 
 		for (i = 0; i < 4; i++)
-			if (strcmp(label, labels[i]) == 0)
-				kind = i;
+			if (strcmp(label, resource_kind_labels[i]) == 0)
+				scan.kind = i;
 	}
 
 	EngineBegin(&e);
-	pc = EnginePrincipal(&e, PG_GETARG_UUID_P(0));
+	if (e.s->partial)
+	{
+		CacheScanResources(AccessibleVisit, &scan);
+		return (Datum) 0;
+	}
+	pc = EnginePrincipal(&e, scan.principal);
 	for (i = 0; i < e.s->nresources; i++)
 	{
 		Target		t = {TARGET_RESOURCE, i};
@@ -209,12 +244,12 @@ accessible_resources(PG_FUNCTION_ARGS)
 		bool		isnull = false;
 
 		CHECK_FOR_INTERRUPTS();
-		if (kind >= 0 && e.s->resources[i].kind != kind)
+		if (scan.kind >= 0 && (int) NodeKind(&e.s->resources[i]) != scan.kind)
 			continue;
-		if ((EngineEffective(&e, pc, t, NULL) & want) != want)
+		if ((EngineEffective(&e, pc, t, NULL) & scan.want) != scan.want)
 			continue;
 		value = UUIDPGetDatum(&e.s->resources[i].id);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+		tuplestore_putvalues(scan.rsinfo->setResult, scan.rsinfo->setDesc, &value, &isnull);
 	}
 	return (Datum) 0;
 }
@@ -245,7 +280,6 @@ Datum
 who_has_access_internal(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	static const char *const role_names[] = {"owner", "admin", "member", "guest", "viewer"};
 	Engine		e;
 	Target		t;
 	GrantsCache *g;
@@ -270,11 +304,12 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 
 	/* the workspace's members */
 	{
-		int32		w = g->ws_of_structure[e.s->resources[t.index].workspace];
+		int32		w = UuidIndexLookup(&g->workspace_index,
+										&e.s->workspace_ids[e.s->resources[t.index].workspace]);
 		int32		m;
 
 		if (w >= 0)
-			for (m = g->members_of_ws_head[w]; m >= 0; m = g->member_list[m + 1])
+			for (m = g->workspaces[w].members_head; m >= 0; m = g->member_list[m + 1])
 				AddCandidate(&cands, &ncands, &cap, seen, g->member_list[m]);
 	}
 
@@ -294,7 +329,9 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 			int32		sh,
 						link;
 
-			for (sh = CacheFirstShareOfResource(g, node); sh >= 0; sh = g->shares[sh].next_of_resource)
+			sh = CacheFirstShareOf(g, &r->id);
+			for (; sh >= 0 && sh < g->nshares &&
+				 memcmp(&g->shares[sh].resource_id, &r->id, sizeof(pg_uuid_t)) == 0; sh++)
 				stack[nstack++] = g->shares[sh].grantee;
 			while (nstack > 0)
 			{
@@ -368,7 +405,7 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 		if (role == ROLE_NONE)
 			nulls[1] = true;
 		else
-			values[1] = CStringGetTextDatum(role_names[role]);
+			values[1] = CStringGetTextDatum(role_labels[role]);
 		values[2] = PermsetGetDatum(perms);
 		values[3] = CStringGetTextDatum(via.data);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);

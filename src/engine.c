@@ -34,15 +34,19 @@ struct PrincipalCtx
 	pg_uuid_t	id;				/* hash key; must stay first */
 	int32		p;				/* principal index, or -1 if unknown */
 	uint8		kind;
-	int32		owner_key;		/* StructureCache owner index, or -1 */
 	int32		nteams;
 	int32	   *teams;			/* every team containing it, transitively */
-	int32map_hash *grant_heads; /* node -> first GrantRef */
+	uuidmap_hash *grant_heads;	/* resource id -> first GrantRef */
 	GrantRef   *refs;
-	permmap_hash *memo;			/* node -> uncapped inherited permissions */
-	TimestampTz memo_now;
+	/* caches that depend on the structure part, tagged with its build */
+	uint64		structure_build;
+	int32		owner_key;		/* StructureCache owner index, or -1 */
+	int32		owner_key_nowners;	/* owners known when owner_key was looked up */
 	int32		role_ws;		/* structure workspace of the cached role */
 	WorkspaceRole role;
+	int32		role_grants_ws; /* grants index of that workspace, or -1 */
+	permmap_hash *memo;			/* node -> uncapped inherited permissions */
+	TimestampTz memo_now;
 };
 
 #define MAX_PRINCIPAL_CONTEXTS	1024
@@ -73,12 +77,8 @@ static PrincipalCtx *last_principal = NULL;	/* fast path for repeated checks */
 void
 EngineBegin(Engine *e)
 {
-	/* a structure reload while the grants load makes them load again */
-	do
-	{
-		e->g = CacheGetGrants();
-		e->s = CacheGetStructure();
-	} while (e->g->structure_build_id != e->s->build_id);
+	e->g = CacheGetGrants();
+	e->s = CacheGetStructure();
 	e->now = GetCurrentTransactionStartTimestamp();
 }
 
@@ -88,7 +88,7 @@ EngineTarget(Engine *e, const pg_uuid_t *id)
 {
 	Target		t;
 
-	t.index = UuidIndexLookup(&e->s->resource_index, id);
+	t.index = CacheLookupNode(e->s, id);
 	if (t.index >= 0)
 	{
 		t.kind = TARGET_RESOURCE;
@@ -119,15 +119,12 @@ BuildPrincipalCtx(Engine *e, PrincipalCtx *pc)
 
 	pc->p = UuidIndexLookup(&g->principal_index, &pc->id);
 	pc->kind = pc->p >= 0 ? g->principals[pc->p].kind : PK_USER;
-	pc->owner_key = pc->p >= 0 ? g->principals[pc->p].owner_key : -1;
 	pc->nteams = 0;
 	pc->teams = palloc(sizeof(int32) * cap);
-	pc->grant_heads = int32map_create(principal_cxt, 64, NULL);
+	pc->grant_heads = uuidmap_create(principal_cxt, 64, NULL);
 	pc->refs = palloc(sizeof(GrantRef) * refcap);
 	pc->memo = permmap_create(principal_cxt, 256, NULL);
-	pc->memo_now = DT_NOBEGIN;
-	pc->role_ws = -1;
-	pc->role = ROLE_NONE;
+	pc->structure_build = 0;	/* structure-dependent caches are filled on use */
 	if (pc->p < 0)
 		return;
 
@@ -173,7 +170,7 @@ BuildPrincipalCtx(Engine *e, PrincipalCtx *pc)
 		for (sh = g->principals[grantees[i]].shares_head; sh >= 0; sh = g->shares[sh].next_of_grantee)
 		{
 			bool		found;
-			Int32MapEntry *head = int32map_insert(pc->grant_heads, g->shares[sh].resource, &found);
+			UuidMapEntry *head = uuidmap_insert(pc->grant_heads, g->shares[sh].resource_id, &found);
 
 			if (nrefs >= refcap)
 			{
@@ -239,6 +236,20 @@ EnginePrincipal(Engine *e, const pg_uuid_t *id)
 	}
 	last_principal = pc;
 check_memo:
+	if (pc->structure_build != e->s->build_id)
+	{
+		pc->structure_build = e->s->build_id;
+		pc->owner_key = -1;
+		pc->owner_key_nowners = -1;
+		pc->role_ws = -1;
+		pc->memo_now = DT_NOBEGIN;
+	}
+	/* owners may be added to a partial structure: look again when unknown */
+	if (pc->owner_key < 0 && pc->owner_key_nowners != e->s->nowners)
+	{
+		pc->owner_key = UuidIndexLookup(&e->s->owner_index, &pc->id);
+		pc->owner_key_nowners = e->s->nowners;
+	}
 	if (pc->memo_now != e->now || pc->memo->members >= MAX_MEMO_ENTRIES)
 	{
 		permmap_reset(pc->memo);
@@ -247,23 +258,35 @@ check_memo:
 	return pc;
 }
 
-/* P's role in the workspace of node, as the rules see it (R2). */
-WorkspaceRole
-EngineRoleForNode(Engine *e, PrincipalCtx *pc, int32 node)
+/* P's role in the workspace of node, as the rules see it (R2); *ws its grants index. */
+static WorkspaceRole
+RoleAndWorkspace(Engine *e, PrincipalCtx *pc, int32 node, int32 *ws)
 {
 	int32		sws = e->s->resources[node].workspace;
 
 	if (pc->role_ws != sws)
 	{
-		WorkspaceRole role = CacheRoleOf(e->g, e->g->ws_of_structure[sws], pc->p);
+		int32		w = UuidIndexLookup(&e->g->workspace_index, &e->s->workspace_ids[sws]);
+		WorkspaceRole role = CacheRoleOf(e->g, w, pc->p);
 
 		/* an external principal is never internal (R2) */
 		if (pc->kind == PK_EXTERNAL && ROLE_IS_INTERNAL(role))
 			role = ROLE_GUEST;
 		pc->role_ws = sws;
 		pc->role = role;
+		pc->role_grants_ws = w;
 	}
+	*ws = pc->role_grants_ws;
 	return pc->role;
+}
+
+/* P's role in the workspace of node, as the rules see it (R2). */
+WorkspaceRole
+EngineRoleForNode(Engine *e, PrincipalCtx *pc, int32 node)
+{
+	int32		ws;
+
+	return RoleAndWorkspace(e, pc, node, &ws);
 }
 
 /* Record one trace line. */
@@ -288,17 +311,17 @@ LocalContribution(Engine *e, PrincipalCtx *pc, WorkspaceRole role,
 {
 	const ResourceNode *r = &e->s->resources[node];
 	Permset		u = 0;
-	Int32MapEntry *head;
+	UuidMapEntry *head;
 
 	/* R4 general access */
-	if (r->access == GA_PUBLIC && ROLE_IS_INTERNAL(role))
+	if (NodeAccess(r) == GA_PUBLIC && ROLE_IS_INTERNAL(role))
 	{
 		u |= ws->public_access_level;
 		if (trace)
 			TraceAdd(trace, "R4", &r->id, NULL, ws->public_access_level,
 					 pstrdup("general access public: internal members get the workspace's public level"));
 	}
-	else if (r->access == GA_SHARED && role == ROLE_ADMIN)
+	else if (NodeAccess(r) == GA_SHARED && role == ROLE_ADMIN)
 	{
 		u |= PERMSET_EDITOR;
 		if (trace)
@@ -307,7 +330,7 @@ LocalContribution(Engine *e, PrincipalCtx *pc, WorkspaceRole role,
 	}
 
 	/* R5 direct shares to P or its teams, masked by their toggles (R6) */
-	head = int32map_lookup(pc->grant_heads, node);
+	head = pc->grant_heads->members > 0 ? uuidmap_lookup(pc->grant_heads, r->id) : NULL;
 	if (head)
 	{
 		int32		ref;
@@ -399,6 +422,18 @@ Inherited(Engine *e, PrincipalCtx *pc, WorkspaceRole role, const WorkspaceInfo *
 	return u;
 }
 
+/* Does the top-level project above node (through parents) enable guest AI? */
+static bool
+EnclosingProjectAllowsGuestAI(const StructureCache *s, int32 node)
+{
+	int32		steps = 0;
+
+	while (s->resources[node].parent >= 0 && steps++ < s->nresources)
+		node = s->resources[node].parent;
+	return NodeKind(&s->resources[node]) == RK_PROJECT &&
+		(s->resources[node].flags & RES_GUEST_AI) != 0;
+}
+
 /* Trace a cap when it removes something. */
 static Permset
 Cap(Permset u, Permset keep, Trace *trace, const pg_uuid_t *via, const char *why)
@@ -463,11 +498,10 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 		return WorkspacePermissions(e, pc, t.index, trace);
 
 	r = &e->s->resources[t.index];
-	w = e->g->ws_of_structure[r->workspace];
+	role = RoleAndWorkspace(e, pc, t.index, &w);
 	if (w < 0 || pc->kind == PK_TEAM)
 		return 0;				/* workspace gone; teams do not act */
 	ws = &e->g->workspaces[w];
-	role = EngineRoleForNode(e, pc, t.index);
 
 	/* R1 */
 	if (role == ROLE_OWNER)
@@ -515,7 +549,7 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 		case ROLE_NONE:
 			u = Cap(u, ~CAP_GUEST_REMOVES, trace, &r->id,
 					role == ROLE_GUEST ? "guest" : "outsider (treated as a guest)");
-			if (r->project < 0 || !(e->s->resources[r->project].flags & RES_GUEST_AI))
+			if (!EnclosingProjectAllowsGuestAI(e->s, t.index))
 				u = Cap(u, ~PERM_RUN_AI, trace, &r->id, "guest: the project has guest AI disabled");
 			if (!ws->allow_guest_uploads)
 				u = Cap(u, ~PERM_UPLOAD, trace, &r->id, "guest: guest uploads are disabled");

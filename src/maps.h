@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include "common/hashfn.h"
+#include "utils/uuid.h"
 
 #include "permset.h"
 
@@ -55,6 +56,37 @@ typedef struct PermMapEntry
 #define SH_KEY key
 #define SH_HASH_KEY(tb, key) murmurhash32((uint32) (key))
 #define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* uuidmap: uuid -> int32 */
+typedef struct UuidMapEntry
+{
+	pg_uuid_t	key;
+	int32		value;
+	char		status;
+} UuidMapEntry;
+
+/* Hash of a uuid (ids may be chosen by users, so all 128 bits are mixed). */
+static inline uint32
+uuid_key_hash(const pg_uuid_t *id)
+{
+	uint64		a,
+				b;
+
+	memcpy(&a, id->data, 8);
+	memcpy(&b, id->data + 8, 8);
+	return (uint32) mix64(a ^ mix64(b));
+}
+
+#define SH_PREFIX uuidmap
+#define SH_ELEMENT_TYPE UuidMapEntry
+#define SH_KEY_TYPE pg_uuid_t
+#define SH_KEY key
+#define SH_HASH_KEY(tb, key) uuid_key_hash(&(key))
+#define SH_EQUAL(tb, a, b) (memcmp(&(a), &(b), sizeof(pg_uuid_t)) == 0)
 #define SH_SCOPE static inline
 #define SH_DECLARE
 #define SH_DEFINE

@@ -91,3 +91,22 @@ psql -qXAt <<-SQL | grep cache
 	$CHECK
 	SELECT 'cache memory: ' || pg_size_pretty(sum(total_bytes)) FROM pg_backend_memory_contexts WHERE name LIKE 'share_acl%';
 SQL
+
+sa_log "bounded cache: share_acl.cache_size = 1MB (partial structure, read on demand)"
+mapfile -t b < <(times_of <<-SQL
+	\timing on
+	SET share_acl.cache_size = '1MB';
+	SET share_acl.principal = '$MEMBER';
+	$CHECK
+	$CHECK
+	SELECT 'cache memory: ' || pg_size_pretty(sum(total_bytes)) FROM pg_backend_memory_contexts WHERE name LIKE 'share_acl%';
+SQL
+)
+printf 'full scan with a 1 MB cache: first %.1f ms, second %.1f ms (%.2f us/check)\n' "${b[2]}" "${b[3]}" "$(echo "${b[3]} * 1000 / $NRES" | bc -l)"
+psql -qXAt <<-SQL
+	SET share_acl.principal = '$MEMBER';
+	SELECT 'same answer as the full cache: ' || (a = b) FROM
+	  (SELECT count(*) FILTER (WHERE share_acl.has_access(r.id, 'view')) AS a FROM share_acl.resource r) x,
+	  (SELECT set_config('share_acl.cache_size', '1MB', false)) y,
+	  LATERAL (SELECT count(*) FILTER (WHERE share_acl.has_access(r.id, 'view')) AS b FROM share_acl.resource r) z;
+SQL
