@@ -3,8 +3,8 @@
 #
 # Installs missing packages, builds and installs share_acl, starts a cluster,
 # then runs every suite: pg_regress (make installcheck), pgTAP (pg_prove over
-# test/pgtap/*.sql), isolation (pg_isolation_regress over test/isolation), and
-# the parser fuzz smoke run (test/fuzz).  A failing suite prints its diff or
+# test/pgtap/*.sql), isolation (pg_isolation_regress over test/isolation), the
+# dump/restore check (test/dump) and the parser fuzz run (test/fuzz).  A failing suite prints its diff or
 # its failing tests; the last line is "N passed, M failed" over every test of
 # every suite, and the exit status is non-zero when anything failed.
 set -uo pipefail
@@ -80,18 +80,21 @@ if ls test/isolation/specs/*.spec >/dev/null 2>&1; then
 	fi
 fi
 
-# --- fuzz smoke ------------------------------------------------------------------
-if [ -x test/fuzz/run.sh ]; then
-	sa_log "parser fuzzing (test/fuzz)"
-	if test/fuzz/run.sh >"$OUT/fuzz.log" 2>&1; then
+# --- script suites: each counts as one test ------------------------------------
+# dump: pg_dump / restore keeps every answer; fuzz: the parser fuzz run
+for suite in dump fuzz; do
+	script=test/$suite/run.sh
+	[ -x "$script" ] || continue
+	sa_log "$suite ($script)"
+	if "$script" >"$OUT/$suite.log" 2>&1; then
 		PASSED=$((PASSED + 1))
-		tail -3 "$OUT/fuzz.log"
+		tail -1 "$OUT/$suite.log"
 	else
 		FAILED=$((FAILED + 1))
-		SUITES_FAILED+=(fuzz)
-		tail -40 "$OUT/fuzz.log"
+		SUITES_FAILED+=("$suite")
+		tail -40 "$OUT/$suite.log"
 	fi
-fi
+done
 
 echo
 [ ${#SUITES_FAILED[@]} -gt 0 ] && echo "failing suites: ${SUITES_FAILED[*]}"

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# test/dump/run.sh — pg_dump / restore keeps every answer (SPEC §2, §12).
+#
+# Needs a running cluster (PGHOST etc., as test/run_all.sh provides).  Loads a
+# small data set, records effective_permissions for many (principal,
+# resource) pairs, dumps the database as plain SQL, restores it into a fresh
+# database with psql, and compares the answers and the row counts.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d /tmp/share_acl_dump.XXXXXX)
+trap 'rm -rf "$work"; dropdb --if-exists share_acl_dump_src >/dev/null 2>&1; dropdb --if-exists share_acl_dump_dst >/dev/null 2>&1' EXIT
+
+dropdb --if-exists share_acl_dump_src >/dev/null 2>&1
+dropdb --if-exists share_acl_dump_dst >/dev/null 2>&1
+createdb share_acl_dump_src
+psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_src -c 'CREATE EXTENSION share_acl'
+psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_src -v scale=0.002 -f "$root/test/bench/generate.sql" >/dev/null
+# move a few resources so that some children come before their parents on disk
+psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_src <<'SQL'
+INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id)
+SELECT md5('late:' || i)::uuid, md5('ws:0')::uuid, 'collection', md5('project:0')::uuid
+FROM generate_series(1, 3) i;
+UPDATE share_acl.resource SET parent_id = md5('late:' || (1 + abs(hashtext(id::text)) % 3))::uuid
+WHERE id IN (SELECT id FROM share_acl.resource WHERE kind = 'asset' ORDER BY id LIMIT 50);
+SQL
+
+ANSWERS="COPY (SELECT p.id, r.id, share_acl.effective_permissions(p.id, r.id)
+               FROM share_acl.principal p, share_acl.resource r
+               WHERE p.kind <> 'team' AND (hashtext(p.id::text) % 50) = 0
+               ORDER BY 1, 2) TO STDOUT"
+COUNTS="SELECT (SELECT count(*) FROM share_acl.workspace), (SELECT count(*) FROM share_acl.principal),
+               (SELECT count(*) FROM share_acl.member), (SELECT count(*) FROM share_acl.team_member),
+               (SELECT count(*) FROM share_acl.resource), (SELECT count(*) FROM share_acl.collection_item),
+               (SELECT count(*) FROM share_acl.share)"
+psql -qXAt -d share_acl_dump_src -c "$ANSWERS" >"$work/before"
+psql -qXAt -d share_acl_dump_src -c "$COUNTS" >"$work/counts_before"
+
+pg_dump -d share_acl_dump_src -f "$work/dump.sql" 2>"$work/pg_dump.log" || { cat "$work/pg_dump.log"; exit 1; }
+createdb share_acl_dump_dst
+psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_dst -f "$work/dump.sql" >/dev/null
+
+psql -qXAt -d share_acl_dump_dst -c "$ANSWERS" >"$work/after"
+psql -qXAt -d share_acl_dump_dst -c "$COUNTS" >"$work/counts_after"
+
+pairs=$(wc -l <"$work/before")
+if [ "$pairs" -lt 1000 ]; then
+	echo "dump: too few pairs compared ($pairs)"; exit 1
+fi
+if ! diff -q "$work/counts_before" "$work/counts_after" >/dev/null; then
+	echo "dump: row counts differ:"; diff "$work/counts_before" "$work/counts_after"; exit 1
+fi
+if ! diff -q "$work/before" "$work/after" >/dev/null; then
+	echo "dump: answers differ after restore:"; diff "$work/before" "$work/after" | head -20; exit 1
+fi
+echo "dump: $pairs answers and all row counts ($(cat "$work/counts_after")) identical after pg_dump and restore"
