@@ -412,3 +412,20 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 	}
 	return (Datum) 0;
 }
+
+PG_FUNCTION_INFO_V1(is_owner_current);
+
+/* is_owner(resource uuid) → bool: does the current principal own the resource? */
+Datum
+is_owner_current(PG_FUNCTION_ARGS)
+{
+	const pg_uuid_t *p = ContextCurrentPrincipal();
+	Engine		e;
+	Target		t;
+
+	if (p == NULL)
+		PG_RETURN_BOOL(false);
+	EngineBegin(&e);
+	t = EngineTarget(&e, PG_GETARG_UUID_P(0));
+	PG_RETURN_BOOL(t.kind == TARGET_RESOURCE && EngineOwns(&e, EnginePrincipal(&e, p), t.index));
+}

@@ -99,13 +99,6 @@ EngineTarget(Engine *e, const pg_uuid_t *id)
 	return t;
 }
 
-/* The uuid of principal index p. */
-const pg_uuid_t *
-EnginePrincipalId(Engine *e, int32 p)
-{
-	return &e->g->principals[p].id;
-}
-
 /* Fill in a new principal context: teams closure and the shares reaching it. */
 static void
 BuildPrincipalCtx(Engine *e, PrincipalCtx *pc)
@@ -289,6 +282,13 @@ EngineRoleForNode(Engine *e, PrincipalCtx *pc, int32 node)
 	return RoleAndWorkspace(e, pc, node, &ws);
 }
 
+/* Does P own node (R10's "owner")? */
+bool
+EngineOwns(Engine *e, PrincipalCtx *pc, int32 node)
+{
+	return e->s->resources[node].owner >= 0 && e->s->resources[node].owner == pc->owner_key;
+}
+
 /* Record one trace line. */
 static void
 TraceAdd(Trace *trace, const char *rule, const pg_uuid_t *via_resource,
@@ -352,7 +352,7 @@ LocalContribution(Engine *e, PrincipalCtx *pc, WorkspaceRole role,
 	}
 
 	/* R10 ownership, for principals with a role */
-	if (r->owner >= 0 && r->owner == pc->owner_key && role != ROLE_NONE)
+	if (role != ROLE_NONE && EngineOwns(e, pc, node))
 	{
 		u |= PERMSET_FULL;
 		if (trace)
@@ -541,7 +541,7 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 			break;
 		case ROLE_MEMBER:
 			u = Cap(u, ~CAP_MEMBER_REMOVES, trace, &r->id, "member");
-			if (ws->member_edit_own_only && !(r->owner >= 0 && r->owner == pc->owner_key))
+			if (ws->member_edit_own_only && !EngineOwns(e, pc, t.index))
 				u = Cap(u, ~CAP_EDIT_OWN_ONLY, trace, &r->id,
 						"member_edit_own_only: not the owner of this resource");
 			break;

@@ -55,6 +55,6 @@ extern Target EngineTarget(Engine *e, const pg_uuid_t *id);
 extern PrincipalCtx *EnginePrincipal(Engine *e, const pg_uuid_t *id);
 extern Permset EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace);
 extern WorkspaceRole EngineRoleForNode(Engine *e, PrincipalCtx *pc, int32 node);
-extern const pg_uuid_t *EnginePrincipalId(Engine *e, int32 p);
+extern bool EngineOwns(Engine *e, PrincipalCtx *pc, int32 node);
 
 #endif							/* SHARE_ACL_ENGINE_H */

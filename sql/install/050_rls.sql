@@ -1,0 +1,77 @@
+-- Row-level security for application tables (SPEC §9): protect() and
+-- unprotect().  The policies call share_acl.has_access and nothing slower.
+
+CREATE FUNCTION share_acl.is_owner(resource uuid) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'is_owner_current' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl.is_owner(uuid) IS
+    'whether the current principal owns (created) the resource';
+
+CREATE FUNCTION share_acl._uuid_column(tbl regclass, col name) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE t oid;
+BEGIN
+    SELECT a.atttypid INTO t FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = tbl AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'column "%" of relation % does not exist', col, tbl
+            USING ERRCODE = 'undefined_column';
+    END IF;
+    IF t <> 'pg_catalog.uuid'::pg_catalog.regtype THEN
+        RAISE EXCEPTION 'column "%" of relation % is of type %, not uuid', col, tbl, t::regtype
+            USING ERRCODE = 'datatype_mismatch',
+                  HINT = 'protect() needs the column that holds the share_acl resource id.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._uuid_column(regclass, name) IS 'internal: refuse a missing or non-uuid column';
+
+CREATE FUNCTION share_acl.protect(tbl regclass, resource_column name DEFAULT 'id',
+                                  parent_column name DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r text := pg_catalog.quote_ident(resource_column);
+    p text := pg_catalog.quote_ident(parent_column);
+BEGIN
+    IF tbl IS NULL OR resource_column IS NULL THEN
+        RAISE EXCEPTION 'protect() needs a table and a resource column'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM share_acl._uuid_column(tbl, resource_column);
+    IF parent_column IS NOT NULL THEN
+        PERFORM share_acl._uuid_column(tbl, parent_column);
+    END IF;
+    PERFORM share_acl.unprotect(tbl);
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
+    EXECUTE pg_catalog.format(
+        'CREATE POLICY share_acl_select ON %s FOR SELECT USING (share_acl.has_access(%s, %L::share_acl.permset))',
+        tbl, r, 'view');
+    EXECUTE pg_catalog.format(
+        'CREATE POLICY share_acl_insert ON %s FOR INSERT WITH CHECK (share_acl.has_access(%s, %L::share_acl.permset))',
+        tbl, coalesce(p, r), 'upload');
+    EXECUTE pg_catalog.format(
+        'CREATE POLICY share_acl_update ON %s FOR UPDATE USING (share_acl.has_access(%s, %L::share_acl.permset))'
+        ' WITH CHECK (share_acl.has_access(%s, %L::share_acl.permset))',
+        tbl, r, 'edit', r, 'edit');
+    EXECUTE pg_catalog.format(
+        'CREATE POLICY share_acl_delete ON %s FOR DELETE USING (share_acl.has_access(%s, %L::share_acl.permset)'
+        ' OR (share_acl.has_access(%s, %L::share_acl.permset) AND share_acl.is_owner(%s)))',
+        tbl, r, 'delete', r, 'delete_own', r);
+END $$;
+COMMENT ON FUNCTION share_acl.protect(regclass, name, name) IS
+    'enable row-level security on an application table with share_acl policies (view / upload on the parent / edit / delete or delete_own)';
+
+CREATE FUNCTION share_acl.unprotect(tbl regclass) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE pol text;
+BEGIN
+    FOR pol IN SELECT polname FROM pg_catalog.pg_policy
+                WHERE polrelid = tbl
+                  AND polname IN ('share_acl_select', 'share_acl_insert', 'share_acl_update', 'share_acl_delete')
+    LOOP
+        EXECUTE pg_catalog.format('DROP POLICY %I ON %s', pol, tbl);
+    END LOOP;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = tbl) THEN
+        EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY', tbl);
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl.unprotect(regclass) IS
+    'remove the share_acl policies of protect() (row-level security stays on if other policies remain)';

@@ -1,0 +1,112 @@
+-- pgTAP: protect() / unprotect() (SPEC §9) — policies, idempotence, column
+-- checks, a non-superuser table owner, and what each policy lets through.
+BEGIN;
+SELECT plan(27);
+SET LOCAL search_path = share_acl, public;
+
+-- a workspace: owner o, member m (editor share on project P1), guest g (viewer share on asset A1)
+INSERT INTO workspace (id, name) VALUES ('40000000-0000-0000-0000-0000000000a1', 'protect');
+INSERT INTO principal (id, kind, email) VALUES
+  ('40000000-0000-0000-0000-000000000001', 'user', 'o@protect.test'),
+  ('40000000-0000-0000-0000-000000000002', 'user', 'm@protect.test'),
+  ('40000000-0000-0000-0000-000000000003', 'user', 'g@protect.test');
+INSERT INTO member VALUES
+  ('40000000-0000-0000-0000-0000000000a1', '40000000-0000-0000-0000-000000000001', 'owner'),
+  ('40000000-0000-0000-0000-0000000000a1', '40000000-0000-0000-0000-000000000002', 'member'),
+  ('40000000-0000-0000-0000-0000000000a1', '40000000-0000-0000-0000-000000000003', 'guest');
+INSERT INTO resource (id, workspace_id, kind, parent_id, owner_id) VALUES
+  ('40000000-0000-0000-0000-0000000000b1', '40000000-0000-0000-0000-0000000000a1', 'project', NULL, '40000000-0000-0000-0000-000000000001'),
+  ('40000000-0000-0000-0000-0000000000b2', '40000000-0000-0000-0000-0000000000a1', 'project', NULL, '40000000-0000-0000-0000-000000000001'),
+  ('40000000-0000-0000-0000-0000000000c1', '40000000-0000-0000-0000-0000000000a1', 'asset', '40000000-0000-0000-0000-0000000000b1', '40000000-0000-0000-0000-000000000001'),
+  ('40000000-0000-0000-0000-0000000000c2', '40000000-0000-0000-0000-0000000000a1', 'asset', '40000000-0000-0000-0000-0000000000b1', '40000000-0000-0000-0000-000000000003'),
+  ('40000000-0000-0000-0000-0000000000c3', '40000000-0000-0000-0000-0000000000a1', 'asset', '40000000-0000-0000-0000-0000000000b2', '40000000-0000-0000-0000-000000000001');
+INSERT INTO share (resource_id, grantee_id, perms) VALUES
+  ('40000000-0000-0000-0000-0000000000b1', '40000000-0000-0000-0000-000000000002', 'editor'),
+  ('40000000-0000-0000-0000-0000000000c1', '40000000-0000-0000-0000-000000000003', 'viewer'),
+  ('40000000-0000-0000-0000-0000000000c2', '40000000-0000-0000-0000-000000000003', 'viewer');
+
+-- the application's table, owned by a role that is not a superuser
+CREATE ROLE protect_owner NOLOGIN;
+CREATE ROLE protect_app NOLOGIN;
+CREATE SCHEMA protect_app AUTHORIZATION protect_owner;
+GRANT USAGE ON SCHEMA protect_app TO protect_app;
+SET LOCAL ROLE protect_owner;
+CREATE TABLE protect_app.asset (id uuid PRIMARY KEY, project_id uuid NOT NULL, title text, n int);
+CREATE TABLE protect_app.bad (id int PRIMARY KEY, ref text);
+GRANT SELECT, INSERT, UPDATE, DELETE ON protect_app.asset TO protect_app;
+INSERT INTO protect_app.asset VALUES
+  ('40000000-0000-0000-0000-0000000000c1', '40000000-0000-0000-0000-0000000000b1', 'one', 1),
+  ('40000000-0000-0000-0000-0000000000c2', '40000000-0000-0000-0000-0000000000b1', 'two', 2),
+  ('40000000-0000-0000-0000-0000000000c3', '40000000-0000-0000-0000-0000000000b2', 'three', 3),
+  ('40000000-0000-0000-0000-0000000000ff', '40000000-0000-0000-0000-0000000000b2', 'not a resource', 4);
+
+SELECT lives_ok($$SELECT share_acl.protect('protect_app.asset', 'id', 'project_id')$$,
+                'a table owner that is not a superuser can protect its table');
+SELECT lives_ok($$SELECT share_acl.protect('protect_app.asset', 'id', 'project_id')$$,
+                'protect() is idempotent');
+SELECT throws_ok($$SELECT share_acl.protect('protect_app.bad', 'id')$$, '42804', NULL,
+                 'a column that is not a uuid is refused (42804)');
+SELECT throws_ok($$SELECT share_acl.protect('protect_app.bad', 'nope')$$, '42703', NULL,
+                 'a missing column is refused (42703)');
+SELECT throws_ok($$SELECT share_acl.protect('protect_app.asset', 'id', 'title')$$, '42804', NULL,
+                 'a parent column that is not a uuid is refused');
+RESET ROLE;
+SELECT throws_ok($$SELECT share_acl.protect('protect_app.asset')$$, NULL, NULL,
+                 'protect() works only for the owner of the table (superuser excepted)')
+  FROM (SELECT set_config('role', 'protect_app', true)) s;
+RESET ROLE;
+
+SELECT policies_are('protect_app', 'asset',
+  ARRAY['share_acl_select', 'share_acl_insert', 'share_acl_update', 'share_acl_delete'],
+  'the four policies exist, and only them');
+SELECT is((SELECT relrowsecurity FROM pg_class WHERE oid = 'protect_app.asset'::regclass), true,
+          'row-level security is enabled');
+SET LOCAL search_path = public;
+SELECT ok((SELECT bool_and(coalesce(pg_get_expr(polqual, polrelid), '') LIKE '%share_acl.has_access(%'
+                      OR coalesce(pg_get_expr(polwithcheck, polrelid), '') LIKE '%share_acl.has_access(%')
+           FROM pg_policy WHERE polrelid = 'protect_app.asset'::regclass),
+          'every policy calls share_acl.has_access, schema-qualified');
+SET LOCAL search_path = share_acl, public;
+
+-- what each principal sees and may do, through the policies
+SET LOCAL ROLE protect_app;
+SELECT set_config('share_acl.principal', '', true);
+SELECT is((SELECT count(*) FROM protect_app.asset), 0::bigint, 'no principal: no rows');
+SELECT set_config('share_acl.principal', '40000000-0000-0000-0000-000000000001', true);
+SELECT is((SELECT count(*) FROM protect_app.asset), 3::bigint, 'owner: every row that is a resource');
+SELECT set_config('share_acl.principal', '40000000-0000-0000-0000-000000000002', true);
+SELECT is((SELECT array_agg(title ORDER BY n) FROM protect_app.asset), ARRAY['one', 'two'],
+          'member with an editor share on P1: the rows of P1');
+SELECT lives_ok($$UPDATE protect_app.asset SET title = 'one!' WHERE n = 1$$, 'member: update with edit');
+SELECT is((SELECT title FROM protect_app.asset WHERE n = 1), 'one!', 'the update happened');
+SELECT lives_ok($$INSERT INTO protect_app.asset VALUES ('40000000-0000-0000-0000-0000000000d1', '40000000-0000-0000-0000-0000000000b1', 'new', 5)$$,
+                'member: insert under a project with upload');
+SELECT throws_ok($$INSERT INTO protect_app.asset VALUES ('40000000-0000-0000-0000-0000000000d2', '40000000-0000-0000-0000-0000000000b2', 'new', 6)$$,
+                 '42501', NULL, 'member: insert under a project without upload is refused');
+DELETE FROM protect_app.asset WHERE n = 1;
+SELECT is((SELECT count(*) FROM protect_app.asset WHERE n = 1), 1::bigint,
+          'member: delete without delete (editor has only delete_own) and not the owner removes nothing');
+SELECT set_config('share_acl.principal', '40000000-0000-0000-0000-000000000003', true);
+SELECT is((SELECT array_agg(title ORDER BY n) FROM protect_app.asset), ARRAY['one!', 'two'],
+          'guest: the two assets shared with it');
+UPDATE protect_app.asset SET title = 'guest was here' WHERE n = 1;
+SELECT is((SELECT title FROM protect_app.asset WHERE n = 1), 'one!', 'guest (viewer share): update changes nothing');
+SELECT is((SELECT share_acl.is_owner('40000000-0000-0000-0000-0000000000c2')), true, 'is_owner: the guest owns asset c2');
+SELECT is((SELECT share_acl.is_owner('40000000-0000-0000-0000-0000000000c1')), false, 'is_owner: not asset c1');
+DELETE FROM protect_app.asset WHERE n = 2;
+SELECT is((SELECT count(*) FROM protect_app.asset WHERE n = 2), 0::bigint,
+          'guest who owns the asset: delete through ownership (R10, delete_own)');
+RESET ROLE;
+
+-- unprotect
+SET LOCAL ROLE protect_owner;
+SELECT lives_ok($$SELECT share_acl.unprotect('protect_app.asset')$$, 'unprotect() by the owner');
+RESET ROLE;
+SELECT policies_are('protect_app', 'asset', ARRAY[]::name[], 'unprotect removes the policies');
+SELECT is((SELECT relrowsecurity FROM pg_class WHERE oid = 'protect_app.asset'::regclass), false,
+          'unprotect turns row-level security off');
+SELECT lives_ok($$SELECT share_acl.unprotect('protect_app.asset')$$, 'unprotect() is idempotent');
+SELECT is(share_acl.is_owner(NULL), NULL, 'is_owner(NULL) is NULL');
+
+SELECT * FROM finish();
+ROLLBACK;
