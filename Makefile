@@ -30,3 +30,6 @@ $(DATA_built): $(INSTALL_SOURCES) share_acl.control
 	( printf '%s\n' '-- generated from sql/install/*.sql by make; edit those files' \
 	    '\echo Use "CREATE EXTENSION share_acl" to load this file. \quit'; \
 	  for f in $(INSTALL_SOURCES); do printf '\n-- ==== %s\n' "$$f"; cat "$$f"; done ) > $@
+
+# every object depends on the project's headers
+$(OBJS): $(wildcard src/*.h)

@@ -44,24 +44,6 @@
 #include "maps.h"
 #include "share_acl.h"
 
-typedef struct MembershipEntry
-{
-	uint64		key;			/* workspace index << 32 | principal index */
-	int8		role;			/* WorkspaceRole */
-	char		status;
-} MembershipEntry;
-
-/* memberships: (workspace << 32 | principal) -> role */
-#define SH_PREFIX membership
-#define SH_ELEMENT_TYPE MembershipEntry
-#define SH_KEY_TYPE uint64
-#define SH_KEY key
-#define SH_HASH_KEY(tb, key) mix64(key)
-#define SH_EQUAL(tb, a, b) ((a) == (b))
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
 
 int			share_acl_cache_size_mb = 64;
 
@@ -75,7 +57,9 @@ typedef enum ModelRel
 {
 	MT_RESOURCE, MT_COLLECTION_ITEM,	/* structure */
 	MT_WORKSPACE, MT_PRINCIPAL, MT_MEMBER, MT_TEAM_MEMBER, MT_SHARE,	/* grants */
-	MT_RESOURCE_PKEY, MT_COLLECTION_ITEM_BY_RESOURCE,	/* indexes */
+	MT_RESOURCE_PKEY, MT_COLLECTION_ITEM_BY_RESOURCE,	/* indexes read on demand */
+	MT_PRINCIPAL_PKEY, MT_MEMBER_PKEY, MT_MEMBER_BY_PRINCIPAL,
+	MT_TEAM_MEMBER_PKEY, MT_TEAM_MEMBER_BY_MEMBER, MT_SHARE_BY_RESOURCE, MT_SHARE_BY_GRANTEE,
 	MT_COUNT
 } ModelRel;
 
@@ -84,14 +68,17 @@ typedef enum ModelRel
 
 static const char *const model_rel_names[MT_COUNT] = {
 	"resource", "collection_item", "workspace", "principal", "member",
-	"team_member", "share", "resource_pkey", "collection_item_resource_idx"
+	"team_member", "share", "resource_pkey", "collection_item_resource_idx",
+	"principal_pkey", "member_pkey", "member_principal_idx",
+	"team_member_pkey", "team_member_member_idx", "share_resource_idx", "share_grantee_idx"
 };
 
 static Oid	model_rel_oids[MT_COUNT];
 
 /* Invalidation counters, bumped by the callback; loads remember them. */
-static uint64 structure_inval_count = 1;
-static uint64 grants_inval_count = 1;
+static uint64 structure_inval_count = 1;	/* resource, collection_item */
+static uint64 grants_inval_count = 1;	/* workspace */
+static uint64 principals_inval_count = 1;	/* principal, member, team_member, share */
 
 typedef struct CachePart
 {
@@ -131,6 +118,7 @@ CacheRelcacheCallback(Datum arg, Oid relid)
 	{
 		structure_inval_count++;
 		grants_inval_count++;
+		principals_inval_count++;
 		return;
 	}
 	for (i = 0; i <= MT_LAST_TABLE; i++)
@@ -139,8 +127,10 @@ CacheRelcacheCallback(Datum arg, Oid relid)
 			continue;
 		if (i <= MT_LAST_STRUCTURE)
 			structure_inval_count++;
-		else
+		else if (i == MT_WORKSPACE)
 			grants_inval_count++;
+		else
+			principals_inval_count++;
 		return;
 	}
 }
@@ -843,198 +833,39 @@ CacheScanResources(void (*visit) (const pg_uuid_t *id, ResourceKind kind, void *
 }
 
 /* ---------------------------------------------------------------------------
- * The grants: workspaces, principals, members, team edges, shares
+ * The grants: workspaces and their policies
  * ------------------------------------------------------------------------- */
-
-/* Order shares by resource id. */
-static int
-CompareSharesByResource(const void *a, const void *b)
-{
-	return memcmp(&((const Share *) a)->resource_id, &((const Share *) b)->resource_id,
-				  sizeof(pg_uuid_t));
-}
 
 static void
 LoadGrants(GrantsCache *g, Snapshot snap)
 {
 	ModelScan	ms;
 	HeapTuple	tup;
-	EnumMap		kinds,
-				roles;
 	int32		cap = 0;
-	int32		i;
+	AttrNumber	a_id = ColumnNumber(MT_WORKSPACE, "id"),
+				a_up = ColumnNumber(MT_WORKSPACE, "allow_guest_uploads"),
+				a_guest = ColumnNumber(MT_WORKSPACE, "guest_access_enabled"),
+				a_share = ColumnNumber(MT_WORKSPACE, "members_can_share"),
+				a_own = ColumnNumber(MT_WORKSPACE, "member_edit_own_only"),
+				a_pub = ColumnNumber(MT_WORKSPACE, "public_access_level");
 
-	EnumMapBuild(&kinds, "principal_kind", principal_kind_labels, 3);
-	EnumMapBuild(&roles, "workspace_role", role_labels, 5);
-
-	/* workspaces and their policies */
 	ModelScanBegin(&ms, MT_WORKSPACE, snap);
+	while ((tup = ModelScanNext(&ms)) != NULL)
 	{
-		AttrNumber	a_id = ColumnNumber(MT_WORKSPACE, "id"),
-					a_up = ColumnNumber(MT_WORKSPACE, "allow_guest_uploads"),
-					a_guest = ColumnNumber(MT_WORKSPACE, "guest_access_enabled"),
-					a_share = ColumnNumber(MT_WORKSPACE, "members_can_share"),
-					a_own = ColumnNumber(MT_WORKSPACE, "member_edit_own_only"),
-					a_pub = ColumnNumber(MT_WORKSPACE, "public_access_level");
+		WorkspaceInfo *w;
+		bool		isnull;
 
-		while ((tup = ModelScanNext(&ms)) != NULL)
-		{
-			WorkspaceInfo *w;
-			bool		isnull;
-
-			g->workspaces = GrowArray(g->workspaces, g->nworkspaces, &cap, sizeof(WorkspaceInfo));
-			w = &g->workspaces[g->nworkspaces++];
-			w->id = *DatumGetUUIDP(Attr(ms.desc, tup, a_id, &isnull));
-			w->allow_guest_uploads = DatumGetBool(Attr(ms.desc, tup, a_up, &isnull));
-			w->guest_access_enabled = DatumGetBool(Attr(ms.desc, tup, a_guest, &isnull));
-			w->members_can_share = DatumGetBool(Attr(ms.desc, tup, a_share, &isnull));
-			w->member_edit_own_only = DatumGetBool(Attr(ms.desc, tup, a_own, &isnull));
-			w->public_access_level = DatumGetPermset(Attr(ms.desc, tup, a_pub, &isnull));
-			w->members_head = -1;
-		}
+		g->workspaces = GrowArray(g->workspaces, g->nworkspaces, &cap, sizeof(WorkspaceInfo));
+		w = &g->workspaces[g->nworkspaces];
+		w->id = *DatumGetUUIDP(Attr(ms.desc, tup, a_id, &isnull));
+		w->allow_guest_uploads = DatumGetBool(Attr(ms.desc, tup, a_up, &isnull));
+		w->guest_access_enabled = DatumGetBool(Attr(ms.desc, tup, a_guest, &isnull));
+		w->members_can_share = DatumGetBool(Attr(ms.desc, tup, a_share, &isnull));
+		w->member_edit_own_only = DatumGetBool(Attr(ms.desc, tup, a_own, &isnull));
+		w->public_access_level = DatumGetPermset(Attr(ms.desc, tup, a_pub, &isnull));
+		UuidIndexInsert(&g->workspace_index, g->workspaces, g->nworkspaces++);
 	}
 	ModelScanEnd(&ms);
-	UuidIndexInit(&g->workspace_index, g->workspaces, sizeof(WorkspaceInfo), g->nworkspaces);
-	for (i = 0; i < g->nworkspaces; i++)
-		UuidIndexInsert(&g->workspace_index, g->workspaces, i);
-
-	/* principals */
-	cap = 0;
-	ModelScanBegin(&ms, MT_PRINCIPAL, snap);
-	{
-		AttrNumber	a_id = ColumnNumber(MT_PRINCIPAL, "id"),
-					a_kind = ColumnNumber(MT_PRINCIPAL, "kind");
-
-		while ((tup = ModelScanNext(&ms)) != NULL)
-		{
-			PrincipalInfo *p;
-			bool		isnull;
-
-			g->principals = GrowArray(g->principals, g->nprincipals, &cap, sizeof(PrincipalInfo));
-			p = &g->principals[g->nprincipals++];
-			p->id = *DatumGetUUIDP(Attr(ms.desc, tup, a_id, &isnull));
-			p->kind = (uint8) EnumMapValue(&kinds, Attr(ms.desc, tup, a_kind, &isnull));
-			p->team_of_head = -1;
-			p->members_head = -1;
-			p->shares_head = -1;
-		}
-	}
-	ModelScanEnd(&ms);
-	UuidIndexInit(&g->principal_index, g->principals, sizeof(PrincipalInfo), g->nprincipals);
-	for (i = 0; i < g->nprincipals; i++)
-		UuidIndexInsert(&g->principal_index, g->principals, i);
-
-	/* memberships, and the members of each workspace */
-	g->memberships = membership_create(CurrentMemoryContext, 1024, NULL);
-	cap = 0;
-	ModelScanBegin(&ms, MT_MEMBER, snap);
-	{
-		AttrNumber	a_ws = ColumnNumber(MT_MEMBER, "workspace_id"),
-					a_p = ColumnNumber(MT_MEMBER, "principal_id"),
-					a_role = ColumnNumber(MT_MEMBER, "role");
-
-		while ((tup = ModelScanNext(&ms)) != NULL)
-		{
-			bool		isnull,
-						found;
-			int32		w = UuidIndexLookup(&g->workspace_index,
-											DatumGetUUIDP(Attr(ms.desc, tup, a_ws, &isnull)));
-			int32		p = UuidIndexLookup(&g->principal_index,
-											DatumGetUUIDP(Attr(ms.desc, tup, a_p, &isnull)));
-			MembershipEntry *e;
-
-			if (w < 0 || p < 0)
-				continue;
-			e = membership_insert(g->memberships, ((uint64) w << 32) | (uint32) p, &found);
-			e->role = (int8) EnumMapValue(&roles, Attr(ms.desc, tup, a_role, &isnull));
-			g->member_list = GrowArray(g->member_list, g->nmember_list + 1, &cap, sizeof(int32));
-			g->member_list[g->nmember_list] = p;
-			g->member_list[g->nmember_list + 1] = g->workspaces[w].members_head;
-			g->workspaces[w].members_head = g->nmember_list;
-			g->nmember_list += 2;
-		}
-	}
-	ModelScanEnd(&ms);
-
-	/* team edges, both ways */
-	cap = 0;
-	ModelScanBegin(&ms, MT_TEAM_MEMBER, snap);
-	{
-		AttrNumber	a_team = ColumnNumber(MT_TEAM_MEMBER, "team_id"),
-					a_member = ColumnNumber(MT_TEAM_MEMBER, "member_id");
-
-		while ((tup = ModelScanNext(&ms)) != NULL)
-		{
-			bool		isnull;
-			int32		t = UuidIndexLookup(&g->principal_index,
-											DatumGetUUIDP(Attr(ms.desc, tup, a_team, &isnull)));
-			int32		m = UuidIndexLookup(&g->principal_index,
-											DatumGetUUIDP(Attr(ms.desc, tup, a_member, &isnull)));
-
-			if (t < 0 || m < 0)
-				continue;
-			g->edges = GrowArray(g->edges, g->nedges + 1, &cap, sizeof(TeamEdge));
-			g->edges[g->nedges].other = t;
-			g->edges[g->nedges].next = g->principals[m].team_of_head;
-			g->principals[m].team_of_head = g->nedges++;
-			g->edges[g->nedges].other = m;
-			g->edges[g->nedges].next = g->principals[t].members_head;
-			g->principals[t].members_head = g->nedges++;
-		}
-	}
-	ModelScanEnd(&ms);
-
-	/* shares, masked by their toggles (R6), sorted by resource */
-	cap = 0;
-	ModelScanBegin(&ms, MT_SHARE, snap);
-	{
-		AttrNumber	a_id = ColumnNumber(MT_SHARE, "id"),
-					a_res = ColumnNumber(MT_SHARE, "resource_id"),
-					a_grantee = ColumnNumber(MT_SHARE, "grantee_id"),
-					a_perms = ColumnNumber(MT_SHARE, "perms"),
-					a_dl = ColumnNumber(MT_SHARE, "allow_download"),
-					a_cm = ColumnNumber(MT_SHARE, "allow_comments"),
-					a_ap = ColumnNumber(MT_SHARE, "allow_approval"),
-					a_co = ColumnNumber(MT_SHARE, "allow_contribution"),
-					a_exp = ColumnNumber(MT_SHARE, "expires_at");
-
-		while ((tup = ModelScanNext(&ms)) != NULL)
-		{
-			bool		isnull;
-			int32		p = UuidIndexLookup(&g->principal_index,
-											DatumGetUUIDP(Attr(ms.desc, tup, a_grantee, &isnull)));
-			Share	   *sh;
-			Datum		d;
-
-			if (p < 0)
-				continue;
-			g->shares = GrowArray(g->shares, g->nshares, &cap, sizeof(Share));
-			sh = &g->shares[g->nshares++];
-			sh->resource_id = *DatumGetUUIDP(Attr(ms.desc, tup, a_res, &isnull));
-			sh->id = *DatumGetUUIDP(Attr(ms.desc, tup, a_id, &isnull));
-			sh->grantee = p;
-			sh->perms = PermsetApplyToggles(DatumGetPermset(Attr(ms.desc, tup, a_perms, &isnull)),
-											DatumGetBool(Attr(ms.desc, tup, a_dl, &isnull)),
-											DatumGetBool(Attr(ms.desc, tup, a_cm, &isnull)),
-											DatumGetBool(Attr(ms.desc, tup, a_ap, &isnull)),
-											DatumGetBool(Attr(ms.desc, tup, a_co, &isnull)));
-			d = Attr(ms.desc, tup, a_exp, &isnull);
-			sh->expires_at = isnull ? DT_NOEND : DatumGetTimestampTz(d);
-		}
-	}
-	ModelScanEnd(&ms);
-	if (g->nshares > 1)
-		qsort(g->shares, g->nshares, sizeof(Share), CompareSharesByResource);
-	UuidIndexInit(&g->shares_by_resource, g->shares, sizeof(Share), g->nshares);
-	for (i = 0; i < g->nshares; i++)
-	{
-		Share	   *sh = &g->shares[i];
-
-		sh->next_of_grantee = g->principals[sh->grantee].shares_head;
-		g->principals[sh->grantee].shares_head = i;
-		if (i == 0 || memcmp(&sh->resource_id, &g->shares[i - 1].resource_id, sizeof(pg_uuid_t)) != 0)
-			UuidIndexInsert(&g->shares_by_resource, g->shares, i);
-	}
 }
 
 /* The grants part, loaded if needed. */
@@ -1057,37 +888,264 @@ CacheGetGrants(void)
 	g = MemoryContextAllocZero(grants_part.cxt, sizeof(GrantsCache));
 	g->build_id = next_build_id++;
 	old = MemoryContextSwitchTo(grants_part.cxt);
-	PG_TRY();
-	{
-		LoadGrants(g, snap);
-	}
-	PG_FINALLY();
-	{
-		MemoryContextSwitchTo(old);
-		UnregisterSnapshot(snap);
-	}
-	PG_END_TRY();
+	UuidIndexInit(&g->workspace_index, NULL, sizeof(WorkspaceInfo), 16);
+	LoadGrants(g, snap);
+	MemoryContextSwitchTo(old);
+	UnregisterSnapshot(snap);
 	grants_part.data = g;
 	grants_part.loaded_at_count = count;
 	grants_part.transient_lxid = transient ? MyProc->lxid : InvalidLocalTransactionId;
 	return g;
 }
 
-/* The role of principal p in workspace w (grants indexes), or ROLE_NONE. */
-WorkspaceRole
-CacheRoleOf(GrantsCache *g, int32 w, int32 p)
-{
-	MembershipEntry *e;
+/* ---------------------------------------------------------------------------
+ * Per principal: read on demand with index scans
+ * ------------------------------------------------------------------------- */
 
-	if (w < 0 || p < 0)
-		return ROLE_NONE;
-	e = membership_lookup(g->memberships, ((uint64) w << 32) | (uint32) p);
-	return e ? (WorkspaceRole) e->role : ROLE_NONE;
+/* Changes whenever principal, member, team_member or share may have changed. */
+uint64
+CachePrincipalsGeneration(void)
+{
+	return principals_inval_count;
 }
 
-/* The first share on resource_id (the others follow it in g->shares), or -1. */
-int32
-CacheFirstShareOf(GrantsCache *g, const pg_uuid_t *resource_id)
+/* Call row(desc, tuple, arg) for every row of table whose indexed column equals key. */
+static void
+IndexScanEqual(ModelRel table, ModelRel index, AttrNumber column, const pg_uuid_t *key,
+			   Snapshot snap, void (*row) (TupleDesc desc, HeapTuple tup, void *arg), void *arg)
 {
-	return UuidIndexLookup(&g->shares_by_resource, resource_id);
+	Relation	rel = table_open(model_rel_oids[table], AccessShareLock);
+	SysScanDesc scan;
+	ScanKeyData skey;
+	HeapTuple	tup;
+
+	ScanKeyInit(&skey, column, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(key));
+	scan = systable_beginscan(rel, model_rel_oids[index], true, snap, 1, &skey);
+	while ((tup = systable_getnext(scan)) != NULL)
+		row(RelationGetDescr(rel), tup, arg);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+}
+
+/* Collects the uuid in one column of each row into a List of palloc'd uuids. */
+typedef struct UuidCollector
+{
+	AttrNumber	column;
+	List	   *ids;
+} UuidCollector;
+
+static void
+CollectUuid(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	UuidCollector *c = (UuidCollector *) arg;
+	bool		isnull;
+	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
+
+	*id = *DatumGetUUIDP(Attr(desc, tup, c->column, &isnull));
+	c->ids = lappend(c->ids, id);
+}
+
+/* The ids in column of the rows of table whose indexed key_column equals key. */
+static List *
+CollectIds(ModelRel table, ModelRel index, const char *key_column, const char *column,
+		   const pg_uuid_t *key)
+{
+	UuidCollector c;
+	bool		transient;
+	Snapshot	snap;
+
+	LookupModelRels();
+	c.column = ColumnNumber(table, column);
+	c.ids = NIL;
+	snap = ReadSnapshot(&transient);
+	IndexScanEqual(table, index, ColumnNumber(table, key_column), key, snap, CollectUuid, &c);
+	UnregisterSnapshot(snap);
+	return c.ids;
+}
+
+/* The members (principal ids) of a workspace. */
+List *
+CacheWorkspaceMembers(const pg_uuid_t *workspace_id)
+{
+	return CollectIds(MT_MEMBER, MT_MEMBER_PKEY, "workspace_id", "principal_id", workspace_id);
+}
+
+/* The grantees of the shares on a resource. */
+List *
+CacheGranteesOf(const pg_uuid_t *resource_id)
+{
+	return CollectIds(MT_SHARE, MT_SHARE_BY_RESOURCE, "resource_id", "grantee_id", resource_id);
+}
+
+/* The direct members of a team. */
+List *
+CacheTeamMembers(const pg_uuid_t *team_id)
+{
+	return CollectIds(MT_TEAM_MEMBER, MT_TEAM_MEMBER_PKEY, "team_id", "member_id", team_id);
+}
+
+/* Row callbacks of CacheLoadPrincipal. */
+typedef struct PrincipalLoad
+{
+	PrincipalData *out;
+	const pg_uuid_t *grantee;
+	EnumMap		kinds,
+				roles;
+	AttrNumber	p_kind;
+	AttrNumber	m_ws, m_role;
+	AttrNumber	t_team;
+	AttrNumber	s_id, s_res, s_perms, s_dl, s_cm, s_ap, s_co, s_exp;
+	int32		teamcap,
+				grantcap,
+				membercap;
+} PrincipalLoad;
+
+static void
+PrincipalRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	PrincipalLoad *l = (PrincipalLoad *) arg;
+	bool		isnull;
+
+	l->out->exists = true;
+	l->out->kind = (PrincipalKind) EnumMapValue(&l->kinds, Attr(desc, tup, l->p_kind, &isnull));
+}
+
+static void
+MembershipRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	PrincipalLoad *l = (PrincipalLoad *) arg;
+	PrincipalData *out = l->out;
+	bool		isnull;
+
+	out->memberships = GrowArray(out->memberships, out->nmemberships, &l->membercap,
+								 sizeof(MembershipRecord));
+	out->memberships[out->nmemberships].workspace_id = *DatumGetUUIDP(Attr(desc, tup, l->m_ws, &isnull));
+	out->memberships[out->nmemberships].role =
+		(WorkspaceRole) EnumMapValue(&l->roles, Attr(desc, tup, l->m_role, &isnull));
+	out->nmemberships++;
+}
+
+static void
+TeamRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	PrincipalLoad *l = (PrincipalLoad *) arg;
+	PrincipalData *out = l->out;
+	bool		isnull;
+	pg_uuid_t	team = *DatumGetUUIDP(Attr(desc, tup, l->t_team, &isnull));
+	int32		i;
+
+	for (i = 0; i < out->nteams; i++)
+		if (memcmp(&out->teams[i], &team, sizeof(pg_uuid_t)) == 0)
+			return;
+	out->teams = GrowArray(out->teams, out->nteams, &l->teamcap, sizeof(pg_uuid_t));
+	out->teams[out->nteams++] = team;
+}
+
+static void
+ShareRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	PrincipalLoad *l = (PrincipalLoad *) arg;
+	PrincipalData *out = l->out;
+	GrantRecord *gr;
+	bool		isnull;
+	Datum		d;
+
+	out->grants = GrowArray(out->grants, out->ngrants, &l->grantcap, sizeof(GrantRecord));
+	gr = &out->grants[out->ngrants++];
+	gr->resource_id = *DatumGetUUIDP(Attr(desc, tup, l->s_res, &isnull));
+	gr->share_id = *DatumGetUUIDP(Attr(desc, tup, l->s_id, &isnull));
+	gr->grantee_id = *l->grantee;
+	gr->perms = PermsetApplyToggles(DatumGetPermset(Attr(desc, tup, l->s_perms, &isnull)),
+									DatumGetBool(Attr(desc, tup, l->s_dl, &isnull)),
+									DatumGetBool(Attr(desc, tup, l->s_cm, &isnull)),
+									DatumGetBool(Attr(desc, tup, l->s_ap, &isnull)),
+									DatumGetBool(Attr(desc, tup, l->s_co, &isnull)));
+	d = Attr(desc, tup, l->s_exp, &isnull);
+	gr->expires_at = isnull ? DT_NOEND : DatumGetTimestampTz(d);
+}
+
+/*
+ * Read what the rules need about principal id into *out (allocated in the
+ * current memory context).  Returns whether the principal exists.
+ */
+bool
+CacheLoadPrincipal(const pg_uuid_t *id, PrincipalData *out)
+{
+	PrincipalLoad l;
+	Snapshot	snap;
+	int32		i;
+
+	memset(out, 0, sizeof(*out));
+	memset(&l, 0, sizeof(l));
+	l.out = out;
+	LookupModelRels();
+	EnumMapBuild(&l.kinds, "principal_kind", principal_kind_labels, 3);
+	EnumMapBuild(&l.roles, "workspace_role", role_labels, 5);
+	l.p_kind = ColumnNumber(MT_PRINCIPAL, "kind");
+	l.m_ws = ColumnNumber(MT_MEMBER, "workspace_id");
+	l.m_role = ColumnNumber(MT_MEMBER, "role");
+	l.t_team = ColumnNumber(MT_TEAM_MEMBER, "team_id");
+	l.s_id = ColumnNumber(MT_SHARE, "id");
+	l.s_res = ColumnNumber(MT_SHARE, "resource_id");
+	l.s_perms = ColumnNumber(MT_SHARE, "perms");
+	l.s_dl = ColumnNumber(MT_SHARE, "allow_download");
+	l.s_cm = ColumnNumber(MT_SHARE, "allow_comments");
+	l.s_ap = ColumnNumber(MT_SHARE, "allow_approval");
+	l.s_co = ColumnNumber(MT_SHARE, "allow_contribution");
+	l.s_exp = ColumnNumber(MT_SHARE, "expires_at");
+
+	snap = ReadSnapshot(&out->transient);
+	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, ColumnNumber(MT_PRINCIPAL, "id"), id, snap,
+				   PrincipalRow, &l);
+	if (out->exists)
+	{
+		AttrNumber	tm_member = ColumnNumber(MT_TEAM_MEMBER, "member_id");
+		AttrNumber	s_grantee = ColumnNumber(MT_SHARE, "grantee_id");
+
+		IndexScanEqual(MT_MEMBER, MT_MEMBER_BY_PRINCIPAL, ColumnNumber(MT_MEMBER, "principal_id"),
+					   id, snap, MembershipRow, &l);
+		/* teams(P): breadth-first; TeamRow skips teams already listed */
+		IndexScanEqual(MT_TEAM_MEMBER, MT_TEAM_MEMBER_BY_MEMBER, tm_member, id, snap, TeamRow, &l);
+		for (i = 0; i < out->nteams; i++)
+		{
+			pg_uuid_t	team = out->teams[i];
+
+			CHECK_FOR_INTERRUPTS();
+			IndexScanEqual(MT_TEAM_MEMBER, MT_TEAM_MEMBER_BY_MEMBER, tm_member, &team, snap, TeamRow, &l);
+		}
+		/* the shares to P and to each of its teams */
+		l.grantee = id;
+		IndexScanEqual(MT_SHARE, MT_SHARE_BY_GRANTEE, s_grantee, id, snap, ShareRow, &l);
+		for (i = 0; i < out->nteams; i++)
+		{
+			pg_uuid_t	team = out->teams[i];
+
+			l.grantee = &team;
+			IndexScanEqual(MT_SHARE, MT_SHARE_BY_GRANTEE, s_grantee, &team, snap, ShareRow, &l);
+		}
+	}
+	UnregisterSnapshot(snap);
+	return out->exists;
+}
+
+/* The PrincipalKind of a principal, or -1 if there is none. */
+int
+CachePrincipalKind(const pg_uuid_t *id)
+{
+	PrincipalLoad l;
+	PrincipalData out;
+	bool		transient;
+	Snapshot	snap;
+
+	memset(&out, 0, sizeof(out));
+	memset(&l, 0, sizeof(l));
+	l.out = &out;
+	LookupModelRels();
+	EnumMapBuild(&l.kinds, "principal_kind", principal_kind_labels, 3);
+	l.p_kind = ColumnNumber(MT_PRINCIPAL, "kind");
+	snap = ReadSnapshot(&transient);
+	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, ColumnNumber(MT_PRINCIPAL, "id"), id, snap,
+				   PrincipalRow, &l);
+	UnregisterSnapshot(snap);
+	return out.exists ? (int) out.kind : -1;
 }

@@ -8,9 +8,12 @@
  *    fits in share_acl.cache_size; otherwise kept "partial": each resource is
  *    read (with its ancestors) by index scans the first time a check needs it,
  *    and the whole part is emptied when it outgrows the bound.
- *  - the grants: workspaces and policies, principals, members, team edges and
- *    shares (small), loaded in bulk.  Shares refer to resources by id, so the
- *    two parts reload independently.
+ *  - the grants: workspaces and their policies (small), loaded in bulk.
+ *
+ * What concerns one principal (roles, teams, shares) is read per principal
+ * with index scans (PrincipalData) and kept by the engine; those contexts are
+ * dropped when principal, member, team_member or share change, which is
+ * cheap, so writes of shares do not make every backend reload everything.
  *
  * Nothing here is ever "allowed" state: expiry is kept as a timestamp and
  * judged by the engine against the transaction time at every call.
@@ -20,6 +23,7 @@
 
 #include "postgres.h"
 
+#include "nodes/pg_list.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 
@@ -103,52 +107,50 @@ typedef struct WorkspaceInfo
 	bool		members_can_share;
 	bool		member_edit_own_only;
 	Permset		public_access_level;
-	int32		members_head;	/* first entry of member_list: (principal, next) */
 } WorkspaceInfo;
 
-typedef struct PrincipalInfo
-{
-	pg_uuid_t	id;				/* must stay first */
-	uint8		kind;			/* PrincipalKind */
-	int32		team_of_head;	/* first TeamEdge listing the teams it is in */
-	int32		members_head;	/* for a team: first TeamEdge listing its members */
-	int32		shares_head;	/* first share granted to it (Share.next_of_grantee) */
-} PrincipalInfo;
-
-typedef struct TeamEdge
-{
-	int32		other;			/* the team (team_of list) or the member (members list) */
-	int32		next;
-} TeamEdge;
-
-typedef struct Share
-{
-	pg_uuid_t	resource_id;	/* must stay first; shares are sorted by it */
-	pg_uuid_t	id;
-	int32		grantee;		/* principal index */
-	Permset		perms;			/* already masked by its toggles (R6) */
-	TimestampTz expires_at;		/* DT_NOEND when it never expires */
-	int32		next_of_grantee;
-} Share;
-
+/* The workspaces and their policies, loaded in bulk. */
 typedef struct GrantsCache
 {
 	uint64		build_id;
 	int32		nworkspaces;
 	WorkspaceInfo *workspaces;
 	UuidIndex	workspace_index;
-	int32		nprincipals;
-	PrincipalInfo *principals;
-	UuidIndex	principal_index;
-	int32		nedges;
-	TeamEdge   *edges;
-	int32		nshares;
-	Share	   *shares;			/* sorted by resource_id */
-	UuidIndex	shares_by_resource; /* resource id -> its first share */
-	struct membership_hash *memberships;
-	int32		nmember_list;
-	int32	   *member_list;	/* (principal, next) pairs */
 } GrantsCache;
+
+/* A share as a principal's context keeps it. */
+typedef struct GrantRecord
+{
+	pg_uuid_t	resource_id;
+	pg_uuid_t	share_id;
+	pg_uuid_t	grantee_id;		/* the principal or one of its teams */
+	Permset		perms;			/* already masked by its toggles (R6) */
+	TimestampTz expires_at;		/* DT_NOEND when it never expires */
+} GrantRecord;
+
+typedef struct MembershipRecord
+{
+	pg_uuid_t	workspace_id;
+	WorkspaceRole role;
+} MembershipRecord;
+
+/*
+ * Everything about one principal that the rules need, read with index scans
+ * when a check first asks for it: its kind, its roles, every team containing
+ * it (transitively) and every share granted to it or to those teams.
+ */
+typedef struct PrincipalData
+{
+	bool		exists;
+	bool		transient;		/* read under the query's snapshot: this transaction only */
+	PrincipalKind kind;
+	int32		nmemberships;
+	MembershipRecord *memberships;
+	int32		nteams;
+	pg_uuid_t  *teams;
+	int32		ngrants;
+	GrantRecord *grants;
+} PrincipalData;
 
 /* Settings */
 extern int	share_acl_cache_size_mb;
@@ -160,8 +162,12 @@ extern int32 CacheLookupNode(StructureCache *s, const pg_uuid_t *id);
 extern void CacheScanResources(void (*visit) (const pg_uuid_t *id, ResourceKind kind, void *arg),
 							   void *arg);
 extern int32 UuidIndexLookup(const UuidIndex *index, const pg_uuid_t *id);
-extern WorkspaceRole CacheRoleOf(GrantsCache *g, int32 ws, int32 principal);
-extern int32 CacheFirstShareOf(GrantsCache *g, const pg_uuid_t *resource_id);
+extern uint64 CachePrincipalsGeneration(void);
+extern bool CacheLoadPrincipal(const pg_uuid_t *id, PrincipalData *out);
+extern int	CachePrincipalKind(const pg_uuid_t *id);
+extern List *CacheWorkspaceMembers(const pg_uuid_t *workspace_id);
+extern List *CacheGranteesOf(const pg_uuid_t *resource_id);
+extern List *CacheTeamMembers(const pg_uuid_t *team_id);
 extern Size CacheStructureMemory(void);
 extern Size CacheMemoryUsed(void);
 

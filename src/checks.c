@@ -13,6 +13,7 @@
 #include "utils/uuid.h"
 
 #include "engine.h"
+#include "maps.h"
 #include "share_acl.h"
 
 PG_FUNCTION_INFO_V1(has_access_current);
@@ -213,9 +214,9 @@ accessible_resources(PG_FUNCTION_ARGS)
 	PrincipalCtx *pc;
 	int32		i;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		PG_RETURN_NULL();
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC | MAT_SRF_BLESS);
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		return (Datum) 0;		/* NULL in: no rows */
 	scan.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	scan.principal = PG_GETARG_UUID_P(0);
 	scan.want = PG_GETARG_PERMSET(1);
@@ -254,19 +255,28 @@ accessible_resources(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* Add principal index p to the candidate list once. */
+/* Add a candidate principal once; teams are expanded to their members. */
 static void
-AddCandidate(int32 **cands, int32 *n, int32 *cap, bool *seen, int32 p)
+AddCandidate(List **cands, uuidmap_hash *seen, const pg_uuid_t *id)
 {
-	if (seen[p])
+	bool		found;
+	pg_uuid_t  *copy;
+
+	uuidmap_insert(seen, *id, &found);
+	if (found)
 		return;
-	seen[p] = true;
-	if (*n >= *cap)
+	if (CachePrincipalKind(id) == PK_TEAM)
 	{
-		*cap *= 2;
-		*cands = repalloc(*cands, sizeof(int32) * *cap);
+		List	   *members = CacheTeamMembers(id);
+		ListCell   *lc;
+
+		foreach(lc, members)
+			AddCandidate(cands, seen, (pg_uuid_t *) lfirst(lc));
+		return;
 	}
-	(*cands)[(*n)++] = p;
+	copy = palloc(sizeof(pg_uuid_t));
+	*copy = *id;
+	*cands = lappend(*cands, copy);
 }
 
 /*
@@ -282,114 +292,86 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Engine		e;
 	Target		t;
-	GrantsCache *g;
-	int32	   *cands;
-	int32		ncands = 0,
-				cap = 64,
-				i;
-	bool	   *seen;
-	int32	   *stack;
-	int32		nstack = 0;
+	List	   *cands = NIL;
+	uuidmap_hash *seen;
+	ListCell   *lc;
 
 	InitMaterializedSRF(fcinfo, 0);
 	EngineBegin(&e);
-	g = e.g;
 	t = EngineTarget(&e, PG_GETARG_UUID_P(0));
 	if (t.kind != TARGET_RESOURCE)
 		return (Datum) 0;
-
-	cands = palloc(sizeof(int32) * cap);
-	seen = palloc0(sizeof(bool) * Max(g->nprincipals, 1));
-	stack = palloc(sizeof(int32) * Max(g->nprincipals, 1));
+	seen = uuidmap_create(CurrentMemoryContext, 64, NULL);
 
 	/* the workspace's members */
 	{
-		int32		w = UuidIndexLookup(&g->workspace_index,
-										&e.s->workspace_ids[e.s->resources[t.index].workspace]);
-		int32		m;
+		List	   *members = CacheWorkspaceMembers(&e.s->workspace_ids[e.s->resources[t.index].workspace]);
 
-		if (w >= 0)
-			for (m = g->workspaces[w].members_head; m >= 0; m = g->member_list[m + 1])
-				AddCandidate(&cands, &ncands, &cap, seen, g->member_list[m]);
+		foreach(lc, members)
+			AddCandidate(&cands, seen, (pg_uuid_t *) lfirst(lc));
 	}
 
-	/* grantees of shares anywhere up the tree, teams expanded downwards */
+	/* grantees of shares anywhere up the tree */
 	{
-		bool	   *visited = palloc0(sizeof(bool) * Max(e.s->nresources, 1));
 		int32	   *nodes = palloc(sizeof(int32) * Max(e.s->nresources, 1));
 		int32		nnodes = 0;
-		bool	   *team_done = palloc0(sizeof(bool) * Max(g->nprincipals, 1));
+		int32map_hash *visited = int32map_create(CurrentMemoryContext, 64, NULL);
+		bool		found;
 
 		nodes[nnodes++] = t.index;
-		visited[t.index] = true;
+		int32map_insert(visited, t.index, &found);
 		while (nnodes > 0)
 		{
-			int32		node = nodes[--nnodes];
-			const ResourceNode *r = &e.s->resources[node];
-			int32		sh,
-						link;
+			const ResourceNode *r = &e.s->resources[nodes[--nnodes]];
+			List	   *grantees = CacheGranteesOf(&r->id);
+			int32		link;
 
-			sh = CacheFirstShareOf(g, &r->id);
-			for (; sh >= 0 && sh < g->nshares &&
-				 memcmp(&g->shares[sh].resource_id, &r->id, sizeof(pg_uuid_t)) == 0; sh++)
-				stack[nstack++] = g->shares[sh].grantee;
-			while (nstack > 0)
+			foreach(lc, grantees)
+				AddCandidate(&cands, seen, (pg_uuid_t *) lfirst(lc));
+			if (r->parent >= 0)
 			{
-				int32		p = stack[--nstack];
-
-				if (g->principals[p].kind != PK_TEAM)
-					AddCandidate(&cands, &ncands, &cap, seen, p);
-				else if (!team_done[p])
-				{
-					int32		edge;
-
-					team_done[p] = true;
-					for (edge = g->principals[p].members_head; edge >= 0; edge = g->edges[edge].next)
-						stack[nstack++] = g->edges[edge].other;
-				}
-			}
-			if (r->parent >= 0 && !visited[r->parent])
-			{
-				visited[r->parent] = true;
-				nodes[nnodes++] = r->parent;
+				int32map_insert(visited, r->parent, &found);
+				if (!found)
+					nodes[nnodes++] = r->parent;
 			}
 			for (link = r->coll_head; link >= 0; link = e.s->links[link].next)
 			{
 				int32		c = e.s->links[link].collection;
 
-				if (!visited[c])
-				{
-					visited[c] = true;
+				int32map_insert(visited, c, &found);
+				if (!found)
 					nodes[nnodes++] = c;
-				}
 			}
 		}
 	}
 
-	for (i = 0; i < ncands; i++)
+	foreach(lc, cands)
 	{
-		int32		p = cands[i];
+		const pg_uuid_t *p = (const pg_uuid_t *) lfirst(lc);
 		PrincipalCtx *pc;
 		Trace		trace = {NIL, NULL};
 		Permset		perms;
 		WorkspaceRole role;
 		StringInfoData via;
-		ListCell   *lc;
+		ListCell   *lc2;
 		Datum		values[4];
 		bool		nulls[4] = {false, false, false, false};
 
-		if (g->principals[p].kind == PK_TEAM)
-			continue;
-		pc = EnginePrincipal(&e, &g->principals[p].id);
+		/* the principal contexts may be dropped by an invalidation: re-begin */
+		EngineBegin(&e);
+		t = EngineTarget(&e, PG_GETARG_UUID_P(0));
+		if (t.kind != TARGET_RESOURCE)
+			break;
+		pc = EnginePrincipal(&e, p);
 		perms = EngineEffective(&e, pc, t, &trace);
 		if (perms == 0)
 			continue;
 		role = EngineRoleForNode(&e, pc, t.index);
 
 		initStringInfo(&via);
-		foreach(lc, trace.entries)
+		foreach(lc2, trace.entries)
 		{
-			TraceEntry *te = (TraceEntry *) lfirst(lc);
+			TraceEntry *te = (TraceEntry *) lfirst(lc2);
 			char		key[8];
 
 			if (te->perms == 0 || strcmp(te->rule, "R9") == 0)
@@ -401,7 +383,7 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 		if (via.len > 0)
 			via.data[--via.len] = '\0';
 
-		values[0] = UUIDPGetDatum(&g->principals[p].id);
+		values[0] = UUIDPGetDatum(p);
 		if (role == ROLE_NONE)
 			nulls[1] = true;
 		else

@@ -2,8 +2,9 @@
  * engine.c — the resolver of SPEC §3: E(P, R) for a principal and a resource
  * (or a workspace, R12), with an optional trace for explain_access.
  *
- * Per principal it keeps a context (its teams, the shares that reach it by
- * resource, its owner key) built once per grants-cache generation, and a memo
+ * Per principal it keeps a context (its roles, teams and the shares that
+ * reach it, read by cache.c with index scans, indexed by resource) until a
+ * principal, member, team_member or share changes, and a memo
  * of the uncapped permissions inherited by container nodes, valid for one
  * transaction timestamp (expiry is judged against it).  A check of an asset
  * is then: one index probe for the asset, its own contributions, and memo
@@ -12,6 +13,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "storage/proc.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -25,21 +27,20 @@
 /* A share that reaches the principal, listed under its resource. */
 typedef struct GrantRef
 {
-	int32		share;
+	int32		grant;			/* index into data.grants */
 	int32		next;
 } GrantRef;
 
 struct PrincipalCtx
 {
 	pg_uuid_t	id;				/* hash key; must stay first */
-	int32		p;				/* principal index, or -1 if unknown */
-	uint8		kind;
-	int32		nteams;
-	int32	   *teams;			/* every team containing it, transitively */
+	PrincipalData data;			/* kind, roles, teams, shares */
+	LocalTransactionId transient_lxid;	/* valid only in this transaction, or 0 */
 	uuidmap_hash *grant_heads;	/* resource id -> first GrantRef */
 	GrantRef   *refs;
-	/* caches that depend on the structure part, tagged with its build */
+	/* caches that depend on the structure and grants parts, tagged with their builds */
 	uint64		structure_build;
+	uint64		grants_build;
 	int32		owner_key;		/* StructureCache owner index, or -1 */
 	int32		owner_key_nowners;	/* owners known when owner_key was looked up */
 	int32		role_ws;		/* structure workspace of the cached role */
@@ -49,12 +50,12 @@ struct PrincipalCtx
 	TimestampTz memo_now;
 };
 
-#define MAX_PRINCIPAL_CONTEXTS	1024
+#define MAX_PRINCIPAL_CONTEXTS	16384
 #define MAX_MEMO_ENTRIES		(1 << 20)
 
 static MemoryContext principal_cxt = NULL;
 static HTAB *principal_contexts = NULL;
-static uint64 principal_contexts_build = 0;
+static uint64 principal_contexts_gen = 0;
 static PrincipalCtx *last_principal = NULL;	/* fast path for repeated checks */
 
 /* Caps (R9) and grants by name. */
@@ -99,139 +100,106 @@ EngineTarget(Engine *e, const pg_uuid_t *id)
 	return t;
 }
 
-/* Fill in a new principal context: teams closure and the shares reaching it. */
+/* Fill in a new principal context from what cache.c reads about it. */
 static void
-BuildPrincipalCtx(Engine *e, PrincipalCtx *pc)
+BuildPrincipalCtx(PrincipalCtx *pc)
 {
-	GrantsCache *g = e->g;
-	int32		cap = 8;
-	int32		nrefs = 0,
-				refcap = 16;
 	int32		i;
-	int32	   *grantees;
 
-	pc->p = UuidIndexLookup(&g->principal_index, &pc->id);
-	pc->kind = pc->p >= 0 ? g->principals[pc->p].kind : PK_USER;
-	pc->nteams = 0;
-	pc->teams = palloc(sizeof(int32) * cap);
-	pc->grant_heads = uuidmap_create(principal_cxt, 64, NULL);
-	pc->refs = palloc(sizeof(GrantRef) * refcap);
-	pc->memo = permmap_create(principal_cxt, 256, NULL);
+	CacheLoadPrincipal(&pc->id, &pc->data);
+	pc->transient_lxid = pc->data.transient ? MyProc->lxid : InvalidLocalTransactionId;
+	pc->grant_heads = uuidmap_create(principal_cxt, Max(pc->data.ngrants, 8), NULL);
+	pc->refs = palloc(sizeof(GrantRef) * Max(pc->data.ngrants, 1));
+	for (i = 0; i < pc->data.ngrants; i++)
+	{
+		bool		found;
+		UuidMapEntry *head = uuidmap_insert(pc->grant_heads, pc->data.grants[i].resource_id, &found);
+
+		pc->refs[i].grant = i;
+		pc->refs[i].next = found ? head->value : -1;
+		head->value = i;
+	}
+	pc->memo = NULL;
 	pc->structure_build = 0;	/* structure-dependent caches are filled on use */
-	if (pc->p < 0)
-		return;
-
-	/* teams(P): breadth-first over team_of edges, each team once */
-	{
-		int32		head = 0;
-		int32		cur = pc->p;
-
-		for (;;)
-		{
-			int32		edge;
-
-			for (edge = g->principals[cur].team_of_head; edge >= 0; edge = g->edges[edge].next)
-			{
-				int32		team = g->edges[edge].other;
-				bool		seen = (team == pc->p);
-
-				for (i = 0; i < pc->nteams && !seen; i++)
-					seen = (pc->teams[i] == team);
-				if (seen)
-					continue;
-				if (pc->nteams >= cap)
-				{
-					cap *= 2;
-					pc->teams = repalloc(pc->teams, sizeof(int32) * cap);
-				}
-				pc->teams[pc->nteams++] = team;
-			}
-			if (head >= pc->nteams)
-				break;
-			cur = pc->teams[head++];
-		}
-	}
-
-	/* the shares granted to P or its teams, by resource */
-	grantees = palloc(sizeof(int32) * (pc->nteams + 1));
-	grantees[0] = pc->p;
-	memcpy(grantees + 1, pc->teams, sizeof(int32) * pc->nteams);
-	for (i = 0; i <= pc->nteams; i++)
-	{
-		int32		sh;
-
-		for (sh = g->principals[grantees[i]].shares_head; sh >= 0; sh = g->shares[sh].next_of_grantee)
-		{
-			bool		found;
-			UuidMapEntry *head = uuidmap_insert(pc->grant_heads, g->shares[sh].resource_id, &found);
-
-			if (nrefs >= refcap)
-			{
-				refcap *= 2;
-				pc->refs = repalloc(pc->refs, sizeof(GrantRef) * refcap);
-			}
-			pc->refs[nrefs].share = sh;
-			pc->refs[nrefs].next = found ? head->value : -1;
-			head->value = nrefs++;
-		}
-	}
-	pfree(grantees);
+	pc->grants_build = 0;
 }
 
-/* The context of principal id, built on first use in this cache generation. */
+/* Is the context of the last check still usable for principal id? */
+static inline bool
+LastPrincipalIs(const pg_uuid_t *id)
+{
+	return last_principal != NULL &&
+		principal_contexts_gen == CachePrincipalsGeneration() &&
+		memcmp(&last_principal->id, id, sizeof(pg_uuid_t)) == 0 &&
+		(last_principal->transient_lxid == InvalidLocalTransactionId ||
+		 last_principal->transient_lxid == MyProc->lxid);
+}
+
+/* Drop every principal context (invalidation, or the memory bound). */
+static void
+ResetPrincipalContexts(void)
+{
+	HASHCTL		ctl;
+
+	if (principal_cxt == NULL)
+		principal_cxt = AllocSetContextCreate(TopMemoryContext,
+											  "share_acl principal contexts",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContextReset(principal_cxt);
+	last_principal = NULL;
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(pg_uuid_t);
+	ctl.entrysize = sizeof(PrincipalCtx);
+	ctl.hcxt = principal_cxt;
+	principal_contexts = hash_create("share_acl principals", 64, &ctl,
+									 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	principal_contexts_gen = CachePrincipalsGeneration();
+}
+
+/* The context of principal id, read on first use since the last change. */
 PrincipalCtx *
 EnginePrincipal(Engine *e, const pg_uuid_t *id)
 {
 	PrincipalCtx *pc;
 	bool		found;
 
-	if (last_principal != NULL && principal_contexts_build == e->g->build_id &&
-		memcmp(&last_principal->id, id, sizeof(pg_uuid_t)) == 0)
-	{
+	if (LastPrincipalIs(id))
 		pc = last_principal;
-		goto check_memo;
-	}
-	if (principal_cxt == NULL)
-		principal_cxt = AllocSetContextCreate(TopMemoryContext,
-											  "share_acl principal contexts",
-											  ALLOCSET_DEFAULT_SIZES);
-	if (principal_contexts == NULL || principal_contexts_build != e->g->build_id ||
-		hash_get_num_entries(principal_contexts) >= MAX_PRINCIPAL_CONTEXTS)
+	else
 	{
-		HASHCTL		ctl;
-
-		MemoryContextReset(principal_cxt);
-		last_principal = NULL;
-		memset(&ctl, 0, sizeof(ctl));
-		ctl.keysize = sizeof(pg_uuid_t);
-		ctl.entrysize = sizeof(PrincipalCtx);
-		ctl.hcxt = principal_cxt;
-		principal_contexts = hash_create("share_acl principals", 64, &ctl,
-										 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		principal_contexts_build = e->g->build_id;
-	}
-	pc = hash_search(principal_contexts, id, HASH_ENTER, &found);
-	if (!found)
-	{
-		MemoryContext old = MemoryContextSwitchTo(principal_cxt);
-
-		PG_TRY();
+		if (principal_contexts == NULL ||
+			principal_contexts_gen != CachePrincipalsGeneration() ||
+			hash_get_num_entries(principal_contexts) >= MAX_PRINCIPAL_CONTEXTS ||
+			MemoryContextMemAllocated(principal_cxt, true) >
+			(Size) share_acl_cache_size_mb * 1024 * 1024 / 4)
+			ResetPrincipalContexts();
+		pc = hash_search(principal_contexts, id, HASH_ENTER, &found);
+		if (found && pc->transient_lxid != InvalidLocalTransactionId &&
+			pc->transient_lxid != MyProc->lxid)
+			found = false;		/* read under an older query's snapshot */
+		if (!found)
 		{
-			BuildPrincipalCtx(e, pc);
+			MemoryContext old = MemoryContextSwitchTo(principal_cxt);
+
+			PG_TRY();
+			{
+				BuildPrincipalCtx(pc);
+			}
+			PG_CATCH();
+			{
+				hash_search(principal_contexts, id, HASH_REMOVE, NULL);
+				PG_RE_THROW();
+			}
+			PG_END_TRY();
+			MemoryContextSwitchTo(old);
 		}
-		PG_CATCH();
-		{
-			hash_search(principal_contexts, id, HASH_REMOVE, NULL);
-			PG_RE_THROW();
-		}
-		PG_END_TRY();
-		MemoryContextSwitchTo(old);
+		last_principal = pc;
 	}
-	last_principal = pc;
-check_memo:
-	if (pc->structure_build != e->s->build_id)
+
+	if (pc->structure_build != e->s->build_id || pc->grants_build != e->g->build_id)
 	{
 		pc->structure_build = e->s->build_id;
+		pc->grants_build = e->g->build_id;
 		pc->owner_key = -1;
 		pc->owner_key_nowners = -1;
 		pc->role_ws = -1;
@@ -243,6 +211,8 @@ check_memo:
 		pc->owner_key = UuidIndexLookup(&e->s->owner_index, &pc->id);
 		pc->owner_key_nowners = e->s->nowners;
 	}
+	if (pc->memo == NULL)
+		pc->memo = permmap_create(principal_cxt, 16, NULL);
 	if (pc->memo_now != e->now || pc->memo->members >= MAX_MEMO_ENTRIES)
 	{
 		permmap_reset(pc->memo);
@@ -251,7 +221,26 @@ check_memo:
 	return pc;
 }
 
-/* P's role in the workspace of node, as the rules see it (R2); *ws its grants index. */
+/* P's role in workspace ws_id (R2: an external principal is never internal). */
+static WorkspaceRole
+RoleIn(PrincipalCtx *pc, const pg_uuid_t *ws_id)
+{
+	int32		i;
+
+	if (pc->data.kind == PK_TEAM)
+		return ROLE_NONE;
+	for (i = 0; i < pc->data.nmemberships; i++)
+	{
+		if (memcmp(&pc->data.memberships[i].workspace_id, ws_id, sizeof(pg_uuid_t)) != 0)
+			continue;
+		if (pc->data.kind == PK_EXTERNAL && ROLE_IS_INTERNAL(pc->data.memberships[i].role))
+			return ROLE_GUEST;
+		return pc->data.memberships[i].role;
+	}
+	return ROLE_NONE;
+}
+
+/* P's role in the workspace of node; *ws receives the workspace's grants index. */
 static WorkspaceRole
 RoleAndWorkspace(Engine *e, PrincipalCtx *pc, int32 node, int32 *ws)
 {
@@ -259,15 +248,9 @@ RoleAndWorkspace(Engine *e, PrincipalCtx *pc, int32 node, int32 *ws)
 
 	if (pc->role_ws != sws)
 	{
-		int32		w = UuidIndexLookup(&e->g->workspace_index, &e->s->workspace_ids[sws]);
-		WorkspaceRole role = CacheRoleOf(e->g, w, pc->p);
-
-		/* an external principal is never internal (R2) */
-		if (pc->kind == PK_EXTERNAL && ROLE_IS_INTERNAL(role))
-			role = ROLE_GUEST;
 		pc->role_ws = sws;
-		pc->role = role;
-		pc->role_grants_ws = w;
+		pc->role = RoleIn(pc, &e->s->workspace_ids[sws]);
+		pc->role_grants_ws = UuidIndexLookup(&e->g->workspace_index, &e->s->workspace_ids[sws]);
 	}
 	*ws = pc->role_grants_ws;
 	return pc->role;
@@ -330,23 +313,23 @@ LocalContribution(Engine *e, PrincipalCtx *pc, WorkspaceRole role,
 	}
 
 	/* R5 direct shares to P or its teams, masked by their toggles (R6) */
-	head = pc->grant_heads->members > 0 ? uuidmap_lookup(pc->grant_heads, r->id) : NULL;
+	head = pc->data.ngrants > 0 ? uuidmap_lookup(pc->grant_heads, r->id) : NULL;
 	if (head)
 	{
 		int32		ref;
 
 		for (ref = head->value; ref >= 0; ref = pc->refs[ref].next)
 		{
-			const Share *sh = &e->g->shares[pc->refs[ref].share];
-			bool		active = sh->expires_at > e->now;
+			const GrantRecord *gr = &pc->data.grants[pc->refs[ref].grant];
+			bool		active = gr->expires_at > e->now;
 
 			if (active)
-				u |= sh->perms;
+				u |= gr->perms;
 			if (trace)
-				TraceAdd(trace, "R5", &r->id, &e->g->principals[sh->grantee].id, active ? sh->perms : 0,
+				TraceAdd(trace, "R5", &r->id, &gr->grantee_id, active ? gr->perms : 0,
 						 psprintf("%s share %s%s",
-								  sh->grantee == pc->p ? "direct" : "team",
-								  PermsetToCString(sh->perms),
+								  memcmp(&gr->grantee_id, &pc->id, sizeof(pg_uuid_t)) == 0 ? "direct" : "team",
+								  PermsetToCString(gr->perms),
 								  active ? " (after toggles, R6)" : " expired"));
 		}
 	}
@@ -448,11 +431,8 @@ static Permset
 WorkspacePermissions(Engine *e, PrincipalCtx *pc, int32 w, Trace *trace)
 {
 	const WorkspaceInfo *ws = &e->g->workspaces[w];
-	WorkspaceRole role = pc->kind == PK_TEAM ? ROLE_NONE : CacheRoleOf(e->g, w, pc->p);
+	WorkspaceRole role = RoleIn(pc, &ws->id);
 	Permset		perms = 0;
-
-	if (pc->kind == PK_EXTERNAL && ROLE_IS_INTERNAL(role))
-		role = ROLE_GUEST;
 	switch (role)
 	{
 		case ROLE_OWNER:
@@ -499,7 +479,7 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 
 	r = &e->s->resources[t.index];
 	role = RoleAndWorkspace(e, pc, t.index, &w);
-	if (w < 0 || pc->kind == PK_TEAM)
+	if (w < 0 || pc->data.kind == PK_TEAM)
 		return 0;				/* workspace gone; teams do not act */
 	ws = &e->g->workspaces[w];
 

@@ -1,0 +1,1210 @@
+-- The management API (SPEC §6, all but links): workspaces, users, members and
+-- roles, teams, the resource tree, general access, direct shares, ownership,
+-- promotion requests and workspace policies.
+--
+-- Who may call:
+--   * Every function acts for share_acl.current_principal() and checks that
+--     principal's permissions with share_acl.has_access(): on the resource, or
+--     on the workspace id for workspace-level actions (R12).  A refusal is
+--     ERROR 42501 naming the missing permission, or the workspace policy.
+--   * With no principal set, only a trusted administrator may call: a superuser
+--     or a member of the role share_acl_admin (share_acl.invoker_is_admin()).
+--     Such a call is not checked against permissions (workspace policies still
+--     apply); anyone else gets 42501 "no principal set".
+--   * EXECUTE is granted to the role share_acl_user (and share_acl_admin), not
+--     to PUBLIC: grant share_acl_user to the application's database role.
+--
+-- Errors: NULL where a value is needed 22004; unknown id P0002; a principal or
+-- resource of the wrong kind 42809; a request the rules do not allow whoever
+-- asks (the owner role outside transfer_ownership, a bad policy value, an
+-- expiry in the past, ...) 22023; a duplicate 23505; a request that is no
+-- longer pending 55000.
+
+-- ---------------------------------------------------------------------------
+-- Roles and table privileges
+-- ---------------------------------------------------------------------------
+
+-- Roles are cluster-wide: create them only when missing (another database of
+-- the cluster may have created them already).  DROP EXTENSION leaves them.
+-- share_acl_user: may call the management functions (as a principal);
+-- share_acl_admin: a trusted administrator, may call them without a principal
+-- and bulk-load the model tables.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'share_acl_user') THEN
+        CREATE ROLE share_acl_user NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'share_acl_admin') THEN
+        CREATE ROLE share_acl_admin NOLOGIN;
+    END IF;
+END $$;
+
+GRANT USAGE ON SCHEMA share_acl TO PUBLIC;
+
+-- Applications read the model; trusted administrators may also bulk-load it
+-- (INSERT/COPY: the triggers keep integrity, caches and audit right).
+GRANT SELECT ON share_acl.workspace, share_acl.principal, share_acl.member,
+                share_acl.team_member, share_acl.resource, share_acl.collection_item,
+                share_acl.share, share_acl.promotion_request
+    TO share_acl_user;
+GRANT SELECT, INSERT, UPDATE, DELETE
+    ON share_acl.workspace, share_acl.principal, share_acl.member,
+       share_acl.team_member, share_acl.resource, share_acl.collection_item,
+       share_acl.share, share_acl.promotion_request
+    TO share_acl_admin;
+
+-- ---------------------------------------------------------------------------
+-- Internal helpers
+-- ---------------------------------------------------------------------------
+
+-- The acting principal; NULL for a trusted administrator without one.
+CREATE FUNCTION share_acl._actor() RETURNS uuid
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p uuid := share_acl.current_principal();
+BEGIN
+    IF p IS NULL AND NOT share_acl.invoker_is_admin() THEN
+        RAISE EXCEPTION 'permission denied: no principal set'
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Call share_acl.set_principal() first; only a superuser or a member of share_acl_admin may manage without a principal.';
+    END IF;
+    RETURN p;
+END $$;
+COMMENT ON FUNCTION share_acl._actor() IS
+    'internal: the acting principal, NULL for a trusted administrator without one; 42501 for anyone else';
+
+-- Check or raise 42501 naming the missing flags.  A NULL principal is a
+-- trusted administrator (see _actor) and passes.
+CREATE FUNCTION share_acl._require(principal uuid, target uuid, perms share_acl.permset, action text)
+RETURNS void
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    missing text;
+    what text;
+BEGIN
+    IF _require.principal IS NULL
+       OR coalesce(share_acl.has_access(_require.principal, _require.target, _require.perms), false) THEN
+        RETURN;
+    END IF;
+    SELECT string_agg(u.f, ',' ORDER BY u.o) INTO missing
+      FROM unnest(share_acl.permset_flags(_require.perms)) WITH ORDINALITY AS u(f, o)
+     WHERE NOT coalesce(share_acl.has_access(_require.principal, _require.target,
+                                             u.f::share_acl.permset), false);
+    what := CASE WHEN EXISTS (SELECT 1 FROM share_acl.workspace w WHERE w.id = _require.target)
+                 THEN 'workspace' ELSE 'resource' END;
+    RAISE EXCEPTION 'permission denied: % requires "%" on % %',
+                    action, coalesce(missing, _require.perms::text), what, target
+        USING ERRCODE = 'insufficient_privilege';
+END $$;
+COMMENT ON FUNCTION share_acl._require(uuid, uuid, share_acl.permset, text) IS
+    'internal: raise 42501 naming the missing permissions unless the principal (NULL = trusted administrator) has perms on the target';
+
+-- Only the workspace owner (or a trusted administrator) may do this.
+CREATE FUNCTION share_acl._require_owner(principal uuid, workspace uuid, what text)
+RETURNS void
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF _require_owner.principal IS NOT NULL
+       AND share_acl._role(_require_owner.workspace, _require_owner.principal)
+           IS DISTINCT FROM 'owner' THEN
+        RAISE EXCEPTION 'permission denied: only the owner of workspace % may %', workspace, what
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._require_owner(uuid, uuid, text) IS
+    'internal: raise 42501 unless the principal (NULL = trusted administrator) owns the workspace';
+
+-- The role of a principal in a workspace, or NULL.
+CREATE FUNCTION share_acl._role(workspace uuid, principal uuid) RETURNS share_acl.workspace_role
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT m.role FROM share_acl.member m
+     WHERE m.workspace_id = $1 AND m.principal_id = $2
+$$;
+COMMENT ON FUNCTION share_acl._role(uuid, uuid) IS
+    'internal: the role of the principal in the workspace, or NULL';
+
+-- The workspace row, or P0002.
+CREATE FUNCTION share_acl._get_workspace(workspace uuid) RETURNS share_acl.workspace
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    w share_acl.workspace;
+BEGIN
+    SELECT * INTO w FROM share_acl.workspace x WHERE x.id = _get_workspace.workspace;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'workspace % does not exist', workspace USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN w;
+END $$;
+COMMENT ON FUNCTION share_acl._get_workspace(uuid) IS 'internal: the workspace row, or ERROR P0002';
+
+-- The principal row, or P0002.
+CREATE FUNCTION share_acl._get_principal(principal uuid) RETURNS share_acl.principal
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p share_acl.principal;
+BEGIN
+    SELECT * INTO p FROM share_acl.principal x WHERE x.id = _get_principal.principal;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'principal % does not exist', principal USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN p;
+END $$;
+COMMENT ON FUNCTION share_acl._get_principal(uuid) IS 'internal: the principal row, or ERROR P0002';
+
+-- The resource row, or P0002.
+CREATE FUNCTION share_acl._get_resource(resource uuid) RETURNS share_acl.resource
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r share_acl.resource;
+BEGIN
+    SELECT * INTO r FROM share_acl.resource x WHERE x.id = _get_resource.resource;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'resource % does not exist', resource USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN r;
+END $$;
+COMMENT ON FUNCTION share_acl._get_resource(uuid) IS 'internal: the resource row, or ERROR P0002';
+
+-- Raise 22023 unless the text looks like an e-mail address (as the table's CHECK).
+CREATE FUNCTION share_acl._check_email(email text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF email !~ '^[^@\s]+@[^@\s]+$' OR length(email) > 320 THEN
+        RAISE EXCEPTION 'invalid e-mail address: "%"', left(email, 320)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._check_email(text) IS 'internal: raise 22023 unless the text is an e-mail address';
+
+-- What a share grants: its permset masked by its toggles (R6).
+CREATE FUNCTION share_acl._share_mask(perms share_acl.permset, allow_download boolean,
+                                      allow_comments boolean, allow_approval boolean,
+                                      allow_contribution boolean)
+RETURNS share_acl.permset
+LANGUAGE sql IMMUTABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT $1
+        OPERATOR(share_acl.-) CASE WHEN $2 THEN ''::share_acl.permset ELSE 'download' END
+        OPERATOR(share_acl.-) CASE WHEN $3 THEN ''::share_acl.permset ELSE 'comment,annotate,react' END
+        OPERATOR(share_acl.-) CASE WHEN $4 THEN ''::share_acl.permset ELSE 'approve' END
+        OPERATOR(share_acl.-) CASE WHEN $5 THEN ''::share_acl.permset
+                                   ELSE 'upload,edit,rename,move,copy,delete_own,delete' END
+$$;
+COMMENT ON FUNCTION share_acl._share_mask(share_acl.permset, boolean, boolean, boolean, boolean) IS
+    'internal: a share''s permset masked by its allow_* toggles (R6)';
+
+-- No escalation: raise 42501 naming the flags of grant that the principal
+-- does not hold on the resource.
+CREATE FUNCTION share_acl._no_escalation(principal uuid, resource uuid, granted share_acl.permset,
+                                         action text)
+RETURNS void
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    missing share_acl.permset;
+BEGIN
+    IF principal IS NULL THEN
+        RETURN;
+    END IF;
+    missing := granted OPERATOR(share_acl.-)
+               coalesce(share_acl.effective_permissions(principal, resource), ''::share_acl.permset);
+    IF missing OPERATOR(share_acl.<>) ''::share_acl.permset THEN
+        RAISE EXCEPTION 'permission denied: % cannot grant "%" on resource %', action, missing, resource
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'A principal can grant only permissions it holds itself on the resource.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._no_escalation(uuid, uuid, share_acl.permset, text) IS
+    'internal: raise 42501 naming the granted permissions the principal does not hold on the resource';
+
+-- The core of share() and share_with_email().
+CREATE FUNCTION share_acl._share(action text, actor uuid, resource uuid, grantee uuid,
+                                 perms share_acl.permset, expires_at timestamptz,
+                                 allow_download boolean, allow_comments boolean,
+                                 allow_approval boolean, allow_contribution boolean)
+RETURNS uuid
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r share_acl.resource;
+    g share_acl.principal;
+    w share_acl.workspace;
+    sid uuid;
+BEGIN
+    IF resource IS NULL OR grantee IS NULL OR perms IS NULL OR allow_download IS NULL
+       OR allow_comments IS NULL OR allow_approval IS NULL OR allow_contribution IS NULL THEN
+        RAISE EXCEPTION '%: resource, grantee, perms and the allow_* options must not be null', action
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    r := share_acl._get_resource(resource);
+    g := share_acl._get_principal(grantee);
+    w := share_acl._get_workspace(r.workspace_id);
+    PERFORM share_acl._require(actor, resource, 'share', action);
+    IF g.kind = 'team' AND g.workspace_id IS DISTINCT FROM r.workspace_id THEN
+        RAISE EXCEPTION 'team % belongs to another workspace than resource %', grantee, resource
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF share_acl._share_mask(perms, allow_download, allow_comments, allow_approval, allow_contribution)
+       OPERATOR(share_acl.=) ''::share_acl.permset THEN
+        RAISE EXCEPTION '%: the share would grant nothing', action
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('perms "%s" with these allow_* options is the empty set', perms);
+    END IF;
+    IF expires_at <= now() THEN
+        RAISE EXCEPTION '%: expires_at % is not in the future', action, expires_at
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM share_acl._no_escalation(actor, resource,
+        share_acl._share_mask(perms, allow_download, allow_comments, allow_approval, allow_contribution),
+        action);
+    -- Outsiders: principals with no role in the workspace, and external principals.
+    IF NOT w.allow_external_sharing
+       AND (g.kind = 'external' OR (g.kind = 'user' AND share_acl._role(w.id, g.id) IS NULL)) THEN
+        RAISE EXCEPTION 'permission denied: the workspace policy allow_external_sharing forbids sharing with outsider %', grantee
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Shares to external principals and to principals without a role in the workspace are refused while allow_external_sharing is false.';
+    END IF;
+    INSERT INTO share_acl.share AS s (resource_id, grantee_id, perms, allow_download, allow_comments,
+                                      allow_approval, allow_contribution, expires_at, granted_by)
+    VALUES (resource, grantee, perms, allow_download, allow_comments,
+            allow_approval, allow_contribution, expires_at, actor)
+    RETURNING s.id INTO sid;
+    RETURN sid;
+END $$;
+COMMENT ON FUNCTION share_acl._share(text, uuid, uuid, uuid, share_acl.permset, timestamptz,
+                                     boolean, boolean, boolean, boolean) IS
+    'internal: the checks and insert behind share() and share_with_email()';
+
+-- May the actor update or remove this share?  change_permissions, or its grantor.
+CREATE FUNCTION share_acl._require_share_manager(actor uuid, s share_acl.share, action text)
+RETURNS void
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF actor IS NOT NULL AND s.granted_by IS DISTINCT FROM actor
+       AND NOT share_acl.has_access(actor, s.resource_id, 'change_permissions') THEN
+        RAISE EXCEPTION 'permission denied: % requires "change_permissions" on resource % or being the grantor of share %',
+                        action, s.resource_id, s.id
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._require_share_manager(uuid, share_acl.share, text) IS
+    'internal: raise 42501 unless the actor has change_permissions on the share''s resource or granted it';
+
+-- ---------------------------------------------------------------------------
+-- Workspaces, users, members, teams
+-- ---------------------------------------------------------------------------
+
+-- Any user may create a workspace it owns; a trusted administrator may create
+-- one for any user.
+CREATE FUNCTION share_acl.create_workspace(name text, owner uuid) RETURNS uuid
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    o share_acl.principal;
+    ws uuid;
+BEGIN
+    IF name IS NULL OR owner IS NULL THEN
+        RAISE EXCEPTION 'create_workspace: name and owner must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF length(name) NOT BETWEEN 1 AND 200 THEN
+        RAISE EXCEPTION 'create_workspace: a workspace name has 1 to 200 characters'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    o := share_acl._get_principal(owner);
+    IF actor IS NOT NULL AND actor <> owner THEN
+        RAISE EXCEPTION 'permission denied: create_workspace can only make the current principal the owner'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF o.kind <> 'user' THEN
+        RAISE EXCEPTION 'the owner of a workspace must be a user, and principal % is of kind %', owner, o.kind
+            USING ERRCODE = 'wrong_object_type';
+    END IF;
+    INSERT INTO share_acl.workspace AS w (name) VALUES (create_workspace.name) RETURNING w.id INTO ws;
+    INSERT INTO share_acl.member (workspace_id, principal_id, role) VALUES (ws, owner, 'owner');
+    RETURN ws;
+END $$;
+COMMENT ON FUNCTION share_acl.create_workspace(text, uuid) IS
+    'create a workspace owned by a user (the current principal itself, or any user for a trusted administrator); returns its id';
+
+-- Users are provisioned by the identity system: trusted administrators only.
+CREATE FUNCTION share_acl.create_user(email text, display_name text DEFAULT NULL) RETURNS uuid
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    pid uuid;
+BEGIN
+    IF NOT share_acl.invoker_is_admin() THEN
+        RAISE EXCEPTION 'permission denied: create_user is for trusted administrators only'
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Call it as a superuser or a member of share_acl_admin.';
+    END IF;
+    IF email IS NULL THEN
+        RAISE EXCEPTION 'create_user: email must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM share_acl._check_email(email);
+    IF length(display_name) > 200 THEN
+        RAISE EXCEPTION 'create_user: a display name has at most 200 characters'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF EXISTS (SELECT 1 FROM share_acl.principal p WHERE lower(p.email) = lower(create_user.email)) THEN
+        RAISE EXCEPTION 'a principal with e-mail "%" already exists', email
+            USING ERRCODE = 'unique_violation';
+    END IF;
+    INSERT INTO share_acl.principal AS p (kind, email, display_name)
+    VALUES ('user', email, display_name) RETURNING p.id INTO pid;
+    RETURN pid;
+END $$;
+COMMENT ON FUNCTION share_acl.create_user(text, text) IS
+    'create an internal user (trusted administrators only); e-mails are unique case-insensitively; returns its id';
+
+CREATE FUNCTION share_acl.create_team(workspace uuid, name text) RETURNS uuid
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    tid uuid;
+BEGIN
+    IF workspace IS NULL OR name IS NULL THEN
+        RAISE EXCEPTION 'create_team: workspace and name must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM share_acl._get_workspace(workspace);
+    PERFORM share_acl._require(actor, workspace, 'manage_members', 'create_team');
+    IF length(name) NOT BETWEEN 1 AND 200 THEN
+        RAISE EXCEPTION 'create_team: a team name has 1 to 200 characters'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO share_acl.principal AS p (kind, display_name, workspace_id)
+    VALUES ('team', name, workspace) RETURNING p.id INTO tid;
+    RETURN tid;
+END $$;
+COMMENT ON FUNCTION share_acl.create_team(uuid, text) IS
+    'create a team in the workspace (needs manage_members on it); returns its id';
+
+-- The 'owner' role is refused here with 22023 whoever asks: it changes only
+-- through transfer_ownership().
+CREATE FUNCTION share_acl.add_member(workspace uuid, principal uuid, role share_acl.workspace_role)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    p share_acl.principal;
+    cur share_acl.workspace_role;
+BEGIN
+    IF workspace IS NULL OR principal IS NULL OR role IS NULL THEN
+        RAISE EXCEPTION 'add_member: workspace, principal and role must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM share_acl._get_workspace(workspace);
+    p := share_acl._get_principal(principal);
+    PERFORM share_acl._require(actor, workspace, 'manage_members', 'add_member');
+    IF role = 'owner' THEN
+        RAISE EXCEPTION 'add_member cannot give the owner role'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use share_acl.transfer_ownership().';
+    END IF;
+    IF role = 'admin' THEN
+        PERFORM share_acl._require_owner(actor, workspace, 'assign the admin role');
+    END IF;
+    IF p.kind = 'team' THEN
+        RAISE EXCEPTION 'a team cannot be a workspace member'
+            USING ERRCODE = 'wrong_object_type',
+                  HINT = 'Add the team''s members instead, or share with the team.';
+    END IF;
+    IF p.kind = 'external' AND role NOT IN ('guest', 'viewer') THEN
+        RAISE EXCEPTION 'an external principal can only have the guest or viewer role'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    cur := share_acl._role(workspace, principal);
+    IF cur IS NOT NULL THEN
+        RAISE EXCEPTION 'principal % is already a member of workspace % (role %)', principal, workspace, cur
+            USING ERRCODE = 'unique_violation',
+                  HINT = 'Use share_acl.set_role() to change the role.';
+    END IF;
+    INSERT INTO share_acl.member (workspace_id, principal_id, role) VALUES (workspace, principal, role);
+END $$;
+COMMENT ON FUNCTION share_acl.add_member(uuid, uuid, share_acl.workspace_role) IS
+    'give a user or external principal a role in the workspace (needs manage_members; admin only by the owner; never owner)';
+
+CREATE FUNCTION share_acl.set_role(workspace uuid, principal uuid, role share_acl.workspace_role)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    p share_acl.principal;
+    cur share_acl.workspace_role;
+BEGIN
+    IF workspace IS NULL OR principal IS NULL OR role IS NULL THEN
+        RAISE EXCEPTION 'set_role: workspace, principal and role must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM share_acl._get_workspace(workspace);
+    p := share_acl._get_principal(principal);
+    PERFORM share_acl._require(actor, workspace, 'manage_members', 'set_role');
+    cur := share_acl._role(workspace, principal);
+    IF cur IS NULL THEN
+        RAISE EXCEPTION 'principal % is not a member of workspace %', principal, workspace
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'Use share_acl.add_member().';
+    END IF;
+    IF role = 'owner' OR cur = 'owner' THEN
+        RAISE EXCEPTION 'set_role cannot give or take the owner role'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use share_acl.transfer_ownership().';
+    END IF;
+    IF role = 'admin' OR cur = 'admin' THEN
+        PERFORM share_acl._require_owner(actor, workspace, 'assign or change the admin role');
+    END IF;
+    IF p.kind = 'external' AND role NOT IN ('guest', 'viewer') THEN
+        RAISE EXCEPTION 'an external principal can only have the guest or viewer role'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    UPDATE share_acl.member m SET role = set_role.role
+     WHERE m.workspace_id = set_role.workspace AND m.principal_id = set_role.principal;
+END $$;
+COMMENT ON FUNCTION share_acl.set_role(uuid, uuid, share_acl.workspace_role) IS
+    'change a member''s role (needs manage_members; admin given or changed only by the owner; never owner)';
+
+-- The removed principal also leaves the workspace's teams; its direct shares
+-- stay (as an outsider it keeps only what shares give it, R2).
+CREATE FUNCTION share_acl.remove_member(workspace uuid, principal uuid) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    cur share_acl.workspace_role;
+BEGIN
+    IF workspace IS NULL OR principal IS NULL THEN
+        RAISE EXCEPTION 'remove_member: workspace and principal must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM share_acl._get_workspace(workspace);
+    PERFORM share_acl._require(actor, workspace, 'manage_members', 'remove_member');
+    cur := share_acl._role(workspace, principal);
+    IF cur IS NULL THEN
+        RAISE EXCEPTION 'principal % is not a member of workspace %', principal, workspace
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    IF cur = 'owner' THEN
+        RAISE EXCEPTION 'the owner of a workspace cannot be removed'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Transfer ownership first with share_acl.transfer_ownership().';
+    END IF;
+    IF cur = 'admin' THEN
+        PERFORM share_acl._require_owner(actor, workspace, 'remove an admin');
+    END IF;
+    DELETE FROM share_acl.team_member tm
+     WHERE tm.member_id = remove_member.principal
+       AND tm.team_id IN (SELECT t.id FROM share_acl.principal t
+                           WHERE t.kind = 'team' AND t.workspace_id = remove_member.workspace);
+    DELETE FROM share_acl.member m
+     WHERE m.workspace_id = remove_member.workspace AND m.principal_id = remove_member.principal;
+END $$;
+COMMENT ON FUNCTION share_acl.remove_member(uuid, uuid) IS
+    'take a principal''s role away and remove it from the workspace''s teams (needs manage_members; an admin only by the owner; never the owner)';
+
+-- A person added to a team must have a role in the team's workspace, so that
+-- teams cannot carry grants to outsiders past allow_external_sharing.  Adding
+-- an existing team member again changes nothing.
+CREATE FUNCTION share_acl.add_team_member(team uuid, member uuid) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    t share_acl.principal;
+    m share_acl.principal;
+BEGIN
+    IF team IS NULL OR member IS NULL THEN
+        RAISE EXCEPTION 'add_team_member: team and member must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    t := share_acl._get_principal(team);
+    IF t.kind <> 'team' THEN
+        RAISE EXCEPTION 'principal % is not a team', team USING ERRCODE = 'wrong_object_type';
+    END IF;
+    m := share_acl._get_principal(member);
+    PERFORM share_acl._require(actor, t.workspace_id, 'manage_members', 'add_team_member');
+    IF m.kind = 'team' AND m.workspace_id IS DISTINCT FROM t.workspace_id THEN
+        RAISE EXCEPTION 'a team can only contain teams of its own workspace'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF m.kind <> 'team' AND share_acl._role(t.workspace_id, m.id) IS NULL THEN
+        RAISE EXCEPTION 'principal % has no role in the workspace of team %', member, team
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Add it to the workspace first with share_acl.add_member().';
+    END IF;
+    INSERT INTO share_acl.team_member (team_id, member_id) VALUES (team, member)
+        ON CONFLICT DO NOTHING;
+END $$;
+COMMENT ON FUNCTION share_acl.add_team_member(uuid, uuid) IS
+    'add a workspace member or a team of the same workspace to a team (needs manage_members on the team''s workspace; cycles refused)';
+
+CREATE FUNCTION share_acl.remove_team_member(team uuid, member uuid) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    t share_acl.principal;
+BEGIN
+    IF team IS NULL OR member IS NULL THEN
+        RAISE EXCEPTION 'remove_team_member: team and member must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    t := share_acl._get_principal(team);
+    IF t.kind <> 'team' THEN
+        RAISE EXCEPTION 'principal % is not a team', team USING ERRCODE = 'wrong_object_type';
+    END IF;
+    PERFORM share_acl._require(actor, t.workspace_id, 'manage_members', 'remove_team_member');
+    DELETE FROM share_acl.team_member tm
+     WHERE tm.team_id = remove_team_member.team AND tm.member_id = remove_team_member.member;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'principal % is not in team %', member, team USING ERRCODE = 'no_data_found';
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl.remove_team_member(uuid, uuid) IS
+    'remove a principal from a team (needs manage_members on the team''s workspace)';
+
+-- ---------------------------------------------------------------------------
+-- Resources
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION share_acl.create_resource(workspace uuid, kind share_acl.resource_kind,
+                                          parent uuid DEFAULT NULL,
+                                          id uuid DEFAULT pg_catalog.gen_random_uuid())
+RETURNS uuid
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    par share_acl.resource;
+BEGIN
+    IF workspace IS NULL OR kind IS NULL OR id IS NULL THEN
+        RAISE EXCEPTION 'create_resource: workspace, kind and id must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM share_acl._get_workspace(workspace);
+    IF parent IS NULL THEN
+        IF kind <> 'project' THEN
+            RAISE EXCEPTION 'only a project can be top-level: a resource of kind % needs a parent', kind
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        PERFORM share_acl._require(actor, workspace, 'upload', 'create_resource');
+    ELSE
+        par := share_acl._get_resource(parent);
+        IF par.workspace_id <> workspace THEN
+            RAISE EXCEPTION 'parent % belongs to another workspace', parent
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        PERFORM share_acl._require(actor, parent, 'upload', 'create_resource');
+    END IF;
+    IF EXISTS (SELECT 1 FROM share_acl.resource r WHERE r.id = create_resource.id) THEN
+        RAISE EXCEPTION 'resource % already exists', id USING ERRCODE = 'unique_violation';
+    END IF;
+    INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id, owner_id)
+    VALUES (create_resource.id, workspace, kind, parent, actor);
+    RETURN create_resource.id;
+END $$;
+COMMENT ON FUNCTION share_acl.create_resource(uuid, share_acl.resource_kind, uuid, uuid) IS
+    'create a resource owned by the current principal (needs upload on the parent, or on the workspace for a top-level project); returns its id';
+
+-- new_parent NULL makes a project top-level (needs upload on the workspace).
+CREATE FUNCTION share_acl.move_resource(resource uuid, new_parent uuid) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    r share_acl.resource;
+    np share_acl.resource;
+BEGIN
+    IF resource IS NULL THEN
+        RAISE EXCEPTION 'move_resource: resource must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    r := share_acl._get_resource(resource);
+    PERFORM share_acl._require(actor, resource, 'move', 'move_resource');
+    IF new_parent IS NULL THEN
+        IF r.kind <> 'project' THEN
+            RAISE EXCEPTION 'only a project can be top-level: a resource of kind % needs a parent', r.kind
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        PERFORM share_acl._require(actor, r.workspace_id, 'upload', 'move_resource');
+    ELSE
+        np := share_acl._get_resource(new_parent);
+        IF np.workspace_id <> r.workspace_id THEN
+            RAISE EXCEPTION 'resource % cannot move to another workspace', resource
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        PERFORM share_acl._require(actor, new_parent, 'upload', 'move_resource');
+    END IF;
+    UPDATE share_acl.resource x SET parent_id = new_parent WHERE x.id = move_resource.resource;
+END $$;
+COMMENT ON FUNCTION share_acl.move_resource(uuid, uuid) IS
+    'move a resource under a new parent (needs move on it and upload on the target; NULL makes a project top-level; cycles refused)';
+
+-- Adding a resource already in the collection changes nothing.
+CREATE FUNCTION share_acl.add_to_collection(collection uuid, resource uuid) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    c share_acl.resource;
+    r share_acl.resource;
+BEGIN
+    IF collection IS NULL OR resource IS NULL THEN
+        RAISE EXCEPTION 'add_to_collection: collection and resource must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    c := share_acl._get_resource(collection);
+    IF c.kind <> 'collection' THEN
+        RAISE EXCEPTION 'resource % is not a collection (its kind is %)', collection, c.kind
+            USING ERRCODE = 'wrong_object_type';
+    END IF;
+    r := share_acl._get_resource(resource);
+    IF r.workspace_id <> c.workspace_id THEN
+        RAISE EXCEPTION 'a collection can only contain resources of its own workspace'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM share_acl._require(actor, collection, 'manage_collections', 'add_to_collection');
+    PERFORM share_acl._require(actor, resource, 'view', 'add_to_collection');
+    INSERT INTO share_acl.collection_item (collection_id, resource_id) VALUES (collection, resource)
+        ON CONFLICT DO NOTHING;
+END $$;
+COMMENT ON FUNCTION share_acl.add_to_collection(uuid, uuid) IS
+    'put a resource in a collection (needs manage_collections on the collection and view on the resource; cycles refused)';
+
+CREATE FUNCTION share_acl.remove_from_collection(collection uuid, resource uuid) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    c share_acl.resource;
+BEGIN
+    IF collection IS NULL OR resource IS NULL THEN
+        RAISE EXCEPTION 'remove_from_collection: collection and resource must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    c := share_acl._get_resource(collection);
+    IF c.kind <> 'collection' THEN
+        RAISE EXCEPTION 'resource % is not a collection (its kind is %)', collection, c.kind
+            USING ERRCODE = 'wrong_object_type';
+    END IF;
+    PERFORM share_acl._get_resource(resource);
+    PERFORM share_acl._require(actor, collection, 'manage_collections', 'remove_from_collection');
+    IF NOT EXISTS (SELECT 1 FROM share_acl.collection_item ci
+                    WHERE ci.collection_id = remove_from_collection.collection
+                      AND ci.resource_id = remove_from_collection.resource) THEN
+        RAISE EXCEPTION 'resource % is not in collection %', resource, collection
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    PERFORM share_acl._require(actor, resource, 'view', 'remove_from_collection');
+    DELETE FROM share_acl.collection_item ci
+     WHERE ci.collection_id = remove_from_collection.collection
+       AND ci.resource_id = remove_from_collection.resource;
+END $$;
+COMMENT ON FUNCTION share_acl.remove_from_collection(uuid, uuid) IS
+    'take a resource out of a collection (needs manage_collections on the collection and view on the resource)';
+
+-- Everything below the resource goes with it (and its shares and collection entries).
+CREATE FUNCTION share_acl.delete_resource(resource uuid) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    r share_acl.resource;
+BEGIN
+    IF resource IS NULL THEN
+        RAISE EXCEPTION 'delete_resource: resource must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    r := share_acl._get_resource(resource);
+    IF actor IS NOT NULL
+       AND NOT share_acl.has_access(actor, resource, 'delete')
+       AND NOT (r.owner_id IS NOT DISTINCT FROM actor
+                AND share_acl.has_access(actor, resource, 'delete_own')) THEN
+        RAISE EXCEPTION 'permission denied: delete_resource requires "delete" on resource %, or "delete_own" on a resource one owns', resource
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    DELETE FROM share_acl.resource x WHERE x.id = delete_resource.resource;
+END $$;
+COMMENT ON FUNCTION share_acl.delete_resource(uuid) IS
+    'delete a resource and everything below it (needs delete, or delete_own when the principal owns it)';
+
+CREATE FUNCTION share_acl.set_general_access(resource uuid, access share_acl.general_access)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+BEGIN
+    IF resource IS NULL OR access IS NULL THEN
+        RAISE EXCEPTION 'set_general_access: resource and access must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM share_acl._get_resource(resource);
+    PERFORM share_acl._require(actor, resource,
+        CASE WHEN access = 'public' THEN 'make_public' ELSE 'change_permissions' END::share_acl.permset,
+        'set_general_access');
+    UPDATE share_acl.resource x SET general_access = access WHERE x.id = set_general_access.resource;
+END $$;
+COMMENT ON FUNCTION share_acl.set_general_access(uuid, share_acl.general_access) IS
+    'set a resource''s general access (public needs make_public, private and shared need change_permissions)';
+
+CREATE FUNCTION share_acl.set_restricted(resource uuid, restricted boolean) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+BEGIN
+    IF resource IS NULL OR restricted IS NULL THEN
+        RAISE EXCEPTION 'set_restricted: resource and restricted must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM share_acl._get_resource(resource);
+    PERFORM share_acl._require(actor, resource, 'change_permissions', 'set_restricted');
+    UPDATE share_acl.resource x SET restricted = set_restricted.restricted
+     WHERE x.id = set_restricted.resource;
+END $$;
+COMMENT ON FUNCTION share_acl.set_restricted(uuid, boolean) IS
+    'make a resource restricted (R8: nothing above it flows in) or not (needs change_permissions)';
+
+-- ---------------------------------------------------------------------------
+-- Direct shares
+-- ---------------------------------------------------------------------------
+
+-- No escalation is checked on what the share grants, i.e. perms masked by the
+-- allow_* options (R6).  allow_external_sharing = false refuses shares to
+-- outsiders (no role in the workspace) and external principals; existing
+-- shares keep working.  A trusted administrator without a principal is not
+-- checked for permissions, but workspace policies apply to it too.
+CREATE FUNCTION share_acl.share(resource uuid, grantee uuid, perms share_acl.permset,
+                                expires_at timestamptz DEFAULT NULL,
+                                allow_download boolean DEFAULT true,
+                                allow_comments boolean DEFAULT true,
+                                allow_approval boolean DEFAULT true,
+                                allow_contribution boolean DEFAULT true)
+RETURNS uuid
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN share_acl._share('share', share_acl._actor(), resource, grantee, perms, expires_at,
+                            allow_download, allow_comments, allow_approval, allow_contribution);
+END $$;
+COMMENT ON FUNCTION share_acl.share(uuid, uuid, share_acl.permset, timestamptz,
+                                    boolean, boolean, boolean, boolean) IS
+    'share a resource with a user, external principal or team (needs share; grants only what the grantor holds); returns the share id';
+
+-- The e-mail is matched case-insensitively.  An unknown e-mail creates an
+-- external principal with a guest role in the resource's workspace (refused
+-- while allow_external_sharing is false); a known one is shared with as is.
+CREATE FUNCTION share_acl.share_with_email(resource uuid, email text, perms share_acl.permset,
+                                           expires_at timestamptz DEFAULT NULL,
+                                           allow_download boolean DEFAULT true,
+                                           allow_comments boolean DEFAULT true,
+                                           allow_approval boolean DEFAULT true,
+                                           allow_contribution boolean DEFAULT true)
+RETURNS uuid
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    r share_acl.resource;
+    w share_acl.workspace;
+    gid uuid;
+BEGIN
+    IF resource IS NULL OR email IS NULL OR perms IS NULL THEN
+        RAISE EXCEPTION 'share_with_email: resource, email and perms must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM share_acl._check_email(email);
+    r := share_acl._get_resource(resource);
+    PERFORM share_acl._require(actor, resource, 'share', 'share_with_email');
+    SELECT p.id INTO gid FROM share_acl.principal p WHERE lower(p.email) = lower(share_with_email.email);
+    IF gid IS NULL THEN
+        w := share_acl._get_workspace(r.workspace_id);
+        IF NOT w.allow_external_sharing THEN
+            RAISE EXCEPTION 'permission denied: the workspace policy allow_external_sharing forbids sharing with an unknown e-mail address'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        INSERT INTO share_acl.principal AS p (kind, email) VALUES ('external', email)
+            RETURNING p.id INTO gid;
+        INSERT INTO share_acl.member (workspace_id, principal_id, role)
+            VALUES (r.workspace_id, gid, 'guest');
+    END IF;
+    RETURN share_acl._share('share_with_email', actor, resource, gid, perms, expires_at,
+                            allow_download, allow_comments, allow_approval, allow_contribution);
+END $$;
+COMMENT ON FUNCTION share_acl.share_with_email(uuid, text, share_acl.permset, timestamptz,
+                                               boolean, boolean, boolean, boolean) IS
+    'share a resource with a person by e-mail, creating an external principal with a guest role when the e-mail is unknown; returns the share id';
+
+-- Options left NULL keep their values.  To remove the expiry give
+-- clear_expiry => true (with expires_at left NULL).  When the update widens
+-- the grant (more flags, or a later or no expiry) the acting principal must
+-- hold every flag of the resulting grant (no escalation); narrowing is always
+-- allowed to whoever may manage the share.
+CREATE FUNCTION share_acl.update_share(share uuid, perms share_acl.permset DEFAULT NULL,
+                                       expires_at timestamptz DEFAULT NULL,
+                                       allow_download boolean DEFAULT NULL,
+                                       allow_comments boolean DEFAULT NULL,
+                                       allow_approval boolean DEFAULT NULL,
+                                       allow_contribution boolean DEFAULT NULL,
+                                       clear_expiry boolean DEFAULT false)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    s share_acl.share;
+    n share_acl.share;
+    old_grant share_acl.permset;
+    new_grant share_acl.permset;
+BEGIN
+    IF share IS NULL OR clear_expiry IS NULL THEN
+        RAISE EXCEPTION 'update_share: share and clear_expiry must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT * INTO s FROM share_acl.share x WHERE x.id = update_share.share FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'share % does not exist', share USING ERRCODE = 'no_data_found';
+    END IF;
+    PERFORM share_acl._require_share_manager(actor, s, 'update_share');
+    IF clear_expiry AND expires_at IS NOT NULL THEN
+        RAISE EXCEPTION 'update_share: give expires_at or clear_expiry, not both'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF expires_at <= now() THEN
+        RAISE EXCEPTION 'update_share: expires_at % is not in the future', expires_at
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use share_acl.unshare() to end a share now.';
+    END IF;
+    n := s;
+    n.perms := coalesce(perms, s.perms);
+    n.expires_at := CASE WHEN clear_expiry THEN NULL ELSE coalesce(expires_at, s.expires_at) END;
+    n.allow_download := coalesce(allow_download, s.allow_download);
+    n.allow_comments := coalesce(allow_comments, s.allow_comments);
+    n.allow_approval := coalesce(allow_approval, s.allow_approval);
+    n.allow_contribution := coalesce(allow_contribution, s.allow_contribution);
+    old_grant := share_acl._share_mask(s.perms, s.allow_download, s.allow_comments,
+                                       s.allow_approval, s.allow_contribution);
+    new_grant := share_acl._share_mask(n.perms, n.allow_download, n.allow_comments,
+                                       n.allow_approval, n.allow_contribution);
+    IF new_grant OPERATOR(share_acl.=) ''::share_acl.permset THEN
+        RAISE EXCEPTION 'update_share: the share would grant nothing'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use share_acl.unshare() to remove a share.';
+    END IF;
+    IF NOT (new_grant OPERATOR(share_acl.<@) old_grant)
+       OR (s.expires_at IS NOT NULL AND (n.expires_at IS NULL OR n.expires_at > s.expires_at)) THEN
+        PERFORM share_acl._no_escalation(actor, s.resource_id, new_grant, 'update_share');
+    END IF;
+    UPDATE share_acl.share x
+       SET perms = n.perms, expires_at = n.expires_at,
+           allow_download = n.allow_download, allow_comments = n.allow_comments,
+           allow_approval = n.allow_approval, allow_contribution = n.allow_contribution
+     WHERE x.id = s.id;
+END $$;
+COMMENT ON FUNCTION share_acl.update_share(uuid, share_acl.permset, timestamptz,
+                                           boolean, boolean, boolean, boolean, boolean) IS
+    'change a share (needs change_permissions on its resource, or being its grantor); NULL options keep their values, clear_expiry => true removes the expiry';
+
+CREATE FUNCTION share_acl.unshare(share uuid) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    s share_acl.share;
+BEGIN
+    IF share IS NULL THEN
+        RAISE EXCEPTION 'unshare: share must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT * INTO s FROM share_acl.share x WHERE x.id = unshare.share FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'share % does not exist', share USING ERRCODE = 'no_data_found';
+    END IF;
+    PERFORM share_acl._require_share_manager(actor, s, 'unshare');
+    DELETE FROM share_acl.share x WHERE x.id = s.id;
+END $$;
+COMMENT ON FUNCTION share_acl.unshare(uuid) IS
+    'remove a share (needs change_permissions on its resource, or being its grantor)';
+
+-- ---------------------------------------------------------------------------
+-- Ownership
+-- ---------------------------------------------------------------------------
+
+-- Only the owner holds transfer_ownership on the workspace (R12).  The new
+-- owner must already be an internal member (admin or member) of the workspace;
+-- the old owner becomes admin.
+CREATE FUNCTION share_acl.transfer_ownership(workspace uuid, new_owner uuid) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    cur share_acl.workspace_role;
+BEGIN
+    IF workspace IS NULL OR new_owner IS NULL THEN
+        RAISE EXCEPTION 'transfer_ownership: workspace and new_owner must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM share_acl._get_workspace(workspace);
+    PERFORM share_acl._get_principal(new_owner);
+    PERFORM share_acl._require(actor, workspace, 'transfer_ownership', 'transfer_ownership');
+    cur := share_acl._role(workspace, new_owner);
+    IF cur = 'owner' THEN
+        RAISE EXCEPTION 'principal % already owns workspace %', new_owner, workspace
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF cur IS NULL OR cur NOT IN ('admin', 'member') THEN
+        RAISE EXCEPTION 'the new owner must already be an admin or member of workspace %', workspace
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('principal %s has role %s', new_owner, coalesce(cur::text, 'none'));
+    END IF;
+    -- demote first: the unique index allows one owner at a time
+    UPDATE share_acl.member m SET role = 'admin'
+     WHERE m.workspace_id = transfer_ownership.workspace AND m.role = 'owner';
+    UPDATE share_acl.member m SET role = 'owner'
+     WHERE m.workspace_id = transfer_ownership.workspace AND m.principal_id = new_owner;
+END $$;
+COMMENT ON FUNCTION share_acl.transfer_ownership(uuid, uuid) IS
+    'make an admin or member the owner of the workspace; the old owner becomes admin (owner only)';
+
+-- The new owner of a resource must be a person with a role in its workspace
+-- (ownership counts only then, R10).
+CREATE FUNCTION share_acl.transfer_resource_ownership(resource uuid, new_owner uuid) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    r share_acl.resource;
+    p share_acl.principal;
+BEGIN
+    IF resource IS NULL OR new_owner IS NULL THEN
+        RAISE EXCEPTION 'transfer_resource_ownership: resource and new_owner must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    r := share_acl._get_resource(resource);
+    p := share_acl._get_principal(new_owner);
+    PERFORM share_acl._require(actor, r.workspace_id, 'transfer_ownership', 'transfer_resource_ownership');
+    IF p.kind = 'team' THEN
+        RAISE EXCEPTION 'a team cannot own a resource' USING ERRCODE = 'wrong_object_type';
+    END IF;
+    IF share_acl._role(r.workspace_id, new_owner) IS NULL THEN
+        RAISE EXCEPTION 'principal % has no role in the workspace of resource %', new_owner, resource
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    UPDATE share_acl.resource x SET owner_id = new_owner WHERE x.id = transfer_resource_ownership.resource;
+END $$;
+COMMENT ON FUNCTION share_acl.transfer_resource_ownership(uuid, uuid) IS
+    'give a resource a new owner among the workspace''s people (workspace owner only)';
+
+-- ---------------------------------------------------------------------------
+-- Promotion requests
+-- ---------------------------------------------------------------------------
+
+-- A viewer may ask for guest or member, a guest for member; an external
+-- principal cannot become a member (22023).  Anyone else is refused (42501).
+CREATE FUNCTION share_acl.request_promotion(workspace uuid, role share_acl.workspace_role)
+RETURNS uuid
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    cur share_acl.workspace_role;
+    k share_acl.principal_kind;
+    rid uuid;
+BEGIN
+    IF actor IS NULL THEN
+        RAISE EXCEPTION 'permission denied: request_promotion needs a principal (the person asking)'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF workspace IS NULL OR role IS NULL THEN
+        RAISE EXCEPTION 'request_promotion: workspace and role must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM share_acl._get_workspace(workspace);
+    cur := share_acl._role(workspace, actor);
+    IF cur IS NULL OR cur NOT IN ('viewer', 'guest') THEN
+        RAISE EXCEPTION 'permission denied: request_promotion is for viewers and guests of workspace %', workspace
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT ((cur = 'viewer' AND role IN ('guest', 'member')) OR (cur = 'guest' AND role = 'member')) THEN
+        RAISE EXCEPTION 'a % may request only %', cur,
+                        CASE cur WHEN 'viewer' THEN 'guest or member' ELSE 'member' END
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT p.kind INTO k FROM share_acl.principal p WHERE p.id = actor;
+    IF k = 'external' AND role = 'member' THEN
+        RAISE EXCEPTION 'an external principal cannot become a member'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF EXISTS (SELECT 1 FROM share_acl.promotion_request q
+                WHERE q.workspace_id = request_promotion.workspace AND q.principal_id = actor
+                  AND q.status = 'pending') THEN
+        RAISE EXCEPTION 'a promotion request of principal % is already pending in workspace %', actor, workspace
+            USING ERRCODE = 'unique_violation';
+    END IF;
+    INSERT INTO share_acl.promotion_request AS q (workspace_id, principal_id, role)
+    VALUES (workspace, actor, role) RETURNING q.id INTO rid;
+    RETURN rid;
+END $$;
+COMMENT ON FUNCTION share_acl.request_promotion(uuid, share_acl.workspace_role) IS
+    'ask for a higher role (a viewer: guest or member; a guest: member); returns the request id';
+
+-- Approving applies the role; a request whose principal is no longer a viewer
+-- or guest can only be rejected (55000 otherwise).
+CREATE FUNCTION share_acl.decide_promotion(request uuid, approve boolean) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    q share_acl.promotion_request;
+    cur share_acl.workspace_role;
+BEGIN
+    IF request IS NULL OR approve IS NULL THEN
+        RAISE EXCEPTION 'decide_promotion: request and approve must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT * INTO q FROM share_acl.promotion_request x WHERE x.id = decide_promotion.request FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'promotion request % does not exist', request USING ERRCODE = 'no_data_found';
+    END IF;
+    PERFORM share_acl._require(actor, q.workspace_id, 'manage_members', 'decide_promotion');
+    IF q.status <> 'pending' THEN
+        RAISE EXCEPTION 'promotion request % is already %', request, q.status
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    IF approve THEN
+        cur := share_acl._role(q.workspace_id, q.principal_id);
+        IF cur IS NULL OR cur NOT IN ('viewer', 'guest') THEN
+            RAISE EXCEPTION 'principal % is no longer a viewer or guest of workspace %', q.principal_id, q.workspace_id
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'Reject the request instead.';
+        END IF;
+        UPDATE share_acl.member m SET role = q.role
+         WHERE m.workspace_id = q.workspace_id AND m.principal_id = q.principal_id;
+    END IF;
+    UPDATE share_acl.promotion_request x
+       SET status = CASE WHEN approve THEN 'approved' ELSE 'rejected' END,
+           decided_by = actor, decided_at = now()
+     WHERE x.id = q.id;
+END $$;
+COMMENT ON FUNCTION share_acl.decide_promotion(uuid, boolean) IS
+    'approve (and apply the role) or reject a pending promotion request (needs manage_members)';
+
+-- ---------------------------------------------------------------------------
+-- Workspace policies
+-- ---------------------------------------------------------------------------
+
+-- Names are matched case-insensitively.  Boolean policies take any boolean
+-- text (true/false, on/off, yes/no, 1/0); public_access_level a permset text;
+-- default_link_expiry a positive interval or 'none'.  Anything else is 22023.
+CREATE FUNCTION share_acl.set_workspace_policy(workspace uuid, name text, value text) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    pol text := lower(btrim(name));
+    b boolean;
+    i interval;
+    ps share_acl.permset;
+BEGIN
+    IF workspace IS NULL OR name IS NULL OR value IS NULL THEN
+        RAISE EXCEPTION 'set_workspace_policy: workspace, name and value must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM share_acl._get_workspace(workspace);
+    PERFORM share_acl._require(actor, workspace, 'manage_settings', 'set_workspace_policy');
+    IF pol IN ('allow_external_sharing', 'require_link_password', 'allow_guest_uploads',
+               'track_external_views', 'guest_access_enabled', 'members_can_share',
+               'member_edit_own_only') THEN
+        BEGIN
+            b := btrim(value)::boolean;
+        EXCEPTION WHEN data_exception THEN
+            RAISE EXCEPTION 'invalid value for workspace policy %: "%"', pol, left(value, 100)
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Give true or false.';
+        END;
+        EXECUTE format('UPDATE share_acl.workspace SET %I = $1 WHERE id = $2', pol) USING b, workspace;
+    ELSIF pol = 'default_link_expiry' THEN
+        IF lower(btrim(value)) = 'none' THEN
+            i := NULL;
+        ELSE
+            BEGIN
+                i := value::interval;
+            EXCEPTION WHEN data_exception THEN
+                RAISE EXCEPTION 'invalid value for workspace policy default_link_expiry: "%"', left(value, 100)
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = 'Give a positive interval such as ''7 days'', or ''none''.';
+            END;
+            IF i <= interval '0' THEN
+                RAISE EXCEPTION 'invalid value for workspace policy default_link_expiry: "%" is not positive', value
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = 'Give a positive interval such as ''7 days'', or ''none''.';
+            END IF;
+        END IF;
+        UPDATE share_acl.workspace w SET default_link_expiry = i WHERE w.id = set_workspace_policy.workspace;
+    ELSIF pol = 'public_access_level' THEN
+        BEGIN
+            ps := value::share_acl.permset;
+        EXCEPTION WHEN data_exception THEN
+            RAISE EXCEPTION 'invalid value for workspace policy public_access_level: "%"', left(value, 100)
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Give a permission set such as ''viewer'' or ''view,comment''.';
+        END;
+        UPDATE share_acl.workspace w SET public_access_level = ps WHERE w.id = set_workspace_policy.workspace;
+    ELSE
+        RAISE EXCEPTION 'unknown workspace policy "%"', left(name, 100)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Valid policies: allow_external_sharing, require_link_password, default_link_expiry, allow_guest_uploads, track_external_views, guest_access_enabled, public_access_level, members_can_share, member_edit_own_only.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl.set_workspace_policy(uuid, text, text) IS
+    'set a workspace sharing policy of SPEC §6 from its text value (needs manage_settings on the workspace)';
+
+-- ---------------------------------------------------------------------------
+-- Privileges: management functions for share_acl_user (and share_acl_admin),
+-- internal helpers for no one but the extension's own code.
+-- ---------------------------------------------------------------------------
+
+REVOKE ALL ON FUNCTION
+    share_acl._actor(),
+    share_acl._require(uuid, uuid, share_acl.permset, text),
+    share_acl._require_owner(uuid, uuid, text),
+    share_acl._role(uuid, uuid),
+    share_acl._get_workspace(uuid),
+    share_acl._get_principal(uuid),
+    share_acl._get_resource(uuid),
+    share_acl._check_email(text),
+    share_acl._share_mask(share_acl.permset, boolean, boolean, boolean, boolean),
+    share_acl._no_escalation(uuid, uuid, share_acl.permset, text),
+    share_acl._share(text, uuid, uuid, uuid, share_acl.permset, timestamptz,
+                     boolean, boolean, boolean, boolean),
+    share_acl._require_share_manager(uuid, share_acl.share, text)
+FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION
+    share_acl.create_workspace(text, uuid),
+    share_acl.create_user(text, text),
+    share_acl.create_team(uuid, text),
+    share_acl.add_member(uuid, uuid, share_acl.workspace_role),
+    share_acl.set_role(uuid, uuid, share_acl.workspace_role),
+    share_acl.remove_member(uuid, uuid),
+    share_acl.add_team_member(uuid, uuid),
+    share_acl.remove_team_member(uuid, uuid),
+    share_acl.create_resource(uuid, share_acl.resource_kind, uuid, uuid),
+    share_acl.move_resource(uuid, uuid),
+    share_acl.add_to_collection(uuid, uuid),
+    share_acl.remove_from_collection(uuid, uuid),
+    share_acl.delete_resource(uuid),
+    share_acl.set_general_access(uuid, share_acl.general_access),
+    share_acl.set_restricted(uuid, boolean),
+    share_acl.share(uuid, uuid, share_acl.permset, timestamptz, boolean, boolean, boolean, boolean),
+    share_acl.share_with_email(uuid, text, share_acl.permset, timestamptz, boolean, boolean, boolean, boolean),
+    share_acl.update_share(uuid, share_acl.permset, timestamptz, boolean, boolean, boolean, boolean, boolean),
+    share_acl.unshare(uuid),
+    share_acl.transfer_ownership(uuid, uuid),
+    share_acl.transfer_resource_ownership(uuid, uuid),
+    share_acl.request_promotion(uuid, share_acl.workspace_role),
+    share_acl.decide_promotion(uuid, boolean),
+    share_acl.set_workspace_policy(uuid, text, text)
+FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION
+    share_acl.create_workspace(text, uuid),
+    share_acl.create_user(text, text),
+    share_acl.create_team(uuid, text),
+    share_acl.add_member(uuid, uuid, share_acl.workspace_role),
+    share_acl.set_role(uuid, uuid, share_acl.workspace_role),
+    share_acl.remove_member(uuid, uuid),
+    share_acl.add_team_member(uuid, uuid),
+    share_acl.remove_team_member(uuid, uuid),
+    share_acl.create_resource(uuid, share_acl.resource_kind, uuid, uuid),
+    share_acl.move_resource(uuid, uuid),
+    share_acl.add_to_collection(uuid, uuid),
+    share_acl.remove_from_collection(uuid, uuid),
+    share_acl.delete_resource(uuid),
+    share_acl.set_general_access(uuid, share_acl.general_access),
+    share_acl.set_restricted(uuid, boolean),
+    share_acl.share(uuid, uuid, share_acl.permset, timestamptz, boolean, boolean, boolean, boolean),
+    share_acl.share_with_email(uuid, text, share_acl.permset, timestamptz, boolean, boolean, boolean, boolean),
+    share_acl.update_share(uuid, share_acl.permset, timestamptz, boolean, boolean, boolean, boolean, boolean),
+    share_acl.unshare(uuid),
+    share_acl.transfer_ownership(uuid, uuid),
+    share_acl.transfer_resource_ownership(uuid, uuid),
+    share_acl.request_promotion(uuid, share_acl.workspace_role),
+    share_acl.decide_promotion(uuid, boolean),
+    share_acl.set_workspace_policy(uuid, text, text)
+TO share_acl_user, share_acl_admin;

@@ -1,0 +1,262 @@
+-- pgTAP: the management API of SPEC §6 for direct shares: share,
+-- share_with_email, update_share, unshare; no escalation and the
+-- allow_external_sharing policy.
+--
+-- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
+BEGIN;
+SELECT plan(77);
+
+CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
+CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
+    AS $$ SELECT id FROM ids WHERE name = $1 $$;
+CREATE FUNCTION pg_temp.act(text) RETURNS void LANGUAGE sql
+    AS $$ SELECT share_acl.set_principal(pg_temp.id($1)) $$;
+
+-- people: alice owns ws, bob admin, carol and dave members, gina guest,
+-- vic viewer, olga a user without a role, ext an external guest
+INSERT INTO ids VALUES
+    ('alice', share_acl.create_user('alice@t22.test')),
+    ('bob',   share_acl.create_user('bob@t22.test')),
+    ('carol', share_acl.create_user('carol@t22.test')),
+    ('dave',  share_acl.create_user('dave@t22.test')),
+    ('gina',  share_acl.create_user('gina@t22.test')),
+    ('vic',   share_acl.create_user('vic@t22.test')),
+    ('olga',  share_acl.create_user('olga@t22.test'));
+INSERT INTO share_acl.principal (kind, email) VALUES ('external', 'ext@t22.test');
+INSERT INTO ids SELECT 'ext', id FROM share_acl.principal WHERE email = 'ext@t22.test';
+INSERT INTO ids VALUES ('ws',  share_acl.create_workspace('t22', pg_temp.id('alice')));
+INSERT INTO ids VALUES ('ws2', share_acl.create_workspace('t22 other', pg_temp.id('alice')));
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('bob'), 'admin');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('carol'), 'member');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('dave'), 'member');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('gina'), 'guest');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('vic'), 'viewer');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('ext'), 'guest');
+INSERT INTO ids VALUES ('team',  share_acl.create_team(pg_temp.id('ws'), 'Crew'));
+INSERT INTO ids VALUES ('team2', share_acl.create_team(pg_temp.id('ws2'), 'Other crew'));
+SELECT share_acl.add_team_member(pg_temp.id('team'), pg_temp.id('dave'));
+
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('P', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('A', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P')));
+INSERT INTO ids VALUES ('Q', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+
+-- --------------------------------------------------------------------- share
+SELECT lives_ok($$INSERT INTO ids VALUES ('s_carol', share_acl.share(pg_temp.id('P'), pg_temp.id('carol'), 'editor'))$$,
+    'share: the owner shares a project');
+SELECT results_eq(
+    $$SELECT resource_id, grantee_id, perms::text, allow_download, allow_comments, allow_approval,
+             allow_contribution, expires_at, granted_by
+        FROM share_acl.share WHERE id = pg_temp.id('s_carol')$$,
+    $$SELECT pg_temp.id('P'), pg_temp.id('carol'), 'editor'::share_acl.permset::text, true, true, true, true,
+             NULL::timestamptz, pg_temp.id('alice')$$,
+    'share: the row, with the default options and the grantor');
+SELECT ok(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'edit'),
+    'share: the grantee edits what is inside');
+
+SELECT pg_temp.act('carol');
+SELECT lives_ok($$INSERT INTO ids VALUES ('s_dave', share_acl.share(pg_temp.id('P'), pg_temp.id('dave'), 'viewer'))$$,
+    'share: a member re-shares what it may view (R11)');
+SELECT is((SELECT granted_by FROM share_acl.share WHERE id = pg_temp.id('s_dave')), pg_temp.id('carol'),
+    'share: granted_by is the acting principal');
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('dave'), 'manager')$$, '42501',
+    format('permission denied: share cannot grant "manage_members,change_permissions,manage_collections,resolve_comments" on resource %s', pg_temp.id('P')),
+    'share: no escalation, the missing flags are named');
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('dave'), 'editor,delete')$$, '42501',
+    format('permission denied: share cannot grant "delete" on resource %s', pg_temp.id('P')),
+    'share: no escalation for a single flag');
+SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('dave'), 'editor,delete', allow_contribution => false)$$,
+    'share: what the toggles mask is not granted, so not escalation');
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('Q'), pg_temp.id('dave'), 'viewer')$$, '42501',
+    format('permission denied: share requires "share" on resource %s', pg_temp.id('Q')),
+    'share: needs share on the resource');
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('dave'), '')$$, '22023', NULL,
+    'share: an empty permission set is 22023');
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('dave'), 'download', allow_download => false)$$,
+    '22023', NULL, 'share: a share that grants nothing after its toggles is 22023');
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('dave'), 'viewer', now() - interval '1 minute')$$,
+    '22023', NULL, 'share: an expiry in the past is 22023');
+SELECT lives_ok($$INSERT INTO ids VALUES ('s_exp', share_acl.share(pg_temp.id('P'), pg_temp.id('dave'), 'commenter', now() + interval '1 day'))$$,
+    'share: with an expiry');
+SELECT is((SELECT expires_at FROM share_acl.share WHERE id = pg_temp.id('s_exp')), now() + interval '1 day',
+    'share: the expiry is stored');
+SELECT throws_ok($$SELECT share_acl.share(gen_random_uuid(), pg_temp.id('dave'), 'viewer')$$, 'P0002', NULL,
+    'share: unknown resource is P0002');
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), gen_random_uuid(), 'viewer')$$, 'P0002', NULL,
+    'share: unknown grantee is P0002');
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('dave'), NULL)$$, '22004', NULL,
+    'share: NULL perms is 22004');
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('dave'), 'viewer', allow_download => NULL)$$,
+    '22004', NULL, 'share: a NULL option is 22004');
+
+SELECT pg_temp.act('alice');
+SELECT lives_ok($$INSERT INTO ids VALUES ('s_team', share_acl.share(pg_temp.id('P'), pg_temp.id('team'), 'commenter'))$$,
+    'share: with a team of the workspace');
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('team2'), 'viewer')$$, '22023', NULL,
+    'share: not with a team of another workspace');
+SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('gina'), 'editor')$$,
+    'share: with a guest');
+SELECT pg_temp.act('gina');
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('vic'), 'viewer')$$, '42501',
+    format('permission denied: share requires "share" on resource %s', pg_temp.id('P')),
+    'share: a guest cannot share (R9)');
+
+-- members_can_share off: members lose R11
+SELECT share_acl.set_principal(NULL);
+UPDATE share_acl.workspace SET members_can_share = false WHERE id = pg_temp.id('ws');
+SELECT pg_temp.act('carol');
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('dave'), 'viewer')$$, '42501',
+    format('permission denied: share requires "share" on resource %s', pg_temp.id('P')),
+    'share: with members_can_share off an editor cannot share');
+SELECT share_acl.set_principal(NULL);
+UPDATE share_acl.workspace SET members_can_share = true WHERE id = pg_temp.id('ws');
+
+-- ------------------------------------------------------ allow_external_sharing
+SELECT pg_temp.act('alice');
+SELECT lives_ok($$INSERT INTO ids VALUES ('s_olga', share_acl.share(pg_temp.id('P'), pg_temp.id('olga'), 'viewer'))$$,
+    'share: with a user without a role while external sharing is allowed');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'false');
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('olga'), 'viewer')$$, '42501',
+    format('permission denied: the workspace policy allow_external_sharing forbids sharing with outsider %s', pg_temp.id('olga')),
+    'allow_external_sharing off: no share with a principal without a role');
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('ext'), 'viewer')$$, '42501', NULL,
+    'allow_external_sharing off: no share with an external principal, even a guest');
+SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('vic'), 'viewer')$$,
+    'allow_external_sharing off: a viewer (an internal user) is not an outsider');
+SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('Q'), pg_temp.id('dave'), 'viewer')$$,
+    'allow_external_sharing off: members are still shared with');
+SELECT ok(share_acl.has_access(pg_temp.id('olga'), pg_temp.id('A'), 'view'),
+    'allow_external_sharing off: an existing share keeps working');
+SELECT share_acl.set_principal(NULL);
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('olga'), 'viewer')$$, '42501', NULL,
+    'allow_external_sharing off: applies to a trusted administrator too');
+
+-- ---------------------------------------------------------- share_with_email
+SELECT pg_temp.act('alice');
+SELECT throws_ok($$SELECT share_acl.share_with_email(pg_temp.id('P'), 'new@t22.test', 'viewer')$$, '42501', NULL,
+    'share_with_email: an unknown e-mail is refused while external sharing is off');
+SELECT is((SELECT count(*)::int FROM share_acl.principal WHERE lower(email) = 'new@t22.test'), 0,
+    'share_with_email: and no principal was created');
+SELECT throws_ok($$SELECT share_acl.share_with_email(pg_temp.id('P'), 'OLGA@t22.test', 'viewer')$$, '42501', NULL,
+    'share_with_email: a known outsider is refused while external sharing is off');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'true');
+SELECT lives_ok($$INSERT INTO ids VALUES ('s_new', share_acl.share_with_email(pg_temp.id('P'), 'New.Person@t22.test', 'viewer'))$$,
+    'share_with_email: an unknown e-mail');
+INSERT INTO ids SELECT 'newp', grantee_id FROM share_acl.share WHERE id = pg_temp.id('s_new');
+SELECT results_eq(
+    $$SELECT kind::text, email FROM share_acl.principal WHERE id = pg_temp.id('newp')$$,
+    $$VALUES ('external', 'New.Person@t22.test')$$,
+    'share_with_email: creates an external principal');
+SELECT is((SELECT role::text FROM share_acl.member WHERE workspace_id = pg_temp.id('ws') AND principal_id = pg_temp.id('newp')),
+    'guest', 'share_with_email: with a guest role in the workspace');
+SELECT ok(share_acl.has_access(pg_temp.id('newp'), pg_temp.id('A'), 'view'),
+    'share_with_email: the new guest views the shared project');
+SELECT lives_ok($$INSERT INTO ids VALUES ('s_again', share_acl.share_with_email(pg_temp.id('A'), 'new.person@T22.TEST', 'commenter'))$$,
+    'share_with_email: the same e-mail in another case');
+SELECT is((SELECT grantee_id FROM share_acl.share WHERE id = pg_temp.id('s_again')), pg_temp.id('newp'),
+    'share_with_email: matches the existing principal case-insensitively');
+SELECT lives_ok($$INSERT INTO ids VALUES ('s_carol2', share_acl.share_with_email(pg_temp.id('Q'), 'CAROL@t22.test', 'viewer'))$$,
+    'share_with_email: a known user');
+SELECT is((SELECT grantee_id FROM share_acl.share WHERE id = pg_temp.id('s_carol2')), pg_temp.id('carol'),
+    'share_with_email: shares with the known user');
+SELECT is((SELECT count(*)::int FROM share_acl.principal WHERE lower(email) = 'carol@t22.test'), 1,
+    'share_with_email: no new principal for a known e-mail');
+SELECT throws_ok($$SELECT share_acl.share_with_email(pg_temp.id('P'), 'no e-mail', 'viewer')$$, '22023', NULL,
+    'share_with_email: a malformed e-mail is 22023');
+SELECT throws_ok($$SELECT share_acl.share_with_email(pg_temp.id('P'), NULL, 'viewer')$$, '22004', NULL,
+    'share_with_email: NULL e-mail is 22004');
+SELECT throws_ok($$SELECT share_acl.share_with_email(gen_random_uuid(), 'x@t22.test', 'viewer')$$, 'P0002', NULL,
+    'share_with_email: unknown resource is P0002');
+SELECT pg_temp.act('carol');
+SELECT throws_ok($$SELECT share_acl.share_with_email(pg_temp.id('P'), 'someone@t22.test', 'full')$$, '42501', NULL,
+    'share_with_email: no escalation');
+SELECT pg_temp.act('gina');
+SELECT throws_ok($$SELECT share_acl.share_with_email(pg_temp.id('P'), 'friend@t22.test', 'viewer')$$, '42501',
+    format('permission denied: share_with_email requires "share" on resource %s', pg_temp.id('P')),
+    'share_with_email: a guest cannot share');
+SELECT is((SELECT count(*)::int FROM share_acl.principal WHERE lower(email) IN ('friend@t22.test', 'someone@t22.test')), 0,
+    'share_with_email: refused calls create no principal');
+
+-- -------------------------------------------------------------- update_share
+SELECT pg_temp.act('alice');
+SELECT lives_ok($$SELECT share_acl.update_share(pg_temp.id('s_carol'), expires_at => now() + interval '2 days')$$,
+    'update_share: the grantor sets an expiry');
+SELECT results_eq(
+    $$SELECT perms::text, expires_at, allow_download FROM share_acl.share WHERE id = pg_temp.id('s_carol')$$,
+    $$SELECT 'editor'::share_acl.permset::text, now() + interval '2 days', true$$,
+    'update_share: options left out keep their values');
+SELECT lives_ok($$SELECT share_acl.update_share(pg_temp.id('s_carol'), perms => 'commenter', allow_download => false)$$,
+    'update_share: perms and a toggle');
+SELECT results_eq(
+    $$SELECT perms::text, expires_at, allow_download, allow_comments FROM share_acl.share WHERE id = pg_temp.id('s_carol')$$,
+    $$SELECT 'commenter'::share_acl.permset::text, now() + interval '2 days', false, true$$,
+    'update_share: changed perms and toggle, kept expiry');
+SELECT lives_ok($$SELECT share_acl.update_share(pg_temp.id('s_carol'), clear_expiry => true)$$,
+    'update_share: clear_expiry removes the expiry');
+SELECT is((SELECT expires_at FROM share_acl.share WHERE id = pg_temp.id('s_carol')), NULL,
+    'update_share: no expiry');
+SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_carol'), expires_at => now() + interval '1 day', clear_expiry => true)$$,
+    '22023', NULL, 'update_share: expires_at and clear_expiry together is 22023');
+SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_carol'), expires_at => now() - interval '1 day')$$,
+    '22023', NULL, 'update_share: an expiry in the past is 22023');
+SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_carol'), perms => '')$$,
+    '22023', NULL, 'update_share: a share that grants nothing is 22023');
+SELECT throws_ok($$SELECT share_acl.update_share(gen_random_uuid(), perms => 'viewer')$$, 'P0002', NULL,
+    'update_share: unknown share is P0002');
+SELECT throws_ok($$SELECT share_acl.update_share(NULL, perms => 'viewer')$$, '22004', NULL,
+    'update_share: NULL share is 22004');
+SELECT share_acl.update_share(pg_temp.id('s_carol'), perms => 'editor', allow_download => true);
+
+SELECT pg_temp.act('dave');
+SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_carol'), perms => 'viewer')$$, '42501',
+    format('permission denied: update_share requires "change_permissions" on resource %s or being the grantor of share %s',
+           pg_temp.id('P'), pg_temp.id('s_carol')),
+    'update_share: neither change_permissions nor the grantor');
+SELECT pg_temp.act('carol');
+SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave'), perms => 'manager')$$, '42501',
+    format('permission denied: update_share cannot grant "manage_members,change_permissions,manage_collections,resolve_comments" on resource %s', pg_temp.id('P')),
+    'update_share: no escalation by the grantor');
+SELECT lives_ok($$INSERT INTO ids VALUES ('s_dave2', share_acl.share(pg_temp.id('P'), pg_temp.id('dave'), 'viewer', now() + interval '1 day'))$$,
+    'carol shares with an expiry');
+
+-- carol loses her access: she may still narrow her own shares, not widen them
+SELECT pg_temp.act('alice');
+SELECT share_acl.unshare(pg_temp.id('s_carol'));
+SELECT pg_temp.act('carol');
+SELECT ok(NOT share_acl.has_access(pg_temp.id('carol'), pg_temp.id('P'), 'view'), 'carol no longer sees P');
+SELECT lives_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave'), perms => 'view_only')$$,
+    'update_share: the grantor narrows a share without holding it any more');
+SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave'), perms => 'viewer')$$, '42501', NULL,
+    'update_share: but cannot widen it again');
+SELECT lives_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave2'), expires_at => now() + interval '1 hour')$$,
+    'update_share: the grantor shortens an expiry');
+SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave2'), expires_at => now() + interval '2 days')$$, '42501', NULL,
+    'update_share: a later expiry widens the grant');
+SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave2'), clear_expiry => true)$$, '42501', NULL,
+    'update_share: removing the expiry widens the grant');
+
+-- ------------------------------------------------------------------ unshare
+SELECT pg_temp.act('alice');
+SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('bob'), 'manager');
+SELECT pg_temp.act('bob');
+SELECT lives_ok($$SELECT share_acl.update_share(pg_temp.id('s_team'), perms => 'viewer')$$,
+    'update_share: change_permissions on the resource suffices');
+SELECT pg_temp.act('dave');
+SELECT throws_ok($$SELECT share_acl.unshare(pg_temp.id('s_olga'))$$, '42501',
+    format('permission denied: unshare requires "change_permissions" on resource %s or being the grantor of share %s',
+           pg_temp.id('P'), pg_temp.id('s_olga')),
+    'unshare: neither change_permissions nor the grantor');
+SELECT pg_temp.act('carol');
+SELECT lives_ok($$SELECT share_acl.unshare(pg_temp.id('s_dave'))$$, 'unshare: by the grantor');
+SELECT is((SELECT count(*)::int FROM share_acl.share WHERE id = pg_temp.id('s_dave')), 0, 'unshare: the row is gone');
+SELECT pg_temp.act('bob');
+SELECT lives_ok($$SELECT share_acl.unshare(pg_temp.id('s_team'))$$, 'unshare: with change_permissions');
+SELECT pg_temp.act('alice');
+SELECT lives_ok($$SELECT share_acl.unshare(pg_temp.id('s_olga'))$$, 'unshare: the owner removes a share');
+SELECT ok(NOT share_acl.has_access(pg_temp.id('olga'), pg_temp.id('A'), 'view'),
+    'unshare: denies at once');
+SELECT throws_ok($$SELECT share_acl.unshare(pg_temp.id('s_olga'))$$, 'P0002', NULL, 'unshare: unknown share is P0002');
+SELECT throws_ok($$SELECT share_acl.unshare(NULL)$$, '22004', NULL, 'unshare: NULL is 22004');
+
+SELECT * FROM finish();
+ROLLBACK;

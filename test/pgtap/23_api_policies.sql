@@ -1,0 +1,216 @@
+-- pgTAP: set_workspace_policy (SPEC §6) with its validation, the effect of
+-- the policies that apply at every check, and the safety properties of the
+-- management API: SECURITY DEFINER with a pinned search_path, no EXECUTE for
+-- PUBLIC, EXECUTE for share_acl_user, comments, roles and table privileges.
+--
+-- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
+BEGIN;
+SELECT plan(59);
+
+CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
+CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
+    AS $$ SELECT id FROM ids WHERE name = $1 $$;
+CREATE FUNCTION pg_temp.act(text) RETURNS void LANGUAGE sql
+    AS $$ SELECT share_acl.set_principal(pg_temp.id($1)) $$;
+CREATE FUNCTION pg_temp.ws() RETURNS share_acl.workspace LANGUAGE sql STABLE
+    AS $$ SELECT * FROM share_acl.workspace WHERE id = pg_temp.id('ws') $$;
+CREATE FUNCTION pg_temp.set(name text, value text) RETURNS void LANGUAGE sql
+    AS $$ SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), name, value) $$;
+
+INSERT INTO ids VALUES
+    ('alice', share_acl.create_user('alice@t23.test')),
+    ('bob',   share_acl.create_user('bob@t23.test')),
+    ('carol', share_acl.create_user('carol@t23.test')),
+    ('gina',  share_acl.create_user('gina@t23.test'));
+INSERT INTO ids VALUES ('ws', share_acl.create_workspace('t23', pg_temp.id('alice')));
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('bob'), 'admin');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('carol'), 'member');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('gina'), 'guest');
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('P', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('A', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P')));
+SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('gina'), 'editor');
+SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('carol'), 'viewer');
+
+-- ---------------------------------------------------- valid values, by name
+SELECT lives_ok($$SELECT pg_temp.set('allow_external_sharing', 'false')$$, 'allow_external_sharing false');
+SELECT is((pg_temp.ws()).allow_external_sharing, false, 'allow_external_sharing stored');
+SELECT pg_temp.set('allow_external_sharing', 'on');
+SELECT is((pg_temp.ws()).allow_external_sharing, true, 'boolean policies take on/off');
+SELECT lives_ok($$SELECT pg_temp.set('require_link_password', 'true')$$, 'require_link_password true');
+SELECT is((pg_temp.ws()).require_link_password, true, 'require_link_password stored');
+SELECT lives_ok($$SELECT pg_temp.set('default_link_expiry', '7 days')$$, 'default_link_expiry an interval');
+SELECT is((pg_temp.ws()).default_link_expiry, interval '7 days', 'default_link_expiry stored');
+SELECT lives_ok($$SELECT pg_temp.set('default_link_expiry', 'NONE')$$, 'default_link_expiry none');
+SELECT is((pg_temp.ws()).default_link_expiry, NULL, 'default_link_expiry none is NULL');
+SELECT lives_ok($$SELECT pg_temp.set('track_external_views', '0')$$, 'track_external_views 0');
+SELECT is((pg_temp.ws()).track_external_views, false, 'track_external_views stored');
+SELECT lives_ok($$SELECT pg_temp.set('public_access_level', 'view, download')$$, 'public_access_level a permset');
+SELECT is((pg_temp.ws()).public_access_level::text, 'view,download'::share_acl.permset::text,
+    'public_access_level stored');
+SELECT lives_ok($$SELECT pg_temp.set('member_edit_own_only', 'yes')$$, 'member_edit_own_only yes');
+SELECT is((pg_temp.ws()).member_edit_own_only, true, 'member_edit_own_only stored');
+SELECT lives_ok($$SELECT pg_temp.set(' Allow_Guest_Uploads ', 'TRUE')$$, 'names are matched case-insensitively');
+SELECT is((pg_temp.ws()).allow_guest_uploads, true, 'allow_guest_uploads stored');
+
+-- ------------------------------------------------------------- bad input
+SELECT throws_ok($$SELECT pg_temp.set('allow_everything', 'true')$$, '22023',
+    'unknown workspace policy "allow_everything"', 'an unknown policy name is 22023');
+SELECT throws_ok($$SELECT pg_temp.set('guest_access_enabled', 'maybe')$$, '22023',
+    'invalid value for workspace policy guest_access_enabled: "maybe"', 'a bad boolean is 22023');
+SELECT throws_ok($$SELECT pg_temp.set('public_access_level', 'superpowers')$$, '22023', NULL,
+    'a bad permission set is 22023');
+SELECT throws_ok($$SELECT pg_temp.set('default_link_expiry', 'soon')$$, '22023', NULL,
+    'a bad interval is 22023');
+SELECT throws_ok($$SELECT pg_temp.set('default_link_expiry', '-1 day')$$, '22023', NULL,
+    'a negative interval is 22023');
+SELECT throws_ok($$SELECT pg_temp.set('default_link_expiry', '0')$$, '22023', NULL,
+    'a zero interval is 22023');
+SELECT throws_ok($$SELECT pg_temp.set('members_can_share', NULL)$$, '22004', NULL, 'a NULL value is 22004');
+SELECT throws_ok($$SELECT pg_temp.set(NULL, 'true')$$, '22004', NULL, 'a NULL name is 22004');
+SELECT throws_ok($$SELECT share_acl.set_workspace_policy(gen_random_uuid(), 'members_can_share', 'true')$$,
+    'P0002', NULL, 'an unknown workspace is P0002');
+
+-- ------------------------------------------------------------------- who
+SELECT pg_temp.act('bob');
+SELECT lives_ok($$SELECT pg_temp.set('allow_guest_uploads', 'false')$$, 'an admin has manage_settings');
+SELECT pg_temp.act('carol');
+SELECT throws_ok($$SELECT pg_temp.set('allow_guest_uploads', 'true')$$, '42501',
+    format('permission denied: set_workspace_policy requires "manage_settings" on workspace %s', pg_temp.id('ws')),
+    'a member lacks manage_settings');
+SELECT pg_temp.act('gina');
+SELECT throws_ok($$SELECT pg_temp.set('guest_access_enabled', 'true')$$, '42501', NULL,
+    'a guest lacks manage_settings');
+
+-- ---------------------------------------------- policies that apply at checks
+SELECT pg_temp.act('alice');
+SELECT ok(NOT share_acl.has_access(pg_temp.id('gina'), pg_temp.id('A'), 'upload'),
+    'allow_guest_uploads off: a guest editor cannot upload (R9)');
+SELECT pg_temp.set('allow_guest_uploads', 'true');
+SELECT ok(share_acl.has_access(pg_temp.id('gina'), pg_temp.id('A'), 'upload'),
+    'allow_guest_uploads on: it can');
+SELECT pg_temp.set('guest_access_enabled', 'false');
+SELECT ok(NOT share_acl.has_access(pg_temp.id('gina'), pg_temp.id('A'), 'view'),
+    'guest_access_enabled off: a guest sees nothing, even shared (R3)');
+SELECT pg_temp.set('guest_access_enabled', 'true');
+SELECT ok(share_acl.has_access(pg_temp.id('gina'), pg_temp.id('A'), 'view'),
+    'guest_access_enabled on again: the share works');
+SELECT ok(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'share'),
+    'members_can_share on: a member who views may share (R11)');
+SELECT pg_temp.set('members_can_share', 'false');
+SELECT ok(NOT share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'share'),
+    'members_can_share off: it may not');
+SELECT share_acl.set_general_access(pg_temp.id('P'), 'public');
+SELECT pg_temp.set('public_access_level', 'commenter');
+SELECT ok(share_acl.has_access(pg_temp.id('bob'), pg_temp.id('A'), 'comment'),
+    'public_access_level commenter: an admin comments on a public project (R4)');
+SELECT pg_temp.set('public_access_level', 'viewer');
+SELECT ok(NOT share_acl.has_access(pg_temp.id('bob'), pg_temp.id('A'), 'comment'),
+    'public_access_level viewer: it no longer may');
+
+-- --------------------------------------------------- safety of the API itself
+SELECT share_acl.set_principal(NULL);
+CREATE TEMP TABLE api (sig regprocedure PRIMARY KEY);
+INSERT INTO api VALUES
+    ('share_acl.create_workspace(text, uuid)'),
+    ('share_acl.create_user(text, text)'),
+    ('share_acl.create_team(uuid, text)'),
+    ('share_acl.add_member(uuid, uuid, share_acl.workspace_role)'),
+    ('share_acl.set_role(uuid, uuid, share_acl.workspace_role)'),
+    ('share_acl.remove_member(uuid, uuid)'),
+    ('share_acl.add_team_member(uuid, uuid)'),
+    ('share_acl.remove_team_member(uuid, uuid)'),
+    ('share_acl.create_resource(uuid, share_acl.resource_kind, uuid, uuid)'),
+    ('share_acl.move_resource(uuid, uuid)'),
+    ('share_acl.add_to_collection(uuid, uuid)'),
+    ('share_acl.remove_from_collection(uuid, uuid)'),
+    ('share_acl.delete_resource(uuid)'),
+    ('share_acl.set_general_access(uuid, share_acl.general_access)'),
+    ('share_acl.set_restricted(uuid, boolean)'),
+    ('share_acl.share(uuid, uuid, share_acl.permset, timestamptz, boolean, boolean, boolean, boolean)'),
+    ('share_acl.share_with_email(uuid, text, share_acl.permset, timestamptz, boolean, boolean, boolean, boolean)'),
+    ('share_acl.update_share(uuid, share_acl.permset, timestamptz, boolean, boolean, boolean, boolean, boolean)'),
+    ('share_acl.unshare(uuid)'),
+    ('share_acl.transfer_ownership(uuid, uuid)'),
+    ('share_acl.transfer_resource_ownership(uuid, uuid)'),
+    ('share_acl.request_promotion(uuid, share_acl.workspace_role)'),
+    ('share_acl.decide_promotion(uuid, boolean)'),
+    ('share_acl.set_workspace_policy(uuid, text, text)');
+CREATE TEMP TABLE helpers (sig regprocedure PRIMARY KEY);
+INSERT INTO helpers SELECT p.oid FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE n.nspname = 'share_acl' AND p.proname IN ('_actor', '_require', '_require_owner', '_role',
+       '_get_workspace', '_get_principal', '_get_resource', '_check_email', '_share_mask',
+       '_no_escalation', '_share', '_require_share_manager');
+
+SELECT is((SELECT count(*)::int FROM helpers), 12, 'the internal helpers exist');
+SELECT is_empty($$SELECT sig FROM (SELECT sig FROM api UNION ALL SELECT sig FROM helpers) f
+                   JOIN pg_proc p ON p.oid = f.sig
+                  WHERE NOT p.prosecdef
+                     OR NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)$$,
+    'every API function is SECURITY DEFINER with search_path pinned to pg_catalog, pg_temp');
+SELECT is_empty($$SELECT sig FROM (SELECT sig FROM api UNION ALL SELECT sig FROM helpers) f
+                   JOIN pg_proc p ON p.oid = f.sig
+                  WHERE p.proacl IS NULL
+                     OR EXISTS (SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee = 0)$$,
+    'no API function is executable by PUBLIC');
+SELECT is_empty($$SELECT sig FROM api WHERE NOT has_function_privilege('share_acl_user', sig, 'EXECUTE')$$,
+    'share_acl_user may execute every management function');
+SELECT is_empty($$SELECT sig FROM helpers WHERE has_function_privilege('share_acl_user', sig, 'EXECUTE')$$,
+    'share_acl_user may execute no internal helper');
+SELECT is_empty($$SELECT sig FROM api WHERE NOT has_function_privilege('share_acl_admin', sig, 'EXECUTE')$$,
+    'share_acl_admin may execute every management function');
+SELECT is_empty($$SELECT sig FROM (SELECT sig FROM api UNION ALL SELECT sig FROM helpers) f
+                  WHERE obj_description(sig, 'pg_proc') IS NULL$$,
+    'every API function has a comment');
+SELECT is_empty($$SELECT sig FROM api JOIN pg_proc p ON p.oid = sig WHERE p.provolatile <> 'v'$$,
+    'every management function is VOLATILE');
+SELECT is_empty($$SELECT sig FROM api JOIN pg_proc p ON p.oid = sig WHERE p.proisstrict$$,
+    'no management function is STRICT (NULL arguments raise 22004)');
+SELECT ok(EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'share_acl_user' AND NOT rolcanlogin),
+    'role share_acl_user exists, NOLOGIN');
+SELECT ok(EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'share_acl_admin' AND NOT rolcanlogin),
+    'role share_acl_admin exists, NOLOGIN');
+SELECT ok(has_schema_privilege('public', 'share_acl', 'USAGE'), 'the schema is usable by everyone');
+SELECT ok(has_table_privilege('share_acl_user', 'share_acl.share', 'SELECT')
+          AND NOT has_table_privilege('share_acl_user', 'share_acl.share', 'INSERT'),
+    'share_acl_user reads the model but does not write it');
+SELECT ok(has_table_privilege('share_acl_admin', 'share_acl.member', 'INSERT, UPDATE, DELETE, SELECT'),
+    'share_acl_admin may bulk-load the model');
+SELECT is(
+    (SELECT p.proargnames::text FROM pg_proc p
+      WHERE p.oid = 'share_acl.update_share(uuid, share_acl.permset, timestamptz, boolean, boolean, boolean, boolean, boolean)'::regprocedure),
+    '{share,perms,expires_at,allow_download,allow_comments,allow_approval,allow_contribution,clear_expiry}',
+    'update_share parameter names');
+SELECT is(
+    (SELECT p.proargnames::text FROM pg_proc p
+      WHERE p.oid = 'share_acl.create_resource(uuid, share_acl.resource_kind, uuid, uuid)'::regprocedure),
+    '{workspace,kind,parent,id}', 'create_resource parameter names');
+
+-- a member of share_acl_admin is a trusted administrator without a principal
+CREATE ROLE t23_admin NOLOGIN;
+GRANT share_acl_admin TO t23_admin;
+GRANT SELECT ON ids TO t23_admin;
+SET LOCAL ROLE t23_admin;
+SELECT lives_ok($$SELECT pg_temp.set('members_can_share', 'true')$$,
+    'a member of share_acl_admin manages without a principal');
+SELECT lives_ok($$INSERT INTO share_acl.principal (kind, email) VALUES ('user', 'bulk@t23.test')$$,
+    'a member of share_acl_admin may bulk-load the model');
+RESET ROLE;
+CREATE ROLE t23_app NOLOGIN;
+GRANT share_acl_user TO t23_app;
+GRANT SELECT ON ids TO t23_app;
+SET LOCAL ROLE t23_app;
+SELECT throws_ok($$SELECT pg_temp.set('members_can_share', 'false')$$, '42501',
+    'permission denied: no principal set', 'share_acl_user without a principal is refused');
+SELECT throws_ok($$INSERT INTO share_acl.principal (kind, email) VALUES ('user', 'bulk2@t23.test')$$, '42501', NULL,
+    'share_acl_user cannot write the model directly');
+SELECT pg_temp.act('carol');
+SELECT throws_ok($$SELECT pg_temp.set('members_can_share', 'false')$$, '42501', NULL,
+    'share_acl_user acting for a member is checked as that member');
+SELECT pg_temp.act('alice');
+SELECT lives_ok($$SELECT pg_temp.set('members_can_share', 'false')$$,
+    'share_acl_user acting for the owner may');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
