@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
-# test/bench/run.sh — the share_acl benchmark (not a timed test): loads the
-# SPEC §10 data set into a throwaway cluster and prints each figure.
+# test/bench/run.sh — the share_acl benchmark (not a timed test).
 #
-#   bash test/bench/run.sh            # full scale (1M assets)
-#   SCALE=0.1 bash test/bench/run.sh  # a tenth, for a quick run
+# Loads the SPEC §10 reference data set into a throwaway cluster and measures,
+# side by side in one run on the same data:
+#   (a) an application table protected by share_acl.protect(),
+#   (b) the same table with RLS off (read by its owner),
+#   (c) the plain-SQL way: a semi-join policy over recursive CTEs and a
+#       per-row SQL-function policy (test/bench/plain_sql.sql),
+#   (d) pgbench point reads with random principals and rows, RLS on and off,
+# plus the cold cache after a revoke, share/unshare through pgbench against a
+# plain one-row INSERT, and cache memory.  Prints each figure and each SPEC
+# §10 ratio with its goal.
+#
+#   bash test/bench/run.sh              # full scale (1M assets), ~10 minutes
+#   SCALE=0.1 bash test/bench/run.sh    # a tenth, for a quick run
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 SCALE=${SCALE:-1}
 REPEAT=${REPEAT:-5}
+SECONDS_PGBENCH=${SECONDS_PGBENCH:-15}
+CLIENTS=${CLIENTS:-2}
+BENCH=$SA_ROOT/test/bench
 
 sa_setup
 sa_start_cluster "shared_buffers = 2GB
@@ -15,98 +28,171 @@ work_mem = 64MB
 maintenance_work_mem = 512MB
 max_wal_size = 8GB
 checkpoint_timeout = 30min
+max_parallel_workers_per_gather = 0
 jit = off"
 
 psql -qX -c 'CREATE EXTENSION share_acl'
 sa_log "loading the data set (scale $SCALE)"
 start=$(date +%s.%N)
-psql -qX -v scale="$SCALE" -f "$SA_ROOT/test/bench/generate.sql" >/dev/null
+psql -qX -v scale="$SCALE" -f "$BENCH/generate.sql" >/dev/null
+psql -qX -f "$BENCH/plain_sql.sql" >/dev/null
+psql -qX -f "$BENCH/app.sql" >/dev/null
 printf 'load: %.1f s\n' "$(echo "$(date +%s.%N) - $start" | bc)"
 psql -qXAt -c "SELECT 'resources: ' || count(*) FROM share_acl.resource" \
-	-c "SELECT 'shares: ' || count(*) FROM share_acl.share"
+	-c "SELECT 'collection items: ' || count(*) FROM share_acl.collection_item" \
+	-c "SELECT 'shares: ' || count(*) FROM share_acl.share" \
+	-c "SELECT 'application rows: ' || count(*) FROM bench.asset"
 
 MEMBER=$(psql -qXAt -c "SELECT md5('user:4242')::uuid")
-NRES=$(psql -qXAt -c "SELECT count(*) FROM share_acl.resource")
+NASSETS=$(psql -qXAt -c "SELECT count(*) FROM bench.asset")
 
-# ms of each statement of a psql script given on stdin (one line per "Time:")
+# the times (ms) of the statements of a psql script on stdin, one per line
 times_of() { psql -qX -v ON_ERROR_STOP=1 "$@" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'; }
-# the best (smallest) of a list of numbers
 best() { sort -g | head -1; }
+calc() { echo "scale=6; $*" | bc -l; }
+RESULTS=()
+result() { RESULTS+=("$(printf '%-62s %12s   goal %-8s %s' "$1" "$2" "$3" "$4")"); }
+verdict() { if [ "$(echo "$1" | bc -l)" = 1 ]; then echo met; else echo NOT MET; fi; }
 
-CHECK="SELECT count(*) FROM share_acl.resource r WHERE share_acl.has_access(r.id, 'view');"
+COUNT="SELECT count(*) FROM bench.asset;"
+SET_MEMBER="SET share_acl.principal = '$MEMBER';"
 
-sa_log "has_access over every resource as a member with project shares ($NRES checks per query)"
-mapfile -t t < <(times_of <<-SQL
+sa_log "(a)/(b) count(*) over the application table: RLS on (member with project shares) and off"
+mapfile -t off < <(times_of -U bench_owner <<-SQL
 	\timing on
-	SET share_acl.principal = '$MEMBER';
-	$CHECK
-	$(for _ in $(seq "$REPEAT"); do echo "$CHECK"; done)
+	$(for _ in $(seq $((REPEAT + 1))); do echo "$COUNT"; done)
 SQL
 )
-cold_first=${t[1]}
-warm=$(printf '%s\n' "${t[@]:2}" | best)
-printf 'cold (new backend, first query, loads the cache): %8.1f ms  %10.0f checks/s\n' "$cold_first" "$(echo "$NRES / $cold_first * 1000" | bc -l)"
-printf 'warm (best of %d):                               %8.1f ms  %10.0f checks/s  %.3f us/check\n' \
-	"$REPEAT" "$warm" "$(echo "$NRES / $warm * 1000" | bc -l)" "$(echo "$warm * 1000 / $NRES" | bc -l)"
+mapfile -t on < <(times_of -U bench_app <<-SQL
+	$SET_MEMBER
+	\timing on
+	$(for _ in $(seq $((REPEAT + 1))); do echo "$COUNT"; done)
+SQL
+)
+t_off=$(printf '%s\n' "${off[@]:1}" | best)
+t_on=$(printf '%s\n' "${on[@]:1}" | best)
+rows_on=$(psql -qXAt -U bench_app -c "$SET_MEMBER" -c "$COUNT")
+printf 'RLS off: %.1f ms   RLS on: %.1f ms (%s rows visible, first query %.1f ms)   %.0f ns/row\n' \
+	"$t_off" "$t_on" "$rows_on" "${on[0]}" "$(calc "$t_on * 1000000 / $NASSETS")"
+r_scan=$(calc "$t_on / $t_off")
+result "RLS count(*) warm / RLS off" "$(printf '%.2fx' "$r_scan")" "<= 5x" "$(verdict "$r_scan <= 5")"
 
-sa_log "cold after a revoke committed in another session"
-# session A warms up, session B deletes one share, A queries again
+sa_log "(c) the plain-SQL way: semi-join policy and per-row SQL-function policy"
+mapfile -t sj < <(times_of -U bench_app <<-SQL
+	$SET_MEMBER
+	\timing on
+	SELECT count(*) FROM bench.asset_sj;
+	SELECT count(*) FROM bench.asset_sj;
+SQL
+)
+t_sj=$(printf '%s\n' "${sj[@]}" | best)
+rows_sj=$(psql -qXAt -U bench_app -c "$SET_MEMBER" -c "SELECT count(*) FROM bench.asset_sj")
+# the per-row policy costs milliseconds per row: time it on a sample of 500 rows
+SAMPLE="SELECT count(*) FROM bench.asset_fn WHERE id IN (SELECT md5('asset:' || (i * 7919 % $NASSETS))::uuid FROM generate_series(1, 500) i);"
+mapfile -t fn < <(times_of -U bench_app <<-SQL
+	$SET_MEMBER
+	\timing on
+	$SAMPLE
+	$SAMPLE
+SQL
+)
+t_fn_sample=$(printf '%s\n' "${fn[@]}" | best)
+t_fn_scan=$(calc "$t_fn_sample / 500 * $NASSETS")
+printf 'semi-join policy: %.1f ms (%s rows)   per-row function: %.1f ms for 500 rows, %.0f ms extrapolated to the scan\n' \
+	"$t_sj" "$rows_sj" "$t_fn_sample" "$t_fn_scan"
+same=$([ "$rows_sj" = "$rows_on" ] && echo yes || echo NO)
+agree=$(psql -qXAt -c "SELECT count(*) FILTER (WHERE share_acl.has_access('$MEMBER', id, 'view') IS DISTINCT FROM bench_sql.can_view('$MEMBER', id))
+	FROM (SELECT md5('asset:' || (i * 7919 % $NASSETS))::uuid AS id FROM generate_series(1, 500) i) s")
+printf 'same rows as share_acl: semi-join %s (%s vs %s); per-row function disagrees on %s of 500 sampled rows\n' \
+	"$same" "$rows_sj" "$rows_on" "$agree"
+t_plain=$(printf '%s\n%s\n' "$t_sj" "$t_fn_scan" | best)
+r_plain=$(calc "$t_plain / $t_on")
+result "best plain-SQL scan / share_acl RLS scan" "$(printf '%.1fx' "$r_plain")" ">= 5x" "$(verdict "$r_plain >= 5")"
+
+sa_log "point checks: share_acl.has_access vs bench_sql.can_view, per call"
+PC_SA="SELECT count(*) FILTER (WHERE share_acl.has_access('$MEMBER', s.id, 'view')) FROM generate_series(1, 1000) k, (SELECT md5('asset:' || (i * 7919 % $NASSETS))::uuid AS id FROM generate_series(1, 1000) i) s;"
+PC_BASE="SELECT count(*) FILTER (WHERE s.id IS NOT NULL) FROM generate_series(1, 1000) k, (SELECT md5('asset:' || (i * 7919 % $NASSETS))::uuid AS id FROM generate_series(1, 1000) i) s;"
+PC_FN="SELECT count(*) FILTER (WHERE bench_sql.can_view('$MEMBER', s.id)) FROM (SELECT md5('asset:' || (i * 7919 % $NASSETS))::uuid AS id FROM generate_series(1, 200) i) s;"
+mapfile -t pc < <(times_of <<-SQL
+	\timing on
+	$PC_SA
+	$PC_SA
+	$PC_SA
+	$PC_BASE
+	$PC_BASE
+	$PC_FN
+	$PC_FN
+SQL
+)
+t_pc_sa=$(printf '%s\n' "${pc[@]:1:2}" | best)
+t_pc_base=$(printf '%s\n' "${pc[@]:3:2}" | best)
+t_pc_fn=$(printf '%s\n' "${pc[@]:5:2}" | best)
+us_sa=$(calc "($t_pc_sa - $t_pc_base) / 1000")
+us_fn=$(calc "$t_pc_fn * 1000 / 200")
+printf 'share_acl.has_access: %.3f us per check (1M calls, loop overhead subtracted)   plain SQL can_view: %.1f us per check\n' "$us_sa" "$us_fn"
+r_point=$(calc "$us_fn / $us_sa")
+result "per point check: plain SQL / share_acl" "$(printf '%.0fx' "$r_point")" ">= 1000x" "$(verdict "$r_point >= 1000")"
+
+sa_log "cold cache: the first scan after a revoke committed in another session"
 fifo=$(mktemp -u /tmp/share_acl_bench.XXXXXX); mkfifo "$fifo"
 exec 3<>"$fifo"; rm -f "$fifo"
 out=$(mktemp /tmp/share_acl_bench_out.XXXXXX)
-psql -qX -v ON_ERROR_STOP=1 <&3 >"$out" 2>&1 &
+psql -qX -v ON_ERROR_STOP=1 -U bench_app <&3 >"$out" 2>&1 &
 apid=$!
 {
+	echo "$SET_MEMBER"
 	echo '\timing on'
-	echo "BEGIN; SELECT share_acl.set_principal('$MEMBER'); $CHECK COMMIT;"
-	echo "BEGIN; SELECT share_acl.set_principal('$MEMBER'); $CHECK COMMIT;"
-	echo "\\! psql -qXAt -c \"DELETE FROM share_acl.share WHERE id = md5('share:1')::uuid\" >/dev/null"
-	echo "BEGIN; SELECT share_acl.set_principal('$MEMBER'); $CHECK COMMIT;"
-	echo "BEGIN; SELECT share_acl.set_principal('$MEMBER'); $CHECK COMMIT;"
+	for _ in 1 2 3; do echo "$COUNT"; done
+	echo "\\! psql -qXAt -c \"DELETE FROM share_acl.share WHERE grantee_id = '$MEMBER' AND resource_id = md5('project:192')::uuid\" >/dev/null"
+	for _ in 1 2; do echo "$COUNT"; done
 	echo '\q'
 } >&3
 wait $apid
 exec 3>&-
-mapfile -t c < <(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$out" | awk 'NR % 4 == 3')
+mapfile -t c < <(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$out")
 rm -f "$out"
-printf 'warm before the revoke: %8.1f ms\n' "${c[1]}"
-printf 'first after the revoke: %8.1f ms  (%.2fx warm)\n' "${c[2]}" "$(echo "${c[2]} / ${c[1]}" | bc -l)"
-printf 'second after:           %8.1f ms\n' "${c[3]}"
+r_cold=$(calc "${c[3]} / ${c[2]}")
+printf 'warm before the revoke: %.1f ms   first after: %.1f ms   second after: %.1f ms\n' "${c[2]}" "${c[3]}" "${c[4]}"
+result "cold (first scan after a revoke elsewhere) / warm" "$(printf '%.2fx' "$r_cold")" "<= 3x" "$(verdict "$r_cold <= 3")"
 
-sa_log "point checks: has_access(principal, resource, perms) on random pairs"
-PT="SELECT count(*) FILTER (WHERE share_acl.has_access(md5('user:' || (i * 7919 % 9999 + 1))::uuid, r.id, 'view')) FROM generate_series(1, 100000) i JOIN LATERAL (SELECT md5('asset:' || (i::bigint * 104729 % ($NRES - 5200)))::uuid AS id) r ON true;"
-mapfile -t p < <(times_of <<-SQL
-	\timing on
-	$PT
-	$PT
-	$PT
-SQL
-)
-pbest=$(printf '%s\n' "${p[@]:1}" | best)
-printf 'random principal x asset (100000 checks, incl. md5 id generation): %.1f ms  %.2f us/check\n' "$pbest" "$(echo "$pbest * 1000 / 100000" | bc -l)"
+sa_log "(d) pgbench point reads, random principal and row, RLS on and off ($CLIENTS clients, ${SECONDS_PGBENCH}s each)"
+tps() { sed -n 's/^tps = \([0-9.]*\) .*/\1/p' | tail -1; }
+PGB=(pgbench -n -M prepared -c "$CLIENTS" -j "$CLIENTS" -D nassets="$NASSETS")
+"${PGB[@]}" -T 5 -U bench_app -f "$BENCH/point_read.pgbench" postgres >/dev/null 2>&1
+"${PGB[@]}" -T 5 -U bench_owner -f "$BENCH/point_read.pgbench" postgres >/dev/null 2>&1
+tps_off=$("${PGB[@]}" -T "$SECONDS_PGBENCH" -U bench_owner -f "$BENCH/point_read.pgbench" postgres 2>/dev/null | tps)
+tps_on=$("${PGB[@]}" -T "$SECONDS_PGBENCH" -U bench_app -f "$BENCH/point_read.pgbench" postgres 2>/dev/null | tps)
+printf 'RLS off: %.0f tps   RLS on: %.0f tps\n' "$tps_off" "$tps_on"
+r_pgb=$(calc "$tps_on / $tps_off")
+result "pgbench point reads: RLS on / RLS off" "$(printf '%.0f%%' "$(calc "$r_pgb * 100")")" ">= 80%" "$(verdict "$r_pgb >= 0.8")"
 
-sa_log "backend memory"
-psql -qXAt <<-SQL | grep cache
-	SET share_acl.principal = '$MEMBER';
-	$CHECK
-	SELECT 'cache memory: ' || pg_size_pretty(sum(total_bytes)) FROM pg_backend_memory_contexts WHERE name LIKE 'share_acl%';
+sa_log "share + unshare through pgbench against a plain one-row INSERT"
+tps_ins=$("${PGB[@]}" -T "$SECONDS_PGBENCH" -U bench_app -f "$BENCH/plain_insert.pgbench" postgres 2>/dev/null | tps)
+tps_share=$("${PGB[@]}" -T "$SECONDS_PGBENCH" -U bench_app -f "$BENCH/share_unshare.pgbench" postgres 2>/dev/null | tps)
+printf 'plain INSERT: %.0f tps   share+unshare (one transaction doing both): %.0f tps\n' "$tps_ins" "$tps_share"
+r_share=$(calc "$tps_share / $tps_ins")
+result "share+unshare transactions / plain INSERT transactions" "$(printf '%.0f%%' "$(calc "$r_share * 100")")" ">= 30%" "$(verdict "$r_share >= 0.3")"
+
+sa_log "memory of a backend after the RLS scan"
+psql -qXAt -U bench_app <<-SQL
+	$SET_MEMBER
+	$COUNT
+	SELECT 'share_acl cache contexts: ' || pg_size_pretty(sum(total_bytes)) FROM pg_backend_memory_contexts WHERE name LIKE 'share_acl%';
+	SELECT 'share_acl.cache_size: ' || current_setting('share_acl.cache_size');
+	SELECT pg_backend_pid() \gset
+	\! grep -E 'VmHWM|RssAnon' /proc/:pg_backend_pid/status
 SQL
 
-sa_log "bounded cache: share_acl.cache_size = 1MB (partial structure, read on demand)"
-mapfile -t b < <(times_of <<-SQL
-	\timing on
-	SET share_acl.cache_size = '1MB';
-	SET share_acl.principal = '$MEMBER';
-	$CHECK
-	$CHECK
-	SELECT 'cache memory: ' || pg_size_pretty(sum(total_bytes)) FROM pg_backend_memory_contexts WHERE name LIKE 'share_acl%';
-SQL
-)
-printf 'full scan with a 1 MB cache: first %.1f ms, second %.1f ms (%.2f us/check)\n' "${b[2]}" "${b[3]}" "$(echo "${b[3]} * 1000 / $NRES" | bc -l)"
+sa_log "bounded cache: share_acl.cache_size = 1MB (the structure is read on demand)"
 psql -qXAt <<-SQL
 	SET share_acl.principal = '$MEMBER';
-	SELECT 'same answer as the full cache: ' || (a = b) FROM
+	SELECT 'answers with a 1MB cache equal the full cache: ' || (a = b) FROM
 	  (SELECT count(*) FILTER (WHERE share_acl.has_access(r.id, 'view')) AS a FROM share_acl.resource r) x,
 	  (SELECT set_config('share_acl.cache_size', '1MB', false)) y,
 	  LATERAL (SELECT count(*) FILTER (WHERE share_acl.has_access(r.id, 'view')) AS b FROM share_acl.resource r) z;
+	SELECT 'share_acl cache contexts after it: ' || pg_size_pretty(sum(total_bytes)) FROM pg_backend_memory_contexts WHERE name LIKE 'share_acl%';
 SQL
+
+echo
+echo "== SPEC §10 ratios (scale $SCALE, $NASSETS application rows)"
+printf '%s\n' "${RESULTS[@]}"
