@@ -73,7 +73,6 @@ static const char *const model_rel_names[MT_COUNT] = {
 	"team_member_pkey", "team_member_member_idx", "share_resource_idx", "share_grantee_idx"
 };
 
-static Oid	model_rel_oids[MT_COUNT];
 
 /* Invalidation counters, bumped by the callback; loads remember them. */
 static uint64 structure_inval_count = 1;	/* resource, collection_item */
@@ -92,21 +91,36 @@ static CachePart structure_part;
 static CachePart grants_part;
 static uint64 next_build_id = 1;
 
-/* Column numbers and enum label OIDs of the structure tables. */
+/* Enum label OIDs, in the order of a C enum. */
 typedef struct EnumMap
 {
 	Oid			oids[8];
 	int			n;
 } EnumMap;
 
-typedef struct StructureColumns
+/*
+ * Where things are in the catalogs: relation OIDs, column numbers and enum
+ * label OIDs, looked up once and again after any invalidation that may
+ * concern them (they change if the extension is dropped and re-created).
+ */
+typedef struct ModelCatalog
 {
-	AttrNumber	id, workspace, kind, parent, owner, access, restricted, guest_ai;
+	bool		valid;
+	Oid			oids[MT_COUNT];
+	AttrNumber	res_id, res_workspace, res_kind, res_parent, res_owner, res_access,
+				res_restricted, res_guest_ai;
 	AttrNumber	item_collection, item_resource;
-	EnumMap		kinds, accesses;
-} StructureColumns;
+	AttrNumber	ws_id, ws_guest_uploads, ws_guest_access, ws_members_share, ws_edit_own,
+				ws_public_level;
+	AttrNumber	p_id, p_kind;
+	AttrNumber	m_workspace, m_principal, m_role;
+	AttrNumber	tm_team, tm_member;
+	AttrNumber	s_id, s_resource, s_grantee, s_perms, s_download, s_comments, s_approval,
+				s_contribution, s_expires;
+	EnumMap		resource_kinds, accesses, principal_kinds, roles;
+} ModelCatalog;
 
-static StructureColumns structure_columns;
+static ModelCatalog cat;
 
 /* The relcache callback: mark the affected part(s) for reload. */
 static void
@@ -116,6 +130,7 @@ CacheRelcacheCallback(Datum arg, Oid relid)
 
 	if (relid == InvalidOid)
 	{
+		cat.valid = false;
 		structure_inval_count++;
 		grants_inval_count++;
 		principals_inval_count++;
@@ -123,8 +138,9 @@ CacheRelcacheCallback(Datum arg, Oid relid)
 	}
 	for (i = 0; i <= MT_LAST_TABLE; i++)
 	{
-		if (model_rel_oids[i] != relid)
+		if (cat.oids[i] != relid)
 			continue;
+		cat.valid = false;
 		if (i <= MT_LAST_STRUCTURE)
 			structure_inval_count++;
 		else if (i == MT_WORKSPACE)
@@ -250,7 +266,7 @@ GrowArray(void *arr, int32 n, int32 *cap, Size elem)
 {
 	if (n < *cap)
 		return arr;
-	*cap = *cap > 0 ? *cap * 2 : 1024;
+	*cap = *cap > 0 ? *cap * 2 : 8;
 	if (arr == NULL)
 		return palloc_extended(elem * *cap, MCXT_ALLOC_HUGE);
 	return repalloc_huge(arr, elem * *cap);
@@ -274,34 +290,76 @@ Intern(pg_uuid_t **ids, int32 *n, int32 *cap, UuidIndex *index, const pg_uuid_t 
  * Loading helpers
  * ------------------------------------------------------------------------- */
 
-/* Look up the OIDs of the model tables (they change if the extension is re-created). */
-static void
-LookupModelRels(void)
-{
-	Oid			nsp = get_namespace_oid("share_acl", false);
-	int			i;
-
-	for (i = 0; i < MT_COUNT; i++)
-	{
-		model_rel_oids[i] = get_relname_relid(model_rel_names[i], nsp);
-		if (!OidIsValid(model_rel_oids[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_TABLE),
-					 errmsg("share_acl relation \"%s\" is missing", model_rel_names[i])));
-	}
-}
-
 /* The attribute number of a column, or an error. */
 static AttrNumber
 ColumnNumber(ModelRel t, const char *name)
 {
-	AttrNumber	n = get_attnum(model_rel_oids[t], name);
+	AttrNumber	n = get_attnum(cat.oids[t], name);
 
 	if (n == InvalidAttrNumber)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("share_acl table \"%s\" has no column \"%s\"", model_rel_names[t], name)));
 	return n;
+}
+
+static void EnumMapBuild(EnumMap *map, const char *type_name, const char *const *labels, int n);
+
+/* Fill the catalog facts, unless still valid. */
+static void
+LookupModelRels(void)
+{
+	Oid			nsp;
+	int			i;
+
+	if (cat.valid)
+		return;
+	nsp = get_namespace_oid("share_acl", false);
+	for (i = 0; i < MT_COUNT; i++)
+	{
+		cat.oids[i] = get_relname_relid(model_rel_names[i], nsp);
+		if (!OidIsValid(cat.oids[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("share_acl relation \"%s\" is missing", model_rel_names[i])));
+	}
+	cat.res_id = ColumnNumber(MT_RESOURCE, "id");
+	cat.res_workspace = ColumnNumber(MT_RESOURCE, "workspace_id");
+	cat.res_kind = ColumnNumber(MT_RESOURCE, "kind");
+	cat.res_parent = ColumnNumber(MT_RESOURCE, "parent_id");
+	cat.res_owner = ColumnNumber(MT_RESOURCE, "owner_id");
+	cat.res_access = ColumnNumber(MT_RESOURCE, "general_access");
+	cat.res_restricted = ColumnNumber(MT_RESOURCE, "restricted");
+	cat.res_guest_ai = ColumnNumber(MT_RESOURCE, "guest_ai_enabled");
+	cat.item_collection = ColumnNumber(MT_COLLECTION_ITEM, "collection_id");
+	cat.item_resource = ColumnNumber(MT_COLLECTION_ITEM, "resource_id");
+	cat.ws_id = ColumnNumber(MT_WORKSPACE, "id");
+	cat.ws_guest_uploads = ColumnNumber(MT_WORKSPACE, "allow_guest_uploads");
+	cat.ws_guest_access = ColumnNumber(MT_WORKSPACE, "guest_access_enabled");
+	cat.ws_members_share = ColumnNumber(MT_WORKSPACE, "members_can_share");
+	cat.ws_edit_own = ColumnNumber(MT_WORKSPACE, "member_edit_own_only");
+	cat.ws_public_level = ColumnNumber(MT_WORKSPACE, "public_access_level");
+	cat.p_id = ColumnNumber(MT_PRINCIPAL, "id");
+	cat.p_kind = ColumnNumber(MT_PRINCIPAL, "kind");
+	cat.m_workspace = ColumnNumber(MT_MEMBER, "workspace_id");
+	cat.m_principal = ColumnNumber(MT_MEMBER, "principal_id");
+	cat.m_role = ColumnNumber(MT_MEMBER, "role");
+	cat.tm_team = ColumnNumber(MT_TEAM_MEMBER, "team_id");
+	cat.tm_member = ColumnNumber(MT_TEAM_MEMBER, "member_id");
+	cat.s_id = ColumnNumber(MT_SHARE, "id");
+	cat.s_resource = ColumnNumber(MT_SHARE, "resource_id");
+	cat.s_grantee = ColumnNumber(MT_SHARE, "grantee_id");
+	cat.s_perms = ColumnNumber(MT_SHARE, "perms");
+	cat.s_download = ColumnNumber(MT_SHARE, "allow_download");
+	cat.s_comments = ColumnNumber(MT_SHARE, "allow_comments");
+	cat.s_approval = ColumnNumber(MT_SHARE, "allow_approval");
+	cat.s_contribution = ColumnNumber(MT_SHARE, "allow_contribution");
+	cat.s_expires = ColumnNumber(MT_SHARE, "expires_at");
+	EnumMapBuild(&cat.resource_kinds, "resource_kind", resource_kind_labels, 4);
+	EnumMapBuild(&cat.accesses, "general_access", access_labels, 3);
+	EnumMapBuild(&cat.principal_kinds, "principal_kind", principal_kind_labels, 3);
+	EnumMapBuild(&cat.roles, "workspace_role", role_labels, 5);
+	cat.valid = true;
 }
 
 /* Map an enum's label OIDs to their positions in labels[]. */
@@ -346,7 +404,7 @@ typedef struct ModelScan
 static void
 ModelScanBegin(ModelScan *ms, ModelRel t, Snapshot snap)
 {
-	ms->rel = table_open(model_rel_oids[t], AccessShareLock);
+	ms->rel = table_open(cat.oids[t], AccessShareLock);
 	ms->scan = table_beginscan(ms->rel, snap, 0, NULL);
 	ms->desc = RelationGetDescr(ms->rel);
 }
@@ -440,25 +498,6 @@ CacheLimitBytes(void)
  * The structure: resources and collection items
  * ------------------------------------------------------------------------- */
 
-static void
-LookupStructureColumns(void)
-{
-	StructureColumns *c = &structure_columns;
-
-	c->id = ColumnNumber(MT_RESOURCE, "id");
-	c->workspace = ColumnNumber(MT_RESOURCE, "workspace_id");
-	c->kind = ColumnNumber(MT_RESOURCE, "kind");
-	c->parent = ColumnNumber(MT_RESOURCE, "parent_id");
-	c->owner = ColumnNumber(MT_RESOURCE, "owner_id");
-	c->access = ColumnNumber(MT_RESOURCE, "general_access");
-	c->restricted = ColumnNumber(MT_RESOURCE, "restricted");
-	c->guest_ai = ColumnNumber(MT_RESOURCE, "guest_ai_enabled");
-	c->item_collection = ColumnNumber(MT_COLLECTION_ITEM, "collection_id");
-	c->item_resource = ColumnNumber(MT_COLLECTION_ITEM, "resource_id");
-	EnumMapBuild(&c->kinds, "resource_kind", resource_kind_labels, 4);
-	EnumMapBuild(&c->accesses, "general_access", access_labels, 3);
-}
-
 /*
  * Append the node of a resource tuple (parent and collections unresolved)
  * and return its index; *parent_id receives the parent's id, if any.
@@ -466,7 +505,6 @@ LookupStructureColumns(void)
 static int32
 AppendNode(StructureCache *s, TupleDesc desc, HeapTuple tup, pg_uuid_t *parent_id, bool *has_parent)
 {
-	const StructureColumns *c = &structure_columns;
 	ResourceNode *r;
 	bool		isnull;
 	Datum		d;
@@ -476,32 +514,32 @@ AppendNode(StructureCache *s, TupleDesc desc, HeapTuple tup, pg_uuid_t *parent_i
 	s->resources = GrowArray(s->resources, s->nresources, &s->rescap, sizeof(ResourceNode));
 	r = &s->resources[idx];
 	memset(r, 0, sizeof(*r));
-	r->id = *DatumGetUUIDP(Attr(desc, tup, c->id, &isnull));
+	r->id = *DatumGetUUIDP(Attr(desc, tup, cat.res_id, &isnull));
 	r->parent = -1;
 	r->coll_head = -1;
 
-	d = Attr(desc, tup, c->parent, &isnull);
+	d = Attr(desc, tup, cat.res_parent, &isnull);
 	*has_parent = !isnull;
 	if (!isnull)
 		*parent_id = *DatumGetUUIDP(d);
 
-	d = Attr(desc, tup, c->owner, &isnull);
+	d = Attr(desc, tup, cat.res_owner, &isnull);
 	r->owner = isnull ? -1 : Intern(&s->owner_ids, &s->nowners, &s->ownercap, &s->owner_index,
 									DatumGetUUIDP(d));
 
 	ws = Intern(&s->workspace_ids, &s->nworkspaces, &s->wscap, &s->workspace_index,
-				DatumGetUUIDP(Attr(desc, tup, c->workspace, &isnull)));
+				DatumGetUUIDP(Attr(desc, tup, cat.res_workspace, &isnull)));
 	if (ws > PG_UINT16_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("share_acl supports at most %d workspaces with resources", PG_UINT16_MAX + 1)));
 	r = &s->resources[idx];		/* Intern does not move resources, but be plain */
 	r->workspace = (uint16) ws;
-	r->kind_access = (uint8) (EnumMapValue(&c->kinds, Attr(desc, tup, c->kind, &isnull)) |
-							  EnumMapValue(&c->accesses, Attr(desc, tup, c->access, &isnull)) << 4);
-	if (DatumGetBool(Attr(desc, tup, c->restricted, &isnull)))
+	r->kind_access = (uint8) (EnumMapValue(&cat.resource_kinds, Attr(desc, tup, cat.res_kind, &isnull)) |
+							  EnumMapValue(&cat.accesses, Attr(desc, tup, cat.res_access, &isnull)) << 4);
+	if (DatumGetBool(Attr(desc, tup, cat.res_restricted, &isnull)))
 		r->flags |= RES_RESTRICTED;
-	if (DatumGetBool(Attr(desc, tup, c->guest_ai, &isnull)))
+	if (DatumGetBool(Attr(desc, tup, cat.res_guest_ai, &isnull)))
 		r->flags |= RES_GUEST_AI;
 	s->nresources++;
 	UuidIndexInsert(&s->resource_index, s->resources, idx);
@@ -544,7 +582,7 @@ LoadStructureFull(StructureCache *s, Snapshot snap)
 	ModelScanBegin(&ms, MT_RESOURCE, snap);
 	est_res = EstimatedRows(ms.rel);
 	{
-		Relation	items = table_open(model_rel_oids[MT_COLLECTION_ITEM], AccessShareLock);
+		Relation	items = table_open(cat.oids[MT_COLLECTION_ITEM], AccessShareLock);
 
 		est_items = EstimatedRows(items);
 		table_close(items, AccessShareLock);
@@ -601,9 +639,9 @@ LoadStructureFull(StructureCache *s, Snapshot snap)
 	{
 		bool		isnull;
 		int32		c = UuidIndexLookup(&s->resource_index,
-										DatumGetUUIDP(Attr(ms.desc, tup, structure_columns.item_collection, &isnull)));
+										DatumGetUUIDP(Attr(ms.desc, tup, cat.item_collection, &isnull)));
 		int32		r = UuidIndexLookup(&s->resource_index,
-										DatumGetUUIDP(Attr(ms.desc, tup, structure_columns.item_resource, &isnull)));
+										DatumGetUUIDP(Attr(ms.desc, tup, cat.item_resource, &isnull)));
 
 		if (c >= 0 && r >= 0)
 			AddCollectionLink(s, c, r);
@@ -661,7 +699,6 @@ CacheGetStructure(void)
 	count = structure_inval_count;
 	PartReset(&structure_part);
 	LookupModelRels();
-	LookupStructureColumns();
 	snap = ReadSnapshot(&transient);
 	s = LoadStructure(snap);
 	UnregisterSnapshot(snap);
@@ -675,13 +712,13 @@ CacheGetStructure(void)
 static HeapTuple
 FetchResource(const pg_uuid_t *id, Snapshot snap, TupleDesc *desc, Relation *relp)
 {
-	Relation	rel = table_open(model_rel_oids[MT_RESOURCE], AccessShareLock);
+	Relation	rel = table_open(cat.oids[MT_RESOURCE], AccessShareLock);
 	SysScanDesc scan;
 	ScanKeyData key;
 	HeapTuple	tup;
 
-	ScanKeyInit(&key, structure_columns.id, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(id));
-	scan = systable_beginscan(rel, model_rel_oids[MT_RESOURCE_PKEY], true, snap, 1, &key);
+	ScanKeyInit(&key, cat.res_id, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(id));
+	scan = systable_beginscan(rel, cat.oids[MT_RESOURCE_PKEY], true, snap, 1, &key);
 	tup = systable_getnext(scan);
 	if (tup)
 		tup = heap_copytuple(tup);
@@ -738,16 +775,16 @@ MaterializeNode(StructureCache *s, const pg_uuid_t *id, Snapshot snap, int depth
 
 	/* the collections holding it */
 	{
-		Relation	items = table_open(model_rel_oids[MT_COLLECTION_ITEM], AccessShareLock);
+		Relation	items = table_open(cat.oids[MT_COLLECTION_ITEM], AccessShareLock);
 		SysScanDesc scan;
 		ScanKeyData key;
 		HeapTuple	item;
 		List	   *collections = NIL;
 		ListCell   *lc;
 
-		ScanKeyInit(&key, structure_columns.item_resource, BTEqualStrategyNumber, F_UUID_EQ,
+		ScanKeyInit(&key, cat.item_resource, BTEqualStrategyNumber, F_UUID_EQ,
 					UUIDPGetDatum(id));
-		scan = systable_beginscan(items, model_rel_oids[MT_COLLECTION_ITEM_BY_RESOURCE],
+		scan = systable_beginscan(items, cat.oids[MT_COLLECTION_ITEM_BY_RESOURCE],
 								  true, snap, 1, &key);
 		while ((item = systable_getnext(scan)) != NULL)
 		{
@@ -755,7 +792,7 @@ MaterializeNode(StructureCache *s, const pg_uuid_t *id, Snapshot snap, int depth
 			pg_uuid_t  *c = palloc(sizeof(pg_uuid_t));
 
 			*c = *DatumGetUUIDP(Attr(RelationGetDescr(items), item,
-									 structure_columns.item_collection, &isnull));
+									 cat.item_collection, &isnull));
 			collections = lappend(collections, c);
 		}
 		systable_endscan(scan);
@@ -817,9 +854,9 @@ CacheScanResources(void (*visit) (const pg_uuid_t *id, ResourceKind kind, void *
 		while ((tup = ModelScanNext(&ms)) != NULL)
 		{
 			bool		isnull;
-			pg_uuid_t	id = *DatumGetUUIDP(Attr(ms.desc, tup, structure_columns.id, &isnull));
-			ResourceKind kind = (ResourceKind) EnumMapValue(&structure_columns.kinds,
-															Attr(ms.desc, tup, structure_columns.kind, &isnull));
+			pg_uuid_t	id = *DatumGetUUIDP(Attr(ms.desc, tup, cat.res_id, &isnull));
+			ResourceKind kind = (ResourceKind) EnumMapValue(&cat.resource_kinds,
+															Attr(ms.desc, tup, cat.res_kind, &isnull));
 
 			visit(&id, kind, arg);
 		}
@@ -842,13 +879,6 @@ LoadGrants(GrantsCache *g, Snapshot snap)
 	ModelScan	ms;
 	HeapTuple	tup;
 	int32		cap = 0;
-	AttrNumber	a_id = ColumnNumber(MT_WORKSPACE, "id"),
-				a_up = ColumnNumber(MT_WORKSPACE, "allow_guest_uploads"),
-				a_guest = ColumnNumber(MT_WORKSPACE, "guest_access_enabled"),
-				a_share = ColumnNumber(MT_WORKSPACE, "members_can_share"),
-				a_own = ColumnNumber(MT_WORKSPACE, "member_edit_own_only"),
-				a_pub = ColumnNumber(MT_WORKSPACE, "public_access_level");
-
 	ModelScanBegin(&ms, MT_WORKSPACE, snap);
 	while ((tup = ModelScanNext(&ms)) != NULL)
 	{
@@ -857,12 +887,12 @@ LoadGrants(GrantsCache *g, Snapshot snap)
 
 		g->workspaces = GrowArray(g->workspaces, g->nworkspaces, &cap, sizeof(WorkspaceInfo));
 		w = &g->workspaces[g->nworkspaces];
-		w->id = *DatumGetUUIDP(Attr(ms.desc, tup, a_id, &isnull));
-		w->allow_guest_uploads = DatumGetBool(Attr(ms.desc, tup, a_up, &isnull));
-		w->guest_access_enabled = DatumGetBool(Attr(ms.desc, tup, a_guest, &isnull));
-		w->members_can_share = DatumGetBool(Attr(ms.desc, tup, a_share, &isnull));
-		w->member_edit_own_only = DatumGetBool(Attr(ms.desc, tup, a_own, &isnull));
-		w->public_access_level = DatumGetPermset(Attr(ms.desc, tup, a_pub, &isnull));
+		w->id = *DatumGetUUIDP(Attr(ms.desc, tup, cat.ws_id, &isnull));
+		w->allow_guest_uploads = DatumGetBool(Attr(ms.desc, tup, cat.ws_guest_uploads, &isnull));
+		w->guest_access_enabled = DatumGetBool(Attr(ms.desc, tup, cat.ws_guest_access, &isnull));
+		w->members_can_share = DatumGetBool(Attr(ms.desc, tup, cat.ws_members_share, &isnull));
+		w->member_edit_own_only = DatumGetBool(Attr(ms.desc, tup, cat.ws_edit_own, &isnull));
+		w->public_access_level = DatumGetPermset(Attr(ms.desc, tup, cat.ws_public_level, &isnull));
 		UuidIndexInsert(&g->workspace_index, g->workspaces, g->nworkspaces++);
 	}
 	ModelScanEnd(&ms);
@@ -900,7 +930,25 @@ CacheGetGrants(void)
 
 /* ---------------------------------------------------------------------------
  * Per principal: read on demand with index scans
+ *
+ * Teams are shared by many principals, so what a team contributes (the teams
+ * containing it, the shares granted to it) is kept per team until the next
+ * change, and a principal's context is then four index scans.
  * ------------------------------------------------------------------------- */
+
+typedef struct TeamData
+{
+	pg_uuid_t	id;				/* hash key */
+	int32		nparents;
+	pg_uuid_t  *parents;		/* the teams directly containing it */
+	int32		ngrants;
+	GrantRecord *grants;		/* the shares granted to it */
+} TeamData;
+
+static MemoryContext team_cxt = NULL;
+static HTAB *team_cache = NULL;
+static uint64 team_cache_gen = 0;
+static LocalTransactionId team_cache_transient_lxid = InvalidLocalTransactionId;
 
 /* Changes whenever principal, member, team_member or share may have changed. */
 uint64
@@ -909,22 +957,57 @@ CachePrincipalsGeneration(void)
 	return principals_inval_count;
 }
 
-/* Call row(desc, tuple, arg) for every row of table whose indexed column equals key. */
-static void
-IndexScanEqual(ModelRel table, ModelRel index, AttrNumber column, const pg_uuid_t *key,
-			   Snapshot snap, void (*row) (TupleDesc desc, HeapTuple tup, void *arg), void *arg)
+/* An index scan for equality on one uuid column; open rel and index once. */
+typedef struct EqualScan
 {
-	Relation	rel = table_open(model_rel_oids[table], AccessShareLock);
+	Relation	rel;
+	Relation	index;
+	AttrNumber	column;
+	Snapshot	snap;
+} EqualScan;
+
+static void
+EqualScanOpen(EqualScan *es, ModelRel table, ModelRel index, AttrNumber column, Snapshot snap)
+{
+	es->rel = table_open(cat.oids[table], AccessShareLock);
+	es->index = index_open(cat.oids[index], AccessShareLock);
+	es->column = column;
+	es->snap = snap;
+}
+
+static void
+EqualScanClose(EqualScan *es)
+{
+	index_close(es->index, AccessShareLock);
+	table_close(es->rel, AccessShareLock);
+}
+
+/* Call row(desc, tuple, arg) for every row whose column equals key. */
+static void
+EqualScanRun(EqualScan *es, const pg_uuid_t *key,
+			 void (*row) (TupleDesc desc, HeapTuple tup, void *arg), void *arg)
+{
 	SysScanDesc scan;
 	ScanKeyData skey;
 	HeapTuple	tup;
 
-	ScanKeyInit(&skey, column, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(key));
-	scan = systable_beginscan(rel, model_rel_oids[index], true, snap, 1, &skey);
+	ScanKeyInit(&skey, es->column, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(key));
+	scan = systable_beginscan(es->rel, RelationGetRelid(es->index), true, es->snap, 1, &skey);
 	while ((tup = systable_getnext(scan)) != NULL)
-		row(RelationGetDescr(rel), tup, arg);
+		row(RelationGetDescr(es->rel), tup, arg);
 	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
+}
+
+/* One index scan on a table, opened and closed around it. */
+static void
+IndexScanEqual(ModelRel table, ModelRel index, AttrNumber column, const pg_uuid_t *key,
+			   Snapshot snap, void (*row) (TupleDesc desc, HeapTuple tup, void *arg), void *arg)
+{
+	EqualScan	es;
+
+	EqualScanOpen(&es, table, index, column, snap);
+	EqualScanRun(&es, key, row, arg);
+	EqualScanClose(&es);
 }
 
 /* Collects the uuid in one column of each row into a List of palloc'd uuids. */
@@ -932,6 +1015,9 @@ typedef struct UuidCollector
 {
 	AttrNumber	column;
 	List	   *ids;
+	int32		n;
+	int32		cap;
+	pg_uuid_t  *array;			/* or into a growable array, when set up */
 } UuidCollector;
 
 static void
@@ -947,18 +1033,16 @@ CollectUuid(TupleDesc desc, HeapTuple tup, void *arg)
 
 /* The ids in column of the rows of table whose indexed key_column equals key. */
 static List *
-CollectIds(ModelRel table, ModelRel index, const char *key_column, const char *column,
+CollectIds(ModelRel table, ModelRel index, AttrNumber key_column, AttrNumber column,
 		   const pg_uuid_t *key)
 {
-	UuidCollector c;
+	UuidCollector c = {0};
 	bool		transient;
 	Snapshot	snap;
 
-	LookupModelRels();
-	c.column = ColumnNumber(table, column);
-	c.ids = NIL;
+	c.column = column;
 	snap = ReadSnapshot(&transient);
-	IndexScanEqual(table, index, ColumnNumber(table, key_column), key, snap, CollectUuid, &c);
+	IndexScanEqual(table, index, key_column, key, snap, CollectUuid, &c);
 	UnregisterSnapshot(snap);
 	return c.ids;
 }
@@ -967,101 +1051,170 @@ CollectIds(ModelRel table, ModelRel index, const char *key_column, const char *c
 List *
 CacheWorkspaceMembers(const pg_uuid_t *workspace_id)
 {
-	return CollectIds(MT_MEMBER, MT_MEMBER_PKEY, "workspace_id", "principal_id", workspace_id);
+	LookupModelRels();
+	return CollectIds(MT_MEMBER, MT_MEMBER_PKEY, cat.m_workspace, cat.m_principal, workspace_id);
 }
 
 /* The grantees of the shares on a resource. */
 List *
 CacheGranteesOf(const pg_uuid_t *resource_id)
 {
-	return CollectIds(MT_SHARE, MT_SHARE_BY_RESOURCE, "resource_id", "grantee_id", resource_id);
+	LookupModelRels();
+	return CollectIds(MT_SHARE, MT_SHARE_BY_RESOURCE, cat.s_resource, cat.s_grantee, resource_id);
 }
 
 /* The direct members of a team. */
 List *
 CacheTeamMembers(const pg_uuid_t *team_id)
 {
-	return CollectIds(MT_TEAM_MEMBER, MT_TEAM_MEMBER_PKEY, "team_id", "member_id", team_id);
+	LookupModelRels();
+	return CollectIds(MT_TEAM_MEMBER, MT_TEAM_MEMBER_PKEY, cat.tm_team, cat.tm_member, team_id);
 }
 
-/* Row callbacks of CacheLoadPrincipal. */
-typedef struct PrincipalLoad
+/* Row callbacks of the principal and team loads. */
+typedef struct GrantCollector
 {
-	PrincipalData *out;
 	const pg_uuid_t *grantee;
-	EnumMap		kinds,
-				roles;
-	AttrNumber	p_kind;
-	AttrNumber	m_ws, m_role;
-	AttrNumber	t_team;
-	AttrNumber	s_id, s_res, s_perms, s_dl, s_cm, s_ap, s_co, s_exp;
-	int32		teamcap,
-				grantcap,
-				membercap;
-} PrincipalLoad;
+	int32		n;
+	int32		cap;
+	GrantRecord *grants;
+} GrantCollector;
+
+static void
+ShareRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	GrantCollector *c = (GrantCollector *) arg;
+	GrantRecord *gr;
+	bool		isnull;
+	Datum		d;
+
+	c->grants = GrowArray(c->grants, c->n, &c->cap, sizeof(GrantRecord));
+	gr = &c->grants[c->n++];
+	gr->resource_id = *DatumGetUUIDP(Attr(desc, tup, cat.s_resource, &isnull));
+	gr->share_id = *DatumGetUUIDP(Attr(desc, tup, cat.s_id, &isnull));
+	gr->grantee_id = *c->grantee;
+	gr->perms = PermsetApplyToggles(DatumGetPermset(Attr(desc, tup, cat.s_perms, &isnull)),
+									DatumGetBool(Attr(desc, tup, cat.s_download, &isnull)),
+									DatumGetBool(Attr(desc, tup, cat.s_comments, &isnull)),
+									DatumGetBool(Attr(desc, tup, cat.s_approval, &isnull)),
+									DatumGetBool(Attr(desc, tup, cat.s_contribution, &isnull)));
+	d = Attr(desc, tup, cat.s_expires, &isnull);
+	gr->expires_at = isnull ? DT_NOEND : DatumGetTimestampTz(d);
+}
+
+static void
+TeamOfRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	UuidCollector *c = (UuidCollector *) arg;
+	bool		isnull;
+
+	c->array = GrowArray(c->array, c->n, &c->cap, sizeof(pg_uuid_t));
+	c->array[c->n++] = *DatumGetUUIDP(Attr(desc, tup, cat.tm_team, &isnull));
+}
+
+typedef struct KindRow
+{
+	bool		exists;
+	PrincipalKind kind;
+} KindRow;
 
 static void
 PrincipalRow(TupleDesc desc, HeapTuple tup, void *arg)
 {
-	PrincipalLoad *l = (PrincipalLoad *) arg;
+	KindRow    *k = (KindRow *) arg;
 	bool		isnull;
 
-	l->out->exists = true;
-	l->out->kind = (PrincipalKind) EnumMapValue(&l->kinds, Attr(desc, tup, l->p_kind, &isnull));
+	k->exists = true;
+	k->kind = (PrincipalKind) EnumMapValue(&cat.principal_kinds, Attr(desc, tup, cat.p_kind, &isnull));
 }
 
 static void
 MembershipRow(TupleDesc desc, HeapTuple tup, void *arg)
 {
-	PrincipalLoad *l = (PrincipalLoad *) arg;
-	PrincipalData *out = l->out;
+	PrincipalData *out = (PrincipalData *) arg;
 	bool		isnull;
+	int32		cap = out->nmemberships;	/* grow one at a time: few rows */
 
-	out->memberships = GrowArray(out->memberships, out->nmemberships, &l->membercap,
-								 sizeof(MembershipRecord));
-	out->memberships[out->nmemberships].workspace_id = *DatumGetUUIDP(Attr(desc, tup, l->m_ws, &isnull));
+	out->memberships = GrowArray(out->memberships, out->nmemberships, &cap, sizeof(MembershipRecord));
+	out->memberships[out->nmemberships].workspace_id = *DatumGetUUIDP(Attr(desc, tup, cat.m_workspace, &isnull));
 	out->memberships[out->nmemberships].role =
-		(WorkspaceRole) EnumMapValue(&l->roles, Attr(desc, tup, l->m_role, &isnull));
+		(WorkspaceRole) EnumMapValue(&cat.roles, Attr(desc, tup, cat.m_role, &isnull));
 	out->nmemberships++;
 }
 
+/* The team cache, emptied when its generation or transaction has passed. */
 static void
-TeamRow(TupleDesc desc, HeapTuple tup, void *arg)
+TeamCacheCheck(void)
 {
-	PrincipalLoad *l = (PrincipalLoad *) arg;
-	PrincipalData *out = l->out;
-	bool		isnull;
-	pg_uuid_t	team = *DatumGetUUIDP(Attr(desc, tup, l->t_team, &isnull));
+	HASHCTL		ctl;
+
+	if (team_cache != NULL && team_cache_gen == principals_inval_count &&
+		(team_cache_transient_lxid == InvalidLocalTransactionId ||
+		 team_cache_transient_lxid == MyProc->lxid))
+		return;
+	if (team_cxt == NULL)
+		team_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl team cache",
+										 ALLOCSET_DEFAULT_SIZES);
+	MemoryContextReset(team_cxt);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(pg_uuid_t);
+	ctl.entrysize = sizeof(TeamData);
+	ctl.hcxt = team_cxt;
+	team_cache = hash_create("share_acl teams", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	team_cache_gen = principals_inval_count;
+	team_cache_transient_lxid = InvalidLocalTransactionId;
+}
+
+/* What team id contributes, read on first use. */
+static TeamData *
+TeamGet(const pg_uuid_t *id, EqualScan *teams_of, EqualScan *shares_to, bool transient)
+{
+	bool		found;
+	TeamData   *t = hash_search(team_cache, id, HASH_ENTER, &found);
+
+	if (!found)
+	{
+		MemoryContext old = MemoryContextSwitchTo(team_cxt);
+		UuidCollector parents = {0};
+		GrantCollector grants = {0};
+
+		t->nparents = 0;
+		t->ngrants = 0;
+		PG_TRY();
+		{
+			EqualScanRun(teams_of, id, TeamOfRow, &parents);
+			grants.grantee = id;
+			EqualScanRun(shares_to, id, ShareRow, &grants);
+		}
+		PG_CATCH();
+		{
+			hash_search(team_cache, id, HASH_REMOVE, NULL);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		t->nparents = parents.n;
+		t->parents = parents.array;
+		t->ngrants = grants.n;
+		t->grants = grants.grants;
+		if (transient)
+			team_cache_transient_lxid = MyProc->lxid;
+		MemoryContextSwitchTo(old);
+	}
+	return t;
+}
+
+/* Add team id to out->teams unless listed; returns whether it was added. */
+static bool
+AddTeam(PrincipalData *out, int32 *cap, const pg_uuid_t *id)
+{
 	int32		i;
 
 	for (i = 0; i < out->nteams; i++)
-		if (memcmp(&out->teams[i], &team, sizeof(pg_uuid_t)) == 0)
-			return;
-	out->teams = GrowArray(out->teams, out->nteams, &l->teamcap, sizeof(pg_uuid_t));
-	out->teams[out->nteams++] = team;
-}
-
-static void
-ShareRow(TupleDesc desc, HeapTuple tup, void *arg)
-{
-	PrincipalLoad *l = (PrincipalLoad *) arg;
-	PrincipalData *out = l->out;
-	GrantRecord *gr;
-	bool		isnull;
-	Datum		d;
-
-	out->grants = GrowArray(out->grants, out->ngrants, &l->grantcap, sizeof(GrantRecord));
-	gr = &out->grants[out->ngrants++];
-	gr->resource_id = *DatumGetUUIDP(Attr(desc, tup, l->s_res, &isnull));
-	gr->share_id = *DatumGetUUIDP(Attr(desc, tup, l->s_id, &isnull));
-	gr->grantee_id = *l->grantee;
-	gr->perms = PermsetApplyToggles(DatumGetPermset(Attr(desc, tup, l->s_perms, &isnull)),
-									DatumGetBool(Attr(desc, tup, l->s_dl, &isnull)),
-									DatumGetBool(Attr(desc, tup, l->s_cm, &isnull)),
-									DatumGetBool(Attr(desc, tup, l->s_ap, &isnull)),
-									DatumGetBool(Attr(desc, tup, l->s_co, &isnull)));
-	d = Attr(desc, tup, l->s_exp, &isnull);
-	gr->expires_at = isnull ? DT_NOEND : DatumGetTimestampTz(d);
+		if (memcmp(&out->teams[i], id, sizeof(pg_uuid_t)) == 0)
+			return false;
+	out->teams = GrowArray(out->teams, out->nteams, cap, sizeof(pg_uuid_t));
+	out->teams[out->nteams++] = *id;
+	return true;
 }
 
 /*
@@ -1071,58 +1224,56 @@ ShareRow(TupleDesc desc, HeapTuple tup, void *arg)
 bool
 CacheLoadPrincipal(const pg_uuid_t *id, PrincipalData *out)
 {
-	PrincipalLoad l;
 	Snapshot	snap;
-	int32		i;
+	KindRow		kind = {false, PK_USER};
+	EqualScan	teams_of,
+				shares_to;
+	UuidCollector direct = {0};
+	GrantCollector grants = {0};
+	int32		teamcap = 0;
+	int32		i,
+				j;
 
 	memset(out, 0, sizeof(*out));
-	memset(&l, 0, sizeof(l));
-	l.out = out;
 	LookupModelRels();
-	EnumMapBuild(&l.kinds, "principal_kind", principal_kind_labels, 3);
-	EnumMapBuild(&l.roles, "workspace_role", role_labels, 5);
-	l.p_kind = ColumnNumber(MT_PRINCIPAL, "kind");
-	l.m_ws = ColumnNumber(MT_MEMBER, "workspace_id");
-	l.m_role = ColumnNumber(MT_MEMBER, "role");
-	l.t_team = ColumnNumber(MT_TEAM_MEMBER, "team_id");
-	l.s_id = ColumnNumber(MT_SHARE, "id");
-	l.s_res = ColumnNumber(MT_SHARE, "resource_id");
-	l.s_perms = ColumnNumber(MT_SHARE, "perms");
-	l.s_dl = ColumnNumber(MT_SHARE, "allow_download");
-	l.s_cm = ColumnNumber(MT_SHARE, "allow_comments");
-	l.s_ap = ColumnNumber(MT_SHARE, "allow_approval");
-	l.s_co = ColumnNumber(MT_SHARE, "allow_contribution");
-	l.s_exp = ColumnNumber(MT_SHARE, "expires_at");
-
+	TeamCacheCheck();
 	snap = ReadSnapshot(&out->transient);
-	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, ColumnNumber(MT_PRINCIPAL, "id"), id, snap,
-				   PrincipalRow, &l);
+	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, cat.p_id, id, snap, PrincipalRow, &kind);
+	out->exists = kind.exists;
+	out->kind = kind.kind;
 	if (out->exists)
 	{
-		AttrNumber	tm_member = ColumnNumber(MT_TEAM_MEMBER, "member_id");
-		AttrNumber	s_grantee = ColumnNumber(MT_SHARE, "grantee_id");
+		IndexScanEqual(MT_MEMBER, MT_MEMBER_BY_PRINCIPAL, cat.m_principal, id, snap,
+					   MembershipRow, out);
+		EqualScanOpen(&teams_of, MT_TEAM_MEMBER, MT_TEAM_MEMBER_BY_MEMBER, cat.tm_member, snap);
+		EqualScanOpen(&shares_to, MT_SHARE, MT_SHARE_BY_GRANTEE, cat.s_grantee, snap);
 
-		IndexScanEqual(MT_MEMBER, MT_MEMBER_BY_PRINCIPAL, ColumnNumber(MT_MEMBER, "principal_id"),
-					   id, snap, MembershipRow, &l);
-		/* teams(P): breadth-first; TeamRow skips teams already listed */
-		IndexScanEqual(MT_TEAM_MEMBER, MT_TEAM_MEMBER_BY_MEMBER, tm_member, id, snap, TeamRow, &l);
+		/* its own shares and the teams it is directly in */
+		grants.grantee = id;
+		EqualScanRun(&shares_to, id, ShareRow, &grants);
+		EqualScanRun(&teams_of, id, TeamOfRow, &direct);
+		for (i = 0; i < direct.n; i++)
+			AddTeam(out, &teamcap, &direct.array[i]);
+
+		/* teams(P), breadth-first, and what each team is granted */
 		for (i = 0; i < out->nteams; i++)
 		{
 			pg_uuid_t	team = out->teams[i];
+			TeamData   *t = TeamGet(&team, &teams_of, &shares_to, out->transient);
 
 			CHECK_FOR_INTERRUPTS();
-			IndexScanEqual(MT_TEAM_MEMBER, MT_TEAM_MEMBER_BY_MEMBER, tm_member, &team, snap, TeamRow, &l);
+			for (j = 0; j < t->nparents; j++)
+				AddTeam(out, &teamcap, &t->parents[j]);
+			for (j = 0; j < t->ngrants; j++)
+			{
+				grants.grants = GrowArray(grants.grants, grants.n, &grants.cap, sizeof(GrantRecord));
+				grants.grants[grants.n++] = t->grants[j];
+			}
 		}
-		/* the shares to P and to each of its teams */
-		l.grantee = id;
-		IndexScanEqual(MT_SHARE, MT_SHARE_BY_GRANTEE, s_grantee, id, snap, ShareRow, &l);
-		for (i = 0; i < out->nteams; i++)
-		{
-			pg_uuid_t	team = out->teams[i];
-
-			l.grantee = &team;
-			IndexScanEqual(MT_SHARE, MT_SHARE_BY_GRANTEE, s_grantee, &team, snap, ShareRow, &l);
-		}
+		EqualScanClose(&shares_to);
+		EqualScanClose(&teams_of);
+		out->ngrants = grants.n;
+		out->grants = grants.grants;
 	}
 	UnregisterSnapshot(snap);
 	return out->exists;
@@ -1132,20 +1283,13 @@ CacheLoadPrincipal(const pg_uuid_t *id, PrincipalData *out)
 int
 CachePrincipalKind(const pg_uuid_t *id)
 {
-	PrincipalLoad l;
-	PrincipalData out;
+	KindRow		kind = {false, PK_USER};
 	bool		transient;
 	Snapshot	snap;
 
-	memset(&out, 0, sizeof(out));
-	memset(&l, 0, sizeof(l));
-	l.out = &out;
 	LookupModelRels();
-	EnumMapBuild(&l.kinds, "principal_kind", principal_kind_labels, 3);
-	l.p_kind = ColumnNumber(MT_PRINCIPAL, "kind");
 	snap = ReadSnapshot(&transient);
-	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, ColumnNumber(MT_PRINCIPAL, "id"), id, snap,
-				   PrincipalRow, &l);
+	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, cat.p_id, id, snap, PrincipalRow, &kind);
 	UnregisterSnapshot(snap);
-	return out.exists ? (int) out.kind : -1;
+	return kind.exists ? (int) kind.kind : -1;
 }

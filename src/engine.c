@@ -18,6 +18,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/memutils.h"
 
 #include "engine.h"
@@ -74,10 +75,26 @@ static PrincipalCtx *last_principal = NULL;	/* fast path for repeated checks */
 #define WS_MEMBER_PERMS		(PERM_UPLOAD | PERM_SHARE | PERM_VIEW)
 #define WS_GUEST_PERMS		(PERM_VIEW)
 
-/* Start a call: the caches (reloaded if invalidated) and the transaction time. */
+/*
+ * Start a call: the caches (reloaded if invalidated) and the transaction time.
+ * At the first call of each statement, pending invalidations are taken in, so
+ * that in READ COMMITTED a change committed before the statement began is seen
+ * by it even when the statement itself opens no relation.
+ */
 void
 EngineBegin(Engine *e)
 {
+	static TimestampTz statement_seen = 0;
+	static LocalTransactionId statement_lxid = InvalidLocalTransactionId;
+	TimestampTz statement = GetCurrentStatementStartTimestamp();
+
+	if (statement != statement_seen || MyProc->lxid != statement_lxid)
+	{
+		AcceptInvalidationMessages();
+		statement_seen = statement;
+		statement_lxid = MyProc->lxid;
+	}
+
 	e->g = CacheGetGrants();
 	e->s = CacheGetStructure();
 	e->now = GetCurrentTransactionStartTimestamp();
