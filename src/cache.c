@@ -56,21 +56,25 @@ static const char *const access_labels[] = {"private", "shared", "public"};
 typedef enum ModelRel
 {
 	MT_RESOURCE, MT_COLLECTION_ITEM,	/* structure */
-	MT_WORKSPACE, MT_PRINCIPAL, MT_MEMBER, MT_TEAM_MEMBER, MT_SHARE,	/* grants */
+	MT_WORKSPACE,				/* grants */
+	MT_PRINCIPAL, MT_MEMBER, MT_TEAM_MEMBER, MT_SHARE,	/* principal contexts */
+	MT_LINK,					/* link contexts */
 	MT_RESOURCE_PKEY, MT_COLLECTION_ITEM_BY_RESOURCE,	/* indexes read on demand */
 	MT_PRINCIPAL_PKEY, MT_MEMBER_PKEY, MT_MEMBER_BY_PRINCIPAL,
 	MT_TEAM_MEMBER_PKEY, MT_TEAM_MEMBER_BY_MEMBER, MT_SHARE_BY_RESOURCE, MT_SHARE_BY_GRANTEE,
+	MT_LINK_PKEY,
 	MT_COUNT
 } ModelRel;
 
 #define MT_LAST_STRUCTURE	MT_COLLECTION_ITEM
-#define MT_LAST_TABLE		MT_SHARE
+#define MT_LAST_TABLE		MT_LINK
 
 static const char *const model_rel_names[MT_COUNT] = {
 	"resource", "collection_item", "workspace", "principal", "member",
-	"team_member", "share", "resource_pkey", "collection_item_resource_idx",
+	"team_member", "share", "link", "resource_pkey", "collection_item_resource_idx",
 	"principal_pkey", "member_pkey", "member_principal_idx",
-	"team_member_pkey", "team_member_member_idx", "share_resource_idx", "share_grantee_idx"
+	"team_member_pkey", "team_member_member_idx", "share_resource_idx", "share_grantee_idx",
+	"link_pkey"
 };
 
 
@@ -78,6 +82,7 @@ static const char *const model_rel_names[MT_COUNT] = {
 static uint64 structure_inval_count = 1;	/* resource, collection_item */
 static uint64 grants_inval_count = 1;	/* workspace */
 static uint64 principals_inval_count = 1;	/* principal, member, team_member, share */
+static uint64 links_inval_count = 1;	/* link */
 
 typedef struct CachePart
 {
@@ -117,6 +122,8 @@ typedef struct ModelCatalog
 	AttrNumber	tm_team, tm_member;
 	AttrNumber	s_id, s_resource, s_grantee, s_perms, s_download, s_comments, s_approval,
 				s_contribution, s_expires;
+	AttrNumber	l_id, l_resource, l_perms, l_download, l_comments, l_approval, l_contribution,
+				l_expires, l_not_before, l_revoked;
 	EnumMap		resource_kinds, accesses, principal_kinds, roles;
 } ModelCatalog;
 
@@ -134,6 +141,7 @@ CacheRelcacheCallback(Datum arg, Oid relid)
 		structure_inval_count++;
 		grants_inval_count++;
 		principals_inval_count++;
+		links_inval_count++;
 		return;
 	}
 	for (i = 0; i <= MT_LAST_TABLE; i++)
@@ -145,6 +153,8 @@ CacheRelcacheCallback(Datum arg, Oid relid)
 			structure_inval_count++;
 		else if (i == MT_WORKSPACE)
 			grants_inval_count++;
+		else if (i == MT_LINK)
+			links_inval_count++;
 		else
 			principals_inval_count++;
 		return;
@@ -355,6 +365,16 @@ LookupModelRels(void)
 	cat.s_approval = ColumnNumber(MT_SHARE, "allow_approval");
 	cat.s_contribution = ColumnNumber(MT_SHARE, "allow_contribution");
 	cat.s_expires = ColumnNumber(MT_SHARE, "expires_at");
+	cat.l_id = ColumnNumber(MT_LINK, "id");
+	cat.l_resource = ColumnNumber(MT_LINK, "resource_id");
+	cat.l_perms = ColumnNumber(MT_LINK, "perms");
+	cat.l_download = ColumnNumber(MT_LINK, "allow_download");
+	cat.l_comments = ColumnNumber(MT_LINK, "allow_comments");
+	cat.l_approval = ColumnNumber(MT_LINK, "allow_approval");
+	cat.l_contribution = ColumnNumber(MT_LINK, "allow_contribution");
+	cat.l_expires = ColumnNumber(MT_LINK, "expires_at");
+	cat.l_not_before = ColumnNumber(MT_LINK, "not_before");
+	cat.l_revoked = ColumnNumber(MT_LINK, "revoked_at");
 	EnumMapBuild(&cat.resource_kinds, "resource_kind", resource_kind_labels, 4);
 	EnumMapBuild(&cat.accesses, "general_access", access_labels, 3);
 	EnumMapBuild(&cat.principal_kinds, "principal_kind", principal_kind_labels, 3);
@@ -1292,4 +1312,50 @@ CachePrincipalKind(const pg_uuid_t *id)
 	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, cat.p_id, id, snap, PrincipalRow, &kind);
 	UnregisterSnapshot(snap);
 	return kind.exists ? (int) kind.kind : -1;
+}
+
+/* ---------------------------------------------------------------------------
+ * Links: read by id for the link context of a transaction (R7)
+ * ------------------------------------------------------------------------- */
+
+/* Changes whenever a link may have changed (revoked, expiry, toggles …). */
+uint64
+CacheLinksGeneration(void)
+{
+	return links_inval_count;
+}
+
+static void
+LinkRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	LinkData   *l = (LinkData *) arg;
+	bool		isnull;
+	Datum		d;
+
+	l->exists = true;
+	l->resource_id = *DatumGetUUIDP(Attr(desc, tup, cat.l_resource, &isnull));
+	l->perms = PermsetApplyToggles(DatumGetPermset(Attr(desc, tup, cat.l_perms, &isnull)),
+								   DatumGetBool(Attr(desc, tup, cat.l_download, &isnull)),
+								   DatumGetBool(Attr(desc, tup, cat.l_comments, &isnull)),
+								   DatumGetBool(Attr(desc, tup, cat.l_approval, &isnull)),
+								   DatumGetBool(Attr(desc, tup, cat.l_contribution, &isnull)));
+	d = Attr(desc, tup, cat.l_expires, &isnull);
+	l->expires_at = isnull ? DT_NOEND : DatumGetTimestampTz(d);
+	d = Attr(desc, tup, cat.l_not_before, &isnull);
+	l->not_before = isnull ? DT_NOBEGIN : DatumGetTimestampTz(d);
+	Attr(desc, tup, cat.l_revoked, &isnull);
+	l->revoked = !isnull;
+}
+
+/* Read link id; out->exists tells whether there is one. */
+void
+CacheLoadLink(const pg_uuid_t *id, LinkData *out)
+{
+	Snapshot	snap;
+
+	memset(out, 0, sizeof(*out));
+	LookupModelRels();
+	snap = ReadSnapshot(&out->transient);
+	IndexScanEqual(MT_LINK, MT_LINK_PKEY, cat.l_id, id, snap, LinkRow, out);
+	UnregisterSnapshot(snap);
 }

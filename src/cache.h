@@ -152,6 +152,18 @@ typedef struct PrincipalData
 	GrantRecord *grants;
 } PrincipalData;
 
+/* A share link, as the link context of a transaction needs it (R7). */
+typedef struct LinkData
+{
+	bool		exists;
+	bool		transient;		/* read under the query's snapshot: this transaction only */
+	pg_uuid_t	resource_id;
+	Permset		perms;			/* already masked by its toggles (R6) */
+	TimestampTz expires_at;		/* DT_NOEND when it never expires */
+	TimestampTz not_before;		/* DT_NOBEGIN when it has no start */
+	bool		revoked;
+} LinkData;
+
 /* Settings */
 extern int	share_acl_cache_size_mb;
 
@@ -168,6 +180,8 @@ extern int	CachePrincipalKind(const pg_uuid_t *id);
 extern List *CacheWorkspaceMembers(const pg_uuid_t *workspace_id);
 extern List *CacheGranteesOf(const pg_uuid_t *resource_id);
 extern List *CacheTeamMembers(const pg_uuid_t *team_id);
+extern uint64 CacheLinksGeneration(void);
+extern void CacheLoadLink(const pg_uuid_t *id, LinkData *out);
 extern Size CacheStructureMemory(void);
 extern Size CacheMemoryUsed(void);
 

@@ -24,23 +24,33 @@ PG_FUNCTION_INFO_V1(explain_access);
 PG_FUNCTION_INFO_V1(accessible_resources);
 PG_FUNCTION_INFO_V1(who_has_access_internal);
 
-/* E of the current context on resource_id; *known says whether the id is known. */
+/*
+ * E of the current context on resource_id: the current principal's, united
+ * with what the transaction's link context gives (R7).  *known says whether
+ * the id is known.
+ */
 static Permset
 CurrentEffective(const pg_uuid_t *resource_id, bool *known)
 {
 	const pg_uuid_t *p = ContextCurrentPrincipal();
+	bool		link = ContextCurrentLink(NULL) != NULL;
 	Engine		e;
 	Target		t;
+	Permset		perms = 0;
 
 	*known = false;
-	if (p == NULL)
+	if (p == NULL && !link)
 		return 0;
 	EngineBegin(&e);
 	t = EngineTarget(&e, resource_id);
 	if (t.kind == TARGET_NONE)
 		return 0;
 	*known = true;
-	return EngineEffective(&e, EnginePrincipal(&e, p), t, NULL);
+	if (p != NULL)
+		perms = EngineEffective(&e, EnginePrincipal(&e, p), t, NULL);
+	if (link && t.kind == TARGET_RESOURCE)
+		perms |= EngineLinkPermissions(&e, t.index, NULL);
+	return perms;
 }
 
 /* E(P, R); *known says whether R is a known resource or workspace. */

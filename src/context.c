@@ -1,5 +1,6 @@
 /*
- * context.c — who is asking: the current principal of the transaction.
+ * context.c — who is asking: the current principal of the transaction, and
+ * the link context that open_link() sets (R7).
  *
  * The setting share_acl.principal (set with SET LOCAL or set_principal())
  * holds a uuid or is empty.  Its assign hook keeps the parsed value, so a
@@ -11,8 +12,10 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/guc.h"
+#include "storage/proc.h"
 #include "utils/uuid.h"
 
+#include "cache.h"
 #include "share_acl.h"
 
 static char *principal_setting = NULL;
@@ -141,4 +144,68 @@ invoker_is_admin(PG_FUNCTION_ARGS)
 
 	PG_RETURN_BOOL(superuser_arg(outer) ||
 				   (OidIsValid(admin) && has_privs_of_role(outer, admin)));
+}
+
+/*
+ * The link context of the transaction (R7): set by open_link() through
+ * _set_link_context(), which only the extension's own code may call.  It
+ * ends with the transaction.  The link's row is re-read when links change,
+ * so a revoke is seen by the next check.
+ */
+static pg_uuid_t link_id;
+static LocalTransactionId link_lxid = InvalidLocalTransactionId;
+static LinkData link_data;
+static uint64 link_data_gen = 0;
+static LocalTransactionId link_data_lxid = InvalidLocalTransactionId;
+
+/* The link of the current transaction's link context, or NULL. */
+const LinkData *
+ContextCurrentLink(const pg_uuid_t **id)
+{
+	if (link_lxid == InvalidLocalTransactionId || link_lxid != MyProc->lxid)
+		return NULL;
+	if (link_data_gen != CacheLinksGeneration() ||
+		(link_data.transient && link_data_lxid != MyProc->lxid) ||
+		link_data_lxid == InvalidLocalTransactionId)
+	{
+		CacheLoadLink(&link_id, &link_data);
+		link_data_gen = CacheLinksGeneration();
+		link_data_lxid = MyProc->lxid;
+	}
+	if (id)
+		*id = &link_id;
+	return &link_data;
+}
+
+PG_FUNCTION_INFO_V1(set_link_context);
+
+/* _set_link_context(link uuid) → void: make link the transaction's link context (NULL: none) */
+Datum
+set_link_context(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+	{
+		link_lxid = InvalidLocalTransactionId;
+		PG_RETURN_VOID();
+	}
+	link_id = *PG_GETARG_UUID_P(0);
+	link_lxid = MyProc->lxid;
+	link_data_lxid = InvalidLocalTransactionId;	/* read it afresh */
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(current_link);
+
+/* current_link() → uuid: the link of the transaction's link context, or NULL */
+Datum
+current_link(PG_FUNCTION_ARGS)
+{
+	const pg_uuid_t *id;
+	pg_uuid_t  *result;
+
+	if (ContextCurrentLink(&id) == NULL)
+		PG_RETURN_NULL();
+	result = palloc(sizeof(pg_uuid_t));
+	*result = *id;
+	PG_RETURN_UUID_P(result);
 }

@@ -479,6 +479,95 @@ WorkspacePermissions(Engine *e, PrincipalCtx *pc, int32 w, Trace *trace)
 	return perms;
 }
 
+/* A link never gives share or any flag after it in SPEC §1 (R9). */
+#define LINK_KEEPS			(PERM_SHARE - 1)
+
+/* Memo of "the link's node is in anc(node)" for container nodes. */
+static permmap_hash *link_memo = NULL;
+static uint64 link_memo_structure = 0;
+static int32 link_memo_node = -1;
+
+/* Is node target in anc(node), stopping above restricted nodes (R8)? */
+static bool
+LinkReaches(Engine *e, int32 node, int32 target, int depth)
+{
+	const ResourceNode *r = &e->s->resources[node];
+	bool		reached = false;
+	int32		link;
+
+	if (node == target)
+		return true;
+	if (r->flags & RES_RESTRICTED)
+		return false;
+	if (r->flags & RES_HAS_CHILDREN)
+	{
+		PermMapEntry *m = permmap_lookup(link_memo, node);
+
+		if (m)
+			return m->value != 0;
+	}
+	check_stack_depth();
+	if (depth > 10000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_RECURSION),
+				 errmsg("resource hierarchy deeper than 10000 levels")));
+	if (r->parent >= 0)
+		reached = LinkReaches(e, r->parent, target, depth + 1);
+	for (link = r->coll_head; !reached && link >= 0; link = e->s->links[link].next)
+		reached = LinkReaches(e, e->s->links[link].collection, target, depth + 1);
+	if (r->flags & RES_HAS_CHILDREN)
+	{
+		bool		found;
+
+		permmap_insert(link_memo, node, &found)->value = reached ? 1 : 0;
+	}
+	return reached;
+}
+
+/*
+ * R7: what the transaction's link context gives on node: the link's permset
+ * (toggles applied) when the link's resource is in anc(node), while the link
+ * is neither revoked nor expired, capped below "share".
+ */
+Permset
+EngineLinkPermissions(Engine *e, int32 node, Trace *trace)
+{
+	const pg_uuid_t *link_id;
+	const LinkData *link = ContextCurrentLink(&link_id);
+	int32		target;
+	Permset		perms;
+
+	if (link == NULL)
+		return 0;
+	if (!link->exists || link->revoked || link->expires_at <= e->now || link->not_before > e->now)
+	{
+		if (trace)
+			TraceAdd(trace, "R7", NULL, NULL, 0,
+					 pstrdup(!link->exists ? "the link no longer exists" :
+							 link->revoked ? "the link is revoked" : "the link is not valid now"));
+		return 0;
+	}
+	target = CacheLookupNode(e->s, &link->resource_id);
+	if (target < 0)
+		return 0;
+	if (link_memo == NULL)
+		link_memo = permmap_create(TopMemoryContext, 64, NULL);
+	if (link_memo_structure != e->s->build_id || link_memo_node != target)
+	{
+		permmap_reset(link_memo);
+		link_memo_structure = e->s->build_id;
+		link_memo_node = target;
+	}
+	if (!LinkReaches(e, node, target, 0))
+		return 0;
+	perms = link->perms & LINK_KEEPS;
+	if (trace)
+		TraceAdd(trace, "R7", &e->s->resources[target].id, NULL, perms,
+				 psprintf("share link %s on this resource or above it (toggles applied, nothing from share on)",
+						  DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(link_id)))));
+	return perms;
+}
+
 /* E(P, t): the effective permissions, with every contribution traced when asked. */
 Permset
 EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)

@@ -54,6 +54,7 @@ extern void EngineBegin(Engine *e);
 extern Target EngineTarget(Engine *e, const pg_uuid_t *id);
 extern PrincipalCtx *EnginePrincipal(Engine *e, const pg_uuid_t *id);
 extern Permset EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace);
+extern Permset EngineLinkPermissions(Engine *e, int32 node, Trace *trace);
 extern WorkspaceRole EngineRoleForNode(Engine *e, PrincipalCtx *pc, int32 node);
 extern bool EngineOwns(Engine *e, PrincipalCtx *pc, int32 node);
 

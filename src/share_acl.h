@@ -22,5 +22,7 @@ extern char *PermsetToCString(Permset value);
 #include "utils/uuid.h"
 extern void ContextDefineSettings(void);
 extern const pg_uuid_t *ContextCurrentPrincipal(void);
+struct LinkData;
+extern const struct LinkData *ContextCurrentLink(const pg_uuid_t **id);
 
 #endif							/* SHARE_ACL_H */

@@ -1,0 +1,60 @@
+-- Share links (SPEC §5): the link, link_view and signing_key tables.  The
+-- functions that create, open and revoke links are in 061_links.sql.
+
+CREATE TABLE share_acl.link (
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    resource_id uuid NOT NULL REFERENCES share_acl.resource (id) ON DELETE CASCADE,
+    perms share_acl.permset NOT NULL DEFAULT 'viewer',
+    allow_download boolean NOT NULL DEFAULT false,
+    allow_comments boolean NOT NULL DEFAULT true,
+    allow_approval boolean NOT NULL DEFAULT false,
+    allow_contribution boolean NOT NULL DEFAULT false,
+    password_hash text,
+    expires_at timestamptz,
+    not_before timestamptz,
+    max_views integer CHECK (max_views > 0),
+    created_by uuid REFERENCES share_acl.principal (id) ON DELETE SET NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    revoked_at timestamptz,
+    label text CHECK (length(label) <= 200),
+    view_count bigint NOT NULL DEFAULT 0,
+    last_viewed_at timestamptz,
+    failed_attempts integer NOT NULL DEFAULT 0
+);
+CREATE INDEX link_resource_idx ON share_acl.link (resource_id);
+CREATE INDEX link_expires_idx ON share_acl.link (expires_at) WHERE revoked_at IS NULL;
+
+CREATE TABLE share_acl.link_view (
+    link_id uuid NOT NULL REFERENCES share_acl.link (id) ON DELETE CASCADE,
+    viewer_email text,
+    viewed_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX link_view_link_idx ON share_acl.link_view (link_id, viewed_at);
+
+CREATE TABLE share_acl.signing_key (
+    kid integer PRIMARY KEY CHECK (kid > 0),
+    secret bytea NOT NULL CHECK (length(secret) >= 32),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    retired_at timestamptz
+);
+-- readable by no one but the extension's own SECURITY DEFINER code
+REVOKE ALL ON share_acl.signing_key FROM PUBLIC;
+
+CREATE TRIGGER zz_cache_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON share_acl.link FOR EACH STATEMENT EXECUTE FUNCTION share_acl.cache_invalidate_trigger();
+
+SELECT pg_catalog.pg_extension_config_dump('share_acl.link', '');
+SELECT pg_catalog.pg_extension_config_dump('share_acl.link_view', '');
+SELECT pg_catalog.pg_extension_config_dump('share_acl.signing_key', '');
+
+-- The transaction's link context (R7), set by open_link() only.
+CREATE FUNCTION share_acl._set_link_context(link uuid) RETURNS void
+    AS 'MODULE_PATHNAME', 'set_link_context' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+REVOKE ALL ON FUNCTION share_acl._set_link_context(uuid) FROM PUBLIC;
+COMMENT ON FUNCTION share_acl._set_link_context(uuid) IS
+    'internal: make the link the link context of the transaction (NULL: none); callable by the extension''s own code only';
+
+CREATE FUNCTION share_acl.current_link() RETURNS uuid
+    AS 'MODULE_PATHNAME', 'current_link' LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION share_acl.current_link() IS
+    'the link of the transaction''s link context (set by open_link), or NULL';
