@@ -274,3 +274,13 @@ permset_to_text(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_TEXT_P(cstring_to_text(PermsetToCString(PG_GETARG_PERMSET(0))));
 }
+
+PG_FUNCTION_INFO_V1(permset_apply_toggles);
+
+/* permset_apply_toggles(perms, allow_download, allow_comments, allow_approval, allow_contribution) → permset (R6) */
+Datum
+permset_apply_toggles(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_PERMSET(PermsetApplyToggles(PG_GETARG_PERMSET(0), PG_GETARG_BOOL(1), PG_GETARG_BOOL(2),
+										  PG_GETARG_BOOL(3), PG_GETARG_BOOL(4)));
+}

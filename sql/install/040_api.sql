@@ -54,12 +54,15 @@ GRANT SELECT, INSERT, UPDATE, DELETE
     TO share_acl_admin;
 
 -- ---------------------------------------------------------------------------
--- Internal helpers
+-- Internal helpers.  They are called only from the SECURITY DEFINER API
+-- functions below, whose owner and pinned search_path they run with; they are
+-- SECURITY INVOKER themselves (no per-call role and setting switch), and no
+-- other role may execute them.
 -- ---------------------------------------------------------------------------
 
 -- The acting principal; NULL for a trusted administrator without one.
 CREATE FUNCTION share_acl._actor() RETURNS uuid
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
     p uuid := share_acl.current_principal();
 BEGIN
@@ -77,7 +80,7 @@ COMMENT ON FUNCTION share_acl._actor() IS
 -- trusted administrator (see _actor) and passes.
 CREATE FUNCTION share_acl._require(principal uuid, target uuid, perms share_acl.permset, action text)
 RETURNS void
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
     missing text;
     what text;
@@ -102,7 +105,7 @@ COMMENT ON FUNCTION share_acl._require(uuid, uuid, share_acl.permset, text) IS
 -- Only the workspace owner (or a trusted administrator) may do this.
 CREATE FUNCTION share_acl._require_owner(principal uuid, workspace uuid, what text)
 RETURNS void
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE AS $$
 BEGIN
     IF _require_owner.principal IS NOT NULL
        AND share_acl._role(_require_owner.workspace, _require_owner.principal)
@@ -116,7 +119,7 @@ COMMENT ON FUNCTION share_acl._require_owner(uuid, uuid, text) IS
 
 -- The role of a principal in a workspace, or NULL.
 CREATE FUNCTION share_acl._role(workspace uuid, principal uuid) RETURNS share_acl.workspace_role
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE AS $$
     SELECT m.role FROM share_acl.member m
      WHERE m.workspace_id = $1 AND m.principal_id = $2
 $$;
@@ -125,7 +128,7 @@ COMMENT ON FUNCTION share_acl._role(uuid, uuid) IS
 
 -- The workspace row, or P0002.
 CREATE FUNCTION share_acl._get_workspace(workspace uuid) RETURNS share_acl.workspace
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
     w share_acl.workspace;
 BEGIN
@@ -139,7 +142,7 @@ COMMENT ON FUNCTION share_acl._get_workspace(uuid) IS 'internal: the workspace r
 
 -- The principal row, or P0002.
 CREATE FUNCTION share_acl._get_principal(principal uuid) RETURNS share_acl.principal
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
     p share_acl.principal;
 BEGIN
@@ -153,7 +156,7 @@ COMMENT ON FUNCTION share_acl._get_principal(uuid) IS 'internal: the principal r
 
 -- The resource row, or P0002.
 CREATE FUNCTION share_acl._get_resource(resource uuid) RETURNS share_acl.resource
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
     r share_acl.resource;
 BEGIN
@@ -167,7 +170,7 @@ COMMENT ON FUNCTION share_acl._get_resource(uuid) IS 'internal: the resource row
 
 -- Raise 22023 unless the text looks like an e-mail address (as the table's CHECK).
 CREATE FUNCTION share_acl._check_email(email text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
     IF email !~ '^[^@\s]+@[^@\s]+$' OR length(email) > 320 THEN
         RAISE EXCEPTION 'invalid e-mail address: "%"', left(email, 320)
@@ -181,14 +184,7 @@ CREATE FUNCTION share_acl._share_mask(perms share_acl.permset, allow_download bo
                                       allow_comments boolean, allow_approval boolean,
                                       allow_contribution boolean)
 RETURNS share_acl.permset
-LANGUAGE sql IMMUTABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT $1
-        OPERATOR(share_acl.-) CASE WHEN $2 THEN ''::share_acl.permset ELSE 'download' END
-        OPERATOR(share_acl.-) CASE WHEN $3 THEN ''::share_acl.permset ELSE 'comment,annotate,react' END
-        OPERATOR(share_acl.-) CASE WHEN $4 THEN ''::share_acl.permset ELSE 'approve' END
-        OPERATOR(share_acl.-) CASE WHEN $5 THEN ''::share_acl.permset
-                                   ELSE 'upload,edit,rename,move,copy,delete_own,delete' END
-$$;
+    AS 'MODULE_PATHNAME', 'permset_apply_toggles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION share_acl._share_mask(share_acl.permset, boolean, boolean, boolean, boolean) IS
     'internal: a share''s permset masked by its allow_* toggles (R6)';
 
@@ -197,7 +193,7 @@ COMMENT ON FUNCTION share_acl._share_mask(share_acl.permset, boolean, boolean, b
 CREATE FUNCTION share_acl._no_escalation(principal uuid, resource uuid, granted share_acl.permset,
                                          action text)
 RETURNS void
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
     missing share_acl.permset;
 BEGIN
@@ -221,7 +217,7 @@ CREATE FUNCTION share_acl._share(action text, actor uuid, resource uuid, grantee
                                  allow_download boolean, allow_comments boolean,
                                  allow_approval boolean, allow_contribution boolean)
 RETURNS uuid
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     r share_acl.resource;
     g share_acl.principal;
@@ -275,7 +271,7 @@ COMMENT ON FUNCTION share_acl._share(text, uuid, uuid, uuid, share_acl.permset, 
 -- May the actor update or remove this share?  change_permissions, or its grantor.
 CREATE FUNCTION share_acl._require_share_manager(actor uuid, s share_acl.share, action text)
 RETURNS void
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE AS $$
 BEGIN
     IF actor IS NOT NULL AND s.granted_by IS DISTINCT FROM actor
        AND NOT share_acl.has_access(actor, s.resource_id, 'change_permissions') THEN

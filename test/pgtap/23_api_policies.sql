@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(59);
+SELECT plan(1 + 59);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -143,11 +143,13 @@ INSERT INTO helpers SELECT p.oid FROM pg_proc p JOIN pg_namespace n ON n.oid = p
        '_no_escalation', '_share', '_require_share_manager');
 
 SELECT is((SELECT count(*)::int FROM helpers), 12, 'the internal helpers exist');
-SELECT is_empty($$SELECT sig FROM (SELECT sig FROM api UNION ALL SELECT sig FROM helpers) f
+SELECT is_empty($$SELECT sig FROM api f
                    JOIN pg_proc p ON p.oid = f.sig
                   WHERE NOT p.prosecdef
                      OR NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)$$,
     'every API function is SECURITY DEFINER with search_path pinned to pg_catalog, pg_temp');
+SELECT is_empty($$SELECT sig FROM helpers f JOIN pg_proc p ON p.oid = f.sig WHERE p.prosecdef$$,
+    'the internal helpers run as their caller (the API functions), not SECURITY DEFINER');
 SELECT is_empty($$SELECT sig FROM (SELECT sig FROM api UNION ALL SELECT sig FROM helpers) f
                    JOIN pg_proc p ON p.oid = f.sig
                   WHERE p.proacl IS NULL
