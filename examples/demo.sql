@@ -1,19 +1,101 @@
--- The share_acl demo: what the extension answers, on an example workspace.
+-- The share_acl demo: a small video studio's workspace, built through the
+-- management API, and what the extension answers about it.
+\set ON_ERROR_STOP 1
+\set QUIET on
 \pset footer off
 CREATE EXTENSION share_acl;
 SET search_path = share_acl, public;
 
 \echo
-\echo '--- permission sets: named levels expand to flags'
-SELECT name, name::permset AS flags, permset_level(name::permset) AS level
-FROM unnest(ARRAY['viewer', 'commenter', 'editor']) AS name;
+\echo '=== Northwind Studio: people, roles and a team'
+-- an administrator (here: the superuser, no principal set) creates the people
+SELECT create_user('ana@northwind.example', 'Ana (owner)') AS ana \gset
+SELECT create_user('ben@northwind.example', 'Ben (admin)') AS ben \gset
+SELECT create_user('cleo@northwind.example', 'Cleo (editor)') AS cleo \gset
+SELECT create_user('dev@northwind.example', 'Dev (member)') AS dev \gset
+SELECT create_user('eve@northwind.example', 'Eve (viewer)') AS eve \gset
+SELECT create_workspace('Northwind Studio', :'ana') AS ws \gset
 
-\echo '--- a share of "editor" with downloads and contribution switched off (rule R6)'
-SELECT 'editor'::permset - 'download' - 'upload,edit,rename,move,copy,delete_own,delete' AS masked;
+BEGIN;
+SELECT set_principal(:'ana') \gset
+SELECT add_member(:'ws', :'ben', 'admin') \gset
+SELECT add_member(:'ws', :'cleo', 'member');
+SELECT add_member(:'ws', :'dev', 'member');
+SELECT add_member(:'ws', :'eve', 'viewer');
+SELECT create_team(:'ws', 'Editors') AS editors \gset
+SELECT add_team_member(:'editors', :'cleo');
+-- the tree: two projects, a "Selects" collection holding a cut from each
+SELECT create_resource(:'ws', 'project') AS spring \gset
+SELECT create_resource(:'ws', 'project') AS summer \gset
+SELECT create_resource(:'ws', 'asset', :'spring') AS spring_cut \gset
+SELECT create_resource(:'ws', 'asset', :'spring') AS spring_raw \gset
+SELECT create_resource(:'ws', 'asset', :'summer') AS summer_cut \gset
+SELECT create_resource(:'ws', 'collection', :'spring') AS selects \gset
+SELECT add_to_collection(:'selects', :'spring_cut');
+SELECT add_to_collection(:'selects', :'summer_cut');
+-- the raw footage is restricted: nothing above it flows in
+SELECT set_restricted(:'spring_raw', true);
+-- the Editors team may edit the spring project; the workspace is told about summer
+SELECT share(:'spring', :'editors', 'editor') AS editors_share \gset
+SELECT set_general_access(:'summer', 'public');
+-- Eve is a viewer: an editor share on summer is capped to view, comment, annotate, download (R9)
+SELECT share(:'summer', :'eve', 'editor');
+-- a client reviews the selects: a commenter share by e-mail makes an external guest
+SELECT share_with_email(:'selects', 'client@agency.example', 'commenter',
+                        allow_download => false) AS client_share \gset
+COMMIT;
+\o
+SELECT id AS client FROM principal WHERE email = 'client@agency.example' \gset
 
-\echo '--- does an editor share cover "comment, download"?'
-SELECT 'editor'::permset @> 'comment,download' AS editor_can, 'commenter'::permset @> 'comment,download' AS commenter_can;
+\echo
+\echo '=== Who may do what: effective permissions (SPEC §3)'
+SELECT p.display_name AS who, coalesce(p.email, '') AS email,
+       permset_level(effective_permissions(p.id, :'spring_cut')) AS on_spring_cut,
+       permset_level(effective_permissions(p.id, :'summer_cut')) AS on_summer_cut,
+       permset_level(effective_permissions(p.id, :'spring_raw')) AS on_raw_footage
+FROM principal p WHERE p.kind <> 'team'
+ORDER BY p.email;
 
-\echo '--- union of what three shares give'
-SELECT permset_union(p) AS union_of_shares, permset_level(permset_union(p)) AS level
-FROM (VALUES ('viewer'::permset), ('comment'), ('download')) AS shares(p);
+\echo '=== Eve is a viewer: her editor share on summer is capped (R9)'
+SELECT effective_permissions(:'eve', :'summer_cut') AS eve_on_summer_cut;
+
+\echo '=== Can the client download the spring cut? (the share switched downloads off, R6)'
+SELECT has_access(:'client', :'spring_cut', 'comment') AS can_comment,
+       has_access(:'client', :'spring_cut', 'download') AS can_download,
+       has_access(:'client', :'summer_cut', 'view') AS sees_summer_cut_through_selects;
+
+\echo '=== Why may Cleo edit the spring cut? explain_access names every rule'
+SELECT rule, perms, detail FROM explain_access(:'cleo', :'spring_cut', 'edit');
+
+\echo '=== Who has access to the summer cut, and how'
+SELECT email, role, permset_level(perms) AS level, via FROM who_has_access(:'summer_cut');
+
+\echo '=== The application''s own table behind row-level security'
+\ir app.sql
+INSERT INTO app.asset (id, project_id, title, duration_s) VALUES
+  (:'spring_cut', :'spring', 'Spring - final cut', 94),
+  (:'spring_raw', :'spring', 'Spring - raw footage', 3600),
+  (:'summer_cut', :'summer', 'Summer - teaser', 31);
+CREATE ROLE demo_app LOGIN;
+GRANT share_acl_user TO demo_app;
+SET ROLE demo_app;
+BEGIN;
+SELECT set_principal(:'client') \gset
+SELECT 'as the client' AS who, title FROM app.asset ORDER BY title;
+COMMIT;
+BEGIN;
+SELECT set_principal(:'dev') \gset
+SELECT 'as Dev (member)' AS who, title FROM app.asset ORDER BY title;
+COMMIT;
+BEGIN;
+SELECT set_principal(:'ana') \gset
+SELECT 'as Ana (owner)' AS who, title FROM app.asset ORDER BY title;
+COMMIT;
+RESET ROLE;
+
+\echo '=== A revoke takes effect at once: the Editors share is removed'
+BEGIN;
+SELECT set_principal(:'ana') \gset
+SELECT unshare(:'editors_share');
+COMMIT;
+SELECT permset_level(effective_permissions(:'cleo', :'spring_cut')) AS cleo_on_spring_cut_now;
