@@ -16,9 +16,10 @@ SELECT create_user('dev@northwind.example', 'Dev (member)') AS dev \gset
 SELECT create_user('eve@northwind.example', 'Eve (viewer)') AS eve \gset
 SELECT create_workspace('Northwind Studio', :'ana') AS ws \gset
 
+\o /dev/null
 BEGIN;
-SELECT set_principal(:'ana') \gset
-SELECT add_member(:'ws', :'ben', 'admin') \gset
+SELECT set_principal(:'ana');
+SELECT add_member(:'ws', :'ben', 'admin');
 SELECT add_member(:'ws', :'cleo', 'member');
 SELECT add_member(:'ws', :'dev', 'member');
 SELECT add_member(:'ws', :'eve', 'viewer');
@@ -94,8 +95,10 @@ COMMIT;
 RESET ROLE;
 
 \echo '=== A revoke takes effect at once: the Editors share is removed'
+\o /dev/null
 BEGIN;
-SELECT set_principal(:'ana') \gset
+SELECT set_principal(:'ana');
 SELECT unshare(:'editors_share');
 COMMIT;
+\o
 SELECT permset_level(effective_permissions(:'cleo', :'spring_cut')) AS cleo_on_spring_cut_now;
