@@ -201,11 +201,12 @@ UuidIndexKey(const UuidIndex *index, int32 i)
 static void
 UuidIndexPlace(UuidIndex *index, int32 i)
 {
-	uint32		b = uuid_key_hash(UuidIndexKey(index, i)) & index->mask;
+	uint32		h = uuid_key_hash(UuidIndexKey(index, i));
+	uint32		b = h & index->mask;
 
-	while (index->buckets[b] >= 0)
+	while (index->buckets[b] != UUID_BUCKET_EMPTY)
 		b = (b + 1) & index->mask;
-	index->buckets[b] = i;
+	index->buckets[b] = UuidBucket(h, i);
 }
 
 /* An empty index for about expected records, in the current memory context. */
@@ -214,10 +215,10 @@ UuidIndexInit(UuidIndex *index, const void *base, Size stride, int32 expected)
 {
 	uint32		size = 16;
 
-	while (size < (uint32) expected * 2 && size < (1U << 30))
+	while (size < (uint32) expected + (uint32) expected / 2 && size < (1U << 30))
 		size <<= 1;
-	index->buckets = palloc_extended(sizeof(int32) * size, MCXT_ALLOC_HUGE);
-	memset(index->buckets, 0xff, sizeof(int32) * size);
+	index->buckets = palloc_extended(sizeof(uint32) * size, MCXT_ALLOC_HUGE);
+	memset(index->buckets, 0xff, sizeof(uint32) * size);
 	index->mask = size - 1;
 	index->count = 0;
 	index->base = base;
@@ -231,43 +232,26 @@ UuidIndexInsert(UuidIndex *index, const void *base, int32 i)
 	if (index->buckets == NULL)
 		UuidIndexInit(index, base, index->stride ? index->stride : sizeof(pg_uuid_t), 8);
 	index->base = base;
-	if ((uint32) (index->count + 1) * 2 > index->mask + 1)
+	if (i > UUID_INDEX_MAX_RECORD)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("share_acl cache cannot index more than %d records", UUID_INDEX_MAX_RECORD + 1)));
+	if ((uint64) (index->count + 1) * 3 > (uint64) (index->mask + 1) * 2)
 	{
 		uint32		oldsize = index->mask + 1;
-		int32	   *old = index->buckets;
+		uint32	   *old = index->buckets;
 		uint32		b;
 
-		index->buckets = palloc_extended(sizeof(int32) * oldsize * 2, MCXT_ALLOC_HUGE);
-		memset(index->buckets, 0xff, sizeof(int32) * oldsize * 2);
+		index->buckets = palloc_extended(sizeof(uint32) * oldsize * 2, MCXT_ALLOC_HUGE);
+		memset(index->buckets, 0xff, sizeof(uint32) * oldsize * 2);
 		index->mask = oldsize * 2 - 1;
 		for (b = 0; b < oldsize; b++)
-			if (old[b] >= 0)
-				UuidIndexPlace(index, old[b]);
+			if (old[b] != UUID_BUCKET_EMPTY)
+				UuidIndexPlace(index, UuidBucketRecord(old[b]));
 		pfree(old);
 	}
 	UuidIndexPlace(index, i);
 	index->count++;
-}
-
-/* The record index of id, or -1. */
-int32
-UuidIndexLookup(const UuidIndex *index, const pg_uuid_t *id)
-{
-	uint32		b;
-
-	if (index->buckets == NULL)
-		return -1;
-	b = uuid_key_hash(id) & index->mask;
-	for (;;)
-	{
-		int32		i = index->buckets[b];
-
-		if (i < 0)
-			return -1;
-		if (memcmp(UuidIndexKey(index, i), id, sizeof(pg_uuid_t)) == 0)
-			return i;
-		b = (b + 1) & index->mask;
-	}
 }
 
 /* Grow an array of elem-sized records to hold at least n+1, doubling. */
@@ -449,6 +433,30 @@ Attr(TupleDesc desc, HeapTuple tup, AttrNumber n, bool *isnull)
 	return heap_getattr(tup, n, desc, isnull);
 }
 
+/* The permset of a share or link row masked by its four toggles (R6). */
+static Permset
+MaskedPerms(TupleDesc desc, HeapTuple tup, AttrNumber perms, AttrNumber download,
+			AttrNumber comments, AttrNumber approval, AttrNumber contribution)
+{
+	bool		isnull;
+
+	return PermsetApplyToggles(DatumGetPermset(Attr(desc, tup, perms, &isnull)),
+							   DatumGetBool(Attr(desc, tup, download, &isnull)),
+							   DatumGetBool(Attr(desc, tup, comments, &isnull)),
+							   DatumGetBool(Attr(desc, tup, approval, &isnull)),
+							   DatumGetBool(Attr(desc, tup, contribution, &isnull)));
+}
+
+/* A timestamptz column, or dflt when it is NULL. */
+static TimestampTz
+TimestampOr(TupleDesc desc, HeapTuple tup, AttrNumber column, TimestampTz dflt)
+{
+	bool		isnull;
+	Datum		d = Attr(desc, tup, column, &isnull);
+
+	return isnull ? dflt : DatumGetTimestampTz(d);
+}
+
 /* Take the snapshot for a read; *transient tells whether it is the query's. */
 static Snapshot
 ReadSnapshot(bool *transient)
@@ -586,9 +594,12 @@ EstimatedRows(Relation rel)
 	return n > 0 && n < (float4) (PG_INT32_MAX / 4) ? (int32) n : 0;
 }
 
-/* Load every resource and collection item; false if it would not fit. */
+/*
+ * Load every resource and collection item; false if it would not fit.
+ * load_cxt holds what is needed only while loading.
+ */
 static bool
-LoadStructureFull(StructureCache *s, Snapshot snap)
+LoadStructureFull(StructureCache *s, Snapshot snap, MemoryContext load_cxt)
 {
 	ModelScan	ms;
 	HeapTuple	tup;
@@ -607,17 +618,19 @@ LoadStructureFull(StructureCache *s, Snapshot snap)
 		est_items = EstimatedRows(items);
 		table_close(items, AccessShareLock);
 	}
-	if ((Size) est_res * (sizeof(ResourceNode) + 2 * sizeof(int32)) +
-		(Size) est_items * sizeof(CollectionLink) > limit)
+	if ((Size) est_res * (sizeof(ResourceNode) + 2 * sizeof(uint32)) +
+		(Size) est_items * sizeof(CollectionLink) > limit ||
+		est_res > UUID_INDEX_MAX_RECORD)
 	{
 		ModelScanEnd(&ms);
 		return false;
 	}
-	s->rescap = Max(est_res + est_res / 16, 1024);
+	s->rescap = Max(est_res + est_res / 32, 1024);
 	s->resources = palloc_extended(sizeof(ResourceNode) * s->rescap, MCXT_ALLOC_HUGE);
 	UuidIndexInit(&s->resource_index, s->resources, sizeof(ResourceNode), s->rescap);
-	parent_ids = palloc_extended(sizeof(pg_uuid_t) * s->rescap, MCXT_ALLOC_HUGE);
-	has_parent = palloc_extended(sizeof(bool) * s->rescap, MCXT_ALLOC_HUGE);
+	/* the parents' ids are needed only during the load: not part of the cache */
+	parent_ids = MemoryContextAllocExtended(load_cxt, sizeof(pg_uuid_t) * s->rescap, MCXT_ALLOC_HUGE);
+	has_parent = MemoryContextAllocExtended(load_cxt, sizeof(bool) * s->rescap, MCXT_ALLOC_HUGE);
 
 	while ((tup = ModelScanNext(&ms)) != NULL)
 	{
@@ -633,7 +646,8 @@ LoadStructureFull(StructureCache *s, Snapshot snap)
 		}
 		parent_ids[idx] = parent;
 		has_parent[idx] = hp;
-		if ((idx & 0xffff) == 0 && CacheStructureMemory() > limit)
+		if (((idx & 0xffff) == 0 && CacheStructureMemory() > limit) ||
+			idx >= UUID_INDEX_MAX_RECORD)
 		{
 			ModelScanEnd(&ms);
 			return false;
@@ -652,7 +666,7 @@ LoadStructureFull(StructureCache *s, Snapshot snap)
 	pfree(parent_ids);
 	pfree(has_parent);
 
-	s->linkcap = Max(est_items + est_items / 16, 1024);
+	s->linkcap = Max(est_items + est_items / 32, 1024);
 	s->links = palloc_extended(sizeof(CollectionLink) * s->linkcap, MCXT_ALLOC_HUGE);
 	ModelScanBegin(&ms, MT_COLLECTION_ITEM, snap);
 	while ((tup = ModelScanNext(&ms)) != NULL)
@@ -676,10 +690,15 @@ static void InitPartialStructure(StructureCache *s);
 static StructureCache *
 LoadStructure(Snapshot snap)
 {
+	MemoryContext load_cxt = AllocSetContextCreate(CurrentMemoryContext,
+												   "share_acl structure load",
+												   ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(structure_part.cxt);
 	StructureCache *s = palloc0(sizeof(StructureCache));
+	bool		fits = LoadStructureFull(s, snap, load_cxt);
 
-	if (!LoadStructureFull(s, snap))
+	MemoryContextDelete(load_cxt);
+	if (!fits)
 	{
 		MemoryContextReset(structure_part.cxt);
 		s = palloc0(sizeof(StructureCache));
@@ -841,16 +860,10 @@ CacheLookupNode(StructureCache *s, const pg_uuid_t *id)
 
 	if (idx >= 0 || !s->partial)
 		return idx;
+	/* on error the resource owner releases the snapshot */
 	snap = ReadSnapshot(&transient);
-	PG_TRY();
-	{
-		idx = MaterializeNode(s, id, snap, 0);
-	}
-	PG_FINALLY();
-	{
-		UnregisterSnapshot(snap);
-	}
-	PG_END_TRY();
+	idx = MaterializeNode(s, id, snap, 0);
+	UnregisterSnapshot(snap);
 	if (transient)
 		structure_part.transient_lxid = MyProc->lxid;
 	return idx;
@@ -1106,20 +1119,15 @@ ShareRow(TupleDesc desc, HeapTuple tup, void *arg)
 	GrantCollector *c = (GrantCollector *) arg;
 	GrantRecord *gr;
 	bool		isnull;
-	Datum		d;
 
 	c->grants = GrowArray(c->grants, c->n, &c->cap, sizeof(GrantRecord));
 	gr = &c->grants[c->n++];
 	gr->resource_id = *DatumGetUUIDP(Attr(desc, tup, cat.s_resource, &isnull));
 	gr->share_id = *DatumGetUUIDP(Attr(desc, tup, cat.s_id, &isnull));
 	gr->grantee_id = *c->grantee;
-	gr->perms = PermsetApplyToggles(DatumGetPermset(Attr(desc, tup, cat.s_perms, &isnull)),
-									DatumGetBool(Attr(desc, tup, cat.s_download, &isnull)),
-									DatumGetBool(Attr(desc, tup, cat.s_comments, &isnull)),
-									DatumGetBool(Attr(desc, tup, cat.s_approval, &isnull)),
-									DatumGetBool(Attr(desc, tup, cat.s_contribution, &isnull)));
-	d = Attr(desc, tup, cat.s_expires, &isnull);
-	gr->expires_at = isnull ? DT_NOEND : DatumGetTimestampTz(d);
+	gr->perms = MaskedPerms(desc, tup, cat.s_perms, cat.s_download, cat.s_comments,
+							cat.s_approval, cat.s_contribution);
+	gr->expires_at = TimestampOr(desc, tup, cat.s_expires, DT_NOEND);
 }
 
 static void
@@ -1330,19 +1338,13 @@ LinkRow(TupleDesc desc, HeapTuple tup, void *arg)
 {
 	LinkData   *l = (LinkData *) arg;
 	bool		isnull;
-	Datum		d;
 
 	l->exists = true;
 	l->resource_id = *DatumGetUUIDP(Attr(desc, tup, cat.l_resource, &isnull));
-	l->perms = PermsetApplyToggles(DatumGetPermset(Attr(desc, tup, cat.l_perms, &isnull)),
-								   DatumGetBool(Attr(desc, tup, cat.l_download, &isnull)),
-								   DatumGetBool(Attr(desc, tup, cat.l_comments, &isnull)),
-								   DatumGetBool(Attr(desc, tup, cat.l_approval, &isnull)),
-								   DatumGetBool(Attr(desc, tup, cat.l_contribution, &isnull)));
-	d = Attr(desc, tup, cat.l_expires, &isnull);
-	l->expires_at = isnull ? DT_NOEND : DatumGetTimestampTz(d);
-	d = Attr(desc, tup, cat.l_not_before, &isnull);
-	l->not_before = isnull ? DT_NOBEGIN : DatumGetTimestampTz(d);
+	l->perms = MaskedPerms(desc, tup, cat.l_perms, cat.l_download, cat.l_comments,
+						   cat.l_approval, cat.l_contribution);
+	l->expires_at = TimestampOr(desc, tup, cat.l_expires, DT_NOEND);
+	l->not_before = TimestampOr(desc, tup, cat.l_not_before, DT_NOBEGIN);
 	Attr(desc, tup, cat.l_revoked, &isnull);
 	l->revoked = !isnull;
 }

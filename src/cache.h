@@ -27,6 +27,7 @@
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 
+#include "maps.h"
 #include "permset.h"
 
 /* enum values, in the order of the SQL enums */
@@ -43,10 +44,19 @@ typedef enum GeneralAccess { GA_PRIVATE, GA_SHARED, GA_PUBLIC } GeneralAccess;
 extern const char *const role_labels[];
 extern const char *const resource_kind_labels[];
 
-/* An open-addressing index from uuid to a position in an array of records. */
+/*
+ * An open-addressing index from uuid to a position in an array of records.
+ * A bucket holds the record index in its low 24 bits and 8 bits of the hash
+ * above them, so a probe touches a record only when those bits match.
+ */
+#define UUID_BUCKET_EMPTY		0xFFFFFFFFU
+#define UUID_INDEX_MAX_RECORD	0xFFFFFE
+#define UuidBucket(hash, i)		(((hash) & 0xFF000000U) | (uint32) (i))
+#define UuidBucketRecord(v)		((int32) ((v) & 0x00FFFFFFU))
+
 typedef struct UuidIndex
 {
-	int32	   *buckets;		/* -1 = empty, else record index */
+	uint32	   *buckets;		/* UUID_BUCKET_EMPTY, or UuidBucket(hash, record) */
 	uint32		mask;
 	int32		count;
 	const char *base;			/* first record */
@@ -164,6 +174,30 @@ typedef struct LinkData
 	bool		revoked;
 } LinkData;
 
+/* The record index of id in index, or -1. */
+static inline int32
+UuidIndexLookup(const UuidIndex *index, const pg_uuid_t *id)
+{
+	uint32		h,
+				b;
+
+	if (index->buckets == NULL)
+		return -1;
+	h = uuid_key_hash(id);
+	b = h & index->mask;
+	for (;;)
+	{
+		uint32		v = index->buckets[b];
+
+		if (v == UUID_BUCKET_EMPTY)
+			return -1;
+		if ((v & 0xFF000000U) == (h & 0xFF000000U) &&
+			uuid_equal((const pg_uuid_t *) (index->base + (Size) UuidBucketRecord(v) * index->stride), id))
+			return UuidBucketRecord(v);
+		b = (b + 1) & index->mask;
+	}
+}
+
 /* Settings */
 extern int	share_acl_cache_size_mb;
 
@@ -173,7 +207,6 @@ extern GrantsCache *CacheGetGrants(void);
 extern int32 CacheLookupNode(StructureCache *s, const pg_uuid_t *id);
 extern void CacheScanResources(void (*visit) (const pg_uuid_t *id, ResourceKind kind, void *arg),
 							   void *arg);
-extern int32 UuidIndexLookup(const UuidIndex *index, const pg_uuid_t *id);
 extern uint64 CachePrincipalsGeneration(void);
 extern bool CacheLoadPrincipal(const pg_uuid_t *id, PrincipalData *out);
 extern int	CachePrincipalKind(const pg_uuid_t *id);

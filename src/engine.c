@@ -39,6 +39,7 @@ struct PrincipalCtx
 	LocalTransactionId transient_lxid;	/* valid only in this transaction, or 0 */
 	uuidmap_hash *grant_heads;	/* resource id -> first GrantRef */
 	GrantRef   *refs;
+	int32map_hash *node_grants; /* node -> first GrantRef (full structure only) */
 	/* caches that depend on the structure and grants parts, tagged with their builds */
 	uint64		structure_build;
 	uint64		grants_build;
@@ -137,8 +138,38 @@ BuildPrincipalCtx(PrincipalCtx *pc)
 		head->value = i;
 	}
 	pc->memo = NULL;
+	pc->node_grants = NULL;
 	pc->structure_build = 0;	/* structure-dependent caches are filled on use */
 	pc->grants_build = 0;
+}
+
+/*
+ * With a full structure, index the principal's grants by node as well, so a
+ * check probes a small int32 map instead of hashing the resource id again.
+ * (A partial structure may not hold the granted resources yet.)
+ */
+static void
+IndexGrantsByNode(Engine *e, PrincipalCtx *pc)
+{
+	int32		i;
+
+	if (pc->node_grants != NULL)
+	{
+		int32map_destroy(pc->node_grants);
+		pc->node_grants = NULL;
+	}
+	if (e->s->partial || pc->data.ngrants == 0)
+		return;
+	pc->node_grants = int32map_create(principal_cxt, Max(pc->data.ngrants, 8), NULL);
+	for (i = 0; i < pc->data.ngrants; i++)
+	{
+		int32		node = UuidIndexLookup(&e->s->resource_index, &pc->data.grants[i].resource_id);
+		bool		found;
+
+		if (node >= 0)
+			int32map_insert(pc->node_grants, node, &found)->value =
+				uuidmap_lookup(pc->grant_heads, pc->data.grants[i].resource_id)->value;
+	}
 }
 
 /* Is the context of the last check still usable for principal id? */
@@ -221,6 +252,7 @@ EnginePrincipal(Engine *e, const pg_uuid_t *id)
 		pc->owner_key_nowners = -1;
 		pc->role_ws = -1;
 		pc->memo_now = DT_NOBEGIN;
+		IndexGrantsByNode(e, pc);
 	}
 	/* owners may be added to a partial structure: look again when unknown */
 	if (pc->owner_key < 0 && pc->owner_key_nowners != e->s->nowners)
@@ -311,7 +343,7 @@ LocalContribution(Engine *e, PrincipalCtx *pc, WorkspaceRole role,
 {
 	const ResourceNode *r = &e->s->resources[node];
 	Permset		u = 0;
-	UuidMapEntry *head;
+	int32		ref = -1;
 
 	/* R4 general access */
 	if (NodeAccess(r) == GA_PUBLIC && ROLE_IS_INTERNAL(role))
@@ -330,25 +362,31 @@ LocalContribution(Engine *e, PrincipalCtx *pc, WorkspaceRole role,
 	}
 
 	/* R5 direct shares to P or its teams, masked by their toggles (R6) */
-	head = pc->data.ngrants > 0 ? uuidmap_lookup(pc->grant_heads, r->id) : NULL;
-	if (head)
+	if (pc->node_grants != NULL)
 	{
-		int32		ref;
+		Int32MapEntry *head = int32map_lookup(pc->node_grants, node);
 
-		for (ref = head->value; ref >= 0; ref = pc->refs[ref].next)
-		{
-			const GrantRecord *gr = &pc->data.grants[pc->refs[ref].grant];
-			bool		active = gr->expires_at > e->now;
+		ref = head ? head->value : -1;
+	}
+	else if (pc->data.ngrants > 0)
+	{
+		UuidMapEntry *head = uuidmap_lookup(pc->grant_heads, r->id);
 
-			if (active)
-				u |= gr->perms;
-			if (trace)
-				TraceAdd(trace, "R5", &r->id, &gr->grantee_id, active ? gr->perms : 0,
-						 psprintf("%s share %s%s",
-								  memcmp(&gr->grantee_id, &pc->id, sizeof(pg_uuid_t)) == 0 ? "direct" : "team",
-								  PermsetToCString(gr->perms),
-								  active ? " (after toggles, R6)" : " expired"));
-		}
+		ref = head ? head->value : -1;
+	}
+	for (; ref >= 0; ref = pc->refs[ref].next)
+	{
+		const GrantRecord *gr = &pc->data.grants[pc->refs[ref].grant];
+		bool		active = gr->expires_at > e->now;
+
+		if (active)
+			u |= gr->perms;
+		if (trace)
+			TraceAdd(trace, "R5", &r->id, &gr->grantee_id, active ? gr->perms : 0,
+					 psprintf("%s share %s%s",
+							  uuid_equal(&gr->grantee_id, &pc->id) ? "direct" : "team",
+							  PermsetToCString(gr->perms),
+							  active ? " (after toggles, R6)" : " expired"));
 	}
 
 	/* R10 ownership, for principals with a role */
@@ -390,12 +428,15 @@ Inherited(Engine *e, PrincipalCtx *pc, WorkspaceRole role, const WorkspaceInfo *
 			return m->value;
 	}
 
-	check_stack_depth();
-	if (depth > 10000)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_RECURSION),
-				 errmsg("resource hierarchy deeper than 10000 levels at resource %s",
-						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&r->id))))));
+	if (depth > 0)
+	{
+		check_stack_depth();
+		if (depth > 10000)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_RECURSION),
+					 errmsg("resource hierarchy deeper than 10000 levels at resource %s",
+							DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&r->id))))));
+	}
 
 	u = LocalContribution(e, pc, role, ws, node, trace);
 	if (r->flags & RES_RESTRICTED)

@@ -81,12 +81,28 @@ uuid_key_hash(const pg_uuid_t *id)
 	return (uint32) mix64(a ^ mix64(b));
 }
 
+/* Are two uuids equal (two 8-byte compares)? */
+static inline bool
+uuid_equal(const pg_uuid_t *a, const pg_uuid_t *b)
+{
+	uint64		a1,
+				a2,
+				b1,
+				b2;
+
+	memcpy(&a1, a->data, 8);
+	memcpy(&a2, a->data + 8, 8);
+	memcpy(&b1, b->data, 8);
+	memcpy(&b2, b->data + 8, 8);
+	return a1 == b1 && a2 == b2;
+}
+
 #define SH_PREFIX uuidmap
 #define SH_ELEMENT_TYPE UuidMapEntry
 #define SH_KEY_TYPE pg_uuid_t
 #define SH_KEY key
 #define SH_HASH_KEY(tb, key) uuid_key_hash(&(key))
-#define SH_EQUAL(tb, a, b) (memcmp(&(a), &(b), sizeof(pg_uuid_t)) == 0)
+#define SH_EQUAL(tb, a, b) uuid_equal(&(a), &(b))
 #define SH_SCOPE static inline
 #define SH_DECLARE
 #define SH_DEFINE

@@ -1135,72 +1135,30 @@ COMMENT ON FUNCTION share_acl.set_workspace_policy(uuid, text, text) IS
 -- internal helpers for no one but the extension's own code.
 -- ---------------------------------------------------------------------------
 
-REVOKE ALL ON FUNCTION
-    share_acl._actor(),
-    share_acl._require(uuid, uuid, share_acl.permset, text),
-    share_acl._require_owner(uuid, uuid, text),
-    share_acl._role(uuid, uuid),
-    share_acl._get_workspace(uuid),
-    share_acl._get_principal(uuid),
-    share_acl._get_resource(uuid),
-    share_acl._check_email(text),
-    share_acl._share_mask(share_acl.permset, boolean, boolean, boolean, boolean),
-    share_acl._no_escalation(uuid, uuid, share_acl.permset, text),
-    share_acl._share(text, uuid, uuid, uuid, share_acl.permset, timestamptz,
-                     boolean, boolean, boolean, boolean),
-    share_acl._require_share_manager(uuid, share_acl.share, text)
-FROM PUBLIC;
-
-REVOKE ALL ON FUNCTION
-    share_acl.create_workspace(text, uuid),
-    share_acl.create_user(text, text),
-    share_acl.create_team(uuid, text),
-    share_acl.add_member(uuid, uuid, share_acl.workspace_role),
-    share_acl.set_role(uuid, uuid, share_acl.workspace_role),
-    share_acl.remove_member(uuid, uuid),
-    share_acl.add_team_member(uuid, uuid),
-    share_acl.remove_team_member(uuid, uuid),
-    share_acl.create_resource(uuid, share_acl.resource_kind, uuid, uuid),
-    share_acl.move_resource(uuid, uuid),
-    share_acl.add_to_collection(uuid, uuid),
-    share_acl.remove_from_collection(uuid, uuid),
-    share_acl.delete_resource(uuid),
-    share_acl.set_general_access(uuid, share_acl.general_access),
-    share_acl.set_restricted(uuid, boolean),
-    share_acl.share(uuid, uuid, share_acl.permset, timestamptz, boolean, boolean, boolean, boolean),
-    share_acl.share_with_email(uuid, text, share_acl.permset, timestamptz, boolean, boolean, boolean, boolean),
-    share_acl.update_share(uuid, share_acl.permset, timestamptz, boolean, boolean, boolean, boolean, boolean),
-    share_acl.unshare(uuid),
-    share_acl.transfer_ownership(uuid, uuid),
-    share_acl.transfer_resource_ownership(uuid, uuid),
-    share_acl.request_promotion(uuid, share_acl.workspace_role),
-    share_acl.decide_promotion(uuid, boolean),
-    share_acl.set_workspace_policy(uuid, text, text)
-FROM PUBLIC;
-
-GRANT EXECUTE ON FUNCTION
-    share_acl.create_workspace(text, uuid),
-    share_acl.create_user(text, text),
-    share_acl.create_team(uuid, text),
-    share_acl.add_member(uuid, uuid, share_acl.workspace_role),
-    share_acl.set_role(uuid, uuid, share_acl.workspace_role),
-    share_acl.remove_member(uuid, uuid),
-    share_acl.add_team_member(uuid, uuid),
-    share_acl.remove_team_member(uuid, uuid),
-    share_acl.create_resource(uuid, share_acl.resource_kind, uuid, uuid),
-    share_acl.move_resource(uuid, uuid),
-    share_acl.add_to_collection(uuid, uuid),
-    share_acl.remove_from_collection(uuid, uuid),
-    share_acl.delete_resource(uuid),
-    share_acl.set_general_access(uuid, share_acl.general_access),
-    share_acl.set_restricted(uuid, boolean),
-    share_acl.share(uuid, uuid, share_acl.permset, timestamptz, boolean, boolean, boolean, boolean),
-    share_acl.share_with_email(uuid, text, share_acl.permset, timestamptz, boolean, boolean, boolean, boolean),
-    share_acl.update_share(uuid, share_acl.permset, timestamptz, boolean, boolean, boolean, boolean, boolean),
-    share_acl.unshare(uuid),
-    share_acl.transfer_ownership(uuid, uuid),
-    share_acl.transfer_resource_ownership(uuid, uuid),
-    share_acl.request_promotion(uuid, share_acl.workspace_role),
-    share_acl.decide_promotion(uuid, boolean),
-    share_acl.set_workspace_policy(uuid, text, text)
-TO share_acl_user, share_acl_admin;
+-- EXECUTE: the management functions to share_acl_user and share_acl_admin,
+-- the internal helpers (names starting with "_") to no one; never PUBLIC.
+-- (_who_has_access stays public: who_has_access, a plain SQL function, calls it.)
+DO $$
+DECLARE
+    f regprocedure;
+    api text[] := ARRAY['create_workspace', 'create_user', 'create_team', 'add_member',
+                        'set_role', 'remove_member', 'add_team_member', 'remove_team_member',
+                        'create_resource', 'move_resource', 'add_to_collection',
+                        'remove_from_collection', 'delete_resource', 'set_general_access',
+                        'set_restricted', 'share', 'share_with_email', 'update_share', 'unshare',
+                        'transfer_ownership', 'transfer_resource_ownership', 'request_promotion',
+                        'decide_promotion', 'set_workspace_policy'];
+BEGIN
+    FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+              WHERE p.pronamespace = 'share_acl'::regnamespace
+                AND (p.proname = ANY (api)
+                     OR (p.proname LIKE '\_%' AND p.proname <> '_who_has_access'))
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+    END LOOP;
+    FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+              WHERE p.pronamespace = 'share_acl'::regnamespace AND p.proname = ANY (api)
+    LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO share_acl_user, share_acl_admin', f);
+    END LOOP;
+END $$;
