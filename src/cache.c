@@ -974,20 +974,31 @@ typedef struct TeamData
 	pg_uuid_t	id;				/* hash key */
 	int32		nparents;
 	pg_uuid_t  *parents;		/* the teams directly containing it */
-	int32		ngrants;
-	GrantRecord *grants;		/* the shares granted to it */
+	GrantSet	grants;			/* the shares granted to it */
 } TeamData;
 
 static MemoryContext team_cxt = NULL;
 static HTAB *team_cache = NULL;
 static uint64 team_cache_gen = 0;
+static uint64 team_cache_epoch = 0;
 static LocalTransactionId team_cache_transient_lxid = InvalidLocalTransactionId;
 
-/* Changes whenever principal, member, team_member or share may have changed. */
-uint64
-CachePrincipalsGeneration(void)
+/* Index a set of grants by resource id, in the current memory context. */
+void
+GrantSetIndex(GrantSet *set)
 {
-	return principals_inval_count;
+	int32		i;
+
+	set->heads = uuidmap_create(CurrentMemoryContext, Max(set->n, 4), NULL);
+	set->next = palloc(sizeof(int32) * Max(set->n, 1));
+	for (i = 0; i < set->n; i++)
+	{
+		bool		found;
+		UuidMapEntry *head = uuidmap_insert(set->heads, set->grants[i].resource_id, &found);
+
+		set->next[i] = found ? head->value : -1;
+		head->value = i;
+	}
 }
 
 /* An index scan for equality on one uuid column; open rel and index once. */
@@ -1170,16 +1181,20 @@ MembershipRow(TupleDesc desc, HeapTuple tup, void *arg)
 	out->nmemberships++;
 }
 
-/* The team cache, emptied when its generation or transaction has passed. */
-static void
-TeamCacheCheck(void)
+/*
+ * Empty the team cache when principal data may have changed (or when it was
+ * read under an older query's snapshot), and return its epoch: principal
+ * contexts built in another epoch must be dropped, since they point into it.
+ */
+uint64
+CachePrincipalsCheck(void)
 {
 	HASHCTL		ctl;
 
 	if (team_cache != NULL && team_cache_gen == principals_inval_count &&
 		(team_cache_transient_lxid == InvalidLocalTransactionId ||
 		 team_cache_transient_lxid == MyProc->lxid))
-		return;
+		return team_cache_epoch;
 	if (team_cxt == NULL)
 		team_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl team cache",
 										 ALLOCSET_DEFAULT_SIZES);
@@ -1191,6 +1206,7 @@ TeamCacheCheck(void)
 	team_cache = hash_create("share_acl teams", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	team_cache_gen = principals_inval_count;
 	team_cache_transient_lxid = InvalidLocalTransactionId;
+	return ++team_cache_epoch;
 }
 
 /* What team id contributes, read on first use. */
@@ -1207,7 +1223,7 @@ TeamGet(const pg_uuid_t *id, EqualScan *teams_of, EqualScan *shares_to, bool tra
 		GrantCollector grants = {0};
 
 		t->nparents = 0;
-		t->ngrants = 0;
+		memset(&t->grants, 0, sizeof(GrantSet));
 		PG_TRY();
 		{
 			EqualScanRun(teams_of, id, TeamOfRow, &parents);
@@ -1222,8 +1238,9 @@ TeamGet(const pg_uuid_t *id, EqualScan *teams_of, EqualScan *shares_to, bool tra
 		PG_END_TRY();
 		t->nparents = parents.n;
 		t->parents = parents.array;
-		t->ngrants = grants.n;
-		t->grants = grants.grants;
+		t->grants.n = grants.n;
+		t->grants.grants = grants.grants;
+		GrantSetIndex(&t->grants);
 		if (transient)
 			team_cache_transient_lxid = MyProc->lxid;
 		MemoryContextSwitchTo(old);
@@ -1262,9 +1279,9 @@ CacheLoadPrincipal(const pg_uuid_t *id, PrincipalData *out)
 	int32		i,
 				j;
 
+	Assert(team_cache != NULL);
 	memset(out, 0, sizeof(*out));
 	LookupModelRels();
-	TeamCacheCheck();
 	snap = ReadSnapshot(&out->transient);
 	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, cat.p_id, id, snap, PrincipalRow, &kind);
 	out->exists = kind.exists;
@@ -1283,7 +1300,7 @@ CacheLoadPrincipal(const pg_uuid_t *id, PrincipalData *out)
 		for (i = 0; i < direct.n; i++)
 			AddTeam(out, &teamcap, &direct.array[i]);
 
-		/* teams(P), breadth-first, and what each team is granted */
+		/* teams(P), breadth-first, with what each team is granted */
 		for (i = 0; i < out->nteams; i++)
 		{
 			pg_uuid_t	team = out->teams[i];
@@ -1292,16 +1309,16 @@ CacheLoadPrincipal(const pg_uuid_t *id, PrincipalData *out)
 			CHECK_FOR_INTERRUPTS();
 			for (j = 0; j < t->nparents; j++)
 				AddTeam(out, &teamcap, &t->parents[j]);
-			for (j = 0; j < t->ngrants; j++)
-			{
-				grants.grants = GrowArray(grants.grants, grants.n, &grants.cap, sizeof(GrantRecord));
-				grants.grants[grants.n++] = t->grants[j];
-			}
 		}
+		out->team_grants = palloc(sizeof(GrantSet *) * Max(out->nteams, 1));
+		for (i = 0; i < out->nteams; i++)
+			out->team_grants[i] = &((TeamData *) hash_search(team_cache, &out->teams[i],
+															 HASH_FIND, NULL))->grants;
 		EqualScanClose(&shares_to);
 		EqualScanClose(&teams_of);
-		out->ngrants = grants.n;
-		out->grants = grants.grants;
+		out->own.n = grants.n;
+		out->own.grants = grants.grants;
+		GrantSetIndex(&out->own);
 	}
 	UnregisterSnapshot(snap);
 	return out->exists;

@@ -138,6 +138,32 @@ typedef struct GrantRecord
 	TimestampTz expires_at;		/* DT_NOEND when it never expires */
 } GrantRecord;
 
+/*
+ * A set of grants indexed by resource id: heads maps a resource to its first
+ * grant, next[i] is the next grant of the same resource, or -1.
+ */
+typedef struct GrantSet
+{
+	int32		n;
+	GrantRecord *grants;
+	struct uuidmap_hash *heads;
+	int32	   *next;
+} GrantSet;
+
+/* The first grant of set on the resource whose id hashes to hash, or -1. */
+static inline int32
+GrantSetFirst(const GrantSet *set, const pg_uuid_t *id, uint32 hash)
+{
+	UuidMapEntry *e;
+
+	if (set->n == 0)
+		return -1;
+	e = uuidmap_lookup_hash(set->heads, *id, hash);
+	return e ? e->value : -1;
+}
+
+extern void GrantSetIndex(GrantSet *set);
+
 typedef struct MembershipRecord
 {
 	pg_uuid_t	workspace_id;
@@ -147,7 +173,9 @@ typedef struct MembershipRecord
 /*
  * Everything about one principal that the rules need, read with index scans
  * when a check first asks for it: its kind, its roles, every team containing
- * it (transitively) and every share granted to it or to those teams.
+ * it (transitively), the shares granted to it, and those granted to each of
+ * its teams (kept once per team by cache.c, valid until the next change of
+ * principal data: see CachePrincipalsCheck).
  */
 typedef struct PrincipalData
 {
@@ -158,8 +186,8 @@ typedef struct PrincipalData
 	MembershipRecord *memberships;
 	int32		nteams;
 	pg_uuid_t  *teams;
-	int32		ngrants;
-	GrantRecord *grants;
+	const GrantSet **team_grants;	/* per team */
+	GrantSet	own;			/* granted to the principal itself */
 } PrincipalData;
 
 /* A share link, as the link context of a transaction needs it (R7). */
@@ -207,7 +235,7 @@ extern GrantsCache *CacheGetGrants(void);
 extern int32 CacheLookupNode(StructureCache *s, const pg_uuid_t *id);
 extern void CacheScanResources(void (*visit) (const pg_uuid_t *id, ResourceKind kind, void *arg),
 							   void *arg);
-extern uint64 CachePrincipalsGeneration(void);
+extern uint64 CachePrincipalsCheck(void);
 extern bool CacheLoadPrincipal(const pg_uuid_t *id, PrincipalData *out);
 extern int	CachePrincipalKind(const pg_uuid_t *id);
 extern List *CacheWorkspaceMembers(const pg_uuid_t *workspace_id);

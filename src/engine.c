@@ -25,24 +25,24 @@
 #include "maps.h"
 #include "share_acl.h"
 
-/* A share that reaches the principal, listed under its resource. */
-typedef struct GrantRef
+/* A grant in the merged per-node index of a principal with a long streak. */
+typedef struct MergedRef
 {
-	int32		grant;			/* index into data.grants */
+	const GrantRecord *grant;
 	int32		next;
-} GrantRef;
+} MergedRef;
 
 struct PrincipalCtx
 {
 	pg_uuid_t	id;				/* hash key; must stay first */
-	PrincipalData data;			/* kind, roles, teams, shares */
+	PrincipalData data;			/* kind, roles, teams, own and team grants */
 	LocalTransactionId transient_lxid;	/* valid only in this transaction, or 0 */
-	uuidmap_hash *grant_heads;	/* resource id -> first GrantRef */
-	GrantRef   *refs;
-	int32map_hash *node_grants; /* node -> first GrantRef (full structure only) */
+	int32		streak;			/* consecutive checks by this principal */
 	/* caches that depend on the structure and grants parts, tagged with their builds */
 	uint64		structure_build;
 	uint64		grants_build;
+	int32map_hash *node_grants; /* node -> first MergedRef, for long streaks */
+	MergedRef  *merged;
 	int32		owner_key;		/* StructureCache owner index, or -1 */
 	int32		owner_key_nowners;	/* owners known when owner_key was looked up */
 	int32		role_ws;		/* structure workspace of the cached role */
@@ -51,6 +51,13 @@ struct PrincipalCtx
 	permmap_hash *memo;			/* node -> uncapped inherited permissions */
 	TimestampTz memo_now;
 };
+
+/*
+ * After this many consecutive checks by one principal (a scan under RLS), its
+ * own and its teams' grants are merged into one index by node, so each row
+ * costs one probe instead of one per team.
+ */
+#define MERGE_AFTER_STREAK		64
 
 #define MAX_PRINCIPAL_CONTEXTS	16384
 #define MAX_MEMO_ENTRIES		(1 << 20)
@@ -122,54 +129,56 @@ EngineTarget(Engine *e, const pg_uuid_t *id)
 static void
 BuildPrincipalCtx(PrincipalCtx *pc)
 {
-	int32		i;
-
 	CacheLoadPrincipal(&pc->id, &pc->data);
 	pc->transient_lxid = pc->data.transient ? MyProc->lxid : InvalidLocalTransactionId;
-	pc->grant_heads = uuidmap_create(principal_cxt, Max(pc->data.ngrants, 8), NULL);
-	pc->refs = palloc(sizeof(GrantRef) * Max(pc->data.ngrants, 1));
-	for (i = 0; i < pc->data.ngrants; i++)
-	{
-		bool		found;
-		UuidMapEntry *head = uuidmap_insert(pc->grant_heads, pc->data.grants[i].resource_id, &found);
-
-		pc->refs[i].grant = i;
-		pc->refs[i].next = found ? head->value : -1;
-		head->value = i;
-	}
+	pc->streak = 0;
 	pc->memo = NULL;
 	pc->node_grants = NULL;
+	pc->merged = NULL;
 	pc->structure_build = 0;	/* structure-dependent caches are filled on use */
 	pc->grants_build = 0;
 }
 
-/*
- * With a full structure, index the principal's grants by node as well, so a
- * check probes a small int32 map instead of hashing the resource id again.
- * (A partial structure may not hold the granted resources yet.)
- */
+/* Add every grant of set to the merged per-node index. */
 static void
-IndexGrantsByNode(Engine *e, PrincipalCtx *pc)
+MergeGrantSet(Engine *e, PrincipalCtx *pc, const GrantSet *set, int32 *n)
 {
 	int32		i;
 
-	if (pc->node_grants != NULL)
+	for (i = 0; i < set->n; i++)
 	{
-		int32map_destroy(pc->node_grants);
-		pc->node_grants = NULL;
-	}
-	if (e->s->partial || pc->data.ngrants == 0)
-		return;
-	pc->node_grants = int32map_create(principal_cxt, Max(pc->data.ngrants, 8), NULL);
-	for (i = 0; i < pc->data.ngrants; i++)
-	{
-		int32		node = UuidIndexLookup(&e->s->resource_index, &pc->data.grants[i].resource_id);
+		int32		node = UuidIndexLookup(&e->s->resource_index, &set->grants[i].resource_id);
 		bool		found;
+		Int32MapEntry *head;
 
-		if (node >= 0)
-			int32map_insert(pc->node_grants, node, &found)->value =
-				uuidmap_lookup(pc->grant_heads, pc->data.grants[i].resource_id)->value;
+		if (node < 0)
+			continue;
+		head = int32map_insert(pc->node_grants, node, &found);
+		pc->merged[*n].grant = &set->grants[i];
+		pc->merged[*n].next = found ? head->value : -1;
+		head->value = (*n)++;
 	}
+}
+
+/*
+ * Merge the principal's own and its teams' grants into one index by node.
+ * Only with a full structure (a partial one may not hold the granted
+ * resources yet).
+ */
+static void
+MergeGrantsByNode(Engine *e, PrincipalCtx *pc)
+{
+	int32		total = pc->data.own.n;
+	int32		n = 0;
+	int32		t;
+
+	for (t = 0; t < pc->data.nteams; t++)
+		total += pc->data.team_grants[t]->n;
+	pc->node_grants = int32map_create(principal_cxt, Max(total, 8), NULL);
+	pc->merged = MemoryContextAlloc(principal_cxt, sizeof(MergedRef) * Max(total, 1));
+	MergeGrantSet(e, pc, &pc->data.own, &n);
+	for (t = 0; t < pc->data.nteams; t++)
+		MergeGrantSet(e, pc, pc->data.team_grants[t], &n);
 }
 
 /* Is the context of the last check still usable for principal id? */
@@ -177,7 +186,6 @@ static inline bool
 LastPrincipalIs(const pg_uuid_t *id)
 {
 	return last_principal != NULL &&
-		principal_contexts_gen == CachePrincipalsGeneration() &&
 		memcmp(&last_principal->id, id, sizeof(pg_uuid_t)) == 0 &&
 		(last_principal->transient_lxid == InvalidLocalTransactionId ||
 		 last_principal->transient_lxid == MyProc->lxid);
@@ -201,7 +209,6 @@ ResetPrincipalContexts(void)
 	ctl.hcxt = principal_cxt;
 	principal_contexts = hash_create("share_acl principals", 64, &ctl,
 									 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	principal_contexts_gen = CachePrincipalsGeneration();
 }
 
 /* The context of principal id, read on first use since the last change. */
@@ -210,13 +217,21 @@ EnginePrincipal(Engine *e, const pg_uuid_t *id)
 {
 	PrincipalCtx *pc;
 	bool		found;
+	uint64		gen = CachePrincipalsCheck();
 
+	if (gen != principal_contexts_gen)
+	{
+		ResetPrincipalContexts();
+		principal_contexts_gen = gen;
+	}
 	if (LastPrincipalIs(id))
+	{
 		pc = last_principal;
+		pc->streak++;
+	}
 	else
 	{
 		if (principal_contexts == NULL ||
-			principal_contexts_gen != CachePrincipalsGeneration() ||
 			hash_get_num_entries(principal_contexts) >= MAX_PRINCIPAL_CONTEXTS ||
 			MemoryContextMemAllocated(principal_cxt, true) >
 			(Size) share_acl_cache_size_mb * 1024 * 1024 / 4)
@@ -241,6 +256,7 @@ EnginePrincipal(Engine *e, const pg_uuid_t *id)
 			PG_END_TRY();
 			MemoryContextSwitchTo(old);
 		}
+		pc->streak = 0;
 		last_principal = pc;
 	}
 
@@ -252,8 +268,15 @@ EnginePrincipal(Engine *e, const pg_uuid_t *id)
 		pc->owner_key_nowners = -1;
 		pc->role_ws = -1;
 		pc->memo_now = DT_NOBEGIN;
-		IndexGrantsByNode(e, pc);
+		if (pc->node_grants != NULL)
+		{
+			int32map_destroy(pc->node_grants);
+			pfree(pc->merged);
+			pc->node_grants = NULL;
+		}
 	}
+	if (pc->streak >= MERGE_AFTER_STREAK && pc->node_grants == NULL && !e->s->partial)
+		MergeGrantsByNode(e, pc);
 	/* owners may be added to a partial structure: look again when unknown */
 	if (pc->owner_key < 0 && pc->owner_key_nowners != e->s->nowners)
 	{
@@ -336,6 +359,22 @@ TraceAdd(Trace *trace, const char *rule, const pg_uuid_t *via_resource,
 	trace->entries = lappend(trace->entries, t);
 }
 
+/* What one share gives (R5, its toggles already applied: R6), if not expired. */
+static inline Permset
+ShareContribution(Engine *e, PrincipalCtx *pc, const ResourceNode *r, const GrantRecord *gr,
+				  Trace *trace)
+{
+	bool		active = gr->expires_at > e->now;
+
+	if (trace)
+		TraceAdd(trace, "R5", &r->id, &gr->grantee_id, active ? gr->perms : 0,
+				 psprintf("%s share %s%s",
+						  uuid_equal(&gr->grantee_id, &pc->id) ? "direct" : "team",
+						  PermsetToCString(gr->perms),
+						  active ? " (after toggles, R6)" : " expired"));
+	return active ? gr->perms : 0;
+}
+
 /* Everything a node contributes by itself to P: R4, R5 (with R6), R10. */
 static Permset
 LocalContribution(Engine *e, PrincipalCtx *pc, WorkspaceRole role,
@@ -343,7 +382,6 @@ LocalContribution(Engine *e, PrincipalCtx *pc, WorkspaceRole role,
 {
 	const ResourceNode *r = &e->s->resources[node];
 	Permset		u = 0;
-	int32		ref = -1;
 
 	/* R4 general access */
 	if (NodeAccess(r) == GA_PUBLIC && ROLE_IS_INTERNAL(role))
@@ -365,28 +403,26 @@ LocalContribution(Engine *e, PrincipalCtx *pc, WorkspaceRole role,
 	if (pc->node_grants != NULL)
 	{
 		Int32MapEntry *head = int32map_lookup(pc->node_grants, node);
+		int32		ref;
 
-		ref = head ? head->value : -1;
+		for (ref = head ? head->value : -1; ref >= 0; ref = pc->merged[ref].next)
+			u |= ShareContribution(e, pc, r, pc->merged[ref].grant, trace);
 	}
-	else if (pc->data.ngrants > 0)
+	else if (pc->data.own.n > 0 || pc->data.nteams > 0)
 	{
-		UuidMapEntry *head = uuidmap_lookup(pc->grant_heads, r->id);
+		uint32		hash = uuid_key_hash(&r->id);
+		int32		t,
+					i;
 
-		ref = head ? head->value : -1;
-	}
-	for (; ref >= 0; ref = pc->refs[ref].next)
-	{
-		const GrantRecord *gr = &pc->data.grants[pc->refs[ref].grant];
-		bool		active = gr->expires_at > e->now;
+		for (i = GrantSetFirst(&pc->data.own, &r->id, hash); i >= 0; i = pc->data.own.next[i])
+			u |= ShareContribution(e, pc, r, &pc->data.own.grants[i], trace);
+		for (t = 0; t < pc->data.nteams; t++)
+		{
+			const GrantSet *set = pc->data.team_grants[t];
 
-		if (active)
-			u |= gr->perms;
-		if (trace)
-			TraceAdd(trace, "R5", &r->id, &gr->grantee_id, active ? gr->perms : 0,
-					 psprintf("%s share %s%s",
-							  uuid_equal(&gr->grantee_id, &pc->id) ? "direct" : "team",
-							  PermsetToCString(gr->perms),
-							  active ? " (after toggles, R6)" : " expired"));
+			for (i = GrantSetFirst(set, &r->id, hash); i >= 0; i = set->next[i])
+				u |= ShareContribution(e, pc, r, &set->grants[i], trace);
+		}
 	}
 
 	/* R10 ownership, for principals with a role */
