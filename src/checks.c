@@ -325,11 +325,11 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 	{
 		int32	   *nodes = palloc(sizeof(int32) * Max(e.s->nresources, 1));
 		int32		nnodes = 0;
-		int32map_hash *visited = int32map_create(CurrentMemoryContext, 64, NULL);
+		nodemap_hash *visited = nodemap_create(CurrentMemoryContext, 64, NULL);
 		bool		found;
 
 		nodes[nnodes++] = t.index;
-		int32map_insert(visited, t.index, &found);
+		nodemap_insert(visited, t.index, &found);
 		while (nnodes > 0)
 		{
 			const ResourceNode *r = &e.s->resources[nodes[--nnodes]];
@@ -340,7 +340,7 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 				AddCandidate(&cands, seen, (pg_uuid_t *) lfirst(lc));
 			if (r->parent >= 0)
 			{
-				int32map_insert(visited, r->parent, &found);
+				nodemap_insert(visited, r->parent, &found);
 				if (!found)
 					nodes[nnodes++] = r->parent;
 			}
@@ -348,7 +348,7 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 			{
 				int32		c = e.s->links[link].collection;
 
-				int32map_insert(visited, c, &found);
+				nodemap_insert(visited, c, &found);
 				if (!found)
 					nodes[nnodes++] = c;
 			}

@@ -41,14 +41,14 @@ struct PrincipalCtx
 	/* caches that depend on the structure and grants parts, tagged with their builds */
 	uint64		structure_build;
 	uint64		grants_build;
-	int32map_hash *node_grants; /* node -> first MergedRef, for long streaks */
+	nodemap_hash *node_grants; /* node -> first MergedRef, for long streaks */
 	MergedRef  *merged;
 	int32		owner_key;		/* StructureCache owner index, or -1 */
 	int32		owner_key_nowners;	/* owners known when owner_key was looked up */
 	int32		role_ws;		/* structure workspace of the cached role */
 	WorkspaceRole role;
 	int32		role_grants_ws; /* grants index of that workspace, or -1 */
-	permmap_hash *memo;			/* node -> uncapped inherited permissions */
+	nodemap_hash *memo;			/* node -> uncapped inherited permissions */
 	TimestampTz memo_now;
 };
 
@@ -149,13 +149,13 @@ MergeGrantSet(Engine *e, PrincipalCtx *pc, const GrantSet *set, int32 *n)
 	{
 		int32		node = UuidIndexLookup(&e->s->resource_index, &set->grants[i].resource_id);
 		bool		found;
-		Int32MapEntry *head;
+		NodeMapEntry *head;
 
 		if (node < 0)
 			continue;
-		head = int32map_insert(pc->node_grants, node, &found);
+		head = nodemap_insert(pc->node_grants, node, &found);
 		pc->merged[*n].grant = &set->grants[i];
-		pc->merged[*n].next = found ? head->value : -1;
+		pc->merged[*n].next = found ? (int32) head->value : -1;
 		head->value = (*n)++;
 	}
 }
@@ -174,7 +174,7 @@ MergeGrantsByNode(Engine *e, PrincipalCtx *pc)
 
 	for (t = 0; t < pc->data.nteams; t++)
 		total += pc->data.team_grants[t]->n;
-	pc->node_grants = int32map_create(principal_cxt, Max(total, 8), NULL);
+	pc->node_grants = nodemap_create(principal_cxt, Max(total, 8), NULL);
 	pc->merged = MemoryContextAlloc(principal_cxt, sizeof(MergedRef) * Max(total, 1));
 	MergeGrantSet(e, pc, &pc->data.own, &n);
 	for (t = 0; t < pc->data.nteams; t++)
@@ -270,7 +270,7 @@ EnginePrincipal(Engine *e, const pg_uuid_t *id)
 		pc->memo_now = DT_NOBEGIN;
 		if (pc->node_grants != NULL)
 		{
-			int32map_destroy(pc->node_grants);
+			nodemap_destroy(pc->node_grants);
 			pfree(pc->merged);
 			pc->node_grants = NULL;
 		}
@@ -284,10 +284,10 @@ EnginePrincipal(Engine *e, const pg_uuid_t *id)
 		pc->owner_key_nowners = e->s->nowners;
 	}
 	if (pc->memo == NULL)
-		pc->memo = permmap_create(principal_cxt, 16, NULL);
+		pc->memo = nodemap_create(principal_cxt, 16, NULL);
 	if (pc->memo_now != e->now || pc->memo->members >= MAX_MEMO_ENTRIES)
 	{
-		permmap_reset(pc->memo);
+		nodemap_reset(pc->memo);
 		pc->memo_now = e->now;
 	}
 	return pc;
@@ -402,10 +402,10 @@ LocalContribution(Engine *e, PrincipalCtx *pc, WorkspaceRole role,
 	/* R5 direct shares to P or its teams, masked by their toggles (R6) */
 	if (pc->node_grants != NULL)
 	{
-		Int32MapEntry *head = int32map_lookup(pc->node_grants, node);
+		NodeMapEntry *head = nodemap_lookup(pc->node_grants, node);
 		int32		ref;
 
-		for (ref = head ? head->value : -1; ref >= 0; ref = pc->merged[ref].next)
+		for (ref = head ? (int32) head->value : -1; ref >= 0; ref = pc->merged[ref].next)
 			u |= ShareContribution(e, pc, r, pc->merged[ref].grant, trace);
 	}
 	else if (pc->data.own.n > 0 || pc->data.nteams > 0)
@@ -452,13 +452,13 @@ Inherited(Engine *e, PrincipalCtx *pc, WorkspaceRole role, const WorkspaceInfo *
 	{
 		bool		found;
 
-		int32map_insert(trace->visited, node, &found);
+		nodemap_insert(trace->visited, node, &found);
 		if (found)
 			return 0;
 	}
 	else if (r->flags & RES_HAS_CHILDREN)
 	{
-		PermMapEntry *m = permmap_lookup(pc->memo, node);
+		NodeMapEntry *m = nodemap_lookup(pc->memo, node);
 
 		if (m)
 			return m->value;
@@ -492,7 +492,7 @@ Inherited(Engine *e, PrincipalCtx *pc, WorkspaceRole role, const WorkspaceInfo *
 	if (!trace && (r->flags & RES_HAS_CHILDREN))
 	{
 		bool		found;
-		PermMapEntry *m = permmap_insert(pc->memo, node, &found);
+		NodeMapEntry *m = nodemap_insert(pc->memo, node, &found);
 
 		m->value = u;
 	}
@@ -560,7 +560,7 @@ WorkspacePermissions(Engine *e, PrincipalCtx *pc, int32 w, Trace *trace)
 #define LINK_KEEPS			(PERM_SHARE - 1)
 
 /* Memo of "the link's node is in anc(node)" for container nodes. */
-static permmap_hash *link_memo = NULL;
+static nodemap_hash *link_memo = NULL;
 static uint64 link_memo_structure = 0;
 static int32 link_memo_node = -1;
 
@@ -578,7 +578,7 @@ LinkReaches(Engine *e, int32 node, int32 target, int depth)
 		return false;
 	if (r->flags & RES_HAS_CHILDREN)
 	{
-		PermMapEntry *m = permmap_lookup(link_memo, node);
+		NodeMapEntry *m = nodemap_lookup(link_memo, node);
 
 		if (m)
 			return m->value != 0;
@@ -596,7 +596,7 @@ LinkReaches(Engine *e, int32 node, int32 target, int depth)
 	{
 		bool		found;
 
-		permmap_insert(link_memo, node, &found)->value = reached ? 1 : 0;
+		nodemap_insert(link_memo, node, &found)->value = reached ? 1 : 0;
 	}
 	return reached;
 }
@@ -628,10 +628,10 @@ EngineLinkPermissions(Engine *e, int32 node, Trace *trace)
 	if (target < 0)
 		return 0;
 	if (link_memo == NULL)
-		link_memo = permmap_create(TopMemoryContext, 64, NULL);
+		link_memo = nodemap_create(TopMemoryContext, 64, NULL);
 	if (link_memo_structure != e->s->build_id || link_memo_node != target)
 	{
-		permmap_reset(link_memo);
+		nodemap_reset(link_memo);
 		link_memo_structure = e->s->build_id;
 		link_memo_node = target;
 	}
@@ -683,7 +683,7 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 	}
 
 	if (trace && trace->visited == NULL)
-		trace->visited = int32map_create(CurrentMemoryContext, 64, NULL);
+		trace->visited = nodemap_create(CurrentMemoryContext, 64, NULL);
 	u = Inherited(e, pc, role, ws, t.index, trace, 0);
 
 	/* R11 */

@@ -28,7 +28,7 @@ typedef struct TraceEntry
 typedef struct Trace
 {
 	List	   *entries;
-	struct int32map_hash *visited;	/* nodes already traced */
+	struct nodemap_hash *visited;	/* nodes already traced */
 } Trace;
 
 /* What is being asked about: a resource node, a workspace, or nothing known. */

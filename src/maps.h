@@ -1,7 +1,6 @@
 /*
- * maps.h — small backend-local hash maps keyed by an int32 (a node or
- * principal index), built on lib/simplehash.h:
- *   int32map: int32 -> int32      permmap: int32 -> Permset
+ * maps.h — small backend-local hash maps built on lib/simplehash.h:
+ *   nodemap: int32 (a node index) -> uint64     uuidmap: uuid -> int32
  */
 #ifndef SHARE_ACL_MAPS_H
 #define SHARE_ACL_MAPS_H
@@ -25,33 +24,16 @@ mix64(uint64 k)
 	return k;
 }
 
-typedef struct Int32MapEntry
-{
-	int32		key;
-	int32		value;
-	char		status;
-} Int32MapEntry;
-
-#define SH_PREFIX int32map
-#define SH_ELEMENT_TYPE Int32MapEntry
-#define SH_KEY_TYPE int32
-#define SH_KEY key
-#define SH_HASH_KEY(tb, key) murmurhash32((uint32) (key))
-#define SH_EQUAL(tb, a, b) ((a) == (b))
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
-
-typedef struct PermMapEntry
+/* nodemap: int32 (a node or principal index) -> uint64 (a permset, an index …) */
+typedef struct NodeMapEntry
 {
 	int32		key;
 	char		status;
-	Permset		value;
-} PermMapEntry;
+	uint64		value;
+} NodeMapEntry;
 
-#define SH_PREFIX permmap
-#define SH_ELEMENT_TYPE PermMapEntry
+#define SH_PREFIX nodemap
+#define SH_ELEMENT_TYPE NodeMapEntry
 #define SH_KEY_TYPE int32
 #define SH_KEY key
 #define SH_HASH_KEY(tb, key) murmurhash32((uint32) (key))
