@@ -103,6 +103,7 @@ typedef struct StructureCache
 	int32		ownercap;
 	pg_uuid_t  *owner_ids;
 	UuidIndex	owner_index;
+	int32		last_found;		/* node of the last lookup (a scan often asks for the next one) */
 	int32		nworkspaces;	/* workspaces of the nodes */
 	int32		wscap;
 	pg_uuid_t  *workspace_ids;
