@@ -1276,14 +1276,41 @@ AddTeam(PrincipalData *out, int32 *cap, const pg_uuid_t *id)
 }
 
 /*
- * Read what the rules need about principal id into *out (allocated in the
- * current memory context).  Returns whether the principal exists.
+ * Read the kind and roles of principal id into *out (allocated in the
+ * current memory context).  Returns whether the principal exists.  Its teams
+ * and grants are read by CacheLoadPrincipalGrants, only when a check needs
+ * them (the workspace owner's and workspace-level checks do not).
  */
 bool
 CacheLoadPrincipal(const pg_uuid_t *id, PrincipalData *out)
 {
 	Snapshot	snap;
 	KindRow		kind = {false, PK_USER};
+
+	memset(out, 0, sizeof(*out));
+	LookupModelRels();
+	snap = ReadSnapshot(&out->transient);
+	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, cat.p_id, id, snap, PrincipalRow, &kind);
+	out->exists = kind.exists;
+	out->kind = kind.kind;
+	if (out->exists)
+		IndexScanEqual(MT_MEMBER, MT_MEMBER_BY_PRINCIPAL, cat.m_principal, id, snap,
+					   MembershipRow, out);
+	else
+		out->grants_loaded = true;	/* nothing to read */
+	UnregisterSnapshot(snap);
+	return out->exists;
+}
+
+/*
+ * Read the teams containing principal id (transitively) and the shares
+ * granted to it; each team's grants come from the team cache.
+ */
+void
+CacheLoadPrincipalGrants(const pg_uuid_t *id, PrincipalData *out)
+{
+	Snapshot	snap;
+	bool		transient;
 	EqualScan	teams_of,
 				shares_to;
 	UuidCollector direct = {0};
@@ -1293,48 +1320,40 @@ CacheLoadPrincipal(const pg_uuid_t *id, PrincipalData *out)
 				j;
 
 	Assert(team_cache != NULL);
-	memset(out, 0, sizeof(*out));
 	LookupModelRels();
-	snap = ReadSnapshot(&out->transient);
-	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, cat.p_id, id, snap, PrincipalRow, &kind);
-	out->exists = kind.exists;
-	out->kind = kind.kind;
-	if (out->exists)
+	snap = ReadSnapshot(&transient);
+	out->transient |= transient;
+	EqualScanOpen(&teams_of, MT_TEAM_MEMBER, MT_TEAM_MEMBER_BY_MEMBER, cat.tm_member, snap);
+	EqualScanOpen(&shares_to, MT_SHARE, MT_SHARE_BY_GRANTEE, cat.s_grantee, snap);
+
+	/* its own shares and the teams it is directly in */
+	grants.grantee = id;
+	EqualScanRun(&shares_to, id, ShareRow, &grants);
+	EqualScanRun(&teams_of, id, TeamOfRow, &direct);
+	for (i = 0; i < direct.n; i++)
+		AddTeam(out, &teamcap, &direct.array[i]);
+
+	/* teams(P), breadth-first, with what each team is granted */
+	for (i = 0; i < out->nteams; i++)
 	{
-		IndexScanEqual(MT_MEMBER, MT_MEMBER_BY_PRINCIPAL, cat.m_principal, id, snap,
-					   MembershipRow, out);
-		EqualScanOpen(&teams_of, MT_TEAM_MEMBER, MT_TEAM_MEMBER_BY_MEMBER, cat.tm_member, snap);
-		EqualScanOpen(&shares_to, MT_SHARE, MT_SHARE_BY_GRANTEE, cat.s_grantee, snap);
+		pg_uuid_t	team = out->teams[i];
+		TeamData   *t = TeamGet(&team, &teams_of, &shares_to, transient);
 
-		/* its own shares and the teams it is directly in */
-		grants.grantee = id;
-		EqualScanRun(&shares_to, id, ShareRow, &grants);
-		EqualScanRun(&teams_of, id, TeamOfRow, &direct);
-		for (i = 0; i < direct.n; i++)
-			AddTeam(out, &teamcap, &direct.array[i]);
-
-		/* teams(P), breadth-first, with what each team is granted */
-		for (i = 0; i < out->nteams; i++)
-		{
-			pg_uuid_t	team = out->teams[i];
-			TeamData   *t = TeamGet(&team, &teams_of, &shares_to, out->transient);
-
-			CHECK_FOR_INTERRUPTS();
-			for (j = 0; j < t->nparents; j++)
-				AddTeam(out, &teamcap, &t->parents[j]);
-		}
-		out->team_grants = palloc(sizeof(GrantSet *) * Max(out->nteams, 1));
-		for (i = 0; i < out->nteams; i++)
-			out->team_grants[i] = &((TeamData *) hash_search(team_cache, &out->teams[i],
-															 HASH_FIND, NULL))->grants;
-		EqualScanClose(&shares_to);
-		EqualScanClose(&teams_of);
-		out->own.n = grants.n;
-		out->own.grants = grants.grants;
-		GrantSetIndex(&out->own);
+		CHECK_FOR_INTERRUPTS();
+		for (j = 0; j < t->nparents; j++)
+			AddTeam(out, &teamcap, &t->parents[j]);
 	}
+	out->team_grants = palloc(sizeof(GrantSet *) * Max(out->nteams, 1));
+	for (i = 0; i < out->nteams; i++)
+		out->team_grants[i] = &((TeamData *) hash_search(team_cache, &out->teams[i],
+														 HASH_FIND, NULL))->grants;
+	EqualScanClose(&shares_to);
+	EqualScanClose(&teams_of);
+	out->own.n = grants.n;
+	out->own.grants = grants.grants;
+	GrantSetIndex(&out->own);
+	out->grants_loaded = true;
 	UnregisterSnapshot(snap);
-	return out->exists;
 }
 
 /* The PrincipalKind of a principal, or -1 if there is none. */

@@ -185,6 +185,7 @@ typedef struct PrincipalData
 	PrincipalKind kind;
 	int32		nmemberships;
 	MembershipRecord *memberships;
+	bool		grants_loaded;	/* teams and grants below are read (CacheLoadPrincipalGrants) */
 	int32		nteams;
 	pg_uuid_t  *teams;
 	const GrantSet **team_grants;	/* per team */
@@ -238,6 +239,7 @@ extern void CacheScanResources(void (*visit) (const pg_uuid_t *id, ResourceKind 
 							   void *arg);
 extern uint64 CachePrincipalsCheck(void);
 extern bool CacheLoadPrincipal(const pg_uuid_t *id, PrincipalData *out);
+extern void CacheLoadPrincipalGrants(const pg_uuid_t *id, PrincipalData *out);
 extern int	CachePrincipalKind(const pg_uuid_t *id);
 extern List *CacheWorkspaceMembers(const pg_uuid_t *workspace_id);
 extern List *CacheGranteesOf(const pg_uuid_t *resource_id);

@@ -139,6 +139,21 @@ BuildPrincipalCtx(PrincipalCtx *pc)
 	pc->grants_build = 0;
 }
 
+/* Read the principal's teams and grants, the first time a check needs them. */
+static void
+EnsureGrants(PrincipalCtx *pc)
+{
+	MemoryContext old;
+
+	if (pc->data.grants_loaded)
+		return;
+	old = MemoryContextSwitchTo(principal_cxt);
+	CacheLoadPrincipalGrants(&pc->id, &pc->data);
+	MemoryContextSwitchTo(old);
+	if (pc->data.transient)
+		pc->transient_lxid = MyProc->lxid;
+}
+
 /* Add every grant of set to the merged per-node index. */
 static void
 MergeGrantSet(Engine *e, PrincipalCtx *pc, const GrantSet *set, int32 *n)
@@ -275,7 +290,8 @@ EnginePrincipal(Engine *e, const pg_uuid_t *id)
 			pc->node_grants = NULL;
 		}
 	}
-	if (pc->streak >= MERGE_AFTER_STREAK && pc->node_grants == NULL && !e->s->partial)
+	if (pc->streak >= MERGE_AFTER_STREAK && pc->node_grants == NULL && !e->s->partial &&
+		pc->data.grants_loaded)
 		MergeGrantsByNode(e, pc);
 	/* owners may be added to a partial structure: look again when unknown */
 	if (pc->owner_key < 0 && pc->owner_key_nowners != e->s->nowners)
@@ -684,6 +700,7 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 
 	if (trace && trace->visited == NULL)
 		trace->visited = nodemap_create(CurrentMemoryContext, 64, NULL);
+	EnsureGrants(pc);
 	u = Inherited(e, pc, role, ws, t.index, trace, 0);
 
 	/* R11 */

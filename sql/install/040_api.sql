@@ -893,12 +893,12 @@ BEGIN
     IF share IS NULL THEN
         RAISE EXCEPTION 'unshare: share must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    SELECT * INTO s FROM share_acl.share x WHERE x.id = unshare.share FOR UPDATE;
+    -- delete first: a refusal below raises, which undoes the delete
+    DELETE FROM share_acl.share x WHERE x.id = unshare.share RETURNING x.* INTO s;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'share % does not exist', share USING ERRCODE = 'no_data_found';
     END IF;
     PERFORM share_acl._require_share_manager(actor, s, 'unshare');
-    DELETE FROM share_acl.share x WHERE x.id = s.id;
 END $$;
 COMMENT ON FUNCTION share_acl.unshare(uuid) IS
     'remove a share (needs change_permissions on its resource, or being its grantor)';
