@@ -40,7 +40,12 @@ CREATE TABLE share_acl.signing_key (
 -- readable by no one but the extension's own SECURITY DEFINER code
 REVOKE ALL ON share_acl.signing_key FROM PUBLIC;
 
-CREATE TRIGGER zz_cache_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+-- only what a link context reads invalidates caches; counters (view_count,
+-- last_viewed_at, failed_attempts) change at every open and do not
+CREATE TRIGGER zz_cache_invalidate
+    AFTER INSERT OR DELETE OR TRUNCATE
+       OR UPDATE OF id, resource_id, perms, allow_download, allow_comments, allow_approval,
+                    allow_contribution, expires_at, not_before, revoked_at
     ON share_acl.link FOR EACH STATEMENT EXECUTE FUNCTION share_acl.cache_invalidate_trigger();
 
 SELECT pg_catalog.pg_extension_config_dump('share_acl.link', '');

@@ -98,3 +98,30 @@ FROM generate_series(2, 199, 10) p;
 COMMIT;
 ANALYZE share_acl.resource, share_acl.collection_item, share_acl.share, share_acl.principal,
         share_acl.member, share_acl.team_member;
+
+-- 10,000 share links (SPEC §10), inserted directly like the rest: one in ten
+-- on a project, two in ten on a collection, the rest on assets; permission
+-- sets and toggles vary; every 20th revoked, every 20th (+1) expired, every
+-- 20th (+2) expiring in 30 days, every 10th (+5) with a password, every 25th
+-- (+3) with max_views; created by the admins.  Tokens are not stored: they
+-- are computed from the link id and the signing key when needed.
+SELECT share_acl._password_hash('bench-link-password') AS link_pw_hash \gset
+BEGIN;
+INSERT INTO share_acl.link (id, resource_id, perms, allow_download, allow_comments, allow_approval,
+                            allow_contribution, password_hash, expires_at, max_views, created_by,
+                            revoked_at, label)
+SELECT md5('link:' || i)::uuid,
+       CASE WHEN i % 10 = 0 THEN pg_temp.uid('project', (i / 10) % 200)
+            WHEN i % 10 IN (1, 2) THEN pg_temp.uid('collection', i % :n_collections)
+            ELSE pg_temp.uid('asset', (i * 7919) % :n_assets) END,
+       (ARRAY['viewer', 'commenter', 'view_download', 'editor'])[1 + i % 4]::share_acl.permset,
+       i % 3 = 0, i % 4 <> 1, i % 5 = 0, i % 7 = 0,
+       CASE WHEN i % 10 = 5 THEN :'link_pw_hash' END,
+       CASE i % 20 WHEN 1 THEN now() - interval '1 day' WHEN 2 THEN now() + interval '30 days' END,
+       CASE WHEN i % 25 = 3 THEN 100 END,
+       pg_temp.uid('user', 1 + i % 50),
+       CASE WHEN i % 20 = 0 THEN now() - interval '1 hour' END,
+       'Link ' || i
+FROM generate_series(0, 9999) i;
+COMMIT;
+ANALYZE share_acl.link;

@@ -76,6 +76,16 @@ printf 'RLS off: %.1f ms   RLS on: %.1f ms (%s rows visible, first query %.1f ms
 	"$t_off" "$t_on" "$rows_on" "${on[0]}" "$(calc "$t_on * 1000000 / $NASSETS")"
 r_scan=$(calc "$t_on / $t_off")
 result "RLS count(*) warm / RLS off" "$(printf '%.2fx' "$r_scan")" "<= 5x" "$(verdict "$r_scan <= 5")"
+# the same rows in random order: every check probes the uuid index (a memory miss)
+mapfile -t shuf < <(times_of -U bench_app <<-SQL
+	$SET_MEMBER
+	\timing on
+	$(for _ in $(seq $((REPEAT + 1))); do echo "SELECT count(*) FROM bench.asset_shuffled;"; done)
+SQL
+)
+t_shuf=$(printf '%s\n' "${shuf[@]:1}" | best)
+printf 'rows in random physical order, RLS on: %.1f ms (%.2fx RLS off)\n' "$t_shuf" "$(calc "$t_shuf / $t_off")"
+result "  same, rows in random physical order (for information)" "$(printf '%.2fx' "$(calc "$t_shuf / $t_off")")" "-" ""
 
 sa_log "(c) the plain-SQL way: semi-join policy and per-row SQL-function policy"
 mapfile -t sj < <(times_of -U bench_app <<-SQL
@@ -87,33 +97,21 @@ SQL
 )
 t_sj=$(printf '%s\n' "${sj[@]}" | best)
 rows_sj=$(psql -qXAt -U bench_app -c "$SET_MEMBER" -c "SELECT count(*) FROM bench.asset_sj")
-# the per-row policy costs milliseconds per row: time it on a sample of 500 rows
-SAMPLE="SELECT count(*) FROM bench.asset_fn WHERE id IN (SELECT md5('asset:' || (i * 7919 % $NASSETS))::uuid FROM generate_series(1, 500) i);"
-mapfile -t fn < <(times_of -U bench_app <<-SQL
-	$SET_MEMBER
-	\timing on
-	$SAMPLE
-	$SAMPLE
-SQL
-)
-t_fn_sample=$(printf '%s\n' "${fn[@]}" | best)
-t_fn_scan=$(calc "$t_fn_sample / 500 * $NASSETS")
-printf 'semi-join policy: %.1f ms (%s rows)   per-row function: %.1f ms for 500 rows, %.0f ms extrapolated to the scan\n' \
-	"$t_sj" "$rows_sj" "$t_fn_sample" "$t_fn_scan"
+printf 'semi-join policy: %.1f ms (%s rows, share_acl RLS: %s rows)\n' "$t_sj" "$rows_sj" "$rows_on"
 same=$([ "$rows_sj" = "$rows_on" ] && echo yes || echo NO)
 agree=$(psql -qXAt -c "SELECT count(*) FILTER (WHERE share_acl.has_access('$MEMBER', id, 'view') IS DISTINCT FROM bench_sql.can_view('$MEMBER', id))
 	FROM (SELECT md5('asset:' || (i * 7919 % $NASSETS))::uuid AS id FROM generate_series(1, 500) i) s")
-printf 'same rows as share_acl: semi-join %s (%s vs %s); per-row function disagrees on %s of 500 sampled rows\n' \
-	"$same" "$rows_sj" "$rows_on" "$agree"
-t_plain=$(printf '%s\n%s\n' "$t_sj" "$t_fn_scan" | best)
-r_plain=$(calc "$t_plain / $t_on")
-result "best plain-SQL scan / share_acl RLS scan" "$(printf '%.1fx' "$r_plain")" ">= 5x" "$(verdict "$r_plain >= 5")"
+printf 'same rows as share_acl: semi-join %s; the per-row function disagrees with has_access on %s of 500 sampled rows\n' "$same" "$agree"
 
 sa_log "point checks: share_acl.has_access vs bench_sql.can_view, per call"
-PC_SA="SELECT count(*) FILTER (WHERE share_acl.has_access('$MEMBER', s.id, 'view')) FROM generate_series(1, 1000) k, (SELECT md5('asset:' || (i * 7919 % $NASSETS))::uuid AS id FROM generate_series(1, 1000) i) s;"
-PC_BASE="SELECT count(*) FILTER (WHERE s.id IS NOT NULL) FROM generate_series(1, 1000) k, (SELECT md5('asset:' || (i * 7919 % $NASSETS))::uuid AS id FROM generate_series(1, 1000) i) s;"
-PC_FN="SELECT count(*) FILTER (WHERE bench_sql.can_view('$MEMBER', s.id)) FROM (SELECT md5('asset:' || (i * 7919 % $NASSETS))::uuid AS id FROM generate_series(1, 200) i) s;"
+# 1M random asset ids (scattered: each check probes the index), checked as the member
+PC_IDS="CREATE TEMP TABLE ids AS SELECT md5('asset:' || (i::bigint * 7919 % $NASSETS))::uuid AS id FROM generate_series(1, 1000000) i;"
+PC_SA="SELECT count(*) FILTER (WHERE share_acl.has_access('$MEMBER', id, 'view')) FROM ids;"
+PC_BASE="SELECT count(*) FILTER (WHERE id IS NOT NULL) FROM ids;"
+PC_FN="SELECT count(*) FILTER (WHERE bench_sql.can_view('$MEMBER', id)) FROM ids WHERE ctid < '(2,0)';"
 mapfile -t pc < <(times_of <<-SQL
+	$PC_IDS
+	ANALYZE ids;
 	\timing on
 	$PC_SA
 	$PC_SA
@@ -124,13 +122,20 @@ mapfile -t pc < <(times_of <<-SQL
 	$PC_FN
 SQL
 )
+nfn=$(psql -qXAt -c "$PC_IDS" -c "SELECT count(*) FROM ids WHERE ctid < '(2,0)'")
 t_pc_sa=$(printf '%s\n' "${pc[@]:1:2}" | best)
 t_pc_base=$(printf '%s\n' "${pc[@]:3:2}" | best)
 t_pc_fn=$(printf '%s\n' "${pc[@]:5:2}" | best)
 us_sa=$(calc "($t_pc_sa - $t_pc_base) / 1000")
-us_fn=$(calc "$t_pc_fn * 1000 / 200")
+us_fn=$(calc "$t_pc_fn * 1000 / $nfn")
 printf 'share_acl.has_access: %.3f us per check (1M calls, loop overhead subtracted)   plain SQL can_view: %.1f us per check\n' "$us_sa" "$us_fn"
 r_point=$(calc "$us_fn / $us_sa")
+# a policy calling can_view runs it on every row of the scan
+t_fn_scan=$(calc "$us_fn * $NASSETS / 1000")
+printf 'per-row SQL-function policy on the scan: %.0f ms (per-check cost x %s rows)\n' "$t_fn_scan" "$NASSETS"
+t_plain=$(printf '%s\n%s\n' "$t_sj" "$t_fn_scan" | best)
+r_plain=$(calc "$t_plain / $t_on")
+result "best plain-SQL scan / share_acl RLS scan" "$(printf '%.1fx' "$r_plain")" ">= 5x" "$(verdict "$r_plain >= 5")"
 result "per point check: plain SQL / share_acl" "$(printf '%.0fx' "$r_point")" ">= 1000x" "$(verdict "$r_point >= 1000")"
 
 sa_log "cold cache: the first scan after a revoke committed in another session"
@@ -155,20 +160,30 @@ r_cold=$(calc "${c[3]} / ${c[2]}")
 printf 'warm before the revoke: %.1f ms   first after: %.1f ms   second after: %.1f ms\n' "${c[2]}" "${c[3]}" "${c[4]}"
 result "cold (first scan after a revoke elsewhere) / warm" "$(printf '%.2fx' "$r_cold")" "<= 3x" "$(verdict "$r_cold <= 3")"
 
-sa_log "(d) pgbench point reads, random principal and row, RLS on and off ($CLIENTS clients, ${SECONDS_PGBENCH}s each)"
+sa_log "(d) pgbench point reads, random principal and row, RLS on and off ($CLIENTS clients, ${SECONDS_PGBENCH}s runs, best of 3)"
 tps() { sed -n 's/^tps = \([0-9.]*\) .*/\1/p' | tail -1; }
 PGB=(pgbench -n -M prepared -c "$CLIENTS" -j "$CLIENTS" -D nassets="$NASSETS")
-"${PGB[@]}" -T 5 -U bench_app -f "$BENCH/point_read.pgbench" postgres >/dev/null 2>&1
-"${PGB[@]}" -T 5 -U bench_owner -f "$BENCH/point_read.pgbench" postgres >/dev/null 2>&1
-tps_off=$("${PGB[@]}" -T "$SECONDS_PGBENCH" -U bench_owner -f "$BENCH/point_read.pgbench" postgres 2>/dev/null | tps)
-tps_on=$("${PGB[@]}" -T "$SECONDS_PGBENCH" -U bench_app -f "$BENCH/point_read.pgbench" postgres 2>/dev/null | tps)
+# this machine is noisy: alternate the two, three rounds each, and keep the best of each
+pgb_best() {	# role script rounds
+	local r t best=0
+	for r in $(seq "$3"); do
+		t=$("${PGB[@]}" -T "$SECONDS_PGBENCH" -U "$1" -f "$BENCH/$2" postgres 2>/dev/null | tps)
+		best=$(printf '%s\n%s\n' "$best" "${t:-0}" | sort -g | tail -1)
+	done
+	echo "$best"
+}
+tps_off=0; tps_on=0
+for round in 1 2 3; do
+	tps_off=$(printf '%s\n%s\n' "$tps_off" "$(pgb_best bench_owner point_read.pgbench 1)" | sort -g | tail -1)
+	tps_on=$(printf '%s\n%s\n' "$tps_on" "$(pgb_best bench_app point_read.pgbench 1)" | sort -g | tail -1)
+done
 printf 'RLS off: %.0f tps   RLS on: %.0f tps\n' "$tps_off" "$tps_on"
 r_pgb=$(calc "$tps_on / $tps_off")
 result "pgbench point reads: RLS on / RLS off" "$(printf '%.0f%%' "$(calc "$r_pgb * 100")")" ">= 80%" "$(verdict "$r_pgb >= 0.8")"
 
 sa_log "share and unshare through pgbench against a plain one-row INSERT"
-tps_ins=$("${PGB[@]}" -T "$SECONDS_PGBENCH" -U bench_app -f "$BENCH/plain_insert.pgbench" postgres 2>/dev/null | tps)
-tps_share=$("${PGB[@]}" -T "$SECONDS_PGBENCH" -U bench_app -f "$BENCH/share_unshare.pgbench" postgres 2>/dev/null | tps)
+tps_ins=$(pgb_best bench_app plain_insert.pgbench 2)
+tps_share=$(pgb_best bench_app share_unshare.pgbench 2)
 ops_share=$(calc "$tps_share * 2")
 printf 'plain INSERT: %.0f tps   share, unshare (one transaction each): %.0f tps\n' "$tps_ins" "$ops_share"
 r_share=$(calc "$ops_share / $tps_ins")
@@ -217,18 +232,23 @@ printf 'plain INSERT: %.0f tps   open_link (valid, password-less, %s links, view
 r_open=$(calc "$tps_open / $tps_ins_l")
 result "open_link transactions / plain INSERT transactions" "$(printf '%.0f%%' "$(calc "$r_open * 100")")" ">= 50%" "$(verdict "$r_open >= 0.5")"
 
-# 1M checks of the point-check loop above, in a transaction whose only
-# context is a link on a project (no principal)
-PC_LINK="SELECT count(*) FILTER (WHERE share_acl.has_access(s.id, 'view')) FROM generate_series(1, 1000) k, (SELECT md5('asset:' || (i * 7919 % $NASSETS))::uuid AS id FROM generate_series(1, 1000) i) s;"
+# 1M checks over random asset ids (as the point checks above), in a
+# transaction whose only context is a link on a project (no principal); the
+# loop alone is timed too and subtracted
+LK_IDS="CREATE TEMP TABLE lk_ids AS SELECT md5('asset:' || (i::bigint * 7919 % $NASSETS))::uuid AS id FROM generate_series(1, 1000000) i;"
+LK_CHECK="SELECT count(*) FILTER (WHERE share_acl.has_access(id, 'view')) FROM lk_ids;"
+LK_BASE="SELECT count(*) FILTER (WHERE id IS NOT NULL) FROM lk_ids;"
 mapfile -t lk < <(times_of -U bench_app <<-SQL
 	BEGIN;
+	$LK_IDS
+	ANALYZE lk_ids;
 	SELECT status FROM share_acl.open_link((SELECT t.token FROM bench.link_token t WHERE t.kind = 'project' ORDER BY t.n LIMIT 1));
 	\timing on
-	$PC_LINK
-	$PC_LINK
-	$PC_LINK
-	$PC_BASE
-	$PC_BASE
+	$LK_CHECK
+	$LK_CHECK
+	$LK_CHECK
+	$LK_BASE
+	$LK_BASE
 	COMMIT;
 SQL
 )

@@ -1,0 +1,660 @@
+-- Share links (SPEC §5, and the link policies of §6): create_link, open_link,
+-- revoke_link, rotate_signing_key, retire_signing_key, the active_links view
+-- and expiring_links.  The tables are in 060_links_model.sql; the link
+-- context a successful open sets is answered by the engine (R7).
+--
+-- Tokens (layout in src/token.h): 60 characters of base64url (no padding)
+-- over version (1 byte), key id (4), link id (16) and the first 24 bytes of
+-- HMAC-SHA256 over those 21 bytes under the key's secret.  The server takes
+-- only a key id from a token, never an algorithm or a key; a token is never
+-- stored, it is recomputed from the link id and the key.  Verification is in
+-- C: strict base64url, known version, known and unretired key id, MAC
+-- compared in constant time; only then is the link row read.
+--
+-- Keys: share_acl.signing_key, readable by no role (REVOKE ALL FROM PUBLIC),
+-- only by the SECURITY DEFINER functions here.  A first key is made with
+-- pg_strong_random at CREATE EXTENSION; rotate_signing_key() adds a new one
+-- that signs every later link; tokens signed with an older key keep working
+-- until retire_signing_key(kid).  Keys are managed by trusted administrators
+-- only (superusers and members of share_acl_admin).
+--
+-- Passwords: stored only as a SCRAM-SHA-256 secret (PBKDF2-HMAC-SHA256 with
+-- a random 16-byte salt and 4096 iterations), checked in constant time.
+-- 10 wrong passwords within 15 minutes lock a link (status 'locked') until
+-- fewer than 10 of them are younger than 15 minutes; while locked, a password
+-- is not even checked.
+--
+-- Tokens and passwords are never stored, logged, raised or audited: no
+-- function here builds a message from them, and the tables keep only link
+-- ids.  (Applications should pass them as query parameters, so that the
+-- statement text in the server log or pg_stat_statements does not hold them.)
+--
+-- open_link() never raises for a refused link, so that what it writes (the
+-- failed-attempt row, the counters) commits with the caller's transaction;
+-- the application must commit that transaction, also for a refusal.
+--
+-- Concurrency: open_link takes no row lock on the link, so a viewer's
+-- transaction that goes on after open_link never holds up revoke_link (nor
+-- other viewers).  view_count / last_viewed_at and failed_attempts are bumped
+-- at commit, by deferred constraint triggers (link_view_count,
+-- link_failed_count), so the link row is locked only while the viewer's
+-- transaction commits; the views of the opening transaction itself count
+-- towards max_views at once.  Password attempts on a link, and opens of a
+-- link with max_views, are serialised by a transaction-level advisory lock
+-- on (oid of share_acl.link, hash of the link id), so that the lockout and
+-- max_views count every attempt and view exactly; the lock is held until the
+-- opening transaction ends, so applications open links in short
+-- transactions.  open_link is meant for READ COMMITTED: under REPEATABLE READ
+-- a concurrent change of the same link row makes the commit fail with 40001.
+-- (Made IMMEDIATE with SET CONSTRAINTS, the triggers count each view at the
+-- end of its statement; a link with max_views may then refuse its last views
+-- within that same transaction, whose views it counts twice there, but it
+-- never allows more.)
+--
+-- Hot standby (pg_is_in_recovery()): open_link validates exactly as on the
+-- primary and sets the link context, but writes nothing: no link_view row,
+-- no view_count / last_viewed_at bump, no failed-attempt row (a wrong
+-- password is answered 'wrong_password' and not counted; a lockout recorded
+-- on the primary is honoured), no first-view notification, no audit row.
+-- max_views counts only opens on the primary.  Applications that need these
+-- records, or the lockout to count, send open_link to the primary.
+
+-- ---------------------------------------------------------------------------
+-- Tables and columns of this file
+-- ---------------------------------------------------------------------------
+
+-- Wrong passwords, one row each, for the lockout window (rows older than the
+-- window are pruned when the link gets its next wrong password).
+CREATE TABLE share_acl.link_failed_attempt (
+    link_id uuid NOT NULL REFERENCES share_acl.link (id) ON DELETE CASCADE,
+    at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX link_failed_attempt_link_idx ON share_acl.link_failed_attempt (link_id, at);
+REVOKE ALL ON share_acl.link_failed_attempt FROM PUBLIC;
+COMMENT ON TABLE share_acl.link_failed_attempt IS
+    'one row per wrong link password, for the lockout (10 within 15 minutes); never holds the password';
+
+-- View counting.  open_link records a view as a link_view row when the
+-- workspace tracks external views, otherwise as a link_view_pending row; a
+-- deferred constraint trigger (link_view_count, on both tables) counts it
+-- into link.view_count / last_viewed_at when the transaction commits.  On
+-- link_view it fires for rows stamped with the inserting transaction's own
+-- time (viewed_at = now(), what open_link and the column default write), so
+-- that restoring a dump or loading old views does not count them twice.
+-- Pending rows live only inside the opening transaction (the trigger removes
+-- them), so that table is unlogged: nothing to keep after a crash.
+CREATE UNLOGGED TABLE share_acl.link_view_pending (
+    link_id uuid NOT NULL,
+    viewer_email text,
+    viewed_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX link_view_pending_link_idx ON share_acl.link_view_pending (link_id);
+REVOKE ALL ON share_acl.link_view_pending FROM PUBLIC;
+COMMENT ON TABLE share_acl.link_view_pending IS
+    'views of links in workspaces that do not track external views, until they are counted at commit';
+
+-- At commit of a transaction that opened a link: view_count + 1,
+-- last_viewed_at, and on the very first view a notification to the link's
+-- creator (when share_acl.notification exists).  SECURITY DEFINER: it runs
+-- at the commit of the application's transaction, with its role.
+CREATE FUNCTION share_acl.link_view_count() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    l share_acl.link;
+    ws uuid;
+BEGIN
+    UPDATE share_acl.link x
+       SET view_count = x.view_count + 1, last_viewed_at = greatest(x.last_viewed_at, NEW.viewed_at)
+     WHERE x.id = NEW.link_id
+    RETURNING x.* INTO l;
+    IF TG_TABLE_NAME = 'link_view_pending' THEN
+        DELETE FROM share_acl.link_view_pending p WHERE p.link_id = NEW.link_id;
+    END IF;
+    IF l.view_count = 1 AND l.created_by IS NOT NULL
+       AND pg_catalog.to_regclass('share_acl.notification') IS NOT NULL THEN
+        SELECT r.workspace_id INTO ws FROM share_acl.resource r WHERE r.id = l.resource_id;
+        EXECUTE 'INSERT INTO share_acl.notification (workspace_id, recipient_id, kind, resource_id, payload)
+                 VALUES ($1, $2, $3, $4, $5)'
+        USING ws, l.created_by, 'link_first_view', l.resource_id,
+              pg_catalog.jsonb_build_object('link_id', l.id, 'viewer_email', NEW.viewer_email, 'label', l.label);
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION share_acl.link_view_count() IS
+    'deferred trigger: count a view into link.view_count / last_viewed_at at commit, and notify the creator of the first view';
+CREATE CONSTRAINT TRIGGER link_view_count AFTER INSERT ON share_acl.link_view
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW WHEN (NEW.viewed_at = pg_catalog.now())
+    EXECUTE FUNCTION share_acl.link_view_count();
+CREATE CONSTRAINT TRIGGER link_view_count AFTER INSERT ON share_acl.link_view_pending
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION share_acl.link_view_count();
+
+-- At commit of a transaction that gave a wrong password: failed_attempts + 1.
+CREATE FUNCTION share_acl.link_failed_count() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    UPDATE share_acl.link x SET failed_attempts = x.failed_attempts + 1 WHERE x.id = NEW.link_id;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION share_acl.link_failed_count() IS
+    'deferred trigger: count a wrong password into link.failed_attempts at commit';
+CREATE CONSTRAINT TRIGGER link_failed_count AFTER INSERT ON share_acl.link_failed_attempt
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION share_acl.link_failed_count();
+
+-- Whether a key has signed a token.  A key that never has may be replaced
+-- by an INSERT of the same kid: that is what a pg_dump restore does, whose
+-- CREATE EXTENSION makes a fresh key 1 before the dumped keys are loaded.
+ALTER TABLE share_acl.signing_key ADD COLUMN in_use boolean NOT NULL DEFAULT false;
+COMMENT ON COLUMN share_acl.signing_key.in_use IS
+    'the key has signed a link token; an unused key may be replaced by inserting the same kid (restore)';
+
+CREATE FUNCTION share_acl.signing_key_replace_unused() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    DELETE FROM share_acl.signing_key k WHERE k.kid = NEW.kid AND NOT k.in_use;
+    RETURN NEW;
+END $$;
+COMMENT ON FUNCTION share_acl.signing_key_replace_unused() IS
+    'trigger: an inserted signing key replaces an unused key of the same kid (so a pg_dump restore keeps the dumped keys)';
+CREATE TRIGGER signing_key_replace_unused BEFORE INSERT ON share_acl.signing_key
+    FOR EACH ROW EXECUTE FUNCTION share_acl.signing_key_replace_unused();
+
+-- ---------------------------------------------------------------------------
+-- C helpers (src/token.c): internal, for the functions of this file only
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION share_acl._random_bytes(n integer) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'token_random_bytes' LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl._random_bytes(integer) IS
+    'internal: n (1 to 1024) bytes from pg_strong_random';
+
+CREATE FUNCTION share_acl._token_sign(kid integer, secret bytea, link uuid) RETURNS text
+    AS 'MODULE_PATHNAME', 'token_sign' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl._token_sign(integer, bytea, uuid) IS
+    'internal: the token of a link under signing key kid';
+
+CREATE FUNCTION share_acl._token_kid(token text) RETURNS integer
+    AS 'MODULE_PATHNAME', 'token_kid' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl._token_kid(text) IS
+    'internal: the key id of a well-formed token (strict base64url, known version), NULL otherwise';
+
+CREATE FUNCTION share_acl._token_verify(token text, kid integer, secret bytea) RETURNS uuid
+    AS 'MODULE_PATHNAME', 'token_verify' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl._token_verify(text, integer, bytea) IS
+    'internal: the link id of a well-formed token of key kid whose MAC is right (constant-time compare), NULL otherwise';
+
+CREATE FUNCTION share_acl._password_hash(password text) RETURNS text
+    AS 'MODULE_PATHNAME', 'token_password_hash' LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl._password_hash(text) IS
+    'internal: a salted SCRAM-SHA-256 secret (PBKDF2-HMAC-SHA256, 4096 iterations) of a link password';
+
+CREATE FUNCTION share_acl._password_check(password text, hash text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'token_password_check' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl._password_check(text, text) IS
+    'internal: whether the password matches the SCRAM-SHA-256 secret (constant-time compare); false for a malformed secret';
+
+-- ---------------------------------------------------------------------------
+-- SQL helpers
+-- ---------------------------------------------------------------------------
+
+-- What a link never grants (R9): share and every flag after it.
+CREATE FUNCTION share_acl._link_never() RETURNS share_acl.permset
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT 'share,manage_members,change_permissions,manage_collections,resolve_comments,make_public,manage_settings,view_audit,transfer_ownership,delete_space'::share_acl.permset
+$$;
+COMMENT ON FUNCTION share_acl._link_never() IS
+    'internal: the flags a link never grants: share and everything above it';
+
+-- Why a link row refuses to open now, or NULL: 'revoked', or 'expired'
+-- (past expires_at, before not_before, or max_views used up).
+CREATE FUNCTION share_acl._link_refusal(l share_acl.link) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN l.revoked_at IS NOT NULL THEN 'revoked'
+                WHEN l.expires_at <= pg_catalog.now() OR l.not_before > pg_catalog.now()
+                     OR l.view_count >= l.max_views THEN 'expired'
+           END
+$$;
+COMMENT ON FUNCTION share_acl._link_refusal(share_acl.link) IS
+    'internal: revoked, expired (past expires_at, before not_before, max_views used up) or NULL when the link may open';
+
+-- The token of a link, signed with the newest unretired key.
+CREATE FUNCTION share_acl._link_token(link uuid) RETURNS text
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    k integer;
+    used boolean;
+    t text;
+BEGIN
+    SELECT share_acl._token_sign(s.kid, s.secret, _link_token.link), s.kid, s.in_use
+      INTO t, k, used
+      FROM share_acl.signing_key s
+     WHERE s.retired_at IS NULL
+     ORDER BY s.kid DESC LIMIT 1;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'there is no active share link signing key'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'A trusted administrator calls share_acl.rotate_signing_key().';
+    END IF;
+    IF NOT used THEN
+        UPDATE share_acl.signing_key s SET in_use = true WHERE s.kid = k;
+    END IF;
+    RETURN t;
+END $$;
+COMMENT ON FUNCTION share_acl._link_token(uuid) IS
+    'internal: the token of a link under the newest unretired signing key';
+
+-- Trusted administrators only (keys are not a workspace matter).
+CREATE FUNCTION share_acl._require_key_admin(action text) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF NOT share_acl.invoker_is_admin() THEN
+        RAISE EXCEPTION 'permission denied: % is for trusted administrators only', action
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Call it as a superuser or a member of share_acl_admin.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._require_key_admin(text) IS
+    'internal: raise 42501 unless the caller is a superuser or a member of share_acl_admin';
+
+-- ---------------------------------------------------------------------------
+-- create_link
+-- ---------------------------------------------------------------------------
+
+-- Needs "share" on the resource.  The link grants perms masked by the
+-- allow_* toggles (R6); it may grant only flags the creator holds on the
+-- resource, and never share or above (42501).  Workspace policies apply at
+-- creation only: allow_external_sharing = false refuses new links,
+-- require_link_password refuses a link without a password (both 42501,
+-- naming the policy), default_link_expiry sets expires_at when none is given.
+-- Returns the token; it is not stored anywhere.
+CREATE FUNCTION share_acl.create_link(resource uuid,
+                                      perms share_acl.permset DEFAULT 'viewer',
+                                      expires_at timestamptz DEFAULT NULL,
+                                      password text DEFAULT NULL,
+                                      allow_download boolean DEFAULT false,
+                                      allow_comments boolean DEFAULT true,
+                                      allow_approval boolean DEFAULT false,
+                                      allow_contribution boolean DEFAULT false,
+                                      label text DEFAULT NULL,
+                                      not_before timestamptz DEFAULT NULL,
+                                      max_views integer DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    r share_acl.resource;
+    w share_acl.workspace;
+    granted share_acl.permset;
+    too_much share_acl.permset;
+    expiry timestamptz := create_link.expires_at;
+    lid uuid;
+BEGIN
+    IF create_link.resource IS NULL OR create_link.perms IS NULL
+       OR create_link.allow_download IS NULL OR create_link.allow_comments IS NULL
+       OR create_link.allow_approval IS NULL OR create_link.allow_contribution IS NULL THEN
+        RAISE EXCEPTION 'create_link: resource, perms and the allow_* options must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    r := share_acl._get_resource(create_link.resource);
+    w := share_acl._get_workspace(r.workspace_id);
+    PERFORM share_acl._require(actor, r.id, 'share', 'create_link');
+    IF NOT w.allow_external_sharing THEN
+        RAISE EXCEPTION 'permission denied: the workspace policy allow_external_sharing forbids new share links'
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Existing links keep working; new ones are refused while allow_external_sharing is false.';
+    END IF;
+    too_much := create_link.perms OPERATOR(share_acl.&) share_acl._link_never();
+    IF too_much OPERATOR(share_acl.<>) ''::share_acl.permset THEN
+        RAISE EXCEPTION 'permission denied: a share link cannot grant "%"', too_much
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'A link never grants share or anything above it.';
+    END IF;
+    granted := share_acl._share_mask(create_link.perms, create_link.allow_download,
+                                     create_link.allow_comments, create_link.allow_approval,
+                                     create_link.allow_contribution);
+    IF granted OPERATOR(share_acl.=) ''::share_acl.permset THEN
+        RAISE EXCEPTION 'create_link: the link would grant nothing'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('perms "%s" with these allow_* options is the empty set', create_link.perms);
+    END IF;
+    PERFORM share_acl._no_escalation(actor, r.id, granted, 'create_link');
+    IF create_link.password IS NULL AND w.require_link_password THEN
+        RAISE EXCEPTION 'permission denied: the workspace policy require_link_password requires a password for new share links'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF create_link.password IS NOT NULL
+       AND (create_link.password = '' OR octet_length(create_link.password) > 1024) THEN
+        RAISE EXCEPTION 'create_link: a link password has 1 to 1024 bytes'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF expiry IS NULL AND w.default_link_expiry IS NOT NULL THEN
+        expiry := now() + w.default_link_expiry;
+    END IF;
+    IF expiry <= now() THEN
+        RAISE EXCEPTION 'create_link: expires_at % is not in the future', expiry
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF create_link.not_before >= expiry THEN
+        RAISE EXCEPTION 'create_link: not_before % is not before expires_at %', create_link.not_before, expiry
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF create_link.max_views <= 0 THEN
+        RAISE EXCEPTION 'create_link: max_views must be positive'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF length(create_link.label) > 200 THEN
+        RAISE EXCEPTION 'create_link: a label has at most 200 characters'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO share_acl.link AS l (resource_id, perms, allow_download, allow_comments, allow_approval,
+                                     allow_contribution, password_hash, expires_at, not_before,
+                                     max_views, created_by, label)
+    VALUES (r.id, create_link.perms, create_link.allow_download, create_link.allow_comments,
+            create_link.allow_approval, create_link.allow_contribution,
+            CASE WHEN create_link.password IS NOT NULL
+                 THEN share_acl._password_hash(create_link.password) END,
+            expiry, create_link.not_before, create_link.max_views, actor, create_link.label)
+    RETURNING l.id INTO lid;
+    RETURN share_acl._link_token(lid);
+END $$;
+COMMENT ON FUNCTION share_acl.create_link(uuid, share_acl.permset, timestamptz, text, boolean, boolean,
+                                          boolean, boolean, text, timestamptz, integer) IS
+    'create a signed share link on a resource (needs share on it; grants only what its creator holds, never share or above; link policies apply); returns the token';
+
+-- ---------------------------------------------------------------------------
+-- open_link
+-- ---------------------------------------------------------------------------
+
+-- One row: ok, status, and on ok the link, its resource and what it grants
+-- there (toggles applied, share and above removed).  status: ok, invalid
+-- (malformed, bad MAC, unknown or retired key, no such link), revoked,
+-- expired (past expires_at, before not_before, max_views used up),
+-- password_required, wrong_password, locked.  A refusal never raises.  The
+-- order: token; revoked / expired; no password given for a password link:
+-- password_required; 10 wrong passwords within 15 minutes: locked (the
+-- password is not checked); wrong: wrong_password, and a failed attempt is
+-- recorded; then ok.  On ok (on the primary): a view counted into view_count
+-- and last_viewed_at at commit, a link_view row with the viewer's e-mail when
+-- the workspace tracks external views, a notification to the creator on the
+-- first view (when share_acl.notification exists); everywhere: the link
+-- becomes the transaction's link context, so that has_access(resource,
+-- perms) answers by R7 (united with the principal's own permissions when one
+-- is set) until the transaction ends.  A refusal leaves the link context as
+-- it was.  (The audit row of every open, ok or refused, belongs after the
+-- block "decide" below, with link_id, status and viewer_email only.)  For a
+-- hot standby, concurrency and locks, see the top of this file.  A malformed
+-- viewer_email is an error (22023): it is the application's input, not the
+-- link's.
+CREATE FUNCTION share_acl.open_link(token text, password text DEFAULT NULL,
+                                    viewer_email text DEFAULT NULL)
+RETURNS TABLE (ok boolean, status text, link_id uuid, resource uuid, perms share_acl.permset)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    standby constant boolean := pg_catalog.pg_is_in_recovery();
+    given_password constant boolean := coalesce(open_link.password, '') <> '';
+    lid uuid;
+    l share_acl.link;
+    n bigint;
+BEGIN
+    ok := false;
+    IF open_link.viewer_email !~ '^[^@\s]+@[^@\s]+$' OR length(open_link.viewer_email) > 320 THEN
+        PERFORM share_acl._check_email(open_link.viewer_email);     -- raises 22023
+    END IF;
+    <<decide>>
+    BEGIN
+        -- the token: strict parse, unretired key, constant-time MAC (C)
+        -- (no such link: deleted, with its resource, is invalid too)
+        SELECT x.* INTO l FROM share_acl.link x
+         WHERE x.id = (SELECT share_acl._token_verify(open_link.token, k.kid, k.secret)
+                         FROM share_acl.signing_key k
+                        WHERE k.kid = share_acl._token_kid(open_link.token) AND k.retired_at IS NULL);
+        IF NOT FOUND THEN
+            status := 'invalid';
+            EXIT decide;
+        END IF;
+        lid := l.id;
+        link_id := lid;
+        status := share_acl._link_refusal(l);
+        IF status IS NOT NULL THEN
+            EXIT decide;
+        END IF;
+        IF l.password_hash IS NOT NULL AND NOT given_password THEN
+            status := 'password_required';
+            EXIT decide;
+        END IF;
+
+        IF NOT standby AND (l.password_hash IS NOT NULL OR l.max_views IS NOT NULL) THEN
+            -- one password attempt or counted view of this link at a time
+            -- (until the transaction ends), then read the link afresh
+            PERFORM pg_catalog.pg_advisory_xact_lock('share_acl.link'::pg_catalog.regclass::pg_catalog.oid::integer,
+                                                     pg_catalog.hashtext(lid::text));
+            SELECT * INTO l FROM share_acl.link x WHERE x.id = lid;
+            IF NOT FOUND THEN
+                status := 'invalid';
+                link_id := NULL;
+                EXIT decide;
+            END IF;
+            status := share_acl._link_refusal(l);
+            IF status IS NOT NULL THEN
+                EXIT decide;
+            END IF;
+        END IF;
+        IF l.max_views IS NOT NULL AND NOT standby THEN
+            -- views of this transaction, not yet counted into view_count
+            SELECT (SELECT count(*) FROM share_acl.link_view v WHERE v.link_id = lid AND v.viewed_at = now())
+                 + (SELECT count(*) FROM share_acl.link_view_pending p WHERE p.link_id = lid)
+              INTO n;
+            IF l.view_count + n >= l.max_views THEN
+                status := 'expired';
+                EXIT decide;
+            END IF;
+        END IF;
+
+        IF l.password_hash IS NOT NULL THEN
+            SELECT count(*) INTO n FROM share_acl.link_failed_attempt f
+             WHERE f.link_id = lid AND f.at > now() - interval '15 minutes';
+            IF n >= 10 THEN
+                status := 'locked';
+                EXIT decide;
+            END IF;
+            IF NOT share_acl._password_check(open_link.password, l.password_hash) THEN
+                IF NOT standby THEN
+                    DELETE FROM share_acl.link_failed_attempt f
+                     WHERE f.link_id = lid AND f.at <= now() - interval '15 minutes';
+                    INSERT INTO share_acl.link_failed_attempt (link_id) VALUES (lid);
+                END IF;
+                status := 'wrong_password';
+                EXIT decide;
+            END IF;
+        END IF;
+
+        IF NOT standby THEN
+            -- the view, counted at commit (link_view_count)
+            INSERT INTO share_acl.link_view (link_id, viewer_email)
+            SELECT lid, open_link.viewer_email
+              FROM share_acl.resource r JOIN share_acl.workspace w ON w.id = r.workspace_id
+             WHERE r.id = l.resource_id AND w.track_external_views;
+            IF NOT FOUND THEN
+                INSERT INTO share_acl.link_view_pending (link_id, viewer_email) VALUES (lid, open_link.viewer_email);
+            END IF;
+        END IF;
+        PERFORM share_acl._set_link_context(lid);
+        ok := true;
+        status := 'ok';
+        resource := l.resource_id;
+        perms := share_acl._share_mask(l.perms, l.allow_download, l.allow_comments, l.allow_approval,
+                                       l.allow_contribution)
+                 OPERATOR(share_acl.-) share_acl._link_never();
+    END;
+    RETURN NEXT;
+END $$;
+COMMENT ON FUNCTION share_acl.open_link(text, text, text) IS
+    'validate a share link token (and password); on ok record the view and make the link the transaction''s link context; never raises for a refused link';
+
+-- ---------------------------------------------------------------------------
+-- revoke_link, keys
+-- ---------------------------------------------------------------------------
+
+-- Needs change_permissions on the link's resource, or being its creator.
+-- Every later open is refused ('revoked') and every later check in any
+-- transaction, also one that opened the link before, denies.  Revoking a
+-- revoked link changes nothing (it keeps its first revoked_at).
+CREATE FUNCTION share_acl.revoke_link(link uuid) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    l share_acl.link;
+BEGIN
+    IF revoke_link.link IS NULL THEN
+        RAISE EXCEPTION 'revoke_link: link must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT * INTO l FROM share_acl.link x WHERE x.id = revoke_link.link FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'link % does not exist', revoke_link.link USING ERRCODE = 'no_data_found';
+    END IF;
+    IF actor IS NOT NULL AND l.created_by IS DISTINCT FROM actor
+       AND NOT coalesce(share_acl.has_access(actor, l.resource_id, 'change_permissions'), false) THEN
+        RAISE EXCEPTION 'permission denied: revoke_link requires "change_permissions" on resource % or being the creator of link %',
+                        l.resource_id, l.id
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF l.revoked_at IS NULL THEN
+        UPDATE share_acl.link x SET revoked_at = now() WHERE x.id = l.id;
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl.revoke_link(uuid) IS
+    'revoke a share link at once (needs change_permissions on its resource, or being its creator)';
+
+CREATE FUNCTION share_acl.rotate_signing_key() RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    k integer;
+BEGIN
+    PERFORM share_acl._require_key_admin('rotate_signing_key');
+    LOCK TABLE share_acl.signing_key IN SHARE ROW EXCLUSIVE MODE;
+    INSERT INTO share_acl.signing_key AS s (kid, secret)
+    SELECT coalesce(max(x.kid), 0) + 1, share_acl._random_bytes(32) FROM share_acl.signing_key x
+    RETURNING s.kid INTO k;
+    RETURN k;
+END $$;
+COMMENT ON FUNCTION share_acl.rotate_signing_key() IS
+    'add a new random share link signing key, used for every later link; older keys keep validating their tokens until retired (trusted administrators only); returns its kid';
+
+CREATE FUNCTION share_acl.retire_signing_key(kid integer) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    k share_acl.signing_key;
+BEGIN
+    PERFORM share_acl._require_key_admin('retire_signing_key');
+    IF retire_signing_key.kid IS NULL THEN
+        RAISE EXCEPTION 'retire_signing_key: kid must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    LOCK TABLE share_acl.signing_key IN SHARE ROW EXCLUSIVE MODE;
+    SELECT * INTO k FROM share_acl.signing_key s WHERE s.kid = retire_signing_key.kid;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'signing key % does not exist', retire_signing_key.kid USING ERRCODE = 'no_data_found';
+    END IF;
+    IF k.retired_at IS NOT NULL THEN
+        RETURN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM share_acl.signing_key s WHERE s.retired_at IS NULL AND s.kid <> k.kid) THEN
+        RAISE EXCEPTION 'signing key % is the last active one', k.kid
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Call share_acl.rotate_signing_key() first.';
+    END IF;
+    UPDATE share_acl.signing_key s SET retired_at = now() WHERE s.kid = k.kid;
+END $$;
+COMMENT ON FUNCTION share_acl.retire_signing_key(integer) IS
+    'retire a share link signing key: every token it signed is invalid from now on (trusted administrators only; not the last active key)';
+
+-- ---------------------------------------------------------------------------
+-- active_links, expiring_links
+-- ---------------------------------------------------------------------------
+
+-- Unrevoked links that have not expired and have views left (links whose
+-- not_before is still ahead are listed: they are scheduled).  A principal
+-- sees the links of resources where it has "share", and those it created; a
+-- trusted administrator without a principal sees all.  has_password tells
+-- whether the link asks for a password (the hash itself is not shown).
+CREATE VIEW share_acl.active_links WITH (security_barrier) AS
+SELECT l.id, l.resource_id, l.perms, l.allow_download, l.allow_comments, l.allow_approval,
+       l.allow_contribution, l.expires_at, l.not_before, l.max_views, l.created_by, l.created_at,
+       l.revoked_at, l.label, l.view_count, l.last_viewed_at,
+       l.password_hash IS NOT NULL AS has_password
+  FROM share_acl.link l
+ WHERE l.revoked_at IS NULL
+   AND (l.expires_at IS NULL OR l.expires_at > pg_catalog.now())
+   AND (l.max_views IS NULL OR l.view_count < l.max_views)
+   AND (CASE WHEN share_acl.current_principal() IS NULL THEN share_acl.invoker_is_admin()
+             ELSE l.created_by = share_acl.current_principal()
+                  OR share_acl.has_access(share_acl.current_principal(), l.resource_id, 'share')
+        END);
+COMMENT ON VIEW share_acl.active_links IS
+    'unrevoked, unexpired share links with views left, without password hashes or failure counters; a principal sees those of resources it may share and those it created';
+
+CREATE FUNCTION share_acl.expiring_links(within interval) RETURNS SETOF share_acl.active_links
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF expiring_links.within IS NULL THEN
+        RAISE EXCEPTION 'expiring_links: within must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF expiring_links.within < interval '0' THEN
+        RAISE EXCEPTION 'expiring_links: within must not be negative' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN QUERY
+        SELECT a.* FROM share_acl.active_links a
+         WHERE a.expires_at <= now() + expiring_links.within
+         ORDER BY a.expires_at, a.id;
+END $$;
+COMMENT ON FUNCTION share_acl.expiring_links(interval) IS
+    'the active links (as the active_links view shows them to the caller) that expire within the interval, soonest first';
+
+-- ---------------------------------------------------------------------------
+-- The first signing key, and privileges
+-- ---------------------------------------------------------------------------
+
+INSERT INTO share_acl.signing_key (kid, secret) VALUES (1, share_acl._random_bytes(32));
+
+GRANT SELECT ON share_acl.active_links TO share_acl_user, share_acl_admin;
+-- trusted administrators may bulk-load links (INSERT/COPY), as the other model tables
+GRANT SELECT, INSERT, UPDATE, DELETE ON share_acl.link, share_acl.link_view TO share_acl_admin;
+
+REVOKE ALL ON FUNCTION
+    share_acl.signing_key_replace_unused(),
+    share_acl.link_view_count(),
+    share_acl.link_failed_count(),
+    share_acl._random_bytes(integer),
+    share_acl._token_sign(integer, bytea, uuid),
+    share_acl._token_kid(text),
+    share_acl._token_verify(text, integer, bytea),
+    share_acl._password_hash(text),
+    share_acl._password_check(text, text),
+    share_acl._link_never(),
+    share_acl._link_refusal(share_acl.link),
+    share_acl._link_token(uuid),
+    share_acl._require_key_admin(text)
+FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION
+    share_acl.create_link(uuid, share_acl.permset, timestamptz, text, boolean, boolean, boolean,
+                          boolean, text, timestamptz, integer),
+    share_acl.open_link(text, text, text),
+    share_acl.revoke_link(uuid),
+    share_acl.rotate_signing_key(),
+    share_acl.retire_signing_key(integer),
+    share_acl.expiring_links(interval)
+FROM PUBLIC;
+
+-- open_link too: external viewers come through the application's role.
+-- The key functions check for a trusted administrator themselves.
+GRANT EXECUTE ON FUNCTION
+    share_acl.create_link(uuid, share_acl.permset, timestamptz, text, boolean, boolean, boolean,
+                          boolean, text, timestamptz, integer),
+    share_acl.open_link(text, text, text),
+    share_acl.revoke_link(uuid),
+    share_acl.rotate_signing_key(),
+    share_acl.retire_signing_key(integer),
+    share_acl.expiring_links(interval)
+TO share_acl_user, share_acl_admin;
