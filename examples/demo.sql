@@ -94,6 +94,24 @@ SELECT 'as Ana (owner)' AS who, title FROM app.asset ORDER BY title;
 COMMIT;
 RESET ROLE;
 
+\echo '=== A share link for a reviewer without an account (SPEC §5)'
+\o /dev/null
+BEGIN;
+SELECT set_principal(:'ana');
+SELECT create_link(:'selects', 'commenter', label => 'agency review',
+                   expires_at => now() + interval '7 days') AS token \gset
+COMMIT;
+\o
+SELECT length(:'token') AS token_length, :'token' ~ '^[A-Za-z0-9_-]+$' AS url_safe;
+BEGIN;
+SELECT ok, status, permset_level(perms) AS level FROM open_link(:'token', viewer_email => 'reviewer@agency.example');
+SELECT has_access(:'spring_cut', 'comment') AS link_can_comment_on_spring_cut,
+       has_access(:'spring_raw', 'view') AS link_sees_raw_footage;
+COMMIT;
+SELECT status AS one_character_changed
+FROM open_link(left(:'token', 59) || CASE WHEN right(:'token', 1) = 'A' THEN 'B' ELSE 'A' END);
+SELECT label, view_count, has_password FROM active_links;
+
 \echo '=== A revoke takes effect at once: the Editors share is removed'
 \o /dev/null
 BEGIN;

@@ -729,12 +729,10 @@ CacheGetStructure(void)
 	Snapshot	snap;
 	StructureCache *s;
 
-	if (PartIsValid(&structure_part, structure_inval_count))
-	{
-		s = (StructureCache *) structure_part.data;
-		if (!s->partial || CacheStructureMemory() <= CacheLimitBytes())
-			return s;
-	}
+	/* still valid, and within the bound (which a superuser may have lowered) */
+	if (PartIsValid(&structure_part, structure_inval_count) &&
+		CacheStructureMemory() <= CacheLimitBytes())
+		return (StructureCache *) structure_part.data;
 
 	count = structure_inval_count;
 	PartReset(&structure_part);

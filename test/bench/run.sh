@@ -190,13 +190,16 @@ r_share=$(calc "$ops_share / $tps_ins")
 result "share or unshare transactions / plain INSERT transactions" "$(printf '%.0f%%' "$(calc "$r_share * 100")")" ">= 30%" "$(verdict "$r_share >= 0.3")"
 
 sa_log "memory of a backend after the RLS scan"
-psql -qXAt -U bench_app <<-SQL
+psql -qXAt <<-SQL
+	SET ROLE bench_app;
 	$SET_MEMBER
-	$COUNT
+	SELECT 'rows visible: ' || count(*) FROM bench.asset;
+	RESET ROLE;
 	SELECT 'share_acl cache contexts: ' || pg_size_pretty(sum(total_bytes)) FROM pg_backend_memory_contexts WHERE name LIKE 'share_acl%';
 	SELECT 'share_acl.cache_size: ' || current_setting('share_acl.cache_size');
-	SELECT pg_backend_pid() \gset
-	\! grep -E 'VmHWM|RssAnon' /proc/:pg_backend_pid/status
+	SELECT pg_backend_pid() AS bpid \gset
+	\setenv BPID :bpid
+	\! grep -E 'VmHWM|VmRSS|RssAnon|RssShmem' /proc/\$BPID/status
 SQL
 
 sa_log "bounded cache: share_acl.cache_size = 1MB (the structure is read on demand)"
