@@ -148,7 +148,6 @@ CacheRelcacheCallback(Datum arg, Oid relid)
 	{
 		if (cat.oids[i] != relid)
 			continue;
-		cat.valid = false;
 		if (i <= MT_LAST_STRUCTURE)
 			structure_inval_count++;
 		else if (i == MT_WORKSPACE)
@@ -161,11 +160,25 @@ CacheRelcacheCallback(Datum arg, Oid relid)
 	}
 }
 
-/* Register the invalidation callback; called once from _PG_init. */
+/*
+ * A change to pg_class, pg_attribute or pg_enum (DDL: the extension dropped,
+ * re-created or updated) makes the catalog facts be looked up again.  Data
+ * changes of the model tables do not touch these catalogs.
+ */
+static void
+CacheCatalogCallback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	cat.valid = false;
+}
+
+/* Register the invalidation callbacks; called once from _PG_init. */
 void
 CacheRegisterCallbacks(void)
 {
 	CacheRegisterRelcacheCallback(CacheRelcacheCallback, (Datum) 0);
+	CacheRegisterSyscacheCallback(RELOID, CacheCatalogCallback, (Datum) 0);
+	CacheRegisterSyscacheCallback(ATTNUM, CacheCatalogCallback, (Datum) 0);
+	CacheRegisterSyscacheCallback(ENUMOID, CacheCatalogCallback, (Datum) 0);
 }
 
 PG_FUNCTION_INFO_V1(cache_invalidate_trigger);
