@@ -521,14 +521,6 @@ CacheStructureMemory(void)
 	return structure_part.cxt ? MemoryContextMemAllocated(structure_part.cxt, true) : 0;
 }
 
-/* Memory held by both parts, in bytes. */
-Size
-CacheMemoryUsed(void)
-{
-	return CacheStructureMemory() +
-		(grants_part.cxt ? MemoryContextMemAllocated(grants_part.cxt, true) : 0);
-}
-
 static Size
 CacheLimitBytes(void)
 {

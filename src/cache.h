@@ -247,6 +247,5 @@ extern List *CacheTeamMembers(const pg_uuid_t *team_id);
 extern uint64 CacheLinksGeneration(void);
 extern void CacheLoadLink(const pg_uuid_t *id, LinkData *out);
 extern Size CacheStructureMemory(void);
-extern Size CacheMemoryUsed(void);
 
 #endif							/* SHARE_ACL_CACHE_H */
