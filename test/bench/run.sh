@@ -23,6 +23,7 @@ CLIENTS=${CLIENTS:-2}
 BENCH=$SA_ROOT/test/bench
 
 sa_setup
+command -v bc >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bc; }
 sa_start_cluster "shared_buffers = 2GB
 work_mem = 64MB
 maintenance_work_mem = 512MB
