@@ -572,8 +572,6 @@ WorkspacePermissions(Engine *e, PrincipalCtx *pc, int32 w, Trace *trace)
 	return perms;
 }
 
-/* A link never gives share or any flag after it in SPEC §1 (R9). */
-#define LINK_KEEPS			(PERM_SHARE - 1)
 
 /* Memo of "the link's node is in anc(node)" for container nodes. */
 static nodemap_hash *link_memo = NULL;
@@ -653,7 +651,7 @@ EngineLinkPermissions(Engine *e, int32 node, Trace *trace)
 	}
 	if (!LinkReaches(e, node, target, 0))
 		return 0;
-	perms = link->perms & LINK_KEEPS;
+	perms = link->perms & ~PERMSET_LINK_NEVER;
 	if (trace)
 		TraceAdd(trace, "R7", &e->s->resources[target].id, NULL, perms,
 				 psprintf("share link %s on this resource or above it (toggles applied, nothing from share on)",

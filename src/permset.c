@@ -284,3 +284,12 @@ permset_apply_toggles(PG_FUNCTION_ARGS)
 	PG_RETURN_PERMSET(PermsetApplyToggles(PG_GETARG_PERMSET(0), PG_GETARG_BOOL(1), PG_GETARG_BOOL(2),
 										  PG_GETARG_BOOL(3), PG_GETARG_BOOL(4)));
 }
+
+PG_FUNCTION_INFO_V1(permset_link_never);
+
+/* _link_never() → permset: what a share link never grants (the engine's own constant) */
+Datum
+permset_link_never(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_PERMSET(PERMSET_LINK_NEVER);
+}

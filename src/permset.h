@@ -66,6 +66,9 @@ typedef uint64_t Permset;
 							 PERM_VIEW_ACTIVITY)
 #define PERMSET_FULL_EDITOR	(PERMSET_CONTRIBUTOR | PERM_DELETE)
 
+/* What a share link never grants (R9): share and every flag after it in SPEC §1. */
+#define PERMSET_LINK_NEVER	(PERM_ALL & ~(PERM_SHARE - 1))
+
 /* The flags each toggle of a share or link removes when false (R6). */
 #define PERM_TOGGLE_DOWNLOAD	(PERM_DOWNLOAD)
 #define PERM_TOGGLE_COMMENTS	(PERM_COMMENT | PERM_ANNOTATE | PERM_REACT)

@@ -201,9 +201,7 @@ COMMENT ON FUNCTION share_acl._password_check(text, text) IS
 
 -- What a link never grants (R9): share and every flag after it.
 CREATE FUNCTION share_acl._link_never() RETURNS share_acl.permset
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT 'share,manage_members,change_permissions,manage_collections,resolve_comments,make_public,manage_settings,view_audit,transfer_ownership,delete_space'::share_acl.permset
-$$;
+    AS 'MODULE_PATHNAME', 'permset_link_never' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION share_acl._link_never() IS
     'internal: the flags a link never grants: share and everything above it';
 
