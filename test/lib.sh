@@ -12,15 +12,30 @@ SA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 sa_log() { printf '\n== %s\n' "$*" >&2; }
 
-# Install the Debian packages the build and the suites need, when missing.
-sa_install_deps() {
-	local need=()
-	[ -x "$PG_CONFIG" ] && [ -x "$($PG_CONFIG --pgxs | xargs dirname)/../test/isolation/pg_isolation_regress" ] \
-		|| need+=(postgresql-server-dev-15)
-	[ -f /usr/share/postgresql/15/extension/pgtap.control ] || need+=(postgresql-15-pgtap)
-	command -v pg_prove >/dev/null || need+=(libtap-parser-sourcehandler-pgtap-perl)
+# The Debian packages the build and the suites need, each detected by the file
+# really used (pg_config and pg_isolation_regress ship with the client, so they
+# prove nothing about the server headers).  Prints the missing package names.
+# SA_PGTAP_CONTROL and SA_PG_PROVE may point elsewhere (tests of this function).
+sa_missing_deps() {
+	local need=() incdir=""
+	[ -x "$PG_CONFIG" ] && incdir=$("$PG_CONFIG" --includedir-server 2>/dev/null)
+	if [ -z "$incdir" ] || [ ! -f "$incdir/postgres.h" ] ||
+		[ ! -f "$("$PG_CONFIG" --pgxs 2>/dev/null)" ]; then
+		need+=(postgresql-server-dev-15)
+	fi
+	[ -f "${SA_PGTAP_CONTROL:-/usr/share/postgresql/15/extension/pgtap.control}" ] ||
+		need+=(postgresql-15-pgtap)
+	[ -x "${SA_PG_PROVE:-/usr/bin/pg_prove}" ] || need+=(libtap-parser-sourcehandler-pgtap-perl)
 	command -v make >/dev/null || need+=(make)
 	command -v gcc >/dev/null || need+=(gcc)
+	[ ${#need[@]} -gt 0 ] && printf '%s\n' "${need[@]}"
+	return 0
+}
+
+# Install the missing Debian packages (apt-get update first).
+sa_install_deps() {
+	local need
+	mapfile -t need < <(sa_missing_deps)
 	if [ ${#need[@]} -gt 0 ]; then
 		sa_log "installing ${need[*]}"
 		if [ "$(id -u)" -ne 0 ]; then
@@ -35,8 +50,13 @@ sa_install_deps() {
 # Build and install the extension into the system directories.
 sa_build_install() {
 	sa_log "building and installing share_acl"
-	make -C "$SA_ROOT" -s PG_CONFIG="$PG_CONFIG" >&2
-	make -C "$SA_ROOT" -s PG_CONFIG="$PG_CONFIG" install >&2
+	# one build at a time in this tree (parallel runs share the objects and
+	# the system's extension directory)
+	(
+		flock 9
+		make -C "$SA_ROOT" -s PG_CONFIG="$PG_CONFIG" >&2 &&
+			make -C "$SA_ROOT" -s PG_CONFIG="$PG_CONFIG" install >&2
+	) 9>"$SA_ROOT/.build.lock"
 }
 
 sa_setup() {
