@@ -88,7 +88,7 @@ typedef struct CachePart
 {
 	MemoryContext cxt;
 	uint64		loaded_at_count;	/* inval count when the load began; 0 = none */
-	LocalTransactionId transient_lxid;	/* valid only in this transaction, or 0 */
+	TransientTag transient;		/* see CacheTransientTag */
 	void	   *data;
 } CachePart;
 
@@ -219,7 +219,16 @@ UuidIndexPlace(UuidIndex *index, int32 i)
 
 	while (index->buckets[b] != UUID_BUCKET_EMPTY)
 		b = (b + 1) & index->mask;
-	index->buckets[b] = UuidBucket(h, i);
+	index->buckets[b] = (h & ~index->record_mask) | (uint32) i;
+}
+
+/* Allocate size empty buckets, in the current memory context. */
+static void
+UuidIndexAllocBuckets(UuidIndex *index, uint32 size)
+{
+	index->buckets = palloc_extended(sizeof(uint32) * size, MCXT_ALLOC_HUGE);
+	memset(index->buckets, 0xff, sizeof(uint32) * size);
+	index->mask = size - 1;
 }
 
 /* An empty index for about expected records, in the current memory context. */
@@ -228,39 +237,58 @@ UuidIndexInit(UuidIndex *index, const void *base, Size stride, int32 expected)
 {
 	uint32		size = 16;
 
-	while (size < (uint32) expected + (uint32) expected / 2 && size < (1U << 30))
+	while (size < (uint32) expected + (uint32) expected / 2 && size < (1U << 31))
 		size <<= 1;
-	index->buckets = palloc_extended(sizeof(uint32) * size, MCXT_ALLOC_HUGE);
-	memset(index->buckets, 0xff, sizeof(uint32) * size);
-	index->mask = size - 1;
+	UuidIndexAllocBuckets(index, size);
+	index->record_mask = UUID_RECORD_MASK_MIN;
 	index->count = 0;
 	index->base = base;
 	index->stride = stride;
 }
 
-/* Add record i (whose records array now starts at base); grows the buckets. */
+/*
+ * Add record i (whose records array now starts at base).  Grows the buckets
+ * past two thirds full, and the record bits when i no longer fits them (the
+ * all-ones record is never used, so no bucket equals UUID_BUCKET_EMPTY).
+ */
 static void
 UuidIndexInsert(UuidIndex *index, const void *base, int32 i)
 {
+	uint32		size;
+	uint32		old_record_mask;
+
 	if (index->buckets == NULL)
 		UuidIndexInit(index, base, index->stride ? index->stride : sizeof(pg_uuid_t), 8);
 	index->base = base;
-	if (i > UUID_INDEX_MAX_RECORD)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("share_acl cache cannot index more than %d records", UUID_INDEX_MAX_RECORD + 1)));
-	if ((uint64) (index->count + 1) * 3 > (uint64) (index->mask + 1) * 2)
+	size = index->mask + 1;
+	old_record_mask = index->record_mask;
+	while ((uint32) i >= index->record_mask)
+	{
+		if (index->record_mask == UUID_RECORD_MASK_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("share_acl cache cannot index more than %u records",
+							UUID_RECORD_MASK_MAX)));
+		index->record_mask = (index->record_mask << 1) | 1;
+	}
+	if ((uint64) (index->count + 1) * 3 > (uint64) size * 2)
+	{
+		if (size >= (1U << 31))
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("share_acl cache cannot index more than %d records", index->count)));
+		size *= 2;
+	}
+	if (size != index->mask + 1 || old_record_mask != index->record_mask)
 	{
 		uint32		oldsize = index->mask + 1;
 		uint32	   *old = index->buckets;
 		uint32		b;
 
-		index->buckets = palloc_extended(sizeof(uint32) * oldsize * 2, MCXT_ALLOC_HUGE);
-		memset(index->buckets, 0xff, sizeof(uint32) * oldsize * 2);
-		index->mask = oldsize * 2 - 1;
+		UuidIndexAllocBuckets(index, size);
 		for (b = 0; b < oldsize; b++)
 			if (old[b] != UUID_BUCKET_EMPTY)
-				UuidIndexPlace(index, UuidBucketRecord(old[b]));
+				UuidIndexPlace(index, (int32) (old[b] & old_record_mask));
 		pfree(old);
 	}
 	UuidIndexPlace(index, i);
@@ -273,6 +301,10 @@ GrowArray(void *arr, int32 n, int32 *cap, Size elem)
 {
 	if (n < *cap)
 		return arr;
+	if (*cap >= PG_INT32_MAX / 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("share_acl cache cannot hold more than %d records", *cap)));
 	*cap = *cap > 0 ? *cap * 2 : 8;
 	if (arr == NULL)
 		return palloc_extended(elem * *cap, MCXT_ALLOC_HUGE);
@@ -397,17 +429,20 @@ EnumMapBuild(EnumMap *map, const char *type_name, const char *const *labels, int
 									   CStringGetDatum(labels[i]));
 }
 
-/* The position of an enum datum's label, or 0 for an unknown one. */
+/*
+ * The position of an enum datum's label, or unknown for a label the C code
+ * does not know (the caller passes the value that fails closed).
+ */
 static int
-EnumMapValue(const EnumMap *map, Datum d)
+EnumMapValue(const EnumMap *map, Datum d, int unknown)
 {
 	Oid			oid = DatumGetObjectId(d);
 	int			i;
 
 	for (i = 0; i < map->n; i++)
-		if (map->oids[i] == oid)
+		if (OidIsValid(map->oids[i]) && map->oids[i] == oid)
 			return i;
-	return 0;
+	return unknown;
 }
 
 /* A heap scan of a model table under a snapshot. */
@@ -470,6 +505,44 @@ TimestampOr(TupleDesc desc, HeapTuple tup, AttrNumber column, TimestampTz dflt)
 	return isnull ? dflt : DatumGetTimestampTz(d);
 }
 
+/* Statements seen by this backend (a new one at each new top-level statement). */
+static uint64 statement_seq = 1;
+
+/*
+ * Take in pending invalidations at the first call of each statement, so that
+ * in READ COMMITTED a change committed before the statement began is seen by
+ * it even when the statement itself opens no relation.
+ */
+void
+CacheBeginStatement(void)
+{
+	static TimestampTz statement_seen = 0;
+	static LocalTransactionId statement_lxid = InvalidLocalTransactionId;
+	TimestampTz statement = GetCurrentStatementStartTimestamp();
+
+	if (statement != statement_seen || MyProc->lxid != statement_lxid)
+	{
+		statement_seq++;
+		AcceptInvalidationMessages();
+		statement_seen = statement;
+		statement_lxid = MyProc->lxid;
+	}
+}
+
+/* The tag of something just read; transient: under the query's snapshot. */
+TransientTag
+CacheTransientTag(bool transient)
+{
+	return transient ? statement_seq : 0;
+}
+
+/* May something read with this tag still be used? */
+bool
+CacheTransientValid(TransientTag tag)
+{
+	return tag == 0 || (tag == statement_seq && IsInParallelMode());
+}
+
 /* Take the snapshot for a read; *transient tells whether it is the query's. */
 static Snapshot
 ReadSnapshot(bool *transient)
@@ -489,8 +562,7 @@ PartIsValid(CachePart *part, uint64 inval_count)
 {
 	if (part->loaded_at_count != inval_count || part->data == NULL)
 		return false;
-	if (part->transient_lxid != InvalidLocalTransactionId &&
-		part->transient_lxid != MyProc->lxid)
+	if (!CacheTransientValid(part->transient))
 		return false;
 	return true;
 }
@@ -511,7 +583,7 @@ PartReset(CachePart *part)
 	MemoryContextReset(part->cxt);
 	part->data = NULL;
 	part->loaded_at_count = 0;
-	part->transient_lxid = InvalidLocalTransactionId;
+	part->transient = 0;
 }
 
 /* Memory held by the structure part, in bytes. */
@@ -562,14 +634,12 @@ AppendNode(StructureCache *s, TupleDesc desc, HeapTuple tup, pg_uuid_t *parent_i
 
 	ws = Intern(&s->workspace_ids, &s->nworkspaces, &s->wscap, &s->workspace_index,
 				DatumGetUUIDP(Attr(desc, tup, cat.res_workspace, &isnull)));
-	if (ws > PG_UINT16_MAX)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("share_acl supports at most %d workspaces with resources", PG_UINT16_MAX + 1)));
 	r = &s->resources[idx];		/* Intern does not move resources, but be plain */
-	r->workspace = (uint16) ws;
-	r->kind_access = (uint8) (EnumMapValue(&cat.resource_kinds, Attr(desc, tup, cat.res_kind, &isnull)) |
-							  EnumMapValue(&cat.accesses, Attr(desc, tup, cat.res_access, &isnull)) << 4);
+	r->workspace = ws;
+	r->kind_access = (uint8) (EnumMapValue(&cat.resource_kinds, Attr(desc, tup, cat.res_kind, &isnull),
+										   RK_UNKNOWN) |
+							  EnumMapValue(&cat.accesses, Attr(desc, tup, cat.res_access, &isnull),
+										   GA_PRIVATE) << 4);
 	if (DatumGetBool(Attr(desc, tup, cat.res_restricted, &isnull)))
 		r->flags |= RES_RESTRICTED;
 	if (DatumGetBool(Attr(desc, tup, cat.res_guest_ai, &isnull)))
@@ -624,8 +694,7 @@ LoadStructureFull(StructureCache *s, Snapshot snap, MemoryContext load_cxt)
 		table_close(items, AccessShareLock);
 	}
 	if ((Size) est_res * (sizeof(ResourceNode) + 2 * sizeof(uint32)) +
-		(Size) est_items * sizeof(CollectionLink) > limit ||
-		est_res > UUID_INDEX_MAX_RECORD)
+		(Size) est_items * sizeof(CollectionLink) > limit)
 	{
 		ModelScanEnd(&ms);
 		return false;
@@ -651,8 +720,7 @@ LoadStructureFull(StructureCache *s, Snapshot snap, MemoryContext load_cxt)
 		}
 		parent_ids[idx] = parent;
 		has_parent[idx] = hp;
-		if (((idx & 0xffff) == 0 && CacheStructureMemory() > limit) ||
-			idx >= UUID_INDEX_MAX_RECORD)
+		if ((idx & 0xffff) == 0 && CacheStructureMemory() > limit)
 		{
 			ModelScanEnd(&ms);
 			return false;
@@ -747,7 +815,7 @@ CacheGetStructure(void)
 	UnregisterSnapshot(snap);
 	structure_part.data = s;
 	structure_part.loaded_at_count = count;
-	structure_part.transient_lxid = transient ? MyProc->lxid : InvalidLocalTransactionId;
+	structure_part.transient = CacheTransientTag(transient);
 	return s;
 }
 
@@ -878,10 +946,23 @@ CacheLookupNode(StructureCache *s, const pg_uuid_t *id)
 		return idx;
 	/* on error the resource owner releases the snapshot */
 	snap = ReadSnapshot(&transient);
-	idx = MaterializeNode(s, id, snap, 0);
+	PG_TRY();
+	{
+		idx = MaterializeNode(s, id, snap, 0);
+	}
+	PG_CATCH();
+	{
+		/*
+		 * Interrupted half-way, a node may be indexed without its parent or
+		 * its collections: drop the whole part, the next check starts anew.
+		 */
+		structure_part.loaded_at_count = 0;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 	UnregisterSnapshot(snap);
 	if (transient)
-		structure_part.transient_lxid = MyProc->lxid;
+		structure_part.transient = CacheTransientTag(true);
 	return idx;
 }
 
@@ -905,7 +986,8 @@ CacheScanResources(void (*visit) (const pg_uuid_t *id, ResourceKind kind, void *
 			bool		isnull;
 			pg_uuid_t	id = *DatumGetUUIDP(Attr(ms.desc, tup, cat.res_id, &isnull));
 			ResourceKind kind = (ResourceKind) EnumMapValue(&cat.resource_kinds,
-															Attr(ms.desc, tup, cat.res_kind, &isnull));
+															Attr(ms.desc, tup, cat.res_kind, &isnull),
+															RK_UNKNOWN);
 
 			visit(&id, kind, arg);
 		}
@@ -973,7 +1055,7 @@ CacheGetGrants(void)
 	UnregisterSnapshot(snap);
 	grants_part.data = g;
 	grants_part.loaded_at_count = count;
-	grants_part.transient_lxid = transient ? MyProc->lxid : InvalidLocalTransactionId;
+	grants_part.transient = CacheTransientTag(transient);
 	return g;
 }
 
@@ -997,7 +1079,7 @@ static MemoryContext team_cxt = NULL;
 static HTAB *team_cache = NULL;
 static uint64 team_cache_gen = 0;
 static uint64 team_cache_epoch = 0;
-static LocalTransactionId team_cache_transient_lxid = InvalidLocalTransactionId;
+static TransientTag team_cache_transient = 0;
 
 /* Index a set of grants by resource id, in the current memory context. */
 void
@@ -1180,7 +1262,8 @@ PrincipalRow(TupleDesc desc, HeapTuple tup, void *arg)
 	bool		isnull;
 
 	k->exists = true;
-	k->kind = (PrincipalKind) EnumMapValue(&cat.principal_kinds, Attr(desc, tup, cat.p_kind, &isnull));
+	k->kind = (PrincipalKind) EnumMapValue(&cat.principal_kinds, Attr(desc, tup, cat.p_kind, &isnull),
+										   PK_UNKNOWN);
 }
 
 static void
@@ -1193,7 +1276,7 @@ MembershipRow(TupleDesc desc, HeapTuple tup, void *arg)
 	out->memberships = GrowArray(out->memberships, out->nmemberships, &cap, sizeof(MembershipRecord));
 	out->memberships[out->nmemberships].workspace_id = *DatumGetUUIDP(Attr(desc, tup, cat.m_workspace, &isnull));
 	out->memberships[out->nmemberships].role =
-		(WorkspaceRole) EnumMapValue(&cat.roles, Attr(desc, tup, cat.m_role, &isnull));
+		(WorkspaceRole) EnumMapValue(&cat.roles, Attr(desc, tup, cat.m_role, &isnull), ROLE_UNKNOWN);
 	out->nmemberships++;
 }
 
@@ -1208,8 +1291,7 @@ CachePrincipalsCheck(void)
 	HASHCTL		ctl;
 
 	if (team_cache != NULL && team_cache_gen == principals_inval_count &&
-		(team_cache_transient_lxid == InvalidLocalTransactionId ||
-		 team_cache_transient_lxid == MyProc->lxid))
+		CacheTransientValid(team_cache_transient))
 		return team_cache_epoch;
 	if (team_cxt == NULL)
 		team_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl team cache",
@@ -1221,7 +1303,7 @@ CachePrincipalsCheck(void)
 	ctl.hcxt = team_cxt;
 	team_cache = hash_create("share_acl teams", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	team_cache_gen = principals_inval_count;
-	team_cache_transient_lxid = InvalidLocalTransactionId;
+	team_cache_transient = 0;
 	return ++team_cache_epoch;
 }
 
@@ -1258,24 +1340,31 @@ TeamGet(const pg_uuid_t *id, EqualScan *teams_of, EqualScan *shares_to, bool tra
 		t->grants.grants = grants.grants;
 		GrantSetIndex(&t->grants);
 		if (transient)
-			team_cache_transient_lxid = MyProc->lxid;
+			team_cache_transient = CacheTransientTag(true);
 		MemoryContextSwitchTo(old);
 	}
 	return t;
 }
 
-/* Add team id to out->teams unless listed; returns whether it was added. */
-static bool
-AddTeam(PrincipalData *out, int32 *cap, const pg_uuid_t *id)
+/* A list of team ids being collected, breadth-first. */
+typedef struct TeamList
+{
+	int32		n;
+	int32		cap;
+	pg_uuid_t  *ids;
+} TeamList;
+
+/* Add team id to the list unless listed. */
+static void
+AddTeam(TeamList *list, const pg_uuid_t *id)
 {
 	int32		i;
 
-	for (i = 0; i < out->nteams; i++)
-		if (memcmp(&out->teams[i], id, sizeof(pg_uuid_t)) == 0)
-			return false;
-	out->teams = GrowArray(out->teams, out->nteams, cap, sizeof(pg_uuid_t));
-	out->teams[out->nteams++] = *id;
-	return true;
+	for (i = 0; i < list->n; i++)
+		if (uuid_equal(&list->ids[i], id))
+			return;
+	list->ids = GrowArray(list->ids, list->n, &list->cap, sizeof(pg_uuid_t));
+	list->ids[list->n++] = *id;
 }
 
 /*
@@ -1307,7 +1396,10 @@ CacheLoadPrincipal(const pg_uuid_t *id, PrincipalData *out)
 
 /*
  * Read the teams containing principal id (transitively) and the shares
- * granted to it; each team's grants come from the team cache.
+ * granted to it; each team's grants come from the team cache.  Everything is
+ * built aside (allocated in the current memory context) and published into
+ * *out only at the end, so an error or a cancel half-way leaves *out as it
+ * was: grants_loaded still false, nothing half-built to read.
  */
 void
 CacheLoadPrincipalGrants(const pg_uuid_t *id, PrincipalData *out)
@@ -1318,14 +1410,16 @@ CacheLoadPrincipalGrants(const pg_uuid_t *id, PrincipalData *out)
 				shares_to;
 	UuidCollector direct = {0};
 	GrantCollector grants = {0};
-	int32		teamcap = 0;
+	TeamList	teams = {0};
+	const GrantSet **team_grants;
+	GrantSet	own;
 	int32		i,
 				j;
 
 	Assert(team_cache != NULL);
+	Assert(!out->grants_loaded);
 	LookupModelRels();
 	snap = ReadSnapshot(&transient);
-	out->transient |= transient;
 	EqualScanOpen(&teams_of, MT_TEAM_MEMBER, MT_TEAM_MEMBER_BY_MEMBER, cat.tm_member, snap);
 	EqualScanOpen(&shares_to, MT_SHARE, MT_SHARE_BY_GRANTEE, cat.s_grantee, snap);
 
@@ -1334,29 +1428,39 @@ CacheLoadPrincipalGrants(const pg_uuid_t *id, PrincipalData *out)
 	EqualScanRun(&shares_to, id, ShareRow, &grants);
 	EqualScanRun(&teams_of, id, TeamOfRow, &direct);
 	for (i = 0; i < direct.n; i++)
-		AddTeam(out, &teamcap, &direct.array[i]);
+		AddTeam(&teams, &direct.array[i]);
 
 	/* teams(P), breadth-first, with what each team is granted */
-	for (i = 0; i < out->nteams; i++)
+	team_grants = palloc(sizeof(GrantSet *) * Max(teams.n, 1));
+	for (i = 0; i < teams.n; i++)
 	{
-		pg_uuid_t	team = out->teams[i];
+		pg_uuid_t	team = teams.ids[i];
 		TeamData   *t = TeamGet(&team, &teams_of, &shares_to, transient);
 
 		CHECK_FOR_INTERRUPTS();
 		for (j = 0; j < t->nparents; j++)
-			AddTeam(out, &teamcap, &t->parents[j]);
+			AddTeam(&teams, &t->parents[j]);
 	}
-	out->team_grants = palloc(sizeof(GrantSet *) * Max(out->nteams, 1));
-	for (i = 0; i < out->nteams; i++)
-		out->team_grants[i] = &((TeamData *) hash_search(team_cache, &out->teams[i],
-														 HASH_FIND, NULL))->grants;
+	/* the team cache may have grown (and moved entries) in the loop: look up now */
+	team_grants = repalloc(team_grants, sizeof(GrantSet *) * Max(teams.n, 1));
+	for (i = 0; i < teams.n; i++)
+		team_grants[i] = &((TeamData *) hash_search(team_cache, &teams.ids[i],
+													HASH_FIND, NULL))->grants;
 	EqualScanClose(&shares_to);
 	EqualScanClose(&teams_of);
-	out->own.n = grants.n;
-	out->own.grants = grants.grants;
-	GrantSetIndex(&out->own);
-	out->grants_loaded = true;
+	memset(&own, 0, sizeof(own));
+	own.n = grants.n;
+	own.grants = grants.grants;
+	GrantSetIndex(&own);
 	UnregisterSnapshot(snap);
+
+	/* publish: nothing below can fail */
+	out->nteams = teams.n;
+	out->teams = teams.ids;
+	out->team_grants = team_grants;
+	out->own = own;
+	out->transient |= transient;
+	out->grants_loaded = true;
 }
 
 /* The PrincipalKind of a principal, or -1 if there is none. */

@@ -30,13 +30,22 @@
 #include "maps.h"
 #include "permset.h"
 
-/* enum values, in the order of the SQL enums */
-typedef enum PrincipalKind { PK_USER, PK_EXTERNAL, PK_TEAM } PrincipalKind;
+/*
+ * enum values, in the order of the SQL enums.  A label the C code does not
+ * know (added by ALTER TYPE … ADD VALUE) reads as the *_UNKNOWN value, which
+ * the engine treats as granting nothing (fail closed).  An unknown general
+ * access reads as private.
+ */
+typedef enum PrincipalKind { PK_USER, PK_EXTERNAL, PK_TEAM, PK_UNKNOWN } PrincipalKind;
 typedef enum WorkspaceRole
 {
-	ROLE_NONE = -1, ROLE_OWNER = 0, ROLE_ADMIN, ROLE_MEMBER, ROLE_GUEST, ROLE_VIEWER
+	ROLE_NONE = -1, ROLE_OWNER = 0, ROLE_ADMIN, ROLE_MEMBER, ROLE_GUEST, ROLE_VIEWER,
+	ROLE_UNKNOWN
 } WorkspaceRole;
-typedef enum ResourceKind { RK_PROJECT, RK_COLLECTION, RK_ASSET, RK_CONVERSATION } ResourceKind;
+typedef enum ResourceKind
+{
+	RK_PROJECT, RK_COLLECTION, RK_ASSET, RK_CONVERSATION, RK_UNKNOWN = 15
+} ResourceKind;
 typedef enum GeneralAccess { GA_PRIVATE, GA_SHARED, GA_PUBLIC } GeneralAccess;
 
 #define ROLE_IS_INTERNAL(r)		((r) == ROLE_OWNER || (r) == ROLE_ADMIN || (r) == ROLE_MEMBER)
@@ -46,18 +55,19 @@ extern const char *const resource_kind_labels[];
 
 /*
  * An open-addressing index from uuid to a position in an array of records.
- * A bucket holds the record index in its low 24 bits and 8 bits of the hash
- * above them, so a probe touches a record only when those bits match.
+ * A bucket holds the record index in its low bits (record_mask: 24 bits at
+ * first, more as the records grow, up to 31) and bits of the hash above
+ * them, so a probe touches a record only when those bits match.
  */
 #define UUID_BUCKET_EMPTY		0xFFFFFFFFU
-#define UUID_INDEX_MAX_RECORD	0xFFFFFE
-#define UuidBucket(hash, i)		(((hash) & 0xFF000000U) | (uint32) (i))
-#define UuidBucketRecord(v)		((int32) ((v) & 0x00FFFFFFU))
+#define UUID_RECORD_MASK_MIN	0x00FFFFFFU
+#define UUID_RECORD_MASK_MAX	0x7FFFFFFFU
 
 typedef struct UuidIndex
 {
-	uint32	   *buckets;		/* UUID_BUCKET_EMPTY, or UuidBucket(hash, record) */
-	uint32		mask;
+	uint32	   *buckets;		/* UUID_BUCKET_EMPTY, or hash bits | record */
+	uint32		mask;			/* bucket count - 1 */
+	uint32		record_mask;	/* the bits of a bucket that hold the record */
 	int32		count;
 	const char *base;			/* first record */
 	Size		stride;			/* record size; the uuid is at offset 0 */
@@ -74,7 +84,7 @@ typedef struct ResourceNode
 	int32		parent;			/* node index, or -1 */
 	int32		owner;			/* index into owner_ids, or -1 */
 	int32		coll_head;		/* first CollectionLink of the collections holding it */
-	uint16		workspace;		/* index into workspace_ids */
+	int32		workspace;		/* index into workspace_ids */
 	uint8		kind_access;	/* ResourceKind | GeneralAccess << 4 */
 	uint8		flags;			/* RES_* */
 } ResourceNode;
@@ -181,7 +191,7 @@ typedef struct MembershipRecord
 typedef struct PrincipalData
 {
 	bool		exists;
-	bool		transient;		/* read under the query's snapshot: this transaction only */
+	bool		transient;		/* read under the query's snapshot (see CacheTransientTag) */
 	PrincipalKind kind;
 	int32		nmemberships;
 	MembershipRecord *memberships;
@@ -196,7 +206,7 @@ typedef struct PrincipalData
 typedef struct LinkData
 {
 	bool		exists;
-	bool		transient;		/* read under the query's snapshot: this transaction only */
+	bool		transient;		/* read under the query's snapshot (see CacheTransientTag) */
 	pg_uuid_t	resource_id;
 	Permset		perms;			/* already masked by its toggles (R6) */
 	TimestampTz expires_at;		/* DT_NOEND when it never expires */
@@ -209,7 +219,8 @@ static inline int32
 UuidIndexLookup(const UuidIndex *index, const pg_uuid_t *id)
 {
 	uint32		h,
-				b;
+				b,
+				tag_mask = ~index->record_mask;
 
 	if (index->buckets == NULL)
 		return -1;
@@ -221,12 +232,25 @@ UuidIndexLookup(const UuidIndex *index, const pg_uuid_t *id)
 
 		if (v == UUID_BUCKET_EMPTY)
 			return -1;
-		if ((v & 0xFF000000U) == (h & 0xFF000000U) &&
-			uuid_equal((const pg_uuid_t *) (index->base + (Size) UuidBucketRecord(v) * index->stride), id))
-			return UuidBucketRecord(v);
+		if ((v & tag_mask) == (h & tag_mask) &&
+			uuid_equal((const pg_uuid_t *) (index->base + (Size) (v & index->record_mask) * index->stride), id))
+			return (int32) (v & index->record_mask);
 		b = (b + 1) & index->mask;
 	}
 }
+
+/*
+ * In parallel mode no new snapshot may be taken, so what is read there uses
+ * the query's snapshot and is "transient": tagged with the statement that
+ * read it, and valid only during that statement while it is still in
+ * parallel mode (a later statement of a READ COMMITTED transaction has a
+ * newer snapshot).  Tag 0 means "valid until invalidated".
+ */
+typedef uint64 TransientTag;
+
+extern void CacheBeginStatement(void);
+extern TransientTag CacheTransientTag(bool transient);
+extern bool CacheTransientValid(TransientTag tag);
 
 /* Settings */
 extern int	share_acl_cache_size_mb;

@@ -33,7 +33,7 @@ static Permset
 CurrentEffective(const pg_uuid_t *resource_id, bool *known)
 {
 	const pg_uuid_t *p = ContextCurrentPrincipal();
-	bool		link = ContextCurrentLink(NULL) != NULL;
+	bool		link = ContextCurrentLinkId() != NULL;
 	Engine		e;
 	Target		t;
 	Permset		perms = 0;
@@ -394,7 +394,7 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 			via.data[--via.len] = '\0';
 
 		values[0] = UUIDPGetDatum(p);
-		if (role == ROLE_NONE)
+		if (role == ROLE_NONE || role == ROLE_UNKNOWN)
 			nulls[1] = true;
 		else
 			values[1] = CStringGetTextDatum(role_labels[role]);

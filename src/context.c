@@ -8,15 +8,20 @@
  */
 #include "postgres.h"
 
+#include "access/parallel.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/guc.h"
 #include "storage/proc.h"
+#include "utils/builtins.h"
 #include "utils/uuid.h"
 
 #include "cache.h"
+#include "maps.h"
 #include "share_acl.h"
+
+static void DefineLinkContextSetting(void);
 
 static char *principal_setting = NULL;
 static bool principal_is_set = false;
@@ -107,6 +112,7 @@ ContextDefineSettings(void)
 							   PGC_USERSET,
 							   0,
 							   CheckPrincipal, AssignPrincipal, NULL);
+	DefineLinkContextSetting();
 }
 
 /* The current principal, or NULL when none is set. */
@@ -147,30 +153,93 @@ invoker_is_admin(PG_FUNCTION_ARGS)
 }
 
 /*
- * The link context of the transaction (R7): set by open_link() through
- * _set_link_context(), which only the extension's own code may call.  It
- * ends with the transaction.  The link's row is re-read when links change,
- * so a revoke is seen by the next check.
+ * The link context (R7), set by open_link() through _set_link_context(),
+ * which only the extension's own code may call.  It is the setting
+ * share_acl.link_context, set as SET LOCAL would: so it ends with the
+ * transaction, is undone by ROLLBACK TO SAVEPOINT (or a failed PL/pgSQL
+ * exception block) that covers the open_link() call, and is passed to
+ * parallel workers with the other settings.  Its check hook refuses any
+ * value that does not come from _set_link_context() or from a parallel
+ * worker's copy of its leader's settings.  The link's row is re-read when
+ * links change, so a revoke is seen by the next check.
  */
+static char *link_setting = NULL;
+static bool link_is_set = false;
 static pg_uuid_t link_id;
-static LocalTransactionId link_lxid = InvalidLocalTransactionId;
-static LinkData link_data;
-static uint64 link_data_gen = 0;
-static LocalTransactionId link_data_lxid = InvalidLocalTransactionId;
+static bool link_setting_allowed = false;	/* inside _set_link_context() */
 
-/* The link of the current transaction's link context, or NULL. */
+static LinkData link_data;
+static pg_uuid_t link_data_id;
+static uint64 link_data_gen = 0;	/* 0: not read */
+static TransientTag link_data_transient = 0;
+
+/* GUC check hook: empty, or a uuid set by _set_link_context() (or a parallel worker's restore). */
+static bool
+CheckLinkContext(char **newval, void **extra, GucSource source)
+{
+	pg_uuid_t	id;
+
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	if (!link_setting_allowed && !InitializingParallelWorker)
+	{
+		GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
+		GUC_check_errmsg("share_acl.link_context can only be set by share_acl.open_link()");
+		return false;
+	}
+	if (!ParseUuid(*newval, &id))
+	{
+		GUC_check_errcode(ERRCODE_INVALID_TEXT_REPRESENTATION);
+		GUC_check_errmsg("invalid link id \"%s\"", *newval);
+		return false;
+	}
+	return true;
+}
+
+/* GUC assign hook: keep the parsed value. */
+static void
+AssignLinkContext(const char *newval, void *extra)
+{
+	link_is_set = newval != NULL && newval[0] != '\0' && ParseUuid(newval, &link_id);
+}
+
+/* Define share_acl.link_context; called from ContextDefineSettings. */
+static void
+DefineLinkContextSetting(void)
+{
+	DefineCustomStringVariable("share_acl.link_context",
+							   "The share link of the transaction's link context (set by open_link).",
+							   NULL,
+							   &link_setting,
+							   "",
+							   PGC_USERSET,
+							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_NO_RESET_ALL |
+							   GUC_DISALLOW_IN_FILE | GUC_DISALLOW_IN_AUTO_FILE,
+							   CheckLinkContext, AssignLinkContext, NULL);
+}
+
+/* The id of the link context's link, or NULL when there is none; reads nothing. */
+const pg_uuid_t *
+ContextCurrentLinkId(void)
+{
+	return link_is_set ? &link_id : NULL;
+}
+
+/* The link of the current link context, read when links changed, or NULL. */
 const LinkData *
 ContextCurrentLink(const pg_uuid_t **id)
 {
-	if (link_lxid == InvalidLocalTransactionId || link_lxid != MyProc->lxid)
+	if (!link_is_set)
 		return NULL;
 	if (link_data_gen != CacheLinksGeneration() ||
-		(link_data.transient && link_data_lxid != MyProc->lxid) ||
-		link_data_lxid == InvalidLocalTransactionId)
+		!uuid_equal(&link_data_id, &link_id) ||
+		!CacheTransientValid(link_data_transient))
 	{
+		link_data_gen = 0;		/* until read whole */
 		CacheLoadLink(&link_id, &link_data);
+		link_data_id = link_id;
+		link_data_transient = CacheTransientTag(link_data.transient);
 		link_data_gen = CacheLinksGeneration();
-		link_data_lxid = MyProc->lxid;
 	}
 	if (id)
 		*id = &link_id;
@@ -183,14 +252,21 @@ PG_FUNCTION_INFO_V1(set_link_context);
 Datum
 set_link_context(PG_FUNCTION_ARGS)
 {
-	if (PG_ARGISNULL(0))
+	const char *value = PG_ARGISNULL(0) ? "" :
+		DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(0)));
+
+	link_setting_allowed = true;
+	PG_TRY();
 	{
-		link_lxid = InvalidLocalTransactionId;
-		PG_RETURN_VOID();
+		(void) set_config_option("share_acl.link_context", value,
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_LOCAL, true, 0, false);
 	}
-	link_id = *PG_GETARG_UUID_P(0);
-	link_lxid = MyProc->lxid;
-	link_data_lxid = InvalidLocalTransactionId;	/* read it afresh */
+	PG_FINALLY();
+	{
+		link_setting_allowed = false;
+	}
+	PG_END_TRY();
 	PG_RETURN_VOID();
 }
 
@@ -200,12 +276,11 @@ PG_FUNCTION_INFO_V1(current_link);
 Datum
 current_link(PG_FUNCTION_ARGS)
 {
-	const pg_uuid_t *id;
 	pg_uuid_t  *result;
 
-	if (ContextCurrentLink(&id) == NULL)
+	if (!link_is_set)
 		PG_RETURN_NULL();
 	result = palloc(sizeof(pg_uuid_t));
-	*result = *id;
+	*result = link_id;
 	PG_RETURN_UUID_P(result);
 }

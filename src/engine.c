@@ -36,7 +36,7 @@ struct PrincipalCtx
 {
 	pg_uuid_t	id;				/* hash key; must stay first */
 	PrincipalData data;			/* kind, roles, teams, own and team grants */
-	LocalTransactionId transient_lxid;	/* valid only in this transaction, or 0 */
+	TransientTag transient;		/* see CacheTransientTag */
 	int32		streak;			/* consecutive checks by this principal */
 	/* caches that depend on the structure and grants parts, tagged with their builds */
 	uint64		structure_build;
@@ -84,25 +84,13 @@ static PrincipalCtx *last_principal = NULL;	/* fast path for repeated checks */
 #define WS_GUEST_PERMS		(PERM_VIEW)
 
 /*
- * Start a call: the caches (reloaded if invalidated) and the transaction time.
- * At the first call of each statement, pending invalidations are taken in, so
- * that in READ COMMITTED a change committed before the statement began is seen
- * by it even when the statement itself opens no relation.
+ * Start a call: pending invalidations taken in at the first call of each
+ * statement, the caches (reloaded if invalidated) and the transaction time.
  */
 void
 EngineBegin(Engine *e)
 {
-	static TimestampTz statement_seen = 0;
-	static LocalTransactionId statement_lxid = InvalidLocalTransactionId;
-	TimestampTz statement = GetCurrentStatementStartTimestamp();
-
-	if (statement != statement_seen || MyProc->lxid != statement_lxid)
-	{
-		AcceptInvalidationMessages();
-		statement_seen = statement;
-		statement_lxid = MyProc->lxid;
-	}
-
+	CacheBeginStatement();
 	e->g = CacheGetGrants();
 	e->s = CacheGetStructure();
 	e->now = GetCurrentTransactionStartTimestamp();
@@ -130,7 +118,7 @@ static void
 BuildPrincipalCtx(PrincipalCtx *pc)
 {
 	CacheLoadPrincipal(&pc->id, &pc->data);
-	pc->transient_lxid = pc->data.transient ? MyProc->lxid : InvalidLocalTransactionId;
+	pc->transient = CacheTransientTag(pc->data.transient);
 	pc->streak = 0;
 	pc->memo = NULL;
 	pc->node_grants = NULL;
@@ -151,12 +139,13 @@ EnsureGrants(PrincipalCtx *pc)
 	CacheLoadPrincipalGrants(&pc->id, &pc->data);
 	MemoryContextSwitchTo(old);
 	if (pc->data.transient)
-		pc->transient_lxid = MyProc->lxid;
+		pc->transient = CacheTransientTag(true);
 }
 
 /* Add every grant of set to the merged per-node index. */
 static void
-MergeGrantSet(Engine *e, PrincipalCtx *pc, const GrantSet *set, int32 *n)
+MergeGrantSet(Engine *e, nodemap_hash *node_grants, MergedRef *merged, const GrantSet *set,
+			  int32 *n)
 {
 	int32		i;
 
@@ -168,9 +157,9 @@ MergeGrantSet(Engine *e, PrincipalCtx *pc, const GrantSet *set, int32 *n)
 
 		if (node < 0)
 			continue;
-		head = nodemap_insert(pc->node_grants, node, &found);
-		pc->merged[*n].grant = &set->grants[i];
-		pc->merged[*n].next = found ? (int32) head->value : -1;
+		head = nodemap_insert(node_grants, node, &found);
+		merged[*n].grant = &set->grants[i];
+		merged[*n].next = found ? (int32) head->value : -1;
 		head->value = (*n)++;
 	}
 }
@@ -178,7 +167,7 @@ MergeGrantSet(Engine *e, PrincipalCtx *pc, const GrantSet *set, int32 *n)
 /*
  * Merge the principal's own and its teams' grants into one index by node.
  * Only with a full structure (a partial one may not hold the granted
- * resources yet).
+ * resources yet).  Built aside and published at the end.
  */
 static void
 MergeGrantsByNode(Engine *e, PrincipalCtx *pc)
@@ -186,14 +175,18 @@ MergeGrantsByNode(Engine *e, PrincipalCtx *pc)
 	int32		total = pc->data.own.n;
 	int32		n = 0;
 	int32		t;
+	nodemap_hash *node_grants;
+	MergedRef  *merged;
 
 	for (t = 0; t < pc->data.nteams; t++)
 		total += pc->data.team_grants[t]->n;
-	pc->node_grants = nodemap_create(principal_cxt, Max(total, 8), NULL);
-	pc->merged = MemoryContextAlloc(principal_cxt, sizeof(MergedRef) * Max(total, 1));
-	MergeGrantSet(e, pc, &pc->data.own, &n);
+	node_grants = nodemap_create(principal_cxt, Max(total, 8), NULL);
+	merged = MemoryContextAlloc(principal_cxt, sizeof(MergedRef) * Max(total, 1));
+	MergeGrantSet(e, node_grants, merged, &pc->data.own, &n);
 	for (t = 0; t < pc->data.nteams; t++)
-		MergeGrantSet(e, pc, pc->data.team_grants[t], &n);
+		MergeGrantSet(e, node_grants, merged, pc->data.team_grants[t], &n);
+	pc->merged = merged;
+	pc->node_grants = node_grants;
 }
 
 /* Is the context of the last check still usable for principal id? */
@@ -202,8 +195,7 @@ LastPrincipalIs(const pg_uuid_t *id)
 {
 	return last_principal != NULL &&
 		memcmp(&last_principal->id, id, sizeof(pg_uuid_t)) == 0 &&
-		(last_principal->transient_lxid == InvalidLocalTransactionId ||
-		 last_principal->transient_lxid == MyProc->lxid);
+		CacheTransientValid(last_principal->transient);
 }
 
 /* Drop every principal context (invalidation, or the memory bound). */
@@ -252,8 +244,7 @@ EnginePrincipal(Engine *e, const pg_uuid_t *id)
 			(Size) share_acl_cache_size_mb * 1024 * 1024 / 4)
 			ResetPrincipalContexts();
 		pc = hash_search(principal_contexts, id, HASH_ENTER, &found);
-		if (found && pc->transient_lxid != InvalidLocalTransactionId &&
-			pc->transient_lxid != MyProc->lxid)
+		if (found && !CacheTransientValid(pc->transient))
 			found = false;		/* read under an older query's snapshot */
 		if (!found)
 		{
@@ -277,18 +268,22 @@ EnginePrincipal(Engine *e, const pg_uuid_t *id)
 
 	if (pc->structure_build != e->s->build_id || pc->grants_build != e->g->build_id)
 	{
-		pc->structure_build = e->s->build_id;
-		pc->grants_build = e->g->build_id;
+		/* drop what depends on the old builds first, then take the new ones */
 		pc->owner_key = -1;
 		pc->owner_key_nowners = -1;
 		pc->role_ws = -1;
 		pc->memo_now = DT_NOBEGIN;
 		if (pc->node_grants != NULL)
 		{
-			nodemap_destroy(pc->node_grants);
-			pfree(pc->merged);
+			nodemap_hash *node_grants = pc->node_grants;
+
 			pc->node_grants = NULL;
+			nodemap_destroy(node_grants);
+			pfree(pc->merged);
+			pc->merged = NULL;
 		}
+		pc->structure_build = e->s->build_id;
+		pc->grants_build = e->g->build_id;
 	}
 	if (pc->streak >= MERGE_AFTER_STREAK && pc->node_grants == NULL && !e->s->partial &&
 		pc->data.grants_loaded)
@@ -315,8 +310,8 @@ RoleIn(PrincipalCtx *pc, const pg_uuid_t *ws_id)
 {
 	int32		i;
 
-	if (pc->data.kind == PK_TEAM)
-		return ROLE_NONE;
+	if (pc->data.kind != PK_USER && pc->data.kind != PK_EXTERNAL)
+		return ROLE_NONE;		/* teams do not act; an unknown kind neither */
 	for (i = 0; i < pc->data.nmemberships; i++)
 	{
 		if (memcmp(&pc->data.memberships[i].workspace_id, ws_id, sizeof(pg_uuid_t)) != 0)
@@ -561,13 +556,14 @@ WorkspacePermissions(Engine *e, PrincipalCtx *pc, int32 w, Trace *trace)
 			perms = WS_GUEST_PERMS;
 			break;
 		case ROLE_NONE:
+		case ROLE_UNKNOWN:
 			perms = 0;
 			break;
 	}
 	if (trace)
 		TraceAdd(trace, "R12", &ws->id, &pc->id, perms,
 				 psprintf("workspace-level permissions of the %s role%s",
-						  role == ROLE_NONE ? "(no)" : (const char *[]) {"owner", "admin", "member", "guest", "viewer"}[role],
+						  role == ROLE_NONE ? "(no)" : role == ROLE_UNKNOWN ? "(unknown)" : role_labels[role],
 						  role == ROLE_GUEST && !ws->guest_access_enabled ? " (guest access disabled, R3)" : ""));
 	return perms;
 }
@@ -676,9 +672,17 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 
 	r = &e->s->resources[t.index];
 	role = RoleAndWorkspace(e, pc, t.index, &w);
-	if (w < 0 || pc->data.kind == PK_TEAM)
-		return 0;				/* workspace gone; teams do not act */
+	if (w < 0 || (pc->data.kind != PK_USER && pc->data.kind != PK_EXTERNAL))
+		return 0;				/* workspace gone; teams (or unknown kinds) do not act */
 	ws = &e->g->workspaces[w];
+
+	/* a role label this code does not know grants nothing (fail closed) */
+	if (role == ROLE_UNKNOWN)
+	{
+		if (trace)
+			TraceAdd(trace, "R9", &ws->id, &pc->id, 0, pstrdup("unknown workspace role: no access"));
+		return 0;
+	}
 
 	/* R1 */
 	if (role == ROLE_OWNER)
@@ -734,6 +738,9 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 			break;
 		case ROLE_VIEWER:
 			u = Cap(u, CAP_VIEWER_KEEPS, trace, &r->id, "viewer");
+			break;
+		case ROLE_UNKNOWN:
+			u = 0;				/* returned above; kept for completeness */
 			break;
 	}
 	return u;

@@ -1,6 +1,7 @@
 /*
  * maps.h — small backend-local hash maps built on lib/simplehash.h:
  *   nodemap: int32 (a node index) -> uint64     uuidmap: uuid -> int32
+ * (uuids hashed with the keyed hash of uuid_hash.h)
  */
 #ifndef SHARE_ACL_MAPS_H
 #define SHARE_ACL_MAPS_H
@@ -11,18 +12,7 @@
 #include "utils/uuid.h"
 
 #include "permset.h"
-
-/* A 64-bit finalizer (from MurmurHash3), for keys that are not random. */
-static inline uint64
-mix64(uint64 k)
-{
-	k ^= k >> 33;
-	k *= UINT64CONST(0xff51afd7ed558ccd);
-	k ^= k >> 33;
-	k *= UINT64CONST(0xc4ceb9fe1a85ec53);
-	k ^= k >> 33;
-	return k;
-}
+#include "uuid_hash.h"
 
 /* nodemap: int32 (a node or principal index) -> uint64 (a permset, an index …) */
 typedef struct NodeMapEntry
@@ -50,18 +40,6 @@ typedef struct UuidMapEntry
 	int32		value;
 	char		status;
 } UuidMapEntry;
-
-/* Hash of a uuid (ids may be chosen by users, so all 128 bits are mixed). */
-static inline uint32
-uuid_key_hash(const pg_uuid_t *id)
-{
-	uint64		a,
-				b;
-
-	memcpy(&a, id->data, 8);
-	memcpy(&b, id->data + 8, 8);
-	return (uint32) mix64(a ^ mix64(b));
-}
 
 /* Are two uuids equal (two 8-byte compares)? */
 static inline bool

@@ -11,6 +11,7 @@
 #include "cache.h"
 #include "share_acl.h"
 
+#include "uuid_hash.h"
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
@@ -20,6 +21,7 @@ void
 _PG_init(void)
 {
 	ContextDefineSettings();
+	UuidHashInit();
 	DefineCustomIntVariable("share_acl.cache_size",
 							"Upper bound of the per-backend permission cache.",
 							"Past it the engine still answers, reading what it needs per check.",

@@ -23,6 +23,7 @@ extern char *PermsetToCString(Permset value);
 extern void ContextDefineSettings(void);
 extern const pg_uuid_t *ContextCurrentPrincipal(void);
 struct LinkData;
+extern const pg_uuid_t *ContextCurrentLinkId(void);
 extern const struct LinkData *ContextCurrentLink(const pg_uuid_t **id);
 
 #endif							/* SHARE_ACL_H */

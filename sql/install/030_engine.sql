@@ -86,3 +86,9 @@ LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp A
 $$;
 COMMENT ON FUNCTION share_acl.who_has_access(uuid) IS
     'every person with non-empty effective permissions on the resource, their role, permissions and the rules that gave them';
+
+-- the keyed uuid hash of this backend (tests check that it is keyed)
+CREATE FUNCTION share_acl._uuid_hash(id uuid) RETURNS integer
+    AS 'MODULE_PATHNAME', 'uuid_hash_internal' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION share_acl._uuid_hash(uuid) IS
+    'the keyed hash of id that this backend''s uuid indexes use (a per-backend random key)';
