@@ -4,7 +4,9 @@
 # Installs missing packages, builds and installs share_acl, starts a cluster,
 # then runs every suite: pg_regress (make installcheck), pgTAP (pg_prove over
 # test/pgtap/*.sql), isolation (pg_isolation_regress over test/isolation), the
-# dump/restore check (test/dump) and the parser fuzz run (test/fuzz).  A failing suite prints its diff or
+# dependency detection check (test/deps), the interrupt fault injection
+# (test/fault), the dump/restore check (test/dump) and the parser fuzz run
+# (test/fuzz).  A failing suite prints its diff or
 # its failing tests; the last line is "N passed, M failed" over every test of
 # every suite, and the exit status is non-zero when anything failed.
 set -uo pipefail
@@ -81,8 +83,10 @@ if ls test/isolation/specs/*.spec >/dev/null 2>&1; then
 fi
 
 # --- script suites: each counts as one test ------------------------------------
-# dump: pg_dump / restore keeps every answer; fuzz: the parser fuzz run
-for suite in dump fuzz; do
+# deps: dependencies detected by the files really used; fault: interrupts at
+# every point leave the caches consistent; dump: pg_dump / restore keeps every
+# answer; fuzz: the parser fuzz run
+for suite in deps fault dump fuzz; do
 	script=test/$suite/run.sh
 	[ -x "$script" ] || continue
 	sa_log "$suite ($script)"
