@@ -1300,8 +1300,9 @@ CachePrincipalsCheck(void)
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(pg_uuid_t);
 	ctl.entrysize = sizeof(TeamData);
+	ctl.hash = UuidHashValue;
 	ctl.hcxt = team_cxt;
-	team_cache = hash_create("share_acl teams", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	team_cache = hash_create("share_acl teams", 64, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_CONTEXT);
 	team_cache_gen = principals_inval_count;
 	team_cache_transient = 0;
 	return ++team_cache_epoch;

@@ -213,9 +213,10 @@ ResetPrincipalContexts(void)
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(pg_uuid_t);
 	ctl.entrysize = sizeof(PrincipalCtx);
+	ctl.hash = UuidHashValue;
 	ctl.hcxt = principal_cxt;
 	principal_contexts = hash_create("share_acl principals", 64, &ctl,
-									 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+									 HASH_ELEM | HASH_FUNCTION | HASH_CONTEXT);
 }
 
 /* The context of principal id, read on first use since the last change. */

@@ -22,6 +22,14 @@ UuidHashInit(void)
 				 errmsg("could not generate a random key for the share_acl uuid hash")));
 }
 
+/* The keyed hash as a dynahash hash function (HASH_FUNCTION) for uuid keys. */
+uint32
+UuidHashValue(const void *key, Size keysize)
+{
+	Assert(keysize == sizeof(pg_uuid_t));
+	return uuid_key_hash((const pg_uuid_t *) key);
+}
+
 PG_FUNCTION_INFO_V1(uuid_hash_internal);
 
 /* _uuid_hash(id uuid) → int4: the keyed hash of id in this backend */

@@ -19,6 +19,7 @@
 extern uint64 uuid_hash_key[2];
 
 extern void UuidHashInit(void);
+extern uint32 UuidHashValue(const void *key, Size keysize);
 
 #define SIP_ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))
 #define SIP_ROUND(v0, v1, v2, v3) \
