@@ -84,9 +84,10 @@ fi
 
 # --- script suites: each counts as one test ------------------------------------
 # deps: dependencies detected by the files really used; fault: interrupts at
-# every point leave the caches consistent; dump: pg_dump / restore keeps every
-# answer; fuzz: the parser fuzz run
-for suite in deps fault dump fuzz; do
+# every point leave the caches consistent; replication: changes applied by a
+# logical replication subscription invalidate at once; dump: pg_dump /
+# restore keeps every answer; fuzz: the parser fuzz run
+for suite in deps fault replication dump fuzz; do
 	script=test/$suite/run.sh
 	[ -x "$script" ] || continue
 	sa_log "$suite ($script)"

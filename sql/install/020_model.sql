@@ -1,8 +1,8 @@
 -- The model (SPEC §2): workspaces, principals, members, teams, the resource
 -- tree with collections, direct shares, promotion requests.  Integrity rules
 -- that a CHECK cannot express (cycles, one workspace per tree, exactly one
--- owner) are enforced by triggers, so that every path — the API, INSERT,
--- UPDATE, COPY — obeys them.
+-- owner, one id namespace) are enforced by triggers, so that every path —
+-- the API, INSERT, UPDATE, COPY — obeys them.
 
 CREATE TYPE share_acl.principal_kind AS ENUM ('user', 'external', 'team');
 CREATE TYPE share_acl.workspace_role AS ENUM ('owner', 'admin', 'member', 'guest', 'viewer');
@@ -114,8 +114,42 @@ CREATE UNIQUE INDEX promotion_request_one_pending
 -- ---------------------------------------------------------------------------
 -- Integrity triggers.  They run AFTER each row, i.e. at the end of the
 -- statement, so that one INSERT or COPY may list a child before its parent
--- (as a pg_dump of a reorganised tree does).
+-- (as a pg_dump of a reorganised tree does).  They hold for UPDATE exactly
+-- as for INSERT, with the same SQLSTATE.  A query that joins two transition
+-- tables (or a transition table and a CTE) has no LIMIT and is no EXISTS
+-- test: either would let the planner choose a nested loop over those
+-- unindexed sets, quadratic for a bulk load; SELECT ... INTO stops at the
+-- first row anyway, and a count serves as the test.
 -- ---------------------------------------------------------------------------
+
+-- Serialising the cycle checks.  Two transactions that each add one edge of
+-- a cycle (A under B, B under A) would each pass the check, as neither sees
+-- the other's uncommitted edge.  So every statement that could close a cycle
+-- in a workspace (a parent change, a collection item, a team in a team, a
+-- collection changing kind) first updates that workspace's row here.  The
+-- second transaction waits for the first to end; in READ COMMITTED its check,
+-- a later statement with a new snapshot, then sees the first one's edge and
+-- refuses (42P19); in REPEATABLE READ or SERIALIZABLE the update fails with a
+-- serialization failure (40001).  Only the integrity triggers (SECURITY
+-- DEFINER, as the extension's owner) write this table, so no other role can
+-- take these locks and stall a workspace; inserting new resources or shares
+-- never takes them.
+CREATE TABLE share_acl.structure_lock (
+    workspace_id uuid PRIMARY KEY REFERENCES share_acl.workspace (id) ON DELETE CASCADE,
+    changes bigint NOT NULL DEFAULT 0
+);
+COMMENT ON TABLE share_acl.structure_lock IS
+    'internal: one row per workspace, updated (so locked until commit) by every statement that could close a cycle in it';
+
+CREATE FUNCTION share_acl._lock_structure(workspaces uuid[]) RETURNS void
+LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+    -- sorted, so that two statements locking several workspaces cannot deadlock
+    INSERT INTO share_acl.structure_lock AS l (workspace_id, changes)
+    SELECT DISTINCT w, 1 FROM pg_catalog.unnest(workspaces) AS w WHERE w IS NOT NULL ORDER BY 1
+    ON CONFLICT (workspace_id) DO UPDATE SET changes = l.changes + 1;
+$$;
+COMMENT ON FUNCTION share_acl._lock_structure(uuid[]) IS
+    'internal: lock the structure of the workspaces until the end of the transaction, so that cycle checks run one at a time';
 
 -- member: roles that fit the principal's kind; teams are not members.
 CREATE FUNCTION share_acl.member_check() RETURNS trigger
@@ -145,17 +179,23 @@ CREATE FUNCTION share_acl.member_owner_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE ws uuid; n int;
 BEGIN
-    ws := CASE WHEN TG_OP = 'DELETE' THEN OLD.workspace_id ELSE NEW.workspace_id END;
-    IF NOT EXISTS (SELECT 1 FROM share_acl.workspace w WHERE w.id = ws) THEN
-        RETURN NULL;            -- the workspace itself is gone
-    END IF;
-    SELECT count(*) INTO n FROM share_acl.member m
-     WHERE m.workspace_id = ws AND m.role = 'owner';
-    IF n <> 1 THEN
-        RAISE EXCEPTION 'workspace % must have exactly one owner (it has %)', ws, n
-            USING ERRCODE = 'integrity_constraint_violation',
-                  HINT = 'Use share_acl.transfer_ownership() to change the owner.';
-    END IF;
+    -- an UPDATE that moves a row to another workspace changes both
+    FOR ws IN SELECT DISTINCT x FROM pg_catalog.unnest(ARRAY[
+                  CASE WHEN TG_OP <> 'INSERT' THEN OLD.workspace_id END,
+                  CASE WHEN TG_OP <> 'DELETE' THEN NEW.workspace_id END]) AS x
+               WHERE x IS NOT NULL
+    LOOP
+        IF NOT EXISTS (SELECT 1 FROM share_acl.workspace w WHERE w.id = ws) THEN
+            CONTINUE;           -- the workspace itself is gone
+        END IF;
+        SELECT count(*) INTO n FROM share_acl.member m
+         WHERE m.workspace_id = ws AND m.role = 'owner';
+        IF n <> 1 THEN
+            RAISE EXCEPTION 'workspace % must have exactly one owner (it has %)', ws, n
+                USING ERRCODE = 'integrity_constraint_violation',
+                      HINT = 'Use share_acl.transfer_ownership() to change the owner.';
+        END IF;
+    END LOOP;
     RETURN NULL;
 END $$;
 CREATE CONSTRAINT TRIGGER member_owner_check
@@ -164,8 +204,9 @@ CREATE CONSTRAINT TRIGGER member_owner_check
     FOR EACH ROW EXECUTE FUNCTION share_acl.member_owner_check();
 
 -- team_member: the team is a team; nested teams stay in one workspace; no cycle.
+-- SECURITY DEFINER: it takes the workspace's structure lock.
 CREATE FUNCTION share_acl.team_member_check() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE t share_acl.principal; m share_acl.principal;
 BEGIN
     SELECT * INTO t FROM share_acl.principal WHERE id = NEW.team_id;
@@ -177,6 +218,11 @@ BEGIN
     IF m.kind = 'team' AND m.workspace_id IS DISTINCT FROM t.workspace_id THEN
         RAISE EXCEPTION 'a team can only contain teams of its own workspace'
             USING ERRCODE = 'check_violation';
+    END IF;
+    -- a team in a team may close a cycle: one such check at a time per
+    -- workspace, each seeing the edges committed before it (see structure_lock)
+    IF m.kind = 'team' THEN
+        PERFORM share_acl._lock_structure(ARRAY[t.workspace_id]);
     END IF;
     IF m.kind = 'team' AND EXISTS (
         WITH RECURSIVE down(id) AS (
@@ -193,50 +239,89 @@ END $$;
 CREATE TRIGGER team_member_check AFTER INSERT OR UPDATE ON share_acl.team_member
     FOR EACH ROW EXECUTE FUNCTION share_acl.team_member_check();
 
--- resource: parent in the same workspace; no cycle; no change of workspace.
--- Statement-level with the transition table, so a bulk load is checked in
--- a few set-based queries rather than one query per row.
+-- resource: parent in the same workspace; no cycle; no change of workspace;
+-- a collection with items stays a collection.  Statement-level with the
+-- transition table, so a bulk load is checked in a few set-based queries
+-- rather than one query per row.  SECURITY DEFINER: it takes the workspace's
+-- structure lock.
 CREATE FUNCTION share_acl.resource_check() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE bad uuid;
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    bad uuid;
+    moved boolean;              -- some row has a new parent
+    lock_ws uuid[];             -- workspaces whose structure lock is needed
 BEGIN
-    SELECT n.id INTO bad FROM new_rows n JOIN share_acl.resource p ON p.id = n.parent_id
-     WHERE p.workspace_id <> n.workspace_id LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'the parent of resource % is in another workspace', bad
-            USING ERRCODE = 'check_violation';
-    END IF;
-    IF TG_OP = 'UPDATE' THEN
-        SELECT n.id INTO bad FROM new_rows n JOIN old_rows o ON o.id = n.id
-         WHERE o.workspace_id <> n.workspace_id LIMIT 1;
+    IF TG_OP = 'INSERT' THEN
+        SELECT n.id INTO bad FROM new_rows n JOIN share_acl.resource p ON p.id = n.parent_id
+         WHERE p.workspace_id <> n.workspace_id LIMIT 1;
         IF FOUND THEN
-            RAISE EXCEPTION 'resource % cannot change workspace', bad
+            RAISE EXCEPTION 'the parent of resource % is in another workspace', bad
                 USING ERRCODE = 'check_violation';
         END IF;
-    END IF;
-    -- a cycle must pass through a changed row.  Inserted rows can only form
-    -- one among themselves; an update may close one through any resource or
-    -- collection above the new parent.
-    IF TG_OP = 'INSERT' THEN
+        -- a cycle among the inserted rows (nothing else can point to them)
         WITH RECURSIVE up(start, id) AS (
             SELECT n.id, n.parent_id FROM new_rows n WHERE n.parent_id IS NOT NULL
             UNION
             SELECT up.start, r.parent_id FROM up JOIN new_rows r ON r.id = up.id
              WHERE r.parent_id IS NOT NULL AND up.id <> up.start)
         SELECT start INTO bad FROM up WHERE id = start LIMIT 1;
-    ELSE
-        WITH RECURSIVE up(start, id) AS (
-            SELECT n.id, n.parent_id FROM new_rows n JOIN old_rows o ON o.id = n.id
-             WHERE n.parent_id IS DISTINCT FROM o.parent_id AND n.parent_id IS NOT NULL
-            UNION
-            SELECT up.start, x.up_id FROM up,
-              LATERAL (SELECT r.parent_id AS up_id FROM share_acl.resource r WHERE r.id = up.id
-                       UNION ALL
-                       SELECT ci.collection_id FROM share_acl.collection_item ci
-                        WHERE ci.resource_id = up.id) x
-            WHERE x.up_id IS NOT NULL AND up.id <> up.start)
-        SELECT start INTO bad FROM up WHERE id = start LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'the parent of resource % would make a cycle', bad
+                USING ERRCODE = 'invalid_recursion';
+        END IF;
+        RETURN NULL;
     END IF;
+
+    -- UPDATE: what changed, in one pass over the transition tables.  A row
+    -- whose id changed has no old row (LEFT JOIN): it is checked as a new one.
+    SELECT (pg_catalog.array_agg(n.id) FILTER (WHERE o.workspace_id <> n.workspace_id))[1],
+           coalesce(bool_or(n.parent_id IS DISTINCT FROM o.parent_id AND n.parent_id IS NOT NULL), false),
+           pg_catalog.array_agg(DISTINCT n.workspace_id)
+               FILTER (WHERE (n.parent_id IS DISTINCT FROM o.parent_id AND n.parent_id IS NOT NULL)
+                          OR (o.kind = 'collection' AND n.kind <> 'collection'))
+      INTO bad, moved, lock_ws
+      FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'resource % cannot change workspace', bad
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF lock_ws IS NULL THEN
+        RETURN NULL;            -- no new parent, no collection changing kind
+    END IF;
+    -- a new parent may close a cycle, and a collection that changes kind may
+    -- be getting items at the same time: one such check at a time per
+    -- workspace, each seeing what committed before it (see structure_lock)
+    PERFORM share_acl._lock_structure(lock_ws);
+    SELECT n.id INTO bad FROM new_rows n JOIN old_rows o ON o.id = n.id
+     WHERE o.kind = 'collection' AND n.kind <> 'collection'
+       AND EXISTS (SELECT 1 FROM share_acl.collection_item ci WHERE ci.collection_id = n.id);
+    IF FOUND THEN
+        RAISE EXCEPTION 'resource % holds collection items and must stay a collection', bad
+            USING ERRCODE = 'wrong_object_type';
+    END IF;
+    IF NOT moved THEN
+        RETURN NULL;
+    END IF;
+    SELECT n.id INTO bad FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
+      JOIN share_acl.resource p ON p.id = n.parent_id
+     WHERE n.parent_id IS DISTINCT FROM o.parent_id AND p.workspace_id <> n.workspace_id;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the parent of resource % is in another workspace', bad
+            USING ERRCODE = 'check_violation';
+    END IF;
+    -- a cycle must pass through a row with a new parent, and may close
+    -- through any resource or collection above that parent
+    WITH RECURSIVE up(start, id) AS (
+        SELECT n.id, n.parent_id FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
+         WHERE n.parent_id IS DISTINCT FROM o.parent_id AND n.parent_id IS NOT NULL
+        UNION
+        SELECT up.start, x.up_id FROM up,
+          LATERAL (SELECT r.parent_id AS up_id FROM share_acl.resource r WHERE r.id = up.id
+                   UNION ALL
+                   SELECT ci.collection_id FROM share_acl.collection_item ci
+                    WHERE ci.resource_id = up.id) x
+        WHERE x.up_id IS NOT NULL AND up.id <> up.start)
+    SELECT start INTO bad FROM up WHERE id = start LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'the parent of resource % would make a cycle', bad
             USING ERRCODE = 'invalid_recursion';
@@ -251,10 +336,15 @@ CREATE TRIGGER resource_check_update AFTER UPDATE ON share_acl.resource
     FOR EACH STATEMENT EXECUTE FUNCTION share_acl.resource_check();
 
 -- collection_item: a collection of the same workspace; no cycle.
+-- SECURITY DEFINER: it takes the workspace's structure lock.
 CREATE FUNCTION share_acl.collection_item_check() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE bad uuid;
 BEGIN
+    -- an item may close a cycle: one such check at a time per workspace, each
+    -- seeing what committed before it (see structure_lock)
+    PERFORM share_acl._lock_structure(ARRAY(
+        SELECT DISTINCT c.workspace_id FROM new_rows n JOIN share_acl.resource c ON c.id = n.collection_id));
     SELECT n.collection_id INTO bad FROM new_rows n JOIN share_acl.resource c ON c.id = n.collection_id
      WHERE c.kind <> 'collection' LIMIT 1;
     IF FOUND THEN
@@ -278,8 +368,7 @@ BEGIN
                    UNION ALL
                    SELECT ci.collection_id FROM share_acl.collection_item ci WHERE ci.resource_id = up.id) x
         WHERE x.up_id IS NOT NULL)
-    SELECT n.resource_id INTO bad FROM new_rows n JOIN up ON up.start = n.collection_id AND up.id = n.resource_id
-    LIMIT 1;
+    SELECT n.resource_id INTO bad FROM new_rows n JOIN up ON up.start = n.collection_id AND up.id = n.resource_id;
     IF FOUND THEN
         RAISE EXCEPTION 'adding % to a collection below it would make a cycle', bad
             USING ERRCODE = 'invalid_recursion';
@@ -310,6 +399,190 @@ BEGIN
 END $$;
 CREATE TRIGGER share_check AFTER INSERT OR UPDATE ON share_acl.share
     FOR EACH ROW EXECUTE FUNCTION share_acl.share_check();
+
+-- principal: a change of kind, or of a team's workspace, keeps every rule
+-- that the member, team_member and share rows naming the principal were
+-- checked against when they were written, with the same SQLSTATE.  (A changed
+-- id is refused by the foreign keys of those rows.)  Statement-level, so a
+-- bulk update is checked in a few set-based queries.
+CREATE FUNCTION share_acl.principal_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE bad uuid;
+BEGIN
+    IF (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id
+         WHERE n.kind IS DISTINCT FROM o.kind
+            OR n.workspace_id IS DISTINCT FROM o.workspace_id) = 0 THEN
+        RETURN NULL;
+    END IF;
+    -- member rows (member_check)
+    SELECT n.id INTO bad FROM new_rows n JOIN old_rows o ON o.id = n.id
+     WHERE n.kind IS DISTINCT FROM o.kind AND n.kind = 'team'
+       AND EXISTS (SELECT 1 FROM share_acl.member m WHERE m.principal_id = n.id);
+    IF FOUND THEN
+        RAISE EXCEPTION 'a team cannot be a workspace member'
+            USING ERRCODE = 'check_violation',
+                  DETAIL = pg_catalog.format('Principal %s has a role in a workspace.', bad),
+                  HINT = 'Remove its workspace roles first.';
+    END IF;
+    SELECT n.id INTO bad FROM new_rows n JOIN old_rows o ON o.id = n.id
+     WHERE n.kind IS DISTINCT FROM o.kind AND n.kind = 'external'
+       AND EXISTS (SELECT 1 FROM share_acl.member m
+                    WHERE m.principal_id = n.id AND m.role NOT IN ('guest', 'viewer'));
+    IF FOUND THEN
+        RAISE EXCEPTION 'an external principal can only have the guest or viewer role'
+            USING ERRCODE = 'check_violation',
+                  DETAIL = pg_catalog.format('Principal %s has another role in a workspace.', bad);
+    END IF;
+    -- team_member rows (team_member_check): only teams have members; nested
+    -- teams stay in one workspace
+    SELECT n.id INTO bad FROM new_rows n JOIN old_rows o ON o.id = n.id
+     WHERE n.kind IS DISTINCT FROM o.kind AND n.kind <> 'team'
+       AND EXISTS (SELECT 1 FROM share_acl.team_member tm WHERE tm.team_id = n.id);
+    IF FOUND THEN
+        RAISE EXCEPTION 'principal % is not a team', bad
+            USING ERRCODE = 'wrong_object_type',
+                  DETAIL = 'It has team members.';
+    END IF;
+    SELECT n.id INTO bad FROM new_rows n JOIN old_rows o ON o.id = n.id
+     WHERE n.kind = 'team'
+       AND (n.kind IS DISTINCT FROM o.kind OR n.workspace_id IS DISTINCT FROM o.workspace_id)
+       AND (EXISTS (SELECT 1 FROM share_acl.team_member tm
+                      JOIN share_acl.principal c ON c.id = tm.member_id
+                     WHERE tm.team_id = n.id AND c.kind = 'team'
+                       AND c.workspace_id IS DISTINCT FROM n.workspace_id)
+            OR EXISTS (SELECT 1 FROM share_acl.team_member tm
+                         JOIN share_acl.principal t ON t.id = tm.team_id
+                        WHERE tm.member_id = n.id
+                          AND t.workspace_id IS DISTINCT FROM n.workspace_id));
+    IF FOUND THEN
+        RAISE EXCEPTION 'a team can only contain teams of its own workspace'
+            USING ERRCODE = 'check_violation',
+                  DETAIL = pg_catalog.format('Team %s would be nested with a team of another workspace.', bad);
+    END IF;
+    -- share rows (share_check)
+    SELECT n.id INTO bad FROM new_rows n JOIN old_rows o ON o.id = n.id
+     WHERE n.kind = 'team'
+       AND (n.kind IS DISTINCT FROM o.kind OR n.workspace_id IS DISTINCT FROM o.workspace_id)
+       AND EXISTS (SELECT 1 FROM share_acl.share s JOIN share_acl.resource r ON r.id = s.resource_id
+                    WHERE s.grantee_id = n.id AND r.workspace_id IS DISTINCT FROM n.workspace_id);
+    IF FOUND THEN
+        RAISE EXCEPTION 'a team can only be granted resources of its own workspace'
+            USING ERRCODE = 'check_violation',
+                  DETAIL = pg_catalog.format('Team %s has shares on resources of another workspace.', bad);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER principal_check_update AFTER UPDATE ON share_acl.principal
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.principal_check();
+COMMENT ON FUNCTION share_acl.principal_check() IS
+    'statement trigger: a principal that changes kind or workspace still fits its member, team_member and share rows';
+
+-- ---------------------------------------------------------------------------
+-- One id names one thing (SPEC §2): no resource may take the id of a
+-- workspace or a principal, nor the reverse.  Every workspace, principal and
+-- resource id is also a row of id_registry, whose primary key refuses the
+-- second use of an id whichever table it comes from, also between concurrent
+-- transactions (the second one waits for the first and fails if it commits),
+-- which a look-up in the other tables could not do.
+--
+-- Statement-level triggers keep it in step on every path (INSERT, COPY,
+-- UPDATE of an id, DELETE, also by cascade, TRUNCATE), set-based so that a
+-- bulk load costs one INSERT ... SELECT per statement, and they fire in
+-- every session_replication_role.  It is no configuration table: a restore
+-- refills it through the same triggers.  Only the extension's owner (the
+-- SECURITY DEFINER trigger function) reads or writes it.  The error names
+-- the id, never what holds it or where.
+-- ---------------------------------------------------------------------------
+CREATE TABLE share_acl.id_registry (
+    id uuid PRIMARY KEY,
+    kind "char" NOT NULL CHECK (kind IN ('w', 'p', 'r'))
+);
+COMMENT ON TABLE share_acl.id_registry IS
+    'internal: every workspace (w), principal (p) and resource (r) id, so that one id names one thing';
+
+CREATE FUNCTION share_acl.id_registry_sync() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    k "char";
+    wanted bigint;
+    added bigint;
+    taken uuid;
+BEGIN
+    IF TG_LEVEL <> 'STATEMENT' OR TG_NARGS <> 1 OR TG_ARGV[0] NOT IN ('w', 'p', 'r') THEN
+        RAISE EXCEPTION 'id_registry_sync() must be a statement trigger whose argument is w, p or r'
+            USING ERRCODE = 'trigger_protocol_violated';
+    END IF;
+    k := TG_ARGV[0];
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM share_acl.id_registry g WHERE g.kind = k;
+        RETURN NULL;
+    ELSIF TG_OP = 'DELETE' THEN
+        DELETE FROM share_acl.id_registry g USING old_rows o WHERE g.id = o.id AND g.kind = k;
+        RETURN NULL;
+    ELSIF TG_OP = 'UPDATE' THEN
+        -- an UPDATE keeps the number of rows and ids are unique: when every
+        -- new id is an old one, no id changed
+        SELECT count(*) INTO wanted FROM new_rows n
+         WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.id = n.id);
+        IF wanted = 0 THEN
+            RETURN NULL;
+        END IF;
+        -- only the ids that changed: those that left, then those that came
+        DELETE FROM share_acl.id_registry g USING old_rows o
+         WHERE g.id = o.id AND g.kind = k
+           AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.id = o.id);
+        WITH came AS (SELECT n.id FROM new_rows n
+                       WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.id = n.id)),
+             ins AS (INSERT INTO share_acl.id_registry (id, kind) SELECT c.id, k FROM came c
+                     ON CONFLICT (id) DO NOTHING RETURNING 1)
+        SELECT (SELECT count(*) FROM came), (SELECT count(*) FROM ins) INTO wanted, added;
+    ELSE
+        WITH ins AS (INSERT INTO share_acl.id_registry (id, kind) SELECT n.id, k FROM new_rows n
+                     ON CONFLICT (id) DO NOTHING RETURNING 1)
+        SELECT (SELECT count(*) FROM new_rows), (SELECT count(*) FROM ins) INTO wanted, added;
+    END IF;
+    IF added < wanted THEN
+        -- a later statement: it sees the row of a transaction that committed
+        -- while this one waited for it
+        SELECT n.id INTO taken FROM new_rows n JOIN share_acl.id_registry g ON g.id = n.id
+         WHERE g.kind <> k LIMIT 1;
+        IF taken IS NULL THEN
+            RAISE EXCEPTION 'an id of the new rows is already in use'
+                USING ERRCODE = 'unique_violation',
+                      HINT = 'Workspaces, principals and resources share one namespace of ids.';
+        END IF;
+        RAISE EXCEPTION 'id % is already in use', taken
+            USING ERRCODE = 'unique_violation',
+                  HINT = 'Workspaces, principals and resources share one namespace of ids.';
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION share_acl.id_registry_sync() IS
+    'statement trigger (argument w, p or r): keep share_acl.id_registry in step with the table; a used id is 23505';
+
+DO $$
+DECLARE t text; k text;
+BEGIN
+    FOR t, k IN VALUES ('workspace', 'w'), ('principal', 'p'), ('resource', 'r')
+    LOOP
+        EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_insert AFTER INSERT ON share_acl.%I
+                REFERENCING NEW TABLE AS new_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_sync(%L)', t, k);
+        EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_update AFTER UPDATE ON share_acl.%I
+                REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_sync(%L)', t, k);
+        EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_delete AFTER DELETE ON share_acl.%I
+                REFERENCING OLD TABLE AS old_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_sync(%L)', t, k);
+        EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_truncate AFTER TRUNCATE ON share_acl.%I
+                FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_sync(%L)', t, k);
+        -- also with session_replication_role = replica
+        EXECUTE pg_catalog.format('ALTER TABLE share_acl.%I
+                ENABLE ALWAYS TRIGGER id_registry_insert, ENABLE ALWAYS TRIGGER id_registry_update,
+                ENABLE ALWAYS TRIGGER id_registry_delete, ENABLE ALWAYS TRIGGER id_registry_truncate', t);
+    END LOOP;
+END $$;
 
 -- pg_dump keeps the contents of every model table (extension configuration tables).
 SELECT pg_catalog.pg_extension_config_dump('share_acl.workspace', '');

@@ -4,8 +4,14 @@
 CREATE FUNCTION share_acl.cache_invalidate_trigger() RETURNS trigger
     AS 'MODULE_PATHNAME', 'cache_invalidate_trigger' LANGUAGE C;
 COMMENT ON FUNCTION share_acl.cache_invalidate_trigger() IS
-    'statement trigger: make every backend drop its share_acl cache for this table at commit';
+    'trigger (per statement, and per row for the replica role): make every backend drop its share_acl cache for this table at commit';
 
+-- The triggers fire in every session_replication_role (ENABLE ALWAYS): a
+-- change made with replica, as a replication tool or an administrator may
+-- do, must invalidate like any other.  The apply worker of logical
+-- replication (also replica) fires row triggers only, so each table also has
+-- a row trigger enabled for the replica role alone (ENABLE REPLICA): it does
+-- the same there, and outside replica mode costs nothing.
 DO $$
 DECLARE t text;
 BEGIN
@@ -15,6 +21,11 @@ BEGIN
         EXECUTE format('CREATE TRIGGER zz_cache_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
                         ON share_acl.%I FOR EACH STATEMENT
                         EXECUTE FUNCTION share_acl.cache_invalidate_trigger()', t);
+        EXECUTE format('CREATE TRIGGER zz_cache_invalidate_row AFTER INSERT OR UPDATE OR DELETE
+                        ON share_acl.%I FOR EACH ROW
+                        EXECUTE FUNCTION share_acl.cache_invalidate_trigger()', t);
+        EXECUTE format('ALTER TABLE share_acl.%I ENABLE ALWAYS TRIGGER zz_cache_invalidate,
+                        ENABLE REPLICA TRIGGER zz_cache_invalidate_row', t);
     END LOOP;
 END $$;
 

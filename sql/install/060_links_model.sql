@@ -47,6 +47,15 @@ CREATE TRIGGER zz_cache_invalidate
        OR UPDATE OF id, resource_id, perms, allow_download, allow_comments, allow_approval,
                     allow_contribution, expires_at, not_before, revoked_at
     ON share_acl.link FOR EACH STATEMENT EXECUTE FUNCTION share_acl.cache_invalidate_trigger();
+-- in every session_replication_role, and for logical replication's apply
+-- worker (row triggers only) a row trigger of the replica role (030_engine.sql)
+CREATE TRIGGER zz_cache_invalidate_row
+    AFTER INSERT OR DELETE
+       OR UPDATE OF id, resource_id, perms, allow_download, allow_comments, allow_approval,
+                    allow_contribution, expires_at, not_before, revoked_at
+    ON share_acl.link FOR EACH ROW EXECUTE FUNCTION share_acl.cache_invalidate_trigger();
+ALTER TABLE share_acl.link ENABLE ALWAYS TRIGGER zz_cache_invalidate,
+    ENABLE REPLICA TRIGGER zz_cache_invalidate_row;
 
 SELECT pg_catalog.pg_extension_config_dump('share_acl.link', '');
 SELECT pg_catalog.pg_extension_config_dump('share_acl.link_view', '');

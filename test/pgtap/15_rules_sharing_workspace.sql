@@ -54,7 +54,11 @@ INSERT INTO member (workspace_id, principal_id, role) VALUES
     (:'w3', :'viewer', 'viewer'), (:'w3', :'xguest', 'guest');
 INSERT INTO team_member (team_id, member_id) VALUES (:'team', :'member4');
 -- an external principal holding an internal role (its kind changed later)
+-- (the integrity triggers refuse it now; past them, as a restore with
+-- triggers off could leave it, the engine must still treat it as a guest)
+SET LOCAL session_replication_role = replica;
 UPDATE principal SET kind = 'external' WHERE id = :'xmember';
+SET LOCAL session_replication_role = origin;
 
 INSERT INTO resource (id, workspace_id, kind, parent_id, owner_id, general_access, restricted) VALUES
     (:'PUB',  :'w1', 'project', NULL,    :'owner1', 'public',  false),
