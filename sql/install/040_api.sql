@@ -21,7 +21,7 @@
 -- longer pending 55000.
 
 -- ---------------------------------------------------------------------------
--- Roles and table privileges
+-- Roles
 -- ---------------------------------------------------------------------------
 
 -- Roles are cluster-wide: create them only when missing (another database of
@@ -38,20 +38,7 @@ BEGIN
         CREATE ROLE share_acl_admin NOLOGIN;
     END IF;
 END $$;
-
-GRANT USAGE ON SCHEMA share_acl TO PUBLIC;
-
--- Applications read the model; trusted administrators may also bulk-load it
--- (INSERT/COPY: the triggers keep integrity, caches and audit right).
-GRANT SELECT ON share_acl.workspace, share_acl.principal, share_acl.member,
-                share_acl.team_member, share_acl.resource, share_acl.collection_item,
-                share_acl.share, share_acl.promotion_request
-    TO share_acl_user;
-GRANT SELECT, INSERT, UPDATE, DELETE
-    ON share_acl.workspace, share_acl.principal, share_acl.member,
-       share_acl.team_member, share_acl.resource, share_acl.collection_item,
-       share_acl.share, share_acl.promotion_request
-    TO share_acl_admin;
+-- What each role may execute and read is granted in 090_privileges.sql.
 
 -- ---------------------------------------------------------------------------
 -- Internal helpers.  They are called only from the SECURITY DEFINER API
@@ -1129,36 +1116,3 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION share_acl.set_workspace_policy(uuid, text, text) IS
     'set a workspace sharing policy of SPEC §6 from its text value (needs manage_settings on the workspace)';
-
--- ---------------------------------------------------------------------------
--- Privileges: management functions for share_acl_user (and share_acl_admin),
--- internal helpers for no one but the extension's own code.
--- ---------------------------------------------------------------------------
-
--- EXECUTE: the management functions to share_acl_user and share_acl_admin,
--- the internal helpers (names starting with "_") to no one; never PUBLIC.
--- (_who_has_access stays public: who_has_access, a plain SQL function, calls it.)
-DO $$
-DECLARE
-    f regprocedure;
-    api text[] := ARRAY['create_workspace', 'create_user', 'create_team', 'add_member',
-                        'set_role', 'remove_member', 'add_team_member', 'remove_team_member',
-                        'create_resource', 'move_resource', 'add_to_collection',
-                        'remove_from_collection', 'delete_resource', 'set_general_access',
-                        'set_restricted', 'share', 'share_with_email', 'update_share', 'unshare',
-                        'transfer_ownership', 'transfer_resource_ownership', 'request_promotion',
-                        'decide_promotion', 'set_workspace_policy'];
-BEGIN
-    FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
-              WHERE p.pronamespace = 'share_acl'::regnamespace
-                AND (p.proname = ANY (api)
-                     OR (p.proname LIKE '\_%' AND p.proname <> '_who_has_access'))
-    LOOP
-        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
-    END LOOP;
-    FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
-              WHERE p.pronamespace = 'share_acl'::regnamespace AND p.proname = ANY (api)
-    LOOP
-        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO share_acl_user, share_acl_admin', f);
-    END LOOP;
-END $$;

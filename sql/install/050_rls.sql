@@ -6,39 +6,36 @@ CREATE FUNCTION share_acl.is_owner(resource uuid) RETURNS boolean
 COMMENT ON FUNCTION share_acl.is_owner(uuid) IS
     'whether the current principal owns (created) the resource';
 
-CREATE FUNCTION share_acl._uuid_column(tbl regclass, col name) RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE t oid;
-BEGIN
-    SELECT a.atttypid INTO t FROM pg_catalog.pg_attribute a
-     WHERE a.attrelid = tbl AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'column "%" of relation % does not exist', col, tbl
-            USING ERRCODE = 'undefined_column';
-    END IF;
-    IF t <> 'pg_catalog.uuid'::pg_catalog.regtype THEN
-        RAISE EXCEPTION 'column "%" of relation % is of type %, not uuid', col, tbl, t::regtype
-            USING ERRCODE = 'datatype_mismatch',
-                  HINT = 'protect() needs the column that holds the share_acl resource id.';
-    END IF;
-END $$;
-COMMENT ON FUNCTION share_acl._uuid_column(regclass, name) IS 'internal: refuse a missing or non-uuid column';
-
 CREATE FUNCTION share_acl.protect(tbl regclass, resource_column name DEFAULT 'id',
                                   parent_column name DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r text := pg_catalog.quote_ident(resource_column);
     p text := pg_catalog.quote_ident(parent_column);
+    col name;
+    typ oid;
 BEGIN
     IF tbl IS NULL OR resource_column IS NULL THEN
         RAISE EXCEPTION 'protect() needs a table and a resource column'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM share_acl._uuid_column(tbl, resource_column);
-    IF parent_column IS NOT NULL THEN
-        PERFORM share_acl._uuid_column(tbl, parent_column);
-    END IF;
+    -- both columns exist and hold uuids (checked here, not in a helper:
+    -- protect() runs with the caller's rights, and internal helpers are
+    -- executable by the extension's owner only)
+    FOREACH col IN ARRAY ARRAY[resource_column, parent_column] LOOP
+        CONTINUE WHEN col IS NULL;
+        SELECT a.atttypid INTO typ FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = tbl AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'column "%" of relation % does not exist', col, tbl
+                USING ERRCODE = 'undefined_column';
+        END IF;
+        IF typ <> 'pg_catalog.uuid'::pg_catalog.regtype THEN
+            RAISE EXCEPTION 'column "%" of relation % is of type %, not uuid', col, tbl, typ::pg_catalog.regtype
+                USING ERRCODE = 'datatype_mismatch',
+                      HINT = 'protect() needs the column that holds the share_acl resource id.';
+        END IF;
+    END LOOP;
     PERFORM share_acl.unprotect(tbl);
     EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
     EXECUTE pg_catalog.format(
@@ -63,6 +60,10 @@ CREATE FUNCTION share_acl.unprotect(tbl regclass) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE pol text;
 BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'unprotect() needs a table'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     FOR pol IN SELECT polname FROM pg_catalog.pg_policy
                 WHERE polrelid = tbl
                   AND polname IN ('share_acl_select', 'share_acl_insert', 'share_acl_update', 'share_acl_delete')

@@ -37,8 +37,7 @@ CREATE TABLE share_acl.signing_key (
     created_at timestamptz NOT NULL DEFAULT now(),
     retired_at timestamptz
 );
--- readable by no one but the extension's own SECURITY DEFINER code
-REVOKE ALL ON share_acl.signing_key FROM PUBLIC;
+-- readable by no one but the extension's own SECURITY DEFINER code (090_privileges.sql)
 
 -- only what a link context reads invalidates caches; counters (view_count,
 -- last_viewed_at, failed_attempts) change at every open and do not
@@ -64,7 +63,6 @@ SELECT pg_catalog.pg_extension_config_dump('share_acl.signing_key', '');
 -- The transaction's link context (R7), set by open_link() only.
 CREATE FUNCTION share_acl._set_link_context(link uuid) RETURNS void
     AS 'MODULE_PATHNAME', 'set_link_context' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-REVOKE ALL ON FUNCTION share_acl._set_link_context(uuid) FROM PUBLIC;
 COMMENT ON FUNCTION share_acl._set_link_context(uuid) IS
     'internal: make the link the link context of the transaction (NULL: none); callable by the extension''s own code only';
 
