@@ -572,8 +572,11 @@ BEGIN
         END IF;
         PERFORM share_acl._require(actor, parent, 'upload', 'create_resource');
     END IF;
+    -- (an id used by a workspace or a principal is refused by the id registry
+    -- with the same message: it never says what holds the id)
     IF EXISTS (SELECT 1 FROM share_acl.resource r WHERE r.id = create_resource.id) THEN
-        RAISE EXCEPTION 'resource % already exists', id USING ERRCODE = 'unique_violation';
+        RAISE EXCEPTION 'id % is already in use', id USING ERRCODE = 'unique_violation',
+            HINT = 'Workspaces, principals and resources share one namespace of ids.';
     END IF;
     INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id, owner_id)
     VALUES (create_resource.id, workspace, kind, parent, actor);
@@ -582,6 +585,266 @@ END $$;
 COMMENT ON FUNCTION share_acl.create_resource(uuid, share_acl.resource_kind, uuid, uuid) IS
     'create a resource owned by the current principal (needs upload on the parent, or on the workspace for a top-level project); returns its id';
 
+-- No escalation through structure (R14).
+--
+-- move_resource, add_to_collection and set_restricted(r, false) give a
+-- resource R new ancestors, and what those pass down (general access R4,
+-- shares R5, ownership R10, share links R7) then reaches R.  Each makes its
+-- change between _structure_before(), which records the engine's answers on
+-- R, and _structure_check(), which asks again (the transaction sees its own
+-- change from its next statement on) and refuses with 42501, naming the
+-- flags, when a principal or a share link gained on R a flag that the actor
+-- did not hold on R before the change: a flag it could not have granted by
+-- sharing R (§6 no escalation).  A trusted administrator without a principal
+-- is exempt, as are direct table writes (administrators only).
+-- create_resource is not such a change: the new resource is its creator's.
+--
+-- Who is asked.  A principal's E(P, R) changes only through what the
+-- resources that newly reach R give it (their general access: every internal
+-- member when one is public, the admins when one is shared; their shares;
+-- their owners), and through the caps that follow R's place: a guest's or
+-- outsider's run_ai follows R's top-level project, and reaches it through
+-- shares or ownership on anc(R).  So the principals asked are the owners of
+-- and the grantees of shares on anc(R) and everything the change puts above
+-- R (teams expanded to their members, nested too), and the internal members
+-- or admins when a newly reaching resource is public or shared, unless the
+-- actor holds all that general access can give them (the public level, or
+-- editor, and share by R11): so not every member of the workspace in the
+-- common case.  Before the change they are taken from what may reach R after
+-- it, after the change from what does; someone asked only after the change
+-- (a share committed meanwhile) counts as having held nothing before.
+--
+-- Below R.  What the new ancestors pass down reaches a resource D below R
+-- only through R, on top of what already reached D (or not at all past a
+-- restricted resource), so each principal's gain on D before the caps (R9)
+-- is within its gain on R.  The caps are the same on D and R for one
+-- principal but for member_edit_own_only, which spares the resources a
+-- member owns (and on those it holds everything already, R10), and a guest's
+-- or outsider's run_ai, which follows D's top-level project: that can grow
+-- below R when a move takes R's subtree into another project (a restricted D
+-- too, which nothing else above reaches), or when R holds resources of
+-- another project through collections.  So when the actor lacks run_ai on R
+-- and a project of the workspace enables guest AI, every guest and outsider
+-- is also checked for run_ai on every resource below R.  A share link is not
+-- capped by project: what it gains below R, it gains on R.
+
+-- anc() of §2 for a set of resources: each of them, their parents and the
+-- collections holding them, upwards, not above a restricted resource (R8).
+-- One level at a time with index look-ups (a recursive query would be
+-- planned on guesses, and may scan the whole table at every level).
+CREATE FUNCTION share_acl._ancestors(resources uuid[]) RETURNS uuid[]
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    found uuid[] := ARRAY(SELECT DISTINCT u FROM unnest(resources) AS u WHERE u IS NOT NULL);
+    level uuid[] := found;
+BEGIN
+    LOOP
+        level := ARRAY(SELECT r.parent_id FROM share_acl.resource r
+                        WHERE r.id = ANY (level) AND NOT r.restricted AND r.parent_id IS NOT NULL
+                       UNION
+                       SELECT ci.collection_id FROM share_acl.collection_item ci
+                         JOIN share_acl.resource r ON r.id = ci.resource_id AND NOT r.restricted
+                        WHERE ci.resource_id = ANY (level)
+                       EXCEPT
+                       SELECT unnest(found));
+        EXIT WHEN cardinality(level) = 0;
+        found := found || level;
+    END LOOP;
+    RETURN found;
+END $$;
+COMMENT ON FUNCTION share_acl._ancestors(uuid[]) IS
+    'internal: the resources, their parents and the collections holding them, upwards, stopping above restricted resources (anc of SPEC §2)';
+
+-- What the engine answers on R now: E(P, R) of every principal whose
+-- permissions may change (see "Who is asked": reach, the resources whose
+-- owners and grantees are asked; fresh, those newly reaching R), the share
+-- links on anc(R) with what each gives (R7: toggles applied, nothing from
+-- share on), and, when guest_ai is true, the pairs of a guest or outsider and
+-- a resource below R on which it has run_ai.  held is what the actor holds
+-- on R: members that only general access reaches are not asked when it
+-- covers what they could gain.  (Without JIT: compiling these small queries
+-- would cost more than running them, at every call.)
+CREATE FUNCTION share_acl._structure_state(resource uuid, anc uuid[], reach uuid[], fresh uuid[],
+                                           held share_acl.permset, guest_ai boolean)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SET jit = off AS $$
+DECLARE
+    w share_acl.workspace;
+    ws uuid;
+    r11 share_acl.permset;
+    asked uuid[];
+    level uuid[];
+    below uuid[];
+    who jsonb;
+    links jsonb;
+    ai jsonb := '[]';
+BEGIN
+    SELECT x.* INTO w FROM share_acl.workspace x
+     WHERE x.id = (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = _structure_state.resource);
+    ws := w.id;
+    r11 := CASE WHEN w.members_can_share THEN 'share'::share_acl.permset ELSE ''::share_acl.permset END;
+    asked := ARRAY(SELECT r.owner_id FROM share_acl.resource r
+                    WHERE r.id = ANY (reach) AND r.owner_id IS NOT NULL
+                   UNION
+                   SELECT s.grantee_id FROM share_acl.share s WHERE s.resource_id = ANY (reach));
+    IF NOT held OPERATOR(share_acl.@>) (w.public_access_level OPERATOR(share_acl.|) r11)
+       AND EXISTS (SELECT 1 FROM share_acl.resource x WHERE x.id = ANY (fresh) AND x.general_access = 'public') THEN
+        asked := asked || ARRAY(SELECT m.principal_id FROM share_acl.member m
+                                 WHERE m.workspace_id = ws AND m.role IN ('owner', 'admin', 'member'));
+    END IF;
+    IF NOT held OPERATOR(share_acl.@>) ('editor'::share_acl.permset OPERATOR(share_acl.|) r11)
+       AND EXISTS (SELECT 1 FROM share_acl.resource x WHERE x.id = ANY (fresh) AND x.general_access = 'shared') THEN
+        asked := asked || ARRAY(SELECT m.principal_id FROM share_acl.member m
+                                 WHERE m.workspace_id = ws AND m.role = 'admin');
+    END IF;
+    -- the members of the teams asked, of the teams in them, and so on
+    level := asked;
+    LOOP
+        level := ARRAY(SELECT tm.member_id FROM share_acl.team_member tm WHERE tm.team_id = ANY (level)
+                       EXCEPT
+                       SELECT unnest(asked));
+        EXIT WHEN cardinality(level) = 0;
+        asked := asked || level;
+    END LOOP;
+    SELECT coalesce(jsonb_object_agg(e.id::text, e.perms::text), '{}') INTO who
+      FROM (SELECT a.id, share_acl.effective_permissions(a.id, _structure_state.resource) AS perms
+              FROM (SELECT DISTINCT u FROM unnest(asked) AS u) AS a(id)) e
+     WHERE e.perms OPERATOR(share_acl.<>) ''::share_acl.permset;
+    SELECT coalesce(jsonb_object_agg(l.id::text,
+               (share_acl._share_mask(l.perms, l.allow_download, l.allow_comments,
+                                      l.allow_approval, l.allow_contribution)
+                OPERATOR(share_acl.-) share_acl._link_never())::text), '{}') INTO links
+      FROM share_acl.link l
+     WHERE l.resource_id = ANY (anc)
+       AND l.revoked_at IS NULL AND (l.expires_at IS NULL OR l.expires_at > now());
+    IF guest_ai THEN
+        -- everything below R: children and collection items, downwards
+        below := '{}';
+        level := ARRAY[resource];
+        LOOP
+            level := ARRAY(SELECT c.id FROM share_acl.resource c WHERE c.parent_id = ANY (level)
+                           UNION
+                           SELECT ci.resource_id FROM share_acl.collection_item ci
+                            WHERE ci.collection_id = ANY (level)
+                           EXCEPT
+                           SELECT unnest(below || resource));
+            EXIT WHEN cardinality(level) = 0;
+            below := below || level;
+        END LOOP;
+        WITH guests(id) AS (
+            -- the workspace's guests, and the people shared with who have no role in it
+            SELECT m.principal_id FROM share_acl.member m
+             WHERE m.workspace_id = ws AND m.role = 'guest'
+          UNION
+            SELECT s.grantee_id
+              FROM share_acl.share s
+              JOIN share_acl.resource x ON x.id = s.resource_id AND x.workspace_id = ws
+              JOIN share_acl.principal g ON g.id = s.grantee_id AND g.kind <> 'team'
+             WHERE NOT EXISTS (SELECT 1 FROM share_acl.member m
+                                WHERE m.workspace_id = ws AND m.principal_id = s.grantee_id)
+        )
+        SELECT coalesce(jsonb_agg(g.id::text || ' ' || b.id::text), '[]') INTO ai
+          FROM guests g CROSS JOIN unnest(below) AS b(id)
+         WHERE share_acl.has_access(g.id, b.id, 'run_ai');
+    END IF;
+    RETURN jsonb_build_object('who', who, 'links', links, 'ai', ai);
+END $$;
+COMMENT ON FUNCTION share_acl._structure_state(uuid, uuid[], uuid[], uuid[], share_acl.permset, boolean) IS
+    'internal: the engine''s answers on a resource that a change of structure may widen (R14): the permissions of the principals concerned, the share links reaching it, and optionally run_ai of guests and outsiders below it';
+
+-- Before a change that puts the resources "above" directly above R: NULL
+-- when nothing needs checking (a trusted administrator; an actor that holds
+-- on R every flag anyone could gain: only the workspace owner, who holds
+-- everything everywhere, ever has transfer_ownership or delete_space, R1 and
+-- R9, and no link gives them; an actor with a role that owns R or a resource
+-- above it, to whom R10 gives full on R: "anyone may move what they own");
+-- otherwise what the actor holds on R,
+-- anc(R) and _structure_state() over what may reach R after the change.
+CREATE FUNCTION share_acl._structure_before(actor uuid, resource uuid, above uuid[]) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    held share_acl.permset;
+    guest_ai boolean;
+    anc uuid[];
+    reach uuid[];
+BEGIN
+    IF actor IS NULL THEN
+        RETURN NULL;
+    END IF;
+    held := coalesce(share_acl.effective_permissions(actor, resource), ''::share_acl.permset);
+    IF held OPERATOR(share_acl.@>) ('full'::share_acl.permset OPERATOR(share_acl.-)
+                                    'transfer_ownership,delete_space'::share_acl.permset) THEN
+        RETURN NULL;
+    END IF;
+    -- anyone may move what it owns, or controls by owning a resource above it
+    -- (R10 gives it full on R): what others gain is access to its own resource
+    IF EXISTS (SELECT 1 FROM share_acl.resource r
+                WHERE r.id = ANY (share_acl._ancestors(ARRAY[resource])) AND r.owner_id = actor)
+       AND EXISTS (SELECT 1 FROM share_acl.resource r
+                     JOIN share_acl.member m ON m.workspace_id = r.workspace_id
+                    WHERE r.id = _structure_before.resource AND m.principal_id = actor) THEN
+        RETURN NULL;
+    END IF;
+    -- run_ai below R (see above): only where a project enables guest AI
+    guest_ai := false;
+    IF NOT held OPERATOR(share_acl.@>) 'run_ai'::share_acl.permset THEN
+        guest_ai := EXISTS (SELECT 1 FROM share_acl.resource r
+                              JOIN share_acl.resource p ON p.workspace_id = r.workspace_id
+                             WHERE r.id = _structure_before.resource AND p.guest_ai_enabled);
+    END IF;
+    anc := share_acl._ancestors(ARRAY[resource]);
+    reach := anc || share_acl._ancestors(above);
+    RETURN jsonb_build_object(
+        'held', held::text, 'guest_ai', guest_ai, 'anc', to_jsonb(anc),
+        'state', share_acl._structure_state(resource, anc, reach,
+                                            ARRAY(SELECT unnest(reach) EXCEPT SELECT unnest(anc)),
+                                            held, guest_ai));
+END $$;
+COMMENT ON FUNCTION share_acl._structure_before(uuid, uuid, uuid[]) IS
+    'internal: before a change that gives a resource new ancestors, what the actor holds on it and the engine''s answers on it (NULL when nothing needs checking, R14)';
+
+-- After the change: raise 42501 naming every flag that a principal or a
+-- share link gained on R (or a guest or outsider gained as run_ai below R)
+-- and that the actor did not hold on R before the change.
+CREATE FUNCTION share_acl._structure_check(actor uuid, resource uuid, prior jsonb, action text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    anc uuid[];
+    cur jsonb;
+    gained share_acl.permset;
+    missing share_acl.permset;
+BEGIN
+    IF prior IS NULL THEN
+        RETURN;
+    END IF;
+    anc := share_acl._ancestors(ARRAY[resource]);
+    cur := share_acl._structure_state(resource, anc, anc,
+               ARRAY(SELECT unnest(anc) EXCEPT SELECT jsonb_array_elements_text(prior->'anc')::uuid),
+               (prior->>'held')::share_acl.permset, (prior->>'guest_ai')::boolean);
+    SELECT share_acl.permset_union(a.value::share_acl.permset OPERATOR(share_acl.-)
+               coalesce((prior->'state'->'who'->>a.key)::share_acl.permset, ''::share_acl.permset))
+      INTO gained
+      FROM jsonb_each_text(cur->'who') a;
+    gained := coalesce(gained, ''::share_acl.permset) OPERATOR(share_acl.|)
+              coalesce((SELECT share_acl.permset_union(a.value::share_acl.permset)
+                          FROM jsonb_each_text(cur->'links') a
+                         WHERE NOT (prior->'state'->'links') ? a.key), ''::share_acl.permset);
+    IF EXISTS (SELECT jsonb_array_elements_text(cur->'ai')
+               EXCEPT
+               SELECT jsonb_array_elements_text(prior->'state'->'ai')) THEN
+        gained := gained OPERATOR(share_acl.|) 'run_ai'::share_acl.permset;
+    END IF;
+    missing := gained OPERATOR(share_acl.-) (prior->>'held')::share_acl.permset;
+    IF missing OPERATOR(share_acl.<>) ''::share_acl.permset THEN
+        RAISE EXCEPTION 'permission denied: % requires "%" on resource %', action, missing, resource
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Its new ancestors would give these permissions on the resource to principals or share links that do not have them yet; moving a resource, adding it to a collection or lifting its restriction may pass on only permissions the acting principal holds on it.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._structure_check(uuid, uuid, jsonb, text) IS
+    'internal: after a change that gave a resource new ancestors, raise 42501 naming what others gained on it that the actor does not hold (R14)';
+
 -- new_parent NULL makes a project top-level (needs upload on the workspace).
 CREATE FUNCTION share_acl.move_resource(resource uuid, new_parent uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -589,6 +852,7 @@ DECLARE
     actor uuid := share_acl._actor();
     r share_acl.resource;
     np share_acl.resource;
+    prior jsonb;
 BEGIN
     IF resource IS NULL THEN
         RAISE EXCEPTION 'move_resource: resource must not be null' USING ERRCODE = 'null_value_not_allowed';
@@ -609,10 +873,15 @@ BEGIN
         END IF;
         PERFORM share_acl._require(actor, new_parent, 'upload', 'move_resource');
     END IF;
+    -- R14: the new parent must not pass on to anyone what the actor does not hold
+    IF r.parent_id IS DISTINCT FROM new_parent THEN
+        prior := share_acl._structure_before(actor, resource, array_remove(ARRAY[new_parent], NULL));
+    END IF;
     UPDATE share_acl.resource x SET parent_id = new_parent WHERE x.id = move_resource.resource;
+    PERFORM share_acl._structure_check(actor, resource, prior, 'move_resource');
 END $$;
 COMMENT ON FUNCTION share_acl.move_resource(uuid, uuid) IS
-    'move a resource under a new parent (needs move on it and upload on the target; NULL makes a project top-level; cycles refused)';
+    'move a resource under a new parent (needs move on it and upload on the target; NULL makes a project top-level; cycles refused; no one may gain on it what the actor does not hold, R14)';
 
 -- Adding a resource already in the collection changes nothing.
 CREATE FUNCTION share_acl.add_to_collection(collection uuid, resource uuid) RETURNS void
@@ -621,6 +890,7 @@ DECLARE
     actor uuid := share_acl._actor();
     c share_acl.resource;
     r share_acl.resource;
+    prior jsonb;
 BEGIN
     IF collection IS NULL OR resource IS NULL THEN
         RAISE EXCEPTION 'add_to_collection: collection and resource must not be null'
@@ -638,11 +908,18 @@ BEGIN
     END IF;
     PERFORM share_acl._require(actor, collection, 'manage_collections', 'add_to_collection');
     PERFORM share_acl._require(actor, resource, 'view', 'add_to_collection');
+    -- R14: the collection must not pass on to anyone what the actor does not hold
+    IF NOT EXISTS (SELECT 1 FROM share_acl.collection_item ci
+                    WHERE ci.collection_id = add_to_collection.collection
+                      AND ci.resource_id = add_to_collection.resource) THEN
+        prior := share_acl._structure_before(actor, resource, ARRAY[collection]);
+    END IF;
     INSERT INTO share_acl.collection_item (collection_id, resource_id) VALUES (collection, resource)
         ON CONFLICT DO NOTHING;
+    PERFORM share_acl._structure_check(actor, resource, prior, 'add_to_collection');
 END $$;
 COMMENT ON FUNCTION share_acl.add_to_collection(uuid, uuid) IS
-    'put a resource in a collection (needs manage_collections on the collection and view on the resource; cycles refused)';
+    'put a resource in a collection (needs manage_collections on the collection and view on the resource; cycles refused; no one may gain on it what the actor does not hold, R14)';
 
 CREATE FUNCTION share_acl.remove_from_collection(collection uuid, resource uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -721,18 +998,28 @@ CREATE FUNCTION share_acl.set_restricted(resource uuid, restricted boolean) RETU
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     actor uuid := share_acl._actor();
+    r share_acl.resource;
+    prior jsonb;
 BEGIN
     IF resource IS NULL OR restricted IS NULL THEN
         RAISE EXCEPTION 'set_restricted: resource and restricted must not be null'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM share_acl._get_resource(resource);
+    r := share_acl._get_resource(resource);
     PERFORM share_acl._require(actor, resource, 'change_permissions', 'set_restricted');
+    -- R14: lifting a restriction lets everything above flow in again
+    IF r.restricted AND NOT set_restricted.restricted THEN
+        prior := share_acl._structure_before(actor, resource,
+                     array_remove(ARRAY[r.parent_id], NULL)
+                     || ARRAY(SELECT ci.collection_id FROM share_acl.collection_item ci
+                               WHERE ci.resource_id = set_restricted.resource));
+    END IF;
     UPDATE share_acl.resource x SET restricted = set_restricted.restricted
      WHERE x.id = set_restricted.resource;
+    PERFORM share_acl._structure_check(actor, resource, prior, 'set_restricted');
 END $$;
 COMMENT ON FUNCTION share_acl.set_restricted(uuid, boolean) IS
-    'make a resource restricted (R8: nothing above it flows in) or not (needs change_permissions)';
+    'make a resource restricted (R8: nothing above it flows in) or not (needs change_permissions; lifting it may not give anyone on the resource what the actor does not hold, R14)';
 
 -- ---------------------------------------------------------------------------
 -- Direct shares
