@@ -33,6 +33,7 @@
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -171,10 +172,18 @@ CacheCatalogCallback(Datum arg, int cacheid, uint32 hashvalue)
 	cat.valid = false;
 }
 
-/* Register the invalidation callbacks; called once from _PG_init. */
+/* Define share_acl.cache_size and register the invalidation callbacks; called once from _PG_init. */
 void
-CacheRegisterCallbacks(void)
+CacheInit(void)
 {
+	DefineCustomIntVariable("share_acl.cache_size",
+							"Upper bound of the per-backend permission cache.",
+							"Past it the engine still answers, reading what it needs per check.",
+							&share_acl_cache_size_mb,
+							64, 1, 1024 * 1024,
+							PGC_SUSET,
+							GUC_UNIT_MB,
+							NULL, NULL, NULL);
 	CacheRegisterRelcacheCallback(CacheRelcacheCallback, (Datum) 0);
 	CacheRegisterSyscacheCallback(RELOID, CacheCatalogCallback, (Datum) 0);
 	CacheRegisterSyscacheCallback(ATTNUM, CacheCatalogCallback, (Datum) 0);

@@ -255,7 +255,7 @@ extern bool CacheTransientValid(TransientTag tag);
 /* Settings */
 extern int	share_acl_cache_size_mb;
 
-extern void CacheRegisterCallbacks(void);
+extern void CacheInit(void);
 extern StructureCache *CacheGetStructure(void);
 extern GrantsCache *CacheGetGrants(void);
 extern int32 CacheLookupNode(StructureCache *s, const pg_uuid_t *id);

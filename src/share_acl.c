@@ -1,7 +1,7 @@
 /*
  * share_acl.c — module entry point: the module magic and _PG_init, which
- * defines the settings and registers the cache invalidation callback once
- * per backend.
+ * calls each module's init once per backend (each defines its own settings
+ * and callbacks).
  */
 #include "postgres.h"
 
@@ -10,8 +10,8 @@
 
 #include "cache.h"
 #include "share_acl.h"
-
 #include "uuid_hash.h"
+
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
@@ -20,16 +20,8 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
-	ContextDefineSettings();
 	UuidHashInit();
-	DefineCustomIntVariable("share_acl.cache_size",
-							"Upper bound of the per-backend permission cache.",
-							"Past it the engine still answers, reading what it needs per check.",
-							&share_acl_cache_size_mb,
-							64, 1, 1024 * 1024,
-							PGC_SUSET,
-							GUC_UNIT_MB,
-							NULL, NULL, NULL);
+	ContextDefineSettings();
+	CacheInit();
 	MarkGUCPrefixReserved("share_acl");
-	CacheRegisterCallbacks();
 }
