@@ -9,6 +9,7 @@
 #include "utils/guc.h"
 
 #include "cache.h"
+#include "link_attempts.h"
 #include "share_acl.h"
 #include "uuid_hash.h"
 
@@ -23,5 +24,6 @@ _PG_init(void)
 	UuidHashInit();
 	ContextDefineSettings();
 	CacheInit();
+	LinkAttemptsInit();
 	MarkGUCPrefixReserved("share_acl");
 }

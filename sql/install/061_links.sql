@@ -24,32 +24,50 @@
 -- fewer than 10 of them are younger than 15 minutes; while locked, a password
 -- is not even checked.
 --
--- Tokens and passwords are never stored, logged, raised or audited: no
--- function here builds a message from them, and the tables keep only link
--- ids.  (Applications should pass them as query parameters, so that the
--- statement text in the server log or pg_stat_statements does not hold them.)
+-- Tokens and passwords are never stored, raised or audited: no function
+-- here builds a message from them, and the tables keep only link ids.  The
+-- server log is the deployment's: settings such as log_statement = 'all'
+-- write bind parameters in full, and any literal in a failing statement's
+-- text.  open_link and create_link warn once per backend when settings in
+-- effect would log what they were given (_warn_log_exposure, src/secret_log.c,
+-- which lists the settings).
 --
--- open_link() never raises for a refused link, so that what it writes (the
--- failed-attempt row, the counters) commits with the caller's transaction;
--- the application must commit that transaction, also for a refusal.
+-- open_link() never raises for a refused link.
 --
--- Concurrency: open_link takes no row lock on the link, so a viewer's
--- transaction that goes on after open_link never holds up revoke_link (nor
--- other viewers).  view_count / last_viewed_at and failed_attempts are bumped
--- at commit, by deferred constraint triggers (link_view_count,
--- link_failed_count), so the link row is locked only while the viewer's
--- transaction commits; the views of the opening transaction itself count
--- towards max_views at once.  Password attempts on a link, and opens of a
--- link with max_views, are serialised by a transaction-level advisory lock
--- on (oid of share_acl.link, hash of the link id), so that the lockout and
--- max_views count every attempt and view exactly; the lock is held until the
--- opening transaction ends, so applications open links in short
--- transactions.  open_link is meant for READ COMMITTED: under REPEATABLE READ
--- a concurrent change of the same link row makes the commit fail with 40001.
--- (Made IMMEDIATE with SET CONSTRAINTS, the triggers count each view at the
--- end of its statement; a link with max_views may then refuse its last views
--- within that same transaction, whose views it counts twice there, but it
--- never allows more.)
+-- Attempts (src/link_attempts.c).  On the primary, an open of a link with a
+-- password or with max_views is decided and recorded by
+-- _link_record_attempt() in a short transaction of its own, run by a
+-- background worker that open_link waits for: it locks the link row (FOR NO
+-- KEY UPDATE, lock_timeout 1s), checks revoked / expired / max_views, the
+-- lockout, records a wrong password (link_failed_attempt row and
+-- failed_attempts) or, on a link with max_views, claims the view
+-- (view_count, last_viewed_at), and commits before open_link answers.  So a
+-- wrong password counts and a claimed view is used up whatever the caller
+-- does afterwards (roll back, roll back to a savepoint, fail), and
+-- concurrent attempts on one link are counted one at a time: 10 wrong
+-- passwords within 15 minutes give 'locked', max_views is never exceeded.
+-- The password is checked by open_link itself, before (neither it nor the
+-- token goes to the worker), and not at all when this transaction already
+-- sees the link locked.  When the attempt cannot be recorded open_link
+-- raises instead of answering: 53000 (no background worker slot within 1 s),
+-- the worker's error (55P03 when the link row stays locked for 1 s, e.g. by
+-- an uncommitted revoke_link or an administrator's UPDATE), XX000 (the worker
+-- ended without an answer).  A link row written by the caller's own
+-- uncommitted transaction (created or changed in it) is invisible to the
+-- worker: its attempts are recorded in that transaction, which a rollback
+-- undoes together with the link's change.
+--
+-- Views of other links are counted into view_count / last_viewed_at when the
+-- opening transaction commits (_link_view_at_commit; a ROLLBACK TO SAVEPOINT
+-- drops the views it covers), by a pre-commit callback that runs after the
+-- deferred triggers: the link row is locked only while a viewer's
+-- transaction commits, and no caller can keep it locked longer (no SET
+-- CONSTRAINTS can move that update into the transaction).  Nothing here
+-- takes an advisory lock, and a viewer's open transaction holds up neither
+-- revoke_link nor other viewers.  A transaction that opened such a link
+-- cannot be prepared (PREPARE TRANSACTION, 0A000).  open_link is meant for
+-- READ COMMITTED: under REPEATABLE READ a concurrent change of the same link
+-- row makes the commit of a counted view fail with 40001.
 --
 -- Hot standby (pg_is_in_recovery()): open_link validates exactly as on the
 -- primary and sets the link context, but writes nothing: no link_view row,
@@ -70,78 +88,41 @@ CREATE TABLE share_acl.link_failed_attempt (
     at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX link_failed_attempt_link_idx ON share_acl.link_failed_attempt (link_id, at);
-REVOKE ALL ON share_acl.link_failed_attempt FROM PUBLIC;
 COMMENT ON TABLE share_acl.link_failed_attempt IS
     'one row per wrong link password, for the lockout (10 within 15 minutes); never holds the password';
 
--- View counting.  open_link records a view as a link_view row when the
--- workspace tracks external views, otherwise as a link_view_pending row; a
--- deferred constraint trigger (link_view_count, on both tables) counts it
--- into link.view_count / last_viewed_at when the transaction commits.  On
--- link_view it fires for rows stamped with the inserting transaction's own
--- time (viewed_at = now(), what open_link and the column default write), so
--- that restoring a dump or loading old views does not count them twice.
--- Pending rows live only inside the opening transaction (the trigger removes
--- them), so that table is unlogged: nothing to keep after a crash.
-CREATE UNLOGGED TABLE share_acl.link_view_pending (
-    link_id uuid NOT NULL,
-    viewer_email text,
-    viewed_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX link_view_pending_link_idx ON share_acl.link_view_pending (link_id);
-REVOKE ALL ON share_acl.link_view_pending FROM PUBLIC;
-COMMENT ON TABLE share_acl.link_view_pending IS
-    'views of links in workspaces that do not track external views, until they are counted at commit';
-
--- At commit of a transaction that opened a link: view_count + 1,
--- last_viewed_at, and on the very first view a notification to the link's
--- creator (when share_acl.notification exists).  SECURITY DEFINER: it runs
--- at the commit of the application's transaction, with its role.
-CREATE FUNCTION share_acl.link_view_count() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+-- View counting: view_count + n, last_viewed_at, and on the very first view
+-- a notification to the link's creator (when share_acl.notification
+-- exists).  Called for the views of a link without max_views when the
+-- opening transaction commits (by the pre-commit callback of
+-- src/link_attempts.c, with the application's role: hence SECURITY DEFINER),
+-- and for a claimed view of a link with max_views by _link_record_attempt.
+-- Rows loaded into link_view (a restore, a bulk load) count nothing:
+-- view_count counts opens.
+CREATE FUNCTION share_acl._link_count_views(link uuid, n bigint, viewed_at timestamptz, viewer_email text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     l share_acl.link;
     ws uuid;
 BEGIN
     UPDATE share_acl.link x
-       SET view_count = x.view_count + 1, last_viewed_at = greatest(x.last_viewed_at, NEW.viewed_at)
-     WHERE x.id = NEW.link_id
+       SET view_count = x.view_count + _link_count_views.n,
+           last_viewed_at = greatest(x.last_viewed_at, _link_count_views.viewed_at)
+     WHERE x.id = _link_count_views.link
     RETURNING x.* INTO l;
-    IF TG_TABLE_NAME = 'link_view_pending' THEN
-        DELETE FROM share_acl.link_view_pending p WHERE p.link_id = NEW.link_id;
-    END IF;
-    IF l.view_count = 1 AND l.created_by IS NOT NULL
+    IF l.view_count = _link_count_views.n AND l.created_by IS NOT NULL
        AND pg_catalog.to_regclass('share_acl.notification') IS NOT NULL THEN
         SELECT r.workspace_id INTO ws FROM share_acl.resource r WHERE r.id = l.resource_id;
         EXECUTE 'INSERT INTO share_acl.notification (workspace_id, recipient_id, kind, resource_id, payload)
                  VALUES ($1, $2, $3, $4, $5)'
         USING ws, l.created_by, 'link_first_view', l.resource_id,
-              pg_catalog.jsonb_build_object('link_id', l.id, 'viewer_email', NEW.viewer_email, 'label', l.label);
+              pg_catalog.jsonb_build_object('link_id', l.id, 'viewer_email', _link_count_views.viewer_email,
+                                            'label', l.label);
     END IF;
-    RETURN NULL;
 END $$;
-COMMENT ON FUNCTION share_acl.link_view_count() IS
-    'deferred trigger: count a view into link.view_count / last_viewed_at at commit, and notify the creator of the first view';
-CREATE CONSTRAINT TRIGGER link_view_count AFTER INSERT ON share_acl.link_view
-    DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW WHEN (NEW.viewed_at = pg_catalog.now())
-    EXECUTE FUNCTION share_acl.link_view_count();
-CREATE CONSTRAINT TRIGGER link_view_count AFTER INSERT ON share_acl.link_view_pending
-    DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION share_acl.link_view_count();
-
--- At commit of a transaction that gave a wrong password: failed_attempts + 1.
-CREATE FUNCTION share_acl.link_failed_count() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    UPDATE share_acl.link x SET failed_attempts = x.failed_attempts + 1 WHERE x.id = NEW.link_id;
-    RETURN NULL;
-END $$;
-COMMENT ON FUNCTION share_acl.link_failed_count() IS
-    'deferred trigger: count a wrong password into link.failed_attempts at commit';
-CREATE CONSTRAINT TRIGGER link_failed_count AFTER INSERT ON share_acl.link_failed_attempt
-    DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION share_acl.link_failed_count();
+COMMENT ON FUNCTION share_acl._link_count_views(uuid, bigint, timestamptz, text) IS
+    'internal: count n views of a link into view_count / last_viewed_at, and notify its creator of the first view';
 
 -- Whether a key has signed a token.  A key that never has may be replaced
 -- by an INSERT of the same kid: that is what a pg_dump restore does, whose
@@ -195,6 +176,33 @@ CREATE FUNCTION share_acl._password_check(password text, hash text) RETURNS bool
 COMMENT ON FUNCTION share_acl._password_check(text, text) IS
     'internal: whether the password matches the SCRAM-SHA-256 secret (constant-time compare); false for a malformed secret';
 
+-- src/link_attempts.c: attempts recorded in a transaction of their own, views
+-- counted at commit; src/secret_log.c: logging settings that expose secrets.
+CREATE FUNCTION share_acl._link_attempt(link uuid, password_ok boolean, viewer_email text) RETURNS text
+    AS 'MODULE_PATHNAME', 'link_attempt' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION share_acl._link_attempt(uuid, boolean, text) IS
+    'internal: decide and record an attempt to open a link (_link_record_attempt) in a background worker''s own transaction, and answer its status; raises when it cannot be recorded';
+
+CREATE FUNCTION share_acl._xid_is_current(xid) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'link_xid_is_current' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION share_acl._xid_is_current(xid) IS
+    'internal: whether the transaction id is that of the current transaction or of one of its subtransactions';
+
+CREATE FUNCTION share_acl._link_view_at_commit(link uuid, viewer_email text) RETURNS void
+    AS 'MODULE_PATHNAME', 'link_view_at_commit' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION share_acl._link_view_at_commit(uuid, text) IS
+    'internal: count a view of the link (_link_count_views) when the transaction commits, unless its subtransaction is rolled back';
+
+CREATE FUNCTION share_acl._log_exposure(token text, password text) RETURNS text[]
+    AS 'MODULE_PATHNAME', 'log_exposure' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION share_acl._log_exposure(text, text) IS
+    'internal: the settings in effect ("name = value") that would write this token or password, as passed to the current statement, to the server log';
+
+CREATE FUNCTION share_acl._warn_log_exposure(token text, password text) RETURNS void
+    AS 'MODULE_PATHNAME', 'warn_log_exposure' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION share_acl._warn_log_exposure(text, text) IS
+    'internal: a WARNING, once per backend, naming the settings in effect that would write this token or password to the server log';
+
 -- ---------------------------------------------------------------------------
 -- SQL helpers
 -- ---------------------------------------------------------------------------
@@ -216,6 +224,58 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 COMMENT ON FUNCTION share_acl._link_refusal(share_acl.link) IS
     'internal: revoked, expired (past expires_at, before not_before, max_views used up) or NULL when the link may open';
+
+-- One attempt to open a link that has a password or max_views, decided and
+-- recorded at once: run by the background worker of _link_attempt in a
+-- transaction of its own (or by open_link in its own transaction when that
+-- transaction wrote the link row).  The row lock serialises the attempts on
+-- one link for the few milliseconds of that transaction.  password_ok: the
+-- caller's check of the password, NULL when it saw no password on the link.
+-- Answers invalid (the link is gone), revoked, expired, password_required
+-- (a password appeared meanwhile), locked (10 wrong passwords within 15
+-- minutes; password_ok is not looked at), wrong_password (recorded: a
+-- link_failed_attempt row, failed_attempts + 1, rows older than the window
+-- pruned), or ok (a link with max_views: the view is claimed, view_count + 1).
+CREATE FUNCTION share_acl._link_record_attempt(link uuid, password_ok boolean, viewer_email text)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    l share_acl.link;
+    refusal text;
+    n bigint;
+BEGIN
+    SELECT * INTO l FROM share_acl.link x WHERE x.id = _link_record_attempt.link FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RETURN 'invalid';
+    END IF;
+    refusal := share_acl._link_refusal(l);
+    IF refusal IS NOT NULL THEN
+        RETURN refusal;
+    END IF;
+    IF l.password_hash IS NOT NULL THEN
+        IF _link_record_attempt.password_ok IS NULL THEN
+            RETURN 'password_required';
+        END IF;
+        SELECT count(*) INTO n FROM share_acl.link_failed_attempt f
+         WHERE f.link_id = l.id AND f.at > now() - interval '15 minutes';
+        IF n >= 10 THEN
+            RETURN 'locked';
+        END IF;
+        IF NOT _link_record_attempt.password_ok THEN
+            DELETE FROM share_acl.link_failed_attempt f
+             WHERE f.link_id = l.id AND f.at <= now() - interval '15 minutes';
+            INSERT INTO share_acl.link_failed_attempt (link_id) VALUES (l.id);
+            UPDATE share_acl.link x SET failed_attempts = x.failed_attempts + 1 WHERE x.id = l.id;
+            RETURN 'wrong_password';
+        END IF;
+    END IF;
+    IF l.max_views IS NOT NULL THEN
+        PERFORM share_acl._link_count_views(l.id, 1, now(), _link_record_attempt.viewer_email);
+    END IF;
+    RETURN 'ok';
+END $$;
+COMMENT ON FUNCTION share_acl._link_record_attempt(uuid, boolean, text) IS
+    'internal: decide and record one attempt to open a link with a password or max_views (lockout, wrong password, claimed view) under the link''s row lock';
 
 -- The token of a link, signed with the newest unretired key.
 CREATE FUNCTION share_acl._link_token(link uuid) RETURNS text
@@ -289,6 +349,7 @@ DECLARE
     expiry timestamptz := create_link.expires_at;
     lid uuid;
 BEGIN
+    PERFORM share_acl._warn_log_exposure(NULL, create_link.password);
     IF create_link.resource IS NULL OR create_link.perms IS NULL
        OR create_link.allow_download IS NULL OR create_link.allow_comments IS NULL
        OR create_link.allow_approval IS NULL OR create_link.allow_contribution IS NULL THEN
@@ -373,8 +434,10 @@ COMMENT ON FUNCTION share_acl.create_link(uuid, share_acl.permset, timestamptz, 
 -- order: token; revoked / expired; no password given for a password link:
 -- password_required; 10 wrong passwords within 15 minutes: locked (the
 -- password is not checked); wrong: wrong_password, and a failed attempt is
--- recorded; then ok.  On ok (on the primary): a view counted into view_count
--- and last_viewed_at at commit, a link_view row with the viewer's e-mail when
+-- recorded whatever becomes of the caller's transaction; then ok.  On ok (on
+-- the primary): a view counted into view_count and last_viewed_at (at once
+-- for a link with max_views, otherwise when the transaction commits), a
+-- link_view row with the viewer's e-mail when
 -- the workspace tracks external views, a notification to the creator on the
 -- first view (when share_acl.notification exists); everywhere: the link
 -- becomes the transaction's link context, so that has_access(resource,
@@ -395,7 +458,10 @@ DECLARE
     lid uuid;
     l share_acl.link;
     n bigint;
+    password_ok boolean;            -- NULL: the link has no password
+    own_row boolean;
 BEGIN
+    PERFORM share_acl._warn_log_exposure(open_link.token, open_link.password);
     ok := false;
     IF open_link.viewer_email !~ '^[^@\s]+@[^@\s]+$' OR length(open_link.viewer_email) > 320 THEN
         PERFORM share_acl._check_email(open_link.viewer_email);     -- raises 22023
@@ -423,59 +489,51 @@ BEGIN
             EXIT decide;
         END IF;
 
-        IF NOT standby AND (l.password_hash IS NOT NULL OR l.max_views IS NOT NULL) THEN
-            -- one password attempt or counted view of this link at a time
-            -- (until the transaction ends), then read the link afresh
-            PERFORM pg_catalog.pg_advisory_xact_lock('share_acl.link'::pg_catalog.regclass::pg_catalog.oid::integer,
-                                                     pg_catalog.hashtext(lid::text));
-            SELECT * INTO l FROM share_acl.link x WHERE x.id = lid;
-            IF NOT FOUND THEN
-                status := 'invalid';
-                link_id := NULL;
-                EXIT decide;
-            END IF;
-            status := share_acl._link_refusal(l);
-            IF status IS NOT NULL THEN
-                EXIT decide;
-            END IF;
-        END IF;
-        IF l.max_views IS NOT NULL AND NOT standby THEN
-            -- views of this transaction, not yet counted into view_count
-            SELECT (SELECT count(*) FROM share_acl.link_view v WHERE v.link_id = lid AND v.viewed_at = now())
-                 + (SELECT count(*) FROM share_acl.link_view_pending p WHERE p.link_id = lid)
-              INTO n;
-            IF l.view_count + n >= l.max_views THEN
-                status := 'expired';
-                EXIT decide;
-            END IF;
-        END IF;
-
         IF l.password_hash IS NOT NULL THEN
+            -- locked as this transaction sees it: the password is not checked
             SELECT count(*) INTO n FROM share_acl.link_failed_attempt f
              WHERE f.link_id = lid AND f.at > now() - interval '15 minutes';
             IF n >= 10 THEN
                 status := 'locked';
                 EXIT decide;
             END IF;
-            IF NOT share_acl._password_check(open_link.password, l.password_hash) THEN
-                IF NOT standby THEN
-                    DELETE FROM share_acl.link_failed_attempt f
-                     WHERE f.link_id = lid AND f.at <= now() - interval '15 minutes';
-                    INSERT INTO share_acl.link_failed_attempt (link_id) VALUES (lid);
-                END IF;
+            password_ok := share_acl._password_check(open_link.password, l.password_hash);
+        END IF;
+
+        IF standby THEN
+            -- nothing is recorded on a standby (see the top of this file)
+            IF NOT password_ok THEN
                 status := 'wrong_password';
+                EXIT decide;
+            END IF;
+        ELSIF l.password_hash IS NOT NULL OR l.max_views IS NOT NULL THEN
+            -- decided and recorded in a transaction of its own that commits
+            -- before we answer (a background worker): the lockout, a wrong
+            -- password, the view of a link with max_views; in this
+            -- transaction only when it wrote the link row (no other can see it)
+            SELECT share_acl._xid_is_current(x.xmin) INTO own_row FROM share_acl.link x WHERE x.id = lid;
+            IF own_row THEN
+                status := share_acl._link_record_attempt(lid, password_ok, open_link.viewer_email);
+            ELSE
+                status := share_acl._link_attempt(lid, password_ok, open_link.viewer_email);
+            END IF;
+            IF status <> 'ok' THEN
+                IF status = 'invalid' THEN
+                    link_id := NULL;
+                END IF;
                 EXIT decide;
             END IF;
         END IF;
 
         IF NOT standby THEN
-            -- the view, counted at commit (link_view_count)
+            -- the viewer's row; the view of a link without max_views is
+            -- counted when this transaction commits
             INSERT INTO share_acl.link_view (link_id, viewer_email)
             SELECT lid, open_link.viewer_email
               FROM share_acl.resource r JOIN share_acl.workspace w ON w.id = r.workspace_id
              WHERE r.id = l.resource_id AND w.track_external_views;
-            IF NOT FOUND THEN
-                INSERT INTO share_acl.link_view_pending (link_id, viewer_email) VALUES (lid, open_link.viewer_email);
+            IF l.max_views IS NULL THEN
+                PERFORM share_acl._link_view_at_commit(lid, open_link.viewer_email);
             END IF;
         END IF;
         PERFORM share_acl._set_link_context(lid);
@@ -610,49 +668,7 @@ COMMENT ON FUNCTION share_acl.expiring_links(interval) IS
     'the active links (as the active_links view shows them to the caller) that expire within the interval, soonest first';
 
 -- ---------------------------------------------------------------------------
--- The first signing key, and privileges
+-- The first signing key (privileges: 090_privileges.sql)
 -- ---------------------------------------------------------------------------
 
 INSERT INTO share_acl.signing_key (kid, secret) VALUES (1, share_acl._random_bytes(32));
-
-GRANT SELECT ON share_acl.active_links TO share_acl_user, share_acl_admin;
--- trusted administrators may bulk-load links (INSERT/COPY), as the other model tables
-GRANT SELECT, INSERT, UPDATE, DELETE ON share_acl.link, share_acl.link_view TO share_acl_admin;
-
-REVOKE ALL ON FUNCTION
-    share_acl.signing_key_replace_unused(),
-    share_acl.link_view_count(),
-    share_acl.link_failed_count(),
-    share_acl._random_bytes(integer),
-    share_acl._token_sign(integer, bytea, uuid),
-    share_acl._token_kid(text),
-    share_acl._token_verify(text, integer, bytea),
-    share_acl._password_hash(text),
-    share_acl._password_check(text, text),
-    share_acl._link_never(),
-    share_acl._link_refusal(share_acl.link),
-    share_acl._link_token(uuid),
-    share_acl._require_key_admin(text)
-FROM PUBLIC;
-
-REVOKE ALL ON FUNCTION
-    share_acl.create_link(uuid, share_acl.permset, timestamptz, text, boolean, boolean, boolean,
-                          boolean, text, timestamptz, integer),
-    share_acl.open_link(text, text, text),
-    share_acl.revoke_link(uuid),
-    share_acl.rotate_signing_key(),
-    share_acl.retire_signing_key(integer),
-    share_acl.expiring_links(interval)
-FROM PUBLIC;
-
--- open_link too: external viewers come through the application's role.
--- The key functions check for a trusted administrator themselves.
-GRANT EXECUTE ON FUNCTION
-    share_acl.create_link(uuid, share_acl.permset, timestamptz, text, boolean, boolean, boolean,
-                          boolean, text, timestamptz, integer),
-    share_acl.open_link(text, text, text),
-    share_acl.revoke_link(uuid),
-    share_acl.rotate_signing_key(),
-    share_acl.retire_signing_key(integer),
-    share_acl.expiring_links(interval)
-TO share_acl_user, share_acl_admin;

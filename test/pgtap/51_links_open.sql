@@ -8,7 +8,11 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(83);
+SELECT plan(80);
+-- passwords appear as literals below: keep the statement text out of the
+-- server log (and open_link and create_link from warning about it, which
+-- 54_links_log_settings.sql tests)
+SET LOCAL log_min_error_statement = panic;
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -91,19 +95,15 @@ SELECT is(pg_temp.open(pg_temp.tok('exp')), 'expired', 'expired: at its expires_
 SELECT is(pg_temp.open(pg_temp.tok('later')), 'expired', 'not_before ahead: refused as expired');
 UPDATE share_acl.link SET not_before = now() WHERE id = pg_temp.id('later');
 SELECT is(pg_temp.open(pg_temp.tok('later')), 'ok', 'not_before reached: opens');
--- views are counted into view_count at commit (deferred triggers); the
--- views of this very transaction count towards max_views already
+-- a view of a link with max_views is claimed at the open, at once (for the
+-- links of this file, created in this transaction, in this transaction;
+-- 53_links_attempts.sql covers committed links, whose claims commit on
+-- their own)
 SELECT is(pg_temp.open(pg_temp.tok('views2')), 'ok', 'max_views 2: first view');
 SELECT is(pg_temp.open(pg_temp.tok('views2')), 'ok', 'max_views 2: second view');
-SELECT is(pg_temp.open(pg_temp.tok('views2')), 'expired',
-    'max_views 2: the third is refused as expired (views not yet committed count)');
+SELECT is(pg_temp.open(pg_temp.tok('views2')), 'expired', 'max_views 2: the third is refused as expired');
 SELECT results_eq($$SELECT view_count, failed_attempts FROM share_acl.link WHERE id = pg_temp.id('views2')$$,
-    $$VALUES (0::bigint, 0)$$, 'view_count is bumped at commit, not at open');
-SET CONSTRAINTS share_acl.link_view_count, share_acl.link_failed_count IMMEDIATE;
--- from here on the counters are bumped at the end of each statement
-SELECT is((SELECT view_count FROM share_acl.link WHERE id = pg_temp.id('views2')), 2::bigint,
-    'max_views: the two views are counted (at commit), the refused open is not');
-SELECT is((SELECT count(*) FROM share_acl.link_view_pending), 0::bigint, 'no view left pending once counted');
+    $$VALUES (2::bigint, 0)$$, 'max_views: the two views are counted at the open, the refused open is not');
 SELECT is(pg_temp.open(pg_temp.tok('views2')), 'expired', 'max_views: still used up');
 SELECT ok(NOT EXISTS (SELECT 1 FROM share_acl.active_links WHERE id = pg_temp.id('views2')),
     'max_views: a used-up link is not active');
@@ -162,15 +162,14 @@ SELECT results_eq($$SELECT viewer_email, viewed_at FROM share_acl.link_view
                     WHERE link_id = pg_temp.id('plain') AND viewer_email IS NOT NULL$$,
     $$VALUES ('viewer@t51.test'::text, now())$$, 'link_view: the viewer''s e-mail and when');
 SELECT results_eq($$SELECT view_count, last_viewed_at FROM share_acl.link WHERE id = pg_temp.id('plain')$$,
-    $$VALUES (2::bigint, now())$$, 'view_count and last_viewed_at bumped');
+    $$VALUES (0::bigint, NULL::timestamptz)$$,
+    'a link without max_views: view_count and last_viewed_at are bumped when the transaction commits, not at the open');
 SELECT is((SELECT count(*) FROM share_acl.link_view WHERE link_id = pg_temp.id('revoked')), 0::bigint,
     'refused opens record no view');
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'track_external_views', 'false');
 SELECT is(pg_temp.open(pg_temp.tok('plain')), 'ok', 'track_external_views off: opens');
 SELECT is((SELECT count(*) FROM share_acl.link_view WHERE link_id = pg_temp.id('plain')), 2::bigint,
     'track_external_views off: no link_view row');
-SELECT is((SELECT view_count FROM share_acl.link WHERE id = pg_temp.id('plain')), 3::bigint,
-    'track_external_views off: the view is still counted');
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'track_external_views', 'true');
 SELECT throws_ok($$SELECT * FROM share_acl.open_link(pg_temp.tok('plain'), viewer_email => 'not an e-mail')$$,
     '22023', NULL, 'a malformed viewer e-mail is 22023 (application input)');

@@ -1,0 +1,559 @@
+/*
+ * link_attempts.c — what open_link records outside the caller's transaction
+ * (SPEC §5: a wrong password counts toward 'locked' even when the caller
+ * rolls its transaction back, and no caller can stall other opens of the
+ * same link).
+ *
+ * 1. Attempts.  A wrong password, and a view of a link with max_views, are
+ *    decided and recorded by share_acl._link_record_attempt() (061_links.sql)
+ *    in a short transaction of its own, run by a dynamic background worker
+ *    that _link_attempt() starts and waits for.  The worker connects to the
+ *    caller's database as the role open_link runs as (the extension's owner),
+ *    with lock_timeout = 1s, READ COMMITTED, read-write; the function locks
+ *    the link row (FOR NO KEY UPDATE), decides (revoked, expired, locked,
+ *    wrong_password or ok), records (a failed attempt, or the claimed view),
+ *    and the worker commits before it answers.  So an attempt stays recorded
+ *    whatever the caller does afterwards (commit, rollback, savepoint
+ *    rollback, cancel), and concurrent attempts on one link are decided one
+ *    after the other: 10 wrong passwords in 15 minutes lock the link, and
+ *    max_views is never exceeded.  No advisory lock is involved, and the row
+ *    lock is held only for the worker's own few milliseconds.  A link row is
+ *    otherwise locked only by a committing transaction that counts its views
+ *    (2., for the length of its commit), by revoke_link (which needs rights
+ *    on the link) and by trusted administrators: none of these is a lock an
+ *    outsider who knows a link id can hold.
+ *
+ *    What goes to the worker, through a dynamic shared memory segment: the
+ *    database, the role, the link id, whether the password was right (the
+ *    caller checks it; neither the password nor the token leaves the
+ *    caller's backend), and the viewer's e-mail.  What comes back: the status,
+ *    or the worker's error (SQLSTATE and message).  The worker's only SQL
+ *    text is "SELECT share_acl._link_record_attempt($1, $2, $3)".
+ *
+ *    Fail closed: when the attempt cannot be recorded, _link_attempt raises
+ *    an error and open_link answers nothing:
+ *      53000  no background worker slot became free within 1 second
+ *             (each attempt holds one of max_worker_processes for about
+ *             the time a new connection takes to start);
+ *      the worker's SQLSTATE (55P03 when the link row stayed locked for 1
+ *             second, 40P01, ...) when recording failed;
+ *      XX000  the worker ended without an answer (it could not start or
+ *             connect, or was terminated).
+ *
+ * 2. Views of links without max_views are counted into view_count and
+ *    last_viewed_at when the opening transaction commits.
+ *    _link_view_at_commit() notes each view with its subtransaction (a
+ *    ROLLBACK TO SAVEPOINT drops the views it covers), and the
+ *    XACT_EVENT_PRE_COMMIT callback counts them, link by link in id order,
+ *    through share_acl._link_count_views() (which also notifies the creator
+ *    of a first view).  Pre-commit callbacks run after every deferred
+ *    trigger, so nothing the caller chooses (SET CONSTRAINTS ... IMMEDIATE,
+ *    statements after open_link) makes its transaction hold the link row's
+ *    lock for longer than its commit.  PREPARE TRANSACTION of a transaction
+ *    with views to count is refused (it would hold that lock until COMMIT
+ *    PREPARED).
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
+#include "pgstat.h"
+#include "port/atomics.h"
+#include "postmaster/bgworker.h"
+#include "storage/dsm.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+#include "utils/wait_event.h"
+
+#include "link_attempts.h"
+
+#define ATTEMPT_LOCK_TIMEOUT	"1s"	/* the worker's wait for the link row */
+#define ATTEMPT_SLOT_WAIT_MS	1000	/* the caller's wait for a worker slot */
+#define ATTEMPT_SLOT_RETRY_MS	10
+#define ATTEMPT_EMAIL_MAX		1280	/* 320 characters (open_link's limit) of 4 bytes */
+#define ATTEMPT_STATUS_MAX		32
+#define ATTEMPT_MESSAGE_MAX		512
+
+PG_FUNCTION_INFO_V1(link_attempt);
+PG_FUNCTION_INFO_V1(link_xid_is_current);
+PG_FUNCTION_INFO_V1(link_view_at_commit);
+
+/* ---------------------------------------------------------------------------
+ * 1. Attempts, recorded by a background worker
+ * ------------------------------------------------------------------------- */
+
+typedef enum AttemptState
+{
+	ATTEMPT_PENDING = 0,		/* the worker has not answered */
+	ATTEMPT_DONE,				/* committed; status holds the answer */
+	ATTEMPT_FAILED				/* not recorded; sqlerrcode and message say why */
+} AttemptState;
+
+/* The dynamic shared memory segment of one attempt. */
+typedef struct AttemptShared
+{
+	/* written by the caller */
+	PGPROC	   *caller;			/* whose latch the worker sets when it answers */
+	Oid			database;
+	Oid			role;
+	pg_uuid_t	link;
+	bool		password_checked;	/* false: the caller saw no password (NULL) */
+	bool		password_ok;
+	bool		has_email;
+	char		email[ATTEMPT_EMAIL_MAX + 1];
+	/* written by the worker, read by the caller once the worker has exited */
+	AttemptState state;
+	char		status[ATTEMPT_STATUS_MAX];
+	int			sqlerrcode;
+	char		message[ATTEMPT_MESSAGE_MAX];
+} AttemptShared;
+
+/*
+ * _link_attempt(link uuid, password_ok boolean, viewer_email text) → text
+ *
+ * Decide and record one attempt to open a link (with a password, or with
+ * max_views) in a transaction of its own, and answer its status: ok,
+ * wrong_password, locked, password_required, revoked, expired or invalid
+ * (the link no longer exists).  password_ok is NULL when the caller saw no
+ * password on the link.  Raises when the attempt could not be recorded (see
+ * the top of this file).  Internal: called by open_link only.
+ */
+Datum
+link_attempt(PG_FUNCTION_ARGS)
+{
+	dsm_segment *seg;
+	AttemptShared *sh;
+	BackgroundWorker worker;
+	BackgroundWorkerHandle *handle;
+	BgwHandleStatus bgw_status;
+	TimestampTz start;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("_link_attempt: link must not be null")));
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot record a share link attempt during recovery")));
+
+	seg = dsm_create(sizeof(AttemptShared), 0);
+	sh = dsm_segment_address(seg);
+	memset(sh, 0, sizeof(AttemptShared));
+	sh->caller = MyProc;
+	sh->database = MyDatabaseId;
+	sh->role = GetUserId();
+	sh->link = *PG_GETARG_UUID_P(0);
+	sh->password_checked = !PG_ARGISNULL(1);
+	sh->password_ok = sh->password_checked && PG_GETARG_BOOL(1);
+	if (!PG_ARGISNULL(2))
+	{
+		text	   *email = PG_GETARG_TEXT_PP(2);
+		int			len = VARSIZE_ANY_EXHDR(email);
+
+		if (len > ATTEMPT_EMAIL_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("_link_attempt: viewer_email is longer than %d bytes", ATTEMPT_EMAIL_MAX)));
+		memcpy(sh->email, VARDATA_ANY(email), len);
+		sh->email[len] = '\0';
+		sh->has_email = true;
+	}
+	sh->state = ATTEMPT_PENDING;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_ConsistentState;
+	worker.bgw_restart_time = BGW_NEVER_RESTART;
+	strlcpy(worker.bgw_library_name, "share_acl", BGW_MAXLEN);
+	strlcpy(worker.bgw_function_name, "share_acl_link_attempt_main", BGW_MAXLEN);
+	snprintf(worker.bgw_name, BGW_MAXLEN, "share_acl link attempt for PID %d", MyProcPid);
+	strlcpy(worker.bgw_type, "share_acl link attempt", BGW_MAXLEN);
+	worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
+	worker.bgw_notify_pid = MyProcPid;
+
+	/* a slot may free up soon: other attempts take a few milliseconds */
+	start = GetCurrentTimestamp();
+	while (!RegisterDynamicBackgroundWorker(&worker, &handle))
+	{
+		if (TimestampDifferenceExceeds(start, GetCurrentTimestamp(), ATTEMPT_SLOT_WAIT_MS))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
+					 errmsg("could not record the share link attempt"),
+					 errdetail("No background worker slot became free within %d ms.",
+							   ATTEMPT_SLOT_WAIT_MS),
+					 errhint("Raise max_worker_processes: every password attempt, and every open of a link with max_views, uses a background worker for about the time a connection takes to start.")));
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 ATTEMPT_SLOT_RETRY_MS, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+
+	/*
+	 * Wait for the worker's answer (it sets our latch once it has committed)
+	 * or for its exit.  If this wait is interrupted (cancel,
+	 * statement_timeout), the caller gets that error and no answer; the
+	 * worker may still record the attempt.
+	 */
+	for (;;)
+	{
+		pid_t		pid;
+
+		CHECK_FOR_INTERRUPTS();
+		if (((volatile AttemptShared *) sh)->state != ATTEMPT_PENDING)
+			break;
+		bgw_status = GetBackgroundWorkerPid(handle, &pid);
+		if (bgw_status == BGWH_STOPPED)
+			break;
+		if (bgw_status == BGWH_POSTMASTER_DIED)
+			ereport(FATAL,
+					(errcode(ERRCODE_ADMIN_SHUTDOWN),
+					 errmsg("postmaster exited while a share link attempt was being recorded")));
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, 0, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+	pfree(handle);
+	pg_read_barrier();
+
+	if (sh->state == ATTEMPT_DONE)
+	{
+		text	   *result = cstring_to_text(sh->status);
+
+		dsm_detach(seg);
+		PG_RETURN_TEXT_P(result);
+	}
+	if (sh->state == ATTEMPT_FAILED)
+	{
+		int			code = sh->sqlerrcode;
+		char	   *message = pstrdup(sh->message);
+
+		dsm_detach(seg);
+		ereport(ERROR,
+				(errcode(code),
+				 errmsg("could not record the share link attempt"),
+				 errdetail_internal("%s", message)));
+	}
+	dsm_detach(seg);
+	ereport(ERROR,
+			(errcode(ERRCODE_INTERNAL_ERROR),
+			 errmsg("could not record the share link attempt"),
+			 errdetail("The background worker that records it ended without an answer; see the server log.")));
+	PG_RETURN_NULL();			/* not reached */
+}
+
+/* In the worker: run _link_record_attempt() and copy its answer into status. */
+static void
+RecordAttempt(const AttemptShared *sh, char *status)
+{
+	Oid			argtypes[3] = {UUIDOID, BOOLOID, TEXTOID};
+	Datum		values[3];
+	char		nulls[3] = {' ', ' ', ' '};
+	pg_uuid_t	link = sh->link;
+	Datum		answer;
+	bool		isnull;
+	int			ret;
+
+	values[0] = UUIDPGetDatum(&link);
+	if (sh->password_checked)
+		values[1] = BoolGetDatum(sh->password_ok);
+	else
+	{
+		values[1] = (Datum) 0;
+		nulls[1] = 'n';
+	}
+	if (sh->has_email)
+		values[2] = CStringGetTextDatum(sh->email);
+	else
+	{
+		values[2] = (Datum) 0;
+		nulls[2] = 'n';
+	}
+	ret = SPI_execute_with_args("SELECT share_acl._link_record_attempt($1, $2, $3)",
+								3, argtypes, values, nulls, false, 1);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "share_acl._link_record_attempt returned no row (SPI result %d)", ret);
+	answer = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		elog(ERROR, "share_acl._link_record_attempt returned NULL");
+	text_to_cstring_buffer(DatumGetTextPP(answer), status, ATTEMPT_STATUS_MAX);
+}
+
+/*
+ * The background worker: attach the segment, connect, record the attempt in
+ * one short transaction, commit, answer, exit.
+ */
+void
+share_acl_link_attempt_main(Datum main_arg)
+{
+	dsm_segment *seg;
+	AttemptShared *sh;
+	char		status[ATTEMPT_STATUS_MAX];
+
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+
+	CurrentResourceOwner = ResourceOwnerCreate(NULL, "share_acl link attempt");
+	seg = dsm_attach(DatumGetUInt32(main_arg));
+	if (seg == NULL)			/* the caller is gone: nobody to answer */
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("could not map the shared memory segment of a share link attempt")));
+	sh = dsm_segment_address(seg);
+
+	BackgroundWorkerInitializeConnectionByOid(sh->database, sh->role, 0);
+
+	/* a short, read-write READ COMMITTED transaction, whatever the defaults */
+	SetConfigOption("lock_timeout", ATTEMPT_LOCK_TIMEOUT, PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("default_transaction_isolation", "read committed", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("session_replication_role", "origin", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
+
+	PG_TRY();
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pgstat_report_activity(STATE_RUNNING, "share_acl link attempt");
+		RecordAttempt(sh, status);
+		SPI_finish();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+		pgstat_report_activity(STATE_IDLE, NULL);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		/* hand the error to the caller, log it, and exit */
+		MemoryContextSwitchTo(TopMemoryContext);
+		edata = CopyErrorData();
+		sh->sqlerrcode = edata->sqlerrcode;
+		strlcpy(sh->message, edata->message ? edata->message : "", ATTEMPT_MESSAGE_MAX);
+		pg_write_barrier();
+		sh->state = ATTEMPT_FAILED;
+		SetLatch(&sh->caller->procLatch);
+		EmitErrorReport();
+		AbortOutOfAnyTransaction();
+		FlushErrorState();
+		proc_exit(1);
+	}
+	PG_END_TRY();
+
+	strlcpy(sh->status, status, ATTEMPT_STATUS_MAX);
+	pg_write_barrier();
+	sh->state = ATTEMPT_DONE;
+	SetLatch(&sh->caller->procLatch);
+	dsm_detach(seg);
+	proc_exit(0);
+}
+
+/*
+ * _xid_is_current(xid) → boolean: whether the transaction id is the current
+ * transaction's (or one of its subtransactions').  open_link records an
+ * attempt in its own transaction when that transaction wrote the link row
+ * (a link created, or changed, in it and not committed yet): no other
+ * transaction can see that row version, and a rollback removes the link's
+ * change together with the attempts.
+ */
+Datum
+link_xid_is_current(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(TransactionIdIsCurrentTransactionId(DatumGetTransactionId(PG_GETARG_DATUM(0))));
+}
+
+/* ---------------------------------------------------------------------------
+ * 2. Views counted at commit
+ * ------------------------------------------------------------------------- */
+
+typedef struct PendingView
+{
+	pg_uuid_t	link;
+	SubTransactionId subid;		/* the subtransaction that opened the link */
+	int			seq;			/* order of the opens */
+	TimestampTz at;
+	char	   *email;			/* the viewer's e-mail, or NULL */
+} PendingView;
+
+/* The views of the current transaction, in TopTransactionContext. */
+static PendingView *pending = NULL;
+static int	npending = 0;
+static int	maxpending = 0;
+static int	nextseq = 0;
+
+static void
+ForgetPendingViews(void)
+{
+	pending = NULL;
+	npending = maxpending = 0;
+	nextseq = 0;
+}
+
+/*
+ * _link_view_at_commit(link uuid, viewer_email text) → void: count one view
+ * of the link into view_count / last_viewed_at when this transaction commits
+ * (unless the subtransaction that calls it is rolled back).
+ */
+Datum
+link_view_at_commit(PG_FUNCTION_ARGS)
+{
+	MemoryContext old;
+	PendingView *p;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("_link_view_at_commit: link must not be null")));
+	PreventCommandIfReadOnly("open_link");
+
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	if (npending == maxpending)
+	{
+		int			newmax = maxpending == 0 ? 8 : maxpending * 2;
+
+		pending = pending == NULL ? palloc(newmax * sizeof(PendingView))
+			: repalloc(pending, newmax * sizeof(PendingView));
+		maxpending = newmax;
+	}
+	p = &pending[npending];
+	p->link = *PG_GETARG_UUID_P(0);
+	p->subid = GetCurrentSubTransactionId();
+	p->seq = nextseq++;
+	p->at = GetCurrentTransactionStartTimestamp();
+	p->email = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	npending++;
+	MemoryContextSwitchTo(old);
+	PG_RETURN_VOID();
+}
+
+static int
+PendingViewCmp(const void *a, const void *b)
+{
+	const PendingView *x = a;
+	const PendingView *y = b;
+	int			c = memcmp(x->link.data, y->link.data, UUID_LEN);
+
+	if (c != 0)
+		return c;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/*
+ * At pre-commit: count the views, one call of _link_count_views(link, n,
+ * last viewed at, first viewer's e-mail) per link, in link id order (so two
+ * committing transactions lock the rows in the same order).
+ */
+static void
+CountPendingViews(void)
+{
+	PendingView *views = pending;
+	int			n = npending;
+	Oid			argtypes[4] = {UUIDOID, INT8OID, TIMESTAMPTZOID, TEXTOID};
+	Oid			fn;
+	FmgrInfo	flinfo;
+	int			i,
+				j;
+
+	ForgetPendingViews();
+	fn = LookupFuncName(list_make2(makeString("share_acl"), makeString("_link_count_views")),
+						4, argtypes, true);
+	if (!OidIsValid(fn))		/* the extension was dropped in this transaction */
+		return;
+	fmgr_info(fn, &flinfo);		/* SECURITY DEFINER: runs as its owner */
+	qsort(views, n, sizeof(PendingView), PendingViewCmp);
+	for (i = 0; i < n; i = j)
+	{
+		LOCAL_FCINFO(fcinfo, 4);
+		TimestampTz at = views[i].at;
+
+		for (j = i + 1; j < n && memcmp(views[j].link.data, views[i].link.data, UUID_LEN) == 0; j++)
+			at = Max(at, views[j].at);
+		InitFunctionCallInfoData(*fcinfo, &flinfo, 4, InvalidOid, NULL, NULL);
+		fcinfo->args[0].value = UUIDPGetDatum(&views[i].link);
+		fcinfo->args[0].isnull = false;
+		fcinfo->args[1].value = Int64GetDatum((int64) (j - i));
+		fcinfo->args[1].isnull = false;
+		fcinfo->args[2].value = TimestampTzGetDatum(at);
+		fcinfo->args[2].isnull = false;
+		fcinfo->args[3].value = views[i].email ? CStringGetTextDatum(views[i].email) : (Datum) 0;
+		fcinfo->args[3].isnull = views[i].email == NULL;
+		PushActiveSnapshot(GetTransactionSnapshot());
+		(void) FunctionCallInvoke(fcinfo);
+		PopActiveSnapshot();
+	}
+}
+
+static void
+LinkXactCallback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+			if (npending > 0)
+				CountPendingViews();
+			break;
+		case XACT_EVENT_PRE_PREPARE:
+			if (npending > 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot PREPARE a transaction that has opened a share link")));
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PREPARE:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			ForgetPendingViews();	/* TopTransactionContext goes away */
+			break;
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+			break;
+	}
+}
+
+static void
+LinkSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
+					SubTransactionId parentSubid, void *arg)
+{
+	int			i,
+				kept = 0;
+
+	if (npending == 0)
+		return;
+	switch (event)
+	{
+		case SUBXACT_EVENT_ABORT_SUB:
+			for (i = 0; i < npending; i++)
+				if (pending[i].subid != mySubid)
+					pending[kept++] = pending[i];
+			npending = kept;
+			break;
+		case SUBXACT_EVENT_COMMIT_SUB:
+			for (i = 0; i < npending; i++)
+				if (pending[i].subid == mySubid)
+					pending[i].subid = parentSubid;
+			break;
+		default:
+			break;
+	}
+}
+
+void
+LinkAttemptsInit(void)
+{
+	RegisterXactCallback(LinkXactCallback, NULL);
+	RegisterSubXactCallback(LinkSubXactCallback, NULL);
+}

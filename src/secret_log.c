@@ -1,0 +1,326 @@
+/*
+ * secret_log.c — which settings in effect would write a share link token or
+ * password given to open_link / create_link to the server log, and a
+ * WARNING once per backend when some would (SPEC §5).
+ *
+ * A secret reaches the server log in three ways (PostgreSQL 15):
+ *
+ *   - in the statement text, when the application writes it as a literal:
+ *     log_statement (when it logs this statement), log_min_duration_statement
+ *     >= 0, log_min_duration_sample >= 0 with log_statement_sample_rate > 0,
+ *     log_transaction_sample_rate > 0, log_min_error_statement below panic
+ *     (the text of any statement that fails), debug_print_parse and
+ *     debug_print_rewritten (its constants), auto_explain with
+ *     log_min_duration >= 0 ("Query Text");
+ *   - in the bind parameters of the extended query protocol: every one of
+ *     the statement-logging settings above writes them ("parameters: $1 =
+ *     ...") unless log_parameter_max_length = 0, and
+ *     log_parameter_max_length_on_error <> 0 writes them with the error of a
+ *     failing statement (auto_explain.log_parameter_max_length too, from
+ *     PostgreSQL 16);
+ *   - however it is passed: debug_print_plan (the plans of the statements
+ *     inside share_acl's functions, whose parameters the planner folds into
+ *     constants, printed as their bytes), and auto_explain with
+ *     log_nested_statements = on and log_verbose = on (the output columns of
+ *     the same plans).
+ *
+ * The check looks at how this call's secrets were passed: a secret that
+ * occurs in the statement text (debug_query_string) is a literal; one that
+ * occurs in a bind parameter of the active portal is a bind parameter (a
+ * portal whose parameters cannot be listed counts as holding them).  A
+ * secret that is in neither (read from a table, computed) is exposed only by
+ * the last group.  The warning names the settings, never the secret, and is
+ * sent without the statement (errhidestmt) and without any context (so not
+ * with the bind parameters that log_parameter_max_length_on_error would add).
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "nodes/params.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "tcop/pquery.h"
+#include "tcop/tcopprot.h"
+#include "tcop/utility.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/portal.h"
+
+PG_FUNCTION_INFO_V1(log_exposure);
+PG_FUNCTION_INFO_V1(warn_log_exposure);
+
+static bool warned = false;
+
+/* Whether log_statement logs the current top-level statement. */
+static bool
+StatementLogged(void)
+{
+	List	   *stmts;
+	ListCell   *lc;
+
+	if (log_statement == LOGSTMT_NONE)
+		return false;
+	if (log_statement == LOGSTMT_ALL)
+		return true;
+	if (debug_query_string == NULL)
+		return false;
+	/* ddl or mod: classify the statement as postgres.c does */
+	stmts = raw_parser(debug_query_string, RAW_PARSE_DEFAULT);
+	foreach(lc, stmts)
+	{
+		if ((int) GetCommandLogLevel((Node *) lfirst(lc)) <= log_statement)
+			return true;
+	}
+	return false;
+}
+
+static bool
+Holds(const char *s, const char *token, const char *password)
+{
+	return (token != NULL && strstr(s, token) != NULL) ||
+		(password != NULL && strstr(s, password) != NULL);
+}
+
+/* Whether a bind parameter of the active portal holds a secret. */
+static bool
+SecretInParams(const char *token, const char *password)
+{
+	ParamListInfo params;
+	int			i;
+
+	if (ActivePortal == NULL || (params = ActivePortal->portalParams) == NULL ||
+		params->numParams <= 0)
+		return false;
+	if (params->paramFetch != NULL)
+		return true;			/* cannot list them: assume so */
+	for (i = 0; i < params->numParams; i++)
+	{
+		ParamExternData *p = &params->params[i];
+		Oid			typoutput;
+		bool		isvarlena;
+
+		if (p->isnull || !OidIsValid(p->ptype))
+			continue;
+		getTypeOutputInfo(p->ptype, &typoutput, &isvarlena);
+		if (Holds(OidOutputFunctionCall(typoutput, p->value), token, password))
+			return true;
+	}
+	return false;
+}
+
+/* Whether auto_explain is loaded and logs plans (GUC placeholders do not count). */
+static bool
+AutoExplainLogs(void)
+{
+	const char *duration;
+	const char *rate;
+
+	if ((GetConfigOptionFlags("auto_explain.log_min_duration", true) & GUC_CUSTOM_PLACEHOLDER) != 0)
+		return false;
+	duration = GetConfigOption("auto_explain.log_min_duration", true, false);
+	rate = GetConfigOption("auto_explain.sample_rate", true, false);
+	return duration != NULL && atoi(duration) >= 0 && (rate == NULL || strtod(rate, NULL) > 0);
+}
+
+static bool
+GucIsOn(const char *name)
+{
+	const char *value = GetConfigOption(name, true, false);
+
+	return value != NULL && strcmp(value, "on") == 0;
+}
+
+static void
+AddSetting(List **reasons, const char *name)
+{
+	const char *value = GetConfigOption(name, true, false);
+	char	   *reason;
+	ListCell   *lc;
+
+	if (value == NULL)
+		return;
+	reason = psprintf("%s = %s", name, value);
+	foreach(lc, *reasons)
+	{
+		if (strcmp((char *) lfirst(lc), reason) == 0)
+			return;
+	}
+	*reasons = lappend(*reasons, reason);
+}
+
+/*
+ * The settings in effect that would write these secrets (either may be NULL)
+ * to the server log, as "name = value" strings; NIL when none would.
+ */
+static List *
+Exposure(const char *token, const char *password)
+{
+	List	   *reasons = NIL;
+	bool		auto_explain = AutoExplainLogs();
+	bool		statement_logging = log_statement != LOGSTMT_NONE ||
+		log_min_duration_statement >= 0 ||
+		(log_min_duration_sample >= 0 && log_statement_sample_rate > 0) ||
+		log_xact_sample_rate > 0;
+	bool		in_text = false;
+	bool		in_params = false;
+	bool		stmt_logged = false;
+
+	if (token != NULL && token[0] == '\0')
+		token = NULL;
+	if (password != NULL && password[0] == '\0')
+		password = NULL;
+	if (token == NULL && password == NULL)
+		return NIL;
+
+	/* whatever way the secret came: the plans of share_acl's own statements */
+	if (Debug_print_plan)
+		AddSetting(&reasons, "debug_print_plan");
+	if (auto_explain && GucIsOn("auto_explain.log_nested_statements") &&
+		GucIsOn("auto_explain.log_verbose"))
+	{
+		AddSetting(&reasons, "auto_explain.log_min_duration");
+		AddSetting(&reasons, "auto_explain.log_nested_statements");
+		AddSetting(&reasons, "auto_explain.log_verbose");
+	}
+
+	/* a literal in the statement text */
+	if (debug_query_string != NULL &&
+		(statement_logging || log_min_error_statement < PANIC ||
+		 Debug_print_parse || Debug_print_rewritten || auto_explain))
+		in_text = Holds(debug_query_string, token, password);
+	if (in_text)
+	{
+		if (log_statement != LOGSTMT_NONE && (stmt_logged = StatementLogged()))
+			AddSetting(&reasons, "log_statement");
+		if (log_min_duration_statement >= 0)
+			AddSetting(&reasons, "log_min_duration_statement");
+		if (log_min_duration_sample >= 0 && log_statement_sample_rate > 0)
+			AddSetting(&reasons, "log_min_duration_sample");
+		if (log_xact_sample_rate > 0)
+			AddSetting(&reasons, "log_transaction_sample_rate");
+		if (log_min_error_statement < PANIC)
+			AddSetting(&reasons, "log_min_error_statement");
+		if (Debug_print_parse)
+			AddSetting(&reasons, "debug_print_parse");
+		if (Debug_print_rewritten)
+			AddSetting(&reasons, "debug_print_rewritten");
+		if (auto_explain)
+			AddSetting(&reasons, "auto_explain.log_min_duration");
+	}
+
+	/* a bind parameter */
+	if ((statement_logging && log_parameter_max_length != 0) ||
+		log_parameter_max_length_on_error != 0)
+		in_params = SecretInParams(token, password);
+	if (in_params)
+	{
+		if (log_parameter_max_length != 0)
+		{
+			bool		any = false;
+
+			if (log_statement != LOGSTMT_NONE && (stmt_logged || StatementLogged()))
+			{
+				AddSetting(&reasons, "log_statement");
+				any = true;
+			}
+			if (log_min_duration_statement >= 0)
+			{
+				AddSetting(&reasons, "log_min_duration_statement");
+				any = true;
+			}
+			if (log_min_duration_sample >= 0 && log_statement_sample_rate > 0)
+			{
+				AddSetting(&reasons, "log_min_duration_sample");
+				any = true;
+			}
+			if (log_xact_sample_rate > 0)
+			{
+				AddSetting(&reasons, "log_transaction_sample_rate");
+				any = true;
+			}
+			if (any)
+				AddSetting(&reasons, "log_parameter_max_length");
+		}
+		if (log_parameter_max_length_on_error != 0)
+			AddSetting(&reasons, "log_parameter_max_length_on_error");
+	}
+	/* PostgreSQL 16 and later: auto_explain logs bind parameters too */
+	if (auto_explain)
+	{
+		const char *ae_params = GetConfigOption("auto_explain.log_parameter_max_length", true, false);
+
+		if (ae_params != NULL && atoi(ae_params) != 0 && SecretInParams(token, password))
+		{
+			AddSetting(&reasons, "auto_explain.log_min_duration");
+			AddSetting(&reasons, "auto_explain.log_parameter_max_length");
+		}
+	}
+	return reasons;
+}
+
+static char *
+ArgString(FunctionCallInfo fcinfo, int n)
+{
+	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
+}
+
+/*
+ * _log_exposure(token text, password text) → text[]: the settings in effect
+ * ("name = value") that would write these secrets, passed to the statement
+ * being executed, to the server log; empty when none would.
+ */
+Datum
+log_exposure(PG_FUNCTION_ARGS)
+{
+	List	   *reasons = Exposure(ArgString(fcinfo, 0), ArgString(fcinfo, 1));
+	Datum	   *elems = palloc(sizeof(Datum) * (list_length(reasons) + 1));
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, reasons)
+		elems[n++] = CStringGetTextDatum((char *) lfirst(lc));
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/*
+ * _warn_log_exposure(token text, password text) → void: a WARNING, once per
+ * backend, when settings in effect would write these secrets to the server
+ * log.  Called first thing by open_link and create_link.
+ */
+Datum
+warn_log_exposure(PG_FUNCTION_ARGS)
+{
+	List	   *reasons;
+	StringInfoData buf;
+	ListCell   *lc;
+	ErrorContextCallback *save_context;
+
+	if (warned)
+		PG_RETURN_VOID();
+	reasons = Exposure(ArgString(fcinfo, 0), ArgString(fcinfo, 1));
+	if (reasons == NIL)
+		PG_RETURN_VOID();
+	initStringInfo(&buf);
+	foreach(lc, reasons)
+	{
+		if (buf.len > 0)
+			appendStringInfoString(&buf, ", ");
+		appendStringInfoString(&buf, (char *) lfirst(lc));
+	}
+	warned = true;
+	/* no context: it could carry the bind parameters */
+	save_context = error_context_stack;
+	error_context_stack = NULL;
+	ereport(WARNING,
+			(errcode(ERRCODE_WARNING),
+			 errmsg("settings in effect may write share link tokens or passwords to the server log"),
+			 errdetail("These settings would write the token or password given to this statement there: %s.", buf.data),
+			 errhint("Pass tokens and passwords as bind parameters, never in the statement text, and set log_parameter_max_length = 0 and log_parameter_max_length_on_error = 0 (see the share_acl README, \"Share links\")."),
+			 errhidestmt(true),
+			 errhidecontext(true)));
+	error_context_stack = save_context;
+	PG_RETURN_VOID();
+}

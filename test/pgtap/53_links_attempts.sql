@@ -1,0 +1,178 @@
+-- pgTAP: what open_link records outside the caller's transaction (SPEC §5).
+-- A wrong password counts toward 'locked' also when the caller rolls its
+-- transaction back (or a savepoint around the open); a view claimed on a
+-- link with max_views stays used; views of other links are counted when the
+-- opening transaction commits, and not for a rolled-back transaction or
+-- savepoint, whatever SET CONSTRAINTS says; open_link holds no advisory lock.
+--
+-- Unlike the other link files this one commits: attempts are recorded by a
+-- background worker in a transaction of its own, which only committed links
+-- reach.  Its rows are removed first (leftovers of an interrupted run) and
+-- last.  The answers of opens made inside transactions that are then rolled
+-- back are kept in psql variables (\gset) and checked afterwards.
+-- Passwords appear as literals here: log_min_error_statement = panic keeps
+-- this file's statements out of the server log (and open_link from warning).
+SET client_min_messages = warning;
+SET log_min_error_statement = panic;
+
+DELETE FROM share_acl.workspace WHERE id IN ('53000000-0000-0000-0000-000000000001',
+                                             '53000000-0000-0000-0000-000000000002');
+DELETE FROM share_acl.principal WHERE id = '53000000-0000-0000-0001-000000000001';
+
+-- two workspaces of one owner, the second not tracking external views; a
+-- project in each; links on them
+INSERT INTO share_acl.principal (id, kind, email) VALUES
+    ('53000000-0000-0000-0001-000000000001', 'user', 'owner@t53.example');
+INSERT INTO share_acl.workspace (id, name) VALUES
+    ('53000000-0000-0000-0000-000000000001', 't53'),
+    ('53000000-0000-0000-0000-000000000002', 't53 untracked');
+UPDATE share_acl.workspace SET track_external_views = false WHERE id = '53000000-0000-0000-0000-000000000002';
+INSERT INTO share_acl.member (workspace_id, principal_id, role) VALUES
+    ('53000000-0000-0000-0000-000000000001', '53000000-0000-0000-0001-000000000001', 'owner'),
+    ('53000000-0000-0000-0000-000000000002', '53000000-0000-0000-0001-000000000001', 'owner');
+INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id, owner_id) VALUES
+    ('53000000-0000-0000-0005-000000000001', '53000000-0000-0000-0000-000000000001', 'project', NULL,
+     '53000000-0000-0000-0001-000000000001'),
+    ('53000000-0000-0000-0005-000000000002', '53000000-0000-0000-0000-000000000002', 'project', NULL,
+     '53000000-0000-0000-0001-000000000001');
+CREATE TEMP TABLE links (name text PRIMARY KEY, id uuid NOT NULL, token text);
+INSERT INTO links (name, id) VALUES
+    ('pw',        '53000000-0000-0000-0007-000000000001'),
+    ('pw2',       '53000000-0000-0000-0007-000000000002'),
+    ('mv1',       '53000000-0000-0000-0007-000000000003'),
+    ('mv2',       '53000000-0000-0000-0007-000000000004'),
+    ('plain',     '53000000-0000-0000-0007-000000000005'),
+    ('untracked', '53000000-0000-0000-0007-000000000006');
+INSERT INTO share_acl.link (id, resource_id, password_hash, max_views, created_by)
+SELECT l.id,
+       CASE WHEN l.name = 'untracked' THEN '53000000-0000-0000-0005-000000000002'::uuid
+            ELSE '53000000-0000-0000-0005-000000000001'::uuid END,
+       CASE WHEN l.name IN ('pw', 'pw2') THEN share_acl._password_hash('Right-Pass-53') END,
+       CASE l.name WHEN 'mv1' THEN 1 WHEN 'mv2' THEN 2 END,
+       '53000000-0000-0000-0001-000000000001'
+  FROM links l;
+UPDATE links SET token = share_acl._link_token(id);
+
+-- open a link, answer the status, and back to no link context
+CREATE FUNCTION pg_temp.open(name text, pw text DEFAULT NULL) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE s text;
+BEGIN
+    SELECT o.status INTO s FROM links l, share_acl.open_link(l.token, pw) o WHERE l.name = open.name;
+    PERFORM share_acl._set_link_context(NULL);
+    RETURN s;
+END $$;
+-- the same, then an error that undoes the block around the open
+CREATE FUNCTION pg_temp.open_then_fail(name text, pw text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE s text;
+BEGIN
+    BEGIN
+        s := pg_temp.open(name, pw);
+        RAISE EXCEPTION 'an error after the open';
+    EXCEPTION WHEN raise_exception THEN
+        RETURN s;
+    END;
+END $$;
+CREATE FUNCTION pg_temp.fails(name text) RETURNS bigint LANGUAGE sql AS $$
+    SELECT count(*) FROM share_acl.link_failed_attempt f JOIN links l ON l.id = f.link_id WHERE l.name = fails.name
+$$;
+CREATE FUNCTION pg_temp.counters(name text) RETURNS TABLE (view_count bigint, failed_attempts integer)
+LANGUAGE sql AS $$
+    SELECT k.view_count, k.failed_attempts FROM share_acl.link k JOIN links l ON l.id = k.id WHERE l.name = counters.name
+$$;
+
+SELECT plan(27);
+
+-- ------------------------------------------------ wrong passwords, rolled back
+BEGIN;
+SELECT string_agg(pg_temp.open('pw', 'guess ' || i), ',' ORDER BY i) AS nine FROM generate_series(1, 9) i \gset
+ROLLBACK;
+SELECT is(:'nine'::text, 'wrong_password,wrong_password,wrong_password,wrong_password,wrong_password,wrong_password,wrong_password,wrong_password,wrong_password',
+    'nine wrong passwords in a transaction that is then rolled back');
+SELECT is(pg_temp.fails('pw'), 9::bigint, 'the rollback keeps their nine failed attempts');
+SELECT results_eq($$SELECT * FROM pg_temp.counters('pw')$$, $$VALUES (0::bigint, 9)$$,
+    'and failed_attempts counts them');
+BEGIN;
+SAVEPOINT before_open;
+SELECT pg_temp.open('pw', 'guess 10') AS tenth \gset
+ROLLBACK TO SAVEPOINT before_open;
+COMMIT;
+SELECT is(:'tenth'::text, 'wrong_password', 'a tenth wrong password, in a savepoint that is then rolled back');
+SELECT is(pg_temp.fails('pw'), 10::bigint, 'the savepoint rollback keeps it too');
+BEGIN;
+SELECT pg_temp.open('pw', 'Right-Pass-53') AS right_after \gset
+ROLLBACK;
+SELECT is(:'right_after'::text, 'locked', 'ten wrong passwords in rolled-back transactions lock the link: the right password is refused');
+SELECT is(pg_temp.open('pw', 'guess 11'), 'locked', 'and a wrong one is refused unchecked');
+SELECT is(pg_temp.fails('pw'), 10::bigint, 'attempts on a locked link are not recorded');
+-- an error after the open undoes the block around it: still recorded
+BEGIN;
+SELECT pg_temp.open('pw2', 'guess 1') AS aborted \gset
+SELECT pg_temp.open_then_fail('pw2', 'guess 2') AS in_failed_block \gset
+ROLLBACK;
+SELECT is(ARRAY[:'aborted', :'in_failed_block'], ARRAY['wrong_password', 'wrong_password'],
+    'two wrong passwords, one in a PL/pgSQL block that then fails, in a transaction rolled back');
+SELECT is(pg_temp.fails('pw2'), 2::bigint, 'both are recorded');
+SELECT is(pg_temp.open('pw2', 'Right-Pass-53'), 'ok', 'the right password still opens a link below ten failures');
+
+-- --------------------------------------------------- max_views, rolled back
+BEGIN;
+SELECT pg_temp.open('mv1') AS mv1_first \gset
+ROLLBACK;
+SELECT is(:'mv1_first'::text, 'ok', 'max_views 1: opened in a transaction that is then rolled back');
+SELECT is(pg_temp.open('mv1'), 'expired', 'the view it claimed stays used: the next open is refused');
+SELECT results_eq($$SELECT * FROM pg_temp.counters('mv1')$$, $$VALUES (1::bigint, 0)$$,
+    'view_count 1: claimed at the open, kept by the rollback');
+BEGIN;
+SAVEPOINT before_open;
+SELECT pg_temp.open('mv2') AS mv2_first \gset
+ROLLBACK TO SAVEPOINT before_open;
+SELECT pg_temp.open('mv2') AS mv2_second \gset
+COMMIT;
+SELECT is(ARRAY[:'mv2_first', :'mv2_second'], ARRAY['ok', 'ok'],
+    'max_views 2: one open in a savepoint rolled back, one committed');
+SELECT is(pg_temp.open('mv2'), 'expired', 'both views are used: the third open is refused');
+SELECT ok(NOT EXISTS (SELECT 1 FROM share_acl.active_links a JOIN links l ON l.id = a.id WHERE l.name IN ('mv1', 'mv2')),
+    'used-up links are not active');
+
+-- ----------------------------------------------- other views: at commit
+BEGIN;
+SELECT is(pg_temp.open('plain') || ',' || pg_temp.open('plain'), 'ok,ok', 'two opens of a link without max_views');
+SELECT results_eq($$SELECT * FROM pg_temp.counters('plain')$$, $$VALUES (0::bigint, 0)$$,
+    'not counted before the transaction commits');
+COMMIT;
+SELECT results_eq($$SELECT k.view_count, k.last_viewed_at IS NOT NULL FROM share_acl.link k JOIN links l ON l.id = k.id
+                    WHERE l.name = 'plain'$$,
+    $$VALUES (2::bigint, true)$$, 'counted when it commits: view_count 2, last_viewed_at set');
+BEGIN;
+SELECT pg_temp.open('plain') AS rolled_back_view \gset
+ROLLBACK;
+BEGIN;
+SELECT pg_temp.open('plain') AS kept_view \gset
+SAVEPOINT s;
+SELECT pg_temp.open('plain') AS dropped_view \gset
+ROLLBACK TO SAVEPOINT s;
+COMMIT;
+SELECT is(ARRAY[:'rolled_back_view', :'kept_view', :'dropped_view'], ARRAY['ok', 'ok', 'ok'],
+    'three more opens: one rolled back, one committed, one in a savepoint rolled back');
+SELECT results_eq($$SELECT * FROM pg_temp.counters('plain')$$, $$VALUES (3::bigint, 0)$$,
+    'only the committed view is counted');
+BEGIN;
+SET CONSTRAINTS ALL IMMEDIATE;
+SELECT is(pg_temp.open('plain'), 'ok', 'an open with every constraint IMMEDIATE');
+SELECT results_eq($$SELECT * FROM pg_temp.counters('plain')$$, $$VALUES (3::bigint, 0)$$,
+    'SET CONSTRAINTS cannot move the count (and its row lock) into the transaction');
+SELECT is((SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()), 0::bigint,
+    'open_link holds no advisory lock');
+COMMIT;
+BEGIN;
+SELECT is(pg_temp.open('untracked'), 'ok', 'a link in a workspace that does not track external views');
+COMMIT;
+SELECT results_eq($$SELECT k.view_count, (SELECT count(*) FROM share_acl.link_view v WHERE v.link_id = k.id)
+                      FROM share_acl.link k JOIN links l ON l.id = k.id WHERE l.name = 'untracked'$$,
+    $$VALUES (1::bigint, 0::bigint)$$, 'its view is counted at commit, without a link_view row');
+
+SELECT * FROM finish();
+
+DELETE FROM share_acl.workspace WHERE id IN ('53000000-0000-0000-0000-000000000001',
+                                             '53000000-0000-0000-0000-000000000002');
+DELETE FROM share_acl.principal WHERE id = '53000000-0000-0000-0001-000000000001';
