@@ -56,8 +56,10 @@ cat "$OUT/tap.log"
 total=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$OUT/tap.log" | tail -1)
 total=${total:-0}
 failed_sub=$(grep -oE 'Failed: [0-9]+' "$OUT/tap.log" | awk '{s+=$2} END {print s+0}')
-bad=$failed_sub
-# a file that died before finishing its plan fails without a "Failed:" count
+# a file that died before finishing its plan: every planned test not run fails
+not_run=$(grep -oE 'You planned [0-9]+ tests? but ran [0-9]+' "$OUT/tap.log" |
+	awk '{d = $3 - $(NF); if (d > 0) s += d} END {print s+0}')
+bad=$((failed_sub + not_run))
 if [ $rc -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
 PASSED=$((PASSED + total - failed_sub))
 FAILED=$((FAILED + bad))

@@ -176,22 +176,25 @@ victim=$!
 psql -qXAt -d $db >/dev/null 2>&1 <<'SQL' &
 DO $$
 BEGIN
-    FOR i IN 1..500 LOOP		-- wait for the victim to connect
+    -- (pg_stat_activity is read once per transaction unless the snapshot is cleared)
+    FOR i IN 1..6000 LOOP		-- wait for the victim to connect (at most a minute)
+        PERFORM pg_stat_clear_snapshot();
         EXIT WHEN EXISTS (SELECT FROM pg_stat_activity WHERE application_name = 'fault_victim');
         PERFORM pg_sleep(0.01);
     END LOOP;
-    FOR i IN 1..100000 LOOP
+    LOOP				-- until the victim is done
+        PERFORM pg_stat_clear_snapshot();
         PERFORM pg_cancel_backend(pid) FROM pg_stat_activity
         WHERE application_name = 'fault_victim' AND state = 'active'
           AND query NOT LIKE '%MISMATCH%' AND query NOT LIKE '%pg_sleep%';
         PERFORM pg_sleep(0.002 + random() * 0.04);
+        PERFORM pg_stat_clear_snapshot();
         EXIT WHEN NOT EXISTS (SELECT FROM pg_stat_activity WHERE application_name = 'fault_victim');
     END LOOP;
 END $$;
 SQL
 canceller=$!
 wait $victim || true
-kill $canceller 2>/dev/null || true
 wait $canceller 2>/dev/null || true
 check "random cancels from another session (${CANCEL_ROUNDS} rounds, both structure modes)"
 
