@@ -46,6 +46,8 @@ SELECT share_acl.has_access('e0000000-0000-0000-0000-0000000000a1', 'e0000000-00
 SELECT count(*) AS projects FROM share_acl.accessible_resources('e0000000-0000-0000-0000-0000000000a1', 'view', 'project');
 SELECT count(*) AS assets FROM share_acl.accessible_resources('e0000000-0000-0000-0000-0000000000a1', 'view', 'asset');
 SELECT count(*) AS any_kind FROM share_acl.accessible_resources('e0000000-0000-0000-0000-0000000000a1', 'view');
+-- and filtering by a kind label the C code does not know lists nothing
+SELECT count(*) AS unknown_kind FROM share_acl.accessible_resources('e0000000-0000-0000-0000-0000000000a1', 'view', 'folder');
 -- who_has_access lists neither (they have nothing)
 SELECT principal, role, perms FROM share_acl.who_has_access('e0000000-0000-0000-0000-0000000000b1') ORDER BY principal;
 -- explain_access says why

@@ -265,20 +265,22 @@ UuidIndexInsert(UuidIndex *index, const void *base, int32 i)
 {
 	uint32		size;
 	uint32		old_record_mask;
+	uint32		record_mask;
 
 	if (index->buckets == NULL)
 		UuidIndexInit(index, base, index->stride ? index->stride : sizeof(pg_uuid_t), 8);
 	index->base = base;
 	size = index->mask + 1;
 	old_record_mask = index->record_mask;
-	while ((uint32) i >= index->record_mask)
+	record_mask = index->record_mask;
+	while ((uint32) i >= record_mask)
 	{
-		if (index->record_mask == UUID_RECORD_MASK_MAX)
+		if (record_mask == UUID_RECORD_MASK_MAX)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("share_acl cache cannot index more than %u records",
 							UUID_RECORD_MASK_MAX)));
-		index->record_mask = (index->record_mask << 1) | 1;
+		record_mask = (record_mask << 1) | 1;
 	}
 	if ((uint64) (index->count + 1) * 3 > (uint64) size * 2)
 	{
@@ -288,13 +290,15 @@ UuidIndexInsert(UuidIndex *index, const void *base, int32 i)
 					 errmsg("share_acl cache cannot index more than %d records", index->count)));
 		size *= 2;
 	}
-	if (size != index->mask + 1 || old_record_mask != index->record_mask)
+	if (size != index->mask + 1 || old_record_mask != record_mask)
 	{
 		uint32		oldsize = index->mask + 1;
 		uint32	   *old = index->buckets;
 		uint32		b;
 
+		/* the new buckets first (this may fail), then the new layout */
 		UuidIndexAllocBuckets(index, size);
+		index->record_mask = record_mask;
 		for (b = 0; b < oldsize; b++)
 			if (old[b] != UUID_BUCKET_EMPTY)
 				UuidIndexPlace(index, (int32) (old[b] & old_record_mask));
@@ -538,18 +542,46 @@ CacheBeginStatement(void)
 	}
 }
 
-/* The tag of something just read; transient: under the query's snapshot. */
+/*
+ * What identifies the active snapshot's view of the data: its xmin, xmax,
+ * in-progress counts and command id (two snapshots that agree on these see
+ * the same rows).  Never 0.
+ */
+static TransientTag
+ActiveSnapshotTag(void)
+{
+	Snapshot	snap;
+	uint64		h;
+
+	if (!ActiveSnapshotSet())
+		return 1;
+	snap = GetActiveSnapshot();
+	h = hash_combine64(((uint64) snap->xmin << 32) | snap->xmax,
+					   ((uint64) snap->xcnt << 32) | (uint32) snap->subxcnt);
+	h = hash_combine64(h, ((uint64) snap->curcid << 1) | (snap->suboverflowed ? 1 : 0));
+	h = hash_combine64(h, statement_seq);
+	return h > 1 ? h : 2;
+}
+
+/*
+ * The tag of something just read; transient: under the query's snapshot,
+ * which is then the active snapshot (see ReadSnapshot).
+ */
 TransientTag
 CacheTransientTag(bool transient)
 {
-	return transient ? statement_seq : 0;
+	return transient ? ActiveSnapshotTag() : 0;
 }
 
-/* May something read with this tag still be used? */
+/*
+ * May something read with this tag still be used?  Transient data only in
+ * parallel mode, in the same statement, under the same snapshot (another
+ * query of the same statement, e.g. inside a function, may have a newer one).
+ */
 bool
 CacheTransientValid(TransientTag tag)
 {
-	return tag == 0 || (tag == statement_seq && IsInParallelMode());
+	return tag == 0 || (IsInParallelMode() && tag == ActiveSnapshotTag());
 }
 
 /* Take the snapshot for a read; *transient tells whether it is the query's. */

@@ -191,7 +191,7 @@ typedef struct AccessibleScan
 	ReturnSetInfo *rsinfo;
 	const pg_uuid_t *principal;
 	Permset		want;
-	int			kind;
+	int			kind;			/* ResourceKind, -1 for any, -2 for none */
 } AccessibleScan;
 
 /* For a partial structure: check one resource of the table scan. */
@@ -205,7 +205,7 @@ AccessibleVisit(const pg_uuid_t *id, ResourceKind kind, void *arg)
 	bool		isnull = false;
 
 	CHECK_FOR_INTERRUPTS();
-	if (scan->kind >= 0 && (int) kind != scan->kind)
+	if (scan->kind != -1 && (int) kind != scan->kind)
 		return;
 	EngineBegin(&e);
 	t = EngineTarget(&e, id);
@@ -230,12 +230,13 @@ accessible_resources(PG_FUNCTION_ARGS)
 	scan.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	scan.principal = PG_GETARG_UUID_P(0);
 	scan.want = PG_GETARG_PERMSET(1);
-	scan.kind = -1;
+	scan.kind = -1;				/* any kind */
 	if (!PG_ARGISNULL(2))
 	{
 		/* resource_kind enum → its position, through its label */
 		char	   *label = DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(2)));
 
+		scan.kind = -2;			/* a label this code does not know matches nothing */
 		for (i = 0; i < 4; i++)
 			if (strcmp(label, resource_kind_labels[i]) == 0)
 				scan.kind = i;
@@ -255,7 +256,7 @@ accessible_resources(PG_FUNCTION_ARGS)
 		bool		isnull = false;
 
 		CHECK_FOR_INTERRUPTS();
-		if (scan.kind >= 0 && (int) NodeKind(&e.s->resources[i]) != scan.kind)
+		if (scan.kind != -1 && (int) NodeKind(&e.s->resources[i]) != scan.kind)
 			continue;
 		if ((EngineEffective(&e, pc, t, NULL) & scan.want) != scan.want)
 			continue;

@@ -258,6 +258,7 @@ EnginePrincipal(Engine *e, const pg_uuid_t *id)
 			PG_CATCH();
 			{
 				hash_search(principal_contexts, id, HASH_REMOVE, NULL);
+				last_principal = NULL;	/* it may have been this entry */
 				PG_RE_THROW();
 			}
 			PG_END_TRY();

@@ -56,6 +56,8 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/value.h"
@@ -312,7 +314,13 @@ share_acl_link_attempt_main(Datum main_arg)
 				 errmsg("could not map the shared memory segment of a share link attempt")));
 	sh = dsm_segment_address(seg);
 
-	BackgroundWorkerInitializeConnectionByOid(sh->database, sh->role, 0);
+	/*
+	 * Connect as the bootstrap superuser and act as the role open_link runs
+	 * as: that role (the extension's owner) need not be allowed to log in, nor
+	 * be under its connection limit (PostgreSQL 15 applies both to workers).
+	 */
+	BackgroundWorkerInitializeConnectionByOid(sh->database, BOOTSTRAP_SUPERUSERID, 0);
+	SetUserIdAndSecContext(sh->role, SECURITY_LOCAL_USERID_CHANGE);
 
 	/* a short, read-write READ COMMITTED transaction, whatever the defaults */
 	SetConfigOption("lock_timeout", ATTEMPT_LOCK_TIMEOUT, PGC_SUSET, PGC_S_OVERRIDE);
@@ -339,16 +347,20 @@ share_acl_link_attempt_main(Datum main_arg)
 	{
 		ErrorData  *edata;
 
-		/* hand the error to the caller, log it, and exit */
+		/*
+		 * Log the error, end the transaction (releasing the link row), and
+		 * only then hand the error to the caller, so that a retry does not
+		 * find the row still locked by this worker.
+		 */
 		MemoryContextSwitchTo(TopMemoryContext);
 		edata = CopyErrorData();
+		EmitErrorReport();
+		AbortOutOfAnyTransaction();
 		sh->sqlerrcode = edata->sqlerrcode;
 		strlcpy(sh->message, edata->message ? edata->message : "", ATTEMPT_MESSAGE_MAX);
 		pg_write_barrier();
 		sh->state = ATTEMPT_FAILED;
 		SetLatch(&sh->caller->procLatch);
-		EmitErrorReport();
-		AbortOutOfAnyTransaction();
 		FlushErrorState();
 		proc_exit(1);
 	}
@@ -495,6 +507,8 @@ CountPendingViews(void)
 		(void) FunctionCallInvoke(fcinfo);
 		PopActiveSnapshot();
 	}
+	/* the deferred triggers have fired already: fire those these updates queued */
+	AfterTriggerFireDeferred();
 }
 
 static void

@@ -67,8 +67,28 @@ StatementLogged(void)
 		return true;
 	if (debug_query_string == NULL)
 		return false;
-	/* ddl or mod: classify the statement as postgres.c does */
-	stmts = raw_parser(debug_query_string, RAW_PARSE_DEFAULT);
+	/*
+	 * ddl or mod: classify the statement as postgres.c does.  Parsing the
+	 * text again can fail where the first parse did not (a setting such as
+	 * standard_conforming_strings changed by an earlier statement of the same
+	 * message), and the error would quote the text: then assume it is logged,
+	 * and drop the error unreported.  The raw parser holds no resources.
+	 */
+	{
+		MemoryContext cxt = CurrentMemoryContext;
+
+		PG_TRY();
+		{
+			stmts = raw_parser(debug_query_string, RAW_PARSE_DEFAULT);
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(cxt);
+			FlushErrorState();
+			return true;
+		}
+		PG_END_TRY();
+	}
 	foreach(lc, stmts)
 	{
 		if ((int) GetCommandLogLevel((Node *) lfirst(lc)) <= log_statement)
