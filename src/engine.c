@@ -571,9 +571,15 @@ WorkspacePermissions(Engine *e, PrincipalCtx *pc, int32 w, Trace *trace)
 }
 
 
-/* Memo of "the link's node is in anc(node)" for container nodes. */
+/*
+ * Memo of "the link's node is in anc(node)" for container nodes, for one
+ * structure build and one link resource (whose node is kept too, so a check
+ * does not look it up again: that would also spoil CacheLookupNode's guess
+ * of the next node of a scan).
+ */
 static nodemap_hash *link_memo = NULL;
 static uint64 link_memo_structure = 0;
+static pg_uuid_t link_memo_resource;
 static int32 link_memo_node = -1;
 
 /* Is node target in anc(node), stopping above restricted nodes (R8)? */
@@ -636,17 +642,22 @@ EngineLinkPermissions(Engine *e, int32 node, Trace *trace)
 							 link->revoked ? "the link is revoked" : "the link is not valid now"));
 		return 0;
 	}
-	target = CacheLookupNode(e->s, &link->resource_id);
-	if (target < 0)
-		return 0;
 	if (link_memo == NULL)
 		link_memo = nodemap_create(TopMemoryContext, 64, NULL);
-	if (link_memo_structure != e->s->build_id || link_memo_node != target)
+	if (link_memo_structure != e->s->build_id || link_memo_node < 0 ||
+		!uuid_equal(&link_memo_resource, &link->resource_id))
 	{
+		/* forget the old memo before looking up (which may fail) */
+		link_memo_node = -1;
 		nodemap_reset(link_memo);
+		target = CacheLookupNode(e->s, &link->resource_id);
+		if (target < 0)
+			return 0;
 		link_memo_structure = e->s->build_id;
+		link_memo_resource = link->resource_id;
 		link_memo_node = target;
 	}
+	target = link_memo_node;
 	if (!LinkReaches(e, node, target, 0))
 		return 0;
 	perms = link->perms & ~PERMSET_LINK_NEVER;
