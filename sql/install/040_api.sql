@@ -776,10 +776,11 @@ BEGIN
                                     'transfer_ownership,delete_space'::share_acl.permset) THEN
         RETURN NULL;
     END IF;
+    anc := share_acl._ancestors(ARRAY[resource]);
     -- anyone may move what it owns, or controls by owning a resource above it
     -- (R10 gives it full on R): what others gain is access to its own resource
     IF EXISTS (SELECT 1 FROM share_acl.resource r
-                WHERE r.id = ANY (share_acl._ancestors(ARRAY[resource])) AND r.owner_id = actor)
+                WHERE r.id = ANY (anc) AND r.owner_id = actor)
        AND EXISTS (SELECT 1 FROM share_acl.resource r
                      JOIN share_acl.member m ON m.workspace_id = r.workspace_id
                     WHERE r.id = _structure_before.resource AND m.principal_id = actor) THEN
@@ -792,7 +793,6 @@ BEGIN
                               JOIN share_acl.resource p ON p.workspace_id = r.workspace_id
                              WHERE r.id = _structure_before.resource AND p.guest_ai_enabled);
     END IF;
-    anc := share_acl._ancestors(ARRAY[resource]);
     reach := anc || share_acl._ancestors(above);
     RETURN jsonb_build_object(
         'held', held::text, 'guest_ai', guest_ai, 'anc', to_jsonb(anc),
