@@ -13,8 +13,9 @@
 #include "utils/uuid.h"
 
 #include "engine.h"
+#include "context.h"
 #include "maps.h"
-#include "share_acl.h"
+#include "permset_sql.h"
 
 PG_FUNCTION_INFO_V1(has_access_current);
 PG_FUNCTION_INFO_V1(has_access_principal);
@@ -242,10 +243,10 @@ accessible_resources(PG_FUNCTION_ARGS)
 				scan.kind = i;
 	}
 
-	EngineBegin(&e);
+	EngineBeginWhole(&e);
 	if (e.s->partial)
 	{
-		CacheScanResources(AccessibleVisit, &scan);
+		StructureScanResources(AccessibleVisit, &scan);
 		return (Datum) 0;
 	}
 	pc = EnginePrincipal(&e, scan.principal);
@@ -256,6 +257,8 @@ accessible_resources(PG_FUNCTION_ARGS)
 		bool		isnull = false;
 
 		CHECK_FOR_INTERRUPTS();
+		if (e.s->resources[i].flags & RES_DEAD)
+			continue;
 		if (scan.kind != -1 && (int) NodeKind(&e.s->resources[i]) != scan.kind)
 			continue;
 		if ((EngineEffective(&e, pc, t, NULL) & scan.want) != scan.want)
@@ -276,9 +279,9 @@ AddCandidate(List **cands, uuidmap_hash *seen, const pg_uuid_t *id)
 	uuidmap_insert(seen, *id, &found);
 	if (found)
 		return;
-	if (CachePrincipalKind(id) == PK_TEAM)
+	if (PrincipalKindOf(id) == PK_TEAM)
 	{
-		List	   *members = CacheTeamMembers(id);
+		List	   *members = TeamMemberIds(id);
 		ListCell   *lc;
 
 		foreach(lc, members)
@@ -316,7 +319,7 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 
 	/* the workspace's members */
 	{
-		List	   *members = CacheWorkspaceMembers(&e.s->workspace_ids[e.s->resources[t.index].workspace]);
+		List	   *members = WorkspaceMemberIds(&e.s->workspace_ids[e.s->resources[t.index].workspace]);
 
 		foreach(lc, members)
 			AddCandidate(&cands, seen, (pg_uuid_t *) lfirst(lc));
@@ -334,7 +337,7 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 		while (nnodes > 0)
 		{
 			const ResourceNode *r = &e.s->resources[nodes[--nnodes]];
-			List	   *grantees = CacheGranteesOf(&r->id);
+			List	   *grantees = GranteesOf(&r->id);
 			int32		link;
 
 			foreach(lc, grantees)

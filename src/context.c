@@ -17,9 +17,9 @@
 #include "utils/builtins.h"
 #include "utils/uuid.h"
 
-#include "cache.h"
+#include "context.h"
+#include "invalidation.h"
 #include "maps.h"
-#include "share_acl.h"
 
 static void DefineLinkContextSetting(void);
 
@@ -231,15 +231,15 @@ ContextCurrentLink(const pg_uuid_t **id)
 {
 	if (!link_is_set)
 		return NULL;
-	if (link_data_gen != CacheLinksGeneration() ||
+	if (link_data_gen != LinksGeneration() ||
 		!uuid_equal(&link_data_id, &link_id) ||
 		!CacheTransientValid(link_data_transient))
 	{
 		link_data_gen = 0;		/* until read whole */
-		CacheLoadLink(&link_id, &link_data);
+		LinkLoad(&link_id, &link_data);
 		link_data_id = link_id;
 		link_data_transient = CacheTransientTag(link_data.transient);
-		link_data_gen = CacheLinksGeneration();
+		link_data_gen = LinksGeneration();
 	}
 	if (id)
 		*id = &link_id;

@@ -2,13 +2,12 @@
  * engine.c — the resolver of SPEC §3: E(P, R) for a principal and a resource
  * (or a workspace, R12), with an optional trace for explain_access.
  *
- * Per principal it keeps a context (its roles, teams and the shares that
- * reach it, read by cache.c with index scans, indexed by resource) until a
- * principal, member, team_member or share changes, and a memo
- * of the uncapped permissions inherited by container nodes, valid for one
- * transaction timestamp (expiry is judged against it).  A check of an asset
- * is then: one index probe for the asset, its own contributions, and memo
- * hits for its parent and collections.
+ * It reads the structure (structure.c), the workspaces (workspaces.c) and
+ * per principal a context (principals.c: roles, teams, the shares that
+ * reach it, and a memo of the uncapped permissions inherited by container
+ * nodes, valid for one transaction timestamp, against which expiry is
+ * judged).  A check of an asset is then: one index probe for the asset, its
+ * own contributions, and memo hits for its parent and collections.
  */
 #include "postgres.h"
 
@@ -17,55 +16,11 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
-#include "utils/hsearch.h"
-#include "utils/inval.h"
-#include "utils/memutils.h"
 
 #include "engine.h"
+#include "context.h"
 #include "maps.h"
-#include "share_acl.h"
-
-/* A grant in the merged per-node index of a principal with a long streak. */
-typedef struct MergedRef
-{
-	const GrantRecord *grant;
-	int32		next;
-} MergedRef;
-
-struct PrincipalCtx
-{
-	pg_uuid_t	id;				/* hash key; must stay first */
-	PrincipalData data;			/* kind, roles, teams, own and team grants */
-	TransientTag transient;		/* see CacheTransientTag */
-	int32		streak;			/* consecutive checks by this principal */
-	/* caches that depend on the structure and grants parts, tagged with their builds */
-	uint64		structure_build;
-	uint64		grants_build;
-	nodemap_hash *node_grants; /* node -> first MergedRef, for long streaks */
-	MergedRef  *merged;
-	int32		owner_key;		/* StructureCache owner index, or -1 */
-	int32		owner_key_nowners;	/* owners known when owner_key was looked up */
-	int32		role_ws;		/* structure workspace of the cached role */
-	WorkspaceRole role;
-	int32		role_grants_ws; /* grants index of that workspace, or -1 */
-	nodemap_hash *memo;			/* node -> uncapped inherited permissions */
-	TimestampTz memo_now;
-};
-
-/*
- * After this many consecutive checks by one principal (a scan under RLS), its
- * own and its teams' grants are merged into one index by node, so each row
- * costs one probe instead of one per team.
- */
-#define MERGE_AFTER_STREAK		64
-
-#define MAX_PRINCIPAL_CONTEXTS	16384
-#define MAX_MEMO_ENTRIES		(1 << 20)
-
-static MemoryContext principal_cxt = NULL;
-static HTAB *principal_contexts = NULL;
-static uint64 principal_contexts_gen = 0;
-static PrincipalCtx *last_principal = NULL;	/* fast path for repeated checks */
+#include "permset_sql.h"
 
 /* Caps (R9) and grants by name. */
 #define CAP_ADMIN_REMOVES	(PERM_TRANSFER_OWNERSHIP | PERM_DELETE_SPACE)
@@ -91,8 +46,18 @@ void
 EngineBegin(Engine *e)
 {
 	CacheBeginStatement();
-	e->g = CacheGetGrants();
-	e->s = CacheGetStructure();
+	e->g = WorkspacesGet();
+	e->s = StructureGet(false);
+	e->now = GetCurrentTransactionStartTimestamp();
+}
+
+/* EngineBegin for a call that visits every resource: the structure in full if it can be. */
+void
+EngineBeginWhole(Engine *e)
+{
+	CacheBeginStatement();
+	e->g = WorkspacesGet();
+	e->s = StructureGet(true);
 	e->now = GetCurrentTransactionStartTimestamp();
 }
 
@@ -102,7 +67,7 @@ EngineTarget(Engine *e, const pg_uuid_t *id)
 {
 	Target		t;
 
-	t.index = CacheLookupNode(e->s, id);
+	t.index = StructureLookupNode(e->s, id);
 	if (t.index >= 0)
 	{
 		t.kind = TARGET_RESOURCE;
@@ -113,197 +78,11 @@ EngineTarget(Engine *e, const pg_uuid_t *id)
 	return t;
 }
 
-/* Fill in a new principal context from what cache.c reads about it. */
-static void
-BuildPrincipalCtx(PrincipalCtx *pc)
-{
-	CacheLoadPrincipal(&pc->id, &pc->data);
-	pc->transient = CacheTransientTag(pc->data.transient);
-	pc->streak = 0;
-	pc->memo = NULL;
-	pc->node_grants = NULL;
-	pc->merged = NULL;
-	pc->structure_build = 0;	/* structure-dependent caches are filled on use */
-	pc->grants_build = 0;
-}
-
-/* Read the principal's teams and grants, the first time a check needs them. */
-static void
-EnsureGrants(PrincipalCtx *pc)
-{
-	MemoryContext old;
-
-	if (pc->data.grants_loaded)
-		return;
-	old = MemoryContextSwitchTo(principal_cxt);
-	CacheLoadPrincipalGrants(&pc->id, &pc->data);
-	MemoryContextSwitchTo(old);
-	if (pc->data.transient)
-		pc->transient = CacheTransientTag(true);
-}
-
-/* Add every grant of set to the merged per-node index. */
-static void
-MergeGrantSet(Engine *e, nodemap_hash *node_grants, MergedRef *merged, const GrantSet *set,
-			  int32 *n)
-{
-	int32		i;
-
-	for (i = 0; i < set->n; i++)
-	{
-		int32		node = UuidIndexLookup(&e->s->resource_index, &set->grants[i].resource_id);
-		bool		found;
-		NodeMapEntry *head;
-
-		if (node < 0)
-			continue;
-		head = nodemap_insert(node_grants, node, &found);
-		merged[*n].grant = &set->grants[i];
-		merged[*n].next = found ? (int32) head->value : -1;
-		head->value = (*n)++;
-	}
-}
-
-/*
- * Merge the principal's own and its teams' grants into one index by node.
- * Only with a full structure (a partial one may not hold the granted
- * resources yet).  Built aside and published at the end.
- */
-static void
-MergeGrantsByNode(Engine *e, PrincipalCtx *pc)
-{
-	int32		total = pc->data.own.n;
-	int32		n = 0;
-	int32		t;
-	nodemap_hash *node_grants;
-	MergedRef  *merged;
-
-	for (t = 0; t < pc->data.nteams; t++)
-		total += pc->data.team_grants[t]->n;
-	node_grants = nodemap_create(principal_cxt, Max(total, 8), NULL);
-	merged = MemoryContextAlloc(principal_cxt, sizeof(MergedRef) * Max(total, 1));
-	MergeGrantSet(e, node_grants, merged, &pc->data.own, &n);
-	for (t = 0; t < pc->data.nteams; t++)
-		MergeGrantSet(e, node_grants, merged, pc->data.team_grants[t], &n);
-	pc->merged = merged;
-	pc->node_grants = node_grants;
-}
-
-/* Is the context of the last check still usable for principal id? */
-static inline bool
-LastPrincipalIs(const pg_uuid_t *id)
-{
-	return last_principal != NULL &&
-		memcmp(&last_principal->id, id, sizeof(pg_uuid_t)) == 0 &&
-		CacheTransientValid(last_principal->transient);
-}
-
-/* Drop every principal context (invalidation, or the memory bound). */
-static void
-ResetPrincipalContexts(void)
-{
-	HASHCTL		ctl;
-
-	if (principal_cxt == NULL)
-		principal_cxt = AllocSetContextCreate(TopMemoryContext,
-											  "share_acl principal contexts",
-											  ALLOCSET_DEFAULT_SIZES);
-	MemoryContextReset(principal_cxt);
-	last_principal = NULL;
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(pg_uuid_t);
-	ctl.entrysize = sizeof(PrincipalCtx);
-	ctl.hash = UuidHashValue;
-	ctl.hcxt = principal_cxt;
-	principal_contexts = hash_create("share_acl principals", 64, &ctl,
-									 HASH_ELEM | HASH_FUNCTION | HASH_CONTEXT);
-}
-
-/* The context of principal id, read on first use since the last change. */
+/* The context of principal id, for this call's caches and time. */
 PrincipalCtx *
 EnginePrincipal(Engine *e, const pg_uuid_t *id)
 {
-	PrincipalCtx *pc;
-	bool		found;
-	uint64		gen = CachePrincipalsCheck();
-
-	if (gen != principal_contexts_gen)
-	{
-		ResetPrincipalContexts();
-		principal_contexts_gen = gen;
-	}
-	if (LastPrincipalIs(id))
-	{
-		pc = last_principal;
-		pc->streak++;
-	}
-	else
-	{
-		if (principal_contexts == NULL ||
-			hash_get_num_entries(principal_contexts) >= MAX_PRINCIPAL_CONTEXTS ||
-			MemoryContextMemAllocated(principal_cxt, true) >
-			(Size) share_acl_cache_size_mb * 1024 * 1024 / 4)
-			ResetPrincipalContexts();
-		pc = hash_search(principal_contexts, id, HASH_ENTER, &found);
-		if (found && !CacheTransientValid(pc->transient))
-			found = false;		/* read under an older query's snapshot */
-		if (!found)
-		{
-			MemoryContext old = MemoryContextSwitchTo(principal_cxt);
-
-			PG_TRY();
-			{
-				BuildPrincipalCtx(pc);
-			}
-			PG_CATCH();
-			{
-				hash_search(principal_contexts, id, HASH_REMOVE, NULL);
-				last_principal = NULL;	/* it may have been this entry */
-				PG_RE_THROW();
-			}
-			PG_END_TRY();
-			MemoryContextSwitchTo(old);
-		}
-		pc->streak = 0;
-		last_principal = pc;
-	}
-
-	if (pc->structure_build != e->s->build_id || pc->grants_build != e->g->build_id)
-	{
-		/* drop what depends on the old builds first, then take the new ones */
-		pc->owner_key = -1;
-		pc->owner_key_nowners = -1;
-		pc->role_ws = -1;
-		pc->memo_now = DT_NOBEGIN;
-		if (pc->node_grants != NULL)
-		{
-			nodemap_hash *node_grants = pc->node_grants;
-
-			pc->node_grants = NULL;
-			nodemap_destroy(node_grants);
-			pfree(pc->merged);
-			pc->merged = NULL;
-		}
-		pc->structure_build = e->s->build_id;
-		pc->grants_build = e->g->build_id;
-	}
-	if (pc->streak >= MERGE_AFTER_STREAK && pc->node_grants == NULL && !e->s->partial &&
-		pc->data.grants_loaded)
-		MergeGrantsByNode(e, pc);
-	/* owners may be added to a partial structure: look again when unknown */
-	if (pc->owner_key < 0 && pc->owner_key_nowners != e->s->nowners)
-	{
-		pc->owner_key = UuidIndexLookup(&e->s->owner_index, &pc->id);
-		pc->owner_key_nowners = e->s->nowners;
-	}
-	if (pc->memo == NULL)
-		pc->memo = nodemap_create(principal_cxt, 16, NULL);
-	if (pc->memo_now != e->now || pc->memo->members >= MAX_MEMO_ENTRIES)
-	{
-		nodemap_reset(pc->memo);
-		pc->memo_now = e->now;
-	}
-	return pc;
+	return PrincipalGet(e->s, e->g, e->now, id);
 }
 
 /* P's role in workspace ws_id (R2: an external principal is never internal). */
@@ -312,15 +91,15 @@ RoleIn(PrincipalCtx *pc, const pg_uuid_t *ws_id)
 {
 	int32		i;
 
-	if (pc->data.kind != PK_USER && pc->data.kind != PK_EXTERNAL)
+	if (pc->kind != PK_USER && pc->kind != PK_EXTERNAL)
 		return ROLE_NONE;		/* teams do not act; an unknown kind neither */
-	for (i = 0; i < pc->data.nmemberships; i++)
+	for (i = 0; i < pc->nmemberships; i++)
 	{
-		if (memcmp(&pc->data.memberships[i].workspace_id, ws_id, sizeof(pg_uuid_t)) != 0)
+		if (memcmp(&pc->memberships[i].workspace_id, ws_id, sizeof(pg_uuid_t)) != 0)
 			continue;
-		if (pc->data.kind == PK_EXTERNAL && ROLE_IS_INTERNAL(pc->data.memberships[i].role))
+		if (pc->kind == PK_EXTERNAL && ROLE_IS_INTERNAL(pc->memberships[i].role))
 			return ROLE_GUEST;
-		return pc->data.memberships[i].role;
+		return pc->memberships[i].role;
 	}
 	return ROLE_NONE;
 }
@@ -421,17 +200,17 @@ LocalContribution(Engine *e, PrincipalCtx *pc, WorkspaceRole role,
 		for (ref = head ? (int32) head->value : -1; ref >= 0; ref = pc->merged[ref].next)
 			u |= ShareContribution(e, pc, r, pc->merged[ref].grant, trace);
 	}
-	else if (pc->data.own.n > 0 || pc->data.nteams > 0)
+	else if (pc->own.n > 0 || pc->nteams > 0)
 	{
 		uint32		hash = uuid_key_hash(&r->id);
 		int32		t,
 					i;
 
-		for (i = GrantSetFirst(&pc->data.own, &r->id, hash); i >= 0; i = pc->data.own.next[i])
-			u |= ShareContribution(e, pc, r, &pc->data.own.grants[i], trace);
-		for (t = 0; t < pc->data.nteams; t++)
+		for (i = GrantSetFirst(&pc->own, &r->id, hash); i >= 0; i = pc->own.next[i])
+			u |= ShareContribution(e, pc, r, &pc->own.grants[i], trace);
+		for (t = 0; t < pc->nteams; t++)
 		{
-			const GrantSet *set = pc->data.team_grants[t];
+			const GrantSet *set = pc->team_grants[t];
 
 			for (i = GrantSetFirst(set, &r->id, hash); i >= 0; i = set->next[i])
 				u |= ShareContribution(e, pc, r, &set->grants[i], trace);
@@ -574,7 +353,7 @@ WorkspacePermissions(Engine *e, PrincipalCtx *pc, int32 w, Trace *trace)
 /*
  * Memo of "the link's node is in anc(node)" for container nodes, for one
  * structure build and one link resource (whose node is kept too, so a check
- * does not look it up again: that would also spoil CacheLookupNode's guess
+ * does not look it up again: that would also spoil StructureLookupNode's guess
  * of the next node of a scan).
  */
 static nodemap_hash *link_memo = NULL;
@@ -650,7 +429,7 @@ EngineLinkPermissions(Engine *e, int32 node, Trace *trace)
 		/* forget the old memo before looking up (which may fail) */
 		link_memo_node = -1;
 		nodemap_reset(link_memo);
-		target = CacheLookupNode(e->s, &link->resource_id);
+		target = StructureLookupNode(e->s, &link->resource_id);
 		if (target < 0)
 			return 0;
 		link_memo_structure = e->s->build_id;
@@ -685,7 +464,7 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 
 	r = &e->s->resources[t.index];
 	role = RoleAndWorkspace(e, pc, t.index, &w);
-	if (w < 0 || (pc->data.kind != PK_USER && pc->data.kind != PK_EXTERNAL))
+	if (w < 0 || (pc->kind != PK_USER && pc->kind != PK_EXTERNAL))
 		return 0;				/* workspace gone; teams (or unknown kinds) do not act */
 	ws = &e->g->workspaces[w];
 
@@ -715,7 +494,7 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 
 	if (trace && trace->visited == NULL)
 		trace->visited = nodemap_create(CurrentMemoryContext, 64, NULL);
-	EnsureGrants(pc);
+	PrincipalEnsureGrants(pc);
 	u = Inherited(e, pc, role, ws, t.index, trace, 0);
 
 	/* R11 */

@@ -12,7 +12,9 @@
 
 #include "nodes/pg_list.h"
 
-#include "cache.h"
+#include "principals.h"
+#include "structure.h"
+#include "workspaces.h"
 
 /* One line of explain_access. */
 typedef struct TraceEntry
@@ -40,17 +42,16 @@ typedef struct Target
 	int32		index;			/* node index or grants workspace index */
 } Target;
 
-typedef struct PrincipalCtx PrincipalCtx;
-
 /* Per-call view of the caches. */
 typedef struct Engine
 {
 	StructureCache *s;
-	GrantsCache *g;
+	WorkspaceCache *g;
 	TimestampTz now;
 } Engine;
 
 extern void EngineBegin(Engine *e);
+extern void EngineBeginWhole(Engine *e);
 extern Target EngineTarget(Engine *e, const pg_uuid_t *id);
 extern PrincipalCtx *EnginePrincipal(Engine *e, const pg_uuid_t *id);
 extern Permset EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace);

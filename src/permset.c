@@ -16,7 +16,7 @@
 #include "utils/builtins.h"
 
 #include "permset.h"
-#include "share_acl.h"
+#include "permset_sql.h"
 
 PG_FUNCTION_INFO_V1(permset_in);
 PG_FUNCTION_INFO_V1(permset_out);

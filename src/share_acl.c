@@ -8,9 +8,12 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
-#include "cache.h"
+#include "catalog.h"
+#include "change_log.h"
+#include "context.h"
+#include "invalidation.h"
 #include "link_attempts.h"
-#include "share_acl.h"
+#include "structure.h"
 #include "uuid_hash.h"
 
 PG_MODULE_MAGIC;
@@ -23,7 +26,10 @@ _PG_init(void)
 {
 	UuidHashInit();
 	ContextDefineSettings();
-	CacheInit();
+	CatalogInit();
+	InvalidationInit();
+	ChangeLogInit();
+	StructureInit();
 	LinkAttemptsInit();
 	MarkGUCPrefixReserved("share_acl");
 }

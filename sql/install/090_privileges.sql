@@ -21,7 +21,8 @@
 --     resource), is_owner), and protect() / unprotect() themselves (they run
 --     with the caller's rights: only a table's owner can protect it);
 --   * share_acl_user and share_acl_admin: the look-ups that name a principal
---     or list things, the management API and the share link API.
+--     or list things, the management API and the share link API;
+--   * share_acl_admin alone: cache_stats (it counts over every tenant).
 -- Every other function is executable by the extension's owner alone: the
 -- internal helpers (names starting with "_"; never on a list, checked
 -- below), which only the SECURITY DEFINER functions call, as that owner;
@@ -74,6 +75,9 @@ DECLARE
         -- application's role; the key functions check for an administrator)
         'create_link', 'open_link', 'revoke_link', 'expiring_links',
         'rotate_signing_key', 'retire_signing_key'];
+    admin_routines text[] := ARRAY[
+        -- what this backend's cache holds (counts over every tenant)
+        'cache_stats'];
     entry text;
     grantees text;
     f regprocedure;
@@ -83,6 +87,8 @@ BEGIN
         SELECT e, 'PUBLIC' FROM pg_catalog.unnest(public_routines) e
         UNION ALL
         SELECT e, 'share_acl_user, share_acl_admin' FROM pg_catalog.unnest(user_routines) e
+        UNION ALL
+        SELECT e, 'share_acl_admin' FROM pg_catalog.unnest(admin_routines) e
     LOOP
         IF entry LIKE '\_%' OR entry LIKE 'share\_acl.\_%' THEN
             RAISE EXCEPTION 'internal function % must not be granted to anyone', entry

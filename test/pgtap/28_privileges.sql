@@ -1,7 +1,8 @@
 -- pgTAP: who may call what (SPEC §4 "Who may call them", §6, §9).
 --
 -- Every function of the schema is classified below: executable by PUBLIC,
--- by share_acl_user (and share_acl_admin), or by the extension's owner only
+-- by share_acl_user (and share_acl_admin), by share_acl_admin alone, or by
+-- the extension's owner only
 -- (the internal "_" helpers by their name, the others listed).  A function
 -- that is not classified here fails the first test: decide who may call it,
 -- put it on the matching list of sql/install/090_privileges.sql (nothing to
@@ -12,11 +13,11 @@
 -- share_acl_user; the current-context checks, protect() and row-level
 -- security, and the permset type work for a role without share_acl rights.
 BEGIN;
-SELECT plan(52);
+SELECT plan(56);
 SET LOCAL search_path = share_acl, public;
 
 CREATE TEMP TABLE classified (entry text NOT NULL, class text NOT NULL
-                              CHECK (class IN ('public', 'user', 'owner')));
+                              CHECK (class IN ('public', 'user', 'admin', 'owner')));
 INSERT INTO classified
 SELECT e, 'public' FROM unnest(ARRAY[
     -- the permset type
@@ -52,11 +53,15 @@ SELECT e, 'user' FROM unnest(ARRAY[
     'create_link', 'open_link', 'revoke_link', 'expiring_links',
     'rotate_signing_key', 'retire_signing_key']) e
 UNION ALL
+SELECT e, 'admin' FROM unnest(ARRAY[
+    -- what this backend's cache holds (counts over every tenant)
+    'cache_stats']) e
+UNION ALL
 SELECT e, 'owner' FROM unnest(ARRAY[
     -- trigger functions (they fire without EXECUTE)
     'principal_check', 'member_check', 'member_owner_check', 'team_member_check',
     'resource_check', 'collection_item_check', 'share_check', 'id_registry_sync',
-    'cache_invalidate_trigger', 'signing_key_replace_unused']) e;
+    'cache_invalidate_trigger', 'change_log_trigger', 'signing_key_replace_unused']) e;
 
 -- every function of the schema with its class (NULL: not classified)
 CREATE TEMP VIEW routine AS
@@ -88,9 +93,9 @@ SELECT is(ARRAY(SELECT sig FROM routine
                  ORDER BY sig),
           '{}'::text[], 'share_acl_user may execute exactly the functions listed for PUBLIC and share_acl_user');
 SELECT is(ARRAY(SELECT sig FROM routine
-                 WHERE has_function_privilege('share_acl_admin', oid, 'EXECUTE') <> (class IN ('public', 'user'))
+                 WHERE has_function_privilege('share_acl_admin', oid, 'EXECUTE') <> (class IN ('public', 'user', 'admin'))
                  ORDER BY sig),
-          '{}'::text[], 'share_acl_admin may execute exactly the functions listed for PUBLIC and share_acl_user');
+          '{}'::text[], 'share_acl_admin may execute exactly the functions listed for PUBLIC, share_acl_user and share_acl_admin');
 SELECT is(ARRAY(SELECT sig FROM routine
                  WHERE class = 'internal'
                    AND (public_executes OR has_function_privilege('share_acl_user', oid, 'EXECUTE')
@@ -164,6 +169,10 @@ SELECT throws_ok($$SELECT * FROM share_acl.open_link('x')$$,
                  '42501', NULL, 'plain role: open_link is refused');
 SELECT throws_ok($$SELECT count(*) FROM share_acl.resource$$,
                  '42501', NULL, 'plain role: the model tables are not readable');
+SELECT throws_ok($$SELECT * FROM share_acl.cache_stats()$$,
+                 '42501', NULL, 'plain role: cache_stats is refused');
+SELECT throws_ok($$SELECT count(*) FROM share_acl.change_log$$,
+                 '42501', NULL, 'plain role: the change log is not readable');
 RESET ROLE;
 
 -- -------------------------------- look-ups: a member of share_acl_user
@@ -184,6 +193,11 @@ SELECT throws_ok($$SELECT * FROM share_acl._who_has_access('28000000-0000-0000-0
                  '42501', NULL, 'share_acl_user: the internal _who_has_access is refused');
 SELECT throws_ok($$SELECT share_acl._role('28000000-0000-0000-0000-0000000000a1', '28000000-0000-0000-0000-000000000001')$$,
                  '42501', NULL, 'share_acl_user: an internal helper of the management API is refused');
+SELECT throws_ok($$SELECT * FROM share_acl.cache_stats()$$,
+                 '42501', NULL, 'share_acl_user: cache_stats (counts over every tenant) is refused');
+RESET ROLE;
+SET LOCAL ROLE share_acl_admin;
+SELECT is((SELECT mode FROM share_acl.cache_stats()), 'backend', 'share_acl_admin: cache_stats answers');
 RESET ROLE;
 
 -- -------------------------------- the current context: every role

@@ -1,0 +1,304 @@
+/*
+ * catalog.c — the catalog facts of catalog.h and the row-reading helpers.
+ *
+ * A change to pg_class, pg_attribute or pg_enum (DDL: the extension dropped,
+ * re-created or updated) makes the facts be looked up again.  Data changes
+ * of the model tables do not touch these catalogs.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_enum.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "catalog.h"
+#include "permset_sql.h"
+
+const char *const role_labels[] = {"owner", "admin", "member", "guest", "viewer"};
+const char *const resource_kind_labels[] = {"project", "collection", "asset", "conversation"};
+static const char *const principal_kind_labels[] = {"user", "external", "team"};
+static const char *const access_labels[] = {"private", "shared", "public"};
+
+static const char *const model_rel_names[MT_COUNT] = {
+	"resource", "collection_item", "workspace", "principal", "member",
+	"team_member", "share", "link", "change_log",
+	"resource_pkey", "collection_item_resource_idx",
+	"principal_pkey", "member_pkey", "member_principal_idx",
+	"team_member_pkey", "team_member_member_idx", "share_resource_idx", "share_grantee_idx",
+	"link_pkey", "change_log_txid_idx"
+};
+
+ModelCatalog catalog;
+static ModelCatalog catalog_seen;	/* the facts of the last lookup, kept to compare */
+static uint64 catalog_generation = 0;
+
+static void
+CatalogCallback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	catalog.valid = false;
+}
+
+/* Register the DDL callbacks; called once from _PG_init. */
+void
+CatalogInit(void)
+{
+	CacheRegisterSyscacheCallback(RELOID, CatalogCallback, (Datum) 0);
+	CacheRegisterSyscacheCallback(ATTNUM, CatalogCallback, (Datum) 0);
+	CacheRegisterSyscacheCallback(ENUMOID, CatalogCallback, (Datum) 0);
+}
+
+/* The model table relid is, or MT_COUNT when it is none of them. */
+ModelRel
+CatalogTableOf(Oid relid)
+{
+	int			i;
+
+	for (i = 0; i <= MT_LAST_TABLE; i++)
+		if (catalog.oids[i] == relid)
+			return (ModelRel) i;
+	return MT_COUNT;
+}
+
+/* The attribute number of a column, or an error. */
+static AttrNumber
+ColumnNumber(Oid relid, ModelRel t, const char *name)
+{
+	AttrNumber	n = get_attnum(relid, name);
+
+	if (n == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("share_acl table \"%s\" has no column \"%s\"", model_rel_names[t], name)));
+	return n;
+}
+
+/* Map an enum's label OIDs to their positions in labels[]. */
+static void
+EnumMapBuild(EnumMap *map, const char *type_name, const char *const *labels, int n)
+{
+	Oid			nsp = get_namespace_oid("share_acl", false);
+	Oid			typid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+										CStringGetDatum(type_name),
+										ObjectIdGetDatum(nsp));
+	int			i;
+
+	Assert(n <= 8);
+	map->n = n;
+	for (i = 0; i < n; i++)
+		map->oids[i] = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
+									   ObjectIdGetDatum(typid),
+									   CStringGetDatum(labels[i]));
+}
+
+/*
+ * The position of an enum datum's label, or unknown for a label the C code
+ * does not know (the caller passes the value that fails closed).
+ */
+int
+EnumMapValue(const EnumMap *map, Datum d, int unknown)
+{
+	Oid			oid = DatumGetObjectId(d);
+	int			i;
+
+	for (i = 0; i < map->n; i++)
+		if (OidIsValid(map->oids[i]) && map->oids[i] == oid)
+			return i;
+	return unknown;
+}
+
+/* Fill the catalog facts, unless still valid. */
+void
+CatalogLookup(void)
+{
+	ModelCatalog c;
+	Oid			nsp;
+	int			i;
+
+	if (catalog.valid)
+		return;
+	/* built aside: a failure half-way leaves the old facts marked invalid */
+	memset(&c, 0, sizeof(c));
+	nsp = get_namespace_oid("share_acl", false);
+	for (i = 0; i < MT_COUNT; i++)
+	{
+		c.oids[i] = get_relname_relid(model_rel_names[i], nsp);
+		if (!OidIsValid(c.oids[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("share_acl relation \"%s\" is missing", model_rel_names[i])));
+	}
+	c.res_id = ColumnNumber(c.oids[MT_RESOURCE], MT_RESOURCE, "id");
+	c.res_workspace = ColumnNumber(c.oids[MT_RESOURCE], MT_RESOURCE, "workspace_id");
+	c.res_kind = ColumnNumber(c.oids[MT_RESOURCE], MT_RESOURCE, "kind");
+	c.res_parent = ColumnNumber(c.oids[MT_RESOURCE], MT_RESOURCE, "parent_id");
+	c.res_owner = ColumnNumber(c.oids[MT_RESOURCE], MT_RESOURCE, "owner_id");
+	c.res_access = ColumnNumber(c.oids[MT_RESOURCE], MT_RESOURCE, "general_access");
+	c.res_restricted = ColumnNumber(c.oids[MT_RESOURCE], MT_RESOURCE, "restricted");
+	c.res_guest_ai = ColumnNumber(c.oids[MT_RESOURCE], MT_RESOURCE, "guest_ai_enabled");
+	c.item_collection = ColumnNumber(c.oids[MT_COLLECTION_ITEM], MT_COLLECTION_ITEM, "collection_id");
+	c.item_resource = ColumnNumber(c.oids[MT_COLLECTION_ITEM], MT_COLLECTION_ITEM, "resource_id");
+	c.ws_id = ColumnNumber(c.oids[MT_WORKSPACE], MT_WORKSPACE, "id");
+	c.ws_guest_uploads = ColumnNumber(c.oids[MT_WORKSPACE], MT_WORKSPACE, "allow_guest_uploads");
+	c.ws_guest_access = ColumnNumber(c.oids[MT_WORKSPACE], MT_WORKSPACE, "guest_access_enabled");
+	c.ws_members_share = ColumnNumber(c.oids[MT_WORKSPACE], MT_WORKSPACE, "members_can_share");
+	c.ws_edit_own = ColumnNumber(c.oids[MT_WORKSPACE], MT_WORKSPACE, "member_edit_own_only");
+	c.ws_public_level = ColumnNumber(c.oids[MT_WORKSPACE], MT_WORKSPACE, "public_access_level");
+	c.p_id = ColumnNumber(c.oids[MT_PRINCIPAL], MT_PRINCIPAL, "id");
+	c.p_kind = ColumnNumber(c.oids[MT_PRINCIPAL], MT_PRINCIPAL, "kind");
+	c.m_workspace = ColumnNumber(c.oids[MT_MEMBER], MT_MEMBER, "workspace_id");
+	c.m_principal = ColumnNumber(c.oids[MT_MEMBER], MT_MEMBER, "principal_id");
+	c.m_role = ColumnNumber(c.oids[MT_MEMBER], MT_MEMBER, "role");
+	c.tm_team = ColumnNumber(c.oids[MT_TEAM_MEMBER], MT_TEAM_MEMBER, "team_id");
+	c.tm_member = ColumnNumber(c.oids[MT_TEAM_MEMBER], MT_TEAM_MEMBER, "member_id");
+	c.s_id = ColumnNumber(c.oids[MT_SHARE], MT_SHARE, "id");
+	c.s_resource = ColumnNumber(c.oids[MT_SHARE], MT_SHARE, "resource_id");
+	c.s_grantee = ColumnNumber(c.oids[MT_SHARE], MT_SHARE, "grantee_id");
+	c.s_perms = ColumnNumber(c.oids[MT_SHARE], MT_SHARE, "perms");
+	c.s_download = ColumnNumber(c.oids[MT_SHARE], MT_SHARE, "allow_download");
+	c.s_comments = ColumnNumber(c.oids[MT_SHARE], MT_SHARE, "allow_comments");
+	c.s_approval = ColumnNumber(c.oids[MT_SHARE], MT_SHARE, "allow_approval");
+	c.s_contribution = ColumnNumber(c.oids[MT_SHARE], MT_SHARE, "allow_contribution");
+	c.s_expires = ColumnNumber(c.oids[MT_SHARE], MT_SHARE, "expires_at");
+	c.l_id = ColumnNumber(c.oids[MT_LINK], MT_LINK, "id");
+	c.l_resource = ColumnNumber(c.oids[MT_LINK], MT_LINK, "resource_id");
+	c.l_perms = ColumnNumber(c.oids[MT_LINK], MT_LINK, "perms");
+	c.l_download = ColumnNumber(c.oids[MT_LINK], MT_LINK, "allow_download");
+	c.l_comments = ColumnNumber(c.oids[MT_LINK], MT_LINK, "allow_comments");
+	c.l_approval = ColumnNumber(c.oids[MT_LINK], MT_LINK, "allow_approval");
+	c.l_contribution = ColumnNumber(c.oids[MT_LINK], MT_LINK, "allow_contribution");
+	c.l_expires = ColumnNumber(c.oids[MT_LINK], MT_LINK, "expires_at");
+	c.l_not_before = ColumnNumber(c.oids[MT_LINK], MT_LINK, "not_before");
+	c.l_revoked = ColumnNumber(c.oids[MT_LINK], MT_LINK, "revoked_at");
+	c.cl_txid = ColumnNumber(c.oids[MT_CHANGE_LOG], MT_CHANGE_LOG, "txid");
+	c.cl_resource = ColumnNumber(c.oids[MT_CHANGE_LOG], MT_CHANGE_LOG, "resource_id");
+	c.cl_pruned_below = ColumnNumber(c.oids[MT_CHANGE_LOG], MT_CHANGE_LOG, "pruned_below");
+	EnumMapBuild(&c.resource_kinds, "resource_kind", resource_kind_labels, 4);
+	EnumMapBuild(&c.accesses, "general_access", access_labels, 3);
+	EnumMapBuild(&c.principal_kinds, "principal_kind", principal_kind_labels, 3);
+	EnumMapBuild(&c.roles, "workspace_role", role_labels, 5);
+	c.valid = true;
+	if (memcmp(&c, &catalog_seen, sizeof(c)) != 0)
+	{
+		catalog_seen = c;
+		catalog_generation++;
+	}
+	catalog = c;
+}
+
+/* Changes whenever the model's relations, columns or enum labels are not what they were. */
+uint64
+CatalogGeneration(void)
+{
+	return catalog_generation;
+}
+
+
+/* The permset of a share or link row masked by its four toggles (R6). */
+Permset
+MaskedPerms(TupleDesc desc, HeapTuple tup, AttrNumber perms, AttrNumber download,
+			AttrNumber comments, AttrNumber approval, AttrNumber contribution)
+{
+	bool		isnull;
+
+	return PermsetApplyToggles(DatumGetPermset(Attr(desc, tup, perms, &isnull)),
+							   DatumGetBool(Attr(desc, tup, download, &isnull)),
+							   DatumGetBool(Attr(desc, tup, comments, &isnull)),
+							   DatumGetBool(Attr(desc, tup, approval, &isnull)),
+							   DatumGetBool(Attr(desc, tup, contribution, &isnull)));
+}
+
+/* A timestamptz column, or dflt when it is NULL. */
+TimestampTz
+TimestampOr(TupleDesc desc, HeapTuple tup, AttrNumber column, TimestampTz dflt)
+{
+	bool		isnull;
+	Datum		d = Attr(desc, tup, column, &isnull);
+
+	return isnull ? dflt : DatumGetTimestampTz(d);
+}
+
+void
+ModelScanBegin(ModelScan *ms, ModelRel t, Snapshot snap)
+{
+	ms->rel = table_open(catalog.oids[t], AccessShareLock);
+	ms->scan = table_beginscan(ms->rel, snap, 0, NULL);
+	ms->desc = RelationGetDescr(ms->rel);
+}
+
+HeapTuple
+ModelScanNext(ModelScan *ms)
+{
+	CHECK_FOR_INTERRUPTS();
+	return heap_getnext(ms->scan, ForwardScanDirection);
+}
+
+void
+ModelScanEnd(ModelScan *ms)
+{
+	table_endscan(ms->scan);
+	table_close(ms->rel, AccessShareLock);
+}
+
+/* The planner's row estimate of a model table, at least 0. */
+int32
+ModelEstimatedRows(ModelRel t)
+{
+	Relation	rel = table_open(catalog.oids[t], AccessShareLock);
+	float4		n = rel->rd_rel->reltuples;
+
+	table_close(rel, AccessShareLock);
+	return n > 0 && n < (float4) (PG_INT32_MAX / 4) ? (int32) n : 0;
+}
+
+void
+EqualScanOpen(EqualScan *es, ModelRel table, ModelRel index, AttrNumber column, Snapshot snap)
+{
+	es->rel = table_open(catalog.oids[table], AccessShareLock);
+	es->index = index_open(catalog.oids[index], AccessShareLock);
+	es->column = column;
+	es->snap = snap;
+}
+
+void
+EqualScanClose(EqualScan *es)
+{
+	index_close(es->index, AccessShareLock);
+	table_close(es->rel, AccessShareLock);
+}
+
+/* Call row(desc, tuple, arg) for every row whose column equals key. */
+void
+EqualScanRun(EqualScan *es, const pg_uuid_t *key, RowCallback row, void *arg)
+{
+	SysScanDesc scan;
+	ScanKeyData skey;
+	HeapTuple	tup;
+
+	ScanKeyInit(&skey, es->column, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(key));
+	scan = systable_beginscan(es->rel, RelationGetRelid(es->index), true, es->snap, 1, &skey);
+	while ((tup = systable_getnext(scan)) != NULL)
+		row(RelationGetDescr(es->rel), tup, arg);
+	systable_endscan(scan);
+}
+
+/* One index scan on a table, opened and closed around it. */
+void
+IndexScanEqual(ModelRel table, ModelRel index, AttrNumber column, const pg_uuid_t *key,
+			   Snapshot snap, RowCallback row, void *arg)
+{
+	EqualScan	es;
+
+	EqualScanOpen(&es, table, index, column, snap);
+	EqualScanRun(&es, key, row, arg);
+	EqualScanClose(&es);
+}

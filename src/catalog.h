@@ -1,0 +1,140 @@
+/*
+ * catalog.h — where the model is in the catalogs, and how to read its rows.
+ *
+ * Owns the relation OIDs of the model tables and the indexes read on demand,
+ * their column numbers, the enum label OIDs, the C enums those labels map to,
+ * and small helpers to scan a table or an index under a snapshot.  The facts
+ * are looked up once and again after DDL (the extension dropped, re-created
+ * or updated).
+ */
+#ifndef SHARE_ACL_CATALOG_H
+#define SHARE_ACL_CATALOG_H
+
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/relscan.h"
+#include "access/tupdesc.h"
+#include "utils/relcache.h"
+#include "utils/snapshot.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
+#include "permset.h"
+
+/*
+ * enum values, in the order of the SQL enums.  A label the C code does not
+ * know (added by ALTER TYPE … ADD VALUE) reads as the *_UNKNOWN value, which
+ * the engine treats as granting nothing (fail closed).  An unknown general
+ * access reads as private.
+ */
+typedef enum PrincipalKind { PK_USER, PK_EXTERNAL, PK_TEAM, PK_UNKNOWN } PrincipalKind;
+typedef enum WorkspaceRole
+{
+	ROLE_NONE = -1, ROLE_OWNER = 0, ROLE_ADMIN, ROLE_MEMBER, ROLE_GUEST, ROLE_VIEWER,
+	ROLE_UNKNOWN
+} WorkspaceRole;
+typedef enum ResourceKind
+{
+	RK_PROJECT, RK_COLLECTION, RK_ASSET, RK_CONVERSATION, RK_UNKNOWN = 15
+} ResourceKind;
+typedef enum GeneralAccess { GA_PRIVATE, GA_SHARED, GA_PUBLIC } GeneralAccess;
+
+#define ROLE_IS_INTERNAL(r)		((r) == ROLE_OWNER || (r) == ROLE_ADMIN || (r) == ROLE_MEMBER)
+
+extern const char *const role_labels[];
+extern const char *const resource_kind_labels[];
+
+/* The model relations: tables, then the indexes read on demand. */
+typedef enum ModelRel
+{
+	MT_RESOURCE, MT_COLLECTION_ITEM, MT_WORKSPACE, MT_PRINCIPAL, MT_MEMBER, MT_TEAM_MEMBER,
+	MT_SHARE, MT_LINK, MT_CHANGE_LOG,
+	MT_RESOURCE_PKEY, MT_COLLECTION_ITEM_BY_RESOURCE,
+	MT_PRINCIPAL_PKEY, MT_MEMBER_PKEY, MT_MEMBER_BY_PRINCIPAL,
+	MT_TEAM_MEMBER_PKEY, MT_TEAM_MEMBER_BY_MEMBER, MT_SHARE_BY_RESOURCE, MT_SHARE_BY_GRANTEE,
+	MT_LINK_PKEY, MT_CHANGE_LOG_BY_TXID,
+	MT_COUNT
+} ModelRel;
+
+#define MT_LAST_TABLE		MT_CHANGE_LOG
+
+/* Enum label OIDs, in the order of a C enum. */
+typedef struct EnumMap
+{
+	Oid			oids[8];
+	int			n;
+} EnumMap;
+
+typedef struct ModelCatalog
+{
+	bool		valid;
+	Oid			oids[MT_COUNT];
+	AttrNumber	res_id, res_workspace, res_kind, res_parent, res_owner, res_access,
+				res_restricted, res_guest_ai;
+	AttrNumber	item_collection, item_resource;
+	AttrNumber	ws_id, ws_guest_uploads, ws_guest_access, ws_members_share, ws_edit_own,
+				ws_public_level;
+	AttrNumber	p_id, p_kind;
+	AttrNumber	m_workspace, m_principal, m_role;
+	AttrNumber	tm_team, tm_member;
+	AttrNumber	s_id, s_resource, s_grantee, s_perms, s_download, s_comments, s_approval,
+				s_contribution, s_expires;
+	AttrNumber	l_id, l_resource, l_perms, l_download, l_comments, l_approval, l_contribution,
+				l_expires, l_not_before, l_revoked;
+	AttrNumber	cl_txid, cl_resource, cl_pruned_below;
+	EnumMap		resource_kinds, accesses, principal_kinds, roles;
+} ModelCatalog;
+
+/* The catalog facts; valid only after CatalogLookup() in this transaction. */
+extern ModelCatalog catalog;
+
+extern void CatalogInit(void);
+extern void CatalogLookup(void);
+extern uint64 CatalogGeneration(void);
+extern ModelRel CatalogTableOf(Oid relid);
+extern int	EnumMapValue(const EnumMap *map, Datum d, int unknown);
+
+/* Reading rows */
+static inline Datum
+Attr(TupleDesc desc, HeapTuple tup, AttrNumber n, bool *isnull)
+{
+	return heap_getattr(tup, n, desc, isnull);
+}
+
+extern Permset MaskedPerms(TupleDesc desc, HeapTuple tup, AttrNumber perms, AttrNumber download,
+						   AttrNumber comments, AttrNumber approval, AttrNumber contribution);
+extern TimestampTz TimestampOr(TupleDesc desc, HeapTuple tup, AttrNumber column, TimestampTz dflt);
+
+/* A heap scan of a model table under a snapshot. */
+typedef struct ModelScan
+{
+	Relation	rel;
+	TableScanDesc scan;
+	TupleDesc	desc;
+} ModelScan;
+
+extern void ModelScanBegin(ModelScan *ms, ModelRel t, Snapshot snap);
+extern HeapTuple ModelScanNext(ModelScan *ms);
+extern void ModelScanEnd(ModelScan *ms);
+extern int32 ModelEstimatedRows(ModelRel t);
+
+/* Index scans for equality on one uuid column; rel and index opened once. */
+typedef void (*RowCallback) (TupleDesc desc, HeapTuple tup, void *arg);
+
+typedef struct EqualScan
+{
+	Relation	rel;
+	Relation	index;
+	AttrNumber	column;
+	Snapshot	snap;
+} EqualScan;
+
+extern void EqualScanOpen(EqualScan *es, ModelRel table, ModelRel index, AttrNumber column,
+						  Snapshot snap);
+extern void EqualScanRun(EqualScan *es, const pg_uuid_t *key, RowCallback row, void *arg);
+extern void EqualScanClose(EqualScan *es);
+extern void IndexScanEqual(ModelRel table, ModelRel index, AttrNumber column, const pg_uuid_t *key,
+						   Snapshot snap, RowCallback row, void *arg);
+
+#endif							/* SHARE_ACL_CATALOG_H */

@@ -1,0 +1,545 @@
+/*
+ * change_log.c — share_acl.change_log: written by triggers on resource and
+ * collection_item, read by each backend to bring its structure up to date.
+ *
+ * An entry (txid, resource_id) says "transaction txid changed this resource
+ * or the collections holding it": the reader reads that resource again.  An
+ * entry without a resource id says "reload everything" (TRUNCATE, a change
+ * of ids, a statement changing more rows than deltas are worth); one with
+ * pruned_below says "entries older than this were deleted".
+ *
+ * Which entries a backend has applied is a snapshot (ChangeLogPosition): the
+ * entries of every transaction that snapshot saw as finished.  The next read
+ * takes those of the transactions it listed as running, and of every later
+ * one: a few index probes and one range scan of the newest entries, however
+ * long another transaction holds the xmin horizon back.  Entries are written
+ * as the owner of the log (no role needs rights on it), at most a bounded
+ * number per statement, and old ones are pruned now and then by a writer,
+ * skipping rows another pruner holds (no writer waits for another).
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/table.h"
+#include "access/transam.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "common/pg_prng.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/tuplestore.h"
+#include "utils/xid8.h"
+
+#include "catalog.h"
+#include "change_log.h"
+
+/* A statement changing more rows than this logs one reload entry instead. */
+#define CHANGE_LOG_MAX_PER_STATEMENT	10000
+
+/* Entries of the last this many transactions are kept; one write in 256 prunes older ones. */
+#define CHANGE_LOG_KEEP_XIDS			50000
+#define CHANGE_LOG_PRUNE_ONE_IN			256
+
+/*
+ * The ids this backend logged: own_ids[0, rolled_n) in transactions that
+ * ended by rollback (or prepare) and must be read again, the rest in the
+ * current transaction.  *_reload: a reload entry (or too many ids) among them.
+ */
+#define OWN_IDS_MAX		CHANGE_LOG_MAX_PER_STATEMENT
+
+static pg_uuid_t *own_ids = NULL;
+static int	own_n = 0;
+static bool own_reload = false;
+static int	rolled_n = 0;
+static bool rolled_reload = false;
+static bool sub_rolled = false;
+
+static SPIPlanPtr insert_ids_plan = NULL;
+static SPIPlanPtr insert_reload_plan = NULL;
+static SPIPlanPtr prune_plan = NULL;
+static SPIPlanPtr insert_pruned_plan = NULL;
+
+/* A saved plan for query, prepared on first use. */
+static SPIPlanPtr
+SavedPlan(SPIPlanPtr *plan, const char *query, int nargs, Oid *argtypes)
+{
+	if (*plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(query, nargs, argtypes);
+
+		if (p == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", query, SPI_result_code_string(SPI_result));
+		SPI_keepplan(p);
+		*plan = p;
+	}
+	return *plan;
+}
+
+static void
+ExecPlan(SPIPlanPtr plan, Datum *values, int expected)
+{
+	int			rc = SPI_execute_plan(plan, values, NULL, false, 0);
+
+	if (rc != expected)
+		elog(ERROR, "change log statement failed: %s", SPI_result_code_string(rc));
+}
+
+/* Delete the entries of transactions older than the kept window, marking the cut. */
+static void
+PruneOldEntries(void)
+{
+	FullTransactionId top = GetTopFullTransactionId();
+	Oid			argtypes[1] = {XID8OID};
+	Datum		values[1];
+
+	if (U64FromFullTransactionId(top) <= CHANGE_LOG_KEEP_XIDS + FirstNormalTransactionId)
+		return;
+	values[0] = UInt64GetDatum(U64FromFullTransactionId(top) - CHANGE_LOG_KEEP_XIDS);
+	ExecPlan(SavedPlan(&prune_plan,
+					   "DELETE FROM share_acl.change_log WHERE ctid OPERATOR(pg_catalog.=) ANY "
+					   "(ARRAY(SELECT ctid FROM share_acl.change_log "
+					   "WHERE txid OPERATOR(pg_catalog.<) $1 FOR UPDATE SKIP LOCKED))",
+					   1, argtypes),
+			 values, SPI_OK_DELETE);
+	if (SPI_processed > 0)
+		ExecPlan(SavedPlan(&insert_pruned_plan,
+						   "INSERT INTO share_acl.change_log (resource_id, pruned_below) VALUES (NULL, $1)",
+						   1, argtypes),
+				 values, SPI_OK_INSERT);
+}
+
+/*
+ * Write the entries: the ids, or one reload entry when reload.  Runs as the
+ * owner of the log, in a restricted security context, with every name in
+ * the statements schema-qualified.
+ */
+static void
+WriteEntries(Datum *ids, int n, bool reload)
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	Oid			owner;
+	Relation	log;
+
+	log = table_open(catalog.oids[MT_CHANGE_LOG], RowExclusiveLock);
+	owner = log->rd_rel->relowner;
+	table_close(log, NoLock);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (reload)
+		ExecPlan(SavedPlan(&insert_reload_plan,
+						   "INSERT INTO share_acl.change_log (resource_id) VALUES (NULL)", 0, NULL),
+				 NULL, SPI_OK_INSERT);
+	else
+	{
+		Oid			argtypes[1] = {UUIDARRAYOID};
+		Datum		values[1];
+
+		values[0] = PointerGetDatum(construct_array(ids, n, UUIDOID, UUID_LEN, false,
+													TYPALIGN_CHAR));
+		ExecPlan(SavedPlan(&insert_ids_plan,
+						   "INSERT INTO share_acl.change_log (resource_id) SELECT pg_catalog.unnest($1)",
+						   1, argtypes),
+				 values, SPI_OK_INSERT);
+	}
+	if (pg_prng_uint32(&pg_global_prng_state) % CHANGE_LOG_PRUNE_ONE_IN == 0)
+		PruneOldEntries();
+	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+}
+
+/* Remember the ids the current transaction logs (a reload entry, or too many: reload). */
+static void
+RememberOwn(Datum *ids, int n, bool reload)
+{
+	int			i;
+
+	if (reload || own_n + n > OWN_IDS_MAX)
+	{
+		own_reload = true;
+		return;
+	}
+	if (own_ids == NULL)
+		own_ids = MemoryContextAlloc(TopMemoryContext, sizeof(pg_uuid_t) * OWN_IDS_MAX);
+	for (i = 0; i < n; i++)
+		own_ids[own_n++] = *DatumGetUUIDP(ids[i]);
+}
+
+/*
+ * At commit the own entries become everyone's (other backends read them);
+ * at rollback or prepare what this backend applied of them must be read
+ * again.  Nothing here allocates.
+ */
+static void
+OwnXactCallback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+			own_n = rolled_n;
+			own_reload = false;
+			sub_rolled = false;
+			break;
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			rolled_n = own_n;
+			rolled_reload |= own_reload;
+			own_reload = false;
+			sub_rolled = false;
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+OwnSubXactCallback(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid,
+				   void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB && (own_n > rolled_n || own_reload))
+		sub_rolled = true;
+}
+
+/* Register the transaction callbacks; called once from _PG_init. */
+void
+ChangeLogInit(void)
+{
+	RegisterXactCallback(OwnXactCallback, NULL);
+	RegisterSubXactCallback(OwnSubXactCallback, NULL);
+}
+
+/* Did a rollback leave own changes applied that must be read again? */
+bool
+ChangeLogOwnRollbackPending(void)
+{
+	return rolled_n > 0 || rolled_reload || sub_rolled;
+}
+
+/*
+ * Pass add() the ids of the own changes a rollback undid (and every id the
+ * current transaction logged: after a subtransaction's rollback some may
+ * still stand, and reading them again is harmless); true when a reload is
+ * needed instead.  Clears the pending state.
+ */
+bool
+ChangeLogTakeOwnRollback(void (*add) (const pg_uuid_t *id, void *arg), void *arg)
+{
+	bool		reload = rolled_reload || (sub_rolled && own_reload);
+	int			i;
+
+	if (!reload)
+		for (i = 0; i < own_n; i++)
+			add(&own_ids[i], arg);
+	if (rolled_n > 0)
+		memmove(own_ids, own_ids + rolled_n, sizeof(pg_uuid_t) * (own_n - rolled_n));
+	own_n -= rolled_n;
+	rolled_n = 0;
+	rolled_reload = false;
+	sub_rolled = false;
+	return reload;
+}
+
+/* The ids collected from the rows of one statement. */
+typedef struct IdCollector
+{
+	Datum	   *ids;
+	int			n;
+	int			cap;
+	bool		too_many;
+} IdCollector;
+
+static void
+CollectId(IdCollector *c, Datum id)
+{
+	if (c->n >= CHANGE_LOG_MAX_PER_STATEMENT)
+	{
+		c->too_many = true;
+		return;
+	}
+	if (c->n >= c->cap)
+	{
+		c->cap = c->cap ? c->cap * 2 : 16;
+		c->ids = c->ids ? repalloc(c->ids, sizeof(Datum) * c->cap) : palloc(sizeof(Datum) * c->cap);
+	}
+	c->ids[c->n++] = id;
+}
+
+/* Collect column attno of every row of a transition table. */
+static void
+CollectTransitionIds(Tuplestorestate *ts, TupleDesc desc, AttrNumber attno, IdCollector *c)
+{
+	TupleTableSlot *slot;
+	int			ptr;
+
+	if (ts == NULL)
+		return;
+	if (tuplestore_tuple_count(ts) > CHANGE_LOG_MAX_PER_STATEMENT)
+	{
+		c->too_many = true;
+		return;
+	}
+	slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	ptr = tuplestore_alloc_read_pointer(ts, EXEC_FLAG_REWIND);
+	tuplestore_select_read_pointer(ts, ptr);
+	tuplestore_rescan(ts);
+	while (!c->too_many && tuplestore_gettupleslot(ts, true, false, slot))
+	{
+		bool		isnull;
+		Datum		d = slot_getattr(slot, attno, &isnull);
+
+		if (!isnull)
+			CollectId(c, datumCopy(d, false, UUID_LEN));
+	}
+	ExecDropSingleTupleTableSlot(slot);
+}
+
+static int
+CompareUuidDatums(const void *a, const void *b)
+{
+	return memcmp(DatumGetPointer(*(const Datum *) a), DatumGetPointer(*(const Datum *) b), UUID_LEN);
+}
+
+/* Do the two id lists hold the same ids (a statement that changed no id)? */
+static bool
+SameIds(Datum *a, Datum *b, int n)
+{
+	int			i;
+
+	qsort(a, n, sizeof(Datum), CompareUuidDatums);
+	qsort(b, n, sizeof(Datum), CompareUuidDatums);
+	for (i = 0; i < n; i++)
+		if (memcmp(DatumGetPointer(a[i]), DatumGetPointer(b[i]), UUID_LEN) != 0)
+			return false;
+	return true;
+}
+
+PG_FUNCTION_INFO_V1(change_log_trigger);
+
+/*
+ * change_log_trigger(id_column) — AFTER trigger on resource (id) and
+ * collection_item (resource_id): log the ids of the changed rows, and queue
+ * the relcache invalidation that makes other backends read the log at
+ * commit.  Per statement with transition tables; per row for the replica
+ * role (the apply worker of logical replication fires row triggers only).
+ */
+Datum
+change_log_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	AttrNumber	attno;
+	IdCollector olds = {0};
+	IdCollector news = {0};
+	bool		reload = false;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("change_log_trigger() must be called as a trigger")));
+	if (trigdata->tg_trigger->tgnargs != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("change_log_trigger() needs the id column as its argument")));
+	CatalogLookup();
+	desc = RelationGetDescr(trigdata->tg_relation);
+	attno = get_attnum(RelationGetRelid(trigdata->tg_relation), trigdata->tg_trigger->tgargs[0]);
+	if (attno == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" does not exist", trigdata->tg_trigger->tgargs[0])));
+
+	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		reload = true;
+	else if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+	{
+		bool		isnull;
+		Datum		d;
+
+		if (!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		{
+			d = heap_getattr(trigdata->tg_trigtuple, attno, desc, &isnull);
+			if (!isnull)
+				CollectId(&olds, d);
+		}
+		if (!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		{
+			d = heap_getattr(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+							 trigdata->tg_newtuple : trigdata->tg_trigtuple, attno, desc, &isnull);
+			if (!isnull)
+				CollectId(&news, d);
+		}
+	}
+	else
+	{
+		CollectTransitionIds(trigdata->tg_oldtable, desc, attno, &olds);
+		CollectTransitionIds(trigdata->tg_newtable, desc, attno, &news);
+	}
+	reload |= olds.too_many || news.too_many;
+
+	/*
+	 * A resource whose id changes would leave the nodes below it pointing at
+	 * a node under its old id: reload.  (collection_item rows name their
+	 * resource in both images, so both are logged.)
+	 */
+	if (!reload && olds.n > 0 && news.n > 0 &&
+		CatalogTableOf(RelationGetRelid(trigdata->tg_relation)) == MT_RESOURCE)
+		reload = olds.n != news.n || !SameIds(olds.ids, news.ids, olds.n);
+	else if (!reload)
+	{
+		int			i;
+
+		for (i = 0; i < olds.n && !news.too_many; i++)
+			CollectId(&news, olds.ids[i]);
+		reload = news.too_many;
+	}
+
+	if (reload || news.n > 0)
+	{
+		RememberOwn(news.ids, news.n, reload);
+		WriteEntries(news.ids, news.n, reload);
+		CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+	}
+	return PointerGetDatum(NULL);
+}
+
+/* A snapshot xid as a full xid, next being the next xid to be assigned (as xid8 does it). */
+static FullTransactionId
+WidenXid(TransactionId xid, FullTransactionId next)
+{
+	uint32		epoch = EpochFromFullTransactionId(next);
+
+	if (!TransactionIdIsNormal(xid))
+		return FullTransactionIdFromEpochAndXid(0, xid);
+	if (xid > XidFromFullTransactionId(next))
+		epoch--;
+	return FullTransactionIdFromEpochAndXid(epoch, xid);
+}
+
+static int
+CompareFullXids(const void *a, const void *b)
+{
+	uint64		x = U64FromFullTransactionId(*(const FullTransactionId *) a);
+	uint64		y = U64FromFullTransactionId(*(const FullTransactionId *) b);
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/*
+ * Set *pos to what snap saw.  A snapshot taken during recovery lists every
+ * running transaction in subxip; the entries carry top-level xids, which
+ * both lists hold.  The own transaction is listed: what it writes later was
+ * not seen.
+ */
+void
+ChangeLogSetPosition(ChangeLogPosition *pos, Snapshot snap, MemoryContext cxt)
+{
+	FullTransactionId next = ReadNextFullTransactionId();
+	TransactionId *xids = snap->takenDuringRecovery ? snap->subxip : snap->xip;
+	int32		n = snap->takenDuringRecovery ? snap->subxcnt : (int32) snap->xcnt;
+	TransactionId own = GetTopTransactionIdIfAny();
+	FullTransactionId *xip;
+	int32		i;
+
+	xip = MemoryContextAlloc(cxt, sizeof(FullTransactionId) * (n + 1));
+	for (i = 0; i < n; i++)
+		xip[i] = WidenXid(xids[i], next);
+	if (TransactionIdIsValid(own))
+		xip[n++] = WidenXid(own, next);
+	qsort(xip, n, sizeof(FullTransactionId), CompareFullXids);
+
+	pos->valid = false;
+	if (pos->xip)
+		pfree(pos->xip);
+	pos->xip = xip;
+	pos->nxip = n;
+	pos->xmin = WidenXid(snap->xmin, next);
+	pos->xmax = WidenXid(snap->xmax, next);
+	pos->valid = true;
+}
+
+typedef struct LogReader
+{
+	const ChangeLogPosition *pos;
+	int32		limit;
+	int32		n;
+	bool		reload;
+	void		(*add) (const pg_uuid_t *id, void *arg);
+	void	   *arg;
+} LogReader;
+
+/* Read the entries of one index scan (txid = or >= key). */
+static void
+ReadEntries(LogReader *r, Relation rel, Snapshot snap, StrategyNumber strategy, RegProcedure proc,
+			FullTransactionId key)
+{
+	SysScanDesc scan;
+	ScanKeyData skey;
+	HeapTuple	tup;
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	ScanKeyInit(&skey, catalog.cl_txid, strategy, proc, FullTransactionIdGetDatum(key));
+	scan = systable_beginscan(rel, catalog.oids[MT_CHANGE_LOG_BY_TXID], true, snap, 1, &skey);
+	while (!r->reload && (tup = systable_getnext(scan)) != NULL)
+	{
+		bool		isnull;
+		Datum		d = Attr(desc, tup, catalog.cl_pruned_below, &isnull);
+
+		if (!isnull)
+		{
+			/* entries this position had not seen may be gone */
+			if (U64FromFullTransactionId(DatumGetFullTransactionId(d)) >
+				U64FromFullTransactionId(r->pos->xmin))
+				r->reload = true;
+			continue;
+		}
+		d = Attr(desc, tup, catalog.cl_resource, &isnull);
+		if (isnull || ++r->n > r->limit)
+			r->reload = true;
+		else
+			r->add(DatumGetUUIDP(d), r->arg);
+	}
+	systable_endscan(scan);
+}
+
+/*
+ * Pass add() every resource id of the entries visible in snap that pos had
+ * not seen (an id may come more than once), or return CHANGE_LOG_RELOAD when
+ * a reload is needed: a reload entry, entries pruned past pos, more than
+ * limit entries, or pos so old that its xids cannot be compared.
+ */
+ChangeLogResult
+ChangeLogRead(const ChangeLogPosition *pos, Snapshot snap, int32 limit,
+			  void (*add) (const pg_uuid_t *id, void *arg), void *arg)
+{
+	LogReader	r = {pos, limit, 0, false, add, arg};
+	Relation	rel;
+	int32		i;
+
+	if (!pos->valid ||
+		U64FromFullTransactionId(ReadNextFullTransactionId()) - U64FromFullTransactionId(pos->xmin) >
+		((uint64) 1 << 30))
+		return CHANGE_LOG_RELOAD;
+	rel = table_open(catalog.oids[MT_CHANGE_LOG], AccessShareLock);
+	for (i = 0; i < pos->nxip && !r.reload; i++)
+		if (i == 0 || !FullTransactionIdEquals(pos->xip[i], pos->xip[i - 1]))
+			ReadEntries(&r, rel, snap, BTEqualStrategyNumber, F_XID8EQ, pos->xip[i]);
+	if (!r.reload)
+		ReadEntries(&r, rel, snap, BTGreaterEqualStrategyNumber, F_XID8GE, pos->xmax);
+	table_close(rel, AccessShareLock);
+	return r.reload ? CHANGE_LOG_RELOAD : CHANGE_LOG_DELTAS;
+}

@@ -1,0 +1,19 @@
+/*
+ * context.h — who is asking: the current principal (share_acl.principal) and
+ * the transaction's link context (R7), owned by context.c.
+ */
+#ifndef SHARE_ACL_CONTEXT_H
+#define SHARE_ACL_CONTEXT_H
+
+#include "postgres.h"
+
+#include "utils/uuid.h"
+
+#include "link_rows.h"
+
+extern void ContextDefineSettings(void);
+extern const pg_uuid_t *ContextCurrentPrincipal(void);
+extern const pg_uuid_t *ContextCurrentLinkId(void);
+extern const LinkData *ContextCurrentLink(const pg_uuid_t **id);
+
+#endif							/* SHARE_ACL_CONTEXT_H */

@@ -1,0 +1,186 @@
+/*
+ * invalidation.c — the invalidation counters, statement boundaries,
+ * read snapshots and transient tags of invalidation.h.
+ *
+ * Correctness (SPEC R13): every statement that changes a model table fires a
+ * statement-level trigger that calls CacheInvalidateRelcacheByRelid() on that
+ * table (for resource and collection_item, change_log.c's trigger, which
+ * also records the changed ids).  The message is sent at commit (and
+ * WAL-logged, so hot standbys replay it); every backend runs the callback
+ * below when it next accepts invalidation messages, at the latest at the
+ * start of its next statement (and, for its own changes, at the next
+ * command).  The callback only bumps a counter; the next check brings the
+ * part up to date.  Reads use the latest snapshot: a commit that the
+ * snapshot misses sends its invalidation after becoming visible, so it is
+ * processed after the read and the part is brought up to date again.
+ */
+#include "postgres.h"
+
+#include "access/parallel.h"
+#include "access/xact.h"
+#include "commands/trigger.h"
+#include "common/hashfn.h"
+#include "storage/proc.h"
+#include "utils/inval.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "catalog.h"
+#include "invalidation.h"
+
+static uint64 inval_counts[INVAL_GROUPS] = {1, 1, 1, 1};
+
+/*
+ * The relcache callback: count the change against the group of its table;
+ * every group after a cache reset (messages were lost).
+ */
+static void
+RelcacheCallback(Datum arg, Oid relid)
+{
+	int			g;
+
+	if (relid == InvalidOid)
+	{
+		for (g = 0; g < INVAL_GROUPS; g++)
+			inval_counts[g]++;
+		return;
+	}
+	switch (CatalogTableOf(relid))
+	{
+		case MT_RESOURCE:
+		case MT_COLLECTION_ITEM:
+			inval_counts[INVAL_STRUCTURE]++;
+			break;
+		case MT_WORKSPACE:
+			inval_counts[INVAL_WORKSPACES]++;
+			break;
+		case MT_PRINCIPAL:
+		case MT_MEMBER:
+		case MT_TEAM_MEMBER:
+		case MT_SHARE:
+			inval_counts[INVAL_PRINCIPALS]++;
+			break;
+		case MT_LINK:
+			inval_counts[INVAL_LINKS]++;
+			break;
+		default:
+			break;
+	}
+}
+
+/* Register the relcache callback; called once from _PG_init. */
+void
+InvalidationInit(void)
+{
+	CacheRegisterRelcacheCallback(RelcacheCallback, (Datum) 0);
+}
+
+/* The invalidation count of a group (changes whenever the group may have changed). */
+uint64
+InvalCount(InvalGroup group)
+{
+	return inval_counts[group];
+}
+
+PG_FUNCTION_INFO_V1(cache_invalidate_trigger);
+
+/*
+ * cache_invalidate_trigger() — statement-level trigger on the model tables
+ * other than resource and collection_item: queue a relcache invalidation of
+ * the table, sent to all backends at commit.
+ */
+Datum
+cache_invalidate_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("cache_invalidate_trigger() must be called as a trigger")));
+	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+	return PointerGetDatum(NULL);
+}
+
+/* Statements seen by this backend (a new one at each new top-level statement). */
+static uint64 statement_seq = 1;
+
+/*
+ * Take in pending invalidations at the first call of each statement, so that
+ * in READ COMMITTED a change committed before the statement began is seen by
+ * it even when the statement itself opens no relation.
+ */
+void
+CacheBeginStatement(void)
+{
+	static TimestampTz statement_seen = 0;
+	static LocalTransactionId statement_lxid = InvalidLocalTransactionId;
+	TimestampTz statement = GetCurrentStatementStartTimestamp();
+
+	if (statement != statement_seen || MyProc->lxid != statement_lxid)
+	{
+		statement_seq++;
+		AcceptInvalidationMessages();
+		statement_seen = statement;
+		statement_lxid = MyProc->lxid;
+	}
+}
+
+/*
+ * What identifies the active snapshot's view of the data: its xmin, xmax,
+ * in-progress counts and command id (two snapshots that agree on these see
+ * the same rows).  Never 0.
+ */
+static TransientTag
+ActiveSnapshotTag(void)
+{
+	Snapshot	snap;
+	uint64		h;
+
+	if (!ActiveSnapshotSet())
+		return 1;
+	snap = GetActiveSnapshot();
+	h = hash_combine64(((uint64) snap->xmin << 32) | snap->xmax,
+					   ((uint64) snap->xcnt << 32) | (uint32) snap->subxcnt);
+	h = hash_combine64(h, ((uint64) snap->curcid << 1) | (snap->suboverflowed ? 1 : 0));
+	h = hash_combine64(h, statement_seq);
+	return h > 1 ? h : 2;
+}
+
+/*
+ * The tag of something just read; transient: under the query's snapshot,
+ * which is then the active snapshot (see ReadSnapshot).
+ */
+TransientTag
+CacheTransientTag(bool transient)
+{
+	return transient ? ActiveSnapshotTag() : 0;
+}
+
+/*
+ * May something read with this tag still be used?  Transient data only in
+ * parallel mode, in the same statement, under the same snapshot (another
+ * query of the same statement, e.g. inside a function, may have a newer one).
+ */
+bool
+CacheTransientValid(TransientTag tag)
+{
+	return tag == 0 || (IsInParallelMode() && tag == ActiveSnapshotTag());
+}
+
+/*
+ * Register and return the snapshot for a read: the latest one, or in
+ * parallel mode the query's (*transient then says so).  The caller
+ * unregisters it; on error the resource owner does.
+ */
+Snapshot
+ReadSnapshot(bool *transient)
+{
+	if (IsInParallelMode())
+	{
+		*transient = true;
+		return RegisterSnapshot(GetActiveSnapshot());
+	}
+	*transient = false;
+	return RegisterSnapshot(GetLatestSnapshot());
+}

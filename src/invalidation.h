@@ -1,0 +1,43 @@
+/*
+ * invalidation.h — when cached model data stops being right.
+ *
+ * Owns the invalidation counters (bumped by the relcache callback when a
+ * model table changes, per group of tables), the statement boundary at which
+ * a backend takes in pending invalidations, the snapshot a read uses, and
+ * the "transient" tags of what was read under a query's snapshot in
+ * parallel mode.
+ */
+#ifndef SHARE_ACL_INVALIDATION_H
+#define SHARE_ACL_INVALIDATION_H
+
+#include "postgres.h"
+
+#include "utils/snapshot.h"
+
+typedef enum InvalGroup
+{
+	INVAL_STRUCTURE,			/* resource, collection_item: apply the change log */
+	INVAL_WORKSPACES,			/* workspace */
+	INVAL_PRINCIPALS,			/* principal, member, team_member, share */
+	INVAL_LINKS,				/* link */
+	INVAL_GROUPS
+} InvalGroup;
+
+extern void InvalidationInit(void);
+extern uint64 InvalCount(InvalGroup group);
+
+/*
+ * In parallel mode no new snapshot may be taken, so what is read there uses
+ * the query's snapshot and is "transient": tagged with the statement that
+ * read it, and valid only during that statement while it is still in
+ * parallel mode (a later statement of a READ COMMITTED transaction has a
+ * newer snapshot).  Tag 0 means "valid until invalidated".
+ */
+typedef uint64 TransientTag;
+
+extern void CacheBeginStatement(void);
+extern TransientTag CacheTransientTag(bool transient);
+extern bool CacheTransientValid(TransientTag tag);
+extern Snapshot ReadSnapshot(bool *transient);
+
+#endif							/* SHARE_ACL_INVALIDATION_H */

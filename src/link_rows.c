@@ -1,0 +1,46 @@
+/*
+ * link_rows.c — reading a share link's row by id for the link context (R7).
+ */
+#include "postgres.h"
+
+#include "utils/snapmgr.h"
+
+#include "catalog.h"
+#include "invalidation.h"
+#include "link_rows.h"
+
+/* Changes whenever a link may have changed (revoked, expiry, toggles …). */
+uint64
+LinksGeneration(void)
+{
+	return InvalCount(INVAL_LINKS);
+}
+
+static void
+LinkRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	LinkData   *l = (LinkData *) arg;
+	bool		isnull;
+
+	l->exists = true;
+	l->resource_id = *DatumGetUUIDP(Attr(desc, tup, catalog.l_resource, &isnull));
+	l->perms = MaskedPerms(desc, tup, catalog.l_perms, catalog.l_download, catalog.l_comments,
+						   catalog.l_approval, catalog.l_contribution);
+	l->expires_at = TimestampOr(desc, tup, catalog.l_expires, DT_NOEND);
+	l->not_before = TimestampOr(desc, tup, catalog.l_not_before, DT_NOBEGIN);
+	Attr(desc, tup, catalog.l_revoked, &isnull);
+	l->revoked = !isnull;
+}
+
+/* Read link id; out->exists tells whether there is one. */
+void
+LinkLoad(const pg_uuid_t *id, LinkData *out)
+{
+	Snapshot	snap;
+
+	memset(out, 0, sizeof(*out));
+	CatalogLookup();
+	snap = ReadSnapshot(&out->transient);
+	IndexScanEqual(MT_LINK, MT_LINK_PKEY, catalog.l_id, id, snap, LinkRow, out);
+	UnregisterSnapshot(snap);
+}

@@ -1,0 +1,602 @@
+/*
+ * principals.c — the principal contexts of principals.h, and the per-team
+ * data they share.
+ *
+ * Teams are shared by many principals, so what a team contributes (the teams
+ * directly containing it, the shares granted to it) is kept per team until
+ * the next change of principal data, and a principal's context is then a
+ * few index scans.  Everything is built aside and published only when
+ * complete, so an error or a cancel half-way leaves nothing half-built.
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+#include "permset_sql.h"
+#include "principals.h"
+
+/*
+ * After this many consecutive checks by one principal (a scan under RLS), its
+ * own and its teams' grants are merged into one index by node, so each row
+ * costs one probe instead of one per team.
+ */
+#define MERGE_AFTER_STREAK		64
+
+#define MAX_PRINCIPAL_CONTEXTS	16384
+#define MAX_MEMO_ENTRIES		(1 << 20)
+
+static MemoryContext principal_cxt = NULL;
+static HTAB *principal_contexts = NULL;
+static uint64 principal_contexts_epoch = 0;
+static PrincipalCtx *last_principal = NULL;	/* fast path for repeated checks */
+
+typedef struct TeamData
+{
+	pg_uuid_t	id;				/* hash key */
+	int32		nparents;
+	pg_uuid_t  *parents;		/* the teams directly containing it */
+	GrantSet	grants;			/* the shares granted to it */
+} TeamData;
+
+static MemoryContext team_cxt = NULL;
+static HTAB *team_cache = NULL;
+static uint64 team_cache_gen = 0;
+static uint64 team_cache_epoch = 0;
+static TransientTag team_cache_transient = 0;
+
+/* ---------------------------------------------------------------------------
+ * Reading rows
+ * ------------------------------------------------------------------------- */
+
+/* Index a set of grants by resource id, in the current memory context. */
+static void
+GrantSetIndex(GrantSet *set)
+{
+	int32		i;
+
+	set->heads = uuidmap_create(CurrentMemoryContext, Max(set->n, 4), NULL);
+	set->next = palloc(sizeof(int32) * Max(set->n, 1));
+	for (i = 0; i < set->n; i++)
+	{
+		bool		found;
+		UuidMapEntry *head = uuidmap_insert(set->heads, set->grants[i].resource_id, &found);
+
+		set->next[i] = found ? head->value : -1;
+		head->value = i;
+	}
+}
+
+/* Collects the uuid in one column of each row, into a List or a growable array. */
+typedef struct UuidCollector
+{
+	AttrNumber	column;
+	List	   *ids;
+	int32		n;
+	int32		cap;
+	pg_uuid_t  *array;
+} UuidCollector;
+
+static void
+CollectUuid(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	UuidCollector *c = (UuidCollector *) arg;
+	bool		isnull;
+	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
+
+	*id = *DatumGetUUIDP(Attr(desc, tup, c->column, &isnull));
+	c->ids = lappend(c->ids, id);
+}
+
+static void
+TeamOfRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	UuidCollector *c = (UuidCollector *) arg;
+	bool		isnull;
+
+	c->array = GrowArray(c->array, c->n, &c->cap, sizeof(pg_uuid_t));
+	c->array[c->n++] = *DatumGetUUIDP(Attr(desc, tup, catalog.tm_team, &isnull));
+}
+
+/* The ids in column of the rows of table whose indexed key_column equals key. */
+static List *
+CollectIds(ModelRel table, ModelRel index, AttrNumber key_column, AttrNumber column,
+		   const pg_uuid_t *key)
+{
+	UuidCollector c = {0};
+	bool		transient;
+	Snapshot	snap;
+
+	c.column = column;
+	snap = ReadSnapshot(&transient);
+	IndexScanEqual(table, index, key_column, key, snap, CollectUuid, &c);
+	UnregisterSnapshot(snap);
+	return c.ids;
+}
+
+/* The members (principal ids) of a workspace. */
+List *
+WorkspaceMemberIds(const pg_uuid_t *workspace_id)
+{
+	CatalogLookup();
+	return CollectIds(MT_MEMBER, MT_MEMBER_PKEY, catalog.m_workspace, catalog.m_principal, workspace_id);
+}
+
+/* The grantees of the shares on a resource. */
+List *
+GranteesOf(const pg_uuid_t *resource_id)
+{
+	CatalogLookup();
+	return CollectIds(MT_SHARE, MT_SHARE_BY_RESOURCE, catalog.s_resource, catalog.s_grantee, resource_id);
+}
+
+/* The direct members of a team. */
+List *
+TeamMemberIds(const pg_uuid_t *team_id)
+{
+	CatalogLookup();
+	return CollectIds(MT_TEAM_MEMBER, MT_TEAM_MEMBER_PKEY, catalog.tm_team, catalog.tm_member, team_id);
+}
+
+typedef struct GrantCollector
+{
+	const pg_uuid_t *grantee;
+	int32		n;
+	int32		cap;
+	GrantRecord *grants;
+} GrantCollector;
+
+static void
+ShareRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	GrantCollector *c = (GrantCollector *) arg;
+	GrantRecord *gr;
+	bool		isnull;
+
+	c->grants = GrowArray(c->grants, c->n, &c->cap, sizeof(GrantRecord));
+	gr = &c->grants[c->n++];
+	gr->resource_id = *DatumGetUUIDP(Attr(desc, tup, catalog.s_resource, &isnull));
+	gr->share_id = *DatumGetUUIDP(Attr(desc, tup, catalog.s_id, &isnull));
+	gr->grantee_id = *c->grantee;
+	gr->perms = MaskedPerms(desc, tup, catalog.s_perms, catalog.s_download, catalog.s_comments,
+							catalog.s_approval, catalog.s_contribution);
+	gr->expires_at = TimestampOr(desc, tup, catalog.s_expires, DT_NOEND);
+}
+
+typedef struct KindRow
+{
+	bool		exists;
+	PrincipalKind kind;
+} KindRow;
+
+static void
+PrincipalRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	KindRow    *k = (KindRow *) arg;
+	bool		isnull;
+
+	k->exists = true;
+	k->kind = (PrincipalKind) EnumMapValue(&catalog.principal_kinds,
+										   Attr(desc, tup, catalog.p_kind, &isnull), PK_UNKNOWN);
+}
+
+typedef struct MembershipCollector
+{
+	int32		n;
+	int32		cap;
+	MembershipRecord *records;
+} MembershipCollector;
+
+static void
+MembershipRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	MembershipCollector *c = (MembershipCollector *) arg;
+	bool		isnull;
+
+	c->records = GrowArray(c->records, c->n, &c->cap, sizeof(MembershipRecord));
+	c->records[c->n].workspace_id = *DatumGetUUIDP(Attr(desc, tup, catalog.m_workspace, &isnull));
+	c->records[c->n].role =
+		(WorkspaceRole) EnumMapValue(&catalog.roles, Attr(desc, tup, catalog.m_role, &isnull), ROLE_UNKNOWN);
+	c->n++;
+}
+
+/* The PrincipalKind of a principal, or -1 if there is none. */
+int
+PrincipalKindOf(const pg_uuid_t *id)
+{
+	KindRow		kind = {false, PK_USER};
+	bool		transient;
+	Snapshot	snap;
+
+	CatalogLookup();
+	snap = ReadSnapshot(&transient);
+	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, catalog.p_id, id, snap, PrincipalRow, &kind);
+	UnregisterSnapshot(snap);
+	return kind.exists ? (int) kind.kind : -1;
+}
+
+/* ---------------------------------------------------------------------------
+ * Teams
+ * ------------------------------------------------------------------------- */
+
+/*
+ * Empty the team cache when principal data may have changed (or when it was
+ * read under an older query's snapshot), and return its epoch: principal
+ * contexts built in another epoch must be dropped, since they point into it.
+ */
+static uint64
+TeamCacheCheck(void)
+{
+	HASHCTL		ctl;
+
+	if (team_cache != NULL && team_cache_gen == InvalCount(INVAL_PRINCIPALS) &&
+		CacheTransientValid(team_cache_transient))
+		return team_cache_epoch;
+	if (team_cxt == NULL)
+		team_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl team cache",
+										 ALLOCSET_DEFAULT_SIZES);
+	team_cache = NULL;
+	MemoryContextReset(team_cxt);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(pg_uuid_t);
+	ctl.entrysize = sizeof(TeamData);
+	ctl.hash = UuidHashValue;
+	ctl.hcxt = team_cxt;
+	team_cache = hash_create("share_acl teams", 64, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_CONTEXT);
+	team_cache_gen = InvalCount(INVAL_PRINCIPALS);
+	team_cache_transient = 0;
+	return ++team_cache_epoch;
+}
+
+/* What team id contributes, read on first use. */
+static TeamData *
+TeamGet(const pg_uuid_t *id, EqualScan *teams_of, EqualScan *shares_to, bool transient)
+{
+	bool		found;
+	TeamData   *t = hash_search(team_cache, id, HASH_ENTER, &found);
+
+	if (!found)
+	{
+		MemoryContext old = MemoryContextSwitchTo(team_cxt);
+		UuidCollector parents = {0};
+		GrantCollector grants = {0};
+
+		t->nparents = 0;
+		memset(&t->grants, 0, sizeof(GrantSet));
+		PG_TRY();
+		{
+			EqualScanRun(teams_of, id, TeamOfRow, &parents);
+			grants.grantee = id;
+			EqualScanRun(shares_to, id, ShareRow, &grants);
+		}
+		PG_CATCH();
+		{
+			hash_search(team_cache, id, HASH_REMOVE, NULL);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		t->nparents = parents.n;
+		t->parents = parents.array;
+		t->grants.n = grants.n;
+		t->grants.grants = grants.grants;
+		GrantSetIndex(&t->grants);
+		if (transient)
+			team_cache_transient = CacheTransientTag(true);
+		MemoryContextSwitchTo(old);
+	}
+	return t;
+}
+
+/* A list of team ids being collected, breadth-first. */
+typedef struct TeamList
+{
+	int32		n;
+	int32		cap;
+	pg_uuid_t  *ids;
+} TeamList;
+
+/* Add team id to the list unless listed. */
+static void
+AddTeam(TeamList *list, const pg_uuid_t *id)
+{
+	int32		i;
+
+	for (i = 0; i < list->n; i++)
+		if (uuid_equal(&list->ids[i], id))
+			return;
+	list->ids = GrowArray(list->ids, list->n, &list->cap, sizeof(pg_uuid_t));
+	list->ids[list->n++] = *id;
+}
+
+/* ---------------------------------------------------------------------------
+ * Principal contexts
+ * ------------------------------------------------------------------------- */
+
+/*
+ * Read the kind and roles of pc's principal (allocated in the current memory
+ * context).  Its teams and grants are read by PrincipalEnsureGrants, only
+ * when a check needs them (the workspace owner's and workspace-level checks
+ * do not).
+ */
+static void
+LoadPrincipal(PrincipalCtx *pc)
+{
+	Snapshot	snap;
+	bool		transient;
+	KindRow		kind = {false, PK_USER};
+	MembershipCollector memberships = {0};
+
+	CatalogLookup();
+	snap = ReadSnapshot(&transient);
+	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, catalog.p_id, &pc->id, snap, PrincipalRow, &kind);
+	if (kind.exists)
+		IndexScanEqual(MT_MEMBER, MT_MEMBER_BY_PRINCIPAL, catalog.m_principal, &pc->id, snap,
+					   MembershipRow, &memberships);
+	UnregisterSnapshot(snap);
+
+	pc->exists = kind.exists;
+	pc->kind = kind.kind;
+	pc->nmemberships = memberships.n;
+	pc->memberships = memberships.records;
+	pc->grants_loaded = !kind.exists;	/* nothing to read */
+	pc->nteams = 0;
+	pc->teams = NULL;
+	pc->team_grants = NULL;
+	memset(&pc->own, 0, sizeof(pc->own));
+	pc->transient = CacheTransientTag(transient);
+	pc->streak = 0;
+	pc->memo = NULL;
+	pc->node_grants = NULL;
+	pc->merged = NULL;
+	pc->structure_build = 0;	/* structure-dependent caches are filled on use */
+	pc->workspaces_build = 0;
+}
+
+/*
+ * Read the teams containing pc's principal (transitively) and the shares
+ * granted to it, the first time a check needs them; each team's grants come
+ * from the team cache.  Built aside and published at the end: an error or a
+ * cancel half-way leaves grants_loaded false and nothing half-built to read.
+ */
+void
+PrincipalEnsureGrants(PrincipalCtx *pc)
+{
+	Snapshot	snap;
+	bool		transient;
+	EqualScan	teams_of,
+				shares_to;
+	UuidCollector direct = {0};
+	GrantCollector grants = {0};
+	TeamList	teams = {0};
+	const GrantSet **team_grants;
+	GrantSet	own;
+	int32		i,
+				j;
+	MemoryContext old;
+
+	if (pc->grants_loaded)
+		return;
+	Assert(team_cache != NULL);
+	CatalogLookup();
+	old = MemoryContextSwitchTo(principal_cxt);
+	snap = ReadSnapshot(&transient);
+	EqualScanOpen(&teams_of, MT_TEAM_MEMBER, MT_TEAM_MEMBER_BY_MEMBER, catalog.tm_member, snap);
+	EqualScanOpen(&shares_to, MT_SHARE, MT_SHARE_BY_GRANTEE, catalog.s_grantee, snap);
+
+	/* its own shares and the teams it is directly in */
+	grants.grantee = &pc->id;
+	EqualScanRun(&shares_to, &pc->id, ShareRow, &grants);
+	EqualScanRun(&teams_of, &pc->id, TeamOfRow, &direct);
+	for (i = 0; i < direct.n; i++)
+		AddTeam(&teams, &direct.array[i]);
+
+	/* teams(P), breadth-first, with what each team is granted */
+	for (i = 0; i < teams.n; i++)
+	{
+		pg_uuid_t	team = teams.ids[i];
+		TeamData   *t = TeamGet(&team, &teams_of, &shares_to, transient);
+
+		CHECK_FOR_INTERRUPTS();
+		for (j = 0; j < t->nparents; j++)
+			AddTeam(&teams, &t->parents[j]);
+	}
+	/* the team cache may have grown (and moved entries) in the loop: look up now */
+	team_grants = palloc(sizeof(GrantSet *) * Max(teams.n, 1));
+	for (i = 0; i < teams.n; i++)
+		team_grants[i] = &((TeamData *) hash_search(team_cache, &teams.ids[i],
+													HASH_FIND, NULL))->grants;
+	EqualScanClose(&shares_to);
+	EqualScanClose(&teams_of);
+	memset(&own, 0, sizeof(own));
+	own.n = grants.n;
+	own.grants = grants.grants;
+	GrantSetIndex(&own);
+	UnregisterSnapshot(snap);
+	MemoryContextSwitchTo(old);
+
+	/* publish: nothing below can fail */
+	pc->nteams = teams.n;
+	pc->teams = teams.ids;
+	pc->team_grants = team_grants;
+	pc->own = own;
+	if (transient)
+		pc->transient = CacheTransientTag(true);
+	pc->grants_loaded = true;
+}
+
+/* Add every grant of set to the merged per-node index. */
+static void
+MergeGrantSet(StructureCache *s, nodemap_hash *node_grants, MergedRef *merged, const GrantSet *set,
+			  int32 *n)
+{
+	int32		i;
+
+	for (i = 0; i < set->n; i++)
+	{
+		int32		node = UuidIndexLookup(&s->resource_index, &set->grants[i].resource_id);
+		bool		found;
+		NodeMapEntry *head;
+
+		if (node < 0)
+			continue;
+		head = nodemap_insert(node_grants, node, &found);
+		merged[*n].grant = &set->grants[i];
+		merged[*n].next = found ? (int32) head->value : -1;
+		head->value = (*n)++;
+	}
+}
+
+/*
+ * Merge the principal's own and its teams' grants into one index by node.
+ * Only with a full structure (a partial one may not hold the granted
+ * resources yet).  Built aside and published at the end.
+ */
+static void
+MergeGrantsByNode(StructureCache *s, PrincipalCtx *pc)
+{
+	int32		total = pc->own.n;
+	int32		n = 0;
+	int32		t;
+	nodemap_hash *node_grants;
+	MergedRef  *merged;
+
+	for (t = 0; t < pc->nteams; t++)
+		total += pc->team_grants[t]->n;
+	node_grants = nodemap_create(principal_cxt, Max(total, 8), NULL);
+	merged = MemoryContextAlloc(principal_cxt, sizeof(MergedRef) * Max(total, 1));
+	MergeGrantSet(s, node_grants, merged, &pc->own, &n);
+	for (t = 0; t < pc->nteams; t++)
+		MergeGrantSet(s, node_grants, merged, pc->team_grants[t], &n);
+	pc->merged = merged;
+	pc->node_grants = node_grants;
+}
+
+/* Is the context of the last check still usable for principal id? */
+static inline bool
+LastPrincipalIs(const pg_uuid_t *id)
+{
+	return last_principal != NULL &&
+		memcmp(&last_principal->id, id, sizeof(pg_uuid_t)) == 0 &&
+		CacheTransientValid(last_principal->transient);
+}
+
+/* Drop every principal context (invalidation, or the memory bound). */
+static void
+ResetPrincipalContexts(void)
+{
+	HASHCTL		ctl;
+
+	if (principal_cxt == NULL)
+		principal_cxt = AllocSetContextCreate(TopMemoryContext,
+											  "share_acl principal contexts",
+											  ALLOCSET_DEFAULT_SIZES);
+	last_principal = NULL;
+	principal_contexts = NULL;
+	MemoryContextReset(principal_cxt);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(pg_uuid_t);
+	ctl.entrysize = sizeof(PrincipalCtx);
+	ctl.hash = UuidHashValue;
+	ctl.hcxt = principal_cxt;
+	principal_contexts = hash_create("share_acl principals", 64, &ctl,
+									 HASH_ELEM | HASH_FUNCTION | HASH_CONTEXT);
+}
+
+/*
+ * The context of principal id, read on first use since the last change, with
+ * its structure-dependent caches valid for structure s, workspaces g and the
+ * transaction time now.
+ */
+PrincipalCtx *
+PrincipalGet(StructureCache *s, WorkspaceCache *g, TimestampTz now, const pg_uuid_t *id)
+{
+	PrincipalCtx *pc;
+	bool		found;
+	uint64		epoch = TeamCacheCheck();
+
+	if (epoch != principal_contexts_epoch || principal_contexts == NULL)
+	{
+		ResetPrincipalContexts();
+		principal_contexts_epoch = epoch;
+	}
+	if (LastPrincipalIs(id))
+	{
+		pc = last_principal;
+		pc->streak++;
+	}
+	else
+	{
+		if (hash_get_num_entries(principal_contexts) >= MAX_PRINCIPAL_CONTEXTS ||
+			MemoryContextMemAllocated(principal_cxt, true) > CacheLimitBytes() / 4)
+			ResetPrincipalContexts();
+		pc = hash_search(principal_contexts, id, HASH_ENTER, &found);
+		if (found && !CacheTransientValid(pc->transient))
+			found = false;		/* read under an older query's snapshot */
+		if (!found)
+		{
+			MemoryContext old = MemoryContextSwitchTo(principal_cxt);
+
+			PG_TRY();
+			{
+				LoadPrincipal(pc);
+			}
+			PG_CATCH();
+			{
+				hash_search(principal_contexts, id, HASH_REMOVE, NULL);
+				last_principal = NULL;	/* it may have been this entry */
+				PG_RE_THROW();
+			}
+			PG_END_TRY();
+			MemoryContextSwitchTo(old);
+		}
+		pc->streak = 0;
+		last_principal = pc;
+	}
+
+	if (pc->structure_build != s->build_id || pc->workspaces_build != g->build_id)
+	{
+		/* drop what depends on the old builds first, then take the new ones */
+		pc->owner_key = -1;
+		pc->owner_key_nowners = -1;
+		pc->role_ws = -1;
+		pc->memo_now = DT_NOBEGIN;
+		if (pc->node_grants != NULL)
+		{
+			nodemap_hash *node_grants = pc->node_grants;
+
+			pc->node_grants = NULL;
+			nodemap_destroy(node_grants);
+			pfree(pc->merged);
+			pc->merged = NULL;
+		}
+		pc->structure_build = s->build_id;
+		pc->workspaces_build = g->build_id;
+	}
+	if (pc->streak >= MERGE_AFTER_STREAK && pc->node_grants == NULL && !s->partial &&
+		pc->grants_loaded)
+		MergeGrantsByNode(s, pc);
+	/* owners may be added to the structure: look again when unknown */
+	if (pc->owner_key < 0 && pc->owner_key_nowners != s->nowners)
+	{
+		pc->owner_key = UuidIndexLookup(&s->owner_index, &pc->id);
+		pc->owner_key_nowners = s->nowners;
+	}
+	if (pc->memo == NULL)
+		pc->memo = nodemap_create(principal_cxt, 16, NULL);
+	if (pc->memo_now != now || pc->memo->members >= MAX_MEMO_ENTRIES)
+	{
+		nodemap_reset(pc->memo);
+		pc->memo_now = now;
+	}
+	return pc;
+}
+
+/* Memory held by the principal contexts and the team cache, in bytes. */
+Size
+PrincipalsMemory(void)
+{
+	return (principal_cxt ? MemoryContextMemAllocated(principal_cxt, true) : 0) +
+		(team_cxt ? MemoryContextMemAllocated(team_cxt, true) : 0);
+}

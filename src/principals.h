@@ -1,0 +1,115 @@
+/*
+ * principals.h — what the rules need about one principal, and the
+ * per-backend contexts that keep it.
+ *
+ * Owned by principals.c: a principal's kind and roles, read with index scans
+ * the first time a check asks; its teams (transitively) and the shares
+ * granted to it and to each of them, read when a check first needs them;
+ * what each team contributes, kept once per team; and per principal the
+ * caches that depend on the structure (owner key, role of the last
+ * workspace, merged grant index, memo of inherited permissions).  All of it
+ * is dropped when principal, member, team_member or share change.
+ */
+#ifndef SHARE_ACL_PRINCIPALS_H
+#define SHARE_ACL_PRINCIPALS_H
+
+#include "postgres.h"
+
+#include "nodes/pg_list.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
+#include "catalog.h"
+#include "invalidation.h"
+#include "maps.h"
+#include "permset.h"
+#include "structure.h"
+#include "workspaces.h"
+
+/* A share as a principal's context keeps it. */
+typedef struct GrantRecord
+{
+	pg_uuid_t	resource_id;
+	pg_uuid_t	share_id;
+	pg_uuid_t	grantee_id;		/* the principal or one of its teams */
+	Permset		perms;			/* already masked by its toggles (R6) */
+	TimestampTz expires_at;		/* DT_NOEND when it never expires */
+} GrantRecord;
+
+/*
+ * A set of grants indexed by resource id: heads maps a resource to its first
+ * grant, next[i] is the next grant of the same resource, or -1.
+ */
+typedef struct GrantSet
+{
+	int32		n;
+	GrantRecord *grants;
+	struct uuidmap_hash *heads;
+	int32	   *next;
+} GrantSet;
+
+/* The first grant of set on the resource whose id hashes to hash, or -1. */
+static inline int32
+GrantSetFirst(const GrantSet *set, const pg_uuid_t *id, uint32 hash)
+{
+	UuidMapEntry *e;
+
+	if (set->n == 0)
+		return -1;
+	e = uuidmap_lookup_hash(set->heads, *id, hash);
+	return e ? e->value : -1;
+}
+
+typedef struct MembershipRecord
+{
+	pg_uuid_t	workspace_id;
+	WorkspaceRole role;
+} MembershipRecord;
+
+/* A grant in the merged per-node index of a principal with a long streak. */
+typedef struct MergedRef
+{
+	const GrantRecord *grant;
+	int32		next;
+} MergedRef;
+
+typedef struct PrincipalCtx
+{
+	pg_uuid_t	id;				/* hash key; must stay first */
+	bool		exists;
+	PrincipalKind kind;
+	TransientTag transient;		/* see CacheTransientTag */
+	int32		nmemberships;
+	MembershipRecord *memberships;
+	bool		grants_loaded;	/* teams and grants below are read (PrincipalEnsureGrants) */
+	int32		nteams;
+	pg_uuid_t  *teams;
+	const GrantSet **team_grants;	/* per team */
+	GrantSet	own;			/* granted to the principal itself */
+	int32		streak;			/* consecutive checks by this principal */
+	/* caches that depend on the structure and workspaces, tagged with their builds */
+	uint64		structure_build;
+	uint64		workspaces_build;
+	nodemap_hash *node_grants;	/* node -> first MergedRef, for long streaks */
+	MergedRef  *merged;
+	int32		owner_key;		/* StructureCache owner index, or -1 */
+	int32		owner_key_nowners;	/* owners known when owner_key was looked up */
+	int32		role_ws;		/* structure workspace of the cached role */
+	WorkspaceRole role;
+	int32		role_grants_ws; /* workspace cache index of that workspace, or -1 */
+	nodemap_hash *memo;			/* node -> uncapped inherited permissions */
+	TimestampTz memo_now;
+} PrincipalCtx;
+
+extern PrincipalCtx *PrincipalGet(StructureCache *s, WorkspaceCache *g, TimestampTz now,
+								  const pg_uuid_t *id);
+extern void PrincipalEnsureGrants(PrincipalCtx *pc);
+extern Size PrincipalsMemory(void);
+
+/* Look-ups of who_has_access */
+extern int	PrincipalKindOf(const pg_uuid_t *id);
+extern List *WorkspaceMemberIds(const pg_uuid_t *workspace_id);
+extern List *GranteesOf(const pg_uuid_t *resource_id);
+extern List *TeamMemberIds(const pg_uuid_t *team_id);
+
+#endif							/* SHARE_ACL_PRINCIPALS_H */

@@ -1,0 +1,684 @@
+/*
+ * structure.c — loading the structure of structure.h and keeping it up to
+ * date by deltas.
+ *
+ * Whenever invalidation.c reports that resource or collection_item changed,
+ * the next StructureGet() reads the change log entries this backend has not
+ * applied (change_log.c) and reads each named resource again under the same
+ * snapshot: its row (gone: the node dies), its parent and the collections
+ * holding it.  Reading a resource again is idempotent, so an entry applied
+ * twice does no harm; what the snapshot saw becomes the new position.  A
+ * reload entry, a pruned log, too many entries, too many dead nodes, DDL or
+ * an interrupted change make the next call load everything again instead.
+ *
+ * Everything the backend's own transaction changed is applied too (its own
+ * entries are visible to it); if it rolls back, change_log.c hands those ids
+ * back to be read again.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/table.h"
+#include "miscadmin.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "change_log.h"
+#include "invalidation.h"
+#include "maps.h"
+#include "structure.h"
+
+int			share_acl_cache_size_mb = 64;
+
+/* A table this small is loaded in full at once; a bigger one is read on demand first. */
+#define LOAD_AT_ONCE_BELOW		20000
+/* More changed ids than this at once: load everything again. */
+#define MAX_DELTA_IDS			20000
+
+static MemoryContext structure_cxt = NULL;
+static StructureCache *structure = NULL;
+static bool structure_broken = false;	/* a change was interrupted half-way */
+static uint64 synced_count = 0;		/* INVAL_STRUCTURE count it is up to date with */
+static uint64 loaded_catalog = 0;	/* CatalogGeneration() at its load */
+static TransientTag synced_tag = 0;	/* up to date with a query's snapshot only */
+static ChangeLogPosition position;
+static uint64 next_build_id = 1;
+
+static uint64 stat_full_loads = 0;
+static uint64 stat_delta_batches = 0;
+static uint64 stat_deltas_applied = 0;
+
+/* Define share_acl.cache_size; called once from _PG_init. */
+void
+StructureInit(void)
+{
+	DefineCustomIntVariable("share_acl.cache_size",
+							"Upper bound of the per-backend permission cache.",
+							"Past it the engine still answers, reading what it needs per check.",
+							&share_acl_cache_size_mb,
+							64, 1, 1024 * 1024,
+							PGC_SUSET,
+							GUC_UNIT_MB,
+							NULL, NULL, NULL);
+}
+
+static Size
+StructureMemory(void)
+{
+	return structure_cxt ? MemoryContextMemAllocated(structure_cxt, true) : 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Nodes
+ * ------------------------------------------------------------------------- */
+
+/*
+ * Set the fields of node idx from a resource tuple (parent and collections
+ * are resolved by the caller); *parent_id receives the parent's id, if any.
+ */
+static void
+SetNodeFields(StructureCache *s, int32 idx, TupleDesc desc, HeapTuple tup,
+			  pg_uuid_t *parent_id, bool *has_parent)
+{
+	bool		isnull;
+	Datum		d;
+	int32		owner;
+	int32		ws;
+	uint8		kind_access;
+	uint8		flags;
+
+	d = Attr(desc, tup, catalog.res_parent, &isnull);
+	*has_parent = !isnull;
+	if (!isnull)
+		*parent_id = *DatumGetUUIDP(d);
+	d = Attr(desc, tup, catalog.res_owner, &isnull);
+	owner = isnull ? -1 : InternUuid(&s->owner_ids, &s->nowners, &s->ownercap, &s->owner_index,
+									 DatumGetUUIDP(d));
+	ws = InternUuid(&s->workspace_ids, &s->nworkspaces, &s->wscap, &s->workspace_index,
+					DatumGetUUIDP(Attr(desc, tup, catalog.res_workspace, &isnull)));
+	kind_access = (uint8) (EnumMapValue(&catalog.resource_kinds,
+										Attr(desc, tup, catalog.res_kind, &isnull), RK_UNKNOWN) |
+						   EnumMapValue(&catalog.accesses,
+										Attr(desc, tup, catalog.res_access, &isnull), GA_PRIVATE) << 4);
+	flags = s->resources[idx].flags & RES_HAS_CHILDREN;
+	if (DatumGetBool(Attr(desc, tup, catalog.res_restricted, &isnull)))
+		flags |= RES_RESTRICTED;
+	if (DatumGetBool(Attr(desc, tup, catalog.res_guest_ai, &isnull)))
+		flags |= RES_GUEST_AI;
+
+	s->resources[idx].owner = owner;
+	s->resources[idx].workspace = ws;
+	s->resources[idx].kind_access = kind_access;
+	s->resources[idx].flags = flags;
+}
+
+/* Append the node of a resource tuple (parent and collections unresolved); its index. */
+static int32
+AppendNode(StructureCache *s, TupleDesc desc, HeapTuple tup, pg_uuid_t *parent_id, bool *has_parent)
+{
+	ResourceNode *r;
+	bool		isnull;
+	int32		idx = s->nresources;
+
+	s->resources = GrowArray(s->resources, s->nresources, &s->rescap, sizeof(ResourceNode));
+	r = &s->resources[idx];
+	memset(r, 0, sizeof(*r));
+	r->id = *DatumGetUUIDP(Attr(desc, tup, catalog.res_id, &isnull));
+	r->parent = -1;
+	r->coll_head = -1;
+	SetNodeFields(s, idx, desc, tup, parent_id, has_parent);
+	/* counted only once indexed, so an error above leaves nothing half-added */
+	UuidIndexInsert(&s->resource_index, s->resources, idx);
+	s->nresources++;
+	return idx;
+}
+
+/* Drop every collection link of node r (their entries are left unused). */
+static void
+DropCollectionLinks(StructureCache *s, int32 r)
+{
+	int32		link;
+
+	for (link = s->resources[r].coll_head; link >= 0; link = s->links[link].next)
+		s->nlinks_dropped++;
+	s->resources[r].coll_head = -1;
+}
+
+/* A resource that no longer exists: unindexed and never found again. */
+static void
+DropNode(StructureCache *s, int32 r)
+{
+	UuidIndexDelete(&s->resource_index, r);
+	DropCollectionLinks(s, r);
+	s->resources[r].parent = -1;
+	s->resources[r].owner = -1;
+	s->resources[r].kind_access = RK_UNKNOWN;
+	s->resources[r].flags = RES_DEAD;
+	s->ndead++;
+	if (s->last_found == r)
+		s->last_found = -1;
+}
+
+/* Record that collection c holds node r. */
+static void
+AddCollectionLink(StructureCache *s, int32 c, int32 r)
+{
+	s->links = GrowArray(s->links, s->nlinks, &s->linkcap, sizeof(CollectionLink));
+	s->links[s->nlinks].collection = c;
+	s->links[s->nlinks].next = s->resources[r].coll_head;
+	s->resources[r].coll_head = s->nlinks++;
+	s->resources[c].flags |= RES_HAS_CHILDREN;
+}
+
+/* Read one resource by id with an index scan; the tuple is copied, or NULL. */
+static HeapTuple
+FetchResource(const pg_uuid_t *id, Snapshot snap, TupleDesc *desc, Relation *relp)
+{
+	Relation	rel = table_open(catalog.oids[MT_RESOURCE], AccessShareLock);
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+
+	ScanKeyInit(&key, catalog.res_id, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(id));
+	scan = systable_beginscan(rel, catalog.oids[MT_RESOURCE_PKEY], true, snap, 1, &key);
+	tup = systable_getnext(scan);
+	if (tup)
+		tup = heap_copytuple(tup);
+	systable_endscan(scan);
+	*desc = RelationGetDescr(rel);
+	*relp = rel;
+	return tup;
+}
+
+/* The ids of the collections holding resource id. */
+static List *
+CollectionsHolding(const pg_uuid_t *id, Snapshot snap)
+{
+	Relation	items = table_open(catalog.oids[MT_COLLECTION_ITEM], AccessShareLock);
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	item;
+	List	   *collections = NIL;
+
+	ScanKeyInit(&key, catalog.item_resource, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(id));
+	scan = systable_beginscan(items, catalog.oids[MT_COLLECTION_ITEM_BY_RESOURCE], true, snap, 1, &key);
+	while ((item = systable_getnext(scan)) != NULL)
+	{
+		bool		isnull;
+		pg_uuid_t  *c = palloc(sizeof(pg_uuid_t));
+
+		*c = *DatumGetUUIDP(Attr(RelationGetDescr(items), item, catalog.item_collection, &isnull));
+		collections = lappend(collections, c);
+	}
+	systable_endscan(scan);
+	table_close(items, AccessShareLock);
+	return collections;
+}
+
+static int32 EnsureNode(StructureCache *s, const pg_uuid_t *id, Snapshot snap, int depth);
+
+/* Set node idx's parent and the collections holding it, as the snapshot sees them. */
+static void
+LinkNode(StructureCache *s, int32 idx, const pg_uuid_t *parent_id, bool has_parent,
+		 Snapshot snap, int depth)
+{
+	List	   *collections;
+	ListCell   *lc;
+	pg_uuid_t	id = s->resources[idx].id;
+
+	s->resources[idx].parent = -1;
+	if (has_parent)
+	{
+		int32		p = EnsureNode(s, parent_id, snap, depth + 1);
+
+		s->resources[idx].parent = p;
+		if (p >= 0)
+			s->resources[p].flags |= RES_HAS_CHILDREN;
+	}
+	DropCollectionLinks(s, idx);
+	collections = CollectionsHolding(&id, snap);
+	foreach(lc, collections)
+	{
+		int32		c = EnsureNode(s, (pg_uuid_t *) lfirst(lc), snap, depth + 1);
+
+		if (c >= 0)
+			AddCollectionLink(s, c, idx);
+	}
+	list_free_deep(collections);
+}
+
+/*
+ * The node index of resource id, or -1 when there is none.  In a partial
+ * structure a resource not held yet is read, with everything above it.
+ */
+static int32
+EnsureNode(StructureCache *s, const pg_uuid_t *id, Snapshot snap, int depth)
+{
+	int32		idx = UuidIndexLookup(&s->resource_index, id);
+	HeapTuple	tup;
+	TupleDesc	desc;
+	Relation	rel;
+	pg_uuid_t	parent_id;
+	bool		has_parent;
+
+	if (idx >= 0 || !s->partial)
+		return idx;
+	check_stack_depth();
+	if (depth > 10000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_RECURSION),
+				 errmsg("resource hierarchy deeper than 10000 levels")));
+	tup = FetchResource(id, snap, &desc, &rel);
+	if (tup == NULL)
+	{
+		table_close(rel, AccessShareLock);
+		return -1;
+	}
+	idx = AppendNode(s, desc, tup, &parent_id, &has_parent);
+	heap_freetuple(tup);
+	table_close(rel, AccessShareLock);
+	s->materialized++;
+	LinkNode(s, idx, &parent_id, has_parent, snap, depth);
+	return idx;
+}
+
+/* ---------------------------------------------------------------------------
+ * Loading
+ * ------------------------------------------------------------------------- */
+
+/*
+ * Load every resource and collection item; false if it would not fit.
+ * load_cxt holds what is needed only while loading.
+ */
+static bool
+LoadFull(StructureCache *s, Snapshot snap, int32 est_res, int32 est_items, MemoryContext load_cxt)
+{
+	ModelScan	ms;
+	HeapTuple	tup;
+	pg_uuid_t  *parent_ids;
+	bool	   *has_parent;
+	int32		i;
+	Size		limit = CacheLimitBytes();
+
+	s->rescap = Max(est_res + est_res / 32, 1024);
+	s->resources = palloc_extended(sizeof(ResourceNode) * s->rescap, MCXT_ALLOC_HUGE);
+	UuidIndexInit(&s->resource_index, s->resources, sizeof(ResourceNode), s->rescap);
+	/* the parents' ids are needed only during the load: not part of the cache */
+	parent_ids = MemoryContextAllocExtended(load_cxt, sizeof(pg_uuid_t) * s->rescap, MCXT_ALLOC_HUGE);
+	has_parent = MemoryContextAllocExtended(load_cxt, sizeof(bool) * s->rescap, MCXT_ALLOC_HUGE);
+
+	ModelScanBegin(&ms, MT_RESOURCE, snap);
+	while ((tup = ModelScanNext(&ms)) != NULL)
+	{
+		int32		cap = s->rescap;
+		pg_uuid_t	parent;
+		bool		hp;
+		int32		idx = AppendNode(s, ms.desc, tup, &parent, &hp);
+
+		if (s->rescap != cap)
+		{
+			parent_ids = repalloc_huge(parent_ids, sizeof(pg_uuid_t) * s->rescap);
+			has_parent = repalloc_huge(has_parent, sizeof(bool) * s->rescap);
+		}
+		parent_ids[idx] = parent;
+		has_parent[idx] = hp;
+		if ((idx & 0xffff) == 0 && StructureMemory() > limit)
+		{
+			ModelScanEnd(&ms);
+			return false;
+		}
+	}
+	ModelScanEnd(&ms);
+
+	for (i = 0; i < s->nresources; i++)
+	{
+		if (!has_parent[i])
+			continue;
+		s->resources[i].parent = UuidIndexLookup(&s->resource_index, &parent_ids[i]);
+		if (s->resources[i].parent >= 0)
+			s->resources[s->resources[i].parent].flags |= RES_HAS_CHILDREN;
+	}
+
+	s->linkcap = Max(est_items + est_items / 32, 1024);
+	s->links = palloc_extended(sizeof(CollectionLink) * s->linkcap, MCXT_ALLOC_HUGE);
+	ModelScanBegin(&ms, MT_COLLECTION_ITEM, snap);
+	while ((tup = ModelScanNext(&ms)) != NULL)
+	{
+		bool		isnull;
+		int32		c = UuidIndexLookup(&s->resource_index,
+										DatumGetUUIDP(Attr(ms.desc, tup, catalog.item_collection, &isnull)));
+		int32		r = UuidIndexLookup(&s->resource_index,
+										DatumGetUUIDP(Attr(ms.desc, tup, catalog.item_resource, &isnull)));
+
+		if (c >= 0 && r >= 0)
+			AddCollectionLink(s, c, r);
+	}
+	ModelScanEnd(&ms);
+	return StructureMemory() <= limit;
+}
+
+/* An empty structure for partial (on-demand) use. */
+static void
+InitPartial(StructureCache *s, bool warming, int32 est_res)
+{
+	s->partial = true;
+	s->warming = warming;
+	s->promote_at = Max(1024, est_res / 64);
+	s->rescap = 1024;
+	s->resources = palloc(sizeof(ResourceNode) * s->rescap);
+	UuidIndexInit(&s->resource_index, s->resources, sizeof(ResourceNode), s->rescap);
+}
+
+/*
+ * A new structure under snap: in full when it fits the bound and either
+ * want_full or the table is small; else partial (warming when it would fit).
+ */
+static StructureCache *
+Load(Snapshot snap, bool want_full)
+{
+	int32		est_res = ModelEstimatedRows(MT_RESOURCE);
+	int32		est_items = ModelEstimatedRows(MT_COLLECTION_ITEM);
+	bool		fits = (Size) est_res * (sizeof(ResourceNode) + 2 * sizeof(uint32)) +
+		(Size) est_items * sizeof(CollectionLink) <= CacheLimitBytes();
+	MemoryContext old;
+	StructureCache *s;
+
+	if (structure_cxt == NULL)
+		structure_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl structure cache",
+											  ALLOCSET_DEFAULT_SIZES);
+	structure = NULL;
+	MemoryContextReset(structure_cxt);
+	old = MemoryContextSwitchTo(structure_cxt);
+	s = palloc0(sizeof(StructureCache));
+	if (fits && (want_full || est_res < LOAD_AT_ONCE_BELOW))
+	{
+		MemoryContext load_cxt = AllocSetContextCreate(old, "share_acl structure load",
+													   ALLOCSET_DEFAULT_SIZES);
+
+		fits = LoadFull(s, snap, est_res, est_items, load_cxt);
+		MemoryContextDelete(load_cxt);
+		if (fits)
+			stat_full_loads++;
+		else
+		{
+			MemoryContextReset(structure_cxt);
+			s = palloc0(sizeof(StructureCache));
+		}
+		if (!fits)
+			InitPartial(s, false, est_res);
+	}
+	else
+		InitPartial(s, fits, est_res);
+	s->build_id = next_build_id++;
+	s->last_found = -1;
+	MemoryContextSwitchTo(old);
+	return s;
+}
+
+/* ---------------------------------------------------------------------------
+ * Deltas
+ * ------------------------------------------------------------------------- */
+
+static void
+IgnoreId(const pg_uuid_t *id, void *arg)
+{
+}
+
+static void
+AddChangedId(const pg_uuid_t *id, void *arg)
+{
+	bool		found;
+
+	uuidmap_insert((uuidmap_hash *) arg, *id, &found);
+}
+
+/* A changed resource as read again: its node and its parent's id. */
+typedef struct ChangedNode
+{
+	int32		node;
+	bool		has_parent;
+	pg_uuid_t	parent_id;
+} ChangedNode;
+
+/*
+ * Read every changed id again under snap.  First every node (new, changed or
+ * dead), then parents and collections, which may name nodes added in the
+ * same batch.  A partial structure skips what it does not hold.
+ */
+static void
+ApplyDeltas(StructureCache *s, uuidmap_hash *ids, Snapshot snap)
+{
+	uuidmap_iterator it;
+	UuidMapEntry *e;
+	ChangedNode *changed = palloc(sizeof(ChangedNode) * Max(ids->members, 1));
+	int32		nchanged = 0;
+	int32		i;
+	MemoryContext old = MemoryContextSwitchTo(structure_cxt);
+
+	uuidmap_start_iterate(ids, &it);
+	while ((e = uuidmap_iterate(ids, &it)) != NULL)
+	{
+		int32		node = UuidIndexLookup(&s->resource_index, &e->key);
+		TupleDesc	desc;
+		Relation	rel;
+		HeapTuple	tup;
+		ChangedNode *c;
+
+		CHECK_FOR_INTERRUPTS();
+		if (node < 0 && s->partial)
+			continue;			/* read on demand, when asked */
+		tup = FetchResource(&e->key, snap, &desc, &rel);
+		if (tup == NULL)
+		{
+			if (node >= 0)
+				DropNode(s, node);
+			table_close(rel, AccessShareLock);
+			continue;
+		}
+		c = &changed[nchanged++];
+		if (node < 0)
+			node = AppendNode(s, desc, tup, &c->parent_id, &c->has_parent);
+		else
+			SetNodeFields(s, node, desc, tup, &c->parent_id, &c->has_parent);
+		c->node = node;
+		heap_freetuple(tup);
+		table_close(rel, AccessShareLock);
+	}
+	for (i = 0; i < nchanged; i++)
+		LinkNode(s, changed[i].node, &changed[i].parent_id, changed[i].has_parent, snap, 0);
+	MemoryContextSwitchTo(old);
+	pfree(changed);
+	stat_deltas_applied += ids->members;
+	stat_delta_batches++;
+}
+
+/* Too much of the structure is dead or unreachable: better loaded again. */
+static bool
+NeedsCompaction(const StructureCache *s)
+{
+	return s->ndead > s->nresources / 4 + 4096 || s->nlinks_dropped > s->nlinks / 2 + 4096;
+}
+
+/*
+ * Bring the structure up to date (or load it) under a new read snapshot.
+ * Everything read counts as of that snapshot; an error half-way marks the
+ * structure broken, so the next call loads it again.
+ */
+static void
+Refresh(bool want_full)
+{
+	uint64		count = InvalCount(INVAL_STRUCTURE);
+	bool		transient;
+	bool		was_broken = structure_broken;
+	Snapshot	snap;
+
+	CatalogLookup();
+	snap = ReadSnapshot(&transient);
+	structure_broken = true;	/* until done */
+	{
+		StructureCache *s = structure;
+		bool		reload = s == NULL || was_broken || !position.valid ||
+			CatalogGeneration() != loaded_catalog ||
+			NeedsCompaction(s) || (want_full && s->partial && s->warming) ||
+			(s->partial && s->warming && s->materialized >= s->promote_at) ||
+			(!s->partial && StructureMemory() > CacheLimitBytes());
+
+		if (s != NULL && s->partial && StructureMemory() > CacheLimitBytes())
+			reload = true;		/* the partial structure outgrew the bound: start again */
+		if (!reload)
+		{
+			uuidmap_hash *ids = uuidmap_create(CurrentMemoryContext, 64, NULL);
+
+			if (ChangeLogOwnRollbackPending() && ChangeLogTakeOwnRollback(AddChangedId, ids))
+				reload = true;
+			else if (ChangeLogRead(&position, snap, MAX_DELTA_IDS, AddChangedId, ids) == CHANGE_LOG_RELOAD)
+				reload = true;
+			else if (ids->members > 0)
+			{
+				ApplyDeltas(s, ids, snap);
+				s->build_id = next_build_id++;
+			}
+			uuidmap_destroy(ids);
+		}
+		if (reload)
+		{
+			if (ChangeLogOwnRollbackPending())
+				(void) ChangeLogTakeOwnRollback(IgnoreId, NULL);
+			structure = Load(snap, want_full);
+		}
+	}
+	ChangeLogSetPosition(&position, snap, TopMemoryContext);
+	UnregisterSnapshot(snap);
+	synced_count = count;
+	loaded_catalog = CatalogGeneration();
+	synced_tag = CacheTransientTag(transient);
+	structure_broken = false;
+}
+
+/*
+ * The structure, brought up to date if anything changed (or loaded).
+ * want_full asks for every node (a scan of all resources): a structure that
+ * is partial only while warming is then loaded in full.
+ */
+StructureCache *
+StructureGet(bool want_full)
+{
+	StructureCache *s = structure;
+
+	if (s != NULL && !structure_broken &&
+		synced_count == InvalCount(INVAL_STRUCTURE) &&
+		CacheTransientValid(synced_tag) &&
+		!ChangeLogOwnRollbackPending() &&
+		!(s->partial && s->warming && (want_full || s->materialized >= s->promote_at)) &&
+		StructureMemory() <= CacheLimitBytes())
+		return s;
+	Refresh(want_full);
+	return structure;
+}
+
+/*
+ * The node index of a resource id, or -1 if there is none.  An application
+ * table is usually stored in about the order its resources were created, so
+ * a scan under RLS tends to ask for the node after the last one found: that
+ * node is compared first, before the hash probe (whose bucket array is too
+ * big for the CPU caches, and costs a memory miss).
+ */
+int32
+StructureLookupNode(StructureCache *s, const pg_uuid_t *id)
+{
+	int32		next = s->last_found + 1;
+	int32		idx;
+	bool		transient;
+	Snapshot	snap;
+
+	if (next < s->nresources && uuid_equal(&s->resources[next].id, id) &&
+		!(s->resources[next].flags & RES_DEAD))
+		return s->last_found = next;
+	idx = UuidIndexLookup(&s->resource_index, id);
+	if (idx >= 0)
+		s->last_found = idx;
+	if (idx >= 0 || !s->partial)
+		return idx;
+	/* on error the resource owner releases the snapshot */
+	snap = ReadSnapshot(&transient);
+	PG_TRY();
+	{
+		MemoryContext old = MemoryContextSwitchTo(structure_cxt);
+
+		idx = EnsureNode(s, id, snap, 0);
+		MemoryContextSwitchTo(old);
+	}
+	PG_CATCH();
+	{
+		/*
+		 * Interrupted half-way, a node may be indexed without its parent or
+		 * its collections: drop the whole structure, the next check starts
+		 * anew.
+		 */
+		structure_broken = true;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	UnregisterSnapshot(snap);
+
+	/*
+	 * Read under a query's snapshot, which may be older than the position:
+	 * bring it up to date again at the next statement.
+	 */
+	if (transient)
+		synced_tag = CacheTransientTag(true);
+	return idx;
+}
+
+/*
+ * Call visit(id, kind, arg) for every resource in the table, under the latest
+ * snapshot.  For a partial structure, which does not list them all.
+ */
+void
+StructureScanResources(void (*visit) (const pg_uuid_t *id, ResourceKind kind, void *arg), void *arg)
+{
+	bool		transient;
+	Snapshot	snap = ReadSnapshot(&transient);
+	ModelScan	ms;
+	HeapTuple	tup;
+
+	PG_TRY();
+	{
+		ModelScanBegin(&ms, MT_RESOURCE, snap);
+		while ((tup = ModelScanNext(&ms)) != NULL)
+		{
+			bool		isnull;
+			pg_uuid_t	id = *DatumGetUUIDP(Attr(ms.desc, tup, catalog.res_id, &isnull));
+			ResourceKind kind = (ResourceKind) EnumMapValue(&catalog.resource_kinds,
+															Attr(ms.desc, tup, catalog.res_kind, &isnull),
+															RK_UNKNOWN);
+
+			visit(&id, kind, arg);
+		}
+		ModelScanEnd(&ms);
+	}
+	PG_FINALLY();
+	{
+		UnregisterSnapshot(snap);
+	}
+	PG_END_TRY();
+}
+
+/* What cache_stats() reports about the structure. */
+void
+StructureGetStats(StructureStats *stats)
+{
+	const StructureCache *s = structure_broken ? NULL : structure;
+
+	stats->state = s == NULL ? "empty" : s->partial ? "partial" : "full";
+	stats->nodes = s ? s->nresources - s->ndead : 0;
+	stats->bytes = StructureMemory();
+	stats->generation = s ? s->build_id : 0;
+	stats->full_loads = stat_full_loads;
+	stats->delta_batches = stat_delta_batches;
+	stats->deltas_applied = stat_deltas_applied;
+}

@@ -1,0 +1,102 @@
+/*
+ * structure.h — the resource tree and collections as the engine reads them.
+ *
+ * Owns the backend's copy of resource and collection_item: one node per
+ * resource (its parent, owner, workspace, kind, general access and flags),
+ * the collections holding each node, and the uuid indexes over nodes,
+ * owners and workspaces.  It is kept up to date by deltas: the ids that
+ * change_log.c reports changed are read again (structure.c).
+ *
+ * Held in full when it fits share_acl.cache_size, else "partial": each
+ * resource is read (with what is above it) by index scans the first time a
+ * check needs it.  A backend also starts partial, so its first answers need
+ * no bulk load, and loads in full once it has read enough on demand.
+ */
+#ifndef SHARE_ACL_STRUCTURE_H
+#define SHARE_ACL_STRUCTURE_H
+
+#include "postgres.h"
+
+#include "utils/uuid.h"
+
+#include "catalog.h"
+#include "uuid_index.h"
+
+/* ResourceNode.flags */
+#define RES_RESTRICTED		0x01
+#define RES_GUEST_AI		0x02
+#define RES_HAS_CHILDREN	0x04	/* a parent or a non-empty collection (may stay set) */
+#define RES_DEAD			0x08	/* deleted: no longer indexed, never found */
+
+typedef struct ResourceNode
+{
+	pg_uuid_t	id;				/* must stay first (UuidIndex) */
+	int32		parent;			/* node index, or -1 */
+	int32		owner;			/* index into owner_ids, or -1 */
+	int32		coll_head;		/* first CollectionLink of the collections holding it */
+	int32		workspace;		/* index into workspace_ids */
+	uint8		kind_access;	/* ResourceKind | GeneralAccess << 4 */
+	uint8		flags;			/* RES_* */
+} ResourceNode;
+
+#define NodeKind(r)		((ResourceKind) ((r)->kind_access & 0x0f))
+#define NodeAccess(r)	((GeneralAccess) ((r)->kind_access >> 4))
+
+typedef struct CollectionLink
+{
+	int32		collection;		/* node index of the collection */
+	int32		next;			/* next link of the same resource, or -1 */
+} CollectionLink;
+
+typedef struct StructureCache
+{
+	uint64		build_id;		/* changes at every load and every applied change */
+	bool		partial;		/* nodes are read on demand */
+	bool		warming;		/* partial only until enough was read: then loaded in full */
+	int32		materialized;	/* nodes read on demand */
+	int32		promote_at;		/* load in full when warming and this many were read */
+	int32		nresources;		/* nodes, dead ones included */
+	int32		rescap;
+	int32		ndead;
+	ResourceNode *resources;
+	UuidIndex	resource_index;
+	int32		nlinks;
+	int32		linkcap;
+	int32		nlinks_dropped; /* links no longer reachable (their node was read again) */
+	CollectionLink *links;
+	int32		nowners;		/* distinct resource owners */
+	int32		ownercap;
+	pg_uuid_t  *owner_ids;
+	UuidIndex	owner_index;
+	int32		last_found;		/* node of the last lookup (a scan often asks for the next one) */
+	int32		nworkspaces;	/* workspaces of the nodes */
+	int32		wscap;
+	pg_uuid_t  *workspace_ids;
+	UuidIndex	workspace_index;
+} StructureCache;
+
+/* Settings */
+extern int	share_acl_cache_size_mb;
+
+#define CacheLimitBytes()	((Size) share_acl_cache_size_mb * 1024 * 1024)
+
+extern void StructureInit(void);
+extern StructureCache *StructureGet(bool want_full);
+extern int32 StructureLookupNode(StructureCache *s, const pg_uuid_t *id);
+extern void StructureScanResources(void (*visit) (const pg_uuid_t *id, ResourceKind kind, void *arg),
+								   void *arg);
+
+typedef struct StructureStats
+{
+	const char *state;			/* "empty", "full" or "partial" */
+	int64		nodes;			/* live nodes held */
+	Size		bytes;
+	uint64		generation;
+	uint64		full_loads;
+	uint64		delta_batches;
+	uint64		deltas_applied;
+} StructureStats;
+
+extern void StructureGetStats(StructureStats *stats);
+
+#endif							/* SHARE_ACL_STRUCTURE_H */

@@ -1,0 +1,66 @@
+/*
+ * uuid_index.h — an open-addressing index from uuid to a position in an
+ * array of records (whose first field is the uuid), and the growable arrays
+ * it indexes.  Owned by uuid_index.c; the records belong to the caller.
+ *
+ * A bucket holds the record index in its low bits (record_mask: 24 bits at
+ * first, more as the records grow, up to 31) and bits of the hash above
+ * them, so a probe touches a record only when those bits match.
+ */
+#ifndef SHARE_ACL_UUID_INDEX_H
+#define SHARE_ACL_UUID_INDEX_H
+
+#include "postgres.h"
+
+#include "utils/uuid.h"
+
+#include "maps.h"
+#include "uuid_hash.h"
+
+#define UUID_BUCKET_EMPTY		0xFFFFFFFFU
+#define UUID_RECORD_MASK_MIN	0x00FFFFFFU
+#define UUID_RECORD_MASK_MAX	0x7FFFFFFFU
+
+typedef struct UuidIndex
+{
+	uint32	   *buckets;		/* UUID_BUCKET_EMPTY, or hash bits | record */
+	uint32		mask;			/* bucket count - 1 */
+	uint32		record_mask;	/* the bits of a bucket that hold the record */
+	int32		count;
+	const char *base;			/* first record */
+	Size		stride;			/* record size; the uuid is at offset 0 */
+} UuidIndex;
+
+/* The record index of id in index, or -1. */
+static inline int32
+UuidIndexLookup(const UuidIndex *index, const pg_uuid_t *id)
+{
+	uint32		h,
+				b,
+				tag_mask = ~index->record_mask;
+
+	if (index->buckets == NULL)
+		return -1;
+	h = uuid_key_hash(id);
+	b = h & index->mask;
+	for (;;)
+	{
+		uint32		v = index->buckets[b];
+
+		if (v == UUID_BUCKET_EMPTY)
+			return -1;
+		if ((v & tag_mask) == (h & tag_mask) &&
+			uuid_equal((const pg_uuid_t *) (index->base + (Size) (v & index->record_mask) * index->stride), id))
+			return (int32) (v & index->record_mask);
+		b = (b + 1) & index->mask;
+	}
+}
+
+extern void UuidIndexInit(UuidIndex *index, const void *base, Size stride, int32 expected);
+extern void UuidIndexInsert(UuidIndex *index, const void *base, int32 i);
+extern void UuidIndexDelete(UuidIndex *index, int32 i);
+extern void *GrowArray(void *arr, int32 n, int32 *cap, Size elem);
+extern int32 InternUuid(pg_uuid_t **ids, int32 *n, int32 *cap, UuidIndex *index,
+						const pg_uuid_t *id);
+
+#endif							/* SHARE_ACL_UUID_INDEX_H */

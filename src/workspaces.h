@@ -1,0 +1,37 @@
+/*
+ * workspaces.h — the workspaces and their sharing policies (SPEC §2), loaded
+ * in bulk (one small row per workspace) and again whenever one changes.
+ * Owned by workspaces.c.
+ */
+#ifndef SHARE_ACL_WORKSPACES_H
+#define SHARE_ACL_WORKSPACES_H
+
+#include "postgres.h"
+
+#include "utils/uuid.h"
+
+#include "permset.h"
+#include "uuid_index.h"
+
+typedef struct WorkspaceInfo
+{
+	pg_uuid_t	id;				/* must stay first */
+	bool		allow_guest_uploads;
+	bool		guest_access_enabled;
+	bool		members_can_share;
+	bool		member_edit_own_only;
+	Permset		public_access_level;
+} WorkspaceInfo;
+
+typedef struct WorkspaceCache
+{
+	uint64		build_id;		/* changes at every load */
+	int32		nworkspaces;
+	WorkspaceInfo *workspaces;
+	UuidIndex	workspace_index;
+} WorkspaceCache;
+
+extern WorkspaceCache *WorkspacesGet(void);
+extern Size WorkspacesMemory(void);
+
+#endif							/* SHARE_ACL_WORKSPACES_H */
