@@ -180,7 +180,8 @@ CatalogLookup(void)
 	c.l_not_before = ColumnNumber(c.oids[MT_LINK], MT_LINK, "not_before");
 	c.l_revoked = ColumnNumber(c.oids[MT_LINK], MT_LINK, "revoked_at");
 	c.cl_txid = ColumnNumber(c.oids[MT_CHANGE_LOG], MT_CHANGE_LOG, "txid");
-	c.cl_resource = ColumnNumber(c.oids[MT_CHANGE_LOG], MT_CHANGE_LOG, "resource_id");
+	c.cl_kind = ColumnNumber(c.oids[MT_CHANGE_LOG], MT_CHANGE_LOG, "kind");
+	c.cl_id = ColumnNumber(c.oids[MT_CHANGE_LOG], MT_CHANGE_LOG, "id");
 	c.cl_pruned_below = ColumnNumber(c.oids[MT_CHANGE_LOG], MT_CHANGE_LOG, "pruned_below");
 	EnumMapBuild(&c.resource_kinds, "resource_kind", resource_kind_labels, 4);
 	EnumMapBuild(&c.accesses, "general_access", access_labels, 3);

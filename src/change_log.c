@@ -2,11 +2,14 @@
  * change_log.c — share_acl.change_log: written by triggers on resource and
  * collection_item, read by each backend to bring its structure up to date.
  *
- * An entry (txid, resource_id) says "transaction txid changed this resource
- * or the collections holding it": the reader reads that resource again.  An
- * entry without a resource id says "reload everything" (TRUNCATE, a change
- * of ids, a statement changing more rows than deltas are worth); one with
- * pruned_below says "entries older than this were deleted".
+ * An entry (txid, kind, id) says "transaction txid changed what the cache of
+ * this kind keeps under this id": for the structure (kind 'r') a resource or
+ * the collections holding it, for the principal store (kind 'p') a
+ * principal's row, roles, direct teams or the shares granted to it.  The
+ * reader reads what it keeps under that id again.  An entry without an id
+ * says "reload everything of this kind" (TRUNCATE, a change of resource ids,
+ * a statement changing more rows than deltas are worth); one with
+ * pruned_below (kind '-') says "entries older than this were deleted".
  *
  * Which entries a backend has applied is a snapshot (ChangeLogPosition): the
  * entries of every transaction that snapshot saw as finished.  The next read
@@ -42,6 +45,23 @@
 #include "catalog.h"
 #include "change_log.h"
 
+const char	change_kind_codes[CHANGE_KINDS] = {'r', 'p'};
+
+/* The kind whose code is c, in *kind; false for no kind. */
+static bool
+ChangeKindOf(char c, ChangeKind *kind)
+{
+	int			k;
+
+	for (k = 0; k < CHANGE_KINDS; k++)
+		if (change_kind_codes[k] == c)
+		{
+			*kind = (ChangeKind) k;
+			return true;
+		}
+	return false;
+}
+
 /* A statement changing more rows than this logs one reload entry instead. */
 #define CHANGE_LOG_MAX_PER_STATEMENT	10000
 
@@ -50,18 +70,23 @@
 #define CHANGE_LOG_PRUNE_ONE_IN			256
 
 /*
- * The ids this backend logged: own_ids[0, rolled_n) in transactions that
- * ended by rollback (or prepare) and must be read again, the rest in the
- * current transaction.  *_reload: a reload entry (or too many ids) among them.
+ * The ids this backend logged, per kind: ids[0, rolled_n) in transactions
+ * that ended by rollback (or prepare) and must be read again, the rest in
+ * the current transaction.  *_reload: a reload entry (or too many ids).
  */
 #define OWN_IDS_MAX		CHANGE_LOG_MAX_PER_STATEMENT
 
-static pg_uuid_t *own_ids = NULL;
-static int	own_n = 0;
-static bool own_reload = false;
-static int	rolled_n = 0;
-static bool rolled_reload = false;
-static bool sub_rolled = false;
+typedef struct OwnChanges
+{
+	pg_uuid_t  *ids;
+	int			n;
+	bool		reload;
+	int			rolled_n;
+	bool		rolled_reload;
+	bool		sub_rolled;
+} OwnChanges;
+
+static OwnChanges own[CHANGE_KINDS];
 
 static SPIPlanPtr insert_ids_plan = NULL;
 static SPIPlanPtr insert_reload_plan = NULL;
@@ -112,7 +137,7 @@ PruneOldEntries(void)
 			 values, SPI_OK_DELETE);
 	if (SPI_processed > 0)
 		ExecPlan(SavedPlan(&insert_pruned_plan,
-						   "INSERT INTO share_acl.change_log (resource_id, pruned_below) VALUES (NULL, $1)",
+						   "INSERT INTO share_acl.change_log (kind, id, pruned_below) VALUES ('-', NULL, $1)",
 						   1, argtypes),
 				 values, SPI_OK_INSERT);
 }
@@ -123,7 +148,7 @@ PruneOldEntries(void)
  * the statements schema-qualified.
  */
 static void
-WriteEntries(Datum *ids, int n, bool reload)
+WriteEntries(ChangeKind kind, Datum *ids, int n, bool reload)
 {
 	Oid			save_userid;
 	int			save_sec_context;
@@ -140,19 +165,26 @@ WriteEntries(Datum *ids, int n, bool reload)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (reload)
-		ExecPlan(SavedPlan(&insert_reload_plan,
-						   "INSERT INTO share_acl.change_log (resource_id) VALUES (NULL)", 0, NULL),
-				 NULL, SPI_OK_INSERT);
-	else
 	{
-		Oid			argtypes[1] = {UUIDARRAYOID};
+		Oid			argtypes[1] = {CHAROID};
 		Datum		values[1];
 
-		values[0] = PointerGetDatum(construct_array(ids, n, UUIDOID, UUID_LEN, false,
+		values[0] = CharGetDatum(change_kind_codes[kind]);
+		ExecPlan(SavedPlan(&insert_reload_plan,
+						   "INSERT INTO share_acl.change_log (kind, id) VALUES ($1, NULL)", 1, argtypes),
+				 values, SPI_OK_INSERT);
+	}
+	else
+	{
+		Oid			argtypes[2] = {CHAROID, UUIDARRAYOID};
+		Datum		values[2];
+
+		values[0] = CharGetDatum(change_kind_codes[kind]);
+		values[1] = PointerGetDatum(construct_array(ids, n, UUIDOID, UUID_LEN, false,
 													TYPALIGN_CHAR));
 		ExecPlan(SavedPlan(&insert_ids_plan,
-						   "INSERT INTO share_acl.change_log (resource_id) SELECT pg_catalog.unnest($1)",
-						   1, argtypes),
+						   "INSERT INTO share_acl.change_log (kind, id) SELECT $1, pg_catalog.unnest($2)",
+						   2, argtypes),
 				 values, SPI_OK_INSERT);
 	}
 	if (pg_prng_uint32(&pg_global_prng_state) % CHANGE_LOG_PRUNE_ONE_IN == 0)
@@ -163,19 +195,20 @@ WriteEntries(Datum *ids, int n, bool reload)
 
 /* Remember the ids the current transaction logs (a reload entry, or too many: reload). */
 static void
-RememberOwn(Datum *ids, int n, bool reload)
+RememberOwn(ChangeKind kind, Datum *ids, int n, bool reload)
 {
+	OwnChanges *o = &own[kind];
 	int			i;
 
-	if (reload || own_n + n > OWN_IDS_MAX)
+	if (reload || o->n + n > OWN_IDS_MAX)
 	{
-		own_reload = true;
+		o->reload = true;
 		return;
 	}
-	if (own_ids == NULL)
-		own_ids = MemoryContextAlloc(TopMemoryContext, sizeof(pg_uuid_t) * OWN_IDS_MAX);
+	if (o->ids == NULL)
+		o->ids = MemoryContextAlloc(TopMemoryContext, sizeof(pg_uuid_t) * OWN_IDS_MAX);
 	for (i = 0; i < n; i++)
-		own_ids[own_n++] = *DatumGetUUIDP(ids[i]);
+		o->ids[o->n++] = *DatumGetUUIDP(ids[i]);
 }
 
 /*
@@ -186,24 +219,31 @@ RememberOwn(Datum *ids, int n, bool reload)
 static void
 OwnXactCallback(XactEvent event, void *arg)
 {
-	switch (event)
+	int			k;
+
+	for (k = 0; k < CHANGE_KINDS; k++)
 	{
-		case XACT_EVENT_COMMIT:
-		case XACT_EVENT_PARALLEL_COMMIT:
-			own_n = rolled_n;
-			own_reload = false;
-			sub_rolled = false;
-			break;
-		case XACT_EVENT_ABORT:
-		case XACT_EVENT_PARALLEL_ABORT:
-		case XACT_EVENT_PREPARE:
-			rolled_n = own_n;
-			rolled_reload |= own_reload;
-			own_reload = false;
-			sub_rolled = false;
-			break;
-		default:
-			break;
+		OwnChanges *o = &own[k];
+
+		switch (event)
+		{
+			case XACT_EVENT_COMMIT:
+			case XACT_EVENT_PARALLEL_COMMIT:
+				o->n = o->rolled_n;
+				o->reload = false;
+				o->sub_rolled = false;
+				break;
+			case XACT_EVENT_ABORT:
+			case XACT_EVENT_PARALLEL_ABORT:
+			case XACT_EVENT_PREPARE:
+				o->rolled_n = o->n;
+				o->rolled_reload |= o->reload;
+				o->reload = false;
+				o->sub_rolled = false;
+				break;
+			default:
+				break;
+		}
 	}
 }
 
@@ -211,8 +251,13 @@ static void
 OwnSubXactCallback(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid,
 				   void *arg)
 {
-	if (event == SUBXACT_EVENT_ABORT_SUB && (own_n > rolled_n || own_reload))
-		sub_rolled = true;
+	int			k;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB)
+		return;
+	for (k = 0; k < CHANGE_KINDS; k++)
+		if (own[k].n > own[k].rolled_n || own[k].reload)
+			own[k].sub_rolled = true;
 }
 
 /* Register the transaction callbacks; called once from _PG_init. */
@@ -223,34 +268,35 @@ ChangeLogInit(void)
 	RegisterSubXactCallback(OwnSubXactCallback, NULL);
 }
 
-/* Did a rollback leave own changes applied that must be read again? */
+/* Did a rollback leave own changes of this kind applied that must be read again? */
 bool
-ChangeLogOwnRollbackPending(void)
+ChangeLogOwnRollbackPending(ChangeKind kind)
 {
-	return rolled_n > 0 || rolled_reload || sub_rolled;
+	return own[kind].rolled_n > 0 || own[kind].rolled_reload || own[kind].sub_rolled;
 }
 
 /*
- * Pass add() the ids of the own changes a rollback undid (and every id the
- * current transaction logged: after a subtransaction's rollback some may
- * still stand, and reading them again is harmless); true when a reload is
- * needed instead.  Clears the pending state.
+ * Pass add() the ids of the own changes of this kind that a rollback undid
+ * (and every id of that kind the current transaction logged: after a
+ * subtransaction's rollback some may still stand, and reading them again is
+ * harmless); true when a reload is needed instead.  Clears the pending state.
  */
 bool
-ChangeLogTakeOwnRollback(void (*add) (const pg_uuid_t *id, void *arg), void *arg)
+ChangeLogTakeOwnRollback(ChangeKind kind, void (*add) (const pg_uuid_t *id, void *arg), void *arg)
 {
-	bool		reload = rolled_reload || (sub_rolled && own_reload);
+	OwnChanges *o = &own[kind];
+	bool		reload = o->rolled_reload || (o->sub_rolled && o->reload);
 	int			i;
 
 	if (!reload)
-		for (i = 0; i < own_n; i++)
-			add(&own_ids[i], arg);
-	if (rolled_n > 0)
-		memmove(own_ids, own_ids + rolled_n, sizeof(pg_uuid_t) * (own_n - rolled_n));
-	own_n -= rolled_n;
-	rolled_n = 0;
-	rolled_reload = false;
-	sub_rolled = false;
+		for (i = 0; i < o->n; i++)
+			add(&o->ids[i], arg);
+	if (o->rolled_n > 0)
+		memmove(o->ids, o->ids + o->rolled_n, sizeof(pg_uuid_t) * (o->n - o->rolled_n));
+	o->n -= o->rolled_n;
+	o->rolled_n = 0;
+	o->rolled_reload = false;
+	o->sub_rolled = false;
 	return reload;
 }
 
@@ -331,8 +377,11 @@ SameIds(Datum *a, Datum *b, int n)
 PG_FUNCTION_INFO_V1(change_log_trigger);
 
 /*
- * change_log_trigger(id_column) — AFTER trigger on resource (id) and
- * collection_item (resource_id): log the ids of the changed rows, and queue
+ * change_log_trigger(id_column, kind) — AFTER trigger on the model tables
+ * whose rows the caches keep by id: resource (id) and collection_item
+ * (resource_id) for the structure (kind 'r'), principal (id), member
+ * (principal_id), team_member (member_id) and share (grantee_id) for the
+ * principal store (kind 'p').  Logs the ids of the changed rows and queues
  * the relcache invalidation that makes other backends read the log at
  * commit.  Per statement with transition tables; per row for the replica
  * role (the apply worker of logical replication fires row triggers only).
@@ -346,15 +395,18 @@ change_log_trigger(PG_FUNCTION_ARGS)
 	IdCollector olds = {0};
 	IdCollector news = {0};
 	bool		reload = false;
+	ChangeKind	kind = CHANGE_STRUCTURE;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("change_log_trigger() must be called as a trigger")));
-	if (trigdata->tg_trigger->tgnargs != 1)
+	if (trigdata->tg_trigger->tgnargs != 2 ||
+		strlen(trigdata->tg_trigger->tgargs[1]) != 1 ||
+		!ChangeKindOf(trigdata->tg_trigger->tgargs[1][0], &kind))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("change_log_trigger() needs the id column as its argument")));
+				 errmsg("change_log_trigger() needs the id column and the kind ('r' or 'p') as its arguments")));
 	CatalogLookup();
 	desc = RelationGetDescr(trigdata->tg_relation);
 	attno = get_attnum(RelationGetRelid(trigdata->tg_relation), trigdata->tg_trigger->tgargs[0]);
@@ -410,8 +462,8 @@ change_log_trigger(PG_FUNCTION_ARGS)
 
 	if (reload || news.n > 0)
 	{
-		RememberOwn(news.ids, news.n, reload);
-		WriteEntries(news.ids, news.n, reload);
+		RememberOwn(kind, news.ids, news.n, reload);
+		WriteEntries(kind, news.ids, news.n, reload);
 		CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
 	}
 	return PointerGetDatum(NULL);
@@ -474,6 +526,7 @@ ChangeLogSetPosition(ChangeLogPosition *pos, Snapshot snap, MemoryContext cxt)
 
 typedef struct LogReader
 {
+	char		kind;
 	const ChangeLogPosition *pos;
 	int32		limit;
 	int32		n;
@@ -507,7 +560,9 @@ ReadEntries(LogReader *r, Relation rel, Snapshot snap, StrategyNumber strategy, 
 				r->reload = true;
 			continue;
 		}
-		d = Attr(desc, tup, catalog.cl_resource, &isnull);
+		if (DatumGetChar(Attr(desc, tup, catalog.cl_kind, &isnull)) != r->kind)
+			continue;
+		d = Attr(desc, tup, catalog.cl_id, &isnull);
 		if (isnull || ++r->n > r->limit)
 			r->reload = true;
 		else
@@ -517,16 +572,16 @@ ReadEntries(LogReader *r, Relation rel, Snapshot snap, StrategyNumber strategy, 
 }
 
 /*
- * Pass add() every resource id of the entries visible in snap that pos had
+ * Pass add() every id of the entries of this kind visible in snap that pos had
  * not seen (an id may come more than once), or return CHANGE_LOG_RELOAD when
  * a reload is needed: a reload entry, entries pruned past pos, more than
  * limit entries, or pos so old that its xids cannot be compared.
  */
 ChangeLogResult
-ChangeLogRead(const ChangeLogPosition *pos, Snapshot snap, int32 limit,
+ChangeLogRead(ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap, int32 limit,
 			  void (*add) (const pg_uuid_t *id, void *arg), void *arg)
 {
-	LogReader	r = {pos, limit, 0, false, add, arg};
+	LogReader	r = {change_kind_codes[kind], pos, limit, 0, false, add, arg};
 	Relation	rel;
 	int32		i;
 

@@ -1,10 +1,11 @@
 /*
- * change_log.h — the log of changed resource ids that lets every backend
- * bring its structure up to date by deltas instead of reloading it.
+ * change_log.h — the log of changed ids that lets every backend bring its
+ * caches up to date by deltas instead of reloading them.
  *
  * Owns the trigger that writes share_acl.change_log (and sends the relcache
  * invalidation that tells other backends to read it), the pruning of old
- * entries, and the reading of the entries a backend has not yet applied.
+ * entries, and the reading of the entries a backend has not yet applied, for
+ * the structure (structure.c) and the principal store (principals.c).
  * What "not yet applied" means is a ChangeLogPosition: the snapshot the
  * backend last brought its structure up to date with.
  */
@@ -32,6 +33,16 @@ typedef struct ChangeLogPosition
 	FullTransactionId *xip;		/* sorted; the own transaction included */
 } ChangeLogPosition;
 
+/* Which cache an entry is for. */
+typedef enum ChangeKind
+{
+	CHANGE_STRUCTURE,			/* 'r': resource, collection_item (structure.c) */
+	CHANGE_PRINCIPAL,			/* 'p': principal, member, team_member, share (principals.c) */
+	CHANGE_KINDS
+} ChangeKind;
+
+extern const char change_kind_codes[CHANGE_KINDS];
+
 /* What ChangeLogRead found. */
 typedef enum ChangeLogResult
 {
@@ -41,15 +52,17 @@ typedef enum ChangeLogResult
 
 extern void ChangeLogInit(void);
 extern void ChangeLogSetPosition(ChangeLogPosition *pos, Snapshot snap, MemoryContext cxt);
-extern ChangeLogResult ChangeLogRead(const ChangeLogPosition *pos, Snapshot snap, int32 limit,
-									 void (*add) (const pg_uuid_t *id, void *arg), void *arg);
+extern ChangeLogResult ChangeLogRead(ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap,
+									 int32 limit, void (*add) (const pg_uuid_t *id, void *arg),
+									 void *arg);
 
 
 /*
  * The ids this backend logged in a transaction that was then rolled back
  * (or prepared): what its own structure applied of them must be read again.
  */
-extern bool ChangeLogOwnRollbackPending(void);
-extern bool ChangeLogTakeOwnRollback(void (*add) (const pg_uuid_t *id, void *arg), void *arg);
+extern bool ChangeLogOwnRollbackPending(ChangeKind kind);
+extern bool ChangeLogTakeOwnRollback(ChangeKind kind, void (*add) (const pg_uuid_t *id, void *arg),
+									 void *arg);
 
 #endif							/* SHARE_ACL_CHANGE_LOG_H */

@@ -1,12 +1,18 @@
 /*
- * principals.c — the principal contexts of principals.h, and the per-team
- * data they share.
+ * principals.c — the principal store and the principal contexts of
+ * principals.h.
  *
- * Teams are shared by many principals, so what a team contributes (the teams
- * directly containing it, the shares granted to it) is kept per team until
- * the next change of principal data, and a principal's context is then a
- * few index scans.  Everything is built aside and published only when
- * complete, so an error or a cancel half-way leaves nothing half-built.
+ * The store keeps, per principal id (a person or a team), what its rows say:
+ * its kind, its roles, the teams directly containing it and the shares
+ * granted to it, read with four index scans the first time anything asks.
+ * It is kept up to date like the structure: triggers on principal, member,
+ * team_member and share log the ids whose rows changed (change_log.c), and
+ * the next call drops those entries, to be read again when asked.  A
+ * principal's context is built from the store (its teams' closure is a walk
+ * over store entries) and holds pointers into it, so every applied change
+ * drops the contexts, which are cheap to build again.  Everything is built
+ * aside and published only when complete, so an error or a cancel half-way
+ * leaves nothing half-built.
  */
 #include "postgres.h"
 
@@ -15,6 +21,7 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
+#include "change_log.h"
 #include "permset_sql.h"
 #include "principals.h"
 
@@ -33,19 +40,31 @@ static HTAB *principal_contexts = NULL;
 static uint64 principal_contexts_epoch = 0;
 static PrincipalCtx *last_principal = NULL;	/* fast path for repeated checks */
 
-typedef struct TeamData
+/* What the store keeps about one principal id. */
+typedef struct StoredPrincipal
 {
 	pg_uuid_t	id;				/* hash key */
-	int32		nparents;
-	pg_uuid_t  *parents;		/* the teams directly containing it */
+	bool		exists;
+	PrincipalKind kind;
+	TransientTag transient;		/* read under a query's snapshot (see CacheTransientTag) */
+	int32		nmemberships;
+	MembershipRecord *memberships;
+	int32		nteams;
+	pg_uuid_t  *teams;			/* the teams directly containing it */
 	GrantSet	grants;			/* the shares granted to it */
-} TeamData;
+} StoredPrincipal;
 
-static MemoryContext team_cxt = NULL;
-static HTAB *team_cache = NULL;
-static uint64 team_cache_gen = 0;
-static uint64 team_cache_epoch = 0;
-static TransientTag team_cache_transient = 0;
+/* More changed principals than this at once: empty the store. */
+#define MAX_DELTA_PRINCIPALS	20000
+
+static MemoryContext store_cxt = NULL;
+static HTAB *store = NULL;
+static bool store_broken = false;	/* a change was interrupted half-way */
+static uint64 store_synced_count = 0;	/* INVAL_PRINCIPALS count it is up to date with */
+static uint64 store_catalog = 0;	/* CatalogGeneration() when it was emptied */
+static TransientTag store_synced_tag = 0;
+static ChangeLogPosition store_position;
+static uint64 store_epoch = 0;	/* changes whenever entries are dropped */
 
 /* ---------------------------------------------------------------------------
  * Reading rows
@@ -218,75 +237,177 @@ PrincipalKindOf(const pg_uuid_t *id)
 }
 
 /* ---------------------------------------------------------------------------
- * Teams
+ * The store
  * ------------------------------------------------------------------------- */
 
-/*
- * Empty the team cache when principal data may have changed (or when it was
- * read under an older query's snapshot), and return its epoch: principal
- * contexts built in another epoch must be dropped, since they point into it.
- */
-static uint64
-TeamCacheCheck(void)
+/* Free what entry e holds (not the entry itself). */
+static void
+StoredPrincipalFree(StoredPrincipal *e)
+{
+	if (e->memberships)
+		pfree(e->memberships);
+	if (e->teams)
+		pfree(e->teams);
+	if (e->grants.grants)
+		pfree(e->grants.grants);
+	if (e->grants.next)
+		pfree(e->grants.next);
+	if (e->grants.heads)
+		uuidmap_destroy(e->grants.heads);
+}
+
+/* Empty the store. */
+static void
+StoreReset(void)
 {
 	HASHCTL		ctl;
 
-	if (team_cache != NULL && team_cache_gen == InvalCount(INVAL_PRINCIPALS) &&
-		CacheTransientValid(team_cache_transient))
-		return team_cache_epoch;
-	if (team_cxt == NULL)
-		team_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl team cache",
-										 ALLOCSET_DEFAULT_SIZES);
-	team_cache = NULL;
-	MemoryContextReset(team_cxt);
+	if (store_cxt == NULL)
+		store_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl principal store",
+										  ALLOCSET_DEFAULT_SIZES);
+	store = NULL;
+	MemoryContextReset(store_cxt);
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(pg_uuid_t);
-	ctl.entrysize = sizeof(TeamData);
+	ctl.entrysize = sizeof(StoredPrincipal);
 	ctl.hash = UuidHashValue;
-	ctl.hcxt = team_cxt;
-	team_cache = hash_create("share_acl teams", 64, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_CONTEXT);
-	team_cache_gen = InvalCount(INVAL_PRINCIPALS);
-	team_cache_transient = 0;
-	return ++team_cache_epoch;
+	ctl.hcxt = store_cxt;
+	store = hash_create("share_acl principal store", 256, &ctl,
+						HASH_ELEM | HASH_FUNCTION | HASH_CONTEXT);
+	store_epoch++;
 }
 
-/* What team id contributes, read on first use. */
-static TeamData *
-TeamGet(const pg_uuid_t *id, EqualScan *teams_of, EqualScan *shares_to, bool transient)
+static void
+IgnoreId(const pg_uuid_t *id, void *arg)
+{
+}
+
+/* Drop what the store keeps under a changed id (read again when asked). */
+static void
+StoreDropId(const pg_uuid_t *id, void *arg)
+{
+	StoredPrincipal *e = hash_search(store, id, HASH_FIND, NULL);
+
+	if (e != NULL)
+	{
+		StoredPrincipalFree(e);
+		hash_search(store, id, HASH_REMOVE, NULL);
+		*(bool *) arg = true;
+	}
+}
+
+/*
+ * Bring the store up to date: drop the entries whose rows changed since its
+ * position (own rolled-back changes included), or empty it when that is
+ * needed (a reload entry, entries pruned, too many, DDL, an interruption, or
+ * more memory than a quarter of share_acl.cache_size).
+ */
+static void
+StoreSync(void)
+{
+	uint64		count = InvalCount(INVAL_PRINCIPALS);
+	bool		transient;
+	bool		was_broken = store_broken;
+	bool		reset;
+	Snapshot	snap;
+
+	if (store != NULL && !store_broken && store_synced_count == count &&
+		CacheTransientValid(store_synced_tag) && !ChangeLogOwnRollbackPending(CHANGE_PRINCIPAL))
+		return;
+	CatalogLookup();
+	snap = ReadSnapshot(&transient);
+	store_broken = true;		/* until done */
+	reset = store == NULL || was_broken || !store_position.valid ||
+		CatalogGeneration() != store_catalog ||
+		MemoryContextMemAllocated(store_cxt, true) > CacheLimitBytes() / 4;
+	if (!reset)
+	{
+		bool		dropped = false;
+
+		if (ChangeLogOwnRollbackPending(CHANGE_PRINCIPAL) &&
+			ChangeLogTakeOwnRollback(CHANGE_PRINCIPAL, StoreDropId, &dropped))
+			reset = true;
+		else if (ChangeLogRead(CHANGE_PRINCIPAL, &store_position, snap, MAX_DELTA_PRINCIPALS,
+							   StoreDropId, &dropped) == CHANGE_LOG_RELOAD)
+			reset = true;
+		else if (dropped)
+			store_epoch++;
+	}
+	if (reset)
+	{
+		if (ChangeLogOwnRollbackPending(CHANGE_PRINCIPAL))
+			(void) ChangeLogTakeOwnRollback(CHANGE_PRINCIPAL, IgnoreId, NULL);
+		StoreReset();
+		store_catalog = CatalogGeneration();
+	}
+	ChangeLogSetPosition(&store_position, snap, TopMemoryContext);
+	UnregisterSnapshot(snap);
+	store_synced_count = count;
+	store_synced_tag = CacheTransientTag(transient);
+	store_broken = false;
+}
+
+/*
+ * What the store keeps about principal id, read on first use: four index
+ * scans under one snapshot, built aside and entered only when complete.
+ */
+static StoredPrincipal *
+StoreGet(const pg_uuid_t *id)
 {
 	bool		found;
-	TeamData   *t = hash_search(team_cache, id, HASH_ENTER, &found);
+	StoredPrincipal *e = hash_search(store, id, HASH_FIND, NULL);
+	StoredPrincipal read;
+	Snapshot	snap;
+	bool		transient;
+	KindRow		kind = {false, PK_USER};
+	MembershipCollector memberships = {0};
+	UuidCollector teams = {0};
+	GrantCollector grants = {0};
+	MemoryContext old;
 
-	if (!found)
+	if (e != NULL && CacheTransientValid(e->transient))
+		return e;
+	if (e != NULL)
 	{
-		MemoryContext old = MemoryContextSwitchTo(team_cxt);
-		UuidCollector parents = {0};
-		GrantCollector grants = {0};
-
-		t->nparents = 0;
-		memset(&t->grants, 0, sizeof(GrantSet));
-		PG_TRY();
-		{
-			EqualScanRun(teams_of, id, TeamOfRow, &parents);
-			grants.grantee = id;
-			EqualScanRun(shares_to, id, ShareRow, &grants);
-		}
-		PG_CATCH();
-		{
-			hash_search(team_cache, id, HASH_REMOVE, NULL);
-			PG_RE_THROW();
-		}
-		PG_END_TRY();
-		t->nparents = parents.n;
-		t->parents = parents.array;
-		t->grants.n = grants.n;
-		t->grants.grants = grants.grants;
-		GrantSetIndex(&t->grants);
-		if (transient)
-			team_cache_transient = CacheTransientTag(true);
-		MemoryContextSwitchTo(old);
+		/* read under an older query's snapshot */
+		StoredPrincipalFree(e);
+		hash_search(store, id, HASH_REMOVE, NULL);
 	}
-	return t;
+	memset(&read, 0, sizeof(read));
+	read.id = *id;
+	old = MemoryContextSwitchTo(store_cxt);
+	snap = ReadSnapshot(&transient);
+	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, catalog.p_id, id, snap, PrincipalRow, &kind);
+	if (kind.exists)
+	{
+		EqualScan	es;
+
+		IndexScanEqual(MT_MEMBER, MT_MEMBER_BY_PRINCIPAL, catalog.m_principal, id, snap,
+					   MembershipRow, &memberships);
+		EqualScanOpen(&es, MT_TEAM_MEMBER, MT_TEAM_MEMBER_BY_MEMBER, catalog.tm_member, snap);
+		EqualScanRun(&es, id, TeamOfRow, &teams);
+		EqualScanClose(&es);
+		grants.grantee = id;
+		EqualScanOpen(&es, MT_SHARE, MT_SHARE_BY_GRANTEE, catalog.s_grantee, snap);
+		EqualScanRun(&es, id, ShareRow, &grants);
+		EqualScanClose(&es);
+	}
+	UnregisterSnapshot(snap);
+	read.exists = kind.exists;
+	read.kind = kind.kind;
+	read.transient = CacheTransientTag(transient);
+	read.nmemberships = memberships.n;
+	read.memberships = memberships.records;
+	read.nteams = teams.n;
+	read.teams = teams.array;
+	read.grants.n = grants.n;
+	read.grants.grants = grants.grants;
+	GrantSetIndex(&read.grants);
+	MemoryContextSwitchTo(old);
+
+	e = hash_search(store, id, HASH_ENTER, &found);
+	*e = read;
+	return e;
 }
 
 /* A list of team ids being collected, breadth-first. */
@@ -315,37 +436,25 @@ AddTeam(TeamList *list, const pg_uuid_t *id)
  * ------------------------------------------------------------------------- */
 
 /*
- * Read the kind and roles of pc's principal (allocated in the current memory
- * context).  Its teams and grants are read by PrincipalEnsureGrants, only
- * when a check needs them (the workspace owner's and workspace-level checks
- * do not).
+ * Fill pc from the store: kind and roles now; teams and grants when a check
+ * first needs them (PrincipalEnsureGrants: the workspace owner's and
+ * workspace-level checks do not).
  */
 static void
 LoadPrincipal(PrincipalCtx *pc)
 {
-	Snapshot	snap;
-	bool		transient;
-	KindRow		kind = {false, PK_USER};
-	MembershipCollector memberships = {0};
+	StoredPrincipal *e = StoreGet(&pc->id);
 
-	CatalogLookup();
-	snap = ReadSnapshot(&transient);
-	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, catalog.p_id, &pc->id, snap, PrincipalRow, &kind);
-	if (kind.exists)
-		IndexScanEqual(MT_MEMBER, MT_MEMBER_BY_PRINCIPAL, catalog.m_principal, &pc->id, snap,
-					   MembershipRow, &memberships);
-	UnregisterSnapshot(snap);
-
-	pc->exists = kind.exists;
-	pc->kind = kind.kind;
-	pc->nmemberships = memberships.n;
-	pc->memberships = memberships.records;
-	pc->grants_loaded = !kind.exists;	/* nothing to read */
+	pc->exists = e->exists;
+	pc->kind = e->kind;
+	pc->nmemberships = e->nmemberships;
+	pc->memberships = e->memberships;
+	pc->grants_loaded = false;
 	pc->nteams = 0;
 	pc->teams = NULL;
 	pc->team_grants = NULL;
 	memset(&pc->own, 0, sizeof(pc->own));
-	pc->transient = CacheTransientTag(transient);
+	pc->transient = e->transient;
 	pc->streak = 0;
 	pc->memo = NULL;
 	pc->node_grants = NULL;
@@ -355,72 +464,51 @@ LoadPrincipal(PrincipalCtx *pc)
 }
 
 /*
- * Read the teams containing pc's principal (transitively) and the shares
- * granted to it, the first time a check needs them; each team's grants come
- * from the team cache.  Built aside and published at the end: an error or a
+ * Collect the teams containing pc's principal (transitively, breadth-first
+ * over store entries) and point at the grants of each, the first time a
+ * check needs them.  Built aside and published at the end: an error or a
  * cancel half-way leaves grants_loaded false and nothing half-built to read.
  */
 void
 PrincipalEnsureGrants(PrincipalCtx *pc)
 {
-	Snapshot	snap;
-	bool		transient;
-	EqualScan	teams_of,
-				shares_to;
-	UuidCollector direct = {0};
-	GrantCollector grants = {0};
+	StoredPrincipal *e;
 	TeamList	teams = {0};
 	const GrantSet **team_grants;
-	GrantSet	own;
+	bool		transient = pc->transient != 0;
 	int32		i,
 				j;
 	MemoryContext old;
 
 	if (pc->grants_loaded)
 		return;
-	Assert(team_cache != NULL);
-	CatalogLookup();
 	old = MemoryContextSwitchTo(principal_cxt);
-	snap = ReadSnapshot(&transient);
-	EqualScanOpen(&teams_of, MT_TEAM_MEMBER, MT_TEAM_MEMBER_BY_MEMBER, catalog.tm_member, snap);
-	EqualScanOpen(&shares_to, MT_SHARE, MT_SHARE_BY_GRANTEE, catalog.s_grantee, snap);
-
-	/* its own shares and the teams it is directly in */
-	grants.grantee = &pc->id;
-	EqualScanRun(&shares_to, &pc->id, ShareRow, &grants);
-	EqualScanRun(&teams_of, &pc->id, TeamOfRow, &direct);
-	for (i = 0; i < direct.n; i++)
-		AddTeam(&teams, &direct.array[i]);
-
-	/* teams(P), breadth-first, with what each team is granted */
+	e = StoreGet(&pc->id);
+	for (i = 0; i < e->nteams; i++)
+		AddTeam(&teams, &e->teams[i]);
 	for (i = 0; i < teams.n; i++)
 	{
 		pg_uuid_t	team = teams.ids[i];
-		TeamData   *t = TeamGet(&team, &teams_of, &shares_to, transient);
+		StoredPrincipal *t = StoreGet(&team);
 
 		CHECK_FOR_INTERRUPTS();
-		for (j = 0; j < t->nparents; j++)
-			AddTeam(&teams, &t->parents[j]);
+		transient |= t->transient != 0;
+		for (j = 0; j < t->nteams; j++)
+			AddTeam(&teams, &t->teams[j]);
 	}
-	/* the team cache may have grown (and moved entries) in the loop: look up now */
+	/* every entry is in the store now; dynahash entries do not move */
 	team_grants = palloc(sizeof(GrantSet *) * Max(teams.n, 1));
 	for (i = 0; i < teams.n; i++)
-		team_grants[i] = &((TeamData *) hash_search(team_cache, &teams.ids[i],
-													HASH_FIND, NULL))->grants;
-	EqualScanClose(&shares_to);
-	EqualScanClose(&teams_of);
-	memset(&own, 0, sizeof(own));
-	own.n = grants.n;
-	own.grants = grants.grants;
-	GrantSetIndex(&own);
-	UnregisterSnapshot(snap);
+		team_grants[i] = &((StoredPrincipal *) hash_search(store, &teams.ids[i],
+														   HASH_FIND, NULL))->grants;
+	e = hash_search(store, &pc->id, HASH_FIND, NULL);
 	MemoryContextSwitchTo(old);
 
 	/* publish: nothing below can fail */
 	pc->nteams = teams.n;
 	pc->teams = teams.ids;
 	pc->team_grants = team_grants;
-	pc->own = own;
+	pc->own = e->grants;
 	if (transient)
 		pc->transient = CacheTransientTag(true);
 	pc->grants_loaded = true;
@@ -514,7 +602,10 @@ PrincipalGet(StructureCache *s, WorkspaceCache *g, TimestampTz now, const pg_uui
 {
 	PrincipalCtx *pc;
 	bool		found;
-	uint64		epoch = TeamCacheCheck();
+	uint64		epoch;
+
+	StoreSync();
+	epoch = store_epoch;
 
 	if (epoch != principal_contexts_epoch || principal_contexts == NULL)
 	{
@@ -593,10 +684,10 @@ PrincipalGet(StructureCache *s, WorkspaceCache *g, TimestampTz now, const pg_uui
 	return pc;
 }
 
-/* Memory held by the principal contexts and the team cache, in bytes. */
+/* Memory held by the principal store and contexts, in bytes. */
 Size
 PrincipalsMemory(void)
 {
 	return (principal_cxt ? MemoryContextMemAllocated(principal_cxt, true) : 0) +
-		(team_cxt ? MemoryContextMemAllocated(team_cxt, true) : 0);
+		(store_cxt ? MemoryContextMemAllocated(store_cxt, true) : 0);
 }

@@ -2,13 +2,14 @@
  * principals.h — what the rules need about one principal, and the
  * per-backend contexts that keep it.
  *
- * Owned by principals.c: a principal's kind and roles, read with index scans
- * the first time a check asks; its teams (transitively) and the shares
- * granted to it and to each of them, read when a check first needs them;
- * what each team contributes, kept once per team; and per principal the
- * caches that depend on the structure (owner key, role of the last
- * workspace, merged grant index, memo of inherited permissions).  All of it
- * is dropped when principal, member, team_member or share change.
+ * Owned by principals.c: a store of what the rows say per principal id (its
+ * kind, roles, direct teams and the shares granted to it), read with index
+ * scans the first time anything asks and kept up to date by the change log;
+ * and per principal a context built from it: its teams (transitively), the
+ * grants of each, and the caches that depend on the structure (owner key,
+ * role of the last workspace, merged grant index, memo of inherited
+ * permissions).  Contexts point into the store and are dropped whenever an
+ * entry of the store is.
  */
 #ifndef SHARE_ACL_PRINCIPALS_H
 #define SHARE_ACL_PRINCIPALS_H

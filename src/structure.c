@@ -533,9 +533,11 @@ Refresh(bool want_full)
 		{
 			uuidmap_hash *ids = uuidmap_create(CurrentMemoryContext, 64, NULL);
 
-			if (ChangeLogOwnRollbackPending() && ChangeLogTakeOwnRollback(AddChangedId, ids))
+			if (ChangeLogOwnRollbackPending(CHANGE_STRUCTURE) &&
+				ChangeLogTakeOwnRollback(CHANGE_STRUCTURE, AddChangedId, ids))
 				reload = true;
-			else if (ChangeLogRead(&position, snap, MAX_DELTA_IDS, AddChangedId, ids) == CHANGE_LOG_RELOAD)
+			else if (ChangeLogRead(CHANGE_STRUCTURE, &position, snap, MAX_DELTA_IDS,
+								   AddChangedId, ids) == CHANGE_LOG_RELOAD)
 				reload = true;
 			else if (ids->members > 0)
 			{
@@ -546,8 +548,8 @@ Refresh(bool want_full)
 		}
 		if (reload)
 		{
-			if (ChangeLogOwnRollbackPending())
-				(void) ChangeLogTakeOwnRollback(IgnoreId, NULL);
+			if (ChangeLogOwnRollbackPending(CHANGE_STRUCTURE))
+				(void) ChangeLogTakeOwnRollback(CHANGE_STRUCTURE, IgnoreId, NULL);
 			structure = Load(snap, want_full);
 		}
 	}
@@ -572,7 +574,7 @@ StructureGet(bool want_full)
 	if (s != NULL && !structure_broken &&
 		synced_count == InvalCount(INVAL_STRUCTURE) &&
 		CacheTransientValid(synced_tag) &&
-		!ChangeLogOwnRollbackPending() &&
+		!ChangeLogOwnRollbackPending(CHANGE_STRUCTURE) &&
 		!(s->partial && s->warming && (want_full || s->materialized >= s->promote_at)) &&
 		StructureMemory() <= CacheLimitBytes())
 		return s;

@@ -6,26 +6,29 @@ CREATE FUNCTION share_acl.cache_invalidate_trigger() RETURNS trigger
 COMMENT ON FUNCTION share_acl.cache_invalidate_trigger() IS
     'trigger (per statement, and per row for the replica role): make every backend drop its share_acl cache for this table at commit';
 
--- The change log: the ids of changed resources (and of resources whose
--- collections changed), read by every backend to bring its cache up to date
--- by deltas instead of reloading.  A row without a resource id means
--- "reload everything"; one with pruned_below marks entries deleted below
--- that transaction.  Written by the triggers below as the owner of the
--- table; nobody else needs any right on it.  It is not dumped: a restored
--- database starts with empty caches.
+-- The change log: per transaction, the ids whose cached data changed —
+-- kind 'r': a resource, or the collections holding it (structure); kind
+-- 'p': a principal's row, roles, direct teams or the shares granted to it
+-- (principal store) — read by every backend to bring its caches up to date
+-- by deltas instead of reloading.  A row without an id means "reload
+-- everything of that kind"; one with pruned_below (kind '-') marks entries
+-- deleted below that transaction.  Written by the triggers below as the
+-- owner of the table; nobody else needs any right on it.  It is not dumped:
+-- a restored database starts with empty caches.
 CREATE TABLE share_acl.change_log (
     txid xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
-    resource_id uuid,
+    kind "char" NOT NULL,
+    id uuid,
     pruned_below xid8
 );
 CREATE INDEX change_log_txid_idx ON share_acl.change_log (txid);
 COMMENT ON TABLE share_acl.change_log IS
-    'internal: ids of resources changed per transaction, read by every backend to apply the change to its cache';
+    'internal: ids of resources and principals changed per transaction, read by every backend to apply the change to its caches';
 
 CREATE FUNCTION share_acl.change_log_trigger() RETURNS trigger
     AS 'MODULE_PATHNAME', 'change_log_trigger' LANGUAGE C;
 COMMENT ON FUNCTION share_acl.change_log_trigger() IS
-    'trigger on resource and collection_item: log the changed ids (argument: the id column) and make every backend apply them at commit';
+    'trigger on resource, collection_item, principal, member, team_member and share: log the changed ids (arguments: the id column, the kind) and make every backend apply them at commit';
 
 -- The triggers fire in every session_replication_role (ENABLE ALWAYS): a
 -- change made with replica, as a replication tool or an administrator may
@@ -36,7 +39,7 @@ COMMENT ON FUNCTION share_acl.change_log_trigger() IS
 DO $$
 DECLARE t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['workspace', 'principal', 'member', 'team_member', 'share']
+    FOREACH t IN ARRAY ARRAY['workspace']
     LOOP
         EXECUTE format('CREATE TRIGGER zz_cache_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
                         ON share_acl.%I FOR EACH STATEMENT
@@ -47,29 +50,32 @@ BEGIN
         EXECUTE format('ALTER TABLE share_acl.%I ENABLE ALWAYS TRIGGER zz_cache_invalidate,
                         ENABLE REPLICA TRIGGER zz_cache_invalidate_row', t);
     END LOOP;
-    -- resource and collection_item: the change log, per statement through
-    -- transition tables (one trigger per event, as transition tables need)
-    FOREACH t IN ARRAY ARRAY['resource:id', 'collection_item:resource_id']
+    -- the tables kept by id: the change log, per statement through
+    -- transition tables (one trigger per event, as transition tables need);
+    -- table:id column:kind
+    FOREACH t IN ARRAY ARRAY['resource:id:r', 'collection_item:resource_id:r',
+                             'principal:id:p', 'member:principal_id:p',
+                             'team_member:member_id:p', 'share:grantee_id:p']
     LOOP
         EXECUTE format('CREATE TRIGGER zz_change_log_insert AFTER INSERT ON share_acl.%I
                         REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
-                        EXECUTE FUNCTION share_acl.change_log_trigger(%L)',
-                       split_part(t, ':', 1), split_part(t, ':', 2));
+                        EXECUTE FUNCTION share_acl.change_log_trigger(%L, %L)',
+                       split_part(t, ':', 1), split_part(t, ':', 2), split_part(t, ':', 3));
         EXECUTE format('CREATE TRIGGER zz_change_log_update AFTER UPDATE ON share_acl.%I
                         REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
-                        EXECUTE FUNCTION share_acl.change_log_trigger(%L)',
-                       split_part(t, ':', 1), split_part(t, ':', 2));
+                        EXECUTE FUNCTION share_acl.change_log_trigger(%L, %L)',
+                       split_part(t, ':', 1), split_part(t, ':', 2), split_part(t, ':', 3));
         EXECUTE format('CREATE TRIGGER zz_change_log_delete AFTER DELETE ON share_acl.%I
                         REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
-                        EXECUTE FUNCTION share_acl.change_log_trigger(%L)',
-                       split_part(t, ':', 1), split_part(t, ':', 2));
+                        EXECUTE FUNCTION share_acl.change_log_trigger(%L, %L)',
+                       split_part(t, ':', 1), split_part(t, ':', 2), split_part(t, ':', 3));
         EXECUTE format('CREATE TRIGGER zz_change_log_truncate AFTER TRUNCATE ON share_acl.%I
-                        FOR EACH STATEMENT EXECUTE FUNCTION share_acl.change_log_trigger(%L)',
-                       split_part(t, ':', 1), split_part(t, ':', 2));
+                        FOR EACH STATEMENT EXECUTE FUNCTION share_acl.change_log_trigger(%L, %L)',
+                       split_part(t, ':', 1), split_part(t, ':', 2), split_part(t, ':', 3));
         EXECUTE format('CREATE TRIGGER zz_change_log_row AFTER INSERT OR UPDATE OR DELETE
                         ON share_acl.%I FOR EACH ROW
-                        EXECUTE FUNCTION share_acl.change_log_trigger(%L)',
-                       split_part(t, ':', 1), split_part(t, ':', 2));
+                        EXECUTE FUNCTION share_acl.change_log_trigger(%L, %L)',
+                       split_part(t, ':', 1), split_part(t, ':', 2), split_part(t, ':', 3));
         EXECUTE format('ALTER TABLE share_acl.%I ENABLE ALWAYS TRIGGER zz_change_log_insert,
                         ENABLE ALWAYS TRIGGER zz_change_log_update,
                         ENABLE ALWAYS TRIGGER zz_change_log_delete,

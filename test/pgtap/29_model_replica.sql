@@ -8,7 +8,7 @@
 -- transaction (the backend applies its own invalidations at each command
 -- boundary; across sessions: test/isolation/specs/replica_invalidation.spec).
 BEGIN;
-SELECT plan(19);
+SELECT plan(22);
 
 \set w      29000000-0000-0000-0001-000000000001
 \set owner  29000000-0000-0000-0002-000000000001
@@ -51,12 +51,23 @@ INSERT INTO share_acl.share (id, resource_id, grantee_id, perms) VALUES
 INSERT INTO share_acl.link (id, resource_id, perms, created_by) VALUES (:'l', :'P', 'viewer', :'owner');
 
 SELECT is((SELECT array_agg(DISTINCT t.tgenabled::text ORDER BY t.tgenabled::text) FROM pg_trigger t
-            WHERE t.tgname = 'zz_cache_invalidate' AND t.tgrelid::regclass::text LIKE 'share\_acl.%'),
+            WHERE t.tgname IN ('zz_cache_invalidate', 'zz_change_log_insert', 'zz_change_log_update',
+                               'zz_change_log_delete', 'zz_change_log_truncate')
+              AND t.tgrelid::regclass::text LIKE 'share\_acl.%'),
     ARRAY['A'], 'the cache triggers fire in every replication role (ENABLE ALWAYS)');
-SELECT is((SELECT count(*) FROM pg_trigger t WHERE t.tgname = 'zz_cache_invalidate' AND t.tgrelid::regclass::text LIKE 'share\_acl.%'),
-    (SELECT count(*) FROM pg_trigger t WHERE t.tgname = 'zz_cache_invalidate_row' AND t.tgenabled = 'R'
-        AND t.tgrelid::regclass::text LIKE 'share\_acl.%'),
+SELECT is(ARRAY(SELECT DISTINCT t.tgrelid::regclass::text FROM pg_trigger t
+                 WHERE t.tgname IN ('zz_cache_invalidate', 'zz_change_log_insert')
+                   AND t.tgrelid::regclass::text LIKE 'share\_acl.%' ORDER BY 1),
+          ARRAY(SELECT DISTINCT t.tgrelid::regclass::text FROM pg_trigger t
+                 WHERE t.tgname IN ('zz_cache_invalidate_row', 'zz_change_log_row') AND t.tgenabled = 'R'
+                   AND t.tgrelid::regclass::text LIKE 'share\_acl.%' ORDER BY 1),
     'every table with a cache trigger has a row trigger for the replica role (ENABLE REPLICA)');
+SELECT is(ARRAY(SELECT DISTINCT t.tgrelid::regclass::text FROM pg_trigger t
+                 WHERE t.tgname IN ('zz_cache_invalidate', 'zz_change_log_insert')
+                   AND t.tgrelid::regclass::text LIKE 'share\_acl.%' ORDER BY 1),
+          ARRAY['share_acl.collection_item', 'share_acl.link', 'share_acl.member', 'share_acl.principal',
+                'share_acl.resource', 'share_acl.share', 'share_acl.team_member', 'share_acl.workspace'],
+    'every table the engine reads has a cache trigger');
 
 -- ------------------------------------------------------------------ share
 SELECT is(share_acl.has_access(:'u', :'A', 'edit'), true, 'share: u edits A (warm)');
@@ -114,7 +125,7 @@ SELECT is(share_acl.has_access(:'B', 'view'), false, 'link revoked in replica mo
 -- --------------------------------------------- as the apply worker does it
 -- Logical replication's apply worker fires no statement triggers: with the
 -- statement trigger off, the replica-role row trigger alone invalidates.
-ALTER TABLE share_acl.share DISABLE TRIGGER zz_cache_invalidate;
+ALTER TABLE share_acl.share DISABLE TRIGGER zz_change_log_insert, DISABLE TRIGGER zz_change_log_delete;
 INSERT INTO share_acl.share (id, resource_id, grantee_id, perms) VALUES
     ('29000000-0000-0000-0004-000000000009', :'P', :'v', 'editor');
 SELECT is(share_acl.has_access(:'v', :'B', 'edit'), true, 'row trigger: v edits B (warm)');
@@ -123,7 +134,16 @@ DELETE FROM share_acl.share WHERE id = '29000000-0000-0000-0004-000000000009';
 SET LOCAL session_replication_role = origin;
 SELECT is(share_acl.has_access(:'v', :'B', 'edit'), false,
     'row trigger: a share deleted in replica mode without statement triggers denies too');
-ALTER TABLE share_acl.share ENABLE ALWAYS TRIGGER zz_cache_invalidate;
+ALTER TABLE share_acl.share ENABLE ALWAYS TRIGGER zz_change_log_insert,
+    ENABLE ALWAYS TRIGGER zz_change_log_delete;
+ALTER TABLE share_acl.resource DISABLE TRIGGER zz_change_log_update;
+SELECT is(share_acl.has_access(:'u', :'B', 'view'), true, 'row trigger: u views B through P (warm)');
+SET LOCAL session_replication_role = replica;
+UPDATE share_acl.resource SET restricted = true WHERE id = :'B';
+SET LOCAL session_replication_role = origin;
+SELECT is(share_acl.has_access(:'u', :'B', 'view'), false,
+    'row trigger: a resource restricted in replica mode without statement triggers denies too');
+ALTER TABLE share_acl.resource ENABLE ALWAYS TRIGGER zz_change_log_update;
 
 SELECT * FROM finish();
 ROLLBACK;
