@@ -15,6 +15,7 @@
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "storage/bufmgr.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -250,15 +251,20 @@ ModelScanEnd(ModelScan *ms)
 	table_close(ms->rel, AccessShareLock);
 }
 
-/* The planner's row estimate of a model table, at least 0. */
+/*
+ * The row estimate of a model table: the planner's, or for a table never
+ * analyzed, its size in blocks at about 70 rows a block.  At least 0.
+ */
 int32
 ModelEstimatedRows(ModelRel t)
 {
 	Relation	rel = table_open(catalog.oids[t], AccessShareLock);
-	float4		n = rel->rd_rel->reltuples;
+	double		n = rel->rd_rel->reltuples;
 
+	if (n < 0)
+		n = (double) RelationGetNumberOfBlocks(rel) * 70;
 	table_close(rel, AccessShareLock);
-	return n > 0 && n < (float4) (PG_INT32_MAX / 4) ? (int32) n : 0;
+	return n > 0 && n < (double) (PG_INT32_MAX / 4) ? (int32) n : 0;
 }
 
 void

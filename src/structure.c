@@ -521,10 +521,10 @@ Refresh(bool want_full)
 	structure_broken = true;	/* until done */
 	{
 		StructureCache *s = structure;
-		bool		reload = s == NULL || was_broken || !position.valid ||
-			CatalogGeneration() != loaded_catalog ||
-			NeedsCompaction(s) || (want_full && s->partial && s->warming) ||
-			(s->partial && s->warming && s->materialized >= s->promote_at) ||
+		bool		promote = s != NULL && !was_broken && s->partial && s->warming &&
+			(want_full || s->materialized >= s->promote_at);
+		bool		reload = s == NULL || was_broken || !position.valid || promote ||
+			CatalogGeneration() != loaded_catalog || NeedsCompaction(s) ||
 			(!s->partial && StructureMemory() > CacheLimitBytes());
 
 		if (s != NULL && s->partial && StructureMemory() > CacheLimitBytes())
@@ -550,7 +550,7 @@ Refresh(bool want_full)
 		{
 			if (ChangeLogOwnRollbackPending(CHANGE_STRUCTURE))
 				(void) ChangeLogTakeOwnRollback(CHANGE_STRUCTURE, IgnoreId, NULL);
-			structure = Load(snap, want_full);
+			structure = Load(snap, want_full || promote);
 		}
 	}
 	ChangeLogSetPosition(&position, snap, TopMemoryContext);
