@@ -32,11 +32,11 @@ cache_stats(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("function returning record called in context that cannot accept type record")));
 	StructureGetStats(&st);
-	values[0] = CStringGetTextDatum("backend");
+	values[0] = CStringGetTextDatum(st.shared ? "shared" : "backend");
 	values[1] = CStringGetTextDatum(st.state);
 	values[2] = Int64GetDatum(st.nodes);
 	values[3] = Int64GetDatum((int64) (st.bytes + WorkspacesMemory() + PrincipalsMemory()));
-	values[4] = Int64GetDatum(0);
+	values[4] = Int64GetDatum((int64) st.shared_bytes);
 	values[5] = Int64GetDatum((int64) st.generation);
 	values[6] = Int64GetDatum((int64) st.full_loads);
 	values[7] = Int64GetDatum((int64) st.delta_batches);

@@ -183,7 +183,7 @@ CatalogLookup(void)
 	c.cl_txid = ColumnNumber(c.oids[MT_CHANGE_LOG], MT_CHANGE_LOG, "txid");
 	c.cl_kind = ColumnNumber(c.oids[MT_CHANGE_LOG], MT_CHANGE_LOG, "kind");
 	c.cl_id = ColumnNumber(c.oids[MT_CHANGE_LOG], MT_CHANGE_LOG, "id");
-	c.cl_pruned_below = ColumnNumber(c.oids[MT_CHANGE_LOG], MT_CHANGE_LOG, "pruned_below");
+	c.cl_deleted_through = ColumnNumber(c.oids[MT_CHANGE_LOG], MT_CHANGE_LOG, "deleted_through");
 	EnumMapBuild(&c.resource_kinds, "resource_kind", resource_kind_labels, 4);
 	EnumMapBuild(&c.accesses, "general_access", access_labels, 3);
 	EnumMapBuild(&c.principal_kinds, "principal_kind", principal_kind_labels, 3);

@@ -82,7 +82,7 @@ typedef struct ModelCatalog
 				s_contribution, s_expires;
 	AttrNumber	l_id, l_resource, l_perms, l_download, l_comments, l_approval, l_contribution,
 				l_expires, l_not_before, l_revoked;
-	AttrNumber	cl_txid, cl_kind, cl_id, cl_pruned_below;
+	AttrNumber	cl_txid, cl_kind, cl_id, cl_deleted_through;
 	EnumMap		resource_kinds, accesses, principal_kinds, roles;
 } ModelCatalog;
 

@@ -9,7 +9,8 @@
  * reader reads what it keeps under that id again.  An entry without an id
  * says "reload everything of this kind" (TRUNCATE, a change of resource ids,
  * a statement changing more rows than deltas are worth); one with
- * pruned_below (kind '-') says "entries older than this were deleted".
+ * deleted_through (kind '-', written by the table's DELETE trigger) says
+ * "entries of transactions up to this one were deleted".
  *
  * Which entries a backend has applied is a snapshot (ChangeLogPosition): the
  * entries of every transaction that snapshot saw as finished.  The next read
@@ -91,7 +92,6 @@ static OwnChanges own[CHANGE_KINDS];
 static SPIPlanPtr insert_ids_plan = NULL;
 static SPIPlanPtr insert_reload_plan = NULL;
 static SPIPlanPtr prune_plan = NULL;
-static SPIPlanPtr insert_pruned_plan = NULL;
 
 /* A saved plan for query, prepared on first use. */
 static SPIPlanPtr
@@ -118,7 +118,10 @@ ExecPlan(SPIPlanPtr plan, Datum *values, int expected)
 		elog(ERROR, "change log statement failed: %s", SPI_result_code_string(rc));
 }
 
-/* Delete the entries of transactions older than the kept window, marking the cut. */
+/*
+ * Delete the entries of transactions older than the kept window (the
+ * table's DELETE trigger leaves the marker of the cut).
+ */
 static void
 PruneOldEntries(void)
 {
@@ -135,11 +138,6 @@ PruneOldEntries(void)
 					   "WHERE txid OPERATOR(pg_catalog.<) $1 FOR UPDATE SKIP LOCKED))",
 					   1, argtypes),
 			 values, SPI_OK_DELETE);
-	if (SPI_processed > 0)
-		ExecPlan(SavedPlan(&insert_pruned_plan,
-						   "INSERT INTO share_acl.change_log (kind, id, pruned_below) VALUES ('-', NULL, $1)",
-						   1, argtypes),
-				 values, SPI_OK_INSERT);
 }
 
 /*
@@ -266,6 +264,13 @@ ChangeLogInit(void)
 {
 	RegisterXactCallback(OwnXactCallback, NULL);
 	RegisterSubXactCallback(OwnSubXactCallback, NULL);
+}
+
+/* Has the current transaction logged changes of this kind (not committed yet)? */
+bool
+ChangeLogOwnChanges(ChangeKind kind)
+{
+	return own[kind].n > own[kind].rolled_n || own[kind].reload;
 }
 
 /* Did a rollback leave own changes of this kind applied that must be read again? */
@@ -550,12 +555,12 @@ ReadEntries(LogReader *r, Relation rel, Snapshot snap, StrategyNumber strategy, 
 	while (!r->reload && (tup = systable_getnext(scan)) != NULL)
 	{
 		bool		isnull;
-		Datum		d = Attr(desc, tup, catalog.cl_pruned_below, &isnull);
+		Datum		d = Attr(desc, tup, catalog.cl_deleted_through, &isnull);
 
 		if (!isnull)
 		{
 			/* entries this position had not seen may be gone */
-			if (U64FromFullTransactionId(DatumGetFullTransactionId(d)) >
+			if (U64FromFullTransactionId(DatumGetFullTransactionId(d)) >=
 				U64FromFullTransactionId(r->pos->xmin))
 				r->reload = true;
 			continue;

@@ -61,6 +61,7 @@ extern ChangeLogResult ChangeLogRead(ChangeKind kind, const ChangeLogPosition *p
  * The ids this backend logged in a transaction that was then rolled back
  * (or prepared): what its own structure applied of them must be read again.
  */
+extern bool ChangeLogOwnChanges(ChangeKind kind);
 extern bool ChangeLogOwnRollbackPending(ChangeKind kind);
 extern bool ChangeLogTakeOwnRollback(ChangeKind kind, void (*add) (const pg_uuid_t *id, void *arg),
 									 void *arg);

@@ -28,16 +28,22 @@
 #include "utils/snapmgr.h"
 
 #include "change_log.h"
+#include "image.h"
 #include "invalidation.h"
 #include "maps.h"
 #include "structure.h"
 
 int			share_acl_cache_size_mb = 64;
+int			share_acl_shared_cache_size_mb = 1024;
 
 /* A table this small is loaded in full at once; a bigger one is read on demand first. */
 #define LOAD_AT_ONCE_BELOW		20000
 /* More changed ids than this at once: load everything again. */
 #define MAX_DELTA_IDS			20000
+/* A backend's first check maps the image when it is at most this many changes behind. */
+#define FRESH_IMAGE_DELTAS		256
+/* After applying this many changes to a mapped image, a backend maps or writes a newer one. */
+#define IMAGE_REFRESH_AFTER		10000
 
 static MemoryContext structure_cxt = NULL;
 static StructureCache *structure = NULL;
@@ -64,6 +70,14 @@ StructureInit(void)
 							PGC_SUSET,
 							GUC_UNIT_MB,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("share_acl.shared_cache_size",
+							"Upper bound of the structure image shared by the backends of a database.",
+							"A bigger structure is not shared: each backend keeps its own, within share_acl.cache_size.",
+							&share_acl_shared_cache_size_mb,
+							1024, 0, 1024 * 1024,
+							PGC_SUSET,
+							GUC_UNIT_MB,
+							NULL, NULL, NULL);
 }
 
 static Size
@@ -75,6 +89,25 @@ StructureMemory(void)
 /* ---------------------------------------------------------------------------
  * Nodes
  * ------------------------------------------------------------------------- */
+
+/*
+ * Room for one more record in an array that may be in the mapped image:
+ * past its room there, it is copied into backend memory.
+ */
+static void *
+RoomForOne(void *arr, int32 n, int32 *cap, Size elem)
+{
+	void	   *copy;
+
+	if (n < *cap)
+		return arr;
+	if (!ImageContains(arr))
+		return GrowArray(arr, n, cap, elem);
+	copy = palloc_extended(elem * (Size) *cap * 2, MCXT_ALLOC_HUGE);
+	memcpy(copy, arr, elem * (Size) n);
+	*cap *= 2;
+	return copy;
+}
 
 /*
  * Set the fields of node idx from a resource tuple (parent and collections
@@ -96,8 +129,12 @@ SetNodeFields(StructureCache *s, int32 idx, TupleDesc desc, HeapTuple tup,
 	if (!isnull)
 		*parent_id = *DatumGetUUIDP(d);
 	d = Attr(desc, tup, catalog.res_owner, &isnull);
+	s->owner_ids = RoomForOne(s->owner_ids, s->nowners, &s->ownercap, sizeof(pg_uuid_t));
+	s->owner_index.base = (const char *) s->owner_ids;
 	owner = isnull ? -1 : InternUuid(&s->owner_ids, &s->nowners, &s->ownercap, &s->owner_index,
 									 DatumGetUUIDP(d));
+	s->workspace_ids = RoomForOne(s->workspace_ids, s->nworkspaces, &s->wscap, sizeof(pg_uuid_t));
+	s->workspace_index.base = (const char *) s->workspace_ids;
 	ws = InternUuid(&s->workspace_ids, &s->nworkspaces, &s->wscap, &s->workspace_index,
 					DatumGetUUIDP(Attr(desc, tup, catalog.res_workspace, &isnull)));
 	kind_access = (uint8) (EnumMapValue(&catalog.resource_kinds,
@@ -124,7 +161,7 @@ AppendNode(StructureCache *s, TupleDesc desc, HeapTuple tup, pg_uuid_t *parent_i
 	bool		isnull;
 	int32		idx = s->nresources;
 
-	s->resources = GrowArray(s->resources, s->nresources, &s->rescap, sizeof(ResourceNode));
+	s->resources = RoomForOne(s->resources, s->nresources, &s->rescap, sizeof(ResourceNode));
 	r = &s->resources[idx];
 	memset(r, 0, sizeof(*r));
 	r->id = *DatumGetUUIDP(Attr(desc, tup, catalog.res_id, &isnull));
@@ -167,7 +204,7 @@ DropNode(StructureCache *s, int32 r)
 static void
 AddCollectionLink(StructureCache *s, int32 c, int32 r)
 {
-	s->links = GrowArray(s->links, s->nlinks, &s->linkcap, sizeof(CollectionLink));
+	s->links = RoomForOne(s->links, s->nlinks, &s->linkcap, sizeof(CollectionLink));
 	s->links[s->nlinks].collection = c;
 	s->links[s->nlinks].next = s->resources[r].coll_head;
 	s->resources[r].coll_head = s->nlinks++;
@@ -307,6 +344,8 @@ LoadFull(StructureCache *s, Snapshot snap, int32 est_res, int32 est_items, Memor
 	s->rescap = Max(est_res + est_res / 32, 1024);
 	s->resources = palloc_extended(sizeof(ResourceNode) * s->rescap, MCXT_ALLOC_HUGE);
 	UuidIndexInit(&s->resource_index, s->resources, sizeof(ResourceNode), s->rescap);
+	UuidIndexInit(&s->owner_index, NULL, sizeof(pg_uuid_t), 64);
+	UuidIndexInit(&s->workspace_index, NULL, sizeof(pg_uuid_t), 16);
 	/* the parents' ids are needed only during the load: not part of the cache */
 	parent_ids = MemoryContextAllocExtended(load_cxt, sizeof(pg_uuid_t) * s->rescap, MCXT_ALLOC_HUGE);
 	has_parent = MemoryContextAllocExtended(load_cxt, sizeof(bool) * s->rescap, MCXT_ALLOC_HUGE);
@@ -371,52 +410,6 @@ InitPartial(StructureCache *s, bool warming, int32 est_res)
 	s->rescap = 1024;
 	s->resources = palloc(sizeof(ResourceNode) * s->rescap);
 	UuidIndexInit(&s->resource_index, s->resources, sizeof(ResourceNode), s->rescap);
-}
-
-/*
- * A new structure under snap: in full when it fits the bound and either
- * want_full or the table is small; else partial (warming when it would fit).
- */
-static StructureCache *
-Load(Snapshot snap, bool want_full)
-{
-	int32		est_res = ModelEstimatedRows(MT_RESOURCE);
-	int32		est_items = ModelEstimatedRows(MT_COLLECTION_ITEM);
-	bool		fits = (Size) est_res * (sizeof(ResourceNode) + 2 * sizeof(uint32)) +
-		(Size) est_items * sizeof(CollectionLink) <= CacheLimitBytes();
-	MemoryContext old;
-	StructureCache *s;
-
-	if (structure_cxt == NULL)
-		structure_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl structure cache",
-											  ALLOCSET_DEFAULT_SIZES);
-	structure = NULL;
-	MemoryContextReset(structure_cxt);
-	old = MemoryContextSwitchTo(structure_cxt);
-	s = palloc0(sizeof(StructureCache));
-	if (fits && (want_full || est_res < LOAD_AT_ONCE_BELOW))
-	{
-		MemoryContext load_cxt = AllocSetContextCreate(old, "share_acl structure load",
-													   ALLOCSET_DEFAULT_SIZES);
-
-		fits = LoadFull(s, snap, est_res, est_items, load_cxt);
-		MemoryContextDelete(load_cxt);
-		if (fits)
-			stat_full_loads++;
-		else
-		{
-			MemoryContextReset(structure_cxt);
-			s = palloc0(sizeof(StructureCache));
-		}
-		if (!fits)
-			InitPartial(s, false, est_res);
-	}
-	else
-		InitPartial(s, fits, est_res);
-	s->build_id = next_build_id++;
-	s->last_found = -1;
-	MemoryContextSwitchTo(old);
-	return s;
 }
 
 /* ---------------------------------------------------------------------------
@@ -494,13 +487,148 @@ ApplyDeltas(StructureCache *s, uuidmap_hash *ids, Snapshot snap)
 	pfree(changed);
 	stat_deltas_applied += ids->members;
 	stat_delta_batches++;
+	if (s->mapped_arrays)
+		s->deltas_since_image += ids->members;
+}
+
+/*
+ * Map the database's image (unless it is the one called avoid) and bring it
+ * up to snap with at most limit changed ids; NULL when there is none, it is
+ * too far behind, or it is not for this catalog.
+ */
+static StructureCache *
+AdoptImage(Snapshot snap, int32 limit, uint64 avoid)
+{
+	StructureCache *s = palloc0(sizeof(StructureCache));
+	ChangeLogPosition image_position = {0};
+	uuidmap_hash *ids;
+	uint64		id;
+	bool		ok;
+
+	if (!ImageAdopt(s, &image_position, &id) || id == avoid)
+	{
+		ImageRelease();
+		if (image_position.xip)
+			pfree(image_position.xip);
+		pfree(s);
+		return NULL;
+	}
+	ids = uuidmap_create(CurrentMemoryContext, 64, NULL);
+	ok = ChangeLogRead(CHANGE_STRUCTURE, &image_position, snap, limit, AddChangedId, ids) ==
+		CHANGE_LOG_DELTAS;
+	if (ok && ids->members > 0)
+		ApplyDeltas(s, ids, snap);
+	uuidmap_destroy(ids);
+	pfree(image_position.xip);
+	if (!ok)
+	{
+		ImageRelease();
+		pfree(s);
+		return NULL;
+	}
+	s->image_id = id;
+	s->deltas_since_image = 0;
+	return s;
+}
+
+/*
+ * May a structure loaded under snap be written as the shared image?  Not
+ * when it may hold this transaction's uncommitted changes, nor in parallel
+ * mode (the query's snapshot), nor when it is bigger than the bound.
+ */
+static bool
+MayPublish(const StructureCache *s)
+{
+	Size		size = sizeof(ResourceNode) * (Size) s->nresources +
+		sizeof(CollectionLink) * (Size) s->nlinks +
+		sizeof(uint32) * ((Size) s->resource_index.mask + 1);
+
+	return !IsInParallelMode() && !ChangeLogOwnChanges(CHANGE_STRUCTURE) &&
+		size <= (Size) share_acl_shared_cache_size_mb * 1024 * 1024;
+}
+
+/*
+ * A new structure under snap.  Full when it fits the bound and either
+ * want_full or the table is small: a big one is mapped from the shared image
+ * when there is one close enough to snap (not the image called avoid), else
+ * loaded and written as the image.  Otherwise partial (warming when it would
+ * fit), unless a fresh image can be mapped at once.
+ */
+static StructureCache *
+Load(Snapshot snap, bool want_full, uint64 avoid)
+{
+	int32		est_res = ModelEstimatedRows(MT_RESOURCE);
+	int32		est_items = ModelEstimatedRows(MT_COLLECTION_ITEM);
+	bool		fits = (Size) est_res * (sizeof(ResourceNode) + 2 * sizeof(uint32)) +
+		(Size) est_items * sizeof(CollectionLink) <= CacheLimitBytes();
+	bool		big = est_res >= LOAD_AT_ONCE_BELOW;
+	MemoryContext old;
+	StructureCache *s = NULL;
+
+	if (structure_cxt == NULL)
+		structure_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl structure cache",
+											  ALLOCSET_DEFAULT_SIZES);
+	structure = NULL;
+	ImageRelease();
+	MemoryContextReset(structure_cxt);
+	old = MemoryContextSwitchTo(structure_cxt);
+	if (fits && big)
+		s = AdoptImage(snap, want_full ? MAX_DELTA_IDS : FRESH_IMAGE_DELTAS, avoid);
+	if (s == NULL && fits && (want_full || !big))
+	{
+		MemoryContext load_cxt = AllocSetContextCreate(old, "share_acl structure load",
+													   ALLOCSET_DEFAULT_SIZES);
+
+		s = palloc0(sizeof(StructureCache));
+		fits = LoadFull(s, snap, est_res, est_items, load_cxt);
+		MemoryContextDelete(load_cxt);
+		if (fits)
+		{
+			stat_full_loads++;
+			if (big && MayPublish(s))
+			{
+				ChangeLogPosition loaded_at = {0};
+
+				ChangeLogSetPosition(&loaded_at, snap, CurrentMemoryContext);
+				if (ImagePublish(s, &loaded_at))
+				{
+					/* use the image like every other backend: drop the own copy */
+					MemoryContextReset(structure_cxt);
+					s = AdoptImage(snap, MAX_DELTA_IDS, 0);
+					if (s == NULL)
+					{
+						load_cxt = AllocSetContextCreate(old, "share_acl structure load",
+														 ALLOCSET_DEFAULT_SIZES);
+						s = palloc0(sizeof(StructureCache));
+						fits = LoadFull(s, snap, est_res, est_items, load_cxt);
+						MemoryContextDelete(load_cxt);
+					}
+				}
+			}
+		}
+		if (!fits)
+		{
+			MemoryContextReset(structure_cxt);
+			s = NULL;
+		}
+	}
+	if (s == NULL)
+	{
+		s = palloc0(sizeof(StructureCache));
+		InitPartial(s, fits, est_res);
+	}
+	s->build_id = next_build_id++;
+	s->last_found = -1;
+	MemoryContextSwitchTo(old);
+	return s;
 }
 
 /* Too much of the structure is dead or unreachable: better loaded again. */
 static bool
 NeedsCompaction(const StructureCache *s)
 {
-	return s->ndead > s->nresources / 4 + 4096 || s->nlinks_dropped > s->nlinks / 2 + 4096;
+	return s->ndead > s->nresources / 4 + 4096 || s->nlinks_dropped > s->nlinks / 2 + 4096 ||
+		(s->mapped_arrays && s->deltas_since_image > IMAGE_REFRESH_AFTER);
 }
 
 /*
@@ -550,7 +678,9 @@ Refresh(bool want_full)
 		{
 			if (ChangeLogOwnRollbackPending(CHANGE_STRUCTURE))
 				(void) ChangeLogTakeOwnRollback(CHANGE_STRUCTURE, IgnoreId, NULL);
-			structure = Load(snap, want_full || promote);
+			structure = Load(snap, want_full || promote,
+							 s != NULL && s->mapped_arrays &&
+							 s->deltas_since_image > IMAGE_REFRESH_AFTER ? s->image_id : 0);
 		}
 	}
 	ChangeLogSetPosition(&position, snap, TopMemoryContext);
@@ -676,9 +806,11 @@ StructureGetStats(StructureStats *stats)
 {
 	const StructureCache *s = structure_broken ? NULL : structure;
 
+	stats->shared = s != NULL && s->mapped_arrays;
 	stats->state = s == NULL ? "empty" : s->partial ? "partial" : "full";
 	stats->nodes = s ? s->nresources - s->ndead : 0;
-	stats->bytes = StructureMemory();
+	stats->bytes = StructureMemory() + (stats->shared ? ImagePrivateBytes() : 0);
+	stats->shared_bytes = stats->shared ? ImageMappedBytes() : 0;
 	stats->generation = s ? s->build_id : 0;
 	stats->full_loads = stat_full_loads;
 	stats->delta_batches = stat_delta_batches;

@@ -10,7 +10,10 @@
  * Held in full when it fits share_acl.cache_size, else "partial": each
  * resource is read (with what is above it) by index scans the first time a
  * check needs it.  A backend also starts partial, so its first answers need
- * no bulk load, and loads in full once it has read enough on demand.
+ * no bulk load, and loads in full once it has read enough on demand.  A big
+ * structure held in full is mapped from the database's shared image
+ * (image.c) when there is a recent one, and written as that image when it
+ * had to be loaded.
  */
 #ifndef SHARE_ACL_STRUCTURE_H
 #define SHARE_ACL_STRUCTURE_H
@@ -53,6 +56,9 @@ typedef struct StructureCache
 	uint64		build_id;		/* changes at every load and every applied change */
 	bool		partial;		/* nodes are read on demand */
 	bool		warming;		/* partial only until enough was read: then loaded in full */
+	bool		mapped_arrays;	/* its arrays are in the shared image (image.c) */
+	uint64		image_id;		/* which image */
+	int32		deltas_since_image; /* changed ids applied since it was mapped */
 	int32		materialized;	/* nodes read on demand */
 	int32		promote_at;		/* load in full when warming and this many were read */
 	int32		nresources;		/* nodes, dead ones included */
@@ -77,6 +83,7 @@ typedef struct StructureCache
 
 /* Settings */
 extern int	share_acl_cache_size_mb;
+extern int	share_acl_shared_cache_size_mb;
 
 #define CacheLimitBytes()	((Size) share_acl_cache_size_mb * 1024 * 1024)
 
@@ -88,9 +95,11 @@ extern void StructureScanResources(void (*visit) (const pg_uuid_t *id, ResourceK
 
 typedef struct StructureStats
 {
+	bool		shared;			/* mapped from the shared image */
 	const char *state;			/* "empty", "full" or "partial" */
 	int64		nodes;			/* live nodes held */
-	Size		bytes;
+	Size		bytes;			/* private */
+	Size		shared_bytes;
 	uint64		generation;
 	uint64		full_loads;
 	uint64		delta_batches;

@@ -30,12 +30,12 @@ extern uint32 UuidHashValue(const void *key, Size keysize);
 		v2 += v1; v1 = SIP_ROTL(v1, 17); v1 ^= v2; v2 = SIP_ROTL(v2, 32); \
 	} while (0)
 
-/* SipHash-1-3 of the 16 bytes of a uuid under the backend's key, folded to 32 bits. */
+/* SipHash-1-3 of the 16 bytes of a uuid under a key, folded to 32 bits. */
 static inline uint32
-uuid_key_hash(const pg_uuid_t *id)
+uuid_hash_with_key(const uint64 *key, const pg_uuid_t *id)
 {
-	uint64		k0 = uuid_hash_key[0],
-				k1 = uuid_hash_key[1];
+	uint64		k0 = key[0],
+				k1 = key[1];
 	uint64		v0 = k0 ^ UINT64CONST(0x736f6d6570736575);
 	uint64		v1 = k1 ^ UINT64CONST(0x646f72616e646f6d);
 	uint64		v2 = k0 ^ UINT64CONST(0x6c7967656e657261);
@@ -60,6 +60,13 @@ uuid_key_hash(const pg_uuid_t *id)
 	SIP_ROUND(v0, v1, v2, v3);
 	m = v0 ^ v1 ^ v2 ^ v3;
 	return (uint32) (m ^ (m >> 32));
+}
+
+/* The hash of a uuid under the backend's key. */
+static inline uint32
+uuid_key_hash(const pg_uuid_t *id)
+{
+	return uuid_hash_with_key(uuid_hash_key, id);
 }
 
 #endif							/* SHARE_ACL_UUID_HASH_H */

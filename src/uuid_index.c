@@ -26,7 +26,7 @@ UuidIndexKey(const UuidIndex *index, int32 i)
 static void
 UuidIndexPlace(UuidIndex *index, int32 i)
 {
-	uint32		h = uuid_key_hash(UuidIndexKey(index, i));
+	uint32		h = uuid_hash_with_key(index->key, UuidIndexKey(index, i));
 	uint32		b = h & index->mask;
 
 	while (index->buckets[b] != UUID_BUCKET_EMPTY)
@@ -56,6 +56,8 @@ UuidIndexInit(UuidIndex *index, const void *base, Size stride, int32 expected)
 	index->count = 0;
 	index->base = base;
 	index->stride = stride;
+	memcpy(index->key, uuid_hash_key, sizeof(index->key));
+	index->borrowed = false;
 }
 
 /*
@@ -105,7 +107,9 @@ UuidIndexInsert(UuidIndex *index, const void *base, int32 i)
 		for (b = 0; b < oldsize; b++)
 			if (old[b] != UUID_BUCKET_EMPTY)
 				UuidIndexPlace(index, (int32) (old[b] & old_record_mask));
-		pfree(old);
+		if (!index->borrowed)
+			pfree(old);
+		index->borrowed = false;
 	}
 	UuidIndexPlace(index, i);
 	index->count++;
@@ -125,7 +129,7 @@ UuidIndexDelete(UuidIndex *index, int32 i)
 
 	if (index->buckets == NULL)
 		return;
-	h = uuid_key_hash(UuidIndexKey(index, i));
+	h = uuid_hash_with_key(index->key, UuidIndexKey(index, i));
 	b = h & index->mask;
 	for (;;)
 	{
@@ -146,7 +150,7 @@ UuidIndexDelete(UuidIndex *index, int32 i)
 
 		if (v == UUID_BUCKET_EMPTY)
 			return;
-		home = uuid_key_hash(UuidIndexKey(index, (int32) (v & index->record_mask))) & index->mask;
+		home = uuid_hash_with_key(index->key, UuidIndexKey(index, (int32) (v & index->record_mask))) & index->mask;
 		/* keep v at j when its home lies cyclically in (b, j] */
 		if ((b < j) ? (home > b && home <= j) : (home > b || home <= j))
 			continue;

@@ -5,7 +5,8 @@
  *
  * A bucket holds the record index in its low bits (record_mask: 24 bits at
  * first, more as the records grow, up to 31) and bits of the hash above
- * them, so a probe touches a record only when those bits match.
+ * them, so a probe touches a record only when those bits match.  Each index
+ * carries its hash key: the backend's, or that of a shared image.
  */
 #ifndef SHARE_ACL_UUID_INDEX_H
 #define SHARE_ACL_UUID_INDEX_H
@@ -29,6 +30,8 @@ typedef struct UuidIndex
 	int32		count;
 	const char *base;			/* first record */
 	Size		stride;			/* record size; the uuid is at offset 0 */
+	uint64		key[2];			/* the hash key of its buckets */
+	bool		borrowed;		/* buckets not palloc'd (a mapped image): never freed */
 } UuidIndex;
 
 /* The record index of id in index, or -1. */
@@ -41,7 +44,7 @@ UuidIndexLookup(const UuidIndex *index, const pg_uuid_t *id)
 
 	if (index->buckets == NULL)
 		return -1;
-	h = uuid_key_hash(id);
+	h = uuid_hash_with_key(index->key, id);
 	b = h & index->mask;
 	for (;;)
 	{

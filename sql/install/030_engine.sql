@@ -11,19 +11,49 @@ COMMENT ON FUNCTION share_acl.cache_invalidate_trigger() IS
 -- 'p': a principal's row, roles, direct teams or the shares granted to it
 -- (principal store) — read by every backend to bring its caches up to date
 -- by deltas instead of reloading.  A row without an id means "reload
--- everything of that kind"; one with pruned_below (kind '-') marks entries
--- deleted below that transaction.  Written by the triggers below as the
--- owner of the table; nobody else needs any right on it.  It is not dumped:
--- a restored database starts with empty caches.
+-- everything of that kind"; one with deleted_through (kind '-') says that
+-- entries of transactions up to that one were deleted.  Written by the
+-- triggers below as the owner of the table; nobody else needs any right on
+-- it.  It is not dumped: a restored database starts with empty caches.
 CREATE TABLE share_acl.change_log (
     txid xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
     kind "char" NOT NULL,
     id uuid,
-    pruned_below xid8
+    deleted_through xid8
 );
 CREATE INDEX change_log_txid_idx ON share_acl.change_log (txid);
 COMMENT ON TABLE share_acl.change_log IS
     'internal: ids of resources and principals changed per transaction, read by every backend to apply the change to its caches';
+
+-- Whoever deletes entries (the pruning, or an owner's maintenance) leaves
+-- the marker from which a backend that had not read them knows to reload;
+-- TRUNCATE makes every backend reload; entries are never updated.
+CREATE FUNCTION share_acl.change_log_guard() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        INSERT INTO share_acl.change_log (kind, id) VALUES ('r', NULL), ('p', NULL);
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO share_acl.change_log (kind, id, deleted_through)
+        SELECT '-', NULL, max(d.txid) FROM deleted_rows d HAVING count(*) > 0;
+    ELSE
+        RAISE EXCEPTION 'share_acl.change_log entries cannot be changed'
+            USING ERRCODE = 'prohibited_sql_statement_attempted';
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION share_acl.change_log_guard() IS
+    'trigger on change_log: a deletion leaves a marker, TRUNCATE makes every backend reload, entries are never updated';
+CREATE TRIGGER change_log_deleted AFTER DELETE ON share_acl.change_log
+    REFERENCING OLD TABLE AS deleted_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION share_acl.change_log_guard();
+CREATE TRIGGER change_log_truncated AFTER TRUNCATE ON share_acl.change_log
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.change_log_guard();
+CREATE TRIGGER change_log_updated BEFORE UPDATE ON share_acl.change_log
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.change_log_guard();
+ALTER TABLE share_acl.change_log ENABLE ALWAYS TRIGGER change_log_deleted,
+    ENABLE ALWAYS TRIGGER change_log_truncated, ENABLE ALWAYS TRIGGER change_log_updated;
 
 CREATE FUNCTION share_acl.change_log_trigger() RETURNS trigger
     AS 'MODULE_PATHNAME', 'change_log_trigger' LANGUAGE C;

@@ -61,7 +61,7 @@ SELECT e, 'owner' FROM unnest(ARRAY[
     -- trigger functions (they fire without EXECUTE)
     'principal_check', 'member_check', 'member_owner_check', 'team_member_check',
     'resource_check', 'collection_item_check', 'share_check', 'id_registry_sync',
-    'cache_invalidate_trigger', 'change_log_trigger', 'signing_key_replace_unused']) e;
+    'cache_invalidate_trigger', 'change_log_trigger', 'change_log_guard', 'signing_key_replace_unused']) e;
 
 -- every function of the schema with its class (NULL: not classified)
 CREATE TEMP VIEW routine AS
