@@ -4,9 +4,10 @@
 # Installs missing packages, builds and installs share_acl, starts a cluster,
 # then runs every suite: pg_regress (make installcheck), pgTAP (pg_prove over
 # test/pgtap/*.sql), isolation (pg_isolation_regress over test/isolation), the
-# dependency detection check (test/deps), the interrupt fault injection
-# (test/fault), the dump/restore check (test/dump) and the parser fuzz run
-# (test/fuzz).  A failing suite prints its diff or
+# streaming standby check (test/standby), the dependency detection check
+# (test/deps), the interrupt fault injection (test/fault), logical
+# replication (test/replication), the dump/restore check (test/dump) and the
+# parser fuzz run (test/fuzz).  A failing suite prints its diff or
 # its failing tests; the last line is "N passed, M failed" over every test of
 # every suite, and the exit status is non-zero when anything failed.
 set -uo pipefail
@@ -82,6 +83,17 @@ if ls test/isolation/specs/*.spec >/dev/null 2>&1; then
 		[ -f "$OUT/isolation/regression.diffs" ] && cat "$OUT/isolation/regression.diffs"
 		grep -qE '\.\.\. (FAILED|failed)' "$OUT/iso.log" || FAILED=$((FAILED + 1))
 	fi
+fi
+
+# --- standby: a warmed hot standby session after replay ------------------------
+sa_log "standby (test/standby/run.sh)"
+test/standby/run.sh >"$OUT/standby.log" 2>&1
+rc=$?
+cat "$OUT/standby.log"
+count_regress "$OUT/standby.log"
+if [ $rc -ne 0 ]; then
+	SUITES_FAILED+=(standby)
+	grep -qE '\.\.\. (FAILED|failed)' "$OUT/standby.log" || FAILED=$((FAILED + 1))
 fi
 
 # --- script suites: each counts as one test ------------------------------------
