@@ -464,6 +464,18 @@ change_log_trigger(PG_FUNCTION_ARGS)
 			CollectId(&news, olds.ids[i]);
 		reload = news.too_many;
 	}
+	if (!reload && news.n > 1)
+	{
+		/* each id once (an update names its rows' ids twice) */
+		int			i,
+					n = 1;
+
+		qsort(news.ids, news.n, sizeof(Datum), CompareUuidDatums);
+		for (i = 1; i < news.n; i++)
+			if (memcmp(DatumGetPointer(news.ids[i]), DatumGetPointer(news.ids[n - 1]), UUID_LEN) != 0)
+				news.ids[n++] = news.ids[i];
+		news.n = n;
+	}
 
 	if (reload || news.n > 0)
 	{
