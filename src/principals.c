@@ -256,24 +256,30 @@ StoredPrincipalFree(StoredPrincipal *e)
 		uuidmap_destroy(e->grants.heads);
 }
 
+/* Empty cxt and return a new hash table keyed by uuid in it. */
+static HTAB *
+NewUuidTable(MemoryContext cxt, const char *name, Size entrysize)
+{
+	HASHCTL		ctl;
+
+	MemoryContextReset(cxt);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(pg_uuid_t);
+	ctl.entrysize = entrysize;
+	ctl.hash = UuidHashValue;
+	ctl.hcxt = cxt;
+	return hash_create(name, 64, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_CONTEXT);
+}
+
 /* Empty the store. */
 static void
 StoreReset(void)
 {
-	HASHCTL		ctl;
-
 	if (store_cxt == NULL)
 		store_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl principal store",
 										  ALLOCSET_DEFAULT_SIZES);
 	store = NULL;
-	MemoryContextReset(store_cxt);
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(pg_uuid_t);
-	ctl.entrysize = sizeof(StoredPrincipal);
-	ctl.hash = UuidHashValue;
-	ctl.hcxt = store_cxt;
-	store = hash_create("share_acl principal store", 256, &ctl,
-						HASH_ELEM | HASH_FUNCTION | HASH_CONTEXT);
+	store = NewUuidTable(store_cxt, "share_acl principal store", sizeof(StoredPrincipal));
 	store_epoch++;
 }
 
@@ -574,22 +580,13 @@ LastPrincipalIs(const pg_uuid_t *id)
 static void
 ResetPrincipalContexts(void)
 {
-	HASHCTL		ctl;
-
 	if (principal_cxt == NULL)
-		principal_cxt = AllocSetContextCreate(TopMemoryContext,
-											  "share_acl principal contexts",
+		principal_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl principal contexts",
 											  ALLOCSET_DEFAULT_SIZES);
 	last_principal = NULL;
 	principal_contexts = NULL;
-	MemoryContextReset(principal_cxt);
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(pg_uuid_t);
-	ctl.entrysize = sizeof(PrincipalCtx);
-	ctl.hash = UuidHashValue;
-	ctl.hcxt = principal_cxt;
-	principal_contexts = hash_create("share_acl principals", 64, &ctl,
-									 HASH_ELEM | HASH_FUNCTION | HASH_CONTEXT);
+	principal_contexts = NewUuidTable(principal_cxt, "share_acl principal contexts",
+									  sizeof(PrincipalCtx));
 }
 
 /*

@@ -4,7 +4,8 @@
 # Installs missing packages, builds and installs share_acl, starts a cluster,
 # then runs every suite: pg_regress (make installcheck), pgTAP (pg_prove over
 # test/pgtap/*.sql), isolation (pg_isolation_regress over test/isolation), the
-# streaming standby check (test/standby), the dependency detection check
+# streaming standby check (test/standby), random changes applied as deltas
+# against fresh backends (test/delta), the dependency detection check
 # (test/deps), the interrupt fault injection (test/fault), logical
 # replication (test/replication), the dump/restore check (test/dump) and the
 # parser fuzz run (test/fuzz).  A failing suite prints its diff or
@@ -94,6 +95,20 @@ count_regress "$OUT/standby.log"
 if [ $rc -ne 0 ]; then
 	SUITES_FAILED+=(standby)
 	grep -qE '\.\.\. (FAILED|failed)' "$OUT/standby.log" || FAILED=$((FAILED + 1))
+fi
+
+# --- delta: random changes applied by deltas, warm backends against new ones --
+if [ -x test/delta/run.sh ]; then
+	sa_log "delta (test/delta/run.sh)"
+	test/delta/run.sh >"$OUT/delta.log" 2>&1
+	rc=$?
+	grep -E '^delta: ' "$OUT/delta.log"
+	count_regress "$OUT/delta.log"
+	if [ $rc -ne 0 ]; then
+		SUITES_FAILED+=(delta)
+		tail -40 "$OUT/delta.log"
+		grep -qE '\.\.\. (FAILED|failed)' "$OUT/delta.log" || FAILED=$((FAILED + 1))
+	fi
 fi
 
 # --- script suites: each counts as one test ------------------------------------
