@@ -119,8 +119,10 @@ ExecPlan(SPIPlanPtr plan, Datum *values, int expected)
 }
 
 /*
- * Delete the entries of transactions older than the kept window (the
- * table's DELETE trigger leaves the marker of the cut).
+ * Delete the entries of transactions older than the kept window and than
+ * every running transaction (so a backend that keeps up never has to
+ * reload because of a long-running transaction elsewhere); the table's
+ * DELETE trigger leaves the marker of the cut.
  */
 static void
 PruneOldEntries(void)
@@ -135,7 +137,9 @@ PruneOldEntries(void)
 	ExecPlan(SavedPlan(&prune_plan,
 					   "DELETE FROM share_acl.change_log WHERE ctid OPERATOR(pg_catalog.=) ANY "
 					   "(ARRAY(SELECT ctid FROM share_acl.change_log "
-					   "WHERE txid OPERATOR(pg_catalog.<) $1 FOR UPDATE SKIP LOCKED))",
+					   "WHERE txid OPERATOR(pg_catalog.<) pg_catalog.least($1, "
+					   "pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())) "
+					   "FOR UPDATE SKIP LOCKED))",
 					   1, argtypes),
 			 values, SPI_OK_DELETE);
 }
@@ -227,7 +231,18 @@ OwnXactCallback(XactEvent event, void *arg)
 		{
 			case XACT_EVENT_COMMIT:
 			case XACT_EVENT_PARALLEL_COMMIT:
-				o->n = o->rolled_n;
+				if (o->sub_rolled)
+				{
+					/*
+					 * A rolled-back subtransaction's entries are gone, but
+					 * what they named may have been applied: read every id
+					 * of the transaction again.
+					 */
+					o->rolled_n = o->n;
+					o->rolled_reload |= o->reload;
+				}
+				else
+					o->n = o->rolled_n;
 				o->reload = false;
 				o->sub_rolled = false;
 				break;
@@ -538,6 +553,8 @@ ChangeLogSetPosition(ChangeLogPosition *pos, Snapshot snap, MemoryContext cxt)
 	pos->nxip = n;
 	pos->xmin = WidenXid(snap->xmin, next);
 	pos->xmax = WidenXid(snap->xmax, next);
+	pos->own = TransactionIdIsValid(own) ? WidenXid(own, next) : InvalidFullTransactionId;
+	pos->own_curcid = snap->curcid;
 	pos->valid = true;
 }
 
@@ -545,6 +562,7 @@ typedef struct LogReader
 {
 	char		kind;
 	const ChangeLogPosition *pos;
+	FullTransactionId next;		/* the next xid to be assigned */
 	int32		limit;
 	int32		n;
 	bool		reload;
@@ -567,8 +585,21 @@ ReadEntries(LogReader *r, Relation rel, Snapshot snap, StrategyNumber strategy, 
 	while (!r->reload && (tup = systable_getnext(scan)) != NULL)
 	{
 		bool		isnull;
-		Datum		d = Attr(desc, tup, catalog.cl_deleted_through, &isnull);
+		Datum		d;
 
+		/* the running transaction's own entries that the position already saw */
+		if (FullTransactionIdIsValid(r->pos->own) &&
+			TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(tup->t_data)) &&
+			FullTransactionIdEquals(r->pos->own, GetTopFullTransactionIdIfAny()) &&
+			HeapTupleHeaderGetRawCommandId(tup->t_data) < r->pos->own_curcid &&
+			!(tup->t_data->t_infomask & HEAP_COMBOCID))
+			continue;
+		/* an entry from the future (copied from another server): not ours */
+		if (U64FromFullTransactionId(DatumGetFullTransactionId(Attr(desc, tup, catalog.cl_txid, &isnull))) >=
+			U64FromFullTransactionId(r->next))
+			continue;
+
+		d = Attr(desc, tup, catalog.cl_deleted_through, &isnull);
 		if (!isnull)
 		{
 			/* entries this position had not seen may be gone */
@@ -598,7 +629,7 @@ ChangeLogResult
 ChangeLogRead(ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap, int32 limit,
 			  void (*add) (const pg_uuid_t *id, void *arg), void *arg)
 {
-	LogReader	r = {change_kind_codes[kind], pos, limit, 0, false, add, arg};
+	LogReader	r = {change_kind_codes[kind], pos, ReadNextFullTransactionId(), limit, 0, false, add, arg};
 	Relation	rel;
 	int32		i;
 

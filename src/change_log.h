@@ -31,6 +31,8 @@ typedef struct ChangeLogPosition
 	FullTransactionId xmax;
 	int32		nxip;
 	FullTransactionId *xip;		/* sorted; the own transaction included */
+	FullTransactionId own;		/* the transaction that took it, if it had an xid */
+	CommandId	own_curcid;		/* its entries before this command were seen */
 } ChangeLogPosition;
 
 /* Which cache an entry is for. */

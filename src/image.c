@@ -12,8 +12,10 @@
  * removed when the server starts and skipped by base backups, so an image
  * never outlives the cluster run that wrote it.
  *
- * An image is used only by a backend whose model catalog (relation OIDs,
- * column numbers, enum labels) is the one it was written for.  Its uuid
+ * An image is used only by a backend of the same server run (system
+ * identifier and start time), build layout and model catalog (relation
+ * OIDs, column numbers, enum labels) as the one that wrote it, and only when
+ * its header's offsets and counts lie within the file.  Its uuid
  * indexes carry their own hash key, drawn by the writing backend.  Nothing
  * uncommitted is ever in an image: a backend whose transaction changed the
  * structure does not write one.
@@ -27,7 +29,10 @@
 
 #include "common/hashfn.h"
 #include "miscadmin.h"
+#include "access/xlog.h"
+#include "postmaster/postmaster.h"
 #include "storage/fd.h"
+#include "utils/timestamp.h"
 
 #include "catalog.h"
 #include "image.h"
@@ -47,6 +52,9 @@ typedef struct ImageHeader
 {
 	uint32		magic;
 	uint32		version;
+	uint32		layout[4];		/* sizes of the header, a node, a link, an index */
+	uint64		system_identifier;
+	TimestampTz server_started; /* images of another run of the server are not used */
 	Size		size;			/* of the whole file */
 	Oid			database;
 	uint64		catalog_fingerprint;
@@ -99,6 +107,23 @@ Align(Size n)
 	return TYPEALIGN(64, n);
 }
 
+/* What must be equal for this build to read an image. */
+static void
+ImageLayout(uint32 *layout)
+{
+	layout[0] = sizeof(ImageHeader);
+	layout[1] = sizeof(ResourceNode);
+	layout[2] = sizeof(CollectionLink);
+	layout[3] = sizeof(UuidIndex);
+}
+
+/* Does [offset, offset + n * elem) lie within an image of size bytes? */
+static bool
+Within(Size offset, Size n, Size elem, Size size)
+{
+	return offset <= size && n <= (size - offset) / Max(elem, 1);
+}
+
 /* Room to grow an array of n records: an eighth more, and 1,024. */
 static int32
 Room(int32 n)
@@ -146,6 +171,9 @@ ImagePublish(const StructureCache *s, const ChangeLogPosition *pos)
 	memset(&h, 0, sizeof(h));
 	h.magic = IMAGE_MAGIC;
 	h.version = IMAGE_VERSION;
+	ImageLayout(h.layout);
+	h.system_identifier = GetSystemIdentifier();
+	h.server_started = PgStartTime;
 	h.database = MyDatabaseId;
 	h.catalog_fingerprint = CatalogFingerprint();
 	h.image_id = ((uint64) MyProcPid << 32) ^ (uint64) GetCurrentTimestamp();
@@ -274,6 +302,7 @@ ImageAdopt(StructureCache *s, ChangeLogPosition *pos, uint64 *image_id)
 	void	   *addr;
 	const ImageHeader *h;
 	FullTransactionId *xip;
+	uint32		layout[4];
 
 	ImageRelease();
 	ImagePath(path, sizeof(path));
@@ -292,8 +321,24 @@ ImageAdopt(StructureCache *s, ChangeLogPosition *pos, uint64 *image_id)
 	mapped = addr;
 	mapped_size = (Size) st.st_size;
 	h = (const ImageHeader *) mapped;
-	if (h->magic != IMAGE_MAGIC || h->version != IMAGE_VERSION || h->size != mapped_size ||
-		h->database != MyDatabaseId || h->catalog_fingerprint != CatalogFingerprint())
+	ImageLayout(layout);
+	if (h->magic != IMAGE_MAGIC || h->version != IMAGE_VERSION ||
+		memcmp(h->layout, layout, sizeof(layout)) != 0 ||
+		h->system_identifier != GetSystemIdentifier() || h->server_started != PgStartTime ||
+		h->size != mapped_size || h->database != MyDatabaseId ||
+		h->catalog_fingerprint != CatalogFingerprint() ||
+		U64FromFullTransactionId(h->xmax) > U64FromFullTransactionId(ReadNextFullTransactionId()) ||
+		h->nxip < 0 || h->nresources < 0 || h->nresources > h->rescap ||
+		h->nlinks < 0 || h->nlinks > h->linkcap || h->nowners < 0 || h->nowners > h->ownercap ||
+		h->nworkspaces < 0 || h->nworkspaces > h->wscap ||
+		!Within(h->xip, h->nxip, sizeof(FullTransactionId), mapped_size) ||
+		!Within(h->resources, h->rescap, sizeof(ResourceNode), mapped_size) ||
+		!Within(h->links, h->linkcap, sizeof(CollectionLink), mapped_size) ||
+		!Within(h->owner_ids, h->ownercap, sizeof(pg_uuid_t), mapped_size) ||
+		!Within(h->workspace_ids, h->wscap, sizeof(pg_uuid_t), mapped_size) ||
+		!Within(h->resource_index.buckets, (Size) h->resource_index.mask + 1, sizeof(uint32), mapped_size) ||
+		!Within(h->owner_index.buckets, (Size) h->owner_index.mask + 1, sizeof(uint32), mapped_size) ||
+		!Within(h->workspace_index.buckets, (Size) h->workspace_index.mask + 1, sizeof(uint32), mapped_size))
 	{
 		ImageRelease();
 		return false;
@@ -308,6 +353,8 @@ ImageAdopt(StructureCache *s, ChangeLogPosition *pos, uint64 *image_id)
 	pos->nxip = h->nxip;
 	pos->xmin = h->xmin;
 	pos->xmax = h->xmax;
+	pos->own = InvalidFullTransactionId;
+	pos->own_curcid = InvalidCommandId;
 	pos->valid = true;
 
 	s->partial = false;

@@ -63,6 +63,11 @@ RelcacheCallback(Datum arg, Oid relid)
 		case MT_LINK:
 			inval_counts[INVAL_LINKS]++;
 			break;
+		case MT_CHANGE_LOG:
+			/* TRUNCATE of the log: read it again */
+			inval_counts[INVAL_STRUCTURE]++;
+			inval_counts[INVAL_PRINCIPALS]++;
+			break;
 		default:
 			break;
 	}

@@ -20,6 +20,7 @@
 #include "access/genam.h"
 #include "access/heapam.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "miscadmin.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
@@ -48,6 +49,7 @@ int			share_acl_shared_cache_size_mb = 1024;
 static MemoryContext structure_cxt = NULL;
 static StructureCache *structure = NULL;
 static bool structure_broken = false;	/* a change was interrupted half-way */
+static bool read_under_query_snapshot = false;	/* nodes read in parallel mode: drop */
 static uint64 synced_count = 0;		/* INVAL_STRUCTURE count it is up to date with */
 static uint64 loaded_catalog = 0;	/* CatalogGeneration() at its load */
 static TransientTag synced_tag = 0;	/* up to date with a query's snapshot only */
@@ -518,6 +520,7 @@ AdoptImage(Snapshot snap, int32 limit, uint64 avoid)
 		CHANGE_LOG_DELTAS;
 	if (ok && ids->members > 0)
 		ApplyDeltas(s, ids, snap);
+	s->deltas_since_image = ids->members;
 	uuidmap_destroy(ids);
 	pfree(image_position.xip);
 	if (!ok)
@@ -527,14 +530,14 @@ AdoptImage(Snapshot snap, int32 limit, uint64 avoid)
 		return NULL;
 	}
 	s->image_id = id;
-	s->deltas_since_image = 0;
 	return s;
 }
 
 /*
  * May a structure loaded under snap be written as the shared image?  Not
- * when it may hold this transaction's uncommitted changes, nor in parallel
- * mode (the query's snapshot), nor when it is bigger than the bound.
+ * when it may hold this transaction's uncommitted changes (a transaction
+ * that has written anything does not write images), nor in parallel mode
+ * (the query's snapshot), nor when it is bigger than the bound.
  */
 static bool
 MayPublish(const StructureCache *s)
@@ -543,7 +546,8 @@ MayPublish(const StructureCache *s)
 		sizeof(CollectionLink) * (Size) s->nlinks +
 		sizeof(uint32) * ((Size) s->resource_index.mask + 1);
 
-	return !IsInParallelMode() && !ChangeLogOwnChanges(CHANGE_STRUCTURE) &&
+	return !IsInParallelMode() && !TransactionIdIsValid(GetTopTransactionIdIfAny()) &&
+		!ChangeLogOwnChanges(CHANGE_STRUCTURE) &&
 		size <= (Size) share_acl_shared_cache_size_mb * 1024 * 1024;
 }
 
@@ -641,7 +645,7 @@ Refresh(bool want_full)
 {
 	uint64		count = InvalCount(INVAL_STRUCTURE);
 	bool		transient;
-	bool		was_broken = structure_broken;
+	bool		was_broken = structure_broken || read_under_query_snapshot;
 	Snapshot	snap;
 
 	CatalogLookup();
@@ -676,17 +680,20 @@ Refresh(bool want_full)
 		}
 		if (reload)
 		{
+			bool		stale_image = s != NULL && !was_broken && s->mapped_arrays &&
+				s->deltas_since_image > IMAGE_REFRESH_AFTER;
+
 			if (ChangeLogOwnRollbackPending(CHANGE_STRUCTURE))
 				(void) ChangeLogTakeOwnRollback(CHANGE_STRUCTURE, IgnoreId, NULL);
-			structure = Load(snap, want_full || promote,
-							 s != NULL && s->mapped_arrays &&
-							 s->deltas_since_image > IMAGE_REFRESH_AFTER ? s->image_id : 0);
+			structure = Load(snap, want_full || promote || stale_image,
+							 stale_image ? s->image_id : 0);
 		}
 	}
 	ChangeLogSetPosition(&position, snap, TopMemoryContext);
 	UnregisterSnapshot(snap);
 	synced_count = count;
 	loaded_catalog = CatalogGeneration();
+	read_under_query_snapshot = false;
 	synced_tag = CacheTransientTag(transient);
 	structure_broken = false;
 }
@@ -759,10 +766,15 @@ StructureLookupNode(StructureCache *s, const pg_uuid_t *id)
 
 	/*
 	 * Read under a query's snapshot, which may be older than the position:
-	 * bring it up to date again at the next statement.
+	 * what was read may miss changes the position has already seen, so the
+	 * (partial) structure is dropped once that snapshot is no longer the
+	 * active one.
 	 */
 	if (transient)
+	{
 		synced_tag = CacheTransientTag(true);
+		read_under_query_snapshot = true;
+	}
 	return idx;
 }
 

@@ -22,6 +22,9 @@ CREATE TABLE share_acl.change_log (
     deleted_through xid8
 );
 CREATE INDEX change_log_txid_idx ON share_acl.change_log (txid);
+-- a publication that includes it (FOR ALL TABLES) can replicate its deletes;
+-- a subscriber ignores entries of transactions it has not reached
+ALTER TABLE share_acl.change_log REPLICA IDENTITY FULL;
 COMMENT ON TABLE share_acl.change_log IS
     'internal: ids of resources and principals changed per transaction, read by every backend to apply the change to its caches';
 

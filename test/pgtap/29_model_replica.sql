@@ -125,9 +125,9 @@ SELECT is(share_acl.has_access(:'B', 'view'), false, 'link revoked in replica mo
 -- --------------------------------------------- as the apply worker does it
 -- Logical replication's apply worker fires no statement triggers: with the
 -- statement trigger off, the replica-role row trigger alone invalidates.
-ALTER TABLE share_acl.share DISABLE TRIGGER zz_change_log_insert, DISABLE TRIGGER zz_change_log_delete;
 INSERT INTO share_acl.share (id, resource_id, grantee_id, perms) VALUES
     ('29000000-0000-0000-0004-000000000009', :'P', :'v', 'editor');
+ALTER TABLE share_acl.share DISABLE TRIGGER zz_change_log_insert, DISABLE TRIGGER zz_change_log_delete;
 SELECT is(share_acl.has_access(:'v', :'B', 'edit'), true, 'row trigger: v edits B (warm)');
 SET LOCAL session_replication_role = replica;
 DELETE FROM share_acl.share WHERE id = '29000000-0000-0000-0004-000000000009';
