@@ -127,17 +127,17 @@ ExecPlan(SPIPlanPtr plan, Datum *values, int expected)
 static void
 PruneOldEntries(void)
 {
-	FullTransactionId top = GetTopFullTransactionId();
+	FullTransactionId next = ReadNextFullTransactionId();
 	Oid			argtypes[1] = {XID8OID};
 	Datum		values[1];
 
-	if (U64FromFullTransactionId(top) <= CHANGE_LOG_KEEP_XIDS + FirstNormalTransactionId)
+	if (U64FromFullTransactionId(next) <= CHANGE_LOG_KEEP_XIDS + FirstNormalTransactionId)
 		return;
-	values[0] = UInt64GetDatum(U64FromFullTransactionId(top) - CHANGE_LOG_KEEP_XIDS);
+	values[0] = UInt64GetDatum(U64FromFullTransactionId(next) - CHANGE_LOG_KEEP_XIDS);
 	ExecPlan(SavedPlan(&prune_plan,
 					   "DELETE FROM share_acl.change_log WHERE ctid OPERATOR(pg_catalog.=) ANY "
 					   "(ARRAY(SELECT ctid FROM share_acl.change_log "
-					   "WHERE txid OPERATOR(pg_catalog.<) pg_catalog.least($1, "
+					   "WHERE txid OPERATOR(pg_catalog.<) LEAST($1, "
 					   "pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())) "
 					   "FOR UPDATE SKIP LOCKED))",
 					   1, argtypes),

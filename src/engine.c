@@ -67,6 +67,12 @@ EngineTarget(Engine *e, const pg_uuid_t *id)
 {
 	Target		t;
 
+	/* a partial structure would read the table for a workspace id: look there first */
+	if (e->s->partial && (t.index = UuidIndexLookup(&e->g->workspace_index, id)) >= 0)
+	{
+		t.kind = TARGET_WORKSPACE;
+		return t;
+	}
 	t.index = StructureLookupNode(e->s, id);
 	if (t.index >= 0)
 	{

@@ -44,7 +44,7 @@ int			share_acl_shared_cache_size_mb = 1024;
 /* A backend's first check maps the image when it is at most this many changes behind. */
 #define FRESH_IMAGE_DELTAS		256
 /* After applying this many changes to a mapped image, a backend maps or writes a newer one. */
-#define IMAGE_REFRESH_AFTER		10000
+#define IMAGE_REFRESH_AFTER		1000
 
 static MemoryContext structure_cxt = NULL;
 static StructureCache *structure = NULL;

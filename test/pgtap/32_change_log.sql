@@ -9,7 +9,7 @@
 -- entries cannot be updated.
 BEGIN;
 SET LOCAL search_path = share_acl, public;
-SELECT plan(17);
+SELECT plan(18);
 
 \set w      32000000-0000-0000-0001-000000000001
 \set o      32000000-0000-0000-0002-000000000001
@@ -94,6 +94,29 @@ UPDATE share_acl.resource SET id = '32000000-0000-0000-0006-000000000002'
 SELECT is((SELECT count(*) FROM share_acl.change_log
             WHERE txid = pg_current_xact_id() AND kind = 'r' AND id IS NULL), 2::bigint,
           'a change of a resource id: a reload entry');
+
+-- past 50,000 transactions, one write in 256 prunes the log: 50,001
+-- subtransactions that write move the xid counter past it, then 1,500 writes
+-- (all but certainly one pruning among them) must succeed
+CREATE TEMP TABLE xids (n int);
+DO $$
+BEGIN
+    FOR i IN 1..50001 LOOP
+        BEGIN
+            INSERT INTO xids VALUES (i);
+        EXCEPTION WHEN OTHERS THEN RAISE;
+        END;
+    END LOOP;
+END $$;
+CREATE FUNCTION pg_temp.write_often() RETURNS void LANGUAGE plpgsql AS $f$
+BEGIN
+    FOR i IN 1..1500 LOOP
+        UPDATE share_acl.resource SET guest_ai_enabled = NOT guest_ai_enabled
+         WHERE id = '32000000-0000-0000-0003-000000000001';
+    END LOOP;
+END $f$;
+SELECT lives_ok('SELECT pg_temp.write_often()',
+                'writes past 50,000 transactions (pruning the log now and then) succeed');
 
 -- nobody but the extension writes or reads the log
 CREATE ROLE t32_app NOLOGIN;
