@@ -7,6 +7,13 @@
 -- 1,000,000 assets; 5,000 collections of ~200 assets; 100,000 shares.
 -- A smaller scale shrinks assets, collections and shares proportionally.
 -- Ids are md5-derived, so every run produces the same rows.
+--
+-- The shape is that of a workspace grown by use rather than of a pattern:
+-- every asset is in a collection; shares land on projects, collections and
+-- assets, and on people and teams, each drawn independently (pg_temp.pick),
+-- so that every team, the benchmark's member's too, holds shares at every
+-- level; the benchmark's member (user 4242) is in two leaf teams of
+-- different 4-deep chains, so its grants come from eight teams.
 \set ON_ERROR_STOP 1
 \if :{?scale}
 \else
@@ -19,6 +26,9 @@ SELECT (1000000 * :scale)::int AS n_assets,
 
 CREATE OR REPLACE FUNCTION pg_temp.uid(kind text, i int) RETURNS uuid
 LANGUAGE sql IMMUTABLE AS $$ SELECT md5(kind || ':' || i)::uuid $$;
+-- a deterministic pseudo-random number in [0, n): the draw named tag for row i
+CREATE OR REPLACE FUNCTION pg_temp.pick(tag text, i int, n int) RETURNS int
+LANGUAGE sql IMMUTABLE AS $$ SELECT (('x' || left(md5(tag || ':' || i), 7))::bit(28)::int % n) $$;
 
 BEGIN;
 INSERT INTO share_acl.workspace (id, name) VALUES (pg_temp.uid('ws', 0), 'Bench Studio');
@@ -42,12 +52,19 @@ SELECT pg_temp.uid('team', t), 'team', 'Team ' || t, pg_temp.uid('ws', 0)
 FROM generate_series(0, 499) t;
 INSERT INTO share_acl.team_member (team_id, member_id)
 SELECT pg_temp.uid('team', t - 125), pg_temp.uid('team', t) FROM generate_series(125, 499) t;
--- each person in one team, every third in a second one
+-- each person in one team, every third in a second one; the benchmark's
+-- member in the leaf teams 492 (in 367, 242, 117) and 447 (in 322, 197, 72).
+-- Any other person i is never in team (i + 250) % 500 (the team-churn
+-- benchmark adds it there and removes it again): i % 500 differs from it, and
+-- so does (i * 7 + 3) % 500, as 6i - 247 is odd
 INSERT INTO share_acl.team_member (team_id, member_id)
 SELECT pg_temp.uid('team', i % 500), pg_temp.uid('user', i) FROM generate_series(1, 9999) i
+WHERE i <> 4242
 UNION ALL
 SELECT pg_temp.uid('team', (i * 7 + 3) % 500), pg_temp.uid('user', i)
-FROM generate_series(3, 9999, 3) i WHERE (i * 7 + 3) % 500 <> i % 500;
+FROM generate_series(3, 9999, 3) i WHERE (i * 7 + 3) % 500 <> i % 500 AND i <> 4242
+UNION ALL
+SELECT pg_temp.uid('team', t), pg_temp.uid('user', 4242) FROM unnest(ARRAY[492, 447]) t;
 
 -- 200 projects: every tenth public, every tenth+1 shared, every 20th restricted
 INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id, owner_id, general_access,
@@ -64,8 +81,9 @@ SELECT pg_temp.uid('collection', c), pg_temp.uid('ws', 0), 'collection',
        pg_temp.uid('project', c % 200), pg_temp.uid('user', 51 + c % 7000)
 FROM generate_series(0, :n_collections - 1) c;
 
--- assets: asset j lives in project j % 200 and is in collection j % n_collections,
--- so every collection holds assets of many projects; 1 in 1000 is restricted
+-- assets: asset j lives in project j % 200 and is in collection j % n_collections
+-- (every asset is in a collection; at scale 1 the collections of a project hold
+-- its own assets, at other scales assets of many projects); 1 in 1000 is restricted
 INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id, owner_id, restricted)
 SELECT pg_temp.uid('asset', j), pg_temp.uid('ws', 0), 'asset',
        pg_temp.uid('project', j % 200), pg_temp.uid('user', 51 + j % 9000),
@@ -76,20 +94,25 @@ SELECT pg_temp.uid('collection', j % :n_collections), pg_temp.uid('asset', j)
 FROM generate_series(0, :n_assets - 1) j;
 
 -- shares: 4% on projects, 20% on collections, the rest on assets; grantees are
--- people (2/3) or teams (1/3); 5% expired, 5% expiring next year; toggles vary
+-- people (2/3) or teams (1/3); 5% expired, 5% expiring next year; toggles vary.
+-- Level, resource, grantee and expiry are drawn independently, so that every
+-- grantee (each team too) holds shares on projects, collections and assets
 INSERT INTO share_acl.share (id, resource_id, grantee_id, perms, allow_download, allow_comments,
                              allow_approval, allow_contribution, expires_at, granted_by)
 SELECT pg_temp.uid('share', s),
-       CASE WHEN s % 25 = 0 THEN pg_temp.uid('project', (s / 25) % 200)
-            WHEN s % 5 = 1 THEN pg_temp.uid('collection', (s / 5) % :n_collections)
-            ELSE pg_temp.uid('asset', (s * 7919) % :n_assets) END,
-       CASE WHEN s % 3 = 2 THEN pg_temp.uid('team', (s / 3) % 500)
-            ELSE pg_temp.uid('user', 1 + (s * 31) % 9999) END,
+       CASE WHEN lvl < 4 THEN pg_temp.uid('project', pg_temp.pick('share-project', s, 200))
+            WHEN lvl < 24 THEN pg_temp.uid('collection', pg_temp.pick('share-collection', s, :n_collections))
+            ELSE pg_temp.uid('asset', pg_temp.pick('share-asset', s, :n_assets)) END,
+       CASE WHEN pg_temp.pick('share-grantee', s, 3) = 0
+            THEN pg_temp.uid('team', pg_temp.pick('share-team', s, 500))
+            ELSE pg_temp.uid('user', 1 + pg_temp.pick('share-user', s, 9999)) END,
        (ARRAY['viewer', 'commenter', 'editor', 'manager'])[1 + s % 4]::share_acl.permset,
        s % 7 <> 0, s % 11 <> 0, true, s % 13 <> 0,
-       CASE s % 20 WHEN 0 THEN now() - interval '1 day' WHEN 1 THEN now() + interval '1 year' END,
+       CASE pg_temp.pick('share-expiry', s, 20)
+            WHEN 0 THEN now() - interval '1 day' WHEN 1 THEN now() + interval '1 year' END,
        pg_temp.uid('user', 0)
-FROM generate_series(0, :n_shares - 1) s;
+FROM generate_series(0, :n_shares - 1) s,
+     LATERAL (SELECT pg_temp.pick('share-level', s, 100) AS lvl) l;
 
 -- the benchmark's member (user 4242) has editor shares on 20 projects
 INSERT INTO share_acl.share (resource_id, grantee_id, perms, granted_by)
