@@ -306,7 +306,7 @@ StoreDropId(const pg_uuid_t *id, void *arg)
  * Bring the store up to date: drop the entries whose rows changed since its
  * position (own rolled-back changes included), or empty it when that is
  * needed (a reload entry, entries pruned, too many, DDL, an interruption, or
- * more memory than a quarter of share_acl.cache_size).
+ * more memory than half of share_acl.cache_size).
  */
 static void
 StoreSync(void)
@@ -325,7 +325,7 @@ StoreSync(void)
 	store_broken = true;		/* until done */
 	reset = store == NULL || was_broken || !store_position.valid ||
 		CatalogGeneration() != store_catalog ||
-		MemoryContextMemAllocated(store_cxt, true) > CacheLimitBytes() / 4;
+		MemoryContextMemAllocated(store_cxt, true) > CacheLimitBytes() / 2;
 	if (!reset)
 	{
 		bool		dropped = false;
@@ -529,7 +529,7 @@ MergeGrantSet(StructureCache *s, nodemap_hash *node_grants, MergedRef *merged, c
 
 	for (i = 0; i < set->n; i++)
 	{
-		int32		node = UuidIndexLookup(&s->resource_index, &set->grants[i].resource_id);
+		int32		node = StructureFindNode(s, &set->grants[i].resource_id);
 		bool		found;
 		NodeMapEntry *head;
 

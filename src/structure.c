@@ -44,7 +44,7 @@ int			share_acl_shared_cache_size_mb = 1024;
 /* A backend's first check maps the image when it is at most this many changes behind. */
 #define FRESH_IMAGE_DELTAS		256
 /* After applying this many changes to a mapped image, a backend maps or writes a newer one. */
-#define IMAGE_REFRESH_AFTER		1000
+#define IMAGE_REFRESH_AFTER		5000
 
 static MemoryContext structure_cxt = NULL;
 static StructureCache *structure = NULL;
@@ -171,7 +171,16 @@ AppendNode(StructureCache *s, TupleDesc desc, HeapTuple tup, pg_uuid_t *parent_i
 	r->coll_head = -1;
 	SetNodeFields(s, idx, desc, tup, parent_id, has_parent);
 	/* counted only once indexed, so an error above leaves nothing half-added */
-	UuidIndexInsert(&s->resource_index, s->resources, idx);
+	if (s->mapped_arrays)
+	{
+		/* keep the image's buckets unwritten (one page copied per node otherwise) */
+		if (s->added_index.buckets == NULL)
+			UuidIndexInit(&s->added_index, s->resources, sizeof(ResourceNode), 64);
+		UuidIndexInsert(&s->added_index, s->resources, idx);
+		s->resource_index.base = (const char *) s->resources;
+	}
+	else
+		UuidIndexInsert(&s->resource_index, s->resources, idx);
 	s->nresources++;
 	return idx;
 }
@@ -184,7 +193,8 @@ DropCollectionLinks(StructureCache *s, int32 r)
 
 	for (link = s->resources[r].coll_head; link >= 0; link = s->links[link].next)
 		s->nlinks_dropped++;
-	s->resources[r].coll_head = -1;
+	if (s->resources[r].coll_head != -1)
+		s->resources[r].coll_head = -1;
 }
 
 /* A resource that no longer exists: unindexed and never found again. */
@@ -192,6 +202,7 @@ static void
 DropNode(StructureCache *s, int32 r)
 {
 	UuidIndexDelete(&s->resource_index, r);
+	UuidIndexDelete(&s->added_index, r);
 	DropCollectionLinks(s, r);
 	s->resources[r].parent = -1;
 	s->resources[r].owner = -1;
@@ -210,7 +221,8 @@ AddCollectionLink(StructureCache *s, int32 c, int32 r)
 	s->links[s->nlinks].collection = c;
 	s->links[s->nlinks].next = s->resources[r].coll_head;
 	s->resources[r].coll_head = s->nlinks++;
-	s->resources[c].flags |= RES_HAS_CHILDREN;
+	if (!(s->resources[c].flags & RES_HAS_CHILDREN))
+		s->resources[c].flags |= RES_HAS_CHILDREN;
 }
 
 /* Read one resource by id with an index scan; the tuple is copied, or NULL. */
@@ -275,7 +287,7 @@ LinkNode(StructureCache *s, int32 idx, const pg_uuid_t *parent_id, bool has_pare
 		int32		p = EnsureNode(s, parent_id, snap, depth + 1);
 
 		s->resources[idx].parent = p;
-		if (p >= 0)
+		if (p >= 0 && !(s->resources[p].flags & RES_HAS_CHILDREN))
 			s->resources[p].flags |= RES_HAS_CHILDREN;
 	}
 	DropCollectionLinks(s, idx);
@@ -297,7 +309,7 @@ LinkNode(StructureCache *s, int32 idx, const pg_uuid_t *parent_id, bool has_pare
 static int32
 EnsureNode(StructureCache *s, const pg_uuid_t *id, Snapshot snap, int depth)
 {
-	int32		idx = UuidIndexLookup(&s->resource_index, id);
+	int32		idx = StructureFindNode(s, id);
 	HeapTuple	tup;
 	TupleDesc	desc;
 	Relation	rel;
@@ -457,7 +469,7 @@ ApplyDeltas(StructureCache *s, uuidmap_hash *ids, Snapshot snap)
 	uuidmap_start_iterate(ids, &it);
 	while ((e = uuidmap_iterate(ids, &it)) != NULL)
 	{
-		int32		node = UuidIndexLookup(&s->resource_index, &e->key);
+		int32		node = StructureFindNode(s, &e->key);
 		TupleDesc	desc;
 		Relation	rel;
 		HeapTuple	tup;
@@ -737,7 +749,7 @@ StructureLookupNode(StructureCache *s, const pg_uuid_t *id)
 	if (next < s->nresources && uuid_equal(&s->resources[next].id, id) &&
 		!(s->resources[next].flags & RES_DEAD))
 		return s->last_found = next;
-	idx = UuidIndexLookup(&s->resource_index, id);
+	idx = StructureFindNode(s, id);
 	if (idx >= 0)
 		s->last_found = idx;
 	if (idx >= 0 || !s->partial)

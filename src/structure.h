@@ -66,6 +66,7 @@ typedef struct StructureCache
 	int32		ndead;
 	ResourceNode *resources;
 	UuidIndex	resource_index;
+	UuidIndex	added_index;	/* nodes added to a mapped image (its index stays unwritten) */
 	int32		nlinks;
 	int32		linkcap;
 	int32		nlinks_dropped; /* links no longer reachable (their node was read again) */
@@ -86,6 +87,17 @@ extern int	share_acl_cache_size_mb;
 extern int	share_acl_shared_cache_size_mb;
 
 #define CacheLimitBytes()	((Size) share_acl_cache_size_mb * 1024 * 1024)
+
+/* The node index of resource id among the nodes held, or -1 (no read on demand). */
+static inline int32
+StructureFindNode(const StructureCache *s, const pg_uuid_t *id)
+{
+	int32		idx = UuidIndexLookup(&s->resource_index, id);
+
+	if (idx < 0 && s->added_index.buckets != NULL)
+		idx = UuidIndexLookup(&s->added_index, id);
+	return idx;
+}
 
 extern void StructureInit(void);
 extern StructureCache *StructureGet(bool want_full);
