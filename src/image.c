@@ -389,8 +389,10 @@ ImageMappedBytes(void)
 }
 
 /*
- * The pages of the mapped image this backend has written (and so holds a
- * private copy of), from /proc/self/smaps; 0 where that is not readable.
+ * The pages of the mapped image this backend has written, and so holds a
+ * private copy of ("Anonymous" pages of the mapping in /proc/self/smaps;
+ * pages read from the page cache, even dirty ones a writer has not flushed
+ * yet, are shared); 0 where that is not readable.
  */
 Size
 ImagePrivateBytes(void)
@@ -411,7 +413,7 @@ ImagePrivateBytes(void)
 
 		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
 			in_image = lo == start;
-		else if (in_image && sscanf(line, "Private_Dirty: %lu kB", &v) == 1)
+		else if (in_image && sscanf(line, "Anonymous: %lu kB", &v) == 1)
 			kb += v;
 	}
 	FreeFile(f);
