@@ -12,6 +12,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
@@ -137,6 +138,14 @@ CatalogLookup(void)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_TABLE),
 					 errmsg("share_acl relation \"%s\" is missing", model_rel_names[i])));
+	}
+	{
+		HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(c.oids[MT_CHANGE_LOG]));
+
+		if (!HeapTupleIsValid(tup))
+			elog(ERROR, "cache lookup failed for relation %u", c.oids[MT_CHANGE_LOG]);
+		c.change_log_owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+		ReleaseSysCache(tup);
 	}
 	c.res_id = ColumnNumber(c.oids[MT_RESOURCE], MT_RESOURCE, "id");
 	c.res_workspace = ColumnNumber(c.oids[MT_RESOURCE], MT_RESOURCE, "workspace_id");
@@ -267,45 +276,52 @@ ModelEstimatedRows(ModelRel t)
 	return n > 0 && n < (double) (PG_INT32_MAX / 4) ? (int32) n : 0;
 }
 
-void
-EqualScanOpen(EqualScan *es, ModelRel table, ModelRel index, AttrNumber column, Snapshot snap)
-{
-	es->rel = table_open(catalog.oids[table], AccessShareLock);
-	es->index = index_open(catalog.oids[index], AccessShareLock);
-	es->column = column;
-	es->snap = snap;
-}
-
-void
-EqualScanClose(EqualScan *es)
-{
-	index_close(es->index, AccessShareLock);
-	table_close(es->rel, AccessShareLock);
-}
-
-/* Call row(desc, tuple, arg) for every row whose column equals key. */
-void
-EqualScanRun(EqualScan *es, const pg_uuid_t *key, RowCallback row, void *arg)
-{
-	SysScanDesc scan;
-	ScanKeyData skey;
-	HeapTuple	tup;
-
-	ScanKeyInit(&skey, es->column, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(key));
-	scan = systable_beginscan(es->rel, RelationGetRelid(es->index), true, es->snap, 1, &skey);
-	while ((tup = systable_getnext(scan)) != NULL)
-		row(RelationGetDescr(es->rel), tup, arg);
-	systable_endscan(scan);
-}
-
-/* One index scan on a table, opened and closed around it. */
+/* Call row(desc, tuple, arg) for every row of table whose indexed column equals key. */
 void
 IndexScanEqual(ModelRel table, ModelRel index, AttrNumber column, const pg_uuid_t *key,
 			   Snapshot snap, RowCallback row, void *arg)
 {
-	EqualScan	es;
+	Relation	rel = table_open(catalog.oids[table], AccessShareLock);
+	SysScanDesc scan;
+	ScanKeyData skey;
+	HeapTuple	tup;
 
-	EqualScanOpen(&es, table, index, column, snap);
-	EqualScanRun(&es, key, row, arg);
-	EqualScanClose(&es);
+	ScanKeyInit(&skey, column, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(key));
+	scan = systable_beginscan(rel, catalog.oids[index], true, snap, 1, &skey);
+	while ((tup = systable_getnext(scan)) != NULL)
+		row(RelationGetDescr(rel), tup, arg);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+}
+
+/* Collects the uuid in one column of each row into a List of palloc'd uuids. */
+typedef struct UuidListCollector
+{
+	AttrNumber	column;
+	List	   *ids;
+} UuidListCollector;
+
+static void
+CollectUuidRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	UuidListCollector *c = (UuidListCollector *) arg;
+	bool		isnull;
+	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
+
+	*id = *DatumGetUUIDP(Attr(desc, tup, c->column, &isnull));
+	c->ids = lappend(c->ids, id);
+}
+
+/*
+ * The uuids in column of the rows of table whose indexed key_column equals
+ * key, under snap, as a List allocated in the current memory context.
+ */
+List *
+IndexScanUuids(ModelRel table, ModelRel index, AttrNumber key_column, const pg_uuid_t *key,
+			   AttrNumber column, Snapshot snap)
+{
+	UuidListCollector c = {column, NIL};
+
+	IndexScanEqual(table, index, key_column, key, snap, CollectUuidRow, &c);
+	return c.ids;
 }

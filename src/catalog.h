@@ -15,6 +15,7 @@
 #include "access/htup_details.h"
 #include "access/relscan.h"
 #include "access/tupdesc.h"
+#include "nodes/pg_list.h"
 #include "utils/relcache.h"
 #include "utils/snapshot.h"
 #include "utils/timestamp.h"
@@ -70,6 +71,7 @@ typedef struct ModelCatalog
 {
 	bool		valid;
 	Oid			oids[MT_COUNT];
+	Oid			change_log_owner;	/* the triggers write the log as this role */
 	AttrNumber	res_id, res_workspace, res_kind, res_parent, res_owner, res_access,
 				res_restricted, res_guest_ai;
 	AttrNumber	item_collection, item_resource;
@@ -119,22 +121,12 @@ extern HeapTuple ModelScanNext(ModelScan *ms);
 extern void ModelScanEnd(ModelScan *ms);
 extern int32 ModelEstimatedRows(ModelRel t);
 
-/* Index scans for equality on one uuid column; rel and index opened once. */
+/* Index scans for equality on one uuid column. */
 typedef void (*RowCallback) (TupleDesc desc, HeapTuple tup, void *arg);
 
-typedef struct EqualScan
-{
-	Relation	rel;
-	Relation	index;
-	AttrNumber	column;
-	Snapshot	snap;
-} EqualScan;
-
-extern void EqualScanOpen(EqualScan *es, ModelRel table, ModelRel index, AttrNumber column,
-						  Snapshot snap);
-extern void EqualScanRun(EqualScan *es, const pg_uuid_t *key, RowCallback row, void *arg);
-extern void EqualScanClose(EqualScan *es);
 extern void IndexScanEqual(ModelRel table, ModelRel index, AttrNumber column, const pg_uuid_t *key,
 						   Snapshot snap, RowCallback row, void *arg);
+extern List *IndexScanUuids(ModelRel table, ModelRel index, AttrNumber key_column,
+							const pg_uuid_t *key, AttrNumber column, Snapshot snap);
 
 #endif							/* SHARE_ACL_CATALOG_H */

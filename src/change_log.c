@@ -46,7 +46,7 @@
 #include "catalog.h"
 #include "change_log.h"
 
-const char	change_kind_codes[CHANGE_KINDS] = {'r', 'p'};
+static const char change_kind_codes[CHANGE_KINDS] = {'r', 'p'};
 
 /* The kind whose code is c, in *kind; false for no kind. */
 static bool
@@ -154,15 +154,9 @@ WriteEntries(ChangeKind kind, Datum *ids, int n, bool reload)
 {
 	Oid			save_userid;
 	int			save_sec_context;
-	Oid			owner;
-	Relation	log;
-
-	log = table_open(catalog.oids[MT_CHANGE_LOG], RowExclusiveLock);
-	owner = log->rd_rel->relowner;
-	table_close(log, NoLock);
 
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+	SetUserIdAndSecContext(catalog.change_log_owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -301,7 +295,7 @@ ChangeLogOwnRollbackPending(ChangeKind kind)
  * subtransaction's rollback some may still stand, and reading them again is
  * harmless); true when a reload is needed instead.  Clears the pending state.
  */
-bool
+static bool
 ChangeLogTakeOwnRollback(ChangeKind kind, void (*add) (const pg_uuid_t *id, void *arg), void *arg)
 {
 	OwnChanges *o = &own[kind];
@@ -645,4 +639,31 @@ ChangeLogRead(ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap, int3
 		ReadEntries(&r, rel, snap, BTGreaterEqualStrategyNumber, F_XID8GE, pos->xmax);
 	table_close(rel, AccessShareLock);
 	return r.reload ? CHANGE_LOG_RELOAD : CHANGE_LOG_DELTAS;
+}
+
+/*
+ * What a cache of this kind must read again to be up to date at snap from
+ * pos: the ids of the own changes a rollback undid, then those of the
+ * entries pos had not seen (see ChangeLogRead); or CHANGE_LOG_RELOAD.
+ */
+ChangeLogResult
+ChangeLogCollect(ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap, int32 limit,
+				 void (*add) (const pg_uuid_t *id, void *arg), void *arg)
+{
+	if (ChangeLogOwnRollbackPending(kind) && ChangeLogTakeOwnRollback(kind, add, arg))
+		return CHANGE_LOG_RELOAD;
+	return ChangeLogRead(kind, pos, snap, limit, add, arg);
+}
+
+static void
+IgnoreId(const pg_uuid_t *id, void *arg)
+{
+}
+
+/* A cache of this kind is loaded again: the own rolled-back ids need no reading. */
+void
+ChangeLogForgetOwnRollback(ChangeKind kind)
+{
+	if (ChangeLogOwnRollbackPending(kind))
+		(void) ChangeLogTakeOwnRollback(kind, IgnoreId, NULL);
 }

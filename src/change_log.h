@@ -43,8 +43,6 @@ typedef enum ChangeKind
 	CHANGE_KINDS
 } ChangeKind;
 
-extern const char change_kind_codes[CHANGE_KINDS];
-
 /* What ChangeLogRead found. */
 typedef enum ChangeLogResult
 {
@@ -60,12 +58,15 @@ extern ChangeLogResult ChangeLogRead(ChangeKind kind, const ChangeLogPosition *p
 
 
 /*
- * The ids this backend logged in a transaction that was then rolled back
- * (or prepared): what its own structure applied of them must be read again.
+ * The ids this backend logged in a transaction (or subtransaction) that was
+ * then rolled back, or prepared: what its own caches applied of them must be
+ * read again (ChangeLogCollect hands them over with the log's entries).
  */
 extern bool ChangeLogOwnChanges(ChangeKind kind);
 extern bool ChangeLogOwnRollbackPending(ChangeKind kind);
-extern bool ChangeLogTakeOwnRollback(ChangeKind kind, void (*add) (const pg_uuid_t *id, void *arg),
-									 void *arg);
+extern ChangeLogResult ChangeLogCollect(ChangeKind kind, const ChangeLogPosition *pos,
+										Snapshot snap, int32 limit,
+										void (*add) (const pg_uuid_t *id, void *arg), void *arg);
+extern void ChangeLogForgetOwnRollback(ChangeKind kind);
 
 #endif							/* SHARE_ACL_CHANGE_LOG_H */

@@ -40,25 +40,29 @@
 
 /*
  * Start a call: pending invalidations taken in at the first call of each
- * statement, the caches (reloaded if invalidated) and the transaction time.
+ * statement, the caches (brought up to date if anything changed) and the
+ * transaction time; whole: the call visits every resource.
  */
-void
-EngineBegin(Engine *e)
+static void
+Begin(Engine *e, bool whole)
 {
 	CacheBeginStatement();
 	e->g = WorkspacesGet();
-	e->s = StructureGet(false);
+	e->s = StructureGet(whole);
 	e->now = GetCurrentTransactionStartTimestamp();
+}
+
+void
+EngineBegin(Engine *e)
+{
+	Begin(e, false);
 }
 
 /* EngineBegin for a call that visits every resource: the structure in full if it can be. */
 void
 EngineBeginWhole(Engine *e)
 {
-	CacheBeginStatement();
-	e->g = WorkspacesGet();
-	e->s = StructureGet(true);
-	e->now = GetCurrentTransactionStartTimestamp();
+	Begin(e, true);
 }
 
 /* What the id names: a resource, a workspace, or nothing known. */

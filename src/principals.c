@@ -88,35 +88,22 @@ GrantSetIndex(GrantSet *set)
 	}
 }
 
-/* Collects the uuid in one column of each row, into a List or a growable array. */
-typedef struct UuidCollector
+/* The ids of the teams directly containing a principal, in a growable array. */
+typedef struct TeamArray
 {
-	AttrNumber	column;
-	List	   *ids;
 	int32		n;
 	int32		cap;
-	pg_uuid_t  *array;
-} UuidCollector;
-
-static void
-CollectUuid(TupleDesc desc, HeapTuple tup, void *arg)
-{
-	UuidCollector *c = (UuidCollector *) arg;
-	bool		isnull;
-	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
-
-	*id = *DatumGetUUIDP(Attr(desc, tup, c->column, &isnull));
-	c->ids = lappend(c->ids, id);
-}
+	pg_uuid_t  *ids;
+} TeamArray;
 
 static void
 TeamOfRow(TupleDesc desc, HeapTuple tup, void *arg)
 {
-	UuidCollector *c = (UuidCollector *) arg;
+	TeamArray  *c = (TeamArray *) arg;
 	bool		isnull;
 
-	c->array = GrowArray(c->array, c->n, &c->cap, sizeof(pg_uuid_t));
-	c->array[c->n++] = *DatumGetUUIDP(Attr(desc, tup, catalog.tm_team, &isnull));
+	c->ids = GrowArray(c->ids, c->n, &c->cap, sizeof(pg_uuid_t));
+	c->ids[c->n++] = *DatumGetUUIDP(Attr(desc, tup, catalog.tm_team, &isnull));
 }
 
 /* The ids in column of the rows of table whose indexed key_column equals key. */
@@ -124,22 +111,21 @@ static List *
 CollectIds(ModelRel table, ModelRel index, AttrNumber key_column, AttrNumber column,
 		   const pg_uuid_t *key)
 {
-	UuidCollector c = {0};
 	bool		transient;
 	Snapshot	snap;
+	List	   *ids;
 
-	c.column = column;
+	CatalogLookup();
 	snap = ReadSnapshot(&transient);
-	IndexScanEqual(table, index, key_column, key, snap, CollectUuid, &c);
+	ids = IndexScanUuids(table, index, key_column, key, column, snap);
 	UnregisterSnapshot(snap);
-	return c.ids;
+	return ids;
 }
 
 /* The members (principal ids) of a workspace. */
 List *
 WorkspaceMemberIds(const pg_uuid_t *workspace_id)
 {
-	CatalogLookup();
 	return CollectIds(MT_MEMBER, MT_MEMBER_PKEY, catalog.m_workspace, catalog.m_principal, workspace_id);
 }
 
@@ -147,7 +133,6 @@ WorkspaceMemberIds(const pg_uuid_t *workspace_id)
 List *
 GranteesOf(const pg_uuid_t *resource_id)
 {
-	CatalogLookup();
 	return CollectIds(MT_SHARE, MT_SHARE_BY_RESOURCE, catalog.s_resource, catalog.s_grantee, resource_id);
 }
 
@@ -155,7 +140,6 @@ GranteesOf(const pg_uuid_t *resource_id)
 List *
 TeamMemberIds(const pg_uuid_t *team_id)
 {
-	CatalogLookup();
 	return CollectIds(MT_TEAM_MEMBER, MT_TEAM_MEMBER_PKEY, catalog.tm_team, catalog.tm_member, team_id);
 }
 
@@ -283,11 +267,6 @@ StoreReset(void)
 	store_epoch++;
 }
 
-static void
-IgnoreId(const pg_uuid_t *id, void *arg)
-{
-}
-
 /* Drop what the store keeps under a changed id (read again when asked). */
 static void
 StoreDropId(const pg_uuid_t *id, void *arg)
@@ -330,19 +309,15 @@ StoreSync(void)
 	{
 		bool		dropped = false;
 
-		if (ChangeLogOwnRollbackPending(CHANGE_PRINCIPAL) &&
-			ChangeLogTakeOwnRollback(CHANGE_PRINCIPAL, StoreDropId, &dropped))
-			reset = true;
-		else if (ChangeLogRead(CHANGE_PRINCIPAL, &store_position, snap, MAX_DELTA_PRINCIPALS,
-							   StoreDropId, &dropped) == CHANGE_LOG_RELOAD)
+		if (ChangeLogCollect(CHANGE_PRINCIPAL, &store_position, snap, MAX_DELTA_PRINCIPALS,
+							 StoreDropId, &dropped) == CHANGE_LOG_RELOAD)
 			reset = true;
 		else if (dropped)
 			store_epoch++;
 	}
 	if (reset)
 	{
-		if (ChangeLogOwnRollbackPending(CHANGE_PRINCIPAL))
-			(void) ChangeLogTakeOwnRollback(CHANGE_PRINCIPAL, IgnoreId, NULL);
+		ChangeLogForgetOwnRollback(CHANGE_PRINCIPAL);
 		StoreReset();
 		store_catalog = CatalogGeneration();
 	}
@@ -367,7 +342,7 @@ StoreGet(const pg_uuid_t *id)
 	bool		transient;
 	KindRow		kind = {false, PK_USER};
 	MembershipCollector memberships = {0};
-	UuidCollector teams = {0};
+	TeamArray	teams = {0};
 	GrantCollector grants = {0};
 	MemoryContext old;
 
@@ -375,9 +350,9 @@ StoreGet(const pg_uuid_t *id)
 		return e;
 	if (e != NULL)
 	{
-		/* read under an older query's snapshot */
-		StoredPrincipalFree(e);
-		hash_search(store, id, HASH_REMOVE, NULL);
+		bool		dropped;
+
+		StoreDropId(id, &dropped);	/* read under an older query's snapshot */
 	}
 	memset(&read, 0, sizeof(read));
 	read.id = *id;
@@ -386,17 +361,13 @@ StoreGet(const pg_uuid_t *id)
 	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, catalog.p_id, id, snap, PrincipalRow, &kind);
 	if (kind.exists)
 	{
-		EqualScan	es;
-
 		IndexScanEqual(MT_MEMBER, MT_MEMBER_BY_PRINCIPAL, catalog.m_principal, id, snap,
 					   MembershipRow, &memberships);
-		EqualScanOpen(&es, MT_TEAM_MEMBER, MT_TEAM_MEMBER_BY_MEMBER, catalog.tm_member, snap);
-		EqualScanRun(&es, id, TeamOfRow, &teams);
-		EqualScanClose(&es);
+		IndexScanEqual(MT_TEAM_MEMBER, MT_TEAM_MEMBER_BY_MEMBER, catalog.tm_member, id, snap,
+					   TeamOfRow, &teams);
 		grants.grantee = id;
-		EqualScanOpen(&es, MT_SHARE, MT_SHARE_BY_GRANTEE, catalog.s_grantee, snap);
-		EqualScanRun(&es, id, ShareRow, &grants);
-		EqualScanClose(&es);
+		IndexScanEqual(MT_SHARE, MT_SHARE_BY_GRANTEE, catalog.s_grantee, id, snap,
+					   ShareRow, &grants);
 	}
 	UnregisterSnapshot(snap);
 	read.exists = kind.exists;
@@ -405,7 +376,7 @@ StoreGet(const pg_uuid_t *id)
 	read.nmemberships = memberships.n;
 	read.memberships = memberships.records;
 	read.nteams = teams.n;
-	read.teams = teams.array;
+	read.teams = teams.ids;
 	read.grants.n = grants.n;
 	read.grants.grants = grants.grants;
 	GrantSetIndex(&read.grants);

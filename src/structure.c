@@ -245,31 +245,6 @@ FetchResource(const pg_uuid_t *id, Snapshot snap, TupleDesc *desc, Relation *rel
 	return tup;
 }
 
-/* The ids of the collections holding resource id. */
-static List *
-CollectionsHolding(const pg_uuid_t *id, Snapshot snap)
-{
-	Relation	items = table_open(catalog.oids[MT_COLLECTION_ITEM], AccessShareLock);
-	SysScanDesc scan;
-	ScanKeyData key;
-	HeapTuple	item;
-	List	   *collections = NIL;
-
-	ScanKeyInit(&key, catalog.item_resource, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(id));
-	scan = systable_beginscan(items, catalog.oids[MT_COLLECTION_ITEM_BY_RESOURCE], true, snap, 1, &key);
-	while ((item = systable_getnext(scan)) != NULL)
-	{
-		bool		isnull;
-		pg_uuid_t  *c = palloc(sizeof(pg_uuid_t));
-
-		*c = *DatumGetUUIDP(Attr(RelationGetDescr(items), item, catalog.item_collection, &isnull));
-		collections = lappend(collections, c);
-	}
-	systable_endscan(scan);
-	table_close(items, AccessShareLock);
-	return collections;
-}
-
 static int32 EnsureNode(StructureCache *s, const pg_uuid_t *id, Snapshot snap, int depth);
 
 /* Set node idx's parent and the collections holding it, as the snapshot sees them. */
@@ -291,7 +266,8 @@ LinkNode(StructureCache *s, int32 idx, const pg_uuid_t *parent_id, bool has_pare
 			s->resources[p].flags |= RES_HAS_CHILDREN;
 	}
 	DropCollectionLinks(s, idx);
-	collections = CollectionsHolding(&id, snap);
+	collections = IndexScanUuids(MT_COLLECTION_ITEM, MT_COLLECTION_ITEM_BY_RESOURCE,
+								 catalog.item_resource, &id, catalog.item_collection, snap);
 	foreach(lc, collections)
 	{
 		int32		c = EnsureNode(s, (pg_uuid_t *) lfirst(lc), snap, depth + 1);
@@ -429,11 +405,6 @@ InitPartial(StructureCache *s, bool warming, int32 est_res)
 /* ---------------------------------------------------------------------------
  * Deltas
  * ------------------------------------------------------------------------- */
-
-static void
-IgnoreId(const pg_uuid_t *id, void *arg)
-{
-}
 
 static void
 AddChangedId(const pg_uuid_t *id, void *arg)
@@ -598,34 +569,27 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 		s = palloc0(sizeof(StructureCache));
 		fits = LoadFull(s, snap, est_res, est_items, load_cxt);
 		MemoryContextDelete(load_cxt);
-		if (fits)
-		{
-			stat_full_loads++;
-			if (big && MayPublish(s))
-			{
-				ChangeLogPosition loaded_at = {0};
-
-				ChangeLogSetPosition(&loaded_at, snap, CurrentMemoryContext);
-				if (ImagePublish(s, &loaded_at))
-				{
-					/* use the image like every other backend: drop the own copy */
-					MemoryContextReset(structure_cxt);
-					s = AdoptImage(snap, MAX_DELTA_IDS, 0);
-					if (s == NULL)
-					{
-						load_cxt = AllocSetContextCreate(old, "share_acl structure load",
-														 ALLOCSET_DEFAULT_SIZES);
-						s = palloc0(sizeof(StructureCache));
-						fits = LoadFull(s, snap, est_res, est_items, load_cxt);
-						MemoryContextDelete(load_cxt);
-					}
-				}
-			}
-		}
 		if (!fits)
 		{
 			MemoryContextReset(structure_cxt);
 			s = NULL;
+		}
+		else
+		{
+			ChangeLogPosition loaded_at = {0};
+
+			stat_full_loads++;
+			if (big && MayPublish(s))
+				ChangeLogSetPosition(&loaded_at, snap, CurrentMemoryContext);
+			if (loaded_at.valid && ImagePublish(s, &loaded_at))
+			{
+				/*
+				 * Use the image like every other backend: drop the own copy
+				 * (should the image be gone already, start partial).
+				 */
+				MemoryContextReset(structure_cxt);
+				s = AdoptImage(snap, MAX_DELTA_IDS, 0);
+			}
 		}
 	}
 	if (s == NULL)
@@ -677,11 +641,8 @@ Refresh(bool want_full)
 		{
 			uuidmap_hash *ids = uuidmap_create(CurrentMemoryContext, 64, NULL);
 
-			if (ChangeLogOwnRollbackPending(CHANGE_STRUCTURE) &&
-				ChangeLogTakeOwnRollback(CHANGE_STRUCTURE, AddChangedId, ids))
-				reload = true;
-			else if (ChangeLogRead(CHANGE_STRUCTURE, &position, snap, MAX_DELTA_IDS,
-								   AddChangedId, ids) == CHANGE_LOG_RELOAD)
+			if (ChangeLogCollect(CHANGE_STRUCTURE, &position, snap, MAX_DELTA_IDS,
+								 AddChangedId, ids) == CHANGE_LOG_RELOAD)
 				reload = true;
 			else if (ids->members > 0)
 			{
@@ -695,8 +656,7 @@ Refresh(bool want_full)
 			bool		stale_image = s != NULL && !was_broken && s->mapped_arrays &&
 				s->deltas_since_image > IMAGE_REFRESH_AFTER;
 
-			if (ChangeLogOwnRollbackPending(CHANGE_STRUCTURE))
-				(void) ChangeLogTakeOwnRollback(CHANGE_STRUCTURE, IgnoreId, NULL);
+			ChangeLogForgetOwnRollback(CHANGE_STRUCTURE);
 			structure = Load(snap, want_full || promote || stale_image,
 							 stale_image ? s->image_id : 0);
 		}
