@@ -17,15 +17,16 @@ PG_FUNCTION_INFO_V1(cache_stats);
 /*
  * cache_stats() → (mode text, structure text, resources bigint,
  *   private_bytes bigint, shared_bytes bigint, generation bigint,
- *   full_loads bigint, delta_batches bigint, deltas_applied bigint)
+ *   full_loads bigint, delta_batches bigint, deltas_applied bigint,
+ *   principals text)
  */
 Datum
 cache_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	desc;
 	StructureStats st;
-	Datum		values[9];
-	bool		nulls[9] = {0};
+	Datum		values[10];
+	bool		nulls[10] = {0};
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		ereport(ERROR,
@@ -36,10 +37,11 @@ cache_stats(PG_FUNCTION_ARGS)
 	values[1] = CStringGetTextDatum(st.state);
 	values[2] = Int64GetDatum(st.nodes);
 	values[3] = Int64GetDatum((int64) (st.bytes + WorkspacesMemory() + PrincipalsMemory()));
-	values[4] = Int64GetDatum((int64) st.shared_bytes);
+	values[4] = Int64GetDatum((int64) (st.shared_bytes + PrincipalsSharedBytes()));
 	values[5] = Int64GetDatum((int64) st.generation);
 	values[6] = Int64GetDatum((int64) st.full_loads);
 	values[7] = Int64GetDatum((int64) st.delta_batches);
 	values[8] = Int64GetDatum((int64) st.deltas_applied);
+	values[9] = CStringGetTextDatum(PrincipalsMode());
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }

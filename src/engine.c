@@ -212,17 +212,23 @@ LocalContribution(Engine *e, PrincipalCtx *pc, WorkspaceRole role,
 	}
 	else if (pc->own.n > 0 || pc->nteams > 0)
 	{
-		uint32		hash = uuid_key_hash(&r->id);
+		const uint64 *key = NULL;	/* the sets' hash key (the image's or the backend's) */
+		uint32		hash = 0;
 		int32		t,
 					i;
 
-		for (i = GrantSetFirst(&pc->own, &r->id, hash); i >= 0; i = pc->own.next[i])
-			u |= ShareContribution(e, pc, r, &pc->own.grants[i], trace);
-		for (t = 0; t < pc->nteams; t++)
+		for (t = -1; t < pc->nteams; t++)
 		{
-			const GrantSet *set = pc->team_grants[t];
+			const GrantSet *set = t < 0 ? &pc->own : &pc->team_grants[t];
 
-			for (i = GrantSetFirst(set, &r->id, hash); i >= 0; i = set->next[i])
+			if (set->n == 0)
+				continue;
+			if (set->key != key)
+			{
+				key = set->key;
+				hash = GrantSetHash(set, &r->id);
+			}
+			for (i = GrantSetFirst(set, &r->id, hash); i >= 0; i = GrantSetNext(set, i))
 				u |= ShareContribution(e, pc, r, &set->grants[i], trace);
 		}
 	}

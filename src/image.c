@@ -1,24 +1,28 @@
 /*
- * image.c — writing and mapping the shared image of the structure
- * (image.h).
+ * image.c — writing and mapping the images of image.h, and the structure's
+ * image format.
  *
- * The image of database D is the file base/pgsql_tmp/pgsql_tmp_share_acl_D:
- * a header, then the node, collection-link, owner and workspace arrays (each
- * with room to grow, left sparse) and the three uuid index bucket arrays, at
- * offsets the header gives, all positions being record numbers (no
- * pointers).  A writer writes a file of its own and renames it over the
- * image, so a reader always opens a whole image, and a backend that mapped
- * the previous one keeps it until it unmaps it.  Files under pgsql_tmp are
- * removed when the server starts and skipped by base backups, so an image
- * never outlives the cluster run that wrote it.
+ * The image of kind K of database D is the file
+ * base/pgsql_tmp/pgsql_tmp_share_acl_D (the structure) or ..._D_p (the
+ * principal store): an ImageCommon header, the kind's own header fields,
+ * then its arrays at offsets the header gives, all positions being record
+ * numbers (no pointers).  A writer writes a file of its own and renames it
+ * over the image, so a reader always opens a whole image, and a backend that
+ * mapped the previous one keeps it until it unmaps it.  Files under
+ * pgsql_tmp are removed when the server starts and skipped by base backups,
+ * so an image never outlives the cluster run that wrote it.
  *
  * An image is used only by a backend of the same server run (system
  * identifier and start time), build layout and model catalog (relation
  * OIDs, column numbers, enum labels) as the one that wrote it, and only when
- * its header's offsets and counts lie within the file.  Its uuid
- * indexes carry their own hash key, drawn by the writing backend.  Nothing
+ * its header's offsets and counts lie within the file.  Its uuid indexes
+ * carry their own hash key, drawn by the writing backend.  Nothing
  * uncommitted is ever in an image: a backend whose transaction changed the
- * structure does not write one.
+ * model does not write one.
+ *
+ * The structure's image holds the node, collection-link, owner and
+ * workspace arrays (each with room to grow, left sparse) and the three uuid
+ * index bucket arrays.
  */
 #include "postgres.h"
 
@@ -38,28 +42,12 @@
 #include "image.h"
 
 #define IMAGE_MAGIC		0x53414931	/* "SAI1" */
-#define IMAGE_VERSION	1
+#define IMAGE_VERSION	2
 
-typedef struct ImageIndex
-{
-	uint32		mask;
-	uint32		record_mask;
-	int32		count;
-	Size		buckets;		/* offset */
-} ImageIndex;
-
+/* The structure's header. */
 typedef struct ImageHeader
 {
-	uint32		magic;
-	uint32		version;
-	uint32		layout[4];		/* sizes of the header, a node, a link, an index */
-	uint64		system_identifier;
-	TimestampTz server_started; /* images of another run of the server are not used */
-	Size		size;			/* of the whole file */
-	Oid			database;
-	uint64		catalog_fingerprint;
-	uint64		image_id;		/* distinguishes images of the same database */
-	uint64		key[2];			/* the hash key of the three indexes */
+	ImageCommon common;
 	int32		nresources,
 				rescap,
 				ndead,
@@ -77,21 +65,17 @@ typedef struct ImageHeader
 	ImageIndex	resource_index,
 				owner_index,
 				workspace_index;
-	FullTransactionId xmin,
-				xmax;
-	int32		nxip;
-	Size		xip;			/* offset */
 } ImageHeader;
 
-/* The image this backend has mapped. */
-static char *mapped = NULL;
-static Size mapped_size = 0;
+/* The images this backend has mapped, by kind. */
+static char *mapped[IMAGE_KINDS];
+static Size mapped_size[IMAGE_KINDS];
 
 static void
-ImagePath(char *path, Size len)
+ImagePath(ImageKind kind, char *path, Size len)
 {
-	snprintf(path, len, "base/%s/%s_share_acl_%u", PG_TEMP_FILES_DIR, PG_TEMP_FILE_PREFIX,
-			 MyDatabaseId);
+	snprintf(path, len, "base/%s/%s_share_acl_%u%s", PG_TEMP_FILES_DIR, PG_TEMP_FILE_PREFIX,
+			 MyDatabaseId, kind == IMAGE_PRINCIPALS ? "_p" : "");
 }
 
 /* A fingerprint of the catalog facts: equal in every backend of the same installation. */
@@ -101,32 +85,26 @@ CatalogFingerprint(void)
 	return hash_bytes_extended((const unsigned char *) &catalog, sizeof(catalog), IMAGE_VERSION);
 }
 
-static Size
-Align(Size n)
-{
-	return TYPEALIGN(64, n);
-}
-
-/* What must be equal for this build to read an image. */
-static void
-ImageLayout(uint32 *layout)
-{
-	layout[0] = sizeof(ImageHeader);
-	layout[1] = sizeof(ResourceNode);
-	layout[2] = sizeof(CollectionLink);
-	layout[3] = sizeof(UuidIndex);
-}
-
 /* Does [offset, offset + n * elem) lie within an image of size bytes? */
-static bool
-Within(Size offset, Size n, Size elem, Size size)
+bool
+ImageWithin(Size offset, Size n, Size elem, Size size)
 {
 	return offset <= size && n <= (size - offset) / Max(elem, 1);
 }
 
+/* Reserve n records of elem bytes at *end (64-byte aligned); returns their offset. */
+Size
+ImageReserve(Size *end, Size n, Size elem)
+{
+	Size		off = TYPEALIGN(64, *end);
+
+	*end = off + n * elem;
+	return off;
+}
+
 /* Room to grow an array of n records: an eighth more, and 1,024. */
-static int32
-Room(int32 n)
+int32
+ImageRoom(int32 n)
 {
 	return n + n / 8 + 1024;
 }
@@ -151,78 +129,41 @@ WriteAt(int fd, const void *buf, Size len, Size offset)
 }
 
 /*
- * Write s (a full structure held in backend memory, read at pos) as the
- * image of this database.  false when it was not written (an I/O error is
- * reported at LOG; the backend keeps its own copy).
+ * Write an image of kind: header (an ImageCommon followed by the kind's
+ * fields, header->header_size bytes in all; its common part is filled here),
+ * the parts, and pos's xip at the offset header->xip, in a file of size
+ * bytes.  false when it was not written (an I/O error is reported at LOG).
  */
 bool
-ImagePublish(const StructureCache *s, const ChangeLogPosition *pos)
+ImageWrite(ImageKind kind, ImageCommon *header, const uint32 *layout, const uint64 *key,
+		   const ChangeLogPosition *pos, Size size, const ImagePart *parts, int nparts)
 {
-	ImageHeader h;
 	char		path[MAXPGPATH];
 	char		tmp[MAXPGPATH];
-	Size		off;
 	int			fd;
 	bool		ok;
+	int			i;
 
-	if (s->partial || s->mapped_arrays || !pos->valid || s->resource_index.buckets == NULL ||
-		s->owner_index.buckets == NULL || s->workspace_index.buckets == NULL)
+	if (!pos->valid)
 		return false;
-	memset(&h, 0, sizeof(h));
-	h.magic = IMAGE_MAGIC;
-	h.version = IMAGE_VERSION;
-	ImageLayout(h.layout);
-	h.system_identifier = GetSystemIdentifier();
-	h.server_started = PgStartTime;
-	h.database = MyDatabaseId;
-	h.catalog_fingerprint = CatalogFingerprint();
-	h.image_id = ((uint64) MyProcPid << 32) ^ (uint64) GetCurrentTimestamp();
-	memcpy(h.key, s->resource_index.key, sizeof(h.key));
-	if (memcmp(s->owner_index.key, h.key, sizeof(h.key)) != 0 ||
-		memcmp(s->workspace_index.key, h.key, sizeof(h.key)) != 0)
-		return false;
-	h.nresources = s->nresources;
-	h.rescap = Room(s->nresources);
-	h.ndead = s->ndead;
-	h.nlinks = s->nlinks;
-	h.linkcap = Room(s->nlinks);
-	h.nlinks_dropped = s->nlinks_dropped;
-	h.nowners = s->nowners;
-	h.ownercap = Room(s->nowners);
-	h.nworkspaces = s->nworkspaces;
-	h.wscap = Room(s->nworkspaces);
-	h.xmin = pos->xmin;
-	h.xmax = pos->xmax;
-	h.nxip = pos->nxip;
-
-	off = Align(sizeof(ImageHeader));
-	h.xip = off;
-	off = Align(off + sizeof(FullTransactionId) * pos->nxip);
-	h.resources = off;
-	off = Align(off + sizeof(ResourceNode) * (Size) h.rescap);
-	h.links = off;
-	off = Align(off + sizeof(CollectionLink) * (Size) h.linkcap);
-	h.owner_ids = off;
-	off = Align(off + sizeof(pg_uuid_t) * (Size) h.ownercap);
-	h.workspace_ids = off;
-	off = Align(off + sizeof(pg_uuid_t) * (Size) h.wscap);
-#define INDEX_OUT(field) \
-	do { \
-		h.field.mask = s->field.mask; \
-		h.field.record_mask = s->field.record_mask; \
-		h.field.count = s->field.count; \
-		h.field.buckets = off; \
-		off = Align(off + sizeof(uint32) * ((Size) s->field.mask + 1)); \
-	} while (0)
-	INDEX_OUT(resource_index);
-	INDEX_OUT(owner_index);
-	INDEX_OUT(workspace_index);
-#undef INDEX_OUT
-	h.size = off;
+	header->magic = IMAGE_MAGIC;
+	header->version = IMAGE_VERSION;
+	header->kind = kind;
+	memcpy(header->layout, layout, sizeof(header->layout));
+	header->system_identifier = GetSystemIdentifier();
+	header->server_started = PgStartTime;
+	header->size = size;
+	header->database = MyDatabaseId;
+	header->catalog_fingerprint = CatalogFingerprint();
+	header->image_id = ((uint64) MyProcPid << 32) ^ (uint64) GetCurrentTimestamp();
+	memcpy(header->key, key, sizeof(header->key));
+	header->xmin = pos->xmin;
+	header->xmax = pos->xmax;
+	header->nxip = pos->nxip;
 
 	if (MakePGDirectory("base/" PG_TEMP_FILES_DIR) < 0 && errno != EEXIST)
 		return false;
-	ImagePath(path, sizeof(path));
+	ImagePath(kind, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.%d", path, MyProcPid);
 	fd = OpenTransientFile(tmp, O_RDWR | O_CREAT | O_TRUNC | PG_BINARY);
 	if (fd < 0)
@@ -231,19 +172,11 @@ ImagePublish(const StructureCache *s, const ChangeLogPosition *pos)
 					  errmsg("could not create share_acl image \"%s\": %m", tmp)));
 		return false;
 	}
-	ok = ftruncate(fd, (off_t) h.size) == 0 &&
-		WriteAt(fd, pos->xip, sizeof(FullTransactionId) * pos->nxip, h.xip) &&
-		WriteAt(fd, s->resources, sizeof(ResourceNode) * (Size) s->nresources, h.resources) &&
-		WriteAt(fd, s->links, sizeof(CollectionLink) * (Size) s->nlinks, h.links) &&
-		WriteAt(fd, s->owner_ids, sizeof(pg_uuid_t) * (Size) s->nowners, h.owner_ids) &&
-		WriteAt(fd, s->workspace_ids, sizeof(pg_uuid_t) * (Size) s->nworkspaces, h.workspace_ids) &&
-		WriteAt(fd, s->resource_index.buckets, sizeof(uint32) * ((Size) s->resource_index.mask + 1),
-				h.resource_index.buckets) &&
-		WriteAt(fd, s->owner_index.buckets, sizeof(uint32) * ((Size) s->owner_index.mask + 1),
-				h.owner_index.buckets) &&
-		WriteAt(fd, s->workspace_index.buckets,
-				sizeof(uint32) * ((Size) s->workspace_index.mask + 1), h.workspace_index.buckets) &&
-		WriteAt(fd, &h, sizeof(h), 0);	/* the header last */
+	ok = ftruncate(fd, (off_t) size) == 0 &&
+		WriteAt(fd, pos->xip, sizeof(FullTransactionId) * pos->nxip, header->xip);
+	for (i = 0; ok && i < nparts; i++)
+		ok = WriteAt(fd, parts[i].data, parts[i].len, parts[i].offset);
+	ok = ok && WriteAt(fd, header, header->header_size, 0);	/* the header last */
 	if (CloseTransientFile(fd) != 0)
 		ok = false;
 	if (ok && rename(tmp, path) != 0)
@@ -257,95 +190,74 @@ ImagePublish(const StructureCache *s, const ChangeLogPosition *pos)
 	return ok;
 }
 
-/* Unmap the image this backend uses, if any. */
+/* Unmap the image of kind this backend uses, if any. */
 void
-ImageRelease(void)
+ImageRelease(ImageKind kind)
 {
-	if (mapped != NULL)
-		munmap(mapped, mapped_size);
-	mapped = NULL;
-	mapped_size = 0;
+	if (mapped[kind] != NULL)
+		munmap(mapped[kind], mapped_size[kind]);
+	mapped[kind] = NULL;
+	mapped_size[kind] = 0;
 }
 
-/* Is p inside the mapped image? */
+/* Is p inside the mapped image of kind? */
 bool
-ImageContains(const void *p)
+ImageContains(ImageKind kind, const void *p)
 {
-	return mapped != NULL && (const char *) p >= mapped && (const char *) p < mapped + mapped_size;
-}
-
-static void
-IndexIn(UuidIndex *index, const ImageHeader *h, const ImageIndex *in, const char *base, Size stride)
-{
-	index->buckets = (uint32 *) (mapped + in->buckets);
-	index->mask = in->mask;
-	index->record_mask = in->record_mask;
-	index->count = in->count;
-	index->base = base;
-	index->stride = stride;
-	memcpy(index->key, h->key, sizeof(index->key));
-	index->borrowed = true;
+	return mapped[kind] != NULL && (const char *) p >= mapped[kind] &&
+		(const char *) p < mapped[kind] + mapped_size[kind];
 }
 
 /*
- * Map this database's image, if there is one made for this catalog, into *s
- * (whose arrays then point into the mapping) and its position into *pos
- * (allocated in TopMemoryContext); *image_id identifies it.  Releases the
- * image mapped before.
+ * Map this database's image of kind, if there is one made by this server
+ * run, build and catalog, whose header (header_size bytes) and xip lie
+ * within it; its position goes to *pos (the xip allocated in
+ * TopMemoryContext) and its id to *image_id.  Releases the image of kind
+ * mapped before.  The caller checks its own header fields (ImageWithin) and
+ * calls ImageRelease when they are wrong.  NULL when there is none to use.
  */
-bool
-ImageAdopt(StructureCache *s, ChangeLogPosition *pos, uint64 *image_id)
+const char *
+ImageMap(ImageKind kind, Size header_size, const uint32 *layout, ChangeLogPosition *pos,
+		 uint64 *image_id)
 {
 	char		path[MAXPGPATH];
 	int			fd;
 	struct stat st;
 	void	   *addr;
-	const ImageHeader *h;
+	const ImageCommon *h;
 	FullTransactionId *xip;
-	uint32		layout[4];
 
-	ImageRelease();
-	ImagePath(path, sizeof(path));
+	ImageRelease(kind);
+	ImagePath(kind, path, sizeof(path));
 	fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
 	if (fd < 0)
-		return false;
-	if (fstat(fd, &st) != 0 || (Size) st.st_size < sizeof(ImageHeader))
+		return NULL;
+	if (fstat(fd, &st) != 0 || (Size) st.st_size < header_size)
 	{
 		CloseTransientFile(fd);
-		return false;
+		return NULL;
 	}
 	addr = mmap(NULL, (Size) st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	CloseTransientFile(fd);
 	if (addr == MAP_FAILED)
-		return false;
-	mapped = addr;
-	mapped_size = (Size) st.st_size;
-	h = (const ImageHeader *) mapped;
-	ImageLayout(layout);
-	if (h->magic != IMAGE_MAGIC || h->version != IMAGE_VERSION ||
-		memcmp(h->layout, layout, sizeof(layout)) != 0 ||
+		return NULL;
+	mapped[kind] = addr;
+	mapped_size[kind] = (Size) st.st_size;
+	h = (const ImageCommon *) addr;
+	if (h->magic != IMAGE_MAGIC || h->version != IMAGE_VERSION || h->kind != (uint32) kind ||
+		h->header_size != header_size || memcmp(h->layout, layout, sizeof(h->layout)) != 0 ||
 		h->system_identifier != GetSystemIdentifier() || h->server_started != PgStartTime ||
-		h->size != mapped_size || h->database != MyDatabaseId ||
+		h->size != mapped_size[kind] || h->database != MyDatabaseId ||
 		h->catalog_fingerprint != CatalogFingerprint() ||
 		U64FromFullTransactionId(h->xmax) > U64FromFullTransactionId(ReadNextFullTransactionId()) ||
-		h->nxip < 0 || h->nresources < 0 || h->nresources > h->rescap ||
-		h->nlinks < 0 || h->nlinks > h->linkcap || h->nowners < 0 || h->nowners > h->ownercap ||
-		h->nworkspaces < 0 || h->nworkspaces > h->wscap ||
-		!Within(h->xip, h->nxip, sizeof(FullTransactionId), mapped_size) ||
-		!Within(h->resources, h->rescap, sizeof(ResourceNode), mapped_size) ||
-		!Within(h->links, h->linkcap, sizeof(CollectionLink), mapped_size) ||
-		!Within(h->owner_ids, h->ownercap, sizeof(pg_uuid_t), mapped_size) ||
-		!Within(h->workspace_ids, h->wscap, sizeof(pg_uuid_t), mapped_size) ||
-		!Within(h->resource_index.buckets, (Size) h->resource_index.mask + 1, sizeof(uint32), mapped_size) ||
-		!Within(h->owner_index.buckets, (Size) h->owner_index.mask + 1, sizeof(uint32), mapped_size) ||
-		!Within(h->workspace_index.buckets, (Size) h->workspace_index.mask + 1, sizeof(uint32), mapped_size))
+		h->nxip < 0 || !ImageWithin(h->xip, h->nxip, sizeof(FullTransactionId), mapped_size[kind]))
 	{
-		ImageRelease();
-		return false;
+		ImageRelease(kind);
+		return NULL;
 	}
 
 	xip = MemoryContextAlloc(TopMemoryContext, sizeof(FullTransactionId) * (h->nxip + 1));
-	memcpy(xip, mapped + h->xip, sizeof(FullTransactionId) * h->nxip);
+	memcpy(xip, mapped[kind] + h->xip, sizeof(FullTransactionId) * h->nxip);
 	pos->valid = false;
 	if (pos->xip)
 		pfree(pos->xip);
@@ -356,54 +268,66 @@ ImageAdopt(StructureCache *s, ChangeLogPosition *pos, uint64 *image_id)
 	pos->own = InvalidFullTransactionId;
 	pos->own_curcid = InvalidCommandId;
 	pos->valid = true;
-
-	s->partial = false;
-	s->warming = false;
-	s->mapped_arrays = true;
-	s->nresources = h->nresources;
-	s->rescap = h->rescap;
-	s->ndead = h->ndead;
-	s->resources = (ResourceNode *) (mapped + h->resources);
-	s->nlinks = h->nlinks;
-	s->linkcap = h->linkcap;
-	s->nlinks_dropped = h->nlinks_dropped;
-	s->links = (CollectionLink *) (mapped + h->links);
-	s->nowners = h->nowners;
-	s->ownercap = h->ownercap;
-	s->owner_ids = (pg_uuid_t *) (mapped + h->owner_ids);
-	s->nworkspaces = h->nworkspaces;
-	s->wscap = h->wscap;
-	s->workspace_ids = (pg_uuid_t *) (mapped + h->workspace_ids);
-	IndexIn(&s->resource_index, h, &h->resource_index, (const char *) s->resources, sizeof(ResourceNode));
-	IndexIn(&s->owner_index, h, &h->owner_index, (const char *) s->owner_ids, sizeof(pg_uuid_t));
-	IndexIn(&s->workspace_index, h, &h->workspace_index, (const char *) s->workspace_ids, sizeof(pg_uuid_t));
 	*image_id = h->image_id;
-	return true;
+	return mapped[kind];
 }
 
-/* The size of the mapped image (shared by every backend that maps it). */
-Size
-ImageMappedBytes(void)
+/* Describe index in out, its buckets reserved at *end. */
+void
+ImageIndexOut(ImageIndex *out, const UuidIndex *index, Size *end)
 {
-	return mapped_size;
+	out->mask = index->mask;
+	out->record_mask = index->record_mask;
+	out->count = index->count;
+	out->buckets = ImageReserve(end, (Size) index->mask + 1, sizeof(uint32));
+}
+
+/* Do the buckets of an image index lie within an image of size bytes? */
+bool
+ImageIndexValid(const ImageIndex *in, Size size)
+{
+	return ImageWithin(in->buckets, (Size) in->mask + 1, sizeof(uint32), size) &&
+		(in->mask & (in->mask + 1)) == 0;
+}
+
+/* Point index at an image's index, over records at base. */
+void
+ImageIndexIn(UuidIndex *index, const char *image, const ImageIndex *in, const uint64 *key,
+			 const void *base, Size stride)
+{
+	index->buckets = (uint32 *) (image + in->buckets);
+	index->mask = in->mask;
+	index->record_mask = in->record_mask;
+	index->count = in->count;
+	index->base = base;
+	index->stride = stride;
+	memcpy(index->key, key, sizeof(index->key));
+	index->borrowed = true;
+}
+
+/* The size of the mapped image of kind (shared by every backend that maps it). */
+Size
+ImageMappedBytes(ImageKind kind)
+{
+	return mapped_size[kind];
 }
 
 /*
- * The pages of the mapped image this backend has written, and so holds a
- * private copy of ("Anonymous" pages of the mapping in /proc/self/smaps;
- * pages read from the page cache, even dirty ones a writer has not flushed
- * yet, are shared); 0 where that is not readable.
+ * The pages of the mapped image of kind this backend has written, and so
+ * holds a private copy of ("Anonymous" pages of the mapping in
+ * /proc/self/smaps; pages read from the page cache, even dirty ones a writer
+ * has not flushed yet, are shared); 0 where that is not readable.
  */
 Size
-ImagePrivateBytes(void)
+ImagePrivateBytes(ImageKind kind)
 {
 	FILE	   *f;
 	char		line[256];
 	bool		in_image = false;
 	Size		kb = 0;
-	unsigned long start = (unsigned long) mapped;
+	unsigned long start = (unsigned long) mapped[kind];
 
-	if (mapped == NULL || (f = AllocateFile("/proc/self/smaps", "r")) == NULL)
+	if (mapped[kind] == NULL || (f = AllocateFile("/proc/self/smaps", "r")) == NULL)
 		return 0;
 	while (fgets(line, sizeof(line), f) != NULL)
 	{
@@ -418,4 +342,136 @@ ImagePrivateBytes(void)
 	}
 	FreeFile(f);
 	return kb * 1024;
+}
+
+/* ---------------------------------------------------------------------------
+ * The structure's image
+ * ------------------------------------------------------------------------- */
+
+/* What must be equal for this build to read a structure image. */
+static void
+StructureLayout(uint32 *layout)
+{
+	layout[0] = sizeof(ResourceNode);
+	layout[1] = sizeof(CollectionLink);
+	layout[2] = sizeof(UuidIndex);
+	layout[3] = sizeof(pg_uuid_t);
+}
+
+/*
+ * Write s (a full structure held in backend memory, read at pos) as the
+ * image of this database.  false when it was not written (the backend keeps
+ * its own copy).
+ */
+bool
+ImagePublish(const StructureCache *s, const ChangeLogPosition *pos)
+{
+	ImageHeader h;
+	uint32		layout[4];
+	Size		end = sizeof(ImageHeader);
+	ImagePart	parts[7];
+
+	if (s->partial || s->mapped_arrays || !pos->valid || s->resource_index.buckets == NULL ||
+		s->owner_index.buckets == NULL || s->workspace_index.buckets == NULL ||
+		memcmp(s->owner_index.key, s->resource_index.key, sizeof(s->resource_index.key)) != 0 ||
+		memcmp(s->workspace_index.key, s->resource_index.key, sizeof(s->resource_index.key)) != 0)
+		return false;
+	memset(&h, 0, sizeof(h));
+	h.common.header_size = sizeof(ImageHeader);
+	h.nresources = s->nresources;
+	h.rescap = ImageRoom(s->nresources);
+	h.ndead = s->ndead;
+	h.nlinks = s->nlinks;
+	h.linkcap = ImageRoom(s->nlinks);
+	h.nlinks_dropped = s->nlinks_dropped;
+	h.nowners = s->nowners;
+	h.ownercap = ImageRoom(s->nowners);
+	h.nworkspaces = s->nworkspaces;
+	h.wscap = ImageRoom(s->nworkspaces);
+
+	h.common.xip = ImageReserve(&end, pos->nxip, sizeof(FullTransactionId));
+	h.resources = ImageReserve(&end, h.rescap, sizeof(ResourceNode));
+	h.links = ImageReserve(&end, h.linkcap, sizeof(CollectionLink));
+	h.owner_ids = ImageReserve(&end, h.ownercap, sizeof(pg_uuid_t));
+	h.workspace_ids = ImageReserve(&end, h.wscap, sizeof(pg_uuid_t));
+	ImageIndexOut(&h.resource_index, &s->resource_index, &end);
+	ImageIndexOut(&h.owner_index, &s->owner_index, &end);
+	ImageIndexOut(&h.workspace_index, &s->workspace_index, &end);
+
+#define PART(i, src, n, elem, at) \
+	(parts[i].data = (src), parts[i].len = (Size) (n) * (elem), parts[i].offset = (at))
+	PART(0, s->resources, s->nresources, sizeof(ResourceNode), h.resources);
+	PART(1, s->links, s->nlinks, sizeof(CollectionLink), h.links);
+	PART(2, s->owner_ids, s->nowners, sizeof(pg_uuid_t), h.owner_ids);
+	PART(3, s->workspace_ids, s->nworkspaces, sizeof(pg_uuid_t), h.workspace_ids);
+	PART(4, s->resource_index.buckets, (Size) s->resource_index.mask + 1, sizeof(uint32),
+		 h.resource_index.buckets);
+	PART(5, s->owner_index.buckets, (Size) s->owner_index.mask + 1, sizeof(uint32),
+		 h.owner_index.buckets);
+	PART(6, s->workspace_index.buckets, (Size) s->workspace_index.mask + 1, sizeof(uint32),
+		 h.workspace_index.buckets);
+#undef PART
+	StructureLayout(layout);
+	return ImageWrite(IMAGE_STRUCTURE, &h.common, layout, s->resource_index.key, pos,
+					  TYPEALIGN(64, end), parts, lengthof(parts));
+}
+
+/*
+ * Map this database's structure image, if there is one made for this
+ * catalog, into *s (whose arrays then point into the mapping) and its
+ * position into *pos (allocated in TopMemoryContext); *image_id identifies
+ * it.  Releases the image mapped before.
+ */
+bool
+ImageAdopt(StructureCache *s, ChangeLogPosition *pos, uint64 *image_id)
+{
+	uint32		layout[4];
+	const char *image;
+	const ImageHeader *h;
+	Size		size;
+
+	StructureLayout(layout);
+	image = ImageMap(IMAGE_STRUCTURE, sizeof(ImageHeader), layout, pos, image_id);
+	if (image == NULL)
+		return false;
+	h = (const ImageHeader *) image;
+	size = h->common.size;
+	if (h->nresources < 0 || h->nresources > h->rescap ||
+		h->nlinks < 0 || h->nlinks > h->linkcap || h->nowners < 0 || h->nowners > h->ownercap ||
+		h->nworkspaces < 0 || h->nworkspaces > h->wscap ||
+		!ImageWithin(h->resources, h->rescap, sizeof(ResourceNode), size) ||
+		!ImageWithin(h->links, h->linkcap, sizeof(CollectionLink), size) ||
+		!ImageWithin(h->owner_ids, h->ownercap, sizeof(pg_uuid_t), size) ||
+		!ImageWithin(h->workspace_ids, h->wscap, sizeof(pg_uuid_t), size) ||
+		!ImageIndexValid(&h->resource_index, size) || !ImageIndexValid(&h->owner_index, size) ||
+		!ImageIndexValid(&h->workspace_index, size))
+	{
+		ImageRelease(IMAGE_STRUCTURE);
+		return false;
+	}
+
+	s->partial = false;
+	s->warming = false;
+	s->mapped_arrays = true;
+	s->nresources = h->nresources;
+	s->rescap = h->rescap;
+	s->ndead = h->ndead;
+	s->resources = (ResourceNode *) (image + h->resources);
+	s->nlinks = h->nlinks;
+	s->linkcap = h->linkcap;
+	s->nlinks_dropped = h->nlinks_dropped;
+	s->links = (CollectionLink *) (image + h->links);
+	s->nowners = h->nowners;
+	s->ownercap = h->ownercap;
+	s->owner_ids = (pg_uuid_t *) (image + h->owner_ids);
+	s->nworkspaces = h->nworkspaces;
+	s->wscap = h->wscap;
+	s->workspace_ids = (pg_uuid_t *) (image + h->workspace_ids);
+	ImageIndexIn(&s->resource_index, image, &h->resource_index, h->common.key,
+				 s->resources, sizeof(ResourceNode));
+	ImageIndexIn(&s->owner_index, image, &h->owner_index, h->common.key,
+				 s->owner_ids, sizeof(pg_uuid_t));
+	ImageIndexIn(&s->workspace_index, image, &h->workspace_index, h->common.key,
+				 s->workspace_ids, sizeof(pg_uuid_t));
+	return true;
 }

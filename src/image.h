@@ -1,15 +1,18 @@
 /*
- * image.h — the structure shared by every backend of a database: a file
- * image of a fully loaded structure, mapped copy-on-write.
+ * image.h — caches shared by every backend of a database: files written by
+ * one backend and mapped copy-on-write by the others.
  *
- * Owned by image.c.  One backend that loads the structure in full writes it
- * as the database's image (arrays and uuid index buckets as they are in
- * memory, with room to grow, and the change-log position it was loaded at);
- * every backend that needs the structure in full maps the newest image
- * privately (MAP_PRIVATE) instead of loading, and applies the change log
- * since the image's position: the pages it never writes stay one copy in the
- * kernel's page cache for all backends; a delta copies only the pages it
- * writes into the backend.  Reads take no lock.
+ * Owned by image.c.  One backend that loads a cache in full writes it as the
+ * database's image of that kind (arrays and uuid index buckets as they are
+ * in memory, positions as record numbers, never pointers, with the
+ * change-log position it was read at); every other backend maps the newest
+ * image privately (MAP_PRIVATE) instead of loading, and applies the change
+ * log since the image's position: the pages it never writes stay one copy
+ * in the kernel's page cache for all backends.  Reads take no lock.
+ *
+ * Two kinds: the structure (written and read here, ImagePublish and
+ * ImageAdopt) and the principal store (its format is principal_image.c's,
+ * written and mapped with ImageWrite and ImageMap).
  */
 #ifndef SHARE_ACL_IMAGE_H
 #define SHARE_ACL_IMAGE_H
@@ -18,12 +21,75 @@
 
 #include "change_log.h"
 #include "structure.h"
+#include "uuid_index.h"
 
+typedef enum ImageKind
+{
+	IMAGE_STRUCTURE,
+	IMAGE_PRINCIPALS,
+	IMAGE_KINDS
+} ImageKind;
+
+/* A uuid index as an image holds it. */
+typedef struct ImageIndex
+{
+	uint32		mask;
+	uint32		record_mask;
+	int32		count;
+	Size		buckets;		/* offset */
+} ImageIndex;
+
+/* What every image starts with: whose it is, and the position it was read at. */
+typedef struct ImageCommon
+{
+	uint32		magic;
+	uint32		version;
+	uint32		kind;			/* ImageKind */
+	uint32		header_size;
+	uint32		layout[4];		/* record sizes, as the kind defines them */
+	uint64		system_identifier;
+	TimestampTz server_started; /* images of another run of the server are not used */
+	Size		size;			/* of the whole file */
+	Oid			database;
+	uint64		catalog_fingerprint;
+	uint64		image_id;		/* distinguishes images of the same database */
+	uint64		key[2];			/* the hash key of its uuid indexes */
+	FullTransactionId xmin,
+				xmax;
+	int32		nxip;
+	Size		xip;			/* offset */
+} ImageCommon;
+
+/* One array of an image being written: len bytes of data go to offset. */
+typedef struct ImagePart
+{
+	const void *data;
+	Size		len;
+	Size		offset;
+} ImagePart;
+
+/* Laying out an image: reserve returns the offset of n records of elem bytes. */
+extern Size ImageReserve(Size *end, Size n, Size elem);
+extern bool ImageWithin(Size offset, Size n, Size elem, Size size);
+extern int32 ImageRoom(int32 n);
+
+extern bool ImageWrite(ImageKind kind, ImageCommon *header, const uint32 *layout,
+					   const uint64 *key, const ChangeLogPosition *pos, Size size,
+					   const ImagePart *parts, int nparts);
+extern const char *ImageMap(ImageKind kind, Size header_size, const uint32 *layout,
+							ChangeLogPosition *pos, uint64 *image_id);
+extern void ImageIndexOut(ImageIndex *out, const UuidIndex *index, Size *end);
+extern bool ImageIndexValid(const ImageIndex *in, Size size);
+extern void ImageIndexIn(UuidIndex *index, const char *image, const ImageIndex *in,
+						 const uint64 *key, const void *base, Size stride);
+
+extern void ImageRelease(ImageKind kind);
+extern bool ImageContains(ImageKind kind, const void *p);
+extern Size ImageMappedBytes(ImageKind kind);
+extern Size ImagePrivateBytes(ImageKind kind);
+
+/* The structure's image */
 extern bool ImagePublish(const StructureCache *s, const ChangeLogPosition *pos);
 extern bool ImageAdopt(StructureCache *s, ChangeLogPosition *pos, uint64 *image_id);
-extern void ImageRelease(void);
-extern bool ImageContains(const void *p);
-extern Size ImageMappedBytes(void);
-extern Size ImagePrivateBytes(void);
 
 #endif							/* SHARE_ACL_IMAGE_H */

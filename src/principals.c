@@ -4,10 +4,16 @@
  *
  * The store keeps, per principal id (a person or a team), what its rows say:
  * its kind, its roles, the teams directly containing it and the shares
- * granted to it, read with four index scans the first time anything asks.
- * It is kept up to date like the structure: triggers on principal, member,
- * team_member and share log the ids whose rows changed (change_log.c), and
- * the next call drops those entries, to be read again when asked.  A
+ * granted to it.  In a database with many principals, they are all in the
+ * database's shared image (principal_image.c), mapped by every backend;
+ * otherwise, and for the principals changed since the image was read, an
+ * entry is read with four index scans the first time anything asks.  The
+ * store is kept up to date like the structure: triggers on principal,
+ * member, team_member and share log the ids whose rows changed
+ * (change_log.c), and the next call drops those entries (and stops taking
+ * them from the image), to be read again when asked.  A backend that has
+ * read many principals one by one writes the image; one that has applied
+ * many changes to it maps or writes a newer one.  A
  * principal's context is built from the store (its teams' closure is a walk
  * over store entries) and holds pointers into it, so every applied change
  * drops the contexts, which are cheap to build again.  Everything is built
@@ -16,12 +22,14 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "miscadmin.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
 #include "change_log.h"
+#include "image.h"
 #include "permset_sql.h"
 #include "principals.h"
 
@@ -40,22 +48,14 @@ static HTAB *principal_contexts = NULL;
 static uint64 principal_contexts_epoch = 0;
 static PrincipalCtx *last_principal = NULL;	/* fast path for repeated checks */
 
-/* What the store keeps about one principal id. */
-typedef struct StoredPrincipal
-{
-	pg_uuid_t	id;				/* hash key */
-	bool		exists;
-	PrincipalKind kind;
-	TransientTag transient;		/* read under a query's snapshot (see CacheTransientTag) */
-	int32		nmemberships;
-	MembershipRecord *memberships;
-	int32		nteams;
-	pg_uuid_t  *teams;			/* the teams directly containing it */
-	GrantSet	grants;			/* the shares granted to it */
-} StoredPrincipal;
-
 /* More changed principals than this at once: empty the store. */
 #define MAX_DELTA_PRINCIPALS	20000
+/* A database with fewer principals than this has no shared image of them. */
+#define IMAGE_MIN_PRINCIPALS	2000
+/* A backend that has read this many principals one by one writes the image. */
+#define IMAGE_AFTER_READS		64
+/* After this many changes since the image's position, map or write a newer one. */
+#define IMAGE_REFRESH_AFTER		5000
 
 static MemoryContext store_cxt = NULL;
 static HTAB *store = NULL;
@@ -65,28 +65,14 @@ static uint64 store_catalog = 0;	/* CatalogGeneration() when it was emptied */
 static TransientTag store_synced_tag = 0;
 static ChangeLogPosition store_position;
 static uint64 store_epoch = 0;	/* changes whenever entries are dropped */
+static PrincipalImage image;	/* the shared image, when one is mapped */
+static uuidmap_hash *stale = NULL;	/* ids changed since the image's position */
+static int32 store_reads = 0;	/* entries read with index scans since the reset */
+static bool image_tried = false;	/* writing an image failed or is pointless */
 
 /* ---------------------------------------------------------------------------
  * Reading rows
  * ------------------------------------------------------------------------- */
-
-/* Index a set of grants by resource id, in the current memory context. */
-static void
-GrantSetIndex(GrantSet *set)
-{
-	int32		i;
-
-	set->heads = uuidmap_create(CurrentMemoryContext, Max(set->n, 4), NULL);
-	set->next = palloc(sizeof(int32) * Max(set->n, 1));
-	for (i = 0; i < set->n; i++)
-	{
-		bool		found;
-		UuidMapEntry *head = uuidmap_insert(set->heads, set->grants[i].resource_id, &found);
-
-		set->next[i] = found ? head->value : -1;
-		head->value = i;
-	}
-}
 
 /* The ids of the teams directly containing a principal, in a growable array. */
 typedef struct TeamArray
@@ -229,15 +215,13 @@ static void
 StoredPrincipalFree(StoredPrincipal *e)
 {
 	if (e->memberships)
-		pfree(e->memberships);
+		pfree(unconstify(MembershipRecord *, e->memberships));
 	if (e->teams)
-		pfree(e->teams);
+		pfree(unconstify(pg_uuid_t *, e->teams));
 	if (e->grants.grants)
-		pfree(e->grants.grants);
-	if (e->grants.next)
-		pfree(e->grants.next);
-	if (e->grants.heads)
-		uuidmap_destroy(e->grants.heads);
+		pfree(unconstify(GrantRecord *, e->grants.grants));
+	if (e->grants.slots)
+		pfree(unconstify(int32 *, e->grants.slots));
 }
 
 /* Empty cxt and return a new hash table keyed by uuid in it. */
@@ -255,29 +239,112 @@ NewUuidTable(MemoryContext cxt, const char *name, Size entrysize)
 	return hash_create(name, 64, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_CONTEXT);
 }
 
-/* Empty the store. */
+/* Empty the store, and unmap the image. */
 static void
 StoreReset(void)
 {
 	if (store_cxt == NULL)
 		store_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl principal store",
 										  ALLOCSET_DEFAULT_SIZES);
+	store_epoch++;				/* first: contexts may point into the image */
 	store = NULL;
+	stale = NULL;
+	PrincipalImageRelease(&image);
 	store = NewUuidTable(store_cxt, "share_acl principal store", sizeof(StoredPrincipal));
-	store_epoch++;
+	stale = uuidmap_create(store_cxt, 64, NULL);
+	store_reads = 0;
+	image_tried = false;
 }
 
-/* Drop what the store keeps under a changed id (read again when asked). */
+/* Note that the image no longer tells what id's rows say. */
+static void
+AddStale(const pg_uuid_t *id, void *arg)
+{
+	bool		found;
+
+	uuidmap_insert(stale, *id, &found);
+}
+
+/*
+ * Drop what the store keeps under a changed id (read again when asked);
+ * *arg is set when a context may have used it.
+ */
 static void
 StoreDropId(const pg_uuid_t *id, void *arg)
 {
 	StoredPrincipal *e = hash_search(store, id, HASH_FIND, NULL);
 
+	if (image.valid)
+	{
+		AddStale(id, NULL);
+		*(bool *) arg = true;
+	}
 	if (e != NULL)
 	{
 		StoredPrincipalFree(e);
 		hash_search(store, id, HASH_REMOVE, NULL);
 		*(bool *) arg = true;
+	}
+}
+
+/*
+ * Map the database's principal image (unless it is the one called avoid)
+ * and note the principals changed between its position and snap, at most
+ * IMAGE_REFRESH_AFTER of them.  The store must be empty.
+ */
+static bool
+AdoptImage(Snapshot snap, uint64 avoid)
+{
+	ChangeLogPosition pos = {0};
+	bool		ok;
+
+	if (!PrincipalImageMap(&image, &pos))
+		return false;
+	ok = image.image_id != avoid &&
+		ChangeLogRead(CHANGE_PRINCIPAL, &pos, snap, IMAGE_REFRESH_AFTER, AddStale, NULL) ==
+		CHANGE_LOG_DELTAS;
+	pfree(pos.xip);
+	if (!ok)
+	{
+		PrincipalImageRelease(&image);
+		stale = uuidmap_create(store_cxt, 64, NULL);
+	}
+	return ok;
+}
+
+/*
+ * Should this backend write the image now?  When it has read many
+ * principals one by one, has no image, and may: its transaction has written
+ * nothing (an image holds nothing uncommitted), and not in parallel mode.
+ */
+static inline bool
+ImageWanted(void)
+{
+	return !image.valid && !image_tried && store_reads >= IMAGE_AFTER_READS &&
+		!IsInParallelMode() && !TransactionIdIsValid(GetTopTransactionIdIfAny()) &&
+		!ChangeLogOwnChanges(CHANGE_PRINCIPAL);
+}
+
+/*
+ * Write the image of every principal as of snap (unless the database has
+ * few of them, or they take more than share_acl.shared_cache_size), and
+ * use it in place of what the store holds.
+ */
+static void
+WriteImage(Snapshot snap)
+{
+	ChangeLogPosition pos = {0};
+
+	image_tried = true;
+	if (ModelEstimatedRows(MT_PRINCIPAL) < IMAGE_MIN_PRINCIPALS)
+		return;
+	ChangeLogSetPosition(&pos, snap, CurrentMemoryContext);
+	if (pos.valid &&
+		PrincipalImageWrite(snap, &pos, (Size) share_acl_shared_cache_size_mb * 1024 * 1024))
+	{
+		StoreReset();
+		image_tried = true;
+		AdoptImage(snap, 0);
 	}
 }
 
@@ -297,7 +364,8 @@ StoreSync(void)
 	Snapshot	snap;
 
 	if (store != NULL && !store_broken && store_synced_count == count &&
-		CacheTransientValid(store_synced_tag) && !ChangeLogOwnRollbackPending(CHANGE_PRINCIPAL))
+		CacheTransientValid(store_synced_tag) && !ChangeLogOwnRollbackPending(CHANGE_PRINCIPAL) &&
+		!ImageWanted())
 		return;
 	CatalogLookup();
 	snap = ReadSnapshot(&transient);
@@ -315,12 +383,20 @@ StoreSync(void)
 		else if (dropped)
 			store_epoch++;
 	}
+	if (!reset && image.valid && stale->members > IMAGE_REFRESH_AFTER)
+		reset = true;			/* map a newer image, or write one */
 	if (reset)
 	{
+		uint64		avoid = image.valid ? image.image_id : 0;
+
 		ChangeLogForgetOwnRollback(CHANGE_PRINCIPAL);
 		StoreReset();
 		store_catalog = CatalogGeneration();
+		if (!transient && !AdoptImage(snap, avoid) && avoid != 0)
+			store_reads = IMAGE_AFTER_READS;	/* the image was too old: write one now */
 	}
+	if (!transient && ImageWanted())
+		WriteImage(snap);
 	ChangeLogSetPosition(&store_position, snap, TopMemoryContext);
 	UnregisterSnapshot(snap);
 	store_synced_count = count;
@@ -329,11 +405,12 @@ StoreSync(void)
 }
 
 /*
- * What the store keeps about principal id, read on first use: four index
- * scans under one snapshot, built aside and entered only when complete.
+ * What the store keeps about principal id, in *out: from the image unless
+ * it changed since, or read on first use with four index scans under one
+ * snapshot, built aside and entered only when complete.
  */
-static StoredPrincipal *
-StoreGet(const pg_uuid_t *id)
+static void
+StoreGet(const pg_uuid_t *id, StoredPrincipal *out)
 {
 	bool		found;
 	StoredPrincipal *e = hash_search(store, id, HASH_FIND, NULL);
@@ -344,15 +421,24 @@ StoreGet(const pg_uuid_t *id)
 	MembershipCollector memberships = {0};
 	TeamArray	teams = {0};
 	GrantCollector grants = {0};
+	int32	   *slots;
 	MemoryContext old;
 
 	if (e != NULL && CacheTransientValid(e->transient))
-		return e;
+	{
+		*out = *e;
+		return;
+	}
 	if (e != NULL)
 	{
 		bool		dropped;
 
 		StoreDropId(id, &dropped);	/* read under an older query's snapshot */
+	}
+	else if (image.valid && uuidmap_lookup(stale, *id) == NULL)
+	{
+		PrincipalImageLookup(&image, id, out);
+		return;
 	}
 	memset(&read, 0, sizeof(read));
 	read.id = *id;
@@ -377,14 +463,14 @@ StoreGet(const pg_uuid_t *id)
 	read.memberships = memberships.records;
 	read.nteams = teams.n;
 	read.teams = teams.ids;
-	read.grants.n = grants.n;
-	read.grants.grants = grants.grants;
-	GrantSetIndex(&read.grants);
+	slots = grants.n > 0 ? palloc(sizeof(int32) * GrantSetTableSize(grants.n)) : NULL;
+	GrantSetBuild(&read.grants, grants.grants, grants.n, slots, uuid_hash_key);
 	MemoryContextSwitchTo(old);
 
 	e = hash_search(store, id, HASH_ENTER, &found);
 	*e = read;
-	return e;
+	*out = read;
+	store_reads++;
 }
 
 /* A list of team ids being collected, breadth-first. */
@@ -420,18 +506,19 @@ AddTeam(TeamList *list, const pg_uuid_t *id)
 static void
 LoadPrincipal(PrincipalCtx *pc)
 {
-	StoredPrincipal *e = StoreGet(&pc->id);
+	StoredPrincipal e;
 
-	pc->exists = e->exists;
-	pc->kind = e->kind;
-	pc->nmemberships = e->nmemberships;
-	pc->memberships = e->memberships;
+	StoreGet(&pc->id, &e);
+	pc->exists = e.exists;
+	pc->kind = e.kind;
+	pc->nmemberships = e.nmemberships;
+	pc->memberships = e.memberships;
 	pc->grants_loaded = false;
 	pc->nteams = 0;
 	pc->teams = NULL;
 	pc->team_grants = NULL;
 	memset(&pc->own, 0, sizeof(pc->own));
-	pc->transient = e->transient;
+	pc->transient = e.transient;
 	pc->streak = 0;
 	pc->memo = NULL;
 	pc->node_grants = NULL;
@@ -449,9 +536,10 @@ LoadPrincipal(PrincipalCtx *pc)
 void
 PrincipalEnsureGrants(PrincipalCtx *pc)
 {
-	StoredPrincipal *e;
+	StoredPrincipal e;
 	TeamList	teams = {0};
-	const GrantSet **team_grants;
+	GrantSet   *team_grants = NULL;
+	int32		setcap = 0;
 	bool		transient = pc->transient != 0;
 	int32		i,
 				j;
@@ -460,32 +548,29 @@ PrincipalEnsureGrants(PrincipalCtx *pc)
 	if (pc->grants_loaded)
 		return;
 	old = MemoryContextSwitchTo(principal_cxt);
-	e = StoreGet(&pc->id);
-	for (i = 0; i < e->nteams; i++)
-		AddTeam(&teams, &e->teams[i]);
+	StoreGet(&pc->id, &e);
+	for (i = 0; i < e.nteams; i++)
+		AddTeam(&teams, &e.teams[i]);
 	for (i = 0; i < teams.n; i++)
 	{
 		pg_uuid_t	team = teams.ids[i];
-		StoredPrincipal *t = StoreGet(&team);
+		StoredPrincipal t;
 
 		CHECK_FOR_INTERRUPTS();
-		transient |= t->transient != 0;
-		for (j = 0; j < t->nteams; j++)
-			AddTeam(&teams, &t->teams[j]);
+		StoreGet(&team, &t);
+		transient |= t.transient != 0;
+		for (j = 0; j < t.nteams; j++)
+			AddTeam(&teams, &t.teams[j]);
+		team_grants = GrowArray(team_grants, i, &setcap, sizeof(GrantSet));
+		team_grants[i] = t.grants;
 	}
-	/* every entry is in the store now; dynahash entries do not move */
-	team_grants = palloc(sizeof(GrantSet *) * Max(teams.n, 1));
-	for (i = 0; i < teams.n; i++)
-		team_grants[i] = &((StoredPrincipal *) hash_search(store, &teams.ids[i],
-														   HASH_FIND, NULL))->grants;
-	e = hash_search(store, &pc->id, HASH_FIND, NULL);
 	MemoryContextSwitchTo(old);
 
 	/* publish: nothing below can fail */
 	pc->nteams = teams.n;
 	pc->teams = teams.ids;
 	pc->team_grants = team_grants;
-	pc->own = e->grants;
+	pc->own = e.grants;
 	if (transient)
 		pc->transient = CacheTransientTag(true);
 	pc->grants_loaded = true;
@@ -528,12 +613,12 @@ MergeGrantsByNode(StructureCache *s, PrincipalCtx *pc)
 	MergedRef  *merged;
 
 	for (t = 0; t < pc->nteams; t++)
-		total += pc->team_grants[t]->n;
+		total += pc->team_grants[t].n;
 	node_grants = nodemap_create(principal_cxt, Max(total, 8), NULL);
 	merged = MemoryContextAlloc(principal_cxt, sizeof(MergedRef) * Max(total, 1));
 	MergeGrantSet(s, node_grants, merged, &pc->own, &n);
 	for (t = 0; t < pc->nteams; t++)
-		MergeGrantSet(s, node_grants, merged, pc->team_grants[t], &n);
+		MergeGrantSet(s, node_grants, merged, &pc->team_grants[t], &n);
 	pc->merged = merged;
 	pc->node_grants = node_grants;
 }
@@ -652,10 +737,28 @@ PrincipalGet(StructureCache *s, WorkspaceCache *g, TimestampTz now, const pg_uui
 	return pc;
 }
 
-/* Memory held by the principal store and contexts, in bytes. */
+/*
+ * Memory held by the principal store and contexts (with the pages of the
+ * image this backend copied), in bytes.
+ */
 Size
 PrincipalsMemory(void)
 {
 	return (principal_cxt ? MemoryContextMemAllocated(principal_cxt, true) : 0) +
-		(store_cxt ? MemoryContextMemAllocated(store_cxt, true) : 0);
+		(store_cxt ? MemoryContextMemAllocated(store_cxt, true) : 0) +
+		(image.valid ? ImagePrivateBytes(IMAGE_PRINCIPALS) : 0);
+}
+
+/* How this backend holds principals: empty, shared (the image) or backend (its own). */
+const char *
+PrincipalsMode(void)
+{
+	return store == NULL || store_broken ? "empty" : image.valid ? "shared" : "backend";
+}
+
+/* The size of the principal image this backend maps (shared by all that map it). */
+Size
+PrincipalsSharedBytes(void)
+{
+	return image.valid ? ImageMappedBytes(IMAGE_PRINCIPALS) : 0;
 }

@@ -3,8 +3,10 @@
  * per-backend contexts that keep it.
  *
  * Owned by principals.c: a store of what the rows say per principal id (its
- * kind, roles, direct teams and the shares granted to it), read with index
- * scans the first time anything asks and kept up to date by the change log;
+ * kind, roles, direct teams and the shares granted to it: StoredPrincipal of
+ * principal_image.h), taken from the database's shared image of all
+ * principals or read with index scans the first time anything asks, and kept
+ * up to date by the change log;
  * and per principal a context built from it: its teams (transitively), the
  * grants of each, and the caches that depend on the structure (owner key,
  * role of the last workspace, merged grant index, memo of inherited
@@ -24,48 +26,9 @@
 #include "invalidation.h"
 #include "maps.h"
 #include "permset.h"
+#include "principal_image.h"
 #include "structure.h"
 #include "workspaces.h"
-
-/* A share as a principal's context keeps it. */
-typedef struct GrantRecord
-{
-	pg_uuid_t	resource_id;
-	pg_uuid_t	share_id;
-	pg_uuid_t	grantee_id;		/* the principal or one of its teams */
-	Permset		perms;			/* already masked by its toggles (R6) */
-	TimestampTz expires_at;		/* DT_NOEND when it never expires */
-} GrantRecord;
-
-/*
- * A set of grants indexed by resource id: heads maps a resource to its first
- * grant, next[i] is the next grant of the same resource, or -1.
- */
-typedef struct GrantSet
-{
-	int32		n;
-	GrantRecord *grants;
-	struct uuidmap_hash *heads;
-	int32	   *next;
-} GrantSet;
-
-/* The first grant of set on the resource whose id hashes to hash, or -1. */
-static inline int32
-GrantSetFirst(const GrantSet *set, const pg_uuid_t *id, uint32 hash)
-{
-	UuidMapEntry *e;
-
-	if (set->n == 0)
-		return -1;
-	e = uuidmap_lookup_hash(set->heads, *id, hash);
-	return e ? e->value : -1;
-}
-
-typedef struct MembershipRecord
-{
-	pg_uuid_t	workspace_id;
-	WorkspaceRole role;
-} MembershipRecord;
 
 /* A grant in the merged per-node index of a principal with a long streak. */
 typedef struct MergedRef
@@ -81,11 +44,11 @@ typedef struct PrincipalCtx
 	PrincipalKind kind;
 	TransientTag transient;		/* see CacheTransientTag */
 	int32		nmemberships;
-	MembershipRecord *memberships;
+	const MembershipRecord *memberships;
 	bool		grants_loaded;	/* teams and grants below are read (PrincipalEnsureGrants) */
 	int32		nteams;
 	pg_uuid_t  *teams;
-	const GrantSet **team_grants;	/* per team */
+	GrantSet   *team_grants;	/* per team */
 	GrantSet	own;			/* granted to the principal itself */
 	int32		streak;			/* consecutive checks by this principal */
 	/* caches that depend on the structure and workspaces, tagged with their builds */
@@ -106,6 +69,8 @@ extern PrincipalCtx *PrincipalGet(StructureCache *s, WorkspaceCache *g, Timestam
 								  const pg_uuid_t *id);
 extern void PrincipalEnsureGrants(PrincipalCtx *pc);
 extern Size PrincipalsMemory(void);
+extern Size PrincipalsSharedBytes(void);
+extern const char *PrincipalsMode(void);
 
 /* Look-ups of who_has_access */
 extern int	PrincipalKindOf(const pg_uuid_t *id);

@@ -103,7 +103,7 @@ RoomForOne(void *arr, int32 n, int32 *cap, Size elem)
 
 	if (n < *cap)
 		return arr;
-	if (!ImageContains(arr))
+	if (!ImageContains(IMAGE_STRUCTURE, arr))
 		return GrowArray(arr, n, cap, elem);
 	copy = palloc_extended(elem * (Size) *cap * 2, MCXT_ALLOC_HUGE);
 	memcpy(copy, arr, elem * (Size) n);
@@ -492,7 +492,7 @@ AdoptImage(Snapshot snap, int32 limit, uint64 avoid)
 
 	if (!ImageAdopt(s, &image_position, &id) || id == avoid)
 	{
-		ImageRelease();
+		ImageRelease(IMAGE_STRUCTURE);
 		if (image_position.xip)
 			pfree(image_position.xip);
 		pfree(s);
@@ -508,7 +508,7 @@ AdoptImage(Snapshot snap, int32 limit, uint64 avoid)
 	pfree(image_position.xip);
 	if (!ok)
 	{
-		ImageRelease();
+		ImageRelease(IMAGE_STRUCTURE);
 		pfree(s);
 		return NULL;
 	}
@@ -556,7 +556,7 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 		structure_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl structure cache",
 											  ALLOCSET_DEFAULT_SIZES);
 	structure = NULL;
-	ImageRelease();
+	ImageRelease(IMAGE_STRUCTURE);
 	MemoryContextReset(structure_cxt);
 	old = MemoryContextSwitchTo(structure_cxt);
 	if (fits && big)
@@ -793,8 +793,8 @@ StructureGetStats(StructureStats *stats)
 	stats->shared = s != NULL && s->mapped_arrays;
 	stats->state = s == NULL ? "empty" : s->partial ? "partial" : "full";
 	stats->nodes = s ? s->nresources - s->ndead : 0;
-	stats->bytes = StructureMemory() + (stats->shared ? ImagePrivateBytes() : 0);
-	stats->shared_bytes = stats->shared ? ImageMappedBytes() : 0;
+	stats->bytes = StructureMemory() + (stats->shared ? ImagePrivateBytes(IMAGE_STRUCTURE) : 0);
+	stats->shared_bytes = stats->shared ? ImageMappedBytes(IMAGE_STRUCTURE) : 0;
 	stats->generation = s ? s->build_id : 0;
 	stats->full_loads = stat_full_loads;
 	stats->delta_batches = stat_delta_batches;
