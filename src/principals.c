@@ -265,26 +265,50 @@ AddStale(const pg_uuid_t *id, void *arg)
 	uuidmap_insert(stale, *id, &found);
 }
 
-/*
- * Drop what the store keeps under a changed id (read again when asked);
- * *arg is set when a context may have used it.
- */
+/* Drop the store's own entry for id, if any. */
 static void
-StoreDropId(const pg_uuid_t *id, void *arg)
+StoreForget(const pg_uuid_t *id)
 {
 	StoredPrincipal *e = hash_search(store, id, HASH_FIND, NULL);
 
-	if (image.valid)
-	{
-		AddStale(id, NULL);
-		*(bool *) arg = true;
-	}
 	if (e != NULL)
 	{
 		StoredPrincipalFree(e);
 		hash_search(store, id, HASH_REMOVE, NULL);
-		*(bool *) arg = true;
 	}
+}
+
+static void DropContext(const pg_uuid_t *id);
+
+/*
+ * A principal whose rows changed (a change-log entry): read it again when
+ * asked, and drop the contexts that used what the store said about it.
+ * Only a person's own context uses its entry; every context of a member of
+ * a team uses the team's, so a change to a team (or to a principal of a
+ * kind this build does not know) drops every context (*drop_all).
+ */
+static void
+PrincipalChanged(const pg_uuid_t *id, void *arg)
+{
+	bool	   *drop_all = (bool *) arg;
+	StoredPrincipal *e = hash_search(store, id, HASH_FIND, NULL);
+	StoredPrincipal was;
+	bool		known = false;
+
+	if (e != NULL)
+	{
+		was = *e;
+		known = true;
+	}
+	else if (image.valid && uuidmap_lookup(stale, *id) == NULL)
+		known = PrincipalImageLookup(&image, id, &was);
+	if (known && was.exists && was.kind != PK_USER && was.kind != PK_EXTERNAL)
+		*drop_all = true;
+	else
+		DropContext(id);		/* a person, or a principal no context read yet */
+	if (image.valid)
+		AddStale(id, NULL);
+	StoreForget(id);
 }
 
 /*
@@ -361,6 +385,7 @@ StoreSync(void)
 	bool		transient;
 	bool		was_broken = store_broken;
 	bool		reset;
+	uint64		avoid = 0;		/* an image not to map again (too far behind) */
 	Snapshot	snap;
 
 	if (store != NULL && !store_broken && store_synced_count == count &&
@@ -375,20 +400,21 @@ StoreSync(void)
 		MemoryContextMemAllocated(store_cxt, true) > CacheLimitBytes() / 2;
 	if (!reset)
 	{
-		bool		dropped = false;
+		bool		drop_all = false;
 
 		if (ChangeLogCollect(CHANGE_PRINCIPAL, &store_position, snap, MAX_DELTA_PRINCIPALS,
-							 StoreDropId, &dropped) == CHANGE_LOG_RELOAD)
+							 PrincipalChanged, &drop_all) == CHANGE_LOG_RELOAD)
 			reset = true;
-		else if (dropped)
+		else if (drop_all)
 			store_epoch++;
 	}
 	if (!reset && image.valid && stale->members > IMAGE_REFRESH_AFTER)
+	{
 		reset = true;			/* map a newer image, or write one */
+		avoid = image.image_id;
+	}
 	if (reset)
 	{
-		uint64		avoid = image.valid ? image.image_id : 0;
-
 		ChangeLogForgetOwnRollback(CHANGE_PRINCIPAL);
 		StoreReset();
 		store_catalog = CatalogGeneration();
@@ -430,11 +456,7 @@ StoreGet(const pg_uuid_t *id, StoredPrincipal *out)
 		return;
 	}
 	if (e != NULL)
-	{
-		bool		dropped;
-
-		StoreDropId(id, &dropped);	/* read under an older query's snapshot */
-	}
+		StoreForget(id);		/* read under an older query's snapshot */
 	else if (image.valid && uuidmap_lookup(stale, *id) == NULL)
 	{
 		PrincipalImageLookup(&image, id, out);
@@ -643,6 +665,30 @@ ResetPrincipalContexts(void)
 	principal_contexts = NULL;
 	principal_contexts = NewUuidTable(principal_cxt, "share_acl principal contexts",
 									  sizeof(PrincipalCtx));
+}
+
+/* Drop principal id's context, if it has one (its principal changed). */
+static void
+DropContext(const pg_uuid_t *id)
+{
+	PrincipalCtx *pc;
+
+	if (principal_contexts == NULL || principal_contexts_epoch != store_epoch ||
+		(pc = hash_search(principal_contexts, id, HASH_FIND, NULL)) == NULL)
+		return;
+	if (last_principal == pc)
+		last_principal = NULL;
+	if (pc->memo != NULL)
+		nodemap_destroy(pc->memo);
+	if (pc->node_grants != NULL)
+		nodemap_destroy(pc->node_grants);
+	if (pc->merged != NULL)
+		pfree(pc->merged);
+	if (pc->teams != NULL)
+		pfree(pc->teams);
+	if (pc->team_grants != NULL)
+		pfree(pc->team_grants);
+	hash_search(principal_contexts, id, HASH_REMOVE, NULL);
 }
 
 /*
