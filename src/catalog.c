@@ -267,12 +267,22 @@ ModelScanEnd(ModelScan *ms)
 int32
 ModelEstimatedRows(ModelRel t)
 {
-	Relation	rel = table_open(catalog.oids[t], AccessShareLock);
-	double		n = rel->rd_rel->reltuples;
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(catalog.oids[t]));
+	double		n = -1;
 
+	/* the catalog row first: a backend's first check then opens no relation for it */
+	if (HeapTupleIsValid(tup))
+	{
+		n = ((Form_pg_class) GETSTRUCT(tup))->reltuples;
+		ReleaseSysCache(tup);
+	}
 	if (n < 0)
+	{
+		Relation	rel = table_open(catalog.oids[t], AccessShareLock);
+
 		n = (double) RelationGetNumberOfBlocks(rel) * 70;
-	table_close(rel, AccessShareLock);
+		table_close(rel, AccessShareLock);
+	}
 	return n > 0 && n < (double) (PG_INT32_MAX / 4) ? (int32) n : 0;
 }
 
