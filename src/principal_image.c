@@ -378,8 +378,10 @@ PrincipalImageRelease(PrincipalImage *img)
 
 /*
  * Map this database's principal image into *img and its position into *pos
- * (allocated in TopMemoryContext), after checking that every position it
- * holds lies within it.  false when there is none to use.
+ * (allocated in TopMemoryContext), after checking its header, that each
+ * principal's ranges lie within the arrays, and its kinds and roles (the
+ * grant tables' entries are not read here: that would touch every page).
+ * false when there is none to use.
  */
 bool
 PrincipalImageMap(PrincipalImage *img, ChangeLogPosition *pos)
@@ -421,6 +423,16 @@ PrincipalImageMap(PrincipalImage *img, ChangeLogPosition *pos)
 			p[i].slots < 0 || (p[i].ngrants > 0 &&
 							   (p[i].mask + 1 != GrantSetTableSize(p[i].ngrants) ||
 								p[i].slots > h->nslots - (int32) (p[i].mask + 1))))
+		{
+			ImageRelease(IMAGE_PRINCIPALS);
+			return false;
+		}
+	}
+	for (i = 0; i < h->nmemberships; i++)
+	{
+		WorkspaceRole role = ((const MembershipRecord *) (image + h->memberships))[i].role;
+
+		if (role < ROLE_NONE || role > ROLE_UNKNOWN)
 		{
 			ImageRelease(IMAGE_PRINCIPALS);
 			return false;

@@ -115,8 +115,9 @@ fi
 # deps: dependencies detected by the files really used; fault: interrupts at
 # every point leave the caches consistent; replication: changes applied by a
 # logical replication subscription invalidate at once; dump: pg_dump /
-# restore keeps every answer; fuzz: the parser fuzz run
-for suite in deps fault replication dump fuzz; do
+# restore keeps every answer; image: damaged image files are never used;
+# fuzz: the parser fuzz run
+for suite in deps fault replication dump image fuzz; do
 	script=test/$suite/run.sh
 	[ -x "$script" ] || continue
 	sa_log "$suite ($script)"

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# test/image/run.sh — a damaged image is never used, and never crashes a
+# backend.
+#
+# Needs a running cluster (PGHOST etc. and SA_CLUSTER_DIR, as test/run_all.sh
+# provides).  Builds a database with 25,000 assets and 2,100 people, so that
+# a backend writes both images (the structure's and the principals'), keeps a
+# copy of each, and then, one damage at a time, puts a damaged copy in place
+# and asks a fresh backend: it must give the answers of an undamaged one,
+# report that it does not use the damaged image (cache_stats), and the server
+# must not have restarted.  Damages: the file cut short, another magic
+# number, counts and offsets out of the file, a principal's range out of its
+# array, a role this build does not know, an empty file.
+set -uo pipefail
+db=share_acl_image
+dir=${SA_CLUSTER_DIR:?needs SA_CLUSTER_DIR (run from test/run_all.sh)}/data/base/pgsql_tmp
+failures=0
+checks=0
+ok() { checks=$((checks + 1)); echo "ok $checks - $1"; }
+not_ok() { checks=$((checks + 1)); failures=$((failures + 1)); echo "not ok $checks - $1"; }
+
+psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+psql -qX -v ON_ERROR_STOP=1 -d $db >/dev/null <<'SQL'
+CREATE EXTENSION share_acl;
+INSERT INTO share_acl.workspace (id, name) VALUES ('e1000000-0000-0000-0000-000000000001', 'images');
+INSERT INTO share_acl.principal (id, kind, email)
+SELECT ('e1000000-0000-0000-0001-' || lpad(to_hex(i), 12, '0'))::uuid, 'user', 'u' || i || '@image.test'
+  FROM generate_series(0, 2100) i;
+INSERT INTO share_acl.member (workspace_id, principal_id, role)
+SELECT 'e1000000-0000-0000-0000-000000000001', ('e1000000-0000-0000-0001-' || lpad(to_hex(i), 12, '0'))::uuid,
+       CASE WHEN i = 0 THEN 'owner' ELSE 'guest' END::share_acl.workspace_role
+  FROM generate_series(0, 2100) i;
+INSERT INTO share_acl.principal (id, kind, display_name, workspace_id) VALUES
+    ('e1000000-0000-0000-0002-000000000001', 'team', 't', 'e1000000-0000-0000-0000-000000000001');
+INSERT INTO share_acl.team_member (team_id, member_id) VALUES
+    ('e1000000-0000-0000-0002-000000000001', 'e1000000-0000-0000-0001-000000000002');
+INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id) VALUES
+    ('e1000000-0000-0000-0003-000000000001', 'e1000000-0000-0000-0000-000000000001', 'project', NULL);
+INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id)
+SELECT ('e1000000-0000-0000-0004-' || lpad(to_hex(i), 12, '0'))::uuid, 'e1000000-0000-0000-0000-000000000001',
+       'asset', 'e1000000-0000-0000-0003-000000000001'
+  FROM generate_series(1, 25000) i;
+INSERT INTO share_acl.share (resource_id, grantee_id, perms) VALUES
+    ('e1000000-0000-0000-0003-000000000001', 'e1000000-0000-0000-0001-000000000001', 'viewer'),
+    ('e1000000-0000-0000-0003-000000000001', 'e1000000-0000-0000-0002-000000000001', 'editor');
+ANALYZE;
+SQL
+
+# what a fresh backend answers: u1 views an asset (direct share), u2 edits it
+# (through its team), u3 does not view it; and which images it maps
+ANSWER_Q="SELECT share_acl.has_access('e1000000-0000-0000-0001-000000000001', 'e1000000-0000-0000-0004-000000000007', 'view')
+             || ' ' || share_acl.has_access('e1000000-0000-0000-0001-000000000002', 'e1000000-0000-0000-0004-000000000007', 'edit')
+             || ' ' || share_acl.has_access('e1000000-0000-0000-0001-000000000003', 'e1000000-0000-0000-0004-000000000007', 'view')"
+MODE_Q="SELECT mode || ' ' || principals FROM share_acl.cache_stats()"
+fresh() { psql -qXAt -d $db -c "$ANSWER_Q" -c "$MODE_Q" 2>&1 | tr '\n' '|'; }
+
+# a backend that scans every resource and checks 100 people writes both images
+psql -qXAt -d $db >/dev/null <<'SQL'
+SELECT count(*) FROM share_acl.accessible_resources('e1000000-0000-0000-0001-000000000001', 'view');
+SELECT count(*) FILTER (WHERE share_acl.has_access(('e1000000-0000-0000-0001-' || lpad(to_hex(i), 12, '0'))::uuid,
+                                                    'e1000000-0000-0000-0004-000000000001', 'view'))
+  FROM generate_series(1, 100) i;
+SQL
+oid=$(psql -qXAt -d $db -c "SELECT oid FROM pg_database WHERE datname = current_database()")
+simg=$dir/pgsql_tmp_share_acl_$oid
+pimg=${simg}_p
+if [ -s "$simg" ] && [ -s "$pimg" ]; then ok "both images written"; else not_ok "both images written ($(ls "$dir" 2>&1))"; fi
+cp "$simg" "$simg.good"; cp "$pimg" "$pimg.good"
+good="true true false|shared shared|"
+got=$(fresh)
+if [ "$got" = "$good" ]; then ok "a fresh backend maps both: $got"; else not_ok "a fresh backend maps both: got $got, want $good"; fi
+started=$(psql -qXAt -d postgres -c "SELECT pg_postmaster_start_time()")
+
+# write bytes (hex, little-endian as the file holds them) at offset of file
+poke() { printf "$(printf '%s' "$3" | sed 's/../\\x&/g')" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none; }
+# the 64-bit little-endian number at offset of file
+peek8() { od -An -t u8 -j "$2" -N 8 "$1" | tr -d ' '; }
+
+# damage name file-kind how: restore both, damage one, ask a fresh backend
+damage() {
+	local name=$1 which=$2 how=$3 f want got
+	cp "$simg.good" "$simg"; cp "$pimg.good" "$pimg"
+	f=$([ "$which" = s ] && echo "$simg" || echo "$pimg")
+	eval "$how"
+	chown postgres "$simg" "$pimg" 2>/dev/null
+	want=$([ "$which" = s ] && echo "true true false|backend shared|" || echo "true true false|shared backend|")
+	got=$(fresh)
+	if [ "$got" = "$want" ]; then ok "$name: not used, same answers"; else not_ok "$name: got $got, want $want"; fi
+}
+# ImageCommon: magic at 0, header_size 12, size 48, nxip 112, xip 120; the
+# kind's fields from 128: the structure's nresources (int32) at 128; the
+# principals' nprincipals (int32) at 128, nmemberships 132, the principals
+# array's offset (int64) at 152, the memberships' at 160, the index's mask at
+# 192.  A principal record: id (16 bytes), kind, nmemberships, memberships, ...
+damage "structure image cut short" s 'truncate -s 4096 "$f"'
+damage "structure image: another magic number" s 'poke "$f" 0 00000000'
+damage "structure image: node count beyond the file" s 'poke "$f" 128 ffffff7f'
+damage "structure image: xip count beyond the file" s 'poke "$f" 112 ffffff7f'
+damage "structure image: empty file" s ': > "$f"'
+damage "principal image cut short" p 'truncate -s 4096 "$f"'
+damage "principal image: another magic number" p 'poke "$f" 0 00000000'
+damage "principal image: header size changed" p 'poke "$f" 12 08000000'
+damage "principal image: principal count beyond the file" p 'poke "$f" 128 ffffff7f'
+damage "principal image: principals' offset beyond the file" p 'poke "$f" 152 00000000ffff0000'
+damage "principal image: index mask beyond the file" p 'poke "$f" 192 ffffff7f'
+damage "principal image: a principal's roles beyond the array" p \
+	'poke "$f" $(( $(peek8 "$f" 152) + 20 )) ffffff7f'
+damage "principal image: a principal of an unknown kind" p \
+	'poke "$f" $(( $(peek8 "$f" 152) + 16 )) 09000000'
+damage "principal image: a role this build does not know" p \
+	'poke "$f" $(( $(peek8 "$f" 160) + 16 )) 63000000'
+damage "principal image: empty file" p ': > "$f"'
+
+cp "$simg.good" "$simg"; cp "$pimg.good" "$pimg"; rm -f "$simg.good" "$pimg.good"
+if [ "$(psql -qXAt -d postgres -c "SELECT pg_postmaster_start_time()")" = "$started" ]; then
+	ok "the server did not restart"
+else
+	not_ok "the server did not restart"
+fi
+psql -qX -d postgres -c "DROP DATABASE $db" >/dev/null
+echo "image: $checks checks, $failures failed: a damaged image is never used"
+[ "$failures" -eq 0 ]
