@@ -45,8 +45,7 @@
  *    _link_view_at_commit() notes each view with its subtransaction (a
  *    ROLLBACK TO SAVEPOINT drops the views it covers), and the
  *    XACT_EVENT_PRE_COMMIT callback counts them, link by link in id order,
- *    through share_acl._link_count_views() (which also notifies the creator
- *    of a first view).  Pre-commit callbacks run after every deferred
+ *    through share_acl._link_count_views().  Pre-commit callbacks run after every deferred
  *    trigger, so nothing the caller chooses (SET CONSTRAINTS ... IMMEDIATE,
  *    statements after open_link) makes its transaction hold the link row's
  *    lock for longer than its commit.  PREPARE TRANSACTION of a transaction

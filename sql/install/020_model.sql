@@ -177,7 +177,7 @@ CREATE TRIGGER member_check AFTER INSERT OR UPDATE ON share_acl.member
 -- pg_dump restore, one COPY per transaction, works.)
 CREATE FUNCTION share_acl.member_owner_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE ws uuid; n int;
+DECLARE ws uuid; n bigint;
 BEGIN
     -- an UPDATE that moves a row to another workspace changes both
     FOR ws IN SELECT DISTINCT x FROM pg_catalog.unnest(ARRAY[
@@ -513,7 +513,7 @@ BEGIN
         RAISE EXCEPTION 'id_registry_sync() must be a statement trigger whose argument is w, p or r'
             USING ERRCODE = 'trigger_protocol_violated';
     END IF;
-    k := TG_ARGV[0];
+    k := TG_ARGV[0]::"char";
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM share_acl.id_registry g WHERE g.kind = k;
         RETURN NULL;

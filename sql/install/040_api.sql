@@ -667,7 +667,7 @@ COMMENT ON FUNCTION share_acl._ancestors(uuid[]) IS
 CREATE FUNCTION share_acl._structure_state(resource uuid, anc uuid[], reach uuid[], fresh uuid[],
                                            held share_acl.permset, guest_ai boolean)
 RETURNS jsonb
-LANGUAGE plpgsql VOLATILE SET jit = off AS $$
+LANGUAGE plpgsql STABLE SET jit = off AS $$
 DECLARE
     w share_acl.workspace;
     ws uuid;
@@ -677,7 +677,7 @@ DECLARE
     below uuid[];
     who jsonb;
     links jsonb;
-    ai jsonb := '[]';
+    ai jsonb := '[]'::jsonb;
 BEGIN
     SELECT x.* INTO w FROM share_acl.workspace x
      WHERE x.id = (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = _structure_state.resource);
@@ -761,7 +761,7 @@ COMMENT ON FUNCTION share_acl._structure_state(uuid, uuid[], uuid[], uuid[], sha
 -- otherwise what the actor holds on R,
 -- anc(R) and _structure_state() over what may reach R after the change.
 CREATE FUNCTION share_acl._structure_before(actor uuid, resource uuid, above uuid[]) RETURNS jsonb
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
     held share_acl.permset;
     guest_ai boolean;

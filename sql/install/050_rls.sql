@@ -58,7 +58,7 @@ COMMENT ON FUNCTION share_acl.protect(regclass, name, name) IS
 
 CREATE FUNCTION share_acl.unprotect(tbl regclass) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE pol text;
+DECLARE pol name;
 BEGIN
     IF tbl IS NULL THEN
         RAISE EXCEPTION 'unprotect() needs a table'

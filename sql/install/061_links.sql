@@ -98,31 +98,18 @@ COMMENT ON TABLE share_acl.link_failed_attempt IS
 -- src/link_attempts.c, with the application's role: hence SECURITY DEFINER),
 -- and for a claimed view of a link with max_views by _link_record_attempt.
 -- Rows loaded into link_view (a restore, a bulk load) count nothing:
--- view_count counts opens.
+-- view_count counts opens.  viewer_email is the last viewer's (for a
+-- first-view notice).
 CREATE FUNCTION share_acl._link_count_views(link uuid, n bigint, viewed_at timestamptz, viewer_email text)
 RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    l share_acl.link;
-    ws uuid;
-BEGIN
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     UPDATE share_acl.link x
        SET view_count = x.view_count + _link_count_views.n,
            last_viewed_at = greatest(x.last_viewed_at, _link_count_views.viewed_at)
-     WHERE x.id = _link_count_views.link
-    RETURNING x.* INTO l;
-    IF l.view_count = _link_count_views.n AND l.created_by IS NOT NULL
-       AND pg_catalog.to_regclass('share_acl.notification') IS NOT NULL THEN
-        SELECT r.workspace_id INTO ws FROM share_acl.resource r WHERE r.id = l.resource_id;
-        EXECUTE 'INSERT INTO share_acl.notification (workspace_id, recipient_id, kind, resource_id, payload)
-                 VALUES ($1, $2, $3, $4, $5)'
-        USING ws, l.created_by, 'link_first_view', l.resource_id,
-              pg_catalog.jsonb_build_object('link_id', l.id, 'viewer_email', _link_count_views.viewer_email,
-                                            'label', l.label);
-    END IF;
-END $$;
+     WHERE x.id = _link_count_views.link;
+$$;
 COMMENT ON FUNCTION share_acl._link_count_views(uuid, bigint, timestamptz, text) IS
-    'internal: count n views of a link into view_count / last_viewed_at, and notify its creator of the first view';
+    'internal: count n views of a link into view_count / last_viewed_at';
 
 -- Whether a key has signed a token.  A key that never has may be replaced
 -- by an INSERT of the same kid: that is what a pg_dump restore does, whose
