@@ -12,6 +12,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
@@ -71,17 +72,66 @@ CatalogTableOf(Oid relid)
 	return MT_COUNT;
 }
 
-/* The attribute number of a column, or an error. */
-static AttrNumber
-ColumnNumber(Oid relid, ModelRel t, const char *name)
+/*
+ * The columns of the model tables, read with one scan of pg_attribute per
+ * table (a backend's first check would otherwise look each column up in the
+ * syscache, one catalog probe apiece).
+ */
+typedef struct ColumnName
 {
-	AttrNumber	n = get_attnum(relid, name);
+	NameData	name;
+	AttrNumber	num;
+} ColumnName;
 
-	if (n == InvalidAttrNumber)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("share_acl table \"%s\" has no column \"%s\"", model_rel_names[t], name)));
-	return n;
+typedef struct TableColumns
+{
+	int			n;
+	ColumnName	cols[64];
+} TableColumns;
+
+/* Read the live user columns of relid (the first 64 of them). */
+static void
+ReadColumns(Oid relid, TableColumns *tc)
+{
+	Relation	rel = table_open(AttributeRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	tc->n = 0;
+	ScanKeyInit(&key, Anum_pg_attribute_attrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, AttributeRelidNumIndexId, true, NULL, 1, &key);
+	while ((tup = systable_getnext(scan)) != NULL)
+	{
+		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
+
+		if (att->attnum <= 0 || att->attisdropped || tc->n >= (int) lengthof(tc->cols))
+			continue;
+		tc->cols[tc->n].name = att->attname;
+		tc->cols[tc->n].num = att->attnum;
+		tc->n++;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+}
+
+/* The attribute number of a column of table t (read into tables[t]), or an error. */
+static AttrNumber
+ColumnNumber(TableColumns *tables, const Oid *oids, ModelRel t, const char *name)
+{
+	TableColumns *tc = &tables[t];
+	int			i;
+
+	if (tc->n == 0)
+		ReadColumns(oids[t], tc);
+	for (i = 0; i < tc->n; i++)
+		if (strcmp(NameStr(tc->cols[i].name), name) == 0)
+			return tc->cols[i].num;
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_COLUMN),
+			 errmsg("share_acl table \"%s\" has no column \"%s\"", model_rel_names[t], name)));
+	return InvalidAttrNumber;	/* keep the compiler quiet */
 }
 
 /* Map an enum's label OIDs to their positions in labels[]. */
@@ -123,11 +173,13 @@ void
 CatalogLookup(void)
 {
 	ModelCatalog c;
+	TableColumns *tables;
 	Oid			nsp;
 	int			i;
 
 	if (catalog.valid)
 		return;
+	tables = palloc0(sizeof(TableColumns) * (MT_LAST_TABLE + 1));
 	/* built aside: a failure half-way leaves the old facts marked invalid */
 	memset(&c, 0, sizeof(c));
 	nsp = get_namespace_oid("share_acl", false);
@@ -147,56 +199,57 @@ CatalogLookup(void)
 		c.change_log_owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
 		ReleaseSysCache(tup);
 	}
-	c.res_id = ColumnNumber(c.oids[MT_RESOURCE], MT_RESOURCE, "id");
-	c.res_workspace = ColumnNumber(c.oids[MT_RESOURCE], MT_RESOURCE, "workspace_id");
-	c.res_kind = ColumnNumber(c.oids[MT_RESOURCE], MT_RESOURCE, "kind");
-	c.res_parent = ColumnNumber(c.oids[MT_RESOURCE], MT_RESOURCE, "parent_id");
-	c.res_owner = ColumnNumber(c.oids[MT_RESOURCE], MT_RESOURCE, "owner_id");
-	c.res_access = ColumnNumber(c.oids[MT_RESOURCE], MT_RESOURCE, "general_access");
-	c.res_restricted = ColumnNumber(c.oids[MT_RESOURCE], MT_RESOURCE, "restricted");
-	c.res_guest_ai = ColumnNumber(c.oids[MT_RESOURCE], MT_RESOURCE, "guest_ai_enabled");
-	c.item_collection = ColumnNumber(c.oids[MT_COLLECTION_ITEM], MT_COLLECTION_ITEM, "collection_id");
-	c.item_resource = ColumnNumber(c.oids[MT_COLLECTION_ITEM], MT_COLLECTION_ITEM, "resource_id");
-	c.ws_id = ColumnNumber(c.oids[MT_WORKSPACE], MT_WORKSPACE, "id");
-	c.ws_guest_uploads = ColumnNumber(c.oids[MT_WORKSPACE], MT_WORKSPACE, "allow_guest_uploads");
-	c.ws_guest_access = ColumnNumber(c.oids[MT_WORKSPACE], MT_WORKSPACE, "guest_access_enabled");
-	c.ws_members_share = ColumnNumber(c.oids[MT_WORKSPACE], MT_WORKSPACE, "members_can_share");
-	c.ws_edit_own = ColumnNumber(c.oids[MT_WORKSPACE], MT_WORKSPACE, "member_edit_own_only");
-	c.ws_public_level = ColumnNumber(c.oids[MT_WORKSPACE], MT_WORKSPACE, "public_access_level");
-	c.p_id = ColumnNumber(c.oids[MT_PRINCIPAL], MT_PRINCIPAL, "id");
-	c.p_kind = ColumnNumber(c.oids[MT_PRINCIPAL], MT_PRINCIPAL, "kind");
-	c.m_workspace = ColumnNumber(c.oids[MT_MEMBER], MT_MEMBER, "workspace_id");
-	c.m_principal = ColumnNumber(c.oids[MT_MEMBER], MT_MEMBER, "principal_id");
-	c.m_role = ColumnNumber(c.oids[MT_MEMBER], MT_MEMBER, "role");
-	c.tm_team = ColumnNumber(c.oids[MT_TEAM_MEMBER], MT_TEAM_MEMBER, "team_id");
-	c.tm_member = ColumnNumber(c.oids[MT_TEAM_MEMBER], MT_TEAM_MEMBER, "member_id");
-	c.s_id = ColumnNumber(c.oids[MT_SHARE], MT_SHARE, "id");
-	c.s_resource = ColumnNumber(c.oids[MT_SHARE], MT_SHARE, "resource_id");
-	c.s_grantee = ColumnNumber(c.oids[MT_SHARE], MT_SHARE, "grantee_id");
-	c.s_perms = ColumnNumber(c.oids[MT_SHARE], MT_SHARE, "perms");
-	c.s_download = ColumnNumber(c.oids[MT_SHARE], MT_SHARE, "allow_download");
-	c.s_comments = ColumnNumber(c.oids[MT_SHARE], MT_SHARE, "allow_comments");
-	c.s_approval = ColumnNumber(c.oids[MT_SHARE], MT_SHARE, "allow_approval");
-	c.s_contribution = ColumnNumber(c.oids[MT_SHARE], MT_SHARE, "allow_contribution");
-	c.s_expires = ColumnNumber(c.oids[MT_SHARE], MT_SHARE, "expires_at");
-	c.l_id = ColumnNumber(c.oids[MT_LINK], MT_LINK, "id");
-	c.l_resource = ColumnNumber(c.oids[MT_LINK], MT_LINK, "resource_id");
-	c.l_perms = ColumnNumber(c.oids[MT_LINK], MT_LINK, "perms");
-	c.l_download = ColumnNumber(c.oids[MT_LINK], MT_LINK, "allow_download");
-	c.l_comments = ColumnNumber(c.oids[MT_LINK], MT_LINK, "allow_comments");
-	c.l_approval = ColumnNumber(c.oids[MT_LINK], MT_LINK, "allow_approval");
-	c.l_contribution = ColumnNumber(c.oids[MT_LINK], MT_LINK, "allow_contribution");
-	c.l_expires = ColumnNumber(c.oids[MT_LINK], MT_LINK, "expires_at");
-	c.l_not_before = ColumnNumber(c.oids[MT_LINK], MT_LINK, "not_before");
-	c.l_revoked = ColumnNumber(c.oids[MT_LINK], MT_LINK, "revoked_at");
-	c.cl_txid = ColumnNumber(c.oids[MT_CHANGE_LOG], MT_CHANGE_LOG, "txid");
-	c.cl_kind = ColumnNumber(c.oids[MT_CHANGE_LOG], MT_CHANGE_LOG, "kind");
-	c.cl_id = ColumnNumber(c.oids[MT_CHANGE_LOG], MT_CHANGE_LOG, "id");
-	c.cl_deleted_through = ColumnNumber(c.oids[MT_CHANGE_LOG], MT_CHANGE_LOG, "deleted_through");
+	c.res_id = ColumnNumber(tables, c.oids, MT_RESOURCE, "id");
+	c.res_workspace = ColumnNumber(tables, c.oids, MT_RESOURCE, "workspace_id");
+	c.res_kind = ColumnNumber(tables, c.oids, MT_RESOURCE, "kind");
+	c.res_parent = ColumnNumber(tables, c.oids, MT_RESOURCE, "parent_id");
+	c.res_owner = ColumnNumber(tables, c.oids, MT_RESOURCE, "owner_id");
+	c.res_access = ColumnNumber(tables, c.oids, MT_RESOURCE, "general_access");
+	c.res_restricted = ColumnNumber(tables, c.oids, MT_RESOURCE, "restricted");
+	c.res_guest_ai = ColumnNumber(tables, c.oids, MT_RESOURCE, "guest_ai_enabled");
+	c.item_collection = ColumnNumber(tables, c.oids, MT_COLLECTION_ITEM, "collection_id");
+	c.item_resource = ColumnNumber(tables, c.oids, MT_COLLECTION_ITEM, "resource_id");
+	c.ws_id = ColumnNumber(tables, c.oids, MT_WORKSPACE, "id");
+	c.ws_guest_uploads = ColumnNumber(tables, c.oids, MT_WORKSPACE, "allow_guest_uploads");
+	c.ws_guest_access = ColumnNumber(tables, c.oids, MT_WORKSPACE, "guest_access_enabled");
+	c.ws_members_share = ColumnNumber(tables, c.oids, MT_WORKSPACE, "members_can_share");
+	c.ws_edit_own = ColumnNumber(tables, c.oids, MT_WORKSPACE, "member_edit_own_only");
+	c.ws_public_level = ColumnNumber(tables, c.oids, MT_WORKSPACE, "public_access_level");
+	c.p_id = ColumnNumber(tables, c.oids, MT_PRINCIPAL, "id");
+	c.p_kind = ColumnNumber(tables, c.oids, MT_PRINCIPAL, "kind");
+	c.m_workspace = ColumnNumber(tables, c.oids, MT_MEMBER, "workspace_id");
+	c.m_principal = ColumnNumber(tables, c.oids, MT_MEMBER, "principal_id");
+	c.m_role = ColumnNumber(tables, c.oids, MT_MEMBER, "role");
+	c.tm_team = ColumnNumber(tables, c.oids, MT_TEAM_MEMBER, "team_id");
+	c.tm_member = ColumnNumber(tables, c.oids, MT_TEAM_MEMBER, "member_id");
+	c.s_id = ColumnNumber(tables, c.oids, MT_SHARE, "id");
+	c.s_resource = ColumnNumber(tables, c.oids, MT_SHARE, "resource_id");
+	c.s_grantee = ColumnNumber(tables, c.oids, MT_SHARE, "grantee_id");
+	c.s_perms = ColumnNumber(tables, c.oids, MT_SHARE, "perms");
+	c.s_download = ColumnNumber(tables, c.oids, MT_SHARE, "allow_download");
+	c.s_comments = ColumnNumber(tables, c.oids, MT_SHARE, "allow_comments");
+	c.s_approval = ColumnNumber(tables, c.oids, MT_SHARE, "allow_approval");
+	c.s_contribution = ColumnNumber(tables, c.oids, MT_SHARE, "allow_contribution");
+	c.s_expires = ColumnNumber(tables, c.oids, MT_SHARE, "expires_at");
+	c.l_id = ColumnNumber(tables, c.oids, MT_LINK, "id");
+	c.l_resource = ColumnNumber(tables, c.oids, MT_LINK, "resource_id");
+	c.l_perms = ColumnNumber(tables, c.oids, MT_LINK, "perms");
+	c.l_download = ColumnNumber(tables, c.oids, MT_LINK, "allow_download");
+	c.l_comments = ColumnNumber(tables, c.oids, MT_LINK, "allow_comments");
+	c.l_approval = ColumnNumber(tables, c.oids, MT_LINK, "allow_approval");
+	c.l_contribution = ColumnNumber(tables, c.oids, MT_LINK, "allow_contribution");
+	c.l_expires = ColumnNumber(tables, c.oids, MT_LINK, "expires_at");
+	c.l_not_before = ColumnNumber(tables, c.oids, MT_LINK, "not_before");
+	c.l_revoked = ColumnNumber(tables, c.oids, MT_LINK, "revoked_at");
+	c.cl_txid = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "txid");
+	c.cl_kind = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "kind");
+	c.cl_id = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "id");
+	c.cl_deleted_through = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "deleted_through");
 	EnumMapBuild(&c.resource_kinds, "resource_kind", resource_kind_labels, 4);
 	EnumMapBuild(&c.accesses, "general_access", access_labels, 3);
 	EnumMapBuild(&c.principal_kinds, "principal_kind", principal_kind_labels, 3);
 	EnumMapBuild(&c.roles, "workspace_role", role_labels, 5);
+	pfree(tables);
 	c.valid = true;
 	if (memcmp(&c, &catalog_seen, sizeof(c)) != 0)
 	{
