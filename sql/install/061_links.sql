@@ -443,8 +443,8 @@ COMMENT ON FUNCTION share_acl.create_link(uuid, share_acl.permset, timestamptz, 
 -- becomes the transaction's link context, so that has_access(resource,
 -- perms) answers by R7 (united with the principal's own permissions when one
 -- is set) until the transaction ends.  A refusal leaves the link context as
--- it was.  (The audit row of every open, ok or refused, belongs after the
--- block "decide" below, with link_id, status and viewer_email only.)  For a
+-- it was.  Every open, ok or refused, writes one audit row (on the primary)
+-- with link_id, status and viewer_email only, never the token or password.  For a
 -- hot standby, concurrency and locks, see the top of this file.  A malformed
 -- viewer_email is an error (22023): it is the application's input, not the
 -- link's.
@@ -544,6 +544,15 @@ BEGIN
                                        l.allow_contribution)
                  OPERATOR(share_acl.-) share_acl._link_never();
     END;
+    -- the audit row of every open, ok or refused (070_audit.sql): the link
+    -- (NULL for an invalid token), the viewer's e-mail and the status; it
+    -- commits with the caller's transaction (a refusal does not raise)
+    IF NOT standby THEN
+        PERFORM share_acl._audit_record('open_link', 'link', link_id,
+            CASE WHEN link_id IS NOT NULL
+                 THEN (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = l.resource_id) END,
+            pg_catalog.jsonb_build_object('status', status), link_id, open_link.viewer_email);
+    END IF;
     RETURN NEXT;
 END $$;
 COMMENT ON FUNCTION share_acl.open_link(text, text, text) IS

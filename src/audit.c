@@ -1,0 +1,497 @@
+/*
+ * audit.c — the audit trail's hash chain and its sealing at commit (SPEC §7).
+ *
+ * Statement triggers on the model tables (sql/install/070_audit.sql) write
+ * their rows into share_acl.audit_stage, an unlogged table whose rows never
+ * outlive their transaction, and call _audit_pending().  When that
+ * transaction commits (or is prepared), the pre-commit callback here moves
+ * them into share_acl.audit_log, chained: for each workspace (the rows
+ * without one form one more chain) it takes a lock that no SQL statement can
+ * take (LOCKTAG_OBJECT on the chain-head table's OID and the workspace), then
+ * gives the rows their ids, their time and their hash — SHA-256 over the
+ * previous row's hash in that workspace and the row's canonical content —
+ * and moves the chain head (share_acl.audit_chain).  So concurrent writers
+ * in one workspace wait for each other only while one of them commits, and
+ * in each workspace ids, times and the chain follow the commit order.
+ *
+ * The statements of the seal read with the latest snapshot, taken after the
+ * locks: the head a previous holder wrote is visible, also to a REPEATABLE
+ * READ transaction, which therefore never fails to serialize because of the
+ * audit trail.
+ *
+ * Canonical content (version 1): a fixed prefix, then each column of the
+ * row but the hash, in table order, as a tag byte (0 null, 1 value) and for
+ * a value its 4-byte big-endian length and bytes: bigint and timestamptz as
+ * 8 bytes big-endian (microseconds since 2000-01-01 UTC), uuid as its 16
+ * bytes, text as its bytes, jsonb as its text output (which is canonical:
+ * keys sorted, no duplicate keys).  Nothing depends on a session setting.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
+#include "audit.h"
+
+PG_FUNCTION_INFO_V1(audit_chain_step);
+PG_FUNCTION_INFO_V1(audit_row_hash);
+PG_FUNCTION_INFO_V1(audit_pending);
+PG_FUNCTION_INFO_V1(audit_set_maintenance);
+PG_FUNCTION_INFO_V1(audit_log_guard);
+
+#define AUDIT_CANONICAL_PREFIX	"share_acl audit v1"
+#define AUDIT_ROW_COLUMNS		12	/* id .. viewer_email */
+
+/* global variables: what the current transaction left to seal */
+static bool audit_pending_rows = false;
+static bool audit_unresolved = false;
+static bool audit_maintenance = false;
+
+/* saved plans of the seal */
+static SPIPlanPtr resolve_plan = NULL;
+static SPIPlanPtr chains_plan = NULL;
+static SPIPlanPtr seal_plan = NULL;
+
+/* ---------------------------------------------------------------------------
+ * The hash
+ * ------------------------------------------------------------------------- */
+
+static void
+AppendField(StringInfo buf, const void *data, uint32 len)
+{
+	uint32		be = pg_hton32(len);
+
+	appendStringInfoChar(buf, 1);
+	appendBinaryStringInfo(buf, (const char *) &be, 4);
+	appendBinaryStringInfo(buf, data, len);
+}
+
+static void
+AppendInt64(StringInfo buf, int64 v)
+{
+	uint64		be = pg_hton64((uint64) v);
+
+	AppendField(buf, &be, 8);
+}
+
+/*
+ * The canonical content of a row whose columns id .. viewer_email are the
+ * function arguments first .. first + 11 (SQL types bigint, timestamptz,
+ * uuid, uuid, text, text, text, uuid, jsonb, jsonb, uuid, text).
+ */
+static void
+CanonicalRow(FunctionCallInfo fcinfo, int first, StringInfo buf)
+{
+	static const Oid types[AUDIT_ROW_COLUMNS] = {
+		INT8OID, TIMESTAMPTZOID, UUIDOID, UUIDOID, TEXTOID, TEXTOID, TEXTOID,
+		UUIDOID, JSONBOID, JSONBOID, UUIDOID, TEXTOID
+	};
+	int			i;
+
+	appendBinaryStringInfo(buf, AUDIT_CANONICAL_PREFIX, strlen(AUDIT_CANONICAL_PREFIX));
+	for (i = 0; i < AUDIT_ROW_COLUMNS; i++)
+	{
+		int			a = first + i;
+
+		if (PG_ARGISNULL(a))
+		{
+			appendStringInfoChar(buf, 0);
+			continue;
+		}
+		switch (types[i])
+		{
+			case INT8OID:
+				AppendInt64(buf, PG_GETARG_INT64(a));
+				break;
+			case TIMESTAMPTZOID:
+				AppendInt64(buf, (int64) PG_GETARG_TIMESTAMPTZ(a));
+				break;
+			case UUIDOID:
+				AppendField(buf, PG_GETARG_UUID_P(a)->data, UUID_LEN);
+				break;
+			case TEXTOID:
+				{
+					text	   *t = PG_GETARG_TEXT_PP(a);
+
+					AppendField(buf, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+					break;
+				}
+			case JSONBOID:
+				{
+					Jsonb	   *jb = PG_GETARG_JSONB_P(a);
+					StringInfoData js;
+
+					initStringInfo(&js);
+					JsonbToCString(&js, &jb->root, VARSIZE(jb));
+					AppendField(buf, js.data, js.len);
+					pfree(js.data);
+					break;
+				}
+		}
+	}
+}
+
+/* SHA-256 of prev (may be NULL: the start of a chain) followed by data. */
+static bytea *
+ChainHash(bytea *prev, const char *data, int len)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+	bytea	   *result = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+
+	if (pg_cryptohash_init(ctx) < 0 ||
+		(prev != NULL &&
+		 pg_cryptohash_update(ctx, (uint8 *) VARDATA_ANY(prev), VARSIZE_ANY_EXHDR(prev)) < 0) ||
+		pg_cryptohash_update(ctx, (const uint8 *) data, len) < 0 ||
+		pg_cryptohash_final(ctx, (uint8 *) VARDATA(result), PG_SHA256_DIGEST_LENGTH) < 0)
+		elog(ERROR, "could not compute the audit row hash: %s", pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+	SET_VARSIZE(result, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+	return result;
+}
+
+/*
+ * _audit_chain_step(state bytea, seed bytea, <the 12 columns>) → bytea: the
+ * transition function of the aggregate _audit_chain(seed, <columns>), whose
+ * running value over the rows of a chain in id order is each row's hash.
+ * The previous hash is the state, or the seed (the chain's anchor) for the
+ * first row, or nothing at the start of a chain.
+ */
+Datum
+audit_chain_step(PG_FUNCTION_ARGS)
+{
+	bytea	   *prev = NULL;
+	StringInfoData buf;
+	bytea	   *hash;
+
+	if (PG_NARGS() != 2 + AUDIT_ROW_COLUMNS)
+		elog(ERROR, "_audit_chain_step called with %d arguments", PG_NARGS());
+	if (!PG_ARGISNULL(0))
+		prev = PG_GETARG_BYTEA_PP(0);
+	else if (!PG_ARGISNULL(1))
+		prev = PG_GETARG_BYTEA_PP(1);
+	initStringInfo(&buf);
+	CanonicalRow(fcinfo, 2, &buf);
+	hash = ChainHash(prev, buf.data, buf.len);
+	pfree(buf.data);
+	PG_RETURN_BYTEA_P(hash);
+}
+
+/* _audit_row_hash(prev bytea, <the 12 columns>) → bytea: one row's hash. */
+Datum
+audit_row_hash(PG_FUNCTION_ARGS)
+{
+	StringInfoData buf;
+	bytea	   *hash;
+
+	if (PG_NARGS() != 1 + AUDIT_ROW_COLUMNS)
+		elog(ERROR, "_audit_row_hash called with %d arguments", PG_NARGS());
+	initStringInfo(&buf);
+	CanonicalRow(fcinfo, 1, &buf);
+	hash = ChainHash(PG_ARGISNULL(0) ? NULL : PG_GETARG_BYTEA_PP(0), buf.data, buf.len);
+	pfree(buf.data);
+	PG_RETURN_BYTEA_P(hash);
+}
+
+/* ---------------------------------------------------------------------------
+ * Rows to seal, and the append-only guard
+ * ------------------------------------------------------------------------- */
+
+/*
+ * _audit_pending(unresolved boolean) → void: the current transaction wrote
+ * rows into audit_stage (some of them without their workspace, which the
+ * seal finds among the transaction's other rows, when unresolved).
+ */
+Datum
+audit_pending(PG_FUNCTION_ARGS)
+{
+	audit_pending_rows = true;
+	if (!PG_ARGISNULL(0) && PG_GETARG_BOOL(0))
+		audit_unresolved = true;
+	PG_RETURN_VOID();
+}
+
+/*
+ * _audit_set_maintenance(on boolean) → void: let the retention function
+ * delete rows it has copied into a new partition, until the end of the
+ * transaction.  Executable by the extension's owner only.
+ */
+Datum
+audit_set_maintenance(PG_FUNCTION_ARGS)
+{
+	audit_maintenance = !PG_ARGISNULL(0) && PG_GETARG_BOOL(0);
+	PG_RETURN_VOID();
+}
+
+/*
+ * Trigger on audit_log and its partitions (before UPDATE or DELETE of a row,
+ * before TRUNCATE): refused for every role, the owner and superusers
+ * included (2F003); only the retention function, which moves rows between
+ * partitions, deletes.
+ */
+Datum
+audit_log_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("audit_log_guard() must be called as a trigger")));
+	if (audit_maintenance && TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) &&
+		TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		return PointerGetDatum(trigdata->tg_trigtuple);
+	ereport(ERROR,
+			(errcode(ERRCODE_S_R_E_PROHIBITED_SQL_STATEMENT_ATTEMPTED),
+			 errmsg("the audit log is append-only"),
+			 errdetail("%s on %s is refused for every role.",
+					   TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? "UPDATE" :
+					   TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) ? "DELETE" : "TRUNCATE",
+					   RelationGetRelationName(trigdata->tg_relation)),
+			 errhint("Old partitions are dropped by share_acl.audit_retain().")));
+	PG_RETURN_NULL();			/* not reached */
+}
+
+/* ---------------------------------------------------------------------------
+ * Sealing at commit
+ * ------------------------------------------------------------------------- */
+
+static SPIPlanPtr
+SavedPlan(SPIPlanPtr *plan, const char *query, int nargs, Oid *argtypes)
+{
+	if (*plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(query, nargs, argtypes);
+
+		if (p == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", query, SPI_result_code_string(SPI_result));
+		SPI_keepplan(p);
+		*plan = p;
+	}
+	return *plan;
+}
+
+/* Run a saved plan with the latest snapshot (not the transaction's). */
+static int
+ExecLatest(SPIPlanPtr plan, Datum *values)
+{
+	int			rc;
+
+	CommandCounterIncrement();
+	rc = SPI_execute_snapshot(plan, values, NULL, GetLatestSnapshot(), InvalidSnapshot,
+							  false, true, 0);
+	if (rc < 0)
+		elog(ERROR, "audit seal statement failed: %s", SPI_result_code_string(rc));
+	return rc;
+}
+
+typedef struct ChainLock
+{
+	uint32		objid;
+	uint16		subid;
+} ChainLock;
+
+static int
+ChainLockCmp(const void *a, const void *b)
+{
+	const ChainLock *x = a;
+	const ChainLock *y = b;
+
+	if (x->objid != y->objid)
+		return x->objid < y->objid ? -1 : 1;
+	return (x->subid > y->subid) - (x->subid < y->subid);
+}
+
+/*
+ * Move the transaction's staged rows into audit_log, chained (see the top of
+ * this file).  Runs as the owner of audit_log in a restricted security
+ * context, with every name schema-qualified.
+ */
+static void
+AuditSeal(void)
+{
+	Oid			nsp = get_namespace_oid("share_acl", true);
+	Oid			log_rel,
+				chain_rel;
+	HeapTuple	tup;
+	Oid			owner;
+	Oid			save_userid;
+	int			save_sec_context;
+	ChainLock  *locks;
+	uint64		n,
+				i;
+	Datum		values[1];
+	Oid			argtypes[1] = {TIMESTAMPTZOID};
+
+	if (!OidIsValid(nsp))
+		return;					/* the extension was dropped in this transaction */
+	log_rel = get_relname_relid("audit_log", nsp);
+	chain_rel = get_relname_relid("audit_chain", nsp);
+	if (!OidIsValid(log_rel) || !OidIsValid(chain_rel) ||
+		!OidIsValid(get_relname_relid("audit_stage", nsp)))
+		return;
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(log_rel));
+	if (!HeapTupleIsValid(tup))
+		return;
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	/*
+	 * Rows deleted by a cascade (the shares of a deleted resource, ...) whose
+	 * workspace their trigger could no longer read take it from the row of
+	 * the object they referred to, deleted in this transaction too (twice:
+	 * a link's view, the link, its resource).
+	 */
+	if (audit_unresolved)
+	{
+		SavedPlan(&resolve_plan,
+				  "UPDATE share_acl.audit_stage s SET workspace_id = x.workspace_id"
+				  "  FROM (SELECT DISTINCT t.object_type, t.object_id, t.workspace_id"
+				  "          FROM share_acl.audit_stage t"
+				  "         WHERE t.workspace_id IS NOT NULL AND t.object_id IS NOT NULL"
+				  "           AND t.object_type OPERATOR(pg_catalog.=) ANY ('{resource,link,principal}')) x"
+				  " WHERE s.workspace_id IS NULL AND s.ref_type OPERATOR(pg_catalog.=) x.object_type"
+				  "   AND s.ref_id OPERATOR(pg_catalog.=) x.object_id",
+				  0, NULL);
+		ExecLatest(resolve_plan, NULL);
+		ExecLatest(resolve_plan, NULL);
+	}
+
+	/* the chains this transaction writes to, locked in one order */
+	SavedPlan(&chains_plan,
+			  "SELECT DISTINCT coalesce(s.workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid)"
+			  "  FROM share_acl.audit_stage s",
+			  0, NULL);
+	if (ExecLatest(chains_plan, NULL) != SPI_OK_SELECT)
+		elog(ERROR, "could not list the audit chains to seal");
+	n = SPI_processed;
+	if (n == 0)
+	{
+		SPI_finish();
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+		return;
+	}
+	locks = palloc(n * sizeof(ChainLock));
+	for (i = 0; i < n; i++)
+	{
+		bool		isnull;
+		pg_uuid_t  *ws = DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+												 1, &isnull));
+
+		memcpy(&locks[i].objid, ws->data, 4);
+		memcpy(&locks[i].subid, ws->data + 4, 2);
+	}
+	qsort(locks, n, sizeof(ChainLock), ChainLockCmp);
+	for (i = 0; i < n; i++)
+	{
+		LOCKTAG		tag;
+
+		if (i > 0 && ChainLockCmp(&locks[i], &locks[i - 1]) == 0)
+			continue;
+		SET_LOCKTAG_OBJECT(tag, MyDatabaseId, chain_rel, locks[i].objid, locks[i].subid);
+		(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	}
+
+	/* ids, time and hashes, in workspace and staging order; then the heads */
+	SavedPlan(&seal_plan,
+			  "WITH moved AS ("
+			  "  DELETE FROM share_acl.audit_stage s RETURNING s.*"
+			  "), numbered AS ("
+			  "  SELECT pg_catalog.nextval('share_acl.audit_log_id_seq'::pg_catalog.regclass) AS id, m.*"
+			  "    FROM (SELECT v.*, coalesce(v.workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid) AS chain"
+			  "            FROM moved v ORDER BY chain, v.seq OFFSET 0) m"
+			  "), stamped AS ("
+			  "  SELECT n.*, CASE WHEN c.last_at OPERATOR(pg_catalog.>) $1 THEN c.last_at ELSE $1 END AS at,"
+			  "         coalesce(c.last_hash, c.anchor_hash) AS seed"
+			  "    FROM numbered n LEFT JOIN share_acl.audit_chain c ON c.workspace_id OPERATOR(pg_catalog.=) n.chain"
+			  "), chained AS ("
+			  "  SELECT s.id, s.at, s.workspace_id, s.actor_id, s.db_role, s.action, s.object_type, s.object_id,"
+			  "         s.old, s.new, s.link_id, s.viewer_email, s.chain,"
+			  "         share_acl._audit_chain(s.seed, s.id, s.at, s.workspace_id, s.actor_id, s.db_role, s.action,"
+			  "                                s.object_type, s.object_id, s.old, s.new, s.link_id, s.viewer_email)"
+			  "           OVER (PARTITION BY s.chain ORDER BY s.id) AS hash"
+			  "    FROM stamped s"
+			  "), ins AS ("
+			  "  INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type,"
+			  "                                  object_id, old, new, link_id, viewer_email, hash)"
+			  "  SELECT c.id, c.at, c.workspace_id, c.actor_id, c.db_role, c.action, c.object_type, c.object_id,"
+			  "         c.old, c.new, c.link_id, c.viewer_email, c.hash FROM chained c"
+			  "  RETURNING id, at, hash,"
+			  "         coalesce(workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid) AS chain"
+			  ")"
+			  "INSERT INTO share_acl.audit_chain AS h (workspace_id, last_id, last_at, last_hash)"
+			  "SELECT DISTINCT ON (i.chain) i.chain, i.id, i.at, i.hash FROM ins i ORDER BY i.chain, i.id DESC "
+			  "ON CONFLICT (workspace_id) DO UPDATE"
+			  "   SET last_id = excluded.last_id, last_at = excluded.last_at, last_hash = excluded.last_hash",
+			  1, argtypes);
+	values[0] = TimestampTzGetDatum(GetCurrentTimestamp());
+	ExecLatest(seal_plan, values);
+
+	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+}
+
+static void
+AuditForget(void)
+{
+	audit_pending_rows = false;
+	audit_unresolved = false;
+	audit_maintenance = false;
+}
+
+static void
+AuditXactCallback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			if (audit_pending_rows)
+			{
+				PushActiveSnapshot(GetTransactionSnapshot());
+				AuditSeal();
+				PopActiveSnapshot();
+				audit_pending_rows = false;
+				audit_unresolved = false;
+			}
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PREPARE:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			AuditForget();
+			break;
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+			break;
+	}
+}
+
+void
+AuditInit(void)
+{
+	RegisterXactCallback(AuditXactCallback, NULL);
+}
