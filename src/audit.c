@@ -23,8 +23,9 @@
  * row but the hash, in table order, as a tag byte (0 null, 1 value) and for
  * a value its 4-byte big-endian length and bytes: bigint and timestamptz as
  * 8 bytes big-endian (microseconds since 2000-01-01 UTC), uuid as its 16
- * bytes, text as its bytes, jsonb as its text output (which is canonical:
- * keys sorted, no duplicate keys).  Nothing depends on a session setting.
+ * bytes, text as its bytes, jsonb as its binary form (which is canonical:
+ * keys sorted, no duplicate keys; the same value is the same bytes).
+ * Nothing depends on a session setting.
  */
 #include "postgres.h"
 
@@ -35,11 +36,14 @@
 #include "commands/trigger.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
+#include "commands/sequence.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -68,7 +72,9 @@ static bool audit_maintenance = false;
 /* saved plans of the seal */
 static SPIPlanPtr resolve_plan = NULL;
 static SPIPlanPtr chains_plan = NULL;
+static SPIPlanPtr at_plan = NULL;
 static SPIPlanPtr seal_plan = NULL;
+static SPIPlanPtr clear_plan = NULL;
 
 /* ---------------------------------------------------------------------------
  * The hash
@@ -137,12 +143,8 @@ CanonicalRow(FunctionCallInfo fcinfo, int first, StringInfo buf)
 			case JSONBOID:
 				{
 					Jsonb	   *jb = PG_GETARG_JSONB_P(a);
-					StringInfoData js;
 
-					initStringInfo(&js);
-					JsonbToCString(&js, &jb->root, VARSIZE(jb));
-					AppendField(buf, js.data, js.len);
-					pfree(js.data);
+					AppendField(buf, VARDATA(jb), VARSIZE(jb) - VARHDRSZ);
 					break;
 				}
 		}
@@ -336,9 +338,15 @@ AuditSeal(void)
 	int			save_sec_context;
 	ChainLock  *locks;
 	uint64		n,
-				i;
-	Datum		values[1];
-	Oid			argtypes[1] = {TIMESTAMPTZOID};
+				i,
+				rows = 0;
+	Datum	   *ids;
+	Datum	   *chains;
+	Oid			seq;
+	Oid			uuid_array_type = UUIDARRAYOID;
+	TimestampTz at;
+	Datum		values[2];
+	Oid			argtypes[2] = {TIMESTAMPTZOID, INT8ARRAYOID};
 
 	if (!OidIsValid(nsp))
 		return;					/* the extension was dropped in this transaction */
@@ -380,10 +388,11 @@ AuditSeal(void)
 		ExecLatest(resolve_plan, NULL);
 	}
 
-	/* the chains this transaction writes to, locked in one order */
+	/* the chains this transaction writes to and their rows, locked in one order */
 	SavedPlan(&chains_plan,
-			  "SELECT DISTINCT coalesce(s.workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid)"
-			  "  FROM share_acl.audit_stage s",
+			  "SELECT coalesce(s.workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid),"
+			  "       pg_catalog.count(*)"
+			  "  FROM share_acl.audit_stage s GROUP BY 1",
 			  0, NULL);
 	if (ExecLatest(chains_plan, NULL) != SPI_OK_SELECT)
 		elog(ERROR, "could not list the audit chains to seal");
@@ -395,14 +404,20 @@ AuditSeal(void)
 		return;
 	}
 	locks = palloc(n * sizeof(ChainLock));
+	chains = palloc(n * sizeof(Datum));
 	for (i = 0; i < n; i++)
 	{
 		bool		isnull;
 		pg_uuid_t  *ws = DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
 												 1, &isnull));
 
+		pg_uuid_t  *copy = palloc(sizeof(pg_uuid_t));
+
+		memcpy(copy, ws, sizeof(pg_uuid_t));
+		chains[i] = UUIDPGetDatum(copy);
 		memcpy(&locks[i].objid, ws->data, 4);
 		memcpy(&locks[i].subid, ws->data + 4, 2);
+		rows += DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
 	}
 	qsort(locks, n, sizeof(ChainLock), ChainLockCmp);
 	for (i = 0; i < n; i++)
@@ -415,40 +430,72 @@ AuditSeal(void)
 		(void) LockAcquire(&tag, ExclusiveLock, false, false);
 	}
 
-	/* ids, time and hashes, in workspace and staging order; then the heads */
+	/*
+	 * The ids, taken from the sequence now that the chains are locked (so
+	 * they grow along each chain); one time for all rows, not before any
+	 * chain's last row.
+	 */
+	ids = palloc(rows * sizeof(Datum));
+	seq = get_relname_relid("audit_log_id_seq", nsp);
+	if (!OidIsValid(seq))
+		elog(ERROR, "share_acl.audit_log_id_seq does not exist");
+	for (i = 0; i < rows; i++)
+		ids[i] = Int64GetDatum(nextval_internal(seq, false));
+	SavedPlan(&at_plan,
+			  "SELECT pg_catalog.max(c.last_at) FROM share_acl.audit_chain c"
+			  " WHERE c.workspace_id OPERATOR(pg_catalog.=) ANY ($1)",
+			  1, &uuid_array_type);
+	at = GetCurrentTimestamp();
+	values[0] = PointerGetDatum(construct_array(chains, (int) n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
+	if (ExecLatest(at_plan, values) == SPI_OK_SELECT && SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		last = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull && DatumGetTimestampTz(last) > at)
+			at = DatumGetTimestampTz(last);
+	}
+
+	/* sorts of a bulk load in memory */
+	(void) set_config_option("work_mem", "256MB", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
+							 true, 0, false);
+
+	/*
+	 * Rows in chain and staging order, each with its id; the first row of a
+	 * chain with the chain's last hash (or anchor) as seed; the hashes as a
+	 * running aggregate; then the heads; then the staged rows go.
+	 */
 	SavedPlan(&seal_plan,
-			  "WITH moved AS ("
-			  "  DELETE FROM share_acl.audit_stage s RETURNING s.*"
-			  "), numbered AS ("
-			  "  SELECT pg_catalog.nextval('share_acl.audit_log_id_seq'::pg_catalog.regclass) AS id, m.*"
-			  "    FROM (SELECT v.*, coalesce(v.workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid) AS chain"
-			  "            FROM moved v ORDER BY chain, v.seq OFFSET 0) m"
-			  "), stamped AS ("
-			  "  SELECT n.*, CASE WHEN c.last_at OPERATOR(pg_catalog.>) $1 THEN c.last_at ELSE $1 END AS at,"
-			  "         coalesce(c.last_hash, c.anchor_hash) AS seed"
-			  "    FROM numbered n LEFT JOIN share_acl.audit_chain c ON c.workspace_id OPERATOR(pg_catalog.=) n.chain"
-			  "), chained AS ("
-			  "  SELECT s.id, s.at, s.workspace_id, s.actor_id, s.db_role, s.action, s.object_type, s.object_id,"
-			  "         s.old, s.new, s.link_id, s.viewer_email, s.chain,"
-			  "         share_acl._audit_chain(s.seed, s.id, s.at, s.workspace_id, s.actor_id, s.db_role, s.action,"
-			  "                                s.object_type, s.object_id, s.old, s.new, s.link_id, s.viewer_email)"
-			  "           OVER (PARTITION BY s.chain ORDER BY s.id) AS hash"
-			  "    FROM stamped s"
-			  "), ins AS ("
+			  "WITH ins AS ("
 			  "  INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type,"
 			  "                                  object_id, old, new, link_id, viewer_email, hash)"
-			  "  SELECT c.id, c.at, c.workspace_id, c.actor_id, c.db_role, c.action, c.object_type, c.object_id,"
-			  "         c.old, c.new, c.link_id, c.viewer_email, c.hash FROM chained c"
-			  "  RETURNING id, at, hash,"
+			  "  SELECT x.id, $1, x.workspace_id, x.actor_id, x.db_role, x.action, x.object_type, x.object_id,"
+			  "         x.old, x.new, x.link_id, x.viewer_email,"
+			  "         share_acl._audit_chain(x.seed, x.id, $1, x.workspace_id, x.actor_id, x.db_role, x.action,"
+			  "                                x.object_type, x.object_id, x.old, x.new, x.link_id, x.viewer_email)"
+			  "           OVER (PARTITION BY x.chain ORDER BY x.seq)"
+			  "    FROM (SELECT $2[pg_catalog.row_number() OVER (ORDER BY v.chain, v.seq)] AS id, v.*,"
+			  "                 CASE WHEN pg_catalog.row_number() OVER (PARTITION BY v.chain ORDER BY v.seq)"
+			  "                           OPERATOR(pg_catalog.=) 1"
+			  "                      THEN (SELECT coalesce(c.last_hash, c.anchor_hash) FROM share_acl.audit_chain c"
+			  "                             WHERE c.workspace_id OPERATOR(pg_catalog.=) v.chain) END AS seed"
+			  "            FROM (SELECT w.*, coalesce(w.workspace_id,"
+			  "                         '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid) AS chain"
+			  "                    FROM share_acl.audit_stage w) v) x"
+			  "  RETURNING id, hash,"
 			  "         coalesce(workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid) AS chain"
 			  ")"
 			  "INSERT INTO share_acl.audit_chain AS h (workspace_id, last_id, last_at, last_hash)"
-			  "SELECT DISTINCT ON (i.chain) i.chain, i.id, i.at, i.hash FROM ins i ORDER BY i.chain, i.id DESC "
+			  "SELECT i.chain, i.id, $1, i.hash FROM ins i"
+			  " WHERE (i.chain, i.id) IN (SELECT j.chain, pg_catalog.max(j.id) FROM ins j GROUP BY j.chain) "
 			  "ON CONFLICT (workspace_id) DO UPDATE"
 			  "   SET last_id = excluded.last_id, last_at = excluded.last_at, last_hash = excluded.last_hash",
-			  1, argtypes);
-	values[0] = TimestampTzGetDatum(GetCurrentTimestamp());
+			  2, argtypes);
+	values[0] = TimestampTzGetDatum(at);
+	values[1] = PointerGetDatum(construct_array(ids, (int) rows, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	ExecLatest(seal_plan, values);
+	SavedPlan(&clear_plan, "DELETE FROM share_acl.audit_stage", 0, NULL);
+	ExecLatest(clear_plan, NULL);
 
 	SPI_finish();
 	SetUserIdAndSecContext(save_userid, save_sec_context);

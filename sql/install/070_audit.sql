@@ -206,9 +206,18 @@ ALTER TABLE share_acl.audit_chain ENABLE ALWAYS TRIGGER audit_chain_guard,
 -- Writing: the model tables' triggers, one row, application tables
 -- ---------------------------------------------------------------------------
 
+-- A template of audit_model_trigger's arguments for the row alias a: $R.
+-- stands for the row's columns, $J for the row as jsonb.
+CREATE FUNCTION share_acl._audit_template(template text, alias text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT replace(replace(template, '$R.', alias || '.'), '$J', alias || '._j')
+$$;
+COMMENT ON FUNCTION share_acl._audit_template(text, text) IS
+    'internal: an audit trigger template for a row alias ($R. its columns, $J its jsonb)';
+
 -- Statement trigger on a model table (one per event: transition tables).
--- Arguments, SQL templates in which $R stands for the changed row (a whole
--- row reference): the workspace, the object id, the row as jsonb without
+-- Arguments, SQL templates in which $R. stands for the changed row's
+-- columns and $J for the row as jsonb: the workspace, the object id, the row as jsonb without
 -- secrets, the type and id of the object whose workspace a row takes when
 -- its own cannot be read (a cascade), the link id, the viewer's e-mail;
 -- then the columns whose change alone is not audited (a text[] literal;
@@ -235,20 +244,24 @@ BEGIN
     IF TG_OP = 'UPDATE' THEN
         -- old and new rows pair up in the order of the transition tables
         q := cols || format('SELECT %s, $1, $2, ''update'', $3, %s, %s, %s, %s, %s, NULLIF(%L, ''''), %s'
-                            ' FROM (SELECT row_number() OVER () AS rn, o FROM old_rows o) a'
-                            ' JOIN (SELECT row_number() OVER () AS rn, n FROM new_rows n) b ON a.rn = b.rn'
-                            ' WHERE to_jsonb(a.o) - $4 IS DISTINCT FROM to_jsonb(b.n) - $4',
-                            replace(TG_ARGV[0], '$R', 'b.n'), replace(TG_ARGV[1], '$R', 'b.n'),
-                            replace(TG_ARGV[2], '$R', 'a.o'), replace(TG_ARGV[2], '$R', 'b.n'),
-                            replace(TG_ARGV[5], '$R', 'b.n'), replace(TG_ARGV[6], '$R', 'b.n'),
-                            TG_ARGV[3], replace(TG_ARGV[4], '$R', 'b.n'));
+                            ' FROM (SELECT row_number() OVER () AS _rn, to_jsonb(o) - $4 AS _k,'
+                            '              to_jsonb(o) AS _j, o.* FROM old_rows o) a'
+                            ' JOIN (SELECT row_number() OVER () AS _rn, to_jsonb(n) - $4 AS _k,'
+                            '              to_jsonb(n) AS _j, n.* FROM new_rows n) b ON a._rn = b._rn'
+                            ' WHERE a._k IS DISTINCT FROM b._k',
+                            share_acl._audit_template(TG_ARGV[0], 'b'), share_acl._audit_template(TG_ARGV[1], 'b'),
+                            share_acl._audit_template(TG_ARGV[2], 'a'), share_acl._audit_template(TG_ARGV[2], 'b'),
+                            share_acl._audit_template(TG_ARGV[5], 'b'), share_acl._audit_template(TG_ARGV[6], 'b'),
+                            TG_ARGV[3], share_acl._audit_template(TG_ARGV[4], 'b'));
     ELSE
-        q := cols || format('SELECT %s, $1, $2, %L, $3, %s, %s, %s, %s, %s, NULLIF(%L, ''''), %s FROM %s x',
-                            replace(TG_ARGV[0], '$R', 'x'), lower(TG_OP), replace(TG_ARGV[1], '$R', 'x'),
-                            CASE WHEN TG_OP = 'DELETE' THEN replace(TG_ARGV[2], '$R', 'x') ELSE 'NULL' END,
-                            CASE WHEN TG_OP = 'INSERT' THEN replace(TG_ARGV[2], '$R', 'x') ELSE 'NULL' END,
-                            replace(TG_ARGV[5], '$R', 'x'), replace(TG_ARGV[6], '$R', 'x'),
-                            TG_ARGV[3], replace(TG_ARGV[4], '$R', 'x'),
+        q := cols || format('SELECT %s, $1, $2, %L, $3, %s, %s, %s, %s, %s, NULLIF(%L, ''''), %s'
+                            ' FROM (SELECT to_jsonb(x) AS _j, x.* FROM %s x) x',
+                            share_acl._audit_template(TG_ARGV[0], 'x'), lower(TG_OP),
+                            share_acl._audit_template(TG_ARGV[1], 'x'),
+                            CASE WHEN TG_OP = 'DELETE' THEN share_acl._audit_template(TG_ARGV[2], 'x') ELSE 'NULL' END,
+                            CASE WHEN TG_OP = 'INSERT' THEN share_acl._audit_template(TG_ARGV[2], 'x') ELSE 'NULL' END,
+                            share_acl._audit_template(TG_ARGV[5], 'x'), share_acl._audit_template(TG_ARGV[6], 'x'),
+                            TG_ARGV[3], share_acl._audit_template(TG_ARGV[4], 'x'),
                             CASE WHEN TG_OP = 'DELETE' THEN 'old_rows' ELSE 'new_rows' END);
     END IF;
     EXECUTE q USING share_acl.current_principal(), session_user::text, TG_TABLE_NAME::text,
@@ -270,28 +283,28 @@ BEGIN
     -- table, workspace, object id, jsonb, ref type, ref id, link id, viewer
     -- e-mail, columns whose change alone is not audited
     FOR t IN SELECT * FROM (VALUES
-        ('workspace', '($R).id', '($R).id', 'to_jsonb($R)', '', 'NULL::uuid', 'NULL::uuid', 'NULL::text', '{}'),
-        ('principal', '($R).workspace_id', '($R).id', 'to_jsonb($R)', '', 'NULL::uuid', 'NULL::uuid', 'NULL::text', '{}'),
-        ('member', '($R).workspace_id', '($R).principal_id', 'to_jsonb($R)', '', 'NULL::uuid', 'NULL::uuid', 'NULL::text', '{}'),
-        ('team_member', '(SELECT p.workspace_id FROM share_acl.principal p WHERE p.id = ($R).team_id)',
-         '($R).team_id', 'to_jsonb($R)', 'principal', '($R).team_id', 'NULL::uuid', 'NULL::text', '{}'),
-        ('resource', '($R).workspace_id', '($R).id', 'to_jsonb($R)', '', 'NULL::uuid', 'NULL::uuid', 'NULL::text', '{}'),
-        ('collection_item', '(SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = ($R).collection_id)',
-         '($R).resource_id', 'to_jsonb($R)', 'resource', '($R).collection_id', 'NULL::uuid', 'NULL::text', '{}'),
-        ('share', '(SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = ($R).resource_id)',
-         '($R).id', 'to_jsonb($R)', 'resource', '($R).resource_id', 'NULL::uuid', 'NULL::text', '{}'),
-        ('link', '(SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = ($R).resource_id)',
-         '($R).id',
-         '(to_jsonb($R) - ''password_hash'') || jsonb_build_object(''has_password'', ($R).password_hash IS NOT NULL)',
-         'resource', '($R).resource_id', '($R).id', 'NULL::text',
+        ('workspace', '$R.id', '$R.id', '$J', '', 'NULL::uuid', 'NULL::uuid', 'NULL::text', '{}'),
+        ('principal', '$R.workspace_id', '$R.id', '$J', '', 'NULL::uuid', 'NULL::uuid', 'NULL::text', '{}'),
+        ('member', '$R.workspace_id', '$R.principal_id', '$J', '', 'NULL::uuid', 'NULL::uuid', 'NULL::text', '{}'),
+        ('team_member', '(SELECT p.workspace_id FROM share_acl.principal p WHERE p.id = $R.team_id)',
+         '$R.team_id', '$J', 'principal', '$R.team_id', 'NULL::uuid', 'NULL::text', '{}'),
+        ('resource', '$R.workspace_id', '$R.id', '$J', '', 'NULL::uuid', 'NULL::uuid', 'NULL::text', '{}'),
+        ('collection_item', '(SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = $R.collection_id)',
+         '$R.resource_id', '$J', 'resource', '$R.collection_id', 'NULL::uuid', 'NULL::text', '{}'),
+        ('share', '(SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = $R.resource_id)',
+         '$R.id', '$J', 'resource', '$R.resource_id', 'NULL::uuid', 'NULL::text', '{}'),
+        ('link', '(SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = $R.resource_id)',
+         '$R.id',
+         '($J - ''password_hash'') || jsonb_build_object(''has_password'', $R.password_hash IS NOT NULL)',
+         'resource', '$R.resource_id', '$R.id', 'NULL::text',
          -- the counters every open changes are not audited (the opens are)
          '{view_count,last_viewed_at,failed_attempts}'),
         ('link_view', '(SELECT r.workspace_id FROM share_acl.link l JOIN share_acl.resource r ON r.id = l.resource_id'
-                      ' WHERE l.id = ($R).link_id)',
-         '($R).link_id', 'to_jsonb($R)', 'link', '($R).link_id', '($R).link_id', '($R).viewer_email', '{}'),
-        ('signing_key', 'NULL::uuid', 'NULL::uuid', 'to_jsonb($R) - ''secret''', '', 'NULL::uuid', 'NULL::uuid',
+                      ' WHERE l.id = $R.link_id)',
+         '$R.link_id', '$J', 'link', '$R.link_id', '$R.link_id', '$R.viewer_email', '{}'),
+        ('signing_key', 'NULL::uuid', 'NULL::uuid', '$J - ''secret''', '', 'NULL::uuid', 'NULL::uuid',
          'NULL::text', '{}'),
-        ('promotion_request', '($R).workspace_id', '($R).id', 'to_jsonb($R)', '', 'NULL::uuid', 'NULL::uuid',
+        ('promotion_request', '$R.workspace_id', '$R.id', '$J', '', 'NULL::uuid', 'NULL::uuid',
          'NULL::text', '{}')
     ) AS v(tbl, ws, obj, js, ref_type, ref_id, link_id, email, unaudited)
     LOOP
