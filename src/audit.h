@@ -12,9 +12,6 @@
 /* Register the transaction callbacks that seal audit rows at commit (_PG_init). */
 extern void AuditInit(void);
 
-/* Shared memory and the background worker of refused calls (_PG_init). */
-extern void AuditWorkerInit(void);
-
 /* Entry point of the background worker that writes refused calls. */
 extern PGDLLEXPORT void share_acl_audit_worker_main(Datum main_arg);
 

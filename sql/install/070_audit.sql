@@ -347,6 +347,67 @@ END $$;
 COMMENT ON FUNCTION share_acl._audit_record(text, text, uuid, uuid, jsonb, uuid, text) IS
     'internal: stage one audit row (sealed at commit) for an event that changes no model row';
 
+-- ---------------------------------------------------------------------------
+-- Refused calls
+-- ---------------------------------------------------------------------------
+
+-- A call refused with 42501 aborts its transaction, and any row written in
+-- it.  So every such refusal goes through _deny(), which first hands its
+-- audit row to a background worker that writes it in a transaction of its
+-- own (src/audit_worker.c: action 'refused', object_type the function that
+-- was called, object_id its target, new the message), then raises.  When
+-- the row cannot be handed over, a LOG line of the server says so, with the
+-- same facts.
+CREATE FUNCTION share_acl._audit_refusal(function text, object uuid, workspace uuid, actor uuid,
+                                         db_role text, message text)
+RETURNS boolean
+    AS 'MODULE_PATHNAME', 'audit_refusal' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION share_acl._audit_refusal(text, uuid, uuid, uuid, text, text) IS
+    'internal: hand the audit row of a refused call to a background worker (its own transaction); false, after a LOG line, when it could not';
+
+-- In that worker: stage the row (sealed when the worker commits).
+CREATE FUNCTION share_acl._audit_record_refusal(function text, object uuid, workspace uuid, actor uuid,
+                                                db_role text, message text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, object_id, new)
+    VALUES (workspace, actor, db_role, 'refused', function, object,
+            pg_catalog.jsonb_build_object('message', message));
+    PERFORM share_acl._audit_pending(false);
+END $$;
+COMMENT ON FUNCTION share_acl._audit_record_refusal(text, uuid, uuid, uuid, text, text) IS
+    'internal: stage the audit row of a refused call (run by the background worker of _audit_refusal)';
+
+-- Refuse with 42501: record the refusal (see above), then raise the message
+-- (with its detail and hint).  The function named in the row is the
+-- outermost share_acl function of the call, the one the caller called.
+CREATE FUNCTION share_acl._deny(target uuid, message text, detail text DEFAULT NULL, hint text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    stack text;
+    fn text;
+BEGIN
+    GET DIAGNOSTICS stack = PG_CONTEXT;
+    SELECT m[1] INTO fn
+      FROM regexp_matches(stack, 'function share_acl\.([a-z_]+)\(', 'g') WITH ORDINALITY AS x(m, n)
+     ORDER BY n DESC LIMIT 1;
+    PERFORM share_acl._audit_refusal(coalesce(fn, 'unknown'), target, share_acl._audit_workspace_of(target),
+                                     share_acl.current_principal(), session_user, message);
+    IF detail IS NULL AND hint IS NULL THEN
+        RAISE EXCEPTION USING MESSAGE = message, ERRCODE = 'insufficient_privilege';
+    ELSIF hint IS NULL THEN
+        RAISE EXCEPTION USING MESSAGE = message, ERRCODE = 'insufficient_privilege', DETAIL = detail;
+    ELSIF detail IS NULL THEN
+        RAISE EXCEPTION USING MESSAGE = message, ERRCODE = 'insufficient_privilege', HINT = hint;
+    ELSE
+        RAISE EXCEPTION USING MESSAGE = message, ERRCODE = 'insufficient_privilege', DETAIL = detail, HINT = hint;
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._deny(uuid, text, text, text) IS
+    'internal: refuse a call with 42501 (message, detail, hint), its audit row written by a background worker first';
+
 -- The workspace of a workspace, resource, team or link id, or NULL.
 CREATE FUNCTION share_acl._audit_workspace_of(id uuid) RETURNS uuid
 LANGUAGE sql STABLE AS $$
@@ -497,15 +558,14 @@ DECLARE
     bad bigint;
 BEGIN
     IF actor IS NULL AND NOT share_acl.invoker_is_admin() THEN
-        RAISE EXCEPTION 'permission denied: no principal set'
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'Call share_acl.set_principal() first; only a superuser or a member of share_acl_admin may verify without a principal.';
+        PERFORM share_acl._deny(audit_verify.workspace,
+            'permission denied: no principal set',
+            NULL, 'Call share_acl.set_principal() first; only a superuser or a member of share_acl_admin may verify without a principal.');
     END IF;
     IF actor IS NOT NULL AND (workspace IS NULL
                               OR NOT coalesce(share_acl.has_access(actor, workspace, 'view_audit'), false)) THEN
-        RAISE EXCEPTION 'permission denied: audit_verify requires "view_audit" on workspace %',
-                        coalesce(workspace::text, '(every workspace)')
-            USING ERRCODE = 'insufficient_privilege';
+        PERFORM share_acl._deny(audit_verify.workspace,
+            pg_catalog.format('permission denied: audit_verify requires "view_audit" on workspace %s', coalesce(workspace::text, '(every workspace)')));
     END IF;
     WITH lr AS (
         SELECT l.*, coalesce(l.workspace_id, nil) AS chain FROM share_acl.audit_log l
@@ -600,9 +660,9 @@ DECLARE
     n bigint;
 BEGIN
     IF NOT share_acl.invoker_is_admin() THEN
-        RAISE EXCEPTION 'permission denied: audit_retain is for trusted administrators only'
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'Call it as a superuser or a member of share_acl_admin.';
+        PERFORM share_acl._deny(NULL,
+            'permission denied: audit_retain is for trusted administrators only',
+            NULL, 'Call it as a superuser or a member of share_acl_admin.');
     END IF;
     IF older_than IS NULL OR older_than <= interval '0' THEN
         RAISE EXCEPTION 'audit_retain: older_than must be a positive interval'
