@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(80);
+SELECT plan(87);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -352,6 +352,52 @@ INSERT INTO ids VALUES ('P3', share_acl.create_resource(pg_temp.id('ws'), 'proje
 COMMIT;
 SELECT results_eq('SELECT action, object_id FROM pg_temp.fresh()', $$VALUES ('insert', pg_temp.id('P3'))$$,
     'a rolled-back transaction or savepoint leaves no row');
+
+-- ------------------------------------------------------------ refused calls
+-- a refused call's row is written by a background worker in a transaction
+-- of its own: it is there although the call's transaction aborted
+CREATE FUNCTION pg_temp.wait_rows(n bigint) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE got bigint; i int := 0;
+BEGIN
+    LOOP
+        SELECT count(*) INTO got FROM share_acl.audit_log l
+         WHERE l.id > (SELECT m.id FROM marks m) AND l.action = 'refused';
+        EXIT WHEN got >= n OR i >= 20;
+        PERFORM pg_sleep(0.05);         -- at most 1 s in all
+        i := i + 1;
+    END LOOP;
+    RETURN got;
+END $$;
+SELECT pg_temp.mark();
+SET SESSION AUTHORIZATION t60_app;
+BEGIN; SELECT pg_temp.act('dave');      -- a guest
+SELECT throws_ok($$SELECT share_acl.create_team(pg_temp.id('ws'), 'not allowed')$$, '42501',
+    'permission denied: create_team requires "manage_members" on workspace ' || pg_temp.id('ws'),
+    'a refused call raises 42501 as before');
+ROLLBACK;
+SELECT throws_ok($$SELECT share_acl.create_team(pg_temp.id('ws'), 'no principal')$$, '42501',
+    'permission denied: no principal set', 'a call without a principal by a role that is no administrator');
+RESET SESSION AUTHORIZATION;
+SELECT is(pg_temp.wait_rows(2), 2::bigint, 'refused calls: both rows are there within a second');
+SELECT results_eq($$SELECT action, object_type, object_id, actor_id, db_role, workspace_id, new ->> 'message'
+                      FROM pg_temp.fresh()$$,
+    $$VALUES ('refused', 'create_team', pg_temp.id('ws'), pg_temp.id('dave'), 't60_app', pg_temp.id('ws'),
+              'permission denied: create_team requires "manage_members" on workspace ' || pg_temp.id('ws')),
+             ('refused', 'create_team', NULL, NULL, 't60_app', NULL, 'permission denied: no principal set')$$,
+    'refused calls: the function, its target and workspace, the actor, the session user and the message');
+-- the client disconnects right after the refusal: another connection
+SELECT pg_temp.mark();
+SELECT current_database() AS t60_db, pg_temp.id('dave') AS t60_dave, pg_temp.id('ws') AS t60_ws \gset
+\setenv PGDATABASE :t60_db
+\setenv T60_DAVE :t60_dave
+\setenv T60_WS :t60_ws
+\! psql -qX -v ON_ERROR_STOP=1 -c "SELECT share_acl.set_principal('$T60_DAVE'); SELECT share_acl.set_workspace_policy('$T60_WS', 'allow_guest_uploads', 'false')" >/dev/null 2>&1
+SELECT is(pg_temp.wait_rows(1), 1::bigint, 'a refused call followed by a disconnect: its row is there within a second');
+SELECT results_eq($$SELECT object_type, object_id, actor_id FROM pg_temp.fresh()$$,
+    $$VALUES ('set_workspace_policy', pg_temp.id('ws'), pg_temp.id('dave'))$$,
+    'a refused call followed by a disconnect: the function, the target and the actor');
+SELECT results_eq('SELECT * FROM share_acl.audit_verify(pg_temp.id(''ws''))', $$VALUES (true, NULL::bigint)$$,
+    'refused calls are chained like every other row');
 
 -- -------------------------------------------------------- application tables
 CREATE TABLE public.t60_doc (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), resource_id uuid, title text);
