@@ -44,6 +44,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -57,12 +58,15 @@
 
 PG_FUNCTION_INFO_V1(audit_chain_step);
 PG_FUNCTION_INFO_V1(audit_row_hash);
+PG_FUNCTION_INFO_V1(audit_chains_step);
+PG_FUNCTION_INFO_V1(audit_chains_final);
 PG_FUNCTION_INFO_V1(audit_pending);
 PG_FUNCTION_INFO_V1(audit_set_maintenance);
 PG_FUNCTION_INFO_V1(audit_log_guard);
 
 #define AUDIT_CANONICAL_PREFIX	"share_acl audit v1"
 #define AUDIT_ROW_COLUMNS		12	/* id .. viewer_email */
+#define SEAL_ORDERED_MAX		10000	/* up to this many rows are sealed in staging order */
 
 /* global variables: what the current transaction left to seal */
 static bool audit_pending_rows = false;
@@ -73,7 +77,10 @@ static bool audit_maintenance = false;
 static SPIPlanPtr resolve_plan = NULL;
 static SPIPlanPtr chains_plan = NULL;
 static SPIPlanPtr at_plan = NULL;
+static SPIPlanPtr seq_plan = NULL;
+static SPIPlanPtr seeds_plan = NULL;
 static SPIPlanPtr seal_plan = NULL;
+static SPIPlanPtr seal_bulk_plan = NULL;
 static SPIPlanPtr clear_plan = NULL;
 
 /* ---------------------------------------------------------------------------
@@ -212,6 +219,130 @@ audit_row_hash(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(hash);
 }
 
+/*
+ * The state of _audit_chains(): per chain (workspace, or the nil uuid) the
+ * hash of its last row so far, and the hash of the row just added.
+ */
+typedef struct ChainHead
+{
+	pg_uuid_t	chain;			/* hash key */
+	bool		has_prev;
+	uint8		prev[PG_SHA256_DIGEST_LENGTH];
+} ChainHead;
+
+typedef struct ChainsState
+{
+	HTAB	   *heads;
+	bytea	   *last;
+} ChainsState;
+
+/*
+ * _audit_chains_step(state internal, chains uuid[], seeds bytea[], <the 12
+ * columns>) → internal: the transition function of the aggregate
+ * _audit_chains(chains, seeds, <columns>), which chains rows of many chains
+ * in the order it is given them (a window over the rows as they come): each
+ * row's hash follows the previous row of its own chain, and for a chain's
+ * first row its seed (seeds[i] for chains[i]; none when NULL or missing).
+ */
+Datum
+audit_chains_step(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext;
+	ChainsState *st;
+	pg_uuid_t	key;
+	ChainHead  *head;
+	bool		found;
+	StringInfoData buf;
+	bytea	   *prev = NULL;
+	bytea	   *hash;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "_audit_chains_step called in a non-aggregate context");
+	if (PG_NARGS() != 3 + AUDIT_ROW_COLUMNS)
+		elog(ERROR, "_audit_chains_step called with %d arguments", PG_NARGS());
+	if (PG_ARGISNULL(0))
+	{
+		MemoryContext old = MemoryContextSwitchTo(aggcontext);
+		HASHCTL		ctl;
+
+		st = palloc0(sizeof(ChainsState));
+		ctl.keysize = sizeof(pg_uuid_t);
+		ctl.entrysize = sizeof(ChainHead);
+		ctl.hcxt = aggcontext;
+		st->heads = hash_create("share_acl audit chains", 16, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		st->last = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+		SET_VARSIZE(st->last, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+		if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
+		{
+			ArrayType  *chains = PG_GETARG_ARRAYTYPE_P(1);
+			ArrayType  *seeds = PG_GETARG_ARRAYTYPE_P(2);
+			Datum	   *cv,
+					   *sv;
+			bool	   *cn,
+					   *sn;
+			int			nc,
+						ns,
+						i;
+
+			deconstruct_array(chains, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR, &cv, &cn, &nc);
+			deconstruct_array(seeds, BYTEAOID, -1, false, TYPALIGN_INT, &sv, &sn, &ns);
+			for (i = 0; i < nc && i < ns; i++)
+			{
+				bytea	   *seed;
+
+				if (cn[i] || sn[i])
+					continue;
+				seed = DatumGetByteaPP(sv[i]);
+				if (VARSIZE_ANY_EXHDR(seed) != PG_SHA256_DIGEST_LENGTH)
+					continue;
+				head = hash_search(st->heads, DatumGetUUIDP(cv[i]), HASH_ENTER, &found);
+				head->has_prev = true;
+				memcpy(head->prev, VARDATA_ANY(seed), PG_SHA256_DIGEST_LENGTH);
+			}
+		}
+		MemoryContextSwitchTo(old);
+	}
+	else
+		st = (ChainsState *) PG_GETARG_POINTER(0);
+
+	memset(&key, 0, sizeof(key));
+	if (!PG_ARGISNULL(5))		/* workspace_id */
+		key = *PG_GETARG_UUID_P(5);
+	head = hash_search(st->heads, &key, HASH_ENTER, &found);
+	if (!found)
+		head->has_prev = false;
+	if (head->has_prev)
+	{
+		prev = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+		SET_VARSIZE(prev, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+		memcpy(VARDATA(prev), head->prev, PG_SHA256_DIGEST_LENGTH);
+	}
+	initStringInfo(&buf);
+	CanonicalRow(fcinfo, 3, &buf);
+	hash = ChainHash(prev, buf.data, buf.len);
+	pfree(buf.data);
+	head->has_prev = true;
+	memcpy(head->prev, VARDATA(hash), PG_SHA256_DIGEST_LENGTH);
+	memcpy(VARDATA(st->last), VARDATA(hash), PG_SHA256_DIGEST_LENGTH);
+	PG_RETURN_POINTER(st);
+}
+
+/* _audit_chains_final(state internal) → bytea: the hash of the row just added. */
+Datum
+audit_chains_final(PG_FUNCTION_ARGS)
+{
+	ChainsState *st;
+	bytea	   *result;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (ChainsState *) PG_GETARG_POINTER(0);
+	result = palloc(VARSIZE(st->last));
+	memcpy(result, st->last, VARSIZE(st->last));
+	PG_RETURN_BYTEA_P(result);
+}
+
 /* ---------------------------------------------------------------------------
  * Rows to seal, and the append-only guard
  * ------------------------------------------------------------------------- */
@@ -345,8 +476,11 @@ AuditSeal(void)
 	Oid			seq;
 	Oid			uuid_array_type = UUIDARRAYOID;
 	TimestampTz at;
-	Datum		values[2];
-	Oid			argtypes[2] = {TIMESTAMPTZOID, INT8ARRAYOID};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	bool		nulls_seed[2];
+	SPIPlanPtr	plan;
+	Oid			argtypes[4] = {TIMESTAMPTZOID, INT8ARRAYOID, UUIDARRAYOID, BYTEAARRAYOID};
 
 	if (!OidIsValid(nsp))
 		return;					/* the extension was dropped in this transaction */
@@ -439,6 +573,20 @@ AuditSeal(void)
 	seq = get_relname_relid("audit_log_id_seq", nsp);
 	if (!OidIsValid(seq))
 		elog(ERROR, "share_acl.audit_log_id_seq does not exist");
+
+	/*
+	 * The sequence must be past every id in the log.  It is not when a plain
+	 * restore (one COPY per table, the sequence's value last) has audited the
+	 * model rows it restores: those rows then took ids from a fresh sequence,
+	 * and the sequence was set back afterwards.
+	 */
+	SavedPlan(&seq_plan,
+			  "SELECT pg_catalog.setval('share_acl.audit_log_id_seq'::pg_catalog.regclass, x.m)"
+			  "  FROM (SELECT pg_catalog.max(l.id) AS m FROM share_acl.audit_log l) x,"
+			  "       share_acl.audit_log_id_seq s"
+			  " WHERE x.m OPERATOR(pg_catalog.>=) s.last_value",
+			  0, NULL);
+	ExecLatest(seq_plan, NULL);
 	for (i = 0; i < rows; i++)
 		ids[i] = Int64GetDatum(nextval_internal(seq, false));
 	SavedPlan(&at_plan,
@@ -456,44 +604,51 @@ AuditSeal(void)
 			at = DatumGetTimestampTz(last);
 	}
 
-	/* sorts of a bulk load in memory */
-	(void) set_config_option("work_mem", "256MB", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
-							 true, 0, false);
-
 	/*
-	 * Rows in chain and staging order, each with its id; the first row of a
-	 * chain with the chain's last hash (or anchor) as seed; the hashes as a
-	 * running aggregate; then the heads; then the staged rows go.
+	 * Rows with their ids, in staging order (a few), or for a bulk load in
+	 * storage order (no sort of the whole load); the hashes by one pass of
+	 * _audit_chains over them, seeded with each chain's head (or anchor);
+	 * then the heads; then the staged rows go.
 	 */
-	SavedPlan(&seal_plan,
-			  "WITH ins AS ("
-			  "  INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type,"
-			  "                                  object_id, old, new, link_id, viewer_email, hash)"
-			  "  SELECT x.id, $1, x.workspace_id, x.actor_id, x.db_role, x.action, x.object_type, x.object_id,"
-			  "         x.old, x.new, x.link_id, x.viewer_email,"
-			  "         share_acl._audit_chain(x.seed, x.id, $1, x.workspace_id, x.actor_id, x.db_role, x.action,"
-			  "                                x.object_type, x.object_id, x.old, x.new, x.link_id, x.viewer_email)"
-			  "           OVER (PARTITION BY x.chain ORDER BY x.seq)"
-			  "    FROM (SELECT $2[pg_catalog.row_number() OVER (ORDER BY v.chain, v.seq)] AS id, v.*,"
-			  "                 CASE WHEN pg_catalog.row_number() OVER (PARTITION BY v.chain ORDER BY v.seq)"
-			  "                           OPERATOR(pg_catalog.=) 1"
-			  "                      THEN (SELECT coalesce(c.last_hash, c.anchor_hash) FROM share_acl.audit_chain c"
-			  "                             WHERE c.workspace_id OPERATOR(pg_catalog.=) v.chain) END AS seed"
-			  "            FROM (SELECT w.*, coalesce(w.workspace_id,"
-			  "                         '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid) AS chain"
-			  "                    FROM share_acl.audit_stage w) v) x"
-			  "  RETURNING id, hash,"
-			  "         coalesce(workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid) AS chain"
-			  ")"
-			  "INSERT INTO share_acl.audit_chain AS h (workspace_id, last_id, last_at, last_hash)"
-			  "SELECT i.chain, i.id, $1, i.hash FROM ins i"
-			  " WHERE (i.chain, i.id) IN (SELECT j.chain, pg_catalog.max(j.id) FROM ins j GROUP BY j.chain) "
-			  "ON CONFLICT (workspace_id) DO UPDATE"
-			  "   SET last_id = excluded.last_id, last_at = excluded.last_at, last_hash = excluded.last_hash",
-			  2, argtypes);
+#define SEAL_QUERY(order) \
+			  "WITH ins AS (" \
+			  "  INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type," \
+			  "                                  object_id, old, new, link_id, viewer_email, hash)" \
+			  "  SELECT x.id, $1, x.workspace_id, x.actor_id, x.db_role, x.action, x.object_type, x.object_id," \
+			  "         x.old, x.new, x.link_id, x.viewer_email," \
+			  "         share_acl._audit_chains($3, $4, x.id, $1, x.workspace_id, x.actor_id, x.db_role, x.action," \
+			  "                                 x.object_type, x.object_id, x.old, x.new, x.link_id, x.viewer_email)" \
+			  "           OVER (ROWS UNBOUNDED PRECEDING)" \
+			  "    FROM (SELECT $2[pg_catalog.row_number() OVER ()] AS id, v.*" \
+			  "            FROM (SELECT w.* FROM share_acl.audit_stage w " order " OFFSET 0) v) x" \
+			  "  RETURNING id, hash," \
+			  "         coalesce(workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid) AS chain" \
+			  ")" \
+			  "INSERT INTO share_acl.audit_chain AS h (workspace_id, last_id, last_at, last_hash)" \
+			  "SELECT i.chain, i.id, $1, i.hash FROM ins i" \
+			  " WHERE (i.chain, i.id) IN (SELECT j.chain, pg_catalog.max(j.id) FROM ins j GROUP BY j.chain) " \
+			  "ON CONFLICT (workspace_id) DO UPDATE" \
+			  "   SET last_id = excluded.last_id, last_at = excluded.last_at, last_hash = excluded.last_hash"
+	if (rows <= SEAL_ORDERED_MAX)
+		plan = SavedPlan(&seal_plan, SEAL_QUERY("ORDER BY w.seq"), 4, argtypes);
+	else
+		plan = SavedPlan(&seal_bulk_plan, SEAL_QUERY(""), 4, argtypes);
+	SavedPlan(&seeds_plan,
+			  "SELECT pg_catalog.array_agg(c.workspace_id), pg_catalog.array_agg(coalesce(c.last_hash, c.anchor_hash))"
+			  "  FROM share_acl.audit_chain c WHERE c.workspace_id OPERATOR(pg_catalog.=) ANY ($1)",
+			  1, &uuid_array_type);
+	values[0] = PointerGetDatum(construct_array(chains, (int) n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
+	if (ExecLatest(seeds_plan, values) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not read the heads of the audit chains");
+	values[2] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &nulls_seed[0]);
+	values[3] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &nulls_seed[1]);
+	nulls[2] = nulls_seed[0] ? 'n' : ' ';
+	nulls[3] = nulls_seed[1] ? 'n' : ' ';
 	values[0] = TimestampTzGetDatum(at);
 	values[1] = PointerGetDatum(construct_array(ids, (int) rows, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	ExecLatest(seal_plan, values);
+	CommandCounterIncrement();
+	if (SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(), InvalidSnapshot, false, true, 0) < 0)
+		elog(ERROR, "could not seal the audit rows");
 	SavedPlan(&clear_plan, "DELETE FROM share_acl.audit_stage", 0, NULL);
 	ExecLatest(clear_plan, NULL);
 

@@ -61,13 +61,19 @@ CREATE TABLE share_acl.audit_log (
     new jsonb,
     link_id uuid,
     viewer_email text,
-    hash bytea NOT NULL,
-    PRIMARY KEY (id, at)
+    hash bytea NOT NULL
 ) PARTITION BY RANGE (at);
 ALTER SEQUENCE share_acl.audit_log_id_seq OWNED BY share_acl.audit_log.id;
-CREATE INDEX audit_log_workspace_idx ON share_acl.audit_log (workspace_id, id);
-CREATE INDEX audit_log_object_idx ON share_acl.audit_log (object_id);
+-- Each partition has its own indexes (id; workspace and id; object), made
+-- with it, and the partitioned table none: a month partition is made after
+-- CREATE EXTENSION, so pg_dump dumps it as a table of its own with its
+-- indexes, which a restore could not create next to indexes that attaching
+-- it to an indexed parent would have made already.  Ids are unique by
+-- construction (one sequence).
 CREATE TABLE share_acl.audit_log_default PARTITION OF share_acl.audit_log DEFAULT;
+CREATE INDEX audit_log_default_id_idx ON share_acl.audit_log_default (id);
+CREATE INDEX audit_log_default_workspace_idx ON share_acl.audit_log_default (workspace_id, id);
+CREATE INDEX audit_log_default_object_idx ON share_acl.audit_log_default (object_id);
 COMMENT ON TABLE share_acl.audit_log IS
     'the audit trail: one row per change of a model row, link open and refused call; append-only, hash-chained per workspace, partitioned by month of at';
 COMMENT ON TABLE share_acl.audit_log_default IS
@@ -137,6 +143,34 @@ CREATE AGGREGATE share_acl._audit_chain(seed bytea, id bigint, at timestamptz, w
 COMMENT ON AGGREGATE share_acl._audit_chain(bytea, bigint, timestamptz, uuid, uuid, text, text, text,
                                            uuid, jsonb, jsonb, uuid, text) IS
     'internal: over the rows of one chain in id order (a window), each row''s hash; seed is the chain''s anchor';
+
+-- The seal's pass: rows of many chains in the order they come, each
+-- chained to the previous row of its own chain (seeds: the chains' heads).
+CREATE FUNCTION share_acl._audit_chains_step(state internal, chains uuid[], seeds bytea[], id bigint,
+                                             at timestamptz, workspace_id uuid, actor_id uuid, db_role text,
+                                             action text, object_type text, object_id uuid, old jsonb,
+                                             new jsonb, link_id uuid, viewer_email text)
+RETURNS internal
+    AS 'MODULE_PATHNAME', 'audit_chains_step' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl._audit_chains_step(internal, uuid[], bytea[], bigint, timestamptz, uuid, uuid,
+                                                 text, text, text, uuid, jsonb, jsonb, uuid, text) IS
+    'internal: chain one more audit row to the last row of its own chain (per chain state)';
+CREATE FUNCTION share_acl._audit_chains_final(state internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'audit_chains_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl._audit_chains_final(internal) IS
+    'internal: the hash of the audit row _audit_chains_step added last';
+CREATE AGGREGATE share_acl._audit_chains(chains uuid[], seeds bytea[], id bigint, at timestamptz,
+                                         workspace_id uuid, actor_id uuid, db_role text, action text,
+                                         object_type text, object_id uuid, old jsonb, new jsonb,
+                                         link_id uuid, viewer_email text) (
+    SFUNC = share_acl._audit_chains_step,
+    STYPE = internal,
+    FINALFUNC = share_acl._audit_chains_final,
+    FINALFUNC_MODIFY = READ_ONLY
+);
+COMMENT ON AGGREGATE share_acl._audit_chains(uuid[], bytea[], bigint, timestamptz, uuid, uuid, text, text,
+                                            text, uuid, jsonb, jsonb, uuid, text) IS
+    'internal: over audit rows of many chains in sealing order (a window), each row''s hash';
 
 CREATE FUNCTION share_acl._audit_row_hash(prev bytea, id bigint, at timestamptz, workspace_id uuid,
                                           actor_id uuid, db_role text, action text, object_type text,
@@ -607,7 +641,7 @@ COMMENT ON FUNCTION share_acl.audit_verify(uuid) IS
 -- ---------------------------------------------------------------------------
 
 -- The month partition holding month (its first day, UTC), created when missing,
--- with the TRUNCATE guard and the triggers enabled ALWAYS.  Rows of that
+-- with its indexes, the TRUNCATE guard and the triggers enabled ALWAYS.  Rows of that
 -- month in the default partition are moved into it first.
 CREATE FUNCTION share_acl._audit_partition(month date) RETURNS regclass
 LANGUAGE plpgsql VOLATILE AS $$
@@ -629,6 +663,9 @@ BEGIN
                                    RETURNING d.*)
                     INSERT INTO share_acl.%I SELECT * FROM moved', name) USING lo, hi;
     PERFORM share_acl._audit_set_maintenance(false);
+    EXECUTE format('CREATE INDEX %I ON share_acl.%I (id)', name || '_id_idx', name);
+    EXECUTE format('CREATE INDEX %I ON share_acl.%I (workspace_id, id)', name || '_workspace_idx', name);
+    EXECUTE format('CREATE INDEX %I ON share_acl.%I (object_id)', name || '_object_idx', name);
     EXECUTE format('ALTER TABLE share_acl.audit_log ATTACH PARTITION share_acl.%I FOR VALUES FROM (%L) TO (%L)',
                    name, lo, hi);
     EXECUTE format('CREATE TRIGGER audit_log_guard_truncate BEFORE TRUNCATE ON share_acl.%I
