@@ -480,6 +480,17 @@ BEGIN
         RAISE EXCEPTION 'audit_trigger() must be an AFTER INSERT, UPDATE or DELETE trigger with one argument, the resource column'
             USING ERRCODE = 'trigger_protocol_violated';
     END IF;
+    -- per statement: the transition tables must be the trigger's own (a
+    -- name not found there would be looked up among the caller's temporary
+    -- tables)
+    IF TG_LEVEL = 'STATEMENT' AND NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_trigger t
+         WHERE t.tgrelid = TG_RELID AND t.tgname = TG_NAME
+           AND (TG_OP = 'DELETE' OR t.tgnewtable = 'new_rows')
+           AND (TG_OP = 'INSERT' OR t.tgoldtable = 'old_rows')) THEN
+        RAISE EXCEPTION 'audit_trigger(): a statement trigger needs the transition tables new_rows (INSERT, UPDATE) and old_rows (UPDATE, DELETE)'
+            USING ERRCODE = 'trigger_protocol_violated';
+    END IF;
     col := TG_ARGV[0];
     SELECT a.atttypid INTO typ FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = TG_RELID AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
