@@ -35,6 +35,17 @@ COUNTS="SELECT (SELECT count(*) FROM share_acl.workspace), (SELECT count(*) FROM
 # the audit log: month partitions (audit_retain makes them; they are no
 # members of the extension) besides the default partition, a refused call
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_src -c "SELECT share_acl.audit_retain('1 year')" >/dev/null
+# a chain of one row dated 2100 (written as a superuser, correctly chained):
+# no month partition holds it, so it stays in the default partition
+psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_src >/dev/null <<'SQL'
+INSERT INTO share_acl.audit_log (id, at, workspace_id, db_role, action, object_type, hash)
+SELECT i, t, w, 'postgres', 'note', 'dump test',
+       share_acl._audit_row_hash(NULL, i, t, w, NULL, 'postgres', 'note', 'dump test', NULL, NULL, NULL, NULL, NULL)
+  FROM (SELECT nextval('share_acl.audit_log_id_seq') AS i, timestamptz '2100-01-01 00:00+00' AS t,
+               'd0000000-0000-0000-0000-000000002100'::uuid AS w) x;
+INSERT INTO share_acl.audit_chain (workspace_id, last_id, last_at, last_hash)
+SELECT workspace_id, id, at, hash FROM share_acl.audit_log WHERE workspace_id = 'd0000000-0000-0000-0000-000000002100';
+SQL
 psql -qX -d share_acl_dump_src -c "SELECT share_acl.create_user('nobody@dump.example')" \
 	-c "SET ROLE share_acl_user" -c "SELECT share_acl.create_user('refused@dump.example')" >/dev/null 2>&1 || true
 sleep 1
@@ -67,8 +78,8 @@ fi
 # (the restore's own inserts are audited too, after the restored rows);
 # and writing goes on
 audit_rows=$(wc -l <"$work/audit_before")
-if [ "$audit_rows" -lt 100 ] || ! grep -q refused "$work/audit_before"; then
-	echo "dump: too few audit rows before the dump ($audit_rows), or no refused call"; exit 1
+if [ "$audit_rows" -lt 100 ] || ! grep -q refused "$work/audit_before" || ! grep -q '^[0-9]*	2100-' "$work/audit_before"; then
+	echo "dump: too few audit rows before the dump ($audit_rows), or no refused call, or no row in the default partition"; exit 1
 fi
 if ! diff -q "$work/audit_before" "$work/audit_after" >/dev/null; then
 	echo "dump: audit rows differ after restore:"; diff "$work/audit_before" "$work/audit_after" | head -10; exit 1
