@@ -71,7 +71,8 @@ best_ins_off= best_ins_on= best_copy_off= best_copy_on=
 minof() { if [ -z "$1" ] || [ "$(echo "$2 < $1" | bc -l)" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 for round in $(seq "$ROUNDS"); do
 	for mode in off on; do
-		read -r t_ins t_copy < <(load "$mode" "$round")
+		out=$(load "$mode" "$round")		# to its end (no overlap with the next round)
+		read -r t_ins t_copy <<<"$out"
 		printf 'round %s, audit %-3s: INSERT ... SELECT %8.0f ms   COPY %8.0f ms\n' "$round" "$mode" "$t_ins" "$t_copy"
 		if [ "$mode" = off ]; then
 			best_ins_off=$(minof "$best_ins_off" "$t_ins"); best_copy_off=$(minof "$best_copy_off" "$t_copy")
