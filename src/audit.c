@@ -72,11 +72,11 @@ PG_FUNCTION_INFO_V1(audit_log_guard);
 static bool audit_pending_rows = false;
 static bool audit_unresolved = false;
 static bool audit_maintenance = false;
+static bool sequence_checked = false;	/* this backend's first seal checked the sequence */
 
 /* saved plans of the seal */
 static SPIPlanPtr resolve_plan = NULL;
 static SPIPlanPtr chains_plan = NULL;
-static SPIPlanPtr at_plan = NULL;
 static SPIPlanPtr seq_plan = NULL;
 static SPIPlanPtr seeds_plan = NULL;
 static SPIPlanPtr seal_plan = NULL;
@@ -411,7 +411,8 @@ SavedPlan(SPIPlanPtr *plan, const char *query, int nargs, Oid *argtypes)
 {
 	if (*plan == NULL)
 	{
-		SPIPlanPtr	p = SPI_prepare(query, nargs, argtypes);
+		/* generic: planned once per backend, not at every commit */
+		SPIPlanPtr	p = SPI_prepare_cursor(query, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
 
 		if (p == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s", query, SPI_result_code_string(SPI_result));
@@ -513,9 +514,11 @@ AuditSeal(void)
 				  "UPDATE share_acl.audit_stage s SET workspace_id = x.workspace_id"
 				  "  FROM (SELECT DISTINCT t.object_type, t.object_id, t.workspace_id"
 				  "          FROM share_acl.audit_stage t"
-				  "         WHERE t.workspace_id IS NOT NULL AND t.object_id IS NOT NULL"
+				  "         WHERE t.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
+				  "           AND t.workspace_id IS NOT NULL AND t.object_id IS NOT NULL"
 				  "           AND t.object_type OPERATOR(pg_catalog.=) ANY ('{resource,link,principal}')) x"
-				  " WHERE s.workspace_id IS NULL AND s.ref_type OPERATOR(pg_catalog.=) x.object_type"
+				  " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
+				  "   AND s.workspace_id IS NULL AND s.ref_type OPERATOR(pg_catalog.=) x.object_type"
 				  "   AND s.ref_id OPERATOR(pg_catalog.=) x.object_id",
 				  0, NULL);
 		ExecLatest(resolve_plan, NULL);
@@ -526,7 +529,8 @@ AuditSeal(void)
 	SavedPlan(&chains_plan,
 			  "SELECT coalesce(s.workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid),"
 			  "       pg_catalog.count(*)"
-			  "  FROM share_acl.audit_stage s GROUP BY 1",
+			  "  FROM share_acl.audit_stage s"
+			  " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() GROUP BY 1",
 			  0, NULL);
 	if (ExecLatest(chains_plan, NULL) != SPI_OK_SELECT)
 		elog(ERROR, "could not list the audit chains to seal");
@@ -578,24 +582,32 @@ AuditSeal(void)
 	 * The sequence must be past every id in the log.  It is not when a plain
 	 * restore (one COPY per table, the sequence's value last) has audited the
 	 * model rows it restores: those rows then took ids from a fresh sequence,
-	 * and the sequence was set back afterwards.
+	 * and the sequence was set back afterwards.  Checked at a backend's first
+	 * seal (a restore's own session seals before it sets the sequence back).
 	 */
-	SavedPlan(&seq_plan,
-			  "SELECT pg_catalog.setval('share_acl.audit_log_id_seq'::pg_catalog.regclass, x.m)"
-			  "  FROM (SELECT pg_catalog.max(l.id) AS m FROM share_acl.audit_log l) x,"
-			  "       share_acl.audit_log_id_seq s"
-			  " WHERE x.m OPERATOR(pg_catalog.>=) s.last_value",
-			  0, NULL);
-	ExecLatest(seq_plan, NULL);
+	if (!sequence_checked)
+	{
+		SavedPlan(&seq_plan,
+				  "SELECT pg_catalog.setval('share_acl.audit_log_id_seq'::pg_catalog.regclass, x.m)"
+				  "  FROM (SELECT pg_catalog.max(l.id) AS m FROM share_acl.audit_log l) x,"
+				  "       share_acl.audit_log_id_seq s"
+				  " WHERE x.m OPERATOR(pg_catalog.>=) s.last_value",
+				  0, NULL);
+		ExecLatest(seq_plan, NULL);
+		sequence_checked = true;
+	}
 	for (i = 0; i < rows; i++)
 		ids[i] = Int64GetDatum(nextval_internal(seq, false));
-	SavedPlan(&at_plan,
-			  "SELECT pg_catalog.max(c.last_at) FROM share_acl.audit_chain c"
-			  " WHERE c.workspace_id OPERATOR(pg_catalog.=) ANY ($1)",
+	/* the chains' heads: their last time (no row before it) and hash (or anchor) */
+	SavedPlan(&seeds_plan,
+			  "SELECT pg_catalog.max(c.last_at), pg_catalog.array_agg(c.workspace_id),"
+			  "       pg_catalog.array_agg(coalesce(c.last_hash, c.anchor_hash))"
+			  "  FROM share_acl.audit_chain c WHERE c.workspace_id OPERATOR(pg_catalog.=) ANY ($1)",
 			  1, &uuid_array_type);
 	at = GetCurrentTimestamp();
 	values[0] = PointerGetDatum(construct_array(chains, (int) n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
-	if (ExecLatest(at_plan, values) == SPI_OK_SELECT && SPI_processed == 1)
+	if (ExecLatest(seeds_plan, values) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not read the heads of the audit chains");
 	{
 		bool		isnull;
 		Datum		last = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
@@ -603,6 +615,10 @@ AuditSeal(void)
 		if (!isnull && DatumGetTimestampTz(last) > at)
 			at = DatumGetTimestampTz(last);
 	}
+	values[2] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &nulls_seed[0]);
+	values[3] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &nulls_seed[1]);
+	nulls[2] = nulls_seed[0] ? 'n' : ' ';
+	nulls[3] = nulls_seed[1] ? 'n' : ' ';
 
 	/*
 	 * Rows with their ids, in staging order (a few), or for a bulk load in
@@ -620,7 +636,9 @@ AuditSeal(void)
 			  "                                 x.object_type, x.object_id, x.old, x.new, x.link_id, x.viewer_email)" \
 			  "           OVER (ROWS UNBOUNDED PRECEDING)" \
 			  "    FROM (SELECT $2[pg_catalog.row_number() OVER ()] AS id, v.*" \
-			  "            FROM (SELECT w.* FROM share_acl.audit_stage w " order " OFFSET 0) v) x" \
+			  "            FROM (SELECT w.* FROM share_acl.audit_stage w" \
+			  "                   WHERE w.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()" \
+			  "                   " order " OFFSET 0) v) x" \
 			  "  RETURNING id, hash," \
 			  "         coalesce(workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid) AS chain" \
 			  ")" \
@@ -633,23 +651,14 @@ AuditSeal(void)
 		plan = SavedPlan(&seal_plan, SEAL_QUERY("ORDER BY w.seq"), 4, argtypes);
 	else
 		plan = SavedPlan(&seal_bulk_plan, SEAL_QUERY(""), 4, argtypes);
-	SavedPlan(&seeds_plan,
-			  "SELECT pg_catalog.array_agg(c.workspace_id), pg_catalog.array_agg(coalesce(c.last_hash, c.anchor_hash))"
-			  "  FROM share_acl.audit_chain c WHERE c.workspace_id OPERATOR(pg_catalog.=) ANY ($1)",
-			  1, &uuid_array_type);
-	values[0] = PointerGetDatum(construct_array(chains, (int) n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
-	if (ExecLatest(seeds_plan, values) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not read the heads of the audit chains");
-	values[2] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &nulls_seed[0]);
-	values[3] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &nulls_seed[1]);
-	nulls[2] = nulls_seed[0] ? 'n' : ' ';
-	nulls[3] = nulls_seed[1] ? 'n' : ' ';
 	values[0] = TimestampTzGetDatum(at);
 	values[1] = PointerGetDatum(construct_array(ids, (int) rows, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	CommandCounterIncrement();
 	if (SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(), InvalidSnapshot, false, true, 0) < 0)
 		elog(ERROR, "could not seal the audit rows");
-	SavedPlan(&clear_plan, "DELETE FROM share_acl.audit_stage", 0, NULL);
+	SavedPlan(&clear_plan,
+			  "DELETE FROM share_acl.audit_stage s"
+			  " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()", 0, NULL);
 	ExecLatest(clear_plan, NULL);
 
 	SPI_finish();

@@ -80,10 +80,11 @@ COMMENT ON TABLE share_acl.audit_log_default IS
     'the rows of audit_log that no month partition holds (share_acl.audit_retain() moves them into month partitions)';
 
 -- Staged rows of transactions in progress (see the top of this file).
--- seq keeps their order; ref_type / ref_id name the object a row belongs
+-- txid is the writing (top-level) transaction, seq keeps the order; ref_type / ref_id name the object a row belongs
 -- under when its trigger could not read its workspace (a cascade had
 -- deleted it already).
 CREATE UNLOGGED TABLE share_acl.audit_stage (
+    txid xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
     seq bigint GENERATED ALWAYS AS IDENTITY,
     workspace_id uuid,
     actor_id uuid,
@@ -98,6 +99,9 @@ CREATE UNLOGGED TABLE share_acl.audit_stage (
     ref_type text,
     ref_id uuid
 );
+-- a transaction reads only its own rows: by this index, not through the dead
+-- rows of every transaction since the last vacuum
+CREATE INDEX audit_stage_txid_idx ON share_acl.audit_stage (txid);
 COMMENT ON TABLE share_acl.audit_stage IS
     'internal: audit rows of transactions in progress, moved into audit_log when they commit';
 
