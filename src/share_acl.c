@@ -8,6 +8,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "audit.h"
 #include "catalog.h"
 #include "change_log.h"
 #include "context.h"
@@ -30,6 +31,8 @@ _PG_init(void)
 	InvalidationInit();
 	ChangeLogInit();
 	StructureInit();
+	/* before LinkAttemptsInit: callbacks run newest first, and the seal must run last */
+	AuditInit();
 	LinkAttemptsInit();
 	MarkGUCPrefixReserved("share_acl");
 }

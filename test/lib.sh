@@ -15,7 +15,8 @@ sa_log() { printf '\n== %s\n' "$*" >&2; }
 # The Debian packages the build and the suites need, each detected by the file
 # really used (pg_config and pg_isolation_regress ship with the client, so they
 # prove nothing about the server headers).  Prints the missing package names.
-# SA_PGTAP_CONTROL and SA_PG_PROVE may point elsewhere (tests of this function).
+# SA_PGTAP_CONTROL, SA_PG_PROVE, SA_PG_CRON_CONTROL and SA_PG_CRON_LIB may
+# point elsewhere (tests of this function).
 sa_missing_deps() {
 	local need=() incdir=""
 	[ -x "$PG_CONFIG" ] && incdir=$("$PG_CONFIG" --includedir-server 2>/dev/null)
@@ -26,6 +27,12 @@ sa_missing_deps() {
 	[ -f "${SA_PGTAP_CONTROL:-/usr/share/postgresql/15/extension/pgtap.control}" ] ||
 		need+=(postgresql-15-pgtap)
 	[ -x "${SA_PG_PROVE:-/usr/bin/pg_prove}" ] || need+=(libtap-parser-sourcehandler-pgtap-perl)
+	# pg_cron: the library shared_preload_libraries loads and the extension's
+	# control file (test/deps/run.sh runs audit_retain from a real cron job)
+	if [ ! -f "${SA_PG_CRON_CONTROL:-$("$PG_CONFIG" --sharedir 2>/dev/null)/extension/pg_cron.control}" ] ||
+		[ ! -f "${SA_PG_CRON_LIB:-$("$PG_CONFIG" --pkglibdir 2>/dev/null)/pg_cron.so}" ]; then
+		need+=(postgresql-15-cron)
+	fi
 	command -v make >/dev/null || need+=(make)
 	command -v gcc >/dev/null || need+=(gcc)
 	[ ${#need[@]} -gt 0 ] && printf '%s\n' "${need[@]}"

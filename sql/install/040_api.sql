@@ -54,9 +54,9 @@ DECLARE
     p uuid := share_acl.current_principal();
 BEGIN
     IF p IS NULL AND NOT share_acl.invoker_is_admin() THEN
-        RAISE EXCEPTION 'permission denied: no principal set'
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'Call share_acl.set_principal() first; only a superuser or a member of share_acl_admin may manage without a principal.';
+        PERFORM share_acl._deny(NULL,
+            'permission denied: no principal set',
+            NULL, 'Call share_acl.set_principal() first; only a superuser or a member of share_acl_admin may manage without a principal.');
     END IF;
     RETURN p;
 END $$;
@@ -82,9 +82,8 @@ BEGIN
                                              u.f::share_acl.permset), false);
     what := CASE WHEN EXISTS (SELECT 1 FROM share_acl.workspace w WHERE w.id = _require.target)
                  THEN 'workspace' ELSE 'resource' END;
-    RAISE EXCEPTION 'permission denied: % requires "%" on % %',
-                    action, coalesce(missing, _require.perms::text), what, target
-        USING ERRCODE = 'insufficient_privilege';
+    PERFORM share_acl._deny(_require.target,
+        pg_catalog.format('permission denied: %s requires "%s" on %s %s', action, coalesce(missing, _require.perms::text), what, target));
 END $$;
 COMMENT ON FUNCTION share_acl._require(uuid, uuid, share_acl.permset, text) IS
     'internal: raise 42501 naming the missing permissions unless the principal (NULL = trusted administrator) has perms on the target';
@@ -97,8 +96,8 @@ BEGIN
     IF _require_owner.principal IS NOT NULL
        AND share_acl._role(_require_owner.workspace, _require_owner.principal)
            IS DISTINCT FROM 'owner' THEN
-        RAISE EXCEPTION 'permission denied: only the owner of workspace % may %', workspace, what
-            USING ERRCODE = 'insufficient_privilege';
+        PERFORM share_acl._deny(_require_owner.workspace,
+            pg_catalog.format('permission denied: only the owner of workspace %s may %s', workspace, what));
     END IF;
 END $$;
 COMMENT ON FUNCTION share_acl._require_owner(uuid, uuid, text) IS
@@ -190,9 +189,9 @@ BEGIN
     missing := granted OPERATOR(share_acl.-)
                coalesce(share_acl.effective_permissions(principal, resource), ''::share_acl.permset);
     IF missing OPERATOR(share_acl.<>) ''::share_acl.permset THEN
-        RAISE EXCEPTION 'permission denied: % cannot grant "%" on resource %', action, missing, resource
-            USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = 'A principal can grant only permissions it holds itself on the resource.';
+        PERFORM share_acl._deny(_no_escalation.resource,
+            pg_catalog.format('permission denied: %s cannot grant "%s" on resource %s', action, missing, resource),
+            'A principal can grant only permissions it holds itself on the resource.', NULL);
     END IF;
 END $$;
 COMMENT ON FUNCTION share_acl._no_escalation(uuid, uuid, share_acl.permset, text) IS
@@ -240,9 +239,9 @@ BEGIN
     -- Outsiders: principals with no role in the workspace, and external principals.
     IF NOT w.allow_external_sharing
        AND (g.kind = 'external' OR (g.kind = 'user' AND share_acl._role(w.id, g.id) IS NULL)) THEN
-        RAISE EXCEPTION 'permission denied: the workspace policy allow_external_sharing forbids sharing with outsider %', grantee
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'Shares to external principals and to principals without a role in the workspace are refused while allow_external_sharing is false.';
+        PERFORM share_acl._deny(_share.resource,
+            pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids sharing with outsider %s', grantee),
+            NULL, 'Shares to external principals and to principals without a role in the workspace are refused while allow_external_sharing is false.');
     END IF;
     INSERT INTO share_acl.share AS s (resource_id, grantee_id, perms, allow_download, allow_comments,
                                       allow_approval, allow_contribution, expires_at, granted_by)
@@ -262,9 +261,8 @@ LANGUAGE plpgsql STABLE AS $$
 BEGIN
     IF actor IS NOT NULL AND s.granted_by IS DISTINCT FROM actor
        AND NOT share_acl.has_access(actor, s.resource_id, 'change_permissions') THEN
-        RAISE EXCEPTION 'permission denied: % requires "change_permissions" on resource % or being the grantor of share %',
-                        action, s.resource_id, s.id
-            USING ERRCODE = 'insufficient_privilege';
+        PERFORM share_acl._deny(s.resource_id,
+            pg_catalog.format('permission denied: %s requires "change_permissions" on resource %s or being the grantor of share %s', action, s.resource_id, s.id));
     END IF;
 END $$;
 COMMENT ON FUNCTION share_acl._require_share_manager(uuid, share_acl.share, text) IS
@@ -293,8 +291,8 @@ BEGIN
     END IF;
     o := share_acl._get_principal(owner);
     IF actor IS NOT NULL AND actor <> owner THEN
-        RAISE EXCEPTION 'permission denied: create_workspace can only make the current principal the owner'
-            USING ERRCODE = 'insufficient_privilege';
+        PERFORM share_acl._deny(NULL,
+            'permission denied: create_workspace can only make the current principal the owner');
     END IF;
     IF o.kind <> 'user' THEN
         RAISE EXCEPTION 'the owner of a workspace must be a user, and principal % is of kind %', owner, o.kind
@@ -314,9 +312,9 @@ DECLARE
     pid uuid;
 BEGIN
     IF NOT share_acl.invoker_is_admin() THEN
-        RAISE EXCEPTION 'permission denied: create_user is for trusted administrators only'
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'Call it as a superuser or a member of share_acl_admin.';
+        PERFORM share_acl._deny(NULL,
+            'permission denied: create_user is for trusted administrators only',
+            NULL, 'Call it as a superuser or a member of share_acl_admin.');
     END IF;
     IF email IS NULL THEN
         RAISE EXCEPTION 'create_user: email must not be null' USING ERRCODE = 'null_value_not_allowed';
@@ -837,9 +835,9 @@ BEGIN
     END IF;
     missing := gained OPERATOR(share_acl.-) (prior->>'held')::share_acl.permset;
     IF missing OPERATOR(share_acl.<>) ''::share_acl.permset THEN
-        RAISE EXCEPTION 'permission denied: % requires "%" on resource %', action, missing, resource
-            USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = 'Its new ancestors would give these permissions on the resource to principals or share links that do not have them yet; moving a resource, adding it to a collection or lifting its restriction may pass on only permissions the acting principal holds on it.';
+        PERFORM share_acl._deny(_structure_check.resource,
+            pg_catalog.format('permission denied: %s requires "%s" on resource %s', action, missing, resource),
+            'Its new ancestors would give these permissions on the resource to principals or share links that do not have them yet; moving a resource, adding it to a collection or lifting its restriction may pass on only permissions the acting principal holds on it.', NULL);
     END IF;
 END $$;
 COMMENT ON FUNCTION share_acl._structure_check(uuid, uuid, jsonb, text) IS
@@ -967,8 +965,8 @@ BEGIN
        AND NOT share_acl.has_access(actor, resource, 'delete')
        AND NOT (r.owner_id IS NOT DISTINCT FROM actor
                 AND share_acl.has_access(actor, resource, 'delete_own')) THEN
-        RAISE EXCEPTION 'permission denied: delete_resource requires "delete" on resource %, or "delete_own" on a resource one owns', resource
-            USING ERRCODE = 'insufficient_privilege';
+        PERFORM share_acl._deny(delete_resource.resource,
+            pg_catalog.format('permission denied: delete_resource requires "delete" on resource %s, or "delete_own" on a resource one owns', resource));
     END IF;
     DELETE FROM share_acl.resource x WHERE x.id = delete_resource.resource;
 END $$;
@@ -1074,8 +1072,8 @@ BEGIN
     IF gid IS NULL THEN
         w := share_acl._get_workspace(r.workspace_id);
         IF NOT w.allow_external_sharing THEN
-            RAISE EXCEPTION 'permission denied: the workspace policy allow_external_sharing forbids sharing with an unknown e-mail address'
-                USING ERRCODE = 'insufficient_privilege';
+            PERFORM share_acl._deny(share_with_email.resource,
+                'permission denied: the workspace policy allow_external_sharing forbids sharing with an unknown e-mail address');
         END IF;
         INSERT INTO share_acl.principal AS p (kind, email) VALUES ('external', email)
             RETURNING p.id INTO gid;
@@ -1260,8 +1258,8 @@ DECLARE
     rid uuid;
 BEGIN
     IF actor IS NULL THEN
-        RAISE EXCEPTION 'permission denied: request_promotion needs a principal (the person asking)'
-            USING ERRCODE = 'insufficient_privilege';
+        PERFORM share_acl._deny(request_promotion.workspace,
+            'permission denied: request_promotion needs a principal (the person asking)');
     END IF;
     IF workspace IS NULL OR role IS NULL THEN
         RAISE EXCEPTION 'request_promotion: workspace and role must not be null'
@@ -1270,8 +1268,8 @@ BEGIN
     PERFORM share_acl._get_workspace(workspace);
     cur := share_acl._role(workspace, actor);
     IF cur IS NULL OR cur NOT IN ('viewer', 'guest') THEN
-        RAISE EXCEPTION 'permission denied: request_promotion is for viewers and guests of workspace %', workspace
-            USING ERRCODE = 'insufficient_privilege';
+        PERFORM share_acl._deny(request_promotion.workspace,
+            pg_catalog.format('permission denied: request_promotion is for viewers and guests of workspace %s', workspace));
     END IF;
     IF NOT ((cur = 'viewer' AND role IN ('guest', 'member')) OR (cur = 'guest' AND role = 'member')) THEN
         RAISE EXCEPTION 'a % may request only %', cur,

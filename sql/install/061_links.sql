@@ -295,9 +295,9 @@ CREATE FUNCTION share_acl._require_key_admin(action text) RETURNS void
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     IF NOT share_acl.invoker_is_admin() THEN
-        RAISE EXCEPTION 'permission denied: % is for trusted administrators only', action
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'Call it as a superuser or a member of share_acl_admin.';
+        PERFORM share_acl._deny(NULL,
+            pg_catalog.format('permission denied: %s is for trusted administrators only', action),
+            NULL, 'Call it as a superuser or a member of share_acl_admin.');
     END IF;
 END $$;
 COMMENT ON FUNCTION share_acl._require_key_admin(text) IS
@@ -347,15 +347,15 @@ BEGIN
     w := share_acl._get_workspace(r.workspace_id);
     PERFORM share_acl._require(actor, r.id, 'share', 'create_link');
     IF NOT w.allow_external_sharing THEN
-        RAISE EXCEPTION 'permission denied: the workspace policy allow_external_sharing forbids new share links'
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'Existing links keep working; new ones are refused while allow_external_sharing is false.';
+        PERFORM share_acl._deny(r.id,
+            'permission denied: the workspace policy allow_external_sharing forbids new share links',
+            NULL, 'Existing links keep working; new ones are refused while allow_external_sharing is false.');
     END IF;
     too_much := create_link.perms OPERATOR(share_acl.&) share_acl._link_never();
     IF too_much OPERATOR(share_acl.<>) ''::share_acl.permset THEN
-        RAISE EXCEPTION 'permission denied: a share link cannot grant "%"', too_much
-            USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = 'A link never grants share or anything above it.';
+        PERFORM share_acl._deny(r.id,
+            pg_catalog.format('permission denied: a share link cannot grant "%s"', too_much),
+            'A link never grants share or anything above it.', NULL);
     END IF;
     granted := share_acl._share_mask(create_link.perms, create_link.allow_download,
                                      create_link.allow_comments, create_link.allow_approval,
@@ -367,8 +367,8 @@ BEGIN
     END IF;
     PERFORM share_acl._no_escalation(actor, r.id, granted, 'create_link');
     IF create_link.password IS NULL AND w.require_link_password THEN
-        RAISE EXCEPTION 'permission denied: the workspace policy require_link_password requires a password for new share links'
-            USING ERRCODE = 'insufficient_privilege';
+        PERFORM share_acl._deny(r.id,
+            'permission denied: the workspace policy require_link_password requires a password for new share links');
     END IF;
     IF create_link.password IS NOT NULL
        AND (create_link.password = '' OR octet_length(create_link.password) > 1024) THEN
@@ -430,8 +430,8 @@ COMMENT ON FUNCTION share_acl.create_link(uuid, share_acl.permset, timestamptz, 
 -- becomes the transaction's link context, so that has_access(resource,
 -- perms) answers by R7 (united with the principal's own permissions when one
 -- is set) until the transaction ends.  A refusal leaves the link context as
--- it was.  (The audit row of every open, ok or refused, belongs after the
--- block "decide" below, with link_id, status and viewer_email only.)  For a
+-- it was.  Every open, ok or refused, writes one audit row (on the primary)
+-- with link_id, status and viewer_email only, never the token or password.  For a
 -- hot standby, concurrency and locks, see the top of this file.  A malformed
 -- viewer_email is an error (22023): it is the application's input, not the
 -- link's.
@@ -531,6 +531,15 @@ BEGIN
                                        l.allow_contribution)
                  OPERATOR(share_acl.-) share_acl._link_never();
     END;
+    -- the audit row of every open, ok or refused (070_audit.sql): the link
+    -- (NULL for an invalid token), the viewer's e-mail and the status; it
+    -- commits with the caller's transaction (a refusal does not raise)
+    IF NOT standby THEN
+        PERFORM share_acl._audit_record('open_link', 'link', link_id,
+            CASE WHEN link_id IS NOT NULL
+                 THEN (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = l.resource_id) END,
+            pg_catalog.jsonb_build_object('status', status), link_id, open_link.viewer_email);
+    END IF;
     RETURN NEXT;
 END $$;
 COMMENT ON FUNCTION share_acl.open_link(text, text, text) IS
@@ -559,9 +568,8 @@ BEGIN
     END IF;
     IF actor IS NOT NULL AND l.created_by IS DISTINCT FROM actor
        AND NOT coalesce(share_acl.has_access(actor, l.resource_id, 'change_permissions'), false) THEN
-        RAISE EXCEPTION 'permission denied: revoke_link requires "change_permissions" on resource % or being the creator of link %',
-                        l.resource_id, l.id
-            USING ERRCODE = 'insufficient_privilege';
+        PERFORM share_acl._deny(l.id,
+            pg_catalog.format('permission denied: revoke_link requires "change_permissions" on resource %s or being the creator of link %s', l.resource_id, l.id));
     END IF;
     IF l.revoked_at IS NULL THEN
         UPDATE share_acl.link x SET revoked_at = now() WHERE x.id = l.id;

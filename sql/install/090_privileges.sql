@@ -74,10 +74,15 @@ DECLARE
         -- share links (open_link too: external viewers come through the
         -- application's role; the key functions check for an administrator)
         'create_link', 'open_link', 'revoke_link', 'expiring_links',
-        'rotate_signing_key', 'retire_signing_key'];
+        'rotate_signing_key', 'retire_signing_key',
+        -- the audit trail: reading (row-level security and view_audit
+        -- decide), verifying, and the trigger for application tables
+        'audit_for', 'audit_verify', 'audit_trigger'];
     admin_routines text[] := ARRAY[
         -- what this backend's cache holds (counts over every tenant)
-        'cache_stats'];
+        'cache_stats',
+        -- audit log retention (drops partitions)
+        'audit_retain'];
     entry text;
     grantees text;
     f regprocedure;
@@ -128,3 +133,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE
        share_acl.share, share_acl.promotion_request, share_acl.link, share_acl.link_view
     TO share_acl_admin;
 GRANT SELECT ON share_acl.active_links TO share_acl_user, share_acl_admin;
+-- The audit log: read through its row-level security policy (view_audit);
+-- written only by the extension's own triggers and functions, as its owner:
+-- nobody may insert, update or delete (forged history), and its partitions
+-- grant nothing (a query on one would skip the policy).
+GRANT SELECT ON share_acl.audit_log TO share_acl_user, share_acl_admin;

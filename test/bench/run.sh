@@ -20,7 +20,10 @@
 #       principal the backend has not seen,
 #   (h) the cache memory of 50 backends that have all run checks, against
 #       one backend alone,
-#   (i) create_resource (an upload) against a plain one-row INSERT.
+#   (i) create_resource (an upload) against a plain one-row INSERT,
+#   (j) share/unshare and open_link with the audit triggers off and on,
+#   (k) a bulk load of 1M assets (times SCALE), audited and not
+#       (test/bench/audit_load.sh, which also runs alone).
 # Prints each figure and each SPEC §10 ratio with its goal.
 #
 # pgbench rates are steady-state rates: every run connects afresh, and its
@@ -528,6 +531,47 @@ done
 printf 'plain INSERT: %.0f tps   create_resource: %.0f tps\n' "$tps_ins_u" "$tps_up"
 r_up=$(calc "$tps_up / $tps_ins_u")
 result "create_resource (upload) / plain INSERT transactions" "$(pct "$r_up")" ">= 40%" "$(verdict "$r_up >= 0.4")"
+
+# (j) the audit trail's cost on the write paths: share/unshare and open_link
+# with the model tables' audit triggers disabled ("off") and enabled
+# ("on"), alternated; open_link writes its own audit row in both
+sa_log "(j) the audit trail: share/unshare and open_link, audit triggers off and on ($CLIENTS clients, best of $ROUNDS)"
+audit_triggers() {	# ENABLE ALWAYS | DISABLE
+	psql -qX -v ON_ERROR_STOP=1 >/dev/null <<-SQL
+		DO \$\$
+		DECLARE t text;
+		BEGIN
+		    FOREACH t IN ARRAY ARRAY['workspace', 'principal', 'member', 'team_member', 'resource',
+		                             'collection_item', 'share', 'link', 'link_view', 'signing_key',
+		                             'promotion_request'] LOOP
+		        EXECUTE format('ALTER TABLE share_acl.%I $1 TRIGGER zzz_audit_insert, $1 TRIGGER zzz_audit_update,
+		                        $1 TRIGGER zzz_audit_delete, $1 TRIGGER zzz_audit_truncate', t);
+		    END LOOP;
+		END \$\$;
+	SQL
+}
+tps_share_off=0; tps_share_on=0; tps_open_off=0; tps_open_on=0
+for round in $(seq "$ROUNDS"); do
+	audit_triggers DISABLE
+	tps_share_off=$(maxof "$tps_share_off" "$(pgb -U bench_app -f "$BENCH/share_unshare.pgbench")")
+	tps_open_off=$(maxof "$tps_open_off" "$(pgb -U bench_app -D nlinks="$NLINKS" -f "$BENCH/open_link.pgbench")")
+	audit_triggers "ENABLE ALWAYS"
+	tps_share_on=$(maxof "$tps_share_on" "$(pgb -U bench_app -f "$BENCH/share_unshare.pgbench")")
+	tps_open_on=$(maxof "$tps_open_on" "$(pgb -U bench_app -D nlinks="$NLINKS" -f "$BENCH/open_link.pgbench")")
+done
+printf 'share+unshare: %.0f tps audit off, %.0f tps on   open_link: %.0f tps off, %.0f tps on\n' \
+	"$tps_share_off" "$tps_share_on" "$tps_open_off" "$tps_open_on"
+result "share/unshare, audit triggers on / off" "$(pct "$(calc "$tps_share_on / $tps_share_off")")" "-" ""
+result "open_link, audit triggers on / off" "$(pct "$(calc "$tps_open_on / $tps_open_off")")" "-" ""
+
+# (k) an audited bulk load against the same load unaudited (SPEC §7: at most
+# 2x), in databases of their own (test/bench/audit_load.sh)
+sa_log "(k) the audit trail: a bulk load of $(printf '%.0f' "$(calc "1000000 * $SCALE")") assets, audited and not"
+load_out=$(N=$(printf '%.0f' "$(calc "1000000 * $SCALE")") ROUNDS=1 bash "$BENCH/audit_load.sh" | tee /dev/stderr | tail -1)
+r_ins=$(sed -n 's/.*INSERT ... SELECT \([0-9.]*\)x.*/\1/p' <<<"$load_out")
+r_copy=$(sed -n 's/.*COPY \([0-9.]*\)x.*/\1/p' <<<"$load_out")
+result "bulk load audited / unaudited, INSERT ... SELECT" "${r_ins}x" "<= 2x" "$(verdict "${r_ins:-99} <= 2")"
+result "bulk load audited / unaudited, COPY" "${r_copy}x" "<= 2x" "$(verdict "${r_copy:-99} <= 2")"
 
 echo
 echo "== SPEC §10 ratios (scale $SCALE, $NASSETS application rows)"

@@ -32,8 +32,29 @@ COUNTS="SELECT (SELECT count(*) FROM share_acl.workspace), (SELECT count(*) FROM
                (SELECT count(*) FROM share_acl.member), (SELECT count(*) FROM share_acl.team_member),
                (SELECT count(*) FROM share_acl.resource), (SELECT count(*) FROM share_acl.collection_item),
                (SELECT count(*) FROM share_acl.share)"
+# the audit log: month partitions (audit_retain makes them; they are no
+# members of the extension) besides the default partition, a refused call
+psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_src -c "SELECT share_acl.audit_retain('1 year')" >/dev/null
+# a chain of one row dated 2100 (written as a superuser, correctly chained):
+# no month partition holds it, so it stays in the default partition
+psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_src >/dev/null <<'SQL'
+INSERT INTO share_acl.audit_log (id, at, workspace_id, db_role, action, object_type, hash)
+SELECT i, t, w, 'postgres', 'note', 'dump test',
+       share_acl._audit_row_hash(NULL, i, t, w, NULL, 'postgres', 'note', 'dump test', NULL, NULL, NULL, NULL, NULL)
+  FROM (SELECT nextval('share_acl.audit_log_id_seq') AS i, timestamptz '2100-01-01 00:00+00' AS t,
+               'd0000000-0000-0000-0000-000000002100'::uuid AS w) x;
+INSERT INTO share_acl.audit_chain (workspace_id, last_id, last_at, last_hash)
+SELECT workspace_id, id, at, hash FROM share_acl.audit_log WHERE workspace_id = 'd0000000-0000-0000-0000-000000002100';
+SQL
+psql -qX -d share_acl_dump_src -c "SELECT share_acl.create_user('nobody@dump.example')" \
+	-c "SET ROLE share_acl_user" -c "SELECT share_acl.create_user('refused@dump.example')" >/dev/null 2>&1 || true
+sleep 1
+AUDIT="COPY (SELECT id, at, workspace_id, action, object_type, object_id, encode(hash, 'hex')
+              FROM share_acl.audit_log WHERE id <= :max ORDER BY id) TO STDOUT"
+max_audit=$(psql -qXAt -d share_acl_dump_src -c "SELECT max(id) FROM share_acl.audit_log")
 psql -qXAt -d share_acl_dump_src -c "$ANSWERS" >"$work/before"
 psql -qXAt -d share_acl_dump_src -c "$COUNTS" >"$work/counts_before"
+psql -qXAt -d share_acl_dump_src -v max="$max_audit" -f - <<<"$AUDIT" >"$work/audit_before"
 
 pg_dump -d share_acl_dump_src -f "$work/dump.sql" 2>"$work/pg_dump.log" || { cat "$work/pg_dump.log"; exit 1; }
 createdb share_acl_dump_dst
@@ -41,6 +62,7 @@ psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_dst -f "$work/dump.sql" >/dev/null
 
 psql -qXAt -d share_acl_dump_dst -c "$ANSWERS" >"$work/after"
 psql -qXAt -d share_acl_dump_dst -c "$COUNTS" >"$work/counts_after"
+psql -qXAt -d share_acl_dump_dst -v max="$max_audit" -f - <<<"$AUDIT" >"$work/audit_after"
 
 pairs=$(wc -l <"$work/before")
 if [ "$pairs" -lt 1000 ]; then
@@ -52,4 +74,19 @@ fi
 if ! diff -q "$work/before" "$work/after" >/dev/null; then
 	echo "dump: answers differ after restore:"; diff "$work/before" "$work/after" | head -20; exit 1
 fi
-echo "dump: $pairs answers and all row counts ($(cat "$work/counts_after")) identical after pg_dump and restore"
+# every audit row is back, with its id, time and hash; the chains verify
+# (the restore's own inserts are audited too, after the restored rows);
+# and writing goes on
+audit_rows=$(wc -l <"$work/audit_before")
+if [ "$audit_rows" -lt 100 ] || ! grep -q refused "$work/audit_before" || ! grep -q '^[0-9]*	2100-' "$work/audit_before"; then
+	echo "dump: too few audit rows before the dump ($audit_rows), or no refused call, or no row in the default partition"; exit 1
+fi
+if ! diff -q "$work/audit_before" "$work/audit_after" >/dev/null; then
+	echo "dump: audit rows differ after restore:"; diff "$work/audit_before" "$work/audit_after" | head -10; exit 1
+fi
+psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_dst -c "SELECT share_acl.create_user('after@dump.example')" >/dev/null
+verify=$(psql -qXAt -d share_acl_dump_dst -c "SELECT ok::text || '|' || coalesce(first_bad_id::text, '') FROM share_acl.audit_verify()")
+if [ "$verify" != "true|" ]; then
+	echo "dump: audit_verify after restore: $verify"; exit 1
+fi
+echo "dump: $pairs answers, all row counts ($(cat "$work/counts_after")) and $audit_rows audit rows identical after pg_dump and restore; the audit chains verify"

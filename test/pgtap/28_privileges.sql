@@ -51,17 +51,22 @@ SELECT e, 'user' FROM unnest(ARRAY[
     'request_promotion', 'decide_promotion', 'set_workspace_policy',
     -- share links
     'create_link', 'open_link', 'revoke_link', 'expiring_links',
-    'rotate_signing_key', 'retire_signing_key']) e
+    'rotate_signing_key', 'retire_signing_key',
+    -- the audit trail
+    'audit_for', 'audit_verify', 'audit_trigger']) e
 UNION ALL
 SELECT e, 'admin' FROM unnest(ARRAY[
     -- what this backend's cache holds (counts over every tenant)
-    'cache_stats']) e
+    'cache_stats',
+    -- audit log retention
+    'audit_retain']) e
 UNION ALL
 SELECT e, 'owner' FROM unnest(ARRAY[
     -- trigger functions (they fire without EXECUTE)
     'principal_check', 'member_check', 'member_owner_check', 'team_member_check',
     'resource_check', 'collection_item_check', 'share_check', 'id_registry_sync',
-    'cache_invalidate_trigger', 'change_log_trigger', 'change_log_guard', 'signing_key_replace_unused']) e;
+    'cache_invalidate_trigger', 'change_log_trigger', 'change_log_guard', 'signing_key_replace_unused',
+    'audit_model_trigger', 'audit_log_guard', 'audit_chain_guard']) e;
 
 -- every function of the schema with its class (NULL: not classified)
 CREATE TEMP VIEW routine AS

@@ -1,0 +1,757 @@
+-- The audit trail (SPEC §7): every insert, update and delete on the model
+-- tables, every link open and every refused management call, one row each
+-- in share_acl.audit_log; append-only, hash-chained per workspace,
+-- partitioned by month, readable with view_audit.
+--
+-- Writing.  Statement triggers with transition tables (named zzz_audit_*, so
+-- that they fire after every integrity, cache and change-log trigger of the
+-- same event: a statement those refuse costs no audit work) copy the changed
+-- rows, secrets removed, into the unlogged table audit_stage: one INSERT ...
+-- SELECT per statement, whatever the number of rows.  When the transaction
+-- commits or is prepared, src/audit.c moves them into audit_log, giving each
+-- its id, its time (`at`: when it was sealed, the commit) and its hash, under
+-- a per-workspace lock held only while that transaction commits.  A rolled
+-- back transaction or savepoint leaves no row.  Staged rows are never
+-- visible to another transaction (they are deleted by the transaction that
+-- wrote them), so audit_stage is empty but for transactions in progress.
+--
+-- Row contents: actor_id is share_acl.current_principal() (NULL for a
+-- trusted administrator without a principal); db_role is session_user (the
+-- role that logged in, not the owner a SECURITY DEFINER function runs as);
+-- action is insert, update, delete, truncate, open_link or refused;
+-- object_type the table (or 'link' for an open, the function for a refusal);
+-- old and new are the row as jsonb without secrets: a link's password_hash
+-- is replaced by has_password, a signing key's secret is left out.  Tokens
+-- and passwords are never in any row.  An UPDATE that changes nothing in a
+-- row writes no row for it; updates of a link's counters alone (view_count,
+-- last_viewed_at, failed_attempts: every open changes them) write none
+-- either, the opens have their own rows.
+--
+-- Chains.  Each workspace is one chain, and the rows without a workspace
+-- (users, signing keys, TRUNCATE, an invalid token, ...) one more.  hash =
+-- SHA-256(previous row's hash in the chain || canonical content of the row)
+-- (src/audit.c); ids and times grow along each chain.  audit_chain holds each
+-- chain's head (last id, time and hash) and its anchor (the last row that
+-- audit_retain dropped).
+--
+-- Partitions.  audit_log is partitioned by range of `at`: a partition per
+-- month, and a default partition that takes any row no month partition
+-- holds, so that writing never depends on maintenance.  audit_retain(),
+-- meant to run nightly (pg_cron), creates the partitions of this month and
+-- the next two, moves rows out of the default partition into month
+-- partitions, and drops the month partitions that are entirely older than
+-- its argument, leaving each chain's anchor.
+
+-- ---------------------------------------------------------------------------
+-- Tables
+-- ---------------------------------------------------------------------------
+
+CREATE SEQUENCE share_acl.audit_log_id_seq;
+
+CREATE TABLE share_acl.audit_log (
+    id bigint NOT NULL DEFAULT pg_catalog.nextval('share_acl.audit_log_id_seq'::pg_catalog.regclass),
+    at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    workspace_id uuid,
+    actor_id uuid,
+    db_role text NOT NULL DEFAULT session_user,
+    action text NOT NULL,
+    object_type text NOT NULL,
+    object_id uuid,
+    old jsonb,
+    new jsonb,
+    link_id uuid,
+    viewer_email text,
+    hash bytea NOT NULL
+) PARTITION BY RANGE (at);
+ALTER SEQUENCE share_acl.audit_log_id_seq OWNED BY share_acl.audit_log.id;
+-- Each partition has its own indexes (id; workspace and id; object), made
+-- with it, and the partitioned table none: a month partition is made after
+-- CREATE EXTENSION, so pg_dump dumps it as a table of its own with its
+-- indexes, which a restore could not create next to indexes that attaching
+-- it to an indexed parent would have made already.  Ids are unique by
+-- construction (one sequence).
+CREATE TABLE share_acl.audit_log_default PARTITION OF share_acl.audit_log DEFAULT;
+CREATE INDEX audit_log_default_id_idx ON share_acl.audit_log_default (id);
+CREATE INDEX audit_log_default_workspace_idx ON share_acl.audit_log_default (workspace_id, id);
+CREATE INDEX audit_log_default_object_idx ON share_acl.audit_log_default (object_id);
+COMMENT ON TABLE share_acl.audit_log IS
+    'the audit trail: one row per change of a model row, link open and refused call; append-only, hash-chained per workspace, partitioned by month of at';
+COMMENT ON TABLE share_acl.audit_log_default IS
+    'the rows of audit_log that no month partition holds (share_acl.audit_retain() moves them into month partitions)';
+
+-- Staged rows of transactions in progress (see the top of this file).
+-- txid is the writing (top-level) transaction, seq keeps the order; ref_type / ref_id name the object a row belongs
+-- under when its trigger could not read its workspace (a cascade had
+-- deleted it already).
+CREATE UNLOGGED TABLE share_acl.audit_stage (
+    txid xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+    seq bigint GENERATED ALWAYS AS IDENTITY,
+    workspace_id uuid,
+    actor_id uuid,
+    db_role text NOT NULL,
+    action text NOT NULL,
+    object_type text NOT NULL,
+    object_id uuid,
+    old jsonb,
+    new jsonb,
+    link_id uuid,
+    viewer_email text,
+    ref_type text,
+    ref_id uuid
+);
+-- a transaction reads only its own rows: by this index, not through the dead
+-- rows of every transaction since the last vacuum
+CREATE INDEX audit_stage_txid_idx ON share_acl.audit_stage (txid);
+COMMENT ON TABLE share_acl.audit_stage IS
+    'internal: audit rows of transactions in progress, moved into audit_log when they commit';
+
+-- One row per chain (the nil uuid: the rows without a workspace): its head,
+-- updated by every seal, and its anchor, set by audit_retain.
+CREATE TABLE share_acl.audit_chain (
+    workspace_id uuid PRIMARY KEY,
+    last_id bigint,
+    last_at timestamptz,
+    last_hash bytea,
+    anchor_id bigint,
+    anchor_hash bytea
+);
+COMMENT ON TABLE share_acl.audit_chain IS
+    'internal: per audit chain (workspace; nil uuid for rows without one) the last sealed row and the anchor left by retention';
+
+-- pg_dump keeps the log (every partition), its sequence and the chains
+SELECT pg_catalog.pg_extension_config_dump('share_acl.audit_log_default', '');
+SELECT pg_catalog.pg_extension_config_dump('share_acl.audit_log_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('share_acl.audit_chain', '');
+
+-- ---------------------------------------------------------------------------
+-- The hash (src/audit.c)
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION share_acl._audit_chain_step(state bytea, seed bytea, id bigint, at timestamptz,
+                                            workspace_id uuid, actor_id uuid, db_role text,
+                                            action text, object_type text, object_id uuid,
+                                            old jsonb, new jsonb, link_id uuid, viewer_email text)
+RETURNS bytea
+    AS 'MODULE_PATHNAME', 'audit_chain_step' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl._audit_chain_step(bytea, bytea, bigint, timestamptz, uuid, uuid, text,
+                                                text, text, uuid, jsonb, jsonb, uuid, text) IS
+    'internal: SHA-256 of the previous hash (the state, else the seed) and the canonical content of one audit row';
+
+CREATE AGGREGATE share_acl._audit_chain(seed bytea, id bigint, at timestamptz, workspace_id uuid,
+                                        actor_id uuid, db_role text, action text, object_type text,
+                                        object_id uuid, old jsonb, new jsonb, link_id uuid,
+                                        viewer_email text) (
+    SFUNC = share_acl._audit_chain_step,
+    STYPE = bytea
+);
+COMMENT ON AGGREGATE share_acl._audit_chain(bytea, bigint, timestamptz, uuid, uuid, text, text, text,
+                                           uuid, jsonb, jsonb, uuid, text) IS
+    'internal: over the rows of one chain in id order (a window), each row''s hash; seed is the chain''s anchor';
+
+-- The seal's pass: rows of many chains in the order they come, each
+-- chained to the previous row of its own chain (seeds: the chains' heads).
+CREATE FUNCTION share_acl._audit_chains_step(state internal, chains uuid[], seeds bytea[], id bigint,
+                                             at timestamptz, workspace_id uuid, actor_id uuid, db_role text,
+                                             action text, object_type text, object_id uuid, old jsonb,
+                                             new jsonb, link_id uuid, viewer_email text)
+RETURNS internal
+    AS 'MODULE_PATHNAME', 'audit_chains_step' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl._audit_chains_step(internal, uuid[], bytea[], bigint, timestamptz, uuid, uuid,
+                                                 text, text, text, uuid, jsonb, jsonb, uuid, text) IS
+    'internal: chain one more audit row to the last row of its own chain (per chain state)';
+CREATE FUNCTION share_acl._audit_chains_final(state internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'audit_chains_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl._audit_chains_final(internal) IS
+    'internal: the hash of the audit row _audit_chains_step added last';
+CREATE AGGREGATE share_acl._audit_chains(chains uuid[], seeds bytea[], id bigint, at timestamptz,
+                                         workspace_id uuid, actor_id uuid, db_role text, action text,
+                                         object_type text, object_id uuid, old jsonb, new jsonb,
+                                         link_id uuid, viewer_email text) (
+    SFUNC = share_acl._audit_chains_step,
+    STYPE = internal,
+    FINALFUNC = share_acl._audit_chains_final,
+    FINALFUNC_MODIFY = READ_ONLY
+);
+COMMENT ON AGGREGATE share_acl._audit_chains(uuid[], bytea[], bigint, timestamptz, uuid, uuid, text, text,
+                                            text, uuid, jsonb, jsonb, uuid, text) IS
+    'internal: over audit rows of many chains in sealing order (a window), each row''s hash';
+
+CREATE FUNCTION share_acl._audit_row_hash(prev bytea, id bigint, at timestamptz, workspace_id uuid,
+                                          actor_id uuid, db_role text, action text, object_type text,
+                                          object_id uuid, old jsonb, new jsonb, link_id uuid,
+                                          viewer_email text)
+RETURNS bytea
+    AS 'MODULE_PATHNAME', 'audit_row_hash' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl._audit_row_hash(bytea, bigint, timestamptz, uuid, uuid, text, text, text,
+                                              uuid, jsonb, jsonb, uuid, text) IS
+    'internal: the hash of one audit row after the row whose hash is prev (NULL: the start of a chain)';
+
+CREATE FUNCTION share_acl._audit_pending(unresolved boolean) RETURNS void
+    AS 'MODULE_PATHNAME', 'audit_pending' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION share_acl._audit_pending(boolean) IS
+    'internal: the transaction staged audit rows (some without their workspace when unresolved): seal them at commit';
+
+CREATE FUNCTION share_acl._audit_set_maintenance(enabled boolean) RETURNS void
+    AS 'MODULE_PATHNAME', 'audit_set_maintenance' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION share_acl._audit_set_maintenance(boolean) IS
+    'internal: let audit_retain move rows out of the default partition until the end of the transaction';
+
+-- ---------------------------------------------------------------------------
+-- Append-only
+-- ---------------------------------------------------------------------------
+
+-- UPDATE, DELETE and TRUNCATE are refused for every role with 2F003
+-- (prohibited_sql_statement_attempted), as for change_log: the owner and
+-- superusers included (nobody has the privileges, and the triggers stop
+-- those who do not need them).  Row triggers on the partitioned table are
+-- cloned to every partition; TRUNCATE of a partition fires only its own
+-- triggers, so every partition gets one (_audit_partition).  Enabled
+-- ALWAYS: session_replication_role = replica does not switch them off.  A
+-- superuser can still disable them, or drop a partition: audit_verify finds
+-- what that changed.
+CREATE FUNCTION share_acl.audit_log_guard() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'audit_log_guard' LANGUAGE C;
+COMMENT ON FUNCTION share_acl.audit_log_guard() IS
+    'trigger on audit_log and its partitions: UPDATE, DELETE and TRUNCATE are refused (2F003), for every role';
+CREATE TRIGGER audit_log_guard BEFORE UPDATE OR DELETE ON share_acl.audit_log
+    FOR EACH ROW EXECUTE FUNCTION share_acl.audit_log_guard();
+CREATE TRIGGER audit_log_guard_truncate BEFORE TRUNCATE ON share_acl.audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_log_guard();
+CREATE TRIGGER audit_log_guard_truncate BEFORE TRUNCATE ON share_acl.audit_log_default
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_log_guard();
+ALTER TABLE share_acl.audit_log ENABLE ALWAYS TRIGGER audit_log_guard,
+    ENABLE ALWAYS TRIGGER audit_log_guard_truncate;
+ALTER TABLE share_acl.audit_log_default ENABLE ALWAYS TRIGGER audit_log_guard,
+    ENABLE ALWAYS TRIGGER audit_log_guard_truncate;
+
+-- the chain heads change only through the seal and retention
+CREATE FUNCTION share_acl.audit_chain_guard() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RAISE EXCEPTION 'the audit chain heads cannot be deleted'
+        USING ERRCODE = 'prohibited_sql_statement_attempted';
+END $$;
+COMMENT ON FUNCTION share_acl.audit_chain_guard() IS
+    'trigger on audit_chain: DELETE and TRUNCATE are refused (2F003)';
+CREATE TRIGGER audit_chain_guard BEFORE DELETE ON share_acl.audit_chain
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_chain_guard();
+CREATE TRIGGER audit_chain_guard_truncate BEFORE TRUNCATE ON share_acl.audit_chain
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_chain_guard();
+ALTER TABLE share_acl.audit_chain ENABLE ALWAYS TRIGGER audit_chain_guard,
+    ENABLE ALWAYS TRIGGER audit_chain_guard_truncate;
+
+-- ---------------------------------------------------------------------------
+-- Writing: the model tables' triggers, one row, application tables
+-- ---------------------------------------------------------------------------
+
+-- A template of audit_model_trigger's arguments for the row alias a: $R.
+-- stands for the row's columns, $J for the row as jsonb.
+CREATE FUNCTION share_acl._audit_template(template text, alias text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT replace(replace(template, '$R.', alias || '.'), '$J', alias || '._j')
+$$;
+COMMENT ON FUNCTION share_acl._audit_template(text, text) IS
+    'internal: an audit trigger template for a row alias ($R. its columns, $J its jsonb)';
+
+-- Statement trigger on a model table (one per event: transition tables).
+-- Arguments, SQL templates in which $R. stands for the changed row's
+-- columns and $J for the row as jsonb: the workspace, the object id, the row as jsonb without
+-- secrets, the type and id of the object whose workspace a row takes when
+-- its own cannot be read (a cascade), the link id, the viewer's e-mail;
+-- then the columns whose change alone is not audited (a text[] literal;
+-- transition tables and UPDATE OF column lists do not go together).
+-- SECURITY DEFINER: it writes audit_stage, which no other role may.
+CREATE FUNCTION share_acl.audit_model_trigger() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    q text;
+    n bigint;
+    cols constant text := 'INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, '
+        'object_type, object_id, old, new, link_id, viewer_email, ref_type, ref_id) ';
+BEGIN
+    IF TG_LEVEL <> 'STATEMENT' OR TG_NARGS <> 8 THEN
+        RAISE EXCEPTION 'audit_model_trigger() must be a statement trigger with 8 arguments'
+            USING ERRCODE = 'trigger_protocol_violated';
+    END IF;
+    IF TG_OP = 'TRUNCATE' THEN
+        INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type)
+        VALUES (NULL, share_acl.current_principal(), session_user, 'truncate', TG_TABLE_NAME);
+        PERFORM share_acl._audit_pending(false);
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        -- old and new rows pair up in the order of the transition tables
+        q := cols || format('SELECT %s, $1, $2, ''update'', $3, %s, %s, %s, %s, %s, NULLIF(%L, ''''), %s'
+                            ' FROM (SELECT row_number() OVER () AS _rn, to_jsonb(o) - $4 AS _k,'
+                            '              to_jsonb(o) AS _j, o.* FROM old_rows o) a'
+                            ' JOIN (SELECT row_number() OVER () AS _rn, to_jsonb(n) - $4 AS _k,'
+                            '              to_jsonb(n) AS _j, n.* FROM new_rows n) b ON a._rn = b._rn'
+                            ' WHERE a._k IS DISTINCT FROM b._k',
+                            share_acl._audit_template(TG_ARGV[0], 'b'), share_acl._audit_template(TG_ARGV[1], 'b'),
+                            share_acl._audit_template(TG_ARGV[2], 'a'), share_acl._audit_template(TG_ARGV[2], 'b'),
+                            share_acl._audit_template(TG_ARGV[5], 'b'), share_acl._audit_template(TG_ARGV[6], 'b'),
+                            TG_ARGV[3], share_acl._audit_template(TG_ARGV[4], 'b'));
+    ELSE
+        q := cols || format('SELECT %s, $1, $2, %L, $3, %s, %s, %s, %s, %s, NULLIF(%L, ''''), %s'
+                            ' FROM (SELECT to_jsonb(x) AS _j, x.* FROM %s x) x',
+                            share_acl._audit_template(TG_ARGV[0], 'x'), lower(TG_OP),
+                            share_acl._audit_template(TG_ARGV[1], 'x'),
+                            CASE WHEN TG_OP = 'DELETE' THEN share_acl._audit_template(TG_ARGV[2], 'x') ELSE 'NULL' END,
+                            CASE WHEN TG_OP = 'INSERT' THEN share_acl._audit_template(TG_ARGV[2], 'x') ELSE 'NULL' END,
+                            share_acl._audit_template(TG_ARGV[5], 'x'), share_acl._audit_template(TG_ARGV[6], 'x'),
+                            TG_ARGV[3], share_acl._audit_template(TG_ARGV[4], 'x'),
+                            CASE WHEN TG_OP = 'DELETE' THEN 'old_rows' ELSE 'new_rows' END);
+    END IF;
+    EXECUTE q USING share_acl.current_principal(), session_user::text, TG_TABLE_NAME::text,
+                    TG_ARGV[7]::text[];
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n > 0 THEN
+        -- a delete may be a cascade that removed the row naming the workspace
+        PERFORM share_acl._audit_pending(TG_OP = 'DELETE' AND TG_ARGV[3] <> '');
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION share_acl.audit_model_trigger() IS
+    'statement trigger on the model tables: stage one audit row per changed row (secrets removed), sealed at commit';
+
+DO $$
+DECLARE
+    t record;
+BEGIN
+    -- table, workspace, object id, jsonb, ref type, ref id, link id, viewer
+    -- e-mail, columns whose change alone is not audited
+    FOR t IN SELECT * FROM (VALUES
+        ('workspace', '$R.id', '$R.id', '$J', '', 'NULL::uuid', 'NULL::uuid', 'NULL::text', '{}'),
+        ('principal', '$R.workspace_id', '$R.id', '$J', '', 'NULL::uuid', 'NULL::uuid', 'NULL::text', '{}'),
+        ('member', '$R.workspace_id', '$R.principal_id', '$J', '', 'NULL::uuid', 'NULL::uuid', 'NULL::text', '{}'),
+        ('team_member', '(SELECT p.workspace_id FROM share_acl.principal p WHERE p.id = $R.team_id)',
+         '$R.team_id', '$J', 'principal', '$R.team_id', 'NULL::uuid', 'NULL::text', '{}'),
+        ('resource', '$R.workspace_id', '$R.id', '$J', '', 'NULL::uuid', 'NULL::uuid', 'NULL::text', '{}'),
+        ('collection_item', '(SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = $R.collection_id)',
+         '$R.resource_id', '$J', 'resource', '$R.collection_id', 'NULL::uuid', 'NULL::text', '{}'),
+        ('share', '(SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = $R.resource_id)',
+         '$R.id', '$J', 'resource', '$R.resource_id', 'NULL::uuid', 'NULL::text', '{}'),
+        ('link', '(SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = $R.resource_id)',
+         '$R.id',
+         '($J - ''password_hash'') || jsonb_build_object(''has_password'', $R.password_hash IS NOT NULL)',
+         'resource', '$R.resource_id', '$R.id', 'NULL::text',
+         -- the counters every open changes are not audited (the opens are)
+         '{view_count,last_viewed_at,failed_attempts}'),
+        ('link_view', '(SELECT r.workspace_id FROM share_acl.link l JOIN share_acl.resource r ON r.id = l.resource_id'
+                      ' WHERE l.id = $R.link_id)',
+         '$R.link_id', '$J', 'link', '$R.link_id', '$R.link_id', '$R.viewer_email', '{}'),
+        ('signing_key', 'NULL::uuid', 'NULL::uuid', '$J - ''secret''', '', 'NULL::uuid', 'NULL::uuid',
+         'NULL::text', '{}'),
+        ('promotion_request', '$R.workspace_id', '$R.id', '$J', '', 'NULL::uuid', 'NULL::uuid',
+         'NULL::text', '{}')
+    ) AS v(tbl, ws, obj, js, ref_type, ref_id, link_id, email, unaudited)
+    LOOP
+        EXECUTE format('CREATE TRIGGER zzz_audit_insert AFTER INSERT ON share_acl.%I
+                        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+                        EXECUTE FUNCTION share_acl.audit_model_trigger(%L, %L, %L, %L, %L, %L, %L, %L)',
+                       t.tbl, t.ws, t.obj, t.js, t.ref_type, t.ref_id, t.link_id, t.email, t.unaudited);
+        EXECUTE format('CREATE TRIGGER zzz_audit_update AFTER UPDATE ON share_acl.%I
+                        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+                        EXECUTE FUNCTION share_acl.audit_model_trigger(%L, %L, %L, %L, %L, %L, %L, %L)',
+                       t.tbl, t.ws, t.obj, t.js, t.ref_type, t.ref_id, t.link_id, t.email, t.unaudited);
+        EXECUTE format('CREATE TRIGGER zzz_audit_delete AFTER DELETE ON share_acl.%I
+                        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+                        EXECUTE FUNCTION share_acl.audit_model_trigger(%L, %L, %L, %L, %L, %L, %L, %L)',
+                       t.tbl, t.ws, t.obj, t.js, t.ref_type, t.ref_id, t.link_id, t.email, t.unaudited);
+        EXECUTE format('CREATE TRIGGER zzz_audit_truncate AFTER TRUNCATE ON share_acl.%I
+                        FOR EACH STATEMENT
+                        EXECUTE FUNCTION share_acl.audit_model_trigger(%L, %L, %L, %L, %L, %L, %L, %L)',
+                       t.tbl, t.ws, t.obj, t.js, t.ref_type, t.ref_id, t.link_id, t.email, t.unaudited);
+        -- also with session_replication_role = replica (an administrator's
+        -- change is audited whatever the setting)
+        EXECUTE format('ALTER TABLE share_acl.%I ENABLE ALWAYS TRIGGER zzz_audit_insert,
+                        ENABLE ALWAYS TRIGGER zzz_audit_update, ENABLE ALWAYS TRIGGER zzz_audit_delete,
+                        ENABLE ALWAYS TRIGGER zzz_audit_truncate', t.tbl);
+    END LOOP;
+END $$;
+
+-- One row that no table change produces (a link open, a refused call).
+CREATE FUNCTION share_acl._audit_record(action text, object_type text, object_id uuid, workspace uuid,
+                                        new jsonb, link uuid DEFAULT NULL, viewer_email text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, object_id,
+                                       new, link_id, viewer_email)
+    VALUES (workspace, share_acl.current_principal(), session_user, action, object_type, object_id,
+            new, link, viewer_email);
+    PERFORM share_acl._audit_pending(false);
+END $$;
+COMMENT ON FUNCTION share_acl._audit_record(text, text, uuid, uuid, jsonb, uuid, text) IS
+    'internal: stage one audit row (sealed at commit) for an event that changes no model row';
+
+-- ---------------------------------------------------------------------------
+-- Refused calls
+-- ---------------------------------------------------------------------------
+
+-- A call refused with 42501 aborts its transaction, and any row written in
+-- it.  So every such refusal goes through _deny(), which first hands its
+-- audit row to a background worker that writes it in a transaction of its
+-- own (src/audit_worker.c: action 'refused', object_type the function that
+-- was called, object_id its target, new the message), then raises.  When
+-- the row cannot be handed over, a LOG line of the server says so, with the
+-- same facts.
+CREATE FUNCTION share_acl._audit_refusal(function text, object uuid, workspace uuid, actor uuid,
+                                         db_role text, message text)
+RETURNS boolean
+    AS 'MODULE_PATHNAME', 'audit_refusal' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION share_acl._audit_refusal(text, uuid, uuid, uuid, text, text) IS
+    'internal: hand the audit row of a refused call to a background worker (its own transaction); false, after a LOG line, when it could not';
+
+-- In that worker: stage the row (sealed when the worker commits).
+CREATE FUNCTION share_acl._audit_record_refusal(function text, object uuid, workspace uuid, actor uuid,
+                                                db_role text, message text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, object_id, new)
+    VALUES (workspace, actor, db_role, 'refused', function, object,
+            pg_catalog.jsonb_build_object('message', message));
+    PERFORM share_acl._audit_pending(false);
+END $$;
+COMMENT ON FUNCTION share_acl._audit_record_refusal(text, uuid, uuid, uuid, text, text) IS
+    'internal: stage the audit row of a refused call (run by the background worker of _audit_refusal)';
+
+-- Refuse with 42501: record the refusal (see above), then raise the message
+-- (with its detail and hint).  The function named in the row is the
+-- outermost share_acl function of the call, the one the caller called.
+CREATE FUNCTION share_acl._deny(target uuid, message text, detail text DEFAULT NULL, hint text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    stack text;
+    fn text;
+BEGIN
+    GET DIAGNOSTICS stack = PG_CONTEXT;
+    SELECT m[1] INTO fn
+      FROM regexp_matches(stack, 'function share_acl\.([a-z_]+)\(', 'g') WITH ORDINALITY AS x(m, n)
+     ORDER BY n DESC LIMIT 1;
+    PERFORM share_acl._audit_refusal(coalesce(fn, 'unknown'), target, share_acl._audit_workspace_of(target),
+                                     share_acl.current_principal(), session_user, message);
+    IF detail IS NULL AND hint IS NULL THEN
+        RAISE EXCEPTION USING MESSAGE = message, ERRCODE = 'insufficient_privilege';
+    ELSIF hint IS NULL THEN
+        RAISE EXCEPTION USING MESSAGE = message, ERRCODE = 'insufficient_privilege', DETAIL = detail;
+    ELSIF detail IS NULL THEN
+        RAISE EXCEPTION USING MESSAGE = message, ERRCODE = 'insufficient_privilege', HINT = hint;
+    ELSE
+        RAISE EXCEPTION USING MESSAGE = message, ERRCODE = 'insufficient_privilege', DETAIL = detail, HINT = hint;
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._deny(uuid, text, text, text) IS
+    'internal: refuse a call with 42501 (message, detail, hint), its audit row written by a background worker first';
+
+-- The workspace of a workspace, resource, team or link id, or NULL.
+CREATE FUNCTION share_acl._audit_workspace_of(id uuid) RETURNS uuid
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(
+        (SELECT w.id FROM share_acl.workspace w WHERE w.id = $1),
+        (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = $1),
+        (SELECT p.workspace_id FROM share_acl.principal p WHERE p.id = $1),
+        (SELECT r.workspace_id FROM share_acl.link l JOIN share_acl.resource r ON r.id = l.resource_id
+          WHERE l.id = $1))
+$$;
+COMMENT ON FUNCTION share_acl._audit_workspace_of(uuid) IS
+    'internal: the workspace of a workspace, resource, team or link id (NULL for anything else)';
+
+-- SPEC §7: a trigger an application attaches to its own tables.  Its
+-- argument names the column holding the share_acl resource the row belongs
+-- to; the row's workspace is that resource's.  Row-level:
+--   CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON app.asset
+--       FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('resource_id');
+-- or statement-level, with the transition tables named new_rows / old_rows
+-- (one trigger per event; the cheaper one for bulk changes):
+--   CREATE TRIGGER audit_ins AFTER INSERT ON app.asset REFERENCING NEW TABLE AS new_rows
+--       FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_trigger('resource_id');
+-- object_type is the table's schema-qualified name, object_id the resource,
+-- old/new the whole row (an application must not audit secret columns: it
+-- chooses the tables).
+CREATE FUNCTION share_acl.audit_trigger() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    col text;
+    typ oid;
+    tbl text := format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME);
+    q text;
+    n bigint;
+BEGIN
+    IF TG_NARGS <> 1 OR TG_WHEN <> 'AFTER' OR TG_OP = 'TRUNCATE' THEN
+        RAISE EXCEPTION 'audit_trigger() must be an AFTER INSERT, UPDATE or DELETE trigger with one argument, the resource column'
+            USING ERRCODE = 'trigger_protocol_violated';
+    END IF;
+    -- per statement: the transition tables must be the trigger's own (a
+    -- name not found there would be looked up among the caller's temporary
+    -- tables)
+    IF TG_LEVEL = 'STATEMENT' AND NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_trigger t
+         WHERE t.tgrelid = TG_RELID AND t.tgname = TG_NAME
+           AND (TG_OP = 'DELETE' OR t.tgnewtable = 'new_rows')
+           AND (TG_OP = 'INSERT' OR t.tgoldtable = 'old_rows')) THEN
+        RAISE EXCEPTION 'audit_trigger(): a statement trigger needs the transition tables new_rows (INSERT, UPDATE) and old_rows (UPDATE, DELETE)'
+            USING ERRCODE = 'trigger_protocol_violated';
+    END IF;
+    col := TG_ARGV[0];
+    SELECT a.atttypid INTO typ FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = TG_RELID AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+    IF NOT FOUND OR typ <> 'pg_catalog.uuid'::pg_catalog.regtype THEN
+        RAISE EXCEPTION 'audit_trigger(): column "%" of relation % is not a uuid column', col, tbl
+            USING ERRCODE = 'trigger_protocol_violated';
+    END IF;
+    IF TG_LEVEL = 'ROW' THEN
+        INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, object_id,
+                                           old, new)
+        SELECT (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = x.rid),
+               share_acl.current_principal(), session_user, lower(TG_OP), tbl, x.rid,
+               CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END,
+               CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END
+          FROM (SELECT CASE WHEN TG_OP = 'DELETE' THEN (to_jsonb(OLD) ->> col)::uuid
+                            ELSE (to_jsonb(NEW) ->> col)::uuid END AS rid) x;
+        PERFORM share_acl._audit_pending(false);
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        q := format('SELECT (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = (b.n).%1$I),'
+                    ' $1, $2, ''update'', $3, (b.n).%1$I, to_jsonb(a.o), to_jsonb(b.n)'
+                    ' FROM (SELECT row_number() OVER () AS rn, o FROM old_rows o) a'
+                    ' JOIN (SELECT row_number() OVER () AS rn, n FROM new_rows n) b ON a.rn = b.rn', col);
+    ELSE
+        q := format('SELECT (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = x.%1$I),'
+                    ' $1, $2, %2$L, $3, x.%1$I, %3$s, %4$s FROM %5$s x', col, lower(TG_OP),
+                    CASE WHEN TG_OP = 'DELETE' THEN 'to_jsonb(x)' ELSE 'NULL::jsonb' END,
+                    CASE WHEN TG_OP = 'INSERT' THEN 'to_jsonb(x)' ELSE 'NULL::jsonb' END,
+                    CASE WHEN TG_OP = 'DELETE' THEN 'old_rows' ELSE 'new_rows' END);
+    END IF;
+    EXECUTE 'INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, '
+            'object_id, old, new) ' || q
+        USING share_acl.current_principal(), session_user::text, tbl;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n > 0 THEN
+        PERFORM share_acl._audit_pending(false);
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION share_acl.audit_trigger() IS
+    'trigger for application tables (argument: the uuid column of the row''s share_acl resource): audit each changed row with the acting principal';
+
+-- ---------------------------------------------------------------------------
+-- Reading
+-- ---------------------------------------------------------------------------
+
+-- A principal sees a workspace's rows with view_audit on it (R12: the owner
+-- and admins); a trusted administrator without a principal sees every row.
+-- Rows without a workspace (users, keys, invalid tokens) only the latter.
+-- The partitions grant nothing to anyone (a query on one would skip these
+-- policies).
+ALTER TABLE share_acl.audit_log ENABLE ROW LEVEL SECURITY;
+CREATE POLICY audit_log_read ON share_acl.audit_log FOR SELECT
+    USING ((share_acl.current_principal() IS NULL AND share_acl.invoker_is_admin())
+           OR share_acl.has_access(workspace_id, 'view_audit'::share_acl.permset));
+
+-- The history of a resource and of everything below it (children,
+-- collection items, recursively; and what was below it once: rows whose
+-- old or new row names one of those as parent, collection or resource),
+-- oldest first, as far as the caller may read audit_log.  Runs with the
+-- caller's rights: row-level security decides.
+CREATE FUNCTION share_acl.audit_for(resource uuid) RETURNS SETOF share_acl.audit_log
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    WITH RECURSIVE below(id) AS (
+        SELECT audit_for.resource
+        UNION
+        SELECT x.id FROM below,
+          LATERAL (SELECT r.id FROM share_acl.resource r WHERE r.parent_id = below.id
+                   UNION ALL
+                   SELECT ci.resource_id FROM share_acl.collection_item ci
+                    WHERE ci.collection_id = below.id) x
+    ), ids AS (
+        SELECT array_agg(id) AS a FROM below
+    ), ws AS (
+        SELECT r.workspace_id AS w FROM share_acl.resource r WHERE r.id = audit_for.resource
+        UNION
+        SELECT l.workspace_id FROM share_acl.audit_log l
+         WHERE l.object_id = audit_for.resource AND l.object_type = 'resource'
+    )
+    SELECT l.* FROM share_acl.audit_log l, ids
+     WHERE l.workspace_id IN (SELECT w FROM ws)
+       AND (l.object_id = ANY (ids.a) OR l.link_id = ANY (ids.a)
+            OR ((l.new ->> 'resource_id')::uuid) = ANY (ids.a) OR ((l.old ->> 'resource_id')::uuid) = ANY (ids.a)
+            OR ((l.new ->> 'parent_id')::uuid) = ANY (ids.a) OR ((l.old ->> 'parent_id')::uuid) = ANY (ids.a)
+            OR ((l.new ->> 'collection_id')::uuid) = ANY (ids.a) OR ((l.old ->> 'collection_id')::uuid) = ANY (ids.a))
+     ORDER BY l.id
+$$;
+COMMENT ON FUNCTION share_acl.audit_for(uuid) IS
+    'the audit rows of a resource and of everything below it, oldest first (as row-level security on audit_log lets the caller see them)';
+
+-- ---------------------------------------------------------------------------
+-- Verification
+-- ---------------------------------------------------------------------------
+
+-- Recompute every chain (or the workspace's) from its anchor, in id order,
+-- and compare with the stored hashes and with the chain's head.  ok, and
+-- the first row that does not fit: an edited row (its own hash), a deleted
+-- row (the row after it), an inserted row (itself, or the row after it),
+-- swapped rows, rows deleted at the end (the head's last id), rows at or
+-- before the anchor.  It reads rows only, so it finds what was done with
+-- the triggers disabled just as well.  A principal needs view_audit on the
+-- workspace; every chain at once is for a trusted administrator.
+CREATE FUNCTION share_acl.audit_verify(workspace uuid DEFAULT NULL)
+RETURNS TABLE (ok boolean, first_bad_id bigint)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    nil constant uuid := '00000000-0000-0000-0000-000000000000';
+    actor uuid := share_acl.current_principal();
+    bad bigint;
+BEGIN
+    IF actor IS NULL AND NOT share_acl.invoker_is_admin() THEN
+        PERFORM share_acl._deny(audit_verify.workspace,
+            'permission denied: no principal set',
+            NULL, 'Call share_acl.set_principal() first; only a superuser or a member of share_acl_admin may verify without a principal.');
+    END IF;
+    IF actor IS NOT NULL AND (workspace IS NULL
+                              OR NOT coalesce(share_acl.has_access(actor, workspace, 'view_audit'), false)) THEN
+        PERFORM share_acl._deny(audit_verify.workspace,
+            pg_catalog.format('permission denied: audit_verify requires "view_audit" on workspace %s', coalesce(workspace::text, '(every workspace)')));
+    END IF;
+    WITH lr AS (
+        SELECT l.*, coalesce(l.workspace_id, nil) AS chain FROM share_acl.audit_log l
+         WHERE workspace IS NULL OR l.workspace_id = workspace
+    ), walked AS (
+        SELECT r.id, r.hash, r.chain, c.anchor_id,
+               share_acl._audit_chain(c.anchor_hash, r.id, r.at, r.workspace_id, r.actor_id, r.db_role,
+                                      r.action, r.object_type, r.object_id, r.old, r.new, r.link_id,
+                                      r.viewer_email)
+                   OVER (PARTITION BY r.chain ORDER BY r.id) AS expected,
+               row_number() OVER (PARTITION BY r.chain ORDER BY r.id DESC) AS from_end
+          FROM lr r LEFT JOIN share_acl.audit_chain c ON c.workspace_id = r.chain
+    ), problems AS (
+        -- a row whose hash is not the chain's, or at or before the anchor
+        SELECT w.id FROM walked w
+         WHERE w.hash IS DISTINCT FROM w.expected OR w.id <= w.anchor_id
+        UNION ALL
+        -- the last row is not the head (rows deleted at the end, or added after it)
+        SELECT CASE WHEN w.id > h.last_id THEN w.id ELSE h.last_id END
+          FROM walked w JOIN share_acl.audit_chain h ON h.workspace_id = w.chain
+         WHERE w.from_end = 1 AND (w.id IS DISTINCT FROM h.last_id OR w.hash IS DISTINCT FROM h.last_hash)
+        UNION ALL
+        -- a head whose chain has no row left after its anchor
+        SELECT h.last_id FROM share_acl.audit_chain h
+         WHERE (workspace IS NULL OR h.workspace_id = workspace)
+           AND h.last_id > coalesce(h.anchor_id, 0)
+           AND NOT EXISTS (SELECT 1 FROM lr r WHERE r.chain = h.workspace_id)
+    )
+    SELECT min(p.id) INTO bad FROM problems p;
+    ok := bad IS NULL;
+    first_bad_id := bad;
+    RETURN NEXT;
+END $$;
+COMMENT ON FUNCTION share_acl.audit_verify(uuid) IS
+    'recompute the audit hash chains (of one workspace, or all) and answer ok, or the first row id that was edited, deleted, inserted or moved';
+
+-- ---------------------------------------------------------------------------
+-- Partitions and retention
+-- ---------------------------------------------------------------------------
+
+-- The month partition holding month (its first day, UTC), created when missing,
+-- with its indexes, the TRUNCATE guard and the triggers enabled ALWAYS.  Rows of that
+-- month in the default partition are moved into it first.
+CREATE FUNCTION share_acl._audit_partition(month date) RETURNS regclass
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    name text := 'audit_log_' || to_char(month, 'YYYY_MM');
+    lo timestamptz := (month::timestamp AT TIME ZONE 'UTC');
+    hi timestamptz := ((month + interval '1 month')::timestamp AT TIME ZONE 'UTC');
+    rel regclass := to_regclass('share_acl.' || quote_ident(name));
+BEGIN
+    IF rel IS NOT NULL THEN
+        RETURN rel;
+    END IF;
+    -- a new partition of a range the default partition holds rows of is
+    -- refused: move them into a table of their own, then attach it
+    EXECUTE format('CREATE TABLE share_acl.%I (LIKE share_acl.audit_log INCLUDING DEFAULTS INCLUDING CONSTRAINTS)',
+                   name);
+    PERFORM share_acl._audit_set_maintenance(true);
+    EXECUTE format('WITH moved AS (DELETE FROM share_acl.audit_log_default d WHERE d.at >= $1 AND d.at < $2
+                                   RETURNING d.*)
+                    INSERT INTO share_acl.%I SELECT * FROM moved', name) USING lo, hi;
+    PERFORM share_acl._audit_set_maintenance(false);
+    EXECUTE format('CREATE INDEX %I ON share_acl.%I (id)', name || '_id_idx', name);
+    EXECUTE format('CREATE INDEX %I ON share_acl.%I (workspace_id, id)', name || '_workspace_idx', name);
+    EXECUTE format('CREATE INDEX %I ON share_acl.%I (object_id)', name || '_object_idx', name);
+    EXECUTE format('ALTER TABLE share_acl.audit_log ATTACH PARTITION share_acl.%I FOR VALUES FROM (%L) TO (%L)',
+                   name, lo, hi);
+    EXECUTE format('CREATE TRIGGER audit_log_guard_truncate BEFORE TRUNCATE ON share_acl.%I
+                    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_log_guard()', name);
+    EXECUTE format('ALTER TABLE share_acl.%I ENABLE ALWAYS TRIGGER audit_log_guard,
+                    ENABLE ALWAYS TRIGGER audit_log_guard_truncate', name);
+    RETURN format('share_acl.%I', name)::regclass;
+END $$;
+COMMENT ON FUNCTION share_acl._audit_partition(date) IS
+    'internal: the audit_log partition of a month (created when missing, its rows moved out of the default partition)';
+
+-- Retention, for a trusted administrator (nightly, e.g. with pg_cron):
+--   * month partitions for this month and the next two, and for every month
+--     the default partition holds rows of (moved into them);
+--   * the month partitions whose whole range is older than now() -
+--     older_than are dropped, oldest first; before each, every chain it holds
+--     rows of gets as anchor its last row there (id and hash), so
+--     audit_verify checks what remains from there.  Ids and times grow along
+--     each chain, so what is dropped of a chain is always its beginning.
+-- Returns the number of rows dropped.  older_than must be positive.
+CREATE FUNCTION share_acl.audit_retain(older_than interval) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    nil constant uuid := '00000000-0000-0000-0000-000000000000';
+    cutoff timestamptz;
+    m date;
+    part record;
+    dropped bigint := 0;
+    n bigint;
+BEGIN
+    IF NOT share_acl.invoker_is_admin() THEN
+        PERFORM share_acl._deny(NULL,
+            'permission denied: audit_retain is for trusted administrators only',
+            NULL, 'Call it as a superuser or a member of share_acl_admin.');
+    END IF;
+    IF older_than IS NULL OR older_than <= interval '0' THEN
+        RAISE EXCEPTION 'audit_retain: older_than must be a positive interval'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    cutoff := now() - older_than;
+    -- the month partitions: the default partition's months, this one and two more
+    FOR m IN SELECT DISTINCT date_trunc('month', d.at AT TIME ZONE 'UTC')::date
+               FROM share_acl.audit_log_default d
+             UNION
+             SELECT (date_trunc('month', now() AT TIME ZONE 'UTC') + k * interval '1 month')::date
+               FROM generate_series(0, 2) k
+             ORDER BY 1
+    LOOP
+        PERFORM share_acl._audit_partition(m);
+    END LOOP;
+    -- drop what is entirely older than the cutoff, oldest first
+    FOR part IN
+        SELECT c.oid::regclass AS rel,
+               (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \(''([^'']*)''\)'))[1]::timestamptz AS hi
+          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent = 'share_acl.audit_log'::regclass
+           AND pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT'
+         ORDER BY 2
+    LOOP
+        EXIT WHEN part.hi > cutoff;
+        EXECUTE format('INSERT INTO share_acl.audit_chain AS c (workspace_id, anchor_id, anchor_hash)
+                        SELECT DISTINCT ON (coalesce(l.workspace_id, $1)) coalesce(l.workspace_id, $1), l.id, l.hash
+                          FROM %s l ORDER BY coalesce(l.workspace_id, $1), l.id DESC
+                        ON CONFLICT (workspace_id) DO UPDATE
+                           SET anchor_id = excluded.anchor_id, anchor_hash = excluded.anchor_hash
+                         WHERE c.anchor_id IS NULL OR c.anchor_id < excluded.anchor_id', part.rel) USING nil;
+        EXECUTE format('SELECT count(*) FROM %s', part.rel) INTO n;
+        dropped := dropped + n;
+        EXECUTE format('DROP TABLE %s', part.rel);
+    END LOOP;
+    RETURN dropped;
+END $$;
+COMMENT ON FUNCTION share_acl.audit_retain(interval) IS
+    'audit log retention (trusted administrators, e.g. nightly with pg_cron): create the coming month partitions, move rows out of the default partition, drop month partitions older than older_than leaving each chain''s anchor; returns the rows dropped';

@@ -1,0 +1,18 @@
+/*
+ * audit.h — the audit trail (SPEC §7): the hash chain, sealing at commit
+ * (src/audit.c) and refused calls recorded by a background worker
+ * (src/audit_worker.c).
+ */
+#ifndef SHARE_ACL_AUDIT_H
+#define SHARE_ACL_AUDIT_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+/* Register the transaction callbacks that seal audit rows at commit (_PG_init). */
+extern void AuditInit(void);
+
+/* Entry point of the background worker that writes refused calls. */
+extern PGDLLEXPORT void share_acl_audit_worker_main(Datum main_arg);
+
+#endif							/* SHARE_ACL_AUDIT_H */

@@ -1,0 +1,328 @@
+/*
+ * audit_worker.c — the audit rows of refused calls (SPEC §7).
+ *
+ * A management call refused with 42501 aborts its transaction, and any row
+ * it wrote with it.  share_acl._deny() (sql/install/070_audit.sql), through
+ * which every such refusal goes, first hands the row to a dynamic
+ * background worker with _audit_refusal(): the database, the role to act as
+ * (the owner of audit_log), the acting principal, the session user, the
+ * refused function, its target, the target's workspace and the message go
+ * through a dynamic shared memory segment.  The caller waits only until the
+ * worker has copied them (the time a process takes to start, a few ms),
+ * then raises its error; the worker connects, stages the row
+ * (_audit_record_refusal) and commits, which seals it into the workspace's
+ * chain like any other row.  So the row is in audit_log a few tens of
+ * milliseconds later, whether the caller's client disconnects at once or
+ * not.  Dynamic background workers need no shared_preload_libraries: this
+ * works in both deployments.
+ *
+ * When the row cannot be handed over (no background worker slot within 1
+ * second, the worker ended before taking it, a hot standby) the caller logs
+ * one LOG line with the same facts — never a secret: management messages
+ * hold ids, flag and policy names only — and raises its error as always.
+ * A worker that fails after taking the row logs its error.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "port/atomics.h"
+#include "postmaster/bgworker.h"
+#include "storage/dsm.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+#include "utils/wait_event.h"
+
+#include "audit.h"
+
+PG_FUNCTION_INFO_V1(audit_refusal);
+
+#define REFUSAL_SLOT_WAIT_MS	1000	/* the caller's wait for a worker slot */
+#define REFUSAL_SLOT_RETRY_MS	10
+#define REFUSAL_NAME_MAX		128
+#define REFUSAL_MESSAGE_MAX		1024
+
+typedef enum RefusalState
+{
+	REFUSAL_PENDING = 0,		/* the worker has not copied the row */
+	REFUSAL_TAKEN				/* the worker holds its own copy */
+} RefusalState;
+
+/* The row of one refused call, in the dynamic shared memory segment. */
+typedef struct RefusalShared
+{
+	PGPROC	   *caller;
+	Oid			database;
+	Oid			role;
+	bool		has_actor;
+	bool		has_object;
+	bool		has_workspace;
+	pg_uuid_t	actor;
+	pg_uuid_t	object;
+	pg_uuid_t	workspace;
+	char		db_role[NAMEDATALEN];
+	char		function[REFUSAL_NAME_MAX];
+	char		message[REFUSAL_MESSAGE_MAX];
+	RefusalState state;
+} RefusalShared;
+
+/* Copy a text argument, cut at max - 1 bytes on a character boundary. */
+static void
+CopyText(FunctionCallInfo fcinfo, int arg, char *dst, int max)
+{
+	text	   *t;
+	int			len;
+
+	dst[0] = '\0';
+	if (PG_ARGISNULL(arg))
+		return;
+	t = PG_GETARG_TEXT_PP(arg);
+	len = VARSIZE_ANY_EXHDR(t);
+	if (len >= max)
+		len = pg_mbcliplen(VARDATA_ANY(t), len, max - 1);
+	memcpy(dst, VARDATA_ANY(t), len);
+	dst[len] = '\0';
+}
+
+/* The owner of share_acl.audit_log (the role the worker acts as), or InvalidOid. */
+static Oid
+AuditLogOwner(void)
+{
+	Oid			nsp = get_namespace_oid("share_acl", true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid("audit_log", nsp) : InvalidOid;
+	HeapTuple	tup;
+	Oid			owner;
+
+	if (!OidIsValid(rel))
+		return InvalidOid;
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
+	if (!HeapTupleIsValid(tup))
+		return InvalidOid;
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/* The LOG line of a refusal whose row could not be handed over. */
+static void
+LogUnrecorded(const RefusalShared *sh, const char *why)
+{
+	char		actor[UUID_LEN * 2 + 5] = "none";
+	char		object[UUID_LEN * 2 + 5] = "none";
+
+	if (sh->has_actor)
+		strlcpy(actor, DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&sh->actor))),
+				sizeof(actor));
+	if (sh->has_object)
+		strlcpy(object, DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&sh->object))),
+				sizeof(object));
+	ereport(LOG,
+			(errmsg("share_acl: the audit row of a refused call could not be written: %s", why),
+			 errdetail_internal("function %s, principal %s, role %s, target %s: %s",
+								sh->function, actor, sh->db_role, object, sh->message),
+			 errhidestmt(true), errhidecontext(true)));
+}
+
+/*
+ * _audit_refusal(function text, object uuid, workspace uuid, actor uuid,
+ * db_role text, message text) → boolean
+ *
+ * Hand the audit row of a refused call to a background worker that writes
+ * it in a transaction of its own (see the top of this file); true once the
+ * worker has taken it, false (after a LOG line) when it could not.
+ * Internal: called by share_acl._deny only.
+ */
+Datum
+audit_refusal(PG_FUNCTION_ARGS)
+{
+	dsm_segment *seg;
+	RefusalShared *sh;
+	BackgroundWorker worker;
+	BackgroundWorkerHandle *handle;
+	TimestampTz start;
+	bool		taken = false;
+
+	seg = dsm_create(sizeof(RefusalShared), 0);
+	sh = dsm_segment_address(seg);
+	memset(sh, 0, sizeof(RefusalShared));
+	sh->caller = MyProc;
+	sh->database = MyDatabaseId;
+	sh->role = AuditLogOwner();
+	CopyText(fcinfo, 0, sh->function, REFUSAL_NAME_MAX);
+	if (!PG_ARGISNULL(1))
+	{
+		sh->has_object = true;
+		sh->object = *PG_GETARG_UUID_P(1);
+	}
+	if (!PG_ARGISNULL(2))
+	{
+		sh->has_workspace = true;
+		sh->workspace = *PG_GETARG_UUID_P(2);
+	}
+	if (!PG_ARGISNULL(3))
+	{
+		sh->has_actor = true;
+		sh->actor = *PG_GETARG_UUID_P(3);
+	}
+	CopyText(fcinfo, 4, sh->db_role, NAMEDATALEN);
+	CopyText(fcinfo, 5, sh->message, REFUSAL_MESSAGE_MAX);
+	sh->state = REFUSAL_PENDING;
+
+	if (RecoveryInProgress() || !OidIsValid(sh->role))
+	{
+		LogUnrecorded(sh, RecoveryInProgress() ? "the server is a hot standby" : "there is no audit log");
+		dsm_detach(seg);
+		PG_RETURN_BOOL(false);
+	}
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_ConsistentState;
+	worker.bgw_restart_time = BGW_NEVER_RESTART;
+	strlcpy(worker.bgw_library_name, "share_acl", BGW_MAXLEN);
+	strlcpy(worker.bgw_function_name, "share_acl_audit_worker_main", BGW_MAXLEN);
+	snprintf(worker.bgw_name, BGW_MAXLEN, "share_acl audit of a refusal for PID %d", MyProcPid);
+	strlcpy(worker.bgw_type, "share_acl audit", BGW_MAXLEN);
+	worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
+	worker.bgw_notify_pid = MyProcPid;
+
+	start = GetCurrentTimestamp();
+	while (!RegisterDynamicBackgroundWorker(&worker, &handle))
+	{
+		if (TimestampDifferenceExceeds(start, GetCurrentTimestamp(), REFUSAL_SLOT_WAIT_MS))
+		{
+			LogUnrecorded(sh, "no background worker slot became free within 1 second");
+			dsm_detach(seg);
+			PG_RETURN_BOOL(false);
+		}
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 REFUSAL_SLOT_RETRY_MS, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+
+	/* wait until the worker holds its copy (or has ended without one) */
+	for (;;)
+	{
+		pid_t		pid;
+		BgwHandleStatus status;
+
+		CHECK_FOR_INTERRUPTS();
+		if (((volatile RefusalShared *) sh)->state == REFUSAL_TAKEN)
+		{
+			taken = true;
+			break;
+		}
+		status = GetBackgroundWorkerPid(handle, &pid);
+		if (status == BGWH_STOPPED || status == BGWH_POSTMASTER_DIED)
+			break;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100,
+						 PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+	pfree(handle);
+	pg_read_barrier();
+	if (!taken && ((volatile RefusalShared *) sh)->state == REFUSAL_TAKEN)
+		taken = true;
+	if (!taken)
+		LogUnrecorded(sh, "the background worker ended before taking it");
+	dsm_detach(seg);
+	PG_RETURN_BOOL(taken);
+}
+
+/*
+ * The background worker: copy the row, let the caller go, connect, stage the
+ * row in a transaction of its own and commit (the commit seals it).
+ */
+void
+share_acl_audit_worker_main(Datum main_arg)
+{
+	dsm_segment *seg;
+	RefusalShared row;
+	Oid			argtypes[6] = {TEXTOID, UUIDOID, UUIDOID, UUIDOID, TEXTOID, TEXTOID};
+	Datum		values[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	int			ret;
+
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+
+	CurrentResourceOwner = ResourceOwnerCreate(NULL, "share_acl audit");
+	seg = dsm_attach(DatumGetUInt32(main_arg));
+	if (seg == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("could not map the shared memory segment of a refused call's audit row")));
+	memcpy(&row, dsm_segment_address(seg), sizeof(RefusalShared));
+	pg_write_barrier();
+	((RefusalShared *) dsm_segment_address(seg))->state = REFUSAL_TAKEN;
+	SetLatch(&row.caller->procLatch);
+	dsm_detach(seg);
+
+	/* connect as the bootstrap superuser, act as the owner of audit_log */
+	BackgroundWorkerInitializeConnectionByOid(row.database, BOOTSTRAP_SUPERUSERID, 0);
+	SetUserIdAndSecContext(row.role, SECURITY_LOCAL_USERID_CHANGE);
+	SetConfigOption("default_transaction_isolation", "read committed", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("session_replication_role", "origin", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
+
+	values[0] = CStringGetTextDatum(row.function);
+	values[1] = UUIDPGetDatum(&row.object);
+	nulls[1] = row.has_object ? ' ' : 'n';
+	values[2] = UUIDPGetDatum(&row.workspace);
+	nulls[2] = row.has_workspace ? ' ' : 'n';
+	values[3] = UUIDPGetDatum(&row.actor);
+	nulls[3] = row.has_actor ? ' ' : 'n';
+	values[4] = CStringGetTextDatum(row.db_role);
+	values[5] = CStringGetTextDatum(row.message);
+
+	PG_TRY();
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pgstat_report_activity(STATE_RUNNING, "share_acl audit of a refused call");
+		ret = SPI_execute_with_args("SELECT share_acl._audit_record_refusal($1, $2, $3, $4, $5, $6)",
+									6, argtypes, values, nulls, false, 1);
+		if (ret != SPI_OK_SELECT)
+			elog(ERROR, "share_acl._audit_record_refusal failed (SPI result %d)", ret);
+		SPI_finish();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+		pgstat_report_activity(STATE_IDLE, NULL);
+	}
+	PG_CATCH();
+	{
+		/* the error, then the facts of the row it lost */
+		MemoryContextSwitchTo(TopMemoryContext);
+		EmitErrorReport();
+		FlushErrorState();
+		AbortOutOfAnyTransaction();
+		LogUnrecorded(&row, "its transaction failed");
+		proc_exit(1);
+	}
+	PG_END_TRY();
+	proc_exit(0);
+}

@@ -1,0 +1,636 @@
+-- pgTAP: the audit trail (SPEC §7).  Every management function and every
+-- bulk path writes exactly the expected rows (action, object, actor,
+-- db_role, old and new), every link open one row whatever its status; no
+-- token, password or key secret in any table; the log is append-only for
+-- every role and readable with view_audit only; audit_verify passes on the
+-- honest log and finds each kind of tampering; audit_retain keeps it green.
+--
+-- Audit rows are written when a transaction commits, so this file runs in
+-- autocommit mode (its rows stay: the log is append-only).  pg_temp.mark()
+-- notes the newest row, pg_temp.fresh() lists the rows written since.
+SET client_min_messages = warning;
+SET log_min_error_statement = panic;    -- passwords are literals below
+SELECT plan(88);
+
+CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
+CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
+CREATE TEMP TABLE marks (id bigint NOT NULL);
+GRANT ALL ON ids, toks, marks TO PUBLIC;
+CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
+    AS $$ SELECT id FROM ids WHERE name = $1 $$;
+CREATE FUNCTION pg_temp.tok(text) RETURNS text LANGUAGE sql STABLE
+    AS $$ SELECT token FROM toks WHERE name = $1 $$;
+CREATE FUNCTION pg_temp.act(text) RETURNS void LANGUAGE sql
+    AS $$ SELECT share_acl.set_principal(pg_temp.id($1)) $$;
+CREATE FUNCTION pg_temp.mark() RETURNS void LANGUAGE sql AS $$
+    DELETE FROM marks;
+    INSERT INTO marks SELECT coalesce(max(id), 0) FROM share_acl.audit_log;
+$$;
+CREATE FUNCTION pg_temp.fresh()
+RETURNS TABLE (action text, object_type text, object_id uuid, actor_id uuid, db_role text,
+               workspace_id uuid, old jsonb, new jsonb, link_id uuid, viewer_email text)
+LANGUAGE sql STABLE AS $$
+    SELECT l.action, l.object_type, l.object_id, l.actor_id, l.db_role, l.workspace_id, l.old, l.new,
+           l.link_id, l.viewer_email
+      FROM share_acl.audit_log l WHERE l.id > (SELECT m.id FROM marks m) ORDER BY l.id
+$$;
+-- the actions, objects and actors written since the mark
+CREATE FUNCTION pg_temp.rows() RETURNS TABLE (action text, object_type text, object_id uuid, actor_id uuid)
+LANGUAGE sql STABLE AS $$ SELECT f.action, f.object_type, f.object_id, f.actor_id FROM pg_temp.fresh() f $$;
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 't60_app') THEN
+        CREATE ROLE t60_app NOLOGIN IN ROLE share_acl_user;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 't60_admin') THEN
+        CREATE ROLE t60_admin NOLOGIN IN ROLE share_acl_admin;
+    END IF;
+END $$;
+
+-- ----------------------------------------------------------- people, places
+SELECT pg_temp.mark();
+INSERT INTO ids VALUES ('alice', share_acl.create_user('alice@t60.test', 'Alice'));
+SELECT results_eq('SELECT * FROM pg_temp.rows()',
+    $$VALUES ('insert', 'principal', pg_temp.id('alice'), NULL::uuid)$$,
+    'create_user: one insert of the principal, by a trusted administrator (no actor)');
+SELECT is((SELECT new ->> 'email' FROM pg_temp.fresh()), 'alice@t60.test', 'create_user: new holds the row');
+SELECT is((SELECT db_role FROM pg_temp.fresh()), session_user::text, 'create_user: db_role is the session user');
+INSERT INTO ids VALUES
+    ('bob',   share_acl.create_user('bob@t60.test')),
+    ('carol', share_acl.create_user('carol@t60.test')),
+    ('dave',  share_acl.create_user('dave@t60.test')),
+    ('erin',  share_acl.create_user('erin@t60.test'));
+
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('ws', share_acl.create_workspace('t60', pg_temp.id('alice')));
+COMMIT;
+SELECT results_eq('SELECT * FROM pg_temp.rows()',
+    $$VALUES ('insert', 'workspace', pg_temp.id('ws'), pg_temp.id('alice')),
+             ('insert', 'member', pg_temp.id('alice'), pg_temp.id('alice'))$$,
+    'create_workspace: the workspace and its owner, by the acting principal');
+SELECT is(ARRAY(SELECT DISTINCT workspace_id FROM pg_temp.fresh()), ARRAY[pg_temp.id('ws')],
+    'create_workspace: both rows in the workspace''s chain');
+BEGIN; SELECT pg_temp.act('erin');
+INSERT INTO ids VALUES ('ws2', share_acl.create_workspace('t60 other', pg_temp.id('erin')));
+SELECT pg_temp.act('erin');
+INSERT INTO ids VALUES ('X', share_acl.create_resource(pg_temp.id('ws2'), 'project'));
+COMMIT;
+
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('team', share_acl.create_team(pg_temp.id('ws'), 'Crew'));
+COMMIT;
+SELECT results_eq('SELECT * FROM pg_temp.rows()',
+    $$VALUES ('insert', 'principal', pg_temp.id('team'), pg_temp.id('alice'))$$, 'create_team');
+
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('bob'), 'member');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('carol'), 'member');
+COMMIT;
+SELECT results_eq('SELECT * FROM pg_temp.rows()',
+    $$VALUES ('insert', 'member', pg_temp.id('bob'), pg_temp.id('alice')),
+             ('insert', 'member', pg_temp.id('carol'), pg_temp.id('alice'))$$, 'add_member');
+
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+SELECT share_acl.set_role(pg_temp.id('ws'), pg_temp.id('bob'), 'admin');
+COMMIT;
+SELECT results_eq('SELECT action, object_type, object_id, old ->> ''role'', new ->> ''role'' FROM pg_temp.fresh()',
+    $$VALUES ('update', 'member', pg_temp.id('bob'), 'member', 'admin')$$, 'set_role: old and new role');
+
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+SELECT share_acl.add_team_member(pg_temp.id('team'), pg_temp.id('bob'));
+SELECT share_acl.remove_team_member(pg_temp.id('team'), pg_temp.id('bob'));
+COMMIT;
+SELECT results_eq('SELECT action, object_type, object_id, workspace_id, coalesce(new, old) ->> ''member_id'' FROM pg_temp.fresh()',
+    $$VALUES ('insert', 'team_member', pg_temp.id('team'), pg_temp.id('ws'), pg_temp.id('bob')::text),
+             ('delete', 'team_member', pg_temp.id('team'), pg_temp.id('ws'), pg_temp.id('bob')::text)$$,
+    'add_team_member, remove_team_member: in the team''s workspace');
+
+-- ----------------------------------------------------------------- resources
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('P', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('P2', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('A', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P')));
+INSERT INTO ids VALUES ('C', share_acl.create_resource(pg_temp.id('ws'), 'collection', pg_temp.id('P')));
+COMMIT;
+SELECT results_eq('SELECT * FROM pg_temp.rows()',
+    $$VALUES ('insert', 'resource', pg_temp.id('P'), pg_temp.id('alice')),
+             ('insert', 'resource', pg_temp.id('P2'), pg_temp.id('alice')),
+             ('insert', 'resource', pg_temp.id('A'), pg_temp.id('alice')),
+             ('insert', 'resource', pg_temp.id('C'), pg_temp.id('alice'))$$, 'create_resource');
+
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id('P2'));
+COMMIT;
+SELECT results_eq('SELECT action, object_id, old ->> ''parent_id'', new ->> ''parent_id'' FROM pg_temp.fresh()',
+    $$VALUES ('update', pg_temp.id('A'), pg_temp.id('P')::text, pg_temp.id('P2')::text)$$,
+    'move_resource: old and new parent');
+
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+SELECT share_acl.add_to_collection(pg_temp.id('C'), pg_temp.id('A'));
+SELECT share_acl.remove_from_collection(pg_temp.id('C'), pg_temp.id('A'));
+SELECT share_acl.add_to_collection(pg_temp.id('C'), pg_temp.id('A'));
+COMMIT;
+SELECT results_eq('SELECT action, object_type, object_id, workspace_id FROM pg_temp.fresh()',
+    $$VALUES ('insert', 'collection_item', pg_temp.id('A'), pg_temp.id('ws')),
+             ('delete', 'collection_item', pg_temp.id('A'), pg_temp.id('ws')),
+             ('insert', 'collection_item', pg_temp.id('A'), pg_temp.id('ws'))$$,
+    'add_to_collection, remove_from_collection');
+
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+SELECT share_acl.set_general_access(pg_temp.id('P'), 'shared');
+SELECT share_acl.set_restricted(pg_temp.id('A'), true);
+SELECT share_acl.transfer_resource_ownership(pg_temp.id('A'), pg_temp.id('bob'));
+COMMIT;
+SELECT results_eq(
+    $$SELECT action, object_id, (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(new) k
+                                   WHERE new -> k IS DISTINCT FROM old -> k) FROM pg_temp.fresh()$$,
+    $$VALUES ('update', pg_temp.id('P'), ARRAY['general_access']),
+             ('update', pg_temp.id('A'), ARRAY['restricted']),
+             ('update', pg_temp.id('A'), ARRAY['owner_id'])$$,
+    'set_general_access, set_restricted, transfer_resource_ownership: one update each, of that column');
+
+-- ------------------------------------------------------------------- shares
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('s1', share_acl.share(pg_temp.id('P'), pg_temp.id('carol'), 'viewer'));
+SELECT share_acl.update_share(pg_temp.id('s1'), perms => 'commenter');
+SELECT share_acl.unshare(pg_temp.id('s1'));
+COMMIT;
+SELECT results_eq('SELECT action, object_type, object_id, workspace_id, coalesce(new, old) ->> ''perms'' FROM pg_temp.fresh()',
+    $$VALUES ('insert', 'share', pg_temp.id('s1'), pg_temp.id('ws'), 'view,view_details,react'),
+             ('update', 'share', pg_temp.id('s1'), pg_temp.id('ws'), 'view,view_details,react,comment,annotate,approve'),
+             ('delete', 'share', pg_temp.id('s1'), pg_temp.id('ws'), 'view,view_details,react,comment,annotate,approve')$$,
+    'share, update_share, unshare');
+
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('s2', share_acl.share_with_email(pg_temp.id('A'), 'guest@t60.test', 'viewer'));
+COMMIT;
+INSERT INTO ids SELECT 'guest', id FROM share_acl.principal WHERE email = 'guest@t60.test';
+SELECT results_eq('SELECT * FROM pg_temp.rows()',
+    $$VALUES ('insert', 'principal', pg_temp.id('guest'), pg_temp.id('alice')),
+             ('insert', 'member', pg_temp.id('guest'), pg_temp.id('alice')),
+             ('insert', 'share', pg_temp.id('s2'), pg_temp.id('alice'))$$,
+    'share_with_email: the external principal, its guest role and the share');
+
+-- ------------------------------------------------------- promotion, policies
+BEGIN; SELECT pg_temp.act('alice');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('dave'), 'viewer');
+COMMIT;
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('dave');
+INSERT INTO ids VALUES ('req', share_acl.request_promotion(pg_temp.id('ws'), 'guest'));
+COMMIT;
+BEGIN; SELECT pg_temp.act('alice');
+SELECT share_acl.decide_promotion(pg_temp.id('req'), true);
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_guest_uploads', 'true');
+COMMIT;
+SELECT results_eq('SELECT * FROM pg_temp.rows()',
+    $$VALUES ('insert', 'promotion_request', pg_temp.id('req'), pg_temp.id('dave')),
+             ('update', 'member', pg_temp.id('dave'), pg_temp.id('alice')),
+             ('update', 'promotion_request', pg_temp.id('req'), pg_temp.id('alice')),
+             ('update', 'workspace', pg_temp.id('ws'), pg_temp.id('alice'))$$,
+    'request_promotion, decide_promotion, set_workspace_policy');
+
+-- -------------------------------------------------------------------- links
+BEGIN; SELECT pg_temp.act('alice');
+SELECT share_acl.create_link(pg_temp.id('P'));      -- the key is in use from here on
+COMMIT;
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+INSERT INTO toks VALUES
+    ('plain',   share_acl.create_link(pg_temp.id('A'))),
+    ('pw',      share_acl.create_link(pg_temp.id('A'), password => 'Audit-Secret-60')),
+    ('lock',    share_acl.create_link(pg_temp.id('A'), password => 'Audit-Lock-60')),
+    ('later',   share_acl.create_link(pg_temp.id('A'), not_before => now() + interval '1 hour')),
+    ('revoked', share_acl.create_link(pg_temp.id('A')));
+COMMIT;
+-- the link id of a token (bytes 6 to 21 of its 45)
+INSERT INTO ids
+SELECT name, encode(substring(decode(translate(token, '-_', '+/'), 'base64') FROM 6 FOR 16), 'hex')::uuid FROM toks;
+SELECT results_eq('SELECT action, object_type, actor_id, new ? ''password_hash'', (new ->> ''has_password'')::boolean FROM pg_temp.fresh()',
+    $$VALUES ('insert', 'link', pg_temp.id('alice'), false, false), ('insert', 'link', pg_temp.id('alice'), false, true),
+             ('insert', 'link', pg_temp.id('alice'), false, true), ('insert', 'link', pg_temp.id('alice'), false, false),
+             ('insert', 'link', pg_temp.id('alice'), false, false)$$,
+    'create_link: one insert each, has_password instead of the password hash');
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+SELECT share_acl.revoke_link(pg_temp.id('revoked'));
+COMMIT;
+SELECT results_eq('SELECT action, object_type, object_id, new ->> ''revoked_at'' IS NOT NULL FROM pg_temp.fresh()',
+    $$VALUES ('update', 'link', pg_temp.id('revoked'), true)$$, 'revoke_link');
+
+-- every status of an open: one row each, committed with the open
+SELECT pg_temp.mark();
+SELECT FROM share_acl.open_link(pg_temp.tok('plain'), viewer_email => 'viewer@t60.test');
+SELECT FROM share_acl.open_link('not-a-token', viewer_email => 'viewer@t60.test');
+SELECT FROM share_acl.open_link(pg_temp.tok('revoked'));
+SELECT FROM share_acl.open_link(pg_temp.tok('later'));
+SELECT FROM share_acl.open_link(pg_temp.tok('pw'));
+SELECT FROM share_acl.open_link(pg_temp.tok('pw'), 'wrong', 'viewer@t60.test');
+SELECT FROM share_acl.open_link(pg_temp.tok('pw'), 'Audit-Secret-60');
+SELECT FROM generate_series(1, 10) g, LATERAL share_acl.open_link(pg_temp.tok('lock'), 'wrong' || left(g::text, 0));
+SELECT FROM share_acl.open_link(pg_temp.tok('lock'), 'Audit-Lock-60');
+SELECT results_eq($$SELECT action, object_type, object_id, link_id, new ->> 'status', viewer_email
+                      FROM pg_temp.fresh() WHERE action = 'open_link'$$,
+    $$VALUES ('open_link', 'link', pg_temp.id('plain'), pg_temp.id('plain'), 'ok', 'viewer@t60.test'),
+             ('open_link', 'link', NULL, NULL, 'invalid', 'viewer@t60.test'),
+             ('open_link', 'link', pg_temp.id('revoked'), pg_temp.id('revoked'), 'revoked', NULL),
+             ('open_link', 'link', pg_temp.id('later'), pg_temp.id('later'), 'expired', NULL),
+             ('open_link', 'link', pg_temp.id('pw'), pg_temp.id('pw'), 'password_required', NULL),
+             ('open_link', 'link', pg_temp.id('pw'), pg_temp.id('pw'), 'wrong_password', 'viewer@t60.test'),
+             ('open_link', 'link', pg_temp.id('pw'), pg_temp.id('pw'), 'ok', NULL)$$ ||
+    ' UNION ALL SELECT ''open_link'', ''link'', pg_temp.id(''lock''), pg_temp.id(''lock''), ''wrong_password'', NULL FROM generate_series(1, 10)'
+    ' UNION ALL VALUES (''open_link'', ''link'', pg_temp.id(''lock''), pg_temp.id(''lock''), ''locked'', NULL)',
+    'open_link: one row per open with the link, the status and the viewer''s e-mail');
+SELECT is(ARRAY(SELECT DISTINCT workspace_id FROM pg_temp.fresh() WHERE action = 'open_link' AND link_id IS NOT NULL),
+    ARRAY[pg_temp.id('ws')], 'open_link: the rows of known links are in the link''s workspace');
+SELECT is((SELECT workspace_id FROM pg_temp.fresh() WHERE new ->> 'status' = 'invalid'), NULL,
+    'open_link: an invalid token''s row has no workspace');
+SELECT results_eq($$SELECT object_type, link_id, viewer_email FROM pg_temp.fresh() WHERE action = 'insert'$$,
+    $$VALUES ('link_view', pg_temp.id('plain'), 'viewer@t60.test'), ('link_view', pg_temp.id('pw'), NULL)$$,
+    'open_link: the link_view rows of the two successful opens');
+SELECT is((SELECT count(*) FROM pg_temp.fresh() WHERE object_type = 'link' AND action = 'update'), 0::bigint,
+    'open_link: the counters it changes write no update rows');
+
+-- -------------------------------------------------------- ownership, keys
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+SELECT share_acl.remove_member(pg_temp.id('ws'), pg_temp.id('bob'));
+SELECT share_acl.transfer_ownership(pg_temp.id('ws'), pg_temp.id('carol'));
+COMMIT;
+SELECT results_eq('SELECT action, object_type, object_id, old ->> ''role'', new ->> ''role'' FROM pg_temp.fresh()',
+    $$VALUES ('delete', 'member', pg_temp.id('bob'), 'admin', NULL),
+             ('update', 'member', pg_temp.id('alice'), 'owner', 'admin'),
+             ('update', 'member', pg_temp.id('carol'), 'member', 'owner')$$,
+    'remove_member, transfer_ownership (two updates)');
+
+SELECT pg_temp.mark();
+CREATE TEMP TABLE kid AS SELECT share_acl.rotate_signing_key() AS k;
+SELECT share_acl.retire_signing_key((SELECT k FROM kid));
+SELECT results_eq('SELECT action, object_type, object_id, (new ->> ''kid'')::int, new ? ''secret'' FROM pg_temp.fresh()',
+    $$SELECT 'insert', 'signing_key', NULL::uuid, k, false FROM kid UNION ALL
+      SELECT 'update', 'signing_key', NULL::uuid, k, false FROM kid$$,
+    'rotate_signing_key, retire_signing_key: the key''s metadata, never its secret');
+
+-- ---------------------------------------------------------------- db_role
+SELECT pg_temp.mark();
+SET SESSION AUTHORIZATION t60_app;
+BEGIN; SELECT pg_temp.act('carol');
+INSERT INTO ids VALUES ('A2', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P')));
+COMMIT;
+RESET SESSION AUTHORIZATION;
+SELECT results_eq('SELECT action, object_id, actor_id, db_role FROM pg_temp.fresh()',
+    $$VALUES ('insert', pg_temp.id('A2'), pg_temp.id('carol'), 't60_app')$$,
+    'db_role is the session user, not the owner the API function runs as');
+
+-- --------------------------------------------------------------- bulk paths
+SELECT pg_temp.mark();
+INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id)
+SELECT md5('t60 bulk ' || i)::uuid, pg_temp.id('ws'), 'asset', pg_temp.id('P') FROM generate_series(1, 100) i;
+SELECT results_eq($$SELECT count(*), count(DISTINCT object_id), bool_and(action = 'insert' AND actor_id IS NULL
+                           AND workspace_id = pg_temp.id('ws') AND old IS NULL
+                           AND new ->> 'id' = object_id::text) FROM pg_temp.fresh()$$,
+    $$VALUES (100::bigint, 100::bigint, true)$$, 'INSERT ... SELECT of 100 resources: 100 rows');
+
+SELECT pg_temp.mark();
+SELECT pg_temp.mark();
+CREATE TEMP TABLE copy_src AS
+SELECT ('60000000-0000-0000-0000-00000000c00' || i)::uuid AS id, pg_temp.id('ws') AS ws, pg_temp.id('P') AS p
+  FROM generate_series(1, 3) i;
+COPY (SELECT id, ws, 'asset', p FROM copy_src) TO '/tmp/share_acl_t60_copy.tsv';
+COPY share_acl.resource (id, workspace_id, kind, parent_id) FROM '/tmp/share_acl_t60_copy.tsv';
+SELECT results_eq('SELECT action, object_id FROM pg_temp.fresh()',
+    'SELECT ''insert'', id FROM copy_src ORDER BY id', 'COPY of 3 resources: 3 rows');
+
+SELECT pg_temp.mark();
+UPDATE share_acl.resource SET general_access = 'public'
+ WHERE parent_id = pg_temp.id('P') AND id IN (SELECT md5('t60 bulk ' || i)::uuid FROM generate_series(1, 100) i);
+SELECT results_eq($$SELECT count(*), bool_and(action = 'update' AND old ->> 'general_access' = 'private'
+                                               AND new ->> 'general_access' = 'public') FROM pg_temp.fresh()$$,
+    $$VALUES (100::bigint, true)$$, 'UPDATE of 100 rows: 100 rows with old and new');
+SELECT pg_temp.mark();
+UPDATE share_acl.resource SET general_access = 'public'
+ WHERE id IN (SELECT md5('t60 bulk ' || i)::uuid FROM generate_series(1, 100) i);
+SELECT is((SELECT count(*) FROM pg_temp.fresh()), 0::bigint, 'an UPDATE that changes nothing writes nothing');
+
+-- a cascade: deleting P2 deletes A (moved there), its share, its links,
+-- their views, its collection item; each row in the workspace's chain
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+SELECT share_acl.delete_resource(pg_temp.id('P2'));
+COMMIT;
+SELECT results_eq($$SELECT object_type, count(*) FROM pg_temp.fresh() WHERE action = 'delete' GROUP BY 1 ORDER BY 1$$,
+    $$VALUES ('collection_item', 1::bigint), ('link', 5::bigint), ('link_view', 2::bigint),
+             ('resource', 2::bigint), ('share', 1::bigint)$$,
+    'delete_resource: a row for everything the cascade deletes');
+SELECT is((SELECT count(*) FROM pg_temp.fresh() WHERE workspace_id IS DISTINCT FROM pg_temp.id('ws')), 0::bigint,
+    'delete_resource: every row of the cascade is in the workspace''s chain');
+SELECT is((SELECT count(*) FROM pg_temp.fresh() WHERE actor_id IS DISTINCT FROM pg_temp.id('alice')), 0::bigint,
+    'delete_resource: every row of the cascade has the acting principal');
+
+-- nothing of a rolled-back transaction or savepoint
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+SELECT share_acl.create_resource(pg_temp.id('ws'), 'project');
+ROLLBACK;
+BEGIN; SELECT pg_temp.act('alice');
+SAVEPOINT s;
+SELECT share_acl.create_resource(pg_temp.id('ws'), 'project');
+ROLLBACK TO SAVEPOINT s;
+INSERT INTO ids VALUES ('P3', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+COMMIT;
+SELECT results_eq('SELECT action, object_id FROM pg_temp.fresh()', $$VALUES ('insert', pg_temp.id('P3'))$$,
+    'a rolled-back transaction or savepoint leaves no row');
+
+-- ------------------------------------------------------------ refused calls
+-- a refused call's row is written by a background worker in a transaction
+-- of its own: it is there although the call's transaction aborted
+CREATE FUNCTION pg_temp.wait_rows(n bigint) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE got bigint; i int := 0;
+BEGIN
+    LOOP
+        SELECT count(*) INTO got FROM share_acl.audit_log l
+         WHERE l.id > (SELECT m.id FROM marks m) AND l.action = 'refused';
+        EXIT WHEN got >= n OR i >= 20;
+        PERFORM pg_sleep(0.05);         -- at most 1 s in all
+        i := i + 1;
+    END LOOP;
+    RETURN got;
+END $$;
+SELECT pg_temp.mark();
+SET SESSION AUTHORIZATION t60_app;
+BEGIN; SELECT pg_temp.act('dave');      -- a guest
+SELECT throws_ok($$SELECT share_acl.create_team(pg_temp.id('ws'), 'not allowed')$$, '42501',
+    'permission denied: create_team requires "manage_members" on workspace ' || pg_temp.id('ws'),
+    'a refused call raises 42501 as before');
+ROLLBACK;
+SELECT throws_ok($$SELECT share_acl.create_team(pg_temp.id('ws'), 'no principal')$$, '42501',
+    'permission denied: no principal set', 'a call without a principal by a role that is no administrator');
+RESET SESSION AUTHORIZATION;
+SELECT is(pg_temp.wait_rows(2), 2::bigint, 'refused calls: both rows are there within a second');
+SELECT results_eq($$SELECT action, object_type, object_id, actor_id, db_role, workspace_id, new ->> 'message'
+                      FROM pg_temp.fresh()$$,
+    $$VALUES ('refused', 'create_team', pg_temp.id('ws'), pg_temp.id('dave'), 't60_app', pg_temp.id('ws'),
+              'permission denied: create_team requires "manage_members" on workspace ' || pg_temp.id('ws')),
+             ('refused', 'create_team', NULL, NULL, 't60_app', NULL, 'permission denied: no principal set')$$,
+    'refused calls: the function, its target and workspace, the actor, the session user and the message');
+-- the client disconnects right after the refusal: another connection
+SELECT pg_temp.mark();
+SELECT current_database() AS t60_db, pg_temp.id('dave') AS t60_dave, pg_temp.id('ws') AS t60_ws \gset
+\setenv PGDATABASE :t60_db
+\setenv T60_DAVE :t60_dave
+\setenv T60_WS :t60_ws
+\! psql -qX -v ON_ERROR_STOP=1 -c "SELECT share_acl.set_principal('$T60_DAVE'); SELECT share_acl.set_workspace_policy('$T60_WS', 'allow_guest_uploads', 'false')" >/dev/null 2>&1
+SELECT is(pg_temp.wait_rows(1), 1::bigint, 'a refused call followed by a disconnect: its row is there within a second');
+SELECT results_eq($$SELECT object_type, object_id, actor_id FROM pg_temp.fresh()$$,
+    $$VALUES ('set_workspace_policy', pg_temp.id('ws'), pg_temp.id('dave'))$$,
+    'a refused call followed by a disconnect: the function, the target and the actor');
+SELECT results_eq('SELECT * FROM share_acl.audit_verify(pg_temp.id(''ws''))', $$VALUES (true, NULL::bigint)$$,
+    'refused calls are chained like every other row');
+
+-- -------------------------------------------------------- application tables
+CREATE TABLE public.t60_doc (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), resource_id uuid, title text);
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON public.t60_doc
+    FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('resource_id');
+CREATE TABLE public.t60_note (resource_id uuid, body text);
+CREATE TRIGGER audit_ins AFTER INSERT ON public.t60_note REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_trigger('resource_id');
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.t60_note REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_trigger('resource_id');
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('carol');
+INSERT INTO public.t60_doc (resource_id, title) VALUES (pg_temp.id('P'), 'draft');
+UPDATE public.t60_doc SET title = 'final';
+DELETE FROM public.t60_doc;
+INSERT INTO public.t60_note SELECT pg_temp.id('P'), 'n' || i FROM generate_series(1, 2) i;
+UPDATE public.t60_note SET body = body || '!';
+COMMIT;
+SELECT results_eq($$SELECT action, object_type, object_id, actor_id, workspace_id,
+                           coalesce(new, old) ->> 'title', coalesce(new, old) ->> 'body' FROM pg_temp.fresh()$$,
+    $$VALUES ('insert', 'public.t60_doc', pg_temp.id('P'), pg_temp.id('carol'), pg_temp.id('ws'), 'draft', NULL),
+             ('update', 'public.t60_doc', pg_temp.id('P'), pg_temp.id('carol'), pg_temp.id('ws'), 'final', NULL),
+             ('delete', 'public.t60_doc', pg_temp.id('P'), pg_temp.id('carol'), pg_temp.id('ws'), 'final', NULL),
+             ('insert', 'public.t60_note', pg_temp.id('P'), pg_temp.id('carol'), pg_temp.id('ws'), NULL, 'n1'),
+             ('insert', 'public.t60_note', pg_temp.id('P'), pg_temp.id('carol'), pg_temp.id('ws'), NULL, 'n2'),
+             ('update', 'public.t60_note', pg_temp.id('P'), pg_temp.id('carol'), pg_temp.id('ws'), NULL, 'n1!'),
+             ('update', 'public.t60_note', pg_temp.id('P'), pg_temp.id('carol'), pg_temp.id('ws'), NULL, 'n2!')$$,
+    'audit_trigger: row and statement level, with the acting principal and the resource''s workspace');
+SELECT throws_ok($$CREATE TRIGGER bad AFTER INSERT ON public.t60_doc FOR EACH ROW
+                   EXECUTE FUNCTION share_acl.audit_trigger('title');
+                   INSERT INTO public.t60_doc (title) VALUES ('x')$$,
+    '39P01', NULL, 'audit_trigger: a column that is not a uuid is refused');
+SELECT throws_ok($$CREATE TEMP TABLE new_rows AS SELECT pg_temp.id('X') AS resource_id, 'forged' AS body;
+                   CREATE TRIGGER bad AFTER INSERT ON public.t60_note
+                   FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_trigger('resource_id');
+                   INSERT INTO public.t60_note DEFAULT VALUES$$,
+    '39P01', NULL, 'audit_trigger: a statement trigger without its transition tables is refused');
+SELECT is(has_function_privilege('t60_app', 'share_acl.audit_trigger()', 'EXECUTE'), true,
+    'audit_trigger: share_acl_user may attach it');
+
+-- ------------------------------------------------------------------- reading
+SET SESSION AUTHORIZATION t60_app;
+BEGIN; SELECT pg_temp.act('bob');       -- no role left in ws
+SELECT is((SELECT count(*) FROM share_acl.audit_log WHERE workspace_id = pg_temp.id('ws')), 0::bigint,
+    'RLS: a principal without a role sees none of the workspace''s rows');
+COMMIT;
+BEGIN; SELECT pg_temp.act('dave');      -- guest: no view_audit
+SELECT is((SELECT count(*) FROM share_acl.audit_log), 0::bigint, 'RLS: a guest sees no row');
+COMMIT;
+BEGIN; SELECT pg_temp.act('carol');     -- the owner
+SELECT ok((SELECT count(*) FROM share_acl.audit_log WHERE workspace_id = pg_temp.id('ws')) > 100,
+    'RLS: the owner reads the workspace''s rows');
+SELECT is((SELECT count(*) FROM share_acl.audit_log WHERE workspace_id IS DISTINCT FROM pg_temp.id('ws')), 0::bigint,
+    'RLS: and nothing of another workspace, nor rows without a workspace');
+SELECT ok((SELECT count(*) FROM share_acl.audit_for(pg_temp.id('P2'))) >= 3
+          AND (SELECT bool_and(object_id IN (pg_temp.id('P2'), pg_temp.id('A')) OR object_type IN ('share', 'link', 'link_view', 'collection_item'))
+                 FROM share_acl.audit_for(pg_temp.id('P2'))),
+    'audit_for: the history of a deleted project and of the asset that was in it');
+SELECT ok(EXISTS (SELECT 1 FROM share_acl.audit_for(pg_temp.id('P')) WHERE object_id = pg_temp.id('A2')),
+    'audit_for: a project''s history includes its assets');
+SELECT is((SELECT count(*) FROM share_acl.audit_for(pg_temp.id('X'))), 0::bigint,
+    'audit_for: nothing of a resource of another workspace');
+SELECT results_eq('SELECT * FROM share_acl.audit_verify(pg_temp.id(''ws''))', $$VALUES (true, NULL::bigint)$$,
+    'audit_verify: the owner verifies its workspace');
+SELECT throws_ok($$SELECT * FROM share_acl.audit_verify(pg_temp.id('ws2'))$$, '42501', NULL,
+    'audit_verify: not another workspace');
+SELECT throws_ok($$SELECT * FROM share_acl.audit_verify()$$, '42501', NULL,
+    'audit_verify: not every chain at once');
+COMMIT;
+SELECT is((SELECT count(*) FROM share_acl.audit_log), 0::bigint, 'RLS: no principal, no administrator: no row');
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION t60_admin;
+SELECT ok((SELECT count(*) FROM share_acl.audit_log WHERE workspace_id IS NULL) > 0
+          AND (SELECT count(*) FROM share_acl.audit_log WHERE workspace_id = pg_temp.id('ws2')) > 0,
+    'RLS: a trusted administrator without a principal reads every row');
+RESET SESSION AUTHORIZATION;
+
+-- -------------------------------------------------------------- append-only
+SELECT throws_ok('UPDATE share_acl.audit_log SET action = ''x''', '2F003', 'the audit log is append-only',
+    'UPDATE refused for a superuser');
+SELECT throws_ok('DELETE FROM share_acl.audit_log', '2F003', 'the audit log is append-only',
+    'DELETE refused for a superuser');
+SELECT throws_ok('TRUNCATE share_acl.audit_log', '2F003', 'the audit log is append-only',
+    'TRUNCATE refused for a superuser');
+SELECT throws_ok('TRUNCATE share_acl.audit_log_default', '2F003', 'the audit log is append-only',
+    'TRUNCATE of a partition refused');
+SET session_replication_role = replica;
+SELECT throws_ok('DELETE FROM share_acl.audit_log', '2F003', 'the audit log is append-only',
+    'DELETE refused with session_replication_role = replica');
+RESET session_replication_role;
+SELECT throws_ok('DELETE FROM share_acl.audit_chain', '2F003', NULL, 'the chain heads cannot be deleted');
+SET SESSION AUTHORIZATION t60_admin;
+SELECT throws_ok($$INSERT INTO share_acl.audit_log (action, object_type, hash) VALUES ('insert', 'forged', '\x00')$$,
+    '42501', NULL, 'INSERT refused for a trusted administrator (no forged history)');
+SELECT throws_ok('UPDATE share_acl.audit_log SET action = ''x''', '42501', NULL, 'UPDATE refused for share_acl_admin');
+SELECT throws_ok('INSERT INTO share_acl.audit_stage (db_role, action, object_type) VALUES (''x'', ''x'', ''x'')',
+    '42501', NULL, 'the staging table is closed too');
+SELECT throws_ok('SELECT * FROM share_acl.audit_log_default', '42501', NULL,
+    'a partition cannot be read directly (its rows bypass row-level security)');
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION t60_app;
+SELECT throws_ok($$INSERT INTO share_acl.audit_log (action, object_type, hash) VALUES ('insert', 'forged', '\x00')$$,
+    '42501', NULL, 'INSERT refused for share_acl_user');
+SELECT throws_ok($$SELECT share_acl.audit_retain('1 day')$$, '42501', NULL, 'audit_retain is for administrators');
+RESET SESSION AUTHORIZATION;
+
+-- -------------------------------------------------------------------- secrets
+-- every column of every table of the schema (audit_log and its partitions
+-- included), as text: the tokens, the passwords, the key secrets; and the
+-- password hashes anywhere but in link.password_hash
+CREATE FUNCTION pg_temp.tables_holding(needle text, skip text[] DEFAULT '{}') RETURNS text[]
+LANGUAGE plpgsql AS $$
+DECLARE t regclass; n bigint; found text[] := '{}';
+BEGIN
+    FOR t IN SELECT c.oid FROM pg_class c
+              WHERE c.relnamespace = 'share_acl'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
+                AND NOT c.oid::regclass::text = ANY (skip)
+              ORDER BY 1
+    LOOP
+        EXECUTE format('SELECT count(*) FROM %s x WHERE strpos(x::text, $1) > 0', t) INTO n USING needle;
+        IF n > 0 THEN found := found || t::text; END IF;
+    END LOOP;
+    RETURN found;
+END $$;
+SELECT is((SELECT array_agg(DISTINCT f) FROM toks, unnest(pg_temp.tables_holding(token)) f), NULL,
+    'no table holds a link token');
+SELECT is(pg_temp.tables_holding('Audit-Secret-60') || pg_temp.tables_holding('Audit-Lock-60'), '{}',
+    'no table holds a link password');
+SELECT is((SELECT array_agg(DISTINCT f) FROM share_acl.signing_key k,
+                  unnest(pg_temp.tables_holding(encode(k.secret, 'hex'), ARRAY['share_acl.signing_key'])) f), NULL,
+    'no table but signing_key holds a key secret');
+SELECT is((SELECT array_agg(DISTINCT f) FROM share_acl.link l,
+                  unnest(pg_temp.tables_holding(l.password_hash, ARRAY['share_acl.link'])) f
+            WHERE l.password_hash IS NOT NULL), NULL,
+    'no table but link holds a password hash');
+
+-- ------------------------------------------------------------- verification
+SELECT results_eq('SELECT * FROM share_acl.audit_verify()', $$VALUES (true, NULL::bigint)$$,
+    'audit_verify: the honest log passes, every chain');
+-- tampering, each in a transaction rolled back, with the triggers disabled
+-- as a superuser could
+CREATE FUNCTION pg_temp.guards(enable boolean) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE t regclass;
+BEGIN
+    FOR t IN SELECT 'share_acl.audit_log'::regclass UNION ALL
+             SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = 'share_acl.audit_log'::regclass
+    LOOP
+        EXECUTE format('ALTER TABLE %s %s TRIGGER USER', t, CASE WHEN enable THEN 'ENABLE' ELSE 'DISABLE' END);
+    END LOOP;
+END $$;
+CREATE TEMP TABLE chain AS
+SELECT id, row_number() OVER (ORDER BY id) AS n FROM share_acl.audit_log WHERE workspace_id = pg_temp.id('ws');
+CREATE FUNCTION pg_temp.nth(bigint) RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT id FROM chain WHERE n = $1 $$;
+
+BEGIN;
+SELECT pg_temp.guards(false);
+UPDATE share_acl.audit_log SET new = new || '{"role": "owner"}' WHERE id = pg_temp.nth(5);
+SELECT results_eq('SELECT * FROM share_acl.audit_verify(pg_temp.id(''ws''))', 'SELECT false, pg_temp.nth(5)',
+    'audit_verify: an edited row');
+ROLLBACK;
+BEGIN;
+SELECT pg_temp.guards(false);
+UPDATE share_acl.audit_log SET actor_id = NULL, hash = share_acl._audit_row_hash(
+           (SELECT p.hash FROM share_acl.audit_log p WHERE p.id = pg_temp.nth(4)),
+           id, at, workspace_id, NULL, db_role, action, object_type, object_id, old, new, link_id, viewer_email)
+ WHERE id = pg_temp.nth(5);
+SELECT results_eq('SELECT * FROM share_acl.audit_verify(pg_temp.id(''ws''))', 'SELECT false, pg_temp.nth(6)',
+    'audit_verify: an edited row whose hash was recomputed (the next row)');
+ROLLBACK;
+BEGIN;
+SELECT pg_temp.guards(false);
+DELETE FROM share_acl.audit_log WHERE id = pg_temp.nth(7);
+SELECT results_eq('SELECT * FROM share_acl.audit_verify(pg_temp.id(''ws''))', 'SELECT false, pg_temp.nth(8)',
+    'audit_verify: a deleted row (the row after it)');
+ROLLBACK;
+BEGIN;
+SELECT pg_temp.guards(false);
+INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type, object_id, old, new, hash)
+SELECT -5, at, workspace_id, actor_id, db_role, 'delete', object_type, object_id, new, NULL, hash
+  FROM share_acl.audit_log WHERE id = pg_temp.nth(9);
+SELECT results_eq('SELECT * FROM share_acl.audit_verify(pg_temp.id(''ws''))', 'SELECT false, -5::bigint',
+    'audit_verify: an inserted row');
+ROLLBACK;
+BEGIN;
+SELECT pg_temp.guards(false);
+INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type, object_id, old, new, hash)
+SELECT max(c.id) + 1000, now(), pg_temp.id('ws'), NULL, 'postgres', 'delete', 'resource', pg_temp.id('P'), NULL, NULL,
+       share_acl._audit_row_hash((SELECT l.hash FROM share_acl.audit_log l WHERE l.id = max(c.id)),
+                                 max(c.id) + 1000, now(), pg_temp.id('ws'), NULL, 'postgres', 'delete', 'resource',
+                                 pg_temp.id('P'), NULL, NULL, NULL, NULL)
+  FROM chain c;
+SELECT results_eq('SELECT * FROM share_acl.audit_verify(pg_temp.id(''ws''))', 'SELECT false, max(id) + 1000 FROM chain',
+    'audit_verify: a row appended with a correctly chained hash (the head does not name it)');
+ROLLBACK;
+BEGIN;
+SELECT pg_temp.guards(false);
+UPDATE share_acl.audit_log SET id = -id WHERE id = pg_temp.nth(10);
+UPDATE share_acl.audit_log SET id = pg_temp.nth(10) WHERE id = pg_temp.nth(11);
+UPDATE share_acl.audit_log SET id = pg_temp.nth(11) WHERE id = -pg_temp.nth(10);
+SELECT results_eq('SELECT * FROM share_acl.audit_verify(pg_temp.id(''ws''))', 'SELECT false, pg_temp.nth(10)',
+    'audit_verify: a swapped pair');
+ROLLBACK;
+BEGIN;
+SELECT pg_temp.guards(false);
+DELETE FROM share_acl.audit_log WHERE id = (SELECT max(id) FROM chain);
+SELECT results_eq('SELECT * FROM share_acl.audit_verify(pg_temp.id(''ws''))', 'SELECT false, max(id) FROM chain',
+    'audit_verify: the last row deleted (the head names it)');
+ROLLBACK;
+BEGIN;
+SELECT pg_temp.guards(false);
+UPDATE share_acl.audit_log SET viewer_email = 'someone@else.test' WHERE id = pg_temp.nth(3);
+SELECT results_eq('SELECT * FROM share_acl.audit_verify()', 'SELECT false, pg_temp.nth(3)',
+    'audit_verify: every chain at once finds it too');
+ROLLBACK;
+SELECT results_eq('SELECT * FROM share_acl.audit_verify()', $$VALUES (true, NULL::bigint)$$,
+    'audit_verify: untouched after the rollbacks');
+
+-- ---------------------------------------------------------------- retention
+-- nothing is old enough to drop: month partitions are made and the default
+-- partition is emptied into them; the chains still verify, and writing goes on
+SELECT is(share_acl.audit_retain('1 year'), 0::bigint, 'audit_retain: nothing older than a year');
+SELECT is((SELECT count(*) FROM share_acl.audit_log_default), 0::bigint,
+    'audit_retain: the default partition''s rows moved to month partitions');
+SELECT ok((SELECT count(*) FROM pg_inherits WHERE inhparent = 'share_acl.audit_log'::regclass) >= 4,
+    'audit_retain: this month''s partition and the next two exist');
+BEGIN; SELECT pg_temp.act('carol');
+SELECT share_acl.create_resource(pg_temp.id('ws'), 'project');
+COMMIT;
+SELECT results_eq('SELECT * FROM share_acl.audit_verify()', $$VALUES (true, NULL::bigint)$$,
+    'audit_retain: every chain verifies after it, with a later write');
+SELECT throws_ok('TRUNCATE share_acl.' || (SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                                             WHERE i.inhparent = 'share_acl.audit_log'::regclass
+                                               AND c.relname <> 'audit_log_default' LIMIT 1),
+    '2F003', NULL, 'TRUNCATE of a month partition refused');
+
+SELECT * FROM finish();
