@@ -6,9 +6,10 @@
 # test/pgtap/*.sql), isolation (pg_isolation_regress over test/isolation), the
 # streaming standby check (test/standby), random changes applied as deltas
 # against fresh backends (test/delta), the dependency detection check
-# (test/deps), the interrupt fault injection (test/fault), logical
-# replication (test/replication), the dump/restore check (test/dump) and the
-# parser fuzz run (test/fuzz).  A failing suite prints its diff or
+# (test/deps), plpgsql_check over the PL/pgSQL functions (test/lint), the
+# interrupt fault injection (test/fault), logical replication
+# (test/replication), the dump/restore check (test/dump), damaged image files
+# (test/image) and the parser fuzz run (test/fuzz).  A failing suite prints its diff or
 # its failing tests; the last line is "N passed, M failed" over every test of
 # every suite, and the exit status is non-zero when anything failed.
 set -uo pipefail
@@ -112,12 +113,13 @@ if [ -x test/delta/run.sh ]; then
 fi
 
 # --- script suites: each counts as one test ------------------------------------
-# deps: dependencies detected by the files really used; fault: interrupts at
+# deps: dependencies detected by the files really used; lint: plpgsql_check
+# finds nothing in the PL/pgSQL functions; fault: interrupts at
 # every point leave the caches consistent; replication: changes applied by a
 # logical replication subscription invalidate at once; dump: pg_dump /
 # restore keeps every answer; image: damaged image files are never used;
 # fuzz: the parser fuzz run
-for suite in deps fault replication dump image fuzz; do
+for suite in deps lint fault replication dump image fuzz; do
 	script=test/$suite/run.sh
 	[ -x "$script" ] || continue
 	sa_log "$suite ($script)"

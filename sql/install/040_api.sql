@@ -804,7 +804,7 @@ COMMENT ON FUNCTION share_acl._structure_before(uuid, uuid, uuid[]) IS
 -- After the change: raise 42501 naming every flag that a principal or a
 -- share link gained on R (or a guest or outsider gained as run_ai below R)
 -- and that the actor did not hold on R before the change.
-CREATE FUNCTION share_acl._structure_check(actor uuid, resource uuid, prior jsonb, action text)
+CREATE FUNCTION share_acl._structure_check(resource uuid, prior jsonb, action text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -840,7 +840,7 @@ BEGIN
             'Its new ancestors would give these permissions on the resource to principals or share links that do not have them yet; moving a resource, adding it to a collection or lifting its restriction may pass on only permissions the acting principal holds on it.', NULL);
     END IF;
 END $$;
-COMMENT ON FUNCTION share_acl._structure_check(uuid, uuid, jsonb, text) IS
+COMMENT ON FUNCTION share_acl._structure_check(uuid, jsonb, text) IS
     'internal: after a change that gave a resource new ancestors, raise 42501 naming what others gained on it that the actor does not hold (R14)';
 
 -- new_parent NULL makes a project top-level (needs upload on the workspace).
@@ -876,7 +876,7 @@ BEGIN
         prior := share_acl._structure_before(actor, resource, array_remove(ARRAY[new_parent], NULL));
     END IF;
     UPDATE share_acl.resource x SET parent_id = new_parent WHERE x.id = move_resource.resource;
-    PERFORM share_acl._structure_check(actor, resource, prior, 'move_resource');
+    PERFORM share_acl._structure_check(resource, prior, 'move_resource');
 END $$;
 COMMENT ON FUNCTION share_acl.move_resource(uuid, uuid) IS
     'move a resource under a new parent (needs move on it and upload on the target; NULL makes a project top-level; cycles refused; no one may gain on it what the actor does not hold, R14)';
@@ -914,7 +914,7 @@ BEGIN
     END IF;
     INSERT INTO share_acl.collection_item (collection_id, resource_id) VALUES (collection, resource)
         ON CONFLICT DO NOTHING;
-    PERFORM share_acl._structure_check(actor, resource, prior, 'add_to_collection');
+    PERFORM share_acl._structure_check(resource, prior, 'add_to_collection');
 END $$;
 COMMENT ON FUNCTION share_acl.add_to_collection(uuid, uuid) IS
     'put a resource in a collection (needs manage_collections on the collection and view on the resource; cycles refused; no one may gain on it what the actor does not hold, R14)';
@@ -1014,7 +1014,7 @@ BEGIN
     END IF;
     UPDATE share_acl.resource x SET restricted = set_restricted.restricted
      WHERE x.id = set_restricted.resource;
-    PERFORM share_acl._structure_check(actor, resource, prior, 'set_restricted');
+    PERFORM share_acl._structure_check(resource, prior, 'set_restricted');
 END $$;
 COMMENT ON FUNCTION share_acl.set_restricted(uuid, boolean) IS
     'make a resource restricted (R8: nothing above it flows in) or not (needs change_permissions; lifting it may not give anyone on the resource what the actor does not hold, R14)';

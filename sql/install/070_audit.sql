@@ -477,7 +477,6 @@ DECLARE
     col text;
     typ oid;
     tbl text := format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME);
-    q text;
     n bigint;
 BEGIN
     IF TG_NARGS <> 1 OR TG_WHEN <> 'AFTER' OR TG_OP = 'TRUNCATE' THEN
@@ -514,21 +513,28 @@ BEGIN
         PERFORM share_acl._audit_pending(false);
         RETURN NULL;
     END IF;
+    -- one statement per operation, the column quoted by format() (%I)
     IF TG_OP = 'UPDATE' THEN
-        q := format('SELECT (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = (b.n).%1$I),'
-                    ' $1, $2, ''update'', $3, (b.n).%1$I, to_jsonb(a.o), to_jsonb(b.n)'
-                    ' FROM (SELECT row_number() OVER () AS rn, o FROM old_rows o) a'
-                    ' JOIN (SELECT row_number() OVER () AS rn, n FROM new_rows n) b ON a.rn = b.rn', col);
+        EXECUTE format('INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, '
+                       'object_id, old, new) '
+                       'SELECT (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = (b.n).%1$I),'
+                       ' $1, $2, ''update'', $3, (b.n).%1$I, to_jsonb(a.o), to_jsonb(b.n)'
+                       ' FROM (SELECT row_number() OVER () AS rn, o FROM old_rows o) a'
+                       ' JOIN (SELECT row_number() OVER () AS rn, n FROM new_rows n) b ON a.rn = b.rn', col)
+            USING share_acl.current_principal(), session_user::text, tbl;
+    ELSIF TG_OP = 'INSERT' THEN
+        EXECUTE format('INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, '
+                       'object_id, old, new) '
+                       'SELECT (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = x.%1$I),'
+                       ' $1, $2, ''insert'', $3, x.%1$I, NULL::jsonb, to_jsonb(x) FROM new_rows x', col)
+            USING share_acl.current_principal(), session_user::text, tbl;
     ELSE
-        q := format('SELECT (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = x.%1$I),'
-                    ' $1, $2, %2$L, $3, x.%1$I, %3$s, %4$s FROM %5$s x', col, lower(TG_OP),
-                    CASE WHEN TG_OP = 'DELETE' THEN 'to_jsonb(x)' ELSE 'NULL::jsonb' END,
-                    CASE WHEN TG_OP = 'INSERT' THEN 'to_jsonb(x)' ELSE 'NULL::jsonb' END,
-                    CASE WHEN TG_OP = 'DELETE' THEN 'old_rows' ELSE 'new_rows' END);
+        EXECUTE format('INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, '
+                       'object_id, old, new) '
+                       'SELECT (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = x.%1$I),'
+                       ' $1, $2, ''delete'', $3, x.%1$I, to_jsonb(x), NULL::jsonb FROM old_rows x', col)
+            USING share_acl.current_principal(), session_user::text, tbl;
     END IF;
-    EXECUTE 'INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, '
-            'object_id, old, new) ' || q
-        USING share_acl.current_principal(), session_user::text, tbl;
     GET DIAGNOSTICS n = ROW_COUNT;
     IF n > 0 THEN
         PERFORM share_acl._audit_pending(false);
@@ -602,7 +608,7 @@ CREATE FUNCTION share_acl.audit_verify(workspace uuid DEFAULT NULL)
 RETURNS TABLE (ok boolean, first_bad_id bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    nil constant uuid := '00000000-0000-0000-0000-000000000000';
+    nil constant uuid := '00000000-0000-0000-0000-000000000000'::uuid;
     actor uuid := share_acl.current_principal();
     bad bigint;
 BEGIN
@@ -704,11 +710,11 @@ COMMENT ON FUNCTION share_acl._audit_partition(date) IS
 CREATE FUNCTION share_acl.audit_retain(older_than interval) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    nil constant uuid := '00000000-0000-0000-0000-000000000000';
+    nil constant uuid := '00000000-0000-0000-0000-000000000000'::uuid;
     cutoff timestamptz;
     m date;
     part record;
-    dropped bigint := 0;
+    dropped bigint := 0::bigint;
     n bigint;
 BEGIN
     IF NOT share_acl.invoker_is_admin() THEN

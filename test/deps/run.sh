@@ -61,11 +61,14 @@ expect "no pg_cron.control: asks for postgresql-15-cron" yes postgresql-15-cron 
 
 out=$(SA_PG_CRON_LIB="$work/none/pg_cron.so" sa_missing_deps)
 expect "no pg_cron.so: asks for postgresql-15-cron" yes postgresql-15-cron "$out"
+out=$(SA_PLPGSQL_CHECK_CONTROL="$work/none/plpgsql_check.control" sa_missing_deps)
+expect "no plpgsql_check.control: asks for postgresql-15-plpgsql-check" yes postgresql-15-plpgsql-check "$out"
 
 # on this machine (set up by the suite) nothing is missing
 out=$(sa_missing_deps)
 expect "this machine, after setup: asks for nothing" no postgresql-server-dev-15 "$out"
 expect "this machine, after setup: pg_cron is there" no postgresql-15-cron "$out"
+expect "this machine, after setup: plpgsql_check is there" no postgresql-15-plpgsql-check "$out"
 
 # --- audit retention run by a real pg_cron job ----------------------------
 # A cluster of its own with pg_cron preloaded.  The log of workspace w gets

@@ -14,6 +14,18 @@ set -uo pipefail
 db=share_acl_lint
 psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 psql -qX -v ON_ERROR_STOP=1 -d $db -c 'CREATE EXTENSION share_acl' -c 'CREATE EXTENSION plpgsql_check' >/dev/null || exit 1
+# the trigger functions meant for application tables, attached to one as an
+# application would (per row, and per statement with transition tables)
+psql -qX -v ON_ERROR_STOP=1 -d $db >/dev/null <<'SQL' || exit 1
+CREATE TABLE lint_app (id uuid PRIMARY KEY, resource_id uuid NOT NULL, title text);
+CREATE TRIGGER audit_row AFTER INSERT OR UPDATE OR DELETE ON lint_app
+    FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('resource_id');
+CREATE TABLE lint_app_bulk (id uuid PRIMARY KEY, resource_id uuid NOT NULL, title text);
+CREATE TRIGGER audit_ins AFTER INSERT ON lint_app_bulk REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_trigger('resource_id');
+CREATE TRIGGER audit_upd AFTER UPDATE ON lint_app_bulk REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_trigger('resource_id');
+SQL
 out=$(psql -qXAt -v ON_ERROR_STOP=1 -F ' | ' -d $db <<'SQL'
 WITH fns AS (
     SELECT p.oid, p.prorettype = 'trigger'::regtype AS is_trigger
@@ -29,8 +41,7 @@ WITH fns AS (
      WHERE f.is_trigger
      GROUP BY f.oid, t.tgrelid
     UNION ALL
-    SELECT f.oid, 0, NULL, NULL FROM fns f
-     WHERE NOT f.is_trigger OR NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgfoid = f.oid)
+    SELECT f.oid, 0, NULL, NULL FROM fns f WHERE NOT f.is_trigger
 )
 SELECT DISTINCT x.oid::regprocedure, coalesce(x.relid::regclass::text, '-'), c.lineno, c.level, c.message
   FROM targets x,
