@@ -124,3 +124,41 @@ SELECT unshare(:'editors_share');
 COMMIT;
 \o
 SELECT permset_level(effective_permissions(:'cleo', :'spring_cut')) AS cleo_on_spring_cut_now;
+
+\echo '=== The audit trail (SPEC §7): who did what, through which link, and the proof'
+-- as the application's role (row-level security applies to it)
+SET ROLE demo_app;
+-- Eve (a viewer) tries to share the spring project: refused, and the refusal
+-- is in the log although her transaction was rolled back
+\set ON_ERROR_STOP 0
+\set VERBOSITY terse
+BEGIN;
+SELECT set_principal(:'eve') \g /dev/null
+SELECT share(:'spring', :'dev', 'editor');
+ROLLBACK;
+\set VERBOSITY default
+\set ON_ERROR_STOP 1
+SELECT pg_sleep(0.5) \g /dev/null
+-- Ben is an admin (view_audit): the history of the spring project and of
+-- everything below it (resources, collection items, shares, the link and its
+-- opens), oldest first
+BEGIN;
+SELECT set_principal(:'ben') \g /dev/null
+SELECT l.id, l.action, l.object_type,
+       coalesce(p.email, CASE WHEN l.link_id IS NOT NULL THEN '(link viewer)' ELSE '(administrator)' END) AS actor,
+       l.viewer_email,
+       coalesce(l.new ->> 'status',
+                permset_level((coalesce(l.new, l.old) ->> 'perms')::permset)) AS detail
+  FROM audit_for(:'spring') l LEFT JOIN principal p ON p.id = l.actor_id
+ ORDER BY l.id;
+SELECT l.action, l.object_type, p.email AS actor, l.new ->> 'message' AS message
+  FROM audit_log l JOIN principal p ON p.id = l.actor_id
+ WHERE l.action = 'refused';
+SELECT * FROM audit_verify(:'ws');
+COMMIT;
+-- Eve (no view_audit) sees none of it
+BEGIN;
+SELECT set_principal(:'eve') \g /dev/null
+SELECT count(*) AS audit_rows_eve_sees FROM audit_log;
+COMMIT;
+RESET ROLE;

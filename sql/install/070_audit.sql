@@ -560,7 +560,8 @@ CREATE POLICY audit_log_read ON share_acl.audit_log FOR SELECT
 
 -- The history of a resource and of everything below it (children,
 -- collection items, recursively; and what was below it once: rows whose
--- old or new row names one of those as parent, collection or resource),
+-- old or new row names one of those as parent, collection or resource; and
+-- the opens of the share links made on any of them),
 -- oldest first, as far as the caller may read audit_log.  Runs with the
 -- caller's rights: row-level security decides.
 CREATE FUNCTION share_acl.audit_for(resource uuid) RETURNS SETOF share_acl.audit_log
@@ -575,15 +576,20 @@ LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp A
                     WHERE ci.collection_id = below.id) x
     ), ids AS (
         SELECT array_agg(id) AS a FROM below
+    ), links AS (
+        -- the share links ever made on one of them (their opens name the link only)
+        SELECT array_agg(l.object_id) AS a FROM share_acl.audit_log l, ids
+         WHERE l.object_type = 'link' AND l.action = 'insert'
+           AND ((l.new ->> 'resource_id')::uuid) = ANY (ids.a)
     ), ws AS (
         SELECT r.workspace_id AS w FROM share_acl.resource r WHERE r.id = audit_for.resource
         UNION
         SELECT l.workspace_id FROM share_acl.audit_log l
          WHERE l.object_id = audit_for.resource AND l.object_type = 'resource'
     )
-    SELECT l.* FROM share_acl.audit_log l, ids
+    SELECT l.* FROM share_acl.audit_log l, ids, links
      WHERE l.workspace_id IN (SELECT w FROM ws)
-       AND (l.object_id = ANY (ids.a) OR l.link_id = ANY (ids.a)
+       AND (l.object_id = ANY (ids.a) OR l.link_id = ANY (links.a)
             OR ((l.new ->> 'resource_id')::uuid) = ANY (ids.a) OR ((l.old ->> 'resource_id')::uuid) = ANY (ids.a)
             OR ((l.new ->> 'parent_id')::uuid) = ANY (ids.a) OR ((l.old ->> 'parent_id')::uuid) = ANY (ids.a)
             OR ((l.new ->> 'collection_id')::uuid) = ANY (ids.a) OR ((l.old ->> 'collection_id')::uuid) = ANY (ids.a))

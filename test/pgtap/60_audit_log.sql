@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(88);
+SELECT plan(89);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -458,6 +458,9 @@ SELECT ok((SELECT count(*) FROM share_acl.audit_for(pg_temp.id('P2'))) >= 3
     'audit_for: the history of a deleted project and of the asset that was in it');
 SELECT ok(EXISTS (SELECT 1 FROM share_acl.audit_for(pg_temp.id('P')) WHERE object_id = pg_temp.id('A2')),
     'audit_for: a project''s history includes its assets');
+SELECT ok(EXISTS (SELECT 1 FROM share_acl.audit_for(pg_temp.id('A'))
+                   WHERE action = 'open_link' AND link_id = pg_temp.id('plain') AND new ->> 'status' = 'ok'),
+    'audit_for: a resource''s history includes the opens of the share links made on it');
 SELECT is((SELECT count(*) FROM share_acl.audit_for(pg_temp.id('X'))), 0::bigint,
     'audit_for: nothing of a resource of another workspace');
 SELECT results_eq('SELECT * FROM share_acl.audit_verify(pg_temp.id(''ws''))', $$VALUES (true, NULL::bigint)$$,
