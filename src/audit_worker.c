@@ -16,7 +16,9 @@
  * not.  Dynamic background workers need no shared_preload_libraries: this
  * works in both deployments.
  *
- * When the row cannot be handed over (no background worker slot within 1
+ * A cancel or statement_timeout that arrives while the caller waits is held
+ * until the worker has the row (it then ends the call, which was refused
+ * anyway).  When the row cannot be handed over (no background worker slot within 1
  * second, the worker ended before taking it, a hot standby) the caller logs
  * one LOG line with the same facts — never a secret: management messages
  * hold ids, flag and policy names only — and raises its error as always.
@@ -205,11 +207,18 @@ audit_refusal(PG_FUNCTION_ARGS)
 	worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
 	worker.bgw_notify_pid = MyProcPid;
 
+	/*
+	 * A cancel (or statement_timeout) now would lose the row without a trace:
+	 * it waits until the worker holds its copy, at most about a second and a
+	 * process start, and is then raised with the refusal.
+	 */
+	HOLD_CANCEL_INTERRUPTS();
 	start = GetCurrentTimestamp();
 	while (!RegisterDynamicBackgroundWorker(&worker, &handle))
 	{
 		if (TimestampDifferenceExceeds(start, GetCurrentTimestamp(), REFUSAL_SLOT_WAIT_MS))
 		{
+			RESUME_CANCEL_INTERRUPTS();
 			LogUnrecorded(sh, "no background worker slot became free within 1 second");
 			dsm_detach(seg);
 			PG_RETURN_BOOL(false);
@@ -239,6 +248,7 @@ audit_refusal(PG_FUNCTION_ARGS)
 						 PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
+	RESUME_CANCEL_INTERRUPTS();
 	pfree(handle);
 	pg_read_barrier();
 	if (!taken && ((volatile RefusalShared *) sh)->state == REFUSAL_TAKEN)
