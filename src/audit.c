@@ -454,6 +454,34 @@ ChainLockCmp(const void *a, const void *b)
 }
 
 /*
+ * The owner of share_acl.audit_log (the role audit rows are written as),
+ * and the OID of audit_chain into *chain_rel; InvalidOid when the audit
+ * tables are not there (the extension was dropped in this transaction).
+ */
+Oid
+AuditLogOwner(Oid *chain_rel)
+{
+	Oid			nsp = get_namespace_oid("share_acl", true);
+	Oid			log_rel;
+	HeapTuple	tup;
+	Oid			owner;
+
+	if (!OidIsValid(nsp))
+		return InvalidOid;
+	log_rel = get_relname_relid("audit_log", nsp);
+	*chain_rel = get_relname_relid("audit_chain", nsp);
+	if (!OidIsValid(log_rel) || !OidIsValid(*chain_rel) ||
+		!OidIsValid(get_relname_relid("audit_stage", nsp)))
+		return InvalidOid;
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(log_rel));
+	if (!HeapTupleIsValid(tup))
+		return InvalidOid;
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
  * Move the transaction's staged rows into audit_log, chained (see the top of
  * this file).  Runs as the owner of audit_log in a restricted security
  * context, with every name schema-qualified.
@@ -461,11 +489,8 @@ ChainLockCmp(const void *a, const void *b)
 static void
 AuditSeal(void)
 {
-	Oid			nsp = get_namespace_oid("share_acl", true);
-	Oid			log_rel,
-				chain_rel;
-	HeapTuple	tup;
-	Oid			owner;
+	Oid			chain_rel;
+	Oid			owner = AuditLogOwner(&chain_rel);
 	Oid			save_userid;
 	int			save_sec_context;
 	ChainLock  *locks;
@@ -483,18 +508,8 @@ AuditSeal(void)
 	SPIPlanPtr	plan;
 	Oid			argtypes[4] = {TIMESTAMPTZOID, INT8ARRAYOID, UUIDARRAYOID, BYTEAARRAYOID};
 
-	if (!OidIsValid(nsp))
+	if (!OidIsValid(owner))
 		return;					/* the extension was dropped in this transaction */
-	log_rel = get_relname_relid("audit_log", nsp);
-	chain_rel = get_relname_relid("audit_chain", nsp);
-	if (!OidIsValid(log_rel) || !OidIsValid(chain_rel) ||
-		!OidIsValid(get_relname_relid("audit_stage", nsp)))
-		return;
-	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(log_rel));
-	if (!HeapTupleIsValid(tup))
-		return;
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
 
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
@@ -574,7 +589,7 @@ AuditSeal(void)
 	 * chain's last row.
 	 */
 	ids = palloc(rows * sizeof(Datum));
-	seq = get_relname_relid("audit_log_id_seq", nsp);
+	seq = get_relname_relid("audit_log_id_seq", get_namespace_oid("share_acl", false));
 	if (!OidIsValid(seq))
 		elog(ERROR, "share_acl.audit_log_id_seq does not exist");
 

@@ -12,6 +12,9 @@
 /* Register the transaction callbacks that seal audit rows at commit (_PG_init). */
 extern void AuditInit(void);
 
+/* The owner of audit_log, and audit_chain's OID; InvalidOid without them. */
+extern Oid	AuditLogOwner(Oid *chain_rel);
+
 /* Entry point of the background worker that writes refused calls. */
 extern PGDLLEXPORT void share_acl_audit_worker_main(Datum main_arg);
 

@@ -28,9 +28,7 @@
 
 #include "access/xact.h"
 #include "access/xlog.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
@@ -45,21 +43,19 @@
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
-#include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 #include "utils/wait_event.h"
 
 #include "audit.h"
+#include "segment_worker.h"
 
 PG_FUNCTION_INFO_V1(audit_refusal);
 
 #define REFUSAL_SLOT_WAIT_MS	1000	/* the caller's wait for a worker slot */
-#define REFUSAL_SLOT_RETRY_MS	10
 #define REFUSAL_NAME_MAX		128
 #define REFUSAL_MESSAGE_MAX		1024
 
@@ -84,7 +80,7 @@ typedef struct RefusalShared
 	char		db_role[NAMEDATALEN];
 	char		function[REFUSAL_NAME_MAX];
 	char		message[REFUSAL_MESSAGE_MAX];
-	RefusalState state;
+	int32		state;			/* RefusalState */
 } RefusalShared;
 
 /* Copy a text argument, cut at max - 1 bytes on a character boundary. */
@@ -103,25 +99,6 @@ CopyText(FunctionCallInfo fcinfo, int arg, char *dst, int max)
 		len = pg_mbcliplen(VARDATA_ANY(t), len, max - 1);
 	memcpy(dst, VARDATA_ANY(t), len);
 	dst[len] = '\0';
-}
-
-/* The owner of share_acl.audit_log (the role the worker acts as), or InvalidOid. */
-static Oid
-AuditLogOwner(void)
-{
-	Oid			nsp = get_namespace_oid("share_acl", true);
-	Oid			rel = OidIsValid(nsp) ? get_relname_relid("audit_log", nsp) : InvalidOid;
-	HeapTuple	tup;
-	Oid			owner;
-
-	if (!OidIsValid(rel))
-		return InvalidOid;
-	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
-	if (!HeapTupleIsValid(tup))
-		return InvalidOid;
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
-	return owner;
 }
 
 /* The LOG line of a refusal whose row could not be handed over. */
@@ -158,17 +135,16 @@ audit_refusal(PG_FUNCTION_ARGS)
 {
 	dsm_segment *seg;
 	RefusalShared *sh;
-	BackgroundWorker worker;
 	BackgroundWorkerHandle *handle;
-	TimestampTz start;
-	bool		taken = false;
+	Oid			chain_rel;
+	bool		taken;
 
 	seg = dsm_create(sizeof(RefusalShared), 0);
 	sh = dsm_segment_address(seg);
 	memset(sh, 0, sizeof(RefusalShared));
 	sh->caller = MyProc;
 	sh->database = MyDatabaseId;
-	sh->role = AuditLogOwner();
+	sh->role = AuditLogOwner(&chain_rel);
 	CopyText(fcinfo, 0, sh->function, REFUSAL_NAME_MAX);
 	if (!PG_ARGISNULL(1))
 	{
@@ -196,63 +172,23 @@ audit_refusal(PG_FUNCTION_ARGS)
 		PG_RETURN_BOOL(false);
 	}
 
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_ConsistentState;
-	worker.bgw_restart_time = BGW_NEVER_RESTART;
-	strlcpy(worker.bgw_library_name, "share_acl", BGW_MAXLEN);
-	strlcpy(worker.bgw_function_name, "share_acl_audit_worker_main", BGW_MAXLEN);
-	snprintf(worker.bgw_name, BGW_MAXLEN, "share_acl audit of a refusal for PID %d", MyProcPid);
-	strlcpy(worker.bgw_type, "share_acl audit", BGW_MAXLEN);
-	worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
-	worker.bgw_notify_pid = MyProcPid;
-
 	/*
 	 * A cancel (or statement_timeout) now would lose the row without a trace:
 	 * it waits until the worker holds its copy, at most about a second and a
 	 * process start, and is then raised with the refusal.
 	 */
 	HOLD_CANCEL_INTERRUPTS();
-	start = GetCurrentTimestamp();
-	while (!RegisterDynamicBackgroundWorker(&worker, &handle))
+	handle = StartSegmentWorker(seg, "share_acl_audit_worker_main", "share_acl audit of a refusal",
+								"share_acl audit", REFUSAL_SLOT_WAIT_MS);
+	if (handle == NULL)
 	{
-		if (TimestampDifferenceExceeds(start, GetCurrentTimestamp(), REFUSAL_SLOT_WAIT_MS))
-		{
-			RESUME_CANCEL_INTERRUPTS();
-			LogUnrecorded(sh, "no background worker slot became free within 1 second");
-			dsm_detach(seg);
-			PG_RETURN_BOOL(false);
-		}
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 REFUSAL_SLOT_RETRY_MS, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
+		RESUME_CANCEL_INTERRUPTS();
+		LogUnrecorded(sh, "no background worker slot became free within 1 second");
+		dsm_detach(seg);
+		PG_RETURN_BOOL(false);
 	}
-
-	/* wait until the worker holds its copy (or has ended without one) */
-	for (;;)
-	{
-		pid_t		pid;
-		BgwHandleStatus status;
-
-		CHECK_FOR_INTERRUPTS();
-		if (((volatile RefusalShared *) sh)->state == REFUSAL_TAKEN)
-		{
-			taken = true;
-			break;
-		}
-		status = GetBackgroundWorkerPid(handle, &pid);
-		if (status == BGWH_STOPPED || status == BGWH_POSTMASTER_DIED)
-			break;
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100,
-						 PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-	}
+	taken = WaitSegmentWorker(handle, &sh->state) == SEGMENT_WORKER_ANSWERED;
 	RESUME_CANCEL_INTERRUPTS();
-	pfree(handle);
-	pg_read_barrier();
-	if (!taken && ((volatile RefusalShared *) sh)->state == REFUSAL_TAKEN)
-		taken = true;
 	if (!taken)
 		LogUnrecorded(sh, "the background worker ended before taking it");
 	dsm_detach(seg);

@@ -398,19 +398,16 @@ ImagePublish(const StructureCache *s, const ChangeLogPosition *pos)
 	ImageIndexOut(&h.owner_index, &s->owner_index, &end);
 	ImageIndexOut(&h.workspace_index, &s->workspace_index, &end);
 
-#define PART(i, src, n, elem, at) \
-	(parts[i].data = (src), parts[i].len = (Size) (n) * (elem), parts[i].offset = (at))
-	PART(0, s->resources, s->nresources, sizeof(ResourceNode), h.resources);
-	PART(1, s->links, s->nlinks, sizeof(CollectionLink), h.links);
-	PART(2, s->owner_ids, s->nowners, sizeof(pg_uuid_t), h.owner_ids);
-	PART(3, s->workspace_ids, s->nworkspaces, sizeof(pg_uuid_t), h.workspace_ids);
-	PART(4, s->resource_index.buckets, (Size) s->resource_index.mask + 1, sizeof(uint32),
+	parts[0] = ImagePartOf(s->resources, s->nresources, sizeof(ResourceNode), h.resources);
+	parts[1] = ImagePartOf(s->links, s->nlinks, sizeof(CollectionLink), h.links);
+	parts[2] = ImagePartOf(s->owner_ids, s->nowners, sizeof(pg_uuid_t), h.owner_ids);
+	parts[3] = ImagePartOf(s->workspace_ids, s->nworkspaces, sizeof(pg_uuid_t), h.workspace_ids);
+	parts[4] = ImagePartOf(s->resource_index.buckets, (Size) s->resource_index.mask + 1, sizeof(uint32),
 		 h.resource_index.buckets);
-	PART(5, s->owner_index.buckets, (Size) s->owner_index.mask + 1, sizeof(uint32),
+	parts[5] = ImagePartOf(s->owner_index.buckets, (Size) s->owner_index.mask + 1, sizeof(uint32),
 		 h.owner_index.buckets);
-	PART(6, s->workspace_index.buckets, (Size) s->workspace_index.mask + 1, sizeof(uint32),
+	parts[6] = ImagePartOf(s->workspace_index.buckets, (Size) s->workspace_index.mask + 1, sizeof(uint32),
 		 h.workspace_index.buckets);
-#undef PART
 	StructureLayout(layout);
 	return ImageWrite(IMAGE_STRUCTURE, &h.common, layout, s->resource_index.key, pos,
 					  TYPEALIGN(64, end), parts, lengthof(parts));

@@ -68,6 +68,15 @@ typedef struct ImagePart
 	Size		offset;
 } ImagePart;
 
+/* The part of n records of elem bytes at data, to be written at offset. */
+static inline ImagePart
+ImagePartOf(const void *data, Size n, Size elem, Size offset)
+{
+	ImagePart	part = {data, n * elem, offset};
+
+	return part;
+}
+
 /* Laying out an image: reserve returns the offset of n records of elem bytes. */
 extern Size ImageReserve(Size *end, Size n, Size elem);
 extern bool ImageWithin(Size offset, Size n, Size elem, Size size);

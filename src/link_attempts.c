@@ -79,10 +79,10 @@
 #include "utils/wait_event.h"
 
 #include "link_attempts.h"
+#include "segment_worker.h"
 
 #define ATTEMPT_LOCK_TIMEOUT	"1s"	/* the worker's wait for the link row */
 #define ATTEMPT_SLOT_WAIT_MS	1000	/* the caller's wait for a worker slot */
-#define ATTEMPT_SLOT_RETRY_MS	10
 #define ATTEMPT_EMAIL_MAX		1280	/* 320 characters (open_link's limit) of 4 bytes */
 #define ATTEMPT_STATUS_MAX		32
 #define ATTEMPT_MESSAGE_MAX		512
@@ -115,7 +115,7 @@ typedef struct AttemptShared
 	bool		has_email;
 	char		email[ATTEMPT_EMAIL_MAX + 1];
 	/* written by the worker, read by the caller once the worker has exited */
-	AttemptState state;
+	int32		state;			/* AttemptState */
 	char		status[ATTEMPT_STATUS_MAX];
 	int			sqlerrcode;
 	char		message[ATTEMPT_MESSAGE_MAX];
@@ -136,10 +136,7 @@ link_attempt(PG_FUNCTION_ARGS)
 {
 	dsm_segment *seg;
 	AttemptShared *sh;
-	BackgroundWorker worker;
 	BackgroundWorkerHandle *handle;
-	BgwHandleStatus bgw_status;
-	TimestampTz start;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -174,33 +171,16 @@ link_attempt(PG_FUNCTION_ARGS)
 	}
 	sh->state = ATTEMPT_PENDING;
 
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_ConsistentState;
-	worker.bgw_restart_time = BGW_NEVER_RESTART;
-	strlcpy(worker.bgw_library_name, "share_acl", BGW_MAXLEN);
-	strlcpy(worker.bgw_function_name, "share_acl_link_attempt_main", BGW_MAXLEN);
-	snprintf(worker.bgw_name, BGW_MAXLEN, "share_acl link attempt for PID %d", MyProcPid);
-	strlcpy(worker.bgw_type, "share_acl link attempt", BGW_MAXLEN);
-	worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
-	worker.bgw_notify_pid = MyProcPid;
-
 	/* a slot may free up soon: other attempts take a few milliseconds */
-	start = GetCurrentTimestamp();
-	while (!RegisterDynamicBackgroundWorker(&worker, &handle))
-	{
-		if (TimestampDifferenceExceeds(start, GetCurrentTimestamp(), ATTEMPT_SLOT_WAIT_MS))
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
-					 errmsg("could not record the share link attempt"),
-					 errdetail("No background worker slot became free within %d ms.",
-							   ATTEMPT_SLOT_WAIT_MS),
-					 errhint("Raise max_worker_processes: every password attempt, and every open of a link with max_views, uses a background worker for about the time a connection takes to start.")));
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 ATTEMPT_SLOT_RETRY_MS, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-	}
+	handle = StartSegmentWorker(seg, "share_acl_link_attempt_main", "share_acl link attempt",
+								"share_acl link attempt", ATTEMPT_SLOT_WAIT_MS);
+	if (handle == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
+				 errmsg("could not record the share link attempt"),
+				 errdetail("No background worker slot became free within %d ms.",
+						   ATTEMPT_SLOT_WAIT_MS),
+				 errhint("Raise max_worker_processes: every password attempt, and every open of a link with max_views, uses a background worker for about the time a connection takes to start.")));
 
 	/*
 	 * Wait for the worker's answer (it sets our latch once it has committed)
@@ -208,25 +188,10 @@ link_attempt(PG_FUNCTION_ARGS)
 	 * statement_timeout), the caller gets that error and no answer; the
 	 * worker may still record the attempt.
 	 */
-	for (;;)
-	{
-		pid_t		pid;
-
-		CHECK_FOR_INTERRUPTS();
-		if (((volatile AttemptShared *) sh)->state != ATTEMPT_PENDING)
-			break;
-		bgw_status = GetBackgroundWorkerPid(handle, &pid);
-		if (bgw_status == BGWH_STOPPED)
-			break;
-		if (bgw_status == BGWH_POSTMASTER_DIED)
-			ereport(FATAL,
-					(errcode(ERRCODE_ADMIN_SHUTDOWN),
-					 errmsg("postmaster exited while a share link attempt was being recorded")));
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, 0, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-	}
-	pfree(handle);
-	pg_read_barrier();
+	if (WaitSegmentWorker(handle, &sh->state) == SEGMENT_WORKER_POSTMASTER_DIED)
+		ereport(FATAL,
+				(errcode(ERRCODE_ADMIN_SHUTDOWN),
+				 errmsg("postmaster exited while a share link attempt was being recorded")));
 
 	if (sh->state == ATTEMPT_DONE)
 	{

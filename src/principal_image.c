@@ -346,15 +346,12 @@ PrincipalImageWrite(Snapshot snap, const ChangeLogPosition *pos, Size limit)
 	if (end > limit)
 		goto done;
 
-#define PART(i, src, cnt, elem, at) \
-	(parts[i].data = (src), parts[i].len = (Size) (cnt) * (elem), parts[i].offset = (at))
-	PART(0, principals, n, sizeof(ImagePrincipal), h.principals);
-	PART(1, grouped_memberships, memberships.n, sizeof(MembershipRecord), h.memberships);
-	PART(2, grouped_teams, teams.n, sizeof(pg_uuid_t), h.teams);
-	PART(3, grouped_grants, grants.n, sizeof(GrantRecord), h.grants);
-	PART(4, slots, nslots, sizeof(int32), h.slots);
-	PART(5, index.buckets, (Size) index.mask + 1, sizeof(uint32), h.index.buckets);
-#undef PART
+	parts[0] = ImagePartOf(principals, n, sizeof(ImagePrincipal), h.principals);
+	parts[1] = ImagePartOf(grouped_memberships, memberships.n, sizeof(MembershipRecord), h.memberships);
+	parts[2] = ImagePartOf(grouped_teams, teams.n, sizeof(pg_uuid_t), h.teams);
+	parts[3] = ImagePartOf(grouped_grants, grants.n, sizeof(GrantRecord), h.grants);
+	parts[4] = ImagePartOf(slots, nslots, sizeof(int32), h.slots);
+	parts[5] = ImagePartOf(index.buckets, (Size) index.mask + 1, sizeof(uint32), h.index.buckets);
 	PrincipalLayout(layout);
 	ok = ImageWrite(IMAGE_PRINCIPALS, &h.common, layout, index.key, pos, TYPEALIGN(64, end),
 					parts, lengthof(parts));

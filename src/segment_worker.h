@@ -1,0 +1,32 @@
+/*
+ * segment_worker.h — a dynamic background worker of share_acl handed a
+ * dynamic shared memory segment: started, then waited for.
+ *
+ * Owned by segment_worker.c.  Used where something must happen in a
+ * transaction of its own, whatever the caller's transaction does (link
+ * attempts, the audit rows of refused calls).  The segment holds what the
+ * caller hands over and an int32 state, 0 until the worker answers (with
+ * any other value); the worker sets the caller's latch when it does.
+ */
+#ifndef SHARE_ACL_SEGMENT_WORKER_H
+#define SHARE_ACL_SEGMENT_WORKER_H
+
+#include "postgres.h"
+
+#include "postmaster/bgworker.h"
+#include "storage/dsm.h"
+
+typedef enum SegmentWorkerWait
+{
+	SEGMENT_WORKER_ANSWERED,	/* the state is no longer 0 */
+	SEGMENT_WORKER_ENDED,		/* the worker ended first */
+	SEGMENT_WORKER_POSTMASTER_DIED
+} SegmentWorkerWait;
+
+extern BackgroundWorkerHandle *StartSegmentWorker(dsm_segment *seg, const char *function,
+												  const char *what, const char *type,
+												  int slot_wait_ms);
+extern SegmentWorkerWait WaitSegmentWorker(BackgroundWorkerHandle *handle,
+										   volatile const int32 *state);
+
+#endif							/* SHARE_ACL_SEGMENT_WORKER_H */
