@@ -539,12 +539,11 @@ sa_log "(j) the audit trail: share/unshare and open_link, audit triggers off and
 audit_triggers() {	# ENABLE ALWAYS | DISABLE
 	psql -qX -v ON_ERROR_STOP=1 >/dev/null <<-SQL
 		DO \$\$
-		DECLARE t text;
+		DECLARE t regclass;
 		BEGIN
-		    FOREACH t IN ARRAY ARRAY['workspace', 'principal', 'member', 'team_member', 'resource',
-		                             'collection_item', 'share', 'link', 'link_view', 'signing_key',
-		                             'promotion_request'] LOOP
-		        EXECUTE format('ALTER TABLE share_acl.%I $1 TRIGGER zzz_audit_insert, $1 TRIGGER zzz_audit_update,
+		    -- every table the extension audits (it has the triggers)
+		    FOR t IN SELECT tgrelid::regclass FROM pg_trigger WHERE tgname = 'zzz_audit_insert' LOOP
+		        EXECUTE format('ALTER TABLE %s $1 TRIGGER zzz_audit_insert, $1 TRIGGER zzz_audit_update,
 		                        $1 TRIGGER zzz_audit_delete, $1 TRIGGER zzz_audit_truncate', t);
 		    END LOOP;
 		END \$\$;
