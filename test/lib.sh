@@ -15,8 +15,9 @@ sa_log() { printf '\n== %s\n' "$*" >&2; }
 # The Debian packages the build and the suites need, each detected by the file
 # really used (pg_config and pg_isolation_regress ship with the client, so they
 # prove nothing about the server headers).  Prints the missing package names.
-# SA_PGTAP_CONTROL, SA_PG_PROVE, SA_PG_CRON_CONTROL, SA_PG_CRON_LIB and
-# SA_PLPGSQL_CHECK_CONTROL may point elsewhere (tests of this function).
+# SA_PGTAP_CONTROL, SA_PG_PROVE, SA_PG_CRON_CONTROL, SA_PG_CRON_LIB,
+# SA_PLPGSQL_CHECK_CONTROL and SA_PLPGSQL_CHECK_LIB may point elsewhere
+# (tests of this function).
 sa_missing_deps() {
 	local need=() incdir=""
 	[ -x "$PG_CONFIG" ] && incdir=$("$PG_CONFIG" --includedir-server 2>/dev/null)
@@ -33,9 +34,12 @@ sa_missing_deps() {
 		[ ! -f "${SA_PG_CRON_LIB:-$("$PG_CONFIG" --pkglibdir 2>/dev/null)/pg_cron.so}" ]; then
 		need+=(postgresql-15-cron)
 	fi
-	# plpgsql_check: the lint of the PL/pgSQL functions (test/lint/run.sh)
-	[ -f "${SA_PLPGSQL_CHECK_CONTROL:-$("$PG_CONFIG" --sharedir 2>/dev/null)/extension/plpgsql_check.control}" ] ||
+	# plpgsql_check: the lint of the PL/pgSQL functions (test/lint/run.sh):
+	# the extension's control file and the library it loads
+	if [ ! -f "${SA_PLPGSQL_CHECK_CONTROL:-$("$PG_CONFIG" --sharedir 2>/dev/null)/extension/plpgsql_check.control}" ] ||
+		[ ! -f "${SA_PLPGSQL_CHECK_LIB:-$("$PG_CONFIG" --pkglibdir 2>/dev/null)/plpgsql_check.so}" ]; then
 		need+=(postgresql-15-plpgsql-check)
+	fi
 	command -v make >/dev/null || need+=(make)
 	command -v gcc >/dev/null || need+=(gcc)
 	[ ${#need[@]} -gt 0 ] && printf '%s\n' "${need[@]}"

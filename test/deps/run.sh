@@ -63,6 +63,8 @@ out=$(SA_PG_CRON_LIB="$work/none/pg_cron.so" sa_missing_deps)
 expect "no pg_cron.so: asks for postgresql-15-cron" yes postgresql-15-cron "$out"
 out=$(SA_PLPGSQL_CHECK_CONTROL="$work/none/plpgsql_check.control" sa_missing_deps)
 expect "no plpgsql_check.control: asks for postgresql-15-plpgsql-check" yes postgresql-15-plpgsql-check "$out"
+out=$(SA_PLPGSQL_CHECK_LIB="$work/none/plpgsql_check.so" sa_missing_deps)
+expect "no plpgsql_check.so: asks for postgresql-15-plpgsql-check" yes postgresql-15-plpgsql-check "$out"
 
 # on this machine (set up by the suite) nothing is missing
 out=$(sa_missing_deps)
