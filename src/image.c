@@ -200,6 +200,15 @@ ImageRelease(ImageKind kind)
 	mapped_size[kind] = 0;
 }
 
+/* Release the mapped image of kind, whose own fields are wrong (damaged). */
+void
+ImageReject(ImageKind kind)
+{
+	ImageRelease(kind);
+	elog(DEBUG1, "share_acl: the %s image is damaged: not used",
+		 kind == IMAGE_PRINCIPALS ? "principal" : "structure");
+}
+
 /* Is p inside the mapped image of kind? */
 bool
 ImageContains(ImageKind kind, const void *p)
@@ -214,7 +223,7 @@ ImageContains(ImageKind kind, const void *p)
  * within it; its position goes to *pos (the xip allocated in
  * TopMemoryContext) and its id to *image_id.  Releases the image of kind
  * mapped before.  The caller checks its own header fields (ImageWithin) and
- * calls ImageRelease when they are wrong.  NULL when there is none to use.
+ * calls ImageReject when they are wrong.  NULL when there is none to use.
  */
 const char *
 ImageMap(ImageKind kind, Size header_size, const uint32 *layout, ChangeLogPosition *pos,
@@ -235,6 +244,7 @@ ImageMap(ImageKind kind, Size header_size, const uint32 *layout, ChangeLogPositi
 	if (fstat(fd, &st) != 0 || (Size) st.st_size < header_size)
 	{
 		CloseTransientFile(fd);
+		elog(DEBUG1, "share_acl: image \"%s\" not used: shorter than its header", path);
 		return NULL;
 	}
 	addr = mmap(NULL, (Size) st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
@@ -253,6 +263,8 @@ ImageMap(ImageKind kind, Size header_size, const uint32 *layout, ChangeLogPositi
 		h->nxip < 0 || !ImageWithin(h->xip, h->nxip, sizeof(FullTransactionId), mapped_size[kind]))
 	{
 		ImageRelease(kind);
+		elog(DEBUG1, "share_acl: image \"%s\" not used: made by another server run, build or catalog, or damaged",
+			 path);
 		return NULL;
 	}
 
@@ -443,7 +455,7 @@ ImageAdopt(StructureCache *s, ChangeLogPosition *pos, uint64 *image_id)
 		!ImageIndexValid(&h->resource_index, size) || !ImageIndexValid(&h->owner_index, size) ||
 		!ImageIndexValid(&h->workspace_index, size))
 	{
-		ImageRelease(IMAGE_STRUCTURE);
+		ImageReject(IMAGE_STRUCTURE);
 		return false;
 	}
 

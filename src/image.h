@@ -93,6 +93,7 @@ extern void ImageIndexIn(UuidIndex *index, const char *image, const ImageIndex *
 						 const uint64 *key, const void *base, Size stride);
 
 extern void ImageRelease(ImageKind kind);
+extern void ImageReject(ImageKind kind);
 extern bool ImageContains(ImageKind kind, const void *p);
 extern Size ImageMappedBytes(ImageKind kind);
 extern Size ImagePrivateBytes(ImageKind kind);

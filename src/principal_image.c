@@ -406,7 +406,7 @@ PrincipalImageMap(PrincipalImage *img, ChangeLogPosition *pos)
 		!ImageWithin(h->slots, h->nslots, sizeof(int32), size) ||
 		!ImageIndexValid(&h->index, size) || h->index.count != h->nprincipals)
 	{
-		ImageRelease(IMAGE_PRINCIPALS);
+		ImageReject(IMAGE_PRINCIPALS);
 		return false;
 	}
 	p = (const ImagePrincipal *) (image + h->principals);
@@ -421,7 +421,7 @@ PrincipalImageMap(PrincipalImage *img, ChangeLogPosition *pos)
 							   (p[i].mask + 1 != GrantSetTableSize(p[i].ngrants) ||
 								p[i].slots > h->nslots - (int32) (p[i].mask + 1))))
 		{
-			ImageRelease(IMAGE_PRINCIPALS);
+			ImageReject(IMAGE_PRINCIPALS);
 			return false;
 		}
 	}
@@ -431,7 +431,7 @@ PrincipalImageMap(PrincipalImage *img, ChangeLogPosition *pos)
 
 		if (role < ROLE_NONE || role > ROLE_UNKNOWN)
 		{
-			ImageRelease(IMAGE_PRINCIPALS);
+			ImageReject(IMAGE_PRINCIPALS);
 			return false;
 		}
 	}

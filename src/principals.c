@@ -330,6 +330,8 @@ AdoptImage(Snapshot snap, uint64 avoid)
 	pfree(pos.xip);
 	if (!ok)
 	{
+		elog(DEBUG1, "share_acl: principal image not used: the stale one, more than %d changes since it was made, or a reload entry",
+			 IMAGE_REFRESH_AFTER);
 		PrincipalImageRelease(&image);
 		stale = uuidmap_create(store_cxt, 64, NULL);
 	}

@@ -487,11 +487,12 @@ AdoptImage(Snapshot snap, int32 limit, uint64 avoid)
 	StructureCache *s = palloc0(sizeof(StructureCache));
 	ChangeLogPosition image_position = {0};
 	uuidmap_hash *ids;
-	uint64		id;
+	uint64		id = 0;
 	bool		ok;
 
 	if (!ImageAdopt(s, &image_position, &id) || id == avoid)
 	{
+		elog(DEBUG1, "share_acl: no structure image to use");
 		ImageRelease(IMAGE_STRUCTURE);
 		if (image_position.xip)
 			pfree(image_position.xip);
@@ -508,6 +509,8 @@ AdoptImage(Snapshot snap, int32 limit, uint64 avoid)
 	pfree(image_position.xip);
 	if (!ok)
 	{
+		elog(DEBUG1, "share_acl: structure image not used: more than %d changes since it was made, or a reload entry",
+			 limit);
 		ImageRelease(IMAGE_STRUCTURE);
 		pfree(s);
 		return NULL;

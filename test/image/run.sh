@@ -53,6 +53,11 @@ ANSWER_Q="SELECT share_acl.has_access('e1000000-0000-0000-0001-000000000001', 'e
              || ' ' || share_acl.has_access('e1000000-0000-0000-0001-000000000003', 'e1000000-0000-0000-0004-000000000007', 'view')"
 MODE_Q="SELECT mode || ' ' || principals FROM share_acl.cache_stats()"
 fresh() { psql -qXAt -d $db -c "$ANSWER_Q" -c "$MODE_Q" 2>&1 | tr '\n' '|'; }
+# why a fresh backend does not use an image (its DEBUG lines), for a failure's report
+why() {
+	psql -qXAt -d $db -c "SET client_min_messages = debug1" -c "$ANSWER_Q" 2>&1 | grep 'share_acl:' | sed 's/^/#   /'
+	ls -l "$dir" | sed 's/^/#   /'
+}
 
 # a backend that scans every resource and checks 100 people writes both images
 psql -qXAt -d $db >/dev/null <<'SQL'
@@ -68,7 +73,7 @@ if [ -s "$simg" ] && [ -s "$pimg" ]; then ok "both images written"; else not_ok 
 cp "$simg" "$simg.good"; cp "$pimg" "$pimg.good"
 good="true true false|shared shared|"
 got=$(fresh)
-if [ "$got" = "$good" ]; then ok "a fresh backend maps both: $got"; else not_ok "a fresh backend maps both: got $got, want $good"; fi
+if [ "$got" = "$good" ]; then ok "a fresh backend maps both: $got"; else not_ok "a fresh backend maps both: got $got, want $good"; why; fi
 started=$(psql -qXAt -d postgres -c "SELECT pg_postmaster_start_time()")
 
 # write bytes (hex, little-endian as the file holds them) at offset of file
@@ -85,7 +90,7 @@ damage() {
 	chown postgres "$simg" "$pimg" 2>/dev/null
 	want=$([ "$which" = s ] && echo "true true false|backend shared|" || echo "true true false|shared backend|")
 	got=$(fresh)
-	if [ "$got" = "$want" ]; then ok "$name: not used, same answers"; else not_ok "$name: got $got, want $want"; fi
+	if [ "$got" = "$want" ]; then ok "$name: not used, same answers"; else not_ok "$name: got $got, want $want"; why; fi
 }
 # ImageCommon: magic at 0, header_size 12, size 48, nxip 112, xip 120; the
 # kind's fields from 128: the structure's nresources (int32) at 128; the
