@@ -355,10 +355,17 @@ audit_chains_final(PG_FUNCTION_ARGS)
 Datum
 audit_pending(PG_FUNCTION_ARGS)
 {
-	audit_pending_rows = true;
-	if (!PG_ARGISNULL(0) && PG_GETARG_BOOL(0))
-		audit_unresolved = true;
+	AuditMarkPending(!PG_ARGISNULL(0) && PG_GETARG_BOOL(0));
 	PG_RETURN_VOID();
+}
+
+/* The same for C callers. */
+void
+AuditMarkPending(bool unresolved)
+{
+	audit_pending_rows = true;
+	if (unresolved)
+		audit_unresolved = true;
 }
 
 /*

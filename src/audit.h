@@ -1,6 +1,7 @@
 /*
  * audit.h — the audit trail (SPEC §7): the hash chain, sealing at commit
- * (src/audit.c) and refused calls recorded by a background worker
+ * (src/audit.c), the model tables' trigger that stages rows
+ * (src/audit_stage.c) and refused calls recorded by a background worker
  * (src/audit_worker.c).
  */
 #ifndef SHARE_ACL_AUDIT_H
@@ -11,6 +12,12 @@
 
 /* Register the transaction callbacks that seal audit rows at commit (_PG_init). */
 extern void AuditInit(void);
+
+/*
+ * The current transaction staged audit rows (some of them without their
+ * workspace, which the seal finds among its other rows, when unresolved).
+ */
+extern void AuditMarkPending(bool unresolved);
 
 /* The owner of audit_log, and audit_chain's OID; InvalidOid without them. */
 extern Oid	AuditLogOwner(Oid *chain_rel);

@@ -38,7 +38,9 @@ static const char *const model_rel_names[MT_COUNT] = {
 	"resource_pkey", "collection_item_resource_idx",
 	"principal_pkey", "member_pkey", "member_principal_idx",
 	"team_member_pkey", "team_member_member_idx", "share_resource_idx", "share_grantee_idx",
-	"link_pkey", "change_log_txid_idx"
+	"link_pkey", "change_log_txid_idx",
+	"_cache_signal_structure", "_cache_signal_workspaces", "_cache_signal_principals",
+	"_cache_signal_links"
 };
 
 ModelCatalog catalog;

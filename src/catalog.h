@@ -46,7 +46,7 @@ typedef enum GeneralAccess { GA_PRIVATE, GA_SHARED, GA_PUBLIC } GeneralAccess;
 extern const char *const role_labels[];
 extern const char *const resource_kind_labels[];
 
-/* The model relations: tables, then the indexes read on demand. */
+/* The model relations: tables, the indexes read on demand, the signal relations. */
 typedef enum ModelRel
 {
 	MT_RESOURCE, MT_COLLECTION_ITEM, MT_WORKSPACE, MT_PRINCIPAL, MT_MEMBER, MT_TEAM_MEMBER,
@@ -55,6 +55,8 @@ typedef enum ModelRel
 	MT_PRINCIPAL_PKEY, MT_MEMBER_PKEY, MT_MEMBER_BY_PRINCIPAL,
 	MT_TEAM_MEMBER_PKEY, MT_TEAM_MEMBER_BY_MEMBER, MT_SHARE_BY_RESOURCE, MT_SHARE_BY_GRANTEE,
 	MT_LINK_PKEY, MT_CHANGE_LOG_BY_TXID,
+	/* the signal relations (invalidation.c): one per invalidation group */
+	MT_SIGNAL_STRUCTURE, MT_SIGNAL_WORKSPACES, MT_SIGNAL_PRINCIPALS, MT_SIGNAL_LINKS,
 	MT_COUNT
 } ModelRel;
 

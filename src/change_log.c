@@ -45,6 +45,7 @@
 
 #include "catalog.h"
 #include "change_log.h"
+#include "invalidation.h"
 
 static const char change_kind_codes[CHANGE_KINDS] = {'r', 'p'};
 
@@ -490,7 +491,7 @@ change_log_trigger(PG_FUNCTION_ARGS)
 	{
 		RememberOwn(kind, news.ids, news.n, reload);
 		WriteEntries(kind, news.ids, news.n, reload);
-		CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+		SignalChange(RelationGetRelid(trigdata->tg_relation));
 	}
 	return PointerGetDatum(NULL);
 }

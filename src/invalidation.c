@@ -3,14 +3,17 @@
  * read snapshots and transient tags of invalidation.h.
  *
  * Correctness (SPEC R13): every statement that changes a model table fires a
- * statement-level trigger that calls CacheInvalidateRelcacheByRelid() on that
- * table (for resource and collection_item, change_log.c's trigger, which
- * also records the changed ids).  The message is sent at commit (and
- * WAL-logged, so hot standbys replay it); every backend runs the callback
- * below when it next accepts invalidation messages, at the latest at the
- * start of its next statement (and, for its own changes, at the next
+ * statement-level trigger (for the tables kept by id, change_log.c's, which
+ * also records the changed ids) that calls SignalChange(): a relcache
+ * invalidation of the signal relation of the table's group, a composite type
+ * that no query reads (an invalidation of the table itself would make every
+ * backend plan again each statement that names it).  The message is sent at
+ * commit (and WAL-logged, so hot standbys replay it); every backend runs the
+ * callback below when it next accepts invalidation messages, at the latest
+ * at the start of its next statement (and, for its own changes, at the next
  * command).  The callback only bumps a counter; the next check brings the
- * part up to date.  Reads use the latest snapshot: a commit that the
+ * part up to date.  An invalidation of a model table itself (DDL, VACUUM's
+ * statistics) counts as well.  Reads use the latest snapshot: a commit that the
  * snapshot misses sends its invalidation after becoming visible, so it is
  * processed after the read and the part is brought up to date again.
  */
@@ -45,6 +48,12 @@ RelcacheCallback(Datum arg, Oid relid)
 			inval_counts[g]++;
 		return;
 	}
+	for (g = 0; g < INVAL_GROUPS; g++)
+		if (relid == catalog.oids[MT_SIGNAL_STRUCTURE + g])
+		{
+			inval_counts[g]++;
+			return;
+		}
 	switch (CatalogTableOf(relid))
 	{
 		case MT_RESOURCE:
@@ -87,12 +96,50 @@ InvalCount(InvalGroup group)
 	return inval_counts[group];
 }
 
+StaticAssertDecl(MT_SIGNAL_WORKSPACES - MT_SIGNAL_STRUCTURE == INVAL_WORKSPACES &&
+				 MT_SIGNAL_PRINCIPALS - MT_SIGNAL_STRUCTURE == INVAL_PRINCIPALS &&
+				 MT_SIGNAL_LINKS - MT_SIGNAL_STRUCTURE == INVAL_LINKS,
+				 "one signal relation per invalidation group, in the groups' order");
+
+/* The invalidation group of a model table's cached data. */
+static InvalGroup
+GroupOf(ModelRel table)
+{
+	switch (table)
+	{
+		case MT_RESOURCE:
+		case MT_COLLECTION_ITEM:
+			return INVAL_STRUCTURE;
+		case MT_WORKSPACE:
+			return INVAL_WORKSPACES;
+		case MT_LINK:
+			return INVAL_LINKS;
+		default:
+			return INVAL_PRINCIPALS;
+	}
+}
+
+/*
+ * The current transaction changed the model table relid: make every backend
+ * count a change of its group at commit (this one at its next command).
+ */
+void
+SignalChange(Oid relid)
+{
+	ModelRel	table;
+
+	CatalogLookup();
+	table = CatalogTableOf(relid);
+	if (table == MT_COUNT)
+		elog(ERROR, "share_acl: relation %u is not a model table", relid);
+	CacheInvalidateRelcacheByRelid(catalog.oids[MT_SIGNAL_STRUCTURE + GroupOf(table)]);
+}
+
 PG_FUNCTION_INFO_V1(cache_invalidate_trigger);
 
 /*
  * cache_invalidate_trigger() — statement-level trigger on the model tables
- * other than resource and collection_item: queue a relcache invalidation of
- * the table, sent to all backends at commit.
+ * not kept by id (workspace, link): signal the change (SignalChange).
  */
 Datum
 cache_invalidate_trigger(PG_FUNCTION_ARGS)
@@ -103,7 +150,7 @@ cache_invalidate_trigger(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("cache_invalidate_trigger() must be called as a trigger")));
-	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+	SignalChange(RelationGetRelid(trigdata->tg_relation));
 	return PointerGetDatum(NULL);
 }
 

@@ -2,7 +2,7 @@
  * invalidation.h — when cached model data stops being right.
  *
  * Owns the invalidation counters (bumped by the relcache callback when a
- * model table changes, per group of tables), the statement boundary at which
+ * model table changes, per group of tables), the signal of a change, the statement boundary at which
  * a backend takes in pending invalidations, the snapshot a read uses, and
  * the "transient" tags of what was read under a query's snapshot in
  * parallel mode.
@@ -24,6 +24,7 @@ typedef enum InvalGroup
 } InvalGroup;
 
 extern void InvalidationInit(void);
+extern void SignalChange(Oid relid);
 extern uint64 InvalCount(InvalGroup group);
 
 /*

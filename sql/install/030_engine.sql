@@ -1,10 +1,23 @@
 -- The engine (SPEC §3, §4): checks and look-ups in C, the current-principal
 -- setting, and the triggers that keep every backend's cache right.
 
+-- The signal relations: composite types that no query reads.  A change to a
+-- model table is made known to every backend by a relcache invalidation of
+-- the signal relation of its group (an invalidation of the table itself
+-- would also make every backend plan again each statement that names it).
+CREATE TYPE share_acl._cache_signal_structure AS (unused integer);
+CREATE TYPE share_acl._cache_signal_workspaces AS (unused integer);
+CREATE TYPE share_acl._cache_signal_principals AS (unused integer);
+CREATE TYPE share_acl._cache_signal_links AS (unused integer);
+COMMENT ON TYPE share_acl._cache_signal_structure IS 'internal: invalidated when resource or collection_item changes';
+COMMENT ON TYPE share_acl._cache_signal_workspaces IS 'internal: invalidated when workspace changes';
+COMMENT ON TYPE share_acl._cache_signal_principals IS 'internal: invalidated when principal, member, team_member or share changes';
+COMMENT ON TYPE share_acl._cache_signal_links IS 'internal: invalidated when link changes';
+
 CREATE FUNCTION share_acl.cache_invalidate_trigger() RETURNS trigger
     AS 'MODULE_PATHNAME', 'cache_invalidate_trigger' LANGUAGE C;
 COMMENT ON FUNCTION share_acl.cache_invalidate_trigger() IS
-    'trigger (per statement, and per row for the replica role): make every backend drop its share_acl cache for this table at commit';
+    'trigger (per statement, and per row for the replica role): make every backend bring its share_acl cache of this table up to date after commit';
 
 -- The change log: per transaction, the ids whose cached data changed —
 -- kind 'r': a resource, or the collections holding it (structure); kind

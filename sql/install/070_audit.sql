@@ -253,64 +253,57 @@ $$;
 COMMENT ON FUNCTION share_acl._audit_template(text, text) IS
     'internal: an audit trigger template for a row alias ($R. its columns, $J its jsonb)';
 
--- Statement trigger on a model table (one per event: transition tables).
--- Arguments, SQL templates in which $R. stands for the changed row's
--- columns and $J for the row as jsonb: the workspace, the object id, the row as jsonb without
--- secrets, the type and id of the object whose workspace a row takes when
--- its own cannot be read (a cascade), the link id, the viewer's e-mail;
--- then the columns whose change alone is not audited (a text[] literal;
--- transition tables and UPDATE OF column lists do not go together).
--- SECURITY DEFINER: it writes audit_stage, which no other role may.
-CREATE FUNCTION share_acl.audit_model_trigger() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+-- The statement that stages the audit rows of one model-table statement
+-- (op: INSERT, UPDATE or DELETE), from the trigger's arguments, SQL templates
+-- in which $R. stands for the changed row's columns and $J for the row as
+-- jsonb: the workspace, the object id, the row as jsonb without secrets, the
+-- type and id of the object whose workspace a row takes when its own cannot
+-- be read (a cascade), the link id, the viewer's e-mail; then the columns
+-- whose change alone is not audited (a text[] literal; transition tables and
+-- UPDATE OF column lists do not go together).  Its parameters: $1 the actor,
+-- $2 the session user, $3 the table's name, $4 those columns.  It reads the
+-- transition tables old_rows and new_rows.
+CREATE FUNCTION share_acl._audit_statement(op text, args text[]) RETURNS text
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    q text;
-    n bigint;
     cols constant text := 'INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, '
         'object_type, object_id, old, new, link_id, viewer_email, ref_type, ref_id) ';
 BEGIN
-    IF TG_LEVEL <> 'STATEMENT' OR TG_NARGS <> 8 THEN
-        RAISE EXCEPTION 'audit_model_trigger() must be a statement trigger with 8 arguments'
-            USING ERRCODE = 'trigger_protocol_violated';
-    END IF;
-    IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type)
-        VALUES (NULL, share_acl.current_principal(), session_user, 'truncate', TG_TABLE_NAME);
-        PERFORM share_acl._audit_pending(false);
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'UPDATE' THEN
+    IF op = 'UPDATE' THEN
         -- old and new rows pair up in the order of the transition tables
-        q := cols || format('SELECT %s, $1, $2, ''update'', $3, %s, %s, %s, %s, %s, NULLIF(%L, ''''), %s'
-                            ' FROM (SELECT row_number() OVER () AS _rn, to_jsonb(o) - $4 AS _k,'
-                            '              to_jsonb(o) AS _j, o.* FROM old_rows o) a'
-                            ' JOIN (SELECT row_number() OVER () AS _rn, to_jsonb(n) - $4 AS _k,'
-                            '              to_jsonb(n) AS _j, n.* FROM new_rows n) b ON a._rn = b._rn'
-                            ' WHERE a._k IS DISTINCT FROM b._k',
-                            share_acl._audit_template(TG_ARGV[0], 'b'), share_acl._audit_template(TG_ARGV[1], 'b'),
-                            share_acl._audit_template(TG_ARGV[2], 'a'), share_acl._audit_template(TG_ARGV[2], 'b'),
-                            share_acl._audit_template(TG_ARGV[5], 'b'), share_acl._audit_template(TG_ARGV[6], 'b'),
-                            TG_ARGV[3], share_acl._audit_template(TG_ARGV[4], 'b'));
-    ELSE
-        q := cols || format('SELECT %s, $1, $2, %L, $3, %s, %s, %s, %s, %s, NULLIF(%L, ''''), %s'
-                            ' FROM (SELECT to_jsonb(x) AS _j, x.* FROM %s x) x',
-                            share_acl._audit_template(TG_ARGV[0], 'x'), lower(TG_OP),
-                            share_acl._audit_template(TG_ARGV[1], 'x'),
-                            CASE WHEN TG_OP = 'DELETE' THEN share_acl._audit_template(TG_ARGV[2], 'x') ELSE 'NULL' END,
-                            CASE WHEN TG_OP = 'INSERT' THEN share_acl._audit_template(TG_ARGV[2], 'x') ELSE 'NULL' END,
-                            share_acl._audit_template(TG_ARGV[5], 'x'), share_acl._audit_template(TG_ARGV[6], 'x'),
-                            TG_ARGV[3], share_acl._audit_template(TG_ARGV[4], 'x'),
-                            CASE WHEN TG_OP = 'DELETE' THEN 'old_rows' ELSE 'new_rows' END);
+        RETURN cols || format('SELECT %s, $1, $2, ''update'', $3, %s, %s, %s, %s, %s, NULLIF(%L, ''''), %s'
+                              ' FROM (SELECT row_number() OVER () AS _rn, to_jsonb(o) - $4 AS _k,'
+                              '              to_jsonb(o) AS _j, o.* FROM old_rows o) a'
+                              ' JOIN (SELECT row_number() OVER () AS _rn, to_jsonb(n) - $4 AS _k,'
+                              '              to_jsonb(n) AS _j, n.* FROM new_rows n) b ON a._rn = b._rn'
+                              ' WHERE a._k IS DISTINCT FROM b._k',
+                              share_acl._audit_template(args[1], 'b'), share_acl._audit_template(args[2], 'b'),
+                              share_acl._audit_template(args[3], 'a'), share_acl._audit_template(args[3], 'b'),
+                              share_acl._audit_template(args[6], 'b'), share_acl._audit_template(args[7], 'b'),
+                              args[4], share_acl._audit_template(args[5], 'b'));
+    ELSIF op IN ('INSERT', 'DELETE') THEN
+        RETURN cols || format('SELECT %s, $1, $2, %L, $3, %s, %s, %s, %s, %s, NULLIF(%L, ''''), %s'
+                              ' FROM (SELECT to_jsonb(x) AS _j, x.* FROM %s x) x',
+                              share_acl._audit_template(args[1], 'x'), lower(op),
+                              share_acl._audit_template(args[2], 'x'),
+                              CASE WHEN op = 'DELETE' THEN share_acl._audit_template(args[3], 'x') ELSE 'NULL' END,
+                              CASE WHEN op = 'INSERT' THEN share_acl._audit_template(args[3], 'x') ELSE 'NULL' END,
+                              share_acl._audit_template(args[6], 'x'), share_acl._audit_template(args[7], 'x'),
+                              args[4], share_acl._audit_template(args[5], 'x'),
+                              CASE WHEN op = 'DELETE' THEN 'old_rows' ELSE 'new_rows' END);
     END IF;
-    EXECUTE q USING share_acl.current_principal(), session_user::text, TG_TABLE_NAME::text,
-                    TG_ARGV[7]::text[];
-    GET DIAGNOSTICS n = ROW_COUNT;
-    IF n > 0 THEN
-        -- a delete may be a cascade that removed the row naming the workspace
-        PERFORM share_acl._audit_pending(TG_OP = 'DELETE' AND TG_ARGV[3] <> '');
-    END IF;
-    RETURN NULL;
+    RAISE EXCEPTION 'no audit statement for %', op USING ERRCODE = 'invalid_parameter_value';
 END $$;
+COMMENT ON FUNCTION share_acl._audit_statement(text, text[]) IS
+    'internal: the statement that stages the audit rows of a model-table statement, from audit_model_trigger''s arguments';
+
+-- Statement trigger on a model table (one per event: transition tables),
+-- with the 8 arguments of _audit_statement.  Each backend prepares the
+-- statement of each trigger once and keeps its plan (src/audit_stage.c).
+-- SECURITY DEFINER: it writes audit_stage, which no other role may.
+CREATE FUNCTION share_acl.audit_model_trigger() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'audit_model_trigger'
+    LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION share_acl.audit_model_trigger() IS
     'statement trigger on the model tables: stage one audit row per changed row (secrets removed), sealed at commit';
 
