@@ -61,6 +61,7 @@ PG_FUNCTION_INFO_V1(audit_row_hash);
 PG_FUNCTION_INFO_V1(audit_chains_step);
 PG_FUNCTION_INFO_V1(audit_chains_final);
 PG_FUNCTION_INFO_V1(audit_pending);
+PG_FUNCTION_INFO_V1(audit_staged);
 PG_FUNCTION_INFO_V1(audit_set_maintenance);
 PG_FUNCTION_INFO_V1(audit_log_guard);
 
@@ -71,6 +72,18 @@ PG_FUNCTION_INFO_V1(audit_log_guard);
 /* global variables: what the current transaction left to seal */
 static bool audit_pending_rows = false;
 static bool audit_unresolved = false;
+
+/*
+ * The chains of the staged rows and their number, while every path that
+ * staged rows said so (AuditStaged); otherwise the seal reads them from
+ * audit_stage.  (Rows of a rolled-back subtransaction stay counted: the
+ * seal then locks a chain it need not, or takes an id it does not use.)
+ */
+#define KNOWN_CHAINS_MAX		16
+static bool chains_known = true;
+static int	nknown_chains = 0;
+static pg_uuid_t known_chains[KNOWN_CHAINS_MAX];
+static int64 known_rows = 0;
 static bool audit_maintenance = false;
 static bool sequence_checked = false;	/* this backend's first seal checked the sequence */
 
@@ -364,8 +377,44 @@ void
 AuditMarkPending(bool unresolved)
 {
 	audit_pending_rows = true;
+	chains_known = false;
 	if (unresolved)
 		audit_unresolved = true;
+}
+
+/*
+ * The current transaction staged rows rows in the chain of workspace (NULL:
+ * the rows without a workspace).
+ */
+void
+AuditStaged(const pg_uuid_t *workspace, int64 rows)
+{
+	pg_uuid_t	chain;
+	int			i;
+
+	audit_pending_rows = true;
+	memset(&chain, 0, sizeof(chain));
+	if (workspace != NULL)
+		chain = *workspace;
+	known_rows += rows;
+	for (i = 0; i < nknown_chains; i++)
+		if (memcmp(&known_chains[i], &chain, sizeof(chain)) == 0)
+			return;
+	if (nknown_chains == KNOWN_CHAINS_MAX)
+		chains_known = false;
+	else
+		known_chains[nknown_chains++] = chain;
+}
+
+/*
+ * _audit_staged(workspace uuid) → void: the current transaction staged one
+ * row in the chain of workspace (NULL: the rows without one).
+ */
+Datum
+audit_staged(PG_FUNCTION_ARGS)
+{
+	AuditStaged(PG_ARGISNULL(0) ? NULL : PG_GETARG_UUID_P(0), 1);
+	PG_RETURN_VOID();
 }
 
 /*
@@ -547,16 +596,25 @@ AuditSeal(void)
 		ExecLatest(resolve_plan, NULL);
 	}
 
-	/* the chains this transaction writes to and their rows, locked in one order */
-	SavedPlan(&chains_plan,
-			  "SELECT coalesce(s.workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid),"
-			  "       pg_catalog.count(*)"
-			  "  FROM share_acl.audit_stage s"
-			  " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() GROUP BY 1",
-			  0, NULL);
-	if (ExecLatest(chains_plan, NULL) != SPI_OK_SELECT)
-		elog(ERROR, "could not list the audit chains to seal");
-	n = SPI_processed;
+	/*
+	 * The chains this transaction writes to and their rows, locked in one
+	 * order: as the paths that staged them said, or read from audit_stage
+	 * when one did not (or the workspaces were resolved above).
+	 */
+	if (chains_known && !audit_unresolved)
+		n = nknown_chains;
+	else
+	{
+		SavedPlan(&chains_plan,
+				  "SELECT coalesce(s.workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid),"
+				  "       pg_catalog.count(*)"
+				  "  FROM share_acl.audit_stage s"
+				  " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() GROUP BY 1",
+				  0, NULL);
+		if (ExecLatest(chains_plan, NULL) != SPI_OK_SELECT)
+			elog(ERROR, "could not list the audit chains to seal");
+		n = SPI_processed;
+	}
 	if (n == 0)
 	{
 		SPI_finish();
@@ -568,17 +626,24 @@ AuditSeal(void)
 	for (i = 0; i < n; i++)
 	{
 		bool		isnull;
-		pg_uuid_t  *ws = DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
-												 1, &isnull));
-
+		const pg_uuid_t *ws;
 		pg_uuid_t  *copy = palloc(sizeof(pg_uuid_t));
 
+		if (chains_known && !audit_unresolved)
+			ws = &known_chains[i];
+		else
+		{
+			ws = DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+			rows += DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2,
+												&isnull));
+		}
 		memcpy(copy, ws, sizeof(pg_uuid_t));
 		chains[i] = UUIDPGetDatum(copy);
 		memcpy(&locks[i].objid, ws->data, 4);
 		memcpy(&locks[i].subid, ws->data + 4, 2);
-		rows += DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
 	}
+	if (chains_known && !audit_unresolved)
+		rows = known_rows;
 	qsort(locks, n, sizeof(ChainLock), ChainLockCmp);
 	for (i = 0; i < n; i++)
 	{
@@ -643,13 +708,14 @@ AuditSeal(void)
 	nulls[3] = nulls_seed[1] ? 'n' : ' ';
 
 	/*
-	 * Rows with their ids, in staging order (a few), or for a bulk load in
-	 * storage order (no sort of the whole load); the hashes by one pass of
-	 * _audit_chains over them, seeded with each chain's head (or anchor);
-	 * then the heads; then the staged rows go.
+	 * Rows with their ids, in staging order (a few, taken out of audit_stage
+	 * by the same statement), or for a bulk load in storage order (no sort of
+	 * the whole load, deleted from audit_stage after); the hashes by one pass
+	 * of _audit_chains over them, seeded with each chain's head (or anchor);
+	 * then the heads.
 	 */
-#define SEAL_QUERY(order) \
-			  "WITH ins AS (" \
+#define SEAL_QUERY(source, order) \
+			  "WITH " source " ins AS (" \
 			  "  INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type," \
 			  "                                  object_id, old, new, link_id, viewer_email, hash)" \
 			  "  SELECT x.id, $1, x.workspace_id, x.actor_id, x.db_role, x.action, x.object_type, x.object_id," \
@@ -658,9 +724,7 @@ AuditSeal(void)
 			  "                                 x.object_type, x.object_id, x.old, x.new, x.link_id, x.viewer_email)" \
 			  "           OVER (ROWS UNBOUNDED PRECEDING)" \
 			  "    FROM (SELECT $2[pg_catalog.row_number() OVER ()] AS id, v.*" \
-			  "            FROM (SELECT w.* FROM share_acl.audit_stage w" \
-			  "                   WHERE w.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()" \
-			  "                   " order " OFFSET 0) v) x" \
+			  "            FROM (SELECT w.* FROM " order " OFFSET 0) v) x" \
 			  "  RETURNING id, hash," \
 			  "         coalesce(workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid) AS chain" \
 			  ")" \
@@ -669,19 +733,27 @@ AuditSeal(void)
 			  " WHERE (i.chain, i.id) IN (SELECT j.chain, pg_catalog.max(j.id) FROM ins j GROUP BY j.chain) " \
 			  "ON CONFLICT (workspace_id) DO UPDATE" \
 			  "   SET last_id = excluded.last_id, last_at = excluded.last_at, last_hash = excluded.last_hash"
+#define STAGED_ROWS \
+			  "share_acl.audit_stage w WHERE w.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
 	if (rows <= SEAL_ORDERED_MAX)
-		plan = SavedPlan(&seal_plan, SEAL_QUERY("ORDER BY w.seq"), 4, argtypes);
+		plan = SavedPlan(&seal_plan,
+						 SEAL_QUERY("staged AS (DELETE FROM " STAGED_ROWS " RETURNING w.*),",
+									"staged w ORDER BY w.seq"),
+						 4, argtypes);
 	else
-		plan = SavedPlan(&seal_bulk_plan, SEAL_QUERY(""), 4, argtypes);
+		plan = SavedPlan(&seal_bulk_plan, SEAL_QUERY("", STAGED_ROWS), 4, argtypes);
 	values[0] = TimestampTzGetDatum(at);
 	values[1] = PointerGetDatum(construct_array(ids, (int) rows, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	CommandCounterIncrement();
 	if (SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(), InvalidSnapshot, false, true, 0) < 0)
 		elog(ERROR, "could not seal the audit rows");
-	SavedPlan(&clear_plan,
-			  "DELETE FROM share_acl.audit_stage s"
-			  " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()", 0, NULL);
-	ExecLatest(clear_plan, NULL);
+	if (rows > SEAL_ORDERED_MAX)
+	{
+		SavedPlan(&clear_plan,
+				  "DELETE FROM share_acl.audit_stage s"
+				  " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()", 0, NULL);
+		ExecLatest(clear_plan, NULL);
+	}
 
 	SPI_finish();
 	SetUserIdAndSecContext(save_userid, save_sec_context);
@@ -693,6 +765,9 @@ AuditForget(void)
 	audit_pending_rows = false;
 	audit_unresolved = false;
 	audit_maintenance = false;
+	chains_known = true;
+	nknown_chains = 0;
+	known_rows = 0;
 }
 
 static void

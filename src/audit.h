@@ -9,6 +9,7 @@
 
 #include "postgres.h"
 #include "fmgr.h"
+#include "utils/uuid.h"
 
 /* Register the transaction callbacks that seal audit rows at commit (_PG_init). */
 extern void AuditInit(void);
@@ -18,6 +19,12 @@ extern void AuditInit(void);
  * workspace, which the seal finds among its other rows, when unresolved).
  */
 extern void AuditMarkPending(bool unresolved);
+
+/*
+ * The current transaction staged rows rows in the chain of workspace (NULL:
+ * the rows without one); the seal then need not look for the chains.
+ */
+extern void AuditStaged(const pg_uuid_t *workspace, int64 rows);
 
 /* The owner of audit_log, and audit_chain's OID; InvalidOid without them. */
 extern Oid	AuditLogOwner(Oid *chain_rel);

@@ -40,7 +40,7 @@ PG_FUNCTION_INFO_V1(audit_model_trigger);
 typedef struct StagePlan
 {
 	Oid			trigger;		/* hash key: the trigger's OID */
-	SPIPlanPtr	plan;			/* NULL until prepared */
+	SPIPlanPtr	plan;			/* the statement RETURNING workspace_id; NULL until prepared */
 	char	   *query;			/* the statement (TopMemoryContext) */
 } StagePlan;
 
@@ -152,6 +152,7 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 	StagePlan  *entry;
 	bool		found;
 	int			rc;
+	uint64		i;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
 		trigdata->tg_trigger->tgnargs != AUDIT_TRIGGER_NARGS)
@@ -233,26 +234,46 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 		entry->query = StageQuery(op, trigger);
 
 	if (tuplestore_tuple_count(changed) > KEPT_PLAN_MAX_ROWS)
-		rc = SPI_execute_with_args(entry->query, 4, types, values, nulls, false, 0);
-	else
 	{
-		if (entry->plan == NULL)
-		{
-			SPIPlanPtr	p = SPI_prepare(entry->query, 4, types);
-
-			if (p == NULL || SPI_keepplan(p) != 0)
-				elog(ERROR, "could not prepare the audit statement of trigger \"%s\": %s",
-					 trigger->tgname, SPI_result_code_string(SPI_result));
-			entry->plan = p;
-		}
-		rc = SPI_execute_plan(entry->plan, values, nulls, false, 0);
+		rc = SPI_execute_with_args(entry->query, 4, types, values, nulls, false, 0);
+		if (rc != SPI_OK_INSERT)
+			elog(ERROR, "could not stage the audit rows of trigger \"%s\": %s",
+				 trigger->tgname, SPI_result_code_string(rc));
+		/* a delete may be a cascade that removed the row naming the workspace */
+		if (SPI_processed > 0)
+			AuditMarkPending(strcmp(op, "DELETE") == 0 && trigger->tgargs[3][0] != '\0');
+		SPI_finish();
+		return PointerGetDatum(NULL);
 	}
-	if (rc != SPI_OK_INSERT)
+
+	if (entry->plan == NULL)
+	{
+		char	   *query = psprintf("%s RETURNING workspace_id", entry->query);
+		SPIPlanPtr	p = SPI_prepare(query, 4, types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "could not prepare the audit statement of trigger \"%s\": %s",
+				 trigger->tgname, SPI_result_code_string(SPI_result));
+		entry->plan = p;
+	}
+	rc = SPI_execute_plan(entry->plan, values, nulls, false, 0);
+	if (rc != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not stage the audit rows of trigger \"%s\": %s",
 			 trigger->tgname, SPI_result_code_string(rc));
-	if (SPI_processed > 0)
-		/* a delete may be a cascade that removed the row naming the workspace */
-		AuditMarkPending(strcmp(op, "DELETE") == 0 && trigger->tgargs[3][0] != '\0');
+	/*
+	 * The chains of the rows; a deleted row without a workspace may be a
+	 * cascade's, whose workspace the seal finds among the transaction's rows.
+	 */
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		ws = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (isnull && strcmp(op, "DELETE") == 0 && trigger->tgargs[3][0] != '\0')
+			AuditMarkPending(true);
+		else
+			AuditStaged(isnull ? NULL : DatumGetUUIDP(ws), 1);
+	}
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

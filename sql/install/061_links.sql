@@ -100,16 +100,14 @@ COMMENT ON TABLE share_acl.link_failed_attempt IS
 -- Rows loaded into link_view (a restore, a bulk load) count nothing:
 -- view_count counts opens.  viewer_email is the last viewer's (for a
 -- first-view notice).
--- (PL/pgSQL, not SQL: its plan is kept for the backend's next commits)
 CREATE FUNCTION share_acl._link_count_views(link uuid, n bigint, viewed_at timestamptz, viewer_email text)
 RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     UPDATE share_acl.link x
        SET view_count = x.view_count + _link_count_views.n,
            last_viewed_at = greatest(x.last_viewed_at, _link_count_views.viewed_at)
      WHERE x.id = _link_count_views.link;
-END $$;
+$$;
 COMMENT ON FUNCTION share_acl._link_count_views(uuid, bigint, timestamptz, text) IS
     'internal: count n views of a link into view_count / last_viewed_at';
 

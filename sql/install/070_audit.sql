@@ -191,6 +191,11 @@ CREATE FUNCTION share_acl._audit_pending(unresolved boolean) RETURNS void
 COMMENT ON FUNCTION share_acl._audit_pending(boolean) IS
     'internal: the transaction staged audit rows (some without their workspace when unresolved): seal them at commit';
 
+CREATE FUNCTION share_acl._audit_staged(workspace uuid) RETURNS void
+    AS 'MODULE_PATHNAME', 'audit_staged' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION share_acl._audit_staged(uuid) IS
+    'internal: the current transaction staged one audit row in the chain of the workspace (NULL: the rows without one)';
+
 CREATE FUNCTION share_acl._audit_set_maintenance(enabled boolean) RETURNS void
     AS 'MODULE_PATHNAME', 'audit_set_maintenance' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION share_acl._audit_set_maintenance(boolean) IS
@@ -373,7 +378,7 @@ BEGIN
                                        new, link_id, viewer_email)
     VALUES (workspace, share_acl.current_principal(), session_user, action, object_type, object_id,
             new, link, viewer_email);
-    PERFORM share_acl._audit_pending(false);
+    PERFORM share_acl._audit_staged(workspace);
 END $$;
 COMMENT ON FUNCTION share_acl._audit_record(text, text, uuid, uuid, jsonb, uuid, text) IS
     'internal: stage one audit row (sealed at commit) for an event that changes no model row';
@@ -405,7 +410,7 @@ BEGIN
     INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, object_id, new)
     VALUES (workspace, actor, db_role, 'refused', function, object,
             pg_catalog.jsonb_build_object('message', message));
-    PERFORM share_acl._audit_pending(false);
+    PERFORM share_acl._audit_staged(workspace);
 END $$;
 COMMENT ON FUNCTION share_acl._audit_record_refusal(text, uuid, uuid, uuid, text, text) IS
     'internal: stage the audit row of a refused call (run by the background worker of _audit_refusal)';

@@ -42,6 +42,7 @@
 # BENCH_CONF (more postgresql.conf lines).
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 SCALE=${SCALE:-1}
 REPEAT=${REPEAT:-5}
 SECONDS_PGBENCH=${SECONDS_PGBENCH:-15}
@@ -83,11 +84,6 @@ NASSETS=$(psql -qXAt -c "SELECT count(*) FROM bench.asset")
 # the times (ms) of the statements of a psql script on stdin, one per line
 times_of() { psql -qX -v ON_ERROR_STOP=1 "$@" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'; }
 best() { sort -g | head -1; }
-calc() { echo "scale=6; $*" | bc -l; }
-RESULTS=()
-result() { RESULTS+=("$(printf '%-62s %12s   goal %-10s %s' "$1" "$2" "$3" "$4")"); }
-verdict() { if [ "$(echo "$1" | bc -l)" = 1 ]; then echo met; else echo NOT MET; fi; }
-pct() { printf '%.0f%%' "$(calc "$1 * 100")"; }
 HAS_STATS=$(psql -qXAt -c "SELECT to_regprocedure('share_acl.cache_stats()') IS NOT NULL")
 # the cache mode each backend reports (share_acl.cache_stats(), when it exists)
 cache_mode() {
@@ -253,34 +249,6 @@ PGB_LOG=$(mktemp /tmp/share_acl_bench_pgb.XXXXXX)
 BG_LOG=$(mktemp /tmp/share_acl_bench_bg.XXXXXX)
 PGB_ERRORS=$(mktemp /tmp/share_acl_bench_err.XXXXXX)	# the errors of failed runs, for the summary
 trap 'rm -f "$PGB_LOG" "$BG_LOG" "$PGB_ERRORS"; sa_stop_cluster' EXIT
-maxof() { printf '%s\n' "$@" | sort -g | tail -1; }
-# the steady transactions per second of a pgbench run (its output on stdin):
-# the per-second progress reports after the first WARMUP seconds (every run
-# connects afresh, so its first seconds hold each backend's first load); the
-# whole run's figure when the run is too short for that
-steady_tps() {
-	awk -v w="$WARMUP" '
-		/^progress: / { t = $2 + 0; if (prev >= w) { n += ($4 + 0) * (t - prev); d += t - prev } prev = t }
-		/^tps = / { all = $3 + 0 }
-		END { if (d > 0) printf "%.1f\n", n / d; else printf "%.1f\n", all + 0 }'
-}
-# one pgbench run of CLIENTS clients for SECONDS_PGBENCH seconds (more
-# options and the script in the arguments); prints its steady tps
-pgb() {
-	if ! "${PGB[@]}" -c "$CLIENTS" -j "$CLIENTS" -P 1 -T "$SECONDS_PGBENCH" "$@" postgres >"$PGB_LOG" 2>&1; then
-		echo "pgbench $* failed:" >&2
-		grep -E 'ERROR|FATAL|DETAIL|error:' "$PGB_LOG" | head -5 | tee -a "$PGB_ERRORS" >&2
-	fi
-	steady_tps <"$PGB_LOG"
-}
-# this machine is noisy: the best of rounds runs
-pgb_best() {	# role script rounds
-	local r best=0
-	for r in $(seq "$3"); do
-		best=$(maxof "$best" "$(pgb -U "$1" -f "$BENCH/$2")")
-	done
-	echo "$best"
-}
 # the third client: one connection running script at rate transactions per
 # second, in the background, for as long as the readers run
 bg_start() {	# script rate
@@ -466,19 +434,7 @@ fi
 result "  one backend's cache (for information)" "$(printf '%.1f MB' "$(mb "$one_total")")" "-" ""
 
 sa_log "share links: open_link through pgbench against a plain one-row INSERT; has_access under a link context"
-# the tokens of the valid password-less links without max_views, computed
-# from the link ids and the signing key (the benchmark keeps them in its own
-# schema; share_acl stores no token)
-psql -qX -v ON_ERROR_STOP=1 >/dev/null <<-'SQL'
-	CREATE TABLE bench.link_token AS
-	SELECT row_number() OVER (ORDER BY l.id)::int AS n, l.id AS link_id, r.kind, share_acl._link_token(l.id) AS token
-	  FROM share_acl.link l JOIN share_acl.resource r ON r.id = l.resource_id
-	 WHERE l.revoked_at IS NULL AND l.password_hash IS NULL AND l.max_views IS NULL
-	   AND (l.expires_at IS NULL OR l.expires_at > now() + interval '1 day');
-	ALTER TABLE bench.link_token ADD PRIMARY KEY (n);
-	GRANT SELECT ON bench.link_token TO bench_app;
-	ANALYZE bench.link_token;
-SQL
+psql -qX -f "$BENCH/link_tokens.sql" >/dev/null
 NLINKS=$(psql -qXAt -c "SELECT count(*) FROM bench.link_token")
 "${PGB[@]}" -c "$CLIENTS" -j "$CLIENTS" -T 5 -U bench_app -D nlinks="$NLINKS" -f "$BENCH/open_link.pgbench" postgres >/dev/null 2>&1
 tps_ins_l=$(pgb -U bench_app -f "$BENCH/plain_insert.pgbench")

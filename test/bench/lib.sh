@@ -1,0 +1,41 @@
+# test/bench/lib.sh — the helpers of the benchmark scripts (sourced after
+# test/lib.sh): arithmetic, the result lines, and pgbench runs.
+#
+# pgb and pgb_best need PGB (the pgbench command and its fixed options),
+# PGB_LOG and PGB_ERRORS (files), CLIENTS, SECONDS_PGBENCH, WARMUP and BENCH.
+
+calc() { echo "scale=6; $*" | bc -l; }
+maxof() { printf '%s\n' "$@" | sort -g | tail -1; }
+pct() { printf '%.0f%%' "$(calc "$1 * 100")"; }
+RESULTS=()
+# result name value goal verdict: one line of the summary
+result() { RESULTS+=("$(printf '%-62s %12s   goal %-10s %s' "$1" "$2" "$3" "$4")"); }
+verdict() { if [ "$(echo "$1" | bc -l)" = 1 ]; then echo met; else echo NOT MET; fi; }
+
+# the steady transactions per second of a pgbench run (its output on stdin):
+# the per-second progress reports after the first WARMUP seconds (every run
+# connects afresh, so its first seconds hold each backend's first load); the
+# whole run's figure when the run is too short for that
+steady_tps() {
+	awk -v w="$WARMUP" '
+		/^progress: / { t = $2 + 0; if (prev >= w) { n += ($4 + 0) * (t - prev); d += t - prev } prev = t }
+		/^tps = / { all = $3 + 0 }
+		END { if (d > 0) printf "%.1f\n", n / d; else printf "%.1f\n", all + 0 }'
+}
+# one pgbench run of CLIENTS clients for SECONDS_PGBENCH seconds (more
+# options and the script in the arguments); prints its steady tps
+pgb() {
+	if ! "${PGB[@]}" -c "$CLIENTS" -j "$CLIENTS" -P 1 -T "$SECONDS_PGBENCH" "$@" postgres >"$PGB_LOG" 2>&1; then
+		echo "pgbench $* failed:" >&2
+		grep -E 'ERROR|FATAL|DETAIL|error:' "$PGB_LOG" | head -5 | tee -a "$PGB_ERRORS" >&2
+	fi
+	steady_tps <"$PGB_LOG"
+}
+# this machine is noisy: the best of rounds runs
+pgb_best() {	# role script rounds
+	local r best=0
+	for r in $(seq "$3"); do
+		best=$(maxof "$best" "$(pgb -U "$1" -f "$BENCH/$2")")
+	done
+	echo "$best"
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# test/bench/writes.sh — the write paths against a plain one-row INSERT
+# (SPEC §10), with the audit trail on, side by side in one run.
+#
+# Loads the SPEC §10 data set (times SCALE) into a throwaway cluster and runs,
+# through pgbench, in alternation over ROUNDS rounds (the best of each kept):
+#   a plain one-row INSERT (the yardstick),
+#   share + unshare (two one-statement transactions, by the workspace owner),
+#   open_link of a valid password-less link (a view row, an audit row),
+#   create_resource (an upload, by the owner or a member with upload),
+# with CLIENTS concurrent clients, all in one workspace, and again with one
+# client (for information).  Prints each rate and the ratios with their goals.
+#
+#   bash test/bench/writes.sh                       # 1M assets, ~10 minutes
+#   SCALE=0.1 SECONDS_PGBENCH=5 bash test/bench/writes.sh   # a quick run
+#
+# Settings (environment): SCALE (1), SECONDS_PGBENCH (10), WARMUP (2), ROUNDS
+# (3), CLIENTS (2).
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
+SCALE=${SCALE:-1}
+SECONDS_PGBENCH=${SECONDS_PGBENCH:-10}
+WARMUP=${WARMUP:-2}
+ROUNDS=${ROUNDS:-3}
+CLIENTS=${CLIENTS:-2}
+BENCH=$SA_ROOT/test/bench
+
+sa_setup
+command -v bc >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bc; }
+sa_start_cluster "shared_buffers = 1GB
+max_wal_size = 8GB
+checkpoint_timeout = 30min
+jit = off"
+PGB_LOG=$(mktemp /tmp/share_acl_bench_pgb.XXXXXX)
+PGB_ERRORS=$(mktemp /tmp/share_acl_bench_err.XXXXXX)
+trap 'rm -f "$PGB_LOG" "$PGB_ERRORS"; sa_stop_cluster' EXIT
+
+psql -qX -c 'CREATE EXTENSION share_acl'
+sa_log "loading the data set (scale $SCALE)"
+psql -qX -v scale="$SCALE" -f "$BENCH/generate.sql" >/dev/null
+psql -qX -f "$BENCH/plain_sql.sql" >/dev/null
+psql -qX -f "$BENCH/app.sql" >/dev/null
+psql -qX -f "$BENCH/link_tokens.sql" >/dev/null
+NASSETS=$(psql -qXAt -c "SELECT count(*) FROM bench.asset")
+NLINKS=$(psql -qXAt -c "SELECT count(*) FROM bench.link_token")
+AUDITED=$(psql -qXAt -c "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'zzz_audit_%' AND tgenabled = 'A'")
+printf '%s assets, %s links; audit triggers enabled: %s\n' "$NASSETS" "$NLINKS" "$AUDITED"
+[ "$AUDITED" -gt 0 ] || { echo "the audit triggers are not enabled" >&2; exit 1; }
+PGB=(pgbench -n -M prepared -D nassets="$NASSETS" -D nlinks="$NLINKS")
+
+audit_rows() { psql -qXAt -c "SELECT count(*) FROM share_acl.audit_log"; }
+for clients in "$CLIENTS" 1; do
+	CLIENTS=$clients
+	sa_log "$CLIENTS client(s), best of $ROUNDS rounds of ${SECONDS_PGBENCH}s"
+	ins=0 share=0 open=0 upload=0
+	before=$(audit_rows)
+	for round in $(seq "$ROUNDS"); do
+		ins=$(maxof "$ins" "$(pgb -U bench_app -f "$BENCH/plain_insert.pgbench")")
+		share=$(maxof "$share" "$(pgb -U bench_app -f "$BENCH/share_unshare.pgbench")")
+		open=$(maxof "$open" "$(pgb -U bench_app -f "$BENCH/open_link.pgbench")")
+		upload=$(maxof "$upload" "$(pgb -U bench_app -f "$BENCH/create_resource.pgbench")")
+	done
+	# share_unshare.pgbench runs two transactions per script
+	share_ops=$(calc "$share * 2")
+	printf 'plain INSERT %.0f tps   share or unshare %.0f tps   open_link %.0f tps   create_resource %.0f tps   (%s audit rows written)\n' \
+		"$ins" "$share_ops" "$open" "$upload" "$(($(audit_rows) - before))"
+	r=$(calc "$share_ops / $ins")
+	result "share or unshare / plain INSERT, $CLIENTS client(s)" "$(pct "$r")" ">= 30%" "$(verdict "$r >= 0.3")"
+	r=$(calc "$open / $ins")
+	result "open_link / plain INSERT, $CLIENTS client(s)" "$(pct "$r")" ">= 50%" "$(verdict "$r >= 0.5")"
+	r=$(calc "$upload / $ins")
+	result "create_resource / plain INSERT, $CLIENTS client(s)" "$(pct "$r")" ">= 40%" "$(verdict "$r >= 0.4")"
+done
+echo "audit chains: $(psql -qXAt -c "SELECT CASE WHEN bool_and(ok) THEN 'verify' ELSE 'DO NOT VERIFY' END FROM share_acl.audit_verify()")"
+
+echo
+echo "== SPEC §10 write ratios, audit trail on (scale $SCALE)"
+printf '%s\n' "${RESULTS[@]}"
+if [ -s "$PGB_ERRORS" ]; then
+	echo
+	echo "== pgbench runs that failed (their figures cover the run until the failure):"
+	sed 's/client [0-9]* script [0-9]* aborted in command [0-9]* query [0-9]*: //' "$PGB_ERRORS" |
+		sort | uniq -c | sort -rn | head -10
+fi
