@@ -34,11 +34,12 @@ static const char *const access_labels[] = {"private", "shared", "public"};
 
 static const char *const model_rel_names[MT_COUNT] = {
 	"resource", "collection_item", "workspace", "principal", "member",
-	"team_member", "share", "link", "change_log",
+	"team_member", "share", "link", "review_reviewer", "change_log",
 	"resource_pkey", "collection_item_resource_idx",
 	"principal_pkey", "member_pkey", "member_principal_idx",
 	"team_member_pkey", "team_member_member_idx", "share_resource_idx", "share_grantee_idx",
-	"link_pkey", "change_log_txid_idx",
+	"link_pkey", "review_reviewer_reviewer_idx", "review_reviewer_resource_idx",
+	"change_log_txid_idx",
 	"_cache_signal_structure", "_cache_signal_workspaces", "_cache_signal_principals",
 	"_cache_signal_links"
 };
@@ -243,6 +244,12 @@ CatalogLookup(void)
 	c.l_expires = ColumnNumber(tables, c.oids, MT_LINK, "expires_at");
 	c.l_not_before = ColumnNumber(tables, c.oids, MT_LINK, "not_before");
 	c.l_revoked = ColumnNumber(tables, c.oids, MT_LINK, "revoked_at");
+	c.rr_review = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "review_id");
+	c.rr_reviewer = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "reviewer_id");
+	c.rr_resource = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "resource_id");
+	c.rr_perms = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "perms");
+	c.rr_expires = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "expires_at");
+	c.rr_active = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "active");
 	c.cl_txid = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "txid");
 	c.cl_kind = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "kind");
 	c.cl_id = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "id");

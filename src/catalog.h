@@ -50,11 +50,12 @@ extern const char *const resource_kind_labels[];
 typedef enum ModelRel
 {
 	MT_RESOURCE, MT_COLLECTION_ITEM, MT_WORKSPACE, MT_PRINCIPAL, MT_MEMBER, MT_TEAM_MEMBER,
-	MT_SHARE, MT_LINK, MT_CHANGE_LOG,
+	MT_SHARE, MT_LINK, MT_REVIEW_REVIEWER, MT_CHANGE_LOG,
 	MT_RESOURCE_PKEY, MT_COLLECTION_ITEM_BY_RESOURCE,
 	MT_PRINCIPAL_PKEY, MT_MEMBER_PKEY, MT_MEMBER_BY_PRINCIPAL,
 	MT_TEAM_MEMBER_PKEY, MT_TEAM_MEMBER_BY_MEMBER, MT_SHARE_BY_RESOURCE, MT_SHARE_BY_GRANTEE,
-	MT_LINK_PKEY, MT_CHANGE_LOG_BY_TXID,
+	MT_LINK_PKEY, MT_REVIEW_REVIEWER_BY_REVIEWER, MT_REVIEW_REVIEWER_BY_RESOURCE,
+	MT_CHANGE_LOG_BY_TXID,
 	/* the signal relations (invalidation.c): one per invalidation group */
 	MT_SIGNAL_STRUCTURE, MT_SIGNAL_WORKSPACES, MT_SIGNAL_PRINCIPALS, MT_SIGNAL_LINKS,
 	MT_COUNT
@@ -86,6 +87,7 @@ typedef struct ModelCatalog
 				s_contribution, s_expires;
 	AttrNumber	l_id, l_resource, l_perms, l_download, l_comments, l_approval, l_contribution,
 				l_expires, l_not_before, l_revoked;
+	AttrNumber	rr_review, rr_reviewer, rr_resource, rr_perms, rr_expires, rr_active;
 	AttrNumber	cl_txid, cl_kind, cl_id, cl_deleted_through;
 	EnumMap		resource_kinds, accesses, principal_kinds, roles;
 } ModelCatalog;

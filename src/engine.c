@@ -161,14 +161,23 @@ TraceAdd(Trace *trace, const char *rule, const pg_uuid_t *via_resource,
 	trace->entries = lappend(trace->entries, t);
 }
 
-/* What one share gives (R5, its toggles already applied: R6), if not expired. */
+/*
+ * What one share gives (R5, its toggles already applied: R6), or an open
+ * review to its reviewer, if not expired.
+ */
 static inline Permset
 ShareContribution(Engine *e, PrincipalCtx *pc, const ResourceNode *r, const GrantRecord *gr,
 				  Trace *trace)
 {
 	bool		active = gr->expires_at > e->now;
 
-	if (trace)
+	if (trace && gr->review)
+		TraceAdd(trace, "review", &r->id, &gr->grantee_id, active ? gr->perms : 0,
+				 psprintf("open review %s: %s reviewer gets %s%s",
+						  DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&gr->share_id))),
+						  uuid_equal(&gr->grantee_id, &pc->id) ? "direct" : "team",
+						  PermsetToCString(gr->perms), active ? "" : " (past its due time)"));
+	else if (trace)
 		TraceAdd(trace, "R5", &r->id, &gr->grantee_id, active ? gr->perms : 0,
 				 psprintf("%s share %s%s",
 						  uuid_equal(&gr->grantee_id, &pc->id) ? "direct" : "team",

@@ -67,6 +67,7 @@ RelcacheCallback(Datum arg, Oid relid)
 		case MT_MEMBER:
 		case MT_TEAM_MEMBER:
 		case MT_SHARE:
+		case MT_REVIEW_REVIEWER:
 			inval_counts[INVAL_PRINCIPALS]++;
 			break;
 		case MT_LINK:

@@ -185,6 +185,45 @@ PrincipalLayout(uint32 *layout)
 	layout[3] = sizeof(pg_uuid_t);
 }
 
+/* Fill *g from a share row granted to grantee (its toggles applied, R6). */
+void
+GrantFromShare(TupleDesc desc, HeapTuple tup, const pg_uuid_t *grantee, GrantRecord *g)
+{
+	bool		isnull;
+
+	memset(g, 0, sizeof(*g));
+	g->resource_id = *DatumGetUUIDP(Attr(desc, tup, catalog.s_resource, &isnull));
+	g->share_id = *DatumGetUUIDP(Attr(desc, tup, catalog.s_id, &isnull));
+	g->grantee_id = *grantee;
+	g->perms = MaskedPerms(desc, tup, catalog.s_perms, catalog.s_download, catalog.s_comments,
+						   catalog.s_approval, catalog.s_contribution);
+	g->expires_at = TimestampOr(desc, tup, catalog.s_expires, DT_NOEND);
+}
+
+/*
+ * Fill *g from a review_reviewer row of reviewer grantee: the review's grant
+ * while the row is active (false, and nothing filled, when it is not).
+ */
+bool
+GrantFromReview(TupleDesc desc, HeapTuple tup, const pg_uuid_t *grantee, GrantRecord *g)
+{
+	bool		isnull;
+	Datum		active = Attr(desc, tup, catalog.rr_active, &isnull);
+
+	if (isnull || !DatumGetBool(active))
+		return false;
+	memset(g, 0, sizeof(*g));
+	g->resource_id = *DatumGetUUIDP(Attr(desc, tup, catalog.rr_resource, &isnull));
+	g->share_id = *DatumGetUUIDP(Attr(desc, tup, catalog.rr_review, &isnull));
+	g->grantee_id = *grantee;
+	g->perms = DatumGetPermset(Attr(desc, tup, catalog.rr_perms, &isnull));
+	if (isnull)
+		g->perms = 0;
+	g->expires_at = TimestampOr(desc, tup, catalog.rr_expires, DT_NOEND);
+	g->review = true;
+	return true;
+}
+
 /*
  * Read every principal under snap (whose position is pos) and write the
  * store's image, unless it would take more than limit bytes.  false when it
@@ -273,18 +312,20 @@ PrincipalImageWrite(Snapshot snap, const ChangeLogPosition *pos, Size limit)
 	while ((tup = ModelScanNext(&ms)) != NULL)
 	{
 		int32		owner = OwnerOf(ids, ms.desc, tup, catalog.s_grantee);
-		GrantRecord *g;
-		bool		isnull;
 
-		if (owner < 0)
-			continue;
-		g = OwnedRowsAdd(&grants, owner);
-		g->resource_id = *DatumGetUUIDP(Attr(ms.desc, tup, catalog.s_resource, &isnull));
-		g->share_id = *DatumGetUUIDP(Attr(ms.desc, tup, catalog.s_id, &isnull));
-		g->grantee_id = principals[owner].id;
-		g->perms = MaskedPerms(ms.desc, tup, catalog.s_perms, catalog.s_download,
-							   catalog.s_comments, catalog.s_approval, catalog.s_contribution);
-		g->expires_at = TimestampOr(ms.desc, tup, catalog.s_expires, DT_NOEND);
+		if (owner >= 0)
+			GrantFromShare(ms.desc, tup, &principals[owner].id, OwnedRowsAdd(&grants, owner));
+	}
+	ModelScanEnd(&ms);
+
+	ModelScanBegin(&ms, MT_REVIEW_REVIEWER, snap);
+	while ((tup = ModelScanNext(&ms)) != NULL)
+	{
+		int32		owner = OwnerOf(ids, ms.desc, tup, catalog.rr_reviewer);
+		GrantRecord g;
+
+		if (owner >= 0 && GrantFromReview(ms.desc, tup, &principals[owner].id, &g))
+			*(GrantRecord *) OwnedRowsAdd(&grants, owner) = g;
 	}
 	ModelScanEnd(&ms);
 

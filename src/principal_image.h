@@ -24,15 +24,23 @@
 #include "maps.h"
 #include "uuid_index.h"
 
-/* A share as a principal's grants keep it. */
+/*
+ * A share, or the grant of an open review to one of its reviewers, as a
+ * principal's grants keep it.
+ */
 typedef struct GrantRecord
 {
 	pg_uuid_t	resource_id;
-	pg_uuid_t	share_id;
+	pg_uuid_t	share_id;		/* the share's id, or the review's */
 	pg_uuid_t	grantee_id;		/* the principal or one of its teams */
 	Permset		perms;			/* already masked by its toggles (R6) */
 	TimestampTz expires_at;		/* DT_NOEND when it never expires */
+	bool		review;			/* a review's grant, not a share */
 } GrantRecord;
+
+/* Fill *g from a share row, or from an active review_reviewer row (false when inactive). */
+extern void GrantFromShare(TupleDesc desc, HeapTuple tup, const pg_uuid_t *grantee, GrantRecord *g);
+extern bool GrantFromReview(TupleDesc desc, HeapTuple tup, const pg_uuid_t *grantee, GrantRecord *g);
 
 /*
  * A set of grants sorted by resource id (the grants of one resource are

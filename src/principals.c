@@ -115,11 +115,14 @@ WorkspaceMemberIds(const pg_uuid_t *workspace_id)
 	return CollectIds(MT_MEMBER, MT_MEMBER_PKEY, catalog.m_workspace, catalog.m_principal, workspace_id);
 }
 
-/* The grantees of the shares on a resource. */
+/* The grantees of the shares on a resource, and the reviewers of its reviews. */
 List *
 GranteesOf(const pg_uuid_t *resource_id)
 {
-	return CollectIds(MT_SHARE, MT_SHARE_BY_RESOURCE, catalog.s_resource, catalog.s_grantee, resource_id);
+	return list_concat(CollectIds(MT_SHARE, MT_SHARE_BY_RESOURCE, catalog.s_resource,
+								  catalog.s_grantee, resource_id),
+					   CollectIds(MT_REVIEW_REVIEWER, MT_REVIEW_REVIEWER_BY_RESOURCE,
+								  catalog.rr_resource, catalog.rr_reviewer, resource_id));
 }
 
 /* The direct members of a team. */
@@ -141,17 +144,19 @@ static void
 ShareRow(TupleDesc desc, HeapTuple tup, void *arg)
 {
 	GrantCollector *c = (GrantCollector *) arg;
-	GrantRecord *gr;
-	bool		isnull;
 
 	c->grants = GrowArray(c->grants, c->n, &c->cap, sizeof(GrantRecord));
-	gr = &c->grants[c->n++];
-	gr->resource_id = *DatumGetUUIDP(Attr(desc, tup, catalog.s_resource, &isnull));
-	gr->share_id = *DatumGetUUIDP(Attr(desc, tup, catalog.s_id, &isnull));
-	gr->grantee_id = *c->grantee;
-	gr->perms = MaskedPerms(desc, tup, catalog.s_perms, catalog.s_download, catalog.s_comments,
-							catalog.s_approval, catalog.s_contribution);
-	gr->expires_at = TimestampOr(desc, tup, catalog.s_expires, DT_NOEND);
+	GrantFromShare(desc, tup, c->grantee, &c->grants[c->n++]);
+}
+
+static void
+ReviewRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	GrantCollector *c = (GrantCollector *) arg;
+
+	c->grants = GrowArray(c->grants, c->n, &c->cap, sizeof(GrantRecord));
+	if (GrantFromReview(desc, tup, c->grantee, &c->grants[c->n]))
+		c->n++;
 }
 
 typedef struct KindRow
@@ -478,6 +483,8 @@ StoreGet(const pg_uuid_t *id, StoredPrincipal *out)
 		grants.grantee = id;
 		IndexScanEqual(MT_SHARE, MT_SHARE_BY_GRANTEE, catalog.s_grantee, id, snap,
 					   ShareRow, &grants);
+		IndexScanEqual(MT_REVIEW_REVIEWER, MT_REVIEW_REVIEWER_BY_REVIEWER, catalog.rr_reviewer, id,
+					   snap, ReviewRow, &grants);
 	}
 	UnregisterSnapshot(snap);
 	read.exists = kind.exists;

@@ -21,7 +21,8 @@ COMMENT ON FUNCTION share_acl.cache_invalidate_trigger() IS
 
 -- The change log: per transaction, the ids whose cached data changed —
 -- kind 'r': a resource, or the collections holding it (structure); kind
--- 'p': a principal's row, roles, direct teams or the shares granted to it
+-- 'p': a principal's row, roles, direct teams, the shares granted to it or its
+-- review grants
 -- (principal store) — read by every backend to bring its caches up to date
 -- by deltas instead of reloading.  A row without an id means "reload
 -- everything of that kind"; one with deleted_through (kind '-') says that
@@ -101,7 +102,8 @@ BEGIN
     -- table:id column:kind
     FOREACH t IN ARRAY ARRAY['resource:id:r', 'collection_item:resource_id:r',
                              'principal:id:p', 'member:principal_id:p',
-                             'team_member:member_id:p', 'share:grantee_id:p']
+                             'team_member:member_id:p', 'share:grantee_id:p',
+                             'review_reviewer:reviewer_id:p']
     LOOP
         EXECUTE format('CREATE TRIGGER zz_change_log_insert AFTER INSERT ON share_acl.%I
                         REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT

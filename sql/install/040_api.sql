@@ -165,6 +165,36 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION share_acl._check_email(text) IS 'internal: raise 22023 unless the text is an e-mail address';
 
+-- The principal an e-mail names for a share or review of resource r: the
+-- one with that e-mail (matched case-insensitively), or a new external
+-- principal with a guest role in r's workspace (refused while
+-- allow_external_sharing is false).
+CREATE FUNCTION share_acl._principal_for_email(r share_acl.resource, email text, action text)
+RETURNS uuid
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    w share_acl.workspace;
+    gid uuid;
+BEGIN
+    PERFORM share_acl._check_email(email);
+    SELECT p.id INTO gid FROM share_acl.principal p WHERE lower(p.email) = lower(_principal_for_email.email);
+    IF gid IS NULL THEN
+        w := share_acl._get_workspace(r.workspace_id);
+        IF NOT w.allow_external_sharing THEN
+            PERFORM share_acl._deny(r.id,
+                pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s with an unknown e-mail address',
+                                  CASE action WHEN 'share_with_email' THEN 'sharing' ELSE 'a review' END));
+        END IF;
+        INSERT INTO share_acl.principal AS p (kind, email) VALUES ('external', email)
+            RETURNING p.id INTO gid;
+        INSERT INTO share_acl.member (workspace_id, principal_id, role)
+            VALUES (r.workspace_id, gid, 'guest');
+    END IF;
+    RETURN gid;
+END $$;
+COMMENT ON FUNCTION share_acl._principal_for_email(share_acl.resource, text, text) IS
+    'internal: the principal with this e-mail, or a new external principal with a guest role in the resource''s workspace';
+
 -- What a share grants: its permset masked by its toggles (R6).
 CREATE FUNCTION share_acl._share_mask(perms share_acl.permset, allow_download boolean,
                                       allow_comments boolean, allow_approval boolean,
@@ -603,7 +633,7 @@ COMMENT ON FUNCTION share_acl.create_resource(uuid, share_acl.resource_kind, uui
 -- their owners), and through the caps that follow R's place: a guest's or
 -- outsider's run_ai follows R's top-level project, and reaches it through
 -- shares or ownership on anc(R).  So the principals asked are the owners of
--- and the grantees of shares on anc(R) and everything the change puts above
+-- and the grantees of shares (and reviewers of open reviews) on anc(R) and everything the change puts above
 -- R (teams expanded to their members, nested too), and the internal members
 -- or admins when a newly reaching resource is public or shared, unless the
 -- actor holds all that general access can give them (the public level, or
@@ -684,7 +714,10 @@ BEGIN
     asked := ARRAY(SELECT r.owner_id FROM share_acl.resource r
                     WHERE r.id = ANY (reach) AND r.owner_id IS NOT NULL
                    UNION
-                   SELECT s.grantee_id FROM share_acl.share s WHERE s.resource_id = ANY (reach));
+                   SELECT s.grantee_id FROM share_acl.share s WHERE s.resource_id = ANY (reach)
+                   UNION
+                   SELECT rr.reviewer_id FROM share_acl.review_reviewer rr
+                    WHERE rr.resource_id = ANY (reach) AND rr.active);
     IF NOT held OPERATOR(share_acl.@>) (w.public_access_level OPERATOR(share_acl.|) r11)
        AND EXISTS (SELECT 1 FROM share_acl.resource x WHERE x.id = ANY (fresh) AND x.general_access = 'public') THEN
         asked := asked || ARRAY(SELECT m.principal_id FROM share_acl.member m
@@ -740,6 +773,13 @@ BEGIN
               JOIN share_acl.principal g ON g.id = s.grantee_id AND g.kind <> 'team'
              WHERE NOT EXISTS (SELECT 1 FROM share_acl.member m
                                 WHERE m.workspace_id = ws AND m.principal_id = s.grantee_id)
+          UNION
+            SELECT rr.reviewer_id
+              FROM share_acl.review_reviewer rr
+              JOIN share_acl.resource x ON x.id = rr.resource_id AND x.workspace_id = ws
+              JOIN share_acl.principal g ON g.id = rr.reviewer_id AND g.kind <> 'team'
+             WHERE rr.active AND NOT EXISTS (SELECT 1 FROM share_acl.member m
+                                              WHERE m.workspace_id = ws AND m.principal_id = rr.reviewer_id)
         )
         SELECT coalesce(jsonb_agg(g.id::text || ' ' || b.id::text), '[]') INTO ai
           FROM guests g CROSS JOIN unnest(below) AS b(id)
@@ -1058,7 +1098,6 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     actor uuid := share_acl._actor();
     r share_acl.resource;
-    w share_acl.workspace;
     gid uuid;
 BEGIN
     IF resource IS NULL OR email IS NULL OR perms IS NULL THEN
@@ -1068,18 +1107,7 @@ BEGIN
     PERFORM share_acl._check_email(email);
     r := share_acl._get_resource(resource);
     PERFORM share_acl._require(actor, resource, 'share', 'share_with_email');
-    SELECT p.id INTO gid FROM share_acl.principal p WHERE lower(p.email) = lower(share_with_email.email);
-    IF gid IS NULL THEN
-        w := share_acl._get_workspace(r.workspace_id);
-        IF NOT w.allow_external_sharing THEN
-            PERFORM share_acl._deny(share_with_email.resource,
-                'permission denied: the workspace policy allow_external_sharing forbids sharing with an unknown e-mail address');
-        END IF;
-        INSERT INTO share_acl.principal AS p (kind, email) VALUES ('external', email)
-            RETURNING p.id INTO gid;
-        INSERT INTO share_acl.member (workspace_id, principal_id, role)
-            VALUES (r.workspace_id, gid, 'guest');
-    END IF;
+    gid := share_acl._principal_for_email(r, email, 'share_with_email');
     RETURN share_acl._share('share_with_email', actor, resource, gid, perms, expires_at,
                             allow_download, allow_comments, allow_approval, allow_contribution);
 END $$;

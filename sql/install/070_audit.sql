@@ -341,7 +341,11 @@ BEGIN
         ('signing_key', 'NULL::uuid', 'NULL::uuid', '$J - ''secret''', '', 'NULL::uuid', 'NULL::uuid',
          'NULL::text', '{}'),
         ('promotion_request', '$R.workspace_id', '$R.id', '$J', '', 'NULL::uuid', 'NULL::uuid',
-         'NULL::text', '{}')
+         'NULL::text', '{}'),
+        ('review', '(SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = $R.resource_id)',
+         '$R.id', '$J', 'resource', '$R.resource_id', 'NULL::uuid', 'NULL::text', '{}'),
+        ('review_reviewer', '(SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = $R.resource_id)',
+         '$R.review_id', '$J', 'resource', '$R.resource_id', 'NULL::uuid', 'NULL::text', '{}')
     ) AS v(tbl, ws, obj, js, ref_type, ref_id, link_id, email, unaudited)
     LOOP
         EXECUTE format('CREATE TRIGGER zzz_audit_insert AFTER INSERT ON share_acl.%I

@@ -71,6 +71,8 @@ DECLARE
         'share', 'share_with_email', 'update_share', 'unshare',
         'transfer_ownership', 'transfer_resource_ownership',
         'request_promotion', 'decide_promotion', 'set_workspace_policy',
+        -- reviews
+        'request_review', 'submit_review', 'cancel_review',
         -- share links (open_link too: external viewers come through the
         -- application's role; the key functions check for an administrator)
         'create_link', 'open_link', 'revoke_link', 'expiring_links',
@@ -125,13 +127,16 @@ REVOKE ALL ON ALL SEQUENCES IN SCHEMA share_acl FROM PUBLIC;
 GRANT USAGE ON SCHEMA share_acl TO PUBLIC;
 GRANT SELECT ON share_acl.workspace, share_acl.principal, share_acl.member,
                 share_acl.team_member, share_acl.resource, share_acl.collection_item,
-                share_acl.share, share_acl.promotion_request
+                share_acl.share, share_acl.promotion_request, share_acl.review,
+                share_acl.review_reviewer
     TO share_acl_user;
 GRANT SELECT, INSERT, UPDATE, DELETE
     ON share_acl.workspace, share_acl.principal, share_acl.member,
        share_acl.team_member, share_acl.resource, share_acl.collection_item,
-       share_acl.share, share_acl.promotion_request, share_acl.link, share_acl.link_view
+       share_acl.share, share_acl.promotion_request, share_acl.link, share_acl.link_view,
+       share_acl.review, share_acl.review_reviewer
     TO share_acl_admin;
+GRANT SELECT ON share_acl.review_status TO share_acl_user, share_acl_admin;
 GRANT SELECT ON share_acl.active_links TO share_acl_user, share_acl_admin;
 -- The audit log: read through its row-level security policy (view_audit);
 -- written only by the extension's own triggers and functions, as its owner:

@@ -49,6 +49,7 @@ SELECT e, 'user' FROM unnest(ARRAY[
     'share', 'share_with_email', 'update_share', 'unshare',
     'transfer_ownership', 'transfer_resource_ownership',
     'request_promotion', 'decide_promotion', 'set_workspace_policy',
+    'request_review', 'submit_review', 'cancel_review',
     -- share links
     'create_link', 'open_link', 'revoke_link', 'expiring_links',
     'rotate_signing_key', 'retire_signing_key',
@@ -66,7 +67,8 @@ SELECT e, 'owner' FROM unnest(ARRAY[
     'principal_check', 'member_check', 'member_owner_check', 'team_member_check',
     'resource_check', 'collection_item_check', 'share_check', 'id_registry_sync',
     'cache_invalidate_trigger', 'change_log_trigger', 'change_log_guard', 'signing_key_replace_unused',
-    'audit_model_trigger', 'audit_log_guard', 'audit_chain_guard']) e;
+    'audit_model_trigger', 'audit_log_guard', 'audit_chain_guard',
+    'review_reviewer_check', 'review_resource_sync']) e;
 
 -- every function of the schema with its class (NULL: not classified)
 CREATE TEMP VIEW routine AS

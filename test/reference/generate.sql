@@ -19,7 +19,7 @@
 -- The same seed always gives the same workspace (setseed).  Ids are readable:
 --   SSSSSSSS-KKKK-TTTT-8000-NNNNNNNNNNNN
 -- with S the seed in hex, K the kind of object (0000 workspace, 0001 user,
--- 0002 external, 0003 outsider, 0004 team, 0005 resource, 0006 share), T the
+-- 0002 external, 0003 outsider, 0004 team, 0005 resource, 0006 share, 0007 review), T the
 -- tag argument in hex, N the object's number in decimal.  Every object is
 -- also listed in share_acl_ref.object with a short label for diagnostics.
 --
@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS share_acl_ref.object (
     id    uuid PRIMARY KEY,
     seed  int NOT NULL,
     tag   int NOT NULL,
-    kind  text NOT NULL,   -- workspace | user | external | outsider | team | resource | share
+    kind  text NOT NULL,   -- workspace | user | external | outsider | team | resource | share | review
     label text NOT NULL
 );
 
@@ -320,6 +320,25 @@ BEGIN
                 owner_id);
         INSERT INTO share_acl_ref.object
         VALUES (share_acl_ref.make_id(seed, 6, tag, i), seed, tag, 'share', format('s%s/sh%s', seed, i));
+    END LOOP;
+
+    -- reviews: a few, each with one to three reviewers (people or teams),
+    -- open or closed, with a due time passed or not
+    FOR i IN 1..greatest(n_shares / 10, 1) LOOP
+        id := share_acl_ref.make_id(seed, 7, tag, i);
+        INSERT INTO review (id, resource_id, requested_by, perms, due_at, close_at_due)
+        VALUES (id, share_acl_ref.pick(resources), owner_id, share_acl_ref.random_permset(),
+                now() + interval '1 hour' * share_acl_ref.rand_int(-48, 48), random() < 0.5);
+        INSERT INTO review_reviewer (review_id, reviewer_id, resource_id, perms, expires_at, active)
+        SELECT DISTINCT ON (g.x) v.id, g.x, v.resource_id, v.perms, CASE WHEN v.close_at_due THEN v.due_at END,
+               random() >= 0.3
+          FROM review v,
+               LATERAL (SELECT CASE WHEN random() < 0.7 THEN share_acl_ref.pick(people)
+                                    ELSE share_acl_ref.pick(teams) END AS x
+                          FROM generate_series(1, share_acl_ref.rand_int(1, 3))) g
+         WHERE v.id = share_acl_ref.make_id(seed, 7, tag, i) AND g.x IS NOT NULL;
+        INSERT INTO share_acl_ref.object
+        VALUES (id, seed, tag, 'review', format('s%s/rv%s', seed, i));
     END LOOP;
 
     RETURN w;

@@ -174,6 +174,7 @@ DECLARE
     e        permset := ''::permset;
     a        resource;
     s        share;
+    rv       review_reviewer;
     proj     resource;
     anc      uuid[];        -- anc(R)
     my_teams uuid[];        -- teams(P)
@@ -230,6 +231,16 @@ BEGIN
     LOOP
         e := e | share_acl_ref.mask(s.perms, s.allow_download, s.allow_comments,
                                     s.allow_approval, s.allow_contribution);
+    END LOOP;
+
+    -- Reviews (SPEC §8): the grant of an open review on anc(R) to P or a team
+    -- of P, as a share's, until its due time when it closes at it.
+    FOR rv IN SELECT rr.* FROM review_reviewer rr
+               WHERE rr.resource_id = ANY (anc) AND rr.active
+                 AND (rr.reviewer_id = p OR rr.reviewer_id = ANY (my_teams))
+                 AND (rr.expires_at IS NULL OR rr.expires_at > now())
+    LOOP
+        e := e | rv.perms;
     END LOOP;
 
     -- R10: the owner of any A in anc(R) gets full, if it has a role in W (R2).

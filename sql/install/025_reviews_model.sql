@@ -1,0 +1,90 @@
+-- Review requests (SPEC §8): the review and review_reviewer tables.  The
+-- functions that request, decide and cancel reviews are in 075_reviews.sql.
+--
+-- While a review is open, each of its reviewers holds the review's grant on
+-- its resource (commenter, and approve, as far as the requester held them
+-- when asking): the engine reads the reviewer rows that are active like
+-- shares (src/principals.c), and shows them in explain_access as rule
+-- "review".  So each reviewer row carries what the engine needs: the
+-- resource (kept equal to the review's by a trigger), the permset, the
+-- expiry (the due time when the review closes at it) and whether it is
+-- active.  Closing a review (every reviewer decided, or cancelled) makes its
+-- rows inactive; the change log (kind 'p', the reviewer) tells every
+-- backend, so no cache keeps a closed review's grant (R13).
+
+CREATE TABLE share_acl.review (
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    resource_id uuid NOT NULL REFERENCES share_acl.resource (id) ON DELETE CASCADE,
+    requested_by uuid REFERENCES share_acl.principal (id) ON DELETE SET NULL,
+    instructions text CHECK (length(instructions) <= 10000),
+    due_at timestamptz,
+    close_at_due boolean NOT NULL DEFAULT false,
+    perms share_acl.permset NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    closed_at timestamptz,
+    cancelled_at timestamptz,
+    CHECK (cancelled_at IS NULL OR closed_at IS NOT NULL)
+);
+CREATE INDEX review_resource_idx ON share_acl.review (resource_id);
+COMMENT ON TABLE share_acl.review IS
+    'a review request: its resource, requester, instructions, due time, the grant its reviewers hold while it is open, and when it closed (or was cancelled)';
+
+CREATE TABLE share_acl.review_reviewer (
+    review_id uuid NOT NULL REFERENCES share_acl.review (id) ON DELETE CASCADE,
+    reviewer_id uuid NOT NULL REFERENCES share_acl.principal (id) ON DELETE CASCADE,
+    resource_id uuid NOT NULL REFERENCES share_acl.resource (id) ON DELETE CASCADE,
+    perms share_acl.permset NOT NULL,
+    expires_at timestamptz,
+    active boolean NOT NULL DEFAULT true,
+    decision text CHECK (decision IN ('approved', 'needs_changes')),
+    note text CHECK (length(note) <= 10000),
+    decided_at timestamptz,
+    decided_by uuid REFERENCES share_acl.principal (id) ON DELETE SET NULL,
+    PRIMARY KEY (review_id, reviewer_id)
+);
+CREATE INDEX review_reviewer_reviewer_idx ON share_acl.review_reviewer (reviewer_id);
+CREATE INDEX review_reviewer_resource_idx ON share_acl.review_reviewer (resource_id);
+COMMENT ON TABLE share_acl.review_reviewer IS
+    'a reviewer of a review (a user, an external principal or a team) and its decision; while active, the reviewer holds perms on resource_id until expires_at';
+
+-- A reviewer row's resource is its review's, and a team reviewer belongs to
+-- the resource's workspace (as a share's grantee).
+CREATE FUNCTION share_acl.review_reviewer_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    g share_acl.principal;
+    ws uuid;
+BEGIN
+    SELECT r.resource_id INTO STRICT NEW.resource_id FROM share_acl.review r WHERE r.id = NEW.review_id;
+    SELECT * INTO g FROM share_acl.principal p WHERE p.id = NEW.reviewer_id;
+    IF g.kind = 'team' THEN
+        SELECT x.workspace_id INTO ws FROM share_acl.resource x WHERE x.id = NEW.resource_id;
+        IF g.workspace_id IS DISTINCT FROM ws THEN
+            RAISE EXCEPTION 'a team can only review resources of its own workspace'
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    RETURN NEW;
+EXCEPTION WHEN no_data_found THEN
+    RAISE EXCEPTION 'review % does not exist', NEW.review_id USING ERRCODE = 'foreign_key_violation';
+END $$;
+COMMENT ON FUNCTION share_acl.review_reviewer_check() IS
+    'trigger: a reviewer row takes its review''s resource; a team reviewer belongs to the resource''s workspace';
+CREATE TRIGGER review_reviewer_check BEFORE INSERT OR UPDATE ON share_acl.review_reviewer
+    FOR EACH ROW EXECUTE FUNCTION share_acl.review_reviewer_check();
+
+-- A review that moves to another resource takes its reviewer rows along.
+CREATE FUNCTION share_acl.review_resource_sync() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    UPDATE share_acl.review_reviewer rr SET resource_id = NEW.resource_id
+     WHERE rr.review_id = NEW.id AND rr.resource_id IS DISTINCT FROM NEW.resource_id;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION share_acl.review_resource_sync() IS
+    'trigger: the reviewer rows of a review follow a change of its resource';
+CREATE TRIGGER review_resource_sync AFTER UPDATE OF resource_id ON share_acl.review
+    FOR EACH ROW EXECUTE FUNCTION share_acl.review_resource_sync();
+
+SELECT pg_catalog.pg_extension_config_dump('share_acl.review', '');
+SELECT pg_catalog.pg_extension_config_dump('share_acl.review_reviewer', '');

@@ -1,0 +1,237 @@
+-- Review requests (SPEC §8): request_review, submit_review, cancel_review
+-- and the review_status view.  Tables in 025_reviews_model.sql.
+--
+-- The grant.  A reviewer holds, while the review is open, `commenter` and
+-- `approve` on the resource, as far as the requester held them when asking
+-- (no escalation: the grant is commenter+approve ∩ E(requester, resource); a
+-- trusted administrator without a principal grants both).  It reaches the
+-- resource's descendants as a share does (R5), shows in explain_access as
+-- rule "review", and ends when the review closes: when every reviewer has
+-- decided, when it is cancelled, or — when asked with close_at_due — at its
+-- due time (the grant's expiry, compared at every check).
+--
+-- Reviewers: principals (users, external principals, teams of the
+-- resource's workspace) by id, and people by e-mail (reviewer_emails): an
+-- unknown e-mail becomes an external principal with a guest role in the
+-- workspace, as share_with_email does.  A reviewer without a role in the
+-- workspace, or external, is refused (42501) while allow_external_sharing
+-- is false.
+--
+-- Decisions: a reviewer (a user among the reviewers, or a member of a team
+-- among them, deciding for the team) decides with submit_review, and may
+-- change its decision while the review is open; it needs `approve` on the
+-- resource.  The review's overall state (review_status.state): cancelled;
+-- approved when every reviewer approved; needs_changes when every reviewer
+-- decided and one asked for changes; otherwise overdue past the due time,
+-- else pending.
+--
+-- Errors as in the management API (040_api.sql): NULL 22004, unknown ids
+-- P0002, a refusal 42501 (recorded in the audit log), a review no longer
+-- open 55000, a bad value 22023.
+
+-- Close a review: its reviewers lose its grant (the change log tells every backend).
+CREATE FUNCTION share_acl._close_review(review uuid, cancelled boolean) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    UPDATE share_acl.review x
+       SET closed_at = now(), cancelled_at = CASE WHEN cancelled THEN now() END
+     WHERE x.id = _close_review.review AND x.closed_at IS NULL;
+    UPDATE share_acl.review_reviewer rr SET active = false
+     WHERE rr.review_id = _close_review.review AND rr.active;
+END $$;
+COMMENT ON FUNCTION share_acl._close_review(uuid, boolean) IS
+    'internal: close a review (cancelled or decided): its reviewers lose its grant';
+
+CREATE FUNCTION share_acl.request_review(resource uuid, reviewers uuid[],
+                                         due_at timestamptz DEFAULT NULL,
+                                         instructions text DEFAULT NULL,
+                                         reviewer_emails text[] DEFAULT NULL,
+                                         close_at_due boolean DEFAULT false)
+RETURNS uuid
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    r share_acl.resource;
+    w share_acl.workspace;
+    g share_acl.principal;
+    who uuid[] := '{}'::uuid[];
+    e text;
+    p uuid;
+    grant_perms share_acl.permset;
+    rid uuid;
+BEGIN
+    IF resource IS NULL OR close_at_due IS NULL THEN
+        RAISE EXCEPTION 'request_review: resource and close_at_due must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF array_position(reviewers, NULL) IS NOT NULL OR array_position(reviewer_emails, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'request_review: a reviewer must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF coalesce(cardinality(reviewers), 0) + coalesce(cardinality(reviewer_emails), 0) = 0 THEN
+        RAISE EXCEPTION 'request_review: at least one reviewer is needed'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF coalesce(cardinality(reviewers), 0) + coalesce(cardinality(reviewer_emails), 0) > 1000 THEN
+        RAISE EXCEPTION 'request_review: at most 1000 reviewers' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    r := share_acl._get_resource(resource);
+    w := share_acl._get_workspace(r.workspace_id);
+    PERFORM share_acl._require(actor, resource, 'share', 'request_review');
+    IF due_at <= now() THEN
+        RAISE EXCEPTION 'request_review: due_at % is not in the future', due_at
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF close_at_due AND due_at IS NULL THEN
+        RAISE EXCEPTION 'request_review: close_at_due needs a due_at' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- what the reviewers get: commenter and approve, within what the requester holds
+    grant_perms := 'commenter,approve'::share_acl.permset;
+    IF actor IS NOT NULL THEN
+        grant_perms := grant_perms OPERATOR(share_acl.&)
+                       coalesce(share_acl.effective_permissions(actor, resource), ''::share_acl.permset);
+    END IF;
+    IF grant_perms OPERATOR(share_acl.=) ''::share_acl.permset THEN
+        RAISE EXCEPTION 'request_review: the reviewers would get nothing'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOREACH p IN ARRAY coalesce(reviewers, '{}') LOOP
+        g := share_acl._get_principal(p);
+        IF g.kind = 'team' AND g.workspace_id IS DISTINCT FROM r.workspace_id THEN
+            RAISE EXCEPTION 'team % belongs to another workspace than resource %', p, resource
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF NOT w.allow_external_sharing
+           AND (g.kind = 'external' OR (g.kind = 'user' AND share_acl._role(w.id, g.id) IS NULL)) THEN
+            PERFORM share_acl._deny(request_review.resource,
+                pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids a review by outsider %s', p),
+                NULL, 'Reviewers without a role in the workspace, and external principals, are refused while allow_external_sharing is false.');
+        END IF;
+        who := who || p;
+    END LOOP;
+    FOREACH e IN ARRAY coalesce(reviewer_emails, '{}') LOOP
+        who := who || share_acl._principal_for_email(r, e, 'request_review');
+    END LOOP;
+
+    INSERT INTO share_acl.review AS v (resource_id, requested_by, instructions, due_at, close_at_due, perms)
+    VALUES (resource, actor, instructions, due_at, close_at_due, grant_perms)
+    RETURNING v.id INTO rid;
+    INSERT INTO share_acl.review_reviewer (review_id, reviewer_id, resource_id, perms, expires_at)
+    SELECT DISTINCT rid, x, resource, grant_perms, CASE WHEN close_at_due THEN due_at END
+      FROM unnest(who) AS x;
+    RETURN rid;
+END $$;
+COMMENT ON FUNCTION share_acl.request_review(uuid, uuid[], timestamptz, text, text[], boolean) IS
+    'ask principals (and people by e-mail) to review a resource (needs share); while the review is open they hold commenter and approve on it, as far as the requester does; returns the review id';
+
+-- The reviewer row that the actor decides for: its own, else that of a team
+-- it belongs to (directly or through nested teams); NULL when none.
+CREATE FUNCTION share_acl._reviewer_row_of(review uuid, actor uuid) RETURNS uuid
+LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE t(id, depth) AS (
+        SELECT $2, 0
+        UNION
+        SELECT tm.team_id, t.depth + 1 FROM share_acl.team_member tm JOIN t ON tm.member_id = t.id
+         WHERE t.depth < 64
+    )
+    SELECT rr.reviewer_id FROM share_acl.review_reviewer rr JOIN t ON t.id = rr.reviewer_id
+     WHERE rr.review_id = $1
+     ORDER BY t.depth, rr.reviewer_id
+     LIMIT 1
+$$;
+COMMENT ON FUNCTION share_acl._reviewer_row_of(uuid, uuid) IS
+    'internal: the reviewer row (the actor''s own, or a team''s it belongs to) that the actor decides for';
+
+CREATE FUNCTION share_acl.submit_review(review uuid, decision text, note text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    v share_acl.review;
+    who uuid;
+BEGIN
+    IF review IS NULL OR decision IS NULL THEN
+        RAISE EXCEPTION 'submit_review: review and decision must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF decision NOT IN ('approved', 'needs_changes') THEN
+        RAISE EXCEPTION 'submit_review: decision must be approved or needs_changes, not "%"', left(decision, 100)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF length(note) > 10000 THEN
+        RAISE EXCEPTION 'submit_review: the note is longer than 10000 characters'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO v FROM share_acl.review x WHERE x.id = submit_review.review FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'review % does not exist', review USING ERRCODE = 'no_data_found';
+    END IF;
+    IF actor IS NULL THEN
+        PERFORM share_acl._deny(v.resource_id,
+            'permission denied: submit_review needs a principal (the reviewer deciding)');
+    END IF;
+    who := share_acl._reviewer_row_of(v.id, actor);
+    IF who IS NULL THEN
+        PERFORM share_acl._deny(v.resource_id,
+            pg_catalog.format('permission denied: principal %s is not a reviewer of review %s', actor, v.id));
+    END IF;
+    IF v.closed_at IS NOT NULL OR (v.close_at_due AND v.due_at <= now()) THEN
+        RAISE EXCEPTION 'review % is no longer open', v.id USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    PERFORM share_acl._require(actor, v.resource_id, 'approve', 'submit_review');
+    UPDATE share_acl.review_reviewer rr
+       SET decision = submit_review.decision, note = submit_review.note, decided_at = now(), decided_by = actor
+     WHERE rr.review_id = v.id AND rr.reviewer_id = who;
+    IF NOT EXISTS (SELECT 1 FROM share_acl.review_reviewer rr WHERE rr.review_id = v.id AND rr.decision IS NULL) THEN
+        PERFORM share_acl._close_review(v.id, false);
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl.submit_review(uuid, text, text) IS
+    'decide a review as one of its reviewers (approved or needs_changes; needs approve on the resource); the review closes when every reviewer has decided';
+
+CREATE FUNCTION share_acl.cancel_review(review uuid) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    v share_acl.review;
+BEGIN
+    IF review IS NULL THEN
+        RAISE EXCEPTION 'cancel_review: review must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT * INTO v FROM share_acl.review x WHERE x.id = cancel_review.review FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'review % does not exist', review USING ERRCODE = 'no_data_found';
+    END IF;
+    IF actor IS NOT NULL AND v.requested_by IS DISTINCT FROM actor
+       AND NOT coalesce(share_acl.has_access(actor, v.resource_id, 'change_permissions'), false) THEN
+        PERFORM share_acl._deny(v.resource_id,
+            pg_catalog.format('permission denied: cancel_review requires "change_permissions" on resource %s or being the requester of review %s', v.resource_id, v.id));
+    END IF;
+    IF v.closed_at IS NOT NULL THEN
+        RAISE EXCEPTION 'review % is no longer open', v.id USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    PERFORM share_acl._close_review(v.id, true);
+END $$;
+COMMENT ON FUNCTION share_acl.cancel_review(uuid) IS
+    'cancel an open review (its requester, or who has change_permissions on the resource): its reviewers lose its grant';
+
+-- Each reviewer's decision per review (SPEC §2), and the review's overall
+-- state.  Rows of the reviews on resources the current principal may view
+-- (a trusted administrator without one: all).
+CREATE VIEW share_acl.review_status WITH (security_barrier) AS
+SELECT rr.review_id, v.resource_id, rr.reviewer_id, rr.decision, rr.decided_at, v.due_at,
+       CASE WHEN v.cancelled_at IS NOT NULL THEN 'cancelled'
+            WHEN agg.undecided = 0 AND agg.changes = 0 THEN 'approved'
+            WHEN agg.undecided = 0 THEN 'needs_changes'
+            WHEN v.due_at <= now() THEN 'overdue'
+            ELSE 'pending' END AS state,
+       rr.note, v.requested_by, v.instructions, v.created_at, v.closed_at
+  FROM share_acl.review v
+  JOIN share_acl.review_reviewer rr ON rr.review_id = v.id
+  CROSS JOIN LATERAL (
+        SELECT count(*) FILTER (WHERE x.decision IS NULL) AS undecided,
+               count(*) FILTER (WHERE x.decision = 'needs_changes') AS changes
+          FROM share_acl.review_reviewer x WHERE x.review_id = v.id) agg
+ WHERE CASE WHEN share_acl.current_principal() IS NULL THEN share_acl.invoker_is_admin()
+            ELSE coalesce(share_acl.has_access(share_acl.current_principal(), v.resource_id, 'view'), false) END;
+COMMENT ON VIEW share_acl.review_status IS
+    'each reviewer''s decision per review (review_id, resource_id, reviewer_id, decision, decided_at, due_at), the review''s state (pending, approved, needs_changes, cancelled, overdue), the note and the request; rows of reviews on resources the current principal may view';

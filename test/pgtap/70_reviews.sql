@@ -1,0 +1,228 @@
+-- pgTAP: review requests (SPEC §8): request_review, submit_review,
+-- cancel_review, review_status; the reviewers' grant through the engine
+-- (has_access, explain_access rule "review", who_has_access), no
+-- escalation, the allow_external_sharing policy, and the audit rows.
+--
+-- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
+BEGIN;
+SELECT plan(62);
+
+CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
+CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
+    AS $$ SELECT id FROM ids WHERE name = $1 $$;
+CREATE FUNCTION pg_temp.act(text) RETURNS void LANGUAGE sql
+    AS $$ SELECT share_acl.set_principal(pg_temp.id($1)) $$;
+
+-- alice owns ws; bob member; carol member (a reviewer); dave in team crew;
+-- gina guest; olga a user without a role; ws2 another workspace
+INSERT INTO ids VALUES
+    ('alice', share_acl.create_user('alice@t70.test')),
+    ('bob',   share_acl.create_user('bob@t70.test')),
+    ('carol', share_acl.create_user('carol@t70.test')),
+    ('dave',  share_acl.create_user('dave@t70.test')),
+    ('gina',  share_acl.create_user('gina@t70.test')),
+    ('olga',  share_acl.create_user('olga@t70.test'));
+INSERT INTO ids VALUES ('ws',  share_acl.create_workspace('t70', pg_temp.id('alice')));
+INSERT INTO ids VALUES ('ws2', share_acl.create_workspace('t70 other', pg_temp.id('alice')));
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('bob'), 'member');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('carol'), 'member');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('dave'), 'member');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('gina'), 'guest');
+INSERT INTO ids VALUES ('crew',  share_acl.create_team(pg_temp.id('ws'), 'Crew'));
+INSERT INTO ids VALUES ('crew2', share_acl.create_team(pg_temp.id('ws2'), 'Other crew'));
+SELECT share_acl.add_team_member(pg_temp.id('crew'), pg_temp.id('dave'));
+
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('P', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('A', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P')));
+INSERT INTO ids VALUES ('B', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P')));
+
+-- ------------------------------------------------------------ request_review
+SELECT ok(NOT share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'view'),
+    'before: carol does not see the private asset');
+SELECT lives_ok($$INSERT INTO ids VALUES ('r1', share_acl.request_review(pg_temp.id('A'),
+                    ARRAY[pg_temp.id('carol'), pg_temp.id('crew')], now() + interval '2 days', 'cut 3, please'))$$,
+    'request_review: the owner asks carol and the crew');
+SELECT results_eq(
+    $$SELECT resource_id, requested_by, instructions, close_at_due, perms::text, closed_at
+        FROM share_acl.review WHERE id = pg_temp.id('r1')$$,
+    $$SELECT pg_temp.id('A'), pg_temp.id('alice'), 'cut 3, please'::text, false,
+             'commenter,approve'::share_acl.permset::text, NULL::timestamptz$$,
+    'request_review: the review row, with the grant commenter and approve');
+SELECT set_eq($$SELECT reviewer_id FROM share_acl.review_reviewer WHERE review_id = pg_temp.id('r1') AND active$$,
+    $$VALUES (pg_temp.id('carol')), (pg_temp.id('crew'))$$, 'request_review: one active row per reviewer');
+SELECT ok(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'view,comment,approve'),
+    'open review: carol views, comments and approves the asset');
+SELECT ok(NOT share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'edit'),
+    'open review: but does not edit it');
+SELECT ok(NOT share_acl.has_access(pg_temp.id('carol'), pg_temp.id('B'), 'view'),
+    'open review: nor see the asset next to it');
+SELECT ok(share_acl.has_access(pg_temp.id('dave'), pg_temp.id('A'), 'view,approve'),
+    'open review: a member of a reviewing team holds the grant too');
+SELECT ok(EXISTS (SELECT 1 FROM share_acl.explain_access(pg_temp.id('carol'), pg_temp.id('A'), 'approve') x
+                   WHERE x.rule = 'review'),
+    'explain_access: the grant is its own rule line, "review"');
+SELECT ok(EXISTS (SELECT 1 FROM share_acl.who_has_access(pg_temp.id('A')) w WHERE w.principal = pg_temp.id('carol')),
+    'who_has_access lists the reviewer');
+
+-- refusals and bad input
+SELECT pg_temp.act('bob');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('carol')])$$,
+    '42501', NULL, 'request_review: refused without share on the resource');
+SELECT pg_temp.act('alice');
+SELECT throws_ok($$SELECT share_acl.request_review(NULL, ARRAY[pg_temp.id('carol')])$$,
+    '22004', NULL, 'request_review: NULL resource');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[NULL::uuid])$$,
+    '22004', NULL, 'request_review: a NULL reviewer');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), '{}')$$,
+    '22023', NULL, 'request_review: no reviewer');
+SELECT throws_ok($$SELECT share_acl.request_review(gen_random_uuid(), ARRAY[pg_temp.id('carol')])$$,
+    'P0002', NULL, 'request_review: unknown resource');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[gen_random_uuid()])$$,
+    'P0002', NULL, 'request_review: unknown reviewer');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('carol')], now() - interval '1 hour')$$,
+    '22023', NULL, 'request_review: a due time in the past');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('carol')], close_at_due => true)$$,
+    '22023', NULL, 'request_review: close_at_due without a due time');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('crew2')])$$,
+    '22023', NULL, 'request_review: a team of another workspace');
+
+-- no escalation: a requester without approve gives commenter only
+SELECT share_acl.share(pg_temp.id('B'), pg_temp.id('bob'), 'viewer,comment,share', allow_approval => false);
+SELECT pg_temp.act('bob');
+SELECT lives_ok($$INSERT INTO ids VALUES ('r2', share_acl.request_review(pg_temp.id('B'), ARRAY[pg_temp.id('olga')]))$$,
+    'request_review: bob (share, no approve) asks olga');
+SELECT is((SELECT perms::text FROM share_acl.review WHERE id = pg_temp.id('r2')),
+    'view,view_details,react,comment'::share_acl.permset::text,
+    'no escalation: the grant is what bob holds of commenter and approve');
+SELECT ok(NOT share_acl.has_access(pg_temp.id('olga'), pg_temp.id('B'), 'approve'),
+    'no escalation: olga cannot approve');
+SELECT ok(share_acl.has_access(pg_temp.id('olga'), pg_temp.id('B'), 'comment'),
+    'but olga comments');
+
+-- the workspace policy on outsiders and e-mail reviewers
+SELECT pg_temp.act('alice');
+SELECT lives_ok($$INSERT INTO ids VALUES ('r3', share_acl.request_review(pg_temp.id('B'), '{}',
+                    reviewer_emails => ARRAY['Rita@T70.test', 'carol@t70.test']))$$,
+    'request_review by e-mail: an unknown address and a known one');
+SELECT is((SELECT p.kind::text || ' ' || m.role::text FROM share_acl.principal p
+             JOIN share_acl.member m ON m.principal_id = p.id AND m.workspace_id = pg_temp.id('ws')
+            WHERE lower(p.email) = 'rita@t70.test'),
+    'external guest', 'request_review by e-mail: an unknown address becomes an external guest');
+SELECT is((SELECT count(*)::int FROM share_acl.review_reviewer WHERE review_id = pg_temp.id('r3')), 2,
+    'request_review by e-mail: a known address is that principal');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'false');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('B'), ARRAY[pg_temp.id('olga')])$$,
+    '42501', NULL, 'allow_external_sharing off: a reviewer without a role is refused');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('B'), '{}', reviewer_emails => ARRAY['nobody@t70.test'])$$,
+    '42501', NULL, 'allow_external_sharing off: an unknown e-mail is refused');
+SELECT lives_ok($$SELECT share_acl.request_review(pg_temp.id('B'), ARRAY[pg_temp.id('gina')])$$,
+    'allow_external_sharing off: a guest of the workspace may review');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'true');
+
+-- ------------------------------------------------------------- submit_review
+SELECT pg_temp.act('bob');
+SELECT throws_ok($$SELECT share_acl.submit_review(pg_temp.id('r1'), 'approved')$$,
+    '42501', NULL, 'submit_review: refused to someone who is not a reviewer');
+SELECT pg_temp.act('carol');
+SELECT throws_ok($$SELECT share_acl.submit_review(pg_temp.id('r1'), 'maybe')$$,
+    '22023', NULL, 'submit_review: an unknown decision');
+SELECT throws_ok($$SELECT share_acl.submit_review(NULL, 'approved')$$,
+    '22004', NULL, 'submit_review: NULL review');
+SELECT throws_ok($$SELECT share_acl.submit_review(gen_random_uuid(), 'approved')$$,
+    'P0002', NULL, 'submit_review: unknown review');
+SELECT lives_ok($$SELECT share_acl.submit_review(pg_temp.id('r1'), 'needs_changes', 'the sound drops at 0:42')$$,
+    'submit_review: carol asks for changes');
+SELECT lives_ok($$SELECT share_acl.submit_review(pg_temp.id('r1'), 'approved', 'fixed, thanks')$$,
+    'submit_review: and changes her decision while the review is open');
+SELECT results_eq(
+    $$SELECT decision, note, decided_by FROM share_acl.review_reviewer
+       WHERE review_id = pg_temp.id('r1') AND reviewer_id = pg_temp.id('carol')$$,
+    $$VALUES ('approved'::text, 'fixed, thanks'::text, pg_temp.id('carol'))$$,
+    'submit_review: the last decision counts');
+SELECT is((SELECT DISTINCT state FROM share_acl.review_status WHERE review_id = pg_temp.id('r1')), 'pending',
+    'review_status: pending while the crew has not decided');
+SELECT ok(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'view'),
+    'carol keeps the grant while the review is open');
+SELECT pg_temp.act('olga');
+SELECT throws_ok($$SELECT share_acl.submit_review(pg_temp.id('r2'), 'approved')$$,
+    '42501', NULL, 'submit_review: refused to a reviewer without approve on the resource');
+SELECT pg_temp.act('dave');
+SELECT lives_ok($$SELECT share_acl.submit_review(pg_temp.id('r1'), 'approved')$$,
+    'submit_review: dave decides for the crew');
+SELECT results_eq(
+    $$SELECT decision, decided_by FROM share_acl.review_reviewer
+       WHERE review_id = pg_temp.id('r1') AND reviewer_id = pg_temp.id('crew')$$,
+    $$VALUES ('approved'::text, pg_temp.id('dave'))$$,
+    'submit_review: the team''s row holds the decision, and who took it');
+SELECT isnt((SELECT closed_at FROM share_acl.review WHERE id = pg_temp.id('r1')), NULL,
+    'every reviewer decided: the review is closed');
+SELECT is((SELECT count(*)::int FROM share_acl.review_reviewer WHERE review_id = pg_temp.id('r1') AND active), 0,
+    'closed: no reviewer row is active');
+SELECT ok(NOT share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'view'),
+    'closed: carol lost the grant');
+SELECT ok(NOT share_acl.has_access(pg_temp.id('dave'), pg_temp.id('A'), 'view'),
+    'closed: the crew lost the grant');
+SELECT ok(NOT EXISTS (SELECT 1 FROM share_acl.explain_access(pg_temp.id('carol'), pg_temp.id('A'), 'view') x
+                       WHERE x.rule = 'review'),
+    'closed: explain_access has no review line');
+SELECT throws_ok($$SELECT share_acl.submit_review(pg_temp.id('r1'), 'needs_changes')$$,
+    '55000', NULL, 'submit_review: a closed review takes no decision');
+
+-- ------------------------------------------------------------- review_status
+SELECT pg_temp.act('alice');
+SELECT is((SELECT DISTINCT state FROM share_acl.review_status WHERE review_id = pg_temp.id('r1')), 'approved',
+    'review_status: approved when every reviewer approved');
+SELECT set_eq($$SELECT reviewer_id, decision FROM share_acl.review_status WHERE review_id = pg_temp.id('r1')$$,
+    $$VALUES (pg_temp.id('carol'), 'approved'::text), (pg_temp.id('crew'), 'approved'::text)$$,
+    'review_status: each reviewer''s decision (SPEC §2 columns)');
+SELECT pg_temp.act('olga');
+SELECT is((SELECT count(*)::int FROM share_acl.review_status WHERE review_id = pg_temp.id('r1')), 0,
+    'review_status: no row for someone who cannot view the resource');
+
+-- ------------------------------------------------------------- cancel_review
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('r4', share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('carol')]));
+SELECT pg_temp.act('carol');
+SELECT throws_ok($$SELECT share_acl.cancel_review(pg_temp.id('r4'))$$,
+    '42501', NULL, 'cancel_review: refused to a reviewer');
+SELECT pg_temp.act('alice');
+SELECT lives_ok($$SELECT share_acl.cancel_review(pg_temp.id('r4'))$$, 'cancel_review: by its requester');
+SELECT is((SELECT DISTINCT state FROM share_acl.review_status WHERE review_id = pg_temp.id('r4')), 'cancelled',
+    'review_status: cancelled');
+SELECT ok(NOT share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'view'),
+    'cancelled: the reviewer lost the grant');
+SELECT throws_ok($$SELECT share_acl.cancel_review(pg_temp.id('r4'))$$,
+    '55000', NULL, 'cancel_review: not twice');
+
+-- due time: with close_at_due the grant ends at it; overdue otherwise
+INSERT INTO ids VALUES ('r5', share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('carol')],
+                                                       now() + interval '1 hour', close_at_due => true));
+SELECT ok(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'approve'), 'close_at_due: open before the due time');
+RESET share_acl.principal;
+UPDATE share_acl.review SET due_at = now() - interval '1 second' WHERE id = pg_temp.id('r5');
+UPDATE share_acl.review_reviewer SET expires_at = now() - interval '1 second' WHERE review_id = pg_temp.id('r5');
+SELECT ok(NOT share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'view'),
+    'close_at_due: past the due time the grant is gone');
+SELECT pg_temp.act('carol');
+SELECT throws_ok($$SELECT share_acl.submit_review(pg_temp.id('r5'), 'approved')$$,
+    '55000', NULL, 'close_at_due: past the due time the review takes no decision');
+SELECT pg_temp.act('alice');
+SELECT is((SELECT DISTINCT state FROM share_acl.review_status WHERE review_id = pg_temp.id('r5')), 'overdue',
+    'review_status: overdue past the due time with a decision missing');
+
+-- --------------------------------------------------------------- audit trail
+SELECT cmp_ok((SELECT count(*)::int FROM share_acl.audit_stage s
+                WHERE s.object_type IN ('review', 'review_reviewer')), '>', 0,
+    'audit: review and reviewer changes are staged for the audit log');
+SELECT is((SELECT count(*)::int FROM share_acl.audit_stage s
+            WHERE s.object_type = 'review_reviewer' AND s.action = 'update'
+              AND s.new->>'decision' = 'needs_changes' AND s.actor_id = pg_temp.id('carol')), 1,
+    'audit: carol''s first decision has its row, with her as the actor');
+SELECT is((SELECT count(*)::int FROM share_acl.audit_stage s
+            WHERE s.object_type = 'review' AND s.action = 'insert'
+              AND s.workspace_id = pg_temp.id('ws')), 6,
+    'audit: each review request has its row in the workspace''s chain');
+
+SELECT * FROM finish();
+ROLLBACK;
