@@ -9,7 +9,7 @@
 # (test/deps), plpgsql_check over the PL/pgSQL functions (test/lint), the
 # interrupt fault injection (test/fault), logical replication
 # (test/replication), the dump/restore check (test/dump), damaged image files
-# (test/image) and the parser fuzz run (test/fuzz).  A failing suite prints its diff or
+# (test/image), a real LISTEN client (test/notify) and the parser fuzz run (test/fuzz).  A failing suite prints its diff or
 # its failing tests; the last line is "N passed, M failed" over every test of
 # every suite, and the exit status is non-zero when anything failed.
 set -uo pipefail
@@ -118,8 +118,9 @@ fi
 # every point leave the caches consistent; replication: changes applied by a
 # logical replication subscription invalidate at once; dump: pg_dump /
 # restore keeps every answer; image: damaged image files are never used;
+# notify: a real LISTEN client receives the notifications' ids;
 # fuzz: the parser fuzz run
-for suite in deps lint fault replication dump image fuzz; do
+for suite in deps lint fault replication dump image notify fuzz; do
 	script=test/$suite/run.sh
 	[ -x "$script" ] || continue
 	sa_log "$suite ($script)"

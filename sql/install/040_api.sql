@@ -278,6 +278,11 @@ BEGIN
     VALUES (resource, grantee, perms, allow_download, allow_comments,
             allow_approval, allow_contribution, expires_at, actor)
     RETURNING s.id INTO sid;
+    PERFORM share_acl._notify(ARRAY[grantee], 'share_received', resource,
+        pg_catalog.jsonb_build_object('share_id', sid, 'by', actor,
+            'perms', share_acl._share_mask(perms, allow_download, allow_comments, allow_approval,
+                                           allow_contribution)::text,
+            'expires_at', expires_at));
     RETURN sid;
 END $$;
 COMMENT ON FUNCTION share_acl._share(text, uuid, uuid, uuid, share_acl.permset, timestamptz,
@@ -1317,6 +1322,13 @@ BEGIN
     END IF;
     INSERT INTO share_acl.promotion_request AS q (workspace_id, principal_id, role)
     VALUES (workspace, actor, role) RETURNING q.id INTO rid;
+    -- those who decide: the owner and the admins (manage_members)
+    PERFORM share_acl._notify(ARRAY(SELECT m.principal_id FROM share_acl.member m
+                                     WHERE m.workspace_id = request_promotion.workspace
+                                       AND m.role IN ('owner', 'admin')),
+                              'promotion_requested', NULL,
+                              pg_catalog.jsonb_build_object('request_id', rid, 'by', actor, 'role', role),
+                              request_promotion.workspace);
     RETURN rid;
 END $$;
 COMMENT ON FUNCTION share_acl.request_promotion(uuid, share_acl.workspace_role) IS
@@ -1358,6 +1370,9 @@ BEGIN
        SET status = CASE WHEN approve THEN 'approved' ELSE 'rejected' END,
            decided_by = actor, decided_at = now()
      WHERE x.id = q.id;
+    PERFORM share_acl._notify(ARRAY[q.principal_id], 'promotion_decided', NULL,
+        pg_catalog.jsonb_build_object('request_id', q.id, 'role', q.role, 'approved', approve, 'by', actor),
+        q.workspace_id);
 END $$;
 COMMENT ON FUNCTION share_acl.decide_promotion(uuid, boolean) IS
     'approve (and apply the role) or reject a pending promotion request (needs manage_members)';

@@ -345,7 +345,11 @@ BEGIN
         ('review', '(SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = $R.resource_id)',
          '$R.id', '$J', 'resource', '$R.resource_id', 'NULL::uuid', 'NULL::text', '{}'),
         ('review_reviewer', '(SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = $R.resource_id)',
-         '$R.review_id', '$J', 'resource', '$R.resource_id', 'NULL::uuid', 'NULL::text', '{}')
+         '$R.review_id', '$J', 'resource', '$R.resource_id', 'NULL::uuid', 'NULL::text', '{}'),
+        ('notification_preference', 'NULL::uuid', '$R.principal_id', '$J', '', 'NULL::uuid', 'NULL::uuid',
+         'NULL::text', '{}'),
+        ('notification_mute', '(SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = $R.resource_id)',
+         '$R.principal_id', '$J', 'resource', '$R.resource_id', 'NULL::uuid', 'NULL::text', '{}')
     ) AS v(tbl, ws, obj, js, ref_type, ref_id, link_id, email, unaudited)
     LOOP
         EXECUTE format('CREATE TRIGGER zzz_audit_insert AFTER INSERT ON share_acl.%I

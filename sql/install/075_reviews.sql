@@ -118,6 +118,9 @@ BEGIN
     INSERT INTO share_acl.review_reviewer (review_id, reviewer_id, resource_id, perms, expires_at)
     SELECT DISTINCT rid, x, resource, grant_perms, CASE WHEN close_at_due THEN due_at END
       FROM unnest(who) AS x;
+    PERFORM share_acl._notify(who, 'review_requested', resource,
+        pg_catalog.jsonb_build_object('review_id', rid, 'by', actor, 'due_at', due_at,
+                                      'instructions', instructions));
     RETURN rid;
 END $$;
 COMMENT ON FUNCTION share_acl.request_review(uuid, uuid[], timestamptz, text, text[], boolean) IS
@@ -181,6 +184,9 @@ BEGIN
     UPDATE share_acl.review_reviewer rr
        SET decision = submit_review.decision, note = submit_review.note, decided_at = now(), decided_by = actor
      WHERE rr.review_id = v.id AND rr.reviewer_id = who;
+    PERFORM share_acl._notify(ARRAY[v.requested_by], 'review_decided', v.resource_id,
+        pg_catalog.jsonb_build_object('review_id', v.id, 'reviewer_id', who, 'by', actor,
+                                      'decision', decision, 'note', note));
     IF NOT EXISTS (SELECT 1 FROM share_acl.review_reviewer rr WHERE rr.review_id = v.id AND rr.decision IS NULL) THEN
         PERFORM share_acl._close_review(v.id, false);
     END IF;

@@ -73,6 +73,10 @@ DECLARE
         'request_promotion', 'decide_promotion', 'set_workspace_policy',
         -- reviews
         'request_review', 'submit_review', 'cancel_review',
+        -- notifications (one's own; notification_digest: oneself, or an
+        -- administrator; notify_mention: the application's hook)
+        'mute', 'unmute', 'mark_read', 'unread_count', 'set_notification_preference',
+        'notification_digest', 'notify_mention',
         -- share links (open_link too: external viewers come through the
         -- application's role; the key functions check for an administrator)
         'create_link', 'open_link', 'revoke_link', 'expiring_links',
@@ -84,7 +88,9 @@ DECLARE
         -- what this backend's cache holds (counts over every tenant)
         'cache_stats',
         -- audit log retention (drops partitions)
-        'audit_retain'];
+        'audit_retain',
+        -- the mailer and the hourly job
+        'mark_notifications_sent', 'notify_expiring_links'];
     entry text;
     grantees text;
     f regprocedure;
@@ -137,6 +143,11 @@ GRANT SELECT, INSERT, UPDATE, DELETE
        share_acl.review, share_acl.review_reviewer
     TO share_acl_admin;
 GRANT SELECT ON share_acl.review_status TO share_acl_user, share_acl_admin;
+-- notifications, preferences and mutes: one's own rows (row-level
+-- security); the mail outbox: the mailer (an administrator)
+GRANT SELECT ON share_acl.notification, share_acl.notification_preference, share_acl.notification_mute
+    TO share_acl_user, share_acl_admin;
+GRANT SELECT ON share_acl.email_outbox TO share_acl_admin;
 GRANT SELECT ON share_acl.active_links TO share_acl_user, share_acl_admin;
 -- The audit log: read through its row-level security policy (view_audit);
 -- written only by the extension's own triggers and functions, as its owner:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test/deps/run.sh — the dependency detection of test/lib.sh asks for each
 # package by the file really used, not by a file another package also ships;
-# and share_acl.audit_retain() run nightly-style by a real pg_cron job.
+# and share_acl.audit_retain() run nightly-style, and
+# share_acl.notify_expiring_links() hourly-style, by real pg_cron jobs.
 #
 # postgresql-client-15 ships pg_config, pgxs.mk and pg_isolation_regress, so
 # a machine with only the client has all three and still no server headers.
@@ -115,6 +116,15 @@ INSERT INTO share_acl.workspace (id, name) VALUES ('c7000000-0000-0000-0000-0000
 INSERT INTO share_acl.resource (id, workspace_id, kind) VALUES
     ('c7000000-0000-0000-0002-000000000001', 'c7000000-0000-0000-0000-000000000001', 'project');
 SELECT cron.schedule('share_acl audit retention', '* * * * *', $$SELECT share_acl.audit_retain('1 year')$$);
+-- the hourly "link about to expire" job (here every minute): a link of the
+-- workspace's owner that expires in two hours
+INSERT INTO share_acl.principal (id, kind, email) VALUES ('c7000000-0000-0000-0001-000000000001', 'user', 'owner@cron.test');
+INSERT INTO share_acl.member (workspace_id, principal_id, role) VALUES
+    ('c7000000-0000-0000-0000-000000000001', 'c7000000-0000-0000-0001-000000000001', 'owner');
+INSERT INTO share_acl.link (id, resource_id, created_by, expires_at) VALUES
+    ('c7000000-0000-0000-0003-000000000001', 'c7000000-0000-0000-0002-000000000001',
+     'c7000000-0000-0000-0001-000000000001', now() + interval '2 hours');
+SELECT cron.schedule('share_acl expiring links', '* * * * *', $$SELECT share_acl.notify_expiring_links('1 day')$$);
 SQL
 	q() { psql -qXAt -d "$db" -c "$1"; }
 	expect_eq() {	# expect_eq NAME WANT GOT
@@ -124,11 +134,17 @@ SQL
 	expect_eq "retention: the log verifies before" "t|" "$(q 'SELECT * FROM share_acl.audit_verify()')"
 	# pg_cron starts jobs at the top of each minute
 	for i in $(seq 1 90); do
-		[ "$(q "SELECT count(*) FROM cron.job_run_details WHERE status IN ('succeeded', 'failed')")" -gt 0 ] && break
+		[ "$(q "SELECT count(*) FROM cron.job_run_details WHERE status IN ('succeeded', 'failed')")" -gt 1 ] && break
 		sleep 1
 	done
 	expect_eq "retention: the cron job ran and succeeded" "succeeded|6" \
-		"$(q "SELECT status, return_message FROM cron.job_run_details ORDER BY runid LIMIT 1" | sed 's/|SELECT 1$//; s/|.*$//')|$(q "SELECT 6 - count(*) FROM share_acl.audit_log WHERE at < '2021-01-01'")"
+		"$(q "SELECT d.status, d.return_message FROM cron.job_run_details d JOIN cron.job j USING (jobid)
+		       WHERE j.jobname = 'share_acl audit retention' ORDER BY d.runid LIMIT 1" | sed 's/|SELECT 1$//; s/|.*$//')|$(q "SELECT 6 - count(*) FROM share_acl.audit_log WHERE at < '2021-01-01'")"
+	expect_eq "expiring links: the cron job ran, and wrote one notice to the link's creator" "succeeded|1" \
+		"$(q "SELECT d.status FROM cron.job_run_details d JOIN cron.job j USING (jobid)
+		       WHERE j.jobname = 'share_acl expiring links' ORDER BY d.runid LIMIT 1")|$(q "SELECT count(*) FROM share_acl.notification
+		       WHERE kind = 'link_expiring' AND recipient_id = 'c7000000-0000-0000-0001-000000000001'
+		         AND payload->>'link_id' = 'c7000000-0000-0000-0003-000000000001'")"
 	q 'SELECT cron.unschedule(jobid) FROM cron.job' >/dev/null
 	expect_eq "retention: the 2020 partitions are dropped, this month's is there" "0|1" \
 		"$(q "SELECT count(*) FILTER (WHERE c.relname LIKE 'audit\_log\_2020%'),

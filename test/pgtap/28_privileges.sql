@@ -50,6 +50,8 @@ SELECT e, 'user' FROM unnest(ARRAY[
     'transfer_ownership', 'transfer_resource_ownership',
     'request_promotion', 'decide_promotion', 'set_workspace_policy',
     'request_review', 'submit_review', 'cancel_review',
+    'mute', 'unmute', 'mark_read', 'unread_count', 'set_notification_preference',
+    'notification_digest', 'notify_mention',
     -- share links
     'create_link', 'open_link', 'revoke_link', 'expiring_links',
     'rotate_signing_key', 'retire_signing_key',
@@ -60,7 +62,7 @@ SELECT e, 'admin' FROM unnest(ARRAY[
     -- what this backend's cache holds (counts over every tenant)
     'cache_stats',
     -- audit log retention
-    'audit_retain']) e
+    'audit_retain', 'mark_notifications_sent', 'notify_expiring_links']) e
 UNION ALL
 SELECT e, 'owner' FROM unnest(ARRAY[
     -- trigger functions (they fire without EXECUTE)

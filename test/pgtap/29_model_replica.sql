@@ -66,7 +66,8 @@ SELECT is(ARRAY(SELECT DISTINCT t.tgrelid::regclass::text FROM pg_trigger t
                  WHERE t.tgname IN ('zz_cache_invalidate', 'zz_change_log_insert')
                    AND t.tgrelid::regclass::text LIKE 'share\_acl.%' ORDER BY 1),
           ARRAY['share_acl.collection_item', 'share_acl.link', 'share_acl.member', 'share_acl.principal',
-                'share_acl.resource', 'share_acl.share', 'share_acl.team_member', 'share_acl.workspace'],
+                'share_acl.resource', 'share_acl.review_reviewer', 'share_acl.share', 'share_acl.team_member',
+                'share_acl.workspace'],
     'every table the engine reads has a cache trigger');
 
 -- ------------------------------------------------------------------ share

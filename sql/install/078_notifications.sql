@@ -1,0 +1,301 @@
+-- Notifications (SPEC §8).  Tables in 026_notifications_model.sql.
+--
+-- Written for: a share received (share, share_with_email: the grantee, a
+-- team's members), a link's first view (its creator), a review requested
+-- (the reviewers), a review decided (its requester), a promotion requested
+-- (the workspace's owner and admins) and decided (the requester), a link
+-- about to expire (its creator, once: notify_expiring_links, run hourly by
+-- pg_cron), and a mention (notify_mention, called by the application).
+-- Rules: a team stands for its members (nested teams too); nobody is told
+-- of their own action; nothing is written for a principal that muted the
+-- resource or a resource above it (anc(), §2).  Each row is also announced
+-- with NOTIFY share_acl, '<notification id>' (the id only: a listener reads
+-- the row, under row-level security), sent when the transaction commits.
+--
+-- Mail: nothing is sent from inside the database.  Per principal and kind
+-- (notification_preference; no row: mail at once) a notification is mailed
+-- at once (email = 'now': the email_outbox view, which the application's
+-- mailer reads and then marks with mark_notifications_sent), in the daily
+-- digest (email = 'digest': notification_digest), or not at all.  In-app
+-- is always on.
+--
+-- Reading: a principal sees only its own notifications, preferences and
+-- mutes (row-level security); a trusted administrator without a principal
+-- sees all.
+
+-- Tell the people among recipients (teams expanded) of an event about
+-- resource (may be NULL) in workspace (taken from the resource when NULL);
+-- returns how many notifications were written.
+CREATE FUNCTION share_acl._notify(recipients uuid[], kind text, resource uuid, payload jsonb,
+                                  workspace uuid DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    ws uuid := workspace;
+    anc uuid[] := '{}'::uuid[];
+    actor constant uuid := share_acl.current_principal();
+    rcp uuid;
+    nid uuid;
+    n integer := 0;
+BEGIN
+    IF resource IS NOT NULL THEN
+        IF ws IS NULL THEN
+            SELECT r.workspace_id INTO ws FROM share_acl.resource r WHERE r.id = _notify.resource;
+        END IF;
+        anc := share_acl._ancestors(ARRAY[resource]);
+    END IF;
+    FOR rcp IN
+        WITH RECURSIVE people(id, depth) AS (
+            SELECT u, 0 FROM unnest(recipients) AS u WHERE u IS NOT NULL
+            UNION
+            SELECT tm.member_id, people.depth + 1
+              FROM share_acl.team_member tm JOIN people ON tm.team_id = people.id
+             WHERE people.depth < 64
+        )
+        SELECT DISTINCT pe.id FROM people pe JOIN share_acl.principal p ON p.id = pe.id
+         WHERE p.kind <> 'team' AND pe.id IS DISTINCT FROM actor
+           AND NOT EXISTS (SELECT 1 FROM share_acl.notification_mute m
+                            WHERE m.principal_id = pe.id AND m.resource_id = ANY (anc))
+         ORDER BY pe.id
+    LOOP
+        INSERT INTO share_acl.notification AS x (workspace_id, recipient_id, kind, resource_id, payload, email)
+        SELECT ws, rcp, _notify.kind, _notify.resource, coalesce(_notify.payload, '{}'::jsonb),
+               CASE WHEN NOT coalesce(pref.email, true) THEN NULL
+                    WHEN coalesce(pref.digest, false) THEN 'digest'
+                    ELSE 'now' END
+          FROM (SELECT 1) AS one
+          LEFT JOIN share_acl.notification_preference pref
+                 ON pref.principal_id = rcp AND pref.kind = _notify.kind
+        ON CONFLICT DO NOTHING
+        RETURNING x.id INTO nid;
+        IF nid IS NOT NULL THEN
+            PERFORM pg_catalog.pg_notify('share_acl', nid::text);
+            n := n + 1;
+        END IF;
+    END LOOP;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION share_acl._notify(uuid[], text, uuid, jsonb, uuid) IS
+    'internal: write a notification of an event to each person among the recipients (teams expanded), but the actor and those who muted the resource, and NOTIFY share_acl with its id';
+
+-- The acting principal, which these functions need (a person's own inbox).
+CREATE FUNCTION share_acl._inbox_owner(action text) RETURNS uuid
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    p uuid := share_acl.current_principal();
+BEGIN
+    IF p IS NULL THEN
+        PERFORM share_acl._deny(NULL,
+            pg_catalog.format('permission denied: %s needs a principal (the person whose notifications they are)', action));
+    END IF;
+    RETURN p;
+END $$;
+COMMENT ON FUNCTION share_acl._inbox_owner(text) IS
+    'internal: the current principal, or 42501 when none is set';
+
+-- Mute a resource and everything below it (needs view on it).
+CREATE FUNCTION share_acl.mute(resource uuid) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p uuid := share_acl._inbox_owner('mute');
+BEGIN
+    IF resource IS NULL THEN
+        RAISE EXCEPTION 'mute: resource must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM share_acl._get_resource(resource);
+    PERFORM share_acl._require(p, resource, 'view', 'mute');
+    INSERT INTO share_acl.notification_mute (principal_id, resource_id) VALUES (p, resource)
+    ON CONFLICT DO NOTHING;
+END $$;
+COMMENT ON FUNCTION share_acl.mute(uuid) IS
+    'stop notifications to the current principal about a resource and everything below it (needs view)';
+
+CREATE FUNCTION share_acl.unmute(resource uuid) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p uuid := share_acl._inbox_owner('unmute');
+BEGIN
+    IF resource IS NULL THEN
+        RAISE EXCEPTION 'unmute: resource must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    DELETE FROM share_acl.notification_mute m WHERE m.principal_id = p AND m.resource_id = unmute.resource;
+END $$;
+COMMENT ON FUNCTION share_acl.unmute(uuid) IS
+    'notify the current principal about a muted resource again (a resource above it may still be muted)';
+
+-- Mark the current principal's notifications read; returns how many were
+-- unread (ids of other principals' notifications change nothing).
+CREATE FUNCTION share_acl.mark_read(ids uuid[]) RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p uuid := share_acl._inbox_owner('mark_read');
+    n integer;
+BEGIN
+    IF ids IS NULL THEN
+        RAISE EXCEPTION 'mark_read: ids must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    UPDATE share_acl.notification x SET read_at = now()
+     WHERE x.id = ANY (mark_read.ids) AND x.recipient_id = p AND x.read_at IS NULL;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION share_acl.mark_read(uuid[]) IS
+    'mark notifications of the current principal read; returns how many were unread';
+
+CREATE FUNCTION share_acl.unread_count() RETURNS bigint
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p uuid := share_acl._inbox_owner('unread_count');
+BEGIN
+    RETURN (SELECT count(*) FROM share_acl.notification x WHERE x.recipient_id = p AND x.read_at IS NULL);
+END $$;
+COMMENT ON FUNCTION share_acl.unread_count() IS 'the current principal''s unread notifications';
+
+-- The current principal's mail preference for a kind of notification.
+CREATE FUNCTION share_acl.set_notification_preference(kind text, email boolean, digest boolean DEFAULT false)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p uuid := share_acl._inbox_owner('set_notification_preference');
+BEGIN
+    IF kind IS NULL OR email IS NULL OR digest IS NULL THEN
+        RAISE EXCEPTION 'set_notification_preference: kind, email and digest must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF kind NOT IN ('share_received', 'link_first_view', 'review_requested', 'review_decided',
+                    'promotion_requested', 'promotion_decided', 'link_expiring', 'mention') THEN
+        RAISE EXCEPTION 'unknown kind of notification: "%"', left(kind, 100)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO share_acl.notification_preference AS x (principal_id, kind, email, digest)
+    VALUES (p, kind, email, digest)
+    ON CONFLICT ON CONSTRAINT notification_preference_pkey
+    DO UPDATE SET email = excluded.email, digest = excluded.digest;
+END $$;
+COMMENT ON FUNCTION share_acl.set_notification_preference(text, boolean, boolean) IS
+    'the current principal''s mail preference for a kind of notification: email on or off, at once or in the daily digest (in-app is always on)';
+
+-- What a digest mail to principal would hold: its notifications since
+-- `since` that its preferences put in the digest, oldest first.  For the
+-- principal itself, or a trusted administrator (the mailer).
+CREATE FUNCTION share_acl.notification_digest(principal uuid, since timestamptz)
+RETURNS SETOF share_acl.notification
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p uuid := share_acl.current_principal();
+BEGIN
+    IF principal IS NULL OR since IS NULL THEN
+        RAISE EXCEPTION 'notification_digest: principal and since must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p IS DISTINCT FROM principal AND NOT (p IS NULL AND share_acl.invoker_is_admin()) THEN
+        PERFORM share_acl._deny(NULL,
+            'permission denied: notification_digest is for the principal itself or a trusted administrator');
+    END IF;
+    RETURN QUERY
+        SELECT x.* FROM share_acl.notification x
+         WHERE x.recipient_id = notification_digest.principal AND x.email = 'digest'
+           AND x.created_at >= notification_digest.since
+         ORDER BY x.created_at, x.id;
+END $$;
+COMMENT ON FUNCTION share_acl.notification_digest(uuid, timestamptz) IS
+    'the notifications of a principal since a time that its preferences put in the daily digest (the principal itself, or a trusted administrator)';
+
+-- The mails to send now, for the application's mailer (a trusted
+-- administrator): each with its recipient's e-mail.
+CREATE VIEW share_acl.email_outbox AS
+SELECT x.id, x.recipient_id, p.email AS recipient_email, p.display_name AS recipient_name,
+       x.workspace_id, x.kind, x.resource_id, x.payload, x.created_at
+  FROM share_acl.notification x
+  JOIN share_acl.principal p ON p.id = x.recipient_id
+ WHERE x.email = 'now' AND x.emailed_at IS NULL AND p.email IS NOT NULL;
+COMMENT ON VIEW share_acl.email_outbox IS
+    'notifications to mail now, not sent yet, with the recipient''s e-mail (for the application''s mailer, a trusted administrator; mark them with mark_notifications_sent)';
+
+CREATE FUNCTION share_acl.mark_notifications_sent(ids uuid[]) RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    n integer;
+BEGIN
+    IF share_acl.current_principal() IS NOT NULL OR NOT share_acl.invoker_is_admin() THEN
+        PERFORM share_acl._deny(NULL,
+            'permission denied: mark_notifications_sent is for a trusted administrator (the mailer) without a principal');
+    END IF;
+    IF ids IS NULL THEN
+        RAISE EXCEPTION 'mark_notifications_sent: ids must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    UPDATE share_acl.notification x SET emailed_at = now()
+     WHERE x.id = ANY (mark_notifications_sent.ids) AND x.email IS NOT NULL AND x.emailed_at IS NULL;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION share_acl.mark_notifications_sent(uuid[]) IS
+    'the mailer marks notifications as mailed (they leave email_outbox); returns how many';
+
+-- The application's hook for a mention in a comment: tells principal, if it
+-- may view the resource (needs view on it from the caller).  true when a
+-- notification was written.
+CREATE FUNCTION share_acl.notify_mention(resource uuid, principal uuid) RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+BEGIN
+    IF resource IS NULL OR principal IS NULL THEN
+        RAISE EXCEPTION 'notify_mention: resource and principal must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM share_acl._get_resource(resource);
+    PERFORM share_acl._get_principal(principal);
+    PERFORM share_acl._require(actor, resource, 'view', 'notify_mention');
+    IF NOT coalesce(share_acl.has_access(principal, resource, 'view'), false) THEN
+        RETURN false;
+    END IF;
+    RETURN share_acl._notify(ARRAY[principal], 'mention', resource,
+                             pg_catalog.jsonb_build_object('by', actor)) > 0;
+END $$;
+COMMENT ON FUNCTION share_acl.notify_mention(uuid, uuid) IS
+    'tell a principal it was mentioned on a resource (the caller needs view; nothing is written when the principal cannot view it, or muted it); true when written';
+
+-- For pg_cron, every hour: "link about to expire" to each link's creator,
+-- once per link, for the active links expiring within the interval.  A
+-- trusted administrator without a principal.  Returns how many were written.
+CREATE FUNCTION share_acl.notify_expiring_links(within interval DEFAULT '1 day') RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    l record;
+    n integer := 0;
+BEGIN
+    IF share_acl.current_principal() IS NOT NULL OR NOT share_acl.invoker_is_admin() THEN
+        PERFORM share_acl._deny(NULL,
+            'permission denied: notify_expiring_links is for a trusted administrator without a principal');
+    END IF;
+    IF within IS NULL OR within <= interval '0' THEN
+        RAISE EXCEPTION 'notify_expiring_links: within must be a positive interval'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOR l IN SELECT x.id, x.resource_id, x.created_by, x.expires_at FROM share_acl.link x
+              WHERE x.revoked_at IS NULL AND x.created_by IS NOT NULL
+                AND x.expires_at > now() AND x.expires_at <= now() + within
+              ORDER BY x.expires_at, x.id
+    LOOP
+        n := n + share_acl._notify(ARRAY[l.created_by], 'link_expiring', l.resource_id,
+                                   pg_catalog.jsonb_build_object('link_id', l.id, 'expires_at', l.expires_at));
+    END LOOP;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION share_acl.notify_expiring_links(interval) IS
+    'write "link about to expire" to the creator of each active link expiring within the interval, once per link (run it hourly with pg_cron); returns how many were written';
+
+-- Reading: one's own rows only.
+ALTER TABLE share_acl.notification ENABLE ROW LEVEL SECURITY;
+CREATE POLICY notification_own ON share_acl.notification FOR SELECT
+    USING (recipient_id = share_acl.current_principal()
+           OR (share_acl.current_principal() IS NULL AND share_acl.invoker_is_admin()));
+ALTER TABLE share_acl.notification_preference ENABLE ROW LEVEL SECURITY;
+CREATE POLICY notification_preference_own ON share_acl.notification_preference FOR SELECT
+    USING (principal_id = share_acl.current_principal()
+           OR (share_acl.current_principal() IS NULL AND share_acl.invoker_is_admin()));
+ALTER TABLE share_acl.notification_mute ENABLE ROW LEVEL SECURITY;
+CREATE POLICY notification_mute_own ON share_acl.notification_mute FOR SELECT
+    USING (principal_id = share_acl.current_principal()
+           OR (share_acl.current_principal() IS NULL AND share_acl.invoker_is_admin()));

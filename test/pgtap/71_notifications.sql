@@ -1,0 +1,183 @@
+-- pgTAP: notifications (SPEC §8): each kind written exactly once to the
+-- right people (teams expanded, never the actor), not for a muted subtree;
+-- preferences (mail at once, digest, off), the outbox and the mailer's
+-- marks; mark_read and unread_count; row-level security; the functions'
+-- refusals; the audit rows of preference changes.
+--
+-- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
+BEGIN;
+SELECT plan(50);
+
+CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
+GRANT SELECT ON ids TO PUBLIC;
+CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
+    AS $$ SELECT id FROM ids WHERE name = $1 $$;
+CREATE FUNCTION pg_temp.act(text) RETURNS void LANGUAGE sql
+    AS $$ SELECT share_acl.set_principal(pg_temp.id($1)) $$;
+-- the notifications of a kind to a person (as an administrator sees them)
+CREATE FUNCTION pg_temp.got(who text, kind text) RETURNS bigint LANGUAGE sql
+    AS $$ SELECT count(*) FROM share_acl.notification n
+           WHERE n.recipient_id = pg_temp.id(who) AND n.kind = got.kind $$;
+
+-- alice owns ws; bob admin; carol and dave members (dave in team crew);
+-- vic a viewer
+INSERT INTO ids VALUES
+    ('alice', share_acl.create_user('alice@t71.test')),
+    ('bob',   share_acl.create_user('bob@t71.test')),
+    ('carol', share_acl.create_user('carol@t71.test')),
+    ('dave',  share_acl.create_user('dave@t71.test')),
+    ('vic',   share_acl.create_user('vic@t71.test'));
+INSERT INTO ids VALUES ('ws', share_acl.create_workspace('t71', pg_temp.id('alice')));
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('bob'), 'admin');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('carol'), 'member');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('dave'), 'member');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('vic'), 'viewer');
+INSERT INTO ids VALUES ('crew', share_acl.create_team(pg_temp.id('ws'), 'Crew'));
+SELECT share_acl.add_team_member(pg_temp.id('crew'), pg_temp.id('dave'));
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('P', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('A', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P')));
+INSERT INTO ids VALUES ('Q', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('B', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('Q')));
+
+-- ----------------------------------------------------------- share received
+SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('carol'), 'editor');
+SELECT is(pg_temp.got('carol', 'share_received'), 1::bigint, 'share received: the grantee is told once');
+SELECT is((SELECT payload->>'by' FROM share_acl.notification WHERE recipient_id = pg_temp.id('carol')),
+    pg_temp.id('alice')::text, 'share received: the payload names who shared');
+SELECT is((SELECT resource_id FROM share_acl.notification WHERE recipient_id = pg_temp.id('carol')),
+    pg_temp.id('P'), 'share received: about the resource');
+SELECT is((SELECT workspace_id FROM share_acl.notification WHERE recipient_id = pg_temp.id('carol')),
+    pg_temp.id('ws'), 'share received: in its workspace');
+SELECT is(pg_temp.got('alice', 'share_received'), 0::bigint, 'share received: the actor is not told');
+SELECT share_acl.share(pg_temp.id('Q'), pg_temp.id('crew'), 'viewer');
+SELECT is(pg_temp.got('dave', 'share_received'), 1::bigint, 'share received by a team: its members are told');
+SELECT is((SELECT count(*) FROM share_acl.notification WHERE recipient_id = pg_temp.id('crew')), 0::bigint,
+    'share received by a team: nothing for the team itself');
+SELECT share_acl.share_with_email(pg_temp.id('Q'), 'newcomer@t71.test', 'viewer');
+SELECT is((SELECT count(*) FROM share_acl.notification n JOIN share_acl.principal p ON p.id = n.recipient_id
+            WHERE p.email = 'newcomer@t71.test' AND n.kind = 'share_received'), 1::bigint,
+    'share_with_email: the new external principal is told');
+
+-- --------------------------------------------------------------------- mute
+SELECT pg_temp.act('carol');
+SELECT lives_ok($$SELECT share_acl.mute(pg_temp.id('P'))$$, 'mute: carol mutes the project');
+SELECT lives_ok($$SELECT share_acl.mute(pg_temp.id('P'))$$, 'mute: twice is the same');
+SELECT throws_ok($$SELECT share_acl.mute(pg_temp.id('B'))$$, '42501', NULL,
+    'mute: refused on a resource carol cannot view');
+SELECT throws_ok($$SELECT share_acl.mute(NULL)$$, '22004', NULL, 'mute: NULL');
+SELECT pg_temp.act('alice');
+SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('carol'), 'full');
+SELECT is(pg_temp.got('carol', 'share_received'), 1::bigint,
+    'muted: a share of something below the muted project writes nothing');
+SELECT is(share_acl.notify_mention(pg_temp.id('A'), pg_temp.id('carol')), false,
+    'muted: a mention below it writes nothing');
+SELECT pg_temp.act('carol');
+SELECT lives_ok($$SELECT share_acl.unmute(pg_temp.id('P'))$$, 'unmute');
+SELECT pg_temp.act('alice');
+SELECT is(share_acl.notify_mention(pg_temp.id('A'), pg_temp.id('carol')), true, 'unmuted: a mention is written');
+SELECT is(pg_temp.got('carol', 'mention'), 1::bigint, 'mention: once');
+SELECT is(share_acl.notify_mention(pg_temp.id('B'), pg_temp.id('vic')), false,
+    'mention: nothing for someone who cannot view the resource');
+SELECT pg_temp.act('vic');
+SELECT throws_ok($$SELECT share_acl.notify_mention(pg_temp.id('B'), pg_temp.id('carol'))$$, '42501', NULL,
+    'mention: the caller needs view on the resource');
+
+-- ------------------------------------------------------------------ reviews
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('r', share_acl.request_review(pg_temp.id('B'), ARRAY[pg_temp.id('crew'), pg_temp.id('bob')]));
+SELECT is(pg_temp.got('dave', 'review_requested'), 1::bigint, 'review requested: a reviewing team''s member is told');
+SELECT is(pg_temp.got('bob', 'review_requested'), 1::bigint, 'review requested: a reviewer is told');
+SELECT pg_temp.act('bob');
+SELECT share_acl.submit_review(pg_temp.id('r'), 'needs_changes', 'louder');
+SELECT is(pg_temp.got('alice', 'review_decided'), 1::bigint, 'review decided: the requester is told');
+SELECT is((SELECT payload->>'decision' FROM share_acl.notification
+            WHERE recipient_id = pg_temp.id('alice') AND kind = 'review_decided'),
+    'needs_changes', 'review decided: with the decision');
+
+-- --------------------------------------------------------------- promotions
+SELECT pg_temp.act('vic');
+INSERT INTO ids VALUES ('pr', share_acl.request_promotion(pg_temp.id('ws'), 'member'));
+SELECT is(pg_temp.got('alice', 'promotion_requested') + pg_temp.got('bob', 'promotion_requested'), 2::bigint,
+    'promotion requested: the owner and the admins are told');
+SELECT is(pg_temp.got('carol', 'promotion_requested'), 0::bigint, 'promotion requested: not the members');
+SELECT pg_temp.act('bob');
+SELECT share_acl.decide_promotion(pg_temp.id('pr'), true);
+SELECT is(pg_temp.got('vic', 'promotion_decided'), 1::bigint, 'promotion decided: the requester is told');
+
+-- ----------------------------------------------- preferences, outbox, digest
+SELECT pg_temp.act('carol');
+SELECT lives_ok($$SELECT share_acl.set_notification_preference('mention', false)$$,
+    'preference: carol turns mail off for mentions');
+SELECT lives_ok($$SELECT share_acl.set_notification_preference('share_received', true, digest => true)$$,
+    'preference: and puts shares in the digest');
+SELECT throws_ok($$SELECT share_acl.set_notification_preference('gossip', true)$$, '22023', NULL,
+    'preference: an unknown kind');
+SELECT pg_temp.act('alice');
+SELECT share_acl.notify_mention(pg_temp.id('A'), pg_temp.id('carol'));
+SELECT share_acl.share(pg_temp.id('Q'), pg_temp.id('carol'), 'viewer');
+RESET share_acl.principal;
+SELECT is((SELECT array_agg(coalesce(email, 'in-app') ORDER BY coalesce(email, 'in-app'))
+             FROM share_acl.notification WHERE recipient_id = pg_temp.id('carol') AND kind = 'mention'),
+    '{in-app,now}'::text[], 'mail off: the mention after the preference is in-app only');
+SELECT is((SELECT count(*) FROM share_acl.notification_digest(pg_temp.id('carol'), now() - interval '1 hour')),
+    1::bigint, 'digest: holds the share put there');
+SELECT is((SELECT count(*) FROM share_acl.email_outbox o WHERE o.recipient_id = pg_temp.id('carol')
+             AND o.kind IN ('mention', 'share_received')), 2::bigint,
+    'outbox: the mention and the share from before the preferences, not those after');
+SELECT ok(EXISTS (SELECT 1 FROM share_acl.email_outbox o WHERE o.recipient_id = pg_temp.id('dave')
+                   AND o.recipient_email = 'dave@t71.test'),
+    'outbox: a mail at once, with the recipient''s e-mail');
+SELECT is(share_acl.mark_notifications_sent(ARRAY(SELECT o.id FROM share_acl.email_outbox o
+                                                   WHERE o.recipient_id = pg_temp.id('dave'))), 2,
+    'mark_notifications_sent: the mailer marks them');
+SELECT ok(NOT EXISTS (SELECT 1 FROM share_acl.email_outbox o WHERE o.recipient_id = pg_temp.id('dave')),
+    'outbox: marked mails leave it');
+SELECT pg_temp.act('carol');
+SELECT throws_ok($$SELECT share_acl.mark_notifications_sent('{}')$$, '42501', NULL,
+    'mark_notifications_sent: refused to a principal');
+SELECT throws_ok($$SELECT * FROM share_acl.notification_digest(pg_temp.id('dave'), now())$$, '42501', NULL,
+    'digest: refused for someone else''s notifications');
+
+-- ------------------------------------------------------ read, unread, RLS
+SELECT pg_temp.act('dave');
+SELECT is(share_acl.unread_count(), 2::bigint, 'unread_count: dave''s two');
+SELECT is(share_acl.mark_read(ARRAY(SELECT id FROM share_acl.notification WHERE kind = 'share_received')), 1,
+    'mark_read: marks one');
+SELECT is(share_acl.unread_count(), 1::bigint, 'unread_count: one left');
+SELECT is(share_acl.mark_read(ARRAY(SELECT id FROM share_acl.notification n WHERE n.recipient_id = pg_temp.id('carol'))), 0,
+    'mark_read: ids of another principal''s notifications change nothing');
+RESET share_acl.principal;
+SET LOCAL ROLE share_acl_user;
+SELECT pg_temp.act('dave');
+SELECT is((SELECT count(*) FROM share_acl.notification WHERE recipient_id <> pg_temp.id('dave')), 0::bigint,
+    'RLS: a principal reads only its own notifications');
+SELECT is((SELECT count(*) FROM share_acl.notification), 2::bigint, 'RLS: all of its own');
+RESET share_acl.principal;
+SELECT throws_ok($$SELECT share_acl.unread_count()$$, '42501', NULL, 'unread_count: needs a principal');
+RESET ROLE;
+
+-- ------------------------------------------------------------ expiring links
+SELECT pg_temp.act('alice');
+SELECT length(share_acl.create_link(pg_temp.id('A'), expires_at => now() + interval '2 hours')) > 0;
+SELECT length(share_acl.create_link(pg_temp.id('A'), expires_at => now() + interval '3 days')) > 0;
+INSERT INTO ids SELECT 'l1', id FROM share_acl.link
+ WHERE resource_id = pg_temp.id('A') AND expires_at < now() + interval '1 day';
+SELECT throws_ok($$SELECT share_acl.notify_expiring_links('1 day')$$, '42501', NULL,
+    'notify_expiring_links: refused to a principal');
+RESET share_acl.principal;
+SELECT is(share_acl.notify_expiring_links('1 day'), 1, 'notify_expiring_links: the link expiring within a day');
+SELECT is(share_acl.notify_expiring_links('1 day'), 0, 'notify_expiring_links: once per link');
+SELECT is((SELECT payload->>'link_id' FROM share_acl.notification WHERE kind = 'link_expiring'),
+    pg_temp.id('l1')::text, 'notify_expiring_links: to its creator, naming the link');
+
+-- -------------------------------------------------------------- audit trail
+SELECT is((SELECT count(*) FROM share_acl.audit_stage s
+            WHERE s.object_type = 'notification_preference' AND s.actor_id = pg_temp.id('carol')), 2::bigint,
+    'audit: each preference change has its row');
+SELECT is((SELECT count(*) FROM share_acl.audit_stage s
+            WHERE s.object_type = 'notification_mute' AND s.object_id = pg_temp.id('carol')), 2::bigint,
+    'audit: the mute and the unmute have their rows');
+
+SELECT * FROM finish();
+ROLLBACK;
