@@ -125,6 +125,40 @@ COMMIT;
 \o
 SELECT permset_level(effective_permissions(:'cleo', :'spring_cut')) AS cleo_on_spring_cut_now;
 
+\echo '=== A review round (SPEC §8): Ana asks Dev and the client to review the spring cut'
+\o /dev/null
+BEGIN;
+SELECT set_principal(:'ana');
+SELECT request_review(:'spring_cut', ARRAY[:'dev', :'client']::uuid[], now() + interval '2 days',
+                      'Final colour pass: approve, or say what to change.') AS review \gset
+COMMIT;
+\o
+-- while the review is open, Dev (a member without access to spring) may comment and approve
+SELECT permset_level(effective_permissions(:'dev', :'spring_cut')) AS dev_on_spring_cut_during_review,
+       (SELECT detail FROM explain_access(:'dev', :'spring_cut', 'approve') WHERE rule = 'review') AS why;
+\o /dev/null
+BEGIN;
+SELECT set_principal(:'dev');
+SELECT submit_review(:'review', 'approved', 'Looks great.');
+SELECT set_principal(:'client');
+SELECT submit_review(:'review', 'needs_changes', 'The titles are too small on phones.');
+COMMIT;
+\o
+SELECT p.email AS reviewer, s.decision, s.note, s.state AS review_state
+  FROM review_status s JOIN principal p ON p.id = s.reviewer_id
+ WHERE s.review_id = :'review' ORDER BY p.email;
+-- every reviewer decided: the review is closed, and Dev's access with it
+SELECT coalesce(permset_level(effective_permissions(:'dev', :'spring_cut')), 'nothing') AS dev_on_spring_cut_after;
+-- the notices: Ana was told of both decisions, the reviewers of the request
+SELECT p.email AS recipient, n.kind, n.payload ->> 'decision' AS decision, n.email AS mail
+  FROM notification n JOIN principal p ON p.id = n.recipient_id
+ WHERE n.kind IN ('review_requested', 'review_decided')
+ ORDER BY n.kind DESC, p.email, decision;
+BEGIN;
+SELECT set_principal(:'ana') \g /dev/null
+SELECT unread_count() AS ana_unread;
+COMMIT;
+
 \echo '=== The audit trail (SPEC §7): who did what, through which link, and the proof'
 -- as the application's role (row-level security applies to it)
 SET ROLE demo_app;
