@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(50);
+SELECT plan(60);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -155,6 +155,14 @@ SELECT is((SELECT count(*) FROM share_acl.notification WHERE recipient_id <> pg_
 SELECT is((SELECT count(*) FROM share_acl.notification), 2::bigint, 'RLS: all of its own');
 RESET share_acl.principal;
 SELECT throws_ok($$SELECT share_acl.unread_count()$$, '42501', NULL, 'unread_count: needs a principal');
+SELECT throws_ok($$SELECT share_acl.mark_read('{}')$$, '42501', NULL, 'mark_read: needs a principal');
+SELECT throws_ok($$SELECT share_acl.unmute(pg_temp.id('P'))$$, '42501', NULL, 'unmute: needs a principal');
+SELECT throws_ok($$SELECT share_acl.set_notification_preference('mention', true)$$, '42501', NULL,
+    'set_notification_preference: needs a principal');
+SELECT pg_temp.act('dave');
+SELECT throws_ok($$SELECT share_acl.mark_read(NULL)$$, '22004', NULL, 'mark_read: NULL');
+SELECT throws_ok($$SELECT share_acl.unmute(NULL)$$, '22004', NULL, 'unmute: NULL');
+RESET share_acl.principal;
 RESET ROLE;
 
 -- ------------------------------------------------------------ expiring links
@@ -170,6 +178,25 @@ SELECT is(share_acl.notify_expiring_links('1 day'), 1, 'notify_expiring_links: t
 SELECT is(share_acl.notify_expiring_links('1 day'), 0, 'notify_expiring_links: once per link');
 SELECT is((SELECT payload->>'link_id' FROM share_acl.notification WHERE kind = 'link_expiring'),
     pg_temp.id('l1')::text, 'notify_expiring_links: to its creator, naming the link');
+
+-- ------------------------------------------------------------ first view
+-- a link with max_views made in this transaction counts its views at once
+SELECT pg_temp.act('alice');
+SELECT share_acl.create_link(pg_temp.id('A'), max_views => 5) AS token \gset
+RESET share_acl.principal;
+SELECT is((SELECT status FROM share_acl.open_link(:'token', viewer_email => 'first@t71.test')), 'ok',
+    'first view: an external viewer opens the link');
+SELECT is((SELECT count(*) FROM share_acl.notification WHERE kind = 'link_first_view'
+            AND recipient_id = pg_temp.id('alice') AND payload->>'viewer_email' = 'first@t71.test'), 1::bigint,
+    'first view: its creator is told, with the viewer''s e-mail');
+SELECT is((SELECT status FROM share_acl.open_link(:'token', viewer_email => 'second@t71.test')), 'ok',
+    'a second view');
+SELECT is((SELECT count(*) FROM share_acl.notification WHERE kind = 'link_first_view'), 1::bigint,
+    'first view: told once, not at later views');
+SELECT pg_temp.act('carol');
+SELECT lives_ok($$SELECT * FROM share_acl.notification_digest(pg_temp.id('carol'), now() - interval '1 day')$$,
+    'digest: a principal reads its own');
+RESET share_acl.principal;
 
 -- -------------------------------------------------------------- audit trail
 SELECT is((SELECT count(*) FROM share_acl.audit_stage s
