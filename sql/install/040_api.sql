@@ -282,7 +282,8 @@ BEGIN
         pg_catalog.jsonb_build_object('share_id', sid, 'by', actor,
             'perms', share_acl._share_mask(perms, allow_download, allow_comments, allow_approval,
                                            allow_contribution)::text,
-            'expires_at', expires_at));
+            'expires_at', expires_at),
+        w.id);
     RETURN sid;
 END $$;
 COMMENT ON FUNCTION share_acl._share(text, uuid, uuid, uuid, share_acl.permset, timestamptz,
