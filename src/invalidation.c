@@ -132,7 +132,10 @@ SignalChange(Oid relid)
 	CatalogLookup();
 	table = CatalogTableOf(relid);
 	if (table == MT_COUNT)
-		elog(ERROR, "share_acl: relation %u is not a model table", relid);
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("share_acl cache triggers fire only on the share_acl model tables"),
+				 errdetail("Relation %u is none of them.", relid)));
 	CacheInvalidateRelcacheByRelid(catalog.oids[MT_SIGNAL_STRUCTURE + GroupOf(table)]);
 }
 

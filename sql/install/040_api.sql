@@ -639,8 +639,9 @@ COMMENT ON FUNCTION share_acl.create_resource(uuid, share_acl.resource_kind, uui
 -- their owners), and through the caps that follow R's place: a guest's or
 -- outsider's run_ai follows R's top-level project, and reaches it through
 -- shares or ownership on anc(R).  So the principals asked are the owners of
--- and the grantees of shares (and reviewers of open reviews) on anc(R) and everything the change puts above
--- R (teams expanded to their members, nested too), and the internal members
+-- and the grantees of shares (and the reviewers of open reviews) on anc(R)
+-- and everything the change puts above R (teams expanded to their members,
+-- nested too), and the internal members
 -- or admins when a newly reaching resource is public or shared, unless the
 -- actor holds all that general access can give them (the public level, or
 -- editor, and share by R11): so not every member of the workspace in the
