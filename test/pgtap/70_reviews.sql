@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(62);
+SELECT plan(64);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -211,6 +211,22 @@ SELECT pg_temp.act('alice');
 SELECT is((SELECT DISTINCT state FROM share_acl.review_status WHERE review_id = pg_temp.id('r5')), 'overdue',
     'review_status: overdue past the due time with a decision missing');
 
+-- ------------------------------------------- no escalation through structure
+-- olga reviews project S (open review); carol may move asset M (editor
+-- without approve) and upload into S: moving M into S would give olga
+-- approve on M, which carol does not hold there (R14)
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('S', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('M', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P')));
+INSERT INTO ids VALUES ('r6', share_acl.request_review(pg_temp.id('S'), ARRAY[pg_temp.id('olga')]));
+SELECT share_acl.share(pg_temp.id('M'), pg_temp.id('carol'), 'editor,move', allow_approval => false);
+SELECT share_acl.share(pg_temp.id('S'), pg_temp.id('carol'), 'viewer,upload', allow_approval => false);
+SELECT pg_temp.act('carol');
+SELECT throws_like($$SELECT share_acl.move_resource(pg_temp.id('M'), pg_temp.id('S'))$$,
+    '%approve%', 'R14: a move that would give a reviewer approve the mover lacks is refused');
+SELECT ok(NOT share_acl.has_access(pg_temp.id('olga'), pg_temp.id('M'), 'view'),
+    'R14: and the reviewer gained nothing');
+
 -- --------------------------------------------------------------- audit trail
 SELECT cmp_ok((SELECT count(*)::int FROM share_acl.audit_stage s
                 WHERE s.object_type IN ('review', 'review_reviewer')), '>', 0,
@@ -221,7 +237,7 @@ SELECT is((SELECT count(*)::int FROM share_acl.audit_stage s
     'audit: carol''s first decision has its row, with her as the actor');
 SELECT is((SELECT count(*)::int FROM share_acl.audit_stage s
             WHERE s.object_type = 'review' AND s.action = 'insert'
-              AND s.workspace_id = pg_temp.id('ws')), 6,
+              AND s.workspace_id = pg_temp.id('ws')), 7,
     'audit: each review request has its row in the workspace''s chain');
 
 SELECT * FROM finish();
