@@ -74,6 +74,10 @@ BEGIN
     IF coalesce(cardinality(reviewers), 0) + coalesce(cardinality(reviewer_emails), 0) > 1000 THEN
         RAISE EXCEPTION 'request_review: at most 1000 reviewers' USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF length(instructions) > 10000 THEN
+        RAISE EXCEPTION 'request_review: the instructions are longer than 10000 characters'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     r := share_acl._get_resource(resource);
     w := share_acl._get_workspace(r.workspace_id);
     PERFORM share_acl._require(actor, resource, 'share', 'request_review');

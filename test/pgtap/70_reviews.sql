@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(64);
+SELECT plan(65);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -86,6 +86,8 @@ SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[pg_tem
     '22023', NULL, 'request_review: close_at_due without a due time');
 SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('crew2')])$$,
     '22023', NULL, 'request_review: a team of another workspace');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('carol')], NULL, repeat('x', 10001))$$,
+    '22023', NULL, 'request_review: instructions too long');
 
 -- no escalation: a requester without approve gives commenter only
 SELECT share_acl.share(pg_temp.id('B'), pg_temp.id('bob'), 'viewer,comment,share', allow_approval => false);
