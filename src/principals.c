@@ -284,13 +284,16 @@ StoreForget(const pg_uuid_t *id)
 }
 
 static void DropContext(const pg_uuid_t *id);
+static void DropContextsWithTeam(const pg_uuid_t *team);
 
 /*
  * A principal whose rows changed (a change-log entry): read it again when
  * asked, and drop the contexts that used what the store said about it.
- * Only a person's own context uses its entry; every context of a member of
- * a team uses the team's, so a change to a team (or to a principal of a
- * kind this build does not know) drops every context (*drop_all).
+ * Only a person's own context uses its entry; a team's is used by the
+ * contexts whose teams (collected transitively) hold it, so only those are
+ * dropped: a share to a team, or a team joining another, leaves every other
+ * context — the sharer's own among them — as it was.  A principal of a kind
+ * this build does not know drops every context (*drop_all).
  */
 static void
 PrincipalChanged(const pg_uuid_t *id, void *arg)
@@ -307,7 +310,9 @@ PrincipalChanged(const pg_uuid_t *id, void *arg)
 	}
 	else if (image.valid && uuidmap_lookup(stale, *id) == NULL)
 		known = PrincipalImageLookup(&image, id, &was);
-	if (known && was.exists && was.kind != PK_USER && was.kind != PK_EXTERNAL)
+	if (known && was.exists && was.kind == PK_TEAM)
+		DropContextsWithTeam(id);
+	else if (known && was.exists && was.kind != PK_USER && was.kind != PK_EXTERNAL)
 		*drop_all = true;
 	else
 		DropContext(id);		/* a person, or a principal no context read yet */
@@ -534,11 +539,14 @@ AddTeam(TeamList *list, const pg_uuid_t *id)
  * first needs them (PrincipalEnsureGrants: the workspace owner's and
  * workspace-level checks do not).
  */
+static uint64 stat_contexts_built = 0;
+
 static void
 LoadPrincipal(PrincipalCtx *pc)
 {
 	StoredPrincipal e;
 
+	stat_contexts_built++;
 	StoreGet(&pc->id, &e);
 	pc->exists = e.exists;
 	pc->kind = e.kind;
@@ -701,6 +709,41 @@ DropContext(const pg_uuid_t *id)
 }
 
 /*
+ * Drop the contexts whose teams hold team: they point at its store entry
+ * (its grants) and at its parents'.  A context that has not collected its
+ * teams yet has read no team's entry.
+ */
+static void
+DropContextsWithTeam(const pg_uuid_t *team)
+{
+	HASH_SEQ_STATUS seq;
+	PrincipalCtx *pc;
+	List	   *drop = NIL;
+	ListCell   *lc;
+
+	if (principal_contexts == NULL || principal_contexts_epoch != store_epoch)
+		return;
+	hash_seq_init(&seq, principal_contexts);
+	while ((pc = hash_seq_search(&seq)) != NULL)
+	{
+		int32		i;
+
+		for (i = 0; pc->grants_loaded && i < pc->nteams; i++)
+			if (uuid_equal(&pc->teams[i], team))
+			{
+				pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
+
+				*id = pc->id;
+				drop = lappend(drop, id);
+				break;
+			}
+	}
+	foreach(lc, drop)
+		DropContext((pg_uuid_t *) lfirst(lc));
+	list_free_deep(drop);
+}
+
+/*
  * The context of principal id, read on first use since the last change, with
  * its structure-dependent caches valid for structure s, workspaces g and the
  * transaction time now.
@@ -809,6 +852,13 @@ const char *
 PrincipalsMode(void)
 {
 	return store == NULL || store_broken ? "empty" : image.valid ? "shared" : "backend";
+}
+
+/* How many principal contexts this backend has built (read from the store). */
+uint64
+PrincipalsContextsBuilt(void)
+{
+	return stat_contexts_built;
 }
 
 /* The size of the principal image this backend maps (shared by all that map it). */

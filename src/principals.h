@@ -71,6 +71,7 @@ extern void PrincipalEnsureGrants(PrincipalCtx *pc);
 extern Size PrincipalsMemory(void);
 extern Size PrincipalsSharedBytes(void);
 extern const char *PrincipalsMode(void);
+extern uint64 PrincipalsContextsBuilt(void);
 
 /* Look-ups of who_has_access */
 extern int	PrincipalKindOf(const pg_uuid_t *id);

@@ -136,10 +136,11 @@ END $$;
 CREATE FUNCTION share_acl.cache_stats(
     OUT mode text, OUT structure text, OUT resources bigint, OUT private_bytes bigint,
     OUT shared_bytes bigint, OUT generation bigint, OUT full_loads bigint,
-    OUT delta_batches bigint, OUT deltas_applied bigint, OUT principals text)
+    OUT delta_batches bigint, OUT deltas_applied bigint, OUT principals text,
+    OUT contexts_built bigint)
     AS 'MODULE_PATHNAME', 'cache_stats' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION share_acl.cache_stats() IS
-    'this backend''s share_acl cache: mode (shared: the structure is the database''s shared image; backend: its own), structure (empty, full, partial), resources held, private and shared bytes, generation, full loads and change-log deltas applied, and principals (empty, shared: from the database''s image of all principals, backend: read one by one)';
+    'this backend''s share_acl cache: mode (shared: the structure is the database''s shared image; backend: its own), structure (empty, full, partial), resources held, private and shared bytes, generation, full loads and change-log deltas applied, principals (empty, shared: from the database''s image of all principals, backend: read one by one), and how many principal contexts this backend built';
 
 -- the current principal
 CREATE FUNCTION share_acl.current_principal() RETURNS uuid
