@@ -356,6 +356,19 @@ BEGIN
             RETURN format('UPDATE share_acl.resource SET kind = %L WHERE id = %L', k, x);
         END IF;
     ELSIF dice < 93 THEN
+        -- a review's grant opened or closed for one reviewer (SPEC §8)
+        IF random() < 0.25 THEN
+            SELECT rr.review_id, rr.reviewer_id INTO c, p FROM review_reviewer rr
+              JOIN resource r ON r.id = rr.resource_id AND r.workspace_id = w
+             ORDER BY rr.review_id, rr.reviewer_id
+            OFFSET floor(random() * (SELECT count(*) FROM review_reviewer rr
+                                       JOIN resource r ON r.id = rr.resource_id AND r.workspace_id = w))
+             LIMIT 1;
+            IF FOUND THEN
+                RETURN format('UPDATE share_acl.review_reviewer SET active = NOT active '
+                              'WHERE review_id = %L AND reviewer_id = %L', c, p);
+            END IF;
+        END IF;
         -- a share given or taken back
         IF random() < 0.6 THEN
             RETURN format('INSERT INTO share_acl.share (resource_id, grantee_id, perms, allow_download) '
@@ -390,6 +403,9 @@ BEGIN
                                  AND NOT EXISTS (SELECT 1 FROM resource c WHERE c.parent_id = r.id)
                                  AND NOT EXISTS (SELECT 1 FROM collection_item ci WHERE ci.resource_id = r.id)
                                  AND NOT EXISTS (SELECT 1 FROM share s WHERE s.resource_id = r.id)
+                                 AND NOT EXISTS (SELECT 1 FROM review v WHERE v.resource_id = r.id)
+                                 AND NOT EXISTS (SELECT 1 FROM review_reviewer rr WHERE rr.resource_id = r.id)
+                                 AND NOT EXISTS (SELECT 1 FROM link l WHERE l.resource_id = r.id)
                                ORDER BY r.id));
         IF x IS NOT NULL THEN
             RETURN format('UPDATE share_acl.resource SET id = %L WHERE id = %L', delta.new_id(), x);
