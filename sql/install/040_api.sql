@@ -290,19 +290,23 @@ COMMENT ON FUNCTION share_acl._share(text, uuid, uuid, uuid, share_acl.permset, 
                                      boolean, boolean, boolean, boolean) IS
     'internal: the checks and insert behind share() and share_with_email()';
 
--- May the actor update or remove this share?  change_permissions, or its grantor.
-CREATE FUNCTION share_acl._require_share_manager(actor uuid, s share_acl.share, action text)
+-- May the actor change or end a grant on resource that made_by made (a
+-- share, a review)?  change_permissions on the resource, or having made it;
+-- otherwise 42501 naming both ("… or being the grantor of share <id>").
+CREATE FUNCTION share_acl._require_manager(actor uuid, resource uuid, made_by uuid, maker text,
+                                           action text)
 RETURNS void
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    IF actor IS NOT NULL AND s.granted_by IS DISTINCT FROM actor
-       AND NOT share_acl.has_access(actor, s.resource_id, 'change_permissions') THEN
-        PERFORM share_acl._deny(s.resource_id,
-            pg_catalog.format('permission denied: %s requires "change_permissions" on resource %s or being the grantor of share %s', action, s.resource_id, s.id));
+    IF actor IS NOT NULL AND made_by IS DISTINCT FROM actor
+       AND NOT coalesce(share_acl.has_access(actor, resource, 'change_permissions'), false) THEN
+        PERFORM share_acl._deny(resource,
+            pg_catalog.format('permission denied: %s requires "change_permissions" on resource %s or being the %s',
+                              action, resource, maker));
     END IF;
 END $$;
-COMMENT ON FUNCTION share_acl._require_share_manager(uuid, share_acl.share, text) IS
-    'internal: raise 42501 unless the actor has change_permissions on the share''s resource or granted it';
+COMMENT ON FUNCTION share_acl._require_manager(uuid, uuid, uuid, text, text) IS
+    'internal: raise 42501 unless the actor has change_permissions on the resource or made the grant (share, review) on it';
 
 -- ---------------------------------------------------------------------------
 -- Workspaces, users, members, teams
@@ -1151,7 +1155,8 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'share % does not exist', share USING ERRCODE = 'no_data_found';
     END IF;
-    PERFORM share_acl._require_share_manager(actor, s, 'update_share');
+    PERFORM share_acl._require_manager(actor, s.resource_id, s.granted_by, 'grantor of share ' || s.id,
+                                       'update_share');
     IF clear_expiry AND expires_at IS NOT NULL THEN
         RAISE EXCEPTION 'update_share: give expires_at or clear_expiry, not both'
             USING ERRCODE = 'invalid_parameter_value';
@@ -1205,7 +1210,8 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'share % does not exist', share USING ERRCODE = 'no_data_found';
     END IF;
-    PERFORM share_acl._require_share_manager(actor, s, 'unshare');
+    PERFORM share_acl._require_manager(actor, s.resource_id, s.granted_by, 'grantor of share ' || s.id,
+                                       'unshare');
 END $$;
 COMMENT ON FUNCTION share_acl.unshare(uuid) IS
     'remove a share (needs change_permissions on its resource, or being its grantor)';

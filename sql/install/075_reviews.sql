@@ -211,11 +211,8 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'review % does not exist', review USING ERRCODE = 'no_data_found';
     END IF;
-    IF actor IS NOT NULL AND v.requested_by IS DISTINCT FROM actor
-       AND NOT coalesce(share_acl.has_access(actor, v.resource_id, 'change_permissions'), false) THEN
-        PERFORM share_acl._deny(v.resource_id,
-            pg_catalog.format('permission denied: cancel_review requires "change_permissions" on resource %s or being the requester of review %s', v.resource_id, v.id));
-    END IF;
+    PERFORM share_acl._require_manager(actor, v.resource_id, v.requested_by, 'requester of review ' || v.id,
+                                       'cancel_review');
     IF v.closed_at IS NOT NULL THEN
         RAISE EXCEPTION 'review % is no longer open', v.id USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;

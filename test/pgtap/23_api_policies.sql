@@ -140,7 +140,7 @@ CREATE TEMP TABLE helpers (sig regprocedure PRIMARY KEY);
 INSERT INTO helpers SELECT p.oid FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
  WHERE n.nspname = 'share_acl' AND p.proname IN ('_actor', '_require', '_require_owner', '_role',
        '_get_workspace', '_get_principal', '_get_resource', '_check_email', '_share_mask',
-       '_no_escalation', '_share', '_require_share_manager');
+       '_no_escalation', '_share', '_require_manager');
 
 SELECT is((SELECT count(*)::int FROM helpers), 12, 'the internal helpers exist');
 SELECT is_empty($$SELECT sig FROM api f
