@@ -225,20 +225,22 @@ COMMENT ON FUNCTION share_acl.cancel_review(uuid) IS
 -- state.  Rows of the reviews on resources the current principal may view
 -- (a trusted administrator without one: all).
 CREATE VIEW share_acl.review_status WITH (security_barrier) AS
-SELECT rr.review_id, v.resource_id, rr.reviewer_id, rr.decision, rr.decided_at, v.due_at,
-       CASE WHEN v.cancelled_at IS NOT NULL THEN 'cancelled'
-            WHEN agg.undecided = 0 AND agg.changes = 0 THEN 'approved'
-            WHEN agg.undecided = 0 THEN 'needs_changes'
-            WHEN v.due_at <= now() THEN 'overdue'
+SELECT s.review_id, s.resource_id, s.reviewer_id, s.decision, s.decided_at, s.due_at,
+       CASE WHEN s.cancelled_at IS NOT NULL THEN 'cancelled'
+            WHEN s.undecided = 0 AND s.changes = 0 THEN 'approved'
+            WHEN s.undecided = 0 THEN 'needs_changes'
+            WHEN s.due_at <= now() THEN 'overdue'
             ELSE 'pending' END AS state,
-       rr.note, v.requested_by, v.instructions, v.created_at, v.closed_at
-  FROM share_acl.review v
-  JOIN share_acl.review_reviewer rr ON rr.review_id = v.id
-  CROSS JOIN LATERAL (
-        SELECT count(*) FILTER (WHERE x.decision IS NULL) AS undecided,
-               count(*) FILTER (WHERE x.decision = 'needs_changes') AS changes
-          FROM share_acl.review_reviewer x WHERE x.review_id = v.id) agg
- WHERE CASE WHEN share_acl.current_principal() IS NULL THEN share_acl.invoker_is_admin()
-            ELSE coalesce(share_acl.has_access(share_acl.current_principal(), v.resource_id, 'view'), false) END;
+       s.note, s.requested_by, s.instructions, s.created_at, s.closed_at
+  FROM (SELECT rr.review_id, v.resource_id, rr.reviewer_id, rr.decision, rr.decided_at, v.due_at,
+               rr.note, v.requested_by, v.instructions, v.created_at, v.closed_at, v.cancelled_at,
+               count(*) FILTER (WHERE rr.decision IS NULL) OVER w AS undecided,
+               count(*) FILTER (WHERE rr.decision = 'needs_changes') OVER w AS changes
+          FROM share_acl.review v
+          JOIN share_acl.review_reviewer rr ON rr.review_id = v.id
+         WHERE CASE WHEN share_acl.current_principal() IS NULL THEN share_acl.invoker_is_admin()
+                    ELSE coalesce(share_acl.has_access(share_acl.current_principal(), v.resource_id, 'view'),
+                                  false) END
+        WINDOW w AS (PARTITION BY rr.review_id)) s;
 COMMENT ON VIEW share_acl.review_status IS
     'each reviewer''s decision per review (review_id, resource_id, reviewer_id, decision, decided_at, due_at), the review''s state (pending, approved, needs_changes, cancelled, overdue), the note and the request; rows of reviews on resources the current principal may view';
