@@ -382,18 +382,25 @@ CREATE TRIGGER collection_item_check_update AFTER UPDATE ON share_acl.collection
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION share_acl.collection_item_check();
 
+-- Is principal a team of another workspace than resource's?  (A grant —
+-- a share, a review — to a team is for resources of its own workspace.)
+CREATE FUNCTION share_acl._team_outside(principal uuid, resource uuid) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM share_acl.principal p
+                    WHERE p.id = $1 AND p.kind = 'team'
+                      AND p.workspace_id IS DISTINCT FROM
+                          (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = $2))
+$$;
+COMMENT ON FUNCTION share_acl._team_outside(uuid, uuid) IS
+    'internal: is the principal a team of another workspace than the resource''s?';
+
 -- share: the grantee is a principal of the resource's workspace or a person.
 CREATE FUNCTION share_acl.share_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE g share_acl.principal; ws uuid;
 BEGIN
-    SELECT * INTO g FROM share_acl.principal WHERE id = NEW.grantee_id;
-    IF g.kind = 'team' THEN
-        SELECT workspace_id INTO ws FROM share_acl.resource WHERE id = NEW.resource_id;
-        IF g.workspace_id IS DISTINCT FROM ws THEN
-            RAISE EXCEPTION 'a team can only be granted resources of its own workspace'
-                USING ERRCODE = 'check_violation';
-        END IF;
+    IF share_acl._team_outside(NEW.grantee_id, NEW.resource_id) THEN
+        RAISE EXCEPTION 'a team can only be granted resources of its own workspace'
+            USING ERRCODE = 'check_violation';
     END IF;
     RETURN NEW;
 END $$;

@@ -51,22 +51,16 @@ COMMENT ON TABLE share_acl.review_reviewer IS
 -- the resource's workspace (as a share's grantee).
 CREATE FUNCTION share_acl.review_reviewer_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    g share_acl.principal;
-    ws uuid;
 BEGIN
-    SELECT r.resource_id INTO STRICT NEW.resource_id FROM share_acl.review r WHERE r.id = NEW.review_id;
-    SELECT * INTO g FROM share_acl.principal p WHERE p.id = NEW.reviewer_id;
-    IF g.kind = 'team' THEN
-        SELECT x.workspace_id INTO ws FROM share_acl.resource x WHERE x.id = NEW.resource_id;
-        IF g.workspace_id IS DISTINCT FROM ws THEN
-            RAISE EXCEPTION 'a team can only review resources of its own workspace'
-                USING ERRCODE = 'check_violation';
-        END IF;
+    SELECT r.resource_id INTO NEW.resource_id FROM share_acl.review r WHERE r.id = NEW.review_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'review % does not exist', NEW.review_id USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    IF share_acl._team_outside(NEW.reviewer_id, NEW.resource_id) THEN
+        RAISE EXCEPTION 'a team can only review resources of its own workspace'
+            USING ERRCODE = 'check_violation';
     END IF;
     RETURN NEW;
-EXCEPTION WHEN no_data_found THEN
-    RAISE EXCEPTION 'review % does not exist', NEW.review_id USING ERRCODE = 'foreign_key_violation';
 END $$;
 COMMENT ON FUNCTION share_acl.review_reviewer_check() IS
     'trigger: a reviewer row takes its review''s resource; a team reviewer belongs to the resource''s workspace';
