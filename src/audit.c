@@ -563,6 +563,7 @@ AuditSeal(void)
 	bool		nulls_seed[2];
 	SPIPlanPtr	plan;
 	Oid			argtypes[4] = {TIMESTAMPTZOID, INT8ARRAYOID, UUIDARRAYOID, BYTEAARRAYOID};
+	bool		known;			/* the chains and row count are as the staging paths said */
 
 	if (!OidIsValid(owner))
 		return;					/* the extension was dropped in this transaction */
@@ -601,7 +602,8 @@ AuditSeal(void)
 	 * order: as the paths that staged them said, or read from audit_stage
 	 * when one did not (or the workspaces were resolved above).
 	 */
-	if (chains_known && !audit_unresolved)
+	known = chains_known && !audit_unresolved;
+	if (known)
 		n = nknown_chains;
 	else
 	{
@@ -629,7 +631,7 @@ AuditSeal(void)
 		const pg_uuid_t *ws;
 		pg_uuid_t  *copy = palloc(sizeof(pg_uuid_t));
 
-		if (chains_known && !audit_unresolved)
+		if (known)
 			ws = &known_chains[i];
 		else
 		{
@@ -642,7 +644,7 @@ AuditSeal(void)
 		memcpy(&locks[i].objid, ws->data, 4);
 		memcpy(&locks[i].subid, ws->data + 4, 2);
 	}
-	if (chains_known && !audit_unresolved)
+	if (known)
 		rows = known_rows;
 	qsort(locks, n, sizeof(ChainLock), ChainLockCmp);
 	for (i = 0; i < n; i++)

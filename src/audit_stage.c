@@ -42,6 +42,7 @@ typedef struct StagePlan
 	Oid			trigger;		/* hash key: the trigger's OID */
 	SPIPlanPtr	plan;			/* the statement RETURNING workspace_id; NULL until prepared */
 	char	   *query;			/* the statement (TopMemoryContext) */
+	ArrayType  *unaudited;		/* the columns whose change alone is not audited (text[]) */
 } StagePlan;
 
 static HTAB *stage_plans = NULL;
@@ -73,13 +74,51 @@ StageQuery(const char *op, Trigger *trigger)
 }
 
 /*
+ * This backend's entry of trigger (event op): its statement and the columns
+ * it leaves out, read on its first use.  Needs an SPI connection.
+ */
+static StagePlan *
+StageEntry(Trigger *trigger, const char *op)
+{
+	StagePlan  *entry;
+	bool		found;
+
+	if (stage_plans == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(StagePlan);
+		stage_plans = hash_create("share_acl audit statements", 32, &ctl, HASH_ELEM | HASH_BLOBS);
+	}
+	entry = hash_search(stage_plans, &trigger->tgoid, HASH_ENTER, &found);
+	if (!found)
+	{
+		entry->plan = NULL;
+		entry->query = NULL;
+		entry->unaudited = NULL;
+	}
+	if (entry->unaudited == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		entry->unaudited = DatumGetArrayTypePCopy(OidInputFunctionCall(F_ARRAY_IN, trigger->tgargs[7],
+																		TEXTOID, -1));
+		MemoryContextSwitchTo(old);
+	}
+	if (entry->query == NULL)
+		entry->query = StageQuery(op, trigger);
+	return entry;
+}
+
+/*
  * Did an UPDATE change, in some row, a column whose change is audited (not
- * one of the columns named in the text[] literal unaudited)?  Compares the
+ * one of the columns named in unaudited)?  Compares the
  * transition tables' rows pairwise, binary: a false "changed" only costs
  * the statement that compares them as jsonb.
  */
 static bool
-UpdateChangedAudited(TriggerData *trigdata, const char *unaudited)
+UpdateChangedAudited(TriggerData *trigdata, ArrayType *unaudited)
 {
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
 	TupleTableSlot *old_slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
@@ -91,9 +130,7 @@ UpdateChangedAudited(TriggerData *trigdata, const char *unaudited)
 				i;
 	bool		changed = false;
 
-	deconstruct_array(DatumGetArrayTypeP(OidInputFunctionCall(F_ARRAY_IN, (char *) unaudited,
-															   TEXTOID, -1)),
-					  TEXTOID, -1, false, TYPALIGN_INT, &names, &nulls, &nnames);
+	deconstruct_array(unaudited, TEXTOID, -1, false, TYPALIGN_INT, &names, &nulls, &nnames);
 	for (i = 0; i < nnames; i++)
 	{
 		AttrNumber	att = nulls[i] ? InvalidAttrNumber :
@@ -150,7 +187,6 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
 	StagePlan  *entry;
-	bool		found;
 	int			rc;
 	uint64		i;
 
@@ -205,33 +241,21 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("audit_model_trigger() needs the transition tables of its event")));
-	if (tuplestore_tuple_count(changed) == 0 ||
-		(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) && trigdata->tg_oldtable != NULL &&
-		 !UpdateChangedAudited(trigdata, trigger->tgargs[7])))
+	if (tuplestore_tuple_count(changed) == 0)
 	{
 		SPI_finish();
 		return PointerGetDatum(NULL);
 	}
-	values[3] = OidInputFunctionCall(F_ARRAY_IN, trigger->tgargs[7], TEXTOID, -1);
+	entry = StageEntry(trigger, op);
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) && trigdata->tg_oldtable != NULL &&
+		!UpdateChangedAudited(trigdata, entry->unaudited))
+	{
+		SPI_finish();
+		return PointerGetDatum(NULL);
+	}
+	values[3] = PointerGetDatum(entry->unaudited);
 	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "could not register the transition tables of the audit trigger");
-
-	if (stage_plans == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(StagePlan);
-		stage_plans = hash_create("share_acl audit statements", 32, &ctl, HASH_ELEM | HASH_BLOBS);
-	}
-	entry = hash_search(stage_plans, &trigger->tgoid, HASH_ENTER, &found);
-	if (!found)
-	{
-		entry->plan = NULL;
-		entry->query = NULL;
-	}
-	if (entry->query == NULL)
-		entry->query = StageQuery(op, trigger);
 
 	if (tuplestore_tuple_count(changed) > KEPT_PLAN_MAX_ROWS)
 	{
