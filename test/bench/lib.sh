@@ -1,8 +1,18 @@
 # test/bench/lib.sh — the helpers of the benchmark scripts (sourced after
 # test/lib.sh): arithmetic, the result lines, and pgbench runs.
 #
-# pgb and pgb_best need PGB (the pgbench command and its fixed options),
+# bench_load_data needs SCALE and BENCH; pgb and pgb_best need PGB (the pgbench command and its fixed options),
 # PGB_LOG and PGB_ERRORS (files), CLIENTS, SECONDS_PGBENCH, WARMUP and BENCH.
+
+# The extension and the SPEC §10 data set at SCALE in the cluster: the
+# model, the plain-SQL comparison and the application tables (bench.*).
+bench_load_data() {
+	psql -qX -c 'CREATE EXTENSION share_acl'
+	sa_log "loading the data set (scale $SCALE)"
+	psql -qX -v scale="$SCALE" -f "$BENCH/generate.sql" >/dev/null
+	psql -qX -f "$BENCH/plain_sql.sql" >/dev/null
+	psql -qX -f "$BENCH/app.sql" >/dev/null
+}
 
 calc() { echo "scale=6; $*" | bc -l; }
 maxof() { printf '%s\n' "$@" | sort -g | tail -1; }

@@ -66,12 +66,8 @@ max_connections = $((BACKENDS + 50))
 $([ "$PRELOAD" = 1 ] && echo "shared_preload_libraries = 'share_acl'")
 ${BENCH_CONF:-}"
 
-psql -qX -c 'CREATE EXTENSION share_acl'
-sa_log "loading the data set (scale $SCALE)"
 start=$(date +%s.%N)
-psql -qX -v scale="$SCALE" -f "$BENCH/generate.sql" >/dev/null
-psql -qX -f "$BENCH/plain_sql.sql" >/dev/null
-psql -qX -f "$BENCH/app.sql" >/dev/null
+bench_load_data
 printf 'load: %.1f s\n' "$(echo "$(date +%s.%N) - $start" | bc)"
 psql -qXAt -c "SELECT 'resources: ' || count(*) FROM share_acl.resource" \
 	-c "SELECT 'collection items: ' || count(*) FROM share_acl.collection_item" \

@@ -36,11 +36,7 @@ PGB_LOG=$(mktemp /tmp/share_acl_bench_pgb.XXXXXX)
 PGB_ERRORS=$(mktemp /tmp/share_acl_bench_err.XXXXXX)
 trap 'rm -f "$PGB_LOG" "$PGB_ERRORS"; sa_stop_cluster' EXIT
 
-psql -qX -c 'CREATE EXTENSION share_acl'
-sa_log "loading the data set (scale $SCALE)"
-psql -qX -v scale="$SCALE" -f "$BENCH/generate.sql" >/dev/null
-psql -qX -f "$BENCH/plain_sql.sql" >/dev/null
-psql -qX -f "$BENCH/app.sql" >/dev/null
+bench_load_data
 psql -qX -f "$BENCH/link_tokens.sql" >/dev/null
 NASSETS=$(psql -qXAt -c "SELECT count(*) FROM bench.asset")
 NLINKS=$(psql -qXAt -c "SELECT count(*) FROM bench.link_token")

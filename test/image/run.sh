@@ -14,12 +14,9 @@
 set -uo pipefail
 db=share_acl_image
 dir=${SA_CLUSTER_DIR:?needs SA_CLUSTER_DIR (run from test/run_all.sh)}/data/base/pgsql_tmp
-failures=0
-checks=0
-ok() { checks=$((checks + 1)); echo "ok $checks - $1"; }
-not_ok() { checks=$((checks + 1)); failures=$((failures + 1)); echo "not ok $checks - $1"; }
+. "$(dirname "$0")/../checks.sh"
 
-psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+fresh_db $db
 psql -qX -v ON_ERROR_STOP=1 -d $db >/dev/null <<'SQL'
 CREATE EXTENSION share_acl;
 INSERT INTO share_acl.workspace (id, name) VALUES ('e1000000-0000-0000-0000-000000000001', 'images');

@@ -9,12 +9,9 @@
 # rolled-back one; a session that is not listening receives nothing.
 set -uo pipefail
 db=share_acl_notify
-failures=0
-checks=0
-ok() { checks=$((checks + 1)); echo "ok $checks - $1"; }
-not_ok() { checks=$((checks + 1)); failures=$((failures + 1)); echo "not ok $checks - $1"; }
+. "$(dirname "$0")/../checks.sh"
 
-psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+fresh_db $db
 psql -qX -v ON_ERROR_STOP=1 -d $db >/dev/null <<'SQL'
 CREATE EXTENSION share_acl;
 SELECT share_acl.create_user('owner@notify.test'), share_acl.create_user('reader@notify.test');
