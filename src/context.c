@@ -122,6 +122,25 @@ ContextCurrentPrincipal(void)
 	return principal_is_set ? &principal_id : NULL;
 }
 
+PG_FUNCTION_INFO_V1(set_principal);
+
+/*
+ * set_principal(p uuid) → void: SET LOCAL share_acl.principal to p, or to ''
+ * for NULL.  In C because applications call it in every transaction: a SQL
+ * function with a SET clause is planned again at each call.
+ */
+Datum
+set_principal(PG_FUNCTION_ARGS)
+{
+	char	   *value = PG_ARGISNULL(0) ? "" :
+		DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(0)));
+
+	(void) set_config_option("share_acl.principal", value,
+							 superuser() ? PGC_SUSET : PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_LOCAL, true, 0, false);
+	PG_RETURN_VOID();
+}
+
 PG_FUNCTION_INFO_V1(current_principal);
 PG_FUNCTION_INFO_V1(invoker_is_admin);
 

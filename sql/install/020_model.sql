@@ -384,13 +384,16 @@ CREATE TRIGGER collection_item_check_update AFTER UPDATE ON share_acl.collection
 
 -- Is principal a team of another workspace than resource's?  (A grant —
 -- a share, a review — to a team is for resources of its own workspace.)
+-- (PL/pgSQL, whose plans are kept: a SQL function with a subquery is not
+-- inlined, and is planned again at every call)
 CREATE FUNCTION share_acl._team_outside(principal uuid, resource uuid) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (SELECT 1 FROM share_acl.principal p
-                    WHERE p.id = $1 AND p.kind = 'team'
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM share_acl.principal p
+                    WHERE p.id = _team_outside.principal AND p.kind = 'team'
                       AND p.workspace_id IS DISTINCT FROM
-                          (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = $2))
-$$;
+                          (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = _team_outside.resource));
+END $$;
 COMMENT ON FUNCTION share_acl._team_outside(uuid, uuid) IS
     'internal: is the principal a team of another workspace than the resource''s?';
 

@@ -149,10 +149,7 @@ COMMENT ON FUNCTION share_acl.current_principal() IS
     'the principal of the current transaction (setting share_acl.principal), or NULL';
 
 CREATE FUNCTION share_acl.set_principal(p uuid) RETURNS void
-LANGUAGE sql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT pg_catalog.set_config('share_acl.principal', coalesce(p::text, ''), true);
-    SELECT NULL::void;
-$$;
+    AS 'MODULE_PATHNAME', 'set_principal' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION share_acl.set_principal(uuid) IS
     'act as principal p until the end of the transaction (SET LOCAL share_acl.principal); NULL for none';
 

@@ -25,11 +25,14 @@
 
 -- Tell the people among recipients (teams expanded) of an event about
 -- resource (may be NULL) in workspace (taken from the resource when NULL);
--- returns how many notifications were written.
+-- returns how many notifications were written.  Its statements look rows
+-- up by index whatever the arrays hold, so their plans are kept: planned for
+-- each call's arrays, the recipients' statement was planned again at every
+-- share.
 CREATE FUNCTION share_acl._notify(recipients uuid[], kind text, resource uuid, payload jsonb,
                                   workspace uuid DEFAULT NULL)
 RETURNS integer
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     ws uuid := workspace;
     actor constant uuid := share_acl.current_principal();
