@@ -1,8 +1,8 @@
 /*
- * audit.h — the audit trail (SPEC §7): the hash chain, sealing at commit
- * (src/audit.c), the model tables' trigger that stages rows
- * (src/audit_stage.c) and refused calls recorded by a background worker
- * (src/audit_worker.c).
+ * audit.h — the audit trail (SPEC §7): the hash chain and the append-only
+ * guard (src/audit.c), sealing at commit (src/audit_seal.c), the model
+ * tables' trigger that stages rows (src/audit_stage.c) and refused calls
+ * recorded by a background worker (src/audit_worker.c).
  */
 #ifndef SHARE_ACL_AUDIT_H
 #define SHARE_ACL_AUDIT_H
@@ -10,6 +10,19 @@
 #include "postgres.h"
 #include "fmgr.h"
 #include "utils/uuid.h"
+
+/* An audit_log row's columns id .. viewer_email (all but its hash) */
+#define AUDIT_ROW_COLUMNS		12
+#define AUDIT_HASH_LENGTH		32	/* SHA-256 */
+
+/*
+ * The hash of a row (its columns id .. viewer_email in values and nulls)
+ * after prev, the previous row's hash in its chain (NULL: none).
+ */
+extern bytea *AuditRowHash(bytea *prev, const Datum *values, const bool *nulls);
+
+/* The end of a transaction: the retention function's deletes end (audit.c). */
+extern void AuditEndMaintenance(void);
 
 /* Register the transaction callbacks that seal audit rows at commit (_PG_init). */
 extern void AuditInit(void);

@@ -1,0 +1,751 @@
+/*
+ * audit_seal.c — sealing the audit trail at commit (SPEC §7): what the
+ * current transaction staged, and the pre-commit callback that moves it
+ * into share_acl.audit_log, chained.
+ *
+ * Statement triggers on the model tables (src/audit_stage.c) and the
+ * functions that record events (sql/install/070_audit.sql) write their rows
+ * into share_acl.audit_stage, an unlogged table whose rows never outlive
+ * their transaction, and say so here.  When that transaction commits (or is
+ * prepared), the pre-commit callback moves them into audit_log, chained: for
+ * each workspace (the rows without one form one more chain) it takes a lock
+ * that no SQL statement can take (LOCKTAG_OBJECT on the chain-head table's
+ * OID and the workspace), then gives the rows their ids, their time and
+ * their hash (audit.c) and moves the chain head (share_acl.audit_chain).  So
+ * concurrent writers in one workspace wait for each other only while one of
+ * them commits, and in each workspace ids, times and the chain follow the
+ * commit order.
+ *
+ * Up to SEAL_ORDERED_MAX rows (every transaction of an application) are
+ * taken out of audit_stage in staging order, hashed here and written with
+ * one INSERT and one upsert of the heads.  A bulk load's rows are sealed by
+ * one statement in storage order, hashed by the window aggregate
+ * _audit_chains, so that they are never all held in memory.
+ *
+ * The statements of the seal read with the latest snapshot, taken after the
+ * locks: the head a previous holder wrote is visible, also to a REPEATABLE
+ * READ transaction, which therefore never fails to serialize because of the
+ * audit trail.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "commands/sequence.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
+#include "audit.h"
+
+PG_FUNCTION_INFO_V1(audit_pending);
+PG_FUNCTION_INFO_V1(audit_staged);
+
+#define SEAL_ORDERED_MAX		10000	/* up to this many rows are sealed in staging order */
+
+/* global variables: what the current transaction left to seal */
+static bool audit_pending_rows = false;
+static bool audit_unresolved = false;
+
+/*
+ * The chains of the staged rows and their number, while every path that
+ * staged rows said so (AuditStaged); otherwise the seal reads them from
+ * audit_stage.  (Rows of a rolled-back subtransaction stay counted: the
+ * bulk seal then locks a chain it need not, or takes an id it does not use.)
+ */
+#define KNOWN_CHAINS_MAX		16
+static bool chains_known = true;
+static int	nknown_chains = 0;
+static pg_uuid_t known_chains[KNOWN_CHAINS_MAX];
+static int64 known_rows = 0;
+static bool sequence_checked = false;	/* this backend's first seal checked the sequence */
+
+/* saved plans of the seal */
+static SPIPlanPtr resolve_plan = NULL;
+static SPIPlanPtr chains_plan = NULL;
+static SPIPlanPtr seq_plan = NULL;
+static SPIPlanPtr heads_plan = NULL;
+static SPIPlanPtr take_plan = NULL;
+static SPIPlanPtr write_plan = NULL;
+static SPIPlanPtr move_heads_plan = NULL;
+static SPIPlanPtr seal_bulk_plan = NULL;
+static SPIPlanPtr clear_plan = NULL;
+
+/* ---------------------------------------------------------------------------
+ * Rows to seal
+ * ------------------------------------------------------------------------- */
+
+/*
+ * _audit_pending(unresolved boolean) → void: the current transaction wrote
+ * rows into audit_stage (some of them without their workspace, which the
+ * seal finds among the transaction's other rows, when unresolved).
+ */
+Datum
+audit_pending(PG_FUNCTION_ARGS)
+{
+	AuditMarkPending(!PG_ARGISNULL(0) && PG_GETARG_BOOL(0));
+	PG_RETURN_VOID();
+}
+
+/* The same for C callers. */
+void
+AuditMarkPending(bool unresolved)
+{
+	audit_pending_rows = true;
+	chains_known = false;
+	if (unresolved)
+		audit_unresolved = true;
+}
+
+/*
+ * The current transaction staged rows rows in the chain of workspace (NULL:
+ * the rows without a workspace).
+ */
+void
+AuditStaged(const pg_uuid_t *workspace, int64 rows)
+{
+	pg_uuid_t	chain;
+	int			i;
+
+	audit_pending_rows = true;
+	memset(&chain, 0, sizeof(chain));
+	if (workspace != NULL)
+		chain = *workspace;
+	known_rows += rows;
+	for (i = 0; i < nknown_chains; i++)
+		if (memcmp(&known_chains[i], &chain, sizeof(chain)) == 0)
+			return;
+	if (nknown_chains == KNOWN_CHAINS_MAX)
+		chains_known = false;
+	else
+		known_chains[nknown_chains++] = chain;
+}
+
+/*
+ * _audit_staged(workspace uuid) → void: the current transaction staged one
+ * row in the chain of workspace (NULL: the rows without one).
+ */
+Datum
+audit_staged(PG_FUNCTION_ARGS)
+{
+	AuditStaged(PG_ARGISNULL(0) ? NULL : PG_GETARG_UUID_P(0), 1);
+	PG_RETURN_VOID();
+}
+
+/* ---------------------------------------------------------------------------
+ * Sealing at commit
+ * ------------------------------------------------------------------------- */
+
+static SPIPlanPtr
+SavedPlan(SPIPlanPtr *plan, const char *query, int nargs, Oid *argtypes)
+{
+	if (*plan == NULL)
+	{
+		/* generic: planned once per backend, not at every commit */
+		SPIPlanPtr	p = SPI_prepare_cursor(query, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+
+		if (p == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", query, SPI_result_code_string(SPI_result));
+		SPI_keepplan(p);
+		*plan = p;
+	}
+	return *plan;
+}
+
+/* Run a saved plan with the latest snapshot (not the transaction's); nulls may be NULL. */
+static int
+ExecLatest(SPIPlanPtr plan, Datum *values, const char *nulls)
+{
+	int			rc;
+
+	CommandCounterIncrement();
+	rc = SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(), InvalidSnapshot,
+							  false, true, 0);
+	if (rc < 0)
+		elog(ERROR, "audit seal statement failed: %s", SPI_result_code_string(rc));
+	return rc;
+}
+
+typedef struct ChainLock
+{
+	uint32		objid;
+	uint16		subid;
+} ChainLock;
+
+static int
+ChainLockCmp(const void *a, const void *b)
+{
+	const ChainLock *x = a;
+	const ChainLock *y = b;
+
+	if (x->objid != y->objid)
+		return x->objid < y->objid ? -1 : 1;
+	return (x->subid > y->subid) - (x->subid < y->subid);
+}
+
+/* Lock the n chains (uuid datums), in one order, until the end of the transaction. */
+static void
+LockChains(Oid chain_rel, const Datum *chains, int n)
+{
+	ChainLock  *locks = palloc(n * sizeof(ChainLock));
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		const pg_uuid_t *ws = DatumGetUUIDP(chains[i]);
+
+		memcpy(&locks[i].objid, ws->data, 4);
+		memcpy(&locks[i].subid, ws->data + 4, 2);
+	}
+	qsort(locks, n, sizeof(ChainLock), ChainLockCmp);
+	for (i = 0; i < n; i++)
+	{
+		LOCKTAG		tag;
+
+		if (i > 0 && ChainLockCmp(&locks[i], &locks[i - 1]) == 0)
+			continue;
+		SET_LOCKTAG_OBJECT(tag, MyDatabaseId, chain_rel, locks[i].objid, locks[i].subid);
+		(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	}
+}
+
+/*
+ * rows ids, taken from the sequence once the chains are locked (so they grow
+ * along each chain).
+ */
+static Datum *
+NextIds(int64 rows)
+{
+	Datum	   *ids = palloc(rows * sizeof(Datum));
+	Oid			seq = get_relname_relid("audit_log_id_seq", get_namespace_oid("share_acl", false));
+	int64		i;
+
+	if (!OidIsValid(seq))
+		elog(ERROR, "share_acl.audit_log_id_seq does not exist");
+
+	/*
+	 * The sequence must be past every id in the log.  It is not when a plain
+	 * restore (one COPY per table, the sequence's value last) has audited the
+	 * model rows it restores: those rows then took ids from a fresh sequence,
+	 * and the sequence was set back afterwards.  Checked at a backend's first
+	 * seal (a restore's own session seals before it sets the sequence back).
+	 */
+	if (!sequence_checked)
+	{
+		SavedPlan(&seq_plan,
+				  "SELECT pg_catalog.setval('share_acl.audit_log_id_seq'::pg_catalog.regclass, x.m)"
+				  "  FROM (SELECT pg_catalog.max(l.id) AS m FROM share_acl.audit_log l) x,"
+				  "       share_acl.audit_log_id_seq s"
+				  " WHERE x.m OPERATOR(pg_catalog.>=) s.last_value",
+				  0, NULL);
+		ExecLatest(seq_plan, NULL, NULL);
+		sequence_checked = true;
+	}
+	for (i = 0; i < rows; i++)
+		ids[i] = Int64GetDatum(nextval_internal(seq, false));
+	return ids;
+}
+
+/* Do two uuid datums hold the same uuid? */
+static inline bool
+uuid_equal_datums(Datum a, Datum b)
+{
+	return memcmp(DatumGetUUIDP(a), DatumGetUUIDP(b), sizeof(pg_uuid_t)) == 0;
+}
+
+/*
+ * The heads of the n (locked) chains: the time of the rows, now or, if
+ * later, the last time of a chain (no row before it); and into seeds[i]
+ * the hash of chains[i]'s last row (or its anchor), NULL when it has none.
+ */
+static TimestampTz
+ReadHeads(const Datum *chains, int n, Datum *seeds, bool *seed_nulls)
+{
+	Oid			uuid_array_type = UUIDARRAYOID;
+	Datum		arg;
+	TimestampTz at = GetCurrentTimestamp();
+	HeapTuple	tup;
+	TupleDesc	desc;
+	bool		isnull;
+	Datum		last;
+	int			i;
+
+	SavedPlan(&heads_plan,
+			  "SELECT pg_catalog.max(c.last_at), pg_catalog.array_agg(c.workspace_id),"
+			  "       pg_catalog.array_agg(coalesce(c.last_hash, c.anchor_hash))"
+			  "  FROM share_acl.audit_chain c WHERE c.workspace_id OPERATOR(pg_catalog.=) ANY ($1)",
+			  1, &uuid_array_type);
+	arg = PointerGetDatum(construct_array((Datum *) chains, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
+	if (ExecLatest(heads_plan, &arg, NULL) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not read the heads of the audit chains");
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	last = SPI_getbinval(tup, desc, 1, &isnull);
+	if (!isnull && DatumGetTimestampTz(last) > at)
+		at = DatumGetTimestampTz(last);
+	for (i = 0; i < n; i++)
+		seed_nulls[i] = true;
+	{
+		Datum		found_chains = SPI_getbinval(tup, desc, 2, &isnull);
+		Datum		found_hashes;
+		Datum	   *cv,
+				   *hv;
+		bool	   *cn,
+				   *hn;
+		int			nc,
+					nh,
+					j;
+
+		if (isnull)
+			return at;			/* no chain has a head yet */
+		found_hashes = SPI_getbinval(tup, desc, 3, &isnull);
+		deconstruct_array(DatumGetArrayTypeP(found_chains), UUIDOID, UUID_LEN, false, TYPALIGN_CHAR,
+						  &cv, &cn, &nc);
+		deconstruct_array(DatumGetArrayTypeP(found_hashes), BYTEAOID, -1, false, TYPALIGN_INT,
+						  &hv, &hn, &nh);
+		for (j = 0; j < nc && j < nh; j++)
+		{
+			if (cn[j] || hn[j] ||
+				VARSIZE_ANY_EXHDR(DatumGetByteaPP(hv[j])) != AUDIT_HASH_LENGTH)
+				continue;
+			for (i = 0; i < n; i++)
+				if (uuid_equal_datums(cv[j], chains[i]))
+				{
+					seeds[i] = hv[j];
+					seed_nulls[i] = false;
+				}
+		}
+	}
+	return at;
+}
+
+/* The columns of a row taken out of audit_stage by take_plan, from 0. */
+enum
+{
+	TAKEN_SEQ,
+	TAKEN_WORKSPACE				/* then actor .. viewer_email, in audit_log's order */
+};
+
+/* Sort row numbers by their staging order. */
+static int
+TakenOrderCmp(const void *a, const void *b, void *arg)
+{
+	const int64 *seqs = arg;
+	int64		x = seqs[*(const int *) a];
+	int64		y = seqs[*(const int *) b];
+
+	return (x > y) - (x < y);
+}
+
+/* The chain of a staged row: its workspace, or the nil uuid. */
+static Datum
+ChainOf(Datum workspace, bool isnull)
+{
+	return isnull ? UUIDPGetDatum(palloc0(sizeof(pg_uuid_t))) : workspace;
+}
+
+/*
+ * Seal a transaction's few rows: take them out of audit_stage (in staging
+ * order), lock their chains, give them ids, time and hashes here, write
+ * them with one INSERT and move the heads with one upsert.
+ */
+static void
+SealFew(Oid chain_rel)
+{
+	static const Oid write_types[AUDIT_ROW_COLUMNS + 1] = {
+		TIMESTAMPTZOID, INT8ARRAYOID, UUIDARRAYOID, UUIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+		TEXTARRAYOID, UUIDARRAYOID, JSONBARRAYOID, JSONBARRAYOID, UUIDARRAYOID, TEXTARRAYOID,
+		BYTEAARRAYOID
+	};
+	/* the element types of audit_log's columns id .. viewer_email, then hash */
+	static const Oid column_types[AUDIT_ROW_COLUMNS + 1] = {
+		INT8OID, TIMESTAMPTZOID, UUIDOID, UUIDOID, TEXTOID, TEXTOID, TEXTOID, UUIDOID,
+		JSONBOID, JSONBOID, UUIDOID, TEXTOID, BYTEAOID
+	};
+	static const Oid heads_types[4] = {TIMESTAMPTZOID, UUIDARRAYOID, INT8ARRAYOID, BYTEAARRAYOID};
+	SPITupleTable *taken;
+	int			rows,
+				nchains = 0,
+				r,
+				c,
+				i;
+	int		   *order;
+	int64	   *seqs;
+	int		   *chain_of;		/* per row, its chain's index */
+	Datum	   *chains;
+	Datum	   *seeds;			/* per chain, the hash of its last row so far */
+	bool	   *seed_nulls;
+	Datum	   *head_ids;
+	Datum	   *ids;
+	Datum	  **columns;		/* per column of audit_log but at: the rows' values */
+	bool	  **column_nulls;
+	TimestampTz at;
+	Datum		values[AUDIT_ROW_COLUMNS + 1];
+	char		nulls[AUDIT_ROW_COLUMNS + 1];
+	Datum		heads[4];
+
+	SavedPlan(&take_plan,
+			  "DELETE FROM share_acl.audit_stage w"
+			  " WHERE w.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
+			  " RETURNING w.seq, w.workspace_id, w.actor_id, w.db_role, w.action, w.object_type,"
+			  "           w.object_id, w.old, w.new, w.link_id, w.viewer_email",
+			  0, NULL);
+	if (ExecLatest(take_plan, NULL, NULL) != SPI_OK_DELETE_RETURNING)
+		elog(ERROR, "could not take the staged audit rows");
+	taken = SPI_tuptable;
+	rows = (int) SPI_processed;
+	if (rows == 0)
+		return;
+
+	/* staging order, and the chains */
+	order = palloc(rows * sizeof(int));
+	seqs = palloc(rows * sizeof(int64));
+	chain_of = palloc(rows * sizeof(int));
+	chains = palloc(rows * sizeof(Datum));
+	for (r = 0; r < rows; r++)
+	{
+		bool		isnull;
+		Datum		chain;
+
+		order[r] = r;
+		seqs[r] = DatumGetInt64(SPI_getbinval(taken->vals[r], taken->tupdesc, TAKEN_SEQ + 1, &isnull));
+		chain = SPI_getbinval(taken->vals[r], taken->tupdesc, TAKEN_WORKSPACE + 1, &isnull);
+		chain = ChainOf(chain, isnull);
+		for (c = 0; c < nchains && !uuid_equal_datums(chains[c], chain); c++)
+			;
+		if (c == nchains)
+			chains[nchains++] = chain;
+		chain_of[r] = c;
+	}
+	qsort_arg(order, rows, sizeof(int), TakenOrderCmp, seqs);
+
+	LockChains(chain_rel, chains, nchains);
+	ids = NextIds(rows);
+	seeds = palloc(nchains * sizeof(Datum));
+	seed_nulls = palloc(nchains * sizeof(bool));
+	head_ids = palloc(nchains * sizeof(Datum));
+	at = ReadHeads(chains, nchains, seeds, seed_nulls);
+
+	/* each row's columns, in staging order; its hash follows its chain's last */
+	columns = palloc((AUDIT_ROW_COLUMNS + 1) * sizeof(Datum *));
+	column_nulls = palloc((AUDIT_ROW_COLUMNS + 1) * sizeof(bool *));
+	for (i = 0; i <= AUDIT_ROW_COLUMNS; i++)
+	{
+		columns[i] = palloc(rows * sizeof(Datum));
+		column_nulls[i] = palloc0(rows * sizeof(bool));
+	}
+	for (i = 0; i < rows; i++)
+	{
+		int			row = order[i];
+		Datum		row_values[AUDIT_ROW_COLUMNS];
+		bool		row_nulls[AUDIT_ROW_COLUMNS];
+		int			col;
+
+		row_values[0] = ids[i];
+		row_nulls[0] = false;
+		row_values[1] = TimestampTzGetDatum(at);
+		row_nulls[1] = false;
+		for (col = 2; col < AUDIT_ROW_COLUMNS; col++)
+			row_values[col] = SPI_getbinval(taken->vals[row], taken->tupdesc,
+											TAKEN_WORKSPACE + col - 1, &row_nulls[col]);
+		c = chain_of[row];
+		seeds[c] = PointerGetDatum(AuditRowHash(seed_nulls[c] ? NULL : DatumGetByteaPP(seeds[c]),
+												row_values, row_nulls));
+		seed_nulls[c] = false;
+		head_ids[c] = ids[i];
+		for (col = 0; col < AUDIT_ROW_COLUMNS; col++)
+		{
+			columns[col][i] = row_values[col];
+			column_nulls[col][i] = row_nulls[col];
+		}
+		columns[AUDIT_ROW_COLUMNS][i] = seeds[c];
+	}
+
+	/* the rows: at, then an array per column but at (id first, hash last) */
+	values[0] = TimestampTzGetDatum(at);
+	nulls[0] = ' ';
+	for (i = 1; i <= AUDIT_ROW_COLUMNS; i++)
+	{
+		int			col = i == 1 ? 0 : i;	/* the arrays skip column 1, at */
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+		int			dims[1] = {rows};
+		int			lbs[1] = {1};
+
+		get_typlenbyvalalign(column_types[col], &typlen, &typbyval, &typalign);
+		values[i] = PointerGetDatum(construct_md_array(columns[col], column_nulls[col], 1, dims, lbs,
+													   column_types[col], typlen, typbyval, typalign));
+		nulls[i] = ' ';
+	}
+	SavedPlan(&write_plan,
+			  "INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type,"
+			  "                                 object_id, old, new, link_id, viewer_email, hash)"
+			  "SELECT u.id, $1, u.workspace_id, u.actor_id, u.db_role, u.action, u.object_type,"
+			  "       u.object_id, u.old, u.new, u.link_id, u.viewer_email, u.hash"
+			  "  FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
+			  "                 pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7),"
+			  "                 pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10),"
+			  "                 pg_catalog.unnest($11), pg_catalog.unnest($12), pg_catalog.unnest($13))"
+			  "       AS u(id, workspace_id, actor_id, db_role, action, object_type, object_id,"
+			  "            old, new, link_id, viewer_email, hash)",
+			  AUDIT_ROW_COLUMNS + 1, (Oid *) write_types);
+	if (ExecLatest(write_plan, values, nulls) != SPI_OK_INSERT)
+		elog(ERROR, "could not write the audit rows");
+
+	/* the heads: each chain's last id, time and hash */
+	SavedPlan(&move_heads_plan,
+			  "INSERT INTO share_acl.audit_chain AS h (workspace_id, last_id, last_at, last_hash)"
+			  "SELECT u.w, u.i, $1, u.h"
+			  "  FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4))"
+			  "       AS u(w, i, h) "
+			  "ON CONFLICT (workspace_id) DO UPDATE"
+			  "   SET last_id = excluded.last_id, last_at = excluded.last_at, last_hash = excluded.last_hash",
+			  4, (Oid *) heads_types);
+	heads[0] = TimestampTzGetDatum(at);
+	heads[1] = PointerGetDatum(construct_array(chains, nchains, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
+	heads[2] = PointerGetDatum(construct_array(head_ids, nchains, INT8OID, 8, FLOAT8PASSBYVAL,
+											   TYPALIGN_DOUBLE));
+	heads[3] = PointerGetDatum(construct_array(seeds, nchains, BYTEAOID, -1, false, TYPALIGN_INT));
+	if (ExecLatest(move_heads_plan, heads, NULL) != SPI_OK_INSERT)
+		elog(ERROR, "could not move the heads of the audit chains");
+}
+
+/*
+ * Seal a bulk load's rows, in storage order (no sort, nothing held in
+ * memory): the n chains given (or read from audit_stage when chains is
+ * NULL), rows rows; hashed by one pass of _audit_chains over them, seeded
+ * with each chain's head, then deleted from audit_stage.
+ */
+static void
+SealMany(Oid chain_rel, Datum *chains, int n, int64 rows)
+{
+	static const Oid argtypes[4] = {TIMESTAMPTZOID, INT8ARRAYOID, UUIDARRAYOID, BYTEAARRAYOID};
+	Datum	   *seeds = palloc(n * sizeof(Datum));
+	bool	   *seed_nulls = palloc(n * sizeof(bool));
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	TimestampTz at;
+	int			i;
+
+	LockChains(chain_rel, chains, n);
+	values[1] = PointerGetDatum(construct_array(NextIds(rows), (int) rows, INT8OID, 8, FLOAT8PASSBYVAL,
+												TYPALIGN_DOUBLE));
+	at = ReadHeads(chains, n, seeds, seed_nulls);
+	values[0] = TimestampTzGetDatum(at);
+	for (i = 0; i < n && seed_nulls[i]; i++)
+		;
+	if (i == n)
+		nulls[2] = nulls[3] = 'n';
+	else
+	{
+		int			dims[1] = {n};
+		int			lbs[1] = {1};
+
+		values[2] = PointerGetDatum(construct_array(chains, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
+		values[3] = PointerGetDatum(construct_md_array(seeds, seed_nulls, 1, dims, lbs, BYTEAOID, -1,
+													   false, TYPALIGN_INT));
+	}
+	SavedPlan(&seal_bulk_plan,
+			  "WITH ins AS ("
+			  "  INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type,"
+			  "                                  object_id, old, new, link_id, viewer_email, hash)"
+			  "  SELECT x.id, $1, x.workspace_id, x.actor_id, x.db_role, x.action, x.object_type, x.object_id,"
+			  "         x.old, x.new, x.link_id, x.viewer_email,"
+			  "         share_acl._audit_chains($3, $4, x.id, $1, x.workspace_id, x.actor_id, x.db_role, x.action,"
+			  "                                 x.object_type, x.object_id, x.old, x.new, x.link_id, x.viewer_email)"
+			  "           OVER (ROWS UNBOUNDED PRECEDING)"
+			  "    FROM (SELECT $2[pg_catalog.row_number() OVER ()] AS id, v.*"
+			  "            FROM (SELECT w.* FROM share_acl.audit_stage w"
+			  "                   WHERE w.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
+			  "                  OFFSET 0) v) x"
+			  "  RETURNING id, hash,"
+			  "         coalesce(workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid) AS chain"
+			  ")"
+			  "INSERT INTO share_acl.audit_chain AS h (workspace_id, last_id, last_at, last_hash)"
+			  "SELECT i.chain, i.id, $1, i.hash FROM ins i"
+			  " WHERE (i.chain, i.id) IN (SELECT j.chain, pg_catalog.max(j.id) FROM ins j GROUP BY j.chain) "
+			  "ON CONFLICT (workspace_id) DO UPDATE"
+			  "   SET last_id = excluded.last_id, last_at = excluded.last_at, last_hash = excluded.last_hash",
+			  4, (Oid *) argtypes);
+	ExecLatest(seal_bulk_plan, values, nulls);
+	SavedPlan(&clear_plan,
+			  "DELETE FROM share_acl.audit_stage s"
+			  " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()", 0, NULL);
+	ExecLatest(clear_plan, NULL, NULL);
+}
+
+/*
+ * The owner of share_acl.audit_log (the role audit rows are written as),
+ * and the OID of audit_chain into *chain_rel; InvalidOid when the audit
+ * tables are not there (the extension was dropped in this transaction).
+ */
+Oid
+AuditLogOwner(Oid *chain_rel)
+{
+	Oid			nsp = get_namespace_oid("share_acl", true);
+	Oid			log_rel;
+	HeapTuple	tup;
+	Oid			owner;
+
+	if (!OidIsValid(nsp))
+		return InvalidOid;
+	log_rel = get_relname_relid("audit_log", nsp);
+	*chain_rel = get_relname_relid("audit_chain", nsp);
+	if (!OidIsValid(log_rel) || !OidIsValid(*chain_rel) ||
+		!OidIsValid(get_relname_relid("audit_stage", nsp)))
+		return InvalidOid;
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(log_rel));
+	if (!HeapTupleIsValid(tup))
+		return InvalidOid;
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
+ * Move the transaction's staged rows into audit_log, chained (see the top of
+ * this file).  Runs as the owner of audit_log in a restricted security
+ * context, with every name schema-qualified.
+ */
+static void
+AuditSeal(void)
+{
+	Oid			chain_rel;
+	Oid			owner = AuditLogOwner(&chain_rel);
+	Oid			save_userid;
+	int			save_sec_context;
+
+	if (!OidIsValid(owner))
+		return;					/* the extension was dropped in this transaction */
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	/*
+	 * Rows deleted by a cascade (the shares of a deleted resource, ...) whose
+	 * workspace their trigger could no longer read take it from the row of
+	 * the object they referred to, deleted in this transaction too (twice:
+	 * a link's view, the link, its resource).
+	 */
+	if (audit_unresolved)
+	{
+		SavedPlan(&resolve_plan,
+				  "UPDATE share_acl.audit_stage s SET workspace_id = x.workspace_id"
+				  "  FROM (SELECT DISTINCT t.object_type, t.object_id, t.workspace_id"
+				  "          FROM share_acl.audit_stage t"
+				  "         WHERE t.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
+				  "           AND t.workspace_id IS NOT NULL AND t.object_id IS NOT NULL"
+				  "           AND t.object_type OPERATOR(pg_catalog.=) ANY ('{resource,link,principal}')) x"
+				  " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
+				  "   AND s.workspace_id IS NULL AND s.ref_type OPERATOR(pg_catalog.=) x.object_type"
+				  "   AND s.ref_id OPERATOR(pg_catalog.=) x.object_id",
+				  0, NULL);
+		ExecLatest(resolve_plan, NULL, NULL);
+		ExecLatest(resolve_plan, NULL, NULL);
+	}
+
+	if (chains_known && !audit_unresolved)
+	{
+		/* the chains and the row count as the paths that staged them said */
+		Datum	   *chains = palloc(Max(nknown_chains, 1) * sizeof(Datum));
+		int			i;
+
+		for (i = 0; i < nknown_chains; i++)
+			chains[i] = UUIDPGetDatum(&known_chains[i]);
+		if (known_rows <= SEAL_ORDERED_MAX)
+			SealFew(chain_rel);
+		else if (nknown_chains > 0)
+			SealMany(chain_rel, chains, nknown_chains, known_rows);
+	}
+	else
+	{
+		/* read from audit_stage: a path did not say, or workspaces were resolved above */
+		int64		rows = 0;
+		int			n,
+					i;
+		Datum	   *chains;
+
+		SavedPlan(&chains_plan,
+				  "SELECT coalesce(s.workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid),"
+				  "       pg_catalog.count(*)"
+				  "  FROM share_acl.audit_stage s"
+				  " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() GROUP BY 1",
+				  0, NULL);
+		if (ExecLatest(chains_plan, NULL, NULL) != SPI_OK_SELECT)
+			elog(ERROR, "could not list the audit chains to seal");
+		n = (int) SPI_processed;
+		chains = palloc(Max(n, 1) * sizeof(Datum));
+		for (i = 0; i < n; i++)
+		{
+			bool		isnull;
+
+			chains[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+			rows += DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
+		}
+		if (rows > SEAL_ORDERED_MAX)
+			SealMany(chain_rel, chains, n, rows);
+		else if (rows > 0)
+			SealFew(chain_rel);
+	}
+
+	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+}
+
+static void
+AuditForget(void)
+{
+	audit_pending_rows = false;
+	audit_unresolved = false;
+	chains_known = true;
+	nknown_chains = 0;
+	known_rows = 0;
+	AuditEndMaintenance();
+}
+
+static void
+AuditXactCallback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			if (audit_pending_rows)
+			{
+				PushActiveSnapshot(GetTransactionSnapshot());
+				AuditSeal();
+				PopActiveSnapshot();
+				audit_pending_rows = false;
+				audit_unresolved = false;
+			}
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PREPARE:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			AuditForget();
+			break;
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+			break;
+	}
+}
+
+void
+AuditInit(void)
+{
+	RegisterXactCallback(AuditXactCallback, NULL);
+}
