@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/hashfn.h"
@@ -198,6 +199,17 @@ ImageRelease(ImageKind kind)
 		munmap(mapped[kind], mapped_size[kind]);
 	mapped[kind] = NULL;
 	mapped_size[kind] = 0;
+}
+
+/* Was this database's image of kind written less than seconds ago? */
+bool
+ImageWrittenWithin(ImageKind kind, int seconds)
+{
+	char		path[MAXPGPATH];
+	struct stat st;
+
+	ImagePath(kind, path, sizeof(path));
+	return stat(path, &st) == 0 && st.st_mtime > time(NULL) - seconds;
 }
 
 /* Release the mapped image of kind, whose own fields are wrong (damaged). */

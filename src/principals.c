@@ -30,6 +30,7 @@
 
 #include "change_log.h"
 #include "image.h"
+#include "image_worker.h"
 #include "permset_sql.h"
 #include "principals.h"
 
@@ -56,6 +57,10 @@ static PrincipalCtx *last_principal = NULL;	/* fast path for repeated checks */
 #define IMAGE_AFTER_READS		64
 /* After this many changes since the image's position, map or write a newer one. */
 #define IMAGE_REFRESH_AFTER		5000
+/* The image writer leaves an image at most this many changes behind as it is. */
+#define FRESH_IMAGE_CHANGES		256
+/* An image too far behind is written again by the image writer at most this often. */
+#define IMAGE_REWRITE_AFTER_S	30
 
 static MemoryContext store_cxt = NULL;
 static HTAB *store = NULL;
@@ -385,6 +390,34 @@ WriteImage(Snapshot snap)
 }
 
 /*
+ * Write the database's principal image as of now, unless the database has
+ * few principals or its image is at most FRESH_IMAGE_CHANGES changes behind:
+ * the image writer's job (image_worker.c), in a transaction that writes
+ * nothing.
+ */
+void
+PrincipalWriteImage(void)
+{
+	bool		transient;
+	Snapshot	snap;
+
+	if (ModelEstimatedRows(MT_PRINCIPAL) < IMAGE_MIN_PRINCIPALS)
+		return;
+	CatalogLookup();
+	snap = ReadSnapshot(&transient);
+	StoreReset();
+	if (!AdoptImage(snap, 0) || stale->members > FRESH_IMAGE_CHANGES)
+	{
+		StoreReset();
+		WriteImage(snap);
+		elog(DEBUG1, "share_acl: principal image %s", image.valid ? "written" : "not written");
+	}
+	UnregisterSnapshot(snap);
+	StoreReset();
+	store_broken = true;		/* read from scratch should anything ask */
+}
+
+/*
  * Bring the store up to date: drop the entries whose rows changed since its
  * position (own rolled-back changes included), or empty it when that is
  * needed (a reload entry, entries pruned, too many, DDL, an interruption, or
@@ -430,8 +463,14 @@ StoreSync(void)
 		ChangeLogForgetOwnRollback(CHANGE_PRINCIPAL);
 		StoreReset();
 		store_catalog = CatalogGeneration();
-		if (!transient && !AdoptImage(snap, avoid) && avoid != 0)
-			store_reads = IMAGE_AFTER_READS;	/* the image was too old: write one now */
+		if (!transient && !AdoptImage(snap, avoid))
+		{
+			if (avoid != 0)
+				store_reads = IMAGE_AFTER_READS;	/* the image was too old: write one now */
+			else if (ModelEstimatedRows(MT_PRINCIPAL) >= IMAGE_MIN_PRINCIPALS &&
+					 !ImageWrittenWithin(IMAGE_PRINCIPALS, IMAGE_REWRITE_AFTER_S))
+				ImageWorkerRequest();	/* a fresh backend: the image writer makes one */
+		}
 	}
 	if (!transient && ImageWanted())
 		WriteImage(snap);

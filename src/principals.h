@@ -65,6 +65,8 @@ typedef struct PrincipalCtx
 	TimestampTz memo_now;
 } PrincipalCtx;
 
+/* Write the database's principal image (the image writer's job). */
+extern void PrincipalWriteImage(void);
 extern PrincipalCtx *PrincipalGet(StructureCache *s, WorkspaceCache *g, TimestampTz now,
 								  const pg_uuid_t *id);
 extern void PrincipalEnsureGrants(PrincipalCtx *pc);

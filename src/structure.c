@@ -30,6 +30,7 @@
 
 #include "change_log.h"
 #include "image.h"
+#include "image_worker.h"
 #include "invalidation.h"
 #include "maps.h"
 #include "structure.h"
@@ -45,6 +46,10 @@ int			share_acl_shared_cache_size_mb = 1024;
 #define FRESH_IMAGE_DELTAS		256
 /* After applying this many changes to a mapped image, a backend maps or writes a newer one. */
 #define IMAGE_REFRESH_AFTER		5000
+/* An image too far behind is written again by the image writer at most this often. */
+#define IMAGE_REWRITE_AFTER_S	30
+/* AdoptImage's avoid: none of the database's images, whatever their id. */
+#define AVOID_EVERY_IMAGE		PG_UINT64_MAX
 
 static MemoryContext structure_cxt = NULL;
 static StructureCache *structure = NULL;
@@ -477,12 +482,13 @@ ApplyDeltas(StructureCache *s, uuidmap_hash *ids, Snapshot snap)
 }
 
 /*
- * Map the database's image (unless it is the one called avoid) and bring it
- * up to snap with at most limit changed ids; NULL when there is none, it is
- * too far behind, or it is not for this catalog.
+ * Map the database's image (unless it is the one called avoid, or avoid is
+ * AVOID_EVERY_IMAGE) and bring it up to snap with at most limit changed ids;
+ * NULL when there is none, it is too far behind (*stale: and was written
+ * more than IMAGE_REWRITE_AFTER_S ago), or it is not for this catalog.
  */
 static StructureCache *
-AdoptImage(Snapshot snap, int32 limit, uint64 avoid)
+AdoptImage(Snapshot snap, int32 limit, uint64 avoid, bool *stale)
 {
 	StructureCache *s = palloc0(sizeof(StructureCache));
 	ChangeLogPosition image_position = {0};
@@ -490,7 +496,8 @@ AdoptImage(Snapshot snap, int32 limit, uint64 avoid)
 	uint64		id = 0;
 	bool		ok;
 
-	if (!ImageAdopt(s, &image_position, &id) || id == avoid)
+	*stale = false;
+	if (avoid == AVOID_EVERY_IMAGE || !ImageAdopt(s, &image_position, &id) || id == avoid)
 	{
 		elog(DEBUG1, "share_acl: no structure image to use");
 		ImageRelease(IMAGE_STRUCTURE);
@@ -511,6 +518,7 @@ AdoptImage(Snapshot snap, int32 limit, uint64 avoid)
 	{
 		elog(DEBUG1, "share_acl: structure image not used: more than %d changes since it was made, or a reload entry",
 			 limit);
+		*stale = !ImageWrittenWithin(IMAGE_STRUCTURE, IMAGE_REWRITE_AFTER_S);
 		ImageRelease(IMAGE_STRUCTURE);
 		pfree(s);
 		return NULL;
@@ -537,6 +545,21 @@ MayPublish(const StructureCache *s)
 		size <= (Size) share_acl_shared_cache_size_mb * 1024 * 1024;
 }
 
+/* About the memory of a structure of res resources and items collection items. */
+static Size
+EstimatedBytes(int32 res, int32 items)
+{
+	return (Size) res * (sizeof(ResourceNode) + 2 * sizeof(uint32)) +
+		(Size) items * sizeof(CollectionLink);
+}
+
+/* Would an image of res resources and items collection items fit share_acl.shared_cache_size? */
+static bool
+SharedImageFits(int32 res, int32 items)
+{
+	return EstimatedBytes(res, items) <= (Size) share_acl_shared_cache_size_mb * 1024 * 1024;
+}
+
 /*
  * A new structure under snap.  Full when it fits the bound and either
  * want_full or the table is small: a big one is mapped from the shared image
@@ -549,11 +572,12 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 {
 	int32		est_res = ModelEstimatedRows(MT_RESOURCE);
 	int32		est_items = ModelEstimatedRows(MT_COLLECTION_ITEM);
-	bool		fits = (Size) est_res * (sizeof(ResourceNode) + 2 * sizeof(uint32)) +
-		(Size) est_items * sizeof(CollectionLink) <= CacheLimitBytes();
+	bool		fits = EstimatedBytes(est_res, est_items) <= CacheLimitBytes();
 	bool		big = est_res >= LOAD_AT_ONCE_BELOW;
 	MemoryContext old;
 	StructureCache *s = NULL;
+	bool		stale = false;
+	bool		published = false;
 
 	if (structure_cxt == NULL)
 		structure_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl structure cache",
@@ -563,7 +587,7 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 	MemoryContextReset(structure_cxt);
 	old = MemoryContextSwitchTo(structure_cxt);
 	if (fits && big)
-		s = AdoptImage(snap, want_full ? MAX_DELTA_IDS : FRESH_IMAGE_DELTAS, avoid);
+		s = AdoptImage(snap, want_full ? MAX_DELTA_IDS : FRESH_IMAGE_DELTAS, avoid, &stale);
 	if (s == NULL && fits && (want_full || !big))
 	{
 		MemoryContext load_cxt = AllocSetContextCreate(old, "share_acl structure load",
@@ -591,7 +615,8 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 				 * (should the image be gone already, start partial).
 				 */
 				MemoryContextReset(structure_cxt);
-				s = AdoptImage(snap, MAX_DELTA_IDS, 0);
+				published = true;
+				s = AdoptImage(snap, MAX_DELTA_IDS, 0, &stale);
 			}
 		}
 	}
@@ -600,10 +625,62 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 		s = palloc0(sizeof(StructureCache));
 		InitPartial(s, fits, est_res);
 	}
+
+	/*
+	 * A big structure that no image backs, and that this backend did not
+	 * write one of (in parallel mode, after its own changes): the image
+	 * writer makes one, unless the image is merely behind and was written
+	 * lately.
+	 */
+	if (fits && big && !published && !s->mapped_arrays && avoid != AVOID_EVERY_IMAGE &&
+		(stale || !ImageWrittenWithin(IMAGE_STRUCTURE, IMAGE_REWRITE_AFTER_S)) &&
+		SharedImageFits(est_res, est_items))
+		ImageWorkerRequest();
 	s->build_id = next_build_id++;
 	s->last_found = -1;
 	MemoryContextSwitchTo(old);
 	return s;
+}
+
+/*
+ * Write the database's structure image as of now, unless there is one at
+ * most FRESH_IMAGE_DELTAS changes behind: the image writer's job
+ * (image_worker.c), in a transaction that writes nothing.
+ */
+void
+StructureWriteImage(void)
+{
+	bool		transient;
+	bool		stale;
+	Snapshot	snap;
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "share_acl image check",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	bool		fresh;
+
+	CatalogLookup();
+	if (ModelEstimatedRows(MT_RESOURCE) < LOAD_AT_ONCE_BELOW ||
+		!SharedImageFits(ModelEstimatedRows(MT_RESOURCE), ModelEstimatedRows(MT_COLLECTION_ITEM)))
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(cxt);
+		return;					/* no image for a small structure, nor one too big */
+	}
+	snap = ReadSnapshot(&transient);
+	fresh = AdoptImage(snap, FRESH_IMAGE_DELTAS, 0, &stale) != NULL;
+	ImageRelease(IMAGE_STRUCTURE);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	if (!fresh)
+	{
+		structure = Load(snap, true, AVOID_EVERY_IMAGE);
+		elog(DEBUG1, "share_acl: structure image %s", structure->mapped_arrays ? "written" : "not written");
+	}
+	UnregisterSnapshot(snap);
+	structure = NULL;
+	ImageRelease(IMAGE_STRUCTURE);
+	if (structure_cxt != NULL)
+		MemoryContextReset(structure_cxt);
 }
 
 /* Too much of the structure is dead or unreachable: better loaded again. */

@@ -102,6 +102,7 @@ StructureFindNode(const StructureCache *s, const pg_uuid_t *id)
 extern void StructureInit(void);
 extern StructureCache *StructureGet(bool want_full);
 extern int32 StructureLookupNode(StructureCache *s, const pg_uuid_t *id);
+extern void StructureWriteImage(void);
 extern void StructureScanResources(void (*visit) (const pg_uuid_t *id, ResourceKind kind, void *arg),
 								   void *arg);
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test/image/run.sh — a damaged image is never used, and never crashes a
-# backend.
+# backend; the image writer writes the images a backend cannot.
 #
 # Needs a running cluster (PGHOST etc. and SA_CLUSTER_DIR, as test/run_all.sh
 # provides).  Builds a database with 25,000 assets and 2,100 people, so that
@@ -10,7 +10,10 @@
 # report that it does not use the damaged image (cache_stats), and the server
 # must not have restarted.  Damages: the file cut short, another magic
 # number, counts and offsets out of the file, a principal's range out of its
-# array, a role this build does not know, an empty file.
+# array, a role this build does not know, an empty file.  Then, with both
+# images removed, a fresh backend's first check and a scan in parallel mode
+# each get both images written by the image writer, which a later fresh
+# backend maps.
 set -uo pipefail
 db=share_acl_image
 dir=${SA_CLUSTER_DIR:?needs SA_CLUSTER_DIR (run from test/run_all.sh)}/data/base/pgsql_tmp
@@ -63,6 +66,16 @@ SELECT count(*) FILTER (WHERE share_acl.has_access(('e1000000-0000-0000-0001-' |
                                                     'e1000000-0000-0000-0004-000000000001', 'view'))
   FROM generate_series(1, 100) i;
 SQL
+# until no image writer works for this database (at most 30 s)
+wait_writer() {
+	local i
+	for i in $(seq 300); do
+		[ "$(psql -qXAt -d postgres -c "SELECT count(*) FROM pg_stat_activity
+		      WHERE backend_type = 'share_acl image writer' AND datname = '$db'")" = 0 ] && return
+		sleep 0.1
+	done
+}
+wait_writer
 oid=$(psql -qXAt -d $db -c "SELECT oid FROM pg_database WHERE datname = current_database()")
 simg=$dir/pgsql_tmp_share_acl_$oid
 pimg=${simg}_p
@@ -114,11 +127,32 @@ damage "principal image: a role this build does not know" p \
 damage "principal image: empty file" p ': > "$f"'
 
 cp "$simg.good" "$simg"; cp "$pimg.good" "$pimg"; rm -f "$simg.good" "$pimg.good"
+
+# the image writer: with no image, a fresh backend's first check (partial: it
+# loads nothing in full) asks for both, and a later fresh backend maps them;
+# likewise a scan in parallel mode, which never writes an image itself
+writer() {	# name, then the statement of the backend that finds no image
+	local name=$1 i got
+	rm -f "$simg" "$pimg"
+	psql -qXAt -d $db -c "$2" >/dev/null
+	for i in $(seq 100); do [ -s "$simg" ] && [ -s "$pimg" ] && break; sleep 0.1; done
+	wait_writer
+	if [ -s "$simg" ] && [ -s "$pimg" ]; then ok "$name: the image writer wrote both images"
+	else not_ok "$name: the image writer wrote both images ($(ls "$dir" 2>&1 | tr '\n' ' '))"; fi
+	got=$(fresh)
+	if [ "$got" = "$good" ]; then ok "$name: a later fresh backend maps them: $got"
+	else not_ok "$name: a later fresh backend maps them: got $got, want $good"; why; fi
+}
+writer "a fresh backend's first check" "$ANSWER_Q"
+writer "a scan in parallel mode" "SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
+	SET min_parallel_table_scan_size = 0; SET max_parallel_workers_per_gather = 2;
+	SELECT count(*) FROM share_acl.resource r
+	 WHERE share_acl.has_access('e1000000-0000-0000-0001-000000000001', r.id, 'view')"
 if [ "$(psql -qXAt -d postgres -c "SELECT pg_postmaster_start_time()")" = "$started" ]; then
 	ok "the server did not restart"
 else
 	not_ok "the server did not restart"
 fi
 psql -qX -d postgres -c "DROP DATABASE $db" >/dev/null
-echo "image: $checks checks, $failures failed: a damaged image is never used"
+echo "image: $checks checks, $failures failed: a damaged image is never used; the image writer writes the missing ones"
 [ "$failures" -eq 0 ]

@@ -206,7 +206,7 @@ SELECT throws_ok($$SELECT * FROM share_acl.cache_stats()$$,
                  '42501', NULL, 'share_acl_user: cache_stats (counts over every tenant) is refused');
 RESET ROLE;
 SET LOCAL ROLE share_acl_admin;
-SELECT is((SELECT mode FROM share_acl.cache_stats()), 'backend', 'share_acl_admin: cache_stats answers');
+SELECT ok((SELECT mode FROM share_acl.cache_stats()) IN ('backend', 'shared'), 'share_acl_admin: cache_stats answers');
 RESET ROLE;
 
 -- -------------------------------- the current context: every role

@@ -1,0 +1,17 @@
+/*
+ * image_worker.h — the background worker that writes a database's images
+ * for the backends that cannot (src/image_worker.c).
+ */
+#ifndef SHARE_ACL_IMAGE_WORKER_H
+#define SHARE_ACL_IMAGE_WORKER_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+/* Start the image writer for this database, unless one is at work (or asked for just now). */
+extern void ImageWorkerRequest(void);
+
+/* Entry point of the worker. */
+extern PGDLLEXPORT void share_acl_image_worker_main(Datum main_arg);
+
+#endif							/* SHARE_ACL_IMAGE_WORKER_H */
