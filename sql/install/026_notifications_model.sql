@@ -6,15 +6,17 @@ CREATE TABLE share_acl.notification (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     workspace_id uuid REFERENCES share_acl.workspace (id) ON DELETE CASCADE,
     recipient_id uuid NOT NULL REFERENCES share_acl.principal (id) ON DELETE CASCADE,
-    kind text NOT NULL CHECK (kind IN ('share_received', 'link_first_view', 'review_requested',
-                                       'review_decided', 'promotion_requested', 'promotion_decided',
-                                       'link_expiring', 'mention')),
+    -- (the kinds as one array constant, not an IN list: every INSERT statement
+    -- reads its table's CHECK expressions again, and a list of eight
+    -- constants is eight times the reading)
+    kind text NOT NULL CHECK (kind = ANY ('{share_received,link_first_view,review_requested,review_decided,'
+                                          'promotion_requested,promotion_decided,link_expiring,mention}'::text[])),
     resource_id uuid REFERENCES share_acl.resource (id) ON DELETE CASCADE,
     payload jsonb NOT NULL DEFAULT '{}',
     created_at timestamptz NOT NULL DEFAULT now(),
     read_at timestamptz,
     -- mail: 'now' (the outbox), 'digest' (the daily digest) or NULL (in-app only)
-    email text CHECK (email IN ('now', 'digest')),
+    email text CHECK (email = ANY ('{now,digest}'::text[])),
     emailed_at timestamptz
 );
 CREATE INDEX notification_recipient_idx ON share_acl.notification (recipient_id, created_at);
