@@ -15,9 +15,9 @@
  * missing or too far behind, as of now, and exits.
  *
  * One worker at a time per database: it holds a lock that no SQL statement
- * can take (LOCKTAG_OBJECT on the extension's OID, sub-id 1) while it
- * works, and a backend does not start one while that lock is taken, nor
- * more than once per IMAGE_REQUEST_INTERVAL_MS itself.  A dynamic worker
+ * can take (a user lock on the extension's OID in a key space of its own)
+ * while it works, and a backend does not start one while that lock is
+ * taken, nor more than once per IMAGE_REQUEST_INTERVAL_MS itself.  A dynamic worker
  * needs no shared_preload_libraries; when no worker slot is free, nothing
  * is started and a later backend asks again.
  */
@@ -25,7 +25,6 @@
 
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
-#include "catalog/pg_extension.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -42,10 +41,16 @@
 #include "structure.h"
 
 #define IMAGE_REQUEST_INTERVAL_MS	10000
+#define WORKER_LOCK_KEY				0x494d4147	/* "IMAG" */
+#define WORKER_LOCK_SPACE			0x5341	/* "SA": not an advisory lock's 1 or 2 */
 
 static TimestampTz last_request = 0;
 
-/* The lock the worker of this database holds; false when share_acl is not installed. */
+/*
+ * The lock the worker of this database holds; false when share_acl is not
+ * installed.  A user lock (so that a hot standby's worker may take it too),
+ * whose fourth field no SQL function makes (pg_advisory_lock's are 1 and 2).
+ */
 static bool
 WorkerLockTag(LOCKTAG *tag)
 {
@@ -53,7 +58,7 @@ WorkerLockTag(LOCKTAG *tag)
 
 	if (!OidIsValid(ext))
 		return false;
-	SET_LOCKTAG_OBJECT(*tag, MyDatabaseId, ExtensionRelationId, ext, 1);
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, ext, WORKER_LOCK_KEY, WORKER_LOCK_SPACE);
 	return true;
 }
 
