@@ -652,35 +652,35 @@ StructureWriteImage(void)
 {
 	bool		transient;
 	bool		stale;
-	Snapshot	snap;
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "share_acl image check",
-											  ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(cxt);
 	bool		fresh;
+	Snapshot	snap;
+	MemoryContext old;
 
 	CatalogLookup();
 	if (ModelEstimatedRows(MT_RESOURCE) < LOAD_AT_ONCE_BELOW ||
 		!SharedImageFits(ModelEstimatedRows(MT_RESOURCE), ModelEstimatedRows(MT_COLLECTION_ITEM)))
-	{
-		MemoryContextSwitchTo(old);
-		MemoryContextDelete(cxt);
 		return;					/* no image for a small structure, nor one too big */
-	}
+	if (structure_cxt == NULL)
+		structure_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl structure cache",
+											  ALLOCSET_DEFAULT_SIZES);
+	structure = NULL;
+
+	/* the image, brought up to now as a backend would (its deltas in structure_cxt) */
 	snap = ReadSnapshot(&transient);
+	old = MemoryContextSwitchTo(structure_cxt);
 	fresh = AdoptImage(snap, FRESH_IMAGE_DELTAS, 0, &stale) != NULL;
-	ImageRelease(IMAGE_STRUCTURE);
 	MemoryContextSwitchTo(old);
-	MemoryContextDelete(cxt);
+	ImageRelease(IMAGE_STRUCTURE);
+	MemoryContextReset(structure_cxt);
 	if (!fresh)
 	{
 		structure = Load(snap, true, AVOID_EVERY_IMAGE);
 		elog(DEBUG1, "share_acl: structure image %s", structure->mapped_arrays ? "written" : "not written");
+		structure = NULL;
+		ImageRelease(IMAGE_STRUCTURE);
+		MemoryContextReset(structure_cxt);
 	}
 	UnregisterSnapshot(snap);
-	structure = NULL;
-	ImageRelease(IMAGE_STRUCTURE);
-	if (structure_cxt != NULL)
-		MemoryContextReset(structure_cxt);
 }
 
 /* Too much of the structure is dead or unreachable: better loaded again. */

@@ -9,7 +9,8 @@
 # (test/deps), plpgsql_check over the PL/pgSQL functions (test/lint), the
 # interrupt fault injection (test/fault), logical replication
 # (test/replication), the dump/restore check (test/dump), damaged image files
-# (test/image), a real LISTEN client (test/notify) and the parser fuzz run (test/fuzz).  A failing suite prints its diff or
+# (test/image), a real LISTEN client (test/notify) and the parser fuzz run (test/fuzz),
+# and then checks that no process of the cluster crashed.  A failing suite prints its diff or
 # its failing tests; the last line is "N passed, M failed" over every test of
 # every suite, and the exit status is non-zero when anything failed.
 set -uo pipefail
@@ -133,6 +134,19 @@ for suite in deps lint fault replication dump image notify fuzz; do
 		tail -40 "$OUT/$suite.log"
 	fi
 done
+
+# --- no process of the cluster crashed during any suite (a crash of a
+# backend or a background worker resets the others, which a suite may not see)
+sa_log "crashes (the cluster's server log)"
+crashed=$(grep -E 'terminated by signal|exited with exit code [^01]' "$SA_CLUSTER_DIR/server.log")
+if [ -z "$crashed" ]; then
+	PASSED=$((PASSED + 1))
+	echo "no process crashed"
+else
+	FAILED=$((FAILED + 1))
+	SUITES_FAILED+=(crashes)
+	echo "$crashed"
+fi
 
 echo
 [ ${#SUITES_FAILED[@]} -gt 0 ] && echo "failing suites: ${SUITES_FAILED[*]}"

@@ -85,6 +85,10 @@ good="true true false|shared shared|"
 got=$(fresh)
 if [ "$got" = "$good" ]; then ok "a fresh backend maps both: $got"; else not_ok "a fresh backend maps both: got $got, want $good"; why; fi
 started=$(psql -qXAt -d postgres -c "SELECT pg_postmaster_start_time()")
+# a process that crashed (a backend or a worker: the postmaster then resets
+# every backend, but keeps its start time) says so in the server log
+crashes() { grep -c 'terminated by signal\|exited with exit code [^01]' "$SA_CLUSTER_DIR/server.log" 2>/dev/null; }
+crashed_before=$(crashes)
 
 # write bytes (hex, little-endian as the file holds them) at offset of file
 poke() { printf "$(printf '%s' "$3" | sed 's/../\\x&/g')" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none; }
@@ -148,10 +152,31 @@ writer "a scan in parallel mode" "SET parallel_setup_cost = 0; SET parallel_tupl
 	SET min_parallel_table_scan_size = 0; SET max_parallel_workers_per_gather = 2;
 	SELECT count(*) FROM share_acl.resource r
 	 WHERE share_acl.has_access('e1000000-0000-0000-0001-000000000001', r.id, 'view')"
-if [ "$(psql -qXAt -d postgres -c "SELECT pg_postmaster_start_time()")" = "$started" ]; then
-	ok "the server did not restart"
+
+# the principal image missing, the structure's a few changes behind: the
+# image writer brings the structure's up to date as a backend would (it
+# does not write it again) and writes the principal image
+rm -f "$pimg"
+stamp=$(stat -c %Y.%i "$simg")
+psql -qX -d $db -c "INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id)
+	SELECT ('e1000000-0000-0000-0005-' || lpad(to_hex(i), 12, '0'))::uuid, 'e1000000-0000-0000-0000-000000000001',
+	       'asset', 'e1000000-0000-0000-0003-000000000001' FROM generate_series(1, 3) i" >/dev/null
+psql -qXAt -d $db -c "$ANSWER_Q" >/dev/null
+for i in $(seq 100); do [ -s "$pimg" ] && break; sleep 0.1; done
+wait_writer
+if [ -s "$pimg" ] && [ "$(stat -c %Y.%i "$simg")" = "$stamp" ]; then
+	ok "a structure image a few changes behind: kept; the missing principal image written"
 else
-	not_ok "the server did not restart"
+	not_ok "a structure image a few changes behind: kept; the missing principal image written ($(ls -l "$dir" 2>&1 | tr '\n' ' '))"
+fi
+got=$(psql -qXAt -d $db -c "SELECT share_acl.has_access('e1000000-0000-0000-0001-000000000001', 'e1000000-0000-0000-0005-000000000002', 'view')" -c "$MODE_Q" | tr '\n' '|')
+if [ "$got" = "t|shared shared|" ]; then ok "a fresh backend maps both and sees the new asset: $got"
+else not_ok "a fresh backend maps both and sees the new asset: got $got, want t|shared shared|"; why; fi
+if [ "$(psql -qXAt -d postgres -c "SELECT pg_postmaster_start_time()")" = "$started" ] &&
+	[ "$(crashes)" = "$crashed_before" ]; then
+	ok "the server did not restart, and no process crashed"
+else
+	not_ok "the server did not restart, and no process crashed ($(grep 'terminated by signal\|exited with exit code [^01]' "$SA_CLUSTER_DIR/server.log" | tail -3))"
 fi
 psql -qX -d postgres -c "DROP DATABASE $db" >/dev/null
 echo "image: $checks checks, $failures failed: a damaged image is never used; the image writer writes the missing ones"
