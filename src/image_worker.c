@@ -17,9 +17,9 @@
  * One worker at a time per database: it holds a lock that no SQL statement
  * can take (a user lock on the extension's OID in a key space of its own)
  * while it works, and a backend does not start one while that lock is
- * taken, nor more than once per IMAGE_REQUEST_INTERVAL_MS itself.  A dynamic worker
- * needs no shared_preload_libraries; when no worker slot is free, nothing
- * is started and a later backend asks again.
+ * taken, nor more than once per IMAGE_REQUEST_INTERVAL_MS itself.  A
+ * dynamic worker needs no shared_preload_libraries; when no worker slot is
+ * free, nothing is started and a later backend asks again.
  */
 #include "postgres.h"
 

@@ -401,9 +401,9 @@ PrincipalWriteImage(void)
 	bool		transient;
 	Snapshot	snap;
 
+	CatalogLookup();
 	if (ModelEstimatedRows(MT_PRINCIPAL) < IMAGE_MIN_PRINCIPALS)
 		return;
-	CatalogLookup();
 	snap = ReadSnapshot(&transient);
 	StoreReset();
 	if (!AdoptImage(snap, 0) || stale->members > FRESH_IMAGE_CHANGES)
