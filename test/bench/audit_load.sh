@@ -13,6 +13,7 @@
 #   N=200000 ROUNDS=3 bash test/bench/audit_load.sh
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 N=${N:-1000000}
 ROUNDS=${ROUNDS:-2}
 
@@ -20,6 +21,9 @@ own_cluster=0
 if [ -z "${PGHOST:-}" ]; then
 	own_cluster=1
 	sa_setup
+fi
+bench_need_bc
+if [ "$own_cluster" = 1 ]; then
 	sa_start_cluster "shared_buffers = 1GB
 max_wal_size = 8GB
 checkpoint_timeout = 30min

@@ -4,6 +4,18 @@
 # bench_load_data needs SCALE and BENCH; pgb and pgb_best need PGB (the pgbench command and its fixed options),
 # PGB_LOG and PGB_ERRORS (files), CLIENTS, SECONDS_PGBENCH, WARMUP and BENCH.
 
+# bc, which the benchmark's arithmetic uses (installed when its binary is missing)
+bench_need_bc() {
+	command -v bc >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bc; }
+}
+
+# What a benchmark script needs before its cluster: test/lib.sh's sa_setup (the
+# packages, the build and its install), and bc.
+bench_setup() {
+	sa_setup
+	bench_need_bc
+}
+
 # The extension and the SPEC §10 data set at SCALE in the cluster: the
 # model, the plain-SQL comparison and the application tables (bench.*).
 bench_load_data() {

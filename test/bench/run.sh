@@ -53,8 +53,7 @@ BACKENDS=${BACKENDS:-50}
 PRELOAD=${PRELOAD:-1}
 BENCH=$SA_ROOT/test/bench
 
-sa_setup
-command -v bc >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bc; }
+bench_setup
 sa_start_cluster "shared_buffers = 2GB
 work_mem = 64MB
 maintenance_work_mem = 512MB

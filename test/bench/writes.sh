@@ -26,8 +26,7 @@ ROUNDS=${ROUNDS:-3}
 CLIENTS=${CLIENTS:-2}
 BENCH=$SA_ROOT/test/bench
 
-sa_setup
-command -v bc >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bc; }
+bench_setup
 sa_start_cluster "shared_buffers = 1GB
 max_wal_size = 8GB
 checkpoint_timeout = 30min
