@@ -148,6 +148,22 @@ $$;
 COMMENT ON FUNCTION share_acl._reviewer_row_of(uuid, uuid) IS
     'internal: the reviewer row (the actor''s own, or a team''s it belongs to) that the actor decides for';
 
+-- The review row, locked until the end of the transaction (a decision and a
+-- cancel of one review take turns), or P0002.
+CREATE FUNCTION share_acl._get_review(review uuid) RETURNS share_acl.review
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    v share_acl.review;
+BEGIN
+    SELECT * INTO v FROM share_acl.review x WHERE x.id = _get_review.review FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'review % does not exist', review USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN v;
+END $$;
+COMMENT ON FUNCTION share_acl._get_review(uuid) IS
+    'internal: the review row, locked FOR UPDATE, or ERROR P0002';
+
 CREATE FUNCTION share_acl.submit_review(review uuid, decision text, note text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -168,10 +184,7 @@ BEGIN
         RAISE EXCEPTION 'submit_review: the note is longer than 10000 characters'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    SELECT * INTO v FROM share_acl.review x WHERE x.id = submit_review.review FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'review % does not exist', review USING ERRCODE = 'no_data_found';
-    END IF;
+    v := share_acl._get_review(submit_review.review);
     IF actor IS NULL THEN
         PERFORM share_acl._deny(v.resource_id,
             'permission denied: submit_review needs a principal (the reviewer deciding)');
@@ -207,10 +220,7 @@ BEGIN
     IF review IS NULL THEN
         RAISE EXCEPTION 'cancel_review: review must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    SELECT * INTO v FROM share_acl.review x WHERE x.id = cancel_review.review FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'review % does not exist', review USING ERRCODE = 'no_data_found';
-    END IF;
+    v := share_acl._get_review(cancel_review.review);
     PERFORM share_acl._require_manager(actor, v.resource_id, v.requested_by, 'requester of review ' || v.id,
                                        'cancel_review');
     IF v.closed_at IS NOT NULL THEN
