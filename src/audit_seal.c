@@ -659,16 +659,18 @@ AuditSeal(void)
 
 	if (chains_known && !audit_unresolved)
 	{
-		/* the chains and the row count as the paths that staged them said */
-		Datum	   *chains = palloc(Max(nknown_chains, 1) * sizeof(Datum));
-		int			i;
-
-		for (i = 0; i < nknown_chains; i++)
-			chains[i] = UUIDPGetDatum(&known_chains[i]);
+		/* the row count, and for a bulk load its chains, as the paths that staged them said */
 		if (known_rows <= SEAL_ORDERED_MAX)
 			SealFew(chain_rel);
 		else if (nknown_chains > 0)
+		{
+			Datum	   *chains = palloc(nknown_chains * sizeof(Datum));
+			int			i;
+
+			for (i = 0; i < nknown_chains; i++)
+				chains[i] = UUIDPGetDatum(&known_chains[i]);
 			SealMany(chain_rel, chains, nknown_chains, known_rows);
+		}
 	}
 	else
 	{

@@ -8,6 +8,12 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+/*
+ * A backend asks for an image that is merely too far behind only when it was
+ * written more than this many seconds ago (an image that is missing, at once).
+ */
+#define IMAGE_REWRITE_AFTER_S	30
+
 /* Start the image writer for this database, unless one is at work (or asked for just now). */
 extern void ImageWorkerRequest(void);
 

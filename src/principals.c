@@ -59,8 +59,6 @@ static PrincipalCtx *last_principal = NULL;	/* fast path for repeated checks */
 #define IMAGE_REFRESH_AFTER		5000
 /* The image writer leaves an image at most this many changes behind as it is. */
 #define FRESH_IMAGE_CHANGES		256
-/* An image too far behind is written again by the image writer at most this often. */
-#define IMAGE_REWRITE_AFTER_S	30
 
 static MemoryContext store_cxt = NULL;
 static HTAB *store = NULL;

@@ -46,8 +46,6 @@ int			share_acl_shared_cache_size_mb = 1024;
 #define FRESH_IMAGE_DELTAS		256
 /* After applying this many changes to a mapped image, a backend maps or writes a newer one. */
 #define IMAGE_REFRESH_AFTER		5000
-/* An image too far behind is written again by the image writer at most this often. */
-#define IMAGE_REWRITE_AFTER_S	30
 /* AdoptImage's avoid: none of the database's images, whatever their id. */
 #define AVOID_EVERY_IMAGE		PG_UINT64_MAX
 
@@ -545,6 +543,18 @@ MayPublish(const StructureCache *s)
 		size <= (Size) share_acl_shared_cache_size_mb * 1024 * 1024;
 }
 
+/* Hold no structure: none mapped, its memory context (made on first use) empty. */
+static void
+DropStructure(void)
+{
+	if (structure_cxt == NULL)
+		structure_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl structure cache",
+											  ALLOCSET_DEFAULT_SIZES);
+	structure = NULL;
+	ImageRelease(IMAGE_STRUCTURE);
+	MemoryContextReset(structure_cxt);
+}
+
 /* About the memory of a structure of res resources and items collection items. */
 static Size
 EstimatedBytes(int32 res, int32 items)
@@ -579,12 +589,7 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 	bool		stale = false;
 	bool		published = false;
 
-	if (structure_cxt == NULL)
-		structure_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl structure cache",
-											  ALLOCSET_DEFAULT_SIZES);
-	structure = NULL;
-	ImageRelease(IMAGE_STRUCTURE);
-	MemoryContextReset(structure_cxt);
+	DropStructure();
 	old = MemoryContextSwitchTo(structure_cxt);
 	if (fits && big)
 		s = AdoptImage(snap, want_full ? MAX_DELTA_IDS : FRESH_IMAGE_DELTAS, avoid, &stale);
@@ -660,25 +665,19 @@ StructureWriteImage(void)
 	if (ModelEstimatedRows(MT_RESOURCE) < LOAD_AT_ONCE_BELOW ||
 		!SharedImageFits(ModelEstimatedRows(MT_RESOURCE), ModelEstimatedRows(MT_COLLECTION_ITEM)))
 		return;					/* no image for a small structure, nor one too big */
-	if (structure_cxt == NULL)
-		structure_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl structure cache",
-											  ALLOCSET_DEFAULT_SIZES);
-	structure = NULL;
+	DropStructure();
 
 	/* the image, brought up to now as a backend would (its deltas in structure_cxt) */
 	snap = ReadSnapshot(&transient);
 	old = MemoryContextSwitchTo(structure_cxt);
 	fresh = AdoptImage(snap, FRESH_IMAGE_DELTAS, 0, &stale) != NULL;
 	MemoryContextSwitchTo(old);
-	ImageRelease(IMAGE_STRUCTURE);
-	MemoryContextReset(structure_cxt);
+	DropStructure();
 	if (!fresh)
 	{
 		structure = Load(snap, true, AVOID_EVERY_IMAGE);
 		elog(DEBUG1, "share_acl: structure image %s", structure->mapped_arrays ? "written" : "not written");
-		structure = NULL;
-		ImageRelease(IMAGE_STRUCTURE);
-		MemoryContextReset(structure_cxt);
+		DropStructure();
 	}
 	UnregisterSnapshot(snap);
 }

@@ -75,6 +75,17 @@ wait_writer() {
 		sleep 0.1
 	done
 }
+# until the files are there and no image writer works (at most 10 s, then 30 s)
+wait_images() {
+	local i f missing
+	for i in $(seq 100); do
+		missing=0
+		for f in "$@"; do [ -s "$f" ] || missing=1; done
+		[ "$missing" = 0 ] && break
+		sleep 0.1
+	done
+	wait_writer
+}
 wait_writer
 oid=$(psql -qXAt -d $db -c "SELECT oid FROM pg_database WHERE datname = current_database()")
 simg=$dir/pgsql_tmp_share_acl_$oid
@@ -136,11 +147,10 @@ cp "$simg.good" "$simg"; cp "$pimg.good" "$pimg"; rm -f "$simg.good" "$pimg.good
 # loads nothing in full) asks for both, and a later fresh backend maps them;
 # likewise a scan in parallel mode, which never writes an image itself
 writer() {	# name, then the statement of the backend that finds no image
-	local name=$1 i got
+	local name=$1 got
 	rm -f "$simg" "$pimg"
 	psql -qXAt -d $db -c "$2" >/dev/null
-	for i in $(seq 100); do [ -s "$simg" ] && [ -s "$pimg" ] && break; sleep 0.1; done
-	wait_writer
+	wait_images "$simg" "$pimg"
 	if [ -s "$simg" ] && [ -s "$pimg" ]; then ok "$name: the image writer wrote both images"
 	else not_ok "$name: the image writer wrote both images ($(ls "$dir" 2>&1 | tr '\n' ' '))"; fi
 	got=$(fresh)
@@ -162,8 +172,7 @@ psql -qX -d $db -c "INSERT INTO share_acl.resource (id, workspace_id, kind, pare
 	SELECT ('e1000000-0000-0000-0005-' || lpad(to_hex(i), 12, '0'))::uuid, 'e1000000-0000-0000-0000-000000000001',
 	       'asset', 'e1000000-0000-0000-0003-000000000001' FROM generate_series(1, 3) i" >/dev/null
 psql -qXAt -d $db -c "$ANSWER_Q" >/dev/null
-for i in $(seq 100); do [ -s "$pimg" ] && break; sleep 0.1; done
-wait_writer
+wait_images "$pimg"
 if [ -s "$pimg" ] && [ "$(stat -c %Y.%i "$simg")" = "$stamp" ]; then
 	ok "a structure image a few changes behind: kept; the missing principal image written"
 else
