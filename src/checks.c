@@ -58,15 +58,11 @@ CurrentEffective(const pg_uuid_t *resource_id, bool *known)
 static Permset
 PrincipalEffective(const pg_uuid_t *principal_id, const pg_uuid_t *resource_id, bool *known)
 {
-	Engine		e;
-	Target		t;
+	TargetKind	kind;
+	Permset		perms = EnginePermissionsOf(principal_id, resource_id, &kind);
 
-	EngineBegin(&e);
-	t = EngineTarget(&e, resource_id);
-	*known = t.kind != TARGET_NONE;
-	if (!*known)
-		return 0;
-	return EngineEffective(&e, EnginePrincipal(&e, principal_id), t, NULL);
+	*known = kind != TARGET_NONE;
+	return perms;
 }
 
 /* has_access(resource uuid, perms permset) → bool, for the current context */

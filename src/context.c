@@ -164,11 +164,17 @@ current_principal(PG_FUNCTION_ARGS)
 Datum
 invoker_is_admin(PG_FUNCTION_ARGS)
 {
+	PG_RETURN_BOOL(ContextInvokerIsAdmin());
+}
+
+/* Is the role that called from outside every SECURITY DEFINER function trusted? */
+bool
+ContextInvokerIsAdmin(void)
+{
 	Oid			outer = GetOuterUserId();
 	Oid			admin = get_role_oid("share_acl_admin", true);
 
-	PG_RETURN_BOOL(superuser_arg(outer) ||
-				   (OidIsValid(admin) && has_privs_of_role(outer, admin)));
+	return superuser_arg(outer) || (OidIsValid(admin) && has_privs_of_role(outer, admin));
 }
 
 /*

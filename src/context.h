@@ -13,6 +13,7 @@
 
 extern void ContextDefineSettings(void);
 extern const pg_uuid_t *ContextCurrentPrincipal(void);
+extern bool ContextInvokerIsAdmin(void);
 extern const pg_uuid_t *ContextCurrentLinkId(void);
 extern const LinkData *ContextCurrentLink(const pg_uuid_t **id);
 

@@ -562,3 +562,21 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 	}
 	return u;
 }
+
+/*
+ * E(P, R) in one call, for the SQL checks and the management functions;
+ * *kind says what R is (TARGET_NONE: unknown, and no permissions).
+ */
+Permset
+EnginePermissionsOf(const pg_uuid_t *principal, const pg_uuid_t *target, TargetKind *kind)
+{
+	Engine		e;
+	Target		t;
+
+	EngineBegin(&e);
+	t = EngineTarget(&e, target);
+	*kind = t.kind;
+	if (t.kind == TARGET_NONE)
+		return 0;
+	return EngineEffective(&e, EnginePrincipal(&e, principal), t, NULL);
+}

@@ -58,5 +58,7 @@ extern Permset EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *tra
 extern Permset EngineLinkPermissions(Engine *e, int32 node, Trace *trace);
 extern WorkspaceRole EngineRoleForNode(Engine *e, PrincipalCtx *pc, int32 node);
 extern bool EngineOwns(Engine *e, PrincipalCtx *pc, int32 node);
+extern Permset EnginePermissionsOf(const pg_uuid_t *principal, const pg_uuid_t *target,
+								   TargetKind *kind);
 
 #endif							/* SHARE_ACL_ENGINE_H */

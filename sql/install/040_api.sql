@@ -64,27 +64,12 @@ COMMENT ON FUNCTION share_acl._actor() IS
     'internal: the acting principal, NULL for a trusted administrator without one; 42501 for anyone else';
 
 -- Check or raise 42501 naming the missing flags.  A NULL principal is a
--- trusted administrator (see _actor) and passes.
+-- trusted administrator (see _actor) and passes.  This, _require_manager
+-- and _deny are the one authorisation step of every management function,
+-- in C (src/manage.c): they ask the engine directly.
 CREATE FUNCTION share_acl._require(principal uuid, target uuid, perms share_acl.permset, action text)
 RETURNS void
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    missing text;
-    what text;
-BEGIN
-    IF _require.principal IS NULL
-       OR coalesce(share_acl.has_access(_require.principal, _require.target, _require.perms), false) THEN
-        RETURN;
-    END IF;
-    SELECT string_agg(u.f, ',' ORDER BY u.o) INTO missing
-      FROM unnest(share_acl.permset_flags(_require.perms)) WITH ORDINALITY AS u(f, o)
-     WHERE NOT coalesce(share_acl.has_access(_require.principal, _require.target,
-                                             u.f::share_acl.permset), false);
-    what := CASE WHEN EXISTS (SELECT 1 FROM share_acl.workspace w WHERE w.id = _require.target)
-                 THEN 'workspace' ELSE 'resource' END;
-    PERFORM share_acl._deny(_require.target,
-        pg_catalog.format('permission denied: %s requires "%s" on %s %s', action, coalesce(missing, _require.perms::text), what, target));
-END $$;
+    AS 'MODULE_PATHNAME', 'require_permissions' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION share_acl._require(uuid, uuid, share_acl.permset, text) IS
     'internal: raise 42501 naming the missing permissions unless the principal (NULL = trusted administrator) has perms on the target';
 
@@ -227,65 +212,14 @@ END $$;
 COMMENT ON FUNCTION share_acl._no_escalation(uuid, uuid, share_acl.permset, text) IS
     'internal: raise 42501 naming the granted permissions the principal does not hold on the resource';
 
--- The core of share() and share_with_email().
+-- The core of share() and share_with_email(), in C (src/manage.c), as are
+-- share() and unshare(): the hot paths of sharing.
 CREATE FUNCTION share_acl._share(action text, actor uuid, resource uuid, grantee uuid,
                                  perms share_acl.permset, expires_at timestamptz,
                                  allow_download boolean, allow_comments boolean,
                                  allow_approval boolean, allow_contribution boolean)
 RETURNS uuid
-LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-    r share_acl.resource;
-    g share_acl.principal;
-    w share_acl.workspace;
-    sid uuid;
-BEGIN
-    IF resource IS NULL OR grantee IS NULL OR perms IS NULL OR allow_download IS NULL
-       OR allow_comments IS NULL OR allow_approval IS NULL OR allow_contribution IS NULL THEN
-        RAISE EXCEPTION '%: resource, grantee, perms and the allow_* options must not be null', action
-            USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    r := share_acl._get_resource(resource);
-    g := share_acl._get_principal(grantee);
-    w := share_acl._get_workspace(r.workspace_id);
-    PERFORM share_acl._require(actor, resource, 'share', action);
-    IF g.kind = 'team' AND g.workspace_id IS DISTINCT FROM r.workspace_id THEN
-        RAISE EXCEPTION 'team % belongs to another workspace than resource %', grantee, resource
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF share_acl._share_mask(perms, allow_download, allow_comments, allow_approval, allow_contribution)
-       OPERATOR(share_acl.=) ''::share_acl.permset THEN
-        RAISE EXCEPTION '%: the share would grant nothing', action
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('perms "%s" with these allow_* options is the empty set', perms);
-    END IF;
-    IF expires_at <= now() THEN
-        RAISE EXCEPTION '%: expires_at % is not in the future', action, expires_at
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    PERFORM share_acl._no_escalation(actor, resource,
-        share_acl._share_mask(perms, allow_download, allow_comments, allow_approval, allow_contribution),
-        action);
-    -- Outsiders: principals with no role in the workspace, and external principals.
-    IF NOT w.allow_external_sharing
-       AND (g.kind = 'external' OR (g.kind = 'user' AND share_acl._role(w.id, g.id) IS NULL)) THEN
-        PERFORM share_acl._deny(_share.resource,
-            pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids sharing with outsider %s', grantee),
-            NULL, 'Shares to external principals and to principals without a role in the workspace are refused while allow_external_sharing is false.');
-    END IF;
-    INSERT INTO share_acl.share AS s (resource_id, grantee_id, perms, allow_download, allow_comments,
-                                      allow_approval, allow_contribution, expires_at, granted_by)
-    VALUES (resource, grantee, perms, allow_download, allow_comments,
-            allow_approval, allow_contribution, expires_at, actor)
-    RETURNING s.id INTO sid;
-    PERFORM share_acl._notify(ARRAY[grantee], 'share_received', resource,
-        pg_catalog.jsonb_build_object('share_id', sid, 'by', actor,
-            'perms', share_acl._share_mask(perms, allow_download, allow_comments, allow_approval,
-                                           allow_contribution)::text,
-            'expires_at', expires_at),
-        w.id);
-    RETURN sid;
-END $$;
+    AS 'MODULE_PATHNAME', 'share_create_as' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION share_acl._share(text, uuid, uuid, uuid, share_acl.permset, timestamptz,
                                      boolean, boolean, boolean, boolean) IS
     'internal: the checks and insert behind share() and share_with_email()';
@@ -296,15 +230,7 @@ COMMENT ON FUNCTION share_acl._share(text, uuid, uuid, uuid, share_acl.permset, 
 CREATE FUNCTION share_acl._require_manager(actor uuid, resource uuid, made_by uuid, maker text,
                                            action text)
 RETURNS void
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    IF actor IS NOT NULL AND made_by IS DISTINCT FROM actor
-       AND NOT coalesce(share_acl.has_access(actor, resource, 'change_permissions'), false) THEN
-        PERFORM share_acl._deny(resource,
-            pg_catalog.format('permission denied: %s requires "change_permissions" on resource %s or being the %s',
-                              action, resource, maker));
-    END IF;
-END $$;
+    AS 'MODULE_PATHNAME', 'require_manager' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION share_acl._require_manager(uuid, uuid, uuid, text, text) IS
     'internal: raise 42501 unless the actor has change_permissions on the resource or made the grant (share, review) on it';
 
@@ -1086,11 +1012,8 @@ CREATE FUNCTION share_acl.share(resource uuid, grantee uuid, perms share_acl.per
                                 allow_approval boolean DEFAULT true,
                                 allow_contribution boolean DEFAULT true)
 RETURNS uuid
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    RETURN share_acl._share('share', share_acl._actor(), resource, grantee, perms, expires_at,
-                            allow_download, allow_comments, allow_approval, allow_contribution);
-END $$;
+    AS 'MODULE_PATHNAME', 'share_create'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION share_acl.share(uuid, uuid, share_acl.permset, timestamptz,
                                     boolean, boolean, boolean, boolean) IS
     'share a resource with a user, external principal or team (needs share; grants only what the grantor holds); returns the share id';
@@ -1197,22 +1120,8 @@ COMMENT ON FUNCTION share_acl.update_share(uuid, share_acl.permset, timestamptz,
     'change a share (needs change_permissions on its resource, or being its grantor); NULL options keep their values, clear_expiry => true removes the expiry';
 
 CREATE FUNCTION share_acl.unshare(share uuid) RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    actor uuid := share_acl._actor();
-    s share_acl.share;
-BEGIN
-    IF share IS NULL THEN
-        RAISE EXCEPTION 'unshare: share must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    -- delete first: a refusal below raises, which undoes the delete
-    DELETE FROM share_acl.share x WHERE x.id = unshare.share RETURNING x.* INTO s;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'share % does not exist', share USING ERRCODE = 'no_data_found';
-    END IF;
-    PERFORM share_acl._require_manager(actor, s.resource_id, s.granted_by, 'grantor of share ' || s.id,
-                                       'unshare');
-END $$;
+    AS 'MODULE_PATHNAME', 'share_remove'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION share_acl.unshare(uuid) IS
     'remove a share (needs change_permissions on its resource, or being its grantor)';
 

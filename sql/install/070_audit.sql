@@ -428,27 +428,7 @@ COMMENT ON FUNCTION share_acl._audit_record_refusal(text, uuid, uuid, uuid, text
 -- outermost share_acl function of the call, the one the caller called.
 CREATE FUNCTION share_acl._deny(target uuid, message text, detail text DEFAULT NULL, hint text DEFAULT NULL)
 RETURNS void
-LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-    stack text;
-    fn text;
-BEGIN
-    GET DIAGNOSTICS stack = PG_CONTEXT;
-    SELECT m[1] INTO fn
-      FROM regexp_matches(stack, 'function share_acl\.([a-z_]+)\(', 'g') WITH ORDINALITY AS x(m, n)
-     ORDER BY n DESC LIMIT 1;
-    PERFORM share_acl._audit_refusal(coalesce(fn, 'unknown'), target, share_acl._audit_workspace_of(target),
-                                     share_acl.current_principal(), session_user, message);
-    IF detail IS NULL AND hint IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = message, ERRCODE = 'insufficient_privilege';
-    ELSIF hint IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = message, ERRCODE = 'insufficient_privilege', DETAIL = detail;
-    ELSIF detail IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = message, ERRCODE = 'insufficient_privilege', HINT = hint;
-    ELSE
-        RAISE EXCEPTION USING MESSAGE = message, ERRCODE = 'insufficient_privilege', DETAIL = detail, HINT = hint;
-    END IF;
-END $$;
+    AS 'MODULE_PATHNAME', 'deny' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION share_acl._deny(uuid, text, text, text) IS
     'internal: refuse a call with 42501 (message, detail, hint), its audit row written by a background worker first';
 

@@ -1,0 +1,559 @@
+/*
+ * manage.c — the management functions' authorisation step, and the hot
+ * management paths in C (sql/install/040_api.sql says which).
+ *
+ * One authorisation step serves every management function, SQL or C:
+ * _require (the actor holds these flags on the target), _require_manager
+ * (change_permissions on the resource, or having made the grant) and _deny
+ * (record the refusal, then raise 42501).  They ask the engine directly, in
+ * the caller's transaction, so they see its own changes.
+ *
+ * share, _share (behind share_with_email) and unshare run here: one look-up
+ * statement, the checks in C, one INSERT or DELETE, and the notification
+ * through share_acl._notify.  Their statements are prepared once per backend
+ * (again after the extension is re-created) and run with SPI; the triggers
+ * on the tables (checks, change log, audit) fire as for any other writer.
+ * Names, defaults, SQLSTATEs and messages are those of the PL/pgSQL
+ * functions they replaced; the management tests are their contract.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
+#include "catalog.h"
+#include "context.h"
+#include "engine.h"
+#include "permset_sql.h"
+
+PG_FUNCTION_INFO_V1(require_permissions);
+PG_FUNCTION_INFO_V1(require_manager);
+PG_FUNCTION_INFO_V1(deny);
+PG_FUNCTION_INFO_V1(share_create);
+PG_FUNCTION_INFO_V1(share_create_as);
+PG_FUNCTION_INFO_V1(share_remove);
+
+/* The prepared statements of this file, and the catalog generation they were made for. */
+typedef enum ManagePlan
+{
+	PLAN_REFUSAL, PLAN_SHARE_FACTS, PLAN_SHARE_INSERT, PLAN_SHARE_NOTIFY, PLAN_SHARE_DELETE,
+	PLAN_COUNT
+} ManagePlan;
+
+static SPIPlanPtr plans[PLAN_COUNT];
+static uint64 plans_generation = 0;
+
+/* The type share_acl.permset, whose OID changes when the extension is re-created. */
+static Oid
+PermsetTypeOid(void)
+{
+	Oid			nsp = get_namespace_oid("share_acl", false);
+
+	return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("permset"),
+						   ObjectIdGetDatum(nsp));
+}
+
+/*
+ * A prepared statement of this file (inside an SPI connection).  All of them
+ * are dropped when the model's catalog facts change (the extension was
+ * dropped and created again): their argument types may be gone.
+ */
+static SPIPlanPtr
+Prepared(ManagePlan which)
+{
+	static const char *const queries[PLAN_COUNT] = {
+		/* PLAN_REFUSAL: $1 function, $2 target, $3 message */
+		"SELECT share_acl._audit_refusal($1, $2, share_acl._audit_workspace_of($2),"
+		"       share_acl.current_principal(), pg_catalog.session_user(), $3)",
+		/* PLAN_SHARE_FACTS: $1 resource, $2 grantee */
+		"SELECT r.workspace_id, g.kind::pg_catalog.text, g.workspace_id, w.allow_external_sharing,"
+		"       EXISTS (SELECT 1 FROM share_acl.member m"
+		"                WHERE m.workspace_id OPERATOR(pg_catalog.=) r.workspace_id"
+		"                  AND m.principal_id OPERATOR(pg_catalog.=) $2)"
+		"  FROM (SELECT) AS one"
+		"  LEFT JOIN share_acl.resource r ON r.id OPERATOR(pg_catalog.=) $1"
+		"  LEFT JOIN share_acl.principal g ON g.id OPERATOR(pg_catalog.=) $2"
+		"  LEFT JOIN share_acl.workspace w ON w.id OPERATOR(pg_catalog.=) r.workspace_id",
+		/* PLAN_SHARE_INSERT */
+		"INSERT INTO share_acl.share AS s (resource_id, grantee_id, perms, allow_download,"
+		"       allow_comments, allow_approval, allow_contribution, expires_at, granted_by)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING s.id",
+		/* PLAN_SHARE_NOTIFY: $1 grantee, $2 resource, $3 share, $4 actor, $5 grant, $6 expiry, $7 workspace */
+		"SELECT share_acl._notify(ARRAY[$1], 'share_received', $2,"
+		"       pg_catalog.jsonb_build_object('share_id', $3, 'by', $4, 'perms', $5, 'expires_at', $6),"
+		"       $7)",
+		/* PLAN_SHARE_DELETE */
+		"DELETE FROM share_acl.share x WHERE x.id OPERATOR(pg_catalog.=) $1"
+		" RETURNING x.resource_id, x.granted_by"
+	};
+	Oid			types[9];
+	int			nargs = 0;
+	SPIPlanPtr	p;
+
+	CatalogLookup();
+	if (plans_generation != CatalogGeneration())
+	{
+		int			i;
+
+		for (i = 0; i < PLAN_COUNT; i++)
+			if (plans[i] != NULL)
+			{
+				SPI_freeplan(plans[i]);
+				plans[i] = NULL;
+			}
+		plans_generation = CatalogGeneration();
+	}
+	if (plans[which] != NULL)
+		return plans[which];
+
+	switch (which)
+	{
+		case PLAN_REFUSAL:
+			types[0] = TEXTOID;
+			types[1] = UUIDOID;
+			types[2] = TEXTOID;
+			nargs = 3;
+			break;
+		case PLAN_SHARE_FACTS:
+			types[0] = types[1] = UUIDOID;
+			nargs = 2;
+			break;
+		case PLAN_SHARE_INSERT:
+			types[0] = types[1] = UUIDOID;
+			types[2] = PermsetTypeOid();
+			types[3] = types[4] = types[5] = types[6] = BOOLOID;
+			types[7] = TIMESTAMPTZOID;
+			types[8] = UUIDOID;
+			nargs = 9;
+			break;
+		case PLAN_SHARE_NOTIFY:
+			types[0] = types[1] = types[2] = types[3] = UUIDOID;
+			types[4] = TEXTOID;
+			types[5] = TIMESTAMPTZOID;
+			types[6] = UUIDOID;
+			nargs = 7;
+			break;
+		case PLAN_SHARE_DELETE:
+			types[0] = UUIDOID;
+			nargs = 1;
+			break;
+		case PLAN_COUNT:
+			break;
+	}
+	p = SPI_prepare(queries[which], nargs, types);
+	if (p == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", queries[which],
+			 SPI_result_code_string(SPI_result));
+	SPI_keepplan(p);
+	plans[which] = p;
+	return p;
+}
+
+static char *
+UuidText(const pg_uuid_t *id)
+{
+	if (id == NULL)
+		return "";
+	return DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(id)));
+}
+
+static inline bool
+UuidEqual(const pg_uuid_t *a, const pg_uuid_t *b)
+{
+	return memcmp(a->data, b->data, UUID_LEN) == 0;
+}
+
+/*
+ * The outermost share_acl function of the call, as the error context stack
+ * names it ("… function share_acl.NAME(…"): the one the caller called.
+ */
+static char *
+OutermostFunction(void)
+{
+	static const char marker[] = "function share_acl.";
+	char	   *stack = GetErrorContextStack();
+	char	   *found = NULL;
+	const char *p;
+
+	for (p = stack; (p = strstr(p, marker)) != NULL;)
+	{
+		const char *name = p + strlen(marker);
+		const char *q = name;
+
+		while ((*q >= 'a' && *q <= 'z') || *q == '_')
+			q++;
+		if (q > name && *q == '(')
+			found = pnstrdup(name, q - name);
+		p = name;
+	}
+	return found ? found : "unknown";
+}
+
+/*
+ * Refuse with 42501: hand the refusal's audit row to the background worker
+ * (_audit_refusal, src/audit_worker.c), then raise message, detail and hint.
+ * function is the called function's name, or NULL for the outermost
+ * share_acl function on the error context stack.
+ */
+static void
+Deny(const char *function, const pg_uuid_t *target, const char *message, const char *detail,
+	 const char *hint)
+{
+	Datum		values[3];
+	char		nulls[3] = {' ', ' ', ' '};
+
+	if (function == NULL)
+		function = OutermostFunction();
+	SPI_connect();
+	values[0] = CStringGetTextDatum(function);
+	values[1] = target ? UUIDPGetDatum(target) : (Datum) 0;
+	nulls[1] = target ? ' ' : 'n';
+	values[2] = CStringGetTextDatum(message);
+	if (SPI_execute_plan(Prepared(PLAN_REFUSAL), values, nulls, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not hand over the audit row of a refusal");
+	SPI_finish();
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg_internal("%s", message),
+			 detail ? errdetail_internal("%s", detail) : 0,
+			 hint ? errhint("%s", hint) : 0));
+}
+
+/* The acting principal; NULL for a trusted administrator without one; 42501 for anyone else. */
+static const pg_uuid_t *
+Actor(const char *function)
+{
+	const pg_uuid_t *p = ContextCurrentPrincipal();
+
+	if (p == NULL && !ContextInvokerIsAdmin())
+		Deny(function, NULL, "permission denied: no principal set", NULL,
+			 "Call share_acl.set_principal() first; only a superuser or a member of share_acl_admin may manage without a principal.");
+	return p;
+}
+
+/* Does principal hold every flag of needed on target (a resource or workspace)? */
+static bool
+Holds(const pg_uuid_t *principal, const pg_uuid_t *target, Permset needed, Permset *have,
+	  TargetKind *kind)
+{
+	*have = EnginePermissionsOf(principal, target, kind);
+	return *kind != TARGET_NONE && (*have & needed) == needed;
+}
+
+/*
+ * The authorisation step of every management function: return when actor
+ * (NULL: a trusted administrator) holds needed on target, else refuse with
+ * 42501 naming the flags it lacks.
+ */
+static void
+Require(const char *function, const pg_uuid_t *actor, const pg_uuid_t *target, Permset needed,
+		const char *action)
+{
+	Permset		have = 0;
+	TargetKind	kind = TARGET_NONE;
+	Permset		missing;
+	StringInfoData names;
+	int			i;
+
+	if (actor == NULL)
+		return;
+	if (target != NULL && Holds(actor, target, needed, &have, &kind))
+		return;
+	missing = kind == TARGET_NONE ? needed : needed & ~have;
+	initStringInfo(&names);
+	for (i = 0; i < PERM_NFLAGS; i++)
+		if (missing & PERM_BIT(i))
+			appendStringInfo(&names, "%s%s", names.len ? "," : "", PermsetFlagName(i));
+	Deny(function, target,
+		 psprintf("permission denied: %s requires \"%s\" on %s %s", action ? action : "",
+				  names.len ? names.data : PermsetToCString(needed),
+				  kind == TARGET_WORKSPACE ? "workspace" : "resource", UuidText(target)),
+		 NULL, NULL);
+}
+
+/*
+ * May actor change or end a grant on resource that made_by made (a share, a
+ * review)?  change_permissions on the resource, or having made it;
+ * otherwise 42501 naming both.
+ */
+static void
+RequireManager(const char *function, const pg_uuid_t *actor, const pg_uuid_t *resource,
+			   const pg_uuid_t *made_by, const char *maker, const char *action)
+{
+	Permset		have;
+	TargetKind	kind;
+
+	if (actor == NULL || (made_by != NULL && UuidEqual(made_by, actor)))
+		return;
+	if (resource != NULL && Holds(actor, resource, PERM_CHANGE_PERMISSIONS, &have, &kind))
+		return;
+	Deny(function, resource,
+		 psprintf("permission denied: %s requires \"change_permissions\" on resource %s or being the %s",
+				  action ? action : "", UuidText(resource), maker ? maker : ""),
+		 NULL, NULL);
+}
+
+#define ARG_UUID_OR_NULL(n)		(PG_ARGISNULL(n) ? NULL : PG_GETARG_UUID_P(n))
+#define ARG_CSTRING_OR_NULL(n)	(PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n)))
+
+/* _require(principal uuid, target uuid, perms permset, action text) → void */
+Datum
+require_permissions(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(2))
+		Require(NULL, ARG_UUID_OR_NULL(0), NULL, 0, ARG_CSTRING_OR_NULL(3));
+	else
+		Require(NULL, ARG_UUID_OR_NULL(0), ARG_UUID_OR_NULL(1), PG_GETARG_PERMSET(2),
+				ARG_CSTRING_OR_NULL(3));
+	PG_RETURN_VOID();
+}
+
+/* _require_manager(actor uuid, resource uuid, made_by uuid, maker text, action text) → void */
+Datum
+require_manager(PG_FUNCTION_ARGS)
+{
+	RequireManager(NULL, ARG_UUID_OR_NULL(0), ARG_UUID_OR_NULL(1), ARG_UUID_OR_NULL(2),
+				   ARG_CSTRING_OR_NULL(3), ARG_CSTRING_OR_NULL(4));
+	PG_RETURN_VOID();
+}
+
+/* _deny(target uuid, message text, detail text, hint text) → void: never returns */
+Datum
+deny(PG_FUNCTION_ARGS)
+{
+	char	   *message = ARG_CSTRING_OR_NULL(1);
+
+	Deny(NULL, ARG_UUID_OR_NULL(0), message ? message : "", ARG_CSTRING_OR_NULL(2),
+		 ARG_CSTRING_OR_NULL(3));
+	PG_RETURN_VOID();
+}
+
+/*
+ * Run a prepared statement that returns at most one row; true when it
+ * returned one.  Its changes are then visible to what follows (the engine
+ * reads the latest snapshot), as after a PL/pgSQL statement.
+ */
+static bool
+RunOne(ManagePlan which, Datum *values, const char *nulls, int expected)
+{
+	int			rc = SPI_execute_plan(Prepared(which), values, nulls, false, 0);
+
+	if (rc != expected)
+		elog(ERROR, "share_acl statement failed: %s", SPI_result_code_string(rc));
+	CommandCounterIncrement();
+	return SPI_processed == 1;
+}
+
+static Datum
+Column(int n, bool *isnull)
+{
+	return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, n, isnull);
+}
+
+/*
+ * The share of resource with grantee, made by actor (NULL: a trusted
+ * administrator) through function (share, share_with_email); returns its id.
+ * The arguments are those of share(), from argument first on.
+ */
+static Datum
+Share(FunctionCallInfo fcinfo, const char *action, const char *function, const pg_uuid_t *actor,
+	  int first)
+{
+	const pg_uuid_t *resource;
+	const pg_uuid_t *grantee;
+	Permset		perms;
+	Permset		grant;
+	bool		has_expiry = !PG_ARGISNULL(first + 3);
+	TimestampTz expires_at = has_expiry ? PG_GETARG_TIMESTAMPTZ(first + 3) : 0;
+	bool		allow[4];
+	Datum		values[9];
+	char		nulls[9];
+	bool		isnull;
+	pg_uuid_t	workspace;
+	char	   *grantee_kind;
+	bool		grantee_has_workspace;
+	pg_uuid_t	grantee_workspace;
+	bool		external_sharing;
+	bool		grantee_is_member;
+	Datum		share_id;
+	Datum		value;
+	Permset		have;
+	TargetKind	kind;
+	int			i;
+
+	if (PG_ARGISNULL(first) || PG_ARGISNULL(first + 1) || PG_ARGISNULL(first + 2) ||
+		PG_ARGISNULL(first + 4) || PG_ARGISNULL(first + 5) || PG_ARGISNULL(first + 6) ||
+		PG_ARGISNULL(first + 7))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s: resource, grantee, perms and the allow_* options must not be null",
+						action)));
+	resource = PG_GETARG_UUID_P(first);
+	grantee = PG_GETARG_UUID_P(first + 1);
+	perms = PG_GETARG_PERMSET(first + 2);
+	for (i = 0; i < 4; i++)
+		allow[i] = PG_GETARG_BOOL(first + 4 + i);
+	grant = PermsetApplyToggles(perms, allow[0], allow[1], allow[2], allow[3]);
+
+	SPI_connect();
+
+	/* the resource, the grantee, the workspace and the grantee's place in it */
+	values[0] = UUIDPGetDatum(resource);
+	values[1] = UUIDPGetDatum(grantee);
+	RunOne(PLAN_SHARE_FACTS, values, NULL, SPI_OK_SELECT);
+	(void) Column(1, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("resource %s does not exist", UuidText(resource))));
+	workspace = *DatumGetUUIDP(Column(1, &isnull));
+	value = Column(2, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("principal %s does not exist", UuidText(grantee))));
+	grantee_kind = TextDatumGetCString(value);
+	value = Column(3, &isnull);
+	grantee_has_workspace = !isnull;
+	if (grantee_has_workspace)
+		grantee_workspace = *DatumGetUUIDP(value);
+	external_sharing = DatumGetBool(Column(4, &isnull));
+	grantee_is_member = DatumGetBool(Column(5, &isnull));
+
+	Require(function, actor, resource, PERM_SHARE, action);
+	if (strcmp(grantee_kind, "team") == 0 &&
+		(!grantee_has_workspace || !UuidEqual(&grantee_workspace, &workspace)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("team %s belongs to another workspace than resource %s",
+						UuidText(grantee), UuidText(resource))));
+	if (grant == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: the share would grant nothing", action),
+				 errdetail("perms \"%s\" with these allow_* options is the empty set",
+						   PermsetToCString(perms))));
+	if (has_expiry && expires_at <= GetCurrentTransactionStartTimestamp())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: expires_at %s is not in the future", action,
+						DatumGetCString(DirectFunctionCall1(timestamptz_out,
+															TimestampTzGetDatum(expires_at))))));
+	/* no escalation: only what the actor holds itself on the resource */
+	if (actor != NULL)
+	{
+		Permset		missing;
+
+		have = EnginePermissionsOf(actor, resource, &kind);
+		missing = grant & ~have;
+		if (missing != 0)
+			Deny(function, resource,
+				 psprintf("permission denied: %s cannot grant \"%s\" on resource %s", action,
+						  PermsetToCString(missing), UuidText(resource)),
+				 "A principal can grant only permissions it holds itself on the resource.", NULL);
+	}
+	/* outsiders: principals with no role in the workspace, and external principals */
+	if (!external_sharing &&
+		(strcmp(grantee_kind, "external") == 0 ||
+		 (strcmp(grantee_kind, "user") == 0 && !grantee_is_member)))
+		Deny(function, resource,
+			 psprintf("permission denied: the workspace policy allow_external_sharing forbids sharing with outsider %s",
+					  UuidText(grantee)),
+			 NULL,
+			 "Shares to external principals and to principals without a role in the workspace are refused while allow_external_sharing is false.");
+
+	values[0] = UUIDPGetDatum(resource);
+	values[1] = UUIDPGetDatum(grantee);
+	values[2] = PermsetGetDatum(perms);
+	for (i = 0; i < 4; i++)
+		values[3 + i] = BoolGetDatum(allow[i]);
+	values[7] = TimestampTzGetDatum(expires_at);
+	values[8] = actor ? UUIDPGetDatum(actor) : (Datum) 0;
+	memset(nulls, ' ', sizeof(nulls));
+	nulls[7] = has_expiry ? ' ' : 'n';
+	nulls[8] = actor ? ' ' : 'n';
+	if (!RunOne(PLAN_SHARE_INSERT, values, nulls, SPI_OK_INSERT_RETURNING))
+		elog(ERROR, "the share was not inserted");
+	share_id = SPI_datumTransfer(Column(1, &isnull), false, UUID_LEN);
+
+	values[0] = UUIDPGetDatum(grantee);
+	values[1] = UUIDPGetDatum(resource);
+	values[2] = share_id;
+	values[3] = actor ? UUIDPGetDatum(actor) : (Datum) 0;
+	values[4] = CStringGetTextDatum(PermsetToCString(grant));
+	values[5] = TimestampTzGetDatum(expires_at);
+	values[6] = UUIDPGetDatum(&workspace);
+	memset(nulls, ' ', sizeof(nulls));
+	nulls[3] = actor ? ' ' : 'n';
+	nulls[5] = has_expiry ? ' ' : 'n';
+	RunOne(PLAN_SHARE_NOTIFY, values, nulls, SPI_OK_SELECT);
+
+	SPI_finish();
+	return share_id;
+}
+
+/*
+ * share(resource uuid, grantee uuid, perms permset, expires_at timestamptz,
+ *       allow_download, allow_comments, allow_approval, allow_contribution) → uuid
+ */
+Datum
+share_create(PG_FUNCTION_ARGS)
+{
+	const pg_uuid_t *actor = Actor("share");
+
+	PG_RETURN_DATUM(Share(fcinfo, "share", "share", actor, 0));
+}
+
+/*
+ * _share(action text, actor uuid, then share()'s arguments) → uuid: the core
+ * of share_with_email (which has found or made the grantee).
+ */
+Datum
+share_create_as(PG_FUNCTION_ARGS)
+{
+	char	   *action = PG_ARGISNULL(0) ? "share" : text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	PG_RETURN_DATUM(Share(fcinfo, action, NULL, ARG_UUID_OR_NULL(1), 2));
+}
+
+/* unshare(share uuid) → void */
+Datum
+share_remove(PG_FUNCTION_ARGS)
+{
+	const pg_uuid_t *actor = Actor("unshare");
+	const pg_uuid_t *share;
+	Datum		value;
+	bool		isnull;
+	pg_uuid_t	resource;
+	const pg_uuid_t *granted_by = NULL;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("unshare: share must not be null")));
+	share = PG_GETARG_UUID_P(0);
+
+	/* delete first: a refusal below raises, which undoes the delete */
+	SPI_connect();
+	value = UUIDPGetDatum(share);
+	if (!RunOne(PLAN_SHARE_DELETE, &value, NULL, SPI_OK_DELETE_RETURNING))
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("share %s does not exist", UuidText(share))));
+	resource = *DatumGetUUIDP(Column(1, &isnull));
+	value = Column(2, &isnull);
+	if (!isnull)
+		granted_by = DatumGetUUIDP(value);
+	RequireManager("unshare", actor, &resource, granted_by,
+				   psprintf("grantor of share %s", UuidText(share)), "unshare");
+	SPI_finish();
+	PG_RETURN_VOID();
+}
