@@ -29,6 +29,10 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/heaptoast.h"
+#include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -39,11 +43,13 @@
 #include "storage/lock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
+#include "utils/xid8.h"
 
 #include "audit.h"
 
@@ -73,8 +79,6 @@ static bool sequence_checked = false;	/* this backend's first seal checked the s
 static SPIPlanPtr resolve_plan = NULL;
 static SPIPlanPtr chains_plan = NULL;
 static SPIPlanPtr seq_plan = NULL;
-static SPIPlanPtr heads_plan = NULL;
-static SPIPlanPtr take_plan = NULL;
 static SPIPlanPtr write_plan = NULL;
 static SPIPlanPtr move_heads_plan = NULL;
 static SPIPlanPtr seal_bulk_plan = NULL;
@@ -262,78 +266,163 @@ uuid_equal_datums(Datum a, Datum b)
 	return memcmp(DatumGetUUIDP(a), DatumGetUUIDP(b), sizeof(pg_uuid_t)) == 0;
 }
 
+/* The OID of share_acl's relation name (a table or an index), or an error. */
+static Oid
+AuditRelation(const char *name)
+{
+	Oid			relid = get_relname_relid(name, get_namespace_oid("share_acl", false));
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "share_acl.%s is missing", name);
+	return relid;
+}
+
+/* The number of column name of relid, or an error. */
+static AttrNumber
+AuditColumn(Oid relid, const char *name)
+{
+	AttrNumber	attnum = get_attnum(relid, name);
+
+	if (attnum == InvalidAttrNumber)
+		elog(ERROR, "column %s of %s is missing", name, get_rel_name(relid));
+	return attnum;
+}
+
+/*
+ * The snapshot the seal reads with: the latest, taken after the locks (see
+ * the top of this file), seeing what this transaction wrote.  Registered;
+ * the caller unregisters it.
+ */
+static Snapshot
+LatestSnapshot(void)
+{
+	CommandCounterIncrement();
+	return RegisterSnapshot(GetLatestSnapshot());
+}
+
 /*
  * The heads of the n (locked) chains: the time of the rows, now or, if
  * later, the last time of a chain (no row before it); and into seeds[i]
  * the hash of chains[i]'s last row (or its anchor), NULL when it has none.
+ * Read by the primary key of audit_chain, one look-up per chain.
  */
 static TimestampTz
-ReadHeads(const Datum *chains, int n, Datum *seeds, bool *seed_nulls)
+ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nulls)
 {
-	Oid			uuid_array_type = UUIDARRAYOID;
-	Datum		arg;
 	TimestampTz at = GetCurrentTimestamp();
-	HeapTuple	tup;
-	TupleDesc	desc;
-	bool		isnull;
-	Datum		last;
+	Relation	rel = table_open(chain_rel, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	Oid			pkey = AuditRelation("audit_chain_pkey");
+	AttrNumber	key = AuditColumn(chain_rel, "workspace_id");
+	AttrNumber	last_at = AuditColumn(chain_rel, "last_at");
+	AttrNumber	last_hash = AuditColumn(chain_rel, "last_hash");
+	AttrNumber	anchor_hash = AuditColumn(chain_rel, "anchor_hash");
+	Snapshot	snap = LatestSnapshot();
 	int			i;
 
-	SavedPlan(&heads_plan,
-			  "SELECT pg_catalog.max(c.last_at), pg_catalog.array_agg(c.workspace_id),"
-			  "       pg_catalog.array_agg(coalesce(c.last_hash, c.anchor_hash))"
-			  "  FROM share_acl.audit_chain c WHERE c.workspace_id OPERATOR(pg_catalog.=) ANY ($1)",
-			  1, &uuid_array_type);
-	arg = PointerGetDatum(construct_array((Datum *) chains, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
-	if (ExecLatest(heads_plan, &arg, NULL) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not read the heads of the audit chains");
-	tup = SPI_tuptable->vals[0];
-	desc = SPI_tuptable->tupdesc;
-	last = SPI_getbinval(tup, desc, 1, &isnull);
-	if (!isnull && DatumGetTimestampTz(last) > at)
-		at = DatumGetTimestampTz(last);
 	for (i = 0; i < n; i++)
-		seed_nulls[i] = true;
 	{
-		Datum		found_chains = SPI_getbinval(tup, desc, 2, &isnull);
-		Datum		found_hashes;
-		Datum	   *cv,
-				   *hv;
-		bool	   *cn,
-				   *hn;
-		int			nc,
-					nh,
-					j;
+		ScanKeyData skey;
+		SysScanDesc scan;
+		HeapTuple	tup;
 
-		if (isnull)
-			return at;			/* no chain has a head yet */
-		found_hashes = SPI_getbinval(tup, desc, 3, &isnull);
-		deconstruct_array(DatumGetArrayTypeP(found_chains), UUIDOID, UUID_LEN, false, TYPALIGN_CHAR,
-						  &cv, &cn, &nc);
-		deconstruct_array(DatumGetArrayTypeP(found_hashes), BYTEAOID, -1, false, TYPALIGN_INT,
-						  &hv, &hn, &nh);
-		for (j = 0; j < nc && j < nh; j++)
+		seed_nulls[i] = true;
+		ScanKeyInit(&skey, key, BTEqualStrategyNumber, F_UUID_EQ, chains[i]);
+		scan = systable_beginscan(rel, pkey, true, snap, 1, &skey);
+		if ((tup = systable_getnext(scan)) != NULL)
 		{
-			if (cn[j] || hn[j] ||
-				VARSIZE_ANY_EXHDR(DatumGetByteaPP(hv[j])) != AUDIT_HASH_LENGTH)
-				continue;
-			for (i = 0; i < n; i++)
-				if (uuid_equal_datums(cv[j], chains[i]))
+			bool		isnull;
+			Datum		d = heap_getattr(tup, last_at, desc, &isnull);
+
+			if (!isnull && DatumGetTimestampTz(d) > at)
+				at = DatumGetTimestampTz(d);
+			d = heap_getattr(tup, last_hash, desc, &isnull);
+			if (isnull)
+				d = heap_getattr(tup, anchor_hash, desc, &isnull);
+			if (!isnull)
+			{
+				bytea	   *hash = DatumGetByteaPCopy(d);
+
+				if (VARSIZE_ANY_EXHDR(hash) == AUDIT_HASH_LENGTH)
 				{
-					seeds[i] = hv[j];
+					seeds[i] = PointerGetDatum(hash);
 					seed_nulls[i] = false;
 				}
+			}
 		}
+		systable_endscan(scan);
 	}
+	UnregisterSnapshot(snap);
+	table_close(rel, AccessShareLock);
 	return at;
 }
 
-/* The columns of a row taken out of audit_stage by take_plan, from 0. */
-enum
-{
-	TAKEN_SEQ,
-	TAKEN_WORKSPACE				/* then actor .. viewer_email, in audit_log's order */
+/* The columns of audit_stage that a sealed row takes: seq, then workspace_id .. viewer_email. */
+static const char *const taken_columns[] = {
+	"seq", "workspace_id", "actor_id", "db_role", "action", "object_type", "object_id",
+	"old", "new", "link_id", "viewer_email"
 };
+
+#define TAKEN_COLUMNS	lengthof(taken_columns)
+#define TAKEN_SEQ		0
+#define TAKEN_WORKSPACE	1		/* then actor .. viewer_email, in audit_log's order */
+
+/* The rows taken out of audit_stage, each as its values of taken_columns. */
+typedef struct TakenRows
+{
+	int			n;
+	Datum	  (*values)[TAKEN_COLUMNS];
+	bool	  (*nulls)[TAKEN_COLUMNS];
+} TakenRows;
+
+/*
+ * Take the current transaction's rows out of audit_stage: found by its
+ * index on txid, their values copied (out of line values fetched), the rows
+ * deleted.  No trigger, rule or policy is on audit_stage, which only the
+ * extension's owner writes, so nothing is skipped that a DELETE would do.
+ */
+static TakenRows
+TakeStaged(void)
+{
+	Oid			stage_rel = AuditRelation("audit_stage");
+	Relation	rel = table_open(stage_rel, RowExclusiveLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	AttrNumber	attnums[TAKEN_COLUMNS];
+	Snapshot	snap = LatestSnapshot();
+	ScanKeyData skey;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	TakenRows	taken = {0, NULL, NULL};
+	int			room = 8;
+	int			c;
+
+	for (c = 0; c < (int) TAKEN_COLUMNS; c++)
+		attnums[c] = AuditColumn(stage_rel, taken_columns[c]);
+	taken.values = palloc(room * sizeof(*taken.values));
+	taken.nulls = palloc(room * sizeof(*taken.nulls));
+	ScanKeyInit(&skey, AuditColumn(stage_rel, "txid"), BTEqualStrategyNumber, F_XID8EQ,
+				FullTransactionIdGetDatum(GetTopFullTransactionId()));
+	scan = systable_beginscan(rel, AuditRelation("audit_stage_txid_idx"), true, snap, 1, &skey);
+	while ((tup = systable_getnext(scan)) != NULL)
+	{
+		HeapTuple	copy = HeapTupleHasExternal(tup) ? toast_flatten_tuple(tup, desc) : heap_copytuple(tup);
+
+		if (taken.n == room)
+		{
+			room *= 2;
+			taken.values = repalloc(taken.values, room * sizeof(*taken.values));
+			taken.nulls = repalloc(taken.nulls, room * sizeof(*taken.nulls));
+		}
+		for (c = 0; c < (int) TAKEN_COLUMNS; c++)
+			taken.values[taken.n][c] = heap_getattr(copy, attnums[c], desc, &taken.nulls[taken.n][c]);
+		taken.n++;
+		simple_heap_delete(rel, &tup->t_self);
+	}
+	systable_endscan(scan);
+	UnregisterSnapshot(snap);
+	table_close(rel, RowExclusiveLock);
+	return taken;
+}
 
 /* Sort row numbers by their staging order. */
 static int
@@ -372,7 +461,7 @@ SealFew(Oid chain_rel)
 		JSONBOID, JSONBOID, UUIDOID, TEXTOID, BYTEAOID
 	};
 	static const Oid heads_types[4] = {TIMESTAMPTZOID, UUIDARRAYOID, INT8ARRAYOID, BYTEAARRAYOID};
-	SPITupleTable *taken;
+	TakenRows	taken;
 	int			rows,
 				nchains = 0,
 				r,
@@ -393,16 +482,8 @@ SealFew(Oid chain_rel)
 	char		nulls[AUDIT_ROW_COLUMNS + 1];
 	Datum		heads[4];
 
-	SavedPlan(&take_plan,
-			  "DELETE FROM share_acl.audit_stage w"
-			  " WHERE w.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
-			  " RETURNING w.seq, w.workspace_id, w.actor_id, w.db_role, w.action, w.object_type,"
-			  "           w.object_id, w.old, w.new, w.link_id, w.viewer_email",
-			  0, NULL);
-	if (ExecLatest(take_plan, NULL, NULL) != SPI_OK_DELETE_RETURNING)
-		elog(ERROR, "could not take the staged audit rows");
-	taken = SPI_tuptable;
-	rows = (int) SPI_processed;
+	taken = TakeStaged();
+	rows = taken.n;
 	if (rows == 0)
 		return;
 
@@ -413,13 +494,11 @@ SealFew(Oid chain_rel)
 	chains = palloc(rows * sizeof(Datum));
 	for (r = 0; r < rows; r++)
 	{
-		bool		isnull;
 		Datum		chain;
 
 		order[r] = r;
-		seqs[r] = DatumGetInt64(SPI_getbinval(taken->vals[r], taken->tupdesc, TAKEN_SEQ + 1, &isnull));
-		chain = SPI_getbinval(taken->vals[r], taken->tupdesc, TAKEN_WORKSPACE + 1, &isnull);
-		chain = ChainOf(chain, isnull);
+		seqs[r] = DatumGetInt64(taken.values[r][TAKEN_SEQ]);
+		chain = ChainOf(taken.values[r][TAKEN_WORKSPACE], taken.nulls[r][TAKEN_WORKSPACE]);
 		for (c = 0; c < nchains && !uuid_equal_datums(chains[c], chain); c++)
 			;
 		if (c == nchains)
@@ -433,7 +512,7 @@ SealFew(Oid chain_rel)
 	seeds = palloc(nchains * sizeof(Datum));
 	seed_nulls = palloc(nchains * sizeof(bool));
 	head_ids = palloc(nchains * sizeof(Datum));
-	at = ReadHeads(chains, nchains, seeds, seed_nulls);
+	at = ReadHeads(chain_rel, chains, nchains, seeds, seed_nulls);
 
 	/* each row's columns, in staging order; its hash follows its chain's last */
 	columns = palloc((AUDIT_ROW_COLUMNS + 1) * sizeof(Datum *));
@@ -455,8 +534,10 @@ SealFew(Oid chain_rel)
 		row_values[1] = TimestampTzGetDatum(at);
 		row_nulls[1] = false;
 		for (col = 2; col < AUDIT_ROW_COLUMNS; col++)
-			row_values[col] = SPI_getbinval(taken->vals[row], taken->tupdesc,
-											TAKEN_WORKSPACE + col - 1, &row_nulls[col]);
+		{
+			row_values[col] = taken.values[row][TAKEN_WORKSPACE + col - 2];
+			row_nulls[col] = taken.nulls[row][TAKEN_WORKSPACE + col - 2];
+		}
 		c = chain_of[row];
 		seeds[c] = PointerGetDatum(AuditRowHash(seed_nulls[c] ? NULL : DatumGetByteaPP(seeds[c]),
 												row_values, row_nulls));
@@ -540,7 +621,7 @@ SealMany(Oid chain_rel, Datum *chains, int n, int64 rows)
 	LockChains(chain_rel, chains, n);
 	values[1] = PointerGetDatum(construct_array(NextIds(rows), (int) rows, INT8OID, 8, FLOAT8PASSBYVAL,
 												TYPALIGN_DOUBLE));
-	at = ReadHeads(chains, n, seeds, seed_nulls);
+	at = ReadHeads(chain_rel, chains, n, seeds, seed_nulls);
 	values[0] = TimestampTzGetDatum(at);
 	for (i = 0; i < n && seed_nulls[i]; i++)
 		;
