@@ -52,6 +52,7 @@
 #include "utils/xid8.h"
 
 #include "audit.h"
+#include "kept_plan.h"
 
 PG_FUNCTION_INFO_V1(audit_pending);
 PG_FUNCTION_INFO_V1(audit_staged);
@@ -76,13 +77,13 @@ static int64 known_rows = 0;
 static bool sequence_checked = false;	/* this backend's first seal checked the sequence */
 
 /* saved plans of the seal */
-static SPIPlanPtr resolve_plan = NULL;
-static SPIPlanPtr chains_plan = NULL;
-static SPIPlanPtr seq_plan = NULL;
-static SPIPlanPtr write_plan = NULL;
-static SPIPlanPtr move_heads_plan = NULL;
-static SPIPlanPtr seal_bulk_plan = NULL;
-static SPIPlanPtr clear_plan = NULL;
+static KeptPlan resolve_plan;
+static KeptPlan chains_plan;
+static KeptPlan seq_plan;
+static KeptPlan write_plan;
+static KeptPlan move_heads_plan;
+static KeptPlan seal_bulk_plan;
+static KeptPlan clear_plan;
 
 /* ---------------------------------------------------------------------------
  * Rows to seal
@@ -148,22 +149,6 @@ audit_staged(PG_FUNCTION_ARGS)
 /* ---------------------------------------------------------------------------
  * Sealing at commit
  * ------------------------------------------------------------------------- */
-
-static SPIPlanPtr
-SavedPlan(SPIPlanPtr *plan, const char *query, int nargs, Oid *argtypes)
-{
-	if (*plan == NULL)
-	{
-		/* generic: planned once per backend, not at every commit */
-		SPIPlanPtr	p = SPI_prepare_cursor(query, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
-
-		if (p == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s", query, SPI_result_code_string(SPI_result));
-		SPI_keepplan(p);
-		*plan = p;
-	}
-	return *plan;
-}
 
 /* Run a saved plan with the latest snapshot (not the transaction's); nulls may be NULL. */
 static int
@@ -245,13 +230,13 @@ NextIds(int64 rows)
 	 */
 	if (!sequence_checked)
 	{
-		SavedPlan(&seq_plan,
+		KeptPlanGet(&seq_plan,
 				  "SELECT pg_catalog.setval('share_acl.audit_log_id_seq'::pg_catalog.regclass, x.m)"
 				  "  FROM (SELECT pg_catalog.max(l.id) AS m FROM share_acl.audit_log l) x,"
 				  "       share_acl.audit_log_id_seq s"
 				  " WHERE x.m OPERATOR(pg_catalog.>=) s.last_value",
-				  0, NULL);
-		ExecLatest(seq_plan, NULL, NULL);
+				  0, NULL, CURSOR_OPT_GENERIC_PLAN);
+		ExecLatest(seq_plan.plan, NULL, NULL);
 		sequence_checked = true;
 	}
 	for (i = 0; i < rows; i++)
@@ -568,7 +553,7 @@ SealFew(Oid chain_rel)
 													   column_types[col], typlen, typbyval, typalign));
 		nulls[i] = ' ';
 	}
-	SavedPlan(&write_plan,
+	KeptPlanGet(&write_plan,
 			  "INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type,"
 			  "                                 object_id, old, new, link_id, viewer_email, hash)"
 			  "SELECT u.id, $1, u.workspace_id, u.actor_id, u.db_role, u.action, u.object_type,"
@@ -579,25 +564,25 @@ SealFew(Oid chain_rel)
 			  "                 pg_catalog.unnest($11), pg_catalog.unnest($12), pg_catalog.unnest($13))"
 			  "       AS u(id, workspace_id, actor_id, db_role, action, object_type, object_id,"
 			  "            old, new, link_id, viewer_email, hash)",
-			  AUDIT_ROW_COLUMNS + 1, (Oid *) write_types);
-	if (ExecLatest(write_plan, values, nulls) != SPI_OK_INSERT)
+			  AUDIT_ROW_COLUMNS + 1, (Oid *) write_types, CURSOR_OPT_GENERIC_PLAN);
+	if (ExecLatest(write_plan.plan, values, nulls) != SPI_OK_INSERT)
 		elog(ERROR, "could not write the audit rows");
 
 	/* the heads: each chain's last id, time and hash */
-	SavedPlan(&move_heads_plan,
+	KeptPlanGet(&move_heads_plan,
 			  "INSERT INTO share_acl.audit_chain AS h (workspace_id, last_id, last_at, last_hash)"
 			  "SELECT u.w, u.i, $1, u.h"
 			  "  FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4))"
 			  "       AS u(w, i, h) "
 			  "ON CONFLICT (workspace_id) DO UPDATE"
 			  "   SET last_id = excluded.last_id, last_at = excluded.last_at, last_hash = excluded.last_hash",
-			  4, (Oid *) heads_types);
+			  4, (Oid *) heads_types, CURSOR_OPT_GENERIC_PLAN);
 	heads[0] = TimestampTzGetDatum(at);
 	heads[1] = PointerGetDatum(construct_array(chains, nchains, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
 	heads[2] = PointerGetDatum(construct_array(head_ids, nchains, INT8OID, 8, FLOAT8PASSBYVAL,
 											   TYPALIGN_DOUBLE));
 	heads[3] = PointerGetDatum(construct_array(seeds, nchains, BYTEAOID, -1, false, TYPALIGN_INT));
-	if (ExecLatest(move_heads_plan, heads, NULL) != SPI_OK_INSERT)
+	if (ExecLatest(move_heads_plan.plan, heads, NULL) != SPI_OK_INSERT)
 		elog(ERROR, "could not move the heads of the audit chains");
 }
 
@@ -636,7 +621,7 @@ SealMany(Oid chain_rel, Datum *chains, int n, int64 rows)
 		values[3] = PointerGetDatum(construct_md_array(seeds, seed_nulls, 1, dims, lbs, BYTEAOID, -1,
 													   false, TYPALIGN_INT));
 	}
-	SavedPlan(&seal_bulk_plan,
+	KeptPlanGet(&seal_bulk_plan,
 			  "WITH ins AS ("
 			  "  INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type,"
 			  "                                  object_id, old, new, link_id, viewer_email, hash)"
@@ -657,12 +642,12 @@ SealMany(Oid chain_rel, Datum *chains, int n, int64 rows)
 			  " WHERE (i.chain, i.id) IN (SELECT j.chain, pg_catalog.max(j.id) FROM ins j GROUP BY j.chain) "
 			  "ON CONFLICT (workspace_id) DO UPDATE"
 			  "   SET last_id = excluded.last_id, last_at = excluded.last_at, last_hash = excluded.last_hash",
-			  4, (Oid *) argtypes);
-	ExecLatest(seal_bulk_plan, values, nulls);
-	SavedPlan(&clear_plan,
+			  4, (Oid *) argtypes, CURSOR_OPT_GENERIC_PLAN);
+	ExecLatest(seal_bulk_plan.plan, values, nulls);
+	KeptPlanGet(&clear_plan,
 			  "DELETE FROM share_acl.audit_stage s"
-			  " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()", 0, NULL);
-	ExecLatest(clear_plan, NULL, NULL);
+			  " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()", 0, NULL, CURSOR_OPT_GENERIC_PLAN);
+	ExecLatest(clear_plan.plan, NULL, NULL);
 }
 
 /*
@@ -723,7 +708,7 @@ AuditSeal(void)
 	 */
 	if (audit_unresolved)
 	{
-		SavedPlan(&resolve_plan,
+		KeptPlanGet(&resolve_plan,
 				  "UPDATE share_acl.audit_stage s SET workspace_id = x.workspace_id"
 				  "  FROM (SELECT DISTINCT t.object_type, t.object_id, t.workspace_id"
 				  "          FROM share_acl.audit_stage t"
@@ -733,9 +718,9 @@ AuditSeal(void)
 				  " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
 				  "   AND s.workspace_id IS NULL AND s.ref_type OPERATOR(pg_catalog.=) x.object_type"
 				  "   AND s.ref_id OPERATOR(pg_catalog.=) x.object_id",
-				  0, NULL);
-		ExecLatest(resolve_plan, NULL, NULL);
-		ExecLatest(resolve_plan, NULL, NULL);
+				  0, NULL, CURSOR_OPT_GENERIC_PLAN);
+		ExecLatest(resolve_plan.plan, NULL, NULL);
+		ExecLatest(resolve_plan.plan, NULL, NULL);
 	}
 
 	if (chains_known && !audit_unresolved)
@@ -761,13 +746,13 @@ AuditSeal(void)
 					i;
 		Datum	   *chains;
 
-		SavedPlan(&chains_plan,
+		KeptPlanGet(&chains_plan,
 				  "SELECT coalesce(s.workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid),"
 				  "       pg_catalog.count(*)"
 				  "  FROM share_acl.audit_stage s"
 				  " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() GROUP BY 1",
-				  0, NULL);
-		if (ExecLatest(chains_plan, NULL, NULL) != SPI_OK_SELECT)
+				  0, NULL, CURSOR_OPT_GENERIC_PLAN);
+		if (ExecLatest(chains_plan.plan, NULL, NULL) != SPI_OK_SELECT)
 			elog(ERROR, "could not list the audit chains to seal");
 		n = (int) SPI_processed;
 		chains = palloc(Max(n, 1) * sizeof(Datum));

@@ -45,6 +45,7 @@
 
 #include "catalog.h"
 #include "change_log.h"
+#include "kept_plan.h"
 #include "invalidation.h"
 
 static const char change_kind_codes[CHANGE_KINDS] = {'r', 'p'};
@@ -90,25 +91,9 @@ typedef struct OwnChanges
 
 static OwnChanges own[CHANGE_KINDS];
 
-static SPIPlanPtr insert_ids_plan = NULL;
-static SPIPlanPtr insert_reload_plan = NULL;
-static SPIPlanPtr prune_plan = NULL;
-
-/* A saved plan for query, prepared on first use. */
-static SPIPlanPtr
-SavedPlan(SPIPlanPtr *plan, const char *query, int nargs, Oid *argtypes)
-{
-	if (*plan == NULL)
-	{
-		SPIPlanPtr	p = SPI_prepare(query, nargs, argtypes);
-
-		if (p == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s", query, SPI_result_code_string(SPI_result));
-		SPI_keepplan(p);
-		*plan = p;
-	}
-	return *plan;
-}
+static KeptPlan insert_ids_plan;
+static KeptPlan insert_reload_plan;
+static KeptPlan prune_plan;
 
 static void
 ExecPlan(SPIPlanPtr plan, Datum *values, int expected)
@@ -135,13 +120,13 @@ PruneOldEntries(void)
 	if (U64FromFullTransactionId(next) <= CHANGE_LOG_KEEP_XIDS + FirstNormalTransactionId)
 		return;
 	values[0] = UInt64GetDatum(U64FromFullTransactionId(next) - CHANGE_LOG_KEEP_XIDS);
-	ExecPlan(SavedPlan(&prune_plan,
+	ExecPlan(KeptPlanGet(&prune_plan,
 					   "DELETE FROM share_acl.change_log WHERE ctid OPERATOR(pg_catalog.=) ANY "
 					   "(ARRAY(SELECT ctid FROM share_acl.change_log "
 					   "WHERE txid OPERATOR(pg_catalog.<) LEAST($1, "
 					   "pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())) "
 					   "FOR UPDATE SKIP LOCKED))",
-					   1, argtypes),
+					   1, argtypes, 0),
 			 values, SPI_OK_DELETE);
 }
 
@@ -167,8 +152,8 @@ WriteEntries(ChangeKind kind, Datum *ids, int n, bool reload)
 		Datum		values[1];
 
 		values[0] = CharGetDatum(change_kind_codes[kind]);
-		ExecPlan(SavedPlan(&insert_reload_plan,
-						   "INSERT INTO share_acl.change_log (kind, id) VALUES ($1, NULL)", 1, argtypes),
+		ExecPlan(KeptPlanGet(&insert_reload_plan,
+						   "INSERT INTO share_acl.change_log (kind, id) VALUES ($1, NULL)", 1, argtypes, 0),
 				 values, SPI_OK_INSERT);
 	}
 	else
@@ -179,9 +164,9 @@ WriteEntries(ChangeKind kind, Datum *ids, int n, bool reload)
 		values[0] = CharGetDatum(change_kind_codes[kind]);
 		values[1] = PointerGetDatum(construct_array(ids, n, UUIDOID, UUID_LEN, false,
 													TYPALIGN_CHAR));
-		ExecPlan(SavedPlan(&insert_ids_plan,
+		ExecPlan(KeptPlanGet(&insert_ids_plan,
 						   "INSERT INTO share_acl.change_log (kind, id) SELECT $1, pg_catalog.unnest($2)",
-						   2, argtypes),
+						   2, argtypes, 0),
 				 values, SPI_OK_INSERT);
 	}
 	if (pg_prng_uint32(&pg_global_prng_state) % CHANGE_LOG_PRUNE_ONE_IN == 0)

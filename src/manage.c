@@ -32,6 +32,7 @@
 #include "catalog.h"
 #include "context.h"
 #include "engine.h"
+#include "kept_plan.h"
 #include "permset_sql.h"
 
 PG_FUNCTION_INFO_V1(require_permissions);
@@ -40,32 +41,29 @@ PG_FUNCTION_INFO_V1(deny);
 PG_FUNCTION_INFO_V1(share_create);
 PG_FUNCTION_INFO_V1(share_create_as);
 PG_FUNCTION_INFO_V1(share_remove);
+PG_FUNCTION_INFO_V1(resource_create);
 
 /* The prepared statements of this file, and the catalog generation they were made for. */
 typedef enum ManagePlan
 {
 	PLAN_REFUSAL, PLAN_SHARE_FACTS, PLAN_SHARE_INSERT, PLAN_SHARE_NOTIFY, PLAN_SHARE_DELETE,
+	PLAN_RESOURCE_FACTS, PLAN_RESOURCE_INSERT,
 	PLAN_COUNT
 } ManagePlan;
 
-static SPIPlanPtr plans[PLAN_COUNT];
-static uint64 plans_generation = 0;
+static KeptPlan plans[PLAN_COUNT];
 
-/* The type share_acl.permset, whose OID changes when the extension is re-created. */
+/* A type of share_acl (its OID changes when the extension is created again). */
 static Oid
-PermsetTypeOid(void)
+ModelType(const char *name)
 {
 	Oid			nsp = get_namespace_oid("share_acl", false);
 
-	return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("permset"),
+	return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(name),
 						   ObjectIdGetDatum(nsp));
 }
 
-/*
- * A prepared statement of this file (inside an SPI connection).  All of them
- * are dropped when the model's catalog facts change (the extension was
- * dropped and created again): their argument types may be gone.
- */
+/* A statement of this file, kept (inside an SPI connection). */
 static SPIPlanPtr
 Prepared(ManagePlan which)
 {
@@ -92,28 +90,21 @@ Prepared(ManagePlan which)
 		"       $7)",
 		/* PLAN_SHARE_DELETE */
 		"DELETE FROM share_acl.share x WHERE x.id OPERATOR(pg_catalog.=) $1"
-		" RETURNING x.resource_id, x.granted_by"
+		" RETURNING x.resource_id, x.granted_by",
+		/* PLAN_RESOURCE_FACTS: $1 workspace, $2 parent, $3 the new id */
+		"SELECT EXISTS (SELECT 1 FROM share_acl.workspace w WHERE w.id OPERATOR(pg_catalog.=) $1),"
+		"       (SELECT p.workspace_id FROM share_acl.resource p WHERE p.id OPERATOR(pg_catalog.=) $2),"
+		"       EXISTS (SELECT 1 FROM share_acl.resource r WHERE r.id OPERATOR(pg_catalog.=) $3)",
+		/* PLAN_RESOURCE_INSERT */
+		"INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id, owner_id)"
+		" VALUES ($1, $2, $3, $4, $5)"
 	};
 	Oid			types[9];
 	int			nargs = 0;
-	SPIPlanPtr	p;
 
 	CatalogLookup();
-	if (plans_generation != CatalogGeneration())
-	{
-		int			i;
-
-		for (i = 0; i < PLAN_COUNT; i++)
-			if (plans[i] != NULL)
-			{
-				SPI_freeplan(plans[i]);
-				plans[i] = NULL;
-			}
-		plans_generation = CatalogGeneration();
-	}
-	if (plans[which] != NULL)
-		return plans[which];
-
+	if (plans[which].plan != NULL && plans[which].generation == CatalogGeneration())
+		return plans[which].plan;	/* (its argument types need not be looked up) */
 	switch (which)
 	{
 		case PLAN_REFUSAL:
@@ -128,7 +119,7 @@ Prepared(ManagePlan which)
 			break;
 		case PLAN_SHARE_INSERT:
 			types[0] = types[1] = UUIDOID;
-			types[2] = PermsetTypeOid();
+			types[2] = ModelType("permset");
 			types[3] = types[4] = types[5] = types[6] = BOOLOID;
 			types[7] = TIMESTAMPTZOID;
 			types[8] = UUIDOID;
@@ -145,16 +136,20 @@ Prepared(ManagePlan which)
 			types[0] = UUIDOID;
 			nargs = 1;
 			break;
+		case PLAN_RESOURCE_FACTS:
+			types[0] = types[1] = types[2] = UUIDOID;
+			nargs = 3;
+			break;
+		case PLAN_RESOURCE_INSERT:
+			types[0] = types[1] = UUIDOID;
+			types[2] = ModelType("resource_kind");
+			types[3] = types[4] = UUIDOID;
+			nargs = 5;
+			break;
 		case PLAN_COUNT:
 			break;
 	}
-	p = SPI_prepare(queries[which], nargs, types);
-	if (p == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", queries[which],
-			 SPI_result_code_string(SPI_result));
-	SPI_keepplan(p);
-	plans[which] = p;
-	return p;
+	return KeptPlanGet(&plans[which], queries[which], nargs, types, CURSOR_OPT_GENERIC_PLAN);
 }
 
 static char *
@@ -556,4 +551,89 @@ share_remove(PG_FUNCTION_ARGS)
 				   psprintf("grantor of share %s", UuidText(share)), "unshare");
 	SPI_finish();
 	PG_RETURN_VOID();
+}
+
+/*
+ * create_resource(workspace uuid, kind resource_kind, parent uuid, id uuid)
+ * → uuid: a resource owned by the acting principal, with upload on the
+ * parent (or on the workspace, for a top-level project).
+ */
+Datum
+resource_create(PG_FUNCTION_ARGS)
+{
+	const pg_uuid_t *actor = Actor("create_resource");
+	const pg_uuid_t *workspace;
+	const pg_uuid_t *parent = ARG_UUID_OR_NULL(2);
+	const pg_uuid_t *id;
+	char	   *kind;
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	bool		isnull;
+	Datum		parent_workspace;
+	bool		parent_missing;
+	bool		id_taken;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("create_resource: workspace, kind and id must not be null")));
+	workspace = PG_GETARG_UUID_P(0);
+	kind = DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(1)));
+	id = PG_GETARG_UUID_P(3);
+
+	SPI_connect();
+	values[0] = UUIDPGetDatum(workspace);
+	values[1] = parent ? UUIDPGetDatum(parent) : (Datum) 0;
+	nulls[1] = parent ? ' ' : 'n';
+	values[2] = UUIDPGetDatum(id);
+	RunOne(PLAN_RESOURCE_FACTS, values, nulls, SPI_OK_SELECT);
+	if (!DatumGetBool(Column(1, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("workspace %s does not exist", UuidText(workspace))));
+	parent_workspace = Column(2, &parent_missing);
+	id_taken = DatumGetBool(Column(3, &isnull));
+
+	if (parent == NULL)
+	{
+		if (strcmp(kind, "project") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("only a project can be top-level: a resource of kind %s needs a parent",
+							kind)));
+		Require("create_resource", actor, workspace, PERM_UPLOAD, "create_resource");
+	}
+	else
+	{
+		if (parent_missing)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("resource %s does not exist", UuidText(parent))));
+		if (!UuidEqual(DatumGetUUIDP(parent_workspace), workspace))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("parent %s belongs to another workspace", UuidText(parent))));
+		Require("create_resource", actor, parent, PERM_UPLOAD, "create_resource");
+	}
+	/*
+	 * (an id used by a workspace or a principal is refused by the id registry
+	 * with the same message: it never says what holds the id)
+	 */
+	if (id_taken)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("id %s is already in use", UuidText(id)),
+				 errhint("Workspaces, principals and resources share one namespace of ids.")));
+
+	values[0] = UUIDPGetDatum(id);
+	values[1] = UUIDPGetDatum(workspace);
+	values[2] = PG_GETARG_DATUM(1);
+	values[3] = parent ? UUIDPGetDatum(parent) : (Datum) 0;
+	values[4] = actor ? UUIDPGetDatum(actor) : (Datum) 0;
+	memset(nulls, ' ', sizeof(nulls));
+	nulls[3] = parent ? ' ' : 'n';
+	nulls[4] = actor ? ' ' : 'n';
+	RunOne(PLAN_RESOURCE_INSERT, values, nulls, SPI_OK_INSERT);
+	SPI_finish();
+	PG_RETURN_UUID_P(id);
 }

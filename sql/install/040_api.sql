@@ -508,44 +508,13 @@ COMMENT ON FUNCTION share_acl.remove_team_member(uuid, uuid) IS
 -- Resources
 -- ---------------------------------------------------------------------------
 
+-- In C (src/manage.c): applications upload all day.
 CREATE FUNCTION share_acl.create_resource(workspace uuid, kind share_acl.resource_kind,
                                           parent uuid DEFAULT NULL,
                                           id uuid DEFAULT pg_catalog.gen_random_uuid())
 RETURNS uuid
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    actor uuid := share_acl._actor();
-    par share_acl.resource;
-BEGIN
-    IF workspace IS NULL OR kind IS NULL OR id IS NULL THEN
-        RAISE EXCEPTION 'create_resource: workspace, kind and id must not be null'
-            USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    PERFORM share_acl._get_workspace(workspace);
-    IF parent IS NULL THEN
-        IF kind <> 'project' THEN
-            RAISE EXCEPTION 'only a project can be top-level: a resource of kind % needs a parent', kind
-                USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-        PERFORM share_acl._require(actor, workspace, 'upload', 'create_resource');
-    ELSE
-        par := share_acl._get_resource(parent);
-        IF par.workspace_id <> workspace THEN
-            RAISE EXCEPTION 'parent % belongs to another workspace', parent
-                USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-        PERFORM share_acl._require(actor, parent, 'upload', 'create_resource');
-    END IF;
-    -- (an id used by a workspace or a principal is refused by the id registry
-    -- with the same message: it never says what holds the id)
-    IF EXISTS (SELECT 1 FROM share_acl.resource r WHERE r.id = create_resource.id) THEN
-        RAISE EXCEPTION 'id % is already in use', id USING ERRCODE = 'unique_violation',
-            HINT = 'Workspaces, principals and resources share one namespace of ids.';
-    END IF;
-    INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id, owner_id)
-    VALUES (create_resource.id, workspace, kind, parent, actor);
-    RETURN create_resource.id;
-END $$;
+    AS 'MODULE_PATHNAME', 'resource_create'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION share_acl.create_resource(uuid, share_acl.resource_kind, uuid, uuid) IS
     'create a resource owned by the current principal (needs upload on the parent, or on the workspace for a top-level project); returns its id';
 

@@ -25,89 +25,12 @@
 
 -- Tell the people among recipients (teams expanded) of an event about
 -- resource (may be NULL) in workspace (taken from the resource when NULL);
--- returns how many notifications were written.  Its statements look rows
--- up by index whatever the arrays hold, so their plans are kept: planned for
--- each call's arrays, the recipients' statement was planned again at every
--- share.
+-- returns how many notifications were written.  In C (src/notify.c): it
+-- runs in every share, review and first view of a link.
 CREATE FUNCTION share_acl._notify(recipients uuid[], kind text, resource uuid, payload jsonb,
                                   workspace uuid DEFAULT NULL)
 RETURNS integer
-LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_generic_plan AS $$
-DECLARE
-    ws uuid := workspace;
-    actor constant uuid := share_acl.current_principal();
-    people uuid[];
-    has_team boolean;
-    mail text;
-    anc uuid[];
-    rcp uuid;
-    nid uuid;
-    n integer := 0;
-BEGIN
-    -- the people: the recipients that are not teams, and the members of
-    -- those that are (nested teams too); each by its index, no scan
-    SELECT coalesce(array_agg(DISTINCT p.id) FILTER (WHERE p.kind <> 'team' AND p.id IS DISTINCT FROM actor),
-                    '{}'::uuid[]),
-           coalesce(bool_or(p.kind = 'team'), false)
-      INTO people, has_team
-      FROM share_acl.principal p WHERE p.id = ANY (recipients);
-    IF has_team THEN
-        people := people || ARRAY(
-            WITH RECURSIVE t(id, depth) AS (
-                SELECT p.id, 0 FROM share_acl.principal p WHERE p.id = ANY (recipients) AND p.kind = 'team'
-                UNION
-                SELECT tm.member_id, t.depth + 1
-                  FROM share_acl.team_member tm JOIN t ON tm.team_id = t.id
-                 WHERE t.depth < 64
-            )
-            SELECT p.id FROM t JOIN share_acl.principal p ON p.id = t.id WHERE p.kind <> 'team');
-        people := ARRAY(SELECT DISTINCT u FROM unnest(people) AS u WHERE u IS DISTINCT FROM actor ORDER BY u);
-    END IF;
-    IF cardinality(people) = 0 THEN
-        RETURN 0;
-    END IF;
-    IF resource IS NOT NULL THEN
-        IF ws IS NULL THEN
-            SELECT r.workspace_id INTO ws FROM share_acl.resource r WHERE r.id = _notify.resource;
-        END IF;
-        -- muted: the resource or one above it (anc()), looked for only when
-        -- one of the people muted something
-        IF EXISTS (SELECT 1 FROM share_acl.notification_mute m WHERE m.principal_id = ANY (people)) THEN
-            anc := share_acl._ancestors(ARRAY[resource]);
-            people := ARRAY(SELECT u FROM unnest(people) AS u
-                             WHERE NOT EXISTS (SELECT 1 FROM share_acl.notification_mute m
-                                                WHERE m.principal_id = u AND m.resource_id = ANY (anc))
-                             ORDER BY u);
-        END IF;
-    END IF;
-    FOREACH rcp IN ARRAY people LOOP
-        -- mail at once, in the digest, or not (in-app only), by the preference
-        SELECT CASE WHEN NOT coalesce(pref.email, true) THEN NULL
-                    WHEN coalesce(pref.digest, false) THEN 'digest'
-                    ELSE 'now' END
-          INTO mail
-          FROM (SELECT 1) AS one
-          LEFT JOIN share_acl.notification_preference pref
-                 ON pref.principal_id = rcp AND pref.kind = _notify.kind;
-        nid := NULL;
-        IF kind = 'link_expiring' THEN
-            -- once per link and recipient (a unique index)
-            INSERT INTO share_acl.notification AS x (workspace_id, recipient_id, kind, resource_id, payload, email)
-            VALUES (ws, rcp, _notify.kind, _notify.resource, coalesce(_notify.payload, '{}'::jsonb), mail)
-            ON CONFLICT DO NOTHING
-            RETURNING x.id INTO nid;
-        ELSE
-            INSERT INTO share_acl.notification AS x (workspace_id, recipient_id, kind, resource_id, payload, email)
-            VALUES (ws, rcp, _notify.kind, _notify.resource, coalesce(_notify.payload, '{}'::jsonb), mail)
-            RETURNING x.id INTO nid;
-        END IF;
-        IF nid IS NOT NULL THEN
-            PERFORM pg_catalog.pg_notify('share_acl', nid::text);
-            n := n + 1;
-        END IF;
-    END LOOP;
-    RETURN n;
-END $$;
+    AS 'MODULE_PATHNAME', 'notify_people' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION share_acl._notify(uuid[], text, uuid, jsonb, uuid) IS
     'internal: write a notification of an event to each person among the recipients (teams expanded), but the actor and those who muted the resource, and NOTIFY share_acl with its id';
 

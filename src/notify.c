@@ -1,0 +1,276 @@
+/*
+ * notify.c — who is told of an event, and the notification rows (SPEC §8):
+ * share_acl._notify, which every function that writes a notification calls.
+ *
+ * The people told are the recipients that are not teams and the members of
+ * those that are (nested teams too), but the acting principal and those who
+ * muted the resource or one above it (anc(), share_acl._ancestors); each
+ * gets one row, mailed at once, in the digest or not at all by its
+ * preference for the kind, and a NOTIFY share_acl with the row's id.  Three
+ * statements in the common case (the recipients, the rows, and nothing
+ * more when nobody among them muted anything), each prepared once per
+ * backend and looking rows up by index.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "commands/async.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/uuid.h"
+
+#include "catalog.h"
+#include "context.h"
+#include "kept_plan.h"
+
+PG_FUNCTION_INFO_V1(notify_people);
+
+typedef enum NotifyPlan
+{
+	PLAN_RECIPIENTS, PLAN_TEAM_MEMBERS, PLAN_WORKSPACE, PLAN_UNMUTED, PLAN_INSERT, PLAN_INSERT_ONCE,
+	PLAN_COUNT
+} NotifyPlan;
+
+static KeptPlan plans[PLAN_COUNT];
+
+#define NOTIFY_INSERT \
+	"INSERT INTO share_acl.notification AS x (workspace_id, recipient_id, kind, resource_id, payload, email)" \
+	" SELECT $1, u.id, $2, $3, coalesce($4, '{}'::pg_catalog.jsonb)," \
+	"        CASE WHEN NOT coalesce(pref.email, true) THEN NULL" \
+	"             WHEN coalesce(pref.digest, false) THEN 'digest' ELSE 'now' END" \
+	"   FROM pg_catalog.unnest($5) WITH ORDINALITY AS u(id, n)" \
+	"   LEFT JOIN share_acl.notification_preference pref" \
+	"          ON pref.principal_id OPERATOR(pg_catalog.=) u.id AND pref.kind OPERATOR(pg_catalog.=) $2" \
+	"  ORDER BY u.n"
+
+/* Run a statement of this file; it must succeed with code expected. */
+static void
+Run(NotifyPlan which, Datum *values, const char *nulls, int expected)
+{
+	static const char *const queries[PLAN_COUNT] = {
+		/* PLAN_RECIPIENTS: $1 recipients */
+		"SELECT p.id, p.kind OPERATOR(pg_catalog.=) 'team',"
+		"       EXISTS (SELECT 1 FROM share_acl.notification_mute m"
+		"                WHERE m.principal_id OPERATOR(pg_catalog.=) p.id)"
+		"  FROM share_acl.principal p WHERE p.id OPERATOR(pg_catalog.=) ANY ($1)",
+		/* PLAN_TEAM_MEMBERS: $1 recipients; the people in its teams, nested too */
+		"WITH RECURSIVE t(id, depth) AS ("
+		"    SELECT p.id, 0 FROM share_acl.principal p"
+		"     WHERE p.id OPERATOR(pg_catalog.=) ANY ($1) AND p.kind OPERATOR(pg_catalog.=) 'team'"
+		"    UNION"
+		"    SELECT tm.member_id, t.depth OPERATOR(pg_catalog.+) 1"
+		"      FROM share_acl.team_member tm JOIN t ON tm.team_id OPERATOR(pg_catalog.=) t.id"
+		"     WHERE t.depth OPERATOR(pg_catalog.<) 64)"
+		"SELECT p.id, false,"
+		"       EXISTS (SELECT 1 FROM share_acl.notification_mute m"
+		"                WHERE m.principal_id OPERATOR(pg_catalog.=) p.id)"
+		"  FROM t JOIN share_acl.principal p ON p.id OPERATOR(pg_catalog.=) t.id"
+		" WHERE p.kind OPERATOR(pg_catalog.<>) 'team'",
+		/* PLAN_WORKSPACE: $1 resource */
+		"SELECT r.workspace_id FROM share_acl.resource r WHERE r.id OPERATOR(pg_catalog.=) $1",
+		/* PLAN_UNMUTED: $1 people, $2 resource: those who muted nothing in anc(resource) */
+		"SELECT u FROM pg_catalog.unnest($1) AS u"
+		" WHERE NOT EXISTS (SELECT 1 FROM share_acl.notification_mute m"
+		"                    WHERE m.principal_id OPERATOR(pg_catalog.=) u"
+		"                      AND m.resource_id OPERATOR(pg_catalog.=)"
+		"                          ANY (share_acl._ancestors(ARRAY[$2])))"
+		" ORDER BY u",
+		/* PLAN_INSERT: $1 workspace, $2 kind, $3 resource, $4 payload, $5 people */
+		NOTIFY_INSERT " RETURNING x.id",
+		/* PLAN_INSERT_ONCE: the same, once per link and recipient (a unique index) */
+		NOTIFY_INSERT " ON CONFLICT DO NOTHING RETURNING x.id"
+	};
+	static const Oid insert_types[5] = {UUIDOID, TEXTOID, UUIDOID, JSONBOID, UUIDARRAYOID};
+	static const Oid uuid_array[1] = {UUIDARRAYOID};
+	static const Oid uuid_one[1] = {UUIDOID};
+	static const Oid unmuted_types[2] = {UUIDARRAYOID, UUIDOID};
+	const Oid  *types;
+	int			nargs;
+	int			rc;
+
+	switch (which)
+	{
+		case PLAN_RECIPIENTS:
+		case PLAN_TEAM_MEMBERS:
+			types = uuid_array;
+			nargs = 1;
+			break;
+		case PLAN_WORKSPACE:
+			types = uuid_one;
+			nargs = 1;
+			break;
+		case PLAN_UNMUTED:
+			types = unmuted_types;
+			nargs = 2;
+			break;
+		default:
+			types = insert_types;
+			nargs = 5;
+			break;
+	}
+	rc = SPI_execute_plan(KeptPlanGet(&plans[which], queries[which], nargs, types,
+									  CURSOR_OPT_GENERIC_PLAN),
+						  values, nulls, false, 0);
+	if (rc != expected)
+		elog(ERROR, "share_acl notification statement failed: %s", SPI_result_code_string(rc));
+}
+
+/* The people among the rows of a recipients or team members statement. */
+typedef struct People
+{
+	pg_uuid_t  *ids;
+	int			n;
+	bool		has_team;		/* a recipient is a team */
+	bool		mutes;			/* someone among them muted something */
+} People;
+
+static int
+UuidCmp(const void *a, const void *b)
+{
+	return memcmp(a, b, UUID_LEN);
+}
+
+/* Add the people of the last statement's rows (id, is a team, mutes something) but actor. */
+static void
+AddPeople(People *people, const pg_uuid_t *actor)
+{
+	uint64		r;
+
+	people->ids = repalloc(people->ids, (people->n + SPI_processed + 1) * sizeof(pg_uuid_t));
+	for (r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		const pg_uuid_t *id = DatumGetUUIDP(SPI_getbinval(tup, desc, 1, &isnull));
+
+		if (DatumGetBool(SPI_getbinval(tup, desc, 2, &isnull)))
+		{
+			people->has_team = true;
+			continue;
+		}
+		if (actor != NULL && memcmp(id, actor, UUID_LEN) == 0)
+			continue;
+		people->ids[people->n++] = *id;
+		if (DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull)))
+			people->mutes = true;
+	}
+}
+
+static Datum
+UuidArray(const pg_uuid_t *ids, int n)
+{
+	Datum	   *elems = palloc((n + 1) * sizeof(Datum));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		elems[i] = UUIDPGetDatum(&ids[i]);
+	return PointerGetDatum(construct_array(elems, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
+}
+
+/*
+ * _notify(recipients uuid[], kind text, resource uuid, payload jsonb,
+ *         workspace uuid DEFAULT NULL) → integer
+ *
+ * Tell the people among recipients (teams expanded) of an event about
+ * resource (may be NULL) in workspace (taken from the resource when NULL);
+ * returns how many notifications were written.
+ */
+Datum
+notify_people(PG_FUNCTION_ARGS)
+{
+	const pg_uuid_t *actor = ContextCurrentPrincipal();
+	People		people = {palloc(sizeof(pg_uuid_t)), 0, false, false};
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	Datum		workspace = PG_ARGISNULL(4) ? (Datum) 0 : PG_GETARG_DATUM(4);
+	bool		workspace_null = PG_ARGISNULL(4);
+	int			written = 0;
+	int			i,
+				n;
+	uint64		r;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_INT32(0);
+	CatalogLookup();
+	SPI_connect();
+
+	/* the people: the recipients that are not teams, and the members of those that are */
+	values[0] = PG_GETARG_DATUM(0);
+	Run(PLAN_RECIPIENTS, values, NULL, SPI_OK_SELECT);
+	AddPeople(&people, actor);
+	if (people.has_team)
+	{
+		Run(PLAN_TEAM_MEMBERS, values, NULL, SPI_OK_SELECT);
+		AddPeople(&people, actor);
+	}
+	/* each once, in uuid order */
+	qsort(people.ids, people.n, sizeof(pg_uuid_t), UuidCmp);
+	for (i = 0, n = 0; i < people.n; i++)
+		if (n == 0 || memcmp(&people.ids[i], &people.ids[n - 1], UUID_LEN) != 0)
+			people.ids[n++] = people.ids[i];
+	people.n = n;
+	if (people.n == 0)
+	{
+		SPI_finish();
+		PG_RETURN_INT32(0);
+	}
+	values[4] = UuidArray(people.ids, people.n);
+
+	if (!PG_ARGISNULL(2))
+	{
+		bool		isnull;
+
+		if (workspace_null)
+		{
+			values[0] = PG_GETARG_DATUM(2);
+			Run(PLAN_WORKSPACE, values, NULL, SPI_OK_SELECT);
+			if (SPI_processed == 1)
+			{
+				workspace = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+				workspace_null = isnull;
+			}
+		}
+		/* muted: the resource or one above it, asked only when someone muted something */
+		if (people.mutes)
+		{
+			values[0] = values[4];
+			values[1] = PG_GETARG_DATUM(2);
+			Run(PLAN_UNMUTED, values, NULL, SPI_OK_SELECT);
+			people.n = 0;
+			for (r = 0; r < SPI_processed; r++)
+				people.ids[people.n++] = *DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[r],
+																	   SPI_tuptable->tupdesc, 1,
+																	   &isnull));
+			if (people.n == 0)
+			{
+				SPI_finish();
+				PG_RETURN_INT32(0);
+			}
+			values[4] = UuidArray(people.ids, people.n);
+		}
+	}
+
+	/* the rows, mailed by each one's preference, and a NOTIFY per row written */
+	values[0] = workspace;
+	nulls[0] = workspace_null ? 'n' : ' ';
+	for (i = 1; i <= 3; i++)
+	{
+		values[i] = PG_ARGISNULL(i) ? (Datum) 0 : PG_GETARG_DATUM(i);
+		nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';
+	}
+	Run(!PG_ARGISNULL(1) && strcmp(text_to_cstring(PG_GETARG_TEXT_PP(1)), "link_expiring") == 0 ?
+		PLAN_INSERT_ONCE : PLAN_INSERT,
+		values, nulls, SPI_OK_INSERT_RETURNING);
+	for (r = 0; r < SPI_processed; r++)
+	{
+		bool		isnull;
+		Datum		id = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull);
+
+		Async_Notify("share_acl", DatumGetCString(DirectFunctionCall1(uuid_out, id)));
+		written++;
+	}
+	SPI_finish();
+	PG_RETURN_INT32(written);
+}
