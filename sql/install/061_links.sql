@@ -450,7 +450,10 @@ COMMENT ON FUNCTION share_acl.create_link(uuid, share_acl.permset, timestamptz, 
 CREATE FUNCTION share_acl.open_link(token text, password text DEFAULT NULL,
                                     viewer_email text DEFAULT NULL)
 RETURNS TABLE (ok boolean, status text, link_id uuid, resource uuid, perms share_acl.permset)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+-- (its statements look rows up by index whatever the token; planned for each
+-- call's token, one was planned again at every open)
+SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     standby constant boolean := pg_catalog.pg_is_in_recovery();
     given_password constant boolean := coalesce(open_link.password, '') <> '';
