@@ -220,6 +220,7 @@ CatalogLookup(void)
 	c.ws_public_level = ColumnNumber(tables, c.oids, MT_WORKSPACE, "public_access_level");
 	c.p_id = ColumnNumber(tables, c.oids, MT_PRINCIPAL, "id");
 	c.p_kind = ColumnNumber(tables, c.oids, MT_PRINCIPAL, "kind");
+	c.p_workspace = ColumnNumber(tables, c.oids, MT_PRINCIPAL, "workspace_id");
 	c.m_workspace = ColumnNumber(tables, c.oids, MT_MEMBER, "workspace_id");
 	c.m_principal = ColumnNumber(tables, c.oids, MT_MEMBER, "principal_id");
 	c.m_role = ColumnNumber(tables, c.oids, MT_MEMBER, "role");

@@ -80,7 +80,7 @@ typedef struct ModelCatalog
 	AttrNumber	item_collection, item_resource;
 	AttrNumber	ws_id, ws_guest_uploads, ws_guest_access, ws_members_share, ws_edit_own,
 				ws_public_level;
-	AttrNumber	p_id, p_kind;
+	AttrNumber	p_id, p_kind, p_workspace;
 	AttrNumber	m_workspace, m_principal, m_role;
 	AttrNumber	tm_team, tm_member;
 	AttrNumber	s_id, s_resource, s_grantee, s_perms, s_download, s_comments, s_approval,

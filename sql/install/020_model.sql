@@ -384,29 +384,15 @@ CREATE TRIGGER collection_item_check_update AFTER UPDATE ON share_acl.collection
 
 -- Is principal a team of another workspace than resource's?  (A grant —
 -- a share, a review — to a team is for resources of its own workspace.)
--- (PL/pgSQL, whose plans are kept: a SQL function with a subquery is not
--- inlined, and is planned again at every call)
+-- (C, src/model_checks.c: two look-ups by primary key, in every share)
 CREATE FUNCTION share_acl._team_outside(principal uuid, resource uuid) RETURNS boolean
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    RETURN EXISTS (SELECT 1 FROM share_acl.principal p
-                    WHERE p.id = _team_outside.principal AND p.kind = 'team'
-                      AND p.workspace_id IS DISTINCT FROM
-                          (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = _team_outside.resource));
-END $$;
+    AS 'MODULE_PATHNAME', 'team_outside' LANGUAGE C STABLE;
 COMMENT ON FUNCTION share_acl._team_outside(uuid, uuid) IS
     'internal: is the principal a team of another workspace than the resource''s?';
 
 -- share: the grantee is a principal of the resource's workspace or a person.
 CREATE FUNCTION share_acl.share_check() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    IF share_acl._team_outside(NEW.grantee_id, NEW.resource_id) THEN
-        RAISE EXCEPTION 'a team can only be granted resources of its own workspace'
-            USING ERRCODE = 'check_violation';
-    END IF;
-    RETURN NEW;
-END $$;
+    AS 'MODULE_PATHNAME', 'share_check' LANGUAGE C;
 CREATE TRIGGER share_check AFTER INSERT OR UPDATE ON share_acl.share
     FOR EACH ROW EXECUTE FUNCTION share_acl.share_check();
 
