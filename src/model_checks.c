@@ -1,22 +1,32 @@
 /*
  * model_checks.c — rules of the model that the tables' triggers check in C,
- * on paths that every share takes: a grant (a share, a review) to a team is
- * for resources of the team's own workspace (_team_outside, share_check).
- * The other checks are set-based PL/pgSQL statement triggers
- * (sql/install/020_model.sql).
+ * on the paths every share and upload takes: a grant (a share, a review) to
+ * a team is for resources of the team's own workspace (_team_outside,
+ * share_check); a new resource's parent is in its workspace and makes no
+ * cycle (resource_insert_check); a new id is no id in use
+ * (id_registry_insert).  The other checks are set-based PL/pgSQL statement
+ * triggers (sql/install/020_model.sql).
  */
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "utils/array.h"
+#include "utils/tuplestore.h"
 #include "utils/builtins.h"
 #include "utils/snapmgr.h"
 #include "utils/uuid.h"
 
 #include "catalog.h"
+#include "kept_plan.h"
 
 PG_FUNCTION_INFO_V1(team_outside);
 PG_FUNCTION_INFO_V1(share_check);
+PG_FUNCTION_INFO_V1(resource_insert_check);
+PG_FUNCTION_INFO_V1(id_registry_insert);
 
 /* What the look-ups below read of a principal or resource row. */
 typedef struct RowFacts
@@ -126,4 +136,257 @@ share_check(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("a team can only be granted resources of its own workspace")));
 	return PointerGetDatum(row);
+}
+
+/*
+ * The statement triggers below check a few rows in C and a bulk load with
+ * set-based statements over the transition table (planned for its size).
+ */
+#define FEW_ROWS		1000
+#define FEW_RESOURCES	64		/* (their cycle check compares every pair) */
+
+/* The uuid column attnum of each row of a transition table, in a palloc'd array. */
+static pg_uuid_t *
+TransitionUuids(Tuplestorestate *rows, TupleDesc desc, AttrNumber attnum, bool *nulls, int *n)
+{
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	pg_uuid_t  *ids = palloc((tuplestore_tuple_count(rows) + 1) * sizeof(pg_uuid_t));
+
+	*n = 0;
+	tuplestore_rescan(rows);
+	while (tuplestore_gettupleslot(rows, true, false, slot))
+	{
+		bool		isnull;
+		Datum		d = slot_getattr(slot, attnum, &isnull);
+
+		if (nulls)
+			nulls[*n] = isnull;
+		if (!isnull)
+			ids[*n] = *DatumGetUUIDP(d);
+		(*n)++;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	return ids;
+}
+
+static void
+CheckStatementTrigger(FunctionCallInfo fcinfo, const char *name)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) || trigdata->tg_newtable == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s() must be an AFTER INSERT statement trigger with a NEW TABLE", name)));
+}
+
+/* Run a set-based check over the transition tables; the first column of a row it returns is named in the error. */
+static void
+SetBasedCheck(TriggerData *trigdata, const char *query, int sqlstate, const char *message)
+{
+	SPI_connect();
+	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
+		elog(ERROR, "could not register the transition tables");
+	if (SPI_execute(query, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not run the check \"%s\"", query);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(sqlstate),
+				 errmsg(message, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1))));
+	SPI_finish();
+}
+
+#define PARENT_ELSEWHERE	"the parent of resource %s is in another workspace"
+#define PARENT_CYCLE		"the parent of resource %s would make a cycle"
+
+/*
+ * resource_insert_check(): AFTER INSERT statement trigger on resource: a
+ * new resource's parent is in its workspace, and the new rows make no cycle
+ * (nothing else can point to them).
+ */
+Datum
+resource_insert_check(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	int			n,
+				i;
+	pg_uuid_t  *ids,
+			   *workspaces,
+			   *parents;
+	bool	   *no_parent;
+	Snapshot	snap;
+
+	CheckStatementTrigger(fcinfo, "resource_insert_check");
+	if (tuplestore_tuple_count(trigdata->tg_newtable) > FEW_RESOURCES)
+	{
+		SetBasedCheck(trigdata,
+					  "SELECT n.id FROM new_rows n JOIN share_acl.resource p ON p.id OPERATOR(pg_catalog.=) n.parent_id"
+					  " WHERE p.workspace_id OPERATOR(pg_catalog.<>) n.workspace_id LIMIT 1",
+					  ERRCODE_CHECK_VIOLATION, PARENT_ELSEWHERE);
+		SetBasedCheck(trigdata,
+					  "WITH RECURSIVE up(start, id) AS ("
+					  "    SELECT n.id, n.parent_id FROM new_rows n WHERE n.parent_id IS NOT NULL"
+					  "    UNION"
+					  "    SELECT up.start, r.parent_id FROM up JOIN new_rows r ON r.id OPERATOR(pg_catalog.=) up.id"
+					  "     WHERE r.parent_id IS NOT NULL AND up.id OPERATOR(pg_catalog.<>) up.start)"
+					  "SELECT start FROM up WHERE id OPERATOR(pg_catalog.=) start LIMIT 1",
+					  ERRCODE_INVALID_RECURSION, PARENT_CYCLE);
+		return PointerGetDatum(NULL);
+	}
+
+	CatalogLookup();
+	desc = RelationGetDescr(trigdata->tg_relation);
+	ids = TransitionUuids(trigdata->tg_newtable, desc, catalog.res_id, NULL, &n);
+	workspaces = TransitionUuids(trigdata->tg_newtable, desc, catalog.res_workspace, NULL, &n);
+	no_parent = palloc((n + 1) * sizeof(bool));
+	parents = TransitionUuids(trigdata->tg_newtable, desc, catalog.res_parent, no_parent, &n);
+
+	/* the parent's workspace: the parent is a new row or one before */
+	CommandCounterIncrement();
+	snap = RegisterSnapshot(GetLatestSnapshot());
+	for (i = 0; i < n; i++)
+	{
+		RowFacts	p = {false};
+
+		if (no_parent[i])
+			continue;
+		IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, &parents[i], snap, ReadResource, &p);
+		if (p.found && (!p.has_workspace ||
+						memcmp(&p.workspace, &workspaces[i], sizeof(pg_uuid_t)) != 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_CHECK_VIOLATION),
+					 errmsg(PARENT_ELSEWHERE,
+							DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&ids[i]))))));
+	}
+	UnregisterSnapshot(snap);
+
+	/* a cycle among the new rows: up from each, through new rows only, back to it */
+	for (i = 0; i < n; i++)
+	{
+		int			at = i,
+					steps;
+
+		for (steps = 0; steps < n && !no_parent[at]; steps++)
+		{
+			int			j;
+
+			for (j = 0; j < n && memcmp(&ids[j], &parents[at], sizeof(pg_uuid_t)) != 0; j++)
+				;
+			if (j == n)
+				break;			/* the parent is no new row */
+			if (j == i)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_RECURSION),
+						 errmsg(PARENT_CYCLE,
+								DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&ids[i]))))));
+			at = j;
+		}
+	}
+	return PointerGetDatum(NULL);
+}
+
+#define ID_IN_USE		"id %s is already in use"
+#define ID_IN_USE_HINT	"Workspaces, principals and resources share one namespace of ids."
+
+/*
+ * id_registry_insert(kind): AFTER INSERT statement trigger on workspace,
+ * principal and resource: the new ids join share_acl.id_registry; an id
+ * already there (whatever holds it) is 23505.  SECURITY DEFINER: only the
+ * extension's owner reads or writes the registry.  The other events are
+ * id_registry_sync's (sql/install/020_model.sql).
+ */
+Datum
+id_registry_insert(PG_FUNCTION_ARGS)
+{
+	static KeptPlan add_plan;
+	static KeptPlan taken_plan;
+	static const Oid types[2] = {UUIDARRAYOID, CHAROID};
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Tuplestorestate *rows = trigdata->tg_newtable;
+	char		kind;
+	Datum		values[2];
+	int64		wanted = tuplestore_tuple_count(rows);
+	int64		added;
+	bool		isnull;
+
+	CheckStatementTrigger(fcinfo, "id_registry_insert");
+	if (trigdata->tg_trigger->tgnargs != 1 || strlen(trigdata->tg_trigger->tgargs[0]) != 1 ||
+		strchr("wpr", trigdata->tg_trigger->tgargs[0][0]) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("id_registry_insert() needs one argument: w, p or r")));
+	kind = trigdata->tg_trigger->tgargs[0][0];
+	if (wanted == 0)
+		return PointerGetDatum(NULL);
+
+	CatalogLookup();
+	SPI_connect();
+	values[1] = CharGetDatum(kind);
+	if (wanted > FEW_ROWS)
+	{
+		/* a bulk load: over the transition table, planned for its size */
+		if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
+			elog(ERROR, "could not register the transition tables");
+		if (SPI_execute_with_args("WITH ins AS (INSERT INTO share_acl.id_registry (id, kind)"
+								  "             SELECT n.id, $1 FROM new_rows n"
+								  "             ON CONFLICT (id) DO NOTHING RETURNING 1)"
+								  "SELECT pg_catalog.count(*) FROM ins",
+								  1, (Oid *) &types[1], &values[1], NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not add the new ids to the id registry");
+		added = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		if (added < wanted &&
+			SPI_execute_with_args("SELECT n.id FROM new_rows n JOIN share_acl.id_registry g"
+								  "  ON g.id OPERATOR(pg_catalog.=) n.id WHERE g.kind OPERATOR(pg_catalog.<>) $1 LIMIT 1",
+								  1, (Oid *) &types[1], &values[1], NULL, false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not read the id registry");
+	}
+	else
+	{
+		int			n,
+					i;
+		TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+		pg_uuid_t  *ids = TransitionUuids(rows, desc, SPI_fnumber(desc, "id"), NULL, &n);
+		Datum	   *elems = palloc(n * sizeof(Datum));
+
+		for (i = 0; i < n; i++)
+			elems[i] = UUIDPGetDatum(&ids[i]);
+		values[0] = PointerGetDatum(construct_array(elems, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
+		if (SPI_execute_plan(KeptPlanGet(&add_plan,
+										 "WITH ins AS (INSERT INTO share_acl.id_registry (id, kind)"
+										 "             SELECT u, $2 FROM pg_catalog.unnest($1) AS u"
+										 "             ON CONFLICT (id) DO NOTHING RETURNING 1)"
+										 "SELECT pg_catalog.count(*) FROM ins",
+										 2, types, CURSOR_OPT_GENERIC_PLAN),
+							 values, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not add the new ids to the id registry");
+		added = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		if (added < wanted &&
+			SPI_execute_plan(KeptPlanGet(&taken_plan,
+										 "SELECT g.id FROM share_acl.id_registry g"
+										 " WHERE g.id OPERATOR(pg_catalog.=) ANY ($1)"
+										 "   AND g.kind OPERATOR(pg_catalog.<>) $2 LIMIT 1",
+										 2, types, CURSOR_OPT_GENERIC_PLAN),
+							 values, NULL, false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not read the id registry");
+	}
+	if (added < wanted)
+	{
+		/*
+		 * A later statement: it sees the row of a transaction that committed
+		 * while this one waited for it.  Never says what holds the id.
+		 */
+		if (SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("an id of the new rows is already in use"),
+					 errhint(ID_IN_USE_HINT)));
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg(ID_IN_USE, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
+				 errhint(ID_IN_USE_HINT)));
+	}
+	SPI_finish();
+	return PointerGetDatum(NULL);
 }

@@ -242,8 +242,10 @@ CREATE TRIGGER team_member_check AFTER INSERT OR UPDATE ON share_acl.team_member
 -- resource: parent in the same workspace; no cycle; no change of workspace;
 -- a collection with items stays a collection.  Statement-level with the
 -- transition table, so a bulk load is checked in a few set-based queries
--- rather than one query per row.  SECURITY DEFINER: it takes the workspace's
--- structure lock.
+-- rather than one query per row.  New rows are checked in C
+-- (resource_insert_check, src/model_checks.c: every upload takes that path),
+-- changed rows here.  SECURITY DEFINER: it takes the workspace's structure
+-- lock.
 CREATE FUNCTION share_acl.resource_check() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -251,27 +253,10 @@ DECLARE
     moved boolean;              -- some row has a new parent
     lock_ws uuid[];             -- workspaces whose structure lock is needed
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        SELECT n.id INTO bad FROM new_rows n JOIN share_acl.resource p ON p.id = n.parent_id
-         WHERE p.workspace_id <> n.workspace_id LIMIT 1;
-        IF FOUND THEN
-            RAISE EXCEPTION 'the parent of resource % is in another workspace', bad
-                USING ERRCODE = 'check_violation';
-        END IF;
-        -- a cycle among the inserted rows (nothing else can point to them)
-        WITH RECURSIVE up(start, id) AS (
-            SELECT n.id, n.parent_id FROM new_rows n WHERE n.parent_id IS NOT NULL
-            UNION
-            SELECT up.start, r.parent_id FROM up JOIN new_rows r ON r.id = up.id
-             WHERE r.parent_id IS NOT NULL AND up.id <> up.start)
-        SELECT start INTO bad FROM up WHERE id = start LIMIT 1;
-        IF FOUND THEN
-            RAISE EXCEPTION 'the parent of resource % would make a cycle', bad
-                USING ERRCODE = 'invalid_recursion';
-        END IF;
-        RETURN NULL;
+    IF TG_OP <> 'UPDATE' OR TG_LEVEL <> 'STATEMENT' THEN
+        RAISE EXCEPTION 'resource_check() must be an UPDATE statement trigger (resource_insert_check() checks new rows)'
+            USING ERRCODE = 'trigger_protocol_violated';
     END IF;
-
     -- UPDATE: what changed, in one pass over the transition tables.  A row
     -- whose id changed has no old row (LEFT JOIN): it is checked as a new one.
     SELECT (pg_catalog.array_agg(n.id) FILTER (WHERE o.workspace_id <> n.workspace_id))[1],
@@ -328,9 +313,13 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
+CREATE FUNCTION share_acl.resource_insert_check() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'resource_insert_check' LANGUAGE C;
+COMMENT ON FUNCTION share_acl.resource_insert_check() IS
+    'statement trigger: a new resource''s parent is in its workspace, and the new rows make no cycle';
 CREATE TRIGGER resource_check_insert AFTER INSERT ON share_acl.resource
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.resource_check();
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.resource_insert_check();
 CREATE TRIGGER resource_check_update AFTER UPDATE ON share_acl.resource
     REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION share_acl.resource_check();
@@ -534,9 +523,8 @@ BEGIN
                      ON CONFLICT (id) DO NOTHING RETURNING 1)
         SELECT (SELECT count(*) FROM came), (SELECT count(*) FROM ins) INTO wanted, added;
     ELSE
-        WITH ins AS (INSERT INTO share_acl.id_registry (id, kind) SELECT n.id, k FROM new_rows n
-                     ON CONFLICT (id) DO NOTHING RETURNING 1)
-        SELECT (SELECT count(*) FROM new_rows), (SELECT count(*) FROM ins) INTO wanted, added;
+        RAISE EXCEPTION 'id_registry_sync() handles UPDATE, DELETE and TRUNCATE (id_registry_insert() new rows)'
+            USING ERRCODE = 'trigger_protocol_violated';
     END IF;
     IF added < wanted THEN
         -- a later statement: it sees the row of a transaction that committed
@@ -555,7 +543,14 @@ BEGIN
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION share_acl.id_registry_sync() IS
-    'statement trigger (argument w, p or r): keep share_acl.id_registry in step with the table; a used id is 23505';
+    'statement trigger (argument w, p or r): keep share_acl.id_registry in step with the table''s changed, deleted and truncated rows; a used id is 23505';
+
+-- New rows, in C (src/model_checks.c): every upload takes that path.
+CREATE FUNCTION share_acl.id_registry_insert() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'id_registry_insert'
+    LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION share_acl.id_registry_insert() IS
+    'statement trigger (argument w, p or r): add the new rows'' ids to share_acl.id_registry; a used id is 23505';
 
 DO $$
 DECLARE t text; k text;
@@ -564,7 +559,7 @@ BEGIN
     LOOP
         EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_insert AFTER INSERT ON share_acl.%I
                 REFERENCING NEW TABLE AS new_rows
-                FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_sync(%L)', t, k);
+                FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_insert(%L)', t, k);
         EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_update AFTER UPDATE ON share_acl.%I
                 REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
                 FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_sync(%L)', t, k);
