@@ -178,6 +178,8 @@ OutermostFunction(void)
 	char	   *found = NULL;
 	const char *p;
 
+	if (stack == NULL)
+		return "unknown";		/* called from no function at all */
 	for (p = stack; (p = strstr(p, marker)) != NULL;)
 	{
 		const char *name = p + strlen(marker);
@@ -248,6 +250,8 @@ Holds(const pg_uuid_t *principal, const pg_uuid_t *target, Permset needed, Perms
  * (NULL: a trusted administrator) holds needed on target, else refuse with
  * 42501 naming the flags it lacks.
  */
+#define PERMS_UNKNOWN	(~(Permset) 0)	/* NULL perms: nothing is held, no flag named */
+
 static void
 Require(const char *function, const pg_uuid_t *actor, const pg_uuid_t *target, Permset needed,
 		const char *action)
@@ -260,8 +264,10 @@ Require(const char *function, const pg_uuid_t *actor, const pg_uuid_t *target, P
 
 	if (actor == NULL)
 		return;
-	if (target != NULL && Holds(actor, target, needed, &have, &kind))
+	if (target != NULL && Holds(actor, target, needed, &have, &kind) && needed != PERMS_UNKNOWN)
 		return;
+	if (needed == PERMS_UNKNOWN)
+		needed = 0;
 	missing = kind == TARGET_NONE ? needed : needed & ~have;
 	initStringInfo(&names);
 	for (i = 0; i < PERM_NFLAGS; i++)
@@ -303,11 +309,8 @@ RequireManager(const char *function, const pg_uuid_t *actor, const pg_uuid_t *re
 Datum
 require_permissions(PG_FUNCTION_ARGS)
 {
-	if (PG_ARGISNULL(2))
-		Require(NULL, ARG_UUID_OR_NULL(0), NULL, 0, ARG_CSTRING_OR_NULL(3));
-	else
-		Require(NULL, ARG_UUID_OR_NULL(0), ARG_UUID_OR_NULL(1), PG_GETARG_PERMSET(2),
-				ARG_CSTRING_OR_NULL(3));
+	Require(NULL, ARG_UUID_OR_NULL(0), ARG_UUID_OR_NULL(1),
+			PG_ARGISNULL(2) ? PERMS_UNKNOWN : PG_GETARG_PERMSET(2), ARG_CSTRING_OR_NULL(3));
 	PG_RETURN_VOID();
 }
 

@@ -10,6 +10,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "miscadmin.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -94,13 +95,14 @@ team_outside(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_BOOL(false);
 	PG_RETURN_BOOL(TeamOutside(PG_GETARG_UUID_P(0), PG_ARGISNULL(1) ? NULL : PG_GETARG_UUID_P(1),
-							   GetActiveSnapshot()));
+							   ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot()));
 }
 
 /*
  * share_check(): AFTER INSERT OR UPDATE row trigger on share: the grantee is
  * a principal of the resource's workspace or a person.  Reads what the
- * statement and the ones before it wrote.
+ * statement and the ones before it wrote, under the snapshot a statement of
+ * the transaction would take now (as a PL/pgSQL trigger's statement does).
  */
 Datum
 share_check(PG_FUNCTION_ARGS)
@@ -128,7 +130,7 @@ share_check(PG_FUNCTION_ARGS)
 	if (grantee_null)
 		return PointerGetDatum(row);
 	CommandCounterIncrement();
-	snap = RegisterSnapshot(GetLatestSnapshot());
+	snap = RegisterSnapshot(GetTransactionSnapshot());
 	outside = TeamOutside(DatumGetUUIDP(grantee), resource_null ? NULL : DatumGetUUIDP(resource), snap);
 	UnregisterSnapshot(snap);
 	if (outside)
@@ -181,20 +183,33 @@ CheckStatementTrigger(FunctionCallInfo fcinfo, const char *name)
 				 errmsg("%s() must be an AFTER INSERT statement trigger with a NEW TABLE", name)));
 }
 
-/* Run a set-based check over the transition tables; the first column of a row it returns is named in the error. */
+/*
+ * Run a set-based check over the transition tables: as the table's owner
+ * (whoever inserts needs no right to read the model), in a statement of its
+ * own, which sees the rows of the statement that fired the trigger.  The
+ * first column of a row it returns is named in the error.
+ */
 static void
 SetBasedCheck(TriggerData *trigdata, const char *query, int sqlstate, const char *message)
 {
+	Oid			save_userid;
+	int			save_sec_context;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(trigdata->tg_relation->rd_rel->relowner,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
 	SPI_connect();
 	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "could not register the transition tables");
-	if (SPI_execute(query, true, 1) != SPI_OK_SELECT)
+	if (SPI_execute(query, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not run the check \"%s\"", query);
 	if (SPI_processed > 0)
 		ereport(ERROR,
 				(errcode(sqlstate),
 				 errmsg(message, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1))));
 	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec_context);
 }
 
 #define PARENT_ELSEWHERE	"the parent of resource %s is in another workspace"
@@ -245,7 +260,7 @@ resource_insert_check(PG_FUNCTION_ARGS)
 
 	/* the parent's workspace: the parent is a new row or one before */
 	CommandCounterIncrement();
-	snap = RegisterSnapshot(GetLatestSnapshot());
+	snap = RegisterSnapshot(GetTransactionSnapshot());
 	for (i = 0; i < n; i++)
 	{
 		RowFacts	p = {false};
@@ -304,14 +319,16 @@ id_registry_insert(PG_FUNCTION_ARGS)
 	static KeptPlan taken_plan;
 	static const Oid types[2] = {UUIDARRAYOID, CHAROID};
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	Tuplestorestate *rows = trigdata->tg_newtable;
+	Tuplestorestate *rows;
 	char		kind;
 	Datum		values[2];
-	int64		wanted = tuplestore_tuple_count(rows);
+	int64		wanted;
 	int64		added;
 	bool		isnull;
 
 	CheckStatementTrigger(fcinfo, "id_registry_insert");
+	rows = trigdata->tg_newtable;
+	wanted = tuplestore_tuple_count(rows);
 	if (trigdata->tg_trigger->tgnargs != 1 || strlen(trigdata->tg_trigger->tgargs[0]) != 1 ||
 		strchr("wpr", trigdata->tg_trigger->tgargs[0][0]) == NULL)
 		ereport(ERROR,
