@@ -43,7 +43,7 @@ PG_FUNCTION_INFO_V1(share_create_as);
 PG_FUNCTION_INFO_V1(share_remove);
 PG_FUNCTION_INFO_V1(resource_create);
 
-/* The prepared statements of this file, and the catalog generation they were made for. */
+/* The statements of this file, each prepared once per backend and kept. */
 typedef enum ManagePlan
 {
 	PLAN_REFUSAL, PLAN_SHARE_FACTS, PLAN_SHARE_INSERT, PLAN_SHARE_NOTIFY, PLAN_SHARE_DELETE,
@@ -63,15 +63,25 @@ ModelType(const char *name)
 						   ObjectIdGetDatum(nsp));
 }
 
-/* A statement of this file, kept (inside an SPI connection). */
-static SPIPlanPtr
-Prepared(ManagePlan which)
+/*
+ * The statements of this file: each one's text and its parameters' types,
+ * one letter per parameter: u uuid, t text, b boolean, z timestamptz, P
+ * share_acl.permset, K share_acl.resource_kind.
+ */
+typedef struct ManageStatement
 {
-	static const char *const queries[PLAN_COUNT] = {
-		/* PLAN_REFUSAL: $1 function, $2 target, $3 message */
+	const char *query;
+	const char *params;
+} ManageStatement;
+
+static const ManageStatement statements[PLAN_COUNT] = {
+	[PLAN_REFUSAL] = {
+		/* $1 function, $2 target, $3 message */
 		"SELECT share_acl._audit_refusal($1, $2, share_acl._audit_workspace_of($2),"
 		"       share_acl.current_principal(), pg_catalog.session_user(), $3)",
-		/* PLAN_SHARE_FACTS: $1 resource, $2 grantee */
+		"tut"},
+	[PLAN_SHARE_FACTS] = {
+		/* $1 resource, $2 grantee */
 		"SELECT r.workspace_id, g.kind::pg_catalog.text, g.workspace_id, w.allow_external_sharing,"
 		"       EXISTS (SELECT 1 FROM share_acl.member m"
 		"                WHERE m.workspace_id OPERATOR(pg_catalog.=) r.workspace_id"
@@ -80,76 +90,71 @@ Prepared(ManagePlan which)
 		"  LEFT JOIN share_acl.resource r ON r.id OPERATOR(pg_catalog.=) $1"
 		"  LEFT JOIN share_acl.principal g ON g.id OPERATOR(pg_catalog.=) $2"
 		"  LEFT JOIN share_acl.workspace w ON w.id OPERATOR(pg_catalog.=) r.workspace_id",
-		/* PLAN_SHARE_INSERT */
+		"uu"},
+	[PLAN_SHARE_INSERT] = {
 		"INSERT INTO share_acl.share AS s (resource_id, grantee_id, perms, allow_download,"
 		"       allow_comments, allow_approval, allow_contribution, expires_at, granted_by)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING s.id",
-		/* PLAN_SHARE_NOTIFY: $1 grantee, $2 resource, $3 share, $4 actor, $5 grant, $6 expiry, $7 workspace */
+		"uuPbbbbzu"},
+	[PLAN_SHARE_NOTIFY] = {
+		/* $1 grantee, $2 resource, $3 share, $4 actor, $5 grant, $6 expiry, $7 workspace */
 		"SELECT share_acl._notify(ARRAY[$1], 'share_received', $2,"
 		"       pg_catalog.jsonb_build_object('share_id', $3, 'by', $4, 'perms', $5, 'expires_at', $6),"
 		"       $7)",
-		/* PLAN_SHARE_DELETE */
+		"uuuutzu"},
+	[PLAN_SHARE_DELETE] = {
 		"DELETE FROM share_acl.share x WHERE x.id OPERATOR(pg_catalog.=) $1"
 		" RETURNING x.resource_id, x.granted_by",
-		/* PLAN_RESOURCE_FACTS: $1 workspace, $2 parent, $3 the new id */
+		"u"},
+	[PLAN_RESOURCE_FACTS] = {
+		/* $1 workspace, $2 parent, $3 the new id */
 		"SELECT EXISTS (SELECT 1 FROM share_acl.workspace w WHERE w.id OPERATOR(pg_catalog.=) $1),"
 		"       (SELECT p.workspace_id FROM share_acl.resource p WHERE p.id OPERATOR(pg_catalog.=) $2),"
 		"       EXISTS (SELECT 1 FROM share_acl.resource r WHERE r.id OPERATOR(pg_catalog.=) $3)",
-		/* PLAN_RESOURCE_INSERT */
+		"uuu"},
+	[PLAN_RESOURCE_INSERT] = {
 		"INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id, owner_id)"
-		" VALUES ($1, $2, $3, $4, $5)"
-	};
-	Oid			types[9];
-	int			nargs = 0;
+		" VALUES ($1, $2, $3, $4, $5)",
+		"uuKuu"}
+};
+
+/* A statement of this file, kept (inside an SPI connection). */
+static SPIPlanPtr
+Prepared(ManagePlan which)
+{
+	const ManageStatement *st = &statements[which];
+	Oid			types[FUNC_MAX_ARGS];
+	int			nargs = strlen(st->params);
+	int			i;
 
 	CatalogLookup();
 	if (plans[which].plan != NULL && plans[which].generation == CatalogGeneration())
 		return plans[which].plan;	/* (its argument types need not be looked up) */
-	switch (which)
-	{
-		case PLAN_REFUSAL:
-			types[0] = TEXTOID;
-			types[1] = UUIDOID;
-			types[2] = TEXTOID;
-			nargs = 3;
-			break;
-		case PLAN_SHARE_FACTS:
-			types[0] = types[1] = UUIDOID;
-			nargs = 2;
-			break;
-		case PLAN_SHARE_INSERT:
-			types[0] = types[1] = UUIDOID;
-			types[2] = ModelType("permset");
-			types[3] = types[4] = types[5] = types[6] = BOOLOID;
-			types[7] = TIMESTAMPTZOID;
-			types[8] = UUIDOID;
-			nargs = 9;
-			break;
-		case PLAN_SHARE_NOTIFY:
-			types[0] = types[1] = types[2] = types[3] = UUIDOID;
-			types[4] = TEXTOID;
-			types[5] = TIMESTAMPTZOID;
-			types[6] = UUIDOID;
-			nargs = 7;
-			break;
-		case PLAN_SHARE_DELETE:
-			types[0] = UUIDOID;
-			nargs = 1;
-			break;
-		case PLAN_RESOURCE_FACTS:
-			types[0] = types[1] = types[2] = UUIDOID;
-			nargs = 3;
-			break;
-		case PLAN_RESOURCE_INSERT:
-			types[0] = types[1] = UUIDOID;
-			types[2] = ModelType("resource_kind");
-			types[3] = types[4] = UUIDOID;
-			nargs = 5;
-			break;
-		case PLAN_COUNT:
-			break;
-	}
-	return KeptPlanGet(&plans[which], queries[which], nargs, types, CURSOR_OPT_GENERIC_PLAN);
+	for (i = 0; i < nargs; i++)
+		switch (st->params[i])
+		{
+			case 'u':
+				types[i] = UUIDOID;
+				break;
+			case 't':
+				types[i] = TEXTOID;
+				break;
+			case 'b':
+				types[i] = BOOLOID;
+				break;
+			case 'z':
+				types[i] = TIMESTAMPTZOID;
+				break;
+			case 'P':
+				types[i] = ModelType("permset");
+				break;
+			case 'K':
+				types[i] = ModelType("resource_kind");
+				break;
+			default:
+				elog(ERROR, "unknown parameter type '%c'", st->params[i]);
+		}
+	return KeptPlanGet(&plans[which], st->query, nargs, types, CURSOR_OPT_GENERIC_PLAN);
 }
 
 static char *
