@@ -231,11 +231,11 @@ NextIds(int64 rows)
 	if (!sequence_checked)
 	{
 		KeptPlanGet(&seq_plan,
-				  "SELECT pg_catalog.setval('share_acl.audit_log_id_seq'::pg_catalog.regclass, x.m)"
-				  "  FROM (SELECT pg_catalog.max(l.id) AS m FROM share_acl.audit_log l) x,"
-				  "       share_acl.audit_log_id_seq s"
-				  " WHERE x.m OPERATOR(pg_catalog.>=) s.last_value",
-				  0, NULL, CURSOR_OPT_GENERIC_PLAN);
+				    "SELECT pg_catalog.setval('share_acl.audit_log_id_seq'::pg_catalog.regclass, x.m)"
+				    "  FROM (SELECT pg_catalog.max(l.id) AS m FROM share_acl.audit_log l) x,"
+				    "       share_acl.audit_log_id_seq s"
+				    " WHERE x.m OPERATOR(pg_catalog.>=) s.last_value",
+				    0, NULL, CURSOR_OPT_GENERIC_PLAN);
 		ExecLatest(seq_plan.plan, NULL, NULL);
 		sequence_checked = true;
 	}
@@ -554,29 +554,29 @@ SealFew(Oid chain_rel)
 		nulls[i] = ' ';
 	}
 	KeptPlanGet(&write_plan,
-			  "INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type,"
-			  "                                 object_id, old, new, link_id, viewer_email, hash)"
-			  "SELECT u.id, $1, u.workspace_id, u.actor_id, u.db_role, u.action, u.object_type,"
-			  "       u.object_id, u.old, u.new, u.link_id, u.viewer_email, u.hash"
-			  "  FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
-			  "                 pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7),"
-			  "                 pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10),"
-			  "                 pg_catalog.unnest($11), pg_catalog.unnest($12), pg_catalog.unnest($13))"
-			  "       AS u(id, workspace_id, actor_id, db_role, action, object_type, object_id,"
-			  "            old, new, link_id, viewer_email, hash)",
-			  AUDIT_ROW_COLUMNS + 1, (Oid *) write_types, CURSOR_OPT_GENERIC_PLAN);
+			    "INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type,"
+			    "                                 object_id, old, new, link_id, viewer_email, hash)"
+			    "SELECT u.id, $1, u.workspace_id, u.actor_id, u.db_role, u.action, u.object_type,"
+			    "       u.object_id, u.old, u.new, u.link_id, u.viewer_email, u.hash"
+			    "  FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
+			    "                 pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7),"
+			    "                 pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10),"
+			    "                 pg_catalog.unnest($11), pg_catalog.unnest($12), pg_catalog.unnest($13))"
+			    "       AS u(id, workspace_id, actor_id, db_role, action, object_type, object_id,"
+			    "            old, new, link_id, viewer_email, hash)",
+			    AUDIT_ROW_COLUMNS + 1, (Oid *) write_types, CURSOR_OPT_GENERIC_PLAN);
 	if (ExecLatest(write_plan.plan, values, nulls) != SPI_OK_INSERT)
 		elog(ERROR, "could not write the audit rows");
 
 	/* the heads: each chain's last id, time and hash */
 	KeptPlanGet(&move_heads_plan,
-			  "INSERT INTO share_acl.audit_chain AS h (workspace_id, last_id, last_at, last_hash)"
-			  "SELECT u.w, u.i, $1, u.h"
-			  "  FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4))"
-			  "       AS u(w, i, h) "
-			  "ON CONFLICT (workspace_id) DO UPDATE"
-			  "   SET last_id = excluded.last_id, last_at = excluded.last_at, last_hash = excluded.last_hash",
-			  4, (Oid *) heads_types, CURSOR_OPT_GENERIC_PLAN);
+			    "INSERT INTO share_acl.audit_chain AS h (workspace_id, last_id, last_at, last_hash)"
+			    "SELECT u.w, u.i, $1, u.h"
+			    "  FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4))"
+			    "       AS u(w, i, h) "
+			    "ON CONFLICT (workspace_id) DO UPDATE"
+			    "   SET last_id = excluded.last_id, last_at = excluded.last_at, last_hash = excluded.last_hash",
+			    4, (Oid *) heads_types, CURSOR_OPT_GENERIC_PLAN);
 	heads[0] = TimestampTzGetDatum(at);
 	heads[1] = PointerGetDatum(construct_array(chains, nchains, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
 	heads[2] = PointerGetDatum(construct_array(head_ids, nchains, INT8OID, 8, FLOAT8PASSBYVAL,
@@ -622,31 +622,31 @@ SealMany(Oid chain_rel, Datum *chains, int n, int64 rows)
 													   false, TYPALIGN_INT));
 	}
 	KeptPlanGet(&seal_bulk_plan,
-			  "WITH ins AS ("
-			  "  INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type,"
-			  "                                  object_id, old, new, link_id, viewer_email, hash)"
-			  "  SELECT x.id, $1, x.workspace_id, x.actor_id, x.db_role, x.action, x.object_type, x.object_id,"
-			  "         x.old, x.new, x.link_id, x.viewer_email,"
-			  "         share_acl._audit_chains($3, $4, x.id, $1, x.workspace_id, x.actor_id, x.db_role, x.action,"
-			  "                                 x.object_type, x.object_id, x.old, x.new, x.link_id, x.viewer_email)"
-			  "           OVER (ROWS UNBOUNDED PRECEDING)"
-			  "    FROM (SELECT $2[pg_catalog.row_number() OVER ()] AS id, v.*"
-			  "            FROM (SELECT w.* FROM share_acl.audit_stage w"
-			  "                   WHERE w.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
-			  "                  OFFSET 0) v) x"
-			  "  RETURNING id, hash,"
-			  "         coalesce(workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid) AS chain"
-			  ")"
-			  "INSERT INTO share_acl.audit_chain AS h (workspace_id, last_id, last_at, last_hash)"
-			  "SELECT i.chain, i.id, $1, i.hash FROM ins i"
-			  " WHERE (i.chain, i.id) IN (SELECT j.chain, pg_catalog.max(j.id) FROM ins j GROUP BY j.chain) "
-			  "ON CONFLICT (workspace_id) DO UPDATE"
-			  "   SET last_id = excluded.last_id, last_at = excluded.last_at, last_hash = excluded.last_hash",
-			  4, (Oid *) argtypes, CURSOR_OPT_GENERIC_PLAN);
+			    "WITH ins AS ("
+			    "  INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type,"
+			    "                                  object_id, old, new, link_id, viewer_email, hash)"
+			    "  SELECT x.id, $1, x.workspace_id, x.actor_id, x.db_role, x.action, x.object_type, x.object_id,"
+			    "         x.old, x.new, x.link_id, x.viewer_email,"
+			    "         share_acl._audit_chains($3, $4, x.id, $1, x.workspace_id, x.actor_id, x.db_role, x.action,"
+			    "                                 x.object_type, x.object_id, x.old, x.new, x.link_id, x.viewer_email)"
+			    "           OVER (ROWS UNBOUNDED PRECEDING)"
+			    "    FROM (SELECT $2[pg_catalog.row_number() OVER ()] AS id, v.*"
+			    "            FROM (SELECT w.* FROM share_acl.audit_stage w"
+			    "                   WHERE w.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
+			    "                  OFFSET 0) v) x"
+			    "  RETURNING id, hash,"
+			    "         coalesce(workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid) AS chain"
+			    ")"
+			    "INSERT INTO share_acl.audit_chain AS h (workspace_id, last_id, last_at, last_hash)"
+			    "SELECT i.chain, i.id, $1, i.hash FROM ins i"
+			    " WHERE (i.chain, i.id) IN (SELECT j.chain, pg_catalog.max(j.id) FROM ins j GROUP BY j.chain) "
+			    "ON CONFLICT (workspace_id) DO UPDATE"
+			    "   SET last_id = excluded.last_id, last_at = excluded.last_at, last_hash = excluded.last_hash",
+			    4, (Oid *) argtypes, CURSOR_OPT_GENERIC_PLAN);
 	ExecLatest(seal_bulk_plan.plan, values, nulls);
 	KeptPlanGet(&clear_plan,
-			  "DELETE FROM share_acl.audit_stage s"
-			  " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()", 0, NULL, CURSOR_OPT_GENERIC_PLAN);
+			    "DELETE FROM share_acl.audit_stage s"
+			    " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()", 0, NULL, CURSOR_OPT_GENERIC_PLAN);
 	ExecLatest(clear_plan.plan, NULL, NULL);
 }
 
@@ -709,16 +709,16 @@ AuditSeal(void)
 	if (audit_unresolved)
 	{
 		KeptPlanGet(&resolve_plan,
-				  "UPDATE share_acl.audit_stage s SET workspace_id = x.workspace_id"
-				  "  FROM (SELECT DISTINCT t.object_type, t.object_id, t.workspace_id"
-				  "          FROM share_acl.audit_stage t"
-				  "         WHERE t.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
-				  "           AND t.workspace_id IS NOT NULL AND t.object_id IS NOT NULL"
-				  "           AND t.object_type OPERATOR(pg_catalog.=) ANY ('{resource,link,principal}')) x"
-				  " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
-				  "   AND s.workspace_id IS NULL AND s.ref_type OPERATOR(pg_catalog.=) x.object_type"
-				  "   AND s.ref_id OPERATOR(pg_catalog.=) x.object_id",
-				  0, NULL, CURSOR_OPT_GENERIC_PLAN);
+				    "UPDATE share_acl.audit_stage s SET workspace_id = x.workspace_id"
+				    "  FROM (SELECT DISTINCT t.object_type, t.object_id, t.workspace_id"
+				    "          FROM share_acl.audit_stage t"
+				    "         WHERE t.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
+				    "           AND t.workspace_id IS NOT NULL AND t.object_id IS NOT NULL"
+				    "           AND t.object_type OPERATOR(pg_catalog.=) ANY ('{resource,link,principal}')) x"
+				    " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
+				    "   AND s.workspace_id IS NULL AND s.ref_type OPERATOR(pg_catalog.=) x.object_type"
+				    "   AND s.ref_id OPERATOR(pg_catalog.=) x.object_id",
+				    0, NULL, CURSOR_OPT_GENERIC_PLAN);
 		ExecLatest(resolve_plan.plan, NULL, NULL);
 		ExecLatest(resolve_plan.plan, NULL, NULL);
 	}
@@ -747,11 +747,11 @@ AuditSeal(void)
 		Datum	   *chains;
 
 		KeptPlanGet(&chains_plan,
-				  "SELECT coalesce(s.workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid),"
-				  "       pg_catalog.count(*)"
-				  "  FROM share_acl.audit_stage s"
-				  " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() GROUP BY 1",
-				  0, NULL, CURSOR_OPT_GENERIC_PLAN);
+				    "SELECT coalesce(s.workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid),"
+				    "       pg_catalog.count(*)"
+				    "  FROM share_acl.audit_stage s"
+				    " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() GROUP BY 1",
+				    0, NULL, CURSOR_OPT_GENERIC_PLAN);
 		if (ExecLatest(chains_plan.plan, NULL, NULL) != SPI_OK_SELECT)
 			elog(ERROR, "could not list the audit chains to seal");
 		n = (int) SPI_processed;

@@ -121,12 +121,12 @@ PruneOldEntries(void)
 		return;
 	values[0] = UInt64GetDatum(U64FromFullTransactionId(next) - CHANGE_LOG_KEEP_XIDS);
 	ExecPlan(KeptPlanGet(&prune_plan,
-					   "DELETE FROM share_acl.change_log WHERE ctid OPERATOR(pg_catalog.=) ANY "
-					   "(ARRAY(SELECT ctid FROM share_acl.change_log "
-					   "WHERE txid OPERATOR(pg_catalog.<) LEAST($1, "
-					   "pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())) "
-					   "FOR UPDATE SKIP LOCKED))",
-					   1, argtypes, 0),
+					     "DELETE FROM share_acl.change_log WHERE ctid OPERATOR(pg_catalog.=) ANY "
+					     "(ARRAY(SELECT ctid FROM share_acl.change_log "
+					     "WHERE txid OPERATOR(pg_catalog.<) LEAST($1, "
+					     "pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())) "
+					     "FOR UPDATE SKIP LOCKED))",
+					     1, argtypes, 0),
 			 values, SPI_OK_DELETE);
 }
 
@@ -153,7 +153,7 @@ WriteEntries(ChangeKind kind, Datum *ids, int n, bool reload)
 
 		values[0] = CharGetDatum(change_kind_codes[kind]);
 		ExecPlan(KeptPlanGet(&insert_reload_plan,
-						   "INSERT INTO share_acl.change_log (kind, id) VALUES ($1, NULL)", 1, argtypes, 0),
+						     "INSERT INTO share_acl.change_log (kind, id) VALUES ($1, NULL)", 1, argtypes, 0),
 				 values, SPI_OK_INSERT);
 	}
 	else
@@ -165,8 +165,8 @@ WriteEntries(ChangeKind kind, Datum *ids, int n, bool reload)
 		values[1] = PointerGetDatum(construct_array(ids, n, UUIDOID, UUID_LEN, false,
 													TYPALIGN_CHAR));
 		ExecPlan(KeptPlanGet(&insert_ids_plan,
-						   "INSERT INTO share_acl.change_log (kind, id) SELECT $1, pg_catalog.unnest($2)",
-						   2, argtypes, 0),
+						     "INSERT INTO share_acl.change_log (kind, id) SELECT $1, pg_catalog.unnest($2)",
+						     2, argtypes, 0),
 				 values, SPI_OK_INSERT);
 	}
 	if (pg_prng_uint32(&pg_global_prng_state) % CHANGE_LOG_PRUNE_ONE_IN == 0)

@@ -8,9 +8,9 @@
  * (record the refusal, then raise 42501).  They ask the engine directly, in
  * the caller's transaction, so they see its own changes.
  *
- * share, _share (behind share_with_email) and unshare run here: one look-up
- * statement, the checks in C, one INSERT or DELETE, and the notification
- * through share_acl._notify.  Their statements are prepared once per backend
+ * share, _share (behind share_with_email), unshare and create_resource run
+ * here: one look-up statement, the checks in C, one INSERT or DELETE, and
+ * for a share the notification through share_acl._notify.  Their statements are prepared once per backend
  * (again after the extension is re-created) and run with SPI; the triggers
  * on the tables (checks, change log, audit) fire as for any other writer.
  * Names, defaults, SQLSTATEs and messages are those of the PL/pgSQL
