@@ -271,14 +271,12 @@ ContextCurrentLink(const pg_uuid_t **id)
 	return &link_data;
 }
 
-PG_FUNCTION_INFO_V1(set_link_context);
-
-/* _set_link_context(link uuid) → void: make link the transaction's link context (NULL: none) */
-Datum
-set_link_context(PG_FUNCTION_ARGS)
+/* Make link the transaction's link context (NULL: none). */
+void
+ContextSetLink(const pg_uuid_t *link)
 {
-	const char *value = PG_ARGISNULL(0) ? "" :
-		DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(0)));
+	const char *value = link == NULL ? "" :
+		DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(link)));
 
 	link_setting_allowed = true;
 	PG_TRY();
@@ -292,6 +290,15 @@ set_link_context(PG_FUNCTION_ARGS)
 		link_setting_allowed = false;
 	}
 	PG_END_TRY();
+}
+
+PG_FUNCTION_INFO_V1(set_link_context);
+
+/* _set_link_context(link uuid) → void: make link the transaction's link context (NULL: none) */
+Datum
+set_link_context(PG_FUNCTION_ARGS)
+{
+	ContextSetLink(PG_ARGISNULL(0) ? NULL : PG_GETARG_UUID_P(0));
 	PG_RETURN_VOID();
 }
 

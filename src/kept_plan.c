@@ -8,6 +8,11 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "utils/syscache.h"
+
 #include "catalog.h"
 #include "kept_plan.h"
 
@@ -30,4 +35,77 @@ KeptPlanGet(KeptPlan *kept, const char *query, int nargs, const Oid *argtypes, i
 		kept->generation = CatalogGeneration();
 	}
 	return kept->plan;
+}
+
+/* A type of share_acl (its OID changes when the extension is created again). */
+static Oid
+ModelType(const char *name)
+{
+	Oid			nsp = get_namespace_oid("share_acl", false);
+
+	return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(name),
+						   ObjectIdGetDatum(nsp));
+}
+
+/* The kept generic plan of a statement (its parameters' types by letter). */
+SPIPlanPtr
+KeptStatementPlan(KeptPlan *kept, const KeptStatement *st)
+{
+	Oid			types[FUNC_MAX_ARGS];
+	int			nargs = strlen(st->params);
+	int			i;
+
+	CatalogLookup();
+	if (kept->plan != NULL && kept->generation == CatalogGeneration())
+		return kept->plan;		/* (its argument types need not be looked up) */
+	Assert(nargs <= FUNC_MAX_ARGS);
+	for (i = 0; i < nargs; i++)
+		switch (st->params[i])
+		{
+			case 'u':
+				types[i] = UUIDOID;
+				break;
+			case 't':
+				types[i] = TEXTOID;
+				break;
+			case 'b':
+				types[i] = BOOLOID;
+				break;
+			case 'z':
+				types[i] = TIMESTAMPTZOID;
+				break;
+			case 'P':
+				types[i] = ModelType("permset");
+				break;
+			case 'K':
+				types[i] = ModelType("resource_kind");
+				break;
+			default:
+				elog(ERROR, "unknown parameter type '%c'", st->params[i]);
+		}
+	return KeptPlanGet(kept, st->query, nargs, types, CURSOR_OPT_GENERIC_PLAN);
+}
+
+/*
+ * Run a kept statement that returns at most one row (SPI_OK_* expected);
+ * true when it returned one.  Its changes are then visible to what follows
+ * (the engine reads the latest snapshot), as after a PL/pgSQL statement.
+ */
+bool
+KeptStatementRun(KeptPlan *kept, const KeptStatement *st, Datum *values, const char *nulls,
+				 int expected)
+{
+	int			rc = SPI_execute_plan(KeptStatementPlan(kept, st), values, nulls, false, 0);
+
+	if (rc != expected)
+		elog(ERROR, "share_acl statement failed: %s", SPI_result_code_string(rc));
+	CommandCounterIncrement();
+	return SPI_processed == 1;
+}
+
+/* Column n (from 1) of the row the last KeptStatementRun returned. */
+Datum
+KeptStatementColumn(int n, bool *isnull)
+{
+	return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, n, isnull);
 }

@@ -9,14 +9,28 @@
 
 #include "executor/spi.h"
 
-/* A statement's kept plan: NULL until first used. */
 typedef struct KeptPlan
 {
 	SPIPlanPtr	plan;
 	uint64		generation;		/* the catalog generation it was prepared in */
 } KeptPlan;
 
+/*
+ * A statement's text and its parameters' types, one letter per parameter:
+ * u uuid, t text, b boolean, z timestamptz, P share_acl.permset,
+ * K share_acl.resource_kind.
+ */
+typedef struct KeptStatement
+{
+	const char *query;
+	const char *params;
+} KeptStatement;
+
 extern SPIPlanPtr KeptPlanGet(KeptPlan *kept, const char *query, int nargs, const Oid *argtypes,
 							  int cursor_options);
+extern SPIPlanPtr KeptStatementPlan(KeptPlan *kept, const KeptStatement *st);
+extern bool KeptStatementRun(KeptPlan *kept, const KeptStatement *st, Datum *values,
+							 const char *nulls, int expected);
+extern Datum KeptStatementColumn(int n, bool *isnull);
 
 #endif							/* SHARE_ACL_KEPT_PLAN_H */

@@ -380,20 +380,16 @@ ForgetPendingViews(void)
 }
 
 /*
- * _link_view_at_commit(link uuid, viewer_email text) → void: count one view
- * of the link into view_count / last_viewed_at when this transaction commits
- * (unless the subtransaction that calls it is rolled back).
+ * Count one view of link, by viewer_email (or NULL), into view_count /
+ * last_viewed_at when this transaction commits (unless the subtransaction
+ * that asks is rolled back).
  */
-Datum
-link_view_at_commit(PG_FUNCTION_ARGS)
+void
+LinkViewAtCommit(const pg_uuid_t *link, const char *viewer_email)
 {
 	MemoryContext old;
 	PendingView *p;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("_link_view_at_commit: link must not be null")));
 	PreventCommandIfReadOnly("open_link");
 
 	old = MemoryContextSwitchTo(TopTransactionContext);
@@ -406,13 +402,25 @@ link_view_at_commit(PG_FUNCTION_ARGS)
 		maxpending = newmax;
 	}
 	p = &pending[npending];
-	p->link = *PG_GETARG_UUID_P(0);
+	p->link = *link;
 	p->subid = GetCurrentSubTransactionId();
 	p->seq = nextseq++;
 	p->at = GetCurrentTransactionStartTimestamp();
-	p->email = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	p->email = viewer_email == NULL ? NULL : pstrdup(viewer_email);
 	npending++;
 	MemoryContextSwitchTo(old);
+}
+
+/* _link_view_at_commit(link uuid, viewer_email text) → void: LinkViewAtCommit */
+Datum
+link_view_at_commit(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("_link_view_at_commit: link must not be null")));
+	LinkViewAtCommit(PG_GETARG_UUID_P(0),
+					 PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)));
 	PG_RETURN_VOID();
 }
 

@@ -19,13 +19,9 @@
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
-#include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 
@@ -53,28 +49,8 @@ typedef enum ManagePlan
 
 static KeptPlan plans[PLAN_COUNT];
 
-/* A type of share_acl (its OID changes when the extension is created again). */
-static Oid
-ModelType(const char *name)
-{
-	Oid			nsp = get_namespace_oid("share_acl", false);
-
-	return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(name),
-						   ObjectIdGetDatum(nsp));
-}
-
-/*
- * The statements of this file: each one's text and its parameters' types,
- * one letter per parameter: u uuid, t text, b boolean, z timestamptz, P
- * share_acl.permset, K share_acl.resource_kind.
- */
-typedef struct ManageStatement
-{
-	const char *query;
-	const char *params;
-} ManageStatement;
-
-static const ManageStatement statements[PLAN_COUNT] = {
+/* The statements of this file (parameter letters: kept_plan.h). */
+static const KeptStatement statements[PLAN_COUNT] = {
 	[PLAN_REFUSAL] = {
 		/* $1 function, $2 target, $3 message */
 		"SELECT share_acl._audit_refusal($1, $2, share_acl._audit_workspace_of($2),"
@@ -117,45 +93,6 @@ static const ManageStatement statements[PLAN_COUNT] = {
 		" VALUES ($1, $2, $3, $4, $5)",
 		"uuKuu"}
 };
-
-/* A statement of this file, kept (inside an SPI connection). */
-static SPIPlanPtr
-Prepared(ManagePlan which)
-{
-	const ManageStatement *st = &statements[which];
-	Oid			types[FUNC_MAX_ARGS];
-	int			nargs = strlen(st->params);
-	int			i;
-
-	CatalogLookup();
-	if (plans[which].plan != NULL && plans[which].generation == CatalogGeneration())
-		return plans[which].plan;	/* (its argument types need not be looked up) */
-	for (i = 0; i < nargs; i++)
-		switch (st->params[i])
-		{
-			case 'u':
-				types[i] = UUIDOID;
-				break;
-			case 't':
-				types[i] = TEXTOID;
-				break;
-			case 'b':
-				types[i] = BOOLOID;
-				break;
-			case 'z':
-				types[i] = TIMESTAMPTZOID;
-				break;
-			case 'P':
-				types[i] = ModelType("permset");
-				break;
-			case 'K':
-				types[i] = ModelType("resource_kind");
-				break;
-			default:
-				elog(ERROR, "unknown parameter type '%c'", st->params[i]);
-		}
-	return KeptPlanGet(&plans[which], st->query, nargs, types, CURSOR_OPT_GENERIC_PLAN);
-}
 
 static char *
 UuidText(const pg_uuid_t *id)
@@ -219,7 +156,8 @@ Deny(const char *function, const pg_uuid_t *target, const char *message, const c
 	values[1] = target ? UUIDPGetDatum(target) : (Datum) 0;
 	nulls[1] = target ? ' ' : 'n';
 	values[2] = CStringGetTextDatum(message);
-	if (SPI_execute_plan(Prepared(PLAN_REFUSAL), values, nulls, false, 0) != SPI_OK_SELECT)
+	if (SPI_execute_plan(KeptStatementPlan(&plans[PLAN_REFUSAL], &statements[PLAN_REFUSAL]),
+						 values, nulls, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not hand over the audit row of a refusal");
 	SPI_finish();
 	ereport(ERROR,
@@ -339,26 +277,11 @@ deny(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/*
- * Run a prepared statement that returns at most one row; true when it
- * returned one.  Its changes are then visible to what follows (the engine
- * reads the latest snapshot), as after a PL/pgSQL statement.
- */
+/* Run a statement of this file that returns at most one row; true when it did. */
 static bool
 RunOne(ManagePlan which, Datum *values, const char *nulls, int expected)
 {
-	int			rc = SPI_execute_plan(Prepared(which), values, nulls, false, 0);
-
-	if (rc != expected)
-		elog(ERROR, "share_acl statement failed: %s", SPI_result_code_string(rc));
-	CommandCounterIncrement();
-	return SPI_processed == 1;
-}
-
-static Datum
-Column(int n, bool *isnull)
-{
-	return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, n, isnull);
+	return KeptStatementRun(&plans[which], &statements[which], values, nulls, expected);
 }
 
 /*
@@ -412,24 +335,24 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 	values[0] = UUIDPGetDatum(resource);
 	values[1] = UUIDPGetDatum(grantee);
 	RunOne(PLAN_SHARE_FACTS, values, NULL, SPI_OK_SELECT);
-	(void) Column(1, &isnull);
+	(void) KeptStatementColumn(1, &isnull);
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("resource %s does not exist", UuidText(resource))));
-	workspace = *DatumGetUUIDP(Column(1, &isnull));
-	value = Column(2, &isnull);
+	workspace = *DatumGetUUIDP(KeptStatementColumn(1, &isnull));
+	value = KeptStatementColumn(2, &isnull);
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("principal %s does not exist", UuidText(grantee))));
 	grantee_kind = TextDatumGetCString(value);
-	value = Column(3, &isnull);
+	value = KeptStatementColumn(3, &isnull);
 	grantee_has_workspace = !isnull;
 	if (grantee_has_workspace)
 		grantee_workspace = *DatumGetUUIDP(value);
-	external_sharing = DatumGetBool(Column(4, &isnull));
-	grantee_is_member = DatumGetBool(Column(5, &isnull));
+	external_sharing = DatumGetBool(KeptStatementColumn(4, &isnull));
+	grantee_is_member = DatumGetBool(KeptStatementColumn(5, &isnull));
 
 	Require(function, actor, resource, PERM_SHARE, action);
 	if (strcmp(grantee_kind, "team") == 0 &&
@@ -485,7 +408,7 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 	nulls[8] = actor ? ' ' : 'n';
 	if (!RunOne(PLAN_SHARE_INSERT, values, nulls, SPI_OK_INSERT_RETURNING))
 		elog(ERROR, "the share was not inserted");
-	share_id = SPI_datumTransfer(Column(1, &isnull), false, UUID_LEN);
+	share_id = SPI_datumTransfer(KeptStatementColumn(1, &isnull), false, UUID_LEN);
 
 	values[0] = UUIDPGetDatum(grantee);
 	values[1] = UUIDPGetDatum(resource);
@@ -551,8 +474,8 @@ share_remove(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("share %s does not exist", UuidText(share))));
-	resource = *DatumGetUUIDP(Column(1, &isnull));
-	value = Column(2, &isnull);
+	resource = *DatumGetUUIDP(KeptStatementColumn(1, &isnull));
+	value = KeptStatementColumn(2, &isnull);
 	if (!isnull)
 		granted_by = DatumGetUUIDP(value);
 	RequireManager("unshare", actor, &resource, granted_by,
@@ -595,12 +518,12 @@ resource_create(PG_FUNCTION_ARGS)
 	nulls[1] = parent ? ' ' : 'n';
 	values[2] = UUIDPGetDatum(id);
 	RunOne(PLAN_RESOURCE_FACTS, values, nulls, SPI_OK_SELECT);
-	if (!DatumGetBool(Column(1, &isnull)))
+	if (!DatumGetBool(KeptStatementColumn(1, &isnull)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("workspace %s does not exist", UuidText(workspace))));
-	parent_workspace = Column(2, &parent_missing);
-	id_taken = DatumGetBool(Column(3, &isnull));
+	parent_workspace = KeptStatementColumn(2, &parent_missing);
+	id_taken = DatumGetBool(KeptStatementColumn(3, &isnull));
 
 	if (parent == NULL)
 	{

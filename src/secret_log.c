@@ -49,6 +49,8 @@
 #include "utils/lsyscache.h"
 #include "utils/portal.h"
 
+#include "link_attempts.h"
+
 PG_FUNCTION_INFO_V1(log_exposure);
 PG_FUNCTION_INFO_V1(warn_log_exposure);
 
@@ -306,12 +308,12 @@ log_exposure(PG_FUNCTION_ARGS)
 }
 
 /*
- * _warn_log_exposure(token text, password text) → void: a WARNING, once per
- * backend, when settings in effect would write these secrets to the server
- * log.  Called first thing by open_link and create_link.
+ * A WARNING, once per backend, when settings in effect would write this
+ * token or password (either may be NULL) to the server log.  Called first
+ * thing by open_link and create_link.
  */
-Datum
-warn_log_exposure(PG_FUNCTION_ARGS)
+void
+WarnLogExposure(const char *token, const char *password)
 {
 	List	   *reasons;
 	StringInfoData buf;
@@ -319,10 +321,10 @@ warn_log_exposure(PG_FUNCTION_ARGS)
 	ErrorContextCallback *save_context;
 
 	if (warned)
-		PG_RETURN_VOID();
-	reasons = Exposure(ArgString(fcinfo, 0), ArgString(fcinfo, 1));
+		return;
+	reasons = Exposure(token, password);
 	if (reasons == NIL)
-		PG_RETURN_VOID();
+		return;
 	initStringInfo(&buf);
 	foreach(lc, reasons)
 	{
@@ -342,5 +344,13 @@ warn_log_exposure(PG_FUNCTION_ARGS)
 			 errhidestmt(true),
 			 errhidecontext(true)));
 	error_context_stack = save_context;
+}
+
+/* _warn_log_exposure(token text, password text) → void: WarnLogExposure */
+Datum
+warn_log_exposure(PG_FUNCTION_ARGS)
+{
+	if (!warned)
+		WarnLogExposure(ArgString(fcinfo, 0), ArgString(fcinfo, 1));
 	PG_RETURN_VOID();
 }

@@ -47,6 +47,7 @@
 #include "utils/uuid.h"
 
 #include "token.h"
+#include "token_sql.h"
 
 PG_FUNCTION_INFO_V1(token_random_bytes);
 PG_FUNCTION_INFO_V1(token_sign);
@@ -291,9 +292,8 @@ token_verify(PG_FUNCTION_ARGS)
  * PASSWORD_MAX_BYTES.  The caller wipes and frees it.
  */
 static char *
-PasswordArg(FunctionCallInfo fcinfo, int argno, size_t *len)
+PasswordArg(Datum d, size_t *len)
 {
-	Datum		d = PG_GETARG_DATUM(argno);
 	text	   *t;
 	char	   *raw;
 	char	   *prep = NULL;
@@ -301,7 +301,7 @@ PasswordArg(FunctionCallInfo fcinfo, int argno, size_t *len)
 
 	if (toast_raw_datum_size(d) > VARHDRSZ + PASSWORD_MAX_BYTES)
 		return NULL;
-	t = PG_GETARG_TEXT_PP(argno);
+	t = (text *) pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d));
 	n = VARSIZE_ANY_EXHDR(t);
 	if (n > PASSWORD_MAX_BYTES)
 	{
@@ -381,7 +381,7 @@ Datum
 token_password_hash(PG_FUNCTION_ARGS)
 {
 	size_t		len;
-	char	   *password = PasswordArg(fcinfo, 0, &len);
+	char	   *password = PasswordArg(PG_GETARG_DATUM(0), &len);
 	uint8		salt[PASSWORD_SALT_LEN];
 	uint8		stored_key[KEY_LEN];
 	uint8		server_key[KEY_LEN];
@@ -488,14 +488,13 @@ ParsePasswordHash(const char *s, size_t len, int *iterations, uint8 *salt, int *
 }
 
 /*
- * _password_check(password text, hash text) → bool: whether the password
- * matches the hash.  False for a malformed hash or a password longer than any
- * that can be set; never an error that shows either.
+ * Whether the password (a text Datum) matches the hash.  False for a
+ * malformed hash or a password longer than any that can be set; never an
+ * error that shows either.
  */
-Datum
-token_password_check(PG_FUNCTION_ARGS)
+bool
+TokenPasswordMatches(Datum password_datum, text *hash)
 {
-	text	   *hash = PG_GETARG_TEXT_PP(1);
 	int			iterations;
 	uint8		salt[64];
 	int			saltlen;
@@ -509,13 +508,13 @@ token_password_check(PG_FUNCTION_ARGS)
 
 	if (!ParsePasswordHash(VARDATA_ANY(hash), VARSIZE_ANY_EXHDR(hash), &iterations,
 						   salt, &saltlen, stored_key, server_key))
-		PG_RETURN_BOOL(false);
-	password = PasswordArg(fcinfo, 0, &len);
+		return false;
+	password = PasswordArg(password_datum, &len);
 	if (password == NULL)
 	{
 		explicit_bzero(stored_key, sizeof(stored_key));
 		explicit_bzero(server_key, sizeof(server_key));
-		PG_RETURN_BOOL(false);
+		return false;
 	}
 	PasswordKeys(password, salt, saltlen, iterations, got_stored, got_server);
 	WipePassword(password, len);
@@ -526,5 +525,12 @@ token_password_check(PG_FUNCTION_ARGS)
 	explicit_bzero(server_key, sizeof(server_key));
 	explicit_bzero(got_stored, sizeof(got_stored));
 	explicit_bzero(got_server, sizeof(got_server));
-	PG_RETURN_BOOL(ok);
+	return ok;
+}
+
+/* _password_check(password text, hash text) → bool: TokenPasswordMatches */
+Datum
+token_password_check(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(TokenPasswordMatches(PG_GETARG_DATUM(0), PG_GETARG_TEXT_PP(1)));
 }

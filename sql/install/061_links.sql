@@ -447,116 +447,21 @@ COMMENT ON FUNCTION share_acl.create_link(uuid, share_acl.permset, timestamptz, 
 -- hot standby, concurrency and locks, see the top of this file.  A malformed
 -- viewer_email is an error (22023): it is the application's input, not the
 -- link's.
+-- In C (src/link_open.c): every viewer of a link calls it.  In order: the
+-- token (strict parse, unretired key, constant-time MAC; a deleted link is
+-- invalid too), the link's state (revoked, expired), the password (locked as
+-- this transaction sees it: then not checked), the attempt of a link with a
+-- password or max_views (recorded as described at the top of this file),
+-- the viewer's link_view row (when the workspace tracks external views) and
+-- the view counted at commit (a link without max_views), the link context;
+-- then the audit row of every open, ok or refused (070_audit.sql): the link
+-- (NULL for an invalid token), the viewer's e-mail and the status, committed
+-- with the caller's transaction.  On a hot standby nothing is written.
 CREATE FUNCTION share_acl.open_link(token text, password text DEFAULT NULL,
                                     viewer_email text DEFAULT NULL)
 RETURNS TABLE (ok boolean, status text, link_id uuid, resource uuid, perms share_acl.permset)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
--- (its statements look rows up by index whatever the token; planned for each
--- call's token, one was planned again at every open)
-SET plan_cache_mode = force_generic_plan AS $$
-DECLARE
-    standby constant boolean := pg_catalog.pg_is_in_recovery();
-    given_password constant boolean := coalesce(open_link.password, '') <> '';
-    lid uuid;
-    l share_acl.link;
-    n bigint;
-    password_ok boolean;            -- NULL: the link has no password
-    own_row boolean;
-BEGIN
-    PERFORM share_acl._warn_log_exposure(open_link.token, open_link.password);
-    ok := false;
-    IF open_link.viewer_email !~ '^[^@\s]+@[^@\s]+$' OR length(open_link.viewer_email) > 320 THEN
-        PERFORM share_acl._check_email(open_link.viewer_email);     -- raises 22023
-    END IF;
-    <<decide>>
-    BEGIN
-        -- the token: strict parse, unretired key, constant-time MAC (C)
-        -- (no such link: deleted, with its resource, is invalid too)
-        SELECT x.* INTO l FROM share_acl.link x
-         WHERE x.id = (SELECT share_acl._token_verify(open_link.token, k.kid, k.secret)
-                         FROM share_acl.signing_key k
-                        WHERE k.kid = share_acl._token_kid(open_link.token) AND k.retired_at IS NULL);
-        IF NOT FOUND THEN
-            status := 'invalid';
-            EXIT decide;
-        END IF;
-        lid := l.id;
-        link_id := lid;
-        status := share_acl._link_refusal(l);
-        IF status IS NOT NULL THEN
-            EXIT decide;
-        END IF;
-        IF l.password_hash IS NOT NULL AND NOT given_password THEN
-            status := 'password_required';
-            EXIT decide;
-        END IF;
-
-        IF l.password_hash IS NOT NULL THEN
-            -- locked as this transaction sees it: the password is not checked
-            SELECT count(*) INTO n FROM share_acl.link_failed_attempt f
-             WHERE f.link_id = lid AND f.at > now() - interval '15 minutes';
-            IF n >= 10 THEN
-                status := 'locked';
-                EXIT decide;
-            END IF;
-            password_ok := share_acl._password_check(open_link.password, l.password_hash);
-        END IF;
-
-        IF standby THEN
-            -- nothing is recorded on a standby (see the top of this file)
-            IF NOT password_ok THEN
-                status := 'wrong_password';
-                EXIT decide;
-            END IF;
-        ELSIF l.password_hash IS NOT NULL OR l.max_views IS NOT NULL THEN
-            -- decided and recorded in a transaction of its own that commits
-            -- before we answer (a background worker): the lockout, a wrong
-            -- password, the view of a link with max_views; in this
-            -- transaction only when it wrote the link row (no other can see it)
-            SELECT share_acl._xid_is_current(x.xmin) INTO own_row FROM share_acl.link x WHERE x.id = lid;
-            IF own_row THEN
-                status := share_acl._link_record_attempt(lid, password_ok, open_link.viewer_email);
-            ELSE
-                status := share_acl._link_attempt(lid, password_ok, open_link.viewer_email);
-            END IF;
-            IF status <> 'ok' THEN
-                IF status = 'invalid' THEN
-                    link_id := NULL;
-                END IF;
-                EXIT decide;
-            END IF;
-        END IF;
-
-        IF NOT standby THEN
-            -- the viewer's row; the view of a link without max_views is
-            -- counted when this transaction commits
-            INSERT INTO share_acl.link_view (link_id, viewer_email)
-            SELECT lid, open_link.viewer_email
-              FROM share_acl.resource r JOIN share_acl.workspace w ON w.id = r.workspace_id
-             WHERE r.id = l.resource_id AND w.track_external_views;
-            IF l.max_views IS NULL THEN
-                PERFORM share_acl._link_view_at_commit(lid, open_link.viewer_email);
-            END IF;
-        END IF;
-        PERFORM share_acl._set_link_context(lid);
-        ok := true;
-        status := 'ok';
-        resource := l.resource_id;
-        perms := share_acl._share_mask(l.perms, l.allow_download, l.allow_comments, l.allow_approval,
-                                       l.allow_contribution)
-                 OPERATOR(share_acl.-) share_acl._link_never();
-    END;
-    -- the audit row of every open, ok or refused (070_audit.sql): the link
-    -- (NULL for an invalid token), the viewer's e-mail and the status; it
-    -- commits with the caller's transaction (a refusal does not raise)
-    IF NOT standby THEN
-        PERFORM share_acl._audit_record('open_link', 'link', link_id,
-            CASE WHEN link_id IS NOT NULL
-                 THEN (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = l.resource_id) END,
-            pg_catalog.jsonb_build_object('status', status), link_id, open_link.viewer_email);
-    END IF;
-    RETURN NEXT;
-END $$;
+    AS 'MODULE_PATHNAME', 'link_open'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION share_acl.open_link(text, text, text) IS
     'validate a share link token (and password); on ok record the view and make the link the transaction''s link context; never raises for a refused link';
 

@@ -1,0 +1,13 @@
+/*
+ * token_sql.h — what C callers use of the link passwords (defined in
+ * token.c).  Kept apart from token.h, which stays pure C for the fuzz
+ * harness.
+ */
+#ifndef SHARE_ACL_TOKEN_SQL_H
+#define SHARE_ACL_TOKEN_SQL_H
+
+#include "postgres.h"
+
+extern bool TokenPasswordMatches(Datum password, text *hash);
+
+#endif							/* SHARE_ACL_TOKEN_SQL_H */
