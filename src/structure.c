@@ -115,41 +115,79 @@ RoomForOne(void *arr, int32 n, int32 *cap, Size elem)
 }
 
 /*
- * Set the fields of node idx from a resource tuple (parent and collections
+ * A resource tuple's columns, deformed once (heap_getattr of each column
+ * after a NULL one walks the tuple from its start).  The arrays are kept
+ * for the backend's life and grow with the table's width.
+ */
+typedef struct ResourceRow
+{
+	Datum	   *values;
+	bool	   *nulls;
+} ResourceRow;
+
+static void
+ReadResourceRow(TupleDesc desc, HeapTuple tup, ResourceRow *row)
+{
+	static Datum *values = NULL;
+	static bool *nulls = NULL;
+	static int	width = 0;
+
+	if (desc->natts > width)
+	{
+		int			w = Max(desc->natts, 16);
+		Datum	   *v = MemoryContextAlloc(TopMemoryContext, sizeof(Datum) * w);
+		bool	   *n = MemoryContextAlloc(TopMemoryContext, sizeof(bool) * w);
+
+		if (values != NULL)
+		{
+			pfree(values);
+			pfree(nulls);
+		}
+		values = v;
+		nulls = n;
+		width = w;
+	}
+	heap_deform_tuple(tup, desc, values, nulls);
+	row->values = values;
+	row->nulls = nulls;
+}
+
+#define ROW_NULL(row, att)		((row)->nulls[(att) - 1])
+#define ROW_VALUE(row, att)		((row)->values[(att) - 1])
+
+/*
+ * Set the fields of node idx from a resource row (parent and collections
  * are resolved by the caller); *parent_id receives the parent's id, if any.
  */
 static void
-SetNodeFields(StructureCache *s, int32 idx, TupleDesc desc, HeapTuple tup,
-			  pg_uuid_t *parent_id, bool *has_parent)
+SetNodeFields(StructureCache *s, int32 idx, const ResourceRow *row, pg_uuid_t *parent_id,
+			  bool *has_parent)
 {
-	bool		isnull;
-	Datum		d;
 	int32		owner;
 	int32		ws;
 	uint8		kind_access;
 	uint8		flags;
 
-	d = Attr(desc, tup, catalog.res_parent, &isnull);
-	*has_parent = !isnull;
-	if (!isnull)
-		*parent_id = *DatumGetUUIDP(d);
-	d = Attr(desc, tup, catalog.res_owner, &isnull);
+	*has_parent = !ROW_NULL(row, catalog.res_parent);
+	if (*has_parent)
+		*parent_id = *DatumGetUUIDP(ROW_VALUE(row, catalog.res_parent));
 	s->owner_ids = RoomForOne(s->owner_ids, s->nowners, &s->ownercap, sizeof(pg_uuid_t));
 	s->owner_index.base = (const char *) s->owner_ids;
-	owner = isnull ? -1 : InternUuid(&s->owner_ids, &s->nowners, &s->ownercap, &s->owner_index,
-									 DatumGetUUIDP(d));
+	owner = ROW_NULL(row, catalog.res_owner) ? -1 :
+		InternUuid(&s->owner_ids, &s->nowners, &s->ownercap, &s->owner_index,
+				   DatumGetUUIDP(ROW_VALUE(row, catalog.res_owner)));
 	s->workspace_ids = RoomForOne(s->workspace_ids, s->nworkspaces, &s->wscap, sizeof(pg_uuid_t));
 	s->workspace_index.base = (const char *) s->workspace_ids;
 	ws = InternUuid(&s->workspace_ids, &s->nworkspaces, &s->wscap, &s->workspace_index,
-					DatumGetUUIDP(Attr(desc, tup, catalog.res_workspace, &isnull)));
-	kind_access = (uint8) (EnumMapValue(&catalog.resource_kinds,
-										Attr(desc, tup, catalog.res_kind, &isnull), RK_UNKNOWN) |
-						   EnumMapValue(&catalog.accesses,
-										Attr(desc, tup, catalog.res_access, &isnull), GA_PRIVATE) << 4);
+					DatumGetUUIDP(ROW_VALUE(row, catalog.res_workspace)));
+	kind_access = (uint8) (EnumMapValue(&catalog.resource_kinds, ROW_VALUE(row, catalog.res_kind),
+										RK_UNKNOWN) |
+						   EnumMapValue(&catalog.accesses, ROW_VALUE(row, catalog.res_access),
+										GA_PRIVATE) << 4);
 	flags = s->resources[idx].flags & RES_HAS_CHILDREN;
-	if (DatumGetBool(Attr(desc, tup, catalog.res_restricted, &isnull)))
+	if (DatumGetBool(ROW_VALUE(row, catalog.res_restricted)))
 		flags |= RES_RESTRICTED;
-	if (DatumGetBool(Attr(desc, tup, catalog.res_guest_ai, &isnull)))
+	if (DatumGetBool(ROW_VALUE(row, catalog.res_guest_ai)))
 		flags |= RES_GUEST_AI;
 
 	s->resources[idx].owner = owner;
@@ -163,16 +201,17 @@ static int32
 AppendNode(StructureCache *s, TupleDesc desc, HeapTuple tup, pg_uuid_t *parent_id, bool *has_parent)
 {
 	ResourceNode *r;
-	bool		isnull;
+	ResourceRow row;
 	int32		idx = s->nresources;
 
+	ReadResourceRow(desc, tup, &row);
 	s->resources = RoomForOne(s->resources, s->nresources, &s->rescap, sizeof(ResourceNode));
 	r = &s->resources[idx];
 	memset(r, 0, sizeof(*r));
-	r->id = *DatumGetUUIDP(Attr(desc, tup, catalog.res_id, &isnull));
+	r->id = *DatumGetUUIDP(ROW_VALUE(&row, catalog.res_id));
 	r->parent = -1;
 	r->coll_head = -1;
-	SetNodeFields(s, idx, desc, tup, parent_id, has_parent);
+	SetNodeFields(s, idx, &row, parent_id, has_parent);
 	/* counted only once indexed, so an error above leaves nothing half-added */
 	if (s->mapped_arrays)
 	{
@@ -464,7 +503,12 @@ ApplyDeltas(StructureCache *s, uuidmap_hash *ids, Snapshot snap)
 		if (node < 0)
 			node = AppendNode(s, desc, tup, &c->parent_id, &c->has_parent);
 		else
-			SetNodeFields(s, node, desc, tup, &c->parent_id, &c->has_parent);
+		{
+			ResourceRow row;
+
+			ReadResourceRow(desc, tup, &row);
+			SetNodeFields(s, node, &row, &c->parent_id, &c->has_parent);
+		}
 		c->node = node;
 		heap_freetuple(tup);
 		table_close(rel, AccessShareLock);

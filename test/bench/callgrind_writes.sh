@@ -20,8 +20,12 @@
 #       # another installation, e.g. a copy holding the version before (its
 #       # share_acl is used as installed there; nothing is built)
 #
-# Settings (environment): SCALE (0.1), N (200), PG_BIN.  Needs valgrind
-# (installed with apt when missing).
+#   PROFILE=open_link bash test/bench/callgrind_writes.sh
+#       # instead: that case's profile (N transactions) in
+#       # /tmp/callgrind_writes.open_link.out, for callgrind_annotate
+#
+# Settings (environment): SCALE (0.1), N (200), PG_BIN, PROFILE.  Needs
+# valgrind (installed with apt when missing).
 set -euo pipefail
 OTHER_INSTALL=${PG_BIN:+yes}
 source "$(dirname "$0")/../lib.sh"
@@ -62,13 +66,21 @@ statements() {
 		esac
 	done
 }
-count() {	# case n: the instructions of a single-user backend running it
+count() {	# case n [out]: the instructions of a single-user backend running it
 	statements "$1" "$2" >"$SA_CLUSTER_DIR/q.sql"
 	chmod 644 "$SA_CLUSTER_DIR/q.sql"
-	sa_as_postgres valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+	sa_as_postgres valgrind --tool=callgrind --callgrind-out-file="${3:-/dev/null}" \
 		"$PG_BIN/postgres" --single -D "$DATA" -c fsync=off postgres <"$SA_CLUSTER_DIR/q.sql" 2>&1 |
 		sed -n 's/.*Collected : \([0-9]*\).*/\1/p' | tail -1
 }
+if [ -n "${PROFILE:-}" ]; then
+	[ "$PROFILE" = unshare ] && count share "$N" >/dev/null	# the shares it removes
+	out=/tmp/callgrind_writes.$PROFILE.out
+	rm -f "$out"; touch "$out"; chown postgres "$out"
+	count "$PROFILE" "$N" "$out" >/dev/null
+	echo "profile of $N transactions of $PROFILE: $out (callgrind_annotate --inclusive=yes $out)"
+	exit 0
+fi
 # (unshare removes the shares that share made: share runs first)
 for c in insert share unshare open_link create; do
 	base=$(count "$c" 0); with=$(count "$c" "$N")
