@@ -17,8 +17,11 @@
  * commit order.
  *
  * Up to SEAL_ORDERED_MAX rows (every transaction of an application) are
- * taken out of audit_stage in staging order, hashed here and written with
- * one INSERT and one upsert of the heads.  A bulk load's rows are sealed by
+ * taken out of audit_stage in staging order, hashed here and written: up to
+ * SEAL_ONE_BY_ONE_MAX rows by a one-row INSERT each (arrays and unnest cost
+ * more than a few executions), more by one INSERT of arrays; the heads are
+ * moved by an UPDATE of the one chain's row, or by one upsert of several
+ * chains or a new one.  A bulk load's rows are sealed by
  * one statement in storage order, hashed by the window aggregate
  * _audit_chains, so that they are never all held in memory.
  *
@@ -58,6 +61,7 @@ PG_FUNCTION_INFO_V1(audit_pending);
 PG_FUNCTION_INFO_V1(audit_staged);
 
 #define SEAL_ORDERED_MAX		10000	/* up to this many rows are sealed in staging order */
+#define SEAL_ONE_BY_ONE_MAX		4	/* up to this many rows are written one by one */
 
 /* global variables: what the current transaction left to seal */
 static bool audit_pending_rows = false;
@@ -81,7 +85,9 @@ static KeptPlan resolve_plan;
 static KeptPlan chains_plan;
 static KeptPlan seq_plan;
 static KeptPlan write_plan;
+static KeptPlan write_one_plan;
 static KeptPlan move_heads_plan;
+static KeptPlan move_head_plan;
 static KeptPlan seal_bulk_plan;
 static KeptPlan clear_plan;
 
@@ -289,10 +295,12 @@ LatestSnapshot(void)
  * The heads of the n (locked) chains: the time of the rows, now or, if
  * later, the last time of a chain (no row before it); and into seeds[i]
  * the hash of chains[i]'s last row (or its anchor), NULL when it has none.
- * Read by the primary key of audit_chain, one look-up per chain.
+ * Read by the primary key of audit_chain, one look-up per chain.  *all_found
+ * (when not NULL) says whether every chain has its row in audit_chain.
  */
 static TimestampTz
-ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nulls)
+ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nulls,
+		  bool *all_found)
 {
 	TimestampTz at = GetCurrentTimestamp();
 	Relation	rel = table_open(chain_rel, AccessShareLock);
@@ -305,6 +313,8 @@ ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nu
 	Snapshot	snap = LatestSnapshot();
 	int			i;
 
+	if (all_found)
+		*all_found = true;
 	for (i = 0; i < n; i++)
 	{
 		ScanKeyData skey;
@@ -335,6 +345,8 @@ ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nu
 				}
 			}
 		}
+		else if (all_found)
+			*all_found = false;
 		systable_endscan(scan);
 	}
 	UnregisterSnapshot(snap);
@@ -430,7 +442,7 @@ ChainOf(Datum workspace, bool isnull)
 /*
  * Seal a transaction's few rows: take them out of audit_stage (in staging
  * order), lock their chains, give them ids, time and hashes here, write
- * them with one INSERT and move the heads with one upsert.
+ * them and move the heads.
  */
 static void
 SealFew(Oid chain_rel)
@@ -446,6 +458,7 @@ SealFew(Oid chain_rel)
 		JSONBOID, JSONBOID, UUIDOID, TEXTOID, BYTEAOID
 	};
 	static const Oid heads_types[4] = {TIMESTAMPTZOID, UUIDARRAYOID, INT8ARRAYOID, BYTEAARRAYOID};
+	static const Oid head_types[4] = {TIMESTAMPTZOID, UUIDOID, INT8OID, BYTEAOID};
 	TakenRows	taken;
 	int			rows,
 				nchains = 0,
@@ -466,6 +479,7 @@ SealFew(Oid chain_rel)
 	Datum		values[AUDIT_ROW_COLUMNS + 1];
 	char		nulls[AUDIT_ROW_COLUMNS + 1];
 	Datum		heads[4];
+	bool		heads_found;
 
 	taken = TakeStaged();
 	rows = taken.n;
@@ -497,7 +511,7 @@ SealFew(Oid chain_rel)
 	seeds = palloc(nchains * sizeof(Datum));
 	seed_nulls = palloc(nchains * sizeof(bool));
 	head_ids = palloc(nchains * sizeof(Datum));
-	at = ReadHeads(chain_rel, chains, nchains, seeds, seed_nulls);
+	at = ReadHeads(chain_rel, chains, nchains, seeds, seed_nulls, &heads_found);
 
 	/* each row's columns, in staging order; its hash follows its chain's last */
 	columns = palloc((AUDIT_ROW_COLUMNS + 1) * sizeof(Datum *));
@@ -536,39 +550,90 @@ SealFew(Oid chain_rel)
 		columns[AUDIT_ROW_COLUMNS][i] = seeds[c];
 	}
 
-	/* the rows: at, then an array per column but at (id first, hash last) */
+	/*
+	 * the rows: at, then per column but at (id first, hash last) the rows'
+	 * values; a few rows (most transactions) one by one, more as arrays
+	 */
 	values[0] = TimestampTzGetDatum(at);
 	nulls[0] = ' ';
-	for (i = 1; i <= AUDIT_ROW_COLUMNS; i++)
+	if (rows <= SEAL_ONE_BY_ONE_MAX)
 	{
-		int			col = i == 1 ? 0 : i;	/* the arrays skip column 1, at */
-		int16		typlen;
-		bool		typbyval;
-		char		typalign;
-		int			dims[1] = {rows};
-		int			lbs[1] = {1};
+		Oid			row_types[AUDIT_ROW_COLUMNS + 1];
 
-		get_typlenbyvalalign(column_types[col], &typlen, &typbyval, &typalign);
-		values[i] = PointerGetDatum(construct_md_array(columns[col], column_nulls[col], 1, dims, lbs,
-													   column_types[col], typlen, typbyval, typalign));
-		nulls[i] = ' ';
+		row_types[0] = TIMESTAMPTZOID;
+		for (i = 1; i <= AUDIT_ROW_COLUMNS; i++)
+			row_types[i] = column_types[i == 1 ? 0 : i];
+		KeptPlanGet(&write_one_plan,
+					"INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action,"
+					"                                 object_type, object_id, old, new, link_id,"
+					"                                 viewer_email, hash)"
+					" VALUES ($2, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+					AUDIT_ROW_COLUMNS + 1, row_types, CURSOR_OPT_GENERIC_PLAN);
+		for (r = 0; r < rows; r++)
+		{
+			for (i = 1; i <= AUDIT_ROW_COLUMNS; i++)
+			{
+				int			col = i == 1 ? 0 : i;	/* skipping column 1, at */
+
+				values[i] = columns[col][r];
+				nulls[i] = column_nulls[col][r] ? 'n' : ' ';
+			}
+			if (ExecLatest(write_one_plan.plan, values, nulls) != SPI_OK_INSERT)
+				elog(ERROR, "could not write an audit row");
+		}
 	}
-	KeptPlanGet(&write_plan,
-			    "INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type,"
-			    "                                 object_id, old, new, link_id, viewer_email, hash)"
-			    "SELECT u.id, $1, u.workspace_id, u.actor_id, u.db_role, u.action, u.object_type,"
-			    "       u.object_id, u.old, u.new, u.link_id, u.viewer_email, u.hash"
-			    "  FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
-			    "                 pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7),"
-			    "                 pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10),"
-			    "                 pg_catalog.unnest($11), pg_catalog.unnest($12), pg_catalog.unnest($13))"
-			    "       AS u(id, workspace_id, actor_id, db_role, action, object_type, object_id,"
-			    "            old, new, link_id, viewer_email, hash)",
-			    AUDIT_ROW_COLUMNS + 1, (Oid *) write_types, CURSOR_OPT_GENERIC_PLAN);
-	if (ExecLatest(write_plan.plan, values, nulls) != SPI_OK_INSERT)
-		elog(ERROR, "could not write the audit rows");
+	else
+	{
+		for (i = 1; i <= AUDIT_ROW_COLUMNS; i++)
+		{
+			int			col = i == 1 ? 0 : i;	/* the arrays skip column 1, at */
+			int16		typlen;
+			bool		typbyval;
+			char		typalign;
+			int			dims[1] = {rows};
+			int			lbs[1] = {1};
 
-	/* the heads: each chain's last id, time and hash */
+			get_typlenbyvalalign(column_types[col], &typlen, &typbyval, &typalign);
+			values[i] = PointerGetDatum(construct_md_array(columns[col], column_nulls[col], 1, dims,
+														   lbs, column_types[col], typlen, typbyval,
+														   typalign));
+			nulls[i] = ' ';
+		}
+		KeptPlanGet(&write_plan,
+				    "INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type,"
+				    "                                 object_id, old, new, link_id, viewer_email, hash)"
+				    "SELECT u.id, $1, u.workspace_id, u.actor_id, u.db_role, u.action, u.object_type,"
+				    "       u.object_id, u.old, u.new, u.link_id, u.viewer_email, u.hash"
+				    "  FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
+				    "                 pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7),"
+				    "                 pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10),"
+				    "                 pg_catalog.unnest($11), pg_catalog.unnest($12), pg_catalog.unnest($13))"
+				    "       AS u(id, workspace_id, actor_id, db_role, action, object_type, object_id,"
+				    "            old, new, link_id, viewer_email, hash)",
+				    AUDIT_ROW_COLUMNS + 1, (Oid *) write_types, CURSOR_OPT_GENERIC_PLAN);
+		if (ExecLatest(write_plan.plan, values, nulls) != SPI_OK_INSERT)
+			elog(ERROR, "could not write the audit rows");
+	}
+
+	/*
+	 * the heads: each chain's last id, time and hash; one chain that has its
+	 * row (every transaction of an application but its workspace's first) by
+	 * its primary key
+	 */
+	heads[0] = TimestampTzGetDatum(at);
+	if (nchains == 1 && heads_found)
+	{
+		heads[1] = chains[0];
+		heads[2] = head_ids[0];
+		heads[3] = seeds[0];
+		KeptPlanGet(&move_head_plan,
+					"UPDATE share_acl.audit_chain h SET last_id = $3, last_at = $1, last_hash = $4"
+					" WHERE h.workspace_id OPERATOR(pg_catalog.=) $2",
+					4, (Oid *) head_types, CURSOR_OPT_GENERIC_PLAN);
+		if (ExecLatest(move_head_plan.plan, heads, NULL) != SPI_OK_UPDATE || SPI_processed != 1)
+			elog(ERROR, "could not move the head of the audit chain");
+		return;
+	}
 	KeptPlanGet(&move_heads_plan,
 			    "INSERT INTO share_acl.audit_chain AS h (workspace_id, last_id, last_at, last_hash)"
 			    "SELECT u.w, u.i, $1, u.h"
@@ -577,7 +642,6 @@ SealFew(Oid chain_rel)
 			    "ON CONFLICT (workspace_id) DO UPDATE"
 			    "   SET last_id = excluded.last_id, last_at = excluded.last_at, last_hash = excluded.last_hash",
 			    4, (Oid *) heads_types, CURSOR_OPT_GENERIC_PLAN);
-	heads[0] = TimestampTzGetDatum(at);
 	heads[1] = PointerGetDatum(construct_array(chains, nchains, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
 	heads[2] = PointerGetDatum(construct_array(head_ids, nchains, INT8OID, 8, FLOAT8PASSBYVAL,
 											   TYPALIGN_DOUBLE));
@@ -606,7 +670,7 @@ SealMany(Oid chain_rel, Datum *chains, int n, int64 rows)
 	LockChains(chain_rel, chains, n);
 	values[1] = PointerGetDatum(construct_array(NextIds(rows), (int) rows, INT8OID, 8, FLOAT8PASSBYVAL,
 												TYPALIGN_DOUBLE));
-	at = ReadHeads(chain_rel, chains, n, seeds, seed_nulls);
+	at = ReadHeads(chain_rel, chains, n, seeds, seed_nulls, NULL);
 	values[0] = TimestampTzGetDatum(at);
 	for (i = 0; i < n && seed_nulls[i]; i++)
 		;
