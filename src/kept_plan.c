@@ -71,6 +71,9 @@ KeptStatementPlan(KeptPlan *kept, const KeptStatement *st)
 			case 'b':
 				types[i] = BOOLOID;
 				break;
+			case 'i':
+				types[i] = INT8OID;
+				break;
 			case 'z':
 				types[i] = TIMESTAMPTZOID;
 				break;

@@ -17,7 +17,7 @@ typedef struct KeptPlan
 
 /*
  * A statement's text and its parameters' types, one letter per parameter:
- * u uuid, t text, b boolean, z timestamptz, P share_acl.permset,
+ * u uuid, t text, b boolean, i bigint, z timestamptz, P share_acl.permset,
  * K share_acl.resource_kind.
  */
 typedef struct KeptStatement

@@ -78,6 +78,7 @@
 #include "utils/uuid.h"
 #include "utils/wait_event.h"
 
+#include "kept_plan.h"
 #include "link_attempts.h"
 #include "segment_worker.h"
 
@@ -90,6 +91,7 @@
 PG_FUNCTION_INFO_V1(link_attempt);
 PG_FUNCTION_INFO_V1(link_xid_is_current);
 PG_FUNCTION_INFO_V1(link_view_at_commit);
+PG_FUNCTION_INFO_V1(link_count_views);
 
 /* ---------------------------------------------------------------------------
  * 1. Attempts, recorded by a background worker
@@ -421,6 +423,77 @@ link_view_at_commit(PG_FUNCTION_ARGS)
 				 errmsg("_link_view_at_commit: link must not be null")));
 	LinkViewAtCommit(PG_GETARG_UUID_P(0),
 					 PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	PG_RETURN_VOID();
+}
+
+/* The statements of the view count (parameter letters: kept_plan.h). */
+enum
+{
+	COUNT_UPDATE, COUNT_NOTIFY, COUNT_STATEMENTS
+};
+static KeptPlan count_plans[COUNT_STATEMENTS];
+static const KeptStatement count_statements[COUNT_STATEMENTS] = {
+	[COUNT_UPDATE] = {
+		/* $1 link, $2 views, $3 the last view's time */
+		"UPDATE share_acl.link x"
+		"   SET view_count = x.view_count OPERATOR(pg_catalog.+) $2,"
+		"       last_viewed_at = GREATEST(x.last_viewed_at, $3)"
+		"  FROM share_acl.resource r"
+		" WHERE x.id OPERATOR(pg_catalog.=) $1 AND r.id OPERATOR(pg_catalog.=) x.resource_id"
+		" RETURNING x.view_count, x.resource_id, x.created_by, r.workspace_id",
+		"uiz"},
+	[COUNT_NOTIFY] = {
+		/* $1 creator, $2 resource, $3 link, $4 viewer, $5 workspace */
+		"SELECT share_acl._notify(ARRAY[$1], 'link_first_view', $2,"
+		"       pg_catalog.jsonb_build_object('link_id', $3, 'viewer_email', $4), $5)",
+		"uuutu"}
+};
+
+/*
+ * _link_count_views(link uuid, n bigint, viewed_at timestamptz, viewer_email
+ * text) → void: n views of the link into view_count / last_viewed_at, and on
+ * its very first view a notification to its creator (viewer_email is the
+ * first viewer's).  Called by the pre-commit callback below and, for a
+ * claimed view of a link with max_views, by _link_record_attempt.
+ */
+Datum
+link_count_views(PG_FUNCTION_ARGS)
+{
+	Datum		args[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	bool		isnull;
+	int64		n;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("_link_count_views: link, n and viewed_at must not be null")));
+	n = PG_GETARG_INT64(1);
+	SPI_connect();
+	args[0] = PG_GETARG_DATUM(0);
+	args[1] = Int64GetDatum(n);
+	args[2] = PG_GETARG_DATUM(2);
+	if (KeptStatementRun(&count_plans[COUNT_UPDATE], &count_statements[COUNT_UPDATE], args, NULL,
+						 SPI_OK_UPDATE_RETURNING) &&
+		DatumGetInt64(KeptStatementColumn(1, &isnull)) == n)
+	{
+		/* the very first view: tell the link's creator */
+		Datum		creator = KeptStatementColumn(3, &isnull);
+
+		if (!isnull)
+		{
+			args[0] = creator;
+			args[1] = KeptStatementColumn(2, &isnull);
+			args[2] = PG_GETARG_DATUM(0);
+			args[3] = PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3);
+			nulls[3] = PG_ARGISNULL(3) ? 'n' : ' ';
+			args[4] = KeptStatementColumn(4, &isnull);
+			nulls[4] = isnull ? 'n' : ' ';
+			KeptStatementRun(&count_plans[COUNT_NOTIFY], &count_statements[COUNT_NOTIFY], args,
+							 nulls, SPI_OK_SELECT);
+		}
+	}
+	SPI_finish();
 	PG_RETURN_VOID();
 }
 

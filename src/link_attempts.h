@@ -16,6 +16,7 @@ extern void LinkViewAtCommit(const pg_uuid_t *link, const char *viewer_email);
 
 /* src/secret_log.c: warn (once per backend) when the log would show these. */
 extern void WarnLogExposure(const char *token, const char *password);
+extern bool LogExposureWarned(void);
 
 /* Entry point of the background worker that records one attempt. */
 extern PGDLLEXPORT void share_acl_link_attempt_main(Datum main_arg);

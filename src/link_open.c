@@ -98,7 +98,7 @@ typedef struct OpenedLink
 	Permset		perms;
 	bool		allow[4];
 	char	   *refusal;		/* revoked, expired, or NULL */
-	text	   *password_hash;	/* NULL: no password */
+	text	   *password_hash;	/* NULL: no password (SPI memory: read before SPI_finish) */
 	bool		has_max_views;
 	bool		has_workspace;
 	pg_uuid_t	workspace;
@@ -138,13 +138,16 @@ ReadLink(Datum token, bool token_null, OpenedLink *l, MemoryContext cxt)
 	return true;
 }
 
-/* Raise 22023 unless email looks like an e-mail address (as _check_email). */
+/*
+ * Raise 22023 unless email looks like an e-mail address (as _check_email),
+ * \s classified under the collation the call came with.
+ */
 static void
-CheckEmail(text *email)
+CheckEmail(text *email, Oid collation)
 {
 	Datum		e = PointerGetDatum(email);
 
-	if (DatumGetBool(DirectFunctionCall2Coll(textregexne, DEFAULT_COLLATION_OID, e,
+	if (DatumGetBool(DirectFunctionCall2Coll(textregexne, collation, e,
 											 CStringGetTextDatum("^[^@\\s]+@[^@\\s]+$"))) ||
 		DatumGetInt32(DirectFunctionCall1(textlen, e)) > 320)
 		ereport(ERROR,
@@ -174,10 +177,19 @@ link_open(PG_FUNCTION_ARGS)
 	bool		nulls[5] = {false, false, true, true, true};
 
 	InitMaterializedSRF(fcinfo, 0);
-	WarnLogExposure(token_null ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0)),
-					PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	if (!LogExposureWarned())
+	{
+		char	   *token = token_null ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+		char	   *password = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+		WarnLogExposure(token, password);
+		if (token)
+			explicit_bzero(token, strlen(token));
+		if (password)
+			explicit_bzero(password, strlen(password));
+	}
 	if (email != NULL)
-		CheckEmail(email);
+		CheckEmail(email, OidIsValid(PG_GET_COLLATION()) ? PG_GET_COLLATION() : DEFAULT_COLLATION_OID);
 
 	SPI_connect();
 	found = ReadLink(token_null ? (Datum) 0 : PG_GETARG_DATUM(0), token_null, &l, caller);

@@ -346,6 +346,13 @@ WarnLogExposure(const char *token, const char *password)
 	error_context_stack = save_context;
 }
 
+/* Has this backend warned already (WarnLogExposure then does nothing)? */
+bool
+LogExposureWarned(void)
+{
+	return warned;
+}
+
 /* _warn_log_exposure(token text, password text) → void: WarnLogExposure */
 Datum
 warn_log_exposure(PG_FUNCTION_ARGS)

@@ -91,10 +91,10 @@ CREATE INDEX link_failed_attempt_link_idx ON share_acl.link_failed_attempt (link
 COMMENT ON TABLE share_acl.link_failed_attempt IS
     'one row per wrong link password, for the lockout (10 within 15 minutes); never holds the password';
 
--- View counting: view_count + n, last_viewed_at, and on the very first view
--- a notification to the link's creator (078_notifications.sql).  Called for
--- the views of a link without max_views when the
--- opening transaction commits (by the pre-commit callback of
+-- View counting (in C, src/link_attempts.c): view_count + n, last_viewed_at,
+-- and on the very first view a notification to the link's creator
+-- (078_notifications.sql).  Called for the views of a link without max_views
+-- when the opening transaction commits (by the pre-commit callback of
 -- src/link_attempts.c, with the application's role: hence SECURITY DEFINER),
 -- and for a claimed view of a link with max_views by _link_record_attempt.
 -- Rows loaded into link_view (a restore, a bulk load) count nothing:
@@ -102,24 +102,8 @@ COMMENT ON TABLE share_acl.link_failed_attempt IS
 -- first-view notice).
 CREATE FUNCTION share_acl._link_count_views(link uuid, n bigint, viewed_at timestamptz, viewer_email text)
 RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    counted bigint;
-    l_resource uuid;
-    l_creator uuid;
-BEGIN
-    UPDATE share_acl.link x
-       SET view_count = x.view_count + _link_count_views.n,
-           last_viewed_at = greatest(x.last_viewed_at, _link_count_views.viewed_at)
-     WHERE x.id = _link_count_views.link
-    RETURNING x.view_count, x.resource_id, x.created_by INTO counted, l_resource, l_creator;
-    -- the very first view: tell the link's creator
-    IF counted = _link_count_views.n AND l_creator IS NOT NULL THEN
-        PERFORM share_acl._notify(ARRAY[l_creator], 'link_first_view', l_resource,
-            pg_catalog.jsonb_build_object('link_id', _link_count_views.link,
-                                          'viewer_email', _link_count_views.viewer_email));
-    END IF;
-END $$;
+    AS 'MODULE_PATHNAME', 'link_count_views'
+    LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION share_acl._link_count_views(uuid, bigint, timestamptz, text) IS
     'internal: count n views of a link into view_count / last_viewed_at';
 
