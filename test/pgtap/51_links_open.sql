@@ -8,7 +8,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(80);
+SELECT plan(82);
 -- passwords appear as literals below: keep the statement text out of the
 -- server log (and open_link and create_link from warning about it, which
 -- 54_links_log_settings.sql tests)
@@ -246,6 +246,16 @@ DELETE FROM share_acl.link WHERE id = pg_temp.id('asset');
 SELECT is(share_acl.has_access(pg_temp.id('A3'), 'view'), false, 'a deleted link: denied at the next check');
 SELECT is(pg_temp.open(pg_temp.tok('asset')), 'invalid', 'a deleted link: its token is invalid');
 SELECT share_acl._set_link_context(NULL);
+
+-- (last: a successful open sets the link context)
+-- \s of the e-mail check is classified under the collation the call comes with
+-- (U+2003 is a space in C.utf8, not in C), as the check of a PL/pgSQL parameter
+SELECT is((SELECT status FROM share_acl.open_link(pg_temp.tok('plain'),
+                                                  viewer_email => E'a@b\u2003c' COLLATE "C")),
+    'ok', 'the viewer e-mail check under the call''s collation: C');
+SELECT throws_ok($$SELECT * FROM share_acl.open_link(pg_temp.tok('plain'),
+                                                     viewer_email => E'a@b\u2003c' COLLATE "C.utf8")$$,
+    '22023', NULL, 'the viewer e-mail check under the call''s collation: C.utf8');
 
 SELECT * FROM finish();
 ROLLBACK;
