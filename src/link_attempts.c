@@ -41,11 +41,11 @@
  *             connect, or was terminated).
  *
  * 2. Views of links without max_views are counted into view_count and
- *    last_viewed_at when the opening transaction commits.
- *    _link_view_at_commit() notes each view with its subtransaction (a
- *    ROLLBACK TO SAVEPOINT drops the views it covers), and the
- *    XACT_EVENT_PRE_COMMIT callback counts them, link by link in id order,
- *    through share_acl._link_count_views().  Pre-commit callbacks run after every deferred
+ *    last_viewed_at when the opening transaction commits.  LinkViewAtCommit(),
+ *    called by open_link, notes each view with its subtransaction (a ROLLBACK
+ *    TO SAVEPOINT drops the views it covers), and the XACT_EVENT_PRE_COMMIT
+ *    callback counts them, link by link in id order, through
+ *    share_acl._link_count_views().  Pre-commit callbacks run after every deferred
  *    trigger, so nothing the caller chooses (SET CONSTRAINTS ... IMMEDIATE,
  *    statements after open_link) makes its transaction hold the link row's
  *    lock for longer than its commit.  PREPARE TRANSACTION of a transaction
@@ -90,7 +90,6 @@
 
 PG_FUNCTION_INFO_V1(link_attempt);
 PG_FUNCTION_INFO_V1(link_xid_is_current);
-PG_FUNCTION_INFO_V1(link_view_at_commit);
 PG_FUNCTION_INFO_V1(link_count_views);
 
 /* ---------------------------------------------------------------------------
@@ -411,19 +410,6 @@ LinkViewAtCommit(const pg_uuid_t *link, const char *viewer_email)
 	p->email = viewer_email == NULL ? NULL : pstrdup(viewer_email);
 	npending++;
 	MemoryContextSwitchTo(old);
-}
-
-/* _link_view_at_commit(link uuid, viewer_email text) → void: LinkViewAtCommit */
-Datum
-link_view_at_commit(PG_FUNCTION_ARGS)
-{
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("_link_view_at_commit: link must not be null")));
-	LinkViewAtCommit(PG_GETARG_UUID_P(0),
-					 PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)));
-	PG_RETURN_VOID();
 }
 
 /* The statements of the view count (parameter letters: kept_plan.h). */

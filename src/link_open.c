@@ -90,6 +90,13 @@ static const KeptStatement statements[PLAN_COUNT] = {
 		"uutt"}
 };
 
+/* Run a statement of this file that returns at most one row; true when it did. */
+static bool
+Run(LinkOpenPlan which, Datum *values, const char *nulls, int expected)
+{
+	return KeptStatementRun(&plans[which], &statements[which], values, nulls, expected);
+}
+
 /* The link as the open sees it. */
 typedef struct OpenedLink
 {
@@ -116,8 +123,7 @@ ReadLink(Datum token, bool token_null, OpenedLink *l, MemoryContext cxt)
 	Datum		d;
 	int			i;
 
-	if (!KeptStatementRun(&plans[PLAN_LINK], &statements[PLAN_LINK], &token,
-						  token_null ? "n" : NULL, SPI_OK_SELECT))
+	if (!Run(PLAN_LINK, &token, token_null ? "n" : NULL, SPI_OK_SELECT))
 		return false;
 	l->id = *DatumGetUUIDP(KeptStatementColumn(1, &isnull));
 	l->resource = *DatumGetUUIDP(KeptStatementColumn(2, &isnull));
@@ -210,8 +216,7 @@ link_open(PG_FUNCTION_ARGS)
 			Datum		id = UUIDPGetDatum(&l.id);
 			bool		isnull;
 
-			KeptStatementRun(&plans[PLAN_FAILED_RECENTLY], &statements[PLAN_FAILED_RECENTLY], &id,
-							 NULL, SPI_OK_SELECT);
+			Run(PLAN_FAILED_RECENTLY, &id, NULL, SPI_OK_SELECT);
 			if (DatumGetInt64(KeptStatementColumn(1, &isnull)) >= 10)
 				status = "locked";
 			else
@@ -236,8 +241,7 @@ link_open(PG_FUNCTION_ARGS)
 			argnulls[1] = l.password_hash != NULL ? ' ' : 'n';
 			args[2] = email ? PointerGetDatum(email) : (Datum) 0;
 			argnulls[2] = email ? ' ' : 'n';
-			KeptStatementRun(&plans[PLAN_ATTEMPT], &statements[PLAN_ATTEMPT], args, argnulls,
-							 SPI_OK_SELECT);
+			Run(PLAN_ATTEMPT, args, argnulls, SPI_OK_SELECT);
 			answer = KeptStatementColumn(1, &isnull);
 			if (isnull)
 				elog(ERROR, "the attempt to open link was not answered");
@@ -261,8 +265,7 @@ link_open(PG_FUNCTION_ARGS)
 					args[0] = UUIDPGetDatum(&l.id);
 					args[1] = email ? PointerGetDatum(email) : (Datum) 0;
 					argnulls[1] = email ? ' ' : 'n';
-					KeptStatementRun(&plans[PLAN_VIEW], &statements[PLAN_VIEW], args, argnulls,
-									 SPI_OK_INSERT);
+					Run(PLAN_VIEW, args, argnulls, SPI_OK_INSERT);
 				}
 				if (!l.has_max_views)
 					LinkViewAtCommit(&l.id, email ? text_to_cstring(email) : NULL);
@@ -290,8 +293,7 @@ link_open(PG_FUNCTION_ARGS)
 		args[2] = CStringGetTextDatum(status);
 		args[3] = email ? PointerGetDatum(email) : (Datum) 0;
 		argnulls[3] = email ? ' ' : 'n';
-		KeptStatementRun(&plans[PLAN_AUDIT], &statements[PLAN_AUDIT], args, argnulls,
-						 SPI_OK_INSERT);
+		Run(PLAN_AUDIT, args, argnulls, SPI_OK_INSERT);
 		AuditStaged(has_workspace ? &l.workspace : NULL, 1);
 	}
 	SPI_finish();

@@ -58,7 +58,7 @@
 -- undoes together with the link's change.
 --
 -- Views of other links are counted into view_count / last_viewed_at when the
--- opening transaction commits (_link_view_at_commit; a ROLLBACK TO SAVEPOINT
+-- opening transaction commits (src/link_attempts.c; a ROLLBACK TO SAVEPOINT
 -- drops the views it covers), by a pre-commit callback that runs after the
 -- deferred triggers: the link row is locked only while a viewer's
 -- transaction commits, and no caller can keep it locked longer (no SET
@@ -170,11 +170,6 @@ CREATE FUNCTION share_acl._xid_is_current(xid) RETURNS boolean
     AS 'MODULE_PATHNAME', 'link_xid_is_current' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION share_acl._xid_is_current(xid) IS
     'internal: whether the transaction id is that of the current transaction or of one of its subtransactions';
-
-CREATE FUNCTION share_acl._link_view_at_commit(link uuid, viewer_email text) RETURNS void
-    AS 'MODULE_PATHNAME', 'link_view_at_commit' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION share_acl._link_view_at_commit(uuid, text) IS
-    'internal: count a view of the link (_link_count_views) when the transaction commits, unless its subtransaction is rolled back';
 
 CREATE FUNCTION share_acl._log_exposure(token text, password text) RETURNS text[]
     AS 'MODULE_PATHNAME', 'log_exposure' LANGUAGE C VOLATILE PARALLEL RESTRICTED;

@@ -376,21 +376,6 @@ BEGIN
     END LOOP;
 END $$;
 
--- One row that no table change produces (a link open, a refused call).
-CREATE FUNCTION share_acl._audit_record(action text, object_type text, object_id uuid, workspace uuid,
-                                        new jsonb, link uuid DEFAULT NULL, viewer_email text DEFAULT NULL)
-RETURNS void
-LANGUAGE plpgsql VOLATILE AS $$
-BEGIN
-    INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, object_id,
-                                       new, link_id, viewer_email)
-    VALUES (workspace, share_acl.current_principal(), session_user, action, object_type, object_id,
-            new, link, viewer_email);
-    PERFORM share_acl._audit_staged(workspace);
-END $$;
-COMMENT ON FUNCTION share_acl._audit_record(text, text, uuid, uuid, jsonb, uuid, text) IS
-    'internal: stage one audit row (sealed at commit) for an event that changes no model row';
-
 -- ---------------------------------------------------------------------------
 -- Refused calls
 -- ---------------------------------------------------------------------------
