@@ -52,9 +52,16 @@ ANSWER_Q="SELECT share_acl.has_access('e1000000-0000-0000-0001-000000000001', 'e
              || ' ' || share_acl.has_access('e1000000-0000-0000-0001-000000000002', 'e1000000-0000-0000-0004-000000000007', 'edit')
              || ' ' || share_acl.has_access('e1000000-0000-0000-0001-000000000003', 'e1000000-0000-0000-0004-000000000007', 'view')"
 MODE_Q="SELECT mode || ' ' || principals FROM share_acl.cache_stats()"
-fresh() { psql -qXAt -d $db -c "$ANSWER_Q" -c "$MODE_Q" 2>&1 | tr '\n' '|'; }
+# (its share_acl DEBUG lines kept in $debug_file, for a failure's report)
+debug_file=$(mktemp)
+trap 'rm -f "$debug_file"' EXIT
+fresh() {
+	psql -qXAt -d $db -c "SET client_min_messages = debug1" -c "$ANSWER_Q" -c "$MODE_Q" 2>"$debug_file" | tr '\n' '|'
+	grep -v '^DEBUG:  share_acl:\|^DEBUG:  ' "$debug_file" >&2
+}
 # why a fresh backend does not use an image (its DEBUG lines), for a failure's report
 why() {
+	sed 's/^/#   (the failing backend) /' "$debug_file"
 	psql -qXAt -d $db -c "SET client_min_messages = debug1" -c "$ANSWER_Q" 2>&1 | grep 'share_acl:' | sed 's/^/#   /'
 	ls -l "$dir" | sed 's/^/#   /'
 }
@@ -109,6 +116,7 @@ peek8() { od -An -t u8 -j "$2" -N 8 "$1" | tr -d ' '; }
 # damage name file-kind how: restore both, damage one, ask a fresh backend
 damage() {
 	local name=$1 which=$2 how=$3 f want got
+	wait_writer
 	cp "$simg.good" "$simg"; cp "$pimg.good" "$pimg"
 	f=$([ "$which" = s ] && echo "$simg" || echo "$pimg")
 	eval "$how"
