@@ -18,15 +18,15 @@ PG_FUNCTION_INFO_V1(cache_stats);
  * cache_stats() → (mode text, structure text, resources bigint,
  *   private_bytes bigint, shared_bytes bigint, generation bigint,
  *   full_loads bigint, delta_batches bigint, deltas_applied bigint,
- *   principals text, contexts_built bigint)
+ *   principals text, contexts_built bigint, workspaces text)
  */
 Datum
 cache_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	desc;
 	StructureStats st;
-	Datum		values[11];
-	bool		nulls[11] = {0};
+	Datum		values[12];
+	bool		nulls[12] = {0};
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		ereport(ERROR,
@@ -44,5 +44,6 @@ cache_stats(PG_FUNCTION_ARGS)
 	values[8] = Int64GetDatum((int64) st.deltas_applied);
 	values[9] = CStringGetTextDatum(PrincipalsMode());
 	values[10] = Int64GetDatum((int64) PrincipalsContextsBuilt());
+	values[11] = CStringGetTextDatum(WorkspacesMode());
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }

@@ -48,7 +48,7 @@
 #include "kept_plan.h"
 #include "invalidation.h"
 
-static const char change_kind_codes[CHANGE_KINDS] = {'r', 'p'};
+static const char change_kind_codes[CHANGE_KINDS] = {'r', 'p', 'w'};
 
 /* The kind whose code is c, in *kind; false for no kind. */
 static bool
@@ -381,7 +381,8 @@ PG_FUNCTION_INFO_V1(change_log_trigger);
  * whose rows the caches keep by id: resource (id) and collection_item
  * (resource_id) for the structure (kind 'r'), principal (id), member
  * (principal_id), team_member (member_id) and share (grantee_id) for the
- * principal store (kind 'p').  Logs the ids of the changed rows and queues
+ * principal store (kind 'p'), workspace (id) for the workspaces (kind
+ * 'w').  Logs the ids of the changed rows and queues
  * the relcache invalidation that makes other backends read the log at
  * commit.  Per statement with transition tables; per row for the replica
  * role (the apply worker of logical replication fires row triggers only).
@@ -406,7 +407,7 @@ change_log_trigger(PG_FUNCTION_ARGS)
 		!ChangeKindOf(trigdata->tg_trigger->tgargs[1][0], &kind))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("change_log_trigger() needs the id column and the kind ('r' or 'p') as its arguments")));
+				 errmsg("change_log_trigger() needs the id column and the kind ('r', 'p' or 'w') as its arguments")));
 	CatalogLookup();
 	desc = RelationGetDescr(trigdata->tg_relation);
 	attno = get_attnum(RelationGetRelid(trigdata->tg_relation), trigdata->tg_trigger->tgargs[0]);

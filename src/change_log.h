@@ -40,6 +40,7 @@ typedef enum ChangeKind
 {
 	CHANGE_STRUCTURE,			/* 'r': resource, collection_item (structure.c) */
 	CHANGE_PRINCIPAL,			/* 'p': principal, member, team_member, share (principals.c) */
+	CHANGE_WORKSPACE,			/* 'w': workspace (workspaces.c) */
 	CHANGE_KINDS
 } ChangeKind;
 

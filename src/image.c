@@ -3,8 +3,8 @@
  * image format.
  *
  * The image of kind K of database D is the file
- * base/pgsql_tmp/pgsql_tmp_share_acl_D (the structure) or ..._D_p (the
- * principal store): an ImageCommon header, the kind's own header fields,
+ * base/pgsql_tmp/pgsql_tmp_share_acl_D (the structure), ..._D_p (the
+ * principal store) or ..._D_w (the workspaces): an ImageCommon header, the kind's own header fields,
  * then its arrays at offsets the header gives, all positions being record
  * numbers (no pointers).  A writer writes a file of its own and renames it
  * over the image, so a reader always opens a whole image, and a backend that
@@ -70,13 +70,15 @@ typedef struct ImageHeader
 
 /* The images this backend has mapped, by kind. */
 static char *mapped[IMAGE_KINDS];
+static const char *const kind_suffix[IMAGE_KINDS] = {"", "_p", "_w"};
+static const char *const kind_name[IMAGE_KINDS] = {"structure", "principal", "workspace"};
 static Size mapped_size[IMAGE_KINDS];
 
 static void
 ImagePath(ImageKind kind, char *path, Size len)
 {
 	snprintf(path, len, "base/%s/%s_share_acl_%u%s", PG_TEMP_FILES_DIR, PG_TEMP_FILE_PREFIX,
-			 MyDatabaseId, kind == IMAGE_PRINCIPALS ? "_p" : "");
+			 MyDatabaseId, kind_suffix[kind]);
 }
 
 /* A fingerprint of the catalog facts: equal in every backend of the same installation. */
@@ -217,8 +219,7 @@ void
 ImageReject(ImageKind kind)
 {
 	ImageRelease(kind);
-	elog(DEBUG1, "share_acl: the %s image is damaged: not used",
-		 kind == IMAGE_PRINCIPALS ? "principal" : "structure");
+	elog(DEBUG1, "share_acl: the %s image is damaged: not used", kind_name[kind]);
 }
 
 /* Is p inside the mapped image of kind? */

@@ -10,9 +10,10 @@
  * log since the image's position: the pages it never writes stay one copy
  * in the kernel's page cache for all backends.  Reads take no lock.
  *
- * Two kinds: the structure (written and read here, ImagePublish and
- * ImageAdopt) and the principal store (its format is principal_image.c's,
- * written and mapped with ImageWrite and ImageMap).
+ * Three kinds: the structure (written and read here, ImagePublish and
+ * ImageAdopt), the principal store (its format is principal_image.c's) and
+ * the workspaces (workspaces.c's), these two written and mapped with
+ * ImageWrite and ImageMap.
  */
 #ifndef SHARE_ACL_IMAGE_H
 #define SHARE_ACL_IMAGE_H
@@ -27,6 +28,7 @@ typedef enum ImageKind
 {
 	IMAGE_STRUCTURE,
 	IMAGE_PRINCIPALS,
+	IMAGE_WORKSPACES,
 	IMAGE_KINDS
 } ImageKind;
 

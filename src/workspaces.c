@@ -3,22 +3,70 @@
  *
  * The whole table is read under one snapshot into a fresh memory context
  * and published only when complete; an error half-way leaves nothing loaded.
+ *
+ * A backend that loads them finds them first in the database's workspace
+ * image (image.h): a copy of the table, with the change-log position it was
+ * read at, used when no workspace changed since (the workspace table's
+ * triggers log kind 'w').  Copying a few rows out of a file saves a fresh
+ * backend building the table's relation cache entry (its triggers,
+ * constraints and defaults) and scanning it.  A backend that had to read the
+ * table, and may, writes the image for those that come after it.
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
 #include "catalog.h"
+#include "change_log.h"
+#include "image.h"
 #include "invalidation.h"
 #include "permset_sql.h"
 #include "workspaces.h"
+
+/* The workspace image: its header, then the records (WorkspaceInfo, padding zeroed). */
+typedef struct WorkspaceImageHeader
+{
+	ImageCommon common;
+	int32		nworkspaces;
+	Size		workspaces;		/* offset */
+} WorkspaceImageHeader;
 
 static MemoryContext workspaces_cxt = NULL;
 static WorkspaceCache *workspaces = NULL;
 static uint64 loaded_at_count = 0;
 static TransientTag loaded_tag = 0;
 static uint64 next_build_id = 1;
+static bool from_image = false;	/* the workspaces held were copied from the image */
+
+/* The record layout an image must have been written with. */
+static void
+WorkspaceLayout(uint32 *layout)
+{
+	layout[0] = sizeof(WorkspaceInfo);
+	layout[1] = offsetof(WorkspaceInfo, public_access_level);
+	layout[2] = sizeof(Permset);
+	layout[3] = 0;
+}
+
+/* Append a workspace to g. */
+static void
+AddWorkspace(WorkspaceCache *g, int32 *cap, const WorkspaceInfo *info)
+{
+	WorkspaceInfo *w;
+
+	g->workspaces = GrowArray(g->workspaces, g->nworkspaces, cap, sizeof(WorkspaceInfo));
+	w = &g->workspaces[g->nworkspaces];
+	memset(w, 0, sizeof(*w));
+	w->id = info->id;
+	w->allow_guest_uploads = info->allow_guest_uploads;
+	w->guest_access_enabled = info->guest_access_enabled;
+	w->members_can_share = info->members_can_share;
+	w->member_edit_own_only = info->member_edit_own_only;
+	w->public_access_level = info->public_access_level;
+	UuidIndexInsert(&g->workspace_index, g->workspaces, g->nworkspaces++);
+}
 
 static void
 LoadWorkspaces(WorkspaceCache *g, Snapshot snap)
@@ -30,20 +78,113 @@ LoadWorkspaces(WorkspaceCache *g, Snapshot snap)
 	ModelScanBegin(&ms, MT_WORKSPACE, snap);
 	while ((tup = ModelScanNext(&ms)) != NULL)
 	{
-		WorkspaceInfo *w;
+		WorkspaceInfo w;
 		bool		isnull;
 
-		g->workspaces = GrowArray(g->workspaces, g->nworkspaces, &cap, sizeof(WorkspaceInfo));
-		w = &g->workspaces[g->nworkspaces];
-		w->id = *DatumGetUUIDP(Attr(ms.desc, tup, catalog.ws_id, &isnull));
-		w->allow_guest_uploads = DatumGetBool(Attr(ms.desc, tup, catalog.ws_guest_uploads, &isnull));
-		w->guest_access_enabled = DatumGetBool(Attr(ms.desc, tup, catalog.ws_guest_access, &isnull));
-		w->members_can_share = DatumGetBool(Attr(ms.desc, tup, catalog.ws_members_share, &isnull));
-		w->member_edit_own_only = DatumGetBool(Attr(ms.desc, tup, catalog.ws_edit_own, &isnull));
-		w->public_access_level = DatumGetPermset(Attr(ms.desc, tup, catalog.ws_public_level, &isnull));
-		UuidIndexInsert(&g->workspace_index, g->workspaces, g->nworkspaces++);
+		w.id = *DatumGetUUIDP(Attr(ms.desc, tup, catalog.ws_id, &isnull));
+		w.allow_guest_uploads = DatumGetBool(Attr(ms.desc, tup, catalog.ws_guest_uploads, &isnull));
+		w.guest_access_enabled = DatumGetBool(Attr(ms.desc, tup, catalog.ws_guest_access, &isnull));
+		w.members_can_share = DatumGetBool(Attr(ms.desc, tup, catalog.ws_members_share, &isnull));
+		w.member_edit_own_only = DatumGetBool(Attr(ms.desc, tup, catalog.ws_edit_own, &isnull));
+		w.public_access_level = DatumGetPermset(Attr(ms.desc, tup, catalog.ws_public_level, &isnull));
+		AddWorkspace(g, &cap, &w);
 	}
 	ModelScanEnd(&ms);
+}
+
+/* A change-log callback: something changed. */
+static void
+NoteChange(const pg_uuid_t *id, void *arg)
+{
+	*(bool *) arg = true;
+}
+
+/*
+ * Fill g from the database's workspace image, when there is one and no
+ * workspace changed between its position and snap (nor in a rollback of
+ * this backend's own).  false, leaving g empty, otherwise.
+ */
+static bool
+AdoptImage(WorkspaceCache *g, Snapshot snap)
+{
+	uint32		layout[4];
+	ChangeLogPosition pos = {0};
+	uint64		image_id;
+	const char *image;
+	const WorkspaceImageHeader *h;
+	bool		changed = false;
+	bool		ok;
+
+	WorkspaceLayout(layout);
+	image = ImageMap(IMAGE_WORKSPACES, sizeof(WorkspaceImageHeader), layout, &pos, &image_id);
+	if (image == NULL)
+		return false;
+	h = (const WorkspaceImageHeader *) image;
+	if (h->nworkspaces < 0 ||
+		!ImageWithin(h->workspaces, h->nworkspaces, sizeof(WorkspaceInfo), h->common.size))
+	{
+		ImageReject(IMAGE_WORKSPACES);
+		pfree(pos.xip);
+		return false;
+	}
+	ok = ChangeLogCollect(CHANGE_WORKSPACE, &pos, snap, 0, NoteChange, &changed) == CHANGE_LOG_DELTAS &&
+		!changed;
+	if (ok)
+	{
+		const WorkspaceInfo *records = (const WorkspaceInfo *) (image + h->workspaces);
+		int32		cap = 0;
+		int32		i;
+
+		for (i = 0; i < h->nworkspaces; i++)
+		{
+			WorkspaceInfo w = records[i];
+
+			/* a byte other than 0 or 1 is no bool: normalised */
+			w.allow_guest_uploads = ((const char *) &records[i].allow_guest_uploads)[0] != 0;
+			w.guest_access_enabled = ((const char *) &records[i].guest_access_enabled)[0] != 0;
+			w.members_can_share = ((const char *) &records[i].members_can_share)[0] != 0;
+			w.member_edit_own_only = ((const char *) &records[i].member_edit_own_only)[0] != 0;
+			AddWorkspace(g, &cap, &w);
+		}
+	}
+	else
+		elog(DEBUG1, "share_acl: workspace image not used: workspaces changed since it was made");
+	ImageRelease(IMAGE_WORKSPACES);
+	pfree(pos.xip);
+	return ok;
+}
+
+/*
+ * Write g, read under snap, as the database's workspace image, when it may
+ * hold nothing uncommitted (this transaction has written nothing) and
+ * outside parallel mode.  Backends that read the table at about the same
+ * time each write one (a few hundred bytes); should an older one replace a
+ * newer, the backends after it see the changes since and read the table.
+ */
+static void
+WriteImage(const WorkspaceCache *g, Snapshot snap)
+{
+	uint32		layout[4];
+	uint64		key[2] = {0, 0};
+	ChangeLogPosition pos = {0};
+	WorkspaceImageHeader h;
+	ImagePart	part;
+	Size		end;
+
+	if (IsInParallelMode() || TransactionIdIsValid(GetTopTransactionIdIfAny()) ||
+		ChangeLogOwnChanges(CHANGE_WORKSPACE))
+		return;
+	WorkspaceLayout(layout);
+	ChangeLogSetPosition(&pos, snap, CurrentMemoryContext);
+	memset(&h, 0, sizeof(h));
+	h.common.header_size = sizeof(WorkspaceImageHeader);
+	end = sizeof(WorkspaceImageHeader);
+	h.common.xip = ImageReserve(&end, pos.nxip, sizeof(FullTransactionId));
+	h.nworkspaces = g->nworkspaces;
+	h.workspaces = ImageReserve(&end, g->nworkspaces, sizeof(WorkspaceInfo));
+	part = ImagePartOf(g->workspaces, g->nworkspaces, sizeof(WorkspaceInfo), h.workspaces);
+	(void) ImageWrite(IMAGE_WORKSPACES, &h.common, layout, key, &pos, TYPEALIGN(64, end), &part, 1);
+	pfree(pos.xip);
 }
 
 /* The workspaces, loaded if anything changed. */
@@ -70,7 +211,14 @@ WorkspacesGet(void)
 	g = palloc0(sizeof(WorkspaceCache));
 	g->build_id = next_build_id++;
 	UuidIndexInit(&g->workspace_index, NULL, sizeof(WorkspaceInfo), 16);
-	LoadWorkspaces(g, snap);
+	from_image = !transient && AdoptImage(g, snap);
+	if (!from_image)
+	{
+		ChangeLogForgetOwnRollback(CHANGE_WORKSPACE);
+		LoadWorkspaces(g, snap);
+		if (!transient)
+			WriteImage(g, snap);
+	}
 	MemoryContextSwitchTo(old);
 	UnregisterSnapshot(snap);
 	workspaces = g;
@@ -84,4 +232,11 @@ Size
 WorkspacesMemory(void)
 {
 	return workspaces_cxt ? MemoryContextMemAllocated(workspaces_cxt, true) : 0;
+}
+
+/* Where the workspaces held came from: "empty", "shared" (the image) or "backend" (the table). */
+const char *
+WorkspacesMode(void)
+{
+	return workspaces == NULL ? "empty" : from_image ? "shared" : "backend";
 }

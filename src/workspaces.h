@@ -33,5 +33,6 @@ typedef struct WorkspaceCache
 
 extern WorkspaceCache *WorkspacesGet(void);
 extern Size WorkspacesMemory(void);
+extern const char *WorkspacesMode(void);
 
 #endif							/* SHARE_ACL_WORKSPACES_H */

@@ -22,9 +22,9 @@ COMMENT ON FUNCTION share_acl.cache_invalidate_trigger() IS
 -- The change log: per transaction, the ids whose cached data changed —
 -- kind 'r': a resource, or the collections holding it (structure); kind
 -- 'p': a principal's row, roles, direct teams, the shares granted to it or its
--- review grants
--- (principal store) — read by every backend to bring its caches up to date
--- by deltas instead of reloading.  A row without an id means "reload
+-- review grants (principal store); kind 'w': a workspace's row (the
+-- workspaces) — read by every backend to bring its caches up to date by
+-- deltas instead of reloading.  A row without an id means "reload
 -- everything of that kind"; one with deleted_through (kind '-') says that
 -- entries of transactions up to that one were deleted.  Written by the
 -- triggers below as the owner of the table; nobody else needs any right on
@@ -75,7 +75,7 @@ ALTER TABLE share_acl.change_log ENABLE ALWAYS TRIGGER change_log_deleted,
 CREATE FUNCTION share_acl.change_log_trigger() RETURNS trigger
     AS 'MODULE_PATHNAME', 'change_log_trigger' LANGUAGE C;
 COMMENT ON FUNCTION share_acl.change_log_trigger() IS
-    'trigger on resource, collection_item, principal, member, team_member and share: log the changed ids (arguments: the id column, the kind) and make every backend apply them at commit';
+    'trigger on resource, collection_item, principal, member, team_member, share, review_reviewer and workspace: log the changed ids (arguments: the id column, the kind) and make every backend apply them at commit';
 
 -- The triggers fire in every session_replication_role (ENABLE ALWAYS): a
 -- change made with replica, as a replication tool or an administrator may
@@ -103,7 +103,7 @@ BEGIN
     FOREACH t IN ARRAY ARRAY['resource:id:r', 'collection_item:resource_id:r',
                              'principal:id:p', 'member:principal_id:p',
                              'team_member:member_id:p', 'share:grantee_id:p',
-                             'review_reviewer:reviewer_id:p']
+                             'review_reviewer:reviewer_id:p', 'workspace:id:w']
     LOOP
         EXECUTE format('CREATE TRIGGER zz_change_log_insert AFTER INSERT ON share_acl.%I
                         REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
@@ -137,10 +137,10 @@ CREATE FUNCTION share_acl.cache_stats(
     OUT mode text, OUT structure text, OUT resources bigint, OUT private_bytes bigint,
     OUT shared_bytes bigint, OUT generation bigint, OUT full_loads bigint,
     OUT delta_batches bigint, OUT deltas_applied bigint, OUT principals text,
-    OUT contexts_built bigint)
+    OUT contexts_built bigint, OUT workspaces text)
     AS 'MODULE_PATHNAME', 'cache_stats' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION share_acl.cache_stats() IS
-    'this backend''s share_acl cache: mode (shared: the structure is the database''s shared image; backend: its own), structure (empty, full, partial), resources held, private and shared bytes, generation, full loads and change-log deltas applied, principals (empty, shared: from the database''s image of all principals, backend: read one by one), and how many principal contexts this backend built';
+    'this backend''s share_acl cache: mode (shared: the structure is the database''s shared image; backend: its own), structure (empty, full, partial), resources held, private and shared bytes, generation, full loads and change-log deltas applied, principals (empty, shared: from the database''s image of all principals, backend: read one by one), how many principal contexts this backend built, and workspaces (empty, shared: copied from the database''s workspace image, backend: read from the table)';
 
 -- the current principal
 CREATE FUNCTION share_acl.current_principal() RETURNS uuid

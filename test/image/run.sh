@@ -4,16 +4,16 @@
 #
 # Needs a running cluster (PGHOST etc. and SA_CLUSTER_DIR, as test/run_all.sh
 # provides).  Builds a database with 25,000 assets and 2,100 people, so that
-# a backend writes both images (the structure's and the principals'), keeps a
-# copy of each, and then, one damage at a time, puts a damaged copy in place
+# a backend writes its three images (the structure's, the principals' and
+# the workspaces'), keeps a copy of each, and then, one damage at a time, puts a damaged copy in place
 # and asks a fresh backend: it must give the answers of an undamaged one,
 # report that it does not use the damaged image (cache_stats), and the server
 # must not have restarted.  Damages: the file cut short, another magic
 # number, counts and offsets out of the file, a principal's range out of its
-# array, a role this build does not know, an empty file.  Then, with both
-# images removed, a fresh backend's first check and a scan in parallel mode
-# each get both images written by the image writer, which a later fresh
-# backend maps.
+# array, a role this build does not know, an empty file.  Then, with the
+# structure's and the principals' images removed, a fresh backend's first
+# check and a scan in parallel mode each get both written by the image
+# writer, which a later fresh backend maps.
 set -uo pipefail
 db=share_acl_image
 dir=${SA_CLUSTER_DIR:?needs SA_CLUSTER_DIR (run from test/run_all.sh)}/data/base/pgsql_tmp
@@ -51,7 +51,7 @@ SQL
 ANSWER_Q="SELECT share_acl.has_access('e1000000-0000-0000-0001-000000000001', 'e1000000-0000-0000-0004-000000000007', 'view')
              || ' ' || share_acl.has_access('e1000000-0000-0000-0001-000000000002', 'e1000000-0000-0000-0004-000000000007', 'edit')
              || ' ' || share_acl.has_access('e1000000-0000-0000-0001-000000000003', 'e1000000-0000-0000-0004-000000000007', 'view')"
-MODE_Q="SELECT mode || ' ' || principals FROM share_acl.cache_stats()"
+MODE_Q="SELECT mode || ' ' || principals || ' ' || workspaces FROM share_acl.cache_stats()"
 # (its share_acl DEBUG lines kept in $debug_file, for a failure's report)
 debug_file=$(mktemp)
 trap 'rm -f "$debug_file"' EXIT
@@ -97,9 +97,11 @@ wait_writer
 oid=$(psql -qXAt -d $db -c "SELECT oid FROM pg_database WHERE datname = current_database()")
 simg=$dir/pgsql_tmp_share_acl_$oid
 pimg=${simg}_p
-if [ -s "$simg" ] && [ -s "$pimg" ]; then ok "both images written"; else not_ok "both images written ($(ls "$dir" 2>&1))"; fi
-cp "$simg" "$simg.good"; cp "$pimg" "$pimg.good"
-good="true true false|shared shared|"
+wimg=${simg}_w
+if [ -s "$simg" ] && [ -s "$pimg" ] && [ -s "$wimg" ]; then ok "the three images written"
+else not_ok "the three images written ($(ls "$dir" 2>&1))"; fi
+cp "$simg" "$simg.good"; cp "$pimg" "$pimg.good"; cp "$wimg" "$wimg.good"
+good="true true false|shared shared shared|"
 got=$(fresh)
 if [ "$got" = "$good" ]; then ok "a fresh backend maps both: $got"; else not_ok "a fresh backend maps both: got $got, want $good"; why; fi
 started=$(psql -qXAt -d postgres -c "SELECT pg_postmaster_start_time()")
@@ -117,11 +119,14 @@ peek8() { od -An -t u8 -j "$2" -N 8 "$1" | tr -d ' '; }
 damage() {
 	local name=$1 which=$2 how=$3 f want got
 	wait_writer
-	cp "$simg.good" "$simg"; cp "$pimg.good" "$pimg"
-	f=$([ "$which" = s ] && echo "$simg" || echo "$pimg")
+	cp "$simg.good" "$simg"; cp "$pimg.good" "$pimg"; cp "$wimg.good" "$wimg"
+	case $which in
+	s) f=$simg want="true true false|backend shared shared|" ;;
+	p) f=$pimg want="true true false|shared backend shared|" ;;
+	w) f=$wimg want="true true false|shared shared backend|" ;;
+	esac
 	eval "$how"
-	chown postgres "$simg" "$pimg" 2>/dev/null
-	want=$([ "$which" = s ] && echo "true true false|backend shared|" || echo "true true false|shared backend|")
+	chown postgres "$simg" "$pimg" "$wimg" 2>/dev/null
 	got=$(fresh)
 	if [ "$got" = "$want" ]; then ok "$name: not used, same answers"; else not_ok "$name: got $got, want $want"; why; fi
 }
@@ -130,6 +135,7 @@ damage() {
 # principals' nprincipals (int32) at 128, nmemberships 132, the principals
 # array's offset (int64) at 152, the memberships' at 160, the index's mask at
 # 192.  A principal record: id (16 bytes), kind, nmemberships, memberships, ...
+# The workspaces': nworkspaces (int32) at 128, the records' offset (int64) at 136.
 damage "structure image cut short" s 'truncate -s 4096 "$f"'
 damage "structure image: another magic number" s 'poke "$f" 0 00000000'
 damage "structure image: node count beyond the file" s 'poke "$f" 128 ffffff7f'
@@ -149,7 +155,14 @@ damage "principal image: a role this build does not know" p \
 	'poke "$f" $(( $(peek8 "$f" 160) + 16 )) 63000000'
 damage "principal image: empty file" p ': > "$f"'
 
-cp "$simg.good" "$simg"; cp "$pimg.good" "$pimg"; rm -f "$simg.good" "$pimg.good"
+damage "workspace image cut short" w 'truncate -s 100 "$f"'
+damage "workspace image: another magic number" w 'poke "$f" 0 00000000'
+damage "workspace image: workspace count beyond the file" w 'poke "$f" 128 ffffff7f'
+damage "workspace image: workspaces' offset beyond the file" w 'poke "$f" 136 00000000ffff0000'
+damage "workspace image: empty file" w ': > "$f"'
+
+cp "$simg.good" "$simg"; cp "$pimg.good" "$pimg"; cp "$wimg.good" "$wimg"
+rm -f "$simg.good" "$pimg.good" "$wimg.good"
 
 # the image writer: with no image, a fresh backend's first check (partial: it
 # loads nothing in full) asks for both, and a later fresh backend maps them;
@@ -187,8 +200,8 @@ else
 	not_ok "a structure image a few changes behind: kept; the missing principal image written ($(ls -l "$dir" 2>&1 | tr '\n' ' '))"
 fi
 got=$(psql -qXAt -d $db -c "SELECT share_acl.has_access('e1000000-0000-0000-0001-000000000001', 'e1000000-0000-0000-0005-000000000002', 'view')" -c "$MODE_Q" | tr '\n' '|')
-if [ "$got" = "t|shared shared|" ]; then ok "a fresh backend maps both and sees the new asset: $got"
-else not_ok "a fresh backend maps both and sees the new asset: got $got, want t|shared shared|"; why; fi
+if [ "$got" = "t|shared shared shared|" ]; then ok "a fresh backend maps both and sees the new asset: $got"
+else not_ok "a fresh backend maps both and sees the new asset: got $got, want t|shared shared shared|"; why; fi
 if [ "$(psql -qXAt -d postgres -c "SELECT pg_postmaster_start_time()")" = "$started" ] &&
 	[ "$(crashes)" = "$crashed_before" ]; then
 	ok "the server did not restart, and no process crashed"

@@ -3,13 +3,13 @@
 --
 -- Each change to a table the caches keep by id logs the ids whose cached
 -- data changed, with the kind of cache: 'r' (structure: resource,
--- collection_item) or 'p' (principal store: principal, member, team_member,
--- share).  A statement too big for deltas, a change of resource ids and
+-- collection_item), 'p' (principal store: principal, member, team_member,
+-- share) or 'w' (workspaces).  A statement too big for deltas, a change of resource ids and
 -- TRUNCATE log a reload entry (no id).  Deleting entries leaves a marker;
 -- entries cannot be updated.
 BEGIN;
 SET LOCAL search_path = share_acl, public;
-SELECT plan(18);
+SELECT plan(20);
 
 \set w      32000000-0000-0000-0001-000000000001
 \set o      32000000-0000-0000-0002-000000000001
@@ -31,6 +31,13 @@ CREATE FUNCTION pg_temp.mark() RETURNS void LANGUAGE sql AS $$
 $$;
 
 INSERT INTO share_acl.workspace (id, name) VALUES (:'w', 'change log');
+SELECT is(ARRAY(SELECT kind::text || ':' || id FROM pg_temp.new_entries()), ARRAY['w:' || :'w'],
+          'a new workspace: one workspace entry');
+SELECT pg_temp.mark();
+UPDATE share_acl.workspace SET members_can_share = false WHERE id = :'w';
+SELECT is(ARRAY(SELECT kind::text || ':' || id FROM pg_temp.new_entries()), ARRAY['w:' || :'w'],
+          'a workspace''s policy changed: one workspace entry');
+SELECT pg_temp.mark();
 INSERT INTO share_acl.principal (id, kind, email) VALUES (:'o', 'user', 'o@log.test');
 SELECT is(ARRAY(SELECT kind::text || ':' || id FROM pg_temp.new_entries()), ARRAY['p:' || :'o'],
           'a new principal: one principal entry');
