@@ -255,7 +255,8 @@ LocalContribution(Engine *e, PrincipalCtx *pc, WorkspaceRole role,
 /*
  * The uncapped union over anc(node) of the local contributions, stopping
  * above a restricted node (R8).  Container nodes are memoized per transaction
- * time; in trace mode nothing is memoized and each node is traced once.
+ * time, for a principal with a memo (see PrincipalGet); in trace mode nothing
+ * is memoized and each node is traced once.
  */
 static Permset
 Inherited(Engine *e, PrincipalCtx *pc, WorkspaceRole role, const WorkspaceInfo *ws,
@@ -273,7 +274,7 @@ Inherited(Engine *e, PrincipalCtx *pc, WorkspaceRole role, const WorkspaceInfo *
 		if (found)
 			return 0;
 	}
-	else if (r->flags & RES_HAS_CHILDREN)
+	else if ((r->flags & RES_HAS_CHILDREN) && pc->memo != NULL)
 	{
 		NodeMapEntry *m = nodemap_lookup(pc->memo, node);
 
@@ -306,7 +307,7 @@ Inherited(Engine *e, PrincipalCtx *pc, WorkspaceRole role, const WorkspaceInfo *
 			u |= Inherited(e, pc, role, ws, e->s->links[link].collection, trace, depth + 1);
 	}
 
-	if (!trace && (r->flags & RES_HAS_CHILDREN))
+	if (!trace && (r->flags & RES_HAS_CHILDREN) && pc->memo != NULL)
 	{
 		bool		found;
 		NodeMapEntry *m = nodemap_insert(pc->memo, node, &found);

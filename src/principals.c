@@ -862,9 +862,19 @@ PrincipalGet(StructureCache *s, WorkspaceCache *g, TimestampTz now, const pg_uui
 		pc->owner_key = UuidIndexLookup(&s->owner_index, &pc->id);
 		pc->owner_key_nowners = s->nowners;
 	}
-	if (pc->memo == NULL)
+	/*
+	 * The memo pays for checks in a row by one principal (a scan under RLS),
+	 * not for a check now and then: a principal gets one at its second check
+	 * in a row, so that the contexts of many principals each checked once in
+	 * a while stay small (and within the bound below, not dropped and built
+	 * again at every check).
+	 */
+	if (pc->memo == NULL && pc->streak > 0)
+	{
 		pc->memo = nodemap_create(principal_cxt, 16, NULL);
-	if (pc->memo_now != now || pc->memo->members >= MAX_MEMO_ENTRIES)
+		pc->memo_now = now;
+	}
+	if (pc->memo != NULL && (pc->memo_now != now || pc->memo->members >= MAX_MEMO_ENTRIES))
 	{
 		nodemap_reset(pc->memo);
 		pc->memo_now = now;

@@ -248,10 +248,15 @@ BEGIN
                'restricted, guest_ai_enabled) VALUES ' || array_to_string(rows, ', ');
     ELSIF dice < 35 THEN
         -- items of a new collection, in the same transaction as the collection
+        -- (none at or above its parent: an asset may hold resources, and a
+        -- resource whose kind changed may be an asset holding a collection)
         c := delta.new_id();
-        ids := ARRAY(SELECT delta.pick(assets) FROM generate_series(1, 1 + floor(random() * 4)::int));
+        p := delta.pick(containers);
+        ids := ARRAY(SELECT r FROM unnest(ARRAY(SELECT delta.pick(assets)
+                                                  FROM generate_series(1, 1 + floor(random() * 4)::int))) r
+                      WHERE r <> p AND NOT share_acl_ref.is_above(r, p));
         RETURN format('INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id) '
-                      'VALUES (%L, %L, ''collection'', %L)', c, w, delta.pick(containers))
+                      'VALUES (%L, %L, ''collection'', %L)', c, w, p)
                || '; ' ||
                format('INSERT INTO share_acl.collection_item (collection_id, resource_id) '
                       'SELECT %L, r FROM unnest(%L::uuid[]) r ON CONFLICT DO NOTHING', c, ids);
