@@ -8,6 +8,7 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "common/hashfn.h"
 #include "access/heapam.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -47,6 +48,7 @@ static const char *const model_rel_names[MT_COUNT] = {
 ModelCatalog catalog;
 static ModelCatalog catalog_seen;	/* the facts of the last lookup, kept to compare */
 static uint64 catalog_generation = 0;
+static uint64 catalog_fingerprint = 0;
 
 static void
 CatalogCallback(Datum arg, int cacheid, uint32 hashvalue)
@@ -265,6 +267,7 @@ CatalogLookup(void)
 	{
 		catalog_seen = c;
 		catalog_generation++;
+		catalog_fingerprint = hash_bytes_extended((const unsigned char *) &c, sizeof(c), 0);
 	}
 	catalog = c;
 }
@@ -274,6 +277,18 @@ uint64
 CatalogGeneration(void)
 {
 	return catalog_generation;
+}
+
+/*
+ * A hash of the facts of the last lookup: equal in every backend of the same
+ * installation.  Not of the facts' validity: an invalidation of any relation
+ * (autovacuum's statistics, say) marks them to be looked up again, and must
+ * not make them differ from another backend's in between.
+ */
+uint64
+CatalogFingerprint(void)
+{
+	return catalog_fingerprint;
 }
 
 

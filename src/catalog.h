@@ -98,6 +98,7 @@ extern ModelCatalog catalog;
 extern void CatalogInit(void);
 extern void CatalogLookup(void);
 extern uint64 CatalogGeneration(void);
+extern uint64 CatalogFingerprint(void);
 extern ModelRel CatalogTableOf(Oid relid);
 extern int	EnumMapValue(const EnumMap *map, Datum d, int unknown);
 

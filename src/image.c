@@ -4,9 +4,9 @@
  *
  * The image of kind K of database D is the file
  * base/pgsql_tmp/pgsql_tmp_share_acl_D (the structure), ..._D_p (the
- * principal store) or ..._D_w (the workspaces): an ImageCommon header, the kind's own header fields,
- * then its arrays at offsets the header gives, all positions being record
- * numbers (no pointers).  A writer writes a file of its own and renames it
+ * principal store) or ..._D_w (the workspaces): an ImageCommon header, the
+ * kind's own header fields, then its arrays at offsets the header gives, all
+ * positions being record numbers (no pointers).  A writer writes a file of its own and renames it
  * over the image, so a reader always opens a whole image, and a backend that
  * mapped the previous one keeps it until it unmaps it.  Files under
  * pgsql_tmp are removed when the server starts and skipped by base backups,
@@ -81,11 +81,11 @@ ImagePath(ImageKind kind, char *path, Size len)
 			 MyDatabaseId, kind_suffix[kind]);
 }
 
-/* A fingerprint of the catalog facts: equal in every backend of the same installation. */
+/* The catalog facts' fingerprint, of this image format. */
 static uint64
-CatalogFingerprint(void)
+ImageCatalogFingerprint(void)
 {
-	return hash_bytes_extended((const unsigned char *) &catalog, sizeof(catalog), IMAGE_VERSION);
+	return hash_combine64(CatalogFingerprint(), IMAGE_VERSION);
 }
 
 /* Does [offset, offset + n * elem) lie within an image of size bytes? */
@@ -157,7 +157,7 @@ ImageWrite(ImageKind kind, ImageCommon *header, const uint32 *layout, const uint
 	header->server_started = PgStartTime;
 	header->size = size;
 	header->database = MyDatabaseId;
-	header->catalog_fingerprint = CatalogFingerprint();
+	header->catalog_fingerprint = ImageCatalogFingerprint();
 	header->image_id = ((uint64) MyProcPid << 32) ^ (uint64) GetCurrentTimestamp();
 	memcpy(header->key, key, sizeof(header->key));
 	header->xmin = pos->xmin;
@@ -271,7 +271,7 @@ ImageMap(ImageKind kind, Size header_size, const uint32 *layout, ChangeLogPositi
 		h->header_size != header_size || memcmp(h->layout, layout, sizeof(h->layout)) != 0 ||
 		h->system_identifier != GetSystemIdentifier() || h->server_started != PgStartTime ||
 		h->size != mapped_size[kind] || h->database != MyDatabaseId ||
-		h->catalog_fingerprint != CatalogFingerprint() ||
+		h->catalog_fingerprint != ImageCatalogFingerprint() ||
 		U64FromFullTransactionId(h->xmax) > U64FromFullTransactionId(ReadNextFullTransactionId()) ||
 		h->nxip < 0 || !ImageWithin(h->xip, h->nxip, sizeof(FullTransactionId), mapped_size[kind]))
 	{
