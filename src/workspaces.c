@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "port/pg_crc32c.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
@@ -25,11 +26,17 @@
 #include "permset_sql.h"
 #include "workspaces.h"
 
-/* The workspace image: its header, then the records (WorkspaceInfo, padding zeroed). */
+/*
+ * The workspace image: its header, then the records (WorkspaceInfo, padding
+ * zeroed).  The records carry a checksum: they are what the engine applies
+ * to every check (a public access level, guest access), so a flipped bit
+ * must not widen anyone's access, and checking a few rows costs nothing.
+ */
 typedef struct WorkspaceImageHeader
 {
 	ImageCommon common;
 	int32		nworkspaces;
+	pg_crc32c	records_crc;
 	Size		workspaces;		/* offset */
 } WorkspaceImageHeader;
 
@@ -92,6 +99,18 @@ LoadWorkspaces(WorkspaceCache *g, Snapshot snap)
 	ModelScanEnd(&ms);
 }
 
+/* The checksum of n records. */
+static pg_crc32c
+RecordsCrc(const WorkspaceInfo *records, int32 n)
+{
+	pg_crc32c	crc;
+
+	INIT_CRC32C(crc);
+	COMP_CRC32C(crc, records, sizeof(WorkspaceInfo) * (Size) n);
+	FIN_CRC32C(crc);
+	return crc;
+}
+
 /* A change-log callback: something changed. */
 static void
 NoteChange(const pg_uuid_t *id, void *arg)
@@ -121,7 +140,8 @@ AdoptImage(WorkspaceCache *g, Snapshot snap)
 		return false;
 	h = (const WorkspaceImageHeader *) image;
 	if (h->nworkspaces < 0 ||
-		!ImageWithin(h->workspaces, h->nworkspaces, sizeof(WorkspaceInfo), h->common.size))
+		!ImageWithin(h->workspaces, h->nworkspaces, sizeof(WorkspaceInfo), h->common.size) ||
+		RecordsCrc((const WorkspaceInfo *) (image + h->workspaces), h->nworkspaces) != h->records_crc)
 	{
 		ImageReject(IMAGE_WORKSPACES);
 		pfree(pos.xip);
@@ -136,16 +156,7 @@ AdoptImage(WorkspaceCache *g, Snapshot snap)
 		int32		i;
 
 		for (i = 0; i < h->nworkspaces; i++)
-		{
-			WorkspaceInfo w = records[i];
-
-			/* a byte other than 0 or 1 is no bool: normalised */
-			w.allow_guest_uploads = ((const char *) &records[i].allow_guest_uploads)[0] != 0;
-			w.guest_access_enabled = ((const char *) &records[i].guest_access_enabled)[0] != 0;
-			w.members_can_share = ((const char *) &records[i].members_can_share)[0] != 0;
-			w.member_edit_own_only = ((const char *) &records[i].member_edit_own_only)[0] != 0;
-			AddWorkspace(g, &cap, &w);
-		}
+			AddWorkspace(g, &cap, &records[i]);
 	}
 	else
 		elog(DEBUG1, "share_acl: workspace image not used: workspaces changed since it was made");
@@ -182,6 +193,7 @@ WriteImage(const WorkspaceCache *g, Snapshot snap)
 	h.common.xip = ImageReserve(&end, pos.nxip, sizeof(FullTransactionId));
 	h.nworkspaces = g->nworkspaces;
 	h.workspaces = ImageReserve(&end, g->nworkspaces, sizeof(WorkspaceInfo));
+	h.records_crc = RecordsCrc(g->workspaces, g->nworkspaces);
 	part = ImagePartOf(g->workspaces, g->nworkspaces, sizeof(WorkspaceInfo), h.workspaces);
 	(void) ImageWrite(IMAGE_WORKSPACES, &h.common, layout, key, &pos, TYPEALIGN(64, end), &part, 1);
 	pfree(pos.xip);

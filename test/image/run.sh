@@ -10,7 +10,8 @@
 # report that it does not use the damaged image (cache_stats), and the server
 # must not have restarted.  Damages: the file cut short, another magic
 # number, counts and offsets out of the file, a principal's range out of its
-# array, a role this build does not know, an empty file.  Then, with the
+# array, a role this build does not know, a workspace's record changed, an
+# empty file.  Then, with the
 # structure's and the principals' images removed, a fresh backend's first
 # check and a scan in parallel mode each get both written by the image
 # writer, which a later fresh backend maps.
@@ -135,7 +136,9 @@ damage() {
 # principals' nprincipals (int32) at 128, nmemberships 132, the principals
 # array's offset (int64) at 152, the memberships' at 160, the index's mask at
 # 192.  A principal record: id (16 bytes), kind, nmemberships, memberships, ...
-# The workspaces': nworkspaces (int32) at 128, the records' offset (int64) at 136.
+# The workspaces': nworkspaces (int32) at 128, the records' checksum at 132,
+# their offset (int64) at 136; a record: id, four bools, the public access
+# level (a permset, int64) at 24.
 damage "structure image cut short" s 'truncate -s 4096 "$f"'
 damage "structure image: another magic number" s 'poke "$f" 0 00000000'
 damage "structure image: node count beyond the file" s 'poke "$f" 128 ffffff7f'
@@ -159,6 +162,8 @@ damage "workspace image cut short" w 'truncate -s 100 "$f"'
 damage "workspace image: another magic number" w 'poke "$f" 0 00000000'
 damage "workspace image: workspace count beyond the file" w 'poke "$f" 128 ffffff7f'
 damage "workspace image: workspaces' offset beyond the file" w 'poke "$f" 136 00000000ffff0000'
+damage "workspace image: a record's public access level changed" w \
+	'poke "$f" $(( $(peek8 "$f" 136) + 24 )) ffffffffffffffff'
 damage "workspace image: empty file" w ': > "$f"'
 
 cp "$simg.good" "$simg"; cp "$pimg.good" "$pimg"; cp "$wimg.good" "$wimg"
