@@ -6,9 +6,10 @@
  * base/pgsql_tmp/pgsql_tmp_share_acl_D (the structure), ..._D_p (the
  * principal store) or ..._D_w (the workspaces): an ImageCommon header, the
  * kind's own header fields, then its arrays at offsets the header gives, all
- * positions being record numbers (no pointers).  A writer writes a file of its own and renames it
- * over the image, so a reader always opens a whole image, and a backend that
- * mapped the previous one keeps it until it unmaps it.  Files under
+ * positions being record numbers (no pointers).  A writer writes a file of
+ * its own and renames it over the image, so a reader always opens a whole
+ * image, and a backend that mapped the previous one keeps it until it unmaps
+ * it.  Files under
  * pgsql_tmp are removed when the server starts and skipped by base backups,
  * so an image never outlives the cluster run that wrote it.
  *
