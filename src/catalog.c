@@ -40,7 +40,7 @@ static const char *const model_rel_names[MT_COUNT] = {
 	"principal_pkey", "member_pkey", "member_principal_idx",
 	"team_member_pkey", "team_member_member_idx", "share_resource_idx", "share_grantee_idx",
 	"link_pkey", "review_reviewer_reviewer_idx", "review_reviewer_resource_idx",
-	"change_log_txid_idx",
+	"change_log_kind_txid_idx",
 	"_cache_signal_structure", "_cache_signal_workspaces", "_cache_signal_principals",
 	"_cache_signal_links"
 };

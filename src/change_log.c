@@ -50,6 +50,9 @@
 
 static const char change_kind_codes[CHANGE_KINDS] = {'r', 'p', 'w'};
 
+/* The kind of the marker the table's DELETE trigger leaves (deleted_through set). */
+#define CHANGE_LOG_MARKER	'-'
+
 /* The kind whose code is c, in *kind; false for no kind. */
 static bool
 ChangeKindOf(char c, ChangeKind *kind)
@@ -114,19 +117,28 @@ static void
 PruneOldEntries(void)
 {
 	FullTransactionId next = ReadNextFullTransactionId();
-	Oid			argtypes[1] = {XID8OID};
-	Datum		values[1];
+	Oid			argtypes[2] = {XID8OID, CHARARRAYOID};
+	Datum		values[2];
+	Datum		codes[CHANGE_KINDS + 1];
+	int			k;
 
 	if (U64FromFullTransactionId(next) <= CHANGE_LOG_KEEP_XIDS + FirstNormalTransactionId)
 		return;
 	values[0] = UInt64GetDatum(U64FromFullTransactionId(next) - CHANGE_LOG_KEEP_XIDS);
+	/* every kind and the markers: the index leads with the kind */
+	for (k = 0; k < CHANGE_KINDS; k++)
+		codes[k] = CharGetDatum(change_kind_codes[k]);
+	codes[CHANGE_KINDS] = CharGetDatum(CHANGE_LOG_MARKER);
+	values[1] = PointerGetDatum(construct_array(codes, CHANGE_KINDS + 1, CHAROID, 1, true,
+												TYPALIGN_CHAR));
 	ExecPlan(KeptPlanGet(&prune_plan,
 					     "DELETE FROM share_acl.change_log WHERE ctid OPERATOR(pg_catalog.=) ANY "
 					     "(ARRAY(SELECT ctid FROM share_acl.change_log "
-					     "WHERE txid OPERATOR(pg_catalog.<) LEAST($1, "
+					     "WHERE kind OPERATOR(pg_catalog.=) ANY ($2) "
+					     "AND txid OPERATOR(pg_catalog.<) LEAST($1, "
 					     "pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())) "
 					     "FOR UPDATE SKIP LOCKED))",
-					     1, argtypes, 0),
+					     2, argtypes, 0),
 			 values, SPI_OK_DELETE);
 }
 
@@ -551,18 +563,23 @@ typedef struct LogReader
 	void	   *arg;
 } LogReader;
 
-/* Read the entries of one index scan (txid = or >= key). */
+/*
+ * Read the entries of one index scan: those of kind code (the reader's, or
+ * the markers' '-') whose txid is key (strategy =) or from key on (>=).
+ */
 static void
-ReadEntries(LogReader *r, Relation rel, Snapshot snap, StrategyNumber strategy, RegProcedure proc,
-			FullTransactionId key)
+ReadEntries(LogReader *r, Relation rel, Snapshot snap, char code, StrategyNumber strategy,
+			RegProcedure proc, FullTransactionId key)
 {
 	SysScanDesc scan;
-	ScanKeyData skey;
+	ScanKeyData skey[2];
 	HeapTuple	tup;
 	TupleDesc	desc = RelationGetDescr(rel);
 
-	ScanKeyInit(&skey, catalog.cl_txid, strategy, proc, FullTransactionIdGetDatum(key));
-	scan = systable_beginscan(rel, catalog.oids[MT_CHANGE_LOG_BY_TXID], true, snap, 1, &skey);
+	/* the index's columns, kind and txid (systable_beginscan takes the table's numbers) */
+	ScanKeyInit(&skey[0], catalog.cl_kind, BTEqualStrategyNumber, F_CHAREQ, CharGetDatum(code));
+	ScanKeyInit(&skey[1], catalog.cl_txid, strategy, proc, FullTransactionIdGetDatum(key));
+	scan = systable_beginscan(rel, catalog.oids[MT_CHANGE_LOG_BY_KIND_TXID], true, snap, 2, skey);
 	while (!r->reload && (tup = systable_getnext(scan)) != NULL)
 	{
 		bool		isnull;
@@ -611,19 +628,24 @@ ChangeLogRead(ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap, int3
 			  void (*add) (const pg_uuid_t *id, void *arg), void *arg)
 {
 	LogReader	r = {change_kind_codes[kind], pos, ReadNextFullTransactionId(), limit, 0, false, add, arg};
+	const char	codes[2] = {change_kind_codes[kind], CHANGE_LOG_MARKER};
 	Relation	rel;
 	int32		i;
+	int			c;
 
 	if (!pos->valid ||
 		U64FromFullTransactionId(ReadNextFullTransactionId()) - U64FromFullTransactionId(pos->xmin) >
 		((uint64) 1 << 30))
 		return CHANGE_LOG_RELOAD;
 	rel = table_open(catalog.oids[MT_CHANGE_LOG], AccessShareLock);
-	for (i = 0; i < pos->nxip && !r.reload; i++)
-		if (i == 0 || !FullTransactionIdEquals(pos->xip[i], pos->xip[i - 1]))
-			ReadEntries(&r, rel, snap, BTEqualStrategyNumber, F_XID8EQ, pos->xip[i]);
-	if (!r.reload)
-		ReadEntries(&r, rel, snap, BTGreaterEqualStrategyNumber, F_XID8GE, pos->xmax);
+	for (c = 0; c < 2 && !r.reload; c++)
+	{
+		for (i = 0; i < pos->nxip && !r.reload; i++)
+			if (i == 0 || !FullTransactionIdEquals(pos->xip[i], pos->xip[i - 1]))
+				ReadEntries(&r, rel, snap, codes[c], BTEqualStrategyNumber, F_XID8EQ, pos->xip[i]);
+		if (!r.reload)
+			ReadEntries(&r, rel, snap, codes[c], BTGreaterEqualStrategyNumber, F_XID8GE, pos->xmax);
+	}
 	table_close(rel, AccessShareLock);
 	return r.reload ? CHANGE_LOG_RELOAD : CHANGE_LOG_DELTAS;
 }

@@ -35,7 +35,9 @@ CREATE TABLE share_acl.change_log (
     id uuid,
     deleted_through xid8
 );
-CREATE INDEX change_log_txid_idx ON share_acl.change_log (txid);
+-- by kind first: a cache reads the entries of its own kind (and the markers),
+-- not every entry since its position
+CREATE INDEX change_log_kind_txid_idx ON share_acl.change_log (kind, txid);
 -- a publication that includes it (FOR ALL TABLES) can replicate its deletes;
 -- a subscriber ignores entries of transactions it has not reached
 ALTER TABLE share_acl.change_log REPLICA IDENTITY FULL;
@@ -49,7 +51,7 @@ CREATE FUNCTION share_acl.change_log_guard() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO share_acl.change_log (kind, id) VALUES ('r', NULL), ('p', NULL);
+        INSERT INTO share_acl.change_log (kind, id) VALUES ('r', NULL), ('p', NULL), ('w', NULL);
     ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO share_acl.change_log (kind, id, deleted_through)
         SELECT '-', NULL, max(d.txid) FROM deleted_rows d HAVING count(*) > 0;
