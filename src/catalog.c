@@ -23,6 +23,7 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/catcache.h"
 #include "utils/syscache.h"
 
 #include "catalog.h"
@@ -139,22 +140,34 @@ ColumnNumber(TableColumns *tables, const Oid *oids, ModelRel t, const char *name
 	return InvalidAttrNumber;	/* keep the compiler quiet */
 }
 
-/* Map an enum's label OIDs to their positions in labels[]. */
+/*
+ * Map an enum's label OIDs to their positions in labels[] (the labels read
+ * in one catalog list search, not one probe apiece).
+ */
 static void
-EnumMapBuild(EnumMap *map, const char *type_name, const char *const *labels, int n)
+EnumMapBuild(EnumMap *map, Oid nsp, const char *type_name, const char *const *labels, int n)
 {
-	Oid			nsp = get_namespace_oid("share_acl", false);
 	Oid			typid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
 										CStringGetDatum(type_name),
 										ObjectIdGetDatum(nsp));
-	int			i;
+	CatCList   *list = SearchSysCacheList1(ENUMTYPOIDNAME, ObjectIdGetDatum(typid));
+	int			i,
+				j;
 
 	Assert(n <= 8);
 	map->n = n;
 	for (i = 0; i < n; i++)
-		map->oids[i] = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
-									   ObjectIdGetDatum(typid),
-									   CStringGetDatum(labels[i]));
+	{
+		map->oids[i] = InvalidOid;
+		for (j = 0; j < list->n_members; j++)
+		{
+			Form_pg_enum e = (Form_pg_enum) GETSTRUCT(&list->members[j]->tuple);
+
+			if (strcmp(NameStr(e->enumlabel), labels[i]) == 0)
+				map->oids[i] = e->oid;
+		}
+	}
+	ReleaseSysCacheList(list);
 }
 
 /*
@@ -257,10 +270,10 @@ CatalogLookup(void)
 	c.cl_kind = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "kind");
 	c.cl_id = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "id");
 	c.cl_deleted_through = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "deleted_through");
-	EnumMapBuild(&c.resource_kinds, "resource_kind", resource_kind_labels, 4);
-	EnumMapBuild(&c.accesses, "general_access", access_labels, 3);
-	EnumMapBuild(&c.principal_kinds, "principal_kind", principal_kind_labels, 3);
-	EnumMapBuild(&c.roles, "workspace_role", role_labels, 5);
+	EnumMapBuild(&c.resource_kinds, nsp, "resource_kind", resource_kind_labels, 4);
+	EnumMapBuild(&c.accesses, nsp, "general_access", access_labels, 3);
+	EnumMapBuild(&c.principal_kinds, nsp, "principal_kind", principal_kind_labels, 3);
+	EnumMapBuild(&c.roles, nsp, "workspace_role", role_labels, 5);
 	pfree(tables);
 	c.valid = true;
 	if (memcmp(&c, &catalog_seen, sizeof(c)) != 0)

@@ -469,6 +469,15 @@ StoreSync(void)
 					 !ImageWrittenWithin(IMAGE_PRINCIPALS, IMAGE_REWRITE_AFTER_S))
 				ImageWorkerRequest();	/* a fresh backend: the image writer makes one */
 		}
+		else if (!transient && stale->members > FRESH_IMAGE_CHANGES &&
+				 !ImageWrittenWithin(IMAGE_PRINCIPALS, IMAGE_REWRITE_AFTER_S))
+		{
+			/*
+			 * Used, but each backend that maps it reads every change since:
+			 * the image writer makes a newer one for the backends after it.
+			 */
+			ImageWorkerRequest();
+		}
 	}
 	if (!transient && ImageWanted())
 		WriteImage(snap);
