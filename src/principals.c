@@ -48,6 +48,7 @@ static MemoryContext principal_cxt = NULL;
 static HTAB *principal_contexts = NULL;
 static uint64 principal_contexts_epoch = 0;
 static PrincipalCtx *last_principal = NULL;	/* fast path for repeated checks */
+static int32 image_entries_behind = 0;	/* change-log entries since the mapped image */
 
 /* More changed principals than this at once: empty the store. */
 #define MAX_DELTA_PRINCIPALS	20000
@@ -57,7 +58,7 @@ static PrincipalCtx *last_principal = NULL;	/* fast path for repeated checks */
 #define IMAGE_AFTER_READS		64
 /* After this many changes since the image's position, map or write a newer one. */
 #define IMAGE_REFRESH_AFTER		5000
-/* The image writer leaves an image at most this many changes behind as it is. */
+/* The image writer leaves an image at most this many change-log entries behind as it is. */
 #define FRESH_IMAGE_CHANGES		256
 
 static MemoryContext store_cxt = NULL;
@@ -264,13 +265,15 @@ StoreReset(void)
 	image_tried = false;
 }
 
-/* Note that the image no longer tells what id's rows say. */
+/* Note that the image no longer tells what id's rows say (counting in *arg, if given). */
 static void
 AddStale(const pg_uuid_t *id, void *arg)
 {
 	bool		found;
 
 	uuidmap_insert(stale, *id, &found);
+	if (arg != NULL)
+		(*(int32 *) arg)++;
 }
 
 /* Drop the store's own entry for id, if any. */
@@ -337,9 +340,10 @@ AdoptImage(Snapshot snap, uint64 avoid)
 
 	if (!PrincipalImageMap(&image, &pos))
 		return false;
+	image_entries_behind = 0;
 	ok = image.image_id != avoid &&
-		ChangeLogRead(CHANGE_PRINCIPAL, &pos, snap, IMAGE_REFRESH_AFTER, AddStale, NULL) ==
-		CHANGE_LOG_DELTAS;
+		ChangeLogRead(CHANGE_PRINCIPAL, &pos, snap, IMAGE_REFRESH_AFTER, AddStale,
+					  &image_entries_behind) == CHANGE_LOG_DELTAS;
 	pfree(pos.xip);
 	if (!ok)
 	{
@@ -404,7 +408,7 @@ PrincipalWriteImage(void)
 		return;
 	snap = ReadSnapshot(&transient);
 	StoreReset();
-	if (!AdoptImage(snap, 0) || stale->members > FRESH_IMAGE_CHANGES)
+	if (!AdoptImage(snap, 0) || image_entries_behind > FRESH_IMAGE_CHANGES)
 	{
 		StoreReset();
 		WriteImage(snap);
@@ -469,12 +473,13 @@ StoreSync(void)
 					 !ImageWrittenWithin(IMAGE_PRINCIPALS, IMAGE_REWRITE_AFTER_S))
 				ImageWorkerRequest();	/* a fresh backend: the image writer makes one */
 		}
-		else if (!transient && stale->members > FRESH_IMAGE_CHANGES &&
+		else if (!transient && image_entries_behind > FRESH_IMAGE_CHANGES &&
 				 !ImageWrittenWithin(IMAGE_PRINCIPALS, IMAGE_REWRITE_AFTER_S))
 		{
 			/*
-			 * Used, but each backend that maps it reads every change since:
-			 * the image writer makes a newer one for the backends after it.
+			 * Used, but each backend that maps it reads every entry since
+			 * (one per changed row): the image writer makes a newer one for
+			 * the backends after it.
 			 */
 			ImageWorkerRequest();
 		}
