@@ -35,6 +35,7 @@
 
 #include "common/hashfn.h"
 #include "miscadmin.h"
+#include "access/xact.h"
 #include "access/xlog.h"
 #include "postmaster/postmaster.h"
 #include "storage/fd.h"
@@ -202,6 +203,19 @@ ImageRelease(ImageKind kind)
 		munmap(mapped[kind], mapped_size[kind]);
 	mapped[kind] = NULL;
 	mapped_size[kind] = 0;
+}
+
+/*
+ * May what this backend reads now of a cache of change kind become an image?
+ * Not when it may hold this transaction's uncommitted changes (a transaction
+ * that has written anything writes no image), nor in parallel mode (the
+ * query's snapshot, not the latest).
+ */
+bool
+ImageMayHoldOnly(ChangeKind kind)
+{
+	return !IsInParallelMode() && !TransactionIdIsValid(GetTopTransactionIdIfAny()) &&
+		!ChangeLogOwnChanges(kind);
 }
 
 /* Was this database's image of kind written less than seconds ago? */

@@ -94,6 +94,7 @@ extern bool ImageIndexValid(const ImageIndex *in, Size size);
 extern void ImageIndexIn(UuidIndex *index, const char *image, const ImageIndex *in,
 						 const uint64 *key, const void *base, Size stride);
 
+extern bool ImageMayHoldOnly(ChangeKind kind);
 extern bool ImageWrittenWithin(ImageKind kind, int seconds);
 extern void ImageRelease(ImageKind kind);
 extern void ImageReject(ImageKind kind);

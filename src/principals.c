@@ -338,9 +338,9 @@ AdoptImage(Snapshot snap, uint64 avoid)
 	ChangeLogPosition pos = {0};
 	bool		ok;
 
+	image_entries_behind = 0;
 	if (!PrincipalImageMap(&image, &pos))
 		return false;
-	image_entries_behind = 0;
 	ok = image.image_id != avoid &&
 		ChangeLogRead(CHANGE_PRINCIPAL, &pos, snap, IMAGE_REFRESH_AFTER, AddStale,
 					  &image_entries_behind) == CHANGE_LOG_DELTAS;
@@ -364,8 +364,7 @@ static inline bool
 ImageWanted(void)
 {
 	return !image.valid && !image_tried && store_reads >= IMAGE_AFTER_READS &&
-		!IsInParallelMode() && !TransactionIdIsValid(GetTopTransactionIdIfAny()) &&
-		!ChangeLogOwnChanges(CHANGE_PRINCIPAL);
+		ImageMayHoldOnly(CHANGE_PRINCIPAL);
 }
 
 /*

@@ -570,10 +570,8 @@ AdoptImage(Snapshot snap, int32 limit, uint64 avoid, bool *stale)
 }
 
 /*
- * May a structure loaded under snap be written as the shared image?  Not
- * when it may hold this transaction's uncommitted changes (a transaction
- * that has written anything does not write images), nor in parallel mode
- * (the query's snapshot), nor when it is bigger than the bound.
+ * May a structure loaded under snap be written as the shared image?  When
+ * it holds nothing uncommitted (ImageMayHoldOnly) and is within the bound.
  */
 static bool
 MayPublish(const StructureCache *s)
@@ -582,8 +580,7 @@ MayPublish(const StructureCache *s)
 		sizeof(CollectionLink) * (Size) s->nlinks +
 		sizeof(uint32) * ((Size) s->resource_index.mask + 1);
 
-	return !IsInParallelMode() && !TransactionIdIsValid(GetTopTransactionIdIfAny()) &&
-		!ChangeLogOwnChanges(CHANGE_STRUCTURE) &&
+	return ImageMayHoldOnly(CHANGE_STRUCTURE) &&
 		size <= (Size) share_acl_shared_cache_size_mb * 1024 * 1024;
 }
 

@@ -14,7 +14,6 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
 #include "port/pg_crc32c.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -182,8 +181,7 @@ WriteImage(const WorkspaceCache *g, Snapshot snap)
 	ImagePart	part;
 	Size		end;
 
-	if (IsInParallelMode() || TransactionIdIsValid(GetTopTransactionIdIfAny()) ||
-		ChangeLogOwnChanges(CHANGE_WORKSPACE))
+	if (!ImageMayHoldOnly(CHANGE_WORKSPACE))
 		return;
 	WorkspaceLayout(layout);
 	ChangeLogSetPosition(&pos, snap, CurrentMemoryContext);
