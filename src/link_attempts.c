@@ -56,6 +56,7 @@
 
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -69,6 +70,7 @@
 #include "storage/latch.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -80,6 +82,7 @@
 
 #include "kept_plan.h"
 #include "link_attempts.h"
+#include "notify.h"
 #include "segment_worker.h"
 
 #define ATTEMPT_LOCK_TIMEOUT	"1s"	/* the worker's wait for the link row */
@@ -415,7 +418,7 @@ LinkViewAtCommit(const pg_uuid_t *link, const char *viewer_email)
 /* The statements of the view count (parameter letters: kept_plan.h). */
 enum
 {
-	COUNT_UPDATE, COUNT_NOTIFY, COUNT_STATEMENTS
+	COUNT_UPDATE, COUNT_STATEMENTS
 };
 static KeptPlan count_plans[COUNT_STATEMENTS];
 static const KeptStatement count_statements[COUNT_STATEMENTS] = {
@@ -427,12 +430,7 @@ static const KeptStatement count_statements[COUNT_STATEMENTS] = {
 		"  FROM share_acl.resource r"
 		" WHERE x.id OPERATOR(pg_catalog.=) $1 AND r.id OPERATOR(pg_catalog.=) x.resource_id"
 		" RETURNING x.view_count, x.resource_id, x.created_by, r.workspace_id",
-		"uiz"},
-	[COUNT_NOTIFY] = {
-		/* $1 creator, $2 resource, $3 link, $4 viewer, $5 workspace */
-		"SELECT share_acl._notify(ARRAY[$1], 'link_first_view', $2,"
-		"       pg_catalog.jsonb_build_object('link_id', $3, 'viewer_email', $4), $5)",
-		"uuutu"}
+		"uiz"}
 };
 
 /*
@@ -445,8 +443,7 @@ static const KeptStatement count_statements[COUNT_STATEMENTS] = {
 Datum
 link_count_views(PG_FUNCTION_ARGS)
 {
-	Datum		args[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	Datum		args[3];
 	bool		isnull;
 	int64		n;
 
@@ -464,19 +461,24 @@ link_count_views(PG_FUNCTION_ARGS)
 		DatumGetInt64(KeptStatementColumn(1, &isnull)) == n)
 	{
 		/* the very first view: tell the link's creator */
+		static const char *const keys[2] = {"link_id", "viewer_email"};
+		static const Oid types[2] = {UUIDOID, TEXTOID};
 		Datum		creator = KeptStatementColumn(3, &isnull);
 
 		if (!isnull)
 		{
-			args[0] = creator;
-			args[1] = KeptStatementColumn(2, &isnull);
-			args[2] = PG_GETARG_DATUM(0);
-			args[3] = PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3);
-			nulls[3] = PG_ARGISNULL(3) ? 'n' : ' ';
-			args[4] = KeptStatementColumn(4, &isnull);
-			nulls[4] = isnull ? 'n' : ' ';
-			KeptStatementRun(&count_plans[COUNT_NOTIFY], &count_statements[COUNT_NOTIFY], args,
-							 nulls, SPI_OK_SELECT);
+			Datum		payload_values[2];
+			bool		payload_nulls[2] = {false, PG_ARGISNULL(3)};
+			Datum		resource = KeptStatementColumn(2, &isnull);
+			Datum		workspace = KeptStatementColumn(4, &isnull);
+
+			payload_values[0] = PG_GETARG_DATUM(0);
+			payload_values[1] = PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3);
+			NotifyRecipients(PointerGetDatum(construct_array(&creator, 1, UUIDOID, UUID_LEN, false,
+															 TYPALIGN_CHAR)),
+							 "link_first_view", DatumGetUUIDP(resource),
+							 NotifyPayload(2, keys, payload_values, types, payload_nulls),
+							 isnull ? NULL : DatumGetUUIDP(workspace));
 		}
 	}
 	SPI_finish();

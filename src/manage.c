@@ -19,8 +19,10 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
@@ -29,6 +31,7 @@
 #include "context.h"
 #include "engine.h"
 #include "kept_plan.h"
+#include "notify.h"
 #include "permset_sql.h"
 
 PG_FUNCTION_INFO_V1(require_permissions);
@@ -42,7 +45,7 @@ PG_FUNCTION_INFO_V1(resource_create);
 /* The statements of this file, each prepared once per backend and kept. */
 typedef enum ManagePlan
 {
-	PLAN_REFUSAL, PLAN_SHARE_FACTS, PLAN_SHARE_INSERT, PLAN_SHARE_NOTIFY, PLAN_SHARE_DELETE,
+	PLAN_REFUSAL, PLAN_SHARE_FACTS, PLAN_SHARE_INSERT, PLAN_SHARE_DELETE,
 	PLAN_RESOURCE_FACTS, PLAN_RESOURCE_INSERT,
 	PLAN_COUNT
 } ManagePlan;
@@ -61,7 +64,9 @@ static const KeptStatement statements[PLAN_COUNT] = {
 		"SELECT r.workspace_id, g.kind::pg_catalog.text, g.workspace_id, w.allow_external_sharing,"
 		"       EXISTS (SELECT 1 FROM share_acl.member m"
 		"                WHERE m.workspace_id OPERATOR(pg_catalog.=) r.workspace_id"
-		"                  AND m.principal_id OPERATOR(pg_catalog.=) $2)"
+		"                  AND m.principal_id OPERATOR(pg_catalog.=) $2),"
+		"       EXISTS (SELECT 1 FROM share_acl.notification_mute nm"
+		"                WHERE nm.principal_id OPERATOR(pg_catalog.=) $2)"
 		"  FROM (SELECT) AS one"
 		"  LEFT JOIN share_acl.resource r ON r.id OPERATOR(pg_catalog.=) $1"
 		"  LEFT JOIN share_acl.principal g ON g.id OPERATOR(pg_catalog.=) $2"
@@ -72,12 +77,6 @@ static const KeptStatement statements[PLAN_COUNT] = {
 		"       allow_comments, allow_approval, allow_contribution, expires_at, granted_by)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING s.id",
 		"uuPbbbbzu"},
-	[PLAN_SHARE_NOTIFY] = {
-		/* $1 grantee, $2 resource, $3 share, $4 actor, $5 grant, $6 expiry, $7 workspace */
-		"SELECT share_acl._notify(ARRAY[$1], 'share_received', $2,"
-		"       pg_catalog.jsonb_build_object('share_id', $3, 'by', $4, 'perms', $5, 'expires_at', $6),"
-		"       $7)",
-		"uuuutzu"},
 	[PLAN_SHARE_DELETE] = {
 		"DELETE FROM share_acl.share x WHERE x.id OPERATOR(pg_catalog.=) $1"
 		" RETURNING x.resource_id, x.granted_by",
@@ -309,6 +308,7 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 	pg_uuid_t	grantee_workspace;
 	bool		external_sharing;
 	bool		grantee_is_member;
+	bool		grantee_mutes;
 	Datum		share_id;
 	Datum		value;
 	Permset		have;
@@ -353,6 +353,7 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 		grantee_workspace = *DatumGetUUIDP(value);
 	external_sharing = DatumGetBool(KeptStatementColumn(4, &isnull));
 	grantee_is_member = DatumGetBool(KeptStatementColumn(5, &isnull));
+	grantee_mutes = DatumGetBool(KeptStatementColumn(6, &isnull));
 
 	Require(function, actor, resource, PERM_SHARE, action);
 	if (strcmp(grantee_kind, "team") == 0 &&
@@ -410,17 +411,30 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 		elog(ERROR, "the share was not inserted");
 	share_id = SPI_datumTransfer(KeptStatementColumn(1, &isnull), false, UUID_LEN);
 
-	values[0] = UUIDPGetDatum(grantee);
-	values[1] = UUIDPGetDatum(resource);
-	values[2] = share_id;
-	values[3] = actor ? UUIDPGetDatum(actor) : (Datum) 0;
-	values[4] = CStringGetTextDatum(PermsetToCString(grant));
-	values[5] = TimestampTzGetDatum(expires_at);
-	values[6] = UUIDPGetDatum(&workspace);
-	memset(nulls, ' ', sizeof(nulls));
-	nulls[3] = actor ? ' ' : 'n';
-	nulls[5] = has_expiry ? ' ' : 'n';
-	RunOne(PLAN_SHARE_NOTIFY, values, nulls, SPI_OK_SELECT);
+	/* the grantee is told (a team: its members) */
+	{
+		static const char *const keys[4] = {"share_id", "by", "perms", "expires_at"};
+		static const Oid types[4] = {UUIDOID, UUIDOID, TEXTOID, TIMESTAMPTZOID};
+		Datum		payload_values[4];
+		bool		payload_nulls[4] = {false, actor == NULL, false, !has_expiry};
+		Datum		payload;
+
+		payload_values[0] = share_id;
+		payload_values[1] = actor ? UUIDPGetDatum(actor) : (Datum) 0;
+		payload_values[2] = CStringGetTextDatum(PermsetToCString(grant));
+		payload_values[3] = TimestampTzGetDatum(expires_at);
+		payload = NotifyPayload(4, keys, payload_values, types, payload_nulls);
+		if (strcmp(grantee_kind, "team") == 0)
+		{
+			Datum		one = UUIDPGetDatum(grantee);
+
+			NotifyRecipients(PointerGetDatum(construct_array(&one, 1, UUIDOID, UUID_LEN, false,
+															 TYPALIGN_CHAR)),
+							 "share_received", resource, payload, &workspace);
+		}
+		else
+			NotifyPerson(grantee, grantee_mutes, "share_received", resource, payload, &workspace);
+	}
 
 	SPI_finish();
 	return share_id;

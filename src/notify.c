@@ -1,15 +1,18 @@
 /*
  * notify.c — who is told of an event, and the notification rows (SPEC §8):
- * share_acl._notify, which every function that writes a notification calls.
+ * share_acl._notify for SQL callers, NotifyRecipients and NotifyPerson
+ * (notify.h) for C ones.
  *
  * The people told are the recipients that are not teams and the members of
  * those that are (nested teams too), but the acting principal and those who
  * muted the resource or one above it (anc(), share_acl._ancestors); each
  * gets one row, mailed at once, in the digest or not at all by its
- * preference for the kind, and a NOTIFY share_acl with the row's id.  Three
+ * preference for the kind, and a NOTIFY share_acl with the row's id.  Two
  * statements in the common case (the recipients, the rows, and nothing
- * more when nobody among them muted anything), each prepared once per
- * backend and looking rows up by index.
+ * more when nobody among them muted anything), one when the caller knows
+ * its one recipient is a person and whether it muted anything (a share's
+ * grantee, a link's creator); each prepared once per backend and looking
+ * rows up by index.
  */
 #include "postgres.h"
 
@@ -18,11 +21,14 @@
 #include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
 #include "utils/uuid.h"
 
 #include "catalog.h"
 #include "context.h"
 #include "kept_plan.h"
+#include "notify.h"
 
 PG_FUNCTION_INFO_V1(notify_people);
 
@@ -170,34 +176,100 @@ UuidArray(const pg_uuid_t *ids, int n)
 }
 
 /*
- * _notify(recipients uuid[], kind text, resource uuid, payload jsonb,
- *         workspace uuid DEFAULT NULL) → integer
- *
- * Tell the people among recipients (teams expanded) of an event about
- * resource (may be NULL) in workspace (taken from the resource when NULL);
- * returns how many notifications were written.
+ * Write the notifications of an event to people (teams already expanded,
+ * the actor left out, each once, in uuid order), but those who muted
+ * resource or one above it: a row each, mailed by its preference, and a
+ * NOTIFY share_acl with its id.  Returns how many were written.  Runs in
+ * the caller's SPI connection.
  */
-Datum
-notify_people(PG_FUNCTION_ARGS)
+static int
+Write(People *people, const char *kind, const pg_uuid_t *resource, Datum payload,
+	  const pg_uuid_t *workspace)
+{
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	bool		workspace_null = workspace == NULL;
+	Datum		workspace_datum = workspace ? UUIDPGetDatum(workspace) : (Datum) 0;
+	int			written = 0;
+	uint64		r;
+	bool		isnull;
+
+	if (people->n == 0)
+		return 0;
+	values[4] = UuidArray(people->ids, people->n);
+	if (resource != NULL)
+	{
+		if (workspace_null)
+		{
+			values[0] = UUIDPGetDatum(resource);
+			Run(PLAN_WORKSPACE, values, NULL, SPI_OK_SELECT);
+			if (SPI_processed == 1)
+			{
+				workspace_datum = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+												&isnull);
+				workspace_null = isnull;
+			}
+		}
+		/* muted: the resource or one above it, asked only when someone muted something */
+		if (people->mutes)
+		{
+			values[0] = values[4];
+			values[1] = UUIDPGetDatum(resource);
+			Run(PLAN_UNMUTED, values, NULL, SPI_OK_SELECT);
+			people->n = 0;
+			for (r = 0; r < SPI_processed; r++)
+				people->ids[people->n++] = *DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[r],
+																		SPI_tuptable->tupdesc, 1,
+																		&isnull));
+			if (people->n == 0)
+				return 0;
+			values[4] = UuidArray(people->ids, people->n);
+		}
+	}
+
+	/* the rows, mailed by each one's preference, and a NOTIFY per row written */
+	values[0] = workspace_datum;
+	nulls[0] = workspace_null ? 'n' : ' ';
+	values[1] = kind ? CStringGetTextDatum(kind) : (Datum) 0;
+	nulls[1] = kind ? ' ' : 'n';
+	values[2] = resource ? UUIDPGetDatum(resource) : (Datum) 0;
+	nulls[2] = resource ? ' ' : 'n';
+	values[3] = payload;
+	nulls[3] = payload ? ' ' : 'n';
+	Run(kind && strcmp(kind, "link_expiring") == 0 ? PLAN_INSERT_ONCE : PLAN_INSERT,
+		values, nulls, SPI_OK_INSERT_RETURNING);
+	for (r = 0; r < SPI_processed; r++)
+	{
+		Datum		id = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull);
+
+		Async_Notify("share_acl", DatumGetCString(DirectFunctionCall1(uuid_out, id)));
+		written++;
+	}
+	return written;
+}
+
+/*
+ * Tell the people among recipients (a uuid[] datum; teams expanded) of an
+ * event of kind (NULL: none, refused by the table) about resource (may be NULL) in workspace (NULL: the
+ * resource's); payload is a jsonb datum or 0.  Returns how many
+ * notifications were written.
+ */
+int
+NotifyRecipients(Datum recipients, const char *kind, const pg_uuid_t *resource, Datum payload,
+				 const pg_uuid_t *workspace)
 {
 	const pg_uuid_t *actor = ContextCurrentPrincipal();
 	People		people = {palloc(sizeof(pg_uuid_t)), 0, false, false};
-	Datum		values[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
-	Datum		workspace = PG_ARGISNULL(4) ? (Datum) 0 : PG_GETARG_DATUM(4);
-	bool		workspace_null = PG_ARGISNULL(4);
-	int			written = 0;
+	Datum		values[1];
+	int			written;
 	int			i,
 				n;
-	uint64		r;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_INT32(0);
 	CatalogLookup();
 	SPI_connect();
 
 	/* the people: the recipients that are not teams, and the members of those that are */
-	values[0] = PG_GETARG_DATUM(0);
+	values[0] = recipients;
 	Run(PLAN_RECIPIENTS, values, NULL, SPI_OK_SELECT);
 	AddPeople(&people, actor);
 	if (people.has_team)
@@ -211,66 +283,99 @@ notify_people(PG_FUNCTION_ARGS)
 		if (n == 0 || memcmp(&people.ids[i], &people.ids[n - 1], UUID_LEN) != 0)
 			people.ids[n++] = people.ids[i];
 	people.n = n;
-	if (people.n == 0)
-	{
-		SPI_finish();
-		PG_RETURN_INT32(0);
-	}
-	values[4] = UuidArray(people.ids, people.n);
-
-	if (!PG_ARGISNULL(2))
-	{
-		bool		isnull;
-
-		if (workspace_null)
-		{
-			values[0] = PG_GETARG_DATUM(2);
-			Run(PLAN_WORKSPACE, values, NULL, SPI_OK_SELECT);
-			if (SPI_processed == 1)
-			{
-				workspace = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-				workspace_null = isnull;
-			}
-		}
-		/* muted: the resource or one above it, asked only when someone muted something */
-		if (people.mutes)
-		{
-			values[0] = values[4];
-			values[1] = PG_GETARG_DATUM(2);
-			Run(PLAN_UNMUTED, values, NULL, SPI_OK_SELECT);
-			people.n = 0;
-			for (r = 0; r < SPI_processed; r++)
-				people.ids[people.n++] = *DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[r],
-																	   SPI_tuptable->tupdesc, 1,
-																	   &isnull));
-			if (people.n == 0)
-			{
-				SPI_finish();
-				PG_RETURN_INT32(0);
-			}
-			values[4] = UuidArray(people.ids, people.n);
-		}
-	}
-
-	/* the rows, mailed by each one's preference, and a NOTIFY per row written */
-	values[0] = workspace;
-	nulls[0] = workspace_null ? 'n' : ' ';
-	for (i = 1; i <= 3; i++)
-	{
-		values[i] = PG_ARGISNULL(i) ? (Datum) 0 : PG_GETARG_DATUM(i);
-		nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';
-	}
-	Run(!PG_ARGISNULL(1) && strcmp(text_to_cstring(PG_GETARG_TEXT_PP(1)), "link_expiring") == 0 ?
-		PLAN_INSERT_ONCE : PLAN_INSERT,
-		values, nulls, SPI_OK_INSERT_RETURNING);
-	for (r = 0; r < SPI_processed; r++)
-	{
-		bool		isnull;
-		Datum		id = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull);
-
-		Async_Notify("share_acl", DatumGetCString(DirectFunctionCall1(uuid_out, id)));
-		written++;
-	}
+	written = Write(&people, kind, resource, payload, workspace);
 	SPI_finish();
-	PG_RETURN_INT32(written);
+	return written;
+}
+
+/*
+ * NotifyRecipients for one person (not a team) whose caller knows whether
+ * it muted anything (mutes): the recipients' statement is not needed.
+ */
+int
+NotifyPerson(const pg_uuid_t *person, bool mutes, const char *kind, const pg_uuid_t *resource,
+			 Datum payload, const pg_uuid_t *workspace)
+{
+	const pg_uuid_t *actor = ContextCurrentPrincipal();
+	People		people = {palloc(sizeof(pg_uuid_t)), 0, false, mutes};
+	int			written;
+
+	if (actor != NULL && memcmp(person, actor, UUID_LEN) == 0)
+		return 0;				/* nobody is told of their own action */
+	people.ids[people.n++] = *person;
+	CatalogLookup();
+	SPI_connect();
+	written = Write(&people, kind, resource, payload, workspace);
+	SPI_finish();
+	return written;
+}
+
+/*
+ * A notification's payload: the jsonb object of the n keys and their values
+ * (of type uuid, text or timestamptz; isnull: JSON null), as
+ * jsonb_build_object makes it.
+ */
+Datum
+NotifyPayload(int n, const char *const *keys, const Datum *values, const Oid *types,
+			  const bool *isnull)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue	v;
+	int			i;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (i = 0; i < n; i++)
+	{
+		char	   *str;
+
+		v.type = jbvString;
+		v.val.string.val = (char *) keys[i];
+		v.val.string.len = strlen(keys[i]);
+		pushJsonbValue(&state, WJB_KEY, &v);
+		if (isnull[i])
+		{
+			v.type = jbvNull;
+			pushJsonbValue(&state, WJB_VALUE, &v);
+			continue;
+		}
+		switch (types[i])
+		{
+			case UUIDOID:
+				str = DatumGetCString(DirectFunctionCall1(uuid_out, values[i]));
+				break;
+			case TEXTOID:
+				str = TextDatumGetCString(values[i]);
+				break;
+			case TIMESTAMPTZOID:
+				str = JsonEncodeDateTime(NULL, values[i], TIMESTAMPTZOID, NULL);
+				break;
+			default:
+				elog(ERROR, "a notification payload holds no value of type %u", types[i]);
+		}
+		v.type = jbvString;
+		v.val.string.val = str;
+		v.val.string.len = strlen(str);
+		pushJsonbValue(&state, WJB_VALUE, &v);
+	}
+	return JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL)));
+}
+
+/*
+ * _notify(recipients uuid[], kind text, resource uuid, payload jsonb,
+ *         workspace uuid DEFAULT NULL) → integer
+ *
+ * Tell the people among recipients (teams expanded) of an event about
+ * resource (may be NULL) in workspace (taken from the resource when NULL);
+ * returns how many notifications were written.
+ */
+Datum
+notify_people(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_INT32(0);
+	PG_RETURN_INT32(NotifyRecipients(PG_GETARG_DATUM(0),
+									 PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)),
+									 PG_ARGISNULL(2) ? NULL : PG_GETARG_UUID_P(2),
+									 PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3),
+									 PG_ARGISNULL(4) ? NULL : PG_GETARG_UUID_P(4)));
 }

@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(60);
+SELECT plan(64);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -58,6 +58,25 @@ SELECT share_acl.share_with_email(pg_temp.id('Q'), 'newcomer@t71.test', 'viewer'
 SELECT is((SELECT count(*) FROM share_acl.notification n JOIN share_acl.principal p ON p.id = n.recipient_id
             WHERE p.email = 'newcomer@t71.test' AND n.kind = 'share_received'), 1::bigint,
     'share_with_email: the new external principal is told');
+-- the payload exactly: the share, who made it, what it grants, its expiry
+INSERT INTO ids VALUES ('C', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('Q')));
+SELECT share_acl.share(pg_temp.id('C'), pg_temp.id('vic'), 'viewer', expires_at => now() + interval '3 days',
+                       allow_download => false) AS vic_share \gset
+SELECT is((SELECT n.payload FROM share_acl.notification n
+            WHERE n.recipient_id = pg_temp.id('vic') AND n.kind = 'share_received'),
+    (SELECT jsonb_build_object('share_id', s.id, 'by', s.granted_by, 'perms',
+                               share_acl._share_mask(s.perms, false, true, true, true)::text,
+                               'expires_at', s.expires_at)
+       FROM share_acl.share s WHERE s.id = :'vic_share'),
+    'share received: the payload is the share, who made it, what it grants and its expiry');
+RESET share_acl.principal;
+SELECT share_acl.share(pg_temp.id('C'), pg_temp.id('bob'), 'commenter') AS bob_share \gset
+SELECT is((SELECT n.payload FROM share_acl.notification n
+            WHERE n.recipient_id = pg_temp.id('bob') AND n.kind = 'share_received'),
+    jsonb_build_object('share_id', :'bob_share'::uuid, 'by', NULL, 'perms', 'commenter'::share_acl.permset::text,
+                       'expires_at', NULL),
+    'share received from a trusted administrator: "by" and "expires_at" are null');
+SELECT pg_temp.act('alice');
 
 -- --------------------------------------------------------------------- mute
 SELECT pg_temp.act('carol');
@@ -189,6 +208,12 @@ SELECT is((SELECT status FROM share_acl.open_link(:'token', viewer_email => 'fir
 SELECT is((SELECT count(*) FROM share_acl.notification WHERE kind = 'link_first_view'
             AND recipient_id = pg_temp.id('alice') AND payload->>'viewer_email' = 'first@t71.test'), 1::bigint,
     'first view: its creator is told, with the viewer''s e-mail');
+SELECT is((SELECT n.payload FROM share_acl.notification n WHERE n.kind = 'link_first_view'),
+    (SELECT jsonb_build_object('link_id', l.id, 'viewer_email', 'first@t71.test')
+       FROM share_acl.link l WHERE l.resource_id = pg_temp.id('A') AND l.max_views = 5),
+    'first view: the payload is the link and the viewer''s e-mail');
+SELECT is((SELECT n.resource_id FROM share_acl.notification n WHERE n.kind = 'link_first_view'),
+    pg_temp.id('A'), 'first view: about the link''s resource');
 SELECT is((SELECT status FROM share_acl.open_link(:'token', viewer_email => 'second@t71.test')), 'ok',
     'a second view');
 SELECT is((SELECT count(*) FROM share_acl.notification WHERE kind = 'link_first_view'), 1::bigint,

@@ -1,0 +1,19 @@
+/*
+ * notify.h — telling people of an event (SPEC §8), owned by notify.c: the
+ * notification rows and their NOTIFY, for the C paths that write them.
+ */
+#ifndef SHARE_ACL_NOTIFY_H
+#define SHARE_ACL_NOTIFY_H
+
+#include "postgres.h"
+
+#include "utils/uuid.h"
+
+extern int	NotifyRecipients(Datum recipients, const char *kind, const pg_uuid_t *resource,
+							 Datum payload, const pg_uuid_t *workspace);
+extern int	NotifyPerson(const pg_uuid_t *person, bool mutes, const char *kind,
+						 const pg_uuid_t *resource, Datum payload, const pg_uuid_t *workspace);
+extern Datum NotifyPayload(int n, const char *const *keys, const Datum *values, const Oid *types,
+						   const bool *isnull);
+
+#endif							/* SHARE_ACL_NOTIFY_H */
