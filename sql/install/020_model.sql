@@ -97,6 +97,11 @@ CREATE TABLE share_acl.share (
 );
 CREATE INDEX share_resource_idx ON share_acl.share (resource_id);
 CREATE INDEX share_grantee_idx ON share_acl.share (grantee_id);
+-- (every foreign key has an index on its referencing column, so that deleting
+-- referenced rows, one by one in a cascade, looks the referencing rows up
+-- instead of scanning their table once per deleted row; the one exception
+-- is notification.workspace_id, see 026_notifications_model.sql)
+CREATE INDEX share_granted_by_idx ON share_acl.share (granted_by);
 
 CREATE TABLE share_acl.promotion_request (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -110,6 +115,9 @@ CREATE TABLE share_acl.promotion_request (
 );
 CREATE UNIQUE INDEX promotion_request_one_pending
     ON share_acl.promotion_request (workspace_id, principal_id) WHERE status = 'pending';
+CREATE INDEX promotion_request_workspace_idx ON share_acl.promotion_request (workspace_id);
+CREATE INDEX promotion_request_principal_idx ON share_acl.promotion_request (principal_id);
+CREATE INDEX promotion_request_decided_by_idx ON share_acl.promotion_request (decided_by);
 
 -- ---------------------------------------------------------------------------
 -- Integrity triggers.  They run AFTER each row, i.e. at the end of the

@@ -26,6 +26,7 @@ CREATE TABLE share_acl.review (
     CHECK (cancelled_at IS NULL OR closed_at IS NOT NULL)
 );
 CREATE INDEX review_resource_idx ON share_acl.review (resource_id);
+CREATE INDEX review_requested_by_idx ON share_acl.review (requested_by);
 COMMENT ON TABLE share_acl.review IS
     'a review request: its resource, requester, instructions, due time, the grant its reviewers hold while it is open, and when it closed (or was cancelled)';
 
@@ -44,6 +45,7 @@ CREATE TABLE share_acl.review_reviewer (
 );
 CREATE INDEX review_reviewer_reviewer_idx ON share_acl.review_reviewer (reviewer_id);
 CREATE INDEX review_reviewer_resource_idx ON share_acl.review_reviewer (resource_id);
+CREATE INDEX review_reviewer_decided_by_idx ON share_acl.review_reviewer (decided_by);
 COMMENT ON TABLE share_acl.review_reviewer IS
     'a reviewer of a review (a user, an external principal or a team) and its decision; while active, the reviewer holds perms on resource_id until expires_at';
 

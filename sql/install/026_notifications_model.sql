@@ -20,6 +20,12 @@ CREATE TABLE share_acl.notification (
     emailed_at timestamptz
 );
 CREATE INDEX notification_recipient_idx ON share_acl.notification (recipient_id, created_at);
+-- a deleted resource (a subtree: one cascade per resource) takes its
+-- notifications along by this index.  workspace_id has none: a workspace is
+-- deleted one row at a time, its resources' notifications go with them, and
+-- one scan of the table per deleted workspace costs less than an index
+-- entry per notification written.
+CREATE INDEX notification_resource_idx ON share_acl.notification (resource_id);
 CREATE INDEX notification_unread_idx ON share_acl.notification (recipient_id) WHERE read_at IS NULL;
 CREATE INDEX notification_outbox_idx ON share_acl.notification (created_at)
     WHERE email = 'now' AND emailed_at IS NULL;

@@ -22,6 +22,7 @@ CREATE TABLE share_acl.link (
     failed_attempts integer NOT NULL DEFAULT 0
 );
 CREATE INDEX link_resource_idx ON share_acl.link (resource_id);
+CREATE INDEX link_created_by_idx ON share_acl.link (created_by);
 CREATE INDEX link_expires_idx ON share_acl.link (expires_at) WHERE revoked_at IS NULL;
 
 CREATE TABLE share_acl.link_view (
