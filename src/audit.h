@@ -39,6 +39,16 @@ extern void AuditMarkPending(bool unresolved);
  */
 extern void AuditStaged(const pg_uuid_t *workspace, int64 rows);
 
+/* audit_stage's columns workspace_id .. ref_id: a staged row */
+#define AUDIT_STAGE_COLUMNS		12
+
+/*
+ * Staging in memory (the few rows of a transaction, sealed like rows in
+ * audit_stage): may rows more be staged so, and stage one.
+ */
+extern bool AuditStageInMemory(int64 rows);
+extern void AuditStageRow(const Datum *values, const bool *nulls, bool unresolved);
+
 /* The owner of audit_log, and audit_chain's OID; InvalidOid without them. */
 extern Oid	AuditLogOwner(Oid *chain_rel);
 

@@ -3,10 +3,12 @@
  * current transaction staged, and the pre-commit callback that moves it
  * into share_acl.audit_log, chained.
  *
- * Statement triggers on the model tables (src/audit_stage.c) and the
- * functions that record events (sql/install/070_audit.sql) write their rows
- * into share_acl.audit_stage, an unlogged table whose rows never outlive
- * their transaction, and say so here.  When that transaction commits (or is
+ * Statement triggers on the model tables (src/audit_stage.c), open_link
+ * and the functions that record events (sql/install/070_audit.sql) stage
+ * their rows: a transaction's first MEMORY_ROWS_MAX rows of the triggers'
+ * and open_link's few-row statements here, in its memory; the others in
+ * share_acl.audit_stage, an unlogged table whose rows never outlive their
+ * transaction, saying so here.  When that transaction commits (or is
  * prepared), the pre-commit callback moves them into audit_log, chained: for
  * each workspace (the rows without one form one more chain) it takes a lock
  * that no SQL statement can take (LOCKTAG_OBJECT on the chain-head table's
@@ -17,7 +19,8 @@
  * commit order.
  *
  * Up to SEAL_ORDERED_MAX rows (every transaction of an application) are
- * taken out of audit_stage in staging order, hashed here and written: up to
+ * taken out of memory or audit_stage in staging order, hashed here and
+ * written: up to
  * SEAL_ONE_BY_ONE_MAX rows by a one-row INSERT each (arrays and unnest cost
  * more than a few executions), more by one INSERT of arrays; the heads are
  * moved by an UPDATE of the one chain's row, or by one upsert of several
@@ -37,28 +40,35 @@
 #include "access/heaptoast.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
 #include "executor/spi.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 #include "utils/uuid.h"
 #include "utils/xid8.h"
 
 #include "audit.h"
+#include "catalog.h"
 #include "kept_plan.h"
 
 PG_FUNCTION_INFO_V1(audit_pending);
 PG_FUNCTION_INFO_V1(audit_staged);
+PG_FUNCTION_INFO_V1(audit_memory_rows);
 
 #define SEAL_ORDERED_MAX		10000	/* up to this many rows are sealed in staging order */
 #define SEAL_ONE_BY_ONE_MAX		4	/* up to this many rows are written one by one */
@@ -91,6 +101,7 @@ static KeptPlan move_heads_plan;
 static KeptPlan move_head_plan;
 static KeptPlan seal_bulk_plan;
 static KeptPlan clear_plan;
+static KeptPlan flush_plan;
 
 /* ---------------------------------------------------------------------------
  * Rows to seal
@@ -151,6 +162,143 @@ audit_staged(PG_FUNCTION_ARGS)
 {
 	AuditStaged(PG_ARGISNULL(0) ? NULL : PG_GETARG_UUID_P(0), 1);
 	PG_RETURN_VOID();
+}
+
+/* ---------------------------------------------------------------------------
+ * Rows staged in memory
+ *
+ * The few rows of a transaction (up to MEMORY_ROWS_MAX: every transaction
+ * of an application) are kept in its memory instead of audit_stage, each
+ * with its subtransaction (a rolled-back one takes its rows along, as it
+ * would take its audit_stage rows) and a number from audit_stage's own
+ * sequence, so that they keep one staging order with rows the same
+ * transaction staged in the table (a bulk statement, a PL/pgSQL path).
+ * Such a transaction's memory rows are written into audit_stage at the seal,
+ * which then seals from the table; otherwise the seal takes them from memory.
+ * ------------------------------------------------------------------------- */
+
+#define MEMORY_ROWS_MAX			256
+
+/* A staged row's columns: seq, then audit_stage's workspace_id .. ref_id. */
+#define STAGED_COLUMNS			(1 + AUDIT_STAGE_COLUMNS)
+
+typedef struct MemoryRow
+{
+	SubTransactionId subid;
+	Datum		values[STAGED_COLUMNS];
+	bool		nulls[STAGED_COLUMNS];
+} MemoryRow;
+
+static MemoryRow *memory_rows = NULL;	/* in TopTransactionContext */
+static int	nmemory_rows = 0;
+static int	memory_room = 0;
+static bool memory_unresolved = false;	/* a memory row lacks its workspace */
+
+/* audit_stage's sequence of seq, looked up once per catalog generation */
+static Oid	stage_seq = InvalidOid;
+static uint64 stage_seq_generation = 0;
+
+/* The type length of each of audit_stage's columns workspace_id .. ref_id (uuid 16, varlena -1). */
+static const int16 stage_column_lengths[AUDIT_STAGE_COLUMNS] = {
+	UUID_LEN, UUID_LEN, -1, -1, -1, UUID_LEN, -1, -1, UUID_LEN, -1, -1, UUID_LEN
+};
+
+/* May rows more audit rows be staged in memory by the current transaction? */
+bool
+AuditStageInMemory(int64 rows)
+{
+	return nmemory_rows + rows <= MEMORY_ROWS_MAX;
+}
+
+/*
+ * Stage one audit row in memory: values and nulls hold audit_stage's
+ * columns workspace_id .. ref_id (AUDIT_STAGE_COLUMNS), as the statements
+ * writing audit_stage give them; unresolved when the row lacks the
+ * workspace that the seal finds among the transaction's other rows (a
+ * cascade's).  The caller asked AuditStageInMemory first.
+ */
+void
+AuditStageRow(const Datum *values, const bool *nulls, bool unresolved)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+	MemoryRow  *row;
+	int			c;
+
+	Assert(nmemory_rows < MEMORY_ROWS_MAX);
+	if (stage_seq_generation != CatalogGeneration() || !OidIsValid(stage_seq))
+	{
+		Oid			nsp = get_namespace_oid("share_acl", false);
+		Oid			stage_rel = get_relname_relid("audit_stage", nsp);
+
+		if (!OidIsValid(stage_rel))
+			elog(ERROR, "share_acl.audit_stage is missing");
+		stage_seq = getIdentitySequence(stage_rel, get_attnum(stage_rel, "seq"), false);
+		stage_seq_generation = CatalogGeneration();
+	}
+	if (nmemory_rows == memory_room)
+	{
+		memory_room = Max(8, memory_room * 2);
+		memory_rows = memory_rows == NULL ? palloc(memory_room * sizeof(MemoryRow)) :
+			repalloc(memory_rows, memory_room * sizeof(MemoryRow));
+	}
+	row = &memory_rows[nmemory_rows];
+	row->subid = GetCurrentSubTransactionId();
+	row->values[0] = Int64GetDatum(nextval_internal(stage_seq, false));
+	row->nulls[0] = false;
+	for (c = 0; c < AUDIT_STAGE_COLUMNS; c++)
+	{
+		row->nulls[1 + c] = nulls[c];
+		if (nulls[c])
+			row->values[1 + c] = (Datum) 0;
+		else if (stage_column_lengths[c] == -1)
+			row->values[1 + c] = PointerGetDatum(PG_DETOAST_DATUM_COPY(values[c]));
+		else
+			row->values[1 + c] = datumCopy(values[c], false, stage_column_lengths[c]);
+	}
+	nmemory_rows++;
+	if (unresolved)
+		memory_unresolved = true;
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * _audit_memory_rows() → setof (seq, workspace_id .. viewer_email): the rows
+ * the current transaction staged in its memory, in staging order.
+ */
+Datum
+audit_memory_rows(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			r;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (r = 0; r < nmemory_rows; r++)
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, memory_rows[r].values,
+							 memory_rows[r].nulls);
+	PG_RETURN_VOID();
+}
+
+/* A subtransaction ends: its rows go to its parent, or with it. */
+static void
+AuditSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
+					 SubTransactionId parentSubid, void *arg)
+{
+	int			i,
+				n;
+
+	if (event == SUBXACT_EVENT_COMMIT_SUB)
+	{
+		for (i = 0; i < nmemory_rows; i++)
+			if (memory_rows[i].subid == mySubid)
+				memory_rows[i].subid = parentSubid;
+	}
+	else if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		for (i = 0, n = 0; i < nmemory_rows; i++)
+			if (memory_rows[i].subid != mySubid)
+				memory_rows[n++] = memory_rows[i];
+		nmemory_rows = n;
+	}
 }
 
 /* ---------------------------------------------------------------------------
@@ -448,12 +596,12 @@ ChainOf(Datum workspace, bool isnull)
 	" VALUES ($2, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
 
 /*
- * Seal a transaction's few rows: take them out of audit_stage (in staging
- * order), lock their chains, give them ids, time and hashes here, write
- * them and move the heads.
+ * Seal a transaction's few rows, taken out of audit_stage or memory: in
+ * staging order, lock their chains, give them ids, time and hashes here,
+ * write them and move the heads.
  */
 static void
-SealFew(Oid chain_rel)
+SealFew(Oid chain_rel, TakenRows taken)
 {
 	static const Oid write_types[AUDIT_ROW_COLUMNS + 1] = {
 		TIMESTAMPTZOID, INT8ARRAYOID, UUIDARRAYOID, UUIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
@@ -467,7 +615,6 @@ SealFew(Oid chain_rel)
 	};
 	static const Oid heads_types[4] = {TIMESTAMPTZOID, UUIDARRAYOID, INT8ARRAYOID, BYTEAARRAYOID};
 	static const Oid head_types[4] = {TIMESTAMPTZOID, UUIDOID, INT8OID, BYTEAOID};
-	TakenRows	taken;
 	int			rows,
 				nchains = 0,
 				r,
@@ -490,7 +637,6 @@ SealFew(Oid chain_rel)
 	bool		heads_found;
 	bool		one_head;
 
-	taken = TakeStaged();
 	rows = taken.n;
 	if (rows == 0)
 		return;
@@ -735,6 +881,54 @@ SealMany(Oid chain_rel, Datum *chains, int n, int64 rows)
 	ExecLatest(clear_plan.plan, NULL, NULL);
 }
 
+/* The rows staged in memory, as taken rows. */
+static TakenRows
+TakeMemoryRows(void)
+{
+	TakenRows	taken;
+	int			r;
+
+	StaticAssertStmt(TAKEN_COLUMNS <= STAGED_COLUMNS, "memory rows hold the taken columns");
+	taken.n = nmemory_rows;
+	taken.values = palloc(Max(nmemory_rows, 1) * sizeof(*taken.values));
+	taken.nulls = palloc(Max(nmemory_rows, 1) * sizeof(*taken.nulls));
+	for (r = 0; r < nmemory_rows; r++)
+	{
+		memcpy(taken.values[r], memory_rows[r].values, sizeof(taken.values[r]));
+		memcpy(taken.nulls[r], memory_rows[r].nulls, sizeof(taken.nulls[r]));
+	}
+	return taken;
+}
+
+/* Write the rows staged in memory into audit_stage, with their numbers, and forget them. */
+static void
+FlushMemoryRows(void)
+{
+	static const Oid types[STAGED_COLUMNS] = {
+		INT8OID, UUIDOID, UUIDOID, TEXTOID, TEXTOID, TEXTOID, UUIDOID, JSONBOID, JSONBOID,
+		UUIDOID, TEXTOID, TEXTOID, UUIDOID
+	};
+	int			r,
+				c;
+
+	KeptPlanGet(&flush_plan,
+			    "INSERT INTO share_acl.audit_stage (seq, workspace_id, actor_id, db_role, action,"
+			    "       object_type, object_id, old, new, link_id, viewer_email, ref_type, ref_id)"
+			    " OVERRIDING SYSTEM VALUE"
+			    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+			    STAGED_COLUMNS, (Oid *) types, CURSOR_OPT_GENERIC_PLAN);
+	for (r = 0; r < nmemory_rows; r++)
+	{
+		char		nulls[STAGED_COLUMNS];
+
+		for (c = 0; c < STAGED_COLUMNS; c++)
+			nulls[c] = memory_rows[r].nulls[c] ? 'n' : ' ';
+		if (ExecLatest(flush_plan.plan, memory_rows[r].values, nulls) != SPI_OK_INSERT)
+			elog(ERROR, "could not write a staged audit row");
+	}
+	nmemory_rows = 0;
+}
+
 /*
  * The owner of share_acl.audit_log (the role audit rows are written as),
  * and the OID of audit_chain into *chain_rel; InvalidOid when the audit
@@ -763,28 +957,10 @@ AuditLogOwner(Oid *chain_rel)
 	return owner;
 }
 
-/*
- * Move the transaction's staged rows into audit_log, chained (see the top of
- * this file).  Runs as the owner of audit_log in a restricted security
- * context, with every name schema-qualified.
- */
+/* Seal the rows staged in audit_stage (see AuditSeal). */
 static void
-AuditSeal(void)
+SealStaged(Oid chain_rel)
 {
-	Oid			chain_rel;
-	Oid			owner = AuditLogOwner(&chain_rel);
-	Oid			save_userid;
-	int			save_sec_context;
-
-	if (!OidIsValid(owner))
-		return;					/* the extension was dropped in this transaction */
-
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-
 	/*
 	 * Rows deleted by a cascade (the shares of a deleted resource, ...) whose
 	 * workspace their trigger could no longer read take it from the row of
@@ -812,7 +988,7 @@ AuditSeal(void)
 	{
 		/* the row count, and for a bulk load its chains, as the paths that staged them said */
 		if (known_rows <= SEAL_ORDERED_MAX)
-			SealFew(chain_rel);
+			SealFew(chain_rel, TakeStaged());
 		else if (nknown_chains > 0)
 		{
 			Datum	   *chains = palloc(nknown_chains * sizeof(Datum));
@@ -851,8 +1027,51 @@ AuditSeal(void)
 		if (rows > SEAL_ORDERED_MAX)
 			SealMany(chain_rel, chains, n, rows);
 		else if (rows > 0)
-			SealFew(chain_rel);
+			SealFew(chain_rel, TakeStaged());
 	}
+}
+
+/*
+ * Move the transaction's staged rows into audit_log, chained (see the top of
+ * this file).  Runs as the owner of audit_log in a restricted security
+ * context, with every name schema-qualified.
+ */
+static void
+AuditSeal(void)
+{
+	Oid			chain_rel;
+	Oid			owner = AuditLogOwner(&chain_rel);
+	Oid			save_userid;
+	int			save_sec_context;
+
+	if (!OidIsValid(owner))
+		return;					/* the extension was dropped in this transaction */
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	/*
+	 * Rows staged in memory: sealed from memory, or, when the transaction
+	 * also staged rows in audit_stage or a memory row lacks its workspace,
+	 * written there first and sealed with them.
+	 */
+	if (nmemory_rows > 0 && !audit_pending_rows && !memory_unresolved)
+		SealFew(chain_rel, TakeMemoryRows());
+	else
+	{
+		if (nmemory_rows > 0)
+		{
+			FlushMemoryRows();
+			chains_known = false;	/* count the rows and chains in audit_stage */
+			if (memory_unresolved)
+				audit_unresolved = true;
+		}
+		SealStaged(chain_rel);
+	}
+	nmemory_rows = 0;
 
 	SPI_finish();
 	SetUserIdAndSecContext(save_userid, save_sec_context);
@@ -866,6 +1085,10 @@ AuditForget(void)
 	chains_known = true;
 	nknown_chains = 0;
 	known_rows = 0;
+	memory_rows = NULL;			/* (freed with the transaction's memory) */
+	nmemory_rows = 0;
+	memory_room = 0;
+	memory_unresolved = false;
 	AuditEndMaintenance();
 }
 
@@ -876,7 +1099,7 @@ AuditXactCallback(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_PRE_COMMIT:
 		case XACT_EVENT_PRE_PREPARE:
-			if (audit_pending_rows)
+			if (audit_pending_rows || nmemory_rows > 0)
 			{
 				PushActiveSnapshot(GetTransactionSnapshot());
 				AuditSeal();
@@ -901,4 +1124,5 @@ void
 AuditInit(void)
 {
 	RegisterXactCallback(AuditXactCallback, NULL);
+	RegisterSubXactCallback(AuditSubXactCallback, NULL);
 }

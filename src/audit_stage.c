@@ -7,8 +7,10 @@
  * turns a statement's transition table into audit_stage rows is written by
  * share_acl._audit_statement() from the trigger's arguments; each backend
  * asks for it once per trigger, prepares it and keeps the plan, so a
- * one-row change costs one execution of a prepared INSERT … SELECT, not a
- * parse and plan of dynamic SQL.  A statement that changed many rows is
+ * one-row change costs one execution of a prepared statement, not a parse
+ * and plan of dynamic SQL: its SELECT, whose rows are staged in the
+ * transaction's memory (audit_seal.c) while it holds few, else the
+ * INSERT … SELECT into audit_stage.  A statement that changed many rows is
  * planned for its own row count instead (a kept plan was made for the
  * transition table's size when it was prepared).  An UPDATE that changed no
  * audited column (a link's view counter, a no-op) runs nothing.
@@ -41,6 +43,7 @@ typedef struct StagePlan
 {
 	Oid			trigger;		/* hash key: the trigger's OID */
 	SPIPlanPtr	plan;			/* the statement RETURNING workspace_id; NULL until prepared */
+	SPIPlanPtr	select_plan;	/* its rows, for staging in memory; NULL until prepared */
 	char	   *query;			/* the statement (TopMemoryContext) */
 	ArrayType  *unaudited;		/* the columns whose change alone is not audited (text[]) */
 } StagePlan;
@@ -95,6 +98,7 @@ StageEntry(Trigger *trigger, const char *op)
 	if (!found)
 	{
 		entry->plan = NULL;
+		entry->select_plan = NULL;
 		entry->query = NULL;
 		entry->unaudited = NULL;
 	}
@@ -171,6 +175,104 @@ UpdateChangedAudited(TriggerData *trigdata, ArrayType *unaudited)
 	return changed;
 }
 
+/* The start of every staging statement of _audit_statement(): audit_stage's columns. */
+#define STAGE_INSERT \
+	"INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, " \
+	"object_type, object_id, old, new, link_id, viewer_email, ref_type, ref_id) "
+
+/* A row without its workspace, of a trigger that names where to find it, may be a cascade's. */
+static bool
+Unresolved(Trigger *trigger, const char *op, bool workspace_null)
+{
+	return workspace_null && strcmp(op, "DELETE") == 0 && trigger->tgargs[3][0] != '\0';
+}
+
+/* Stage the statement's rows in audit_stage, by the kept plan (params: audit_model_trigger). */
+static void
+StageInTable(Trigger *trigger, const char *op, StagePlan *entry, Datum *values, char *nulls)
+{
+	static const Oid types[4] = {UUIDOID, TEXTOID, TEXTOID, TEXTARRAYOID};
+	uint64		i;
+	int			rc;
+
+	if (entry->plan == NULL)
+	{
+		char	   *query = psprintf("%s RETURNING workspace_id", entry->query);
+		SPIPlanPtr	p = SPI_prepare(query, 4, (Oid *) types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "could not prepare the audit statement of trigger \"%s\": %s",
+				 trigger->tgname, SPI_result_code_string(SPI_result));
+		entry->plan = p;
+	}
+	rc = SPI_execute_plan(entry->plan, values, nulls, false, 0);
+	if (rc != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "could not stage the audit rows of trigger \"%s\": %s",
+			 trigger->tgname, SPI_result_code_string(rc));
+	/*
+	 * The chains of the rows; a deleted row without a workspace may be a
+	 * cascade's, whose workspace the seal finds among the transaction's rows.
+	 */
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		ws = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (Unresolved(trigger, op, isnull))
+			AuditMarkPending(true);
+		else
+			AuditStaged(isnull ? NULL : DatumGetUUIDP(ws), 1);
+	}
+}
+
+/*
+ * Stage the statement's rows in memory (audit_seal.c): the same statement
+ * without its INSERT, each column cast to audit_stage's type as the INSERT
+ * would assign it.
+ */
+static void
+StageInMemory(Trigger *trigger, const char *op, StagePlan *entry, Datum *values, char *nulls)
+{
+	static const Oid types[4] = {UUIDOID, TEXTOID, TEXTOID, TEXTARRAYOID};
+	uint64		i;
+	int			rc;
+
+	if (entry->select_plan == NULL)
+	{
+		char	   *query;
+		SPIPlanPtr	p;
+
+		if (strncmp(entry->query, STAGE_INSERT, strlen(STAGE_INSERT)) != 0)
+			elog(ERROR, "the audit statement of trigger \"%s\" does not stage audit_stage's columns",
+				 trigger->tgname);
+		query = psprintf("SELECT s.w::pg_catalog.uuid, s.a::pg_catalog.uuid, s.r::pg_catalog.text,"
+						 "       s.ac::pg_catalog.text, s.ot::pg_catalog.text, s.oi::pg_catalog.uuid,"
+						 "       s.o::pg_catalog.jsonb, s.n::pg_catalog.jsonb, s.l::pg_catalog.uuid,"
+						 "       s.v::pg_catalog.text, s.rt::pg_catalog.text, s.ri::pg_catalog.uuid"
+						 "  FROM (%s) AS s(w, a, r, ac, ot, oi, o, n, l, v, rt, ri)",
+						 entry->query + strlen(STAGE_INSERT));
+		p = SPI_prepare(query, 4, (Oid *) types);
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "could not prepare the audit statement of trigger \"%s\": %s",
+				 trigger->tgname, SPI_result_code_string(SPI_result));
+		entry->select_plan = p;
+	}
+	rc = SPI_execute_plan(entry->select_plan, values, nulls, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "could not stage the audit rows of trigger \"%s\": %s",
+			 trigger->tgname, SPI_result_code_string(rc));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		Datum		row[AUDIT_STAGE_COLUMNS];
+		bool		row_nulls[AUDIT_STAGE_COLUMNS];
+		int			c;
+
+		for (c = 0; c < AUDIT_STAGE_COLUMNS; c++)
+			row[c] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, c + 1, &row_nulls[c]);
+		AuditStageRow(row, row_nulls, Unresolved(trigger, op, row_nulls[0]));
+	}
+}
+
 /*
  * audit_model_trigger() → trigger: stage the audit rows of the statement
  * (TRUNCATE: one row for the table).
@@ -188,7 +290,6 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 	char		nulls[4] = {' ', ' ', ' ', ' '};
 	StagePlan  *entry;
 	int			rc;
-	uint64		i;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
 		trigdata->tg_trigger->tgnargs != AUDIT_TRIGGER_NARGS)
@@ -270,34 +371,10 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	}
 
-	if (entry->plan == NULL)
-	{
-		char	   *query = psprintf("%s RETURNING workspace_id", entry->query);
-		SPIPlanPtr	p = SPI_prepare(query, 4, types);
-
-		if (p == NULL || SPI_keepplan(p) != 0)
-			elog(ERROR, "could not prepare the audit statement of trigger \"%s\": %s",
-				 trigger->tgname, SPI_result_code_string(SPI_result));
-		entry->plan = p;
-	}
-	rc = SPI_execute_plan(entry->plan, values, nulls, false, 0);
-	if (rc != SPI_OK_INSERT_RETURNING)
-		elog(ERROR, "could not stage the audit rows of trigger \"%s\": %s",
-			 trigger->tgname, SPI_result_code_string(rc));
-	/*
-	 * The chains of the rows; a deleted row without a workspace may be a
-	 * cascade's, whose workspace the seal finds among the transaction's rows.
-	 */
-	for (i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-		Datum		ws = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (isnull && strcmp(op, "DELETE") == 0 && trigger->tgargs[3][0] != '\0')
-			AuditMarkPending(true);
-		else
-			AuditStaged(isnull ? NULL : DatumGetUUIDP(ws), 1);
-	}
+	if (AuditStageInMemory(tuplestore_tuple_count(changed)))
+		StageInMemory(trigger, op, entry, values, nulls);
+	else
+		StageInTable(trigger, op, entry, values, nulls);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

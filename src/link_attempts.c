@@ -477,7 +477,7 @@ link_count_views(PG_FUNCTION_ARGS)
 			NotifyRecipients(PointerGetDatum(construct_array(&creator, 1, UUIDOID, UUID_LEN, false,
 															 TYPALIGN_CHAR)),
 							 "link_first_view", DatumGetUUIDP(resource),
-							 NotifyPayload(2, keys, payload_values, types, payload_nulls),
+							 JsonbObjectOf(2, keys, payload_values, types, payload_nulls),
 							 isnull ? NULL : DatumGetUUIDP(workspace));
 		}
 	}

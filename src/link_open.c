@@ -4,9 +4,10 @@
  * view row, the link context, the audit row.  sql/install/061_links.sql
  * describes the function; its tests are the contract this code keeps.
  *
- * A password-less link is opened with three statements, each prepared once
- * per backend: the link (by the token's key and MAC, with its workspace),
- * the view row, the audit row.  A link with a password or with max_views
+ * A password-less link is opened with two statements, each prepared once
+ * per backend: the link (by the token's key and MAC, with its workspace) and
+ * the view row; its audit row is staged in the transaction's memory
+ * (audit_seal.c), or, past the rows a transaction keeps there, by a third.  A link with a password or with max_views
  * has its attempt decided and recorded as before: by _link_record_attempt,
  * in a background worker's transaction (src/link_attempts.c) or, when this
  * transaction wrote the link row, in this one.  The password is checked
@@ -18,8 +19,10 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 #include "utils/uuid.h"
@@ -28,6 +31,7 @@
 #include "context.h"
 #include "kept_plan.h"
 #include "link_attempts.h"
+#include "notify.h"
 #include "permset_sql.h"
 #include "token_sql.h"
 
@@ -163,6 +167,47 @@ CheckEmail(text *email, Oid collation)
 }
 
 /*
+ * The open's audit row staged in memory (audit_seal.c), the row PLAN_AUDIT
+ * writes into audit_stage otherwise: the workspace and the link (NULL for an
+ * invalid token), the acting principal, the session user, the status and the
+ * viewer's e-mail (may be NULL).
+ */
+static void
+StageOpen(const pg_uuid_t *workspace, const pg_uuid_t *link, const char *status, text *email)
+{
+	static const char *const keys[1] = {"status"};
+	static const Oid types[1] = {TEXTOID};
+	const pg_uuid_t *actor = ContextCurrentPrincipal();
+	Datum		status_value = CStringGetTextDatum(status);
+	bool		status_null = false;
+	Datum		row[AUDIT_STAGE_COLUMNS];
+	bool		nulls[AUDIT_STAGE_COLUMNS];
+
+	memset(nulls, true, sizeof(nulls));
+	row[0] = workspace ? UUIDPGetDatum(workspace) : (Datum) 0;
+	nulls[0] = workspace == NULL;
+	row[1] = actor ? UUIDPGetDatum(actor) : (Datum) 0;
+	nulls[1] = actor == NULL;
+	row[2] = CStringGetTextDatum(GetUserNameFromId(GetSessionUserId(), false));
+	nulls[2] = false;
+	row[3] = CStringGetTextDatum("open_link");
+	nulls[3] = false;
+	row[4] = CStringGetTextDatum("link");
+	nulls[4] = false;
+	row[5] = link ? UUIDPGetDatum(link) : (Datum) 0;
+	nulls[5] = link == NULL;
+	/* old: NULL */
+	row[7] = JsonbObjectOf(1, keys, &status_value, types, &status_null);
+	nulls[7] = false;
+	row[8] = row[5];
+	nulls[8] = nulls[5];
+	row[9] = email ? PointerGetDatum(email) : (Datum) 0;
+	nulls[9] = email == NULL;
+	/* ref_type, ref_id: NULL */
+	AuditStageRow(row, nulls, false);
+}
+
+/*
  * open_link(token text, password text, viewer_email text)
  * → TABLE (ok boolean, status text, link_id uuid, resource uuid, perms permset)
  */
@@ -286,15 +331,21 @@ link_open(PG_FUNCTION_ARGS)
 		Datum		args[4];
 		char		argnulls[4] = {' ', ' ', ' ', ' '};
 
-		args[0] = has_workspace ? UUIDPGetDatum(&l.workspace) : (Datum) 0;
-		argnulls[0] = has_workspace ? ' ' : 'n';
-		args[1] = has_link_id ? UUIDPGetDatum(&l.id) : (Datum) 0;
-		argnulls[1] = has_link_id ? ' ' : 'n';
-		args[2] = CStringGetTextDatum(status);
-		args[3] = email ? PointerGetDatum(email) : (Datum) 0;
-		argnulls[3] = email ? ' ' : 'n';
-		Run(PLAN_AUDIT, args, argnulls, SPI_OK_INSERT);
-		AuditStaged(has_workspace ? &l.workspace : NULL, 1);
+		if (AuditStageInMemory(1))
+			StageOpen(has_workspace ? &l.workspace : NULL, has_link_id ? &l.id : NULL, status,
+					  email);
+		else
+		{
+			args[0] = has_workspace ? UUIDPGetDatum(&l.workspace) : (Datum) 0;
+			argnulls[0] = has_workspace ? ' ' : 'n';
+			args[1] = has_link_id ? UUIDPGetDatum(&l.id) : (Datum) 0;
+			argnulls[1] = has_link_id ? ' ' : 'n';
+			args[2] = CStringGetTextDatum(status);
+			args[3] = email ? PointerGetDatum(email) : (Datum) 0;
+			argnulls[3] = email ? ' ' : 'n';
+			Run(PLAN_AUDIT, args, argnulls, SPI_OK_INSERT);
+			AuditStaged(has_workspace ? &l.workspace : NULL, 1);
+		}
 	}
 	SPI_finish();
 

@@ -423,7 +423,7 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 		payload_values[1] = actor ? UUIDPGetDatum(actor) : (Datum) 0;
 		payload_values[2] = CStringGetTextDatum(PermsetToCString(grant));
 		payload_values[3] = TimestampTzGetDatum(expires_at);
-		payload = NotifyPayload(4, keys, payload_values, types, payload_nulls);
+		payload = JsonbObjectOf(4, keys, payload_values, types, payload_nulls);
 		if (strcmp(grantee_kind, "team") == 0)
 		{
 			Datum		one = UUIDPGetDatum(grantee);

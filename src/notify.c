@@ -311,12 +311,12 @@ NotifyPerson(const pg_uuid_t *person, bool mutes, const char *kind, const pg_uui
 }
 
 /*
- * A notification's payload: the jsonb object of the n keys and their values
- * (of type uuid, text or timestamptz; isnull: JSON null), as
- * jsonb_build_object makes it.
+ * The jsonb object of the n keys and their values (of type uuid, text or
+ * timestamptz; isnull: JSON null), as jsonb_build_object makes it: a
+ * notification's payload, an audit row's new value.
  */
 Datum
-NotifyPayload(int n, const char *const *keys, const Datum *values, const Oid *types,
+JsonbObjectOf(int n, const char *const *keys, const Datum *values, const Oid *types,
 			  const bool *isnull)
 {
 	JsonbParseState *state = NULL;

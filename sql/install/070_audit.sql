@@ -104,6 +104,31 @@ CREATE UNLOGGED TABLE share_acl.audit_stage (
 CREATE INDEX audit_stage_txid_idx ON share_acl.audit_stage (txid);
 COMMENT ON TABLE share_acl.audit_stage IS
     'internal: audit rows of transactions in progress, moved into audit_log when they commit';
+-- A transaction stages its first few rows in its own memory instead
+-- (src/audit_seal.c).  Its staged rows, wherever they are, in staging order
+-- (for tests and inspection; the extension's owner alone may call these):
+CREATE FUNCTION share_acl._audit_memory_rows()
+RETURNS TABLE (seq bigint, workspace_id uuid, actor_id uuid, db_role text, action text,
+               object_type text, object_id uuid, old jsonb, new jsonb, link_id uuid,
+               viewer_email text)
+    AS 'MODULE_PATHNAME', 'audit_memory_rows' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION share_acl._audit_memory_rows() IS
+    'internal: the audit rows the current transaction staged in its memory';
+CREATE FUNCTION share_acl._audit_staged_rows()
+RETURNS TABLE (seq bigint, workspace_id uuid, actor_id uuid, db_role text, action text,
+               object_type text, object_id uuid, old jsonb, new jsonb, link_id uuid,
+               viewer_email text)
+LANGUAGE sql VOLATILE AS $$
+    SELECT m.* FROM share_acl._audit_memory_rows() m
+    UNION ALL
+    SELECT s.seq, s.workspace_id, s.actor_id, s.db_role, s.action, s.object_type, s.object_id,
+           s.old, s.new, s.link_id, s.viewer_email
+      FROM share_acl.audit_stage s
+     WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id_if_assigned()
+    ORDER BY 1
+$$;
+COMMENT ON FUNCTION share_acl._audit_staged_rows() IS
+    'internal: the audit rows the current transaction staged (in its memory and in audit_stage), in staging order';
 
 -- One row per chain (the nil uuid: the rows without a workspace): its head,
 -- updated by every seal, and its anchor, set by audit_retain.

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(89);
+SELECT plan(95);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -352,6 +352,57 @@ INSERT INTO ids VALUES ('P3', share_acl.create_resource(pg_temp.id('ws'), 'proje
 COMMIT;
 SELECT results_eq('SELECT action, object_id FROM pg_temp.fresh()', $$VALUES ('insert', pg_temp.id('P3'))$$,
     'a rolled-back transaction or savepoint leaves no row');
+
+-- a transaction's few rows are staged in its memory, its others in
+-- audit_stage (more than 256 rows, a statement of more than 1000): all are
+-- sealed, in the order they were staged, but a rolled-back savepoint's
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+SELECT share_acl.create_resource(pg_temp.id('ws'), 'project', id => md5('t60 order 1')::uuid);
+SAVEPOINT s1;
+SELECT share_acl.create_resource(pg_temp.id('ws'), 'project', id => md5('t60 order x1')::uuid);
+SAVEPOINT s2;
+SELECT share_acl.create_resource(pg_temp.id('ws'), 'project', id => md5('t60 order x2')::uuid);
+RELEASE SAVEPOINT s2;
+ROLLBACK TO SAVEPOINT s1;
+SAVEPOINT s3;
+SELECT share_acl.create_resource(pg_temp.id('ws'), 'project', id => md5('t60 order 2')::uuid);
+SAVEPOINT s4;
+SELECT share_acl.create_resource(pg_temp.id('ws'), 'project', id => md5('t60 order x3')::uuid);
+ROLLBACK TO SAVEPOINT s4;
+RELEASE SAVEPOINT s3;
+COMMIT;
+SELECT results_eq('SELECT object_id FROM pg_temp.fresh()',
+    $$VALUES (md5('t60 order 1')::uuid), (md5('t60 order 2')::uuid)$$,
+    'savepoints: a released one keeps its rows, a rolled-back one takes its own and its released ones');
+
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+SELECT count(share_acl.create_resource(pg_temp.id('ws'), 'project', id => md5('t60 many ' || i)::uuid))
+  FROM generate_series(1, 300) i;
+COMMIT;
+SELECT is(ARRAY(SELECT object_id FROM pg_temp.fresh()),
+    ARRAY(SELECT md5('t60 many ' || i)::uuid FROM generate_series(1, 300) i),
+    '300 one-row statements in one transaction: 300 rows, in the order of the statements');
+
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+SELECT share_acl.create_resource(pg_temp.id('ws'), 'project', id => md5('t60 mixed first')::uuid);
+RESET share_acl.principal;
+INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id)
+SELECT md5('t60 mixed ' || i)::uuid, pg_temp.id('ws'), 'asset', md5('t60 mixed first')::uuid
+  FROM generate_series(1, 1200) i;
+SELECT pg_temp.act('alice');
+SELECT share_acl.create_resource(pg_temp.id('ws'), 'project', id => md5('t60 mixed last')::uuid);
+COMMIT;
+SELECT results_eq($$SELECT object_id FROM pg_temp.fresh() WHERE object_id IN (md5('t60 mixed first')::uuid,
+                     md5('t60 mixed last')::uuid, md5('t60 mixed 1')::uuid)$$,
+    $$VALUES (md5('t60 mixed first')::uuid), (md5('t60 mixed 1')::uuid), (md5('t60 mixed last')::uuid)$$,
+    'a few rows and a bulk statement''s in one transaction: sealed in the order they were staged');
+SELECT is((SELECT count(*) FROM pg_temp.fresh()), 1202::bigint, 'every row of that transaction');
+SELECT is((SELECT count(*) FROM share_acl.audit_stage), 0::bigint, 'audit_stage is empty after the commits');
+SELECT results_eq('SELECT * FROM share_acl.audit_verify(pg_temp.id(''ws''))', $$VALUES (true, NULL::bigint)$$,
+    'the chain verifies');
 
 -- ------------------------------------------------------------ refused calls
 -- a refused call's row is written by a background worker in a transaction

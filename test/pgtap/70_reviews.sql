@@ -230,14 +230,14 @@ SELECT ok(NOT share_acl.has_access(pg_temp.id('olga'), pg_temp.id('M'), 'view'),
     'R14: and the reviewer gained nothing');
 
 -- --------------------------------------------------------------- audit trail
-SELECT cmp_ok((SELECT count(*)::int FROM share_acl.audit_stage s
+SELECT cmp_ok((SELECT count(*)::int FROM share_acl._audit_staged_rows() s
                 WHERE s.object_type IN ('review', 'review_reviewer')), '>', 0,
     'audit: review and reviewer changes are staged for the audit log');
-SELECT is((SELECT count(*)::int FROM share_acl.audit_stage s
+SELECT is((SELECT count(*)::int FROM share_acl._audit_staged_rows() s
             WHERE s.object_type = 'review_reviewer' AND s.action = 'update'
               AND s.new->>'decision' = 'needs_changes' AND s.actor_id = pg_temp.id('carol')), 1,
     'audit: carol''s first decision has its row, with her as the actor');
-SELECT is((SELECT count(*)::int FROM share_acl.audit_stage s
+SELECT is((SELECT count(*)::int FROM share_acl._audit_staged_rows() s
             WHERE s.object_type = 'review' AND s.action = 'insert'
               AND s.workspace_id = pg_temp.id('ws')), 7,
     'audit: each review request has its row in the workspace''s chain');

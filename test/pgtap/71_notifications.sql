@@ -224,10 +224,10 @@ SELECT lives_ok($$SELECT * FROM share_acl.notification_digest(pg_temp.id('carol'
 RESET share_acl.principal;
 
 -- -------------------------------------------------------------- audit trail
-SELECT is((SELECT count(*) FROM share_acl.audit_stage s
+SELECT is((SELECT count(*) FROM share_acl._audit_staged_rows() s
             WHERE s.object_type = 'notification_preference' AND s.actor_id = pg_temp.id('carol')), 2::bigint,
     'audit: each preference change has its row');
-SELECT is((SELECT count(*) FROM share_acl.audit_stage s
+SELECT is((SELECT count(*) FROM share_acl._audit_staged_rows() s
             WHERE s.object_type = 'notification_mute' AND s.object_id = pg_temp.id('carol')), 2::bigint,
     'audit: the mute and the unmute have their rows');
 
