@@ -75,6 +75,8 @@ static char *mapped[IMAGE_KINDS];
 static const char *const kind_suffix[IMAGE_KINDS] = {"", "_p", "_w"};
 static const char *const kind_name[IMAGE_KINDS] = {"structure", "principal", "workspace"};
 static Size mapped_size[IMAGE_KINDS];
+static dev_t mapped_dev[IMAGE_KINDS];	/* the file each was mapped from */
+static ino_t mapped_ino[IMAGE_KINDS];
 
 static void
 ImagePath(ImageKind kind, char *path, Size len)
@@ -229,6 +231,22 @@ ImageWrittenWithin(ImageKind kind, int seconds)
 	return stat(path, &st) == 0 && st.st_mtime > time(NULL) - seconds;
 }
 
+/*
+ * Is there an image of kind other than the one this backend maps (written,
+ * and renamed over it, since it was mapped)?
+ */
+bool
+ImageReplaced(ImageKind kind)
+{
+	char		path[MAXPGPATH];
+	struct stat st;
+
+	if (mapped[kind] == NULL)
+		return false;
+	ImagePath(kind, path, sizeof(path));
+	return stat(path, &st) == 0 && (st.st_ino != mapped_ino[kind] || st.st_dev != mapped_dev[kind]);
+}
+
 /* Release the mapped image of kind, whose own fields are wrong (damaged). */
 void
 ImageReject(ImageKind kind)
@@ -281,6 +299,8 @@ ImageMap(ImageKind kind, Size header_size, const uint32 *layout, ChangeLogPositi
 		return NULL;
 	mapped[kind] = addr;
 	mapped_size[kind] = (Size) st.st_size;
+	mapped_dev[kind] = st.st_dev;
+	mapped_ino[kind] = st.st_ino;
 	h = (const ImageCommon *) addr;
 	if (h->magic != IMAGE_MAGIC || h->version != IMAGE_VERSION || h->kind != (uint32) kind ||
 		h->header_size != header_size || memcmp(h->layout, layout, sizeof(h->layout)) != 0 ||

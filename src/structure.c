@@ -566,6 +566,7 @@ AdoptImage(Snapshot snap, int32 limit, uint64 avoid, bool *stale)
 		return NULL;
 	}
 	s->image_id = id;
+	s->image_refresh_at = IMAGE_REFRESH_AFTER;
 	return s;
 }
 
@@ -727,8 +728,28 @@ StructureWriteImage(void)
 static bool
 NeedsCompaction(const StructureCache *s)
 {
-	return s->ndead > s->nresources / 4 + 4096 || s->nlinks_dropped > s->nlinks / 2 + 4096 ||
-		(s->mapped_arrays && s->deltas_since_image > IMAGE_REFRESH_AFTER);
+	return s->ndead > s->nresources / 4 + 4096 || s->nlinks_dropped > s->nlinks / 2 + 4096;
+}
+
+/*
+ * Is the mapped image so many changes behind that a newer one should be
+ * mapped, and is there one (written since this one was mapped)?  When
+ * there is none, the image writer is asked for one, and the changes go on
+ * being applied here until it is there: a backend never reads the whole
+ * table in the middle of a check for this (that would stall the call, an
+ * upload, for as long as the read), only when its own copy outgrows
+ * share_acl.cache_size.
+ */
+static bool
+ImageStale(StructureCache *s)
+{
+	if (!s->mapped_arrays || s->deltas_since_image <= s->image_refresh_at)
+		return false;
+	if (ImageReplaced(IMAGE_STRUCTURE))
+		return true;
+	ImageWorkerRequest();
+	s->image_refresh_at = s->deltas_since_image + FRESH_IMAGE_DELTAS;	/* look again later */
+	return false;
 }
 
 /*
@@ -751,8 +772,9 @@ Refresh(bool want_full)
 		StructureCache *s = structure;
 		bool		promote = s != NULL && !was_broken && s->partial && s->warming &&
 			(want_full || s->materialized >= s->promote_at);
+		bool		stale_image = s != NULL && !was_broken && ImageStale(s);
 		bool		reload = s == NULL || was_broken || !position.valid || promote ||
-			CatalogGeneration() != loaded_catalog || NeedsCompaction(s) ||
+			CatalogGeneration() != loaded_catalog || NeedsCompaction(s) || stale_image ||
 			(!s->partial && StructureMemory() > CacheLimitBytes());
 
 		if (s != NULL && s->partial && StructureMemory() > CacheLimitBytes())
@@ -773,9 +795,6 @@ Refresh(bool want_full)
 		}
 		if (reload)
 		{
-			bool		stale_image = s != NULL && !was_broken && s->mapped_arrays &&
-				s->deltas_since_image > IMAGE_REFRESH_AFTER;
-
 			ChangeLogForgetOwnRollback(CHANGE_STRUCTURE);
 			structure = Load(snap, want_full || promote || stale_image,
 							 stale_image ? s->image_id : 0);

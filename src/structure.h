@@ -59,6 +59,7 @@ typedef struct StructureCache
 	bool		mapped_arrays;	/* its arrays are in the shared image (image.c) */
 	uint64		image_id;		/* which image */
 	int32		deltas_since_image; /* changed ids applied since it was mapped */
+	int32		image_refresh_at;	/* look for a newer image after this many */
 	int32		materialized;	/* nodes read on demand */
 	int32		promote_at;		/* load in full when warming and this many were read */
 	int32		nresources;		/* nodes, dead ones included */
