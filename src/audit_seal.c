@@ -220,8 +220,9 @@ AuditStageInMemory(int64 rows)
 void
 AuditStageRow(const Datum *values, const bool *nulls, bool unresolved)
 {
-	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+	MemoryContext old;
 	MemoryRow  *row;
+	int64		seq;
 	int			c;
 
 	Assert(nmemory_rows < MEMORY_ROWS_MAX);
@@ -235,6 +236,9 @@ AuditStageRow(const Datum *values, const bool *nulls, bool unresolved)
 		stage_seq = getIdentitySequence(stage_rel, get_attnum(stage_rel, "seq"), false);
 		stage_seq_generation = CatalogGeneration();
 	}
+	seq = nextval_internal(stage_seq, false);
+
+	old = MemoryContextSwitchTo(TopTransactionContext);
 	if (nmemory_rows == memory_room)
 	{
 		memory_room = Max(8, memory_room * 2);
@@ -243,7 +247,7 @@ AuditStageRow(const Datum *values, const bool *nulls, bool unresolved)
 	}
 	row = &memory_rows[nmemory_rows];
 	row->subid = GetCurrentSubTransactionId();
-	row->values[0] = Int64GetDatum(nextval_internal(stage_seq, false));
+	row->values[0] = Int64GetDatum(seq);
 	row->nulls[0] = false;
 	for (c = 0; c < AUDIT_STAGE_COLUMNS; c++)
 	{

@@ -175,6 +175,9 @@ UpdateChangedAudited(TriggerData *trigdata, ArrayType *unaudited)
 	return changed;
 }
 
+/* The parameters of a staging statement: the actor, the session user, the table, the unaudited columns. */
+static const Oid stage_param_types[4] = {UUIDOID, TEXTOID, TEXTOID, TEXTARRAYOID};
+
 /* The start of every staging statement of _audit_statement(): audit_stage's columns. */
 #define STAGE_INSERT \
 	"INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, " \
@@ -187,28 +190,38 @@ Unresolved(Trigger *trigger, const char *op, bool workspace_null)
 	return workspace_null && strcmp(op, "DELETE") == 0 && trigger->tgargs[3][0] != '\0';
 }
 
+/* Prepare and keep a staging statement of trigger. */
+static SPIPlanPtr
+StagePrepare(Trigger *trigger, const char *query)
+{
+	SPIPlanPtr	p = SPI_prepare(query, 4, (Oid *) stage_param_types);
+
+	if (p == NULL || SPI_keepplan(p) != 0)
+		elog(ERROR, "could not prepare the audit statement of trigger \"%s\": %s",
+			 trigger->tgname, SPI_result_code_string(SPI_result));
+	return p;
+}
+
+/* Run a staging statement of trigger (params: audit_model_trigger); it must return expected. */
+static void
+StageRun(Trigger *trigger, SPIPlanPtr plan, Datum *values, char *nulls, int expected)
+{
+	int			rc = SPI_execute_plan(plan, values, nulls, false, 0);
+
+	if (rc != expected)
+		elog(ERROR, "could not stage the audit rows of trigger \"%s\": %s",
+			 trigger->tgname, SPI_result_code_string(rc));
+}
+
 /* Stage the statement's rows in audit_stage, by the kept plan (params: audit_model_trigger). */
 static void
 StageInTable(Trigger *trigger, const char *op, StagePlan *entry, Datum *values, char *nulls)
 {
-	static const Oid types[4] = {UUIDOID, TEXTOID, TEXTOID, TEXTARRAYOID};
 	uint64		i;
-	int			rc;
 
 	if (entry->plan == NULL)
-	{
-		char	   *query = psprintf("%s RETURNING workspace_id", entry->query);
-		SPIPlanPtr	p = SPI_prepare(query, 4, (Oid *) types);
-
-		if (p == NULL || SPI_keepplan(p) != 0)
-			elog(ERROR, "could not prepare the audit statement of trigger \"%s\": %s",
-				 trigger->tgname, SPI_result_code_string(SPI_result));
-		entry->plan = p;
-	}
-	rc = SPI_execute_plan(entry->plan, values, nulls, false, 0);
-	if (rc != SPI_OK_INSERT_RETURNING)
-		elog(ERROR, "could not stage the audit rows of trigger \"%s\": %s",
-			 trigger->tgname, SPI_result_code_string(rc));
+		entry->plan = StagePrepare(trigger, psprintf("%s RETURNING workspace_id", entry->query));
+	StageRun(trigger, entry->plan, values, nulls, SPI_OK_INSERT_RETURNING);
 	/*
 	 * The chains of the rows; a deleted row without a workspace may be a
 	 * cascade's, whose workspace the seal finds among the transaction's rows.
@@ -233,34 +246,23 @@ StageInTable(Trigger *trigger, const char *op, StagePlan *entry, Datum *values, 
 static void
 StageInMemory(Trigger *trigger, const char *op, StagePlan *entry, Datum *values, char *nulls)
 {
-	static const Oid types[4] = {UUIDOID, TEXTOID, TEXTOID, TEXTARRAYOID};
 	uint64		i;
-	int			rc;
 
 	if (entry->select_plan == NULL)
 	{
-		char	   *query;
-		SPIPlanPtr	p;
-
 		if (strncmp(entry->query, STAGE_INSERT, strlen(STAGE_INSERT)) != 0)
 			elog(ERROR, "the audit statement of trigger \"%s\" does not stage audit_stage's columns",
 				 trigger->tgname);
-		query = psprintf("SELECT s.w::pg_catalog.uuid, s.a::pg_catalog.uuid, s.r::pg_catalog.text,"
-						 "       s.ac::pg_catalog.text, s.ot::pg_catalog.text, s.oi::pg_catalog.uuid,"
-						 "       s.o::pg_catalog.jsonb, s.n::pg_catalog.jsonb, s.l::pg_catalog.uuid,"
-						 "       s.v::pg_catalog.text, s.rt::pg_catalog.text, s.ri::pg_catalog.uuid"
-						 "  FROM (%s) AS s(w, a, r, ac, ot, oi, o, n, l, v, rt, ri)",
-						 entry->query + strlen(STAGE_INSERT));
-		p = SPI_prepare(query, 4, (Oid *) types);
-		if (p == NULL || SPI_keepplan(p) != 0)
-			elog(ERROR, "could not prepare the audit statement of trigger \"%s\": %s",
-				 trigger->tgname, SPI_result_code_string(SPI_result));
-		entry->select_plan = p;
+		entry->select_plan =
+			StagePrepare(trigger,
+						 psprintf("SELECT s.w::pg_catalog.uuid, s.a::pg_catalog.uuid, s.r::pg_catalog.text,"
+								  "       s.ac::pg_catalog.text, s.ot::pg_catalog.text, s.oi::pg_catalog.uuid,"
+								  "       s.o::pg_catalog.jsonb, s.n::pg_catalog.jsonb, s.l::pg_catalog.uuid,"
+								  "       s.v::pg_catalog.text, s.rt::pg_catalog.text, s.ri::pg_catalog.uuid"
+								  "  FROM (%s) AS s(w, a, r, ac, ot, oi, o, n, l, v, rt, ri)",
+								  entry->query + strlen(STAGE_INSERT)));
 	}
-	rc = SPI_execute_plan(entry->select_plan, values, nulls, false, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "could not stage the audit rows of trigger \"%s\": %s",
-			 trigger->tgname, SPI_result_code_string(rc));
+	StageRun(trigger, entry->select_plan, values, nulls, SPI_OK_SELECT);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		Datum		row[AUDIT_STAGE_COLUMNS];
@@ -285,7 +287,6 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 	const pg_uuid_t *actor;
 	const char *op;
 	Tuplestorestate *changed;
-	Oid			types[4] = {UUIDOID, TEXTOID, TEXTOID, TEXTARRAYOID};
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
 	StagePlan  *entry;
@@ -319,7 +320,7 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 		{
 			SPIPlanPtr	p = SPI_prepare("INSERT INTO share_acl.audit_stage"
 										" (workspace_id, actor_id, db_role, action, object_type)"
-										" VALUES (NULL, $1, $2, 'truncate', $3)", 3, types);
+										" VALUES (NULL, $1, $2, 'truncate', $3)", 3, (Oid *) stage_param_types);
 
 			if (p == NULL || SPI_keepplan(p) != 0)
 				elog(ERROR, "could not prepare the audit row of a TRUNCATE");
@@ -360,13 +361,13 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 
 	if (tuplestore_tuple_count(changed) > KEPT_PLAN_MAX_ROWS)
 	{
-		rc = SPI_execute_with_args(entry->query, 4, types, values, nulls, false, 0);
+		rc = SPI_execute_with_args(entry->query, 4, (Oid *) stage_param_types, values, nulls, false, 0);
 		if (rc != SPI_OK_INSERT)
 			elog(ERROR, "could not stage the audit rows of trigger \"%s\": %s",
 				 trigger->tgname, SPI_result_code_string(rc));
 		/* a delete may be a cascade that removed the row naming the workspace */
 		if (SPI_processed > 0)
-			AuditMarkPending(strcmp(op, "DELETE") == 0 && trigger->tgargs[3][0] != '\0');
+			AuditMarkPending(Unresolved(trigger, op, true));
 		SPI_finish();
 		return PointerGetDatum(NULL);
 	}

@@ -7,7 +7,8 @@
  * A password-less link is opened with two statements, each prepared once
  * per backend: the link (by the token's key and MAC, with its workspace) and
  * the view row; its audit row is staged in the transaction's memory
- * (audit_seal.c), or, past the rows a transaction keeps there, by a third.  A link with a password or with max_views
+ * (audit_seal.c), or, past the rows a transaction keeps there, by a third
+ * statement.  A link with a password or with max_views
  * has its attempt decided and recorded as before: by _link_record_attempt,
  * in a background worker's transaction (src/link_attempts.c) or, when this
  * transaction wrote the link row, in this one.  The password is checked

@@ -733,12 +733,12 @@ NeedsCompaction(const StructureCache *s)
 
 /*
  * Is the mapped image so many changes behind that a newer one should be
- * mapped, and is there one (written since this one was mapped)?  When
+ * mapped, and is there one (renamed over it since it was mapped)?  When
  * there is none, the image writer is asked for one, and the changes go on
- * being applied here until it is there: a backend never reads the whole
- * table in the middle of a check for this (that would stall the call, an
- * upload, for as long as the read), only when its own copy outgrows
- * share_acl.cache_size.
+ * being applied here until it is there, looked for again after
+ * FRESH_IMAGE_DELTAS more: a backend does not read the whole table in the
+ * middle of a check for this, which would stall that call (an upload) for
+ * as long as the read.
  */
 static bool
 ImageStale(StructureCache *s)
