@@ -96,7 +96,6 @@ static KeptPlan chains_plan;
 static KeptPlan seq_plan;
 static KeptPlan write_plan;
 static KeptPlan write_one_plan;
-static KeptPlan write_last_plan;
 static KeptPlan move_heads_plan;
 static KeptPlan move_head_plan;
 static KeptPlan seal_bulk_plan;
@@ -592,13 +591,6 @@ ChainOf(Datum workspace, bool isnull)
 	return isnull ? UUIDPGetDatum(palloc0(sizeof(pg_uuid_t))) : workspace;
 }
 
-/* One audit row: $1 at, $2 id, $3 .. $12 workspace_id .. viewer_email, $13 hash. */
-#define SEAL_INSERT_ONE \
-	"INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action," \
-	"                                 object_type, object_id, old, new, link_id," \
-	"                                 viewer_email, hash)" \
-	" VALUES ($2, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-
 /*
  * Seal a transaction's few rows, taken out of audit_stage or memory: in
  * staging order, lock their chains, give them ids, time and hashes here,
@@ -635,11 +627,10 @@ SealFew(Oid chain_rel, TakenRows taken)
 	Datum	  **columns;		/* per column of audit_log but at: the rows' values */
 	bool	  **column_nulls;
 	TimestampTz at;
-	Datum		values[AUDIT_ROW_COLUMNS + 2];
-	char		nulls[AUDIT_ROW_COLUMNS + 2];
+	Datum		values[AUDIT_ROW_COLUMNS + 1];
+	char		nulls[AUDIT_ROW_COLUMNS + 1];
 	Datum		heads[4];
 	bool		heads_found;
-	bool		one_head;
 
 	rows = taken.n;
 	if (rows == 0)
@@ -711,32 +702,23 @@ SealFew(Oid chain_rel, TakenRows taken)
 
 	/*
 	 * the rows: at, then per column but at (id first, hash last) the rows'
-	 * values; a few rows (most transactions) one by one, more as arrays.
-	 * One chain that has its row (every transaction of an application but
-	 * its workspace's first) has its head moved by the statement that writes
-	 * the last row, by its primary key ($14 the chain).
+	 * values; a few rows (most transactions) one by one, more as arrays
 	 */
 	values[0] = TimestampTzGetDatum(at);
 	nulls[0] = ' ';
-	one_head = nchains == 1 && heads_found;
 	if (rows <= SEAL_ONE_BY_ONE_MAX)
 	{
-		Oid			row_types[AUDIT_ROW_COLUMNS + 2];
+		Oid			row_types[AUDIT_ROW_COLUMNS + 1];
 
 		row_types[0] = TIMESTAMPTZOID;
 		for (i = 1; i <= AUDIT_ROW_COLUMNS; i++)
 			row_types[i] = column_types[i == 1 ? 0 : i];
-		row_types[AUDIT_ROW_COLUMNS + 1] = UUIDOID;
-		KeptPlanGet(&write_one_plan, SEAL_INSERT_ONE, AUDIT_ROW_COLUMNS + 1, row_types,
-					CURSOR_OPT_GENERIC_PLAN);
-		if (one_head)
-			KeptPlanGet(&write_last_plan,
-						"WITH written AS (" SEAL_INSERT_ONE ")"
-						"UPDATE share_acl.audit_chain h SET last_id = $2, last_at = $1, last_hash = $13"
-						" WHERE h.workspace_id OPERATOR(pg_catalog.=) $14",
-						AUDIT_ROW_COLUMNS + 2, row_types, CURSOR_OPT_GENERIC_PLAN);
-		values[AUDIT_ROW_COLUMNS + 1] = chains[0];
-		nulls[AUDIT_ROW_COLUMNS + 1] = ' ';
+		KeptPlanGet(&write_one_plan,
+					"INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action,"
+					"                                 object_type, object_id, old, new, link_id,"
+					"                                 viewer_email, hash)"
+					" VALUES ($2, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+					AUDIT_ROW_COLUMNS + 1, row_types, CURSOR_OPT_GENERIC_PLAN);
 		for (r = 0; r < rows; r++)
 		{
 			for (i = 1; i <= AUDIT_ROW_COLUMNS; i++)
@@ -745,13 +727,6 @@ SealFew(Oid chain_rel, TakenRows taken)
 
 				values[i] = columns[col][r];
 				nulls[i] = column_nulls[col][r] ? 'n' : ' ';
-			}
-			if (one_head && r == rows - 1)
-			{
-				if (ExecLatest(write_last_plan.plan, values, nulls) != SPI_OK_UPDATE ||
-					SPI_processed != 1)
-					elog(ERROR, "could not move the head of the audit chain");
-				return;
 			}
 			if (ExecLatest(write_one_plan.plan, values, nulls) != SPI_OK_INSERT)
 				elog(ERROR, "could not write an audit row");
@@ -790,9 +765,13 @@ SealFew(Oid chain_rel, TakenRows taken)
 			elog(ERROR, "could not write the audit rows");
 	}
 
-	/* the heads: each chain's last id, time and hash */
+	/*
+	 * the heads: each chain's last id, time and hash; one chain that has its
+	 * row (every transaction of an application but its workspace's first) by
+	 * its primary key
+	 */
 	heads[0] = TimestampTzGetDatum(at);
-	if (one_head)
+	if (nchains == 1 && heads_found)
 	{
 		heads[1] = chains[0];
 		heads[2] = head_ids[0];
