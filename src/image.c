@@ -419,7 +419,8 @@ StructureLayout(uint32 *layout)
 }
 
 /*
- * Write s (a full structure held in backend memory, read at pos) as the
+ * Write s (a full structure as of pos: held in backend memory, or a mapped
+ * image with the changes since, its added nodes in its own index) as the
  * image of this database.  false when it was not written (the backend keeps
  * its own copy).
  */
@@ -431,7 +432,7 @@ ImagePublish(const StructureCache *s, const ChangeLogPosition *pos)
 	Size		end = sizeof(ImageHeader);
 	ImagePart	parts[7];
 
-	if (s->partial || s->mapped_arrays || !pos->valid || s->resource_index.buckets == NULL ||
+	if (s->partial || s->added_index.count > 0 || !pos->valid || s->resource_index.buckets == NULL ||
 		s->owner_index.buckets == NULL || s->workspace_index.buckets == NULL ||
 		memcmp(s->owner_index.key, s->resource_index.key, sizeof(s->resource_index.key)) != 0 ||
 		memcmp(s->workspace_index.key, s->resource_index.key, sizeof(s->resource_index.key)) != 0)

@@ -44,6 +44,15 @@ int			share_acl_shared_cache_size_mb = 1024;
 #define MAX_DELTA_IDS			20000
 /* A backend's first check maps the image when it is at most this many changes behind. */
 #define FRESH_IMAGE_DELTAS		256
+/*
+ * A fresh backend that applied more changes than this to the image it
+ * mapped asks the image writer for a newer one, written from that image and
+ * the changes since (each change applied in a fresh backend costs it index
+ * scans through pages it has never touched: about 50-100 us each on the
+ * SPEC section 10 data set), at most once per IMAGE_FRESHEN_AFTER_S seconds.
+ */
+#define IMAGE_FRESH_ENOUGH		16
+#define IMAGE_FRESHEN_AFTER_S	2
 /* After applying this many changes to a mapped image, a backend maps or writes a newer one. */
 #define IMAGE_REFRESH_AFTER		5000
 /* AdoptImage's avoid: none of the database's images, whatever their id. */
@@ -683,25 +692,80 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 		(stale || !ImageWrittenWithin(IMAGE_STRUCTURE, IMAGE_REWRITE_AFTER_S)) &&
 		SharedImageFits(est_res, est_items))
 		ImageWorkerRequest();
+	/* an image that made this backend apply many changes: the next ones get a newer one */
+	else if (s->mapped_arrays && s->deltas_since_image > IMAGE_FRESH_ENOUGH &&
+			 !ImageWrittenWithin(IMAGE_STRUCTURE, IMAGE_FRESHEN_AFTER_S))
+		ImageWorkerRequest();
 	s->build_id = next_build_id++;
 	s->last_found = -1;
 	MemoryContextSwitchTo(old);
 	return s;
 }
 
+static bool NeedsCompaction(const StructureCache *s);
+
+/*
+ * Index the nodes added to a mapped image in its own index (writing the
+ * backend's private copy of its pages), so that s can be written as an image.
+ */
+static void
+IndexAddedNodes(StructureCache *s)
+{
+	uint32		b;
+
+	if (s->added_index.buckets == NULL)
+		return;
+	for (b = 0; b <= s->added_index.mask; b++)
+	{
+		uint32		v = s->added_index.buckets[b];
+
+		if (v != UUID_BUCKET_EMPTY)
+			UuidIndexInsert(&s->resource_index, s->resources, (int32) (v & s->added_index.record_mask));
+	}
+	s->added_index.buckets = NULL;
+	s->added_index.count = 0;
+}
+
+/*
+ * Write the image brought up to snap by its changes (s, mapped and adopted
+ * under snap) as the newer image: the cost of the changes and of writing the
+ * file, not of reading the tables.  false when it may not be written.
+ */
+static bool
+PublishAdoptedImage(StructureCache *s, Snapshot snap)
+{
+	ChangeLogPosition pos = {0};
+	bool		written;
+
+	if (NeedsCompaction(s) || !MayPublish(s))
+		return false;
+	ChangeLogSetPosition(&pos, snap, CurrentMemoryContext);
+	if (!pos.valid)
+		return false;
+	IndexAddedNodes(s);
+	written = ImagePublish(s, &pos);
+	pfree(pos.xip);
+	return written;
+}
+
 /*
  * Write the database's structure image as of now, unless there is one at
- * most FRESH_IMAGE_DELTAS changes behind: the image writer's job
- * (image_worker.c), in a transaction that writes nothing.
+ * most IMAGE_FRESH_ENOUGH changes behind: the image writer's job
+ * (image_worker.c), in a transaction that writes nothing.  An image at most
+ * MAX_DELTA_IDS changes behind, and not too full of deleted nodes, is
+ * written from itself and its changes; otherwise the tables are read
+ * (unless the image was written less than IMAGE_REWRITE_AFTER_S ago).
  */
 void
 StructureWriteImage(void)
 {
 	bool		transient;
 	bool		stale;
-	bool		fresh;
+	bool		fresh = false;
+	bool		written = false;
 	Snapshot	snap;
 	MemoryContext old;
+	StructureCache *s;
 
 	CatalogLookup();
 	if (ModelEstimatedRows(MT_RESOURCE) < LOAD_AT_ONCE_BELOW ||
@@ -712,10 +776,18 @@ StructureWriteImage(void)
 	/* the image, brought up to now as a backend would (its deltas in structure_cxt) */
 	snap = ReadSnapshot(&transient);
 	old = MemoryContextSwitchTo(structure_cxt);
-	fresh = AdoptImage(snap, FRESH_IMAGE_DELTAS, 0, &stale) != NULL;
+	s = AdoptImage(snap, MAX_DELTA_IDS, 0, &stale);
+	if (s != NULL)
+	{
+		fresh = s->deltas_since_image <= IMAGE_FRESH_ENOUGH;
+		if (!fresh)
+			written = PublishAdoptedImage(s, snap);
+		elog(DEBUG1, "share_acl: structure image %d changes behind%s", s->deltas_since_image,
+			 written ? ", written again with them" : "");
+	}
 	MemoryContextSwitchTo(old);
 	DropStructure();
-	if (!fresh)
+	if (!fresh && !written)
 	{
 		structure = Load(snap, true, AVOID_EVERY_IMAGE);
 		elog(DEBUG1, "share_acl: structure image %s", structure->mapped_arrays ? "written" : "not written");

@@ -14,7 +14,9 @@
 # empty file.  Then, with the
 # structure's and the principals' images removed, a fresh backend's first
 # check and a scan in parallel mode each get both written by the image
-# writer, which a later fresh backend maps.
+# writer, which a later fresh backend maps; a structure image more than 16
+# changes behind is written again from itself and its changes, and one
+# 5,000 changes behind is replaced without a full read in a check.
 set -uo pipefail
 db=share_acl_image
 dir=${SA_CLUSTER_DIR:?needs SA_CLUSTER_DIR (run from test/run_all.sh)}/data/base/pgsql_tmp
@@ -207,6 +209,43 @@ fi
 got=$(psql -qXAt -d $db -c "SELECT share_acl.has_access('e1000000-0000-0000-0001-000000000001', 'e1000000-0000-0000-0005-000000000002', 'view')" -c "$MODE_Q" | tr '\n' '|')
 if [ "$got" = "t|shared shared shared|" ]; then ok "a fresh backend maps both and sees the new asset: $got"
 else not_ok "a fresh backend maps both and sees the new asset: got $got, want t|shared shared shared|"; why; fi
+# a structure image more than 16 changes behind (the 3 assets above, 40 new
+# ones and a project, a deleted asset, one moved out of the shared project:
+# 46): the fresh backend that applied them
+# asks the image writer, which writes the image again from itself and the
+# changes (it does not read the tables); a later fresh backend maps it with
+# no change to apply and answers as the tables say
+wait_writer
+sleep 2.1	# the image is written again at most every 2 s
+stamp=$(stat -c %Y.%i "$simg")
+psql -qX -d $db >/dev/null <<'SQL'
+INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id) VALUES
+    ('e1000000-0000-0000-0003-000000000002', 'e1000000-0000-0000-0000-000000000001', 'project', NULL);
+INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id)
+SELECT ('e1000000-0000-0000-0007-' || lpad(to_hex(i), 12, '0'))::uuid, 'e1000000-0000-0000-0000-000000000001',
+       'asset', 'e1000000-0000-0000-0003-000000000001' FROM generate_series(1, 40) i;
+DELETE FROM share_acl.resource WHERE id = 'e1000000-0000-0000-0004-000000000008';
+UPDATE share_acl.resource SET parent_id = 'e1000000-0000-0000-0003-000000000002'
+ WHERE id = 'e1000000-0000-0000-0004-000000000009';
+SQL
+INCREMENT_Q="SELECT share_acl.has_access('e1000000-0000-0000-0001-000000000001', 'e1000000-0000-0000-0007-000000000028', 'view')
+             || ' ' || share_acl.has_access('e1000000-0000-0000-0001-000000000001', 'e1000000-0000-0000-0004-000000000008', 'view')
+             || ' ' || share_acl.has_access('e1000000-0000-0000-0001-000000000001', 'e1000000-0000-0000-0004-000000000009', 'view')
+             || ' ' || share_acl.has_access('e1000000-0000-0000-0001-000000000001', 'e1000000-0000-0000-0004-000000000007', 'view')"
+DELTAS_Q="SELECT mode || ' ' || structure || ' ' || deltas_applied || ' ' || full_loads FROM share_acl.cache_stats()"
+first=$(psql -qXAt -d $db -c "$INCREMENT_Q" -c "$DELTAS_Q" | tr '\n' '|')
+wait_images "$simg"
+after=$(stat -c %Y.%i "$simg")
+later=$(psql -qXAt -d $db -c "$INCREMENT_Q" -c "$DELTAS_Q" | tr '\n' '|')
+want="true false false true|shared full 46 0|"
+if [ "$first" = "$want" ]; then ok "a structure image 46 changes behind: a fresh backend applies them: $first"
+else not_ok "a structure image 46 changes behind: a fresh backend applies them: got $first, want $want"; why; fi
+if [ "$after" != "$stamp" ]; then ok "the image writer wrote the structure image again"
+else not_ok "the image writer wrote the structure image again ($(ls -l "$dir" 2>&1 | tr '\n' ' '))"; fi
+want="true false false true|shared full 0 0|"
+if [ "$later" = "$want" ]; then ok "a later fresh backend maps it with no change to apply: $later"
+else not_ok "a later fresh backend maps it with no change to apply: got $later, want $want"; why; fi
+
 # a backend whose mapped structure image falls more than 5,000 changes
 # behind reads no table in the middle of a check: it asks the image writer
 # for a newer image and goes on applying the changes, and maps that image
