@@ -87,6 +87,7 @@ typedef struct ColumnName
 {
 	NameData	name;
 	AttrNumber	num;
+	Oid			type;
 } ColumnName;
 
 typedef struct TableColumns
@@ -116,40 +117,49 @@ ReadColumns(Oid relid, TableColumns *tc)
 			continue;
 		tc->cols[tc->n].name = att->attname;
 		tc->cols[tc->n].num = att->attnum;
+		tc->cols[tc->n].type = att->atttypid;
 		tc->n++;
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 }
 
-/* The attribute number of a column of table t (read into tables[t]), or an error. */
-static AttrNumber
-ColumnNumber(TableColumns *tables, const Oid *oids, ModelRel t, const char *name)
+/*
+ * A column of table t (its columns read into tables[t] on first use), or an
+ * error.
+ */
+static const ColumnName *
+Column(TableColumns **tables, const Oid *oids, ModelRel t, const char *name)
 {
-	TableColumns *tc = &tables[t];
+	TableColumns *tc = tables[t];
 	int			i;
 
-	if (tc->n == 0)
+	if (tc == NULL)
+	{
+		tc = tables[t] = palloc(sizeof(TableColumns));
 		ReadColumns(oids[t], tc);
+	}
 	for (i = 0; i < tc->n; i++)
 		if (strcmp(NameStr(tc->cols[i].name), name) == 0)
-			return tc->cols[i].num;
+			return &tc->cols[i];
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_COLUMN),
 			 errmsg("share_acl table \"%s\" has no column \"%s\"", model_rel_names[t], name)));
-	return InvalidAttrNumber;	/* keep the compiler quiet */
+	return NULL;				/* keep the compiler quiet */
 }
 
+#define ColumnNumber(tables, oids, t, name) (Column(tables, oids, t, name)->num)
+
 /*
- * Map an enum's label OIDs to their positions in labels[] (the labels read
- * in one catalog list search, not one probe apiece).
+ * Map the label OIDs of enum type typid (the type of the column that holds
+ * it, as pg_attribute says) to their positions in labels[] (the labels read
+ * in one catalog list search, not one probe apiece).  A label typid does not
+ * have, or a column whose type is no longer the enum, leaves positions
+ * unmatched: their values read as unknown, which fails closed.
  */
 static void
-EnumMapBuild(EnumMap *map, Oid nsp, const char *type_name, const char *const *labels, int n)
+EnumMapBuild(EnumMap *map, Oid typid, const char *const *labels, int n)
 {
-	Oid			typid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-										CStringGetDatum(type_name),
-										ObjectIdGetDatum(nsp));
 	CatCList   *list = SearchSysCacheList1(ENUMTYPOIDNAME, ObjectIdGetDatum(typid));
 	int			i,
 				j;
@@ -191,13 +201,12 @@ void
 CatalogLookup(void)
 {
 	ModelCatalog c;
-	TableColumns *tables;
+	TableColumns *tables[MT_LAST_TABLE + 1] = {0};
 	Oid			nsp;
 	int			i;
 
 	if (catalog.valid)
 		return;
-	tables = palloc0(sizeof(TableColumns) * (MT_LAST_TABLE + 1));
 	/* built aside: a failure half-way leaves the old facts marked invalid */
 	memset(&c, 0, sizeof(c));
 	nsp = get_namespace_oid("share_acl", false);
@@ -270,11 +279,16 @@ CatalogLookup(void)
 	c.cl_kind = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "kind");
 	c.cl_id = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "id");
 	c.cl_deleted_through = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "deleted_through");
-	EnumMapBuild(&c.resource_kinds, nsp, "resource_kind", resource_kind_labels, 4);
-	EnumMapBuild(&c.accesses, nsp, "general_access", access_labels, 3);
-	EnumMapBuild(&c.principal_kinds, nsp, "principal_kind", principal_kind_labels, 3);
-	EnumMapBuild(&c.roles, nsp, "workspace_role", role_labels, 5);
-	pfree(tables);
+	EnumMapBuild(&c.resource_kinds, Column(tables, c.oids, MT_RESOURCE, "kind")->type,
+				 resource_kind_labels, 4);
+	EnumMapBuild(&c.accesses, Column(tables, c.oids, MT_RESOURCE, "general_access")->type,
+				 access_labels, 3);
+	EnumMapBuild(&c.principal_kinds, Column(tables, c.oids, MT_PRINCIPAL, "kind")->type,
+				 principal_kind_labels, 3);
+	EnumMapBuild(&c.roles, Column(tables, c.oids, MT_MEMBER, "role")->type, role_labels, 5);
+	for (i = 0; i <= MT_LAST_TABLE; i++)
+		if (tables[i] != NULL)
+			pfree(tables[i]);
 	c.valid = true;
 	if (memcmp(&c, &catalog_seen, sizeof(c)) != 0)
 	{
