@@ -706,7 +706,8 @@ static bool NeedsCompaction(const StructureCache *s);
 
 /*
  * Index the nodes added to a mapped image in its own index (writing the
- * backend's private copy of its pages), so that s can be written as an image.
+ * backend's private copy of its pages), so that s can be written as an image
+ * (the image writer's structure, dropped once written).
  */
 static void
 IndexAddedNodes(StructureCache *s)
@@ -753,8 +754,7 @@ PublishAdoptedImage(StructureCache *s, Snapshot snap)
  * most IMAGE_FRESH_ENOUGH changes behind: the image writer's job
  * (image_worker.c), in a transaction that writes nothing.  An image at most
  * MAX_DELTA_IDS changes behind, and not too full of deleted nodes, is
- * written from itself and its changes; otherwise the tables are read
- * (unless the image was written less than IMAGE_REWRITE_AFTER_S ago).
+ * written from itself and its changes; otherwise the tables are read.
  */
 void
 StructureWriteImage(void)
