@@ -536,7 +536,7 @@ ApplyDeltas(StructureCache *s, uuidmap_hash *ids, Snapshot snap)
  * Map the database's image (unless it is the one called avoid, or avoid is
  * AVOID_EVERY_IMAGE) and bring it up to snap with at most limit changed ids;
  * NULL when there is none, it is too far behind (*stale: and was written
- * more than IMAGE_REWRITE_AFTER_S ago), or it is not for this catalog.
+ * more than IMAGE_FRESHEN_AFTER_S ago), or it is not for this catalog.
  */
 static StructureCache *
 AdoptImage(Snapshot snap, int32 limit, uint64 avoid, bool *stale)
@@ -569,7 +569,7 @@ AdoptImage(Snapshot snap, int32 limit, uint64 avoid, bool *stale)
 	{
 		elog(DEBUG1, "share_acl: structure image not used: more than %d changes since it was made, or a reload entry",
 			 limit);
-		*stale = !ImageWrittenWithin(IMAGE_STRUCTURE, IMAGE_REWRITE_AFTER_S);
+		*stale = !ImageWrittenWithin(IMAGE_STRUCTURE, IMAGE_FRESHEN_AFTER_S);
 		ImageRelease(IMAGE_STRUCTURE);
 		pfree(s);
 		return NULL;
