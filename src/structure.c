@@ -702,29 +702,11 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 	return s;
 }
 
-static bool NeedsCompaction(const StructureCache *s);
-
-/*
- * Index the nodes added to a mapped image in its own index (writing the
- * backend's private copy of its pages), so that s can be written as an image
- * (the image writer's structure, dropped once written).
- */
-static void
-IndexAddedNodes(StructureCache *s)
+/* Too much of the structure is dead or unreachable: better loaded again. */
+static bool
+NeedsCompaction(const StructureCache *s)
 {
-	uint32		b;
-
-	if (s->added_index.buckets == NULL)
-		return;
-	for (b = 0; b <= s->added_index.mask; b++)
-	{
-		uint32		v = s->added_index.buckets[b];
-
-		if (v != UUID_BUCKET_EMPTY)
-			UuidIndexInsert(&s->resource_index, s->resources, (int32) (v & s->added_index.record_mask));
-	}
-	s->added_index.buckets = NULL;
-	s->added_index.count = 0;
+	return s->ndead > s->nresources / 4 + 4096 || s->nlinks_dropped > s->nlinks / 2 + 4096;
 }
 
 /*
@@ -743,7 +725,8 @@ PublishAdoptedImage(StructureCache *s, Snapshot snap)
 	ChangeLogSetPosition(&pos, snap, CurrentMemoryContext);
 	if (!pos.valid)
 		return false;
-	IndexAddedNodes(s);
+	/* the added nodes into the image's own index (this backend's copy of its pages) */
+	UuidIndexMoveInto(&s->resource_index, &s->added_index, s->resources);
 	written = ImagePublish(s, &pos);
 	pfree(pos.xip);
 	return written;
@@ -794,13 +777,6 @@ StructureWriteImage(void)
 		DropStructure();
 	}
 	UnregisterSnapshot(snap);
-}
-
-/* Too much of the structure is dead or unreachable: better loaded again. */
-static bool
-NeedsCompaction(const StructureCache *s)
-{
-	return s->ndead > s->nresources / 4 + 4096 || s->nlinks_dropped > s->nlinks / 2 + 4096;
 }
 
 /*

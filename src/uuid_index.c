@@ -116,6 +116,26 @@ UuidIndexInsert(UuidIndex *index, const void *base, int32 i)
 }
 
 /*
+ * Add every record of from to to (both over the records at base), and leave
+ * from empty, its buckets freed unless borrowed.
+ */
+void
+UuidIndexMoveInto(UuidIndex *to, UuidIndex *from, const void *base)
+{
+	uint32		b;
+
+	if (from->buckets == NULL)
+		return;
+	for (b = 0; b <= from->mask; b++)
+		if (from->buckets[b] != UUID_BUCKET_EMPTY)
+			UuidIndexInsert(to, base, (int32) (from->buckets[b] & from->record_mask));
+	if (!from->borrowed)
+		pfree(from->buckets);
+	from->buckets = NULL;
+	from->count = 0;
+}
+
+/*
  * Remove record i from the index (the record itself stays where it is).  The
  * buckets after it in its probe run are shifted back, so every remaining
  * record stays reachable from its home bucket.

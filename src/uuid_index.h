@@ -62,6 +62,7 @@ UuidIndexLookup(const UuidIndex *index, const pg_uuid_t *id)
 extern void UuidIndexInit(UuidIndex *index, const void *base, Size stride, int32 expected);
 extern void UuidIndexInsert(UuidIndex *index, const void *base, int32 i);
 extern void UuidIndexDelete(UuidIndex *index, int32 i);
+extern void UuidIndexMoveInto(UuidIndex *to, UuidIndex *from, const void *base);
 extern void *GrowArray(void *arr, int32 n, int32 *cap, Size elem);
 extern int32 InternUuid(pg_uuid_t **ids, int32 *n, int32 *cap, UuidIndex *index,
 						const pg_uuid_t *id);
