@@ -234,7 +234,9 @@ INCREMENT_Q="SELECT share_acl.has_access('e1000000-0000-0000-0001-000000000001',
              || ' ' || share_acl.has_access('e1000000-0000-0000-0001-000000000001', 'e1000000-0000-0000-0004-000000000007', 'view')"
 DELTAS_Q="SELECT mode || ' ' || structure || ' ' || deltas_applied || ' ' || full_loads FROM share_acl.cache_stats()"
 first=$(psql -qXAt -d $db -c "$INCREMENT_Q" -c "$DELTAS_Q" | tr '\n' '|')
-wait_images "$simg"
+# until the image is replaced (the writer starts asynchronously; at most 10 s)
+for i in $(seq 100); do [ "$(stat -c %Y.%i "$simg")" != "$stamp" ] && break; sleep 0.1; done
+wait_writer
 after=$(stat -c %Y.%i "$simg")
 later=$(psql -qXAt -d $db -c "$INCREMENT_Q" -c "$DELTAS_Q" | tr '\n' '|')
 want="true false false true|shared full 46 0|"
