@@ -53,6 +53,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -63,6 +64,7 @@
 #include "utils/xid8.h"
 
 #include "audit.h"
+#include "audit_rows.h"
 #include "catalog.h"
 #include "kept_plan.h"
 
@@ -89,6 +91,28 @@ static int	nknown_chains = 0;
 static pg_uuid_t known_chains[KNOWN_CHAINS_MAX];
 static int64 known_rows = 0;
 static bool sequence_checked = false;	/* this backend's first seal checked the sequence */
+
+/*
+ * Where the audit tables are, looked up at a backend's first seal and again
+ * after a change to pg_class or pg_attribute (the extension dropped,
+ * re-created or updated): not at every commit.
+ */
+typedef struct AuditCatalog
+{
+	bool		valid;
+	Oid			owner;			/* of audit_log: the role the rows are written as */
+	Oid			log;
+	Oid			chain;
+	Oid			chain_pkey;
+	Oid			stage;
+	Oid			seq;
+	AttrNumber	chain_key,
+				chain_last_at,
+				chain_last_hash,
+				chain_anchor_hash;
+} AuditCatalog;
+
+static AuditCatalog audit_catalog;
 
 /* saved plans of the seal */
 static KeptPlan resolve_plan;
@@ -373,11 +397,8 @@ static Datum *
 NextIds(int64 rows)
 {
 	Datum	   *ids = palloc(rows * sizeof(Datum));
-	Oid			seq = get_relname_relid("audit_log_id_seq", get_namespace_oid("share_acl", false));
+	Oid			seq = audit_catalog.seq;
 	int64		i;
-
-	if (!OidIsValid(seq))
-		elog(ERROR, "share_acl.audit_log_id_seq does not exist");
 
 	/*
 	 * The sequence must be past every id in the log.  It is not when a plain
@@ -448,20 +469,23 @@ LatestSnapshot(void)
  * later, the last time of a chain (no row before it); and into seeds[i]
  * the hash of chains[i]'s last row (or its anchor), NULL when it has none.
  * Read by the primary key of audit_chain, one look-up per chain.  *all_found
- * (when not NULL) says whether every chain has its row in audit_chain.
+ * (when not NULL) says whether every chain has its row in audit_chain;
+ * *one_head (when not NULL) is a copy of the row of the one chain, if n is 1
+ * and it has one (the version the seal moves the head on, unless a
+ * statement changes it meanwhile).
  */
 static TimestampTz
 ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nulls,
-		  bool *all_found)
+		  bool *all_found, HeapTuple *one_head)
 {
 	TimestampTz at = GetCurrentTimestamp();
 	Relation	rel = table_open(chain_rel, AccessShareLock);
 	TupleDesc	desc = RelationGetDescr(rel);
-	Oid			pkey = AuditRelation("audit_chain_pkey");
-	AttrNumber	key = AuditColumn(chain_rel, "workspace_id");
-	AttrNumber	last_at = AuditColumn(chain_rel, "last_at");
-	AttrNumber	last_hash = AuditColumn(chain_rel, "last_hash");
-	AttrNumber	anchor_hash = AuditColumn(chain_rel, "anchor_hash");
+	Oid			pkey = audit_catalog.chain_pkey;
+	AttrNumber	key = audit_catalog.chain_key;
+	AttrNumber	last_at = audit_catalog.chain_last_at;
+	AttrNumber	last_hash = audit_catalog.chain_last_hash;
+	AttrNumber	anchor_hash = audit_catalog.chain_anchor_hash;
 	Snapshot	snap = LatestSnapshot();
 	int			i;
 
@@ -480,6 +504,9 @@ ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nu
 		{
 			bool		isnull;
 			Datum		d = heap_getattr(tup, last_at, desc, &isnull);
+
+			if (one_head != NULL && n == 1)
+				*one_head = heap_copytuple(tup);
 
 			if (!isnull && DatumGetTimestampTz(d) > at)
 				at = DatumGetTimestampTz(d);
@@ -533,7 +560,7 @@ typedef struct TakenRows
 static TakenRows
 TakeStaged(void)
 {
-	Oid			stage_rel = AuditRelation("audit_stage");
+	Oid			stage_rel = audit_catalog.stage;
 	Relation	rel = table_open(stage_rel, RowExclusiveLock);
 	TupleDesc	desc = RelationGetDescr(rel);
 	AttrNumber	attnums[TAKEN_COLUMNS];
@@ -631,6 +658,7 @@ SealFew(Oid chain_rel, TakenRows taken)
 	char		nulls[AUDIT_ROW_COLUMNS + 1];
 	Datum		heads[4];
 	bool		heads_found;
+	HeapTuple	head = NULL;
 
 	rows = taken.n;
 	if (rows == 0)
@@ -661,7 +689,7 @@ SealFew(Oid chain_rel, TakenRows taken)
 	seeds = palloc(nchains * sizeof(Datum));
 	seed_nulls = palloc(nchains * sizeof(bool));
 	head_ids = palloc(nchains * sizeof(Datum));
-	at = ReadHeads(chain_rel, chains, nchains, seeds, seed_nulls, &heads_found);
+	at = ReadHeads(chain_rel, chains, nchains, seeds, seed_nulls, &heads_found, &head);
 
 	/* each row's columns, in staging order; its hash follows its chain's last */
 	columns = palloc((AUDIT_ROW_COLUMNS + 1) * sizeof(Datum *));
@@ -721,6 +749,19 @@ SealFew(Oid chain_rel, TakenRows taken)
 					AUDIT_ROW_COLUMNS + 1, row_types, CURSOR_OPT_GENERIC_PLAN);
 		for (r = 0; r < rows; r++)
 		{
+			Datum		row_values[AUDIT_LOG_COLUMNS];
+			bool		row_nulls[AUDIT_LOG_COLUMNS];
+
+			/* below the executor, when the log is as the extension made it */
+			StaticAssertStmt(AUDIT_LOG_COLUMNS == AUDIT_ROW_COLUMNS + 1,
+							 "audit_log holds a row's columns and its hash");
+			for (i = 0; i < AUDIT_LOG_COLUMNS; i++)
+			{
+				row_values[i] = columns[i][r];
+				row_nulls[i] = column_nulls[i][r];
+			}
+			if (AuditRowWrite(audit_catalog.log, row_values, row_nulls))
+				continue;
 			for (i = 1; i <= AUDIT_ROW_COLUMNS; i++)
 			{
 				int			col = i == 1 ? 0 : i;	/* skipping column 1, at */
@@ -773,6 +814,9 @@ SealFew(Oid chain_rel, TakenRows taken)
 	heads[0] = TimestampTzGetDatum(at);
 	if (nchains == 1 && heads_found)
 	{
+		if (AuditHeadMove(chain_rel, audit_catalog.chain_pkey, chains[0], head,
+						  DatumGetInt64(head_ids[0]), at, seeds[0]))
+			return;
 		heads[1] = chains[0];
 		heads[2] = head_ids[0];
 		heads[3] = seeds[0];
@@ -820,7 +864,7 @@ SealMany(Oid chain_rel, Datum *chains, int n, int64 rows)
 	LockChains(chain_rel, chains, n);
 	values[1] = PointerGetDatum(construct_array(NextIds(rows), (int) rows, INT8OID, 8, FLOAT8PASSBYVAL,
 												TYPALIGN_DOUBLE));
-	at = ReadHeads(chain_rel, chains, n, seeds, seed_nulls, NULL);
+	at = ReadHeads(chain_rel, chains, n, seeds, seed_nulls, NULL, NULL);
 	values[0] = TimestampTzGetDatum(at);
 	for (i = 0; i < n && seed_nulls[i]; i++)
 		;
@@ -916,28 +960,51 @@ FlushMemoryRows(void)
  * The owner of share_acl.audit_log (the role audit rows are written as),
  * and the OID of audit_chain into *chain_rel; InvalidOid when the audit
  * tables are not there (the extension was dropped in this transaction).
+ * Fills audit_catalog.
  */
 Oid
 AuditLogOwner(Oid *chain_rel)
 {
-	Oid			nsp = get_namespace_oid("share_acl", true);
-	Oid			log_rel;
+	AuditCatalog c;
+	Oid			nsp;
 	HeapTuple	tup;
-	Oid			owner;
 
+	if (audit_catalog.valid)
+	{
+		*chain_rel = audit_catalog.chain;
+		return audit_catalog.owner;
+	}
+	memset(&c, 0, sizeof(c));
+	nsp = get_namespace_oid("share_acl", true);
 	if (!OidIsValid(nsp))
 		return InvalidOid;
-	log_rel = get_relname_relid("audit_log", nsp);
-	*chain_rel = get_relname_relid("audit_chain", nsp);
-	if (!OidIsValid(log_rel) || !OidIsValid(*chain_rel) ||
-		!OidIsValid(get_relname_relid("audit_stage", nsp)))
+	c.log = get_relname_relid("audit_log", nsp);
+	c.chain = get_relname_relid("audit_chain", nsp);
+	c.stage = get_relname_relid("audit_stage", nsp);
+	c.chain_pkey = get_relname_relid("audit_chain_pkey", nsp);
+	c.seq = get_relname_relid("audit_log_id_seq", nsp);
+	if (!OidIsValid(c.log) || !OidIsValid(c.chain) || !OidIsValid(c.stage) ||
+		!OidIsValid(c.chain_pkey) || !OidIsValid(c.seq))
 		return InvalidOid;
-	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(log_rel));
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(c.log));
 	if (!HeapTupleIsValid(tup))
 		return InvalidOid;
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	c.owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
 	ReleaseSysCache(tup);
-	return owner;
+	c.chain_key = AuditColumn(c.chain, "workspace_id");
+	c.chain_last_at = AuditColumn(c.chain, "last_at");
+	c.chain_last_hash = AuditColumn(c.chain, "last_hash");
+	c.chain_anchor_hash = AuditColumn(c.chain, "anchor_hash");
+	c.valid = true;
+	audit_catalog = c;
+	*chain_rel = c.chain;
+	return c.owner;
+}
+
+static void
+AuditCatalogCallback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	audit_catalog.valid = false;
 }
 
 /* Seal the rows staged in audit_stage (see AuditSeal). */
@@ -1108,4 +1175,6 @@ AuditInit(void)
 {
 	RegisterXactCallback(AuditXactCallback, NULL);
 	RegisterSubXactCallback(AuditSubXactCallback, NULL);
+	CacheRegisterSyscacheCallback(RELOID, AuditCatalogCallback, (Datum) 0);
+	CacheRegisterSyscacheCallback(ATTNUM, AuditCatalogCallback, (Datum) 0);
 }

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(95);
+SELECT plan(98);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -682,6 +682,50 @@ SELECT share_acl.create_resource(pg_temp.id('ws'), 'project');
 COMMIT;
 SELECT results_eq('SELECT * FROM share_acl.audit_verify()', $$VALUES (true, NULL::bigint)$$,
     'audit_retain: every chain verifies after it, with a later write');
+-- the seal writes its rows into the partition an INSERT would route them to
+SELECT is((SELECT l.at >= lo AND l.at < hi
+             FROM share_acl.audit_log l JOIN pg_class c ON c.oid = l.tableoid,
+                  LATERAL (SELECT (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'FROM \(''([^'']*)''\)'))[1]::timestamptz,
+                                  (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \(''([^'']*)''\)'))[1]::timestamptz) b(lo, hi)
+            ORDER BY l.id DESC LIMIT 1), true,
+    'audit_retain: a later row is in the month partition that holds its time');
+
+-- an administrator's trigger on the log (forwarding rows elsewhere, say)
+-- sees every row the seal writes: the seal then writes with INSERT
+CREATE TABLE public.audit_forwarded (id bigint, chain_head bigint);
+CREATE FUNCTION public.audit_forward() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO public.audit_forwarded VALUES (NEW.id, NULL);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER forward AFTER INSERT ON share_acl.audit_log
+    FOR EACH ROW EXECUTE FUNCTION public.audit_forward();
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('carol');
+SELECT share_acl.create_resource(pg_temp.id('ws'), 'project');
+COMMIT;
+SELECT results_eq('SELECT id FROM public.audit_forwarded ORDER BY id',
+    'SELECT l.id FROM share_acl.audit_log l WHERE l.id > (SELECT m.id FROM marks m) ORDER BY l.id',
+    'a trigger on audit_log sees the row of every sealed change');
+-- and one on the chain heads sees each head moved
+CREATE FUNCTION public.audit_forward_head() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO public.audit_forwarded VALUES (NULL, NEW.last_id);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER forward_head AFTER UPDATE ON share_acl.audit_chain
+    FOR EACH ROW EXECUTE FUNCTION public.audit_forward_head();
+DROP TRIGGER forward ON share_acl.audit_log;
+TRUNCATE public.audit_forwarded;
+BEGIN; SELECT pg_temp.act('carol');
+SELECT share_acl.create_resource(pg_temp.id('ws'), 'project');
+COMMIT;
+SELECT results_eq('SELECT chain_head FROM public.audit_forwarded',
+    $$SELECT h.last_id FROM share_acl.audit_chain h WHERE h.workspace_id = pg_temp.id('ws')$$,
+    'a trigger on audit_chain sees the head moved');
+DROP TRIGGER forward_head ON share_acl.audit_chain;
+DROP FUNCTION public.audit_forward(), public.audit_forward_head();
+DROP TABLE public.audit_forwarded;
 SELECT throws_ok('TRUNCATE share_acl.' || (SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
                                              WHERE i.inhparent = 'share_acl.audit_log'::regclass
                                                AND c.relname <> 'audit_log_default' LIMIT 1),

@@ -1,0 +1,320 @@
+/*
+ * audit_rows.c — the seal's writes below the executor: a sealed row into
+ * its partition of share_acl.audit_log, and a chain's new head into
+ * share_acl.audit_chain, by heap and index inserts instead of an INSERT and
+ * an UPDATE statement (each of which would cost a commit as much as the
+ * rest of the seal).
+ *
+ * Only where the tables are as the extension made them: nothing that an
+ * INSERT or UPDATE statement would run is there (no trigger on the event, no
+ * rule, no CHECK constraint, no generated column, no forced row security),
+ * the indexes are plain (no expression, predicate, exclusion or deferred
+ * uniqueness), the columns are in their places, and audit_log is
+ * partitioned by range of at alone, with no partition being detached.
+ * Otherwise these return false before writing anything, and the seal
+ * writes with SQL as before, so an administrator's trigger or CHECK on the
+ * log keeps working.  A row goes to the partition the executor would route
+ * it to (the same search of the same bounds).
+ *
+ * The seal holds its chain's lock, so no other seal moves the head in
+ * between; a statement may still change the row (audit_retain sets a
+ * chain's anchor), and the head is then moved on the row's newest version,
+ * as an UPDATE statement would.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_type.h"
+#include "executor/executor.h"
+#include "nodes/execnodes.h"
+#include "partitioning/partbounds.h"
+#include "partitioning/partdesc.h"
+#include "utils/fmgroids.h"
+#include "utils/partcache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "audit_rows.h"
+
+/* audit_log's columns, in the order of AuditRowWrite's values */
+static const char *const log_columns[AUDIT_LOG_COLUMNS] = {
+	"id", "at", "workspace_id", "actor_id", "db_role", "action", "object_type", "object_id",
+	"old", "new", "link_id", "viewer_email", "hash"
+};
+static const Oid log_types[AUDIT_LOG_COLUMNS] = {
+	INT8OID, TIMESTAMPTZOID, UUIDOID, UUIDOID, TEXTOID, TEXTOID, TEXTOID, UUIDOID, JSONBOID,
+	JSONBOID, UUIDOID, TEXTOID, BYTEAOID
+};
+#define LOG_AT	1				/* the position of at */
+
+/* The number of column name of desc (not dropped, of type type); 0 when none. */
+static AttrNumber
+ColumnOf(TupleDesc desc, const char *name, Oid type)
+{
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return att->atttypid == type ? att->attnum : 0;
+	}
+	return 0;
+}
+
+/* Would a statement of this event (CMD_INSERT or CMD_UPDATE) on rel run more than its write? */
+static bool
+StatementWouldDoMore(Relation rel, CmdType event)
+{
+	TriggerDesc *t = rel->trigdesc;
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+
+	if (rel->rd_rel->relhasrules || rel->rd_rel->relforcerowsecurity)
+		return true;
+	if (constr != NULL && (constr->num_check > 0 || constr->has_generated_stored))
+		return true;
+	if (t == NULL)
+		return false;
+	if (event == CMD_INSERT)
+		return t->trig_insert_before_row || t->trig_insert_after_row ||
+			t->trig_insert_instead_row || t->trig_insert_before_statement ||
+			t->trig_insert_after_statement || t->trig_insert_new_table;
+	return t->trig_update_before_row || t->trig_update_after_row || t->trig_update_instead_row ||
+		t->trig_update_before_statement || t->trig_update_after_statement ||
+		t->trig_update_old_table || t->trig_update_new_table;
+}
+
+/* The indexes of rel, opened, when every one of them is plain (see the top); else NULL. */
+static CatalogIndexState
+OpenPlainIndexes(Relation rel)
+{
+	CatalogIndexState indstate = CatalogOpenIndexes(rel);
+	int			i;
+
+	for (i = 0; i < indstate->ri_NumIndices; i++)
+	{
+		IndexInfo  *info = indstate->ri_IndexRelationInfo[i];
+		Relation	index = indstate->ri_IndexRelationDescs[i];
+
+		if (info->ii_Expressions != NIL || info->ii_Predicate != NIL ||
+			info->ii_ExclusionOps != NULL || !index->rd_index->indimmediate)
+		{
+			CatalogCloseIndexes(indstate);
+			return NULL;
+		}
+	}
+	return indstate;
+}
+
+/* The index entries of tup, just written into rel (as CatalogTupleInsert makes them; none for a heap-only tuple). */
+static void
+InsertIndexEntries(Relation rel, CatalogIndexState indstate, HeapTuple tup)
+{
+	TupleTableSlot *slot;
+	int			i;
+
+	if (indstate->ri_NumIndices == 0 || HeapTupleIsHeapOnly(tup))
+		return;
+	slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsHeapTuple);
+	ExecStoreHeapTuple(tup, slot, false);
+	for (i = 0; i < indstate->ri_NumIndices; i++)
+	{
+		IndexInfo  *info = indstate->ri_IndexRelationInfo[i];
+		Relation	index = indstate->ri_IndexRelationDescs[i];
+		Datum		values[INDEX_MAX_KEYS];
+		bool		isnull[INDEX_MAX_KEYS];
+
+		if (!info->ii_ReadyForInserts)
+			continue;
+		FormIndexDatum(info, slot, NULL, values, isnull);
+		index_insert(index, values, isnull, &tup->t_self, rel,
+					 index->rd_index->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
+					 false, info);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+}
+
+/*
+ * The partition of audit_log (log, open) that a row whose at is at goes to,
+ * opened and locked as the executor's routing would; NULL when the routing
+ * is not the plain one of the top of this file.
+ */
+static Relation
+PartitionFor(Relation log, Datum at)
+{
+	PartitionKey key = RelationGetPartitionKey(log);
+	PartitionDesc pd = RelationGetPartitionDesc(log, true);
+	PartitionBoundInfo bounds;
+	bool		equal;
+	int			offset,
+				part;
+
+	if (key == NULL || key->strategy != PARTITION_STRATEGY_RANGE || key->partnatts != 1 ||
+		key->partattrs[0] != ColumnOf(RelationGetDescr(log), "at", TIMESTAMPTZOID) ||
+		key->parttypid[0] != TIMESTAMPTZOID || pd == NULL || pd->nparts == 0 || pd->detached_exist)
+		return NULL;
+	bounds = pd->boundinfo;
+	offset = partition_range_datum_bsearch(key->partsupfunc, key->partcollation, bounds, 1, &at,
+										   &equal);
+	part = bounds->indexes[offset + 1];
+	if (part < 0)
+		part = bounds->default_index;
+	if (part < 0 || !pd->is_leaf[part])
+		return NULL;			/* (the statement raises "no partition") */
+	return table_open(pd->oids[part], RowExclusiveLock);
+}
+
+/*
+ * Write one sealed row (values and nulls in the order of log_columns) into
+ * audit_log (log_rel); false, having written nothing, when the tables are
+ * not as the top of this file says.
+ */
+bool
+AuditRowWrite(Oid log_rel, const Datum *values, const bool *nulls)
+{
+	Relation	log = table_open(log_rel, RowExclusiveLock);
+	Relation	target = log;
+	TupleDesc	desc;
+	CatalogIndexState indstate = NULL;
+	HeapTuple	tup;
+	Datum		row_values[AUDIT_LOG_COLUMNS];
+	bool		row_nulls[AUDIT_LOG_COLUMNS];
+	bool		written = false;
+	int			i;
+
+	if (nulls[LOG_AT] || StatementWouldDoMore(log, CMD_INSERT))
+		goto done;
+	if (log->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
+	{
+		target = PartitionFor(log, values[LOG_AT]);
+		if (target == NULL)
+			goto done;
+		if (StatementWouldDoMore(target, CMD_INSERT))
+			goto done;
+	}
+	else if (log->rd_rel->relkind != RELKIND_RELATION)
+		goto done;
+
+	/* the columns in their places, every NOT NULL one given */
+	desc = RelationGetDescr(target);
+	if (desc->natts != AUDIT_LOG_COLUMNS)
+		goto done;
+	for (i = 0; i < AUDIT_LOG_COLUMNS; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (ColumnOf(desc, log_columns[i], log_types[i]) != i + 1 ||
+			(att->attnotnull && nulls[i]))
+			goto done;
+		row_values[i] = values[i];
+		row_nulls[i] = nulls[i];
+	}
+	indstate = OpenPlainIndexes(target);
+	if (indstate == NULL)
+		goto done;
+	tup = heap_form_tuple(desc, row_values, row_nulls);
+	simple_heap_insert(target, tup);
+	InsertIndexEntries(target, indstate, tup);
+	CatalogCloseIndexes(indstate);
+	written = true;
+
+done:
+	if (target != log)
+		table_close(target, NoLock);
+	table_close(log, NoLock);
+	return written;
+}
+
+/*
+ * Move the head of chain to (last_id, at, hash) in audit_chain (chain_rel,
+ * its primary key pkey on workspace_id), on known (the row as the caller
+ * read it with the latest snapshot; NULL: read it here) or its newest
+ * version; false, having written nothing, when the table is not as the top
+ * of this file says or the chain has no row.  The caller holds the chain's
+ * lock.
+ */
+bool
+AuditHeadMove(Oid chain_rel, Oid pkey, Datum chain, HeapTuple known, int64 last_id,
+			  TimestampTz at, Datum hash)
+{
+	Relation	rel = table_open(chain_rel, RowExclusiveLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	AttrNumber	key = ColumnOf(desc, "workspace_id", UUIDOID);
+	AttrNumber	columns[3] = {ColumnOf(desc, "last_id", INT8OID),
+	ColumnOf(desc, "last_at", TIMESTAMPTZOID), ColumnOf(desc, "last_hash", BYTEAOID)};
+	CatalogIndexState indstate = NULL;
+	Datum	   *values;
+	bool	   *nulls;
+	bool	   *replace;
+	bool		moved = false;
+	int			attempt;
+
+	if (key == 0 || columns[0] == 0 || columns[1] == 0 || columns[2] == 0 ||
+		StatementWouldDoMore(rel, CMD_UPDATE) || (indstate = OpenPlainIndexes(rel)) == NULL)
+	{
+		table_close(rel, NoLock);
+		return false;
+	}
+	values = palloc0(desc->natts * sizeof(Datum));
+	nulls = palloc0(desc->natts * sizeof(bool));
+	replace = palloc0(desc->natts * sizeof(bool));
+	values[columns[0] - 1] = Int64GetDatum(last_id);
+	values[columns[1] - 1] = TimestampTzGetDatum(at);
+	values[columns[2] - 1] = hash;
+	replace[columns[0] - 1] = replace[columns[1] - 1] = replace[columns[2] - 1] = true;
+
+	/* the row's newest version, again after a statement updated it meanwhile */
+	for (attempt = 0; attempt < 100 && !moved; attempt++)
+	{
+		ScanKeyData skey;
+		SysScanDesc scan;
+		Snapshot	snap;
+		HeapTuple	found;
+		HeapTuple	newtup;
+		TM_FailureData tmfd;
+		LockTupleMode lockmode;
+		TM_Result	result;
+
+		if (attempt == 0 && known != NULL)
+			found = known;
+		else
+		{
+			CommandCounterIncrement();
+			snap = RegisterSnapshot(GetLatestSnapshot());
+			ScanKeyInit(&skey, key, BTEqualStrategyNumber, F_UUID_EQ, chain);
+			scan = systable_beginscan(rel, pkey, true, snap, 1, &skey);
+			found = systable_getnext(scan);
+			found = found ? heap_copytuple(found) : NULL;
+			systable_endscan(scan);
+			UnregisterSnapshot(snap);
+		}
+		if (found == NULL)
+			break;				/* (the statement finds no row, and says so) */
+		newtup = heap_modify_tuple(found, desc, values, nulls, replace);
+		result = heap_update(rel, &found->t_self, newtup, GetCurrentCommandId(true),
+							 InvalidSnapshot, true, &tmfd, &lockmode);
+		switch (result)
+		{
+			case TM_Ok:
+				InsertIndexEntries(rel, indstate, newtup);
+				moved = true;
+				break;
+			case TM_Updated:
+			case TM_Deleted:
+				break;			/* committed meanwhile: read the row again */
+			default:
+				elog(ERROR, "could not move the head of the audit chain (%d)", (int) result);
+		}
+	}
+	CatalogCloseIndexes(indstate);
+	table_close(rel, NoLock);
+	if (!moved && attempt >= 100)
+		elog(ERROR, "could not move the head of the audit chain: its row keeps changing");
+	return moved;
+}
