@@ -13,7 +13,9 @@
  * INSERT … SELECT into audit_stage.  A statement that changed many rows is
  * planned for its own row count instead (a kept plan was made for the
  * transition table's size when it was prepared).  An UPDATE that changed no
- * audited column (a link's view counter, a no-op) runs nothing.
+ * audited column (a link's view counter, a no-op) runs nothing, and the one
+ * row of an INSERT or DELETE is staged in C, without the statement, when
+ * the trigger's templates are plain (see "One changed row" below).
  */
 #include "postgres.h"
 
@@ -21,16 +23,20 @@
 #include "commands/trigger.h"
 #include "executor/tuptable.h"
 #include "executor/spi.h"
+#include "access/xact.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 
 #include "audit.h"
+#include "catalog.h"
 #include "context.h"
 
 PG_FUNCTION_INFO_V1(audit_model_trigger);
@@ -276,6 +282,242 @@ StageInMemory(Trigger *trigger, const char *op, StagePlan *entry, Datum *values,
 }
 
 /*
+ * One changed row, staged in C
+ *
+ * A statement that changed one row (every management function's) has its
+ * row staged here rather than by the trigger's statement, when the
+ * trigger's templates are of the forms this reads: a column of the row
+ * ($R.name, of the staged column's type), a NULL, the row as jsonb ($J),
+ * and for the workspace also the workspace of the resource or principal a
+ * column names (the look-ups of sql/install/070_audit.sql, read through
+ * the primary key with the snapshot the statement would take).  Any other
+ * template (a link's row without its password hash, a link view's
+ * workspace through its link) leaves the row to the statement.  The row is
+ * the statement's: the same values, the jsonb made by the same to_jsonb.
+ */
+typedef enum TemplateKind
+{
+	TEMPLATE_NULL,
+	TEMPLATE_COLUMN,
+	TEMPLATE_RESOURCE_WORKSPACE,
+	TEMPLATE_PRINCIPAL_WORKSPACE,
+	TEMPLATE_LINK_WORKSPACE,
+	TEMPLATE_OTHER
+} TemplateKind;
+
+typedef struct Template
+{
+	TemplateKind kind;
+	AttrNumber	column;			/* the row's column, for all but NULL */
+} Template;
+
+#define RESOURCE_WORKSPACE_OF	"(SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = $R."
+#define PRINCIPAL_WORKSPACE_OF	"(SELECT p.workspace_id FROM share_acl.principal p WHERE p.id = $R."
+#define LINK_WORKSPACE_OF		"(SELECT r.workspace_id FROM share_acl.link l JOIN share_acl.resource r ON r.id = l.resource_id WHERE l.id = $R."
+
+/* The column of desc named by text up to its end (or a closing parenthesis, when closed), of type type. */
+static AttrNumber
+TemplateColumn(const char *text, bool closed, TupleDesc desc, Oid type)
+{
+	size_t		len = strlen(text);
+	int			i;
+
+	if (closed)
+	{
+		if (len == 0 || text[len - 1] != ')')
+			return InvalidAttrNumber;
+		len--;
+	}
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strlen(NameStr(att->attname)) == len &&
+			strncmp(NameStr(att->attname), text, len) == 0)
+			return att->atttypid == type ? att->attnum : InvalidAttrNumber;
+	}
+	return InvalidAttrNumber;
+}
+
+/* What template t (an argument of the trigger) reads from a row of desc, staged as type. */
+static Template
+TemplateOf(const char *t, TupleDesc desc, Oid type, bool lookups)
+{
+	Template	r = {TEMPLATE_OTHER, InvalidAttrNumber};
+
+	if ((type == UUIDOID && strcmp(t, "NULL::uuid") == 0) ||
+		(type == TEXTOID && strcmp(t, "NULL::text") == 0))
+		r.kind = TEMPLATE_NULL;
+	else if (strncmp(t, "$R.", 3) == 0)
+	{
+		r.column = TemplateColumn(t + 3, false, desc, type);
+		r.kind = r.column != InvalidAttrNumber ? TEMPLATE_COLUMN : TEMPLATE_OTHER;
+	}
+	else if (lookups && type == UUIDOID &&
+			 strncmp(t, RESOURCE_WORKSPACE_OF, strlen(RESOURCE_WORKSPACE_OF)) == 0)
+	{
+		r.column = TemplateColumn(t + strlen(RESOURCE_WORKSPACE_OF), true, desc, UUIDOID);
+		r.kind = r.column != InvalidAttrNumber ? TEMPLATE_RESOURCE_WORKSPACE : TEMPLATE_OTHER;
+	}
+	else if (lookups && type == UUIDOID &&
+			 strncmp(t, PRINCIPAL_WORKSPACE_OF, strlen(PRINCIPAL_WORKSPACE_OF)) == 0)
+	{
+		r.column = TemplateColumn(t + strlen(PRINCIPAL_WORKSPACE_OF), true, desc, UUIDOID);
+		r.kind = r.column != InvalidAttrNumber ? TEMPLATE_PRINCIPAL_WORKSPACE : TEMPLATE_OTHER;
+	}
+	else if (lookups && type == UUIDOID &&
+			 strncmp(t, LINK_WORKSPACE_OF, strlen(LINK_WORKSPACE_OF)) == 0)
+	{
+		r.column = TemplateColumn(t + strlen(LINK_WORKSPACE_OF), true, desc, UUIDOID);
+		r.kind = r.column != InvalidAttrNumber ? TEMPLATE_LINK_WORKSPACE : TEMPLATE_OTHER;
+	}
+	return r;
+}
+
+/* A look-up of a uuid column: the column read, and its value once found (0: none, or NULL). */
+typedef struct UuidLookup
+{
+	AttrNumber	column;
+	Datum		found;
+} UuidLookup;
+
+static void
+TakeUuidColumn(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	UuidLookup *lookup = arg;
+	bool		isnull;
+	Datum		d = heap_getattr(tup, lookup->column, desc, &isnull);
+
+	if (!isnull)
+		lookup->found = datumCopy(d, false, UUID_LEN);
+}
+
+/* The value template t reads from the row in slot (*isnull: NULL). */
+static Datum
+TemplateValue(Template t, TupleTableSlot *slot, bool *isnull)
+{
+	Datum		key;
+	UuidLookup lookup;
+	Snapshot	snap;
+
+	*isnull = true;
+	if (t.kind == TEMPLATE_NULL)
+		return (Datum) 0;
+	key = slot_getattr(slot, t.column, isnull);
+	if (t.kind == TEMPLATE_COLUMN || *isnull)
+		return key;
+
+	/* the workspace of the resource or principal: as the statement, after this command */
+	CatalogLookup();
+	lookup.found = (Datum) 0;
+	CommandCounterIncrement();
+	snap = RegisterSnapshot(GetTransactionSnapshot());
+	if (t.kind == TEMPLATE_LINK_WORKSPACE)
+	{
+		/* the link's resource, then as for a resource */
+		lookup.column = catalog.l_resource;
+		IndexScanEqual(MT_LINK, MT_LINK_PKEY, catalog.l_id, DatumGetUUIDP(key), snap,
+					   TakeUuidColumn, &lookup);
+		key = lookup.found;
+		lookup.found = (Datum) 0;
+	}
+	if (t.kind == TEMPLATE_RESOURCE_WORKSPACE ||
+		(t.kind == TEMPLATE_LINK_WORKSPACE && key != (Datum) 0))
+	{
+		lookup.column = catalog.res_workspace;
+		IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, DatumGetUUIDP(key), snap,
+					   TakeUuidColumn, &lookup);
+	}
+	else if (t.kind == TEMPLATE_PRINCIPAL_WORKSPACE)
+	{
+		lookup.column = catalog.p_workspace;
+		IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, catalog.p_id, DatumGetUUIDP(key), snap,
+					   TakeUuidColumn, &lookup);
+	}
+	UnregisterSnapshot(snap);
+	*isnull = lookup.found == (Datum) 0;
+	return lookup.found;
+}
+
+/* to_jsonb() of the row in slot, as the statement calls it on a row of the table's type. */
+static Datum
+RowJsonb(TupleTableSlot *slot)
+{
+	FmgrInfo	flinfo;
+	Const	   *arg = makeNullConst(slot->tts_tupleDescriptor->tdtypeid, -1, InvalidOid);
+
+	fmgr_info(F_TO_JSONB, &flinfo);
+	fmgr_info_set_expr((Node *) makeFuncExpr(F_TO_JSONB, JSONBOID, list_make1(arg), InvalidOid,
+											 InvalidOid, COERCE_EXPLICIT_CALL), &flinfo);
+	return FunctionCall1(&flinfo, ExecFetchSlotHeapTupleDatum(slot));
+}
+
+/*
+ * Stage the one row of an INSERT or DELETE (params: audit_model_trigger) in
+ * memory, in C; false, having staged nothing, when a template is not of
+ * the forms above.
+ */
+static bool
+StageOneRow(TriggerData *trigdata, const char *op, Tuplestorestate *changed, Datum *params,
+			const char *param_nulls)
+{
+	Trigger    *trigger = trigdata->tg_trigger;
+	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+	Template	workspace,
+				object,
+				ref_id,
+				link_id,
+				email;
+	TupleTableSlot *slot;
+	Datum		row[AUDIT_STAGE_COLUMNS];
+	bool		nulls[AUDIT_STAGE_COLUMNS];
+	Datum		jsonb;
+	bool		deleted = strcmp(op, "DELETE") == 0;
+
+	if (strcmp(trigger->tgargs[2], "$J") != 0 || desc->tdtypeid == RECORDOID)
+		return false;
+	workspace = TemplateOf(trigger->tgargs[0], desc, UUIDOID, true);
+	object = TemplateOf(trigger->tgargs[1], desc, UUIDOID, false);
+	ref_id = TemplateOf(trigger->tgargs[4], desc, UUIDOID, false);
+	link_id = TemplateOf(trigger->tgargs[5], desc, UUIDOID, false);
+	email = TemplateOf(trigger->tgargs[6], desc, TEXTOID, false);
+	if (workspace.kind == TEMPLATE_OTHER || object.kind == TEMPLATE_OTHER ||
+		ref_id.kind == TEMPLATE_OTHER || link_id.kind == TEMPLATE_OTHER ||
+		email.kind == TEMPLATE_OTHER)
+		return false;
+
+	slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	tuplestore_rescan(changed);
+	if (!tuplestore_gettupleslot(changed, true, false, slot))
+		elog(ERROR, "the transition table of trigger \"%s\" has no row", trigger->tgname);
+	slot_getallattrs(slot);
+	row[0] = TemplateValue(workspace, slot, &nulls[0]);
+	row[1] = params[0];
+	nulls[1] = param_nulls[0] == 'n';
+	row[2] = params[1];
+	nulls[2] = false;
+	row[3] = CStringGetTextDatum(deleted ? "delete" : "insert");
+	nulls[3] = false;
+	row[4] = params[2];
+	nulls[4] = false;
+	row[5] = TemplateValue(object, slot, &nulls[5]);
+	jsonb = RowJsonb(slot);
+	row[6] = deleted ? jsonb : (Datum) 0;
+	nulls[6] = !deleted;
+	row[7] = deleted ? (Datum) 0 : jsonb;
+	nulls[7] = deleted;
+	row[8] = TemplateValue(link_id, slot, &nulls[8]);
+	row[9] = TemplateValue(email, slot, &nulls[9]);
+	/* NULLIF(ref type, '') */
+	nulls[10] = trigger->tgargs[3][0] == '\0';
+	row[10] = nulls[10] ? (Datum) 0 : CStringGetTextDatum(trigger->tgargs[3]);
+	row[11] = TemplateValue(ref_id, slot, &nulls[11]);
+	AuditStageRow(row, nulls, Unresolved(trigger, op, nulls[0]));
+	ExecDropSingleTupleTableSlot(slot);
+	return true;
+}
+
+/*
  * audit_model_trigger() → trigger: stage the audit rows of the statement
  * (TRUNCATE: one row for the table).
  */
@@ -373,7 +615,15 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 	}
 
 	if (AuditStageInMemory(tuplestore_tuple_count(changed)))
+	{
+		if (tuplestore_tuple_count(changed) == 1 && !TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) &&
+			StageOneRow(trigdata, op, changed, values, nulls))
+		{
+			SPI_finish();
+			return PointerGetDatum(NULL);
+		}
 		StageInMemory(trigger, op, entry, values, nulls);
+	}
 	else
 		StageInTable(trigger, op, entry, values, nulls);
 	SPI_finish();

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(98);
+SELECT plan(99);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -171,6 +171,19 @@ SELECT results_eq('SELECT action, object_type, object_id, workspace_id, coalesce
              ('update', 'share', pg_temp.id('s1'), pg_temp.id('ws'), 'view,view_details,react,comment,annotate,approve'),
              ('delete', 'share', pg_temp.id('s1'), pg_temp.id('ws'), 'view,view_details,react,comment,annotate,approve')$$,
     'share, update_share, unshare');
+-- the rest of those rows: the whole row as new (insert), old and new
+-- (update), old (delete); the actor and the session's role; no link or e-mail
+SELECT results_eq($$SELECT action, old IS NULL, new IS NULL, actor_id, db_role = session_user, link_id, viewer_email,
+                          (SELECT array_agg(k COLLATE "C" ORDER BY k COLLATE "C") FROM jsonb_object_keys(coalesce(new, old)) k),
+                          coalesce(new, old) ->> 'id'
+                     FROM pg_temp.fresh()$$,
+    $$SELECT a, o, n, pg_temp.id('alice'), true, NULL::uuid, NULL::text,
+             (SELECT array_agg(attname::text COLLATE "C" ORDER BY attname::text COLLATE "C") FROM pg_attribute
+               WHERE attrelid = 'share_acl.share'::regclass AND attnum > 0 AND NOT attisdropped),
+             pg_temp.id('s1')::text
+        FROM (VALUES ('insert', true, false, 1), ('update', false, false, 2), ('delete', false, true, 3)) v(a, o, n, k)
+       ORDER BY k$$,
+    'share, update_share, unshare: old, new, actor, role, link and e-mail of their rows');
 
 SELECT pg_temp.mark();
 BEGIN; SELECT pg_temp.act('alice');
@@ -257,9 +270,11 @@ SELECT is(ARRAY(SELECT DISTINCT workspace_id FROM pg_temp.fresh() WHERE action =
     ARRAY[pg_temp.id('ws')], 'open_link: the rows of known links are in the link''s workspace');
 SELECT is((SELECT workspace_id FROM pg_temp.fresh() WHERE new ->> 'status' = 'invalid'), NULL,
     'open_link: an invalid token''s row has no workspace');
-SELECT results_eq($$SELECT object_type, link_id, viewer_email FROM pg_temp.fresh() WHERE action = 'insert'$$,
-    $$VALUES ('link_view', pg_temp.id('plain'), 'viewer@t60.test'), ('link_view', pg_temp.id('pw'), NULL)$$,
-    'open_link: the link_view rows of the two successful opens');
+SELECT results_eq($$SELECT object_type, link_id, viewer_email, workspace_id, object_id, old IS NULL, new ->> 'link_id'
+                     FROM pg_temp.fresh() WHERE action = 'insert'$$,
+    $$VALUES ('link_view', pg_temp.id('plain'), 'viewer@t60.test', pg_temp.id('ws'), pg_temp.id('plain'), true, pg_temp.id('plain')::text),
+             ('link_view', pg_temp.id('pw'), NULL, pg_temp.id('ws'), pg_temp.id('pw'), true, pg_temp.id('pw')::text)$$,
+    'open_link: the link_view rows of the two successful opens, in the link''s workspace');
 SELECT is((SELECT count(*) FROM pg_temp.fresh() WHERE object_type = 'link' AND action = 'update'), 0::bigint,
     'open_link: the counters it changes write no update rows');
 
