@@ -12,23 +12,36 @@
  * more when nobody among them muted anything), one when the caller knows
  * its one recipient is a person and whether it muted anything (a share's
  * grantee, a link's creator); each prepared once per backend and looking
- * rows up by index.
+ * rows up by index.  The rows themselves are written one by one without a
+ * statement (src/row_insert.c: the executor's single-row path, its
+ * constraints, indexes and foreign keys) after a look-up of the person's
+ * preference, unless the tables are not as the extension made them or the
+ * kind is written once per link and recipient (ON CONFLICT DO NOTHING).
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/uuid.h"
 
 #include "catalog.h"
 #include "context.h"
 #include "kept_plan.h"
 #include "notify.h"
+#include "row_insert.h"
 
 PG_FUNCTION_INFO_V1(notify_people);
 
@@ -175,6 +188,137 @@ UuidArray(const pg_uuid_t *ids, int n)
 	return PointerGetDatum(construct_array(elems, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
 }
 
+/* The number of column name of desc, or 0. */
+static AttrNumber
+ColumnNamed(TupleDesc desc, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+		if (!TupleDescAttr(desc, i)->attisdropped &&
+			strcmp(NameStr(TupleDescAttr(desc, i)->attname), name) == 0)
+			return TupleDescAttr(desc, i)->attnum;
+	return InvalidAttrNumber;
+}
+
+/*
+ * How person's notification of kind is mailed, by its preference (through
+ * the primary key of notification_preference, prefs, open): "now" (no
+ * preference, the default), "digest", or NULL (not mailed).  false when the
+ * table is not as the extension made it.
+ */
+static bool
+MailMode(Relation prefs, Oid pkey, const pg_uuid_t *person, Datum kind, Snapshot snap,
+		 const char **mode)
+{
+	TupleDesc	desc = RelationGetDescr(prefs);
+	AttrNumber	principal = ColumnNamed(desc, "principal_id");
+	AttrNumber	kind_column = ColumnNamed(desc, "kind");
+	AttrNumber	email = ColumnNamed(desc, "email");
+	AttrNumber	digest = ColumnNamed(desc, "digest");
+	Relation	index;
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	bool		ok;
+
+	if (principal == 0 || kind_column == 0 || email == 0 || digest == 0 || !OidIsValid(pkey))
+		return false;
+	index = index_open(pkey, AccessShareLock);
+	ok = index->rd_index->indnkeyatts == 2 && index->rd_index->indkey.values[0] == principal &&
+		index->rd_index->indkey.values[1] == kind_column;
+	if (ok)
+	{
+		ScanKeyInit(&keys[0], principal, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(person));
+		ScanKeyEntryInitialize(&keys[1], 0, kind_column, BTEqualStrategyNumber, InvalidOid,
+							   index->rd_indcollation[1], F_TEXTEQ, kind);
+		*mode = "now";
+		scan = systable_beginscan(prefs, pkey, true, snap, 2, keys);
+		if ((tup = systable_getnext(scan)) != NULL)
+		{
+			bool		email_null,
+						digest_null;
+			Datum		e = heap_getattr(tup, email, desc, &email_null);
+			Datum		d = heap_getattr(tup, digest, desc, &digest_null);
+
+			/* as the statement's CASE: not mailed, in the digest, or now */
+			if (!email_null && !DatumGetBool(e))
+				*mode = NULL;
+			else if (!digest_null && DatumGetBool(d))
+				*mode = "digest";
+		}
+		systable_endscan(scan);
+	}
+	index_close(index, AccessShareLock);
+	return ok;
+}
+
+/*
+ * Write the rows of Write below (people to tell, in uuid order) one by one
+ * without a statement (src/row_insert.c), and a NOTIFY per row; false,
+ * having written nothing, when the tables are not as the extension made
+ * them (the statement then writes them).
+ */
+static bool
+WriteRows(People *people, const char *kind, const pg_uuid_t *resource, Datum payload,
+		  const pg_uuid_t *workspace, int *written)
+{
+	static const char *const columns[6] = {
+		"workspace_id", "recipient_id", "kind", "resource_id", "payload", "email"
+	};
+	Oid			nsp = get_namespace_oid("share_acl", false);
+	Oid			table = get_relname_relid("notification", nsp);
+	Oid			prefs_table = get_relname_relid("notification_preference", nsp);
+	Relation	rel;
+	Relation	prefs;
+	Snapshot	snap;
+	Datum		values[6];
+	bool		nulls[6] = {false, false, false, false, false, false};
+	RowValues	row = {6, columns, values, nulls};
+	bool		ok = true;
+	int			i;
+
+	if (!OidIsValid(table) || !OidIsValid(prefs_table))
+		return false;
+	rel = table_open(table, RowExclusiveLock);
+	prefs = table_open(prefs_table, AccessShareLock);
+	/* the preferences as the statement would read them */
+	CommandCounterIncrement();
+	snap = RegisterSnapshot(GetTransactionSnapshot());
+	values[0] = workspace ? UUIDPGetDatum(workspace) : (Datum) 0;
+	nulls[0] = workspace == NULL;
+	values[2] = CStringGetTextDatum(kind);
+	values[3] = resource ? UUIDPGetDatum(resource) : (Datum) 0;
+	nulls[3] = resource == NULL;
+	values[4] = payload ? payload : DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+	*written = 0;
+	for (i = 0; i < people->n && ok; i++)
+	{
+		const char *mode;
+		Datum		id;
+
+		ok = MailMode(prefs, get_relname_relid("notification_preference_pkey", nsp),
+					  &people->ids[i], values[2], snap, &mode);
+		if (!ok)
+			break;
+		values[1] = UUIDPGetDatum(&people->ids[i]);
+		values[5] = mode ? CStringGetTextDatum(mode) : (Datum) 0;
+		nulls[5] = mode == NULL;
+		ok = RowInsert(rel, &row, &id, "id");
+		if (ok)
+		{
+			Async_Notify("share_acl", DatumGetCString(DirectFunctionCall1(uuid_out, id)));
+			(*written)++;
+		}
+	}
+	UnregisterSnapshot(snap);
+	table_close(prefs, AccessShareLock);
+	table_close(rel, NoLock);
+	if (!ok && *written > 0)
+		elog(ERROR, "could not write the notifications of an event");
+	return ok;
+}
+
 /*
  * Write the notifications of an event to people (teams already expanded,
  * the actor left out, each once, in uuid order), but those who muted
@@ -228,6 +372,10 @@ Write(People *people, const char *kind, const pg_uuid_t *resource, Datum payload
 	}
 
 	/* the rows, mailed by each one's preference, and a NOTIFY per row written */
+	if (kind != NULL && strcmp(kind, "link_expiring") != 0 &&
+		WriteRows(people, kind, resource, payload, workspace_null ? NULL : DatumGetUUIDP(workspace_datum),
+				  &written))
+		return written;
 	values[0] = workspace_datum;
 	nulls[0] = workspace_null ? 'n' : ' ';
 	values[1] = kind ? CStringGetTextDatum(kind) : (Datum) 0;

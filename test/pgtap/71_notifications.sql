@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(64);
+SELECT plan(66);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -230,6 +230,42 @@ SELECT is((SELECT count(*) FROM share_acl._audit_staged_rows() s
 SELECT is((SELECT count(*) FROM share_acl._audit_staged_rows() s
             WHERE s.object_type = 'notification_mute' AND s.object_id = pg_temp.id('carol')), 2::bigint,
     'audit: the mute and the unmute have their rows');
+
+-- ------------------------------------------------- an administrator's triggers
+-- a row trigger on notification (a webhook's queue, say) sees the row a share writes
+CREATE TEMP TABLE forwarded (id uuid, how text);
+CREATE FUNCTION public.t71_forward_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO forwarded VALUES (NEW.id, 'row');
+    RETURN NULL;
+END $$;
+CREATE TRIGGER t71_forward_row AFTER INSERT ON share_acl.notification
+    FOR EACH ROW EXECUTE FUNCTION public.t71_forward_row();
+SELECT pg_temp.act('alice');
+SELECT share_acl.share(pg_temp.id('B'), pg_temp.id('bob'), 'viewer');
+RESET share_acl.principal;
+SELECT results_eq('SELECT id, how FROM forwarded',
+    $$SELECT id, 'row' FROM share_acl.notification
+       WHERE recipient_id = pg_temp.id('bob') AND kind = 'share_received' AND resource_id = pg_temp.id('B')$$,
+    'a row trigger on notification sees the row of a share');
+DROP TRIGGER t71_forward_row ON share_acl.notification;
+-- and a statement trigger with its transition table
+CREATE FUNCTION public.t71_forward_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO forwarded SELECT n.id, 'statement' FROM new_rows n;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER t71_forward_statement AFTER INSERT ON share_acl.notification
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.t71_forward_statement();
+SELECT pg_temp.act('alice');
+SELECT share_acl.share(pg_temp.id('B'), pg_temp.id('carol'), 'viewer');
+RESET share_acl.principal;
+SELECT results_eq($$SELECT id, how FROM forwarded WHERE how = 'statement'$$,
+    $$SELECT id, 'statement' FROM share_acl.notification
+       WHERE recipient_id = pg_temp.id('carol') AND kind = 'share_received' AND resource_id = pg_temp.id('B')$$,
+    'a statement trigger on notification sees the row of a share');
+DROP TRIGGER t71_forward_statement ON share_acl.notification;
+DROP FUNCTION public.t71_forward_row(), public.t71_forward_statement();
 
 SELECT * FROM finish();
 ROLLBACK;
