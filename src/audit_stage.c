@@ -374,22 +374,14 @@ TemplateOf(const char *t, TupleDesc desc, Oid type, bool lookups)
 	return r;
 }
 
-/* A look-up of a uuid column: the column read, and its value once found (0: none, or NULL). */
-typedef struct UuidLookup
+/* The value of column of the row of table whose key (through index) is key, under snap; NULL: none. */
+static pg_uuid_t *
+UuidOfRow(ModelRel table, ModelRel index, AttrNumber key_column, const pg_uuid_t *key,
+		  AttrNumber column, Snapshot snap)
 {
-	AttrNumber	column;
-	Datum		found;
-} UuidLookup;
+	List	   *found = IndexScanUuids(table, index, key_column, key, column, snap);
 
-static void
-TakeUuidColumn(TupleDesc desc, HeapTuple tup, void *arg)
-{
-	UuidLookup *lookup = arg;
-	bool		isnull;
-	Datum		d = heap_getattr(tup, lookup->column, desc, &isnull);
-
-	if (!isnull)
-		lookup->found = datumCopy(d, false, UUID_LEN);
+	return found != NIL ? (pg_uuid_t *) linitial(found) : NULL;
 }
 
 /* The value template t reads from the row in slot (*isnull: NULL). */
@@ -397,7 +389,7 @@ static Datum
 TemplateValue(Template t, TupleTableSlot *slot, bool *isnull)
 {
 	Datum		key;
-	UuidLookup lookup;
+	pg_uuid_t  *id;
 	Snapshot	snap;
 
 	*isnull = true;
@@ -407,36 +399,25 @@ TemplateValue(Template t, TupleTableSlot *slot, bool *isnull)
 	if (t.kind == TEMPLATE_COLUMN || *isnull)
 		return key;
 
-	/* the workspace of the resource or principal: as the statement, after this command */
+	/* the workspace of the resource, principal or link: as the statement, after this command */
 	CatalogLookup();
-	lookup.found = (Datum) 0;
 	CommandCounterIncrement();
 	snap = RegisterSnapshot(GetTransactionSnapshot());
-	if (t.kind == TEMPLATE_LINK_WORKSPACE)
+	id = DatumGetUUIDP(key);
+	if (t.kind == TEMPLATE_PRINCIPAL_WORKSPACE)
+		id = UuidOfRow(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, catalog.p_id, id, catalog.p_workspace, snap);
+	else
 	{
-		/* the link's resource, then as for a resource */
-		lookup.column = catalog.l_resource;
-		IndexScanEqual(MT_LINK, MT_LINK_PKEY, catalog.l_id, DatumGetUUIDP(key), snap,
-					   TakeUuidColumn, &lookup);
-		key = lookup.found;
-		lookup.found = (Datum) 0;
-	}
-	if (t.kind == TEMPLATE_RESOURCE_WORKSPACE ||
-		(t.kind == TEMPLATE_LINK_WORKSPACE && key != (Datum) 0))
-	{
-		lookup.column = catalog.res_workspace;
-		IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, DatumGetUUIDP(key), snap,
-					   TakeUuidColumn, &lookup);
-	}
-	else if (t.kind == TEMPLATE_PRINCIPAL_WORKSPACE)
-	{
-		lookup.column = catalog.p_workspace;
-		IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, catalog.p_id, DatumGetUUIDP(key), snap,
-					   TakeUuidColumn, &lookup);
+		/* a link's: its resource's */
+		if (t.kind == TEMPLATE_LINK_WORKSPACE)
+			id = UuidOfRow(MT_LINK, MT_LINK_PKEY, catalog.l_id, id, catalog.l_resource, snap);
+		if (id != NULL)
+			id = UuidOfRow(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, id, catalog.res_workspace,
+						   snap);
 	}
 	UnregisterSnapshot(snap);
-	*isnull = lookup.found == (Datum) 0;
-	return lookup.found;
+	*isnull = id == NULL;
+	return id ? UUIDPGetDatum(id) : (Datum) 0;
 }
 
 /* to_jsonb() of the row in slot, as the statement calls it on a row of the table's type. */

@@ -420,15 +420,20 @@ CollectUuidRow(TupleDesc desc, HeapTuple tup, void *arg)
 {
 	UuidListCollector *c = (UuidListCollector *) arg;
 	bool		isnull;
-	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
+	Datum		d = Attr(desc, tup, c->column, &isnull);
+	pg_uuid_t  *id;
 
-	*id = *DatumGetUUIDP(Attr(desc, tup, c->column, &isnull));
+	if (isnull)
+		return;
+	id = palloc(sizeof(pg_uuid_t));
+	*id = *DatumGetUUIDP(d);
 	c->ids = lappend(c->ids, id);
 }
 
 /*
  * The uuids in column of the rows of table whose indexed key_column equals
- * key, under snap, as a List allocated in the current memory context.
+ * key, under snap, as a List allocated in the current memory context (a
+ * NULL in column adds nothing).
  */
 List *
 IndexScanUuids(ModelRel table, ModelRel index, AttrNumber key_column, const pg_uuid_t *key,
