@@ -19,7 +19,9 @@
  * The seal holds its chain's lock, so no other seal moves the head in
  * between; a statement may still change the row (audit_retain sets a
  * chain's anchor), and the head is then moved on the row's newest version,
- * as an UPDATE statement would.
+ * whatever the isolation level: the row is the trail's bookkeeping, read
+ * and written with the latest snapshot by design (the UPDATE statement
+ * would fail a REPEATABLE READ transaction there).
  */
 #include "postgres.h"
 
@@ -29,6 +31,7 @@
 #include "access/xact.h"
 #include "catalog/index.h"
 #include "catalog/indexing.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "nodes/execnodes.h"
@@ -76,6 +79,10 @@ StatementWouldDoMore(Relation rel, CmdType event)
 	TupleConstr *constr = RelationGetDescr(rel)->constr;
 
 	if (rel->rd_rel->relhasrules || rel->rd_rel->relforcerowsecurity)
+		return true;
+	/* a heap of its own (not a foreign table, another access method, a view) */
+	if (rel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE &&
+		(rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rel->relam != HEAP_TABLE_AM_OID))
 		return true;
 	if (constr != NULL && (constr->num_check > 0 || constr->has_generated_stored))
 		return true;
@@ -253,6 +260,7 @@ AuditHeadMove(Oid chain_rel, Oid pkey, Datum chain, HeapTuple known, int64 last_
 	bool	   *nulls;
 	bool	   *replace;
 	bool		moved = false;
+	bool		left_to_update = false;
 	int			attempt;
 
 	if (key == 0 || columns[0] == 0 || columns[1] == 0 || columns[2] == 0 ||
@@ -270,7 +278,7 @@ AuditHeadMove(Oid chain_rel, Oid pkey, Datum chain, HeapTuple known, int64 last_
 	replace[columns[0] - 1] = replace[columns[1] - 1] = replace[columns[2] - 1] = true;
 
 	/* the row's newest version, again after a statement updated it meanwhile */
-	for (attempt = 0; attempt < 100 && !moved; attempt++)
+	for (attempt = 0; attempt < 100 && !moved && !left_to_update; attempt++)
 	{
 		ScanKeyData skey;
 		SysScanDesc scan;
@@ -308,13 +316,16 @@ AuditHeadMove(Oid chain_rel, Oid pkey, Datum chain, HeapTuple known, int64 last_
 			case TM_Updated:
 			case TM_Deleted:
 				break;			/* committed meanwhile: read the row again */
+			case TM_SelfModified:
+				left_to_update = true;	/* changed by this command: the UPDATE re-reads it */
+				break;
 			default:
 				elog(ERROR, "could not move the head of the audit chain (%d)", (int) result);
 		}
 	}
 	CatalogCloseIndexes(indstate);
 	table_close(rel, NoLock);
-	if (!moved && attempt >= 100)
+	if (!moved && !left_to_update && attempt == 100)
 		elog(ERROR, "could not move the head of the audit chain: its row keeps changing");
 	return moved;
 }

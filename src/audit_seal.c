@@ -94,8 +94,8 @@ static bool sequence_checked = false;	/* this backend's first seal checked the s
 
 /*
  * Where the audit tables are, looked up at a backend's first seal and again
- * after a change to pg_class or pg_attribute (the extension dropped,
- * re-created or updated): not at every commit.
+ * after a change to pg_class, pg_attribute or pg_namespace (the extension
+ * dropped, re-created or updated): not at every commit.
  */
 typedef struct AuditCatalog
 {
@@ -113,6 +113,7 @@ typedef struct AuditCatalog
 } AuditCatalog;
 
 static AuditCatalog audit_catalog;
+static uint64 audit_catalog_invalidations = 0;	/* callbacks so far */
 
 /* saved plans of the seal */
 static KeptPlan resolve_plan;
@@ -529,7 +530,8 @@ ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nu
 		systable_endscan(scan);
 	}
 	UnregisterSnapshot(snap);
-	table_close(rel, AccessShareLock);
+	/* (locked until the end: the head's row is updated by the tuple id read here) */
+	table_close(rel, NoLock);
 	return at;
 }
 
@@ -762,6 +764,7 @@ SealFew(Oid chain_rel, TakenRows taken)
 			}
 			if (AuditRowWrite(audit_catalog.log, row_values, row_nulls))
 				continue;
+			head = NULL;		/* a statement writes: read the head again after it */
 			for (i = 1; i <= AUDIT_ROW_COLUMNS; i++)
 			{
 				int			col = i == 1 ? 0 : i;	/* skipping column 1, at */
@@ -804,6 +807,7 @@ SealFew(Oid chain_rel, TakenRows taken)
 				    AUDIT_ROW_COLUMNS + 1, (Oid *) write_types, CURSOR_OPT_GENERIC_PLAN);
 		if (ExecLatest(write_plan.plan, values, nulls) != SPI_OK_INSERT)
 			elog(ERROR, "could not write the audit rows");
+		head = NULL;			/* a statement wrote: read the head again after it */
 	}
 
 	/*
@@ -969,6 +973,8 @@ AuditLogOwner(Oid *chain_rel)
 	Oid			nsp;
 	HeapTuple	tup;
 
+	uint64		invalidations = audit_catalog_invalidations;
+
 	if (audit_catalog.valid)
 	{
 		*chain_rel = audit_catalog.chain;
@@ -995,7 +1001,8 @@ AuditLogOwner(Oid *chain_rel)
 	c.chain_last_at = AuditColumn(c.chain, "last_at");
 	c.chain_last_hash = AuditColumn(c.chain, "last_hash");
 	c.chain_anchor_hash = AuditColumn(c.chain, "anchor_hash");
-	c.valid = true;
+	/* valid unless a change came in while it was looked up */
+	c.valid = invalidations == audit_catalog_invalidations;
 	audit_catalog = c;
 	*chain_rel = c.chain;
 	return c.owner;
@@ -1005,6 +1012,7 @@ static void
 AuditCatalogCallback(Datum arg, int cacheid, uint32 hashvalue)
 {
 	audit_catalog.valid = false;
+	audit_catalog_invalidations++;
 }
 
 /* Seal the rows staged in audit_stage (see AuditSeal). */
@@ -1177,4 +1185,5 @@ AuditInit(void)
 	RegisterSubXactCallback(AuditSubXactCallback, NULL);
 	CacheRegisterSyscacheCallback(RELOID, AuditCatalogCallback, (Datum) 0);
 	CacheRegisterSyscacheCallback(ATTNUM, AuditCatalogCallback, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, AuditCatalogCallback, (Datum) 0);
 }

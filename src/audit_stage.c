@@ -495,6 +495,7 @@ StageOneRow(TriggerData *trigdata, const char *op, Tuplestorestate *changed, Dat
 	row[11] = TemplateValue(ref_id, slot, &nulls[11]);
 	AuditStageRow(row, nulls, Unresolved(trigger, op, nulls[0]));
 	ExecDropSingleTupleTableSlot(slot);
+	tuplestore_rescan(changed);	/* (for the triggers after this one) */
 	return true;
 }
 

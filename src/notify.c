@@ -32,8 +32,11 @@
 #include "utils/fmgroids.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/uuid.h"
 
@@ -222,7 +225,11 @@ MailMode(Relation prefs, Oid pkey, const pg_uuid_t *person, Datum kind, Snapshot
 	HeapTuple	tup;
 	bool		ok;
 
-	if (principal == 0 || kind_column == 0 || email == 0 || digest == 0 || !OidIsValid(pkey))
+	if (principal == 0 || kind_column == 0 || email == 0 || digest == 0 || !OidIsValid(pkey) ||
+		TupleDescAttr(desc, principal - 1)->atttypid != UUIDOID ||
+		TupleDescAttr(desc, kind_column - 1)->atttypid != TEXTOID ||
+		TupleDescAttr(desc, email - 1)->atttypid != BOOLOID ||
+		TupleDescAttr(desc, digest - 1)->atttypid != BOOLOID)
 		return false;
 	index = index_open(pkey, AccessShareLock);
 	ok = index->rd_index->indnkeyatts == 2 && index->rd_index->indkey.values[0] == principal &&
@@ -266,6 +273,7 @@ WriteRows(People *people, const char *kind, const pg_uuid_t *resource, Datum pay
 	static const char *const columns[6] = {
 		"workspace_id", "recipient_id", "kind", "resource_id", "payload", "email"
 	};
+	static const Oid types[6] = {UUIDOID, UUIDOID, TEXTOID, UUIDOID, JSONBOID, TEXTOID};
 	Oid			nsp = get_namespace_oid("share_acl", false);
 	Oid			table = get_relname_relid("notification", nsp);
 	Oid			prefs_table = get_relname_relid("notification_preference", nsp);
@@ -274,11 +282,15 @@ WriteRows(People *people, const char *kind, const pg_uuid_t *resource, Datum pay
 	Snapshot	snap;
 	Datum		values[6];
 	bool		nulls[6] = {false, false, false, false, false, false};
-	RowValues	row = {6, columns, values, nulls};
+	RowValues	row = {6, columns, types, values, nulls};
 	bool		ok = true;
 	int			i;
 
-	if (!OidIsValid(table) || !OidIsValid(prefs_table))
+	/* read as the statement reads them: RETURNING the id, the preferences under their policies */
+	if (!OidIsValid(table) || !OidIsValid(prefs_table) ||
+		pg_class_aclcheck(table, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+		pg_class_aclcheck(prefs_table, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+		check_enable_rls(prefs_table, InvalidOid, true) == RLS_ENABLED)
 		return false;
 	rel = table_open(table, RowExclusiveLock);
 	prefs = table_open(prefs_table, AccessShareLock);

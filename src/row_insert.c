@@ -72,18 +72,27 @@ RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_colu
 
 	if (StatementRunsMore(rel))
 		return false;
-	/* each given column there, of its own type (a domain's checks are the statement's) */
+	/*
+	 * each given column there and of the type given (a statement would
+	 * coerce), no column of a domain (its checks are the statement's)
+	 */
 	for (g = 0; g < given->n; g++)
 	{
 		for (i = 0; i < desc->natts; i++)
 			if (!TupleDescAttr(desc, i)->attisdropped &&
 				strcmp(NameStr(TupleDescAttr(desc, i)->attname), given->columns[g]) == 0)
 				break;
-		if (i == desc->natts || get_typtype(TupleDescAttr(desc, i)->atttypid) == TYPTYPE_DOMAIN)
+		if (i == desc->natts || TupleDescAttr(desc, i)->atttypid != given->types[g])
 			return false;		/* (the statement says what is wrong) */
 	}
+	for (i = 0; i < desc->natts; i++)
+		if (!TupleDescAttr(desc, i)->attisdropped &&
+			get_typtype(TupleDescAttr(desc, i)->atttypid) == TYPTYPE_DOMAIN)
+			return false;
 
 	estate = CreateExecutorState();
+	/* (everything below lives in the executor state's memory, freed with it) */
+	MemoryContextSwitchTo(estate->es_query_cxt);
 	rte = makeNode(RangeTblEntry);
 	rte->rtekind = RTE_RELATION;
 	rte->relid = RelationGetRelid(rel);
@@ -121,10 +130,8 @@ RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_colu
 		else if (att->attgenerated == '\0' && (dflt = build_column_default(rel, i + 1)) != NULL)
 		{
 			ExprState  *state = ExecPrepareExpr(expression_planner((Expr *) dflt), estate);
-			MemoryContext old = MemoryContextSwitchTo(estate->es_query_cxt);
 
 			slot->tts_values[i] = ExecEvalExpr(state, econtext, &slot->tts_isnull[i]);
-			MemoryContextSwitchTo(old);
 		}
 	}
 	ExecStoreVirtualTuple(slot);
@@ -141,18 +148,19 @@ RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_colu
 
 			if (!att->attisdropped && strcmp(NameStr(att->attname), out_column) == 0)
 			{
-				MemoryContext old = MemoryContextSwitchTo(caller);
 				bool		isnull;
 				Datum		d = slot_getattr(slot, i + 1, &isnull);
 
+				MemoryContextSwitchTo(caller);
 				*out = isnull ? (Datum) 0 : datumCopy(d, att->attbyval, att->attlen);
-				MemoryContextSwitchTo(old);
+				MemoryContextSwitchTo(estate->es_query_cxt);
 				break;
 			}
 		}
 	}
 	ExecCloseIndices(rri);
 	ExecResetTupleTable(estate->es_tupleTable, false);
+	MemoryContextSwitchTo(caller);
 	FreeExecutorState(estate);
 	return true;
 }

@@ -9,11 +9,12 @@
 
 #include "utils/relcache.h"
 
-/* The values of a row to insert: by column name; the others take their defaults. */
+/* The values of a row to insert: by column name, of these types; the others take their defaults. */
 typedef struct RowValues
 {
 	int			n;
 	const char *const *columns;
+	const Oid  *types;
 	const Datum *values;
 	const bool *nulls;
 } RowValues;
