@@ -480,7 +480,8 @@ ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nu
 		  bool *all_found, HeapTuple *one_head)
 {
 	TimestampTz at = GetCurrentTimestamp();
-	Relation	rel = table_open(chain_rel, AccessShareLock);
+	/* (the lock the head's update takes, when it is read for it: no upgrade later) */
+	Relation	rel = table_open(chain_rel, one_head ? RowExclusiveLock : AccessShareLock);
 	TupleDesc	desc = RelationGetDescr(rel);
 	Oid			pkey = audit_catalog.chain_pkey;
 	AttrNumber	key = audit_catalog.chain_key;

@@ -21,7 +21,6 @@
 #include "executor/executor.h"
 #include "executor/tuptable.h"
 #include "nodes/makefuncs.h"
-#include "optimizer/optimizer.h"
 #include "rewrite/rewriteHandler.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
@@ -129,7 +128,7 @@ RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_colu
 		}
 		else if (att->attgenerated == '\0' && (dflt = build_column_default(rel, i + 1)) != NULL)
 		{
-			ExprState  *state = ExecPrepareExpr(expression_planner((Expr *) dflt), estate);
+			ExprState  *state = ExecPrepareExpr((Expr *) dflt, estate);	/* (planned there) */
 
 			slot->tts_values[i] = ExecEvalExpr(state, econtext, &slot->tts_isnull[i]);
 		}
