@@ -43,6 +43,7 @@
 #include "utils/snapmgr.h"
 
 #include "audit_rows.h"
+#include "catalog.h"
 
 /* audit_log's columns, in the order of AuditRowWrite's values */
 static const char *const log_columns[AUDIT_LOG_COLUMNS] = {
@@ -54,22 +55,6 @@ static const Oid log_types[AUDIT_LOG_COLUMNS] = {
 	JSONBOID, UUIDOID, TEXTOID, BYTEAOID
 };
 #define LOG_AT	1				/* the position of at */
-
-/* The number of column name of desc (not dropped, of type type); 0 when none. */
-static AttrNumber
-ColumnOf(TupleDesc desc, const char *name, Oid type)
-{
-	int			i;
-
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
-			return att->atttypid == type ? att->attnum : 0;
-	}
-	return 0;
-}
 
 /* Would a statement of this event (CMD_INSERT or CMD_UPDATE) on rel run more than its write? */
 static bool
@@ -163,7 +148,7 @@ PartitionFor(Relation log, Datum at)
 				part;
 
 	if (key == NULL || key->strategy != PARTITION_STRATEGY_RANGE || key->partnatts != 1 ||
-		key->partattrs[0] != ColumnOf(RelationGetDescr(log), "at", TIMESTAMPTZOID) ||
+		key->partattrs[0] != ColumnOfType(RelationGetDescr(log), "at", TIMESTAMPTZOID) ||
 		key->parttypid[0] != TIMESTAMPTZOID || pd == NULL || pd->nparts == 0 || pd->detached_exist)
 		return NULL;
 	bounds = pd->boundinfo;
@@ -216,7 +201,7 @@ AuditRowWrite(Oid log_rel, const Datum *values, const bool *nulls)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 
-		if (ColumnOf(desc, log_columns[i], log_types[i]) != i + 1 ||
+		if (ColumnOfType(desc, log_columns[i], log_types[i]) != i + 1 ||
 			(att->attnotnull && nulls[i]))
 			goto done;
 		row_values[i] = values[i];
@@ -252,9 +237,9 @@ AuditHeadMove(Oid chain_rel, Oid pkey, Datum chain, HeapTuple known, int64 last_
 {
 	Relation	rel = table_open(chain_rel, RowExclusiveLock);
 	TupleDesc	desc = RelationGetDescr(rel);
-	AttrNumber	key = ColumnOf(desc, "workspace_id", UUIDOID);
-	AttrNumber	columns[3] = {ColumnOf(desc, "last_id", INT8OID),
-	ColumnOf(desc, "last_at", TIMESTAMPTZOID), ColumnOf(desc, "last_hash", BYTEAOID)};
+	AttrNumber	key = ColumnOfType(desc, "workspace_id", UUIDOID);
+	AttrNumber	columns[3] = {ColumnOfType(desc, "last_id", INT8OID),
+	ColumnOfType(desc, "last_at", TIMESTAMPTZOID), ColumnOfType(desc, "last_hash", BYTEAOID)};
 	CatalogIndexState indstate = NULL;
 	Datum	   *values;
 	bool	   *nulls;

@@ -320,7 +320,6 @@ static AttrNumber
 TemplateColumn(const char *text, bool closed, TupleDesc desc, Oid type)
 {
 	size_t		len = strlen(text);
-	int			i;
 
 	if (closed)
 	{
@@ -328,15 +327,7 @@ TemplateColumn(const char *text, bool closed, TupleDesc desc, Oid type)
 			return InvalidAttrNumber;
 		len--;
 	}
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (!att->attisdropped && strlen(NameStr(att->attname)) == len &&
-			strncmp(NameStr(att->attname), text, len) == 0)
-			return att->atttypid == type ? att->attnum : InvalidAttrNumber;
-	}
-	return InvalidAttrNumber;
+	return ColumnOfType(desc, pnstrdup(text, len), type);
 }
 
 /* What template t (an argument of the trigger) reads from a row of desc, staged as type. */

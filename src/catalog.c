@@ -16,6 +16,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_enum.h"
 #include "common/hashfn.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "utils/catcache.h"
@@ -193,6 +194,15 @@ EnumMapValue(const EnumMap *map, Datum d, int unknown)
 		if (OidIsValid(map->oids[i]) && map->oids[i] == oid)
 			return i;
 	return unknown;
+}
+
+/* The number of user column name of desc when it is of type type, else 0 (InvalidAttrNumber). */
+AttrNumber
+ColumnOfType(TupleDesc desc, const char *name, Oid type)
+{
+	int			n = SPI_fnumber(desc, name);
+
+	return n > 0 && TupleDescAttr(desc, n - 1)->atttypid == type ? (AttrNumber) n : InvalidAttrNumber;
 }
 
 /* Fill the catalog facts, unless still valid. */

@@ -101,6 +101,7 @@ extern uint64 CatalogGeneration(void);
 extern uint64 CatalogFingerprint(void);
 extern ModelRel CatalogTableOf(Oid relid);
 extern int	EnumMapValue(const EnumMap *map, Datum d, int unknown);
+extern AttrNumber ColumnOfType(TupleDesc desc, const char *name, Oid type);
 
 /* Reading rows */
 static inline Datum

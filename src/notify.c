@@ -191,19 +191,6 @@ UuidArray(const pg_uuid_t *ids, int n)
 	return PointerGetDatum(construct_array(elems, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
 }
 
-/* The number of column name of desc, or 0. */
-static AttrNumber
-ColumnNamed(TupleDesc desc, const char *name)
-{
-	int			i;
-
-	for (i = 0; i < desc->natts; i++)
-		if (!TupleDescAttr(desc, i)->attisdropped &&
-			strcmp(NameStr(TupleDescAttr(desc, i)->attname), name) == 0)
-			return TupleDescAttr(desc, i)->attnum;
-	return InvalidAttrNumber;
-}
-
 /*
  * How person's notification of kind is mailed, by its preference (through
  * the primary key of notification_preference, prefs, open): "now" (no
@@ -215,21 +202,17 @@ MailMode(Relation prefs, Oid pkey, const pg_uuid_t *person, Datum kind, Snapshot
 		 const char **mode)
 {
 	TupleDesc	desc = RelationGetDescr(prefs);
-	AttrNumber	principal = ColumnNamed(desc, "principal_id");
-	AttrNumber	kind_column = ColumnNamed(desc, "kind");
-	AttrNumber	email = ColumnNamed(desc, "email");
-	AttrNumber	digest = ColumnNamed(desc, "digest");
+	AttrNumber	principal = ColumnOfType(desc, "principal_id", UUIDOID);
+	AttrNumber	kind_column = ColumnOfType(desc, "kind", TEXTOID);
+	AttrNumber	email = ColumnOfType(desc, "email", BOOLOID);
+	AttrNumber	digest = ColumnOfType(desc, "digest", BOOLOID);
 	Relation	index;
 	ScanKeyData keys[2];
 	SysScanDesc scan;
 	HeapTuple	tup;
 	bool		ok;
 
-	if (principal == 0 || kind_column == 0 || email == 0 || digest == 0 || !OidIsValid(pkey) ||
-		TupleDescAttr(desc, principal - 1)->atttypid != UUIDOID ||
-		TupleDescAttr(desc, kind_column - 1)->atttypid != TEXTOID ||
-		TupleDescAttr(desc, email - 1)->atttypid != BOOLOID ||
-		TupleDescAttr(desc, digest - 1)->atttypid != BOOLOID)
+	if (principal == 0 || kind_column == 0 || email == 0 || digest == 0 || !OidIsValid(pkey))
 		return false;
 	index = index_open(pkey, AccessShareLock);
 	ok = index->rd_index->indnkeyatts == 2 && index->rd_index->indkey.values[0] == principal &&
@@ -277,6 +260,7 @@ WriteRows(People *people, const char *kind, const pg_uuid_t *resource, Datum pay
 	Oid			nsp = get_namespace_oid("share_acl", false);
 	Oid			table = get_relname_relid("notification", nsp);
 	Oid			prefs_table = get_relname_relid("notification_preference", nsp);
+	Oid			prefs_pkey = get_relname_relid("notification_preference_pkey", nsp);
 	Relation	rel;
 	Relation	prefs;
 	Snapshot	snap;
@@ -309,8 +293,7 @@ WriteRows(People *people, const char *kind, const pg_uuid_t *resource, Datum pay
 		const char *mode;
 		Datum		id;
 
-		ok = MailMode(prefs, get_relname_relid("notification_preference_pkey", nsp),
-					  &people->ids[i], values[2], snap, &mode);
+		ok = MailMode(prefs, prefs_pkey, &people->ids[i], values[2], snap, &mode);
 		if (!ok)
 			break;
 		values[1] = UUIDPGetDatum(&people->ids[i]);

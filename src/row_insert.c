@@ -19,6 +19,7 @@
 #include "access/xact.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
+#include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "nodes/makefuncs.h"
 #include "rewrite/rewriteHandler.h"
@@ -30,6 +31,7 @@
 #include "utils/rel.h"
 #include "utils/rls.h"
 
+#include "catalog.h"
 #include "row_insert.h"
 
 /*
@@ -76,14 +78,8 @@ RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_colu
 	 * coerce), no column of a domain (its checks are the statement's)
 	 */
 	for (g = 0; g < given->n; g++)
-	{
-		for (i = 0; i < desc->natts; i++)
-			if (!TupleDescAttr(desc, i)->attisdropped &&
-				strcmp(NameStr(TupleDescAttr(desc, i)->attname), given->columns[g]) == 0)
-				break;
-		if (i == desc->natts || TupleDescAttr(desc, i)->atttypid != given->types[g])
+		if (ColumnOfType(desc, given->columns[g], given->types[g]) == InvalidAttrNumber)
 			return false;		/* (the statement says what is wrong) */
-	}
 	for (i = 0; i < desc->natts; i++)
 		if (!TupleDescAttr(desc, i)->attisdropped &&
 			get_typtype(TupleDescAttr(desc, i)->atttypid) == TYPTYPE_DOMAIN)
@@ -139,23 +135,15 @@ RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_colu
 	ExecSimpleRelationInsert(rri, estate, slot);
 	AfterTriggerEndQuery(estate);
 
-	if (out != NULL)
+	if (out != NULL && (i = SPI_fnumber(desc, out_column)) > 0)
 	{
-		for (i = 0; i < desc->natts; i++)
-		{
-			Form_pg_attribute att = TupleDescAttr(desc, i);
+		Form_pg_attribute att = TupleDescAttr(desc, i - 1);
+		bool		isnull;
+		Datum		d = slot_getattr(slot, i, &isnull);
 
-			if (!att->attisdropped && strcmp(NameStr(att->attname), out_column) == 0)
-			{
-				bool		isnull;
-				Datum		d = slot_getattr(slot, i + 1, &isnull);
-
-				MemoryContextSwitchTo(caller);
-				*out = isnull ? (Datum) 0 : datumCopy(d, att->attbyval, att->attlen);
-				MemoryContextSwitchTo(estate->es_query_cxt);
-				break;
-			}
-		}
+		MemoryContextSwitchTo(caller);
+		*out = isnull ? (Datum) 0 : datumCopy(d, att->attbyval, att->attlen);
+		MemoryContextSwitchTo(estate->es_query_cxt);
 	}
 	ExecCloseIndices(rri);
 	ExecResetTupleTable(estate->es_tupleTable, false);
