@@ -36,12 +36,12 @@ static const char *const access_labels[] = {"private", "shared", "public"};
 
 static const char *const model_rel_names[MT_COUNT] = {
 	"resource", "collection_item", "workspace", "principal", "member",
-	"team_member", "share", "link", "review_reviewer", "change_log",
+	"team_member", "share", "link", "review_reviewer", "change_log", "signing_key",
 	"resource_pkey", "collection_item_resource_idx",
 	"principal_pkey", "member_pkey", "member_principal_idx",
 	"team_member_pkey", "team_member_member_idx", "share_resource_idx", "share_grantee_idx",
 	"link_pkey", "review_reviewer_reviewer_idx", "review_reviewer_resource_idx",
-	"change_log_kind_txid_idx",
+	"change_log_kind_txid_idx", "signing_key_pkey", "workspace_pkey",
 	"_cache_signal_structure", "_cache_signal_workspaces", "_cache_signal_principals",
 	"_cache_signal_links"
 };
@@ -210,7 +210,7 @@ void
 CatalogLookup(void)
 {
 	ModelCatalog c;
-	TableColumns *tables[MT_LAST_TABLE + 1] = {0};
+	TableColumns *tables[MT_LAST_READ_TABLE + 1] = {0};
 	Oid			nsp;
 	int			i;
 
@@ -251,6 +251,7 @@ CatalogLookup(void)
 	c.ws_members_share = ColumnNumber(tables, c.oids, MT_WORKSPACE, "members_can_share");
 	c.ws_edit_own = ColumnNumber(tables, c.oids, MT_WORKSPACE, "member_edit_own_only");
 	c.ws_public_level = ColumnNumber(tables, c.oids, MT_WORKSPACE, "public_access_level");
+	c.ws_track_views = ColumnNumber(tables, c.oids, MT_WORKSPACE, "track_external_views");
 	c.p_id = ColumnNumber(tables, c.oids, MT_PRINCIPAL, "id");
 	c.p_kind = ColumnNumber(tables, c.oids, MT_PRINCIPAL, "kind");
 	c.p_workspace = ColumnNumber(tables, c.oids, MT_PRINCIPAL, "workspace_id");
@@ -278,6 +279,12 @@ CatalogLookup(void)
 	c.l_expires = ColumnNumber(tables, c.oids, MT_LINK, "expires_at");
 	c.l_not_before = ColumnNumber(tables, c.oids, MT_LINK, "not_before");
 	c.l_revoked = ColumnNumber(tables, c.oids, MT_LINK, "revoked_at");
+	c.l_password_hash = ColumnNumber(tables, c.oids, MT_LINK, "password_hash");
+	c.l_max_views = ColumnNumber(tables, c.oids, MT_LINK, "max_views");
+	c.l_view_count = ColumnNumber(tables, c.oids, MT_LINK, "view_count");
+	c.sk_kid = ColumnNumber(tables, c.oids, MT_SIGNING_KEY, "kid");
+	c.sk_secret = ColumnNumber(tables, c.oids, MT_SIGNING_KEY, "secret");
+	c.sk_retired = ColumnNumber(tables, c.oids, MT_SIGNING_KEY, "retired_at");
 	c.rr_review = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "review_id");
 	c.rr_reviewer = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "reviewer_id");
 	c.rr_resource = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "resource_id");
@@ -295,7 +302,7 @@ CatalogLookup(void)
 	EnumMapBuild(&c.principal_kinds, Column(tables, c.oids, MT_PRINCIPAL, "kind")->type,
 				 principal_kind_labels, 3);
 	EnumMapBuild(&c.roles, Column(tables, c.oids, MT_MEMBER, "role")->type, role_labels, 5);
-	for (i = 0; i <= MT_LAST_TABLE; i++)
+	for (i = 0; i <= MT_LAST_READ_TABLE; i++)
 		if (tables[i] != NULL)
 			pfree(tables[i]);
 	c.valid = true;
@@ -402,20 +409,28 @@ ModelEstimatedRows(ModelRel t)
 
 /* Call row(desc, tuple, arg) for every row of table whose indexed column equals key. */
 void
-IndexScanEqual(ModelRel table, ModelRel index, AttrNumber column, const pg_uuid_t *key,
-			   Snapshot snap, RowCallback row, void *arg)
+IndexScanKey(ModelRel table, ModelRel index, AttrNumber column, RegProcedure eq, Datum key,
+			 Snapshot snap, RowCallback row, void *arg)
 {
 	Relation	rel = table_open(catalog.oids[table], AccessShareLock);
 	SysScanDesc scan;
 	ScanKeyData skey;
 	HeapTuple	tup;
 
-	ScanKeyInit(&skey, column, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(key));
+	ScanKeyInit(&skey, column, BTEqualStrategyNumber, eq, key);
 	scan = systable_beginscan(rel, catalog.oids[index], true, snap, 1, &skey);
 	while ((tup = systable_getnext(scan)) != NULL)
 		row(RelationGetDescr(rel), tup, arg);
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
+}
+
+/* IndexScanKey on a uuid column. */
+void
+IndexScanEqual(ModelRel table, ModelRel index, AttrNumber column, const pg_uuid_t *key,
+			   Snapshot snap, RowCallback row, void *arg)
+{
+	IndexScanKey(table, index, column, F_UUID_EQ, UUIDPGetDatum(key), snap, row, arg);
 }
 
 /* Collects the uuid in one column of each row into a List of palloc'd uuids. */

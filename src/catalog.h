@@ -51,17 +51,19 @@ typedef enum ModelRel
 {
 	MT_RESOURCE, MT_COLLECTION_ITEM, MT_WORKSPACE, MT_PRINCIPAL, MT_MEMBER, MT_TEAM_MEMBER,
 	MT_SHARE, MT_LINK, MT_REVIEW_REVIEWER, MT_CHANGE_LOG,
+	MT_SIGNING_KEY,				/* read by open_link; no cache follows it */
 	MT_RESOURCE_PKEY, MT_COLLECTION_ITEM_BY_RESOURCE,
 	MT_PRINCIPAL_PKEY, MT_MEMBER_PKEY, MT_MEMBER_BY_PRINCIPAL,
 	MT_TEAM_MEMBER_PKEY, MT_TEAM_MEMBER_BY_MEMBER, MT_SHARE_BY_RESOURCE, MT_SHARE_BY_GRANTEE,
 	MT_LINK_PKEY, MT_REVIEW_REVIEWER_BY_REVIEWER, MT_REVIEW_REVIEWER_BY_RESOURCE,
-	MT_CHANGE_LOG_BY_KIND_TXID,
+	MT_CHANGE_LOG_BY_KIND_TXID, MT_SIGNING_KEY_PKEY, MT_WORKSPACE_PKEY,
 	/* the signal relations (invalidation.c): one per invalidation group */
 	MT_SIGNAL_STRUCTURE, MT_SIGNAL_WORKSPACES, MT_SIGNAL_PRINCIPALS, MT_SIGNAL_LINKS,
 	MT_COUNT
 } ModelRel;
 
-#define MT_LAST_TABLE		MT_CHANGE_LOG
+#define MT_LAST_TABLE		MT_CHANGE_LOG	/* the last table the caches follow */
+#define MT_LAST_READ_TABLE	MT_SIGNING_KEY	/* the last table whose columns are looked up */
 
 /* Enum label OIDs, in the order of a C enum. */
 typedef struct EnumMap
@@ -79,14 +81,15 @@ typedef struct ModelCatalog
 				res_restricted, res_guest_ai;
 	AttrNumber	item_collection, item_resource;
 	AttrNumber	ws_id, ws_guest_uploads, ws_guest_access, ws_members_share, ws_edit_own,
-				ws_public_level;
+				ws_public_level, ws_track_views;
 	AttrNumber	p_id, p_kind, p_workspace;
 	AttrNumber	m_workspace, m_principal, m_role;
 	AttrNumber	tm_team, tm_member;
 	AttrNumber	s_id, s_resource, s_grantee, s_perms, s_download, s_comments, s_approval,
 				s_contribution, s_expires;
 	AttrNumber	l_id, l_resource, l_perms, l_download, l_comments, l_approval, l_contribution,
-				l_expires, l_not_before, l_revoked;
+				l_expires, l_not_before, l_revoked, l_password_hash, l_max_views, l_view_count;
+	AttrNumber	sk_kid, sk_secret, sk_retired;
 	AttrNumber	rr_review, rr_reviewer, rr_resource, rr_perms, rr_expires, rr_active;
 	AttrNumber	cl_txid, cl_kind, cl_id, cl_deleted_through;
 	EnumMap		resource_kinds, accesses, principal_kinds, roles;
@@ -127,9 +130,11 @@ extern HeapTuple ModelScanNext(ModelScan *ms);
 extern void ModelScanEnd(ModelScan *ms);
 extern int32 ModelEstimatedRows(ModelRel t);
 
-/* Index scans for equality on one uuid column. */
+/* Index scans for equality on one column (a uuid, or any with its equality function). */
 typedef void (*RowCallback) (TupleDesc desc, HeapTuple tup, void *arg);
 
+extern void IndexScanKey(ModelRel table, ModelRel index, AttrNumber column, RegProcedure eq,
+						 Datum key, Snapshot snap, RowCallback row, void *arg);
 extern void IndexScanEqual(ModelRel table, ModelRel index, AttrNumber column, const pg_uuid_t *key,
 						   Snapshot snap, RowCallback row, void *arg);
 extern List *IndexScanUuids(ModelRel table, ModelRel index, AttrNumber key_column,

@@ -4,10 +4,11 @@
  * view row, the link context, the audit row.  sql/install/061_links.sql
  * describes the function; its tests are the contract this code keeps.
  *
- * A password-less link is opened with two statements, each prepared once
- * per backend: the link (by the token's key and MAC, with its workspace) and
- * the view row; its audit row is staged in the transaction's memory
- * (audit_seal.c), or, past the rows a transaction keeps there, by a third
+ * The link is read by index scans (its signing key by the token's key id,
+ * the MAC checked in token.c, the link, its resource's workspace); a
+ * password-less link's view row is written by one statement prepared once
+ * per backend, and its audit row is staged in the transaction's memory
+ * (audit_seal.c), or, past the rows a transaction keeps there, by a second
  * statement.  A link with a password or with max_views
  * has its attempt decided and recorded as before: by _link_record_attempt,
  * in a background worker's transaction (src/link_attempts.c) or, when this
@@ -20,6 +21,8 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_collation.h"
+#include "utils/fmgroids.h"
+#include "utils/snapmgr.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -29,6 +32,7 @@
 #include "utils/uuid.h"
 
 #include "audit.h"
+#include "catalog.h"
 #include "context.h"
 #include "kept_plan.h"
 #include "link_attempts.h"
@@ -40,7 +44,7 @@ PG_FUNCTION_INFO_V1(link_open);
 
 typedef enum LinkOpenPlan
 {
-	PLAN_LINK, PLAN_FAILED_RECENTLY, PLAN_ATTEMPT, PLAN_VIEW, PLAN_AUDIT,
+	PLAN_FAILED_RECENTLY, PLAN_ATTEMPT, PLAN_VIEW, PLAN_AUDIT,
 	PLAN_COUNT
 } LinkOpenPlan;
 
@@ -48,23 +52,6 @@ static KeptPlan plans[PLAN_COUNT];
 
 /* The statements of this file (parameter letters: kept_plan.h). */
 static const KeptStatement statements[PLAN_COUNT] = {
-	[PLAN_LINK] = {
-		/*
-		 * $1 token: the link whose id the token carries under an unretired
-		 * key with the right MAC (C: strict parse, constant-time compare);
-		 * why it refuses to open now, if it does; its workspace
-		 */
-		"SELECT x.id, x.resource_id, x.perms, x.allow_download, x.allow_comments,"
-		"       x.allow_approval, x.allow_contribution, share_acl._link_refusal(x),"
-		"       x.password_hash, x.max_views IS NOT NULL, r.workspace_id, w.track_external_views"
-		"  FROM share_acl.link x"
-		"  LEFT JOIN share_acl.resource r ON r.id OPERATOR(pg_catalog.=) x.resource_id"
-		"  LEFT JOIN share_acl.workspace w ON w.id OPERATOR(pg_catalog.=) r.workspace_id"
-		" WHERE x.id OPERATOR(pg_catalog.=)"
-		"       (SELECT share_acl._token_verify($1, k.kid, k.secret) FROM share_acl.signing_key k"
-		"         WHERE k.kid OPERATOR(pg_catalog.=) share_acl._token_kid($1)"
-		"           AND k.retired_at IS NULL)",
-		"t"},
 	[PLAN_FAILED_RECENTLY] = {
 		/* $1 link: its wrong passwords of the lockout window, as this transaction sees them */
 		"SELECT pg_catalog.count(*) FROM share_acl.link_failed_attempt f"
@@ -105,48 +92,141 @@ Run(LinkOpenPlan which, Datum *values, const char *nulls, int expected)
 /* The link as the open sees it. */
 typedef struct OpenedLink
 {
+	bool		exists;
 	pg_uuid_t	id;
 	pg_uuid_t	resource;
 	Permset		perms;
 	bool		allow[4];
-	char	   *refusal;		/* revoked, expired, or NULL */
-	text	   *password_hash;	/* NULL: no password (SPI memory: read before SPI_finish) */
+	const char *refusal;		/* revoked, expired, or NULL */
+	text	   *password_hash;	/* NULL: no password */
 	bool		has_max_views;
 	bool		has_workspace;
 	pg_uuid_t	workspace;
 	bool		track_views;
 } OpenedLink;
 
-/*
- * The link the token names, read by PLAN_LINK; false when there is none.
- * Its refusal is copied into memory context cxt, to outlive the SPI call.
- */
-static bool
-ReadLink(Datum token, bool token_null, OpenedLink *l, MemoryContext cxt)
+/* The secret of an unretired signing key (a copy), or 0 when there is none. */
+static void
+SigningKeyRow(TupleDesc desc, HeapTuple tup, void *arg)
 {
+	Datum	   *secret = (Datum *) arg;
 	bool		isnull;
 	Datum		d;
-	int			i;
 
-	if (!Run(PLAN_LINK, &token, token_null ? "n" : NULL, SPI_OK_SELECT))
-		return false;
-	l->id = *DatumGetUUIDP(KeptStatementColumn(1, &isnull));
-	l->resource = *DatumGetUUIDP(KeptStatementColumn(2, &isnull));
-	l->perms = DatumGetPermset(KeptStatementColumn(3, &isnull));
-	for (i = 0; i < 4; i++)
-		l->allow[i] = DatumGetBool(KeptStatementColumn(4 + i, &isnull));
-	d = KeptStatementColumn(8, &isnull);
-	l->refusal = isnull ? NULL : MemoryContextStrdup(cxt, TextDatumGetCString(d));
-	d = KeptStatementColumn(9, &isnull);
-	l->password_hash = isnull ? NULL : DatumGetTextPCopy(d);
-	l->has_max_views = DatumGetBool(KeptStatementColumn(10, &isnull));
-	d = KeptStatementColumn(11, &isnull);
-	l->has_workspace = !isnull;
+	Attr(desc, tup, catalog.sk_retired, &isnull);
 	if (!isnull)
-		l->workspace = *DatumGetUUIDP(d);
-	d = KeptStatementColumn(12, &isnull);
-	l->track_views = !isnull && DatumGetBool(d);
-	return true;
+		return;
+	d = Attr(desc, tup, catalog.sk_secret, &isnull);
+	if (!isnull)
+		*secret = PointerGetDatum(DatumGetByteaPCopy(d));
+}
+
+/* Why a link row refuses to open now (as _link_refusal, 061_links.sql), or NULL. */
+static const char *
+Refusal(TupleDesc desc, HeapTuple tup)
+{
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	bool		isnull;
+	Datum		max_views;
+
+	Attr(desc, tup, catalog.l_revoked, &isnull);
+	if (!isnull)
+		return "revoked";
+	if (TimestampOr(desc, tup, catalog.l_expires, DT_NOEND) <= now ||
+		TimestampOr(desc, tup, catalog.l_not_before, DT_NOBEGIN) > now)
+		return "expired";
+	max_views = Attr(desc, tup, catalog.l_max_views, &isnull);
+	if (!isnull &&
+		DatumGetInt64(Attr(desc, tup, catalog.l_view_count, &isnull)) >= DatumGetInt32(max_views))
+		return "expired";
+	return NULL;
+}
+
+static void
+LinkRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	OpenedLink *l = (OpenedLink *) arg;
+	bool		isnull;
+	Datum		d;
+
+	l->resource = *DatumGetUUIDP(Attr(desc, tup, catalog.l_resource, &isnull));
+	l->perms = DatumGetPermset(Attr(desc, tup, catalog.l_perms, &isnull));
+	l->allow[0] = DatumGetBool(Attr(desc, tup, catalog.l_download, &isnull));
+	l->allow[1] = DatumGetBool(Attr(desc, tup, catalog.l_comments, &isnull));
+	l->allow[2] = DatumGetBool(Attr(desc, tup, catalog.l_approval, &isnull));
+	l->allow[3] = DatumGetBool(Attr(desc, tup, catalog.l_contribution, &isnull));
+	l->refusal = Refusal(desc, tup);
+	d = Attr(desc, tup, catalog.l_password_hash, &isnull);
+	l->password_hash = isnull ? NULL : DatumGetTextPCopy(d);
+	Attr(desc, tup, catalog.l_max_views, &isnull);
+	l->has_max_views = !isnull;
+	l->exists = true;
+}
+
+static void
+TrackViewsRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	bool		isnull;
+	Datum		d = Attr(desc, tup, catalog.ws_track_views, &isnull);
+
+	*(bool *) arg = !isnull && DatumGetBool(d);
+}
+
+/*
+ * The link the token names: the link whose id the token carries under an
+ * unretired signing key with the right MAC (token.c: strict parse,
+ * constant-time compare), with its workspace; false when there is none.
+ * Read as a statement of this function would read it: after the changes of
+ * this command, under the latest snapshot (the transaction's in REPEATABLE
+ * READ and above).
+ */
+static bool
+ReadLink(Datum token, bool token_null, OpenedLink *l)
+{
+	int32		kid;
+	Datum		secret = (Datum) 0;
+	bool		found;
+	Snapshot	snap;
+	pg_uuid_t  *resource_workspace = NULL;
+	List	   *workspaces;
+
+	memset(l, 0, sizeof(*l));
+	if (token_null || !TokenKeyId(token, &kid))
+		return false;
+	CatalogLookup();
+	CommandCounterIncrement();
+	snap = RegisterSnapshot(GetTransactionSnapshot());
+	IndexScanKey(MT_SIGNING_KEY, MT_SIGNING_KEY_PKEY, catalog.sk_kid, F_INT4EQ, Int32GetDatum(kid),
+				 snap, SigningKeyRow, &secret);
+	found = secret != (Datum) 0 && TokenLinkId(token, kid, secret, &l->id);
+	if (secret != (Datum) 0)
+	{
+		bytea	   *b = DatumGetByteaP(secret);
+
+		explicit_bzero(VARDATA(b), VARSIZE(b) - VARHDRSZ);
+		pfree(b);
+	}
+	if (found)
+	{
+		IndexScanEqual(MT_LINK, MT_LINK_PKEY, catalog.l_id, &l->id, snap, LinkRow, l);
+		found = l->exists;
+	}
+	if (found)
+	{
+		workspaces = IndexScanUuids(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, &l->resource,
+									catalog.res_workspace, snap);
+		if (workspaces != NIL)
+			resource_workspace = (pg_uuid_t *) linitial(workspaces);
+		l->has_workspace = resource_workspace != NULL;
+		if (resource_workspace != NULL)
+		{
+			l->workspace = *resource_workspace;
+			IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, &l->workspace, snap,
+						   TrackViewsRow, &l->track_views);
+		}
+	}
+	UnregisterSnapshot(snap);
+	return found;
 }
 
 /*
@@ -243,8 +323,8 @@ link_open(PG_FUNCTION_ARGS)
 	if (email != NULL)
 		CheckEmail(email, OidIsValid(PG_GET_COLLATION()) ? PG_GET_COLLATION() : DEFAULT_COLLATION_OID);
 
+	found = ReadLink(token_null ? (Datum) 0 : PG_GETARG_DATUM(0), token_null, &l);
 	SPI_connect();
-	found = ReadLink(token_null ? (Datum) 0 : PG_GETARG_DATUM(0), token_null, &l, caller);
 	if (!found)
 		status = "invalid";
 	else

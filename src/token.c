@@ -146,13 +146,13 @@ HmacSha256(const uint8 *key, size_t keylen, const uint8 *data, size_t len, uint8
 }
 
 /*
- * A private, detoasted copy of a key argument, checked for length; the
- * caller wipes and frees it.
+ * A private, detoasted copy of a key (a bytea datum), checked for length;
+ * the caller wipes and frees it.
  */
 static bytea *
-SecretArg(FunctionCallInfo fcinfo, int argno)
+SecretCopy(Datum d)
 {
-	bytea	   *secret = PG_GETARG_BYTEA_P_COPY(argno);
+	bytea	   *secret = DatumGetByteaPCopy(d);
 
 	if (VARSIZE(secret) - VARHDRSZ < MIN_SECRET_LEN)
 	{
@@ -200,7 +200,7 @@ token_sign(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a signing key id is a positive integer")));
-	secret = SecretArg(fcinfo, 1);
+	secret = SecretCopy(PG_GETARG_DATUM(1));
 	memset(&parts, 0, sizeof(parts));
 	parts.version = TOKEN_VERSION;
 	parts.kid = (uint32) kid;
@@ -216,68 +216,83 @@ token_sign(PG_FUNCTION_ARGS)
 }
 
 /*
- * Parse the token argument; false for anything malformed.  Input longer than
- * TOKEN_MAX_INPUT is refused by its size, before it is detoasted.
+ * Parse a token (a text datum); false for anything malformed.  Input longer
+ * than TOKEN_MAX_INPUT is refused by its size, before it is detoasted.
  */
 static bool
-TokenArg(FunctionCallInfo fcinfo, int argno, TokenParts *parts)
+TokenParseDatum(Datum d, TokenParts *parts)
 {
-	Datum		d = PG_GETARG_DATUM(argno);
 	text	   *t;
 	bool		ok;
 
 	if (toast_raw_datum_size(d) > VARHDRSZ + TOKEN_MAX_INPUT)
 		return false;
-	t = PG_GETARG_TEXT_PP(argno);
+	t = DatumGetTextPP(d);
 	ok = TokenParse(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), parts) == TOKEN_OK;
 	if ((Pointer) t != DatumGetPointer(d))
 		pfree(t);
 	return ok;
 }
 
-/* _token_kid(token text) → int: the key id of a well-formed token, or NULL */
-Datum
-token_kid(PG_FUNCTION_ARGS)
+/* The key id of a well-formed token (a text datum) into *kid; false when it is malformed. */
+bool
+TokenKeyId(Datum token, int32 *kid)
 {
 	TokenParts	parts;
 
-	if (!TokenArg(fcinfo, 0, &parts))
-		PG_RETURN_NULL();
-	PG_RETURN_INT32((int32) parts.kid);
+	if (!TokenParseDatum(token, &parts))
+		return false;
+	*kid = (int32) parts.kid;
+	explicit_bzero(&parts, sizeof(parts));
+	return true;
 }
 
 /*
- * _token_verify(token text, kid int, secret bytea) → uuid: the link id when
- * the token is well-formed, names key kid and carries the right MAC under
- * secret; NULL otherwise.  The MACs have a fixed length and are compared in
- * constant time.
+ * The link id into *link when the token (a text datum) is well-formed, names
+ * key kid and carries the right MAC under secret (a bytea datum); false
+ * otherwise.  The MACs have a fixed length and are compared in constant time.
  */
-Datum
-token_verify(PG_FUNCTION_ARGS)
+bool
+TokenLinkId(Datum token, int32 kid, Datum secret_datum, pg_uuid_t *link)
 {
-	int32		kid = PG_GETARG_INT32(1);
 	TokenParts	parts;
 	uint8		expected[TOKEN_MAC_LEN];
 	bytea	   *secret;
 	bool		good;
-	pg_uuid_t  *result;
 
-	if (!TokenArg(fcinfo, 0, &parts) || kid <= 0 || parts.kid != (uint32) kid)
-		PG_RETURN_NULL();
-	secret = SecretArg(fcinfo, 2);
+	if (!TokenParseDatum(token, &parts) || kid <= 0 || parts.kid != (uint32) kid)
+		return false;
+	secret = SecretCopy(secret_datum);
 	TokenMac(&parts, secret, expected);
 	WipeSecret(secret);
 	StaticAssertStmt(sizeof(expected) == sizeof(parts.mac), "MAC lengths differ");
 	good = timingsafe_bcmp(expected, parts.mac, TOKEN_MAC_LEN) == 0;
 	explicit_bzero(expected, sizeof(expected));
-	if (!good)
-	{
-		explicit_bzero(&parts, sizeof(parts));
-		PG_RETURN_NULL();
-	}
-	result = palloc(sizeof(pg_uuid_t));
-	memcpy(result->data, parts.link, TOKEN_ID_LEN);
+	if (good)
+		memcpy(link->data, parts.link, TOKEN_ID_LEN);
 	explicit_bzero(&parts, sizeof(parts));
+	return good;
+}
+
+/* _token_kid(token text) → int: the key id of a well-formed token, or NULL */
+Datum
+token_kid(PG_FUNCTION_ARGS)
+{
+	int32		kid;
+
+	if (!TokenKeyId(PG_GETARG_DATUM(0), &kid))
+		PG_RETURN_NULL();
+	PG_RETURN_INT32(kid);
+}
+
+/* _token_verify(token text, kid int, secret bytea) → uuid: the link id (TokenLinkId), or NULL */
+Datum
+token_verify(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *result = palloc(sizeof(pg_uuid_t));
+
+	if (!TokenLinkId(PG_GETARG_DATUM(0), PG_GETARG_INT32(1), PG_GETARG_DATUM(2), result))
+		PG_RETURN_NULL();
 	PG_RETURN_UUID_P(result);
 }
 

@@ -1,6 +1,6 @@
 /*
- * token_sql.h — what C callers use of the link passwords (defined in
- * token.c).  Kept apart from token.h, which stays pure C for the fuzz
+ * token_sql.h — what C callers use of the link tokens and passwords
+ * (defined in token.c).  Kept apart from token.h, which stays pure C for the fuzz
  * harness.
  */
 #ifndef SHARE_ACL_TOKEN_SQL_H
@@ -8,6 +8,10 @@
 
 #include "postgres.h"
 
+#include "utils/uuid.h"
+
+extern bool TokenKeyId(Datum token, int32 *kid);
+extern bool TokenLinkId(Datum token, int32 kid, Datum secret, pg_uuid_t *link);
 extern bool TokenPasswordMatches(Datum password, text *hash);
 
 #endif							/* SHARE_ACL_TOKEN_SQL_H */

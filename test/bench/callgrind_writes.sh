@@ -13,6 +13,8 @@
 #   unshare    unshare() of those shares
 #   open_link  open_link() of a password-less link (each link's first view:
 #              its view row, its count at commit and the creator's notification)
+#   view_again open_link() of the same links again (a later view, what most
+#              opens are: no notification)
 #   create     create_resource() of an asset, by the workspace owner
 #
 #   bash test/bench/callgrind_writes.sh
@@ -61,7 +63,7 @@ statements() {
 			insert) echo "EXECUTE ins($i, $((51 + i)));" ;;
 			share) echo "EXECUTE sh($((i * 7 + 13)), $((51 + i * 13 % 7900)));" ;;
 			unshare) echo "EXECUTE ush($((i * 7 + 13)), $((51 + i * 13 % 7900)));" ;;
-			open_link) echo "EXECUTE ol($((i * 3 + 1)), 'viewer$i@bench.example');" ;;
+			open_link | view_again) echo "EXECUTE ol($((i * 3 + 1)), 'viewer$i@bench.example');" ;;
 			create) echo "EXECUTE cr($((i % 200)));" ;;
 		esac
 	done
@@ -75,14 +77,16 @@ count() {	# case n [out]: the instructions of a single-user backend running it
 }
 if [ -n "${PROFILE:-}" ]; then
 	[ "$PROFILE" = unshare ] && count share "$N" >/dev/null	# the shares it removes
+	[ "$PROFILE" = view_again ] && count open_link "$N" >/dev/null	# the first views
 	out=/tmp/callgrind_writes.$PROFILE.out
 	rm -f "$out"; touch "$out"; chown postgres "$out"
 	count "$PROFILE" "$N" "$out" >/dev/null
 	echo "profile of $N transactions of $PROFILE: $out (callgrind_annotate --inclusive=yes $out)"
 	exit 0
 fi
-# (unshare removes the shares that share made: share runs first)
-for c in insert share unshare open_link create; do
+# (unshare removes the shares that share made: share runs first; view_again
+# opens the links open_link opened)
+for c in insert share unshare open_link view_again create; do
 	base=$(count "$c" 0); with=$(count "$c" "$N")
 	printf '%-10s %9d instructions per transaction (%s transactions: %s, none: %s)\n' \
 		"$c" $(((with - base) / N)) "$N" "$with" "$base"
