@@ -9,6 +9,8 @@
 
 #include "postgres.h"
 #include "fmgr.h"
+#include "utils/relcache.h"
+#include "utils/reltrigger.h"
 #include "utils/uuid.h"
 
 /* An audit_log row's columns id .. viewer_email (all but its hash) */
@@ -48,6 +50,13 @@ extern void AuditStaged(const pg_uuid_t *workspace, int64 rows);
  */
 extern bool AuditStageInMemory(int64 rows);
 extern void AuditStageRow(const Datum *values, const bool *nulls, bool unresolved);
+
+/*
+ * Would this trigger, fired by an UPDATE of only these columns of rel,
+ * stage nothing (the model tables' audit trigger, the columns unaudited)?
+ */
+extern bool AuditTriggerIgnores(Relation rel, const Trigger *trigger, const AttrNumber *changed,
+								int nchanged);
 
 /* The owner of audit_log, and audit_chain's OID; InvalidOid without them. */
 extern Oid	AuditLogOwner(Oid *chain_rel);

@@ -19,6 +19,8 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/tuptable.h"
@@ -31,6 +33,7 @@
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
@@ -179,6 +182,44 @@ UpdateChangedAudited(TriggerData *trigdata, ArrayType *unaudited)
 	ExecDropSingleTupleTableSlot(old_slot);
 	ExecDropSingleTupleTableSlot(new_slot);
 	return changed;
+}
+
+/*
+ * Would trigger, fired by an UPDATE of the columns changed (attribute
+ * numbers of rel), stage nothing?  True when it is this file's trigger, as
+ * an AFTER trigger, and every column changed is one it does not audit (an
+ * UPDATE that changed only those runs nothing: see the top of this file).
+ */
+bool
+AuditTriggerIgnores(Relation rel, const Trigger *trigger, const AttrNumber *changed, int nchanged)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	char	   *name;
+	Datum	   *names;
+	bool	   *nulls;
+	int			nnames,
+				i,
+				j;
+	bool		ignored = true;
+
+	if (!TRIGGER_FOR_AFTER(trigger->tgtype) || trigger->tgnargs != AUDIT_TRIGGER_NARGS)
+		return false;
+	name = get_func_name(trigger->tgfoid);
+	if (name == NULL || strcmp(name, "audit_model_trigger") != 0 ||
+		get_func_namespace(trigger->tgfoid) != get_namespace_oid("share_acl", true))
+		return false;
+	deconstruct_array(DatumGetArrayTypeP(OidInputFunctionCall(F_ARRAY_IN, trigger->tgargs[7],
+															  TEXTOID, -1)),
+					  TEXTOID, -1, false, TYPALIGN_INT, &names, &nulls, &nnames);
+	for (i = 0; i < nchanged && ignored; i++)
+	{
+		const char *column = NameStr(TupleDescAttr(desc, changed[i] - 1)->attname);
+
+		ignored = false;
+		for (j = 0; j < nnames && !ignored; j++)
+			ignored = !nulls[j] && strcmp(TextDatumGetCString(names[j]), column) == 0;
+	}
+	return ignored;
 }
 
 /* The parameters of a staging statement: the actor, the session user, the table, the unaudited columns. */

@@ -282,6 +282,8 @@ CatalogLookup(void)
 	c.l_password_hash = ColumnNumber(tables, c.oids, MT_LINK, "password_hash");
 	c.l_max_views = ColumnNumber(tables, c.oids, MT_LINK, "max_views");
 	c.l_view_count = ColumnNumber(tables, c.oids, MT_LINK, "view_count");
+	c.l_last_viewed = ColumnNumber(tables, c.oids, MT_LINK, "last_viewed_at");
+	c.l_created_by = ColumnNumber(tables, c.oids, MT_LINK, "created_by");
 	c.sk_kid = ColumnNumber(tables, c.oids, MT_SIGNING_KEY, "kid");
 	c.sk_secret = ColumnNumber(tables, c.oids, MT_SIGNING_KEY, "secret");
 	c.sk_retired = ColumnNumber(tables, c.oids, MT_SIGNING_KEY, "retired_at");

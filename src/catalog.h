@@ -88,7 +88,8 @@ typedef struct ModelCatalog
 	AttrNumber	s_id, s_resource, s_grantee, s_perms, s_download, s_comments, s_approval,
 				s_contribution, s_expires;
 	AttrNumber	l_id, l_resource, l_perms, l_download, l_comments, l_approval, l_contribution,
-				l_expires, l_not_before, l_revoked, l_password_hash, l_max_views, l_view_count;
+				l_expires, l_not_before, l_revoked, l_password_hash, l_max_views, l_view_count,
+				l_last_viewed, l_created_by;
 	AttrNumber	sk_kid, sk_secret, sk_retired;
 	AttrNumber	rr_review, rr_reviewer, rr_resource, rr_perms, rr_expires, rr_active;
 	AttrNumber	cl_txid, cl_kind, cl_id, cl_deleted_through;

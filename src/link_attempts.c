@@ -54,9 +54,11 @@
  */
 #include "postgres.h"
 
+#include "access/table.h"
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -72,6 +74,7 @@
 #include "tcop/tcopprot.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -80,9 +83,11 @@
 #include "utils/uuid.h"
 #include "utils/wait_event.h"
 
+#include "catalog.h"
 #include "kept_plan.h"
 #include "link_attempts.h"
 #include "notify.h"
+#include "row_write.h"
 #include "segment_worker.h"
 
 #define ATTEMPT_LOCK_TIMEOUT	"1s"	/* the worker's wait for the link row */
@@ -427,11 +432,90 @@ static const KeptStatement count_statements[COUNT_STATEMENTS] = {
 		"UPDATE share_acl.link x"
 		"   SET view_count = x.view_count OPERATOR(pg_catalog.+) $2,"
 		"       last_viewed_at = GREATEST(x.last_viewed_at, $3)"
-		"  FROM share_acl.resource r"
-		" WHERE x.id OPERATOR(pg_catalog.=) $1 AND r.id OPERATOR(pg_catalog.=) x.resource_id"
-		" RETURNING x.view_count, x.resource_id, x.created_by, r.workspace_id",
+		" WHERE x.id OPERATOR(pg_catalog.=) $1"
+		" RETURNING x.view_count, x.resource_id, x.created_by",
 		"uiz"}
 };
+
+/* n views of a link at time at, counted into its row; what the count read of it. */
+typedef struct ViewCount
+{
+	int64		n;
+	TimestampTz at;
+	int64		view_count;		/* the new count */
+	pg_uuid_t	resource;
+	bool		has_creator;
+	pg_uuid_t	creator;
+} ViewCount;
+
+/* RowChange of the view count: the statement COUNT_UPDATE's SET, and its RETURNING into arg. */
+static void
+CountViews(TupleTableSlot *row, Datum *values, bool *nulls, void *arg)
+{
+	ViewCount  *v = (ViewCount *) arg;
+	bool		isnull;
+	Datum		d;
+
+	if (pg_add_s64_overflow(DatumGetInt64(slot_getattr(row, catalog.l_view_count, &isnull)), v->n,
+							&v->view_count))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("bigint out of range")));
+	values[0] = Int64GetDatum(v->view_count);
+	nulls[0] = false;
+	d = slot_getattr(row, catalog.l_last_viewed, &isnull);
+	values[1] = TimestampTzGetDatum(isnull ? v->at : Max(DatumGetTimestampTz(d), v->at));
+	nulls[1] = false;
+	v->resource = *DatumGetUUIDP(slot_getattr(row, catalog.l_resource, &isnull));
+	d = slot_getattr(row, catalog.l_created_by, &isnull);
+	v->has_creator = !isnull;
+	if (!isnull)
+		v->creator = *DatumGetUUIDP(d);
+}
+
+/*
+ * Count v's views of link into its row: below the statement when the link
+ * table lets it be (src/row_write.c), else by COUNT_UPDATE.  false when
+ * there is no such link.  Needs an SPI connection.
+ */
+static bool
+CountInto(Datum link, ViewCount *v)
+{
+	static const char *const columns[2] = {"view_count", "last_viewed_at"};
+	Relation	rel;
+	bool		written;
+	bool		found;
+	Datum		args[3];
+	bool		isnull;
+	Datum		d;
+
+	CatalogLookup();
+	rel = table_open(catalog.oids[MT_LINK], RowExclusiveLock);
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	written = RowUpdate(rel, catalog.oids[MT_LINK_PKEY], catalog.l_id, F_UUID_EQ, link, 2, columns,
+						CountViews, v, &found);
+	PopActiveSnapshot();
+	table_close(rel, NoLock);
+	if (written)
+	{
+		CommandCounterIncrement();
+		return found;
+	}
+	args[0] = link;
+	args[1] = Int64GetDatum(v->n);
+	args[2] = TimestampTzGetDatum(v->at);
+	if (!KeptStatementRun(&count_plans[COUNT_UPDATE], &count_statements[COUNT_UPDATE], args, NULL,
+						  SPI_OK_UPDATE_RETURNING))
+		return false;
+	v->view_count = DatumGetInt64(KeptStatementColumn(1, &isnull));
+	v->resource = *DatumGetUUIDP(KeptStatementColumn(2, &isnull));
+	d = KeptStatementColumn(3, &isnull);
+	v->has_creator = !isnull;
+	if (!isnull)
+		v->creator = *DatumGetUUIDP(d);
+	return true;
+}
 
 /*
  * _link_count_views(link uuid, n bigint, viewed_at timestamptz, viewer_email
@@ -443,43 +527,36 @@ static const KeptStatement count_statements[COUNT_STATEMENTS] = {
 Datum
 link_count_views(PG_FUNCTION_ARGS)
 {
-	Datum		args[3];
-	bool		isnull;
-	int64		n;
+	ViewCount	v;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("_link_count_views: link, n and viewed_at must not be null")));
-	n = PG_GETARG_INT64(1);
+	memset(&v, 0, sizeof(v));
+	v.n = PG_GETARG_INT64(1);
+	v.at = PG_GETARG_TIMESTAMPTZ(2);
 	SPI_connect();
-	args[0] = PG_GETARG_DATUM(0);
-	args[1] = Int64GetDatum(n);
-	args[2] = PG_GETARG_DATUM(2);
-	if (KeptStatementRun(&count_plans[COUNT_UPDATE], &count_statements[COUNT_UPDATE], args, NULL,
-						 SPI_OK_UPDATE_RETURNING) &&
-		DatumGetInt64(KeptStatementColumn(1, &isnull)) == n)
+	if (CountInto(PG_GETARG_DATUM(0), &v) && v.view_count == v.n && v.has_creator)
 	{
-		/* the very first view: tell the link's creator */
+		/* the very first view: tell the link's creator, in the link's workspace */
 		static const char *const keys[2] = {"link_id", "viewer_email"};
 		static const Oid types[2] = {UUIDOID, TEXTOID};
-		Datum		creator = KeptStatementColumn(3, &isnull);
+		Datum		creator = UUIDPGetDatum(&v.creator);
+		Datum		payload_values[2];
+		bool		payload_nulls[2] = {false, PG_ARGISNULL(3)};
+		Snapshot	snap = RegisterSnapshot(GetTransactionSnapshot());
+		List	   *workspaces = IndexScanUuids(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id,
+												&v.resource, catalog.res_workspace, snap);
 
-		if (!isnull)
-		{
-			Datum		payload_values[2];
-			bool		payload_nulls[2] = {false, PG_ARGISNULL(3)};
-			Datum		resource = KeptStatementColumn(2, &isnull);
-			Datum		workspace = KeptStatementColumn(4, &isnull);
-
-			payload_values[0] = PG_GETARG_DATUM(0);
-			payload_values[1] = PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3);
-			NotifyRecipients(PointerGetDatum(construct_array(&creator, 1, UUIDOID, UUID_LEN, false,
-															 TYPALIGN_CHAR)),
-							 "link_first_view", DatumGetUUIDP(resource),
-							 JsonbObjectOf(2, keys, payload_values, types, payload_nulls),
-							 isnull ? NULL : DatumGetUUIDP(workspace));
-		}
+		UnregisterSnapshot(snap);
+		payload_values[0] = PG_GETARG_DATUM(0);
+		payload_values[1] = PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3);
+		NotifyRecipients(PointerGetDatum(construct_array(&creator, 1, UUIDOID, UUID_LEN, false,
+														 TYPALIGN_CHAR)),
+						 "link_first_view", &v.resource,
+						 JsonbObjectOf(2, keys, payload_values, types, payload_nulls),
+						 workspaces != NIL ? (pg_uuid_t *) linitial(workspaces) : NULL);
 	}
 	SPI_finish();
 	PG_RETURN_VOID();

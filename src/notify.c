@@ -13,7 +13,7 @@
  * its one recipient is a person and whether it muted anything (a share's
  * grantee, a link's creator); each prepared once per backend and looking
  * rows up by index.  The rows themselves are written one by one without a
- * statement (src/row_insert.c: the executor's single-row path, its
+ * statement (src/row_write.c: the executor's single-row path, its
  * constraints, indexes and foreign keys) after a look-up of the person's
  * preference, unless the tables are not as the extension made them or the
  * kind is written once per link and recipient (ON CONFLICT DO NOTHING).
@@ -44,7 +44,7 @@
 #include "context.h"
 #include "kept_plan.h"
 #include "notify.h"
-#include "row_insert.h"
+#include "row_write.h"
 
 PG_FUNCTION_INFO_V1(notify_people);
 
@@ -245,7 +245,7 @@ MailMode(Relation prefs, Oid pkey, const pg_uuid_t *person, Datum kind, Snapshot
 
 /*
  * Write the rows of Write below (people to tell, in uuid order) one by one
- * without a statement (src/row_insert.c), and a NOTIFY per row; false,
+ * without a statement (src/row_write.c), and a NOTIFY per row; false,
  * having written nothing, when the tables are not as the extension made
  * them (the statement then writes them).
  */

@@ -18,6 +18,9 @@ SET log_min_error_statement = panic;
 DELETE FROM share_acl.workspace WHERE id IN ('53000000-0000-0000-0000-000000000001',
                                              '53000000-0000-0000-0000-000000000002');
 DELETE FROM share_acl.principal WHERE id = '53000000-0000-0000-0001-000000000001';
+DROP TABLE IF EXISTS public.t53_link_updates;
+DROP FUNCTION IF EXISTS public.t53_link_update_row(), public.t53_link_update_statement(),
+    public.t53_link_label() CASCADE;
 
 -- two workspaces of one owner, the second not tracking external views; a
 -- project in each; links on them
@@ -80,7 +83,7 @@ LANGUAGE sql AS $$
     SELECT k.view_count, k.failed_attempts FROM share_acl.link k JOIN links l ON l.id = k.id WHERE l.name = counters.name
 $$;
 
-SELECT plan(27);
+SELECT plan(33);
 
 -- ------------------------------------------------ wrong passwords, rolled back
 BEGIN;
@@ -170,6 +173,65 @@ COMMIT;
 SELECT results_eq($$SELECT k.view_count, (SELECT count(*) FROM share_acl.link_view v WHERE v.link_id = k.id)
                       FROM share_acl.link k JOIN links l ON l.id = k.id WHERE l.name = 'untracked'$$,
     $$VALUES (1::bigint, 0::bigint)$$, 'its view is counted at commit, without a link_view row');
+
+
+-- ------------------------------------- the count and an administrator's triggers
+-- The count is written below an UPDATE statement when the link table lets
+-- it be: row triggers fire as for the statement; a statement trigger, or a
+-- BEFORE row trigger (it may change audited columns), makes it the statement.
+CREATE TABLE public.t53_link_updates (kind text, view_count bigint, label text);
+CREATE FUNCTION public.t53_link_update_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO public.t53_link_updates VALUES ('row', NEW.view_count, NEW.label);
+    RETURN NULL;
+END $$;
+CREATE FUNCTION public.t53_link_update_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO public.t53_link_updates SELECT 'statement', n.view_count, n.label FROM new_rows n;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION public.t53_link_label() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.label := 'viewed ' || NEW.view_count;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER t53_row AFTER UPDATE ON share_acl.link
+    FOR EACH ROW EXECUTE FUNCTION public.t53_link_update_row();
+BEGIN;
+SELECT pg_temp.open('plain') AS row_view \gset
+COMMIT;
+SELECT results_eq($$SELECT kind, view_count FROM public.t53_link_updates$$, $$VALUES ('row', 5::bigint)$$,
+    'an AFTER UPDATE row trigger on link sees the count of a view');
+CREATE TRIGGER t53_statement AFTER UPDATE ON share_acl.link REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.t53_link_update_statement();
+TRUNCATE public.t53_link_updates;
+BEGIN;
+SELECT pg_temp.open('plain') AS statement_view \gset
+COMMIT;
+SELECT results_eq($$SELECT kind, view_count FROM public.t53_link_updates ORDER BY kind$$,
+    $$VALUES ('row', 6::bigint), ('statement', 6::bigint)$$,
+    'an AFTER UPDATE statement trigger with a transition table on link sees it too (and the row trigger)');
+DROP TRIGGER t53_statement ON share_acl.link;
+DROP TRIGGER t53_row ON share_acl.link;
+CREATE TRIGGER t53_label BEFORE UPDATE ON share_acl.link
+    FOR EACH ROW EXECUTE FUNCTION public.t53_link_label();
+BEGIN;
+SELECT pg_temp.open('plain') AS label_view \gset
+COMMIT;
+DROP TRIGGER t53_label ON share_acl.link;
+SELECT results_eq($$SELECT k.view_count, k.label FROM share_acl.link k JOIN links l ON l.id = k.id WHERE l.name = 'plain'$$,
+    $$VALUES (7::bigint, 'viewed 7'::text)$$, 'a BEFORE UPDATE row trigger on link changes the counted row');
+SELECT results_eq($$SELECT a.action, a.new ->> 'label' FROM share_acl.audit_log a JOIN links l ON a.object_id = l.id
+                     WHERE l.name = 'plain' AND a.action = 'update'$$,
+    $$VALUES ('update'::text, 'viewed 7'::text)$$,
+    'the audit trail records the change that trigger made to an audited column (and not the count alone)');
+SELECT is(ARRAY[:'row_view', :'statement_view', :'label_view'], ARRAY['ok', 'ok', 'ok'],
+    'the three opens');
+SELECT results_eq($$SELECT count(*) FROM share_acl.notification n JOIN links l ON n.payload ->> 'link_id' = l.id::text
+                     WHERE l.name = 'plain' AND n.kind = 'link_first_view'$$,
+    $$VALUES (1::bigint)$$, 'only the very first view notified the link''s creator');
+DROP TABLE public.t53_link_updates;
+DROP FUNCTION public.t53_link_update_row(), public.t53_link_update_statement(), public.t53_link_label();
 
 SELECT * FROM finish();
 

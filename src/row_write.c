@@ -1,0 +1,355 @@
+/*
+ * row_write.c — one row inserted or updated as an INSERT or UPDATE statement
+ * writes it, without the statement: no plan, no portal, no executor start
+ * of a plan tree.
+ *
+ * The row goes through the executor's own single-row paths (those logical
+ * replication applies rows with): an inserted row's columns not given take
+ * their defaults, evaluated as the planner would; NOT NULL and CHECK
+ * constraints, index entries (partial and expression indexes, uniqueness)
+ * and the row triggers (foreign keys) run as for the statement, the AFTER
+ * ones at the end, as a statement's.  A table on which a statement would run
+ * more than that, or that the current user may not write, is left to the
+ * statement: RowInsert and RowUpdate then return false, having done nothing.
+ * "More" is: rules, row-level security for the current user, a domain-typed
+ * column, a generated column (updates), and any trigger the statement would
+ * fire beyond row triggers — statement triggers, transition tables, INSTEAD
+ * OF, and for an update BEFORE ROW triggers (they may change other columns)
+ * — except the update triggers that would not fire for the columns changed
+ * (UPDATE OF other columns) and share_acl's audit trigger when the columns
+ * changed are ones it does not audit (it would stage nothing).  The caller
+ * holds an active snapshot.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "rewrite/rewriteHandler.h"
+#include "utils/acl.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
+
+#include "audit.h"
+#include "catalog.h"
+#include "row_write.h"
+
+/*
+ * What a statement of kind cmd on rel by the current user needs, apart from
+ * its triggers: a plain table without rules or row-level security for the
+ * user, the privilege (INSERT, or UPDATE and SELECT), no column of a domain
+ * (its checks are the statement's).
+ */
+static bool
+StatementNeedsLess(Relation rel, CmdType cmd)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	AclMode		needed = cmd == CMD_INSERT ? ACL_INSERT : ACL_UPDATE | ACL_SELECT;
+	int			i;
+
+	if (rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rel->relhasrules ||
+		check_enable_rls(RelationGetRelid(rel), InvalidOid, true) == RLS_ENABLED ||
+		pg_class_aclmask(RelationGetRelid(rel), GetUserId(), needed, ACLMASK_ALL) != needed)
+		return false;
+	for (i = 0; i < desc->natts; i++)
+		if (!TupleDescAttr(desc, i)->attisdropped &&
+			get_typtype(TupleDescAttr(desc, i)->atttypid) == TYPTYPE_DOMAIN)
+			return false;
+	return true;
+}
+
+/* Does trigger fire in this session (as TriggerEnabled decides by session_replication_role)? */
+static bool
+TriggerFiresHere(const Trigger *trigger)
+{
+	if (trigger->tgenabled == TRIGGER_DISABLED)
+		return false;
+	if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)
+		return trigger->tgenabled == TRIGGER_FIRES_ON_REPLICA ||
+			trigger->tgenabled == TRIGGER_FIRES_ALWAYS;
+	return trigger->tgenabled == TRIGGER_FIRES_ON_ORIGIN ||
+		trigger->tgenabled == TRIGGER_FIRES_ALWAYS;
+}
+
+/*
+ * Would an UPDATE statement of the columns changed (attribute numbers) on
+ * rel run a trigger beyond the AFTER row triggers the single-row path fires
+ * (see the top of this file)?
+ */
+static bool
+UpdateFiresMore(Relation rel, const AttrNumber *changed, int nchanged)
+{
+	TriggerDesc *t = rel->trigdesc;
+	int			i,
+				j,
+				k;
+
+	if (t == NULL)
+		return false;
+	for (i = 0; i < t->numtriggers; i++)
+	{
+		const Trigger *trigger = &t->triggers[i];
+		bool		fires = trigger->tgnattr == 0;
+
+		if (!TRIGGER_FOR_UPDATE(trigger->tgtype) || !TriggerFiresHere(trigger))
+			continue;
+		for (j = 0; j < trigger->tgnattr && !fires; j++)
+			for (k = 0; k < nchanged; k++)
+				fires |= trigger->tgattr[j] == changed[k];
+		if (!fires)
+			continue;			/* UPDATE OF other columns */
+		if (TRIGGER_FOR_ROW(trigger->tgtype) && TRIGGER_FOR_AFTER(trigger->tgtype) &&
+			trigger->tgoldtable == NULL && trigger->tgnewtable == NULL)
+			continue;			/* fired by the single-row path */
+		if (!AuditTriggerIgnores(rel, trigger, changed, nchanged))
+			return true;
+	}
+	return false;
+}
+
+/* The executor state of one row's write into rel (everything in its memory). */
+typedef struct RowWriter
+{
+	EState	   *estate;
+	ResultRelInfo *rri;
+	MemoryContext caller;
+} RowWriter;
+
+/*
+ * Set up the executor state of a write into rel; updated (attribute
+ * numbers) are the columns an update sets, which UPDATE OF triggers look
+ * at.  Leaves the executor state's memory current.
+ */
+static void
+RowWriterBegin(RowWriter *w, Relation rel, const AttrNumber *updated, int nupdated)
+{
+	RangeTblEntry *rte;
+	int			i;
+
+	w->caller = CurrentMemoryContext;
+	w->estate = CreateExecutorState();
+	MemoryContextSwitchTo(w->estate->es_query_cxt);
+	rte = makeNode(RangeTblEntry);
+	rte->rtekind = RTE_RELATION;
+	rte->relid = RelationGetRelid(rel);
+	rte->relkind = rel->rd_rel->relkind;
+	rte->rellockmode = RowExclusiveLock;
+	for (i = 0; i < nupdated; i++)
+		rte->updatedCols = bms_add_member(rte->updatedCols,
+										  updated[i] - FirstLowInvalidHeapAttributeNumber);
+	ExecInitRangeTable(w->estate, list_make1(rte));
+	w->rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(w->rri, rel, 1, NULL, 0);
+	/* (where ExecGetTriggerResultRel finds it for the AFTER triggers) */
+	w->estate->es_opened_result_relations = lappend(w->estate->es_opened_result_relations, w->rri);
+	w->estate->es_output_cid = GetCurrentCommandId(true);
+	w->estate->es_snapshot = GetActiveSnapshot();
+	ExecOpenIndices(w->rri, false);
+}
+
+static void
+RowWriterEnd(RowWriter *w)
+{
+	ExecCloseIndices(w->rri);
+	ExecResetTupleTable(w->estate->es_tupleTable, false);
+	MemoryContextSwitchTo(w->caller);
+	FreeExecutorState(w->estate);
+}
+
+/*
+ * Insert one row into rel (open, RowExclusiveLock): the given columns'
+ * values, the defaults of the others.  When out is not NULL, the inserted
+ * row's value of out_column (by value or copied into the current memory
+ * context) is put there.  false when the table is one a statement must
+ * write (see the top of this file).
+ */
+bool
+RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_column)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	TriggerDesc *t = rel->trigdesc;
+	RowWriter	w;
+	TupleTableSlot *slot;
+	ExprContext *econtext;
+	int			i,
+				g;
+
+	if (!StatementNeedsLess(rel, CMD_INSERT) ||
+		(t != NULL && (t->trig_insert_before_statement || t->trig_insert_after_statement ||
+					   t->trig_insert_new_table || t->trig_insert_instead_row)))
+		return false;
+	/* each given column there and of the type given (a statement would coerce) */
+	for (g = 0; g < given->n; g++)
+		if (ColumnOfType(desc, given->columns[g], given->types[g]) == InvalidAttrNumber)
+			return false;		/* (the statement says what is wrong) */
+
+	RowWriterBegin(&w, rel, NULL, 0);
+	/* the row: the given values, the other columns' defaults */
+	slot = ExecInitExtraTupleSlot(w.estate, desc, &TTSOpsVirtual);
+	ExecClearTuple(slot);
+	econtext = GetPerTupleExprContext(w.estate);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Node	   *dflt;
+
+		slot->tts_values[i] = (Datum) 0;
+		slot->tts_isnull[i] = true;
+		if (att->attisdropped)
+			continue;
+		for (g = 0; g < given->n; g++)
+			if (strcmp(NameStr(att->attname), given->columns[g]) == 0)
+				break;
+		if (g < given->n)
+		{
+			slot->tts_values[i] = given->values[g];
+			slot->tts_isnull[i] = given->nulls[g];
+		}
+		else if (att->attgenerated == '\0' && (dflt = build_column_default(rel, i + 1)) != NULL)
+		{
+			ExprState  *state = ExecPrepareExpr((Expr *) dflt, w.estate);	/* (planned there) */
+
+			slot->tts_values[i] = ExecEvalExpr(state, econtext, &slot->tts_isnull[i]);
+		}
+	}
+	ExecStoreVirtualTuple(slot);
+
+	AfterTriggerBeginQuery();
+	ExecSimpleRelationInsert(w.rri, w.estate, slot);
+	AfterTriggerEndQuery(w.estate);
+
+	if (out != NULL && (i = SPI_fnumber(desc, out_column)) > 0)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i - 1);
+		bool		isnull;
+		Datum		d = slot_getattr(slot, i, &isnull);
+
+		MemoryContextSwitchTo(w.caller);
+		*out = isnull ? (Datum) 0 : datumCopy(d, att->attbyval, att->attlen);
+		MemoryContextSwitchTo(w.estate->es_query_cxt);
+	}
+	RowWriterEnd(&w);
+	return true;
+}
+
+/*
+ * Find the row of rel whose indexed column equals key through index, under
+ * snap, and lock it for an update (as an UPDATE does: in READ COMMITTED its
+ * newest version, waited for; above, a concurrent change is a serialization
+ * failure).  true with the row in slot; false when there is none.
+ */
+static bool
+LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum key,
+			 Snapshot snap, TupleTableSlot *slot)
+{
+	Relation	idx = index_open(index, AccessShareLock);
+	IndexScanDesc scan;
+	ScanKeyData skey;
+	bool		found;
+	TM_FailureData tmfd;
+	TM_Result	result;
+
+	ScanKeyInit(&skey, 1, BTEqualStrategyNumber, eq, key);
+	Assert(idx->rd_index->indnatts >= 1 && idx->rd_index->indkey.values[0] == key_column);
+	scan = index_beginscan(rel, idx, snap, 1, 0);
+	index_rescan(scan, &skey, 1, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	index_endscan(scan);
+	index_close(idx, AccessShareLock);
+	if (!found)
+		return false;
+	result = table_tuple_lock(rel, &slot->tts_tid, snap, slot, GetCurrentCommandId(false),
+							  LockTupleNoKeyExclusive, LockWaitBlock,
+							  IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
+							  &tmfd);
+	switch (result)
+	{
+		case TM_Ok:
+			return true;
+		case TM_SelfModified:
+		case TM_Deleted:
+			return false;		/* (as the statement: nothing to update) */
+		case TM_Updated:
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent update")));
+			break;
+		default:
+			elog(ERROR, "unexpected table_tuple_lock status: %u", result);
+	}
+	return false;
+}
+
+/*
+ * Update the row of rel (open, RowExclusiveLock) whose column key_column
+ * (the first column of index, compared with eq) equals key: the columns
+ * named take the values change() computes from the row (change may also
+ * read the row for the caller).  *found says whether there was a row to
+ * update.  false when the table is one a statement must write (see the top
+ * of this file), having done nothing.
+ */
+bool
+RowUpdate(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum key,
+		  int ncolumns, const char *const *columns, RowChange change, void *arg, bool *found)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	AttrNumber	changed[FUNC_MAX_ARGS];
+	RowWriter	w;
+	EPQState	epq;
+	TupleTableSlot *old;
+	TupleTableSlot *new;
+	Datum		values[FUNC_MAX_ARGS];
+	bool		nulls[FUNC_MAX_ARGS];
+	int			i;
+
+	Assert(ncolumns <= FUNC_MAX_ARGS);
+	*found = false;
+	if (!StatementNeedsLess(rel, CMD_UPDATE) ||
+		(desc->constr != NULL && desc->constr->has_generated_stored))
+		return false;
+	for (i = 0; i < ncolumns; i++)
+		if ((changed[i] = SPI_fnumber(desc, columns[i])) <= 0)
+			return false;		/* (the statement says what is wrong) */
+	if (UpdateFiresMore(rel, changed, ncolumns))
+		return false;
+
+	RowWriterBegin(&w, rel, changed, ncolumns);
+	old = table_slot_create(rel, &w.estate->es_tupleTable);
+	if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot, old))
+	{
+		*found = true;
+		change(old, values, nulls, arg);
+		new = table_slot_create(rel, &w.estate->es_tupleTable);
+		ExecClearTuple(new);
+		slot_getallattrs(old);
+		memcpy(new->tts_values, old->tts_values, desc->natts * sizeof(Datum));
+		memcpy(new->tts_isnull, old->tts_isnull, desc->natts * sizeof(bool));
+		for (i = 0; i < ncolumns; i++)
+		{
+			new->tts_values[changed[i] - 1] = values[i];
+			new->tts_isnull[changed[i] - 1] = nulls[i];
+		}
+		ExecStoreVirtualTuple(new);
+		EvalPlanQualInit(&epq, w.estate, NULL, NIL, -1);
+		AfterTriggerBeginQuery();
+		ExecSimpleRelationUpdate(w.rri, w.estate, &epq, old, new);
+		AfterTriggerEndQuery(w.estate);
+		EvalPlanQualEnd(&epq);
+	}
+	RowWriterEnd(&w);
+	return true;
+}

@@ -1,0 +1,36 @@
+/*
+ * row_write.h — one row inserted or updated as an INSERT or UPDATE statement
+ * writes it, without a statement (row_write.c).
+ */
+#ifndef SHARE_ACL_ROW_WRITE_H
+#define SHARE_ACL_ROW_WRITE_H
+
+#include "postgres.h"
+
+#include "executor/tuptable.h"
+#include "utils/relcache.h"
+
+/* The values of a row to insert: by column name, of these types; the others take their defaults. */
+typedef struct RowValues
+{
+	int			n;
+	const char *const *columns;
+	const Oid  *types;
+	const Datum *values;
+	const bool *nulls;
+} RowValues;
+
+extern bool RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_column);
+
+/*
+ * The new values of the columns an update sets (in their order), computed
+ * from the row as it is (which the caller may also read: the slot lives
+ * until the update is done).
+ */
+typedef void (*RowChange) (TupleTableSlot *row, Datum *values, bool *nulls, void *arg);
+
+extern bool RowUpdate(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum key,
+					  int ncolumns, const char *const *columns, RowChange change, void *arg,
+					  bool *found);
+
+#endif							/* SHARE_ACL_ROW_WRITE_H */
