@@ -433,8 +433,7 @@ TemplateValue(Template t, TupleTableSlot *slot, bool *isnull)
 
 	/* the workspace of the resource, principal or link: as the statement, after this command */
 	CatalogLookup();
-	CommandCounterIncrement();
-	snap = RegisterSnapshot(GetTransactionSnapshot());
+	snap = StatementSnapshot();
 	id = DatumGetUUIDP(key);
 	if (t.kind == TEMPLATE_PRINCIPAL_WORKSPACE)
 		id = UuidOfRow(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, catalog.p_id, id, catalog.p_workspace, snap);

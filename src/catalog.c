@@ -11,6 +11,7 @@
 #include "access/heapam.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
@@ -24,6 +25,7 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "catalog.h"
@@ -37,11 +39,12 @@ static const char *const access_labels[] = {"private", "shared", "public"};
 static const char *const model_rel_names[MT_COUNT] = {
 	"resource", "collection_item", "workspace", "principal", "member",
 	"team_member", "share", "link", "review_reviewer", "change_log", "signing_key",
+	"notification_mute",
 	"resource_pkey", "collection_item_resource_idx",
 	"principal_pkey", "member_pkey", "member_principal_idx",
 	"team_member_pkey", "team_member_member_idx", "share_resource_idx", "share_grantee_idx",
 	"link_pkey", "review_reviewer_reviewer_idx", "review_reviewer_resource_idx",
-	"change_log_kind_txid_idx", "signing_key_pkey", "workspace_pkey",
+	"change_log_kind_txid_idx", "signing_key_pkey", "workspace_pkey", "notification_mute_pkey",
 	"_cache_signal_structure", "_cache_signal_workspaces", "_cache_signal_principals",
 	"_cache_signal_links"
 };
@@ -252,6 +255,7 @@ CatalogLookup(void)
 	c.ws_edit_own = ColumnNumber(tables, c.oids, MT_WORKSPACE, "member_edit_own_only");
 	c.ws_public_level = ColumnNumber(tables, c.oids, MT_WORKSPACE, "public_access_level");
 	c.ws_track_views = ColumnNumber(tables, c.oids, MT_WORKSPACE, "track_external_views");
+	c.ws_external_sharing = ColumnNumber(tables, c.oids, MT_WORKSPACE, "allow_external_sharing");
 	c.p_id = ColumnNumber(tables, c.oids, MT_PRINCIPAL, "id");
 	c.p_kind = ColumnNumber(tables, c.oids, MT_PRINCIPAL, "kind");
 	c.p_workspace = ColumnNumber(tables, c.oids, MT_PRINCIPAL, "workspace_id");
@@ -287,6 +291,7 @@ CatalogLookup(void)
 	c.sk_kid = ColumnNumber(tables, c.oids, MT_SIGNING_KEY, "kid");
 	c.sk_secret = ColumnNumber(tables, c.oids, MT_SIGNING_KEY, "secret");
 	c.sk_retired = ColumnNumber(tables, c.oids, MT_SIGNING_KEY, "retired_at");
+	c.nm_principal = ColumnNumber(tables, c.oids, MT_NOTIFICATION_MUTE, "principal_id");
 	c.rr_review = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "review_id");
 	c.rr_reviewer = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "reviewer_id");
 	c.rr_resource = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "resource_id");
@@ -407,6 +412,13 @@ ModelEstimatedRows(ModelRel t)
 		table_close(rel, AccessShareLock);
 	}
 	return n > 0 && n < (double) (PG_INT32_MAX / 4) ? (int32) n : 0;
+}
+
+Snapshot
+StatementSnapshot(void)
+{
+	CommandCounterIncrement();
+	return RegisterSnapshot(GetTransactionSnapshot());
 }
 
 /* Call row(desc, tuple, arg) for every row of table whose indexed column equals key. */

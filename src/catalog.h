@@ -51,19 +51,19 @@ typedef enum ModelRel
 {
 	MT_RESOURCE, MT_COLLECTION_ITEM, MT_WORKSPACE, MT_PRINCIPAL, MT_MEMBER, MT_TEAM_MEMBER,
 	MT_SHARE, MT_LINK, MT_REVIEW_REVIEWER, MT_CHANGE_LOG,
-	MT_SIGNING_KEY,				/* read by open_link; no cache follows it */
+	MT_SIGNING_KEY, MT_NOTIFICATION_MUTE,	/* read by open_link and share; no cache follows them */
 	MT_RESOURCE_PKEY, MT_COLLECTION_ITEM_BY_RESOURCE,
 	MT_PRINCIPAL_PKEY, MT_MEMBER_PKEY, MT_MEMBER_BY_PRINCIPAL,
 	MT_TEAM_MEMBER_PKEY, MT_TEAM_MEMBER_BY_MEMBER, MT_SHARE_BY_RESOURCE, MT_SHARE_BY_GRANTEE,
 	MT_LINK_PKEY, MT_REVIEW_REVIEWER_BY_REVIEWER, MT_REVIEW_REVIEWER_BY_RESOURCE,
-	MT_CHANGE_LOG_BY_KIND_TXID, MT_SIGNING_KEY_PKEY, MT_WORKSPACE_PKEY,
+	MT_CHANGE_LOG_BY_KIND_TXID, MT_SIGNING_KEY_PKEY, MT_WORKSPACE_PKEY, MT_NOTIFICATION_MUTE_PKEY,
 	/* the signal relations (invalidation.c): one per invalidation group */
 	MT_SIGNAL_STRUCTURE, MT_SIGNAL_WORKSPACES, MT_SIGNAL_PRINCIPALS, MT_SIGNAL_LINKS,
 	MT_COUNT
 } ModelRel;
 
 #define MT_LAST_TABLE		MT_CHANGE_LOG	/* the last table the caches follow */
-#define MT_LAST_READ_TABLE	MT_SIGNING_KEY	/* the last table whose columns are looked up */
+#define MT_LAST_READ_TABLE	MT_NOTIFICATION_MUTE	/* the last table whose columns are looked up */
 
 /* Enum label OIDs, in the order of a C enum. */
 typedef struct EnumMap
@@ -81,7 +81,7 @@ typedef struct ModelCatalog
 				res_restricted, res_guest_ai;
 	AttrNumber	item_collection, item_resource;
 	AttrNumber	ws_id, ws_guest_uploads, ws_guest_access, ws_members_share, ws_edit_own,
-				ws_public_level, ws_track_views;
+				ws_public_level, ws_track_views, ws_external_sharing;
 	AttrNumber	p_id, p_kind, p_workspace;
 	AttrNumber	m_workspace, m_principal, m_role;
 	AttrNumber	tm_team, tm_member;
@@ -91,6 +91,7 @@ typedef struct ModelCatalog
 				l_expires, l_not_before, l_revoked, l_password_hash, l_max_views, l_view_count,
 				l_last_viewed, l_created_by;
 	AttrNumber	sk_kid, sk_secret, sk_retired;
+	AttrNumber	nm_principal;
 	AttrNumber	rr_review, rr_reviewer, rr_resource, rr_perms, rr_expires, rr_active;
 	AttrNumber	cl_txid, cl_kind, cl_id, cl_deleted_through;
 	EnumMap		resource_kinds, accesses, principal_kinds, roles;
@@ -130,6 +131,13 @@ extern void ModelScanBegin(ModelScan *ms, ModelRel t, Snapshot snap);
 extern HeapTuple ModelScanNext(ModelScan *ms);
 extern void ModelScanEnd(ModelScan *ms);
 extern int32 ModelEstimatedRows(ModelRel t);
+
+/*
+ * The snapshot a statement run now would read with (registered: the caller
+ * unregisters it): after this command's changes, the latest one in READ
+ * COMMITTED, the transaction's above.
+ */
+extern Snapshot StatementSnapshot(void);
 
 /* Index scans for equality on one column (a uuid, or any with its equality function). */
 typedef void (*RowCallback) (TupleDesc desc, HeapTuple tup, void *arg);

@@ -545,7 +545,7 @@ link_count_views(PG_FUNCTION_ARGS)
 		Datum		creator = UUIDPGetDatum(&v.creator);
 		Datum		payload_values[2];
 		bool		payload_nulls[2] = {false, PG_ARGISNULL(3)};
-		Snapshot	snap = RegisterSnapshot(GetTransactionSnapshot());
+		Snapshot	snap = StatementSnapshot();
 		List	   *workspaces = IndexScanUuids(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id,
 												&v.resource, catalog.res_workspace, snap);
 

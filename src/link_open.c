@@ -194,8 +194,7 @@ ReadLink(Datum token, bool token_null, OpenedLink *l)
 	if (token_null || !TokenKeyId(token, &kid))
 		return false;
 	CatalogLookup();
-	CommandCounterIncrement();
-	snap = RegisterSnapshot(GetTransactionSnapshot());
+	snap = StatementSnapshot();
 	IndexScanKey(MT_SIGNING_KEY, MT_SIGNING_KEY_PKEY, catalog.sk_kid, F_INT4EQ, Int32GetDatum(kid),
 				 snap, SigningKeyRow, &secret);
 	found = secret != (Datum) 0 && TokenLinkId(token, kid, secret, &l->id);

@@ -24,6 +24,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 
@@ -45,8 +46,7 @@ PG_FUNCTION_INFO_V1(resource_create);
 /* The statements of this file, each prepared once per backend and kept. */
 typedef enum ManagePlan
 {
-	PLAN_REFUSAL, PLAN_SHARE_FACTS, PLAN_SHARE_INSERT, PLAN_SHARE_DELETE,
-	PLAN_RESOURCE_FACTS, PLAN_RESOURCE_INSERT,
+	PLAN_REFUSAL, PLAN_SHARE_INSERT, PLAN_SHARE_DELETE, PLAN_RESOURCE_INSERT,
 	PLAN_COUNT
 } ManagePlan;
 
@@ -59,19 +59,6 @@ static const KeptStatement statements[PLAN_COUNT] = {
 		"SELECT share_acl._audit_refusal($1, $2, share_acl._audit_workspace_of($2),"
 		"       share_acl.current_principal(), pg_catalog.session_user(), $3)",
 		"tut"},
-	[PLAN_SHARE_FACTS] = {
-		/* $1 resource, $2 grantee */
-		"SELECT r.workspace_id, g.kind::pg_catalog.text, g.workspace_id, w.allow_external_sharing,"
-		"       EXISTS (SELECT 1 FROM share_acl.member m"
-		"                WHERE m.workspace_id OPERATOR(pg_catalog.=) r.workspace_id"
-		"                  AND m.principal_id OPERATOR(pg_catalog.=) $2),"
-		"       EXISTS (SELECT 1 FROM share_acl.notification_mute nm"
-		"                WHERE nm.principal_id OPERATOR(pg_catalog.=) $2)"
-		"  FROM (SELECT) AS one"
-		"  LEFT JOIN share_acl.resource r ON r.id OPERATOR(pg_catalog.=) $1"
-		"  LEFT JOIN share_acl.principal g ON g.id OPERATOR(pg_catalog.=) $2"
-		"  LEFT JOIN share_acl.workspace w ON w.id OPERATOR(pg_catalog.=) r.workspace_id",
-		"uu"},
 	[PLAN_SHARE_INSERT] = {
 		"INSERT INTO share_acl.share AS s (resource_id, grantee_id, perms, allow_download,"
 		"       allow_comments, allow_approval, allow_contribution, expires_at, granted_by)"
@@ -81,12 +68,6 @@ static const KeptStatement statements[PLAN_COUNT] = {
 		"DELETE FROM share_acl.share x WHERE x.id OPERATOR(pg_catalog.=) $1"
 		" RETURNING x.resource_id, x.granted_by",
 		"u"},
-	[PLAN_RESOURCE_FACTS] = {
-		/* $1 workspace, $2 parent, $3 the new id */
-		"SELECT EXISTS (SELECT 1 FROM share_acl.workspace w WHERE w.id OPERATOR(pg_catalog.=) $1),"
-		"       (SELECT p.workspace_id FROM share_acl.resource p WHERE p.id OPERATOR(pg_catalog.=) $2),"
-		"       EXISTS (SELECT 1 FROM share_acl.resource r WHERE r.id OPERATOR(pg_catalog.=) $3)",
-		"uuu"},
 	[PLAN_RESOURCE_INSERT] = {
 		"INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id, owner_id)"
 		" VALUES ($1, $2, $3, $4, $5)",
@@ -284,6 +265,108 @@ RunOne(ManagePlan which, Datum *values, const char *nulls, int expected)
 }
 
 /*
+ * What a share looks at, read as a statement of the function would (see
+ * StatementSnapshot): the resource's workspace and its policy, the grantee's
+ * kind and workspace, whether the grantee is a member of the resource's
+ * workspace and has muted notifications.
+ */
+typedef struct ShareFacts
+{
+	bool		resource_exists;
+	pg_uuid_t	workspace;
+	bool		external_sharing;	/* the workspace's allow_external_sharing */
+	bool		grantee_exists;
+	PrincipalKind grantee_kind;
+	bool		grantee_has_workspace;
+	pg_uuid_t	grantee_workspace;
+	bool		grantee_is_member;
+	bool		grantee_mutes;
+} ShareFacts;
+
+static void
+ShareResourceRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	ShareFacts *f = (ShareFacts *) arg;
+	bool		isnull;
+	Datum		d = Attr(desc, tup, catalog.res_workspace, &isnull);
+
+	f->resource_exists = !isnull;
+	if (!isnull)
+		f->workspace = *DatumGetUUIDP(d);
+}
+
+static void
+ShareWorkspaceRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	bool		isnull;
+	Datum		d = Attr(desc, tup, catalog.ws_external_sharing, &isnull);
+
+	((ShareFacts *) arg)->external_sharing = !isnull && DatumGetBool(d);
+}
+
+static void
+ShareGranteeRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	ShareFacts *f = (ShareFacts *) arg;
+	bool		isnull;
+	Datum		d;
+
+	f->grantee_exists = true;
+	f->grantee_kind = EnumMapValue(&catalog.principal_kinds,
+								   Attr(desc, tup, catalog.p_kind, &isnull), PK_UNKNOWN);
+	d = Attr(desc, tup, catalog.p_workspace, &isnull);
+	f->grantee_has_workspace = !isnull;
+	if (!isnull)
+		f->grantee_workspace = *DatumGetUUIDP(d);
+}
+
+static void
+ShareMembershipRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	ShareFacts *f = (ShareFacts *) arg;
+	bool		isnull;
+	Datum		d = Attr(desc, tup, catalog.m_workspace, &isnull);
+
+	if (!isnull && UuidEqual(DatumGetUUIDP(d), &f->workspace))
+		f->grantee_is_member = true;
+}
+
+static void
+ShareMuteRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	((ShareFacts *) arg)->grantee_mutes = true;
+}
+
+static void
+ReadShareFacts(const pg_uuid_t *resource, const pg_uuid_t *grantee, ShareFacts *f)
+{
+	Snapshot	snap;
+
+	memset(f, 0, sizeof(*f));
+	CatalogLookup();
+	snap = StatementSnapshot();
+	IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, resource, snap, ShareResourceRow, f);
+	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, catalog.p_id, grantee, snap, ShareGranteeRow, f);
+	if (f->resource_exists)
+	{
+		IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, &f->workspace, snap,
+					   ShareWorkspaceRow, f);
+		IndexScanEqual(MT_MEMBER, MT_MEMBER_BY_PRINCIPAL, catalog.m_principal, grantee, snap,
+					   ShareMembershipRow, f);
+	}
+	IndexScanEqual(MT_NOTIFICATION_MUTE, MT_NOTIFICATION_MUTE_PKEY, catalog.nm_principal, grantee,
+				   snap, ShareMuteRow, f);
+	UnregisterSnapshot(snap);
+}
+
+/* RowCallback: *arg (a bool) is set, a row was found. */
+static void
+RowExists(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	*(bool *) arg = true;
+}
+
+/*
  * The share of resource with grantee, made by actor (NULL: a trusted
  * administrator) through function (share, share_with_email); returns its id.
  * The arguments are those of share(), from argument first on.
@@ -303,14 +386,8 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 	char		nulls[9];
 	bool		isnull;
 	pg_uuid_t	workspace;
-	char	   *grantee_kind;
-	bool		grantee_has_workspace;
-	pg_uuid_t	grantee_workspace;
-	bool		external_sharing;
-	bool		grantee_is_member;
-	bool		grantee_mutes;
+	ShareFacts	facts;
 	Datum		share_id;
-	Datum		value;
 	Permset		have;
 	TargetKind	kind;
 	int			i;
@@ -332,32 +409,20 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 	SPI_connect();
 
 	/* the resource, the grantee, the workspace and the grantee's place in it */
-	values[0] = UUIDPGetDatum(resource);
-	values[1] = UUIDPGetDatum(grantee);
-	RunOne(PLAN_SHARE_FACTS, values, NULL, SPI_OK_SELECT);
-	(void) KeptStatementColumn(1, &isnull);
-	if (isnull)
+	ReadShareFacts(resource, grantee, &facts);
+	if (!facts.resource_exists)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("resource %s does not exist", UuidText(resource))));
-	workspace = *DatumGetUUIDP(KeptStatementColumn(1, &isnull));
-	value = KeptStatementColumn(2, &isnull);
-	if (isnull)
+	if (!facts.grantee_exists)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("principal %s does not exist", UuidText(grantee))));
-	grantee_kind = TextDatumGetCString(value);
-	value = KeptStatementColumn(3, &isnull);
-	grantee_has_workspace = !isnull;
-	if (grantee_has_workspace)
-		grantee_workspace = *DatumGetUUIDP(value);
-	external_sharing = DatumGetBool(KeptStatementColumn(4, &isnull));
-	grantee_is_member = DatumGetBool(KeptStatementColumn(5, &isnull));
-	grantee_mutes = DatumGetBool(KeptStatementColumn(6, &isnull));
+	workspace = facts.workspace;
 
 	Require(function, actor, resource, PERM_SHARE, action);
-	if (strcmp(grantee_kind, "team") == 0 &&
-		(!grantee_has_workspace || !UuidEqual(&grantee_workspace, &workspace)))
+	if (facts.grantee_kind == PK_TEAM &&
+		(!facts.grantee_has_workspace || !UuidEqual(&facts.grantee_workspace, &workspace)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("team %s belongs to another workspace than resource %s",
@@ -388,9 +453,8 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 				 "A principal can grant only permissions it holds itself on the resource.", NULL);
 	}
 	/* outsiders: principals with no role in the workspace, and external principals */
-	if (!external_sharing &&
-		(strcmp(grantee_kind, "external") == 0 ||
-		 (strcmp(grantee_kind, "user") == 0 && !grantee_is_member)))
+	if (!facts.external_sharing &&
+		(facts.grantee_kind == PK_EXTERNAL || (facts.grantee_kind == PK_USER && !facts.grantee_is_member)))
 		Deny(function, resource,
 			 psprintf("permission denied: the workspace policy allow_external_sharing forbids sharing with outsider %s",
 					  UuidText(grantee)),
@@ -424,7 +488,7 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 		payload_values[2] = CStringGetTextDatum(PermsetToCString(grant));
 		payload_values[3] = TimestampTzGetDatum(expires_at);
 		payload = JsonbObjectOf(4, keys, payload_values, types, payload_nulls);
-		if (strcmp(grantee_kind, "team") == 0)
+		if (facts.grantee_kind == PK_TEAM)
 		{
 			Datum		one = UUIDPGetDatum(grantee);
 
@@ -433,7 +497,7 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 							 "share_received", resource, payload, &workspace);
 		}
 		else
-			NotifyPerson(grantee, grantee_mutes, "share_received", resource, payload, &workspace);
+			NotifyPerson(grantee, facts.grantee_mutes, "share_received", resource, payload, &workspace);
 	}
 
 	SPI_finish();
@@ -512,11 +576,11 @@ resource_create(PG_FUNCTION_ARGS)
 	const pg_uuid_t *id;
 	char	   *kind;
 	Datum		values[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
-	bool		isnull;
-	Datum		parent_workspace;
-	bool		parent_missing;
-	bool		id_taken;
+	char		nulls[5];
+	Snapshot	snap;
+	bool		workspace_exists = false;
+	List	   *parent_workspaces = NIL;
+	bool		id_taken = false;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(3))
 		ereport(ERROR,
@@ -526,18 +590,20 @@ resource_create(PG_FUNCTION_ARGS)
 	kind = DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(1)));
 	id = PG_GETARG_UUID_P(3);
 
-	SPI_connect();
-	values[0] = UUIDPGetDatum(workspace);
-	values[1] = parent ? UUIDPGetDatum(parent) : (Datum) 0;
-	nulls[1] = parent ? ' ' : 'n';
-	values[2] = UUIDPGetDatum(id);
-	RunOne(PLAN_RESOURCE_FACTS, values, nulls, SPI_OK_SELECT);
-	if (!DatumGetBool(KeptStatementColumn(1, &isnull)))
+	/* the workspace, the parent's workspace, whether the id is a resource's */
+	CatalogLookup();
+	snap = StatementSnapshot();
+	IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, workspace, snap, RowExists,
+				   &workspace_exists);
+	if (parent != NULL)
+		parent_workspaces = IndexScanUuids(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, parent,
+										   catalog.res_workspace, snap);
+	IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, id, snap, RowExists, &id_taken);
+	UnregisterSnapshot(snap);
+	if (!workspace_exists)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("workspace %s does not exist", UuidText(workspace))));
-	parent_workspace = KeptStatementColumn(2, &parent_missing);
-	id_taken = DatumGetBool(KeptStatementColumn(3, &isnull));
 
 	if (parent == NULL)
 	{
@@ -550,11 +616,11 @@ resource_create(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		if (parent_missing)
+		if (parent_workspaces == NIL)
 			ereport(ERROR,
 					(errcode(ERRCODE_NO_DATA_FOUND),
 					 errmsg("resource %s does not exist", UuidText(parent))));
-		if (!UuidEqual(DatumGetUUIDP(parent_workspace), workspace))
+		if (!UuidEqual((pg_uuid_t *) linitial(parent_workspaces), workspace))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("parent %s belongs to another workspace", UuidText(parent))));
@@ -578,6 +644,7 @@ resource_create(PG_FUNCTION_ARGS)
 	memset(nulls, ' ', sizeof(nulls));
 	nulls[3] = parent ? ' ' : 'n';
 	nulls[4] = actor ? ' ' : 'n';
+	SPI_connect();
 	RunOne(PLAN_RESOURCE_INSERT, values, nulls, SPI_OK_INSERT);
 	SPI_finish();
 	PG_RETURN_UUID_P(id);

@@ -129,8 +129,7 @@ share_check(PG_FUNCTION_ARGS)
 	resource = heap_getattr(row, catalog.s_resource, desc, &resource_null);
 	if (grantee_null)
 		return PointerGetDatum(row);
-	CommandCounterIncrement();
-	snap = RegisterSnapshot(GetTransactionSnapshot());
+	snap = StatementSnapshot();
 	outside = TeamOutside(DatumGetUUIDP(grantee), resource_null ? NULL : DatumGetUUIDP(resource), snap);
 	UnregisterSnapshot(snap);
 	if (outside)
@@ -259,8 +258,7 @@ resource_insert_check(PG_FUNCTION_ARGS)
 	parents = TransitionUuids(trigdata->tg_newtable, desc, catalog.res_parent, no_parent, &n);
 
 	/* the parent's workspace: the parent is a new row or one before */
-	CommandCounterIncrement();
-	snap = RegisterSnapshot(GetTransactionSnapshot());
+	snap = StatementSnapshot();
 	for (i = 0; i < n; i++)
 	{
 		RowFacts	p = {false};

@@ -279,8 +279,7 @@ WriteRows(People *people, const char *kind, const pg_uuid_t *resource, Datum pay
 	rel = table_open(table, RowExclusiveLock);
 	prefs = table_open(prefs_table, AccessShareLock);
 	/* the preferences as the statement would read them */
-	CommandCounterIncrement();
-	snap = RegisterSnapshot(GetTransactionSnapshot());
+	snap = StatementSnapshot();
 	values[0] = workspace ? UUIDPGetDatum(workspace) : (Datum) 0;
 	nulls[0] = workspace == NULL;
 	values[2] = CStringGetTextDatum(kind);
