@@ -16,6 +16,7 @@
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_enum.h"
+#include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -39,7 +40,7 @@ static const char *const access_labels[] = {"private", "shared", "public"};
 static const char *const model_rel_names[MT_COUNT] = {
 	"resource", "collection_item", "workspace", "principal", "member",
 	"team_member", "share", "link", "review_reviewer", "change_log", "signing_key",
-	"notification_mute",
+	"notification_mute", "link_view",
 	"resource_pkey", "collection_item_resource_idx",
 	"principal_pkey", "member_pkey", "member_principal_idx",
 	"team_member_pkey", "team_member_member_idx", "share_resource_idx", "share_grantee_idx",
@@ -238,6 +239,10 @@ CatalogLookup(void)
 		c.change_log_owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
 		ReleaseSysCache(tup);
 	}
+	c.permset_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("permset"),
+									 ObjectIdGetDatum(nsp));
+	c.resource_kind_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+										   CStringGetDatum("resource_kind"), ObjectIdGetDatum(nsp));
 	c.res_id = ColumnNumber(tables, c.oids, MT_RESOURCE, "id");
 	c.res_workspace = ColumnNumber(tables, c.oids, MT_RESOURCE, "workspace_id");
 	c.res_kind = ColumnNumber(tables, c.oids, MT_RESOURCE, "kind");

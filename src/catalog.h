@@ -51,7 +51,7 @@ typedef enum ModelRel
 {
 	MT_RESOURCE, MT_COLLECTION_ITEM, MT_WORKSPACE, MT_PRINCIPAL, MT_MEMBER, MT_TEAM_MEMBER,
 	MT_SHARE, MT_LINK, MT_REVIEW_REVIEWER, MT_CHANGE_LOG,
-	MT_SIGNING_KEY, MT_NOTIFICATION_MUTE,	/* read by open_link and share; no cache follows them */
+	MT_SIGNING_KEY, MT_NOTIFICATION_MUTE, MT_LINK_VIEW,	/* open_link's and share's; no cache follows them */
 	MT_RESOURCE_PKEY, MT_COLLECTION_ITEM_BY_RESOURCE,
 	MT_PRINCIPAL_PKEY, MT_MEMBER_PKEY, MT_MEMBER_BY_PRINCIPAL,
 	MT_TEAM_MEMBER_PKEY, MT_TEAM_MEMBER_BY_MEMBER, MT_SHARE_BY_RESOURCE, MT_SHARE_BY_GRANTEE,
@@ -63,7 +63,7 @@ typedef enum ModelRel
 } ModelRel;
 
 #define MT_LAST_TABLE		MT_CHANGE_LOG	/* the last table the caches follow */
-#define MT_LAST_READ_TABLE	MT_NOTIFICATION_MUTE	/* the last table whose columns are looked up */
+#define MT_LAST_READ_TABLE	MT_LINK_VIEW	/* the last table whose columns are looked up */
 
 /* Enum label OIDs, in the order of a C enum. */
 typedef struct EnumMap
@@ -77,6 +77,7 @@ typedef struct ModelCatalog
 	bool		valid;
 	Oid			oids[MT_COUNT];
 	Oid			change_log_owner;	/* the triggers write the log as this role */
+	Oid			permset_type, resource_kind_type;	/* share_acl's types */
 	AttrNumber	res_id, res_workspace, res_kind, res_parent, res_owner, res_access,
 				res_restricted, res_guest_ai;
 	AttrNumber	item_collection, item_resource;

@@ -9,9 +9,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
-#include "utils/syscache.h"
 
 #include "catalog.h"
 #include "kept_plan.h"
@@ -37,28 +35,15 @@ KeptPlanGet(KeptPlan *kept, const char *query, int nargs, const Oid *argtypes, i
 	return kept->plan;
 }
 
-/* A type of share_acl (its OID changes when the extension is created again). */
-static Oid
-ModelType(const char *name)
+/* The types of a statement's parameters, by their letters (types: one per letter). */
+void
+KeptStatementTypes(const KeptStatement *st, Oid *types)
 {
-	Oid			nsp = get_namespace_oid("share_acl", false);
-
-	return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(name),
-						   ObjectIdGetDatum(nsp));
-}
-
-/* The kept generic plan of a statement (its parameters' types by letter). */
-SPIPlanPtr
-KeptStatementPlan(KeptPlan *kept, const KeptStatement *st)
-{
-	Oid			types[FUNC_MAX_ARGS];
 	int			nargs = strlen(st->params);
 	int			i;
 
-	CatalogLookup();
-	if (kept->plan != NULL && kept->generation == CatalogGeneration())
-		return kept->plan;		/* (its argument types need not be looked up) */
 	Assert(nargs <= FUNC_MAX_ARGS);
+	CatalogLookup();
 	for (i = 0; i < nargs; i++)
 		switch (st->params[i])
 		{
@@ -78,15 +63,27 @@ KeptStatementPlan(KeptPlan *kept, const KeptStatement *st)
 				types[i] = TIMESTAMPTZOID;
 				break;
 			case 'P':
-				types[i] = ModelType("permset");
+				types[i] = catalog.permset_type;
 				break;
 			case 'K':
-				types[i] = ModelType("resource_kind");
+				types[i] = catalog.resource_kind_type;
 				break;
 			default:
 				elog(ERROR, "unknown parameter type '%c'", st->params[i]);
 		}
-	return KeptPlanGet(kept, st->query, nargs, types, CURSOR_OPT_GENERIC_PLAN);
+}
+
+/* The kept generic plan of a statement (its parameters' types by letter). */
+SPIPlanPtr
+KeptStatementPlan(KeptPlan *kept, const KeptStatement *st)
+{
+	Oid			types[FUNC_MAX_ARGS];
+
+	CatalogLookup();
+	if (kept->plan != NULL && kept->generation == CatalogGeneration())
+		return kept->plan;		/* (its argument types need not be looked up) */
+	KeptStatementTypes(st, types);
+	return KeptPlanGet(kept, st->query, strlen(st->params), types, CURSOR_OPT_GENERIC_PLAN);
 }
 
 /*

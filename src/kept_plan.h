@@ -28,6 +28,7 @@ typedef struct KeptStatement
 
 extern SPIPlanPtr KeptPlanGet(KeptPlan *kept, const char *query, int nargs, const Oid *argtypes,
 							  int cursor_options);
+extern void KeptStatementTypes(const KeptStatement *st, Oid *types);
 extern SPIPlanPtr KeptStatementPlan(KeptPlan *kept, const KeptStatement *st);
 extern bool KeptStatementRun(KeptPlan *kept, const KeptStatement *st, Datum *values,
 							 const char *nulls, int expected);

@@ -491,17 +491,11 @@ CountInto(Datum link, ViewCount *v)
 
 	CatalogLookup();
 	rel = table_open(catalog.oids[MT_LINK], RowExclusiveLock);
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
 	written = RowUpdate(rel, catalog.oids[MT_LINK_PKEY], catalog.l_id, F_UUID_EQ, link, 2, columns,
 						CountViews, v, &found);
-	PopActiveSnapshot();
 	table_close(rel, NoLock);
 	if (written)
-	{
-		CommandCounterIncrement();
 		return found;
-	}
 	args[0] = link;
 	args[1] = Int64GetDatum(v->n);
 	args[2] = TimestampTzGetDatum(v->at);

@@ -18,6 +18,7 @@
  */
 #include "postgres.h"
 
+#include "access/table.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -34,6 +35,7 @@
 #include "kept_plan.h"
 #include "notify.h"
 #include "permset_sql.h"
+#include "row_write.h"
 
 PG_FUNCTION_INFO_V1(require_permissions);
 PG_FUNCTION_INFO_V1(require_manager);
@@ -60,6 +62,7 @@ static const KeptStatement statements[PLAN_COUNT] = {
 		"       share_acl.current_principal(), pg_catalog.session_user(), $3)",
 		"tut"},
 	[PLAN_SHARE_INSERT] = {
+		/* share_columns */
 		"INSERT INTO share_acl.share AS s (resource_id, grantee_id, perms, allow_download,"
 		"       allow_comments, allow_approval, allow_contribution, expires_at, granted_by)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING s.id",
@@ -69,9 +72,19 @@ static const KeptStatement statements[PLAN_COUNT] = {
 		" RETURNING x.resource_id, x.granted_by",
 		"u"},
 	[PLAN_RESOURCE_INSERT] = {
+		/* resource_columns */
 		"INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id, owner_id)"
 		" VALUES ($1, $2, $3, $4, $5)",
 		"uuKuu"}
+};
+
+/* The columns the INSERT statements above write, in the order of their parameters. */
+static const char *const share_columns[9] = {
+	"resource_id", "grantee_id", "perms", "allow_download", "allow_comments", "allow_approval",
+	"allow_contribution", "expires_at", "granted_by"
+};
+static const char *const resource_columns[5] = {
+	"id", "workspace_id", "kind", "parent_id", "owner_id"
 };
 
 static char *
@@ -265,6 +278,46 @@ RunOne(ManagePlan which, Datum *values, const char *nulls, int expected)
 }
 
 /*
+ * Insert the row of statement which (an INSERT into model table t of the
+ * columns named, in the order of its parameters; nulls as SPI's) below the
+ * statement when the table lets it be (src/row_write.c), else by the
+ * statement; *id (when asked) is the new row's id.  true when a row was
+ * inserted.  Needs an SPI connection.
+ */
+static bool
+InsertRow(ModelRel t, ManagePlan which, const char *const *columns, Datum *values,
+		  const char *nulls, Datum *id)
+{
+	const KeptStatement *st = &statements[which];
+	int			n = strlen(st->params);
+	Oid			types[FUNC_MAX_ARGS];
+	bool		isnull[FUNC_MAX_ARGS];
+	RowValues	row = {n, columns, types, values, isnull};
+	Relation	rel;
+	bool		done;
+	bool		null_id;
+	int			i;
+
+	Assert(n <= FUNC_MAX_ARGS);
+	KeptStatementTypes(st, types);
+	for (i = 0; i < n; i++)
+		isnull[i] = nulls != NULL && nulls[i] == 'n';
+	rel = table_open(catalog.oids[t], RowExclusiveLock);
+	done = RowInsert(rel, &row, id, "id");
+	table_close(rel, NoLock);
+	if (!done)
+	{
+		if (!RunOne(which, values, nulls, id ? SPI_OK_INSERT_RETURNING : SPI_OK_INSERT))
+			return false;
+		if (id != NULL)
+			*id = KeptStatementColumn(1, &null_id);
+	}
+	if (id != NULL)				/* (out of the SPI connection's memory) */
+		*id = SPI_datumTransfer(*id, false, UUID_LEN);
+	return true;
+}
+
+/*
  * What a share looks at, read as a statement of the function would (see
  * StatementSnapshot): the resource's workspace and its policy, the grantee's
  * kind and workspace, whether the grantee is a member of the resource's
@@ -384,7 +437,6 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 	bool		allow[4];
 	Datum		values[9];
 	char		nulls[9];
-	bool		isnull;
 	pg_uuid_t	workspace;
 	ShareFacts	facts;
 	Datum		share_id;
@@ -471,9 +523,8 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 	memset(nulls, ' ', sizeof(nulls));
 	nulls[7] = has_expiry ? ' ' : 'n';
 	nulls[8] = actor ? ' ' : 'n';
-	if (!RunOne(PLAN_SHARE_INSERT, values, nulls, SPI_OK_INSERT_RETURNING))
+	if (!InsertRow(MT_SHARE, PLAN_SHARE_INSERT, share_columns, values, nulls, &share_id))
 		elog(ERROR, "the share was not inserted");
-	share_id = SPI_datumTransfer(KeptStatementColumn(1, &isnull), false, UUID_LEN);
 
 	/* the grantee is told (a team: its members) */
 	{
@@ -645,7 +696,7 @@ resource_create(PG_FUNCTION_ARGS)
 	nulls[3] = parent ? ' ' : 'n';
 	nulls[4] = actor ? ' ' : 'n';
 	SPI_connect();
-	RunOne(PLAN_RESOURCE_INSERT, values, nulls, SPI_OK_INSERT);
+	InsertRow(MT_RESOURCE, PLAN_RESOURCE_INSERT, resource_columns, values, nulls, NULL);
 	SPI_finish();
 	PG_RETURN_UUID_P(id);
 }

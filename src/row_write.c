@@ -17,8 +17,9 @@
  * OF, and for an update BEFORE ROW triggers (they may change other columns)
  * — except the update triggers that would not fire for the columns changed
  * (UPDATE OF other columns) and share_acl's audit trigger when the columns
- * changed are ones it does not audit (it would stage nothing).  The caller
- * holds an active snapshot.
+ * changed are ones it does not audit (it would stage nothing).  As for a
+ * statement run now, the write sees the changes of the command before it,
+ * under the statement's snapshot, and what follows sees the write.
  */
 #include "postgres.h"
 
@@ -32,6 +33,7 @@
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
+#include "executor/nodeModifyTable.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
@@ -156,6 +158,8 @@ RowWriterBegin(RowWriter *w, Relation rel, const AttrNumber *updated, int nupdat
 	InitResultRelInfo(w->rri, rel, 1, NULL, 0);
 	/* (where ExecGetTriggerResultRel finds it for the AFTER triggers) */
 	w->estate->es_opened_result_relations = lappend(w->estate->es_opened_result_relations, w->rri);
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
 	w->estate->es_output_cid = GetCurrentCommandId(true);
 	w->estate->es_snapshot = GetActiveSnapshot();
 	ExecOpenIndices(w->rri, false);
@@ -166,8 +170,39 @@ RowWriterEnd(RowWriter *w)
 {
 	ExecCloseIndices(w->rri);
 	ExecResetTupleTable(w->estate->es_tupleTable, false);
+	PopActiveSnapshot();
+	CommandCounterIncrement();
 	MemoryContextSwitchTo(w->caller);
 	FreeExecutorState(w->estate);
+}
+
+/*
+ * The row of an INSERT statement, as ExecInsert writes a plain table's
+ * (ExecSimpleRelationInsert, with the statement's transition capture):
+ * BEFORE row triggers, generated columns, constraints, the heap tuple, its
+ * index entries, the AFTER row triggers.
+ */
+static void
+InsertOneRow(ResultRelInfo *rri, EState *estate, TupleTableSlot *slot,
+			 TransitionCaptureState *capture)
+{
+	Relation	rel = rri->ri_RelationDesc;
+	List	   *recheck = NIL;
+
+	if (rri->ri_TrigDesc != NULL && rri->ri_TrigDesc->trig_insert_before_row &&
+		!ExecBRInsertTriggers(estate, rri, slot))
+		return;					/* "do nothing" */
+	if (rel->rd_att->constr != NULL && rel->rd_att->constr->has_generated_stored)
+		ExecComputeStoredGenerated(rri, estate, slot, CMD_INSERT);
+	if (rel->rd_att->constr != NULL)
+		ExecConstraints(rri, slot, estate);
+	if (rel->rd_rel->relispartition)
+		ExecPartitionCheck(rri, slot, estate, true);
+	simple_table_tuple_insert(rel, slot);
+	if (rri->ri_NumIndices > 0)
+		recheck = ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL);
+	ExecARInsertTriggers(estate, rri, slot, recheck, capture);
+	list_free(recheck);
 }
 
 /*
@@ -183,14 +218,13 @@ RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_colu
 	TupleDesc	desc = RelationGetDescr(rel);
 	TriggerDesc *t = rel->trigdesc;
 	RowWriter	w;
+	TransitionCaptureState *capture;
 	TupleTableSlot *slot;
 	ExprContext *econtext;
 	int			i,
 				g;
 
-	if (!StatementNeedsLess(rel, CMD_INSERT) ||
-		(t != NULL && (t->trig_insert_before_statement || t->trig_insert_after_statement ||
-					   t->trig_insert_new_table || t->trig_insert_instead_row)))
+	if (!StatementNeedsLess(rel, CMD_INSERT) || (t != NULL && t->trig_insert_instead_row))
 		return false;
 	/* each given column there and of the type given (a statement would coerce) */
 	for (g = 0; g < given->n; g++)
@@ -228,8 +262,12 @@ RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_colu
 	}
 	ExecStoreVirtualTuple(slot);
 
+	/* as ExecModifyTable: the statement triggers around the row, its transition table */
 	AfterTriggerBeginQuery();
-	ExecSimpleRelationInsert(w.rri, w.estate, slot);
+	capture = MakeTransitionCaptureState(t, RelationGetRelid(rel), CMD_INSERT);
+	ExecBSInsertTriggers(w.estate, w.rri);
+	InsertOneRow(w.rri, w.estate, slot, capture);
+	ExecASInsertTriggers(w.estate, w.rri, capture);
 	AfterTriggerEndQuery(w.estate);
 
 	if (out != NULL && (i = SPI_fnumber(desc, out_column)) > 0)
