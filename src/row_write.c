@@ -3,23 +3,29 @@
  * writes it, without the statement: no plan, no portal, no executor start
  * of a plan tree.
  *
- * The row goes through the executor's own single-row paths (those logical
- * replication applies rows with): an inserted row's columns not given take
- * their defaults, evaluated as the planner would; NOT NULL and CHECK
- * constraints, index entries (partial and expression indexes, uniqueness)
- * and the row triggers (foreign keys) run as for the statement, the AFTER
- * ones at the end, as a statement's.  A table on which a statement would run
- * more than that, or that the current user may not write, is left to the
- * statement: RowInsert and RowUpdate then return false, having done nothing.
- * "More" is: rules, row-level security for the current user, a domain-typed
- * column, a generated column (updates), and any trigger the statement would
- * fire beyond row triggers — statement triggers, transition tables, INSTEAD
- * OF, and for an update BEFORE ROW triggers (they may change other columns)
- * — except the update triggers that would not fire for the columns changed
- * (UPDATE OF other columns) and share_acl's audit trigger when the columns
- * changed are ones it does not audit (it would stage nothing).  As for a
- * statement run now, the write sees the changes of the command before it,
- * under the statement's snapshot, and what follows sees the write.
+ * An inserted row goes through the steps ExecModifyTable takes for a plain
+ * table: the statement's BEFORE triggers, the row's BEFORE triggers, its
+ * columns not given taking their defaults (evaluated as the planner would),
+ * generated columns, NOT NULL and CHECK constraints, the heap tuple, its
+ * index entries (partial and expression indexes, uniqueness), the row's
+ * AFTER triggers (foreign keys) with the statement's transition tables, and
+ * the statement's AFTER triggers, fired at the end as a statement's.  An
+ * updated row goes through the executor's single-row update (the one
+ * logical replication applies rows with): found and locked as an UPDATE
+ * finds it, its row triggers, constraints and index entries; it is written
+ * so only when an UPDATE of those columns would fire no statement trigger
+ * and no trigger with transition tables — but the update triggers of other
+ * columns (UPDATE OF), and share_acl's audit trigger when the columns
+ * changed are ones it does not audit (it would stage nothing) — and no
+ * BEFORE row trigger (it may change other columns).
+ *
+ * A table on which the statement would do more (rules, row-level security
+ * for the current user, a domain-typed column, INSTEAD OF triggers, for an
+ * update a generated column or the triggers above), or that the current
+ * user may not write, is left to the statement: RowInsert and RowUpdate then
+ * return false, having done nothing.  As for a statement run now, the write
+ * sees the changes of the command before it, under the statement's
+ * snapshot, and what follows sees the write.
  */
 #include "postgres.h"
 

@@ -4,7 +4,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(77);
+SELECT plan(83);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -257,6 +257,47 @@ SELECT ok(NOT share_acl.has_access(pg_temp.id('olga'), pg_temp.id('A'), 'view'),
     'unshare: denies at once');
 SELECT throws_ok($$SELECT share_acl.unshare(pg_temp.id('s_olga'))$$, 'P0002', NULL, 'unshare: unknown share is P0002');
 SELECT throws_ok($$SELECT share_acl.unshare(NULL)$$, '22004', NULL, 'unshare: NULL is 22004');
+
+-- ------------------------------------------ as an INSERT statement writes rows
+-- share and create_resource write their rows without a statement when the
+-- table lets them: an administrator's statement and row triggers see them
+-- as an INSERT statement's (BEFORE and AFTER, the transition table); a rule
+-- makes them use the statement (the rule's action runs).
+SELECT pg_temp.act('alice');
+CREATE TABLE public.t22_seen (what text, id uuid);
+CREATE FUNCTION public.t22_before_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO public.t22_seen VALUES (TG_TABLE_NAME || ' before statement', NULL); RETURN NULL; END $$;
+CREATE FUNCTION public.t22_after_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO public.t22_seen SELECT TG_TABLE_NAME || ' after statement', n.id FROM new_rows n; RETURN NULL; END $$;
+CREATE FUNCTION public.t22_before_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO public.t22_seen VALUES (TG_TABLE_NAME || ' before row', NEW.id); RETURN NEW; END $$;
+CREATE TRIGGER t22_bs BEFORE INSERT ON share_acl.share FOR EACH STATEMENT EXECUTE FUNCTION public.t22_before_statement();
+CREATE TRIGGER t22_as AFTER INSERT ON share_acl.share REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.t22_after_statement();
+CREATE TRIGGER t22_br BEFORE INSERT ON share_acl.share FOR EACH ROW EXECUTE FUNCTION public.t22_before_row();
+CREATE TRIGGER t22_bs BEFORE INSERT ON share_acl.resource FOR EACH STATEMENT EXECUTE FUNCTION public.t22_before_statement();
+CREATE TRIGGER t22_as AFTER INSERT ON share_acl.resource REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.t22_after_statement();
+INSERT INTO ids VALUES ('s_trig', share_acl.share(pg_temp.id('A'), pg_temp.id('vic'), 'viewer'));
+SELECT results_eq($$SELECT what, id FROM public.t22_seen ORDER BY what$$,
+    $$VALUES ('share after statement', pg_temp.id('s_trig')), ('share before row', pg_temp.id('s_trig')),
+             ('share before statement', NULL::uuid)$$,
+    'share: an administrator''s statement triggers (with a transition table) and row trigger on share see its row');
+TRUNCATE public.t22_seen;
+INSERT INTO ids VALUES ('A_trig', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P')));
+SELECT results_eq($$SELECT what, id FROM public.t22_seen ORDER BY what$$,
+    $$VALUES ('resource after statement', pg_temp.id('A_trig')), ('resource before statement', NULL::uuid)$$,
+    'create_resource: an administrator''s statement triggers on resource see its row');
+SELECT ok(share_acl.has_access(pg_temp.id('vic'), pg_temp.id('A'), 'view'),
+    'the share written so grants');
+SELECT ok(share_acl.has_access(pg_temp.id('alice'), pg_temp.id('A_trig'), 'delete'),
+    'and the engine sees the upload written so (its owner may delete it)');
+TRUNCATE public.t22_seen;
+CREATE RULE t22_rule AS ON INSERT TO share_acl.share DO ALSO INSERT INTO public.t22_seen VALUES ('rule', NEW.resource_id);
+SELECT lives_ok($$INSERT INTO ids VALUES ('s_rule', share_acl.share(pg_temp.id('A'), pg_temp.id('gina'), 'viewer'))$$,
+    'share on a table with a rule');
+SELECT results_eq($$SELECT what, id FROM public.t22_seen WHERE what = 'rule'$$, $$VALUES ('rule', pg_temp.id('A'))$$,
+    'a rule on share makes share use the INSERT statement: the rule''s action runs');
 
 SELECT * FROM finish();
 ROLLBACK;
