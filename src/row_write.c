@@ -44,13 +44,18 @@
 #include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
 #include "rewrite/rewriteHandler.h"
 #include "utils/acl.h"
 #include "utils/datum.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "audit.h"
 #include "catalog.h"
@@ -127,6 +132,149 @@ UpdateFiresMore(Relation rel, const AttrNumber *changed, int nchanged)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * A table's expressions as an INSERT evaluates them, planned once per
+ * backend (a statement plans them at every execution): its CHECK
+ * constraints (in the order of the relation's constraint list, as
+ * ExecConstraints reads them) and its columns' defaults.  Dropped when the
+ * table's definition changes, or any function or type (a default or a
+ * constraint may call it, inlined).
+ */
+typedef struct TableExprs
+{
+	Oid			relid;			/* hash key */
+	bool		valid;
+	bool		in_use;			/* by a write under way */
+	MemoryContext cxt;			/* holds the states below; NULL when none */
+	int			ncheck;
+	ExprState **checks;
+	int			natts;
+	ExprState **defaults;		/* NULL: no default (the column takes NULL) */
+} TableExprs;
+
+static HTAB *table_exprs = NULL;
+
+static void
+TableExprsInvalidate(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS seq;
+	TableExprs *t;
+
+	if (table_exprs == NULL)
+		return;
+	hash_seq_init(&seq, table_exprs);
+	while ((t = hash_seq_search(&seq)) != NULL)
+		if (!OidIsValid(relid) || t->relid == relid)
+			t->valid = false;
+}
+
+static void
+TableExprsInvalidateAll(Datum arg, int cacheid, uint32 hashvalue)
+{
+	TableExprsInvalidate(arg, InvalidOid);
+}
+
+/* Register the invalidation callbacks; called once from _PG_init. */
+void
+RowWriteInit(void)
+{
+	CacheRegisterRelcacheCallback(TableExprsInvalidate, (Datum) 0);
+	CacheRegisterSyscacheCallback(PROCOID, TableExprsInvalidateAll, (Datum) 0);
+	CacheRegisterSyscacheCallback(TYPEOID, TableExprsInvalidateAll, (Datum) 0);
+}
+
+/* A planned expression, its state in the current memory context. */
+static ExprState *
+PlannedExpr(Expr *expr)
+{
+	return ExecInitExpr(expression_planner(expr), NULL);
+}
+
+/* Plan rel's expressions into t, in the current memory context. */
+static void
+PlanTableExprs(Relation rel, TableExprs *t)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	TupleConstr *constr = desc->constr;
+	int			i;
+
+	t->ncheck = constr != NULL ? constr->num_check : 0;
+	t->checks = palloc0(Max(t->ncheck, 1) * sizeof(ExprState *));
+	for (i = 0; i < t->ncheck; i++)
+		t->checks[i] = PlannedExpr(stringToNode(constr->check[i].ccbin));
+	t->natts = desc->natts;
+	t->defaults = palloc0(desc->natts * sizeof(ExprState *));
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Node	   *dflt;
+
+		if (!att->attisdropped && att->attgenerated == '\0' &&
+			(dflt = build_column_default(rel, i + 1)) != NULL)
+			t->defaults[i] = PlannedExpr((Expr *) dflt);
+	}
+}
+
+/*
+ * rel's expressions, planned now unless they still are.  The kept ones are
+ * marked in use until TableExprsDone; a write that starts while they are in
+ * use (a default or a check that writes into the same table) plans its own,
+ * in the current memory context.
+ */
+static pg_noinline TableExprs *
+TableExprsOf(Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	TableExprs *t;
+	bool		found;
+
+	if (table_exprs == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(TableExprs);
+		table_exprs = hash_create("share_acl table expressions", 16, &ctl, HASH_ELEM | HASH_BLOBS);
+	}
+	t = hash_search(table_exprs, &RelationGetRelid(rel), HASH_ENTER, &found);
+	if (!found)
+	{
+		t->valid = false;
+		t->in_use = false;
+		t->cxt = NULL;
+	}
+	if (t->in_use)
+	{
+		TableExprs *own = palloc0(sizeof(TableExprs));
+
+		PlanTableExprs(rel, own);
+		return own;
+	}
+	if (!t->valid || t->natts != desc->natts ||
+		t->ncheck != (desc->constr != NULL ? desc->constr->num_check : 0))
+	{
+		MemoryContext old;
+
+		if (t->cxt != NULL)
+			MemoryContextDelete(t->cxt);
+		t->valid = false;
+		t->cxt = AllocSetContextCreate(CacheMemoryContext, "share_acl table expressions",
+									   ALLOCSET_SMALL_SIZES);
+		old = MemoryContextSwitchTo(t->cxt);
+		PlanTableExprs(rel, t);
+		MemoryContextSwitchTo(old);
+		t->valid = true;
+	}
+	t->in_use = true;
+	return t;
+}
+
+static void
+TableExprsDone(TableExprs *t)
+{
+	t->in_use = false;			/* (a write's own are freed with its memory) */
 }
 
 /* The executor state of one row's write into rel (everything in its memory). */
@@ -212,40 +360,26 @@ InsertOneRow(ResultRelInfo *rri, EState *estate, TupleTableSlot *slot,
 }
 
 /*
- * Insert one row into rel (open, RowExclusiveLock): the given columns'
- * values, the defaults of the others.  When out is not NULL, the inserted
- * row's value of out_column (by value or copied into the current memory
- * context) is put there.  false when the table is one a statement must
- * write (see the top of this file).
+ * The row of given (the given columns' values, the other columns' defaults)
+ * inserted into rel as an INSERT statement inserts it (see the top of this
+ * file), with exprs for its defaults and checks; the row, in a slot of w.
  */
-bool
-RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_column)
+static TupleTableSlot *
+InsertGiven(Relation rel, const RowValues *given, RowWriter *w, TableExprs *exprs)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
-	TriggerDesc *t = rel->trigdesc;
-	RowWriter	w;
+	TupleTableSlot *slot = ExecInitExtraTupleSlot(w->estate, desc, &TTSOpsVirtual);
+	ExprContext *econtext = GetPerTupleExprContext(w->estate);
 	TransitionCaptureState *capture;
-	TupleTableSlot *slot;
-	ExprContext *econtext;
 	int			i,
 				g;
 
-	if (!StatementNeedsLess(rel, CMD_INSERT) || (t != NULL && t->trig_insert_instead_row))
-		return false;
-	/* each given column there and of the type given (a statement would coerce) */
-	for (g = 0; g < given->n; g++)
-		if (ColumnOfType(desc, given->columns[g], given->types[g]) == InvalidAttrNumber)
-			return false;		/* (the statement says what is wrong) */
-
-	RowWriterBegin(&w, rel, NULL, 0);
-	/* the row: the given values, the other columns' defaults */
-	slot = ExecInitExtraTupleSlot(w.estate, desc, &TTSOpsVirtual);
+	if (exprs->ncheck > 0)
+		w->rri->ri_ConstraintExprs = exprs->checks;	/* (ExecConstraints would plan them) */
 	ExecClearTuple(slot);
-	econtext = GetPerTupleExprContext(w.estate);
 	for (i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
-		Node	   *dflt;
 
 		slot->tts_values[i] = (Datum) 0;
 		slot->tts_isnull[i] = true;
@@ -259,22 +393,57 @@ RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_colu
 			slot->tts_values[i] = given->values[g];
 			slot->tts_isnull[i] = given->nulls[g];
 		}
-		else if (att->attgenerated == '\0' && (dflt = build_column_default(rel, i + 1)) != NULL)
-		{
-			ExprState  *state = ExecPrepareExpr((Expr *) dflt, w.estate);	/* (planned there) */
-
-			slot->tts_values[i] = ExecEvalExpr(state, econtext, &slot->tts_isnull[i]);
-		}
+		else if (exprs->defaults[i] != NULL)
+			slot->tts_values[i] = ExecEvalExpr(exprs->defaults[i], econtext, &slot->tts_isnull[i]);
 	}
 	ExecStoreVirtualTuple(slot);
 
 	/* as ExecModifyTable: the statement triggers around the row, its transition table */
 	AfterTriggerBeginQuery();
-	capture = MakeTransitionCaptureState(t, RelationGetRelid(rel), CMD_INSERT);
-	ExecBSInsertTriggers(w.estate, w.rri);
-	InsertOneRow(w.rri, w.estate, slot, capture);
-	ExecASInsertTriggers(w.estate, w.rri, capture);
-	AfterTriggerEndQuery(w.estate);
+	capture = MakeTransitionCaptureState(rel->trigdesc, RelationGetRelid(rel), CMD_INSERT);
+	ExecBSInsertTriggers(w->estate, w->rri);
+	InsertOneRow(w->rri, w->estate, slot, capture);
+	ExecASInsertTriggers(w->estate, w->rri, capture);
+	AfterTriggerEndQuery(w->estate);
+	return slot;
+}
+
+/*
+ * Insert one row into rel (open, RowExclusiveLock): the given columns'
+ * values, the defaults of the others.  When out is not NULL, the inserted
+ * row's value of out_column (by value or copied into the current memory
+ * context) is put there.  false when the table is one a statement must
+ * write (see the top of this file).
+ */
+bool
+RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_column)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	TriggerDesc *t = rel->trigdesc;
+	RowWriter	w;
+	TableExprs *volatile exprs;
+	TupleTableSlot *volatile slot = NULL;
+	int			i,
+				g;
+
+	if (!StatementNeedsLess(rel, CMD_INSERT) || (t != NULL && t->trig_insert_instead_row))
+		return false;
+	/* each given column there and of the type given (a statement would coerce) */
+	for (g = 0; g < given->n; g++)
+		if (ColumnOfType(desc, given->columns[g], given->types[g]) == InvalidAttrNumber)
+			return false;		/* (the statement says what is wrong) */
+
+	RowWriterBegin(&w, rel, NULL, 0);
+	exprs = TableExprsOf(rel);
+	PG_TRY();
+	{
+		slot = InsertGiven(rel, given, &w, exprs);
+	}
+	PG_FINALLY();
+	{
+		TableExprsDone(exprs);
+	}
+	PG_END_TRY();
 
 	if (out != NULL && (i = SPI_fnumber(desc, out_column)) > 0)
 	{

@@ -20,6 +20,7 @@ typedef struct RowValues
 	const bool *nulls;
 } RowValues;
 
+extern void RowWriteInit(void);
 extern bool RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_column);
 
 /*

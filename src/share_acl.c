@@ -14,6 +14,7 @@
 #include "context.h"
 #include "invalidation.h"
 #include "link_attempts.h"
+#include "row_write.h"
 #include "structure.h"
 #include "uuid_hash.h"
 
@@ -31,6 +32,7 @@ _PG_init(void)
 	InvalidationInit();
 	ChangeLogInit();
 	StructureInit();
+	RowWriteInit();
 	/* before LinkAttemptsInit: callbacks run newest first, and the seal must run last */
 	AuditInit();
 	LinkAttemptsInit();

@@ -4,7 +4,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(83);
+SELECT plan(87);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -292,12 +292,37 @@ SELECT ok(share_acl.has_access(pg_temp.id('vic'), pg_temp.id('A'), 'view'),
     'the share written so grants');
 SELECT ok(share_acl.has_access(pg_temp.id('alice'), pg_temp.id('A_trig'), 'delete'),
     'and the engine sees the upload written so (its owner may delete it)');
+
+-- the table's defaults and checks, planned once per backend for those
+-- writes, follow its definition and the functions they call
+CREATE FUNCTION public.t22_allowed(p share_acl.permset) RETURNS boolean LANGUAGE sql IMMUTABLE
+    AS $$ SELECT true $$;
+ALTER TABLE share_acl.share ADD CONSTRAINT t22_check CHECK (public.t22_allowed(perms));
+SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('olga'), 'viewer')$$,
+    'a share under a CHECK an administrator added');
+CREATE OR REPLACE FUNCTION public.t22_allowed(p share_acl.permset) RETURNS boolean LANGUAGE sql IMMUTABLE
+    AS $$ SELECT false $$;
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('bob'), 'viewer')$$, '23514', NULL,
+    'the CHECK''s function redefined: its new definition refuses the next share');
+CREATE OR REPLACE FUNCTION public.t22_allowed(p share_acl.permset) RETURNS boolean LANGUAGE sql IMMUTABLE
+    AS $$ SELECT true $$;
+ALTER TABLE share_acl.share ALTER COLUMN created_at SET DEFAULT '2001-02-03 04:05:06+00';
+INSERT INTO ids VALUES ('s_def', share_acl.share(pg_temp.id('A'), pg_temp.id('bob'), 'viewer'));
+SELECT is((SELECT created_at FROM share_acl.share WHERE id = pg_temp.id('s_def')), '2001-02-03 04:05:06+00'::timestamptz,
+    'a default an administrator set applies to the next share');
+ALTER TABLE share_acl.share ALTER COLUMN created_at SET DEFAULT now();
+INSERT INTO ids VALUES ('s_now', share_acl.share(pg_temp.id('A'), pg_temp.id('carol'), 'viewer'));
+SELECT is((SELECT created_at FROM share_acl.share WHERE id = pg_temp.id('s_now')), now(),
+    'the default set back applies');
+ALTER TABLE share_acl.share DROP CONSTRAINT t22_check;
+
 TRUNCATE public.t22_seen;
 CREATE RULE t22_rule AS ON INSERT TO share_acl.share DO ALSO INSERT INTO public.t22_seen VALUES ('rule', NEW.resource_id);
 SELECT lives_ok($$INSERT INTO ids VALUES ('s_rule', share_acl.share(pg_temp.id('A'), pg_temp.id('gina'), 'viewer'))$$,
     'share on a table with a rule');
 SELECT results_eq($$SELECT what, id FROM public.t22_seen WHERE what = 'rule'$$, $$VALUES ('rule', pg_temp.id('A'))$$,
     'a rule on share makes share use the INSERT statement: the rule''s action runs');
+
 
 SELECT * FROM finish();
 ROLLBACK;
