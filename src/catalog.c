@@ -43,7 +43,7 @@ static const char *const model_rel_names[MT_COUNT] = {
 	"notification_mute", "link_view",
 	"resource_pkey", "collection_item_resource_idx",
 	"principal_pkey", "member_pkey", "member_principal_idx",
-	"team_member_pkey", "team_member_member_idx", "share_resource_idx", "share_grantee_idx",
+	"team_member_pkey", "team_member_member_idx", "share_pkey", "share_resource_idx", "share_grantee_idx",
 	"link_pkey", "review_reviewer_reviewer_idx", "review_reviewer_resource_idx",
 	"change_log_kind_txid_idx", "signing_key_pkey", "workspace_pkey", "notification_mute_pkey",
 	"_cache_signal_structure", "_cache_signal_workspaces", "_cache_signal_principals",
@@ -278,6 +278,7 @@ CatalogLookup(void)
 	c.s_approval = ColumnNumber(tables, c.oids, MT_SHARE, "allow_approval");
 	c.s_contribution = ColumnNumber(tables, c.oids, MT_SHARE, "allow_contribution");
 	c.s_expires = ColumnNumber(tables, c.oids, MT_SHARE, "expires_at");
+	c.s_granted_by = ColumnNumber(tables, c.oids, MT_SHARE, "granted_by");
 	c.l_id = ColumnNumber(tables, c.oids, MT_LINK, "id");
 	c.l_resource = ColumnNumber(tables, c.oids, MT_LINK, "resource_id");
 	c.l_perms = ColumnNumber(tables, c.oids, MT_LINK, "perms");

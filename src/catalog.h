@@ -54,7 +54,7 @@ typedef enum ModelRel
 	MT_SIGNING_KEY, MT_NOTIFICATION_MUTE, MT_LINK_VIEW,	/* open_link's and share's; no cache follows them */
 	MT_RESOURCE_PKEY, MT_COLLECTION_ITEM_BY_RESOURCE,
 	MT_PRINCIPAL_PKEY, MT_MEMBER_PKEY, MT_MEMBER_BY_PRINCIPAL,
-	MT_TEAM_MEMBER_PKEY, MT_TEAM_MEMBER_BY_MEMBER, MT_SHARE_BY_RESOURCE, MT_SHARE_BY_GRANTEE,
+	MT_TEAM_MEMBER_PKEY, MT_TEAM_MEMBER_BY_MEMBER, MT_SHARE_PKEY, MT_SHARE_BY_RESOURCE, MT_SHARE_BY_GRANTEE,
 	MT_LINK_PKEY, MT_REVIEW_REVIEWER_BY_REVIEWER, MT_REVIEW_REVIEWER_BY_RESOURCE,
 	MT_CHANGE_LOG_BY_KIND_TXID, MT_SIGNING_KEY_PKEY, MT_WORKSPACE_PKEY, MT_NOTIFICATION_MUTE_PKEY,
 	/* the signal relations (invalidation.c): one per invalidation group */
@@ -87,7 +87,7 @@ typedef struct ModelCatalog
 	AttrNumber	m_workspace, m_principal, m_role;
 	AttrNumber	tm_team, tm_member;
 	AttrNumber	s_id, s_resource, s_grantee, s_perms, s_download, s_comments, s_approval,
-				s_contribution, s_expires;
+				s_contribution, s_expires, s_granted_by;
 	AttrNumber	l_id, l_resource, l_perms, l_download, l_comments, l_approval, l_contribution,
 				l_expires, l_not_before, l_revoked, l_password_hash, l_max_views, l_view_count,
 				l_last_viewed, l_created_by;

@@ -25,6 +25,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
@@ -579,16 +580,67 @@ share_create_as(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(Share(fcinfo, action, NULL, ARG_UUID_OR_NULL(1), 2));
 }
 
+/* A deleted share: what unshare looks at (its RETURNING). */
+typedef struct DeletedShare
+{
+	pg_uuid_t	resource;
+	bool		has_grantor;
+	pg_uuid_t	grantor;
+} DeletedShare;
+
+static void
+DeletedShareRow(TupleTableSlot *row, void *arg)
+{
+	DeletedShare *d = (DeletedShare *) arg;
+	bool		isnull;
+	Datum		v;
+
+	d->resource = *DatumGetUUIDP(slot_getattr(row, catalog.s_resource, &isnull));
+	v = slot_getattr(row, catalog.s_granted_by, &isnull);
+	d->has_grantor = !isnull;
+	if (!isnull)
+		d->grantor = *DatumGetUUIDP(v);
+}
+
+/*
+ * Delete share id below the statement when the table lets it be
+ * (src/row_write.c), else by PLAN_SHARE_DELETE; false when there is no such
+ * share.  Needs an SPI connection.
+ */
+static bool
+DeleteShare(const pg_uuid_t *id, DeletedShare *gone)
+{
+	Relation	rel;
+	bool		done;
+	bool		found;
+	bool		isnull;
+	Datum		value = UUIDPGetDatum(id);
+
+	memset(gone, 0, sizeof(*gone));
+	CatalogLookup();
+	rel = table_open(catalog.oids[MT_SHARE], RowExclusiveLock);
+	done = RowDelete(rel, catalog.oids[MT_SHARE_PKEY], catalog.s_id, F_UUID_EQ, value,
+					 DeletedShareRow, gone, &found);
+	table_close(rel, NoLock);
+	if (done)
+		return found;
+	if (!RunOne(PLAN_SHARE_DELETE, &value, NULL, SPI_OK_DELETE_RETURNING))
+		return false;
+	gone->resource = *DatumGetUUIDP(KeptStatementColumn(1, &isnull));
+	value = KeptStatementColumn(2, &isnull);
+	gone->has_grantor = !isnull;
+	if (!isnull)
+		gone->grantor = *DatumGetUUIDP(value);
+	return true;
+}
+
 /* unshare(share uuid) → void */
 Datum
 share_remove(PG_FUNCTION_ARGS)
 {
 	const pg_uuid_t *actor = Actor("unshare");
 	const pg_uuid_t *share;
-	Datum		value;
-	bool		isnull;
-	pg_uuid_t	resource;
-	const pg_uuid_t *granted_by = NULL;
+	DeletedShare gone;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -598,16 +650,11 @@ share_remove(PG_FUNCTION_ARGS)
 
 	/* delete first: a refusal below raises, which undoes the delete */
 	SPI_connect();
-	value = UUIDPGetDatum(share);
-	if (!RunOne(PLAN_SHARE_DELETE, &value, NULL, SPI_OK_DELETE_RETURNING))
+	if (!DeleteShare(share, &gone))
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("share %s does not exist", UuidText(share))));
-	resource = *DatumGetUUIDP(KeptStatementColumn(1, &isnull));
-	value = KeptStatementColumn(2, &isnull);
-	if (!isnull)
-		granted_by = DatumGetUUIDP(value);
-	RequireManager("unshare", actor, &resource, granted_by,
+	RequireManager("unshare", actor, &gone.resource, gone.has_grantor ? &gone.grantor : NULL,
 				   psprintf("grantor of share %s", UuidText(share)), "unshare");
 	SPI_finish();
 	PG_RETURN_VOID();

@@ -64,14 +64,15 @@
 /*
  * What a statement of kind cmd on rel by the current user needs, apart from
  * its triggers: a plain table without rules or row-level security for the
- * user, the privilege (INSERT, or UPDATE and SELECT), no column of a domain
- * (its checks are the statement's).
+ * user, the privilege (INSERT, or UPDATE or DELETE and SELECT), no column of
+ * a domain (its checks are the statement's).
  */
 static bool
 StatementNeedsLess(Relation rel, CmdType cmd)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
-	AclMode		needed = cmd == CMD_INSERT ? ACL_INSERT : ACL_UPDATE | ACL_SELECT;
+	AclMode		needed = cmd == CMD_INSERT ? ACL_INSERT :
+		(cmd == CMD_UPDATE ? ACL_UPDATE : ACL_DELETE) | ACL_SELECT;
 	int			i;
 
 	if (rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rel->relhasrules ||
@@ -461,13 +462,14 @@ RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_colu
 
 /*
  * Find the row of rel whose indexed column equals key through index, under
- * snap, and lock it for an update (as an UPDATE does: in READ COMMITTED its
- * newest version, waited for; above, a concurrent change is a serialization
- * failure).  true with the row in slot; false when there is none.
+ * snap, and lock it in mode for an update or a delete (as the statement
+ * does: in READ COMMITTED its newest version, waited for; above, a
+ * concurrent change is a serialization failure).  true with the row in
+ * slot; false when there is none.
  */
 static bool
 LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum key,
-			 Snapshot snap, TupleTableSlot *slot)
+			 Snapshot snap, LockTupleMode mode, TupleTableSlot *slot)
 {
 	Relation	idx = index_open(index, AccessShareLock);
 	IndexScanDesc scan;
@@ -486,7 +488,7 @@ LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Da
 	if (!found)
 		return false;
 	result = table_tuple_lock(rel, &slot->tts_tid, snap, slot, GetCurrentCommandId(false),
-							  LockTupleNoKeyExclusive, LockWaitBlock,
+							  mode, LockWaitBlock,
 							  IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
 							  &tmfd);
 	switch (result)
@@ -542,7 +544,8 @@ RowUpdate(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 
 	RowWriterBegin(&w, rel, changed, ncolumns);
 	old = table_slot_create(rel, &w.estate->es_tupleTable);
-	if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot, old))
+	if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot,
+					 LockTupleNoKeyExclusive, old))
 	{
 		*found = true;
 		change(old, values, nulls, arg);
@@ -563,6 +566,52 @@ RowUpdate(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 		AfterTriggerEndQuery(w.estate);
 		EvalPlanQualEnd(&epq);
 	}
+	RowWriterEnd(&w);
+	return true;
+}
+
+/*
+ * Delete the row of rel (open, RowExclusiveLock) whose column key_column
+ * (the first column of index, compared with eq) equals key, as a DELETE
+ * statement deletes it: its statement triggers around it, the row's BEFORE
+ * triggers (which may keep it), the heap tuple, the row's AFTER triggers
+ * (foreign keys) with the statement's transition table.  read(row, arg)
+ * sees the row deleted (as RETURNING).  *found says whether a row was
+ * deleted.  false when the table is one a statement must write (see the
+ * top of this file), having done nothing.
+ */
+bool
+RowDelete(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum key,
+		  RowRead read, void *arg, bool *found)
+{
+	TriggerDesc *t = rel->trigdesc;
+	RowWriter	w;
+	EPQState	epq;
+	TupleTableSlot *old;
+	TransitionCaptureState *capture;
+
+	*found = false;
+	if (!StatementNeedsLess(rel, CMD_DELETE) || (t != NULL && t->trig_delete_instead_row))
+		return false;
+
+	RowWriterBegin(&w, rel, NULL, 0);
+	old = table_slot_create(rel, &w.estate->es_tupleTable);
+	EvalPlanQualInit(&epq, w.estate, NULL, NIL, -1);
+	AfterTriggerBeginQuery();
+	capture = MakeTransitionCaptureState(t, RelationGetRelid(rel), CMD_DELETE);
+	ExecBSDeleteTriggers(w.estate, w.rri);
+	if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot, LockTupleExclusive, old) &&
+		(t == NULL || !t->trig_delete_before_row ||
+		 ExecBRDeleteTriggers(w.estate, &epq, w.rri, &old->tts_tid, NULL, NULL)))
+	{
+		read(old, arg);
+		simple_table_tuple_delete(rel, &old->tts_tid, w.estate->es_snapshot);
+		ExecARDeleteTriggers(w.estate, w.rri, &old->tts_tid, NULL, capture, false);
+		*found = true;
+	}
+	ExecASDeleteTriggers(w.estate, w.rri, capture);
+	AfterTriggerEndQuery(w.estate);
+	EvalPlanQualEnd(&epq);
 	RowWriterEnd(&w);
 	return true;
 }

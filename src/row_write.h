@@ -34,4 +34,10 @@ extern bool RowUpdate(Relation rel, Oid index, AttrNumber key_column, RegProcedu
 					  int ncolumns, const char *const *columns, RowChange change, void *arg,
 					  bool *found);
 
+/* The row a delete removed (the slot lives until the delete is done). */
+typedef void (*RowRead) (TupleTableSlot *row, void *arg);
+
+extern bool RowDelete(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum key,
+					  RowRead read, void *arg, bool *found);
+
 #endif							/* SHARE_ACL_ROW_WRITE_H */

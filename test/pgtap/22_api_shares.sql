@@ -4,7 +4,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(87);
+SELECT plan(90);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -315,6 +315,26 @@ INSERT INTO ids VALUES ('s_now', share_acl.share(pg_temp.id('A'), pg_temp.id('ca
 SELECT is((SELECT created_at FROM share_acl.share WHERE id = pg_temp.id('s_now')), now(),
     'the default set back applies');
 ALTER TABLE share_acl.share DROP CONSTRAINT t22_check;
+
+-- unshare deletes as a DELETE statement: statement triggers with the old
+-- row, and a BEFORE row trigger that keeps the row makes it "not exist"
+CREATE FUNCTION public.t22_after_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO public.t22_seen SELECT TG_TABLE_NAME || ' deleted', o.id FROM old_rows o; RETURN NULL; END $$;
+CREATE FUNCTION public.t22_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RETURN NULL; END $$;
+CREATE TRIGGER t22_ad AFTER DELETE ON share_acl.share REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION public.t22_after_delete();
+TRUNCATE public.t22_seen;
+SELECT share_acl.unshare(pg_temp.id('s_now'));
+SELECT results_eq($$SELECT what, id FROM public.t22_seen$$, $$VALUES ('share deleted', pg_temp.id('s_now'))$$,
+    'unshare: an administrator''s statement trigger on share sees the deleted row');
+CREATE TRIGGER t22_keep BEFORE DELETE ON share_acl.share FOR EACH ROW EXECUTE FUNCTION public.t22_keep();
+SELECT throws_ok(format('SELECT share_acl.unshare(%L)', pg_temp.id('s_def')), 'P0002',
+    format('share %s does not exist', pg_temp.id('s_def')),
+    'unshare: a BEFORE DELETE row trigger that keeps the row leaves nothing deleted (as the statement)');
+SELECT ok(EXISTS (SELECT 1 FROM share_acl.share WHERE id = pg_temp.id('s_def')), 'the share is still there');
+DROP TRIGGER t22_keep ON share_acl.share;
+DROP TRIGGER t22_ad ON share_acl.share;
 
 TRUNCATE public.t22_seen;
 CREATE RULE t22_rule AS ON INSERT TO share_acl.share DO ALSO INSERT INTO public.t22_seen VALUES ('rule', NEW.resource_id);
