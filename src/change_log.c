@@ -40,6 +40,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 #include "utils/xid8.h"
 
@@ -74,6 +75,7 @@ ChangeKindOf(char c, ChangeKind *kind)
 /* Entries of the last this many transactions are kept; one write in 256 prunes older ones. */
 #define CHANGE_LOG_KEEP_XIDS			50000
 #define CHANGE_LOG_PRUNE_ONE_IN			256
+#define CHANGE_LOG_FULL_PRUNE_ONE_IN	16	/* of a backend's prunes: see PruneOldEntries */
 
 /*
  * The ids this backend logged, per kind: ids[0, rolled_n) in transactions
@@ -112,34 +114,62 @@ ExecPlan(SPIPlanPtr plan, Datum *values, int expected)
  * every running transaction (so a backend that keeps up never has to
  * reload because of a long-running transaction elsewhere); the table's
  * DELETE trigger leaves the marker of the cut.
+ *
+ * A backend deletes from where its last cut ended: the entries below it
+ * were deleted then (their transactions had all ended, so none can add
+ * more), and what lies there are dead index entries a scan would visit
+ * again until VACUUM.  One prune in CHANGE_LOG_FULL_PRUNE_ONE_IN starts
+ * from the beginning (entries another backend's prune skipped, locked, and
+ * then did not delete).
  */
 static void
 PruneOldEntries(void)
 {
+	static uint64 pruned_through = 0;	/* this backend's last cut */
+	static uint32 prunes = 0;
 	FullTransactionId next = ReadNextFullTransactionId();
-	Oid			argtypes[2] = {XID8OID, CHARARRAYOID};
-	Datum		values[2];
+	Snapshot	snap = GetActiveSnapshot();
+	Oid			argtypes[3] = {XID8OID, CHARARRAYOID, XID8OID};
+	Datum		values[3];
 	Datum		codes[CHANGE_KINDS + 1];
+	uint64		cut;
+	uint64		from;
 	int			k;
 
 	if (U64FromFullTransactionId(next) <= CHANGE_LOG_KEEP_XIDS + FirstNormalTransactionId)
 		return;
-	values[0] = UInt64GetDatum(U64FromFullTransactionId(next) - CHANGE_LOG_KEEP_XIDS);
+	cut = U64FromFullTransactionId(next) - CHANGE_LOG_KEEP_XIDS;
+	if (snap != NULL && TransactionIdIsNormal(snap->xmin))
+	{
+		/* the snapshot's xmin, widened to 64 bits (it is at most next) */
+		uint64		epoch = EpochFromFullTransactionId(next);
+		uint64		xmin;
+
+		if (snap->xmin > XidFromFullTransactionId(next))
+			epoch--;
+		xmin = (epoch << 32) | snap->xmin;
+		cut = Min(cut, xmin);
+	}
+	from = prunes++ % CHANGE_LOG_FULL_PRUNE_ONE_IN == 0 ? 0 : Min(pruned_through, cut);
+	values[0] = UInt64GetDatum(cut);
 	/* every kind and the markers: the index leads with the kind */
 	for (k = 0; k < CHANGE_KINDS; k++)
 		codes[k] = CharGetDatum(change_kind_codes[k]);
 	codes[CHANGE_KINDS] = CharGetDatum(CHANGE_LOG_MARKER);
 	values[1] = PointerGetDatum(construct_array(codes, CHANGE_KINDS + 1, CHAROID, 1, true,
 												TYPALIGN_CHAR));
+	values[2] = UInt64GetDatum(from);
 	ExecPlan(KeptPlanGet(&prune_plan,
 					     "DELETE FROM share_acl.change_log WHERE ctid OPERATOR(pg_catalog.=) ANY "
 					     "(ARRAY(SELECT ctid FROM share_acl.change_log "
 					     "WHERE kind OPERATOR(pg_catalog.=) ANY ($2) "
+					     "AND txid OPERATOR(pg_catalog.>=) $3 "
 					     "AND txid OPERATOR(pg_catalog.<) LEAST($1, "
 					     "pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())) "
 					     "FOR UPDATE SKIP LOCKED))",
-					     2, argtypes, 0),
+					     3, argtypes, 0),
 			 values, SPI_OK_DELETE);
+	pruned_through = cut;
 }
 
 /*
