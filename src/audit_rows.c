@@ -45,7 +45,7 @@
 #include "audit_rows.h"
 #include "catalog.h"
 
-/* audit_log's columns, in the order of AuditRowWrite's values */
+/* audit_log's columns, in the order of AuditLogWrite's values */
 static const char *const log_columns[AUDIT_LOG_COLUMNS] = {
 	"id", "at", "workspace_id", "actor_id", "db_role", "action", "object_type", "object_id",
 	"old", "new", "link_id", "viewer_email", "hash"
@@ -54,7 +54,6 @@ static const Oid log_types[AUDIT_LOG_COLUMNS] = {
 	INT8OID, TIMESTAMPTZOID, UUIDOID, UUIDOID, TEXTOID, TEXTOID, TEXTOID, UUIDOID, JSONBOID,
 	JSONBOID, UUIDOID, TEXTOID, BYTEAOID
 };
-#define LOG_AT	1				/* the position of at */
 
 /* Would a statement of this event (CMD_INSERT or CMD_UPDATE) on rel run more than its write? */
 static bool
@@ -162,65 +161,98 @@ PartitionFor(Relation log, Datum at)
 	return table_open(pd->oids[part], RowExclusiveLock);
 }
 
+/* The partition of audit_log the seal's rows go to, opened with its indexes. */
+struct AuditLogWriter
+{
+	Relation	log;
+	Relation	target;			/* the partition (or log itself, not partitioned) */
+	CatalogIndexState indstate;
+};
+
 /*
- * Write one sealed row (values and nulls in the order of log_columns) into
- * audit_log (log_rel); false, having written nothing, when the tables are
- * not as the top of this file says.
+ * Open audit_log (log_rel) for rows whose at is at: its partition for that
+ * time and the partition's indexes; NULL, having opened nothing, when the
+ * tables are not as the top of this file says.
  */
-bool
-AuditRowWrite(Oid log_rel, const Datum *values, const bool *nulls)
+AuditLogWriter *
+AuditLogOpen(Oid log_rel, TimestampTz at)
 {
 	Relation	log = table_open(log_rel, RowExclusiveLock);
 	Relation	target = log;
 	TupleDesc	desc;
-	CatalogIndexState indstate = NULL;
-	HeapTuple	tup;
-	Datum		row_values[AUDIT_LOG_COLUMNS];
-	bool		row_nulls[AUDIT_LOG_COLUMNS];
-	bool		written = false;
+	CatalogIndexState indstate;
+	AuditLogWriter *w;
 	int			i;
 
-	if (nulls[LOG_AT] || StatementWouldDoMore(log, CMD_INSERT))
-		goto done;
+	if (StatementWouldDoMore(log, CMD_INSERT))
+		goto fail;
 	if (log->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
 	{
-		target = PartitionFor(log, values[LOG_AT]);
+		target = PartitionFor(log, TimestampTzGetDatum(at));
 		if (target == NULL)
-			goto done;
+		{
+			target = log;
+			goto fail;
+		}
 		if (StatementWouldDoMore(target, CMD_INSERT))
-			goto done;
+			goto fail;
 	}
 	else if (log->rd_rel->relkind != RELKIND_RELATION)
-		goto done;
+		goto fail;
 
-	/* the columns in their places, every NOT NULL one given */
+	/* the columns in their places */
 	desc = RelationGetDescr(target);
 	if (desc->natts != AUDIT_LOG_COLUMNS)
-		goto done;
+		goto fail;
 	for (i = 0; i < AUDIT_LOG_COLUMNS; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (ColumnOfType(desc, log_columns[i], log_types[i]) != i + 1 ||
-			(att->attnotnull && nulls[i]))
-			goto done;
-		row_values[i] = values[i];
-		row_nulls[i] = nulls[i];
-	}
+		if (ColumnOfType(desc, log_columns[i], log_types[i]) != i + 1)
+			goto fail;
 	indstate = OpenPlainIndexes(target);
 	if (indstate == NULL)
-		goto done;
-	tup = heap_form_tuple(desc, row_values, row_nulls);
-	simple_heap_insert(target, tup);
-	InsertIndexEntries(target, indstate, tup);
-	CatalogCloseIndexes(indstate);
-	written = true;
+		goto fail;
+	w = palloc(sizeof(AuditLogWriter));
+	w->log = log;
+	w->target = target;
+	w->indstate = indstate;
+	return w;
 
-done:
+fail:
 	if (target != log)
 		table_close(target, NoLock);
 	table_close(log, NoLock);
-	return written;
+	return NULL;
+}
+
+/*
+ * Write one sealed row (values and nulls in the order of log_columns, its at
+ * the one the writer was opened for); false, having written nothing, when a
+ * NOT NULL column would be null (the statement raises).
+ */
+bool
+AuditLogWrite(AuditLogWriter *w, const Datum *values, const bool *nulls)
+{
+	TupleDesc	desc = RelationGetDescr(w->target);
+	HeapTuple	tup;
+	int			i;
+
+	for (i = 0; i < AUDIT_LOG_COLUMNS; i++)
+		if (nulls[i] && TupleDescAttr(desc, i)->attnotnull)
+			return false;
+	tup = heap_form_tuple(desc, (Datum *) values, (bool *) nulls);
+	simple_heap_insert(w->target, tup);
+	InsertIndexEntries(w->target, w->indstate, tup);
+	heap_freetuple(tup);
+	return true;
+}
+
+void
+AuditLogClose(AuditLogWriter *w)
+{
+	CatalogCloseIndexes(w->indstate);
+	if (w->target != w->log)
+		table_close(w->target, NoLock);
+	table_close(w->log, NoLock);
+	pfree(w);
 }
 
 /*

@@ -14,7 +14,11 @@
 /* audit_log's columns, in their order: id, at, workspace_id .. viewer_email, hash */
 #define AUDIT_LOG_COLUMNS	13
 
-extern bool AuditRowWrite(Oid log_rel, const Datum *values, const bool *nulls);
+typedef struct AuditLogWriter AuditLogWriter;
+
+extern AuditLogWriter *AuditLogOpen(Oid log_rel, TimestampTz at);
+extern bool AuditLogWrite(AuditLogWriter *w, const Datum *values, const bool *nulls);
+extern void AuditLogClose(AuditLogWriter *w);
 extern bool AuditHeadMove(Oid chain_rel, Oid pkey, Datum chain, HeapTuple known, int64 last_id,
 						  TimestampTz at, Datum hash);
 

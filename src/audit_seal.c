@@ -740,6 +740,7 @@ SealFew(Oid chain_rel, TakenRows taken)
 	if (rows <= SEAL_ONE_BY_ONE_MAX)
 	{
 		Oid			row_types[AUDIT_ROW_COLUMNS + 1];
+		AuditLogWriter *writer;
 
 		row_types[0] = TIMESTAMPTZOID;
 		for (i = 1; i <= AUDIT_ROW_COLUMNS; i++)
@@ -750,12 +751,13 @@ SealFew(Oid chain_rel, TakenRows taken)
 					"                                 viewer_email, hash)"
 					" VALUES ($2, $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
 					AUDIT_ROW_COLUMNS + 1, row_types, CURSOR_OPT_GENERIC_PLAN);
+		/* below the executor, when the log is as the extension made it */
+		writer = AuditLogOpen(audit_catalog.log, at);
 		for (r = 0; r < rows; r++)
 		{
 			Datum		row_values[AUDIT_LOG_COLUMNS];
 			bool		row_nulls[AUDIT_LOG_COLUMNS];
 
-			/* below the executor, when the log is as the extension made it */
 			StaticAssertStmt(AUDIT_LOG_COLUMNS == AUDIT_ROW_COLUMNS + 1,
 							 "audit_log holds a row's columns and its hash");
 			for (i = 0; i < AUDIT_LOG_COLUMNS; i++)
@@ -763,7 +765,7 @@ SealFew(Oid chain_rel, TakenRows taken)
 				row_values[i] = columns[i][r];
 				row_nulls[i] = column_nulls[i][r];
 			}
-			if (AuditRowWrite(audit_catalog.log, row_values, row_nulls))
+			if (writer != NULL && AuditLogWrite(writer, row_values, row_nulls))
 				continue;
 			head = NULL;		/* a statement writes: read the head again after it */
 			for (i = 1; i <= AUDIT_ROW_COLUMNS; i++)
@@ -776,6 +778,8 @@ SealFew(Oid chain_rel, TakenRows taken)
 			if (ExecLatest(write_one_plan.plan, values, nulls) != SPI_OK_INSERT)
 				elog(ERROR, "could not write an audit row");
 		}
+		if (writer != NULL)
+			AuditLogClose(writer);
 	}
 	else
 	{
