@@ -47,6 +47,7 @@
 #include "catalog.h"
 #include "change_log.h"
 #include "kept_plan.h"
+#include "row_write.h"
 #include "invalidation.h"
 
 static const char change_kind_codes[CHANGE_KINDS] = {'r', 'p', 'w'};
@@ -75,6 +76,7 @@ ChangeKindOf(char c, ChangeKind *kind)
 /* Entries of the last this many transactions are kept; one write in 256 prunes older ones. */
 #define CHANGE_LOG_KEEP_XIDS			50000
 #define CHANGE_LOG_PRUNE_ONE_IN			256
+#define CHANGE_LOG_FEW_ENTRIES			8	/* written one by one without a statement */
 #define CHANGE_LOG_FULL_PRUNE_ONE_IN	16	/* of a backend's prunes: see PruneOldEntries */
 
 /*
@@ -173,6 +175,38 @@ PruneOldEntries(void)
 }
 
 /*
+ * Write a few entries one by one without a statement (src/row_write.c);
+ * false, having written nothing, when there are more or the log must be
+ * written by the statement.
+ */
+static bool
+WriteFewEntries(ChangeKind kind, Datum *ids, int n)
+{
+	static const char *const columns[2] = {"kind", "id"};
+	static const Oid types[2] = {CHAROID, UUIDOID};
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+	RowValues	row = {2, columns, types, values, nulls};
+	Relation	rel;
+	bool		written = true;
+	int			i;
+
+	if (n > CHANGE_LOG_FEW_ENTRIES)
+		return false;
+	values[0] = CharGetDatum(change_kind_codes[kind]);
+	rel = table_open(catalog.oids[MT_CHANGE_LOG], RowExclusiveLock);
+	for (i = 0; i < n && written; i++)
+	{
+		values[1] = ids[i];
+		written = RowInsert(rel, &row, NULL, NULL);
+		if (!written && i > 0)
+			elog(ERROR, "could not write the change log's entries");	/* (not reached: same table) */
+	}
+	table_close(rel, NoLock);
+	return written;
+}
+
+/*
  * Write the entries: the ids, or one reload entry when reload.  Runs as the
  * owner of the log, in a restricted security context, with every name in
  * the statements schema-qualified.
@@ -198,7 +232,7 @@ WriteEntries(ChangeKind kind, Datum *ids, int n, bool reload)
 						     "INSERT INTO share_acl.change_log (kind, id) VALUES ($1, NULL)", 1, argtypes, 0),
 				 values, SPI_OK_INSERT);
 	}
-	else
+	else if (!WriteFewEntries(kind, ids, n))
 	{
 		Oid			argtypes[2] = {CHAROID, UUIDARRAYOID};
 		Datum		values[2];
