@@ -198,7 +198,7 @@ WriteFewEntries(ChangeKind kind, Datum *ids, int n)
 	for (i = 0; i < n && written; i++)
 	{
 		values[1] = ids[i];
-		written = RowInsert(rel, &row, NULL, NULL);
+		written = RowInsert(rel, &row, InvalidOid, NULL, NULL) != ROW_BY_STATEMENT;
 		if (!written && i > 0)
 			elog(ERROR, "could not write the change log's entries");	/* (not reached: same table) */
 	}

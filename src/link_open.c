@@ -247,7 +247,7 @@ WriteView(const pg_uuid_t *link, text *email)
 
 	CatalogLookup();
 	rel = table_open(catalog.oids[MT_LINK_VIEW], RowExclusiveLock);
-	done = RowInsert(rel, &row, NULL, NULL);
+	done = RowInsert(rel, &row, InvalidOid, NULL, NULL) != ROW_BY_STATEMENT;
 	table_close(rel, NoLock);
 	if (!done)
 		Run(PLAN_VIEW, values, email ? NULL : " n", SPI_OK_INSERT);

@@ -295,7 +295,7 @@ InsertRow(ModelRel t, ManagePlan which, const char *const *columns, Datum *value
 	bool		isnull[FUNC_MAX_ARGS];
 	RowValues	row = {n, columns, types, values, isnull};
 	Relation	rel;
-	bool		done;
+	RowWritten	written;
 	bool		null_id;
 	int			i;
 
@@ -304,9 +304,11 @@ InsertRow(ModelRel t, ManagePlan which, const char *const *columns, Datum *value
 	for (i = 0; i < n; i++)
 		isnull[i] = nulls != NULL && nulls[i] == 'n';
 	rel = table_open(catalog.oids[t], RowExclusiveLock);
-	done = RowInsert(rel, &row, id, "id");
+	written = RowInsert(rel, &row, InvalidOid, id, "id");
 	table_close(rel, NoLock);
-	if (!done)
+	if (written == ROW_SKIPPED)
+		return false;			/* (as the statement's: no row returned) */
+	if (written == ROW_BY_STATEMENT)
 	{
 		if (!RunOne(which, values, nulls, id ? SPI_OK_INSERT_RETURNING : SPI_OK_INSERT))
 			return false;

@@ -291,6 +291,7 @@ WriteRows(People *people, const char *kind, const pg_uuid_t *resource, Datum pay
 	{
 		const char *mode;
 		Datum		id;
+		RowWritten	done;
 
 		ok = MailMode(prefs, prefs_pkey, &people->ids[i], values[2], snap, &mode);
 		if (!ok)
@@ -298,8 +299,9 @@ WriteRows(People *people, const char *kind, const pg_uuid_t *resource, Datum pay
 		values[1] = UUIDPGetDatum(&people->ids[i]);
 		values[5] = mode ? CStringGetTextDatum(mode) : (Datum) 0;
 		nulls[5] = mode == NULL;
-		ok = RowInsert(rel, &row, &id, "id");
-		if (ok)
+		done = RowInsert(rel, &row, InvalidOid, &id, "id");
+		ok = done != ROW_BY_STATEMENT;
+		if (done == ROW_WRITTEN)
 		{
 			Async_Notify("share_acl", DatumGetCString(DirectFunctionCall1(uuid_out, id)));
 			(*written)++;

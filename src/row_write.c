@@ -35,6 +35,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "access/sysattr.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -54,6 +55,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
+#include "storage/lmgr.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
@@ -289,10 +291,12 @@ typedef struct RowWriter
 /*
  * Set up the executor state of a write into rel; updated (attribute
  * numbers) are the columns an update sets, which UPDATE OF triggers look
- * at.  Leaves the executor state's memory current.
+ * at; speculative: an insert ON CONFLICT.  Leaves the executor state's
+ * memory current.
  */
 static void
-RowWriterBegin(RowWriter *w, Relation rel, const AttrNumber *updated, int nupdated)
+RowWriterBegin(RowWriter *w, Relation rel, const AttrNumber *updated, int nupdated,
+			   bool speculative)
 {
 	RangeTblEntry *rte;
 	int			i;
@@ -317,7 +321,7 @@ RowWriterBegin(RowWriter *w, Relation rel, const AttrNumber *updated, int nupdat
 	PushActiveSnapshot(GetTransactionSnapshot());
 	w->estate->es_output_cid = GetCurrentCommandId(true);
 	w->estate->es_snapshot = GetActiveSnapshot();
-	ExecOpenIndices(w->rri, false);
+	ExecOpenIndices(w->rri, speculative);
 }
 
 static void
@@ -332,41 +336,98 @@ RowWriterEnd(RowWriter *w)
 }
 
 /*
+ * A conflicting row, found by ExecCheckIndexConstraints: in REPEATABLE READ
+ * and above, one this transaction's snapshot does not see (nor wrote
+ * itself) is a serialization failure, as for ON CONFLICT DO NOTHING.
+ */
+static void
+CheckConflictVisible(EState *estate, Relation rel, ItemPointer tid)
+{
+	TupleTableSlot *slot;
+	bool		isnull;
+
+	if (!IsolationUsesXactSnapshot())
+		return;
+	slot = table_slot_create(rel, &estate->es_tupleTable);
+	if (!table_tuple_fetch_row_version(rel, tid, SnapshotAny, slot))
+		elog(ERROR, "failed to fetch conflicting tuple for ON CONFLICT");
+	if (!table_tuple_satisfies_snapshot(rel, slot, estate->es_snapshot) &&
+		!TransactionIdIsCurrentTransactionId(
+			DatumGetTransactionId(slot_getsysattr(slot, MinTransactionIdAttributeNumber, &isnull))))
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent update")));
+	ExecClearTuple(slot);
+}
+
+/*
  * The row of an INSERT statement, as ExecInsert writes a plain table's
  * (ExecSimpleRelationInsert, with the statement's transition capture):
  * BEFORE row triggers, generated columns, constraints, the heap tuple, its
- * index entries, the AFTER row triggers.
+ * index entries, the AFTER row triggers.  With arbiters (unique indexes),
+ * as ON CONFLICT DO NOTHING: a row that conflicts is not inserted (the
+ * speculative insertion of ExecInsert, so that a concurrent insert of the
+ * same key is waited for, not an error).  false when the row was not
+ * inserted (a BEFORE trigger, or a conflict, kept it out).
  */
-static void
+static bool
 InsertOneRow(ResultRelInfo *rri, EState *estate, TupleTableSlot *slot,
-			 TransitionCaptureState *capture)
+			 TransitionCaptureState *capture, List *arbiters)
 {
 	Relation	rel = rri->ri_RelationDesc;
 	List	   *recheck = NIL;
 
 	if (rri->ri_TrigDesc != NULL && rri->ri_TrigDesc->trig_insert_before_row &&
 		!ExecBRInsertTriggers(estate, rri, slot))
-		return;					/* "do nothing" */
+		return false;			/* "do nothing" */
 	if (rel->rd_att->constr != NULL && rel->rd_att->constr->has_generated_stored)
 		ExecComputeStoredGenerated(rri, estate, slot, CMD_INSERT);
 	if (rel->rd_att->constr != NULL)
 		ExecConstraints(rri, slot, estate);
 	if (rel->rd_rel->relispartition)
 		ExecPartitionCheck(rri, slot, estate, true);
-	simple_table_tuple_insert(rel, slot);
-	if (rri->ri_NumIndices > 0)
-		recheck = ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL);
+	if (arbiters == NIL)
+	{
+		simple_table_tuple_insert(rel, slot);
+		if (rri->ri_NumIndices > 0)
+			recheck = ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL);
+	}
+	else
+		for (;;)
+		{
+			ItemPointerData conflict;
+			bool		again = false;
+			uint32		token;
+
+			if (!ExecCheckIndexConstraints(rri, slot, estate, &conflict, arbiters))
+			{
+				CheckConflictVisible(estate, rel, &conflict);
+				return false;
+			}
+			token = SpeculativeInsertionLockAcquire(GetCurrentTransactionId());
+			table_tuple_insert_speculative(rel, slot, estate->es_output_cid, 0, NULL, token);
+			recheck = ExecInsertIndexTuples(rri, slot, estate, false, true, &again, arbiters);
+			table_tuple_complete_speculative(rel, slot, token, !again);
+			SpeculativeInsertionLockRelease(GetCurrentTransactionId());
+			if (!again)
+				break;
+			list_free(recheck);	/* a concurrent insert won: check again */
+			recheck = NIL;
+		}
 	ExecARInsertTriggers(estate, rri, slot, recheck, capture);
 	list_free(recheck);
+	return true;
 }
 
 /*
  * The row of given (the given columns' values, the other columns' defaults)
  * inserted into rel as an INSERT statement inserts it (see the top of this
- * file), with exprs for its defaults and checks; the row, in a slot of w.
+ * file; with arbiters, ON CONFLICT DO NOTHING), with exprs for its defaults
+ * and checks; the row, in a slot of w; *inserted: whether it was.
  */
 static TupleTableSlot *
-InsertGiven(Relation rel, const RowValues *given, RowWriter *w, TableExprs *exprs)
+InsertGiven(Relation rel, const RowValues *given, RowWriter *w, TableExprs *exprs, List *arbiters,
+			bool *inserted)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	TupleTableSlot *slot = ExecInitExtraTupleSlot(w->estate, desc, &TTSOpsVirtual);
@@ -403,7 +464,7 @@ InsertGiven(Relation rel, const RowValues *given, RowWriter *w, TableExprs *expr
 	AfterTriggerBeginQuery();
 	capture = MakeTransitionCaptureState(rel->trigdesc, RelationGetRelid(rel), CMD_INSERT);
 	ExecBSInsertTriggers(w->estate, w->rri);
-	InsertOneRow(w->rri, w->estate, slot, capture);
+	*inserted = InsertOneRow(w->rri, w->estate, slot, capture, arbiters);
 	ExecASInsertTriggers(w->estate, w->rri, capture);
 	AfterTriggerEndQuery(w->estate);
 	return slot;
@@ -411,34 +472,39 @@ InsertGiven(Relation rel, const RowValues *given, RowWriter *w, TableExprs *expr
 
 /*
  * Insert one row into rel (open, RowExclusiveLock): the given columns'
- * values, the defaults of the others.  When out is not NULL, the inserted
- * row's value of out_column (by value or copied into the current memory
- * context) is put there.  false when the table is one a statement must
- * write (see the top of this file).
+ * values, the defaults of the others; with arbiter (a unique index of rel,
+ * else InvalidOid) as ON CONFLICT (its columns) DO NOTHING.  When out is not
+ * NULL, the inserted row's value of out_column (by value or copied into the
+ * current memory context) is put there.  ROW_BY_STATEMENT, having done
+ * nothing, when the table is one a statement must write (see the top of
+ * this file); ROW_SKIPPED when a BEFORE trigger or a conflict kept the row
+ * out.
  */
-bool
-RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_column)
+RowWritten
+RowInsert(Relation rel, const RowValues *given, Oid arbiter, Datum *out, const char *out_column)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	TriggerDesc *t = rel->trigdesc;
 	RowWriter	w;
 	TableExprs *volatile exprs;
 	TupleTableSlot *volatile slot = NULL;
+	bool		inserted = false;
 	int			i,
 				g;
 
 	if (!StatementNeedsLess(rel, CMD_INSERT) || (t != NULL && t->trig_insert_instead_row))
-		return false;
+		return ROW_BY_STATEMENT;
 	/* each given column there and of the type given (a statement would coerce) */
 	for (g = 0; g < given->n; g++)
 		if (ColumnOfType(desc, given->columns[g], given->types[g]) == InvalidAttrNumber)
-			return false;		/* (the statement says what is wrong) */
+			return ROW_BY_STATEMENT;	/* (the statement says what is wrong) */
 
-	RowWriterBegin(&w, rel, NULL, 0);
+	RowWriterBegin(&w, rel, NULL, 0, OidIsValid(arbiter));
 	exprs = TableExprsOf(rel);
 	PG_TRY();
 	{
-		slot = InsertGiven(rel, given, &w, exprs);
+		slot = InsertGiven(rel, given, &w, exprs,
+						   OidIsValid(arbiter) ? list_make1_oid(arbiter) : NIL, &inserted);
 	}
 	PG_FINALLY();
 	{
@@ -446,7 +512,7 @@ RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_colu
 	}
 	PG_END_TRY();
 
-	if (out != NULL && (i = SPI_fnumber(desc, out_column)) > 0)
+	if (inserted && out != NULL && (i = SPI_fnumber(desc, out_column)) > 0)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i - 1);
 		bool		isnull;
@@ -457,7 +523,7 @@ RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_colu
 		MemoryContextSwitchTo(w.estate->es_query_cxt);
 	}
 	RowWriterEnd(&w);
-	return true;
+	return inserted ? ROW_WRITTEN : ROW_SKIPPED;
 }
 
 /*
@@ -542,7 +608,7 @@ RowUpdate(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 	if (UpdateFiresMore(rel, changed, ncolumns))
 		return false;
 
-	RowWriterBegin(&w, rel, changed, ncolumns);
+	RowWriterBegin(&w, rel, changed, ncolumns, false);
 	old = table_slot_create(rel, &w.estate->es_tupleTable);
 	if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot,
 					 LockTupleNoKeyExclusive, old))
@@ -594,7 +660,7 @@ RowDelete(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 	if (!StatementNeedsLess(rel, CMD_DELETE) || (t != NULL && t->trig_delete_instead_row))
 		return false;
 
-	RowWriterBegin(&w, rel, NULL, 0);
+	RowWriterBegin(&w, rel, NULL, 0, false);
 	old = table_slot_create(rel, &w.estate->es_tupleTable);
 	EvalPlanQualInit(&epq, w.estate, NULL, NIL, -1);
 	AfterTriggerBeginQuery();

@@ -20,8 +20,17 @@ typedef struct RowValues
 	const bool *nulls;
 } RowValues;
 
+/* What RowInsert did. */
+typedef enum RowWritten
+{
+	ROW_BY_STATEMENT,			/* nothing: the table needs the statement */
+	ROW_WRITTEN,
+	ROW_SKIPPED					/* a BEFORE trigger or a conflict kept the row out */
+} RowWritten;
+
 extern void RowWriteInit(void);
-extern bool RowInsert(Relation rel, const RowValues *given, Datum *out, const char *out_column);
+extern RowWritten RowInsert(Relation rel, const RowValues *given, Oid arbiter, Datum *out,
+							const char *out_column);
 
 /*
  * The new values of the columns an update sets (in their order), computed
