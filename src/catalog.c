@@ -490,3 +490,50 @@ IndexScanUuids(ModelRel table, ModelRel index, AttrNumber key_column, const pg_u
 	IndexScanEqual(table, index, key_column, key, snap, CollectUuidRow, &c);
 	return c.ids;
 }
+
+static void
+PrincipalRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	RowFacts   *f = arg;
+	bool		isnull;
+	Datum		d;
+
+	f->found = true;
+	f->kind = EnumMapValue(&catalog.principal_kinds, Attr(desc, tup, catalog.p_kind, &isnull),
+						   PK_UNKNOWN);
+	d = Attr(desc, tup, catalog.p_workspace, &isnull);
+	f->has_workspace = !isnull;
+	if (!isnull)
+		f->workspace = *DatumGetUUIDP(d);
+}
+
+static void
+ResourceRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	RowFacts   *f = arg;
+	bool		isnull;
+	Datum		d = Attr(desc, tup, catalog.res_workspace, &isnull);
+
+	f->found = true;
+	f->has_workspace = !isnull;
+	if (!isnull)
+		f->workspace = *DatumGetUUIDP(d);
+}
+
+/* The principal id's kind and workspace, read under snap by its primary key (f->found: there is one). */
+void
+PrincipalFacts(const pg_uuid_t *id, Snapshot snap, RowFacts *f)
+{
+	memset(f, 0, sizeof(*f));
+	CatalogLookup();
+	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, catalog.p_id, id, snap, PrincipalRow, f);
+}
+
+/* The resource id's workspace, read under snap by its primary key (f->found: there is one). */
+void
+ResourceFacts(const pg_uuid_t *id, Snapshot snap, RowFacts *f)
+{
+	memset(f, 0, sizeof(*f));
+	CatalogLookup();
+	IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, id, snap, ResourceRow, f);
+}

@@ -15,6 +15,7 @@
 #include "access/htup_details.h"
 #include "access/relscan.h"
 #include "access/tupdesc.h"
+#include "executor/tuptable.h"
 #include "nodes/pg_list.h"
 #include "utils/relcache.h"
 #include "utils/snapshot.h"
@@ -150,5 +151,29 @@ extern void IndexScanEqual(ModelRel table, ModelRel index, AttrNumber column, co
 						   Snapshot snap, RowCallback row, void *arg);
 extern List *IndexScanUuids(ModelRel table, ModelRel index, AttrNumber key_column,
 							const pg_uuid_t *key, AttrNumber column, Snapshot snap);
+
+/* What the management code reads of a principal or resource row by its key. */
+typedef struct RowFacts
+{
+	bool		found;
+	PrincipalKind kind;			/* (a principal's) */
+	bool		has_workspace;
+	pg_uuid_t	workspace;
+} RowFacts;
+
+extern void PrincipalFacts(const pg_uuid_t *id, Snapshot snap, RowFacts *f);
+extern void ResourceFacts(const pg_uuid_t *id, Snapshot snap, RowFacts *f);
+
+/* A uuid column of the row in slot into *out; false when it is NULL. */
+static inline bool
+SlotUuid(TupleTableSlot *slot, AttrNumber column, pg_uuid_t *out)
+{
+	bool		isnull;
+	Datum		d = slot_getattr(slot, column, &isnull);
+
+	if (!isnull)
+		*out = *DatumGetUUIDP(d);
+	return !isnull;
+}
 
 #endif							/* SHARE_ACL_CATALOG_H */

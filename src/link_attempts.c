@@ -466,11 +466,8 @@ CountViews(TupleTableSlot *row, Datum *values, bool *nulls, void *arg)
 	d = slot_getattr(row, catalog.l_last_viewed, &isnull);
 	values[1] = TimestampTzGetDatum(isnull ? v->at : Max(DatumGetTimestampTz(d), v->at));
 	nulls[1] = false;
-	v->resource = *DatumGetUUIDP(slot_getattr(row, catalog.l_resource, &isnull));
-	d = slot_getattr(row, catalog.l_created_by, &isnull);
-	v->has_creator = !isnull;
-	if (!isnull)
-		v->creator = *DatumGetUUIDP(d);
+	(void) SlotUuid(row, catalog.l_resource, &v->resource);
+	v->has_creator = SlotUuid(row, catalog.l_created_by, &v->creator);
 }
 
 /*

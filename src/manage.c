@@ -328,28 +328,12 @@ InsertRow(ModelRel t, ManagePlan which, const char *const *columns, Datum *value
  */
 typedef struct ShareFacts
 {
-	bool		resource_exists;
-	pg_uuid_t	workspace;
+	RowFacts	resource;		/* its workspace */
 	bool		external_sharing;	/* the workspace's allow_external_sharing */
-	bool		grantee_exists;
-	PrincipalKind grantee_kind;
-	bool		grantee_has_workspace;
-	pg_uuid_t	grantee_workspace;
+	RowFacts	grantee;		/* its kind and workspace */
 	bool		grantee_is_member;
 	bool		grantee_mutes;
 } ShareFacts;
-
-static void
-ShareResourceRow(TupleDesc desc, HeapTuple tup, void *arg)
-{
-	ShareFacts *f = (ShareFacts *) arg;
-	bool		isnull;
-	Datum		d = Attr(desc, tup, catalog.res_workspace, &isnull);
-
-	f->resource_exists = !isnull;
-	if (!isnull)
-		f->workspace = *DatumGetUUIDP(d);
-}
 
 static void
 ShareWorkspaceRow(TupleDesc desc, HeapTuple tup, void *arg)
@@ -361,29 +345,13 @@ ShareWorkspaceRow(TupleDesc desc, HeapTuple tup, void *arg)
 }
 
 static void
-ShareGranteeRow(TupleDesc desc, HeapTuple tup, void *arg)
-{
-	ShareFacts *f = (ShareFacts *) arg;
-	bool		isnull;
-	Datum		d;
-
-	f->grantee_exists = true;
-	f->grantee_kind = EnumMapValue(&catalog.principal_kinds,
-								   Attr(desc, tup, catalog.p_kind, &isnull), PK_UNKNOWN);
-	d = Attr(desc, tup, catalog.p_workspace, &isnull);
-	f->grantee_has_workspace = !isnull;
-	if (!isnull)
-		f->grantee_workspace = *DatumGetUUIDP(d);
-}
-
-static void
 ShareMembershipRow(TupleDesc desc, HeapTuple tup, void *arg)
 {
 	ShareFacts *f = (ShareFacts *) arg;
 	bool		isnull;
 	Datum		d = Attr(desc, tup, catalog.m_workspace, &isnull);
 
-	if (!isnull && UuidEqual(DatumGetUUIDP(d), &f->workspace))
+	if (!isnull && UuidEqual(DatumGetUUIDP(d), &f->resource.workspace))
 		f->grantee_is_member = true;
 }
 
@@ -401,11 +369,11 @@ ReadShareFacts(const pg_uuid_t *resource, const pg_uuid_t *grantee, ShareFacts *
 	memset(f, 0, sizeof(*f));
 	CatalogLookup();
 	snap = StatementSnapshot();
-	IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, resource, snap, ShareResourceRow, f);
-	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, catalog.p_id, grantee, snap, ShareGranteeRow, f);
-	if (f->resource_exists)
+	ResourceFacts(resource, snap, &f->resource);
+	PrincipalFacts(grantee, snap, &f->grantee);
+	if (f->resource.found && f->resource.has_workspace)
 	{
-		IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, &f->workspace, snap,
+		IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, &f->resource.workspace, snap,
 					   ShareWorkspaceRow, f);
 		IndexScanEqual(MT_MEMBER, MT_MEMBER_BY_PRINCIPAL, catalog.m_principal, grantee, snap,
 					   ShareMembershipRow, f);
@@ -465,19 +433,19 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 
 	/* the resource, the grantee, the workspace and the grantee's place in it */
 	ReadShareFacts(resource, grantee, &facts);
-	if (!facts.resource_exists)
+	if (!facts.resource.found || !facts.resource.has_workspace)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("resource %s does not exist", UuidText(resource))));
-	if (!facts.grantee_exists)
+	if (!facts.grantee.found)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("principal %s does not exist", UuidText(grantee))));
-	workspace = facts.workspace;
+	workspace = facts.resource.workspace;
 
 	Require(function, actor, resource, PERM_SHARE, action);
-	if (facts.grantee_kind == PK_TEAM &&
-		(!facts.grantee_has_workspace || !UuidEqual(&facts.grantee_workspace, &workspace)))
+	if (facts.grantee.kind == PK_TEAM &&
+		(!facts.grantee.has_workspace || !UuidEqual(&facts.grantee.workspace, &workspace)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("team %s belongs to another workspace than resource %s",
@@ -509,7 +477,7 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 	}
 	/* outsiders: principals with no role in the workspace, and external principals */
 	if (!facts.external_sharing &&
-		(facts.grantee_kind == PK_EXTERNAL || (facts.grantee_kind == PK_USER && !facts.grantee_is_member)))
+		(facts.grantee.kind == PK_EXTERNAL || (facts.grantee.kind == PK_USER && !facts.grantee_is_member)))
 		Deny(function, resource,
 			 psprintf("permission denied: the workspace policy allow_external_sharing forbids sharing with outsider %s",
 					  UuidText(grantee)),
@@ -542,7 +510,7 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 		payload_values[2] = CStringGetTextDatum(PermsetToCString(grant));
 		payload_values[3] = TimestampTzGetDatum(expires_at);
 		payload = JsonbObjectOf(4, keys, payload_values, types, payload_nulls);
-		if (facts.grantee_kind == PK_TEAM)
+		if (facts.grantee.kind == PK_TEAM)
 		{
 			Datum		one = UUIDPGetDatum(grantee);
 
@@ -594,14 +562,9 @@ static void
 DeletedShareRow(TupleTableSlot *row, void *arg)
 {
 	DeletedShare *d = (DeletedShare *) arg;
-	bool		isnull;
-	Datum		v;
 
-	d->resource = *DatumGetUUIDP(slot_getattr(row, catalog.s_resource, &isnull));
-	v = slot_getattr(row, catalog.s_granted_by, &isnull);
-	d->has_grantor = !isnull;
-	if (!isnull)
-		d->grantor = *DatumGetUUIDP(v);
+	(void) SlotUuid(row, catalog.s_resource, &d->resource);
+	d->has_grantor = SlotUuid(row, catalog.s_granted_by, &d->grantor);
 }
 
 /*

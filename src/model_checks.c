@@ -31,44 +31,6 @@ PG_FUNCTION_INFO_V1(share_check);
 PG_FUNCTION_INFO_V1(resource_insert_check);
 PG_FUNCTION_INFO_V1(id_registry_insert);
 
-/* What the look-ups below read of a principal or resource row. */
-typedef struct RowFacts
-{
-	bool		found;
-	PrincipalKind kind;
-	bool		has_workspace;
-	pg_uuid_t	workspace;
-} RowFacts;
-
-static void
-ReadPrincipal(TupleDesc desc, HeapTuple tup, void *arg)
-{
-	RowFacts   *f = arg;
-	bool		isnull;
-	Datum		d;
-
-	f->found = true;
-	f->kind = EnumMapValue(&catalog.principal_kinds, Attr(desc, tup, catalog.p_kind, &isnull),
-						   PK_UNKNOWN);
-	d = Attr(desc, tup, catalog.p_workspace, &isnull);
-	f->has_workspace = !isnull;
-	if (!isnull)
-		f->workspace = *DatumGetUUIDP(d);
-}
-
-static void
-ReadResource(TupleDesc desc, HeapTuple tup, void *arg)
-{
-	RowFacts   *f = arg;
-	bool		isnull;
-	Datum		d = Attr(desc, tup, catalog.res_workspace, &isnull);
-
-	f->found = true;
-	f->has_workspace = !isnull;
-	if (!isnull)
-		f->workspace = *DatumGetUUIDP(d);
-}
-
 /*
  * Is principal a team of another workspace than resource's (a resource
  * that does not exist, or NULL, has none)?  Read under snap, by primary key.
@@ -80,11 +42,11 @@ TeamOutside(const pg_uuid_t *principal, const pg_uuid_t *resource, Snapshot snap
 	RowFacts	r = {false};
 
 	CatalogLookup();
-	IndexScanEqual(MT_PRINCIPAL, MT_PRINCIPAL_PKEY, catalog.p_id, principal, snap, ReadPrincipal, &p);
+	PrincipalFacts(principal, snap, &p);
 	if (!p.found || p.kind != PK_TEAM)
 		return false;
 	if (resource != NULL)
-		IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, resource, snap, ReadResource, &r);
+		ResourceFacts(resource, snap, &r);
 	if (!p.has_workspace || !r.has_workspace)
 		return p.has_workspace != r.has_workspace;
 	return memcmp(&p.workspace, &r.workspace, sizeof(pg_uuid_t)) != 0;
@@ -267,7 +229,7 @@ resource_insert_check(PG_FUNCTION_ARGS)
 
 		if (no_parent[i])
 			continue;
-		IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, &parents[i], snap, ReadResource, &p);
+		ResourceFacts(&parents[i], snap, &p);
 		if (p.found && (!p.has_workspace ||
 						memcmp(&p.workspace, &workspaces[i], sizeof(pg_uuid_t)) != 0))
 			ereport(ERROR,
