@@ -591,6 +591,7 @@ RowUpdate(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 	AttrNumber	changed[FUNC_MAX_ARGS];
 	RowWriter	w;
 	EPQState	epq;
+	TableExprs *volatile exprs;
 	TupleTableSlot *old;
 	TupleTableSlot *new;
 	Datum		values[FUNC_MAX_ARGS];
@@ -626,11 +627,22 @@ RowUpdate(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 			new->tts_isnull[changed[i] - 1] = nulls[i];
 		}
 		ExecStoreVirtualTuple(new);
-		EvalPlanQualInit(&epq, w.estate, NULL, NIL, -1);
-		AfterTriggerBeginQuery();
-		ExecSimpleRelationUpdate(w.rri, w.estate, &epq, old, new);
-		AfterTriggerEndQuery(w.estate);
-		EvalPlanQualEnd(&epq);
+		exprs = TableExprsOf(rel);
+		PG_TRY();
+		{
+			if (exprs->ncheck > 0)
+				w.rri->ri_ConstraintExprs = exprs->checks;	/* (ExecConstraints would plan them) */
+			EvalPlanQualInit(&epq, w.estate, NULL, NIL, -1);
+			AfterTriggerBeginQuery();
+			ExecSimpleRelationUpdate(w.rri, w.estate, &epq, old, new);
+			AfterTriggerEndQuery(w.estate);
+			EvalPlanQualEnd(&epq);
+		}
+		PG_FINALLY();
+		{
+			TableExprsDone(exprs);
+		}
+		PG_END_TRY();
 	}
 	RowWriterEnd(&w);
 	return true;

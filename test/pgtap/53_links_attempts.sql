@@ -83,7 +83,7 @@ LANGUAGE sql AS $$
     SELECT k.view_count, k.failed_attempts FROM share_acl.link k JOIN links l ON l.id = k.id WHERE l.name = counters.name
 $$;
 
-SELECT plan(33);
+SELECT plan(35);
 
 -- ------------------------------------------------ wrong passwords, rolled back
 BEGIN;
@@ -230,6 +230,12 @@ SELECT is(ARRAY[:'row_view', :'statement_view', :'label_view'], ARRAY['ok', 'ok'
 SELECT results_eq($$SELECT count(*) FROM share_acl.notification n JOIN links l ON n.payload ->> 'link_id' = l.id::text
                      WHERE l.name = 'plain' AND n.kind = 'link_first_view'$$,
     $$VALUES (1::bigint)$$, 'only the very first view notified the link''s creator');
+ALTER TABLE share_acl.link ADD CONSTRAINT t53_views CHECK (view_count <= 7);
+SELECT throws_ok($$SELECT share_acl._link_count_views((SELECT id FROM links WHERE name = 'plain'), 1, now(), NULL)$$,
+    '23514', NULL, 'a CHECK an administrator adds on link is checked when views are counted');
+ALTER TABLE share_acl.link DROP CONSTRAINT t53_views;
+SELECT results_eq($$SELECT * FROM pg_temp.counters('plain')$$, $$VALUES (7::bigint, 0)$$,
+    'and the refused count left the row as it was');
 DROP TABLE public.t53_link_updates;
 DROP FUNCTION public.t53_link_update_row(), public.t53_link_update_statement(), public.t53_link_label();
 
