@@ -117,17 +117,20 @@ ExecPlan(SPIPlanPtr plan, Datum *values, int expected)
  * reload because of a long-running transaction elsewhere); the table's
  * DELETE trigger leaves the marker of the cut.
  *
- * A backend deletes from where its last cut ended: the entries below it
- * were deleted then (their transactions had all ended, so none can add
- * more), and what lies there are dead index entries a scan would visit
- * again until VACUUM.  One prune in CHANGE_LOG_FULL_PRUNE_ONE_IN starts
- * from the beginning (entries another backend's prune skipped, locked, and
- * then did not delete).
+ * A backend deletes from where its last committed cut ended: the entries
+ * below it were deleted then (their transactions had all ended, so none can
+ * add more), and what lies there are dead index entries a scan would visit
+ * again until VACUUM.  A cut counts only when the transaction that made it
+ * commits, and not when it was made in a subtransaction.  One prune in
+ * CHANGE_LOG_FULL_PRUNE_ONE_IN starts from the beginning (entries another
+ * backend's prune skipped, locked, and then did not delete).
  */
+static uint64 pruned_through = 0;	/* this backend's last committed cut */
+static uint64 cut_pending = 0;	/* this transaction's cut, kept when it commits */
+
 static void
 PruneOldEntries(void)
 {
-	static uint64 pruned_through = 0;	/* this backend's last cut */
 	static uint32 prunes = 0;
 	FullTransactionId next = ReadNextFullTransactionId();
 	Snapshot	snap = GetActiveSnapshot();
@@ -171,7 +174,9 @@ PruneOldEntries(void)
 					     "FOR UPDATE SKIP LOCKED))",
 					     3, argtypes, 0),
 			 values, SPI_OK_DELETE);
-	pruned_through = cut;
+	/* (a cut made in a subtransaction, which may be rolled back alone, is not kept) */
+	if (GetCurrentTransactionNestLevel() == 1)
+		cut_pending = cut;
 }
 
 /*
@@ -195,6 +200,11 @@ WriteFewEntries(ChangeKind kind, Datum *ids, int n)
 		return false;
 	values[0] = CharGetDatum(change_kind_codes[kind]);
 	rel = table_open(catalog.oids[MT_CHANGE_LOG], RowExclusiveLock);
+	if (n > 1 && HasInsertStatementTriggers(rel))
+	{
+		table_close(rel, NoLock);
+		return false;			/* (one statement: its triggers fire once) */
+	}
 	for (i = 0; i < n && written; i++)
 	{
 		values[1] = ids[i];
@@ -279,6 +289,10 @@ OwnXactCallback(XactEvent event, void *arg)
 {
 	int			k;
 
+	if (event == XACT_EVENT_COMMIT && cut_pending != 0)
+		pruned_through = cut_pending;
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE)
+		cut_pending = 0;
 	for (k = 0; k < CHANGE_KINDS; k++)
 	{
 		OwnChanges *o = &own[k];

@@ -286,6 +286,11 @@ RegisterIds(const Datum *ids, int n, char kind, int64 *added)
 	int			i;
 
 	*added = 0;
+	if (n > 1 && HasInsertStatementTriggers(rel))
+	{
+		table_close(rel, NoLock);
+		return false;			/* (one statement: its triggers fire once) */
+	}
 	values[1] = CharGetDatum(kind);
 	for (i = 0; i < n && written != ROW_BY_STATEMENT; i++)
 	{

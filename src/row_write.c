@@ -37,6 +37,7 @@
 #include "access/xact.h"
 #include "access/sysattr.h"
 #include "catalog/pg_trigger.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -65,9 +66,10 @@
 
 /*
  * What a statement of kind cmd on rel by the current user needs, apart from
- * its triggers: a plain table without rules or row-level security for the
- * user, the privilege (INSERT, or UPDATE or DELETE and SELECT), no column of
- * a domain (its checks are the statement's).
+ * its triggers: a plain table without rules, children (inheritance) or
+ * row-level security for the user, the privilege (INSERT, or UPDATE or
+ * DELETE and SELECT), no column of a domain (its checks are the
+ * statement's).
  */
 static bool
 StatementNeedsLess(Relation rel, CmdType cmd)
@@ -78,6 +80,7 @@ StatementNeedsLess(Relation rel, CmdType cmd)
 	int			i;
 
 	if (rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rel->relhasrules ||
+		rel->rd_rel->relhassubclass ||	/* (a statement reaches the children too) */
 		check_enable_rls(RelationGetRelid(rel), InvalidOid, true) == RLS_ENABLED ||
 		pg_class_aclmask(RelationGetRelid(rel), GetUserId(), needed, ACLMASK_ALL) != needed)
 		return false;
@@ -141,20 +144,24 @@ UpdateFiresMore(Relation rel, const AttrNumber *changed, int nchanged)
  * A table's expressions as an INSERT evaluates them, planned once per
  * backend (a statement plans them at every execution): its CHECK
  * constraints (in the order of the relation's constraint list, as
- * ExecConstraints reads them) and its columns' defaults.  Dropped when the
- * table's definition changes, or any function or type (a default or a
- * constraint may call it, inlined).
+ * ExecConstraints reads them) and its columns' defaults.  Only the planned
+ * trees are kept: each write makes their states in its own executor memory
+ * (ExecInitExpr checks the right to call their functions then, as for a
+ * statement).  Dropped when the table's definition changes, any function or
+ * type does (a default or a constraint may call it, inlined), or the
+ * search_path is not the one they were planned under, as a kept plan is.
  */
 typedef struct TableExprs
 {
 	Oid			relid;			/* hash key */
 	bool		valid;
-	bool		in_use;			/* by a write under way */
-	MemoryContext cxt;			/* holds the states below; NULL when none */
+	int			users;			/* writes under way (their states point into the trees) */
+	MemoryContext cxt;			/* holds the trees below; NULL when none */
+	OverrideSearchPath *search_path;	/* the one they were planned under */
 	int			ncheck;
-	ExprState **checks;
+	Expr	  **checks;
 	int			natts;
-	ExprState **defaults;		/* NULL: no default (the column takes NULL) */
+	Expr	  **defaults;		/* NULL: no default (the column takes NULL) */
 } TableExprs;
 
 static HTAB *table_exprs = NULL;
@@ -188,13 +195,6 @@ RowWriteInit(void)
 	CacheRegisterSyscacheCallback(TYPEOID, TableExprsInvalidateAll, (Datum) 0);
 }
 
-/* A planned expression, its state in the current memory context. */
-static ExprState *
-PlannedExpr(Expr *expr)
-{
-	return ExecInitExpr(expression_planner(expr), NULL);
-}
-
 /* Plan rel's expressions into t, in the current memory context. */
 static void
 PlanTableExprs(Relation rel, TableExprs *t)
@@ -203,12 +203,13 @@ PlanTableExprs(Relation rel, TableExprs *t)
 	TupleConstr *constr = desc->constr;
 	int			i;
 
+	t->search_path = GetOverrideSearchPath(CurrentMemoryContext);
 	t->ncheck = constr != NULL ? constr->num_check : 0;
-	t->checks = palloc0(Max(t->ncheck, 1) * sizeof(ExprState *));
+	t->checks = palloc0(Max(t->ncheck, 1) * sizeof(Expr *));
 	for (i = 0; i < t->ncheck; i++)
-		t->checks[i] = PlannedExpr(stringToNode(constr->check[i].ccbin));
+		t->checks[i] = expression_planner(stringToNode(constr->check[i].ccbin));
 	t->natts = desc->natts;
-	t->defaults = palloc0(desc->natts * sizeof(ExprState *));
+	t->defaults = palloc0(desc->natts * sizeof(Expr *));
 	for (i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
@@ -216,15 +217,28 @@ PlanTableExprs(Relation rel, TableExprs *t)
 
 		if (!att->attisdropped && att->attgenerated == '\0' &&
 			(dflt = build_column_default(rel, i + 1)) != NULL)
-			t->defaults[i] = PlannedExpr((Expr *) dflt);
+			t->defaults[i] = expression_planner((Expr *) dflt);
 	}
+}
+
+/* The states of exprs' CHECK constraints, for ExecConstraints, in the current memory context. */
+static ExprState **
+CheckStates(TableExprs *exprs)
+{
+	ExprState **states = palloc(Max(exprs->ncheck, 1) * sizeof(ExprState *));
+	int			i;
+
+	for (i = 0; i < exprs->ncheck; i++)
+		states[i] = ExecInitExpr(exprs->checks[i], NULL);
+	return states;
 }
 
 /*
  * rel's expressions, planned now unless they still are.  The kept ones are
- * marked in use until TableExprsDone; a write that starts while they are in
- * use (a default or a check that writes into the same table) plans its own,
- * in the current memory context.
+ * not dropped while a write uses them (until TableExprsDone): their states
+ * point into the trees.  A write that finds them in use and no longer valid
+ * (a default or a check that writes into the same table after a change)
+ * plans its own, in the current memory context.
  */
 static pg_noinline TableExprs *
 TableExprsOf(Relation rel)
@@ -245,21 +259,23 @@ TableExprsOf(Relation rel)
 	if (!found)
 	{
 		t->valid = false;
-		t->in_use = false;
+		t->users = 0;
 		t->cxt = NULL;
 	}
-	if (t->in_use)
-	{
-		TableExprs *own = palloc0(sizeof(TableExprs));
-
-		PlanTableExprs(rel, own);
-		return own;
-	}
 	if (!t->valid || t->natts != desc->natts ||
-		t->ncheck != (desc->constr != NULL ? desc->constr->num_check : 0))
+		t->ncheck != (desc->constr != NULL ? desc->constr->num_check : 0) ||
+		!OverrideSearchPathMatchesCurrent(t->search_path))
 	{
 		MemoryContext old;
 
+		if (t->users > 0)
+		{
+			TableExprs *own = palloc0(sizeof(TableExprs));
+
+			PlanTableExprs(rel, own);
+			own->users = -1;	/* (not kept: freed with the write's memory) */
+			return own;
+		}
 		if (t->cxt != NULL)
 			MemoryContextDelete(t->cxt);
 		t->valid = false;
@@ -270,14 +286,15 @@ TableExprsOf(Relation rel)
 		MemoryContextSwitchTo(old);
 		t->valid = true;
 	}
-	t->in_use = true;
+	t->users++;
 	return t;
 }
 
 static void
 TableExprsDone(TableExprs *t)
 {
-	t->in_use = false;			/* (a write's own are freed with its memory) */
+	if (t->users > 0)
+		t->users--;
 }
 
 /* The executor state of one row's write into rel (everything in its memory). */
@@ -413,6 +430,7 @@ InsertOneRow(ResultRelInfo *rri, EState *estate, TupleTableSlot *slot,
 				break;
 			list_free(recheck);	/* a concurrent insert won: check again */
 			recheck = NIL;
+			CHECK_FOR_INTERRUPTS();
 		}
 	ExecARInsertTriggers(estate, rri, slot, recheck, capture);
 	list_free(recheck);
@@ -436,8 +454,12 @@ InsertGiven(Relation rel, const RowValues *given, RowWriter *w, TableExprs *expr
 	int			i,
 				g;
 
+	/* as ExecModifyTable: the statement's BEFORE triggers, then its row */
+	AfterTriggerBeginQuery();
+	capture = MakeTransitionCaptureState(rel->trigdesc, RelationGetRelid(rel), CMD_INSERT);
+	ExecBSInsertTriggers(w->estate, w->rri);
 	if (exprs->ncheck > 0)
-		w->rri->ri_ConstraintExprs = exprs->checks;	/* (ExecConstraints would plan them) */
+		w->rri->ri_ConstraintExprs = CheckStates(exprs);	/* (ExecConstraints would plan them) */
 	ExecClearTuple(slot);
 	for (i = 0; i < desc->natts; i++)
 	{
@@ -456,14 +478,11 @@ InsertGiven(Relation rel, const RowValues *given, RowWriter *w, TableExprs *expr
 			slot->tts_isnull[i] = given->nulls[g];
 		}
 		else if (exprs->defaults[i] != NULL)
-			slot->tts_values[i] = ExecEvalExpr(exprs->defaults[i], econtext, &slot->tts_isnull[i]);
+			slot->tts_values[i] = ExecEvalExpr(ExecInitExpr(exprs->defaults[i], NULL), econtext,
+											   &slot->tts_isnull[i]);
 	}
 	ExecStoreVirtualTuple(slot);
-
-	/* as ExecModifyTable: the statement triggers around the row, its transition table */
-	AfterTriggerBeginQuery();
-	capture = MakeTransitionCaptureState(rel->trigdesc, RelationGetRelid(rel), CMD_INSERT);
-	ExecBSInsertTriggers(w->estate, w->rri);
+	slot->tts_tableOid = RelationGetRelid(rel);
 	*inserted = InsertOneRow(w->rri, w->estate, slot, capture, arbiters);
 	ExecASInsertTriggers(w->estate, w->rri, capture);
 	AfterTriggerEndQuery(w->estate);
@@ -488,7 +507,7 @@ RowInsert(Relation rel, const RowValues *given, Oid arbiter, Datum *out, const c
 	RowWriter	w;
 	TableExprs *volatile exprs;
 	TupleTableSlot *volatile slot = NULL;
-	bool		inserted = false;
+	volatile bool inserted = false;
 	int			i,
 				g;
 
@@ -496,15 +515,19 @@ RowInsert(Relation rel, const RowValues *given, Oid arbiter, Datum *out, const c
 		return ROW_BY_STATEMENT;
 	/* each given column there and of the type given (a statement would coerce) */
 	for (g = 0; g < given->n; g++)
-		if (ColumnOfType(desc, given->columns[g], given->types[g]) == InvalidAttrNumber)
-			return ROW_BY_STATEMENT;	/* (the statement says what is wrong) */
+		if ((i = ColumnOfType(desc, given->columns[g], given->types[g])) == InvalidAttrNumber ||
+			TupleDescAttr(desc, i - 1)->atttypmod != -1)
+			return ROW_BY_STATEMENT;	/* (the statement says what is wrong, or coerces) */
 
 	RowWriterBegin(&w, rel, NULL, 0, OidIsValid(arbiter));
 	exprs = TableExprsOf(rel);
 	PG_TRY();
 	{
+		bool		went_in;
+
 		slot = InsertGiven(rel, given, &w, exprs,
-						   OidIsValid(arbiter) ? list_make1_oid(arbiter) : NIL, &inserted);
+						   OidIsValid(arbiter) ? list_make1_oid(arbiter) : NIL, &went_in);
+		inserted = went_in;
 	}
 	PG_FINALLY();
 	{
@@ -524,6 +547,15 @@ RowInsert(Relation rel, const RowValues *given, Oid arbiter, Datum *out, const c
 	}
 	RowWriterEnd(&w);
 	return inserted ? ROW_WRITTEN : ROW_SKIPPED;
+}
+
+/* Has rel statement triggers on INSERT (which rows written one by one would fire once each)? */
+bool
+HasInsertStatementTriggers(Relation rel)
+{
+	TriggerDesc *t = rel->trigdesc;
+
+	return t != NULL && (t->trig_insert_before_statement || t->trig_insert_after_statement);
 }
 
 /*
@@ -560,9 +592,22 @@ LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Da
 	switch (result)
 	{
 		case TM_Ok:
+			if (tmfd.traversed)
+			{
+				/* a newer version: the statement's recheck of its WHERE (the key) */
+				bool		isnull;
+				Datum		now = slot_getattr(slot, key_column, &isnull);
+
+				return !isnull && DatumGetBool(OidFunctionCall2(eq, now, key));
+			}
 			return true;
 		case TM_SelfModified:
+			return false;		/* (as the statement: nothing to update) */
 		case TM_Deleted:
+			if (IsolationUsesXactSnapshot())
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("could not serialize access due to concurrent delete")));
 			return false;		/* (as the statement: nothing to update) */
 		case TM_Updated:
 			ereport(ERROR,
@@ -604,8 +649,9 @@ RowUpdate(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 		(desc->constr != NULL && desc->constr->has_generated_stored))
 		return false;
 	for (i = 0; i < ncolumns; i++)
-		if ((changed[i] = SPI_fnumber(desc, columns[i])) <= 0)
-			return false;		/* (the statement says what is wrong) */
+		if ((changed[i] = SPI_fnumber(desc, columns[i])) <= 0 ||
+			TupleDescAttr(desc, changed[i] - 1)->atttypmod != -1)
+			return false;		/* (the statement says what is wrong, or coerces) */
 	if (UpdateFiresMore(rel, changed, ncolumns))
 		return false;
 
@@ -627,11 +673,12 @@ RowUpdate(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 			new->tts_isnull[changed[i] - 1] = nulls[i];
 		}
 		ExecStoreVirtualTuple(new);
+		new->tts_tableOid = RelationGetRelid(rel);
 		exprs = TableExprsOf(rel);
 		PG_TRY();
 		{
 			if (exprs->ncheck > 0)
-				w.rri->ri_ConstraintExprs = exprs->checks;	/* (ExecConstraints would plan them) */
+				w.rri->ri_ConstraintExprs = CheckStates(exprs);	/* (ExecConstraints would plan them) */
 			EvalPlanQualInit(&epq, w.estate, NULL, NIL, -1);
 			AfterTriggerBeginQuery();
 			ExecSimpleRelationUpdate(w.rri, w.estate, &epq, old, new);
@@ -672,6 +719,7 @@ RowDelete(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 	if (!StatementNeedsLess(rel, CMD_DELETE) || (t != NULL && t->trig_delete_instead_row))
 		return false;
 
+	CheckCmdReplicaIdentity(rel, CMD_DELETE);	/* (as the statement, before it deletes) */
 	RowWriterBegin(&w, rel, NULL, 0, false);
 	old = table_slot_create(rel, &w.estate->es_tupleTable);
 	EvalPlanQualInit(&epq, w.estate, NULL, NIL, -1);

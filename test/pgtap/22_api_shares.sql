@@ -4,7 +4,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(90);
+SELECT plan(94);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -335,6 +335,27 @@ SELECT throws_ok(format('SELECT share_acl.unshare(%L)', pg_temp.id('s_def')), 'P
 SELECT ok(EXISTS (SELECT 1 FROM share_acl.share WHERE id = pg_temp.id('s_def')), 'the share is still there');
 DROP TRIGGER t22_keep ON share_acl.share;
 DROP TRIGGER t22_ad ON share_acl.share;
+
+-- a CHECK over the whole row, and one on tableoid, hold for every share
+-- written so (the second in a backend as the first)
+CREATE FUNCTION public.t22_row_ok(s share_acl.share) RETURNS boolean LANGUAGE sql IMMUTABLE
+    AS $$ SELECT (s).perms IS NOT NULL $$;
+ALTER TABLE share_acl.share ADD CONSTRAINT t22_whole_row CHECK (public.t22_row_ok(share)),
+                            ADD CONSTRAINT t22_tableoid CHECK (tableoid = 'share_acl.share'::regclass);
+SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('dave'), 'viewer')$$,
+    'a share under CHECKs on the whole row and on tableoid');
+SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('gina'), 'commenter')$$,
+    'and another in the same backend');
+ALTER TABLE share_acl.share DROP CONSTRAINT t22_whole_row, DROP CONSTRAINT t22_tableoid;
+
+-- a table with children (inheritance) is written by the statement, which
+-- reaches them
+CREATE TABLE public.t22_child () INHERITS (share_acl.share);
+INSERT INTO public.t22_child (resource_id, grantee_id, perms) VALUES (pg_temp.id('A'), pg_temp.id('vic'), 'viewer')
+RETURNING id AS child_share \gset
+SELECT lives_ok(format('SELECT share_acl.unshare(%L)', :'child_share'),
+    'unshare of a share stored in a child table of share');
+SELECT is((SELECT count(*) FROM public.t22_child), 0::bigint, 'the child''s row is gone');
 
 TRUNCATE public.t22_seen;
 CREATE RULE t22_rule AS ON INSERT TO share_acl.share DO ALSO INSERT INTO public.t22_seen VALUES ('rule', NEW.resource_id);
