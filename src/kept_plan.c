@@ -11,6 +11,8 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 
+#include "utils/uuid.h"
+
 #include "catalog.h"
 #include "kept_plan.h"
 
@@ -108,4 +110,16 @@ Datum
 KeptStatementColumn(int n, bool *isnull)
 {
 	return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, n, isnull);
+}
+
+/* Column n (a uuid) of that row into *out; false when it is NULL. */
+bool
+KeptStatementUuid(int n, pg_uuid_t *out)
+{
+	bool		isnull;
+	Datum		d = KeptStatementColumn(n, &isnull);
+
+	if (!isnull)
+		*out = *DatumGetUUIDP(d);
+	return !isnull;
 }

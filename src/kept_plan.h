@@ -8,6 +8,7 @@
 #include "postgres.h"
 
 #include "executor/spi.h"
+#include "utils/uuid.h"
 
 typedef struct KeptPlan
 {
@@ -33,5 +34,6 @@ extern SPIPlanPtr KeptStatementPlan(KeptPlan *kept, const KeptStatement *st);
 extern bool KeptStatementRun(KeptPlan *kept, const KeptStatement *st, Datum *values,
 							 const char *nulls, int expected);
 extern Datum KeptStatementColumn(int n, bool *isnull);
+extern bool KeptStatementUuid(int n, pg_uuid_t *out);
 
 #endif							/* SHARE_ACL_KEPT_PLAN_H */

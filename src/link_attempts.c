@@ -484,7 +484,6 @@ CountInto(Datum link, ViewCount *v)
 	bool		found;
 	Datum		args[3];
 	bool		isnull;
-	Datum		d;
 
 	CatalogLookup();
 	rel = table_open(catalog.oids[MT_LINK], RowExclusiveLock);
@@ -500,11 +499,8 @@ CountInto(Datum link, ViewCount *v)
 						  SPI_OK_UPDATE_RETURNING))
 		return false;
 	v->view_count = DatumGetInt64(KeptStatementColumn(1, &isnull));
-	v->resource = *DatumGetUUIDP(KeptStatementColumn(2, &isnull));
-	d = KeptStatementColumn(3, &isnull);
-	v->has_creator = !isnull;
-	if (!isnull)
-		v->creator = *DatumGetUUIDP(d);
+	(void) KeptStatementUuid(2, &v->resource);
+	v->has_creator = KeptStatementUuid(3, &v->creator);
 	return true;
 }
 

@@ -578,7 +578,6 @@ DeleteShare(const pg_uuid_t *id, DeletedShare *gone)
 	Relation	rel;
 	bool		done;
 	bool		found;
-	bool		isnull;
 	Datum		value = UUIDPGetDatum(id);
 
 	memset(gone, 0, sizeof(*gone));
@@ -591,11 +590,8 @@ DeleteShare(const pg_uuid_t *id, DeletedShare *gone)
 		return found;
 	if (!RunOne(PLAN_SHARE_DELETE, &value, NULL, SPI_OK_DELETE_RETURNING))
 		return false;
-	gone->resource = *DatumGetUUIDP(KeptStatementColumn(1, &isnull));
-	value = KeptStatementColumn(2, &isnull);
-	gone->has_grantor = !isnull;
-	if (!isnull)
-		gone->grantor = *DatumGetUUIDP(value);
+	(void) KeptStatementUuid(1, &gone->resource);
+	gone->has_grantor = KeptStatementUuid(2, &gone->grantor);
 	return true;
 }
 
