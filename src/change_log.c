@@ -200,7 +200,7 @@ WriteFewEntries(ChangeKind kind, Datum *ids, int n)
 		return false;
 	values[0] = CharGetDatum(change_kind_codes[kind]);
 	rel = table_open(catalog.oids[MT_CHANGE_LOG], RowExclusiveLock);
-	if (n > 1 && HasInsertStatementTriggers(rel))
+	if (n > 1 && InsertSeenWhole(rel))
 	{
 		table_close(rel, NoLock);
 		return false;			/* (one statement: its triggers fire once) */

@@ -533,9 +533,9 @@ link_count_views(PG_FUNCTION_ARGS)
 		Datum		payload_values[2];
 		bool		payload_nulls[2] = {false, PG_ARGISNULL(3)};
 		Snapshot	snap = StatementSnapshot();
-		List	   *workspaces = IndexScanUuids(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id,
-												&v.resource, catalog.res_workspace, snap);
+		RowFacts	resource;
 
+		ResourceFacts(&v.resource, snap, &resource);
 		UnregisterSnapshot(snap);
 		payload_values[0] = PG_GETARG_DATUM(0);
 		payload_values[1] = PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3);
@@ -543,7 +543,7 @@ link_count_views(PG_FUNCTION_ARGS)
 														 TYPALIGN_CHAR)),
 						 "link_first_view", &v.resource,
 						 JsonbObjectOf(2, keys, payload_values, types, payload_nulls),
-						 workspaces != NIL ? (pg_uuid_t *) linitial(workspaces) : NULL);
+						 resource.found && resource.has_workspace ? &resource.workspace : NULL);
 	}
 	SPI_finish();
 	PG_RETURN_VOID();

@@ -6,9 +6,10 @@
  *
  * The link is read by index scans (its signing key by the token's key id,
  * the MAC checked in token.c, the link, its resource's workspace); a
- * password-less link's view row is written by one statement prepared once
- * per backend, and its audit row is staged in the transaction's memory
- * (audit_seal.c), or, past the rows a transaction keeps there, by a second
+ * password-less link's view row is written without a statement
+ * (src/row_write.c; by a statement prepared once per backend when the table
+ * needs one), and its audit row is staged in the transaction's memory
+ * (audit_seal.c), or, past the rows a transaction keeps there, by a
  * statement.  A link with a password or with max_views
  * has its attempt decided and recorded as before: by _link_record_attempt,
  * in a background worker's transaction (src/link_attempts.c) or, when this
@@ -189,8 +190,7 @@ ReadLink(Datum token, bool token_null, OpenedLink *l)
 	Datum		secret = (Datum) 0;
 	bool		found;
 	Snapshot	snap;
-	pg_uuid_t  *resource_workspace = NULL;
-	List	   *workspaces;
+	RowFacts	resource;
 
 	memset(l, 0, sizeof(*l));
 	if (token_null || !TokenKeyId(token, &kid))
@@ -214,14 +214,11 @@ ReadLink(Datum token, bool token_null, OpenedLink *l)
 	}
 	if (found)
 	{
-		workspaces = IndexScanUuids(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, &l->resource,
-									catalog.res_workspace, snap);
-		if (workspaces != NIL)
-			resource_workspace = (pg_uuid_t *) linitial(workspaces);
-		l->has_workspace = resource_workspace != NULL;
-		if (resource_workspace != NULL)
+		ResourceFacts(&l->resource, snap, &resource);
+		l->has_workspace = resource.found && resource.has_workspace;
+		if (l->has_workspace)
 		{
-			l->workspace = *resource_workspace;
+			l->workspace = resource.workspace;
 			IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, &l->workspace, snap,
 						   TrackViewsRow, &l->track_views);
 		}

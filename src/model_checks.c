@@ -286,7 +286,7 @@ RegisterIds(const Datum *ids, int n, char kind, int64 *added)
 	int			i;
 
 	*added = 0;
-	if (n > 1 && HasInsertStatementTriggers(rel))
+	if (n > 1 && InsertSeenWhole(rel))
 	{
 		table_close(rel, NoLock);
 		return false;			/* (one statement: its triggers fire once) */

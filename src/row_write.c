@@ -1,43 +1,45 @@
 /*
- * row_write.c — one row inserted or updated as an INSERT or UPDATE statement
- * writes it, without the statement: no plan, no portal, no executor start
- * of a plan tree.
+ * row_write.c — one row inserted, updated or deleted as the INSERT, UPDATE
+ * or DELETE statement writes it, without the statement: no plan, no
+ * portal, no executor start of a plan tree.
  *
  * An inserted row goes through the steps ExecModifyTable takes for a plain
  * table: the statement's BEFORE triggers, the row's BEFORE triggers, its
  * columns not given taking their defaults (evaluated as the planner would),
  * generated columns, NOT NULL and CHECK constraints, the heap tuple, its
- * index entries (partial and expression indexes, uniqueness), the row's
- * AFTER triggers (foreign keys) with the statement's transition tables, and
- * the statement's AFTER triggers, fired at the end as a statement's.  An
- * updated row goes through the executor's single-row update (the one
- * logical replication applies rows with): found and locked as an UPDATE
- * finds it, its row triggers, constraints and index entries; it is written
- * so only when an UPDATE of those columns would fire no statement trigger
- * and no trigger with transition tables — but the update triggers of other
- * columns (UPDATE OF), and share_acl's audit trigger when the columns
- * changed are ones it does not audit (it would stage nothing) — and no
- * BEFORE row trigger (it may change other columns).
+ * index entries (partial and expression indexes, uniqueness; ON CONFLICT DO
+ * NOTHING by ExecInsert's speculative insertion), the row's AFTER triggers
+ * (foreign keys) with the statement's transition tables, and the
+ * statement's AFTER triggers, fired at the end as a statement's.  A deleted
+ * row likewise.  An updated row goes through the executor's single-row
+ * update (the one logical replication applies rows with): its row triggers,
+ * constraints and index entries; it is written so only when an UPDATE of
+ * those columns would fire no statement trigger and no trigger with
+ * transition tables — but the update triggers of other columns (UPDATE OF),
+ * and share_acl's audit trigger when the columns changed are ones it does
+ * not audit (it would stage nothing) — and no BEFORE row trigger (it may
+ * change other columns).  A row updated or deleted is found by its key and
+ * locked as the statement finds it.
  *
- * A table on which the statement would do more (rules, row-level security
- * for the current user, a domain-typed column, INSTEAD OF triggers, for an
- * update a generated column or the triggers above), or that the current
- * user may not write, is left to the statement: RowInsert and RowUpdate then
- * return false, having done nothing.  As for a statement run now, the write
- * sees the changes of the command before it, under the statement's
- * snapshot, and what follows sees the write.
+ * A table on which the statement would do more (rules, children, row-level
+ * security for the current user, a domain-typed column, INSTEAD OF
+ * triggers, for an update a generated column or the triggers above), or
+ * that the current user may not write, is left to the statement: the
+ * functions below then say so, having done nothing.  As for a statement run
+ * now, the write sees the changes of the command before it, under the
+ * statement's snapshot, and what follows sees the write.
  */
 #include "postgres.h"
 
 #include "access/genam.h"
 #include "access/skey.h"
 #include "access/stratnum.h"
+#include "access/sysattr.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
-#include "access/sysattr.h"
-#include "catalog/pg_trigger.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -48,6 +50,7 @@
 #include "nodes/makefuncs.h"
 #include "optimizer/optimizer.h"
 #include "rewrite/rewriteHandler.h"
+#include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
@@ -56,7 +59,6 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
-#include "storage/lmgr.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
@@ -549,13 +551,18 @@ RowInsert(Relation rel, const RowValues *given, Oid arbiter, Datum *out, const c
 	return inserted ? ROW_WRITTEN : ROW_SKIPPED;
 }
 
-/* Has rel statement triggers on INSERT (which rows written one by one would fire once each)? */
+/*
+ * Do triggers on rel see an INSERT statement whole (statement triggers,
+ * transition tables), so that rows written one by one would show them as
+ * many one-row statements?
+ */
 bool
-HasInsertStatementTriggers(Relation rel)
+InsertSeenWhole(Relation rel)
 {
 	TriggerDesc *t = rel->trigdesc;
 
-	return t != NULL && (t->trig_insert_before_statement || t->trig_insert_after_statement);
+	return t != NULL && (t->trig_insert_before_statement || t->trig_insert_after_statement ||
+						 t->trig_insert_new_table);
 }
 
 /*

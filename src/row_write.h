@@ -29,7 +29,7 @@ typedef enum RowWritten
 } RowWritten;
 
 extern void RowWriteInit(void);
-extern bool HasInsertStatementTriggers(Relation rel);
+extern bool InsertSeenWhole(Relation rel);
 extern RowWritten RowInsert(Relation rel, const RowValues *given, Oid arbiter, Datum *out,
 							const char *out_column);
 
