@@ -86,11 +86,11 @@ StageQuery(const char *op, Trigger *trigger)
 }
 
 /*
- * This backend's entry of trigger (event op): its statement and the columns
- * it leaves out, read on its first use.  Needs an SPI connection.
+ * This backend's entry of trigger, one of this file's: the columns it
+ * leaves out, read on its first use (a trigger's arguments never change).
  */
 static StagePlan *
-StageEntry(Trigger *trigger, const char *op)
+TriggerEntry(const Trigger *trigger)
 {
 	StagePlan  *entry;
 	bool		found;
@@ -119,6 +119,18 @@ StageEntry(Trigger *trigger, const char *op)
 																		TEXTOID, -1));
 		MemoryContextSwitchTo(old);
 	}
+	return entry;
+}
+
+/*
+ * The entry of trigger (event op) with its statement, built on its first
+ * use.  Needs an SPI connection.
+ */
+static StagePlan *
+StageEntry(Trigger *trigger, const char *op)
+{
+	StagePlan  *entry = TriggerEntry(trigger);
+
 	if (entry->query == NULL)
 		entry->query = StageQuery(op, trigger);
 	return entry;
@@ -193,8 +205,9 @@ UpdateChangedAudited(TriggerData *trigdata, ArrayType *unaudited)
 bool
 AuditTriggerIgnores(Relation rel, const Trigger *trigger, const AttrNumber *changed, int nchanged)
 {
+	static Oid	function = InvalidOid;	/* audit_model_trigger's OID, once seen */
+	static uint64 function_generation = 0;
 	TupleDesc	desc = RelationGetDescr(rel);
-	char	   *name;
 	Datum	   *names;
 	bool	   *nulls;
 	int			nnames,
@@ -204,13 +217,18 @@ AuditTriggerIgnores(Relation rel, const Trigger *trigger, const AttrNumber *chan
 
 	if (!TRIGGER_FOR_AFTER(trigger->tgtype) || trigger->tgnargs != AUDIT_TRIGGER_NARGS)
 		return false;
-	name = get_func_name(trigger->tgfoid);
-	if (name == NULL || strcmp(name, "audit_model_trigger") != 0 ||
-		get_func_namespace(trigger->tgfoid) != get_namespace_oid("share_acl", true))
-		return false;
-	deconstruct_array(DatumGetArrayTypeP(OidInputFunctionCall(F_ARRAY_IN, trigger->tgargs[7],
-															  TEXTOID, -1)),
-					  TEXTOID, -1, false, TYPALIGN_INT, &names, &nulls, &nnames);
+	if (trigger->tgfoid != function || function_generation != CatalogGeneration())
+	{
+		char	   *name = get_func_name(trigger->tgfoid);
+
+		if (name == NULL || strcmp(name, "audit_model_trigger") != 0 ||
+			get_func_namespace(trigger->tgfoid) != get_namespace_oid("share_acl", true))
+			return false;
+		function = trigger->tgfoid;
+		function_generation = CatalogGeneration();
+	}
+	deconstruct_array(TriggerEntry(trigger)->unaudited, TEXTOID, -1, false, TYPALIGN_INT, &names,
+					  &nulls, &nnames);
 	for (i = 0; i < nchanged && ignored; i++)
 	{
 		const char *column = NameStr(TupleDescAttr(desc, changed[i] - 1)->attname);

@@ -189,31 +189,19 @@ WriteFewEntries(ChangeKind kind, Datum *ids, int n)
 {
 	static const char *const columns[2] = {"kind", "id"};
 	static const Oid types[2] = {CHAROID, UUIDOID};
-	Datum		values[2];
+	Datum		values[2] = {CharGetDatum(change_kind_codes[kind]), (Datum) 0};
 	bool		nulls[2] = {false, false};
 	RowValues	row = {2, columns, types, values, nulls};
 	Relation	rel;
-	bool		written = true;
-	int			i;
+	int64		written;
+	bool		done;
 
 	if (n > CHANGE_LOG_FEW_ENTRIES)
 		return false;
-	values[0] = CharGetDatum(change_kind_codes[kind]);
 	rel = table_open(catalog.oids[MT_CHANGE_LOG], RowExclusiveLock);
-	if (n > 1 && InsertSeenWhole(rel))
-	{
-		table_close(rel, NoLock);
-		return false;			/* (one statement: its triggers fire once) */
-	}
-	for (i = 0; i < n && written; i++)
-	{
-		values[1] = ids[i];
-		written = RowInsert(rel, &row, InvalidOid, NULL, NULL) != ROW_BY_STATEMENT;
-		if (!written && i > 0)
-			elog(ERROR, "could not write the change log's entries");	/* (not reached: same table) */
-	}
+	done = RowInsertEach(rel, &row, 1, ids, n, InvalidOid, &written);
 	table_close(rel, NoLock);
-	return written;
+	return done;
 }
 
 /*

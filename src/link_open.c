@@ -124,6 +124,24 @@ SigningKeyRow(TupleDesc desc, HeapTuple tup, void *arg)
 		*secret = PointerGetDatum(DatumGetByteaPCopy(d));
 }
 
+/* The signing key a token names, as the open reads it: under snap, its secret (a copy) once read. */
+typedef struct SigningKey
+{
+	Datum		secret;
+	Snapshot	snap;
+} SigningKey;
+
+/* TokenKeyLookup of the open: the secret of unretired key kid, read by its primary key. */
+static Datum
+SigningKeyOf(int32 kid, void *arg)
+{
+	SigningKey *key = (SigningKey *) arg;
+
+	IndexScanKey(MT_SIGNING_KEY, MT_SIGNING_KEY_PKEY, catalog.sk_kid, F_INT4EQ, Int32GetDatum(kid),
+				 key->snap, SigningKeyRow, &key->secret);
+	return key->secret;
+}
+
 /* Why a link row refuses to open now (as _link_refusal, 061_links.sql), or NULL. */
 static const char *
 Refusal(TupleDesc desc, HeapTuple tup)
@@ -186,44 +204,40 @@ TrackViewsRow(TupleDesc desc, HeapTuple tup, void *arg)
 static bool
 ReadLink(Datum token, bool token_null, OpenedLink *l)
 {
-	int32		kid;
-	Datum		secret = (Datum) 0;
+	SigningKey	key = {(Datum) 0, NULL};
 	bool		found;
-	Snapshot	snap;
 	RowFacts	resource;
 
 	memset(l, 0, sizeof(*l));
-	if (token_null || !TokenKeyId(token, &kid))
+	if (token_null)
 		return false;
 	CatalogLookup();
-	snap = StatementSnapshot();
-	IndexScanKey(MT_SIGNING_KEY, MT_SIGNING_KEY_PKEY, catalog.sk_kid, F_INT4EQ, Int32GetDatum(kid),
-				 snap, SigningKeyRow, &secret);
-	found = secret != (Datum) 0 && TokenLinkId(token, kid, secret, &l->id);
-	if (secret != (Datum) 0)
+	key.snap = StatementSnapshot();
+	found = TokenLinkId(token, SigningKeyOf, &key, &l->id);
+	if (key.secret != (Datum) 0)
 	{
-		bytea	   *b = DatumGetByteaP(secret);
+		bytea	   *b = DatumGetByteaP(key.secret);
 
 		explicit_bzero(VARDATA(b), VARSIZE(b) - VARHDRSZ);
 		pfree(b);
 	}
 	if (found)
 	{
-		IndexScanEqual(MT_LINK, MT_LINK_PKEY, catalog.l_id, &l->id, snap, LinkRow, l);
+		IndexScanEqual(MT_LINK, MT_LINK_PKEY, catalog.l_id, &l->id, key.snap, LinkRow, l);
 		found = l->exists;
 	}
 	if (found)
 	{
-		ResourceFacts(&l->resource, snap, &resource);
+		ResourceFacts(&l->resource, key.snap, &resource);
 		l->has_workspace = resource.found && resource.has_workspace;
 		if (l->has_workspace)
 		{
 			l->workspace = resource.workspace;
-			IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, &l->workspace, snap,
+			IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, &l->workspace, key.snap,
 						   TrackViewsRow, &l->track_views);
 		}
 	}
-	UnregisterSnapshot(snap);
+	UnregisterSnapshot(key.snap);
 	return found;
 }
 

@@ -278,31 +278,14 @@ RegisterIds(const Datum *ids, int n, char kind, int64 *added)
 {
 	static const char *const columns[2] = {"id", "kind"};
 	static const Oid types[2] = {UUIDOID, CHAROID};
-	Datum		values[2];
+	Datum		values[2] = {(Datum) 0, CharGetDatum(kind)};
 	bool		nulls[2] = {false, false};
 	RowValues	row = {2, columns, types, values, nulls};
 	Relation	rel = table_open(catalog.oids[MT_ID_REGISTRY], RowExclusiveLock);
-	RowWritten	written = ROW_WRITTEN;
-	int			i;
+	bool		done = RowInsertEach(rel, &row, 0, ids, n, catalog.oids[MT_ID_REGISTRY_PKEY], added);
 
-	*added = 0;
-	if (n > 1 && InsertSeenWhole(rel))
-	{
-		table_close(rel, NoLock);
-		return false;			/* (one statement: its triggers fire once) */
-	}
-	values[1] = CharGetDatum(kind);
-	for (i = 0; i < n && written != ROW_BY_STATEMENT; i++)
-	{
-		values[0] = ids[i];
-		written = RowInsert(rel, &row, catalog.oids[MT_ID_REGISTRY_PKEY], NULL, NULL);
-		if (written == ROW_WRITTEN)
-			(*added)++;
-		else if (written == ROW_BY_STATEMENT && i > 0)
-			elog(ERROR, "could not add the new ids to the id registry");	/* (not reached: same table) */
-	}
 	table_close(rel, NoLock);
-	return written != ROW_BY_STATEMENT;
+	return done;
 }
 
 /*

@@ -556,13 +556,53 @@ RowInsert(Relation rel, const RowValues *given, Oid arbiter, Datum *out, const c
  * transition tables), so that rows written one by one would show them as
  * many one-row statements?
  */
-bool
+static bool
 InsertSeenWhole(Relation rel)
 {
 	TriggerDesc *t = rel->trigdesc;
 
 	return t != NULL && (t->trig_insert_before_statement || t->trig_insert_after_statement ||
 						 t->trig_insert_new_table);
+}
+
+/*
+ * Insert n rows into rel (open, RowExclusiveLock) one by one with RowInsert
+ * (arbiter as there): row's values, but for its column varying, which takes
+ * values[0 .. n-1] in turn.  *written: how many went in.  false, having
+ * written nothing, when the table needs the statement, or when there are
+ * several rows and its triggers see a statement whole (one statement fires
+ * them once).
+ */
+bool
+RowInsertEach(Relation rel, const RowValues *row, int varying, const Datum *values, int n,
+			  Oid arbiter, int64 *written)
+{
+	Datum		row_values[FUNC_MAX_ARGS];
+	RowValues	one = *row;
+	int			i;
+
+	Assert(row->n <= FUNC_MAX_ARGS && varying < row->n);
+	*written = 0;
+	if (n > 1 && InsertSeenWhole(rel))
+		return false;
+	memcpy(row_values, row->values, row->n * sizeof(Datum));
+	one.values = row_values;
+	for (i = 0; i < n; i++)
+	{
+		RowWritten	done;
+
+		row_values[varying] = values[i];
+		done = RowInsert(rel, &one, arbiter, NULL, NULL);
+		if (done == ROW_BY_STATEMENT)
+		{
+			if (i > 0)			/* (not reached: RowInsert decides by the table) */
+				elog(ERROR, "could not write the rows of \"%s\"", RelationGetRelationName(rel));
+			return false;
+		}
+		if (done == ROW_WRITTEN)
+			(*written)++;
+	}
+	return true;
 }
 
 /*

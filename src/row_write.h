@@ -29,9 +29,10 @@ typedef enum RowWritten
 } RowWritten;
 
 extern void RowWriteInit(void);
-extern bool InsertSeenWhole(Relation rel);
 extern RowWritten RowInsert(Relation rel, const RowValues *given, Oid arbiter, Datum *out,
 							const char *out_column);
+extern bool RowInsertEach(Relation rel, const RowValues *row, int varying, const Datum *values,
+						  int n, Oid arbiter, int64 *written);
 
 /*
  * The new values of the columns an update sets (in their order), computed

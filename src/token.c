@@ -248,20 +248,27 @@ TokenKeyId(Datum token, int32 *kid)
 }
 
 /*
- * The link id into *link when the token (a text datum) is well-formed, names
- * key kid and carries the right MAC under secret (a bytea datum); false
- * otherwise.  The MACs have a fixed length and are compared in constant time.
+ * The link id into *link when the token (a text datum) is well-formed and
+ * carries the right MAC under the secret (a bytea datum) lookup(kid, arg)
+ * gives for its key id (0: no such key); false otherwise.  The token is
+ * parsed once; the MACs have a fixed length and are compared in constant
+ * time.
  */
 bool
-TokenLinkId(Datum token, int32 kid, Datum secret_datum, pg_uuid_t *link)
+TokenLinkId(Datum token, TokenKeyLookup lookup, void *arg, pg_uuid_t *link)
 {
 	TokenParts	parts;
 	uint8		expected[TOKEN_MAC_LEN];
+	Datum		secret_datum;
 	bytea	   *secret;
 	bool		good;
 
-	if (!TokenParseDatum(token, &parts) || kid <= 0 || parts.kid != (uint32) kid)
+	if (!TokenParseDatum(token, &parts) ||
+		(secret_datum = lookup((int32) parts.kid, arg)) == (Datum) 0)
+	{
+		explicit_bzero(&parts, sizeof(parts));
 		return false;
+	}
 	secret = SecretCopy(secret_datum);
 	TokenMac(&parts, secret, expected);
 	WipeSecret(secret);
@@ -285,13 +292,22 @@ token_kid(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(kid);
 }
 
+/* TokenKeyLookup of _token_verify: its secret argument, for its kid argument (positive) only. */
+static Datum
+GivenKey(int32 kid, void *arg)
+{
+	FunctionCallInfo fcinfo = (FunctionCallInfo) arg;
+
+	return PG_GETARG_INT32(1) > 0 && kid == PG_GETARG_INT32(1) ? PG_GETARG_DATUM(2) : (Datum) 0;
+}
+
 /* _token_verify(token text, kid int, secret bytea) → uuid: the link id (TokenLinkId), or NULL */
 Datum
 token_verify(PG_FUNCTION_ARGS)
 {
 	pg_uuid_t  *result = palloc(sizeof(pg_uuid_t));
 
-	if (!TokenLinkId(PG_GETARG_DATUM(0), PG_GETARG_INT32(1), PG_GETARG_DATUM(2), result))
+	if (!TokenLinkId(PG_GETARG_DATUM(0), GivenKey, fcinfo, result))
 		PG_RETURN_NULL();
 	PG_RETURN_UUID_P(result);
 }

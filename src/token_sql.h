@@ -11,7 +11,10 @@
 #include "utils/uuid.h"
 
 extern bool TokenKeyId(Datum token, int32 *kid);
-extern bool TokenLinkId(Datum token, int32 kid, Datum secret, pg_uuid_t *link);
+/* The secret (a bytea datum) of signing key kid, or 0 when there is no such key. */
+typedef Datum (*TokenKeyLookup) (int32 kid, void *arg);
+
+extern bool TokenLinkId(Datum token, TokenKeyLookup lookup, void *arg, pg_uuid_t *link);
 extern bool TokenPasswordMatches(Datum password, text *hash);
 
 #endif							/* SHARE_ACL_TOKEN_SQL_H */
