@@ -257,10 +257,9 @@ WriteRows(People *people, const char *kind, const pg_uuid_t *resource, Datum pay
 		"workspace_id", "recipient_id", "kind", "resource_id", "payload", "email"
 	};
 	static const Oid types[6] = {UUIDOID, UUIDOID, TEXTOID, UUIDOID, JSONBOID, TEXTOID};
-	Oid			nsp = get_namespace_oid("share_acl", false);
-	Oid			table = get_relname_relid("notification", nsp);
-	Oid			prefs_table = get_relname_relid("notification_preference", nsp);
-	Oid			prefs_pkey = get_relname_relid("notification_preference_pkey", nsp);
+	Oid			table;
+	Oid			prefs_table;
+	Oid			prefs_pkey;
 	Relation	rel;
 	Relation	prefs;
 	Snapshot	snap;
@@ -270,9 +269,12 @@ WriteRows(People *people, const char *kind, const pg_uuid_t *resource, Datum pay
 	bool		ok = true;
 	int			i;
 
+	CatalogLookup();
+	table = catalog.oids[MT_NOTIFICATION];
+	prefs_table = catalog.oids[MT_NOTIFICATION_PREFERENCE];
+	prefs_pkey = catalog.oids[MT_NOTIFICATION_PREFERENCE_PKEY];
 	/* read as the statement reads them: RETURNING the id, the preferences under their policies */
-	if (!OidIsValid(table) || !OidIsValid(prefs_table) ||
-		pg_class_aclcheck(table, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+	if (pg_class_aclcheck(table, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
 		pg_class_aclcheck(prefs_table, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
 		check_enable_rls(prefs_table, InvalidOid, true) == RLS_ENABLED)
 		return false;
