@@ -64,6 +64,8 @@
 
 #include "audit.h"
 #include "catalog.h"
+#include "fk_check.h"
+#include "row_lock.h"
 #include "row_write.h"
 
 /*
@@ -334,6 +336,7 @@ RowWriterBegin(RowWriter *w, Relation rel, const AttrNumber *updated, int nupdat
 	ExecInitRangeTable(w->estate, list_make1(rte));
 	w->rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(w->rri, rel, 1, NULL, 0);
+	FkCheckInstall(w->rri);
 	/* (where ExecGetTriggerResultRel finds it for the AFTER triggers) */
 	w->estate->es_opened_result_relations = lappend(w->estate->es_opened_result_relations, w->rri);
 	CommandCounterIncrement();
@@ -606,68 +609,6 @@ RowInsertEach(Relation rel, const RowValues *row, int varying, const Datum *valu
 }
 
 /*
- * Find the row of rel whose indexed column equals key through index, under
- * snap, and lock it in mode for an update or a delete (as the statement
- * does: in READ COMMITTED its newest version, waited for; above, a
- * concurrent change is a serialization failure).  true with the row in
- * slot; false when there is none.
- */
-static bool
-LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum key,
-			 Snapshot snap, LockTupleMode mode, TupleTableSlot *slot)
-{
-	Relation	idx = index_open(index, AccessShareLock);
-	IndexScanDesc scan;
-	ScanKeyData skey;
-	bool		found;
-	TM_FailureData tmfd;
-	TM_Result	result;
-
-	ScanKeyInit(&skey, 1, BTEqualStrategyNumber, eq, key);
-	Assert(idx->rd_index->indnatts >= 1 && idx->rd_index->indkey.values[0] == key_column);
-	scan = index_beginscan(rel, idx, snap, 1, 0);
-	index_rescan(scan, &skey, 1, NULL, 0);
-	found = index_getnext_slot(scan, ForwardScanDirection, slot);
-	index_endscan(scan);
-	index_close(idx, AccessShareLock);
-	if (!found)
-		return false;
-	result = table_tuple_lock(rel, &slot->tts_tid, snap, slot, GetCurrentCommandId(false),
-							  mode, LockWaitBlock,
-							  IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
-							  &tmfd);
-	switch (result)
-	{
-		case TM_Ok:
-			if (tmfd.traversed)
-			{
-				/* a newer version: the statement's recheck of its WHERE (the key) */
-				bool		isnull;
-				Datum		now = slot_getattr(slot, key_column, &isnull);
-
-				return !isnull && DatumGetBool(OidFunctionCall2(eq, now, key));
-			}
-			return true;
-		case TM_SelfModified:
-			return false;		/* (as the statement: nothing to update) */
-		case TM_Deleted:
-			if (IsolationUsesXactSnapshot())
-				ereport(ERROR,
-						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-						 errmsg("could not serialize access due to concurrent delete")));
-			return false;		/* (as the statement: nothing to update) */
-		case TM_Updated:
-			ereport(ERROR,
-					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-					 errmsg("could not serialize access due to concurrent update")));
-			break;
-		default:
-			elog(ERROR, "unexpected table_tuple_lock status: %u", result);
-	}
-	return false;
-}
-
-/*
  * Update the row of rel (open, RowExclusiveLock) whose column key_column
  * (the first column of index, compared with eq) equals key: the columns
  * named take the values change() computes from the row (change may also
@@ -705,7 +646,7 @@ RowUpdate(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 	RowWriterBegin(&w, rel, changed, ncolumns, false);
 	old = table_slot_create(rel, &w.estate->es_tupleTable);
 	if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot,
-					 LockTupleNoKeyExclusive, old))
+					 LockTupleNoKeyExclusive, false, old))
 	{
 		*found = true;
 		change(old, values, nulls, arg);
@@ -773,7 +714,8 @@ RowDelete(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 	AfterTriggerBeginQuery();
 	capture = MakeTransitionCaptureState(t, RelationGetRelid(rel), CMD_DELETE);
 	ExecBSDeleteTriggers(w.estate, w.rri);
-	if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot, LockTupleExclusive, old) &&
+	if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot, LockTupleExclusive,
+					 false, old) &&
 		(t == NULL || !t->trig_delete_before_row ||
 		 ExecBRDeleteTriggers(w.estate, &epq, w.rri, &old->tts_tid, NULL, NULL)))
 	{

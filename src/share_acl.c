@@ -12,6 +12,7 @@
 #include "catalog.h"
 #include "change_log.h"
 #include "context.h"
+#include "fk_check.h"
 #include "invalidation.h"
 #include "link_attempts.h"
 #include "row_write.h"
@@ -33,6 +34,7 @@ _PG_init(void)
 	ChangeLogInit();
 	StructureInit();
 	RowWriteInit();
+	FkCheckInit();
 	/* before LinkAttemptsInit: callbacks run newest first, and the seal must run last */
 	AuditInit();
 	LinkAttemptsInit();

@@ -4,7 +4,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(94);
+SELECT plan(97);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -347,6 +347,23 @@ SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('dave'), 'v
 SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('gina'), 'commenter')$$,
     'and another in the same backend');
 ALTER TABLE share_acl.share DROP CONSTRAINT t22_whole_row, DROP CONSTRAINT t22_tableoid;
+
+-- a share's foreign keys are checked as its row is written (below the
+-- executor, src/fk_check.c): a grantee that does not exist (an
+-- administrator's BEFORE trigger puts one in) fails as PostgreSQL's own
+-- check fails, and nothing is left behind
+CREATE FUNCTION public.t22_ghost() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.grantee_id := '00000000-0000-0000-0000-00000000dead'; RETURN NEW; END $$;
+CREATE TRIGGER t22_ghost BEFORE INSERT ON share_acl.share FOR EACH ROW EXECUTE FUNCTION public.t22_ghost();
+SELECT pg_temp.act('alice');
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('Q'), pg_temp.id('vic'), 'viewer')$$, '23503',
+    'insert or update on table "share" violates foreign key constraint "share_grantee_id_fkey"',
+    'share: a grantee missing at the foreign key''s check is PostgreSQL''s violation');
+SELECT is((SELECT count(*) FROM share_acl.share WHERE grantee_id = '00000000-0000-0000-0000-00000000dead'), 0::bigint,
+    'no share of the missing grantee');
+DROP TRIGGER t22_ghost ON share_acl.share;
+SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('Q'), pg_temp.id('vic'), 'viewer')$$,
+    'the same share with its grantee goes in');
 
 -- a table with children (inheritance) is written by the statement, which
 -- reaches them

@@ -1,0 +1,81 @@
+/*
+ * row_lock.c — a row found through an index by its key and locked as an
+ * UPDATE, a DELETE or a foreign key's SELECT ... FOR KEY SHARE finds and
+ * locks it (ExecLockRows): in READ COMMITTED its newest version, waited
+ * for and its key compared again; in REPEATABLE READ and above, a change
+ * committed since the snapshot is a serialization failure.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "utils/rel.h"
+
+#include "row_lock.h"
+
+/*
+ * Find the row of rel whose indexed column equals key through index, under
+ * snap, and lock it in mode (for an update or a delete, as the statement
+ * does: in READ COMMITTED its newest version, waited for; above, a
+ * concurrent change is a serialization failure, or with quiet, a row not
+ * locked).  true with the row in slot; false when there is none.
+ */
+bool
+LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum key,
+			 Snapshot snap, LockTupleMode mode, bool quiet, TupleTableSlot *slot)
+{
+	Relation	idx = index_open(index, AccessShareLock);
+	IndexScanDesc scan;
+	ScanKeyData skey;
+	bool		found;
+	TM_FailureData tmfd;
+	TM_Result	result;
+
+	ScanKeyInit(&skey, 1, BTEqualStrategyNumber, eq, key);
+	Assert(idx->rd_index->indnatts >= 1 && idx->rd_index->indkey.values[0] == key_column);
+	scan = index_beginscan(rel, idx, snap, 1, 0);
+	index_rescan(scan, &skey, 1, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	index_endscan(scan);
+	index_close(idx, AccessShareLock);
+	if (!found)
+		return false;
+	result = table_tuple_lock(rel, &slot->tts_tid, snap, slot, GetCurrentCommandId(false),
+							  mode, LockWaitBlock,
+							  IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
+							  &tmfd);
+	switch (result)
+	{
+		case TM_Ok:
+			if (tmfd.traversed)
+			{
+				/* a newer version: the statement's recheck of its WHERE (the key) */
+				bool		isnull;
+				Datum		now = slot_getattr(slot, key_column, &isnull);
+
+				return !isnull && DatumGetBool(OidFunctionCall2(eq, now, key));
+			}
+			return true;
+		case TM_SelfModified:
+			return false;		/* (as the statement: nothing to update) */
+		case TM_Deleted:
+			if (IsolationUsesXactSnapshot() && !quiet)
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("could not serialize access due to concurrent delete")));
+			return false;		/* (as the statement: nothing to update) */
+		case TM_Updated:
+			if (quiet)
+				return false;
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent update")));
+			break;
+		default:
+			elog(ERROR, "unexpected table_tuple_lock status: %u", result);
+	}
+	return false;
+}

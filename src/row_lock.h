@@ -1,0 +1,19 @@
+/*
+ * row_lock.h — a row found by its key and locked as a statement locks it
+ * (row_lock.c).
+ */
+#ifndef SHARE_ACL_ROW_LOCK_H
+#define SHARE_ACL_ROW_LOCK_H
+
+#include "postgres.h"
+
+#include "executor/tuptable.h"
+#include "nodes/lockoptions.h"
+#include "utils/relcache.h"
+#include "utils/snapshot.h"
+
+extern bool LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq,
+						 Datum key, Snapshot snap, LockTupleMode mode, bool quiet,
+						 TupleTableSlot *slot);
+
+#endif							/* SHARE_ACL_ROW_LOCK_H */
