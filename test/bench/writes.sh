@@ -15,7 +15,9 @@
 #   SCALE=0.1 SECONDS_PGBENCH=5 bash test/bench/writes.sh   # a quick run
 #
 # Settings (environment): SCALE (1), SECONDS_PGBENCH (10), WARMUP (2), ROUNDS
-# (3), CLIENTS (2).
+# (3), CLIENTS (2), PRELOAD (1: share_acl in shared_preload_libraries, the
+# deployment the README recommends, as test/bench/run.sh; 0: loaded by each
+# backend).
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
@@ -24,13 +26,15 @@ SECONDS_PGBENCH=${SECONDS_PGBENCH:-10}
 WARMUP=${WARMUP:-2}
 ROUNDS=${ROUNDS:-3}
 CLIENTS=${CLIENTS:-2}
+PRELOAD=${PRELOAD:-1}
 BENCH=$SA_ROOT/test/bench
 
 bench_setup
 sa_start_cluster "shared_buffers = 1GB
 max_wal_size = 8GB
 checkpoint_timeout = 30min
-jit = off"
+jit = off
+$([ "$PRELOAD" = 1 ] && echo "shared_preload_libraries = 'share_acl'")"
 PGB_LOG=$(mktemp /tmp/share_acl_bench_pgb.XXXXXX)
 PGB_ERRORS=$(mktemp /tmp/share_acl_bench_err.XXXXXX)
 trap 'rm -f "$PGB_LOG" "$PGB_ERRORS"; sa_stop_cluster' EXIT
@@ -40,7 +44,7 @@ psql -qX -f "$BENCH/link_tokens.sql" >/dev/null
 NASSETS=$(psql -qXAt -c "SELECT count(*) FROM bench.asset")
 NLINKS=$(psql -qXAt -c "SELECT count(*) FROM bench.link_token")
 AUDITED=$(psql -qXAt -c "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'zzz_audit_%' AND tgenabled = 'A'")
-printf '%s assets, %s links; audit triggers enabled: %s\n' "$NASSETS" "$NLINKS" "$AUDITED"
+printf '%s assets, %s links; audit triggers enabled: %s; share_acl preloaded: %s\n' "$NASSETS" "$NLINKS" "$AUDITED" "$PRELOAD"
 [ "$AUDITED" -gt 0 ] || { echo "the audit triggers are not enabled" >&2; exit 1; }
 PGB=(pgbench -n -M prepared -D nassets="$NASSETS" -D nlinks="$NLINKS")
 
