@@ -31,6 +31,7 @@
 
 #include "catalog.h"
 #include "permset_sql.h"
+#include "row_hint.h"
 
 const char *const role_labels[] = {"owner", "admin", "member", "guest", "viewer"};
 const char *const resource_kind_labels[] = {"project", "collection", "asset", "conversation"};
@@ -437,12 +438,31 @@ IndexScanKey(ModelRel table, ModelRel index, AttrNumber column, RegProcedure eq,
 	SysScanDesc scan;
 	ScanKeyData skey;
 	HeapTuple	tup;
+	bool		hinted = false;
 
-	ScanKeyInit(&skey, column, BTEqualStrategyNumber, eq, key);
-	scan = systable_beginscan(rel, catalog.oids[index], true, snap, 1, &skey);
-	while ((tup = systable_getnext(scan)) != NULL)
-		row(RelationGetDescr(rel), tup, arg);
-	systable_endscan(scan);
+	/* a uuid key's row where it was last found, if it still is (row_hint.c) */
+	if (eq == F_UUID_EQ)
+	{
+		TupleTableSlot *slot = table_slot_create(rel, NULL);
+
+		hinted = RowHintFetch(rel, catalog.oids[index], column, DatumGetUUIDP(key), snap, slot);
+		if (hinted)
+			row(RelationGetDescr(rel), ExecFetchSlotHeapTuple(slot, false, NULL), arg);
+		ExecDropSingleTupleTableSlot(slot);
+	}
+	if (!hinted)
+	{
+		ScanKeyInit(&skey, column, BTEqualStrategyNumber, eq, key);
+		scan = systable_beginscan(rel, catalog.oids[index], true, snap, 1, &skey);
+		hinted = eq == F_UUID_EQ && scan->irel != NULL && RowHintUsable(scan->irel, column, snap);
+		while ((tup = systable_getnext(scan)) != NULL)
+		{
+			if (hinted)
+				RowHintRemember(catalog.oids[index], DatumGetUUIDP(key), &tup->t_self);
+			row(RelationGetDescr(rel), tup, arg);
+		}
+		systable_endscan(scan);
+	}
 	table_close(rel, AccessShareLock);
 }
 

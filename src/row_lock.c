@@ -12,8 +12,10 @@
 #include "access/stratnum.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "utils/fmgroids.h"
 #include "utils/rel.h"
 
+#include "row_hint.h"
 #include "row_lock.h"
 
 /*
@@ -27,20 +29,29 @@ bool
 LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum key,
 			 Snapshot snap, LockTupleMode mode, bool quiet, TupleTableSlot *slot)
 {
-	Relation	idx = index_open(index, AccessShareLock);
-	IndexScanDesc scan;
-	ScanKeyData skey;
 	bool		found;
 	TM_FailureData tmfd;
 	TM_Result	result;
 
-	ScanKeyInit(&skey, 1, BTEqualStrategyNumber, eq, key);
-	Assert(idx->rd_index->indnatts >= 1 && idx->rd_index->indkey.values[0] == key_column);
-	scan = index_beginscan(rel, idx, snap, 1, 0);
-	index_rescan(scan, &skey, 1, NULL, 0);
-	found = index_getnext_slot(scan, ForwardScanDirection, slot);
-	index_endscan(scan);
-	index_close(idx, AccessShareLock);
+	/* a uuid key's row where it was last found, if it still is (row_hint.c) */
+	found = eq == F_UUID_EQ &&
+		RowHintFetch(rel, index, key_column, DatumGetUUIDP(key), snap, slot);
+	if (!found)
+	{
+		Relation	idx = index_open(index, AccessShareLock);
+		IndexScanDesc scan;
+		ScanKeyData skey;
+
+		ScanKeyInit(&skey, 1, BTEqualStrategyNumber, eq, key);
+		Assert(idx->rd_index->indnatts >= 1 && idx->rd_index->indkey.values[0] == key_column);
+		scan = index_beginscan(rel, idx, snap, 1, 0);
+		index_rescan(scan, &skey, 1, NULL, 0);
+		found = index_getnext_slot(scan, ForwardScanDirection, slot);
+		if (found && eq == F_UUID_EQ && RowHintUsable(idx, key_column, snap))
+			RowHintRemember(index, DatumGetUUIDP(key), &slot->tts_tid);
+		index_endscan(scan);
+		index_close(idx, AccessShareLock);
+	}
 	if (!found)
 		return false;
 	result = table_tuple_lock(rel, &slot->tts_tid, snap, slot, GetCurrentCommandId(false),

@@ -1,0 +1,111 @@
+/*
+ * row_hint.c — where a row was last found by its unique uuid key: a hint
+ * that lets the next look-up of the same key skip the index.
+ *
+ * The look-ups by primary key of catalog.c and row_lock.c (a principal, a
+ * resource, a link, a workspace; a foreign key's referenced row) often ask
+ * again for a row found a moment before: the share's resource and grantee
+ * by the share, then by its foreign keys, then by its notification's.  A
+ * hint remembers, per unique index and key, the row's place (its TID).  It
+ * is taken only when the row there is, under the look-up's snapshot, the one
+ * the index scan would return: a unique, single-column index without
+ * predicate on the key column (recorded with the hint), an MVCC snapshot
+ * (under which at most one version of a unique key is visible), the tuple
+ * at that place visible under it and holding that key.  Anything else
+ * (the row updated or deleted since, the page pruned, the table truncated,
+ * SERIALIZABLE, whose index scans also lock the key's range) goes through
+ * the index as before.  The hints are a fixed array in backend memory,
+ * keyed by the uuid hash; nothing needs invalidating.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_type.h"
+#include "executor/tuptable.h"
+#include "storage/bufmgr.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "maps.h"
+#include "row_hint.h"
+#include "uuid_hash.h"
+
+#define ROW_HINTS	1024		/* a power of two */
+
+typedef struct RowHint
+{
+	Oid			index;			/* InvalidOid: empty */
+	pg_uuid_t	key;
+	ItemPointerData tid;
+} RowHint;
+
+static RowHint row_hints[ROW_HINTS];
+
+static RowHint *
+HintSlot(Oid index, const pg_uuid_t *key)
+{
+	return &row_hints[(uuid_hash_with_key(uuid_hash_key, key) ^ index) & (ROW_HINTS - 1)];
+}
+
+/*
+ * Whether a look-up through index (open) of its column key_column under snap
+ * may use and leave hints: a plain unique btree on that column alone, an
+ * MVCC snapshot, not SERIALIZABLE.
+ */
+bool
+RowHintUsable(Relation index, AttrNumber key_column, Snapshot snap)
+{
+	Form_pg_index ind = index->rd_index;
+
+	return snap != NULL && IsMVCCSnapshot(snap) && !IsolationIsSerializable() &&
+		ind->indisunique && ind->indisvalid && ind->indnkeyatts == 1 &&
+		ind->indkey.values[0] == key_column && index->rd_opcintype[0] == UUIDOID &&
+		index->rd_rel->relam == BTREE_AM_OID &&
+		heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL);
+}
+
+/* Remember tid as the place of key's row, found through index (RowHintUsable). */
+void
+RowHintRemember(Oid index, const pg_uuid_t *key, ItemPointer tid)
+{
+	RowHint    *h = HintSlot(index, key);
+
+	h->index = index;
+	h->key = *key;
+	h->tid = *tid;
+}
+
+/*
+ * The row of rel (a heap) whose key_column equals key, by the hint of index
+ * (checked usable when remembered), under snap, into slot (a slot of rel):
+ * false, with slot empty, when there is no hint that holds, and the caller
+ * goes through the index.
+ */
+bool
+RowHintFetch(Relation rel, Oid index, AttrNumber key_column, const pg_uuid_t *key, Snapshot snap,
+			 TupleTableSlot *slot)
+{
+	RowHint    *h = HintSlot(index, key);
+	bool		isnull;
+	Datum		found;
+
+	if (h->index != index || !uuid_equal(&h->key, key) || snap == NULL || !IsMVCCSnapshot(snap) ||
+		IsolationIsSerializable() || rel->rd_rel->relam != HEAP_TABLE_AM_OID ||
+		TupleDescAttr(RelationGetDescr(rel), key_column - 1)->atttypid != UUIDOID)
+		return false;
+	/* (a place past the table's end: truncated since) */
+	if (ItemPointerGetBlockNumber(&h->tid) >= RelationGetNumberOfBlocks(rel))
+		return false;
+	if (!table_tuple_fetch_row_version(rel, &h->tid, snap, slot))
+		return false;			/* not visible: changed, deleted or pruned since */
+	found = slot_getattr(slot, key_column, &isnull);
+	if (isnull || !uuid_equal(DatumGetUUIDP(found), key))
+	{
+		ExecClearTuple(slot);
+		return false;			/* the place now holds another row */
+	}
+	return true;
+}

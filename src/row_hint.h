@@ -1,0 +1,21 @@
+/*
+ * row_hint.h — where a row was last found by its unique uuid key, so that
+ * the next look-up of that key can skip the index (row_hint.c).
+ */
+#ifndef SHARE_ACL_ROW_HINT_H
+#define SHARE_ACL_ROW_HINT_H
+
+#include "postgres.h"
+
+#include "executor/tuptable.h"
+#include "storage/itemptr.h"
+#include "utils/relcache.h"
+#include "utils/snapshot.h"
+#include "utils/uuid.h"
+
+extern bool RowHintUsable(Relation index, AttrNumber key_column, Snapshot snap);
+extern bool RowHintFetch(Relation rel, Oid index, AttrNumber key_column, const pg_uuid_t *key,
+						 Snapshot snap, TupleTableSlot *slot);
+extern void RowHintRemember(Oid index, const pg_uuid_t *key, ItemPointer tid);
+
+#endif							/* SHARE_ACL_ROW_HINT_H */
