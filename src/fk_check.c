@@ -4,18 +4,19 @@
  *
  * PostgreSQL checks a new row's foreign key with an AFTER row trigger whose
  * function (RI_FKey_check_ins) runs SELECT 1 FROM ONLY pk x WHERE key = $1
- * FOR KEY SHARE OF x through SPI.  For a row that row_write.c writes, that
- * trigger's function is FkCheckInsert instead, for that write only: the
- * same check by a scan of the referenced key's unique index, the same row
- * lock taken the same way (row_lock.c), under the snapshot the SPI query
- * would take (a new one after a command counter increment in READ
- * COMMITTED, the transaction's above), with the referenced table locked as
- * the query locks it.  The trigger still fires where PostgreSQL fires it
- * (the same queue, order and deferral).  A constraint of another shape
- * (several columns, a key of another type, a referenced table that is not
- * a plain table, an index that is not a plain unique btree on the key), a
+ * FOR KEY SHARE OF x through SPI, as the referenced table's owner.  For a
+ * row that row_write.c writes, that trigger's function is FkCheckInsert
+ * instead, for that write only: the same check by a scan of the referenced
+ * key's unique index, the same row lock taken the same way (row_lock.c),
+ * under the snapshot the SPI query would take (a new one after a command
+ * counter increment in READ COMMITTED, the transaction's above), with the
+ * referenced table locked as the query locks it.  The trigger still fires
+ * where PostgreSQL fires it (the same queue, order and deferral).  A
+ * constraint of another shape (several columns, a key of another type, a
+ * referenced table that is not a plain table, an index that is not a plain
+ * unique btree on the key), an owner who may not read and lock the rows, a
  * key not found, or an invocation that is not an insert's goes to
- * PostgreSQL's own function, which then decides and words any violation.
+ * PostgreSQL's own function, which then decides and words any error.
  */
 #include "postgres.h"
 
@@ -29,6 +30,7 @@
 #include "catalog/pg_index.h"
 #include "commands/trigger.h"
 #include "executor/tuptable.h"
+#include "utils/acl.h"
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/hsearch.h"
@@ -200,6 +202,7 @@ FkCheckInsert(PG_FUNCTION_ARGS)
 	Datum		key;
 	bool		isnull;
 	bool		locked;
+	uint64		invalidations;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event) || !TRIGGER_FIRED_BY_INSERT(td->tg_event))
@@ -207,6 +210,7 @@ FkCheckInsert(PG_FUNCTION_ARGS)
 	FkShapeOf(td->tg_trigger->tgconstraint, &s);
 	if (!s.here)
 		return RI_FKey_check_ins(fcinfo);
+	invalidations = fk_shapes_invalidations;
 	row = td->tg_trigslot;
 	/* (as RI_FKey_check: a row deleted or updated since is not checked) */
 	if (!table_tuple_satisfies_snapshot(td->tg_relation, row, SnapshotSelf))
@@ -217,6 +221,20 @@ FkCheckInsert(PG_FUNCTION_ARGS)
 
 	/* the referenced table locked and read as the SPI query would */
 	pk = table_open(s.pk_relid, RowShareLock);
+
+	/*
+	 * PostgreSQL's check when the shape read before the lock may have changed
+	 * (a REINDEX CONCURRENTLY that swapped the key's index, say), or when the
+	 * referenced table's owner, as whom the check runs, may not read and
+	 * lock its rows
+	 */
+	if (fk_shapes_invalidations != invalidations ||
+		pg_class_aclmask(s.pk_relid, pk->rd_rel->relowner, ACL_SELECT | ACL_UPDATE, ACLMASK_ALL) !=
+		(ACL_SELECT | ACL_UPDATE))
+	{
+		table_close(pk, NoLock);
+		return RI_FKey_check_ins(fcinfo);
+	}
 	CommandCounterIncrement();
 	snap = RegisterSnapshot(GetTransactionSnapshot());
 	pk_row = table_slot_create(pk, NULL);

@@ -8,8 +8,9 @@
  * by the share, then by its foreign keys, then by its notification's.  A
  * hint remembers, per unique index and key, the row's place (its TID).  It
  * is taken only when the row there is, under the look-up's snapshot, the one
- * the index scan would return: a unique, single-column index without
- * predicate on the key column (recorded with the hint), an MVCC snapshot
+ * the index scan would return: a unique, not deferrable, single-column
+ * index without predicate on the key column (recorded with the hint), an
+ * MVCC snapshot
  * (under which at most one version of a unique key is visible), the tuple
  * at that place visible under it and holding that key.  Anything else
  * (the row updated or deleted since, the page pruned, the table truncated,
@@ -52,8 +53,9 @@ HintSlot(Oid index, const pg_uuid_t *key)
 
 /*
  * Whether a look-up through index (open) of its column key_column under snap
- * may use and leave hints: a plain unique btree on that column alone, an
- * MVCC snapshot, not SERIALIZABLE.
+ * may use and leave hints: a plain unique btree on that column alone, not
+ * deferrable (a deferred check lets two rows hold one key until the
+ * commit), an MVCC snapshot, not SERIALIZABLE.
  */
 bool
 RowHintUsable(Relation index, AttrNumber key_column, Snapshot snap)
@@ -61,7 +63,7 @@ RowHintUsable(Relation index, AttrNumber key_column, Snapshot snap)
 	Form_pg_index ind = index->rd_index;
 
 	return snap != NULL && IsMVCCSnapshot(snap) && !IsolationIsSerializable() &&
-		ind->indisunique && ind->indisvalid && ind->indnkeyatts == 1 &&
+		ind->indisunique && ind->indimmediate && ind->indisvalid && ind->indnkeyatts == 1 &&
 		ind->indkey.values[0] == key_column && index->rd_opcintype[0] == UUIDOID &&
 		index->rd_rel->relam == BTREE_AM_OID &&
 		heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL);

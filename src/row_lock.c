@@ -30,6 +30,7 @@ LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Da
 			 Snapshot snap, LockTupleMode mode, bool quiet, TupleTableSlot *slot)
 {
 	bool		found;
+	uint8		flags;
 	TM_FailureData tmfd;
 	TM_Result	result;
 
@@ -54,10 +55,16 @@ LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Da
 	}
 	if (!found)
 		return false;
+	/*
+	 * (in READ COMMITTED the newest version; a FOR KEY SHARE lock, as
+	 * ExecLockRows takes it, also locks the versions of an update under way
+	 * or committed since, so that their delete waits for this transaction)
+	 */
+	flags = IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION;
+	if (mode == LockTupleKeyShare)
+		flags |= TUPLE_LOCK_FLAG_LOCK_UPDATE_IN_PROGRESS;
 	result = table_tuple_lock(rel, &slot->tts_tid, snap, slot, GetCurrentCommandId(false),
-							  mode, LockWaitBlock,
-							  IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
-							  &tmfd);
+							  mode, LockWaitBlock, flags, &tmfd);
 	switch (result)
 	{
 		case TM_Ok:
