@@ -20,10 +20,11 @@
 
 /*
  * Find the row of rel whose indexed column equals key through index, under
- * snap, and lock it in mode (for an update or a delete, as the statement
- * does: in READ COMMITTED its newest version, waited for; above, a
- * concurrent change is a serialization failure, or with quiet, a row not
- * locked).  true with the row in slot; false when there is none.
+ * snap, and lock it in mode: for an update or a delete as the statement
+ * locks it, FOR KEY SHARE as a foreign key's check does (in READ COMMITTED
+ * its newest version, waited for; above, a concurrent change is a
+ * serialization failure, or with quiet, a row not locked).  true with the
+ * row in slot; false when there is none.
  */
 bool
 LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum key,
