@@ -441,7 +441,7 @@ IndexScanKey(ModelRel table, ModelRel index, AttrNumber column, RegProcedure eq,
 	bool		hinted = false;
 
 	/* a uuid key's row where it was last found, if it still is (row_hint.c) */
-	if (eq == F_UUID_EQ)
+	if (eq == F_UUID_EQ && RowHintHas(catalog.oids[index], DatumGetUUIDP(key)))
 	{
 		TupleTableSlot *slot = table_slot_create(rel, NULL);
 

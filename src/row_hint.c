@@ -15,8 +15,9 @@
  * at that place visible under it and holding that key.  Anything else
  * (the row updated or deleted since, the page pruned, the table truncated,
  * SERIALIZABLE, whose index scans also lock the key's range) goes through
- * the index as before.  The hints are a fixed array in backend memory,
- * keyed by the uuid hash; nothing needs invalidating.
+ * the index as before.  An update row_write.c makes moves the hint to the
+ * row's new version.  The hints are a fixed array in backend memory, keyed
+ * by the uuid hash; nothing needs invalidating.
  */
 #include "postgres.h"
 
@@ -67,6 +68,28 @@ RowHintUsable(Relation index, AttrNumber key_column, Snapshot snap)
 		ind->indkey.values[0] == key_column && index->rd_opcintype[0] == UUIDOID &&
 		index->rd_rel->relam == BTREE_AM_OID &&
 		heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL);
+}
+
+/* Is there a hint for key's row through index (to be checked by RowHintFetch)? */
+bool
+RowHintHas(Oid index, const pg_uuid_t *key)
+{
+	RowHint    *h = HintSlot(index, key);
+
+	return h->index == index && uuid_equal(&h->key, key);
+}
+
+/*
+ * key's row, found through index, moved to tid (an update wrote its new
+ * version there): its hint, if it has one, follows it.
+ */
+void
+RowHintMoved(Oid index, const pg_uuid_t *key, ItemPointer tid)
+{
+	RowHint    *h = HintSlot(index, key);
+
+	if (h->index == index && uuid_equal(&h->key, key))
+		h->tid = *tid;
 }
 
 /* Remember tid as the place of key's row, found through index (RowHintUsable). */

@@ -53,6 +53,7 @@
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/datum.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -65,6 +66,7 @@
 #include "audit.h"
 #include "catalog.h"
 #include "fk_check.h"
+#include "row_hint.h"
 #include "row_lock.h"
 #include "row_write.h"
 
@@ -670,6 +672,9 @@ RowUpdate(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 			EvalPlanQualInit(&epq, w.estate, NULL, NIL, -1);
 			AfterTriggerBeginQuery();
 			ExecSimpleRelationUpdate(w.rri, w.estate, &epq, old, new);
+			/* (the key's hint follows the row to its new version: row_hint.c) */
+			if (eq == F_UUID_EQ && ItemPointerIsValid(&new->tts_tid))
+				RowHintMoved(index, DatumGetUUIDP(key), &new->tts_tid);
 			AfterTriggerEndQuery(w.estate);
 			EvalPlanQualEnd(&epq);
 		}
