@@ -41,6 +41,7 @@
 #include "audit.h"
 #include "catalog.h"
 #include "context.h"
+#include "oid_hash.h"
 
 PG_FUNCTION_INFO_V1(audit_model_trigger);
 
@@ -95,15 +96,8 @@ TriggerEntry(const Trigger *trigger)
 	StagePlan  *entry;
 	bool		found;
 
-	if (stage_plans == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(StagePlan);
-		stage_plans = hash_create("share_acl audit statements", 32, &ctl, HASH_ELEM | HASH_BLOBS);
-	}
-	entry = hash_search(stage_plans, &trigger->tgoid, HASH_ENTER, &found);
+	entry = OidHashEnter(&stage_plans, "share_acl audit statements", sizeof(StagePlan),
+						 trigger->tgoid, &found);
 	if (!found)
 	{
 		entry->plan = NULL;

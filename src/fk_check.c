@@ -20,14 +20,12 @@
  */
 #include "postgres.h"
 
-#include "access/htup_details.h"
+#include "access/genam.h"
+#include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
-#include "catalog/pg_am.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
-#include "catalog/pg_index.h"
 #include "commands/trigger.h"
 #include "executor/tuptable.h"
 #include "utils/acl.h"
@@ -40,6 +38,8 @@
 #include "utils/syscache.h"
 
 #include "fk_check.h"
+#include "oid_hash.h"
+#include "row_hint.h"
 #include "row_lock.h"
 
 /* What checking one foreign-key constraint here needs. */
@@ -80,19 +80,6 @@ FkCheckInit(void)
 	CacheRegisterSyscacheCallback(INDEXRELID, FkShapesInvalidate, (Datum) 0);
 }
 
-static bool
-IndexIsBtree(Oid index)
-{
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(index));
-	bool		btree;
-
-	if (!HeapTupleIsValid(tup))
-		return false;
-	btree = ((Form_pg_class) GETSTRUCT(tup))->relam == BTREE_AM_OID;
-	ReleaseSysCache(tup);
-	return btree;
-}
-
 /*
  * Whether pk_index is a plain unique btree index on pk_column alone whose
  * operator family compares with the equality operator eq_opr.
@@ -100,25 +87,11 @@ IndexIsBtree(Oid index)
 static bool
 UniqueIndexOn(Oid pk_index, AttrNumber pk_column, Oid eq_opr)
 {
-	HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pk_index));
-	Form_pg_index ind;
-	bool		isnull;
-	Datum		indclass;
-	bool		ok;
+	Relation	index = index_open(pk_index, AccessShareLock);
+	bool		ok = IndexIsUniqueKey(index, pk_column) &&
+		get_op_opfamily_strategy(eq_opr, index->rd_opfamily[0]) == BTEqualStrategyNumber;
 
-	if (!HeapTupleIsValid(tup))
-		return false;
-	ind = (Form_pg_index) GETSTRUCT(tup);
-	indclass = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indclass, &isnull);
-	ok = ind->indisunique && ind->indisvalid && ind->indnkeyatts == 1 &&
-		ind->indkey.values[0] == pk_column && !isnull &&
-		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
-		heap_attisnull(tup, Anum_pg_index_indpred, NULL) &&
-		IndexIsBtree(pk_index) &&
-		get_op_opfamily_strategy(eq_opr,
-								 get_opclass_family(((oidvector *) DatumGetPointer(indclass))->values[0]))
-		== BTEqualStrategyNumber;
-	ReleaseSysCache(tup);
+	index_close(index, AccessShareLock);
 	return ok;
 }
 
@@ -161,28 +134,20 @@ ShapeOf(Oid constraint, FkShape *s)
 static void
 FkShapeOf(Oid constraint, FkShape *s)
 {
-	FkShape    *kept;
 	bool		found;
+	FkShape    *kept = OidHashEnter(&fk_shapes, "share_acl foreign keys", sizeof(FkShape),
+									constraint, &found);
 	uint64		invalidations = fk_shapes_invalidations;
 
-	if (fk_shapes == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(FkShape);
-		fk_shapes = hash_create("share_acl foreign keys", 16, &ctl, HASH_ELEM | HASH_BLOBS);
-	}
-	kept = hash_search(fk_shapes, &constraint, HASH_FIND, &found);
 	if (found && kept->valid)
 	{
 		*s = *kept;
 		return;
 	}
+	kept->valid = false;		/* (until read whole) */
 	s->constraint = constraint;
 	ShapeOf(constraint, s);
 	s->valid = fk_shapes_invalidations == invalidations;	/* (else read again next time) */
-	kept = hash_search(fk_shapes, &constraint, HASH_ENTER, &found);
 	*kept = *s;
 }
 
@@ -238,8 +203,7 @@ FkCheckInsert(PG_FUNCTION_ARGS)
 	CommandCounterIncrement();
 	snap = RegisterSnapshot(GetTransactionSnapshot());
 	pk_row = table_slot_create(pk, NULL);
-	locked = LockRowByKey(pk, s.pk_index, s.pk_column, s.eq, key, snap, LockTupleKeyShare, true,
-						  pk_row);
+	locked = LockRowByKey(pk, s.pk_index, s.pk_column, s.eq, key, snap, LockTupleKeyShare, pk_row);
 	ExecDropSingleTupleTableSlot(pk_row);
 	UnregisterSnapshot(snap);
 	table_close(pk, NoLock);	/* (held to the end of the transaction, as the query's) */

@@ -53,21 +53,31 @@ HintSlot(Oid index, const pg_uuid_t *key)
 }
 
 /*
- * Whether a look-up through index (open) of its column key_column under snap
- * may use and leave hints: a plain unique btree on that column alone, not
+ * Whether index (open) is a plain unique btree on column alone: not
  * deferrable (a deferred check lets two rows hold one key until the
- * commit), an MVCC snapshot, not SERIALIZABLE.
+ * commit), valid, without expression or predicate.  Then one row at most
+ * holds a key under an MVCC snapshot.
+ */
+bool
+IndexIsUniqueKey(Relation index, AttrNumber column)
+{
+	Form_pg_index ind = index->rd_index;
+
+	return ind->indisunique && ind->indimmediate && ind->indisvalid && ind->indnkeyatts == 1 &&
+		ind->indkey.values[0] == column && index->rd_rel->relam == BTREE_AM_OID &&
+		heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL);
+}
+
+/*
+ * Whether a look-up through index (open) of its uuid column key_column
+ * under snap may use and leave hints: IndexIsUniqueKey, an MVCC snapshot,
+ * not SERIALIZABLE.
  */
 bool
 RowHintUsable(Relation index, AttrNumber key_column, Snapshot snap)
 {
-	Form_pg_index ind = index->rd_index;
-
 	return snap != NULL && IsMVCCSnapshot(snap) && !IsolationIsSerializable() &&
-		ind->indisunique && ind->indimmediate && ind->indisvalid && ind->indnkeyatts == 1 &&
-		ind->indkey.values[0] == key_column && index->rd_opcintype[0] == UUIDOID &&
-		index->rd_rel->relam == BTREE_AM_OID &&
-		heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL);
+		IndexIsUniqueKey(index, key_column) && index->rd_opcintype[0] == UUIDOID;
 }
 
 /* Is there a hint for key's row through index (to be checked by RowHintFetch)? */

@@ -1,6 +1,7 @@
 /*
  * row_hint.h — where a row was last found by its unique uuid key, so that
- * the next look-up of that key can skip the index (row_hint.c).
+ * the next look-up of that key can skip the index, and which indexes hold
+ * a key once (row_hint.c).
  */
 #ifndef SHARE_ACL_ROW_HINT_H
 #define SHARE_ACL_ROW_HINT_H
@@ -13,6 +14,7 @@
 #include "utils/snapshot.h"
 #include "utils/uuid.h"
 
+extern bool IndexIsUniqueKey(Relation index, AttrNumber column);
 extern bool RowHintUsable(Relation index, AttrNumber key_column, Snapshot snap);
 extern bool RowHintFetch(Relation rel, Oid index, AttrNumber key_column, const pg_uuid_t *key,
 						 Snapshot snap, TupleTableSlot *slot);

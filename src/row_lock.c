@@ -21,16 +21,17 @@
 /*
  * Find the row of rel whose indexed column equals key through index, under
  * snap, and lock it in mode: for an update or a delete as the statement
- * locks it, FOR KEY SHARE as a foreign key's check does (in READ COMMITTED
- * its newest version, waited for; above, a concurrent change is a
- * serialization failure, or with quiet, a row not locked).  true with the
- * row in slot; false when there is none.
+ * locks it (in READ COMMITTED its newest version, waited for; above, a
+ * concurrent change is a serialization failure), or FOR KEY SHARE as a
+ * foreign key's check does (a row not locked then is false: PostgreSQL's
+ * check decides).  true with the row in slot; false when there is none.
  */
 bool
 LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum key,
-			 Snapshot snap, LockTupleMode mode, bool quiet, TupleTableSlot *slot)
+			 Snapshot snap, LockTupleMode mode, TupleTableSlot *slot)
 {
 	bool		found;
+	bool		quiet = mode == LockTupleKeyShare;
 	uint8		flags;
 	TM_FailureData tmfd;
 	TM_Result	result;
@@ -62,7 +63,7 @@ LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Da
 	 * or committed since, so that their delete waits for this transaction)
 	 */
 	flags = IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION;
-	if (mode == LockTupleKeyShare)
+	if (quiet)
 		flags |= TUPLE_LOCK_FLAG_LOCK_UPDATE_IN_PROGRESS;
 	result = table_tuple_lock(rel, &slot->tts_tid, snap, slot, GetCurrentCommandId(false),
 							  mode, LockWaitBlock, flags, &tmfd);

@@ -13,7 +13,6 @@
 #include "utils/snapshot.h"
 
 extern bool LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq,
-						 Datum key, Snapshot snap, LockTupleMode mode, bool quiet,
-						 TupleTableSlot *slot);
+						 Datum key, Snapshot snap, LockTupleMode mode, TupleTableSlot *slot);
 
 #endif							/* SHARE_ACL_ROW_LOCK_H */

@@ -31,9 +31,6 @@
  */
 #include "postgres.h"
 
-#include "access/genam.h"
-#include "access/skey.h"
-#include "access/stratnum.h"
 #include "access/sysattr.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -66,6 +63,7 @@
 #include "audit.h"
 #include "catalog.h"
 #include "fk_check.h"
+#include "oid_hash.h"
 #include "row_hint.h"
 #include "row_lock.h"
 #include "row_write.h"
@@ -253,15 +251,8 @@ TableExprsOf(Relation rel)
 	TableExprs *t;
 	bool		found;
 
-	if (table_exprs == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(TableExprs);
-		table_exprs = hash_create("share_acl table expressions", 16, &ctl, HASH_ELEM | HASH_BLOBS);
-	}
-	t = hash_search(table_exprs, &RelationGetRelid(rel), HASH_ENTER, &found);
+	t = OidHashEnter(&table_exprs, "share_acl table expressions", sizeof(TableExprs),
+					 RelationGetRelid(rel), &found);
 	if (!found)
 	{
 		t->valid = false;
@@ -648,7 +639,7 @@ RowUpdate(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 	RowWriterBegin(&w, rel, changed, ncolumns, false);
 	old = table_slot_create(rel, &w.estate->es_tupleTable);
 	if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot,
-					 LockTupleNoKeyExclusive, false, old))
+					 LockTupleNoKeyExclusive, old))
 	{
 		*found = true;
 		change(old, values, nulls, arg);
@@ -719,8 +710,7 @@ RowDelete(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 	AfterTriggerBeginQuery();
 	capture = MakeTransitionCaptureState(t, RelationGetRelid(rel), CMD_DELETE);
 	ExecBSDeleteTriggers(w.estate, w.rri);
-	if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot, LockTupleExclusive,
-					 false, old) &&
+	if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot, LockTupleExclusive, old) &&
 		(t == NULL || !t->trig_delete_before_row ||
 		 ExecBRDeleteTriggers(w.estate, &epq, w.rri, &old->tts_tid, NULL, NULL)))
 	{
