@@ -334,7 +334,8 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 		{
 			const ResourceNode *r = &e.s->resources[nodes[--nnodes]];
 			List	   *grantees = GranteesOf(&r->id);
-			int32		link;
+			int32		c,
+						link;
 
 			foreach(lc, grantees)
 				AddCandidate(&cands, seen, (pg_uuid_t *) lfirst(lc));
@@ -344,10 +345,8 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 				if (!found)
 					nodes[nnodes++] = r->parent;
 			}
-			for (link = r->coll_head; link >= 0; link = e.s->links[link].next)
+			for (c = FirstCollection(r, &link); c >= 0; c = NextCollection(e.s, &link))
 			{
-				int32		c = e.s->links[link].collection;
-
 				nodemap_insert(visited, c, &found);
 				if (!found)
 					nodes[nnodes++] = c;

@@ -264,7 +264,8 @@ Inherited(Engine *e, PrincipalCtx *pc, WorkspaceRole role, const WorkspaceInfo *
 {
 	const ResourceNode *r = &e->s->resources[node];
 	Permset		u;
-	int32		link;
+	int32		c,
+				link;
 
 	if (trace)
 	{
@@ -303,8 +304,8 @@ Inherited(Engine *e, PrincipalCtx *pc, WorkspaceRole role, const WorkspaceInfo *
 	{
 		if (r->parent >= 0)
 			u |= Inherited(e, pc, role, ws, r->parent, trace, depth + 1);
-		for (link = r->coll_head; link >= 0; link = e->s->links[link].next)
-			u |= Inherited(e, pc, role, ws, e->s->links[link].collection, trace, depth + 1);
+		for (c = FirstCollection(r, &link); c >= 0; c = NextCollection(e->s, &link))
+			u |= Inherited(e, pc, role, ws, c, trace, depth + 1);
 	}
 
 	if (!trace && (r->flags & RES_HAS_CHILDREN) && pc->memo != NULL)
@@ -393,7 +394,8 @@ LinkReaches(Engine *e, int32 node, int32 target, int depth)
 {
 	const ResourceNode *r = &e->s->resources[node];
 	bool		reached = false;
-	int32		link;
+	int32		c,
+				link;
 
 	if (node == target)
 		return true;
@@ -413,8 +415,8 @@ LinkReaches(Engine *e, int32 node, int32 target, int depth)
 				 errmsg("resource hierarchy deeper than 10000 levels")));
 	if (r->parent >= 0)
 		reached = LinkReaches(e, r->parent, target, depth + 1);
-	for (link = r->coll_head; !reached && link >= 0; link = e->s->links[link].next)
-		reached = LinkReaches(e, e->s->links[link].collection, target, depth + 1);
+	for (c = FirstCollection(r, &link); !reached && c >= 0; c = NextCollection(e->s, &link))
+		reached = LinkReaches(e, c, target, depth + 1);
 	if (r->flags & RES_HAS_CHILDREN)
 	{
 		bool		found;

@@ -219,7 +219,8 @@ AppendNode(StructureCache *s, TupleDesc desc, HeapTuple tup, pg_uuid_t *parent_i
 	memset(r, 0, sizeof(*r));
 	r->id = *DatumGetUUIDP(ROW_VALUE(&row, catalog.res_id));
 	r->parent = -1;
-	r->coll_head = -1;
+	r->collection = -1;
+	r->more_collections = -1;
 	SetNodeFields(s, idx, &row, parent_id, has_parent);
 	/* counted only once indexed, so an error above leaves nothing half-added */
 	if (s->mapped_arrays)
@@ -236,16 +237,23 @@ AppendNode(StructureCache *s, TupleDesc desc, HeapTuple tup, pg_uuid_t *parent_i
 	return idx;
 }
 
-/* Drop every collection link of node r (their entries are left unused). */
+/*
+ * Drop every collection link of node r (the entries of the others are left
+ * unused).  Written only when set: a mapped image's page is copied at its
+ * first write.
+ */
 static void
 DropCollectionLinks(StructureCache *s, int32 r)
 {
+	ResourceNode *node = &s->resources[r];
 	int32		link;
 
-	for (link = s->resources[r].coll_head; link >= 0; link = s->links[link].next)
+	for (link = node->more_collections; link >= 0; link = s->links[link].next)
 		s->nlinks_dropped++;
-	if (s->resources[r].coll_head != -1)
-		s->resources[r].coll_head = -1;
+	if (node->collection != -1)
+		node->collection = -1;
+	if (node->more_collections != -1)
+		node->more_collections = -1;
 }
 
 /* A resource that no longer exists: unindexed and never found again. */
@@ -264,14 +272,24 @@ DropNode(StructureCache *s, int32 r)
 		s->last_found = -1;
 }
 
-/* Record that collection c holds node r. */
+/*
+ * Record that collection c holds node r: in the node; the one it held there
+ * before goes to the head of its links (so the order is that of a list with
+ * every collection pushed at its head).
+ */
 static void
 AddCollectionLink(StructureCache *s, int32 c, int32 r)
 {
-	s->links = RoomForOne(s->links, s->nlinks, &s->linkcap, sizeof(CollectionLink));
-	s->links[s->nlinks].collection = c;
-	s->links[s->nlinks].next = s->resources[r].coll_head;
-	s->resources[r].coll_head = s->nlinks++;
+	ResourceNode *node = &s->resources[r];
+
+	if (node->collection >= 0)
+	{
+		s->links = RoomForOne(s->links, s->nlinks, &s->linkcap, sizeof(CollectionLink));
+		s->links[s->nlinks].collection = node->collection;
+		s->links[s->nlinks].next = node->more_collections;
+		node->more_collections = s->nlinks++;
+	}
+	node->collection = c;
 	if (!(s->resources[c].flags & RES_HAS_CHILDREN))
 		s->resources[c].flags |= RES_HAS_CHILDREN;
 }
@@ -423,7 +441,8 @@ LoadFull(StructureCache *s, Snapshot snap, int32 est_res, int32 est_items, Memor
 			s->resources[s->resources[i].parent].flags |= RES_HAS_CHILDREN;
 	}
 
-	s->linkcap = Max(est_items + est_items / 32, 1024);
+	/* a resource's first collection is in its node: links for the others */
+	s->linkcap = Max(est_items / 16, 1024);
 	s->links = palloc_extended(sizeof(CollectionLink) * s->linkcap, MCXT_ALLOC_HUGE);
 	ModelScanBegin(&ms, MT_COLLECTION_ITEM, snap);
 	while ((tup = ModelScanNext(&ms)) != NULL)

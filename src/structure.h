@@ -36,7 +36,8 @@ typedef struct ResourceNode
 	pg_uuid_t	id;				/* must stay first (UuidIndex) */
 	int32		parent;			/* node index, or -1 */
 	int32		owner;			/* index into owner_ids, or -1 */
-	int32		coll_head;		/* first CollectionLink of the collections holding it */
+	int32		collection;		/* node index of the collection that took it last, or -1 */
+	int32		more_collections;	/* first CollectionLink of the others holding it, or -1 */
 	int32		workspace;		/* index into workspace_ids */
 	uint8		kind_access;	/* ResourceKind | GeneralAccess << 4 */
 	uint8		flags;			/* RES_* */
@@ -82,6 +83,31 @@ typedef struct StructureCache
 	pg_uuid_t  *workspace_ids;
 	UuidIndex	workspace_index;
 } StructureCache;
+
+/*
+ * The collections holding node r, the last one added first:
+ *		for (c = FirstCollection(r, &link); c >= 0; c = NextCollection(s, &link))
+ * The first is in the node itself (an asset is usually in one collection: its
+ * check then reads no link).
+ */
+static inline int32
+FirstCollection(const ResourceNode *r, int32 *link)
+{
+	*link = r->more_collections;
+	return r->collection;
+}
+
+static inline int32
+NextCollection(const StructureCache *s, int32 *link)
+{
+	int32		c;
+
+	if (*link < 0)
+		return -1;
+	c = s->links[*link].collection;
+	*link = s->links[*link].next;
+	return c;
+}
 
 /* Settings */
 extern int	share_acl_cache_size_mb;

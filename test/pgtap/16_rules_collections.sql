@@ -9,7 +9,7 @@
 --   P1 > PUBC (public collection) contains Y2
 BEGIN;
 SET LOCAL search_path = share_acl, public;
-SELECT plan(37);
+SELECT plan(41);
 
 \set w      16000000-0000-0000-0001-000000000001
 \set owner  16000000-0000-0000-0002-000000000001
@@ -40,6 +40,10 @@ SELECT plan(37);
 \set X6     16000000-0000-0000-0003-000000000026
 \set Z      16000000-0000-0000-0003-000000000027
 \set W5     16000000-0000-0000-0003-000000000028
+\set K1     16000000-0000-0000-0003-000000000031
+\set K2     16000000-0000-0000-0003-000000000032
+\set K3     16000000-0000-0000-0003-000000000033
+\set Q      16000000-0000-0000-0003-000000000034
 
 INSERT INTO workspace (id, name, members_can_share) VALUES (:'w', 'f16', false);
 INSERT INTO principal (id, kind, email) VALUES
@@ -181,6 +185,37 @@ SELECT is(effective_permissions(:'admin', :'C3'), ''::permset,
           'collections/DAG/R8: restricting C3 stops the shared project above it');
 SELECT is(effective_permissions(:'admin', :'Z'), 'editor'::permset,
           'collections/DAG/R8: restricting C3 leaves the path through C4');
+
+-- ---------------------------------------------------------------------------
+-- an asset in three collections: each one counts, and leaving one (whichever
+-- was added last or first) takes only its share away
+-- ---------------------------------------------------------------------------
+INSERT INTO resource (id, workspace_id, kind, parent_id, owner_id, general_access, restricted) VALUES
+    (:'K1', :'w', 'collection', :'P1', :'owner', 'private', false),
+    (:'K2', :'w', 'collection', :'P1', :'owner', 'private', false),
+    (:'K3', :'w', 'collection', :'P1', :'owner', 'private', false),
+    (:'Q',  :'w', 'asset',      :'P4', :'owner', 'private', false);
+INSERT INTO share (resource_id, grantee_id, perms, granted_by) VALUES
+    (:'K1', :'m1', 'viewer', :'owner'), (:'K2', :'m4', 'viewer', :'owner'),
+    (:'K3', :'m6', 'viewer', :'owner');
+INSERT INTO collection_item (collection_id, resource_id) VALUES (:'K1', :'Q');
+INSERT INTO collection_item (collection_id, resource_id) VALUES (:'K2', :'Q');
+INSERT INTO collection_item (collection_id, resource_id) VALUES (:'K3', :'Q');
+SELECT is(ARRAY[has_access(:'m1', :'Q', 'view'), has_access(:'m4', :'Q', 'view'), has_access(:'m6', :'Q', 'view')],
+          ARRAY[true, true, true],
+          'collections: an asset in three collections is reached through each of them');
+DELETE FROM collection_item WHERE collection_id = :'K3' AND resource_id = :'Q';
+SELECT is(ARRAY[has_access(:'m1', :'Q', 'view'), has_access(:'m4', :'Q', 'view'), has_access(:'m6', :'Q', 'view')],
+          ARRAY[true, true, false],
+          'collections: removed from the collection that took it last, only that share goes');
+DELETE FROM collection_item WHERE collection_id = :'K1' AND resource_id = :'Q';
+SELECT is(ARRAY[has_access(:'m1', :'Q', 'view'), has_access(:'m4', :'Q', 'view'), has_access(:'m6', :'Q', 'view')],
+          ARRAY[false, true, false],
+          'collections: ... and from the one that took it first, only that one''s');
+INSERT INTO collection_item (collection_id, resource_id) VALUES (:'K3', :'Q');
+SELECT is(ARRAY[has_access(:'m1', :'Q', 'view'), has_access(:'m4', :'Q', 'view'), has_access(:'m6', :'Q', 'view')],
+          ARRAY[false, true, true],
+          'collections: put back in a collection, its share counts again beside the one left');
 
 SELECT * FROM finish();
 ROLLBACK;
