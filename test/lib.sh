@@ -40,6 +40,12 @@ sa_missing_deps() {
 		[ ! -f "${SA_PLPGSQL_CHECK_LIB:-$("$PG_CONFIG" --pkglibdir 2>/dev/null)/plpgsql_check.so}" ]; then
 		need+=(postgresql-15-plpgsql-check)
 	fi
+	# the client suite (test/clients/run.sh): PgBouncer, and Debian's python3
+	# with psycopg 3 and asyncpg (the modules' own files, in the directory that
+	# /usr/bin/python3 reads)
+	[ -x "${SA_PGBOUNCER:-/usr/sbin/pgbouncer}" ] || need+=(pgbouncer)
+	[ -f "${SA_PSYCOPG:-/usr/lib/python3/dist-packages/psycopg/__init__.py}" ] || need+=(python3-psycopg)
+	[ -f "${SA_ASYNCPG:-/usr/lib/python3/dist-packages/asyncpg/__init__.py}" ] || need+=(python3-asyncpg)
 	command -v make >/dev/null || need+=(make)
 	command -v gcc >/dev/null || need+=(gcc)
 	[ ${#need[@]} -gt 0 ] && printf '%s\n' "${need[@]}"

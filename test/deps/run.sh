@@ -67,11 +67,20 @@ expect "no plpgsql_check.control: asks for postgresql-15-plpgsql-check" yes post
 out=$(SA_PLPGSQL_CHECK_LIB="$work/none/plpgsql_check.so" sa_missing_deps)
 expect "no plpgsql_check.so: asks for postgresql-15-plpgsql-check" yes postgresql-15-plpgsql-check "$out"
 
+out=$(SA_PGBOUNCER="$work/none/pgbouncer" sa_missing_deps)
+expect "no pgbouncer binary: asks for pgbouncer" yes pgbouncer "$out"
+out=$(SA_PSYCOPG="$work/none/psycopg/__init__.py" sa_missing_deps)
+expect "no psycopg module for /usr/bin/python3: asks for python3-psycopg" yes python3-psycopg "$out"
+out=$(SA_ASYNCPG="$work/none/asyncpg/__init__.py" sa_missing_deps)
+expect "no asyncpg module for /usr/bin/python3: asks for python3-asyncpg" yes python3-asyncpg "$out"
+
 # on this machine (set up by the suite) nothing is missing
 out=$(sa_missing_deps)
 expect "this machine, after setup: asks for nothing" no postgresql-server-dev-15 "$out"
 expect "this machine, after setup: pg_cron is there" no postgresql-15-cron "$out"
 expect "this machine, after setup: plpgsql_check is there" no postgresql-15-plpgsql-check "$out"
+expect "this machine, after setup: pgbouncer is there" no pgbouncer "$out"
+expect "this machine, after setup: psycopg is there" no python3-psycopg "$out"
 
 # --- audit retention run by a real pg_cron job ----------------------------
 # A cluster of its own with pg_cron preloaded.  The log of workspace w gets
