@@ -37,18 +37,24 @@ CurrentEffective(const pg_uuid_t *resource_id, bool *known)
 	bool		link = ContextCurrentLinkId() != NULL;
 	Engine		e;
 	Target		t;
+	NodeLookup	lookup;
+	PrincipalCtx *pc = NULL;
 	Permset		perms = 0;
 
 	*known = false;
 	if (p == NULL && !link)
 		return 0;
 	EngineBegin(&e);
-	t = EngineTarget(&e, resource_id);
+	/* the principal's context is got while the target's first miss is loaded */
+	lookup = EngineTargetStart(&e, resource_id);
+	if (p != NULL)
+		pc = EnginePrincipal(&e, p);
+	t = EngineTargetFinish(&e, resource_id, lookup);
 	if (t.kind == TARGET_NONE)
 		return 0;
 	*known = true;
-	if (p != NULL)
-		perms = EngineEffective(&e, EnginePrincipal(&e, p), t, NULL);
+	if (pc != NULL)
+		perms = EngineEffective(&e, pc, t, NULL);
 	if (link && t.kind == TARGET_RESOURCE)
 		perms |= EngineLinkPermissions(&e, t.index, NULL);
 	return perms;

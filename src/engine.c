@@ -69,6 +69,23 @@ EngineBeginWhole(Engine *e)
 Target
 EngineTarget(Engine *e, const pg_uuid_t *id)
 {
+	return EngineTargetFinish(e, id, EngineTargetStart(e, id));
+}
+
+/*
+ * Begin EngineTarget(e, id): the caller may do other work (e.g. get the
+ * principal's context) before EngineTargetFinish, while the CPU loads what
+ * the look-up reads first.
+ */
+NodeLookup
+EngineTargetStart(Engine *e, const pg_uuid_t *id)
+{
+	return StructureLookupStart(e->s, id);
+}
+
+Target
+EngineTargetFinish(Engine *e, const pg_uuid_t *id, NodeLookup lookup)
+{
 	Target		t;
 
 	/* a partial structure would read the table for a workspace id: look there first */
@@ -77,7 +94,7 @@ EngineTarget(Engine *e, const pg_uuid_t *id)
 		t.kind = TARGET_WORKSPACE;
 		return t;
 	}
-	t.index = StructureLookupNode(e->s, id);
+	t.index = StructureLookupFinish(e->s, id, lookup);
 	if (t.index >= 0)
 	{
 		t.kind = TARGET_RESOURCE;
@@ -576,10 +593,16 @@ EnginePermissionsOf(const pg_uuid_t *principal, const pg_uuid_t *target, TargetK
 	Engine		e;
 	Target		t;
 
+	NodeLookup	lookup;
+	PrincipalCtx *pc;
+
 	EngineBegin(&e);
-	t = EngineTarget(&e, target);
+	/* the principal's context is got while the target's first miss is loaded */
+	lookup = EngineTargetStart(&e, target);
+	pc = EnginePrincipal(&e, principal);
+	t = EngineTargetFinish(&e, target, lookup);
 	*kind = t.kind;
 	if (t.kind == TARGET_NONE)
 		return 0;
-	return EngineEffective(&e, EnginePrincipal(&e, principal), t, NULL);
+	return EngineEffective(&e, pc, t, NULL);
 }

@@ -907,15 +907,49 @@ StructureGet(bool want_full)
 int32
 StructureLookupNode(StructureCache *s, const pg_uuid_t *id)
 {
-	int32		next = s->last_found + 1;
+	return StructureLookupFinish(s, id, StructureLookupStart(s, id));
+}
+
+/* Is node the one of id, alive? */
+static inline bool
+NodeIs(const StructureCache *s, int32 node, const pg_uuid_t *id)
+{
+	return node >= 0 && node < s->nresources && uuid_equal(&s->resources[node].id, id) &&
+		!(s->resources[node].flags & RES_DEAD);
+}
+
+/*
+ * Begin StructureLookupNode: the caller may do other work before finishing
+ * it, while the memory the look-up reads first is being loaded.
+ */
+NodeLookup
+StructureLookupStart(const StructureCache *s, const pg_uuid_t *id)
+{
+	NodeLookup	lookup = {s->last_found + 1, 0};
+
+	if (!NodeIs(s, lookup.next, id))
+	{
+		lookup.next = -1;
+		lookup.hash = UuidIndexPrefetch(&s->resource_index, id);
+	}
+	return lookup;
+}
+
+/* The node index of id, or -1, the look-up begun by StructureLookupStart(s, id). */
+int32
+StructureLookupFinish(StructureCache *s, const pg_uuid_t *id, NodeLookup lookup)
+{
 	int32		idx;
 	bool		transient;
 	Snapshot	snap;
 
-	if (next < s->nresources && uuid_equal(&s->resources[next].id, id) &&
-		!(s->resources[next].flags & RES_DEAD))
-		return s->last_found = next;
-	idx = StructureFindNode(s, id);
+	/* (the node is compared again: the caller's work may have moved things) */
+	if (NodeIs(s, lookup.next, id))
+		return s->last_found = lookup.next;
+	idx = lookup.next < 0 ? UuidIndexLookupHashed(&s->resource_index, id, lookup.hash) :
+		UuidIndexLookup(&s->resource_index, id);
+	if (idx < 0 && s->added_index.buckets != NULL)
+		idx = UuidIndexLookup(&s->added_index, id);
 	if (idx >= 0)
 		s->last_found = idx;
 	if (idx >= 0 || !s->partial)

@@ -126,8 +126,22 @@ StructureFindNode(const StructureCache *s, const pg_uuid_t *id)
 	return idx;
 }
 
+/*
+ * A node look-up begun by StructureLookupStart, for StructureLookupFinish:
+ * the node after the last one found when it is the one (a scan in storage
+ * order), else the id's hash in the resource index, whose bucket the CPU is
+ * loading meanwhile.
+ */
+typedef struct NodeLookup
+{
+	int32		next;			/* that node, or -1 */
+	uint32		hash;
+} NodeLookup;
+
 extern void StructureInit(void);
 extern StructureCache *StructureGet(bool want_full);
+extern NodeLookup StructureLookupStart(const StructureCache *s, const pg_uuid_t *id);
+extern int32 StructureLookupFinish(StructureCache *s, const pg_uuid_t *id, NodeLookup lookup);
 extern int32 StructureLookupNode(StructureCache *s, const pg_uuid_t *id);
 extern void StructureWriteImage(void);
 extern void StructureScanResources(void (*visit) (const pg_uuid_t *id, ResourceKind kind, void *arg),

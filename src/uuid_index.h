@@ -34,17 +34,31 @@ typedef struct UuidIndex
 	bool		borrowed;		/* buckets not palloc'd (a mapped image): never freed */
 } UuidIndex;
 
-/* The record index of id in index, or -1. */
-static inline int32
-UuidIndexLookup(const UuidIndex *index, const pg_uuid_t *id)
+/*
+ * The hash of id in index, for UuidIndexLookupHashed; the bucket where that
+ * look-up starts is loaded meanwhile (a hint to the CPU: the bucket array of
+ * a big index is beyond its caches, and the caller has other work to do
+ * before it needs the answer).
+ */
+static inline uint32
+UuidIndexPrefetch(const UuidIndex *index, const pg_uuid_t *id)
 {
-	uint32		h,
-				b,
+	uint32		h = uuid_hash_with_key(index->key, id);
+
+	if (index->buckets != NULL)
+		__builtin_prefetch(&index->buckets[h & index->mask]);
+	return h;
+}
+
+/* The record index of id in index, or -1; h is id's hash in index. */
+static inline int32
+UuidIndexLookupHashed(const UuidIndex *index, const pg_uuid_t *id, uint32 h)
+{
+	uint32		b,
 				tag_mask = ~index->record_mask;
 
 	if (index->buckets == NULL)
 		return -1;
-	h = uuid_hash_with_key(index->key, id);
 	b = h & index->mask;
 	for (;;)
 	{
@@ -57,6 +71,15 @@ UuidIndexLookup(const UuidIndex *index, const pg_uuid_t *id)
 			return (int32) (v & index->record_mask);
 		b = (b + 1) & index->mask;
 	}
+}
+
+/* The record index of id in index, or -1. */
+static inline int32
+UuidIndexLookup(const UuidIndex *index, const pg_uuid_t *id)
+{
+	if (index->buckets == NULL)
+		return -1;
+	return UuidIndexLookupHashed(index, id, uuid_hash_with_key(index->key, id));
 }
 
 extern void UuidIndexInit(UuidIndex *index, const void *base, Size stride, int32 expected);
