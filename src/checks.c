@@ -47,12 +47,14 @@ CurrentEffective(const pg_uuid_t *resource_id, bool *known)
 	EngineBegin(&e);
 	/* the principal's context is got while the target's first miss is loaded */
 	lookup = EngineTargetStart(&e, resource_id);
-	if (p != NULL)
+	if (p != NULL && EngineMayOverlap(&e))
 		pc = EnginePrincipal(&e, p);
 	t = EngineTargetFinish(&e, resource_id, lookup);
 	if (t.kind == TARGET_NONE)
 		return 0;
 	*known = true;
+	if (p != NULL && pc == NULL)
+		pc = EnginePrincipal(&e, p);
 	if (pc != NULL)
 		perms = EngineEffective(&e, pc, t, NULL);
 	if (link && t.kind == TARGET_RESOURCE)

@@ -73,9 +73,8 @@ EngineTarget(Engine *e, const pg_uuid_t *id)
 }
 
 /*
- * Begin EngineTarget(e, id): the caller may do other work (e.g. get the
- * principal's context) before EngineTargetFinish, while the CPU loads what
- * the look-up reads first.
+ * Begin EngineTarget(e, id): the caller may do other work before
+ * EngineTargetFinish, while the CPU loads what the look-up reads first.
  */
 NodeLookup
 EngineTargetStart(Engine *e, const pg_uuid_t *id)
@@ -103,6 +102,19 @@ EngineTargetFinish(Engine *e, const pg_uuid_t *id, NodeLookup lookup)
 	t.index = UuidIndexLookup(&e->g->workspace_index, id);
 	t.kind = t.index >= 0 ? TARGET_WORKSPACE : TARGET_NONE;
 	return t;
+}
+
+/*
+ * May the principal's context be got between EngineTargetStart and
+ * EngineTargetFinish?  Only when the structure is held in full: a partial
+ * one reads the target on demand in EngineTargetFinish, which may add
+ * resources and owners that the context looks up when it is got (the
+ * principal as the owner of the target, R1), so it must be got after.
+ */
+bool
+EngineMayOverlap(const Engine *e)
+{
+	return !e->s->partial;
 }
 
 /* The context of principal id, for this call's caches and time. */
@@ -594,15 +606,18 @@ EnginePermissionsOf(const pg_uuid_t *principal, const pg_uuid_t *target, TargetK
 	Target		t;
 
 	NodeLookup	lookup;
-	PrincipalCtx *pc;
+	PrincipalCtx *pc = NULL;
 
 	EngineBegin(&e);
 	/* the principal's context is got while the target's first miss is loaded */
 	lookup = EngineTargetStart(&e, target);
-	pc = EnginePrincipal(&e, principal);
+	if (EngineMayOverlap(&e))
+		pc = EnginePrincipal(&e, principal);
 	t = EngineTargetFinish(&e, target, lookup);
 	*kind = t.kind;
 	if (t.kind == TARGET_NONE)
 		return 0;
+	if (pc == NULL)
+		pc = EnginePrincipal(&e, principal);
 	return EngineEffective(&e, pc, t, NULL);
 }

@@ -55,6 +55,7 @@ extern void EngineBeginWhole(Engine *e);
 extern Target EngineTarget(Engine *e, const pg_uuid_t *id);
 extern NodeLookup EngineTargetStart(Engine *e, const pg_uuid_t *id);
 extern Target EngineTargetFinish(Engine *e, const pg_uuid_t *id, NodeLookup lookup);
+extern bool EngineMayOverlap(const Engine *e);
 extern PrincipalCtx *EnginePrincipal(Engine *e, const pg_uuid_t *id);
 extern Permset EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace);
 extern Permset EngineLinkPermissions(Engine *e, int32 node, Trace *trace);

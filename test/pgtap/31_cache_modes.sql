@@ -8,7 +8,7 @@
 -- Each pg_prove file runs in a fresh backend, so the structure starts empty.
 BEGIN;
 SET LOCAL search_path = share_acl, public;
-SELECT plan(16);
+SELECT plan(17);
 
 \set w      31000000-0000-0000-0001-000000000001
 \set owner  31000000-0000-0000-0002-000000000001
@@ -29,6 +29,9 @@ SELECT ('31000000-0000-0000-0004-' || lpad(to_hex(i), 12, '0'))::uuid, :'w', 'as
        CASE WHEN i % 2 = 0 THEN :'P'::uuid ELSE :'Q'::uuid END
   FROM generate_series(1, 40000) i;
 INSERT INTO share_acl.share (resource_id, grantee_id, perms) VALUES (:'P', :'u', 'viewer');
+-- an asset of u's own under Q (the only resource u owns)
+INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id, owner_id) VALUES
+    ('31000000-0000-0000-0006-000000000001', :'w', 'asset', :'Q', :'u');
 ANALYZE share_acl.resource;
 
 CREATE TEMP TABLE stats_before AS SELECT * FROM share_acl.cache_stats();
@@ -47,6 +50,8 @@ SELECT is(has_access(:'u', '31000000-0000-0000-0004-000000000003', 'view'), fals
           'partial: u does not view an asset under the other project');
 SELECT is(has_access(:'owner', '31000000-0000-0000-0004-000000000003', 'delete'), true,
           'partial: the workspace owner deletes it');
+SELECT is(has_access(:'u', '31000000-0000-0000-0006-000000000001', 'edit'), true,
+          'partial: u edits her own asset (R1) at its first read, which makes her an owner the structure knows');
 
 -- a change while partial: a move, applied to what the structure holds
 UPDATE share_acl.resource SET parent_id = :'P' WHERE id = '31000000-0000-0000-0004-000000000003';
