@@ -50,7 +50,7 @@ SELECT id AS client FROM principal WHERE email = 'client@agency.example' \gset
 
 \echo
 \echo '=== Who may do what: effective permissions (SPEC §3)'
-SELECT p.display_name AS who, coalesce(p.email, '') AS email,
+SELECT coalesce(p.display_name, p.email) AS who, coalesce(p.email, '') AS email,
        permset_level(effective_permissions(p.id, :'spring_cut')) AS on_spring_cut,
        permset_level(effective_permissions(p.id, :'summer_cut')) AS on_summer_cut,
        permset_level(effective_permissions(p.id, :'spring_raw')) AS on_raw_footage
@@ -72,7 +72,9 @@ SELECT rule, perms, detail FROM explain_access(:'cleo', :'spring_cut', 'edit');
 SELECT email, role, permset_level(perms) AS level, via FROM who_has_access(:'summer_cut');
 
 \echo '=== The application''s own table behind row-level security'
+\o /dev/null
 \ir app.sql
+\o
 INSERT INTO app.asset (id, project_id, title, duration_s) VALUES
   (:'spring_cut', :'spring', 'Spring - final cut', 94),
   (:'spring_raw', :'spring', 'Spring - raw footage', 3600),
@@ -156,7 +158,7 @@ SELECT p.email AS recipient, n.kind, n.payload ->> 'decision' AS decision, n.ema
  ORDER BY n.kind DESC, p.email, decision;
 BEGIN;
 SELECT set_principal(:'ana') \g /dev/null
-SELECT unread_count() AS ana_unread;
+SELECT unread_count() AS ana_unread;   -- with the first view of her link, above
 COMMIT;
 
 \echo '=== The audit trail (SPEC §7): who did what, through which link, and the proof'
@@ -166,6 +168,7 @@ SET ROLE demo_app;
 -- is in the log although her transaction was rolled back
 \set ON_ERROR_STOP 0
 \set VERBOSITY terse
+\echo '(the ERROR below is expected: Eve may not share)'
 BEGIN;
 SELECT set_principal(:'eve') \g /dev/null
 SELECT share(:'spring', :'dev', 'editor');

@@ -10,7 +10,7 @@
 # interrupt fault injection (test/fault), logical replication
 # (test/replication), the dump/restore check (test/dump), damaged image files
 # (test/image), a real LISTEN client (test/notify), psycopg and asyncpg through PgBouncer
-# (test/clients) and the parser fuzz run (test/fuzz),
+# (test/clients), audit_retain racing a commit (test/retain) and the parser fuzz run (test/fuzz),
 # and then checks that no process of the cluster crashed.  A failing suite prints its diff or
 # its failing tests; the last line is "N passed, M failed" over every test of
 # every suite, and the exit status is non-zero when anything failed.
@@ -122,8 +122,8 @@ fi
 # restore keeps every answer; image: damaged image files are never used;
 # notify: a real LISTEN client receives the notifications' ids;
 # clients: psycopg and asyncpg through PgBouncer in transaction pooling mode;
-# fuzz: the parser fuzz run
-for suite in deps lint fault replication dump image notify clients fuzz; do
+# retain: audit_retain while audit rows are being committed; fuzz: the parser fuzz run
+for suite in deps lint fault replication dump image notify clients retain fuzz; do
 	script=test/$suite/run.sh
 	[ -x "$script" ] || continue
 	sa_log "$suite ($script)"

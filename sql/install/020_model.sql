@@ -178,6 +178,8 @@ BEGIN
 END $$;
 CREATE TRIGGER member_check AFTER INSERT OR UPDATE ON share_acl.member
     FOR EACH ROW EXECUTE FUNCTION share_acl.member_check();
+COMMENT ON FUNCTION share_acl.member_check() IS
+    'trigger: a member row''s role fits its principal''s kind (no team; an external principal is a guest or viewer)';
 
 -- member: exactly one owner per workspace once it has members, checked at
 -- commit so that an ownership transfer or a bulk load may pass through
@@ -210,6 +212,8 @@ CREATE CONSTRAINT TRIGGER member_owner_check
     AFTER INSERT OR UPDATE OR DELETE ON share_acl.member
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION share_acl.member_owner_check();
+COMMENT ON FUNCTION share_acl.member_owner_check() IS
+    'trigger (deferred to commit): a workspace with members has exactly one owner';
 
 -- team_member: the team is a team; nested teams stay in one workspace; no cycle.
 -- SECURITY DEFINER: it takes the workspace's structure lock.
@@ -246,6 +250,8 @@ BEGIN
 END $$;
 CREATE TRIGGER team_member_check AFTER INSERT OR UPDATE ON share_acl.team_member
     FOR EACH ROW EXECUTE FUNCTION share_acl.team_member_check();
+COMMENT ON FUNCTION share_acl.team_member_check() IS
+    'trigger: a team_member row names a team; nested teams stay in one workspace and make no cycle';
 
 -- resource: parent in the same workspace; no cycle; no change of workspace;
 -- a collection with items stays a collection.  Statement-level with the
@@ -331,6 +337,8 @@ CREATE TRIGGER resource_check_insert AFTER INSERT ON share_acl.resource
 CREATE TRIGGER resource_check_update AFTER UPDATE ON share_acl.resource
     REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION share_acl.resource_check();
+COMMENT ON FUNCTION share_acl.resource_check() IS
+    'trigger: changed resources keep their workspace, a parent in it and no cycle; a collection with items stays one';
 
 -- collection_item: a collection of the same workspace; no cycle.
 -- SECURITY DEFINER: it takes the workspace's structure lock.
@@ -378,6 +386,8 @@ CREATE TRIGGER collection_item_check_insert AFTER INSERT ON share_acl.collection
 CREATE TRIGGER collection_item_check_update AFTER UPDATE ON share_acl.collection_item
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION share_acl.collection_item_check();
+COMMENT ON FUNCTION share_acl.collection_item_check() IS
+    'trigger: collection items name a collection of the item''s workspace and make no cycle';
 
 -- Is principal a team of another workspace than resource's?  (A grant —
 -- a share, a review — to a team is for resources of its own workspace.)
@@ -392,6 +402,8 @@ CREATE FUNCTION share_acl.share_check() RETURNS trigger
     AS 'MODULE_PATHNAME', 'share_check' LANGUAGE C;
 CREATE TRIGGER share_check AFTER INSERT OR UPDATE ON share_acl.share
     FOR EACH ROW EXECUTE FUNCTION share_acl.share_check();
+COMMENT ON FUNCTION share_acl.share_check() IS
+    'trigger: a share''s grantee is a principal of the resource''s workspace or a person';
 
 -- principal: a change of kind, or of a team's workspace, keeps every rule
 -- that the member, team_member and share rows naming the principal were

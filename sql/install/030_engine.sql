@@ -214,4 +214,4 @@ COMMENT ON FUNCTION share_acl.who_has_access(uuid) IS
 CREATE FUNCTION share_acl._uuid_hash(id uuid) RETURNS integer
     AS 'MODULE_PATHNAME', 'uuid_hash_internal' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION share_acl._uuid_hash(uuid) IS
-    'the keyed hash of id that this backend''s uuid indexes use (a per-backend random key)';
+    'internal: the keyed hash of id that this backend''s uuid indexes use (a per-backend random key)';

@@ -19,6 +19,13 @@ BEGIN
         RAISE EXCEPTION 'protect() needs a table and a resource column'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- only the table's owner may change its row-level security: say so
+    -- before anything (else the refusal would come from unprotect's ALTER)
+    IF NOT pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = tbl), 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of table %', tbl
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'protect() turns on row-level security and creates policies: run it as the table''s owner.';
+    END IF;
     -- both columns exist and hold uuids (checked here, not in a helper:
     -- protect() runs with the caller's rights, and internal helpers are
     -- executable by the extension's owner only)

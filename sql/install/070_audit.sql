@@ -459,11 +459,11 @@ COMMENT ON FUNCTION share_acl._audit_workspace_of(uuid) IS
 -- argument names the column holding the share_acl resource the row belongs
 -- to; the row's workspace is that resource's.  Row-level:
 --   CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON app.asset
---       FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('resource_id');
+--       FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('id');
 -- or statement-level, with the transition tables named new_rows / old_rows
 -- (one trigger per event; the cheaper one for bulk changes):
 --   CREATE TRIGGER audit_ins AFTER INSERT ON app.asset REFERENCING NEW TABLE AS new_rows
---       FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_trigger('resource_id');
+--       FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_trigger('id');
 -- object_type is the table's schema-qualified name, object_id the resource,
 -- old/new the whole row (an application must not audit secret columns: it
 -- chooses the tables).
@@ -493,8 +493,14 @@ BEGIN
     col := TG_ARGV[0];
     SELECT a.atttypid INTO typ FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = TG_RELID AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
-    IF NOT FOUND OR typ <> 'pg_catalog.uuid'::pg_catalog.regtype THEN
-        RAISE EXCEPTION 'audit_trigger(): column "%" of relation % is not a uuid column', col, tbl
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'audit_trigger(): column "%" of relation % does not exist', col, tbl
+            USING ERRCODE = 'undefined_column',
+                  HINT = 'The trigger''s argument names the uuid column that holds the row''s share_acl resource.';
+    END IF;
+    IF typ <> 'pg_catalog.uuid'::pg_catalog.regtype THEN
+        RAISE EXCEPTION 'audit_trigger(): column "%" of relation % is of type %, not uuid', col, tbl,
+                        typ::pg_catalog.regtype
             USING ERRCODE = 'trigger_protocol_violated';
     END IF;
     IF TG_LEVEL = 'ROW' THEN
@@ -681,6 +687,10 @@ BEGIN
     -- refused: move them into a table of their own, then attach it
     EXECUTE format('CREATE TABLE share_acl.%I (LIKE share_acl.audit_log INCLUDING DEFAULTS INCLUDING CONSTRAINTS)',
                    name);
+    -- no row may reach the default partition between the move and the
+    -- attach (its check would fail): commits wait here until this
+    -- transaction ends, and a prepared one's rows are moved too
+    LOCK TABLE share_acl.audit_log_default IN EXCLUSIVE MODE;
     PERFORM share_acl._audit_set_maintenance(true);
     EXECUTE format('WITH moved AS (DELETE FROM share_acl.audit_log_default d WHERE d.at >= $1 AND d.at < $2
                                    RETURNING d.*)

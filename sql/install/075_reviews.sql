@@ -115,6 +115,14 @@ BEGIN
     FOREACH e IN ARRAY coalesce(reviewer_emails, '{}') LOOP
         who := who || share_acl._principal_for_email(r, e, 'request_review');
     END LOOP;
+    -- a viewer could never decide: the role's cap (R9) removes approve
+    FOREACH p IN ARRAY who LOOP
+        IF share_acl._role(w.id, p) = 'viewer' THEN
+            RAISE EXCEPTION 'request_review: reviewer % has the viewer role in the workspace, which cannot approve', p
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'A viewer''s permissions are capped to view, comment, annotate and download (R9): give the reviewer another role, or ask someone else.';
+        END IF;
+    END LOOP;
 
     INSERT INTO share_acl.review AS v (resource_id, requested_by, instructions, due_at, close_at_due, perms)
     VALUES (resource, actor, instructions, due_at, close_at_due, grant_perms)

@@ -1,7 +1,7 @@
 -- pgTAP: protect() / unprotect() (SPEC §9) — policies, idempotence, column
 -- checks, a non-superuser table owner, and what each policy lets through.
 BEGIN;
-SELECT plan(27);
+SELECT plan(28);
 SET LOCAL search_path = share_acl, public;
 
 -- a workspace: owner o, member m (editor share on project P1), guest g (viewer share on asset A1)
@@ -53,6 +53,11 @@ SELECT throws_ok($$SELECT share_acl.protect('protect_app.asset', 'id', 'title')$
 RESET ROLE;
 SELECT throws_ok($$SELECT share_acl.protect('protect_app.asset')$$, NULL, NULL,
                  'protect() works only for the owner of the table (superuser excepted)')
+  FROM (SELECT set_config('role', 'protect_app', true)) s;
+RESET ROLE;
+SELECT throws_ok($$SELECT share_acl.protect('protect_app.asset')$$, '42501',
+                 'must be owner of table protect_app.asset',
+                 '... with 42501 and PostgreSQL''s own words, before the columns are looked at')
   FROM (SELECT set_config('role', 'protect_app', true)) s;
 RESET ROLE;
 

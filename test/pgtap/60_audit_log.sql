@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(99);
+SELECT plan(100);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -496,6 +496,11 @@ SELECT throws_ok($$CREATE TRIGGER bad AFTER INSERT ON public.t60_doc FOR EACH RO
                    EXECUTE FUNCTION share_acl.audit_trigger('title');
                    INSERT INTO public.t60_doc (title) VALUES ('x')$$,
     '39P01', NULL, 'audit_trigger: a column that is not a uuid is refused');
+SELECT throws_ok($$CREATE TRIGGER bad AFTER INSERT ON public.t60_doc FOR EACH ROW
+                   EXECUTE FUNCTION share_acl.audit_trigger('asset_id');
+                   INSERT INTO public.t60_doc (title) VALUES ('x')$$,
+    '42703', 'audit_trigger(): column "asset_id" of relation public.t60_doc does not exist',
+    'audit_trigger: a column that does not exist is 42703, said so');
 SELECT throws_ok($$CREATE TEMP TABLE new_rows AS SELECT pg_temp.id('X') AS resource_id, 'forged' AS body;
                    CREATE TRIGGER bad AFTER INSERT ON public.t60_note
                    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_trigger('resource_id');

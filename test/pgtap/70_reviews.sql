@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(65);
+SELECT plan(66);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -21,13 +21,15 @@ INSERT INTO ids VALUES
     ('carol', share_acl.create_user('carol@t70.test')),
     ('dave',  share_acl.create_user('dave@t70.test')),
     ('gina',  share_acl.create_user('gina@t70.test')),
-    ('olga',  share_acl.create_user('olga@t70.test'));
+    ('olga',  share_acl.create_user('olga@t70.test')),
+    ('vera',  share_acl.create_user('vera@t70.test'));
 INSERT INTO ids VALUES ('ws',  share_acl.create_workspace('t70', pg_temp.id('alice')));
 INSERT INTO ids VALUES ('ws2', share_acl.create_workspace('t70 other', pg_temp.id('alice')));
 SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('bob'), 'member');
 SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('carol'), 'member');
 SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('dave'), 'member');
 SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('gina'), 'guest');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('vera'), 'viewer');
 INSERT INTO ids VALUES ('crew',  share_acl.create_team(pg_temp.id('ws'), 'Crew'));
 INSERT INTO ids VALUES ('crew2', share_acl.create_team(pg_temp.id('ws2'), 'Other crew'));
 SELECT share_acl.add_team_member(pg_temp.id('crew'), pg_temp.id('dave'));
@@ -80,6 +82,9 @@ SELECT throws_ok($$SELECT share_acl.request_review(gen_random_uuid(), ARRAY[pg_t
     'P0002', NULL, 'request_review: unknown resource');
 SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[gen_random_uuid()])$$,
     'P0002', NULL, 'request_review: unknown reviewer');
+SELECT throws_ok(format($$SELECT share_acl.request_review(%L, ARRAY[%L::uuid])$$, pg_temp.id('A'), pg_temp.id('vera')),
+    '22023', format('request_review: reviewer %s has the viewer role in the workspace, which cannot approve', pg_temp.id('vera')),
+    'request_review: a reviewer with the viewer role (capped: no approve, R9) is refused, not left unable to decide');
 SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('carol')], now() - interval '1 hour')$$,
     '22023', NULL, 'request_review: a due time in the past');
 SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('carol')], close_at_due => true)$$,
