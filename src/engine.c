@@ -347,6 +347,71 @@ Inherited(Engine *e, PrincipalCtx *pc, WorkspaceRole role, const WorkspaceInfo *
 	return u;
 }
 
+/*
+ * The length of the longest path up from node to a top-level resource,
+ * through parents and collections, or limit + 1 when it is longer than
+ * limit; depth is how far the walk has come.  memo holds each node's length,
+ * so that a node reached along several paths is walked once.  (A node
+ * reached at depth > limit lies on a path longer than limit, so the answer
+ * is limit + 1 then, whatever else is memoized.)
+ */
+static int32
+LongestPathUp(const StructureCache *s, int32 node, int32 limit, nodemap_hash *memo, int32 depth)
+{
+	const ResourceNode *r = &s->resources[node];
+	NodeMapEntry *m;
+	int32		longest = 0,
+				c,
+				link;
+	bool		found;
+
+	if (depth > limit)
+		return limit + 1;
+	if ((m = nodemap_lookup(memo, node)) != NULL)
+		return (int32) m->value;
+	check_stack_depth();
+	if (r->parent >= 0)
+		longest = 1 + LongestPathUp(s, r->parent, limit, memo, depth + 1);
+	for (c = FirstCollection(r, &link); c >= 0 && longest <= limit; c = NextCollection(s, &link))
+		longest = Max(longest, 1 + LongestPathUp(s, c, limit, memo, depth + 1));
+	longest = Min(longest, limit + 1);
+	m = nodemap_insert(memo, node, &found);
+	m->value = longest;
+	return longest;
+}
+
+/* How many levels node is below the top of its tree (at most ENGINE_MAX_DEPTH + 1). */
+int32
+EngineDepth(Engine *e, int32 node)
+{
+	nodemap_hash *memo = nodemap_create(CurrentMemoryContext, 64, NULL);
+	int32		depth = LongestPathUp(e->s, node, ENGINE_MAX_DEPTH, memo, 0);
+
+	nodemap_destroy(memo);
+	return depth;
+}
+
+/*
+ * How many levels may be below a new child of resource above (NULL: of
+ * none, a top-level resource) within ENGINE_MAX_DEPTH; negative when the
+ * child itself would be too deep.  An unknown resource counts as none (its
+ * caller says it does not exist).
+ */
+int32
+EngineDepthRoom(const pg_uuid_t *above)
+{
+	Engine		e;
+	Target		t;
+
+	if (above == NULL)
+		return ENGINE_MAX_DEPTH;
+	EngineBegin(&e);
+	t = EngineTarget(&e, above);
+	if (t.kind != TARGET_RESOURCE)
+		return ENGINE_MAX_DEPTH;
+	return ENGINE_MAX_DEPTH - 1 - EngineDepth(&e, t.index);
+}
+
 /* Does the top-level project above node (through parents) enable guest AI? */
 static bool
 EnclosingProjectAllowsGuestAI(const StructureCache *s, int32 node)

@@ -61,6 +61,15 @@ extern Permset EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *tra
 extern Permset EngineLinkPermissions(Engine *e, int32 node, Trace *trace);
 extern WorkspaceRole EngineRoleForNode(Engine *e, PrincipalCtx *pc, int32 node);
 extern bool EngineOwns(Engine *e, PrincipalCtx *pc, int32 node);
+/*
+ * How far below the top of its tree a resource may be (parents and
+ * collections counted): the management API refuses to go deeper, so that
+ * the walks of a check stay well within the resolver's recursion bound.
+ */
+#define ENGINE_MAX_DEPTH	1000
+
+extern int32 EngineDepth(Engine *e, int32 node);
+extern int32 EngineDepthRoom(const pg_uuid_t *above);
 extern Permset EnginePermissionsOf(const pg_uuid_t *principal, const pg_uuid_t *target,
 								   TargetKind *kind);
 

@@ -45,6 +45,7 @@ PG_FUNCTION_INFO_V1(share_create);
 PG_FUNCTION_INFO_V1(share_create_as);
 PG_FUNCTION_INFO_V1(share_remove);
 PG_FUNCTION_INFO_V1(resource_create);
+PG_FUNCTION_INFO_V1(depth_room);
 
 /* The statements of this file, each prepared once per backend and kept. */
 typedef enum ManagePlan
@@ -684,6 +685,13 @@ resource_create(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("parent %s belongs to another workspace", UuidText(parent))));
 		Require("create_resource", actor, parent, PERM_UPLOAD, "create_resource");
+		if (EngineDepthRoom(parent) < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("create_resource: resource %s would be more than %d levels below the top of its tree",
+							UuidText(id), ENGINE_MAX_DEPTH),
+					 errhint("A resource is at most %d levels below a top-level project, parents and collections counted.",
+							 ENGINE_MAX_DEPTH)));
 	}
 	/*
 	 * (an id used by a workspace or a principal is refused by the id registry
@@ -707,4 +715,17 @@ resource_create(PG_FUNCTION_ARGS)
 	InsertRow(MT_RESOURCE, PLAN_RESOURCE_INSERT, resource_columns, values, nulls, NULL);
 	SPI_finish();
 	PG_RETURN_UUID_P(id);
+}
+
+/*
+ * _depth_room(above uuid) → integer: how many levels may be below a new
+ * child of above (NULL: below a top-level resource) within the limit on the
+ * depth of resources; negative when that child itself would be too deep.
+ * For move_resource and add_to_collection (_depth_check), which measure
+ * what is below the resource they move.
+ */
+Datum
+depth_room(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(EngineDepthRoom(ARG_UUID_OR_NULL(0)));
 }

@@ -789,6 +789,43 @@ END $$;
 COMMENT ON FUNCTION share_acl._structure_check(uuid, jsonb, text) IS
     'internal: after a change that gave a resource new ancestors, raise 42501 naming what others gained on it that the actor does not hold (R14)';
 
+-- The depth of resources (src/engine.h ENGINE_MAX_DEPTH): what is below
+-- resource, put under above (NULL: made top-level), must stay within it.
+CREATE FUNCTION share_acl._depth_room(above uuid) RETURNS integer
+    AS 'MODULE_PATHNAME', 'depth_room' LANGUAGE C STABLE;
+COMMENT ON FUNCTION share_acl._depth_room(uuid) IS
+    'internal: how many levels may be below a new child of a resource (NULL: below a top-level one) within the depth limit; negative when that child would be too deep';
+
+CREATE FUNCTION share_acl._depth_check(resource uuid, above uuid, action text) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    room integer := share_acl._depth_room(above);
+    below integer := 0;
+BEGIN
+    IF room >= 0 THEN
+        -- the longest path down from the resource, looked at no further than room + 1
+        WITH RECURSIVE down(id, n) AS (
+            SELECT _depth_check.resource, 0
+          UNION
+            SELECT x.id, down.n + 1 FROM down,
+              LATERAL (SELECT r.id FROM share_acl.resource r WHERE r.parent_id = down.id
+                       UNION ALL
+                       SELECT ci.resource_id FROM share_acl.collection_item ci
+                        WHERE ci.collection_id = down.id) x
+             WHERE down.n <= room)
+        SELECT max(n) INTO below FROM down;
+    END IF;
+    IF room < 0 OR below > room THEN
+        RAISE EXCEPTION '%: resource % would be more than % levels below the top of its tree',
+                        action, resource, share_acl._depth_room(NULL)
+            USING ERRCODE = 'program_limit_exceeded',
+                  HINT = pg_catalog.format('A resource is at most %s levels below a top-level project, parents and collections counted.',
+                                           share_acl._depth_room(NULL));
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._depth_check(uuid, uuid, text) IS
+    'internal: raise 54000 when the resource, with what is below it, would be deeper than the limit under above';
+
 -- new_parent NULL makes a project top-level (needs upload on the workspace).
 CREATE FUNCTION share_acl.move_resource(resource uuid, new_parent uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -820,6 +857,9 @@ BEGIN
     -- R14: the new parent must not pass on to anyone what the actor does not hold
     IF r.parent_id IS DISTINCT FROM new_parent THEN
         prior := share_acl._structure_before(actor, resource, array_remove(ARRAY[new_parent], NULL));
+    END IF;
+    IF r.parent_id IS DISTINCT FROM new_parent THEN
+        PERFORM share_acl._depth_check(resource, new_parent, 'move_resource');
     END IF;
     UPDATE share_acl.resource x SET parent_id = new_parent WHERE x.id = move_resource.resource;
     PERFORM share_acl._structure_check(resource, prior, 'move_resource');
@@ -857,6 +897,7 @@ BEGIN
                     WHERE ci.collection_id = add_to_collection.collection
                       AND ci.resource_id = add_to_collection.resource) THEN
         prior := share_acl._structure_before(actor, resource, ARRAY[collection]);
+        PERFORM share_acl._depth_check(resource, collection, 'add_to_collection');
     END IF;
     INSERT INTO share_acl.collection_item (collection_id, resource_id) VALUES (collection, resource)
         ON CONFLICT DO NOTHING;
