@@ -37,24 +37,17 @@ CurrentEffective(const pg_uuid_t *resource_id, bool *known)
 	bool		link = ContextCurrentLinkId() != NULL;
 	Engine		e;
 	Target		t;
-	NodeLookup	lookup;
-	PrincipalCtx *pc = NULL;
+	PrincipalCtx *pc;
 	Permset		perms = 0;
 
 	*known = false;
 	if (p == NULL && !link)
 		return 0;
 	EngineBegin(&e);
-	/* the principal's context is got while the target's first miss is loaded */
-	lookup = EngineTargetStart(&e, resource_id);
-	if (p != NULL && EngineMayOverlap(&e))
-		pc = EnginePrincipal(&e, p);
-	t = EngineTargetFinish(&e, resource_id, lookup);
+	t = EngineTargetFor(&e, resource_id, p, &pc);
 	if (t.kind == TARGET_NONE)
 		return 0;
 	*known = true;
-	if (p != NULL && pc == NULL)
-		pc = EnginePrincipal(&e, p);
 	if (pc != NULL)
 		perms = EngineEffective(&e, pc, t, NULL);
 	if (link && t.kind == TARGET_RESOURCE)

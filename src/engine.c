@@ -65,25 +65,9 @@ EngineBeginWhole(Engine *e)
 	Begin(e, true);
 }
 
-/* What the id names: a resource, a workspace, or nothing known. */
-Target
-EngineTarget(Engine *e, const pg_uuid_t *id)
-{
-	return EngineTargetFinish(e, id, EngineTargetStart(e, id));
-}
-
-/*
- * Begin EngineTarget(e, id): the caller may do other work before
- * EngineTargetFinish, while the CPU loads what the look-up reads first.
- */
-NodeLookup
-EngineTargetStart(Engine *e, const pg_uuid_t *id)
-{
-	return StructureLookupStart(e->s, id);
-}
-
-Target
-EngineTargetFinish(Engine *e, const pg_uuid_t *id, NodeLookup lookup)
+/* The rest of a look-up begun by StructureLookupStart: what id names. */
+static Target
+TargetFinish(Engine *e, const pg_uuid_t *id, NodeLookup lookup)
 {
 	Target		t;
 
@@ -104,17 +88,34 @@ EngineTargetFinish(Engine *e, const pg_uuid_t *id, NodeLookup lookup)
 	return t;
 }
 
-/*
- * May the principal's context be got between EngineTargetStart and
- * EngineTargetFinish?  Only when the structure is held in full: a partial
- * one reads the target on demand in EngineTargetFinish, which may add
- * resources and owners that the context looks up when it is got (the
- * principal as the owner of the target, R1), so it must be got after.
- */
-bool
-EngineMayOverlap(const Engine *e)
+/* What the id names: a resource, a workspace, or nothing known. */
+Target
+EngineTarget(Engine *e, const pg_uuid_t *id)
 {
-	return !e->s->partial;
+	return TargetFinish(e, id, StructureLookupStart(e->s, id));
+}
+
+/*
+ * What the id names, and in *pc the context of principal (NULL: none) when
+ * the id is known (else NULL).  In a structure held in full the context is
+ * got while the CPU loads what the look-up reads first (its bucket); a
+ * partial one reads the target on demand in the look-up's second half,
+ * which may add resources and owners that the context looks up when it is
+ * got (the principal as the owner of the target, R1), so it is got after.
+ */
+Target
+EngineTargetFor(Engine *e, const pg_uuid_t *id, const pg_uuid_t *principal, PrincipalCtx **pc)
+{
+	NodeLookup	lookup = StructureLookupStart(e->s, id);
+	Target		t;
+
+	*pc = principal != NULL && !e->s->partial ? EnginePrincipal(e, principal) : NULL;
+	t = TargetFinish(e, id, lookup);
+	if (t.kind == TARGET_NONE)
+		*pc = NULL;
+	else if (principal != NULL && *pc == NULL)
+		*pc = EnginePrincipal(e, principal);
+	return t;
 }
 
 /* The context of principal id, for this call's caches and time. */
@@ -669,20 +670,12 @@ EnginePermissionsOf(const pg_uuid_t *principal, const pg_uuid_t *target, TargetK
 {
 	Engine		e;
 	Target		t;
-
-	NodeLookup	lookup;
-	PrincipalCtx *pc = NULL;
+	PrincipalCtx *pc;
 
 	EngineBegin(&e);
-	/* the principal's context is got while the target's first miss is loaded */
-	lookup = EngineTargetStart(&e, target);
-	if (EngineMayOverlap(&e))
-		pc = EnginePrincipal(&e, principal);
-	t = EngineTargetFinish(&e, target, lookup);
+	t = EngineTargetFor(&e, target, principal, &pc);
 	*kind = t.kind;
 	if (t.kind == TARGET_NONE)
 		return 0;
-	if (pc == NULL)
-		pc = EnginePrincipal(&e, principal);
 	return EngineEffective(&e, pc, t, NULL);
 }

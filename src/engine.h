@@ -53,9 +53,8 @@ typedef struct Engine
 extern void EngineBegin(Engine *e);
 extern void EngineBeginWhole(Engine *e);
 extern Target EngineTarget(Engine *e, const pg_uuid_t *id);
-extern NodeLookup EngineTargetStart(Engine *e, const pg_uuid_t *id);
-extern Target EngineTargetFinish(Engine *e, const pg_uuid_t *id, NodeLookup lookup);
-extern bool EngineMayOverlap(const Engine *e);
+extern Target EngineTargetFor(Engine *e, const pg_uuid_t *id, const pg_uuid_t *principal,
+							  PrincipalCtx **pc);
 extern PrincipalCtx *EnginePrincipal(Engine *e, const pg_uuid_t *id);
 extern Permset EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace);
 extern Permset EngineLinkPermissions(Engine *e, int32 node, Trace *trace);
