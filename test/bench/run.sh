@@ -24,6 +24,8 @@
 #   (j) share/unshare and open_link with the audit triggers off and on,
 #   (k) a bulk load of 1M assets (times SCALE), audited and not, best of
 #       AUDIT_LOAD_ROUNDS (2) (test/bench/audit_load.sh, which also runs alone).
+# Beside the warm point check it prints how long one random read that misses
+# the CPU caches takes on the machine (test/bench/memory_latency.c).
 # Prints each figure and each SPEC §10 ratio with its goal.
 #
 # pgbench rates are steady-state rates: every run connects afresh, and its
@@ -176,6 +178,12 @@ r_plain=$(calc "$t_plain / $t_on")
 result "best plain-SQL scan / share_acl RLS scan" "$(printf '%.1fx' "$r_plain")" ">= 5x" "$(verdict "$r_plain >= 5")"
 result "per point check: plain SQL / share_acl" "$(printf '%.0fx' "$r_point")" ">= 1000x" "$(verdict "$r_point >= 1000")"
 result "warm point check has_access (one principal), per call" "$(printf '%.3f us' "$us_sa")" "<= 0.18 us" "$(verdict "$us_sa <= 0.18")"
+# the floor under that figure on this machine: a random check over the data set
+# reads two lines that no CPU cache holds (its uuid's bucket and its node)
+LATENCY_BIN=$(mktemp /tmp/share_acl_latency.XXXXXX)
+cc -O2 -o "$LATENCY_BIN" "$BENCH/memory_latency.c"
+printf 'this machine, for comparison: %s\n' "$("$LATENCY_BIN" $((64 << 20)))"
+rm -f "$LATENCY_BIN"
 
 sa_log "(g) point checks on random (principal, asset) pairs, in fresh backends"
 # bench.pair_new: every person but the member once, in random order, each
