@@ -946,10 +946,7 @@ StructureLookupFinish(StructureCache *s, const pg_uuid_t *id, NodeLookup lookup)
 	/* (the node is compared again: the caller's work may have moved things) */
 	if (NodeIs(s, lookup.next, id))
 		return s->last_found = lookup.next;
-	idx = lookup.next < 0 ? UuidIndexLookupHashed(&s->resource_index, id, lookup.hash) :
-		UuidIndexLookup(&s->resource_index, id);
-	if (idx < 0 && s->added_index.buckets != NULL)
-		idx = UuidIndexLookup(&s->added_index, id);
+	idx = lookup.next < 0 ? StructureFindNodeHashed(s, id, lookup.hash) : StructureFindNode(s, id);
 	if (idx >= 0)
 		s->last_found = idx;
 	if (idx >= 0 || !s->partial)

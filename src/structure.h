@@ -115,15 +115,25 @@ extern int	share_acl_shared_cache_size_mb;
 
 #define CacheLimitBytes()	((Size) share_acl_cache_size_mb * 1024 * 1024)
 
-/* The node index of resource id among the nodes held, or -1 (no read on demand). */
+/*
+ * The node index of resource id among the nodes held, or -1 (no read on
+ * demand); h is id's hash in the resource index.
+ */
 static inline int32
-StructureFindNode(const StructureCache *s, const pg_uuid_t *id)
+StructureFindNodeHashed(const StructureCache *s, const pg_uuid_t *id, uint32 h)
 {
-	int32		idx = UuidIndexLookup(&s->resource_index, id);
+	int32		idx = UuidIndexLookupHashed(&s->resource_index, id, h);
 
 	if (idx < 0 && s->added_index.buckets != NULL)
 		idx = UuidIndexLookup(&s->added_index, id);
 	return idx;
+}
+
+/* The node index of resource id among the nodes held, or -1 (no read on demand). */
+static inline int32
+StructureFindNode(const StructureCache *s, const pg_uuid_t *id)
+{
+	return StructureFindNodeHashed(s, id, uuid_hash_with_key(s->resource_index.key, id));
 }
 
 /*
