@@ -6,7 +6,7 @@
  * lines that no cache holds (its uuid's bucket and its node), so this is the
  * floor under test/bench/run.sh's point-check figure on the machine it runs.
  *
- *   cc -O2 -o memory_latency memory_latency.c && ./memory_latency 67108864
+ *   gcc -O2 -o memory_latency memory_latency.c && ./memory_latency 67108864
  */
 #include <stdint.h>
 #include <stdio.h>

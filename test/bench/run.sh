@@ -181,7 +181,7 @@ result "warm point check has_access (one principal), per call" "$(printf '%.3f u
 # the floor under that figure on this machine: a random check over the data set
 # reads two lines that no CPU cache holds (its uuid's bucket and its node)
 LATENCY_BIN=$(mktemp /tmp/share_acl_latency.XXXXXX)
-cc -O2 -o "$LATENCY_BIN" "$BENCH/memory_latency.c"
+gcc -O2 -o "$LATENCY_BIN" "$BENCH/memory_latency.c"
 printf 'this machine, for comparison: %s\n' "$("$LATENCY_BIN" $((64 << 20)))"
 rm -f "$LATENCY_BIN"
 
