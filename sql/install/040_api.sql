@@ -937,47 +937,107 @@ END $$;
 COMMENT ON FUNCTION share_acl.remove_from_collection(uuid, uuid) IS
     'take a resource out of a collection (needs manage_collections on the collection and view on the resource)';
 
--- Everything below the resource goes with it (and its shares and collection entries).
+-- Everything below the resource goes with it (and its shares and collection
+-- entries), so the actor must be able to delete each of those resources too:
+-- a restricted one below (R8: nothing above flows into it) or, with
+-- member_edit_own_only, someone else's, may be beyond its reach.
 CREATE FUNCTION share_acl.delete_resource(resource uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     actor uuid := share_acl._actor();
     r share_acl.resource;
+    beyond uuid;
 BEGIN
     IF resource IS NULL THEN
         RAISE EXCEPTION 'delete_resource: resource must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     r := share_acl._get_resource(resource);
-    IF actor IS NOT NULL
-       AND NOT share_acl.has_access(actor, resource, 'delete')
-       AND NOT (r.owner_id IS NOT DISTINCT FROM actor
-                AND share_acl.has_access(actor, resource, 'delete_own')) THEN
+    IF actor IS NULL THEN
+        DELETE FROM share_acl.resource x WHERE x.id = delete_resource.resource;
+        RETURN;
+    END IF;
+    IF NOT share_acl._may_delete(actor, r) THEN
         PERFORM share_acl._deny(delete_resource.resource,
             pg_catalog.format('permission denied: delete_resource requires "delete" on resource %s, or "delete_own" on a resource one owns', resource));
+    END IF;
+    WITH RECURSIVE below(id) AS (
+        SELECT c.id FROM share_acl.resource c WHERE c.parent_id = delete_resource.resource
+      UNION
+        SELECT c.id FROM below b JOIN share_acl.resource c ON c.parent_id = b.id)
+    SELECT x.id INTO beyond
+      FROM below b JOIN share_acl.resource x ON x.id = b.id
+     WHERE NOT share_acl._may_delete(actor, x)
+     LIMIT 1;
+    IF FOUND THEN
+        PERFORM share_acl._deny(delete_resource.resource,
+            pg_catalog.format('permission denied: delete_resource requires "delete" on resource %s, or "delete_own" on a resource one owns', beyond),
+            pg_catalog.format('Resource %s is below resource %s and would be deleted with it.', beyond, resource));
     END IF;
     DELETE FROM share_acl.resource x WHERE x.id = delete_resource.resource;
 END $$;
 COMMENT ON FUNCTION share_acl.delete_resource(uuid) IS
-    'delete a resource and everything below it (needs delete, or delete_own when the principal owns it)';
+    'delete a resource and everything below it (needs delete, or delete_own when the principal owns it, on each of them)';
+
+CREATE FUNCTION share_acl._may_delete(actor uuid, r share_acl.resource) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT share_acl.has_access(actor, r.id, 'delete')
+        OR (r.owner_id IS NOT DISTINCT FROM actor AND share_acl.has_access(actor, r.id, 'delete_own'))
+$$;
+COMMENT ON FUNCTION share_acl._may_delete(uuid, share_acl.resource) IS
+    'internal: may the principal delete the resource (delete, or delete_own on its own)?';
 
 CREATE FUNCTION share_acl.set_general_access(resource uuid, access share_acl.general_access)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     actor uuid := share_acl._actor();
+    r share_acl.resource;
+    w share_acl.workspace;
+    held share_acl.permset;
+    reached uuid[];             -- the members the new general access reaches
+    before share_acl.permset[]; -- what each held on the resource before
+    gained share_acl.permset;
+    missing share_acl.permset;
 BEGIN
     IF resource IS NULL OR access IS NULL THEN
         RAISE EXCEPTION 'set_general_access: resource and access must not be null'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM share_acl._get_resource(resource);
+    r := share_acl._get_resource(resource);
     PERFORM share_acl._require(actor, resource,
         CASE WHEN access = 'public' THEN 'make_public' ELSE 'change_permissions' END::share_acl.permset,
         'set_general_access');
+    -- no escalation (R4 gives on R and below what sharing would): the
+    -- members it reaches may gain only flags the actor holds on R
+    IF actor IS NOT NULL AND access <> 'private' AND access <> r.general_access THEN
+        SELECT x.* INTO w FROM share_acl.workspace x WHERE x.id = r.workspace_id;
+        held := coalesce(share_acl.effective_permissions(actor, resource), ''::share_acl.permset);
+        IF NOT held OPERATOR(share_acl.@>)
+               ((CASE WHEN access = 'shared' THEN 'editor'::share_acl.permset ELSE w.public_access_level END)
+                OPERATOR(share_acl.|)
+                (CASE WHEN w.members_can_share THEN 'share' ELSE '' END)::share_acl.permset) THEN
+            reached := ARRAY(SELECT m.principal_id FROM share_acl.member m
+                              WHERE m.workspace_id = r.workspace_id
+                                AND (m.role = 'admin' OR (access = 'public' AND m.role = 'member')));
+            before := ARRAY(SELECT share_acl.effective_permissions(p, resource) FROM unnest(reached) p);
+        END IF;
+    END IF;
     UPDATE share_acl.resource x SET general_access = access WHERE x.id = set_general_access.resource;
+    IF before IS NOT NULL THEN
+        SELECT share_acl.permset_union(share_acl.effective_permissions(g.p, resource)
+                                       OPERATOR(share_acl.-) coalesce(g.had, ''::share_acl.permset))
+          INTO gained
+          FROM unnest(reached, before) AS g(p, had);
+        missing := coalesce(gained, ''::share_acl.permset) OPERATOR(share_acl.-) held;
+        IF missing OPERATOR(share_acl.<>) ''::share_acl.permset THEN
+            PERFORM share_acl._deny(set_general_access.resource,
+                pg_catalog.format('permission denied: set_general_access requires "%s" on resource %s', missing, resource),
+                pg_catalog.format('General access %s would give these permissions on the resource to workspace members who do not have them yet; it may pass on only permissions the acting principal holds on it.', access));
+        END IF;
+    END IF;
 END $$;
 COMMENT ON FUNCTION share_acl.set_general_access(uuid, share_acl.general_access) IS
-    'set a resource''s general access (public needs make_public, private and shared need change_permissions)';
+    'set a resource''s general access (public needs make_public, private and shared need change_permissions; the members it reaches may gain only what the actor holds on the resource)';
 
 CREATE FUNCTION share_acl.set_restricted(resource uuid, restricted boolean) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
