@@ -557,10 +557,12 @@ COMMENT ON FUNCTION share_acl.create_resource(uuid, share_acl.resource_kind, uui
 -- or outsider's run_ai, which follows D's top-level project: that can grow
 -- below R when a move takes R's subtree into another project (a restricted D
 -- too, which nothing else above reaches), or when R holds resources of
--- another project through collections.  So when the actor lacks run_ai on R
--- and a project of the workspace enables guest AI, every guest and outsider
--- is also checked for run_ai on every resource below R.  A share link is not
--- capped by project: what it gains below R, it gains on R.
+-- another project through collections.  So where a project of the workspace
+-- enables guest AI, every guest and outsider is also checked for run_ai on
+-- every resource below R on which the actor lacks run_ai (all of them when
+-- it lacks run_ai on R; a restricted one, which the actor's rights on R do
+-- not reach, even when it owns R).  A share link is not capped by project:
+-- what it gains below R, it gains on R.
 
 -- anc() of §2 for a set of resources: each of them, their parents and the
 -- collections holding them, upwards, not above a restricted resource (R8).
@@ -593,13 +595,13 @@ COMMENT ON FUNCTION share_acl._ancestors(uuid[]) IS
 -- permissions may change (see "Who is asked": reach, the resources whose
 -- owners and grantees are asked; fresh, those newly reaching R), the share
 -- links on anc(R) with what each gives (R7: toggles applied, nothing from
--- share on), and, when guest_ai is true, the pairs of a guest or outsider and
--- a resource below R on which it has run_ai.  held is what the actor holds
+-- share on), and the pairs of a guest or outsider and a resource of ai_over
+-- (resources below R) on which it has run_ai.  held is what the actor holds
 -- on R: members that only general access reaches are not asked when it
 -- covers what they could gain.  (Without JIT: compiling these small queries
 -- would cost more than running them, at every call.)
 CREATE FUNCTION share_acl._structure_state(resource uuid, anc uuid[], reach uuid[], fresh uuid[],
-                                           held share_acl.permset, guest_ai boolean)
+                                           held share_acl.permset, ai_over uuid[])
 RETURNS jsonb
 LANGUAGE plpgsql STABLE SET jit = off AS $$
 DECLARE
@@ -608,7 +610,6 @@ DECLARE
     r11 share_acl.permset;
     asked uuid[];
     level uuid[];
-    below uuid[];
     who jsonb;
     links jsonb;
     ai jsonb := '[]'::jsonb;
@@ -654,20 +655,7 @@ BEGIN
       FROM share_acl.link l
      WHERE l.resource_id = ANY (anc)
        AND l.revoked_at IS NULL AND (l.expires_at IS NULL OR l.expires_at > now());
-    IF guest_ai THEN
-        -- everything below R: children and collection items, downwards
-        below := '{}';
-        level := ARRAY[resource];
-        LOOP
-            level := ARRAY(SELECT c.id FROM share_acl.resource c WHERE c.parent_id = ANY (level)
-                           UNION
-                           SELECT ci.resource_id FROM share_acl.collection_item ci
-                            WHERE ci.collection_id = ANY (level)
-                           EXCEPT
-                           SELECT unnest(below || resource));
-            EXIT WHEN cardinality(level) = 0;
-            below := below || level;
-        END LOOP;
+    IF cardinality(ai_over) > 0 THEN
         WITH guests(id) AS (
             -- the workspace's guests, and the people shared with who have no role in it
             SELECT m.principal_id FROM share_acl.member m
@@ -688,27 +676,56 @@ BEGIN
                                               WHERE m.workspace_id = ws AND m.principal_id = rr.reviewer_id)
         )
         SELECT coalesce(jsonb_agg(g.id::text || ' ' || b.id::text), '[]') INTO ai
-          FROM guests g CROSS JOIN unnest(below) AS b(id)
+          FROM guests g CROSS JOIN unnest(ai_over) AS b(id)
          WHERE share_acl.has_access(g.id, b.id, 'run_ai');
     END IF;
     RETURN jsonb_build_object('who', who, 'links', links, 'ai', ai);
 END $$;
-COMMENT ON FUNCTION share_acl._structure_state(uuid, uuid[], uuid[], uuid[], share_acl.permset, boolean) IS
-    'internal: the engine''s answers on a resource that a change of structure may widen (R14): the permissions of the principals concerned, the share links reaching it, and optionally run_ai of guests and outsiders below it';
+COMMENT ON FUNCTION share_acl._structure_state(uuid, uuid[], uuid[], uuid[], share_acl.permset, uuid[]) IS
+    'internal: the engine''s answers on a resource that a change of structure may widen (R14): the permissions of the principals concerned, the share links reaching it, and run_ai of guests and outsiders on the resources below it given';
+
+-- Everything below a resource: its children and collection items, downwards.
+CREATE FUNCTION share_acl._below(resource uuid) RETURNS uuid[]
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    below uuid[] := '{}'::uuid[];
+    level uuid[] := ARRAY[resource];
+BEGIN
+    LOOP
+        level := ARRAY(SELECT c.id FROM share_acl.resource c WHERE c.parent_id = ANY (level)
+                       UNION
+                       SELECT ci.resource_id FROM share_acl.collection_item ci
+                        WHERE ci.collection_id = ANY (level)
+                       EXCEPT
+                       SELECT unnest(below || resource));
+        EXIT WHEN cardinality(level) = 0;
+        below := below || level;
+    END LOOP;
+    RETURN below;
+END $$;
+COMMENT ON FUNCTION share_acl._below(uuid) IS
+    'internal: the resources below a resource, through children and collection items, downwards';
 
 -- Before a change that puts the resources "above" directly above R: NULL
--- when nothing needs checking (a trusted administrator; an actor that holds
--- on R every flag anyone could gain: only the workspace owner, who holds
--- everything everywhere, ever has transfer_ownership or delete_space, R1 and
--- R9, and no link gives them; an actor with a role that owns R or a resource
--- above it, to whom R10 gives full on R: "anyone may move what they own");
--- otherwise what the actor holds on R,
--- anc(R) and _structure_state() over what may reach R after the change.
+-- when nothing needs checking, otherwise what the actor holds on R, anc(R),
+-- the resources below R on which guests' run_ai is checked (ai_over) and
+-- _structure_state() over what may reach R after the change.  Exempt from
+-- the check on R (exempt: only run_ai below R is checked): an actor that
+-- holds on R every flag anyone could gain (only the workspace owner, who
+-- holds everything everywhere, ever has transfer_ownership or delete_space,
+-- R1 and R9, and no link gives them), and an actor with a role that owns R
+-- or a resource above it, to whom R10 gives full on R ("anyone may move what
+-- they own").  Neither holds anything on a restricted resource below R (R8),
+-- where a guest's run_ai may grow all the same: so where a project enables
+-- guest AI, ai_over is every resource below R on which the actor lacks
+-- run_ai, and NULL is returned (a trusted administrator aside) only when
+-- the actor is exempt and ai_over is empty.
 CREATE FUNCTION share_acl._structure_before(actor uuid, resource uuid, above uuid[]) RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     held share_acl.permset;
-    guest_ai boolean;
+    exempt boolean;
+    ai_over uuid[] := '{}'::uuid[];
     anc uuid[];
     reach uuid[];
 BEGIN
@@ -716,44 +733,45 @@ BEGIN
         RETURN NULL;
     END IF;
     held := coalesce(share_acl.effective_permissions(actor, resource), ''::share_acl.permset);
-    IF held OPERATOR(share_acl.@>) ('full'::share_acl.permset OPERATOR(share_acl.-)
-                                    'transfer_ownership,delete_space'::share_acl.permset) THEN
-        RETURN NULL;
-    END IF;
     anc := share_acl._ancestors(ARRAY[resource]);
-    -- anyone may move what it owns, or controls by owning a resource above it
-    -- (R10 gives it full on R): what others gain is access to its own resource
+    exempt := held OPERATOR(share_acl.@>) ('full'::share_acl.permset OPERATOR(share_acl.-)
+                                           'transfer_ownership,delete_space'::share_acl.permset)
+        -- anyone may move what it owns, or controls by owning a resource above
+        -- it (R10 gives it full on R): what others gain is access to its own
+        OR (EXISTS (SELECT 1 FROM share_acl.resource r
+                     WHERE r.id = ANY (anc) AND r.owner_id = actor)
+            AND EXISTS (SELECT 1 FROM share_acl.resource r
+                          JOIN share_acl.member m ON m.workspace_id = r.workspace_id
+                         WHERE r.id = _structure_before.resource AND m.principal_id = actor));
+    -- run_ai below R (see above): only where a project enables guest AI
     IF EXISTS (SELECT 1 FROM share_acl.resource r
-                WHERE r.id = ANY (anc) AND r.owner_id = actor)
-       AND EXISTS (SELECT 1 FROM share_acl.resource r
-                     JOIN share_acl.member m ON m.workspace_id = r.workspace_id
-                    WHERE r.id = _structure_before.resource AND m.principal_id = actor) THEN
+                 JOIN share_acl.resource p ON p.workspace_id = r.workspace_id
+                WHERE r.id = _structure_before.resource AND p.guest_ai_enabled) THEN
+        ai_over := ARRAY(SELECT b FROM unnest(share_acl._below(resource)) AS b
+                          WHERE NOT coalesce(share_acl.has_access(actor, b, 'run_ai'), false));
+    END IF;
+    IF exempt AND cardinality(ai_over) = 0 THEN
         RETURN NULL;
     END IF;
-    -- run_ai below R (see above): only where a project enables guest AI
-    guest_ai := false;
-    IF NOT held OPERATOR(share_acl.@>) 'run_ai'::share_acl.permset THEN
-        guest_ai := EXISTS (SELECT 1 FROM share_acl.resource r
-                              JOIN share_acl.resource p ON p.workspace_id = r.workspace_id
-                             WHERE r.id = _structure_before.resource AND p.guest_ai_enabled);
-    END IF;
-    reach := anc || share_acl._ancestors(above);
+    reach := CASE WHEN exempt THEN '{}' ELSE anc || share_acl._ancestors(above) END;
     RETURN jsonb_build_object(
-        'held', held::text, 'guest_ai', guest_ai, 'anc', to_jsonb(anc),
+        'held', held::text, 'exempt', exempt, 'ai_over', to_jsonb(ai_over), 'anc', to_jsonb(anc),
         'state', share_acl._structure_state(resource, anc, reach,
                                             ARRAY(SELECT unnest(reach) EXCEPT SELECT unnest(anc)),
-                                            held, guest_ai));
+                                            held, ai_over));
 END $$;
 COMMENT ON FUNCTION share_acl._structure_before(uuid, uuid, uuid[]) IS
     'internal: before a change that gives a resource new ancestors, what the actor holds on it and the engine''s answers on it (NULL when nothing needs checking, R14)';
 
 -- After the change: raise 42501 naming every flag that a principal or a
--- share link gained on R (or a guest or outsider gained as run_ai below R)
--- and that the actor did not hold on R before the change.
+-- share link gained on R and that the actor did not hold on R before the
+-- change (not asked of an exempt actor), and run_ai when a guest or outsider
+-- gained it on a resource below R on which the actor did not hold it.
 CREATE FUNCTION share_acl._structure_check(resource uuid, prior jsonb, action text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
+    exempt boolean;
     anc uuid[];
     cur jsonb;
     gained share_acl.permset;
@@ -762,24 +780,30 @@ BEGIN
     IF prior IS NULL THEN
         RETURN;
     END IF;
-    anc := share_acl._ancestors(ARRAY[resource]);
+    exempt := (prior->>'exempt')::boolean;
+    anc := CASE WHEN exempt THEN '{}' ELSE share_acl._ancestors(ARRAY[resource]) END;
     cur := share_acl._structure_state(resource, anc, anc,
                ARRAY(SELECT unnest(anc) EXCEPT SELECT jsonb_array_elements_text(prior->'anc')::uuid),
-               (prior->>'held')::share_acl.permset, (prior->>'guest_ai')::boolean);
-    SELECT share_acl.permset_union(a.value::share_acl.permset OPERATOR(share_acl.-)
-               coalesce((prior->'state'->'who'->>a.key)::share_acl.permset, ''::share_acl.permset))
-      INTO gained
-      FROM jsonb_each_text(cur->'who') a;
-    gained := coalesce(gained, ''::share_acl.permset) OPERATOR(share_acl.|)
-              coalesce((SELECT share_acl.permset_union(a.value::share_acl.permset)
-                          FROM jsonb_each_text(cur->'links') a
-                         WHERE NOT (prior->'state'->'links') ? a.key), ''::share_acl.permset);
+               (prior->>'held')::share_acl.permset,
+               ARRAY(SELECT jsonb_array_elements_text(prior->'ai_over')::uuid));
+    gained := ''::share_acl.permset;
+    IF NOT exempt THEN
+        SELECT share_acl.permset_union(a.value::share_acl.permset OPERATOR(share_acl.-)
+                   coalesce((prior->'state'->'who'->>a.key)::share_acl.permset, ''::share_acl.permset))
+          INTO gained
+          FROM jsonb_each_text(cur->'who') a;
+        gained := coalesce(gained, ''::share_acl.permset) OPERATOR(share_acl.|)
+                  coalesce((SELECT share_acl.permset_union(a.value::share_acl.permset)
+                              FROM jsonb_each_text(cur->'links') a
+                             WHERE NOT (prior->'state'->'links') ? a.key), ''::share_acl.permset);
+    END IF;
+    missing := gained OPERATOR(share_acl.-) (prior->>'held')::share_acl.permset;
+    -- (ai_over holds only resources on which the actor lacks run_ai)
     IF EXISTS (SELECT jsonb_array_elements_text(cur->'ai')
                EXCEPT
                SELECT jsonb_array_elements_text(prior->'state'->'ai')) THEN
-        gained := gained OPERATOR(share_acl.|) 'run_ai'::share_acl.permset;
+        missing := missing OPERATOR(share_acl.|) 'run_ai'::share_acl.permset;
     END IF;
-    missing := gained OPERATOR(share_acl.-) (prior->>'held')::share_acl.permset;
     IF missing OPERATOR(share_acl.<>) ''::share_acl.permset THEN
         PERFORM share_acl._deny(_structure_check.resource,
             pg_catalog.format('permission denied: %s requires "%s" on resource %s', action, missing, resource),

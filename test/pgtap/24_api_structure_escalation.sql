@@ -7,7 +7,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 -- Folders are projects inside a project.
 BEGIN;
-SELECT plan(61);
+SELECT plan(65);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -193,13 +193,38 @@ SELECT throws_ok($$SELECT share_acl.move_resource(pg_temp.id('NF'), pg_temp.id('
 SELECT is(pg_temp.parent_of('NF'), pg_temp.id('NP'), 'move_resource refused: NF stays in NP');
 SELECT ok(NOT share_acl.has_access(pg_temp.id('gwen'), pg_temp.id('NRA'), 'run_ai'),
     'move_resource refused: gwen still has no run_ai on NRA');
--- ed (editor on NP and GP) holds run_ai: the same move is allowed
+-- ed (editor on NP and GP) holds run_ai on NF, but nothing on the restricted
+-- NR below it (R8): NRA is beyond ed, the same move is refused
 SELECT pg_temp.act('alice');
 SELECT share_acl.share(pg_temp.id('NP'), pg_temp.id('ed'), 'editor');
 SELECT share_acl.share(pg_temp.id('GP'), pg_temp.id('ed'), 'editor');
 SELECT pg_temp.act('ed');
+SELECT throws_ok($$SELECT share_acl.move_resource(pg_temp.id('NF'), pg_temp.id('GP'))$$, '42501',
+    pg_temp.refusal('move_resource', 'run_ai', 'NF'),
+    'move_resource: run_ai on the resource is not enough when a guest gains it on a restricted resource below, beyond the actor');
+-- tess owns her folder TF in NP (R10 gives her full on it, not on the
+-- restricted TR below, where gwen edits TRA): owning it is not enough either
+SELECT pg_temp.act('tess');
+INSERT INTO ids VALUES ('TF', share_acl.create_resource(pg_temp.id('ws'), 'project', pg_temp.id('NP')));
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('TR', share_acl.create_resource(pg_temp.id('ws'), 'project', pg_temp.id('TF')));
+INSERT INTO ids VALUES ('TRA', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('TR')));
+SELECT share_acl.set_restricted(pg_temp.id('TR'), true);
+SELECT share_acl.share(pg_temp.id('TRA'), pg_temp.id('gwen'), 'editor');
+SELECT ok(share_acl.has_access(pg_temp.id('tess'), pg_temp.id('TF'), 'move,upload,run_ai')
+          AND NOT share_acl.has_access(pg_temp.id('tess'), pg_temp.id('TRA'), 'view'),
+    'R14 fixture: tess moves her folder TF and holds run_ai on it, nothing on TRA below it');
+SELECT pg_temp.act('tess');
+SELECT throws_ok($$SELECT share_acl.move_resource(pg_temp.id('TF'), pg_temp.id('GP'))$$, '42501',
+    pg_temp.refusal('move_resource', 'run_ai', 'TF'),
+    'move_resource: moving what one owns does not give a guest run_ai on a restricted resource below it');
+SELECT ok(pg_temp.parent_of('TF') = pg_temp.id('NP')
+          AND NOT share_acl.has_access(pg_temp.id('gwen'), pg_temp.id('TRA'), 'run_ai'),
+    'move_resource refused: TF stays in NP, gwen has no run_ai on TRA');
+-- the workspace owner holds everything everywhere (R1): its moves are allowed
+SELECT pg_temp.act('alice');
 SELECT lives_ok($$SELECT share_acl.move_resource(pg_temp.id('NF'), pg_temp.id('GP'))$$,
-    'move_resource: an actor holding run_ai may move the folder into the guest-AI project');
+    'move_resource: the workspace owner may move the folder into the guest-AI project');
 SELECT ok(share_acl.has_access(pg_temp.id('gwen'), pg_temp.id('NRA'), 'run_ai'),
     'move_resource: gwen now has run_ai on NRA');
 
