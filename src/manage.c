@@ -451,6 +451,16 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("team %s belongs to another workspace than resource %s",
 						UuidText(grantee), UuidText(resource))));
+	/*
+	 * A share to oneself adds nothing one holds now, but would keep it past
+	 * what gives it: an expiring share (R11 lets a member with view share),
+	 * public general access, a role.
+	 */
+	if (actor != NULL && UuidEqual(actor, grantee))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: a principal cannot share with itself", action),
+				 errdetail("A share to oneself would keep what the principal holds after what gives it ends (an expiry, general access, a role).")));
 	if (grant == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

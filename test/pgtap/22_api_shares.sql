@@ -4,7 +4,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(97);
+SELECT plan(99);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -76,6 +76,12 @@ SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('dave'), '
     '22023', NULL, 'share: a share that grants nothing after its toggles is 22023');
 SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('dave'), 'viewer', now() - interval '1 minute')$$,
     '22023', NULL, 'share: an expiry in the past is 22023');
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('carol'), 'viewer')$$,
+    '22023', 'share: a principal cannot share with itself',
+    'share: to oneself is 22023 (it would outlive what gives one access)');
+SELECT throws_ok($$SELECT share_acl.share_with_email(pg_temp.id('P'), 'Carol@t22.test', 'viewer')$$,
+    '22023', 'share_with_email: a principal cannot share with itself',
+    'share_with_email: to one''s own e-mail is 22023');
 SELECT lives_ok($$INSERT INTO ids VALUES ('s_exp', share_acl.share(pg_temp.id('P'), pg_temp.id('dave'), 'commenter', now() + interval '1 day'))$$,
     'share: with an expiry');
 SELECT is((SELECT expires_at FROM share_acl.share WHERE id = pg_temp.id('s_exp')), now() + interval '1 day',
