@@ -591,6 +591,31 @@ END $$;
 COMMENT ON FUNCTION share_acl._ancestors(uuid[]) IS
     'internal: the resources, their parents and the collections holding them, upwards, stopping above restricted resources (anc of SPEC §2)';
 
+-- The principals whose run_ai a guest-AI project may change (R9): the
+-- workspace's guests, and the people shared with or asked to review who
+-- have no role in it.
+CREATE FUNCTION share_acl._guests(ws uuid) RETURNS SETOF uuid
+LANGUAGE sql STABLE AS $$
+    SELECT m.principal_id FROM share_acl.member m
+     WHERE m.workspace_id = ws AND m.role = 'guest'
+  UNION
+    SELECT s.grantee_id
+      FROM share_acl.share s
+      JOIN share_acl.resource x ON x.id = s.resource_id AND x.workspace_id = ws
+      JOIN share_acl.principal g ON g.id = s.grantee_id AND g.kind <> 'team'
+     WHERE NOT EXISTS (SELECT 1 FROM share_acl.member m
+                        WHERE m.workspace_id = ws AND m.principal_id = s.grantee_id)
+  UNION
+    SELECT rr.reviewer_id
+      FROM share_acl.review_reviewer rr
+      JOIN share_acl.resource x ON x.id = rr.resource_id AND x.workspace_id = ws
+      JOIN share_acl.principal g ON g.id = rr.reviewer_id AND g.kind <> 'team'
+     WHERE rr.active AND NOT EXISTS (SELECT 1 FROM share_acl.member m
+                                      WHERE m.workspace_id = ws AND m.principal_id = rr.reviewer_id)
+$$;
+COMMENT ON FUNCTION share_acl._guests(uuid) IS
+    'internal: the guests of a workspace and the people without a role in it that are shared with or asked to review';
+
 -- What the engine answers on R now: E(P, R) of every principal whose
 -- permissions may change (see "Who is asked": reach, the resources whose
 -- owners and grantees are asked; fresh, those newly reaching R), the share
@@ -656,27 +681,8 @@ BEGIN
      WHERE l.resource_id = ANY (anc)
        AND l.revoked_at IS NULL AND (l.expires_at IS NULL OR l.expires_at > now());
     IF cardinality(ai_over) > 0 THEN
-        WITH guests(id) AS (
-            -- the workspace's guests, and the people shared with who have no role in it
-            SELECT m.principal_id FROM share_acl.member m
-             WHERE m.workspace_id = ws AND m.role = 'guest'
-          UNION
-            SELECT s.grantee_id
-              FROM share_acl.share s
-              JOIN share_acl.resource x ON x.id = s.resource_id AND x.workspace_id = ws
-              JOIN share_acl.principal g ON g.id = s.grantee_id AND g.kind <> 'team'
-             WHERE NOT EXISTS (SELECT 1 FROM share_acl.member m
-                                WHERE m.workspace_id = ws AND m.principal_id = s.grantee_id)
-          UNION
-            SELECT rr.reviewer_id
-              FROM share_acl.review_reviewer rr
-              JOIN share_acl.resource x ON x.id = rr.resource_id AND x.workspace_id = ws
-              JOIN share_acl.principal g ON g.id = rr.reviewer_id AND g.kind <> 'team'
-             WHERE rr.active AND NOT EXISTS (SELECT 1 FROM share_acl.member m
-                                              WHERE m.workspace_id = ws AND m.principal_id = rr.reviewer_id)
-        )
         SELECT coalesce(jsonb_agg(g.id::text || ' ' || b.id::text), '[]') INTO ai
-          FROM guests g CROSS JOIN unnest(ai_over) AS b(id)
+          FROM share_acl._guests(ws) AS g(id) CROSS JOIN unnest(ai_over) AS b(id)
          WHERE share_acl.has_access(g.id, b.id, 'run_ai');
     END IF;
     RETURN jsonb_build_object('who', who, 'links', links, 'ai', ai);
@@ -684,9 +690,10 @@ END $$;
 COMMENT ON FUNCTION share_acl._structure_state(uuid, uuid[], uuid[], uuid[], share_acl.permset, uuid[]) IS
     'internal: the engine''s answers on a resource that a change of structure may widen (R14): the permissions of the principals concerned, the share links reaching it, and run_ai of guests and outsiders on the resources below it given';
 
--- Everything below a resource: its children and collection items, downwards.
+-- Everything below a resource: its children and collection items, downwards
+-- (without JIT, as delete_resource).
 CREATE FUNCTION share_acl._below(resource uuid) RETURNS uuid[]
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET jit = off AS $$
 DECLARE
     below uuid[] := '{}'::uuid[];
     level uuid[] := ARRAY[resource];
@@ -733,6 +740,9 @@ BEGIN
         RETURN NULL;
     END IF;
     held := coalesce(share_acl.effective_permissions(actor, resource), ''::share_acl.permset);
+    IF held OPERATOR(share_acl.@>) 'full'::share_acl.permset THEN
+        RETURN NULL;            -- the workspace owner: everything everywhere (R1)
+    END IF;
     anc := share_acl._ancestors(ARRAY[resource]);
     exempt := held OPERATOR(share_acl.@>) ('full'::share_acl.permset OPERATOR(share_acl.-)
                                            'transfer_ownership,delete_space'::share_acl.permset)
@@ -743,10 +753,13 @@ BEGIN
             AND EXISTS (SELECT 1 FROM share_acl.resource r
                           JOIN share_acl.member m ON m.workspace_id = r.workspace_id
                          WHERE r.id = _structure_before.resource AND m.principal_id = actor));
-    -- run_ai below R (see above): only where a project enables guest AI
+    -- run_ai below R (see above): only where a project enables guest AI and
+    -- the workspace has guests or outsiders (shared with, or asked to review)
     IF EXISTS (SELECT 1 FROM share_acl.resource r
                  JOIN share_acl.resource p ON p.workspace_id = r.workspace_id
-                WHERE r.id = _structure_before.resource AND p.guest_ai_enabled) THEN
+                WHERE r.id = _structure_before.resource AND p.guest_ai_enabled)
+       AND EXISTS (SELECT 1 FROM share_acl._guests((SELECT r.workspace_id FROM share_acl.resource r
+                                                     WHERE r.id = _structure_before.resource))) THEN
         ai_over := ARRAY(SELECT b FROM unnest(share_acl._below(resource)) AS b
                           WHERE NOT coalesce(share_acl.has_access(actor, b, 'run_ai'), false));
     END IF;
@@ -964,9 +977,11 @@ COMMENT ON FUNCTION share_acl.remove_from_collection(uuid, uuid) IS
 -- Everything below the resource goes with it (and its shares and collection
 -- entries), so the actor must be able to delete each of those resources too:
 -- a restricted one below (R8: nothing above flows into it) or, with
--- member_edit_own_only, someone else's, may be beyond its reach.
+-- member_edit_own_only, someone else's, may be beyond its reach.  (Without
+-- JIT: the walk's recursive query is planned for the whole table, and
+-- compiling it would cost more than running it on a small subtree.)
 CREATE FUNCTION share_acl.delete_resource(resource uuid) RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     actor uuid := share_acl._actor();
     r share_acl.resource;

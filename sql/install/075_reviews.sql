@@ -115,8 +115,15 @@ BEGIN
     FOREACH e IN ARRAY coalesce(reviewer_emails, '{}') LOOP
         who := who || share_acl._principal_for_email(r, e, 'request_review');
     END LOOP;
-    -- a viewer could never decide: the role's cap (R9) removes approve
+    -- a viewer could never decide: the role's cap (R9) removes approve; the
+    -- requester reviewing itself would give itself access past what gives it
+    -- now (as a share to oneself would)
     FOREACH p IN ARRAY who LOOP
+        IF p = actor THEN
+            RAISE EXCEPTION 'request_review: the requester cannot be a reviewer of its own request'
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'A reviewer holds commenter and approve on the resource while the review is open, whatever else changes.';
+        END IF;
         IF share_acl._role(w.id, p) = 'viewer' THEN
             RAISE EXCEPTION 'request_review: reviewer % has the viewer role in the workspace, which cannot approve', p
                 USING ERRCODE = 'invalid_parameter_value',

@@ -11,7 +11,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(20);
+SELECT plan(22);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -135,6 +135,15 @@ SELECT lives_ok($$SELECT share_acl.set_general_access(pg_temp.id('Q'), 'public')
     'set_general_access: public at the viewer level passes on only what bea holds');
 SELECT ok(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('Qa'), 'view'),
     'set_general_access: and members view what is inside (R4)');
+-- dave lacks editor, but when every admin holds it already nobody gains
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('Q2', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+SELECT share_acl.share(pg_temp.id('Q2'), pg_temp.id(p), 'editor') FROM unnest(ARRAY['bob', 'bea']) p;
+SELECT share_acl.share(pg_temp.id('Q2'), pg_temp.id('dave'), 'manager', allow_contribution => false);
+SELECT pg_temp.act('dave');
+SELECT lives_ok($$SELECT share_acl.set_general_access(pg_temp.id('Q2'), 'shared')$$,
+    'set_general_access: allowed when the admins it reaches gain nothing dave lacks');
+SELECT is(pg_temp.access_of('Q2'), 'shared', 'set_general_access: Q2 is shared');
 SELECT pg_temp.act('alice');
 SELECT lives_ok($$SELECT share_acl.set_general_access(pg_temp.id('Q'), 'shared')$$,
     'set_general_access: the owner holds everything it passes on');

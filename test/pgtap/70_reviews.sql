@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(66);
+SELECT plan(67);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -85,6 +85,9 @@ SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[gen_ra
 SELECT throws_ok(format($$SELECT share_acl.request_review(%L, ARRAY[%L::uuid])$$, pg_temp.id('A'), pg_temp.id('vera')),
     '22023', format('request_review: reviewer %s has the viewer role in the workspace, which cannot approve', pg_temp.id('vera')),
     'request_review: a reviewer with the viewer role (capped: no approve, R9) is refused, not left unable to decide');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('carol'), pg_temp.id('alice')])$$,
+    '22023', 'request_review: the requester cannot be a reviewer of its own request',
+    'request_review: the requester among the reviewers is refused (it would keep access while the review is open)');
 SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('carol')], now() - interval '1 hour')$$,
     '22023', NULL, 'request_review: a due time in the past');
 SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('carol')], close_at_due => true)$$,
