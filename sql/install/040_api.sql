@@ -984,33 +984,30 @@ CREATE FUNCTION share_acl.delete_resource(resource uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     actor uuid := share_acl._actor();
-    r share_acl.resource;
     beyond uuid;
 BEGIN
     IF resource IS NULL THEN
         RAISE EXCEPTION 'delete_resource: resource must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    r := share_acl._get_resource(resource);
-    IF actor IS NULL THEN
-        DELETE FROM share_acl.resource x WHERE x.id = delete_resource.resource;
-        RETURN;
-    END IF;
-    IF NOT share_acl._may_delete(actor, r) THEN
-        PERFORM share_acl._deny(delete_resource.resource,
-            pg_catalog.format('permission denied: delete_resource requires "delete" on resource %s, or "delete_own" on a resource one owns', resource));
-    END IF;
-    WITH RECURSIVE below(id) AS (
-        SELECT c.id FROM share_acl.resource c WHERE c.parent_id = delete_resource.resource
-      UNION
-        SELECT c.id FROM below b JOIN share_acl.resource c ON c.parent_id = b.id)
-    SELECT x.id INTO beyond
-      FROM below b JOIN share_acl.resource x ON x.id = b.id
-     WHERE NOT share_acl._may_delete(actor, x)
-     LIMIT 1;
-    IF FOUND THEN
-        PERFORM share_acl._deny(delete_resource.resource,
-            pg_catalog.format('permission denied: delete_resource requires "delete" on resource %s, or "delete_own" on a resource one owns', beyond),
-            pg_catalog.format('Resource %s is below resource %s and would be deleted with it.', beyond, resource));
+    PERFORM share_acl._get_resource(resource);
+    -- the resource and everything below it; the one nearest the top that the
+    -- actor may not delete is named (a trusted administrator deletes anything)
+    IF actor IS NOT NULL THEN
+        WITH RECURSIVE doomed(id, depth) AS (
+            SELECT delete_resource.resource, 0
+          UNION
+            SELECT c.id, d.depth + 1 FROM doomed d JOIN share_acl.resource c ON c.parent_id = d.id)
+        SELECT x.id INTO beyond
+          FROM doomed d JOIN share_acl.resource x ON x.id = d.id
+         WHERE NOT share_acl._may_delete(actor, x)
+         ORDER BY d.depth
+         LIMIT 1;
+        IF FOUND THEN
+            PERFORM share_acl._deny(delete_resource.resource,
+                pg_catalog.format('permission denied: delete_resource requires "delete" on resource %s, or "delete_own" on a resource one owns', beyond),
+                CASE WHEN beyond <> resource
+                     THEN pg_catalog.format('Resource %s is below resource %s and would be deleted with it.', beyond, resource) END);
+        END IF;
     END IF;
     DELETE FROM share_acl.resource x WHERE x.id = delete_resource.resource;
 END $$;
@@ -1049,7 +1046,7 @@ BEGIN
     -- no escalation (R4 gives on R and below what sharing would): the
     -- members it reaches may gain only flags the actor holds on R
     IF actor IS NOT NULL AND access <> 'private' AND access <> r.general_access THEN
-        SELECT x.* INTO w FROM share_acl.workspace x WHERE x.id = r.workspace_id;
+        w := share_acl._get_workspace(r.workspace_id);
         held := coalesce(share_acl.effective_permissions(actor, resource), ''::share_acl.permset);
         IF NOT held OPERATOR(share_acl.@>)
                ((CASE WHEN access = 'shared' THEN 'editor'::share_acl.permset ELSE w.public_access_level END)
