@@ -977,13 +977,21 @@ COMMENT ON FUNCTION share_acl.remove_from_collection(uuid, uuid) IS
 -- Everything below the resource goes with it (and its shares and collection
 -- entries), so the actor must be able to delete each of those resources too:
 -- a restricted one below (R8: nothing above flows into it) or, with
--- member_edit_own_only, someone else's, may be beyond its reach.  (Without
--- JIT: the walk's recursive query is planned for the whole table, and
--- compiling it would cost more than running it on a small subtree.)
+-- member_edit_own_only, someone else's, may be beyond its reach.  What the
+-- cascade removes must be what was checked: the walk's resources are locked
+-- and the walk runs again until it finds nothing new.  A resource another
+-- transaction adds or moves below a locked one must wait for this one (its
+-- foreign-key check locks the parent), and one it added before is seen by
+-- the next walk and checked.  Nothing is locked before a walk finds the
+-- actor may delete all it found.  (Without JIT: the walk's recursive query
+-- is planned for the whole table, and compiling it would cost more than
+-- running it on a small subtree.)
 CREATE FUNCTION share_acl.delete_resource(resource uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     actor uuid := share_acl._actor();
+    found_ids uuid[];
+    locked uuid[] := '{}';
     beyond uuid;
 BEGIN
     IF resource IS NULL THEN
@@ -992,23 +1000,28 @@ BEGIN
     PERFORM share_acl._get_resource(resource);
     -- the resource and everything below it; the one nearest the top that the
     -- actor may not delete is named (a trusted administrator deletes anything)
-    IF actor IS NOT NULL THEN
+    WHILE actor IS NOT NULL LOOP
         WITH RECURSIVE doomed(id, depth) AS (
             SELECT delete_resource.resource, 0
           UNION
             SELECT c.id, d.depth + 1 FROM doomed d JOIN share_acl.resource c ON c.parent_id = d.id)
-        SELECT x.id INTO beyond
-          FROM doomed d JOIN share_acl.resource x ON x.id = d.id
-         WHERE NOT share_acl._may_delete(actor, x)
-         ORDER BY d.depth
-         LIMIT 1;
-        IF FOUND THEN
+        SELECT pg_catalog.array_agg(x.id),
+               (pg_catalog.array_agg(x.id ORDER BY d.depth)
+                    FILTER (WHERE NOT share_acl._may_delete(actor, x)))[1]
+          INTO found_ids, beyond
+          FROM doomed d JOIN share_acl.resource x ON x.id = d.id;
+        IF beyond IS NOT NULL THEN
             PERFORM share_acl._deny(delete_resource.resource,
                 pg_catalog.format('permission denied: delete_resource requires "delete" on resource %s, or "delete_own" on a resource one owns', beyond),
                 CASE WHEN beyond <> resource
                      THEN pg_catalog.format('Resource %s is below resource %s and would be deleted with it.', beyond, resource) END);
         END IF;
-    END IF;
+        EXIT WHEN NOT EXISTS (SELECT pg_catalog.unnest(found_ids) EXCEPT SELECT pg_catalog.unnest(locked));
+        PERFORM FROM share_acl.resource x
+          WHERE x.id IN (SELECT pg_catalog.unnest(found_ids) EXCEPT SELECT pg_catalog.unnest(locked))
+          FOR UPDATE OF x;
+        locked := found_ids;
+    END LOOP;
     DELETE FROM share_acl.resource x WHERE x.id = delete_resource.resource;
 END $$;
 COMMENT ON FUNCTION share_acl.delete_resource(uuid) IS
