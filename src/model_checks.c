@@ -19,12 +19,14 @@
 #include "utils/array.h"
 #include "utils/tuplestore.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/snapmgr.h"
 #include "utils/uuid.h"
 
 #include "catalog.h"
 #include "kept_plan.h"
 #include "row_write.h"
+#include "uuid_hash.h"
 
 PG_FUNCTION_INFO_V1(team_outside);
 PG_FUNCTION_INFO_V1(share_check);
@@ -108,7 +110,7 @@ share_check(PG_FUNCTION_ARGS)
  * set-based statements over the transition table (planned for its size).
  */
 #define FEW_ROWS		1000
-#define FEW_RESOURCES	64		/* (their cycle check compares every pair) */
+#define FEW_RESOURCES	64		/* (their parents are found by comparing every pair) */
 
 /* The uuid column attnum of each row of a transition table, in a palloc'd array. */
 static pg_uuid_t *
@@ -178,6 +180,108 @@ SetBasedCheck(TriggerData *trigdata, const char *query, int sqlstate, const char
 #define PARENT_ELSEWHERE	"the parent of resource %s is in another workspace"
 #define PARENT_CYCLE		"the parent of resource %s would make a cycle"
 
+typedef struct NewRowEntry
+{
+	pg_uuid_t	id;
+	int			at;				/* its place in the transition table */
+} NewRowEntry;
+
+/*
+ * The first of the n new rows, in the order of the transition table, that
+ * lies on a cycle of parents, or -1.  Only new rows can make one (nothing
+ * else can point to them), so each row's walk up stops at a row that is not
+ * new, or at one an earlier walk went through: every row is passed once,
+ * and a bulk load of one deep chain costs n steps, not n² / 2.  A row's
+ * parent among the new rows is found by comparing ids for a few rows, by a
+ * keyed hash of them for more.
+ */
+static int
+FirstRowOnCycle(const pg_uuid_t *ids, const pg_uuid_t *parents, const bool *no_parent, int n)
+{
+	int		   *parent_at = palloc(n * sizeof(int));	/* -1: no new row */
+	char	   *state = palloc0(n);	/* 0 not seen, 1 on this walk, 2 done */
+	int		   *walk = palloc(n * sizeof(int));
+	HTAB	   *by_id = NULL;
+	int			first = -1;
+	int			i;
+
+	if (n > FEW_RESOURCES)
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(pg_uuid_t);
+		ctl.entrysize = sizeof(NewRowEntry);
+		ctl.hash = UuidHashValue;
+		ctl.hcxt = CurrentMemoryContext;
+		by_id = hash_create("share_acl new resources", n, &ctl,
+							HASH_ELEM | HASH_FUNCTION | HASH_CONTEXT);
+		for (i = 0; i < n; i++)
+		{
+			NewRowEntry *e = hash_search(by_id, &ids[i], HASH_ENTER, NULL);
+
+			e->at = i;			/* (ids are unique: the primary key) */
+		}
+	}
+	for (i = 0; i < n; i++)
+	{
+		parent_at[i] = -1;
+		if (no_parent[i])
+			continue;
+		if (by_id)
+		{
+			NewRowEntry *e = hash_search(by_id, &parents[i], HASH_FIND, NULL);
+
+			if (e)
+				parent_at[i] = e->at;
+		}
+		else
+		{
+			int			j;
+
+			for (j = 0; j < n; j++)
+				if (memcmp(&ids[j], &parents[i], sizeof(pg_uuid_t)) == 0)
+				{
+					parent_at[i] = j;
+					break;
+				}
+		}
+	}
+
+	for (i = 0; i < n; i++)
+	{
+		int			len = 0,
+					at;
+
+		CHECK_FOR_INTERRUPTS();
+		for (at = i; at >= 0 && state[at] == 0; at = parent_at[at])
+		{
+			state[at] = 1;
+			walk[len++] = at;
+		}
+		if (at >= 0 && state[at] == 1)
+		{
+			/* back on this walk: the cycle is the walk from at on */
+			int			k = len;
+
+			do
+			{
+				k--;
+				if (first < 0 || walk[k] < first)
+					first = walk[k];
+			} while (walk[k] != at);
+		}
+		while (len > 0)
+			state[walk[--len]] = 2;
+	}
+	if (by_id)
+		hash_destroy(by_id);
+	pfree(parent_at);
+	pfree(state);
+	pfree(walk);
+	return first;
+}
+
 /*
  * resource_insert_check(): AFTER INSERT statement trigger on resource: a
  * new resource's parent is in its workspace, and the new rows make no cycle
@@ -191,76 +295,55 @@ resource_insert_check(PG_FUNCTION_ARGS)
 	int			n,
 				i;
 	pg_uuid_t  *ids,
-			   *workspaces,
+			   *workspaces = NULL,
 			   *parents;
 	bool	   *no_parent;
-	Snapshot	snap;
+	bool		bulk;
 
 	CheckStatementTrigger(fcinfo, "resource_insert_check");
-	if (tuplestore_tuple_count(trigdata->tg_newtable) > FEW_RESOURCES)
-	{
+	bulk = tuplestore_tuple_count(trigdata->tg_newtable) > FEW_RESOURCES;
+	if (bulk)
 		SetBasedCheck(trigdata,
 					  "SELECT n.id FROM new_rows n JOIN share_acl.resource p ON p.id OPERATOR(pg_catalog.=) n.parent_id"
 					  " WHERE p.workspace_id OPERATOR(pg_catalog.<>) n.workspace_id LIMIT 1",
 					  ERRCODE_CHECK_VIOLATION, PARENT_ELSEWHERE);
-		SetBasedCheck(trigdata,
-					  "WITH RECURSIVE up(start, id) AS ("
-					  "    SELECT n.id, n.parent_id FROM new_rows n WHERE n.parent_id IS NOT NULL"
-					  "    UNION"
-					  "    SELECT up.start, r.parent_id FROM up JOIN new_rows r ON r.id OPERATOR(pg_catalog.=) up.id"
-					  "     WHERE r.parent_id IS NOT NULL AND up.id OPERATOR(pg_catalog.<>) up.start)"
-					  "SELECT start FROM up WHERE id OPERATOR(pg_catalog.=) start LIMIT 1",
-					  ERRCODE_INVALID_RECURSION, PARENT_CYCLE);
-		return PointerGetDatum(NULL);
-	}
 
 	CatalogLookup();
 	desc = RelationGetDescr(trigdata->tg_relation);
 	ids = TransitionUuids(trigdata->tg_newtable, desc, catalog.res_id, NULL, &n);
-	workspaces = TransitionUuids(trigdata->tg_newtable, desc, catalog.res_workspace, NULL, &n);
+	if (!bulk)
+		workspaces = TransitionUuids(trigdata->tg_newtable, desc, catalog.res_workspace, NULL, &n);
 	no_parent = palloc((n + 1) * sizeof(bool));
 	parents = TransitionUuids(trigdata->tg_newtable, desc, catalog.res_parent, no_parent, &n);
 
 	/* the parent's workspace: the parent is a new row or one before */
-	snap = StatementSnapshot();
-	for (i = 0; i < n; i++)
+	if (!bulk)
 	{
-		RowFacts	p = {false};
+		Snapshot	snap = StatementSnapshot();
 
-		if (no_parent[i])
-			continue;
-		ResourceFacts(&parents[i], snap, &p);
-		if (p.found && (!p.has_workspace ||
-						memcmp(&p.workspace, &workspaces[i], sizeof(pg_uuid_t)) != 0))
-			ereport(ERROR,
-					(errcode(ERRCODE_CHECK_VIOLATION),
-					 errmsg(PARENT_ELSEWHERE,
-							DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&ids[i]))))));
-	}
-	UnregisterSnapshot(snap);
-
-	/* a cycle among the new rows: up from each, through new rows only, back to it */
-	for (i = 0; i < n; i++)
-	{
-		int			at = i,
-					steps;
-
-		for (steps = 0; steps < n && !no_parent[at]; steps++)
+		for (i = 0; i < n; i++)
 		{
-			int			j;
+			RowFacts	p = {false};
 
-			for (j = 0; j < n && memcmp(&ids[j], &parents[at], sizeof(pg_uuid_t)) != 0; j++)
-				;
-			if (j == n)
-				break;			/* the parent is no new row */
-			if (j == i)
+			if (no_parent[i])
+				continue;
+			ResourceFacts(&parents[i], snap, &p);
+			if (p.found && (!p.has_workspace ||
+							memcmp(&p.workspace, &workspaces[i], sizeof(pg_uuid_t)) != 0))
 				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_RECURSION),
-						 errmsg(PARENT_CYCLE,
+						(errcode(ERRCODE_CHECK_VIOLATION),
+						 errmsg(PARENT_ELSEWHERE,
 								DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&ids[i]))))));
-			at = j;
 		}
+		UnregisterSnapshot(snap);
 	}
+
+	i = FirstRowOnCycle(ids, parents, no_parent, n);
+	if (i >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_RECURSION),
+				 errmsg(PARENT_CYCLE,
+						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&ids[i]))))));
 	return PointerGetDatum(NULL);
 }
 
