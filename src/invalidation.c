@@ -182,6 +182,23 @@ CacheBeginStatement(void)
 	}
 }
 
+PG_FUNCTION_INFO_V1(see_committed);
+
+/*
+ * _see_committed(): the checks after it in this statement see what other
+ * transactions have committed, as the next statement's would.  For a
+ * function that waited for a row lock and checks again what the committer
+ * may have changed (delete_resource): having all its locks already, it
+ * would otherwise take in no invalidation until its statement ends.
+ */
+Datum
+see_committed(PG_FUNCTION_ARGS)
+{
+	statement_seq++;
+	AcceptInvalidationMessages();
+	PG_RETURN_VOID();
+}
+
 /*
  * What identifies the active snapshot's view of the data: its xmin, xmax,
  * in-progress counts and command id (two snapshots that agree on these see

@@ -117,7 +117,8 @@ static pg_uuid_t *
 TransitionUuids(Tuplestorestate *rows, TupleDesc desc, AttrNumber attnum, bool *nulls, int *n)
 {
 	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-	pg_uuid_t  *ids = palloc((tuplestore_tuple_count(rows) + 1) * sizeof(pg_uuid_t));
+	pg_uuid_t  *ids = palloc_extended((tuplestore_tuple_count(rows) + 1) * sizeof(pg_uuid_t),
+									  MCXT_ALLOC_HUGE);
 
 	*n = 0;
 	tuplestore_rescan(rows);
@@ -193,14 +194,16 @@ typedef struct NewRowEntry
  * new, or at one an earlier walk went through: every row is passed once,
  * and a bulk load of one deep chain costs n steps, not n² / 2.  A row's
  * parent among the new rows is found by comparing ids for a few rows, by a
- * keyed hash of them for more.
+ * keyed hash of them for more.  It holds about 80 bytes per new row while
+ * it runs (the ids, the parents and the hash), beyond 1 GB from about 13
+ * million rows in one INSERT (hence the huge allocations).
  */
 static int
 FirstRowOnCycle(const pg_uuid_t *ids, const pg_uuid_t *parents, const bool *no_parent, int n)
 {
-	int		   *parent_at = palloc(n * sizeof(int));	/* -1: no new row */
-	char	   *state = palloc0(n);	/* 0 not seen, 1 on this walk, 2 done */
-	int		   *walk = palloc(n * sizeof(int));
+	int		   *parent_at = palloc_extended((n + 1) * sizeof(int), MCXT_ALLOC_HUGE);	/* -1: no new row */
+	char	   *state = palloc_extended(n + 1, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);	/* 0 not seen, 1 on this walk, 2 done */
+	int		   *walk = palloc_extended((n + 1) * sizeof(int), MCXT_ALLOC_HUGE);
 	HTAB	   *by_id = NULL;
 	int			first = -1;
 	int			i;
@@ -313,7 +316,7 @@ resource_insert_check(PG_FUNCTION_ARGS)
 	ids = TransitionUuids(trigdata->tg_newtable, desc, catalog.res_id, NULL, &n);
 	if (!bulk)
 		workspaces = TransitionUuids(trigdata->tg_newtable, desc, catalog.res_workspace, NULL, &n);
-	no_parent = palloc((n + 1) * sizeof(bool));
+	no_parent = palloc_extended((n + 1) * sizeof(bool), MCXT_ALLOC_HUGE);
 	parents = TransitionUuids(trigdata->tg_newtable, desc, catalog.res_parent, no_parent, &n);
 
 	/* the parent's workspace: the parent is a new row or one before */

@@ -14,6 +14,11 @@ COMMENT ON TYPE share_acl._cache_signal_workspaces IS 'internal: invalidated whe
 COMMENT ON TYPE share_acl._cache_signal_principals IS 'internal: invalidated when principal, member, team_member or share changes';
 COMMENT ON TYPE share_acl._cache_signal_links IS 'internal: invalidated when link changes';
 
+CREATE FUNCTION share_acl._see_committed() RETURNS void
+    AS 'MODULE_PATHNAME', 'see_committed' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION share_acl._see_committed() IS
+    'internal: the checks after it in this statement see what other transactions have committed (after waiting for a row lock)';
+
 CREATE FUNCTION share_acl.cache_invalidate_trigger() RETURNS trigger
     AS 'MODULE_PATHNAME', 'cache_invalidate_trigger' LANGUAGE C;
 COMMENT ON FUNCTION share_acl.cache_invalidate_trigger() IS

@@ -978,19 +978,21 @@ COMMENT ON FUNCTION share_acl.remove_from_collection(uuid, uuid) IS
 -- entries), so the actor must be able to delete each of those resources too:
 -- a restricted one below (R8: nothing above flows into it) or, with
 -- member_edit_own_only, someone else's, may be beyond its reach.  What the
--- cascade removes must be what was checked: the walk's resources are locked
--- and the walk runs again until it finds nothing new.  A resource another
--- transaction adds or moves below a locked one must wait for this one (its
--- foreign-key check locks the parent), and one it added before is seen by
--- the next walk and checked.  Nothing is locked before a walk finds the
--- actor may delete all it found.  (Without JIT: the walk's recursive query
--- is planned for the whole table, and compiling it would cost more than
--- running it on a small subtree.)
+-- cascade removes must be what was checked, as it is when the delete runs:
+-- the walk's resources are locked, top first, and the walk and its checks
+-- run again, seeing what committed meanwhile, until a walk finds nothing
+-- new.  A resource another transaction adds or moves below a locked one
+-- waits for this one (its foreign-key check locks the parent); one whose
+-- transaction this one waited for, or a resource changed by it (made
+-- restricted, given another owner), is seen by the next walk's checks.
+-- Nothing is locked before a walk finds the actor may delete all it found.
+-- (Without JIT: the walk's recursive query is planned for the whole table,
+-- and compiling it would cost more than running it on a small subtree.)
 CREATE FUNCTION share_acl.delete_resource(resource uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     actor uuid := share_acl._actor();
-    found_ids uuid[];
+    found_ids uuid[];           -- the walk's resources, top first
     locked uuid[] := '{}';
     beyond uuid;
 BEGIN
@@ -1005,7 +1007,7 @@ BEGIN
             SELECT delete_resource.resource, 0
           UNION
             SELECT c.id, d.depth + 1 FROM doomed d JOIN share_acl.resource c ON c.parent_id = d.id)
-        SELECT pg_catalog.array_agg(x.id),
+        SELECT pg_catalog.array_agg(x.id ORDER BY d.depth),
                (pg_catalog.array_agg(x.id ORDER BY d.depth)
                     FILTER (WHERE NOT share_acl._may_delete(actor, x)))[1]
           INTO found_ids, beyond
@@ -1018,8 +1020,11 @@ BEGIN
         END IF;
         EXIT WHEN NOT EXISTS (SELECT pg_catalog.unnest(found_ids) EXCEPT SELECT pg_catalog.unnest(locked));
         PERFORM FROM share_acl.resource x
-          WHERE x.id IN (SELECT pg_catalog.unnest(found_ids) EXCEPT SELECT pg_catalog.unnest(locked))
-          FOR UPDATE OF x;
+          JOIN pg_catalog.unnest(found_ids) WITH ORDINALITY f(id, n) ON x.id = f.id
+         WHERE NOT EXISTS (SELECT FROM pg_catalog.unnest(locked) l(id) WHERE l.id = f.id)
+         ORDER BY f.n
+           FOR UPDATE OF x;
+        PERFORM share_acl._see_committed();
         locked := found_ids;
     END LOOP;
     DELETE FROM share_acl.resource x WHERE x.id = delete_resource.resource;
