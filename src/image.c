@@ -45,7 +45,7 @@
 #include "image.h"
 
 #define IMAGE_MAGIC		0x53414931	/* "SAI1" */
-#define IMAGE_VERSION	3
+#define IMAGE_VERSION	4
 
 /* The structure's header. */
 typedef struct ImageHeader

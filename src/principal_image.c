@@ -34,6 +34,7 @@ typedef struct ImagePrincipal
 				grants;
 	uint32		mask;			/* its grant table: mask + 1 slots (none without grants) */
 	int32		slots;
+	uint64		filter;			/* its grant set's (GrantSet) */
 } ImagePrincipal;
 
 typedef struct PrincipalImageHeader
@@ -86,6 +87,7 @@ GrantSetBuild(GrantSet *set, GrantRecord *grants, int32 n, int32 *slots, const u
 
 	set->n = n;
 	set->mask = size > 0 ? size - 1 : 0;
+	set->filter = 0;
 	set->grants = grants;
 	set->slots = slots;
 	set->key = key;
@@ -98,9 +100,13 @@ GrantSetBuild(GrantSet *set, GrantRecord *grants, int32 n, int32 *slots, const u
 	{
 		uint32		b;
 
+		uint32		hash;
+
 		if (i > 0 && uuid_equal(&grants[i].resource_id, &grants[i - 1].resource_id))
 			continue;
-		b = uuid_hash_with_key(key, &grants[i].resource_id) & set->mask;
+		hash = uuid_hash_with_key(key, &grants[i].resource_id);
+		set->filter |= GrantSetFilterBits(hash);
+		b = hash & set->mask;
 		while (slots[b] >= 0)
 			b = (b + 1) & set->mask;
 		slots[b] = i;
@@ -379,6 +385,7 @@ PrincipalImageWrite(Snapshot snap, const ChangeLogPosition *pos, Size limit)
 
 		GrantSetBuild(&set, grouped_grants + principals[i].grants, principals[i].ngrants,
 					  slots + principals[i].slots, uuid_hash_key);
+		principals[i].filter = set.filter;
 	}
 	UuidIndexInit(&index, principals, sizeof(ImagePrincipal), n);
 	for (i = 0; i < n; i++)
@@ -511,6 +518,7 @@ PrincipalImageLookup(const PrincipalImage *img, const pg_uuid_t *id, StoredPrinc
 	out->teams = img->teams + p->teams;
 	out->grants.n = p->ngrants;
 	out->grants.mask = p->mask;
+	out->grants.filter = p->filter;
 	out->grants.grants = img->grants + p->grants;
 	out->grants.slots = img->slots + p->slots;
 	return true;

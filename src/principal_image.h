@@ -45,16 +45,28 @@ extern bool GrantFromReview(TupleDesc desc, HeapTuple tup, const pg_uuid_t *gran
 /*
  * A set of grants sorted by resource id (the grants of one resource are
  * adjacent), and an open-addressing table from the resource id's hash under
- * key to the first grant of that resource.
+ * key to the first grant of that resource.  filter has two bits set for each
+ * resource (picked by the hash's high bits): a resource one of whose two
+ * bits is clear has no grant in the set, found without reading the table
+ * or the grants (memory no cache holds, for a principal that a backend
+ * checks for the first time, at each resource above the one checked).
  */
 typedef struct GrantSet
 {
 	int32		n;
 	uint32		mask;			/* table size - 1 */
+	uint64		filter;
 	const GrantRecord *grants;
 	const int32 *slots;			/* a grant index, or -1 (empty) */
 	const uint64 *key;			/* the hash key of the table */
 } GrantSet;
+
+/* The filter bits of a resource whose hash is hash. */
+static inline uint64
+GrantSetFilterBits(uint32 hash)
+{
+	return (UINT64CONST(1) << ((hash >> 20) & 63)) | (UINT64CONST(1) << (hash >> 26));
+}
 
 /* The hash of a resource id in set's table. */
 static inline uint32
@@ -67,10 +79,11 @@ GrantSetHash(const GrantSet *set, const pg_uuid_t *id)
 static inline int32
 GrantSetFirst(const GrantSet *set, const pg_uuid_t *id, uint32 hash)
 {
+	uint64		bits = GrantSetFilterBits(hash);
 	uint32		b;
 
-	if (set->n == 0)
-		return -1;
+	if ((set->filter & bits) != bits)
+		return -1;				/* (so too for an empty set: its filter is 0) */
 	for (b = hash & set->mask;; b = (b + 1) & set->mask)
 	{
 		int32		i = set->slots[b];
