@@ -1,6 +1,7 @@
 -- pgTAP: the checks of new rows answer the same for a few rows (checked in
 -- C by index look-ups) and for a bulk load (more than 64 resources, more
--- than 1,000 ids: the set-based statements over the transition table):
+-- than 1,000 ids: set-based statements over the transition table, and for
+-- cycles one pass over the new rows in C, also through a deep chain):
 -- a new resource's parent is in its workspace, also when the parent is a
 -- row of the same statement; the new rows make no cycle; a new id is no id
 -- in use; a team is granted only resources of its own workspace.  And the
