@@ -993,7 +993,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     actor uuid := share_acl._actor();
     found_ids uuid[];           -- the walk's resources, top first
-    locked uuid[] := '{}';
+    locked uuid[] := ARRAY[]::uuid[];
     beyond uuid;
 BEGIN
     IF resource IS NULL THEN
