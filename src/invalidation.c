@@ -187,15 +187,21 @@ PG_FUNCTION_INFO_V1(see_committed);
 /*
  * _see_committed(): the checks after it in this statement see what other
  * transactions have committed, as the next statement's would.  For a
- * function that waited for a row lock and checks again what the committer
- * may have changed (delete_resource): having all its locks already, it
- * would otherwise take in no invalidation until its statement ends.
+ * function that locked rows and checks again what their writers may have
+ * changed (delete_resource): having all its locks already, it would
+ * otherwise take in no invalidation until its statement ends.  A writer's
+ * commit is visible a moment before its invalidation messages are sent, so
+ * the structure and the principal store are also told to read the change
+ * log now (what it holds since they last read it, under the latest
+ * snapshot: nothing when nothing changed).
  */
 Datum
 see_committed(PG_FUNCTION_ARGS)
 {
 	statement_seq++;
 	AcceptInvalidationMessages();
+	inval_counts[INVAL_STRUCTURE]++;
+	inval_counts[INVAL_PRINCIPALS]++;
 	PG_RETURN_VOID();
 }
 
