@@ -19,14 +19,13 @@
 #include "utils/array.h"
 #include "utils/tuplestore.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
 #include "utils/snapmgr.h"
 #include "utils/uuid.h"
 
 #include "catalog.h"
 #include "kept_plan.h"
 #include "row_write.h"
-#include "uuid_hash.h"
+#include "maps.h"
 
 PG_FUNCTION_INFO_V1(team_outside);
 PG_FUNCTION_INFO_V1(share_check);
@@ -110,7 +109,7 @@ share_check(PG_FUNCTION_ARGS)
  * set-based statements over the transition table (planned for its size).
  */
 #define FEW_ROWS		1000
-#define FEW_RESOURCES	64		/* (their parents are found by comparing every pair) */
+#define FEW_RESOURCES	64
 
 /* The uuid column attnum of each row of a transition table, in a palloc'd array. */
 static pg_uuid_t *
@@ -181,22 +180,16 @@ SetBasedCheck(TriggerData *trigdata, const char *query, int sqlstate, const char
 #define PARENT_ELSEWHERE	"the parent of resource %s is in another workspace"
 #define PARENT_CYCLE		"the parent of resource %s would make a cycle"
 
-typedef struct NewRowEntry
-{
-	pg_uuid_t	id;
-	int			at;				/* its place in the transition table */
-} NewRowEntry;
-
 /*
  * The first of the n new rows, in the order of the transition table, that
  * lies on a cycle of parents, or -1.  Only new rows can make one (nothing
  * else can point to them), so each row's walk up stops at a row that is not
  * new, or at one an earlier walk went through: every row is passed once,
  * and a bulk load of one deep chain costs n steps, not n² / 2.  A row's
- * parent among the new rows is found by comparing ids for a few rows, by a
- * keyed hash of them for more.  It holds about 80 bytes per new row while
- * it runs (the ids, the parents and the hash), beyond 1 GB from about 13
- * million rows in one INSERT (hence the huge allocations).
+ * parent among the new rows is found by a map of their ids (maps.h).  It
+ * holds about 100 bytes per new row while it runs (the ids, the parents and
+ * the map), beyond 1 GB from about 10 million rows in one INSERT (hence the
+ * huge allocations).
  */
 static int
 FirstRowOnCycle(const pg_uuid_t *ids, const pg_uuid_t *parents, const bool *no_parent, int n)
@@ -204,51 +197,21 @@ FirstRowOnCycle(const pg_uuid_t *ids, const pg_uuid_t *parents, const bool *no_p
 	int		   *parent_at = palloc_extended((n + 1) * sizeof(int), MCXT_ALLOC_HUGE);	/* -1: no new row */
 	char	   *state = palloc_extended(n + 1, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);	/* 0 not seen, 1 on this walk, 2 done */
 	int		   *walk = palloc_extended((n + 1) * sizeof(int), MCXT_ALLOC_HUGE);
-	HTAB	   *by_id = NULL;
+	uuidmap_hash *by_id = uuidmap_create(CurrentMemoryContext, Max(n, 8), NULL);
 	int			first = -1;
 	int			i;
 
-	if (n > FEW_RESOURCES)
+	for (i = 0; i < n; i++)
 	{
-		HASHCTL		ctl;
+		bool		found;
 
-		memset(&ctl, 0, sizeof(ctl));
-		ctl.keysize = sizeof(pg_uuid_t);
-		ctl.entrysize = sizeof(NewRowEntry);
-		ctl.hash = UuidHashValue;
-		ctl.hcxt = CurrentMemoryContext;
-		by_id = hash_create("share_acl new resources", n, &ctl,
-							HASH_ELEM | HASH_FUNCTION | HASH_CONTEXT);
-		for (i = 0; i < n; i++)
-		{
-			NewRowEntry *e = hash_search(by_id, &ids[i], HASH_ENTER, NULL);
-
-			e->at = i;			/* (ids are unique: the primary key) */
-		}
+		uuidmap_insert(by_id, ids[i], &found)->value = i;	/* (ids are unique: the primary key) */
 	}
 	for (i = 0; i < n; i++)
 	{
-		parent_at[i] = -1;
-		if (no_parent[i])
-			continue;
-		if (by_id)
-		{
-			NewRowEntry *e = hash_search(by_id, &parents[i], HASH_FIND, NULL);
+		UuidMapEntry *e = no_parent[i] ? NULL : uuidmap_lookup(by_id, parents[i]);
 
-			if (e)
-				parent_at[i] = e->at;
-		}
-		else
-		{
-			int			j;
-
-			for (j = 0; j < n; j++)
-				if (memcmp(&ids[j], &parents[i], sizeof(pg_uuid_t)) == 0)
-				{
-					parent_at[i] = j;
-					break;
-				}
-		}
+		parent_at[i] = e ? e->value : -1;
 	}
 
 	for (i = 0; i < n; i++)
@@ -277,8 +240,7 @@ FirstRowOnCycle(const pg_uuid_t *ids, const pg_uuid_t *parents, const bool *no_p
 		while (len > 0)
 			state[walk[--len]] = 2;
 	}
-	if (by_id)
-		hash_destroy(by_id);
+	uuidmap_destroy(by_id);
 	pfree(parent_at);
 	pfree(state);
 	pfree(walk);
