@@ -61,6 +61,25 @@ extern bool AuditTriggerIgnores(Relation rel, const Trigger *trigger, const Attr
 /* The owner of audit_log, and audit_chain's OID; InvalidOid without them. */
 extern Oid	AuditLogOwner(Oid *chain_rel);
 
+/*
+ * Run as the owner of audit_log in a restricted security context, with
+ * search_path pinned to pg_catalog, pg_temp when asked, until AuditAsCaller
+ * (an error on the way: the transaction's abort restores both).  false,
+ * having changed nothing, when the audit tables are not there.
+ */
+typedef struct AuditOwnerScope
+{
+	Oid			userid;
+	int			sec_context;
+	int			guc_level;		/* 0: search_path not pinned */
+} AuditOwnerScope;
+
+extern bool AuditAsOwner(AuditOwnerScope *scope, bool pin_search_path);
+extern void AuditAsCaller(const AuditOwnerScope *scope);
+
+/* to_jsonb() of a row (a composite datum of type rowtype), as the current role. */
+extern Datum AuditRowToJsonb(Datum row, Oid rowtype);
+
 /* Entry point of the background worker that writes refused calls. */
 extern PGDLLEXPORT void share_acl_audit_worker_main(Datum main_arg);
 

@@ -53,6 +53,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -1094,6 +1095,36 @@ SealStaged(Oid chain_rel)
 	}
 }
 
+/* See audit.h. */
+bool
+AuditAsOwner(AuditOwnerScope *scope, bool pin_search_path)
+{
+	Oid			chain_rel;
+	Oid			owner = AuditLogOwner(&chain_rel);
+
+	if (!OidIsValid(owner))
+		return false;
+	scope->guc_level = 0;
+	if (pin_search_path)
+	{
+		scope->guc_level = NewGUCNestLevel();
+		(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	}
+	GetUserIdAndSecContext(&scope->userid, &scope->sec_context);
+	SetUserIdAndSecContext(owner, scope->sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	return true;
+}
+
+void
+AuditAsCaller(const AuditOwnerScope *scope)
+{
+	SetUserIdAndSecContext(scope->userid, scope->sec_context);
+	if (scope->guc_level > 0)
+		AtEOXact_GUC(true, scope->guc_level);
+}
+
 /*
  * Move the transaction's staged rows into audit_log, chained (see the top of
  * this file).  Runs as the owner of audit_log in a restricted security
@@ -1102,17 +1133,10 @@ SealStaged(Oid chain_rel)
 static void
 AuditSeal(void)
 {
-	Oid			chain_rel;
-	Oid			owner = AuditLogOwner(&chain_rel);
-	Oid			save_userid;
-	int			save_sec_context;
+	AuditOwnerScope scope;
 
-	if (!OidIsValid(owner))
+	if (!AuditAsOwner(&scope, false))
 		return;					/* the extension was dropped in this transaction */
-
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
@@ -1122,7 +1146,7 @@ AuditSeal(void)
 	 * written there first and sealed with them.
 	 */
 	if (nmemory_rows > 0 && !audit_pending_rows && !memory_unresolved)
-		SealFew(chain_rel, TakeMemoryRows());
+		SealFew(audit_catalog.chain, TakeMemoryRows());
 	else
 	{
 		if (nmemory_rows > 0)
@@ -1132,12 +1156,12 @@ AuditSeal(void)
 			if (memory_unresolved)
 				audit_unresolved = true;
 		}
-		SealStaged(chain_rel);
+		SealStaged(audit_catalog.chain);
 	}
 	nmemory_rows = 0;
 
 	SPI_finish();
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	AuditAsCaller(&scope);
 }
 
 static void

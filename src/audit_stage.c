@@ -16,6 +16,8 @@
  * audited column (a link's view counter, a no-op) runs nothing, and the one
  * row of an INSERT or DELETE is staged in C, without the statement, when
  * the trigger's templates are plain (see "One changed row" below).
+ * That row is staged as the caller; the statements run as the owner of
+ * audit_log (AuditAsOwner), the one role that may write audit_stage.
  */
 #include "postgres.h"
 
@@ -28,13 +30,17 @@
 #include "access/xact.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "parser/parse_coerce.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 
@@ -56,6 +62,7 @@ typedef struct StagePlan
 	SPIPlanPtr	select_plan;	/* its rows, for staging in memory; NULL until prepared */
 	char	   *query;			/* the statement (TopMemoryContext) */
 	ArrayType  *unaudited;		/* the columns whose change alone is not audited (text[]) */
+	struct JsonbRowPlan *json;	/* how its table's rows become jsonb; NULL until needed */
 } StagePlan;
 
 static HTAB *stage_plans = NULL;
@@ -104,6 +111,7 @@ TriggerEntry(const Trigger *trigger)
 		entry->select_plan = NULL;
 		entry->query = NULL;
 		entry->unaudited = NULL;
+		entry->json = NULL;
 	}
 	if (entry->unaudited == NULL)
 	{
@@ -346,7 +354,7 @@ StageInMemory(Trigger *trigger, const char *op, StagePlan *entry, Datum *values,
  * the primary key with the snapshot the statement would take).  Any other
  * template (a link's row without its password hash, a link view's
  * workspace through its link) leaves the row to the statement.  The row is
- * the statement's: the same values, the jsonb made by the same to_jsonb.
+ * the statement's: the same values, the jsonb as to_jsonb makes it (RowJsonb).
  */
 typedef enum TemplateKind
 {
@@ -463,17 +471,202 @@ TemplateValue(Template t, TupleTableSlot *slot, bool *isnull)
 	return id ? UUIDPGetDatum(id) : (Datum) 0;
 }
 
-/* to_jsonb() of the row in slot, as the statement calls it on a row of the table's type. */
-static Datum
-RowJsonb(TupleTableSlot *slot)
+/*
+ * to_jsonb() of a row, with the type look-ups to_jsonb makes at every call
+ * made once per table: each column's kind of JSON value and its output
+ * function.  The columns of the model tables are booleans, integers,
+ * timestamps with time zone and values that to_jsonb writes as their text
+ * (uuids, text, enums, permsets); a table with a column of any other kind
+ * (a number with a fraction, a date, JSON, an array, a composite, a type
+ * with a cast to json) has its rows made by to_jsonb itself.
+ */
+typedef enum JsonbColumnKind
+{
+	JSONB_COLUMN_DROPPED,
+	JSONB_COLUMN_BOOL,
+	JSONB_COLUMN_INTEGER,		/* written by its output function, read as a number */
+	JSONB_COLUMN_TIMESTAMPTZ,
+	JSONB_COLUMN_TEXT			/* its output function's text */
+} JsonbColumnKind;
+
+typedef struct JsonbColumn
+{
+	JsonbColumnKind kind;
+	Oid			type;			/* the column's type, to see that the table is unchanged */
+	FmgrInfo	output;			/* INTEGER, TEXT */
+} JsonbColumn;
+
+typedef struct JsonbRowPlan
+{
+	bool		by_to_jsonb;	/* a column of another kind: to_jsonb makes the rows */
+	int			ncolumns;
+	JsonbColumn columns[FLEXIBLE_ARRAY_MEMBER];
+} JsonbRowPlan;
+
+/* How to_jsonb writes a value of type (PostgreSQL 15's categories); false: not one of ours. */
+static bool
+JsonbColumnKindOf(Oid type, JsonbColumnKind *kind)
+{
+	Oid			base = getBaseType(type);
+	Oid			cast;
+
+	switch (base)
+	{
+		case BOOLOID:
+			*kind = JSONB_COLUMN_BOOL;
+			return true;
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+			*kind = JSONB_COLUMN_INTEGER;
+			return true;
+		case TIMESTAMPTZOID:
+			*kind = JSONB_COLUMN_TIMESTAMPTZ;
+			return true;
+		case FLOAT4OID:
+		case FLOAT8OID:
+		case NUMERICOID:
+		case DATEOID:
+		case TIMESTAMPOID:
+		case JSONOID:
+		case JSONBOID:
+			return false;
+	}
+	if (OidIsValid(get_element_type(base)) || base == ANYARRAYOID || base == RECORDARRAYOID ||
+		type_is_rowtype(base))
+		return false;
+	if (base >= FirstNormalObjectId &&
+		find_coercion_pathway(JSONOID, base, COERCION_EXPLICIT, &cast) == COERCION_PATH_FUNC &&
+		OidIsValid(cast))
+		return false;
+	*kind = JSONB_COLUMN_TEXT;
+	return true;
+}
+
+/* The plan of desc's rows (TopMemoryContext). */
+static JsonbRowPlan *
+JsonbRowPlanOf(TupleDesc desc)
+{
+	JsonbRowPlan *plan = MemoryContextAllocZero(TopMemoryContext,
+												offsetof(JsonbRowPlan, columns) +
+												sizeof(JsonbColumn) * desc->natts);
+	int			i;
+
+	plan->ncolumns = desc->natts;
+	for (i = 0; i < desc->natts && !plan->by_to_jsonb; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+		JsonbColumn *c = &plan->columns[i];
+		Oid			output;
+		bool		varlena;
+
+		c->type = a->atttypid;
+		if (a->attisdropped)
+			c->kind = JSONB_COLUMN_DROPPED;
+		else if (!JsonbColumnKindOf(a->atttypid, &c->kind))
+			plan->by_to_jsonb = true;
+		else if (c->kind == JSONB_COLUMN_INTEGER || c->kind == JSONB_COLUMN_TEXT)
+		{
+			getTypeOutputInfo(getBaseType(a->atttypid), &output, &varlena);
+			fmgr_info_cxt(output, &c->output, TopMemoryContext);
+		}
+	}
+	return plan;
+}
+
+/* Was plan made for a table of desc's columns? */
+static bool
+JsonbRowPlanFits(const JsonbRowPlan *plan, TupleDesc desc)
+{
+	int			i;
+
+	if (plan->ncolumns != desc->natts)
+		return false;
+	for (i = 0; i < desc->natts; i++)
+		if (plan->columns[i].type != TupleDescAttr(desc, i)->atttypid ||
+			(plan->columns[i].kind == JSONB_COLUMN_DROPPED) != TupleDescAttr(desc, i)->attisdropped)
+			return false;
+	return true;
+}
+
+/* See audit.h. */
+Datum
+AuditRowToJsonb(Datum row, Oid rowtype)
 {
 	FmgrInfo	flinfo;
-	Const	   *arg = makeNullConst(slot->tts_tupleDescriptor->tdtypeid, -1, InvalidOid);
+	Const	   *arg = makeNullConst(rowtype, -1, InvalidOid);
 
 	fmgr_info(F_TO_JSONB, &flinfo);
 	fmgr_info_set_expr((Node *) makeFuncExpr(F_TO_JSONB, JSONBOID, list_make1(arg), InvalidOid,
 											 InvalidOid, COERCE_EXPLICIT_CALL), &flinfo);
-	return FunctionCall1(&flinfo, ExecFetchSlotHeapTupleDatum(slot));
+	return FunctionCall1(&flinfo, row);
+}
+
+/* to_jsonb() of the row in slot (all its attributes got), a row of the table of entry. */
+static Datum
+RowJsonb(StagePlan *entry, TupleTableSlot *slot)
+{
+	TupleDesc	desc = slot->tts_tupleDescriptor;
+	JsonbParseState *state = NULL;
+	JsonbValue	v;
+	int			i;
+
+	if (entry->json != NULL && !JsonbRowPlanFits(entry->json, desc))
+	{
+		pfree(entry->json);
+		entry->json = NULL;
+	}
+	if (entry->json == NULL)
+		entry->json = JsonbRowPlanOf(desc);
+	if (entry->json->by_to_jsonb)
+		return AuditRowToJsonb(ExecFetchSlotHeapTupleDatum(slot), desc->tdtypeid);
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (i = 0; i < desc->natts; i++)
+	{
+		JsonbColumn *c = &entry->json->columns[i];
+		Datum		d = slot->tts_values[i];
+		char	   *text;
+
+		if (c->kind == JSONB_COLUMN_DROPPED)
+			continue;
+		v.type = jbvString;
+		v.val.string.val = NameStr(TupleDescAttr(desc, i)->attname);
+		v.val.string.len = strlen(v.val.string.val);
+		pushJsonbValue(&state, WJB_KEY, &v);
+		if (slot->tts_isnull[i])
+			v.type = jbvNull;
+		else if (c->kind == JSONB_COLUMN_BOOL)
+		{
+			v.type = jbvBool;
+			v.val.boolean = DatumGetBool(d);
+		}
+		else if (c->kind == JSONB_COLUMN_INTEGER)
+		{
+			v.type = jbvNumeric;
+			v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+																CStringGetDatum(OutputFunctionCall(&c->output, d)),
+																ObjectIdGetDatum(InvalidOid),
+																Int32GetDatum(-1)));
+		}
+		else
+		{
+			text = c->kind == JSONB_COLUMN_TIMESTAMPTZ ?
+				JsonEncodeDateTime(NULL, d, TIMESTAMPTZOID, NULL) :
+				OutputFunctionCall(&c->output, d);
+			if (strlen(text) > JENTRY_OFFLENMASK)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("string too long to represent as jsonb string"),
+						 errdetail("Due to an implementation restriction, jsonb strings cannot exceed %d bytes.",
+								   JENTRY_OFFLENMASK)));
+			v.type = jbvString;
+			v.val.string.val = text;
+			v.val.string.len = strlen(text);
+		}
+		pushJsonbValue(&state, WJB_VALUE, &v);
+	}
+	return JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL)));
 }
 
 /*
@@ -482,8 +675,8 @@ RowJsonb(TupleTableSlot *slot)
  * the forms above.
  */
 static bool
-StageOneRow(TriggerData *trigdata, const char *op, Tuplestorestate *changed, Datum *params,
-			const char *param_nulls)
+StageOneRow(TriggerData *trigdata, const char *op, Tuplestorestate *changed, StagePlan *entry,
+			Datum *params, const char *param_nulls)
 {
 	Trigger    *trigger = trigdata->tg_trigger;
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
@@ -525,7 +718,7 @@ StageOneRow(TriggerData *trigdata, const char *op, Tuplestorestate *changed, Dat
 	row[4] = params[2];
 	nulls[4] = false;
 	row[5] = TemplateValue(object, slot, &nulls[5]);
-	jsonb = RowJsonb(slot);
+	jsonb = RowJsonb(entry, slot);
 	row[6] = deleted ? jsonb : (Datum) 0;
 	nulls[6] = !deleted;
 	row[7] = deleted ? (Datum) 0 : jsonb;
@@ -545,6 +738,13 @@ StageOneRow(TriggerData *trigdata, const char *op, Tuplestorestate *changed, Dat
 /*
  * audit_model_trigger() → trigger: stage the audit rows of the statement
  * (TRUNCATE: one row for the table).
+ *
+ * It runs as its caller: the one row of a management function's INSERT or
+ * DELETE is staged in memory without a statement.  Its statements (the
+ * others) run as the owner of audit_log, which alone may write audit_stage,
+ * in a restricted security context with search_path pinned (AuditAsOwner):
+ * what a SECURITY DEFINER function with SET search_path would do, without
+ * its cost on every call.
  */
 Datum
 audit_model_trigger(PG_FUNCTION_ARGS)
@@ -557,7 +757,7 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
 	StagePlan  *entry;
-	int			rc;
+	AuditOwnerScope scope;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
 		trigdata->tg_trigger->tgnargs != AUDIT_TRIGGER_NARGS)
@@ -579,10 +779,11 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 	values[1] = CStringGetTextDatum(GetUserNameFromId(GetSessionUserId(), false));
 	values[2] = CStringGetTextDatum(RelationGetRelationName(trigdata->tg_relation));
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 	{
+		AuditAsOwner(&scope, true);
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
 		if (truncate_plan == NULL)
 		{
 			SPIPlanPtr	p = SPI_prepare("INSERT INTO share_acl.audit_stage"
@@ -596,6 +797,7 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 		if (SPI_execute_plan(truncate_plan, values, nulls, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not stage the audit row of a TRUNCATE");
 		SPI_finish();
+		AuditAsCaller(&scope);
 		AuditMarkPending(false);
 		return PointerGetDatum(NULL);
 	}
@@ -611,46 +813,39 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("audit_model_trigger() needs the transition tables of its event")));
 	if (tuplestore_tuple_count(changed) == 0)
-	{
-		SPI_finish();
 		return PointerGetDatum(NULL);
-	}
-	entry = StageEntry(trigger, op);
+	entry = TriggerEntry(trigger);
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) && trigdata->tg_oldtable != NULL &&
 		!UpdateChangedAudited(trigdata, entry->unaudited))
-	{
-		SPI_finish();
 		return PointerGetDatum(NULL);
-	}
+	if (tuplestore_tuple_count(changed) == 1 && !TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) &&
+		AuditStageInMemory(1) && StageOneRow(trigdata, op, changed, entry, values, nulls))
+		return PointerGetDatum(NULL);
+
+	AuditAsOwner(&scope, true);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	entry = StageEntry(trigger, op);
 	values[3] = PointerGetDatum(entry->unaudited);
 	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "could not register the transition tables of the audit trigger");
-
 	if (tuplestore_tuple_count(changed) > KEPT_PLAN_MAX_ROWS)
 	{
-		rc = SPI_execute_with_args(entry->query, 4, (Oid *) stage_param_types, values, nulls, false, 0);
+		int			rc = SPI_execute_with_args(entry->query, 4, (Oid *) stage_param_types, values,
+											   nulls, false, 0);
+
 		if (rc != SPI_OK_INSERT)
 			elog(ERROR, "could not stage the audit rows of trigger \"%s\": %s",
 				 trigger->tgname, SPI_result_code_string(rc));
 		/* a delete may be a cascade that removed the row naming the workspace */
 		if (SPI_processed > 0)
 			AuditMarkPending(Unresolved(trigger, op, true));
-		SPI_finish();
-		return PointerGetDatum(NULL);
 	}
-
-	if (AuditStageInMemory(tuplestore_tuple_count(changed)))
-	{
-		if (tuplestore_tuple_count(changed) == 1 && !TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) &&
-			StageOneRow(trigdata, op, changed, values, nulls))
-		{
-			SPI_finish();
-			return PointerGetDatum(NULL);
-		}
+	else if (AuditStageInMemory(tuplestore_tuple_count(changed)))
 		StageInMemory(trigger, op, entry, values, nulls);
-	}
 	else
 		StageInTable(trigger, op, entry, values, nulls);
 	SPI_finish();
+	AuditAsCaller(&scope);
 	return PointerGetDatum(NULL);
 }

@@ -330,10 +330,13 @@ COMMENT ON FUNCTION share_acl._audit_statement(text, text[]) IS
 -- Statement trigger on a model table (one per event: transition tables),
 -- with the 8 arguments of _audit_statement.  Each backend prepares the
 -- statement of each trigger once and keeps its plan (src/audit_stage.c).
--- SECURITY DEFINER: it writes audit_stage, which no other role may.
+-- Not SECURITY DEFINER: the one row of a management function's statement is
+-- staged without a statement, as the caller; the statements that write
+-- audit_stage, which no other role may, run as the owner of audit_log with
+-- search_path pinned, switched to in C only around them.
 CREATE FUNCTION share_acl.audit_model_trigger() RETURNS trigger
     AS 'MODULE_PATHNAME', 'audit_model_trigger'
-    LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+    LANGUAGE C;
 COMMENT ON FUNCTION share_acl.audit_model_trigger() IS
     'statement trigger on the model tables: stage one audit row per changed row (secrets removed), sealed at commit';
 
@@ -466,83 +469,12 @@ COMMENT ON FUNCTION share_acl._audit_workspace_of(uuid) IS
 --       FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_trigger('id');
 -- object_type is the table's schema-qualified name, object_id the resource,
 -- old/new the whole row (an application must not audit secret columns: it
--- chooses the tables).
+-- chooses the tables).  Not SECURITY DEFINER: the rows' jsonb is made as
+-- the role whose statement fired it (to_jsonb calls a type's cast to json,
+-- the application's code); only the INSERT of the made rows into
+-- audit_stage runs as the owner of audit_log (src/audit_app.c).
 CREATE FUNCTION share_acl.audit_trigger() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    col text;
-    typ oid;
-    tbl text := format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME);
-    n bigint;
-BEGIN
-    IF TG_NARGS <> 1 OR TG_WHEN <> 'AFTER' OR TG_OP = 'TRUNCATE' THEN
-        RAISE EXCEPTION 'audit_trigger() must be an AFTER INSERT, UPDATE or DELETE trigger with one argument, the resource column'
-            USING ERRCODE = 'trigger_protocol_violated';
-    END IF;
-    -- per statement: the transition tables must be the trigger's own (a
-    -- name not found there would be looked up among the caller's temporary
-    -- tables)
-    IF TG_LEVEL = 'STATEMENT' AND NOT EXISTS (
-        SELECT 1 FROM pg_catalog.pg_trigger t
-         WHERE t.tgrelid = TG_RELID AND t.tgname = TG_NAME
-           AND (TG_OP = 'DELETE' OR t.tgnewtable = 'new_rows')
-           AND (TG_OP = 'INSERT' OR t.tgoldtable = 'old_rows')) THEN
-        RAISE EXCEPTION 'audit_trigger(): a statement trigger needs the transition tables new_rows (INSERT, UPDATE) and old_rows (UPDATE, DELETE)'
-            USING ERRCODE = 'trigger_protocol_violated';
-    END IF;
-    col := TG_ARGV[0];
-    SELECT a.atttypid INTO typ FROM pg_catalog.pg_attribute a
-     WHERE a.attrelid = TG_RELID AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'audit_trigger(): column "%" of relation % does not exist', col, tbl
-            USING ERRCODE = 'undefined_column',
-                  HINT = 'The trigger''s argument names the uuid column that holds the row''s share_acl resource.';
-    END IF;
-    IF typ <> 'pg_catalog.uuid'::pg_catalog.regtype THEN
-        RAISE EXCEPTION 'audit_trigger(): column "%" of relation % is of type %, not uuid', col, tbl,
-                        typ::pg_catalog.regtype
-            USING ERRCODE = 'trigger_protocol_violated';
-    END IF;
-    IF TG_LEVEL = 'ROW' THEN
-        INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, object_id,
-                                           old, new)
-        SELECT (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = x.rid),
-               share_acl.current_principal(), session_user, lower(TG_OP), tbl, x.rid,
-               CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END,
-               CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END
-          FROM (SELECT CASE WHEN TG_OP = 'DELETE' THEN (to_jsonb(OLD) ->> col)::uuid
-                            ELSE (to_jsonb(NEW) ->> col)::uuid END AS rid) x;
-        PERFORM share_acl._audit_pending(false);
-        RETURN NULL;
-    END IF;
-    -- one statement per operation, the column quoted by format() (%I)
-    IF TG_OP = 'UPDATE' THEN
-        EXECUTE format('INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, '
-                       'object_id, old, new) '
-                       'SELECT (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = (b.n).%1$I),'
-                       ' $1, $2, ''update'', $3, (b.n).%1$I, to_jsonb(a.o), to_jsonb(b.n)'
-                       ' FROM (SELECT row_number() OVER () AS rn, o FROM old_rows o) a'
-                       ' JOIN (SELECT row_number() OVER () AS rn, n FROM new_rows n) b ON a.rn = b.rn', col)
-            USING share_acl.current_principal(), session_user::text, tbl;
-    ELSIF TG_OP = 'INSERT' THEN
-        EXECUTE format('INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, '
-                       'object_id, old, new) '
-                       'SELECT (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = x.%1$I),'
-                       ' $1, $2, ''insert'', $3, x.%1$I, NULL::jsonb, to_jsonb(x) FROM new_rows x', col)
-            USING share_acl.current_principal(), session_user::text, tbl;
-    ELSE
-        EXECUTE format('INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, '
-                       'object_id, old, new) '
-                       'SELECT (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = x.%1$I),'
-                       ' $1, $2, ''delete'', $3, x.%1$I, to_jsonb(x), NULL::jsonb FROM old_rows x', col)
-            USING share_acl.current_principal(), session_user::text, tbl;
-    END IF;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    IF n > 0 THEN
-        PERFORM share_acl._audit_pending(false);
-    END IF;
-    RETURN NULL;
-END $$;
+    AS 'MODULE_PATHNAME', 'audit_trigger' LANGUAGE C;
 COMMENT ON FUNCTION share_acl.audit_trigger() IS
     'trigger for application tables (argument: the uuid column of the row''s share_acl resource): audit each changed row with the acting principal';
 

@@ -1,0 +1,252 @@
+/*
+ * audit_app.c — audit_trigger(), the trigger an application attaches to its
+ * own tables (SPEC §7): one audit row per changed row, with the acting
+ * principal, in the chain of the workspace of the resource a uuid column of
+ * the row names.
+ *
+ * It runs as its caller.  The rows' jsonb is made by to_jsonb as the role
+ * whose statement fired the trigger: a type of an application's table may
+ * have a cast to json, which to_jsonb calls, and that is the application's
+ * code, never to run with the rights of the extension's owner.  Only the
+ * INSERT into audit_stage, whose values are all made by then, runs as the
+ * owner of audit_log (AuditAsOwner, search_path pinned), a batch of rows per
+ * execution of one kept statement.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/tuplestore.h"
+
+#include "audit.h"
+#include "context.h"
+
+PG_FUNCTION_INFO_V1(audit_trigger);
+
+/* rows staged per execution of the statement */
+#define APP_BATCH_ROWS	1000
+
+/* $1 actor, $2 db_role, $3 action, $4 object_type; $5 .. $7 the rows' resource, old and new */
+static SPIPlanPtr app_plan = NULL;
+static const Oid app_param_types[7] = {UUIDOID, TEXTOID, TEXTOID, TEXTOID, UUIDARRAYOID,
+									   JSONBARRAYOID, JSONBARRAYOID};
+
+/* The rows of one statement of the trigger, a batch at a time. */
+typedef struct AppRows
+{
+	Datum		params[7];
+	char		nulls[7];
+	int			n;
+	Datum		resource[APP_BATCH_ROWS];
+	bool		resource_null[APP_BATCH_ROWS];
+	Datum		old[APP_BATCH_ROWS];
+	bool		old_null[APP_BATCH_ROWS];
+	Datum		new[APP_BATCH_ROWS];
+	bool		new_null[APP_BATCH_ROWS];
+	MemoryContext batch;		/* the batch's values, reset after each */
+} AppRows;
+
+/* A one-dimensional array of the batch's values of one column (uuid or jsonb). */
+static ArrayType *
+BatchArray(const AppRows *rows, const Datum *values, const bool *nulls, Oid type)
+{
+	int			dims[1] = {rows->n};
+	int			lbs[1] = {1};
+
+	return construct_md_array((Datum *) values, (bool *) nulls, 1, dims, lbs, type,
+							  type == UUIDOID ? UUID_LEN : -1, false,
+							  type == UUIDOID ? TYPALIGN_CHAR : TYPALIGN_INT);
+}
+
+/* Stage the batch in audit_stage, as the owner of audit_log; then start the next. */
+static void
+FlushRows(AppRows *rows)
+{
+	AuditOwnerScope scope;
+	MemoryContext old;
+
+	if (rows->n == 0)
+		return;
+	old = MemoryContextSwitchTo(rows->batch);
+	rows->params[4] = PointerGetDatum(BatchArray(rows, rows->resource, rows->resource_null, UUIDOID));
+	rows->params[5] = PointerGetDatum(BatchArray(rows, rows->old, rows->old_null, JSONBOID));
+	rows->params[6] = PointerGetDatum(BatchArray(rows, rows->new, rows->new_null, JSONBOID));
+	MemoryContextSwitchTo(old);
+
+	if (!AuditAsOwner(&scope, true))
+		elog(ERROR, "the audit tables of share_acl are not there");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (app_plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare("INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action,"
+									"       object_type, object_id, old, new)"
+									" SELECT (SELECT r.workspace_id FROM share_acl.resource r"
+									"          WHERE r.id OPERATOR(pg_catalog.=) u.rid), $1, $2, $3, $4, u.rid, u.o, u.n"
+									"   FROM ROWS FROM (pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7))"
+									"        AS u(rid, o, n)",
+									7, (Oid *) app_param_types);
+
+		if (p == NULL || SPI_keepplan(p) != 0)
+			elog(ERROR, "could not prepare the audit statement of audit_trigger()");
+		app_plan = p;
+	}
+	if (SPI_execute_plan(app_plan, rows->params, rows->nulls, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not stage the audit rows of audit_trigger()");
+	SPI_finish();
+	AuditAsCaller(&scope);
+	AuditMarkPending(false);
+
+	MemoryContextReset(rows->batch);
+	rows->n = 0;
+}
+
+/* Add a row: its resource (column of the row old or new names), old and new (NULL: none). */
+static void
+AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTuple new)
+{
+	HeapTuple	named = new != NULL ? new : old;
+	MemoryContext prev = MemoryContextSwitchTo(rows->batch);
+	int			i = rows->n;
+
+	rows->resource[i] = heap_getattr(named, column, desc, &rows->resource_null[i]);
+	rows->old_null[i] = old == NULL;
+	rows->old[i] = old ? AuditRowToJsonb(heap_copy_tuple_as_datum(old, desc), desc->tdtypeid) : (Datum) 0;
+	rows->new_null[i] = new == NULL;
+	rows->new[i] = new ? AuditRowToJsonb(heap_copy_tuple_as_datum(new, desc), desc->tdtypeid) : (Datum) 0;
+	MemoryContextSwitchTo(prev);
+	if (++rows->n == APP_BATCH_ROWS)
+		FlushRows(rows);
+}
+
+/* The next row of a transition table, as a heap tuple in the batch's memory; NULL at its end. */
+static HeapTuple
+NextRow(AppRows *rows, Tuplestorestate *table, TupleTableSlot *slot)
+{
+	MemoryContext old;
+	HeapTuple	tuple;
+	bool		should_free;
+
+	if (!tuplestore_gettupleslot(table, true, false, slot))
+		return NULL;
+	old = MemoryContextSwitchTo(rows->batch);
+	tuple = ExecFetchSlotHeapTuple(slot, false, &should_free);
+	MemoryContextSwitchTo(old);
+	return tuple;
+}
+
+/*
+ * audit_trigger(resource_column) → trigger: an AFTER INSERT, UPDATE or
+ * DELETE trigger, row or statement level (with the transition tables named
+ * new_rows and old_rows), on an application's table.
+ */
+Datum
+audit_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Trigger    *trigger;
+	Relation	rel;
+	TupleDesc	desc;
+	char	   *table;
+	const char *column_name;
+	AttrNumber	column;
+	Oid			type;
+	const pg_uuid_t *actor;
+	AppRows    *rows;
+	bool		inserted,
+				deleted;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || trigdata->tg_trigger->tgnargs != 1 ||
+		!TRIGGER_FIRED_AFTER(trigdata->tg_event) || TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("audit_trigger() must be an AFTER INSERT, UPDATE or DELETE trigger with one argument, the resource column")));
+	trigger = trigdata->tg_trigger;
+	rel = trigdata->tg_relation;
+	desc = RelationGetDescr(rel);
+	inserted = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
+	deleted = TRIGGER_FIRED_BY_DELETE(trigdata->tg_event);
+	table = psprintf("%s.%s", quote_identifier(get_namespace_name(RelationGetNamespace(rel))),
+					 quote_identifier(RelationGetRelationName(rel)));
+	if (TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) &&
+		((!deleted && (trigdata->tg_newtable == NULL || trigger->tgnewtable == NULL ||
+					   strcmp(trigger->tgnewtable, "new_rows") != 0)) ||
+		 (!inserted && (trigdata->tg_oldtable == NULL || trigger->tgoldtable == NULL ||
+						strcmp(trigger->tgoldtable, "old_rows") != 0))))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("audit_trigger(): a statement trigger needs the transition tables new_rows (INSERT, UPDATE) and old_rows (UPDATE, DELETE)")));
+	column_name = trigger->tgargs[0];
+	column = SPI_fnumber(desc, column_name);
+	if (column <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("audit_trigger(): column \"%s\" of relation %s does not exist", column_name, table),
+				 errhint("The trigger's argument names the uuid column that holds the row's share_acl resource.")));
+	type = TupleDescAttr(desc, column - 1)->atttypid;
+	if (type != UUIDOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("audit_trigger(): column \"%s\" of relation %s is of type %s, not uuid",
+						column_name, table, format_type_be(type))));
+
+	rows = palloc0(sizeof(AppRows));
+	rows->batch = AllocSetContextCreate(CurrentMemoryContext, "share_acl audit_trigger rows",
+										ALLOCSET_DEFAULT_SIZES);
+	actor = ContextCurrentPrincipal();
+	memset(rows->nulls, ' ', sizeof(rows->nulls));
+	if (actor != NULL)
+	{
+		pg_uuid_t  *copy = palloc(sizeof(pg_uuid_t));
+
+		*copy = *actor;
+		rows->params[0] = UUIDPGetDatum(copy);
+	}
+	else
+		rows->nulls[0] = 'n';
+	rows->params[1] = CStringGetTextDatum(GetUserNameFromId(GetSessionUserId(), false));
+	rows->params[2] = CStringGetTextDatum(inserted ? "insert" : deleted ? "delete" : "update");
+	rows->params[3] = CStringGetTextDatum(table);
+
+	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		AddRow(rows, column, desc, inserted ? NULL : trigdata->tg_trigtuple,
+			   inserted ? trigdata->tg_trigtuple : deleted ? NULL : trigdata->tg_newtuple);
+	else
+	{
+		/* an UPDATE's old and new rows pair up in the order of the transition tables */
+		TupleTableSlot *old_slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+		TupleTableSlot *new_slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+
+		if (!inserted)
+			tuplestore_rescan(trigdata->tg_oldtable);
+		if (!deleted)
+			tuplestore_rescan(trigdata->tg_newtable);
+		for (;;)
+		{
+			HeapTuple	old = inserted ? NULL : NextRow(rows, trigdata->tg_oldtable, old_slot);
+			HeapTuple	new = deleted ? NULL : NextRow(rows, trigdata->tg_newtable, new_slot);
+
+			if (old == NULL && new == NULL)
+				break;
+			AddRow(rows, column, desc, old, new);
+		}
+		if (!inserted)
+			tuplestore_rescan(trigdata->tg_oldtable);
+		if (!deleted)
+			tuplestore_rescan(trigdata->tg_newtable);
+		ExecDropSingleTupleTableSlot(old_slot);
+		ExecDropSingleTupleTableSlot(new_slot);
+	}
+	FlushRows(rows);
+	MemoryContextDelete(rows->batch);
+	return PointerGetDatum(NULL);
+}
