@@ -343,6 +343,17 @@ link_open(PG_FUNCTION_ARGS)
 	Datum		values[5];
 	bool		nulls[5] = {false, false, true, true, true};
 
+	/*
+	 * On the primary every open writes (its audit row, views, attempts): a
+	 * read-only transaction could commit none of it, and is refused before
+	 * the token is looked at.
+	 */
+	if (!standby && XactReadOnly)
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("open_link cannot run in a read-only transaction"),
+				 errdetail("On a primary, every open writes its audit row (and views and failed attempts) in the caller's transaction."),
+				 errhint("Call it in a read-write transaction; on a hot standby it validates without recording.")));
 	InitMaterializedSRF(fcinfo, 0);
 	if (!LogExposureWarned())
 	{

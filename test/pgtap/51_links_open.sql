@@ -8,7 +8,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(82);
+SELECT plan(83);
 -- passwords appear as literals below: keep the statement text out of the
 -- server log (and open_link and create_link from warning about it, which
 -- 54_links_log_settings.sql tests)
@@ -256,6 +256,23 @@ SELECT is((SELECT status FROM share_acl.open_link(pg_temp.tok('plain'),
 SELECT throws_ok($$SELECT * FROM share_acl.open_link(pg_temp.tok('plain'),
                                                      viewer_email => E'a@b\u2003c' COLLATE "C.utf8")$$,
     '22023', NULL, 'the viewer e-mail check under the call''s collation: C.utf8');
+
+-- a read-only transaction on the primary could commit none of what an open
+-- writes (the answer is taken out of the savepoint through a psql variable:
+-- rolling the savepoint back also rolls back pgTAP's own bookkeeping)
+CREATE FUNCTION pg_temp.open_state(text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM * FROM share_acl.open_link($1);
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ' ' || SQLERRM;
+END $$;
+SAVEPOINT read_only;
+SET LOCAL transaction_read_only = on;
+SELECT pg_temp.open_state(pg_temp.tok('plain')) AS read_only_state \gset
+ROLLBACK TO SAVEPOINT read_only;
+SELECT is(:'read_only_state'::text, '25006 open_link cannot run in a read-only transaction',
+    'open_link in a read-only transaction on the primary: refused with 25006, nothing half-written');
 
 SELECT * FROM finish();
 ROLLBACK;
