@@ -18,8 +18,8 @@
  *
  * A cancel or statement_timeout that arrives while the caller waits is held
  * until the worker has the row (it then ends the call, which was refused
- * anyway).  When the row cannot be handed over (no background worker slot within 1
- * second, the worker ended before taking it, a hot standby) the caller logs
+ * anyway).  When the row cannot be handed over (no background worker slot within
+ * REFUSAL_SLOT_WAIT_MS, the worker ended before taking it, a hot standby) the caller logs
  * one LOG line with the same facts — never a secret: management messages
  * hold ids, flag and policy names only — and raises its error as always.
  * A worker that fails after taking the row logs its error.
@@ -55,7 +55,12 @@
 
 PG_FUNCTION_INFO_V1(audit_refusal);
 
-#define REFUSAL_SLOT_WAIT_MS	1000	/* the caller's wait for a worker slot */
+/*
+ * The caller's wait for a worker slot: long enough that a flood of refused
+ * calls (each one a worker) queues behind the slots rather than drops rows,
+ * and slows the flood down.
+ */
+#define REFUSAL_SLOT_WAIT_MS	10000
 #define REFUSAL_NAME_MAX		128
 #define REFUSAL_MESSAGE_MAX		1024
 
@@ -174,8 +179,8 @@ audit_refusal(PG_FUNCTION_ARGS)
 
 	/*
 	 * A cancel (or statement_timeout) now would lose the row without a trace:
-	 * it waits until the worker holds its copy, at most about a second and a
-	 * process start, and is then raised with the refusal.
+	 * it waits until the worker holds its copy, at most REFUSAL_SLOT_WAIT_MS
+	 * and a process start, and is then raised with the refusal.
 	 */
 	HOLD_CANCEL_INTERRUPTS();
 	handle = StartSegmentWorker(seg, "share_acl_audit_worker_main", "share_acl audit of a refusal",
@@ -183,7 +188,8 @@ audit_refusal(PG_FUNCTION_ARGS)
 	if (handle == NULL)
 	{
 		RESUME_CANCEL_INTERRUPTS();
-		LogUnrecorded(sh, "no background worker slot became free within 1 second");
+		LogUnrecorded(sh, psprintf("no background worker slot became free within %d seconds",
+								   REFUSAL_SLOT_WAIT_MS / 1000));
 		dsm_detach(seg);
 		PG_RETURN_BOOL(false);
 	}

@@ -32,7 +32,7 @@
  *
  *    Fail closed: when the attempt cannot be recorded, _link_attempt raises
  *    an error and open_link answers nothing:
- *      53000  no background worker slot became free within 1 second
+ *      53000  no background worker slot became free within 10 seconds
  *             (each attempt holds one of max_worker_processes for about
  *             the time a new connection takes to start);
  *      the worker's SQLSTATE (55P03 when the link row stayed locked for 1
@@ -91,7 +91,11 @@
 #include "segment_worker.h"
 
 #define ATTEMPT_LOCK_TIMEOUT	"1s"	/* the worker's wait for the link row */
-#define ATTEMPT_SLOT_WAIT_MS	1000	/* the caller's wait for a worker slot */
+/*
+ * The caller's wait for a worker slot: long enough that an open gets one
+ * while others flood the slots (refused calls, attempts on other links).
+ */
+#define ATTEMPT_SLOT_WAIT_MS	10000
 #define ATTEMPT_EMAIL_MAX		1280	/* 320 characters (open_link's limit) of 4 bytes */
 #define ATTEMPT_STATUS_MAX		32
 #define ATTEMPT_MESSAGE_MAX		512

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# test/flood/run.sh — a flood of refused calls neither drops their audit rows
+# nor starves other tenants' password link opens (SPEC §5, §7).
+#
+# Every refused management call hands its audit row to a dynamic background
+# worker, and every open of a password link records its attempt through one:
+# the slots are max_worker_processes, shared by the whole server.  On a
+# cluster of its own with max_worker_processes = 3, an attacker with no role
+# in workspace W runs FLOOD_SESSIONS sessions of FLOOD_CALLS refused calls
+# each (create_team in W) while a viewer opens alice's password link in W
+# FLOOD_OPENS times.  Every open must answer ok, and every refusal must have
+# its row in audit_log (each caller waits for a free slot rather than give
+# up after a moment; the flood is slowed down instead).
+#
+# share_acl must be installed (test/run_all.sh does it first).  Prints
+# "flood: ... ok" lines; the exit status is non-zero when a check failed.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+SESSIONS=${FLOOD_SESSIONS:-24}
+CALLS=${FLOOD_CALLS:-10}
+OPENS=${FLOOD_OPENS:-10}
+# (a cluster of the calling suite is not ours to stop)
+unset SA_CLUSTER_DIR
+sa_start_cluster "max_worker_processes = 3
+max_parallel_workers = 0
+max_logical_replication_workers = 0
+max_connections = 60" || exit 1
+work=$(mktemp -d /tmp/share_acl_flood.XXXXXX)
+trap 'rm -rf "$work"; sa_stop_cluster' EXIT
+failed=0
+check() {	# name condition-result
+	if [ "$2" = t ]; then echo "flood: $1 ok"; else echo "flood: $1 FAILED ($2)"; failed=1; fi
+}
+
+psql -qX -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION share_acl' \
+	-c 'CREATE ROLE flood_app LOGIN IN ROLE share_acl_user' || exit 1
+psql -qXAt -v ON_ERROR_STOP=1 >"$work/fixture" <<'SQL' || exit 1
+SET log_min_error_statement = panic;
+SELECT share_acl.create_user('alice@flood.test') AS alice \gset
+SELECT share_acl.create_user('mallory@flood.test') AS mallory \gset
+SELECT share_acl.create_workspace('flood W', :'alice') AS w \gset
+SELECT share_acl.create_workspace('flood M', :'mallory') AS m \gset
+SELECT share_acl.set_principal(:'alice');
+SELECT share_acl.create_resource(:'w', 'project') AS p \gset
+SELECT share_acl.create_link(:'p', password => 'open sesame') AS token \gset
+SELECT share_acl.set_principal(NULL);
+SELECT :'w' || ' ' || :'mallory' || ' ' || :'token';
+SQL
+read -r W MALLORY TOKEN < <(tail -1 "$work/fixture")
+
+# the flood: each session a principal without a role in W, refused each time
+# (as the application's role; the principal is set per transaction)
+cat >"$work/refused.sql" <<SQL
+SET ROLE flood_app;
+$(for i in $(seq "$CALLS"); do
+	echo "DO \$\$ BEGIN PERFORM share_acl.set_principal('$MALLORY'); PERFORM share_acl.create_team('$W', 'x'); EXCEPTION WHEN insufficient_privilege THEN NULL; END \$\$;"
+done)
+SQL
+start=$(date +%s.%N)
+for s in $(seq "$SESSIONS"); do
+	psql -qX -v ON_ERROR_STOP=1 -f "$work/refused.sql" >"$work/flood.$s" 2>&1 &
+done
+# meanwhile the viewer's opens of the password link
+for i in $(seq "$OPENS"); do
+	psql -qXAt -c "SET log_min_error_statement = panic" \
+		-c "SELECT status FROM share_acl.open_link(\$\$$TOKEN\$\$, 'open sesame')" 2>&1
+done >"$work/opens"
+wait
+end=$(date +%s.%N)
+
+check "the $OPENS password opens during the flood all answer ok" \
+	"$([ "$(grep -c '^ok$' "$work/opens")" = "$OPENS" ] && echo t || head -3 "$work/opens" | tr '\n' ' ')"
+check "the $SESSIONS flooding sessions ran without an error" \
+	"$(cat "$work"/flood.* | grep -q . && cat "$work"/flood.* | head -3 | tr '\n' ' ' || echo t)"
+check "no team was made in W (every call was refused)" \
+	"$(psql -qXAt -c "SELECT count(*) = 0 FROM share_acl.principal WHERE kind = 'team' AND workspace_id = '$W'")"
+# the workers write a moment after each call: wait for the rows (at most 60 s)
+want=$((SESSIONS * CALLS))
+for _ in $(seq 120); do
+	got=$(psql -qXAt -c "SELECT count(*) FROM share_acl.audit_log
+		WHERE action = 'refused' AND actor_id = '$MALLORY' AND object_type = 'create_team'")
+	[ "$got" -ge "$want" ] && break
+	sleep 0.5
+done
+check "every one of the $want refused calls has its audit row (got $got)" \
+	"$([ "$got" = "$want" ] && echo t || echo "$got of $want")"
+check "no refusal went to the server log instead" \
+	"$(grep -q 'could not be written' "$SA_CLUSTER_DIR/server.log" && echo 'LOG lines of unwritten rows' || echo t)"
+check "the workspace's chain verifies" \
+	"$(psql -qXAt -c "SELECT bool_and(ok) FROM share_acl.audit_verify('$W')")"
+printf 'flood: %s refused calls and %s opens in %s s\n' "$want" "$OPENS" "$(awk "BEGIN { printf \"%.1f\", $end - $start }")"
+exit $failed
