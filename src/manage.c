@@ -711,7 +711,7 @@ resource_create(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
 				 errmsg("id %s is already in use", UuidText(id)),
-				 errhint("Workspaces, principals and resources share one namespace of ids.")));
+				 errhint("Workspaces, principals, resources and share links share one namespace of ids.")));
 
 	values[0] = UUIDPGetDatum(id);
 	values[1] = UUIDPGetDatum(workspace);

@@ -313,7 +313,7 @@ resource_insert_check(PG_FUNCTION_ARGS)
 }
 
 #define ID_IN_USE		"id %s is already in use"
-#define ID_IN_USE_HINT	"Workspaces, principals and resources share one namespace of ids."
+#define ID_IN_USE_HINT	"Workspaces, principals, resources and share links share one namespace of ids."
 
 /*
  * The few new ids of kind into the registry, one by one without a
@@ -338,7 +338,7 @@ RegisterIds(const Datum *ids, int n, char kind, int64 *added)
 
 /*
  * id_registry_insert(kind): AFTER INSERT statement trigger on workspace,
- * principal and resource: the new ids join share_acl.id_registry; an id
+ * principal, resource and link: the new ids join share_acl.id_registry; an id
  * already there (whatever holds it) is 23505.  SECURITY DEFINER: only the
  * extension's owner reads or writes the registry.  The other events are
  * id_registry_sync's (sql/install/020_model.sql).
@@ -361,10 +361,10 @@ id_registry_insert(PG_FUNCTION_ARGS)
 	rows = trigdata->tg_newtable;
 	wanted = tuplestore_tuple_count(rows);
 	if (trigdata->tg_trigger->tgnargs != 1 || strlen(trigdata->tg_trigger->tgargs[0]) != 1 ||
-		strchr("wpr", trigdata->tg_trigger->tgargs[0][0]) == NULL)
+		strchr("wprl", trigdata->tg_trigger->tgargs[0][0]) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("id_registry_insert() needs one argument: w, p or r")));
+				 errmsg("id_registry_insert() needs one argument: w, p, r or l")));
 	kind = trigdata->tg_trigger->tgargs[0][0];
 	if (wanted == 0)
 		return PointerGetDatum(NULL);

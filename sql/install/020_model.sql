@@ -16,7 +16,7 @@ CREATE TABLE share_acl.workspace (
     -- sharing policies (SPEC §6), one column each, named as the policy
     allow_external_sharing boolean NOT NULL DEFAULT true,
     require_link_password boolean NOT NULL DEFAULT false,
-    default_link_expiry interval CHECK (default_link_expiry > interval '0'),
+    default_link_expiry interval CHECK (default_link_expiry > interval '0' AND default_link_expiry <= interval '100 years'),
     allow_guest_uploads boolean NOT NULL DEFAULT false,
     track_external_views boolean NOT NULL DEFAULT true,
     guest_access_enabled boolean NOT NULL DEFAULT true,
@@ -485,8 +485,9 @@ COMMENT ON FUNCTION share_acl.principal_check() IS
 
 -- ---------------------------------------------------------------------------
 -- One id names one thing (SPEC §2): no resource may take the id of a
--- workspace or a principal, nor the reverse.  Every workspace, principal and
--- resource id is also a row of id_registry, whose primary key refuses the
+-- workspace, a principal or a share link, nor the reverse.  Every workspace,
+-- principal, resource and link id (the links' triggers are made with their
+-- table, 060_links_model.sql) is also a row of id_registry, whose primary key refuses the
 -- second use of an id whichever table it comes from, also between concurrent
 -- transactions (the second one waits for the first and fails if it commits),
 -- which a look-up in the other tables could not do.
@@ -501,10 +502,10 @@ COMMENT ON FUNCTION share_acl.principal_check() IS
 -- ---------------------------------------------------------------------------
 CREATE TABLE share_acl.id_registry (
     id uuid PRIMARY KEY,
-    kind "char" NOT NULL CHECK (kind IN ('w', 'p', 'r'))
+    kind "char" NOT NULL CHECK (kind IN ('w', 'p', 'r', 'l'))
 );
 COMMENT ON TABLE share_acl.id_registry IS
-    'internal: every workspace (w), principal (p) and resource (r) id, so that one id names one thing';
+    'internal: every workspace (w), principal (p), resource (r) and share link (l) id, so that one id names one thing';
 
 CREATE FUNCTION share_acl.id_registry_sync() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -514,8 +515,8 @@ DECLARE
     added bigint;
     taken uuid;
 BEGIN
-    IF TG_LEVEL <> 'STATEMENT' OR TG_NARGS <> 1 OR TG_ARGV[0] NOT IN ('w', 'p', 'r') THEN
-        RAISE EXCEPTION 'id_registry_sync() must be a statement trigger whose argument is w, p or r'
+    IF TG_LEVEL <> 'STATEMENT' OR TG_NARGS <> 1 OR TG_ARGV[0] NOT IN ('w', 'p', 'r', 'l') THEN
+        RAISE EXCEPTION 'id_registry_sync() must be a statement trigger whose argument is w, p, r or l'
             USING ERRCODE = 'trigger_protocol_violated';
     END IF;
     k := TG_ARGV[0]::"char";
@@ -554,46 +555,49 @@ BEGIN
         IF taken IS NULL THEN
             RAISE EXCEPTION 'an id of the new rows is already in use'
                 USING ERRCODE = 'unique_violation',
-                      HINT = 'Workspaces, principals and resources share one namespace of ids.';
+                      HINT = 'Workspaces, principals, resources and share links share one namespace of ids.';
         END IF;
         RAISE EXCEPTION 'id % is already in use', taken
             USING ERRCODE = 'unique_violation',
-                  HINT = 'Workspaces, principals and resources share one namespace of ids.';
+                  HINT = 'Workspaces, principals, resources and share links share one namespace of ids.';
     END IF;
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION share_acl.id_registry_sync() IS
-    'statement trigger (argument w, p or r): keep share_acl.id_registry in step with the table''s changed, deleted and truncated rows; a used id is 23505';
+    'statement trigger (argument w, p, r or l): keep share_acl.id_registry in step with the table''s changed, deleted and truncated rows; a used id is 23505';
 
 -- New rows, in C (src/model_checks.c): every upload takes that path.
 CREATE FUNCTION share_acl.id_registry_insert() RETURNS trigger
     AS 'MODULE_PATHNAME', 'id_registry_insert'
     LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION share_acl.id_registry_insert() IS
-    'statement trigger (argument w, p or r): add the new rows'' ids to share_acl.id_registry; a used id is 23505';
+    'statement trigger (argument w, p, r or l): add the new rows'' ids to share_acl.id_registry; a used id is 23505';
 
-DO $$
-DECLARE t text; k text;
+-- The registry's triggers on table t, whose ids are of kind k (also called
+-- for share_acl.link, 060_links_model.sql, which drops it: install only).
+CREATE FUNCTION share_acl._id_registry_triggers(t text, k text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    FOR t, k IN VALUES ('workspace', 'w'), ('principal', 'p'), ('resource', 'r')
-    LOOP
-        EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_insert AFTER INSERT ON share_acl.%I
-                REFERENCING NEW TABLE AS new_rows
-                FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_insert(%L)', t, k);
-        EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_update AFTER UPDATE ON share_acl.%I
-                REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
-                FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_sync(%L)', t, k);
-        EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_delete AFTER DELETE ON share_acl.%I
-                REFERENCING OLD TABLE AS old_rows
-                FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_sync(%L)', t, k);
-        EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_truncate AFTER TRUNCATE ON share_acl.%I
-                FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_sync(%L)', t, k);
-        -- also with session_replication_role = replica
-        EXECUTE pg_catalog.format('ALTER TABLE share_acl.%I
-                ENABLE ALWAYS TRIGGER id_registry_insert, ENABLE ALWAYS TRIGGER id_registry_update,
-                ENABLE ALWAYS TRIGGER id_registry_delete, ENABLE ALWAYS TRIGGER id_registry_truncate', t);
-    END LOOP;
+    EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_insert AFTER INSERT ON share_acl.%I
+            REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_insert(%L)', t, k);
+    EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_update AFTER UPDATE ON share_acl.%I
+            REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_sync(%L)', t, k);
+    EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_delete AFTER DELETE ON share_acl.%I
+            REFERENCING OLD TABLE AS old_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_sync(%L)', t, k);
+    EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_truncate AFTER TRUNCATE ON share_acl.%I
+            FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_sync(%L)', t, k);
+    -- also with session_replication_role = replica
+    EXECUTE pg_catalog.format('ALTER TABLE share_acl.%I
+            ENABLE ALWAYS TRIGGER id_registry_insert, ENABLE ALWAYS TRIGGER id_registry_update,
+            ENABLE ALWAYS TRIGGER id_registry_delete, ENABLE ALWAYS TRIGGER id_registry_truncate', t);
 END $$;
+COMMENT ON FUNCTION share_acl._id_registry_triggers(text, text) IS
+    'internal (install only): the id registry''s triggers on a table whose ids are of one kind';
+SELECT share_acl._id_registry_triggers(t, k)
+  FROM (VALUES ('workspace', 'w'), ('principal', 'p'), ('resource', 'r')) AS v(t, k);
 
 -- pg_dump keeps the contents of every model table (extension configuration tables).
 SELECT pg_catalog.pg_extension_config_dump('share_acl.workspace', '');

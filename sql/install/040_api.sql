@@ -1424,7 +1424,7 @@ COMMENT ON FUNCTION share_acl.decide_promotion(uuid, boolean) IS
 
 -- Names are matched case-insensitively.  Boolean policies take any boolean
 -- text (true/false, on/off, yes/no, 1/0); public_access_level a permset text;
--- default_link_expiry a positive interval or 'none'.  Anything else is 22023.
+-- default_link_expiry a positive interval of at most 100 years or 'none'.  Anything else is 22023.
 CREATE FUNCTION share_acl.set_workspace_policy(workspace uuid, name text, value text) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -1465,6 +1465,12 @@ BEGIN
                 RAISE EXCEPTION 'invalid value for workspace policy default_link_expiry: "%" is not positive', value
                     USING ERRCODE = 'invalid_parameter_value',
                           HINT = 'Give a positive interval such as ''7 days'', or ''none''.';
+            END IF;
+            -- (a link's expiry is now() plus it: past the timestamp range every create_link would fail)
+            IF i > interval '100 years' THEN
+                RAISE EXCEPTION 'invalid value for workspace policy default_link_expiry: "%" is more than 100 years', left(value, 100)
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = 'Give a positive interval of at most 100 years, or ''none'' for links without an expiry.';
             END IF;
         END IF;
         UPDATE share_acl.workspace w SET default_link_expiry = i WHERE w.id = set_workspace_policy.workspace;

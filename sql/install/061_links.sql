@@ -467,8 +467,13 @@ BEGIN
     END IF;
     IF actor IS NOT NULL AND l.created_by IS DISTINCT FROM actor
        AND NOT coalesce(share_acl.has_access(actor, l.resource_id, 'change_permissions'), false) THEN
+        -- (the link's resource is named only to who may view it: the link id
+        -- alone must not tell anyone else where it points)
         PERFORM share_acl._deny(l.id,
-            pg_catalog.format('permission denied: revoke_link requires "change_permissions" on resource %s or being the creator of link %s', l.resource_id, l.id));
+            CASE WHEN coalesce(share_acl.has_access(actor, l.resource_id, 'view'), false)
+                 THEN pg_catalog.format('permission denied: revoke_link requires "change_permissions" on resource %s or being the creator of link %s', l.resource_id, l.id)
+                 ELSE pg_catalog.format('permission denied: revoke_link requires "change_permissions" on the link''s resource or being the creator of link %s', l.id)
+            END);
     END IF;
     IF l.revoked_at IS NULL THEN
         UPDATE share_acl.link x SET revoked_at = now() WHERE x.id = l.id;
@@ -555,7 +560,9 @@ BEGIN
     END IF;
     RETURN QUERY
         SELECT a.* FROM share_acl.active_links a
-         WHERE a.expires_at <= now() + expiring_links.within
+         -- (past 10,000 years from now: every expiry, without leaving the timestamp range)
+         WHERE a.expires_at <= CASE WHEN expiring_links.within > interval '10000 years' THEN 'infinity'::timestamptz
+                                    ELSE now() + expiring_links.within END
          ORDER BY a.expires_at, a.id;
 END $$;
 COMMENT ON FUNCTION share_acl.expiring_links(interval) IS

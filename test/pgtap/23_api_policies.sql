@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(1 + 59);
+SELECT plan(1 + 61);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -66,6 +66,10 @@ SELECT throws_ok($$SELECT pg_temp.set('default_link_expiry', '-1 day')$$, '22023
     'a negative interval is 22023');
 SELECT throws_ok($$SELECT pg_temp.set('default_link_expiry', '0')$$, '22023', NULL,
     'a zero interval is 22023');
+SELECT throws_ok($$SELECT pg_temp.set('default_link_expiry', '1000000 years')$$, '22023',
+    'invalid value for workspace policy default_link_expiry: "1000000 years" is more than 100 years',
+    'an interval of more than 100 years is 22023 (every create_link would leave the timestamp range)');
+SELECT lives_ok($$SELECT pg_temp.set('default_link_expiry', '100 years')$$, 'default_link_expiry of 100 years');
 SELECT throws_ok($$SELECT pg_temp.set('members_can_share', NULL)$$, '22004', NULL, 'a NULL value is 22004');
 SELECT throws_ok($$SELECT pg_temp.set(NULL, 'true')$$, '22004', NULL, 'a NULL name is 22004');
 SELECT throws_ok($$SELECT share_acl.set_workspace_policy(gen_random_uuid(), 'members_can_share', 'true')$$,

@@ -1,5 +1,5 @@
 -- pgTAP: one id names one thing (SPEC §2).  No resource may take the id of a
--- workspace or a principal, nor the reverse, on every path: the API
+-- workspace, a principal or a share link, nor the reverse, on every path: the API
 -- (create_resource with a chosen id), INSERT, COPY and UPDATE of an id, and
 -- also with session_replication_role = replica; 23505 whichever table holds
 -- the id, and the message does not say which.  Ids are freed again by
@@ -10,7 +10,7 @@
 -- The file runs as superuser (a trusted administrator when no principal is
 -- set); pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(46);
+SELECT plan(51);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -134,6 +134,29 @@ SELECT throws_ok($$INSERT INTO share_acl.workspace (id, name) VALUES ('26000000-
     '23505', NULL, 'the id a resource took is not free');
 SELECT lives_ok($$UPDATE share_acl.resource SET general_access = 'shared' WHERE workspace_id = pg_temp.id('M')$$,
     'an UPDATE that changes no id is not refused');
+
+-- ------------------------------------------------------------- share links
+-- a link's id is registered too: an audit row of a call on the link finds
+-- the link's workspace by its id, which no resource of another may take
+SELECT pg_temp.act('alice');
+SELECT share_acl.create_link(pg_temp.id('ax'));
+INSERT INTO ids SELECT 'lx', l.id FROM share_acl.link l WHERE l.resource_id = pg_temp.id('ax');
+INSERT INTO ids VALUES ('ay', share_acl.create_resource(pg_temp.id('X'), 'asset', pg_temp.id('px')));
+SELECT share_acl.create_link(pg_temp.id('ay'));
+INSERT INTO ids SELECT 'ly', l.id FROM share_acl.link l WHERE l.resource_id = pg_temp.id('ay');
+SELECT pg_temp.act('mallory');
+SELECT throws_ok($$SELECT share_acl.create_resource(pg_temp.id('M'), 'project', NULL, pg_temp.id('lx'))$$,
+    '23505', pg_temp.in_use('lx'), 'create_resource with the id of another workspace''s link is 23505');
+SELECT share_acl.set_principal(NULL);
+SELECT throws_ok($$INSERT INTO share_acl.resource (id, workspace_id, kind) VALUES (pg_temp.id('lx'), pg_temp.id('M'), 'project')$$,
+    '23505', pg_temp.in_use('lx'), 'INSERT of a resource with a link id is 23505');
+SELECT throws_ok($$INSERT INTO share_acl.link (id, resource_id) VALUES (pg_temp.id('px'), pg_temp.id('ax'))$$,
+    '23505', pg_temp.in_use('px'), 'INSERT of a link with a resource id is 23505');
+SELECT is((SELECT kind FROM share_acl.id_registry WHERE id = pg_temp.id('lx')), 'l'::"char",
+    'the link''s id is in the registry as a link''s');
+DELETE FROM share_acl.resource WHERE id = pg_temp.id('ay');
+SELECT lives_ok($$INSERT INTO share_acl.resource (id, workspace_id, kind) VALUES (pg_temp.id('ly'), pg_temp.id('X'), 'project')$$,
+    'the id of a link deleted with its resource (by cascade) is free');
 
 -- ------------------------------------------------- freed by DELETE, TRUNCATE
 DELETE FROM share_acl.workspace WHERE id = pg_temp.id('M');

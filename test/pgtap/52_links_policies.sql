@@ -8,7 +8,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(69);
+SELECT plan(71);
 -- passwords appear as literals below: keep the statement text out of the
 -- server log (and open_link and create_link from warning about it, which
 -- 54_links_log_settings.sql tests)
@@ -176,6 +176,12 @@ SELECT throws_ok($$SELECT share_acl.revoke_link(pg_temp.id('byc'))$$, '42501',
     format('permission denied: revoke_link requires "change_permissions" on resource %s or being the creator of link %s',
            pg_temp.id('A'), pg_temp.id('byc')),
     'revoke_link: a member without change_permissions cannot revoke another''s link');
+INSERT INTO ids VALUES ('olga', share_acl.create_user('olga@t52.test'));
+SELECT pg_temp.act('olga');
+SELECT throws_ok($$SELECT share_acl.revoke_link(pg_temp.id('byc'))$$, '42501',
+    format('permission denied: revoke_link requires "change_permissions" on the link''s resource or being the creator of link %s',
+           pg_temp.id('byc')),
+    'revoke_link by a principal who cannot view the resource: refused without naming the resource');
 SELECT pg_temp.act('carol');
 SELECT lives_ok($$SELECT share_acl.revoke_link(pg_temp.id('byc'))$$,
     'revoke_link: the creator revokes its link without change_permissions');
@@ -224,6 +230,13 @@ SELECT pg_temp.act('gina');
 SELECT is((SELECT count(*) FROM share_acl.expiring_links('31 days')), 0::bigint,
     'expiring_links: as active_links shows them to the caller');
 SELECT share_acl.set_principal(NULL);
+SELECT is(ARRAY(SELECT e.id FROM share_acl.expiring_links('1000000 years') e
+                 WHERE e.resource_id IN (pg_temp.id('P'), pg_temp.id('A'), pg_temp.id('Q'))
+                 ORDER BY e.expires_at, e.id),
+          ARRAY(SELECT e.id FROM share_acl.expiring_links('100 years') e
+                 WHERE e.resource_id IN (pg_temp.id('P'), pg_temp.id('A'), pg_temp.id('Q'))
+                 ORDER BY e.expires_at, e.id),
+    'expiring_links: an interval past the timestamp range is every expiring link, no 22008');
 SELECT throws_ok($$SELECT * FROM share_acl.expiring_links('-1 day')$$, '22023', NULL,
     'expiring_links: a negative interval is 22023');
 SELECT throws_ok($$SELECT * FROM share_acl.expiring_links(NULL)$$, '22004', NULL,
