@@ -2,7 +2,10 @@
  * audit_app.c — audit_trigger(), the trigger an application attaches to its
  * own tables (SPEC §7): one audit row per changed row, with the acting
  * principal, in the chain of the workspace of the resource a uuid column of
- * the row names.
+ * the row names — when the acting principal holds anything on that resource:
+ * a row written by a principal with nothing there goes to the chain of rows
+ * without a workspace (a trusted administrator's to read), so that nobody
+ * writes into another tenant's log by naming its resources.
  *
  * It runs as its caller.  The rows' jsonb is made by to_jsonb as the role
  * whose statement fired the trigger: a type of an application's table may
@@ -29,25 +32,32 @@
 
 #include "audit.h"
 #include "context.h"
+#include "engine.h"
 
 PG_FUNCTION_INFO_V1(audit_trigger);
 
 /* rows staged per execution of the statement */
 #define APP_BATCH_ROWS	1000
 
-/* $1 actor, $2 db_role, $3 action, $4 object_type; $5 .. $7 the rows' resource, old and new */
+/*
+ * $1 actor, $2 db_role, $3 action, $4 object_type; $5 .. $8 the rows'
+ * resource, old and new, and the resource whose workspace they go to
+ */
 static SPIPlanPtr app_plan = NULL;
-static const Oid app_param_types[7] = {UUIDOID, TEXTOID, TEXTOID, TEXTOID, UUIDARRAYOID,
-									   JSONBARRAYOID, JSONBARRAYOID};
+static const Oid app_param_types[8] = {UUIDOID, TEXTOID, TEXTOID, TEXTOID, UUIDARRAYOID,
+									   JSONBARRAYOID, JSONBARRAYOID, UUIDARRAYOID};
 
 /* The rows of one statement of the trigger, a batch at a time. */
 typedef struct AppRows
 {
-	Datum		params[7];
-	char		nulls[7];
+	Datum		params[8];
+	char		nulls[8];
+	const pg_uuid_t *actor;		/* NULL: none */
 	int			n;
 	Datum		resource[APP_BATCH_ROWS];
 	bool		resource_null[APP_BATCH_ROWS];
+	Datum		chain[APP_BATCH_ROWS];	/* the resource, or NULL: no workspace */
+	bool		chain_null[APP_BATCH_ROWS];
 	Datum		old[APP_BATCH_ROWS];
 	bool		old_null[APP_BATCH_ROWS];
 	Datum		new[APP_BATCH_ROWS];
@@ -80,6 +90,7 @@ FlushRows(AppRows *rows)
 	rows->params[4] = PointerGetDatum(BatchArray(rows, rows->resource, rows->resource_null, UUIDOID));
 	rows->params[5] = PointerGetDatum(BatchArray(rows, rows->old, rows->old_null, JSONBOID));
 	rows->params[6] = PointerGetDatum(BatchArray(rows, rows->new, rows->new_null, JSONBOID));
+	rows->params[7] = PointerGetDatum(BatchArray(rows, rows->chain, rows->chain_null, UUIDOID));
 	MemoryContextSwitchTo(old);
 
 	if (!AuditAsOwner(&scope, true))
@@ -91,10 +102,10 @@ FlushRows(AppRows *rows)
 		SPIPlanPtr	p = SPI_prepare("INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action,"
 									"       object_type, object_id, old, new)"
 									" SELECT (SELECT r.workspace_id FROM share_acl.resource r"
-									"          WHERE r.id OPERATOR(pg_catalog.=) u.rid), $1, $2, $3, $4, u.rid, u.o, u.n"
-									"   FROM ROWS FROM (pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7))"
-									"        AS u(rid, o, n)",
-									7, (Oid *) app_param_types);
+									"          WHERE r.id OPERATOR(pg_catalog.=) u.cid), $1, $2, $3, $4, u.rid, u.o, u.n"
+									"   FROM ROWS FROM (pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7),"
+									"                   pg_catalog.unnest($8)) AS u(rid, o, n, cid)",
+									8, (Oid *) app_param_types);
 
 		if (p == NULL || SPI_keepplan(p) != 0)
 			elog(ERROR, "could not prepare the audit statement of audit_trigger()");
@@ -119,6 +130,17 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTupl
 	int			i = rows->n;
 
 	rows->resource[i] = heap_getattr(named, column, desc, &rows->resource_null[i]);
+	rows->chain[i] = rows->resource[i];
+	rows->chain_null[i] = rows->resource_null[i];
+	if (!rows->chain_null[i] && rows->actor != NULL)
+	{
+		TargetKind	kind;
+
+		/* (what the actor holds, as this transaction sees it) */
+		if (EnginePermissionsOf(rows->actor, DatumGetUUIDP(rows->resource[i]), &kind) == 0 ||
+			kind != TARGET_RESOURCE)
+			rows->chain_null[i] = true;
+	}
 	rows->old_null[i] = old == NULL;
 	rows->old[i] = old ? AuditRowToJsonb(heap_copy_tuple_as_datum(old, desc), desc->tdtypeid) : (Datum) 0;
 	rows->new_null[i] = new == NULL;
@@ -210,6 +232,7 @@ audit_trigger(PG_FUNCTION_ARGS)
 
 		*copy = *actor;
 		rows->params[0] = UUIDPGetDatum(copy);
+		rows->actor = copy;
 	}
 	else
 		rows->nulls[0] = 'n';

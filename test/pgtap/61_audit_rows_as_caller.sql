@@ -11,7 +11,7 @@
 -- Audit rows are written when a transaction commits, so this file runs in
 -- autocommit mode (its rows stay: the log is append-only).
 SET client_min_messages = warning;
-SELECT plan(26);
+SELECT plan(28);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE marks (id bigint NOT NULL);
@@ -226,6 +226,24 @@ SELECT is((SELECT array_agg(old ->> 'body' || '>' || (new ->> 'body') ORDER BY o
              FROM share_acl.audit_log WHERE id > (SELECT m.id FROM marks m) AND object_type LIKE '%.app_note'
               AND action = 'update'),
     ARRAY['n1>n1!', 'n2500>n2500!'], 'audit_trigger per statement: an update''s old and new rows pair up');
+-- a principal with nothing on the resource its row names writes into no
+-- workspace's chain (the rows without a workspace: a trusted administrator's)
+INSERT INTO ids VALUES ('mallory', share_acl.create_user('mallory@t61.test'));
+SELECT pg_temp.mark();
+SET ROLE t61_app;
+BEGIN; SELECT pg_temp.act('mallory');
+INSERT INTO app_doc VALUES (pg_temp.id('A'), 'calm');
+INSERT INTO app_note VALUES (pg_temp.id('A'), 'planted');
+COMMIT;
+RESET ROLE;
+SELECT results_eq($$SELECT object_type LIKE '%.app_doc', workspace_id FROM share_acl.audit_log
+                     WHERE id > (SELECT m.id FROM marks m) AND actor_id = pg_temp.id('mallory') ORDER BY id$$,
+    $$VALUES (true, NULL::uuid), (false, NULL::uuid)$$,
+    'audit_trigger: an outsider''s rows naming the workspace''s asset go to no workspace''s chain');
+SELECT is((SELECT count(*) FROM share_acl.audit_log WHERE workspace_id = pg_temp.id('ws')
+            AND actor_id = pg_temp.id('mallory')), 0::bigint,
+    'audit_trigger: nothing of the outsider''s in the workspace''s log');
+
 SELECT is(has_function_privilege('share_acl.audit_trigger()', 'EXECUTE')
           AND NOT (SELECT prosecdef FROM pg_proc WHERE oid = 'share_acl.audit_trigger()'::regprocedure),
     true, 'audit_trigger is not SECURITY DEFINER');
