@@ -63,18 +63,18 @@ extern Oid	AuditLogOwner(Oid *chain_rel);
 
 /*
  * Run as the owner of audit_log in a restricted security context, with
- * search_path pinned to pg_catalog, pg_temp when asked, until AuditAsCaller
- * (an error on the way: the transaction's abort restores both).  false,
- * having changed nothing, when the audit tables are not there.
+ * search_path pinned to pg_catalog, pg_temp, until AuditAsCaller (an error
+ * on the way: the (sub)transaction's abort restores both).  false, having
+ * changed nothing, when the audit tables are not there.
  */
 typedef struct AuditOwnerScope
 {
 	Oid			userid;
 	int			sec_context;
-	int			guc_level;		/* 0: search_path not pinned */
+	int			guc_level;
 } AuditOwnerScope;
 
-extern bool AuditAsOwner(AuditOwnerScope *scope, bool pin_search_path);
+extern bool AuditAsOwner(AuditOwnerScope *scope);
 extern void AuditAsCaller(const AuditOwnerScope *scope);
 
 /* to_jsonb() of a row (a composite datum of type rowtype), as the current role. */

@@ -93,7 +93,7 @@ FlushRows(AppRows *rows)
 	rows->params[7] = PointerGetDatum(BatchArray(rows, rows->chain, rows->chain_null, UUIDOID));
 	MemoryContextSwitchTo(old);
 
-	if (!AuditAsOwner(&scope, true))
+	if (!AuditAsOwner(&scope))
 		elog(ERROR, "the audit tables of share_acl are not there");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

@@ -1097,20 +1097,16 @@ SealStaged(Oid chain_rel)
 
 /* See audit.h. */
 bool
-AuditAsOwner(AuditOwnerScope *scope, bool pin_search_path)
+AuditAsOwner(AuditOwnerScope *scope)
 {
 	Oid			chain_rel;
 	Oid			owner = AuditLogOwner(&chain_rel);
 
 	if (!OidIsValid(owner))
 		return false;
-	scope->guc_level = 0;
-	if (pin_search_path)
-	{
-		scope->guc_level = NewGUCNestLevel();
-		(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
-	}
+	scope->guc_level = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	GetUserIdAndSecContext(&scope->userid, &scope->sec_context);
 	SetUserIdAndSecContext(owner, scope->sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
@@ -1121,21 +1117,21 @@ void
 AuditAsCaller(const AuditOwnerScope *scope)
 {
 	SetUserIdAndSecContext(scope->userid, scope->sec_context);
-	if (scope->guc_level > 0)
-		AtEOXact_GUC(true, scope->guc_level);
+	AtEOXact_GUC(true, scope->guc_level);
 }
 
 /*
  * Move the transaction's staged rows into audit_log, chained (see the top of
  * this file).  Runs as the owner of audit_log in a restricted security
- * context, with every name schema-qualified.
+ * context, with search_path pinned: at commit it is the session's again,
+ * which may put a role's own operators first.
  */
 static void
 AuditSeal(void)
 {
 	AuditOwnerScope scope;
 
-	if (!AuditAsOwner(&scope, false))
+	if (!AuditAsOwner(&scope))
 		return;					/* the extension was dropped in this transaction */
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

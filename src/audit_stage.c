@@ -553,7 +553,7 @@ JsonbRowPlanOf(TupleDesc desc)
 	int			i;
 
 	plan->ncolumns = desc->natts;
-	for (i = 0; i < desc->natts && !plan->by_to_jsonb; i++)
+	for (i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute a = TupleDescAttr(desc, i);
 		JsonbColumn *c = &plan->columns[i];
@@ -564,7 +564,9 @@ JsonbRowPlanOf(TupleDesc desc)
 		if (a->attisdropped)
 			c->kind = JSONB_COLUMN_DROPPED;
 		else if (!JsonbColumnKindOf(a->atttypid, &c->kind))
-			plan->by_to_jsonb = true;
+			plan->by_to_jsonb = true;	/* (every column's type still noted, for JsonbRowPlanFits) */
+		else if (plan->by_to_jsonb)
+			continue;
 		else if (c->kind == JSONB_COLUMN_INTEGER || c->kind == JSONB_COLUMN_TEXT)
 		{
 			getTypeOutputInfo(getBaseType(a->atttypid), &output, &varlena);
@@ -781,7 +783,8 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 	{
-		AuditAsOwner(&scope, true);
+		if (!AuditAsOwner(&scope))
+			elog(ERROR, "the audit tables of share_acl are not there");
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		if (truncate_plan == NULL)
@@ -822,7 +825,8 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 		AuditStageInMemory(1) && StageOneRow(trigdata, op, changed, entry, values, nulls))
 		return PointerGetDatum(NULL);
 
-	AuditAsOwner(&scope, true);
+	if (!AuditAsOwner(&scope))
+		elog(ERROR, "the audit tables of share_acl are not there");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	entry = StageEntry(trigger, op);

@@ -575,15 +575,25 @@ COMMENT ON FUNCTION share_acl.id_registry_insert() IS
 
 -- The registry's triggers on table t, whose ids are of kind k (also called
 -- for share_acl.link, 060_links_model.sql, which drops it: install only).
-CREATE FUNCTION share_acl._id_registry_triggers(t text, k text) RETURNS void
+-- A table whose ids never change (fixed) gets, instead of the UPDATE
+-- trigger with transition tables, a row trigger on UPDATE OF id that
+-- refuses the change: its other updates (a link's view counter at every
+-- open) then run no registry trigger at all.
+CREATE FUNCTION share_acl._id_registry_triggers(t text, k text, fixed boolean) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_insert AFTER INSERT ON share_acl.%I
             REFERENCING NEW TABLE AS new_rows
             FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_insert(%L)', t, k);
-    EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_update AFTER UPDATE ON share_acl.%I
-            REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_sync(%L)', t, k);
+    IF fixed THEN
+        EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_update AFTER UPDATE OF id ON share_acl.%I
+                FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id)
+                EXECUTE FUNCTION share_acl._id_fixed()', t);
+    ELSE
+        EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_update AFTER UPDATE ON share_acl.%I
+                REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_sync(%L)', t, k);
+    END IF;
     EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_delete AFTER DELETE ON share_acl.%I
             REFERENCING OLD TABLE AS old_rows
             FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_sync(%L)', t, k);
@@ -594,9 +604,21 @@ BEGIN
             ENABLE ALWAYS TRIGGER id_registry_insert, ENABLE ALWAYS TRIGGER id_registry_update,
             ENABLE ALWAYS TRIGGER id_registry_delete, ENABLE ALWAYS TRIGGER id_registry_truncate', t);
 END $$;
-COMMENT ON FUNCTION share_acl._id_registry_triggers(text, text) IS
+COMMENT ON FUNCTION share_acl._id_registry_triggers(text, text, boolean) IS
     'internal (install only): the id registry''s triggers on a table whose ids are of one kind';
-SELECT share_acl._id_registry_triggers(t, k)
+
+-- Row trigger on UPDATE OF id of a table whose ids never change (a share link's).
+CREATE FUNCTION share_acl._id_fixed() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RAISE EXCEPTION 'the id of a row of share_acl.% cannot change', TG_TABLE_NAME
+        USING ERRCODE = 'feature_not_supported',
+              HINT = 'Create a new row instead.';
+END $$;
+COMMENT ON FUNCTION share_acl._id_fixed() IS
+    'internal: row trigger refusing an UPDATE of the id of a table whose ids never change (share links)';
+
+SELECT share_acl._id_registry_triggers(t, k, false)
   FROM (VALUES ('workspace', 'w'), ('principal', 'p'), ('resource', 'r')) AS v(t, k);
 
 -- pg_dump keeps the contents of every model table (extension configuration tables).

@@ -1432,6 +1432,7 @@ DECLARE
     pol text := lower(btrim(name));
     b boolean;
     i interval;
+    expiry timestamptz;
     ps share_acl.permset;
 BEGIN
     IF workspace IS NULL OR name IS NULL OR value IS NULL THEN
@@ -1461,13 +1462,21 @@ BEGIN
                     USING ERRCODE = 'invalid_parameter_value',
                           HINT = 'Give a positive interval such as ''7 days'', or ''none''.';
             END;
-            IF i <= interval '0' THEN
-                RAISE EXCEPTION 'invalid value for workspace policy default_link_expiry: "%" is not positive', value
+            -- a link's expiry is now() plus it: judged by that expiry (an
+            -- interval of months and days of both signs compares as 30-day
+            -- months, but adds its months first), which must be ahead and
+            -- within the timestamp range, or every create_link would fail
+            BEGIN
+                expiry := now() + i;
+            EXCEPTION WHEN datetime_field_overflow THEN
+                expiry := 'infinity';
+            END;
+            IF i <= interval '0' OR expiry <= now() THEN
+                RAISE EXCEPTION 'invalid value for workspace policy default_link_expiry: "%" is not positive', left(value, 100)
                     USING ERRCODE = 'invalid_parameter_value',
                           HINT = 'Give a positive interval such as ''7 days'', or ''none''.';
             END IF;
-            -- (a link's expiry is now() plus it: past the timestamp range every create_link would fail)
-            IF i > interval '100 years' THEN
+            IF i > interval '100 years' OR expiry > now() + interval '100 years' THEN
                 RAISE EXCEPTION 'invalid value for workspace policy default_link_expiry: "%" is more than 100 years', left(value, 100)
                     USING ERRCODE = 'invalid_parameter_value',
                           HINT = 'Give a positive interval of at most 100 years, or ''none'' for links without an expiry.';

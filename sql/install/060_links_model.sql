@@ -60,8 +60,9 @@ ALTER TABLE share_acl.link ENABLE ALWAYS TRIGGER zz_cache_invalidate,
 -- a link's id is in the id registry (020_model.sql) with the workspaces',
 -- principals' and resources' ids: no resource may take it (an audit row of
 -- a call on the link finds the link's workspace by its id)
-SELECT share_acl._id_registry_triggers('link', 'l');
-DROP FUNCTION share_acl._id_registry_triggers(text, text);     -- (install only)
+-- (a link's id never changes: its view counter's updates run no registry trigger)
+SELECT share_acl._id_registry_triggers('link', 'l', true);
+DROP FUNCTION share_acl._id_registry_triggers(text, text, boolean);     -- (install only)
 
 SELECT pg_catalog.pg_extension_config_dump('share_acl.link', '');
 SELECT pg_catalog.pg_extension_config_dump('share_acl.link_view', '');

@@ -551,6 +551,8 @@ COMMENT ON VIEW share_acl.active_links IS
 
 CREATE FUNCTION share_acl.expiring_links(within interval) RETURNS SETOF share_acl.active_links
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    until timestamptz;
 BEGIN
     IF expiring_links.within IS NULL THEN
         RAISE EXCEPTION 'expiring_links: within must not be null' USING ERRCODE = 'null_value_not_allowed';
@@ -558,11 +560,15 @@ BEGIN
     IF expiring_links.within < interval '0' THEN
         RAISE EXCEPTION 'expiring_links: within must not be negative' USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- (past the timestamp range: every expiry)
+    BEGIN
+        until := now() + expiring_links.within;
+    EXCEPTION WHEN datetime_field_overflow THEN
+        until := 'infinity';
+    END;
     RETURN QUERY
         SELECT a.* FROM share_acl.active_links a
-         -- (past 10,000 years from now: every expiry, without leaving the timestamp range)
-         WHERE a.expires_at <= CASE WHEN expiring_links.within > interval '10000 years' THEN 'infinity'::timestamptz
-                                    ELSE now() + expiring_links.within END
+         WHERE a.expires_at <= until
          ORDER BY a.expires_at, a.id;
 END $$;
 COMMENT ON FUNCTION share_acl.expiring_links(interval) IS

@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(1 + 61);
+SELECT plan(1 + 63);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -70,6 +70,10 @@ SELECT throws_ok($$SELECT pg_temp.set('default_link_expiry', '1000000 years')$$,
     'invalid value for workspace policy default_link_expiry: "1000000 years" is more than 100 years',
     'an interval of more than 100 years is 22023 (every create_link would leave the timestamp range)');
 SELECT lives_ok($$SELECT pg_temp.set('default_link_expiry', '100 years')$$, 'default_link_expiry of 100 years');
+SELECT throws_ok($$SELECT pg_temp.set('default_link_expiry', '3600000 months -107999000 days')$$, '22023', NULL,
+    'an interval of months and days of both signs is judged by the expiry it gives (300,000 years): 22023');
+SELECT throws_ok($$SELECT pg_temp.set('default_link_expiry', '1 month -31 days')$$, '22023', NULL,
+    'an interval that would give an expiry in the past is 22023');
 SELECT throws_ok($$SELECT pg_temp.set('members_can_share', NULL)$$, '22004', NULL, 'a NULL value is 22004');
 SELECT throws_ok($$SELECT pg_temp.set(NULL, 'true')$$, '22004', NULL, 'a NULL name is 22004');
 SELECT throws_ok($$SELECT share_acl.set_workspace_policy(gen_random_uuid(), 'members_can_share', 'true')$$,

@@ -10,7 +10,7 @@
 -- The file runs as superuser (a trusted administrator when no principal is
 -- set); pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(51);
+SELECT plan(53);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -154,6 +154,10 @@ SELECT throws_ok($$INSERT INTO share_acl.link (id, resource_id) VALUES (pg_temp.
     '23505', pg_temp.in_use('px'), 'INSERT of a link with a resource id is 23505');
 SELECT is((SELECT kind FROM share_acl.id_registry WHERE id = pg_temp.id('lx')), 'l'::"char",
     'the link''s id is in the registry as a link''s');
+SELECT throws_ok($$UPDATE share_acl.link SET id = gen_random_uuid() WHERE id = pg_temp.id('lx')$$,
+    '0A000', 'the id of a row of share_acl.link cannot change', 'a link''s id never changes (0A000)');
+SELECT lives_ok($$UPDATE share_acl.link SET label = 'renamed' WHERE id = pg_temp.id('lx')$$,
+    'any other column of a link may');
 DELETE FROM share_acl.resource WHERE id = pg_temp.id('ay');
 SELECT lives_ok($$INSERT INTO share_acl.resource (id, workspace_id, kind) VALUES (pg_temp.id('ly'), pg_temp.id('X'), 'project')$$,
     'the id of a link deleted with its resource (by cascade) is free');

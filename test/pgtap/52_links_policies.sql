@@ -8,7 +8,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(71);
+SELECT plan(72);
 -- passwords appear as literals below: keep the statement text out of the
 -- server log (and open_link and create_link from warning about it, which
 -- 54_links_log_settings.sql tests)
@@ -237,6 +237,8 @@ SELECT is(ARRAY(SELECT e.id FROM share_acl.expiring_links('1000000 years') e
                  WHERE e.resource_id IN (pg_temp.id('P'), pg_temp.id('A'), pg_temp.id('Q'))
                  ORDER BY e.expires_at, e.id),
     'expiring_links: an interval past the timestamp range is every expiring link, no 22008');
+SELECT lives_ok($$SELECT * FROM share_acl.expiring_links('3600000 months -107999000 days')$$,
+    'expiring_links: an interval of months and days of both signs past the range: no 22008');
 SELECT throws_ok($$SELECT * FROM share_acl.expiring_links('-1 day')$$, '22023', NULL,
     'expiring_links: a negative interval is 22023');
 SELECT throws_ok($$SELECT * FROM share_acl.expiring_links(NULL)$$, '22004', NULL,
