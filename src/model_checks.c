@@ -341,7 +341,7 @@ RegisterIds(const Datum *ids, int n, char kind, int64 *added)
  * principal, resource and link: the new ids join share_acl.id_registry; an id
  * already there (whatever holds it) is 23505.  SECURITY DEFINER: only the
  * extension's owner reads or writes the registry.  The other events are
- * id_registry_sync's (sql/install/020_model.sql).
+ * id_registry_sync's and id_registry_forget's (sql/install/020_model.sql).
  */
 Datum
 id_registry_insert(PG_FUNCTION_ARGS)

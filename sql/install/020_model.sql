@@ -507,6 +507,31 @@ CREATE TABLE share_acl.id_registry (
 COMMENT ON TABLE share_acl.id_registry IS
     'internal: every workspace (w), principal (p), resource (r) and share link (l) id, so that one id names one thing';
 
+-- Deleted and truncated rows free their ids.
+CREATE FUNCTION share_acl.id_registry_forget() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    k "char";
+BEGIN
+    IF TG_LEVEL <> 'STATEMENT' OR TG_NARGS <> 1 OR TG_ARGV[0] NOT IN ('w', 'p', 'r', 'l') THEN
+        RAISE EXCEPTION 'id_registry_forget() must be a statement trigger whose argument is w, p, r or l'
+            USING ERRCODE = 'trigger_protocol_violated';
+    END IF;
+    k := TG_ARGV[0]::"char";
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM share_acl.id_registry g WHERE g.kind = k;
+    ELSIF TG_OP = 'DELETE' THEN
+        DELETE FROM share_acl.id_registry g USING old_rows o WHERE g.id = o.id AND g.kind = k;
+    ELSE
+        RAISE EXCEPTION 'id_registry_forget() handles DELETE and TRUNCATE'
+            USING ERRCODE = 'trigger_protocol_violated';
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION share_acl.id_registry_forget() IS
+    'statement trigger (argument w, p, r or l): the ids of the table''s deleted and truncated rows leave share_acl.id_registry';
+
+-- Updated rows whose id changed move their ids.
 CREATE FUNCTION share_acl.id_registry_sync() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -515,18 +540,12 @@ DECLARE
     added bigint;
     taken uuid;
 BEGIN
-    IF TG_LEVEL <> 'STATEMENT' OR TG_NARGS <> 1 OR TG_ARGV[0] NOT IN ('w', 'p', 'r', 'l') THEN
-        RAISE EXCEPTION 'id_registry_sync() must be a statement trigger whose argument is w, p, r or l'
+    IF TG_LEVEL <> 'STATEMENT' OR TG_NARGS <> 1 OR TG_ARGV[0] NOT IN ('w', 'p', 'r') THEN
+        RAISE EXCEPTION 'id_registry_sync() must be a statement trigger whose argument is w, p or r'
             USING ERRCODE = 'trigger_protocol_violated';
     END IF;
     k := TG_ARGV[0]::"char";
-    IF TG_OP = 'TRUNCATE' THEN
-        DELETE FROM share_acl.id_registry g WHERE g.kind = k;
-        RETURN NULL;
-    ELSIF TG_OP = 'DELETE' THEN
-        DELETE FROM share_acl.id_registry g USING old_rows o WHERE g.id = o.id AND g.kind = k;
-        RETURN NULL;
-    ELSIF TG_OP = 'UPDATE' THEN
+    IF TG_OP = 'UPDATE' THEN
         -- an UPDATE keeps the number of rows and ids are unique: when every
         -- new id is an old one, no id changed
         SELECT count(*) INTO wanted FROM new_rows n
@@ -544,7 +563,7 @@ BEGIN
                      ON CONFLICT (id) DO NOTHING RETURNING 1)
         SELECT (SELECT count(*) FROM came), (SELECT count(*) FROM ins) INTO wanted, added;
     ELSE
-        RAISE EXCEPTION 'id_registry_sync() handles UPDATE, DELETE and TRUNCATE (id_registry_insert() new rows)'
+        RAISE EXCEPTION 'id_registry_sync() handles UPDATE (id_registry_insert() new rows, id_registry_forget() deleted ones)'
             USING ERRCODE = 'trigger_protocol_violated';
     END IF;
     IF added < wanted THEN
@@ -564,7 +583,7 @@ BEGIN
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION share_acl.id_registry_sync() IS
-    'statement trigger (argument w, p, r or l): keep share_acl.id_registry in step with the table''s changed, deleted and truncated rows; a used id is 23505';
+    'statement trigger (argument w, p or r): keep share_acl.id_registry in step with the ids the table''s updated rows changed; a used id is 23505';
 
 -- New rows, in C (src/model_checks.c): every upload takes that path.
 CREATE FUNCTION share_acl.id_registry_insert() RETURNS trigger
@@ -596,9 +615,9 @@ BEGIN
     END IF;
     EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_delete AFTER DELETE ON share_acl.%I
             REFERENCING OLD TABLE AS old_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_sync(%L)', t, k);
+            FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_forget(%L)', t, k);
     EXECUTE pg_catalog.format('CREATE TRIGGER id_registry_truncate AFTER TRUNCATE ON share_acl.%I
-            FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_sync(%L)', t, k);
+            FOR EACH STATEMENT EXECUTE FUNCTION share_acl.id_registry_forget(%L)', t, k);
     -- also with session_replication_role = replica
     EXECUTE pg_catalog.format('ALTER TABLE share_acl.%I
             ENABLE ALWAYS TRIGGER id_registry_insert, ENABLE ALWAYS TRIGGER id_registry_update,
