@@ -75,6 +75,8 @@ typedef struct AuditOwnerScope
 } AuditOwnerScope;
 
 extern bool AuditAsOwner(AuditOwnerScope *scope);
+/* AuditAsOwner, an error when the audit tables are not there, then SPI_connect. */
+extern void AuditConnectAsOwner(AuditOwnerScope *scope);
 extern void AuditAsCaller(const AuditOwnerScope *scope);
 
 /* to_jsonb() of a row (a composite datum of type rowtype), as the current role. */

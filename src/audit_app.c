@@ -93,10 +93,7 @@ FlushRows(AppRows *rows)
 	rows->params[7] = PointerGetDatum(BatchArray(rows, rows->chain, rows->chain_null, UUIDOID));
 	MemoryContextSwitchTo(old);
 
-	if (!AuditAsOwner(&scope))
-		elog(ERROR, "the audit tables of share_acl are not there");
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	AuditConnectAsOwner(&scope);
 	if (app_plan == NULL)
 	{
 		SPIPlanPtr	p = SPI_prepare("INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action,"

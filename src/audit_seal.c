@@ -1113,6 +1113,16 @@ AuditAsOwner(AuditOwnerScope *scope)
 	return true;
 }
 
+/* See audit.h. */
+void
+AuditConnectAsOwner(AuditOwnerScope *scope)
+{
+	if (!AuditAsOwner(scope))
+		elog(ERROR, "the audit tables of share_acl are not there");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
 void
 AuditAsCaller(const AuditOwnerScope *scope)
 {

@@ -783,10 +783,7 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 	{
-		if (!AuditAsOwner(&scope))
-			elog(ERROR, "the audit tables of share_acl are not there");
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
+		AuditConnectAsOwner(&scope);
 		if (truncate_plan == NULL)
 		{
 			SPIPlanPtr	p = SPI_prepare("INSERT INTO share_acl.audit_stage"
@@ -825,10 +822,7 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 		AuditStageInMemory(1) && StageOneRow(trigdata, op, changed, entry, values, nulls))
 		return PointerGetDatum(NULL);
 
-	if (!AuditAsOwner(&scope))
-		elog(ERROR, "the audit tables of share_acl are not there");
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	AuditConnectAsOwner(&scope);
 	entry = StageEntry(trigger, op);
 	values[3] = PointerGetDatum(entry->unaudited);
 	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
