@@ -138,9 +138,12 @@ RESET ROLE;
 -- entries are never updated; a deletion leaves a marker; TRUNCATE asks every backend to reload
 SELECT throws_ok($$UPDATE share_acl.change_log SET id = NULL$$, '2F003', NULL,
                  'entries cannot be updated (not even by the owner)');
-SELECT is((SELECT count(*) FROM share_acl.change_log WHERE kind = '-'), 0::bigint, 'no marker yet');
+-- (a marker left by an earlier pruning in this database may be there already)
+SELECT is((SELECT count(*) FROM share_acl.change_log WHERE kind = '-' AND deleted_through = pg_current_xact_id()),
+          0::bigint, 'no marker of this transaction yet');
 DELETE FROM share_acl.change_log WHERE txid = pg_current_xact_id() AND id = :'A';
-SELECT is((SELECT deleted_through FROM share_acl.change_log WHERE kind = '-'), pg_current_xact_id(),
+SELECT is((SELECT max(deleted_through::text::bigint) FROM share_acl.change_log WHERE kind = '-'),
+          pg_current_xact_id()::text::bigint,
           'deleting entries leaves a marker naming the newest deleted transaction');
 TRUNCATE share_acl.change_log;
 SELECT is(ARRAY(SELECT kind::text || ':' || coalesce(id::text, 'reload') FROM share_acl.change_log ORDER BY 1),
