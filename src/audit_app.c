@@ -2,8 +2,10 @@
  * audit_app.c — audit_trigger(), the trigger an application attaches to its
  * own tables (SPEC §7): one audit row per changed row, with the acting
  * principal, in the chain of the workspace of the resource a uuid column of
- * the row names — when the acting principal holds anything on that resource:
- * a row written by a principal with nothing there goes to the chain of rows
+ * the row names — when the current context (the principal, with the link
+ * context if any) holds anything on that resource, or no principal is set
+ * and the role is a trusted administrator: any other row (a principal with
+ * nothing there, or a role with no principal) goes to the chain of rows
  * without a workspace (a trusted administrator's to read), so that nobody
  * writes into another tenant's log by naming its resources.
  *
@@ -52,7 +54,7 @@ typedef struct AppRows
 {
 	Datum		params[8];
 	char		nulls[8];
-	const pg_uuid_t *actor;		/* NULL: none */
+	bool		trusted;		/* no principal, a trusted administrator */
 	int			n;
 	Datum		resource[APP_BATCH_ROWS];
 	bool		resource_null[APP_BATCH_ROWS];
@@ -129,12 +131,12 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTupl
 	rows->resource[i] = heap_getattr(named, column, desc, &rows->resource_null[i]);
 	rows->chain[i] = rows->resource[i];
 	rows->chain_null[i] = rows->resource_null[i];
-	if (!rows->chain_null[i] && rows->actor != NULL)
+	if (!rows->chain_null[i] && !rows->trusted)
 	{
 		TargetKind	kind;
 
-		/* (what the actor holds, as this transaction sees it) */
-		if (EnginePermissionsOf(rows->actor, DatumGetUUIDP(rows->resource[i]), &kind) == 0 ||
+		/* (what the current context holds, as this transaction sees it) */
+		if (EngineCurrentPermissions(DatumGetUUIDP(rows->resource[i]), &kind) == 0 ||
 			kind != TARGET_RESOURCE)
 			rows->chain_null[i] = true;
 	}
@@ -229,10 +231,12 @@ audit_trigger(PG_FUNCTION_ARGS)
 
 		*copy = *actor;
 		rows->params[0] = UUIDPGetDatum(copy);
-		rows->actor = copy;
 	}
 	else
+	{
 		rows->nulls[0] = 'n';
+		rows->trusted = ContextInvokerIsAdmin();
+	}
 	rows->params[1] = CStringGetTextDatum(GetUserNameFromId(GetSessionUserId(), false));
 	rows->params[2] = CStringGetTextDatum(inserted ? "insert" : deleted ? "delete" : "update");
 	rows->params[3] = CStringGetTextDatum(table);

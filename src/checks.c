@@ -25,33 +25,14 @@ PG_FUNCTION_INFO_V1(explain_access);
 PG_FUNCTION_INFO_V1(accessible_resources);
 PG_FUNCTION_INFO_V1(who_has_access_internal);
 
-/*
- * E of the current context on resource_id: the current principal's, united
- * with what the transaction's link context gives (R7).  *known says whether
- * the id is known.
- */
+/* E of the current context on resource_id; *known says whether the id is known. */
 static Permset
 CurrentEffective(const pg_uuid_t *resource_id, bool *known)
 {
-	const pg_uuid_t *p = ContextCurrentPrincipal();
-	bool		link = ContextCurrentLinkId() != NULL;
-	Engine		e;
-	Target		t;
-	PrincipalCtx *pc;
-	Permset		perms = 0;
+	TargetKind	kind;
+	Permset		perms = EngineCurrentPermissions(resource_id, &kind);
 
-	*known = false;
-	if (p == NULL && !link)
-		return 0;
-	EngineBegin(&e);
-	t = EngineTargetFor(&e, resource_id, p, &pc);
-	if (t.kind == TARGET_NONE)
-		return 0;
-	*known = true;
-	if (pc != NULL)
-		perms = EngineEffective(&e, pc, t, NULL);
-	if (link && t.kind == TARGET_RESOURCE)
-		perms |= EngineLinkPermissions(&e, t.index, NULL);
+	*known = kind != TARGET_NONE;
 	return perms;
 }
 

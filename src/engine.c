@@ -662,6 +662,36 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 }
 
 /*
+ * E of the current context on R: the current principal's, united with what
+ * the transaction's link context gives (R7); *kind says what R is
+ * (TARGET_NONE: unknown, or no principal and no link context).
+ */
+Permset
+EngineCurrentPermissions(const pg_uuid_t *target, TargetKind *kind)
+{
+	const pg_uuid_t *p = ContextCurrentPrincipal();
+	bool		link = ContextCurrentLinkId() != NULL;
+	Engine		e;
+	Target		t;
+	PrincipalCtx *pc;
+	Permset		perms = 0;
+
+	*kind = TARGET_NONE;
+	if (p == NULL && !link)
+		return 0;
+	EngineBegin(&e);
+	t = EngineTargetFor(&e, target, p, &pc);
+	*kind = t.kind;
+	if (t.kind == TARGET_NONE)
+		return 0;
+	if (pc != NULL)
+		perms = EngineEffective(&e, pc, t, NULL);
+	if (link && t.kind == TARGET_RESOURCE)
+		perms |= EngineLinkPermissions(&e, t.index, NULL);
+	return perms;
+}
+
+/*
  * E(P, R) in one call, for the SQL checks and the management functions;
  * *kind says what R is (TARGET_NONE: unknown, and no permissions).
  */

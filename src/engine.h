@@ -69,6 +69,7 @@ extern bool EngineOwns(Engine *e, PrincipalCtx *pc, int32 node);
 
 extern int32 EngineDepth(Engine *e, int32 node);
 extern int32 EngineDepthRoom(const pg_uuid_t *above);
+extern Permset EngineCurrentPermissions(const pg_uuid_t *target, TargetKind *kind);
 extern Permset EnginePermissionsOf(const pg_uuid_t *principal, const pg_uuid_t *target,
 								   TargetKind *kind);
 

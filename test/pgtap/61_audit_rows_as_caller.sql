@@ -11,7 +11,7 @@
 -- Audit rows are written when a transaction commits, so this file runs in
 -- autocommit mode (its rows stay: the log is append-only).
 SET client_min_messages = warning;
-SELECT plan(28);
+SELECT plan(30);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE marks (id bigint NOT NULL);
@@ -243,6 +243,32 @@ SELECT results_eq($$SELECT object_type LIKE '%.app_doc', workspace_id FROM share
 SELECT is((SELECT count(*) FROM share_acl.audit_log WHERE workspace_id = pg_temp.id('ws')
             AND actor_id = pg_temp.id('mallory')), 0::bigint,
     'audit_trigger: nothing of the outsider''s in the workspace''s log');
+
+-- with no principal: a role that is no trusted administrator writes into no
+-- workspace's chain; an administrator, and a link context that reaches the
+-- resource, into the resource's workspace's
+SELECT pg_temp.mark();
+SET ROLE t61_app;
+INSERT INTO app_note VALUES (pg_temp.id('A'), 'no principal');
+RESET ROLE;
+GRANT INSERT ON app_note TO t61_admin;
+SET ROLE t61_admin;
+INSERT INTO app_note VALUES (pg_temp.id('A'), 'administrator');
+RESET ROLE;
+BEGIN; SELECT pg_temp.act('alice');
+CREATE TEMP TABLE tok AS SELECT share_acl.create_link(pg_temp.id('A'), 'viewer') AS t;
+GRANT SELECT ON tok TO PUBLIC;
+COMMIT;
+SET ROLE t61_app;
+BEGIN;
+SELECT is((SELECT status FROM share_acl.open_link((SELECT t FROM tok))), 'ok', 'the link to A opens');
+INSERT INTO app_note VALUES (pg_temp.id('A'), 'link');
+COMMIT;
+RESET ROLE;
+SELECT results_eq($$SELECT new ->> 'body', workspace_id FROM share_acl.audit_log
+                     WHERE id > (SELECT m.id FROM marks m) AND object_type LIKE '%.app_note' ORDER BY id$$,
+    $$VALUES ('no principal', NULL::uuid), ('administrator', pg_temp.id('ws')), ('link', pg_temp.id('ws'))$$,
+    'audit_trigger without a principal: a plain role''s row goes to no workspace''s chain, an administrator''s and a link context''s to the workspace''s');
 
 SELECT is(has_function_privilege('share_acl.audit_trigger()', 'EXECUTE')
           AND NOT (SELECT prosecdef FROM pg_proc WHERE oid = 'share_acl.audit_trigger()'::regprocedure),
