@@ -51,7 +51,7 @@ PG_FUNCTION_INFO_V1(depth_room);
 typedef enum ManagePlan
 {
 	PLAN_REFUSAL, PLAN_SHARE_INSERT, PLAN_SHARE_DELETE, PLAN_RESOURCE_INSERT,
-	PLAN_COUNT
+	PLAN_TEAM_OUTSIDER, PLAN_COUNT
 } ManagePlan;
 
 static KeptPlan plans[PLAN_COUNT];
@@ -77,7 +77,11 @@ static const KeptStatement statements[PLAN_COUNT] = {
 		/* resource_columns */
 		"INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id, owner_id)"
 		" VALUES ($1, $2, $3, $4, $5)",
-		"uuKuu"}
+		"uuKuu"},
+	[PLAN_TEAM_OUTSIDER] = {
+		/* $1 team, $2 workspace */
+		"SELECT share_acl._team_outsider($1, $2)",
+		"uu"}
 };
 
 /* The columns the INSERT statements above write, in the order of their parameters. */
@@ -494,6 +498,19 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 					  UuidText(grantee)),
 			 NULL,
 			 "Shares to external principals and to principals without a role in the workspace are refused while allow_external_sharing is false.");
+	/* ... also when they are members of the team shared with (nested teams too) */
+	if (!facts.external_sharing && facts.grantee.kind == PK_TEAM)
+	{
+		Datum		args[2] = {UUIDPGetDatum(grantee), UUIDPGetDatum(&workspace)};
+		pg_uuid_t	outsider;
+
+		if (RunOne(PLAN_TEAM_OUTSIDER, args, NULL, SPI_OK_SELECT) && KeptStatementUuid(1, &outsider))
+			Deny(function, resource,
+				 psprintf("permission denied: the workspace policy allow_external_sharing forbids sharing with outsider %s (a member of team %s)",
+						  UuidText(&outsider), UuidText(grantee)),
+				 NULL,
+				 "Shares to external principals and to principals without a role in the workspace, also as members of the team shared with, are refused while allow_external_sharing is false.");
+	}
 
 	values[0] = UUIDPGetDatum(resource);
 	values[1] = UUIDPGetDatum(grantee);

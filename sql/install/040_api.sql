@@ -150,6 +150,26 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION share_acl._check_email(text) IS 'internal: raise 22023 unless the text is an e-mail address';
 
+-- An outsider of workspace ws in team t (directly or through nested teams):
+-- an external principal, or a user without a role in ws; NULL when none.
+-- While allow_external_sharing is false a share or review naming the team
+-- would reach it, and is refused as one naming the outsider.
+CREATE FUNCTION share_acl._team_outsider(t uuid, ws uuid) RETURNS uuid
+LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE inside(id) AS (
+        SELECT tm.member_id FROM share_acl.team_member tm WHERE tm.team_id = t
+        UNION
+        SELECT tm.member_id FROM inside i JOIN share_acl.team_member tm ON tm.team_id = i.id
+    )
+    SELECT p.id FROM inside i JOIN share_acl.principal p ON p.id = i.id
+     WHERE p.kind = 'external'
+        OR (p.kind = 'user' AND NOT EXISTS (SELECT 1 FROM share_acl.member m
+                                             WHERE m.workspace_id = ws AND m.principal_id = p.id))
+     ORDER BY p.id LIMIT 1
+$$;
+COMMENT ON FUNCTION share_acl._team_outsider(uuid, uuid) IS
+    'internal: an external principal or a user without a role in the workspace among a team''s members (nested teams expanded), or NULL';
+
 -- The principal an e-mail names for a share or review of resource r: the
 -- one with that e-mail (matched case-insensitively), or a new external
 -- principal with a guest role in r's workspace (refused while
@@ -721,8 +741,7 @@ COMMENT ON FUNCTION share_acl._below(uuid) IS
 -- holds on R every flag anyone could gain (only the workspace owner, who
 -- holds everything everywhere, ever has transfer_ownership or delete_space,
 -- R1 and R9, and no link gives them), and an actor with a role that owns R
--- or a resource above it, to whom R10 gives full on R ("anyone may move what
--- they own").  Neither holds anything on a restricted resource below R (R8),
+-- ("anyone may move what they own").  Neither holds anything on a restricted resource below R (R8),
 -- where a guest's run_ai may grow all the same: so where a project enables
 -- guest AI, ai_over is every resource below R on which the actor lacks
 -- run_ai, and NULL is returned (a trusted administrator aside) only when
@@ -746,10 +765,11 @@ BEGIN
     anc := share_acl._ancestors(ARRAY[resource]);
     exempt := held OPERATOR(share_acl.@>) ('full'::share_acl.permset OPERATOR(share_acl.-)
                                            'transfer_ownership,delete_space'::share_acl.permset)
-        -- anyone may move what it owns, or controls by owning a resource above
-        -- it (R10 gives it full on R): what others gain is access to its own
+        -- anyone may move what it owns: what others gain is access to its
+        -- own.  (Owning a resource above R is not enough: R10's full on R is
+        -- capped by the actor's role (R9), and R is someone else's.)
         OR (EXISTS (SELECT 1 FROM share_acl.resource r
-                     WHERE r.id = ANY (anc) AND r.owner_id = actor)
+                     WHERE r.id = _structure_before.resource AND r.owner_id = actor)
             AND EXISTS (SELECT 1 FROM share_acl.resource r
                           JOIN share_acl.member m ON m.workspace_id = r.workspace_id
                          WHERE r.id = _structure_before.resource AND m.principal_id = actor));
@@ -1434,6 +1454,9 @@ DECLARE
     i interval;
     expiry timestamptz;
     ps share_acl.permset;
+    added share_acl.permset;    -- what a raised public_access_level adds
+    missing share_acl.permset;
+    public_resource uuid;
 BEGIN
     IF workspace IS NULL OR name IS NULL OR value IS NULL THEN
         RAISE EXCEPTION 'set_workspace_policy: workspace, name and value must not be null'
@@ -1491,6 +1514,31 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value',
                       HINT = 'Give a permission set such as ''viewer'' or ''view,comment''.';
         END;
+        -- no escalation (R4 gives on every public resource and below what
+        -- sharing would): a raised level may add, on each public resource,
+        -- only flags the actor holds there (the owner holds everything)
+        IF actor IS NOT NULL THEN
+            added := ps OPERATOR(share_acl.-)
+                     ((SELECT w.public_access_level FROM share_acl.workspace w
+                        WHERE w.id = set_workspace_policy.workspace)
+                      OPERATOR(share_acl.|) 'transfer_ownership,delete_space'::share_acl.permset);
+            IF added OPERATOR(share_acl.<>) ''::share_acl.permset THEN
+                SELECT r.id, added OPERATOR(share_acl.-)
+                             coalesce(share_acl.effective_permissions(actor, r.id), ''::share_acl.permset)
+                  INTO public_resource, missing
+                  FROM share_acl.resource r
+                 WHERE r.workspace_id = set_workspace_policy.workspace AND r.general_access = 'public'
+                   AND NOT coalesce(share_acl.effective_permissions(actor, r.id), ''::share_acl.permset)
+                           OPERATOR(share_acl.@>) added
+                 ORDER BY r.id LIMIT 1;
+                IF FOUND THEN
+                    PERFORM share_acl._deny(set_workspace_policy.workspace,
+                        pg_catalog.format('permission denied: public_access_level %s requires "%s" on public resource %s',
+                                          ps, missing, public_resource),
+                        'A public access level gives its permissions to every member on each public resource; it may add only permissions the acting principal holds on each of them.');
+                END IF;
+            END IF;
+        END IF;
         UPDATE share_acl.workspace w SET public_access_level = ps WHERE w.id = set_workspace_policy.workspace;
     ELSE
         RAISE EXCEPTION 'unknown workspace policy "%"', left(name, 100)

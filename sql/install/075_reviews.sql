@@ -55,6 +55,8 @@ DECLARE
     w share_acl.workspace;
     g share_acl.principal;
     who uuid[] := '{}'::uuid[];
+    by_email uuid[] := '{}'::uuid[];
+    outsider uuid;
     e text;
     p uuid;
     grant_perms share_acl.permset;
@@ -98,22 +100,28 @@ BEGIN
         RAISE EXCEPTION 'request_review: the reviewers would get nothing'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    FOREACH p IN ARRAY coalesce(reviewers, '{}') LOOP
+    -- (an e-mail names a principal, known or new: checked as the others)
+    FOREACH e IN ARRAY coalesce(reviewer_emails, '{}') LOOP
+        by_email := by_email || share_acl._principal_for_email(r, e, 'request_review');
+    END LOOP;
+    FOREACH p IN ARRAY coalesce(reviewers, '{}') || by_email LOOP
         g := share_acl._get_principal(p);
         IF g.kind = 'team' AND g.workspace_id IS DISTINCT FROM r.workspace_id THEN
             RAISE EXCEPTION 'team % belongs to another workspace than resource %', p, resource
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        IF NOT w.allow_external_sharing
-           AND (g.kind = 'external' OR (g.kind = 'user' AND share_acl._role(w.id, g.id) IS NULL)) THEN
-            PERFORM share_acl._deny(request_review.resource,
-                pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids a review by outsider %s', p),
-                NULL, 'Reviewers without a role in the workspace, and external principals, are refused while allow_external_sharing is false.');
+        IF NOT w.allow_external_sharing THEN
+            outsider := CASE WHEN g.kind = 'team' THEN share_acl._team_outsider(g.id, w.id)
+                             WHEN g.kind = 'external' OR (g.kind = 'user' AND share_acl._role(w.id, g.id) IS NULL)
+                             THEN g.id END;
+            IF outsider IS NOT NULL THEN
+                PERFORM share_acl._deny(request_review.resource,
+                    pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids a review by outsider %s%s',
+                                      outsider, CASE WHEN outsider <> p THEN pg_catalog.format(' (a member of team %s)', p) ELSE '' END),
+                    NULL, 'Reviewers without a role in the workspace, and external principals (also as members of a team named), are refused while allow_external_sharing is false.');
+            END IF;
         END IF;
         who := who || p;
-    END LOOP;
-    FOREACH e IN ARRAY coalesce(reviewer_emails, '{}') LOOP
-        who := who || share_acl._principal_for_email(r, e, 'request_review');
     END LOOP;
     -- a viewer could never decide: the role's cap (R9) removes approve; the
     -- requester reviewing itself would give itself access past what gives it
@@ -203,6 +211,11 @@ BEGIN
     IF actor IS NULL THEN
         PERFORM share_acl._deny(v.resource_id,
             'permission denied: submit_review needs a principal (the reviewer deciding)');
+    END IF;
+    -- (the requester may be in a team it asked: it still cannot decide)
+    IF actor = v.requested_by THEN
+        PERFORM share_acl._deny(v.resource_id,
+            pg_catalog.format('permission denied: principal %s requested review %s and cannot decide it', actor, v.id));
     END IF;
     who := share_acl._reviewer_row_of(v.id, actor);
     IF who IS NULL THEN

@@ -1,0 +1,134 @@
+-- pgTAP: no escalation through the public access level, reviews, teams and
+-- ownership of a resource above (SPEC §6 no escalation, R4, R9, R14, §8).
+--
+-- - set_workspace_policy('public_access_level') gives its level to every
+--   member on each public resource (R4), so a raised level may add only
+--   flags the actor holds on each public resource (the owner holds all).
+-- - allow_external_sharing = false refuses a review by an outsider however
+--   it is named (an id, an e-mail of a known principal, a team holding one),
+--   and a share with a team holding one.
+-- - The requester of a review cannot decide it, also when it is in a team
+--   it asked.
+-- - R14 exempts the owner of the resource moved, not the owner of a
+--   resource above it (whose R10 full access is capped by its role, R9).
+--
+-- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
+BEGIN;
+SELECT plan(22);
+
+CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
+CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
+    AS $$ SELECT id FROM ids WHERE name = $1 $$;
+CREATE FUNCTION pg_temp.act(text) RETURNS void LANGUAGE sql
+    AS $$ SELECT share_acl.set_principal(pg_temp.id($1)) $$;
+
+-- alice owns ws, bob is an admin, carol and dave members, gus a guest;
+-- xavier has no role in ws; ext is an external guest; team T holds carol
+-- and dave, team TX holds ext
+INSERT INTO ids VALUES
+    ('alice',  share_acl.create_user('alice@t36.test')),
+    ('bob',    share_acl.create_user('bob@t36.test')),
+    ('carol',  share_acl.create_user('carol@t36.test')),
+    ('dave',   share_acl.create_user('dave@t36.test')),
+    ('gus',    share_acl.create_user('gus@t36.test')),
+    ('xavier', share_acl.create_user('xavier@t36.test'));
+INSERT INTO ids VALUES ('ws', share_acl.create_workspace('t36', pg_temp.id('alice')));
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('bob'), 'admin');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('carol'), 'member');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('dave'), 'member');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('gus'), 'guest');
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('P', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('A', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P')));
+INSERT INTO ids VALUES ('Q', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('T', share_acl.create_team(pg_temp.id('ws'), 'crew'));
+SELECT share_acl.add_team_member(pg_temp.id('T'), pg_temp.id('carol'));
+SELECT share_acl.add_team_member(pg_temp.id('T'), pg_temp.id('dave'));
+INSERT INTO ids SELECT 'share_ext', share_acl.share_with_email(pg_temp.id('Q'), 'ext@t36.test', 'viewer');
+INSERT INTO ids SELECT 'ext', p.id FROM share_acl.principal p WHERE p.email = 'ext@t36.test';
+INSERT INTO ids VALUES ('TX', share_acl.create_team(pg_temp.id('ws'), 'with a guest'));
+SELECT share_acl.add_team_member(pg_temp.id('TX'), pg_temp.id('ext'));
+SELECT share_acl.set_general_access(pg_temp.id('P'), 'public');
+
+-- ------------------------------------------------------- public_access_level
+SELECT pg_temp.act('bob');
+SELECT throws_like($$SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'public_access_level', 'full')$$,
+    'permission denied: public_access_level % requires "%delete%" on public resource %',
+    'public_access_level: an admin cannot raise it past what it holds on a public resource');
+SELECT is((SELECT public_access_level::text FROM share_acl.workspace WHERE id = pg_temp.id('ws')),
+    'view,view_details,react', 'public_access_level: unchanged');
+SELECT is(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'delete'), false,
+    'public_access_level: a member still cannot delete the owner''s asset');
+SELECT is(share_acl.has_access(pg_temp.id('bob'), pg_temp.id('A'), 'change_permissions'), false,
+    'public_access_level: nor can the admin change its permissions');
+SELECT lives_ok($$SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'public_access_level', 'view')$$,
+    'public_access_level: lowering it needs nothing more');
+SELECT pg_temp.act('alice');
+SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('bob'), 'commenter');
+SELECT pg_temp.act('bob');
+SELECT lives_ok($$SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'public_access_level', 'commenter')$$,
+    'public_access_level: an admin may raise it to what it holds on every public resource');
+SELECT pg_temp.act('alice');
+SELECT lives_ok($$SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'public_access_level', 'editor')$$,
+    'public_access_level: the owner may raise it to anything');
+SELECT is(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'edit'), true,
+    'public_access_level: the raised level applies');
+
+-- ------------------------------------------------- outsiders, however named
+SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('carol'), 'editor');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'false');
+SELECT pg_temp.act('carol');
+SELECT throws_like($$SELECT share_acl.request_review(pg_temp.id('P'), NULL, reviewer_emails => ARRAY['XAVIER@t36.test'])$$,
+    'permission denied: the workspace policy allow_external_sharing forbids a review by outsider %',
+    'request_review: the e-mail of a known outsider is refused while allow_external_sharing is false');
+SELECT throws_like($$SELECT share_acl.request_review(pg_temp.id('P'), NULL, reviewer_emails => ARRAY['ext@t36.test'])$$,
+    'permission denied: the workspace policy allow_external_sharing forbids a review by outsider %',
+    'request_review: the e-mail of an external guest is refused too');
+SELECT throws_like($$SELECT share_acl.request_review(pg_temp.id('P'), ARRAY[pg_temp.id('TX')])$$,
+    'permission denied: the workspace policy allow_external_sharing forbids a review by outsider % (a member of team %)',
+    'request_review: a team holding an external guest is refused');
+SELECT throws_like($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('TX'), 'viewer')$$,
+    'permission denied: the workspace policy allow_external_sharing forbids sharing with outsider % (a member of team %)',
+    'share: a team holding an external guest is refused');
+SELECT is(share_acl.effective_permissions(pg_temp.id('xavier'), pg_temp.id('P'))::text, '',
+    'the outsider holds nothing on P');
+SELECT is(share_acl.has_access(pg_temp.id('ext'), pg_temp.id('P'), 'view'), false,
+    'the external guest holds nothing on P');
+SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('T'), 'viewer')$$,
+    'share: a team of members only is shared with');
+
+-- ------------------------------------------- the requester cannot decide
+INSERT INTO ids VALUES ('review', share_acl.request_review(pg_temp.id('P'), ARRAY[pg_temp.id('T')]));
+SELECT throws_like($$SELECT share_acl.submit_review(pg_temp.id('review'), 'approved')$$,
+    'permission denied: principal % requested review % and cannot decide it',
+    'submit_review: the requester cannot decide its review through a team it asked');
+SELECT pg_temp.act('dave');
+SELECT lives_ok($$SELECT share_acl.submit_review(pg_temp.id('review'), 'approved')$$,
+    'submit_review: another member of the team decides it');
+SELECT is((SELECT decided_by FROM share_acl.review_reviewer WHERE review_id = pg_temp.id('review')),
+    pg_temp.id('dave'), 'submit_review: the decision is dave''s');
+
+-- --------------------------- R14: owning a resource above is not enough
+SELECT pg_temp.act('alice');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_guest_uploads', 'true');
+SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('gus'), 'editor');
+SELECT share_acl.share(pg_temp.id('Q'), pg_temp.id('gus'), 'editor');
+SELECT share_acl.share(pg_temp.id('Q'), pg_temp.id('dave'), 'manager');
+SELECT pg_temp.act('gus');
+INSERT INTO ids VALUES ('C', share_acl.create_resource(pg_temp.id('ws'), 'collection', pg_temp.id('P')));
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('R', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('C')));
+SELECT pg_temp.act('gus');
+SELECT throws_like($$SELECT share_acl.move_resource(pg_temp.id('R'), pg_temp.id('Q'))$$,
+    'permission denied: move_resource requires "%change_permissions%" on resource %',
+    'move_resource: a guest owning the collection above the owner''s asset cannot pass on change_permissions by moving it');
+SELECT is((SELECT parent_id FROM share_acl.resource WHERE id = pg_temp.id('R')), pg_temp.id('C'),
+    'move_resource: the asset stayed');
+SELECT is(share_acl.has_access(pg_temp.id('dave'), pg_temp.id('R'), 'change_permissions'), false,
+    'move_resource: dave gained nothing on it');
+INSERT INTO ids VALUES ('G', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('C')));
+SELECT lives_ok($$SELECT share_acl.move_resource(pg_temp.id('G'), pg_temp.id('Q'))$$,
+    'move_resource: the guest still moves its own asset');
+
+SELECT * FROM finish();
+ROLLBACK;
