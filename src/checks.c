@@ -173,6 +173,17 @@ typedef struct AccessibleScan
 	int			kind;			/* ResourceKind, -1 for any, -2 for none */
 } AccessibleScan;
 
+/*
+ * Does E = have answer accessible_resources' want?  The empty set asks for
+ * any access: a resource on which the principal holds nothing is never
+ * listed (E ⊇ ∅ would list every resource of every workspace).
+ */
+static inline bool
+AccessibleWith(Permset have, Permset want)
+{
+	return want == 0 ? have != 0 : (have & want) == want;
+}
+
 /* For a partial structure: check one resource of the table scan. */
 static void
 AccessibleVisit(const pg_uuid_t *id, ResourceKind kind, void *arg)
@@ -189,7 +200,7 @@ AccessibleVisit(const pg_uuid_t *id, ResourceKind kind, void *arg)
 	EngineBegin(&e);
 	t = EngineTarget(&e, id);
 	if (t.kind != TARGET_RESOURCE ||
-		(EngineEffective(&e, EnginePrincipal(&e, scan->principal), t, NULL) & scan->want) != scan->want)
+		!AccessibleWith(EngineEffective(&e, EnginePrincipal(&e, scan->principal), t, NULL), scan->want))
 		return;
 	value = UUIDPGetDatum(id);
 	tuplestore_putvalues(scan->rsinfo->setResult, scan->rsinfo->setDesc, &value, &isnull);
@@ -239,7 +250,7 @@ accessible_resources(PG_FUNCTION_ARGS)
 			continue;
 		if (scan.kind != -1 && (int) NodeKind(&e.s->resources[i]) != scan.kind)
 			continue;
-		if ((EngineEffective(&e, pc, t, NULL) & scan.want) != scan.want)
+		if (!AccessibleWith(EngineEffective(&e, pc, t, NULL), scan.want))
 			continue;
 		value = UUIDPGetDatum(&e.s->resources[i].id);
 		tuplestore_putvalues(scan.rsinfo->setResult, scan.rsinfo->setDesc, &value, &isnull);

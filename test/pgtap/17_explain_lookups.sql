@@ -7,7 +7,7 @@
 -- disabled): Q.
 BEGIN;
 SET LOCAL search_path = share_acl, public;
-SELECT plan(63);
+SELECT plan(66);
 
 \set w        17000000-0000-0000-0001-000000000001
 \set w2       17000000-0000-0000-0001-000000000002
@@ -197,6 +197,22 @@ SELECT is_empty($$
        JOIN resource r ON r.kind = k
       WHERE has_access(tp.p, r.id, 'view'))
 $$, 'lookup: accessible_resources(p, view, kind) = the viewable resources of that kind');
+
+-- the empty set asks for any access: nothing is listed on which p holds nothing
+SELECT is_empty($$
+    (SELECT tp.p, r.id FROM t_principal tp CROSS JOIN resource r
+      WHERE effective_permissions(tp.p, r.id) OPERATOR(share_acl.<>) ''::permset
+     EXCEPT
+     SELECT tp.p, a FROM t_principal tp, LATERAL accessible_resources(tp.p, '') a)
+    UNION ALL
+    (SELECT tp.p, a FROM t_principal tp, LATERAL accessible_resources(tp.p, '') a
+     EXCEPT
+     SELECT tp.p, r.id FROM t_principal tp CROSS JOIN resource r
+      WHERE effective_permissions(tp.p, r.id) OPERATOR(share_acl.<>) ''::permset)
+$$, 'lookup: accessible_resources(p, '''') = the resources on which p holds anything');
+SELECT is((SELECT count(*) FROM t_principal tp, LATERAL accessible_resources(tp.p, '') a WHERE tp.kind = 'team'),
+    0::bigint, 'lookup: accessible_resources(team, '''') lists nothing (a team holds nothing as a principal)');
+SELECT ok((SELECT count(*) FILTER (WHERE kind = 'team') FROM t_principal) > 0, 'lookup: (the fixture has teams)');
 
 SELECT set_eq(format('SELECT accessible_resources(%L, %L)', :'m2', 'view'),
               ARRAY[:'P1', :'A1', :'P2', :'C1', :'A3']::uuid[],
