@@ -26,7 +26,6 @@
 #define CAP_ADMIN_REMOVES	(PERM_TRANSFER_OWNERSHIP | PERM_DELETE_SPACE)
 #define CAP_MEMBER_REMOVES	(PERM_MAKE_PUBLIC | PERM_TRANSFER_OWNERSHIP | PERM_DELETE_SPACE | \
 							 PERM_MANAGE_SETTINGS)
-#define CAP_EDIT_OWN_ONLY	(PERM_EDIT | PERM_RENAME | PERM_MOVE | PERM_DELETE)
 #define CAP_GUEST_REMOVES	(PERM_SHARE | PERM_MANAGE_MEMBERS | PERM_CHANGE_PERMISSIONS | \
 							 PERM_MAKE_PUBLIC | PERM_MANAGE_SETTINGS | PERM_VIEW_AUDIT | \
 							 PERM_TRANSFER_OWNERSHIP | PERM_DELETE_SPACE)
@@ -167,6 +166,27 @@ EngineRoleForNode(Engine *e, PrincipalCtx *pc, int32 node)
 	int32		ws;
 
 	return RoleAndWorkspace(e, pc, node, &ws);
+}
+
+/*
+ * Does R9's member_edit_own_only cap principal in target's workspace (a
+ * member there, the policy on)?  A grant of ENGINE_CAP_EDIT_OWN_ONLY on
+ * target then must not reach others' resources below it.
+ */
+bool
+EngineMemberEditOwnOnly(const pg_uuid_t *principal, const pg_uuid_t *target)
+{
+	Engine		e;
+	Target		t;
+	PrincipalCtx *pc;
+	int32		w;
+
+	EngineBegin(&e);
+	t = EngineTargetFor(&e, target, principal, &pc);
+	if (t.kind != TARGET_RESOURCE || pc == NULL ||
+		RoleAndWorkspace(&e, pc, t.index, &w) != ROLE_MEMBER || w < 0)
+		return false;
+	return e.g->workspaces[w].member_edit_own_only;
 }
 
 /* Does P own node (R10's "owner")? */
@@ -639,7 +659,7 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 		case ROLE_MEMBER:
 			u = Cap(u, ~CAP_MEMBER_REMOVES, trace, &r->id, "member");
 			if (ws->member_edit_own_only && !EngineOwns(e, pc, t.index))
-				u = Cap(u, ~CAP_EDIT_OWN_ONLY, trace, &r->id,
+				u = Cap(u, ~ENGINE_CAP_EDIT_OWN_ONLY, trace, &r->id,
 						"member_edit_own_only: not the owner of this resource");
 			break;
 		case ROLE_GUEST:

@@ -16,6 +16,9 @@
 #include "structure.h"
 #include "workspaces.h"
 
+/* what R9's member_edit_own_only removes on a resource the member does not own */
+#define ENGINE_CAP_EDIT_OWN_ONLY	(PERM_EDIT | PERM_RENAME | PERM_MOVE | PERM_DELETE)
+
 /* One line of explain_access. */
 typedef struct TraceEntry
 {
@@ -69,6 +72,7 @@ extern bool EngineOwns(Engine *e, PrincipalCtx *pc, int32 node);
 
 extern int32 EngineDepth(Engine *e, int32 node);
 extern int32 EngineDepthRoom(const pg_uuid_t *above);
+extern bool EngineMemberEditOwnOnly(const pg_uuid_t *principal, const pg_uuid_t *target);
 extern Permset EngineCurrentPermissions(const pg_uuid_t *target, TargetKind *kind);
 extern Permset EnginePermissionsOf(const pg_uuid_t *principal, const pg_uuid_t *target,
 								   TargetKind *kind);

@@ -51,7 +51,7 @@ PG_FUNCTION_INFO_V1(depth_room);
 typedef enum ManagePlan
 {
 	PLAN_REFUSAL, PLAN_SHARE_INSERT, PLAN_SHARE_DELETE, PLAN_RESOURCE_INSERT,
-	PLAN_TEAM_OUTSIDER, PLAN_COUNT
+	PLAN_TEAM_OUTSIDER, PLAN_NO_ESCALATION_BELOW, PLAN_COUNT
 } ManagePlan;
 
 static KeptPlan plans[PLAN_COUNT];
@@ -81,7 +81,11 @@ static const KeptStatement statements[PLAN_COUNT] = {
 	[PLAN_TEAM_OUTSIDER] = {
 		/* $1 team, $2 workspace */
 		"SELECT share_acl._team_outsider($1, $2)",
-		"uu"}
+		"uu"},
+	[PLAN_NO_ESCALATION_BELOW] = {
+		/* $1 actor, $2 resource, $3 the grant, $4 the action */
+		"SELECT share_acl._no_escalation_below($1, $2, $3, $4)",
+		"uuPt"}
 };
 
 /* The columns the INSERT statements above write, in the order of their parameters. */
@@ -489,6 +493,14 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 				 psprintf("permission denied: %s cannot grant \"%s\" on resource %s", action,
 						  PermsetToCString(missing), UuidText(resource)),
 				 "A principal can grant only permissions it holds itself on the resource.", NULL);
+		/* ... nor, under member_edit_own_only, below it on what others own */
+		if ((grant & ENGINE_CAP_EDIT_OWN_ONLY) != 0 && EngineMemberEditOwnOnly(actor, resource))
+		{
+			Datum		args[4] = {UUIDPGetDatum(actor), UUIDPGetDatum(resource), PermsetGetDatum(grant),
+								   CStringGetTextDatum(action)};
+
+			(void) RunOne(PLAN_NO_ESCALATION_BELOW, args, NULL, SPI_OK_SELECT);
+		}
 	}
 	/* outsiders: principals with no role in the workspace, and external principals */
 	if (!facts.external_sharing &&

@@ -228,9 +228,47 @@ BEGIN
             pg_catalog.format('permission denied: %s cannot grant "%s" on resource %s', action, missing, resource),
             'A principal can grant only permissions it holds itself on the resource.', NULL);
     END IF;
+    PERFORM share_acl._no_escalation_below(principal, resource, granted, action);
 END $$;
 COMMENT ON FUNCTION share_acl._no_escalation(uuid, uuid, share_acl.permset, text) IS
-    'internal: raise 42501 naming the granted permissions the principal does not hold on the resource';
+    'internal: raise 42501 naming the granted permissions the principal does not hold on the resource (or, under member_edit_own_only, on a resource below it)';
+
+-- A grant on R reaches everything below R.  A member under the workspace's
+-- member_edit_own_only policy holds edit, rename, move and delete only on
+-- what it owns (R9), so it may not grant them on R while R holds a resource
+-- of someone else below it: the grantee would get there what the member
+-- itself may not do.  (Nothing else caps a principal below R more than on R:
+-- a restricted resource below takes no grant from above, R8.)
+CREATE FUNCTION share_acl._no_escalation_below(principal uuid, resource uuid, granted share_acl.permset,
+                                               action text)
+RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    capped share_acl.permset := granted OPERATOR(share_acl.&) 'edit,rename,move,delete'::share_acl.permset;
+    other uuid;
+BEGIN
+    IF principal IS NULL OR capped OPERATOR(share_acl.=) ''::share_acl.permset
+       OR NOT EXISTS (SELECT 1 FROM share_acl.resource r
+                        JOIN share_acl.workspace w ON w.id = r.workspace_id
+                        JOIN share_acl.member m ON m.workspace_id = r.workspace_id
+                       WHERE r.id = _no_escalation_below.resource AND w.member_edit_own_only
+                         AND m.principal_id = principal AND m.role = 'member') THEN
+        RETURN;
+    END IF;
+    SELECT b.id INTO other
+      FROM unnest(share_acl._below(resource)) AS b(id)
+      JOIN share_acl.resource r ON r.id = b.id
+     WHERE r.owner_id IS DISTINCT FROM principal
+     LIMIT 1;
+    IF other IS NOT NULL THEN
+        PERFORM share_acl._deny(_no_escalation_below.resource,
+            pg_catalog.format('permission denied: %s cannot grant "%s" on resource %s: resource %s below it is not the principal''s own (member_edit_own_only)',
+                              action, capped, resource, other),
+            'Under member_edit_own_only a member may edit, rename, move and delete only what it owns, and cannot grant these permissions where they would reach what others own.', NULL);
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._no_escalation_below(uuid, uuid, share_acl.permset, text) IS
+    'internal: raise 42501 when a member under member_edit_own_only grants edit, rename, move or delete on a resource holding another principal''s resource below it';
 
 -- The core of share() and share_with_email(), in C (src/manage.c), as are
 -- share() and unshare(): the hot paths of sharing.

@@ -14,7 +14,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(22);
+SELECT plan(28);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -129,6 +129,33 @@ SELECT is(share_acl.has_access(pg_temp.id('dave'), pg_temp.id('R'), 'change_perm
 INSERT INTO ids VALUES ('G', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('C')));
 SELECT lives_ok($$SELECT share_acl.move_resource(pg_temp.id('G'), pg_temp.id('Q'))$$,
     'move_resource: the guest still moves its own asset');
+
+-- ----------- member_edit_own_only: no grant of edit reaching others' assets
+SELECT pg_temp.act('alice');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'true');
+SELECT pg_temp.act('carol');
+INSERT INTO ids VALUES ('PC', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('CA', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('PC')));
+SELECT share_acl.share(pg_temp.id('PC'), pg_temp.id('dave'), 'editor');
+SELECT pg_temp.act('dave');
+INSERT INTO ids VALUES ('DA', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('PC')));
+SELECT pg_temp.act('alice');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'member_edit_own_only', 'true');
+SELECT pg_temp.act('carol');
+SELECT is(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('DA'), 'edit'), false,
+    'member_edit_own_only: carol may not edit dave''s asset in her project');
+SELECT throws_like($$SELECT share_acl.create_link(pg_temp.id('PC'), 'editor', allow_contribution => true)$$,
+    'permission denied: create_link cannot grant "edit,rename,move%" on resource %: resource % below it is not the principal''s own (member_edit_own_only)',
+    'member_edit_own_only: no link granting edit on her project, where it would reach dave''s asset');
+SELECT throws_like($$SELECT share_acl.share(pg_temp.id('PC'), pg_temp.id('gus'), 'editor')$$,
+    'permission denied: share cannot grant "edit,rename,move%" on resource %: resource % below it is not the principal''s own (member_edit_own_only)',
+    'member_edit_own_only: no share granting edit on it either');
+SELECT is(share_acl.has_access(pg_temp.id('gus'), pg_temp.id('DA'), 'edit'), false,
+    'member_edit_own_only: the guest got nothing on dave''s asset');
+SELECT lives_ok($$SELECT share_acl.create_link(pg_temp.id('PC'), 'viewer')$$,
+    'member_edit_own_only: a view link on the project is fine');
+SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('CA'), pg_temp.id('gus'), 'editor')$$,
+    'member_edit_own_only: an edit share of her own asset is fine');
 
 SELECT * FROM finish();
 ROLLBACK;
