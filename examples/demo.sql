@@ -79,7 +79,11 @@ INSERT INTO app.asset (id, project_id, title, duration_s) VALUES
   (:'spring_cut', :'spring', 'Spring - final cut', 94),
   (:'spring_raw', :'spring', 'Spring - raw footage', 3600),
   (:'summer_cut', :'summer', 'Summer - teaser', 31);
+-- (the role is the cluster's: created once, kept for a demo in another database)
+SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'demo_app') AS demo_app_missing \gset
+\if :demo_app_missing
 CREATE ROLE demo_app LOGIN;
+\endif
 GRANT share_acl_user TO demo_app;
 SET ROLE demo_app;
 BEGIN;

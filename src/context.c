@@ -26,6 +26,8 @@ static void DefineLinkContextSetting(void);
 static char *principal_setting = NULL;
 static bool principal_is_set = false;
 static pg_uuid_t principal_id;
+static LocalTransactionId principal_assigned_in = InvalidLocalTransactionId;
+static bool principal_session_warned = false;
 
 /* The value of a hex digit, or -1. */
 static int
@@ -98,6 +100,25 @@ static void
 AssignPrincipal(const char *newval, void *extra)
 {
 	principal_is_set = newval != NULL && newval[0] != '\0' && ParseUuid(newval, &principal_id);
+	principal_assigned_in = MyProc != NULL ? MyProc->lxid : InvalidLocalTransactionId;
+}
+
+/*
+ * The principal is in effect in a transaction other than the one that set
+ * it: it was set for the session (SET without LOCAL, set_config(..., false),
+ * ALTER ROLE or DATABASE ... SET, connection options), and every later
+ * transaction of the connection acts as it — behind a pooler in
+ * transaction mode, another client's too.  Said once per backend.
+ */
+static void
+WarnSessionPrincipal(void)
+{
+	principal_session_warned = true;
+	ereport(WARNING,
+			(errcode(ERRCODE_WARNING),
+			 errmsg("share_acl.principal is set for the session, not for this transaction"),
+			 errdetail("A principal set with SET (without LOCAL), set_config(..., false), ALTER ROLE or ALTER DATABASE stays for every later transaction of the connection; behind a connection pooler, other clients' transactions act as it too."),
+			 errhint("Set it in each transaction with share_acl.set_principal() or SET LOCAL share_acl.principal.")));
 }
 
 /* Define share_acl.principal; called from _PG_init. */
@@ -119,7 +140,12 @@ ContextDefineSettings(void)
 const pg_uuid_t *
 ContextCurrentPrincipal(void)
 {
-	return principal_is_set ? &principal_id : NULL;
+	if (!principal_is_set)
+		return NULL;
+	if (unlikely(principal_assigned_in != MyProc->lxid) && !principal_session_warned &&
+		!IsParallelWorker())
+		WarnSessionPrincipal();
+	return &principal_id;
 }
 
 PG_FUNCTION_INFO_V1(set_principal);

@@ -50,7 +50,9 @@
  *    statements after open_link) makes its transaction hold the link row's
  *    lock for longer than its commit.  PREPARE TRANSACTION of a transaction
  *    with views to count is refused (it would hold that lock until COMMIT
- *    PREPARED).
+ *    PREPARED).  A commit waits for a link row that another transaction holds
+ *    locked (a revoke_link left open) at most COUNT_WAIT_MAX_MS, or
+ *    lock_timeout or statement_timeout when shorter, then fails with 55P03.
  */
 #include "postgres.h"
 
@@ -96,6 +98,8 @@
  * while others flood the slots (refused calls, attempts on other links).
  */
 #define ATTEMPT_SLOT_WAIT_MS	10000
+/* the longest a commit waits for the row of a link it counts views of */
+#define COUNT_WAIT_MAX_MS		10000
 #define ATTEMPT_EMAIL_MAX		1280	/* 320 characters (open_link's limit) of 4 bytes */
 #define ATTEMPT_STATUS_MAX		32
 #define ATTEMPT_MESSAGE_MAX		512
@@ -570,6 +574,8 @@ PendingViewCmp(const void *a, const void *b)
  * last viewed at, first viewer's e-mail) per link, in link id order (so two
  * committing transactions lock the rows in the same order).
  */
+static void CountViewsOf(FmgrInfo *flinfo, PendingView *views, int n);
+
 static void
 CountPendingViews(void)
 {
@@ -578,8 +584,10 @@ CountPendingViews(void)
 	Oid			argtypes[4] = {UUIDOID, INT8OID, TIMESTAMPTZOID, TEXTOID};
 	Oid			fn;
 	FmgrInfo	flinfo;
-	int			i,
-				j;
+	MemoryContext context = CurrentMemoryContext;
+	int			wait_ms;
+	char		wait_text[16];
+	int			nest;
 
 	ForgetPendingViews();
 	fn = LookupFuncName(list_make2(makeString("share_acl"), makeString("_link_count_views")),
@@ -588,6 +596,57 @@ CountPendingViews(void)
 		return;
 	fmgr_info(fn, &flinfo);		/* SECURITY DEFINER: runs as its owner */
 	qsort(views, n, sizeof(PendingView), PendingViewCmp);
+
+	/*
+	 * A link's row may be locked by a transaction that has not ended (a
+	 * revoke_link, or any change of the link, left open): the commit waits
+	 * for it at most COUNT_WAIT_MAX_MS, or lock_timeout or statement_timeout
+	 * when shorter (PostgreSQL does not apply statement_timeout to COMMIT),
+	 * and then fails rather than hang.
+	 */
+	wait_ms = COUNT_WAIT_MAX_MS;
+	if (LockTimeout > 0 && LockTimeout < wait_ms)
+		wait_ms = LockTimeout;
+	if (StatementTimeout > 0 && StatementTimeout < wait_ms)
+		wait_ms = StatementTimeout;
+	snprintf(wait_text, sizeof(wait_text), "%d", wait_ms);
+	nest = NewGUCNestLevel();
+	(void) set_config_option("lock_timeout", wait_text, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	PG_TRY();
+	{
+		CountViewsOf(&flinfo, views, n);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(context);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			PG_RE_THROW();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("could not count the views of a share link at commit: another transaction holds its row"),
+				 errdetail("The link's row stayed locked for %d ms (a revoke_link or another change of the link not yet committed); this transaction is rolled back.",
+						   wait_ms),
+				 errhint("Retry the transaction.  The wait is bounded by lock_timeout or statement_timeout when shorter than %d ms.",
+						 COUNT_WAIT_MAX_MS)));
+	}
+	PG_END_TRY();
+	AtEOXact_GUC(true, nest);
+	/* the deferred triggers have fired already: fire those these updates queued */
+	AfterTriggerFireDeferred();
+}
+
+/* One call of _link_count_views per link of views (sorted by link). */
+static void
+CountViewsOf(FmgrInfo *flinfo, PendingView *views, int n)
+{
+	int			i,
+				j;
+
 	for (i = 0; i < n; i = j)
 	{
 		LOCAL_FCINFO(fcinfo, 4);
@@ -595,7 +654,7 @@ CountPendingViews(void)
 
 		for (j = i + 1; j < n && memcmp(views[j].link.data, views[i].link.data, UUID_LEN) == 0; j++)
 			at = Max(at, views[j].at);
-		InitFunctionCallInfoData(*fcinfo, &flinfo, 4, InvalidOid, NULL, NULL);
+		InitFunctionCallInfoData(*fcinfo, flinfo, 4, InvalidOid, NULL, NULL);
 		fcinfo->args[0].value = UUIDPGetDatum(&views[i].link);
 		fcinfo->args[0].isnull = false;
 		fcinfo->args[1].value = Int64GetDatum((int64) (j - i));
@@ -608,8 +667,6 @@ CountPendingViews(void)
 		(void) FunctionCallInvoke(fcinfo);
 		PopActiveSnapshot();
 	}
-	/* the deferred triggers have fired already: fire those these updates queued */
-	AfterTriggerFireDeferred();
 }
 
 static void

@@ -208,15 +208,18 @@ SELECT is((SELECT status FROM share_acl.open_link(:'token', viewer_email => 'fir
 SELECT is((SELECT count(*) FROM share_acl.notification WHERE kind = 'link_first_view'
             AND recipient_id = pg_temp.id('alice') AND payload->>'viewer_email' = 'first@t71.test'), 1::bigint,
     'first view: its creator is told, with the viewer''s e-mail');
-SELECT is((SELECT n.payload FROM share_acl.notification n WHERE n.kind = 'link_first_view'),
+SELECT is((SELECT n.payload FROM share_acl.notification n WHERE n.kind = 'link_first_view'
+             AND n.recipient_id = pg_temp.id('alice')),
     (SELECT jsonb_build_object('link_id', l.id, 'viewer_email', 'first@t71.test')
        FROM share_acl.link l WHERE l.resource_id = pg_temp.id('A') AND l.max_views = 5),
     'first view: the payload is the link and the viewer''s e-mail');
-SELECT is((SELECT n.resource_id FROM share_acl.notification n WHERE n.kind = 'link_first_view'),
+SELECT is((SELECT n.resource_id FROM share_acl.notification n WHERE n.kind = 'link_first_view'
+             AND n.recipient_id = pg_temp.id('alice')),
     pg_temp.id('A'), 'first view: about the link''s resource');
 SELECT is((SELECT status FROM share_acl.open_link(:'token', viewer_email => 'second@t71.test')), 'ok',
     'a second view');
-SELECT is((SELECT count(*) FROM share_acl.notification WHERE kind = 'link_first_view'), 1::bigint,
+SELECT is((SELECT count(*) FROM share_acl.notification WHERE kind = 'link_first_view'
+            AND recipient_id = pg_temp.id('alice')), 1::bigint,
     'first view: told once, not at later views');
 SELECT pg_temp.act('carol');
 SELECT lives_ok($$SELECT * FROM share_acl.notification_digest(pg_temp.id('carol'), now() - interval '1 day')$$,

@@ -1,0 +1,46 @@
+-- share_acl.principal belongs to a transaction (set_principal, SET LOCAL).
+-- A principal in effect in a transaction that did not set it was set for
+-- the session, and behind a transaction pooler would act for other clients:
+-- share_acl warns once per backend, at the first check that uses it, and
+-- still answers as that principal.
+INSERT INTO share_acl.workspace (id, name) VALUES ('56000000-0000-0000-0000-000000000001', 'session principal');
+INSERT INTO share_acl.principal (id, kind, email) VALUES
+    ('56000000-0000-0000-0001-000000000001', 'user', 'owner@session-principal.example');
+INSERT INTO share_acl.member (workspace_id, principal_id, role) VALUES
+    ('56000000-0000-0000-0000-000000000001', '56000000-0000-0000-0001-000000000001', 'owner');
+INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id, owner_id) VALUES
+    ('56000000-0000-0000-0005-000000000001', '56000000-0000-0000-0000-000000000001', 'project', NULL,
+     '56000000-0000-0000-0001-000000000001');
+
+-- per transaction: no warning
+BEGIN;
+SELECT share_acl.set_principal('56000000-0000-0000-0001-000000000001');
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+COMMIT;
+BEGIN;
+SET LOCAL share_acl.principal = '56000000-0000-0000-0001-000000000001';
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+COMMIT;
+-- in one statement: no warning
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view')
+  FROM share_acl.set_principal('56000000-0000-0000-0001-000000000001');
+-- after them, nothing is set
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+
+-- set for the session: the next transaction's check warns, once
+SET share_acl.principal = '56000000-0000-0000-0001-000000000001';
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+RESET share_acl.principal;
+
+-- so does a session value of set_config, in a new backend (which has loaded
+-- the library: a value set before is taken over when it loads, in the
+-- transaction that loads it, and warned about from the next one on)
+\c
+SELECT share_acl.current_principal();
+SELECT set_config('share_acl.principal', '56000000-0000-0000-0001-000000000001', false) IS NOT NULL AS set;
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+RESET share_acl.principal;
+
+DELETE FROM share_acl.workspace WHERE id = '56000000-0000-0000-0000-000000000001';
+DELETE FROM share_acl.principal WHERE id = '56000000-0000-0000-0001-000000000001';
