@@ -174,12 +174,13 @@ PG_FUNCTION_INFO_V1(invoker_is_admin);
 Datum
 current_principal(PG_FUNCTION_ARGS)
 {
+	const pg_uuid_t *p = ContextCurrentPrincipal();
 	pg_uuid_t  *result;
 
-	if (!principal_is_set)
+	if (p == NULL)
 		PG_RETURN_NULL();
 	result = palloc(sizeof(pg_uuid_t));
-	*result = principal_id;
+	*result = *p;
 	PG_RETURN_UUID_P(result);
 }
 

@@ -629,7 +629,7 @@ CountPendingViews(void)
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 				 errmsg("could not count the views of a share link at commit: another transaction holds its row"),
-				 errdetail("The link's row stayed locked for %d ms (a revoke_link or another change of the link not yet committed); this transaction is rolled back.",
+				 errdetail("The link's row stayed locked for %d ms (by a change of the link not yet committed, such as a revoke_link, or by the commits of other viewers waiting for one); this transaction is rolled back.",
 						   wait_ms),
 				 errhint("Retry the transaction.  The wait is bounded by lock_timeout or statement_timeout when shorter than %d ms.",
 						 COUNT_WAIT_MAX_MS)));

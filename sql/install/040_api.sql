@@ -233,38 +233,64 @@ END $$;
 COMMENT ON FUNCTION share_acl._no_escalation(uuid, uuid, share_acl.permset, text) IS
     'internal: raise 42501 naming the granted permissions the principal does not hold on the resource (or, under member_edit_own_only, on a resource below it)';
 
--- A grant on R reaches everything below R.  A member under the workspace's
--- member_edit_own_only policy holds edit, rename, move and delete only on
--- what it owns (R9), so it may not grant them on R while R holds a resource
--- of someone else below it: the grantee would get there what the member
--- itself may not do.  (Nothing else caps a principal below R more than on R:
--- a restricted resource below takes no grant from above, R8.)
+-- Under the workspace's member_edit_own_only policy a member holds edit,
+-- rename, move and delete only on what it owns (R9).  What it passes on at R
+-- (a share, a link, general access, new ancestors through a move or a
+-- collection) reaches everything below R but a restricted resource and what
+-- is below that (R8).  So for what it may pass on at R, a member under the
+-- policy holds none of those four flags while something below R within that
+-- reach is not its own: _passable(principal, R, held) is held without them
+-- then, else held.  Walked downwards, stopping at the first such resource.
+CREATE FUNCTION share_acl._passable(principal uuid, resource uuid, held share_acl.permset)
+RETURNS share_acl.permset
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF principal IS NULL
+       OR held OPERATOR(share_acl.&) 'edit,rename,move,delete'::share_acl.permset OPERATOR(share_acl.=) ''::share_acl.permset
+       OR NOT EXISTS (SELECT 1 FROM share_acl.resource r
+                        JOIN share_acl.workspace w ON w.id = r.workspace_id
+                        JOIN share_acl.member m ON m.workspace_id = r.workspace_id
+                       WHERE r.id = _passable.resource AND w.member_edit_own_only
+                         AND m.principal_id = principal AND m.role = 'member') THEN
+        RETURN held;
+    END IF;
+    IF EXISTS (WITH RECURSIVE below(id, owner) AS (
+                   SELECT _passable.resource, principal
+                   UNION
+                   SELECT k.id, k.owner
+                     FROM below b
+                     CROSS JOIN LATERAL (SELECT x.id, x.owner_id FROM share_acl.resource x
+                                          WHERE x.parent_id = b.id AND NOT x.restricted
+                                         UNION ALL
+                                         SELECT x.id, x.owner_id FROM share_acl.collection_item ci
+                                           JOIN share_acl.resource x ON x.id = ci.resource_id
+                                          WHERE ci.collection_id = b.id AND NOT x.restricted) AS k(id, owner))
+               SELECT 1 FROM below b WHERE b.owner IS DISTINCT FROM principal) THEN
+        RETURN held OPERATOR(share_acl.-) 'edit,rename,move,delete'::share_acl.permset;
+    END IF;
+    RETURN held;
+END $$;
+COMMENT ON FUNCTION share_acl._passable(uuid, uuid, share_acl.permset) IS
+    'internal: what a principal may pass on at a resource of what it holds there: without edit, rename, move and delete for a member under member_edit_own_only while a resource of someone else is below it (restricted ones aside)';
+
+-- A grant on R under member_edit_own_only (see _passable): 42501 naming the
+-- flags of the grant that the member may not pass on at R.
 CREATE FUNCTION share_acl._no_escalation_below(principal uuid, resource uuid, granted share_acl.permset,
                                                action text)
 RETURNS void
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     capped share_acl.permset := granted OPERATOR(share_acl.&) 'edit,rename,move,delete'::share_acl.permset;
-    other uuid;
 BEGIN
-    IF principal IS NULL OR capped OPERATOR(share_acl.=) ''::share_acl.permset
-       OR NOT EXISTS (SELECT 1 FROM share_acl.resource r
-                        JOIN share_acl.workspace w ON w.id = r.workspace_id
-                        JOIN share_acl.member m ON m.workspace_id = r.workspace_id
-                       WHERE r.id = _no_escalation_below.resource AND w.member_edit_own_only
-                         AND m.principal_id = principal AND m.role = 'member') THEN
+    IF principal IS NULL OR capped OPERATOR(share_acl.=) ''::share_acl.permset THEN
         RETURN;
     END IF;
-    SELECT b.id INTO other
-      FROM unnest(share_acl._below(resource)) AS b(id)
-      JOIN share_acl.resource r ON r.id = b.id
-     WHERE r.owner_id IS DISTINCT FROM principal
-     LIMIT 1;
-    IF other IS NOT NULL THEN
+    capped := capped OPERATOR(share_acl.-) share_acl._passable(principal, resource, capped);
+    IF capped OPERATOR(share_acl.<>) ''::share_acl.permset THEN
         PERFORM share_acl._deny(_no_escalation_below.resource,
-            pg_catalog.format('permission denied: %s cannot grant "%s" on resource %s: resource %s below it is not the principal''s own (member_edit_own_only)',
-                              action, capped, resource, other),
-            'Under member_edit_own_only a member may edit, rename, move and delete only what it owns, and cannot grant these permissions where they would reach what others own.', NULL);
+            pg_catalog.format('permission denied: %s cannot grant "%s" on resource %s: a resource below it is not the principal''s own (member_edit_own_only)',
+                              action, capped, resource),
+            'Under member_edit_own_only a member may edit, rename, move and delete only what it owns, and cannot pass these permissions on where they would reach what others own.', NULL);
     END IF;
 END $$;
 COMMENT ON FUNCTION share_acl._no_escalation_below(uuid, uuid, share_acl.permset, text) IS
@@ -512,6 +538,7 @@ DECLARE
     actor uuid := share_acl._actor();
     t share_acl.principal;
     m share_acl.principal;
+    outsider uuid;
 BEGIN
     IF team IS NULL OR member IS NULL THEN
         RAISE EXCEPTION 'add_team_member: team and member must not be null'
@@ -531,6 +558,19 @@ BEGIN
         RAISE EXCEPTION 'principal % has no role in the workspace of team %', member, team
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Add it to the workspace first with share_acl.add_member().';
+    END IF;
+    -- a team's shares and reviews reach its members: while the workspace
+    -- refuses sharing with outsiders, no external principal joins a team
+    -- (nor a team holding one), as no share could name it
+    IF NOT (SELECT w.allow_external_sharing FROM share_acl.workspace w WHERE w.id = t.workspace_id) THEN
+        outsider := CASE WHEN m.kind = 'team' THEN share_acl._team_outsider(m.id, t.workspace_id)
+                         WHEN m.kind = 'external' THEN m.id END;
+        IF outsider IS NOT NULL THEN
+            PERFORM share_acl._deny(team,
+                pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids adding outsider %s to team %s',
+                                  outsider, team),
+                NULL, 'A team''s shares and reviews reach its members: external principals (also inside a team added) join no team while allow_external_sharing is false.');
+        END IF;
     END IF;
     INSERT INTO share_acl.team_member (team_id, member_id) VALUES (team, member)
         ON CONFLICT DO NOTHING;
@@ -788,6 +828,7 @@ CREATE FUNCTION share_acl._structure_before(actor uuid, resource uuid, above uui
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     held share_acl.permset;
+    passable share_acl.permset;
     exempt boolean;
     ai_over uuid[] := '{}'::uuid[];
     anc uuid[];
@@ -801,16 +842,23 @@ BEGIN
         RETURN NULL;            -- the workspace owner: everything everywhere (R1)
     END IF;
     anc := share_acl._ancestors(ARRAY[resource]);
-    exempt := held OPERATOR(share_acl.@>) ('full'::share_acl.permset OPERATOR(share_acl.-)
+    -- a member under member_edit_own_only with someone else's resource below
+    -- R passes on no edit, rename, move or delete at R (_passable): checked,
+    -- owner or not
+    passable := share_acl._passable(actor, resource, held);
+    exempt := passable OPERATOR(share_acl.=) held AND
+              held OPERATOR(share_acl.@>) ('full'::share_acl.permset OPERATOR(share_acl.-)
                                            'transfer_ownership,delete_space'::share_acl.permset)
         -- anyone may move what it owns: what others gain is access to its
         -- own.  (Owning a resource above R is not enough: R10's full on R is
         -- capped by the actor's role (R9), and R is someone else's.)
-        OR (EXISTS (SELECT 1 FROM share_acl.resource r
+        OR (passable OPERATOR(share_acl.=) held
+            AND EXISTS (SELECT 1 FROM share_acl.resource r
                      WHERE r.id = _structure_before.resource AND r.owner_id = actor)
             AND EXISTS (SELECT 1 FROM share_acl.resource r
                           JOIN share_acl.member m ON m.workspace_id = r.workspace_id
                          WHERE r.id = _structure_before.resource AND m.principal_id = actor));
+    held := passable;
     -- run_ai below R (see above): only where a project enables guest AI and
     -- the workspace has guests or outsiders (shared with, or asked to review)
     IF EXISTS (SELECT 1 FROM share_acl.resource r
@@ -1123,7 +1171,8 @@ BEGIN
     -- members it reaches may gain only flags the actor holds on R
     IF actor IS NOT NULL AND access <> 'private' AND access <> r.general_access THEN
         w := share_acl._get_workspace(r.workspace_id);
-        held := coalesce(share_acl.effective_permissions(actor, resource), ''::share_acl.permset);
+        held := share_acl._passable(actor, resource,
+                    coalesce(share_acl.effective_permissions(actor, resource), ''::share_acl.permset));
         IF NOT held OPERATOR(share_acl.@>)
                ((CASE WHEN access = 'shared' THEN 'editor'::share_acl.permset ELSE w.public_access_level END)
                 OPERATOR(share_acl.|)

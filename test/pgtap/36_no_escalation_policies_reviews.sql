@@ -14,7 +14,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(28);
+SELECT plan(37);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -145,10 +145,10 @@ SELECT pg_temp.act('carol');
 SELECT is(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('DA'), 'edit'), false,
     'member_edit_own_only: carol may not edit dave''s asset in her project');
 SELECT throws_like($$SELECT share_acl.create_link(pg_temp.id('PC'), 'editor', allow_contribution => true)$$,
-    'permission denied: create_link cannot grant "edit,rename,move%" on resource %: resource % below it is not the principal''s own (member_edit_own_only)',
+    'permission denied: create_link cannot grant "edit,rename,move%" on resource %: a resource below it is not the principal''s own (member_edit_own_only)',
     'member_edit_own_only: no link granting edit on her project, where it would reach dave''s asset');
 SELECT throws_like($$SELECT share_acl.share(pg_temp.id('PC'), pg_temp.id('gus'), 'editor')$$,
-    'permission denied: share cannot grant "edit,rename,move%" on resource %: resource % below it is not the principal''s own (member_edit_own_only)',
+    'permission denied: share cannot grant "edit,rename,move%" on resource %: a resource below it is not the principal''s own (member_edit_own_only)',
     'member_edit_own_only: no share granting edit on it either');
 SELECT is(share_acl.has_access(pg_temp.id('gus'), pg_temp.id('DA'), 'edit'), false,
     'member_edit_own_only: the guest got nothing on dave''s asset');
@@ -156,6 +156,49 @@ SELECT lives_ok($$SELECT share_acl.create_link(pg_temp.id('PC'), 'viewer')$$,
     'member_edit_own_only: a view link on the project is fine');
 SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('CA'), pg_temp.id('gus'), 'editor')$$,
     'member_edit_own_only: an edit share of her own asset is fine');
+-- moves, collections and general access pass on as much as a share
+INSERT INTO ids VALUES ('F', share_acl.create_resource(pg_temp.id('ws'), 'collection', pg_temp.id('PC')));
+SELECT pg_temp.act('dave');
+INSERT INTO ids VALUES ('DF', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('F')));
+SELECT pg_temp.act('alice');
+SELECT share_acl.share(pg_temp.id('Q'), pg_temp.id('carol'), 'editor');
+SELECT pg_temp.act('carol');
+INSERT INTO ids VALUES ('K', share_acl.create_resource(pg_temp.id('ws'), 'collection', pg_temp.id('Q')));
+SELECT throws_like($$SELECT share_acl.move_resource(pg_temp.id('F'), pg_temp.id('Q'))$$,
+    'permission denied: move_resource requires "%edit%" on resource %',
+    'member_edit_own_only: her own folder holding dave''s asset does not move where the guest edits');
+SELECT throws_like($$SELECT share_acl.add_to_collection(pg_temp.id('K'), pg_temp.id('F'))$$,
+    'permission denied: add_to_collection requires "%edit%" on resource %',
+    'member_edit_own_only: nor into a collection there');
+SELECT throws_like($$SELECT share_acl.set_general_access(pg_temp.id('F'), 'shared')$$,
+    'permission denied: set_general_access requires "%edit%" on resource %',
+    'member_edit_own_only: nor is it shared with the admins');
+SELECT is(share_acl.has_access(pg_temp.id('gus'), pg_temp.id('DF'), 'edit')
+          OR share_acl.has_access(pg_temp.id('bob'), pg_temp.id('DF'), 'edit'), false,
+    'member_edit_own_only: neither the guest nor the admin edits dave''s asset');
+-- a restricted resource below takes nothing from above (R8): no refusal for it
+INSERT INTO ids VALUES ('F3', share_acl.create_resource(pg_temp.id('ws'), 'collection', pg_temp.id('PC')));
+SELECT pg_temp.act('dave');
+INSERT INTO ids VALUES ('RX', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('F3')));
+SELECT share_acl.set_restricted(pg_temp.id('RX'), true);
+SELECT pg_temp.act('carol');
+SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('F3'), pg_temp.id('gus'), 'editor')$$,
+    'member_edit_own_only: an edit share of a folder whose only other resource is restricted is fine');
+SELECT is(share_acl.has_access(pg_temp.id('gus'), pg_temp.id('RX'), 'view'), false,
+    'member_edit_own_only: (the restricted asset takes nothing from it)');
+
+-- allow_external_sharing: no external principal joins a team meanwhile
+SELECT pg_temp.act('alice');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'false');
+SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('T'), 'editor');
+SELECT throws_like($$SELECT share_acl.add_team_member(pg_temp.id('T'), pg_temp.id('ext'))$$,
+    'permission denied: the workspace policy allow_external_sharing forbids adding outsider % to team %',
+    'add_team_member: an external guest does not join a team while allow_external_sharing is false');
+SELECT throws_like($$SELECT share_acl.add_team_member(pg_temp.id('T'), pg_temp.id('TX'))$$,
+    'permission denied: the workspace policy allow_external_sharing forbids adding outsider % to team %',
+    'add_team_member: nor a team holding one');
+SELECT is(share_acl.has_access(pg_temp.id('ext'), pg_temp.id('P'), 'edit'), false,
+    'add_team_member: the external guest got nothing through the team''s share');
 
 SELECT * FROM finish();
 ROLLBACK;
