@@ -569,13 +569,13 @@ PendingViewCmp(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+static void CountViewsOf(FmgrInfo *flinfo, PendingView *views, int n);
+
 /*
  * At pre-commit: count the views, one call of _link_count_views(link, n,
  * last viewed at, first viewer's e-mail) per link, in link id order (so two
  * committing transactions lock the rows in the same order).
  */
-static void CountViewsOf(FmgrInfo *flinfo, PendingView *views, int n);
-
 static void
 CountPendingViews(void)
 {
