@@ -411,8 +411,9 @@ link_open(PG_FUNCTION_ARGS)
 			args[0] = UUIDPGetDatum(&l.id);
 			args[1] = BoolGetDatum(password_ok);
 			argnulls[1] = l.password_hash != NULL ? ' ' : 'n';
-			args[2] = email ? PointerGetDatum(email) : (Datum) 0;
-			argnulls[2] = email ? ' ' : 'n';
+			/* (the e-mail goes to the first view's notification: not when views are untracked) */
+			args[2] = email && l.track_views ? PointerGetDatum(email) : (Datum) 0;
+			argnulls[2] = email && l.track_views ? ' ' : 'n';
 			Run(PLAN_ATTEMPT, args, argnulls, SPI_OK_SELECT);
 			answer = KeptStatementColumn(1, &isnull);
 			if (isnull)
@@ -432,7 +433,7 @@ link_open(PG_FUNCTION_ARGS)
 				if (l.track_views)
 					WriteView(&l.id, email);
 				if (!l.has_max_views)
-					LinkViewAtCommit(&l.id, email ? text_to_cstring(email) : NULL);
+					LinkViewAtCommit(&l.id, email && l.track_views ? text_to_cstring(email) : NULL);
 			}
 			ContextSetLink(&l.id);
 			status = "ok";

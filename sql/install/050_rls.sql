@@ -48,9 +48,20 @@ BEGIN
     EXECUTE pg_catalog.format(
         'CREATE POLICY share_acl_select ON %s FOR SELECT USING (share_acl.has_access(%s, %L::share_acl.permset))',
         tbl, r, 'view');
-    EXECUTE pg_catalog.format(
-        'CREATE POLICY share_acl_insert ON %s FOR INSERT WITH CHECK (share_acl.has_access(%s, %L::share_acl.permset))',
-        tbl, coalesce(p, r), 'upload');
+    -- with a parent column, the row's own resource must be one the principal
+    -- views, or one share_acl does not know (yet): a row may not name another
+    -- tenant's resource under a parent of one's own (has_access(x, '') is
+    -- true on any known resource)
+    IF p IS NULL THEN
+        EXECUTE pg_catalog.format(
+            'CREATE POLICY share_acl_insert ON %s FOR INSERT WITH CHECK (share_acl.has_access(%s, %L::share_acl.permset))',
+            tbl, r, 'upload');
+    ELSE
+        EXECUTE pg_catalog.format(
+            'CREATE POLICY share_acl_insert ON %s FOR INSERT WITH CHECK (share_acl.has_access(%s, %L::share_acl.permset)'
+            ' AND (share_acl.has_access(%s, %L::share_acl.permset) OR NOT share_acl.has_access(%s, %L::share_acl.permset)))',
+            tbl, p, 'upload', r, 'view', r, '');
+    END IF;
     EXECUTE pg_catalog.format(
         'CREATE POLICY share_acl_update ON %s FOR UPDATE USING (share_acl.has_access(%s, %L::share_acl.permset))'
         ' WITH CHECK (share_acl.has_access(%s, %L::share_acl.permset))',

@@ -1,7 +1,7 @@
 -- pgTAP: protect() / unprotect() (SPEC §9) — policies, idempotence, column
 -- checks, a non-superuser table owner, and what each policy lets through.
 BEGIN;
-SELECT plan(28);
+SELECT plan(29);
 SET LOCAL search_path = share_acl, public;
 
 -- a workspace: owner o, member m (editor share on project P1), guest g (viewer share on asset A1)
@@ -88,6 +88,8 @@ SELECT lives_ok($$INSERT INTO protect_app.asset VALUES ('40000000-0000-0000-0000
                 'member: insert under a project with upload');
 SELECT throws_ok($$INSERT INTO protect_app.asset VALUES ('40000000-0000-0000-0000-0000000000d2', '40000000-0000-0000-0000-0000000000b2', 'new', 6)$$,
                  '42501', NULL, 'member: insert under a project without upload is refused');
+SELECT throws_ok($$INSERT INTO protect_app.asset VALUES ('40000000-0000-0000-0000-0000000000c3', '40000000-0000-0000-0000-0000000000b1', 'planted', 7)$$,
+                 '42501', NULL, 'member: a row naming a resource it cannot view, under a project where it uploads, is refused');
 DELETE FROM protect_app.asset WHERE n = 1;
 SELECT is((SELECT count(*) FROM protect_app.asset WHERE n = 1), 1::bigint,
           'member: delete without delete (editor has only delete_own) and not the owner removes nothing');

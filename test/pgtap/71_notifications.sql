@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(66);
+SELECT plan(69);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -221,6 +221,22 @@ SELECT is((SELECT status FROM share_acl.open_link(:'token', viewer_email => 'sec
 SELECT is((SELECT count(*) FROM share_acl.notification WHERE kind = 'link_first_view'
             AND recipient_id = pg_temp.id('alice')), 1::bigint,
     'first view: told once, not at later views');
+-- with track_external_views off the creator is told of the first view, not who
+SELECT pg_temp.act('alice');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'track_external_views', 'false');
+SELECT share_acl.create_link(pg_temp.id('A'), max_views => 5) AS token \gset
+RESET share_acl.principal;
+SELECT is((SELECT status FROM share_acl.open_link(:'token', viewer_email => 'untracked@t71.test')), 'ok',
+    'untracked views: an external viewer opens the link');
+SELECT is((SELECT count(*) FROM share_acl.notification WHERE kind = 'link_first_view'
+            AND recipient_id = pg_temp.id('alice') AND payload ? 'viewer_email'
+            AND payload->>'viewer_email' IS NOT DISTINCT FROM 'untracked@t71.test'), 0::bigint,
+    'untracked views: the first view''s notification holds no viewer e-mail');
+SELECT is((SELECT count(*) FROM share_acl.notification WHERE kind = 'link_first_view'
+            AND recipient_id = pg_temp.id('alice')), 2::bigint,
+    'untracked views: the creator is still told of the first view');
+SELECT pg_temp.act('alice');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'track_external_views', 'true');
 SELECT pg_temp.act('carol');
 SELECT lives_ok($$SELECT * FROM share_acl.notification_digest(pg_temp.id('carol'), now() - interval '1 day')$$,
     'digest: a principal reads its own');
