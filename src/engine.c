@@ -682,25 +682,20 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 }
 
 /*
- * E of the current context on R: the current principal's, united with what
- * the transaction's link context gives (R7); *kind says what R is
- * (TARGET_NONE: unknown, or no principal and no link context).
+ * E of principal (NULL: none) on R, united with what the transaction's link
+ * context gives when link (R7); *kind says what R is (TARGET_NONE: unknown,
+ * and no permissions).
  */
-Permset
-EngineCurrentPermissions(const pg_uuid_t *target, TargetKind *kind)
+static Permset
+PermissionsWith(const pg_uuid_t *principal, bool link, const pg_uuid_t *target, TargetKind *kind)
 {
-	const pg_uuid_t *p = ContextCurrentPrincipal();
-	bool		link = ContextCurrentLinkId() != NULL;
 	Engine		e;
 	Target		t;
 	PrincipalCtx *pc;
 	Permset		perms = 0;
 
-	*kind = TARGET_NONE;
-	if (p == NULL && !link)
-		return 0;
 	EngineBegin(&e);
-	t = EngineTargetFor(&e, target, p, &pc);
+	t = EngineTargetFor(&e, target, principal, &pc);
 	*kind = t.kind;
 	if (t.kind == TARGET_NONE)
 		return 0;
@@ -712,20 +707,28 @@ EngineCurrentPermissions(const pg_uuid_t *target, TargetKind *kind)
 }
 
 /*
+ * E of the current context on R: the current principal's, united with what
+ * the transaction's link context gives (R7); *kind says what R is
+ * (TARGET_NONE: unknown, or no principal and no link context).
+ */
+Permset
+EngineCurrentPermissions(const pg_uuid_t *target, TargetKind *kind)
+{
+	const pg_uuid_t *p = ContextCurrentPrincipal();
+	bool		link = ContextCurrentLinkId() != NULL;
+
+	*kind = TARGET_NONE;
+	if (p == NULL && !link)
+		return 0;
+	return PermissionsWith(p, link, target, kind);
+}
+
+/*
  * E(P, R) in one call, for the SQL checks and the management functions;
  * *kind says what R is (TARGET_NONE: unknown, and no permissions).
  */
 Permset
 EnginePermissionsOf(const pg_uuid_t *principal, const pg_uuid_t *target, TargetKind *kind)
 {
-	Engine		e;
-	Target		t;
-	PrincipalCtx *pc;
-
-	EngineBegin(&e);
-	t = EngineTargetFor(&e, target, principal, &pc);
-	*kind = t.kind;
-	if (t.kind == TARGET_NONE)
-		return 0;
-	return EngineEffective(&e, pc, t, NULL);
+	return PermissionsWith(principal, false, target, kind);
 }

@@ -376,6 +376,8 @@ link_open(PG_FUNCTION_ARGS)
 	else
 	{
 		bool		password_ok = false;	/* (looked at only when the link has a password) */
+		/* the e-mail the first view's notification names: none when views are untracked */
+		text	   *told = l.track_views ? email : NULL;
 
 		has_link_id = true;
 		if (l.refusal != NULL)
@@ -411,9 +413,8 @@ link_open(PG_FUNCTION_ARGS)
 			args[0] = UUIDPGetDatum(&l.id);
 			args[1] = BoolGetDatum(password_ok);
 			argnulls[1] = l.password_hash != NULL ? ' ' : 'n';
-			/* (the e-mail goes to the first view's notification: not when views are untracked) */
-			args[2] = email && l.track_views ? PointerGetDatum(email) : (Datum) 0;
-			argnulls[2] = email && l.track_views ? ' ' : 'n';
+			args[2] = told ? PointerGetDatum(told) : (Datum) 0;
+			argnulls[2] = told ? ' ' : 'n';
 			Run(PLAN_ATTEMPT, args, argnulls, SPI_OK_SELECT);
 			answer = KeptStatementColumn(1, &isnull);
 			if (isnull)
@@ -433,7 +434,7 @@ link_open(PG_FUNCTION_ARGS)
 				if (l.track_views)
 					WriteView(&l.id, email);
 				if (!l.has_max_views)
-					LinkViewAtCommit(&l.id, email && l.track_views ? text_to_cstring(email) : NULL);
+					LinkViewAtCommit(&l.id, told ? text_to_cstring(told) : NULL);
 			}
 			ContextSetLink(&l.id);
 			status = "ok";

@@ -80,7 +80,7 @@ static const KeptStatement statements[PLAN_COUNT] = {
 		"uuKuu"},
 	[PLAN_TEAM_OUTSIDER] = {
 		/* $1 team, $2 workspace */
-		"SELECT share_acl._team_outsider($1, $2)",
+		"SELECT share_acl._outsider_in($1, $2)",
 		"uu"},
 	[PLAN_NO_ESCALATION_BELOW] = {
 		/* $1 actor, $2 resource, $3 the grant, $4 the action */

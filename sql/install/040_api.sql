@@ -150,25 +150,26 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION share_acl._check_email(text) IS 'internal: raise 22023 unless the text is an e-mail address';
 
--- An outsider of workspace ws in team t (directly or through nested teams):
--- an external principal, or a user without a role in ws; NULL when none.
--- While allow_external_sharing is false a share or review naming the team
--- would reach it, and is refused as one naming the outsider.
-CREATE FUNCTION share_acl._team_outsider(t uuid, ws uuid) RETURNS uuid
+-- The outsider of workspace ws that principal p is or, for a team, holds
+-- (directly or through nested teams): an external principal, or a user
+-- without a role in ws; p itself first; NULL when none.  While
+-- allow_external_sharing is false a share, review or team membership
+-- naming p would reach it, and is refused as one naming the outsider.
+CREATE FUNCTION share_acl._outsider_in(p uuid, ws uuid) RETURNS uuid
 LANGUAGE sql STABLE AS $$
     WITH RECURSIVE inside(id) AS (
-        SELECT tm.member_id FROM share_acl.team_member tm WHERE tm.team_id = t
+        SELECT p
         UNION
         SELECT tm.member_id FROM inside i JOIN share_acl.team_member tm ON tm.team_id = i.id
     )
-    SELECT p.id FROM inside i JOIN share_acl.principal p ON p.id = i.id
-     WHERE p.kind = 'external'
-        OR (p.kind = 'user' AND NOT EXISTS (SELECT 1 FROM share_acl.member m
-                                             WHERE m.workspace_id = ws AND m.principal_id = p.id))
-     ORDER BY p.id LIMIT 1
+    SELECT x.id FROM inside i JOIN share_acl.principal x ON x.id = i.id
+     WHERE x.kind = 'external'
+        OR (x.kind = 'user' AND NOT EXISTS (SELECT 1 FROM share_acl.member m
+                                             WHERE m.workspace_id = ws AND m.principal_id = x.id))
+     ORDER BY x.id <> p, x.id LIMIT 1
 $$;
-COMMENT ON FUNCTION share_acl._team_outsider(uuid, uuid) IS
-    'internal: an external principal or a user without a role in the workspace among a team''s members (nested teams expanded), or NULL';
+COMMENT ON FUNCTION share_acl._outsider_in(uuid, uuid) IS
+    'internal: the principal, or a member of the team (nested teams expanded), that is an external principal or a user without a role in the workspace; NULL when none';
 
 -- The principal an e-mail names for a share or review of resource r: the
 -- one with that e-mail (matched case-insensitively), or a new external
@@ -563,8 +564,7 @@ BEGIN
     -- refuses sharing with outsiders, no external principal joins a team
     -- (nor a team holding one), as no share could name it
     IF NOT (SELECT w.allow_external_sharing FROM share_acl.workspace w WHERE w.id = t.workspace_id) THEN
-        outsider := CASE WHEN m.kind = 'team' THEN share_acl._team_outsider(m.id, t.workspace_id)
-                         WHEN m.kind = 'external' THEN m.id END;
+        outsider := share_acl._outsider_in(m.id, t.workspace_id);
         IF outsider IS NOT NULL THEN
             PERFORM share_acl._deny(team,
                 pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids adding outsider %s to team %s',
@@ -846,18 +846,17 @@ BEGIN
     -- R passes on no edit, rename, move or delete at R (_passable): checked,
     -- owner or not
     passable := share_acl._passable(actor, resource, held);
-    exempt := passable OPERATOR(share_acl.=) held AND
-              held OPERATOR(share_acl.@>) ('full'::share_acl.permset OPERATOR(share_acl.-)
-                                           'transfer_ownership,delete_space'::share_acl.permset)
-        -- anyone may move what it owns: what others gain is access to its
-        -- own.  (Owning a resource above R is not enough: R10's full on R is
-        -- capped by the actor's role (R9), and R is someone else's.)
-        OR (passable OPERATOR(share_acl.=) held
-            AND EXISTS (SELECT 1 FROM share_acl.resource r
-                     WHERE r.id = _structure_before.resource AND r.owner_id = actor)
-            AND EXISTS (SELECT 1 FROM share_acl.resource r
-                          JOIN share_acl.member m ON m.workspace_id = r.workspace_id
-                         WHERE r.id = _structure_before.resource AND m.principal_id = actor));
+    exempt := passable OPERATOR(share_acl.=) held
+        AND (held OPERATOR(share_acl.@>) ('full'::share_acl.permset OPERATOR(share_acl.-)
+                                          'transfer_ownership,delete_space'::share_acl.permset)
+             -- anyone may move what it owns: what others gain is access to
+             -- its own.  (Owning a resource above R is not enough: R10's full
+             -- on R is capped by the actor's role (R9), and R is someone else's.)
+             OR (EXISTS (SELECT 1 FROM share_acl.resource r
+                          WHERE r.id = _structure_before.resource AND r.owner_id = actor)
+                 AND EXISTS (SELECT 1 FROM share_acl.resource r
+                               JOIN share_acl.member m ON m.workspace_id = r.workspace_id
+                              WHERE r.id = _structure_before.resource AND m.principal_id = actor)));
     held := passable;
     -- run_ai below R (see above): only where a project enables guest AI and
     -- the workspace has guests or outsiders (shared with, or asked to review)
@@ -1610,13 +1609,13 @@ BEGIN
                         WHERE w.id = set_workspace_policy.workspace)
                       OPERATOR(share_acl.|) 'transfer_ownership,delete_space'::share_acl.permset);
             IF added OPERATOR(share_acl.<>) ''::share_acl.permset THEN
-                SELECT r.id, added OPERATOR(share_acl.-)
-                             coalesce(share_acl.effective_permissions(actor, r.id), ''::share_acl.permset)
+                SELECT r.id, added OPERATOR(share_acl.-) h.held
                   INTO public_resource, missing
                   FROM share_acl.resource r
+                 CROSS JOIN LATERAL (SELECT coalesce(share_acl.effective_permissions(actor, r.id),
+                                                     ''::share_acl.permset) AS held) h
                  WHERE r.workspace_id = set_workspace_policy.workspace AND r.general_access = 'public'
-                   AND NOT coalesce(share_acl.effective_permissions(actor, r.id), ''::share_acl.permset)
-                           OPERATOR(share_acl.@>) added
+                   AND NOT h.held OPERATOR(share_acl.@>) added
                  ORDER BY r.id LIMIT 1;
                 IF FOUND THEN
                     PERFORM share_acl._deny(set_workspace_policy.workspace,

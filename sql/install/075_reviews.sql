@@ -111,9 +111,7 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
         IF NOT w.allow_external_sharing THEN
-            outsider := CASE WHEN g.kind = 'team' THEN share_acl._team_outsider(g.id, w.id)
-                             WHEN g.kind = 'external' OR (g.kind = 'user' AND share_acl._role(w.id, g.id) IS NULL)
-                             THEN g.id END;
+            outsider := share_acl._outsider_in(g.id, w.id);
             IF outsider IS NOT NULL THEN
                 PERFORM share_acl._deny(request_review.resource,
                     pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids a review by outsider %s%s',
