@@ -1,13 +1,15 @@
 -- examples/app.sql — an application's own tables behind share_acl.
 --
 -- app.asset rows are share_acl resources (same id); protect() puts the four
--- SPEC §9 policies on them.  app.comment rows belong to an asset: reading
+-- SPEC §9 policies on them.  The foreign key takes a row away with its
+-- resource: a deleted resource's id is free again, and whoever creates it
+-- next must not find this row under it (README, "one id names one thing").  app.comment rows belong to an asset: reading
 -- them follows the asset, writing one needs "comment" — a hand-written
 -- policy that calls has_access() the same way.
 CREATE SCHEMA IF NOT EXISTS app;
 
 CREATE TABLE app.asset (
-    id uuid PRIMARY KEY,
+    id uuid PRIMARY KEY REFERENCES share_acl.resource (id) ON DELETE CASCADE,
     project_id uuid NOT NULL,
     title text NOT NULL,
     duration_s int,
