@@ -1299,6 +1299,8 @@ DECLARE
     n share_acl.share;
     old_grant share_acl.permset;
     new_grant share_acl.permset;
+    ws share_acl.workspace;
+    outsider uuid;
 BEGIN
     IF share IS NULL OR clear_expiry IS NULL THEN
         RAISE EXCEPTION 'update_share: share and clear_expiry must not be null'
@@ -1338,6 +1340,21 @@ BEGIN
     IF NOT (new_grant OPERATOR(share_acl.<@) old_grant)
        OR (s.expires_at IS NOT NULL AND (n.expires_at IS NULL OR n.expires_at > s.expires_at)) THEN
         PERFORM share_acl._no_escalation(actor, s.resource_id, new_grant, 'update_share');
+        -- a wider share to an outsider is new external sharing: the policy
+        -- that applies at creation applies to it too (narrowing stays free)
+        SELECT w.* INTO ws FROM share_acl.resource r JOIN share_acl.workspace w ON w.id = r.workspace_id
+         WHERE r.id = s.resource_id;
+        IF NOT ws.allow_external_sharing THEN
+            outsider := share_acl._outsider_in(s.grantee_id, ws.id);
+            IF outsider IS NOT NULL THEN
+                PERFORM share_acl._deny(s.resource_id,
+                    pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids widening a share with outsider %s%s',
+                                      outsider,
+                                      CASE WHEN outsider <> s.grantee_id
+                                           THEN pg_catalog.format(' (a member of team %s)', s.grantee_id) ELSE '' END),
+                    NULL, 'While allow_external_sharing is false, shares reaching external principals or principals without a role in the workspace keep working but may only be narrowed.');
+            END IF;
+        END IF;
     END IF;
     UPDATE share_acl.share x
        SET perms = n.perms, expires_at = n.expires_at,

@@ -6,7 +6,8 @@
 --   flags the actor holds on each public resource (the owner holds all).
 -- - allow_external_sharing = false refuses a review by an outsider however
 --   it is named (an id, an e-mail of a known principal, a team holding one),
---   and a share with a team holding one.
+--   and a share with a team holding one; nor may a share reaching an
+--   outsider be widened meanwhile (it keeps working, and may be narrowed).
 -- - The requester of a review cannot decide it, also when it is in a team
 --   it asked.
 -- - R14 exempts the owner of the resource moved, not the owner of a
@@ -14,7 +15,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(37);
+SELECT plan(43);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -199,6 +200,27 @@ SELECT throws_like($$SELECT share_acl.add_team_member(pg_temp.id('T'), pg_temp.i
     'add_team_member: nor a team holding one');
 SELECT is(share_acl.has_access(pg_temp.id('ext'), pg_temp.id('P'), 'edit'), false,
     'add_team_member: the external guest got nothing through the team''s share');
+
+-- allow_external_sharing: a share reaching an outsider keeps working, and is
+-- not widened meanwhile
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'true');
+INSERT INTO ids SELECT 'share_tx', share_acl.share(pg_temp.id('Q'), pg_temp.id('TX'), 'viewer');
+INSERT INTO ids SELECT 'share_dave', share_acl.share(pg_temp.id('Q'), pg_temp.id('dave'), 'viewer');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'false');
+SELECT throws_like($$SELECT share_acl.update_share(pg_temp.id('share_ext'), 'editor')$$,
+    'permission denied: the workspace policy allow_external_sharing forbids widening a share with outsider %',
+    'update_share: a share with an external guest is not widened while allow_external_sharing is false');
+SELECT throws_like($$SELECT share_acl.update_share(pg_temp.id('share_tx'), 'commenter')$$,
+    'permission denied: the workspace policy allow_external_sharing forbids widening a share with outsider % (a member of team %)',
+    'update_share: nor a share with a team holding one');
+SELECT is(share_acl.has_access(pg_temp.id('ext'), pg_temp.id('Q'), 'comment'), false,
+    'update_share: the outsider got nothing more');
+SELECT lives_ok($$SELECT share_acl.update_share(pg_temp.id('share_ext'), allow_download => false)$$,
+    'update_share: narrowing a share with an outsider is allowed');
+SELECT is(share_acl.has_access(pg_temp.id('ext'), pg_temp.id('Q'), 'view'), true,
+    'update_share: the narrowed share keeps working');
+SELECT lives_ok($$SELECT share_acl.update_share(pg_temp.id('share_dave'), 'editor')$$,
+    'update_share: a share with a member is widened as before');
 
 SELECT * FROM finish();
 ROLLBACK;
