@@ -19,13 +19,9 @@ BEGIN
         RAISE EXCEPTION 'protect() needs a table and a resource column'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    -- only the table's owner may change its row-level security: say so
-    -- before anything (else the refusal would come from unprotect's ALTER)
-    IF NOT pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = tbl), 'USAGE') THEN
-        RAISE EXCEPTION 'must be owner of table %', tbl
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'protect() turns on row-level security and creates policies: run it as the table''s owner.';
-    END IF;
+    -- the old policies go first (unprotect() says when the caller is not
+    -- the table's owner); an error below brings them back
+    PERFORM share_acl.unprotect(tbl);
     -- both columns exist and hold uuids (checked here, not in a helper:
     -- protect() runs with the caller's rights, and internal helpers are
     -- executable by the extension's owner only)
@@ -40,10 +36,11 @@ BEGIN
         IF typ <> 'pg_catalog.uuid'::pg_catalog.regtype THEN
             RAISE EXCEPTION 'column "%" of relation % is of type %, not uuid', col, tbl, typ::pg_catalog.regtype
                 USING ERRCODE = 'datatype_mismatch',
-                      HINT = 'protect() needs the column that holds the share_acl resource id.';
+                      HINT = CASE WHEN col = resource_column
+                                  THEN 'protect() needs the column that holds the row''s share_acl resource id.'
+                                  ELSE 'protect()''s parent column holds the id of the share_acl resource a new row is uploaded into.' END;
         END IF;
     END LOOP;
-    PERFORM share_acl.unprotect(tbl);
     EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
     EXECUTE pg_catalog.format(
         'CREATE POLICY share_acl_select ON %s FOR SELECT USING (share_acl.has_access(%s, %L::share_acl.permset))',
@@ -81,6 +78,13 @@ BEGIN
     IF tbl IS NULL THEN
         RAISE EXCEPTION 'unprotect() needs a table'
             USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- only the table's owner may change its row-level security: say so
+    -- before anything (else the refusal would come from DROP POLICY)
+    IF NOT pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = tbl), 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of table %', tbl
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'protect() and unprotect() change the table''s row-level security policies: run them as the table''s owner.';
     END IF;
     FOR pol IN SELECT polname FROM pg_catalog.pg_policy
                 WHERE polrelid = tbl

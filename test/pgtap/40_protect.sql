@@ -1,7 +1,7 @@
 -- pgTAP: protect() / unprotect() (SPEC §9) — policies, idempotence, column
 -- checks, a non-superuser table owner, and what each policy lets through.
 BEGIN;
-SELECT plan(29);
+SELECT plan(30);
 SET LOCAL search_path = share_acl, public;
 
 -- a workspace: owner o, member m (editor share on project P1), guest g (viewer share on asset A1)
@@ -58,6 +58,11 @@ RESET ROLE;
 SELECT throws_ok($$SELECT share_acl.protect('protect_app.asset')$$, '42501',
                  'must be owner of table protect_app.asset',
                  '... with 42501 and PostgreSQL''s own words, before the columns are looked at')
+  FROM (SELECT set_config('role', 'protect_app', true)) s;
+RESET ROLE;
+SELECT throws_ok($$SELECT share_acl.unprotect('protect_app.asset')$$, '42501',
+                 'must be owner of table protect_app.asset',
+                 'unprotect() by another role: 42501 in the same words, before any policy is dropped')
   FROM (SELECT set_config('role', 'protect_app', true)) s;
 RESET ROLE;
 
