@@ -193,26 +193,15 @@ TrackViewsRow(TupleDesc desc, HeapTuple tup, void *arg)
 	*(bool *) arg = !isnull && DatumGetBool(d);
 }
 
-/*
- * The link the token names: the link whose id the token carries under an
- * unretired signing key with the right MAC (token.c: strict parse,
- * constant-time compare), with its workspace; false when there is none.
- * Read as a statement of this function would read it: after the changes of
- * this command, under the latest snapshot (the transaction's in REPEATABLE
- * READ and above).
- */
+/* The link the token names, its key, resource and workspace as read under snap. */
 static bool
-ReadLink(Datum token, bool token_null, OpenedLink *l)
+ReadLinkUnder(Datum token, Snapshot snap, OpenedLink *l)
 {
-	SigningKey	key = {(Datum) 0, NULL};
+	SigningKey	key = {(Datum) 0, snap};
 	bool		found;
 	RowFacts	resource;
 
 	memset(l, 0, sizeof(*l));
-	if (token_null)
-		return false;
-	CatalogLookup();
-	key.snap = StatementSnapshot();
 	found = TokenLinkId(token, SigningKeyOf, &key, &l->id);
 	if (key.secret != (Datum) 0)
 	{
@@ -223,21 +212,58 @@ ReadLink(Datum token, bool token_null, OpenedLink *l)
 	}
 	if (found)
 	{
-		IndexScanEqual(MT_LINK, MT_LINK_PKEY, catalog.l_id, &l->id, key.snap, LinkRow, l);
+		IndexScanEqual(MT_LINK, MT_LINK_PKEY, catalog.l_id, &l->id, snap, LinkRow, l);
 		found = l->exists;
 	}
 	if (found)
 	{
-		ResourceFacts(&l->resource, key.snap, &resource);
+		ResourceFacts(&l->resource, snap, &resource);
 		l->has_workspace = resource.found && resource.has_workspace;
 		if (l->has_workspace)
 		{
 			l->workspace = resource.workspace;
-			IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, &l->workspace, key.snap,
+			IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, &l->workspace, snap,
 						   TrackViewsRow, &l->track_views);
 		}
 	}
-	UnregisterSnapshot(key.snap);
+	return found;
+}
+
+/*
+ * The link the token names: the link whose id the token carries under an
+ * unretired signing key with the right MAC (token.c: strict parse,
+ * constant-time compare), with its workspace; false when there is none.
+ * Read as a statement of this function would read it: after the changes of
+ * this command, under the latest snapshot.  In REPEATABLE READ and above
+ * that is the transaction's, which decides whether the link exists (its
+ * view row's foreign key is checked under it); what it says then comes from
+ * the latest committed state, as the checks read it (R13): a link revoked,
+ * expired or deleted, or a key retired, after the transaction's snapshot
+ * refuses the open.
+ */
+static bool
+ReadLink(Datum token, bool token_null, OpenedLink *l)
+{
+	Snapshot	snap;
+	bool		found;
+
+	memset(l, 0, sizeof(*l));
+	if (token_null)
+		return false;
+	CatalogLookup();
+	snap = StatementSnapshot();
+	found = ReadLinkUnder(token, snap, l);
+	UnregisterSnapshot(snap);
+	if (found && IsolationUsesXactSnapshot())
+	{
+		OpenedLink	latest;
+
+		snap = RegisterSnapshot(GetLatestSnapshot());
+		found = ReadLinkUnder(token, snap, &latest);
+		UnregisterSnapshot(snap);
+		if (found)
+			*l = latest;
+	}
 	return found;
 }
 

@@ -36,7 +36,17 @@ CREATE TABLE share_acl.principal (
     CONSTRAINT principal_person_has_email
         CHECK ((kind = 'team') = (email IS NULL))
 );
-CREATE UNIQUE INDEX principal_email_key ON share_acl.principal (lower(email));
+-- E-mails are one principal case-insensitively, for ASCII letters only:
+-- lower() follows the database's locale, which folds other letters into
+-- ASCII ones (U+0130 and U+212A become i and k in most), so a tenant could
+-- name someone else's address with a look-alike and take over its shares;
+-- and an index on it depends on the C library's case tables.
+CREATE FUNCTION share_acl._email_key(email text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT pg_catalog.translate($1, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') $$;
+COMMENT ON FUNCTION share_acl._email_key(text) IS
+    'internal: an e-mail address with its ASCII letters in lower case (what makes two addresses one principal)';
+CREATE UNIQUE INDEX principal_email_key ON share_acl.principal (share_acl._email_key(email));
 CREATE INDEX principal_workspace_idx ON share_acl.principal (workspace_id);
 
 CREATE TABLE share_acl.member (
@@ -130,7 +140,7 @@ CREATE INDEX promotion_request_decided_by_idx ON share_acl.promotion_request (de
 -- first row anyway, and a count serves as the test.
 -- ---------------------------------------------------------------------------
 
--- Serialising the cycle checks.  Two transactions that each add one edge of
+-- Serialising the cycle checks and R14.  Two transactions that each add one edge of
 -- a cycle (A under B, B under A) would each pass the check, as neither sees
 -- the other's uncommitted edge.  So every statement that could close a cycle
 -- in a workspace (a parent change, a collection item, a team in a team, a
@@ -141,7 +151,10 @@ CREATE INDEX promotion_request_decided_by_idx ON share_acl.promotion_request (de
 -- serialization failure (40001).  Only the integrity triggers (SECURITY
 -- DEFINER, as the extension's owner) write this table, so no other role can
 -- take these locks and stall a workspace; inserting new resources or shares
--- never takes them.
+-- never takes them.  The same goes for R14 (040_api.sql): move_resource,
+-- add_to_collection, set_restricted (lifting) and set_general_access take
+-- the lock before they read the state they compare with, and a grant under
+-- member_edit_own_only takes it shared before it walks what is below.
 CREATE TABLE share_acl.structure_lock (
     workspace_id uuid PRIMARY KEY REFERENCES share_acl.workspace (id) ON DELETE CASCADE,
     changes bigint NOT NULL DEFAULT 0
@@ -158,6 +171,19 @@ LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 $$;
 COMMENT ON FUNCTION share_acl._lock_structure(uuid[]) IS
     'internal: lock the structure of the workspaces until the end of the transaction, so that cycle checks run one at a time';
+
+-- The shared form, for a check that walks the structure without changing it
+-- (a grant under member_edit_own_only): it waits for a structure change in
+-- flight and holds off the next until the end of the transaction; such
+-- checks do not wait for each other.  Only the statements after it see
+-- what it waited for.
+CREATE FUNCTION share_acl._lock_structure_shared(workspace uuid) RETURNS void
+LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+    INSERT INTO share_acl.structure_lock (workspace_id) VALUES (workspace) ON CONFLICT DO NOTHING;
+    SELECT FROM share_acl.structure_lock l WHERE l.workspace_id = workspace FOR SHARE;
+$$;
+COMMENT ON FUNCTION share_acl._lock_structure_shared(uuid) IS
+    'internal: wait for a structure change of the workspace in flight and hold off the next until the end of the transaction (shared with other such checks)';
 
 -- member: roles that fit the principal's kind; teams are not members.
 CREATE FUNCTION share_acl.member_check() RETURNS trigger

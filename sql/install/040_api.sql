@@ -183,7 +183,8 @@ DECLARE
     gid uuid;
 BEGIN
     PERFORM share_acl._check_email(email);
-    SELECT p.id INTO gid FROM share_acl.principal p WHERE lower(p.email) = lower(_principal_for_email.email);
+    SELECT p.id INTO gid FROM share_acl.principal p
+     WHERE share_acl._email_key(p.email) = share_acl._email_key(_principal_for_email.email);
     IF gid IS NULL THEN
         w := share_acl._get_workspace(r.workspace_id);
         IF NOT w.allow_external_sharing THEN
@@ -191,8 +192,21 @@ BEGIN
                 pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s with an unknown e-mail address',
                                   CASE action WHEN 'share_with_email' THEN 'sharing' ELSE 'a review' END));
         END IF;
+        -- another transaction may be creating the same one: wait for it,
+        -- then take the principal it committed
         INSERT INTO share_acl.principal AS p (kind, email) VALUES ('external', email)
+            ON CONFLICT ((share_acl._email_key(p.email))) DO NOTHING
             RETURNING p.id INTO gid;
+        IF gid IS NULL THEN
+            SELECT p.id INTO gid FROM share_acl.principal p
+             WHERE share_acl._email_key(p.email) = share_acl._email_key(_principal_for_email.email);
+            IF gid IS NULL THEN
+                RAISE EXCEPTION 'could not serialize access: a concurrent transaction created a principal with e-mail "%"', email
+                    USING ERRCODE = 'serialization_failure',
+                          HINT = 'Retry the transaction.';
+            END IF;
+            RETURN gid;
+        END IF;
         INSERT INTO share_acl.member (workspace_id, principal_id, role)
             VALUES (r.workspace_id, gid, 'guest');
     END IF;
@@ -215,7 +229,7 @@ COMMENT ON FUNCTION share_acl._share_mask(share_acl.permset, boolean, boolean, b
 CREATE FUNCTION share_acl._no_escalation(principal uuid, resource uuid, granted share_acl.permset,
                                          action text)
 RETURNS void
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     missing share_acl.permset;
 BEGIN
@@ -279,13 +293,25 @@ COMMENT ON FUNCTION share_acl._passable(uuid, uuid, share_acl.permset) IS
 CREATE FUNCTION share_acl._no_escalation_below(principal uuid, resource uuid, granted share_acl.permset,
                                                action text)
 RETURNS void
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     capped share_acl.permset := granted OPERATOR(share_acl.&) 'edit,rename,move,delete'::share_acl.permset;
+    ws uuid;
 BEGIN
     IF principal IS NULL OR capped OPERATOR(share_acl.=) ''::share_acl.permset THEN
         RETURN;
     END IF;
+    SELECT r.workspace_id INTO ws FROM share_acl.resource r
+      JOIN share_acl.workspace w ON w.id = r.workspace_id
+      JOIN share_acl.member m ON m.workspace_id = r.workspace_id
+     WHERE r.id = _no_escalation_below.resource AND w.member_edit_own_only
+       AND m.principal_id = principal AND m.role = 'member';
+    IF ws IS NULL THEN
+        RETURN;
+    END IF;
+    -- the walk below must see a move or collection change committed
+    -- meanwhile, and none may slip in before this grant commits
+    PERFORM share_acl._lock_structure_shared(ws);
     capped := capped OPERATOR(share_acl.-) share_acl._passable(principal, resource, capped);
     IF capped OPERATOR(share_acl.<>) ''::share_acl.permset THEN
         PERFORM share_acl._deny(_no_escalation_below.resource,
@@ -375,16 +401,28 @@ BEGIN
         RAISE EXCEPTION 'create_user: a display name has at most 200 characters'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF EXISTS (SELECT 1 FROM share_acl.principal p WHERE lower(p.email) = lower(create_user.email)) THEN
+    -- someone shared with by e-mail (an external principal) who signs up
+    -- becomes a user: the same principal, its shares and guest roles kept,
+    -- so that any workspace may then make it a member
+    UPDATE share_acl.principal p
+       SET kind = 'user', display_name = coalesce(create_user.display_name, p.display_name)
+     WHERE share_acl._email_key(p.email) = share_acl._email_key(create_user.email) AND p.kind = 'external'
+    RETURNING p.id INTO pid;
+    IF pid IS NOT NULL THEN
+        RETURN pid;
+    END IF;
+    INSERT INTO share_acl.principal AS p (kind, email, display_name)
+    VALUES ('user', email, display_name)
+    ON CONFLICT ((share_acl._email_key(p.email))) DO NOTHING
+    RETURNING p.id INTO pid;
+    IF pid IS NULL THEN
         RAISE EXCEPTION 'a principal with e-mail "%" already exists', email
             USING ERRCODE = 'unique_violation';
     END IF;
-    INSERT INTO share_acl.principal AS p (kind, email, display_name)
-    VALUES ('user', email, display_name) RETURNING p.id INTO pid;
     RETURN pid;
 END $$;
 COMMENT ON FUNCTION share_acl.create_user(text, text) IS
-    'create an internal user (trusted administrators only); e-mails are unique case-insensitively; returns its id';
+    'create an internal user (trusted administrators only), or make the external principal with that e-mail a user; e-mails are unique with ASCII letters folded; returns its id';
 
 CREATE FUNCTION share_acl.create_team(workspace uuid, name text) RETURNS uuid
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -520,12 +558,14 @@ BEGIN
     IF cur = 'admin' THEN
         PERFORM share_acl._require_owner(actor, workspace, 'remove an admin');
     END IF;
+    -- the role first: it waits for an add_team_member in flight (which
+    -- locks it), so that the next statement sees that team row too
+    DELETE FROM share_acl.member m
+     WHERE m.workspace_id = remove_member.workspace AND m.principal_id = remove_member.principal;
     DELETE FROM share_acl.team_member tm
      WHERE tm.member_id = remove_member.principal
        AND tm.team_id IN (SELECT t.id FROM share_acl.principal t
                            WHERE t.kind = 'team' AND t.workspace_id = remove_member.workspace);
-    DELETE FROM share_acl.member m
-     WHERE m.workspace_id = remove_member.workspace AND m.principal_id = remove_member.principal;
 END $$;
 COMMENT ON FUNCTION share_acl.remove_member(uuid, uuid) IS
     'take a principal''s role away and remove it from the workspace''s teams (needs manage_members; an admin only by the owner; never the owner)';
@@ -555,7 +595,13 @@ BEGIN
         RAISE EXCEPTION 'a team can only contain teams of its own workspace'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF m.kind <> 'team' AND share_acl._role(t.workspace_id, m.id) IS NULL THEN
+    -- its role row is locked until the end of the transaction: a
+    -- remove_member meanwhile waits, then takes it out of the team too
+    IF m.kind <> 'team' THEN
+        PERFORM FROM share_acl.member x
+          WHERE x.workspace_id = t.workspace_id AND x.principal_id = m.id FOR KEY SHARE;
+    END IF;
+    IF m.kind <> 'team' AND NOT FOUND THEN
         RAISE EXCEPTION 'principal % has no role in the workspace of team %', member, team
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Add it to the workspace first with share_acl.add_member().';
@@ -981,6 +1027,10 @@ BEGIN
         RAISE EXCEPTION 'move_resource: resource must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     r := share_acl._get_resource(resource);
+    -- R14 compares the state before and after: one structure change at a
+    -- time per workspace, each reading what the one before it committed
+    PERFORM share_acl._lock_structure(ARRAY[r.workspace_id]);
+    r := share_acl._get_resource(resource);
     PERFORM share_acl._require(actor, resource, 'move', 'move_resource');
     IF new_parent IS NULL THEN
         IF r.kind <> 'project' THEN
@@ -1032,6 +1082,9 @@ BEGIN
         RAISE EXCEPTION 'a collection can only contain resources of its own workspace'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- one structure change at a time per workspace (R14, see move_resource)
+    PERFORM share_acl._lock_structure(ARRAY[r.workspace_id]);
+    r := share_acl._get_resource(resource);
     PERFORM share_acl._require(actor, collection, 'manage_collections', 'add_to_collection');
     PERFORM share_acl._require(actor, resource, 'view', 'add_to_collection');
     -- R14: the collection must not pass on to anyone what the actor does not hold
@@ -1163,6 +1216,12 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     r := share_acl._get_resource(resource);
+    IF actor IS NOT NULL AND access <> 'private' THEN
+        -- what it reaches below is walked (_passable): one structure change
+        -- at a time per workspace (R14, see move_resource)
+        PERFORM share_acl._lock_structure(ARRAY[r.workspace_id]);
+        r := share_acl._get_resource(resource);
+    END IF;
     PERFORM share_acl._require(actor, resource,
         CASE WHEN access = 'public' THEN 'make_public' ELSE 'change_permissions' END::share_acl.permset,
         'set_general_access');
@@ -1211,6 +1270,11 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     r := share_acl._get_resource(resource);
+    IF r.restricted AND NOT set_restricted.restricted THEN
+        -- one structure change at a time per workspace (R14, see move_resource)
+        PERFORM share_acl._lock_structure(ARRAY[r.workspace_id]);
+        r := share_acl._get_resource(resource);
+    END IF;
     PERFORM share_acl._require(actor, resource, 'change_permissions', 'set_restricted');
     -- R14: lifting a restriction lets everything above flow in again
     IF r.restricted AND NOT set_restricted.restricted THEN

@@ -1,0 +1,79 @@
+-- pgTAP: which e-mail names which principal (SPEC §6 share_with_email,
+-- create_user).  Addresses are one principal with their ASCII letters
+-- folded, and only those: a look-alike (a non-ASCII letter that a locale's
+-- lower() folds into an ASCII one) is another address, so one tenant cannot
+-- take over the shares another sends to a real address.  An external
+-- principal made by share_with_email becomes a user through create_user of
+-- its address (someone invited who signs up), so that no tenant can keep
+-- another from making that person a member.
+--
+-- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
+BEGIN;
+SELECT plan(12);
+
+CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
+CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
+    AS $$ SELECT id FROM ids WHERE name = $1 $$;
+CREATE FUNCTION pg_temp.act(text) RETURNS void LANGUAGE sql
+    AS $$ SELECT share_acl.set_principal(pg_temp.id($1)) $$;
+
+-- two tenants: ann owns A, ben owns B
+INSERT INTO ids VALUES
+    ('ann', share_acl.create_user('ann@t37.test')),
+    ('ben', share_acl.create_user('ben@t37.test'));
+INSERT INTO ids VALUES ('A', share_acl.create_workspace('t37 a', pg_temp.id('ann')));
+INSERT INTO ids VALUES ('B', share_acl.create_workspace('t37 b', pg_temp.id('ben')));
+SELECT pg_temp.act('ann');
+INSERT INTO ids VALUES ('PA', share_acl.create_resource(pg_temp.id('A'), 'project'));
+SELECT pg_temp.act('ben');
+INSERT INTO ids VALUES ('PB', share_acl.create_resource(pg_temp.id('B'), 'project'));
+
+-- look-alikes: dotted capital I (U+0130) and the Kelvin sign (U+212A)
+SELECT pg_temp.act('ann');
+INSERT INTO ids SELECT 'sa', share_acl.share_with_email(pg_temp.id('PA'), U&'lisa@v\0130ctim.t37.test', 'viewer');
+INSERT INTO ids SELECT 'sk', share_acl.share_with_email(pg_temp.id('PA'), U&'\212Aim@victim.t37.test', 'viewer');
+SELECT pg_temp.act('ben');
+INSERT INTO ids SELECT 'sb', share_acl.share_with_email(pg_temp.id('PB'), 'lisa@victim.t37.test', 'editor');
+INSERT INTO ids SELECT 'sb2', share_acl.share_with_email(pg_temp.id('PB'), 'kim@victim.t37.test', 'editor');
+SELECT isnt((SELECT grantee_id FROM share_acl.share WHERE id = pg_temp.id('sb')),
+            (SELECT grantee_id FROM share_acl.share WHERE id = pg_temp.id('sa')),
+    'share_with_email: a look-alike address (U+0130) is another principal');
+SELECT isnt((SELECT grantee_id FROM share_acl.share WHERE id = pg_temp.id('sb2')),
+            (SELECT grantee_id FROM share_acl.share WHERE id = pg_temp.id('sk')),
+    'share_with_email: a look-alike address (U+212A) is another principal');
+SELECT is((SELECT email FROM share_acl.principal p JOIN share_acl.share s ON s.grantee_id = p.id
+            WHERE s.id = pg_temp.id('sb')), 'lisa@victim.t37.test',
+    'share_with_email: the share goes to the address named');
+SELECT is(share_acl.has_access((SELECT grantee_id FROM share_acl.share WHERE id = pg_temp.id('sa')),
+                               pg_temp.id('PB'), 'view'), false,
+    'share_with_email: the look-alike principal gets nothing of the other tenant''s share');
+INSERT INTO ids SELECT 'sb3', share_acl.share_with_email(pg_temp.id('PB'), 'LISA@Victim.T37.test', 'viewer');
+SELECT is((SELECT grantee_id FROM share_acl.share WHERE id = pg_temp.id('sb3')),
+          (SELECT grantee_id FROM share_acl.share WHERE id = pg_temp.id('sb')),
+    'share_with_email: ASCII letters are matched case-insensitively');
+
+-- an address another tenant invited: its owner signs up, and B makes it a member
+SELECT pg_temp.act('ann');
+SELECT share_acl.share_with_email(pg_temp.id('PA'), 'NewHire@t37.test', 'viewer');
+INSERT INTO ids SELECT 'new', id FROM share_acl.principal WHERE email = 'NewHire@t37.test';
+SELECT set_config('share_acl.principal', '', true);
+SELECT is(share_acl.create_user('newhire@T37.test', 'New Hire'), pg_temp.id('new'),
+    'create_user: the address of an external principal makes that principal a user');
+SELECT is((SELECT kind::text || ' ' || display_name FROM share_acl.principal WHERE id = pg_temp.id('new')),
+    'user New Hire', 'create_user: ... of kind user, with the display name given');
+SELECT is(share_acl.has_access(pg_temp.id('new'), pg_temp.id('PA'), 'view'), true,
+    'create_user: ... keeping the shares and the guest role it had');
+SELECT pg_temp.act('ben');
+SELECT lives_ok($$SELECT share_acl.add_member(pg_temp.id('B'), pg_temp.id('new'), 'member')$$,
+    'add_member: another tenant makes it a member');
+SELECT is((SELECT role::text FROM share_acl.member WHERE workspace_id = pg_temp.id('B') AND principal_id = pg_temp.id('new')),
+    'member', 'add_member: ... with the role member');
+SELECT set_config('share_acl.principal', '', true);
+SELECT throws_ok($$SELECT share_acl.create_user('NEWHIRE@t37.test')$$, '23505',
+    'a principal with e-mail "NEWHIRE@t37.test" already exists',
+    'create_user: the address of a user is taken (23505)');
+SELECT throws_ok($$SELECT share_acl.create_user('Ann@T37.TEST')$$, '23505', NULL,
+    'create_user: ... with its ASCII letters in any case');
+
+SELECT * FROM finish();
+ROLLBACK;
