@@ -16,7 +16,10 @@
  * entries of every transaction that snapshot saw as finished.  The next read
  * takes those of the transactions it listed as running, and of every later
  * one: a few index probes and one range scan of the newest entries, however
- * long another transaction holds the xmin horizon back.  Entries are written
+ * long another transaction holds the xmin horizon back.  The running
+ * transaction's own entries come from memory (the ids it logged, with their
+ * commands), so that a transaction checking after each of many uploads does
+ * not scan all its earlier entries at each check.  Entries are written
  * as the owner of the log (no role needs rights on it), at most a bounded
  * number per statement, and old ones are pruned now and then by a writer,
  * skipping rows another pruner holds (no writer waits for another).
@@ -25,6 +28,7 @@
 
 #include "access/genam.h"
 #include "access/table.h"
+#include "access/parallel.h"
 #include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
@@ -89,6 +93,7 @@ ChangeKindOf(char c, ChangeKind *kind)
 typedef struct OwnChanges
 {
 	pg_uuid_t  *ids;
+	CommandId  *cids;			/* the command each id was logged in, or later */
 	int			n;
 	bool		reload;
 	int			rolled_n;
@@ -249,11 +254,16 @@ WriteEntries(ChangeKind kind, Datum *ids, int n, bool reload)
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 }
 
-/* Remember the ids the current transaction logs (a reload entry, or too many: reload). */
+/*
+ * Remember the ids the current transaction logs (a reload entry, or too
+ * many: reload), with the current command: the rows that changed were
+ * written in it or before.
+ */
 static void
 RememberOwn(ChangeKind kind, Datum *ids, int n, bool reload)
 {
 	OwnChanges *o = &own[kind];
+	CommandId	cid = GetCurrentCommandId(false);
 	int			i;
 
 	if (reload || o->n + n > OWN_IDS_MAX)
@@ -262,9 +272,15 @@ RememberOwn(ChangeKind kind, Datum *ids, int n, bool reload)
 		return;
 	}
 	if (o->ids == NULL)
+	{
 		o->ids = MemoryContextAlloc(TopMemoryContext, sizeof(pg_uuid_t) * OWN_IDS_MAX);
+		o->cids = MemoryContextAlloc(TopMemoryContext, sizeof(CommandId) * OWN_IDS_MAX);
+	}
 	for (i = 0; i < n; i++)
-		o->ids[o->n++] = *DatumGetUUIDP(ids[i]);
+	{
+		o->ids[o->n] = *DatumGetUUIDP(ids[i]);
+		o->cids[o->n++] = cid;
+	}
 }
 
 /*
@@ -370,7 +386,10 @@ ChangeLogTakeOwnRollback(ChangeKind kind, void (*add) (const pg_uuid_t *id, void
 		for (i = 0; i < o->n; i++)
 			add(&o->ids[i], arg);
 	if (o->rolled_n > 0)
+	{
 		memmove(o->ids, o->ids + o->rolled_n, sizeof(pg_uuid_t) * (o->n - o->rolled_n));
+		memmove(o->cids, o->cids + o->rolled_n, sizeof(CommandId) * (o->n - o->rolled_n));
+	}
 	o->n -= o->rolled_n;
 	o->rolled_n = 0;
 	o->rolled_reload = false;
@@ -630,22 +649,63 @@ typedef struct LogReader
 } LogReader;
 
 /*
+ * Pass the reader the ids the current transaction logged of its kind from
+ * command since on (those of earlier commands the position saw), from
+ * memory: scanning the log for them would visit every entry the
+ * transaction wrote, at every read (an upload loop would be quadratic).
+ * An id of a rolled-back subtransaction may come too (read again, harmless).
+ * False when memory does not hold them all (a reload entry, too many ids,
+ * or a parallel worker, whose memory holds none of its leader's).
+ */
+static bool
+ReadOwnEntries(LogReader *r, ChangeKind kind, CommandId since)
+{
+	OwnChanges *o = &own[kind];
+	int			lo = o->rolled_n,
+				hi = o->n;
+
+	if (o->reload || IsParallelWorker())
+		return false;
+	/* the transaction's ids follow the earlier ones', in command order */
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (o->cids[mid] < since)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < o->n && !r->reload; lo++)
+	{
+		if (++r->n > r->limit)
+			r->reload = true;
+		else
+			r->add(&o->ids[lo], r->arg);
+	}
+	return true;
+}
+
+/*
  * Read the entries of one index scan: those of kind code (the reader's, or
- * the markers' '-') whose txid is key (strategy =) or from key on (>=).
+ * the markers' '-') whose txid is key (strategy =), from key on (>=) or
+ * after it (>), and below "below" when that is valid.
  */
 static void
 ReadEntries(LogReader *r, Relation rel, Snapshot snap, char code, StrategyNumber strategy,
-			RegProcedure proc, FullTransactionId key)
+			RegProcedure proc, FullTransactionId key, FullTransactionId below)
 {
 	SysScanDesc scan;
-	ScanKeyData skey[2];
+	ScanKeyData skey[3];
 	HeapTuple	tup;
 	TupleDesc	desc = RelationGetDescr(rel);
 
 	/* the index's columns, kind and txid (systable_beginscan takes the table's numbers) */
 	ScanKeyInit(&skey[0], catalog.cl_kind, BTEqualStrategyNumber, F_CHAREQ, CharGetDatum(code));
 	ScanKeyInit(&skey[1], catalog.cl_txid, strategy, proc, FullTransactionIdGetDatum(key));
-	scan = systable_beginscan(rel, catalog.oids[MT_CHANGE_LOG_BY_KIND_TXID], true, snap, 2, skey);
+	ScanKeyInit(&skey[2], catalog.cl_txid, BTLessStrategyNumber, F_XID8LT, FullTransactionIdGetDatum(below));
+	scan = systable_beginscan(rel, catalog.oids[MT_CHANGE_LOG_BY_KIND_TXID], true, snap,
+							  FullTransactionIdIsValid(below) ? 3 : 2, skey);
 	while (!r->reload && (tup = systable_getnext(scan)) != NULL)
 	{
 		bool		isnull;
@@ -706,11 +766,38 @@ ChangeLogRead(ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap, int3
 	rel = table_open(catalog.oids[MT_CHANGE_LOG], AccessShareLock);
 	for (c = 0; c < 2 && !r.reload; c++)
 	{
+		bool		own_read = false;
+
 		for (i = 0; i < pos->nxip && !r.reload; i++)
-			if (i == 0 || !FullTransactionIdEquals(pos->xip[i], pos->xip[i - 1]))
-				ReadEntries(&r, rel, snap, codes[c], BTEqualStrategyNumber, F_XID8EQ, pos->xip[i]);
-		if (!r.reload)
-			ReadEntries(&r, rel, snap, codes[c], BTGreaterEqualStrategyNumber, F_XID8GE, pos->xmax);
+		{
+			if (i > 0 && FullTransactionIdEquals(pos->xip[i], pos->xip[i - 1]))
+				continue;
+			/* the running transaction's own entries of the kind: from memory */
+			if (c == 0 && FullTransactionIdIsValid(pos->own) &&
+				FullTransactionIdEquals(pos->xip[i], pos->own) &&
+				FullTransactionIdEquals(pos->own, GetTopFullTransactionIdIfAny()) &&
+				ReadOwnEntries(&r, kind, pos->own_curcid))
+			{
+				own_read = true;
+				continue;
+			}
+			ReadEntries(&r, rel, snap, codes[c], BTEqualStrategyNumber, F_XID8EQ, pos->xip[i],
+						InvalidFullTransactionId);
+		}
+		if (r.reload)
+			break;
+		/* from xmax on, around the own transaction (it may be at or past xmax) */
+		if (own_read && U64FromFullTransactionId(pos->own) >= U64FromFullTransactionId(pos->xmax))
+		{
+			ReadEntries(&r, rel, snap, codes[c], BTGreaterEqualStrategyNumber, F_XID8GE, pos->xmax,
+						pos->own);
+			if (!r.reload)
+				ReadEntries(&r, rel, snap, codes[c], BTGreaterStrategyNumber, F_XID8GT, pos->own,
+							InvalidFullTransactionId);
+		}
+		else
+			ReadEntries(&r, rel, snap, codes[c], BTGreaterEqualStrategyNumber, F_XID8GE, pos->xmax,
+						InvalidFullTransactionId);
 	}
 	table_close(rel, AccessShareLock);
 	return r.reload ? CHANGE_LOG_RELOAD : CHANGE_LOG_DELTAS;
