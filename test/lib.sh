@@ -71,11 +71,12 @@ sa_install_deps() {
 sa_build_install() {
 	sa_log "building and installing share_acl"
 	# one build at a time in this tree (parallel runs share the objects and
-	# the system's extension directory)
+	# the system's extension directory); PGXS adds $(PROFILE) to the
+	# compiler's flags, and scripts read PROFILE for their own purpose
 	(
 		flock 9
-		make -C "$SA_ROOT" -s PG_CONFIG="$PG_CONFIG" >&2 &&
-			make -C "$SA_ROOT" -s PG_CONFIG="$PG_CONFIG" install >&2
+		make -C "$SA_ROOT" -s PG_CONFIG="$PG_CONFIG" PROFILE= >&2 &&
+			make -C "$SA_ROOT" -s PG_CONFIG="$PG_CONFIG" PROFILE= install >&2
 	) 9>"$SA_ROOT/.build.lock"
 }
 
