@@ -977,6 +977,19 @@ END $$;
 COMMENT ON FUNCTION share_acl._structure_check(uuid, jsonb, text) IS
     'internal: after a change that gave a resource new ancestors, raise 42501 naming what others gained on it that the actor does not hold (R14)';
 
+-- R14 compares the state before a change with the state after it: one such
+-- change at a time per workspace, each reading what the one before it
+-- committed.  The resource's row, read again once its workspace's
+-- structure is locked (see structure_lock, 020_model.sql).
+CREATE FUNCTION share_acl._structure_locked(resource uuid) RETURNS share_acl.resource
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM share_acl._lock_structure(ARRAY[(share_acl._get_resource(resource)).workspace_id]);
+    RETURN share_acl._get_resource(resource);
+END $$;
+COMMENT ON FUNCTION share_acl._structure_locked(uuid) IS
+    'internal: lock the structure of the resource''s workspace until the end of the transaction, then return its row as it is now';
+
 -- The depth of resources (src/engine.h ENGINE_MAX_DEPTH): what is below
 -- resource, put under above (NULL: made top-level), must stay within it.
 CREATE FUNCTION share_acl._depth_room(above uuid) RETURNS integer
@@ -1026,11 +1039,7 @@ BEGIN
     IF resource IS NULL THEN
         RAISE EXCEPTION 'move_resource: resource must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    r := share_acl._get_resource(resource);
-    -- R14 compares the state before and after: one structure change at a
-    -- time per workspace, each reading what the one before it committed
-    PERFORM share_acl._lock_structure(ARRAY[r.workspace_id]);
-    r := share_acl._get_resource(resource);
+    r := share_acl._structure_locked(resource);
     PERFORM share_acl._require(actor, resource, 'move', 'move_resource');
     IF new_parent IS NULL THEN
         IF r.kind <> 'project' THEN
@@ -1082,9 +1091,7 @@ BEGIN
         RAISE EXCEPTION 'a collection can only contain resources of its own workspace'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- one structure change at a time per workspace (R14, see move_resource)
-    PERFORM share_acl._lock_structure(ARRAY[r.workspace_id]);
-    r := share_acl._get_resource(resource);
+    r := share_acl._structure_locked(resource);
     PERFORM share_acl._require(actor, collection, 'manage_collections', 'add_to_collection');
     PERFORM share_acl._require(actor, resource, 'view', 'add_to_collection');
     -- R14: the collection must not pass on to anyone what the actor does not hold
@@ -1215,13 +1222,9 @@ BEGIN
         RAISE EXCEPTION 'set_general_access: resource and access must not be null'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    r := share_acl._get_resource(resource);
-    IF actor IS NOT NULL AND access <> 'private' THEN
-        -- what it reaches below is walked (_passable): one structure change
-        -- at a time per workspace (R14, see move_resource)
-        PERFORM share_acl._lock_structure(ARRAY[r.workspace_id]);
-        r := share_acl._get_resource(resource);
-    END IF;
+    -- what it reaches below is walked (_passable)
+    r := CASE WHEN actor IS NOT NULL AND access <> 'private' THEN share_acl._structure_locked(resource)
+              ELSE share_acl._get_resource(resource) END;
     PERFORM share_acl._require(actor, resource,
         CASE WHEN access = 'public' THEN 'make_public' ELSE 'change_permissions' END::share_acl.permset,
         'set_general_access');
@@ -1271,9 +1274,7 @@ BEGIN
     END IF;
     r := share_acl._get_resource(resource);
     IF r.restricted AND NOT set_restricted.restricted THEN
-        -- one structure change at a time per workspace (R14, see move_resource)
-        PERFORM share_acl._lock_structure(ARRAY[r.workspace_id]);
-        r := share_acl._get_resource(resource);
+        r := share_acl._structure_locked(resource);
     END IF;
     PERFORM share_acl._require(actor, resource, 'change_permissions', 'set_restricted');
     -- R14: lifting a restriction lets everything above flow in again
