@@ -194,13 +194,25 @@ invoker_is_admin(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(ContextInvokerIsAdmin());
 }
 
-/* Is the role that called from outside every SECURITY DEFINER function trusted? */
+/*
+ * Is the role that called from outside every SECURITY DEFINER function
+ * trusted?  Never inside a security-restricted operation: maintenance
+ * (CREATE INDEX, ANALYZE, VACUUM, autovacuum, REFRESH MATERIALIZED VIEW)
+ * runs a table owner's index expressions and view queries as that owner,
+ * with whoever started it — a superuser, the autovacuum worker — as the
+ * outer role; that code is the owner's, not a trusted administrator's call.
+ * (share_acl's own restricted sections, writing its logs as their owner,
+ * ask no such question.)
+ */
 bool
 ContextInvokerIsAdmin(void)
 {
 	Oid			outer = GetOuterUserId();
-	Oid			admin = get_role_oid("share_acl_admin", true);
+	Oid			admin;
 
+	if (InSecurityRestrictedOperation())
+		return false;
+	admin = get_role_oid("share_acl_admin", true);
 	return superuser_arg(outer) || (OidIsValid(admin) && has_privs_of_role(outer, admin));
 }
 

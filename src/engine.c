@@ -590,9 +590,16 @@ EngineLinkPermissions(Engine *e, int32 node, Trace *trace)
 	return perms;
 }
 
-/* E(P, t): the effective permissions, with every contribution traced when asked. */
-Permset
-EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
+/*
+ * E(P, t) united with link, what the transaction's link context gives on t
+ * (R7; 0 for none): R9's caps apply to the union, so a principal's role
+ * caps what a link opened while it acts gives it.  Where P itself does not
+ * act (a team, no workspace, an unknown role) the link acts alone.  R11
+ * counts what P views itself, not through the link.  Every contribution is
+ * traced when asked.
+ */
+static Permset
+EffectiveWithLink(Engine *e, PrincipalCtx *pc, Target t, Permset link, Trace *trace)
 {
 	const ResourceNode *r;
 	const WorkspaceInfo *ws;
@@ -608,7 +615,7 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 	r = &e->s->resources[t.index];
 	role = RoleAndWorkspace(e, pc, t.index, &w);
 	if (w < 0 || (pc->kind != PK_USER && pc->kind != PK_EXTERNAL))
-		return 0;				/* workspace gone; teams (or unknown kinds) do not act */
+		return link;			/* workspace gone; teams (or unknown kinds) do not act */
 	ws = &e->g->workspaces[w];
 
 	/* a role label this code does not know grants nothing (fail closed) */
@@ -616,7 +623,7 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 	{
 		if (trace)
 			TraceAdd(trace, "R9", &ws->id, &pc->id, 0, pstrdup("unknown workspace role: no access"));
-		return 0;
+		return link;
 	}
 
 	/* R1 */
@@ -632,21 +639,24 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 	{
 		if (trace)
 			TraceAdd(trace, "R3", &ws->id, NULL, 0, pstrdup("guest access is disabled in the workspace"));
-		return 0;
+		u = 0;
 	}
-
-	if (trace && trace->visited == NULL)
-		trace->visited = nodemap_create(CurrentMemoryContext, 64, NULL);
-	PrincipalEnsureGrants(pc);
-	u = Inherited(e, pc, role, ws, t.index, trace, 0);
-
-	/* R11 */
-	if (ROLE_IS_INTERNAL(role) && ws->members_can_share && (u & PERM_VIEW) && !(u & PERM_SHARE))
+	else
 	{
-		u |= PERM_SHARE;
-		if (trace)
-			TraceAdd(trace, "R11", &r->id, NULL, PERM_SHARE, pstrdup("members can share what they can view"));
+		if (trace && trace->visited == NULL)
+			trace->visited = nodemap_create(CurrentMemoryContext, 64, NULL);
+		PrincipalEnsureGrants(pc);
+		u = Inherited(e, pc, role, ws, t.index, trace, 0);
+
+		/* R11 */
+		if (ROLE_IS_INTERNAL(role) && ws->members_can_share && (u & PERM_VIEW) && !(u & PERM_SHARE))
+		{
+			u |= PERM_SHARE;
+			if (trace)
+				TraceAdd(trace, "R11", &r->id, NULL, PERM_SHARE, pstrdup("members can share what they can view"));
+		}
 	}
+	u |= link;
 
 	/* R9 caps */
 	switch (role)
@@ -681,10 +691,17 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 	return u;
 }
 
+/* E(P, t): the effective permissions, with every contribution traced when asked. */
+Permset
+EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
+{
+	return EffectiveWithLink(e, pc, t, 0, trace);
+}
+
 /*
  * E of principal (NULL: none) on R, united with what the transaction's link
- * context gives when link (R7); *kind says what R is (TARGET_NONE: unknown,
- * and no permissions).
+ * context gives when link (R7) and capped as the principal's (R9); *kind
+ * says what R is (TARGET_NONE: unknown, and no permissions).
  */
 static Permset
 PermissionsWith(const pg_uuid_t *principal, bool link, const pg_uuid_t *target, TargetKind *kind)
@@ -699,10 +716,10 @@ PermissionsWith(const pg_uuid_t *principal, bool link, const pg_uuid_t *target, 
 	*kind = t.kind;
 	if (t.kind == TARGET_NONE)
 		return 0;
-	if (pc != NULL)
-		perms = EngineEffective(&e, pc, t, NULL);
 	if (link && t.kind == TARGET_RESOURCE)
-		perms |= EngineLinkPermissions(&e, t.index, NULL);
+		perms = EngineLinkPermissions(&e, t.index, NULL);
+	if (pc != NULL)
+		perms = EffectiveWithLink(&e, pc, t, perms, NULL);
 	return perms;
 }
 

@@ -13,7 +13,7 @@
 -- share_acl_user; the current-context checks, protect() and row-level
 -- security, and the permset type work for a role without share_acl rights.
 BEGIN;
-SELECT plan(56);
+SELECT plan(58);
 SET LOCAL search_path = share_acl, public;
 
 CREATE TEMP TABLE classified (entry text NOT NULL, class text NOT NULL
@@ -282,6 +282,36 @@ SELECT throws_ok($$SELECT share_acl.unprotect(NULL)$$, '22004', NULL,
                  'unprotect(NULL) is 22004');
 SELECT throws_ok($$SELECT share_acl.protect(NULL)$$, '22004', NULL,
                  'protect(NULL) is 22004');
+
+-- Maintenance (CREATE INDEX, ANALYZE, autovacuum, REFRESH MATERIALIZED VIEW)
+-- runs a table owner's index expressions as that owner in a
+-- security-restricted operation, with the superuser who started it (or the
+-- autovacuum worker's) as the outer role: no trusted administrator's call.
+CREATE ROLE t28_indexer;
+GRANT share_acl_user TO t28_indexer;
+CREATE TABLE public.t28_seen (admin boolean, key_retired boolean);
+GRANT INSERT ON public.t28_seen TO t28_indexer;
+CREATE FUNCTION public.t28_note(x int) RETURNS int LANGUAGE plpgsql VOLATILE AS $$
+DECLARE retired boolean := true;
+BEGIN
+    BEGIN
+        PERFORM share_acl.rotate_signing_key();
+    EXCEPTION WHEN insufficient_privilege THEN
+        retired := false;
+    END;
+    INSERT INTO public.t28_seen VALUES (share_acl.invoker_is_admin(), retired);
+    RETURN x;
+END $$;
+CREATE FUNCTION public.t28_index(x int) RETURNS int LANGUAGE plpgsql IMMUTABLE
+    AS $$ BEGIN PERFORM public.t28_note(x); RETURN x; END $$;
+CREATE TABLE public.t28_bait (x int);
+INSERT INTO public.t28_bait VALUES (1);
+ALTER TABLE public.t28_bait OWNER TO t28_indexer;
+CREATE INDEX ON public.t28_bait (public.t28_index(x));
+SELECT is((SELECT bool_or(admin) FROM public.t28_seen), false,
+          'a superuser''s CREATE INDEX runs the owner''s index expression as no trusted administrator');
+SELECT is((SELECT bool_or(key_retired) FROM public.t28_seen), false,
+          '... which cannot manage the signing keys there (42501)');
 
 SELECT * FROM finish();
 ROLLBACK;
