@@ -36,6 +36,7 @@
 #include "audit.h"
 #include "catalog.h"
 #include "context.h"
+#include "email.h"
 #include "kept_plan.h"
 #include "link_attempts.h"
 #include "notify.h"
@@ -291,24 +292,6 @@ WriteView(const pg_uuid_t *link, text *email)
 }
 
 /*
- * Raise 22023 unless email looks like an e-mail address (as _check_email),
- * \s classified under the collation the call came with.
- */
-static void
-CheckEmail(text *email, Oid collation)
-{
-	Datum		e = PointerGetDatum(email);
-
-	if (DatumGetBool(DirectFunctionCall2Coll(textregexne, collation, e,
-											 CStringGetTextDatum("^[^@\\s]+@[^@\\s]+$"))) ||
-		DatumGetInt32(DirectFunctionCall1(textlen, e)) > 320)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid e-mail address: \"%s\"",
-						TextDatumGetCString(DirectFunctionCall2(text_left, e, Int32GetDatum(320))))));
-}
-
-/*
  * The open's audit row staged in memory (audit_seal.c), the row PLAN_AUDIT
  * writes into audit_stage otherwise: the workspace and the link (NULL for an
  * invalid token), the acting principal, the session user, the status and the
@@ -393,7 +376,7 @@ link_open(PG_FUNCTION_ARGS)
 			explicit_bzero(password, strlen(password));
 	}
 	if (email != NULL)
-		CheckEmail(email, OidIsValid(PG_GET_COLLATION()) ? PG_GET_COLLATION() : DEFAULT_COLLATION_OID);
+		EmailCheck(email);
 
 	found = ReadLink(token_null ? (Datum) 0 : PG_GETARG_DATUM(0), token_null, &l);
 	SPI_connect();

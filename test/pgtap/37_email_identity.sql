@@ -9,7 +9,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(12);
+SELECT plan(17);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -74,6 +74,20 @@ SELECT throws_ok($$SELECT share_acl.create_user('NEWHIRE@t37.test')$$, '23505',
     'create_user: the address of a user is taken (23505)');
 SELECT throws_ok($$SELECT share_acl.create_user('Ann@T37.TEST')$$, '23505', NULL,
     'create_user: ... with its ASCII letters in any case');
+
+-- addresses that would display as another, or break what shows them
+SELECT pg_temp.act('ann');
+SELECT throws_ok(format('SELECT share_acl.share_with_email(%L, %L, %L)', pg_temp.id('PA'), U&'ceo\202E@evil.t37.test', 'viewer'),
+    '22023', NULL, 'share_with_email: a right-to-left override is refused (22023)');
+SELECT throws_ok(format('SELECT share_acl.share_with_email(%L, %L, %L)', pg_temp.id('PA'), U&'an\200Bn@t37.test', 'viewer'),
+    '22023', NULL, 'share_with_email: a zero-width space is refused');
+SELECT throws_ok(format('SELECT share_acl.share_with_email(%L, %L, %L)', pg_temp.id('PA'), '<b>x</b>@t37.test', 'viewer'),
+    '22023', NULL, 'share_with_email: < > are refused');
+SELECT lives_ok(format('SELECT share_acl.share_with_email(%L, %L, %L)', pg_temp.id('PA'), U&'m\00FCller@t37.test', 'viewer'),
+    'share_with_email: a non-ASCII letter is fine');
+CREATE TEMP TABLE tok AS SELECT share_acl.create_link(pg_temp.id('PA')) AS t;
+SELECT throws_ok(format('SELECT * FROM share_acl.open_link(%L, viewer_email => %L)', (SELECT t FROM tok), U&'ceo\202E@evil.t37.test'),
+    '22023', NULL, 'open_link: a viewer e-mail with a right-to-left override is refused');
 
 SELECT * FROM finish();
 ROLLBACK;

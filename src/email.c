@@ -1,0 +1,105 @@
+/*
+ * email.c — which e-mail addresses share_acl accepts: those it stores for a
+ * principal (share_with_email, create_user, reviews named by e-mail) and the
+ * viewer e-mail of open_link, which goes into audit rows and the link
+ * creator's notification.  An address is name@domain: one "@" with
+ * something on each side, at most 320 characters, and no character that
+ * would make it display as another address or break what shows it — white
+ * space, control characters, invisible and bidirectional formatting
+ * characters (U+200B, U+202E, …), and < > ".  Letters are not judged
+ * (internationalised addresses stay possible); which addresses are one
+ * principal is share_acl._email_key's matter.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+
+#include "email.h"
+
+PG_FUNCTION_INFO_V1(check_email);
+
+/* White space, a control or formatting character, or < > ". */
+static bool
+Refused(pg_wchar c)
+{
+	if (c <= 0x20 || (c >= 0x7F && c <= 0xA0))
+		return true;			/* controls, space, DEL, C1 controls, no-break space */
+	switch (c)
+	{
+		case '<':
+		case '>':
+		case '"':
+		case 0x00AD:			/* soft hyphen */
+		case 0x061C:			/* Arabic letter mark */
+		case 0x1680:			/* Ogham space mark */
+		case 0x180E:			/* Mongolian vowel separator */
+		case 0x2028:			/* line and paragraph separators */
+		case 0x2029:
+		case 0x202F:			/* narrow no-break space */
+		case 0x205F:			/* medium mathematical space */
+		case 0x3000:			/* ideographic space */
+		case 0xFEFF:			/* zero width no-break space */
+			return true;
+	}
+	return (c >= 0x2000 && c <= 0x200F) ||	/* spaces, zero-width characters, LRM, RLM */
+		(c >= 0x202A && c <= 0x202E) || /* bidirectional embeddings and overrides */
+		(c >= 0x2060 && c <= 0x206F) || /* word joiner, invisible operators, isolates */
+		(c >= 0xFFF9 && c <= 0xFFFB) || /* interlinear annotation */
+		(c >= 0xE0000 && c <= 0xE007F); /* tags */
+}
+
+/* Is the text (in the database encoding, len bytes) an address share_acl accepts? */
+static bool
+EmailIsValid(const char *s, int len)
+{
+	bool		utf8 = GetDatabaseEncoding() == PG_UTF8;
+	int			at = -1;
+	int			chars = 0;
+	int			i = 0;
+
+	while (i < len)
+	{
+		int			l = utf8 ? pg_utf_mblen((const unsigned char *) s + i) : pg_mblen(s + i);
+		pg_wchar	c;
+
+		if (l < 1 || i + l > len)
+			return false;
+		/* in another encoding, a multibyte character is a letter */
+		c = utf8 ? utf8_to_unicode((const unsigned char *) s + i) :
+			l == 1 ? (unsigned char) s[i] : 0x100;
+		if (c == '@')
+		{
+			if (at >= 0)
+				return false;
+			at = chars;
+		}
+		else if (Refused(c))
+			return false;
+		chars++;
+		i += l;
+	}
+	return at > 0 && at < chars - 1 && chars <= 320;
+}
+
+/* Raise 22023 unless email is an address share_acl accepts. */
+void
+EmailCheck(text *email)
+{
+	if (!EmailIsValid(VARDATA_ANY(email), VARSIZE_ANY_EXHDR(email)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid e-mail address: \"%s\"",
+						TextDatumGetCString(DirectFunctionCall2(text_left, PointerGetDatum(email),
+																Int32GetDatum(320)))),
+				 errhint("An e-mail address is name@domain, at most 320 characters, with no white space, no control or invisible formatting character, and none of < > \".")));
+}
+
+/* _check_email(text) → void: EmailCheck, for the SQL functions. */
+Datum
+check_email(PG_FUNCTION_ARGS)
+{
+	EmailCheck(PG_GETARG_TEXT_PP(0));
+	PG_RETURN_VOID();
+}
