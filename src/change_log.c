@@ -355,6 +355,24 @@ ChangeLogInit(void)
 	RegisterSubXactCallback(OwnSubXactCallback, NULL);
 }
 
+PG_FUNCTION_INFO_V1(change_log_own_reload);
+
+/*
+ * _change_log_own_reload() → void: called by the log's TRUNCATE guard,
+ * which writes a reload entry of every kind outside change_log_trigger: the
+ * current transaction's entries are then no longer all in memory, and its
+ * reads scan the log for them (ReadOwnEntries) until it ends.
+ */
+Datum
+change_log_own_reload(PG_FUNCTION_ARGS)
+{
+	int			k;
+
+	for (k = 0; k < CHANGE_KINDS; k++)
+		own[k].reload = true;
+	PG_RETURN_VOID();
+}
+
 /* Has the current transaction logged changes of this kind (not committed yet)? */
 bool
 ChangeLogOwnChanges(ChangeKind kind)

@@ -153,8 +153,10 @@ CREATE INDEX promotion_request_decided_by_idx ON share_acl.promotion_request (de
 -- take these locks and stall a workspace; inserting new resources or shares
 -- never takes them.  The same goes for R14 (040_api.sql): move_resource,
 -- add_to_collection, set_restricted (lifting) and set_general_access take
--- the lock before they read the state they compare with, and a grant under
--- member_edit_own_only takes it shared before it walks what is below.
+-- the lock before they read the state they compare with, and so does a
+-- grant under member_edit_own_only before it walks what is below; and for
+-- team membership: add_team_member before it reads the person's role,
+-- remove_member before it removes the role and the team rows.
 CREATE TABLE share_acl.structure_lock (
     workspace_id uuid PRIMARY KEY REFERENCES share_acl.workspace (id) ON DELETE CASCADE,
     changes bigint NOT NULL DEFAULT 0
@@ -171,19 +173,6 @@ LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 $$;
 COMMENT ON FUNCTION share_acl._lock_structure(uuid[]) IS
     'internal: lock the structure of the workspaces until the end of the transaction, so that cycle checks run one at a time';
-
--- The shared form, for a check that walks the structure without changing it
--- (a grant under member_edit_own_only): it waits for a structure change in
--- flight and holds off the next until the end of the transaction; such
--- checks do not wait for each other.  Only the statements after it see
--- what it waited for.
-CREATE FUNCTION share_acl._lock_structure_shared(workspace uuid) RETURNS void
-LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-    INSERT INTO share_acl.structure_lock (workspace_id) VALUES (workspace) ON CONFLICT DO NOTHING;
-    SELECT FROM share_acl.structure_lock l WHERE l.workspace_id = workspace FOR SHARE;
-$$;
-COMMENT ON FUNCTION share_acl._lock_structure_shared(uuid) IS
-    'internal: wait for a structure change of the workspace in flight and hold off the next until the end of the transaction (shared with other such checks)';
 
 -- member: roles that fit the principal's kind; teams are not members.
 CREATE FUNCTION share_acl.member_check() RETURNS trigger

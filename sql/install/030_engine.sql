@@ -57,6 +57,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         INSERT INTO share_acl.change_log (kind, id) VALUES ('r', NULL), ('p', NULL), ('w', NULL);
+        PERFORM share_acl._change_log_own_reload();
     ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO share_acl.change_log (kind, id, deleted_through)
         SELECT '-', NULL, max(d.txid) FROM deleted_rows d HAVING count(*) > 0;
@@ -69,6 +70,10 @@ END
 $$;
 COMMENT ON FUNCTION share_acl.change_log_guard() IS
     'trigger on change_log: a deletion leaves a marker, TRUNCATE makes every backend reload, entries are never updated';
+CREATE FUNCTION share_acl._change_log_own_reload() RETURNS void
+    AS 'MODULE_PATHNAME', 'change_log_own_reload' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION share_acl._change_log_own_reload() IS
+    'internal: the current transaction wrote reload entries outside the change-log triggers (TRUNCATE): its reads scan the log for its own entries';
 CREATE TRIGGER change_log_deleted AFTER DELETE ON share_acl.change_log
     REFERENCING OLD TABLE AS deleted_rows FOR EACH STATEMENT
     EXECUTE FUNCTION share_acl.change_log_guard();

@@ -306,7 +306,7 @@ BEGIN
     END IF;
     -- the walk below must see a move or collection change committed
     -- meanwhile, and none may slip in before this grant commits
-    PERFORM share_acl._lock_structure_shared(ws);
+    PERFORM share_acl._lock_structure(ARRAY[ws]);
     capped := capped OPERATOR(share_acl.-) share_acl._passable(principal, resource, capped);
     IF capped OPERATOR(share_acl.<>) ''::share_acl.permset THEN
         PERFORM share_acl._deny(_no_escalation_below.resource,
@@ -399,17 +399,20 @@ BEGIN
     -- someone shared with by e-mail (an external principal) who signs up
     -- becomes a user: the same principal, its shares and guest roles kept,
     -- so that any workspace may then make it a member
-    UPDATE share_acl.principal p
-       SET kind = 'user', display_name = coalesce(create_user.display_name, p.display_name)
-     WHERE share_acl._email_key(p.email) = share_acl._email_key(create_user.email) AND p.kind = 'external'
-    RETURNING p.id INTO pid;
-    IF pid IS NOT NULL THEN
-        RETURN pid;
-    END IF;
-    INSERT INTO share_acl.principal AS p (kind, email, display_name)
-    VALUES ('user', email, display_name)
-    ON CONFLICT ((share_acl._email_key(p.email))) DO NOTHING
-    RETURNING p.id INTO pid;
+    -- (twice when a share_with_email of the address commits meanwhile:
+    -- the insert waits for it, and the principal it made is converted)
+    FOR attempt IN 1 .. 2 LOOP
+        UPDATE share_acl.principal p
+           SET kind = 'user', display_name = coalesce(create_user.display_name, p.display_name)
+         WHERE share_acl._email_key(p.email) = share_acl._email_key(create_user.email) AND p.kind = 'external'
+        RETURNING p.id INTO pid;
+        EXIT WHEN pid IS NOT NULL OR attempt = 2;
+        INSERT INTO share_acl.principal AS p (kind, email, display_name)
+        VALUES ('user', email, display_name)
+        ON CONFLICT ((share_acl._email_key(p.email))) DO NOTHING
+        RETURNING p.id INTO pid;
+        EXIT WHEN pid IS NOT NULL;
+    END LOOP;
     IF pid IS NULL THEN
         RAISE EXCEPTION 'a principal with e-mail "%" already exists', email
             USING ERRCODE = 'unique_violation';
@@ -553,14 +556,16 @@ BEGIN
     IF cur = 'admin' THEN
         PERFORM share_acl._require_owner(actor, workspace, 'remove an admin');
     END IF;
-    -- the role first: it waits for an add_team_member in flight (which
-    -- locks it), so that the next statement sees that team row too
-    DELETE FROM share_acl.member m
-     WHERE m.workspace_id = remove_member.workspace AND m.principal_id = remove_member.principal;
+    -- an add_team_member of this person in flight commits first (the
+    -- statements below then see its team row; in REPEATABLE READ this is a
+    -- serialization failure), or waits and then finds no role
+    PERFORM share_acl._lock_structure(ARRAY[workspace]);
     DELETE FROM share_acl.team_member tm
      WHERE tm.member_id = remove_member.principal
        AND tm.team_id IN (SELECT t.id FROM share_acl.principal t
                            WHERE t.kind = 'team' AND t.workspace_id = remove_member.workspace);
+    DELETE FROM share_acl.member m
+     WHERE m.workspace_id = remove_member.workspace AND m.principal_id = remove_member.principal;
 END $$;
 COMMENT ON FUNCTION share_acl.remove_member(uuid, uuid) IS
     'take a principal''s role away and remove it from the workspace''s teams (needs manage_members; an admin only by the owner; never the owner)';
@@ -590,13 +595,10 @@ BEGIN
         RAISE EXCEPTION 'a team can only contain teams of its own workspace'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- its role row is locked until the end of the transaction: a
-    -- remove_member meanwhile waits, then takes it out of the team too
-    IF m.kind <> 'team' THEN
-        PERFORM FROM share_acl.member x
-          WHERE x.workspace_id = t.workspace_id AND x.principal_id = m.id FOR KEY SHARE;
-    END IF;
-    IF m.kind <> 'team' AND NOT FOUND THEN
+    -- a remove_member of this person in flight commits first, then the
+    -- role is read as it left it; or it waits for this transaction
+    PERFORM share_acl._lock_structure(ARRAY[t.workspace_id]);
+    IF m.kind <> 'team' AND share_acl._role(t.workspace_id, m.id) IS NULL THEN
         RAISE EXCEPTION 'principal % has no role in the workspace of team %', member, team
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Add it to the workspace first with share_acl.add_member().';
