@@ -196,24 +196,29 @@ invoker_is_admin(PG_FUNCTION_ARGS)
 
 /*
  * Is the role that called from outside every SECURITY DEFINER function
- * trusted?  Never inside a security-restricted operation: maintenance
- * (CREATE INDEX, ANALYZE, VACUUM, autovacuum, REFRESH MATERIALIZED VIEW)
- * runs a table owner's index expressions and view queries as that owner,
- * with whoever started it — a superuser, the autovacuum worker — as the
- * outer role; that code is the owner's, not a trusted administrator's call.
+ * trusted?  Inside a security-restricted operation that role is not the
+ * caller: maintenance (CREATE INDEX, ANALYZE, VACUUM, autovacuum, REFRESH
+ * MATERIALIZED VIEW) runs a table's or view's owner's code as that owner,
+ * with whoever started it (a superuser, the autovacuum worker) as the outer
+ * role.  There the owner is asked about, and only outside the SECURITY
+ * DEFINER functions its code calls (whose owner the current role is then).
  * (share_acl's own restricted sections, writing its logs as their owner,
  * ask no such question.)
  */
 bool
 ContextInvokerIsAdmin(void)
 {
-	Oid			outer = GetOuterUserId();
+	Oid			caller = GetOuterUserId();
 	Oid			admin;
 
 	if (InSecurityRestrictedOperation())
-		return false;
+	{
+		if (InLocalUserIdChange())
+			return false;
+		caller = GetUserId();
+	}
 	admin = get_role_oid("share_acl_admin", true);
-	return superuser_arg(outer) || (OidIsValid(admin) && has_privs_of_role(outer, admin));
+	return superuser_arg(caller) || (OidIsValid(admin) && has_privs_of_role(caller, admin));
 }
 
 /*

@@ -19,8 +19,13 @@
 #include "email.h"
 
 PG_FUNCTION_INFO_V1(check_email);
+PG_FUNCTION_INFO_V1(email_ok);
 
-/* White space, a control or formatting character, or < > ". */
+/*
+ * White space, a control character, < > ", or a character that shows
+ * nothing: Unicode's default-ignorable code points, its format characters
+ * and the blank fillers (U+3164, U+FFA0, U+2800).
+ */
 static bool
 Refused(pg_wchar c)
 {
@@ -32,22 +37,38 @@ Refused(pg_wchar c)
 		case '>':
 		case '"':
 		case 0x00AD:			/* soft hyphen */
+		case 0x034F:			/* combining grapheme joiner */
 		case 0x061C:			/* Arabic letter mark */
+		case 0x06DD:			/* Arabic end of ayah */
+		case 0x070F:			/* Syriac abbreviation mark */
+		case 0x08E2:			/* Arabic disputed end of ayah */
 		case 0x1680:			/* Ogham space mark */
-		case 0x180E:			/* Mongolian vowel separator */
 		case 0x2028:			/* line and paragraph separators */
 		case 0x2029:
 		case 0x202F:			/* narrow no-break space */
 		case 0x205F:			/* medium mathematical space */
+		case 0x2800:			/* braille pattern blank */
 		case 0x3000:			/* ideographic space */
+		case 0x3164:			/* Hangul filler */
 		case 0xFEFF:			/* zero width no-break space */
+		case 0xFFA0:			/* halfwidth Hangul filler */
+		case 0x110BD:			/* Kaithi number sign */
+		case 0x110CD:
 			return true;
 	}
-	return (c >= 0x2000 && c <= 0x200F) ||	/* spaces, zero-width characters, LRM, RLM */
+	return (c >= 0x0600 && c <= 0x0605) ||	/* Arabic number signs */
+		(c >= 0x115F && c <= 0x1160) || /* Hangul fillers */
+		(c >= 0x17B4 && c <= 0x17B5) || /* Khmer inherent vowels */
+		(c >= 0x180B && c <= 0x180F) || /* Mongolian selectors and separator */
+		(c >= 0x2000 && c <= 0x200F) || /* spaces, zero-width characters, LRM, RLM */
 		(c >= 0x202A && c <= 0x202E) || /* bidirectional embeddings and overrides */
 		(c >= 0x2060 && c <= 0x206F) || /* word joiner, invisible operators, isolates */
-		(c >= 0xFFF9 && c <= 0xFFFB) || /* interlinear annotation */
-		(c >= 0xE0000 && c <= 0xE007F); /* tags */
+		(c >= 0xFE00 && c <= 0xFE0F) || /* variation selectors */
+		(c >= 0xFFF0 && c <= 0xFFFB) || /* unassigned specials, interlinear annotation */
+		(c >= 0x13430 && c <= 0x1343F) ||	/* Egyptian hieroglyph format controls */
+		(c >= 0x1BCA0 && c <= 0x1BCA3) ||	/* shorthand format controls */
+		(c >= 0x1D173 && c <= 0x1D17A) ||	/* musical symbol format controls */
+		(c >= 0xE0000 && c <= 0xE0FFF); /* tags, variation selectors supplement */
 }
 
 /* Is the text (in the database encoding, len bytes) an address share_acl accepts? */
@@ -66,9 +87,9 @@ EmailIsValid(const char *s, int len)
 
 		if (l < 1 || i + l > len)
 			return false;
-		/* in another encoding, a multibyte character is a letter */
+		/* in another encoding, only ASCII is judged: the rest are letters */
 		c = utf8 ? utf8_to_unicode((const unsigned char *) s + i) :
-			l == 1 ? (unsigned char) s[i] : 0x100;
+			l == 1 && !IS_HIGHBIT_SET(s[i]) ? (unsigned char) s[i] : 0x100;
 		if (c == '@')
 		{
 			if (at >= 0)
@@ -102,4 +123,13 @@ check_email(PG_FUNCTION_ARGS)
 {
 	EmailCheck(PG_GETARG_TEXT_PP(0));
 	PG_RETURN_VOID();
+}
+
+/* _email_ok(text) → boolean: the same rule, for the CHECK of principal.email. */
+Datum
+email_ok(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+
+	PG_RETURN_BOOL(EmailIsValid(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
 }

@@ -1,4 +1,4 @@
--- The permission set type share_acl.permset (SPEC §1): an 8-byte bitmask.
+-- The permission set type share_acl.permset (SPEC section 1): an 8-byte bitmask.
 
 CREATE TYPE share_acl.permset;
 
@@ -160,13 +160,13 @@ COMMENT ON FUNCTION share_acl.permset_level(share_acl.permset) IS
 
 CREATE FUNCTION share_acl.permset(text) RETURNS share_acl.permset
     AS 'MODULE_PATHNAME', 'permset_from_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION share_acl.permset(text) IS 'parse text into a permission set (the text → permset cast)';
+COMMENT ON FUNCTION share_acl.permset(text) IS 'parse text into a permission set (the text -> permset cast)';
 CREATE FUNCTION share_acl.permset(text[]) RETURNS share_acl.permset
     AS 'MODULE_PATHNAME', 'permset_from_text_array' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION share_acl.permset(text[]) IS 'union of the permission names in an array (the text[] → permset cast)';
+COMMENT ON FUNCTION share_acl.permset(text[]) IS 'union of the permission names in an array (the text[] -> permset cast)';
 CREATE FUNCTION share_acl.text(share_acl.permset) RETURNS text
     AS 'MODULE_PATHNAME', 'permset_to_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION share_acl.text(share_acl.permset) IS 'canonical text of a permission set (the permset → text cast)';
+COMMENT ON FUNCTION share_acl.text(share_acl.permset) IS 'canonical text of a permission set (the permset -> text cast)';
 
 CREATE CAST (text AS share_acl.permset) WITH FUNCTION share_acl.permset(text) AS ASSIGNMENT;
 CREATE CAST (share_acl.permset AS text) WITH FUNCTION share_acl.text(share_acl.permset) AS ASSIGNMENT;

@@ -1,4 +1,4 @@
--- Review requests (SPEC §8): the review and review_reviewer tables.  The
+-- Review requests (SPEC section 8): the review and review_reviewer tables.  The
 -- functions that request, decide and cancel reviews are in 075_reviews.sql.
 --
 -- While a review is open, each of its reviewers holds the review's grant on

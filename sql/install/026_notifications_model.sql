@@ -1,4 +1,4 @@
--- Notifications (SPEC §8): the notification table, each principal's
+-- Notifications (SPEC section 8): the notification table, each principal's
 -- preferences per kind of event, and its muted resources.  Written and read
 -- by the functions of 078_notifications.sql.
 

@@ -1,4 +1,4 @@
--- The engine (SPEC §3, §4): checks and look-ups in C, the current-principal
+-- The engine (SPEC section 3, section 4): checks and look-ups in C, the current-principal
 -- setting, and the triggers that keep every backend's cache right.
 
 -- The signal relations: composite types that no query reads.  A change to a
@@ -24,11 +24,11 @@ CREATE FUNCTION share_acl.cache_invalidate_trigger() RETURNS trigger
 COMMENT ON FUNCTION share_acl.cache_invalidate_trigger() IS
     'trigger (per statement, and per row for the replica role): make every backend bring its share_acl cache of this table up to date after commit';
 
--- The change log: per transaction, the ids whose cached data changed —
+-- The change log: per transaction, the ids whose cached data changed --
 -- kind 'r': a resource, or the collections holding it (structure); kind
 -- 'p': a principal's row, roles, direct teams, the shares granted to it or its
 -- review grants (principal store); kind 'w': a workspace's row (the
--- workspaces) — read by every backend to bring its caches up to date by
+-- workspaces) -- read by every backend to bring its caches up to date by
 -- deltas instead of reloading.  A row without an id means "reload
 -- everything of that kind"; one with deleted_through (kind '-') says that
 -- entries of transactions up to that one were deleted.  Written by the
@@ -184,7 +184,7 @@ COMMENT ON FUNCTION share_acl.has_access(uuid, uuid, share_acl.permset) IS
 CREATE FUNCTION share_acl.effective_permissions(principal uuid, resource uuid) RETURNS share_acl.permset
     AS 'MODULE_PATHNAME', 'effective_permissions_principal' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION share_acl.effective_permissions(uuid, uuid) IS
-    'the effective permissions E(P, R) of SPEC §3 (empty for unknown ids)';
+    'the effective permissions E(P, R) of SPEC section 3 (empty for unknown ids)';
 
 CREATE FUNCTION share_acl.effective_permissions(resource uuid) RETURNS share_acl.permset
     AS 'MODULE_PATHNAME', 'effective_permissions_current' LANGUAGE C STABLE STRICT PARALLEL SAFE;

@@ -1,4 +1,4 @@
--- The management API (SPEC §6, all but links): workspaces, users, members and
+-- The management API (SPEC section 6, all but links): workspaces, users, members and
 -- roles, teams, the resource tree, general access, direct shares, ownership,
 -- promotion requests and workspace policies.
 --
@@ -332,7 +332,7 @@ COMMENT ON FUNCTION share_acl._share(text, uuid, uuid, uuid, share_acl.permset, 
 
 -- May the actor change or end a grant on resource that made_by made (a
 -- share, a review)?  change_permissions on the resource, or having made it;
--- otherwise 42501 naming both ("… or being the grantor of share <id>").
+-- otherwise 42501 naming both ("... or being the grantor of share <id>").
 CREATE FUNCTION share_acl._require_manager(actor uuid, resource uuid, made_by uuid, maker text,
                                            action text)
 RETURNS void
@@ -556,16 +556,18 @@ BEGIN
     IF cur = 'admin' THEN
         PERFORM share_acl._require_owner(actor, workspace, 'remove an admin');
     END IF;
-    -- an add_team_member of this person in flight commits first (the
-    -- statements below then see its team row; in REPEATABLE READ this is a
-    -- serialization failure), or waits and then finds no role
+    -- the role first (a transaction that changed it, and may then add the
+    -- person to a team, commits first); then an add_team_member of this
+    -- person in flight commits first (the statement after the lock sees its
+    -- team row; in REPEATABLE READ the lock is a serialization failure),
+    -- or waits for this transaction and then finds no role
+    DELETE FROM share_acl.member m
+     WHERE m.workspace_id = remove_member.workspace AND m.principal_id = remove_member.principal;
     PERFORM share_acl._lock_structure(ARRAY[workspace]);
     DELETE FROM share_acl.team_member tm
      WHERE tm.member_id = remove_member.principal
        AND tm.team_id IN (SELECT t.id FROM share_acl.principal t
                            WHERE t.kind = 'team' AND t.workspace_id = remove_member.workspace);
-    DELETE FROM share_acl.member m
-     WHERE m.workspace_id = remove_member.workspace AND m.principal_id = remove_member.principal;
 END $$;
 COMMENT ON FUNCTION share_acl.remove_member(uuid, uuid) IS
     'take a principal''s role away and remove it from the workspace''s teams (needs manage_members; an admin only by the owner; never the owner)';
@@ -669,7 +671,7 @@ COMMENT ON FUNCTION share_acl.create_resource(uuid, share_acl.resource_kind, uui
 -- change from its next statement on) and refuses with 42501, naming the
 -- flags, when a principal or a share link gained on R a flag that the actor
 -- did not hold on R before the change: a flag it could not have granted by
--- sharing R (§6 no escalation).  A trusted administrator without a principal
+-- sharing R (section 6 no escalation).  A trusted administrator without a principal
 -- is exempt, as are direct table writes (administrators only).
 -- create_resource is not such a change: the new resource is its creator's.
 --
@@ -705,7 +707,7 @@ COMMENT ON FUNCTION share_acl.create_resource(uuid, share_acl.resource_kind, uui
 -- not reach, even when it owns R).  A share link is not capped by project:
 -- what it gains below R, it gains on R.
 
--- anc() of §2 for a set of resources: each of them, their parents and the
+-- anc() of section 2 for a set of resources: each of them, their parents and the
 -- collections holding them, upwards, not above a restricted resource (R8).
 -- One level at a time with index look-ups (a recursive query would be
 -- planned on guesses, and may scan the whole table at every level).
@@ -730,7 +732,7 @@ BEGIN
     RETURN found;
 END $$;
 COMMENT ON FUNCTION share_acl._ancestors(uuid[]) IS
-    'internal: the resources, their parents and the collections holding them, upwards, stopping above restricted resources (anc of SPEC §2)';
+    'internal: the resources, their parents and the collections holding them, upwards, stopping above restricted resources (anc of SPEC section 2)';
 
 -- The principals whose run_ai a guest-AI project may change (R9): the
 -- workspace's guests, and the people shared with or asked to review who
@@ -1712,4 +1714,4 @@ BEGIN
     END IF;
 END $$;
 COMMENT ON FUNCTION share_acl.set_workspace_policy(uuid, text, text) IS
-    'set a workspace sharing policy of SPEC §6 from its text value (needs manage_settings on the workspace)';
+    'set a workspace sharing policy of SPEC section 6 from its text value (needs manage_settings on the workspace)';

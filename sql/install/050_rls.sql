@@ -1,4 +1,4 @@
--- Row-level security for application tables (SPEC §9): protect() and
+-- Row-level security for application tables (SPEC section 9): protect() and
 -- unprotect().  The policies call share_acl.has_access and nothing slower.
 
 CREATE FUNCTION share_acl.is_owner(resource uuid) RETURNS boolean

@@ -1,4 +1,4 @@
--- Share links (SPEC §5): the link, link_view and signing_key tables.  The
+-- Share links (SPEC section 5): the link, link_view and signing_key tables.  The
 -- functions that create, open and revoke links are in 061_links.sql.
 
 CREATE TABLE share_acl.link (

@@ -1,4 +1,4 @@
--- Share links (SPEC §5, and the link policies of §6): create_link, open_link,
+-- Share links (SPEC section 5, and the link policies of section 6): create_link, open_link,
 -- revoke_link, rotate_signing_key, retire_signing_key, the active_links view
 -- and expiring_links.  The tables are in 060_links_model.sql; the link
 -- context a successful open sets is answered by the engine (R7).

@@ -1,4 +1,4 @@
--- The audit trail (SPEC §7): every insert, update and delete on the model
+-- The audit trail (SPEC section 7): every insert, update and delete on the model
 -- tables, every link open and every refused management call, one row each
 -- in share_acl.audit_log; append-only, hash-chained per workspace,
 -- partitioned by month, readable with view_audit.
@@ -458,7 +458,7 @@ $$;
 COMMENT ON FUNCTION share_acl._audit_workspace_of(uuid) IS
     'internal: the workspace of a workspace, resource, team or link id (NULL for anything else)';
 
--- SPEC §7: a trigger an application attaches to its own tables.  Its
+-- SPEC section 7: a trigger an application attaches to its own tables.  Its
 -- argument names the column holding the share_acl resource the row belongs
 -- to; the row's workspace is that resource's.  Row-level:
 --   CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON app.asset

@@ -1,13 +1,13 @@
--- Review requests (SPEC §8): request_review, submit_review, cancel_review
+-- Review requests (SPEC section 8): request_review, submit_review, cancel_review
 -- and the review_status view.  Tables in 025_reviews_model.sql.
 --
 -- The grant.  A reviewer holds, while the review is open, `commenter` and
 -- `approve` on the resource, as far as the requester held them when asking
--- (no escalation: the grant is commenter+approve ∩ E(requester, resource); a
+-- (no escalation: the grant is commenter+approve intersected with E(requester, resource); a
 -- trusted administrator without a principal grants both).  It reaches the
 -- resource's descendants as a share does (R5), shows in explain_access as
 -- rule "review", and ends when the review closes: when every reviewer has
--- decided, when it is cancelled, or — when asked with close_at_due — at its
+-- decided, when it is cancelled, or -- when asked with close_at_due -- at its
 -- due time (the grant's expiry, compared at every check).
 --
 -- Reviewers: principals (users, external principals, teams of the
@@ -257,7 +257,7 @@ END $$;
 COMMENT ON FUNCTION share_acl.cancel_review(uuid) IS
     'cancel an open review (its requester, or who has change_permissions on the resource): its reviewers lose its grant';
 
--- Each reviewer's decision per review (SPEC §2), and the review's overall
+-- Each reviewer's decision per review (SPEC section 2), and the review's overall
 -- state.  Rows of the reviews on resources the current principal may view
 -- (a trusted administrator without one: all).
 CREATE VIEW share_acl.review_status WITH (security_barrier) AS

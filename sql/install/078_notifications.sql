@@ -1,4 +1,4 @@
--- Notifications (SPEC §8).  Tables in 026_notifications_model.sql.
+-- Notifications (SPEC section 8).  Tables in 026_notifications_model.sql.
 --
 -- Written for: a share received (share, share_with_email: the grantee, a
 -- team's members), a link's first view (its creator), a review requested
@@ -8,7 +8,7 @@
 -- pg_cron), and a mention (notify_mention, called by the application).
 -- Rules: a team stands for its members (nested teams too); nobody is told
 -- of their own action; nothing is written for a principal that muted the
--- resource or a resource above it (anc(), §2).  Each row is also announced
+-- resource or a resource above it (anc(), section 2).  Each row is also announced
 -- with NOTIFY share_acl, '<notification id>' (the id only: a listener reads
 -- the row, under row-level security), sent when the transaction commits.
 --

@@ -1,4 +1,4 @@
--- Privileges (SPEC §4 "Who may call them", §6), applied once, here, after
+-- Privileges (SPEC section 4 "Who may call them", section 6), applied once, here, after
 -- every other install file, to every function, table and view of the schema.
 -- No other install file grants or revokes anything.
 --

@@ -13,7 +13,7 @@
 -- share_acl_user; the current-context checks, protect() and row-level
 -- security, and the permset type work for a role without share_acl rights.
 BEGIN;
-SELECT plan(58);
+SELECT plan(60);
 SET LOCAL search_path = share_acl, public;
 
 CREATE TEMP TABLE classified (entry text NOT NULL, class text NOT NULL
@@ -312,6 +312,19 @@ SELECT is((SELECT bool_or(admin) FROM public.t28_seen), false,
           'a superuser''s CREATE INDEX runs the owner''s index expression as no trusted administrator');
 SELECT is((SELECT bool_or(key_retired) FROM public.t28_seen), false,
           '... which cannot manage the signing keys there (42501)');
+-- an administrator's own materialized view is the administrator's code
+CREATE ROLE t28_ops;
+GRANT share_acl_admin TO t28_ops;
+GRANT CREATE ON SCHEMA public TO t28_ops;
+SET LOCAL ROLE t28_ops;
+CREATE MATERIALIZED VIEW public.t28_admin_mv AS SELECT share_acl.invoker_is_admin() AS admin;
+RESET ROLE;
+SELECT is((SELECT admin FROM public.t28_admin_mv), true,
+          'a materialized view of a share_acl_admin member is an administrator''s call');
+SET LOCAL ROLE t28_ops;
+REFRESH MATERIALIZED VIEW public.t28_admin_mv;
+RESET ROLE;
+SELECT is((SELECT admin FROM public.t28_admin_mv), true, '... also when refreshed');
 
 SELECT * FROM finish();
 ROLLBACK;

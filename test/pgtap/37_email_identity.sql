@@ -9,7 +9,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(17);
+SELECT plan(20);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -83,6 +83,12 @@ SELECT throws_ok(format('SELECT share_acl.share_with_email(%L, %L, %L)', pg_temp
     '22023', NULL, 'share_with_email: a zero-width space is refused');
 SELECT throws_ok(format('SELECT share_acl.share_with_email(%L, %L, %L)', pg_temp.id('PA'), '<b>x</b>@t37.test', 'viewer'),
     '22023', NULL, 'share_with_email: < > are refused');
+SELECT throws_ok(format('SELECT share_acl.share_with_email(%L, %L, %L)', pg_temp.id('PA'), U&'an\034Fn@t37.test', 'viewer'),
+    '22023', NULL, 'share_with_email: a combining grapheme joiner (shows nothing) is refused');
+SELECT throws_ok(format('SELECT share_acl.share_with_email(%L, %L, %L)', pg_temp.id('PA'), U&'an\2800n@t37.test', 'viewer'),
+    '22023', NULL, 'share_with_email: a blank braille pattern is refused');
+SELECT throws_ok($$INSERT INTO share_acl.principal (kind, email) VALUES ('external', U&'ceo\202E@evil.t37.test')$$,
+    '23514', NULL, 'a direct INSERT meets the same rule (the CHECK of principal.email)');
 SELECT lives_ok(format('SELECT share_acl.share_with_email(%L, %L, %L)', pg_temp.id('PA'), U&'m\00FCller@t37.test', 'viewer'),
     'share_with_email: a non-ASCII letter is fine');
 CREATE TEMP TABLE tok AS SELECT share_acl.create_link(pg_temp.id('PA')) AS t;
