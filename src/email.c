@@ -125,7 +125,7 @@ check_email(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/* _email_ok(text) → boolean: the same rule, for the CHECK of principal.email. */
+/* is_valid_email(text) → boolean: the same rule, for the CHECK of principal.email. */
 Datum
 email_ok(PG_FUNCTION_ARGS)
 {

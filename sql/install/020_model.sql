@@ -28,16 +28,17 @@ CREATE TABLE share_acl.workspace (
 -- The e-mail rule of every address share_acl stores or takes (src/email.c):
 -- name@domain, at most 320 characters, no white space, control or invisible
 -- formatting character, none of < > ".  The API says what was wrong
--- (_check_email, 040_api.sql); a direct write meets the CHECK below.
-CREATE FUNCTION share_acl._email_ok(email text) RETURNS boolean
+-- (_check_email, 040_api.sql); a direct write meets the CHECK below, run as
+-- the writing role (so everyone may call it; an application may too).
+CREATE FUNCTION share_acl.is_valid_email(email text) RETURNS boolean
     AS 'MODULE_PATHNAME', 'email_ok' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION share_acl._email_ok(text) IS
-    'internal: is the text an e-mail address share_acl accepts (src/email.c)';
+COMMENT ON FUNCTION share_acl.is_valid_email(text) IS
+    'is the text an e-mail address share_acl accepts (name@domain, at most 320 characters, no white space, control or invisible formatting character, none of < > ")';
 
 CREATE TABLE share_acl.principal (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     kind share_acl.principal_kind NOT NULL,
-    email text CHECK (share_acl._email_ok(email)),
+    email text CHECK (share_acl.is_valid_email(email)),
     display_name text CHECK (length(display_name) <= 200),
     workspace_id uuid REFERENCES share_acl.workspace (id) ON DELETE CASCADE,
     CONSTRAINT principal_team_has_workspace

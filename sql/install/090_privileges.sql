@@ -57,7 +57,10 @@ DECLARE
         'share_acl.effective_permissions(uuid)',
         'is_owner',
         -- row-level security for application tables (table owners)
-        'protect', 'unprotect'];
+        'protect', 'unprotect',
+        -- the e-mail rule: the CHECK of principal.email runs it as the role
+        -- that writes the row
+        'is_valid_email'];
     user_routines text[] := ARRAY[
         -- look-ups that name a principal or list things
         'share_acl.has_access(uuid,uuid,share_acl.permset)',

@@ -34,7 +34,9 @@ SELECT e, 'public' FROM unnest(ARRAY[
     'share_acl.effective_permissions(uuid)',
     'is_owner',
     -- row-level security for application tables
-    'protect', 'unprotect']) e
+    'protect', 'unprotect',
+    -- the e-mail rule (principal.email's CHECK runs it as the writing role)
+    'is_valid_email']) e
 UNION ALL
 SELECT e, 'user' FROM unnest(ARRAY[
     -- look-ups that name a principal or list things
