@@ -251,34 +251,50 @@ COMMENT ON FUNCTION share_acl._no_escalation(uuid, uuid, share_acl.permset, text
 -- policy holds none of those four flags while something below R within that
 -- reach is not its own: _passable(principal, R, held) is held without them
 -- then, else held.  Walked downwards, stopping at the first such resource.
+--
+-- _edit_own_only(principal, R): R's workspace when the policy caps the
+-- principal there (on, and the principal a member), else NULL.
+CREATE FUNCTION share_acl._edit_own_only(principal uuid, resource uuid) RETURNS uuid
+LANGUAGE sql STABLE AS $$
+    SELECT r.workspace_id FROM share_acl.resource r
+      JOIN share_acl.workspace w ON w.id = r.workspace_id
+      JOIN share_acl.member m ON m.workspace_id = r.workspace_id
+     WHERE r.id = $2 AND w.member_edit_own_only AND m.principal_id = $1 AND m.role = 'member'
+$$;
+COMMENT ON FUNCTION share_acl._edit_own_only(uuid, uuid) IS
+    'internal: the resource''s workspace when its member_edit_own_only policy caps the principal (a member) there, else NULL';
+
+-- _foreign_below(principal, R): is a resource below R, within that reach,
+-- not the principal's own?
+CREATE FUNCTION share_acl._foreign_below(principal uuid, resource uuid) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (WITH RECURSIVE below(id, owner) AS (
+                       SELECT $2, $1
+                       UNION
+                       SELECT k.id, k.owner
+                         FROM below b
+                         CROSS JOIN LATERAL (SELECT x.id, x.owner_id FROM share_acl.resource x
+                                              WHERE x.parent_id = b.id AND NOT x.restricted
+                                             UNION ALL
+                                             SELECT x.id, x.owner_id FROM share_acl.collection_item ci
+                                               JOIN share_acl.resource x ON x.id = ci.resource_id
+                                              WHERE ci.collection_id = b.id AND NOT x.restricted) AS k(id, owner))
+                   SELECT 1 FROM below b WHERE b.owner IS DISTINCT FROM $1)
+$$;
+COMMENT ON FUNCTION share_acl._foreign_below(uuid, uuid) IS
+    'internal: is a resource below the resource (restricted ones and what is below them aside) owned by someone else than the principal';
+
 CREATE FUNCTION share_acl._passable(principal uuid, resource uuid, held share_acl.permset)
 RETURNS share_acl.permset
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     IF principal IS NULL
        OR held OPERATOR(share_acl.&) 'edit,rename,move,delete'::share_acl.permset OPERATOR(share_acl.=) ''::share_acl.permset
-       OR NOT EXISTS (SELECT 1 FROM share_acl.resource r
-                        JOIN share_acl.workspace w ON w.id = r.workspace_id
-                        JOIN share_acl.member m ON m.workspace_id = r.workspace_id
-                       WHERE r.id = _passable.resource AND w.member_edit_own_only
-                         AND m.principal_id = principal AND m.role = 'member') THEN
+       OR share_acl._edit_own_only(principal, resource) IS NULL
+       OR NOT share_acl._foreign_below(principal, resource) THEN
         RETURN held;
     END IF;
-    IF EXISTS (WITH RECURSIVE below(id, owner) AS (
-                   SELECT _passable.resource, principal
-                   UNION
-                   SELECT k.id, k.owner
-                     FROM below b
-                     CROSS JOIN LATERAL (SELECT x.id, x.owner_id FROM share_acl.resource x
-                                          WHERE x.parent_id = b.id AND NOT x.restricted
-                                         UNION ALL
-                                         SELECT x.id, x.owner_id FROM share_acl.collection_item ci
-                                           JOIN share_acl.resource x ON x.id = ci.resource_id
-                                          WHERE ci.collection_id = b.id AND NOT x.restricted) AS k(id, owner))
-               SELECT 1 FROM below b WHERE b.owner IS DISTINCT FROM principal) THEN
-        RETURN held OPERATOR(share_acl.-) 'edit,rename,move,delete'::share_acl.permset;
-    END IF;
-    RETURN held;
+    RETURN held OPERATOR(share_acl.-) 'edit,rename,move,delete'::share_acl.permset;
 END $$;
 COMMENT ON FUNCTION share_acl._passable(uuid, uuid, share_acl.permset) IS
     'internal: what a principal may pass on at a resource of what it holds there: without edit, rename, move and delete for a member under member_edit_own_only while a resource of someone else is below it (restricted ones aside)';
@@ -296,19 +312,14 @@ BEGIN
     IF principal IS NULL OR capped OPERATOR(share_acl.=) ''::share_acl.permset THEN
         RETURN;
     END IF;
-    SELECT r.workspace_id INTO ws FROM share_acl.resource r
-      JOIN share_acl.workspace w ON w.id = r.workspace_id
-      JOIN share_acl.member m ON m.workspace_id = r.workspace_id
-     WHERE r.id = _no_escalation_below.resource AND w.member_edit_own_only
-       AND m.principal_id = principal AND m.role = 'member';
+    ws := share_acl._edit_own_only(principal, resource);
     IF ws IS NULL THEN
         RETURN;
     END IF;
     -- the walk below must see a move or collection change committed
     -- meanwhile, and none may slip in before this grant commits
     PERFORM share_acl._lock_structure(ARRAY[ws]);
-    capped := capped OPERATOR(share_acl.-) share_acl._passable(principal, resource, capped);
-    IF capped OPERATOR(share_acl.<>) ''::share_acl.permset THEN
+    IF share_acl._foreign_below(principal, resource) THEN
         PERFORM share_acl._deny(_no_escalation_below.resource,
             pg_catalog.format('permission denied: %s cannot grant "%s" on resource %s: a resource below it is not the principal''s own (member_edit_own_only)',
                               action, capped, resource),
