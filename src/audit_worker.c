@@ -195,6 +195,7 @@ audit_refusal(PG_FUNCTION_ARGS)
 	}
 	taken = WaitSegmentWorker(handle, &sh->state) == SEGMENT_WORKER_ANSWERED;
 	RESUME_CANCEL_INTERRUPTS();
+	pfree(handle);
 	if (!taken)
 		LogUnrecorded(sh, "the background worker ended before taking it");
 	dsm_detach(seg);
@@ -220,10 +221,8 @@ share_acl_audit_worker_main(Datum main_arg)
 
 	CurrentResourceOwner = ResourceOwnerCreate(NULL, "share_acl audit");
 	seg = dsm_attach(DatumGetUInt32(main_arg));
-	if (seg == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("could not map the shared memory segment of a refused call's audit row")));
+	if (seg == NULL)			/* the caller ended (terminated) before the hand-over */
+		SegmentWorkerCallerGone("share_acl audit of a refusal");
 	memcpy(&row, dsm_segment_address(seg), sizeof(RefusalShared));
 	pg_write_barrier();
 	((RefusalShared *) dsm_segment_address(seg))->state = REFUSAL_TAKEN;

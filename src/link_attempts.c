@@ -14,8 +14,9 @@
  *    wrong_password or ok), records (a failed attempt, or the claimed view),
  *    and the worker commits before it answers.  So an attempt stays recorded
  *    whatever the caller does afterwards (commit, rollback, savepoint
- *    rollback, cancel), and concurrent attempts on one link are decided one
- *    after the other: 10 wrong passwords in 15 minutes lock the link, and
+ *    rollback, cancel: a cancel that comes while the worker starts waits
+ *    until it has taken the segment), and concurrent attempts on one link are
+ *    decided one after the other: 10 wrong passwords in 15 minutes lock the link, and
  *    max_views is never exceeded.  No advisory lock is involved, and the row
  *    lock is held only for the worker's own few milliseconds.  A link row is
  *    otherwise locked only by a committing transaction that counts its views
@@ -131,7 +132,8 @@ typedef struct AttemptShared
 	bool		password_ok;
 	bool		has_email;
 	char		email[ATTEMPT_EMAIL_MAX + 1];
-	/* written by the worker, read by the caller once the worker has exited */
+	/* written by the worker */
+	int32		taken;			/* 1 once the worker has attached the segment */
 	int32		state;			/* AttemptState */
 	char		status[ATTEMPT_STATUS_MAX];
 	int			sqlerrcode;
@@ -154,6 +156,7 @@ link_attempt(PG_FUNCTION_ARGS)
 	dsm_segment *seg;
 	AttemptShared *sh;
 	BackgroundWorkerHandle *handle;
+	SegmentWorkerWait wait;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -188,9 +191,21 @@ link_attempt(PG_FUNCTION_ARGS)
 	}
 	sh->state = ATTEMPT_PENDING;
 
-	/* a slot may free up soon: other attempts take a few milliseconds */
+	/*
+	 * A slot may free up soon: other attempts take a few milliseconds.  A
+	 * cancel while no worker has a slot leaves nothing behind; from the
+	 * moment one is registered until it has attached the segment, a cancel
+	 * would destroy the segment under it and lose the attempt (a wrong
+	 * password would not count, SPEC §5), so it waits for the hand-over.
+	 */
 	handle = StartSegmentWorker(seg, "share_acl_link_attempt_main", "share_acl link attempt",
 								"share_acl link attempt", ATTEMPT_SLOT_WAIT_MS);
+	if (handle != NULL)
+	{
+		HOLD_CANCEL_INTERRUPTS();
+		(void) WaitSegmentWorker(handle, &sh->taken);
+		RESUME_CANCEL_INTERRUPTS();
+	}
 	if (handle == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
@@ -203,9 +218,11 @@ link_attempt(PG_FUNCTION_ARGS)
 	 * Wait for the worker's answer (it sets our latch once it has committed)
 	 * or for its exit.  If this wait is interrupted (cancel,
 	 * statement_timeout), the caller gets that error and no answer; the
-	 * worker may still record the attempt.
+	 * worker records the attempt all the same.
 	 */
-	if (WaitSegmentWorker(handle, &sh->state) == SEGMENT_WORKER_POSTMASTER_DIED)
+	wait = WaitSegmentWorker(handle, &sh->state);
+	pfree(handle);
+	if (wait == SEGMENT_WORKER_POSTMASTER_DIED)
 		ereport(FATAL,
 				(errcode(ERRCODE_ADMIN_SHUTDOWN),
 				 errmsg("postmaster exited while a share link attempt was being recorded")));
@@ -290,10 +307,12 @@ share_acl_link_attempt_main(Datum main_arg)
 	CurrentResourceOwner = ResourceOwnerCreate(NULL, "share_acl link attempt");
 	seg = dsm_attach(DatumGetUInt32(main_arg));
 	if (seg == NULL)			/* the caller is gone: nobody to answer */
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("could not map the shared memory segment of a share link attempt")));
+		SegmentWorkerCallerGone("share_acl link attempt");
 	sh = dsm_segment_address(seg);
+	/* the segment now lives until this worker detaches, whatever the caller does */
+	pg_write_barrier();
+	sh->taken = 1;
+	SetLatch(&sh->caller->procLatch);
 
 	/*
 	 * Connect as the bootstrap superuser and act as the role open_link runs

@@ -14,6 +14,7 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "port/atomics.h"
+#include "storage/ipc.h"
 #include "storage/latch.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
@@ -60,8 +61,9 @@ StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, con
 
 /*
  * Wait until *state (in the worker's segment) is no longer 0, or the worker
- * has ended; frees handle.  After SEGMENT_WORKER_ANSWERED, the worker's
- * writes to the segment before it set the state are visible.
+ * has ended.  After SEGMENT_WORKER_ANSWERED, the worker's writes to the
+ * segment before it set the state are visible.  The caller frees handle
+ * (it may wait for another state of the same worker first).
  */
 SegmentWorkerWait
 WaitSegmentWorker(BackgroundWorkerHandle *handle, volatile const int32 *state)
@@ -92,7 +94,19 @@ WaitSegmentWorker(BackgroundWorkerHandle *handle, volatile const int32 *state)
 						 PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
-	pfree(handle);
 	pg_read_barrier();
 	return result;
+}
+
+/*
+ * In a worker whose segment could not be attached: its caller ended (or
+ * failed) before the worker took what it handed over, and nobody waits for
+ * an answer.  Not an error of the worker: a LOG line, and a clean exit.
+ */
+void
+SegmentWorkerCallerGone(const char *what)
+{
+	ereport(LOG,
+			(errmsg("%s: the caller ended before the worker started; nothing was recorded", what)));
+	proc_exit(0);
 }

@@ -7,6 +7,12 @@
  * attempts, the audit rows of refused calls).  The segment holds what the
  * caller hands over and an int32 state, 0 until the worker answers (with
  * any other value); the worker sets the caller's latch when it does.
+ *
+ * A worker whose caller is gone before it attaches the segment (the caller's
+ * error or exit destroyed it) has nothing to do: SegmentWorkerCallerGone()
+ * says so in the log and ends the worker without an error.  A caller that
+ * must not lose what it hands over holds cancel interrupts from the start
+ * of the worker until the worker has its copy.
  */
 #ifndef SHARE_ACL_SEGMENT_WORKER_H
 #define SHARE_ACL_SEGMENT_WORKER_H
@@ -28,5 +34,6 @@ extern BackgroundWorkerHandle *StartSegmentWorker(dsm_segment *seg, const char *
 												  int slot_wait_ms);
 extern SegmentWorkerWait WaitSegmentWorker(BackgroundWorkerHandle *handle,
 										   volatile const int32 *state);
+extern void SegmentWorkerCallerGone(const char *what) pg_attribute_noreturn();
 
 #endif							/* SHARE_ACL_SEGMENT_WORKER_H */

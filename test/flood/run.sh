@@ -44,10 +44,11 @@ SELECT share_acl.create_workspace('flood M', :'mallory') AS m \gset
 SELECT share_acl.set_principal(:'alice');
 SELECT share_acl.create_resource(:'w', 'project') AS p \gset
 SELECT share_acl.create_link(:'p', password => 'open sesame') AS token \gset
+SELECT share_acl.create_link(:'p', password => 'guarded', label => 'cancelled') AS token2 \gset
 SELECT share_acl.set_principal(NULL);
-SELECT :'w' || ' ' || :'mallory' || ' ' || :'token';
+SELECT :'w' || ' ' || :'mallory' || ' ' || :'token' || ' ' || :'token2';
 SQL
-read -r W MALLORY TOKEN < <(tail -1 "$work/fixture")
+read -r W MALLORY TOKEN TOKEN2 < <(tail -1 "$work/fixture")
 
 # the flood: each session a principal without a role in W, refused each time
 # (as the application's role; the principal is set per transaction)
@@ -89,5 +90,22 @@ check "no refusal went to the server log instead" \
 	"$(grep -q 'could not be written' "$SA_CLUSTER_DIR/server.log" && echo 'LOG lines of unwritten rows' || echo t)"
 check "the workspace's chain verifies" \
 	"$(psql -qXAt -c "SELECT bool_and(ok) FROM share_acl.audit_verify('$W')")"
+# wrong passwords whose callers are cancelled (statement_timeout 1-20 ms)
+# while the attempt's worker starts: each attempt handed over is recorded
+# by its worker, none is lost with an error in the server log
+CANCELLED=${FLOOD_CANCELLED:-40}
+{
+	echo "SET log_min_error_statement = panic;"
+	for i in $(seq "$CANCELLED"); do
+		echo "SET statement_timeout = '$((i % 20 + 1))ms';"
+		echo "SELECT status FROM share_acl.open_link(\$\$$TOKEN2\$\$, 'wrong $i');"
+	done
+} >"$work/cancelled.sql"
+psql -qXAt -f "$work/cancelled.sql" >"$work/cancelled" 2>&1
+cancels=$(grep -c 'canceling statement due to statement timeout' "$work/cancelled")
+check "some of the $CANCELLED timed opens were cancelled ($cancels)" "$([ "$cancels" -ge 5 ] && echo t || echo "$cancels")"
+sleep 1	# the workers of the last calls commit
+check "no attempt's worker lost its segment or failed" \
+	"$(grep -q 'shared memory segment of a share link attempt\|link attempt.*exited with exit code 1\|the caller ended before the worker started' "$SA_CLUSTER_DIR/server.log" && grep 'shared memory segment\|exited with exit code 1\|caller ended' "$SA_CLUSTER_DIR/server.log" | head -2 | tr '\n' ' ' || echo t)"
 printf 'flood: %s refused calls and %s opens in %s s\n' "$want" "$OPENS" "$(awk "BEGIN { printf \"%.1f\", $end - $start }")"
 exit $failed
