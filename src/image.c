@@ -14,7 +14,10 @@
  * so an image never outlives the cluster run that wrote it.
  *
  * An image is used only by a backend of the same server run (system
- * identifier and start time), build layout and model catalog (relation
+ * identifier, start time, and main shared memory segment: a crash restart
+ * makes a new one, and with remove_temp_files_after_crash off the images of
+ * before the crash, which may hold commits that recovery did not bring
+ * back, stay in pgsql_tmp), build layout and model catalog (relation
  * OIDs, column numbers, enum labels) as the one that wrote it, and only when
  * its header's offsets and counts lie within the file.  Its uuid indexes
  * carry their own hash key, drawn by the writing backend.  Nothing
@@ -39,13 +42,14 @@
 #include "access/xlog.h"
 #include "postmaster/postmaster.h"
 #include "storage/fd.h"
+#include "storage/pg_shmem.h"
 #include "utils/timestamp.h"
 
 #include "catalog.h"
 #include "image.h"
 
 #define IMAGE_MAGIC		0x53414931	/* "SAI1" */
-#define IMAGE_VERSION	4
+#define IMAGE_VERSION	5
 
 /* The structure's header. */
 typedef struct ImageHeader
@@ -83,6 +87,17 @@ ImagePath(ImageKind kind, char *path, Size len)
 {
 	snprintf(path, len, "base/%s/%s_share_acl_%u%s", PG_TEMP_FILES_DIR, PG_TEMP_FILE_PREFIX,
 			 MyDatabaseId, kind_suffix[kind]);
+}
+
+/*
+ * What names this making of the server's shared memory (done when the server
+ * starts and at every crash restart): the handle of its dynamic shared
+ * memory control segment, which the postmaster draws at random each time.
+ */
+static uint32
+SharedMemoryMade(void)
+{
+	return ((const PGShmemHeader *) UsedShmemSegAddr)->dsm_control;
 }
 
 /* The catalog facts' fingerprint, of this image format. */
@@ -159,6 +174,7 @@ ImageWrite(ImageKind kind, ImageCommon *header, const uint32 *layout, const uint
 	memcpy(header->layout, layout, sizeof(header->layout));
 	header->system_identifier = GetSystemIdentifier();
 	header->server_started = PgStartTime;
+	header->shared_memory = SharedMemoryMade();
 	header->size = size;
 	header->database = MyDatabaseId;
 	header->catalog_fingerprint = ImageCatalogFingerprint();
@@ -266,8 +282,9 @@ ImageContains(ImageKind kind, const void *p)
 /*
  * Map this database's image of kind, if there is one made by this server
  * run, build and catalog, whose header (header_size bytes) and xip lie
- * within it; its position goes to *pos (the xip allocated in
- * TopMemoryContext) and its id to *image_id.  Releases the image of kind
+ * within it; its position goes to *pos (the xip allocated in the current
+ * memory context, so that an error before the caller frees it leaves it to
+ * that context) and its id to *image_id.  Releases the image of kind
  * mapped before.  The caller checks its own header fields (ImageWithin) and
  * calls ImageReject when they are wrong.  NULL when there is none to use.
  */
@@ -305,6 +322,7 @@ ImageMap(ImageKind kind, Size header_size, const uint32 *layout, ChangeLogPositi
 	if (h->magic != IMAGE_MAGIC || h->version != IMAGE_VERSION || h->kind != (uint32) kind ||
 		h->header_size != header_size || memcmp(h->layout, layout, sizeof(h->layout)) != 0 ||
 		h->system_identifier != GetSystemIdentifier() || h->server_started != PgStartTime ||
+		h->shared_memory != SharedMemoryMade() ||
 		h->size != mapped_size[kind] || h->database != MyDatabaseId ||
 		h->catalog_fingerprint != ImageCatalogFingerprint() ||
 		U64FromFullTransactionId(h->xmax) > U64FromFullTransactionId(ReadNextFullTransactionId()) ||
@@ -316,7 +334,7 @@ ImageMap(ImageKind kind, Size header_size, const uint32 *layout, ChangeLogPositi
 		return NULL;
 	}
 
-	xip = MemoryContextAlloc(TopMemoryContext, sizeof(FullTransactionId) * (h->nxip + 1));
+	xip = palloc(sizeof(FullTransactionId) * (h->nxip + 1));
 	memcpy(xip, mapped[kind] + h->xip, sizeof(FullTransactionId) * h->nxip);
 	pos->valid = false;
 	if (pos->xip)

@@ -53,6 +53,7 @@ typedef struct ImageCommon
 	TimestampTz server_started; /* images of another run of the server are not used */
 	Size		size;			/* of the whole file */
 	Oid			database;
+	uint32		shared_memory;	/* nor of the same run before a crash restart */
 	uint64		catalog_fingerprint;
 	uint64		image_id;		/* distinguishes images of the same database */
 	uint64		key[2];			/* the hash key of its uuid indexes */

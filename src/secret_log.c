@@ -75,6 +75,7 @@ StatementLogged(void)
 	 * standard_conforming_strings changed by an earlier statement of the same
 	 * message), and the error would quote the text: then assume it is logged,
 	 * and drop the error unreported.  The raw parser holds no resources.
+	 * Any other error (out of memory, stack depth, a cancel) is raised.
 	 */
 	{
 		MemoryContext cxt = CurrentMemoryContext;
@@ -85,7 +86,16 @@ StatementLogged(void)
 		}
 		PG_CATCH();
 		{
+			ErrorData  *edata;
+			int			category;
+
 			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			category = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
+			FreeErrorData(edata);
+			if (category != ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION &&
+				category != ERRCODE_DATA_EXCEPTION)
+				PG_RE_THROW();
 			FlushErrorState();
 			return true;
 		}

@@ -133,7 +133,8 @@ damage() {
 	got=$(fresh)
 	if [ "$got" = "$want" ]; then ok "$name: not used, same answers"; else not_ok "$name: got $got, want $want"; why; fi
 }
-# ImageCommon: magic at 0, header_size 12, size 48, nxip 112, xip 120; the
+# ImageCommon: magic at 0, header_size 12, size 48, the making of the
+# server's shared memory (uint32) at 60, nxip 112, xip 120; the
 # kind's fields from 128: the structure's nresources (int32) at 128; the
 # principals' nprincipals (int32) at 128, nmemberships 132, the principals
 # array's offset (int64) at 152, the memberships' at 160, the index's mask at
@@ -146,6 +147,13 @@ damage "structure image: another magic number" s 'poke "$f" 0 00000000'
 damage "structure image: node count beyond the file" s 'poke "$f" 128 ffffff7f'
 damage "structure image: xip count beyond the file" s 'poke "$f" 112 ffffff7f'
 damage "structure image: empty file" s ': > "$f"'
+# an image of this server run from before a crash restart (kept in pgsql_tmp
+# when remove_temp_files_after_crash is off): each hex digit of its shared
+# memory's mark turned into the next
+other_memory='poke "$f" 60 $(od -An -t x1 -j 60 -N 4 "$f" | tr -d " \n" | tr 0-9a-f 1-9a-f0)'
+damage "structure image: made before a crash restart" s "$other_memory"
+damage "principal image: made before a crash restart" p "$other_memory"
+damage "workspace image: made before a crash restart" w "$other_memory"
 damage "principal image cut short" p 'truncate -s 4096 "$f"'
 damage "principal image: another magic number" p 'poke "$f" 0 00000000'
 damage "principal image: header size changed" p 'poke "$f" 12 08000000'
