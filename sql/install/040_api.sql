@@ -1467,6 +1467,17 @@ BEGIN
     PERFORM share_acl._get_workspace(workspace);
     PERFORM share_acl._get_principal(new_owner);
     PERFORM share_acl._require(actor, workspace, 'transfer_ownership', 'transfer_ownership');
+    -- one transfer at a time: the owner's row and the new owner's, in id
+    -- order; then what committed meanwhile decides (a concurrent transfer
+    -- made the actor an admin: refused, not a duplicate owner; a concurrent
+    -- remove_member took the new owner's role: refused).  In REPEATABLE READ
+    -- a row changed meanwhile is a serialization failure.
+    PERFORM 1 FROM share_acl.member m
+     WHERE m.workspace_id = transfer_ownership.workspace
+       AND (m.role = 'owner' OR m.principal_id = new_owner)
+     ORDER BY m.principal_id FOR UPDATE;
+    PERFORM share_acl._see_committed();
+    PERFORM share_acl._require(actor, workspace, 'transfer_ownership', 'transfer_ownership');
     cur := share_acl._role(workspace, new_owner);
     IF cur = 'owner' THEN
         RAISE EXCEPTION 'principal % already owns workspace %', new_owner, workspace
