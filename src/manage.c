@@ -144,6 +144,12 @@ OutermostFunction(void)
  * (_audit_refusal, src/audit_worker.c), then raise message, detail and hint.
  * function is the called function's name, or NULL for the outermost
  * share_acl function on the error context stack.
+ *
+ * The hand-over holds cancel interrupts (it may wait for a worker slot); a
+ * cancel or statement_timeout that came meanwhile must not replace the
+ * refusal, so they stay held until it is raised (raising an error ends every
+ * holdoff; the cancel is then taken at the next check for interrupts, if the
+ * caller catches the refusal and goes on).
  */
 static void
 Deny(const char *function, const pg_uuid_t *target, const char *message, const char *detail,
@@ -154,6 +160,7 @@ Deny(const char *function, const pg_uuid_t *target, const char *message, const c
 
 	if (function == NULL)
 		function = OutermostFunction();
+	HOLD_CANCEL_INTERRUPTS();
 	SPI_connect();
 	values[0] = CStringGetTextDatum(function);
 	values[1] = target ? UUIDPGetDatum(target) : (Datum) 0;

@@ -107,5 +107,28 @@ check "some of the $CANCELLED timed opens were cancelled ($cancels)" "$([ "$canc
 sleep 1	# the workers of the last calls commit
 check "no attempt's worker lost its segment or failed" \
 	"$(grep -q 'shared memory segment of a share link attempt\|link attempt.*exited with exit code 1\|the caller ended before the worker started' "$SA_CLUSTER_DIR/server.log" && grep 'shared memory segment\|exited with exit code 1\|caller ended' "$SA_CLUSTER_DIR/server.log" | head -2 | tr '\n' ' ' || echo t)"
+# a refused call that waits for a worker slot (all three held by a parallel
+# query for about two seconds) past its statement_timeout is still refused
+# with 42501, not cancelled (57014): an application must not take it for a
+# call worth retrying
+psql -qX -v ON_ERROR_STOP=1 -c "CREATE TABLE slow (i int, pad text) WITH (parallel_workers = 3)" \
+	-c "ALTER TABLE slow ALTER pad SET STORAGE PLAIN" \
+	-c "INSERT INTO slow SELECT i, repeat('x', 3000) FROM generate_series(1, 16) i" -c "ANALYZE slow" >/dev/null
+# (two rows a page: each of the four processes scans some of the eight pages)
+psql -qXAt -c "SET max_parallel_workers = 3" -c "SET max_parallel_workers_per_gather = 3" \
+	-c "SET parallel_setup_cost = 0" -c "SET parallel_tuple_cost = 0" -c "SET min_parallel_table_scan_size = 0" \
+	-c "SELECT count(pg_sleep(0.5)) FROM slow" >"$work/slots" 2>&1 &
+slots=$!
+for _ in $(seq 50); do
+	[ "$(psql -qXAt -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'parallel worker'")" -ge 2 ] && break
+	sleep 0.05
+done
+late=$(psql -qXAt -v VERBOSITY=verbose -c "SET log_min_error_statement = panic" -c "SET ROLE flood_app" \
+	-c "SET statement_timeout = '300ms'" \
+	-c "SELECT share_acl.set_principal('$MALLORY'); SELECT share_acl.create_team('$W', 'late')" 2>&1)
+refused=$(echo "$late" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p')
+wait $slots
+check "a refusal that waited for a worker slot past statement_timeout is 42501 ($refused)" \
+	"$([ "$refused" = 42501 ] && echo t || echo "got: $(echo "$late" | head -2 | tr '\n' ' ')")"
 printf 'flood: %s refused calls and %s opens in %s s\n' "$want" "$OPENS" "$(awk "BEGIN { printf \"%.1f\", $end - $start }")"
 exit $failed
