@@ -22,8 +22,9 @@
 -- change its decision while the review is open; it needs `approve` on the
 -- resource.  The review's overall state (review_status.state): cancelled;
 -- approved when every reviewer approved; needs_changes when every reviewer
--- decided and one asked for changes; otherwise overdue past the due time,
--- else pending.
+-- decided and one asked for changes; otherwise, past the due time, closed
+-- when asked with close_at_due (no decision is taken any more), else
+-- overdue (decisions still taken); else pending.
 --
 -- Errors as in the management API (040_api.sql): NULL 22004, unknown ids
 -- P0002, a refusal 42501 (recorded in the audit log), a review no longer
@@ -265,11 +266,15 @@ SELECT s.review_id, s.resource_id, s.reviewer_id, s.decision, s.decided_at, s.du
        CASE WHEN s.cancelled_at IS NOT NULL THEN 'cancelled'
             WHEN s.undecided = 0 AND s.changes = 0 THEN 'approved'
             WHEN s.undecided = 0 THEN 'needs_changes'
+            WHEN s.due_at <= now() AND s.close_at_due THEN 'closed'
             WHEN s.due_at <= now() THEN 'overdue'
             ELSE 'pending' END AS state,
-       s.note, s.requested_by, s.instructions, s.created_at, s.closed_at
+       s.note, s.requested_by, s.instructions, s.created_at,
+       coalesce(s.closed_at, CASE WHEN s.close_at_due AND s.due_at <= now() THEN s.due_at END) AS closed_at,
+       s.close_at_due
   FROM (SELECT rr.review_id, v.resource_id, rr.reviewer_id, rr.decision, rr.decided_at, v.due_at,
                rr.note, v.requested_by, v.instructions, v.created_at, v.closed_at, v.cancelled_at,
+               v.close_at_due,
                count(*) FILTER (WHERE rr.decision IS NULL) OVER w AS undecided,
                count(*) FILTER (WHERE rr.decision = 'needs_changes') OVER w AS changes
           FROM share_acl.review v
@@ -279,4 +284,4 @@ SELECT s.review_id, s.resource_id, s.reviewer_id, s.decision, s.decided_at, s.du
                                   false) END
         WINDOW w AS (PARTITION BY rr.review_id)) s;
 COMMENT ON VIEW share_acl.review_status IS
-    'each reviewer''s decision per review (review_id, resource_id, reviewer_id, decision, decided_at, due_at), the review''s state (pending, approved, needs_changes, cancelled, overdue), the note and the request; rows of reviews on resources the current principal may view';
+    'each reviewer''s decision per review (review_id, resource_id, reviewer_id, decision, decided_at, due_at), the review''s state (pending, approved, needs_changes, cancelled, closed at its due time, overdue), the note and the request; rows of reviews on resources the current principal may view';

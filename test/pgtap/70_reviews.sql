@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(67);
+SELECT plan(70);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -218,8 +218,24 @@ SELECT pg_temp.act('carol');
 SELECT throws_ok($$SELECT share_acl.submit_review(pg_temp.id('r5'), 'approved')$$,
     '55000', NULL, 'close_at_due: past the due time the review takes no decision');
 SELECT pg_temp.act('alice');
-SELECT is((SELECT DISTINCT state FROM share_acl.review_status WHERE review_id = pg_temp.id('r5')), 'overdue',
-    'review_status: overdue past the due time with a decision missing');
+SELECT is((SELECT DISTINCT state || ' ' || (closed_at = due_at) || ' ' || close_at_due
+              FROM share_acl.review_status WHERE review_id = pg_temp.id('r5')), 'closed true true',
+    'review_status: closed at its due time (close_at_due), not overdue');
+-- without close_at_due: overdue, still open, still taking decisions
+INSERT INTO ids VALUES ('r5b', share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('carol')],
+                                                       now() + interval '1 hour'));
+RESET share_acl.principal;
+UPDATE share_acl.review SET due_at = now() - interval '1 second' WHERE id = pg_temp.id('r5b');
+SELECT pg_temp.act('alice');
+SELECT is((SELECT DISTINCT state || ' ' || (closed_at IS NULL) || ' ' || close_at_due
+             FROM share_acl.review_status WHERE review_id = pg_temp.id('r5b')), 'overdue true false',
+    'review_status: overdue past the due time with a decision missing, still open');
+SELECT pg_temp.act('carol');
+SELECT lives_ok($$SELECT share_acl.submit_review(pg_temp.id('r5b'), 'approved')$$,
+    'an overdue review still takes a decision');
+SELECT pg_temp.act('alice');
+SELECT is((SELECT DISTINCT state FROM share_acl.review_status WHERE review_id = pg_temp.id('r5b')), 'approved',
+    'review_status: approved once decided, also after the due time');
 
 -- ------------------------------------------- no escalation through structure
 -- olga reviews project S (open review); carol may move asset M (editor
@@ -247,7 +263,7 @@ SELECT is((SELECT count(*)::int FROM share_acl._audit_staged_rows() s
     'audit: carol''s first decision has its row, with her as the actor');
 SELECT is((SELECT count(*)::int FROM share_acl._audit_staged_rows() s
             WHERE s.object_type = 'review' AND s.action = 'insert'
-              AND s.workspace_id = pg_temp.id('ws')), 7,
+              AND s.workspace_id = pg_temp.id('ws')), 8,
     'audit: each review request has its row in the workspace''s chain');
 
 SELECT * FROM finish();
