@@ -1,6 +1,6 @@
 /*
  * secret_log.c — which settings in effect would write a share link token or
- * password given to open_link / create_link to the server log, and a
+ * password given to open_link / create_link / link_id to the server log, and a
  * WARNING once per backend when some would (SPEC §5).
  *
  * A secret reaches the server log in three ways (PostgreSQL 15):

@@ -82,7 +82,7 @@ DECLARE
         'notification_digest', 'notify_mention',
         -- share links (open_link too: external viewers come through the
         -- application's role; the key functions check for an administrator)
-        'create_link', 'open_link', 'revoke_link', 'expiring_links',
+        'create_link', 'open_link', 'link_id', 'revoke_link', 'expiring_links',
         'rotate_signing_key', 'retire_signing_key',
         -- the audit trail: reading (row-level security and view_audit
         -- decide), verifying, and the trigger for application tables

@@ -5,7 +5,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(63);
+SELECT plan(69);
 -- passwords appear as literals below: keep the statement text out of the
 -- server log (and open_link and create_link from warning about it, which
 -- 54_links_log_settings.sql tests)
@@ -150,6 +150,16 @@ SELECT is(pg_temp.status(pg_temp.b64url(overlay(pg_temp.unb64url(pg_temp.tok('t1
                                                 PLACING int4send((SELECT kid FROM k0) + 1) FROM 2 FOR 4))),
           'invalid', 'another key id under the same MAC: invalid');
 
+-- ----------------------------------------------------------------- link_id
+SELECT is(share_acl.link_id(pg_temp.tok('t1')), pg_temp.id('L1'), 'link_id: the id of the link a token names');
+SELECT is(share_acl.link_id(overlay(pg_temp.tok('t1') placing
+                                    CASE WHEN substr(pg_temp.tok('t1'), 40, 1) = 'A' THEN 'B' ELSE 'A' END
+                                    FROM 40 FOR 1)), NULL,
+    'link_id: a token with one character changed names nothing');
+SELECT is(ARRAY[share_acl.link_id(''), share_acl.link_id('garbage'), share_acl.link_id(repeat('A', 60))],
+    ARRAY[NULL, NULL, NULL]::uuid[], 'link_id: malformed tokens name nothing, without an error');
+SELECT is(share_acl.link_id(NULL), NULL, 'link_id(NULL) is NULL');
+
 -- ---------------------------------------------------------------- rotation
 CREATE TEMP TABLE k2 AS SELECT share_acl.rotate_signing_key() AS kid;
 SELECT is((SELECT kid FROM k2), (SELECT kid FROM k0) + 1, 'rotate_signing_key returns the next key id');
@@ -167,6 +177,8 @@ SELECT lives_ok(format('SELECT share_acl.retire_signing_key(%s)', (SELECT kid FR
 SELECT is(pg_temp.status(pg_temp.tok('t1')), 'invalid', 'retired: a token of the retired key is invalid');
 SELECT is(pg_temp.status(pg_temp.tok('t2')), 'invalid', 'retired: every token of the retired key is invalid');
 SELECT is(pg_temp.status(pg_temp.tok('t3')), 'ok', 'retired: a token of the new key still opens');
+SELECT is(share_acl.link_id(pg_temp.tok('t1')), NULL, 'link_id: a token of a retired key names nothing');
+SELECT isnt(share_acl.link_id(pg_temp.tok('t3')), NULL, 'link_id: a token of the new key names its link');
 SELECT throws_ok(format('SELECT share_acl.retire_signing_key(%s)', (SELECT kid FROM k2)), '55000', NULL,
     'the last active key cannot be retired');
 SELECT throws_ok('SELECT share_acl.retire_signing_key(999999)', 'P0002', NULL, 'an unknown key id is P0002');
