@@ -875,7 +875,9 @@ COMMENT ON FUNCTION share_acl._below(uuid) IS
 -- holds on R every flag anyone could gain (only the workspace owner, who
 -- holds everything everywhere, ever has transfer_ownership or delete_space,
 -- R1 and R9, and no link gives them), and an actor with a role that owns R
--- ("anyone may move what they own").  Neither holds anything on a restricted resource below R (R8),
+-- and everything below it that R's new ancestors reach ("anyone may move
+-- what they own"; a resource of someone else filed below R is not its own).
+-- Neither holds anything on a restricted resource below R (R8),
 -- where a guest's run_ai may grow all the same: so where a project enables
 -- guest AI, ai_over is every resource below R on which the actor lacks
 -- run_ai, and NULL is returned (a trusted administrator aside) only when
@@ -907,12 +909,16 @@ BEGIN
                                           'transfer_ownership,delete_space'::share_acl.permset)
              -- anyone may move what it owns: what others gain is access to
              -- its own.  (Owning a resource above R is not enough: R10's full
-             -- on R is capped by the actor's role (R9), and R is someone else's.)
+             -- on R is capped by the actor's role (R9), and R is someone else's.
+             -- Nor is owning R when something below it, within the reach of
+             -- R's new ancestors, is someone else's: what others gain there
+             -- is access to that, and only the check on R bounds it.)
              OR (EXISTS (SELECT 1 FROM share_acl.resource r
                           WHERE r.id = _structure_before.resource AND r.owner_id = actor)
                  AND EXISTS (SELECT 1 FROM share_acl.resource r
                                JOIN share_acl.member m ON m.workspace_id = r.workspace_id
-                              WHERE r.id = _structure_before.resource AND m.principal_id = actor)));
+                              WHERE r.id = _structure_before.resource AND m.principal_id = actor)
+                 AND NOT share_acl._foreign_below(actor, resource)));
     held := passable;
     -- run_ai below R (see above): only where a project enables guest AI and
     -- the workspace has guests or outsiders (shared with, or asked to review)
@@ -1414,6 +1420,14 @@ BEGIN
     END IF;
     IF NOT (new_grant OPERATOR(share_acl.<@) old_grant)
        OR (s.expires_at IS NOT NULL AND (n.expires_at IS NULL OR n.expires_at > s.expires_at)) THEN
+        -- widening one's own share: what share() refuses (a share to oneself
+        -- would keep the grant past its expiry); the actor holds the flags
+        -- through this very share, so no escalation check would stop it
+        IF actor IS NOT NULL AND s.grantee_id = actor THEN
+            RAISE EXCEPTION 'update_share: a principal cannot widen a share with itself'
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'More permissions, a later expiry or none would keep what the share gives past what the grantor gave; a principal may only narrow its own share.';
+        END IF;
         PERFORM share_acl._no_escalation(actor, s.resource_id, new_grant, 'update_share');
         -- a wider share to an outsider is new external sharing: the policy
         -- that applies at creation applies to it too (narrowing stays free)

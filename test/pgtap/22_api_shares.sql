@@ -4,7 +4,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(99);
+SELECT plan(104);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -238,6 +238,28 @@ SELECT lives_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave2'), expires_a
     'update_share: the grantor shortens an expiry');
 SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave2'), expires_at => now() + interval '2 days')$$, '42501', NULL,
     'update_share: a later expiry widens the grant');
+
+-- a grantee with change_permissions (manager) may narrow its own share, not
+-- widen it: no escalation check would stop it (it holds the flags through
+-- that very share), and the expiry its grantor set would not hold
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('Q_self', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('s_dave_q', share_acl.share(pg_temp.id('Q_self'), pg_temp.id('dave'), 'manager',
+                                                    now() + interval '1 hour'));
+SELECT pg_temp.act('dave');
+SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave_q'), clear_expiry => true)$$, '22023',
+    'update_share: a principal cannot widen a share with itself',
+    'update_share: the grantee cannot remove the expiry of its own share');
+SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave_q'), expires_at => now() + interval '1 year')$$,
+    '22023', NULL, 'update_share: nor push it later');
+SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave_q'), perms => 'full')$$,
+    '22023', NULL, 'update_share: nor add permissions to it');
+SELECT lives_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave_q'), perms => 'editor',
+                                                expires_at => now() + interval '30 minutes')$$,
+    'update_share: the grantee may narrow its own share');
+SELECT results_eq($$SELECT perms::text, expires_at FROM share_acl.share WHERE id = pg_temp.id('s_dave_q')$$,
+    $$SELECT 'editor'::share_acl.permset::text, now() + interval '30 minutes'$$,
+    'update_share: the narrowed share, its expiry kept short');
 SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave2'), clear_expiry => true)$$, '42501', NULL,
     'update_share: removing the expiry widens the grant');
 

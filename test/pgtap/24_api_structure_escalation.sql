@@ -7,7 +7,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 -- Folders are projects inside a project.
 BEGIN;
-SELECT plan(65);
+SELECT plan(74);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -373,6 +373,70 @@ SELECT lives_ok($$SELECT share_acl.move_resource(pg_temp.id('OA'), pg_temp.id('O
 SELECT pg_temp.act('mia');
 SELECT lives_ok($$INSERT INTO ids VALUES ('MC2', share_acl.create_resource(pg_temp.id('ws'), 'collection', pg_temp.id('MC')))$$,
     'create_resource: creating below one''s own collection is not a change of structure');
+
+-- ------------- owning R is not enough when someone else's resource is below
+-- gwen (guest, uploads allowed) owns folder GF in GA, where alice filed her
+-- asset GY; a team with mo manages GB.  Moving GF into GB would give mo
+-- share, change_permissions and manage_members on alice's GY, which gwen's
+-- guest role never holds
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('xGA', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('xGB', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('xT24M', share_acl.create_team(pg_temp.id('ws'), 'managers of GB'));
+SELECT share_acl.add_team_member(pg_temp.id('xT24M'), pg_temp.id('mo'));
+SELECT share_acl.share(pg_temp.id('xGA'), pg_temp.id('gwen'), 'editor');
+SELECT share_acl.share(pg_temp.id('xGB'), pg_temp.id('gwen'), 'contributor');
+SELECT share_acl.share(pg_temp.id('xGB'), pg_temp.id('xT24M'), 'manager');
+SELECT pg_temp.act('gwen');
+INSERT INTO ids VALUES ('xGF', share_acl.create_resource(pg_temp.id('ws'), 'collection', pg_temp.id('xGA')));
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('xGY', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('xGF')));
+SELECT ok(NOT share_acl.has_access(pg_temp.id('mo'), pg_temp.id('xGY'), 'view'),
+    'R14 fixture: mo holds nothing on alice''s GY in gwen''s folder');
+SELECT pg_temp.act('gwen');
+SELECT throws_ok($$SELECT share_acl.move_resource(pg_temp.id('xGF'), pg_temp.id('xGB'))$$, '42501', NULL,
+    'move_resource: a guest moving its own folder that holds someone else''s asset is checked, and refused');
+SELECT ok(pg_temp.parent_of('xGF') = pg_temp.id('xGA') AND NOT share_acl.has_access(pg_temp.id('mo'), pg_temp.id('xGY'), 'share'),
+    'move_resource refused: GF stays in GA, mo gains nothing on GY');
+-- tess (member) files her folder TF, holding alice's TY, in collection CC
+-- where bob (admin) holds full: bob would gain make_public and
+-- manage_settings on alice's TY, which tess's role never holds
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('xCA', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('xCB', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('xCC', share_acl.create_resource(pg_temp.id('ws'), 'collection', pg_temp.id('xCB')));
+SELECT share_acl.share(pg_temp.id('xCA'), pg_temp.id('tess'), 'editor');
+SELECT share_acl.share(pg_temp.id('xCC'), pg_temp.id('tess'), 'manager');
+SELECT share_acl.share(pg_temp.id('xCB'), pg_temp.id('bob'), 'full');
+SELECT pg_temp.act('tess');
+INSERT INTO ids VALUES ('xTF', share_acl.create_resource(pg_temp.id('ws'), 'collection', pg_temp.id('xCA')));
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('xTY', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('xTF')));
+SELECT ok(NOT share_acl.has_access(pg_temp.id('bob'), pg_temp.id('xTY'), 'manage_settings'),
+    'R14 fixture: bob cannot manage the settings of alice''s TY in tess''s folder');
+SELECT pg_temp.act('tess');
+SELECT throws_ok($$SELECT share_acl.add_to_collection(pg_temp.id('xCC'), pg_temp.id('xTF'))$$, '42501', NULL,
+    'add_to_collection: a member filing its own folder that holds someone else''s asset is checked, and refused');
+SELECT ok(NOT pg_temp.in_collection('xCC', 'xTF') AND NOT share_acl.has_access(pg_temp.id('bob'), pg_temp.id('xTY'), 'manage_settings'),
+    'add_to_collection refused: TF is not in CC, bob gains nothing on TY');
+-- tess lifts the restriction of her folder RF, holding alice's RY, in
+-- project RC where bob holds full: the same gain for bob
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('xRC', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+SELECT share_acl.share(pg_temp.id('xRC'), pg_temp.id('tess'), 'editor');
+SELECT share_acl.share(pg_temp.id('xRC'), pg_temp.id('bob'), 'full');
+SELECT pg_temp.act('tess');
+INSERT INTO ids VALUES ('xRF', share_acl.create_resource(pg_temp.id('ws'), 'collection', pg_temp.id('xRC')));
+SELECT share_acl.set_restricted(pg_temp.id('xRF'), true);
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('xRY', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('xRF')));
+SELECT ok(NOT share_acl.has_access(pg_temp.id('bob'), pg_temp.id('xRY'), 'manage_settings'),
+    'R14 fixture: bob cannot manage the settings of alice''s RY in tess''s restricted folder');
+SELECT pg_temp.act('tess');
+SELECT throws_ok($$SELECT share_acl.set_restricted(pg_temp.id('xRF'), false)$$, '42501', NULL,
+    'set_restricted: a member lifting the restriction of its own folder that holds someone else''s asset is checked, and refused');
+SELECT ok(NOT share_acl.has_access(pg_temp.id('bob'), pg_temp.id('xRY'), 'manage_settings'),
+    'set_restricted refused: bob gains nothing on RY');
 
 SELECT * FROM finish();
 ROLLBACK;
