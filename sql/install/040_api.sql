@@ -1001,6 +1001,8 @@ CREATE FUNCTION share_acl._structure_locked(resource uuid) RETURNS share_acl.res
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
     PERFORM share_acl._lock_structure(ARRAY[(share_acl._get_resource(resource)).workspace_id]);
+    -- the checks after the wait see what the transaction waited for
+    PERFORM share_acl._see_committed();
     RETURN share_acl._get_resource(resource);
 END $$;
 COMMENT ON FUNCTION share_acl._structure_locked(uuid) IS
@@ -1719,8 +1721,13 @@ BEGIN
         END;
         -- no escalation (R4 gives on every public resource and below what
         -- sharing would): a raised level may add, on each public resource,
-        -- only flags the actor holds there (the owner holds everything)
+        -- only flags the actor holds there (the owner holds everything).
+        -- Under the workspace's structure lock, as set_general_access: a
+        -- resource made public meanwhile is among those checked, or that
+        -- call waits for this one and checks against the new level.
         IF actor IS NOT NULL THEN
+            PERFORM share_acl._lock_structure(ARRAY[workspace]);
+            PERFORM share_acl._see_committed();
             added := ps OPERATOR(share_acl.-)
                      ((SELECT w.public_access_level FROM share_acl.workspace w
                         WHERE w.id = set_workspace_policy.workspace)
