@@ -112,15 +112,19 @@ UuidEqual(const pg_uuid_t *a, const pg_uuid_t *b)
 }
 
 /*
- * The outermost share_acl function of the call, as the error context stack
- * names it ("… function share_acl.NAME(…"): the one the caller called.
+ * The share_acl function the caller called, as the error context stack names
+ * it: the innermost line "PL/pgSQL function share_acl.NAME(…" of a public
+ * function (the stack lists the innermost call first; internal helpers,
+ * "_…", are called by the public ones).  Not the outermost such text: a
+ * caller's own function, outside, may carry it in its name.  When only
+ * internal helpers are on the stack, the outermost of them.
  */
 static char *
-OutermostFunction(void)
+CalledFunction(void)
 {
-	static const char marker[] = "function share_acl.";
+	static const char marker[] = "PL/pgSQL function share_acl.";
 	char	   *stack = GetErrorContextStack();
-	char	   *found = NULL;
+	char	   *internal = NULL;
 	const char *p;
 
 	if (stack == NULL)
@@ -129,21 +133,26 @@ OutermostFunction(void)
 	{
 		const char *name = p + strlen(marker);
 		const char *q = name;
+		bool		line_start = p == stack || p[-1] == '\n';
 
 		while ((*q >= 'a' && *q <= 'z') || *q == '_')
 			q++;
-		if (q > name && *q == '(')
-			found = pnstrdup(name, q - name);
+		if (line_start && q > name && *q == '(')
+		{
+			if (*name != '_')
+				return pnstrdup(name, q - name);
+			internal = pnstrdup(name, q - name);
+		}
 		p = name;
 	}
-	return found ? found : "unknown";
+	return internal ? internal : "unknown";
 }
 
 /*
  * Refuse with 42501: hand the refusal's audit row to the background worker
  * (_audit_refusal, src/audit_worker.c), then raise message, detail and hint.
- * function is the called function's name, or NULL for the outermost
- * share_acl function on the error context stack.
+ * function is the called function's name, or NULL for the one the error
+ * context stack names (CalledFunction).
  *
  * The hand-over holds cancel interrupts (it may wait for a worker slot); a
  * cancel or statement_timeout that came meanwhile must not replace the
@@ -159,7 +168,7 @@ Deny(const char *function, const pg_uuid_t *target, const char *message, const c
 	char		nulls[3] = {' ', ' ', ' '};
 
 	if (function == NULL)
-		function = OutermostFunction();
+		function = CalledFunction();
 	HOLD_CANCEL_INTERRUPTS();
 	SPI_connect();
 	values[0] = CStringGetTextDatum(function);

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(101);
+SELECT plan(106);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -34,6 +34,20 @@ LANGUAGE sql STABLE AS $$
            l.link_id, l.viewer_email
       FROM share_acl.audit_log l WHERE l.id > (SELECT m.id FROM marks m) ORDER BY l.id
 $$;
+-- refused calls' rows after the mark (written by background workers, in
+-- transactions of their own): their number, once there are n (at most 5 s)
+CREATE FUNCTION pg_temp.wait_rows(n bigint) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE got bigint; i int := 0;
+BEGIN
+    LOOP
+        SELECT count(*) INTO got FROM share_acl.audit_log l
+         WHERE l.id > (SELECT m.id FROM marks m) AND l.action = 'refused';
+        EXIT WHEN got >= n OR i >= 100;
+        PERFORM pg_sleep(0.05);         -- at most 5 s in all
+        i := i + 1;
+    END LOOP;
+    RETURN got;
+END $$;
 -- the actions, objects and actors written since the mark
 CREATE FUNCTION pg_temp.rows() RETURNS TABLE (action text, object_type text, object_id uuid, actor_id uuid)
 LANGUAGE sql STABLE AS $$ SELECT f.action, f.object_type, f.object_id, f.actor_id FROM pg_temp.fresh() f $$;
@@ -342,14 +356,15 @@ SELECT is((SELECT count(*) FROM pg_temp.fresh()), 0::bigint, 'an UPDATE that cha
 -- a cascade: deleting P2 deletes A (moved there), its share, its links,
 -- their views, its collection item; each row in the workspace's chain.  By
 -- the workspace's owner now, carol: A is restricted and bob's, beyond alice
--- (R8), so delete_resource refuses her the cascade (the refusal's own row,
--- written by a background worker, may come after the mark below)
+-- (R8), so delete_resource refuses her the cascade (the refusal's own row is
+-- written by a background worker: waited for)
 SELECT pg_temp.mark();
 BEGIN; SELECT pg_temp.act('alice');
 SELECT throws_ok($$SELECT share_acl.delete_resource(pg_temp.id('P2'))$$, '42501',
     format('permission denied: delete_resource requires "delete" on resource %s, or "delete_own" on a resource one owns', pg_temp.id('A')),
     'delete_resource: refused when a resource below is beyond the actor');
 COMMIT;
+SELECT is(pg_temp.wait_rows(1), 1::bigint, 'delete_resource: the refusal has its row (before the next mark)');
 SELECT pg_temp.mark();
 BEGIN; SELECT pg_temp.act('carol');
 SELECT share_acl.delete_resource(pg_temp.id('P2'));
@@ -432,18 +447,6 @@ SELECT results_eq('SELECT * FROM share_acl.audit_verify(pg_temp.id(''ws''))', $$
 -- ------------------------------------------------------------ refused calls
 -- a refused call's row is written by a background worker in a transaction
 -- of its own: it is there although the call's transaction aborted
-CREATE FUNCTION pg_temp.wait_rows(n bigint) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE got bigint; i int := 0;
-BEGIN
-    LOOP
-        SELECT count(*) INTO got FROM share_acl.audit_log l
-         WHERE l.id > (SELECT m.id FROM marks m) AND l.action = 'refused';
-        EXIT WHEN got >= n OR i >= 20;
-        PERFORM pg_sleep(0.05);         -- at most 1 s in all
-        i := i + 1;
-    END LOOP;
-    RETURN got;
-END $$;
 SELECT pg_temp.mark();
 SET SESSION AUTHORIZATION t60_app;
 BEGIN; SELECT pg_temp.act('dave');      -- a guest
@@ -454,7 +457,7 @@ ROLLBACK;
 SELECT throws_ok($$SELECT share_acl.create_team(pg_temp.id('ws'), 'no principal')$$, '42501',
     'permission denied: no principal set', 'a call without a principal by a role that is no administrator');
 RESET SESSION AUTHORIZATION;
-SELECT is(pg_temp.wait_rows(2), 2::bigint, 'refused calls: both rows are there within a second');
+SELECT is(pg_temp.wait_rows(2), 2::bigint, 'refused calls: both rows are there');
 SELECT results_eq($$SELECT action, object_type, object_id, actor_id, db_role, workspace_id, new ->> 'message'
                       FROM pg_temp.fresh()$$,
     $$VALUES ('refused', 'create_team', pg_temp.id('ws'), pg_temp.id('dave'), 't60_app', pg_temp.id('ws'),
@@ -468,10 +471,32 @@ SELECT current_database() AS t60_db, pg_temp.id('dave') AS t60_dave, pg_temp.id(
 \setenv T60_DAVE :t60_dave
 \setenv T60_WS :t60_ws
 \! psql -qX -v ON_ERROR_STOP=1 -c "SELECT share_acl.set_principal('$T60_DAVE'); SELECT share_acl.set_workspace_policy('$T60_WS', 'allow_guest_uploads', 'false')" >/dev/null 2>&1
-SELECT is(pg_temp.wait_rows(1), 1::bigint, 'a refused call followed by a disconnect: its row is there within a second');
+SELECT is(pg_temp.wait_rows(1), 1::bigint, 'a refused call followed by a disconnect: its row is there');
 SELECT results_eq($$SELECT object_type, object_id, actor_id FROM pg_temp.fresh()$$,
     $$VALUES ('set_workspace_policy', pg_temp.id('ws'), pg_temp.id('dave'))$$,
     'a refused call followed by a disconnect: the function, the target and the actor');
+-- a caller's own function whose name carries the text the refused call is
+-- found by in the error context ("PL/pgSQL function share_acl.NAME(") does
+-- not rename it in its row, also on a line of its own
+CREATE FUNCTION public."x function share_acl.audit_retain("(r uuid) RETURNS void LANGUAGE plpgsql
+    AS $$ BEGIN PERFORM share_acl.set_general_access(r, 'public'); END $$;
+CREATE FUNCTION public."y
+PL/pgSQL function share_acl.audit_retain("(r uuid) RETURNS void LANGUAGE plpgsql
+    AS $$ BEGIN PERFORM share_acl.set_general_access(r, 'public'); END $$;
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('dave');
+SELECT throws_ok($$SELECT public."x function share_acl.audit_retain("(pg_temp.id('P'))$$, '42501', NULL,
+    'a refusal inside a caller''s function named like a share_acl function');
+ROLLBACK;
+BEGIN; SELECT pg_temp.act('dave');
+SELECT throws_ok($$SELECT public."y
+PL/pgSQL function share_acl.audit_retain("(pg_temp.id('P'))$$, '42501', NULL,
+    'a refusal inside a caller''s function whose name holds a line like a share_acl function''s');
+ROLLBACK;
+SELECT is(pg_temp.wait_rows(2), 2::bigint, 'both refusals have their rows');
+SELECT results_eq($$SELECT object_type FROM pg_temp.fresh()$$,
+    $$VALUES ('set_general_access'), ('set_general_access')$$,
+    'a refusal names the share_acl function refused, not text in the name of the caller''s function');
 SELECT results_eq('SELECT * FROM share_acl.audit_verify(pg_temp.id(''ws''))', $$VALUES (true, NULL::bigint)$$,
     'refused calls are chained like every other row');
 
