@@ -50,19 +50,25 @@ PG_FUNCTION_INFO_V1(depth_room);
 /* The statements of this file, each prepared once per backend and kept. */
 typedef enum ManagePlan
 {
-	PLAN_REFUSAL, PLAN_SHARE_INSERT, PLAN_SHARE_DELETE, PLAN_RESOURCE_INSERT,
+	PLAN_REFUSAL_FACTS, PLAN_REFUSAL, PLAN_SHARE_INSERT, PLAN_SHARE_DELETE, PLAN_RESOURCE_INSERT,
 	PLAN_TEAM_OUTSIDER, PLAN_NO_ESCALATION_BELOW, PLAN_COUNT
 } ManagePlan;
 
 static KeptPlan plans[PLAN_COUNT];
 
+static bool RunOne(ManagePlan which, Datum *values, const char *nulls, int expected);
+
 /* The statements of this file (parameter letters: kept_plan.h). */
 static const KeptStatement statements[PLAN_COUNT] = {
+	[PLAN_REFUSAL_FACTS] = {
+		/* $1 target: its workspace, the actor, the session's role */
+		"SELECT share_acl._audit_workspace_of($1), share_acl.current_principal(),"
+		"       pg_catalog.session_user()::text",
+		"u"},
 	[PLAN_REFUSAL] = {
-		/* $1 function, $2 target, $3 message */
-		"SELECT share_acl._audit_refusal($1, $2, share_acl._audit_workspace_of($2),"
-		"       share_acl.current_principal(), pg_catalog.session_user(), $3)",
-		"tut"},
+		/* $1 function, $2 target, $3 workspace, $4 actor, $5 role, $6 message */
+		"SELECT share_acl._audit_refusal($1, $2, $3, $4, $5, $6)",
+		"tuuutt"},
 	[PLAN_SHARE_INSERT] = {
 		/* share_columns */
 		"INSERT INTO share_acl.share AS s (resource_id, grantee_id, perms, allow_download,"
@@ -154,30 +160,37 @@ CalledFunction(void)
  * function is the called function's name, or NULL for the one the error
  * context stack names (CalledFunction).
  *
- * The hand-over holds cancel interrupts (it may wait for a worker slot); a
- * cancel or statement_timeout that came meanwhile must not replace the
- * refusal, so they stay held until it is raised (raising an error ends every
- * holdoff; the cancel is then taken at the next check for interrupts, if the
- * caller catches the refusal and goes on).
+ * The row's facts are looked up first (they may wait for locks, and stay
+ * cancellable).  The hand-over holds cancel interrupts (it may wait for a
+ * worker slot); a cancel or statement_timeout that came meanwhile must not
+ * replace the refusal, so they stay held until it is raised (raising an
+ * error ends every holdoff; the cancel is then taken at the next check for
+ * interrupts, if the caller catches the refusal and goes on).
  */
 static void
 Deny(const char *function, const pg_uuid_t *target, const char *message, const char *detail,
 	 const char *hint)
 {
-	Datum		values[3];
-	char		nulls[3] = {' ', ' ', ' '};
+	Datum		values[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	bool		isnull;
+	int			i;
 
 	if (function == NULL)
 		function = CalledFunction();
-	HOLD_CANCEL_INTERRUPTS();
 	SPI_connect();
 	values[0] = CStringGetTextDatum(function);
 	values[1] = target ? UUIDPGetDatum(target) : (Datum) 0;
 	nulls[1] = target ? ' ' : 'n';
-	values[2] = CStringGetTextDatum(message);
-	if (SPI_execute_plan(KeptStatementPlan(&plans[PLAN_REFUSAL], &statements[PLAN_REFUSAL]),
-						 values, nulls, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not hand over the audit row of a refusal");
+	(void) RunOne(PLAN_REFUSAL_FACTS, &values[1], &nulls[1], SPI_OK_SELECT);
+	for (i = 0; i < 3; i++)
+	{
+		values[2 + i] = KeptStatementColumn(i + 1, &isnull);
+		nulls[2 + i] = isnull ? 'n' : ' ';
+	}
+	values[5] = CStringGetTextDatum(message);
+	HOLD_CANCEL_INTERRUPTS();
+	(void) RunOne(PLAN_REFUSAL, values, nulls, SPI_OK_SELECT);
 	SPI_finish();
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

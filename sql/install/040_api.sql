@@ -97,6 +97,19 @@ $$;
 COMMENT ON FUNCTION share_acl._role(uuid, uuid) IS
     'internal: the role of the principal in the workspace, or NULL';
 
+-- The same, its member row locked until the end of the transaction: for a
+-- call that changes or removes the role, so that a concurrent
+-- transfer_ownership (which locks the rows it changes) is waited for and
+-- its new owner seen (in REPEATABLE READ: a serialization failure).
+CREATE FUNCTION share_acl._role_locked(workspace uuid, principal uuid) RETURNS share_acl.workspace_role
+LANGUAGE sql VOLATILE AS $$
+    SELECT m.role FROM share_acl.member m
+     WHERE m.workspace_id = $1 AND m.principal_id = $2
+       FOR UPDATE
+$$;
+COMMENT ON FUNCTION share_acl._role_locked(uuid, uuid) IS
+    'internal: the role of the principal in the workspace, or NULL, its member row locked';
+
 -- The workspace row, or P0002.
 CREATE FUNCTION share_acl._get_workspace(workspace uuid) RETURNS share_acl.workspace
 LANGUAGE plpgsql STABLE AS $$
@@ -516,7 +529,7 @@ BEGIN
     PERFORM share_acl._get_workspace(workspace);
     p := share_acl._get_principal(principal);
     PERFORM share_acl._require(actor, workspace, 'manage_members', 'set_role');
-    cur := share_acl._role(workspace, principal);
+    cur := share_acl._role_locked(workspace, principal);
     IF cur IS NULL THEN
         RAISE EXCEPTION 'principal % is not a member of workspace %', principal, workspace
             USING ERRCODE = 'no_data_found',
@@ -554,7 +567,7 @@ BEGIN
     END IF;
     PERFORM share_acl._get_workspace(workspace);
     PERFORM share_acl._require(actor, workspace, 'manage_members', 'remove_member');
-    cur := share_acl._role(workspace, principal);
+    cur := share_acl._role_locked(workspace, principal);
     IF cur IS NULL THEN
         RAISE EXCEPTION 'principal % is not a member of workspace %', principal, workspace
             USING ERRCODE = 'no_data_found';

@@ -130,5 +130,24 @@ refused=$(echo "$late" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p')
 wait $slots
 check "a refusal that waited for a worker slot past statement_timeout is 42501 ($refused)" \
 	"$([ "$refused" = 42501 ] && echo t || echo "got: $(echo "$late" | head -2 | tr '\n' ' ')")"
+# ... but what a refusal looks up for its row (the target's workspace) stays
+# cancellable: with a model table locked by an administrator, a refused call
+# ends at its statement_timeout (57014), not when the lock goes
+psql -qX -c "BEGIN" -c "LOCK share_acl.link IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(4)" -c "COMMIT" \
+	>/dev/null 2>&1 &
+locker=$!
+for _ in $(seq 50); do
+	[ "$(psql -qXAt -c "SELECT count(*) FROM pg_locks WHERE relation = 'share_acl.link'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && break
+	sleep 0.05
+done
+t0=$(date +%s.%N)
+locked=$(psql -qXAt -v VERBOSITY=verbose -c "SET log_min_error_statement = panic" -c "SET ROLE flood_app" \
+	-c "SET statement_timeout = '500ms'" \
+	-c "SELECT share_acl.set_principal('$MALLORY'); SELECT share_acl.create_team('$W', 'locked')" 2>&1)
+t1=$(date +%s.%N)
+wait $locker
+code=$(echo "$locked" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p')
+check "a refusal waiting for a locked table is cancelled at its statement_timeout ($code in $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s)" \
+	"$([ "$code" = 57014 ] && awk "BEGIN { exit !($t1 - $t0 < 3) }" && echo t || echo "got: $(echo "$locked" | head -2 | tr '\n' ' ')")"
 printf 'flood: %s refused calls and %s opens in %s s\n' "$want" "$OPENS" "$(awk "BEGIN { printf \"%.1f\", $end - $start }")"
 exit $failed
