@@ -162,9 +162,9 @@ CREATE INDEX promotion_request_decided_by_idx ON share_acl.promotion_request (de
 -- DEFINER, as the extension's owner) write this table, so no other role can
 -- take these locks and stall a workspace; inserting new resources or shares
 -- never takes them.  The same goes for R14 (040_api.sql): move_resource,
--- add_to_collection, set_restricted (lifting), set_general_access and a
--- raise of the public_access_level policy take the lock before they read
--- the state they compare with, and so does a
+-- add_to_collection, set_restricted (lifting), set_general_access and
+-- set_workspace_policy take the lock before they read the state they
+-- compare with, and so does a
 -- grant under member_edit_own_only before it walks what is below; and for
 -- team membership: add_team_member before it reads the person's role,
 -- remove_member before it removes the role and the team rows.

@@ -1682,6 +1682,13 @@ BEGIN
     END IF;
     PERFORM share_acl._get_workspace(workspace);
     PERFORM share_acl._require(actor, workspace, 'manage_settings', 'set_workspace_policy');
+    -- every policy under the workspace's structure lock, before the
+    -- workspace's row is written: a raise of public_access_level checks the
+    -- public resources under it (below), and a transaction that changes one
+    -- policy and then another, or the general access of a resource, takes
+    -- the two in the same order as every other
+    PERFORM share_acl._lock_structure(ARRAY[workspace]);
+    PERFORM share_acl._see_committed();
     IF pol IN ('allow_external_sharing', 'require_link_password', 'allow_guest_uploads',
                'track_external_views', 'guest_access_enabled', 'members_can_share',
                'member_edit_own_only') THEN
@@ -1735,12 +1742,11 @@ BEGIN
         -- no escalation (R4 gives on every public resource and below what
         -- sharing would): a raised level may add, on each public resource,
         -- only flags the actor holds there (the owner holds everything).
-        -- Under the workspace's structure lock, as set_general_access: a
-        -- resource made public meanwhile is among those checked, or that
-        -- call waits for this one and checks against the new level.
+        -- Under the workspace's structure lock (above), as
+        -- set_general_access: a resource made public meanwhile is among those
+        -- checked, or that call waits for this one and checks against the
+        -- new level.
         IF actor IS NOT NULL THEN
-            PERFORM share_acl._lock_structure(ARRAY[workspace]);
-            PERFORM share_acl._see_committed();
             added := ps OPERATOR(share_acl.-)
                      ((SELECT w.public_access_level FROM share_acl.workspace w
                         WHERE w.id = set_workspace_policy.workspace)
