@@ -1435,13 +1435,19 @@ BEGIN
     END IF;
     IF NOT (new_grant OPERATOR(share_acl.<@) old_grant)
        OR (s.expires_at IS NOT NULL AND (n.expires_at IS NULL OR n.expires_at > s.expires_at)) THEN
-        -- widening one's own share: what share() refuses (a share to oneself
-        -- would keep the grant past its expiry); the actor holds the flags
-        -- through this very share, so no escalation check would stop it
-        IF actor IS NOT NULL AND s.grantee_id = actor THEN
-            RAISE EXCEPTION 'update_share: a principal cannot widen a share with itself'
+        -- widening a share one receives (oneself, or a team one is in, nested
+        -- too): the actor may hold the flags through this very share, so no
+        -- escalation check would stop it, and the grant would outlive what
+        -- the grantor gave (share() refuses a share to oneself likewise)
+        IF actor IS NOT NULL AND (s.grantee_id = actor OR EXISTS (
+               WITH RECURSIVE within(id) AS (
+                   SELECT s.grantee_id
+                   UNION
+                   SELECT tm.member_id FROM share_acl.team_member tm JOIN within w ON tm.team_id = w.id)
+               SELECT 1 FROM within w WHERE w.id = actor)) THEN
+            RAISE EXCEPTION 'update_share: a principal cannot widen a share it receives'
                 USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = 'More permissions, a later expiry or none would keep what the share gives past what the grantor gave; a principal may only narrow its own share.';
+                      DETAIL = 'More permissions, a later expiry or none would keep what the share gives past what the grantor gave; its grantee, or a member of the team it goes to, may only narrow it.';
         END IF;
         PERFORM share_acl._no_escalation(actor, s.resource_id, new_grant, 'update_share');
         -- a wider share to an outsider is new external sharing: the policy

@@ -4,7 +4,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(104);
+SELECT plan(106);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -248,7 +248,7 @@ INSERT INTO ids VALUES ('s_dave_q', share_acl.share(pg_temp.id('Q_self'), pg_tem
                                                     now() + interval '1 hour'));
 SELECT pg_temp.act('dave');
 SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave_q'), clear_expiry => true)$$, '22023',
-    'update_share: a principal cannot widen a share with itself',
+    'update_share: a principal cannot widen a share it receives',
     'update_share: the grantee cannot remove the expiry of its own share');
 SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave_q'), expires_at => now() + interval '1 year')$$,
     '22023', NULL, 'update_share: nor push it later');
@@ -260,6 +260,21 @@ SELECT lives_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave_q'), perms =>
 SELECT results_eq($$SELECT perms::text, expires_at FROM share_acl.share WHERE id = pg_temp.id('s_dave_q')$$,
     $$SELECT 'editor'::share_acl.permset::text, now() + interval '30 minutes'$$,
     'update_share: the narrowed share, its expiry kept short');
+-- nor through a team it is in: dave in team2_self, which gets manager on Q2
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('team_self', share_acl.create_team(pg_temp.id('ws'), 'Self crew'));
+SELECT share_acl.add_team_member(pg_temp.id('team_self'), pg_temp.id('dave'));
+INSERT INTO ids VALUES ('Q2_self', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('s_team_q2', share_acl.share(pg_temp.id('Q2_self'), pg_temp.id('team_self'), 'manager',
+                                                     now() + interval '1 hour'));
+SELECT pg_temp.act('dave');
+SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_team_q2'), clear_expiry => true)$$, '22023',
+    'update_share: a principal cannot widen a share it receives',
+    'update_share: a member of the grantee team cannot remove the share''s expiry');
+SELECT pg_temp.act('alice');
+SELECT lives_ok($$SELECT share_acl.update_share(pg_temp.id('s_team_q2'), clear_expiry => true)$$,
+    'update_share: its grantor can');
+SELECT pg_temp.act('carol');
 SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave2'), clear_expiry => true)$$, '42501', NULL,
     'update_share: removing the expiry widens the grant');
 
