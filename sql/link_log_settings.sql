@@ -44,5 +44,16 @@ SELECT status FROM share_acl.open_link((SELECT share_acl._link_token('55000000-0
 RESET client_min_messages;
 RESET debug_print_plan;
 
+-- a new backend: a message whose first statement changes how the text
+-- parses (a Unicode escape without standard_conforming_strings fails to
+-- parse again): the check assumes the text is logged and warns, it does
+-- not fail the call
+\c
+SET log_min_error_statement = panic;
+SET log_statement = 'ddl';
+SET standard_conforming_strings = off \; SELECT share_acl.link_id('not a token') IS NULL AS no_link, U&'abc' AS text;
+RESET standard_conforming_strings;
+RESET log_statement;
+
 DELETE FROM share_acl.workspace WHERE id = '55000000-0000-0000-0000-000000000001';
 DELETE FROM share_acl.principal WHERE id = '55000000-0000-0000-0001-000000000001';

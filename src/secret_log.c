@@ -75,7 +75,8 @@ StatementLogged(void)
 	 * standard_conforming_strings changed by an earlier statement of the same
 	 * message), and the error would quote the text: then assume it is logged,
 	 * and drop the error unreported.  The raw parser holds no resources.
-	 * Any other error (out of memory, stack depth, a cancel) is raised.
+	 * Errors of the server rather than of the text (out of memory, stack
+	 * depth, a cancel, an internal error) are raised.
 	 */
 	{
 		MemoryContext cxt = CurrentMemoryContext;
@@ -93,8 +94,11 @@ StatementLogged(void)
 			edata = CopyErrorData();
 			category = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
 			FreeErrorData(edata);
-			if (category != ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION &&
-				category != ERRCODE_DATA_EXCEPTION)
+			if (category == ERRCODE_INSUFFICIENT_RESOURCES ||
+				category == ERRCODE_PROGRAM_LIMIT_EXCEEDED ||
+				category == ERRCODE_OPERATOR_INTERVENTION ||
+				category == ERRCODE_SYSTEM_ERROR ||
+				category == ERRCODE_INTERNAL_ERROR)
 				PG_RE_THROW();
 			FlushErrorState();
 			return true;
