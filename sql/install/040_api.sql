@@ -1556,6 +1556,9 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     UPDATE share_acl.resource x SET owner_id = new_owner WHERE x.id = transfer_resource_ownership.resource;
+    IF NOT FOUND THEN           -- deleted by a transaction that committed meanwhile
+        RAISE EXCEPTION 'resource % does not exist', resource USING ERRCODE = 'no_data_found';
+    END IF;
 END $$;
 COMMENT ON FUNCTION share_acl.transfer_resource_ownership(uuid, uuid) IS
     'give a resource a new owner among the workspace''s people (workspace owner only)';
@@ -1605,8 +1608,15 @@ BEGIN
         RAISE EXCEPTION 'a promotion request of principal % is already pending in workspace %', actor, workspace
             USING ERRCODE = 'unique_violation';
     END IF;
+    -- (a concurrent request of the same principal: the unique index decides)
     INSERT INTO share_acl.promotion_request AS q (workspace_id, principal_id, role)
-    VALUES (workspace, actor, role) RETURNING q.id INTO rid;
+    VALUES (workspace, actor, role)
+    ON CONFLICT (workspace_id, principal_id) WHERE status = 'pending' DO NOTHING
+    RETURNING q.id INTO rid;
+    IF rid IS NULL THEN
+        RAISE EXCEPTION 'a promotion request of principal % is already pending in workspace %', actor, workspace
+            USING ERRCODE = 'unique_violation';
+    END IF;
     -- those who decide: the owner and the admins (manage_members)
     PERFORM share_acl._notify(ARRAY(SELECT m.principal_id FROM share_acl.member m
                                      WHERE m.workspace_id = request_promotion.workspace

@@ -225,6 +225,11 @@ BEGIN
         RAISE EXCEPTION 'review % is no longer open', v.id USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     PERFORM share_acl._require(actor, v.resource_id, 'approve', 'submit_review');
+    -- a decision writes the review's row (changing nothing in it): two
+    -- reviewers deciding at once in REPEATABLE READ, where the second would
+    -- not see the first's decision and leave the review open, fail to
+    -- serialize instead (READ COMMITTED: the second waits and sees it)
+    UPDATE share_acl.review x SET closed_at = x.closed_at WHERE x.id = v.id;
     UPDATE share_acl.review_reviewer rr
        SET decision = submit_review.decision, note = submit_review.note, decided_at = now(), decided_by = actor
      WHERE rr.review_id = v.id AND rr.reviewer_id = who;
@@ -250,7 +255,7 @@ BEGIN
     v := share_acl._get_review(cancel_review.review);
     PERFORM share_acl._require_manager(actor, v.resource_id, v.requested_by, 'requester of review ' || v.id,
                                        'cancel_review');
-    IF v.closed_at IS NOT NULL THEN
+    IF v.closed_at IS NOT NULL OR (v.close_at_due AND v.due_at <= now()) THEN
         RAISE EXCEPTION 'review % is no longer open', v.id USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     PERFORM share_acl._close_review(v.id, true);
