@@ -495,8 +495,8 @@ ImagePublish(const StructureCache *s, const ChangeLogPosition *pos)
 /*
  * Map this database's structure image, if there is one made for this
  * catalog, into *s (whose arrays then point into the mapping) and its
- * position into *pos (allocated in TopMemoryContext); *image_id identifies
- * it.  Releases the image mapped before.
+ * position into *pos (its xip allocated in the current memory context);
+ * *image_id identifies it.  Releases the image mapped before.
  */
 bool
 ImageAdopt(StructureCache *s, ChangeLogPosition *pos, uint64 *image_id)
