@@ -31,6 +31,7 @@
 #include "utils/uuid.h"
 
 #include "catalog.h"
+#include "commit_recheck.h"
 #include "context.h"
 #include "engine.h"
 #include "kept_plan.h"
@@ -753,6 +754,8 @@ resource_create(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("parent %s belongs to another workspace", UuidText(parent))));
 		Require("create_resource", actor, parent, PERM_UPLOAD, "create_resource");
+		if (actor != NULL)
+			CommitRecheckUpload(workspace, actor, parent);
 		if (EngineDepthRoom(parent) < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),

@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "catalog.h"
 #include "change_log.h"
+#include "commit_recheck.h"
 #include "context.h"
 #include "fk_check.h"
 #include "invalidation.h"
@@ -38,5 +39,6 @@ _PG_init(void)
 	/* before LinkAttemptsInit: callbacks run newest first, and the seal must run last */
 	AuditInit();
 	LinkAttemptsInit();
+	CommitRecheckInit();
 	MarkGUCPrefixReserved("share_acl");
 }

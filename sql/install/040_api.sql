@@ -297,14 +297,25 @@ $$;
 COMMENT ON FUNCTION share_acl._foreign_below(uuid, uuid) IS
     'internal: is a resource below the resource (restricted ones and what is below them aside) owned by someone else than the principal';
 
+-- A call that relied on _foreign_below(principal, R) being false notes it:
+-- an upload below R by someone else may commit meanwhile, so the answer is
+-- asked again at commit (src/commit_recheck.c), 40001 when it changed.
+CREATE FUNCTION share_acl._recheck_at_commit(principal uuid, resource uuid) RETURNS void
+    AS 'MODULE_PATHNAME', 'recheck_at_commit' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION share_acl._recheck_at_commit(uuid, uuid) IS
+    'internal: ask _foreign_below(principal, resource) again when the transaction commits (40001 when something of someone else is below it by then)';
+
 CREATE FUNCTION share_acl._passable(principal uuid, resource uuid, held share_acl.permset)
 RETURNS share_acl.permset
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
     IF principal IS NULL
        OR held OPERATOR(share_acl.&) 'edit,rename,move,delete'::share_acl.permset OPERATOR(share_acl.=) ''::share_acl.permset
-       OR share_acl._edit_own_only(principal, resource) IS NULL
-       OR NOT share_acl._foreign_below(principal, resource) THEN
+       OR share_acl._edit_own_only(principal, resource) IS NULL THEN
+        RETURN held;
+    END IF;
+    IF NOT share_acl._foreign_below(principal, resource) THEN
+        PERFORM share_acl._recheck_at_commit(principal, resource);
         RETURN held;
     END IF;
     RETURN held OPERATOR(share_acl.-) 'edit,rename,move,delete'::share_acl.permset;
@@ -332,7 +343,9 @@ BEGIN
     -- the walk below must see a move or collection change committed
     -- meanwhile, and none may slip in before this grant commits
     PERFORM share_acl._lock_structure(ARRAY[ws]);
-    IF share_acl._foreign_below(principal, resource) THEN
+    IF NOT share_acl._foreign_below(principal, resource) THEN
+        PERFORM share_acl._recheck_at_commit(principal, resource);     -- (an upload meanwhile)
+    ELSE
         PERFORM share_acl._deny(_no_escalation_below.resource,
             pg_catalog.format('permission denied: %s cannot grant "%s" on resource %s: a resource below it is not the principal''s own (member_edit_own_only)',
                               action, capped, resource),
@@ -896,7 +909,7 @@ COMMENT ON FUNCTION share_acl._below(uuid) IS
 -- run_ai, and NULL is returned (a trusted administrator aside) only when
 -- the actor is exempt and ai_over is empty.
 CREATE FUNCTION share_acl._structure_before(actor uuid, resource uuid, above uuid[]) RETURNS jsonb
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     held share_acl.permset;
     passable share_acl.permset;
@@ -918,20 +931,25 @@ BEGIN
     -- owner or not
     passable := share_acl._passable(actor, resource, held);
     exempt := passable OPERATOR(share_acl.=) held
-        AND (held OPERATOR(share_acl.@>) ('full'::share_acl.permset OPERATOR(share_acl.-)
-                                          'transfer_ownership,delete_space'::share_acl.permset)
-             -- anyone may move what it owns: what others gain is access to
-             -- its own.  (Owning a resource above R is not enough: R10's full
-             -- on R is capped by the actor's role (R9), and R is someone else's.
-             -- Nor is owning R when something below it, within the reach of
-             -- R's new ancestors, is someone else's: what others gain there
-             -- is access to that, and only the check on R bounds it.)
-             OR (EXISTS (SELECT 1 FROM share_acl.resource r
-                          WHERE r.id = _structure_before.resource AND r.owner_id = actor)
-                 AND EXISTS (SELECT 1 FROM share_acl.resource r
-                               JOIN share_acl.member m ON m.workspace_id = r.workspace_id
-                              WHERE r.id = _structure_before.resource AND m.principal_id = actor)
-                 AND NOT share_acl._foreign_below(actor, resource)));
+        AND held OPERATOR(share_acl.@>) ('full'::share_acl.permset OPERATOR(share_acl.-)
+                                         'transfer_ownership,delete_space'::share_acl.permset);
+    -- anyone may move what it owns: what others gain is access to its own.
+    -- (Owning a resource above R is not enough: R10's full on R is capped by
+    -- the actor's role (R9), and R is someone else's.  Nor is owning R when
+    -- something below it, within the reach of R's new ancestors, is someone
+    -- else's: what others gain there is access to that, and only the check
+    -- on R bounds it; an upload below R committing meanwhile is caught at
+    -- commit, _recheck_at_commit.)
+    IF NOT exempt AND passable OPERATOR(share_acl.=) held
+       AND EXISTS (SELECT 1 FROM share_acl.resource r
+                    WHERE r.id = _structure_before.resource AND r.owner_id = actor)
+       AND EXISTS (SELECT 1 FROM share_acl.resource r
+                     JOIN share_acl.member m ON m.workspace_id = r.workspace_id
+                    WHERE r.id = _structure_before.resource AND m.principal_id = actor)
+       AND NOT share_acl._foreign_below(actor, resource) THEN
+        exempt := true;
+        PERFORM share_acl._recheck_at_commit(actor, resource);
+    END IF;
     held := passable;
     -- run_ai below R (see above): only where a project enables guest AI and
     -- the workspace has guests or outsiders (shared with, or asked to review)

@@ -1,0 +1,285 @@
+/*
+ * commit_recheck.c — what an upload, and a change that relied on "nothing
+ * of anyone else's is below this resource", check again at commit.
+ *
+ * R14 lets the owner of a resource move it (or file it in a collection, or
+ * lift its restriction) unchecked when everything below it is its own, and
+ * member_edit_own_only lets a member pass on edit where nothing below is
+ * someone else's.  Both decide on what lies below the resource, and an
+ * upload below it (create_resource, by someone else) does not take the
+ * workspace's structure lock: an upload committing while such a change is
+ * in flight, each checked against what the other had not yet changed, would
+ * end where neither serial order leads (the upload refused after the move,
+ * the move checked after the upload).  So each checks again just before it
+ * commits, one workspace at a time:
+ *
+ *   - a transaction that relied on nothing foreign below R (noted through
+ *     _recheck_at_commit(actor, R) by the SQL that decided it) takes the
+ *     workspace's recheck lock exclusively and asks _foreign_below(actor, R)
+ *     again under the latest snapshot;
+ *   - a transaction that uploaded (noted by create_resource) takes it
+ *     shared and asks again whether its actor may still upload into each
+ *     parent;
+ *
+ * and fails with 40001 when the answer changed (retried, the call then
+ * sees the other's commit and is checked as it would be serially).  The
+ * lock is a heavyweight lock of a private advisory class (field4 below,
+ * which no SQL advisory-lock function uses), so no role can take it; it is
+ * held to the end of the transaction, taken only at commit, once per
+ * workspace in workspace order: uploads do not wait for each other, and a
+ * transaction never waits for it while holding it in another mode.  A
+ * ROLLBACK TO SAVEPOINT drops what its subtransaction noted.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/uuid.h"
+
+#include "catalog.h"
+#include "commit_recheck.h"
+#include "engine.h"
+#include "invalidation.h"
+#include "kept_plan.h"
+#include "permset.h"
+
+/* the advisory lock class of the recheck lock (SQL's functions use 1 and 2) */
+#define RECHECK_LOCK_CLASS	0x5341
+
+PG_FUNCTION_INFO_V1(recheck_at_commit);
+
+typedef enum NotedKind
+{
+	NOTED_UPLOAD,				/* actor uploaded into resource: may it still? */
+	NOTED_NOTHING_FOREIGN		/* nothing below resource was someone else's */
+} NotedKind;
+
+typedef struct Noted
+{
+	pg_uuid_t	workspace;
+	pg_uuid_t	actor;
+	pg_uuid_t	resource;
+	NotedKind	kind;
+	SubTransactionId subid;
+} Noted;
+
+static Noted *noted = NULL;		/* in TopTransactionContext */
+static int	nnoted = 0;
+static int	maxnoted = 0;
+
+static KeptPlan foreign_below_plan;
+static const KeptStatement foreign_below_statement = {
+	"SELECT share_acl._foreign_below($1, $2)", "uu"
+};
+
+static void
+Note(const pg_uuid_t *workspace, const pg_uuid_t *actor, const pg_uuid_t *resource, NotedKind kind)
+{
+	MemoryContext old;
+	Noted	   *n;
+
+	/* many uploads into one parent in a row: asked once */
+	if (nnoted > 0)
+	{
+		n = &noted[nnoted - 1];
+		if (n->kind == kind && n->subid == GetCurrentSubTransactionId() &&
+			memcmp(n->resource.data, resource->data, UUID_LEN) == 0 &&
+			memcmp(n->actor.data, actor->data, UUID_LEN) == 0)
+			return;
+	}
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	if (nnoted == maxnoted)
+	{
+		maxnoted = maxnoted == 0 ? 8 : maxnoted * 2;
+		noted = noted == NULL ? palloc(maxnoted * sizeof(Noted))
+			: repalloc(noted, maxnoted * sizeof(Noted));
+	}
+	n = &noted[nnoted++];
+	n->workspace = *workspace;
+	n->actor = *actor;
+	n->resource = *resource;
+	n->kind = kind;
+	n->subid = GetCurrentSubTransactionId();
+	MemoryContextSwitchTo(old);
+}
+
+/* create_resource: actor uploaded into parent, in workspace. */
+void
+CommitRecheckUpload(const pg_uuid_t *workspace, const pg_uuid_t *actor, const pg_uuid_t *parent)
+{
+	Note(workspace, actor, parent, NOTED_UPLOAD);
+}
+
+/*
+ * _recheck_at_commit(actor uuid, resource uuid) → void: the caller decided
+ * that nothing below resource (within R14's reach) is someone else's than
+ * actor's; asked again at commit.  Internal.
+ */
+Datum
+recheck_at_commit(PG_FUNCTION_ARGS)
+{
+	RowFacts	facts;
+	Snapshot	snap;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_VOID();
+	snap = StatementSnapshot();
+	ResourceFacts(PG_GETARG_UUID_P(1), snap, &facts);
+	UnregisterSnapshot(snap);
+	if (facts.found && facts.has_workspace)
+		Note(&facts.workspace, PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1), NOTED_NOTHING_FOREIGN);
+	PG_RETURN_VOID();
+}
+
+static int
+CompareWorkspace(const void *a, const void *b)
+{
+	return memcmp(((const Noted *) a)->workspace.data, ((const Noted *) b)->workspace.data, UUID_LEN);
+}
+
+/* The recheck lock of workspace, in mode. */
+static void
+LockWorkspace(const pg_uuid_t *workspace, LOCKMODE mode)
+{
+	LOCKTAG		tag;
+	uint64		h = hash_bytes_extended(workspace->data, UUID_LEN, 0);
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (h >> 32), (uint32) h, RECHECK_LOCK_CLASS);
+	(void) LockAcquire(&tag, mode, false, false);
+}
+
+static void
+SerializationFailure(const Noted *n)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 errmsg("could not serialize access due to a concurrent change below resource %s",
+					DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&n->resource)))),
+			 n->kind == NOTED_UPLOAD
+			 ? errdetail("A change committed meanwhile took away the permission to upload into it.")
+			 : errdetail("A resource of someone else was put below it meanwhile; the change relied on there being none."),
+			 errhint("Retry the transaction.")));
+}
+
+/* Lock each workspace noted, then ask each question again. */
+static void
+RecheckNoted(void)
+{
+	int			i;
+
+	qsort(noted, nnoted, sizeof(Noted), CompareWorkspace);
+	for (i = 0; i < nnoted;)
+	{
+		int			j;
+		bool		exclusive = false;
+
+		for (j = i; j < nnoted && CompareWorkspace(&noted[j], &noted[i]) == 0; j++)
+			exclusive |= noted[j].kind == NOTED_NOTHING_FOREIGN;
+		LockWorkspace(&noted[i].workspace, exclusive ? ExclusiveLock : ShareLock);
+		i = j;
+	}
+	/* what committed before the locks were granted */
+	CacheSeeCommitted();
+	SPI_connect();
+	for (i = 0; i < nnoted; i++)
+	{
+		Noted	   *n = &noted[i];
+
+		if (n->kind == NOTED_UPLOAD)
+		{
+			TargetKind	kind;
+			Permset		have = EnginePermissionsOf(&n->actor, &n->resource, &kind);
+
+			/* (a parent gone fails the new row's foreign key) */
+			if (kind != TARGET_NONE && !(have & PERM_UPLOAD))
+				SerializationFailure(n);
+		}
+		else
+		{
+			Datum		args[2] = {UUIDPGetDatum(&n->actor), UUIDPGetDatum(&n->resource)};
+			Snapshot	latest = RegisterSnapshot(GetLatestSnapshot());
+			bool		isnull;
+			int			rc;
+
+			rc = SPI_execute_snapshot(KeptStatementPlan(&foreign_below_plan, &foreign_below_statement),
+									  args, NULL, latest, InvalidSnapshot, true, false, 1);
+			UnregisterSnapshot(latest);
+			if (rc != SPI_OK_SELECT || SPI_processed != 1)
+				elog(ERROR, "share_acl._foreign_below failed: %s", SPI_result_code_string(rc));
+			if (DatumGetBool(KeptStatementColumn(1, &isnull)) && !isnull)
+				SerializationFailure(n);
+		}
+	}
+	SPI_finish();
+}
+
+static void
+Forget(void)
+{
+	noted = NULL;				/* TopTransactionContext goes away */
+	nnoted = maxnoted = 0;
+}
+
+static void
+RecheckXactCallback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			if (nnoted > 0)
+				RecheckNoted();
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PREPARE:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			Forget();
+			break;
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+			break;
+	}
+}
+
+static void
+RecheckSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
+					   SubTransactionId parentSubid, void *arg)
+{
+	int			i,
+				kept = 0;
+
+	if (nnoted == 0)
+		return;
+	switch (event)
+	{
+		case SUBXACT_EVENT_ABORT_SUB:
+			for (i = 0; i < nnoted; i++)
+				if (noted[i].subid != mySubid)
+					noted[kept++] = noted[i];
+			nnoted = kept;
+			break;
+		case SUBXACT_EVENT_COMMIT_SUB:
+			for (i = 0; i < nnoted; i++)
+				if (noted[i].subid == mySubid)
+					noted[i].subid = parentSubid;
+			break;
+		default:
+			break;
+	}
+}
+
+void
+CommitRecheckInit(void)
+{
+	RegisterXactCallback(RecheckXactCallback, NULL);
+	RegisterSubXactCallback(RecheckSubXactCallback, NULL);
+}
