@@ -39,6 +39,7 @@
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
+#include "utils/inval.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -47,7 +48,6 @@
 #include "catalog.h"
 #include "commit_recheck.h"
 #include "engine.h"
-#include "invalidation.h"
 #include "kept_plan.h"
 #include "permset.h"
 
@@ -186,8 +186,12 @@ RecheckNoted(void)
 		LockWorkspace(&noted[i].workspace, exclusive ? ExclusiveLock : ShareLock);
 		i = j;
 	}
-	/* what committed before the locks were granted */
-	CacheSeeCommitted();
+	/*
+	 * What committed before the locks were granted: a transaction that held
+	 * one sent its invalidation messages before it released it (and one that
+	 * finished before had sent them too)
+	 */
+	AcceptInvalidationMessages();
 	SPI_connect();
 	for (i = 0; i < nnoted; i++)
 	{

@@ -198,18 +198,11 @@ PG_FUNCTION_INFO_V1(see_committed);
 Datum
 see_committed(PG_FUNCTION_ARGS)
 {
-	CacheSeeCommitted();
-	PG_RETURN_VOID();
-}
-
-/* What _see_committed() does, for C callers. */
-void
-CacheSeeCommitted(void)
-{
 	statement_seq++;
 	AcceptInvalidationMessages();
 	inval_counts[INVAL_STRUCTURE]++;
 	inval_counts[INVAL_PRINCIPALS]++;
+	PG_RETURN_VOID();
 }
 
 /*

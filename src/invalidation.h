@@ -37,7 +37,6 @@ extern uint64 InvalCount(InvalGroup group);
 typedef uint64 TransientTag;
 
 extern void CacheBeginStatement(void);
-extern void CacheSeeCommitted(void);
 extern TransientTag CacheTransientTag(bool transient);
 extern bool CacheTransientValid(TransientTag tag);
 extern Snapshot ReadSnapshot(bool *transient);
