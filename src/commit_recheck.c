@@ -69,6 +69,8 @@ typedef struct Noted
 	pg_uuid_t	resource;
 	NotedKind	kind;
 	SubTransactionId subid;
+	CommandId	cid;			/* the transaction's own writes from here on were
+								 * checked against what it had itself changed */
 } Noted;
 
 static Noted *noted = NULL;		/* in TopTransactionContext */
@@ -108,6 +110,7 @@ Note(const pg_uuid_t *workspace, const pg_uuid_t *actor, const pg_uuid_t *resour
 	n->resource = *resource;
 	n->kind = kind;
 	n->subid = GetCurrentSubTransactionId();
+	n->cid = GetCurrentCommandId(false);
 	MemoryContextSwitchTo(old);
 }
 
@@ -212,6 +215,15 @@ RecheckNoted(void)
 			Snapshot	latest = RegisterSnapshot(GetLatestSnapshot());
 			bool		isnull;
 			int			rc;
+
+			/*
+			 * Others' commits, and the transaction's own writes from before
+			 * the note only: what it wrote itself afterwards (someone else's
+			 * upload below, acting as them) was checked then against its own
+			 * state, and would otherwise fail it on every retry.  (The
+			 * registered snapshot is this call's own copy.)
+			 */
+			latest->curcid = n->cid;
 
 			rc = SPI_execute_snapshot(KeptStatementPlan(&foreign_below_plan, &foreign_below_statement),
 									  args, NULL, latest, InvalidSnapshot, true, false, 1);

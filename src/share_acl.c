@@ -36,9 +36,14 @@ _PG_init(void)
 	StructureInit();
 	RowWriteInit();
 	FkCheckInit();
-	/* before LinkAttemptsInit: callbacks run newest first, and the seal must run last */
+	/*
+	 * Callbacks run newest first: at commit the link views are counted (they
+	 * lock link rows), then the uploads and structure changes are checked
+	 * again under their lock (taken after any row lock of the transaction's
+	 * own commit work), then the audit seal runs, last.
+	 */
 	AuditInit();
-	LinkAttemptsInit();
 	CommitRecheckInit();
+	LinkAttemptsInit();
 	MarkGUCPrefixReserved("share_acl");
 }
