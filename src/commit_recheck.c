@@ -50,6 +50,7 @@
 #include "engine.h"
 #include "kept_plan.h"
 #include "permset.h"
+#include "xact_notes.h"
 
 /* the advisory lock class of the recheck lock (SQL's functions use 1 and 2) */
 #define RECHECK_LOCK_CLASS	0x5341
@@ -270,27 +271,8 @@ static void
 RecheckSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
 					   SubTransactionId parentSubid, void *arg)
 {
-	int			i,
-				kept = 0;
-
-	if (nnoted == 0)
-		return;
-	switch (event)
-	{
-		case SUBXACT_EVENT_ABORT_SUB:
-			for (i = 0; i < nnoted; i++)
-				if (noted[i].subid != mySubid)
-					noted[kept++] = noted[i];
-			nnoted = kept;
-			break;
-		case SUBXACT_EVENT_COMMIT_SUB:
-			for (i = 0; i < nnoted; i++)
-				if (noted[i].subid == mySubid)
-					noted[i].subid = parentSubid;
-			break;
-		default:
-			break;
-	}
+	XactNotesAtSubXactEnd(noted, &nnoted, sizeof(Noted), offsetof(Noted, subid),
+						  event, mySubid, parentSubid);
 }
 
 void

@@ -92,6 +92,7 @@
 #include "notify.h"
 #include "row_write.h"
 #include "segment_worker.h"
+#include "xact_notes.h"
 
 #define ATTEMPT_LOCK_TIMEOUT	"1s"	/* the worker's wait for the link row */
 /*
@@ -719,27 +720,8 @@ static void
 LinkSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
 					SubTransactionId parentSubid, void *arg)
 {
-	int			i,
-				kept = 0;
-
-	if (npending == 0)
-		return;
-	switch (event)
-	{
-		case SUBXACT_EVENT_ABORT_SUB:
-			for (i = 0; i < npending; i++)
-				if (pending[i].subid != mySubid)
-					pending[kept++] = pending[i];
-			npending = kept;
-			break;
-		case SUBXACT_EVENT_COMMIT_SUB:
-			for (i = 0; i < npending; i++)
-				if (pending[i].subid == mySubid)
-					pending[i].subid = parentSubid;
-			break;
-		default:
-			break;
-	}
+	XactNotesAtSubXactEnd(pending, &npending, sizeof(PendingView), offsetof(PendingView, subid),
+						  event, mySubid, parentSubid);
 }
 
 void
