@@ -201,12 +201,6 @@ link_attempt(PG_FUNCTION_ARGS)
 	 */
 	handle = StartSegmentWorker(seg, "share_acl_link_attempt_main", "share_acl link attempt",
 								"share_acl link attempt", ATTEMPT_SLOT_WAIT_MS);
-	if (handle != NULL)
-	{
-		HOLD_CANCEL_INTERRUPTS();
-		(void) WaitSegmentWorker(handle, &sh->taken);
-		RESUME_CANCEL_INTERRUPTS();
-	}
 	if (handle == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
@@ -214,6 +208,9 @@ link_attempt(PG_FUNCTION_ARGS)
 				 errdetail("No background worker slot became free within %d ms.",
 						   ATTEMPT_SLOT_WAIT_MS),
 				 errhint("Raise max_worker_processes: every password attempt, and every open of a link with max_views, uses a background worker for about the time a connection takes to start.")));
+	HOLD_CANCEL_INTERRUPTS();
+	(void) WaitSegmentWorker(handle, &sh->taken);
+	RESUME_CANCEL_INTERRUPTS();
 
 	/*
 	 * Wait for the worker's answer (it sets our latch once it has committed)
