@@ -278,7 +278,9 @@ COMMENT ON FUNCTION share_acl._edit_own_only(uuid, uuid) IS
     'internal: the resource''s workspace when its member_edit_own_only policy caps the principal (a member) there, else NULL';
 
 -- _foreign_below(principal, R): is a resource below R, within that reach,
--- not the principal's own?
+-- not the principal's own?  STABLE and SQL, so that it reads with the
+-- snapshot of the query that calls it (src/commit_recheck.c asks it under a
+-- snapshot of its own making at commit).  Keep it so.
 CREATE FUNCTION share_acl._foreign_below(principal uuid, resource uuid) RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT EXISTS (WITH RECURSIVE below(id, owner) AS (
