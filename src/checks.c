@@ -404,12 +404,6 @@ Datum
 is_owner_current(PG_FUNCTION_ARGS)
 {
 	const pg_uuid_t *p = ContextCurrentPrincipal();
-	Engine		e;
-	Target		t;
 
-	if (p == NULL)
-		PG_RETURN_BOOL(false);
-	EngineBegin(&e);
-	t = EngineTarget(&e, PG_GETARG_UUID_P(0));
-	PG_RETURN_BOOL(t.kind == TARGET_RESOURCE && EngineOwns(&e, EnginePrincipal(&e, p), t.index));
+	PG_RETURN_BOOL(p != NULL && EnginePrincipalOwns(p, PG_GETARG_UUID_P(0)));
 }

@@ -17,9 +17,10 @@
  *     _recheck_at_commit(actor, R) by the SQL that decided it) takes the
  *     workspace's recheck lock exclusively and asks _foreign_below(actor, R)
  *     again under the latest snapshot;
- *   - a transaction that uploaded (noted by create_resource) takes it
- *     shared and asks again whether its actor may still upload into each
- *     parent;
+ *   - a transaction that uploaded into a parent it does not own (noted by
+ *     create_resource; into its own parent an upload cannot break what
+ *     another principal relied on owning whole) takes it shared and asks
+ *     again whether its actor may still upload into each such parent;
  *
  * and fails with 40001 when the answer changed (retried, the call then
  * sees the other's commit and is checked as it would be serially).  The

@@ -740,6 +740,18 @@ EngineCurrentPermissions(const pg_uuid_t *target, TargetKind *kind)
 	return PermissionsWith(p, link, target, kind);
 }
 
+/* Does principal own resource target (R10: as a person with a role)? */
+bool
+EnginePrincipalOwns(const pg_uuid_t *principal, const pg_uuid_t *target)
+{
+	Engine		e;
+	Target		t;
+
+	EngineBegin(&e);
+	t = EngineTarget(&e, target);
+	return t.kind == TARGET_RESOURCE && EngineOwns(&e, EnginePrincipal(&e, principal), t.index);
+}
+
 /*
  * E(P, R) in one call, for the SQL checks and the management functions;
  * *kind says what R is (TARGET_NONE: unknown, and no permissions).

@@ -754,7 +754,12 @@ resource_create(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("parent %s belongs to another workspace", UuidText(parent))));
 		Require("create_resource", actor, parent, PERM_UPLOAD, "create_resource");
-		if (actor != NULL)
+		/*
+		 * Into a parent of its own, an upload cannot put anything of someone
+		 * else's below what another principal relied on owning whole (that
+		 * principal would own the parent): asked again at commit otherwise
+		 */
+		if (actor != NULL && !EnginePrincipalOwns(actor, parent))
 			CommitRecheckUpload(workspace, actor, parent);
 		if (EngineDepthRoom(parent) < 0)
 			ereport(ERROR,
