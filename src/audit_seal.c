@@ -68,6 +68,7 @@
 #include "audit_rows.h"
 #include "catalog.h"
 #include "kept_plan.h"
+#include "xact_notes.h"
 
 PG_FUNCTION_INFO_V1(audit_pending);
 PG_FUNCTION_INFO_V1(audit_staged);
@@ -1201,14 +1202,9 @@ AuditXactCallback(XactEvent event, void *arg)
 				audit_unresolved = false;
 			}
 			break;
-		case XACT_EVENT_COMMIT:
-		case XACT_EVENT_ABORT:
-		case XACT_EVENT_PREPARE:
-		case XACT_EVENT_PARALLEL_COMMIT:
-		case XACT_EVENT_PARALLEL_ABORT:
-			AuditForget();
-			break;
-		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+		default:
+			if (XactEventEnds(event))
+				AuditForget();
 			break;
 	}
 }

@@ -42,7 +42,6 @@
 #include "storage/lock.h"
 #include "utils/inval.h"
 #include "utils/builtins.h"
-#include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/uuid.h"
 
@@ -75,9 +74,7 @@ typedef struct Noted
 								 * checked against what it had itself changed */
 } Noted;
 
-static Noted *noted = NULL;		/* in TopTransactionContext */
-static int	nnoted = 0;
-static int	maxnoted = 0;
+static XactNotes noted = XACT_NOTES_INIT(Noted, subid);
 
 static KeptPlan foreign_below_plan;
 static const KeptStatement foreign_below_statement = {
@@ -87,33 +84,23 @@ static const KeptStatement foreign_below_statement = {
 static void
 Note(const pg_uuid_t *workspace, const pg_uuid_t *actor, const pg_uuid_t *resource, NotedKind kind)
 {
-	MemoryContext old;
 	Noted	   *n;
 
 	/* many uploads into one parent in a row: asked once */
-	if (nnoted > 0)
+	if (noted.n > 0)
 	{
-		n = &noted[nnoted - 1];
+		n = XACT_NOTE(&noted, Noted, noted.n - 1);
 		if (n->kind == kind && n->subid == GetCurrentSubTransactionId() &&
 			memcmp(n->resource.data, resource->data, UUID_LEN) == 0 &&
 			memcmp(n->actor.data, actor->data, UUID_LEN) == 0)
 			return;
 	}
-	old = MemoryContextSwitchTo(TopTransactionContext);
-	if (nnoted == maxnoted)
-	{
-		maxnoted = maxnoted == 0 ? 8 : maxnoted * 2;
-		noted = noted == NULL ? palloc(maxnoted * sizeof(Noted))
-			: repalloc(noted, maxnoted * sizeof(Noted));
-	}
-	n = &noted[nnoted++];
+	n = XactNoteAdd(&noted);
 	n->workspace = *workspace;
 	n->actor = *actor;
 	n->resource = *resource;
 	n->kind = kind;
-	n->subid = GetCurrentSubTransactionId();
 	n->cid = GetCurrentCommandId(false);
-	MemoryContextSwitchTo(old);
 }
 
 /* create_resource: actor uploaded into parent, in workspace. */
@@ -178,17 +165,18 @@ SerializationFailure(const Noted *n)
 static void
 RecheckNoted(void)
 {
+	Noted	   *notes = XACT_NOTE(&noted, Noted, 0);
 	int			i;
 
-	qsort(noted, nnoted, sizeof(Noted), CompareWorkspace);
-	for (i = 0; i < nnoted;)
+	qsort(notes, noted.n, sizeof(Noted), CompareWorkspace);
+	for (i = 0; i < noted.n;)
 	{
 		int			j;
 		bool		exclusive = false;
 
-		for (j = i; j < nnoted && CompareWorkspace(&noted[j], &noted[i]) == 0; j++)
-			exclusive |= noted[j].kind == NOTED_NOTHING_FOREIGN;
-		LockWorkspace(&noted[i].workspace, exclusive ? ExclusiveLock : ShareLock);
+		for (j = i; j < noted.n && CompareWorkspace(&notes[j], &notes[i]) == 0; j++)
+			exclusive |= notes[j].kind == NOTED_NOTHING_FOREIGN;
+		LockWorkspace(&notes[i].workspace, exclusive ? ExclusiveLock : ShareLock);
 		i = j;
 	}
 	/*
@@ -198,9 +186,9 @@ RecheckNoted(void)
 	 */
 	AcceptInvalidationMessages();
 	SPI_connect();
-	for (i = 0; i < nnoted; i++)
+	for (i = 0; i < noted.n; i++)
 	{
-		Noted	   *n = &noted[i];
+		Noted	   *n = &notes[i];
 
 		if (n->kind == NOTED_UPLOAD)
 		{
@@ -240,40 +228,19 @@ RecheckNoted(void)
 }
 
 static void
-Forget(void)
-{
-	noted = NULL;				/* TopTransactionContext goes away */
-	nnoted = maxnoted = 0;
-}
-
-static void
 RecheckXactCallback(XactEvent event, void *arg)
 {
-	switch (event)
-	{
-		case XACT_EVENT_PRE_COMMIT:
-		case XACT_EVENT_PRE_PREPARE:
-			if (nnoted > 0)
-				RecheckNoted();
-			break;
-		case XACT_EVENT_COMMIT:
-		case XACT_EVENT_ABORT:
-		case XACT_EVENT_PREPARE:
-		case XACT_EVENT_PARALLEL_COMMIT:
-		case XACT_EVENT_PARALLEL_ABORT:
-			Forget();
-			break;
-		case XACT_EVENT_PARALLEL_PRE_COMMIT:
-			break;
-	}
+	if ((event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PRE_PREPARE) && noted.n > 0)
+		RecheckNoted();
+	else if (XactEventEnds(event))
+		XactNotesForget(&noted);
 }
 
 static void
 RecheckSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
 					   SubTransactionId parentSubid, void *arg)
 {
-	XactNotesAtSubXactEnd(noted, &nnoted, sizeof(Noted), offsetof(Noted, subid),
-						  event, mySubid, parentSubid);
+	XactNotesAtSubXactEnd(&noted, event, mySubid, parentSubid);
 }
 
 void

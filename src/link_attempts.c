@@ -400,16 +400,13 @@ typedef struct PendingView
 } PendingView;
 
 /* The views of the current transaction, in TopTransactionContext. */
-static PendingView *pending = NULL;
-static int	npending = 0;
-static int	maxpending = 0;
+static XactNotes pending = XACT_NOTES_INIT(PendingView, subid);
 static int	nextseq = 0;
 
 static void
 ForgetPendingViews(void)
 {
-	pending = NULL;
-	npending = maxpending = 0;
+	XactNotesForget(&pending);
 	nextseq = 0;
 }
 
@@ -421,28 +418,15 @@ ForgetPendingViews(void)
 void
 LinkViewAtCommit(const pg_uuid_t *link, const char *viewer_email)
 {
-	MemoryContext old;
 	PendingView *p;
 
 	PreventCommandIfReadOnly("open_link");
 
-	old = MemoryContextSwitchTo(TopTransactionContext);
-	if (npending == maxpending)
-	{
-		int			newmax = maxpending == 0 ? 8 : maxpending * 2;
-
-		pending = pending == NULL ? palloc(newmax * sizeof(PendingView))
-			: repalloc(pending, newmax * sizeof(PendingView));
-		maxpending = newmax;
-	}
-	p = &pending[npending];
+	p = XactNoteAdd(&pending);
 	p->link = *link;
-	p->subid = GetCurrentSubTransactionId();
 	p->seq = nextseq++;
 	p->at = GetCurrentTransactionStartTimestamp();
-	p->email = viewer_email == NULL ? NULL : pstrdup(viewer_email);
-	npending++;
-	MemoryContextSwitchTo(old);
+	p->email = viewer_email == NULL ? NULL : MemoryContextStrdup(TopTransactionContext, viewer_email);
 }
 
 /* The statements of the view count (parameter letters: kept_plan.h). */
@@ -596,8 +580,8 @@ static void CountViewsOf(FmgrInfo *flinfo, PendingView *views, int n);
 static void
 CountPendingViews(void)
 {
-	PendingView *views = pending;
-	int			n = npending;
+	PendingView *views = XACT_NOTE(&pending, PendingView, 0);
+	int			n = pending.n;
 	Oid			argtypes[4] = {UUIDOID, INT8OID, TIMESTAMPTZOID, TEXTOID};
 	Oid			fn;
 	FmgrInfo	flinfo;
@@ -692,23 +676,18 @@ LinkXactCallback(XactEvent event, void *arg)
 	switch (event)
 	{
 		case XACT_EVENT_PRE_COMMIT:
-			if (npending > 0)
+			if (pending.n > 0)
 				CountPendingViews();
 			break;
 		case XACT_EVENT_PRE_PREPARE:
-			if (npending > 0)
+			if (pending.n > 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 						 errmsg("cannot PREPARE a transaction that has opened a share link")));
 			break;
-		case XACT_EVENT_COMMIT:
-		case XACT_EVENT_ABORT:
-		case XACT_EVENT_PREPARE:
-		case XACT_EVENT_PARALLEL_COMMIT:
-		case XACT_EVENT_PARALLEL_ABORT:
-			ForgetPendingViews();	/* TopTransactionContext goes away */
-			break;
-		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+		default:
+			if (XactEventEnds(event))
+				ForgetPendingViews();
 			break;
 	}
 }
@@ -717,8 +696,7 @@ static void
 LinkSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
 					SubTransactionId parentSubid, void *arg)
 {
-	XactNotesAtSubXactEnd(pending, &npending, sizeof(PendingView), offsetof(PendingView, subid),
-						  event, mySubid, parentSubid);
+	XactNotesAtSubXactEnd(&pending, event, mySubid, parentSubid);
 }
 
 void
