@@ -8,7 +8,7 @@
  * space, control characters, invisible and bidirectional formatting
  * characters (U+200B, U+202E, …), and < > ".  Letters are not judged
  * (internationalised addresses stay possible); which addresses are one
- * principal is share_acl._email_key's matter.
+ * principal is share_acl.email_key's matter.
  */
 #include "postgres.h"
 

@@ -51,12 +51,18 @@ CREATE TABLE share_acl.principal (
 -- ASCII ones (U+0130 and U+212A become i and k in most), so a tenant could
 -- name someone else's address with a look-alike and take over its shares;
 -- and an index on it depends on the C library's case tables.
-CREATE FUNCTION share_acl._email_key(email text) RETURNS text
+-- Executable by every role (090_privileges.sql): the unique index's
+-- expression runs as whoever writes a principal (a trusted administrator's
+-- bulk load too), and PostgreSQL inlines a SQL function only for a role that
+-- may execute it, so with some roles denied, the index's key as the first
+-- role to read it in a backend cached it and ON CONFLICT's as the current
+-- role would differ (no arbiter index found, 42P10).
+CREATE FUNCTION share_acl.email_key(email text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$ SELECT pg_catalog.translate($1, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') $$;
-COMMENT ON FUNCTION share_acl._email_key(text) IS
-    'internal: an e-mail address with its ASCII letters in lower case (what makes two addresses one principal)';
-CREATE UNIQUE INDEX principal_email_key ON share_acl.principal (share_acl._email_key(email));
+COMMENT ON FUNCTION share_acl.email_key(text) IS
+    'an e-mail address with its ASCII letters in lower case: what makes two addresses one principal (principal_email_key indexes it)';
+CREATE UNIQUE INDEX principal_email_key ON share_acl.principal (share_acl.email_key(email));
 CREATE INDEX principal_workspace_idx ON share_acl.principal (workspace_id);
 
 CREATE TABLE share_acl.member (

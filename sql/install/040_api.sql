@@ -192,7 +192,7 @@ DECLARE
 BEGIN
     PERFORM share_acl._check_email(email);
     SELECT p.id INTO gid FROM share_acl.principal p
-     WHERE share_acl._email_key(p.email) = share_acl._email_key(_principal_for_email.email);
+     WHERE share_acl.email_key(p.email) = share_acl.email_key(_principal_for_email.email);
     IF gid IS NULL THEN
         w := share_acl._get_workspace(r.workspace_id);
         IF NOT w.allow_external_sharing THEN
@@ -203,11 +203,11 @@ BEGIN
         -- another transaction may be creating the same one: wait for it,
         -- then take the principal it committed
         INSERT INTO share_acl.principal AS p (kind, email) VALUES ('external', email)
-            ON CONFLICT ((share_acl._email_key(p.email))) DO NOTHING
+            ON CONFLICT ((share_acl.email_key(p.email))) DO NOTHING
             RETURNING p.id INTO gid;
         IF gid IS NULL THEN
             SELECT p.id INTO gid FROM share_acl.principal p
-             WHERE share_acl._email_key(p.email) = share_acl._email_key(_principal_for_email.email);
+             WHERE share_acl.email_key(p.email) = share_acl.email_key(_principal_for_email.email);
             IF gid IS NULL THEN
                 RAISE EXCEPTION 'could not serialize access: a concurrent transaction created a principal with e-mail "%"', email
                     USING ERRCODE = 'serialization_failure',
@@ -443,12 +443,12 @@ BEGIN
     FOR attempt IN 1 .. 2 LOOP
         UPDATE share_acl.principal p
            SET kind = 'user', display_name = coalesce(create_user.display_name, p.display_name)
-         WHERE share_acl._email_key(p.email) = share_acl._email_key(create_user.email) AND p.kind = 'external'
+         WHERE share_acl.email_key(p.email) = share_acl.email_key(create_user.email) AND p.kind = 'external'
         RETURNING p.id INTO pid;
         EXIT WHEN pid IS NOT NULL OR attempt = 2;
         INSERT INTO share_acl.principal AS p (kind, email, display_name)
         VALUES ('user', email, display_name)
-        ON CONFLICT ((share_acl._email_key(p.email))) DO NOTHING
+        ON CONFLICT ((share_acl.email_key(p.email))) DO NOTHING
         RETURNING p.id INTO pid;
         EXIT WHEN pid IS NOT NULL;
     END LOOP;

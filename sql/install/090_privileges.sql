@@ -59,8 +59,9 @@ DECLARE
         -- row-level security for application tables (table owners)
         'protect', 'unprotect',
         -- the e-mail rule: the CHECK of principal.email runs it as the role
-        -- that writes the row
-        'is_valid_email'];
+        -- that writes the row, and the key of its unique index likewise
+        -- (also where ON CONFLICT names it: 020_model.sql)
+        'is_valid_email', 'email_key'];
     user_routines text[] := ARRAY[
         -- look-ups that name a principal or list things
         'share_acl.has_access(uuid,uuid,share_acl.permset)',

@@ -35,8 +35,9 @@ SELECT e, 'public' FROM unnest(ARRAY[
     'is_owner',
     -- row-level security for application tables
     'protect', 'unprotect',
-    -- the e-mail rule (principal.email's CHECK runs it as the writing role)
-    'is_valid_email']) e
+    -- the e-mail rule (principal.email's CHECK and its unique index's key
+    -- run them as the writing role)
+    'is_valid_email', 'email_key']) e
 UNION ALL
 SELECT e, 'user' FROM unnest(ARRAY[
     -- look-ups that name a principal or list things
