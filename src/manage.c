@@ -369,6 +369,7 @@ typedef struct ShareFacts
 {
 	RowFacts	resource;		/* its workspace */
 	bool		external_sharing;	/* the workspace's allow_external_sharing */
+	bool		guest_access;	/* the workspace's guest_access_enabled */
 	RowFacts	grantee;		/* its kind and workspace */
 	bool		grantee_is_member;
 	bool		grantee_mutes;
@@ -381,6 +382,8 @@ ShareWorkspaceRow(TupleDesc desc, HeapTuple tup, void *arg)
 	Datum		d = Attr(desc, tup, catalog.ws_external_sharing, &isnull);
 
 	((ShareFacts *) arg)->external_sharing = !isnull && DatumGetBool(d);
+	d = Attr(desc, tup, catalog.ws_guest_access, &isnull);
+	((ShareFacts *) arg)->guest_access = !isnull && DatumGetBool(d);
 }
 
 static void
@@ -589,7 +592,9 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 							 "share_received", resource, payload, &workspace);
 		}
 		else
-			NotifyPerson(grantee, facts.grantee_mutes, "share_received", resource, payload, &workspace);
+			/* (the share holds something for it, unless guests are off: R3) */
+			NotifyPerson(grantee, facts.grantee_mutes, facts.guest_access, "share_received", resource,
+						 payload, &workspace);
 	}
 
 	SPI_finish();

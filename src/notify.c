@@ -4,8 +4,8 @@
  * (notify.h) for C ones.
  *
  * The people told are the recipients that are not teams and the members of
- * those that are (nested teams too), but the acting principal and those who
- * muted the resource or one above it (anc(), share_acl._ancestors); each
+ * those that are (nested teams too), but the acting principal, those who
+ * hold nothing on the resource and those who muted it or one above it (anc(), share_acl._ancestors); each
  * gets one row, mailed at once, in the digest or not at all by its
  * preference for the kind, and a NOTIFY share_acl with the row's id.  Two
  * statements in the common case (the recipients, the rows, and nothing
@@ -42,6 +42,7 @@
 
 #include "catalog.h"
 #include "context.h"
+#include "engine.h"
 #include "kept_plan.h"
 #include "notify.h"
 #include "row_write.h"
@@ -145,6 +146,7 @@ typedef struct People
 	int			n;
 	bool		has_team;		/* a recipient is a team */
 	bool		mutes;			/* someone among them muted something */
+	bool		hold_something; /* each holds something on the resource (known) */
 } People;
 
 static int
@@ -318,11 +320,33 @@ WriteRows(People *people, const char *kind, const pg_uuid_t *resource, Datum pay
 }
 
 /*
+ * Leave out of people those who hold nothing on resource now (E = ∅): a
+ * guest while the workspace disables guests (R3), a link's creator since
+ * removed from the workspace.  What an event's notification says (a
+ * review's instructions, a viewer's e-mail) is for those it concerns.
+ */
+static void
+KeepThoseWithAccess(People *people, const pg_uuid_t *resource)
+{
+	int			i,
+				n = 0;
+
+	for (i = 0; i < people->n; i++)
+	{
+		TargetKind	kind;
+
+		if (EnginePermissionsOf(&people->ids[i], resource, &kind) != 0 && kind != TARGET_NONE)
+			people->ids[n++] = people->ids[i];
+	}
+	people->n = n;
+}
+
+/*
  * Write the notifications of an event to people (teams already expanded,
- * the actor left out, each once, in uuid order), but those who muted
- * resource or one above it: a row each, mailed by its preference, and a
- * NOTIFY share_acl with its id.  Returns how many were written.  Runs in
- * the caller's SPI connection.
+ * the actor left out, each once, in uuid order), but those who hold nothing
+ * on resource and those who muted it or one above it: a row each, mailed by
+ * its preference, and a NOTIFY share_acl with its id.  Returns how many
+ * were written.  Runs in the caller's SPI connection.
  */
 static int
 Write(People *people, const char *kind, const pg_uuid_t *resource, Datum payload,
@@ -336,6 +360,8 @@ Write(People *people, const char *kind, const pg_uuid_t *resource, Datum payload
 	uint64		r;
 	bool		isnull;
 
+	if (resource != NULL && !people->hold_something)
+		KeepThoseWithAccess(people, resource);
 	if (people->n == 0)
 		return 0;
 	values[4] = UuidArray(people->ids, people->n);
@@ -405,7 +431,7 @@ NotifyRecipients(Datum recipients, const char *kind, const pg_uuid_t *resource, 
 				 const pg_uuid_t *workspace)
 {
 	const pg_uuid_t *actor = ContextCurrentPrincipal();
-	People		people = {palloc(sizeof(pg_uuid_t)), 0, false, false};
+	People		people = {palloc(sizeof(pg_uuid_t)), 0, false, false, false};
 	Datum		values[1];
 	int			written;
 	int			i,
@@ -436,14 +462,16 @@ NotifyRecipients(Datum recipients, const char *kind, const pg_uuid_t *resource, 
 
 /*
  * NotifyRecipients for one person (not a team) whose caller knows whether
- * it muted anything (mutes): the recipients' statement is not needed.
+ * it muted anything (mutes), and perhaps that it holds something on the
+ * resource (holds_something; else the engine is asked): the recipients'
+ * statement is not needed.
  */
 int
-NotifyPerson(const pg_uuid_t *person, bool mutes, const char *kind, const pg_uuid_t *resource,
-			 Datum payload, const pg_uuid_t *workspace)
+NotifyPerson(const pg_uuid_t *person, bool mutes, bool holds_something, const char *kind,
+			 const pg_uuid_t *resource, Datum payload, const pg_uuid_t *workspace)
 {
 	const pg_uuid_t *actor = ContextCurrentPrincipal();
-	People		people = {palloc(sizeof(pg_uuid_t)), 0, false, mutes};
+	People		people = {palloc(sizeof(pg_uuid_t)), 0, false, mutes, holds_something};
 	int			written;
 
 	if (actor != NULL && memcmp(person, actor, UUID_LEN) == 0)

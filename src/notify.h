@@ -12,8 +12,9 @@
 
 extern int	NotifyRecipients(Datum recipients, const char *kind, const pg_uuid_t *resource,
 							 Datum payload, const pg_uuid_t *workspace);
-extern int	NotifyPerson(const pg_uuid_t *person, bool mutes, const char *kind,
-						 const pg_uuid_t *resource, Datum payload, const pg_uuid_t *workspace);
+extern int	NotifyPerson(const pg_uuid_t *person, bool mutes, bool holds_something,
+						 const char *kind, const pg_uuid_t *resource, Datum payload,
+						 const pg_uuid_t *workspace);
 extern Datum JsonbObjectOf(int n, const char *const *keys, const Datum *values, const Oid *types,
 						   const bool *isnull);
 

@@ -561,11 +561,12 @@ SELECT l.id, l.resource_id, l.perms, l.allow_download, l.allow_comments, l.allow
    AND (l.expires_at IS NULL OR l.expires_at > pg_catalog.now())
    AND (l.max_views IS NULL OR l.view_count < l.max_views)
    AND (CASE WHEN share_acl.current_principal() IS NULL THEN share_acl.invoker_is_admin()
-             ELSE l.created_by = share_acl.current_principal()
-                  OR share_acl.has_access(share_acl.current_principal(), l.resource_id, 'share')
+             ELSE share_acl.has_access(share_acl.current_principal(), l.resource_id, 'share')
+                  OR (l.created_by = share_acl.current_principal()
+                      AND share_acl.has_access(share_acl.current_principal(), l.resource_id, 'view'))
         END);
 COMMENT ON VIEW share_acl.active_links IS
-    'unrevoked, unexpired share links with views left, without password hashes or failure counters; a principal sees those of resources it may share and those it created';
+    'unrevoked, unexpired share links with views left, without password hashes or failure counters; a principal sees those of resources it may share, and those it created on resources it may still view';
 
 CREATE FUNCTION share_acl.expiring_links(within interval) RETURNS SETOF share_acl.active_links
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$

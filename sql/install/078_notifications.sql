@@ -107,6 +107,17 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION share_acl.unread_count() IS 'the current principal''s unread notifications';
 
+-- For the application's listener: NOTIFY share_acl carries a notification's
+-- id only, and row-level security shows the row to its recipient alone, so
+-- the listener asks whom to act as (then reads the row with that principal
+-- set, and pushes it to that person's sessions).  NULL for an id no row has.
+CREATE FUNCTION share_acl.notification_recipient(notification uuid) RETURNS uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT x.recipient_id FROM share_acl.notification x WHERE x.id = notification_recipient.notification
+$$;
+COMMENT ON FUNCTION share_acl.notification_recipient(uuid) IS
+    'the recipient of a notification, for the listener of NOTIFY share_acl (which carries the id only); NULL for an unknown id';
+
 -- The current principal's mail preference for a kind of notification.
 CREATE FUNCTION share_acl.set_notification_preference(kind text, email boolean, digest boolean DEFAULT false)
 RETURNS void

@@ -80,7 +80,7 @@ DECLARE
         -- notifications (one's own; notification_digest: oneself, or an
         -- administrator; notify_mention: the application's hook)
         'mute', 'unmute', 'mark_read', 'unread_count', 'set_notification_preference',
-        'notification_digest', 'notify_mention',
+        'notification_digest', 'notify_mention', 'notification_recipient',
         -- share links (open_link too: external viewers come through the
         -- application's role; the key functions check for an administrator)
         'create_link', 'open_link', 'link_id', 'revoke_link', 'expiring_links',

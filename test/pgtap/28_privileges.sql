@@ -54,7 +54,7 @@ SELECT e, 'user' FROM unnest(ARRAY[
     'request_promotion', 'decide_promotion', 'set_workspace_policy',
     'request_review', 'submit_review', 'cancel_review',
     'mute', 'unmute', 'mark_read', 'unread_count', 'set_notification_preference',
-    'notification_digest', 'notify_mention',
+    'notification_digest', 'notify_mention', 'notification_recipient',
     -- share links
     'create_link', 'open_link', 'link_id', 'revoke_link', 'expiring_links',
     'rotate_signing_key', 'retire_signing_key',

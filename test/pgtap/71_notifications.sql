@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(69);
+SELECT plan(80);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -285,6 +285,63 @@ SELECT results_eq($$SELECT id, how FROM forwarded WHERE how = 'statement'$$,
     'a statement trigger on notification sees the row of a share');
 DROP TRIGGER t71_forward_statement ON share_acl.notification;
 DROP FUNCTION public.t71_forward_row(), public.t71_forward_statement();
+
+-- ------------------------------- only those who hold something are told
+-- (a guest while the workspace disables guests, R3; a link's creator since
+-- removed from the workspace: no instructions, no viewer e-mail for them)
+INSERT INTO ids VALUES ('gwen', share_acl.create_user('gwen@t71.test'));
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('gwen'), 'guest');
+SELECT pg_temp.act('alice');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'guest_access_enabled', 'false');
+SELECT share_acl.share(pg_temp.id('B'), pg_temp.id('gwen'), 'commenter');
+SELECT share_acl.request_review(pg_temp.id('B'), ARRAY[pg_temp.id('gwen'), pg_temp.id('carol')],
+                                instructions => 'confidential notes');
+SELECT is(pg_temp.got('gwen', 'share_received') + pg_temp.got('gwen', 'review_requested'), 0::bigint,
+    'guest access disabled: a guest holding nothing is told of neither the share nor the review');
+SELECT is(pg_temp.got('carol', 'review_requested'), 1::bigint,
+    'guest access disabled: a member asked to review is told');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'guest_access_enabled', 'true');
+SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('gwen'), 'commenter');
+SELECT is(pg_temp.got('gwen', 'share_received'), 1::bigint,
+    'guest access enabled again: a share is told');
+-- carol (a viewer share on B, above) makes a link on B and is then removed:
+-- its first view is not told to her
+SELECT pg_temp.act('carol');
+SELECT share_acl.create_link(pg_temp.id('B'), max_views => 3) AS token \gset
+SELECT ok(EXISTS (SELECT 1 FROM share_acl.active_links WHERE resource_id = pg_temp.id('B')
+                   AND created_by = pg_temp.id('carol')),
+    'active_links: the creator sees its link');
+SELECT pg_temp.act('alice');
+SELECT share_acl.remove_member(pg_temp.id('ws'), pg_temp.id('carol'));
+SELECT share_acl.unshare(s.id) FROM share_acl.share s WHERE s.grantee_id = pg_temp.id('carol');
+SELECT share_acl.cancel_review(r.id) FROM share_acl.review r
+ WHERE r.closed_at IS NULL
+   AND EXISTS (SELECT 1 FROM share_acl.review_reviewer rr
+                WHERE rr.review_id = r.id AND rr.reviewer_id = pg_temp.id('carol'));
+SELECT is(share_acl.effective_permissions(pg_temp.id('carol'), pg_temp.id('B'))::text, '',
+    'carol, removed, holds nothing on B');
+RESET share_acl.principal;
+SELECT is((SELECT status FROM share_acl.open_link(:'token', viewer_email => 'private@t71.test')), 'ok',
+    'the link of a removed creator still opens (R7)');
+SELECT is((SELECT count(*) FROM share_acl.notification WHERE kind = 'link_first_view'
+            AND recipient_id = pg_temp.id('carol')), 0::bigint,
+    'first view: a creator holding nothing on the resource is not told');
+SELECT pg_temp.act('carol');
+SELECT ok(NOT EXISTS (SELECT 1 FROM share_acl.active_links WHERE resource_id = pg_temp.id('B')),
+    'active_links: nor does it see the link any more');
+SELECT pg_temp.act('alice');
+SELECT ok(EXISTS (SELECT 1 FROM share_acl.active_links WHERE resource_id = pg_temp.id('B')
+                   AND created_by = pg_temp.id('carol')),
+    'active_links: the workspace owner sees it, to revoke it');
+
+-- ------------------------------------------- the listener's look-up
+RESET share_acl.principal;
+SELECT is(share_acl.notification_recipient(
+           (SELECT n.id FROM share_acl.notification n WHERE n.recipient_id = pg_temp.id('gwen')
+             ORDER BY n.created_at DESC LIMIT 1)),
+    pg_temp.id('gwen'), 'notification_recipient: whom a notification is for');
+SELECT is(share_acl.notification_recipient(gen_random_uuid()), NULL,
+    'notification_recipient: NULL for an unknown id');
 
 SELECT * FROM finish();
 ROLLBACK;
