@@ -752,6 +752,23 @@ EnginePrincipalOwns(const pg_uuid_t *principal, const pg_uuid_t *target)
 	return t.kind == TARGET_RESOURCE && EngineOwns(&e, EnginePrincipal(&e, principal), t.index);
 }
 
+/* Is principal in team (directly or through nested teams: teams(P))? */
+bool
+EngineInTeam(const pg_uuid_t *principal, const pg_uuid_t *team)
+{
+	Engine		e;
+	PrincipalCtx *pc;
+	int32		i;
+
+	EngineBegin(&e);
+	pc = EnginePrincipal(&e, principal);
+	PrincipalEnsureGrants(pc);
+	for (i = 0; i < pc->nteams; i++)
+		if (memcmp(&pc->teams[i], team, UUID_LEN) == 0)
+			return true;
+	return false;
+}
+
 /*
  * E(P, R) in one call, for the SQL checks and the management functions;
  * *kind says what R is (TARGET_NONE: unknown, and no permissions).

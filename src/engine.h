@@ -75,6 +75,7 @@ extern int32 EngineDepthRoom(const pg_uuid_t *above);
 extern bool EngineMemberEditOwnOnly(const pg_uuid_t *principal, const pg_uuid_t *target);
 extern Permset EngineCurrentPermissions(const pg_uuid_t *target, TargetKind *kind);
 extern bool EnginePrincipalOwns(const pg_uuid_t *principal, const pg_uuid_t *target);
+extern bool EngineInTeam(const pg_uuid_t *principal, const pg_uuid_t *team);
 extern Permset EnginePermissionsOf(const pg_uuid_t *principal, const pg_uuid_t *target,
 								   TargetKind *kind);
 

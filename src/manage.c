@@ -42,6 +42,7 @@
 PG_FUNCTION_INFO_V1(require_permissions);
 PG_FUNCTION_INFO_V1(require_manager);
 PG_FUNCTION_INFO_V1(deny);
+PG_FUNCTION_INFO_V1(in_team);
 PG_FUNCTION_INFO_V1(share_create);
 PG_FUNCTION_INFO_V1(share_create_as);
 PG_FUNCTION_INFO_V1(share_remove);
@@ -297,6 +298,13 @@ require_manager(PG_FUNCTION_ARGS)
 	RequireManager(NULL, ARG_UUID_OR_NULL(0), ARG_UUID_OR_NULL(1), ARG_UUID_OR_NULL(2),
 				   ARG_CSTRING_OR_NULL(3), ARG_CSTRING_OR_NULL(4));
 	PG_RETURN_VOID();
+}
+
+/* _in_team(principal uuid, team uuid) → boolean: is the principal in teams(team)? */
+Datum
+in_team(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(EngineInTeam(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1)));
 }
 
 /* _deny(target uuid, message text, detail text, hint text) → void: never returns */

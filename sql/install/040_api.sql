@@ -110,6 +110,13 @@ $$;
 COMMENT ON FUNCTION share_acl._role_locked(uuid, uuid) IS
     'internal: the role of the principal in the workspace, or NULL, its member row locked';
 
+-- Is the principal in the team, directly or through nested teams (teams(P))?
+-- (The engine's closure, with this transaction's own changes.)
+CREATE FUNCTION share_acl._in_team(principal uuid, team uuid) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'in_team' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION share_acl._in_team(uuid, uuid) IS
+    'internal: whether the principal is in the team, directly or through nested teams';
+
 -- The workspace row, or P0002.
 CREATE FUNCTION share_acl._get_workspace(workspace uuid) RETURNS share_acl.workspace
 LANGUAGE plpgsql STABLE AS $$
@@ -621,6 +628,10 @@ DECLARE
     t share_acl.principal;
     m share_acl.principal;
     outsider uuid;
+    granted_on uuid[];
+    held share_acl.permset[];
+    gained share_acl.permset;
+    i integer;
 BEGIN
     IF team IS NULL OR member IS NULL THEN
         RAISE EXCEPTION 'add_team_member: team and member must not be null'
@@ -656,11 +667,45 @@ BEGIN
                 NULL, 'A team''s shares and reviews reach its members: external principals (also inside a team added) join no team while allow_external_sharing is false.');
         END IF;
     END IF;
+    -- adding oneself (or a team one is in) gives oneself what the team's
+    -- shares and reviews give, and those of the teams it is in: no more
+    -- than one holds already (no escalation, as a share), but for the
+    -- workspace owner, who holds everything anyway (R1).  Those grants
+    -- reach below their resources only as far as the actor's own do
+    -- (restriction stops both, R8), so their resources are what is asked.
+    IF actor IS NOT NULL AND (member = actor OR share_acl._in_team(actor, member))
+       AND share_acl._role(t.workspace_id, actor) IS DISTINCT FROM 'owner' THEN
+        granted_on := ARRAY(
+            WITH RECURSIVE up(id) AS (
+                SELECT add_team_member.team
+                UNION
+                SELECT tm.team_id FROM share_acl.team_member tm JOIN up ON tm.member_id = up.id)
+            SELECT s.resource_id FROM share_acl.share s WHERE s.grantee_id IN (SELECT up.id FROM up)
+            UNION
+            SELECT rr.resource_id FROM share_acl.review_reviewer rr
+             WHERE rr.reviewer_id IN (SELECT up.id FROM up) AND rr.active);
+        held := ARRAY(SELECT coalesce(share_acl.effective_permissions(actor, g.id), ''::share_acl.permset)
+                        FROM unnest(granted_on) WITH ORDINALITY AS g(id, n) ORDER BY g.n);
+    END IF;
     INSERT INTO share_acl.team_member (team_id, member_id) VALUES (team, member)
         ON CONFLICT DO NOTHING;
+    FOR i IN 1 .. coalesce(cardinality(granted_on), 0) LOOP
+        gained := coalesce(share_acl.effective_permissions(actor, granted_on[i]), ''::share_acl.permset)
+                  OPERATOR(share_acl.-) held[i];
+        IF gained OPERATOR(share_acl.<>) ''::share_acl.permset THEN
+            -- (the resource named only to who may view it)
+            PERFORM share_acl._deny(team,
+                pg_catalog.format('permission denied: add_team_member requires "%s" on %s',
+                                  gained, CASE WHEN held[i] OPERATOR(share_acl.@>) 'view'::share_acl.permset
+                                               THEN 'resource ' || granted_on[i]
+                                               ELSE 'a resource shared with team ' || team END),
+                'Joining the team would give these permissions to the acting principal, which does not hold them: a principal adds itself, or a team it is in, to a team only when that gives it nothing it lacks.',
+                'Ask the workspace owner to add you.');
+        END IF;
+    END LOOP;
 END $$;
 COMMENT ON FUNCTION share_acl.add_team_member(uuid, uuid) IS
-    'add a workspace member or a team of the same workspace to a team (needs manage_members on the team''s workspace; cycles refused)';
+    'add a workspace member or a team of the same workspace to a team (needs manage_members on the team''s workspace; cycles refused; the acting principal joins, or adds a team it is in, only when that gives it nothing it lacks)';
 
 CREATE FUNCTION share_acl.remove_team_member(team uuid, member uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -1459,12 +1504,7 @@ BEGIN
         -- too): the actor may hold the flags through this very share, so no
         -- escalation check would stop it, and the grant would outlive what
         -- the grantor gave (share() refuses a share to oneself likewise)
-        IF actor IS NOT NULL AND (s.grantee_id = actor OR EXISTS (
-               WITH RECURSIVE within(id) AS (
-                   SELECT s.grantee_id
-                   UNION
-                   SELECT tm.member_id FROM share_acl.team_member tm JOIN within w ON tm.team_id = w.id)
-               SELECT 1 FROM within w WHERE w.id = actor)) THEN
+        IF actor IS NOT NULL AND (s.grantee_id = actor OR share_acl._in_team(actor, s.grantee_id)) THEN
             RAISE EXCEPTION 'update_share: a principal cannot widen a share it receives'
                 USING ERRCODE = 'invalid_parameter_value',
                       DETAIL = 'More permissions, a later expiry or none would keep what the share gives past what the grantor gave; its grantee, or a member of the team it goes to, may only narrow it.';

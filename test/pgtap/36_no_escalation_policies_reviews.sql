@@ -15,7 +15,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(43);
+SELECT plan(53);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -221,6 +221,54 @@ SELECT is(share_acl.has_access(pg_temp.id('ext'), pg_temp.id('Q'), 'view'), true
     'update_share: the narrowed share keeps working');
 SELECT lives_ok($$SELECT share_acl.update_share(pg_temp.id('share_dave'), 'editor')$$,
     'update_share: a share with a member is widened as before');
+
+-- ------------------------- joining a team gives oneself nothing one lacks
+-- (an admin holds nothing on a private or restricted resource that only a
+-- team's share reaches; adding itself, or a team it is in, would pass it
+-- on: 42501, the resource named only to who may view it; the owner, who
+-- holds everything, and adding others are as before)
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('L', share_acl.create_team(pg_temp.id('ws'), 'legal'));
+INSERT INTO ids VALUES ('H', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('S', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P')));
+SELECT share_acl.set_restricted(pg_temp.id('S'), true);
+SELECT share_acl.share(pg_temp.id('S'), pg_temp.id('L'), 'editor');
+INSERT INTO ids VALUES ('LL', share_acl.create_team(pg_temp.id('ws'), 'legal leads'));
+SELECT share_acl.add_team_member(pg_temp.id('L'), pg_temp.id('LL'));
+INSERT INTO ids VALUES ('BT', share_acl.create_team(pg_temp.id('ws'), 'bob''s team'));
+SELECT share_acl.add_team_member(pg_temp.id('BT'), pg_temp.id('bob'));
+SELECT pg_temp.act('bob');
+SELECT is(share_acl.effective_permissions(pg_temp.id('bob'), pg_temp.id('S'))::text, '',
+    'join: the admin holds nothing on the restricted asset');
+SELECT throws_ok($$SELECT share_acl.add_team_member(pg_temp.id('L'), pg_temp.id('bob'))$$, '42501',
+    format('permission denied: add_team_member requires "view,view_details,react,download,comment,annotate,approve,upload,edit,rename,move,copy,delete_own,view_activity,run_ai,share" on a resource shared with team %s', pg_temp.id('L')),
+    'join: an admin cannot add itself to a team whose share reaches what it cannot see');
+SELECT throws_like($$SELECT share_acl.add_team_member(pg_temp.id('LL'), pg_temp.id('bob'))$$,
+    'permission denied: add_team_member requires "%view%" on a resource shared with team %',
+    'join: nor to a team inside that team');
+SELECT throws_like($$SELECT share_acl.add_team_member(pg_temp.id('L'), pg_temp.id('BT'))$$,
+    'permission denied: add_team_member requires "%view%" on a resource shared with team %',
+    'join: nor add a team it is in');
+SELECT is(share_acl.effective_permissions(pg_temp.id('bob'), pg_temp.id('S'))::text, '',
+    'join: the admin still holds nothing on it');
+SELECT lives_ok($$SELECT share_acl.add_team_member(pg_temp.id('L'), pg_temp.id('carol'))$$,
+    'join: the admin adds someone else to the team');
+SELECT ok(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('S'), 'view,comment'),
+    'join: who it added holds the team''s share');
+SELECT pg_temp.act('alice');
+SELECT share_acl.share(pg_temp.id('H'), pg_temp.id('BT'), 'viewer');
+SELECT share_acl.share(pg_temp.id('H'), pg_temp.id('LL'), 'viewer');
+SELECT pg_temp.act('bob');
+SELECT throws_ok($$SELECT share_acl.add_team_member(pg_temp.id('LL'), pg_temp.id('bob'))$$, '42501', NULL,
+    'join: what it holds on one resource does not cover another');
+SELECT pg_temp.act('alice');
+SELECT share_acl.unshare(s.id) FROM share_acl.share s WHERE s.grantee_id = pg_temp.id('L');
+SELECT pg_temp.act('bob');
+SELECT lives_ok($$SELECT share_acl.add_team_member(pg_temp.id('LL'), pg_temp.id('bob'))$$,
+    'join: an admin joins a team whose grants it holds already');
+SELECT pg_temp.act('alice');
+SELECT lives_ok($$SELECT share_acl.add_team_member(pg_temp.id('L'), pg_temp.id('alice'))$$,
+    'join: the workspace owner joins any team');
 
 SELECT * FROM finish();
 ROLLBACK;
