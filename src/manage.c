@@ -260,13 +260,15 @@ Require(const char *function, const pg_uuid_t *actor, const pg_uuid_t *target, P
 /*
  * May actor change or end a grant on resource that made_by made (a share, a
  * review)?  change_permissions on the resource, or having made it;
- * otherwise 42501 naming both.
+ * otherwise 42501 naming both.  The resource is named only to who may view
+ * it: the id of a share or review alone must not tell anyone else what it is
+ * about (as revoke_link's refusal).
  */
 static void
 RequireManager(const char *function, const pg_uuid_t *actor, const pg_uuid_t *resource,
 			   const pg_uuid_t *made_by, const char *maker, const char *action)
 {
-	Permset		have;
+	Permset		have = 0;
 	TargetKind	kind;
 
 	if (actor == NULL || (made_by != NULL && UuidEqual(made_by, actor)))
@@ -274,8 +276,9 @@ RequireManager(const char *function, const pg_uuid_t *actor, const pg_uuid_t *re
 	if (resource != NULL && Holds(actor, resource, PERM_CHANGE_PERMISSIONS, &have, &kind))
 		return;
 	Deny(function, resource,
-		 psprintf("permission denied: %s requires \"change_permissions\" on resource %s or being the %s",
-				  action ? action : "", UuidText(resource), maker ? maker : ""),
+		 psprintf("permission denied: %s requires \"change_permissions\" on %s%s or being the %s",
+				  action ? action : "", (have & PERM_VIEW) ? "resource " : "the resource",
+				  (have & PERM_VIEW) ? UuidText(resource) : "", maker ? maker : ""),
 		 NULL, NULL);
 }
 

@@ -4,7 +4,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(106);
+SELECT plan(109);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -289,6 +289,17 @@ SELECT throws_ok($$SELECT share_acl.unshare(pg_temp.id('s_olga'))$$, '42501',
     format('permission denied: unshare requires "change_permissions" on resource %s or being the grantor of share %s',
            pg_temp.id('P'), pg_temp.id('s_olga')),
     'unshare: neither change_permissions nor the grantor');
+INSERT INTO ids VALUES ('zed', share_acl.create_user('zed@t22.test'));
+SELECT pg_temp.act('zed');
+SELECT ok(NOT share_acl.has_access(pg_temp.id('zed'), pg_temp.id('P'), 'view'), 'zed (no role) cannot view P');
+SELECT throws_ok($$SELECT share_acl.unshare(pg_temp.id('s_olga'))$$, '42501',
+    format('permission denied: unshare requires "change_permissions" on the resource or being the grantor of share %s',
+           pg_temp.id('s_olga')),
+    'unshare by a principal who cannot view the resource: refused without naming the resource');
+SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_olga'), perms => 'viewer')$$, '42501',
+    format('permission denied: update_share requires "change_permissions" on the resource or being the grantor of share %s',
+           pg_temp.id('s_olga')),
+    'update_share by a principal who cannot view the resource: refused without naming the resource');
 SELECT pg_temp.act('carol');
 SELECT lives_ok($$SELECT share_acl.unshare(pg_temp.id('s_dave'))$$, 'unshare: by the grantor');
 SELECT is((SELECT count(*)::int FROM share_acl.share WHERE id = pg_temp.id('s_dave')), 0, 'unshare: the row is gone');

@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(70);
+SELECT plan(71);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -196,6 +196,11 @@ INSERT INTO ids VALUES ('r4', share_acl.request_review(pg_temp.id('A'), ARRAY[pg
 SELECT pg_temp.act('carol');
 SELECT throws_ok($$SELECT share_acl.cancel_review(pg_temp.id('r4'))$$,
     '42501', NULL, 'cancel_review: refused to a reviewer');
+SELECT pg_temp.act('olga');
+SELECT throws_ok($$SELECT share_acl.cancel_review(pg_temp.id('r4'))$$, '42501',
+    format('permission denied: cancel_review requires "change_permissions" on the resource or being the requester of review %s',
+           pg_temp.id('r4')),
+    'cancel_review by a principal who cannot view the resource: refused without naming the resource');
 SELECT pg_temp.act('alice');
 SELECT lives_ok($$SELECT share_acl.cancel_review(pg_temp.id('r4'))$$, 'cancel_review: by its requester');
 SELECT is((SELECT DISTINCT state FROM share_acl.review_status WHERE review_id = pg_temp.id('r4')), 'cancelled',
