@@ -23,6 +23,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "tcop/utility.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -201,12 +202,27 @@ Deny(const char *function, const pg_uuid_t *target, const char *message, const c
 			 hint ? errhint("%s", hint) : 0));
 }
 
-/* The acting principal; NULL for a trusted administrator without one; 42501 for anyone else. */
+/*
+ * A management function writes: in a read-only transaction (also every
+ * transaction of a hot standby) 25006 naming it, before anything else.
+ */
+static void
+RequireWritable(const char *function)
+{
+	PreventCommandIfReadOnly(psprintf("%s()", function));
+}
+
+/*
+ * The acting principal of a management function that writes; NULL for a
+ * trusted administrator without one; 42501 for anyone else.
+ */
 static const pg_uuid_t *
 Actor(const char *function)
 {
-	const pg_uuid_t *p = ContextCurrentPrincipal();
+	const pg_uuid_t *p;
 
+	RequireWritable(function);
+	p = ContextCurrentPrincipal();
 	if (p == NULL && !ContextInvokerIsAdmin())
 		Deny(function, NULL, "permission denied: no principal set", NULL,
 			 "Call share_acl.set_principal() first; only a superuser or a member of share_acl_admin may manage without a principal.");
@@ -633,6 +649,7 @@ share_create_as(PG_FUNCTION_ARGS)
 {
 	char	   *action = PG_ARGISNULL(0) ? "share" : text_to_cstring(PG_GETARG_TEXT_PP(0));
 
+	RequireWritable(action);
 	PG_RETURN_DATUM(Share(fcinfo, action, NULL, ARG_UUID_OR_NULL(1), 2));
 }
 

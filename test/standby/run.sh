@@ -258,6 +258,12 @@ run_round() {
 	check "the kept session and a fresh one list the same" "$(on_standby -c "$LIST;" 2>&1)" "$(sb "$LIST;")"
 	check "the primary and the standby list the same" "$(on_primary -c "$LIST;" 2>&1)" "$(sb "$LIST;")"
 
+	# a management function on the standby: 25006 naming it
+	check "share on the standby is refused as a write" "25006: cannot execute share() in a read-only transaction" \
+		"$(on_standby -v VERBOSITY=verbose -c "SELECT share_acl.share('$Q', '$U', 'editor')
+			FROM (SELECT set_config('share_acl.principal', '$O', true)) AS acting;" 2>&1 |
+			sed -n 's/^ERROR: *//p' | head -1)"
+
 	stop_standby
 	sa_stop_cluster
 }
