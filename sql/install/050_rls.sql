@@ -79,6 +79,11 @@ BEGIN
         RAISE EXCEPTION 'unprotect() needs a table'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- (a regclass made from a number names no relation when none has that oid)
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = tbl) THEN
+        RAISE EXCEPTION 'relation with OID % does not exist', tbl::pg_catalog.oid
+            USING ERRCODE = 'undefined_table';
+    END IF;
     -- only the table's owner may change its row-level security: say so
     -- before anything (else the refusal would come from DROP POLICY)
     IF NOT pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = tbl), 'USAGE') THEN

@@ -13,7 +13,7 @@
 -- share_acl_user; the current-context checks, protect() and row-level
 -- security, and the permset type work for a role without share_acl rights.
 BEGIN;
-SELECT plan(60);
+SELECT plan(62);
 SET LOCAL search_path = share_acl, public;
 
 CREATE TEMP TABLE classified (entry text NOT NULL, class text NOT NULL
@@ -285,6 +285,14 @@ SELECT throws_ok($$SELECT share_acl.unprotect(NULL)$$, '22004', NULL,
                  'unprotect(NULL) is 22004');
 SELECT throws_ok($$SELECT share_acl.protect(NULL)$$, '22004', NULL,
                  'protect(NULL) is 22004');
+-- a regclass from a number that no relation has: undefined_table, not a
+-- syntax error from the ALTER TABLE built with it
+SELECT throws_ok($$SELECT share_acl.unprotect(2147483000::oid::regclass)$$, '42P01',
+                 'relation with OID 2147483000 does not exist',
+                 'unprotect() of an oid no relation has is 42P01');
+SELECT throws_ok($$SELECT share_acl.protect(2147483000::oid::regclass)$$, '42P01',
+                 'relation with OID 2147483000 does not exist',
+                 'protect() of an oid no relation has is 42P01');
 
 -- Maintenance (CREATE INDEX, ANALYZE, autovacuum, REFRESH MATERIALIZED VIEW)
 -- runs a table owner's index expressions as that owner in a
