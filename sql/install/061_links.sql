@@ -88,6 +88,8 @@ CREATE TABLE share_acl.link_failed_attempt (
     at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX link_failed_attempt_link_idx ON share_acl.link_failed_attempt (link_id, at);
+-- (dumped with the data: a restored database keeps each link's lockout window)
+SELECT pg_catalog.pg_extension_config_dump('share_acl.link_failed_attempt', '');
 COMMENT ON TABLE share_acl.link_failed_attempt IS
     'one row per wrong link password, for the lockout (10 within 15 minutes); never holds the password';
 
