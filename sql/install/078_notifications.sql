@@ -162,11 +162,11 @@ BEGIN
     RETURN QUERY
         SELECT x.* FROM share_acl.notification x
          WHERE x.recipient_id = notification_digest.principal AND x.email = 'digest'
-           AND x.created_at >= notification_digest.since
+           AND x.emailed_at IS NULL AND x.created_at >= notification_digest.since
          ORDER BY x.created_at, x.id;
 END $$;
 COMMENT ON FUNCTION share_acl.notification_digest(uuid, timestamptz) IS
-    'the notifications of a principal since a time that its preferences put in the daily digest (the principal itself, or a trusted administrator)';
+    'the notifications of a principal since a time that its preferences put in the daily digest and that are not marked sent yet (mark_notifications_sent), oldest first (the principal itself, or a trusted administrator)';
 
 -- The mails to send now, for the application's mailer (a trusted
 -- administrator): each with its recipient's e-mail.

@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(80);
+SELECT plan(82);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -141,6 +141,10 @@ SELECT is((SELECT array_agg(coalesce(email, 'in-app') ORDER BY coalesce(email, '
     '{in-app,now}'::text[], 'mail off: the mention after the preference is in-app only');
 SELECT is((SELECT count(*) FROM share_acl.notification_digest(pg_temp.id('carol'), now() - interval '1 hour')),
     1::bigint, 'digest: holds the share put there');
+SELECT is(share_acl.mark_notifications_sent(ARRAY(SELECT d.id FROM share_acl.notification_digest(pg_temp.id('carol'), now() - interval '1 hour') d)),
+    1, 'digest: the mailer marks what it mailed');
+SELECT is((SELECT count(*) FROM share_acl.notification_digest(pg_temp.id('carol'), now() - interval '1 hour')),
+    0::bigint, 'digest: a row marked sent is not mailed again');
 SELECT is((SELECT count(*) FROM share_acl.email_outbox o WHERE o.recipient_id = pg_temp.id('carol')
              AND o.kind IN ('mention', 'share_received')), 2::bigint,
     'outbox: the mention and the share from before the preferences, not those after');
