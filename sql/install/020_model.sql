@@ -681,3 +681,21 @@ SELECT pg_catalog.pg_extension_config_dump('share_acl.resource', '');
 SELECT pg_catalog.pg_extension_config_dump('share_acl.collection_item', '');
 SELECT pg_catalog.pg_extension_config_dump('share_acl.share', '');
 SELECT pg_catalog.pg_extension_config_dump('share_acl.promotion_request', '');
+
+-- What each table holds (SPEC §2; psql's \dt+ shows it).
+COMMENT ON TABLE share_acl.workspace IS
+    'a tenant: its name and its sharing policies (set_workspace_policy)';
+COMMENT ON TABLE share_acl.principal IS
+    'who may be granted anything: a user, an external person known by e-mail, or a team of one workspace';
+COMMENT ON TABLE share_acl.member IS
+    'the role of a principal in a workspace (owner, admin, member, guest, viewer)';
+COMMENT ON TABLE share_acl.team_member IS
+    'the members of a team: people or teams of the same workspace (no cycle)';
+COMMENT ON TABLE share_acl.resource IS
+    'the resource tree of a workspace: projects, folders, collections and assets, with owner, general access and restriction';
+COMMENT ON TABLE share_acl.collection_item IS
+    'the resources a collection holds besides its children (a resource may be in several)';
+COMMENT ON TABLE share_acl.share IS
+    'a direct share: a permission set on a resource for a principal, with its toggles and expiry';
+COMMENT ON TABLE share_acl.promotion_request IS
+    'a viewer''s or guest''s request for another role, and its decision';

@@ -59,6 +59,8 @@ CREATE INDEX notification_mute_resource_idx ON share_acl.notification_mute (reso
 COMMENT ON TABLE share_acl.notification_mute IS
     'a resource a principal muted: no notification about it or what is below it is written for that principal';
 
+COMMENT ON COLUMN share_acl.notification.email IS
+    'how the notification is mailed by the recipient''s preference: now (email_outbox), digest (notification_digest), or NULL (in-app only)';
 SELECT pg_catalog.pg_extension_config_dump('share_acl.notification', '');
 SELECT pg_catalog.pg_extension_config_dump('share_acl.notification_preference', '');
 SELECT pg_catalog.pg_extension_config_dump('share_acl.notification_mute', '');

@@ -67,6 +67,12 @@ DROP FUNCTION share_acl._id_registry_triggers(text, text, boolean);     -- (inst
 SELECT pg_catalog.pg_extension_config_dump('share_acl.link', '');
 SELECT pg_catalog.pg_extension_config_dump('share_acl.link_view', '');
 SELECT pg_catalog.pg_extension_config_dump('share_acl.signing_key', '');
+COMMENT ON TABLE share_acl.link IS
+    'a share link: what its token gives on a resource, its toggles, password hash, validity and view count (the token itself is stored nowhere)';
+COMMENT ON TABLE share_acl.link_view IS
+    'the views of a link by external viewers (when the workspace tracks them)';
+COMMENT ON TABLE share_acl.signing_key IS
+    'the keys that sign link tokens, by key id: the newest signs, retired ones no longer validate';
 
 -- The transaction's link context (R7), set by open_link() only.
 CREATE FUNCTION share_acl._set_link_context(link uuid) RETURNS void
