@@ -550,7 +550,7 @@ link_count_views(PG_FUNCTION_ARGS)
 		payload_values[1] = PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3);
 		NotifyRecipients(PointerGetDatum(construct_array(&creator, 1, UUIDOID, UUID_LEN, false,
 														 TYPALIGN_CHAR)),
-						 "link_first_view", &v.resource,
+						 false, "link_first_view", &v.resource,
 						 JsonbObjectOf(2, keys, payload_values, types, payload_nulls),
 						 resource.found && resource.has_workspace ? &resource.workspace : NULL);
 	}

@@ -610,16 +610,22 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 		payload_values[2] = CStringGetTextDatum(PermsetToCString(grant));
 		payload_values[3] = TimestampTzGetDatum(expires_at);
 		payload = JsonbObjectOf(4, keys, payload_values, types, payload_nulls);
+		/*
+		 * The share holds something for its grantee (a team's members all
+		 * have a role in the workspace), unless guests are off (R3): only
+		 * then is the engine asked who holds nothing.  (A role's cap may
+		 * still leave a grantee nothing of a share: it is told all the
+		 * same, of its own share.)
+		 */
 		if (facts.grantee.kind == PK_TEAM)
 		{
 			Datum		one = UUIDPGetDatum(grantee);
 
 			NotifyRecipients(PointerGetDatum(construct_array(&one, 1, UUIDOID, UUID_LEN, false,
 															 TYPALIGN_CHAR)),
-							 "share_received", resource, payload, &workspace);
+							 facts.guest_access, "share_received", resource, payload, &workspace);
 		}
 		else
-			/* (the share holds something for it, unless guests are off: R3) */
 			NotifyPerson(grantee, facts.grantee_mutes, facts.guest_access, "share_received", resource,
 						 payload, &workspace);
 	}

@@ -5,7 +5,8 @@
  *
  * The people told are the recipients that are not teams and the members of
  * those that are (nested teams too), but the acting principal, those who
- * hold nothing on the resource and those who muted it or one above it (anc(), share_acl._ancestors); each
+ * hold nothing on the resource (E = ∅, asked of the engine) and those who
+ * muted it or one above it (anc(), share_acl._ancestors); each
  * gets one row, mailed at once, in the digest or not at all by its
  * preference for the kind, and a NOTIFY share_acl with the row's id.  Two
  * statements in the common case (the recipients, the rows, and nothing
@@ -422,16 +423,18 @@ Write(People *people, const char *kind, const pg_uuid_t *resource, Datum payload
 
 /*
  * Tell the people among recipients (a uuid[] datum; teams expanded) of an
- * event of kind (NULL: none, refused by the table) about resource (may be NULL) in workspace (NULL: the
- * resource's); payload is a jsonb datum or 0.  Returns how many
+ * event of kind (NULL: none, refused by the table) about resource (may be
+ * NULL) in workspace (NULL: the resource's); payload is a jsonb datum or 0.
+ * hold_something: the caller knows that each of them holds something on the
+ * resource (else the engine is asked of each).  Returns how many
  * notifications were written.
  */
 int
-NotifyRecipients(Datum recipients, const char *kind, const pg_uuid_t *resource, Datum payload,
-				 const pg_uuid_t *workspace)
+NotifyRecipients(Datum recipients, bool hold_something, const char *kind,
+				 const pg_uuid_t *resource, Datum payload, const pg_uuid_t *workspace)
 {
 	const pg_uuid_t *actor = ContextCurrentPrincipal();
-	People		people = {palloc(sizeof(pg_uuid_t)), 0, false, false, false};
+	People		people = {palloc(sizeof(pg_uuid_t)), 0, false, false, hold_something};
 	Datum		values[1];
 	int			written;
 	int			i,
@@ -547,7 +550,7 @@ notify_people(PG_FUNCTION_ARGS)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT32(0);
-	PG_RETURN_INT32(NotifyRecipients(PG_GETARG_DATUM(0),
+	PG_RETURN_INT32(NotifyRecipients(PG_GETARG_DATUM(0), false,
 									 PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)),
 									 PG_ARGISNULL(2) ? NULL : PG_GETARG_UUID_P(2),
 									 PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3),

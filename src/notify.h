@@ -10,8 +10,8 @@
 
 #include "utils/uuid.h"
 
-extern int	NotifyRecipients(Datum recipients, const char *kind, const pg_uuid_t *resource,
-							 Datum payload, const pg_uuid_t *workspace);
+extern int	NotifyRecipients(Datum recipients, bool hold_something, const char *kind,
+							 const pg_uuid_t *resource, Datum payload, const pg_uuid_t *workspace);
 extern int	NotifyPerson(const pg_uuid_t *person, bool mutes, bool holds_something,
 						 const char *kind, const pg_uuid_t *resource, Datum payload,
 						 const pg_uuid_t *workspace);
