@@ -752,6 +752,20 @@ EnginePrincipalOwns(const pg_uuid_t *principal, const pg_uuid_t *target)
 	return t.kind == TARGET_RESOURCE && EngineOwns(&e, EnginePrincipal(&e, principal), t.index);
 }
 
+/*
+ * P's role in workspace ws as the rules see it (R2), from what every check
+ * reads: the latest committed rows and this transaction's own changes, also
+ * in REPEATABLE READ (ROLE_NONE: none).
+ */
+WorkspaceRole
+EngineRoleIn(const pg_uuid_t *principal, const pg_uuid_t *ws)
+{
+	Engine		e;
+
+	EngineBegin(&e);
+	return RoleIn(EnginePrincipal(&e, principal), ws);
+}
+
 /* Is principal in team (directly or through nested teams: teams(P))? */
 bool
 EngineInTeam(const pg_uuid_t *principal, const pg_uuid_t *team)

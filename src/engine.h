@@ -76,6 +76,7 @@ extern bool EngineMemberEditOwnOnly(const pg_uuid_t *principal, const pg_uuid_t 
 extern Permset EngineCurrentPermissions(const pg_uuid_t *target, TargetKind *kind);
 extern bool EnginePrincipalOwns(const pg_uuid_t *principal, const pg_uuid_t *target);
 extern bool EngineInTeam(const pg_uuid_t *principal, const pg_uuid_t *team);
+extern WorkspaceRole EngineRoleIn(const pg_uuid_t *principal, const pg_uuid_t *ws);
 extern Permset EnginePermissionsOf(const pg_uuid_t *principal, const pg_uuid_t *target,
 								   TargetKind *kind);
 

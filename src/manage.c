@@ -44,6 +44,8 @@ PG_FUNCTION_INFO_V1(require_permissions);
 PG_FUNCTION_INFO_V1(require_manager);
 PG_FUNCTION_INFO_V1(deny);
 PG_FUNCTION_INFO_V1(in_team);
+PG_FUNCTION_INFO_V1(role_now);
+PG_FUNCTION_INFO_V1(edit_own_only_now);
 PG_FUNCTION_INFO_V1(share_create);
 PG_FUNCTION_INFO_V1(share_create_as);
 PG_FUNCTION_INFO_V1(share_remove);
@@ -324,6 +326,31 @@ Datum
 in_team(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(EngineInTeam(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1)));
+}
+
+/*
+ * _role_now(workspace uuid, principal uuid) → text: the principal's role as
+ * every check sees it (latest committed, also in REPEATABLE READ), or NULL.
+ */
+Datum
+role_now(PG_FUNCTION_ARGS)
+{
+	WorkspaceRole role = EngineRoleIn(PG_GETARG_UUID_P(1), PG_GETARG_UUID_P(0));
+
+	if (role < ROLE_OWNER || role >= ROLE_UNKNOWN)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(role_labels[role]));
+}
+
+/*
+ * _edit_own_only_now(principal uuid, resource uuid) → boolean: does
+ * member_edit_own_only cap the principal at the resource (R9), as every
+ * check sees it?
+ */
+Datum
+edit_own_only_now(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(EngineMemberEditOwnOnly(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1)));
 }
 
 /* _deny(target uuid, message text, detail text, hint text) → void: never returns */

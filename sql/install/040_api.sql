@@ -79,7 +79,7 @@ RETURNS void
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     IF _require_owner.principal IS NOT NULL
-       AND share_acl._role(_require_owner.workspace, _require_owner.principal)
+       AND share_acl._role_now(_require_owner.workspace, _require_owner.principal)
            IS DISTINCT FROM 'owner' THEN
         PERFORM share_acl._deny(_require_owner.workspace,
             pg_catalog.format('permission denied: only the owner of workspace %s may %s', workspace, what));
@@ -87,6 +87,16 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION share_acl._require_owner(uuid, uuid, text) IS
     'internal: raise 42501 unless the principal (NULL = trusted administrator) owns the workspace';
+
+-- The acting principal's role as every check sees it (the engine: the
+-- latest committed rows and this transaction's own, also in REPEATABLE READ,
+-- where _role below reads the transaction's snapshot): what authorises a call
+-- by role.  (As the rules see it, R2: an external principal's internal role
+-- reads as guest.)
+CREATE FUNCTION share_acl._role_now(workspace uuid, principal uuid) RETURNS text
+    AS 'MODULE_PATHNAME', 'role_now' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION share_acl._role_now(uuid, uuid) IS
+    'internal: the role of the principal in the workspace as every check sees it (latest committed), or NULL';
 
 -- The role of a principal in a workspace, or NULL.
 CREATE FUNCTION share_acl._role(workspace uuid, principal uuid) RETURNS share_acl.workspace_role
@@ -274,12 +284,16 @@ COMMENT ON FUNCTION share_acl._no_escalation(uuid, uuid, share_acl.permset, text
 --
 -- _edit_own_only(principal, R): R's workspace when the policy caps the
 -- principal there (on, and the principal a member), else NULL.
+-- (The policy and the role as every check sees them: share_acl._edit_own_only_now,
+-- the engine's, also in REPEATABLE READ.)
+CREATE FUNCTION share_acl._edit_own_only_now(principal uuid, resource uuid) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'edit_own_only_now' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION share_acl._edit_own_only_now(uuid, uuid) IS
+    'internal: whether member_edit_own_only caps the principal (a member) at the resource, as every check sees it';
 CREATE FUNCTION share_acl._edit_own_only(principal uuid, resource uuid) RETURNS uuid
 LANGUAGE sql STABLE AS $$
     SELECT r.workspace_id FROM share_acl.resource r
-      JOIN share_acl.workspace w ON w.id = r.workspace_id
-      JOIN share_acl.member m ON m.workspace_id = r.workspace_id
-     WHERE r.id = $2 AND w.member_edit_own_only AND m.principal_id = $1 AND m.role = 'member'
+     WHERE r.id = $2 AND share_acl._edit_own_only_now($1, $2)
 $$;
 COMMENT ON FUNCTION share_acl._edit_own_only(uuid, uuid) IS
     'internal: the resource''s workspace when its member_edit_own_only policy caps the principal (a member) there, else NULL';
@@ -674,7 +688,7 @@ BEGIN
     -- reach below their resources only as far as the actor's own do
     -- (restriction stops both, R8), so their resources are what is asked.
     IF actor IS NOT NULL AND (member = actor OR share_acl._in_team(actor, member))
-       AND share_acl._role(t.workspace_id, actor) IS DISTINCT FROM 'owner' THEN
+       AND share_acl._role_now(t.workspace_id, actor) IS DISTINCT FROM 'owner' THEN
         granted_on := ARRAY(
             WITH RECURSIVE up(id) AS (
                 SELECT add_team_member.team
@@ -1712,7 +1726,9 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF approve THEN
-        cur := share_acl._role(q.workspace_id, q.principal_id);
+        -- (locked: a set_role of that person in flight is waited for and
+        -- its role seen, in REPEATABLE READ a serialization failure)
+        cur := share_acl._role_locked(q.workspace_id, q.principal_id);
         IF cur IS NULL OR cur NOT IN ('viewer', 'guest') THEN
             RAISE EXCEPTION 'principal % is no longer a viewer or guest of workspace %', q.principal_id, q.workspace_id
                 USING ERRCODE = 'object_not_in_prerequisite_state',
