@@ -645,7 +645,6 @@ DECLARE
     granted_on uuid[];
     held share_acl.permset[];
     gained share_acl.permset;
-    i integer;
 BEGIN
     IF team IS NULL OR member IS NULL THEN
         RAISE EXCEPTION 'add_team_member: team and member must not be null'
@@ -712,7 +711,7 @@ BEGIN
                 pg_catalog.format('permission denied: add_team_member requires "%s" on %s',
                                   gained, CASE WHEN held[i] OPERATOR(share_acl.@>) 'view'::share_acl.permset
                                                THEN 'resource ' || granted_on[i]
-                                               ELSE 'a resource shared with team ' || team END),
+                                               ELSE 'a resource the grants of team ' || team || ' reach' END),
                 'Joining the team would give these permissions to the acting principal, which does not hold them: a principal adds itself, or a team it is in, to a team only when that gives it nothing it lacks.',
                 'Ask the workspace owner to add you.');
         END IF;

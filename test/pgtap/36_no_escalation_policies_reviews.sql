@@ -241,13 +241,13 @@ SELECT pg_temp.act('bob');
 SELECT is(share_acl.effective_permissions(pg_temp.id('bob'), pg_temp.id('S'))::text, '',
     'join: the admin holds nothing on the restricted asset');
 SELECT throws_ok($$SELECT share_acl.add_team_member(pg_temp.id('L'), pg_temp.id('bob'))$$, '42501',
-    format('permission denied: add_team_member requires "view,view_details,react,download,comment,annotate,approve,upload,edit,rename,move,copy,delete_own,view_activity,run_ai,share" on a resource shared with team %s', pg_temp.id('L')),
+    format('permission denied: add_team_member requires "view,view_details,react,download,comment,annotate,approve,upload,edit,rename,move,copy,delete_own,view_activity,run_ai,share" on a resource the grants of team %s reach', pg_temp.id('L')),
     'join: an admin cannot add itself to a team whose share reaches what it cannot see');
 SELECT throws_like($$SELECT share_acl.add_team_member(pg_temp.id('LL'), pg_temp.id('bob'))$$,
-    'permission denied: add_team_member requires "%view%" on a resource shared with team %',
+    'permission denied: add_team_member requires "%view%" on a resource the grants of team % reach',
     'join: nor to a team inside that team');
 SELECT throws_like($$SELECT share_acl.add_team_member(pg_temp.id('L'), pg_temp.id('BT'))$$,
-    'permission denied: add_team_member requires "%view%" on a resource shared with team %',
+    'permission denied: add_team_member requires "%view%" on a resource the grants of team % reach',
     'join: nor add a team it is in');
 SELECT is(share_acl.effective_permissions(pg_temp.id('bob'), pg_temp.id('S'))::text, '',
     'join: the admin still holds nothing on it');
