@@ -210,13 +210,18 @@ BEGIN
     PERFORM share_acl._check_email(email);
     SELECT p.id INTO gid FROM share_acl.principal p
      WHERE share_acl.email_key(p.email) = share_acl.email_key(_principal_for_email.email);
+    w := share_acl._get_workspace(r.workspace_id);
+    -- while sharing with outsiders is off, an address nobody has and one of
+    -- a principal with no role in the workspace (perhaps another tenant's
+    -- user) are refused alike, naming the address: the refusal must not
+    -- tell whether, or as whom, the address is known elsewhere
+    IF NOT w.allow_external_sharing
+       AND (gid IS NULL OR share_acl._role(r.workspace_id, gid) IS NULL) THEN
+        PERFORM share_acl._deny(r.id,
+            pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s with %s, which is no member''s e-mail address',
+                              CASE action WHEN 'share_with_email' THEN 'sharing' ELSE 'a review' END, email));
+    END IF;
     IF gid IS NULL THEN
-        w := share_acl._get_workspace(r.workspace_id);
-        IF NOT w.allow_external_sharing THEN
-            PERFORM share_acl._deny(r.id,
-                pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s with an unknown e-mail address',
-                                  CASE action WHEN 'share_with_email' THEN 'sharing' ELSE 'a review' END));
-        END IF;
         -- another transaction may be creating the same one: wait for it,
         -- then take the principal it committed
         INSERT INTO share_acl.principal AS p (kind, email) VALUES ('external', email)

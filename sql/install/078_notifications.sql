@@ -217,11 +217,14 @@ BEGIN
     IF NOT coalesce(share_acl.has_access(principal, resource, 'view'), false) THEN
         RETURN false;
     END IF;
-    RETURN share_acl._notify(ARRAY[principal], 'mention', resource,
-                             pg_catalog.jsonb_build_object('by', actor)) > 0;
+    -- (true whether or not the principal muted the resource: a mute is the
+    -- muter's own business, and the caller learns nothing of it)
+    PERFORM share_acl._notify(ARRAY[principal], 'mention', resource,
+                              pg_catalog.jsonb_build_object('by', actor));
+    RETURN true;
 END $$;
 COMMENT ON FUNCTION share_acl.notify_mention(uuid, uuid) IS
-    'tell a principal it was mentioned on a resource (the caller needs view; nothing is written when the principal cannot view it, or muted it); true when written';
+    'tell a principal it was mentioned on a resource (the caller needs view; nothing is written when the principal cannot view it, or muted it); true when the principal may view the resource (whether or not it muted it), false when it may not';
 
 -- For pg_cron, every hour: "link about to expire" to each link's creator,
 -- once per link, for the active links expiring within the interval.  A

@@ -15,7 +15,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(53);
+SELECT plan(55);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -79,9 +79,15 @@ SELECT is(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'edit'), tr
 SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('carol'), 'editor');
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'false');
 SELECT pg_temp.act('carol');
-SELECT throws_like($$SELECT share_acl.request_review(pg_temp.id('P'), NULL, reviewer_emails => ARRAY['XAVIER@t36.test'])$$,
-    'permission denied: the workspace policy allow_external_sharing forbids a review by outsider %',
-    'request_review: the e-mail of a known outsider is refused while allow_external_sharing is false');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('P'), NULL, reviewer_emails => ARRAY['XAVIER@t36.test'])$$,
+    '42501', 'permission denied: the workspace policy allow_external_sharing forbids a review with XAVIER@t36.test, which is no member''s e-mail address',
+    'request_review: the e-mail of a known outsider is refused while allow_external_sharing is false, naming no principal');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('P'), NULL, reviewer_emails => ARRAY['nobody@t36.test'])$$,
+    '42501', 'permission denied: the workspace policy allow_external_sharing forbids a review with nobody@t36.test, which is no member''s e-mail address',
+    'request_review: an unknown e-mail is refused alike');
+SELECT throws_ok($$SELECT share_acl.share_with_email(pg_temp.id('P'), 'xavier@t36.test', 'viewer')$$,
+    '42501', 'permission denied: the workspace policy allow_external_sharing forbids sharing with xavier@t36.test, which is no member''s e-mail address',
+    'share_with_email: the e-mail of a known outsider is refused alike');
 SELECT throws_like($$SELECT share_acl.request_review(pg_temp.id('P'), NULL, reviewer_emails => ARRAY['ext@t36.test'])$$,
     'permission denied: the workspace policy allow_external_sharing forbids a review by outsider %',
     'request_review: the e-mail of an external guest is refused too');

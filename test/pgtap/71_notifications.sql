@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(82);
+SELECT plan(83);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -89,8 +89,9 @@ SELECT pg_temp.act('alice');
 SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('carol'), 'full');
 SELECT is(pg_temp.got('carol', 'share_received'), 1::bigint,
     'muted: a share of something below the muted project writes nothing');
-SELECT is(share_acl.notify_mention(pg_temp.id('A'), pg_temp.id('carol')), false,
-    'muted: a mention below it writes nothing');
+SELECT is(share_acl.notify_mention(pg_temp.id('A'), pg_temp.id('carol')), true,
+    'muted: a mention below it answers as unmuted (the caller learns nothing of the mute)');
+SELECT is(pg_temp.got('carol', 'mention'), 0::bigint, 'muted: and writes nothing');
 SELECT pg_temp.act('carol');
 SELECT lives_ok($$SELECT share_acl.unmute(pg_temp.id('P'))$$, 'unmute');
 SELECT pg_temp.act('alice');
