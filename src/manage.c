@@ -56,7 +56,7 @@ PG_FUNCTION_INFO_V1(depth_room);
 typedef enum ManagePlan
 {
 	PLAN_REFUSAL_FACTS, PLAN_REFUSAL, PLAN_SHARE_INSERT, PLAN_SHARE_DELETE, PLAN_RESOURCE_INSERT,
-	PLAN_TEAM_OUTSIDER, PLAN_NO_ESCALATION_BELOW, PLAN_COUNT
+	PLAN_TEAM_OUTSIDER, PLAN_NO_ESCALATION_BELOW, PLAN_POLICIES, PLAN_COUNT
 } ManagePlan;
 
 static KeptPlan plans[PLAN_COUNT];
@@ -96,7 +96,11 @@ static const KeptStatement statements[PLAN_COUNT] = {
 	[PLAN_NO_ESCALATION_BELOW] = {
 		/* $1 actor, $2 resource, $3 the grant, $4 the action */
 		"SELECT share_acl._no_escalation_below($1, $2, $3, $4)",
-		"uuPt"}
+		"uuPt"},
+	[PLAN_POLICIES] = {
+		/* $1 workspace: its row locked, in REPEATABLE READ (see _get_policies) */
+		"SELECT (share_acl._get_policies($1)).id",
+		"u"}
 };
 
 /* The columns the INSERT statements above write, in the order of their parameters. */
@@ -540,6 +544,17 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 	workspace = facts.resource.workspace;
 
 	Require(function, actor, resource, PERM_SHARE, action);
+	/*
+	 * The policies read above (allow_external_sharing, the guest switch) are
+	 * the snapshot's; in REPEATABLE READ a change of them committed since
+	 * fails the call (40001), as the checks read the latest (_get_policies)
+	 */
+	if (IsolationUsesXactSnapshot())
+	{
+		Datum		ws = UUIDPGetDatum(&workspace);
+
+		(void) RunOne(PLAN_POLICIES, &ws, NULL, SPI_OK_SELECT);
+	}
 	if (facts.grantee.kind == PK_TEAM &&
 		(!facts.grantee.has_workspace || !UuidEqual(&facts.grantee.workspace, &workspace)))
 		ereport(ERROR,

@@ -141,6 +141,31 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION share_acl._get_workspace(uuid) IS 'internal: the workspace row, or ERROR P0002';
 
+-- The same, for a call that applies the policies that hold at creation
+-- (allow_external_sharing, require_link_password, default_link_expiry): in
+-- REPEATABLE READ and SERIALIZABLE the row is locked FOR SHARE, so that a
+-- policy changed by a transaction that committed after this one began fails
+-- the call (40001) rather than be read as it was, while the permission
+-- checks beside it read the latest committed state (a change of both at
+-- once would otherwise pass where neither order of the two would); one in
+-- flight is waited for.  In READ COMMITTED each statement reads the latest.
+CREATE FUNCTION share_acl._get_policies(workspace uuid) RETURNS share_acl.workspace
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    w share_acl.workspace;
+BEGIN
+    IF pg_catalog.current_setting('transaction_isolation') = 'read committed' THEN
+        RETURN share_acl._get_workspace(workspace);
+    END IF;
+    SELECT * INTO w FROM share_acl.workspace x WHERE x.id = _get_policies.workspace FOR SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'workspace % does not exist', workspace USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN w;
+END $$;
+COMMENT ON FUNCTION share_acl._get_policies(uuid) IS
+    'internal: the workspace row whose creation-time policies a call applies (locked in REPEATABLE READ and SERIALIZABLE: 40001 when changed since the snapshot), or ERROR P0002';
+
 -- The principal row, or P0002.
 CREATE FUNCTION share_acl._get_principal(principal uuid) RETURNS share_acl.principal
 LANGUAGE plpgsql STABLE AS $$
@@ -210,7 +235,7 @@ BEGIN
     PERFORM share_acl._check_email(email);
     SELECT p.id INTO gid FROM share_acl.principal p
      WHERE share_acl.email_key(p.email) = share_acl.email_key(_principal_for_email.email);
-    w := share_acl._get_workspace(r.workspace_id);
+    w := share_acl._get_policies(r.workspace_id);
     -- while sharing with outsiders is off, an address nobody has and one of
     -- a principal with no role in the workspace (perhaps another tenant's
     -- user) are refused alike, naming the address: the refusal must not
@@ -870,8 +895,8 @@ COMMENT ON FUNCTION share_acl._guests(uuid) IS
 -- on R: members that only general access reaches are not asked when it
 -- covers what they could gain.  (Without JIT: compiling these small queries
 -- would cost more than running them, at every call.)
-CREATE FUNCTION share_acl._structure_state(resource uuid, anc uuid[], reach uuid[], fresh uuid[],
-                                           held share_acl.permset, ai_over uuid[])
+CREATE FUNCTION share_acl._structure_state(actor uuid, resource uuid, anc uuid[], reach uuid[],
+                                           fresh uuid[], held share_acl.permset, ai_over uuid[])
 RETURNS jsonb
 LANGUAGE plpgsql STABLE SET jit = off AS $$
 DECLARE
@@ -895,6 +920,13 @@ BEGIN
                    UNION
                    SELECT rr.reviewer_id FROM share_acl.review_reviewer rr
                     WHERE rr.resource_id = ANY (reach) AND rr.active);
+    -- the actor always: these rows are read under the transaction's snapshot,
+    -- which in REPEATABLE READ may miss a grant to the actor that committed
+    -- after it began and that the engine (the latest committed state) counts,
+    -- the very grant that lets the actor make the change
+    IF actor IS NOT NULL THEN
+        asked := asked || actor;
+    END IF;
     IF NOT held OPERATOR(share_acl.@>) (w.public_access_level OPERATOR(share_acl.|) r11)
        AND EXISTS (SELECT 1 FROM share_acl.resource x WHERE x.id = ANY (fresh) AND x.general_access = 'public') THEN
         asked := asked || ARRAY(SELECT m.principal_id FROM share_acl.member m
@@ -932,7 +964,7 @@ BEGIN
     END IF;
     RETURN jsonb_build_object('who', who, 'links', links, 'ai', ai);
 END $$;
-COMMENT ON FUNCTION share_acl._structure_state(uuid, uuid[], uuid[], uuid[], share_acl.permset, uuid[]) IS
+COMMENT ON FUNCTION share_acl._structure_state(uuid, uuid, uuid[], uuid[], uuid[], share_acl.permset, uuid[]) IS
     'internal: the engine''s answers on a resource that a change of structure may widen (R14): the permissions of the principals concerned, the share links reaching it, and run_ai of guests and outsiders on the resources below it given';
 
 -- Everything below a resource: its children and collection items, downwards
@@ -1032,7 +1064,8 @@ BEGIN
     reach := CASE WHEN exempt THEN '{}' ELSE anc || share_acl._ancestors(above) END;
     RETURN jsonb_build_object(
         'held', held::text, 'exempt', exempt, 'ai_over', to_jsonb(ai_over), 'anc', to_jsonb(anc),
-        'state', share_acl._structure_state(resource, anc, reach,
+        'actor', actor,
+        'state', share_acl._structure_state(actor, resource, anc, reach,
                                             ARRAY(SELECT unnest(reach) EXCEPT SELECT unnest(anc)),
                                             held, ai_over));
 END $$;
@@ -1058,7 +1091,7 @@ BEGIN
     END IF;
     exempt := (prior->>'exempt')::boolean;
     anc := CASE WHEN exempt THEN '{}' ELSE share_acl._ancestors(ARRAY[resource]) END;
-    cur := share_acl._structure_state(resource, anc, anc,
+    cur := share_acl._structure_state((prior->>'actor')::uuid, resource, anc, anc,
                ARRAY(SELECT unnest(anc) EXCEPT SELECT jsonb_array_elements_text(prior->'anc')::uuid),
                (prior->>'held')::share_acl.permset,
                ARRAY(SELECT jsonb_array_elements_text(prior->'ai_over')::uuid));
@@ -1530,8 +1563,7 @@ BEGIN
         PERFORM share_acl._no_escalation(actor, s.resource_id, new_grant, 'update_share');
         -- a wider share to an outsider is new external sharing: the policy
         -- that applies at creation applies to it too (narrowing stays free)
-        SELECT w.* INTO ws FROM share_acl.resource r JOIN share_acl.workspace w ON w.id = r.workspace_id
-         WHERE r.id = s.resource_id;
+        ws := share_acl._get_policies((SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = s.resource_id));
         IF NOT ws.allow_external_sharing THEN
             outsider := share_acl._outsider_in(s.grantee_id, ws.id);
             IF outsider IS NOT NULL THEN

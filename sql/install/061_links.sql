@@ -337,8 +337,8 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     r := share_acl._get_resource(create_link.resource);
-    w := share_acl._get_workspace(r.workspace_id);
     PERFORM share_acl._require(actor, r.id, 'share', 'create_link');
+    w := share_acl._get_policies(r.workspace_id);
     IF NOT w.allow_external_sharing THEN
         PERFORM share_acl._deny(r.id,
             'permission denied: the workspace policy allow_external_sharing forbids new share links',

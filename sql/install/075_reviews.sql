@@ -82,8 +82,8 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     r := share_acl._get_resource(resource);
-    w := share_acl._get_workspace(r.workspace_id);
     PERFORM share_acl._require(actor, resource, 'share', 'request_review');
+    w := share_acl._get_policies(r.workspace_id);
     IF due_at <= now() THEN
         RAISE EXCEPTION 'request_review: due_at % is not in the future', due_at
             USING ERRCODE = 'invalid_parameter_value';
