@@ -8,6 +8,7 @@
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 #include "utils/uuid.h"
@@ -24,6 +25,7 @@ PG_FUNCTION_INFO_V1(effective_permissions_principal);
 PG_FUNCTION_INFO_V1(explain_access);
 PG_FUNCTION_INFO_V1(accessible_resources);
 PG_FUNCTION_INFO_V1(who_has_access_internal);
+PG_FUNCTION_INFO_V1(concerned_now);
 
 /* E of the current context on resource_id; *known says whether the id is known. */
 static Permset
@@ -406,4 +408,37 @@ is_owner_current(PG_FUNCTION_ARGS)
 	const pg_uuid_t *p = ContextCurrentPrincipal();
 
 	PG_RETURN_BOOL(p != NULL && EnginePrincipalOwns(p, PG_GETARG_UUID_P(0)));
+}
+
+/*
+ * _concerned_now(resources uuid[]) → uuid[]: who a grant on any of them
+ * concerns (owners, grantees, reviewers, their teams' members), as the
+ * checks read the rows: R14 asks them too, beside those the caller's
+ * snapshot shows (in REPEATABLE READ an older one).
+ */
+Datum
+concerned_now(PG_FUNCTION_ARGS)
+{
+	ArrayType  *in = PG_GETARG_ARRAYTYPE_P(0);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n,
+				i,
+				k = 0;
+	pg_uuid_t  *resources;
+	List	   *ids;
+	Datum	   *out;
+	ListCell   *lc;
+
+	deconstruct_array(in, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR, &elems, &nulls, &n);
+	resources = palloc(Max(n, 1) * sizeof(pg_uuid_t));
+	for (i = 0; i < n; i++)
+		if (!nulls[i])
+			resources[k++] = *DatumGetUUIDP(elems[i]);
+	ids = ConcernedPrincipals(resources, k);
+	out = palloc(Max(list_length(ids), 1) * sizeof(Datum));
+	i = 0;
+	foreach(lc, ids)
+		out[i++] = UUIDPGetDatum((pg_uuid_t *) lfirst(lc));
+	PG_RETURN_ARRAYTYPE_P(construct_array(out, i, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
 }

@@ -136,6 +136,56 @@ TeamMemberIds(const pg_uuid_t *team_id)
 	return CollectIds(MT_TEAM_MEMBER, MT_TEAM_MEMBER_PKEY, catalog.tm_team, catalog.tm_member, team_id);
 }
 
+static bool
+ListHasUuid(List *ids, const pg_uuid_t *id)
+{
+	ListCell   *lc;
+
+	foreach(lc, ids)
+		if (memcmp(lfirst(lc), id, sizeof(pg_uuid_t)) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Who a grant on any of the n resources concerns, as the checks read the
+ * rows (the latest committed state and this transaction's own): their
+ * owners, the grantees of their shares, the reviewers of their reviews, and
+ * the members of those that are teams, nested teams too.  Each once.
+ */
+List *
+ConcernedPrincipals(const pg_uuid_t *resources, int n)
+{
+	List	   *found = NIL;
+	List	   *ids = NIL;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		bool		transient;
+		Snapshot	snap;
+
+		CatalogLookup();
+		snap = ReadSnapshot(&transient);
+		found = list_concat(found, IndexScanUuids(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id,
+												  &resources[i], catalog.res_owner, snap));
+		UnregisterSnapshot(snap);
+		found = list_concat(found, GranteesOf(&resources[i]));
+	}
+	/* each once; the members of the teams among them, in turn */
+	for (i = 0; i < list_length(found); i++)
+	{
+		pg_uuid_t  *id = list_nth(found, i);
+
+		CHECK_FOR_INTERRUPTS();
+		if (ListHasUuid(ids, id))
+			continue;
+		ids = lappend(ids, id);
+		found = list_concat(found, TeamMemberIds(id));
+	}
+	return ids;
+}
+
 typedef struct GrantCollector
 {
 	const pg_uuid_t *grantee;

@@ -80,5 +80,6 @@ extern int	PrincipalKindOf(const pg_uuid_t *id);
 extern List *WorkspaceMemberIds(const pg_uuid_t *workspace_id);
 extern List *GranteesOf(const pg_uuid_t *resource_id);
 extern List *TeamMemberIds(const pg_uuid_t *team_id);
+extern List *ConcernedPrincipals(const pg_uuid_t *resources, int n);
 
 #endif							/* SHARE_ACL_PRINCIPALS_H */

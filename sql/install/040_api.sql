@@ -920,10 +920,12 @@ BEGIN
                    UNION
                    SELECT rr.reviewer_id FROM share_acl.review_reviewer rr
                     WHERE rr.resource_id = ANY (reach) AND rr.active);
-    -- the actor always: these rows are read under the transaction's snapshot,
-    -- which in REPEATABLE READ may miss a grant to the actor that committed
-    -- after it began and that the engine (the latest committed state) counts,
-    -- the very grant that lets the actor make the change
+    -- and as the checks read the rows: these are read under the transaction's
+    -- snapshot, which in REPEATABLE READ may miss grants that committed after
+    -- it began and that the engine (the latest committed state) counts, such
+    -- as the very grant that lets the actor make the change; and the actor
+    -- always
+    asked := asked || share_acl._concerned_now(reach);
     IF actor IS NOT NULL THEN
         asked := asked || actor;
     END IF;
@@ -966,6 +968,11 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION share_acl._structure_state(uuid, uuid, uuid[], uuid[], uuid[], share_acl.permset, uuid[]) IS
     'internal: the engine''s answers on a resource that a change of structure may widen (R14): the permissions of the principals concerned, the share links reaching it, and run_ai of guests and outsiders on the resources below it given';
+
+CREATE FUNCTION share_acl._concerned_now(resources uuid[]) RETURNS uuid[]
+    AS 'MODULE_PATHNAME', 'concerned_now' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION share_acl._concerned_now(uuid[]) IS
+    'internal: the owners, grantees and reviewers of the resources and their teams'' members, as the checks read the rows (latest committed)';
 
 -- Everything below a resource: its children and collection items, downwards
 -- (without JIT, as delete_resource).
