@@ -46,6 +46,7 @@ PG_FUNCTION_INFO_V1(deny);
 PG_FUNCTION_INFO_V1(in_team);
 PG_FUNCTION_INFO_V1(role_now);
 PG_FUNCTION_INFO_V1(edit_own_only_now);
+PG_FUNCTION_INFO_V1(policies_current);
 PG_FUNCTION_INFO_V1(share_create);
 PG_FUNCTION_INFO_V1(share_create_as);
 PG_FUNCTION_INFO_V1(share_remove);
@@ -56,7 +57,7 @@ PG_FUNCTION_INFO_V1(depth_room);
 typedef enum ManagePlan
 {
 	PLAN_REFUSAL_FACTS, PLAN_REFUSAL, PLAN_SHARE_INSERT, PLAN_SHARE_DELETE, PLAN_RESOURCE_INSERT,
-	PLAN_TEAM_OUTSIDER, PLAN_NO_ESCALATION_BELOW, PLAN_POLICIES, PLAN_COUNT
+	PLAN_TEAM_OUTSIDER, PLAN_NO_ESCALATION_BELOW, PLAN_COUNT
 } ManagePlan;
 
 static KeptPlan plans[PLAN_COUNT];
@@ -96,11 +97,7 @@ static const KeptStatement statements[PLAN_COUNT] = {
 	[PLAN_NO_ESCALATION_BELOW] = {
 		/* $1 actor, $2 resource, $3 the grant, $4 the action */
 		"SELECT share_acl._no_escalation_below($1, $2, $3, $4)",
-		"uuPt"},
-	[PLAN_POLICIES] = {
-		/* $1 workspace: its row locked, in REPEATABLE READ (see _get_policies) */
-		"SELECT (share_acl._get_policies($1)).id",
-		"u"}
+		"uuPt"}
 };
 
 /* The columns the INSERT statements above write, in the order of their parameters. */
@@ -357,6 +354,49 @@ edit_own_only_now(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(EngineMemberEditOwnOnly(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1)));
 }
 
+/* Where the workspace row a snapshot sees is (invalid: none). */
+static void
+RowPlace(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	*(ItemPointerData *) arg = tup->t_self;
+}
+
+/*
+ * _policies_current(workspace uuid) → void: in REPEATABLE READ and
+ * SERIALIZABLE, 40001 when the workspace's row (its policies) is not the
+ * version this transaction's snapshot sees: changed by a transaction that
+ * committed since, whose other changes the checks (which read the latest)
+ * may count.  Takes no lock: a change in flight commits after this call,
+ * as if made after it.  Nothing in READ COMMITTED.
+ */
+Datum
+policies_current(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *ws = PG_GETARG_UUID_P(0);
+	ItemPointerData seen,
+				latest;
+	Snapshot	snap;
+
+	if (!IsolationUsesXactSnapshot())
+		PG_RETURN_VOID();
+	CatalogLookup();
+	ItemPointerSetInvalid(&seen);
+	ItemPointerSetInvalid(&latest);
+	snap = RegisterSnapshot(GetTransactionSnapshot());
+	IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, ws, snap, RowPlace, &seen);
+	UnregisterSnapshot(snap);
+	snap = RegisterSnapshot(GetLatestSnapshot());
+	IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, ws, snap, RowPlace, &latest);
+	UnregisterSnapshot(snap);
+	if (!ItemPointerEquals(&seen, &latest))
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access: the policies of workspace %s changed after this transaction began",
+						UuidText(ws)),
+				 errhint("Retry the transaction.")));
+	PG_RETURN_VOID();
+}
+
 /* _deny(target uuid, message text, detail text, hint text) → void: never returns */
 Datum
 deny(PG_FUNCTION_ARGS)
@@ -468,7 +508,19 @@ ReadShareFacts(const pg_uuid_t *resource, const pg_uuid_t *grantee, ShareFacts *
 
 	memset(f, 0, sizeof(*f));
 	CatalogLookup();
-	snap = StatementSnapshot();
+	/*
+	 * As the checks read them: in REPEATABLE READ the latest committed rows
+	 * (and this transaction's), not its snapshot's, so that a policy or a
+	 * grantee's role changed together with a grant to the actor is not read
+	 * as it was (READ COMMITTED: the statement's snapshot)
+	 */
+	if (IsolationUsesXactSnapshot())
+	{
+		CommandCounterIncrement();
+		snap = RegisterSnapshot(GetLatestSnapshot());
+	}
+	else
+		snap = StatementSnapshot();
 	ResourceFacts(resource, snap, &f->resource);
 	PrincipalFacts(grantee, snap, &f->grantee);
 	if (f->resource.found && f->resource.has_workspace)
@@ -544,17 +596,6 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 	workspace = facts.resource.workspace;
 
 	Require(function, actor, resource, PERM_SHARE, action);
-	/*
-	 * The policies read above (allow_external_sharing, the guest switch) are
-	 * the snapshot's; in REPEATABLE READ a change of them committed since
-	 * fails the call (40001), as the checks read the latest (_get_policies)
-	 */
-	if (IsolationUsesXactSnapshot())
-	{
-		Datum		ws = UUIDPGetDatum(&workspace);
-
-		(void) RunOne(PLAN_POLICIES, &ws, NULL, SPI_OK_SELECT);
-	}
 	if (facts.grantee.kind == PK_TEAM &&
 		(!facts.grantee.has_workspace || !UuidEqual(&facts.grantee.workspace, &workspace)))
 		ereport(ERROR,

@@ -136,17 +136,6 @@ TeamMemberIds(const pg_uuid_t *team_id)
 	return CollectIds(MT_TEAM_MEMBER, MT_TEAM_MEMBER_PKEY, catalog.tm_team, catalog.tm_member, team_id);
 }
 
-static bool
-ListHasUuid(List *ids, const pg_uuid_t *id)
-{
-	ListCell   *lc;
-
-	foreach(lc, ids)
-		if (memcmp(lfirst(lc), id, sizeof(pg_uuid_t)) == 0)
-			return true;
-	return false;
-}
-
 /*
  * Who a grant on any of the n resources concerns, as the checks read the
  * rows (the latest committed state and this transaction's own): their
@@ -158,6 +147,7 @@ ConcernedPrincipals(const pg_uuid_t *resources, int n)
 {
 	List	   *found = NIL;
 	List	   *ids = NIL;
+	uuidmap_hash *seen = uuidmap_create(CurrentMemoryContext, 64, NULL);
 	int			i;
 
 	for (i = 0; i < n; i++)
@@ -176,13 +166,16 @@ ConcernedPrincipals(const pg_uuid_t *resources, int n)
 	for (i = 0; i < list_length(found); i++)
 	{
 		pg_uuid_t  *id = list_nth(found, i);
+		bool		again;
 
 		CHECK_FOR_INTERRUPTS();
-		if (ListHasUuid(ids, id))
+		(void) uuidmap_insert(seen, *id, &again);
+		if (again)
 			continue;
 		ids = lappend(ids, id);
 		found = list_concat(found, TeamMemberIds(id));
 	}
+	uuidmap_destroy(seen);
 	return ids;
 }
 

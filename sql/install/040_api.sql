@@ -143,28 +143,24 @@ COMMENT ON FUNCTION share_acl._get_workspace(uuid) IS 'internal: the workspace r
 
 -- The same, for a call that applies the policies that hold at creation
 -- (allow_external_sharing, require_link_password, default_link_expiry): in
--- REPEATABLE READ and SERIALIZABLE the row is locked FOR SHARE, so that a
--- policy changed by a transaction that committed after this one began fails
--- the call (40001) rather than be read as it was, while the permission
--- checks beside it read the latest committed state (a change of both at
--- once would otherwise pass where neither order of the two would); one in
--- flight is waited for.  In READ COMMITTED each statement reads the latest.
+-- REPEATABLE READ and SERIALIZABLE a policy changed by a transaction that
+-- committed after this one began fails the call (40001, _policies_current)
+-- rather than be read as it was, while the permission checks beside it read
+-- the latest committed state (a change of both at once would otherwise pass
+-- where neither order of the two would).  No lock is taken.  In READ
+-- COMMITTED each statement reads the latest.
+CREATE FUNCTION share_acl._policies_current(workspace uuid) RETURNS void
+    AS 'MODULE_PATHNAME', 'policies_current' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION share_acl._policies_current(uuid) IS
+    'internal: in REPEATABLE READ and SERIALIZABLE, ERROR 40001 when the workspace row changed since the transaction''s snapshot';
 CREATE FUNCTION share_acl._get_policies(workspace uuid) RETURNS share_acl.workspace
 LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-    w share_acl.workspace;
 BEGIN
-    IF pg_catalog.current_setting('transaction_isolation') = 'read committed' THEN
-        RETURN share_acl._get_workspace(workspace);
-    END IF;
-    SELECT * INTO w FROM share_acl.workspace x WHERE x.id = _get_policies.workspace FOR SHARE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'workspace % does not exist', workspace USING ERRCODE = 'no_data_found';
-    END IF;
-    RETURN w;
+    PERFORM share_acl._policies_current(workspace);
+    RETURN share_acl._get_workspace(workspace);
 END $$;
 COMMENT ON FUNCTION share_acl._get_policies(uuid) IS
-    'internal: the workspace row whose creation-time policies a call applies (locked in REPEATABLE READ and SERIALIZABLE: 40001 when changed since the snapshot), or ERROR P0002';
+    'internal: the workspace row whose creation-time policies a call applies (40001 in REPEATABLE READ and SERIALIZABLE when changed since the snapshot), or ERROR P0002';
 
 -- The principal row, or P0002.
 CREATE FUNCTION share_acl._get_principal(principal uuid) RETURNS share_acl.principal
