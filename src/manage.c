@@ -47,6 +47,7 @@ PG_FUNCTION_INFO_V1(in_team);
 PG_FUNCTION_INFO_V1(role_now);
 PG_FUNCTION_INFO_V1(edit_own_only_now);
 PG_FUNCTION_INFO_V1(policies_current);
+PG_FUNCTION_INFO_V1(outsider_in);
 PG_FUNCTION_INFO_V1(share_create);
 PG_FUNCTION_INFO_V1(share_create_as);
 PG_FUNCTION_INFO_V1(share_remove);
@@ -352,6 +353,17 @@ Datum
 edit_own_only_now(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(EngineMemberEditOwnOnly(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1)));
+}
+
+/* _outsider_in(p uuid, ws uuid) → uuid: see OutsiderIn (principals.c). */
+Datum
+outsider_in(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *outsider = OutsiderIn(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1));
+
+	if (outsider == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_UUID_P(outsider);
 }
 
 /* Where the workspace row a snapshot sees is (invalid: none). */

@@ -136,6 +136,78 @@ TeamMemberIds(const pg_uuid_t *team_id)
 	return CollectIds(MT_TEAM_MEMBER, MT_TEAM_MEMBER_PKEY, catalog.tm_team, catalog.tm_member, team_id);
 }
 
+/* Has principal id a role in workspace ws (the latest committed rows)? */
+static bool
+HasRoleIn(const pg_uuid_t *id, const pg_uuid_t *ws)
+{
+	bool		transient;
+	Snapshot	snap;
+	List	   *workspaces;
+	ListCell   *lc;
+
+	CatalogLookup();
+	snap = ReadSnapshot(&transient);
+	workspaces = IndexScanUuids(MT_MEMBER, MT_MEMBER_BY_PRINCIPAL, catalog.m_principal, id,
+								catalog.m_workspace, snap);
+	UnregisterSnapshot(snap);
+	foreach(lc, workspaces)
+		if (memcmp(lfirst(lc), ws, sizeof(pg_uuid_t)) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The outsider of workspace ws that principal p is or, for a team, holds
+ * (directly or through nested teams): an external principal, or a user
+ * without a role in ws; p itself first, else the least such id; NULL when
+ * none.  As the checks read the rows (the latest committed state and this
+ * transaction's own), also in REPEATABLE READ.
+ */
+pg_uuid_t *
+OutsiderIn(const pg_uuid_t *p, const pg_uuid_t *ws)
+{
+	List	   *todo = list_make1((pg_uuid_t *) p);
+	uuidmap_hash *seen = uuidmap_create(CurrentMemoryContext, 16, NULL);
+	pg_uuid_t  *best = NULL;
+	int			i;
+
+	for (i = 0; i < list_length(todo); i++)
+	{
+		pg_uuid_t  *id = list_nth(todo, i);
+		bool		again;
+		int			kind;
+
+		CHECK_FOR_INTERRUPTS();
+		(void) uuidmap_insert(seen, *id, &again);
+		if (again)
+			continue;
+		kind = PrincipalKindOf(id);
+		if (kind == PK_TEAM)
+		{
+			todo = list_concat(todo, TeamMemberIds(id));
+			continue;
+		}
+		if (kind != PK_EXTERNAL && (kind != PK_USER || HasRoleIn(id, ws)))
+			continue;
+		if (i == 0)
+		{
+			best = id;			/* p itself */
+			break;
+		}
+		if (best == NULL || memcmp(id, best, sizeof(pg_uuid_t)) < 0)
+			best = id;
+	}
+	uuidmap_destroy(seen);
+	if (best == NULL)
+		return NULL;
+	{
+		pg_uuid_t  *result = palloc(sizeof(pg_uuid_t));
+
+		*result = *best;
+		return result;
+	}
+}
+
 /*
  * Who a grant on any of the n resources concerns, as the checks read the
  * rows (the latest committed state and this transaction's own): their

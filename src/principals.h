@@ -81,5 +81,6 @@ extern List *WorkspaceMemberIds(const pg_uuid_t *workspace_id);
 extern List *GranteesOf(const pg_uuid_t *resource_id);
 extern List *TeamMemberIds(const pg_uuid_t *team_id);
 extern List *ConcernedPrincipals(const pg_uuid_t *resources, int n);
+extern pg_uuid_t *OutsiderIn(const pg_uuid_t *p, const pg_uuid_t *ws);
 
 #endif							/* SHARE_ACL_PRINCIPALS_H */

@@ -200,20 +200,12 @@ COMMENT ON FUNCTION share_acl._check_email(text) IS
 -- (directly or through nested teams): an external principal, or a user
 -- without a role in ws; p itself first; NULL when none.  While
 -- allow_external_sharing is false a share, review or team membership
--- naming p would reach it, and is refused as one naming the outsider.
+-- naming p would reach it, and is refused as one naming the outsider.  In C
+-- (src/principals.c): the rows as the checks read them, the latest committed,
+-- also in REPEATABLE READ (a member removed together with a grant to the
+-- actor is an outsider to it).
 CREATE FUNCTION share_acl._outsider_in(p uuid, ws uuid) RETURNS uuid
-LANGUAGE sql STABLE AS $$
-    WITH RECURSIVE inside(id) AS (
-        SELECT p
-        UNION
-        SELECT tm.member_id FROM inside i JOIN share_acl.team_member tm ON tm.team_id = i.id
-    )
-    SELECT x.id FROM inside i JOIN share_acl.principal x ON x.id = i.id
-     WHERE x.kind = 'external'
-        OR (x.kind = 'user' AND NOT EXISTS (SELECT 1 FROM share_acl.member m
-                                             WHERE m.workspace_id = ws AND m.principal_id = x.id))
-     ORDER BY x.id <> p, x.id LIMIT 1
-$$;
+    AS 'MODULE_PATHNAME', 'outsider_in' LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION share_acl._outsider_in(uuid, uuid) IS
     'internal: the principal, or a member of the team (nested teams expanded), that is an external principal or a user without a role in the workspace; NULL when none';
 
