@@ -35,6 +35,7 @@
 #include "commit_recheck.h"
 #include "context.h"
 #include "engine.h"
+#include "invalidation.h"
 #include "kept_plan.h"
 #include "notify.h"
 #include "permset_sql.h"
@@ -388,6 +389,7 @@ policies_current(PG_FUNCTION_ARGS)
 	ItemPointerData seen,
 				latest;
 	Snapshot	snap;
+	bool		transient;
 
 	if (!IsolationUsesXactSnapshot())
 		PG_RETURN_VOID();
@@ -397,7 +399,7 @@ policies_current(PG_FUNCTION_ARGS)
 	snap = RegisterSnapshot(GetTransactionSnapshot());
 	IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, ws, snap, RowPlace, &seen);
 	UnregisterSnapshot(snap);
-	snap = RegisterSnapshot(GetLatestSnapshot());
+	snap = ReadSnapshot(&transient);
 	IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, ws, snap, RowPlace, &latest);
 	UnregisterSnapshot(snap);
 	if (!ItemPointerEquals(&seen, &latest))
@@ -528,8 +530,10 @@ ReadShareFacts(const pg_uuid_t *resource, const pg_uuid_t *grantee, ShareFacts *
 	 */
 	if (IsolationUsesXactSnapshot())
 	{
+		bool		transient;
+
 		CommandCounterIncrement();
-		snap = RegisterSnapshot(GetLatestSnapshot());
+		snap = ReadSnapshot(&transient);
 	}
 	else
 		snap = StatementSnapshot();

@@ -140,20 +140,41 @@ TeamMemberIds(const pg_uuid_t *team_id)
 static bool
 HasRoleIn(const pg_uuid_t *id, const pg_uuid_t *ws)
 {
-	bool		transient;
-	Snapshot	snap;
-	List	   *workspaces;
+	List	   *workspaces = CollectIds(MT_MEMBER, MT_MEMBER_BY_PRINCIPAL, catalog.m_principal,
+										catalog.m_workspace, id);
 	ListCell   *lc;
 
-	CatalogLookup();
-	snap = ReadSnapshot(&transient);
-	workspaces = IndexScanUuids(MT_MEMBER, MT_MEMBER_BY_PRINCIPAL, catalog.m_principal, id,
-								catalog.m_workspace, snap);
-	UnregisterSnapshot(snap);
 	foreach(lc, workspaces)
 		if (memcmp(lfirst(lc), ws, sizeof(pg_uuid_t)) == 0)
 			return true;
 	return false;
+}
+
+/*
+ * ids, each once and in their order, followed by the members of those that
+ * are teams, nested teams too (each once), as the checks read the rows.
+ */
+static List *
+WithTeamMembers(List *ids)
+{
+	List	   *all = NIL;
+	uuidmap_hash *seen = uuidmap_create(CurrentMemoryContext, 64, NULL);
+	int			i;
+
+	for (i = 0; i < list_length(ids); i++)
+	{
+		pg_uuid_t  *id = list_nth(ids, i);
+		bool		again;
+
+		CHECK_FOR_INTERRUPTS();
+		(void) uuidmap_insert(seen, *id, &again);
+		if (again)
+			continue;
+		all = lappend(all, id);
+		ids = list_concat(ids, TeamMemberIds(id));	/* (nothing for a person) */
+	}
+	uuidmap_destroy(seen);
+	return all;
 }
 
 /*
@@ -166,46 +187,23 @@ HasRoleIn(const pg_uuid_t *id, const pg_uuid_t *ws)
 pg_uuid_t *
 OutsiderIn(const pg_uuid_t *p, const pg_uuid_t *ws)
 {
-	List	   *todo = list_make1((pg_uuid_t *) p);
-	uuidmap_hash *seen = uuidmap_create(CurrentMemoryContext, 16, NULL);
+	List	   *ids = WithTeamMembers(list_make1((pg_uuid_t *) p));
 	pg_uuid_t  *best = NULL;
-	int			i;
+	ListCell   *lc;
 
-	for (i = 0; i < list_length(todo); i++)
+	foreach(lc, ids)
 	{
-		pg_uuid_t  *id = list_nth(todo, i);
-		bool		again;
-		int			kind;
+		pg_uuid_t  *id = lfirst(lc);
+		int			kind = PrincipalKindOf(id);
 
-		CHECK_FOR_INTERRUPTS();
-		(void) uuidmap_insert(seen, *id, &again);
-		if (again)
-			continue;
-		kind = PrincipalKindOf(id);
-		if (kind == PK_TEAM)
-		{
-			todo = list_concat(todo, TeamMemberIds(id));
-			continue;
-		}
 		if (kind != PK_EXTERNAL && (kind != PK_USER || HasRoleIn(id, ws)))
-			continue;
-		if (i == 0)
-		{
-			best = id;			/* p itself */
-			break;
-		}
+			continue;			/* a team, a member, or gone */
+		if (foreach_current_index(lc) == 0)
+			return id;			/* p itself */
 		if (best == NULL || memcmp(id, best, sizeof(pg_uuid_t)) < 0)
 			best = id;
 	}
-	uuidmap_destroy(seen);
-	if (best == NULL)
-		return NULL;
-	{
-		pg_uuid_t  *result = palloc(sizeof(pg_uuid_t));
-
-		*result = *best;
-		return result;
-	}
+	return best;
 }
 
 /*
@@ -218,37 +216,13 @@ List *
 ConcernedPrincipals(const pg_uuid_t *resources, int n)
 {
 	List	   *found = NIL;
-	List	   *ids = NIL;
-	uuidmap_hash *seen = uuidmap_create(CurrentMemoryContext, 64, NULL);
 	int			i;
 
 	for (i = 0; i < n; i++)
-	{
-		bool		transient;
-		Snapshot	snap;
-
-		CatalogLookup();
-		snap = ReadSnapshot(&transient);
-		found = list_concat(found, IndexScanUuids(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id,
-												  &resources[i], catalog.res_owner, snap));
-		UnregisterSnapshot(snap);
-		found = list_concat(found, GranteesOf(&resources[i]));
-	}
-	/* each once; the members of the teams among them, in turn */
-	for (i = 0; i < list_length(found); i++)
-	{
-		pg_uuid_t  *id = list_nth(found, i);
-		bool		again;
-
-		CHECK_FOR_INTERRUPTS();
-		(void) uuidmap_insert(seen, *id, &again);
-		if (again)
-			continue;
-		ids = lappend(ids, id);
-		found = list_concat(found, TeamMemberIds(id));
-	}
-	uuidmap_destroy(seen);
-	return ids;
+		found = list_concat(list_concat(found, CollectIds(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id,
+														  catalog.res_owner, &resources[i])),
+							GranteesOf(&resources[i]));
+	return WithTeamMembers(found);
 }
 
 typedef struct GrantCollector
