@@ -69,6 +69,7 @@ static uint64 store_catalog = 0;	/* CatalogGeneration() when it was emptied */
 static TransientTag store_synced_tag = 0;
 static ChangeLogPosition store_position;
 static uint64 store_epoch = 0;	/* changes whenever entries are dropped */
+static bool store_over_bound = false;	/* past half of share_acl.cache_size: empty it */
 static PrincipalImage image;	/* the shared image, when one is mapped */
 static uuidmap_hash *stale = NULL;	/* ids changed since the image's position */
 static int32 store_reads = 0;	/* entries read with index scans since the reset */
@@ -352,6 +353,7 @@ StoreReset(void)
 	stale = uuidmap_create(store_cxt, 64, NULL);
 	store_reads = 0;
 	image_tried = false;
+	store_over_bound = false;
 }
 
 /* Note that the image no longer tells what id's rows say (counting in *arg, if given). */
@@ -523,7 +525,7 @@ StoreSync(void)
 	uint64		avoid = 0;		/* an image not to map again (too far behind) */
 	Snapshot	snap;
 
-	if (store != NULL && !store_broken && store_synced_count == count &&
+	if (store != NULL && !store_broken && !store_over_bound && store_synced_count == count &&
 		CacheTransientValid(store_synced_tag) && !ChangeLogOwnRollbackPending(CHANGE_PRINCIPAL) &&
 		!ImageWanted())
 		return;
@@ -646,6 +648,9 @@ StoreGet(const pg_uuid_t *id, StoredPrincipal *out)
 	*e = read;
 	*out = read;
 	store_reads++;
+	/* (emptied by the next StoreSync: contexts in use may point into it) */
+	if (MemoryContextMemAllocated(store_cxt, true) > CacheLimitBytes() / 2)
+		store_over_bound = true;
 }
 
 /* A list of team ids being collected, breadth-first. */
