@@ -26,6 +26,7 @@ PG_FUNCTION_INFO_V1(explain_access);
 PG_FUNCTION_INFO_V1(accessible_resources);
 PG_FUNCTION_INFO_V1(who_has_access_internal);
 PG_FUNCTION_INFO_V1(concerned_now);
+PG_FUNCTION_INFO_V1(reach_of);
 
 /* E of the current context on resource_id; *known says whether the id is known. */
 static Permset
@@ -408,6 +409,17 @@ is_owner_current(PG_FUNCTION_ARGS)
 	const pg_uuid_t *p = ContextCurrentPrincipal();
 
 	PG_RETURN_BOOL(p != NULL && EnginePrincipalOwns(p, PG_GETARG_UUID_P(0)));
+}
+
+/*
+ * _reach(principal uuid, resource uuid) → permset: what principal's grants
+ * give it on resource with its workspace's switches at their widest
+ * (EngineReachOf), for R14.
+ */
+Datum
+reach_of(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_PERMSET(EngineReachOf(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1)));
 }
 
 /*

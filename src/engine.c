@@ -49,6 +49,7 @@ Begin(Engine *e, bool whole)
 	e->g = WorkspacesGet();
 	e->s = StructureGet(whole);
 	e->now = GetCurrentTransactionStartTimestamp();
+	e->switches_on = false;
 }
 
 void
@@ -635,7 +636,7 @@ EffectiveWithLink(Engine *e, PrincipalCtx *pc, Target t, Permset link, Trace *tr
 	}
 
 	/* R3: guests, and outsiders who are treated as guests (R2) */
-	if ((role == ROLE_GUEST || role == ROLE_NONE) && !ws->guest_access_enabled)
+	if ((role == ROLE_GUEST || role == ROLE_NONE) && !ws->guest_access_enabled && !e->switches_on)
 	{
 		if (trace)
 			TraceAdd(trace, "R3", &ws->id, NULL, 0, pstrdup("guest access is disabled in the workspace"));
@@ -668,7 +669,7 @@ EffectiveWithLink(Engine *e, PrincipalCtx *pc, Target t, Permset link, Trace *tr
 			break;
 		case ROLE_MEMBER:
 			u = Cap(u, ~CAP_MEMBER_REMOVES, trace, &r->id, "member");
-			if (ws->member_edit_own_only && !EngineOwns(e, pc, t.index))
+			if (ws->member_edit_own_only && !e->switches_on && !EngineOwns(e, pc, t.index))
 				u = Cap(u, ~ENGINE_CAP_EDIT_OWN_ONLY, trace, &r->id,
 						"member_edit_own_only: not the owner of this resource");
 			break;
@@ -678,7 +679,7 @@ EffectiveWithLink(Engine *e, PrincipalCtx *pc, Target t, Permset link, Trace *tr
 					role == ROLE_GUEST ? "guest" : "outsider (treated as a guest)");
 			if (!EnclosingProjectAllowsGuestAI(e->s, t.index))
 				u = Cap(u, ~PERM_RUN_AI, trace, &r->id, "guest: the project has guest AI disabled");
-			if (!ws->allow_guest_uploads)
+			if (!ws->allow_guest_uploads && !e->switches_on)
 				u = Cap(u, ~PERM_UPLOAD, trace, &r->id, "guest: guest uploads are disabled");
 			break;
 		case ROLE_VIEWER:
@@ -704,7 +705,8 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
  * says what R is (TARGET_NONE: unknown, and no permissions).
  */
 static Permset
-PermissionsWith(const pg_uuid_t *principal, bool link, const pg_uuid_t *target, TargetKind *kind)
+PermissionsWith(const pg_uuid_t *principal, bool link, const pg_uuid_t *target, TargetKind *kind,
+				bool switches_on)
 {
 	Engine		e;
 	Target		t;
@@ -712,6 +714,7 @@ PermissionsWith(const pg_uuid_t *principal, bool link, const pg_uuid_t *target, 
 	Permset		perms = 0;
 
 	EngineBegin(&e);
+	e.switches_on = switches_on;
 	t = EngineTargetFor(&e, target, principal, &pc);
 	*kind = t.kind;
 	if (t.kind == TARGET_NONE)
@@ -737,7 +740,7 @@ EngineCurrentPermissions(const pg_uuid_t *target, TargetKind *kind)
 	*kind = TARGET_NONE;
 	if (p == NULL && !link)
 		return 0;
-	return PermissionsWith(p, link, target, kind);
+	return PermissionsWith(p, link, target, kind, false);
 }
 
 /* Does principal own resource target (R10: as a person with a role)? */
@@ -790,5 +793,19 @@ EngineInTeam(const pg_uuid_t *principal, const pg_uuid_t *team)
 Permset
 EnginePermissionsOf(const pg_uuid_t *principal, const pg_uuid_t *target, TargetKind *kind)
 {
-	return PermissionsWith(principal, false, target, kind);
+	return PermissionsWith(principal, false, target, kind, false);
+}
+
+/*
+ * E(P, R) as P's grants give it whatever the switches of R's workspace say
+ * now: guest access (R3) and guest uploads taken as on, member_edit_own_only
+ * (R9) as off.  What a change of structure passes on to P (R14): the
+ * switches may be turned back at any time, and then P holds this.
+ */
+Permset
+EngineReachOf(const pg_uuid_t *principal, const pg_uuid_t *target)
+{
+	TargetKind	kind;
+
+	return PermissionsWith(principal, false, target, &kind, true);
 }

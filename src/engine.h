@@ -51,6 +51,7 @@ typedef struct Engine
 	StructureCache *s;
 	WorkspaceCache *g;
 	TimestampTz now;
+	bool		switches_on;	/* the grants' reach: see EngineReachOf */
 } Engine;
 
 extern void EngineBegin(Engine *e);
@@ -79,5 +80,6 @@ extern bool EngineInTeam(const pg_uuid_t *principal, const pg_uuid_t *team);
 extern WorkspaceRole EngineRoleIn(const pg_uuid_t *principal, const pg_uuid_t *ws);
 extern Permset EnginePermissionsOf(const pg_uuid_t *principal, const pg_uuid_t *target,
 								   TargetKind *kind);
+extern Permset EngineReachOf(const pg_uuid_t *principal, const pg_uuid_t *target);
 
 #endif							/* SHARE_ACL_ENGINE_H */

@@ -787,7 +787,12 @@ COMMENT ON FUNCTION share_acl.create_resource(uuid, share_acl.resource_kind, uui
 -- flags, when a principal or a share link gained on R a flag that the actor
 -- did not hold on R before the change: a flag it could not have granted by
 -- sharing R (section 6 no escalation).  A trusted administrator without a principal
--- is exempt, as are direct table writes (administrators only).
+-- is exempt, as are direct table writes (administrators only).  What a
+-- principal gains is what its grants pass on, with the workspace's switches
+-- at their widest (guest access and guest uploads on, member_edit_own_only
+-- off, _reach): a move made while guests are disabled would otherwise pass
+-- on to a guest what the actor does not hold as soon as the owner turns
+-- guest access back on.
 -- create_resource is not such a change: the new resource is its creator's.
 --
 -- Who is asked.  A principal's E(P, R) changes only through what the
@@ -874,8 +879,9 @@ $$;
 COMMENT ON FUNCTION share_acl._guests(uuid) IS
     'internal: the guests of a workspace and the people without a role in it that are shared with or asked to review';
 
--- What the engine answers on R now: E(P, R) of every principal whose
--- permissions may change (see "Who is asked": reach, the resources whose
+-- What the engine answers on R now: what the grants give on R (_reach:
+-- E(P, R) with the workspace's switches at their widest) to every principal
+-- whose permissions may change (see "Who is asked": reach, the resources whose
 -- owners and grantees are asked; fresh, those newly reaching R), the share
 -- links on anc(R) with what each gives (R7: toggles applied, nothing from
 -- share on), and the pairs of a guest or outsider and a resource of ai_over
@@ -937,7 +943,7 @@ BEGIN
         asked := asked || level;
     END LOOP;
     SELECT coalesce(jsonb_object_agg(e.id::text, e.perms::text), '{}') INTO who
-      FROM (SELECT a.id, share_acl.effective_permissions(a.id, _structure_state.resource) AS perms
+      FROM (SELECT a.id, share_acl._reach(a.id, _structure_state.resource) AS perms
               FROM (SELECT DISTINCT u FROM unnest(asked) AS u) AS a(id)) e
      WHERE e.perms OPERATOR(share_acl.<>) ''::share_acl.permset;
     SELECT coalesce(jsonb_object_agg(l.id::text,
@@ -950,12 +956,22 @@ BEGIN
     IF cardinality(ai_over) > 0 THEN
         SELECT coalesce(jsonb_agg(g.id::text || ' ' || b.id::text), '[]') INTO ai
           FROM share_acl._guests(ws) AS g(id) CROSS JOIN unnest(ai_over) AS b(id)
-         WHERE share_acl.has_access(g.id, b.id, 'run_ai');
+         WHERE share_acl._reach(g.id, b.id) OPERATOR(share_acl.@>) 'run_ai'::share_acl.permset;
     END IF;
     RETURN jsonb_build_object('who', who, 'links', links, 'ai', ai);
 END $$;
 COMMENT ON FUNCTION share_acl._structure_state(uuid, uuid, uuid[], uuid[], uuid[], share_acl.permset, uuid[]) IS
     'internal: the engine''s answers on a resource that a change of structure may widen (R14): the permissions of the principals concerned, the share links reaching it, and run_ai of guests and outsiders on the resources below it given';
+
+-- What P's grants give it on R with R's workspace switches at their widest:
+-- guest access (R3) and guest uploads on, member_edit_own_only (R9) off.  A
+-- change of structure is judged by what it passes on through the grants,
+-- not by what a switch lets through today: whoever may turn a switch may
+-- turn it back, and the grants then give this (R14).
+CREATE FUNCTION share_acl._reach(principal uuid, resource uuid) RETURNS share_acl.permset
+    AS 'MODULE_PATHNAME', 'reach_of' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl._reach(uuid, uuid) IS
+    'internal: E(P, R) with the workspace''s guest access and guest uploads taken as on and member_edit_own_only as off, what a change of structure passes on to P (R14)';
 
 CREATE FUNCTION share_acl._concerned_now(resources uuid[]) RETURNS uuid[]
     AS 'MODULE_PATHNAME', 'concerned_now' LANGUAGE C STABLE STRICT;
