@@ -174,6 +174,7 @@ typedef struct AccessibleScan
 	const pg_uuid_t *principal;
 	Permset		want;
 	int			kind;			/* ResourceKind, -1 for any, -2 for none */
+	uuidmap_hash *reached;		/* the workspaces where it may hold something */
 } AccessibleScan;
 
 /*
@@ -189,7 +190,7 @@ AccessibleWith(Permset have, Permset want)
 
 /* For a partial structure: check one resource of the table scan. */
 static void
-AccessibleVisit(const pg_uuid_t *id, ResourceKind kind, void *arg)
+AccessibleVisit(const pg_uuid_t *id, const pg_uuid_t *workspace, ResourceKind kind, void *arg)
 {
 	AccessibleScan *scan = (AccessibleScan *) arg;
 	Engine		e;
@@ -198,7 +199,8 @@ AccessibleVisit(const pg_uuid_t *id, ResourceKind kind, void *arg)
 	bool		isnull = false;
 
 	CHECK_FOR_INTERRUPTS();
-	if (scan->kind != -1 && (int) kind != scan->kind)
+	if ((scan->kind != -1 && (int) kind != scan->kind) ||
+		uuidmap_lookup(scan->reached, *workspace) == NULL)
 		return;
 	EngineBegin(&e);
 	t = EngineTarget(&e, id);
@@ -215,6 +217,7 @@ accessible_resources(PG_FUNCTION_ARGS)
 	AccessibleScan scan;
 	Engine		e;
 	PrincipalCtx *pc;
+	bool	   *reached;
 	int32		i;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC | MAT_SRF_BLESS);
@@ -236,12 +239,17 @@ accessible_resources(PG_FUNCTION_ARGS)
 	}
 
 	EngineBeginWhole(&e);
+	pc = EnginePrincipal(&e, scan.principal);
+	/* (other tenants' resources are not walked: nothing there is its) */
+	scan.reached = EngineWorkspacesReached(&e, pc);
 	if (e.s->partial)
 	{
 		StructureScanResources(AccessibleVisit, &scan);
 		return (Datum) 0;
 	}
-	pc = EnginePrincipal(&e, scan.principal);
+	reached = palloc0(sizeof(bool) * Max(e.s->nworkspaces, 1));
+	for (i = 0; i < e.s->nworkspaces; i++)
+		reached[i] = uuidmap_lookup(scan.reached, e.s->workspace_ids[i]) != NULL;
 	for (i = 0; i < e.s->nresources; i++)
 	{
 		Target		t = {TARGET_RESOURCE, i};
@@ -249,7 +257,7 @@ accessible_resources(PG_FUNCTION_ARGS)
 		bool		isnull = false;
 
 		CHECK_FOR_INTERRUPTS();
-		if (e.s->resources[i].flags & RES_DEAD)
+		if (e.s->resources[i].flags & RES_DEAD || !reached[e.s->resources[i].workspace])
 			continue;
 		if (scan.kind != -1 && (int) NodeKind(&e.s->resources[i]) != scan.kind)
 			continue;

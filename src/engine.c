@@ -125,6 +125,38 @@ EnginePrincipal(Engine *e, const pg_uuid_t *id)
 	return PrincipalGet(e->s, e->g, e->now, id);
 }
 
+/*
+ * The workspaces where pc may hold something (for a walk over every
+ * resource): those it has a role in, and those holding a resource its
+ * grants or its teams' name.  Elsewhere it has no role, so only grants could
+ * give it anything (R2), and no link is asked.  A set of workspace ids.
+ */
+uuidmap_hash *
+EngineWorkspacesReached(Engine *e, PrincipalCtx *pc)
+{
+	uuidmap_hash *reached = uuidmap_create(CurrentMemoryContext, 16, NULL);
+	bool		found;
+	int32		i,
+				t;
+
+	for (i = 0; i < pc->nmemberships; i++)
+		uuidmap_insert(reached, pc->memberships[i].workspace_id, &found);
+	PrincipalEnsureGrants(pc);
+	for (t = -1; t < pc->nteams; t++)
+	{
+		const GrantSet *set = t < 0 ? &pc->own : &pc->team_grants[t];
+
+		for (i = 0; i < set->n; i++)
+		{
+			int32		node = StructureLookupNode(e->s, &set->grants[i].resource_id);
+
+			if (node >= 0)
+				uuidmap_insert(reached, e->s->workspace_ids[e->s->resources[node].workspace], &found);
+		}
+	}
+	return reached;
+}
+
 /* P's role in workspace ws_id (R2: an external principal is never internal). */
 static WorkspaceRole
 RoleIn(PrincipalCtx *pc, const pg_uuid_t *ws_id)

@@ -60,6 +60,7 @@ extern Target EngineTarget(Engine *e, const pg_uuid_t *id);
 extern Target EngineTargetFor(Engine *e, const pg_uuid_t *id, const pg_uuid_t *principal,
 							  PrincipalCtx **pc);
 extern PrincipalCtx *EnginePrincipal(Engine *e, const pg_uuid_t *id);
+extern uuidmap_hash *EngineWorkspacesReached(Engine *e, PrincipalCtx *pc);
 extern Permset EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace);
 extern Permset EngineLinkPermissions(Engine *e, int32 node, Trace *trace);
 extern WorkspaceRole EngineRoleForNode(Engine *e, PrincipalCtx *pc, int32 node);

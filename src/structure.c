@@ -992,7 +992,8 @@ StructureLookupFinish(StructureCache *s, const pg_uuid_t *id, NodeLookup lookup)
  * snapshot.  For a partial structure, which does not list them all.
  */
 void
-StructureScanResources(void (*visit) (const pg_uuid_t *id, ResourceKind kind, void *arg), void *arg)
+StructureScanResources(void (*visit) (const pg_uuid_t *id, const pg_uuid_t *workspace,
+									   ResourceKind kind, void *arg), void *arg)
 {
 	bool		transient;
 	Snapshot	snap = ReadSnapshot(&transient);
@@ -1006,11 +1007,12 @@ StructureScanResources(void (*visit) (const pg_uuid_t *id, ResourceKind kind, vo
 		{
 			bool		isnull;
 			pg_uuid_t	id = *DatumGetUUIDP(Attr(ms.desc, tup, catalog.res_id, &isnull));
+			pg_uuid_t	workspace = *DatumGetUUIDP(Attr(ms.desc, tup, catalog.res_workspace, &isnull));
 			ResourceKind kind = (ResourceKind) EnumMapValue(&catalog.resource_kinds,
 															Attr(ms.desc, tup, catalog.res_kind, &isnull),
 															RK_UNKNOWN);
 
-			visit(&id, kind, arg);
+			visit(&id, &workspace, kind, arg);
 		}
 		ModelScanEnd(&ms);
 	}

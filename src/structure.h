@@ -154,7 +154,8 @@ extern NodeLookup StructureLookupStart(const StructureCache *s, const pg_uuid_t 
 extern int32 StructureLookupFinish(StructureCache *s, const pg_uuid_t *id, NodeLookup lookup);
 extern int32 StructureLookupNode(StructureCache *s, const pg_uuid_t *id);
 extern void StructureWriteImage(void);
-extern void StructureScanResources(void (*visit) (const pg_uuid_t *id, ResourceKind kind, void *arg),
+extern void StructureScanResources(void (*visit) (const pg_uuid_t *id, const pg_uuid_t *workspace,
+												 ResourceKind kind, void *arg),
 								   void *arg);
 
 typedef struct StructureStats

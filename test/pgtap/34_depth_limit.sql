@@ -8,7 +8,7 @@
 -- mia (a member) builds a chain P0 > P1 > … > P999 of her own projects,
 -- a project Q0 > Q1 > … > Q4 and a collection K.
 BEGIN;
-SELECT plan(13);
+SELECT plan(17);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -83,6 +83,31 @@ SELECT is(ARRAY[share_acl.has_access(pg_temp.id('mia'), pg_temp.id('P1000'), 'vi
                 share_acl.has_access(pg_temp.id('zed'), pg_temp.id('P1000'), 'view')],
           ARRAY[true, false],
           'the deepest resource is checked without an error: its owner views it, another tenant does not');
+
+-- a trusted administrator's direct writes are not bounded: a chain of
+-- 10,050 collections in a third workspace, past the resolver's bound
+-- (10,000 levels), fails the checks of its own deepest resources, and no
+-- one else's listing (accessible_resources walks the workspaces where its
+-- principal may hold something), with the structure held in full or read
+-- on demand
+CREATE TEMP TABLE listed AS
+SELECT count(*) AS n FROM share_acl.accessible_resources(pg_temp.id('mia'), 'view');
+INSERT INTO share_acl.workspace (id, name) VALUES ('34340000-0000-0000-0000-000000000001', 't34 deep');
+INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id)
+VALUES ('34340000-0000-0000-0001-000000000000', '34340000-0000-0000-0000-000000000001', 'project', NULL);
+INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id)
+SELECT ('34340000-0000-0000-0001-' || lpad(to_hex(i), 12, '0'))::uuid,
+       '34340000-0000-0000-0000-000000000001', 'collection',
+       ('34340000-0000-0000-0001-' || lpad(to_hex(i - 1), 12, '0'))::uuid
+  FROM generate_series(1, 10050) AS i;
+SELECT throws_ok($$SELECT share_acl.has_access(pg_temp.id('mia'), '34340000-0000-0000-0001-000000002742', 'view')$$,
+    '42P19', NULL, 'a check of a resource past the bound fails (its own workspace''s data)');
+SELECT is((SELECT count(*) FROM share_acl.accessible_resources(pg_temp.id('mia'), 'view')),
+          (SELECT n FROM listed), 'another tenant''s listing is unchanged');
+SELECT is((SELECT structure FROM share_acl.cache_stats()), 'full', '(the structure is held in full)');
+SET LOCAL share_acl.cache_size = '1MB';
+SELECT is((SELECT count(*) FROM share_acl.accessible_resources(pg_temp.id('mia'), 'view')),
+          (SELECT n FROM listed), 'another tenant''s listing is unchanged, the structure read on demand');
 
 SELECT * FROM finish();
 ROLLBACK;
