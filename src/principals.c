@@ -69,7 +69,9 @@ static uint64 store_catalog = 0;	/* CatalogGeneration() when it was emptied */
 static TransientTag store_synced_tag = 0;
 static ChangeLogPosition store_position;
 static uint64 store_epoch = 0;	/* changes whenever entries are dropped */
-static bool store_over_bound = false;	/* past half of share_acl.cache_size: empty it */
+static bool store_over_bound = false;	/* past its bound: empty it at the next sync */
+static int32 store_principals = 0;	/* contexts loaded from it since the reset */
+static Size store_first_bytes = 0;	/* its size once the first of them was in */
 static PrincipalImage image;	/* the shared image, when one is mapped */
 static uuidmap_hash *stale = NULL;	/* ids changed since the image's position */
 static int32 store_reads = 0;	/* entries read with index scans since the reset */
@@ -354,6 +356,8 @@ StoreReset(void)
 	store_reads = 0;
 	image_tried = false;
 	store_over_bound = false;
+	store_principals = 0;
+	store_first_bytes = 0;
 }
 
 /* Note that the image no longer tells what id's rows say (counting in *arg, if given). */
@@ -510,10 +514,24 @@ PrincipalWriteImage(void)
 }
 
 /*
+ * Is the store past its bound, half of share_acl.cache_size?  Not for what
+ * one principal needs alone: then only once it holds twice that, so that a
+ * principal with more grants than the bound is not read again at every
+ * check.
+ */
+static bool
+StoreOverBound(void)
+{
+	Size		bytes = MemoryContextMemAllocated(store_cxt, true);
+
+	return bytes > CacheLimitBytes() / 2 && store_principals > 1 && bytes > 2 * store_first_bytes;
+}
+
+/*
  * Bring the store up to date: drop the entries whose rows changed since its
  * position (own rolled-back changes included), or empty it when that is
  * needed (a reload entry, entries pruned, too many, DDL, an interruption, or
- * more memory than half of share_acl.cache_size).
+ * past its bound: StoreOverBound).
  */
 static void
 StoreSync(void)
@@ -533,8 +551,7 @@ StoreSync(void)
 	snap = ReadSnapshot(&transient);
 	store_broken = true;		/* until done */
 	reset = store == NULL || was_broken || !store_position.valid ||
-		CatalogGeneration() != store_catalog ||
-		MemoryContextMemAllocated(store_cxt, true) > CacheLimitBytes() / 2;
+		CatalogGeneration() != store_catalog || StoreOverBound();
 	if (!reset)
 	{
 		bool		drop_all = false;
@@ -581,6 +598,7 @@ StoreSync(void)
 	store_synced_count = count;
 	store_synced_tag = CacheTransientTag(transient);
 	store_broken = false;
+	store_over_bound = false;
 }
 
 /*
@@ -649,7 +667,7 @@ StoreGet(const pg_uuid_t *id, StoredPrincipal *out)
 	*out = read;
 	store_reads++;
 	/* (emptied by the next StoreSync: contexts in use may point into it) */
-	if (MemoryContextMemAllocated(store_cxt, true) > CacheLimitBytes() / 2)
+	if (StoreOverBound())
 		store_over_bound = true;
 }
 
@@ -691,6 +709,8 @@ LoadPrincipal(PrincipalCtx *pc)
 	StoredPrincipal e;
 
 	stat_contexts_built++;
+	if (store_principals++ == 1)
+		store_first_bytes = MemoryContextMemAllocated(store_cxt, true);
 	StoreGet(&pc->id, &e);
 	pc->exists = e.exists;
 	pc->kind = e.kind;
