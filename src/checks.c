@@ -27,6 +27,7 @@ PG_FUNCTION_INFO_V1(accessible_resources);
 PG_FUNCTION_INFO_V1(who_has_access_internal);
 PG_FUNCTION_INFO_V1(concerned_now);
 PG_FUNCTION_INFO_V1(reach_of);
+PG_FUNCTION_INFO_V1(switch_class);
 
 /* E of the current context on resource_id; *known says whether the id is known. */
 static Permset
@@ -428,6 +429,13 @@ Datum
 reach_of(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_PERMSET(EngineReachOf(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1)));
+}
+
+/* _switch_class(principal uuid, resource uuid) → integer: EngineSwitchClass */
+Datum
+switch_class(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(EngineSwitchClass(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1)));
 }
 
 /*

@@ -829,6 +829,28 @@ EnginePermissionsOf(const pg_uuid_t *principal, const pg_uuid_t *target, TargetK
 }
 
 /*
+ * Which of the switches of R's workspace cap P on R (EngineReachOf's): 1
+ * member_edit_own_only (P a member), 2 guest access and guest uploads (P a
+ * guest, or an outsider treated as one, R2), 0 none (or R unknown).  A
+ * switch that caps two principals moves them in step.
+ */
+int
+EngineSwitchClass(const pg_uuid_t *principal, const pg_uuid_t *target)
+{
+	Engine		e;
+	Target		t;
+	PrincipalCtx *pc;
+	WorkspaceRole role;
+
+	EngineBegin(&e);
+	t = EngineTargetFor(&e, target, principal, &pc);
+	if (t.kind != TARGET_RESOURCE || pc == NULL)
+		return 0;
+	role = EngineRoleForNode(&e, pc, t.index);
+	return role == ROLE_MEMBER ? 1 : (role == ROLE_GUEST || role == ROLE_NONE) ? 2 : 0;
+}
+
+/*
  * E(P, R) as P's grants give it whatever the switches of R's workspace say
  * now: guest access (R3) and guest uploads taken as on, member_edit_own_only
  * (R9) as off.  What a change of structure passes on to P (R14): the

@@ -82,5 +82,6 @@ extern WorkspaceRole EngineRoleIn(const pg_uuid_t *principal, const pg_uuid_t *w
 extern Permset EnginePermissionsOf(const pg_uuid_t *principal, const pg_uuid_t *target,
 								   TargetKind *kind);
 extern Permset EngineReachOf(const pg_uuid_t *principal, const pg_uuid_t *target);
+extern int	EngineSwitchClass(const pg_uuid_t *principal, const pg_uuid_t *target);
 
 #endif							/* SHARE_ACL_ENGINE_H */

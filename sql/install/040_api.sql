@@ -792,7 +792,9 @@ COMMENT ON FUNCTION share_acl.create_resource(uuid, share_acl.resource_kind, uui
 -- at their widest (guest access and guest uploads on, member_edit_own_only
 -- off, _reach): a move made while guests are disabled would otherwise pass
 -- on to a guest what the actor does not hold as soon as the owner turns
--- guest access back on.
+-- guest access back on.  Against a principal the same switch caps as the
+-- actor, the actor's holdings are counted with that switch open too (see
+-- _structure_check).
 -- create_resource is not such a change: the new resource is its creator's.
 --
 -- Who is asked.  A principal's E(P, R) changes only through what the
@@ -973,6 +975,13 @@ CREATE FUNCTION share_acl._reach(principal uuid, resource uuid) RETURNS share_ac
 COMMENT ON FUNCTION share_acl._reach(uuid, uuid) IS
     'internal: E(P, R) with the workspace''s guest access and guest uploads taken as on and member_edit_own_only as off, what a change of structure passes on to P (R14)';
 
+-- Which switches cap P on R: 1 member_edit_own_only (a member), 2 guest access
+-- and guest uploads (a guest or an outsider), 0 none.
+CREATE FUNCTION share_acl._switch_class(principal uuid, resource uuid) RETURNS integer
+    AS 'MODULE_PATHNAME', 'switch_class' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl._switch_class(uuid, uuid) IS
+    'internal: which of the workspace''s switches cap a principal on a resource (1 member_edit_own_only, 2 guest access and uploads, 0 none), for R14';
+
 CREATE FUNCTION share_acl._concerned_now(resources uuid[]) RETURNS uuid[]
     AS 'MODULE_PATHNAME', 'concerned_now' LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION share_acl._concerned_now(uuid[]) IS
@@ -1021,6 +1030,7 @@ LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     held share_acl.permset;
     passable share_acl.permset;
+    actor_class integer;
     exempt boolean;
     ai_over uuid[] := '{}'::uuid[];
     anc uuid[];
@@ -1059,6 +1069,9 @@ BEGIN
         PERFORM share_acl._recheck_at_commit(actor, resource);
     END IF;
     held := passable;
+    -- what the actor holds with the switches that cap it open, for those the
+    -- same switch caps (_structure_check)
+    actor_class := share_acl._switch_class(actor, resource);
     -- run_ai below R (see above): only where a project enables guest AI and
     -- the workspace has guests or outsiders (shared with, or asked to review)
     IF EXISTS (SELECT 1 FROM share_acl.resource r
@@ -1075,7 +1088,9 @@ BEGIN
     reach := CASE WHEN exempt THEN '{}' ELSE anc || share_acl._ancestors(above) END;
     RETURN jsonb_build_object(
         'held', held::text, 'exempt', exempt, 'ai_over', to_jsonb(ai_over), 'anc', to_jsonb(anc),
-        'actor', actor,
+        'actor', actor, 'actor_class', actor_class,
+        'held_reach', CASE WHEN actor_class = 0 THEN held
+                           ELSE coalesce(share_acl._reach(actor, resource), held) END::text,
         'state', share_acl._structure_state(actor, resource, anc, reach,
                                             ARRAY(SELECT unnest(reach) EXCEPT SELECT unnest(anc)),
                                             held, ai_over));
@@ -1086,7 +1101,12 @@ COMMENT ON FUNCTION share_acl._structure_before(uuid, uuid, uuid[]) IS
 -- After the change: raise 42501 naming every flag that a principal or a
 -- share link gained on R and that the actor did not hold on R before the
 -- change (not asked of an exempt actor), and run_ai when a guest or outsider
--- gained it on a resource below R on which the actor did not hold it.
+-- gained it on a resource below R on which the actor did not hold it.  What
+-- a principal gains is counted with the switches open (_reach); a principal
+-- that the same switch caps as the actor (both members under
+-- member_edit_own_only, both guests) gains it only when the actor holds it
+-- too, so its gain is measured against what the actor holds with that
+-- switch open (held_reach), anyone else's against what the actor holds now.
 CREATE FUNCTION share_acl._structure_check(resource uuid, prior jsonb, action text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
@@ -1094,7 +1114,9 @@ DECLARE
     exempt boolean;
     anc uuid[];
     cur jsonb;
-    gained share_acl.permset;
+    held share_acl.permset := (prior->>'held')::share_acl.permset;
+    held_reach share_acl.permset := (prior->>'held_reach')::share_acl.permset;
+    actor_class integer := (prior->>'actor_class')::integer;
     missing share_acl.permset;
 BEGIN
     IF prior IS NULL THEN
@@ -1106,18 +1128,25 @@ BEGIN
                ARRAY(SELECT unnest(anc) EXCEPT SELECT jsonb_array_elements_text(prior->'anc')::uuid),
                (prior->>'held')::share_acl.permset,
                ARRAY(SELECT jsonb_array_elements_text(prior->'ai_over')::uuid));
-    gained := ''::share_acl.permset;
+    missing := ''::share_acl.permset;
     IF NOT exempt THEN
-        SELECT share_acl.permset_union(a.value::share_acl.permset OPERATOR(share_acl.-)
-                   coalesce((prior->'state'->'who'->>a.key)::share_acl.permset, ''::share_acl.permset))
-          INTO gained
-          FROM jsonb_each_text(cur->'who') a;
-        gained := coalesce(gained, ''::share_acl.permset) OPERATOR(share_acl.|)
-                  coalesce((SELECT share_acl.permset_union(a.value::share_acl.permset)
-                              FROM jsonb_each_text(cur->'links') a
-                             WHERE NOT (prior->'state'->'links') ? a.key), ''::share_acl.permset);
+        SELECT share_acl.permset_union(
+                   CASE WHEN g.beyond OPERATOR(share_acl.=) ''::share_acl.permset THEN g.beyond
+                        WHEN actor_class <> 0 AND share_acl._switch_class(g.id, resource) = actor_class
+                        THEN g.gained OPERATOR(share_acl.-) held_reach
+                        ELSE g.beyond END)
+          INTO missing
+          FROM (SELECT a.key::uuid AS id, d.gained, d.gained OPERATOR(share_acl.-) held AS beyond
+                  FROM jsonb_each_text(cur->'who') a,
+                       LATERAL (SELECT a.value::share_acl.permset OPERATOR(share_acl.-)
+                                       coalesce((prior->'state'->'who'->>a.key)::share_acl.permset,
+                                                ''::share_acl.permset) AS gained) d) g;
+        missing := coalesce(missing, ''::share_acl.permset) OPERATOR(share_acl.|)
+                   (coalesce((SELECT share_acl.permset_union(a.value::share_acl.permset)
+                                FROM jsonb_each_text(cur->'links') a
+                               WHERE NOT (prior->'state'->'links') ? a.key), ''::share_acl.permset)
+                    OPERATOR(share_acl.-) held);
     END IF;
-    missing := gained OPERATOR(share_acl.-) (prior->>'held')::share_acl.permset;
     -- (ai_over holds only resources on which the actor lacks run_ai)
     IF EXISTS (SELECT jsonb_array_elements_text(cur->'ai')
                EXCEPT

@@ -2,13 +2,16 @@
 -- what the workspace's switches let through today: guest access (R3) and
 -- guest uploads counted as on, member_edit_own_only (R9) as off.  Whoever
 -- turned a switch may turn it back, and a guest's (or member's) share on the
--- new ancestor then gives it what the actor never held.
+-- new ancestor then gives it what the actor never held.  A principal that
+-- the same switch caps as the actor (two members under
+-- member_edit_own_only, two guests) gains such a flag only when the actor
+-- holds it too: that is no escalation, and passes.
 --
 -- carol, a member, views alice's asset A and manages collections K1..K4
 -- (and A: her own share on a collection passes that on); each case puts A
 -- in one of them, where someone holds more than carol.
 BEGIN;
-SELECT plan(16);
+SELECT plan(22);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -96,6 +99,51 @@ SELECT pg_temp.act('carol');
 SELECT throws_like($$SELECT share_acl.add_to_collection(pg_temp.id('K3'), pg_temp.id('A'))$$,
     'permission denied: add_to_collection requires "edit" on resource %',
     'member_edit_own_only off: refused alike');
+
+-- ------------------------------------- capped by the same switch as the actor
+-- dave (a member, editor on P1) files A in K5, where erin (a member) edits:
+-- under member_edit_own_only neither edits A, without it both do
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('erin', share_acl.create_user('erin@t39.test'));
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('erin'), 'member');
+INSERT INTO ids VALUES ('K5', share_acl.create_resource(pg_temp.id('ws'), 'collection', pg_temp.id('P2')));
+SELECT share_acl.share(pg_temp.id('P1'), pg_temp.id('dave'), 'editor,manage_collections');
+SELECT share_acl.share(pg_temp.id('K5'), pg_temp.id('dave'), 'view,manage_collections');
+SELECT share_acl.share(pg_temp.id('K5'), pg_temp.id('erin'), 'editor');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'member_edit_own_only', 'true');
+SELECT is(share_acl.has_access(pg_temp.id('dave'), pg_temp.id('A'), 'edit'), false,
+    'member_edit_own_only: dave does not edit A');
+SELECT pg_temp.act('dave');
+SELECT lives_ok($$SELECT share_acl.add_to_collection(pg_temp.id('K5'), pg_temp.id('A'))$$,
+    'member_edit_own_only: a member files A where another member edits (both capped alike)');
+SELECT pg_temp.act('alice');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'member_edit_own_only', 'false');
+SELECT is(ARRAY[share_acl.has_access(pg_temp.id('dave'), pg_temp.id('A'), 'edit'),
+                share_acl.has_access(pg_temp.id('erin'), pg_temp.id('A'), 'edit')],
+          ARRAY[true, true], 'member_edit_own_only off: both edit A');
+-- hal (a guest, editor with manage_collections on A and K6) files A in K6,
+-- where ivy (a guest) is an editor: guest uploads off, neither uploads there
+INSERT INTO ids VALUES ('hal', share_acl.create_user('hal@t39.test')),
+                       ('ivy', share_acl.create_user('ivy@t39.test'));
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('hal'), 'guest');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('ivy'), 'guest');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_guest_uploads', 'false');
+INSERT INTO ids VALUES ('K6', share_acl.create_resource(pg_temp.id('ws'), 'collection', pg_temp.id('P2')));
+SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('hal'), 'editor,manage_collections');
+SELECT share_acl.share(pg_temp.id('K6'), pg_temp.id('hal'), 'editor,manage_collections');
+SELECT share_acl.share(pg_temp.id('K6'), pg_temp.id('ivy'), 'editor');
+SELECT pg_temp.act('hal');
+SELECT lives_ok($$SELECT share_acl.add_to_collection(pg_temp.id('K6'), pg_temp.id('A'))$$,
+    'guest uploads off: a guest files A where another guest is an editor (both capped alike)');
+SELECT pg_temp.act('alice');
+SELECT share_acl.remove_from_collection(pg_temp.id('K6'), pg_temp.id('A'));
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'member_edit_own_only', 'true');
+SELECT share_acl.share(pg_temp.id('K6'), pg_temp.id('dave'), 'view,manage_collections,upload');
+SELECT pg_temp.act('dave');
+SELECT throws_like($$SELECT share_acl.add_to_collection(pg_temp.id('K6'), pg_temp.id('A'))$$,
+    'permission denied: add_to_collection requires "%edit%" on resource %',
+    'a member files A where a guest edits: the guest''s switch is not the member''s');
+SELECT is(pg_temp.in_collection('K6', 'A'), false, 'A stays out of K6');
 
 -- ------------------------------------------------- the owner moves anything
 SELECT pg_temp.act('alice');
