@@ -18,15 +18,16 @@ PG_FUNCTION_INFO_V1(cache_stats);
  * cache_stats() → (mode text, structure text, resources bigint,
  *   private_bytes bigint, shared_bytes bigint, generation bigint,
  *   full_loads bigint, delta_batches bigint, deltas_applied bigint,
- *   principals text, contexts_built bigint, workspaces text)
+ *   principals text, contexts_built bigint, workspaces text,
+ *   workspace_reads bigint)
  */
 Datum
 cache_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	desc;
 	StructureStats st;
-	Datum		values[12];
-	bool		nulls[12] = {0};
+	Datum		values[13];
+	bool		nulls[13] = {0};
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		ereport(ERROR,
@@ -37,7 +38,7 @@ cache_stats(PG_FUNCTION_ARGS)
 	values[1] = CStringGetTextDatum(st.state);
 	values[2] = Int64GetDatum(st.nodes);
 	values[3] = Int64GetDatum((int64) (st.bytes + WorkspacesMemory() + PrincipalsMemory()));
-	values[4] = Int64GetDatum((int64) (st.shared_bytes + PrincipalsSharedBytes()));
+	values[4] = Int64GetDatum((int64) (st.shared_bytes + PrincipalsSharedBytes() + WorkspacesSharedBytes()));
 	values[5] = Int64GetDatum((int64) st.generation);
 	values[6] = Int64GetDatum((int64) st.full_loads);
 	values[7] = Int64GetDatum((int64) st.delta_batches);
@@ -45,5 +46,6 @@ cache_stats(PG_FUNCTION_ARGS)
 	values[9] = CStringGetTextDatum(PrincipalsMode());
 	values[10] = Int64GetDatum((int64) PrincipalsContextsBuilt());
 	values[11] = CStringGetTextDatum(WorkspacesMode());
+	values[12] = Int64GetDatum((int64) WorkspacesTableReads());
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }

@@ -3,11 +3,16 @@
  *
  * The whole table is read under one snapshot into a fresh memory context
  * and published only when complete; an error half-way leaves nothing loaded.
+ * A change then costs its own rows: the ids the change log names since the
+ * position the workspaces were read at are read again (a new workspace is
+ * added, a changed one overwritten) and the result published under a new
+ * build id; a deleted workspace, too many changes or a reload entry read
+ * the whole table again.
  *
  * A backend that loads them finds them first in the database's workspace
  * image (image.h): a copy of the table, with the change-log position it was
- * read at, used when no workspace changed since (the workspace table's
- * triggers log kind 'w').  Copying a few rows out of a file saves a fresh
+ * read at, and the changes since read again (the workspace table's triggers
+ * log kind 'w').  Copying a few rows out of a file saves a fresh
  * backend building the table's relation cache entry (its triggers,
  * constraints and defaults) and scanning it.  A backend that had to read the
  * table, and may, writes the image for those that come after it.
@@ -27,9 +32,11 @@
 
 /*
  * The workspace image: its header, then the records (WorkspaceInfo, padding
- * zeroed).  The records carry a checksum: they are what the engine applies
- * to every check (a public access level, guest access), so a flipped bit
- * must not widen anyone's access, and checking a few rows costs nothing.
+ * zeroed) and the buckets of their uuid index (under the image's hash key),
+ * so that a backend copies both instead of hashing every id again.  Both
+ * carry a checksum: the records are what the engine applies to every check
+ * (a public access level, guest access), so a flipped bit must not widen
+ * anyone's access, nor send a look-up to another workspace's record.
  */
 typedef struct WorkspaceImageHeader
 {
@@ -37,14 +44,23 @@ typedef struct WorkspaceImageHeader
 	int32		nworkspaces;
 	pg_crc32c	records_crc;
 	Size		workspaces;		/* offset */
+	ImageIndex	index;
+	pg_crc32c	buckets_crc;
 } WorkspaceImageHeader;
+
+/* More changed workspaces than this at once: read the table again. */
+#define MAX_DELTA_WORKSPACES	256
 
 static MemoryContext workspaces_cxt = NULL;
 static WorkspaceCache *workspaces = NULL;
+static int32 workspaces_cap = 0;	/* room in workspaces->workspaces */
+static ChangeLogPosition position;	/* where the workspaces held were read */
 static uint64 loaded_at_count = 0;
 static TransientTag loaded_tag = 0;
 static uint64 next_build_id = 1;
-static bool from_image = false;	/* the workspaces held were copied from the image */
+static bool from_image = false;	/* the workspaces held came from the image */
+static bool records_mapped = false; /* their records and buckets are the mapped image's */
+static uint64 stat_table_reads = 0;	/* times the table was read whole */
 
 /* The record layout an image must have been written with. */
 static void
@@ -53,7 +69,7 @@ WorkspaceLayout(uint32 *layout)
 	layout[0] = sizeof(WorkspaceInfo);
 	layout[1] = offsetof(WorkspaceInfo, public_access_level);
 	layout[2] = sizeof(Permset);
-	layout[3] = 0;
+	layout[3] = 1;				/* with the index's buckets */
 }
 
 /* Append a workspace to g. */
@@ -74,94 +90,223 @@ AddWorkspace(WorkspaceCache *g, int32 *cap, const WorkspaceInfo *info)
 	UuidIndexInsert(&g->workspace_index, g->workspaces, g->nworkspaces++);
 }
 
+/* A workspace row as the engine keeps it. */
+static void
+ReadWorkspaceRow(TupleDesc desc, HeapTuple tup, WorkspaceInfo *w)
+{
+	bool		isnull;
+
+	memset(w, 0, sizeof(*w));
+	w->id = *DatumGetUUIDP(Attr(desc, tup, catalog.ws_id, &isnull));
+	w->allow_guest_uploads = DatumGetBool(Attr(desc, tup, catalog.ws_guest_uploads, &isnull));
+	w->guest_access_enabled = DatumGetBool(Attr(desc, tup, catalog.ws_guest_access, &isnull));
+	w->members_can_share = DatumGetBool(Attr(desc, tup, catalog.ws_members_share, &isnull));
+	w->member_edit_own_only = DatumGetBool(Attr(desc, tup, catalog.ws_edit_own, &isnull));
+	w->public_access_level = DatumGetPermset(Attr(desc, tup, catalog.ws_public_level, &isnull));
+}
+
 static void
 LoadWorkspaces(WorkspaceCache *g, Snapshot snap)
 {
 	ModelScan	ms;
 	HeapTuple	tup;
-	int32		cap = 0;
 
 	ModelScanBegin(&ms, MT_WORKSPACE, snap);
 	while ((tup = ModelScanNext(&ms)) != NULL)
 	{
 		WorkspaceInfo w;
-		bool		isnull;
 
-		w.id = *DatumGetUUIDP(Attr(ms.desc, tup, catalog.ws_id, &isnull));
-		w.allow_guest_uploads = DatumGetBool(Attr(ms.desc, tup, catalog.ws_guest_uploads, &isnull));
-		w.guest_access_enabled = DatumGetBool(Attr(ms.desc, tup, catalog.ws_guest_access, &isnull));
-		w.members_can_share = DatumGetBool(Attr(ms.desc, tup, catalog.ws_members_share, &isnull));
-		w.member_edit_own_only = DatumGetBool(Attr(ms.desc, tup, catalog.ws_edit_own, &isnull));
-		w.public_access_level = DatumGetPermset(Attr(ms.desc, tup, catalog.ws_public_level, &isnull));
-		AddWorkspace(g, &cap, &w);
+		ReadWorkspaceRow(ms.desc, tup, &w);
+		AddWorkspace(g, &workspaces_cap, &w);
 	}
 	ModelScanEnd(&ms);
 }
 
-/* The checksum of n records. */
+/* The workspaces the change log names, read again under snap. */
+typedef struct WorkspaceDeltas
+{
+	Snapshot	snap;
+	int32		n;
+	int32		cap;
+	WorkspaceInfo *rows;
+	bool		found;			/* the row just looked for */
+	bool		gone;			/* one of them is no longer there */
+} WorkspaceDeltas;
+
+static void
+DeltaRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	WorkspaceDeltas *d = (WorkspaceDeltas *) arg;
+
+	ReadWorkspaceRow(desc, tup, &d->rows[d->n]);
+	d->found = true;
+}
+
+/* A change-log callback: read workspace id again. */
+static void
+ReadChanged(const pg_uuid_t *id, void *arg)
+{
+	WorkspaceDeltas *d = (WorkspaceDeltas *) arg;
+
+	d->rows = GrowArray(d->rows, d->n, &d->cap, sizeof(WorkspaceInfo));
+	d->found = false;
+	IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, id, d->snap, DeltaRow, d);
+	if (d->found)
+		d->n++;
+	else
+		d->gone = true;
+}
+
+/*
+ * Copy g's records (with room for more) and buckets out of the mapped
+ * image, and release it: what a change may write is g's own.
+ */
+static void
+CopyOutOfImage(WorkspaceCache *g, int32 more)
+{
+	WorkspaceInfo *records;
+	uint32	   *buckets;
+	Size		nbuckets = (Size) g->workspace_index.mask + 1;
+
+	workspaces_cap = g->nworkspaces + more;
+	records = palloc_extended(sizeof(WorkspaceInfo) * Max(workspaces_cap, 1), MCXT_ALLOC_HUGE);
+	memcpy(records, g->workspaces, sizeof(WorkspaceInfo) * (Size) g->nworkspaces);
+	buckets = palloc_extended(sizeof(uint32) * nbuckets, MCXT_ALLOC_HUGE);
+	memcpy(buckets, g->workspace_index.buckets, sizeof(uint32) * nbuckets);
+	g->workspaces = records;
+	g->workspace_index.base = (const char *) records;
+	g->workspace_index.buckets = buckets;
+	g->workspace_index.borrowed = false;
+	ImageRelease(IMAGE_WORKSPACES);
+	records_mapped = false;
+}
+
+/*
+ * Bring g up to date at snap by the change log's entries since position
+ * (*applied: how many workspaces were read again): false when it must be
+ * read whole instead (a workspace deleted, too many changes, a reload
+ * entry).  The rows are read before anything in g changes.
+ */
+static bool
+ApplyDeltas(WorkspaceCache *g, Snapshot snap, int32 *applied)
+{
+	WorkspaceDeltas d;
+	MemoryContext old;
+	int32		i;
+
+	*applied = 0;
+	memset(&d, 0, sizeof(d));
+	d.snap = snap;
+	if (!position.valid ||
+		ChangeLogCollect(CHANGE_WORKSPACE, &position, snap, MAX_DELTA_WORKSPACES, ReadChanged, &d) ==
+		CHANGE_LOG_RELOAD || d.gone)
+		return false;
+	if (d.n == 0)
+		return true;
+	old = MemoryContextSwitchTo(workspaces_cxt);
+	if (records_mapped)
+		CopyOutOfImage(g, d.n);
+	for (i = 0; i < d.n; i++)
+	{
+		const WorkspaceInfo *row = &d.rows[i];
+		int32		w = UuidIndexLookup(&g->workspace_index, &row->id);
+
+		if (w >= 0)
+			g->workspaces[w] = *row;
+		else
+			AddWorkspace(g, &workspaces_cap, row);
+	}
+	MemoryContextSwitchTo(old);
+	pfree(d.rows);
+	g->build_id = next_build_id++;
+	*applied = d.n;
+	return true;
+}
+
+/* The checksum of len bytes. */
 static pg_crc32c
-RecordsCrc(const WorkspaceInfo *records, int32 n)
+Crc(const void *data, Size len)
 {
 	pg_crc32c	crc;
 
 	INIT_CRC32C(crc);
-	COMP_CRC32C(crc, records, sizeof(WorkspaceInfo) * (Size) n);
+	COMP_CRC32C(crc, data, len);
 	FIN_CRC32C(crc);
 	return crc;
 }
 
-/* A change-log callback: something changed. */
-static void
-NoteChange(const pg_uuid_t *id, void *arg)
+/* Does every bucket hold a record below n, and one at least none? */
+static bool
+BucketsWithin(const uint32 *buckets, Size nbuckets, uint32 record_mask, int32 n)
 {
-	*(bool *) arg = true;
+	bool		empty = false;
+	Size		b;
+
+	for (b = 0; b < nbuckets; b++)
+	{
+		if (buckets[b] == UUID_BUCKET_EMPTY)
+			empty = true;
+		else if ((buckets[b] & record_mask) >= (uint32) n)
+			return false;
+	}
+	return empty;
 }
 
 /*
- * Fill g from the database's workspace image, when there is one and no
- * workspace changed between its position and snap (nor in a rollback of
- * this backend's own).  false, leaving g empty, otherwise.
+ * Fill g (empty, in workspaces_cxt: the current context) from the
+ * database's workspace image, taking its change-log position: its records
+ * and buckets are read in the mapped image, which stays mapped while g
+ * holds them (a fresh backend copies nothing).  false, leaving g empty,
+ * when there is no usable image.
  */
 static bool
-AdoptImage(WorkspaceCache *g, Snapshot snap)
+AdoptImage(WorkspaceCache *g)
 {
 	uint32		layout[4];
 	ChangeLogPosition pos = {0};
 	uint64		image_id;
 	const char *image;
 	const WorkspaceImageHeader *h;
-	bool		changed = false;
-	bool		ok;
+	Size		nbuckets;
+	int32		n;
 
 	WorkspaceLayout(layout);
 	image = ImageMap(IMAGE_WORKSPACES, sizeof(WorkspaceImageHeader), layout, &pos, &image_id);
 	if (image == NULL)
 		return false;
 	h = (const WorkspaceImageHeader *) image;
-	if (h->nworkspaces < 0 ||
-		!ImageWithin(h->workspaces, h->nworkspaces, sizeof(WorkspaceInfo), h->common.size) ||
-		RecordsCrc((const WorkspaceInfo *) (image + h->workspaces), h->nworkspaces) != h->records_crc)
+	n = h->nworkspaces;
+	nbuckets = (Size) h->index.mask + 1;
+	if (n < 0 ||
+		!ImageWithin(h->workspaces, n, sizeof(WorkspaceInfo), h->common.size) ||
+		!ImageIndexValid(&h->index, h->common.size) ||
+		h->index.count != n || nbuckets <= (Size) n ||
+		h->index.record_mask < UUID_RECORD_MASK_MIN || h->index.record_mask > UUID_RECORD_MASK_MAX ||
+		(h->index.record_mask & (h->index.record_mask + 1)) != 0 ||
+		(Size) n > (Size) h->index.record_mask ||
+		Crc(image + h->workspaces, sizeof(WorkspaceInfo) * (Size) n) != h->records_crc ||
+		Crc(image + h->index.buckets, sizeof(uint32) * nbuckets) != h->buckets_crc ||
+		!BucketsWithin((const uint32 *) (image + h->index.buckets), nbuckets, h->index.record_mask, n))
 	{
 		ImageReject(IMAGE_WORKSPACES);
 		pfree(pos.xip);
 		return false;
 	}
-	ok = ChangeLogCollect(CHANGE_WORKSPACE, &pos, snap, 0, NoteChange, &changed) == CHANGE_LOG_DELTAS &&
-		!changed;
-	if (ok)
-	{
-		const WorkspaceInfo *records = (const WorkspaceInfo *) (image + h->workspaces);
-		int32		cap = 0;
-		int32		i;
-
-		for (i = 0; i < h->nworkspaces; i++)
-			AddWorkspace(g, &cap, &records[i]);
-	}
-	else
-		elog(DEBUG1, "share_acl: workspace image not used: workspaces changed since it was made");
-	ImageRelease(IMAGE_WORKSPACES);
+	/* the records and their index, read where they are (copied at the first change) */
+	g->workspaces = (WorkspaceInfo *) unconstify(char *, image + h->workspaces);
+	g->nworkspaces = n;
+	workspaces_cap = n;
+	pfree(g->workspace_index.buckets);
+	ImageIndexIn(&g->workspace_index, image, &h->index, h->common.key, g->workspaces,
+				 sizeof(WorkspaceInfo));
+	records_mapped = true;
+	if (position.xip)
+		pfree(position.xip);
+	position = pos;
+	position.xip = MemoryContextAlloc(TopMemoryContext, sizeof(FullTransactionId) * Max(pos.nxip, 1));
+	memcpy(position.xip, pos.xip, sizeof(FullTransactionId) * pos.nxip);
 	pfree(pos.xip);
-	return ok;
+	return true;
 }
 
 /*
@@ -175,11 +320,11 @@ static void
 WriteImage(const WorkspaceCache *g, Snapshot snap)
 {
 	uint32		layout[4];
-	uint64		key[2] = {0, 0};
 	ChangeLogPosition pos = {0};
 	WorkspaceImageHeader h;
-	ImagePart	part;
+	ImagePart	parts[2];
 	Size		end;
+	Size		nbuckets = (Size) g->workspace_index.mask + 1;
 
 	if (!ImageMayHoldOnly(CHANGE_WORKSPACE))
 		return;
@@ -191,13 +336,41 @@ WriteImage(const WorkspaceCache *g, Snapshot snap)
 	h.common.xip = ImageReserve(&end, pos.nxip, sizeof(FullTransactionId));
 	h.nworkspaces = g->nworkspaces;
 	h.workspaces = ImageReserve(&end, g->nworkspaces, sizeof(WorkspaceInfo));
-	h.records_crc = RecordsCrc(g->workspaces, g->nworkspaces);
-	part = ImagePartOf(g->workspaces, g->nworkspaces, sizeof(WorkspaceInfo), h.workspaces);
-	(void) ImageWrite(IMAGE_WORKSPACES, &h.common, layout, key, &pos, TYPEALIGN(64, end), &part, 1);
+	h.records_crc = Crc(g->workspaces, sizeof(WorkspaceInfo) * (Size) g->nworkspaces);
+	ImageIndexOut(&h.index, &g->workspace_index, &end);
+	h.buckets_crc = Crc(g->workspace_index.buckets, sizeof(uint32) * nbuckets);
+	parts[0] = ImagePartOf(g->workspaces, g->nworkspaces, sizeof(WorkspaceInfo), h.workspaces);
+	parts[1] = ImagePartOf(g->workspace_index.buckets, nbuckets, sizeof(uint32), h.index.buckets);
+	(void) ImageWrite(IMAGE_WORKSPACES, &h.common, layout, g->workspace_index.key, &pos,
+					  TYPEALIGN(64, end), parts, 2);
 	pfree(pos.xip);
 }
 
-/* The workspaces, loaded if anything changed. */
+/* An empty cache in workspaces_cxt, emptied first. */
+static WorkspaceCache *
+NewCache(void)
+{
+	WorkspaceCache *g;
+	MemoryContext old;
+
+	position.valid = false;
+	workspaces_cap = 0;
+	if (records_mapped)
+		ImageRelease(IMAGE_WORKSPACES);
+	records_mapped = false;
+	MemoryContextReset(workspaces_cxt);
+	old = MemoryContextSwitchTo(workspaces_cxt);
+	g = palloc0(sizeof(WorkspaceCache));
+	g->build_id = next_build_id++;
+	UuidIndexInit(&g->workspace_index, NULL, sizeof(WorkspaceInfo), 16);
+	MemoryContextSwitchTo(old);
+	return g;
+}
+
+/*
+ * The workspaces, brought up to date if anything changed: by the changes
+ * since (those held, or the image's), or read whole.
+ */
 WorkspaceCache *
 WorkspacesGet(void)
 {
@@ -206,30 +379,56 @@ WorkspacesGet(void)
 	Snapshot	snap;
 	MemoryContext old;
 	WorkspaceCache *g;
+	int32		applied = 0;
 
-	if (workspaces != NULL && loaded_at_count == count && CacheTransientValid(loaded_tag))
+	if (workspaces != NULL && loaded_at_count == count && CacheTransientValid(loaded_tag) &&
+		!ChangeLogOwnRollbackPending(CHANGE_WORKSPACE))
 		return workspaces;
 
 	if (workspaces_cxt == NULL)
 		workspaces_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl workspace cache",
 											   ALLOCSET_DEFAULT_SIZES);
-	workspaces = NULL;
-	MemoryContextReset(workspaces_cxt);
 	CatalogLookup();
 	snap = ReadSnapshot(&transient);
-	old = MemoryContextSwitchTo(workspaces_cxt);
-	g = palloc0(sizeof(WorkspaceCache));
-	g->build_id = next_build_id++;
-	UuidIndexInit(&g->workspace_index, NULL, sizeof(WorkspaceInfo), 16);
-	from_image = !transient && AdoptImage(g, snap);
-	if (!from_image)
+	g = workspaces;
+	workspaces = NULL;			/* until done: an error leaves nothing held */
+
+	/* what is held, read under a snapshot of its own: the changes since */
+	if (g == NULL || loaded_tag != 0 || transient || !ApplyDeltas(g, snap, &applied))
 	{
-		ChangeLogForgetOwnRollback(CHANGE_WORKSPACE);
-		LoadWorkspaces(g, snap);
+		bool		adopted = false;
+
+		g = NewCache();
+		/* the image and the changes since it was made; or the table */
 		if (!transient)
+		{
+			old = MemoryContextSwitchTo(workspaces_cxt);
+			adopted = AdoptImage(g);
+			MemoryContextSwitchTo(old);
+		}
+		from_image = adopted && ApplyDeltas(g, snap, &applied);
+		if (!from_image)
+		{
+			if (g->nworkspaces > 0)
+				g = NewCache();
+			ChangeLogForgetOwnRollback(CHANGE_WORKSPACE);
+			stat_table_reads++;
+			old = MemoryContextSwitchTo(workspaces_cxt);
+			LoadWorkspaces(g, snap);
+			MemoryContextSwitchTo(old);
+		}
+		/*
+		 * A backend that read the table writes the image for those after it;
+		 * one that found it behind, a newer one (each after it would copy the
+		 * records out of it to apply the same changes), unless another was
+		 * written within the last second.
+		 */
+		if (!transient &&
+			(!from_image || (applied > 0 && !ImageWrittenWithin(IMAGE_WORKSPACES, 1))))
 			WriteImage(g, snap);
 	}
-	MemoryContextSwitchTo(old);
+	if (!transient)
+		ChangeLogSetPosition(&position, snap, TopMemoryContext);
 	UnregisterSnapshot(snap);
 	workspaces = g;
 	loaded_at_count = count;
@@ -237,11 +436,18 @@ WorkspacesGet(void)
 	return g;
 }
 
-/* Memory held by the workspaces, in bytes. */
+/* Memory held by the workspaces, in bytes (not the image they may read in). */
 Size
 WorkspacesMemory(void)
 {
 	return workspaces_cxt ? MemoryContextMemAllocated(workspaces_cxt, true) : 0;
+}
+
+/* The size of the workspace image they read in, or 0. */
+Size
+WorkspacesSharedBytes(void)
+{
+	return workspaces != NULL && records_mapped ? ImageMappedBytes(IMAGE_WORKSPACES) : 0;
 }
 
 /* Where the workspaces held came from: "empty", "shared" (the image) or "backend" (the table). */
@@ -249,4 +455,11 @@ const char *
 WorkspacesMode(void)
 {
 	return workspaces == NULL ? "empty" : from_image ? "shared" : "backend";
+}
+
+/* How many times this backend read the workspace table whole. */
+uint64
+WorkspacesTableReads(void)
+{
+	return stat_table_reads;
 }

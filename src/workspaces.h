@@ -1,6 +1,7 @@
 /*
  * workspaces.h — the workspaces and their sharing policies (SPEC §2), loaded
- * in bulk (one small row per workspace) and again whenever one changes.
+ * in bulk (one small row per workspace) and kept up to date by the rows that
+ * change.
  * Owned by workspaces.c.
  */
 #ifndef SHARE_ACL_WORKSPACES_H
@@ -33,6 +34,8 @@ typedef struct WorkspaceCache
 
 extern WorkspaceCache *WorkspacesGet(void);
 extern Size WorkspacesMemory(void);
+extern Size WorkspacesSharedBytes(void);
 extern const char *WorkspacesMode(void);
+extern uint64 WorkspacesTableReads(void);
 
 #endif							/* SHARE_ACL_WORKSPACES_H */

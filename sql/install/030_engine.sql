@@ -149,10 +149,10 @@ CREATE FUNCTION share_acl.cache_stats(
     OUT mode text, OUT structure text, OUT resources bigint, OUT private_bytes bigint,
     OUT shared_bytes bigint, OUT generation bigint, OUT full_loads bigint,
     OUT delta_batches bigint, OUT deltas_applied bigint, OUT principals text,
-    OUT contexts_built bigint, OUT workspaces text)
+    OUT contexts_built bigint, OUT workspaces text, OUT workspace_reads bigint)
     AS 'MODULE_PATHNAME', 'cache_stats' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION share_acl.cache_stats() IS
-    'this backend''s share_acl cache: mode (shared: the structure is the database''s shared image; backend: its own), structure (empty, full, partial), resources held, private and shared bytes, generation, full loads and change-log deltas applied, principals (empty, shared: from the database''s image of all principals, backend: read one by one), how many principal contexts this backend built, and workspaces (empty, shared: copied from the database''s workspace image, backend: read from the table)';
+    'this backend''s share_acl cache: mode (shared: the structure is the database''s shared image; backend: its own), structure (empty, full, partial), resources held, private and shared bytes, generation, full loads and change-log deltas applied, principals (empty, shared: from the database''s image of all principals, backend: read one by one), how many principal contexts this backend built, workspaces (empty, shared: from the database''s workspace image, backend: read from the table), and how many times it read the workspace table whole (a changed workspace is read again alone)';
 
 -- the current principal
 CREATE FUNCTION share_acl.current_principal() RETURNS uuid
