@@ -409,8 +409,8 @@ WorkspacesGet(void)
 		from_image = adopted && ApplyDeltas(g, snap, &applied);
 		if (!from_image)
 		{
-			if (g->nworkspaces > 0)
-				g = NewCache();
+			if (adopted)
+				g = NewCache();	/* (it points into the image) */
 			ChangeLogForgetOwnRollback(CHANGE_WORKSPACE);
 			stat_table_reads++;
 			old = MemoryContextSwitchTo(workspaces_cxt);
