@@ -235,6 +235,17 @@ run_round() {
 	check "after a DELETE of a share: u on q" "false false" "$(sb "SELECT $(answers "$Q");")"
 	check "after a DELETE of a share: u sees" "3" "$(sb "$SEES;")"
 
+	# guest access off (u has no role in the workspace: an outsider is treated
+	# as a guest, R3), then on again: the workspace's row read again, not the table
+	ws_reads=$(sb 'SELECT workspace_reads FROM share_acl.cache_stats();')
+	primary "guest access off" "UPDATE share_acl.workspace SET guest_access_enabled = false WHERE id = '$W'" &&
+		check "guest access off: u sees" "0" "$(sb "$SEES;")"
+	primary "guest access on" "UPDATE share_acl.workspace SET guest_access_enabled = true WHERE id = '$W'" &&
+		check "guest access on again: u sees" "3" "$(sb "$SEES;")"
+	ws_reads_after=$(sb 'SELECT workspace_reads FROM share_acl.cache_stats();')
+	check "the policy changes read the workspace's row, not the table" "${ws_reads%%$'\n'*}" \
+		"${ws_reads_after%%$'\n'*}"
+
 	# a subtree deleted: f, b1 and the upload
 	primary "delete of a subtree" "SELECT share_acl.delete_resource('$F')" &&
 		check "after a delete: u on the upload" "false false" "$(sb "SELECT $(answers "$A2");")"
