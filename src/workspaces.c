@@ -53,7 +53,6 @@ typedef struct WorkspaceImageHeader
 
 static MemoryContext workspaces_cxt = NULL;
 static WorkspaceCache *workspaces = NULL;
-static int32 workspaces_cap = 0;	/* room in workspaces->workspaces */
 static ChangeLogPosition position;	/* where the workspaces held were read */
 static uint64 loaded_at_count = 0;
 static TransientTag loaded_tag = 0;
@@ -117,7 +116,7 @@ LoadWorkspaces(WorkspaceCache *g, Snapshot snap)
 		WorkspaceInfo w;
 
 		ReadWorkspaceRow(ms.desc, tup, &w);
-		AddWorkspace(g, &workspaces_cap, &w);
+		AddWorkspace(g, &g->cap, &w);
 	}
 	ModelScanEnd(&ms);
 }
@@ -168,8 +167,8 @@ CopyOutOfImage(WorkspaceCache *g, int32 more)
 	uint32	   *buckets;
 	Size		nbuckets = (Size) g->workspace_index.mask + 1;
 
-	workspaces_cap = g->nworkspaces + more;
-	records = palloc_extended(sizeof(WorkspaceInfo) * Max(workspaces_cap, 1), MCXT_ALLOC_HUGE);
+	g->cap = g->nworkspaces + more;
+	records = palloc_extended(sizeof(WorkspaceInfo) * Max(g->cap, 1), MCXT_ALLOC_HUGE);
 	memcpy(records, g->workspaces, sizeof(WorkspaceInfo) * (Size) g->nworkspaces);
 	buckets = palloc_extended(sizeof(uint32) * nbuckets, MCXT_ALLOC_HUGE);
 	memcpy(buckets, g->workspace_index.buckets, sizeof(uint32) * nbuckets);
@@ -182,13 +181,13 @@ CopyOutOfImage(WorkspaceCache *g, int32 more)
 }
 
 /*
- * Bring g up to date at snap by the change log's entries since position
+ * Bring g, read at from, up to date at snap by the change log's entries since
  * (*applied: how many workspaces were read again): false when it must be
  * read whole instead (a workspace deleted, too many changes, a reload
  * entry).  The rows are read before anything in g changes.
  */
 static bool
-ApplyDeltas(WorkspaceCache *g, Snapshot snap, int32 *applied)
+ApplyDeltas(WorkspaceCache *g, const ChangeLogPosition *from, Snapshot snap, int32 *applied)
 {
 	WorkspaceDeltas d;
 	MemoryContext old;
@@ -197,8 +196,8 @@ ApplyDeltas(WorkspaceCache *g, Snapshot snap, int32 *applied)
 	*applied = 0;
 	memset(&d, 0, sizeof(d));
 	d.snap = snap;
-	if (!position.valid ||
-		ChangeLogCollect(CHANGE_WORKSPACE, &position, snap, MAX_DELTA_WORKSPACES, ReadChanged, &d) ==
+	if (!from->valid ||
+		ChangeLogCollect(CHANGE_WORKSPACE, from, snap, MAX_DELTA_WORKSPACES, ReadChanged, &d) ==
 		CHANGE_LOG_RELOAD || d.gone)
 		return false;
 	if (d.n == 0)
@@ -214,7 +213,7 @@ ApplyDeltas(WorkspaceCache *g, Snapshot snap, int32 *applied)
 		if (w >= 0)
 			g->workspaces[w] = *row;
 		else
-			AddWorkspace(g, &workspaces_cap, row);
+			AddWorkspace(g, &g->cap, row);
 	}
 	MemoryContextSwitchTo(old);
 	pfree(d.rows);
@@ -253,14 +252,14 @@ BucketsWithin(const uint32 *buckets, Size nbuckets, uint32 record_mask, int32 n)
 }
 
 /*
- * Fill g (empty, in workspaces_cxt: the current context) from the
- * database's workspace image, taking its change-log position: its records
- * and buckets are read in the mapped image, which stays mapped while g
- * holds them (a fresh backend copies nothing).  false, leaving g empty,
- * when there is no usable image.
+ * Fill g (empty) from the database's workspace image, and *image_pos from
+ * its change-log position (the xip palloc'd): its records and buckets are
+ * read in the mapped image, which stays mapped while g holds them (a fresh
+ * backend copies nothing).  false, leaving g empty, when there is no usable
+ * image.
  */
 static bool
-AdoptImage(WorkspaceCache *g)
+AdoptImage(WorkspaceCache *g, ChangeLogPosition *image_pos)
 {
 	uint32		layout[4];
 	ChangeLogPosition pos = {0};
@@ -295,17 +294,12 @@ AdoptImage(WorkspaceCache *g)
 	/* the records and their index, read where they are (copied at the first change) */
 	g->workspaces = (WorkspaceInfo *) unconstify(char *, image + h->workspaces);
 	g->nworkspaces = n;
-	workspaces_cap = n;
+	g->cap = n;
 	pfree(g->workspace_index.buckets);
 	ImageIndexIn(&g->workspace_index, image, &h->index, h->common.key, g->workspaces,
 				 sizeof(WorkspaceInfo));
 	records_mapped = true;
-	if (position.xip)
-		pfree(position.xip);
-	position = pos;
-	position.xip = MemoryContextAlloc(TopMemoryContext, sizeof(FullTransactionId) * Max(pos.nxip, 1));
-	memcpy(position.xip, pos.xip, sizeof(FullTransactionId) * pos.nxip);
-	pfree(pos.xip);
+	*image_pos = pos;
 	return true;
 }
 
@@ -354,7 +348,6 @@ NewCache(void)
 	MemoryContext old;
 
 	position.valid = false;
-	workspaces_cap = 0;
 	if (records_mapped)
 		ImageRelease(IMAGE_WORKSPACES);
 	records_mapped = false;
@@ -394,19 +387,17 @@ WorkspacesGet(void)
 	workspaces = NULL;			/* until done: an error leaves nothing held */
 
 	/* what is held, read under a snapshot of its own: the changes since */
-	if (g == NULL || loaded_tag != 0 || transient || !ApplyDeltas(g, snap, &applied))
+	if (g == NULL || loaded_tag != 0 || transient || !ApplyDeltas(g, &position, snap, &applied))
 	{
-		bool		adopted = false;
+		ChangeLogPosition image_pos = {0};
+		bool		adopted;
 
 		g = NewCache();
 		/* the image and the changes since it was made; or the table */
-		if (!transient)
-		{
-			old = MemoryContextSwitchTo(workspaces_cxt);
-			adopted = AdoptImage(g);
-			MemoryContextSwitchTo(old);
-		}
-		from_image = adopted && ApplyDeltas(g, snap, &applied);
+		adopted = !transient && AdoptImage(g, &image_pos);
+		from_image = adopted && ApplyDeltas(g, &image_pos, snap, &applied);
+		if (adopted)
+			pfree(image_pos.xip);
 		if (!from_image)
 		{
 			if (adopted)

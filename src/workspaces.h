@@ -28,6 +28,7 @@ typedef struct WorkspaceCache
 {
 	uint64		build_id;		/* changes at every load */
 	int32		nworkspaces;
+	int32		cap;			/* room in workspaces */
 	WorkspaceInfo *workspaces;
 	UuidIndex	workspace_index;
 } WorkspaceCache;
