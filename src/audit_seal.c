@@ -12,11 +12,11 @@
  * prepared), the pre-commit callback moves them into audit_log, chained: for
  * each workspace (the rows without one form one more chain) it takes a lock
  * that no SQL statement can take (LOCKTAG_OBJECT on the chain-head table's
- * OID and the workspace), then gives the rows their ids, their time and
- * their hash (audit.c) and moves the chain head (share_acl.audit_chain).  So
- * concurrent writers in one workspace wait for each other only while one of
- * them commits, and in each workspace ids, times and the chain follow the
- * commit order.
+ * OID and the workspace's partition: LockChains), then gives the rows their
+ * ids, their time and their hash (audit.c) and moves the chain head
+ * (share_acl.audit_chain).  So concurrent writers in one workspace wait for
+ * each other only while one of them commits, and in each workspace ids,
+ * times and the chain follow the commit order.
  *
  * Up to SEAL_ORDERED_MAX rows (every transaction of an application) are
  * taken out of memory or audit_stage in staging order, hashed here and
@@ -45,6 +45,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -349,45 +350,37 @@ ExecLatest(SPIPlanPtr plan, Datum *values, const char *nulls)
 	return rc;
 }
 
-typedef struct ChainLock
-{
-	uint32		objid;
-	uint16		subid;
-} ChainLock;
+/*
+ * The chains are locked by partition: a chain's lock is that of its
+ * workspace's partition, one of CHAIN_LOCK_PARTITIONS.  A transaction that
+ * seals rows of many workspaces (a bulk load of 100,000 workspaces, each its
+ * own chain) then holds at most that many locks, not one per chain, which
+ * would exhaust the shared lock table ("out of shared memory"); two sealers
+ * of different workspaces of one partition wait for each other only while
+ * one of them commits.
+ */
+#define CHAIN_LOCK_PARTITIONS	256
 
-static int
-ChainLockCmp(const void *a, const void *b)
-{
-	const ChainLock *x = a;
-	const ChainLock *y = b;
-
-	if (x->objid != y->objid)
-		return x->objid < y->objid ? -1 : 1;
-	return (x->subid > y->subid) - (x->subid < y->subid);
-}
-
-/* Lock the n chains (uuid datums), in one order, until the end of the transaction. */
+/* Lock the n chains (uuid datums), in partition order, until the end of the transaction. */
 static void
 LockChains(Oid chain_rel, const Datum *chains, int n)
 {
-	ChainLock  *locks = palloc(n * sizeof(ChainLock));
+	bool		wanted[CHAIN_LOCK_PARTITIONS] = {false};
 	int			i;
 
 	for (i = 0; i < n; i++)
 	{
 		const pg_uuid_t *ws = DatumGetUUIDP(chains[i]);
 
-		memcpy(&locks[i].objid, ws->data, 4);
-		memcpy(&locks[i].subid, ws->data + 4, 2);
+		wanted[hash_bytes_extended(ws->data, UUID_LEN, 0) % CHAIN_LOCK_PARTITIONS] = true;
 	}
-	qsort(locks, n, sizeof(ChainLock), ChainLockCmp);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < CHAIN_LOCK_PARTITIONS; i++)
 	{
 		LOCKTAG		tag;
 
-		if (i > 0 && ChainLockCmp(&locks[i], &locks[i - 1]) == 0)
+		if (!wanted[i])
 			continue;
-		SET_LOCKTAG_OBJECT(tag, MyDatabaseId, chain_rel, locks[i].objid, locks[i].subid);
+		SET_LOCKTAG_OBJECT(tag, MyDatabaseId, chain_rel, (uint32) i, 0);
 		(void) LockAcquire(&tag, ExclusiveLock, false, false);
 	}
 }

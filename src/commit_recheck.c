@@ -27,8 +27,9 @@
  * lock is a heavyweight lock of a private advisory class (field4 below,
  * which no SQL advisory-lock function uses), so no role can take it; it is
  * held to the end of the transaction, taken only at commit, once per
- * workspace in workspace order: uploads do not wait for each other, and a
- * transaction never waits for it while holding it in another mode.  A
+ * partition of workspaces in partition order (LockPartition): uploads do not
+ * wait for each other, and a transaction never waits for it while holding
+ * it in another mode.  A
  * ROLLBACK TO SAVEPOINT drops what its subtransaction noted.
  */
 #include "postgres.h"
@@ -131,20 +132,23 @@ recheck_at_commit(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-static int
-CompareWorkspace(const void *a, const void *b)
-{
-	return memcmp(((const Noted *) a)->workspace.data, ((const Noted *) b)->workspace.data, UUID_LEN);
-}
+/*
+ * The recheck locks are taken by partition: a workspace's is that of its
+ * partition, one of RECHECK_LOCK_PARTITIONS, so that a transaction noted in
+ * very many workspaces holds at most that many locks (one per workspace
+ * would exhaust the shared lock table).  Two transactions of different
+ * workspaces of one partition wait for each other only when one of them
+ * takes it exclusively, while it commits.
+ */
+#define RECHECK_LOCK_PARTITIONS	256
 
-/* The recheck lock of workspace, in mode. */
+/* The recheck lock of partition, in mode. */
 static void
-LockWorkspace(const pg_uuid_t *workspace, LOCKMODE mode)
+LockPartition(uint32 partition, LOCKMODE mode)
 {
 	LOCKTAG		tag;
-	uint64		h = hash_bytes_extended(workspace->data, UUID_LEN, 0);
 
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (h >> 32), (uint32) h, RECHECK_LOCK_CLASS);
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, partition, 0, RECHECK_LOCK_CLASS);
 	(void) LockAcquire(&tag, mode, false, false);
 }
 
@@ -166,19 +170,21 @@ static void
 RecheckNoted(void)
 {
 	Noted	   *notes = XACT_NOTE(&noted, Noted, 0);
+	LOCKMODE	modes[RECHECK_LOCK_PARTITIONS] = {NoLock};
 	int			i;
 
-	qsort(notes, noted.n, sizeof(Noted), CompareWorkspace);
-	for (i = 0; i < noted.n;)
+	for (i = 0; i < noted.n; i++)
 	{
-		int			j;
-		bool		exclusive = false;
+		uint32		p = hash_bytes_extended(notes[i].workspace.data, UUID_LEN, 0) % RECHECK_LOCK_PARTITIONS;
 
-		for (j = i; j < noted.n && CompareWorkspace(&notes[j], &notes[i]) == 0; j++)
-			exclusive |= notes[j].kind == NOTED_NOTHING_FOREIGN;
-		LockWorkspace(&notes[i].workspace, exclusive ? ExclusiveLock : ShareLock);
-		i = j;
+		if (notes[i].kind == NOTED_NOTHING_FOREIGN)
+			modes[p] = ExclusiveLock;
+		else if (modes[p] == NoLock)
+			modes[p] = ShareLock;
 	}
+	for (i = 0; i < RECHECK_LOCK_PARTITIONS; i++)
+		if (modes[i] != NoLock)
+			LockPartition((uint32) i, modes[i]);
 	/*
 	 * What committed before the locks were granted: a transaction that held
 	 * one sent its invalidation messages before it released it (and one that
