@@ -10,6 +10,7 @@
 
 #include "access/parallel.h"
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/guc.h"
@@ -77,6 +78,23 @@ ParseUuid(const char *s, pg_uuid_t *out)
 	return *s == '\0';
 }
 
+/*
+ * A setting's rejected value as an error message shows it: its first 64
+ * bytes only, cut at a character's boundary (a uuid has 36; a
+ * 100,000-character value would otherwise fill the message, the server log
+ * and the client's screen).
+ */
+static const char *
+ValueForMessage(const char *value)
+{
+	int			len = strlen(value);
+	int			keep = pg_mbcliplen(value, len, 64);
+
+	if (keep == len)
+		return value;
+	return psprintf("%.*s...", keep, value);
+}
+
 /* GUC check hook: empty, or a uuid. */
 static bool
 CheckPrincipal(char **newval, void **extra, GucSource source)
@@ -88,7 +106,7 @@ CheckPrincipal(char **newval, void **extra, GucSource source)
 	if (!ParseUuid(*newval, &id))
 	{
 		GUC_check_errcode(ERRCODE_INVALID_TEXT_REPRESENTATION);
-		GUC_check_errmsg("invalid principal \"%s\"", *newval);
+		GUC_check_errmsg("invalid principal \"%s\"", ValueForMessage(*newval));
 		GUC_check_errhint("share_acl.principal takes a principal's uuid, or '' for none.");
 		return false;
 	}
@@ -259,7 +277,7 @@ CheckLinkContext(char **newval, void **extra, GucSource source)
 	if (!ParseUuid(*newval, &id))
 	{
 		GUC_check_errcode(ERRCODE_INVALID_TEXT_REPRESENTATION);
-		GUC_check_errmsg("invalid link id \"%s\"", *newval);
+		GUC_check_errmsg("invalid link id \"%s\"", ValueForMessage(*newval));
 		return false;
 	}
 	return true;
