@@ -16,6 +16,11 @@
  * not.  Dynamic background workers need no shared_preload_libraries: this
  * works in both deployments.
  *
+ * At most a quarter of max_worker_processes (at least one) such workers run
+ * at once; the callers beyond wait for one to end, so that a flood of
+ * refused calls is slowed down and leaves the server's other worker slots
+ * (parallel queries, logical replication, pg_cron) to others.
+ *
  * A cancel or statement_timeout that arrives while the caller waits is held
  * until the worker has the row (it then ends the call, which was refused
  * anyway).  When the row cannot be handed over (no background worker slot within
@@ -61,6 +66,13 @@ PG_FUNCTION_INFO_V1(audit_refusal);
  * and slows the flood down.
  */
 #define REFUSAL_SLOT_WAIT_MS	10000
+
+/*
+ * At most max_worker_processes / REFUSAL_WORKERS_SHARE (at least one) of
+ * these workers at once: a flood of refused calls queues behind them and
+ * leaves the other worker slots of the server to others.
+ */
+#define REFUSAL_WORKERS_SHARE	4
 #define REFUSAL_NAME_MAX		128
 #define REFUSAL_MESSAGE_MAX		1024
 
@@ -184,7 +196,8 @@ audit_refusal(PG_FUNCTION_ARGS)
 	 */
 	HOLD_CANCEL_INTERRUPTS();
 	handle = StartSegmentWorker(seg, "share_acl_audit_worker_main", "share_acl audit of a refusal",
-								"share_acl audit", REFUSAL_SLOT_WAIT_MS);
+								"share_acl audit", REFUSAL_SLOT_WAIT_MS,
+								Max(1, max_worker_processes / REFUSAL_WORKERS_SHARE), &sh->state);
 	if (handle == NULL)
 	{
 		RESUME_CANCEL_INTERRUPTS();

@@ -6,16 +6,21 @@
  * Dynamic workers need no shared_preload_libraries, so both deployments
  * work the same.  A worker slot may be taken: the start is retried every 10
  * ms for as long as the caller allows, since the other workers of share_acl
- * live for a few milliseconds.  Both waits check for interrupts: a caller
+ * live for a few milliseconds.  A caller may also cap how many workers of
+ * its type run at once, so that a flood of such calls leaves the server's
+ * other worker slots to others (parallel queries, replication, pg_cron).  Both waits check for interrupts: a caller
  * that must not be cancelled half-way holds cancel interrupts around them.
  */
 #include "postgres.h"
 
+#include "common/hashfn.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "port/atomics.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "storage/lock.h"
+#include "storage/proc.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
@@ -23,17 +28,63 @@
 
 #define SLOT_RETRY_MS	10
 
+/* the advisory lock class of a capped start (SQL's functions use 1 and 2) */
+#define CAPPED_START_LOCK_CLASS	0x5342
+
+/*
+ * How many background workers of type run now: those started (a process
+ * with its PGPROC) and not ended (its slot still names its pid).
+ */
+static int
+RunningWorkers(const char *type)
+{
+	int			running = 0;
+	uint32		i;
+
+	for (i = 0; i < ProcGlobal->allProcCount; i++)
+	{
+		PGPROC	   *proc = &ProcGlobal->allProcs[i];
+		pid_t		pid = proc->pid;
+		const char *its_type;
+
+		if (pid == 0 || !proc->isBackgroundWorker)
+			continue;
+		its_type = GetBackgroundWorkerTypeByPid(pid);
+		if (its_type != NULL && strcmp(its_type, type) == 0)
+			running++;
+	}
+	return running;
+}
+
+/* The lock a capped start holds from its count to its worker's hand-over. */
+static bool
+LockCappedStart(const char *type, bool lock)
+{
+	LOCKTAG		tag;
+
+	/* (not of a database: the cap is the server's) */
+	SET_LOCKTAG_ADVISORY(tag, InvalidOid, hash_bytes((const unsigned char *) type, strlen(type)), 0,
+						 CAPPED_START_LOCK_CLASS);
+	if (!lock)
+		return LockRelease(&tag, ExclusiveLock, false);
+	return LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
+}
+
 /*
  * Start a worker running share_acl's function (named what, for the process
  * list, and of type type), its argument the handle of seg; NULL when no
- * worker slot became free within slot_wait_ms.
+ * worker slot became free within slot_wait_ms.  With max_running > 0, also
+ * only once fewer than max_running workers of type run: the count and the
+ * start are made under a lock, held until the worker has answered through
+ * *state (the hand-over) or ended, so that the workers of callers waiting
+ * together start one after the other and never past the cap.
  */
 BackgroundWorkerHandle *
 StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, const char *type,
-				   int slot_wait_ms)
+				   int slot_wait_ms, int max_running, volatile const int32 *state)
 {
 	BackgroundWorker worker;
-	BackgroundWorkerHandle *handle;
+	BackgroundWorkerHandle *handle = NULL;
 	TimestampTz start = GetCurrentTimestamp();
 
 	memset(&worker, 0, sizeof(worker));
@@ -47,8 +98,24 @@ StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, con
 	worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
 	worker.bgw_notify_pid = MyProcPid;
 
-	while (!RegisterDynamicBackgroundWorker(&worker, &handle))
+	for (;;)
 	{
+		if (max_running <= 0)
+		{
+			if (RegisterDynamicBackgroundWorker(&worker, &handle))
+				break;
+		}
+		else if (LockCappedStart(type, true))
+		{
+			if (RunningWorkers(type) < max_running &&
+				RegisterDynamicBackgroundWorker(&worker, &handle))
+			{
+				(void) WaitSegmentWorker(handle, state);
+				LockCappedStart(type, false);
+				break;
+			}
+			LockCappedStart(type, false);
+		}
 		if (TimestampDifferenceExceeds(start, GetCurrentTimestamp(), slot_wait_ms))
 			return NULL;
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,

@@ -31,7 +31,8 @@ typedef enum SegmentWorkerWait
 
 extern BackgroundWorkerHandle *StartSegmentWorker(dsm_segment *seg, const char *function,
 												  const char *what, const char *type,
-												  int slot_wait_ms);
+												  int slot_wait_ms, int max_running,
+												  volatile const int32 *state);
 extern SegmentWorkerWait WaitSegmentWorker(BackgroundWorkerHandle *handle,
 										   volatile const int32 *state);
 extern void SegmentWorkerCallerGone(const char *what) pg_attribute_noreturn();

@@ -10,7 +10,8 @@
 # each (create_team in W) while a viewer opens alice's password link in W
 # FLOOD_OPENS times.  Every open must answer ok, and every refusal must have
 # its row in audit_log (each caller waits for a free slot rather than give
-# up after a moment; the flood is slowed down instead).
+# up after a moment; the flood is slowed down instead), with at most a
+# quarter of the slots (one here) taken by refusal workers at once.
 #
 # share_acl must be installed (test/run_all.sh does it first).  Prints
 # "flood: ... ok" lines; the exit status is non-zero when a check failed.
@@ -58,9 +59,38 @@ $(for i in $(seq "$CALLS"); do
 	echo "DO \$\$ BEGIN PERFORM share_acl.set_principal('$MALLORY'); PERFORM share_acl.create_team('$W', 'x'); EXCEPTION WHEN insufficient_privilege THEN NULL; END \$\$;"
 done)
 SQL
+# meanwhile how many refusal workers run at once: pg_stat_activity sampled
+# every millisecond from the first flooding session's start to the last one's end
+psql -qXAt >"$work/running" 2>&1 <<'SQL' &
+DO $$
+DECLARE
+    most int := 0;
+    samples int := 0;
+    running int;
+    flooding int;
+    seen boolean := false;
+BEGIN
+    FOR i IN 1..30000 LOOP
+        PERFORM pg_stat_clear_snapshot();
+        SELECT count(*) FILTER (WHERE backend_type = 'share_acl audit'),
+               count(*) FILTER (WHERE application_name = 'share_acl flood')
+          INTO running, flooding FROM pg_stat_activity;
+        IF flooding > 0 THEN
+            seen := true;
+            most := greatest(most, running);
+            samples := samples + 1;
+        ELSIF seen THEN
+            EXIT;
+        END IF;
+        PERFORM pg_sleep(0.001);
+    END LOOP;
+    RAISE NOTICE 'running % %', most, samples;
+END $$;
+SQL
+sampler=$!
 start=$(date +%s.%N)
 for s in $(seq "$SESSIONS"); do
-	psql -qX -v ON_ERROR_STOP=1 -f "$work/refused.sql" >"$work/flood.$s" 2>&1 &
+	PGAPPNAME='share_acl flood' psql -qX -v ON_ERROR_STOP=1 -f "$work/refused.sql" >"$work/flood.$s" 2>&1 &
 done
 # meanwhile the viewer's opens of the password link
 for i in $(seq "$OPENS"); do
@@ -86,6 +116,11 @@ for _ in $(seq 120); do
 done
 check "every one of the $want refused calls has its audit row (got $got)" \
 	"$([ "$got" = "$want" ] && echo t || echo "$got of $want")"
+# max_worker_processes = 3: one refusal worker at a time, the other slots
+# left to the others (without the cap: all three)
+read -r running samples < <(sed -n 's/^NOTICE:  running //p' "$work/running")
+check "one refusal worker at most ran at once during the flood (${samples:-no} samples, at most ${running:-?})" \
+	"$([ -n "${running:-}" ] && [ "${samples:-0}" -gt 100 ] && [ "$running" -le 1 ] && echo t || echo "$(head -3 "$work/running" | tr '\n' ' ')")"
 check "no refusal went to the server log instead" \
 	"$(grep -q 'could not be written' "$SA_CLUSTER_DIR/server.log" && echo 'LOG lines of unwritten rows' || echo t)"
 check "the workspace's chain verifies" \
