@@ -72,7 +72,7 @@ TargetFinish(Engine *e, const pg_uuid_t *id, NodeLookup lookup)
 	Target		t;
 
 	/* a partial structure would read the table for a workspace id: look there first */
-	if (e->s->partial && (t.index = UuidIndexLookup(&e->g->workspace_index, id)) >= 0)
+	if (e->s->partial && (t.index = WorkspaceLookup(e->g, id)) >= 0)
 	{
 		t.kind = TARGET_WORKSPACE;
 		return t;
@@ -83,7 +83,7 @@ TargetFinish(Engine *e, const pg_uuid_t *id, NodeLookup lookup)
 		t.kind = TARGET_RESOURCE;
 		return t;
 	}
-	t.index = UuidIndexLookup(&e->g->workspace_index, id);
+	t.index = WorkspaceLookup(e->g, id);
 	t.kind = t.index >= 0 ? TARGET_WORKSPACE : TARGET_NONE;
 	return t;
 }
@@ -186,7 +186,7 @@ RoleAndWorkspace(Engine *e, PrincipalCtx *pc, int32 node, int32 *ws)
 	{
 		pc->role_ws = sws;
 		pc->role = RoleIn(pc, &e->s->workspace_ids[sws]);
-		pc->role_grants_ws = UuidIndexLookup(&e->g->workspace_index, &e->s->workspace_ids[sws]);
+		pc->role_grants_ws = WorkspaceLookup(e->g, &e->s->workspace_ids[sws]);
 	}
 	*ws = pc->role_grants_ws;
 	return pc->role;

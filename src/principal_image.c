@@ -423,9 +423,9 @@ PrincipalImageRelease(PrincipalImage *img)
 
 /*
  * Map this database's principal image into *img and its position into *pos
- * (allocated in TopMemoryContext), after checking its header, that each
- * principal's ranges lie within the arrays, and its kinds and roles (the
- * grant tables' entries are not read here: that would touch every page).
+ * (allocated in TopMemoryContext), after checking its header.  Each
+ * principal's entry is checked when it is looked up (PrincipalImageLookup):
+ * a fresh backend reads the entries it needs, not every page of the image.
  * false when there is none to use.
  */
 bool
@@ -434,9 +434,7 @@ PrincipalImageMap(PrincipalImage *img, ChangeLogPosition *pos)
 	uint32		layout[4];
 	const char *image;
 	const PrincipalImageHeader *h;
-	const ImagePrincipal *p;
 	Size		size;
-	int32		i;
 
 	img->valid = false;
 	PrincipalLayout(layout);
@@ -457,58 +455,70 @@ PrincipalImageMap(PrincipalImage *img, ChangeLogPosition *pos)
 		ImageReject(IMAGE_PRINCIPALS);
 		return false;
 	}
-	p = (const ImagePrincipal *) (image + h->principals);
-	for (i = 0; i < h->nprincipals; i++)
-	{
-		if (p[i].kind < 0 || p[i].kind > PK_UNKNOWN ||
-			p[i].nmemberships < 0 || p[i].memberships < 0 ||
-			p[i].memberships > h->nmemberships - p[i].nmemberships ||
-			p[i].nteams < 0 || p[i].teams < 0 || p[i].teams > h->nteams - p[i].nteams ||
-			p[i].ngrants < 0 || p[i].grants < 0 || p[i].grants > h->ngrants - p[i].ngrants ||
-			p[i].slots < 0 || (p[i].ngrants > 0 &&
-							   (p[i].mask + 1 != GrantSetTableSize(p[i].ngrants) ||
-								p[i].slots > h->nslots - (int32) (p[i].mask + 1))))
-		{
-			ImageReject(IMAGE_PRINCIPALS);
-			return false;
-		}
-	}
-	for (i = 0; i < h->nmemberships; i++)
-	{
-		WorkspaceRole role = ((const MembershipRecord *) (image + h->memberships))[i].role;
-
-		if (role < ROLE_NONE || role > ROLE_UNKNOWN)
-		{
-			ImageReject(IMAGE_PRINCIPALS);
-			return false;
-		}
-	}
 	img->nprincipals = h->nprincipals;
-	img->principals = p;
+	img->nmemberships = h->nmemberships;
+	img->nteams = h->nteams;
+	img->ngrants = h->ngrants;
+	img->nslots = h->nslots;
+	img->principals = (const ImagePrincipal *) (image + h->principals);
 	img->memberships = (const MembershipRecord *) (image + h->memberships);
 	img->teams = (const pg_uuid_t *) (image + h->teams);
 	img->grants = (const GrantRecord *) (image + h->grants);
 	img->slots = (const int32 *) (image + h->slots);
-	ImageIndexIn(&img->index, image, &h->index, h->common.key, p, sizeof(ImagePrincipal));
+	ImageIndexIn(&img->index, image, &h->index, h->common.key, img->principals,
+				 sizeof(ImagePrincipal));
 	img->valid = true;
+	return true;
+}
+
+/* Does p's entry in img hold a known kind, ranges within the arrays and known roles? */
+static bool
+EntryValid(const PrincipalImage *img, const ImagePrincipal *p)
+{
+	int32		i;
+
+	if (p->kind < 0 || p->kind > PK_UNKNOWN ||
+		p->nmemberships < 0 || p->memberships < 0 ||
+		p->memberships > img->nmemberships - p->nmemberships ||
+		p->nteams < 0 || p->teams < 0 || p->teams > img->nteams - p->nteams ||
+		p->ngrants < 0 || p->grants < 0 || p->grants > img->ngrants - p->ngrants ||
+		p->slots < 0 || (p->ngrants > 0 &&
+						 (p->mask + 1 != GrantSetTableSize(p->ngrants) ||
+						  p->slots > img->nslots - (int32) (p->mask + 1))))
+		return false;
+	for (i = 0; i < p->nmemberships; i++)
+	{
+		WorkspaceRole role = img->memberships[p->memberships + i].role;
+
+		if (role < ROLE_NONE || role > ROLE_UNKNOWN)
+			return false;
+	}
 	return true;
 }
 
 /*
  * What the image says about principal id, in *out (pointing into the
- * image): exists is false when it holds no such principal.
+ * image): exists is false when it holds no such principal.  An entry (or a
+ * bucket on the way to it) that fails its checks is DAMAGED, *out then
+ * saying nothing: the caller reads the principal from the tables.
  */
-bool
+PrincipalImageAnswer
 PrincipalImageLookup(const PrincipalImage *img, const pg_uuid_t *id, StoredPrincipal *out)
 {
-	int32		i = UuidIndexLookup(&img->index, id);
+	bool		damaged;
+	int32		i = UuidIndexLookupWithin(&img->index, id, img->nprincipals, &damaged);
 	const ImagePrincipal *p;
 
 	memset(out, 0, sizeof(*out));
 	out->id = *id;
 	out->grants.key = img->index.key;
+	if (damaged || (i >= 0 && !EntryValid(img, &img->principals[i])))
+	{
+		elog(DEBUG1, "share_acl: the principal image's entry of a principal is damaged: not used");
+		return PRINCIPAL_IMAGE_DAMAGED;
+	}
 	if (i < 0)
-		return false;
+		return PRINCIPAL_IMAGE_ABSENT;
 	p = &img->principals[i];
 	out->exists = true;
 	out->kind = (PrincipalKind) p->kind;
@@ -521,5 +531,5 @@ PrincipalImageLookup(const PrincipalImage *img, const pg_uuid_t *id, StoredPrinc
 	out->grants.filter = p->filter;
 	out->grants.grants = img->grants + p->grants;
 	out->grants.slots = img->slots + p->slots;
-	return true;
+	return PRINCIPAL_IMAGE_FOUND;
 }

@@ -133,6 +133,10 @@ typedef struct PrincipalImage
 	bool		valid;
 	uint64		image_id;
 	int32		nprincipals;
+	int32		nmemberships;
+	int32		nteams;
+	int32		ngrants;
+	int32		nslots;
 	const struct ImagePrincipal *principals;
 	const MembershipRecord *memberships;
 	const pg_uuid_t *teams;
@@ -144,7 +148,15 @@ typedef struct PrincipalImage
 extern bool PrincipalImageWrite(Snapshot snap, const ChangeLogPosition *pos, Size limit);
 extern bool PrincipalImageMap(PrincipalImage *img, ChangeLogPosition *pos);
 extern void PrincipalImageRelease(PrincipalImage *img);
-extern bool PrincipalImageLookup(const PrincipalImage *img, const pg_uuid_t *id,
-								 StoredPrincipal *out);
+/* What the image says of a principal. */
+typedef enum PrincipalImageAnswer
+{
+	PRINCIPAL_IMAGE_ABSENT,		/* no such principal */
+	PRINCIPAL_IMAGE_FOUND,
+	PRINCIPAL_IMAGE_DAMAGED		/* its entry fails its checks: read the table */
+} PrincipalImageAnswer;
+
+extern PrincipalImageAnswer PrincipalImageLookup(const PrincipalImage *img, const pg_uuid_t *id,
+												 StoredPrincipal *out);
 
 #endif							/* SHARE_ACL_PRINCIPAL_IMAGE_H */

@@ -410,7 +410,13 @@ PrincipalChanged(const pg_uuid_t *id, void *arg)
 		known = true;
 	}
 	else if (image.valid && uuidmap_lookup(stale, *id) == NULL)
-		known = PrincipalImageLookup(&image, id, &was);
+	{
+		PrincipalImageAnswer answer = PrincipalImageLookup(&image, id, &was);
+
+		known = answer == PRINCIPAL_IMAGE_FOUND;
+		if (answer == PRINCIPAL_IMAGE_DAMAGED)
+			*drop_all = true;	/* (what it was is not known) */
+	}
 	if (known && was.exists && was.kind == PK_TEAM)
 		DropContextsWithTeam(id);
 	else if (known && was.exists && was.kind != PK_USER && was.kind != PK_EXTERNAL)
@@ -630,8 +636,9 @@ StoreGet(const pg_uuid_t *id, StoredPrincipal *out)
 		StoreForget(id);		/* read under an older query's snapshot */
 	else if (image.valid && uuidmap_lookup(stale, *id) == NULL)
 	{
-		PrincipalImageLookup(&image, id, out);
-		return;
+		if (PrincipalImageLookup(&image, id, out) != PRINCIPAL_IMAGE_DAMAGED)
+			return;
+		AddStale(id, NULL);		/* read from the tables, as a principal changed since */
 	}
 	memset(&read, 0, sizeof(read));
 	read.id = *id;

@@ -82,6 +82,42 @@ UuidIndexLookup(const UuidIndex *index, const pg_uuid_t *id)
 	return UuidIndexLookupHashed(index, id, uuid_hash_with_key(index->key, id));
 }
 
+/*
+ * UuidIndexLookup for buckets read from a file, not yet checked: the record
+ * index of id, or -1; a bucket naming a record at or past limit, or a probe
+ * through every bucket, sets *damaged (and answers -1) instead of reading
+ * past the records.
+ */
+static inline int32
+UuidIndexLookupWithin(const UuidIndex *index, const pg_uuid_t *id, int32 limit, bool *damaged)
+{
+	uint32		h,
+				b,
+				probes,
+				tag_mask = ~index->record_mask;
+
+	*damaged = false;
+	if (index->buckets == NULL)
+		return -1;
+	h = uuid_hash_with_key(index->key, id);
+	b = h & index->mask;
+	for (probes = 0; probes <= index->mask; probes++)
+	{
+		uint32		v = index->buckets[b];
+
+		if (v == UUID_BUCKET_EMPTY)
+			return -1;
+		if ((v & index->record_mask) >= (uint32) limit)
+			break;
+		if ((v & tag_mask) == (h & tag_mask) &&
+			uuid_equal((const pg_uuid_t *) (index->base + (Size) (v & index->record_mask) * index->stride), id))
+			return (int32) (v & index->record_mask);
+		b = (b + 1) & index->mask;
+	}
+	*damaged = true;
+	return -1;
+}
+
 extern void UuidIndexInit(UuidIndex *index, const void *base, Size stride, int32 expected);
 extern void UuidIndexInsert(UuidIndex *index, const void *base, int32 i);
 extern void UuidIndexDelete(UuidIndex *index, int32 i);

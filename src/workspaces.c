@@ -19,7 +19,6 @@
  */
 #include "postgres.h"
 
-#include "port/pg_crc32c.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
@@ -33,19 +32,21 @@
 /*
  * The workspace image: its header, then the records (WorkspaceInfo, padding
  * zeroed) and the buckets of their uuid index (under the image's hash key),
- * so that a backend copies both instead of hashing every id again.  Both
- * carry a checksum: the records are what the engine applies to every check
- * (a public access level, guest access), so a flipped bit must not widen
- * anyone's access, nor send a look-up to another workspace's record.
+ * so that a fresh backend reads both where they are instead of hashing every
+ * id again.  Each record carries a checksum of its own (check): the records
+ * are what the engine applies to checks (a public access level, guest
+ * access), so a flipped bit must not widen anyone's access.  It is checked
+ * when the record is looked up in the image (WorkspaceLookup) or copied out
+ * of it, and so are the buckets a look-up probes (each must name a record
+ * below the count), not when the image is mapped: a fresh backend's first
+ * check reads the pages it needs, not the whole image.
  */
 typedef struct WorkspaceImageHeader
 {
 	ImageCommon common;
 	int32		nworkspaces;
-	pg_crc32c	records_crc;
 	Size		workspaces;		/* offset */
 	ImageIndex	index;
-	pg_crc32c	buckets_crc;
 } WorkspaceImageHeader;
 
 /* More changed workspaces than this at once: read the table again. */
@@ -59,6 +60,7 @@ static TransientTag loaded_tag = 0;
 static uint64 next_build_id = 1;
 static bool from_image = false;	/* the workspaces held came from the image */
 static bool records_mapped = false; /* their records and buckets are the mapped image's */
+static bool image_damaged = false;	/* a record of the image failed its check: read the table */
 static uint64 stat_table_reads = 0;	/* times the table was read whole */
 
 /* The record layout an image must have been written with. */
@@ -68,7 +70,21 @@ WorkspaceLayout(uint32 *layout)
 	layout[0] = sizeof(WorkspaceInfo);
 	layout[1] = offsetof(WorkspaceInfo, public_access_level);
 	layout[2] = sizeof(Permset);
-	layout[3] = 1;				/* with the index's buckets */
+	layout[3] = 2;				/* with the index's buckets, a check per record */
+}
+
+/* The checksum of a record (its check field excluded). */
+static pg_crc32c
+RecordCheck(const WorkspaceInfo *w)
+{
+	pg_crc32c	crc;
+
+	INIT_CRC32C(crc);
+	COMP_CRC32C(crc, w, offsetof(WorkspaceInfo, check));
+	COMP_CRC32C(crc, &w->public_access_level,
+				sizeof(WorkspaceInfo) - offsetof(WorkspaceInfo, public_access_level));
+	FIN_CRC32C(crc);
+	return crc;
 }
 
 /* Append a workspace to g. */
@@ -86,6 +102,7 @@ AddWorkspace(WorkspaceCache *g, int32 *cap, const WorkspaceInfo *info)
 	w->members_can_share = info->members_can_share;
 	w->member_edit_own_only = info->member_edit_own_only;
 	w->public_access_level = info->public_access_level;
+	w->check = RecordCheck(w);
 	UuidIndexInsert(&g->workspace_index, g->workspaces, g->nworkspaces++);
 }
 
@@ -102,6 +119,7 @@ ReadWorkspaceRow(TupleDesc desc, HeapTuple tup, WorkspaceInfo *w)
 	w->members_can_share = DatumGetBool(Attr(desc, tup, catalog.ws_members_share, &isnull));
 	w->member_edit_own_only = DatumGetBool(Attr(desc, tup, catalog.ws_edit_own, &isnull));
 	w->public_access_level = DatumGetPermset(Attr(desc, tup, catalog.ws_public_level, &isnull));
+	w->check = RecordCheck(w);
 }
 
 static void
@@ -156,17 +174,49 @@ ReadChanged(const pg_uuid_t *id, void *arg)
 		d->gone = true;
 }
 
+/* Does every bucket hold a record below n, and one at least none? */
+static bool
+BucketsWithin(const uint32 *buckets, Size nbuckets, uint32 record_mask, int32 n)
+{
+	bool		empty = false;
+	Size		b;
+
+	for (b = 0; b < nbuckets; b++)
+	{
+		if (buckets[b] == UUID_BUCKET_EMPTY)
+			empty = true;
+		else if ((buckets[b] & record_mask) >= (uint32) n)
+			return false;
+	}
+	return empty;
+}
+
 /*
  * Copy g's records (with room for more) and buckets out of the mapped
- * image, and release it: what a change may write is g's own.
+ * image, and release it: what a change may write is g's own.  false,
+ * leaving g as it was, when a record fails its check.
  */
-static void
+static bool
 CopyOutOfImage(WorkspaceCache *g, int32 more)
 {
 	WorkspaceInfo *records;
 	uint32	   *buckets;
 	Size		nbuckets = (Size) g->workspace_index.mask + 1;
+	int32		i;
 
+	for (i = 0; i < g->nworkspaces; i++)
+	{
+		if (RecordCheck(&g->workspaces[i]) != g->workspaces[i].check)
+			break;
+	}
+	if (i < g->nworkspaces ||
+		!BucketsWithin(g->workspace_index.buckets, nbuckets, g->workspace_index.record_mask,
+					   g->nworkspaces))
+	{
+		elog(DEBUG1, "share_acl: the workspace image is damaged: not used");
+		image_damaged = true;
+		return false;
+	}
 	g->cap = g->nworkspaces + more;
 	records = palloc_extended(sizeof(WorkspaceInfo) * Max(g->cap, 1), MCXT_ALLOC_HUGE);
 	memcpy(records, g->workspaces, sizeof(WorkspaceInfo) * (Size) g->nworkspaces);
@@ -178,6 +228,7 @@ CopyOutOfImage(WorkspaceCache *g, int32 more)
 	g->workspace_index.borrowed = false;
 	ImageRelease(IMAGE_WORKSPACES);
 	records_mapped = false;
+	return true;
 }
 
 /*
@@ -203,8 +254,12 @@ ApplyDeltas(WorkspaceCache *g, const ChangeLogPosition *from, Snapshot snap, int
 	if (d.n == 0)
 		return true;
 	old = MemoryContextSwitchTo(workspaces_cxt);
-	if (records_mapped)
-		CopyOutOfImage(g, d.n);
+	if (records_mapped && !CopyOutOfImage(g, d.n))
+	{
+		MemoryContextSwitchTo(old);
+		pfree(d.rows);
+		return false;
+	}
 	for (i = 0; i < d.n; i++)
 	{
 		const WorkspaceInfo *row = &d.rows[i];
@@ -220,35 +275,6 @@ ApplyDeltas(WorkspaceCache *g, const ChangeLogPosition *from, Snapshot snap, int
 	g->build_id = next_build_id++;
 	*applied = d.n;
 	return true;
-}
-
-/* The checksum of len bytes. */
-static pg_crc32c
-Crc(const void *data, Size len)
-{
-	pg_crc32c	crc;
-
-	INIT_CRC32C(crc);
-	COMP_CRC32C(crc, data, len);
-	FIN_CRC32C(crc);
-	return crc;
-}
-
-/* Does every bucket hold a record below n, and one at least none? */
-static bool
-BucketsWithin(const uint32 *buckets, Size nbuckets, uint32 record_mask, int32 n)
-{
-	bool		empty = false;
-	Size		b;
-
-	for (b = 0; b < nbuckets; b++)
-	{
-		if (buckets[b] == UUID_BUCKET_EMPTY)
-			empty = true;
-		else if ((buckets[b] & record_mask) >= (uint32) n)
-			return false;
-	}
-	return empty;
 }
 
 /*
@@ -282,10 +308,7 @@ AdoptImage(WorkspaceCache *g, ChangeLogPosition *image_pos)
 		h->index.count != n || nbuckets <= (Size) n ||
 		h->index.record_mask < UUID_RECORD_MASK_MIN || h->index.record_mask > UUID_RECORD_MASK_MAX ||
 		(h->index.record_mask & (h->index.record_mask + 1)) != 0 ||
-		(Size) n > (Size) h->index.record_mask ||
-		Crc(image + h->workspaces, sizeof(WorkspaceInfo) * (Size) n) != h->records_crc ||
-		Crc(image + h->index.buckets, sizeof(uint32) * nbuckets) != h->buckets_crc ||
-		!BucketsWithin((const uint32 *) (image + h->index.buckets), nbuckets, h->index.record_mask, n))
+		(Size) n > (Size) h->index.record_mask)
 	{
 		ImageReject(IMAGE_WORKSPACES);
 		pfree(pos.xip);
@@ -330,9 +353,7 @@ WriteImage(const WorkspaceCache *g, Snapshot snap)
 	h.common.xip = ImageReserve(&end, pos.nxip, sizeof(FullTransactionId));
 	h.nworkspaces = g->nworkspaces;
 	h.workspaces = ImageReserve(&end, g->nworkspaces, sizeof(WorkspaceInfo));
-	h.records_crc = Crc(g->workspaces, sizeof(WorkspaceInfo) * (Size) g->nworkspaces);
 	ImageIndexOut(&h.index, &g->workspace_index, &end);
-	h.buckets_crc = Crc(g->workspace_index.buckets, sizeof(uint32) * nbuckets);
 	parts[0] = ImagePartOf(g->workspaces, g->nworkspaces, sizeof(WorkspaceInfo), h.workspaces);
 	parts[1] = ImagePartOf(g->workspace_index.buckets, nbuckets, sizeof(uint32), h.index.buckets);
 	(void) ImageWrite(IMAGE_WORKSPACES, &h.common, layout, g->workspace_index.key, &pos,
@@ -387,14 +408,15 @@ WorkspacesGet(void)
 	workspaces = NULL;			/* until done: an error leaves nothing held */
 
 	/* what is held, read under a snapshot of its own: the changes since */
-	if (g == NULL || loaded_tag != 0 || transient || !ApplyDeltas(g, &position, snap, &applied))
+	if (g == NULL || loaded_tag != 0 || transient || image_damaged ||
+		!ApplyDeltas(g, &position, snap, &applied))
 	{
 		ChangeLogPosition image_pos = {0};
 		bool		adopted;
 
 		g = NewCache();
 		/* the image and the changes since it was made; or the table */
-		adopted = !transient && AdoptImage(g, &image_pos);
+		adopted = !transient && !image_damaged && AdoptImage(g, &image_pos);
 		from_image = adopted && ApplyDeltas(g, &image_pos, snap, &applied);
 		if (adopted)
 			pfree(image_pos.xip);
@@ -417,6 +439,8 @@ WorkspacesGet(void)
 		if (!transient &&
 			(!from_image || (applied > 0 && !ImageWrittenWithin(IMAGE_WORKSPACES, 1))))
 			WriteImage(g, snap);
+		if (!transient)
+			image_damaged = false;	/* (the image written replaces the damaged one) */
 	}
 	if (!transient)
 		ChangeLogSetPosition(&position, snap, TopMemoryContext);
@@ -425,6 +449,33 @@ WorkspacesGet(void)
 	loaded_at_count = count;
 	loaded_tag = CacheTransientTag(transient);
 	return g;
+}
+
+/*
+ * The record index of workspace id in g (WorkspacesGet's), or -1.  A record
+ * read in the mapped image is checked first: one that fails its check is
+ * never used; the statement fails (XX001), and the next reads the table and
+ * writes a new image.
+ */
+int32
+WorkspaceLookup(WorkspaceCache *g, const pg_uuid_t *id)
+{
+	bool		damaged;
+	int32		w;
+
+	if (!records_mapped || g != workspaces)
+		return UuidIndexLookup(&g->workspace_index, id);
+	w = UuidIndexLookupWithin(&g->workspace_index, id, g->nworkspaces, &damaged);
+	if (damaged || (w >= 0 && RecordCheck(&g->workspaces[w]) != g->workspaces[w].check))
+	{
+		image_damaged = true;
+		workspaces = NULL;		/* (read again at the next WorkspacesGet) */
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("share_acl: a record of the workspace image is damaged"),
+				 errdetail("The image is no longer used: the next statement reads the workspace table again.")));
+	}
+	return w;
 }
 
 /* Memory held by the workspaces, in bytes (not the image they may read in). */

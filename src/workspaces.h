@@ -9,6 +9,7 @@
 
 #include "postgres.h"
 
+#include "port/pg_crc32c.h"
 #include "utils/uuid.h"
 
 #include "permset.h"
@@ -21,6 +22,7 @@ typedef struct WorkspaceInfo
 	bool		guest_access_enabled;
 	bool		members_can_share;
 	bool		member_edit_own_only;
+	pg_crc32c	check;			/* of the record's other bytes (WorkspaceLookup) */
 	Permset		public_access_level;
 } WorkspaceInfo;
 
@@ -34,6 +36,7 @@ typedef struct WorkspaceCache
 } WorkspaceCache;
 
 extern WorkspaceCache *WorkspacesGet(void);
+extern int32 WorkspaceLookup(WorkspaceCache *g, const pg_uuid_t *id);
 extern Size WorkspacesMemory(void);
 extern Size WorkspacesSharedBytes(void);
 extern const char *WorkspacesMode(void);

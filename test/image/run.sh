@@ -9,9 +9,9 @@
 # and asks a fresh backend: it must give the answers of an undamaged one,
 # report that it does not use the damaged image (cache_stats), and the server
 # must not have restarted.  Damages: the file cut short, another magic
-# number, counts and offsets out of the file, a principal's range out of its
-# array, a role this build does not know, a workspace's record changed, an
-# empty file.  Then, with the
+# number, counts and offsets out of the file, an empty file; a principal's
+# range out of its array, a role this build does not know, a workspace's
+# record or buckets changed, each found when it is looked up.  Then, with the
 # structure's and the principals' images removed, a fresh backend's first
 # check and a scan in parallel mode each get both written by the image
 # writer, which a later fresh backend maps; a structure image more than 16
@@ -139,9 +139,10 @@ damage() {
 # principals' nprincipals (int32) at 128, nmemberships 132, the principals
 # array's offset (int64) at 152, the memberships' at 160, the index's mask at
 # 192.  A principal record: id (16 bytes), kind, nmemberships, memberships, ...
-# The workspaces': nworkspaces (int32) at 128, the records' checksum at 132,
-# their offset (int64) at 136; a record: id, four bools, the public access
-# level (a permset, int64) at 24.
+# The workspaces': nworkspaces (int32) at 128, the records' offset (int64)
+# at 136, the index's mask (uint32) at 144 and its buckets' offset (int64)
+# at 160; a record: id, four bools, its checksum, the public access level (a
+# permset, int64) at 24.
 damage "structure image cut short" s 'truncate -s 4096 "$f"'
 damage "structure image: another magic number" s 'poke "$f" 0 00000000'
 damage "structure image: node count beyond the file" s 'poke "$f" 128 ffffff7f'
@@ -160,11 +161,41 @@ damage "principal image: header size changed" p 'poke "$f" 12 08000000'
 damage "principal image: principal count beyond the file" p 'poke "$f" 128 ffffff7f'
 damage "principal image: principals' offset beyond the file" p 'poke "$f" 152 00000000ffff0000'
 damage "principal image: index mask beyond the file" p 'poke "$f" 192 ffffff7f'
-damage "principal image: a principal's roles beyond the array" p \
+# A principal's entry (64 bytes: id, kind at 16, nmemberships at 20,
+# memberships at 24, ...) is checked when it is looked up: a damaged one is
+# not used, that principal is read from the tables, the rest of the image
+# stays in use.
+# the id of entry $2 of principal image $1
+entry_id() {
+	od -An -t x1 -j $(( $(peek8 "$1" 152) + $2 * 64 )) -N 16 "$1" | tr -d ' \n' |
+		sed -E 's/(.{8})(.{4})(.{4})(.{4})(.{12})/\1-\2-\3-\4-\5/'
+}
+# the entry whose memberships start the array
+membership_owner() {
+	od -An -t d4 -v -w64 -j "$(peek8 "$1" 152)" -N $(( $(od -An -t d4 -j 128 -N 4 "$1" | tr -d ' ') * 64 )) "$1" |
+		awk '$6 > 0 && $7 == 0 { print NR - 1; exit }'
+}
+entry_damage() {
+	local name=$1 entry=$2 how=$3 f=$pimg who q good got want
+	wait_writer
+	cp "$simg.good" "$simg"; cp "$pimg.good" "$pimg"; cp "$wimg.good" "$wimg"
+	who=$(entry_id "$pimg" "$entry")
+	q="SELECT share_acl.effective_permissions('$who', 'e1000000-0000-0000-0004-000000000007')::text"
+	good=$(psql -qXAt -d $db -c "$q")
+	eval "$how"
+	chown postgres "$pimg"
+	got=$(psql -qXAt -d $db -c "SET client_min_messages = debug1" -c "$ANSWER_Q" -c "$MODE_Q" -c "$q" \
+		2>"$debug_file" | tr '\n' '|')
+	want="true true false|shared shared shared|$good|"
+	if [ "$got" = "$want" ] && grep -q "entry of a principal is damaged" "$debug_file"; then
+		ok "$name: that entry not used, same answers (of $who too)"
+	else not_ok "$name: got $got, want $want (and the damage found)"; why; fi
+}
+entry_damage "principal image: a principal's roles beyond the array" 0 \
 	'poke "$f" $(( $(peek8 "$f" 152) + 20 )) ffffff7f'
-damage "principal image: a principal of an unknown kind" p \
+entry_damage "principal image: a principal of an unknown kind" 0 \
 	'poke "$f" $(( $(peek8 "$f" 152) + 16 )) 09000000'
-damage "principal image: a role this build does not know" p \
+entry_damage "principal image: a role this build does not know" "$(membership_owner "$pimg.good")" \
 	'poke "$f" $(( $(peek8 "$f" 160) + 16 )) 63000000'
 damage "principal image: empty file" p ': > "$f"'
 
@@ -172,8 +203,45 @@ damage "workspace image cut short" w 'truncate -s 100 "$f"'
 damage "workspace image: another magic number" w 'poke "$f" 0 00000000'
 damage "workspace image: workspace count beyond the file" w 'poke "$f" 128 ffffff7f'
 damage "workspace image: workspaces' offset beyond the file" w 'poke "$f" 136 00000000ffff0000'
-damage "workspace image: a record's public access level changed" w \
-	'poke "$f" $(( $(peek8 "$f" 136) + 24 )) ffffffffffffffff'
+# a record is checked when it is looked up (a fresh backend does not read the
+# whole image): the statement that finds it damaged fails (XX001) without
+# using it, the next reads the table and writes a new image, which a fresh
+# backend then maps
+wait_writer
+cp "$simg.good" "$simg"; cp "$pimg.good" "$pimg"; cp "$wimg.good" "$wimg"
+poke "$wimg" $(( $(peek8 "$wimg" 136) + 24 )) ffffffffffffffff
+chown postgres "$wimg"
+got=$(psql -qXAt -d $db -c "$ANSWER_Q" -c "$ANSWER_Q" -c "$MODE_Q" 2>&1 | grep -v '^DETAIL' | tr '\n' '|')
+want="ERROR:  share_acl: a record of the workspace image is damaged|true true false|shared shared backend|"
+if [ "$got" = "$want" ]; then ok "workspace image: a record's public access level changed: that statement fails, the next answers from the table"
+else not_ok "workspace image: a record's public access level changed: got $got, want $want"; why; fi
+got=$(fresh)
+if [ "$got" = "true true false|shared shared shared|" ]; then ok "workspace image: written again after the damage, and mapped: $got"
+else not_ok "workspace image: written again after the damage: got $got"; why; fi
+# buckets are checked as a look-up probes them: each naming a record past
+# the count (bytes 0x7f), the statement fails as for a damaged record
+wait_writer
+cp "$simg.good" "$simg"; cp "$pimg.good" "$pimg"; cp "$wimg.good" "$wimg"
+nbuckets=$(( $(od -An -t u4 -j 144 -N 4 "$wimg" | tr -d ' ') + 1 ))
+head -c $((nbuckets * 4)) /dev/zero | tr '\0' '\177' |
+	dd of="$wimg" bs=4 seek=$(( $(peek8 "$wimg" 160) / 4 )) conv=notrunc status=none
+chown postgres "$wimg"
+got=$(psql -qXAt -d $db -c "$ANSWER_Q" -c "$ANSWER_Q" -c "$MODE_Q" 2>&1 | grep -v '^DETAIL' | tr '\n' '|')
+want="ERROR:  share_acl: a record of the workspace image is damaged|true true false|shared shared backend|"
+if [ "$got" = "$want" ]; then ok "workspace image: its buckets name records past the count: that statement fails, the next answers from the table"
+else not_ok "workspace image: its buckets name records past the count: got $got, want $want"; why; fi
+# ... and when a change to a workspace since the image makes a fresh backend
+# copy the records out of it first, every record is checked then: the
+# damaged image is not used, the table is read
+wait_writer
+cp "$simg.good" "$simg"; cp "$pimg.good" "$pimg"; cp "$wimg.good" "$wimg"
+poke "$wimg" $(( $(peek8 "$wimg" 136) + 24 )) ffffffffffffffff
+chown postgres "$wimg"
+psql -qX -d $db -c "UPDATE share_acl.workspace SET members_can_share = NOT members_can_share" \
+	-c "UPDATE share_acl.workspace SET members_can_share = NOT members_can_share" >/dev/null
+got=$(fresh)
+if [ "$got" = "true true false|shared shared backend|" ]; then ok "workspace image: a damaged record found while the changes since are applied: not used, same answers"
+else not_ok "workspace image: a damaged record found while the changes since are applied: got $got"; why; fi
 damage "workspace image: empty file" w ': > "$f"'
 
 cp "$simg.good" "$simg"; cp "$pimg.good" "$pimg"; cp "$wimg.good" "$wimg"
