@@ -12,9 +12,9 @@
  * prepared), the pre-commit callback moves them into audit_log, chained: for
  * each workspace (the rows without one form one more chain) it takes a lock
  * that no SQL statement can take (LOCKTAG_OBJECT on the chain-head table's
- * OID and the workspace's partition: LockChains), then gives the rows their
- * ids, their time and their hash (audit.c) and moves the chain head
- * (share_acl.audit_chain).  So concurrent writers in one workspace wait for
+ * OID and the workspace; a bulk seal, by partitions of workspaces:
+ * LockChains), then gives the rows their ids, their time and their hash
+ * (audit.c) and moves the chain head (share_acl.audit_chain).  So concurrent writers in one workspace wait for
  * each other only while one of them commits, and in each workspace ids,
  * times and the chain follow the commit order.
  *
@@ -351,36 +351,74 @@ ExecLatest(SPIPlanPtr plan, Datum *values, const char *nulls)
 }
 
 /*
- * The chains are locked by partition: a chain's lock is that of its
- * workspace's partition, one of CHAIN_LOCK_PARTITIONS.  A transaction that
- * seals rows of many workspaces (a bulk load of 100,000 workspaces, each its
- * own chain) then holds at most that many locks, not one per chain, which
- * would exhaust the shared lock table ("out of shared memory"); two sealers
- * of different workspaces of one partition wait for each other only while
- * one of them commits.
+ * The chains' locks.  A seal of up to CHAIN_LOCKS_EXACT_MAX chains (every
+ * transaction of an application) locks each chain exclusively: only
+ * sealers of the same workspace wait for each other (also for a prepared
+ * transaction, which holds its locks until COMMIT PREPARED).  A seal of
+ * more (a bulk load of 100,000 workspaces) would exhaust the shared lock
+ * table so: it locks instead the partitions of its chains, one of
+ * CHAIN_LOCK_PARTITIONS each by a hash of its workspace id, exclusively;
+ * so that it excludes the others, each of them first takes the partitions
+ * of its chains in a mode that only such a bulk seal conflicts with.  All
+ * take the partitions first, then the chains, each in one order.
  */
+#define CHAIN_LOCKS_EXACT_MAX	1000
 #define CHAIN_LOCK_PARTITIONS	256
 
-/* Lock the n chains (uuid datums), in partition order, until the end of the transaction. */
+typedef struct ChainLock
+{
+	uint32		objid;
+	uint16		subid;
+} ChainLock;
+
+static int
+ChainLockCmp(const void *a, const void *b)
+{
+	const ChainLock *x = a;
+	const ChainLock *y = b;
+
+	if (x->objid != y->objid)
+		return x->objid < y->objid ? -1 : 1;
+	return (x->subid > y->subid) - (x->subid < y->subid);
+}
+
+/* Lock the n chains (uuid datums) until the end of the transaction. */
 static void
 LockChains(Oid chain_rel, const Datum *chains, int n)
 {
-	bool		wanted[CHAIN_LOCK_PARTITIONS] = {false};
+	bool		partitions[CHAIN_LOCK_PARTITIONS] = {false};
+	bool		bulk = n > CHAIN_LOCKS_EXACT_MAX;
+	ChainLock  *locks = bulk ? NULL : palloc(n * sizeof(ChainLock));
+	LOCKTAG		tag;
 	int			i;
 
 	for (i = 0; i < n; i++)
 	{
 		const pg_uuid_t *ws = DatumGetUUIDP(chains[i]);
 
-		wanted[hash_bytes_extended(ws->data, UUID_LEN, 0) % CHAIN_LOCK_PARTITIONS] = true;
+		partitions[hash_bytes_extended(ws->data, UUID_LEN, 0) % CHAIN_LOCK_PARTITIONS] = true;
+		if (!bulk)
+		{
+			memcpy(&locks[i].objid, ws->data, 4);
+			memcpy(&locks[i].subid, ws->data + 4, 2);
+		}
 	}
+	/* (the partitions' tags: audit_log's OID, not audit_chain's) */
 	for (i = 0; i < CHAIN_LOCK_PARTITIONS; i++)
 	{
-		LOCKTAG		tag;
-
-		if (!wanted[i])
+		if (!partitions[i])
 			continue;
-		SET_LOCKTAG_OBJECT(tag, MyDatabaseId, chain_rel, (uint32) i, 0);
+		SET_LOCKTAG_OBJECT(tag, MyDatabaseId, audit_catalog.log, (uint32) i, 0);
+		(void) LockAcquire(&tag, bulk ? ExclusiveLock : RowExclusiveLock, false, false);
+	}
+	if (bulk)
+		return;
+	qsort(locks, n, sizeof(ChainLock), ChainLockCmp);
+	for (i = 0; i < n; i++)
+	{
+		if (i > 0 && ChainLockCmp(&locks[i], &locks[i - 1]) == 0)
+			continue;
+		SET_LOCKTAG_OBJECT(tag, MyDatabaseId, chain_rel, locks[i].objid, locks[i].subid);
 		(void) LockAcquire(&tag, ExclusiveLock, false, false);
 	}
 }

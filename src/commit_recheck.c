@@ -27,9 +27,10 @@
  * lock is a heavyweight lock of a private advisory class (field4 below,
  * which no SQL advisory-lock function uses), so no role can take it; it is
  * held to the end of the transaction, taken only at commit, once per
- * partition of workspaces in partition order (LockPartition): uploads do not
- * wait for each other, and a transaction never waits for it while holding
- * it in another mode.  A
+ * workspace in workspace order (by partitions of workspaces for a
+ * transaction noted in very many: RecheckNoted): uploads do not wait for
+ * each other, and a transaction never waits for it while holding it in
+ * another mode.  A
  * ROLLBACK TO SAVEPOINT drops what its subtransaction noted.
  */
 #include "postgres.h"
@@ -132,23 +133,36 @@ recheck_at_commit(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/*
- * The recheck locks are taken by partition: a workspace's is that of its
- * partition, one of RECHECK_LOCK_PARTITIONS, so that a transaction noted in
- * very many workspaces holds at most that many locks (one per workspace
- * would exhaust the shared lock table).  Two transactions of different
- * workspaces of one partition wait for each other only when one of them
- * takes it exclusively, while it commits.
- */
-#define RECHECK_LOCK_PARTITIONS	256
+static int
+CompareWorkspace(const void *a, const void *b)
+{
+	return memcmp(((const Noted *) a)->workspace.data, ((const Noted *) b)->workspace.data, UUID_LEN);
+}
 
-/* The recheck lock of partition, in mode. */
+/*
+ * The recheck locks.  A transaction noted in up to RECHECK_EXACT_MAX
+ * workspaces (every application's) takes each workspace's lock: only
+ * transactions of the same workspace wait for each other (also for a
+ * prepared transaction, which holds them until COMMIT PREPARED).  One noted
+ * in more would exhaust the shared lock table so: it takes instead the
+ * locks of their partitions (one of RECHECK_PARTITIONS each, by a hash of
+ * the workspace id) exclusively; so that it excludes the others, each of
+ * them first takes the partitions of its workspaces in a mode that only
+ * such a transaction conflicts with.  Partitions first, then workspaces,
+ * each in one order.
+ */
+#define RECHECK_EXACT_MAX		1000
+#define RECHECK_PARTITIONS		256
+#define RECHECK_PARTITION_CLASS	0x5343
+
+/* The recheck lock of workspace, in mode. */
 static void
-LockPartition(uint32 partition, LOCKMODE mode)
+LockWorkspace(const pg_uuid_t *workspace, LOCKMODE mode)
 {
 	LOCKTAG		tag;
+	uint64		h = hash_bytes_extended(workspace->data, UUID_LEN, 0);
 
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, partition, 0, RECHECK_LOCK_CLASS);
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (h >> 32), (uint32) h, RECHECK_LOCK_CLASS);
 	(void) LockAcquire(&tag, mode, false, false);
 }
 
@@ -170,21 +184,37 @@ static void
 RecheckNoted(void)
 {
 	Noted	   *notes = XACT_NOTE(&noted, Noted, 0);
-	LOCKMODE	modes[RECHECK_LOCK_PARTITIONS] = {NoLock};
+	bool		partitions[RECHECK_PARTITIONS] = {false};
+	int			nworkspaces = 0;
 	int			i;
 
+	qsort(notes, noted.n, sizeof(Noted), CompareWorkspace);
 	for (i = 0; i < noted.n; i++)
 	{
-		uint32		p = hash_bytes_extended(notes[i].workspace.data, UUID_LEN, 0) % RECHECK_LOCK_PARTITIONS;
-
-		if (notes[i].kind == NOTED_NOTHING_FOREIGN)
-			modes[p] = ExclusiveLock;
-		else if (modes[p] == NoLock)
-			modes[p] = ShareLock;
+		partitions[hash_bytes_extended(notes[i].workspace.data, UUID_LEN, 0) % RECHECK_PARTITIONS] = true;
+		if (i == 0 || CompareWorkspace(&notes[i], &notes[i - 1]) != 0)
+			nworkspaces++;
 	}
-	for (i = 0; i < RECHECK_LOCK_PARTITIONS; i++)
-		if (modes[i] != NoLock)
-			LockPartition((uint32) i, modes[i]);
+	for (i = 0; i < RECHECK_PARTITIONS; i++)
+	{
+		LOCKTAG		tag;
+
+		if (!partitions[i])
+			continue;
+		SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) i, 0, RECHECK_PARTITION_CLASS);
+		(void) LockAcquire(&tag, nworkspaces > RECHECK_EXACT_MAX ? ExclusiveLock : RowExclusiveLock,
+						   false, false);
+	}
+	for (i = 0; i < noted.n && nworkspaces <= RECHECK_EXACT_MAX;)
+	{
+		int			j;
+		bool		exclusive = false;
+
+		for (j = i; j < noted.n && CompareWorkspace(&notes[j], &notes[i]) == 0; j++)
+			exclusive |= notes[j].kind == NOTED_NOTHING_FOREIGN;
+		LockWorkspace(&notes[i].workspace, exclusive ? ExclusiveLock : ShareLock);
+		i = j;
+	}
 	/*
 	 * What committed before the locks were granted: a transaction that held
 	 * one sent its invalidation messages before it released it (and one that
