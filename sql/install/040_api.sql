@@ -1146,6 +1146,28 @@ BEGIN
                                 FROM jsonb_each_text(cur->'links') a
                                WHERE NOT (prior->'state'->'links') ? a.key), ''::share_acl.permset)
                     OPERATOR(share_acl.-) held);
+        -- Ownership (R10) that a new ancestor passes to a principal owning
+        -- neither R nor any of its former ancestors is capped only by that
+        -- principal's role (R9), which may change: a guest that filed
+        -- someone else's asset in its own collection while a share let it,
+        -- then promoted after the share's revocation, would hold share,
+        -- manage_members, change_permissions and view_audit on it that
+        -- nobody granted.  So the actor must hold what a member takes from
+        -- that ownership (everything but make_public, manage_settings,
+        -- transfer_ownership and delete_space; a member with full access
+        -- may still file what it fully controls).
+        IF EXISTS (SELECT 1 FROM share_acl.resource x
+                    WHERE x.id = ANY (anc) AND x.owner_id IS NOT NULL
+                      AND x.owner_id IS DISTINCT FROM (SELECT r.owner_id FROM share_acl.resource r
+                                                        WHERE r.id = _structure_check.resource)
+                      AND NOT EXISTS (SELECT 1 FROM share_acl.resource y
+                                       WHERE y.id IN (SELECT jsonb_array_elements_text(prior->'anc')::uuid)
+                                         AND y.owner_id = x.owner_id)) THEN
+            missing := missing OPERATOR(share_acl.|)
+                       (('full'::share_acl.permset OPERATOR(share_acl.-)
+                         'make_public,manage_settings,transfer_ownership,delete_space'::share_acl.permset)
+                        OPERATOR(share_acl.-) held);
+        END IF;
     END IF;
     -- (ai_over holds only resources on which the actor lacks run_ai)
     IF EXISTS (SELECT jsonb_array_elements_text(cur->'ai')
