@@ -254,12 +254,18 @@ ShareContribution(Engine *e, PrincipalCtx *pc, const ResourceNode *r, const Gran
 {
 	bool		active = gr->expires_at > e->now;
 
-	if (trace && gr->review)
-		TraceAdd(trace, "review", &r->id, &gr->grantee_id, active ? gr->perms : 0,
-				 psprintf("open review %s: %s reviewer gets %s%s",
+	if (trace && gr->review && active)
+		TraceAdd(trace, "review", &r->id, &gr->grantee_id, gr->perms,
+				 psprintf("open review %s: %s reviewer gets %s",
 						  DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&gr->share_id))),
 						  uuid_equal(&gr->grantee_id, &pc->id) ? "direct" : "team",
-						  PermsetToCString(gr->perms), active ? "" : " (past its due time)"));
+						  PermsetToCString(gr->perms)));
+	else if (trace && gr->review)
+		TraceAdd(trace, "review", &r->id, &gr->grantee_id, 0,
+				 psprintf("review %s closed at its due time: %s reviewer gets nothing (it gave %s while open)",
+						  DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&gr->share_id))),
+						  uuid_equal(&gr->grantee_id, &pc->id) ? "direct" : "team",
+						  PermsetToCString(gr->perms)));
 	else if (trace)
 		TraceAdd(trace, "R5", &r->id, &gr->grantee_id, active ? gr->perms : 0,
 				 psprintf("%s share %s%s",

@@ -1250,6 +1250,10 @@ BEGIN
     END IF;
     r := share_acl._structure_locked(resource);
     PERFORM share_acl._require(actor, resource, 'move', 'move_resource');
+    IF new_parent = resource THEN      -- (the table's check would say 23514)
+        RAISE EXCEPTION 'the parent of resource % would make a cycle', resource
+            USING ERRCODE = 'invalid_recursion';
+    END IF;
     IF new_parent IS NULL THEN
         IF r.kind <> 'project' THEN
             RAISE EXCEPTION 'only a project can be top-level: a resource of kind % needs a parent', r.kind
@@ -1303,6 +1307,10 @@ BEGIN
     r := share_acl._structure_locked(resource);
     PERFORM share_acl._require(actor, collection, 'manage_collections', 'add_to_collection');
     PERFORM share_acl._require(actor, resource, 'view', 'add_to_collection');
+    IF collection = resource THEN      -- (the table's check would say 23514)
+        RAISE EXCEPTION 'adding % to a collection below it would make a cycle', resource
+            USING ERRCODE = 'invalid_recursion';
+    END IF;
     -- R14: the collection must not pass on to anyone what the actor does not hold
     IF NOT EXISTS (SELECT 1 FROM share_acl.collection_item ci
                     WHERE ci.collection_id = add_to_collection.collection
@@ -1499,6 +1507,36 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION share_acl.set_restricted(uuid, boolean) IS
     'make a resource restricted (R8: nothing above it flows in) or not (needs change_permissions; lifting it may not give anyone on the resource what the actor does not hold, R14)';
+
+-- A project's guest AI (R9): while it is on, guests and outsiders keep run_ai
+-- on what they reach in the project.  Turning it on needs change_permissions
+-- and run_ai on the project (what guests then gain there, the actor holds);
+-- off, change_permissions.  It takes the workspace's structure lock, as
+-- set_general_access does: R14's guest run_ai check reads it.
+CREATE FUNCTION share_acl.set_guest_ai(project uuid, enabled boolean) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    r share_acl.resource;
+BEGIN
+    IF project IS NULL OR enabled IS NULL THEN
+        RAISE EXCEPTION 'set_guest_ai: project and enabled must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    r := share_acl._structure_locked(project);
+    PERFORM share_acl._require(actor, project,
+                               CASE WHEN enabled THEN 'change_permissions,run_ai'
+                                    ELSE 'change_permissions' END::share_acl.permset,
+                               'set_guest_ai');
+    IF r.kind <> 'project' THEN
+        RAISE EXCEPTION 'resource % is not a project (its kind is %): guest AI is set on projects', project, r.kind
+            USING ERRCODE = 'wrong_object_type';
+    END IF;
+    UPDATE share_acl.resource x SET guest_ai_enabled = set_guest_ai.enabled
+     WHERE x.id = set_guest_ai.project AND x.guest_ai_enabled IS DISTINCT FROM set_guest_ai.enabled;
+END $$;
+COMMENT ON FUNCTION share_acl.set_guest_ai(uuid, boolean) IS
+    'turn a project''s guest AI on (needs change_permissions and run_ai on it: guests and outsiders then keep run_ai there, R9) or off (change_permissions)';
 
 -- ---------------------------------------------------------------------------
 -- Direct shares

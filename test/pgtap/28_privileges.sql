@@ -48,7 +48,7 @@ SELECT e, 'user' FROM unnest(ARRAY[
     'create_workspace', 'create_user', 'create_team',
     'add_member', 'set_role', 'remove_member', 'add_team_member', 'remove_team_member',
     'create_resource', 'move_resource', 'add_to_collection', 'remove_from_collection',
-    'delete_resource', 'set_general_access', 'set_restricted',
+    'delete_resource', 'set_general_access', 'set_restricted', 'set_guest_ai',
     'share', 'share_with_email', 'update_share', 'unshare',
     'transfer_ownership', 'transfer_resource_ownership',
     'request_promotion', 'decide_promotion', 'set_workspace_policy',

@@ -1,0 +1,59 @@
+-- pgTAP: set_guest_ai, the API of a project's guest_ai_enabled (R9), and a
+-- resource made its own parent or put in itself as a collection: refused as
+-- the other cycles are (42P19), not by the table's check (23514).
+BEGIN;
+SELECT plan(13);
+
+CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
+CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
+    AS $$ SELECT id FROM ids WHERE name = $1 $$;
+CREATE FUNCTION pg_temp.act(text) RETURNS void LANGUAGE sql
+    AS $$ SELECT share_acl.set_principal(pg_temp.id($1)) $$;
+
+INSERT INTO ids VALUES
+    ('olga', share_acl.create_user('olga@t43.test')),
+    ('mark', share_acl.create_user('mark@t43.test')),
+    ('gina', share_acl.create_user('gina@t43.test'));
+INSERT INTO ids VALUES ('ws', share_acl.create_workspace('t43', pg_temp.id('olga')));
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('mark'), 'member');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('gina'), 'guest');
+SELECT pg_temp.act('olga');
+INSERT INTO ids VALUES ('P', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('A', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P')));
+INSERT INTO ids VALUES ('C', share_acl.create_resource(pg_temp.id('ws'), 'collection', pg_temp.id('P')));
+SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('gina'), 'editor,run_ai');
+SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('mark'), 'editor');
+
+SELECT is(share_acl.has_access(pg_temp.id('gina'), pg_temp.id('A'), 'run_ai'), false,
+    'guest AI off: a guest has no run_ai, whatever its share says (R9)');
+SELECT lives_ok($$SELECT share_acl.set_guest_ai(pg_temp.id('P'), true)$$,
+    'the owner turns the project''s guest AI on');
+SELECT is(share_acl.has_access(pg_temp.id('gina'), pg_temp.id('A'), 'run_ai'), true,
+    'guest AI on: the guest''s share gives run_ai below the project');
+SELECT is((SELECT guest_ai_enabled FROM share_acl.resource WHERE id = pg_temp.id('P')), true,
+    'the project row says so');
+SELECT throws_ok($$SELECT share_acl.set_guest_ai(pg_temp.id('A'), true)$$, '42809', NULL,
+    'an asset has no guest AI of its own (wrong_object_type)');
+SELECT throws_ok($$SELECT share_acl.set_guest_ai(NULL, true)$$, '22004', NULL, 'NULL is refused');
+SELECT pg_temp.act('mark');
+SELECT throws_like($$SELECT share_acl.set_guest_ai(pg_temp.id('P'), false)$$,
+    'permission denied: set_guest_ai requires "change_permissions" on %',
+    'an editor may not turn it off');
+SELECT pg_temp.act('gina');
+SELECT throws_like($$SELECT share_acl.set_guest_ai(pg_temp.id('P'), false)$$,
+    'permission denied: set_guest_ai requires "change_permissions" on %',
+    'nor may the guest');
+SELECT pg_temp.act('olga');
+SELECT lives_ok($$SELECT share_acl.set_guest_ai(pg_temp.id('P'), false)$$, 'the owner turns it off');
+SELECT is(share_acl.has_access(pg_temp.id('gina'), pg_temp.id('A'), 'run_ai'), false,
+    'guest AI off again: no run_ai for the guest');
+
+SELECT throws_ok($$SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id('A'))$$, '42P19', NULL,
+    'a resource made its own parent: a cycle (42P19)');
+SELECT throws_ok($$SELECT share_acl.add_to_collection(pg_temp.id('C'), pg_temp.id('C'))$$, '42P19', NULL,
+    'a collection put in itself: a cycle (42P19)');
+SELECT is((SELECT parent_id FROM share_acl.resource WHERE id = pg_temp.id('A')), pg_temp.id('P'),
+    'the asset stays where it was');
+
+SELECT * FROM finish();
+ROLLBACK;
