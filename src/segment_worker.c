@@ -8,8 +8,9 @@
  * ms for as long as the caller allows, since the other workers of share_acl
  * live for a few milliseconds.  A caller may also cap how many workers of
  * its type run at once, so that a flood of such calls leaves the server's
- * other worker slots to others (parallel queries, replication, pg_cron).  Both waits check for interrupts: a caller
- * that must not be cancelled half-way holds cancel interrupts around them.
+ * other worker slots to others (parallel queries, replication, pg_cron).
+ * Both waits check for interrupts: a caller that must not be cancelled
+ * half-way holds cancel interrupts around them.
  */
 #include "postgres.h"
 
@@ -56,18 +57,15 @@ RunningWorkers(const char *type)
 	return running;
 }
 
-/* The lock a capped start holds from its count to its worker's hand-over. */
-static bool
-LockCappedStart(const char *type, bool lock)
+/*
+ * The lock a capped start of a worker of type holds from its count to its
+ * worker's hand-over (not of a database: the cap is the server's).
+ */
+static void
+CappedStartTag(LOCKTAG *tag, const char *type)
 {
-	LOCKTAG		tag;
-
-	/* (not of a database: the cap is the server's) */
-	SET_LOCKTAG_ADVISORY(tag, InvalidOid, hash_bytes((const unsigned char *) type, strlen(type)), 0,
+	SET_LOCKTAG_ADVISORY(*tag, InvalidOid, hash_bytes((const unsigned char *) type, strlen(type)), 0,
 						 CAPPED_START_LOCK_CLASS);
-	if (!lock)
-		return LockRelease(&tag, ExclusiveLock, false);
-	return LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
 }
 
 /*
@@ -105,16 +103,22 @@ StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, con
 			if (RegisterDynamicBackgroundWorker(&worker, &handle))
 				break;
 		}
-		else if (LockCappedStart(type, true))
+		else
 		{
-			if (RunningWorkers(type) < max_running &&
-				RegisterDynamicBackgroundWorker(&worker, &handle))
+			LOCKTAG		tag;
+			bool		started = false;
+
+			CappedStartTag(&tag, type);
+			if (LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
 			{
-				(void) WaitSegmentWorker(handle, state);
-				LockCappedStart(type, false);
-				break;
+				started = RunningWorkers(type) < max_running &&
+					RegisterDynamicBackgroundWorker(&worker, &handle);
+				if (started)
+					(void) WaitSegmentWorker(handle, state);
+				LockRelease(&tag, ExclusiveLock, false);
 			}
-			LockCappedStart(type, false);
+			if (started)
+				break;
 		}
 		if (TimestampDifferenceExceeds(start, GetCurrentTimestamp(), slot_wait_ms))
 			return NULL;

@@ -439,8 +439,13 @@ WorkspacesGet(void)
 		if (!transient &&
 			(!from_image || (applied > 0 && !ImageWrittenWithin(IMAGE_WORKSPACES, 1))))
 			WriteImage(g, snap);
+		/*
+		 * The image written replaces the damaged one; one that could not be
+		 * written now (this transaction wrote) is found damaged again at its
+		 * next use, by this backend or another.
+		 */
 		if (!transient)
-			image_damaged = false;	/* (the image written replaces the damaged one) */
+			image_damaged = false;
 	}
 	if (!transient)
 		ChangeLogSetPosition(&position, snap, TopMemoryContext);
