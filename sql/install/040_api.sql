@@ -1147,12 +1147,12 @@ BEGIN
                                WHERE NOT (prior->'state'->'links') ? a.key), ''::share_acl.permset)
                     OPERATOR(share_acl.-) held);
         -- Ownership (R10) that a new ancestor passes to a principal owning
-        -- neither R nor any of its former ancestors is capped only by that
-        -- principal's role (R9), which may change: a guest that filed
-        -- someone else's asset in its own collection while a share let it,
-        -- then promoted after the share's revocation, would hold share,
-        -- manage_members, change_permissions and view_audit on it that
-        -- nobody granted.  So the actor must hold what a member takes from
+        -- neither R nor any of its former ancestors (nor the workspace) is
+        -- capped only by that principal's role (R9), which may change: a
+        -- guest that filed someone else's asset in its own collection while
+        -- a share let it, then promoted after the share's revocation, would
+        -- hold share, manage_members, change_permissions and view_audit on
+        -- it that nobody granted.  So the actor must hold what a member takes from
         -- that ownership (everything but make_public, manage_settings,
         -- transfer_ownership and delete_space; a member with full access
         -- may still file what it fully controls).
@@ -1162,7 +1162,11 @@ BEGIN
                                                         WHERE r.id = _structure_check.resource)
                       AND NOT EXISTS (SELECT 1 FROM share_acl.resource y
                                        WHERE y.id IN (SELECT jsonb_array_elements_text(prior->'anc')::uuid)
-                                         AND y.owner_id = x.owner_id)) THEN
+                                         AND y.owner_id = x.owner_id)
+                      -- (the workspace's owner holds everything everywhere, R1)
+                      AND NOT EXISTS (SELECT 1 FROM share_acl.member m
+                                       WHERE m.workspace_id = x.workspace_id AND m.principal_id = x.owner_id
+                                         AND m.role = 'owner')) THEN
             missing := missing OPERATOR(share_acl.|)
                        (('full'::share_acl.permset OPERATOR(share_acl.-)
                          'make_public,manage_settings,transfer_ownership,delete_space'::share_acl.permset)

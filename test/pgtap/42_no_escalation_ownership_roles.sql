@@ -5,9 +5,10 @@
 -- lets it keeps the guest-capped full after the shares are revoked, and once
 -- promoted holds share, manage_members, change_permissions and view_audit on
 -- it, granted by nobody.  So the actor must hold on the resource what a
--- member takes from that ownership; what it owns, anyone may file.
+-- member takes from that ownership; what it owns, anyone may file, and the
+-- workspace owner's ownership passes nothing it does not hold already (R1).
 BEGIN;
-SELECT plan(9);
+SELECT plan(11);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -70,6 +71,20 @@ SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('gina'), 'view,manage_collect
 SELECT pg_temp.act('gina');
 SELECT lives_ok($$SELECT share_acl.add_to_collection(pg_temp.id('OC'), pg_temp.id('A'))$$,
     'a member files the owner''s asset in the owner''s collection');
+
+-- the workspace owner's ownership passes nothing it does not hold (R1): an
+-- editor moves an admin's asset into the owner's project
+SELECT pg_temp.act('adam');
+INSERT INTO ids VALUES ('AP', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('AA', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('AP')));
+SELECT share_acl.share(pg_temp.id('AP'), pg_temp.id('mark'), 'editor');
+SELECT pg_temp.act('olga');
+SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('mark'), 'editor');
+SELECT pg_temp.act('mark');
+SELECT lives_ok($$SELECT share_acl.move_resource(pg_temp.id('AA'), pg_temp.id('P'))$$,
+    'an editor moves an admin''s asset into the workspace owner''s project');
+SELECT is((SELECT parent_id FROM share_acl.resource WHERE id = pg_temp.id('AA')), pg_temp.id('P'),
+    'the asset is in the owner''s project');
 
 -- a trusted administrator without a principal is exempt
 SELECT share_acl.set_principal(NULL);
