@@ -32,5 +32,24 @@ BEGIN;
 SELECT count(share_acl._recheck_at_commit(md5('many chains owner')::uuid, md5('many chains project ' || i)::uuid)) AS noted
 FROM generate_series(1, 20000) AS i;
 COMMIT;
+-- such a transaction may not be prepared: held until COMMIT PREPARED, the
+-- partitions it locks would hold up the commits of all their workspaces
+BEGIN;
+INSERT INTO share_acl.workspace (id, name)
+SELECT md5('many chains prepared ' || i)::uuid, 'p' || i FROM generate_series(1, 1001) AS i;
+PREPARE TRANSACTION 'many_chains';
+SELECT count(*) AS prepared FROM pg_prepared_xacts WHERE gid = 'many_chains';
+BEGIN;
+SELECT count(share_acl._recheck_at_commit(md5('many chains owner')::uuid, md5('many chains project ' || i)::uuid)) AS noted
+FROM generate_series(1, 1001) AS i;
+PREPARE TRANSACTION 'many_rechecks';
+SELECT count(*) AS prepared FROM pg_prepared_xacts WHERE gid = 'many_rechecks';
+-- up to 1,000 workspaces, each workspace's own lock: it may be prepared
+BEGIN;
+INSERT INTO share_acl.workspace (id, name)
+SELECT md5('many chains prepared ' || i)::uuid, 'p' || i FROM generate_series(1, 1000) AS i;
+PREPARE TRANSACTION 'fewer_chains';
+COMMIT PREPARED 'fewer_chains';
+SELECT count(*) AS committed FROM share_acl.workspace WHERE name LIKE 'p%';
 \c :regression_db
 DROP DATABASE share_acl_many_chains;

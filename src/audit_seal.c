@@ -94,6 +94,7 @@ static int	nknown_chains = 0;
 static pg_uuid_t known_chains[KNOWN_CHAINS_MAX];
 static int64 known_rows = 0;
 static bool sequence_checked = false;	/* this backend's first seal checked the sequence */
+static bool sealing_for_prepare = false;	/* the seal runs for PREPARE TRANSACTION */
 
 /*
  * Where the audit tables are, looked up at a backend's first seal and again
@@ -360,7 +361,9 @@ ExecLatest(SPIPlanPtr plan, Datum *values, const char *nulls)
  * CHAIN_LOCK_PARTITIONS each by a hash of its workspace id, exclusively;
  * so that it excludes the others, each of them first takes the partitions
  * of its chains in a mode that only such a bulk seal conflicts with.  All
- * take the partitions first, then the chains, each in one order.
+ * take the partitions first, then the chains, each in one order.  Such a
+ * bulk seal holds the partitions while it commits; it may not be prepared
+ * (held until COMMIT PREPARED).
  */
 #define CHAIN_LOCKS_EXACT_MAX	1000
 #define CHAIN_LOCK_PARTITIONS	256
@@ -403,6 +406,17 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
 			memcpy(&locks[i].subid, ws->data + 4, 2);
 		}
 	}
+	/*
+	 * A prepared transaction holds its locks until COMMIT PREPARED: one
+	 * holding partitions would hold up every workspace of them for as long
+	 * (and any principal may write in 1,001 workspaces of its own).
+	 */
+	if (bulk && sealing_for_prepare)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot prepare a transaction that wrote audited rows in more than %d workspaces",
+						CHAIN_LOCKS_EXACT_MAX),
+				 errhint("Commit it instead, or split it into smaller transactions.")));
 	/* (the partitions' tags: audit_log's OID, not audit_chain's) */
 	for (i = 0; i < CHAIN_LOCK_PARTITIONS; i++)
 	{
@@ -1226,6 +1240,7 @@ AuditXactCallback(XactEvent event, void *arg)
 		case XACT_EVENT_PRE_PREPARE:
 			if (audit_pending_rows || nmemory_rows > 0)
 			{
+				sealing_for_prepare = event == XACT_EVENT_PRE_PREPARE;
 				PushActiveSnapshot(GetTransactionSnapshot());
 				AuditSeal();
 				PopActiveSnapshot();

@@ -19,7 +19,9 @@
  * At most a quarter of max_worker_processes (at least one) such workers run
  * at once; the callers beyond wait for one to end, so that a flood of
  * refused calls is slowed down and leaves the server's other worker slots
- * (parallel queries, logical replication, pg_cron) to others.
+ * (parallel queries, logical replication, pg_cron) to others.  A worker
+ * waits for a lock at most REFUSAL_LOCK_TIMEOUT (a prepared transaction may
+ * hold its workspace's chain), then logs the row as below.
  *
  * A cancel or statement_timeout that arrives while the caller waits is held
  * until the worker has the row (it then ends the call, which was refused
@@ -73,6 +75,9 @@ PG_FUNCTION_INFO_V1(audit_refusal);
  * leaves the other worker slots of the server to others.
  */
 #define REFUSAL_WORKERS_SHARE	4
+
+/* the longest a worker waits for a lock (its workspace's audit chain) */
+#define REFUSAL_LOCK_TIMEOUT	"2s"
 #define REFUSAL_NAME_MAX		128
 #define REFUSAL_MESSAGE_MAX		1024
 
@@ -249,6 +254,12 @@ share_acl_audit_worker_main(Datum main_arg)
 	SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);
 	SetConfigOption("session_replication_role", "origin", PGC_SUSET, PGC_S_OVERRIDE);
 	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
+	/*
+	 * Its seal may wait for the workspace's chain, which a prepared
+	 * transaction holds until COMMIT PREPARED: a worker waiting so would
+	 * keep its place under the cap from everyone else's refusals.
+	 */
+	SetConfigOption("lock_timeout", REFUSAL_LOCK_TIMEOUT, PGC_SUSET, PGC_S_OVERRIDE);
 
 	values[0] = CStringGetTextDatum(row.function);
 	values[1] = UUIDPGetDatum(&row.object);

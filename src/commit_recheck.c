@@ -181,7 +181,7 @@ SerializationFailure(const Noted *n)
 
 /* Lock each workspace noted, then ask each question again. */
 static void
-RecheckNoted(void)
+RecheckNoted(bool preparing)
 {
 	Noted	   *notes = XACT_NOTE(&noted, Noted, 0);
 	bool		partitions[RECHECK_PARTITIONS] = {false};
@@ -195,6 +195,13 @@ RecheckNoted(void)
 		if (i == 0 || CompareWorkspace(&notes[i], &notes[i - 1]) != 0)
 			nworkspaces++;
 	}
+	/* (held until COMMIT PREPARED, partitions would hold up all their workspaces) */
+	if (nworkspaces > RECHECK_EXACT_MAX && preparing)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot prepare a transaction that made changes to recheck in more than %d workspaces",
+						RECHECK_EXACT_MAX),
+				 errhint("Commit it instead, or split it into smaller transactions.")));
 	for (i = 0; i < RECHECK_PARTITIONS; i++)
 	{
 		LOCKTAG		tag;
@@ -267,7 +274,7 @@ static void
 RecheckXactCallback(XactEvent event, void *arg)
 {
 	if ((event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PRE_PREPARE) && noted.n > 0)
-		RecheckNoted();
+		RecheckNoted(event == XACT_EVENT_PRE_PREPARE);
 	else if (XactEventEnds(event))
 		XactNotesForget(&noted);
 }

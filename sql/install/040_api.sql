@@ -1163,7 +1163,8 @@ BEGIN
                       AND NOT EXISTS (SELECT 1 FROM share_acl.resource y
                                        WHERE y.id IN (SELECT jsonb_array_elements_text(prior->'anc')::uuid)
                                          AND y.owner_id = x.owner_id)
-                      -- (the workspace's owner holds everything everywhere, R1)
+                      -- (the workspace's owner holds everything everywhere,
+                      -- R1; a principal without a role may be given one)
                       AND NOT EXISTS (SELECT 1 FROM share_acl.member m
                                        WHERE m.workspace_id = x.workspace_id AND m.principal_id = x.owner_id
                                          AND m.role = 'owner')) THEN
@@ -1522,6 +1523,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     actor uuid := share_acl._actor();
     r share_acl.resource;
+    bad uuid;
 BEGIN
     IF project IS NULL OR enabled IS NULL THEN
         RAISE EXCEPTION 'set_guest_ai: project and enabled must not be null'
@@ -1532,12 +1534,32 @@ BEGIN
                                CASE WHEN enabled THEN 'change_permissions,run_ai'
                                     ELSE 'change_permissions' END::share_acl.permset,
                                'set_guest_ai');
-    IF r.kind <> 'project' THEN
-        RAISE EXCEPTION 'resource % is not a project (its kind is %): guest AI is set on projects', project, r.kind
+    IF r.kind <> 'project' OR r.parent_id IS NOT NULL THEN
+        RAISE EXCEPTION 'resource % is not a top-level project: guest AI is set on top-level projects', project
             USING ERRCODE = 'wrong_object_type';
     END IF;
     UPDATE share_acl.resource x SET guest_ai_enabled = set_guest_ai.enabled
      WHERE x.id = set_guest_ai.project AND x.guest_ai_enabled IS DISTINCT FROM set_guest_ai.enabled;
+    -- Below a restricted resource the actor's rights on the project do not
+    -- reach (R8): a guest or outsider may not gain run_ai where the actor
+    -- lacks it (the engine sees the UPDATE above).
+    IF enabled AND actor IS NOT NULL
+       AND NOT coalesce(share_acl.effective_permissions(actor, project), ''::share_acl.permset)
+               OPERATOR(share_acl.@>) 'full'::share_acl.permset
+       AND EXISTS (SELECT 1 FROM share_acl.resource x WHERE x.workspace_id = r.workspace_id AND x.restricted) THEN
+        SELECT b INTO bad
+          FROM unnest(share_acl._below(project)) AS b
+         WHERE NOT coalesce(share_acl.has_access(actor, b, 'run_ai'), false)
+           AND EXISTS (SELECT 1 FROM share_acl._guests(r.workspace_id) AS g(id)
+                        WHERE coalesce(share_acl.has_access(g.id, b, 'run_ai'), false))
+         LIMIT 1;
+        IF bad IS NOT NULL THEN
+            PERFORM share_acl._deny(project,
+                pg_catalog.format('permission denied: set_guest_ai requires "run_ai" on resource %s', bad),
+                'Turning guest AI on gives guests run_ai below the project, also on restricted resources the acting principal''s rights do not reach.',
+                NULL);
+        END IF;
+    END IF;
 END $$;
 COMMENT ON FUNCTION share_acl.set_guest_ai(uuid, boolean) IS
     'turn a project''s guest AI on (needs change_permissions and run_ai on it: guests and outsiders then keep run_ai there, R9) or off (change_permissions)';

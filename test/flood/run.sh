@@ -184,5 +184,28 @@ wait $locker
 code=$(echo "$locked" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p')
 check "a refusal waiting for a locked table is cancelled at its statement_timeout ($code in $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s)" \
 	"$([ "$code" = 57014 ] && awk "BEGIN { exit !($t1 - $t0 < 3) }" && echo t || echo "got: $(echo "$locked" | head -2 | tr '\n' ' ')")"
+# a prepared transaction holds W's audit chain until it is resolved: the
+# worker of a refusal in W waits for it at most 2 s (then logs the row), so
+# the one refusal worker place (the cap here) goes on to another workspace's
+# refusal, whose row is written
+M=$(psql -qXAt -c "SELECT id FROM share_acl.workspace WHERE name = 'flood M'")
+ALICE=$(psql -qXAt -c "SELECT id FROM share_acl.principal WHERE email = 'alice@flood.test'")
+psql -qX -c "BEGIN" -c "INSERT INTO share_acl.resource (workspace_id, kind) VALUES ('$W', 'project')" \
+	-c "PREPARE TRANSACTION 'flood_hold'" >/dev/null
+psql -qX -c "SET log_min_error_statement = panic" -c "SET ROLE flood_app" \
+	-c "SELECT share_acl.set_principal('$MALLORY'); SELECT share_acl.create_team('$W', 'held')" >/dev/null 2>&1
+t0=$(date +%s.%N)
+psql -qX -c "SET log_min_error_statement = panic" -c "SET ROLE flood_app" \
+	-c "SELECT share_acl.set_principal('$ALICE'); SELECT share_acl.create_team('$M', 'elsewhere')" >/dev/null 2>&1
+t1=$(date +%s.%N)
+for _ in $(seq 100); do
+	other=$(psql -qXAt -c "SELECT count(*) FROM share_acl.audit_log
+		WHERE action = 'refused' AND actor_id = '$ALICE' AND workspace_id = '$M'")
+	[ "$other" = 1 ] && break
+	sleep 0.1
+done
+psql -qX -c "ROLLBACK PREPARED 'flood_hold'" >/dev/null
+check "with W's chain held by a prepared transaction, another workspace's refusal is recorded (in $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s; rows: $other)" \
+	"$([ "$other" = 1 ] && awk "BEGIN { exit !($t1 - $t0 < 8) }" && echo t || echo "$other rows")"
 printf 'flood: %s refused calls and %s opens in %s s\n' "$want" "$OPENS" "$(awk "BEGIN { printf \"%.1f\", $end - $start }")"
 exit $failed

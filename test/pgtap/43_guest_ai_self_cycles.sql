@@ -2,7 +2,7 @@
 -- resource made its own parent or put in itself as a collection: refused as
 -- the other cycles are (42P19), not by the table's check (23514).
 BEGIN;
-SELECT plan(13);
+SELECT plan(17);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -47,6 +47,25 @@ SELECT pg_temp.act('olga');
 SELECT lives_ok($$SELECT share_acl.set_guest_ai(pg_temp.id('P'), false)$$, 'the owner turns it off');
 SELECT is(share_acl.has_access(pg_temp.id('gina'), pg_temp.id('A'), 'run_ai'), false,
     'guest AI off again: no run_ai for the guest');
+
+-- below a restricted resource the actor's rights on the project do not
+-- reach: a member with change_permissions may not give a guest run_ai there
+SELECT pg_temp.act('olga');
+INSERT INTO ids VALUES ('R', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P')));
+SELECT share_acl.set_restricted(pg_temp.id('R'), true);
+SELECT share_acl.share(pg_temp.id('R'), pg_temp.id('gina'), 'editor,run_ai');
+SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('mark'), 'editor,change_permissions,run_ai');
+SELECT pg_temp.act('mark');
+SELECT throws_like($$SELECT share_acl.set_guest_ai(pg_temp.id('P'), true)$$,
+    'permission denied: set_guest_ai requires "run_ai" on resource %',
+    'a member may not turn guest AI on where a guest would gain run_ai on a restricted asset it cannot reach');
+SELECT is(share_acl.has_access(pg_temp.id('gina'), pg_temp.id('R'), 'run_ai'), false,
+    'the guest has no run_ai on the restricted asset');
+SELECT pg_temp.act('olga');
+SELECT lives_ok($$SELECT share_acl.set_guest_ai(pg_temp.id('P'), true)$$,
+    'the owner may (it holds everything everywhere)');
+SELECT is(share_acl.has_access(pg_temp.id('gina'), pg_temp.id('R'), 'run_ai'), true,
+    'then the guest has run_ai on it');
 
 SELECT throws_ok($$SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id('A'))$$, '42P19', NULL,
     'a resource made its own parent: a cycle (42P19)');
