@@ -468,7 +468,7 @@ WorkspaceLookup(WorkspaceCache *g, const pg_uuid_t *id)
 	bool		damaged;
 	int32		w;
 
-	if (!records_mapped || g != workspaces)
+	if (!records_mapped)		/* (then no cache reads in the image) */
 		return UuidIndexLookup(&g->workspace_index, id);
 	w = UuidIndexLookupWithin(&g->workspace_index, id, g->nworkspaces, &damaged);
 	if (damaged || (w >= 0 && RecordCheck(&g->workspaces[w]) != g->workspaces[w].check))

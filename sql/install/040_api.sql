@@ -1513,11 +1513,12 @@ END $$;
 COMMENT ON FUNCTION share_acl.set_restricted(uuid, boolean) IS
     'make a resource restricted (R8: nothing above it flows in) or not (needs change_permissions; lifting it may not give anyone on the resource what the actor does not hold, R14)';
 
--- A project's guest AI (R9): while it is on, guests and outsiders keep run_ai
--- on what they reach in the project.  Turning it on needs change_permissions
--- and run_ai on the project (what guests then gain there, the actor holds);
--- off, change_permissions.  It takes the workspace's structure lock, as
--- set_general_access does: R14's guest run_ai check reads it.
+-- A top-level project's guest AI (R9): while it is on, guests and outsiders
+-- keep run_ai on what they reach in the project.  Turning it on needs
+-- change_permissions and run_ai on the project, and run_ai wherever below it
+-- a guest or outsider would gain it (what guests then gain, the actor
+-- holds); off, change_permissions.  It takes the workspace's structure
+-- lock, as set_general_access does: R14's guest run_ai check reads it.
 CREATE FUNCTION share_acl.set_guest_ai(project uuid, enabled boolean) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
