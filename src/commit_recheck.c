@@ -30,8 +30,8 @@
  * workspace in workspace order (by partitions of workspaces for a
  * transaction noted in very many: RecheckNoted): uploads do not wait for
  * each other, and a transaction never waits for it while holding it in
- * another mode.  A
- * ROLLBACK TO SAVEPOINT drops what its subtransaction noted.
+ * another mode.  A ROLLBACK TO SAVEPOINT drops what its subtransaction
+ * noted.
  */
 #include "postgres.h"
 

@@ -471,7 +471,11 @@ PrincipalImageMap(PrincipalImage *img, ChangeLogPosition *pos)
 	return true;
 }
 
-/* Does p's entry in img hold a known kind, ranges within the arrays and known roles? */
+/*
+ * Does p's entry in img hold a known kind, ranges within the arrays and known
+ * roles?  (Not the values of its grant table's slots, which a check reads
+ * one by one: the image is trusted as the relation files are there.)
+ */
 static bool
 EntryValid(const PrincipalImage *img, const ImagePrincipal *p)
 {
