@@ -46,7 +46,6 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
-#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -70,6 +69,7 @@
 #include "audit_rows.h"
 #include "catalog.h"
 #include "kept_plan.h"
+#include "uuid_hash.h"
 #include "xact_notes.h"
 
 PG_FUNCTION_INFO_V1(audit_pending);
@@ -400,7 +400,7 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
 	{
 		const pg_uuid_t *ws = DatumGetUUIDP(chains[i]);
 
-		partitions[hash_bytes_extended(ws->data, UUID_LEN, 0) % CHAIN_LOCK_PARTITIONS] = true;
+		partitions[uuid_partition(ws, CHAIN_LOCK_PARTITIONS)] = true;
 		if (!bulk)
 		{
 			memcpy(&locks[i].objid, ws->data, 4);

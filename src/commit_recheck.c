@@ -52,6 +52,7 @@
 #include "engine.h"
 #include "kept_plan.h"
 #include "permset.h"
+#include "uuid_hash.h"
 #include "xact_notes.h"
 
 /* the advisory lock class of the recheck lock (SQL's functions use 1 and 2) */
@@ -191,7 +192,7 @@ RecheckNoted(bool preparing)
 	qsort(notes, noted.n, sizeof(Noted), CompareWorkspace);
 	for (i = 0; i < noted.n; i++)
 	{
-		partitions[hash_bytes_extended(notes[i].workspace.data, UUID_LEN, 0) % RECHECK_PARTITIONS] = true;
+		partitions[uuid_partition(&notes[i].workspace, RECHECK_PARTITIONS)] = true;
 		if (i == 0 || CompareWorkspace(&notes[i], &notes[i - 1]) != 0)
 			nworkspaces++;
 	}

@@ -14,9 +14,21 @@
 
 #include "postgres.h"
 
+#include "common/hashfn.h"
 #include "utils/uuid.h"
 
 extern uint64 uuid_hash_key[2];
+
+/*
+ * Which of n partitions a uuid falls in, the same in every backend: an
+ * unkeyed hash (the backends' keys differ), for the partitions of the
+ * audit chains' and the commit recheck's locks, never for an index.
+ */
+static inline uint32
+uuid_partition(const pg_uuid_t *id, uint32 n)
+{
+	return (uint32) (hash_bytes_extended(id->data, UUID_LEN, 0) % n);
+}
 
 extern void UuidHashInit(void);
 extern uint32 UuidHashValue(const void *key, Size keysize);
