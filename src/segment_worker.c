@@ -74,7 +74,8 @@ CappedStartTag(LOCKTAG *tag, const char *type)
  * worker slot became free within slot_wait_ms.  With max_running > 0, also
  * only once fewer than max_running workers of type run: the count and the
  * start are made under a lock, held until the worker has answered through
- * *state (the hand-over) or ended, so that the workers of callers waiting
+ * *state (the hand-over) and the postmaster has reported its start, or it
+ * ended, so that the workers of callers waiting
  * together start one after the other and never past the cap.
  */
 BackgroundWorkerHandle *
@@ -113,8 +114,18 @@ StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, con
 			{
 				started = RunningWorkers(type) < max_running &&
 					RegisterDynamicBackgroundWorker(&worker, &handle);
-				if (started)
-					(void) WaitSegmentWorker(handle, state);
+				if (started &&
+					WaitSegmentWorker(handle, state) == SEGMENT_WORKER_ANSWERED)
+				{
+					pid_t		pid;
+
+					/*
+					 * The worker counts as running once the postmaster has
+					 * named its pid in its slot, which it does after the
+					 * fork and may do after the worker has answered.
+					 */
+					(void) WaitForBackgroundWorkerStartup(handle, &pid);
+				}
 				LockRelease(&tag, ExclusiveLock, false);
 			}
 			if (started)

@@ -60,25 +60,34 @@ $(for i in $(seq "$CALLS"); do
 done)
 SQL
 # meanwhile how many refusal workers run at once: pg_stat_activity sampled
-# every millisecond from the first flooding session's start to the last one's end
+# every millisecond from the first flooding session's start to the last one's
+# end.  A sample reads the backends one after the other, not at one instant:
+# a worker that ended and the next one started while it read could both be
+# in it.  Two samples in a row are compared instead: a worker in both was
+# running all the time between them, so the workers in both ran together.
 psql -qXAt >"$work/running" 2>&1 <<'SQL' &
 DO $$
 DECLARE
     most int := 0;
     samples int := 0;
-    running int;
+    before int[];
+    now_running int[];
     flooding int;
     seen boolean := false;
 BEGIN
     FOR i IN 1..30000 LOOP
         PERFORM pg_stat_clear_snapshot();
-        SELECT count(*) FILTER (WHERE backend_type = 'share_acl audit'),
+        SELECT coalesce(array_agg(pid) FILTER (WHERE backend_type = 'share_acl audit'), '{}'),
                count(*) FILTER (WHERE application_name = 'share_acl flood')
-          INTO running, flooding FROM pg_stat_activity;
+          INTO now_running, flooding FROM pg_stat_activity;
         IF flooding > 0 THEN
             seen := true;
-            most := greatest(most, running);
-            samples := samples + 1;
+            IF before IS NOT NULL THEN
+                most := greatest(most, (SELECT count(*) FROM unnest(now_running) p
+                                        WHERE p = ANY (before)));
+                samples := samples + 1;
+            END IF;
+            before := now_running;
         ELSIF seen THEN
             EXIT;
         END IF;
