@@ -249,8 +249,12 @@ COMMENT ON FUNCTION share_acl.member_owner_check() IS
 
 -- team_member: the team is a team; nested teams stay in one workspace; no cycle.
 -- SECURITY DEFINER: it takes the workspace's structure lock.
+-- The walk down the nested teams asks the primary key for each team's
+-- members: planned for a small table (teams are few), it would read the whole
+-- table once per level, and a chain of n teams would cost n² rows per check.
 CREATE FUNCTION share_acl.team_member_check() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
 DECLARE t share_acl.principal; m share_acl.principal;
 BEGIN
     SELECT * INTO t FROM share_acl.principal WHERE id = NEW.team_id;
