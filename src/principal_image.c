@@ -15,6 +15,7 @@
 
 #include "miscadmin.h"
 #include "port/pg_bitutils.h"
+#include "port/pg_crc32c.h"
 #include "utils/memutils.h"
 
 #include "image.h"
@@ -34,6 +35,7 @@ typedef struct ImagePrincipal
 				grants;
 	uint32		mask;			/* its grant table: mask + 1 slots (none without grants) */
 	int32		slots;
+	pg_crc32c	check;			/* EntryCheck: the entry and the rows it points to */
 	uint64		filter;			/* its grant set's (GrantSet) */
 } ImagePrincipal;
 
@@ -188,7 +190,31 @@ PrincipalLayout(uint32 *layout)
 	layout[0] = sizeof(ImagePrincipal);
 	layout[1] = sizeof(MembershipRecord);
 	layout[2] = sizeof(GrantRecord);
-	layout[3] = sizeof(pg_uuid_t);
+	layout[3] = 2;				/* a check per entry (pg_uuid_t's size before) */
+}
+
+/*
+ * The checksum of principal p's entry (its check field excluded) and of the
+ * rows of the four arrays that it points to (each array given from its
+ * first row), so that a damaged role, team, grant or grant-table slot is
+ * found as one in the entry itself.  The ranges must be within the arrays.
+ */
+static pg_crc32c
+EntryCheck(const ImagePrincipal *p, const MembershipRecord *memberships,
+		   const pg_uuid_t *teams, const GrantRecord *grants, const int32 *slots)
+{
+	pg_crc32c	crc;
+
+	INIT_CRC32C(crc);
+	COMP_CRC32C(crc, p, offsetof(ImagePrincipal, check));
+	COMP_CRC32C(crc, &p->filter, sizeof(ImagePrincipal) - offsetof(ImagePrincipal, filter));
+	COMP_CRC32C(crc, memberships + p->memberships, sizeof(MembershipRecord) * (Size) p->nmemberships);
+	COMP_CRC32C(crc, teams + p->teams, sizeof(pg_uuid_t) * (Size) p->nteams);
+	COMP_CRC32C(crc, grants + p->grants, sizeof(GrantRecord) * (Size) p->ngrants);
+	if (p->ngrants > 0)
+		COMP_CRC32C(crc, slots + p->slots, sizeof(int32) * ((Size) p->mask + 1));
+	FIN_CRC32C(crc);
+	return crc;
 }
 
 /* Fill *g from a share row granted to grantee (its toggles applied, R6). */
@@ -386,6 +412,8 @@ PrincipalImageWrite(Snapshot snap, const ChangeLogPosition *pos, Size limit)
 		GrantSetBuild(&set, grouped_grants + principals[i].grants, principals[i].ngrants,
 					  slots + principals[i].slots, uuid_hash_key);
 		principals[i].filter = set.filter;
+		principals[i].check = EntryCheck(&principals[i], grouped_memberships, grouped_teams,
+										 grouped_grants, slots);
 	}
 	UuidIndexInit(&index, principals, sizeof(ImagePrincipal), n);
 	for (i = 0; i < n; i++)
@@ -472,14 +500,16 @@ PrincipalImageMap(PrincipalImage *img, ChangeLogPosition *pos)
 }
 
 /*
- * Does p's entry in img hold a known kind, ranges within the arrays and known
- * roles?  (Not the values of its grant table's slots, which a check reads
- * one by one: the image is trusted as the relation files are there.)
+ * Does p's entry in img hold a known kind, ranges within the arrays, its
+ * checksum, known roles and a grant table that a look-up can use (every
+ * slot empty or a grant of its own, one slot empty at least, so that a
+ * probe ends)?  Read once per principal that a backend takes from the image.
  */
 static bool
 EntryValid(const PrincipalImage *img, const ImagePrincipal *p)
 {
 	int32		i;
+	bool		some_empty = false;
 
 	if (p->kind < 0 || p->kind > PK_UNKNOWN ||
 		p->nmemberships < 0 || p->memberships < 0 ||
@@ -489,6 +519,18 @@ EntryValid(const PrincipalImage *img, const ImagePrincipal *p)
 		p->slots < 0 || (p->ngrants > 0 &&
 						 (p->mask + 1 != GrantSetTableSize(p->ngrants) ||
 						  p->slots > img->nslots - (int32) (p->mask + 1))))
+		return false;
+	if (EntryCheck(p, img->memberships, img->teams, img->grants, img->slots) != p->check)
+		return false;
+	for (i = 0; p->ngrants > 0 && i <= (int32) p->mask; i++)
+	{
+		int32		slot = img->slots[p->slots + i];
+
+		if (slot < -1 || slot >= p->ngrants)
+			return false;
+		some_empty |= slot == -1;
+	}
+	if (p->ngrants > 0 && !some_empty)
 		return false;
 	for (i = 0; i < p->nmemberships; i++)
 	{

@@ -197,6 +197,22 @@ entry_damage "principal image: a principal of an unknown kind" 0 \
 	'poke "$f" $(( $(peek8 "$f" 152) + 16 )) 09000000'
 entry_damage "principal image: a role this build does not know" "$(membership_owner "$pimg.good")" \
 	'poke "$f" $(( $(peek8 "$f" 160) + 16 )) 63000000'
+# a role changed into another known one (a bit flipped: a guest made an
+# admin), and the grant table of a principal with grants: slots naming grants
+# past its own (a read past the arrays), or no slot left empty (a probe that
+# never ends); each entry carries a checksum of itself and of its rows
+entry_damage "principal image: a role changed into another known role" "$(membership_owner "$pimg.good")" \
+	'poke "$f" $(( $(peek8 "$f" 160) + 16 )) $( [ "$(od -An -t d4 -j $(( $(peek8 "$f" 160) + 16 )) -N 4 "$f" | tr -d " ")" = 1 ] && echo 02000000 || echo 01000000)'
+# the entry whose grant table starts the slots, and its table's size
+grant_owner() {
+	od -An -t d4 -v -w64 -j "$(peek8 "$1" 152)" -N $(( $(od -An -t d4 -j 128 -N 4 "$1" | tr -d ' ') * 64 )) "$1" |
+		awk '$10 > 0 && $13 == 0 { print NR - 1, $12 + 1; exit }'
+}
+read -r gowner gslots < <(grant_owner "$pimg.good")
+entry_damage "principal image: grant slots naming grants past the principal's" "$gowner" \
+	'head -c $((gslots * 4)) /dev/zero | tr "\0" "\020" | dd of="$f" bs=4 seek=$(( $(peek8 "$f" 184) / 4 )) conv=notrunc status=none'
+entry_damage "principal image: a grant table with no empty slot" "$gowner" \
+	'head -c $((gslots * 4)) /dev/zero | dd of="$f" bs=4 seek=$(( $(peek8 "$f" 184) / 4 )) conv=notrunc status=none'
 damage "principal image: empty file" p ': > "$f"'
 
 damage "workspace image cut short" w 'truncate -s 100 "$f"'
