@@ -69,6 +69,7 @@
 #include "audit_rows.h"
 #include "catalog.h"
 #include "kept_plan.h"
+#include "partition_locks.h"
 #include "uuid_hash.h"
 #include "xact_notes.h"
 
@@ -353,21 +354,14 @@ ExecLatest(SPIPlanPtr plan, Datum *values, const char *nulls)
 }
 
 /*
- * The chains' locks.  A seal of up to CHAIN_LOCKS_EXACT_MAX chains (every
- * transaction of an application) locks each chain exclusively: only
- * sealers of the same workspace wait for each other (also for a prepared
- * transaction, which holds its locks until COMMIT PREPARED).  A seal of
- * more (a bulk load of 100,000 workspaces) would exhaust the shared lock
- * table so: it locks instead the partitions of its chains, one of
- * CHAIN_LOCK_PARTITIONS each by a hash of its workspace id, exclusively;
- * so that it excludes the others, each of them first takes the partitions
- * of its chains in a mode that only such a bulk seal conflicts with.  All
- * take the partitions first, then the chains, each in one order.  Such a
- * bulk seal holds the partitions while it commits; it may not be prepared
- * (held until COMMIT PREPARED).
+ * The chains' locks (partition_locks.h).  A seal of up to
+ * PARTITION_LOCKS_EXACT_MAX chains (every transaction of an application)
+ * locks each chain exclusively: only sealers of the same workspace wait for
+ * each other (also for a prepared transaction, which holds its locks until
+ * COMMIT PREPARED).  A bulk seal locks the partitions of its chains
+ * exclusively while it commits; it may not be prepared (held until COMMIT
+ * PREPARED, they would hold up every workspace of them).
  */
-#define CHAIN_LOCKS_EXACT_MAX	1000
-#define CHAIN_LOCK_PARTITIONS	256
 
 typedef struct ChainLock
 {
@@ -386,12 +380,19 @@ ChainLockCmp(const void *a, const void *b)
 	return (x->subid > y->subid) - (x->subid < y->subid);
 }
 
+/* The lock of partition p of the chains (audit_log's OID, not audit_chain's). */
+static void
+ChainPartitionTag(LOCKTAG *tag, uint32 p)
+{
+	SET_LOCKTAG_OBJECT(*tag, MyDatabaseId, audit_catalog.log, p, 0);
+}
+
 /* Lock the n chains (uuid datums) until the end of the transaction. */
 static void
 LockChains(Oid chain_rel, const Datum *chains, int n)
 {
-	bool		partitions[CHAIN_LOCK_PARTITIONS] = {false};
-	bool		bulk = n > CHAIN_LOCKS_EXACT_MAX;
+	bool		partitions[WORKSPACE_PARTITIONS] = {false};
+	bool		bulk = n > PARTITION_LOCKS_EXACT_MAX;
 	ChainLock  *locks = bulk ? NULL : palloc(n * sizeof(ChainLock));
 	LOCKTAG		tag;
 	int			i;
@@ -400,7 +401,7 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
 	{
 		const pg_uuid_t *ws = DatumGetUUIDP(chains[i]);
 
-		partitions[uuid_partition(ws, CHAIN_LOCK_PARTITIONS)] = true;
+		partitions[uuid_partition(ws, WORKSPACE_PARTITIONS)] = true;
 		if (!bulk)
 		{
 			memcpy(&locks[i].objid, ws->data, 4);
@@ -416,16 +417,9 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("cannot prepare a transaction that wrote audited rows in more than %d workspaces",
-						CHAIN_LOCKS_EXACT_MAX),
+						PARTITION_LOCKS_EXACT_MAX),
 				 errhint("Commit it instead, or split it into smaller transactions.")));
-	/* (the partitions' tags: audit_log's OID, not audit_chain's) */
-	for (i = 0; i < CHAIN_LOCK_PARTITIONS; i++)
-	{
-		if (!partitions[i])
-			continue;
-		SET_LOCKTAG_OBJECT(tag, MyDatabaseId, audit_catalog.log, (uint32) i, 0);
-		(void) LockAcquire(&tag, bulk ? ExclusiveLock : RowExclusiveLock, false, false);
-	}
+	LockPartitions(partitions, bulk, ChainPartitionTag);
 	if (bulk)
 		return;
 	qsort(locks, n, sizeof(ChainLock), ChainLockCmp);

@@ -51,6 +51,7 @@
 #include "commit_recheck.h"
 #include "engine.h"
 #include "kept_plan.h"
+#include "partition_locks.h"
 #include "permset.h"
 #include "uuid_hash.h"
 #include "xact_notes.h"
@@ -141,20 +142,21 @@ CompareWorkspace(const void *a, const void *b)
 }
 
 /*
- * The recheck locks.  A transaction noted in up to RECHECK_EXACT_MAX
- * workspaces (every application's) takes each workspace's lock: only
- * transactions of the same workspace wait for each other (also for a
- * prepared transaction, which holds them until COMMIT PREPARED).  One noted
- * in more would exhaust the shared lock table so: it takes instead the
- * locks of their partitions (one of RECHECK_PARTITIONS each, by a hash of
- * the workspace id) exclusively; so that it excludes the others, each of
- * them first takes the partitions of its workspaces in a mode that only
- * such a transaction conflicts with.  Partitions first, then workspaces,
- * each in one order.
+ * The recheck locks (partition_locks.h).  A transaction noted in up to
+ * PARTITION_LOCKS_EXACT_MAX workspaces (every application's) takes each
+ * workspace's lock: only transactions of the same workspace wait for each
+ * other (also for a prepared transaction, which holds them until COMMIT
+ * PREPARED).  One noted in more locks their partitions exclusively, and may
+ * not be prepared.
  */
-#define RECHECK_EXACT_MAX		1000
-#define RECHECK_PARTITIONS		256
 #define RECHECK_PARTITION_CLASS	0x5343
+
+/* The recheck lock of partition p. */
+static void
+RecheckPartitionTag(LOCKTAG *tag, uint32 p)
+{
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, p, 0, RECHECK_PARTITION_CLASS);
+}
 
 /* The recheck lock of workspace, in mode. */
 static void
@@ -185,35 +187,26 @@ static void
 RecheckNoted(bool preparing)
 {
 	Noted	   *notes = XACT_NOTE(&noted, Noted, 0);
-	bool		partitions[RECHECK_PARTITIONS] = {false};
+	bool		partitions[WORKSPACE_PARTITIONS] = {false};
 	int			nworkspaces = 0;
 	int			i;
 
 	qsort(notes, noted.n, sizeof(Noted), CompareWorkspace);
 	for (i = 0; i < noted.n; i++)
 	{
-		partitions[uuid_partition(&notes[i].workspace, RECHECK_PARTITIONS)] = true;
+		partitions[uuid_partition(&notes[i].workspace, WORKSPACE_PARTITIONS)] = true;
 		if (i == 0 || CompareWorkspace(&notes[i], &notes[i - 1]) != 0)
 			nworkspaces++;
 	}
 	/* (held until COMMIT PREPARED, partitions would hold up all their workspaces) */
-	if (nworkspaces > RECHECK_EXACT_MAX && preparing)
+	if (nworkspaces > PARTITION_LOCKS_EXACT_MAX && preparing)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("cannot prepare a transaction that made changes to recheck in more than %d workspaces",
-						RECHECK_EXACT_MAX),
+						PARTITION_LOCKS_EXACT_MAX),
 				 errhint("Commit it instead, or split it into smaller transactions.")));
-	for (i = 0; i < RECHECK_PARTITIONS; i++)
-	{
-		LOCKTAG		tag;
-
-		if (!partitions[i])
-			continue;
-		SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) i, 0, RECHECK_PARTITION_CLASS);
-		(void) LockAcquire(&tag, nworkspaces > RECHECK_EXACT_MAX ? ExclusiveLock : RowExclusiveLock,
-						   false, false);
-	}
-	for (i = 0; i < noted.n && nworkspaces <= RECHECK_EXACT_MAX;)
+	LockPartitions(partitions, nworkspaces > PARTITION_LOCKS_EXACT_MAX, RecheckPartitionTag);
+	for (i = 0; i < noted.n && nworkspaces <= PARTITION_LOCKS_EXACT_MAX;)
 	{
 		int			j;
 		bool		exclusive = false;
