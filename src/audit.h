@@ -58,6 +58,9 @@ extern void AuditStageRow(const Datum *values, const bool *nulls, bool unresolve
 extern bool AuditTriggerIgnores(Relation rel, const Trigger *trigger, const AttrNumber *changed,
 								int nchanged);
 
+/* A refused call's worker: its seal fails rather than wait behind a prepared transaction. */
+extern void AuditSealFailBehindPrepared(void);
+
 /* The owner of audit_log, and audit_chain's OID; InvalidOid without them. */
 extern Oid	AuditLogOwner(Oid *chain_rel);
 

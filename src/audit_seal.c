@@ -40,6 +40,7 @@
 #include "access/heapam.h"
 #include "access/heaptoast.h"
 #include "access/table.h"
+#include "access/twophase.h"
 #include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
@@ -97,6 +98,7 @@ static pg_uuid_t known_chains[KNOWN_CHAINS_MAX];
 static int64 known_rows = 0;
 static bool sequence_checked = false;	/* this backend's first seal checked the sequence */
 static bool sealing_for_prepare = false;	/* the seal runs for PREPARE TRANSACTION */
+static bool fail_behind_prepared = false;	/* AuditSealFailBehindPrepared was called */
 
 /*
  * Where the audit tables are, looked up at a backend's first seal and again
@@ -380,6 +382,41 @@ ChainLockCmp(const void *a, const void *b)
 	return (x->subid > y->subid) - (x->subid < y->subid);
 }
 
+/*
+ * In a refused call's background worker: a seal that finds its chain held
+ * by a prepared transaction (until COMMIT PREPARED) fails at once instead
+ * of waiting, so that the worker leaves its place under the cap of such
+ * workers to the other workspaces' refusals.
+ */
+void
+AuditSealFailBehindPrepared(void)
+{
+	fail_behind_prepared = true;
+}
+
+/*
+ * Does a prepared transaction hold a lock conflicting with mode on tag?  (A
+ * transaction prepared in this run of the server keeps the virtual id of
+ * the backend that prepared it; one recovered has none.)
+ */
+static bool
+HeldByPrepared(const LOCKTAG *tag, LOCKMODE mode)
+{
+	int			count;
+	VirtualTransactionId *holders = GetLockConflicts(tag, mode, &count);
+	int			i;
+
+	for (i = 0; i < count; i++)
+	{
+		bool		more;
+
+		if (VirtualTransactionIdIsRecoveredPreparedXact(holders[i]) ||
+			TransactionIdIsValid(TwoPhaseGetXidByVirtualXID(holders[i], &more)))
+			return true;
+	}
+	return false;
+}
+
 /* The lock of partition p of the chains (audit_log's OID, not audit_chain's). */
 static void
 ChainPartitionTag(LOCKTAG *tag, uint32 p)
@@ -428,6 +465,13 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
 		if (i > 0 && ChainLockCmp(&locks[i], &locks[i - 1]) == 0)
 			continue;
 		SET_LOCKTAG_OBJECT(tag, MyDatabaseId, chain_rel, locks[i].objid, locks[i].subid);
+		if (fail_behind_prepared &&
+			LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
+			continue;
+		if (fail_behind_prepared && HeldByPrepared(&tag, ExclusiveLock))
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("the audit chain of the row's workspace is held by a prepared transaction")));
 		(void) LockAcquire(&tag, ExclusiveLock, false, false);
 	}
 }

@@ -20,8 +20,9 @@
  * at once; the callers beyond wait for one to end, so that a flood of
  * refused calls is slowed down and leaves the server's other worker slots
  * (parallel queries, logical replication, pg_cron) to others.  A worker
- * waits for a lock at most REFUSAL_LOCK_TIMEOUT (a prepared transaction may
- * hold its workspace's chain), then logs the row as below.
+ * waits for a lock at most REFUSAL_LOCK_TIMEOUT, and not at all for its
+ * workspace's chain when a prepared transaction holds it (until COMMIT
+ * PREPARED), then logs the row as below.
  *
  * A cancel or statement_timeout that arrives while the caller waits is held
  * until the worker has the row (it then ends the call, which was refused
@@ -257,8 +258,11 @@ share_acl_audit_worker_main(Datum main_arg)
 	/*
 	 * Its seal may wait for the workspace's chain, which a prepared
 	 * transaction holds until COMMIT PREPARED: a worker waiting so would
-	 * keep its place under the cap from everyone else's refusals.
+	 * keep its place under the cap from everyone else's refusals.  It fails
+	 * at once behind a prepared transaction, and waits for any other lock
+	 * at most REFUSAL_LOCK_TIMEOUT.
 	 */
+	AuditSealFailBehindPrepared();
 	SetConfigOption("lock_timeout", REFUSAL_LOCK_TIMEOUT, PGC_SUSET, PGC_S_OVERRIDE);
 
 	values[0] = CStringGetTextDatum(row.function);
