@@ -122,11 +122,10 @@ fi
 # restore keeps every answer; image: damaged image files are never used;
 # notify: a real LISTEN client receives the notifications' ids;
 # clients: psycopg and asyncpg through PgBouncer in transaction pooling mode;
-# retain: audit_retain while audit rows are being committed; prepared: a
-# prepared transaction holds up only its own workspaces; flood: a flood of
+# retain: audit_retain while audit rows are being committed; flood: a flood of
 # refused calls keeps every audit row and starves no link open; fuzz: the
 # parser fuzz run
-for suite in deps lint fault replication dump image notify clients retain prepared flood fuzz; do
+for suite in deps lint fault replication dump image notify clients retain flood fuzz; do
 	script=test/$suite/run.sh
 	[ -x "$script" ] || continue
 	sa_log "$suite ($script)"
