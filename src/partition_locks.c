@@ -13,7 +13,6 @@
  */
 #include "postgres.h"
 
-#include "miscadmin.h"
 #include "storage/lock.h"
 
 #include "partition_locks.h"
