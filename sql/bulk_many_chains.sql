@@ -51,5 +51,33 @@ SELECT md5('many chains prepared ' || i)::uuid, 'p' || i FROM generate_series(1,
 PREPARE TRANSACTION 'fewer_chains';
 COMMIT PREPARED 'fewer_chains';
 SELECT count(*) AS committed FROM share_acl.workspace WHERE name LIKE 'p%';
+-- a prepared transaction that wrote in one workspace holds its partition
+-- until COMMIT PREPARED: a bulk commit fails at once (55P03) instead of
+-- waiting with the other partitions held (lock_timeout only bounds the
+-- test when it would wait)
+BEGIN;
+UPDATE share_acl.workspace SET name = 'held' WHERE id = md5('many chains 7')::uuid;
+PREPARE TRANSACTION 'holds_one_chain';
+SET lock_timeout = '20s';
+BEGIN;
+UPDATE share_acl.workspace SET name = name || '.'
+WHERE id IN (SELECT md5('many chains ' || i)::uuid FROM generate_series(8, 2007) AS i);
+COMMIT;
+ROLLBACK PREPARED 'holds_one_chain';
+BEGIN;
+UPDATE share_acl.workspace SET name = name || '.'
+WHERE id IN (SELECT md5('many chains ' || i)::uuid FROM generate_series(8, 2007) AS i);
+COMMIT;
+SELECT count(*) AS renamed FROM share_acl.workspace WHERE name LIKE '%.';
+-- the same for the recheck's partitions
+BEGIN;
+SELECT count(share_acl._recheck_at_commit(md5('many chains owner')::uuid, md5('many chains project 7')::uuid)) AS noted;
+PREPARE TRANSACTION 'holds_one_recheck';
+BEGIN;
+SELECT count(share_acl._recheck_at_commit(md5('many chains owner')::uuid, md5('many chains project ' || i)::uuid)) AS noted
+FROM generate_series(8, 2007) AS i;
+COMMIT;
+ROLLBACK PREPARED 'holds_one_recheck';
+RESET lock_timeout;
 \c :regression_db
 DROP DATABASE share_acl_many_chains;

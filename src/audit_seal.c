@@ -40,7 +40,6 @@
 #include "access/heapam.h"
 #include "access/heaptoast.h"
 #include "access/table.h"
-#include "access/twophase.h"
 #include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
@@ -394,29 +393,6 @@ AuditSealFailBehindPrepared(void)
 	fail_behind_prepared = true;
 }
 
-/*
- * Does a prepared transaction hold a lock conflicting with mode on tag?  (A
- * transaction prepared in this run of the server keeps the virtual id of
- * the backend that prepared it; one recovered has none.)
- */
-static bool
-HeldByPrepared(const LOCKTAG *tag, LOCKMODE mode)
-{
-	int			count;
-	VirtualTransactionId *holders = GetLockConflicts(tag, mode, &count);
-	int			i;
-
-	for (i = 0; i < count; i++)
-	{
-		bool		more;
-
-		if (VirtualTransactionIdIsRecoveredPreparedXact(holders[i]) ||
-			TransactionIdIsValid(TwoPhaseGetXidByVirtualXID(holders[i], &more)))
-			return true;
-	}
-	return false;
-}
-
 /* The lock of partition p of the chains (audit_log's OID, not audit_chain's). */
 static void
 ChainPartitionTag(LOCKTAG *tag, uint32 p)
@@ -469,7 +445,7 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
 		{
 			if (LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
 				continue;
-			if (HeldByPrepared(&tag, ExclusiveLock))
+			if (LockHeldByPrepared(&tag, ExclusiveLock))
 				ereport(ERROR,
 						(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 						 errmsg("the audit chain of the row's workspace is held by a prepared transaction")));

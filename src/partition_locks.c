@@ -7,20 +7,48 @@
  * conflicts with), then each workspace's own lock; a bulk commit in
  * ExclusiveLock, and no workspace lock.  Partitions are taken in one order.
  *
- * A bulk commit behind a prepared transaction (which holds its partitions
- * until COMMIT PREPARED) waits for it with the lower partitions held; a
- * back-off that let go of them was starved by the commits queued behind it.
+ * A prepared transaction holds its partitions until COMMIT PREPARED (or
+ * ROLLBACK PREPARED), which may be long: a bulk commit that waited for it
+ * would hold up, meanwhile, every commit in the partitions it already holds.
+ * It fails instead (55P03).  One that waits for a live transaction keeps
+ * waiting if that transaction is then prepared; a back-off that let go of
+ * the partitions held was starved by the commits queued behind it.
  */
 #include "postgres.h"
 
+#include "access/twophase.h"
 #include "storage/lock.h"
 
 #include "partition_locks.h"
 
 /*
+ * Does a prepared transaction hold a lock conflicting with mode on tag?  (A
+ * transaction prepared in this run of the server keeps the virtual id of
+ * the backend that prepared it; one recovered has none.)
+ */
+bool
+LockHeldByPrepared(const LOCKTAG *tag, LOCKMODE mode)
+{
+	int			count;
+	VirtualTransactionId *holders = GetLockConflicts(tag, mode, &count);
+	int			i;
+
+	for (i = 0; i < count; i++)
+	{
+		bool		more;
+
+		if (VirtualTransactionIdIsRecoveredPreparedXact(holders[i]) ||
+			TransactionIdIsValid(TwoPhaseGetXidByVirtualXID(holders[i], &more)))
+			return true;
+	}
+	return false;
+}
+
+/*
  * Lock the partitions p (of WORKSPACE_PARTITIONS) whose wanted[p] is set,
  * until the end of the transaction: in ExclusiveLock for a bulk commit,
- * else in RowExclusiveLock.
+ * else in RowExclusiveLock.  A bulk commit fails (55P03) rather than wait
+ * for a prepared transaction.
  */
 void
 LockPartitions(const bool *wanted, bool bulk, PartitionTagFunc tag_of)
@@ -33,6 +61,18 @@ LockPartitions(const bool *wanted, bool bulk, PartitionTagFunc tag_of)
 		if (!wanted[p])
 			continue;
 		tag_of(&tag, p);
+		if (bulk)
+		{
+			if (LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
+				continue;
+			if (LockHeldByPrepared(&tag, ExclusiveLock))
+				ereport(ERROR,
+						(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+						 errmsg("a prepared transaction holds workspaces that this transaction wrote in"),
+						 errdetail("A commit that wrote in more than %d workspaces locks them by partition; waiting for the prepared transaction would hold up every other commit in those partitions until it ends.",
+								   PARTITION_LOCKS_EXACT_MAX),
+						 errhint("End the prepared transactions (pg_prepared_xacts) with COMMIT PREPARED or ROLLBACK PREPARED, or split this transaction into smaller ones.")));
+		}
 		(void) LockAcquire(&tag, bulk ? ExclusiveLock : RowExclusiveLock, false, false);
 	}
 }
