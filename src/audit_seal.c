@@ -441,16 +441,12 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
 		if (i > 0 && ChainLockCmp(&locks[i], &locks[i - 1]) == 0)
 			continue;
 		SET_LOCKTAG_OBJECT(tag, MyDatabaseId, chain_rel, locks[i].objid, locks[i].subid);
-		if (fail_behind_prepared)
-		{
-			if (LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
-				continue;
-			if (LockHeldByPrepared(&tag, ExclusiveLock))
-				ereport(ERROR,
-						(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-						 errmsg("the audit chain of the row's workspace is held by a prepared transaction")));
-		}
-		(void) LockAcquire(&tag, ExclusiveLock, false, false);
+		if (!fail_behind_prepared)
+			(void) LockAcquire(&tag, ExclusiveLock, false, false);
+		else if (!LockAcquireUnlessPrepared(&tag, ExclusiveLock))
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("the audit chain of the row's workspace is held by a prepared transaction")));
 	}
 }
 

@@ -26,7 +26,7 @@
  * transaction prepared in this run of the server keeps the virtual id of
  * the backend that prepared it; one recovered has none.)
  */
-bool
+static bool
 LockHeldByPrepared(const LOCKTAG *tag, LOCKMODE mode)
 {
 	int			count;
@@ -42,6 +42,22 @@ LockHeldByPrepared(const LOCKTAG *tag, LOCKMODE mode)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * Take the lock on tag in mode until the end of the transaction, waiting
+ * for its holders, unless a prepared transaction holds a conflicting one:
+ * then take nothing and return false.
+ */
+bool
+LockAcquireUnlessPrepared(const LOCKTAG *tag, LOCKMODE mode)
+{
+	if (LockAcquire(tag, mode, false, true) != LOCKACQUIRE_NOT_AVAIL)
+		return true;
+	if (LockHeldByPrepared(tag, mode))
+		return false;
+	(void) LockAcquire(tag, mode, false, false);
+	return true;
 }
 
 /*
@@ -61,18 +77,14 @@ LockPartitions(const bool *wanted, bool bulk, PartitionTagFunc tag_of)
 		if (!wanted[p])
 			continue;
 		tag_of(&tag, p);
-		if (bulk)
-		{
-			if (LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
-				continue;
-			if (LockHeldByPrepared(&tag, ExclusiveLock))
-				ereport(ERROR,
-						(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-						 errmsg("a prepared transaction holds workspaces that this transaction wrote in"),
-						 errdetail("A commit that wrote in more than %d workspaces locks them by partition; waiting for the prepared transaction would hold up every other commit in those partitions until it ends.",
-								   PARTITION_LOCKS_EXACT_MAX),
-						 errhint("End the prepared transactions (pg_prepared_xacts) with COMMIT PREPARED or ROLLBACK PREPARED, or split this transaction into smaller ones.")));
-		}
-		(void) LockAcquire(&tag, bulk ? ExclusiveLock : RowExclusiveLock, false, false);
+		if (!bulk)
+			(void) LockAcquire(&tag, RowExclusiveLock, false, false);
+		else if (!LockAcquireUnlessPrepared(&tag, ExclusiveLock))
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("a prepared transaction holds workspaces that this transaction wrote in"),
+					 errdetail("A commit that wrote in more than %d workspaces locks them by partition; waiting for the prepared transaction would hold up every other commit in those partitions until it ends.",
+							   PARTITION_LOCKS_EXACT_MAX),
+					 errhint("End the prepared transactions (pg_prepared_xacts) with COMMIT PREPARED or ROLLBACK PREPARED, or split this transaction into smaller ones.")));
 	}
 }

@@ -25,6 +25,6 @@
 typedef void (*PartitionTagFunc) (LOCKTAG *tag, uint32 p);
 
 extern void LockPartitions(const bool *wanted, bool bulk, PartitionTagFunc tag_of);
-extern bool LockHeldByPrepared(const LOCKTAG *tag, LOCKMODE mode);
+extern bool LockAcquireUnlessPrepared(const LOCKTAG *tag, LOCKMODE mode);
 
 #endif							/* SHARE_ACL_PARTITION_LOCKS_H */
