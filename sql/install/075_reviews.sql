@@ -153,22 +153,22 @@ COMMENT ON FUNCTION share_acl.request_review(uuid, uuid[], timestamptz, text, te
     'ask principals (and people by e-mail) to review a resource (needs share); while the review is open they hold commenter and approve on it, as far as the requester does; returns the review id';
 
 -- The reviewer row that the actor decides for: its own, else that of a team
--- it belongs to (directly or through nested teams); NULL when none.
+-- it belongs to (directly or through nested teams, at any depth; of several,
+-- the smallest id); NULL when none.
 CREATE FUNCTION share_acl._reviewer_row_of(review uuid, actor uuid) RETURNS uuid
 LANGUAGE sql STABLE AS $$
-    WITH RECURSIVE t(id, depth) AS (
-        SELECT $2, 0
+    WITH RECURSIVE t(id) AS (
+        SELECT $2
         UNION
-        SELECT tm.team_id, t.depth + 1 FROM share_acl.team_member tm JOIN t ON tm.member_id = t.id
-         WHERE t.depth < 64
+        SELECT tm.team_id FROM share_acl.team_member tm JOIN t ON tm.member_id = t.id
     )
     SELECT rr.reviewer_id FROM share_acl.review_reviewer rr JOIN t ON t.id = rr.reviewer_id
      WHERE rr.review_id = $1
-     ORDER BY t.depth, rr.reviewer_id
+     ORDER BY rr.reviewer_id = $2 DESC, rr.reviewer_id
      LIMIT 1
 $$;
 COMMENT ON FUNCTION share_acl._reviewer_row_of(uuid, uuid) IS
-    'internal: the reviewer row (the actor''s own, or a team''s it belongs to) that the actor decides for';
+    'internal: the reviewer row that the actor decides for: its own, else that of the team it belongs to (at any depth) with the smallest id';
 
 -- The review row, locked until the end of the transaction (a decision and a
 -- cancel of one review take turns), or P0002.

@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(71);
+SELECT plan(73);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -270,6 +270,22 @@ SELECT is((SELECT count(*)::int FROM share_acl._audit_staged_rows() s
             WHERE s.object_type = 'review' AND s.action = 'insert'
               AND s.workspace_id = pg_temp.id('ws')), 8,
     'audit: each review request has its row in the workspace''s chain');
+
+-- ------------------------------------------- a reviewing team nested deep
+-- (the engine reads teams at any depth; so does the reviewer row of a
+-- decision: a member of a team 80 levels below the reviewing one decides)
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('deep', share_acl.create_user('deep@t70.test'));
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('deep'), 'member');
+INSERT INTO ids SELECT 'team' || i, share_acl.create_team(pg_temp.id('ws'), 'Team ' || i) FROM generate_series(1, 80) i;
+SELECT share_acl.add_team_member(pg_temp.id('team1'), pg_temp.id('deep'));
+SELECT count(share_acl.add_team_member(pg_temp.id('team' || (i + 1)), pg_temp.id('team' || i))) FROM generate_series(1, 79) i;
+INSERT INTO ids VALUES ('r7', share_acl.request_review(pg_temp.id('B'), ARRAY[pg_temp.id('team80')]));
+SELECT pg_temp.act('deep');
+SELECT lives_ok($$SELECT share_acl.submit_review(pg_temp.id('r7'), 'approved')$$,
+    'submit_review: a member of a team 80 levels below the reviewing team decides for it');
+SELECT is((SELECT decided_by FROM share_acl.review_reviewer WHERE review_id = pg_temp.id('r7') AND reviewer_id = pg_temp.id('team80')),
+    pg_temp.id('deep'), 'submit_review: the reviewing team''s row says who decided');
 
 SELECT * FROM finish();
 ROLLBACK;
