@@ -98,10 +98,11 @@ EmailIsValid(const char *s, int len)
 		}
 		else if (Refused(c))
 			return false;
-		chars++;
+		if (++chars > 320)
+			return false;		/* (a long text is not read to its end) */
 		i += l;
 	}
-	return at > 0 && at < chars - 1 && chars <= 320;
+	return at > 0 && at < chars - 1;
 }
 
 /* Raise 22023 unless email is an address share_acl accepts. */

@@ -1965,10 +1965,18 @@ BEGIN
                     USING ERRCODE = 'invalid_parameter_value',
                           HINT = 'Give a positive interval such as ''7 days'', or ''none''.';
             END;
-            -- a link's expiry is now() plus it: judged by that expiry (an
-            -- interval of months and days of both signs compares as 30-day
-            -- months, but adds its months first), which must be ahead and
-            -- within the timestamp range, or every create_link would fail
+            -- a link's expiry is now() plus it, which must be ahead on every
+            -- day: an interval of months, days and time of both signs is
+            -- refused ('1 mon -29 days' is ahead today but behind on 31
+            -- January, when every create_link would fail)
+            IF extract(month FROM i) < 0 OR extract(year FROM i) < 0 OR extract(day FROM i) < 0
+               OR extract(epoch FROM i - date_trunc('day', i)) < 0 THEN
+                RAISE EXCEPTION 'invalid value for workspace policy default_link_expiry: "%" has a negative part', left(value, 100)
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = 'Give a positive interval such as ''7 days'', or ''none''.';
+            END IF;
+            -- judged by that expiry too, which must be within the timestamp
+            -- range
             BEGIN
                 expiry := now() + i;
             EXCEPTION WHEN datetime_field_overflow THEN

@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(1 + 63);
+SELECT plan(1 + 67);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -74,6 +74,15 @@ SELECT throws_ok($$SELECT pg_temp.set('default_link_expiry', '3600000 months -10
     'an interval of months and days of both signs is judged by the expiry it gives (300,000 years): 22023');
 SELECT throws_ok($$SELECT pg_temp.set('default_link_expiry', '1 month -31 days')$$, '22023', NULL,
     'an interval that would give an expiry in the past is 22023');
+SELECT throws_ok($$SELECT pg_temp.set('default_link_expiry', '1 mon -29 days')$$, '22023',
+    'invalid value for workspace policy default_link_expiry: "1 mon -29 days" has a negative part',
+    'an interval ahead today but behind on 31 January (1 mon -29 days) is 22023');
+SELECT throws_ok($$SELECT pg_temp.set('default_link_expiry', '-1 mon 31 days')$$, '22023', NULL,
+    'an interval behind on 31 March (-1 mon 31 days) is 22023');
+SELECT throws_ok($$SELECT pg_temp.set('default_link_expiry', '1 day -23:30')$$, '22023', NULL,
+    'days and time of both signs (1 day -23:30: behind across a 23-hour day of a daylight-saving change) is 22023');
+SELECT throws_ok($$UPDATE share_acl.workspace SET default_link_expiry = '1 mon -29 days' WHERE id = pg_temp.id('ws')$$,
+    '23514', NULL, 'the table refuses an interval with a negative part too');
 SELECT throws_ok($$SELECT pg_temp.set('members_can_share', NULL)$$, '22004', NULL, 'a NULL value is 22004');
 SELECT throws_ok($$SELECT pg_temp.set(NULL, 'true')$$, '22004', NULL, 'a NULL name is 22004');
 SELECT throws_ok($$SELECT share_acl.set_workspace_policy(gen_random_uuid(), 'members_can_share', 'true')$$,
