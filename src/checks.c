@@ -270,30 +270,6 @@ accessible_resources(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* Add a candidate principal once; teams are expanded to their members. */
-static void
-AddCandidate(List **cands, uuidmap_hash *seen, const pg_uuid_t *id)
-{
-	bool		found;
-	pg_uuid_t  *copy;
-
-	uuidmap_insert(seen, *id, &found);
-	if (found)
-		return;
-	if (PrincipalKindOf(id) == PK_TEAM)
-	{
-		List	   *members = TeamMemberIds(id);
-		ListCell   *lc;
-
-		foreach(lc, members)
-			AddCandidate(cands, seen, (pg_uuid_t *) lfirst(lc));
-		return;
-	}
-	copy = palloc(sizeof(pg_uuid_t));
-	*copy = *id;
-	*cands = lappend(*cands, copy);
-}
-
 /*
  * _who_has_access(resource uuid) → table(principal uuid, role text, perms permset, via text)
  *
@@ -307,8 +283,7 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Engine		e;
 	Target		t;
-	List	   *cands = NIL;
-	uuidmap_hash *seen;
+	List	   *ids;
 	ListCell   *lc;
 
 	InitMaterializedSRF(fcinfo, 0);
@@ -316,15 +291,9 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 	t = EngineTarget(&e, PG_GETARG_UUID_P(0));
 	if (t.kind != TARGET_RESOURCE)
 		return (Datum) 0;
-	seen = uuidmap_create(CurrentMemoryContext, 64, NULL);
 
 	/* the workspace's members */
-	{
-		List	   *members = WorkspaceMemberIds(&e.s->workspace_ids[e.s->resources[t.index].workspace]);
-
-		foreach(lc, members)
-			AddCandidate(&cands, seen, (pg_uuid_t *) lfirst(lc));
-	}
+	ids = WorkspaceMemberIds(&e.s->workspace_ids[e.s->resources[t.index].workspace]);
 
 	/* grantees of shares anywhere up the tree */
 	{
@@ -338,12 +307,10 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 		while (nnodes > 0)
 		{
 			const ResourceNode *r = &e.s->resources[nodes[--nnodes]];
-			List	   *grantees = GranteesOf(&r->id);
 			int32		c,
 						link;
 
-			foreach(lc, grantees)
-				AddCandidate(&cands, seen, (pg_uuid_t *) lfirst(lc));
+			ids = list_concat(ids, GranteesOf(&r->id));
 			if (r->parent >= 0)
 			{
 				nodemap_insert(visited, r->parent, &found);
@@ -359,7 +326,7 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 		}
 	}
 
-	foreach(lc, cands)
+	foreach(lc, PersonsOf(ids))
 	{
 		const pg_uuid_t *p = (const pg_uuid_t *) lfirst(lc);
 		PrincipalCtx *pc;

@@ -99,9 +99,12 @@ TeamOfRow(TupleDesc desc, HeapTuple tup, void *arg)
 	c->ids[c->n++] = *DatumGetUUIDP(Attr(desc, tup, catalog.tm_team, &isnull));
 }
 
-/* The ids in column of the rows of table whose indexed key_column equals key. */
+/*
+ * The ids in column of the rows of table whose indexed key_column equals
+ * key (the columns' numbers, in catalog, are read once it is looked up).
+ */
 static List *
-CollectIds(ModelRel table, ModelRel index, AttrNumber key_column, AttrNumber column,
+CollectIds(ModelRel table, ModelRel index, const AttrNumber *key_column, const AttrNumber *column,
 		   const pg_uuid_t *key)
 {
 	bool		transient;
@@ -110,7 +113,7 @@ CollectIds(ModelRel table, ModelRel index, AttrNumber key_column, AttrNumber col
 
 	CatalogLookup();
 	snap = ReadSnapshot(&transient);
-	ids = IndexScanUuids(table, index, key_column, key, column, snap);
+	ids = IndexScanUuids(table, index, *key_column, key, *column, snap);
 	UnregisterSnapshot(snap);
 	return ids;
 }
@@ -119,32 +122,32 @@ CollectIds(ModelRel table, ModelRel index, AttrNumber key_column, AttrNumber col
 List *
 WorkspaceMemberIds(const pg_uuid_t *workspace_id)
 {
-	return CollectIds(MT_MEMBER, MT_MEMBER_PKEY, catalog.m_workspace, catalog.m_principal, workspace_id);
+	return CollectIds(MT_MEMBER, MT_MEMBER_PKEY, &catalog.m_workspace, &catalog.m_principal, workspace_id);
 }
 
 /* The grantees of the shares on a resource, and the reviewers of its reviews. */
 List *
 GranteesOf(const pg_uuid_t *resource_id)
 {
-	return list_concat(CollectIds(MT_SHARE, MT_SHARE_BY_RESOURCE, catalog.s_resource,
-								  catalog.s_grantee, resource_id),
+	return list_concat(CollectIds(MT_SHARE, MT_SHARE_BY_RESOURCE, &catalog.s_resource,
+								  &catalog.s_grantee, resource_id),
 					   CollectIds(MT_REVIEW_REVIEWER, MT_REVIEW_REVIEWER_BY_RESOURCE,
-								  catalog.rr_resource, catalog.rr_reviewer, resource_id));
+								  &catalog.rr_resource, &catalog.rr_reviewer, resource_id));
 }
 
 /* The direct members of a team. */
-List *
+static List *
 TeamMemberIds(const pg_uuid_t *team_id)
 {
-	return CollectIds(MT_TEAM_MEMBER, MT_TEAM_MEMBER_PKEY, catalog.tm_team, catalog.tm_member, team_id);
+	return CollectIds(MT_TEAM_MEMBER, MT_TEAM_MEMBER_PKEY, &catalog.tm_team, &catalog.tm_member, team_id);
 }
 
 /* Has principal id a role in workspace ws (the latest committed rows)? */
 static bool
 HasRoleIn(const pg_uuid_t *id, const pg_uuid_t *ws)
 {
-	List	   *workspaces = CollectIds(MT_MEMBER, MT_MEMBER_BY_PRINCIPAL, catalog.m_principal,
-										catalog.m_workspace, id);
+	List	   *workspaces = CollectIds(MT_MEMBER, MT_MEMBER_BY_PRINCIPAL, &catalog.m_principal,
+										&catalog.m_workspace, id);
 	ListCell   *lc;
 
 	foreach(lc, workspaces)
@@ -178,6 +181,22 @@ WithTeamMembers(List *ids)
 	}
 	uuidmap_destroy(seen);
 	return all;
+}
+
+/*
+ * The persons among ids and in the teams among them, nested teams too (as
+ * deep as they go: the walk keeps a list, not the stack), each once.
+ */
+List *
+PersonsOf(List *ids)
+{
+	List	   *persons = NIL;
+	ListCell   *lc;
+
+	foreach(lc, WithTeamMembers(ids))
+		if (PrincipalKindOf(lfirst(lc)) != PK_TEAM)
+			persons = lappend(persons, lfirst(lc));
+	return persons;
 }
 
 /*
@@ -222,8 +241,8 @@ ConcernedPrincipals(const pg_uuid_t *resources, int n)
 	int			i;
 
 	for (i = 0; i < n; i++)
-		found = list_concat(list_concat(found, CollectIds(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id,
-														  catalog.res_owner, &resources[i])),
+		found = list_concat(list_concat(found, CollectIds(MT_RESOURCE, MT_RESOURCE_PKEY, &catalog.res_id,
+														  &catalog.res_owner, &resources[i])),
 							GranteesOf(&resources[i]));
 	return WithTeamMembers(found);
 }

@@ -79,7 +79,7 @@ extern uint64 PrincipalsContextsBuilt(void);
 extern int	PrincipalKindOf(const pg_uuid_t *id);
 extern List *WorkspaceMemberIds(const pg_uuid_t *workspace_id);
 extern List *GranteesOf(const pg_uuid_t *resource_id);
-extern List *TeamMemberIds(const pg_uuid_t *team_id);
+extern List *PersonsOf(List *ids);
 extern List *ConcernedPrincipals(const pg_uuid_t *resources, int n);
 extern pg_uuid_t *OutsiderIn(const pg_uuid_t *p, const pg_uuid_t *ws);
 

@@ -10,7 +10,8 @@
 # interrupt fault injection (test/fault), logical replication
 # (test/replication), the dump/restore check (test/dump), damaged image files
 # (test/image), a real LISTEN client (test/notify), psycopg and asyncpg through PgBouncer
-# (test/clients), audit_retain racing a commit (test/retain) and the parser fuzz run (test/fuzz),
+# (test/clients), audit_retain racing a commit (test/retain), teams nested 6,000 deep on a server
+# with a small stack (test/stack) and the parser fuzz run (test/fuzz),
 # and then checks that no process of the cluster crashed.  A failing suite prints its diff or
 # its failing tests; the last line is "N passed, M failed" over every test of
 # every suite, and the exit status is non-zero when anything failed.
@@ -125,7 +126,7 @@ fi
 # retain: audit_retain while audit rows are being committed; flood: a flood of
 # refused calls keeps every audit row and starves no link open; fuzz: the
 # parser fuzz run
-for suite in deps lint fault replication dump image notify clients retain flood fuzz; do
+for suite in deps lint fault replication dump image notify clients retain flood stack fuzz; do
 	script=test/$suite/run.sh
 	[ -x "$script" ] || continue
 	sa_log "$suite ($script)"
