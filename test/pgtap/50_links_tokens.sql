@@ -5,7 +5,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(69);
+SELECT plan(71);
 -- passwords appear as literals below: keep the statement text out of the
 -- server log (and open_link and create_link from warning about it, which
 -- 54_links_log_settings.sql tests)
@@ -219,6 +219,15 @@ SELECT is(ARRAY[share_acl._password_check('x', 'garbage'),
                 share_acl._password_check('x', 'pbkdf2$4096$salt$hash')],
           ARRAY[false, false, false, false, false],
           '_password_check: a malformed hash (or too few iterations) is false, not an error');
+SELECT is(ARRAY[share_acl._password_check('x', 'SCRAM-SHA-256$100001:' || substr(h, strpos(h, ':') + 1)),
+                share_acl._password_check('x', 'SCRAM-SHA-256$10000000:' || substr(h, strpos(h, ':') + 1)),
+                clock_timestamp() - t < interval '1 second'],
+          ARRAY[false, false, true],
+    '_password_check: a hash of more than 100,000 iterations is malformed: false, at once (10,000,000 of them took seconds, uncancellable)')
+  FROM (SELECT share_acl._password_hash('x') AS h, clock_timestamp() AS t) s;
+SELECT is(share_acl._password_check('x', 'SCRAM-SHA-256$4096:' || substr(h, strpos(h, ':') + 1)), true,
+    '_password_check: the same hash with its 4096 iterations matches')
+  FROM (SELECT share_acl._password_hash('x') AS h) s;
 SELECT is(share_acl._password_check('pässwörd', share_acl._password_hash('pässwörd')), true,
     '_password_check: a non-ASCII password matches its hash');
 SELECT isnt(share_acl._password_hash('same'), share_acl._password_hash('same'),
