@@ -17,9 +17,11 @@
  * identifier, start time, and main shared memory segment: a crash restart
  * makes a new one, and with remove_temp_files_after_crash off the images of
  * before the crash, which may hold commits that recovery did not bring
- * back, stay in pgsql_tmp), build layout and model catalog (relation
- * OIDs, column numbers, enum labels) as the one that wrote it, and only when
- * its header's offsets and counts lie within the file.  Its uuid indexes
+ * back, stay in pgsql_tmp), build layout, model catalog (relation OIDs,
+ * column numbers, enum labels) and database (not one dropped before it
+ * with its OID) as the one that wrote it, and only when its header's
+ * offsets and counts lie within the file.  Writing an image removes those
+ * of dropped databases.  Its uuid indexes
  * carry their own hash key, drawn by the writing backend.  Nothing
  * uncommitted is ever in an image: a backend whose transaction changed the
  * model does not write one.
@@ -38,11 +40,13 @@
 
 #include "common/hashfn.h"
 #include "miscadmin.h"
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "postmaster/postmaster.h"
 #include "storage/fd.h"
 #include "storage/pg_shmem.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "catalog.h"
@@ -100,11 +104,25 @@ SharedMemoryMade(void)
 	return ((const PGShmemHeader *) UsedShmemSegAddr)->dsm_control;
 }
 
-/* The catalog facts' fingerprint, of this image format. */
+/*
+ * The catalog facts' fingerprint, of this image format and this database:
+ * its pg_database row's xmin tells it from a database dropped before it
+ * that had its OID (CREATE DATABASE … OID, or the OIDs wrapping around),
+ * whose images stay in pgsql_tmp, and which a copy of the same template
+ * gives the same relation OIDs.  (An ALTER DATABASE that writes the row
+ * anew changes it too, which only costs the images.)
+ */
 static uint64
 ImageCatalogFingerprint(void)
 {
-	return hash_combine64(CatalogFingerprint(), IMAGE_VERSION);
+	HeapTuple	tup = SearchSysCache1(DATABASEOID, ObjectIdGetDatum(MyDatabaseId));
+	TransactionId created;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for database %u", MyDatabaseId);
+	created = HeapTupleHeaderGetRawXmin(tup->t_data);
+	ReleaseSysCache(tup);
+	return hash_combine64(hash_combine64(CatalogFingerprint(), IMAGE_VERSION), created);
 }
 
 /* Does [offset, offset + n * elem) lie within an image of size bytes? */
@@ -148,6 +166,42 @@ WriteAt(int fd, const void *buf, Size len, Size offset)
 		offset += w;
 	}
 	return true;
+}
+
+/*
+ * Remove the image files of databases that no longer exist (a dropped
+ * database's would otherwise stay in pgsql_tmp until the server restarts).
+ * A database created meanwhile with such an OID loses at worst an image it
+ * wrote, which it writes again.
+ */
+static void
+RemoveImagesOfDropped(void)
+{
+	DIR		   *d = AllocateDir("base/" PG_TEMP_FILES_DIR);
+	struct dirent *de;
+	char		prefix[64];
+	size_t		prefix_len;
+
+	prefix_len = snprintf(prefix, sizeof(prefix), "%s_share_acl_", PG_TEMP_FILE_PREFIX);
+	while ((de = ReadDirExtended(d, "base/" PG_TEMP_FILES_DIR, LOG)) != NULL)
+	{
+		char	   *end;
+		unsigned long db;
+		char		path[MAXPGPATH];
+
+		if (strncmp(de->d_name, prefix, prefix_len) != 0)
+			continue;
+		errno = 0;
+		db = strtoul(de->d_name + prefix_len, &end, 10);
+		if (errno != 0 || end == de->d_name + prefix_len || db > PG_UINT32_MAX ||
+			SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum((Oid) db)))
+			continue;
+		snprintf(path, sizeof(path), "base/%s/%s", PG_TEMP_FILES_DIR, de->d_name);
+		if (unlink(path) != 0 && errno != ENOENT)
+			ereport(LOG, (errcode_for_file_access(),
+						  errmsg("could not remove share_acl image \"%s\": %m", path)));
+	}
+	FreeDir(d);
 }
 
 /*
@@ -210,6 +264,8 @@ ImageWrite(ImageKind kind, ImageCommon *header, const uint32 *layout, const uint
 					  errmsg("could not write share_acl image \"%s\": %m", path)));
 		unlink(tmp);
 	}
+	else
+		RemoveImagesOfDropped();
 	return ok;
 }
 

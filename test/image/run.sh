@@ -377,6 +377,50 @@ if [ "$got" = "$want" ]; then ok "a structure image 5,000 changes behind: no ful
 else not_ok "a structure image 5,000 changes behind: no full read in a check, deltas go on, the newer image mapped: got $got, want $want"; fi
 if [ "$(stat -c %Y.%i "$simg")" != "$stamp" ]; then ok "the image writer wrote a newer structure image"
 else not_ok "the image writer wrote a newer structure image ($(ls -l "$dir" 2>&1 | tr '\n' ' '))"; fi
+# a database made with the OID of a dropped one (CREATE DATABASE … OID; the
+# OIDs wrapping around) does not use the dropped one's images, which stay in
+# pgsql_tmp until a restart: a copy of the same template has the same
+# relation OIDs.  The dropped copy took u1's share away and gave u3 one.
+wait_writer
+dba=${db}_a
+psql -qX -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $dba" -c "DROP DATABASE IF EXISTS ${db}_b" -c "CREATE DATABASE $dba TEMPLATE $db" >/dev/null
+psql -qXAt -d $dba >/dev/null <<'SQL'
+DELETE FROM share_acl.share WHERE grantee_id = 'e1000000-0000-0000-0001-000000000001';
+INSERT INTO share_acl.share (resource_id, grantee_id, perms) VALUES
+    ('e1000000-0000-0000-0003-000000000001', 'e1000000-0000-0000-0001-000000000003', 'viewer');
+SELECT count(*) FROM share_acl.accessible_resources('e1000000-0000-0000-0001-000000000001', 'view');
+SELECT count(*) FILTER (WHERE share_acl.has_access(('e1000000-0000-0000-0001-' || lpad(to_hex(i), 12, '0'))::uuid,
+                                                    'e1000000-0000-0000-0004-000000000001', 'view'))
+  FROM generate_series(1, 100) i;
+SQL
+oid_a=$(psql -qXAt -d postgres -c "SELECT oid FROM pg_database WHERE datname = '$dba'")
+for _ in $(seq 300); do
+	[ -s "$dir/pgsql_tmp_share_acl_$oid_a" ] && [ -s "$dir/pgsql_tmp_share_acl_${oid_a}_p" ] &&
+		[ "$(psql -qXAt -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE datname = '$dba' AND pid <> pg_backend_pid()")" = 0 ] && break
+	sleep 0.1
+done
+got_a=$(psql -qXAt -d $dba -c "$ANSWER_Q")
+psql -qX -d postgres -c "DROP DATABASE $dba" -c "CREATE DATABASE ${db}_b OID $oid_a TEMPLATE $db" >/dev/null
+got_b=$(psql -qXAt -d ${db}_b -c "$ANSWER_Q" -c "SELECT mode || ' ' || principals FROM share_acl.cache_stats()" | tr '\n' '|')
+if [ "$got_a" = "false true true" ] && [ -s "$dir/pgsql_tmp_share_acl_${oid_a}_p" ] && [ "$got_b" = "true true false|backend backend|" ]; then
+	ok "a database made with a dropped one's OID does not use its images: $got_b (the dropped one: $got_a)"
+else
+	not_ok "a database made with a dropped one's OID does not use its images: got $got_b (the dropped one: $got_a; its images: $(ls "$dir" | grep -c "_${oid_a}"))"
+fi
+psql -qX -d postgres -c "DROP DATABASE ${db}_b" >/dev/null
+# the next image written (here: the structure's, removed, again) removes
+# the images of databases that no longer exist
+wait_writer
+left=$(ls "$dir" | grep -c "_share_acl_${oid_a}")
+rm -f "$simg"
+psql -qXAt -d $db -c "$ANSWER_Q" >/dev/null
+wait_images "$simg"
+if [ "$left" -gt 0 ] && [ -s "$simg" ] && [ "$(ls "$dir" | grep -c "_share_acl_${oid_a}")" = 0 ]; then
+	ok "the next image written removes the $left images of the dropped databases"
+else
+	not_ok "the next image written removes the $left images of the dropped databases ($(ls "$dir" | tr '\n' ' '))"
+fi
+
 if [ "$(psql -qXAt -d postgres -c "SELECT pg_postmaster_start_time()")" = "$started" ] &&
 	[ "$(crashes)" = "$crashed_before" ]; then
 	ok "the server did not restart, and no process crashed"
