@@ -30,13 +30,16 @@
  * REFUSAL_SLOT_WAIT_MS, the worker ended before taking it, a hot standby) the caller logs
  * one LOG line with the same facts — never a secret: management messages
  * hold ids, flag and policy names only — and raises its error as always.
- * A worker that fails after taking the row logs its error.
+ * A worker that fails or is terminated after taking the row (also while
+ * connecting, or by a fast shutdown) logs its error and the same line as
+ * it exits.  Workers connect as no role (PostgreSQL's bootstrap superuser
+ * without its login check, which may be NOLOGIN) and act as audit_log's
+ * owner.
  */
 #include "postgres.h"
 
 #include "access/xact.h"
 #include "access/xlog.h"
-#include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
@@ -221,6 +224,19 @@ audit_refusal(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(taken);
 }
 
+/* The row this worker took and has not written yet (logged if it exits so). */
+static RefusalShared unwritten;
+static bool unwritten_held = false;
+
+static void
+LogUnwrittenAtExit(int code, Datum arg)
+{
+	if (unwritten_held)
+		LogUnrecorded(&unwritten, code == 0 ? "the background worker ended before writing it"
+					  : "the background worker failed or was terminated before writing it");
+	unwritten_held = false;
+}
+
 /*
  * The background worker: copy the row, let the caller go, connect, stage the
  * row in a transaction of its own and commit (the commit seals it).
@@ -243,13 +259,19 @@ share_acl_audit_worker_main(Datum main_arg)
 	if (seg == NULL)			/* the caller ended (terminated) before the hand-over */
 		SegmentWorkerCallerGone("share_acl audit of a refusal");
 	memcpy(&row, dsm_segment_address(seg), sizeof(RefusalShared));
+	unwritten = row;
+	unwritten_held = true;
+	before_shmem_exit(LogUnwrittenAtExit, (Datum) 0);
 	pg_write_barrier();
 	((RefusalShared *) dsm_segment_address(seg))->state = REFUSAL_TAKEN;
 	SetLatch(&row.caller->procLatch);
 	dsm_detach(seg);
 
-	/* connect as the bootstrap superuser, act as the owner of audit_log */
-	BackgroundWorkerInitializeConnectionByOid(row.database, BOOTSTRAP_SUPERUSERID, 0);
+	/*
+	 * connect as no role: PostgreSQL's bootstrap superuser, whose login is not
+	 * checked so (it may be NOLOGIN); act as the owner of audit_log
+	 */
+	BackgroundWorkerInitializeConnectionByOid(row.database, InvalidOid, 0);
 	SetUserIdAndSecContext(row.role, SECURITY_LOCAL_USERID_CHANGE);
 	SetConfigOption("default_transaction_isolation", "read committed", PGC_SUSET, PGC_S_OVERRIDE);
 	SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);
@@ -290,6 +312,7 @@ share_acl_audit_worker_main(Datum main_arg)
 		SPI_finish();
 		PopActiveSnapshot();
 		CommitTransactionCommand();
+		unwritten_held = false;
 		pgstat_report_activity(STATE_IDLE, NULL);
 	}
 	PG_CATCH();
@@ -299,6 +322,7 @@ share_acl_audit_worker_main(Datum main_arg)
 		EmitErrorReport();
 		FlushErrorState();
 		AbortOutOfAnyTransaction();
+		unwritten_held = false;
 		LogUnrecorded(&row, "its transaction failed");
 		proc_exit(1);
 	}

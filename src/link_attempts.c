@@ -59,7 +59,6 @@
 
 #include "access/table.h"
 #include "access/xact.h"
-#include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "common/int.h"
 #include "commands/trigger.h"
@@ -313,11 +312,13 @@ share_acl_link_attempt_main(Datum main_arg)
 	SetLatch(&sh->caller->procLatch);
 
 	/*
-	 * Connect as the bootstrap superuser and act as the role open_link runs
-	 * as: that role (the extension's owner) need not be allowed to log in, nor
-	 * be under its connection limit (PostgreSQL 15 applies both to workers).
+	 * Connect as no role (PostgreSQL's bootstrap superuser, whose login is not
+	 * checked so: it may be NOLOGIN) and act as the role open_link runs as:
+	 * that role (the extension's owner) need not be allowed to log in, nor be
+	 * under its connection limit (PostgreSQL 15 applies both to workers
+	 * connecting as a role).
 	 */
-	BackgroundWorkerInitializeConnectionByOid(sh->database, BOOTSTRAP_SUPERUSERID, 0);
+	BackgroundWorkerInitializeConnectionByOid(sh->database, InvalidOid, 0);
 	SetUserIdAndSecContext(sh->role, SECURITY_LOCAL_USERID_CHANGE);
 
 	/* a short, read-write READ COMMITTED transaction, whatever the defaults */

@@ -11,7 +11,9 @@
 # FLOOD_OPENS times.  Every open must answer ok, and every refusal must have
 # its row in audit_log (each caller waits for a free slot rather than give
 # up after a moment; the flood is slowed down instead), with at most a
-# quarter of the slots (one here) taken by refusal workers at once.
+# quarter of the slots (one here) taken by refusal workers at once.  Then:
+# refusals whose workers are terminated each leave their row or a LOG line,
+# and with the bootstrap superuser NOLOGIN the workers still connect.
 #
 # share_acl must be installed (test/run_all.sh does it first).  Prints
 # "flood: ... ok" lines; the exit status is non-zero when a check failed.
@@ -228,5 +230,44 @@ check "with W's chain held by a prepared transaction and refusals in W flooding,
 	"$([ "$other" = 1 ] && awk "BEGIN { exit !($t1 - $t0 < 3) }" && echo t || echo "$other rows")"
 check "the refusals in W logged their rows at once, not waiting for the prepared transaction ($held of 40 in the server log)" \
 	"$([ "$held" -ge 30 ] && echo t || echo "$held")"
+
+# refusal workers terminated at any moment (pg_terminate_backend, as a fast
+# shutdown does): every refusal has its row, or its LOG line (the caller's,
+# when the worker ended before taking it; the worker's own as it exits)
+TRUDY=$(psql -qXAt -c "SELECT share_acl.create_user('trudy@flood.test')")
+log_before=$(grep -c "principal $TRUDY" "$SA_CLUSTER_DIR/server.log")
+( n=0; end=$((SECONDS + 60))
+  while [ ! -e "$work/stop" ] && [ $SECONDS -lt $end ]; do
+	n=$((n + $(psql -qXAt -c "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))
+	                            FROM pg_stat_activity WHERE backend_type = 'share_acl audit'")))
+  done; echo "$n" >"$work/terminated" ) &
+killer=$!
+psql -qX -c "SET log_min_error_statement = panic" -c "SET ROLE flood_app" \
+	-c "$(for i in $(seq 20); do echo "DO \$\$ BEGIN PERFORM share_acl.set_principal('$TRUDY'); PERFORM share_acl.create_team('$W', 'x'); EXCEPTION WHEN insufficient_privilege THEN NULL; END \$\$;"; done)" \
+	>/dev/null 2>&1
+touch "$work/stop"; wait $killer
+sleep 1
+rows=$(psql -qXAt -c "SELECT count(*) FROM share_acl.audit_log WHERE action = 'refused' AND actor_id = '$TRUDY'")
+logged=$(( $(grep -c "principal $TRUDY" "$SA_CLUSTER_DIR/server.log") - log_before ))
+check "20 refusals while their workers are terminated ($(cat "$work/terminated") terminated): each has its row ($rows) or its LOG line ($logged)" \
+	"$([ "$((rows + logged))" = 20 ] && [ "$(cat "$work/terminated")" -gt 0 ] && echo t || echo "$rows + $logged")"
+
+# with the bootstrap superuser not allowed to log in (another superuser
+# administers), the workers still connect: a password open answers, a
+# refusal has its row
+psql -qX -c "CREATE ROLE flood_dba SUPERUSER LOGIN" -c "ALTER ROLE postgres NOLOGIN" >/dev/null
+opened=$(psql -qXAt -U flood_dba -c "SET log_min_error_statement = panic" \
+	-c "SELECT status FROM share_acl.open_link('$TOKEN', 'open sesame')" 2>&1)
+rows_before=$(psql -qXAt -U flood_dba -c "SELECT count(*) FROM share_acl.audit_log WHERE action = 'refused' AND actor_id = '$TRUDY'")
+psql -qX -U flood_dba -c "SET ROLE flood_app" \
+	-c "DO \$\$ BEGIN PERFORM share_acl.set_principal('$TRUDY'); PERFORM share_acl.create_team('$W', 'x'); EXCEPTION WHEN insufficient_privilege THEN NULL; END \$\$;" >/dev/null 2>&1
+for _ in $(seq 50); do
+	rows_after=$(psql -qXAt -U flood_dba -c "SELECT count(*) FROM share_acl.audit_log WHERE action = 'refused' AND actor_id = '$TRUDY'")
+	[ "$rows_after" -gt "$rows_before" ] && break
+	sleep 0.1
+done
+psql -qX -U flood_dba -c "ALTER ROLE postgres LOGIN" >/dev/null
+check "with the bootstrap superuser NOLOGIN, a password open answers ($opened) and a refusal has its row ($rows_before -> $rows_after)" \
+	"$([ "$opened" = ok ] && [ "$rows_after" = $((rows_before + 1)) ] && echo t || echo "$opened, $rows_before -> $rows_after")"
 printf 'flood: %s refused calls and %s opens in %s s\n' "$want" "$OPENS" "$(awk "BEGIN { printf \"%.1f\", $end - $start }")"
 exit $failed
