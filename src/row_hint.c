@@ -17,7 +17,9 @@
  * SERIALIZABLE, whose index scans also lock the key's range) goes through
  * the index as before.  An update row_write.c makes moves the hint to the
  * row's new version.  The hints are a fixed array in backend memory, keyed
- * by the uuid hash; nothing needs invalidating.
+ * by the uuid hash, two to a set (a key whose hash meets another's in its
+ * set does not evict it: the hash key is drawn per backend, so such
+ * meetings come and go by chance); nothing needs invalidating.
  */
 #include "postgres.h"
 
@@ -46,10 +48,24 @@ typedef struct RowHint
 
 static RowHint row_hints[ROW_HINTS];
 
+/* The set of two hints where key's (through index) may be. */
 static RowHint *
-HintSlot(Oid index, const pg_uuid_t *key)
+HintSet(Oid index, const pg_uuid_t *key)
 {
-	return &row_hints[(uuid_hash_with_key(uuid_hash_key, key) ^ index) & (ROW_HINTS - 1)];
+	return &row_hints[((uuid_hash_with_key(uuid_hash_key, key) ^ index) & (ROW_HINTS / 2 - 1)) * 2];
+}
+
+/* key's hint (through index), or NULL. */
+static RowHint *
+HintOf(Oid index, const pg_uuid_t *key)
+{
+	RowHint    *set = HintSet(index, key);
+	int			i;
+
+	for (i = 0; i < 2; i++)
+		if (set[i].index == index && uuid_equal(&set[i].key, key))
+			return &set[i];
+	return NULL;
 }
 
 /*
@@ -84,9 +100,7 @@ RowHintUsable(Relation index, AttrNumber key_column, Snapshot snap)
 bool
 RowHintHas(Oid index, const pg_uuid_t *key)
 {
-	RowHint    *h = HintSlot(index, key);
-
-	return h->index == index && uuid_equal(&h->key, key);
+	return HintOf(index, key) != NULL;
 }
 
 /*
@@ -96,18 +110,29 @@ RowHintHas(Oid index, const pg_uuid_t *key)
 void
 RowHintMoved(Oid index, const pg_uuid_t *key, ItemPointer tid)
 {
-	RowHint    *h = HintSlot(index, key);
+	RowHint    *h = HintOf(index, key);
 
-	if (h->index == index && uuid_equal(&h->key, key))
+	if (h != NULL)
 		h->tid = *tid;
 }
 
-/* Remember tid as the place of key's row, found through index (RowHintUsable). */
+/*
+ * Remember tid as the place of key's row, found through index
+ * (RowHintUsable): first in its set, the other hint there the one last
+ * remembered before.
+ */
 void
 RowHintRemember(Oid index, const pg_uuid_t *key, ItemPointer tid)
 {
-	RowHint    *h = HintSlot(index, key);
+	RowHint    *h = HintOf(index, key);
 
+	if (h == NULL)
+	{
+		RowHint    *set = HintSet(index, key);
+
+		set[1] = set[0];
+		h = &set[0];
+	}
 	h->index = index;
 	h->key = *key;
 	h->tid = *tid;
@@ -123,11 +148,11 @@ bool
 RowHintFetch(Relation rel, Oid index, AttrNumber key_column, const pg_uuid_t *key, Snapshot snap,
 			 TupleTableSlot *slot)
 {
-	RowHint    *h = HintSlot(index, key);
+	RowHint    *h = HintOf(index, key);
 	bool		isnull;
 	Datum		found;
 
-	if (h->index != index || !uuid_equal(&h->key, key) || snap == NULL || !IsMVCCSnapshot(snap) ||
+	if (h == NULL || snap == NULL || !IsMVCCSnapshot(snap) ||
 		IsolationIsSerializable() || rel->rd_rel->relam != HEAP_TABLE_AM_OID ||
 		TupleDescAttr(RelationGetDescr(rel), key_column - 1)->atttypid != UUIDOID)
 		return false;
