@@ -40,7 +40,7 @@ static const char *const access_labels[] = {"private", "shared", "public"};
 
 static const char *const model_rel_names[MT_COUNT] = {
 	"resource", "collection_item", "workspace", "principal", "member",
-	"team_member", "share", "link", "review_reviewer", "change_log", "signing_key",
+	"team_member", "share", "link", "review_reviewer", "signing_key", "change_log",
 	"notification_mute", "link_view", "id_registry", "notification", "notification_preference",
 	"resource_pkey", "collection_item_resource_idx",
 	"principal_pkey", "member_pkey", "member_principal_idx",

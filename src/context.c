@@ -247,24 +247,58 @@ ContextInvokerIsAdmin(void)
  * exception block) that covers the open_link() call, and is passed to
  * parallel workers with the other settings.  Its check hook refuses any
  * value that does not come from _set_link_context() or from a parallel
- * worker's copy of its leader's settings.  The link's row is re-read when
- * links change, so a revoke is seen by the next check.
+ * worker's copy of its leader's settings.  Its value is the link's id, and
+ * after a slash the id of the key that signed the token opened (none when
+ * set by _set_link_context()).  The link's row, and that key's, are re-read
+ * when links or keys change, so a revoke or a retired key is seen by the
+ * next check.
  */
 static char *link_setting = NULL;
 static bool link_is_set = false;
 static pg_uuid_t link_id;
+static int32 link_kid = 0;		/* 0: none */
 static bool link_setting_allowed = false;	/* inside _set_link_context() */
 
 static LinkData link_data;
 static pg_uuid_t link_data_id;
+static int32 link_data_kid;
 static uint64 link_data_gen = 0;	/* 0: not read */
 static TransientTag link_data_transient = 0;
 
-/* GUC check hook: empty, or a uuid set by _set_link_context() (or a parallel worker's restore). */
+/*
+ * The link id and key id of a link context setting (the key id 0 when it
+ * names none); false when it is not "<uuid>" or "<uuid>/<key id>".
+ */
+static bool
+ParseLinkContext(const char *value, pg_uuid_t *id, int32 *kid)
+{
+	char		uuid[UUID_LEN * 2 + 5];
+	const char *slash = strchr(value, '/');
+	size_t		len = slash ? (size_t) (slash - value) : strlen(value);
+	char	   *end;
+	long		k = 0;
+
+	if (len >= sizeof(uuid))
+		return false;
+	memcpy(uuid, value, len);
+	uuid[len] = '\0';
+	if (slash != NULL)
+	{
+		errno = 0;
+		k = strtol(slash + 1, &end, 10);
+		if (errno != 0 || end == slash + 1 || *end != '\0' || k <= 0 || k > PG_INT32_MAX)
+			return false;
+	}
+	*kid = (int32) k;
+	return ParseUuid(uuid, id);
+}
+
+/* GUC check hook: empty, or a value set by _set_link_context() (or a parallel worker's restore). */
 static bool
 CheckLinkContext(char **newval, void **extra, GucSource source)
 {
 	pg_uuid_t	id;
+	int32		kid;
 
 	if (*newval == NULL || (*newval)[0] == '\0')
 		return true;
@@ -274,10 +308,10 @@ CheckLinkContext(char **newval, void **extra, GucSource source)
 		GUC_check_errmsg("share_acl.link_context can only be set by share_acl.open_link()");
 		return false;
 	}
-	if (!ParseUuid(*newval, &id))
+	if (!ParseLinkContext(*newval, &id, &kid))
 	{
 		GUC_check_errcode(ERRCODE_INVALID_TEXT_REPRESENTATION);
-		GUC_check_errmsg("invalid link id \"%s\"", ValueForMessage(*newval));
+		GUC_check_errmsg("invalid link context \"%s\"", ValueForMessage(*newval));
 		return false;
 	}
 	return true;
@@ -287,7 +321,7 @@ CheckLinkContext(char **newval, void **extra, GucSource source)
 static void
 AssignLinkContext(const char *newval, void *extra)
 {
-	link_is_set = newval != NULL && newval[0] != '\0' && ParseUuid(newval, &link_id);
+	link_is_set = newval != NULL && newval[0] != '\0' && ParseLinkContext(newval, &link_id, &link_kid);
 }
 
 /* Define share_acl.link_context; called from ContextDefineSettings. */
@@ -319,12 +353,13 @@ ContextCurrentLink(const pg_uuid_t **id)
 	if (!link_is_set)
 		return NULL;
 	if (link_data_gen != LinksGeneration() ||
-		!uuid_equal(&link_data_id, &link_id) ||
+		!uuid_equal(&link_data_id, &link_id) || link_data_kid != link_kid ||
 		!CacheTransientValid(link_data_transient))
 	{
 		link_data_gen = 0;		/* until read whole */
-		LinkLoad(&link_id, &link_data);
+		LinkLoad(&link_id, link_kid, &link_data);
 		link_data_id = link_id;
+		link_data_kid = link_kid;
 		link_data_transient = CacheTransientTag(link_data.transient);
 		link_data_gen = LinksGeneration();
 	}
@@ -333,12 +368,18 @@ ContextCurrentLink(const pg_uuid_t **id)
 	return &link_data;
 }
 
-/* Make link the transaction's link context (NULL: none). */
+/*
+ * Make link the transaction's link context (NULL: none), opened with a token
+ * that key kid signed (0: none).
+ */
 void
-ContextSetLink(const pg_uuid_t *link)
+ContextSetLink(const pg_uuid_t *link, int32 kid)
 {
 	const char *value = link == NULL ? "" :
 		DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(link)));
+
+	if (link != NULL && kid > 0)
+		value = psprintf("%s/%d", value, kid);
 
 	link_setting_allowed = true;
 	PG_TRY();
@@ -360,7 +401,7 @@ PG_FUNCTION_INFO_V1(set_link_context);
 Datum
 set_link_context(PG_FUNCTION_ARGS)
 {
-	ContextSetLink(PG_ARGISNULL(0) ? NULL : PG_GETARG_UUID_P(0));
+	ContextSetLink(PG_ARGISNULL(0) ? NULL : PG_GETARG_UUID_P(0), 0);
 	PG_RETURN_VOID();
 }
 

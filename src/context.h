@@ -16,6 +16,6 @@ extern const pg_uuid_t *ContextCurrentPrincipal(void);
 extern bool ContextInvokerIsAdmin(void);
 extern const pg_uuid_t *ContextCurrentLinkId(void);
 extern const LinkData *ContextCurrentLink(const pg_uuid_t **id);
-extern void ContextSetLink(const pg_uuid_t *link);
+extern void ContextSetLink(const pg_uuid_t *link, int32 kid);
 
 #endif							/* SHARE_ACL_CONTEXT_H */

@@ -583,7 +583,8 @@ LinkReaches(Engine *e, int32 node, int32 target, int depth)
 /*
  * R7: what the transaction's link context gives on node: the link's permset
  * (toggles applied) when the link's resource is in anc(node), while the link
- * is neither revoked nor expired, capped below "share".
+ * is neither revoked nor expired and the key that signed the token opened
+ * is not retired, capped below "share".
  */
 Permset
 EngineLinkPermissions(Engine *e, int32 node, Trace *trace)
@@ -595,12 +596,15 @@ EngineLinkPermissions(Engine *e, int32 node, Trace *trace)
 
 	if (link == NULL)
 		return 0;
-	if (!link->exists || link->revoked || link->expires_at <= e->now || link->not_before > e->now)
+	if (!link->exists || link->revoked || link->key_retired ||
+		link->expires_at <= e->now || link->not_before > e->now)
 	{
 		if (trace)
 			TraceAdd(trace, "R7", NULL, NULL, 0,
 					 pstrdup(!link->exists ? "the link no longer exists" :
-							 link->revoked ? "the link is revoked" : "the link is not valid now"));
+							 link->revoked ? "the link is revoked" :
+							 link->key_retired ? "the key that signed the link's token is retired" :
+							 "the link is not valid now"));
 		return 0;
 	}
 	if (link_memo == NULL)

@@ -71,6 +71,7 @@ RelcacheCallback(Datum arg, Oid relid)
 			inval_counts[INVAL_PRINCIPALS]++;
 			break;
 		case MT_LINK:
+		case MT_SIGNING_KEY:
 			inval_counts[INVAL_LINKS]++;
 			break;
 		case MT_CHANGE_LOG:
@@ -114,6 +115,7 @@ GroupOf(ModelRel table)
 		case MT_WORKSPACE:
 			return INVAL_WORKSPACES;
 		case MT_LINK:
+		case MT_SIGNING_KEY:
 			return INVAL_LINKS;
 		default:
 			return INVAL_PRINCIPALS;

@@ -19,7 +19,7 @@ typedef enum InvalGroup
 	INVAL_STRUCTURE,			/* resource, collection_item: apply the change log */
 	INVAL_WORKSPACES,			/* workspace */
 	INVAL_PRINCIPALS,			/* principal, member, team_member, share */
-	INVAL_LINKS,				/* link */
+	INVAL_LINKS,				/* link, signing_key */
 	INVAL_GROUPS
 } InvalGroup;
 

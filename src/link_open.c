@@ -98,6 +98,7 @@ typedef struct OpenedLink
 {
 	bool		exists;
 	pg_uuid_t	id;
+	int32		kid;			/* the key that signed its token */
 	pg_uuid_t	resource;
 	Permset		perms;
 	bool		allow[4];
@@ -130,6 +131,7 @@ typedef struct SigningKey
 {
 	Datum		secret;
 	Snapshot	snap;
+	int32		kid;			/* the key asked for */
 } SigningKey;
 
 /* TokenKeyLookup of the open: the secret of unretired key kid, read by its primary key. */
@@ -138,6 +140,7 @@ SigningKeyOf(int32 kid, void *arg)
 {
 	SigningKey *key = (SigningKey *) arg;
 
+	key->kid = kid;
 	IndexScanKey(MT_SIGNING_KEY, MT_SIGNING_KEY_PKEY, catalog.sk_kid, F_INT4EQ, Int32GetDatum(kid),
 				 key->snap, SigningKeyRow, &key->secret);
 	return key->secret;
@@ -198,12 +201,13 @@ TrackViewsRow(TupleDesc desc, HeapTuple tup, void *arg)
 static bool
 ReadLinkUnder(Datum token, Snapshot snap, OpenedLink *l)
 {
-	SigningKey	key = {(Datum) 0, snap};
+	SigningKey	key = {(Datum) 0, snap, 0};
 	bool		found;
 	RowFacts	resource;
 
 	memset(l, 0, sizeof(*l));
 	found = TokenLinkId(token, SigningKeyOf, &key, &l->id);
+	l->kid = key.kid;
 	if (key.secret != (Datum) 0)
 	{
 		bytea	   *b = DatumGetByteaP(key.secret);
@@ -445,7 +449,7 @@ link_open(PG_FUNCTION_ARGS)
 				if (!l.has_max_views)
 					LinkViewAtCommit(&l.id, told ? text_to_cstring(told) : NULL);
 			}
-			ContextSetLink(&l.id);
+			ContextSetLink(&l.id, l.kid);
 			status = "ok";
 		}
 	}

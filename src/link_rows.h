@@ -21,9 +21,10 @@ typedef struct LinkData
 	TimestampTz expires_at;		/* DT_NOEND when it never expires */
 	TimestampTz not_before;		/* DT_NOBEGIN when it has no start */
 	bool		revoked;
+	bool		key_retired;	/* the key that signed the token opened is retired (or gone) */
 } LinkData;
 
 extern uint64 LinksGeneration(void);
-extern void LinkLoad(const pg_uuid_t *id, LinkData *out);
+extern void LinkLoad(const pg_uuid_t *id, int32 kid, LinkData *out);
 
 #endif							/* SHARE_ACL_LINK_ROWS_H */

@@ -12,7 +12,7 @@ CREATE TYPE share_acl._cache_signal_links AS (unused integer);
 COMMENT ON TYPE share_acl._cache_signal_structure IS 'internal: invalidated when resource or collection_item changes';
 COMMENT ON TYPE share_acl._cache_signal_workspaces IS 'internal: invalidated when workspace changes';
 COMMENT ON TYPE share_acl._cache_signal_principals IS 'internal: invalidated when principal, member, team_member or share changes';
-COMMENT ON TYPE share_acl._cache_signal_links IS 'internal: invalidated when link changes';
+COMMENT ON TYPE share_acl._cache_signal_links IS 'internal: invalidated when link or signing_key changes';
 
 CREATE FUNCTION share_acl._see_committed() RETURNS void
     AS 'MODULE_PATHNAME', 'see_committed' LANGUAGE C VOLATILE;

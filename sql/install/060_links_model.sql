@@ -39,6 +39,14 @@ CREATE TABLE share_acl.signing_key (
     retired_at timestamptz
 );
 -- readable by no one but the extension's own SECURITY DEFINER code (090_privileges.sql)
+-- a link context names the key of the token opened: retiring (or changing,
+-- or deleting) a key ends the contexts of its tokens at the next check
+CREATE TRIGGER zz_cache_invalidate AFTER UPDATE OR DELETE OR TRUNCATE
+    ON share_acl.signing_key FOR EACH STATEMENT EXECUTE FUNCTION share_acl.cache_invalidate_trigger();
+CREATE TRIGGER zz_cache_invalidate_row AFTER UPDATE OR DELETE
+    ON share_acl.signing_key FOR EACH ROW EXECUTE FUNCTION share_acl.cache_invalidate_trigger();
+ALTER TABLE share_acl.signing_key ENABLE ALWAYS TRIGGER zz_cache_invalidate,
+    ENABLE REPLICA TRIGGER zz_cache_invalidate_row;
 
 -- only what a link context reads invalidates caches; counters (view_count,
 -- last_viewed_at, failed_attempts) change at every open and do not
