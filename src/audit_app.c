@@ -1,13 +1,17 @@
 /*
  * audit_app.c — audit_trigger(), the trigger an application attaches to its
  * own tables (SPEC §7): one audit row per changed row, with the acting
- * principal, in the chain of the workspace of the resource a uuid column of
+ * principal (and the link of the transaction's link context, if any), in
+ * the chain of the workspace of the resource a uuid column of
  * the row names — when the current context (the principal, with the link
  * context if any) holds anything on that resource, or no principal is set
  * and the role is a trusted administrator: any other row (a principal with
  * nothing there, or a role with no principal) goes to the chain of rows
  * without a workspace (a trusted administrator's to read), so that nobody
- * writes into another tenant's log by naming its resources.
+ * writes into another tenant's log by naming its resources.  A row that
+ * names a resource this transaction deleted (an application's rows deleted
+ * by the cascade of delete_resource) goes to the chain of the workspace
+ * that resource was in: the deletion passed its own checks.
  *
  * It runs as its caller.  The rows' jsonb is made by to_jsonb as the role
  * whose statement fired the trigger: a type of an application's table may
@@ -20,6 +24,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -30,9 +35,11 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 
 #include "audit.h"
+#include "catalog.h"
 #include "context.h"
 #include "engine.h"
 
@@ -42,24 +49,29 @@ PG_FUNCTION_INFO_V1(audit_trigger);
 #define APP_BATCH_ROWS	1000
 
 /*
- * $1 actor, $2 db_role, $3 action, $4 object_type; $5 .. $8 the rows'
- * resource, old and new, and the resource whose workspace they go to
+ * $1 actor, $2 db_role, $3 action, $4 object_type; $5 .. $9 the rows'
+ * resource, old and new, the resource whose workspace they go to, and the
+ * workspace of a resource this transaction deleted; $10 the link of the
+ * transaction's link context
  */
 static SPIPlanPtr app_plan = NULL;
-static const Oid app_param_types[8] = {UUIDOID, TEXTOID, TEXTOID, TEXTOID, UUIDARRAYOID,
-									   JSONBARRAYOID, JSONBARRAYOID, UUIDARRAYOID};
+static const Oid app_param_types[10] = {UUIDOID, TEXTOID, TEXTOID, TEXTOID, UUIDARRAYOID,
+										JSONBARRAYOID, JSONBARRAYOID, UUIDARRAYOID, UUIDARRAYOID,
+										UUIDOID};
 
 /* The rows of one statement of the trigger, a batch at a time. */
 typedef struct AppRows
 {
-	Datum		params[8];
-	char		nulls[8];
+	Datum		params[10];
+	char		nulls[10];
 	bool		trusted;		/* no principal, a trusted administrator */
 	int			n;
 	Datum		resource[APP_BATCH_ROWS];
 	bool		resource_null[APP_BATCH_ROWS];
 	Datum		chain[APP_BATCH_ROWS];	/* the resource, or NULL: no workspace */
 	bool		chain_null[APP_BATCH_ROWS];
+	Datum		deleted_in[APP_BATCH_ROWS]; /* the workspace of a resource deleted here */
+	bool		deleted_in_null[APP_BATCH_ROWS];
 	Datum		old[APP_BATCH_ROWS];
 	bool		old_null[APP_BATCH_ROWS];
 	Datum		new[APP_BATCH_ROWS];
@@ -93,18 +105,20 @@ FlushRows(AppRows *rows)
 	rows->params[5] = PointerGetDatum(BatchArray(rows, rows->old, rows->old_null, JSONBOID));
 	rows->params[6] = PointerGetDatum(BatchArray(rows, rows->new, rows->new_null, JSONBOID));
 	rows->params[7] = PointerGetDatum(BatchArray(rows, rows->chain, rows->chain_null, UUIDOID));
+	rows->params[8] = PointerGetDatum(BatchArray(rows, rows->deleted_in, rows->deleted_in_null, UUIDOID));
 	MemoryContextSwitchTo(old);
 
 	AuditConnectAsOwner(&scope);
 	if (app_plan == NULL)
 	{
 		SPIPlanPtr	p = SPI_prepare("INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action,"
-									"       object_type, object_id, old, new)"
-									" SELECT (SELECT r.workspace_id FROM share_acl.resource r"
-									"          WHERE r.id OPERATOR(pg_catalog.=) u.cid), $1, $2, $3, $4, u.rid, u.o, u.n"
+									"       object_type, object_id, old, new, link_id)"
+									" SELECT coalesce((SELECT r.workspace_id FROM share_acl.resource r"
+									"                   WHERE r.id OPERATOR(pg_catalog.=) u.cid), u.wid),"
+									"        $1, $2, $3, $4, u.rid, u.o, u.n, $10"
 									"   FROM ROWS FROM (pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7),"
-									"                   pg_catalog.unnest($8)) AS u(rid, o, n, cid)",
-									8, (Oid *) app_param_types);
+									"                   pg_catalog.unnest($8), pg_catalog.unnest($9)) AS u(rid, o, n, cid, wid)",
+									10, (Oid *) app_param_types);
 
 		if (p == NULL || SPI_keepplan(p) != 0)
 			elog(ERROR, "could not prepare the audit statement of audit_trigger()");
@@ -120,6 +134,49 @@ FlushRows(AppRows *rows)
 	rows->n = 0;
 }
 
+/* What DeletedHereRow found: the workspace of a resource this transaction deleted. */
+typedef struct DeletedHere
+{
+	bool		found;
+	pg_uuid_t	workspace;
+} DeletedHere;
+
+/* A version of the resource's row: deleted (not updated, not just locked) by this transaction? */
+static void
+DeletedHereRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	DeletedHere *d = (DeletedHere *) arg;
+	HeapTupleHeader h = tup->t_data;
+	bool		isnull;
+	Datum		ws;
+
+	if (d->found || (h->t_infomask & HEAP_XMAX_INVALID) || HEAP_XMAX_IS_LOCKED_ONLY(h->t_infomask) ||
+		!ItemPointerEquals(&tup->t_self, &h->t_ctid) ||
+		!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetUpdateXid(h)))
+		return;
+	ws = Attr(desc, tup, catalog.res_workspace, &isnull);
+	if (!isnull)
+	{
+		d->found = true;
+		d->workspace = *DatumGetUUIDP(ws);
+	}
+}
+
+/*
+ * Did this transaction delete resource id (its row's versions, whatever the
+ * snapshot)?  Then *workspace is the workspace it was in.
+ */
+static bool
+DeletedHereIn(const pg_uuid_t *id, pg_uuid_t *workspace)
+{
+	DeletedHere d = {false};
+
+	CatalogLookup();
+	IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, id, SnapshotAny, DeletedHereRow, &d);
+	*workspace = d.workspace;
+	return d.found;
+}
+
 /* Add a row: its resource (column of the row old or new names), old and new (NULL: none). */
 static void
 AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTuple new)
@@ -127,18 +184,27 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTupl
 	HeapTuple	named = new != NULL ? new : old;
 	MemoryContext prev = MemoryContextSwitchTo(rows->batch);
 	int			i = rows->n;
+	TargetKind	kind = TARGET_RESOURCE;
 
 	rows->resource[i] = heap_getattr(named, column, desc, &rows->resource_null[i]);
 	rows->chain[i] = rows->resource[i];
 	rows->chain_null[i] = rows->resource_null[i];
-	if (!rows->chain_null[i] && !rows->trusted)
+	rows->deleted_in_null[i] = true;
+	/* (what the current context holds, as this transaction sees it) */
+	if (!rows->chain_null[i] && !rows->trusted &&
+		(EngineCurrentPermissions(DatumGetUUIDP(rows->resource[i]), &kind) == 0 || kind != TARGET_RESOURCE))
+		rows->chain_null[i] = true;
+	/* a row deleted with its resource (delete_resource's cascade) */
+	if (new == NULL && !rows->resource_null[i] && (rows->trusted || rows->chain_null[i]))
 	{
-		TargetKind	kind;
+		pg_uuid_t  *ws = palloc(sizeof(pg_uuid_t));
 
-		/* (what the current context holds, as this transaction sees it) */
-		if (EngineCurrentPermissions(DatumGetUUIDP(rows->resource[i]), &kind) == 0 ||
-			kind != TARGET_RESOURCE)
-			rows->chain_null[i] = true;
+		if (DeletedHereIn(DatumGetUUIDP(rows->resource[i]), ws))
+		{
+			rows->chain_null[i] = false;
+			rows->deleted_in[i] = UUIDPGetDatum(ws);
+			rows->deleted_in_null[i] = false;
+		}
 	}
 	rows->old_null[i] = old == NULL;
 	rows->old[i] = old ? AuditRowToJsonb(heap_copy_tuple_as_datum(old, desc), desc->tdtypeid) : (Datum) 0;
@@ -237,6 +303,15 @@ audit_trigger(PG_FUNCTION_ARGS)
 		rows->nulls[0] = 'n';
 		rows->trusted = ContextInvokerIsAdmin();
 	}
+	if (ContextCurrentLinkId() != NULL)
+	{
+		pg_uuid_t  *link = palloc(sizeof(pg_uuid_t));
+
+		*link = *ContextCurrentLinkId();
+		rows->params[9] = UUIDPGetDatum(link);
+	}
+	else
+		rows->nulls[9] = 'n';
 	rows->params[1] = CStringGetTextDatum(GetUserNameFromId(GetSessionUserId(), false));
 	rows->params[2] = CStringGetTextDatum(inserted ? "insert" : deleted ? "delete" : "update");
 	rows->params[3] = CStringGetTextDatum(table);

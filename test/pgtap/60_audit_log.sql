@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(106);
+SELECT plan(108);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -543,6 +543,31 @@ SELECT throws_ok($$CREATE TEMP TABLE new_rows AS SELECT pg_temp.id('X') AS resou
     '39P01', NULL, 'audit_trigger: a statement trigger without its transition tables is refused');
 SELECT is(has_function_privilege('t60_app', 'share_acl.audit_trigger()', 'EXECUTE'), true,
     'audit_trigger: share_acl_user may attach it');
+-- an application's row deleted with its resource (delete_resource's
+-- cascade) is in the chain of the workspace the resource was in; a row
+-- naming a resource deleted before, by another transaction, is not
+CREATE TABLE public.t60_clip (id uuid PRIMARY KEY REFERENCES share_acl.resource (id) ON DELETE CASCADE, title text);
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON public.t60_clip
+    FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('id');
+BEGIN; SELECT pg_temp.act('carol');
+INSERT INTO ids SELECT 'clipped', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P'));
+INSERT INTO public.t60_clip VALUES (pg_temp.id('clipped'), 'clip');
+COMMIT;
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('carol');
+SELECT share_acl.delete_resource(pg_temp.id('clipped'));
+COMMIT;
+SELECT results_eq($$SELECT action, actor_id, workspace_id, old ->> 'title' FROM pg_temp.fresh() WHERE object_type = 'public.t60_clip'$$,
+    $$VALUES ('delete', pg_temp.id('carol'), pg_temp.id('ws'), 'clip')$$,
+    'audit_trigger: an application row deleted with its resource (delete_resource''s cascade) is in the workspace''s chain');
+INSERT INTO public.t60_doc (resource_id, title) VALUES (pg_temp.id('clipped'), 'orphan');
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('carol');
+DELETE FROM public.t60_doc WHERE title = 'orphan';
+COMMIT;
+SELECT results_eq($$SELECT action, workspace_id FROM pg_temp.fresh() WHERE object_type = 'public.t60_doc'$$,
+    $$VALUES ('delete', NULL::uuid)$$,
+    'audit_trigger: a row naming a resource another transaction deleted is in no workspace''s chain');
 
 -- ------------------------------------------------------------------- reading
 SET SESSION AUTHORIZATION t60_app;

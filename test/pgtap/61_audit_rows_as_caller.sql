@@ -11,7 +11,7 @@
 -- Audit rows are written when a transaction commits, so this file runs in
 -- autocommit mode (its rows stay: the log is append-only).
 SET client_min_messages = warning;
-SELECT plan(30);
+SELECT plan(31);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE marks (id bigint NOT NULL);
@@ -269,6 +269,11 @@ SELECT results_eq($$SELECT new ->> 'body', workspace_id FROM share_acl.audit_log
                      WHERE id > (SELECT m.id FROM marks m) AND object_type LIKE '%.app_note' ORDER BY id$$,
     $$VALUES ('no principal', NULL::uuid), ('administrator', pg_temp.id('ws')), ('link', pg_temp.id('ws'))$$,
     'audit_trigger without a principal: a plain role''s row goes to no workspace''s chain, an administrator''s and a link context''s to the workspace''s');
+SELECT results_eq($$SELECT new ->> 'body', link_id FROM share_acl.audit_log
+                     WHERE id > (SELECT m.id FROM marks m) AND object_type LIKE '%.app_note' ORDER BY id$$,
+    $$VALUES ('no principal', NULL::uuid), ('administrator', NULL::uuid),
+             ('link', share_acl.link_id((SELECT t FROM tok)))$$,
+    'audit_trigger: a row written in a link context names the link');
 
 SELECT is(has_function_privilege('share_acl.audit_trigger()', 'EXECUTE')
           AND NOT (SELECT prosecdef FROM pg_proc WHERE oid = 'share_acl.audit_trigger()'::regprocedure),
