@@ -66,9 +66,9 @@ SELECT is(ARRAY(SELECT DISTINCT t.tgrelid::regclass::text FROM pg_trigger t
                  WHERE t.tgname IN ('zz_cache_invalidate', 'zz_change_log_insert')
                    AND t.tgrelid::regclass::text LIKE 'share\_acl.%' ORDER BY 1),
           ARRAY['share_acl.collection_item', 'share_acl.link', 'share_acl.member', 'share_acl.principal',
-                'share_acl.resource', 'share_acl.review_reviewer', 'share_acl.share', 'share_acl.team_member',
-                'share_acl.workspace'],
-    'every table the engine reads has a cache trigger');
+                'share_acl.resource', 'share_acl.review_reviewer', 'share_acl.share', 'share_acl.signing_key',
+                'share_acl.team_member', 'share_acl.workspace'],
+    'every table the engine reads has a cache trigger (signing_key: a link context names its token''s key)');
 
 -- ------------------------------------------------------------------ share
 SELECT is(share_acl.has_access(:'u', :'A', 'edit'), true, 'share: u edits A (warm)');
