@@ -1,8 +1,9 @@
 /*
  * audit_app.c — audit_trigger(), the trigger an application attaches to its
  * own tables (SPEC §7): one audit row per changed row, with the acting
- * principal (and the link of the transaction's link context, if any), in
- * the chain of the workspace of the resource a uuid column of
+ * principal (and the link of the transaction's link context where that
+ * gives something on the row's resource), in the chain of the workspace of
+ * the resource a uuid column of
  * the row names — when the current context (the principal, with the link
  * context if any) holds anything on that resource, or no principal is set
  * and the role is a trusted administrator: any other row (a principal with
@@ -51,13 +52,13 @@ PG_FUNCTION_INFO_V1(audit_trigger);
 /*
  * $1 actor, $2 db_role, $3 action, $4 object_type; $5 .. $9 the rows'
  * resource, old and new, the resource whose workspace they go to, and the
- * workspace of a resource this transaction deleted; $10 the link of the
- * transaction's link context
+ * workspace of a resource this transaction deleted, and the link through
+ * which the transaction's link context gives something on the resource
  */
 static SPIPlanPtr app_plan = NULL;
 static const Oid app_param_types[10] = {UUIDOID, TEXTOID, TEXTOID, TEXTOID, UUIDARRAYOID,
 										JSONBARRAYOID, JSONBARRAYOID, UUIDARRAYOID, UUIDARRAYOID,
-										UUIDOID};
+										UUIDARRAYOID};
 
 /* The rows of one statement of the trigger, a batch at a time. */
 typedef struct AppRows
@@ -72,6 +73,8 @@ typedef struct AppRows
 	bool		chain_null[APP_BATCH_ROWS];
 	Datum		deleted_in[APP_BATCH_ROWS]; /* the workspace of a resource deleted here */
 	bool		deleted_in_null[APP_BATCH_ROWS];
+	Datum		link[APP_BATCH_ROWS];	/* the link context's link, where it gives something */
+	bool		link_null[APP_BATCH_ROWS];
 	Datum		old[APP_BATCH_ROWS];
 	bool		old_null[APP_BATCH_ROWS];
 	Datum		new[APP_BATCH_ROWS];
@@ -106,6 +109,7 @@ FlushRows(AppRows *rows)
 	rows->params[6] = PointerGetDatum(BatchArray(rows, rows->new, rows->new_null, JSONBOID));
 	rows->params[7] = PointerGetDatum(BatchArray(rows, rows->chain, rows->chain_null, UUIDOID));
 	rows->params[8] = PointerGetDatum(BatchArray(rows, rows->deleted_in, rows->deleted_in_null, UUIDOID));
+	rows->params[9] = PointerGetDatum(BatchArray(rows, rows->link, rows->link_null, UUIDOID));
 	MemoryContextSwitchTo(old);
 
 	AuditConnectAsOwner(&scope);
@@ -115,9 +119,10 @@ FlushRows(AppRows *rows)
 									"       object_type, object_id, old, new, link_id)"
 									" SELECT coalesce((SELECT r.workspace_id FROM share_acl.resource r"
 									"                   WHERE r.id OPERATOR(pg_catalog.=) u.cid), u.wid),"
-									"        $1, $2, $3, $4, u.rid, u.o, u.n, $10"
+									"        $1, $2, $3, $4, u.rid, u.o, u.n, u.lid"
 									"   FROM ROWS FROM (pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7),"
-									"                   pg_catalog.unnest($8), pg_catalog.unnest($9)) AS u(rid, o, n, cid, wid)",
+									"                   pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10))"
+									"        AS u(rid, o, n, cid, wid, lid)",
 									10, (Oid *) app_param_types);
 
 		if (p == NULL || SPI_keepplan(p) != 0)
@@ -190,6 +195,17 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTupl
 	rows->chain[i] = rows->resource[i];
 	rows->chain_null[i] = rows->resource_null[i];
 	rows->deleted_in_null[i] = true;
+	/* the link, when the row's access may come through it */
+	rows->link_null[i] = true;
+	if (ContextCurrentLinkId() != NULL && !rows->resource_null[i] &&
+		EngineCurrentLinkPermissions(DatumGetUUIDP(rows->resource[i])) != 0)
+	{
+		pg_uuid_t  *link = palloc(sizeof(pg_uuid_t));
+
+		*link = *ContextCurrentLinkId();
+		rows->link[i] = UUIDPGetDatum(link);
+		rows->link_null[i] = false;
+	}
 	/* (what the current context holds, as this transaction sees it) */
 	if (!rows->chain_null[i] && !rows->trusted &&
 		(EngineCurrentPermissions(DatumGetUUIDP(rows->resource[i]), &kind) == 0 || kind != TARGET_RESOURCE))
@@ -303,15 +319,6 @@ audit_trigger(PG_FUNCTION_ARGS)
 		rows->nulls[0] = 'n';
 		rows->trusted = ContextInvokerIsAdmin();
 	}
-	if (ContextCurrentLinkId() != NULL)
-	{
-		pg_uuid_t  *link = palloc(sizeof(pg_uuid_t));
-
-		*link = *ContextCurrentLinkId();
-		rows->params[9] = UUIDPGetDatum(link);
-	}
-	else
-		rows->nulls[9] = 'n';
 	rows->params[1] = CStringGetTextDatum(GetUserNameFromId(GetSessionUserId(), false));
 	rows->params[2] = CStringGetTextDatum(inserted ? "insert" : deleted ? "delete" : "update");
 	rows->params[3] = CStringGetTextDatum(table);

@@ -785,6 +785,20 @@ EngineCurrentPermissions(const pg_uuid_t *target, TargetKind *kind)
 	return PermissionsWith(p, link, target, kind, false);
 }
 
+/*
+ * What the transaction's link context alone gives on R (R7; 0 without a link
+ * context, or where the link reaches nothing).
+ */
+Permset
+EngineCurrentLinkPermissions(const pg_uuid_t *target)
+{
+	TargetKind	kind;
+
+	if (ContextCurrentLinkId() == NULL)
+		return 0;
+	return PermissionsWith(NULL, true, target, &kind, false);
+}
+
 /* Does principal own resource target (R10: as a person with a role)? */
 bool
 EnginePrincipalOwns(const pg_uuid_t *principal, const pg_uuid_t *target)

@@ -76,6 +76,7 @@ extern int32 EngineDepth(Engine *e, int32 node);
 extern int32 EngineDepthRoom(const pg_uuid_t *above);
 extern bool EngineMemberEditOwnOnly(const pg_uuid_t *principal, const pg_uuid_t *target);
 extern Permset EngineCurrentPermissions(const pg_uuid_t *target, TargetKind *kind);
+extern Permset EngineCurrentLinkPermissions(const pg_uuid_t *target);
 extern bool EnginePrincipalOwns(const pg_uuid_t *principal, const pg_uuid_t *target);
 extern bool EngineInTeam(const pg_uuid_t *principal, const pg_uuid_t *team);
 extern WorkspaceRole EngineRoleIn(const pg_uuid_t *principal, const pg_uuid_t *ws);

@@ -11,7 +11,7 @@
 -- Audit rows are written when a transaction commits, so this file runs in
 -- autocommit mode (its rows stay: the log is append-only).
 SET client_min_messages = warning;
-SELECT plan(31);
+SELECT plan(33);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE marks (id bigint NOT NULL);
@@ -274,6 +274,23 @@ SELECT results_eq($$SELECT new ->> 'body', link_id FROM share_acl.audit_log
     $$VALUES ('no principal', NULL::uuid), ('administrator', NULL::uuid),
              ('link', share_acl.link_id((SELECT t FROM tok)))$$,
     'audit_trigger: a row written in a link context names the link');
+-- only where the link gives something on the row's resource: mallory, with
+-- alice's link open, writes a row on a resource of her own workspace (her own
+-- rights, in her chain: no link) and one on A (through the link)
+BEGIN; SELECT pg_temp.act('mallory');
+INSERT INTO ids VALUES ('wm', share_acl.create_workspace('t61 mallory', pg_temp.id('mallory')));
+INSERT INTO ids VALUES ('M', share_acl.create_resource(pg_temp.id('wm'), 'project'));
+COMMIT;
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('mallory');
+SELECT is((SELECT status FROM share_acl.open_link((SELECT t FROM tok))), 'ok', 'mallory opens alice''s link to A');
+INSERT INTO app_note VALUES (pg_temp.id('M'), 'own, link open'), (pg_temp.id('A'), 'through the link');
+COMMIT;
+SELECT results_eq($$SELECT new ->> 'body', workspace_id, link_id FROM share_acl.audit_log
+                     WHERE id > (SELECT m.id FROM marks m) AND object_type LIKE '%.app_note' ORDER BY id$$,
+    $$VALUES ('own, link open', pg_temp.id('wm'), NULL::uuid),
+             ('through the link', pg_temp.id('ws'), share_acl.link_id((SELECT t FROM tok)))$$,
+    'audit_trigger: the link only on the rows whose resource it reaches (not on another tenant''s own rows)');
 
 SELECT is(has_function_privilege('share_acl.audit_trigger()', 'EXECUTE')
           AND NOT (SELECT prosecdef FROM pg_proc WHERE oid = 'share_acl.audit_trigger()'::regprocedure),
