@@ -132,12 +132,12 @@ InsertIndexEntries(Relation rel, CatalogIndexState indstate, HeapTuple tup)
 }
 
 /*
- * The partition of audit_log (log, open) that a row whose at is at goes to,
- * opened and locked as the executor's routing would; NULL when the routing
- * is not the plain one of the top of this file.
+ * The OID of the partition of audit_log (log, open) that a row whose at is
+ * at goes to, by its partition descriptor as it is now; InvalidOid when the
+ * routing is not the plain one of the top of this file.
  */
-static Relation
-PartitionFor(Relation log, Datum at)
+static Oid
+PartitionOidFor(Relation log, Datum at)
 {
 	PartitionKey key = RelationGetPartitionKey(log);
 	PartitionDesc pd = RelationGetPartitionDesc(log, true);
@@ -149,7 +149,7 @@ PartitionFor(Relation log, Datum at)
 	if (key == NULL || key->strategy != PARTITION_STRATEGY_RANGE || key->partnatts != 1 ||
 		key->partattrs[0] != ColumnOfType(RelationGetDescr(log), "at", TIMESTAMPTZOID) ||
 		key->parttypid[0] != TIMESTAMPTZOID || pd == NULL || pd->nparts == 0 || pd->detached_exist)
-		return NULL;
+		return InvalidOid;
 	bounds = pd->boundinfo;
 	offset = partition_range_datum_bsearch(key->partsupfunc, key->partcollation, bounds, 1, &at,
 										   &equal);
@@ -157,8 +157,56 @@ PartitionFor(Relation log, Datum at)
 	if (part < 0)
 		part = bounds->default_index;
 	if (part < 0 || !pd->is_leaf[part])
-		return NULL;			/* (the statement raises "no partition") */
-	return table_open(pd->oids[part], RowExclusiveLock);
+		return InvalidOid;		/* (the statement raises "no partition") */
+	return pd->oids[part];
+}
+
+/*
+ * The partition of audit_log (log, open) that a row whose at is at goes to,
+ * opened and locked as the executor's routing would; NULL when the routing
+ * is not the plain one of the top of this file.  The routing is read again
+ * once the partition is locked: audit_retain attaches a month's partition
+ * while it holds the default one, and a seal that waited for it must go to
+ * the new partition, not to the default one it chose before.
+ */
+static Relation
+PartitionFor(Relation log, Datum at)
+{
+	for (;;)
+	{
+		Oid			part = PartitionOidFor(log, at);
+		Relation	rel;
+
+		if (!OidIsValid(part))
+			return NULL;
+		rel = table_open(part, RowExclusiveLock);	/* (takes in invalidations) */
+		if (PartitionOidFor(log, at) == part)
+			return rel;
+		table_close(rel, NoLock);
+	}
+}
+
+/*
+ * Lock the partition of audit_log (log_rel) for rows whose at is at, until
+ * the end of the transaction, before a statement writes rows there: its
+ * routing, made when it starts, then knows a partition that audit_retain
+ * attached while the seal waited for the default one (without the lock
+ * first, the statement routed to the default partition and failed on its
+ * constraint).
+ */
+void
+AuditLogLockPartition(Oid log_rel, TimestampTz at)
+{
+	Relation	log = table_open(log_rel, RowExclusiveLock);
+
+	if (log->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
+	{
+		Relation	part = PartitionFor(log, TimestampTzGetDatum(at));
+
+		if (part != NULL)
+			table_close(part, NoLock);
+	}
+	table_close(log, NoLock);
 }
 
 /* The partition of audit_log the seal's rows go to, opened with its indexes. */

@@ -17,6 +17,7 @@
 typedef struct AuditLogWriter AuditLogWriter;
 
 extern AuditLogWriter *AuditLogOpen(Oid log_rel, TimestampTz at);
+extern void AuditLogLockPartition(Oid log_rel, TimestampTz at);
 extern bool AuditLogWrite(AuditLogWriter *w, const Datum *values, const bool *nulls);
 extern void AuditLogClose(AuditLogWriter *w);
 extern bool AuditHeadMove(Oid chain_rel, Oid pkey, Datum chain, HeapTuple known, int64 last_id,

@@ -49,6 +49,7 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -467,16 +468,24 @@ NextIds(int64 rows)
 	 * model rows it restores: those rows then took ids from a fresh sequence,
 	 * and the sequence was set back afterwards.  Checked at a backend's first
 	 * seal (a restore's own session seals before it sets the sequence back).
+	 * In ExclusiveLock on the sequence, which every nextval's RowExclusiveLock
+	 * conflicts with: no id is taken between the read and the setval, and
+	 * every id taken before is below the sequence's next value, so the
+	 * sequence only ever moves forward (two backends' first seals at once
+	 * had set it back past ids the other had just taken: duplicate ids).
 	 */
 	if (!sequence_checked)
 	{
+		LockRelationOid(seq, ExclusiveLock);
 		KeptPlanGet(&seq_plan,
 				    "SELECT pg_catalog.setval('share_acl.audit_log_id_seq'::pg_catalog.regclass, x.m)"
 				    "  FROM (SELECT pg_catalog.max(l.id) AS m FROM share_acl.audit_log l) x,"
 				    "       share_acl.audit_log_id_seq s"
-				    " WHERE x.m OPERATOR(pg_catalog.>=) s.last_value",
+				    " WHERE x.m OPERATOR(pg_catalog.>=)"
+				    "       CASE WHEN s.is_called THEN s.last_value OPERATOR(pg_catalog.+) 1 ELSE s.last_value END",
 				    0, NULL, CURSOR_OPT_GENERIC_PLAN);
 		ExecLatest(seq_plan.plan, NULL, NULL);
+		UnlockRelationOid(seq, ExclusiveLock);
 		sequence_checked = true;
 	}
 	for (i = 0; i < rows; i++)
@@ -858,6 +867,7 @@ SealFew(Oid chain_rel, TakenRows taken)
 														   typalign));
 			nulls[i] = ' ';
 		}
+		AuditLogLockPartition(audit_catalog.log, at);
 		KeptPlanGet(&write_plan,
 				    "INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type,"
 				    "                                 object_id, old, new, link_id, viewer_email, hash)"
@@ -948,6 +958,7 @@ SealMany(Oid chain_rel, Datum *chains, int n, int64 rows)
 		values[3] = PointerGetDatum(construct_md_array(seeds, seed_nulls, 1, dims, lbs, BYTEAOID, -1,
 													   false, TYPALIGN_INT));
 	}
+	AuditLogLockPartition(audit_catalog.log, at);
 	KeptPlanGet(&seal_bulk_plan,
 			    "WITH ins AS ("
 			    "  INSERT INTO share_acl.audit_log (id, at, workspace_id, actor_id, db_role, action, object_type,"
