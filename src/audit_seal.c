@@ -468,24 +468,36 @@ NextIds(int64 rows)
 	 * model rows it restores: those rows then took ids from a fresh sequence,
 	 * and the sequence was set back afterwards.  Checked at a backend's first
 	 * seal (a restore's own session seals before it sets the sequence back).
-	 * In ExclusiveLock on the sequence, which every nextval's RowExclusiveLock
-	 * conflicts with: no id is taken between the read and the setval, and
-	 * every id taken before is below the sequence's next value, so the
-	 * sequence only ever moves forward (two backends' first seals at once
-	 * had set it back past ids the other had just taken: duplicate ids).
+	 * Only when the log holds the id the sequence would give next, and then
+	 * again in ExclusiveLock on the sequence, which every nextval's
+	 * RowExclusiveLock conflicts with: no id is taken between that read and
+	 * the setval, and every id taken before is below the sequence's next
+	 * value, so the sequence only ever moves forward (two backends' first
+	 * seals at once had set it back past ids the other had just taken:
+	 * duplicate ids).  A sequence that is not behind (all but the first
+	 * seals after a restore) is not locked.
 	 */
 	if (!sequence_checked)
 	{
-		LockRelationOid(seq, ExclusiveLock);
 		KeptPlanGet(&seq_plan,
-				    "SELECT pg_catalog.setval('share_acl.audit_log_id_seq'::pg_catalog.regclass, x.m)"
-				    "  FROM (SELECT pg_catalog.max(l.id) AS m FROM share_acl.audit_log l) x,"
+				    "SELECT x.m FROM (SELECT pg_catalog.max(l.id) AS m FROM share_acl.audit_log l) x,"
 				    "       share_acl.audit_log_id_seq s"
 				    " WHERE x.m OPERATOR(pg_catalog.>=)"
 				    "       CASE WHEN s.is_called THEN s.last_value OPERATOR(pg_catalog.+) 1 ELSE s.last_value END",
 				    0, NULL, CURSOR_OPT_GENERIC_PLAN);
-		ExecLatest(seq_plan.plan, NULL, NULL);
-		UnlockRelationOid(seq, ExclusiveLock);
+		if (ExecLatest(seq_plan.plan, NULL, NULL) == SPI_OK_SELECT && SPI_processed > 0)
+		{
+			LockRelationOid(seq, ExclusiveLock);
+			if (ExecLatest(seq_plan.plan, NULL, NULL) == SPI_OK_SELECT && SPI_processed > 0)
+			{
+				bool		isnull;
+				Datum		m = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+				if (!isnull)
+					DirectFunctionCall2(setval_oid, ObjectIdGetDatum(seq), m);
+			}
+			UnlockRelationOid(seq, ExclusiveLock);
+		}
 		sequence_checked = true;
 	}
 	for (i = 0; i < rows; i++)
