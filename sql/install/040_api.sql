@@ -1189,6 +1189,76 @@ END $$;
 COMMENT ON FUNCTION share_acl._structure_check(uuid, jsonb, text) IS
     'internal: after a change that gave a resource new ancestors, raise 42501 naming what others gained on it that the actor does not hold (R14)';
 
+-- allow_external_sharing and new ancestors.  While the policy is false no
+-- share or link reaching an outsider is made, and filing a resource where
+-- one already reaches would be such a share: a move, an add_to_collection or
+-- a restriction lifted is refused (42501, naming the policy) when a new
+-- ancestor of the resource has a share link that is neither revoked nor
+-- expired, or a share or an open review's reviewer row that reaches an
+-- outsider (an external principal, a user without a role in the workspace,
+-- or a team holding one).  Asked of every principal, owners too (a share of
+-- theirs to an outsider is refused as well); not of a trusted administrator.
+-- An upload into such a collection is not refused: existing shares and
+-- links keep working, and what they reach grows as the collection does.
+-- _exposure_before: the resource's ancestors before the change, or NULL
+-- when nothing is to be checked.
+CREATE FUNCTION share_acl._exposure_before(actor uuid, resource uuid) RETURNS uuid[]
+LANGUAGE sql STABLE AS $$
+    SELECT share_acl._ancestors(ARRAY[r.id])
+      FROM share_acl.resource r JOIN share_acl.workspace w ON w.id = r.workspace_id
+     WHERE r.id = $2 AND $1 IS NOT NULL AND NOT w.allow_external_sharing
+$$;
+COMMENT ON FUNCTION share_acl._exposure_before(uuid, uuid) IS
+    'internal: the ancestors of a resource before a change that may give it new ones, when its workspace refuses external sharing and a principal acts; NULL otherwise';
+
+CREATE FUNCTION share_acl._exposure_check(resource uuid, before uuid[], action text) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    ws uuid;
+    added uuid[];
+    hit record;
+BEGIN
+    IF before IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT r.workspace_id INTO ws FROM share_acl.resource r WHERE r.id = _exposure_check.resource;
+    added := ARRAY(SELECT unnest(share_acl._ancestors(ARRAY[resource])) EXCEPT SELECT unnest(before));
+    IF cardinality(added) = 0 THEN
+        RETURN;
+    END IF;
+    SELECT l.id, l.resource_id INTO hit FROM share_acl.link l
+     WHERE l.resource_id = ANY (added) AND l.revoked_at IS NULL
+       AND (l.expires_at IS NULL OR l.expires_at > pg_catalog.now())
+     ORDER BY l.id LIMIT 1;
+    IF FOUND THEN
+        PERFORM share_acl._deny(resource,
+            pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s: share link %s of resource %s would reach resource %s',
+                              action, hit.id, hit.resource_id, resource),
+            NULL, 'While allow_external_sharing is false, a resource is not put where a share link or a share with an outsider already reaches.');
+    END IF;
+    SELECT g.grantee_id, g.resource_id, share_acl._outsider_in(g.grantee_id, ws) AS outsider INTO hit
+      FROM (SELECT s.grantee_id, s.resource_id FROM share_acl.share s
+             WHERE s.resource_id = ANY (added)
+               AND (s.expires_at IS NULL OR s.expires_at > pg_catalog.now())
+            UNION
+            SELECT v.reviewer_id, v.resource_id FROM share_acl.review_reviewer v
+             WHERE v.resource_id = ANY (added) AND v.active
+               AND (v.expires_at IS NULL OR v.expires_at > pg_catalog.now())) g
+     WHERE share_acl._outsider_in(g.grantee_id, ws) IS NOT NULL
+     ORDER BY g.grantee_id, g.resource_id LIMIT 1;
+    IF FOUND THEN
+        PERFORM share_acl._deny(resource,
+            pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s: resource %s is shared with outsider %s%s, which would reach resource %s',
+                              action, hit.resource_id, hit.outsider,
+                              CASE WHEN hit.outsider <> hit.grantee_id
+                                   THEN pg_catalog.format(' (a member of team %s)', hit.grantee_id) ELSE '' END,
+                              resource),
+            NULL, 'While allow_external_sharing is false, a resource is not put where a share link or a share with an outsider already reaches.');
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._exposure_check(uuid, uuid[], text) IS
+    'internal: after a change that gave a resource new ancestors, raise 42501 when its workspace refuses external sharing and a new ancestor has a live share link or a share or review reaching an outsider';
+
 -- R14 compares the state before a change with the state after it: one such
 -- change at a time per workspace, each reading what the one before it
 -- committed.  The resource's row, read again once its workspace's
@@ -1249,6 +1319,7 @@ DECLARE
     r share_acl.resource;
     np share_acl.resource;
     prior jsonb;
+    exposure uuid[];
 BEGIN
     IF resource IS NULL THEN
         RAISE EXCEPTION 'move_resource: resource must not be null' USING ERRCODE = 'null_value_not_allowed';
@@ -1276,12 +1347,14 @@ BEGIN
     -- R14: the new parent must not pass on to anyone what the actor does not hold
     IF r.parent_id IS DISTINCT FROM new_parent THEN
         prior := share_acl._structure_before(actor, resource, array_remove(ARRAY[new_parent], NULL));
+        exposure := share_acl._exposure_before(actor, resource);
     END IF;
     IF r.parent_id IS DISTINCT FROM new_parent THEN
         PERFORM share_acl._depth_check(resource, new_parent, 'move_resource');
     END IF;
     UPDATE share_acl.resource x SET parent_id = new_parent WHERE x.id = move_resource.resource;
     PERFORM share_acl._structure_check(resource, prior, 'move_resource');
+    PERFORM share_acl._exposure_check(resource, exposure, 'move_resource');
 END $$;
 COMMENT ON FUNCTION share_acl.move_resource(uuid, uuid) IS
     'move a resource under a new parent (needs move on it and upload on the target; NULL makes a project top-level; cycles refused; no one may gain on it what the actor does not hold, R14)';
@@ -1294,6 +1367,7 @@ DECLARE
     c share_acl.resource;
     r share_acl.resource;
     prior jsonb;
+    exposure uuid[];
 BEGIN
     IF collection IS NULL OR resource IS NULL THEN
         RAISE EXCEPTION 'add_to_collection: collection and resource must not be null'
@@ -1321,11 +1395,13 @@ BEGIN
                     WHERE ci.collection_id = add_to_collection.collection
                       AND ci.resource_id = add_to_collection.resource) THEN
         prior := share_acl._structure_before(actor, resource, ARRAY[collection]);
+        exposure := share_acl._exposure_before(actor, resource);
         PERFORM share_acl._depth_check(resource, collection, 'add_to_collection');
     END IF;
     INSERT INTO share_acl.collection_item (collection_id, resource_id) VALUES (collection, resource)
         ON CONFLICT DO NOTHING;
     PERFORM share_acl._structure_check(resource, prior, 'add_to_collection');
+    PERFORM share_acl._exposure_check(resource, exposure, 'add_to_collection');
 END $$;
 COMMENT ON FUNCTION share_acl.add_to_collection(uuid, uuid) IS
     'put a resource in a collection (needs manage_collections on the collection and view on the resource; cycles refused; no one may gain on it what the actor does not hold, R14)';
@@ -1489,6 +1565,7 @@ DECLARE
     actor uuid := share_acl._actor();
     r share_acl.resource;
     prior jsonb;
+    exposure uuid[];
 BEGIN
     IF resource IS NULL OR restricted IS NULL THEN
         RAISE EXCEPTION 'set_restricted: resource and restricted must not be null'
@@ -1505,10 +1582,12 @@ BEGIN
                      array_remove(ARRAY[r.parent_id], NULL)
                      || ARRAY(SELECT ci.collection_id FROM share_acl.collection_item ci
                                WHERE ci.resource_id = set_restricted.resource));
+        exposure := share_acl._exposure_before(actor, resource);
     END IF;
     UPDATE share_acl.resource x SET restricted = set_restricted.restricted
      WHERE x.id = set_restricted.resource;
     PERFORM share_acl._structure_check(resource, prior, 'set_restricted');
+    PERFORM share_acl._exposure_check(resource, exposure, 'set_restricted');
 END $$;
 COMMENT ON FUNCTION share_acl.set_restricted(uuid, boolean) IS
     'make a resource restricted (R8: nothing above it flows in) or not (needs change_permissions; lifting it may not give anyone on the resource what the actor does not hold, R14)';

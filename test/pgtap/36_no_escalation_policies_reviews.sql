@@ -116,7 +116,10 @@ SELECT is((SELECT decided_by FROM share_acl.review_reviewer WHERE review_id = pg
     pg_temp.id('dave'), 'submit_review: the decision is dave''s');
 
 -- --------------------------- R14: owning a resource above is not enough
+-- (allow_external_sharing true again: Q is shared with the external guest,
+-- and a move under it is refused while it is false, 41_external_sharing_structure)
 SELECT pg_temp.act('alice');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'true');
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_guest_uploads', 'true');
 SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('gus'), 'editor');
 SELECT share_acl.share(pg_temp.id('Q'), pg_temp.id('gus'), 'editor');
@@ -138,8 +141,6 @@ SELECT lives_ok($$SELECT share_acl.move_resource(pg_temp.id('G'), pg_temp.id('Q'
     'move_resource: the guest still moves its own asset');
 
 -- ----------- member_edit_own_only: no grant of edit reaching others' assets
-SELECT pg_temp.act('alice');
-SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'true');
 SELECT pg_temp.act('carol');
 INSERT INTO ids VALUES ('PC', share_acl.create_resource(pg_temp.id('ws'), 'project'));
 INSERT INTO ids VALUES ('CA', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('PC')));
