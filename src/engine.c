@@ -40,7 +40,10 @@
 /*
  * Start a call: pending invalidations taken in at the first call of each
  * statement, the caches (brought up to date if anything changed) and the
- * transaction time; whole: the call visits every resource.
+ * statement's time, against which expiries are judged (an expiry passed
+ * while a transaction runs counts from its next statement on; the answers of
+ * one statement, and of its parallel workers, are judged at one time);
+ * whole: the call visits every resource.
  */
 static void
 Begin(Engine *e, bool whole)
@@ -48,7 +51,7 @@ Begin(Engine *e, bool whole)
 	CacheBeginStatement();
 	e->g = WorkspacesGet();
 	e->s = StructureGet(whole);
-	e->now = GetCurrentTransactionStartTimestamp();
+	e->now = GetCurrentStatementStartTimestamp();
 	e->switches_on = false;
 }
 

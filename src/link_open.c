@@ -150,7 +150,7 @@ SigningKeyOf(int32 kid, void *arg)
 static const char *
 Refusal(TupleDesc desc, HeapTuple tup)
 {
-	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	TimestampTz now = GetCurrentStatementStartTimestamp();	/* as the engine's */
 	bool		isnull;
 	Datum		max_views;
 
