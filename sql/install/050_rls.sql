@@ -84,6 +84,15 @@ BEGIN
         RAISE EXCEPTION 'relation with OID % does not exist', tbl::pg_catalog.oid
             USING ERRCODE = 'undefined_table';
     END IF;
+    -- share_acl's own tables are not application tables: their row-level
+    -- security (audit_log, notifications) is the extension's, and the
+    -- management functions read the others whole (protect() calls this first)
+    IF (SELECT c.relnamespace FROM pg_catalog.pg_class c WHERE c.oid = tbl)
+       = 'share_acl'::pg_catalog.regnamespace THEN
+        RAISE EXCEPTION '% is a table of share_acl, not an application table', tbl
+            USING ERRCODE = 'wrong_object_type',
+                  HINT = 'protect() and unprotect() are for the application''s own tables.';
+    END IF;
     -- only the table's owner may change its row-level security: say so
     -- before anything (else the refusal would come from DROP POLICY)
     IF NOT pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = tbl), 'USAGE') THEN

@@ -1,7 +1,7 @@
 -- pgTAP: protect() / unprotect() (SPEC §9) — policies, idempotence, column
 -- checks, a non-superuser table owner, and what each policy lets through.
 BEGIN;
-SELECT plan(30);
+SELECT plan(33);
 SET LOCAL search_path = share_acl, public;
 
 -- a workspace: owner o, member m (editor share on project P1), guest g (viewer share on asset A1)
@@ -51,6 +51,15 @@ SELECT throws_ok($$SELECT share_acl.protect('protect_app.bad', 'nope')$$, '42703
 SELECT throws_ok($$SELECT share_acl.protect('protect_app.asset', 'id', 'title')$$, '42804', NULL,
                  'a parent column that is not a uuid is refused');
 RESET ROLE;
+SELECT throws_ok($$SELECT share_acl.protect('share_acl.resource')$$, '42809',
+                 'share_acl.resource is a table of share_acl, not an application table',
+                 'share_acl''s own tables are refused, also to a superuser (42809)');
+SELECT throws_ok($$SELECT share_acl.unprotect('share_acl.audit_log')$$, '42809', NULL,
+                 'unprotect() refuses them too');
+SELECT is((SELECT count(*) FROM pg_catalog.pg_class c
+            WHERE c.relnamespace = 'share_acl'::regnamespace AND c.relrowsecurity
+              AND c.relname IN ('resource', 'share')), 0::bigint,
+          'their row-level security is unchanged');
 SELECT throws_ok($$SELECT share_acl.protect('protect_app.asset')$$, NULL, NULL,
                  'protect() works only for the owner of the table (superuser excepted)')
   FROM (SELECT set_config('role', 'protect_app', true)) s;
