@@ -13,6 +13,8 @@
 #include "utils/reltrigger.h"
 #include "utils/uuid.h"
 
+#include "owner_scope.h"
+
 /* An audit_log row's columns id .. viewer_email (all but its hash) */
 #define AUDIT_ROW_COLUMNS		12
 #define AUDIT_HASH_LENGTH		32	/* SHA-256 */
@@ -65,22 +67,12 @@ extern void AuditSealFailBehindPrepared(void);
 extern Oid	AuditLogOwner(Oid *chain_rel);
 
 /*
- * Run as the owner of audit_log in a restricted security context, with
- * search_path pinned to pg_catalog, pg_temp, until AuditAsCaller (an error
- * on the way: the (sub)transaction's abort restores both).  false, having
- * changed nothing, when the audit tables are not there.
+ * Run as the owner of audit_log (OwnerScopeEnter) until OwnerScopeLeave;
+ * false, having changed nothing, when the audit tables are not there.
  */
-typedef struct AuditOwnerScope
-{
-	Oid			userid;
-	int			sec_context;
-	int			guc_level;
-} AuditOwnerScope;
-
-extern bool AuditAsOwner(AuditOwnerScope *scope);
+extern bool AuditAsOwner(OwnerScope *scope);
 /* AuditAsOwner, an error when the audit tables are not there, then SPI_connect. */
-extern void AuditConnectAsOwner(AuditOwnerScope *scope);
-extern void AuditAsCaller(const AuditOwnerScope *scope);
+extern void AuditConnectAsOwner(OwnerScope *scope);
 
 /* to_jsonb() of a row (a composite datum of type rowtype), as the current role. */
 extern Datum AuditRowToJsonb(Datum row, Oid rowtype);

@@ -98,7 +98,7 @@ BatchArray(const AppRows *rows, const Datum *values, const bool *nulls, Oid type
 static void
 FlushRows(AppRows *rows)
 {
-	AuditOwnerScope scope;
+	OwnerScope scope;
 	MemoryContext old;
 
 	if (rows->n == 0)
@@ -132,7 +132,7 @@ FlushRows(AppRows *rows)
 	if (SPI_execute_plan(app_plan, rows->params, rows->nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not stage the audit rows of audit_trigger()");
 	SPI_finish();
-	AuditAsCaller(&scope);
+	OwnerScopeLeave(&scope);
 	AuditMarkPending(false);
 
 	MemoryContextReset(rows->batch);

@@ -1179,37 +1179,25 @@ SealStaged(Oid chain_rel)
 
 /* See audit.h. */
 bool
-AuditAsOwner(AuditOwnerScope *scope)
+AuditAsOwner(OwnerScope *scope)
 {
 	Oid			chain_rel;
 	Oid			owner = AuditLogOwner(&chain_rel);
 
 	if (!OidIsValid(owner))
 		return false;
-	scope->guc_level = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	GetUserIdAndSecContext(&scope->userid, &scope->sec_context);
-	SetUserIdAndSecContext(owner, scope->sec_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
+	OwnerScopeEnter(scope, owner);
 	return true;
 }
 
 /* See audit.h. */
 void
-AuditConnectAsOwner(AuditOwnerScope *scope)
+AuditConnectAsOwner(OwnerScope *scope)
 {
 	if (!AuditAsOwner(scope))
 		elog(ERROR, "the audit tables of share_acl are not there");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-}
-
-void
-AuditAsCaller(const AuditOwnerScope *scope)
-{
-	SetUserIdAndSecContext(scope->userid, scope->sec_context);
-	AtEOXact_GUC(true, scope->guc_level);
 }
 
 /*
@@ -1221,7 +1209,7 @@ AuditAsCaller(const AuditOwnerScope *scope)
 static void
 AuditSeal(void)
 {
-	AuditOwnerScope scope;
+	OwnerScope scope;
 
 	if (!AuditAsOwner(&scope))
 		return;					/* the extension was dropped in this transaction */
@@ -1249,7 +1237,7 @@ AuditSeal(void)
 	nmemory_rows = 0;
 
 	SPI_finish();
-	AuditAsCaller(&scope);
+	OwnerScopeLeave(&scope);
 }
 
 static void

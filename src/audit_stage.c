@@ -759,7 +759,7 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
 	StagePlan  *entry;
-	AuditOwnerScope scope;
+	OwnerScope scope;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
 		trigdata->tg_trigger->tgnargs != AUDIT_TRIGGER_NARGS)
@@ -797,7 +797,7 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 		if (SPI_execute_plan(truncate_plan, values, nulls, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not stage the audit row of a TRUNCATE");
 		SPI_finish();
-		AuditAsCaller(&scope);
+		OwnerScopeLeave(&scope);
 		AuditMarkPending(false);
 		return PointerGetDatum(NULL);
 	}
@@ -844,6 +844,6 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 	else
 		StageInTable(trigger, op, entry, values, nulls);
 	SPI_finish();
-	AuditAsCaller(&scope);
+	OwnerScopeLeave(&scope);
 	return PointerGetDatum(NULL);
 }

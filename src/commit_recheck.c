@@ -51,6 +51,7 @@
 #include "commit_recheck.h"
 #include "engine.h"
 #include "kept_plan.h"
+#include "owner_scope.h"
 #include "partition_locks.h"
 #include "permset.h"
 #include "uuid_hash.h"
@@ -190,6 +191,7 @@ RecheckNoted(bool preparing)
 	bool		partitions[WORKSPACE_PARTITIONS] = {false};
 	int			nworkspaces = 0;
 	int			i;
+	OwnerScope	scope;
 
 	qsort(notes, noted.n, sizeof(Noted), CompareWorkspace);
 	for (i = 0; i < noted.n; i++)
@@ -222,6 +224,12 @@ RecheckNoted(bool preparing)
 	 * finished before had sent them too)
 	 */
 	AcceptInvalidationMessages();
+	/*
+	 * _foreign_below is internal: executable by the extension's owner alone,
+	 * which the session's role (an application's, at its commit) is not
+	 */
+	CatalogLookup();
+	OwnerScopeEnter(&scope, catalog.change_log_owner);
 	SPI_connect();
 	for (i = 0; i < noted.n; i++)
 	{
@@ -262,6 +270,7 @@ RecheckNoted(bool preparing)
 		}
 	}
 	SPI_finish();
+	OwnerScopeLeave(&scope);
 }
 
 static void
