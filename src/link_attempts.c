@@ -243,8 +243,9 @@ link_attempt(PG_FUNCTION_ARGS)
 				 errdetail_internal("%s", message)));
 	}
 	dsm_detach(seg);
+	/* (as PostgreSQL's parallel workers that fail to start: nothing was decided, retry) */
 	ereport(ERROR,
-			(errcode(ERRCODE_INTERNAL_ERROR),
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("could not record the share link attempt"),
 			 errdetail("The background worker that records it ended without an answer; see the server log.")));
 	PG_RETURN_NULL();			/* not reached */

@@ -51,8 +51,8 @@
 -- sees the link locked.  When the attempt cannot be recorded open_link
 -- raises instead of answering: 53000 (no background worker slot within 1 s),
 -- the worker's error (55P03 when the link row stays locked for 1 s, e.g. by
--- an uncommitted revoke_link or an administrator's UPDATE), XX000 (the worker
--- ended without an answer).  A link row written by the caller's own
+-- an uncommitted revoke_link or an administrator's UPDATE), 55000 (the worker
+-- ended without an answer: nothing was decided).  A link row written by the caller's own
 -- uncommitted transaction (created or changed in it) is invisible to the
 -- worker: its attempts are recorded in that transaction, which a rollback
 -- undoes together with the link's change.
