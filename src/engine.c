@@ -40,18 +40,27 @@
 /*
  * Start a call: pending invalidations taken in at the first call of each
  * statement, the caches (brought up to date if anything changed) and the
- * statement's time, against which expiries are judged (an expiry passed
- * while a transaction runs counts from its next statement on; the answers of
- * one statement, and of its parallel workers, are judged at one time);
- * whole: the call visits every resource.
+ * time expiries are judged at (EngineExpiryNow); whole: the call visits
+ * every resource.
  */
+/*
+ * See engine.h.  An expiry passed while a transaction runs counts from its
+ * next statement on; the answers of one statement (and of its parallel
+ * workers, which share both times) are judged at one time.
+ */
+TimestampTz
+EngineExpiryNow(void)
+{
+	return Max(GetCurrentStatementStartTimestamp(), GetCurrentTransactionStartTimestamp());
+}
+
 static void
 Begin(Engine *e, bool whole)
 {
 	CacheBeginStatement();
 	e->g = WorkspacesGet();
 	e->s = StructureGet(whole);
-	e->now = GetCurrentStatementStartTimestamp();
+	e->now = EngineExpiryNow();
 	e->switches_on = false;
 }
 

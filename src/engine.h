@@ -54,6 +54,12 @@ typedef struct Engine
 	bool		switches_on;	/* the grants' reach: see EngineReachOf */
 } Engine;
 
+/*
+ * The time expiries are judged at: the statement's start, or the
+ * transaction's when later (a procedure's COMMIT starts transactions within
+ * one client statement); SQL: greatest(statement_timestamp(), now()).
+ */
+extern TimestampTz EngineExpiryNow(void);
 extern void EngineBegin(Engine *e);
 extern void EngineBeginWhole(Engine *e);
 extern Target EngineTarget(Engine *e, const pg_uuid_t *id);

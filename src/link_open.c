@@ -37,6 +37,7 @@
 #include "catalog.h"
 #include "context.h"
 #include "email.h"
+#include "engine.h"
 #include "kept_plan.h"
 #include "link_attempts.h"
 #include "notify.h"
@@ -150,7 +151,7 @@ SigningKeyOf(int32 kid, void *arg)
 static const char *
 Refusal(TupleDesc desc, HeapTuple tup)
 {
-	TimestampTz now = GetCurrentStatementStartTimestamp();	/* as the engine's */
+	TimestampTz now = EngineExpiryNow();
 	bool		isnull;
 	Datum		max_views;
 

@@ -634,7 +634,7 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 				 errmsg("%s: the share would grant nothing", action),
 				 errdetail("perms \"%s\" with these allow_* options is the empty set",
 						   PermsetToCString(perms))));
-	if (has_expiry && expires_at <= GetCurrentStatementStartTimestamp())
+	if (has_expiry && expires_at <= EngineExpiryNow())
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: expires_at %s is not in the future", action,

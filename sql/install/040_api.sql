@@ -954,7 +954,7 @@ BEGIN
                 OPERATOR(share_acl.-) share_acl._link_never())::text), '{}') INTO links
       FROM share_acl.link l
      WHERE l.resource_id = ANY (anc)
-       AND l.revoked_at IS NULL AND (l.expires_at IS NULL OR l.expires_at > pg_catalog.statement_timestamp());
+       AND l.revoked_at IS NULL AND (l.expires_at IS NULL OR l.expires_at > greatest(pg_catalog.statement_timestamp(), pg_catalog.now()));
     IF cardinality(ai_over) > 0 THEN
         SELECT coalesce(jsonb_agg(g.id::text || ' ' || b.id::text), '[]') INTO ai
           FROM share_acl._guests(ws) AS g(id) CROSS JOIN unnest(ai_over) AS b(id)
@@ -1228,7 +1228,8 @@ BEGIN
     END IF;
     SELECT l.id, l.resource_id INTO hit FROM share_acl.link l
      WHERE l.resource_id = ANY (added) AND l.revoked_at IS NULL
-       AND (l.expires_at IS NULL OR l.expires_at > pg_catalog.statement_timestamp())
+       AND (l.expires_at IS NULL OR l.expires_at > greatest(pg_catalog.statement_timestamp(), pg_catalog.now()))
+       AND (l.max_views IS NULL OR l.view_count < l.max_views)
      ORDER BY l.id LIMIT 1;
     IF FOUND THEN
         PERFORM share_acl._deny(resource,
@@ -1239,11 +1240,11 @@ BEGIN
     SELECT g.grantee_id, g.resource_id, share_acl._outsider_in(g.grantee_id, ws) AS outsider INTO hit
       FROM (SELECT s.grantee_id, s.resource_id FROM share_acl.share s
              WHERE s.resource_id = ANY (added)
-               AND (s.expires_at IS NULL OR s.expires_at > pg_catalog.statement_timestamp())
+               AND (s.expires_at IS NULL OR s.expires_at > greatest(pg_catalog.statement_timestamp(), pg_catalog.now()))
             UNION
             SELECT v.reviewer_id, v.resource_id FROM share_acl.review_reviewer v
              WHERE v.resource_id = ANY (added) AND v.active
-               AND (v.expires_at IS NULL OR v.expires_at > pg_catalog.statement_timestamp())) g
+               AND (v.expires_at IS NULL OR v.expires_at > greatest(pg_catalog.statement_timestamp(), pg_catalog.now()))) g
      WHERE share_acl._outsider_in(g.grantee_id, ws) IS NOT NULL
      ORDER BY g.grantee_id, g.resource_id LIMIT 1;
     IF FOUND THEN
@@ -1734,7 +1735,7 @@ BEGIN
         RAISE EXCEPTION 'update_share: give expires_at or clear_expiry, not both'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF expires_at <= pg_catalog.statement_timestamp() THEN
+    IF expires_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) THEN
         RAISE EXCEPTION 'update_share: expires_at % is not in the future', expires_at
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Use share_acl.unshare() to end a share now.';

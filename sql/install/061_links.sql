@@ -198,8 +198,8 @@ COMMENT ON FUNCTION share_acl._link_never() IS
 CREATE FUNCTION share_acl._link_refusal(l share_acl.link) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN l.revoked_at IS NOT NULL THEN 'revoked'
-                WHEN l.expires_at <= pg_catalog.statement_timestamp()
-                     OR l.not_before > pg_catalog.statement_timestamp()
+                WHEN l.expires_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now())
+                     OR l.not_before > greatest(pg_catalog.statement_timestamp(), pg_catalog.now())
                      OR l.view_count >= l.max_views THEN 'expired'
            END
 $$;
@@ -370,9 +370,9 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF expiry IS NULL AND w.default_link_expiry IS NOT NULL THEN
-        expiry := now() + w.default_link_expiry;
+        expiry := greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) + w.default_link_expiry;
     END IF;
-    IF expiry <= pg_catalog.statement_timestamp() THEN
+    IF expiry <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) THEN
         RAISE EXCEPTION 'create_link: expires_at % is not in the future', expiry
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -561,7 +561,7 @@ SELECT l.id, l.resource_id, l.perms, l.allow_download, l.allow_comments, l.allow
        l.password_hash IS NOT NULL AS has_password
   FROM share_acl.link l
  WHERE l.revoked_at IS NULL
-   AND (l.expires_at IS NULL OR l.expires_at > pg_catalog.statement_timestamp())
+   AND (l.expires_at IS NULL OR l.expires_at > greatest(pg_catalog.statement_timestamp(), pg_catalog.now()))
    AND (l.max_views IS NULL OR l.view_count < l.max_views)
    AND (CASE WHEN share_acl.current_principal() IS NULL THEN share_acl.invoker_is_admin()
              ELSE share_acl.has_access(share_acl.current_principal(), l.resource_id, 'share')
@@ -584,7 +584,7 @@ BEGIN
     END IF;
     -- (past the timestamp range: every expiry)
     BEGIN
-        until := now() + expiring_links.within;
+        until := greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) + expiring_links.within;
     EXCEPTION WHEN datetime_field_overflow THEN
         until := 'infinity';
     END;

@@ -84,7 +84,7 @@ BEGIN
     r := share_acl._get_resource(resource);
     PERFORM share_acl._require(actor, resource, 'share', 'request_review');
     w := share_acl._get_policies(r.workspace_id);
-    IF due_at <= pg_catalog.statement_timestamp() THEN
+    IF due_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) THEN
         RAISE EXCEPTION 'request_review: due_at % is not in the future', due_at
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -221,7 +221,7 @@ BEGIN
         PERFORM share_acl._deny(v.resource_id,
             pg_catalog.format('permission denied: principal %s is not a reviewer of review %s', actor, v.id));
     END IF;
-    IF v.closed_at IS NOT NULL OR (v.close_at_due AND v.due_at <= pg_catalog.statement_timestamp()) THEN
+    IF v.closed_at IS NOT NULL OR (v.close_at_due AND v.due_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now())) THEN
         RAISE EXCEPTION 'review % is no longer open', v.id USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     PERFORM share_acl._require(actor, v.resource_id, 'approve', 'submit_review');
@@ -255,7 +255,7 @@ BEGIN
     v := share_acl._get_review(cancel_review.review);
     PERFORM share_acl._require_manager(actor, v.resource_id, v.requested_by, 'requester of review ' || v.id,
                                        'cancel_review');
-    IF v.closed_at IS NOT NULL OR (v.close_at_due AND v.due_at <= pg_catalog.statement_timestamp()) THEN
+    IF v.closed_at IS NOT NULL OR (v.close_at_due AND v.due_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now())) THEN
         RAISE EXCEPTION 'review % is no longer open', v.id USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     PERFORM share_acl._close_review(v.id, true);
@@ -271,11 +271,11 @@ SELECT s.review_id, s.resource_id, s.reviewer_id, s.decision, s.decided_at, s.du
        CASE WHEN s.cancelled_at IS NOT NULL THEN 'cancelled'
             WHEN s.undecided = 0 AND s.changes = 0 THEN 'approved'
             WHEN s.undecided = 0 THEN 'needs_changes'
-            WHEN s.due_at <= pg_catalog.statement_timestamp() AND s.close_at_due THEN 'closed'
-            WHEN s.due_at <= pg_catalog.statement_timestamp() THEN 'overdue'
+            WHEN s.due_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) AND s.close_at_due THEN 'closed'
+            WHEN s.due_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) THEN 'overdue'
             ELSE 'pending' END AS state,
        s.note, s.requested_by, s.instructions, s.created_at,
-       coalesce(s.closed_at, CASE WHEN s.close_at_due AND s.due_at <= pg_catalog.statement_timestamp() THEN s.due_at END) AS closed_at,
+       coalesce(s.closed_at, CASE WHEN s.close_at_due AND s.due_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) THEN s.due_at END) AS closed_at,
        s.close_at_due
   FROM (SELECT rr.review_id, v.resource_id, rr.reviewer_id, rr.decision, rr.decided_at, v.due_at,
                rr.note, v.requested_by, v.instructions, v.created_at, v.closed_at, v.cancelled_at,

@@ -245,7 +245,8 @@ BEGIN
     END IF;
     FOR l IN SELECT x.id, x.resource_id, x.created_by, x.expires_at FROM share_acl.link x
               WHERE x.revoked_at IS NULL AND x.created_by IS NOT NULL
-                AND x.expires_at > now() AND x.expires_at <= now() + within
+                AND x.expires_at > greatest(pg_catalog.statement_timestamp(), pg_catalog.now())
+                AND x.expires_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) + within
               ORDER BY x.expires_at, x.id
     LOOP
         n := n + share_acl._notify(ARRAY[l.created_by], 'link_expiring', l.resource_id,

@@ -8,7 +8,7 @@
 --
 -- pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(12);
+SELECT plan(16);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -66,6 +66,28 @@ SELECT is((SELECT count(*) FROM share_acl.active_links WHERE expires_at IS NOT N
 SELECT throws_ok($$SELECT share_acl.update_share(s.id, expires_at => now() + interval '1 second')
                      FROM share_acl.share s WHERE s.grantee_id = pg_temp.id('bob')$$,
     '22023', NULL, 'after the expiry: an expiry at the transaction''s start plus 1 s is not in the future');
+
+-- the boundary, within one statement (a later statement is past any expiry
+-- set in an earlier one): expires_at at the statement's time is expired, a
+-- microsecond later is not
+CREATE FUNCTION pg_temp.share_expiring_at(offset_ interval) RETURNS boolean LANGUAGE sql VOLATILE AS $$
+    UPDATE share_acl.share SET expires_at = greatest(statement_timestamp(), now()) + offset_
+     WHERE grantee_id = pg_temp.id('bob');
+    SELECT share_acl.has_access(pg_temp.id('bob'), pg_temp.id('A'), 'edit');
+$$;
+CREATE FUNCTION pg_temp.link_expiring_at(offset_ interval) RETURNS text LANGUAGE sql VOLATILE AS $$
+    UPDATE share_acl.link SET expires_at = greatest(statement_timestamp(), now()) + offset_
+     WHERE id = share_acl.link_id((SELECT token FROM tokens WHERE name = 'soon'));
+    SELECT status FROM share_acl.open_link((SELECT token FROM tokens WHERE name = 'soon'));
+$$;
+SELECT is(pg_temp.share_expiring_at(interval '0'), false,
+    'boundary: a share with expires_at = the statement''s time is expired');
+SELECT is(pg_temp.share_expiring_at(interval '1 microsecond'), true,
+    'boundary: one microsecond later it counts');
+SELECT is(pg_temp.link_expiring_at(interval '0'), 'expired',
+    'boundary: a link with expires_at = the statement''s time is expired');
+SELECT is(pg_temp.link_expiring_at(interval '1 microsecond'), 'ok',
+    'boundary: one microsecond later it opens');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -17,8 +17,9 @@
 --   * anc(R): R, its parent chain and the collections holding any of them,
 --     recursively; at a restricted resource X, X itself counts (its general
 --     access, shares and owner) but nothing above X does;
---   * a share is expired when expires_at <= statement_timestamp() (the
---     statement's start, as the engine judges it);
+--   * a share is expired when expires_at <= greatest(statement_timestamp(),
+--     now()) (the statement's start, or the transaction's when later, as in
+--     a procedure that commits: as the engine judges it);
 --   * the "enclosing project" of R9 is the top-level project reached through
 --     parent_id (collections are not followed).
 --
@@ -228,7 +229,7 @@ BEGIN
     FOR s IN SELECT sh.* FROM share sh
               WHERE sh.resource_id = ANY (anc)
                 AND (sh.grantee_id = p OR sh.grantee_id = ANY (my_teams))
-                AND (sh.expires_at IS NULL OR sh.expires_at > statement_timestamp())
+                AND (sh.expires_at IS NULL OR sh.expires_at > greatest(statement_timestamp(), now()))
     LOOP
         e := e | share_acl_ref.mask(s.perms, s.allow_download, s.allow_comments,
                                     s.allow_approval, s.allow_contribution);
@@ -239,7 +240,7 @@ BEGIN
     FOR rv IN SELECT rr.* FROM review_reviewer rr
                WHERE rr.resource_id = ANY (anc) AND rr.active
                  AND (rr.reviewer_id = p OR rr.reviewer_id = ANY (my_teams))
-                 AND (rr.expires_at IS NULL OR rr.expires_at > statement_timestamp())
+                 AND (rr.expires_at IS NULL OR rr.expires_at > greatest(statement_timestamp(), now()))
     LOOP
         e := e | rv.perms;
     END LOOP;
