@@ -206,22 +206,29 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTupl
 		rows->link[i] = UUIDPGetDatum(link);
 		rows->link_null[i] = false;
 	}
-	/* (what the current context holds, as this transaction sees it) */
-	if (!rows->chain_null[i] && !rows->trusted &&
-		(EngineCurrentPermissions(DatumGetUUIDP(rows->resource[i]), &kind) == 0 || kind != TARGET_RESOURCE))
-		rows->chain_null[i] = true;
-	/* a row deleted with its resource (delete_resource's cascade) */
-	if (new == NULL && !rows->resource_null[i] && (rows->trusted || rows->chain_null[i]))
+	/*
+	 * A row deleted with its resource (delete_resource's cascade) goes to
+	 * the chain of the workspace the resource was in.  Asked first, of every
+	 * deleted row: within the cascade the engine may still see the resource
+	 * (the transaction's own deletes are taken in at its next command), and
+	 * the chain's resource is gone by the time the rows are sealed.
+	 */
+	if (new == NULL && !rows->resource_null[i])
 	{
 		pg_uuid_t  *ws = palloc(sizeof(pg_uuid_t));
 
 		if (DeletedHereIn(DatumGetUUIDP(rows->resource[i]), ws))
 		{
-			rows->chain_null[i] = false;
 			rows->deleted_in[i] = UUIDPGetDatum(ws);
 			rows->deleted_in_null[i] = false;
 		}
+		else
+			pfree(ws);
 	}
+	/* (what the current context holds, as this transaction sees it) */
+	if (!rows->chain_null[i] && !rows->trusted && rows->deleted_in_null[i] &&
+		(EngineCurrentPermissions(DatumGetUUIDP(rows->resource[i]), &kind) == 0 || kind != TARGET_RESOURCE))
+		rows->chain_null[i] = true;
 	rows->old_null[i] = old == NULL;
 	rows->old[i] = old ? AuditRowToJsonb(heap_copy_tuple_as_datum(old, desc), desc->tdtypeid) : (Datum) 0;
 	rows->new_null[i] = new == NULL;

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(108);
+SELECT plan(109);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -560,6 +560,22 @@ COMMIT;
 SELECT results_eq($$SELECT action, actor_id, workspace_id, old ->> 'title' FROM pg_temp.fresh() WHERE object_type = 'public.t60_clip'$$,
     $$VALUES ('delete', pg_temp.id('carol'), pg_temp.id('ws'), 'clip')$$,
     'audit_trigger: an application row deleted with its resource (delete_resource''s cascade) is in the workspace''s chain');
+-- ... also those of the resources below it, which the cascade deletes
+-- through their parent (the engine may still see them while it runs)
+BEGIN; SELECT pg_temp.act('carol');
+INSERT INTO ids SELECT 'reel', share_acl.create_resource(pg_temp.id('ws'), 'collection', pg_temp.id('P'));
+INSERT INTO public.t60_clip SELECT share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('reel')), 'reel ' || i
+  FROM generate_series(1, 3) i;
+COMMIT;
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('carol');
+SELECT share_acl.delete_resource(pg_temp.id('reel'));
+COMMIT;
+SELECT results_eq($$SELECT action, workspace_id, old ->> 'title' FROM pg_temp.fresh()
+                     WHERE object_type = 'public.t60_clip' ORDER BY old ->> 'title'$$,
+    $$VALUES ('delete', pg_temp.id('ws'), 'reel 1'), ('delete', pg_temp.id('ws'), 'reel 2'),
+             ('delete', pg_temp.id('ws'), 'reel 3')$$,
+    'audit_trigger: the rows of every resource below a deleted folder are in the workspace''s chain');
 INSERT INTO public.t60_doc (resource_id, title) VALUES (pg_temp.id('clipped'), 'orphan');
 SELECT pg_temp.mark();
 BEGIN; SELECT pg_temp.act('carol');
