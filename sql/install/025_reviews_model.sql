@@ -50,9 +50,11 @@ COMMENT ON TABLE share_acl.review_reviewer IS
     'a reviewer of a review (a user, an external principal or a team) and its decision; while active, the reviewer holds perms on resource_id until expires_at';
 
 -- A reviewer row's resource is its review's, and a team reviewer belongs to
--- the resource's workspace (as a share's grantee).
+-- the resource's workspace (as a share's grantee).  SECURITY DEFINER, as the
+-- other model checks: it asks an internal helper, and a trusted
+-- administrator's direct writes fire it as that role.
 CREATE FUNCTION share_acl.review_reviewer_check() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     SELECT r.resource_id INTO NEW.resource_id FROM share_acl.review r WHERE r.id = NEW.review_id;
     IF NOT FOUND THEN
