@@ -41,5 +41,7 @@ COMMIT;
 SELECT share_acl.has_access(:'other', :'asset', 'view') AS other_views,
        share_acl.has_access(:'other', :'asset', 'edit') AS other_edits;  -- (capped: not its own)
 RESET ROLE;
+DELETE FROM share_acl.workspace WHERE id = :'ws';
+DELETE FROM share_acl.principal WHERE email LIKE '%@recheck.test';
 DROP OWNED BY share_acl_recheck_app;
 DROP ROLE share_acl_recheck_app;

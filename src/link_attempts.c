@@ -38,8 +38,8 @@
  *             the time a new connection takes to start);
  *      the worker's SQLSTATE (55P03 when the link row stayed locked for 1
  *             second, 40P01, ...) when recording failed;
- *      XX000  the worker ended without an answer (it could not start or
- *             connect, or was terminated).
+ *      55000  the worker ended without an answer (it could not start or
+ *             connect, or was terminated): nothing was decided.
  *
  * 2. Views of links without max_views are counted into view_count and
  *    last_viewed_at when the opening transaction commits.  LinkViewAtCommit(),
