@@ -370,7 +370,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF expiry IS NULL AND w.default_link_expiry IS NOT NULL THEN
-        expiry := greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) + w.default_link_expiry;
+        expiry := pg_catalog.now() + w.default_link_expiry;	-- (as an explicit now() + interval would be)
     END IF;
     IF expiry <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) THEN
         RAISE EXCEPTION 'create_link: expires_at % is not in the future', expiry
