@@ -38,12 +38,6 @@
 #define WS_GUEST_PERMS		(PERM_VIEW)
 
 /*
- * Start a call: pending invalidations taken in at the first call of each
- * statement, the caches (brought up to date if anything changed) and the
- * time expiries are judged at (EngineExpiryNow); whole: the call visits
- * every resource.
- */
-/*
  * See engine.h.  An expiry passed while a transaction runs counts from its
  * next statement on; the answers of one statement (and of its parallel
  * workers, which share both times) are judged at one time.
@@ -54,6 +48,12 @@ EngineExpiryNow(void)
 	return Max(GetCurrentStatementStartTimestamp(), GetCurrentTransactionStartTimestamp());
 }
 
+/*
+ * Start a call: pending invalidations taken in at the first call of each
+ * statement, the caches (brought up to date if anything changed) and the
+ * time expiries are judged at (EngineExpiryNow); whole: the call visits
+ * every resource.
+ */
 static void
 Begin(Engine *e, bool whole)
 {

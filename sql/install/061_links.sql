@@ -369,8 +369,9 @@ BEGIN
         RAISE EXCEPTION 'create_link: a link password has 1 to 1024 bytes'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- (the default counts from now(), as an explicit now() + interval would)
     IF expiry IS NULL AND w.default_link_expiry IS NOT NULL THEN
-        expiry := pg_catalog.now() + w.default_link_expiry;	-- (as an explicit now() + interval would be)
+        expiry := pg_catalog.now() + w.default_link_expiry;
     END IF;
     IF expiry <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) THEN
         RAISE EXCEPTION 'create_link: expires_at % is not in the future', expiry
