@@ -18,6 +18,8 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "access/multixact.h"
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
@@ -48,6 +50,8 @@ PG_FUNCTION_INFO_V1(in_team);
 PG_FUNCTION_INFO_V1(role_now);
 PG_FUNCTION_INFO_V1(edit_own_only_now);
 PG_FUNCTION_INFO_V1(policies_current);
+PG_FUNCTION_INFO_V1(policies_unheld);
+PG_FUNCTION_INFO_V1(exposure_unseen);
 PG_FUNCTION_INFO_V1(outsider_in);
 PG_FUNCTION_INFO_V1(share_create);
 PG_FUNCTION_INFO_V1(share_create_as);
@@ -59,7 +63,7 @@ PG_FUNCTION_INFO_V1(depth_room);
 typedef enum ManagePlan
 {
 	PLAN_REFUSAL_FACTS, PLAN_REFUSAL, PLAN_SHARE_INSERT, PLAN_SHARE_DELETE, PLAN_RESOURCE_INSERT,
-	PLAN_TEAM_OUTSIDER, PLAN_NO_ESCALATION_BELOW, PLAN_COUNT
+	PLAN_TEAM_OUTSIDER, PLAN_NO_ESCALATION_BELOW, PLAN_HOLD_POLICIES, PLAN_COUNT
 } ManagePlan;
 
 static KeptPlan plans[PLAN_COUNT];
@@ -99,7 +103,12 @@ static const KeptStatement statements[PLAN_COUNT] = {
 	[PLAN_NO_ESCALATION_BELOW] = {
 		/* $1 actor, $2 resource, $3 the grant, $4 the action */
 		"SELECT share_acl._no_escalation_below($1, $2, $3, $4)",
-		"uuPt"}
+		"uuPt"},
+	[PLAN_HOLD_POLICIES] = {
+		/* $1 workspace: its allow_external_sharing, the row held (as _get_policies) */
+		"SELECT w.allow_external_sharing FROM share_acl.workspace w"
+		" WHERE w.id OPERATOR(pg_catalog.=) $1 FOR SHARE OF w",
+		"u"}
 };
 
 /* The columns the INSERT statements above write, in the order of their parameters. */
@@ -411,6 +420,136 @@ policies_current(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/* Did a transaction that snap does not see as finished hold the row (FOR SHARE)? */
+typedef struct Holders
+{
+	Snapshot	snap;
+	bool		unseen;
+} Holders;
+
+static bool
+HolderUnseen(TransactionId xid, Snapshot snap)
+{
+	return !TransactionIdIsCurrentTransactionId(xid) && XidInMVCCSnapshot(xid, snap);
+}
+
+static void
+RowHolders(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	Holders    *h = (Holders *) arg;
+	HeapTupleHeader t = tup->t_data;
+	TransactionId xmax = HeapTupleHeaderGetRawXmax(t);
+
+	if ((t->t_infomask & HEAP_XMAX_INVALID) || !HEAP_XMAX_IS_LOCKED_ONLY(t->t_infomask))
+		return;
+	if (t->t_infomask & HEAP_XMAX_IS_MULTI)
+	{
+		MultiXactMember *members;
+		int			n = GetMultiXactIdMembers(xmax, &members, false, true);
+
+		for (int i = 0; i < n; i++)
+			h->unseen |= HolderUnseen(members[i].xid, h->snap);
+		if (n > 0)
+			pfree(members);
+	}
+	else
+		h->unseen |= HolderUnseen(xmax, h->snap);
+}
+
+/*
+ * _policies_unheld(workspace uuid) → void: in REPEATABLE READ and
+ * SERIALIZABLE, 40001 when a transaction this one's snapshot does not see
+ * as finished held the workspace's row (_get_policies, a share that may
+ * reach an outsider): it may have made a link or such a share that this
+ * transaction cannot see, and that a filing under allow_external_sharing =
+ * false must count (set_workspace_policy turning it false).  The row's
+ * holders still running, or finished so recently that no reader has marked
+ * them so (a hint bit then forgets them): a later filing asks the rows
+ * themselves (_exposure_unseen).  Nothing in READ COMMITTED, whose
+ * statements read the latest.
+ */
+Datum
+policies_unheld(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *ws = PG_GETARG_UUID_P(0);
+	Holders		h;
+	Snapshot	snap;
+	bool		transient;
+
+	if (!IsolationUsesXactSnapshot())
+		PG_RETURN_VOID();
+	CatalogLookup();
+	h.snap = RegisterSnapshot(GetTransactionSnapshot());
+	h.unseen = false;
+	snap = ReadSnapshot(&transient);
+	IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, ws, snap, RowHolders, &h);
+	UnregisterSnapshot(snap);
+	UnregisterSnapshot(h.snap);
+	if (h.unseen)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access: a share link or share of workspace %s may have been made after this transaction began",
+						UuidText(ws)),
+				 errhint("Retry the transaction.")));
+	PG_RETURN_VOID();
+}
+
+/* A row version the latest snapshot sees, made by a transaction snap does not see. */
+static void
+RowUnseen(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	Holders    *h = (Holders *) arg;
+
+	h->unseen |= HolderUnseen(HeapTupleHeaderGetXmin(tup->t_data), h->snap);
+}
+
+/*
+ * _exposure_unseen(resources uuid[]) → void: in REPEATABLE READ and
+ * SERIALIZABLE, 40001 when a share link, share or reviewer row on one of
+ * the resources was written by a transaction this one's snapshot does not
+ * see (_exposure_check would not count it: a link made while
+ * allow_external_sharing was true, committed before the policy turned false
+ * but after this transaction began).  Nothing in READ COMMITTED.
+ */
+Datum
+exposure_unseen(PG_FUNCTION_ARGS)
+{
+	ArrayType  *resources = PG_GETARG_ARRAYTYPE_P(0);
+	Datum	   *ids;
+	bool	   *nulls;
+	int			n;
+	Holders		h;
+	Snapshot	snap;
+	bool		transient;
+
+	if (!IsolationUsesXactSnapshot())
+		PG_RETURN_VOID();
+	CatalogLookup();
+	deconstruct_array(resources, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR, &ids, &nulls, &n);
+	h.snap = RegisterSnapshot(GetTransactionSnapshot());
+	h.unseen = false;
+	snap = ReadSnapshot(&transient);
+	for (int i = 0; i < n && !h.unseen; i++)
+	{
+		const pg_uuid_t *id = DatumGetUUIDP(ids[i]);
+
+		if (nulls[i])
+			continue;
+		IndexScanEqual(MT_LINK, MT_LINK_BY_RESOURCE, catalog.l_resource, id, snap, RowUnseen, &h);
+		IndexScanEqual(MT_SHARE, MT_SHARE_BY_RESOURCE, catalog.s_resource, id, snap, RowUnseen, &h);
+		IndexScanEqual(MT_REVIEW_REVIEWER, MT_REVIEW_REVIEWER_BY_RESOURCE, catalog.rr_resource, id, snap,
+					   RowUnseen, &h);
+	}
+	UnregisterSnapshot(snap);
+	UnregisterSnapshot(h.snap);
+	if (h.unseen)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access: a share link or share that this transaction cannot see reaches the resource's new ancestors"),
+				 errhint("Retry the transaction.")));
+	PG_RETURN_VOID();
+}
+
 /* _deny(target uuid, message text, detail text, hint text) → void: never returns */
 Datum
 deny(PG_FUNCTION_ARGS)
@@ -660,6 +799,23 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 
 			(void) RunOne(PLAN_NO_ESCALATION_BELOW, args, NULL, SPI_OK_SELECT);
 		}
+	}
+	/*
+	 * A share that may reach an outsider (a person without a role, an
+	 * external principal, a team) holds the workspace's row until the end
+	 * of the transaction, as _get_policies does: allow_external_sharing
+	 * turned false meanwhile waits for it, so that a later move or filing
+	 * checks against it committed; and the policy is read as that row is now
+	 */
+	if (facts.external_sharing &&
+		(facts.grantee.kind == PK_EXTERNAL || facts.grantee.kind == PK_TEAM ||
+		 (facts.grantee.kind == PK_USER && !facts.grantee_is_member)))
+	{
+		Datum		args[1] = {UUIDPGetDatum(&workspace)};
+		bool		isnull;
+
+		if (RunOne(PLAN_HOLD_POLICIES, args, NULL, SPI_OK_SELECT))
+			facts.external_sharing = DatumGetBool(KeptStatementColumn(1, &isnull)) && !isnull;
 	}
 	/* outsiders: principals with no role in the workspace, and external principals */
 	if (!facts.external_sharing &&

@@ -157,10 +157,16 @@ CREATE FUNCTION share_acl._get_policies(workspace uuid) RETURNS share_acl.worksp
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
     PERFORM share_acl._policies_current(workspace);
+    -- the row is held until the end of the transaction: a change of the
+    -- policies (set_workspace_policy updates it) waits for this one, so that
+    -- a link, share or review made while allow_external_sharing is true has
+    -- committed before it turns false, and a later move or filing
+    -- (_exposure_check) sees it
+    PERFORM 1 FROM share_acl.workspace w WHERE w.id = _get_policies.workspace FOR SHARE OF w;
     RETURN share_acl._get_workspace(workspace);
 END $$;
 COMMENT ON FUNCTION share_acl._get_policies(uuid) IS
-    'internal: the workspace row whose creation-time policies a call applies (40001 in REPEATABLE READ and SERIALIZABLE when changed since the snapshot), or ERROR P0002';
+    'internal: the workspace row whose creation-time policies a call applies, held (FOR SHARE) until the end of the transaction (40001 in REPEATABLE READ and SERIALIZABLE when changed since the snapshot), or ERROR P0002';
 
 -- The principal row, or P0002.
 CREATE FUNCTION share_acl._get_principal(principal uuid) RETURNS share_acl.principal
@@ -1202,6 +1208,14 @@ COMMENT ON FUNCTION share_acl._structure_check(uuid, jsonb, text) IS
 -- links keep working, and what they reach grows as the collection does.
 -- _exposure_before: the resource's ancestors before the change, or NULL
 -- when nothing is to be checked.
+CREATE FUNCTION share_acl._policies_unheld(workspace uuid) RETURNS void
+    AS 'MODULE_PATHNAME', 'policies_unheld' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION share_acl._policies_unheld(uuid) IS
+    'internal: in REPEATABLE READ and SERIALIZABLE, ERROR 40001 when a transaction this one''s snapshot does not see as finished held the workspace row (it may have made a link or a share reaching an outsider)';
+CREATE FUNCTION share_acl._exposure_unseen(resources uuid[]) RETURNS void
+    AS 'MODULE_PATHNAME', 'exposure_unseen' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION share_acl._exposure_unseen(uuid[]) IS
+    'internal: in REPEATABLE READ and SERIALIZABLE, ERROR 40001 when a share link, share or reviewer row on one of the resources was written by a transaction this one''s snapshot does not see';
 CREATE FUNCTION share_acl._exposure_before(actor uuid, resource uuid) RETURNS uuid[]
 LANGUAGE sql STABLE AS $$
     SELECT share_acl._ancestors(ARRAY[r.id])
@@ -1226,6 +1240,10 @@ BEGIN
     IF cardinality(added) = 0 THEN
         RETURN;
     END IF;
+    -- (a link or share made by a transaction this one's snapshot does not
+    -- see: 40001 in REPEATABLE READ; in READ COMMITTED the turn of the
+    -- policy waited for it, _get_policies)
+    PERFORM share_acl._exposure_unseen(added);
     SELECT l.id, l.resource_id INTO hit FROM share_acl.link l
      WHERE l.resource_id = ANY (added) AND l.revoked_at IS NULL
        AND (l.expires_at IS NULL OR l.expires_at > greatest(pg_catalog.statement_timestamp(), pg_catalog.now()))
@@ -2033,6 +2051,13 @@ BEGIN
             RAISE EXCEPTION 'invalid value for workspace policy %: "%"', pol, left(value, 100)
                 USING ERRCODE = 'invalid_parameter_value', HINT = 'Give true or false.';
         END;
+        -- turning external sharing off in REPEATABLE READ: a link or share
+        -- made by a transaction this one does not see would escape its later
+        -- filings' checks (_exposure_check); asked before the UPDATE, which
+        -- makes the row this transaction's own
+        IF pol = 'allow_external_sharing' AND NOT b THEN
+            PERFORM share_acl._policies_unheld(workspace);
+        END IF;
         EXECUTE format('UPDATE share_acl.workspace SET %I = $1 WHERE id = $2', pol) USING b, workspace;
     ELSIF pol = 'default_link_expiry' THEN
         IF lower(btrim(value)) = 'none' THEN
