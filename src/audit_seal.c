@@ -414,7 +414,19 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
 	for (i = 0; i < n; i++)
 	{
 		const pg_uuid_t *ws = DatumGetUUIDP(chains[i]);
+		static const pg_uuid_t nil = {{0}};
 
+		/*
+		 * The chain of rows without a workspace is every tenant's (new
+		 * users, opens of invalid tokens): held until COMMIT PREPARED, it
+		 * would hold up all of them
+		 */
+		if (sealing_for_prepare && memcmp(ws->data, nil.data, UUID_LEN) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot prepare a transaction that wrote audit rows without a workspace"),
+					 errdetail("Such rows (a new user, an open of an invalid token, a change no principal could be attributed) go to the one chain that every tenant shares."),
+					 errhint("Commit it instead, or make those changes in a transaction of their own.")));
 		partitions[uuid_partition(ws, WORKSPACE_PARTITIONS)] = true;
 		if (!bulk)
 		{
