@@ -19,7 +19,8 @@ psql -qX -v ON_ERROR_STOP=1 -d $db >/dev/null <<'SQL' || { echo "setup failed"; 
 CREATE EXTENSION share_acl;
 SELECT share_acl.create_user('first@retain.test');
 BEGIN;
-SELECT share_acl.create_user('prepared@retain.test');
+SELECT share_acl.create_workspace('prepared retain', p.id) FROM share_acl.principal p
+ WHERE p.email = 'first@retain.test';
 PREPARE TRANSACTION 'share_acl_retain';
 SQL
 
@@ -46,7 +47,7 @@ got=$(psql -qXAt -d $db <<'SQL'
 SELECT (SELECT count(*) FROM share_acl.audit_log_default) || '|' ||
        (SELECT count(*) FROM share_acl.audit_log
          WHERE tableoid = format('share_acl.audit_log_%s', to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM'))::regclass
-           AND new->>'email' = 'prepared@retain.test') || '|' ||
+           AND object_type = 'workspace' AND new->>'name' = 'prepared retain') || '|' ||
        (SELECT bool_and(ok) FROM share_acl.audit_verify());
 SQL
 )
