@@ -433,6 +433,29 @@ HolderUnseen(TransactionId xid, Snapshot snap)
 	return !TransactionIdIsCurrentTransactionId(xid) && XidInMVCCSnapshot(xid, snap);
 }
 
+/*
+ * Start a search for what the transaction's snapshot does not see: that
+ * snapshot in h, and the latest snapshot to scan with (UnseenEnd releases
+ * both).
+ */
+static Snapshot
+UnseenBegin(Holders *h)
+{
+	bool		transient;
+
+	CatalogLookup();
+	h->snap = RegisterSnapshot(GetTransactionSnapshot());
+	h->unseen = false;
+	return ReadSnapshot(&transient);
+}
+
+static void
+UnseenEnd(Holders *h, Snapshot latest)
+{
+	UnregisterSnapshot(latest);
+	UnregisterSnapshot(h->snap);
+}
+
 static void
 RowHolders(TupleDesc desc, HeapTuple tup, void *arg)
 {
@@ -473,18 +496,13 @@ policies_unheld(PG_FUNCTION_ARGS)
 {
 	pg_uuid_t  *ws = PG_GETARG_UUID_P(0);
 	Holders		h;
-	Snapshot	snap;
-	bool		transient;
+	Snapshot	latest;
 
 	if (!IsolationUsesXactSnapshot())
 		PG_RETURN_VOID();
-	CatalogLookup();
-	h.snap = RegisterSnapshot(GetTransactionSnapshot());
-	h.unseen = false;
-	snap = ReadSnapshot(&transient);
-	IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, ws, snap, RowHolders, &h);
-	UnregisterSnapshot(snap);
-	UnregisterSnapshot(h.snap);
+	latest = UnseenBegin(&h);
+	IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, ws, latest, RowHolders, &h);
+	UnseenEnd(&h, latest);
 	if (h.unseen)
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
@@ -520,15 +538,11 @@ exposure_unseen(PG_FUNCTION_ARGS)
 	int			n;
 	Holders		h;
 	Snapshot	snap;
-	bool		transient;
 
 	if (!IsolationUsesXactSnapshot())
 		PG_RETURN_VOID();
-	CatalogLookup();
 	deconstruct_array(resources, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR, &ids, &nulls, &n);
-	h.snap = RegisterSnapshot(GetTransactionSnapshot());
-	h.unseen = false;
-	snap = ReadSnapshot(&transient);
+	snap = UnseenBegin(&h);
 	for (int i = 0; i < n && !h.unseen; i++)
 	{
 		const pg_uuid_t *id = DatumGetUUIDP(ids[i]);
@@ -540,8 +554,7 @@ exposure_unseen(PG_FUNCTION_ARGS)
 		IndexScanEqual(MT_REVIEW_REVIEWER, MT_REVIEW_REVIEWER_BY_RESOURCE, catalog.rr_resource, id, snap,
 					   RowUnseen, &h);
 	}
-	UnregisterSnapshot(snap);
-	UnregisterSnapshot(h.snap);
+	UnseenEnd(&h, snap);
 	if (h.unseen)
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
