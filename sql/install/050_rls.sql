@@ -93,6 +93,13 @@ BEGIN
             USING ERRCODE = 'wrong_object_type',
                   HINT = 'protect() and unprotect() are for the application''s own tables.';
     END IF;
+    -- row-level security is a table's (a view's rows are its tables'; a
+    -- materialized view or a foreign table has none)
+    IF (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = tbl) NOT IN ('r', 'p') THEN
+        RAISE EXCEPTION '% is not a table', tbl
+            USING ERRCODE = 'wrong_object_type',
+                  HINT = 'Protect the table the rows are stored in; a view reads it with the policies when it is created WITH (security_invoker = true).';
+    END IF;
     -- only the table's owner may change its row-level security: say so
     -- before anything (else the refusal would come from DROP POLICY)
     IF NOT pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = tbl), 'USAGE') THEN

@@ -1,7 +1,7 @@
 -- pgTAP: protect() / unprotect() (SPEC §9) — policies, idempotence, column
 -- checks, a non-superuser table owner, and what each policy lets through.
 BEGIN;
-SELECT plan(33);
+SELECT plan(36);
 SET LOCAL search_path = share_acl, public;
 
 -- a workspace: owner o, member m (editor share on project P1), guest g (viewer share on asset A1)
@@ -56,6 +56,15 @@ SELECT throws_ok($$SELECT share_acl.protect('share_acl.resource')$$, '42809',
                  'share_acl''s own tables are refused, also to a superuser (42809)');
 SELECT throws_ok($$SELECT share_acl.unprotect('share_acl.audit_log')$$, '42809', NULL,
                  'unprotect() refuses them too');
+CREATE VIEW protect_app.asset_view AS SELECT * FROM protect_app.asset;
+CREATE MATERIALIZED VIEW protect_app.asset_mv AS SELECT id FROM protect_app.asset;
+SELECT throws_ok($$SELECT share_acl.protect('protect_app.asset_view')$$, '42809',
+                 'protect_app.asset_view is not a table',
+                 'a view is refused (42809), not left to ALTER TABLE''s words');
+SELECT throws_ok($$SELECT share_acl.protect('protect_app.asset_mv')$$, '42809', NULL,
+                 'a materialized view is refused (42809)');
+SELECT throws_ok($$SELECT share_acl.unprotect('protect_app.asset_view')$$, '42809', NULL,
+                 'unprotect() refuses a view too');
 SELECT is((SELECT count(*) FROM pg_catalog.pg_class c
             WHERE c.relnamespace = 'share_acl'::regnamespace AND c.relrowsecurity
               AND c.relname IN ('resource', 'share')), 0::bigint,
