@@ -152,7 +152,11 @@ CheckStatementTrigger(FunctionCallInfo fcinfo, const char *name)
  * Run a set-based check over the transition tables: as the table's owner
  * (whoever inserts needs no right to read the model), in a statement of its
  * own, which sees the rows of the statement that fired the trigger.  The
- * first column of a row it returns is named in the error.
+ * first column of a row it returns is named in the error.  The query has no
+ * LIMIT (the executor stops at the first row anyway): a LIMIT would have the
+ * planner favour a plan that finds a first row fast, and the usual answer is
+ * no row at all, which such a plan (a nested loop rescanning the transition
+ * table) finds only after |table| x |new rows| steps.
  */
 static void
 SetBasedCheck(TriggerData *trigdata, const char *query, int sqlstate, const char *message)
@@ -270,7 +274,7 @@ resource_insert_check(PG_FUNCTION_ARGS)
 	if (bulk)
 		SetBasedCheck(trigdata,
 					  "SELECT n.id FROM new_rows n JOIN share_acl.resource p ON p.id OPERATOR(pg_catalog.=) n.parent_id"
-					  " WHERE p.workspace_id OPERATOR(pg_catalog.<>) n.workspace_id LIMIT 1",
+					  " WHERE p.workspace_id OPERATOR(pg_catalog.<>) n.workspace_id",
 					  ERRCODE_CHECK_VIOLATION, PARENT_ELSEWHERE);
 
 	CatalogLookup();
@@ -386,7 +390,7 @@ id_registry_insert(PG_FUNCTION_ARGS)
 		added = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 		if (added < wanted &&
 			SPI_execute_with_args("SELECT n.id FROM new_rows n JOIN share_acl.id_registry g"
-								  "  ON g.id OPERATOR(pg_catalog.=) n.id WHERE g.kind OPERATOR(pg_catalog.<>) $1 LIMIT 1",
+								  "  ON g.id OPERATOR(pg_catalog.=) n.id WHERE g.kind OPERATOR(pg_catalog.<>) $1",
 								  1, (Oid *) &types[1], &values[1], NULL, false, 1) != SPI_OK_SELECT)
 			elog(ERROR, "could not read the id registry");
 	}
