@@ -26,6 +26,7 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/partition.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -255,6 +256,48 @@ NextRow(AppRows *rows, Tuplestorestate *table, TupleTableSlot *slot)
 }
 
 /*
+ * The table an audit row names, schema-qualified: the one the trigger was
+ * created on.  A row trigger created on a partitioned table fires on the
+ * partition a row is in (a clone of the trigger, of the same name, on every
+ * partition below); its rows name the partitioned table, the one the
+ * application writes, not the partition.  Remembered for the last clone
+ * (a bulk change fires it once per row) until the catalog changes.
+ */
+static char *
+AuditedTable(Relation rel, Trigger *trigger)
+{
+	static Oid	clone_oid = InvalidOid;
+	static uint64 clone_generation = 0;
+	static char *clone_table = NULL;	/* in TopMemoryContext */
+	Oid			relid = RelationGetRelid(rel);
+	ListCell   *lc;
+	char	   *table;
+
+	if (!trigger->tgisclone || !rel->rd_rel->relispartition)
+		return psprintf("%s.%s", quote_identifier(get_namespace_name(RelationGetNamespace(rel))),
+						quote_identifier(RelationGetRelationName(rel)));
+	if (clone_oid == trigger->tgoid && clone_generation == CatalogGeneration() && clone_table != NULL)
+		return pstrdup(clone_table);
+
+	/* up the partitions' ancestors while they have the trigger */
+	foreach(lc, get_partition_ancestors(relid))
+	{
+		if (!OidIsValid(get_trigger_oid(lfirst_oid(lc), trigger->tgname, true)))
+			break;
+		relid = lfirst_oid(lc);
+	}
+	table = MemoryContextStrdup(TopMemoryContext,
+								psprintf("%s.%s", quote_identifier(get_namespace_name(get_rel_namespace(relid))),
+										 quote_identifier(get_rel_name(relid))));
+	if (clone_table != NULL)
+		pfree(clone_table);
+	clone_table = table;
+	clone_oid = trigger->tgoid;
+	clone_generation = CatalogGeneration();
+	return pstrdup(clone_table);
+}
+
+/*
  * audit_trigger(resource_column) → trigger: an AFTER INSERT, UPDATE or
  * DELETE trigger, row or statement level (with the transition tables named
  * new_rows and old_rows), on an application's table.
@@ -285,8 +328,7 @@ audit_trigger(PG_FUNCTION_ARGS)
 	desc = RelationGetDescr(rel);
 	inserted = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
 	deleted = TRIGGER_FIRED_BY_DELETE(trigdata->tg_event);
-	table = psprintf("%s.%s", quote_identifier(get_namespace_name(RelationGetNamespace(rel))),
-					 quote_identifier(RelationGetRelationName(rel)));
+	table = AuditedTable(rel, trigger);
 	if (TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) &&
 		((!deleted && (trigdata->tg_newtable == NULL || trigger->tgnewtable == NULL ||
 					   strcmp(trigger->tgnewtable, "new_rows") != 0)) ||

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(109);
+SELECT plan(110);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -527,6 +527,24 @@ SELECT results_eq($$SELECT action, object_type, object_id, actor_id, workspace_i
              ('update', 'public.t60_note', pg_temp.id('P'), pg_temp.id('carol'), pg_temp.id('ws'), NULL, 'n1!'),
              ('update', 'public.t60_note', pg_temp.id('P'), pg_temp.id('carol'), pg_temp.id('ws'), NULL, 'n2!')$$,
     'audit_trigger: row and statement level, with the acting principal and the resource''s workspace');
+-- a row trigger on a partitioned table fires on each partition (a clone):
+-- the rows name the table the trigger was created on
+CREATE TABLE public.t60_comment (resource_id uuid, year int, body text) PARTITION BY LIST (year);
+CREATE TABLE public.t60_comment_2026 PARTITION OF public.t60_comment FOR VALUES IN (2026)
+    PARTITION BY LIST (body);
+CREATE TABLE public.t60_comment_2026_a PARTITION OF public.t60_comment_2026 DEFAULT;
+CREATE TABLE public.t60_comment_2027 PARTITION OF public.t60_comment FOR VALUES IN (2027);
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON public.t60_comment
+    FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('resource_id');
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('carol');
+INSERT INTO public.t60_comment VALUES (pg_temp.id('P'), 2026, 'a'), (pg_temp.id('P'), 2027, 'b');
+INSERT INTO public.t60_comment_2027 VALUES (pg_temp.id('P'), 2027, 'c');
+COMMIT;
+SELECT results_eq($$SELECT action, object_type, new ->> 'body' FROM pg_temp.fresh()$$,
+    $$VALUES ('insert', 'public.t60_comment', 'a'), ('insert', 'public.t60_comment', 'b'),
+             ('insert', 'public.t60_comment', 'c')$$,
+    'audit_trigger on a partitioned table: rows name that table, not the partition (also one written directly, two levels down)');
 SELECT throws_ok($$CREATE TRIGGER bad AFTER INSERT ON public.t60_doc FOR EACH ROW
                    EXECUTE FUNCTION share_acl.audit_trigger('title');
                    INSERT INTO public.t60_doc (title) VALUES ('x')$$,
