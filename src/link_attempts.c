@@ -431,6 +431,28 @@ LinkViewAtCommit(const pg_uuid_t *link, const char *viewer_email)
 	p->email = viewer_email == NULL ? NULL : MemoryContextStrdup(TopTransactionContext, viewer_email);
 }
 
+/*
+ * The opens of a link by the current transaction that wrote an audit row in
+ * its workspace's chain (every open but one of an invalid token, which
+ * audit_seal.c refuses to prepare itself): such a transaction is not
+ * prepared either.  Its row would hold that chain, every commit of the
+ * workspace, until COMMIT PREPARED — and whoever holds a token may open the
+ * link, a refused open too (a wrong password, a revoked link).
+ */
+typedef struct OpenNote
+{
+	SubTransactionId subid;		/* the subtransaction that opened the link */
+} OpenNote;
+
+static XactNotes opens = XACT_NOTES_INIT(OpenNote, subid);
+
+/* open_link wrote an audit row in the chain of a link's workspace. */
+void
+LinkOpenedInTransaction(void)
+{
+	(void) XactNoteAdd(&opens);
+}
+
 /* The statements of the view count (parameter letters: kept_plan.h). */
 enum
 {
@@ -682,14 +704,19 @@ LinkXactCallback(XactEvent event, void *arg)
 				CountPendingViews();
 			break;
 		case XACT_EVENT_PRE_PREPARE:
-			if (pending.n > 0)
+			if (pending.n > 0 || opens.n > 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("cannot PREPARE a transaction that has opened a share link")));
+						 errmsg("cannot PREPARE a transaction that has opened a share link"),
+						 errdetail("An open's audit row and view count go to the link's workspace, whose commits a prepared transaction would hold up until COMMIT PREPARED."),
+						 errhint("Commit it instead, or open the link in a transaction of its own.")));
 			break;
 		default:
 			if (XactEventEnds(event))
+			{
 				ForgetPendingViews();
+				XactNotesForget(&opens);
+			}
 			break;
 	}
 }
@@ -699,6 +726,7 @@ LinkSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
 					SubTransactionId parentSubid, void *arg)
 {
 	XactNotesAtSubXactEnd(&pending, event, mySubid, parentSubid);
+	XactNotesAtSubXactEnd(&opens, event, mySubid, parentSubid);
 }
 
 void

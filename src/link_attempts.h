@@ -13,6 +13,7 @@
 /* Register the transaction callbacks that count views at commit (_PG_init). */
 extern void LinkAttemptsInit(void);
 extern void LinkViewAtCommit(const pg_uuid_t *link, const char *viewer_email);
+extern void LinkOpenedInTransaction(void);
 
 /* src/secret_log.c: warn (once per backend) when the log would show these. */
 extern void WarnLogExposure(const char *token, const char *password);

@@ -466,6 +466,8 @@ link_open(PG_FUNCTION_ARGS)
 		Datum		args[4];
 		char		argnulls[4] = {' ', ' ', ' ', ' '};
 
+		if (has_link_id)
+			LinkOpenedInTransaction();
 		if (AuditStageInMemory(1))
 			StageOpen(has_workspace ? &l.workspace : NULL, has_link_id ? &l.id : NULL, status,
 					  email);
