@@ -10,7 +10,9 @@ CREATE TYPE share_acl.resource_kind AS ENUM ('project', 'collection', 'asset', '
 CREATE TYPE share_acl.general_access AS ENUM ('private', 'shared', 'public');
 
 CREATE TABLE share_acl.workspace (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    -- (the nil uuid keys the audit chain of the rows without a workspace)
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid()
+        CONSTRAINT workspace_id_not_nil CHECK (id <> '00000000-0000-0000-0000-000000000000'::uuid),
     name text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
     created_at timestamptz NOT NULL DEFAULT now(),
     -- sharing policies (SPEC section 6), one column each, named as the policy
@@ -48,7 +50,10 @@ CREATE TABLE share_acl.principal (
     CONSTRAINT principal_team_has_workspace
         CHECK ((kind = 'team') = (workspace_id IS NOT NULL)),
     CONSTRAINT principal_person_has_email
-        CHECK ((kind = 'team') = (email IS NULL))
+        CHECK ((kind = 'team') = (email IS NULL)),
+    -- the nil uuid is "no principal" to the engine (share_acl.principal unset)
+    CONSTRAINT principal_id_not_nil
+        CHECK (id <> '00000000-0000-0000-0000-000000000000'::uuid)
 );
 -- E-mails are one principal case-insensitively, for ASCII letters only:
 -- lower() follows the database's locale, which folds other letters into

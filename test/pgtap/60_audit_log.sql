@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(110);
+SELECT plan(113);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -705,6 +705,13 @@ SELECT is((SELECT array_agg(DISTINCT f) FROM share_acl.link l,
 -- ------------------------------------------------------------- verification
 SELECT results_eq('SELECT * FROM share_acl.audit_verify()', $$VALUES (true, NULL::bigint)$$,
     'audit_verify: the honest log passes, every chain');
+SELECT results_eq($$SELECT * FROM share_acl.audit_verify('00000000-0000-0000-0000-000000000000')$$,
+    $$VALUES (true, NULL::bigint)$$,
+    'audit_verify(nil uuid): the chain of the rows without a workspace, which passes (not "tampered" for want of rows)');
+SELECT throws_ok($$INSERT INTO share_acl.workspace (id, name) VALUES ('00000000-0000-0000-0000-000000000000', 'nil')$$,
+    '23514', NULL, 'no workspace may have the nil uuid, which keys the chain of the rows without one');
+SELECT throws_ok($$INSERT INTO share_acl.principal (id, kind, email) VALUES ('00000000-0000-0000-0000-000000000000', 'user', 'nil@t60.test')$$,
+    '23514', NULL, 'no principal may have the nil uuid, which the engine reads as "no principal"');
 -- tampering, each in a transaction rolled back, with the triggers disabled
 -- as a superuser could
 CREATE FUNCTION pg_temp.guards(enable boolean) RETURNS void LANGUAGE plpgsql AS $$
