@@ -51,7 +51,12 @@ PrincipalEffective(const pg_uuid_t *principal_id, const pg_uuid_t *resource_id, 
 	return perms;
 }
 
-/* has_access(resource uuid, perms permset) → bool, for the current context */
+/*
+ * has_access(resource uuid, perms permset) → bool, for the current context.
+ * The empty set is held on every known resource (E ⊇ ∅) — by a known
+ * principal or a link context: an unknown id answers false (SPEC §4), also
+ * when it is the principal's.
+ */
 Datum
 has_access_current(PG_FUNCTION_ARGS)
 {
@@ -59,10 +64,12 @@ has_access_current(PG_FUNCTION_ARGS)
 	bool		known;
 	Permset		have = CurrentEffective(PG_GETARG_UUID_P(0), &known);
 
+	if (known && want == 0 && ContextCurrentLinkId() == NULL)
+		known = EnginePrincipalExists(ContextCurrentPrincipal());
 	PG_RETURN_BOOL(known && (have & want) == want);
 }
 
-/* has_access(principal uuid, resource uuid, perms permset) → bool */
+/* has_access(principal uuid, resource uuid, perms permset) → bool (as above) */
 Datum
 has_access_principal(PG_FUNCTION_ARGS)
 {
@@ -70,6 +77,8 @@ has_access_principal(PG_FUNCTION_ARGS)
 	bool		known;
 	Permset		have = PrincipalEffective(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1), &known);
 
+	if (known && want == 0)
+		known = EnginePrincipalExists(PG_GETARG_UUID_P(0));
 	PG_RETURN_BOOL(known && (have & want) == want);
 }
 

@@ -811,6 +811,18 @@ EngineCurrentLinkPermissions(const pg_uuid_t *target)
 	return PermissionsWith(NULL, true, target, &kind, false);
 }
 
+/* Is id a principal of the model (a person or a team)? */
+bool
+EnginePrincipalExists(const pg_uuid_t *id)
+{
+	Engine		e;
+	PrincipalCtx *pc;
+
+	EngineBegin(&e);
+	pc = EnginePrincipal(&e, id);
+	return pc != NULL && pc->exists;
+}
+
 /* Does principal own resource target (R10: as a person with a role)? */
 bool
 EnginePrincipalOwns(const pg_uuid_t *principal, const pg_uuid_t *target)

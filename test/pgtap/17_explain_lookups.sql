@@ -7,7 +7,7 @@
 -- disabled): Q.
 BEGIN;
 SET LOCAL search_path = share_acl, public;
-SELECT plan(66);
+SELECT plan(71);
 
 \set w        17000000-0000-0000-0001-000000000001
 \set w2       17000000-0000-0000-0001-000000000002
@@ -318,6 +318,17 @@ SELECT is((SELECT count(*) FROM who_has_access(NULL)), 0::bigint,
 
 SELECT is(has_access(:'nobody', :'A1', 'view'), false, 'unknown: an unknown principal has no access');
 SELECT is(has_access(:'m1', :'nobody', 'view'), false, 'unknown: an unknown resource gives no access');
+SELECT is(has_access(:'nobody', :'A1', ''), false,
+          'unknown: an unknown principal does not even hold the empty set (unknown ids answer false)');
+SELECT is(has_access(:'A1', :'A1', ''), false,
+          'unknown: nor does a resource id used as a principal');
+SELECT is(has_access(:'m2', :'A2', ''), true,
+          'unknown: a known principal holds the empty set on any known resource, one it cannot view too');
+SELECT is(has_access(:'A1', ''), false, 'unknown: has_access(r, '''') with an unknown principal set')
+  FROM (SELECT set_config('share_acl.principal', :'nobody', true)) s;
+SELECT is(has_access(:'A2', ''), true, 'unknown: has_access(r, '''') with a known principal set')
+  FROM (SELECT set_config('share_acl.principal', :'m2', true)) s;
+SELECT set_principal(NULL);
 SELECT is(effective_permissions(:'nobody', :'A1'), ''::permset, 'unknown: E of an unknown principal is empty');
 SELECT is(effective_permissions(:'owner', :'nobody'), ''::permset,
           'unknown: E on an unknown resource is empty, even for an owner');
