@@ -670,7 +670,12 @@ BEGIN
         RAISE EXCEPTION 'audit_retain: older_than must be a positive interval'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    cutoff := now() - older_than;
+    -- (before the timestamp range: nothing is that old)
+    BEGIN
+        cutoff := now() - older_than;
+    EXCEPTION WHEN datetime_field_overflow THEN
+        cutoff := '-infinity';
+    END;
     -- the month partitions: the default partition's months, this one and two more
     FOR m IN SELECT DISTINCT date_trunc('month', d.at AT TIME ZONE 'UTC')::date
                FROM share_acl.audit_log_default d

@@ -67,6 +67,10 @@ BEGIN
         RAISE EXCEPTION 'request_review: resource and close_at_due must not be null'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF array_ndims(reviewers) > 1 OR array_ndims(reviewer_emails) > 1 THEN
+        RAISE EXCEPTION 'request_review: reviewers and reviewer_emails must be one-dimensional arrays'
+            USING ERRCODE = 'array_subscript_error';
+    END IF;
     IF array_position(reviewers, NULL) IS NOT NULL OR array_position(reviewer_emails, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'request_review: a reviewer must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;

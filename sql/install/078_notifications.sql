@@ -234,6 +234,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     l record;
     n integer := 0;
+    until timestamptz;
 BEGIN
     IF share_acl.current_principal() IS NOT NULL OR NOT share_acl.invoker_is_admin() THEN
         PERFORM share_acl._deny(NULL,
@@ -243,10 +244,16 @@ BEGIN
         RAISE EXCEPTION 'notify_expiring_links: within must be a positive interval'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- (past the timestamp range: every expiry, as expiring_links)
+    BEGIN
+        until := greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) + within;
+    EXCEPTION WHEN datetime_field_overflow THEN
+        until := 'infinity';
+    END;
     FOR l IN SELECT x.id, x.resource_id, x.created_by, x.expires_at FROM share_acl.link x
               WHERE x.revoked_at IS NULL AND x.created_by IS NOT NULL
                 AND x.expires_at > greatest(pg_catalog.statement_timestamp(), pg_catalog.now())
-                AND x.expires_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) + within
+                AND x.expires_at <= until
               ORDER BY x.expires_at, x.id
     LOOP
         n := n + share_acl._notify(ARRAY[l.created_by], 'link_expiring', l.resource_id,

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(113);
+SELECT plan(114);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -794,6 +794,8 @@ SELECT results_eq('SELECT * FROM share_acl.audit_verify()', $$VALUES (true, NULL
 -- nothing is old enough to drop: month partitions are made and the default
 -- partition is emptied into them; the chains still verify, and writing goes on
 SELECT is(share_acl.audit_retain('1 year'), 0::bigint, 'audit_retain: nothing older than a year');
+SELECT is(share_acl.audit_retain('178000000 years'), 0::bigint,
+    'audit_retain: a span before the timestamp range drops nothing, no 22008');
 SELECT is((SELECT count(*) FROM share_acl.audit_log_default), 0::bigint,
     'audit_retain: the default partition''s rows moved to month partitions');
 SELECT ok((SELECT count(*) FROM pg_inherits WHERE inhparent = 'share_acl.audit_log'::regclass) >= 4,

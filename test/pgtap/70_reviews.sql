@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(73);
+SELECT plan(75);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -78,6 +78,11 @@ SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[NULL::
     '22004', NULL, 'request_review: a NULL reviewer');
 SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), '{}')$$,
     '22023', NULL, 'request_review: no reviewer');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[[pg_temp.id('carol')]])$$,
+    '2202E', 'request_review: reviewers and reviewer_emails must be one-dimensional arrays',
+    'request_review: a two-dimensional array of reviewers is refused, said so');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), '{}', reviewer_emails => '{{a@t70.test},{b@t70.test}}')$$,
+    '2202E', NULL, 'request_review: a two-dimensional array of e-mails too');
 SELECT throws_ok($$SELECT share_acl.request_review(gen_random_uuid(), ARRAY[pg_temp.id('carol')])$$,
     'P0002', NULL, 'request_review: unknown resource');
 SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('A'), ARRAY[gen_random_uuid()])$$,
