@@ -17,9 +17,9 @@ CREATE TABLE share_acl.link (
     created_at timestamptz NOT NULL DEFAULT now(),
     revoked_at timestamptz,
     label text CHECK (length(label) <= 200),
-    view_count bigint NOT NULL DEFAULT 0,
+    view_count bigint NOT NULL DEFAULT 0 CHECK (view_count >= 0),
     last_viewed_at timestamptz,
-    failed_attempts integer NOT NULL DEFAULT 0
+    failed_attempts integer NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0)
 );
 CREATE INDEX link_resource_idx ON share_acl.link (resource_id);
 CREATE INDEX link_created_by_idx ON share_acl.link (created_by);

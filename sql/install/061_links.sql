@@ -246,7 +246,9 @@ BEGIN
             DELETE FROM share_acl.link_failed_attempt f
              WHERE f.link_id = l.id AND f.at <= now() - interval '15 minutes';
             INSERT INTO share_acl.link_failed_attempt (link_id) VALUES (l.id);
-            UPDATE share_acl.link x SET failed_attempts = x.failed_attempts + 1 WHERE x.id = l.id;
+            -- (a count written by hand at the integer's end stays there)
+            UPDATE share_acl.link x SET failed_attempts = least(x.failed_attempts, 2147483646) + 1
+             WHERE x.id = l.id;
             RETURN 'wrong_password';
         END IF;
     END IF;

@@ -83,7 +83,7 @@ LANGUAGE sql AS $$
     SELECT k.view_count, k.failed_attempts FROM share_acl.link k JOIN links l ON l.id = k.id WHERE l.name = counters.name
 $$;
 
-SELECT plan(35);
+SELECT plan(38);
 
 -- ------------------------------------------------ wrong passwords, rolled back
 BEGIN;
@@ -236,6 +236,15 @@ SELECT throws_ok($$SELECT share_acl._link_count_views((SELECT id FROM links WHER
 ALTER TABLE share_acl.link DROP CONSTRAINT t53_views;
 SELECT results_eq($$SELECT * FROM pg_temp.counters('plain')$$, $$VALUES (7::bigint, 0)$$,
     'and the refused count left the row as it was');
+-- the counters never go below zero, and a failure count written at the
+-- integer's end stays there instead of making open_link raise
+SELECT throws_ok($$UPDATE share_acl.link SET view_count = -3 WHERE id = (SELECT id FROM links WHERE name = 'mv1')$$,
+    '23514', NULL, 'view_count cannot be set below zero (max_views would let that many more opens through)');
+UPDATE share_acl.link SET failed_attempts = 2147483647 WHERE id = (SELECT id FROM links WHERE name = 'pw2');
+SELECT is(pg_temp.open('pw2', 'guess at the end'), 'wrong_password',
+    'a wrong password with failed_attempts at the integer''s end is refused as such, not an error');
+SELECT results_eq($$SELECT failed_attempts FROM pg_temp.counters('pw2')$$, $$VALUES (2147483647)$$,
+    'and the count stays at the end');
 DROP TABLE public.t53_link_updates;
 DROP FUNCTION public.t53_link_update_row(), public.t53_link_update_statement(), public.t53_link_label();
 
