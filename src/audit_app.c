@@ -24,9 +24,11 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
-#include "catalog/partition.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -34,6 +36,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -256,45 +259,76 @@ NextRow(AppRows *rows, Tuplestorestate *table, TupleTableSlot *slot)
 }
 
 /*
+ * The table a trigger was created on: a row trigger created on a
+ * partitioned table fires on the partition a row is in, through a clone of
+ * it on every partition below (pg_trigger.tgparentid names the trigger it
+ * was cloned from).
+ */
+static Oid
+TriggerOrigin(Oid tgoid, Oid relid)
+{
+	Relation	pg_trigger = table_open(TriggerRelationId, AccessShareLock);
+
+	for (;;)
+	{
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple	tup;
+		Oid			parent = InvalidOid;
+
+		CHECK_FOR_INTERRUPTS();
+		ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(tgoid));
+		scan = systable_beginscan(pg_trigger, TriggerOidIndexId, true, NULL, 1, &key);
+		tup = systable_getnext(scan);
+		if (HeapTupleIsValid(tup))
+		{
+			Form_pg_trigger trigger = (Form_pg_trigger) GETSTRUCT(tup);
+
+			relid = trigger->tgrelid;
+			parent = trigger->tgparentid;
+		}
+		systable_endscan(scan);
+		if (!OidIsValid(parent))
+			break;
+		tgoid = parent;
+	}
+	table_close(pg_trigger, AccessShareLock);
+	return relid;
+}
+
+/*
  * The table an audit row names, schema-qualified: the one the trigger was
- * created on.  A row trigger created on a partitioned table fires on the
- * partition a row is in (a clone of the trigger, of the same name, on every
- * partition below); its rows name the partitioned table, the one the
- * application writes, not the partition.  Remembered for the last clone
- * (a bulk change fires it once per row) until the catalog changes.
+ * created on — for a clone on a partition, the partitioned table the
+ * application writes, not the partition.  The last clone's origin is
+ * remembered (a bulk change fires it once per row; a clone's origin never
+ * changes, a detached partition's clones are dropped); its name is read
+ * each time, as it is now in this transaction.
  */
 static char *
 AuditedTable(Relation rel, Trigger *trigger)
 {
 	static Oid	clone_oid = InvalidOid;
-	static uint64 clone_generation = 0;
-	static char *clone_table = NULL;	/* in TopMemoryContext */
+	static Oid	clone_origin = InvalidOid;
 	Oid			relid = RelationGetRelid(rel);
-	ListCell   *lc;
-	char	   *table;
+	char	   *nspname;
+	char	   *relname;
 
-	if (!trigger->tgisclone || !rel->rd_rel->relispartition)
-		return psprintf("%s.%s", quote_identifier(get_namespace_name(RelationGetNamespace(rel))),
-						quote_identifier(RelationGetRelationName(rel)));
-	if (clone_oid == trigger->tgoid && clone_generation == CatalogGeneration() && clone_table != NULL)
-		return pstrdup(clone_table);
-
-	/* up the partitions' ancestors while they have the trigger */
-	foreach(lc, get_partition_ancestors(relid))
+	if (trigger->tgisclone)
 	{
-		if (!OidIsValid(get_trigger_oid(lfirst_oid(lc), trigger->tgname, true)))
-			break;
-		relid = lfirst_oid(lc);
+		if (clone_oid != trigger->tgoid)
+		{
+			clone_oid = InvalidOid;
+			clone_origin = TriggerOrigin(trigger->tgoid, relid);
+			clone_oid = trigger->tgoid;
+		}
+		relid = clone_origin;
 	}
-	table = MemoryContextStrdup(TopMemoryContext,
-								psprintf("%s.%s", quote_identifier(get_namespace_name(get_rel_namespace(relid))),
-										 quote_identifier(get_rel_name(relid))));
-	if (clone_table != NULL)
-		pfree(clone_table);
-	clone_table = table;
-	clone_oid = trigger->tgoid;
-	clone_generation = CatalogGeneration();
-	return pstrdup(clone_table);
+	nspname = get_namespace_name(get_rel_namespace(relid));
+	relname = get_rel_name(relid);
+	if (nspname == NULL || relname == NULL)
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	return psprintf("%s.%s", quote_identifier(nspname), quote_identifier(relname));
 }
 
 /*

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(114);
+SELECT plan(116);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -545,6 +545,34 @@ SELECT results_eq($$SELECT action, object_type, new ->> 'body' FROM pg_temp.fres
     $$VALUES ('insert', 'public.t60_comment', 'a'), ('insert', 'public.t60_comment', 'b'),
              ('insert', 'public.t60_comment', 'c')$$,
     'audit_trigger on a partitioned table: rows name that table, not the partition (also one written directly, two levels down)');
+-- the name as it is now (a rename, also one rolled back, in the same backend)
+BEGIN;
+ALTER TABLE public.t60_comment RENAME TO t60_comment_x;
+INSERT INTO public.t60_comment_x VALUES (pg_temp.id('P'), 2027, 'rolled back');
+ROLLBACK;
+ALTER TABLE public.t60_comment RENAME TO t60_remark;
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('carol');
+INSERT INTO public.t60_remark VALUES (pg_temp.id('P'), 2027, 'd');
+COMMIT;
+ALTER TABLE public.t60_remark RENAME TO t60_comment;
+-- a trigger cloned from a partition below the root: that partition, even
+-- when the root has a trigger of the same name (here a statement trigger)
+CREATE FUNCTION pg_temp.t60_nothing() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TABLE public.t60_reel (resource_id uuid, year int, body text) PARTITION BY LIST (year);
+CREATE TABLE public.t60_reel_2026 PARTITION OF public.t60_reel FOR VALUES IN (2026) PARTITION BY LIST (body);
+CREATE TABLE public.t60_reel_2026_a PARTITION OF public.t60_reel_2026 DEFAULT;
+CREATE TRIGGER audit AFTER INSERT ON public.t60_reel FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.t60_nothing();
+CREATE TRIGGER audit AFTER INSERT ON public.t60_reel_2026
+    FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('resource_id');
+BEGIN; SELECT pg_temp.act('carol');
+INSERT INTO public.t60_reel VALUES (pg_temp.id('P'), 2026, 'e');
+COMMIT;
+SELECT results_eq($$SELECT object_type, new ->> 'body' FROM pg_temp.fresh()$$,
+    $$VALUES ('public.t60_remark', 'd'), ('public.t60_reel_2026', 'e')$$,
+    'audit_trigger names the table as it is named now (not as a rolled-back rename named it), and the partition a cloned trigger was created on');
+SELECT is((SELECT count(*) FROM share_acl.audit_log WHERE new ->> 'body' = 'rolled back'), 0::bigint,
+    '(the rolled-back insert left no row)');
 SELECT throws_ok($$CREATE TRIGGER bad AFTER INSERT ON public.t60_doc FOR EACH ROW
                    EXECUTE FUNCTION share_acl.audit_trigger('title');
                    INSERT INTO public.t60_doc (title) VALUES ('x')$$,
