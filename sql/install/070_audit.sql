@@ -564,7 +564,8 @@ BEGIN
     END IF;
     WITH lr AS (
         SELECT l.*, coalesce(l.workspace_id, nil) AS chain FROM share_acl.audit_log l
-         WHERE workspace IS NULL OR coalesce(l.workspace_id, nil) = workspace
+         WHERE workspace IS NULL OR l.workspace_id = workspace
+            OR (workspace = nil AND l.workspace_id IS NULL)
     ), walked AS (
         SELECT r.id, r.hash, r.chain, c.anchor_id,
                share_acl._audit_chain(c.anchor_hash, r.id, r.at, r.workspace_id, r.actor_id, r.db_role,
