@@ -125,6 +125,7 @@ explain_access(PG_FUNCTION_ARGS)
 	Target		t;
 	Trace		trace = {NIL, NULL};
 	Permset		have = 0;
+	PrincipalCtx *pc = NULL;
 	ListCell   *lc;
 	Datum		values[5];
 	bool		nulls[5];
@@ -133,7 +134,10 @@ explain_access(PG_FUNCTION_ARGS)
 	EngineBegin(&e);
 	t = EngineTarget(&e, resource_id);
 	if (t.kind != TARGET_NONE)
-		have = EngineEffective(&e, EnginePrincipal(&e, principal_id), t, &trace);
+	{
+		pc = EnginePrincipal(&e, principal_id);
+		have = EngineEffective(&e, pc, t, &trace);
+	}
 
 	foreach(lc, trace.entries)
 	{
@@ -162,6 +166,8 @@ explain_access(PG_FUNCTION_ARGS)
 	values[3] = PermsetGetDatum(have);
 	if (t.kind == TARGET_NONE)
 		values[4] = CStringGetTextDatum("unknown resource or workspace: no access");
+	else if (pc == NULL || !pc->exists)
+		values[4] = CStringGetTextDatum("unknown principal: no access");
 	else if ((have & want) == want)
 		values[4] = CStringGetTextDatum("access granted");
 	else

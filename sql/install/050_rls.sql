@@ -48,7 +48,8 @@ BEGIN
     -- with a parent column, the row's own resource must be one the principal
     -- views, or one share_acl does not know (yet): a row may not name another
     -- tenant's resource under a parent of one's own (has_access(x, '') is
-    -- true on any known resource)
+    -- true on any known resource for a known principal or a link context,
+    -- which the upload on the parent needs anyway)
     IF p IS NULL THEN
         EXECUTE pg_catalog.format(
             'CREATE POLICY share_acl_insert ON %s FOR INSERT WITH CHECK (share_acl.has_access(%s, %L::share_acl.permset))',

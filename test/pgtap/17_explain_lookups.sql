@@ -7,7 +7,7 @@
 -- disabled): Q.
 BEGIN;
 SET LOCAL search_path = share_acl, public;
-SELECT plan(71);
+SELECT plan(72);
 
 \set w        17000000-0000-0000-0001-000000000001
 \set w2       17000000-0000-0000-0001-000000000002
@@ -322,6 +322,8 @@ SELECT is(has_access(:'nobody', :'A1', ''), false,
           'unknown: an unknown principal does not even hold the empty set (unknown ids answer false)');
 SELECT is(has_access(:'A1', :'A1', ''), false,
           'unknown: nor does a resource id used as a principal');
+SELECT is((SELECT detail FROM explain_access(:'nobody', :'A1', '') WHERE rule = 'result'),
+          'unknown principal: no access', 'unknown: explain_access agrees, naming the unknown principal');
 SELECT is(has_access(:'m2', :'A2', ''), true,
           'unknown: a known principal holds the empty set on any known resource, one it cannot view too');
 SELECT is(has_access(:'A1', ''), false, 'unknown: has_access(r, '''') with an unknown principal set')
