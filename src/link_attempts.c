@@ -463,7 +463,8 @@ static const KeptStatement count_statements[COUNT_STATEMENTS] = {
 	[COUNT_UPDATE] = {
 		/* $1 link, $2 views, $3 the last view's time */
 		"UPDATE share_acl.link x"
-		"   SET view_count = x.view_count OPERATOR(pg_catalog.+) $2,"
+		"   SET view_count = LEAST(x.view_count, 9223372036854775807 OPERATOR(pg_catalog.-) $2)"
+		"                    OPERATOR(pg_catalog.+) $2,"
 		"       last_viewed_at = GREATEST(x.last_viewed_at, $3)"
 		" WHERE x.id OPERATOR(pg_catalog.=) $1"
 		" RETURNING x.view_count, x.resource_id, x.created_by",
@@ -489,11 +490,10 @@ CountViews(TupleTableSlot *row, Datum *values, bool *nulls, void *arg)
 	bool		isnull;
 	Datum		d;
 
+	/* (a count written by hand at the bigint's end stays there) */
 	if (pg_add_s64_overflow(DatumGetInt64(slot_getattr(row, catalog.l_view_count, &isnull)), v->n,
 							&v->view_count))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("bigint out of range")));
+		v->view_count = PG_INT64_MAX;
 	values[0] = Int64GetDatum(v->view_count);
 	nulls[0] = false;
 	d = slot_getattr(row, catalog.l_last_viewed, &isnull);

@@ -83,7 +83,7 @@ LANGUAGE sql AS $$
     SELECT k.view_count, k.failed_attempts FROM share_acl.link k JOIN links l ON l.id = k.id WHERE l.name = counters.name
 $$;
 
-SELECT plan(38);
+SELECT plan(40);
 
 -- ------------------------------------------------ wrong passwords, rolled back
 BEGIN;
@@ -245,6 +245,10 @@ SELECT is(pg_temp.open('pw2', 'guess at the end'), 'wrong_password',
     'a wrong password with failed_attempts at the integer''s end is refused as such, not an error');
 SELECT results_eq($$SELECT failed_attempts FROM pg_temp.counters('pw2')$$, $$VALUES (2147483647)$$,
     'and the count stays at the end');
+UPDATE share_acl.link SET view_count = 9223372036854775807 WHERE id = (SELECT id FROM links WHERE name = 'plain');
+SELECT is(pg_temp.open('plain'), 'ok', 'a view of a link whose count was written at the bigint''s end');
+SELECT results_eq($$SELECT view_count FROM pg_temp.counters('plain')$$, $$VALUES (9223372036854775807::bigint)$$,
+    'commits, the count staying at the end (no 22003 at every viewer''s commit)');
 DROP TABLE public.t53_link_updates;
 DROP FUNCTION public.t53_link_update_row(), public.t53_link_update_statement(), public.t53_link_label();
 
