@@ -41,6 +41,14 @@ ROLLBACK TO SAVEPOINT s;
 PREPARE TRANSACTION 'share_acl_prepare_open';
 RESET ROLE;
 ROLLBACK PREPARED 'share_acl_prepare_open';
+-- one released to its parent keeps it
+SET ROLE share_acl_prepare_open;
+BEGIN;
+SAVEPOINT s;
+SELECT status FROM share_acl.open_link(:'pw_token', 'guess');
+RELEASE SAVEPOINT s;
+PREPARE TRANSACTION 'share_acl_prepare_open';
+RESET ROLE;
 SELECT count(*) AS prepared FROM pg_prepared_xacts WHERE gid = 'share_acl_prepare_open';
 -- the workspace's commits go on
 BEGIN;

@@ -1,14 +1,18 @@
 /*
- * email.c — which e-mail addresses share_acl accepts: those it stores for a
- * principal (share_with_email, create_user, reviews named by e-mail) and the
- * viewer e-mail of open_link, which goes into audit rows and the link
- * creator's notification.  An address is name@domain: one "@" with
- * something on each side, at most 320 characters, and no character that
- * would make it display as another address or break what shows it — white
- * space, control characters, invisible and bidirectional formatting
+ * email.c — which e-mail addresses and names share_acl accepts.  An e-mail
+ * address is one it stores for a principal (share_with_email, create_user,
+ * reviews named by e-mail) or the viewer e-mail of open_link, which goes
+ * into audit rows and the link creator's notification: name@domain, one
+ * "@" with something on each side, at most 320 characters, and no character
+ * that would make it display as another address or break what shows it —
+ * white space, control characters, invisible and bidirectional formatting
  * characters (U+200B, U+202E, …), and < > ".  Letters are not judged
  * (internationalised addresses stay possible); which addresses are one
- * principal is share_acl.email_key's matter.
+ * principal is share_acl.email_key's matter.  A name (of a workspace, a
+ * team, a person, a link's label) holds no control character, line or
+ * paragraph separator, or bidirectional embedding, override or isolate:
+ * nothing that breaks a line where it is shown or makes it display as
+ * other text; joiners and marks that scripts need stay allowed.
  */
 #include "postgres.h"
 
@@ -20,6 +24,7 @@
 
 PG_FUNCTION_INFO_V1(check_email);
 PG_FUNCTION_INFO_V1(email_ok);
+PG_FUNCTION_INFO_V1(name_ok);
 
 /*
  * White space, a control character, < > ", or a character that shows
@@ -71,25 +76,64 @@ Refused(pg_wchar c)
 		(c >= 0xE0000 && c <= 0xE0FFF); /* tags, variation selectors supplement */
 }
 
+/* A character a name may not hold (see the top of this file). */
+static bool
+RefusedInName(pg_wchar c)
+{
+	return c < 0x20 || (c >= 0x7F && c <= 0x9F) ||	/* controls */
+		c == 0x2028 || c == 0x2029 ||	/* line and paragraph separators */
+		(c >= 0x202A && c <= 0x202E) || /* bidirectional embeddings and overrides */
+		(c >= 0x2066 && c <= 0x2069);	/* bidirectional isolates */
+}
+
+/*
+ * The character at byte *i of s (in the database encoding, len bytes) into
+ * *c, *i moved past it; false at a truncated character.  In an encoding
+ * other than UTF-8, only ASCII is judged: the rest read as a letter.
+ */
+static bool
+NextChar(const char *s, int len, int *i, pg_wchar *c)
+{
+	bool		utf8 = GetDatabaseEncoding() == PG_UTF8;
+	int			l = utf8 ? pg_utf_mblen((const unsigned char *) s + *i) : pg_mblen(s + *i);
+
+	if (l < 1 || *i + l > len)
+		return false;
+	*c = utf8 ? utf8_to_unicode((const unsigned char *) s + *i) :
+		l == 1 && !IS_HIGHBIT_SET(s[*i]) ? (unsigned char) s[*i] : 0x100;
+	*i += l;
+	return true;
+}
+
+/* Is the text (in the database encoding, len bytes) a name share_acl accepts? */
+static bool
+NameIsValid(const char *s, int len)
+{
+	int			i = 0;
+	pg_wchar	c;
+
+	while (i < len)
+	{
+		if (!NextChar(s, len, &i, &c) || RefusedInName(c))
+			return false;
+	}
+	return true;
+}
+
 /* Is the text (in the database encoding, len bytes) an address share_acl accepts? */
 static bool
 EmailIsValid(const char *s, int len)
 {
-	bool		utf8 = GetDatabaseEncoding() == PG_UTF8;
 	int			at = -1;
 	int			chars = 0;
 	int			i = 0;
 
 	while (i < len)
 	{
-		int			l = utf8 ? pg_utf_mblen((const unsigned char *) s + i) : pg_mblen(s + i);
 		pg_wchar	c;
 
-		if (l < 1 || i + l > len)
+		if (!NextChar(s, len, &i, &c))
 			return false;
-		/* in another encoding, only ASCII is judged: the rest are letters */
-		c = utf8 ? utf8_to_unicode((const unsigned char *) s + i) :
-			l == 1 && !IS_HIGHBIT_SET(s[i]) ? (unsigned char) s[i] : 0x100;
 		if (c == '@')
 		{
 			if (at >= 0)
@@ -100,7 +144,6 @@ EmailIsValid(const char *s, int len)
 			return false;
 		if (++chars > 320)
 			return false;		/* (a long text is not read to its end) */
-		i += l;
 	}
 	return at > 0 && at < chars - 1;
 }
@@ -133,4 +176,13 @@ email_ok(PG_FUNCTION_ARGS)
 	text	   *t = PG_GETARG_TEXT_PP(0);
 
 	PG_RETURN_BOOL(EmailIsValid(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
+}
+
+/* is_valid_name(text) → boolean: the rule for names, for the CHECKs of names and labels. */
+Datum
+name_ok(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+
+	PG_RETURN_BOOL(NameIsValid(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
 }

@@ -9,11 +9,21 @@ CREATE TYPE share_acl.workspace_role AS ENUM ('owner', 'admin', 'member', 'guest
 CREATE TYPE share_acl.resource_kind AS ENUM ('project', 'collection', 'asset', 'conversation');
 CREATE TYPE share_acl.general_access AS ENUM ('private', 'shared', 'public');
 
+-- The rule of names (a workspace's, a team's, a person's display name, a
+-- link's label; src/email.c): no control character, line or paragraph
+-- separator, or bidirectional embedding, override or isolate — nothing that
+-- breaks a line where the name is shown or makes it display as other text.
+-- Run by the CHECKs below as the writing role, like is_valid_email.
+CREATE FUNCTION share_acl.is_valid_name(name text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'name_ok' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl.is_valid_name(text) IS
+    'is the text a name share_acl accepts (no control character, line or paragraph separator, bidirectional embedding, override or isolate)';
+
 CREATE TABLE share_acl.workspace (
     -- (the nil uuid keys the audit chain of the rows without a workspace)
     id uuid PRIMARY KEY DEFAULT gen_random_uuid()
         CONSTRAINT workspace_id_not_nil CHECK (id <> '00000000-0000-0000-0000-000000000000'::uuid),
-    name text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    name text NOT NULL CHECK (length(name) BETWEEN 1 AND 200 AND share_acl.is_valid_name(name)),
     created_at timestamptz NOT NULL DEFAULT now(),
     -- sharing policies (SPEC section 6), one column each, named as the policy
     allow_external_sharing boolean NOT NULL DEFAULT true,
@@ -45,7 +55,7 @@ CREATE TABLE share_acl.principal (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     kind share_acl.principal_kind NOT NULL,
     email text CHECK (share_acl.is_valid_email(email)),
-    display_name text CHECK (length(display_name) <= 200),
+    display_name text CHECK (length(display_name) <= 200 AND share_acl.is_valid_name(display_name)),
     workspace_id uuid REFERENCES share_acl.workspace (id) ON DELETE CASCADE,
     CONSTRAINT principal_team_has_workspace
         CHECK ((kind = 'team') = (workspace_id IS NOT NULL)),
@@ -162,7 +172,10 @@ CREATE INDEX promotion_request_decided_by_idx ON share_acl.promotion_request (de
 -- tables (or a transition table and a CTE) has no LIMIT and is no EXISTS
 -- test: either would let the planner choose a nested loop over those
 -- unindexed sets, quadratic for a bulk load; SELECT ... INTO stops at the
--- first row anyway, and a count serves as the test.
+-- first row anyway, and a count serves as the test.  Nor has a join of a
+-- transition table and a model table a LIMIT: the usual answer is no row,
+-- which a plan chosen to find a first row fast may find only after a
+-- nested loop over both.
 -- ---------------------------------------------------------------------------
 
 -- Serialising the cycle checks and R14.  Two transactions that each add one edge of
@@ -396,7 +409,7 @@ BEGIN
     PERFORM share_acl._lock_structure(ARRAY(
         SELECT DISTINCT c.workspace_id FROM new_rows n JOIN share_acl.resource c ON c.id = n.collection_id));
     SELECT n.collection_id INTO bad FROM new_rows n JOIN share_acl.resource c ON c.id = n.collection_id
-     WHERE c.kind <> 'collection' LIMIT 1;
+     WHERE c.kind <> 'collection';
     IF FOUND THEN
         RAISE EXCEPTION 'resource % is not a collection', bad
             USING ERRCODE = 'wrong_object_type';
@@ -404,7 +417,7 @@ BEGIN
     SELECT n.resource_id INTO bad FROM new_rows n
       JOIN share_acl.resource c ON c.id = n.collection_id
       JOIN share_acl.resource r ON r.id = n.resource_id
-     WHERE c.workspace_id <> r.workspace_id LIMIT 1;
+     WHERE c.workspace_id <> r.workspace_id;
     IF FOUND THEN
         RAISE EXCEPTION 'resource % is in another workspace than its collection', bad
             USING ERRCODE = 'check_violation';
@@ -615,7 +628,7 @@ BEGIN
         -- a later statement: it sees the row of a transaction that committed
         -- while this one waited for it
         SELECT n.id INTO taken FROM new_rows n JOIN share_acl.id_registry g ON g.id = n.id
-         WHERE g.kind <> k LIMIT 1;
+         WHERE g.kind <> k;
         IF taken IS NULL THEN
             RAISE EXCEPTION 'an id of the new rows is already in use'
                 USING ERRCODE = 'unique_violation',

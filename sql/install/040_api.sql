@@ -441,8 +441,8 @@ BEGIN
         RAISE EXCEPTION 'create_workspace: name and owner must not be null'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF length(name) NOT BETWEEN 1 AND 200 THEN
-        RAISE EXCEPTION 'create_workspace: a workspace name has 1 to 200 characters'
+    IF length(name) NOT BETWEEN 1 AND 200 OR NOT share_acl.is_valid_name(name) THEN
+        RAISE EXCEPTION 'create_workspace: a workspace name has 1 to 200 characters, none of them a control or bidirectional formatting character'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     o := share_acl._get_principal(owner);
@@ -476,8 +476,8 @@ BEGIN
         RAISE EXCEPTION 'create_user: email must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM share_acl._check_email(email);
-    IF length(display_name) > 200 THEN
-        RAISE EXCEPTION 'create_user: a display name has at most 200 characters'
+    IF length(display_name) > 200 OR NOT share_acl.is_valid_name(display_name) THEN
+        RAISE EXCEPTION 'create_user: a display name has at most 200 characters, none of them a control or bidirectional formatting character'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     -- someone shared with by e-mail (an external principal) who signs up
@@ -518,8 +518,8 @@ BEGIN
     END IF;
     PERFORM share_acl._get_workspace(workspace);
     PERFORM share_acl._require(actor, workspace, 'manage_members', 'create_team');
-    IF length(name) NOT BETWEEN 1 AND 200 THEN
-        RAISE EXCEPTION 'create_team: a team name has 1 to 200 characters'
+    IF length(name) NOT BETWEEN 1 AND 200 OR NOT share_acl.is_valid_name(name) THEN
+        RAISE EXCEPTION 'create_team: a team name has 1 to 200 characters, none of them a control or bidirectional formatting character'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     INSERT INTO share_acl.principal AS p (kind, display_name, workspace_id)

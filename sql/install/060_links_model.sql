@@ -16,7 +16,7 @@ CREATE TABLE share_acl.link (
     created_by uuid REFERENCES share_acl.principal (id) ON DELETE SET NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     revoked_at timestamptz,
-    label text CHECK (length(label) <= 200),
+    label text CHECK (length(label) <= 200 AND share_acl.is_valid_name(label)),
     view_count bigint NOT NULL DEFAULT 0 CHECK (view_count >= 0),
     last_viewed_at timestamptz,
     failed_attempts integer NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0)

@@ -61,7 +61,9 @@ DECLARE
         -- the e-mail rule: the CHECK of principal.email runs it as the role
         -- that writes the row, and the key of its unique index likewise
         -- (also where ON CONFLICT names it: 020_model.sql)
-        'is_valid_email', 'email_key'];
+        'is_valid_email', 'email_key',
+        -- the rule of names, which the CHECKs of names and labels run likewise
+        'is_valid_name'];
     user_routines text[] := ARRAY[
         -- look-ups that name a principal or list things
         'share_acl.has_access(uuid,uuid,share_acl.permset)',

@@ -5,7 +5,7 @@
 -- The file runs as superuser (a trusted administrator when no principal is
 -- set); pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(122);
+SELECT plan(131);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -65,6 +65,21 @@ SELECT throws_ok($$SELECT share_acl.create_workspace(NULL, pg_temp.id('alice'))$
     'create_workspace: NULL name is 22004');
 SELECT throws_ok($$SELECT share_acl.create_workspace('', pg_temp.id('alice'))$$, '22023', NULL,
     'create_workspace: an empty name is 22023');
+-- names: no control character, line break or bidirectional override
+SELECT throws_ok($$SELECT share_acl.create_workspace(E'Studio\nEvil', pg_temp.id('alice'))$$, '22023',
+    'create_workspace: a workspace name has 1 to 200 characters, none of them a control or bidirectional formatting character',
+    'create_workspace: a name with a line break is 22023, said so');
+SELECT throws_ok($$SELECT share_acl.create_workspace('Studio ' || chr(x'202E'::int) || 'gpj.exe', pg_temp.id('alice'))$$,
+    '22023', NULL, 'create_workspace: a name with a right-to-left override is 22023');
+SELECT throws_ok($$SELECT share_acl.create_workspace('Studio ' || chr(x'2067'::int) || 'x', pg_temp.id('alice'))$$,
+    '22023', NULL, 'create_workspace: a name with a bidirectional isolate is 22023');
+SELECT throws_ok($$INSERT INTO share_acl.workspace (name) VALUES (E'tab\there')$$, '23514', NULL,
+    'a workspace row written directly with a control character in its name is refused by its CHECK (23514)');
+SELECT lives_ok($$SELECT share_acl.create_workspace('Ünïcödé 製作 ' || chr(x'0645'::int) || chr(x'200C'::int) || chr(x'0646'::int)
+                      || ' ' || chr(x'1F3AC'::int) || chr(x'200D'::int), pg_temp.id('alice'))$$,
+    'create_workspace: letters of any script, joiners and emoji are fine');
+SELECT is(share_acl.is_valid_name(E'a\u0085b'), false, 'is_valid_name: a C1 control (NEL) is refused');
+SELECT is(share_acl.is_valid_name(E'a\u2028b'), false, 'is_valid_name: a line separator is refused');
 
 -- ----------------------------------------------------------------- add_member
 SELECT lives_ok($$SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('bob'), 'admin')$$,
@@ -150,6 +165,10 @@ INSERT INTO ids VALUES ('team2', share_acl.create_team(pg_temp.id('ws'), 'Inner'
 SELECT throws_ok($$SELECT share_acl.create_team(NULL, 'x')$$, '22004', NULL, 'create_team: NULL workspace is 22004');
 SELECT throws_ok($$SELECT share_acl.create_team(gen_random_uuid(), 'x')$$, 'P0002', NULL,
     'create_team: unknown workspace is P0002');
+SELECT throws_ok($$SELECT share_acl.create_team(pg_temp.id('ws'), E'Edit\rors')$$, '22023', NULL,
+    'create_team: a name with a control character is 22023');
+SELECT throws_ok($$SELECT share_acl.create_user('name-t20@t20.test', 'Mallory ' || chr(x'202D'::int) || 'Admin')$$, '22023', NULL,
+    'create_user: a display name with a left-to-right override is 22023');
 SELECT throws_ok($$SELECT share_acl.create_team(pg_temp.id('ws'), '')$$, '22023', NULL,
     'create_team: an empty name is 22023');
 SELECT lives_ok($$SELECT share_acl.add_team_member(pg_temp.id('team'), pg_temp.id('carol'))$$,

@@ -37,7 +37,9 @@ SELECT e, 'public' FROM unnest(ARRAY[
     'protect', 'unprotect',
     -- the e-mail rule (principal.email's CHECK and its unique index's key
     -- run them as the writing role)
-    'is_valid_email', 'email_key']) e
+    'is_valid_email', 'email_key',
+    -- the rule of names (the CHECKs of names and labels run it likewise)
+    'is_valid_name']) e
 UNION ALL
 SELECT e, 'user' FROM unnest(ARRAY[
     -- look-ups that name a principal or list things

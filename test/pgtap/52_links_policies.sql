@@ -8,7 +8,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(72);
+SELECT plan(73);
 -- passwords appear as literals below: keep the statement text out of the
 -- server log (and open_link and create_link from warning about it, which
 -- 54_links_log_settings.sql tests)
@@ -163,6 +163,8 @@ SELECT throws_ok($$SELECT share_acl.create_link(pg_temp.id('P'), max_views => 0)
     'max_views 0 is 22023');
 SELECT throws_ok($$SELECT share_acl.create_link(pg_temp.id('P'), label => repeat('x', 201))$$, '22023', NULL,
     'a label over 200 characters is 22023');
+SELECT throws_ok($$SELECT share_acl.create_link(pg_temp.id('P'), label => E'line\nbreak')$$, '22023', NULL,
+    'a label with a control character is 22023');
 SELECT throws_ok($$SELECT share_acl.create_link(pg_temp.id('P'), password => '')$$, '22023',
     'create_link: a link password has 1 to 1024 bytes', 'an empty password is 22023');
 INSERT INTO secrets VALUES ('Too-Long-52' || repeat('y', 1020));
