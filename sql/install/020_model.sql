@@ -197,7 +197,7 @@ CREATE INDEX promotion_request_decided_by_idx ON share_acl.promotion_request (de
 -- team membership: add_team_member before it reads the person's role,
 -- remove_member before it removes the role and the team rows.
 CREATE TABLE share_acl.structure_lock (
-    workspace_id uuid PRIMARY KEY REFERENCES share_acl.workspace (id) ON DELETE CASCADE,
+    workspace_id uuid PRIMARY KEY REFERENCES share_acl.workspace (id) ON DELETE CASCADE ON UPDATE CASCADE,
     changes bigint NOT NULL DEFAULT 0
 );
 COMMENT ON TABLE share_acl.structure_lock IS
