@@ -197,58 +197,21 @@ CREATE INDEX promotion_request_decided_by_idx ON share_acl.promotion_request (de
 -- team membership: add_team_member before it reads the person's role,
 -- remove_member before it removes the role and the team rows.
 CREATE TABLE share_acl.structure_lock (
-    workspace_id uuid PRIMARY KEY REFERENCES share_acl.workspace (id) ON DELETE CASCADE ON UPDATE CASCADE,
+    workspace_id uuid PRIMARY KEY REFERENCES share_acl.workspace (id) ON DELETE CASCADE,
     changes bigint NOT NULL DEFAULT 0
 );
 COMMENT ON TABLE share_acl.structure_lock IS
     'internal: one row per workspace, updated (so locked until commit) by every statement that could close a cycle in it';
 
--- Each workspace's row is made with the workspace, so that a lock only held
--- (_hold_structure) finds it: inserted by a path that holds it, it would be
--- a row that a REPEATABLE READ transaction begun before cannot update.
-CREATE FUNCTION share_acl.structure_lock_create() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    INSERT INTO share_acl.structure_lock (workspace_id)
-    SELECT n.id FROM new_rows n ON CONFLICT (workspace_id) DO NOTHING;
-    RETURN NULL;
-END $$;
-COMMENT ON FUNCTION share_acl.structure_lock_create() IS
-    'trigger: the structure lock row of each new workspace';
-CREATE TRIGGER structure_lock_create AFTER INSERT ON share_acl.workspace
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION share_acl.structure_lock_create();
-
 CREATE FUNCTION share_acl._lock_structure(workspaces uuid[]) RETURNS void
 LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-    -- the order of the locks of a workspace, which every path follows (so
-    -- that two transactions that each take several cannot deadlock): its
-    -- row (FOR SHARE here and where a link, share or review is made under
-    -- its policies, _get_policies; FOR NO KEY UPDATE by set_workspace_policy),
-    -- then this structure lock, then member rows (remove_member takes this
-    -- lock first; set_role, transfer_ownership and decide_promotion hold it,
-    -- _hold_structure); several workspaces' in id order
-    SELECT 1 FROM share_acl.workspace w WHERE w.id = ANY (workspaces) ORDER BY w.id FOR SHARE OF w;
+    -- sorted, so that two statements locking several workspaces cannot deadlock
     INSERT INTO share_acl.structure_lock AS l (workspace_id, changes)
     SELECT DISTINCT w, 1 FROM pg_catalog.unnest(workspaces) AS w WHERE w IS NOT NULL ORDER BY 1
     ON CONFLICT (workspace_id) DO UPDATE SET changes = l.changes + 1;
 $$;
 COMMENT ON FUNCTION share_acl._lock_structure(uuid[]) IS
-    'internal: lock the structure of the workspaces (after their rows, shared) until the end of the transaction, so that cycle checks run one at a time';
-
--- The same locks, only held: the workspace rows shared, the structure lock
--- rows locked, not updated — for a path that takes member rows after them
--- (set_role, transfer_ownership, decide_promotion) only to keep the order
--- of the locks.  Not an update: a later structural change in REPEATABLE
--- READ does not fail to serialize because of it.
-CREATE FUNCTION share_acl._hold_structure(workspaces uuid[]) RETURNS void
-LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT 1 FROM share_acl.workspace w WHERE w.id = ANY (workspaces) ORDER BY w.id FOR SHARE OF w;
-    -- (the rows are made with their workspaces: structure_lock_create)
-    SELECT 1 FROM share_acl.structure_lock l WHERE l.workspace_id = ANY (workspaces)
-     ORDER BY l.workspace_id FOR UPDATE OF l;
-$$;
-COMMENT ON FUNCTION share_acl._hold_structure(uuid[]) IS
-    'internal: hold the locks of _lock_structure (in its order) without updating the structure lock rows';
+    'internal: lock the structure of the workspaces until the end of the transaction, so that cycle checks run one at a time';
 
 -- member: roles that fit the principal's kind; teams are not members.
 CREATE FUNCTION share_acl.member_check() RETURNS trigger

@@ -589,8 +589,6 @@ BEGIN
     PERFORM share_acl._get_workspace(workspace);
     p := share_acl._get_principal(principal);
     PERFORM share_acl._require(actor, workspace, 'manage_members', 'set_role');
-    -- the structure lock held before the member's row (the order of _lock_structure)
-    PERFORM share_acl._hold_structure(ARRAY[workspace]);
     cur := share_acl._role_locked(workspace, principal);
     IF cur IS NULL THEN
         RAISE EXCEPTION 'principal % is not a member of workspace %', principal, workspace
@@ -629,13 +627,6 @@ BEGIN
     END IF;
     PERFORM share_acl._get_workspace(workspace);
     PERFORM share_acl._require(actor, workspace, 'manage_members', 'remove_member');
-    -- the structure lock, then the role (the order of _lock_structure): a
-    -- transaction that changed the role, or adds the person to a team,
-    -- commits first, and what it did is seen by the statements below; an
-    -- add_team_member of this person that comes after waits for this
-    -- transaction and then finds no role (in REPEATABLE READ the lock is a
-    -- serialization failure)
-    PERFORM share_acl._lock_structure(ARRAY[workspace]);
     cur := share_acl._role_locked(workspace, principal);
     IF cur IS NULL THEN
         RAISE EXCEPTION 'principal % is not a member of workspace %', principal, workspace
@@ -649,8 +640,14 @@ BEGIN
     IF cur = 'admin' THEN
         PERFORM share_acl._require_owner(actor, workspace, 'remove an admin');
     END IF;
+    -- the role first (a transaction that changed it, and may then add the
+    -- person to a team, commits first); then an add_team_member of this
+    -- person in flight commits first (the statement after the lock sees its
+    -- team row; in REPEATABLE READ the lock is a serialization failure),
+    -- or waits for this transaction and then finds no role
     DELETE FROM share_acl.member m
      WHERE m.workspace_id = remove_member.workspace AND m.principal_id = remove_member.principal;
+    PERFORM share_acl._lock_structure(ARRAY[workspace]);
     DELETE FROM share_acl.team_member tm
      WHERE tm.member_id = remove_member.principal
        AND tm.team_id IN (SELECT t.id FROM share_acl.principal t
@@ -1845,7 +1842,6 @@ BEGIN
     -- made the actor an admin: refused, not a duplicate owner; a concurrent
     -- remove_member took the new owner's role: refused).  In REPEATABLE READ
     -- a row changed meanwhile is a serialization failure.
-    PERFORM share_acl._hold_structure(ARRAY[workspace]);     -- (before member rows)
     PERFORM 1 FROM share_acl.member m
      WHERE m.workspace_id = transfer_ownership.workspace
        AND (m.role = 'owner' OR m.principal_id = new_owner)
@@ -1974,7 +1970,6 @@ CREATE FUNCTION share_acl.decide_promotion(request uuid, approve boolean) RETURN
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     actor uuid := share_acl._actor();
-    ws uuid;
     q share_acl.promotion_request;
     cur share_acl.workspace_role;
 BEGIN
@@ -1982,18 +1977,11 @@ BEGIN
         RAISE EXCEPTION 'decide_promotion: request and approve must not be null'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    SELECT x.workspace_id INTO ws FROM share_acl.promotion_request x WHERE x.id = decide_promotion.request;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'promotion request % does not exist', request USING ERRCODE = 'no_data_found';
-    END IF;
-    PERFORM share_acl._require(actor, ws, 'manage_members', 'decide_promotion');
-    -- the workspace's structure lock held before the request's and the
-    -- member's rows (the order of _lock_structure)
-    PERFORM share_acl._hold_structure(ARRAY[ws]);
     SELECT * INTO q FROM share_acl.promotion_request x WHERE x.id = decide_promotion.request FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'promotion request % does not exist', request USING ERRCODE = 'no_data_found';
     END IF;
+    PERFORM share_acl._require(actor, q.workspace_id, 'manage_members', 'decide_promotion');
     IF q.status <> 'pending' THEN
         RAISE EXCEPTION 'promotion request % is already %', request, q.status
             USING ERRCODE = 'object_not_in_prerequisite_state';
@@ -2047,26 +2035,11 @@ BEGIN
     END IF;
     PERFORM share_acl._get_workspace(workspace);
     PERFORM share_acl._require(actor, workspace, 'manage_settings', 'set_workspace_policy');
-    -- turning external sharing off in REPEATABLE READ: a link or share made
-    -- by a transaction this one does not see would escape its later
-    -- filings' checks (_exposure_check); asked of the row's holders before
-    -- this transaction locks it (then it is this one's)
-    IF pol = 'allow_external_sharing' THEN
-        BEGIN
-            b := btrim(value)::boolean;
-        EXCEPTION WHEN data_exception THEN
-            b := NULL;          -- (refused below)
-        END;
-        IF b IS FALSE THEN
-            PERFORM share_acl._policies_unheld(workspace);
-        END IF;
-    END IF;
-    -- every policy with the workspace's row and then its structure lock
-    -- held, in the order of every other path (_lock_structure), before the
-    -- row is written: the links, shares and reviews being made under the
-    -- policies now in force commit first, and a raise of
-    -- public_access_level checks the public resources under it (below)
-    PERFORM 1 FROM share_acl.workspace w WHERE w.id = set_workspace_policy.workspace FOR NO KEY UPDATE OF w;
+    -- every policy under the workspace's structure lock, before the
+    -- workspace's row is written: a raise of public_access_level checks the
+    -- public resources under it (below), and a transaction that changes one
+    -- policy and then another, or the general access of a resource, takes
+    -- the two in the same order as every other
     PERFORM share_acl._lock_structure(ARRAY[workspace]);
     PERFORM share_acl._see_committed();
     IF pol IN ('allow_external_sharing', 'require_link_password', 'allow_guest_uploads',
@@ -2078,6 +2051,13 @@ BEGIN
             RAISE EXCEPTION 'invalid value for workspace policy %: "%"', pol, left(value, 100)
                 USING ERRCODE = 'invalid_parameter_value', HINT = 'Give true or false.';
         END;
+        -- turning external sharing off in REPEATABLE READ: a link or share
+        -- made by a transaction this one does not see would escape its later
+        -- filings' checks (_exposure_check); asked before the UPDATE, which
+        -- makes the row this transaction's own
+        IF pol = 'allow_external_sharing' AND NOT b THEN
+            PERFORM share_acl._policies_unheld(workspace);
+        END IF;
         EXECUTE format('UPDATE share_acl.workspace SET %I = $1 WHERE id = $2', pol) USING b, workspace;
     ELSIF pol = 'default_link_expiry' THEN
         IF lower(btrim(value)) = 'none' THEN
