@@ -213,6 +213,56 @@ $$;
 COMMENT ON FUNCTION share_acl._lock_structure(uuid[]) IS
     'internal: lock the structure of the workspaces until the end of the transaction, so that cycle checks run one at a time';
 
+-- The structure lock of a workspace and the rows a query locks, taken
+-- together: a call that needs both (set_workspace_policy: the workspace's
+-- row; remove_member: the member's row) never waits for one while holding
+-- the other it took.  Another transaction may hold the row from an earlier
+-- call (a link made holds the workspace's row shared; set_role the member's
+-- row) and then wait for the structure lock; were the call to hold the
+-- structure lock while it waited for that row, the two would deadlock.  So
+-- the rows are asked NOWAIT after the structure lock, in a subtransaction;
+-- when one is held, both are let go (a structure lock this transaction held
+-- before stays held), the rows' holders are waited for without the
+-- structure lock (the rows locked in a subtransaction that is rolled back),
+-- and it begins again.  row_query locks the rows of its parameters $1 and $2
+-- (FOR UPDATE or FOR NO KEY UPDATE, without NOWAIT); check, when not NULL,
+-- runs with the same parameters after the structure lock and before the
+-- rows are locked, each round (set_workspace_policy's _policies_unheld,
+-- which reads who held the row before this transaction locks it).  A
+-- lock_timeout or a cancel while waiting ends the call as it would have.
+CREATE FUNCTION share_acl._lock_structure_with(workspace uuid, row_query text, a uuid, b uuid, "check" text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    structure_held boolean;
+BEGIN
+    LOOP
+        structure_held := false;
+        BEGIN
+            PERFORM share_acl._lock_structure(ARRAY[workspace]);
+            structure_held := true;
+            IF "check" IS NOT NULL THEN
+                EXECUTE "check" USING a, b;
+            END IF;
+            EXECUTE row_query || ' NOWAIT' USING a, b;
+            RETURN;
+        EXCEPTION WHEN lock_not_available THEN
+            -- (a lock_timeout on the structure lock is the caller's error)
+            IF NOT structure_held THEN
+                RAISE;
+            END IF;
+        END;
+        BEGIN
+            EXECUTE row_query USING a, b;
+            RAISE EXCEPTION USING ERRCODE = 'SAL01';
+        EXCEPTION WHEN SQLSTATE 'SAL01' THEN
+            NULL;
+        END;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION share_acl._lock_structure_with(uuid, text, uuid, uuid, text) IS
+    'internal: lock the structure of the workspace and the rows row_query locks ($1, $2) until the end of the transaction, never waiting for one while holding the other (no deadlock with a transaction that holds the rows and waits for the structure)';
+
 -- member: roles that fit the principal's kind; teams are not members.
 CREATE FUNCTION share_acl.member_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$

@@ -627,7 +627,18 @@ BEGIN
     END IF;
     PERFORM share_acl._get_workspace(workspace);
     PERFORM share_acl._require(actor, workspace, 'manage_members', 'remove_member');
-    cur := share_acl._role_locked(workspace, principal);
+    -- the member's row (a transaction that changed the role, and may then
+    -- add the person to a team, commits first) and the structure lock (an
+    -- add_team_member of this person in flight commits first: the statement
+    -- after the lock sees its team row; in REPEATABLE READ the lock is a
+    -- serialization failure; or it waits for this transaction and then
+    -- finds no role), taken together (_lock_structure_with: a transaction
+    -- that changed structure and then this person's role holds the
+    -- structure lock and waits for the row)
+    PERFORM share_acl._lock_structure_with(workspace,
+        'SELECT 1 FROM share_acl.member m WHERE m.workspace_id = $1 AND m.principal_id = $2 FOR UPDATE OF m',
+        workspace, principal, NULL);
+    cur := share_acl._role(workspace, principal);
     IF cur IS NULL THEN
         RAISE EXCEPTION 'principal % is not a member of workspace %', principal, workspace
             USING ERRCODE = 'no_data_found';
@@ -640,14 +651,8 @@ BEGIN
     IF cur = 'admin' THEN
         PERFORM share_acl._require_owner(actor, workspace, 'remove an admin');
     END IF;
-    -- the role first (a transaction that changed it, and may then add the
-    -- person to a team, commits first); then an add_team_member of this
-    -- person in flight commits first (the statement after the lock sees its
-    -- team row; in REPEATABLE READ the lock is a serialization failure),
-    -- or waits for this transaction and then finds no role
     DELETE FROM share_acl.member m
      WHERE m.workspace_id = remove_member.workspace AND m.principal_id = remove_member.principal;
-    PERFORM share_acl._lock_structure(ARRAY[workspace]);
     DELETE FROM share_acl.team_member tm
      WHERE tm.member_id = remove_member.principal
        AND tm.team_id IN (SELECT t.id FROM share_acl.principal t
@@ -2035,13 +2040,6 @@ BEGIN
     END IF;
     PERFORM share_acl._get_workspace(workspace);
     PERFORM share_acl._require(actor, workspace, 'manage_settings', 'set_workspace_policy');
-    -- every policy under the workspace's structure lock, before the
-    -- workspace's row is written: a raise of public_access_level checks the
-    -- public resources under it (below), and a transaction that changes one
-    -- policy and then another, or the general access of a resource, takes
-    -- the two in the same order as every other
-    PERFORM share_acl._lock_structure(ARRAY[workspace]);
-    PERFORM share_acl._see_committed();
     IF pol IN ('allow_external_sharing', 'require_link_password', 'allow_guest_uploads',
                'track_external_views', 'guest_access_enabled', 'members_can_share',
                'member_edit_own_only') THEN
@@ -2051,13 +2049,22 @@ BEGIN
             RAISE EXCEPTION 'invalid value for workspace policy %: "%"', pol, left(value, 100)
                 USING ERRCODE = 'invalid_parameter_value', HINT = 'Give true or false.';
         END;
-        -- turning external sharing off in REPEATABLE READ: a link or share
-        -- made by a transaction this one does not see would escape its later
-        -- filings' checks (_exposure_check); asked before the UPDATE, which
-        -- makes the row this transaction's own
-        IF pol = 'allow_external_sharing' AND NOT b THEN
-            PERFORM share_acl._policies_unheld(workspace);
-        END IF;
+    END IF;
+    -- every policy under the workspace's structure lock, with the
+    -- workspace's row locked, the two taken together (_lock_structure_with:
+    -- a transaction that made a link holds the row shared and may be
+    -- waiting for the structure lock): a raise of public_access_level checks
+    -- the public resources under it (below).  Turning external sharing off
+    -- in REPEATABLE READ: a link or share made by a transaction this one
+    -- does not see would escape its later filings' checks (_exposure_check);
+    -- asked before the row is locked, which makes it this transaction's own
+    PERFORM share_acl._lock_structure_with(workspace,
+        'SELECT 1 FROM share_acl.workspace w WHERE w.id = $1 FOR NO KEY UPDATE OF w', workspace, NULL,
+        CASE WHEN pol = 'allow_external_sharing' AND NOT b THEN 'SELECT share_acl._policies_unheld($1)' END);
+    PERFORM share_acl._see_committed();
+    IF pol IN ('allow_external_sharing', 'require_link_password', 'allow_guest_uploads',
+               'track_external_views', 'guest_access_enabled', 'members_can_share',
+               'member_edit_own_only') THEN
         EXECUTE format('UPDATE share_acl.workspace SET %I = $1 WHERE id = $2', pol) USING b, workspace;
     ELSIF pol = 'default_link_expiry' THEN
         IF lower(btrim(value)) = 'none' THEN
