@@ -213,24 +213,23 @@ $$;
 COMMENT ON FUNCTION share_acl._lock_structure(uuid[]) IS
     'internal: lock the structure of the workspaces until the end of the transaction, so that cycle checks run one at a time';
 
--- The structure lock of a workspace and the rows a query locks, taken
--- together: a call that needs both (set_workspace_policy: the workspace's
--- row; remove_member: the member's row) never waits for one while holding
--- the other it took.  Another transaction may hold the row from an earlier
--- call (a link made holds the workspace's row shared; set_role the member's
--- row) and then wait for the structure lock; were the call to hold the
--- structure lock while it waited for that row, the two would deadlock.  So
--- the rows are asked NOWAIT after the structure lock, in a subtransaction;
--- when one is held, both are let go (a structure lock this transaction held
--- before stays held), the rows' holders are waited for without the
--- structure lock (the rows locked in a subtransaction that is rolled back),
--- and it begins again.  row_query locks the rows of its parameters $1 and $2
--- (FOR UPDATE or FOR NO KEY UPDATE, without NOWAIT); check, when not NULL,
--- runs with the same parameters after the structure lock and before the
--- rows are locked, each round (set_workspace_policy's _policies_unheld,
--- which reads who held the row before this transaction locks it).  A
--- lock_timeout or a cancel while waiting ends the call as it would have.
-CREATE FUNCTION share_acl._lock_structure_with(workspace uuid, row_query text, a uuid, b uuid, "check" text)
+-- The structure lock of a workspace and a row, taken together: a call that
+-- needs both (set_workspace_policy: the workspace's row; remove_member: the
+-- member's row) never waits for the row while holding the structure lock it
+-- took.  Another transaction may hold the row from an earlier call (a link
+-- made holds the workspace's row shared; set_role the member's row) and then
+-- wait for the structure lock; were the call to hold the structure lock
+-- while it waited for that row, the two would deadlock.  So the row is asked
+-- NOWAIT after the structure lock, in a subtransaction; when another holds
+-- it, both are let go (a structure lock this transaction held before stays
+-- held), the row's holders are waited for without the structure lock (the
+-- row locked in a subtransaction that is rolled back), and it begins again.
+-- The row: member_id's member row in ws (FOR UPDATE), or with member_id NULL
+-- the workspace's row (FOR NO KEY UPDATE), before which, each round,
+-- _policies_unheld when asked (it reads who held the row before this
+-- transaction locks it).  A lock_timeout or a cancel while waiting ends the
+-- call as it would have.
+CREATE FUNCTION share_acl._lock_structure_with(ws uuid, member_id uuid, ask_policies_unheld boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -239,12 +238,18 @@ BEGIN
     LOOP
         structure_held := false;
         BEGIN
-            PERFORM share_acl._lock_structure(ARRAY[workspace]);
+            PERFORM share_acl._lock_structure(ARRAY[ws]);
             structure_held := true;
-            IF "check" IS NOT NULL THEN
-                EXECUTE "check" USING a, b;
+            IF member_id IS NOT NULL THEN
+                PERFORM 1 FROM share_acl.member m
+                 WHERE m.workspace_id = ws AND m.principal_id = member_id
+                   FOR UPDATE OF m NOWAIT;
+            ELSE
+                IF ask_policies_unheld THEN
+                    PERFORM share_acl._policies_unheld(ws);
+                END IF;
+                PERFORM 1 FROM share_acl.workspace w WHERE w.id = ws FOR NO KEY UPDATE OF w NOWAIT;
             END IF;
-            EXECUTE row_query || ' NOWAIT' USING a, b;
             RETURN;
         EXCEPTION WHEN lock_not_available THEN
             -- (a lock_timeout on the structure lock is the caller's error)
@@ -253,15 +258,21 @@ BEGIN
             END IF;
         END;
         BEGIN
-            EXECUTE row_query USING a, b;
+            IF member_id IS NOT NULL THEN
+                PERFORM 1 FROM share_acl.member m
+                 WHERE m.workspace_id = ws AND m.principal_id = member_id
+                   FOR UPDATE OF m;
+            ELSE
+                PERFORM 1 FROM share_acl.workspace w WHERE w.id = ws FOR NO KEY UPDATE OF w;
+            END IF;
             RAISE EXCEPTION USING ERRCODE = 'SAL01';
         EXCEPTION WHEN SQLSTATE 'SAL01' THEN
             NULL;
         END;
     END LOOP;
 END $$;
-COMMENT ON FUNCTION share_acl._lock_structure_with(uuid, text, uuid, uuid, text) IS
-    'internal: lock the structure of the workspace and the rows row_query locks ($1, $2) until the end of the transaction, never waiting for one while holding the other (no deadlock with a transaction that holds the rows and waits for the structure)';
+COMMENT ON FUNCTION share_acl._lock_structure_with(uuid, uuid, boolean) IS
+    'internal: lock the structure of the workspace and a member''s row (or the workspace''s row) until the end of the transaction, never waiting for the row while holding the structure lock (no deadlock with a transaction that holds the row and waits for the structure)';
 
 -- member: roles that fit the principal's kind; teams are not members.
 CREATE FUNCTION share_acl.member_check() RETURNS trigger

@@ -635,9 +635,7 @@ BEGIN
     -- finds no role), taken together (_lock_structure_with: a transaction
     -- that changed structure and then this person's role holds the
     -- structure lock and waits for the row)
-    PERFORM share_acl._lock_structure_with(workspace,
-        'SELECT 1 FROM share_acl.member m WHERE m.workspace_id = $1 AND m.principal_id = $2 FOR UPDATE OF m',
-        workspace, principal, NULL);
+    PERFORM share_acl._lock_structure_with(workspace, principal, false);
     cur := share_acl._role(workspace, principal);
     IF cur IS NULL THEN
         RAISE EXCEPTION 'principal % is not a member of workspace %', principal, workspace
@@ -2058,9 +2056,7 @@ BEGIN
     -- in REPEATABLE READ: a link or share made by a transaction this one
     -- does not see would escape its later filings' checks (_exposure_check);
     -- asked before the row is locked, which makes it this transaction's own
-    PERFORM share_acl._lock_structure_with(workspace,
-        'SELECT 1 FROM share_acl.workspace w WHERE w.id = $1 FOR NO KEY UPDATE OF w', workspace, NULL,
-        CASE WHEN pol = 'allow_external_sharing' AND NOT b THEN 'SELECT share_acl._policies_unheld($1)' END);
+    PERFORM share_acl._lock_structure_with(workspace, NULL, pol = 'allow_external_sharing' AND NOT b);
     PERFORM share_acl._see_committed();
     IF pol IN ('allow_external_sharing', 'require_link_password', 'allow_guest_uploads',
                'track_external_views', 'guest_access_enabled', 'members_can_share',
