@@ -213,23 +213,24 @@ $$;
 COMMENT ON FUNCTION share_acl._lock_structure(uuid[]) IS
     'internal: lock the structure of the workspaces until the end of the transaction, so that cycle checks run one at a time';
 
--- The structure lock of a workspace and a row, taken together: a call that
+-- The structure lock of a workspace and rows, taken together: a call that
 -- needs both (set_workspace_policy: the workspace's row; remove_member: the
--- member's row) never waits for the row while holding the structure lock it
--- took.  Another transaction may hold the row from an earlier call (a link
--- made holds the workspace's row shared; set_role the member's row) and then
--- wait for the structure lock; were the call to hold the structure lock
--- while it waited for that row, the two would deadlock.  So the row is asked
--- NOWAIT after the structure lock, in a subtransaction; when another holds
--- it, both are let go (a structure lock this transaction held before stays
--- held), the row's holders are waited for without the structure lock (the
--- row locked in a subtransaction that is rolled back), and it begins again.
--- The row: member_id's member row in ws (FOR UPDATE), or with member_id NULL
--- the workspace's row (FOR NO KEY UPDATE), before which, each round,
--- _policies_unheld when asked (it reads who held the row before this
--- transaction locks it).  A lock_timeout or a cancel while waiting ends the
--- call as it would have.
-CREATE FUNCTION share_acl._lock_structure_with(ws uuid, member_id uuid, ask_policies_unheld boolean)
+-- member's row and its team rows) never waits for a row while holding the
+-- structure lock it took.  Another transaction may hold the row from an
+-- earlier call (a link made holds the workspace's row shared; set_role the
+-- member's row; remove_team_member a team row) and then wait for the
+-- structure lock; were the call to hold the structure lock while it waited
+-- for that row, the two would deadlock.  So the rows are asked NOWAIT after
+-- the structure lock, in a subtransaction; when another holds one, all are
+-- let go (a structure lock this transaction held before stays held), the
+-- rows' holders are waited for without the structure lock (the rows locked
+-- in a subtransaction that is rolled back), and it begins again.  The rows:
+-- person's member row in ws and its rows in ws's teams (FOR UPDATE), or
+-- with person NULL the workspace's row (FOR NO KEY UPDATE), before which,
+-- each round, _policies_unheld when asked (it reads who held the row before
+-- this transaction locks it).  A lock_timeout or a cancel while waiting ends
+-- the call as it would have.
+CREATE FUNCTION share_acl._lock_structure_with(ws uuid, person uuid, ask_policies_unheld boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -240,10 +241,15 @@ BEGIN
         BEGIN
             PERFORM share_acl._lock_structure(ARRAY[ws]);
             structure_held := true;
-            IF member_id IS NOT NULL THEN
+            IF person IS NOT NULL THEN
                 PERFORM 1 FROM share_acl.member m
-                 WHERE m.workspace_id = ws AND m.principal_id = member_id
+                 WHERE m.workspace_id = ws AND m.principal_id = person
                    FOR UPDATE OF m NOWAIT;
+                PERFORM 1 FROM share_acl.team_member tm
+                 WHERE tm.member_id = person
+                   AND tm.team_id IN (SELECT t.id FROM share_acl.principal t
+                                       WHERE t.kind = 'team' AND t.workspace_id = ws)
+                   FOR UPDATE OF tm NOWAIT;
             ELSE
                 IF ask_policies_unheld THEN
                     PERFORM share_acl._policies_unheld(ws);
@@ -258,10 +264,15 @@ BEGIN
             END IF;
         END;
         BEGIN
-            IF member_id IS NOT NULL THEN
+            IF person IS NOT NULL THEN
                 PERFORM 1 FROM share_acl.member m
-                 WHERE m.workspace_id = ws AND m.principal_id = member_id
+                 WHERE m.workspace_id = ws AND m.principal_id = person
                    FOR UPDATE OF m;
+                PERFORM 1 FROM share_acl.team_member tm
+                 WHERE tm.member_id = person
+                   AND tm.team_id IN (SELECT t.id FROM share_acl.principal t
+                                       WHERE t.kind = 'team' AND t.workspace_id = ws)
+                   FOR UPDATE OF tm;
             ELSE
                 PERFORM 1 FROM share_acl.workspace w WHERE w.id = ws FOR NO KEY UPDATE OF w;
             END IF;
@@ -272,7 +283,7 @@ BEGIN
     END LOOP;
 END $$;
 COMMENT ON FUNCTION share_acl._lock_structure_with(uuid, uuid, boolean) IS
-    'internal: lock the structure of the workspace and a member''s row (or the workspace''s row) until the end of the transaction, never waiting for the row while holding the structure lock (no deadlock with a transaction that holds the row and waits for the structure)';
+    'internal: lock the structure of the workspace and a person''s member and team rows in it (or the workspace''s row) until the end of the transaction, never waiting for a row while holding the structure lock (no deadlock with a transaction that holds a row and waits for the structure)';
 
 -- member: roles that fit the principal's kind; teams are not members.
 CREATE FUNCTION share_acl.member_check() RETURNS trigger

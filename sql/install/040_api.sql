@@ -627,14 +627,14 @@ BEGIN
     END IF;
     PERFORM share_acl._get_workspace(workspace);
     PERFORM share_acl._require(actor, workspace, 'manage_members', 'remove_member');
-    -- the member's row (a transaction that changed the role, and may then
-    -- add the person to a team, commits first) and the structure lock (an
-    -- add_team_member of this person in flight commits first: the statement
-    -- after the lock sees its team row; in REPEATABLE READ the lock is a
-    -- serialization failure; or it waits for this transaction and then
-    -- finds no role), taken together (_lock_structure_with: a transaction
-    -- that changed structure and then this person's role holds the
-    -- structure lock and waits for the row)
+    -- the member's row and team rows (a transaction that changed the role,
+    -- and may then add the person to a team, or removed it from one, commits
+    -- first) and the structure lock (an add_team_member of this person in
+    -- flight commits first: the statement after the lock sees its team row;
+    -- in REPEATABLE READ the lock is a serialization failure; or it waits
+    -- for this transaction and then finds no role), taken together
+    -- (_lock_structure_with: a transaction that changed structure and then
+    -- this person's role holds the structure lock and waits for the row)
     PERFORM share_acl._lock_structure_with(workspace, principal, false);
     cur := share_acl._role(workspace, principal);
     IF cur IS NULL THEN
