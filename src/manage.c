@@ -21,6 +21,7 @@
 #include "access/htup_details.h"
 #include "access/multixact.h"
 #include "access/table.h"
+#include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -427,10 +428,16 @@ typedef struct Holders
 	bool		unseen;
 } Holders;
 
+/*
+ * Is xid another transaction that snap does not see as finished, and that
+ * has not aborted (an aborted one made nothing: e.g. this transaction's own
+ * subtransaction that locked the row and was rolled back)?
+ */
 static bool
 HolderUnseen(TransactionId xid, Snapshot snap)
 {
-	return !TransactionIdIsCurrentTransactionId(xid) && XidInMVCCSnapshot(xid, snap);
+	return !TransactionIdIsCurrentTransactionId(xid) && XidInMVCCSnapshot(xid, snap) &&
+		!TransactionIdDidAbort(xid);
 }
 
 /*

@@ -215,75 +215,94 @@ COMMENT ON FUNCTION share_acl._lock_structure(uuid[]) IS
 
 -- The structure lock of a workspace and rows, taken together: a call that
 -- needs both (set_workspace_policy: the workspace's row; remove_member: the
--- member's row and its team rows) never waits for a row while holding the
--- structure lock it took.  Another transaction may hold the row from an
--- earlier call (a link made holds the workspace's row shared; set_role the
--- member's row; remove_team_member a team row) and then wait for the
--- structure lock; were the call to hold the structure lock while it waited
--- for that row, the two would deadlock.  So the rows are asked NOWAIT after
--- the structure lock, in a subtransaction; when another holds one, all are
--- let go (a structure lock this transaction held before stays held), the
--- rows' holders are waited for without the structure lock (the rows locked
--- in a subtransaction that is rolled back), and it begins again.  The rows:
--- person's member row in ws and its rows in ws's teams (FOR UPDATE), or
--- with person NULL the workspace's row (FOR NO KEY UPDATE), before which,
--- each round, _policies_unheld when asked (it reads who held the row before
--- this transaction locks it).  A lock_timeout or a cancel while waiting ends
--- the call as it would have.
+-- member's row and its team rows) never waits for one while holding the
+-- other.  Another transaction may hold such a row from an earlier call (a
+-- link made holds the workspace's row shared; set_role the member's row;
+-- remove_team_member a team row) and then wait for the structure lock; were
+-- the call to hold the structure lock while it waited for that row, the two
+-- would deadlock.  So the rows are asked NOWAIT after the structure lock;
+-- when another transaction holds one, the structure lock is let go (one this
+-- transaction held before stays held), the rows are waited for and locked,
+-- and then the structure lock is asked NOWAIT; when that is held (or its
+-- row not yet made), the rows are let go, and it begins again.  Each attempt is a subtransaction, so
+-- what it took is let go when it fails.  A lock_timeout or a cancel while
+-- waiting ends the call as it would have; so does a serialization failure
+-- in REPEATABLE READ, also for a structure change committed while the call
+-- waited for the rows.
 CREATE FUNCTION share_acl._lock_structure_with(ws uuid, person uuid, ask_policies_unheld boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    structure_held boolean;
+    first_held boolean;
 BEGIN
     LOOP
-        structure_held := false;
+        first_held := false;
         BEGIN
             PERFORM share_acl._lock_structure(ARRAY[ws]);
-            structure_held := true;
-            IF person IS NOT NULL THEN
-                PERFORM 1 FROM share_acl.member m
-                 WHERE m.workspace_id = ws AND m.principal_id = person
-                   FOR UPDATE OF m NOWAIT;
-                PERFORM 1 FROM share_acl.team_member tm
-                 WHERE tm.member_id = person
-                   AND tm.team_id IN (SELECT t.id FROM share_acl.principal t
-                                       WHERE t.kind = 'team' AND t.workspace_id = ws)
-                   FOR UPDATE OF tm NOWAIT;
-            ELSE
-                IF ask_policies_unheld THEN
-                    PERFORM share_acl._policies_unheld(ws);
-                END IF;
-                PERFORM 1 FROM share_acl.workspace w WHERE w.id = ws FOR NO KEY UPDATE OF w NOWAIT;
-            END IF;
+            first_held := true;
+            PERFORM share_acl._lock_structure_rows(ws, person, ask_policies_unheld, true);
             RETURN;
         EXCEPTION WHEN lock_not_available THEN
-            -- (a lock_timeout on the structure lock is the caller's error)
-            IF NOT structure_held THEN
+            -- (a lock_timeout on the first is the caller's error)
+            IF NOT first_held THEN
                 RAISE;
             END IF;
         END;
+        first_held := false;
         BEGIN
-            IF person IS NOT NULL THEN
-                PERFORM 1 FROM share_acl.member m
-                 WHERE m.workspace_id = ws AND m.principal_id = person
-                   FOR UPDATE OF m;
-                PERFORM 1 FROM share_acl.team_member tm
-                 WHERE tm.member_id = person
-                   AND tm.team_id IN (SELECT t.id FROM share_acl.principal t
-                                       WHERE t.kind = 'team' AND t.workspace_id = ws)
-                   FOR UPDATE OF tm;
-            ELSE
-                PERFORM 1 FROM share_acl.workspace w WHERE w.id = ws FOR NO KEY UPDATE OF w;
+            PERFORM share_acl._lock_structure_rows(ws, person, ask_policies_unheld, false);
+            first_held := true;
+            -- (a workspace whose structure was never locked has no row yet:
+            -- the first round makes it, waiting for another that makes it)
+            PERFORM 1 FROM share_acl.structure_lock l WHERE l.workspace_id = ws FOR UPDATE OF l NOWAIT;
+            IF FOUND THEN
+                PERFORM share_acl._lock_structure(ARRAY[ws]);
+                RETURN;
             END IF;
-            RAISE EXCEPTION USING ERRCODE = 'SAL01';
-        EXCEPTION WHEN SQLSTATE 'SAL01' THEN
-            NULL;
+            RAISE EXCEPTION USING ERRCODE = 'lock_not_available';
+        EXCEPTION WHEN lock_not_available THEN
+            IF NOT first_held THEN
+                RAISE;
+            END IF;
         END;
     END LOOP;
 END $$;
 COMMENT ON FUNCTION share_acl._lock_structure_with(uuid, uuid, boolean) IS
-    'internal: lock the structure of the workspace and a person''s member and team rows in it (or the workspace''s row) until the end of the transaction, never waiting for a row while holding the structure lock (no deadlock with a transaction that holds a row and waits for the structure)';
+    'internal: lock the structure of the workspace and a person''s member and team rows in it (or the workspace''s row) until the end of the transaction, never waiting for one while holding the other (no deadlock with a transaction that holds a row and waits for the structure)';
+
+-- The rows of _lock_structure_with: person's member row in ws and its rows in
+-- ws's teams (FOR UPDATE), or with person NULL the workspace's row (FOR NO
+-- KEY UPDATE), before which _policies_unheld when asked (it reads who held
+-- the row before this transaction locks it); NOWAIT when nowait.
+CREATE FUNCTION share_acl._lock_structure_rows(ws uuid, person uuid, ask_policies_unheld boolean,
+                                               nowait boolean) RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF person IS NULL AND ask_policies_unheld THEN
+        PERFORM share_acl._policies_unheld(ws);
+    END IF;
+    IF person IS NULL AND nowait THEN
+        PERFORM 1 FROM share_acl.workspace w WHERE w.id = ws FOR NO KEY UPDATE OF w NOWAIT;
+    ELSIF person IS NULL THEN
+        PERFORM 1 FROM share_acl.workspace w WHERE w.id = ws FOR NO KEY UPDATE OF w;
+    ELSIF nowait THEN
+        PERFORM 1 FROM share_acl.member m
+         WHERE m.workspace_id = ws AND m.principal_id = person FOR UPDATE OF m NOWAIT;
+        PERFORM 1 FROM share_acl.team_member tm
+         WHERE tm.member_id = person
+           AND tm.team_id IN (SELECT t.id FROM share_acl.principal t WHERE t.kind = 'team' AND t.workspace_id = ws)
+           FOR UPDATE OF tm NOWAIT;
+    ELSE
+        PERFORM 1 FROM share_acl.member m
+         WHERE m.workspace_id = ws AND m.principal_id = person FOR UPDATE OF m;
+        PERFORM 1 FROM share_acl.team_member tm
+         WHERE tm.member_id = person
+           AND tm.team_id IN (SELECT t.id FROM share_acl.principal t WHERE t.kind = 'team' AND t.workspace_id = ws)
+           FOR UPDATE OF tm;
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._lock_structure_rows(uuid, uuid, boolean, boolean) IS
+    'internal: the row locks of _lock_structure_with';
 
 -- member: roles that fit the principal's kind; teams are not members.
 CREATE FUNCTION share_acl.member_check() RETURNS trigger

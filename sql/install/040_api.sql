@@ -627,28 +627,33 @@ BEGIN
     END IF;
     PERFORM share_acl._get_workspace(workspace);
     PERFORM share_acl._require(actor, workspace, 'manage_members', 'remove_member');
-    -- the member's row and team rows (a transaction that changed the role,
-    -- and may then add the person to a team, or removed it from one, commits
-    -- first) and the structure lock (an add_team_member of this person in
-    -- flight commits first: the statement after the lock sees its team row;
-    -- in REPEATABLE READ the lock is a serialization failure; or it waits
-    -- for this transaction and then finds no role), taken together
+    -- the refusals first, on the role as it is (a refused call waits for no
+    -- lock), then again on the role as the locks leave it: the member's row
+    -- and team rows (a transaction that changed the role, and may then add
+    -- the person to a team, or removed it from one, commits first) and the
+    -- structure lock (an add_team_member of this person in flight commits
+    -- first: the statement after the lock sees its team row; in REPEATABLE
+    -- READ the lock is a serialization failure; or it waits for this
+    -- transaction and then finds no role), taken together
     -- (_lock_structure_with: a transaction that changed structure and then
     -- this person's role holds the structure lock and waits for the row)
-    PERFORM share_acl._lock_structure_with(workspace, principal, false);
-    cur := share_acl._role(workspace, principal);
-    IF cur IS NULL THEN
-        RAISE EXCEPTION 'principal % is not a member of workspace %', principal, workspace
-            USING ERRCODE = 'no_data_found';
-    END IF;
-    IF cur = 'owner' THEN
-        RAISE EXCEPTION 'the owner of a workspace cannot be removed'
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Transfer ownership first with share_acl.transfer_ownership().';
-    END IF;
-    IF cur = 'admin' THEN
-        PERFORM share_acl._require_owner(actor, workspace, 'remove an admin');
-    END IF;
+    FOR pass IN 1 .. 2 LOOP
+        cur := share_acl._role(workspace, principal);
+        IF cur IS NULL THEN
+            RAISE EXCEPTION 'principal % is not a member of workspace %', principal, workspace
+                USING ERRCODE = 'no_data_found';
+        END IF;
+        IF cur = 'owner' THEN
+            RAISE EXCEPTION 'the owner of a workspace cannot be removed'
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Transfer ownership first with share_acl.transfer_ownership().';
+        END IF;
+        IF cur = 'admin' THEN
+            PERFORM share_acl._require_owner(actor, workspace, 'remove an admin');
+        END IF;
+        EXIT WHEN pass = 2;
+        PERFORM share_acl._lock_structure_with(workspace, principal, false);
+    END LOOP;
     DELETE FROM share_acl.member m
      WHERE m.workspace_id = remove_member.workspace AND m.principal_id = remove_member.principal;
     DELETE FROM share_acl.team_member tm
@@ -2038,6 +2043,8 @@ BEGIN
     END IF;
     PERFORM share_acl._get_workspace(workspace);
     PERFORM share_acl._require(actor, workspace, 'manage_settings', 'set_workspace_policy');
+    -- the value first, as every refusal that does not depend on the
+    -- workspace's state: it waits for no lock
     IF pol IN ('allow_external_sharing', 'require_link_password', 'allow_guest_uploads',
                'track_external_views', 'guest_access_enabled', 'members_can_share',
                'member_edit_own_only') THEN
@@ -2047,21 +2054,6 @@ BEGIN
             RAISE EXCEPTION 'invalid value for workspace policy %: "%"', pol, left(value, 100)
                 USING ERRCODE = 'invalid_parameter_value', HINT = 'Give true or false.';
         END;
-    END IF;
-    -- every policy under the workspace's structure lock, with the
-    -- workspace's row locked, the two taken together (_lock_structure_with:
-    -- a transaction that made a link holds the row shared and may be
-    -- waiting for the structure lock): a raise of public_access_level checks
-    -- the public resources under it (below).  Turning external sharing off
-    -- in REPEATABLE READ: a link or share made by a transaction this one
-    -- does not see would escape its later filings' checks (_exposure_check);
-    -- asked before the row is locked, which makes it this transaction's own
-    PERFORM share_acl._lock_structure_with(workspace, NULL, pol = 'allow_external_sharing' AND NOT b);
-    PERFORM share_acl._see_committed();
-    IF pol IN ('allow_external_sharing', 'require_link_password', 'allow_guest_uploads',
-               'track_external_views', 'guest_access_enabled', 'members_can_share',
-               'member_edit_own_only') THEN
-        EXECUTE format('UPDATE share_acl.workspace SET %I = $1 WHERE id = $2', pol) USING b, workspace;
     ELSIF pol = 'default_link_expiry' THEN
         IF lower(btrim(value)) = 'none' THEN
             i := NULL;
@@ -2101,7 +2093,6 @@ BEGIN
                           HINT = 'Give a positive interval of at most 100 years, or ''none'' for links without an expiry.';
             END IF;
         END IF;
-        UPDATE share_acl.workspace w SET default_link_expiry = i WHERE w.id = set_workspace_policy.workspace;
     ELSIF pol = 'public_access_level' THEN
         BEGIN
             ps := value::share_acl.permset;
@@ -2110,6 +2101,24 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value',
                       HINT = 'Give a permission set such as ''viewer'' or ''view,comment''.';
         END;
+    ELSE
+        RAISE EXCEPTION 'unknown workspace policy "%"', left(name, 100)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Valid policies: allow_external_sharing, require_link_password, default_link_expiry, allow_guest_uploads, track_external_views, guest_access_enabled, public_access_level, members_can_share, member_edit_own_only.';
+    END IF;
+    -- every policy under the workspace's structure lock, with the
+    -- workspace's row locked, the two taken together (_lock_structure_with:
+    -- a transaction that made a link holds the row shared and may be
+    -- waiting for the structure lock): a raise of public_access_level checks
+    -- the public resources under it (below).  Turning external sharing off
+    -- in REPEATABLE READ: a link or share made by a transaction this one
+    -- does not see would escape its later filings' checks (_exposure_check);
+    -- asked before the row is locked, which makes it this transaction's own
+    PERFORM share_acl._lock_structure_with(workspace, NULL, pol = 'allow_external_sharing' AND NOT b);
+    PERFORM share_acl._see_committed();
+    IF pol = 'default_link_expiry' THEN
+        UPDATE share_acl.workspace w SET default_link_expiry = i WHERE w.id = set_workspace_policy.workspace;
+    ELSIF pol = 'public_access_level' THEN
         -- no escalation (R4 gives on every public resource and below what
         -- sharing would): a raised level may add, on each public resource,
         -- only flags the actor holds there (the owner holds everything).
@@ -2141,9 +2150,7 @@ BEGIN
         END IF;
         UPDATE share_acl.workspace w SET public_access_level = ps WHERE w.id = set_workspace_policy.workspace;
     ELSE
-        RAISE EXCEPTION 'unknown workspace policy "%"', left(name, 100)
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Valid policies: allow_external_sharing, require_link_password, default_link_expiry, allow_guest_uploads, track_external_views, guest_access_enabled, public_access_level, members_can_share, member_edit_own_only.';
+        EXECUTE format('UPDATE share_acl.workspace SET %I = $1 WHERE id = $2', pol) USING b, workspace;
     END IF;
 END $$;
 COMMENT ON FUNCTION share_acl.set_workspace_policy(uuid, text, text) IS
