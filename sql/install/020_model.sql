@@ -224,11 +224,11 @@ COMMENT ON FUNCTION share_acl._lock_structure(uuid[]) IS
 -- when another transaction holds one, the structure lock is let go (one this
 -- transaction held before stays held), the rows are waited for and locked,
 -- and then the structure lock is asked NOWAIT; when that is held (or its
--- row not yet made), the rows are let go, and it begins again.  Each attempt is a subtransaction, so
--- what it took is let go when it fails.  A lock_timeout or a cancel while
--- waiting ends the call as it would have; so does a serialization failure
--- in REPEATABLE READ, also for a structure change committed while the call
--- waited for the rows.
+-- row not yet made), the rows are let go, and it begins again.  Each
+-- attempt is a subtransaction, so what it took is let go when it fails.  A
+-- lock_timeout or a cancel while waiting ends the call as it would have; so
+-- does a serialization failure in REPEATABLE READ, also for a structure
+-- change committed while the call waited for the rows.
 CREATE FUNCTION share_acl._lock_structure_with(ws uuid, person uuid, ask_policies_unheld boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
