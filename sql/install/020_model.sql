@@ -228,7 +228,8 @@ COMMENT ON FUNCTION share_acl._lock_structure(uuid[]) IS
 -- attempt is a subtransaction, so what it took is let go when it fails.  A
 -- lock_timeout or a cancel while waiting ends the call as it would have; so
 -- does a serialization failure in REPEATABLE READ, also for a structure
--- change committed while the call waited for the rows.
+-- change committed while the call waited for the rows.  A workspace deleted
+-- meanwhile is P0002, as for a call that comes after.
 CREATE FUNCTION share_acl._lock_structure_with(ws uuid, person uuid, ask_policies_unheld boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
@@ -242,11 +243,15 @@ BEGIN
             first_held := true;
             PERFORM share_acl._lock_structure_rows(ws, person, ask_policies_unheld, true);
             RETURN;
-        EXCEPTION WHEN lock_not_available THEN
-            -- (a lock_timeout on the first is the caller's error)
-            IF NOT first_held THEN
-                RAISE;
-            END IF;
+        EXCEPTION
+            WHEN lock_not_available THEN
+                -- (a lock_timeout on the first is the caller's error)
+                IF NOT first_held THEN
+                    RAISE;
+                END IF;
+            WHEN foreign_key_violation THEN
+                -- the structure lock's new row, for a workspace deleted meanwhile
+                RAISE EXCEPTION 'workspace % does not exist', ws USING ERRCODE = 'no_data_found';
         END;
         first_held := false;
         BEGIN
