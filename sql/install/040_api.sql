@@ -108,9 +108,10 @@ COMMENT ON FUNCTION share_acl._role(uuid, uuid) IS
     'internal: the role of the principal in the workspace, or NULL';
 
 -- The same, its member row locked until the end of the transaction: for a
--- call that changes or removes the role, so that a concurrent
--- transfer_ownership (which locks the rows it changes) is waited for and
--- its new owner seen (in REPEATABLE READ: a serialization failure).
+-- call that changes the role, so that a concurrent transfer_ownership (which
+-- locks the rows it changes) is waited for and its new owner seen (in
+-- REPEATABLE READ: a serialization failure).  (remove_member locks the row
+-- with the structure lock: _lock_structure_with.)
 CREATE FUNCTION share_acl._role_locked(workspace uuid, principal uuid) RETURNS share_acl.workspace_role
 LANGUAGE sql VOLATILE AS $$
     SELECT m.role FROM share_acl.member m
