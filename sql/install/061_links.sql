@@ -371,9 +371,10 @@ BEGIN
         RAISE EXCEPTION 'create_link: a link password has 1 to 1024 bytes'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- (the default counts from now(), as an explicit now() + interval would)
+    -- (the default counts from the time the checks below judge by: a link
+    -- made late in a long transaction gets the policy's whole interval)
     IF expiry IS NULL AND w.default_link_expiry IS NOT NULL THEN
-        expiry := pg_catalog.now() + w.default_link_expiry;
+        expiry := greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) + w.default_link_expiry;
     END IF;
     IF expiry <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) THEN
         RAISE EXCEPTION 'create_link: expires_at % is not in the future', expiry

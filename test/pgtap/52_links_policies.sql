@@ -8,7 +8,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(73);
+SELECT plan(75);
 -- passwords appear as literals below: keep the statement text out of the
 -- server log (and open_link and create_link from warning about it, which
 -- 54_links_log_settings.sql tests)
@@ -88,8 +88,19 @@ SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'require_link_password',
 
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'default_link_expiry', '7 days');
 SELECT pg_temp.mk('dflt', share_acl.create_link(pg_temp.id('P')));
-SELECT is((SELECT expires_at FROM share_acl.link WHERE id = pg_temp.id('dflt')), now() + interval '7 days',
+SELECT ok((SELECT expires_at BETWEEN now() + interval '7 days' AND statement_timestamp() + interval '7 days'
+            FROM share_acl.link WHERE id = pg_temp.id('dflt')),
     'default_link_expiry: applies when no expiry is given');
+-- counted from the call, not from the start of its transaction: a
+-- transaction older than the policy's interval still makes links
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'default_link_expiry', '1 second');
+SELECT pg_sleep(1.1);
+SELECT lives_ok($$SELECT pg_temp.mk('late', share_acl.create_link(pg_temp.id('P')))$$,
+    'default_link_expiry: a link made later in the transaction than the interval');
+SELECT ok((SELECT expires_at > statement_timestamp() FROM share_acl.link WHERE id = pg_temp.id('late')),
+    'default_link_expiry: counted from the call (still open after the transaction outlived the interval)');
+SELECT share_acl.revoke_link(pg_temp.id('late'));	-- (out of the link lists below)
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'default_link_expiry', '7 days');
 SELECT pg_temp.mk('short', share_acl.create_link(pg_temp.id('P'), expires_at => now() + interval '1 day'));
 SELECT pg_temp.mk('long', share_acl.create_link(pg_temp.id('P'), expires_at => now() + interval '30 days'));
 SELECT is(ARRAY[(SELECT expires_at FROM share_acl.link WHERE id = pg_temp.id('short')),
