@@ -148,6 +148,21 @@ LogUnrecorded(const RefusalShared *sh, const char *why)
 }
 
 /*
+ * The session ends (a termination) or fails while the row is being handed
+ * over: its LOG line, unless the worker took it.
+ */
+static void
+LogUnrecordedAtExit(int code, Datum arg)
+{
+	const RefusalShared *sh = (const RefusalShared *) DatumGetPointer(arg);
+
+	pg_read_barrier();
+	if (sh->state == REFUSAL_PENDING)
+		LogUnrecorded(sh, code != 0 ? "the session ended before a background worker took it" :
+					  "an error came before a background worker took it");
+}
+
+/*
  * _audit_refusal(function text, object uuid, workspace uuid, actor uuid,
  * db_role text, message text) → boolean
  *
@@ -162,8 +177,8 @@ audit_refusal(PG_FUNCTION_ARGS)
 	dsm_segment *seg;
 	RefusalShared *sh;
 	BackgroundWorkerHandle *handle;
+	SegmentWorkerWait wait;
 	Oid			chain_rel;
-	bool		taken;
 
 	seg = dsm_create(sizeof(RefusalShared), 0);
 	sh = dsm_segment_address(seg);
@@ -201,27 +216,35 @@ audit_refusal(PG_FUNCTION_ARGS)
 	/*
 	 * A cancel (or statement_timeout) now would lose the row without a trace:
 	 * it waits until the worker holds its copy, at most REFUSAL_SLOT_WAIT_MS
-	 * and a process start, and is then raised with the refusal.
+	 * and a process start, and is then raised with the refusal.  A
+	 * termination waits too once the worker is registered (the hand-over);
+	 * one that ends the session while it waits for a slot leaves the LOG
+	 * line (LogUnrecordedAtExit).
 	 */
 	HOLD_CANCEL_INTERRUPTS();
-	handle = StartSegmentWorker(seg, "share_acl_audit_worker_main", "share_acl audit of a refusal",
-								"share_acl audit", REFUSAL_SLOT_WAIT_MS,
-								Max(1, max_worker_processes / REFUSAL_WORKERS_SHARE), &sh->state);
-	if (handle == NULL)
+	PG_ENSURE_ERROR_CLEANUP(LogUnrecordedAtExit, PointerGetDatum(sh));
 	{
-		RESUME_CANCEL_INTERRUPTS();
+		handle = StartSegmentWorker(seg, "share_acl_audit_worker_main", "share_acl audit of a refusal",
+									"share_acl audit", REFUSAL_SLOT_WAIT_MS,
+									Max(1, max_worker_processes / REFUSAL_WORKERS_SHARE), &sh->state);
+		wait = handle == NULL ? SEGMENT_WORKER_TIMED_OUT :
+			WaitSegmentWorkerHandOver(handle, &sh->state);
+	}
+	PG_END_ENSURE_ERROR_CLEANUP(LogUnrecordedAtExit, PointerGetDatum(sh));
+	RESUME_CANCEL_INTERRUPTS();
+	if (handle == NULL)
 		LogUnrecorded(sh, psprintf("no background worker slot became free within %d seconds",
 								   REFUSAL_SLOT_WAIT_MS / 1000));
-		dsm_detach(seg);
-		PG_RETURN_BOOL(false);
+	else
+	{
+		pfree(handle);
+		if (wait == SEGMENT_WORKER_TIMED_OUT)
+			LogUnrecorded(sh, "the background worker did not start");
+		else if (wait != SEGMENT_WORKER_ANSWERED)
+			LogUnrecorded(sh, "the background worker ended before taking it");
 	}
-	taken = WaitSegmentWorker(handle, &sh->state) == SEGMENT_WORKER_ANSWERED;
-	RESUME_CANCEL_INTERRUPTS();
-	pfree(handle);
-	if (!taken)
-		LogUnrecorded(sh, "the background worker ended before taking it");
 	dsm_detach(seg);
-	PG_RETURN_BOOL(taken);
+	PG_RETURN_BOOL(wait == SEGMENT_WORKER_ANSWERED);
 }
 
 /* The row this worker took and has not written yet (logged if it exits so). */

@@ -14,8 +14,8 @@
  *    wrong_password or ok), records (a failed attempt, or the claimed view),
  *    and the worker commits before it answers.  So an attempt stays recorded
  *    whatever the caller does afterwards (commit, rollback, savepoint
- *    rollback, cancel: a cancel that comes while the worker starts waits
- *    until it has taken the segment), and concurrent attempts on one link are
+ *    rollback, cancel: a cancel or a termination that comes while the
+ *    worker starts waits until it has taken the segment), and concurrent attempts on one link are
  *    decided one after the other: 10 wrong passwords in 15 minutes lock the link, and
  *    max_views is never exceeded.  No advisory lock is involved, and the row
  *    lock is held only for the worker's own few milliseconds.  A link row is
@@ -195,8 +195,9 @@ link_attempt(PG_FUNCTION_ARGS)
 	 * A slot may free up soon: other attempts take a few milliseconds.  A
 	 * cancel while no worker has a slot leaves nothing behind; from the
 	 * moment one is registered until it has attached the segment, a cancel
-	 * would destroy the segment under it and lose the attempt (a wrong
-	 * password would not count, SPEC §5), so it waits for the hand-over.
+	 * or a termination would destroy the segment under it and lose the
+	 * attempt (a wrong password would not count, SPEC §5), so they wait for
+	 * the hand-over.
 	 */
 	handle = StartSegmentWorker(seg, "share_acl_link_attempt_main", "share_acl link attempt",
 								"share_acl link attempt", ATTEMPT_SLOT_WAIT_MS, 0, NULL);
@@ -207,9 +208,7 @@ link_attempt(PG_FUNCTION_ARGS)
 				 errdetail("No background worker slot became free within %d ms.",
 						   ATTEMPT_SLOT_WAIT_MS),
 				 errhint("Raise max_worker_processes: every password attempt, and every open of a link with max_views, uses a background worker for about the time a connection takes to start.")));
-	HOLD_CANCEL_INTERRUPTS();
-	(void) WaitSegmentWorker(handle, &sh->taken);
-	RESUME_CANCEL_INTERRUPTS();
+	(void) WaitSegmentWorkerHandOver(handle, &sh->taken);
 
 	/*
 	 * Wait for the worker's answer (it sets our latch once it has committed)

@@ -28,6 +28,7 @@
 #include "segment_worker.h"
 
 #define SLOT_RETRY_MS	10
+#define HANDOVER_WAIT_MS	10000
 
 /* the advisory lock class of a capped start (SQL's functions use 1 and 2) */
 #define CAPPED_START_LOCK_CLASS	0x5342
@@ -74,8 +75,9 @@ CappedStartTag(LOCKTAG *tag, const char *type)
  * worker slot became free within slot_wait_ms.  With max_running > 0, also
  * only once fewer than max_running workers of type run: the count and the
  * start are made under a lock, held until the worker has answered through
- * *state (the hand-over) and the postmaster has reported its start, or it
- * ended, so that the workers of callers waiting
+ * *state (the hand-over, waited for as WaitSegmentWorkerHandOver does) and
+ * the postmaster has reported its start, or it ended, so that the workers
+ * of callers waiting
  * together start one after the other and never past the cap.
  */
 BackgroundWorkerHandle *
@@ -115,7 +117,7 @@ StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, con
 				started = RunningWorkers(type) < max_running &&
 					RegisterDynamicBackgroundWorker(&worker, &handle);
 				if (started &&
-					WaitSegmentWorker(handle, state) == SEGMENT_WORKER_ANSWERED)
+					WaitSegmentWorkerHandOver(handle, state) == SEGMENT_WORKER_ANSWERED)
 				{
 					pid_t		pid;
 
@@ -143,14 +145,13 @@ StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, con
 
 /*
  * Wait until *state (in the worker's segment) is no longer 0, or the worker
- * has ended.  After SEGMENT_WORKER_ANSWERED, the worker's writes to the
- * segment before it set the state are visible.  The caller frees handle
- * (it may wait for another state of the same worker first).
+ * has ended, or (timeout_ms > 0) that long.
  */
-SegmentWorkerWait
-WaitSegmentWorker(BackgroundWorkerHandle *handle, volatile const int32 *state)
+static SegmentWorkerWait
+WaitForAnswer(BackgroundWorkerHandle *handle, volatile const int32 *state, int timeout_ms)
 {
 	SegmentWorkerWait result;
+	TimestampTz start = GetCurrentTimestamp();
 
 	for (;;)
 	{
@@ -172,11 +173,49 @@ WaitSegmentWorker(BackgroundWorkerHandle *handle, volatile const int32 *state)
 				status == BGWH_STOPPED ? SEGMENT_WORKER_ENDED : SEGMENT_WORKER_POSTMASTER_DIED;
 			break;
 		}
+		if (timeout_ms > 0 && TimestampDifferenceExceeds(start, GetCurrentTimestamp(), timeout_ms))
+		{
+			result = SEGMENT_WORKER_TIMED_OUT;
+			break;
+		}
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100,
 						 PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
 	pg_read_barrier();
+	return result;
+}
+
+/*
+ * Wait until *state (in the worker's segment) is no longer 0, or the worker
+ * has ended.  After SEGMENT_WORKER_ANSWERED, the worker's writes to the
+ * segment before it set the state are visible.  The caller frees handle
+ * (it may wait for another state of the same worker first).
+ */
+SegmentWorkerWait
+WaitSegmentWorker(BackgroundWorkerHandle *handle, volatile const int32 *state)
+{
+	return WaitForAnswer(handle, state, 0);
+}
+
+/*
+ * WaitSegmentWorker for the hand-over (*state set once the worker holds its
+ * copy), with every interrupt held: a cancel, and also a termination
+ * (pg_terminate_backend, a lost client connection), would destroy the
+ * segment under the worker.  A registered worker starts within the time a
+ * process takes to start, or counts as ended (a shutting-down postmaster
+ * forgets it), so the wait is short; it gives up after HANDOVER_WAIT_MS
+ * all the same (SEGMENT_WORKER_TIMED_OUT: a postmaster that cannot fork).
+ * What arrived meanwhile is processed at the caller's next interrupt check.
+ */
+SegmentWorkerWait
+WaitSegmentWorkerHandOver(BackgroundWorkerHandle *handle, volatile const int32 *state)
+{
+	SegmentWorkerWait result;
+
+	HOLD_INTERRUPTS();
+	result = WaitForAnswer(handle, state, HANDOVER_WAIT_MS);
+	RESUME_INTERRUPTS();
 	return result;
 }
 

@@ -11,8 +11,9 @@
  * A worker whose caller is gone before it attaches the segment (the caller's
  * error or exit destroyed it) has nothing to do: SegmentWorkerCallerGone()
  * says so in the log and ends the worker without an error.  A caller that
- * must not lose what it hands over holds cancel interrupts from the start
- * of the worker until the worker has its copy.
+ * must not lose what it hands over waits for the hand-over with
+ * WaitSegmentWorkerHandOver, which holds interrupts, and holds cancel
+ * interrupts from before the worker's start.
  */
 #ifndef SHARE_ACL_SEGMENT_WORKER_H
 #define SHARE_ACL_SEGMENT_WORKER_H
@@ -26,7 +27,8 @@ typedef enum SegmentWorkerWait
 {
 	SEGMENT_WORKER_ANSWERED,	/* the state is no longer 0 */
 	SEGMENT_WORKER_ENDED,		/* the worker ended first */
-	SEGMENT_WORKER_POSTMASTER_DIED
+	SEGMENT_WORKER_POSTMASTER_DIED,
+	SEGMENT_WORKER_TIMED_OUT	/* (WaitSegmentWorkerHandOver only) */
 } SegmentWorkerWait;
 
 extern BackgroundWorkerHandle *StartSegmentWorker(dsm_segment *seg, const char *function,
@@ -35,6 +37,8 @@ extern BackgroundWorkerHandle *StartSegmentWorker(dsm_segment *seg, const char *
 												  volatile const int32 *state);
 extern SegmentWorkerWait WaitSegmentWorker(BackgroundWorkerHandle *handle,
 										   volatile const int32 *state);
+extern SegmentWorkerWait WaitSegmentWorkerHandOver(BackgroundWorkerHandle *handle,
+												   volatile const int32 *state);
 extern void SegmentWorkerCallerGone(const char *what) pg_attribute_noreturn();
 
 #endif							/* SHARE_ACL_SEGMENT_WORKER_H */

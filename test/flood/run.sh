@@ -13,7 +13,8 @@
 # up after a moment; the flood is slowed down instead), with at most a
 # quarter of the slots (one here) taken by refusal workers at once.  Then:
 # refusals whose workers are being terminated each leave their row or a LOG line,
-# and with the bootstrap superuser NOLOGIN the workers still connect.
+# and so do refusals whose callers are terminated while they hand it over;
+# with the bootstrap superuser NOLOGIN the workers still connect.
 #
 # share_acl must be installed (test/run_all.sh does it first).  Prints
 # "flood: ... ok" lines; the exit status is non-zero when a check failed.
@@ -265,6 +266,47 @@ for _ in $(seq 50); do	# (the last workers may still be writing)
 done
 check "$made refusals while their workers are terminated ($terminated terminated): each has its row ($rows) or its LOG line ($logged)" \
 	"$([ "$((rows + logged))" = "$made" ] && [ "$terminated" -gt 0 ] && echo t || echo "$rows + $logged of $made, $terminated terminated")"
+
+# refused calls and password opens whose callers are terminated while they
+# hand their row or attempt over (waiting for a worker slot, or for their
+# worker to take it: wait event Extension): each refusal has its row (a
+# termination waits for the hand-over) or its LOG line with its details
+# (one that came while the call waited for a slot), and no worker finds its
+# caller gone (an attempt is recorded once handed over)
+VICTOR=$(psql -qXAt -c "SELECT share_acl.create_user('victor@flood.test')")
+VICTIMS=${FLOOD_VICTIMS:-32}	# refusals, and as many opens
+log_before=$(grep -c "principal $VICTOR" "$SA_CLUSTER_DIR/server.log")
+gone_before=$(grep -c 'the caller ended before the worker started' "$SA_CLUSTER_DIR/server.log")
+rm -f "$work/stop"
+: >"$work/victims"
+( end=$((SECONDS + 120))
+  while [ ! -e "$work/stop" ] && [ $SECONDS -lt $end ]; do
+	n=$(psql -qXAt -c "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))
+	                     FROM pg_stat_activity WHERE application_name = 'share_acl victim' AND wait_event = 'Extension'")
+	[ "${n:-0}" -gt 0 ] && echo "$n" >>"$work/victims"
+  done ) &
+killer=$!
+for batch in $(seq $((VICTIMS / 4))); do
+	for i in $(seq 4); do
+		PGAPPNAME='share_acl victim' psql -qX -c "SET log_min_error_statement = panic" -c "SET ROLE flood_app" \
+			-c "SELECT share_acl.set_principal('$VICTOR'); SELECT share_acl.create_team('$W', 'v')" \
+			>/dev/null 2>&1 &
+		PGAPPNAME='share_acl victim' psql -qX -c "SET log_min_error_statement = panic" \
+			-c "SELECT status FROM share_acl.open_link(\$\$$TOKEN2\$\$, 'wrong')" >/dev/null 2>&1 &
+	done
+	wait $(jobs -p | grep -vx "$killer")
+done
+touch "$work/stop"; wait $killer
+victims=$(awk '{ s += $1 } END { print s + 0 }' "$work/victims")
+for _ in $(seq 50); do	# (the last workers may still be writing)
+	rows=$(psql -qXAt -c "SELECT count(*) FROM share_acl.audit_log WHERE action = 'refused' AND actor_id = '$VICTOR'")
+	logged=$(( $(grep -c "principal $VICTOR" "$SA_CLUSTER_DIR/server.log") - log_before ))
+	[ $((rows + logged)) -ge "$VICTIMS" ] && break
+	sleep 0.1
+done
+gone=$(( $(grep -c 'the caller ended before the worker started' "$SA_CLUSTER_DIR/server.log") - gone_before ))
+check "$VICTIMS refusals and $VICTIMS password opens whose callers are terminated while they hand over ($victims terminated): each has its row ($rows) or its LOG line ($logged), no worker found its caller gone ($gone)" \
+	"$([ "$((rows + logged))" = "$VICTIMS" ] && [ "$victims" -gt 0 ] && [ "$gone" = 0 ] && echo t || echo "$rows + $logged of $VICTIMS, $victims terminated, $gone gone")"
 
 # with the bootstrap superuser not allowed to log in (another superuser
 # administers), the workers still connect: a password open answers, a
