@@ -27,6 +27,7 @@ PG_FUNCTION_INFO_V1(accessible_resources);
 PG_FUNCTION_INFO_V1(who_has_access_internal);
 PG_FUNCTION_INFO_V1(concerned_now);
 PG_FUNCTION_INFO_V1(reach_of);
+PG_FUNCTION_INFO_V1(reach_lasting_of);
 PG_FUNCTION_INFO_V1(switch_class);
 
 /* E of the current context on resource_id; *known says whether the id is known. */
@@ -411,6 +412,16 @@ Datum
 reach_of(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_PERMSET(EngineReachOf(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1)));
+}
+
+/*
+ * _reach_lasting(principal uuid, resource uuid) → permset: _reach counting
+ * only the grants that do not end (EngineLastingReachOf), for R14.
+ */
+Datum
+reach_lasting_of(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_PERMSET(EngineLastingReachOf(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1)));
 }
 
 /* _switch_class(principal uuid, resource uuid) → integer: EngineSwitchClass */

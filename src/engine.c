@@ -258,13 +258,15 @@ TraceAdd(Trace *trace, const char *rule, const pg_uuid_t *via_resource,
 
 /*
  * What one share gives (R5, its toggles already applied: R6), or an open
- * review to its reviewer, if not expired.
+ * review to its reviewer, if not expired; at DT_NOEND (what lasts), only a
+ * share without an expiry.
  */
 static inline Permset
 ShareContribution(Engine *e, PrincipalCtx *pc, const ResourceNode *r, const GrantRecord *gr,
 				  Trace *trace)
 {
-	bool		active = gr->expires_at > e->now;
+	bool		active = TIMESTAMP_IS_NOEND(e->now) ?
+		TIMESTAMP_IS_NOEND(gr->expires_at) && !gr->review : gr->expires_at > e->now;
 
 	if (trace && gr->review && active)
 		TraceAdd(trace, "review", &r->id, &gr->grantee_id, gr->perms,
@@ -760,7 +762,7 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
  */
 static Permset
 PermissionsWith(const pg_uuid_t *principal, bool link, const pg_uuid_t *target, TargetKind *kind,
-				bool switches_on)
+				bool switches_on, bool lasting)
 {
 	Engine		e;
 	Target		t;
@@ -769,6 +771,8 @@ PermissionsWith(const pg_uuid_t *principal, bool link, const pg_uuid_t *target, 
 
 	EngineBegin(&e);
 	e.switches_on = switches_on;
+	if (lasting)
+		e.now = DT_NOEND;
 	t = EngineTargetFor(&e, target, principal, &pc);
 	*kind = t.kind;
 	if (t.kind == TARGET_NONE)
@@ -794,7 +798,7 @@ EngineCurrentPermissions(const pg_uuid_t *target, TargetKind *kind)
 	*kind = TARGET_NONE;
 	if (p == NULL && !link)
 		return 0;
-	return PermissionsWith(p, link, target, kind, false);
+	return PermissionsWith(p, link, target, kind, false, false);
 }
 
 /*
@@ -808,7 +812,7 @@ EngineCurrentLinkPermissions(const pg_uuid_t *target)
 
 	if (ContextCurrentLinkId() == NULL)
 		return 0;
-	return PermissionsWith(NULL, true, target, &kind, false);
+	return PermissionsWith(NULL, true, target, &kind, false, false);
 }
 
 /* Is id a principal of the model (a person or a team)? */
@@ -873,7 +877,7 @@ EngineInTeam(const pg_uuid_t *principal, const pg_uuid_t *team)
 Permset
 EnginePermissionsOf(const pg_uuid_t *principal, const pg_uuid_t *target, TargetKind *kind)
 {
-	return PermissionsWith(principal, false, target, kind, false);
+	return PermissionsWith(principal, false, target, kind, false, false);
 }
 
 /*
@@ -909,5 +913,18 @@ EngineReachOf(const pg_uuid_t *principal, const pg_uuid_t *target)
 {
 	TargetKind	kind;
 
-	return PermissionsWith(principal, false, target, &kind, true);
+	return PermissionsWith(principal, false, target, &kind, true, false);
+}
+
+/*
+ * EngineReachOf counting only what lasts: the shares without an expiry (no
+ * expiring share, no open review).  R14 asks it too: a change of structure
+ * must not make lasting what only a grant that ends gave.
+ */
+Permset
+EngineLastingReachOf(const pg_uuid_t *principal, const pg_uuid_t *target)
+{
+	TargetKind	kind;
+
+	return PermissionsWith(principal, false, target, &kind, true, true);
 }

@@ -50,7 +50,7 @@ typedef struct Engine
 {
 	StructureCache *s;
 	WorkspaceCache *g;
-	TimestampTz now;
+	TimestampTz now;			/* DT_NOEND: what lasts (EngineLastingReachOf) */
 	bool		switches_on;	/* the grants' reach: see EngineReachOf */
 } Engine;
 
@@ -90,6 +90,7 @@ extern WorkspaceRole EngineRoleIn(const pg_uuid_t *principal, const pg_uuid_t *w
 extern Permset EnginePermissionsOf(const pg_uuid_t *principal, const pg_uuid_t *target,
 								   TargetKind *kind);
 extern Permset EngineReachOf(const pg_uuid_t *principal, const pg_uuid_t *target);
+extern Permset EngineLastingReachOf(const pg_uuid_t *principal, const pg_uuid_t *target);
 extern int	EngineSwitchClass(const pg_uuid_t *principal, const pg_uuid_t *target);
 
 #endif							/* SHARE_ACL_ENGINE_H */

@@ -917,6 +917,7 @@ DECLARE
     asked uuid[];
     level uuid[];
     who jsonb;
+    lasting jsonb;
     links jsonb;
     ai jsonb := '[]'::jsonb;
 BEGIN
@@ -959,10 +960,14 @@ BEGIN
         EXIT WHEN cardinality(level) = 0;
         asked := asked || level;
     END LOOP;
-    SELECT coalesce(jsonb_object_agg(e.id::text, e.perms::text), '{}') INTO who
-      FROM (SELECT a.id, share_acl._reach(a.id, _structure_state.resource) AS perms
-              FROM (SELECT DISTINCT u FROM unnest(asked) AS u) AS a(id)) e
-     WHERE e.perms OPERATOR(share_acl.<>) ''::share_acl.permset;
+    SELECT coalesce(jsonb_object_agg(e.id::text, e.perms::text)
+                        FILTER (WHERE e.perms OPERATOR(share_acl.<>) ''::share_acl.permset), '{}'),
+           coalesce(jsonb_object_agg(e.id::text, e.lasting::text)
+                        FILTER (WHERE e.lasting OPERATOR(share_acl.<>) ''::share_acl.permset), '{}')
+      INTO who, lasting
+      FROM (SELECT a.id, share_acl._reach(a.id, _structure_state.resource) AS perms,
+                   share_acl._reach_lasting(a.id, _structure_state.resource) AS lasting
+              FROM (SELECT DISTINCT u FROM unnest(asked) AS u) AS a(id)) e;
     SELECT coalesce(jsonb_object_agg(l.id::text,
                (share_acl._share_mask(l.perms, l.allow_download, l.allow_comments,
                                       l.allow_approval, l.allow_contribution)
@@ -975,10 +980,10 @@ BEGIN
           FROM share_acl._guests(ws) AS g(id) CROSS JOIN unnest(ai_over) AS b(id)
          WHERE share_acl._reach(g.id, b.id) OPERATOR(share_acl.@>) 'run_ai'::share_acl.permset;
     END IF;
-    RETURN jsonb_build_object('who', who, 'links', links, 'ai', ai);
+    RETURN jsonb_build_object('who', who, 'lasting', lasting, 'links', links, 'ai', ai);
 END $$;
 COMMENT ON FUNCTION share_acl._structure_state(uuid, uuid, uuid[], uuid[], uuid[], share_acl.permset, uuid[]) IS
-    'internal: the engine''s answers on a resource that a change of structure may widen (R14): the permissions of the principals concerned, the share links reaching it, and run_ai of guests and outsiders on the resources below it given';
+    'internal: the engine''s answers on a resource that a change of structure may widen (R14): the permissions of the principals concerned (all, and what lasts), the share links reaching it, and run_ai of guests and outsiders on the resources below it given';
 
 -- What P's grants give it on R with R's workspace switches at their widest:
 -- guest access (R3) and guest uploads on, member_edit_own_only (R9) off.  A
@@ -989,6 +994,15 @@ CREATE FUNCTION share_acl._reach(principal uuid, resource uuid) RETURNS share_ac
     AS 'MODULE_PATHNAME', 'reach_of' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION share_acl._reach(uuid, uuid) IS
     'internal: E(P, R) with the workspace''s guest access and guest uploads taken as on and member_edit_own_only as off, what a change of structure passes on to P (R14)';
+
+-- _reach counting only the grants that do not end: no share with an expiry,
+-- no open review (R14: a change of structure must not make lasting what
+-- only a grant that ends gave -- as update_share and a share with oneself,
+-- section 6).
+CREATE FUNCTION share_acl._reach_lasting(principal uuid, resource uuid) RETURNS share_acl.permset
+    AS 'MODULE_PATHNAME', 'reach_lasting_of' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl._reach_lasting(uuid, uuid) IS
+    'internal: _reach counting only the grants that do not end (no expiring share, no open review), what a change of structure passes on to P for good (R14)';
 
 -- Which switches cap P on R: 1 member_edit_own_only (a member), 2 guest access
 -- and guest uploads (a guest or an outsider), 0 none.
@@ -1156,6 +1170,23 @@ BEGIN
                        LATERAL (SELECT a.value::share_acl.permset OPERATOR(share_acl.-)
                                        coalesce((prior->'state'->'who'->>a.key)::share_acl.permset,
                                                 ''::share_acl.permset) AS gained) d) g;
+        -- The same for what lasts: a principal that held a flag on R only
+        -- through a grant that ends (an expiring share, an open review) and
+        -- that a new ancestor gives it for good gains it, as an update_share
+        -- to a later expiry would; the actor itself gains nothing so (a
+        -- principal cannot share with itself)
+        missing := coalesce(missing, ''::share_acl.permset) OPERATOR(share_acl.|)
+                   coalesce((SELECT share_acl.permset_union(
+                                        CASE WHEN a.key::uuid = (prior->>'actor')::uuid THEN d.gained
+                                             WHEN actor_class <> 0
+                                                  AND share_acl._switch_class(a.key::uuid, resource) = actor_class
+                                             THEN d.gained OPERATOR(share_acl.-) held_reach
+                                             ELSE d.gained OPERATOR(share_acl.-) held END)
+                               FROM jsonb_each_text(cur->'lasting') a,
+                                    LATERAL (SELECT a.value::share_acl.permset OPERATOR(share_acl.-)
+                                                    coalesce((prior->'state'->'lasting'->>a.key)::share_acl.permset,
+                                                             ''::share_acl.permset) AS gained) d),
+                            ''::share_acl.permset);
         missing := coalesce(missing, ''::share_acl.permset) OPERATOR(share_acl.|)
                    (coalesce((SELECT share_acl.permset_union(a.value::share_acl.permset)
                                 FROM jsonb_each_text(cur->'links') a
@@ -1198,7 +1229,7 @@ BEGIN
     IF missing OPERATOR(share_acl.<>) ''::share_acl.permset THEN
         PERFORM share_acl._deny(_structure_check.resource,
             pg_catalog.format('permission denied: %s requires "%s" on resource %s', action, missing, resource),
-            'Its new ancestors would give these permissions on the resource to principals or share links that do not have them yet; moving a resource, adding it to a collection or lifting its restriction may pass on only permissions the acting principal holds on it.', NULL);
+            'Its new ancestors would give these permissions on the resource to principals or share links that do not have them yet, or have them only through a grant that ends; moving a resource, adding it to a collection or lifting its restriction may pass on only permissions the acting principal holds on it.', NULL);
     END IF;
 END $$;
 COMMENT ON FUNCTION share_acl._structure_check(uuid, jsonb, text) IS
