@@ -36,6 +36,26 @@ failed=0
 check() {	# name condition-result
 	if [ "$2" = t ]; then echo "flood: $1 ok"; else echo "flood: $1 FAILED ($2)"; failed=1; fi
 }
+# until $work/stop exists (at most 120 s): terminate the backends of
+# pg_stat_activity matching $1, appending how many to file $2
+terminate_until_stopped() {
+	local end=$((SECONDS + 120)) n
+	while [ ! -e "$work/stop" ] && [ $SECONDS -lt $end ]; do
+		n=$(psql -qXAt -c "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE $1")
+		[ "${n:-0}" -gt 0 ] && echo "$n" >>"$2"
+	done
+}
+# the refusals of principal $1 in audit_log (rows) and the server log's lines
+# naming it since $3 lines (logged), once they are $2 together or after 5 s
+# (the last workers may still be writing)
+rows_or_lines() {
+	for _ in $(seq 50); do
+		rows=$(psql -qXAt -c "SELECT count(*) FROM share_acl.audit_log WHERE action = 'refused' AND actor_id = '$1'")
+		logged=$(( $(grep -c "principal $1" "$SA_CLUSTER_DIR/server.log") - $3 ))
+		[ $((rows + logged)) -ge "$2" ] && break
+		sleep 0.1
+	done
+}
 
 psql -qX -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION share_acl' \
 	-c 'CREATE ROLE flood_app LOGIN IN ROLE share_acl_user' || exit 1
@@ -240,12 +260,7 @@ check "the refusals in W logged their rows at once, not waiting for the prepared
 TRUDY=$(psql -qXAt -c "SELECT share_acl.create_user('trudy@flood.test')")
 log_before=$(grep -c "principal $TRUDY" "$SA_CLUSTER_DIR/server.log")
 : >"$work/terminated"
-( end=$((SECONDS + 120))
-  while [ ! -e "$work/stop" ] && [ $SECONDS -lt $end ]; do
-	n=$(psql -qXAt -c "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))
-	                     FROM pg_stat_activity WHERE backend_type = 'share_acl audit'")
-	[ "${n:-0}" -gt 0 ] && echo "$n" >>"$work/terminated"
-  done ) &
+terminate_until_stopped "backend_type = 'share_acl audit'" "$work/terminated" &
 killer=$!
 made=0
 terminated=0
@@ -258,12 +273,7 @@ while [ $made -lt 300 ] && { [ $made -lt 20 ] || [ "$terminated" -lt 3 ]; }; do
 done
 touch "$work/stop"; wait $killer
 terminated=$(awk '{ s += $1 } END { print s + 0 }' "$work/terminated")
-for _ in $(seq 50); do	# (the last workers may still be writing)
-	rows=$(psql -qXAt -c "SELECT count(*) FROM share_acl.audit_log WHERE action = 'refused' AND actor_id = '$TRUDY'")
-	logged=$(( $(grep -c "principal $TRUDY" "$SA_CLUSTER_DIR/server.log") - log_before ))
-	[ $((rows + logged)) -ge $made ] && break
-	sleep 0.1
-done
+rows_or_lines "$TRUDY" "$made" "$log_before"
 check "$made refusals while their workers are terminated ($terminated terminated): each has its row ($rows) or its LOG line ($logged)" \
 	"$([ "$((rows + logged))" = "$made" ] && [ "$terminated" -gt 0 ] && echo t || echo "$rows + $logged of $made, $terminated terminated")"
 
@@ -279,12 +289,7 @@ log_before=$(grep -c "principal $VICTOR" "$SA_CLUSTER_DIR/server.log")
 gone_before=$(grep -c 'the caller ended before the worker started' "$SA_CLUSTER_DIR/server.log")
 rm -f "$work/stop"
 : >"$work/victims"
-( end=$((SECONDS + 120))
-  while [ ! -e "$work/stop" ] && [ $SECONDS -lt $end ]; do
-	n=$(psql -qXAt -c "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))
-	                     FROM pg_stat_activity WHERE application_name = 'share_acl victim' AND wait_event = 'Extension'")
-	[ "${n:-0}" -gt 0 ] && echo "$n" >>"$work/victims"
-  done ) &
+terminate_until_stopped "application_name = 'share_acl victim' AND wait_event = 'Extension'" "$work/victims" &
 killer=$!
 for batch in $(seq $((VICTIMS / 4))); do
 	for i in $(seq 4); do
@@ -298,12 +303,7 @@ for batch in $(seq $((VICTIMS / 4))); do
 done
 touch "$work/stop"; wait $killer
 victims=$(awk '{ s += $1 } END { print s + 0 }' "$work/victims")
-for _ in $(seq 50); do	# (the last workers may still be writing)
-	rows=$(psql -qXAt -c "SELECT count(*) FROM share_acl.audit_log WHERE action = 'refused' AND actor_id = '$VICTOR'")
-	logged=$(( $(grep -c "principal $VICTOR" "$SA_CLUSTER_DIR/server.log") - log_before ))
-	[ $((rows + logged)) -ge "$VICTIMS" ] && break
-	sleep 0.1
-done
+rows_or_lines "$VICTOR" "$VICTIMS" "$log_before"
 gone=$(( $(grep -c 'the caller ended before the worker started' "$SA_CLUSTER_DIR/server.log") - gone_before ))
 check "$VICTIMS refusals and $VICTIMS password opens whose callers are terminated while they hand over ($victims terminated): each has its row ($rows) or its LOG line ($logged), no worker found its caller gone ($gone)" \
 	"$([ "$((rows + logged))" = "$VICTIMS" ] && [ "$victims" -gt 0 ] && [ "$gone" = 0 ] && echo t || echo "$rows + $logged of $VICTIMS, $victims terminated, $gone gone")"
