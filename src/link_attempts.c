@@ -15,9 +15,9 @@
  *    and the worker commits before it answers.  So an attempt stays recorded
  *    whatever the caller does afterwards (commit, rollback, savepoint
  *    rollback, cancel: a cancel or a termination that comes while the
- *    worker starts waits until it has taken the segment), and concurrent attempts on one link are
- *    decided one after the other: 10 wrong passwords in 15 minutes lock the link, and
- *    max_views is never exceeded.  No advisory lock is involved, and the row
+ *    worker starts waits until it has taken the segment), and concurrent
+ *    attempts on one link are decided one after the other: 10 wrong
+ *    passwords in 15 minutes lock the link, and max_views is never exceeded.  No advisory lock is involved, and the row
  *    lock is held only for the worker's own few milliseconds.  A link row is
  *    otherwise locked only by a committing transaction that counts its views
  *    (2., for the length of its commit), by revoke_link (which needs rights
