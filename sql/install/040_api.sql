@@ -1173,12 +1173,11 @@ BEGIN
         -- The same for what lasts: a principal that held a flag on R only
         -- through a grant that ends (an expiring share, an open review) and
         -- that a new ancestor gives it for good gains it, as an update_share
-        -- to a later expiry would; the actor itself gains nothing so (a
-        -- principal cannot share with itself)
+        -- to a later expiry would.  (The actor's own such gain is within what
+        -- it holds, as when it joins a team or shares with a team it is in.)
         missing := coalesce(missing, ''::share_acl.permset) OPERATOR(share_acl.|)
                    coalesce((SELECT share_acl.permset_union(
-                                        CASE WHEN a.key::uuid = (prior->>'actor')::uuid THEN d.gained
-                                             WHEN actor_class <> 0
+                                        CASE WHEN actor_class <> 0
                                                   AND share_acl._switch_class(a.key::uuid, resource) = actor_class
                                              THEN d.gained OPERATOR(share_acl.-) held_reach
                                              ELSE d.gained OPERATOR(share_acl.-) held END)

@@ -2,8 +2,9 @@
 -- principal that holds flags on a resource only through a grant that ends
 -- (an expiring share, an open review) gains them for good when a move gives
 -- the resource an ancestor that grants them without an end: the acting
--- principal must hold them (as for update_share to a later expiry), and may
--- never make them lasting for itself (as it may not share with itself).
+-- principal must hold them, as for update_share to a later expiry.  What
+-- the actor itself so keeps is within what it holds (README: as joining a
+-- team or sharing with a team one is in).
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
@@ -41,15 +42,9 @@ SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('max'), 'manager', expires_at
 SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('eve'), 'editor');
 SELECT share_acl.share(pg_temp.id('N'), pg_temp.id('eve'), 'editor');
 
--- max may move A (manager) and upload into N (manager), but moving A under N
--- would keep his manager on A after his share on A ends
-SELECT pg_temp.act('max');
-SELECT throws_ok($$SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id('N'))$$, '42501', NULL,
-    'a principal may not make lasting through a move what it holds only through an expiring share');
-SELECT is(pg_temp.parent_of('A'), pg_temp.id('P'), '... and A stays where it was');
-
 -- eve (editor) moving A under N would give max manager on A for good, which
--- eve does not hold: refused as it is without max's expiring share
+-- eve does not hold: refused (without max's expiring share as well, below)
+
 SELECT pg_temp.act('eve');
 SELECT throws_ok($$SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id('N'))$$, '42501', NULL,
     'a move may not make lasting for someone else what an expiring share gives it, beyond what the actor holds');
@@ -60,6 +55,32 @@ SELECT share_acl.unshare(s.id) FROM share_acl.share s
 SELECT pg_temp.act('eve');
 SELECT throws_ok($$SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id('N'))$$, '42501', NULL,
     'the same move without the expiring share: refused as well');
+
+-- max himself, manager of A for a day and of N for good, may move A under N:
+-- he grants no one what he does not hold (README: what the actor keeps so is
+-- its own, as when it joins a team or shares with a team it is in)
+SELECT pg_temp.act('alice');
+SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('max'), 'manager', expires_at => now() + interval '1 day');
+SELECT pg_temp.act('max');
+SELECT lives_ok($$SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id('N'))$$,
+    'the holder of an expiring share moving the resource where it holds the same for good: allowed');
+SELECT pg_temp.act('alice');
+SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id('P'));
+
+-- an editor of P for 30 days moves A within P into a folder shared for good
+-- with a team she and max are in: everyone it gains is within what she holds
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('F', share_acl.create_resource(pg_temp.id('ws'), 'collection', pg_temp.id('P')));
+INSERT INTO ids VALUES ('T', share_acl.create_team(pg_temp.id('ws'), 't45 team'));
+SELECT share_acl.add_team_member(pg_temp.id('T'), pg_temp.id(p)) FROM unnest(ARRAY['eve', 'max']) p;
+SELECT share_acl.share(pg_temp.id('F'), pg_temp.id('T'), 'viewer');
+SELECT share_acl.update_share(s.id, expires_at => now() + interval '30 days') FROM share_acl.share s
+ WHERE s.resource_id = pg_temp.id('P') AND s.grantee_id = pg_temp.id('eve');
+SELECT pg_temp.act('eve');
+SELECT lives_ok($$SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id('F'))$$,
+    'an editor with an expiring share moves an asset within its project: allowed (R14)');
+SELECT pg_temp.act('alice');
+SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id('P'));
 
 -- what lasts already: max manages B for good, and N gives him no more there
 SELECT pg_temp.act('alice');
