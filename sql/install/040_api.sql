@@ -996,9 +996,9 @@ COMMENT ON FUNCTION share_acl._reach(uuid, uuid) IS
     'internal: E(P, R) with the workspace''s guest access and guest uploads taken as on and member_edit_own_only as off, what a change of structure passes on to P (R14)';
 
 -- _reach counting only the grants that do not end: no share with an expiry,
--- no open review (R14: a change of structure must not make lasting what
--- only a grant that ends gave -- as update_share and a share with oneself,
--- section 6).
+-- no open review (R14: a change of structure must not make lasting, beyond
+-- what the actor holds, what only a grant that ends gave, as update_share to
+-- a later expiry may not).
 CREATE FUNCTION share_acl._reach_lasting(principal uuid, resource uuid) RETURNS share_acl.permset
     AS 'MODULE_PATHNAME', 'reach_lasting_of' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION share_acl._reach_lasting(uuid, uuid) IS
@@ -1159,6 +1159,12 @@ BEGIN
                ARRAY(SELECT jsonb_array_elements_text(prior->'ai_over')::uuid));
     missing := ''::share_acl.permset;
     IF NOT exempt THEN
+        -- What each principal gains, now ('who') and for good ('lasting'): a
+        -- principal that held a flag on R only through a grant that ends (an
+        -- expiring share, an open review) and that a new ancestor gives it
+        -- without an end gains it, as an update_share to a later expiry
+        -- would.  (The actor's own such gain is within what it holds, as
+        -- when it joins a team or shares with a team it is in.)
         SELECT share_acl.permset_union(
                    CASE WHEN g.beyond OPERATOR(share_acl.=) ''::share_acl.permset THEN g.beyond
                         WHEN actor_class <> 0 AND share_acl._switch_class(g.id, resource) = actor_class
@@ -1166,26 +1172,11 @@ BEGIN
                         ELSE g.beyond END)
           INTO missing
           FROM (SELECT a.key::uuid AS id, d.gained, d.gained OPERATOR(share_acl.-) held AS beyond
-                  FROM jsonb_each_text(cur->'who') a,
+                  FROM unnest(ARRAY['who', 'lasting']) AS m(answers),
+                       jsonb_each_text(cur->m.answers) a,
                        LATERAL (SELECT a.value::share_acl.permset OPERATOR(share_acl.-)
-                                       coalesce((prior->'state'->'who'->>a.key)::share_acl.permset,
+                                       coalesce((prior->'state'->m.answers->>a.key)::share_acl.permset,
                                                 ''::share_acl.permset) AS gained) d) g;
-        -- The same for what lasts: a principal that held a flag on R only
-        -- through a grant that ends (an expiring share, an open review) and
-        -- that a new ancestor gives it for good gains it, as an update_share
-        -- to a later expiry would.  (The actor's own such gain is within what
-        -- it holds, as when it joins a team or shares with a team it is in.)
-        missing := coalesce(missing, ''::share_acl.permset) OPERATOR(share_acl.|)
-                   coalesce((SELECT share_acl.permset_union(
-                                        CASE WHEN actor_class <> 0
-                                                  AND share_acl._switch_class(a.key::uuid, resource) = actor_class
-                                             THEN d.gained OPERATOR(share_acl.-) held_reach
-                                             ELSE d.gained OPERATOR(share_acl.-) held END)
-                               FROM jsonb_each_text(cur->'lasting') a,
-                                    LATERAL (SELECT a.value::share_acl.permset OPERATOR(share_acl.-)
-                                                    coalesce((prior->'state'->'lasting'->>a.key)::share_acl.permset,
-                                                             ''::share_acl.permset) AS gained) d),
-                            ''::share_acl.permset);
         missing := coalesce(missing, ''::share_acl.permset) OPERATOR(share_acl.|)
                    (coalesce((SELECT share_acl.permset_union(a.value::share_acl.permset)
                                 FROM jsonb_each_text(cur->'links') a
