@@ -177,7 +177,7 @@ audit_refusal(PG_FUNCTION_ARGS)
 	dsm_segment *seg;
 	RefusalShared *sh;
 	BackgroundWorkerHandle *handle;
-	SegmentWorkerWait wait;
+	SegmentWorkerWait wait = SEGMENT_WORKER_TIMED_OUT;
 	Oid			chain_rel;
 
 	seg = dsm_create(sizeof(RefusalShared), 0);
@@ -224,11 +224,11 @@ audit_refusal(PG_FUNCTION_ARGS)
 	HOLD_CANCEL_INTERRUPTS();
 	PG_ENSURE_ERROR_CLEANUP(LogUnrecordedAtExit, PointerGetDatum(sh));
 	{
+		/* (a capped start: it waits for the hand-over itself) */
 		handle = StartSegmentWorker(seg, "share_acl_audit_worker_main", "share_acl audit of a refusal",
 									"share_acl audit", REFUSAL_SLOT_WAIT_MS,
-									Max(1, max_worker_processes / REFUSAL_WORKERS_SHARE), &sh->state);
-		wait = handle == NULL ? SEGMENT_WORKER_TIMED_OUT :
-			WaitSegmentWorkerHandOver(handle, &sh->state);
+									Max(1, max_worker_processes / REFUSAL_WORKERS_SHARE), &sh->state,
+									&wait);
 	}
 	PG_END_ENSURE_ERROR_CLEANUP(LogUnrecordedAtExit, PointerGetDatum(sh));
 	RESUME_CANCEL_INTERRUPTS();
@@ -239,7 +239,8 @@ audit_refusal(PG_FUNCTION_ARGS)
 	{
 		pfree(handle);
 		if (wait == SEGMENT_WORKER_TIMED_OUT)
-			LogUnrecorded(sh, "the background worker did not start");
+			LogUnrecorded(sh, psprintf("the background worker did not start within %d seconds",
+									   SEGMENT_WORKER_HANDOVER_WAIT_MS / 1000));
 		else if (wait != SEGMENT_WORKER_ANSWERED)
 			LogUnrecorded(sh, "the background worker ended before taking it");
 	}

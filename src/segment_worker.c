@@ -28,7 +28,6 @@
 #include "segment_worker.h"
 
 #define SLOT_RETRY_MS	10
-#define HANDOVER_WAIT_MS	10000
 
 /* the advisory lock class of a capped start (SQL's functions use 1 and 2) */
 #define CAPPED_START_LOCK_CLASS	0x5342
@@ -75,14 +74,15 @@ CappedStartTag(LOCKTAG *tag, const char *type)
  * worker slot became free within slot_wait_ms.  With max_running > 0, also
  * only once fewer than max_running workers of type run: the count and the
  * start are made under a lock, held until the worker has answered through
- * *state (the hand-over, waited for as WaitSegmentWorkerHandOver does) and
- * the postmaster has reported its start, or it ended, so that the workers
- * of callers waiting
- * together start one after the other and never past the cap.
+ * *state (the hand-over, waited for by WaitSegmentWorkerHandOver, whose
+ * result is *handover) and the postmaster has reported its start, or it
+ * ended, so that the workers of callers waiting together start one after
+ * the other and never past the cap.
  */
 BackgroundWorkerHandle *
 StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, const char *type,
-				   int slot_wait_ms, int max_running, volatile const int32 *state)
+				   int slot_wait_ms, int max_running, volatile const int32 *state,
+				   SegmentWorkerWait *handover)
 {
 	BackgroundWorker worker;
 	BackgroundWorkerHandle *handle = NULL;
@@ -116,8 +116,9 @@ StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, con
 			{
 				started = RunningWorkers(type) < max_running &&
 					RegisterDynamicBackgroundWorker(&worker, &handle);
-				if (started &&
-					WaitSegmentWorkerHandOver(handle, state) == SEGMENT_WORKER_ANSWERED)
+				if (started)
+					*handover = WaitSegmentWorkerHandOver(handle, state);
+				if (started && *handover == SEGMENT_WORKER_ANSWERED)
 				{
 					pid_t		pid;
 
@@ -204,9 +205,11 @@ WaitSegmentWorker(BackgroundWorkerHandle *handle, volatile const int32 *state)
  * (pg_terminate_backend, a lost client connection), would destroy the
  * segment under the worker.  A registered worker starts within the time a
  * process takes to start, or counts as ended (a shutting-down postmaster
- * forgets it), so the wait is short; it gives up after HANDOVER_WAIT_MS
- * all the same (SEGMENT_WORKER_TIMED_OUT: a postmaster that cannot fork).
- * What arrived meanwhile is processed at the caller's next interrupt check.
+ * forgets it), so the wait is short; it gives up after
+ * SEGMENT_WORKER_HANDOVER_WAIT_MS all the same (SEGMENT_WORKER_TIMED_OUT: a
+ * postmaster that cannot fork or is stopped).  What arrived meanwhile is
+ * processed at the caller's next interrupt check.  A caller waits so once
+ * per worker (a capped start has waited already: StartSegmentWorker).
  */
 SegmentWorkerWait
 WaitSegmentWorkerHandOver(BackgroundWorkerHandle *handle, volatile const int32 *state)
@@ -214,7 +217,7 @@ WaitSegmentWorkerHandOver(BackgroundWorkerHandle *handle, volatile const int32 *
 	SegmentWorkerWait result;
 
 	HOLD_INTERRUPTS();
-	result = WaitForAnswer(handle, state, HANDOVER_WAIT_MS);
+	result = WaitForAnswer(handle, state, SEGMENT_WORKER_HANDOVER_WAIT_MS);
 	RESUME_INTERRUPTS();
 	return result;
 }

@@ -23,6 +23,9 @@
 #include "postmaster/bgworker.h"
 #include "storage/dsm.h"
 
+/* the longest WaitSegmentWorkerHandOver waits, with interrupts held */
+#define SEGMENT_WORKER_HANDOVER_WAIT_MS	10000
+
 typedef enum SegmentWorkerWait
 {
 	SEGMENT_WORKER_ANSWERED,	/* the state is no longer 0 */
@@ -34,7 +37,8 @@ typedef enum SegmentWorkerWait
 extern BackgroundWorkerHandle *StartSegmentWorker(dsm_segment *seg, const char *function,
 												  const char *what, const char *type,
 												  int slot_wait_ms, int max_running,
-												  volatile const int32 *state);
+												  volatile const int32 *state,
+												  SegmentWorkerWait *handover);
 extern SegmentWorkerWait WaitSegmentWorker(BackgroundWorkerHandle *handle,
 										   volatile const int32 *state);
 extern SegmentWorkerWait WaitSegmentWorkerHandOver(BackgroundWorkerHandle *handle,

@@ -14,7 +14,8 @@
 # quarter of the slots (one here) taken by refusal workers at once.  Then:
 # refusals whose workers are being terminated each leave their row or a LOG line,
 # and so do refusals whose callers are terminated while they hand it over;
-# with the bootstrap superuser NOLOGIN the workers still connect.
+# with the bootstrap superuser NOLOGIN the workers still connect; a refusal
+# whose worker cannot start holds its termination back 10 s at most.
 #
 # share_acl must be installed (test/run_all.sh does it first).  Prints
 # "flood: ... ok" lines; the exit status is non-zero when a check failed.
@@ -326,5 +327,49 @@ done
 psql -qX -U flood_dba -c "ALTER ROLE postgres LOGIN" >/dev/null
 check "with the bootstrap superuser NOLOGIN, a password open answers ($opened) and a refusal has its row ($rows_before -> $rows_after)" \
 	"$([ "$opened" = ok ] && [ "$rows_after" = $((rows_before + 1)) ] && echo t || echo "$opened, $rows_before -> $rows_after")"
+# a refused call whose worker cannot start (the postmaster stopped, as one
+# that cannot fork) holds its termination back for the hand-over, at most
+# SEGMENT_WORKER_HANDOVER_WAIT_MS (10 s) in all, then logs its LOG line
+stalled=$(/usr/bin/python3 - "$SA_CLUSTER_DIR" "$W" "$MALLORY" <<'PY'
+import os, signal, sys, threading, time
+import psycopg
+host, ws, mallory = sys.argv[1:4]
+pm = int(open(os.path.join(host, "data", "postmaster.pid")).readline())
+victim = psycopg.connect(host=host, dbname="postgres", autocommit=True)
+killer = psycopg.connect(host=host, dbname="postgres", autocommit=True)
+pid = victim.execute("SELECT pg_backend_pid()").fetchone()[0]
+def refused():
+    try:
+        victim.execute("SET log_min_error_statement = panic")
+        victim.execute("SET ROLE flood_app")
+        victim.execute(f"DO $$ BEGIN PERFORM share_acl.set_principal('{mallory}'); "
+                       f"PERFORM share_acl.create_team('{ws}', 'stalled'); END $$")
+    except psycopg.Error:
+        pass	# (terminated)
+def ended():	# (a zombie: the stopped postmaster does not reap it)
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return any(l.startswith("State:") and "Z" in l for l in f)
+    except FileNotFoundError:
+        return True
+os.kill(pm, signal.SIGSTOP)
+try:
+    call = threading.Thread(target=refused)
+    call.start()
+    time.sleep(0.5)
+    t0 = time.time()
+    killer.execute(f"SELECT pg_terminate_backend({pid})")
+    while not ended() and time.time() - t0 < 30:
+        time.sleep(0.05)
+    print(f"{time.time() - t0:.1f}")
+finally:
+    os.kill(pm, signal.SIGCONT)
+call.join()
+PY
+)
+sleep 0.5
+check "a refused call whose worker cannot start ends ${stalled:-?} s after its termination (at most 10 s and a little), with its LOG line" \
+	"$(awk "BEGIN { exit !(${stalled:-99} < 12) }" && grep -q "did not start within 10 seconds" "$SA_CLUSTER_DIR/server.log" && echo t || echo "${stalled:-no answer} s")"
+
 printf 'flood: %s refused calls and %s opens in %s s\n' "$want" "$OPENS" "$(awk "BEGIN { printf \"%.1f\", $end - $start }")"
 exit $failed
