@@ -42,7 +42,8 @@ sa_missing_deps() {
 	fi
 	# the client suite (test/clients/run.sh): PgBouncer, and Debian's python3
 	# with psycopg 3 and asyncpg (the modules' own files, in the directory that
-	# /usr/bin/python3 reads)
+	# /usr/bin/python3 reads); test/flood's stopped-postmaster check uses
+	# psycopg too
 	[ -x "${SA_PGBOUNCER:-/usr/sbin/pgbouncer}" ] || need+=(pgbouncer)
 	[ -f "${SA_PSYCOPG:-/usr/lib/python3/dist-packages/psycopg/__init__.py}" ] || need+=(python3-psycopg)
 	[ -f "${SA_ASYNCPG:-/usr/lib/python3/dist-packages/asyncpg/__init__.py}" ] || need+=(python3-asyncpg)
