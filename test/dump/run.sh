@@ -7,13 +7,14 @@
 # database with psql, and compares the answers and the row counts; then the
 # same with a custom-format dump restored with pg_restore -j 2 the way the
 # README says (share_acl's rows serially, in foreign-key order, the rest in
-# parallel).
+# parallel); then a reinstall of the extension: DROP and CREATE EXTENSION
+# and a data-only restore of share_acl's rows, the way the README says.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/share_acl_dump.XXXXXX)
-trap 'rm -rf "$work"; for d in src dst par; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done' EXIT
+trap 'rm -rf "$work"; for d in src dst par rei; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done' EXIT
 
-for d in src dst par; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done
+for d in src dst par rei; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done
 createdb share_acl_dump_src
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_src -c 'CREATE EXTENSION share_acl'
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_src -v scale=0.002 -f "$root/test/bench/generate.sql" >/dev/null
@@ -114,4 +115,31 @@ verify=$(psql -qXAt -d share_acl_dump_par -c "SELECT ok::text || '|' || coalesce
 if [ "$verify" != "true|" ]; then
 	echo "dump: audit_verify after pg_restore -j: $verify"; exit 1
 fi
-echo "dump: $pairs answers, all row counts ($(cat "$work/counts_after")) and $audit_rows audit rows identical after pg_dump and restore (plain SQL with psql, and custom format with pg_restore -j 2); the audit chains verify"
+
+# a reinstall (README, "Reinstalling"): a dump whose partitions load through
+# audit_log (--load-via-partition-root), DROP EXTENSION ... CASCADE, CREATE
+# EXTENSION, and share_acl's rows restored alone into the new extension,
+# also those of the month partitions the new extension does not have
+createdb -T share_acl_dump_src share_acl_dump_rei
+pg_dump -Fc --load-via-partition-root -d share_acl_dump_rei -f "$work/rei.fc" 2>>"$work/pg_dump.log" ||
+	{ cat "$work/pg_dump.log"; exit 1; }
+psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_rei -c 'DROP EXTENSION share_acl CASCADE' -c 'CREATE EXTENSION share_acl' 2>/dev/null
+if ! pg_restore -e -d share_acl_dump_rei --data-only -n share_acl "$work/rei.fc" 2>"$work/rei.log"; then
+	echo "dump: the data-only restore into the reinstalled extension failed:"; head -5 "$work/rei.log"; exit 1
+fi
+psql -qXAt -d share_acl_dump_rei -c "$ANSWERS" >"$work/after_rei"
+psql -qXAt -d share_acl_dump_rei -c "$COUNTS" >"$work/counts_rei"
+psql -qXAt -d share_acl_dump_rei -v max="$max_audit" -f - <<<"$AUDIT" >"$work/audit_rei"
+if ! diff -q "$work/counts_before" "$work/counts_rei" >/dev/null || ! diff -q "$work/before" "$work/after_rei" >/dev/null ||
+	! diff -q "$work/audit_before" "$work/audit_rei" >/dev/null; then
+	echo "dump: row counts, answers or audit rows differ after the reinstall:"
+	diff "$work/counts_before" "$work/counts_rei"; diff "$work/before" "$work/after_rei" | head -10
+	diff "$work/audit_before" "$work/audit_rei" | head -10; exit 1
+fi
+psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_rei -c "SELECT share_acl.create_user('after@reinstall.example')" \
+	-c "SELECT share_acl.audit_retain('1 year')" >/dev/null
+verify=$(psql -qXAt -d share_acl_dump_rei -c "SELECT ok::text || '|' || coalesce(first_bad_id::text, '') FROM share_acl.audit_verify()")
+if [ "$verify" != "true|" ]; then
+	echo "dump: audit_verify after the reinstall: $verify"; exit 1
+fi
+echo "dump: $pairs answers, all row counts ($(cat "$work/counts_after")) and $audit_rows audit rows identical after pg_dump and restore (plain SQL with psql, custom format with pg_restore -j 2, and a reinstall of the extension with a data-only restore); the audit chains verify"
