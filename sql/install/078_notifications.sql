@@ -240,7 +240,11 @@ BEGIN
         PERFORM share_acl._deny(NULL,
             'permission denied: notify_expiring_links is for a trusted administrator without a principal');
     END IF;
-    IF within IS NULL OR within <= interval '0' THEN
+    IF within IS NULL THEN
+        RAISE EXCEPTION 'notify_expiring_links: within must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF within <= interval '0' THEN
         RAISE EXCEPTION 'notify_expiring_links: within must be a positive interval'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -254,6 +258,7 @@ BEGIN
               WHERE x.revoked_at IS NULL AND x.created_by IS NOT NULL
                 AND x.expires_at > greatest(pg_catalog.statement_timestamp(), pg_catalog.now())
                 AND x.expires_at <= until
+                AND (x.max_views IS NULL OR x.view_count < x.max_views)
               ORDER BY x.expires_at, x.id
     LOOP
         n := n + share_acl._notify(ARRAY[l.created_by], 'link_expiring', l.resource_id,
@@ -262,7 +267,7 @@ BEGIN
     RETURN n;
 END $$;
 COMMENT ON FUNCTION share_acl.notify_expiring_links(interval) IS
-    'write "link about to expire" to the creator of each active link expiring within the interval, once per link (run it hourly with pg_cron); returns how many were written';
+    'write "link about to expire" to the creator of each active link (unrevoked, with views left) expiring within the interval, once per link (run it hourly with pg_cron); returns how many were written';
 
 -- Reading: one's own rows only.
 ALTER TABLE share_acl.notification ENABLE ROW LEVEL SECURITY;

@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(84);
+SELECT plan(86);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -193,12 +193,19 @@ RESET ROLE;
 SELECT pg_temp.act('alice');
 SELECT length(share_acl.create_link(pg_temp.id('A'), expires_at => now() + interval '2 hours')) > 0;
 SELECT length(share_acl.create_link(pg_temp.id('A'), expires_at => now() + interval '3 days')) > 0;
+-- a link whose only view is spent opens no more: nothing to warn about
+SELECT share_acl.create_link(pg_temp.id('A'), expires_at => now() + interval '4 hours', max_views => 1) AS spent \gset
 INSERT INTO ids SELECT 'l1', id FROM share_acl.link
- WHERE resource_id = pg_temp.id('A') AND expires_at < now() + interval '1 day';
+ WHERE resource_id = pg_temp.id('A') AND expires_at < now() + interval '1 day' AND max_views IS NULL;
 SELECT throws_ok($$SELECT share_acl.notify_expiring_links('1 day')$$, '42501', NULL,
     'notify_expiring_links: refused to a principal');
 RESET share_acl.principal;
-SELECT is(share_acl.notify_expiring_links('1 day'), 1, 'notify_expiring_links: the link expiring within a day');
+SELECT is((SELECT status FROM share_acl.open_link(:'spent')), 'ok', 'notify_expiring_links: a one-view link, opened');
+-- (its first-view notice is not what the first-view tests below look at)
+DELETE FROM share_acl.notification WHERE kind = 'link_first_view';
+SELECT throws_ok($$SELECT share_acl.notify_expiring_links(NULL)$$, '22004', NULL, 'notify_expiring_links: NULL');
+SELECT is(share_acl.notify_expiring_links('1 day'), 1,
+    'notify_expiring_links: the link expiring within a day (not the one whose views are spent)');
 SELECT is(share_acl.notify_expiring_links('1 day'), 0, 'notify_expiring_links: once per link');
 SELECT is((SELECT payload->>'link_id' FROM share_acl.notification WHERE kind = 'link_expiring'),
     pg_temp.id('l1')::text, 'notify_expiring_links: to its creator, naming the link');
