@@ -408,7 +408,9 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
 	bool		partitions[WORKSPACE_PARTITIONS] = {false};
 	bool		bulk = n > PARTITION_LOCKS_EXACT_MAX;
 	ChainLock  *locks = bulk ? NULL : palloc(n * sizeof(ChainLock));
-	LOCKTAG		tag;
+	LOCKTAG    *tags;
+	LOCKMODE   *modes;
+	int			ntags = 0;
 	int			i;
 
 	for (i = 0; i < n; i++)
@@ -445,22 +447,25 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
 				 errmsg("cannot prepare a transaction that wrote audited rows in more than %d workspaces",
 						PARTITION_LOCKS_EXACT_MAX),
 				 errhint("Commit it instead, or split it into smaller transactions.")));
-	LockPartitions(partitions, bulk, ChainPartitionTag);
 	if (bulk)
+	{
+		LockPartitions(partitions, true, ChainPartitionTag);
 		return;
+	}
 	qsort(locks, n, sizeof(ChainLock), ChainLockCmp);
+	tags = palloc(n * sizeof(LOCKTAG));
+	modes = palloc(n * sizeof(LOCKMODE));
 	for (i = 0; i < n; i++)
 	{
 		if (i > 0 && ChainLockCmp(&locks[i], &locks[i - 1]) == 0)
 			continue;
-		SET_LOCKTAG_OBJECT(tag, MyDatabaseId, chain_rel, locks[i].objid, locks[i].subid);
-		if (!fail_behind_prepared)
-			(void) LockAcquire(&tag, ExclusiveLock, false, false);
-		else if (!LockAcquireUnlessPrepared(&tag, ExclusiveLock))
-			ereport(ERROR,
-					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-					 errmsg("the audit chain of the row's workspace is held by a prepared transaction")));
+		SET_LOCKTAG_OBJECT(tags[ntags], MyDatabaseId, chain_rel, locks[i].objid, locks[i].subid);
+		modes[ntags++] = ExclusiveLock;
 	}
+	if (LockWorkspaces(partitions, ChainPartitionTag, tags, modes, ntags, fail_behind_prepared) >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("the audit chain of the row's workspace is held by a prepared transaction")));
 }
 
 /*

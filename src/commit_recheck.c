@@ -159,15 +159,13 @@ RecheckPartitionTag(LOCKTAG *tag, uint32 p)
 	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, p, 0, RECHECK_PARTITION_CLASS);
 }
 
-/* The recheck lock of workspace, in mode. */
+/* Set *tag to the recheck lock of workspace. */
 static void
-LockWorkspace(const pg_uuid_t *workspace, LOCKMODE mode)
+WorkspaceTag(LOCKTAG *tag, const pg_uuid_t *workspace)
 {
-	LOCKTAG		tag;
 	uint64		h = hash_bytes_extended(workspace->data, UUID_LEN, 0);
 
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (h >> 32), (uint32) h, RECHECK_LOCK_CLASS);
-	(void) LockAcquire(&tag, mode, false, false);
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, (uint32) (h >> 32), (uint32) h, RECHECK_LOCK_CLASS);
 }
 
 static void
@@ -207,16 +205,26 @@ RecheckNoted(bool preparing)
 				 errmsg("cannot prepare a transaction that made changes to recheck in more than %d workspaces",
 						PARTITION_LOCKS_EXACT_MAX),
 				 errhint("Commit it instead, or split it into smaller transactions.")));
-	LockPartitions(partitions, nworkspaces > PARTITION_LOCKS_EXACT_MAX, RecheckPartitionTag);
-	for (i = 0; i < noted.n && nworkspaces <= PARTITION_LOCKS_EXACT_MAX;)
+	if (nworkspaces > PARTITION_LOCKS_EXACT_MAX)
+		LockPartitions(partitions, true, RecheckPartitionTag);
+	else
 	{
-		int			j;
-		bool		exclusive = false;
+		LOCKTAG    *tags = palloc(nworkspaces * sizeof(LOCKTAG));
+		LOCKMODE   *modes = palloc(nworkspaces * sizeof(LOCKMODE));
+		int			ntags = 0;
 
-		for (j = i; j < noted.n && CompareWorkspace(&notes[j], &notes[i]) == 0; j++)
-			exclusive |= notes[j].kind == NOTED_NOTHING_FOREIGN;
-		LockWorkspace(&notes[i].workspace, exclusive ? ExclusiveLock : ShareLock);
-		i = j;
+		for (i = 0; i < noted.n;)
+		{
+			int			j;
+			bool		exclusive = false;
+
+			for (j = i; j < noted.n && CompareWorkspace(&notes[j], &notes[i]) == 0; j++)
+				exclusive |= notes[j].kind == NOTED_NOTHING_FOREIGN;
+			WorkspaceTag(&tags[ntags], &notes[i].workspace);
+			modes[ntags++] = exclusive ? ExclusiveLock : ShareLock;
+			i = j;
+		}
+		(void) LockWorkspaces(partitions, RecheckPartitionTag, tags, modes, ntags, false);
 	}
 	/*
 	 * What committed before the locks were granted: a transaction that held

@@ -12,7 +12,10 @@
  * would hold up, meanwhile, every commit in the partitions it already holds.
  * It fails instead (55P03).  One that waits for a live transaction keeps
  * waiting if that transaction is then prepared; a back-off that let go of
- * the partitions held was starved by the commits queued behind it.
+ * the partitions held was starved by the commits queued behind it.  So no
+ * commit of few workspaces waits for a workspace's lock (which a prepared
+ * transaction may hold) while it holds partitions: a bulk commit would
+ * otherwise wait for it, and so for the prepared transaction.
  */
 #include "postgres.h"
 
@@ -49,7 +52,7 @@ LockHeldByPrepared(const LOCKTAG *tag, LOCKMODE mode)
  * for its holders, unless a prepared transaction holds a conflicting one:
  * then take nothing and return false.
  */
-bool
+static bool
 LockAcquireUnlessPrepared(const LOCKTAG *tag, LOCKMODE mode)
 {
 	if (LockAcquire(tag, mode, false, true) != LOCKACQUIRE_NOT_AVAIL)
@@ -87,4 +90,62 @@ LockPartitions(const bool *wanted, bool bulk, PartitionTagFunc tag_of)
 							   PARTITION_LOCKS_EXACT_MAX),
 					 errhint("End the prepared transactions (pg_prepared_xacts) with COMMIT PREPARED or ROLLBACK PREPARED, or split this transaction into smaller ones.")));
 	}
+}
+
+/* Let go of the partitions that LockPartitions took for a commit of few workspaces. */
+static void
+UnlockPartitions(const bool *wanted, PartitionTagFunc tag_of)
+{
+	LOCKTAG		tag;
+	uint32		p;
+
+	for (p = 0; p < WORKSPACE_PARTITIONS; p++)
+	{
+		if (!wanted[p])
+			continue;
+		tag_of(&tag, p);
+		(void) LockRelease(&tag, RowExclusiveLock, false);
+	}
+}
+
+/*
+ * For a commit of few workspaces: lock the partitions wanted (as
+ * LockPartitions), then the n workspace locks tags[i] in modes[i], in the
+ * order given (one order for every commit), until the end of the
+ * transaction.  A workspace lock not granted at once is waited for with no
+ * partition held — its holder may be a prepared transaction, and a bulk
+ * commit waiting meanwhile for one of those partitions would hold up every
+ * commit of the partitions it already holds until COMMIT PREPARED — and the
+ * partitions are taken again once the workspace locks are granted.  (What
+ * the workspace locks guard is read and written only with both held; a bulk
+ * commit takes its partitions exclusively and no workspace lock.)
+ *
+ * With unless_prepared, a workspace lock that a prepared transaction holds
+ * is not waited for: its index is returned, the locks after it not taken;
+ * otherwise -1.
+ */
+int
+LockWorkspaces(const bool *wanted, PartitionTagFunc tag_of, const LOCKTAG *tags,
+			   const LOCKMODE *modes, int n, bool unless_prepared)
+{
+	bool		partitions_held = true;
+	int			i;
+
+	LockPartitions(wanted, false, tag_of);
+	for (i = 0; i < n; i++)
+	{
+		if (LockAcquire(&tags[i], modes[i], false, true) != LOCKACQUIRE_NOT_AVAIL)
+			continue;
+		if (unless_prepared && LockHeldByPrepared(&tags[i], modes[i]))
+			return i;
+		if (partitions_held)
+		{
+			UnlockPartitions(wanted, tag_of);
+			partitions_held = false;
+		}
+		(void) LockAcquire(&tags[i], modes[i], false, false);
+	}
+	if (!partitions_held)
+		LockPartitions(wanted, false, tag_of);
+	return -1;
 }

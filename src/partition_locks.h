@@ -25,6 +25,7 @@
 typedef void (*PartitionTagFunc) (LOCKTAG *tag, uint32 p);
 
 extern void LockPartitions(const bool *wanted, bool bulk, PartitionTagFunc tag_of);
-extern bool LockAcquireUnlessPrepared(const LOCKTAG *tag, LOCKMODE mode);
+extern int	LockWorkspaces(const bool *wanted, PartitionTagFunc tag_of, const LOCKTAG *tags,
+						   const LOCKMODE *modes, int n, bool unless_prepared);
 
 #endif							/* SHARE_ACL_PARTITION_LOCKS_H */
