@@ -113,6 +113,9 @@ CREATE TABLE share_acl.resource (
     CONSTRAINT resource_top_level_is_project
         CHECK (parent_id IS NOT NULL OR kind = 'project'),
     CONSTRAINT resource_not_own_parent CHECK (parent_id <> id),
+    -- the nil uuid keys the audit chain of rows without a workspace
+    CONSTRAINT resource_id_not_nil
+        CHECK (id <> '00000000-0000-0000-0000-000000000000'::uuid),
     CONSTRAINT resource_guest_ai_on_projects CHECK (kind = 'project' OR NOT guest_ai_enabled)
 );
 CREATE INDEX resource_parent_idx ON share_acl.resource (parent_id);

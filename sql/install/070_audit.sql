@@ -557,10 +557,16 @@ BEGIN
             'permission denied: no principal set',
             NULL, 'Call share_acl.set_principal() first; only a superuser or a member of share_acl_admin may verify without a principal.');
     END IF;
-    IF actor IS NOT NULL AND (workspace IS NULL
+    IF actor IS NOT NULL AND workspace IS NULL THEN
+        PERFORM share_acl._deny(NULL,
+            'permission denied: audit_verify of every workspace is for trusted administrators',
+            NULL, 'Name a workspace on which you hold view_audit, or call it without a principal as a superuser or a member of share_acl_admin.');
+    END IF;
+    -- (a workspace's id: has_access answers on resources too)
+    IF actor IS NOT NULL AND (NOT EXISTS (SELECT FROM share_acl.workspace x WHERE x.id = audit_verify.workspace)
                               OR NOT coalesce(share_acl.has_access(actor, workspace, 'view_audit'), false)) THEN
         PERFORM share_acl._deny(audit_verify.workspace,
-            pg_catalog.format('permission denied: audit_verify requires "view_audit" on workspace %s', coalesce(workspace::text, '(every workspace)')));
+            pg_catalog.format('permission denied: audit_verify requires "view_audit" on workspace %s', workspace));
     END IF;
     WITH lr AS (
         SELECT l.*, coalesce(l.workspace_id, nil) AS chain FROM share_acl.audit_log l

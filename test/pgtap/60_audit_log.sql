@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(116);
+SELECT plan(118);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -660,8 +660,14 @@ SELECT results_eq('SELECT * FROM share_acl.audit_verify(pg_temp.id(''ws''))', $$
     'audit_verify: the owner verifies its workspace');
 SELECT throws_ok($$SELECT * FROM share_acl.audit_verify(pg_temp.id('ws2'))$$, '42501', NULL,
     'audit_verify: not another workspace');
-SELECT throws_ok($$SELECT * FROM share_acl.audit_verify()$$, '42501', NULL,
+SELECT throws_ok($$SELECT * FROM share_acl.audit_verify()$$, '42501',
+    'permission denied: audit_verify of every workspace is for trusted administrators',
     'audit_verify: not every chain at once');
+SELECT throws_ok(format($$SELECT * FROM share_acl.audit_verify(%L)$$, pg_temp.id('P')), '42501',
+    format('permission denied: audit_verify requires "view_audit" on workspace %s', pg_temp.id('P')),
+    'audit_verify: a resource''s id names no chain, though its owner holds view_audit on the resource');
+SELECT throws_ok($$SELECT share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P'), '00000000-0000-0000-0000-000000000000')$$,
+    '23514', NULL, 'create_resource: not the nil uuid (which keys the chain of the rows without a workspace)');
 COMMIT;
 SELECT is((SELECT count(*) FROM share_acl.audit_log), 0::bigint, 'RLS: no principal, no administrator: no row');
 RESET SESSION AUTHORIZATION;
