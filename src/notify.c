@@ -6,7 +6,8 @@
  * The people told are the recipients that are not teams and the members of
  * those that are (nested teams too), but the acting principal, those who
  * hold nothing on the resource (E = ∅, asked of the engine) and those who
- * muted it or one above it (anc(), share_acl._ancestors); each
+ * muted it or anything containing it (its parents and collections upwards,
+ * through restricted ones too: a mute is no access; share_acl._ancestors); each
  * gets one row, mailed at once, in the digest or not at all by its
  * preference for the kind, and a NOTIFY share_acl with the row's id.  Two
  * statements in the common case (the recipients, the rows, and nothing
@@ -92,12 +93,12 @@ Run(NotifyPlan which, Datum *values, const char *nulls, int expected)
 		" WHERE p.kind OPERATOR(pg_catalog.<>) 'team'",
 		/* PLAN_WORKSPACE: $1 resource */
 		"SELECT r.workspace_id FROM share_acl.resource r WHERE r.id OPERATOR(pg_catalog.=) $1",
-		/* PLAN_UNMUTED: $1 people, $2 resource: those who muted nothing in anc(resource) */
+		/* PLAN_UNMUTED: $1 people, $2 resource: those who muted nothing containing it */
 		"SELECT u FROM pg_catalog.unnest($1) AS u"
 		" WHERE NOT EXISTS (SELECT 1 FROM share_acl.notification_mute m"
 		"                    WHERE m.principal_id OPERATOR(pg_catalog.=) u"
 		"                      AND m.resource_id OPERATOR(pg_catalog.=)"
-		"                          ANY (share_acl._ancestors(ARRAY[$2])))"
+		"                          ANY (share_acl._ancestors(ARRAY[$2], true)))"
 		" ORDER BY u",
 		/* PLAN_INSERT: $1 workspace, $2 kind, $3 resource, $4 payload, $5 people */
 		NOTIFY_INSERT " RETURNING x.id",

@@ -848,7 +848,8 @@ COMMENT ON FUNCTION share_acl.create_resource(uuid, share_acl.resource_kind, uui
 -- collections holding them, upwards, not above a restricted resource (R8).
 -- One level at a time with index look-ups (a recursive query would be
 -- planned on guesses, and may scan the whole table at every level).
-CREATE FUNCTION share_acl._ancestors(resources uuid[]) RETURNS uuid[]
+CREATE FUNCTION share_acl._ancestors(resources uuid[], through_restricted boolean DEFAULT false)
+RETURNS uuid[]
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     found uuid[] := ARRAY(SELECT DISTINCT u FROM unnest(resources) AS u WHERE u IS NOT NULL);
@@ -856,10 +857,12 @@ DECLARE
 BEGIN
     LOOP
         level := ARRAY(SELECT r.parent_id FROM share_acl.resource r
-                        WHERE r.id = ANY (level) AND NOT r.restricted AND r.parent_id IS NOT NULL
+                        WHERE r.id = ANY (level) AND (through_restricted OR NOT r.restricted)
+                          AND r.parent_id IS NOT NULL
                        UNION
                        SELECT ci.collection_id FROM share_acl.collection_item ci
-                         JOIN share_acl.resource r ON r.id = ci.resource_id AND NOT r.restricted
+                         JOIN share_acl.resource r ON r.id = ci.resource_id
+                                                  AND (through_restricted OR NOT r.restricted)
                         WHERE ci.resource_id = ANY (level)
                        EXCEPT
                        SELECT unnest(found));
@@ -868,8 +871,8 @@ BEGIN
     END LOOP;
     RETURN found;
 END $$;
-COMMENT ON FUNCTION share_acl._ancestors(uuid[]) IS
-    'internal: the resources, their parents and the collections holding them, upwards, stopping above restricted resources (anc of SPEC section 2)';
+COMMENT ON FUNCTION share_acl._ancestors(uuid[], boolean) IS
+    'internal: the resources, their parents and the collections holding them, upwards, stopping above restricted resources (anc of SPEC section 2) unless through_restricted (what contains them, for a mute)';
 
 -- The principals whose run_ai a guest-AI project may change (R9): the
 -- workspace's guests, and the people shared with or asked to review who

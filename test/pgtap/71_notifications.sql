@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(86);
+SELECT plan(87);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -92,6 +92,12 @@ SELECT is(pg_temp.got('carol', 'share_received'), 1::bigint,
 SELECT is(share_acl.notify_mention(pg_temp.id('A'), pg_temp.id('carol')), true,
     'muted: a mention below it answers as unmuted (the caller learns nothing of the mute)');
 SELECT is(pg_temp.got('carol', 'mention'), 0::bigint, 'muted: and writes nothing');
+-- a mute is no access: a restricted resource below the muted project is muted too
+INSERT INTO ids VALUES ('R', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P')));
+SELECT share_acl.set_restricted(pg_temp.id('R'), true);
+SELECT share_acl.share(pg_temp.id('R'), pg_temp.id('carol'), 'commenter');
+SELECT is(pg_temp.got('carol', 'share_received'), 1::bigint,
+    'muted: a share of a restricted resource below the muted project writes nothing either');
 SELECT pg_temp.act('carol');
 SELECT lives_ok($$SELECT share_acl.unmute(pg_temp.id('P'))$$, 'unmute');
 SELECT pg_temp.act('alice');
