@@ -84,5 +84,32 @@ COMMENT ON FUNCTION share_acl.review_resource_sync() IS
 CREATE TRIGGER review_resource_sync AFTER UPDATE OF resource_id ON share_acl.review
     FOR EACH ROW EXECUTE FUNCTION share_acl.review_resource_sync();
 
+-- A review whose last undecided reviewer goes (its account deleted, or its
+-- row) while the resource stays is decided by those left, as submit_review
+-- closes it, or cancelled when nobody is left: its reviewers lose its grant,
+-- and it does not wait for a decision that can no longer come.
+CREATE FUNCTION share_acl.review_reviewer_gone() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v record;
+BEGIN
+    FOR v IN SELECT x.id,
+                    NOT EXISTS (SELECT 1 FROM share_acl.review_reviewer rr WHERE rr.review_id = x.id) AS nobody
+               FROM share_acl.review x
+              WHERE x.id IN (SELECT o.review_id FROM old_rows o) AND x.closed_at IS NULL
+                AND EXISTS (SELECT 1 FROM share_acl.resource r WHERE r.id = x.resource_id)
+                AND NOT EXISTS (SELECT 1 FROM share_acl.review_reviewer rr
+                                 WHERE rr.review_id = x.id AND rr.decision IS NULL)
+              ORDER BY x.id
+    LOOP
+        PERFORM share_acl._close_review(v.id, v.nobody);
+    END LOOP;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION share_acl.review_reviewer_gone() IS
+    'trigger: a review whose last undecided reviewer is gone closes (decided by those left; cancelled when none is left)';
+CREATE TRIGGER review_reviewer_gone AFTER DELETE ON share_acl.review_reviewer
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION share_acl.review_reviewer_gone();
+
 SELECT pg_catalog.pg_extension_config_dump('share_acl.review', '');
 SELECT pg_catalog.pg_extension_config_dump('share_acl.review_reviewer', '');

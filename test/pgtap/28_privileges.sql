@@ -76,7 +76,7 @@ SELECT e, 'owner' FROM unnest(ARRAY[
     'id_registry_sync', 'id_registry_forget', 'id_registry_insert',
     'cache_invalidate_trigger', 'change_log_trigger', 'change_log_guard', 'signing_key_replace_unused',
     'audit_model_trigger', 'audit_log_guard', 'audit_chain_guard',
-    'review_reviewer_check', 'review_resource_sync']) e;
+    'review_reviewer_check', 'review_resource_sync', 'review_reviewer_gone']) e;
 
 -- every function of the schema with its class (NULL: not classified)
 CREATE TEMP VIEW routine AS

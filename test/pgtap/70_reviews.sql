@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(75);
+SELECT plan(79);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -291,6 +291,30 @@ SELECT lives_ok($$SELECT share_acl.submit_review(pg_temp.id('r7'), 'approved')$$
     'submit_review: a member of a team 80 levels below the reviewing team decides for it');
 SELECT is((SELECT decided_by FROM share_acl.review_reviewer WHERE review_id = pg_temp.id('r7') AND reviewer_id = pg_temp.id('team80')),
     pg_temp.id('deep'), 'submit_review: the reviewing team''s row says who decided');
+
+-- ------------------------------------------- a reviewer's account deleted
+-- (by an administrator: a review whose last undecided reviewer it was is
+-- decided by those left, as submit_review closes it; one left with no
+-- reviewer is cancelled; either way its reviewers lose its grant)
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('quinn', share_acl.create_user('quinn@t70.test')),
+                       ('rhea', share_acl.create_user('rhea@t70.test'));
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('quinn'), 'member');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('rhea'), 'member');
+INSERT INTO ids VALUES ('r8', share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('carol'), pg_temp.id('quinn')]));
+INSERT INTO ids VALUES ('r9', share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('rhea')]));
+SELECT pg_temp.act('carol');
+SELECT share_acl.submit_review(pg_temp.id('r8'), 'approved');
+RESET share_acl.principal;
+DELETE FROM share_acl.principal WHERE id IN (pg_temp.id('quinn'), pg_temp.id('rhea'));
+SELECT results_eq($$SELECT closed_at IS NOT NULL, cancelled_at IS NULL FROM share_acl.review WHERE id = pg_temp.id('r8')$$,
+    $$VALUES (true, true)$$, 'a deleted reviewer: the review its decision was missing from closes, decided');
+SELECT is((SELECT state FROM share_acl.review_status WHERE review_id = pg_temp.id('r8') LIMIT 1), 'approved',
+    'a deleted reviewer: the review is approved by those left');
+SELECT ok(NOT EXISTS (SELECT FROM share_acl.review_reviewer WHERE review_id = pg_temp.id('r8') AND active),
+    'a deleted reviewer: the others lose the review''s grant');
+SELECT results_eq($$SELECT closed_at IS NOT NULL, cancelled_at IS NOT NULL FROM share_acl.review WHERE id = pg_temp.id('r9')$$,
+    $$VALUES (true, true)$$, 'a deleted reviewer: a review left with no reviewer is cancelled');
 
 SELECT * FROM finish();
 ROLLBACK;
