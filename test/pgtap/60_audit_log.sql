@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(118);
+SELECT plan(122);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -464,6 +464,19 @@ SELECT results_eq($$SELECT action, object_type, object_id, actor_id, db_role, wo
               'permission denied: create_team requires "manage_members" on workspace ' || pg_temp.id('ws')),
              ('refused', 'create_team', NULL, NULL, 't60_app', NULL, 'permission denied: no principal set')$$,
     'refused calls: the function, its target and workspace, the actor, the session user and the message');
+-- a refused read writes no row (a client polling its inbox without a
+-- principal would fill the log); the refused write after it has its row
+SELECT pg_temp.mark();
+SET SESSION AUTHORIZATION t60_app;
+SELECT throws_ok($$SELECT share_acl.unread_count()$$, '42501', NULL,
+    'a refused read (unread_count without a principal) raises 42501');
+SELECT throws_ok($$SELECT share_acl.mark_read('{}')$$, '42501', NULL,
+    'a refused write of the inbox (mark_read without a principal) too');
+RESET SESSION AUTHORIZATION;
+SELECT is(pg_temp.wait_rows(1), 1::bigint, 'refused inbox calls: a row is there');
+SELECT pg_sleep(0.5);
+SELECT results_eq($$SELECT object_type FROM pg_temp.fresh()$$, $$VALUES ('mark_read'::text)$$,
+    'refused inbox calls: the write''s row, none for the read');
 -- the client disconnects right after the refusal: another connection
 SELECT pg_temp.mark();
 SELECT current_database() AS t60_db, pg_temp.id('dave') AS t60_dave, pg_temp.id('ws') AS t60_ws \gset

@@ -184,7 +184,9 @@ SELECT is((SELECT count(*) FROM share_acl.notification WHERE recipient_id <> pg_
     'RLS: a principal reads only its own notifications');
 SELECT is((SELECT count(*) FROM share_acl.notification), 2::bigint, 'RLS: all of its own');
 RESET share_acl.principal;
-SELECT throws_ok($$SELECT share_acl.unread_count()$$, '42501', NULL, 'unread_count: needs a principal');
+SELECT throws_ok($$SELECT share_acl.unread_count()$$, '42501',
+    'permission denied: unread_count needs a principal (the person whose notifications they are)',
+    'unread_count: needs a principal');
 SELECT throws_ok($$SELECT share_acl.mark_read('{}')$$, '42501', NULL, 'mark_read: needs a principal');
 SELECT throws_ok($$SELECT share_acl.unmute(pg_temp.id('P'))$$, '42501', NULL, 'unmute: needs a principal');
 SELECT throws_ok($$SELECT share_acl.set_notification_preference('mention', true)$$, '42501', NULL,
