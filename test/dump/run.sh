@@ -59,6 +59,29 @@ psql -qXAt -d share_acl_dump_src -c "$ANSWERS" >"$work/before"
 psql -qXAt -d share_acl_dump_src -c "$COUNTS" >"$work/counts_before"
 psql -qXAt -d share_acl_dump_src -v max="$max_audit" -f - <<<"$AUDIT" >"$work/audit_before"
 
+# the answers, row counts and audit rows of database share_acl_dump_$1 are
+# those of the source (what: how it was restored, for the message)
+same_as_before() {
+	local db=share_acl_dump_$1
+	psql -qXAt -d "$db" -c "$ANSWERS" >"$work/after_$1"
+	psql -qXAt -d "$db" -c "$COUNTS" >"$work/counts_$1"
+	psql -qXAt -d "$db" -v max="$max_audit" -f - <<<"$AUDIT" >"$work/audit_$1"
+	if ! diff -q "$work/counts_before" "$work/counts_$1" >/dev/null || ! diff -q "$work/before" "$work/after_$1" >/dev/null ||
+		! diff -q "$work/audit_before" "$work/audit_$1" >/dev/null; then
+		echo "dump: row counts, answers or audit rows differ after $2:"
+		diff "$work/counts_before" "$work/counts_$1"; diff "$work/before" "$work/after_$1" | head -10
+		diff "$work/audit_before" "$work/audit_$1" | head -10; exit 1
+	fi
+}
+# every audit chain of database share_acl_dump_$1 verifies
+chains_verify() {
+	local verify
+	verify=$(psql -qXAt -d "share_acl_dump_$1" -c "SELECT ok::text || '|' || coalesce(first_bad_id::text, '') FROM share_acl.audit_verify()")
+	if [ "$verify" != "true|" ]; then
+		echo "dump: audit_verify after $2: $verify"; exit 1
+	fi
+}
+
 pg_dump -d share_acl_dump_src -f "$work/dump.sql" 2>"$work/pg_dump.log" || { cat "$work/pg_dump.log"; exit 1; }
 createdb share_acl_dump_dst
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_dst -f "$work/dump.sql" >/dev/null
@@ -88,10 +111,7 @@ if ! diff -q "$work/audit_before" "$work/audit_after" >/dev/null; then
 	echo "dump: audit rows differ after restore:"; diff "$work/audit_before" "$work/audit_after" | head -10; exit 1
 fi
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_dst -c "SELECT share_acl.create_user('after@dump.example')" >/dev/null
-verify=$(psql -qXAt -d share_acl_dump_dst -c "SELECT ok::text || '|' || coalesce(first_bad_id::text, '') FROM share_acl.audit_verify()")
-if [ "$verify" != "true|" ]; then
-	echo "dump: audit_verify after restore: $verify"; exit 1
-fi
+chains_verify dst restore
 
 # a custom-format dump restored in parallel: pg_restore -j orders no data by
 # the extension's foreign keys, so share_acl's rows go first, serially, in
@@ -103,18 +123,8 @@ pg_restore -l "$work/dump.fc" | grep -v -E '^[0-9]+; [0-9]+ [0-9]+ TABLE DATA sh
 pg_restore -e -d share_acl_dump_par --section=pre-data "$work/dump.fc"
 pg_restore -e -d share_acl_dump_par -L "$work/share_acl.list" "$work/dump.fc"
 pg_restore -e -d share_acl_dump_par -j 2 -L "$work/rest.list" --section=data --section=post-data "$work/dump.fc"
-psql -qXAt -d share_acl_dump_par -c "$ANSWERS" >"$work/after_par"
-psql -qXAt -d share_acl_dump_par -c "$COUNTS" >"$work/counts_par"
-psql -qXAt -d share_acl_dump_par -v max="$max_audit" -f - <<<"$AUDIT" >"$work/audit_par"
-if ! diff -q "$work/counts_before" "$work/counts_par" >/dev/null || ! diff -q "$work/before" "$work/after_par" >/dev/null ||
-	! diff -q "$work/audit_before" "$work/audit_par" >/dev/null; then
-	echo "dump: row counts, answers or audit rows differ after pg_restore -j:"
-	diff "$work/counts_before" "$work/counts_par"; diff "$work/before" "$work/after_par" | head -10; exit 1
-fi
-verify=$(psql -qXAt -d share_acl_dump_par -c "SELECT ok::text || '|' || coalesce(first_bad_id::text, '') FROM share_acl.audit_verify()")
-if [ "$verify" != "true|" ]; then
-	echo "dump: audit_verify after pg_restore -j: $verify"; exit 1
-fi
+same_as_before par "pg_restore -j"
+chains_verify par "pg_restore -j"
 
 # a reinstall (README, "Reinstalling"): a dump whose partitions load through
 # audit_log (--load-via-partition-root), DROP EXTENSION ... CASCADE, CREATE
@@ -127,19 +137,8 @@ psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_rei -c 'DROP EXTENSION share_acl C
 if ! pg_restore -e -d share_acl_dump_rei --data-only -n share_acl "$work/rei.fc" 2>"$work/rei.log"; then
 	echo "dump: the data-only restore into the reinstalled extension failed:"; head -5 "$work/rei.log"; exit 1
 fi
-psql -qXAt -d share_acl_dump_rei -c "$ANSWERS" >"$work/after_rei"
-psql -qXAt -d share_acl_dump_rei -c "$COUNTS" >"$work/counts_rei"
-psql -qXAt -d share_acl_dump_rei -v max="$max_audit" -f - <<<"$AUDIT" >"$work/audit_rei"
-if ! diff -q "$work/counts_before" "$work/counts_rei" >/dev/null || ! diff -q "$work/before" "$work/after_rei" >/dev/null ||
-	! diff -q "$work/audit_before" "$work/audit_rei" >/dev/null; then
-	echo "dump: row counts, answers or audit rows differ after the reinstall:"
-	diff "$work/counts_before" "$work/counts_rei"; diff "$work/before" "$work/after_rei" | head -10
-	diff "$work/audit_before" "$work/audit_rei" | head -10; exit 1
-fi
+same_as_before rei "the reinstall"
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_rei -c "SELECT share_acl.create_user('after@reinstall.example')" \
 	-c "SELECT share_acl.audit_retain('1 year')" >/dev/null
-verify=$(psql -qXAt -d share_acl_dump_rei -c "SELECT ok::text || '|' || coalesce(first_bad_id::text, '') FROM share_acl.audit_verify()")
-if [ "$verify" != "true|" ]; then
-	echo "dump: audit_verify after the reinstall: $verify"; exit 1
-fi
+chains_verify rei "the reinstall"
 echo "dump: $pairs answers, all row counts ($(cat "$work/counts_after")) and $audit_rows audit rows identical after pg_dump and restore (plain SQL with psql, custom format with pg_restore -j 2, and a reinstall of the extension with a data-only restore); the audit chains verify"
