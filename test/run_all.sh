@@ -11,7 +11,8 @@
 # (test/replication), the dump/restore check (test/dump), damaged image files
 # (test/image), a real LISTEN client (test/notify), psycopg and asyncpg through PgBouncer
 # (test/clients), audit_retain racing a commit (test/retain), teams nested 6,000 deep on a server
-# with a small stack (test/stack) and the parser fuzz run (test/fuzz),
+# with a small stack (test/stack), the parser fuzz run (test/fuzz) and REFERENCE.md
+# against the installed extension (test/docs),
 # and then checks that no process of the cluster crashed.  A failing suite prints its diff or
 # its failing tests; the last line is "N passed, M failed" over every test of
 # every suite, and the exit status is non-zero when anything failed.
@@ -125,8 +126,8 @@ fi
 # clients: psycopg and asyncpg through PgBouncer in transaction pooling mode;
 # retain: audit_retain while audit rows are being committed; flood: a flood of
 # refused calls keeps every audit row and starves no link open; fuzz: the
-# parser fuzz run
-for suite in deps lint fault replication dump image notify clients retain flood stack fuzz; do
+# parser fuzz run; docs: REFERENCE.md is what is installed
+for suite in deps lint fault replication dump image notify clients retain flood stack fuzz docs; do
 	script=test/$suite/run.sh
 	[ -x "$script" ] || continue
 	sa_log "$suite ($script)"
