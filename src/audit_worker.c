@@ -293,9 +293,11 @@ share_acl_audit_worker_main(Datum main_arg)
 
 	/*
 	 * connect as no role: PostgreSQL's bootstrap superuser, whose login is not
-	 * checked so (it may be NOLOGIN); act as the owner of audit_log
+	 * checked so (it may be NOLOGIN); act as the owner of audit_log.  The
+	 * caller is connected: a database closed to new connections since
+	 * (ALLOW_CONNECTIONS false) still takes its row.
 	 */
-	BackgroundWorkerInitializeConnectionByOid(row.database, InvalidOid, 0);
+	BackgroundWorkerInitializeConnectionByOid(row.database, InvalidOid, BGWORKER_BYPASS_ALLOWCONN);
 	SetUserIdAndSecContext(row.role, SECURITY_LOCAL_USERID_CHANGE);
 	SetConfigOption("default_transaction_isolation", "read committed", PGC_SUSET, PGC_S_OVERRIDE);
 	SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);

@@ -111,8 +111,12 @@ share_acl_image_worker_main(Datum main_arg)
 
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
-	/* as no role: the bootstrap superuser, its login not checked (may be NOLOGIN) */
-	BackgroundWorkerInitializeConnectionByOid(DatumGetObjectId(main_arg), InvalidOid, 0);
+	/*
+	 * as no role: the bootstrap superuser, its login not checked (may be
+	 * NOLOGIN); for the backends connected to a database closed to new
+	 * connections since (ALLOW_CONNECTIONS false) too
+	 */
+	BackgroundWorkerInitializeConnectionByOid(DatumGetObjectId(main_arg), InvalidOid, BGWORKER_BYPASS_ALLOWCONN);
 	SetConfigOption("default_transaction_isolation", "read committed", PGC_SUSET, PGC_S_OVERRIDE);
 	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
 	/* what an image may hold is share_acl.shared_cache_size's, not a backend's bound */
