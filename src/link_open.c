@@ -396,6 +396,20 @@ link_open(PG_FUNCTION_ARGS)
 		has_link_id = true;
 		if (l.refusal != NULL)
 			status = l.refusal;
+		else if (standby && (l.password_hash != NULL || l.has_max_views))
+		{
+			/*
+			 * its attempts are counted on the primary (the lockout, the views
+			 * left), which a standby cannot write: answered unrecorded, its
+			 * password could be guessed without end and its views exceed
+			 * max_views; no password is looked at
+			 */
+			ereport(ERROR,
+					(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+					 errmsg("a share link with a password or max_views cannot be opened on a hot standby"),
+					 errdetail("Its attempts and views are counted on the primary."),
+					 errhint("Send open_link of such links to the primary.")));
+		}
 		else if (l.password_hash != NULL && !given_password)
 			status = "password_required";
 		else if (l.password_hash != NULL)
@@ -411,13 +425,8 @@ link_open(PG_FUNCTION_ARGS)
 				password_ok = TokenPasswordMatches(PG_GETARG_DATUM(1), l.password_hash);
 		}
 
-		if (status == NULL && standby)
-		{
-			/* nothing is recorded on a standby (061_links.sql) */
-			if (l.password_hash != NULL && !password_ok)
-				status = "wrong_password";
-		}
-		else if (status == NULL && (l.password_hash != NULL || l.has_max_views))
+		/* (nothing is recorded on a standby: its links have neither, above) */
+		if (status == NULL && (l.password_hash != NULL || l.has_max_views))
 		{
 			Datum		args[3];
 			char		argnulls[3] = {' ', ' ', ' '};

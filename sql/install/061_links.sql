@@ -71,11 +71,11 @@
 --
 -- Hot standby (pg_is_in_recovery()): open_link validates exactly as on the
 -- primary and sets the link context, but writes nothing: no link_view row,
--- no view_count / last_viewed_at bump, no failed-attempt row (a wrong
--- password is answered 'wrong_password' and not counted; a lockout recorded
--- on the primary is honoured), no first-view notification, no audit row.
--- max_views counts only opens on the primary.  Applications that need these
--- records, or the lockout to count, send open_link to the primary.
+-- no view_count / last_viewed_at bump, no first-view notification, no audit
+-- row.  A link with a password or max_views is refused there (25006, before
+-- any password is looked at): its attempts must be counted (the lockout,
+-- the views left), which only the primary can do.  Applications that need
+-- these records send open_link to the primary.
 
 -- ---------------------------------------------------------------------------
 -- Tables and columns of this file

@@ -275,6 +275,32 @@ run_round() {
 			FROM (SELECT set_config('share_acl.principal', '$O', true)) AS acting;" 2>&1 |
 			sed -n 's/^ERROR: *//p' | head -1)"
 
+	# share links: a password-less one opens on the standby; one with a
+	# password or max_views is refused there (its attempts are counted on the
+	# primary), whatever the password
+	local links plain guarded limited pw
+	links=$(on_primary -F ' ' -c "SELECT share_acl.create_link('$P'),
+			share_acl.create_link('$P', password => 'correct horse battery'),
+			share_acl.create_link('$P', max_views => 1)
+		FROM (SELECT set_config('share_acl.principal', '$O', true)) AS acting;" 2>/dev/null)
+	read -r plain guarded limited <<<"$links"
+	wait_replay
+	check "a password-less link opens on the standby" "ok" \
+		"$(on_standby -c "SET log_min_error_statement = panic" -c "SELECT status FROM share_acl.open_link('$plain')" 2>&1)"
+	for pw in "correct horse battery" "wrong horse battery"; do
+		check "a password link is refused on the standby ($pw)" \
+			"25006: a share link with a password or max_views cannot be opened on a hot standby" \
+			"$(on_standby -v VERBOSITY=verbose -c "SELECT status FROM share_acl.open_link('$guarded', '$pw')" 2>&1 |
+				sed -n 's/^ERROR: *//p' | head -1)"
+	done
+	check "a max_views link is refused on the standby" \
+		"25006: a share link with a password or max_views cannot be opened on a hot standby" \
+		"$(on_standby -v VERBOSITY=verbose -c "SELECT status FROM share_acl.open_link('$limited')" 2>&1 |
+			sed -n 's/^ERROR: *//p' | head -1)"
+	check "the primary opens both" "ok ok" \
+		"$(on_primary -c "SET log_min_error_statement = panic" -c "SELECT (SELECT status FROM share_acl.open_link('$guarded', 'correct horse battery'))
+			|| ' ' || (SELECT status FROM share_acl.open_link('$limited'))" 2>&1)"
+
 	stop_standby
 	sa_stop_cluster
 }
