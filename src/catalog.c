@@ -374,10 +374,29 @@ TimestampOr(TupleDesc desc, HeapTuple tup, AttrNumber column, TimestampTz dflt)
 	return isnull ? dflt : DatumGetTimestampTz(d);
 }
 
+/*
+ * Open model table t with lockmode.  Its OID was looked up before the lock
+ * was granted: a transaction that dropped the extension (and maybe created
+ * it again) and held the table until it committed leaves an OID that names
+ * nothing, which is the caller's to run again, not an internal error.
+ */
+Relation
+ModelTableOpen(ModelRel t, LOCKMODE lockmode)
+{
+	Relation	rel = try_table_open(catalog.oids[t], lockmode);
+
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("share_acl was dropped or installed again while this call waited for its tables"),
+				 errhint("Run the call again.")));
+	return rel;
+}
+
 void
 ModelScanBegin(ModelScan *ms, ModelRel t, Snapshot snap)
 {
-	ms->rel = table_open(catalog.oids[t], AccessShareLock);
+	ms->rel = ModelTableOpen(t, AccessShareLock);
 	ms->scan = table_beginscan(ms->rel, snap, 0, NULL);
 	ms->desc = RelationGetDescr(ms->rel);
 }
@@ -414,7 +433,7 @@ ModelEstimatedRows(ModelRel t)
 	}
 	if (n < 0)
 	{
-		Relation	rel = table_open(catalog.oids[t], AccessShareLock);
+		Relation	rel = ModelTableOpen(t, AccessShareLock);
 
 		n = (double) RelationGetNumberOfBlocks(rel) * 70;
 		table_close(rel, AccessShareLock);
@@ -434,7 +453,7 @@ void
 IndexScanKey(ModelRel table, ModelRel index, AttrNumber column, RegProcedure eq, Datum key,
 			 Snapshot snap, RowCallback row, void *arg)
 {
-	Relation	rel = table_open(catalog.oids[table], AccessShareLock);
+	Relation	rel = ModelTableOpen(table, AccessShareLock);
 	SysScanDesc scan;
 	ScanKeyData skey;
 	HeapTuple	tup;

@@ -17,6 +17,7 @@
 #include "access/tupdesc.h"
 #include "executor/tuptable.h"
 #include "nodes/pg_list.h"
+#include "storage/lockdefs.h"
 #include "utils/relcache.h"
 #include "utils/snapshot.h"
 #include "utils/timestamp.h"
@@ -131,6 +132,7 @@ typedef struct ModelScan
 	TupleDesc	desc;
 } ModelScan;
 
+extern Relation ModelTableOpen(ModelRel t, LOCKMODE lockmode);
 extern void ModelScanBegin(ModelScan *ms, ModelRel t, Snapshot snap);
 extern HeapTuple ModelScanNext(ModelScan *ms);
 extern void ModelScanEnd(ModelScan *ms);

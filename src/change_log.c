@@ -203,7 +203,7 @@ WriteFewEntries(ChangeKind kind, Datum *ids, int n)
 
 	if (n > CHANGE_LOG_FEW_ENTRIES)
 		return false;
-	rel = table_open(catalog.oids[MT_CHANGE_LOG], RowExclusiveLock);
+	rel = ModelTableOpen(MT_CHANGE_LOG, RowExclusiveLock);
 	done = RowInsertEach(rel, &row, 1, ids, n, InvalidOid, &written);
 	table_close(rel, NoLock);
 	return done;
@@ -781,7 +781,7 @@ ChangeLogRead(ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap, int3
 		U64FromFullTransactionId(ReadNextFullTransactionId()) - U64FromFullTransactionId(pos->xmin) >
 		((uint64) 1 << 30))
 		return CHANGE_LOG_RELOAD;
-	rel = table_open(catalog.oids[MT_CHANGE_LOG], AccessShareLock);
+	rel = ModelTableOpen(MT_CHANGE_LOG, AccessShareLock);
 	for (c = 0; c < 2 && !r.reload; c++)
 	{
 		bool		own_read = false;

@@ -520,7 +520,7 @@ CountInto(Datum link, ViewCount *v)
 	bool		isnull;
 
 	CatalogLookup();
-	rel = table_open(catalog.oids[MT_LINK], RowExclusiveLock);
+	rel = ModelTableOpen(MT_LINK, RowExclusiveLock);
 	written = RowUpdate(rel, catalog.oids[MT_LINK_PKEY], catalog.l_id, F_UUID_EQ, link, 2, columns,
 						CountViews, v, &found);
 	table_close(rel, NoLock);

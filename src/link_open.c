@@ -289,7 +289,7 @@ WriteView(const pg_uuid_t *link, text *email)
 	bool		done;
 
 	CatalogLookup();
-	rel = table_open(catalog.oids[MT_LINK_VIEW], RowExclusiveLock);
+	rel = ModelTableOpen(MT_LINK_VIEW, RowExclusiveLock);
 	done = RowInsert(rel, &row, InvalidOid, NULL, NULL) != ROW_BY_STATEMENT;
 	table_close(rel, NoLock);
 	if (!done)

@@ -613,7 +613,7 @@ InsertRow(ModelRel t, ManagePlan which, const char *const *columns, Datum *value
 	KeptStatementTypes(st, types);
 	for (i = 0; i < n; i++)
 		isnull[i] = nulls != NULL && nulls[i] == 'n';
-	rel = table_open(catalog.oids[t], RowExclusiveLock);
+	rel = ModelTableOpen(t, RowExclusiveLock);
 	written = RowInsert(rel, &row, InvalidOid, id, "id");
 	table_close(rel, NoLock);
 	if (written == ROW_SKIPPED)
@@ -966,7 +966,7 @@ DeleteShare(const pg_uuid_t *id, DeletedShare *gone)
 
 	memset(gone, 0, sizeof(*gone));
 	CatalogLookup();
-	rel = table_open(catalog.oids[MT_SHARE], RowExclusiveLock);
+	rel = ModelTableOpen(MT_SHARE, RowExclusiveLock);
 	done = RowDelete(rel, catalog.oids[MT_SHARE_PKEY], catalog.s_id, F_UUID_EQ, value,
 					 DeletedShareRow, gone, &found);
 	table_close(rel, NoLock);

@@ -333,7 +333,7 @@ RegisterIds(const Datum *ids, int n, char kind, int64 *added)
 	Datum		values[2] = {(Datum) 0, CharGetDatum(kind)};
 	bool		nulls[2] = {false, false};
 	RowValues	row = {2, columns, types, values, nulls};
-	Relation	rel = table_open(catalog.oids[MT_ID_REGISTRY], RowExclusiveLock);
+	Relation	rel = ModelTableOpen(MT_ID_REGISTRY, RowExclusiveLock);
 	bool		done = RowInsertEach(rel, &row, 0, ids, n, catalog.oids[MT_ID_REGISTRY_PKEY], added);
 
 	table_close(rel, NoLock);

@@ -298,7 +298,7 @@ AddCollectionLink(StructureCache *s, int32 c, int32 r)
 static HeapTuple
 FetchResource(const pg_uuid_t *id, Snapshot snap, TupleDesc *desc, Relation *relp)
 {
-	Relation	rel = table_open(catalog.oids[MT_RESOURCE], AccessShareLock);
+	Relation	rel = ModelTableOpen(MT_RESOURCE, AccessShareLock);
 	SysScanDesc scan;
 	ScanKeyData key;
 	HeapTuple	tup;
