@@ -1005,8 +1005,8 @@ SealMany(Oid chain_rel, Datum *chains, int n, int64 rows)
 			    "         coalesce(workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid) AS chain"
 			    ")"
 			    "INSERT INTO share_acl.audit_chain AS h (workspace_id, last_id, last_at, last_hash)"
-			    "SELECT i.chain, i.id, $1, i.hash FROM ins i"
-			    " WHERE (i.chain, i.id) IN (SELECT j.chain, pg_catalog.max(j.id) FROM ins j GROUP BY j.chain) "
+			    "SELECT DISTINCT ON (i.chain) i.chain, i.id, $1, i.hash FROM ins i"
+			    " ORDER BY i.chain, i.id DESC "
 			    "ON CONFLICT (workspace_id) DO UPDATE"
 			    "   SET last_id = excluded.last_id, last_at = excluded.last_at, last_hash = excluded.last_hash",
 			    4, (Oid *) argtypes, CURSOR_OPT_GENERIC_PLAN);
