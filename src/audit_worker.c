@@ -293,9 +293,10 @@ share_acl_audit_worker_main(Datum main_arg)
 
 	/*
 	 * connect as no role: PostgreSQL's bootstrap superuser, whose login is not
-	 * checked so (it may be NOLOGIN); act as the owner of audit_log.  The
-	 * caller is connected: a database closed to new connections since
-	 * (ALLOW_CONNECTIONS false) still takes its row.
+	 * checked so (it may be NOLOGIN); act as the owner of audit_log.  The row
+	 * is a session's of this database (which may have ended since): a
+	 * database closed to new connections since (ALLOW_CONNECTIONS false)
+	 * still takes it.
 	 */
 	BackgroundWorkerInitializeConnectionByOid(row.database, InvalidOid, BGWORKER_BYPASS_ALLOWCONN);
 	SetUserIdAndSecContext(row.role, SECURITY_LOCAL_USERID_CHANGE);

@@ -113,8 +113,8 @@ share_acl_image_worker_main(Datum main_arg)
 	BackgroundWorkerUnblockSignals();
 	/*
 	 * as no role: the bootstrap superuser, its login not checked (may be
-	 * NOLOGIN); for the backends connected to a database closed to new
-	 * connections since (ALLOW_CONNECTIONS false) too
+	 * NOLOGIN); for the backends of a database closed to new connections
+	 * since it was asked for (ALLOW_CONNECTIONS false) too
 	 */
 	BackgroundWorkerInitializeConnectionByOid(DatumGetObjectId(main_arg), InvalidOid, BGWORKER_BYPASS_ALLOWCONN);
 	SetConfigOption("default_transaction_isolation", "read committed", PGC_SUSET, PGC_S_OVERRIDE);

@@ -316,9 +316,9 @@ share_acl_link_attempt_main(Datum main_arg)
 	 * checked so: it may be NOLOGIN) and act as the role open_link runs as:
 	 * that role (the extension's owner) need not be allowed to log in, nor be
 	 * under its connection limit (PostgreSQL 15 applies both to workers
-	 * connecting as a role).  The caller is connected: a database closed to
-	 * new connections since (ALLOW_CONNECTIONS false) still records its
-	 * attempt.
+	 * connecting as a role).  The caller waits for the answer: a database
+	 * closed to new connections since (ALLOW_CONNECTIONS false) still
+	 * records its attempt.
 	 */
 	BackgroundWorkerInitializeConnectionByOid(sh->database, InvalidOid, BGWORKER_BYPASS_ALLOWCONN);
 	SetUserIdAndSecContext(sh->role, SECURITY_LOCAL_USERID_CHANGE);

@@ -14,8 +14,9 @@
  * has its attempt decided and recorded as before: by _link_record_attempt,
  * in a background worker's transaction (src/link_attempts.c) or, when this
  * transaction wrote the link row, in this one.  The password is checked
- * here and never goes into a statement.  open_link never raises for a
- * refused link.
+ * here and never goes into a statement.  open_link answers a refused link
+ * with a status, never an error, but for a link with a password or
+ * max_views on a hot standby (25006: its attempts are the primary's).
  */
 #include "postgres.h"
 

@@ -32,7 +32,8 @@
 -- effect would log what they were given (_warn_log_exposure, src/secret_log.c,
 -- which lists the settings).
 --
--- open_link() never raises for a refused link.
+-- open_link() answers a refused link with a status, never an error (but for a
+-- link with a password or max_views on a hot standby: 25006, below).
 --
 -- Attempts (src/link_attempts.c).  On the primary, an open of a link with a
 -- password or with max_views is decided and recorded by
@@ -415,7 +416,8 @@ COMMENT ON FUNCTION share_acl.create_link(uuid, share_acl.permset, timestamptz, 
 -- there (toggles applied, share and above removed).  status: ok, invalid
 -- (malformed, bad MAC, unknown or retired key, no such link), revoked,
 -- expired (past expires_at, before not_before, max_views used up),
--- password_required, wrong_password, locked.  A refusal never raises.  The
+-- password_required, wrong_password, locked.  A refusal never raises (but on a
+-- hot standby, see the top of this file).  The
 -- order: token; revoked / expired; no password given for a password link:
 -- password_required; 10 wrong passwords within 15 minutes: locked (the
 -- password is not checked); wrong: wrong_password, and a failed attempt is
@@ -449,7 +451,7 @@ RETURNS TABLE (ok boolean, status text, link_id uuid, resource uuid, perms share
     AS 'MODULE_PATHNAME', 'link_open'
     LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION share_acl.open_link(text, text, text) IS
-    'validate a share link token (and password); on ok record the view and make the link the transaction''s link context; never raises for a refused link';
+    'validate a share link token (and password); on ok record the view and make the link the transaction''s link context; answers a refused link with a status (on a hot standby a link with a password or max_views raises 25006)';
 
 -- The id of the link a token names (what revoke_link takes; create_link
 -- returns the token only, SPEC section 5): when the token is well-formed and

@@ -23,6 +23,11 @@ LANGUAGE sql STABLE AS $$
 $$;
 CREATE FUNCTION pg_temp.md(t text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$ SELECT replace(replace(t, '|', '\|'), E'\n', ' ') $$;
+-- a COMMENT as a sentence: capitalised, ending with a full stop
+CREATE FUNCTION pg_temp.sentence(t text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT pg_temp.md(upper(left(t, 1)) || substr(t, 2) || CASE WHEN t LIKE '%.' THEN '' ELSE '.' END)
+$$;
 
 -- the permission names, as the type's input refuses an unknown one
 CREATE TEMP TABLE names (name text, ord int);
@@ -80,7 +85,7 @@ SELECT '- `share_acl.' || t.typname || '`: '
                THEN 'enum (' || (SELECT string_agg('`' || e.enumlabel || '`', ', ' ORDER BY e.enumsortorder)
                                    FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid) || ')'
                ELSE 'base type, ' || t.typlen || ' bytes' END
-       || coalesce('. ' || pg_temp.md(obj_description(t.oid, 'pg_type')), '')
+       || coalesce('. ' || pg_temp.sentence(obj_description(t.oid, 'pg_type')), '')
   FROM pg_catalog.pg_type t
  WHERE t.typnamespace = 'share_acl'::regnamespace AND t.typtype IN ('b', 'e') AND t.typcategory <> 'A'
  ORDER BY t.typtype, t.typname;
@@ -120,11 +125,6 @@ SELECT p.oid, p.proname,
                        WHERE f.opfnamespace = 'share_acl'::regnamespace) AS type_support
   FROM pg_catalog.pg_proc p
  WHERE p.pronamespace = 'share_acl'::regnamespace AND p.proname !~ '^_';
-
-CREATE FUNCTION pg_temp.sentence(t text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT pg_temp.md(upper(left(t, 1)) || substr(t, 2) || CASE WHEN t LIKE '%.' THEN '' ELSE '.' END)
-$$;
 
 -- one function: its signature, what it does (its COMMENT), how it runs and who may call it
 CREATE FUNCTION pg_temp.entry(f oid) RETURNS text
@@ -228,3 +228,8 @@ SELECT '| `' || s.name || '` | ' || coalesce(nullif(s.boot_val, ''), '(empty)') 
   FROM pg_catalog.pg_settings s
  WHERE s.name LIKE 'share\_acl.%'
  ORDER BY s.name COLLATE "C";
+-- (a hidden setting is not in pg_settings: asked by name)
+SELECT '| `share_acl.link_context` | (empty) | open_link only | The share link of the transaction''s link '
+       || 'context, set by open_link and by nobody else (SET, set_config, ALTER ROLE … SET: 42501); '
+       || 'not shown by SHOW ALL or pg_settings. |'
+ WHERE current_setting('share_acl.link_context', true) IS NOT NULL;

@@ -11,10 +11,10 @@
 #   WRITE=1 bash test/docs/run.sh      # rewrite REFERENCE.md from the installed copy
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-db=share_acl_docs
+db=share_acl_docs_$$
 out=$(mktemp /tmp/share_acl_reference.XXXXXX)
-trap 'rm -f "$out"; psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1' EXIT
-psql -qX -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null || exit 1
+trap 'rm -f "$out"; psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null' EXIT
+psql -qX -d postgres -c "CREATE DATABASE $db" >/dev/null || exit 1
 psql -qX -v ON_ERROR_STOP=1 -d $db -c 'CREATE EXTENSION share_acl' >/dev/null || exit 1
 psql -qXAt -v ON_ERROR_STOP=1 -d $db -f "$root/test/docs/reference.sql" >"$out" || exit 1
 if [ -n "${WRITE:-}" ]; then
