@@ -205,6 +205,17 @@ RemoveImagesOfDropped(void)
 }
 
 /*
+ * Whether an image file of size bytes is within share_acl.shared_cache_size:
+ * what is written and what is mapped alike, so that lowering the setting
+ * also stops backends from mapping an image written under a larger one.
+ */
+static bool
+WithinSharedBound(Size size)
+{
+	return size <= (Size) share_acl_shared_cache_size_mb * 1024 * 1024;
+}
+
+/*
  * Write an image of kind: header (an ImageCommon followed by the kind's
  * fields, header->header_size bytes in all; its common part is filled here),
  * the parts, and pos's xip at the offset header->xip, in a file of size
@@ -220,7 +231,7 @@ ImageWrite(ImageKind kind, ImageCommon *header, const uint32 *layout, const uint
 	bool		ok;
 	int			i;
 
-	if (!pos->valid)
+	if (!pos->valid || !WithinSharedBound(size))
 		return false;
 	header->magic = IMAGE_MAGIC;
 	header->version = IMAGE_VERSION;
@@ -364,6 +375,12 @@ ImageMap(ImageKind kind, Size header_size, const uint32 *layout, ChangeLogPositi
 	{
 		CloseTransientFile(fd);
 		elog(DEBUG1, "share_acl: image \"%s\" not used: shorter than its header", path);
+		return NULL;
+	}
+	if (!WithinSharedBound((Size) st.st_size))
+	{
+		CloseTransientFile(fd);
+		elog(DEBUG1, "share_acl: image \"%s\" not used: larger than share_acl.shared_cache_size", path);
 		return NULL;
 	}
 	addr = mmap(NULL, (Size) st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);

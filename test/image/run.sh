@@ -11,7 +11,8 @@
 # must not have restarted.  Damages: the file cut short, another magic
 # number, counts and offsets out of the file, an empty file; a principal's
 # range out of its array, a role this build does not know, a workspace's
-# record or buckets changed, each found when it is looked up.  Then, with the
+# record or buckets changed, each found when it is looked up; with
+# share_acl.shared_cache_size lowered below them, none is mapped.  Then, with the
 # structure's and the principals' images removed, a fresh backend's first
 # check and a scan in parallel mode each get both written by the image
 # writer, which a later fresh backend maps; a structure image more than 16
@@ -107,6 +108,14 @@ cp "$simg" "$simg.good"; cp "$pimg" "$pimg.good"; cp "$wimg" "$wimg.good"
 good="true true false|shared shared shared|"
 got=$(fresh)
 if [ "$got" = "$good" ]; then ok "a fresh backend maps both: $got"; else not_ok "a fresh backend maps both: got $got, want $good"; why; fi
+# share_acl.shared_cache_size lowered below the images: a fresh backend maps
+# none of them (and writes none), with the same answers
+want="true true false|backend backend backend|"
+got=$(psql -qXAt -d $db -c "SET share_acl.shared_cache_size = 0" -c "$ANSWER_Q" -c "$MODE_Q" | tr '\n' '|')
+if [ "$got" = "$want" ]; then ok "shared_cache_size = 0: no image mapped, same answers"
+else not_ok "shared_cache_size = 0: got $got, want $want"; fi
+if cmp -s "$simg" "$simg.good" && cmp -s "$pimg" "$pimg.good"; then ok "shared_cache_size = 0: the images left as they were"
+else not_ok "shared_cache_size = 0: an image was written again"; fi
 started=$(psql -qXAt -d postgres -c "SELECT pg_postmaster_start_time()")
 # a process that crashed (a backend or a worker: the postmaster then resets
 # every backend, but keeps its start time) says so in the server log
