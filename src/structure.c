@@ -85,7 +85,7 @@ StructureInit(void)
 							GUC_UNIT_MB,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("share_acl.shared_cache_size",
-							"Upper bound of the structure image shared by the backends of a database.",
+							"Upper bound of each image shared by the backends of a database (written or mapped).",
 							"A bigger structure is not shared: each backend keeps its own, within share_acl.cache_size.",
 							&share_acl_shared_cache_size_mb,
 							1024, 0, 1024 * 1024,
