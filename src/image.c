@@ -205,14 +205,14 @@ RemoveImagesOfDropped(void)
 }
 
 /*
- * Whether an image file of size bytes is within share_acl.shared_cache_size:
- * what is written and what is mapped alike, so that lowering the setting
- * also stops backends from mapping an image written under a larger one.
+ * share_acl.shared_cache_size in bytes: the largest image written or mapped
+ * (so that lowering the setting also stops backends from mapping an image
+ * written under a larger one), and what the writers estimate against.
  */
-static bool
-WithinSharedBound(Size size)
+Size
+ImageSharedBound(void)
 {
-	return size <= (Size) share_acl_shared_cache_size_mb * 1024 * 1024;
+	return (Size) share_acl_shared_cache_size_mb * 1024 * 1024;
 }
 
 /*
@@ -231,7 +231,7 @@ ImageWrite(ImageKind kind, ImageCommon *header, const uint32 *layout, const uint
 	bool		ok;
 	int			i;
 
-	if (!pos->valid || !WithinSharedBound(size))
+	if (!pos->valid || size > ImageSharedBound())
 		return false;
 	header->magic = IMAGE_MAGIC;
 	header->version = IMAGE_VERSION;
@@ -377,7 +377,7 @@ ImageMap(ImageKind kind, Size header_size, const uint32 *layout, ChangeLogPositi
 		elog(DEBUG1, "share_acl: image \"%s\" not used: shorter than its header", path);
 		return NULL;
 	}
-	if (!WithinSharedBound((Size) st.st_size))
+	if ((Size) st.st_size > ImageSharedBound())
 	{
 		CloseTransientFile(fd);
 		elog(DEBUG1, "share_acl: image \"%s\" not used: larger than share_acl.shared_cache_size", path);

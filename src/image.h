@@ -88,6 +88,7 @@ extern int32 ImageRoom(int32 n);
 extern bool ImageWrite(ImageKind kind, ImageCommon *header, const uint32 *layout,
 					   const uint64 *key, const ChangeLogPosition *pos, Size size,
 					   const ImagePart *parts, int nparts);
+extern Size ImageSharedBound(void);
 extern const char *ImageMap(ImageKind kind, Size header_size, const uint32 *layout,
 							ChangeLogPosition *pos, uint64 *image_id);
 extern void ImageIndexOut(ImageIndex *out, const UuidIndex *index, Size *end);

@@ -502,7 +502,7 @@ WriteImage(Snapshot snap)
 		return;
 	ChangeLogSetPosition(&pos, snap, CurrentMemoryContext);
 	if (pos.valid &&
-		PrincipalImageWrite(snap, &pos, (Size) share_acl_shared_cache_size_mb * 1024 * 1024))
+		PrincipalImageWrite(snap, &pos, ImageSharedBound()))
 	{
 		StoreReset();
 		image_tried = true;

@@ -610,7 +610,7 @@ MayPublish(const StructureCache *s)
 		sizeof(uint32) * ((Size) s->resource_index.mask + 1);
 
 	return ImageMayHoldOnly(CHANGE_STRUCTURE) &&
-		size <= (Size) share_acl_shared_cache_size_mb * 1024 * 1024;
+		size <= ImageSharedBound();
 }
 
 /* Hold no structure: none mapped, its memory context (made on first use) empty. */
@@ -637,7 +637,7 @@ EstimatedBytes(int32 res, int32 items)
 static bool
 SharedImageFits(int32 res, int32 items)
 {
-	return EstimatedBytes(res, items) <= (Size) share_acl_shared_cache_size_mb * 1024 * 1024;
+	return EstimatedBytes(res, items) <= ImageSharedBound();
 }
 
 /*

@@ -9,7 +9,9 @@
 -- what is installed.
 \pset footer off
 -- (a call loads the library, which defines the settings)
-SELECT share_acl.current_principal() IS NULL AS library_loaded \gset
+\o /dev/null
+SELECT share_acl.current_principal();
+\o
 
 -- who, besides the owner, holds privilege priv in acl ('PUBLIC' for grantee 0)
 CREATE FUNCTION pg_temp.grantees(acl aclitem[], owner oid, priv text) RETURNS text
