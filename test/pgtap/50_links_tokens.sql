@@ -5,7 +5,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(71);
+SELECT plan(73);
 -- passwords appear as literals below: keep the statement text out of the
 -- server log (and open_link and create_link from warning about it, which
 -- 54_links_log_settings.sql tests)
@@ -159,6 +159,14 @@ SELECT is(share_acl.link_id(overlay(pg_temp.tok('t1') placing
 SELECT is(ARRAY[share_acl.link_id(''), share_acl.link_id('garbage'), share_acl.link_id(repeat('A', 60))],
     ARRAY[NULL, NULL, NULL]::uuid[], 'link_id: malformed tokens name nothing, without an error');
 SELECT is(share_acl.link_id(NULL), NULL, 'link_id(NULL) is NULL');
+-- a link deleted with its resource: its token verifies but names nothing
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('B', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P')));
+INSERT INTO toks VALUES ('t4', share_acl.create_link(pg_temp.id('B')));
+SELECT share_acl.delete_resource(pg_temp.id('B'));
+SELECT share_acl.set_principal(NULL);
+SELECT is(pg_temp.status(pg_temp.tok('t4')), 'invalid', 'a deleted link''s token is invalid');
+SELECT is(share_acl.link_id(pg_temp.tok('t4')), NULL, 'link_id: a deleted link''s token names nothing');
 
 -- ---------------------------------------------------------------- rotation
 CREATE TEMP TABLE k2 AS SELECT share_acl.rotate_signing_key() AS kid;
