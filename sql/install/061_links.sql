@@ -231,6 +231,11 @@ BEGIN
         RETURN 'invalid';
     END IF;
     refusal := share_acl._link_refusal(l);
+    -- (the row lock may have been waited for: a link that expired meanwhile
+    -- is expired, whatever time this statement started at)
+    IF refusal IS NULL AND l.expires_at <= pg_catalog.clock_timestamp() THEN
+        refusal := 'expired';
+    END IF;
     IF refusal IS NOT NULL THEN
         RETURN refusal;
     END IF;
