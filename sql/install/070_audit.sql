@@ -611,6 +611,27 @@ COMMENT ON FUNCTION share_acl.audit_verify(uuid) IS
 -- The month partition holding month (its first day, UTC), created when missing,
 -- with its indexes, the TRUNCATE guard and the triggers enabled ALWAYS.  Rows of that
 -- month in the default partition are moved into it first.
+-- A table the extension creates after its installation gets what default
+-- privileges (ALTER DEFAULT PRIVILEGES of its owner, or of the schema)
+-- grant: every privilege of any role but its owner is revoked.
+CREATE FUNCTION share_acl._revoke_default_privileges(rel regclass) RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    grantee text;
+BEGIN
+    FOR grantee IN
+        SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END
+          FROM pg_class c
+          CROSS JOIN LATERAL aclexplode(c.relacl) a
+          LEFT JOIN pg_roles r ON r.oid = a.grantee
+         WHERE c.oid = _revoke_default_privileges.rel AND a.grantee <> c.relowner
+    LOOP
+        EXECUTE format('REVOKE ALL ON TABLE %s FROM %s', rel, grantee);
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION share_acl._revoke_default_privileges(regclass) IS
+    'internal: revoke what default privileges granted on a table the extension created';
+
 CREATE FUNCTION share_acl._audit_partition(month date) RETURNS regclass
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -626,6 +647,8 @@ BEGIN
     -- refused: move them into a table of their own, then attach it
     EXECUTE format('CREATE TABLE share_acl.%I (LIKE share_acl.audit_log INCLUDING DEFAULTS INCLUDING CONSTRAINTS)',
                    name);
+    -- a partition grants nothing (a query on it would skip the policy)
+    PERFORM share_acl._revoke_default_privileges(format('share_acl.%I', name)::regclass);
     -- no row may reach the default partition between the move and the
     -- attach (its check would fail): commits wait here until this
     -- transaction ends, and a prepared one's rows are moved too

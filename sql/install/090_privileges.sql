@@ -37,6 +37,37 @@
 -- e-mails; it runs as the extension's owner so that its callers need neither.
 ALTER FUNCTION share_acl.who_has_access(uuid) SECURITY DEFINER;
 
+-- First, what default privileges gave: ALTER DEFAULT PRIVILEGES of the role
+-- that creates the extension (or of this schema) grant on every table,
+-- sequence, function and schema it creates, here too.  Every privilege any
+-- role but the owner holds on them is revoked, so that the grants below are
+-- the only ones (_revoke_default_privileges does the same for the audit_log
+-- partitions audit_retain creates later).
+DO $$
+DECLARE
+    grantee text;
+BEGIN
+    FOR grantee IN
+        SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END
+          FROM (SELECT c.relacl AS acl, c.relowner AS owner FROM pg_catalog.pg_class c
+                 WHERE c.relnamespace = 'share_acl'::pg_catalog.regnamespace
+                UNION ALL
+                SELECT p.proacl, p.proowner FROM pg_catalog.pg_proc p
+                 WHERE p.pronamespace = 'share_acl'::pg_catalog.regnamespace
+                UNION ALL
+                SELECT n.nspacl, n.nspowner FROM pg_catalog.pg_namespace n
+                 WHERE n.oid = 'share_acl'::pg_catalog.regnamespace) o
+          CROSS JOIN LATERAL pg_catalog.aclexplode(o.acl) a
+          LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee
+         WHERE a.grantee <> o.owner
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON ALL TABLES IN SCHEMA share_acl FROM %s', grantee);
+        EXECUTE pg_catalog.format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA share_acl FROM %s', grantee);
+        EXECUTE pg_catalog.format('REVOKE ALL ON ALL ROUTINES IN SCHEMA share_acl FROM %s', grantee);
+        EXECUTE pg_catalog.format('REVOKE ALL ON SCHEMA share_acl FROM %s', grantee);
+    END LOOP;
+END $$;
+
 REVOKE ALL ON ALL ROUTINES IN SCHEMA share_acl FROM PUBLIC;
 
 DO $$
