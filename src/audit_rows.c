@@ -347,7 +347,6 @@ AuditHeadMove(Oid chain_rel, Oid pkey, Datum chain, HeapTuple known, int64 last_
 	{
 		ScanKeyData skey;
 		SysScanDesc scan;
-		Snapshot	snap;
 		HeapTuple	found;
 		HeapTuple	newtup;
 		TM_FailureData tmfd;
@@ -358,14 +357,12 @@ AuditHeadMove(Oid chain_rel, Oid pkey, Datum chain, HeapTuple known, int64 last_
 			found = known;
 		else
 		{
-			CommandCounterIncrement();
-			snap = RegisterSnapshot(GetLatestSnapshot());
+			/* (SnapshotSelf, as the seal's ReadHeads: no predicate lock) */
 			ScanKeyInit(&skey, key, BTEqualStrategyNumber, F_UUID_EQ, chain);
-			scan = systable_beginscan(rel, pkey, true, snap, 1, &skey);
+			scan = systable_beginscan(rel, pkey, true, SnapshotSelf, 1, &skey);
 			found = systable_getnext(scan);
 			found = found ? heap_copytuple(found) : NULL;
 			systable_endscan(scan);
-			UnregisterSnapshot(snap);
 		}
 		if (found == NULL)
 			break;				/* (the statement finds no row, and says so) */

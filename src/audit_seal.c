@@ -29,10 +29,13 @@
  * one statement in storage order, hashed by the window aggregate
  * _audit_chains, so that they are never all held in memory.
  *
- * The statements of the seal read with the latest snapshot, taken after the
- * locks: the head a previous holder wrote is visible, also to a REPEATABLE
- * READ transaction, which therefore never fails to serialize because of the
- * audit trail.
+ * The seal reads its bookkeeping (the transaction's staged rows, the chain
+ * heads, the greatest id) in C with SnapshotSelf, after the locks, and its
+ * statements with the latest snapshot: the head a previous holder wrote is
+ * visible, also to a REPEATABLE READ transaction, which therefore never
+ * fails to serialize because of the audit trail; and a SERIALIZABLE one
+ * takes no predicate lock on the trail's tables while sealing a
+ * transaction's few rows (only a bulk seal's statements do).
  */
 #include "postgres.h"
 
@@ -43,7 +46,9 @@
 #include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
 #include "executor/spi.h"
@@ -55,6 +60,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
+#include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -121,12 +127,12 @@ typedef struct AuditCatalog
 } AuditCatalog;
 
 static AuditCatalog audit_catalog;
+
+static AttrNumber AuditColumn(Oid relid, const char *name);
 static uint64 audit_catalog_invalidations = 0;	/* callbacks so far */
 
 /* saved plans of the seal */
 static KeptPlan resolve_plan;
-static KeptPlan chains_plan;
-static KeptPlan seq_plan;
 static KeptPlan write_plan;
 static KeptPlan write_one_plan;
 static KeptPlan move_heads_plan;
@@ -469,6 +475,93 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
 }
 
 /*
+ * The greatest id in audit_log, 0 when it has none: each partition's last
+ * entry of its index on id (a partition without one is scanned), read with
+ * SnapshotSelf (committed rows and this transaction's; no predicate lock,
+ * see ReadHeads).
+ */
+static int64
+LogMaxId(void)
+{
+	List	   *parts = find_all_inheritors(audit_catalog.log, AccessShareLock, NULL);
+	ListCell   *lc;
+	int64		max = 0;
+
+	foreach(lc, parts)
+	{
+		Oid			relid = lfirst_oid(lc);
+		Relation	rel;
+		AttrNumber	column;
+		Oid			index = InvalidOid;
+		List	   *indexes;
+		ListCell   *ic;
+		HeapTuple	tup;
+		bool		isnull;
+		Datum		d;
+
+		if (get_rel_relkind(relid) != RELKIND_RELATION)
+			continue;
+		rel = table_open(relid, AccessShareLock);
+		column = AuditColumn(relid, "id");
+		indexes = RelationGetIndexList(rel);
+		foreach(ic, indexes)
+		{
+			Relation	irel = index_open(lfirst_oid(ic), AccessShareLock);
+
+			if (irel->rd_rel->relam == BTREE_AM_OID && irel->rd_index->indisvalid &&
+				irel->rd_index->indkey.values[0] == column &&
+				RelationGetIndexPredicate(irel) == NIL)
+				index = RelationGetRelid(irel);
+			index_close(irel, AccessShareLock);
+			if (OidIsValid(index))
+				break;
+		}
+		if (OidIsValid(index))
+		{
+			Relation	irel = index_open(index, AccessShareLock);
+			SysScanDesc scan = systable_beginscan_ordered(rel, irel, SnapshotSelf, 0, NULL);
+
+			if ((tup = systable_getnext_ordered(scan, BackwardScanDirection)) != NULL)
+			{
+				d = heap_getattr(tup, column, RelationGetDescr(rel), &isnull);
+				if (!isnull)
+					max = Max(max, DatumGetInt64(d));
+			}
+			systable_endscan_ordered(scan);
+			index_close(irel, AccessShareLock);
+		}
+		else
+		{
+			TableScanDesc scan = table_beginscan(rel, SnapshotSelf, 0, NULL);
+
+			while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+			{
+				d = heap_getattr(tup, column, RelationGetDescr(rel), &isnull);
+				if (!isnull)
+					max = Max(max, DatumGetInt64(d));
+			}
+			table_endscan(scan);
+		}
+		table_close(rel, AccessShareLock);
+	}
+	return max;
+}
+
+/* The value seq would give next (1 when it never gave one). */
+static int64
+SequenceNext(Oid seq)
+{
+	LOCAL_FCINFO(fcinfo, 1);
+	Datum		last;
+
+	InitFunctionCallInfoData(*fcinfo, NULL, 1, InvalidOid, NULL, NULL);
+	fcinfo->args[0].value = ObjectIdGetDatum(seq);
+	fcinfo->args[0].isnull = false;
+	last = pg_sequence_last_value(fcinfo);
+	return fcinfo->isnull ? 1 : DatumGetInt64(last) + 1;
+}
+
+/*
  * rows ids, taken from the sequence once the chains are locked (so they grow
  * along each chain).
  */
@@ -496,23 +589,14 @@ NextIds(int64 rows)
 	 */
 	if (!sequence_checked)
 	{
-		KeptPlanGet(&seq_plan,
-				    "SELECT x.m FROM (SELECT pg_catalog.max(l.id) AS m FROM share_acl.audit_log l) x,"
-				    "       share_acl.audit_log_id_seq s"
-				    " WHERE x.m OPERATOR(pg_catalog.>=)"
-				    "       CASE WHEN s.is_called THEN s.last_value OPERATOR(pg_catalog.+) 1 ELSE s.last_value END",
-				    0, NULL, CURSOR_OPT_GENERIC_PLAN);
-		if (ExecLatest(seq_plan.plan, NULL, NULL) == SPI_OK_SELECT && SPI_processed > 0)
+		if (LogMaxId() >= SequenceNext(seq))
 		{
-			LockRelationOid(seq, ExclusiveLock);
-			if (ExecLatest(seq_plan.plan, NULL, NULL) == SPI_OK_SELECT && SPI_processed > 0)
-			{
-				bool		isnull;
-				Datum		m = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+			int64		m;
 
-				if (!isnull)
-					DirectFunctionCall2(setval_oid, ObjectIdGetDatum(seq), m);
-			}
+			LockRelationOid(seq, ExclusiveLock);
+			m = LogMaxId();
+			if (m >= SequenceNext(seq))
+				DirectFunctionCall2(setval_oid, ObjectIdGetDatum(seq), Int64GetDatum(m));
 			UnlockRelationOid(seq, ExclusiveLock);
 		}
 		sequence_checked = true;
@@ -552,22 +636,17 @@ AuditColumn(Oid relid, const char *name)
 }
 
 /*
- * The snapshot the seal reads with: the latest, taken after the locks (see
- * the top of this file), seeing what this transaction wrote.  Registered;
- * the caller unregisters it.
- */
-static Snapshot
-LatestSnapshot(void)
-{
-	CommandCounterIncrement();
-	return RegisterSnapshot(GetLatestSnapshot());
-}
-
-/*
  * The heads of the n (locked) chains: the time of the rows, now or, if
  * later, the last time of a chain (no row before it); and into seeds[i]
  * the hash of chains[i]'s last row (or its anchor), NULL when it has none.
- * Read by the primary key of audit_chain, one look-up per chain.  *all_found
+ * Read by the primary key of audit_chain, one look-up per chain, with
+ * SnapshotSelf: every committed version and this transaction's own, which
+ * under the chain's lock is the head's newest version.  It is not an MVCC
+ * snapshot, so a SERIALIZABLE transaction takes no predicate lock on the
+ * heads and finds no conflict in them: they are the trail's bookkeeping,
+ * ordered by the chain lock, not data the transaction read (with the
+ * latest snapshot, concurrent audited writers in one workspace failed
+ * their commits with 40001).  *all_found
  * (when not NULL) says whether every chain has its row in audit_chain;
  * *one_head (when not NULL) is a copy of the row of the one chain, if n is 1
  * and it has one (the version the seal moves the head on, unless a
@@ -586,7 +665,6 @@ ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nu
 	AttrNumber	last_at = audit_catalog.chain_last_at;
 	AttrNumber	last_hash = audit_catalog.chain_last_hash;
 	AttrNumber	anchor_hash = audit_catalog.chain_anchor_hash;
-	Snapshot	snap = LatestSnapshot();
 	int			i;
 
 	if (all_found)
@@ -599,7 +677,7 @@ ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nu
 
 		seed_nulls[i] = true;
 		ScanKeyInit(&skey, key, BTEqualStrategyNumber, F_UUID_EQ, chains[i]);
-		scan = systable_beginscan(rel, pkey, true, snap, 1, &skey);
+		scan = systable_beginscan(rel, pkey, true, SnapshotSelf, 1, &skey);
 		if ((tup = systable_getnext(scan)) != NULL)
 		{
 			bool		isnull;
@@ -628,7 +706,6 @@ ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nu
 			*all_found = false;
 		systable_endscan(scan);
 	}
-	UnregisterSnapshot(snap);
 	/* (locked until the end: the head's row is updated by the tuple id read here) */
 	table_close(rel, NoLock);
 	return at;
@@ -654,7 +731,8 @@ typedef struct TakenRows
 
 /*
  * Take the current transaction's rows out of audit_stage: found by its
- * index on txid, their values copied (out of line values fetched), the rows
+ * index on txid (SnapshotSelf: its own rows, no predicate lock, see
+ * ReadHeads), their values copied (out of line values fetched), the rows
  * deleted.  No trigger, rule or policy is on audit_stage, which only the
  * extension's owner writes, so nothing is skipped that a DELETE would do.
  */
@@ -665,7 +743,6 @@ TakeStaged(void)
 	Relation	rel = table_open(stage_rel, RowExclusiveLock);
 	TupleDesc	desc = RelationGetDescr(rel);
 	AttrNumber	attnums[TAKEN_COLUMNS];
-	Snapshot	snap = LatestSnapshot();
 	ScanKeyData skey;
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -679,7 +756,7 @@ TakeStaged(void)
 	taken.nulls = palloc(room * sizeof(*taken.nulls));
 	ScanKeyInit(&skey, AuditColumn(stage_rel, "txid"), BTEqualStrategyNumber, F_XID8EQ,
 				FullTransactionIdGetDatum(GetTopFullTransactionId()));
-	scan = systable_beginscan(rel, AuditRelation("audit_stage_txid_idx"), true, snap, 1, &skey);
+	scan = systable_beginscan(rel, AuditRelation("audit_stage_txid_idx"), true, SnapshotSelf, 1, &skey);
 	while ((tup = systable_getnext(scan)) != NULL)
 	{
 		HeapTuple	copy = HeapTupleHasExternal(tup) ? toast_flatten_tuple(tup, desc) : heap_copytuple(tup);
@@ -696,7 +773,6 @@ TakeStaged(void)
 		simple_heap_delete(rel, &tup->t_self);
 	}
 	systable_endscan(scan);
-	UnregisterSnapshot(snap);
 	table_close(rel, RowExclusiveLock);
 	return taken;
 }
@@ -1120,6 +1196,66 @@ AuditCatalogCallback(Datum arg, int cacheid, uint32 hashvalue)
 	audit_catalog_invalidations++;
 }
 
+/*
+ * The chains of the transaction's rows in audit_stage (the nil uuid for the
+ * rows without a workspace), each once, into *chains (*n of them); returns
+ * the number of rows.  Read by the index on txid with SnapshotSelf, as
+ * TakeStaged: the transaction's own rows, and no predicate lock (a
+ * SERIALIZABLE transaction's scan of the table conflicted with every other
+ * writer's staged rows).
+ */
+static int64
+StagedChains(Datum **chains, int *n)
+{
+	Oid			stage_rel = audit_catalog.stage;
+	Relation	rel = table_open(stage_rel, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	AttrNumber	workspace = AuditColumn(stage_rel, "workspace_id");
+	HASHCTL		ctl;
+	HTAB	   *seen;
+	ScanKeyData skey;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	int64		rows = 0;
+	int			room = 16;
+
+	ctl.keysize = ctl.entrysize = sizeof(pg_uuid_t);
+	ctl.hcxt = CurrentMemoryContext;
+	seen = hash_create("share_acl staged chains", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	*chains = palloc(room * sizeof(Datum));
+	*n = 0;
+	ScanKeyInit(&skey, AuditColumn(stage_rel, "txid"), BTEqualStrategyNumber, F_XID8EQ,
+				FullTransactionIdGetDatum(GetTopFullTransactionId()));
+	scan = systable_beginscan(rel, AuditRelation("audit_stage_txid_idx"), true, SnapshotSelf, 1, &skey);
+	while ((tup = systable_getnext(scan)) != NULL)
+	{
+		bool		isnull;
+		bool		found;
+		Datum		d = heap_getattr(tup, workspace, desc, &isnull);
+		pg_uuid_t  *chain = palloc0(sizeof(pg_uuid_t));
+
+		if (!isnull)
+			memcpy(chain, DatumGetUUIDP(d), sizeof(pg_uuid_t));
+		rows++;
+		hash_search(seen, chain, HASH_ENTER, &found);
+		if (found)
+		{
+			pfree(chain);
+			continue;
+		}
+		if (*n == room)
+		{
+			room *= 2;
+			*chains = repalloc(*chains, room * sizeof(Datum));
+		}
+		(*chains)[(*n)++] = UUIDPGetDatum(chain);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	hash_destroy(seen);
+	return rows;
+}
+
 /* Seal the rows staged in audit_stage (see AuditSeal). */
 static void
 SealStaged(Oid chain_rel)
@@ -1165,28 +1301,10 @@ SealStaged(Oid chain_rel)
 	else
 	{
 		/* read from audit_stage: a path did not say, or workspaces were resolved above */
-		int64		rows = 0;
-		int			n,
-					i;
 		Datum	   *chains;
+		int			n;
+		int64		rows = StagedChains(&chains, &n);
 
-		KeptPlanGet(&chains_plan,
-				    "SELECT coalesce(s.workspace_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid),"
-				    "       pg_catalog.count(*)"
-				    "  FROM share_acl.audit_stage s"
-				    " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() GROUP BY 1",
-				    0, NULL, CURSOR_OPT_GENERIC_PLAN);
-		if (ExecLatest(chains_plan.plan, NULL, NULL) != SPI_OK_SELECT)
-			elog(ERROR, "could not list the audit chains to seal");
-		n = (int) SPI_processed;
-		chains = palloc(Max(n, 1) * sizeof(Datum));
-		for (i = 0; i < n; i++)
-		{
-			bool		isnull;
-
-			chains[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-			rows += DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
-		}
 		if (rows > SEAL_ORDERED_MAX)
 			SealMany(chain_rel, chains, n, rows);
 		else if (rows > 0)
