@@ -478,7 +478,10 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
  * The greatest id in audit_log, 0 when it has none: each partition's last
  * entry of its index on id (a partition without one is scanned), read with
  * SnapshotSelf (committed rows and this transaction's; no predicate lock,
- * see ReadHeads).
+ * see ReadHeads).  The partitions' locks are released once read, as a
+ * catalog look-up's are: held, they deadlocked a backend's first seal
+ * waiting to write into the default partition with audit_retain, which
+ * holds that partition and needs it exclusively to attach a month.
  */
 static int64
 LogMaxId(void)
@@ -500,7 +503,12 @@ LogMaxId(void)
 		Datum		d;
 
 		if (get_rel_relkind(relid) != RELKIND_RELATION)
+		{
+			/* (the list's first, audit_log itself, is not locked by it) */
+			if (relid != audit_catalog.log)
+				UnlockRelationOid(relid, AccessShareLock);
 			continue;
+		}
 		rel = table_open(relid, AccessShareLock);
 		column = AuditColumn(relid, "id");
 		indexes = RelationGetIndexList(rel);
@@ -542,7 +550,9 @@ LogMaxId(void)
 			}
 			table_endscan(scan);
 		}
+		/* (both locks, this one's and find_all_inheritors': see above) */
 		table_close(rel, AccessShareLock);
+		UnlockRelationOid(relid, AccessShareLock);
 	}
 	return max;
 }

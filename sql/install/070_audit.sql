@@ -680,6 +680,14 @@ COMMENT ON FUNCTION share_acl._audit_partition(date) IS
 --     rows of gets as anchor its last row there (id and hash), so
 --     audit_verify checks what remains from there.  Ids and times grow along
 --     each chain, so what is dropped of a chain is always its beginning.
+--     Each partition is locked before its anchors are read: a prepared
+--     transaction that sealed rows into it is waited for, and its rows
+--     counted (an anchor read before its COMMIT PREPARED missed them, and the
+--     chain then failed to verify for good).
+--   * when it dropped something, one row of its own in the chain without a
+--     workspace: action 'retain', object_type 'audit_log', new: older_than,
+--     the cutoff, the partitions and the number of rows dropped (who cut
+--     the trail, and when, stays on record).
 -- Returns the number of rows dropped.  older_than must be positive.
 CREATE FUNCTION share_acl.audit_retain(older_than interval) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -689,6 +697,7 @@ DECLARE
     m date;
     part record;
     dropped bigint := 0::bigint;
+    dropped_partitions text[] := '{}';
     n bigint;
 BEGIN
     IF NOT share_acl.invoker_is_admin() THEN
@@ -726,6 +735,9 @@ BEGIN
          ORDER BY 2
     LOOP
         EXIT WHEN part.hi > cutoff;
+        -- (waits for a prepared transaction that wrote into it; the next
+        -- statement's snapshot then sees its rows)
+        EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', part.rel);
         EXECUTE format('INSERT INTO share_acl.audit_chain AS c (workspace_id, anchor_id, anchor_hash)
                         SELECT DISTINCT ON (coalesce(l.workspace_id, $1)) coalesce(l.workspace_id, $1), l.id, l.hash
                           FROM %s l ORDER BY coalesce(l.workspace_id, $1), l.id DESC
@@ -734,8 +746,16 @@ BEGIN
                          WHERE c.anchor_id IS NULL OR c.anchor_id < excluded.anchor_id', part.rel) USING nil;
         EXECUTE format('SELECT count(*) FROM %s', part.rel) INTO n;
         dropped := dropped + n;
+        dropped_partitions := dropped_partitions || part.rel::text;
         EXECUTE format('DROP TABLE %s', part.rel);
     END LOOP;
+    IF cardinality(dropped_partitions) > 0 THEN
+        INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, new)
+        VALUES (NULL, share_acl.current_principal(), session_user, 'retain', 'audit_log',
+                jsonb_build_object('older_than', older_than, 'cutoff', cutoff,
+                                   'partitions', to_jsonb(dropped_partitions), 'rows', dropped));
+        PERFORM share_acl._audit_staged(NULL);
+    END IF;
     RETURN dropped;
 END $$;
 COMMENT ON FUNCTION share_acl.audit_retain(interval) IS

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(122);
+SELECT plan(126);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -859,6 +859,17 @@ SELECT is((SELECT l.at >= lo AND l.at < hi
                                   (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \(''([^'']*)''\)'))[1]::timestamptz) b(lo, hi)
             ORDER BY l.id DESC LIMIT 1), true,
     'audit_retain: a later row is in the month partition that holds its time');
+-- a month partition old enough to go: dropped, and the drop on record in a
+-- row of its own (the chain without a workspace)
+SELECT share_acl._audit_partition('2020-01-01');
+SELECT is(share_acl.audit_retain('1 year'), 0::bigint, 'audit_retain: an old month partition without rows');
+SELECT is(to_regclass('share_acl.audit_log_2020_01'), NULL, 'audit_retain: the old month partition is dropped');
+SELECT results_eq($$SELECT l.action, l.object_type, l.workspace_id, l.new -> 'partitions', (l.new ->> 'rows')::bigint
+                     FROM share_acl.audit_log l ORDER BY l.id DESC LIMIT 1$$,
+    $$VALUES ('retain'::text, 'audit_log'::text, NULL::uuid, '["share_acl.audit_log_2020_01"]'::jsonb, 0::bigint)$$,
+    'audit_retain: a row of its own says what it dropped');
+SELECT results_eq('SELECT * FROM share_acl.audit_verify()', $$VALUES (true, NULL::bigint)$$,
+    'audit_retain: every chain verifies after a drop');
 
 -- an administrator's trigger on the log (forwarding rows elsewhere, say)
 -- sees every row the seal writes: the seal then writes with INSERT
