@@ -509,12 +509,14 @@ LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp A
                    SELECT ci.resource_id FROM share_acl.collection_item ci
                     WHERE ci.collection_id = below.id) x
     ), ids AS (
-        SELECT array_agg(id) AS a FROM below
+        -- (t: as text, the way a row's jsonb holds a uuid: an application
+        -- row may hold anything in a column named like the model's)
+        SELECT array_agg(id) AS a, array_agg(id::text) AS t FROM below
     ), links AS (
         -- the share links ever made on one of them (their opens name the link only)
         SELECT array_agg(l.object_id) AS a FROM share_acl.audit_log l, ids
          WHERE l.object_type = 'link' AND l.action = 'insert'
-           AND ((l.new ->> 'resource_id')::uuid) = ANY (ids.a)
+           AND (l.new ->> 'resource_id') = ANY (ids.t)
     ), ws AS (
         SELECT r.workspace_id AS w FROM share_acl.resource r WHERE r.id = audit_for.resource
         UNION
@@ -524,9 +526,9 @@ LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp A
     SELECT l.* FROM share_acl.audit_log l, ids, links
      WHERE l.workspace_id IN (SELECT w FROM ws)
        AND (l.object_id = ANY (ids.a) OR l.link_id = ANY (links.a)
-            OR ((l.new ->> 'resource_id')::uuid) = ANY (ids.a) OR ((l.old ->> 'resource_id')::uuid) = ANY (ids.a)
-            OR ((l.new ->> 'parent_id')::uuid) = ANY (ids.a) OR ((l.old ->> 'parent_id')::uuid) = ANY (ids.a)
-            OR ((l.new ->> 'collection_id')::uuid) = ANY (ids.a) OR ((l.old ->> 'collection_id')::uuid) = ANY (ids.a))
+            OR (l.new ->> 'resource_id') = ANY (ids.t) OR (l.old ->> 'resource_id') = ANY (ids.t)
+            OR (l.new ->> 'parent_id') = ANY (ids.t) OR (l.old ->> 'parent_id') = ANY (ids.t)
+            OR (l.new ->> 'collection_id') = ANY (ids.t) OR (l.old ->> 'collection_id') = ANY (ids.t))
      ORDER BY l.id
 $$;
 COMMENT ON FUNCTION share_acl.audit_for(uuid) IS

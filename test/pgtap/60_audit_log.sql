@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(126);
+SELECT plan(127);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -645,6 +645,10 @@ SELECT results_eq($$SELECT action, workspace_id FROM pg_temp.fresh() WHERE objec
     'audit_trigger: a row naming a resource another transaction deleted is in no workspace''s chain');
 
 -- ------------------------------------------------------------------- reading
+CREATE TABLE public.t60_reply (resource_id uuid, parent_id int, collection_id text, body text);
+CREATE TRIGGER audit AFTER INSERT ON public.t60_reply
+    FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('resource_id');
+GRANT INSERT ON public.t60_reply TO t60_app;
 SET SESSION AUTHORIZATION t60_app;
 BEGIN; SELECT pg_temp.act('bob');       -- no role left in ws
 SELECT is((SELECT count(*) FROM share_acl.audit_log WHERE workspace_id = pg_temp.id('ws')), 0::bigint,
@@ -653,7 +657,13 @@ COMMIT;
 BEGIN; SELECT pg_temp.act('dave');      -- guest: no view_audit
 SELECT is((SELECT count(*) FROM share_acl.audit_log), 0::bigint, 'RLS: a guest sees no row');
 COMMIT;
+-- an application row whose columns named like the model's hold no uuid
+BEGIN; SELECT pg_temp.act('carol');
+INSERT INTO public.t60_reply VALUES (pg_temp.id('P'), 7, 'not a uuid', 'a reply');
+COMMIT;
 BEGIN; SELECT pg_temp.act('carol');     -- the owner
+SELECT ok(EXISTS (SELECT 1 FROM share_acl.audit_for(pg_temp.id('P')) WHERE object_type = 'public.t60_reply'),
+    'audit_for: an application row whose parent_id or collection_id is no uuid is listed, and breaks nothing');
 SELECT ok((SELECT count(*) FROM share_acl.audit_log WHERE workspace_id = pg_temp.id('ws')) > 100,
     'RLS: the owner reads the workspace''s rows');
 SELECT is((SELECT count(*) FROM share_acl.audit_log WHERE workspace_id IS DISTINCT FROM pg_temp.id('ws')), 0::bigint,
