@@ -11,25 +11,13 @@ SELECT share_acl.set_principal(:'owner');
 SELECT share_acl.create_resource(:'ws', 'project') AS project \gset
 SELECT share_acl.create_link(:'project', max_views => 5, label => 'expires while waited for') AS token \gset
 COMMIT;
--- waits until the holder below has changed the link row and sleeps
-CREATE FUNCTION pg_temp.holder_sleeps() RETURNS boolean
-LANGUAGE plpgsql AS $$
-BEGIN
-    FOR i IN 1..400 LOOP                -- at most 20 s
-        PERFORM pg_stat_clear_snapshot();
-        IF EXISTS (SELECT 1 FROM pg_stat_activity
-                    WHERE datname = current_database() AND wait_event = 'PgSleep'
-                      AND query LIKE '%pg_sleep(0.8)%' AND pid <> pg_backend_pid()) THEN
-            RETURN true;
-        END IF;
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-    RETURN false;
-END $$;
+\i sql/lib/wait_until.sql
 -- another session (an administrator) sets the link to expire in 0.4 s and
 -- keeps the row locked for 0.8 s
 \! psql -qX -d contrib_regression -c 'BEGIN' -c "UPDATE share_acl.link SET expires_at = clock_timestamp() + interval '0.4 s' WHERE label = 'expires while waited for'" -c 'SELECT pg_sleep(0.8)' -c COMMIT >/dev/null 2>&1 &
-SELECT pg_temp.holder_sleeps() AS holder_sleeps;
+SELECT pg_temp.wait_until($$EXISTS (SELECT 1 FROM pg_stat_activity
+    WHERE datname = current_database() AND pid <> pg_backend_pid()
+      AND wait_event = 'PgSleep' AND query LIKE '%pg_sleep(0.8)%')$$) AS holder_sleeps;
 -- the open waits for the row, which by then is past expires_at
 SELECT ok, status FROM share_acl.open_link(:'token');
 SELECT view_count, expires_at < clock_timestamp() AS past_expiry

@@ -16,44 +16,24 @@ ALTER TABLE public.retain_first_seal
     ADD COLUMN w1 uuid, ADD COLUMN w2 uuid;
 UPDATE public.retain_first_seal SET w1 = share_acl.create_workspace('first', owner),
                                     w2 = share_acl.create_workspace('second', owner);
--- the number of other sessions of this database running a statement like q
--- that wait for a lock, within 20 s
-CREATE FUNCTION pg_temp.waiting(q text, n int) RETURNS boolean
-LANGUAGE plpgsql AS $$
-BEGIN
-    FOR i IN 1..400 LOOP
-        PERFORM pg_stat_clear_snapshot();
-        IF (SELECT count(*) FROM pg_stat_activity
-             WHERE datname = current_database() AND pid <> pg_backend_pid()
-               AND wait_event_type = 'Lock' AND query LIKE q) >= n THEN
-            RETURN true;
-        END IF;
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-    RETURN false;
-END $$;
--- until no other session of this database runs a statement like q, within 20 s
-CREATE FUNCTION pg_temp.finished(q text) RETURNS boolean
-LANGUAGE plpgsql AS $$
-BEGIN
-    FOR i IN 1..400 LOOP
-        PERFORM pg_stat_clear_snapshot();
-        IF NOT EXISTS (SELECT 1 FROM pg_stat_activity
-                        WHERE datname = current_database() AND pid <> pg_backend_pid()
-                          AND state = 'active' AND query LIKE q) THEN
-            RETURN true;
-        END IF;
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-    RETURN false;
-END $$;
+\i sql/lib/wait_until.sql
+-- whether another session of this database runs a statement like q waiting
+-- for a lock (waits), or none runs one (done)
+CREATE FUNCTION pg_temp.sessions(q text, waiting boolean) RETURNS text LANGUAGE sql AS $$
+    SELECT format($c$%s EXISTS (SELECT 1 FROM pg_stat_activity
+                                  WHERE datname = current_database() AND pid <> pg_backend_pid()
+                                    AND %s AND query LIKE %L)$c$,
+                  CASE WHEN waiting THEN '' ELSE 'NOT' END,
+                  CASE WHEN waiting THEN 'wait_event_type = ''Lock''' ELSE 'state = ''active''' END, q)
+$$;
 \! psql -qX -d contrib_regression -c 'BEGIN' -c 'SELECT share_acl.set_principal(owner) FROM public.retain_first_seal' -c "SELECT share_acl.create_resource(w1, 'project') FROM public.retain_first_seal" -c "PREPARE TRANSACTION 'retain_first_seal'" >/dev/null 2>&1
 \! psql -qX -d contrib_regression -c "SELECT share_acl.audit_retain('400 days')" >/dev/null 2>&1 &
-SELECT pg_temp.waiting('%audit_retain%', 1) AS retain_waits;
+SELECT pg_temp.wait_until(pg_temp.sessions('%audit_retain%', true)) AS retain_waits;
 \! psql -qX -d contrib_regression -c 'BEGIN' -c 'SELECT share_acl.set_principal(owner) FROM public.retain_first_seal' -c "SELECT share_acl.create_resource(w2, 'project') FROM public.retain_first_seal" -c 'COMMIT' >/dev/null 2>&1 &
-SELECT pg_temp.waiting('COMMIT', 1) AS commit_waits;
+SELECT pg_temp.wait_until(pg_temp.sessions('COMMIT', true)) AS commit_waits;
 COMMIT PREPARED 'retain_first_seal';
-SELECT pg_temp.finished('%audit_retain%') AND pg_temp.finished('COMMIT') AS both_finished;
+SELECT pg_temp.wait_until(pg_temp.sessions('%audit_retain%', false))
+   AND pg_temp.wait_until(pg_temp.sessions('COMMIT', false)) AS both_finished;
 SELECT count(*) FILTER (WHERE r.workspace_id = f.w1) AS first_projects,
        count(*) FILTER (WHERE r.workspace_id = f.w2) AS second_projects
   FROM share_acl.resource r, public.retain_first_seal f;
