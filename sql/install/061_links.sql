@@ -460,18 +460,19 @@ COMMENT ON FUNCTION share_acl.open_link(text, text, text) IS
 
 -- The id of the link a token names (what revoke_link takes; create_link
 -- returns the token only, SPEC section 5): when the token is well-formed and
--- its MAC verifies under its key, not retired, and the link exists (a
--- token open_link takes for 'invalid' names nothing, also the token of a
--- deleted link; a revoked or expired link's token names it); NULL otherwise.  Opens nothing, records nothing: whoever holds a token can
+-- its MAC verifies under its key, not retired (a token open_link takes for
+-- 'invalid' because of its MAC or key names nothing; a revoked, expired or
+-- deleted link's token names it: the link row is not read, so that
+-- link_id(create_link(...)) names the link made in the same statement);
+-- NULL otherwise.  Opens nothing, records nothing: whoever holds a token can
 -- open the link and learn its id anyway.  Warns, as open_link does, when the
 -- settings in effect would write the token to the server log.
 CREATE FUNCTION share_acl.link_id(token text) RETURNS uuid
 LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     PERFORM share_acl._warn_log_exposure(link_id.token, NULL);
-    RETURN (SELECT l.id
+    RETURN (SELECT share_acl._token_verify(link_id.token, k.kid, k.secret)
               FROM share_acl.signing_key k
-              JOIN share_acl.link l ON l.id = share_acl._token_verify(link_id.token, k.kid, k.secret)
              WHERE k.kid = share_acl._token_kid(link_id.token) AND k.retired_at IS NULL);
 END $$;
 COMMENT ON FUNCTION share_acl.link_id(text) IS
