@@ -619,16 +619,21 @@ COMMENT ON FUNCTION share_acl.audit_verify(uuid) IS
 CREATE FUNCTION share_acl._revoke_default_privileges(rel regclass) RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    grantee text;
+    grantee name;
 BEGIN
+    -- (grantee NULL: PUBLIC)
     FOR grantee IN
-        SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END
+        SELECT DISTINCT r.rolname
           FROM pg_class c
           CROSS JOIN LATERAL aclexplode(c.relacl) a
           LEFT JOIN pg_roles r ON r.oid = a.grantee
          WHERE c.oid = _revoke_default_privileges.rel AND a.grantee <> c.relowner
     LOOP
-        EXECUTE format('REVOKE ALL ON TABLE %s FROM %s', rel, grantee);
+        IF grantee IS NULL THEN
+            EXECUTE format('REVOKE ALL ON TABLE %s FROM PUBLIC', rel);
+        ELSE
+            EXECUTE format('REVOKE ALL ON TABLE %s FROM %I', rel, grantee);
+        END IF;
     END LOOP;
 END $$;
 COMMENT ON FUNCTION share_acl._revoke_default_privileges(regclass) IS
@@ -699,7 +704,7 @@ DECLARE
     m date;
     part record;
     dropped bigint := 0::bigint;
-    dropped_partitions text[] := '{}';
+    dropped_partitions text[] := ARRAY[]::text[];
     n bigint;
 BEGIN
     IF NOT share_acl.invoker_is_admin() THEN
