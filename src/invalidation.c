@@ -20,6 +20,7 @@
 #include "postgres.h"
 
 #include "access/parallel.h"
+#include "access/transam.h"
 #include "access/xact.h"
 #include "commands/trigger.h"
 #include "common/hashfn.h"
@@ -163,10 +164,26 @@ cache_invalidate_trigger(PG_FUNCTION_ARGS)
 /* Statements seen by this backend (a new one at each new top-level statement). */
 static uint64 statement_seq = 1;
 
+/* Transactions ended in the cluster when this backend last looked (see below). */
+static uint64 completions_seen = 0;
+
 /*
  * Take in pending invalidations at the first call of each statement, so that
  * in READ COMMITTED a change committed before the statement began is seen by
  * it even when the statement itself opens no relation.
+ *
+ * A commit is visible (ProcArrayEndTransaction) a moment before its
+ * invalidation messages are sent (AtEOXact_Inval; in COMMIT PREPARED only
+ * after the files of the relations it dropped are unlinked: tens of ms).  A
+ * statement whose snapshot sees such a commit finds no message yet, and
+ * every part would answer as it was: a revoked share still allowed.  So when
+ * any transaction has ended since this backend last looked
+ * (xactCompletionCount, which ProcArrayEndTransaction advances as the
+ * commit becomes visible, also in recovery), every part is counted as
+ * changed: the next check reads the change log (what it holds since the
+ * part's position, under the latest snapshot: nothing when nothing changed)
+ * instead of trusting the counters.  A statement that sees the commit read
+ * the count after it ended (its snapshot was taken under ProcArrayLock).
  */
 void
 CacheBeginStatement(void)
@@ -177,8 +194,18 @@ CacheBeginStatement(void)
 
 	if (statement != statement_seen || MyProc->lxid != statement_lxid)
 	{
+		uint64		completions;
+		int			g;
+
 		statement_seq++;
 		AcceptInvalidationMessages();
+		completions = ((volatile VariableCacheData *) ShmemVariableCache)->xactCompletionCount;
+		if (completions != completions_seen)
+		{
+			completions_seen = completions;
+			for (g = 0; g < INVAL_GROUPS; g++)
+				inval_counts[g]++;
+		}
 		statement_seen = statement;
 		statement_lxid = MyProc->lxid;
 	}

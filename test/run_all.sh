@@ -10,7 +10,8 @@
 # interrupt fault injection (test/fault), logical replication
 # (test/replication), the dump/restore check (test/dump), damaged image files
 # (test/image), a real LISTEN client (test/notify), psycopg and asyncpg through PgBouncer
-# (test/clients), audit_retain racing a commit (test/retain), teams nested 6,000 deep on a server
+# (test/clients), audit_retain racing a commit (test/retain), checks in the moment
+# a commit is visible before its invalidation (test/visibility), teams nested 6,000 deep on a server
 # with a small stack (test/stack), the parser fuzz run (test/fuzz) and REFERENCE.md
 # against the installed extension (test/docs),
 # and then checks that no process of the cluster crashed.  A failing suite prints its diff or
@@ -124,10 +125,12 @@ fi
 # restore keeps every answer; image: damaged image files are never used;
 # notify: a real LISTEN client receives the notifications' ids;
 # clients: psycopg and asyncpg through PgBouncer in transaction pooling mode;
-# retain: audit_retain while audit rows are being committed; flood: a flood of
+# retain: audit_retain while audit rows are being committed; visibility:
+# checks see a commit their snapshot sees before its invalidation arrives
+# (COMMIT PREPARED of a transaction that dropped tables); flood: a flood of
 # refused calls keeps every audit row and starves no link open; fuzz: the
 # parser fuzz run; docs: REFERENCE.md is what is installed
-for suite in deps lint fault replication dump image notify clients retain flood stack fuzz docs; do
+for suite in deps lint fault replication dump image notify clients retain visibility flood stack fuzz docs; do
 	script=test/$suite/run.sh
 	[ -x "$script" ] || continue
 	sa_log "$suite ($script)"
