@@ -1264,6 +1264,7 @@ DECLARE
     ws uuid;
     added uuid[];
     hit record;
+    actor uuid := share_acl._actor();
 BEGIN
     IF before IS NULL THEN
         RETURN;
@@ -1282,10 +1283,15 @@ BEGIN
        AND (l.expires_at IS NULL OR l.expires_at > greatest(pg_catalog.statement_timestamp(), pg_catalog.now()))
        AND (l.max_views IS NULL OR l.view_count < l.max_views)
      ORDER BY l.id LIMIT 1;
+    -- (the ancestor, its link and its outsider are named only to who may
+    -- view that ancestor: the refusal must not map what the caller cannot see)
     IF FOUND THEN
         PERFORM share_acl._deny(resource,
-            pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s: share link %s of resource %s would reach resource %s',
-                              action, hit.id, hit.resource_id, resource),
+            CASE WHEN actor IS NULL OR coalesce(share_acl.has_access(actor, hit.resource_id, 'view'), false)
+                 THEN pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s: share link %s of resource %s would reach resource %s',
+                                        action, hit.id, hit.resource_id, resource)
+                 ELSE pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s: a share link of a resource it would be put below would reach resource %s',
+                                        action, resource) END,
             NULL, 'While allow_external_sharing is false, a resource is not put where a share link or a share with an outsider already reaches.');
     END IF;
     SELECT g.grantee_id, g.resource_id, share_acl._outsider_in(g.grantee_id, ws) AS outsider INTO hit
@@ -1300,11 +1306,14 @@ BEGIN
      ORDER BY g.grantee_id, g.resource_id LIMIT 1;
     IF FOUND THEN
         PERFORM share_acl._deny(resource,
-            pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s: resource %s is shared with outsider %s%s, which would reach resource %s',
-                              action, hit.resource_id, hit.outsider,
-                              CASE WHEN hit.outsider <> hit.grantee_id
-                                   THEN pg_catalog.format(' (a member of team %s)', hit.grantee_id) ELSE '' END,
-                              resource),
+            CASE WHEN actor IS NULL OR coalesce(share_acl.has_access(actor, hit.resource_id, 'view'), false)
+                 THEN pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s: resource %s is shared with outsider %s%s, which would reach resource %s',
+                                        action, hit.resource_id, hit.outsider,
+                                        CASE WHEN hit.outsider <> hit.grantee_id
+                                             THEN pg_catalog.format(' (a member of team %s)', hit.grantee_id) ELSE '' END,
+                                        resource)
+                 ELSE pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s: a resource it would be put below is shared with an outsider, which would reach resource %s',
+                                        action, resource) END,
             NULL, 'While allow_external_sharing is false, a resource is not put where a share link or a share with an outsider already reaches.');
     END IF;
 END $$;
@@ -1527,7 +1536,13 @@ BEGIN
                     FILTER (WHERE NOT share_acl._may_delete(actor, x)))[1]
           INTO found_ids, beyond
           FROM doomed d JOIN share_acl.resource x ON x.id = d.id;
-        IF beyond IS NOT NULL THEN
+        -- (a resource below that the actor may not even view, a restricted
+        -- one, is not named: the refusal must not show what it hides)
+        IF beyond IS NOT NULL AND beyond <> resource
+           AND NOT coalesce(share_acl.has_access(actor, beyond, 'view'), false) THEN
+            PERFORM share_acl._deny(delete_resource.resource,
+                pg_catalog.format('permission denied: delete_resource of resource %s would delete resources below it that this principal may not delete', resource));
+        ELSIF beyond IS NOT NULL THEN
             PERFORM share_acl._deny(delete_resource.resource,
                 pg_catalog.format('permission denied: delete_resource requires "delete" on resource %s, or "delete_own" on a resource one owns', beyond),
                 CASE WHEN beyond <> resource

@@ -11,7 +11,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(19);
+SELECT plan(21);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -50,6 +50,13 @@ UPDATE share_acl.share SET expires_at = now() - interval '1 hour'
 INSERT INTO ids SELECT 'L4', share_acl.link_id(share_acl.create_link(pg_temp.id('C4')));
 SELECT share_acl.revoke_link(pg_temp.id('L4'));
 SELECT share_acl.request_review(pg_temp.id('C5'), ARRAY[pg_temp.id('zed')]) IS NOT NULL;
+-- H: a collection of a project carol has nothing on, shared with the
+-- outsider; F: a collection of P2 (carol's) filed into H
+INSERT INTO ids VALUES ('P3', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('H', share_acl.create_resource(pg_temp.id('ws'), 'collection', pg_temp.id('P3')));
+SELECT share_acl.share(pg_temp.id('H'), pg_temp.id('zed'), 'viewer');
+INSERT INTO ids VALUES ('F', share_acl.create_resource(pg_temp.id('ws'), 'collection', pg_temp.id('P2')));
+SELECT share_acl.add_to_collection(pg_temp.id('H'), pg_temp.id('F'));
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'false');
 SELECT pg_temp.act('carol');
 INSERT INTO ids VALUES ('A', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P2')));
@@ -75,6 +82,11 @@ SELECT throws_like($$SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id(
 SELECT throws_like($$SELECT share_acl.add_to_collection(pg_temp.id('C1'), pg_temp.id('B'))$$,
     'permission denied: % forbids add_to_collection: %',
     'add_to_collection: nor a collection whose content it would reach');
+SELECT is(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('H'), 'view'), false,
+    'carol cannot view collection H');
+SELECT throws_ok($$SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id('F'))$$, '42501',
+    format('permission denied: the workspace policy allow_external_sharing forbids move_resource: a resource it would be put below is shared with an outsider, which would reach resource %s', pg_temp.id('A')),
+    'move_resource: the refusal names neither the ancestor nor the outsider to who cannot view that ancestor');
 SELECT is(share_acl.has_access(pg_temp.id('zed'), pg_temp.id('Bx'), 'view'), false,
     'the outsider reaches nothing of it');
 SELECT is((SELECT count(*) FROM share_acl.collection_item WHERE resource_id IN (pg_temp.id('A'), pg_temp.id('B'))),

@@ -361,8 +361,8 @@ SELECT is((SELECT count(*) FROM pg_temp.fresh()), 0::bigint, 'an UPDATE that cha
 SELECT pg_temp.mark();
 BEGIN; SELECT pg_temp.act('alice');
 SELECT throws_ok($$SELECT share_acl.delete_resource(pg_temp.id('P2'))$$, '42501',
-    format('permission denied: delete_resource requires "delete" on resource %s, or "delete_own" on a resource one owns', pg_temp.id('A')),
-    'delete_resource: refused when a resource below is beyond the actor');
+    format('permission denied: delete_resource of resource %s would delete resources below it that this principal may not delete', pg_temp.id('P2')),
+    'delete_resource: refused when a resource below is beyond the actor (unnamed: restricted, she may not view it)');
 COMMIT;
 SELECT is(pg_temp.wait_rows(1), 1::bigint, 'delete_resource: the refusal has its row (before the next mark)');
 SELECT pg_temp.mark();
