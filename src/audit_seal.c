@@ -127,9 +127,9 @@ typedef struct AuditCatalog
 } AuditCatalog;
 
 static AuditCatalog audit_catalog;
+static uint64 audit_catalog_invalidations = 0;	/* callbacks so far */
 
 static AttrNumber AuditColumn(Oid relid, const char *name);
-static uint64 audit_catalog_invalidations = 0;	/* callbacks so far */
 
 /* saved plans of the seal */
 static KeptPlan resolve_plan;
