@@ -54,13 +54,13 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
-#include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -518,6 +518,7 @@ LogMaxId(void)
 
 			if (irel->rd_rel->relam == BTREE_AM_OID && irel->rd_index->indisvalid &&
 				irel->rd_index->indkey.values[0] == column &&
+				(irel->rd_indoption[0] & INDOPTION_DESC) == 0 &&
 				RelationGetIndexPredicate(irel) == NIL)
 				index = RelationGetRelid(irel);
 			index_close(irel, AccessShareLock);
@@ -557,18 +558,32 @@ LogMaxId(void)
 	return max;
 }
 
-/* The value seq would give next (1 when it never gave one). */
+/*
+ * The value seq would give next (its last value, plus one when it was
+ * given), read from its one tuple under a share lock of its buffer, the
+ * relation in AccessShareLock as a SELECT from it would take: not
+ * pg_sequence_last_value, whose RowExclusiveLock, held to the end of the
+ * transaction, made two first seals wait for each other's ExclusiveLock on
+ * the sequence.
+ */
 static int64
 SequenceNext(Oid seq)
 {
-	LOCAL_FCINFO(fcinfo, 1);
-	Datum		last;
+	Relation	rel = relation_open(seq, AccessShareLock);
+	Buffer		buf = ReadBuffer(rel, 0);
+	Page		page;
+	HeapTupleHeader tuple;
+	Form_pg_sequence_data data;
+	int64		next;
 
-	InitFunctionCallInfoData(*fcinfo, NULL, 1, InvalidOid, NULL, NULL);
-	fcinfo->args[0].value = ObjectIdGetDatum(seq);
-	fcinfo->args[0].isnull = false;
-	last = pg_sequence_last_value(fcinfo);
-	return fcinfo->isnull ? 1 : DatumGetInt64(last) + 1;
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	tuple = (HeapTupleHeader) PageGetItem(page, PageGetItemId(page, FirstOffsetNumber));
+	data = (Form_pg_sequence_data) ((char *) tuple + tuple->t_hoff);
+	next = data->is_called ? data->last_value + 1 : data->last_value;
+	UnlockReleaseBuffer(buf);
+	relation_close(rel, NoLock);
+	return next;
 }
 
 /*

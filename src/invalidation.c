@@ -164,7 +164,7 @@ cache_invalidate_trigger(PG_FUNCTION_ARGS)
 /* Statements seen by this backend (a new one at each new top-level statement). */
 static uint64 statement_seq = 1;
 
-/* Transactions ended in the cluster when this backend last looked (see below). */
+/* Transactions ended in the cluster as of the newest snapshot this backend checked under (see below). */
 static uint64 completions_seen = 0;
 
 /*
@@ -172,18 +172,22 @@ static uint64 completions_seen = 0;
  * in READ COMMITTED a change committed before the statement began is seen by
  * it even when the statement itself opens no relation.
  *
- * A commit is visible (ProcArrayEndTransaction) a moment before its
- * invalidation messages are sent (AtEOXact_Inval; in COMMIT PREPARED only
- * after the files of the relations it dropped are unlinked: tens of ms).  A
- * statement whose snapshot sees such a commit finds no message yet, and
- * every part would answer as it was: a revoked share still allowed.  So when
- * any transaction has ended since this backend last looked
- * (xactCompletionCount, which ProcArrayEndTransaction advances as the
- * commit becomes visible, also in recovery), every part is counted as
- * changed: the next check reads the change log (what it holds since the
- * part's position, under the latest snapshot: nothing when nothing changed)
- * instead of trusting the counters.  A statement that sees the commit read
- * the count after it ended (its snapshot was taken under ProcArrayLock).
+ * A commit is visible a moment before its invalidation messages are sent
+ * (ProcArrayEndTransaction, then AtEOXact_Inval; FinishPreparedTransaction's
+ * ProcArrayRemove, then the files of the relations it dropped are unlinked,
+ * then the messages: tens of ms; in recovery
+ * ExpireTreeKnownAssignedTransactionIds, then the commit record's messages).
+ * A snapshot taken then sees the commit, and no message has come: every part
+ * would answer as it was, a revoked share still allowed.  Each of those
+ * steps advances xactCompletionCount, and a snapshot records the count it was
+ * taken at (snapXactCompletionCount).  So at every call, when the active
+ * snapshot (a statement's, a query's of a function body in READ COMMITTED, a
+ * parallel query's) counts more ended transactions than any snapshot this
+ * backend has checked under, every part is counted as changed: its next read
+ * takes the change log's newest entries (under the latest snapshot, which
+ * sees at least as much; nothing to apply when nothing changed) instead of
+ * trusting its counter.  Without an active snapshot, the cluster's count
+ * itself serves.
  */
 void
 CacheBeginStatement(void)
@@ -191,23 +195,25 @@ CacheBeginStatement(void)
 	static TimestampTz statement_seen = 0;
 	static LocalTransactionId statement_lxid = InvalidLocalTransactionId;
 	TimestampTz statement = GetCurrentStatementStartTimestamp();
+	uint64		completions;
 
 	if (statement != statement_seen || MyProc->lxid != statement_lxid)
 	{
-		uint64		completions;
-		int			g;
-
 		statement_seq++;
 		AcceptInvalidationMessages();
-		completions = ((volatile VariableCacheData *) ShmemVariableCache)->xactCompletionCount;
-		if (completions != completions_seen)
-		{
-			completions_seen = completions;
-			for (g = 0; g < INVAL_GROUPS; g++)
-				inval_counts[g]++;
-		}
 		statement_seen = statement;
 		statement_lxid = MyProc->lxid;
+	}
+	completions = ActiveSnapshotSet() ? GetActiveSnapshot()->snapXactCompletionCount : 0;
+	if (completions == 0)
+		completions = ((volatile VariableCacheData *) ShmemVariableCache)->xactCompletionCount;
+	if (completions > completions_seen)
+	{
+		int			g;
+
+		completions_seen = completions;
+		for (g = 0; g < INVAL_GROUPS; g++)
+			inval_counts[g]++;
 	}
 }
 

@@ -690,11 +690,13 @@ COMMENT ON FUNCTION share_acl._audit_partition(date) IS
 --     Each partition is locked before its anchors are read: a prepared
 --     transaction that sealed rows into it is waited for, and its rows
 --     counted (an anchor read before its COMMIT PREPARED missed them, and the
---     chain then failed to verify for good).
---   * when it dropped something, one row of its own in the chain without a
---     workspace: action 'retain', object_type 'audit_log', new: older_than,
---     the cutoff, the partitions and the number of rows dropped (who cut
---     the trail, and when, stays on record).
+--     chain then failed to verify for good).  Hence READ COMMITTED only (a
+--     REPEATABLE READ snapshot, taken before the wait, would still miss
+--     them: 25000).
+--   * when it dropped something, a LOG line of the server says who, what
+--     and how many rows (a row in the log itself would be sealed at commit,
+--     taking the chain's lock after the partitions': a deadlock with the
+--     writers of that chain).
 -- Returns the number of rows dropped.  older_than must be positive.
 CREATE FUNCTION share_acl.audit_retain(older_than interval) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -715,6 +717,11 @@ BEGIN
     IF older_than IS NULL OR older_than <= interval '0' THEN
         RAISE EXCEPTION 'audit_retain: older_than must be a positive interval'
             USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'audit_retain must run in a READ COMMITTED transaction'
+            USING ERRCODE = 'invalid_transaction_state',
+                  DETAIL = 'It waits for prepared transactions that wrote into a partition it drops, and must then see their rows.';
     END IF;
     -- (before the timestamp range: nothing is that old)
     BEGIN
@@ -757,11 +764,9 @@ BEGIN
         EXECUTE format('DROP TABLE %s', part.rel);
     END LOOP;
     IF cardinality(dropped_partitions) > 0 THEN
-        INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, new)
-        VALUES (NULL, share_acl.current_principal(), session_user, 'retain', 'audit_log',
-                jsonb_build_object('older_than', older_than, 'cutoff', cutoff,
-                                   'partitions', to_jsonb(dropped_partitions), 'rows', dropped));
-        PERFORM share_acl._audit_staged(NULL);
+        RAISE LOG 'share_acl: audit_retain(%) by role % (principal %) dropped % audit rows before % (partitions %)',
+            older_than, session_user, coalesce(share_acl.current_principal()::text, 'none'), dropped, cutoff,
+            array_to_string(dropped_partitions, ', ');
     END IF;
     RETURN dropped;
 END $$;
