@@ -112,29 +112,29 @@ def stale_allow(answer, truth):
     return answer and not truth
 
 
-# 1. a share revoked (unshare): bob's edit on an asset below the project
-def revoke_setup():
+def asset_and_share():
+    """a new asset below the project, and bob's editor share on the project"""
     asset = as_owner("SELECT share_acl.create_resource(%s, 'asset', %s)", ws, project)
     return (bob, asset, editor_share())
+
+
+# 1. a share revoked (unshare): bob's edit on an asset below the project
 
 
 race("a revoked share denies at once",
      "SELECT share_acl.has_access(%s, %s, 'edit'),"
      " EXISTS (SELECT 1 FROM share_acl.share WHERE id = %s)",
-     revoke_setup,
+     asset_and_share,
      lambda a: ("SELECT share_acl.unshare(%s)", (a[2],)), stale_allow)
 
 
 # 2. a share narrowed (update_share to viewer)
-def narrow_setup():
-    asset = as_owner("SELECT share_acl.create_resource(%s, 'asset', %s)", ws, project)
-    return (bob, asset, editor_share())
 
 
 race("a narrowed share denies the flag at once",
      "SELECT share_acl.has_access(%s, %s, 'edit'),"
      " (SELECT perms::text FROM share_acl.share WHERE id = %s) LIKE '%%edit%%'",
-     narrow_setup,
+     asset_and_share,
      lambda a: ("SELECT share_acl.update_share(%s, perms => 'viewer')", (a[2],)), stale_allow)
 
 
