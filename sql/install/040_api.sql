@@ -63,6 +63,17 @@ END $$;
 COMMENT ON FUNCTION share_acl._actor() IS
     'internal: the acting principal, NULL for a trusted administrator without one; 42501 for anyone else';
 
+-- May a refusal name resource to actor?  Only to who may view it (or a
+-- trusted administrator, actor NULL): an id in a refusal must not tell
+-- anyone what it hides (a restricted resource, a collection, where a link
+-- or share points).
+CREATE FUNCTION share_acl._may_name(actor uuid, resource uuid) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT actor IS NULL OR coalesce(share_acl.has_access(actor, resource, 'view'), false)
+$$;
+COMMENT ON FUNCTION share_acl._may_name(uuid, uuid) IS
+    'internal: whether a refusal may name the resource to the actor (it may view it, or no principal acts)';
+
 -- Check or raise 42501 naming the missing flags.  A NULL principal is a
 -- trusted administrator (see _actor) and passes.  This, _require_manager
 -- and _deny are the one authorisation step of every management function,
@@ -1287,7 +1298,7 @@ BEGIN
     -- view that ancestor: the refusal must not map what the caller cannot see)
     IF FOUND THEN
         PERFORM share_acl._deny(resource,
-            CASE WHEN actor IS NULL OR coalesce(share_acl.has_access(actor, hit.resource_id, 'view'), false)
+            CASE WHEN share_acl._may_name(actor, hit.resource_id)
                  THEN pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s: share link %s of resource %s would reach resource %s',
                                         action, hit.id, hit.resource_id, resource)
                  ELSE pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s: a share link of a resource it would be put below would reach resource %s',
@@ -1306,7 +1317,7 @@ BEGIN
      ORDER BY g.grantee_id, g.resource_id LIMIT 1;
     IF FOUND THEN
         PERFORM share_acl._deny(resource,
-            CASE WHEN actor IS NULL OR coalesce(share_acl.has_access(actor, hit.resource_id, 'view'), false)
+            CASE WHEN share_acl._may_name(actor, hit.resource_id)
                  THEN pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s: resource %s is shared with outsider %s%s, which would reach resource %s',
                                         action, hit.resource_id, hit.outsider,
                                         CASE WHEN hit.outsider <> hit.grantee_id
@@ -1538,8 +1549,7 @@ BEGIN
           FROM doomed d JOIN share_acl.resource x ON x.id = d.id;
         -- (a resource below that the actor may not even view, a restricted
         -- one, is not named: the refusal must not show what it hides)
-        IF beyond IS NOT NULL AND beyond <> resource
-           AND NOT coalesce(share_acl.has_access(actor, beyond, 'view'), false) THEN
+        IF beyond IS NOT NULL AND beyond <> resource AND NOT share_acl._may_name(actor, beyond) THEN
             PERFORM share_acl._deny(delete_resource.resource,
                 pg_catalog.format('permission denied: delete_resource of resource %s would delete resources below it that this principal may not delete', resource));
         ELSIF beyond IS NOT NULL THEN

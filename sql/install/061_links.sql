@@ -504,7 +504,7 @@ BEGIN
         -- (the link's resource is named only to who may view it: the link id
         -- alone must not tell anyone else where it points)
         PERFORM share_acl._deny(l.id,
-            CASE WHEN coalesce(share_acl.has_access(actor, l.resource_id, 'view'), false)
+            CASE WHEN share_acl._may_name(actor, l.resource_id)
                  THEN pg_catalog.format('permission denied: revoke_link requires "change_permissions" on resource %s or being the creator of link %s', l.resource_id, l.id)
                  ELSE pg_catalog.format('permission denied: revoke_link requires "change_permissions" on the link''s resource or being the creator of link %s', l.id)
             END);
