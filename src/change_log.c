@@ -50,6 +50,7 @@
 
 #include "catalog.h"
 #include "change_log.h"
+#include "change_log_writers.h"
 #include "kept_plan.h"
 #include "row_write.h"
 #include "invalidation.h"
@@ -225,6 +226,7 @@ WriteEntries(ChangeKind kind, Datum *ids, int n, bool reload)
 						   SECURITY_RESTRICTED_OPERATION);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	ChangeLogWriting(kind);
 	if (reload)
 	{
 		Oid			argtypes[1] = {CHAROID};
@@ -248,6 +250,7 @@ WriteEntries(ChangeKind kind, Datum *ids, int n, bool reload)
 						     2, argtypes, 0),
 				 values, SPI_OK_INSERT);
 	}
+	ChangeLogWritingDone();
 	if (pg_prng_uint32(&pg_global_prng_state) % CHANGE_LOG_PRUNE_ONE_IN == 0)
 		PruneOldEntries();
 	SPI_finish();
@@ -667,23 +670,34 @@ typedef struct LogReader
 } LogReader;
 
 /*
- * Pass the reader the ids the current transaction logged of its kind from
- * command since on (those of earlier commands the position saw), from
- * memory: scanning the log for them would visit every entry the
- * transaction wrote, at every read (an upload loop would be quadratic).
- * An id of a rolled-back subtransaction may come too (read again, harmless).
- * False when memory does not hold them all (a reload entry, too many ids,
- * or a parallel worker, whose memory holds none of its leader's).
+ * Does memory hold all the entries of this kind that the running
+ * transaction, which took pos, logged after pos?  Not when it wrote a reload
+ * entry or too many ids, nor in a parallel worker (whose memory holds none
+ * of its leader's).
  */
 static bool
+OwnEntriesInMemory(ChangeKind kind, const ChangeLogPosition *pos)
+{
+	return FullTransactionIdIsValid(pos->own) &&
+		FullTransactionIdEquals(pos->own, GetTopFullTransactionIdIfAny()) &&
+		!own[kind].reload && !IsParallelWorker();
+}
+
+/*
+ * Pass the reader the ids the current transaction logged of its kind from
+ * command since on (those of earlier commands the position saw), from
+ * memory (OwnEntriesInMemory): scanning the log for them would visit every
+ * entry the transaction wrote, at every read (an upload loop would be
+ * quadratic).  An id of a rolled-back subtransaction may come too (read
+ * again, harmless).
+ */
+static void
 ReadOwnEntries(LogReader *r, ChangeKind kind, CommandId since)
 {
 	OwnChanges *o = &own[kind];
 	int			lo = o->rolled_n,
 				hi = o->n;
 
-	if (o->reload || IsParallelWorker())
-		return false;
 	/* the transaction's ids follow the earlier ones', in command order */
 	while (lo < hi)
 	{
@@ -701,7 +715,6 @@ ReadOwnEntries(LogReader *r, ChangeKind kind, CommandId since)
 		else
 			r->add(&o->ids[lo], r->arg);
 	}
-	return true;
 }
 
 /*
@@ -762,6 +775,30 @@ ReadEntries(LogReader *r, Relation rel, Snapshot snap, char code, StrategyNumber
 }
 
 /*
+ * May the scans of the log be skipped: did no transaction that pos had not
+ * seen finished write an entry of this kind (change_log_writers.c)?  The
+ * running transaction's own entries do not count when memory holds them.
+ */
+static bool
+NoUnseenWriter(ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap, bool own_in_memory)
+{
+	FullTransactionId bound;
+	uint64		oldest = U64FromFullTransactionId(pos->xmax);
+	int32		i;
+
+	if (snap->takenDuringRecovery || !ChangeLogWritersBound(kind, &bound))
+		return false;
+	/* the oldest listed as running (the list is sorted) */
+	for (i = 0; i < pos->nxip; i++)
+		if (!own_in_memory || !FullTransactionIdEquals(pos->xip[i], pos->own))
+		{
+			oldest = Min(oldest, U64FromFullTransactionId(pos->xip[i]));
+			break;
+		}
+	return U64FromFullTransactionId(bound) < oldest;
+}
+
+/*
  * Pass add() every id of the entries of this kind visible in snap that pos had
  * not seen (an id may come more than once), or return CHANGE_LOG_RELOAD when
  * a reload is needed: a reload entry, entries pruned past pos, more than
@@ -773,6 +810,7 @@ ChangeLogRead(ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap, int3
 {
 	LogReader	r = {change_kind_codes[kind], pos, ReadNextFullTransactionId(), limit, 0, false, add, arg};
 	const char	codes[2] = {change_kind_codes[kind], CHANGE_LOG_MARKER};
+	bool		own_in_memory = OwnEntriesInMemory(kind, pos);
 	Relation	rel;
 	int32		i;
 	int			c;
@@ -781,6 +819,12 @@ ChangeLogRead(ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap, int3
 		U64FromFullTransactionId(ReadNextFullTransactionId()) - U64FromFullTransactionId(pos->xmin) >
 		((uint64) 1 << 30))
 		return CHANGE_LOG_RELOAD;
+	if (NoUnseenWriter(kind, pos, snap, own_in_memory))
+	{
+		if (own_in_memory)
+			ReadOwnEntries(&r, kind, pos->own_curcid);
+		return r.reload ? CHANGE_LOG_RELOAD : CHANGE_LOG_DELTAS;
+	}
 	rel = ModelTableOpen(MT_CHANGE_LOG, AccessShareLock);
 	for (c = 0; c < 2 && !r.reload; c++)
 	{
@@ -791,11 +835,9 @@ ChangeLogRead(ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap, int3
 			if (i > 0 && FullTransactionIdEquals(pos->xip[i], pos->xip[i - 1]))
 				continue;
 			/* the running transaction's own entries of the kind: from memory */
-			if (c == 0 && FullTransactionIdIsValid(pos->own) &&
-				FullTransactionIdEquals(pos->xip[i], pos->own) &&
-				FullTransactionIdEquals(pos->own, GetTopFullTransactionIdIfAny()) &&
-				ReadOwnEntries(&r, kind, pos->own_curcid))
+			if (c == 0 && own_in_memory && FullTransactionIdEquals(pos->xip[i], pos->own))
 			{
+				ReadOwnEntries(&r, kind, pos->own_curcid);
 				own_read = true;
 				continue;
 			}

@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "catalog.h"
 #include "change_log.h"
+#include "change_log_writers.h"
 #include "commit_recheck.h"
 #include "context.h"
 #include "fk_check.h"
@@ -33,6 +34,7 @@ _PG_init(void)
 	CatalogInit();
 	InvalidationInit();
 	ChangeLogInit();
+	ChangeLogWritersInit();
 	StructureInit();
 	RowWriteInit();
 	FkCheckInit();

@@ -3,7 +3,8 @@
 #
 # Installs missing packages, builds and installs share_acl, starts a cluster,
 # then runs every suite: pg_regress (make installcheck), pgTAP (pg_prove over
-# test/pgtap/*.sql), isolation (pg_isolation_regress over test/isolation), the
+# test/pgtap/*.sql), isolation (pg_isolation_regress over test/isolation,
+# with the library not preloaded and then preloaded), the
 # streaming standby check (test/standby), random changes applied as deltas
 # against fresh backends (test/delta), the dependency detection check
 # (test/deps), plpgsql_check over the PL/pgSQL functions (test/lint), the
@@ -74,22 +75,42 @@ FAILED=$((FAILED + bad))
 echo "pgTAP: $total tests, $bad failed"
 [ $rc -ne 0 ] && SUITES_FAILED+=(pgTAP)
 
-# --- isolation -------------------------------------------------------------------
+# Restart the cluster with share_acl in shared_preload_libraries (preload)
+# or without it (plain): the deployments differ in what reads the change log
+# (change_log_writers.c: only a preloaded server keeps the writers' counters).
+restart_cluster() {
+	local setting="RESET shared_preload_libraries"
+	[ "$1" = preload ] && setting="SET shared_preload_libraries = 'share_acl'"
+	psql -qX -v ON_ERROR_STOP=1 -c "ALTER SYSTEM $setting" >/dev/null &&
+		sa_as_postgres "$PG_BIN/pg_ctl" -D "$SA_CLUSTER_DIR/data" -w -m fast \
+			-l "$SA_CLUSTER_DIR/server.log" restart >/dev/null
+}
+
+# --- isolation: in both deployments --------------------------------------------
+# (the cluster stays preloaded for the delta and visibility suites, then is
+# plain again)
 if ls test/isolation/specs/*.spec >/dev/null 2>&1; then
-	sa_log "isolation (pg_isolation_regress)"
 	ISO=$(dirname "$($PG_CONFIG --pgxs)")/../test/isolation/pg_isolation_regress
 	specs=$(cd test/isolation/specs && ls *.spec | sed 's/\.spec$//' | sort)
-	# shellcheck disable=SC2086
-	"$ISO" --inputdir=test/isolation --outputdir="$OUT/isolation" \
-		--load-extension=share_acl --dbname=share_acl_isolation $specs >"$OUT/iso.log" 2>&1
-	rc=$?
-	cat "$OUT/iso.log"
-	count_regress "$OUT/iso.log"
-	if [ $rc -ne 0 ]; then
-		SUITES_FAILED+=(isolation)
-		[ -f "$OUT/isolation/regression.diffs" ] && cat "$OUT/isolation/regression.diffs"
-		grep -qE '\.\.\. (FAILED|failed)' "$OUT/iso.log" || FAILED=$((FAILED + 1))
-	fi
+	for deployment in plain preload; do
+		sa_log "isolation (pg_isolation_regress), library $([ $deployment = preload ] && echo preloaded || echo "not preloaded")"
+		if [ $deployment = preload ] && ! restart_cluster preload; then
+			FAILED=$((FAILED + 1))
+			SUITES_FAILED+=("isolation-$deployment")
+			continue
+		fi
+		# shellcheck disable=SC2086
+		"$ISO" --inputdir=test/isolation --outputdir="$OUT/isolation-$deployment" \
+			--load-extension=share_acl --dbname=share_acl_isolation $specs >"$OUT/iso.log" 2>&1
+		rc=$?
+		cat "$OUT/iso.log"
+		count_regress "$OUT/iso.log"
+		if [ $rc -ne 0 ]; then
+			SUITES_FAILED+=("isolation-$deployment")
+			[ -f "$OUT/isolation-$deployment/regression.diffs" ] && cat "$OUT/isolation-$deployment/regression.diffs"
+			grep -qE '\.\.\. (FAILED|failed)' "$OUT/iso.log" || FAILED=$((FAILED + 1))
+		fi
+	done
 fi
 
 # --- standby: a warmed hot standby session after replay ------------------------
@@ -127,12 +148,13 @@ fi
 # clients: psycopg and asyncpg through PgBouncer in transaction pooling mode;
 # retain: audit_retain while audit rows are being committed; visibility:
 # checks see a commit their snapshot sees before its invalidation arrives
-# (COMMIT PREPARED of a transaction that dropped tables); flood: a flood of
+# (COMMIT PREPARED of a transaction that dropped tables; with the library
+# preloaded, as the delta suite); flood: a flood of
 # refused calls keeps every audit row and starves no link open; fuzz: the
 # parser fuzz run; docs: REFERENCE.md is what is installed
-for suite in deps lint fault replication dump image notify clients retain visibility flood stack fuzz docs; do
-	script=test/$suite/run.sh
-	[ -x "$script" ] || continue
+run_script_suite() {
+	local suite=$1 script=test/$1/run.sh
+	[ -x "$script" ] || return 0
 	sa_log "$suite ($script)"
 	if "$script" >"$OUT/$suite.log" 2>&1; then
 		PASSED=$((PASSED + 1))
@@ -142,6 +164,14 @@ for suite in deps lint fault replication dump image notify clients retain visibi
 		SUITES_FAILED+=("$suite")
 		tail -40 "$OUT/$suite.log"
 	fi
+}
+run_script_suite visibility
+if ! restart_cluster plain; then
+	FAILED=$((FAILED + 1))
+	SUITES_FAILED+=(restart)
+fi
+for suite in deps lint fault replication dump image notify clients retain flood stack fuzz docs; do
+	run_script_suite "$suite"
 done
 
 # --- no process of the cluster crashed during any suite (a crash of a

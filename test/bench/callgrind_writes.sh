@@ -26,20 +26,24 @@
 #       # instead: that case's profile (N transactions) in
 #       # /tmp/callgrind_writes.open_link.out, for callgrind_annotate
 #
-# Settings (environment): SCALE (0.1), N (200), PG_BIN, PROFILE.  Needs
-# valgrind (installed with apt when missing).
+# Settings (environment): SCALE (0.1), N (200), PG_BIN, PROFILE, PRELOAD (1:
+# share_acl in shared_preload_libraries, the deployment the README recommends,
+# as test/bench/writes.sh; 0: loaded at the first call).  Needs valgrind
+# (installed with apt when missing).
 set -euo pipefail
 OTHER_INSTALL=${PG_BIN:+yes}
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib.sh"
 SCALE=${SCALE:-0.1}
 N=${N:-200}
+PRELOAD=${PRELOAD:-1}
 BENCH=$SA_ROOT/test/bench
 command -v valgrind >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind; }
 if [ -z "$OTHER_INSTALL" ]; then bench_setup; else bench_need_bc; fi
 sa_start_cluster "shared_buffers = 1GB
 max_wal_size = 8GB
-jit = off"
+jit = off
+$([ "$PRELOAD" = 1 ] && echo "shared_preload_libraries = 'share_acl'")"
 trap 'sa_stop_cluster' EXIT
 bench_load_data
 psql -qX -f "$BENCH/link_tokens.sql" >/dev/null

@@ -74,7 +74,8 @@ SELECT e, 'owner' FROM unnest(ARRAY[
     'principal_check', 'member_check', 'member_owner_check', 'team_member_check',
     'resource_check', 'resource_insert_check', 'collection_item_check', 'share_check',
     'id_registry_sync', 'id_registry_forget', 'id_registry_insert',
-    'cache_invalidate_trigger', 'change_log_trigger', 'change_log_guard', 'signing_key_replace_unused',
+    'cache_invalidate_trigger', 'change_log_trigger', 'change_log_guard', 'change_log_written',
+    'signing_key_replace_unused',
     'audit_model_trigger', 'audit_log_guard', 'audit_chain_guard',
     'review_reviewer_check', 'review_resource_sync', 'review_reviewer_gone']) e;
 

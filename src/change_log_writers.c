@@ -1,0 +1,189 @@
+/*
+ * change_log_writers.c — the highest transaction ids that wrote change-log
+ * entries, per kind (change_log_writers.h), in the server's shared memory.
+ *
+ * A reader (change_log.c) must take the entries of the transactions its
+ * position had not seen finished: those it listed as running and every
+ * later one.  When no such transaction wrote an entry of its kind, the
+ * scans would find nothing; after every commit anywhere (the per-snapshot
+ * reading of invalidation.c) that is the common case, and the scans cost
+ * more than the check they precede.  So a statement trigger on the log
+ * raises, before each insert into it, the counter of the entry's kind (that
+ * of change_log.c's writer, or every kind for a statement of anyone else:
+ * the TRUNCATE and DELETE guards, an owner's maintenance) to the inserting
+ * transaction's id, and a reader skips the scans when its counter and
+ * the floor are below the oldest transaction it had not seen.  (Markers of
+ * deleted entries need no counter: an entry the reader needed was written
+ * by a transaction it had not seen, whose raise stays when the entry goes.)
+ *
+ * Why that is safe: an entry visible in the reader's snapshot was committed
+ * before the snapshot was taken, so its counter was raised before that (the
+ * raise precedes the insert, the insert the commit); the reader reads the
+ * counters after taking its snapshot.  The floor, set once by the first
+ * reader after the server starts (or a standby is promoted) to the next
+ * transaction id then, covers entries written before the counters existed
+ * (by an earlier server run, or replayed from WAL); every later writer
+ * raised its own counter.  A hot standby runs no trigger: there, and when
+ * the library is not preloaded (no counters), every read scans.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "commands/trigger.h"
+#include "miscadmin.h"
+#include "port/atomics.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+
+#include "change_log_writers.h"
+
+typedef struct WritersShared
+{
+	pg_atomic_uint64 written[CHANGE_KINDS];	/* highest full xid per kind, 0 none */
+	pg_atomic_uint64 floor;		/* 0 until a reader sets it */
+} WritersShared;
+
+static WritersShared *writers = NULL;
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+/* The kind change_log.c's writer is inserting, or -1 (any other insert: every kind). */
+static int	writing_kind = -1;
+
+static void
+WritersShmemRequest(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(MAXALIGN(sizeof(WritersShared)));
+}
+
+static void
+WritersShmemStartup(void)
+{
+	bool		found;
+	int			k;
+
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	writers = ShmemInitStruct("share_acl change log writers", sizeof(WritersShared), &found);
+	if (!found)
+	{
+		for (k = 0; k < CHANGE_KINDS; k++)
+			pg_atomic_init_u64(&writers->written[k], 0);
+		pg_atomic_init_u64(&writers->floor, 0);
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
+
+/* A writer's insert that failed leaves no kind behind for the next insert. */
+static void
+WritersXactCallback(XactEvent event, void *arg)
+{
+	writing_kind = -1;
+}
+
+static void
+WritersSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
+					   SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		writing_kind = -1;
+}
+
+/*
+ * Ask for the shared counters when the library is preloaded; called once
+ * from _PG_init.
+ */
+void
+ChangeLogWritersInit(void)
+{
+	RegisterXactCallback(WritersXactCallback, NULL);
+	RegisterSubXactCallback(WritersSubXactCallback, NULL);
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = WritersShmemRequest;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = WritersShmemStartup;
+}
+
+/* change_log.c's writer inserts entries of this kind: the trigger raises its counter only. */
+void
+ChangeLogWriting(ChangeKind kind)
+{
+	writing_kind = kind;
+}
+
+/* ... and is done (or failed: the (sub)transaction's abort says so too). */
+void
+ChangeLogWritingDone(void)
+{
+	writing_kind = -1;
+}
+
+static void
+Raise(pg_atomic_uint64 *counter, uint64 xid)
+{
+	uint64		old = pg_atomic_read_u64(counter);
+
+	while (old < xid && !pg_atomic_compare_exchange_u64(counter, &old, xid))
+		;
+}
+
+PG_FUNCTION_INFO_V1(change_log_written);
+
+/*
+ * change_log_written() — BEFORE INSERT statement trigger on change_log:
+ * raise the counter of the kind being written (every kind's, when the
+ * statement is not change_log.c's own) to the current transaction's id.
+ */
+Datum
+change_log_written(PG_FUNCTION_ARGS)
+{
+	uint64		xid;
+	int			k;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("change_log_written() must be called as a trigger")));
+	if (writers == NULL)
+		return PointerGetDatum(NULL);
+	xid = U64FromFullTransactionId(GetTopFullTransactionId());
+	if (writing_kind >= 0)
+		Raise(&writers->written[writing_kind], xid);
+	else
+		for (k = 0; k < CHANGE_KINDS; k++)
+			Raise(&writers->written[k], xid);
+	pg_memory_barrier();
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * Set *bound to an id at or above that of every transaction whose entries
+ * of this kind may be visible to a snapshot taken before this
+ * call; false when there is none to give (not preloaded, or in recovery).
+ */
+bool
+ChangeLogWritersBound(ChangeKind kind, FullTransactionId *bound)
+{
+	uint64		floor;
+
+	if (writers == NULL || RecoveryInProgress())
+		return false;
+	pg_memory_barrier();
+	floor = pg_atomic_read_u64(&writers->floor);
+	if (floor == 0)
+	{
+		uint64		next = U64FromFullTransactionId(ReadNextFullTransactionId());
+
+		if (pg_atomic_compare_exchange_u64(&writers->floor, &floor, next))
+			floor = next;
+	}
+	*bound = FullTransactionIdFromU64(Max(floor, pg_atomic_read_u64(&writers->written[kind])));
+	return true;
+}
