@@ -16,7 +16,9 @@
  * entries of every transaction that snapshot saw as finished.  The next read
  * takes those of the transactions it listed as running, and of every later
  * one: a few index probes and one range scan of the newest entries, however
- * long another transaction holds the xmin horizon back.  The running
+ * long another transaction holds the xmin horizon back; none when no such
+ * transaction wrote an entry of the kind (change_log_writers.c, with the
+ * library preloaded).  The running
  * transaction's own entries come from memory (the ids it logged, with their
  * commands), so that a transaction checking after each of many uploads does
  * not scan all its earlier entries at each check.  Entries are written
