@@ -20,6 +20,7 @@
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "parser/parse_func.h"
 #include "storage/bufmgr.h"
 #include "utils/catcache.h"
 #include "utils/fmgroids.h"
@@ -241,6 +242,10 @@ CatalogLookup(void)
 		c.change_log_owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
 		ReleaseSysCache(tup);
 	}
+	/* (an installation whose SQL predates it has none: no read skips the log) */
+	c.change_log_written_fn = LookupFuncName(list_make2(makeString("share_acl"),
+														makeString("change_log_written")),
+											 0, NULL, true);
 	c.permset_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("permset"),
 									 ObjectIdGetDatum(nsp));
 	c.resource_kind_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,

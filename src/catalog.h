@@ -81,6 +81,7 @@ typedef struct ModelCatalog
 	bool		valid;
 	Oid			oids[MT_COUNT];
 	Oid			change_log_owner;	/* the triggers write the log as this role */
+	Oid			change_log_written_fn;	/* its trigger counting writers, or InvalidOid */
 	Oid			permset_type, resource_kind_type;	/* share_acl's types */
 	AttrNumber	res_id, res_workspace, res_kind, res_parent, res_owner, res_access,
 				res_restricted, res_guest_ai;

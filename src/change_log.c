@@ -33,6 +33,7 @@
 #include "access/parallel.h"
 #include "access/transam.h"
 #include "access/xact.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/pg_prng.h"
@@ -777,18 +778,45 @@ ReadEntries(LogReader *r, Relation rel, Snapshot snap, char code, StrategyNumber
 }
 
 /*
+ * Does the log's statement trigger count every writer (change_log_writers.c):
+ * share_acl's, BEFORE INSERT, for each statement, firing always?  Not in an
+ * installation whose SQL predates it, nor when an owner disabled it.
+ */
+static bool
+WritersCounted(Relation log)
+{
+	TriggerDesc *t = log->trigdesc;
+	int			i;
+
+	if (t == NULL || !t->trig_insert_before_statement || !OidIsValid(catalog.change_log_written_fn))
+		return false;
+	for (i = 0; i < t->numtriggers; i++)
+	{
+		const Trigger *trigger = &t->triggers[i];
+
+		if (trigger->tgfoid == catalog.change_log_written_fn &&
+			trigger->tgenabled == TRIGGER_FIRES_ALWAYS && trigger->tgqual == NULL &&
+			TRIGGER_FOR_INSERT(trigger->tgtype) && TRIGGER_FOR_BEFORE(trigger->tgtype) &&
+			!TRIGGER_FOR_ROW(trigger->tgtype))
+			return true;
+	}
+	return false;
+}
+
+/*
  * May the scans of the log be skipped: did no transaction that pos had not
  * seen finished write an entry of this kind (change_log_writers.c)?  The
  * running transaction's own entries do not count when memory holds them.
  */
 static bool
-NoUnseenWriter(ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap, bool own_in_memory)
+NoUnseenWriter(Relation log, ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap,
+			   bool own_in_memory)
 {
 	FullTransactionId bound;
 	uint64		oldest = U64FromFullTransactionId(pos->xmax);
 	int32		i;
 
-	if (snap->takenDuringRecovery || !ChangeLogWritersBound(kind, &bound))
+	if (snap->takenDuringRecovery || !WritersCounted(log) || !ChangeLogWritersBound(kind, &bound))
 		return false;
 	/* the oldest listed as running (the list is sorted) */
 	for (i = 0; i < pos->nxip; i++)
@@ -821,13 +849,14 @@ ChangeLogRead(ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap, int3
 		U64FromFullTransactionId(ReadNextFullTransactionId()) - U64FromFullTransactionId(pos->xmin) >
 		((uint64) 1 << 30))
 		return CHANGE_LOG_RELOAD;
-	if (NoUnseenWriter(kind, pos, snap, own_in_memory))
+	rel = ModelTableOpen(MT_CHANGE_LOG, AccessShareLock);
+	if (NoUnseenWriter(rel, kind, pos, snap, own_in_memory))
 	{
+		table_close(rel, AccessShareLock);
 		if (own_in_memory)
 			ReadOwnEntries(&r, kind, pos->own_curcid);
 		return r.reload ? CHANGE_LOG_RELOAD : CHANGE_LOG_DELTAS;
 	}
-	rel = ModelTableOpen(MT_CHANGE_LOG, AccessShareLock);
 	for (c = 0; c < 2 && !r.reload; c++)
 	{
 		bool		own_read = false;
