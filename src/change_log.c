@@ -376,6 +376,7 @@ change_log_own_reload(PG_FUNCTION_ARGS)
 
 	for (k = 0; k < CHANGE_KINDS; k++)
 		own[k].reload = true;
+	ChangeLogWritingAll();
 	PG_RETURN_VOID();
 }
 

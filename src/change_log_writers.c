@@ -7,12 +7,14 @@
  * later one.  When no such transaction wrote an entry of its kind, the
  * scans would find nothing; after every commit anywhere (the per-snapshot
  * reading of invalidation.c) that is the common case, and the scans cost
- * more than the check they precede.  So a statement trigger on the log
- * raises, before each insert into it, the counter of the entry's kind (that
- * of change_log.c's writer, or every kind for a statement of anyone else:
- * the TRUNCATE and DELETE guards, an owner's maintenance) to the inserting
- * transaction's id, and a reader skips the scans when its counter and
- * the floor are below the oldest transaction it had not seen.  (Markers of
+ * more than the check they precede.  So before each insert into the log,
+ * the counter of the entry's kind is raised to the inserting transaction's
+ * id: by change_log.c's writer itself, and for a statement of anyone else
+ * (the DELETE guard, an owner's maintenance) by a statement trigger on the
+ * log, for every kind (the TRUNCATE guard's reload entries are counted by
+ * its own call as well); and a reader skips the scans when its counter and
+ * the floor are below the oldest transaction it had not seen.  A reader
+ * never skips while the trigger is missing or disabled (change_log.c).  (Markers of
  * deleted entries need no counter: an entry the reader needed was written
  * by a transaction it had not seen, whose raise stays when the entry goes.)
  *
@@ -111,20 +113,6 @@ ChangeLogWritersInit(void)
 	shmem_startup_hook = WritersShmemStartup;
 }
 
-/* change_log.c's writer inserts entries of this kind: the trigger raises its counter only. */
-void
-ChangeLogWriting(ChangeKind kind)
-{
-	writing_kind = kind;
-}
-
-/* ... and is done (or failed: the (sub)transaction's abort says so too). */
-void
-ChangeLogWritingDone(void)
-{
-	writing_kind = -1;
-}
-
 static void
 Raise(pg_atomic_uint64 *counter, uint64 xid)
 {
@@ -134,32 +122,64 @@ Raise(pg_atomic_uint64 *counter, uint64 xid)
 		;
 }
 
-PG_FUNCTION_INFO_V1(change_log_written);
-
-/*
- * change_log_written() — BEFORE INSERT statement trigger on change_log:
- * raise the counter of the kind being written (every kind's, when the
- * statement is not change_log.c's own) to the current transaction's id.
- */
-Datum
-change_log_written(PG_FUNCTION_ARGS)
+/* Raise the counter of one kind, or of every kind (kind -1), to the current transaction's id. */
+static void
+RaiseCounters(int kind)
 {
 	uint64		xid;
 	int			k;
 
+	if (writers == NULL)
+		return;
+	xid = U64FromFullTransactionId(GetTopFullTransactionId());
+	for (k = 0; k < CHANGE_KINDS; k++)
+		if (kind < 0 || k == kind)
+			Raise(&writers->written[k], xid);
+	pg_memory_barrier();
+}
+
+/*
+ * change_log.c's writer inserts entries of this kind: counted here, before
+ * the insert (also when an owner has disabled the trigger); the trigger
+ * then leaves them be.
+ */
+void
+ChangeLogWriting(ChangeKind kind)
+{
+	RaiseCounters(kind);
+	writing_kind = kind;
+}
+
+/* Entries of every kind are written outside change_log.c's writer (the TRUNCATE guard). */
+void
+ChangeLogWritingAll(void)
+{
+	RaiseCounters(-1);
+}
+
+/* ... and is done (or failed: the (sub)transaction's abort says so too). */
+void
+ChangeLogWritingDone(void)
+{
+	writing_kind = -1;
+}
+
+PG_FUNCTION_INFO_V1(change_log_written);
+
+/*
+ * change_log_written() — BEFORE INSERT statement trigger on change_log:
+ * unless the statement is change_log.c's own (counted already), raise every
+ * kind's counter to the current transaction's id.
+ */
+Datum
+change_log_written(PG_FUNCTION_ARGS)
+{
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("change_log_written() must be called as a trigger")));
-	if (writers == NULL)
-		return PointerGetDatum(NULL);
-	xid = U64FromFullTransactionId(GetTopFullTransactionId());
-	if (writing_kind >= 0)
-		Raise(&writers->written[writing_kind], xid);
-	else
-		for (k = 0; k < CHANGE_KINDS; k++)
-			Raise(&writers->written[k], xid);
-	pg_memory_barrier();
+	if (writing_kind < 0)
+		RaiseCounters(-1);
 	return PointerGetDatum(NULL);
 }
 

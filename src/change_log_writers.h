@@ -3,11 +3,12 @@
  * entries, kept in shared memory so that a reader can skip scanning the log
  * when no transaction it has not seen wrote any.
  *
- * Owned by change_log_writers.c.  Per kind of entry, the highest transaction id that wrote one: raised by
- * the log's statement trigger before the insert, so before the writer's
- * commit can be visible in any snapshot.  Only when the library is preloaded
- * (the counters live in the server's main shared memory); otherwise, and in
- * recovery, there is no bound and every read scans.
+ * Owned by change_log_writers.c.  Per kind of entry, the highest
+ * transaction id that wrote one: raised before the insert (by change_log.c's
+ * writer, or by the log's statement trigger for anyone else's), so before
+ * the writer's commit can be visible in any snapshot.  Only when the library
+ * is preloaded (the counters live in the server's main shared memory);
+ * otherwise, and in recovery, there is no bound and every read scans.
  */
 #ifndef SHARE_ACL_CHANGE_LOG_WRITERS_H
 #define SHARE_ACL_CHANGE_LOG_WRITERS_H
@@ -20,6 +21,7 @@
 
 extern void ChangeLogWritersInit(void);
 extern void ChangeLogWriting(ChangeKind kind);
+extern void ChangeLogWritingAll(void);
 extern void ChangeLogWritingDone(void);
 extern bool ChangeLogWritersBound(ChangeKind kind, FullTransactionId *bound);
 
