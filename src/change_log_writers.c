@@ -14,9 +14,10 @@
  * log, for every kind (the TRUNCATE guard's reload entries are counted by
  * its own call as well); and a reader skips the scans when its counter and
  * the floor are below the oldest transaction it had not seen.  A reader
- * never skips while the trigger is missing or disabled (change_log.c).  (Markers of
- * deleted entries need no counter: an entry the reader needed was written
- * by a transaction it had not seen, whose raise stays when the entry goes.)
+ * never skips while the trigger is missing or disabled (change_log.c).
+ * (Markers of deleted entries need no counter: an entry the reader needed
+ * was written by a transaction it had not seen, whose raise stays when the
+ * entry goes.)
  *
  * Why that is safe: an entry visible in the reader's snapshot was committed
  * before the snapshot was taken, so its counter was raised before that (the
@@ -185,8 +186,8 @@ change_log_written(PG_FUNCTION_ARGS)
 
 /*
  * Set *bound to an id at or above that of every transaction whose entries
- * of this kind may be visible to a snapshot taken before this
- * call; false when there is none to give (not preloaded, or in recovery).
+ * of this kind may be visible to a snapshot taken before this call; false
+ * when there is none to give (not preloaded, or in recovery).
  */
 bool
 ChangeLogWritersBound(ChangeKind kind, FullTransactionId *bound)
