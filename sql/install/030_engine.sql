@@ -81,13 +81,15 @@ CREATE TRIGGER change_log_truncated AFTER TRUNCATE ON share_acl.change_log
     FOR EACH STATEMENT EXECUTE FUNCTION share_acl.change_log_guard();
 CREATE TRIGGER change_log_updated BEFORE UPDATE ON share_acl.change_log
     FOR EACH STATEMENT EXECUTE FUNCTION share_acl.change_log_guard();
--- Before any insert, the inserting transaction is counted as a writer of
--- entries (in shared memory, when the library is preloaded): a backend whose
--- position every such writer is older than skips reading the log.
+-- Before an insert that change_log_trigger's writer did not make (the
+-- guards', an owner's), the inserting transaction is counted as a writer of
+-- entries of every kind (in shared memory, when the library is preloaded; the
+-- writer counts its own): a backend whose position every such writer is
+-- older than skips reading the log.
 CREATE FUNCTION share_acl.change_log_written() RETURNS trigger
     AS 'MODULE_PATHNAME', 'change_log_written' LANGUAGE C;
 COMMENT ON FUNCTION share_acl.change_log_written() IS
-    'trigger on change_log: before entries are inserted, count the transaction as a writer of their kind (a reader that has seen every writer skips the log)';
+    'trigger on change_log: before entries are inserted by anyone but change_log_trigger (which counts its own), count the transaction as a writer of every kind (a reader that has seen every writer skips the log)';
 CREATE TRIGGER change_log_written BEFORE INSERT ON share_acl.change_log
     FOR EACH STATEMENT EXECUTE FUNCTION share_acl.change_log_written();
 ALTER TABLE share_acl.change_log ENABLE ALWAYS TRIGGER change_log_deleted,
