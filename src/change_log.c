@@ -34,6 +34,7 @@
 #include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/pg_trigger.h"
+#include "catalog/indexing.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/pg_prng.h"
@@ -353,12 +354,18 @@ OwnSubXactCallback(SubXactEvent event, SubTransactionId mySubid, SubTransactionI
 			own[k].sub_rolled = true;
 }
 
-/* Register the transaction callbacks; called once from _PG_init. */
+static void CountingTriggerForget(Datum arg, Oid relid);
+
+/*
+ * Register the transaction callbacks, and the relcache callback of the
+ * counting trigger (WritersCounted); called once from _PG_init.
+ */
 void
 ChangeLogInit(void)
 {
 	RegisterXactCallback(OwnXactCallback, NULL);
 	RegisterSubXactCallback(OwnSubXactCallback, NULL);
+	CacheRegisterRelcacheCallback(CountingTriggerForget, (Datum) 0);
 }
 
 PG_FUNCTION_INFO_V1(change_log_own_reload);
@@ -779,12 +786,55 @@ ReadEntries(LogReader *r, Relation rel, Snapshot snap, char code, StrategyNumber
 }
 
 /*
- * Does the log's statement trigger count every writer (change_log_writers.c):
- * share_acl's, BEFORE INSERT, for each statement, firing always?  Not in an
- * installation whose SQL predates it, nor when an owner disabled it.
+ * The counting trigger last found on the log, and the transaction that
+ * wrote its pg_trigger row (its last CREATE, ENABLE or DISABLE); forgotten
+ * at every invalidation of the log's relcache entry, which every change of
+ * its triggers sends.
+ */
+static Oid	counting_log = InvalidOid;
+static Oid	counting_trigger = InvalidOid;
+static TransactionId counting_trigger_xmin = InvalidTransactionId;
+
+static void
+CountingTriggerForget(Datum arg, Oid relid)
+{
+	if (!OidIsValid(relid) || relid == counting_log)
+		counting_trigger = InvalidOid;
+}
+
+/* The xmin of trigger's pg_trigger row (FrozenTransactionId once frozen). */
+static TransactionId
+TriggerRowXmin(Oid trigger)
+{
+	Relation	rel = table_open(TriggerRelationId, AccessShareLock);
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	TransactionId xmin = InvalidTransactionId;
+
+	ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(trigger));
+	scan = systable_beginscan(rel, TriggerOidIndexId, true, NULL, 1, &key);
+	if ((tup = systable_getnext(scan)) != NULL)
+		xmin = HeapTupleHeaderGetXmin(tup->t_data);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return xmin;
+}
+
+/*
+ * Has the log's statement trigger counted every writer (change_log_writers.c)
+ * of the transactions from oldest on?  It must be share_acl's, BEFORE INSERT,
+ * for each statement, firing always (not so in an installation whose SQL
+ * predates it, nor when an owner disabled it), and in that state since
+ * before oldest: its row written by a transaction that finished before
+ * every transaction the reader had not seen.  An owner who disabled it,
+ * inserted entries by hand and enabled it again (a writer it did not count)
+ * held a lock that the ENABLE waited for, so that writer finished before the
+ * ENABLE's transaction, which the reader has not seen either, and the
+ * reader scans.
  */
 static bool
-WritersCounted(Relation log)
+WritersCounted(Relation log, FullTransactionId oldest)
 {
 	TriggerDesc *t = log->trigdesc;
 	int			i;
@@ -799,7 +849,17 @@ WritersCounted(Relation log)
 			trigger->tgenabled == TRIGGER_FIRES_ALWAYS && trigger->tgqual == NULL &&
 			TRIGGER_FOR_INSERT(trigger->tgtype) && TRIGGER_FOR_BEFORE(trigger->tgtype) &&
 			!TRIGGER_FOR_ROW(trigger->tgtype))
-			return true;
+		{
+			if (counting_trigger != trigger->tgoid)
+			{
+				counting_log = RelationGetRelid(log);
+				counting_trigger_xmin = TriggerRowXmin(trigger->tgoid);
+				counting_trigger = trigger->tgoid;
+			}
+			return TransactionIdIsValid(counting_trigger_xmin) &&
+				!TransactionIdIsCurrentTransactionId(counting_trigger_xmin) &&
+				TransactionIdPrecedes(counting_trigger_xmin, XidFromFullTransactionId(oldest));
+		}
 	}
 	return false;
 }
@@ -817,7 +877,7 @@ NoUnseenWriter(Relation log, ChangeKind kind, const ChangeLogPosition *pos, Snap
 	uint64		oldest = U64FromFullTransactionId(pos->xmax);
 	int32		i;
 
-	if (snap->takenDuringRecovery || !WritersCounted(log) || !ChangeLogWritersBound(kind, &bound))
+	if (snap->takenDuringRecovery || !ChangeLogWritersBound(kind, &bound))
 		return false;
 	/* the oldest listed as running (the list is sorted) */
 	for (i = 0; i < pos->nxip; i++)
@@ -826,7 +886,8 @@ NoUnseenWriter(Relation log, ChangeKind kind, const ChangeLogPosition *pos, Snap
 			oldest = Min(oldest, U64FromFullTransactionId(pos->xip[i]));
 			break;
 		}
-	return U64FromFullTransactionId(bound) < oldest;
+	return U64FromFullTransactionId(bound) < oldest &&
+		WritersCounted(log, FullTransactionIdFromU64(oldest));
 }
 
 /*

@@ -14,7 +14,8 @@
  * log, for every kind (the TRUNCATE guard's reload entries are counted by
  * its own call as well); and a reader skips the scans when its counter and
  * the floor are below the oldest transaction it had not seen.  A reader
- * never skips while the trigger is missing or disabled (change_log.c).
+ * never skips while the trigger is missing or disabled, nor before it has
+ * seen the transaction that last enabled it (change_log.c).
  * (Markers of deleted entries need no counter: an entry the reader needed
  * was written by a transaction it had not seen, whose raise stays when the
  * entry goes.)
