@@ -357,13 +357,18 @@ LocalContribution(Engine *e, PrincipalCtx *pc, WorkspaceRole role,
 
 /*
  * The uncapped union over anc(node) of the local contributions, stopping
- * above a restricted node (R8).  Container nodes are memoized per transaction
- * time, for a principal with a memo (see PrincipalGet); in trace mode nothing
- * is memoized and each node is traced once.
+ * above a restricted node (R8).  Container nodes are memoized in *memo: the
+ * principal's memo, per transaction time (see PrincipalGet), or, without
+ * one, a memo of this walk alone, made at the first node held by a
+ * collection (below it the walk is a chain of parents, which reaches no
+ * node twice): a node reached along many paths (collections filed in
+ * collections, a lattice any member can build) is walked once, never once
+ * per path.  In trace mode nothing is memoized and each node is traced
+ * once.
  */
 static Permset
 Inherited(Engine *e, PrincipalCtx *pc, WorkspaceRole role, const WorkspaceInfo *ws,
-		  int32 node, Trace *trace, int depth)
+		  int32 node, Trace *trace, nodemap_hash **memo, int depth)
 {
 	const ResourceNode *r = &e->s->resources[node];
 	Permset		u;
@@ -378,9 +383,9 @@ Inherited(Engine *e, PrincipalCtx *pc, WorkspaceRole role, const WorkspaceInfo *
 		if (found)
 			return 0;
 	}
-	else if ((r->flags & RES_HAS_CHILDREN) && pc->memo != NULL)
+	else if ((r->flags & RES_HAS_CHILDREN) && *memo != NULL)
 	{
-		NodeMapEntry *m = nodemap_lookup(pc->memo, node);
+		NodeMapEntry *m = nodemap_lookup(*memo, node);
 
 		if (m)
 			return m->value;
@@ -388,6 +393,7 @@ Inherited(Engine *e, PrincipalCtx *pc, WorkspaceRole role, const WorkspaceInfo *
 
 	if (depth > 0)
 	{
+		CHECK_FOR_INTERRUPTS();
 		check_stack_depth();
 		if (depth > 10000)
 			ereport(ERROR,
@@ -405,16 +411,19 @@ Inherited(Engine *e, PrincipalCtx *pc, WorkspaceRole role, const WorkspaceInfo *
 	}
 	else
 	{
+		c = FirstCollection(r, &link);
+		if (c >= 0 && !trace && *memo == NULL)
+			*memo = nodemap_create(CurrentMemoryContext, 16, NULL);
 		if (r->parent >= 0)
-			u |= Inherited(e, pc, role, ws, r->parent, trace, depth + 1);
-		for (c = FirstCollection(r, &link); c >= 0; c = NextCollection(e->s, &link))
-			u |= Inherited(e, pc, role, ws, c, trace, depth + 1);
+			u |= Inherited(e, pc, role, ws, r->parent, trace, memo, depth + 1);
+		for (; c >= 0; c = NextCollection(e->s, &link))
+			u |= Inherited(e, pc, role, ws, c, trace, memo, depth + 1);
 	}
 
-	if (!trace && (r->flags & RES_HAS_CHILDREN) && pc->memo != NULL)
+	if (!trace && (r->flags & RES_HAS_CHILDREN) && *memo != NULL)
 	{
 		bool		found;
-		NodeMapEntry *m = nodemap_insert(pc->memo, node, &found);
+		NodeMapEntry *m = nodemap_insert(*memo, node, &found);
 
 		m->value = u;
 	}
@@ -700,10 +709,15 @@ EffectiveWithLink(Engine *e, PrincipalCtx *pc, Target t, Permset link, Trace *tr
 	}
 	else
 	{
+		nodemap_hash *memo;
+
 		if (trace && trace->visited == NULL)
 			trace->visited = nodemap_create(CurrentMemoryContext, 64, NULL);
 		PrincipalEnsureGrants(pc);
-		u = Inherited(e, pc, role, ws, t.index, trace, 0);
+		memo = pc->memo;
+		u = Inherited(e, pc, role, ws, t.index, trace, &memo, 0);
+		if (pc->memo == NULL && memo != NULL)
+			nodemap_destroy(memo);	/* this walk's own */
 
 		/* R11 */
 		if (ROLE_IS_INTERNAL(role) && ws->members_can_share && (u & PERM_VIEW) && !(u & PERM_SHARE))
