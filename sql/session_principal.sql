@@ -1,8 +1,8 @@
 -- share_acl.principal belongs to a transaction (set_principal, SET LOCAL).
 -- A principal in effect in a transaction that did not set it was set for
 -- the session, and behind a transaction pooler would act for other clients:
--- share_acl warns once per backend, at the first check that uses it, and
--- still answers as that principal.
+-- share_acl warns at the first check that uses it after each assignment,
+-- and still answers as that principal.
 INSERT INTO share_acl.workspace (id, name) VALUES ('56000000-0000-0000-0000-000000000001', 'session principal');
 INSERT INTO share_acl.principal (id, kind, email) VALUES
     ('56000000-0000-0000-0001-000000000001', 'user', 'owner@session-principal.example');
@@ -29,6 +29,18 @@ SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
 
 -- set for the session: the next transaction's check warns, once
 SET share_acl.principal = '56000000-0000-0000-0001-000000000001';
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+-- set again (another client of a pooled connection): warns again, once
+SET share_acl.principal = '56000000-0000-0000-0001-000000000001';
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+-- a transaction that sets its own principal, then one that does not: the
+-- session's value is in effect again, and warned about again
+BEGIN;
+SELECT share_acl.set_principal(NULL);
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+COMMIT;
 SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
 SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
 RESET share_acl.principal;

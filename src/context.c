@@ -113,12 +113,18 @@ CheckPrincipal(char **newval, void **extra, GucSource source)
 	return true;
 }
 
-/* GUC assign hook: keep the parsed value. */
+/*
+ * GUC assign hook: keep the parsed value.  Every assignment (a SET, and the
+ * session's value coming back when a transaction's SET LOCAL ends) may put
+ * a session value in effect anew: the next transaction acting as it warns
+ * again.
+ */
 static void
 AssignPrincipal(const char *newval, void *extra)
 {
 	principal_is_set = newval != NULL && newval[0] != '\0' && ParseUuid(newval, &principal_id);
 	principal_assigned_in = MyProc != NULL ? MyProc->lxid : InvalidLocalTransactionId;
+	principal_session_warned = false;
 }
 
 /*
@@ -126,7 +132,10 @@ AssignPrincipal(const char *newval, void *extra)
  * it: it was set for the session (SET without LOCAL, set_config(..., false),
  * ALTER ROLE or DATABASE ... SET, connection options), and every later
  * transaction of the connection acts as it — behind a pooler in
- * transaction mode, another client's too.  Said once per backend.
+ * transaction mode, another client's too.  Said at the first transaction
+ * acting as it after each assignment (AssignPrincipal): once for a psql
+ * session that set it once, again after every request of a pooled
+ * application that set its own principal and every new SET of the value.
  */
 static void
 WarnSessionPrincipal(void)
