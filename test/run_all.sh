@@ -13,7 +13,8 @@
 # (test/image), a real LISTEN client (test/notify), psycopg and asyncpg through PgBouncer
 # (test/clients), audit_retain racing a commit (test/retain), checks in the moment
 # a commit is visible before its invalidation (test/visibility), teams nested 6,000 deep on a server
-# with a small stack (test/stack), the parser fuzz run (test/fuzz) and REFERENCE.md
+# with a small stack (test/stack), the parser fuzz run (test/fuzz), every SQL
+# function called with hostile arguments (test/sweep) and REFERENCE.md
 # against the installed extension (test/docs),
 # and then checks that no process of the cluster crashed.  A failing suite prints its diff or
 # its failing tests; the last line is "N passed, M failed" over every test of
@@ -151,7 +152,8 @@ fi
 # (COMMIT PREPARED of a transaction that dropped tables; with the library
 # preloaded, as the delta suite); flood: a flood of
 # refused calls keeps every audit row and starves no link open; fuzz: the
-# parser fuzz run; docs: REFERENCE.md is what is installed
+# parser fuzz run; sweep: every SQL function called with hostile arguments
+# answers or raises a specific SQLSTATE; docs: REFERENCE.md is what is installed
 run_script_suite() {
 	local suite=$1 script=test/$1/run.sh
 	[ -x "$script" ] || return 0
@@ -170,7 +172,7 @@ if ! restart_cluster plain; then
 	FAILED=$((FAILED + 1))
 	SUITES_FAILED+=(restart)
 fi
-for suite in deps lint fault replication dump image notify clients retain flood stack fuzz docs; do
+for suite in deps lint fault replication dump image notify clients retain flood stack fuzz sweep docs; do
 	run_script_suite "$suite"
 done
 
