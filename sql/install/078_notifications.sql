@@ -34,13 +34,20 @@ RETURNS integer
 COMMENT ON FUNCTION share_acl._notify(uuid[], text, uuid, jsonb, uuid) IS
     'internal: write a notification of an event to each person among the recipients (teams expanded), but the actor and those who muted the resource, and NOTIFY share_acl with its id';
 
--- The acting principal, which these functions need (a person's own inbox).
+-- The acting principal, which these functions need (a person's own inbox):
+-- a user or an external person; no principal, an id that names none, or a
+-- team (teams do not act, and receive nothing: their members do) is 42501.
 CREATE FUNCTION share_acl._inbox_owner(action text, audited boolean DEFAULT true) RETURNS uuid
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     p uuid := share_acl.current_principal();
     message text := pg_catalog.format('permission denied: %s needs a principal (the person whose notifications they are)', action);
 BEGIN
+    IF p IS NOT NULL AND NOT EXISTS (SELECT 1 FROM share_acl.principal x
+                                      WHERE x.id = p AND x.kind IN ('user', 'external')) THEN
+        message := pg_catalog.format('permission denied: %s needs a person as the principal, and %s is none', action, p);
+        p := NULL;
+    END IF;
     -- (a read refused writes no audit row: SPEC section 7 asks them of
     -- management calls, and a client polling its inbox without a principal
     -- would fill the log)
@@ -52,7 +59,7 @@ BEGIN
     RETURN p;
 END $$;
 COMMENT ON FUNCTION share_acl._inbox_owner(text, boolean) IS
-    'internal: the current principal, or 42501 when none is set (with its audit row when audited)';
+    'internal: the current principal when it is a person, or 42501 (with its audit row when audited)';
 
 -- Mute a resource and everything below it (needs view on it).
 CREATE FUNCTION share_acl.mute(resource uuid) RETURNS void

@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(87);
+SELECT plan(91);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -191,6 +191,17 @@ SELECT throws_ok($$SELECT share_acl.mark_read('{}')$$, '42501', NULL, 'mark_read
 SELECT throws_ok($$SELECT share_acl.unmute(pg_temp.id('P'))$$, '42501', NULL, 'unmute: needs a principal');
 SELECT throws_ok($$SELECT share_acl.set_notification_preference('mention', true)$$, '42501', NULL,
     'set_notification_preference: needs a principal');
+-- a principal that names nobody, or a team (teams do not act), has no inbox
+SELECT share_acl.set_principal('0000aaaa-0000-0000-0000-000000000071');
+SELECT throws_ok($$SELECT share_acl.set_notification_preference('mention', true)$$, '42501', NULL,
+    'set_notification_preference: a principal that names nobody has no inbox (not a foreign-key error)');
+SELECT throws_ok($$SELECT share_acl.unread_count()$$, '42501', NULL,
+    'unread_count: a principal that names nobody has no inbox');
+SELECT pg_temp.act('crew');
+SELECT throws_ok($$SELECT share_acl.set_notification_preference('mention', true)$$, '42501',
+    format('permission denied: set_notification_preference needs a person as the principal, and %s is none', pg_temp.id('crew')),
+    'set_notification_preference: a team has no inbox');
+SELECT throws_ok($$SELECT share_acl.mute(pg_temp.id('P'))$$, '42501', NULL, 'mute: a team has no inbox');
 SELECT pg_temp.act('dave');
 SELECT throws_ok($$SELECT share_acl.mark_read(NULL)$$, '22004', NULL, 'mark_read: NULL');
 SELECT throws_ok($$SELECT share_acl.unmute(NULL)$$, '22004', NULL, 'unmute: NULL');
