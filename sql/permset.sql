@@ -146,6 +146,8 @@ SELECT bool_and(p::text::permset = p) AS text_round_trip FROM rt;
 SELECT pg_temp.err('SELECT ''view,fly''::permset');
 SELECT pg_temp.err('SELECT ''Viewers''::permset');
 SELECT pg_temp.err('SELECT ARRAY[''view'',''nope'']::permset');
+-- an array's text sent as a permset (a client binding a list): the hint says so
+SELECT pg_temp.err('SELECT ''{view,comment}''::permset');
 -- empty items
 SELECT pg_temp.err('SELECT ''view,,edit''::permset');
 SELECT pg_temp.err('SELECT ''view,''::permset');

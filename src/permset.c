@@ -78,6 +78,8 @@ PermsetFromCString(const char *str, size_t len)
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("unknown permission \"%.*s\"",
 							(int) Min(r.bad_length, 64), str + r.bad_offset),
+					 len > 0 && str[0] == '{' ?
+					 errhint("A permset is one text of names joined by \",\" (such as 'view,comment'), not an array: join the names, or pass the array to share_acl.permset(text[]).") :
 					 errhint("Valid names are: %s.", PermsetValidNames())));
 			break;
 	}
