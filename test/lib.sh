@@ -8,6 +8,8 @@
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_CONFIG=${PG_CONFIG:-$PG_BIN/pg_config}
 export PG_CONFIG
+# psql, pg_dump, pgbench … of that installation, not whatever PATH finds first
+export PATH="$PG_BIN:$PATH"
 SA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 sa_log() { printf '\n== %s\n' "$*" >&2; }
@@ -25,7 +27,7 @@ sa_missing_deps() {
 		[ ! -f "$("$PG_CONFIG" --pgxs 2>/dev/null)" ]; then
 		need+=(postgresql-server-dev-15)
 	fi
-	[ -f "${SA_PGTAP_CONTROL:-/usr/share/postgresql/15/extension/pgtap.control}" ] ||
+	[ -f "${SA_PGTAP_CONTROL:-$("$PG_CONFIG" --sharedir 2>/dev/null)/extension/pgtap.control}" ] ||
 		need+=(postgresql-15-pgtap)
 	[ -x "${SA_PG_PROVE:-/usr/bin/pg_prove}" ] || need+=(libtap-parser-sourcehandler-pgtap-perl)
 	# pg_cron: the library shared_preload_libraries loads and the extension's
