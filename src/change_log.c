@@ -29,12 +29,12 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/table.h"
 #include "access/parallel.h"
 #include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/pg_trigger.h"
-#include "catalog/indexing.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/pg_prng.h"
@@ -354,18 +354,12 @@ OwnSubXactCallback(SubXactEvent event, SubTransactionId mySubid, SubTransactionI
 			own[k].sub_rolled = true;
 }
 
-static void CountingTriggerForget(Datum arg, Oid relid);
-
-/*
- * Register the transaction callbacks, and the relcache callback of the
- * counting trigger (WritersCounted); called once from _PG_init.
- */
+/* Register the transaction callbacks; called once from _PG_init. */
 void
 ChangeLogInit(void)
 {
 	RegisterXactCallback(OwnXactCallback, NULL);
 	RegisterSubXactCallback(OwnSubXactCallback, NULL);
-	CacheRegisterRelcacheCallback(CountingTriggerForget, (Datum) 0);
 }
 
 PG_FUNCTION_INFO_V1(change_log_own_reload);
@@ -786,39 +780,41 @@ ReadEntries(LogReader *r, Relation rel, Snapshot snap, char code, StrategyNumber
 }
 
 /*
- * The counting trigger last found on the log, and the transaction that
- * wrote its pg_trigger row (its last CREATE, ENABLE or DISABLE); forgotten
- * at every invalidation of the log's relcache entry, which every change of
- * its triggers sends.
+ * Is the counting trigger, as snap sees its pg_trigger row, share_acl's,
+ * BEFORE INSERT, for each statement, firing always, and in that state since
+ * before oldest: its row written by a transaction that finished before every
+ * transaction the reader had not seen?  Read with the snapshot the reader
+ * reads the log with, not from the relcache (which changes only when the
+ * invalidations of a commit arrive, after the commit is visible): the
+ * state that goes with the entries the read would see.
  */
-static Oid	counting_log = InvalidOid;
-static Oid	counting_trigger = InvalidOid;
-static TransactionId counting_trigger_xmin = InvalidTransactionId;
-
-static void
-CountingTriggerForget(Datum arg, Oid relid)
-{
-	if (!OidIsValid(relid) || relid == counting_log)
-		counting_trigger = InvalidOid;
-}
-
-/* The xmin of trigger's pg_trigger row (FrozenTransactionId once frozen). */
-static TransactionId
-TriggerRowXmin(Oid trigger)
+static bool
+TriggerRowCounts(Oid trigger, Snapshot snap, FullTransactionId oldest)
 {
 	Relation	rel = table_open(TriggerRelationId, AccessShareLock);
 	SysScanDesc scan;
 	ScanKeyData key;
 	HeapTuple	tup;
-	TransactionId xmin = InvalidTransactionId;
+	bool		counts = false;
 
 	ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(trigger));
-	scan = systable_beginscan(rel, TriggerOidIndexId, true, NULL, 1, &key);
+	scan = systable_beginscan(rel, TriggerOidIndexId, true, snap, 1, &key);
 	if ((tup = systable_getnext(scan)) != NULL)
-		xmin = HeapTupleHeaderGetXmin(tup->t_data);
+	{
+		Form_pg_trigger row = (Form_pg_trigger) GETSTRUCT(tup);
+		TransactionId xmin = HeapTupleHeaderGetXmin(tup->t_data);
+
+		counts = row->tgfoid == catalog.change_log_written_fn &&
+			row->tgenabled == TRIGGER_FIRES_ALWAYS &&
+			heap_attisnull(tup, Anum_pg_trigger_tgqual, RelationGetDescr(rel)) &&
+			TRIGGER_FOR_INSERT(row->tgtype) && TRIGGER_FOR_BEFORE(row->tgtype) &&
+			!TRIGGER_FOR_ROW(row->tgtype) &&
+			!TransactionIdIsCurrentTransactionId(xmin) &&
+			TransactionIdPrecedes(xmin, XidFromFullTransactionId(oldest));
+	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
-	return xmin;
+	return counts;
 }
 
 /*
@@ -826,15 +822,14 @@ TriggerRowXmin(Oid trigger)
  * of the transactions from oldest on?  It must be share_acl's, BEFORE INSERT,
  * for each statement, firing always (not so in an installation whose SQL
  * predates it, nor when an owner disabled it), and in that state since
- * before oldest: its row written by a transaction that finished before
- * every transaction the reader had not seen.  An owner who disabled it,
- * inserted entries by hand and enabled it again (a writer it did not count)
- * held a lock that the ENABLE waited for, so that writer finished before the
+ * before oldest (TriggerRowCounts).  An owner who disabled it, inserted
+ * entries by hand and enabled it again (a writer it did not count) held a
+ * lock that the ENABLE waited for, so that writer finished before the
  * ENABLE's transaction, which the reader has not seen either, and the
- * reader scans.
+ * reader scans.  The relcache's list only names the trigger to read.
  */
 static bool
-WritersCounted(Relation log, FullTransactionId oldest)
+WritersCounted(Relation log, Snapshot snap, FullTransactionId oldest)
 {
 	TriggerDesc *t = log->trigdesc;
 	int			i;
@@ -842,25 +837,8 @@ WritersCounted(Relation log, FullTransactionId oldest)
 	if (t == NULL || !t->trig_insert_before_statement || !OidIsValid(catalog.change_log_written_fn))
 		return false;
 	for (i = 0; i < t->numtriggers; i++)
-	{
-		const Trigger *trigger = &t->triggers[i];
-
-		if (trigger->tgfoid == catalog.change_log_written_fn &&
-			trigger->tgenabled == TRIGGER_FIRES_ALWAYS && trigger->tgqual == NULL &&
-			TRIGGER_FOR_INSERT(trigger->tgtype) && TRIGGER_FOR_BEFORE(trigger->tgtype) &&
-			!TRIGGER_FOR_ROW(trigger->tgtype))
-		{
-			if (counting_trigger != trigger->tgoid)
-			{
-				counting_log = RelationGetRelid(log);
-				counting_trigger_xmin = TriggerRowXmin(trigger->tgoid);
-				counting_trigger = trigger->tgoid;
-			}
-			return TransactionIdIsValid(counting_trigger_xmin) &&
-				!TransactionIdIsCurrentTransactionId(counting_trigger_xmin) &&
-				TransactionIdPrecedes(counting_trigger_xmin, XidFromFullTransactionId(oldest));
-		}
-	}
+		if (t->triggers[i].tgfoid == catalog.change_log_written_fn)
+			return TriggerRowCounts(t->triggers[i].tgoid, snap, oldest);
 	return false;
 }
 
@@ -887,7 +865,7 @@ NoUnseenWriter(Relation log, ChangeKind kind, const ChangeLogPosition *pos, Snap
 			break;
 		}
 	return U64FromFullTransactionId(bound) < oldest &&
-		WritersCounted(log, FullTransactionIdFromU64(oldest));
+		WritersCounted(log, snap, FullTransactionIdFromU64(oldest));
 }
 
 /*
