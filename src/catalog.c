@@ -48,7 +48,7 @@ static const char *const model_rel_names[MT_COUNT] = {
 	"team_member_pkey", "team_member_member_idx", "share_pkey", "share_resource_idx", "share_grantee_idx",
 	"link_pkey", "link_resource_idx", "review_reviewer_reviewer_idx", "review_reviewer_resource_idx",
 	"change_log_kind_txid_idx", "signing_key_pkey", "workspace_pkey", "notification_mute_pkey",
-	"id_registry_pkey", "notification_preference_pkey",
+	"id_registry_pkey", "notification_preference_pkey", "resource_parent_idx", "collection_item_pkey",
 	"_cache_signal_structure", "_cache_signal_workspaces", "_cache_signal_principals",
 	"_cache_signal_links"
 };

@@ -40,6 +40,7 @@
 #include "engine.h"
 #include "invalidation.h"
 #include "kept_plan.h"
+#include "maps.h"
 #include "notify.h"
 #include "permset_sql.h"
 #include "row_write.h"
@@ -1105,6 +1106,71 @@ resource_create(PG_FUNCTION_ARGS)
 	InsertRow(MT_RESOURCE, PLAN_RESOURCE_INSERT, resource_columns, values, nulls, NULL);
 	SPI_finish();
 	PG_RETURN_UUID_P(id);
+}
+
+/*
+ * The length of the longest path down from id, through children and
+ * collection items, as snap sees them, or limit + 1 when it is longer than
+ * limit; depth is how far the walk has come.  memo holds each resource's
+ * length, so that a resource reached along many paths (collections filed
+ * in one another, each reachable at many depths) is read once: the walk
+ * costs two index probes per resource below, however the paths run.  (A
+ * resource reached at depth > limit lies on a path longer than limit, so
+ * the answer is limit + 1 then, whatever else is memoized.)
+ */
+static int32
+LongestPathDown(const pg_uuid_t *id, int32 limit, uuidmap_hash *memo, int32 depth, Snapshot snap)
+{
+	UuidMapEntry *m;
+	List	   *below;
+	ListCell   *lc;
+	int32		longest = 0;
+	bool		found;
+
+	if (depth > limit)
+		return limit + 1;
+	if ((m = uuidmap_lookup(memo, *id)) != NULL)
+		return m->value;
+	CHECK_FOR_INTERRUPTS();
+	check_stack_depth();
+	below = list_concat(IndexScanUuids(MT_RESOURCE, MT_RESOURCE_BY_PARENT, catalog.res_parent, id,
+									   catalog.res_id, snap),
+						IndexScanUuids(MT_COLLECTION_ITEM, MT_COLLECTION_ITEM_PKEY, catalog.item_collection,
+									   id, catalog.item_resource, snap));
+	foreach(lc, below)
+	{
+		longest = Max(longest, 1 + LongestPathDown((const pg_uuid_t *) lfirst(lc), limit, memo,
+												   depth + 1, snap));
+		if (longest > limit)
+			break;
+	}
+	list_free_deep(below);
+	longest = Min(longest, limit + 1);
+	uuidmap_insert(memo, *id, &found)->value = longest;
+	return longest;
+}
+
+PG_FUNCTION_INFO_V1(depth_below);
+
+/*
+ * _depth_below(resource uuid, room integer) → integer: how many levels are
+ * below the resource (the longest path down, through children and
+ * collection items), or room + 1 when more than room.  For _depth_check.
+ */
+Datum
+depth_below(PG_FUNCTION_ARGS)
+{
+	int32		room = PG_GETARG_INT32(1);
+	uuidmap_hash *memo;
+	int32		below;
+
+	if (room < 0)
+		PG_RETURN_INT32(0);
+	CatalogLookup();
+	memo = uuidmap_create(CurrentMemoryContext, 64, NULL);
+	below = LongestPathDown(PG_GETARG_UUID_P(0), room, memo, 0, GetActiveSnapshot());
+	uuidmap_destroy(memo);
+	PG_RETURN_INT32(below);
 }
 
 /*

@@ -1353,26 +1353,21 @@ CREATE FUNCTION share_acl._depth_room(above uuid) RETURNS integer
 COMMENT ON FUNCTION share_acl._depth_room(uuid) IS
     'internal: how many levels may be below a new child of a resource (NULL: below a top-level one) within the depth limit; negative when that child would be too deep';
 
+-- The longest path down from resource (children and collection items), or
+-- room + 1 when longer; each resource below is read once, however many
+-- paths reach it (a walk of paths, collections filed in one another at
+-- every depth, took seconds under the workspace's structure lock).
+CREATE FUNCTION share_acl._depth_below(resource uuid, room integer) RETURNS integer
+    AS 'MODULE_PATHNAME', 'depth_below' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION share_acl._depth_below(uuid, integer) IS
+    'internal: how many levels are below the resource (the longest path down through children and collection items), room + 1 when more than room';
+
 CREATE FUNCTION share_acl._depth_check(resource uuid, above uuid, action text) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     room integer := share_acl._depth_room(above);
-    below integer := 0;
 BEGIN
-    IF room >= 0 THEN
-        -- the longest path down from the resource, looked at no further than room + 1
-        WITH RECURSIVE down(id, n) AS (
-            SELECT _depth_check.resource, 0
-          UNION
-            SELECT x.id, down.n + 1 FROM down,
-              LATERAL (SELECT r.id FROM share_acl.resource r WHERE r.parent_id = down.id
-                       UNION ALL
-                       SELECT ci.resource_id FROM share_acl.collection_item ci
-                        WHERE ci.collection_id = down.id) x
-             WHERE down.n <= room)
-        SELECT max(n) INTO below FROM down;
-    END IF;
-    IF room < 0 OR below > room THEN
+    IF room < 0 OR share_acl._depth_below(resource, room) > room THEN
         RAISE EXCEPTION '%: resource % would be more than % levels below the top of its tree',
                         action, resource, share_acl._depth_room(NULL)
             USING ERRCODE = 'program_limit_exceeded',
