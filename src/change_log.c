@@ -92,13 +92,19 @@ ChangeKindOf(char c, ChangeKind *kind)
  * The ids this backend logged, per kind: ids[0, rolled_n) in transactions
  * that ended by rollback (or prepare) and must be read again, the rest in
  * the current transaction.  *_reload: a reload entry (or too many ids).
+ * The arrays grow as a transaction logs more (an upload loop of tens of
+ * thousands in one transaction: past what memory holds, each of its reads
+ * would scan all its entries), up to OWN_IDS_MAX (20 bytes each), and are
+ * let go at the end of a transaction that made them big.
  */
-#define OWN_IDS_MAX		CHANGE_LOG_MAX_PER_STATEMENT
+#define OWN_IDS_MAX		1000000
+#define OWN_IDS_KEEP	65536
 
 typedef struct OwnChanges
 {
 	pg_uuid_t  *ids;
 	CommandId  *cids;			/* the command each id was logged in, or later */
+	int			cap;			/* room of ids and cids */
 	int			n;
 	bool		reload;
 	int			rolled_n;
@@ -278,10 +284,21 @@ RememberOwn(ChangeKind kind, Datum *ids, int n, bool reload)
 		o->reload = true;
 		return;
 	}
-	if (o->ids == NULL)
+	if (o->n + n > o->cap)
 	{
-		o->ids = MemoryContextAlloc(TopMemoryContext, sizeof(pg_uuid_t) * OWN_IDS_MAX);
-		o->cids = MemoryContextAlloc(TopMemoryContext, sizeof(CommandId) * OWN_IDS_MAX);
+		int			cap = Min(Max(Max(o->cap * 2, o->n + n), 1024), OWN_IDS_MAX);
+
+		if (o->ids == NULL)
+		{
+			o->ids = MemoryContextAlloc(TopMemoryContext, sizeof(pg_uuid_t) * cap);
+			o->cids = MemoryContextAlloc(TopMemoryContext, sizeof(CommandId) * cap);
+		}
+		else
+		{
+			o->ids = repalloc(o->ids, sizeof(pg_uuid_t) * cap);
+			o->cids = repalloc(o->cids, sizeof(CommandId) * cap);
+		}
+		o->cap = cap;
 	}
 	for (i = 0; i < n; i++)
 	{
@@ -337,6 +354,15 @@ OwnXactCallback(XactEvent event, void *arg)
 				break;
 			default:
 				break;
+		}
+		if ((event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE) &&
+			o->rolled_n == 0 && o->cap > OWN_IDS_KEEP)
+		{
+			pfree(o->ids);
+			pfree(o->cids);
+			o->ids = NULL;
+			o->cids = NULL;
+			o->cap = 0;
 		}
 	}
 }
