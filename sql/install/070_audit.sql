@@ -500,6 +500,9 @@ CREATE POLICY audit_log_read ON share_acl.audit_log FOR SELECT
 -- caller's rights: row-level security decides.
 CREATE FUNCTION share_acl.audit_for(resource uuid) RETURNS SETOF share_acl.audit_log
 LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    -- (each audit row is matched against the resources below through hashed
+    -- sets, not arrays searched from end to end: one probe per column,
+    -- however many resources are below)
     WITH RECURSIVE below(id) AS (
         SELECT audit_for.resource
         UNION
@@ -508,27 +511,27 @@ LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp A
                    UNION ALL
                    SELECT ci.resource_id FROM share_acl.collection_item ci
                     WHERE ci.collection_id = below.id) x
-    ), ids AS (
+    ), ids AS MATERIALIZED (
         -- (t: as text, the way a row's jsonb holds a uuid: an application
         -- row may hold anything in a column named like the model's)
-        SELECT array_agg(id) AS a, array_agg(id::text) AS t FROM below
-    ), links AS (
+        SELECT id AS a, id::text AS t FROM below
+    ), links AS MATERIALIZED (
         -- the share links ever made on one of them (their opens name the link only)
-        SELECT array_agg(l.object_id) AS a FROM share_acl.audit_log l, ids
+        SELECT l.object_id AS a FROM share_acl.audit_log l
          WHERE l.object_type = 'link' AND l.action = 'insert'
-           AND (l.new ->> 'resource_id') = ANY (ids.t)
+           AND (l.new ->> 'resource_id') IN (SELECT t FROM ids)
     ), ws AS (
         SELECT r.workspace_id AS w FROM share_acl.resource r WHERE r.id = audit_for.resource
         UNION
         SELECT l.workspace_id FROM share_acl.audit_log l
          WHERE l.object_id = audit_for.resource AND l.object_type = 'resource'
     )
-    SELECT l.* FROM share_acl.audit_log l, ids, links
+    SELECT l.* FROM share_acl.audit_log l
      WHERE l.workspace_id IN (SELECT w FROM ws)
-       AND (l.object_id = ANY (ids.a) OR l.link_id = ANY (links.a)
-            OR (l.new ->> 'resource_id') = ANY (ids.t) OR (l.old ->> 'resource_id') = ANY (ids.t)
-            OR (l.new ->> 'parent_id') = ANY (ids.t) OR (l.old ->> 'parent_id') = ANY (ids.t)
-            OR (l.new ->> 'collection_id') = ANY (ids.t) OR (l.old ->> 'collection_id') = ANY (ids.t))
+       AND (l.object_id IN (SELECT a FROM ids) OR l.link_id IN (SELECT a FROM links)
+            OR (l.new ->> 'resource_id') IN (SELECT t FROM ids) OR (l.old ->> 'resource_id') IN (SELECT t FROM ids)
+            OR (l.new ->> 'parent_id') IN (SELECT t FROM ids) OR (l.old ->> 'parent_id') IN (SELECT t FROM ids)
+            OR (l.new ->> 'collection_id') IN (SELECT t FROM ids) OR (l.old ->> 'collection_id') IN (SELECT t FROM ids))
      ORDER BY l.id
 $$;
 COMMENT ON FUNCTION share_acl.audit_for(uuid) IS
