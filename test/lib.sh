@@ -5,6 +5,10 @@
 #
 # Source it; then call sa_setup (deps + build + install) and sa_start_cluster.
 
+# PG_BIN, or PG_CONFIG alone, names the installation of PostgreSQL 15 to use
+if [ -z "${PG_BIN:-}" ] && [ -n "${PG_CONFIG:-}" ] && [ -x "$PG_CONFIG" ]; then
+	PG_BIN=$("$PG_CONFIG" --bindir)
+fi
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_CONFIG=${PG_CONFIG:-$PG_BIN/pg_config}
 export PG_CONFIG
