@@ -41,6 +41,7 @@
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
@@ -806,6 +807,42 @@ ReadEntries(LogReader *r, Relation rel, Snapshot snap, char code, StrategyNumber
 }
 
 /*
+ * The counting trigger's pg_trigger row as one snapshot saw it: the three
+ * parts of the cache read the log under the same snapshot, one after the
+ * other, and the row is read once for them.  Kept for a snapshot with at
+ * most TRIGGER_ROW_XIP in progress and no subtransactions listed.
+ */
+#define TRIGGER_ROW_XIP	32
+
+typedef struct TriggerRowSeen
+{
+	bool		valid;
+	Oid			trigger;
+	LocalTransactionId lxid;	/* the snapshot's: its transaction, */
+	TransactionId xmin,
+				xmax;
+	CommandId	curcid;
+	uint32		xcnt;
+	TransactionId xip[TRIGGER_ROW_XIP];
+	bool		counting;		/* the row: share_acl's counting trigger, firing always */
+	TransactionId row_xmin;		/* ... written by this transaction */
+} TriggerRowSeen;
+
+static TriggerRowSeen trigger_row_seen;
+
+/* Did the last look at trigger's row see it under a snapshot equal to snap? */
+static bool
+TriggerRowSeenUnder(Oid trigger, Snapshot snap)
+{
+	TriggerRowSeen *t = &trigger_row_seen;
+
+	return t->valid && t->trigger == trigger && t->lxid == MyProc->lxid &&
+		t->xmin == snap->xmin && t->xmax == snap->xmax && t->curcid == snap->curcid &&
+		t->xcnt == snap->xcnt && snap->subxcnt == 0 && !snap->suboverflowed &&
+		memcmp(t->xip, snap->xip, sizeof(TransactionId) * snap->xcnt) == 0;
+}
+
+/*
  * Is the counting trigger, as snap sees its pg_trigger row, share_acl's,
  * BEFORE INSERT, for each statement, firing always, and in that state since
  * before oldest: its row written by a transaction that finished before every
@@ -817,30 +854,48 @@ ReadEntries(LogReader *r, Relation rel, Snapshot snap, char code, StrategyNumber
 static bool
 TriggerRowCounts(Oid trigger, Snapshot snap, FullTransactionId oldest)
 {
-	Relation	rel = table_open(TriggerRelationId, AccessShareLock);
-	SysScanDesc scan;
-	ScanKeyData key;
-	HeapTuple	tup;
-	bool		counts = false;
+	TriggerRowSeen *t = &trigger_row_seen;
 
-	ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(trigger));
-	scan = systable_beginscan(rel, TriggerOidIndexId, true, snap, 1, &key);
-	if ((tup = systable_getnext(scan)) != NULL)
+	if (!TriggerRowSeenUnder(trigger, snap))
 	{
-		Form_pg_trigger row = (Form_pg_trigger) GETSTRUCT(tup);
-		TransactionId xmin = HeapTupleHeaderGetXmin(tup->t_data);
+		Relation	rel = table_open(TriggerRelationId, AccessShareLock);
+		SysScanDesc scan;
+		ScanKeyData key;
+		HeapTuple	tup;
 
-		counts = row->tgfoid == catalog.change_log_written_fn &&
-			row->tgenabled == TRIGGER_FIRES_ALWAYS &&
-			heap_attisnull(tup, Anum_pg_trigger_tgqual, RelationGetDescr(rel)) &&
-			TRIGGER_FOR_INSERT(row->tgtype) && TRIGGER_FOR_BEFORE(row->tgtype) &&
-			!TRIGGER_FOR_ROW(row->tgtype) &&
-			!TransactionIdIsCurrentTransactionId(xmin) &&
-			TransactionIdPrecedes(xmin, XidFromFullTransactionId(oldest));
+		t->valid = false;
+		t->counting = false;
+		t->row_xmin = InvalidTransactionId;
+		ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(trigger));
+		scan = systable_beginscan(rel, TriggerOidIndexId, true, snap, 1, &key);
+		if ((tup = systable_getnext(scan)) != NULL)
+		{
+			Form_pg_trigger row = (Form_pg_trigger) GETSTRUCT(tup);
+
+			t->counting = row->tgfoid == catalog.change_log_written_fn &&
+				row->tgenabled == TRIGGER_FIRES_ALWAYS &&
+				heap_attisnull(tup, Anum_pg_trigger_tgqual, RelationGetDescr(rel)) &&
+				TRIGGER_FOR_INSERT(row->tgtype) && TRIGGER_FOR_BEFORE(row->tgtype) &&
+				!TRIGGER_FOR_ROW(row->tgtype);
+			t->row_xmin = HeapTupleHeaderGetXmin(tup->t_data);
+		}
+		systable_endscan(scan);
+		table_close(rel, AccessShareLock);
+		if (snap->xcnt <= TRIGGER_ROW_XIP && snap->subxcnt == 0 && !snap->suboverflowed)
+		{
+			t->trigger = trigger;
+			t->lxid = MyProc->lxid;
+			t->xmin = snap->xmin;
+			t->xmax = snap->xmax;
+			t->curcid = snap->curcid;
+			t->xcnt = snap->xcnt;
+			memcpy(t->xip, snap->xip, sizeof(TransactionId) * snap->xcnt);
+			t->valid = true;
+		}
 	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return counts;
+	return t->counting && TransactionIdIsValid(t->row_xmin) &&
+		!TransactionIdIsCurrentTransactionId(t->row_xmin) &&
+		TransactionIdPrecedes(t->row_xmin, XidFromFullTransactionId(oldest));
 }
 
 /*
