@@ -96,7 +96,8 @@ ChangeKindOf(char c, ChangeKind *kind)
  * The arrays grow as a transaction logs more (an upload loop of tens of
  * thousands in one transaction: past what memory holds, each of its reads
  * would scan all its entries), up to OWN_IDS_MAX (20 bytes each), and are
- * let go at the end of a transaction that made them big.
+ * let go once they are big and hold nothing to read again (at the end of a
+ * transaction, or when the ids a rollback left are read).
  */
 #define OWN_IDS_MAX		1000000
 #define OWN_IDS_KEEP	65536
@@ -268,6 +269,19 @@ WriteEntries(ChangeKind kind, Datum *ids, int n, bool reload)
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 }
 
+/* Let an own-ids array pair go (nothing here allocates). */
+static void
+OwnIdsFree(OwnChanges *o)
+{
+	if (o->ids)
+		pfree(o->ids);
+	if (o->cids)
+		pfree(o->cids);
+	o->ids = NULL;
+	o->cids = NULL;
+	o->cap = 0;
+}
+
 /*
  * Remember the ids the current transaction logs (a reload entry, or too
  * many: reload), with the current command: the rows that changed were
@@ -287,18 +301,30 @@ RememberOwn(ChangeKind kind, Datum *ids, int n, bool reload)
 	}
 	if (o->n + n > o->cap)
 	{
+		/* both arrays or neither: out of memory, the reads scan the log instead */
 		int			cap = Min(Max(Max(o->cap * 2, o->n + n), 1024), OWN_IDS_MAX);
+		pg_uuid_t  *ids = MemoryContextAllocExtended(TopMemoryContext, sizeof(pg_uuid_t) * cap,
+												 MCXT_ALLOC_NO_OOM);
+		CommandId  *cids = MemoryContextAllocExtended(TopMemoryContext, sizeof(CommandId) * cap,
+													  MCXT_ALLOC_NO_OOM);
 
-		if (o->ids == NULL)
+		if (ids == NULL || cids == NULL)
 		{
-			o->ids = MemoryContextAlloc(TopMemoryContext, sizeof(pg_uuid_t) * cap);
-			o->cids = MemoryContextAlloc(TopMemoryContext, sizeof(CommandId) * cap);
+			if (ids)
+				pfree(ids);
+			if (cids)
+				pfree(cids);
+			o->reload = true;
+			return;
 		}
-		else
+		if (o->n > 0)
 		{
-			o->ids = repalloc(o->ids, sizeof(pg_uuid_t) * cap);
-			o->cids = repalloc(o->cids, sizeof(CommandId) * cap);
+			memcpy(ids, o->ids, sizeof(pg_uuid_t) * o->n);
+			memcpy(cids, o->cids, sizeof(CommandId) * o->n);
 		}
+		OwnIdsFree(o);
+		o->ids = ids;
+		o->cids = cids;
 		o->cap = cap;
 	}
 	for (i = 0; i < n; i++)
@@ -358,13 +384,7 @@ OwnXactCallback(XactEvent event, void *arg)
 		}
 		if ((event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE) &&
 			o->rolled_n == 0 && o->cap > OWN_IDS_KEEP)
-		{
-			pfree(o->ids);
-			pfree(o->cids);
-			o->ids = NULL;
-			o->cids = NULL;
-			o->cap = 0;
-		}
+			OwnIdsFree(o);
 	}
 }
 
@@ -429,12 +449,14 @@ ChangeLogOwnRollbackPending(ChangeKind kind)
  * harmless); true when a reload is needed instead.  Clears the pending state.
  */
 static bool
-ChangeLogTakeOwnRollback(ChangeKind kind, void (*add) (const pg_uuid_t *id, void *arg), void *arg)
+ChangeLogTakeOwnRollback(ChangeKind kind, int32 limit, int32 *taken,
+						 void (*add) (const pg_uuid_t *id, void *arg), void *arg)
 {
 	OwnChanges *o = &own[kind];
-	bool		reload = o->rolled_reload || (o->sub_rolled && o->reload);
+	bool		reload = o->rolled_reload || (o->sub_rolled && o->reload) || o->n > limit;
 	int			i;
 
+	*taken = reload ? 0 : o->n;
 	if (!reload)
 		for (i = 0; i < o->n; i++)
 			add(&o->ids[i], arg);
@@ -447,6 +469,8 @@ ChangeLogTakeOwnRollback(ChangeKind kind, void (*add) (const pg_uuid_t *id, void
 	o->rolled_n = 0;
 	o->rolled_reload = false;
 	o->sub_rolled = false;
+	if (o->n == 0 && o->cap > OWN_IDS_KEEP)
+		OwnIdsFree(o);
 	return reload;
 }
 
@@ -830,6 +854,27 @@ typedef struct TriggerRowSeen
 
 static TriggerRowSeen trigger_row_seen;
 
+/*
+ * A row's raw xmin (kept when the row is frozen: a row frozen after an
+ * ENABLE the reader had not seen must not pass for older than everything)
+ * as a full transaction id, in the epoch that puts it at or before the next
+ * one; one written before bootstrap ended (1 or 2) is the oldest there is.
+ * (A row more than 2^32 transactions old may widen to a recent id: the
+ * reader then scans, it never skips wrongly.)
+ */
+static FullTransactionId
+RowXminWidened(TransactionId raw)
+{
+	FullTransactionId next = ReadNextFullTransactionId();
+	uint32		epoch = EpochFromFullTransactionId(next);
+
+	if (!TransactionIdIsNormal(raw))
+		return FullTransactionIdFromEpochAndXid(0, FirstNormalTransactionId);
+	if (raw >= XidFromFullTransactionId(next) && epoch > 0)
+		epoch--;
+	return FullTransactionIdFromEpochAndXid(epoch, raw);
+}
+
 /* Did the last look at trigger's row see it under a snapshot equal to snap? */
 static bool
 TriggerRowSeenUnder(Oid trigger, Snapshot snap)
@@ -877,11 +922,12 @@ TriggerRowCounts(Oid trigger, Snapshot snap, FullTransactionId oldest)
 				heap_attisnull(tup, Anum_pg_trigger_tgqual, RelationGetDescr(rel)) &&
 				TRIGGER_FOR_INSERT(row->tgtype) && TRIGGER_FOR_BEFORE(row->tgtype) &&
 				!TRIGGER_FOR_ROW(row->tgtype);
-			t->row_xmin = HeapTupleHeaderGetXmin(tup->t_data);
+			t->row_xmin = HeapTupleHeaderGetRawXmin(tup->t_data);
 		}
 		systable_endscan(scan);
 		table_close(rel, AccessShareLock);
-		if (snap->xcnt <= TRIGGER_ROW_XIP && snap->subxcnt == 0 && !snap->suboverflowed)
+		if (snap->xcnt <= TRIGGER_ROW_XIP && snap->subxcnt == 0 && !snap->suboverflowed &&
+			!TransactionIdIsCurrentTransactionId(t->row_xmin))
 		{
 			t->trigger = trigger;
 			t->lxid = MyProc->lxid;
@@ -895,7 +941,7 @@ TriggerRowCounts(Oid trigger, Snapshot snap, FullTransactionId oldest)
 	}
 	return t->counting && TransactionIdIsValid(t->row_xmin) &&
 		!TransactionIdIsCurrentTransactionId(t->row_xmin) &&
-		TransactionIdPrecedes(t->row_xmin, XidFromFullTransactionId(oldest));
+		U64FromFullTransactionId(RowXminWidened(t->row_xmin)) < U64FromFullTransactionId(oldest);
 }
 
 /*
@@ -1024,9 +1070,11 @@ ChangeLogResult
 ChangeLogCollect(ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap, int32 limit,
 				 void (*add) (const pg_uuid_t *id, void *arg), void *arg)
 {
-	if (ChangeLogOwnRollbackPending(kind) && ChangeLogTakeOwnRollback(kind, add, arg))
+	int32		taken = 0;
+
+	if (ChangeLogOwnRollbackPending(kind) && ChangeLogTakeOwnRollback(kind, limit, &taken, add, arg))
 		return CHANGE_LOG_RELOAD;
-	return ChangeLogRead(kind, pos, snap, limit, add, arg);
+	return ChangeLogRead(kind, pos, snap, limit - taken, add, arg);
 }
 
 static void
@@ -1039,5 +1087,9 @@ void
 ChangeLogForgetOwnRollback(ChangeKind kind)
 {
 	if (ChangeLogOwnRollbackPending(kind))
-		(void) ChangeLogTakeOwnRollback(kind, IgnoreId, NULL);
+	{
+		int32		taken;
+
+		(void) ChangeLogTakeOwnRollback(kind, PG_INT32_MAX, &taken, IgnoreId, NULL);
+	}
 }
