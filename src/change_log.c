@@ -849,7 +849,8 @@ typedef struct TriggerRowSeen
 	uint32		xcnt;
 	TransactionId xip[TRIGGER_ROW_XIP];
 	bool		counting;		/* the row: share_acl's counting trigger, firing always */
-	TransactionId row_xmin;		/* ... written by this transaction */
+	bool		row_own;		/* ... written by the reader's own transaction */
+	FullTransactionId row_xmin; /* ... or by this one (RowXminWidened) */
 } TriggerRowSeen;
 
 static TriggerRowSeen trigger_row_seen;
@@ -910,7 +911,8 @@ TriggerRowCounts(Oid trigger, Snapshot snap, FullTransactionId oldest)
 
 		t->valid = false;
 		t->counting = false;
-		t->row_xmin = InvalidTransactionId;
+		t->row_own = false;
+		t->row_xmin = InvalidFullTransactionId;
 		ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(trigger));
 		scan = systable_beginscan(rel, TriggerOidIndexId, true, snap, 1, &key);
 		if ((tup = systable_getnext(scan)) != NULL)
@@ -922,12 +924,13 @@ TriggerRowCounts(Oid trigger, Snapshot snap, FullTransactionId oldest)
 				heap_attisnull(tup, Anum_pg_trigger_tgqual, RelationGetDescr(rel)) &&
 				TRIGGER_FOR_INSERT(row->tgtype) && TRIGGER_FOR_BEFORE(row->tgtype) &&
 				!TRIGGER_FOR_ROW(row->tgtype);
-			t->row_xmin = HeapTupleHeaderGetRawXmin(tup->t_data);
+			t->row_own = TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(tup->t_data));
+			t->row_xmin = RowXminWidened(HeapTupleHeaderGetRawXmin(tup->t_data));
 		}
 		systable_endscan(scan);
 		table_close(rel, AccessShareLock);
 		if (snap->xcnt <= TRIGGER_ROW_XIP && snap->subxcnt == 0 && !snap->suboverflowed &&
-			!TransactionIdIsCurrentTransactionId(t->row_xmin))
+			!t->row_own)
 		{
 			t->trigger = trigger;
 			t->lxid = MyProc->lxid;
@@ -939,9 +942,8 @@ TriggerRowCounts(Oid trigger, Snapshot snap, FullTransactionId oldest)
 			t->valid = true;
 		}
 	}
-	return t->counting && TransactionIdIsValid(t->row_xmin) &&
-		!TransactionIdIsCurrentTransactionId(t->row_xmin) &&
-		U64FromFullTransactionId(RowXminWidened(t->row_xmin)) < U64FromFullTransactionId(oldest);
+	return t->counting && !t->row_own &&
+		U64FromFullTransactionId(t->row_xmin) < U64FromFullTransactionId(oldest);
 }
 
 /*
