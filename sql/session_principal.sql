@@ -45,6 +45,29 @@ SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
 SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
 RESET share_acl.principal;
 
+-- a transaction's own principal undone by ROLLBACK TO SAVEPOINT: the
+-- session's value is back in effect in that same transaction, and warned
+-- about at its next check; a principal set before the savepoint stays this
+-- transaction's own
+SET share_acl.principal = '56000000-0000-0000-0001-000000000001';
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+BEGIN;
+SAVEPOINT s;
+SELECT share_acl.set_principal(NULL);
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+ROLLBACK TO SAVEPOINT s;
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+COMMIT;
+BEGIN;
+SELECT share_acl.set_principal('56000000-0000-0000-0001-000000000001');
+SAVEPOINT s;
+SELECT share_acl.set_principal(NULL);
+ROLLBACK TO SAVEPOINT s;
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+COMMIT;
+RESET share_acl.principal;
+
 -- so does a session value of set_config, in a new backend (which has loaded
 -- the library: a value set before is taken over when it loads, in the
 -- transaction that loads it, and warned about from the next one on)

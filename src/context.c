@@ -14,6 +14,7 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/guc.h"
+#include "utils/guc_tables.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/uuid.h"
@@ -27,7 +28,8 @@ static void DefineLinkContextSetting(void);
 static char *principal_setting = NULL;
 static bool principal_is_set = false;
 static pg_uuid_t principal_id;
-static LocalTransactionId principal_assigned_in = InvalidLocalTransactionId;
+/* the setting's own GUC record, whose stack says whether this transaction set it */
+static struct config_generic *principal_guc = NULL;
 static bool principal_session_warned = false;
 
 /* The value of a hex digit, or -1. */
@@ -115,16 +117,27 @@ CheckPrincipal(char **newval, void **extra, GucSource source)
 
 /*
  * GUC assign hook: keep the parsed value.  Every assignment (a SET, and the
- * session's value coming back when a transaction's SET LOCAL ends) may put
- * a session value in effect anew: the next transaction acting as it warns
- * again.
+ * session's value coming back when a transaction's SET LOCAL ends or is
+ * rolled back to a savepoint) may put a session value in effect anew: the
+ * next check acting as it warns again.
  */
 static void
 AssignPrincipal(const char *newval, void *extra)
 {
 	principal_is_set = newval != NULL && newval[0] != '\0' && ParseUuid(newval, &principal_id);
-	principal_assigned_in = MyProc != NULL ? MyProc->lxid : InvalidLocalTransactionId;
 	principal_session_warned = false;
+}
+
+/*
+ * Whether the value in effect was set by the running transaction: the GUC
+ * machinery stacks the value before a transaction's (or a function's SET
+ * clause's) first change and pops it at commit, abort and ROLLBACK TO
+ * SAVEPOINT, so an empty stack means the value comes from before it.
+ */
+static inline bool
+PrincipalSetInThisTransaction(void)
+{
+	return principal_guc == NULL || principal_guc->stack != NULL;
 }
 
 /*
@@ -148,6 +161,23 @@ WarnSessionPrincipal(void)
 			 errhint("Set it in each transaction with share_acl.set_principal() or SET LOCAL share_acl.principal.")));
 }
 
+/*
+ * The GUC record of a setting just defined.  The records themselves stay
+ * where they are for the life of the process (only the array pointing at
+ * them grows).
+ */
+static struct config_generic *
+FindOwnSetting(const char *name)
+{
+	struct config_generic **vars = get_guc_variables();
+	int			n = GetNumConfigOptions();
+
+	for (int i = 0; i < n; i++)
+		if (strcmp(vars[i]->name, name) == 0)
+			return vars[i];
+	return NULL;
+}
+
 /* Define share_acl.principal; called from _PG_init. */
 void
 ContextDefineSettings(void)
@@ -160,6 +190,7 @@ ContextDefineSettings(void)
 							   PGC_USERSET,
 							   0,
 							   CheckPrincipal, AssignPrincipal, NULL);
+	principal_guc = FindOwnSetting("share_acl.principal");
 	DefineLinkContextSetting();
 }
 
@@ -169,7 +200,7 @@ ContextCurrentPrincipal(void)
 {
 	if (!principal_is_set)
 		return NULL;
-	if (unlikely(principal_assigned_in != MyProc->lxid) && !principal_session_warned &&
+	if (unlikely(!principal_session_warned) && !PrincipalSetInThisTransaction() &&
 		!IsParallelWorker())
 		WarnSessionPrincipal();
 	return &principal_id;
