@@ -1123,6 +1123,7 @@ LongestPathDown(const pg_uuid_t *id, int32 limit, uuidmap_hash *memo, int32 dept
 {
 	UuidMapEntry *m;
 	List	   *below;
+	List	   *items;
 	ListCell   *lc;
 	int32		longest = 0;
 	bool		found;
@@ -1133,10 +1134,12 @@ LongestPathDown(const pg_uuid_t *id, int32 limit, uuidmap_hash *memo, int32 dept
 		return m->value;
 	CHECK_FOR_INTERRUPTS();
 	check_stack_depth();
-	below = list_concat(IndexScanUuids(MT_RESOURCE, MT_RESOURCE_BY_PARENT, catalog.res_parent, id,
-									   catalog.res_id, snap),
-						IndexScanUuids(MT_COLLECTION_ITEM, MT_COLLECTION_ITEM_PKEY, catalog.item_collection,
-									   id, catalog.item_resource, snap));
+	below = IndexScanUuids(MT_RESOURCE, MT_RESOURCE_BY_PARENT, catalog.res_parent, id,
+						   catalog.res_id, snap);
+	items = IndexScanUuids(MT_COLLECTION_ITEM, MT_COLLECTION_ITEM_PKEY, catalog.item_collection,
+						   id, catalog.item_resource, snap);
+	below = list_concat(below, items);
+	list_free(items);			/* (its elements are below's now) */
 	foreach(lc, below)
 	{
 		longest = Max(longest, 1 + LongestPathDown((const pg_uuid_t *) lfirst(lc), limit, memo,
@@ -1166,6 +1169,7 @@ depth_below(PG_FUNCTION_ARGS)
 
 	if (room < 0)
 		PG_RETURN_INT32(0);
+	room = Min(room, PG_INT32_MAX - 1);	/* (room + 1 is an answer) */
 	CatalogLookup();
 	memo = uuidmap_create(CurrentMemoryContext, 64, NULL);
 	below = LongestPathDown(PG_GETARG_UUID_P(0), room, memo, 0, GetActiveSnapshot());
