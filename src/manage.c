@@ -1177,6 +1177,87 @@ depth_below(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(below);
 }
 
+/* The walk of _below: what it found, in the order found, and the set of it. */
+typedef struct BelowWalk
+{
+	uuidmap_hash *seen;
+	pg_uuid_t  *ids;
+	int32		n;
+	int32		cap;
+	AttrNumber	column;			/* the column of the rows scanned that names what is below */
+} BelowWalk;
+
+static void
+BelowRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	BelowWalk  *w = arg;
+	bool		isnull;
+	bool		found;
+	Datum		d = Attr(desc, tup, w->column, &isnull);
+
+	if (isnull)
+		return;
+	(void) uuidmap_insert(w->seen, *DatumGetUUIDP(d), &found);
+	if (found)
+		return;
+	if (w->n == w->cap)
+	{
+		if (w->cap > PG_INT32_MAX / 2)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many resources below one resource")));
+		w->cap *= 2;
+		w->ids = repalloc_huge(w->ids, sizeof(pg_uuid_t) * w->cap);
+	}
+	w->ids[w->n++] = *DatumGetUUIDP(d);
+}
+
+PG_FUNCTION_INFO_V1(resources_below);
+
+/*
+ * _below(resource uuid) → uuid[]: the resources below a resource, through
+ * children and collection items, downwards, each once (in the order a
+ * breadth-first walk finds them), under the statement's snapshot.  Two
+ * index probes per resource below, however deep or tangled the tree:
+ * comparing each level with everything found so far (as a level-by-level
+ * query must) costs levels × resources.
+ */
+Datum
+resources_below(PG_FUNCTION_ARGS)
+{
+	Snapshot	snap = GetActiveSnapshot();
+	BelowWalk	w;
+	ArrayType  *result;
+	Datum	   *elems;
+	bool		found;
+	int32		i;
+
+	CatalogLookup();
+	w.seen = uuidmap_create(CurrentMemoryContext, 64, NULL);
+	w.cap = 64;
+	w.ids = palloc(sizeof(pg_uuid_t) * w.cap);
+	w.ids[0] = *PG_GETARG_UUID_P(0);
+	w.n = 1;
+	(void) uuidmap_insert(w.seen, w.ids[0], &found);
+	for (i = 0; i < w.n; i++)
+	{
+		pg_uuid_t	id = w.ids[i];	/* (the array may move while scanning) */
+
+		CHECK_FOR_INTERRUPTS();
+		w.column = catalog.res_id;
+		IndexScanEqual(MT_RESOURCE, MT_RESOURCE_BY_PARENT, catalog.res_parent, &id, snap, BelowRow, &w);
+		w.column = catalog.item_resource;
+		IndexScanEqual(MT_COLLECTION_ITEM, MT_COLLECTION_ITEM_PKEY, catalog.item_collection, &id, snap,
+					   BelowRow, &w);
+	}
+	uuidmap_destroy(w.seen);
+	elems = palloc_extended(sizeof(Datum) * w.n, MCXT_ALLOC_HUGE);
+	for (i = 1; i < w.n; i++)
+		elems[i - 1] = UUIDPGetDatum(&w.ids[i]);
+	result = construct_array(elems, w.n - 1, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR);
+	PG_RETURN_ARRAYTYPE_P(result);
+}
+
 /*
  * _depth_room(above uuid) → integer: how many levels may be below a new
  * child of above (NULL: below a top-level resource) within the limit on the

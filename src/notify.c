@@ -93,12 +93,15 @@ Run(NotifyPlan which, Datum *values, const char *nulls, int expected)
 		" WHERE p.kind OPERATOR(pg_catalog.<>) 'team'",
 		/* PLAN_WORKSPACE: $1 resource */
 		"SELECT r.workspace_id FROM share_acl.resource r WHERE r.id OPERATOR(pg_catalog.=) $1",
-		/* PLAN_UNMUTED: $1 people, $2 resource: those who muted nothing containing it */
+		/*
+		 * PLAN_UNMUTED: $1 people, $2 resource: those who muted nothing
+		 * containing it (what contains it read once, not per person)
+		 */
 		"SELECT u FROM pg_catalog.unnest($1) AS u"
 		" WHERE NOT EXISTS (SELECT 1 FROM share_acl.notification_mute m"
 		"                    WHERE m.principal_id OPERATOR(pg_catalog.=) u"
 		"                      AND m.resource_id OPERATOR(pg_catalog.=)"
-		"                          ANY (share_acl._ancestors(ARRAY[$2], true)))"
+		"                          ANY ((SELECT share_acl._ancestors(ARRAY[$2], true))::pg_catalog.uuid[]))"
 		" ORDER BY u",
 		/* PLAN_INSERT: $1 workspace, $2 kind, $3 resource, $4 payload, $5 people */
 		NOTIFY_INSERT " RETURNING x.id",

@@ -857,31 +857,29 @@ COMMENT ON FUNCTION share_acl.create_resource(uuid, share_acl.resource_kind, uui
 
 -- anc() of section 2 for a set of resources: each of them, their parents and the
 -- collections holding them, upwards, not above a restricted resource (R8).
--- One level at a time with index look-ups (a recursive query would be
--- planned on guesses, and may scan the whole table at every level).
+-- A recursive query whose step looks each resource up by index (a lateral
+-- join: never planned as a scan of the tables), and whose UNION keeps one
+-- hashed set of what was found: each resource is read once, however many
+-- levels and paths lead to it (comparing each level with an array of all
+-- found so far cost levels × ancestors).
 CREATE FUNCTION share_acl._ancestors(resources uuid[], through_restricted boolean DEFAULT false)
 RETURNS uuid[]
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    found uuid[] := ARRAY(SELECT DISTINCT u FROM unnest(resources) AS u WHERE u IS NOT NULL);
-    level uuid[] := found;
-BEGIN
-    LOOP
-        level := ARRAY(SELECT r.parent_id FROM share_acl.resource r
-                        WHERE r.id = ANY (level) AND (through_restricted OR NOT r.restricted)
-                          AND r.parent_id IS NOT NULL
-                       UNION
-                       SELECT ci.collection_id FROM share_acl.collection_item ci
-                         JOIN share_acl.resource r ON r.id = ci.resource_id
-                                                  AND (through_restricted OR NOT r.restricted)
-                        WHERE ci.resource_id = ANY (level)
-                       EXCEPT
-                       SELECT unnest(found));
-        EXIT WHEN cardinality(level) = 0;
-        found := found || level;
-    END LOOP;
-    RETURN found;
-END $$;
+LANGUAGE sql STABLE SET jit = off AS $$
+    WITH RECURSIVE up(id) AS (
+        SELECT u FROM pg_catalog.unnest(_ancestors.resources) AS u WHERE u IS NOT NULL
+        UNION
+        SELECT x.id FROM up,
+          LATERAL (SELECT r.parent_id FROM share_acl.resource r
+                    WHERE r.id = up.id AND r.parent_id IS NOT NULL
+                      AND (_ancestors.through_restricted OR NOT r.restricted)
+                   UNION ALL
+                   SELECT ci.collection_id FROM share_acl.collection_item ci
+                     JOIN share_acl.resource r ON r.id = ci.resource_id
+                                              AND (_ancestors.through_restricted OR NOT r.restricted)
+                    WHERE ci.resource_id = up.id) AS x(id)
+    )
+    SELECT coalesce(pg_catalog.array_agg(up.id), '{}') FROM up
+$$;
 COMMENT ON FUNCTION share_acl._ancestors(uuid[], boolean) IS
     'internal: the resources, their parents and the collections holding them, upwards, stopping above restricted resources (anc of SPEC section 2) unless through_restricted (what contains them, for a mute)';
 
@@ -1031,25 +1029,9 @@ COMMENT ON FUNCTION share_acl._concerned_now(uuid[]) IS
     'internal: the owners, grantees and reviewers of the resources and their teams'' members, as the checks read the rows (latest committed)';
 
 -- Everything below a resource: its children and collection items, downwards
--- (without JIT, as delete_resource).
+-- (src/manage.c: each resource read once, whatever the depth).
 CREATE FUNCTION share_acl._below(resource uuid) RETURNS uuid[]
-LANGUAGE plpgsql STABLE SET jit = off AS $$
-DECLARE
-    below uuid[] := '{}'::uuid[];
-    level uuid[] := ARRAY[resource];
-BEGIN
-    LOOP
-        level := ARRAY(SELECT c.id FROM share_acl.resource c WHERE c.parent_id = ANY (level)
-                       UNION
-                       SELECT ci.resource_id FROM share_acl.collection_item ci
-                        WHERE ci.collection_id = ANY (level)
-                       EXCEPT
-                       SELECT unnest(below || resource));
-        EXIT WHEN cardinality(level) = 0;
-        below := below || level;
-    END LOOP;
-    RETURN below;
-END $$;
+    AS 'MODULE_PATHNAME', 'resources_below' LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION share_acl._below(uuid) IS
     'internal: the resources below a resource, through children and collection items, downwards';
 
