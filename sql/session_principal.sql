@@ -1,7 +1,8 @@
 -- share_acl.principal belongs to a transaction (set_principal, SET LOCAL).
 -- A principal in effect in a transaction that did not set it was set for
 -- the session, and behind a transaction pooler would act for other clients:
--- share_acl warns at the first check that uses it after each assignment,
+-- share_acl warns at the first check of every transaction that uses it (so
+-- each such transaction is in the server log, whichever client sent it),
 -- and still answers as that principal.
 INSERT INTO share_acl.workspace (id, name) VALUES ('56000000-0000-0000-0000-000000000001', 'session principal');
 INSERT INTO share_acl.principal (id, kind, email) VALUES
@@ -27,11 +28,11 @@ SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view')
 -- after them, nothing is set
 SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
 
--- set for the session: the next transaction's check warns, once
+-- set for the session: each later transaction's first check warns
 SET share_acl.principal = '56000000-0000-0000-0001-000000000001';
 SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
 SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
--- set again (another client of a pooled connection): warns again, once
+-- set again (another client of a pooled connection): the same
 SET share_acl.principal = '56000000-0000-0000-0001-000000000001';
 SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
 SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
@@ -68,14 +69,24 @@ SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
 COMMIT;
 RESET share_acl.principal;
 
--- so does a session value of set_config, in a new backend (which has loaded
--- the library: a value set before is taken over when it loads, in the
--- transaction that loads it, and warned about from the next one on)
+-- so does a session value of set_config in a new backend, and a session
+-- value set before the backend loaded the library, in the
+-- transaction that loads it (whose definition of the setting applies the
+-- value again), and a principal set before loading in the same transaction
+-- is that transaction's
 \c
 SELECT share_acl.current_principal();
 SELECT set_config('share_acl.principal', '56000000-0000-0000-0001-000000000001', false) IS NOT NULL AS set;
 SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
 RESET share_acl.principal;
+\c
+SET share_acl.principal = '56000000-0000-0000-0001-000000000001';
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+\c
+BEGIN;
+SET LOCAL share_acl.principal = '56000000-0000-0000-0001-000000000001';
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+COMMIT;
 
 DELETE FROM share_acl.workspace WHERE id = '56000000-0000-0000-0000-000000000001';
 DELETE FROM share_acl.principal WHERE id = '56000000-0000-0000-0001-000000000001';

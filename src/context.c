@@ -30,7 +30,10 @@ static bool principal_is_set = false;
 static pg_uuid_t principal_id;
 /* the setting's own GUC record, whose stack says whether this transaction set it */
 static struct config_generic *principal_guc = NULL;
-static bool principal_session_warned = false;
+/* the transaction that was last warned of acting as a session value */
+static LocalTransactionId principal_warned_in = InvalidLocalTransactionId;
+/* the transaction that loaded the library while a session value was set */
+static LocalTransactionId principal_loaded_in = InvalidLocalTransactionId;
 
 /* The value of a hex digit, or -1. */
 static int
@@ -115,17 +118,12 @@ CheckPrincipal(char **newval, void **extra, GucSource source)
 	return true;
 }
 
-/*
- * GUC assign hook: keep the parsed value.  Every assignment (a SET, and the
- * session's value coming back when a transaction's SET LOCAL ends or is
- * rolled back to a savepoint) may put a session value in effect anew: the
- * next check acting as it warns again.
- */
+/* GUC assign hook: keep the parsed value. */
 static void
 AssignPrincipal(const char *newval, void *extra)
 {
 	principal_is_set = newval != NULL && newval[0] != '\0' && ParseUuid(newval, &principal_id);
-	principal_session_warned = false;
+	principal_loaded_in = InvalidLocalTransactionId;
 }
 
 /*
@@ -137,7 +135,8 @@ AssignPrincipal(const char *newval, void *extra)
 static inline bool
 PrincipalSetInThisTransaction(void)
 {
-	return principal_guc == NULL || principal_guc->stack != NULL;
+	return (principal_guc == NULL || principal_guc->stack != NULL) &&
+		principal_loaded_in != MyProc->lxid;
 }
 
 /*
@@ -145,15 +144,14 @@ PrincipalSetInThisTransaction(void)
  * it: it was set for the session (SET without LOCAL, set_config(..., false),
  * ALTER ROLE or DATABASE ... SET, connection options), and every later
  * transaction of the connection acts as it — behind a pooler in
- * transaction mode, another client's too.  Said at the first transaction
- * acting as it after each assignment (AssignPrincipal): once for a psql
- * session that set it once, again after every request of a pooled
- * application that set its own principal and every new SET of the value.
+ * transaction mode, another client's too.  Said at the first check of
+ * every transaction acting as it, so that each such transaction is in the
+ * server log, whichever client sent it.
  */
 static void
 WarnSessionPrincipal(void)
 {
-	principal_session_warned = true;
+	principal_warned_in = MyProc->lxid;
 	ereport(WARNING,
 			(errcode(ERRCODE_WARNING),
 			 errmsg("share_acl.principal is set for the session, not for this transaction"),
@@ -178,10 +176,26 @@ FindOwnSetting(const char *name)
 	return NULL;
 }
 
-/* Define share_acl.principal; called from _PG_init. */
+/*
+ * Define share_acl.principal; called from _PG_init.  A library loaded by a
+ * backend's first share_acl call takes over a value set before: if a
+ * transaction before this one set it (its placeholder has no stacked
+ * value), this transaction acts as a session value too, although the
+ * definition re-applies the value in it.
+ */
 void
 ContextDefineSettings(void)
 {
+	struct config_generic *placeholder = FindOwnSetting("share_acl.principal");
+	bool		session_value_before_load = false;
+
+	if (placeholder != NULL && (placeholder->flags & GUC_CUSTOM_PLACEHOLDER) &&
+		placeholder->vartype == PGC_STRING && placeholder->stack == NULL && MyProc != NULL)
+	{
+		char	   *value = *((struct config_string *) placeholder)->variable;
+
+		session_value_before_load = value != NULL && value[0] != '\0';
+	}
 	DefineCustomStringVariable("share_acl.principal",
 							   "The principal (uuid) on whose behalf checks are made.",
 							   "Set it per transaction with SET LOCAL or share_acl.set_principal().",
@@ -191,6 +205,8 @@ ContextDefineSettings(void)
 							   0,
 							   CheckPrincipal, AssignPrincipal, NULL);
 	principal_guc = FindOwnSetting("share_acl.principal");
+	if (session_value_before_load)
+		principal_loaded_in = MyProc->lxid;
 	DefineLinkContextSetting();
 }
 
@@ -200,7 +216,7 @@ ContextCurrentPrincipal(void)
 {
 	if (!principal_is_set)
 		return NULL;
-	if (unlikely(!principal_session_warned) && !PrincipalSetInThisTransaction() &&
+	if (unlikely(principal_warned_in != MyProc->lxid) && !PrincipalSetInThisTransaction() &&
 		!IsParallelWorker())
 		WarnSessionPrincipal();
 	return &principal_id;
