@@ -1373,6 +1373,9 @@ BEGIN
     IF resource IS NULL THEN
         RAISE EXCEPTION 'move_resource: resource must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- (refused at once, before waiting for the structure lock; asked again after it)
+    PERFORM share_acl._get_resource(resource);
+    PERFORM share_acl._require(actor, resource, 'move', 'move_resource');
     r := share_acl._structure_locked(resource);
     PERFORM share_acl._require(actor, resource, 'move', 'move_resource');
     IF new_parent = resource THEN      -- (the table's check would say 23514)
@@ -1423,11 +1426,15 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     c := share_acl._get_resource(collection);
+    r := share_acl._get_resource(resource);
+    -- (refused before saying anything of what the actor may not see, and at
+    -- once, before waiting for the structure lock; asked again after it)
+    PERFORM share_acl._require(actor, collection, 'manage_collections', 'add_to_collection');
+    PERFORM share_acl._require(actor, resource, 'view', 'add_to_collection');
     IF c.kind <> 'collection' THEN
         RAISE EXCEPTION 'resource % is not a collection (its kind is %)', collection, c.kind
             USING ERRCODE = 'wrong_object_type';
     END IF;
-    r := share_acl._get_resource(resource);
     IF r.workspace_id <> c.workspace_id THEN
         RAISE EXCEPTION 'a collection can only contain resources of its own workspace'
             USING ERRCODE = 'invalid_parameter_value';
@@ -1466,19 +1473,21 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     c := share_acl._get_resource(collection);
+    PERFORM share_acl._get_resource(resource);
+    -- (refused before saying whether a resource the actor may not see is
+    -- in the collection, R8)
+    PERFORM share_acl._require(actor, collection, 'manage_collections', 'remove_from_collection');
+    PERFORM share_acl._require(actor, resource, 'view', 'remove_from_collection');
     IF c.kind <> 'collection' THEN
         RAISE EXCEPTION 'resource % is not a collection (its kind is %)', collection, c.kind
             USING ERRCODE = 'wrong_object_type';
     END IF;
-    PERFORM share_acl._get_resource(resource);
-    PERFORM share_acl._require(actor, collection, 'manage_collections', 'remove_from_collection');
     IF NOT EXISTS (SELECT 1 FROM share_acl.collection_item ci
                     WHERE ci.collection_id = remove_from_collection.collection
                       AND ci.resource_id = remove_from_collection.resource) THEN
         RAISE EXCEPTION 'resource % is not in collection %', resource, collection
             USING ERRCODE = 'no_data_found';
     END IF;
-    PERFORM share_acl._require(actor, resource, 'view', 'remove_from_collection');
     DELETE FROM share_acl.collection_item ci
      WHERE ci.collection_id = remove_from_collection.collection
        AND ci.resource_id = remove_from_collection.resource;
@@ -1574,12 +1583,18 @@ BEGIN
         RAISE EXCEPTION 'set_general_access: resource and access must not be null'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    -- what it reaches below is walked (_passable)
-    r := CASE WHEN actor IS NOT NULL AND access <> 'private' THEN share_acl._structure_locked(resource)
-              ELSE share_acl._get_resource(resource) END;
+    r := share_acl._get_resource(resource);
     PERFORM share_acl._require(actor, resource,
         CASE WHEN access = 'public' THEN 'make_public' ELSE 'change_permissions' END::share_acl.permset,
         'set_general_access');
+    -- what it reaches below is walked (_passable), under the structure lock
+    -- (taken once refused or not: asked again after the wait)
+    IF actor IS NOT NULL AND access <> 'private' THEN
+        r := share_acl._structure_locked(resource);
+        PERFORM share_acl._require(actor, resource,
+            CASE WHEN access = 'public' THEN 'make_public' ELSE 'change_permissions' END::share_acl.permset,
+            'set_general_access');
+    END IF;
     -- no escalation (R4 gives on R and below what sharing would): the
     -- members it reaches may gain only flags the actor holds on R
     IF actor IS NOT NULL AND access <> 'private' AND access <> r.general_access THEN
@@ -1626,10 +1641,12 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     r := share_acl._get_resource(resource);
+    PERFORM share_acl._require(actor, resource, 'change_permissions', 'set_restricted');
+    -- (the structure lock, once not refused: asked again after the wait)
     IF r.restricted AND NOT set_restricted.restricted THEN
         r := share_acl._structure_locked(resource);
+        PERFORM share_acl._require(actor, resource, 'change_permissions', 'set_restricted');
     END IF;
-    PERFORM share_acl._require(actor, resource, 'change_permissions', 'set_restricted');
     -- R14: lifting a restriction lets everything above flow in again
     IF r.restricted AND NOT set_restricted.restricted THEN
         prior := share_acl._structure_before(actor, resource,
@@ -1663,6 +1680,12 @@ BEGIN
         RAISE EXCEPTION 'set_guest_ai: project and enabled must not be null'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- (refused at once, before waiting for the structure lock; asked again after it)
+    PERFORM share_acl._get_resource(project);
+    PERFORM share_acl._require(actor, project,
+                               CASE WHEN enabled THEN 'change_permissions,run_ai'
+                                    ELSE 'change_permissions' END::share_acl.permset,
+                               'set_guest_ai');
     r := share_acl._structure_locked(project);
     PERFORM share_acl._require(actor, project,
                                CASE WHEN enabled THEN 'change_permissions,run_ai'

@@ -3,7 +3,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(68);
+SELECT plan(69);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -154,6 +154,11 @@ SELECT lives_ok($$SELECT share_acl.remove_from_collection(pg_temp.id('C'), pg_te
     'remove_from_collection: manage_collections on the collection and view on the resource');
 SELECT is((SELECT count(*)::int FROM share_acl.collection_item WHERE collection_id = pg_temp.id('C')), 0,
     'remove_from_collection: the row is gone');
+-- X no longer in C, bob cannot view it: whether it is in C is not his to learn (R8)
+SELECT throws_ok($$SELECT share_acl.remove_from_collection(pg_temp.id('C'), pg_temp.id('X'))$$, '42501',
+    format('permission denied: remove_from_collection requires "view" on resource %s', pg_temp.id('X')),
+    'remove_from_collection: a resource the actor cannot view is refused before its membership is told');
+SELECT pg_temp.act('alice');
 SELECT throws_ok($$SELECT share_acl.remove_from_collection(pg_temp.id('C'), pg_temp.id('X'))$$, 'P0002', NULL,
     'remove_from_collection: not in the collection is P0002');
 SELECT throws_ok($$SELECT share_acl.remove_from_collection(pg_temp.id('X'), pg_temp.id('X'))$$, '42809', NULL,
