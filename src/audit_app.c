@@ -195,7 +195,13 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTupl
 	int			i = rows->n;
 	TargetKind	kind = TARGET_RESOURCE;
 
-	rows->resource[i] = heap_getattr(named, column, desc, &rows->resource_null[i]);
+	if (column != InvalidAttrNumber)
+		rows->resource[i] = heap_getattr(named, column, desc, &rows->resource_null[i]);
+	else
+	{
+		rows->resource[i] = (Datum) 0;
+		rows->resource_null[i] = true;
+	}
 	rows->chain[i] = rows->resource[i];
 	rows->chain_null[i] = rows->resource_null[i];
 	rows->deleted_in_null[i] = true;
@@ -332,9 +338,12 @@ AuditedTable(Relation rel, Trigger *trigger)
 }
 
 /*
- * audit_trigger(resource_column) → trigger: an AFTER INSERT, UPDATE or
+ * audit_trigger([resource_column]) → trigger: an AFTER INSERT, UPDATE or
  * DELETE trigger, row or statement level (with the transition tables named
- * new_rows and old_rows), on an application's table.
+ * new_rows and old_rows), on an application's table.  Without an argument
+ * (SPEC §7 writes audit_trigger()), the table's column id when it is a
+ * uuid, else none: each row's audit row then names no resource, and goes to
+ * the chain of no workspace.
  */
 Datum
 audit_trigger(PG_FUNCTION_ARGS)
@@ -352,11 +361,11 @@ audit_trigger(PG_FUNCTION_ARGS)
 	bool		inserted,
 				deleted;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || trigdata->tg_trigger->tgnargs != 1 ||
+	if (!CALLED_AS_TRIGGER(fcinfo) || trigdata->tg_trigger->tgnargs > 1 ||
 		!TRIGGER_FIRED_AFTER(trigdata->tg_event) || TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("audit_trigger() must be an AFTER INSERT, UPDATE or DELETE trigger with one argument, the resource column")));
+				 errmsg("audit_trigger() must be an AFTER INSERT, UPDATE or DELETE trigger with at most one argument, the resource column")));
 	trigger = trigdata->tg_trigger;
 	rel = trigdata->tg_relation;
 	desc = RelationGetDescr(rel);
@@ -371,19 +380,29 @@ audit_trigger(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("audit_trigger(): a statement trigger needs the transition tables new_rows (INSERT, UPDATE) and old_rows (UPDATE, DELETE)")));
-	column_name = trigger->tgargs[0];
-	column = SPI_fnumber(desc, column_name);
-	if (column <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("audit_trigger(): column \"%s\" of relation %s does not exist", column_name, table),
-				 errhint("The trigger's argument names the uuid column that holds the row's share_acl resource.")));
-	type = TupleDescAttr(desc, column - 1)->atttypid;
-	if (type != UUIDOID)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("audit_trigger(): column \"%s\" of relation %s is of type %s, not uuid",
-						column_name, table, format_type_be(type))));
+	if (trigger->tgnargs == 0)
+	{
+		/* audit_trigger() of SPEC §7: the column id when it is a uuid, else none */
+		column = SPI_fnumber(desc, "id");
+		if (column <= 0 || TupleDescAttr(desc, column - 1)->atttypid != UUIDOID)
+			column = InvalidAttrNumber;
+	}
+	else
+	{
+		column_name = trigger->tgargs[0];
+		column = SPI_fnumber(desc, column_name);
+		if (column <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("audit_trigger(): column \"%s\" of relation %s does not exist", column_name, table),
+					 errhint("The trigger's argument names the uuid column that holds the row's share_acl resource.")));
+		type = TupleDescAttr(desc, column - 1)->atttypid;
+		if (type != UUIDOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+					 errmsg("audit_trigger(): column \"%s\" of relation %s is of type %s, not uuid",
+							column_name, table, format_type_be(type))));
+	}
 
 	rows = palloc0(sizeof(AppRows));
 	rows->batch = AllocSetContextCreate(CurrentMemoryContext, "share_acl audit_trigger rows",

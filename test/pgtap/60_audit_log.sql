@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(127);
+SELECT plan(129);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -600,6 +600,27 @@ SELECT throws_ok($$CREATE TEMP TABLE new_rows AS SELECT pg_temp.id('X') AS resou
                    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_trigger('resource_id');
                    INSERT INTO public.t60_note DEFAULT VALUES$$,
     '39P01', NULL, 'audit_trigger: a statement trigger without its transition tables is refused');
+-- without an argument (SPEC §7's audit_trigger()): the column id when it is
+-- a uuid (a table whose rows are resources), else no resource
+CREATE TABLE public.t60_clip (id uuid, body text);
+CREATE TABLE public.t60_tag (id int, body text);
+CREATE TRIGGER audit AFTER INSERT ON public.t60_clip FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger();
+CREATE TRIGGER audit AFTER INSERT ON public.t60_tag REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_trigger();
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('carol');
+INSERT INTO public.t60_clip VALUES (pg_temp.id('P'), 'f');
+INSERT INTO public.t60_tag VALUES (7, 'g');
+COMMIT;
+SELECT results_eq($$SELECT object_type, object_id, workspace_id, actor_id, new ->> 'body' FROM pg_temp.fresh()$$,
+    $$VALUES ('public.t60_clip', pg_temp.id('P'), pg_temp.id('ws'), pg_temp.id('carol'), 'f'),
+             ('public.t60_tag', NULL::uuid, NULL::uuid, pg_temp.id('carol'), 'g')$$,
+    'audit_trigger(): the resource in column id when it is a uuid, else none (the chain of no workspace)');
+SELECT throws_ok($$CREATE TRIGGER bad AFTER INSERT ON public.t60_tag FOR EACH ROW
+                   EXECUTE FUNCTION share_acl.audit_trigger('id', 'body');
+                   INSERT INTO public.t60_tag VALUES (8, 'x')$$,
+    '39P01', NULL, 'audit_trigger: more than one argument is refused');
+DROP TABLE public.t60_clip, public.t60_tag;
 SELECT is(has_function_privilege('t60_app', 'share_acl.audit_trigger()', 'EXECUTE'), true,
     'audit_trigger: share_acl_user may attach it');
 -- an application's row deleted with its resource (delete_resource's
