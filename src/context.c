@@ -216,7 +216,7 @@ ContextCurrentPrincipal(void)
 {
 	if (!principal_is_set)
 		return NULL;
-	if (unlikely(principal_warned_in != MyProc->lxid) && !PrincipalSetInThisTransaction() &&
+	if (unlikely(!PrincipalSetInThisTransaction()) && principal_warned_in != MyProc->lxid &&
 		!IsParallelWorker())
 		WarnSessionPrincipal();
 	return &principal_id;
