@@ -64,9 +64,39 @@ EXCEPTION WHEN insufficient_privilege THEN
 END $$;
 COMMIT;
 
--- the pairs it asks, with guest AI on, are those asking every pair finds
+-- the pairs it asks, with guest AI on, are those asking every pair finds,
+-- with guests reaching inside every way there is (written as an
+-- administrator would): a share on the restricted collection to a team
+-- holding a guest and a nested team holding an outsider; a guest owning an
+-- asset inside (R10); an asset inside filed in a collection of the project
+-- shared with an outsider, and the project itself shared with another (it
+-- reaches that asset through the collection, and none of the others: R8);
+-- and an asset inside restricted itself, which the team's share stops at
 BEGIN;
 UPDATE share_acl.resource SET guest_ai_enabled = true WHERE id = :'p';
+\o /dev/null
+INSERT INTO share_acl.principal (id, kind, email) VALUES
+    (md5('many guests gt1')::uuid, 'user', 'gt1@many-guests.test'),
+    (md5('many guests gt2')::uuid, 'external', 'gt2@many-guests.test'),
+    (md5('many guests go')::uuid, 'user', 'go@many-guests.test'),
+    (md5('many guests gc')::uuid, 'external', 'gc@many-guests.test'),
+    (md5('many guests gp')::uuid, 'external', 'gp@many-guests.test');
+INSERT INTO share_acl.principal (id, kind, display_name, workspace_id) VALUES
+    (md5('many guests T')::uuid, 'team', 'T', :'ws'), (md5('many guests T2')::uuid, 'team', 'T2', :'ws');
+INSERT INTO share_acl.member (workspace_id, principal_id, role) VALUES
+    (:'ws', md5('many guests gt1')::uuid, 'guest'), (:'ws', md5('many guests go')::uuid, 'guest');
+INSERT INTO share_acl.team_member (team_id, member_id) VALUES
+    (md5('many guests T')::uuid, md5('many guests gt1')::uuid),
+    (md5('many guests T')::uuid, md5('many guests T2')::uuid),
+    (md5('many guests T2')::uuid, md5('many guests gt2')::uuid);
+UPDATE share_acl.resource SET restricted = true WHERE id = (SELECT id FROM inside WHERE i = 30);
+INSERT INTO share_acl.share (resource_id, grantee_id, perms)
+VALUES (:'f', md5('many guests T')::uuid, 'view,run_ai'), (:'p', md5('many guests gp')::uuid, 'view,run_ai');
+UPDATE share_acl.resource SET owner_id = md5('many guests go')::uuid WHERE id = (SELECT id FROM inside WHERE i = 10);
+SELECT share_acl.create_resource(:'ws', 'collection', :'p') AS c2 \gset
+INSERT INTO share_acl.collection_item (collection_id, resource_id) SELECT :'c2', id FROM inside WHERE i = 20;
+INSERT INTO share_acl.share (resource_id, grantee_id, perms) VALUES (:'c2', md5('many guests gc')::uuid, 'view,run_ai');
+\o
 SELECT (SELECT count(*) FROM share_acl._guests(:'ws')) AS guests,
        (SELECT count(*) FROM share_acl._guest_pairs(:'ws', ARRAY(SELECT id FROM inside))) AS asked;
 SELECT count(*) AS gaining FROM share_acl._guest_pairs(:'ws', ARRAY(SELECT id FROM inside)) p

@@ -32,8 +32,6 @@ static pg_uuid_t principal_id;
 static struct config_generic *principal_guc = NULL;
 /* the transaction that was last warned of acting as a session value */
 static LocalTransactionId principal_warned_in = InvalidLocalTransactionId;
-/* the transaction that loaded the library while a session value was set */
-static LocalTransactionId principal_loaded_in = InvalidLocalTransactionId;
 
 /* The value of a hex digit, or -1. */
 static int
@@ -123,20 +121,21 @@ static void
 AssignPrincipal(const char *newval, void *extra)
 {
 	principal_is_set = newval != NULL && newval[0] != '\0' && ParseUuid(newval, &principal_id);
-	principal_loaded_in = InvalidLocalTransactionId;
 }
 
 /*
  * Whether the value in effect was set by the running transaction: the GUC
  * machinery stacks the value before a transaction's (or a function's SET
  * clause's) first change and pops it at commit, abort and ROLLBACK TO
- * SAVEPOINT, so an empty stack means the value comes from before it.
+ * SAVEPOINT, so an empty stack means the value comes from before it.  (A
+ * value set before a backend's first share_acl call is applied again when
+ * the library defines the setting, without a stacked value: it counts as
+ * from before the transaction, as it is.)
  */
 static inline bool
 PrincipalSetInThisTransaction(void)
 {
-	return (principal_guc == NULL || principal_guc->stack != NULL) &&
-		principal_loaded_in != MyProc->lxid;
+	return principal_guc == NULL || principal_guc->stack != NULL;
 }
 
 /*
@@ -167,8 +166,13 @@ WarnSessionPrincipal(void)
 static struct config_generic *
 FindOwnSetting(const char *name)
 {
+#if PG_VERSION_NUM >= 160000
+	int			n;
+	struct config_generic **vars = get_guc_variables(&n);
+#else
 	struct config_generic **vars = get_guc_variables();
 	int			n = GetNumConfigOptions();
+#endif
 
 	for (int i = 0; i < n; i++)
 		if (strcmp(vars[i]->name, name) == 0)
@@ -176,26 +180,10 @@ FindOwnSetting(const char *name)
 	return NULL;
 }
 
-/*
- * Define share_acl.principal; called from _PG_init.  A library loaded by a
- * backend's first share_acl call takes over a value set before: if a
- * transaction before this one set it (its placeholder has no stacked
- * value), this transaction acts as a session value too, although the
- * definition re-applies the value in it.
- */
+/* Define share_acl.principal; called from _PG_init. */
 void
 ContextDefineSettings(void)
 {
-	struct config_generic *placeholder = FindOwnSetting("share_acl.principal");
-	bool		session_value_before_load = false;
-
-	if (placeholder != NULL && (placeholder->flags & GUC_CUSTOM_PLACEHOLDER) &&
-		placeholder->vartype == PGC_STRING && placeholder->stack == NULL && MyProc != NULL)
-	{
-		char	   *value = *((struct config_string *) placeholder)->variable;
-
-		session_value_before_load = value != NULL && value[0] != '\0';
-	}
 	DefineCustomStringVariable("share_acl.principal",
 							   "The principal (uuid) on whose behalf checks are made.",
 							   "Set it per transaction with SET LOCAL or share_acl.set_principal().",
@@ -205,8 +193,6 @@ ContextDefineSettings(void)
 							   0,
 							   CheckPrincipal, AssignPrincipal, NULL);
 	principal_guc = FindOwnSetting("share_acl.principal");
-	if (session_value_before_load)
-		principal_loaded_in = MyProc->lxid;
 	DefineLinkContextSetting();
 }
 

@@ -208,6 +208,25 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION share_acl._get_resource(uuid) IS 'internal: the resource row, or ERROR P0002';
 
+-- The resource row locked against other writers of it until the transaction
+-- ends, as it is once they are done (a change decided by a flag of the row,
+-- such as lifting a restriction, must not be decided by the version a
+-- concurrent change is replacing), or ERROR P0002.
+CREATE FUNCTION share_acl._get_resource_locked(resource uuid) RETURNS share_acl.resource
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    r share_acl.resource;
+BEGIN
+    SELECT * INTO r FROM share_acl.resource x WHERE x.id = _get_resource_locked.resource
+       FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'resource % does not exist', resource USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN r;
+END $$;
+COMMENT ON FUNCTION share_acl._get_resource_locked(uuid) IS
+    'internal: the resource row, locked FOR NO KEY UPDATE (after its concurrent writers), or ERROR P0002';
+
 -- Raise 22023 unless the text looks like an e-mail address (as the table's CHECK).
 CREATE FUNCTION share_acl._check_email(email text) RETURNS void
     AS 'MODULE_PATHNAME', 'check_email' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -929,23 +948,35 @@ BEGIN
         RETURN QUERY SELECT g, b FROM unnest(guests) AS g, unnest(resources) AS b;
         RETURN;
     END IF;
+    -- what the resources inherit from (anc, R8), each once; the guests a
+    -- grant or an ownership there concerns; and down from each such
+    -- resource, within that set and not into a restricted one, to the
+    -- resources it reaches: one row per resource reached from each granting
+    -- one, never one per (resource, ancestor) pair
     RETURN QUERY
-    WITH RECURSIVE up(b, a) AS (
-        SELECT u, u FROM unnest(resources) AS u
+    WITH RECURSIVE targets AS MATERIALIZED (
+        SELECT DISTINCT u AS b FROM unnest(resources) AS u
+    ), closure AS MATERIALIZED (
+        SELECT u AS a FROM unnest(share_acl._ancestors(resources)) AS u
+    ), granted AS MATERIALIZED (
+        SELECT c.a, g.id
+          FROM closure AS c, unnest(share_acl._concerned_now(ARRAY[c.a])) AS g(id)
+         WHERE g.id = ANY (guests)
+    ), down(a, x) AS (
+        SELECT DISTINCT granted.a, granted.a FROM granted
         UNION
-        SELECT up.b, x.id
-          FROM up JOIN share_acl.resource r ON r.id = up.a AND NOT r.restricted,
-               LATERAL (SELECT r.parent_id WHERE r.parent_id IS NOT NULL
+        SELECT d.a, y.id
+          FROM down AS d,
+               LATERAL (SELECT c.id FROM share_acl.resource c
+                         WHERE c.parent_id = d.x AND NOT c.restricted
                         UNION ALL
-                        SELECT ci.collection_id FROM share_acl.collection_item ci
-                         WHERE ci.resource_id = up.a) AS x(id)
-    ), concerned AS (
-        SELECT d.a, c.id
-          FROM (SELECT DISTINCT up.a FROM up) AS d,
-               unnest(share_acl._concerned_now(ARRAY[d.a])) AS c(id)
-         WHERE c.id = ANY (guests)
+                        SELECT ci.resource_id FROM share_acl.collection_item ci
+                          JOIN share_acl.resource c ON c.id = ci.resource_id AND NOT c.restricted
+                         WHERE ci.collection_id = d.x) AS y(id)
+         WHERE y.id IN (SELECT closure.a FROM closure)
     )
-    SELECT DISTINCT c.id, up.b FROM up JOIN concerned c ON c.a = up.a;
+    SELECT DISTINCT g.id, d.x
+      FROM down AS d JOIN granted AS g ON g.a = d.a JOIN targets AS t ON t.b = d.x;
 END $$;
 COMMENT ON FUNCTION share_acl._guest_pairs(uuid, uuid[]) IS
     'internal: the (guest or outsider, resource) pairs of the workspace whose run_ai is asked: all of them when few, else those a grant or an ownership on the resource''s ancestors concerns';
@@ -1418,6 +1449,10 @@ BEGIN
     -- (refused at once, before waiting for the structure lock; asked again after it)
     PERFORM share_acl._get_resource(resource);
     PERFORM share_acl._require(actor, resource, 'move', 'move_resource');
+    IF new_parent IS NOT NULL AND new_parent <> resource THEN
+        PERFORM share_acl._get_resource(new_parent);
+        PERFORM share_acl._require(actor, new_parent, 'upload', 'move_resource');
+    END IF;
     r := share_acl._structure_locked(resource);
     PERFORM share_acl._require(actor, resource, 'move', 'move_resource');
     IF new_parent = resource THEN      -- (the table's check would say 23514)
@@ -1630,9 +1665,12 @@ BEGIN
         CASE WHEN access = 'public' THEN 'make_public' ELSE 'change_permissions' END::share_acl.permset,
         'set_general_access');
     -- what it reaches below is walked (_passable), under the structure lock
-    -- (taken once refused or not: asked again after the wait)
+    -- (taken once not refused; asked again after the wait), and whether the
+    -- access changes is decided by the row as it is after whoever is
+    -- changing it
     IF actor IS NOT NULL AND access <> 'private' THEN
-        r := share_acl._structure_locked(resource);
+        PERFORM share_acl._structure_locked(resource);
+        r := share_acl._get_resource_locked(resource);
         PERFORM share_acl._require(actor, resource,
             CASE WHEN access = 'public' THEN 'make_public' ELSE 'change_permissions' END::share_acl.permset,
             'set_general_access');
@@ -1684,9 +1722,13 @@ BEGIN
     END IF;
     r := share_acl._get_resource(resource);
     PERFORM share_acl._require(actor, resource, 'change_permissions', 'set_restricted');
-    -- (the structure lock, once not refused: asked again after the wait)
-    IF r.restricted AND NOT set_restricted.restricted THEN
-        r := share_acl._structure_locked(resource);
+    -- Lifting: under the structure lock (once not refused; asked again after
+    -- the wait), and decided by the row as it is after whoever is changing
+    -- it (a restriction being made meanwhile is lifted with the R14 check,
+    -- not taken for none)
+    IF NOT set_restricted.restricted THEN
+        PERFORM share_acl._structure_locked(resource);
+        r := share_acl._get_resource_locked(resource);
         PERFORM share_acl._require(actor, resource, 'change_permissions', 'set_restricted');
     END IF;
     -- R14: lifting a restriction lets everything above flow in again
@@ -1750,7 +1792,8 @@ BEGIN
           FROM share_acl._guest_pairs(r.workspace_id,
                    ARRAY(SELECT b FROM unnest(share_acl._below(project)) AS b
                           WHERE NOT coalesce(share_acl.has_access(actor, b, 'run_ai'), false))) AS p
-         WHERE coalesce(share_acl.has_access(p.guest, p.resource, 'run_ai'), false)
+         -- (with the switches open: guest access turned on again later gives it)
+         WHERE share_acl._reach(p.guest, p.resource) OPERATOR(share_acl.@>) 'run_ai'::share_acl.permset
          LIMIT 1;
         IF bad IS NOT NULL THEN
             PERFORM share_acl._deny(project,

@@ -46,7 +46,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
 # (the timed psql sessions set share_acl.principal for the session, which
-# share_acl warns about once per backend: meant for pooled applications)
+# share_acl warns about at each transaction: meant for pooled applications)
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=error"
 SCALE=${SCALE:-1}
 REPEAT=${REPEAT:-5}
