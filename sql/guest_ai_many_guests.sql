@@ -63,6 +63,19 @@ EXCEPTION WHEN insufficient_privilege THEN
     RAISE NOTICE 'refused: %', regexp_replace(SQLERRM, '[0-9a-f-]{36}', '<an asset inside>');
 END $$;
 COMMIT;
+-- also while guest access is off, when guests hold nothing today: turning
+-- it on again would give them run_ai there (asked with the switches open)
+UPDATE share_acl.workspace SET guest_access_enabled = false WHERE id = :'ws';
+BEGIN;
+SELECT share_acl.set_principal(:'mem');
+DO $$
+BEGIN
+    PERFORM share_acl.set_guest_ai(current_setting('many_guests.p')::uuid, true);
+EXCEPTION WHEN insufficient_privilege THEN
+    RAISE NOTICE 'refused: %', regexp_replace(SQLERRM, '[0-9a-f-]{36}', '<an asset inside>');
+END $$;
+COMMIT;
+UPDATE share_acl.workspace SET guest_access_enabled = true WHERE id = :'ws';
 
 -- the pairs it asks, with guest AI on, are those asking every pair finds,
 -- with guests reaching inside every way there is (written as an
