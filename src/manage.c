@@ -1109,6 +1109,23 @@ resource_create(PG_FUNCTION_ARGS)
 }
 
 /*
+ * What is directly below id, as snap sees it: its children, then the items
+ * of it as a collection (palloc'd uuids; an id may come twice).
+ */
+static List *
+DirectlyBelow(const pg_uuid_t *id, Snapshot snap)
+{
+	List	   *children = IndexScanUuids(MT_RESOURCE, MT_RESOURCE_BY_PARENT, catalog.res_parent, id,
+										  catalog.res_id, snap);
+	List	   *items = IndexScanUuids(MT_COLLECTION_ITEM, MT_COLLECTION_ITEM_PKEY,
+									   catalog.item_collection, id, catalog.item_resource, snap);
+
+	children = list_concat(children, items);
+	list_free(items);			/* (its elements are children's now) */
+	return children;
+}
+
+/*
  * The length of the longest path down from id, through children and
  * collection items, as snap sees them, or limit + 1 when it is longer than
  * limit; depth is how far the walk has come.  memo holds each resource's
@@ -1123,7 +1140,6 @@ LongestPathDown(const pg_uuid_t *id, int32 limit, uuidmap_hash *memo, int32 dept
 {
 	UuidMapEntry *m;
 	List	   *below;
-	List	   *items;
 	ListCell   *lc;
 	int32		longest = 0;
 	bool		found;
@@ -1134,12 +1150,7 @@ LongestPathDown(const pg_uuid_t *id, int32 limit, uuidmap_hash *memo, int32 dept
 		return m->value;
 	CHECK_FOR_INTERRUPTS();
 	check_stack_depth();
-	below = IndexScanUuids(MT_RESOURCE, MT_RESOURCE_BY_PARENT, catalog.res_parent, id,
-						   catalog.res_id, snap);
-	items = IndexScanUuids(MT_COLLECTION_ITEM, MT_COLLECTION_ITEM_PKEY, catalog.item_collection,
-						   id, catalog.item_resource, snap);
-	below = list_concat(below, items);
-	list_free(items);			/* (its elements are below's now) */
+	below = DirectlyBelow(id, snap);
 	foreach(lc, below)
 	{
 		longest = Max(longest, 1 + LongestPathDown((const pg_uuid_t *) lfirst(lc), limit, memo,
@@ -1177,41 +1188,6 @@ depth_below(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(below);
 }
 
-/* The walk of _below: what it found, in the order found, and the set of it. */
-typedef struct BelowWalk
-{
-	uuidmap_hash *seen;
-	pg_uuid_t  *ids;
-	int32		n;
-	int32		cap;
-	AttrNumber	column;			/* the column of the rows scanned that names what is below */
-} BelowWalk;
-
-static void
-BelowRow(TupleDesc desc, HeapTuple tup, void *arg)
-{
-	BelowWalk  *w = arg;
-	bool		isnull;
-	bool		found;
-	Datum		d = Attr(desc, tup, w->column, &isnull);
-
-	if (isnull)
-		return;
-	(void) uuidmap_insert(w->seen, *DatumGetUUIDP(d), &found);
-	if (found)
-		return;
-	if (w->n == w->cap)
-	{
-		if (w->cap > PG_INT32_MAX / 2)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("too many resources below one resource")));
-		w->cap *= 2;
-		w->ids = repalloc_huge(w->ids, sizeof(pg_uuid_t) * w->cap);
-	}
-	w->ids[w->n++] = *DatumGetUUIDP(d);
-}
-
 PG_FUNCTION_INFO_V1(resources_below);
 
 /*
@@ -1226,35 +1202,40 @@ Datum
 resources_below(PG_FUNCTION_ARGS)
 {
 	Snapshot	snap = GetActiveSnapshot();
-	BelowWalk	w;
+	uuidmap_hash *seen;
+	List	   *found;
 	ArrayType  *result;
 	Datum	   *elems;
-	bool		found;
-	int32		i;
+	bool		was_seen;
+	int			i;
 
 	CatalogLookup();
-	w.seen = uuidmap_create(CurrentMemoryContext, 64, NULL);
-	w.cap = 64;
-	w.ids = palloc(sizeof(pg_uuid_t) * w.cap);
-	w.ids[0] = *PG_GETARG_UUID_P(0);
-	w.n = 1;
-	(void) uuidmap_insert(w.seen, w.ids[0], &found);
-	for (i = 0; i < w.n; i++)
+	seen = uuidmap_create(CurrentMemoryContext, 64, NULL);
+	(void) uuidmap_insert(seen, *PG_GETARG_UUID_P(0), &was_seen);
+	found = list_make1(PG_GETARG_UUID_P(0));
+	/* (found grows while it is walked: each resource's look down once) */
+	for (i = 0; i < list_length(found); i++)
 	{
-		pg_uuid_t	id = w.ids[i];	/* (the array may move while scanning) */
+		List	   *below;
+		ListCell   *lc;
 
 		CHECK_FOR_INTERRUPTS();
-		w.column = catalog.res_id;
-		IndexScanEqual(MT_RESOURCE, MT_RESOURCE_BY_PARENT, catalog.res_parent, &id, snap, BelowRow, &w);
-		w.column = catalog.item_resource;
-		IndexScanEqual(MT_COLLECTION_ITEM, MT_COLLECTION_ITEM_PKEY, catalog.item_collection, &id, snap,
-					   BelowRow, &w);
+		below = DirectlyBelow((const pg_uuid_t *) list_nth(found, i), snap);
+		foreach(lc, below)
+		{
+			(void) uuidmap_insert(seen, *(const pg_uuid_t *) lfirst(lc), &was_seen);
+			if (!was_seen)
+				found = lappend(found, lfirst(lc));
+			else
+				pfree(lfirst(lc));
+		}
+		list_free(below);
 	}
-	uuidmap_destroy(w.seen);
-	elems = palloc_extended(sizeof(Datum) * w.n, MCXT_ALLOC_HUGE);
-	for (i = 1; i < w.n; i++)
-		elems[i - 1] = UUIDPGetDatum(&w.ids[i]);
-	result = construct_array(elems, w.n - 1, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR);
+	uuidmap_destroy(seen);
+	elems = palloc_extended(sizeof(Datum) * list_length(found), MCXT_ALLOC_HUGE);
+	for (i = 1; i < list_length(found); i++)
+		elems[i - 1] = UUIDPGetDatum(list_nth(found, i));
+	result = construct_array(elems, list_length(found) - 1, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR);
 	PG_RETURN_ARRAYTYPE_P(result);
 }
 

@@ -208,25 +208,6 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION share_acl._get_resource(uuid) IS 'internal: the resource row, or ERROR P0002';
 
--- The resource row locked against other writers of it until the transaction
--- ends, as it is once they are done (a change decided by a flag of the row,
--- such as lifting a restriction, must not be decided by the version a
--- concurrent change is replacing), or ERROR P0002.
-CREATE FUNCTION share_acl._get_resource_locked(resource uuid) RETURNS share_acl.resource
-LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-    r share_acl.resource;
-BEGIN
-    SELECT * INTO r FROM share_acl.resource x WHERE x.id = _get_resource_locked.resource
-       FOR NO KEY UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'resource % does not exist', resource USING ERRCODE = 'no_data_found';
-    END IF;
-    RETURN r;
-END $$;
-COMMENT ON FUNCTION share_acl._get_resource_locked(uuid) IS
-    'internal: the resource row, locked FOR NO KEY UPDATE (after its concurrent writers), or ERROR P0002';
-
 -- Raise 22023 unless the text looks like an e-mail address (as the table's CHECK).
 CREATE FUNCTION share_acl._check_email(email text) RETURNS void
     AS 'MODULE_PATHNAME', 'check_email' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -1389,17 +1370,32 @@ COMMENT ON FUNCTION share_acl._exposure_check(uuid, uuid[], text) IS
 -- R14 compares the state before a change with the state after it: one such
 -- change at a time per workspace, each reading what the one before it
 -- committed.  The resource's row, read again once its workspace's
--- structure is locked (see structure_lock, 020_model.sql).
-CREATE FUNCTION share_acl._structure_locked(resource uuid) RETURNS share_acl.resource
+-- structure is locked (see structure_lock, 020_model.sql); with lock_row,
+-- also locked against other writers of it, as it is once they are done: a
+-- change decided by a flag of the row (lifting a restriction, a new general
+-- access) must not be decided by the version a concurrent change that
+-- takes no structure lock (making it restricted) is replacing.
+CREATE FUNCTION share_acl._structure_locked(resource uuid, lock_row boolean DEFAULT false)
+RETURNS share_acl.resource
 LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    r share_acl.resource;
 BEGIN
     PERFORM share_acl._lock_structure(ARRAY[(share_acl._get_resource(resource)).workspace_id]);
     -- the checks after the wait see what the transaction waited for
     PERFORM share_acl._see_committed();
-    RETURN share_acl._get_resource(resource);
+    IF NOT lock_row THEN
+        RETURN share_acl._get_resource(resource);
+    END IF;
+    SELECT * INTO r FROM share_acl.resource x WHERE x.id = _structure_locked.resource
+       FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'resource % does not exist', resource USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN r;
 END $$;
-COMMENT ON FUNCTION share_acl._structure_locked(uuid) IS
-    'internal: lock the structure of the resource''s workspace until the end of the transaction, then return its row as it is now';
+COMMENT ON FUNCTION share_acl._structure_locked(uuid, boolean) IS
+    'internal: lock the structure of the resource''s workspace until the end of the transaction, then return its row as it is now (with lock_row, locked FOR NO KEY UPDATE after its concurrent writers)';
 
 -- The depth of resources (src/engine.h ENGINE_MAX_DEPTH): what is below
 -- resource, put under above (NULL: made top-level), must stay within it.
@@ -1655,25 +1651,22 @@ DECLARE
     before share_acl.permset[]; -- what each held on the resource before
     gained share_acl.permset;
     missing share_acl.permset;
+    needed share_acl.permset := CASE WHEN access = 'public' THEN 'make_public'
+                                     ELSE 'change_permissions' END;
 BEGIN
     IF resource IS NULL OR access IS NULL THEN
         RAISE EXCEPTION 'set_general_access: resource and access must not be null'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     r := share_acl._get_resource(resource);
-    PERFORM share_acl._require(actor, resource,
-        CASE WHEN access = 'public' THEN 'make_public' ELSE 'change_permissions' END::share_acl.permset,
-        'set_general_access');
+    PERFORM share_acl._require(actor, resource, needed, 'set_general_access');
     -- what it reaches below is walked (_passable), under the structure lock
     -- (taken once not refused; asked again after the wait), and whether the
     -- access changes is decided by the row as it is after whoever is
     -- changing it
     IF actor IS NOT NULL AND access <> 'private' THEN
-        PERFORM share_acl._structure_locked(resource);
-        r := share_acl._get_resource_locked(resource);
-        PERFORM share_acl._require(actor, resource,
-            CASE WHEN access = 'public' THEN 'make_public' ELSE 'change_permissions' END::share_acl.permset,
-            'set_general_access');
+        r := share_acl._structure_locked(resource, lock_row => true);
+        PERFORM share_acl._require(actor, resource, needed, 'set_general_access');
     END IF;
     -- no escalation (R4 gives on R and below what sharing would): the
     -- members it reaches may gain only flags the actor holds on R
@@ -1727,8 +1720,7 @@ BEGIN
     -- it (a restriction being made meanwhile is lifted with the R14 check,
     -- not taken for none)
     IF NOT set_restricted.restricted THEN
-        PERFORM share_acl._structure_locked(resource);
-        r := share_acl._get_resource_locked(resource);
+        r := share_acl._structure_locked(resource, lock_row => true);
         PERFORM share_acl._require(actor, resource, 'change_permissions', 'set_restricted');
     END IF;
     -- R14: lifting a restriction lets everything above flow in again
@@ -1759,6 +1751,8 @@ DECLARE
     actor uuid := share_acl._actor();
     r share_acl.resource;
     bad uuid;
+    needed share_acl.permset := CASE WHEN enabled THEN 'change_permissions,run_ai'
+                                     ELSE 'change_permissions' END;
 BEGIN
     IF project IS NULL OR enabled IS NULL THEN
         RAISE EXCEPTION 'set_guest_ai: project and enabled must not be null'
@@ -1766,15 +1760,9 @@ BEGIN
     END IF;
     -- (refused at once, before waiting for the structure lock; asked again after it)
     PERFORM share_acl._get_resource(project);
-    PERFORM share_acl._require(actor, project,
-                               CASE WHEN enabled THEN 'change_permissions,run_ai'
-                                    ELSE 'change_permissions' END::share_acl.permset,
-                               'set_guest_ai');
+    PERFORM share_acl._require(actor, project, needed, 'set_guest_ai');
     r := share_acl._structure_locked(project);
-    PERFORM share_acl._require(actor, project,
-                               CASE WHEN enabled THEN 'change_permissions,run_ai'
-                                    ELSE 'change_permissions' END::share_acl.permset,
-                               'set_guest_ai');
+    PERFORM share_acl._require(actor, project, needed, 'set_guest_ai');
     IF r.kind <> 'project' OR r.parent_id IS NOT NULL THEN
         RAISE EXCEPTION 'resource % is not a top-level project: guest AI is set on top-level projects', project
             USING ERRCODE = 'wrong_object_type';
