@@ -1652,7 +1652,7 @@ DECLARE
     gained share_acl.permset;
     missing share_acl.permset;
     needed share_acl.permset := CASE WHEN access = 'public' THEN 'make_public'
-                                     ELSE 'change_permissions' END;
+                                     ELSE 'change_permissions' END::share_acl.permset;
 BEGIN
     IF resource IS NULL OR access IS NULL THEN
         RAISE EXCEPTION 'set_general_access: resource and access must not be null'
@@ -1752,7 +1752,7 @@ DECLARE
     r share_acl.resource;
     bad uuid;
     needed share_acl.permset := CASE WHEN enabled THEN 'change_permissions,run_ai'
-                                     ELSE 'change_permissions' END;
+                                     ELSE 'change_permissions' END::share_acl.permset;
 BEGIN
     IF project IS NULL OR enabled IS NULL THEN
         RAISE EXCEPTION 'set_guest_ai: project and enabled must not be null'
