@@ -446,14 +446,18 @@ void
 PrincipalImageRelease(PrincipalImage *img)
 {
 	img->valid = false;
+	if (img->checked != NULL)
+		pfree(img->checked);
+	img->checked = NULL;
 	ImageRelease(IMAGE_PRINCIPALS);
 }
 
 /*
  * Map this database's principal image into *img and its position into *pos
  * (allocated in TopMemoryContext), after checking its header.  Each
- * principal's entry is checked when it is looked up (PrincipalImageLookup):
- * a fresh backend reads the entries it needs, not every page of the image.
+ * principal's entry is checked when it is first looked up
+ * (PrincipalImageLookup): a fresh backend reads the entries it needs, not
+ * every page of the image, and each of them once.
  * false when there is none to use.
  */
 bool
@@ -495,6 +499,12 @@ PrincipalImageMap(PrincipalImage *img, ChangeLogPosition *pos)
 	img->slots = (const int32 *) (image + h->slots);
 	ImageIndexIn(&img->index, image, &h->index, h->common.key, img->principals,
 				 sizeof(ImagePrincipal));
+	/* without room for the bits, every look-up checks its entry */
+	if (img->checked != NULL)
+		pfree(img->checked);
+	img->checked = MemoryContextAllocExtended(TopMemoryContext,
+											  sizeof(uint64) * ((Size) h->nprincipals / 64 + 1),
+											  MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM | MCXT_ALLOC_ZERO);
 	img->valid = true;
 	return true;
 }
@@ -543,6 +553,25 @@ EntryValid(const PrincipalImage *img, const ImagePrincipal *p)
 }
 
 /*
+ * Has entry i passed EntryValid?  Checked at its first look-up (a team's
+ * entry is looked up for each member's context, and its checksum covers
+ * every grant of the team) and remembered when it passes.
+ */
+static bool
+EntryChecked(const PrincipalImage *img, int32 i)
+{
+	uint64		bit = UINT64CONST(1) << (i % 64);
+
+	if (img->checked != NULL && (img->checked[i / 64] & bit) != 0)
+		return true;
+	if (!EntryValid(img, &img->principals[i]))
+		return false;
+	if (img->checked != NULL)
+		img->checked[i / 64] |= bit;
+	return true;
+}
+
+/*
  * What the image says about principal id, in *out (pointing into the
  * image): exists is false when it holds no such principal.  An entry (or a
  * bucket on the way to it) that fails its checks is DAMAGED, *out then
@@ -558,7 +587,7 @@ PrincipalImageLookup(const PrincipalImage *img, const pg_uuid_t *id, StoredPrinc
 	memset(out, 0, sizeof(*out));
 	out->id = *id;
 	out->grants.key = img->index.key;
-	if (damaged || (i >= 0 && !EntryValid(img, &img->principals[i])))
+	if (damaged || (i >= 0 && !EntryChecked(img, i)))
 	{
 		elog(DEBUG1, "share_acl: the principal image's entry of a principal is damaged: not used");
 		return PRINCIPAL_IMAGE_DAMAGED;

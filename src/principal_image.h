@@ -143,6 +143,7 @@ typedef struct PrincipalImage
 	const GrantRecord *grants;
 	const int32 *slots;
 	UuidIndex	index;
+	uint64	   *checked;		/* a bit per entry that passed its checks (or NULL) */
 } PrincipalImage;
 
 extern bool PrincipalImageWrite(Snapshot snap, const ChangeLogPosition *pos, Size limit);
