@@ -56,7 +56,12 @@ static int32 image_entries_behind = 0;	/* change-log entries since the mapped im
 #define IMAGE_MIN_PRINCIPALS	2000
 /* A backend that has read this many principals one by one writes the image. */
 #define IMAGE_AFTER_READS		64
-/* After this many changes since the image's position, map or write a newer one. */
+/*
+ * A mapped image with more principals changed since its position than this:
+ * map a newer one when there is one, else ask the image writer for one and
+ * look again after FRESH_IMAGE_CHANGES more.  An image more change-log
+ * entries behind than this is not mapped.
+ */
 #define IMAGE_REFRESH_AFTER		5000
 /* The image writer leaves an image at most this many change-log entries behind as it is. */
 #define FRESH_IMAGE_CHANGES		256
@@ -75,6 +80,7 @@ static Size store_first_bytes = 0;	/* its size once the first of them was in */
 static PrincipalImage image;	/* the shared image, when one is mapped */
 static uuidmap_hash *stale = NULL;	/* ids changed since the image's position */
 static int32 store_reads = 0;	/* entries read with index scans since the reset */
+static uint32 image_refresh_at = IMAGE_REFRESH_AFTER;	/* stale principals before looking for a newer image */
 static bool image_tried = false;	/* writing an image failed or is pointless */
 
 /* ---------------------------------------------------------------------------
@@ -448,22 +454,22 @@ PrincipalChanged(const pg_uuid_t *id, void *arg)
 }
 
 /*
- * Map the database's principal image (unless it is the one called avoid)
- * and note the principals changed between its position and snap, at most
- * IMAGE_REFRESH_AFTER of them.  The store must be empty.
+ * Map the database's principal image and note the principals changed
+ * between its position and snap, at most IMAGE_REFRESH_AFTER of them.  The
+ * store must be empty.
  */
 static bool
-AdoptImage(Snapshot snap, uint64 avoid)
+AdoptImage(Snapshot snap)
 {
 	ChangeLogPosition pos = {0};
 	bool		ok;
 
 	image_entries_behind = 0;
+	image_refresh_at = IMAGE_REFRESH_AFTER;
 	if (!PrincipalImageMap(&image, &pos))
 		return false;
-	ok = image.image_id != avoid &&
-		ChangeLogRead(CHANGE_PRINCIPAL, &pos, snap, IMAGE_REFRESH_AFTER, AddStale,
-					  &image_entries_behind) == CHANGE_LOG_DELTAS;
+	ok = ChangeLogRead(CHANGE_PRINCIPAL, &pos, snap, IMAGE_REFRESH_AFTER, AddStale,
+					   &image_entries_behind) == CHANGE_LOG_DELTAS;
 	pfree(pos.xip);
 	if (!ok)
 	{
@@ -506,7 +512,9 @@ WriteImage(Snapshot snap)
 	{
 		StoreReset();
 		image_tried = true;
-		AdoptImage(snap, 0);
+		AdoptImage(snap);
+		if (!IsBackgroundWorker)
+			elog(DEBUG1, "share_acl: principal image written by this backend");
 	}
 }
 
@@ -527,7 +535,7 @@ PrincipalWriteImage(void)
 		return;
 	snap = ReadSnapshot(&transient);
 	StoreReset();
-	if (!AdoptImage(snap, 0) || image_entries_behind > FRESH_IMAGE_CHANGES)
+	if (!AdoptImage(snap) || image_entries_behind > FRESH_IMAGE_CHANGES)
 	{
 		StoreReset();
 		WriteImage(snap);
@@ -565,7 +573,6 @@ StoreSync(void)
 	bool		transient;
 	bool		was_broken = store_broken;
 	bool		reset;
-	uint64		avoid = 0;		/* an image not to map again (too far behind) */
 	Snapshot	snap;
 
 	if (store != NULL && !store_broken && !store_over_bound && store_synced_count == count &&
@@ -587,22 +594,30 @@ StoreSync(void)
 		else if (drop_all)
 			store_epoch++;
 	}
-	if (!reset && image.valid && stale->members > IMAGE_REFRESH_AFTER)
+	/*
+	 * Far behind: map a newer image, or have the image writer make one.  Not
+	 * written here, in the middle of a check, which would stall this call
+	 * (a share) for as long as the read of every principal.
+	 */
+	if (!reset && image.valid && stale->members > image_refresh_at)
 	{
-		reset = true;			/* map a newer image, or write one */
-		avoid = image.image_id;
+		if (ImageReplaced(IMAGE_PRINCIPALS))
+			reset = true;
+		else
+		{
+			ImageWorkerRequest();
+			image_refresh_at = stale->members + FRESH_IMAGE_CHANGES;
+		}
 	}
 	if (reset)
 	{
 		ChangeLogForgetOwnRollback(CHANGE_PRINCIPAL);
 		StoreReset();
 		store_catalog = CatalogGeneration();
-		if (!transient && !AdoptImage(snap, avoid))
+		if (!transient && !AdoptImage(snap))
 		{
-			if (avoid != 0)
-				store_reads = IMAGE_AFTER_READS;	/* the image was too old: write one now */
-			else if (ModelEstimatedRows(MT_PRINCIPAL) >= IMAGE_MIN_PRINCIPALS &&
-					 !ImageWrittenWithin(IMAGE_PRINCIPALS, IMAGE_REWRITE_AFTER_S))
+			if (ModelEstimatedRows(MT_PRINCIPAL) >= IMAGE_MIN_PRINCIPALS &&
+				!ImageWrittenWithin(IMAGE_PRINCIPALS, IMAGE_REWRITE_AFTER_S))
 				ImageWorkerRequest();	/* a fresh backend: the image writer makes one */
 		}
 		else if (!transient && image_entries_behind > FRESH_IMAGE_CHANGES &&

@@ -17,7 +17,9 @@
 # check and a scan in parallel mode each get both written by the image
 # writer, which a later fresh backend maps; a structure image more than 16
 # changes behind is written again from itself and its changes, and one
-# 5,000 changes behind is replaced without a full read in a check.
+# 5,000 changes behind is replaced without a full read in a check; a
+# principal image 5,000 changed principals behind is replaced by the image
+# writer, not written in a check.
 set -uo pipefail
 db=share_acl_image
 dir=${SA_CLUSTER_DIR:?needs SA_CLUSTER_DIR (run from test/run_all.sh)}/data/base/pgsql_tmp
@@ -386,6 +388,38 @@ if [ "$got" = "$want" ]; then ok "a structure image 5,000 changes behind: no ful
 else not_ok "a structure image 5,000 changes behind: no full read in a check, deltas go on, the newer image mapped: got $got, want $want"; fi
 if [ "$(stat -c %Y.%i "$simg")" != "$stamp" ]; then ok "the image writer wrote a newer structure image"
 else not_ok "the image writer wrote a newer structure image ($(ls -l "$dir" 2>&1 | tr '\n' ' '))"; fi
+# likewise a backend whose mapped principal image falls more than 5,000
+# changed principals behind (5,100 new guests, the last given a share): it
+# writes no image in the middle of a check, reads those principals from the
+# tables, asks the image writer for a newer image and maps it at a check
+# after 256 changes more
+wait_writer
+stamp=$(stat -c %Y.%i "$pimg")
+guests() {	# first count: new guests first .. first+count-1, the last with a share of the project
+	echo "\\! psql -qX -d $db -c \"INSERT INTO share_acl.principal (id, kind, email) SELECT ('e1000000-0000-0000-0008-' || lpad(to_hex(i), 12, '0'))::uuid, 'user', 'p' || i || '@image.test' FROM generate_series($1, $1 + $2 - 1) i\" -c \"INSERT INTO share_acl.member (workspace_id, principal_id, role) SELECT 'e1000000-0000-0000-0000-000000000001', ('e1000000-0000-0000-0008-' || lpad(to_hex(i), 12, '0'))::uuid, 'guest' FROM generate_series($1, $1 + $2 - 1) i\" -c \"INSERT INTO share_acl.share (resource_id, grantee_id, perms) VALUES ('e1000000-0000-0000-0003-000000000001', ('e1000000-0000-0000-0008-' || lpad(to_hex($1 + $2 - 1), 12, '0'))::uuid, 'viewer')\" >/dev/null"
+}
+CHECK_GUESTS="SELECT share_acl.has_access(('e1000000-0000-0000-0008-' || lpad(to_hex(:n), 12, '0'))::uuid, 'e1000000-0000-0000-0004-000000000007', 'view')
+       || ' ' || share_acl.has_access(('e1000000-0000-0000-0008-' || lpad(to_hex(:n - 1), 12, '0'))::uuid, 'e1000000-0000-0000-0004-000000000007', 'view')
+       || ' ' || share_acl.has_access('e1000000-0000-0000-0001-000000000001', 'e1000000-0000-0000-0004-000000000007', 'view')"
+got=$( {
+	echo "SET client_min_messages = debug1;"
+	echo "$ANSWER_Q;"
+	guests 1 5100
+	echo "\\set n 5100"
+	echo "$CHECK_GUESTS;"
+	echo "SELECT principals FROM share_acl.cache_stats();"
+	echo "\\! for i in \$(seq 100); do [ \"\$(stat -c %Y.%i '$pimg')\" != '$stamp' ] && break; sleep 0.1; done"
+	echo "\\! for i in \$(seq 300); do [ \"\$(psql -qXAt -d postgres -c \"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'share_acl image writer'\")\" = 0 ] && break; sleep 0.1; done"
+	guests 5101 300
+	echo "\\set n 5400"
+	echo "$CHECK_GUESTS;"
+	echo "SELECT principals FROM share_acl.cache_stats();"
+} | psql -qXAt -d $db 2>&1 | awk '!/^DEBUG:/ || /principal image written/' | tr '\n' '|')
+want="true true false|true false true|shared|true false true|shared|"
+if [ "$got" = "$want" ]; then ok "a principal image 5,000 changes behind: not written in a check, the changed principals read, a newer image asked for and mapped: $got"
+else not_ok "a principal image 5,000 changes behind: not written in a check, the changed principals read, a newer image asked for and mapped: got $got, want $want"; fi
+if [ "$(stat -c %Y.%i "$pimg")" != "$stamp" ]; then ok "the image writer wrote a newer principal image"
+else not_ok "the image writer wrote a newer principal image ($(ls -l "$dir" 2>&1 | tr '\n' ' '))"; fi
 # a database made with the OID of a dropped one (CREATE DATABASE … OID; the
 # OIDs wrapping around) does not use the dropped one's images, which stay in
 # pgsql_tmp until a restart: a copy of the same template has the same
