@@ -467,10 +467,11 @@ PrincipalImageMap(PrincipalImage *img, ChangeLogPosition *pos)
 	const char *image;
 	const PrincipalImageHeader *h;
 	Size		size;
+	uint64		image_id;
 
 	img->valid = false;
 	PrincipalLayout(layout);
-	image = ImageMap(IMAGE_PRINCIPALS, sizeof(PrincipalImageHeader), layout, pos, &img->image_id);
+	image = ImageMap(IMAGE_PRINCIPALS, sizeof(PrincipalImageHeader), layout, pos, &image_id);
 	if (image == NULL)
 		return false;
 	h = (const PrincipalImageHeader *) image;

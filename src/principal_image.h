@@ -131,7 +131,6 @@ typedef struct StoredPrincipal
 typedef struct PrincipalImage
 {
 	bool		valid;
-	uint64		image_id;
 	int32		nprincipals;
 	int32		nmemberships;
 	int32		nteams;
