@@ -159,20 +159,19 @@ COMMENT ON FUNCTION share_acl.request_review(uuid, uuid[], timestamptz, text, te
 -- The reviewer row that the actor decides for: its own, else that of a team
 -- it belongs to (directly or through nested teams, at any depth; of several,
 -- the smallest id); NULL when none.
-CREATE FUNCTION share_acl._reviewer_row_of(review uuid, actor uuid) RETURNS uuid
+CREATE FUNCTION share_acl._reviewer_rows_of(review uuid, actor uuid) RETURNS uuid[]
 LANGUAGE sql STABLE AS $$
     WITH RECURSIVE t(id) AS (
         SELECT $2
         UNION
         SELECT tm.team_id FROM share_acl.team_member tm JOIN t ON tm.member_id = t.id
     )
-    SELECT rr.reviewer_id FROM share_acl.review_reviewer rr JOIN t ON t.id = rr.reviewer_id
+    SELECT pg_catalog.array_agg(rr.reviewer_id ORDER BY rr.reviewer_id = $2 DESC, rr.reviewer_id)
+      FROM share_acl.review_reviewer rr JOIN t ON t.id = rr.reviewer_id
      WHERE rr.review_id = $1
-     ORDER BY rr.reviewer_id = $2 DESC, rr.reviewer_id
-     LIMIT 1
 $$;
-COMMENT ON FUNCTION share_acl._reviewer_row_of(uuid, uuid) IS
-    'internal: the reviewer row that the actor decides for: its own, else that of the team it belongs to (at any depth) with the smallest id';
+COMMENT ON FUNCTION share_acl._reviewer_rows_of(uuid, uuid) IS
+    'internal: the reviewer rows that the actor decides for: its own, then those of the teams it belongs to (at any depth) by id; NULL when none';
 
 -- The review row, locked until the end of the transaction (a decision and a
 -- cancel of one review take turns), or P0002.
@@ -196,7 +195,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     actor uuid := share_acl._actor();
     v share_acl.review;
-    who uuid;
+    who uuid[];
 BEGIN
     IF review IS NULL OR decision IS NULL THEN
         RAISE EXCEPTION 'submit_review: review and decision must not be null'
@@ -220,7 +219,9 @@ BEGIN
         PERFORM share_acl._deny(v.resource_id,
             pg_catalog.format('permission denied: principal %s requested review %s and cannot decide it', actor, v.id));
     END IF;
-    who := share_acl._reviewer_row_of(v.id, actor);
+    -- (every row it stands for: its own and each reviewing team's it is in,
+    -- which it alone may be left to decide)
+    who := share_acl._reviewer_rows_of(v.id, actor);
     IF who IS NULL THEN
         PERFORM share_acl._deny(v.resource_id,
             pg_catalog.format('permission denied: principal %s is not a reviewer of review %s', actor, v.id));
@@ -236,16 +237,16 @@ BEGIN
     UPDATE share_acl.review x SET closed_at = x.closed_at WHERE x.id = v.id;
     UPDATE share_acl.review_reviewer rr
        SET decision = submit_review.decision, note = submit_review.note, decided_at = now(), decided_by = actor
-     WHERE rr.review_id = v.id AND rr.reviewer_id = who;
+     WHERE rr.review_id = v.id AND rr.reviewer_id = ANY (who);
     PERFORM share_acl._notify(ARRAY[v.requested_by], 'review_decided', v.resource_id,
-        pg_catalog.jsonb_build_object('review_id', v.id, 'reviewer_id', who, 'by', actor,
-                                      'decision', decision, 'note', note));
+        pg_catalog.jsonb_build_object('review_id', v.id, 'reviewer_id', who[1], 'reviewer_ids', who,
+                                      'by', actor, 'decision', decision, 'note', note));
     IF NOT EXISTS (SELECT 1 FROM share_acl.review_reviewer rr WHERE rr.review_id = v.id AND rr.decision IS NULL) THEN
         PERFORM share_acl._close_review(v.id, false);
     END IF;
 END $$;
 COMMENT ON FUNCTION share_acl.submit_review(uuid, text, text) IS
-    'decide a review as one of its reviewers (approved or needs_changes; needs approve on the resource); the review closes when every reviewer has decided';
+    'decide a review as one of its reviewers (approved or needs_changes; needs approve on the resource), for itself and each reviewing team it is in; the review closes when every reviewer has decided';
 
 CREATE FUNCTION share_acl.cancel_review(review uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$

@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(79);
+SELECT plan(84);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -315,6 +315,37 @@ SELECT ok(NOT EXISTS (SELECT FROM share_acl.review_reviewer WHERE review_id = pg
     'a deleted reviewer: the others lose the review''s grant');
 SELECT results_eq($$SELECT closed_at IS NOT NULL, cancelled_at IS NOT NULL FROM share_acl.review WHERE id = pg_temp.id('r9')$$,
     $$VALUES (true, true)$$, 'a deleted reviewer: a review left with no reviewer is cancelled');
+
+-- ------------------------------------------- one person, several reviewer rows
+-- (asked by name and through a team it alone is in, or the one member of two
+-- reviewing teams: one decision decides every row it stands for, else a row
+-- only it may decide stays open, and the review with it)
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('solo', share_acl.create_team(pg_temp.id('ws'), 'Solo')),
+                       ('solo2', share_acl.create_team(pg_temp.id('ws'), 'Solo 2'));
+SELECT share_acl.add_team_member(pg_temp.id('solo'), pg_temp.id('bob'));
+SELECT share_acl.add_team_member(pg_temp.id('solo2'), pg_temp.id('bob'));
+INSERT INTO ids VALUES ('r10', share_acl.request_review(pg_temp.id('B'), ARRAY[pg_temp.id('bob'), pg_temp.id('solo')])),
+                       ('r11', share_acl.request_review(pg_temp.id('B'), ARRAY[pg_temp.id('solo'), pg_temp.id('solo2')]));
+SELECT pg_temp.act('bob');
+SELECT share_acl.submit_review(pg_temp.id('r10'), 'approved');
+SELECT share_acl.submit_review(pg_temp.id('r11'), 'needs_changes');
+RESET share_acl.principal;
+SELECT set_eq($$SELECT reviewer_id, decision, decided_by FROM share_acl.review_reviewer WHERE review_id = pg_temp.id('r10')$$,
+    $$VALUES (pg_temp.id('bob'), 'approved', pg_temp.id('bob')), (pg_temp.id('solo'), 'approved', pg_temp.id('bob'))$$,
+    'submit_review: a reviewer also asked through a team it is in decides both rows at once');
+SELECT is((SELECT state FROM share_acl.review_status WHERE review_id = pg_temp.id('r10') LIMIT 1), 'approved',
+    'submit_review: that review closes, approved');
+SELECT set_eq($$SELECT reviewer_id, decision FROM share_acl.review_reviewer WHERE review_id = pg_temp.id('r11')$$,
+    $$VALUES (pg_temp.id('solo'), 'needs_changes'), (pg_temp.id('solo2'), 'needs_changes')$$,
+    'submit_review: the one member of two reviewing teams decides for both');
+SELECT is((SELECT state FROM share_acl.review_status WHERE review_id = pg_temp.id('r11') LIMIT 1), 'needs_changes',
+    'submit_review: that review closes too');
+SELECT is((SELECT n.payload->'reviewer_ids' FROM share_acl.notification n
+            WHERE n.recipient_id = pg_temp.id('alice') AND n.kind = 'review_decided'
+              AND n.payload->>'review_id' = pg_temp.id('r10')::text),
+    pg_catalog.jsonb_build_array(pg_temp.id('bob'), pg_temp.id('solo')),
+    'review_decided: the requester is told every row decided, the caller''s own first');
 
 SELECT * FROM finish();
 ROLLBACK;
