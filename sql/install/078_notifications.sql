@@ -218,6 +218,7 @@ CREATE FUNCTION share_acl.notify_mention(resource uuid, principal uuid) RETURNS 
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     actor uuid := share_acl._actor();
+    people uuid[];
 BEGIN
     IF resource IS NULL OR principal IS NULL THEN
         RAISE EXCEPTION 'notify_mention: resource and principal must not be null'
@@ -226,17 +227,27 @@ BEGIN
     PERFORM share_acl._get_resource(resource);
     PERFORM share_acl._get_principal(principal);
     PERFORM share_acl._require(actor, resource, 'view', 'notify_mention');
-    IF NOT coalesce(share_acl.has_access(principal, resource, 'view'), false) THEN
+    -- a team stands for its members (nested teams too): those who may view
+    -- the resource are told
+    SELECT pg_catalog.array_agg(m.id) INTO people
+      FROM (WITH RECURSIVE t(id) AS (
+                SELECT notify_mention.principal
+                UNION
+                SELECT tm.member_id FROM share_acl.team_member tm JOIN t ON tm.team_id = t.id
+            )
+            SELECT t.id FROM t JOIN share_acl.principal p ON p.id = t.id AND p.kind <> 'team') m
+     WHERE coalesce(share_acl.has_access(m.id, resource, 'view'), false);
+    IF people IS NULL THEN
         RETURN false;
     END IF;
     -- (true whether or not the principal muted the resource: a mute is the
     -- muter's own business, and the caller learns nothing of it)
-    PERFORM share_acl._notify(ARRAY[principal], 'mention', resource,
+    PERFORM share_acl._notify(people, 'mention', resource,
                               pg_catalog.jsonb_build_object('by', actor));
     RETURN true;
 END $$;
 COMMENT ON FUNCTION share_acl.notify_mention(uuid, uuid) IS
-    'tell a principal it was mentioned on a resource (the caller needs view; nothing is written when the principal cannot view it, or muted it); true when the principal may view the resource (whether or not it muted it), false when it may not';
+    'tell a principal it was mentioned on a resource, or each member of a team (nested teams too) (the caller needs view; nothing is written for whoever cannot view it, or muted it); true when the principal, or a member of the team, may view the resource (whether or not it muted it), false when none may';
 
 -- For pg_cron, every hour: "link about to expire" to each link's creator,
 -- once per link, for the active links expiring within the interval.  A

@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(91);
+SELECT plan(96);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -108,6 +108,30 @@ SELECT is(share_acl.notify_mention(pg_temp.id('B'), pg_temp.id('vic')), false,
 SELECT pg_temp.act('vic');
 SELECT throws_ok($$SELECT share_acl.notify_mention(pg_temp.id('B'), pg_temp.id('carol'))$$, '42501', NULL,
     'mention: the caller needs view on the resource');
+-- a team's mention: each member who may view the resource is told, nested
+-- teams too (mia, in team inner, which views Q and is in team outer; vic,
+-- in outer, views nothing there)
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('mia', share_acl.create_user('mia@t71.test'));
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('mia'), 'member');
+INSERT INTO ids VALUES ('inner', share_acl.create_team(pg_temp.id('ws'), 'Inner')),
+                       ('outer', share_acl.create_team(pg_temp.id('ws'), 'Outer')),
+                       ('vteam', share_acl.create_team(pg_temp.id('ws'), 'Viewers'));
+SELECT share_acl.add_team_member(pg_temp.id('inner'), pg_temp.id('mia'));
+SELECT share_acl.add_team_member(pg_temp.id('outer'), pg_temp.id('inner'));
+SELECT share_acl.add_team_member(pg_temp.id('outer'), pg_temp.id('vic'));
+SELECT share_acl.add_team_member(pg_temp.id('vteam'), pg_temp.id('vic'));
+SELECT share_acl.share(pg_temp.id('Q'), pg_temp.id('inner'), 'viewer');
+SELECT is(share_acl.notify_mention(pg_temp.id('B'), pg_temp.id('outer')), true,
+    'mention of a team: true when a member may view the resource');
+SELECT is(pg_temp.got('mia', 'mention'), 1::bigint,
+    'mention of a team: a member of its nested team who views the resource is told');
+SELECT is(pg_temp.got('vic', 'mention'), 0::bigint, 'mention of a team: not a member who cannot view it');
+SELECT is((SELECT count(*) FROM share_acl.notification
+            WHERE recipient_id IN (pg_temp.id('outer'), pg_temp.id('inner'))), 0::bigint,
+    'mention of a team: nothing for the teams themselves');
+SELECT is(share_acl.notify_mention(pg_temp.id('B'), pg_temp.id('vteam')), false,
+    'mention of a team none of whose members may view the resource: false');
 
 -- ------------------------------------------------------------------ reviews
 SELECT pg_temp.act('alice');
