@@ -567,6 +567,13 @@ BEGIN
             'permission denied: audit_verify of every workspace is for trusted administrators',
             NULL, 'Name a workspace on which you hold view_audit, or call it without a principal as a superuser or a member of share_acl_admin.');
     END IF;
+    -- (an administrator may verify the chain a deleted workspace left)
+    IF actor IS NULL AND workspace <> nil
+       AND NOT EXISTS (SELECT FROM share_acl.workspace x WHERE x.id = audit_verify.workspace)
+       AND NOT EXISTS (SELECT FROM share_acl.audit_chain c WHERE c.workspace_id = audit_verify.workspace) THEN
+        RAISE EXCEPTION 'audit_verify: no workspace % and no audit chain of it', workspace
+            USING ERRCODE = 'no_data_found';
+    END IF;
     -- (a workspace's id: has_access answers on resources too)
     IF actor IS NOT NULL AND (NOT EXISTS (SELECT FROM share_acl.workspace x WHERE x.id = audit_verify.workspace)
                               OR NOT coalesce(share_acl.has_access(actor, workspace, 'view_audit'), false)) THEN

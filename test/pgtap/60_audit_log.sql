@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(129);
+SELECT plan(131);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -786,6 +786,12 @@ SELECT results_eq('SELECT * FROM share_acl.audit_verify()', $$VALUES (true, NULL
 SELECT results_eq($$SELECT * FROM share_acl.audit_verify('00000000-0000-0000-0000-000000000000')$$,
     $$VALUES (true, NULL::bigint)$$,
     'audit_verify(nil uuid): the chain of the rows without a workspace, which passes (not "tampered" for want of rows)');
+SELECT throws_ok(format($$SELECT * FROM share_acl.audit_verify(%L)$$, pg_temp.id('P')), 'P0002', NULL,
+    'audit_verify: an administrator''s id of no workspace and no chain is unknown, not a verified empty chain');
+INSERT INTO share_acl.workspace (id, name) VALUES ('60000000-0000-0000-0000-0000000000dd', 'gone');
+DELETE FROM share_acl.workspace WHERE id = '60000000-0000-0000-0000-0000000000dd';
+SELECT results_eq($$SELECT * FROM share_acl.audit_verify('60000000-0000-0000-0000-0000000000dd')$$,
+    $$VALUES (true, NULL::bigint)$$, 'audit_verify: the chain a deleted workspace left is verified');
 SELECT throws_ok($$INSERT INTO share_acl.workspace (id, name) VALUES ('00000000-0000-0000-0000-000000000000', 'nil')$$,
     '23514', NULL, 'no workspace may have the nil uuid, which keys the chain of the rows without one');
 SELECT throws_ok($$INSERT INTO share_acl.principal (id, kind, email) VALUES ('00000000-0000-0000-0000-000000000000', 'user', 'nil@t60.test')$$,
