@@ -45,7 +45,7 @@ DECLARE
 BEGIN
     IF p IS NOT NULL AND NOT EXISTS (SELECT 1 FROM share_acl.principal x
                                       WHERE x.id = p AND x.kind IN ('user', 'external')) THEN
-        message := pg_catalog.format('permission denied: %s needs a person as the principal, and %s is none', action, p);
+        message := pg_catalog.format('permission denied: %s needs a person as the principal, and %s is not one (a team, or no principal)', action, p);
         p := NULL;
     END IF;
     -- (a read refused writes no audit row: SPEC section 7 asks them of

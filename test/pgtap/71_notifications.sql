@@ -223,7 +223,7 @@ SELECT throws_ok($$SELECT share_acl.unread_count()$$, '42501', NULL,
     'unread_count: a principal that names nobody has no inbox');
 SELECT pg_temp.act('crew');
 SELECT throws_ok($$SELECT share_acl.set_notification_preference('mention', true)$$, '42501',
-    format('permission denied: set_notification_preference needs a person as the principal, and %s is none', pg_temp.id('crew')),
+    format('permission denied: set_notification_preference needs a person as the principal, and %s is not one (a team, or no principal)', pg_temp.id('crew')),
     'set_notification_preference: a team has no inbox');
 SELECT throws_ok($$SELECT share_acl.mute(pg_temp.id('P'))$$, '42501', NULL, 'mute: a team has no inbox');
 SELECT pg_temp.act('dave');
