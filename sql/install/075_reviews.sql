@@ -156,9 +156,9 @@ END $$;
 COMMENT ON FUNCTION share_acl.request_review(uuid, uuid[], timestamptz, text, text[], boolean) IS
     'ask principals (and people by e-mail) to review a resource (needs share); while the review is open they hold commenter and approve on it, as far as the requester does; returns the review id';
 
--- The reviewer row that the actor decides for: its own, else that of a team
--- it belongs to (directly or through nested teams, at any depth; of several,
--- the smallest id); NULL when none.
+-- The reviewer rows that the actor decides for: its own, then those of the
+-- teams it belongs to (directly or through nested teams, at any depth), by
+-- id; NULL when none.
 CREATE FUNCTION share_acl._reviewer_rows_of(review uuid, actor uuid) RETURNS uuid[]
 LANGUAGE sql STABLE AS $$
     WITH RECURSIVE t(id) AS (
