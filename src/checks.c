@@ -403,6 +403,24 @@ is_owner_current(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(p != NULL && EnginePrincipalOwns(p, PG_GETARG_UUID_P(0)));
 }
 
+PG_FUNCTION_INFO_V1(parent_is_current);
+
+/*
+ * parent_is(resource uuid, parent uuid) → bool: does the resource sit under
+ * parent (its parent, or its workspace when top-level), as far as the
+ * current context may view the resource?  false when it may not (or the
+ * resource is unknown): the tree is told only to who sees the resource.
+ */
+Datum
+parent_is_current(PG_FUNCTION_ARGS)
+{
+	bool		known;
+	Permset		have = CurrentEffective(PG_GETARG_UUID_P(0), &known);
+
+	PG_RETURN_BOOL(known && (have & PERM_VIEW) != 0 &&
+				   EngineParentIs(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1)));
+}
+
 /*
  * _reach(principal uuid, resource uuid) → permset: what principal's grants
  * give it on resource with its workspace's switches at their widest

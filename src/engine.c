@@ -854,6 +854,27 @@ EnginePrincipalOwns(const pg_uuid_t *principal, const pg_uuid_t *target)
 }
 
 /*
+ * Is parent what resource target sits under in the tree: its parent, or its
+ * workspace for a top-level one?  false for a target that is no resource.
+ */
+bool
+EngineParentIs(const pg_uuid_t *target, const pg_uuid_t *parent)
+{
+	Engine		e;
+	Target		t;
+	const ResourceNode *r;
+
+	EngineBegin(&e);
+	t = EngineTarget(&e, target);
+	if (t.kind != TARGET_RESOURCE)
+		return false;
+	r = &e.s->resources[t.index];
+	if (r->parent >= 0)
+		return uuid_equal(&e.s->resources[r->parent].id, parent);
+	return uuid_equal(&e.s->workspace_ids[r->workspace], parent);
+}
+
+/*
  * P's role in workspace ws as the rules see it (R2), from what every check
  * reads: the latest committed rows and this transaction's own changes, also
  * in REPEATABLE READ (ROLE_NONE: none).

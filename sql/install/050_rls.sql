@@ -6,6 +6,11 @@ CREATE FUNCTION share_acl.is_owner(resource uuid) RETURNS boolean
 COMMENT ON FUNCTION share_acl.is_owner(uuid) IS
     'whether the current principal owns (created) the resource';
 
+CREATE FUNCTION share_acl.parent_is(resource uuid, parent uuid) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'parent_is_current' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl.parent_is(uuid, uuid) IS
+    'whether the resource sits under parent (its parent, or its workspace when top-level), as far as the current principal or link context may view the resource (false when it may not)';
+
 CREATE FUNCTION share_acl.protect(tbl regclass, resource_column name DEFAULT 'id',
                                   parent_column name DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
@@ -45,11 +50,14 @@ BEGIN
     EXECUTE pg_catalog.format(
         'CREATE POLICY share_acl_select ON %s FOR SELECT USING (share_acl.has_access(%s, %L::share_acl.permset))',
         tbl, r, 'view');
-    -- with a parent column, the row's own resource must be one the principal
-    -- views, or one share_acl does not know (yet): a row may not name another
-    -- tenant's resource under a parent of one's own (has_access(x, '') is
-    -- true on any known resource for a known principal or a link context,
-    -- which the upload on the parent needs anyway)
+    -- with a parent column, the row's own resource, when share_acl knows it,
+    -- must be one the principal views and sit under the parent named: a row
+    -- may not name another tenant's resource under a parent of one's own,
+    -- nor a resource one only views under a parent where one uploads (the
+    -- workspace, say); one share_acl does not know (yet) needs the upload
+    -- alone (has_access(x, '') is true on any known resource for a known
+    -- principal or a link context, which the upload on the parent needs
+    -- anyway)
     IF p IS NULL THEN
         EXECUTE pg_catalog.format(
             'CREATE POLICY share_acl_insert ON %s FOR INSERT WITH CHECK (share_acl.has_access(%s, %L::share_acl.permset))',
@@ -57,8 +65,8 @@ BEGIN
     ELSE
         EXECUTE pg_catalog.format(
             'CREATE POLICY share_acl_insert ON %s FOR INSERT WITH CHECK (share_acl.has_access(%s, %L::share_acl.permset)'
-            ' AND (share_acl.has_access(%s, %L::share_acl.permset) OR NOT share_acl.has_access(%s, %L::share_acl.permset)))',
-            tbl, p, 'upload', r, 'view', r, '');
+            ' AND (share_acl.parent_is(%s, %s) OR NOT share_acl.has_access(%s, %L::share_acl.permset)))',
+            tbl, p, 'upload', r, p, r, '');
     END IF;
     EXECUTE pg_catalog.format(
         'CREATE POLICY share_acl_update ON %s FOR UPDATE USING (share_acl.has_access(%s, %L::share_acl.permset))'

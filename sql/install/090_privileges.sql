@@ -18,7 +18,7 @@
 --     current_principal, current_link, invoker_is_admin), the checks for the
 --     current context that the RLS policies of protect() call as the
 --     querying role (has_access(resource, perms), effective_permissions(
---     resource), is_owner), and protect() / unprotect() themselves (they run
+--     resource), is_owner, parent_is), and protect() / unprotect() themselves (they run
 --     with the caller's rights: only a table's owner can protect it);
 --   * share_acl_user and share_acl_admin: the look-ups that name a principal
 --     or list things, the management API and the share link API;
@@ -86,7 +86,7 @@ DECLARE
         -- what RLS policies on application tables call, as the querying role
         'share_acl.has_access(uuid,share_acl.permset)',
         'share_acl.effective_permissions(uuid)',
-        'is_owner',
+        'is_owner', 'parent_is',
         -- row-level security for application tables (table owners)
         'protect', 'unprotect',
         -- the e-mail rule: the CHECK of principal.email runs it as the role

@@ -32,7 +32,7 @@ SELECT e, 'public' FROM unnest(ARRAY[
     'set_principal', 'current_principal', 'current_link', 'invoker_is_admin',
     'share_acl.has_access(uuid,share_acl.permset)',
     'share_acl.effective_permissions(uuid)',
-    'is_owner',
+    'is_owner', 'parent_is',
     -- row-level security for application tables
     'protect', 'unprotect',
     -- the e-mail rule (principal.email's CHECK and its unique index's key

@@ -1,7 +1,7 @@
 -- pgTAP: protect() / unprotect() (SPEC §9) — policies, idempotence, column
 -- checks, a non-superuser table owner, and what each policy lets through.
 BEGIN;
-SELECT plan(36);
+SELECT plan(41);
 SET LOCAL search_path = share_acl, public;
 
 -- a workspace: owner o, member m (editor share on project P1), guest g (viewer share on asset A1)
@@ -33,7 +33,11 @@ GRANT USAGE ON SCHEMA protect_app TO protect_app;
 SET LOCAL ROLE protect_owner;
 CREATE TABLE protect_app.asset (id uuid PRIMARY KEY, project_id uuid NOT NULL, title text, n int);
 CREATE TABLE protect_app.bad (id int PRIMARY KEY, ref text);
-GRANT SELECT, INSERT, UPDATE, DELETE ON protect_app.asset TO protect_app;
+-- a table of rows about a resource (notes on an asset), each naming the
+-- resource's parent
+CREATE TABLE protect_app.note (id int PRIMARY KEY, asset_id uuid NOT NULL, project_id uuid NOT NULL, body text);
+GRANT SELECT, INSERT, UPDATE, DELETE ON protect_app.asset, protect_app.note TO protect_app;
+SELECT share_acl.protect('protect_app.note', 'asset_id', 'project_id');
 INSERT INTO protect_app.asset VALUES
   ('40000000-0000-0000-0000-0000000000c1', '40000000-0000-0000-0000-0000000000b1', 'one', 1),
   ('40000000-0000-0000-0000-0000000000c2', '40000000-0000-0000-0000-0000000000b1', 'two', 2),
@@ -113,6 +117,14 @@ SELECT throws_ok($$INSERT INTO protect_app.asset VALUES ('40000000-0000-0000-000
                  '42501', NULL, 'member: insert under a project without upload is refused');
 SELECT throws_ok($$INSERT INTO protect_app.asset VALUES ('40000000-0000-0000-0000-0000000000c3', '40000000-0000-0000-0000-0000000000b1', 'planted', 7)$$,
                  '42501', NULL, 'member: a row naming a resource it cannot view, under a project where it uploads, is refused');
+-- rows about a resource it views: under the resource's own parent, not
+-- under another parent where it uploads (the workspace: R12)
+SELECT lives_ok($$INSERT INTO protect_app.note VALUES (1, '40000000-0000-0000-0000-0000000000c1', '40000000-0000-0000-0000-0000000000b1', 'fine')$$,
+                'member: a row about an asset it views, naming the asset''s project, where it uploads');
+SELECT throws_ok($$INSERT INTO protect_app.note VALUES (2, '40000000-0000-0000-0000-0000000000c1', '40000000-0000-0000-0000-0000000000a1', 'sneaked')$$,
+                 '42501', NULL, 'member: the same row naming the workspace, where it uploads too, is refused (not the asset''s parent)');
+SELECT lives_ok($$INSERT INTO protect_app.note VALUES (3, '40000000-0000-0000-0000-0000000000b1', '40000000-0000-0000-0000-0000000000a1', 'top')$$,
+                'member: a row about a top-level project names its workspace');
 DELETE FROM protect_app.asset WHERE n = 1;
 SELECT is((SELECT count(*) FROM protect_app.asset WHERE n = 1), 1::bigint,
           'member: delete without delete (editor has only delete_own) and not the owner removes nothing');
@@ -121,6 +133,10 @@ SELECT is((SELECT array_agg(title ORDER BY n) FROM protect_app.asset), ARRAY['on
           'guest: the two assets shared with it');
 UPDATE protect_app.asset SET title = 'guest was here' WHERE n = 1;
 SELECT is((SELECT title FROM protect_app.asset WHERE n = 1), 'one!', 'guest (viewer share): update changes nothing');
+SELECT is(share_acl.parent_is('40000000-0000-0000-0000-0000000000c1', '40000000-0000-0000-0000-0000000000b1'), true,
+          'parent_is: the guest sees that its asset c1 sits under project b1');
+SELECT is(share_acl.parent_is('40000000-0000-0000-0000-0000000000c3', '40000000-0000-0000-0000-0000000000b2'), false,
+          'parent_is: nothing of the tree under what it cannot view (c3 sits under b2)');
 SELECT is((SELECT share_acl.is_owner('40000000-0000-0000-0000-0000000000c2')), true, 'is_owner: the guest owns asset c2');
 SELECT is((SELECT share_acl.is_owner('40000000-0000-0000-0000-0000000000c1')), false, 'is_owner: not asset c1');
 DELETE FROM protect_app.asset WHERE n = 2;
