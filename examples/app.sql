@@ -30,9 +30,12 @@ CREATE POLICY comment_read ON app.comment FOR SELECT
 CREATE POLICY comment_write ON app.comment FOR INSERT
     WITH CHECK (author_id = share_acl.current_principal()
                 AND share_acl.has_access(asset_id, 'comment'::share_acl.permset));
+-- (an author deletes its own comments while it still sees the asset: not
+-- blindly, after its access ended)
 CREATE POLICY comment_resolve ON app.comment FOR DELETE
     USING (share_acl.has_access(asset_id, 'resolve_comments'::share_acl.permset)
-           OR author_id = share_acl.current_principal());
+           OR (author_id = share_acl.current_principal()
+               AND share_acl.has_access(asset_id, 'view'::share_acl.permset)));
 
 -- the application connects as a role that is a member of share_acl_user
 GRANT USAGE ON SCHEMA app TO share_acl_user;
