@@ -1,7 +1,7 @@
 -- pgTAP: protect() / unprotect() (SPEC §9) — policies, idempotence, column
 -- checks, a non-superuser table owner, and what each policy lets through.
 BEGIN;
-SELECT plan(41);
+SELECT plan(43);
 SET LOCAL search_path = share_acl, public;
 
 -- a workspace: owner o, member m (editor share on project P1), guest g (viewer share on asset A1)
@@ -36,7 +36,13 @@ CREATE TABLE protect_app.bad (id int PRIMARY KEY, ref text);
 -- a table of rows about a resource (notes on an asset), each naming the
 -- resource's parent
 CREATE TABLE protect_app.note (id int PRIMARY KEY, asset_id uuid NOT NULL, project_id uuid NOT NULL, body text);
-GRANT SELECT, INSERT, UPDATE, DELETE ON protect_app.asset, protect_app.note TO protect_app;
+-- and one whose ids are of a domain over uuid
+CREATE DOMAIN protect_app.rid AS uuid;
+CREATE DOMAIN protect_app.asset_rid AS protect_app.rid;
+CREATE TABLE protect_app.clip (id protect_app.asset_rid PRIMARY KEY, project_id protect_app.rid, title text);
+INSERT INTO protect_app.clip VALUES ('40000000-0000-0000-0000-0000000000c1', '40000000-0000-0000-0000-0000000000b1', 'c1'),
+                                    ('40000000-0000-0000-0000-0000000000c3', '40000000-0000-0000-0000-0000000000b2', 'c3');
+GRANT SELECT, INSERT, UPDATE, DELETE ON protect_app.asset, protect_app.note, protect_app.clip TO protect_app;
 SELECT share_acl.protect('protect_app.note', 'asset_id', 'project_id');
 INSERT INTO protect_app.asset VALUES
   ('40000000-0000-0000-0000-0000000000c1', '40000000-0000-0000-0000-0000000000b1', 'one', 1),
@@ -48,6 +54,8 @@ SELECT lives_ok($$SELECT share_acl.protect('protect_app.asset', 'id', 'project_i
                 'a table owner that is not a superuser can protect its table');
 SELECT lives_ok($$SELECT share_acl.protect('protect_app.asset', 'id', 'project_id')$$,
                 'protect() is idempotent');
+SELECT lives_ok($$SELECT share_acl.protect('protect_app.clip', 'id', 'project_id')$$,
+                'protect() takes columns of a domain over uuid (a domain over that one too)');
 SELECT throws_ok($$SELECT share_acl.protect('protect_app.bad', 'id')$$, '42804', NULL,
                  'a column that is not a uuid is refused (42804)');
 SELECT throws_ok($$SELECT share_acl.protect('protect_app.bad', 'nope')$$, '42703', NULL,
@@ -109,6 +117,8 @@ SELECT is((SELECT count(*) FROM protect_app.asset), 3::bigint, 'owner: every row
 SELECT set_config('share_acl.principal', '40000000-0000-0000-0000-000000000002', true);
 SELECT is((SELECT array_agg(title ORDER BY n) FROM protect_app.asset), ARRAY['one', 'two'],
           'member with an editor share on P1: the rows of P1');
+SELECT is((SELECT array_agg(title) FROM protect_app.clip), ARRAY['c1'],
+          'the policies work on those columns: the member sees the row of P1 only');
 SELECT lives_ok($$UPDATE protect_app.asset SET title = 'one!' WHERE n = 1$$, 'member: update with edit');
 SELECT is((SELECT title FROM protect_app.asset WHERE n = 1), 'one!', 'the update happened');
 SELECT lives_ok($$INSERT INTO protect_app.asset VALUES ('40000000-0000-0000-0000-0000000000d1', '40000000-0000-0000-0000-0000000000b1', 'new', 5)$$,
