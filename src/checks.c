@@ -414,11 +414,7 @@ PG_FUNCTION_INFO_V1(parent_is_current);
 Datum
 parent_is_current(PG_FUNCTION_ARGS)
 {
-	bool		known;
-	Permset		have = CurrentEffective(PG_GETARG_UUID_P(0), &known);
-
-	PG_RETURN_BOOL(known && (have & PERM_VIEW) != 0 &&
-				   EngineParentIs(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1)));
+	PG_RETURN_BOOL(EngineCurrentViewsUnder(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1)));
 }
 
 /*

@@ -770,6 +770,27 @@ EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace)
 }
 
 /*
+ * E on target in e: what principal holds (NULL: nobody), united with what
+ * the transaction's link context gives when link (R7); in *t what target
+ * names.
+ */
+static inline Permset
+PermissionsIn(Engine *e, const pg_uuid_t *principal, bool link, const pg_uuid_t *target, Target *t)
+{
+	PrincipalCtx *pc;
+	Permset		perms = 0;
+
+	*t = EngineTargetFor(e, target, principal, &pc);
+	if (t->kind == TARGET_NONE)
+		return 0;
+	if (link && t->kind == TARGET_RESOURCE)
+		perms = EngineLinkPermissions(e, t->index, NULL);
+	if (pc != NULL)
+		perms = EffectiveWithLink(e, pc, *t, perms, NULL);
+	return perms;
+}
+
+/*
  * E of principal (NULL: none) on R, united with what the transaction's link
  * context gives when link (R7) and capped as the principal's (R9); *kind
  * says what R is (TARGET_NONE: unknown, and no permissions).
@@ -780,21 +801,14 @@ PermissionsWith(const pg_uuid_t *principal, bool link, const pg_uuid_t *target, 
 {
 	Engine		e;
 	Target		t;
-	PrincipalCtx *pc;
-	Permset		perms = 0;
+	Permset		perms;
 
 	EngineBegin(&e);
 	e.switches_on = switches_on;
 	if (lasting)
 		e.now = DT_NOEND;
-	t = EngineTargetFor(&e, target, principal, &pc);
+	perms = PermissionsIn(&e, principal, link, target, &t);
 	*kind = t.kind;
-	if (t.kind == TARGET_NONE)
-		return 0;
-	if (link && t.kind == TARGET_RESOURCE)
-		perms = EngineLinkPermissions(&e, t.index, NULL);
-	if (pc != NULL)
-		perms = EffectiveWithLink(&e, pc, t, perms, NULL);
 	return perms;
 }
 
@@ -854,19 +868,23 @@ EnginePrincipalOwns(const pg_uuid_t *principal, const pg_uuid_t *target)
 }
 
 /*
- * Is parent what resource target sits under in the tree: its parent, or its
+ * Does the current context (principal and link context) view resource
+ * target, and does target sit under parent in the tree: its parent, or its
  * workspace for a top-level one?  false for a target that is no resource.
  */
 bool
-EngineParentIs(const pg_uuid_t *target, const pg_uuid_t *parent)
+EngineCurrentViewsUnder(const pg_uuid_t *target, const pg_uuid_t *parent)
 {
+	const pg_uuid_t *p = ContextCurrentPrincipal();
+	bool		link = ContextCurrentLinkId() != NULL;
 	Engine		e;
 	Target		t;
 	const ResourceNode *r;
 
+	if (p == NULL && !link)
+		return false;
 	EngineBegin(&e);
-	t = EngineTarget(&e, target);
-	if (t.kind != TARGET_RESOURCE)
+	if ((PermissionsIn(&e, p, link, target, &t) & PERM_VIEW) == 0 || t.kind != TARGET_RESOURCE)
 		return false;
 	r = &e.s->resources[t.index];
 	if (r->parent >= 0)

@@ -84,7 +84,7 @@ extern bool EngineMemberEditOwnOnly(const pg_uuid_t *principal, const pg_uuid_t 
 extern Permset EngineCurrentPermissions(const pg_uuid_t *target, TargetKind *kind);
 extern Permset EngineCurrentLinkPermissions(const pg_uuid_t *target);
 extern bool EnginePrincipalOwns(const pg_uuid_t *principal, const pg_uuid_t *target);
-extern bool EngineParentIs(const pg_uuid_t *target, const pg_uuid_t *parent);
+extern bool EngineCurrentViewsUnder(const pg_uuid_t *target, const pg_uuid_t *parent);
 extern bool EnginePrincipalExists(const pg_uuid_t *id);
 extern bool EngineInTeam(const pg_uuid_t *principal, const pg_uuid_t *team);
 extern WorkspaceRole EngineRoleIn(const pg_uuid_t *principal, const pg_uuid_t *ws);
