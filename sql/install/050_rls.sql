@@ -19,7 +19,6 @@ DECLARE
     p text := pg_catalog.quote_ident(parent_column);
     col name;
     typ oid;
-    is_uuid boolean;
 BEGIN
     IF tbl IS NULL OR resource_column IS NULL THEN
         RAISE EXCEPTION 'protect() needs a table and a resource column'
@@ -40,15 +39,12 @@ BEGIN
                 USING ERRCODE = 'undefined_column';
         END IF;
         -- (a domain over uuid, at any depth, holds uuids too)
-        SELECT pg_catalog.bool_or(d.base = 'pg_catalog.uuid'::pg_catalog.regtype) INTO is_uuid
-          FROM (WITH RECURSIVE d(base) AS (
-                    SELECT typ
-                    UNION ALL
-                    SELECT t.typbasetype FROM pg_catalog.pg_type t JOIN d ON t.oid = d.base
-                     WHERE t.typtype = 'd'
-                )
-                SELECT base FROM d) d;
-        IF NOT is_uuid THEN
+        IF NOT EXISTS (WITH RECURSIVE d(base) AS (
+                           SELECT typ
+                           UNION ALL
+                           SELECT t.typbasetype FROM pg_catalog.pg_type t JOIN d ON t.oid = d.base
+                            WHERE t.typtype = 'd')
+                       SELECT FROM d WHERE d.base = 'pg_catalog.uuid'::pg_catalog.regtype) THEN
             RAISE EXCEPTION 'column "%" of relation % is of type %, not uuid', col, tbl, typ::pg_catalog.regtype
                 USING ERRCODE = 'datatype_mismatch',
                       HINT = CASE WHEN col = resource_column
