@@ -122,6 +122,7 @@ sa_start_cluster() {
 		max_prepared_transactions = 10
 		$extra_conf
 	EOF
+	[ "${SA_HUGE_PAGES:-off}" = off ] || sa_huge_pages "$SA_CLUSTER_DIR/data"
 	sa_as_postgres "$PG_BIN/pg_ctl" -D "$SA_CLUSTER_DIR/data" -w \
 		-l "$SA_CLUSTER_DIR/server.log" start >/dev/null
 	export PGHOST=$SA_CLUSTER_DIR PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
@@ -131,5 +132,40 @@ sa_stop_cluster() {
 	if [ -n "${SA_CLUSTER_DIR:-}" ] && [ -d "$SA_CLUSTER_DIR" ]; then
 		sa_as_postgres "$PG_BIN/pg_ctl" -D "$SA_CLUSTER_DIR/data" -m immediate stop >/dev/null 2>&1 || true
 		rm -rf "$SA_CLUSTER_DIR"
+	fi
+	if [ -n "${SA_HUGE_PAGES_BEFORE:-}" ]; then
+		echo "$SA_HUGE_PAGES_BEFORE" >/proc/sys/vm/nr_hugepages 2>/dev/null || true
+		SA_HUGE_PAGES_BEFORE=
+	fi
+}
+
+# SA_HUGE_PAGES=on: the cluster's shared memory in 2 MB huge pages, as
+# PostgreSQL's documentation advises for a large shared_buffers (a fresh
+# backend then maps shared_buffers without a page fault per 4 kB page).  As
+# root, the pages the cluster needs (postgres -C
+# shared_memory_size_in_huge_pages) are reserved for the run and the kernel's
+# setting restored when the cluster stops; when they cannot be had, the
+# cluster runs without (huge_pages = off) and says so.  SA_HUGE_PAGES_USED
+# tells which.
+sa_huge_pages_free() {	# free and not promised to a running server
+	awk '/^HugePages_Free:/ {f = $2} /^HugePages_Rsvd:/ {r = $2} END {if (f != "") print f - r}' /proc/meminfo 2>/dev/null
+}
+sa_huge_pages() {
+	local data=$1 need free total
+	SA_HUGE_PAGES_USED=off
+	need=$(sa_as_postgres "$PG_BIN/postgres" -D "$data" -C shared_memory_size_in_huge_pages 2>/dev/null || echo -1)
+	free=$(sa_huge_pages_free)
+	total=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0)
+	if [ "${need:--1}" -gt 0 ] && [ -n "$free" ] && [ "$free" -lt "$need" ] && [ -w /proc/sys/vm/nr_hugepages ]; then
+		SA_HUGE_PAGES_BEFORE=${SA_HUGE_PAGES_BEFORE:-$total}
+		echo $((total + need - free)) >/proc/sys/vm/nr_hugepages 2>/dev/null || true
+		free=$(sa_huge_pages_free)
+	fi
+	if [ "${need:--1}" -gt 0 ] && [ -n "$free" ] && [ "$free" -ge "$need" ]; then
+		SA_HUGE_PAGES_USED="on ($need pages of 2 MB)"
+		echo "huge_pages = on" >>"$data/postgresql.conf"
+	else
+		echo "huge_pages = off" >>"$data/postgresql.conf"
+		echo "huge pages asked for, not available (need ${need:-?}, free ${free:-?}): the cluster runs without" >&2
 	fi
 }

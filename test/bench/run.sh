@@ -41,6 +41,8 @@
 # WARMUP (2 seconds left out of each run), ROUNDS (3), CLIENTS (2 readers),
 # REPEAT (5 timed scans), BACKENDS (50, for the memory case), PRELOAD (1:
 # share_acl in shared_preload_libraries; 0: loaded by each backend),
+# HUGE_PAGES (on: the cluster's shared memory in huge pages, reserved for the
+# run when root may, the deployment the README advises; off: 4 kB pages),
 # BENCH_CONF (more postgresql.conf lines).
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -56,6 +58,7 @@ ROUNDS=${ROUNDS:-3}
 CLIENTS=${CLIENTS:-2}
 BACKENDS=${BACKENDS:-50}
 PRELOAD=${PRELOAD:-1}
+export SA_HUGE_PAGES=${HUGE_PAGES:-on}
 BENCH=$SA_ROOT/test/bench
 
 bench_setup
@@ -94,8 +97,8 @@ cache_mode() {
 		echo "per backend (no share_acl.cache_stats())"
 	fi
 }
-printf 'share_acl in shared_preload_libraries: %s   cache mode: %s\n' \
-	"$([ "$PRELOAD" = 1 ] && echo yes || echo no)" "$(cache_mode)"
+printf 'share_acl in shared_preload_libraries: %s   cache mode: %s   huge pages: %s\n' \
+	"$([ "$PRELOAD" = 1 ] && echo yes || echo no)" "$(cache_mode)" "${SA_HUGE_PAGES_USED:-off}"
 
 COUNT="SELECT count(*) FROM bench.asset;"
 SET_MEMBER="SET share_acl.principal = '$MEMBER';"

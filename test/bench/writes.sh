@@ -17,7 +17,7 @@
 # Settings (environment): SCALE (1), SECONDS_PGBENCH (10), WARMUP (2), ROUNDS
 # (3), CLIENTS (2), PRELOAD (1: share_acl in shared_preload_libraries, the
 # deployment the README recommends, as test/bench/run.sh; 0: loaded by each
-# backend).
+# backend), HUGE_PAGES (on, as test/bench/run.sh; off).
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
@@ -27,6 +27,7 @@ WARMUP=${WARMUP:-2}
 ROUNDS=${ROUNDS:-3}
 CLIENTS=${CLIENTS:-2}
 PRELOAD=${PRELOAD:-1}
+export SA_HUGE_PAGES=${HUGE_PAGES:-on}
 BENCH=$SA_ROOT/test/bench
 
 bench_setup
@@ -44,7 +45,8 @@ psql -qX -f "$BENCH/link_tokens.sql" >/dev/null
 NASSETS=$(psql -qXAt -c "SELECT count(*) FROM bench.asset")
 NLINKS=$(psql -qXAt -c "SELECT count(*) FROM bench.link_token")
 AUDITED=$(psql -qXAt -c "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'zzz_audit_%' AND tgenabled = 'A'")
-printf '%s assets, %s links; audit triggers enabled: %s; share_acl preloaded: %s\n' "$NASSETS" "$NLINKS" "$AUDITED" "$PRELOAD"
+printf '%s assets, %s links; audit triggers enabled: %s; share_acl preloaded: %s; huge pages: %s\n' \
+	"$NASSETS" "$NLINKS" "$AUDITED" "$PRELOAD" "${SA_HUGE_PAGES_USED:-off}"
 [ "$AUDITED" -gt 0 ] || { echo "the audit triggers are not enabled" >&2; exit 1; }
 PGB=(pgbench -n -M prepared -D nassets="$NASSETS" -D nlinks="$NLINKS")
 
