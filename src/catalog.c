@@ -16,12 +16,13 @@
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_enum.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
-#include "parser/parse_func.h"
 #include "storage/bufmgr.h"
+#include "utils/builtins.h"
 #include "utils/catcache.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
@@ -242,10 +243,16 @@ CatalogLookup(void)
 		c.change_log_owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
 		ReleaseSysCache(tup);
 	}
-	/* (an installation whose SQL predates it has none: no read skips the log) */
-	c.change_log_written_fn = LookupFuncName(list_make2(makeString("share_acl"),
-														makeString("change_log_written")),
-											 0, NULL, true);
+	/*
+	 * (an installation whose SQL predates it has none: no read skips the
+	 * log).  One probe of the cache by name, argument types and schema: the
+	 * by-name candidate list of LookupFuncName costs a fresh backend several
+	 * times that.
+	 */
+	c.change_log_written_fn = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
+											  CStringGetDatum("change_log_written"),
+											  PointerGetDatum(buildoidvector(NULL, 0)),
+											  ObjectIdGetDatum(nsp));
 	c.permset_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("permset"),
 									 ObjectIdGetDatum(nsp));
 	c.resource_kind_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
