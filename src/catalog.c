@@ -74,6 +74,32 @@ CatalogInit(void)
 	CacheRegisterSyscacheCallback(ENUMOID, CatalogCallback, (Datum) 0);
 }
 
+/*
+ * The OID of model relation t.  An index's is looked up at its first use
+ * after each CatalogLookup() that read the facts again: a backend's first
+ * check reads one or two of them, and a probe of the catalog by name is a
+ * fresh backend's dearest step.
+ */
+Oid
+ModelRelId(ModelRel t)
+{
+	Oid			relid;
+
+	CatalogLookup();
+	if (OidIsValid(catalog.oids[t]))
+		return catalog.oids[t];
+	Assert(t >= MT_FIRST_INDEX && t <= MT_LAST_INDEX);
+	relid = get_relname_relid(model_rel_names[t], catalog.schema);
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("share_acl relation \"%s\" is missing", model_rel_names[t])));
+	/* (kept only while the facts it was looked up with are: else looked up again) */
+	if (catalog.valid)
+		catalog.oids[t] = relid;
+	return relid;
+}
+
 /* The model table relid is, or MT_COUNT when it is none of them. */
 ModelRel
 CatalogTableOf(Oid relid)
@@ -227,8 +253,11 @@ CatalogLookup(void)
 	/* built aside: a failure half-way leaves the old facts marked invalid */
 	memset(&c, 0, sizeof(c));
 	nsp = get_namespace_oid("share_acl", false);
+	c.schema = nsp;
 	for (i = 0; i < MT_COUNT; i++)
 	{
+		if (i >= MT_FIRST_INDEX && i <= MT_LAST_INDEX)
+			continue;			/* (ModelRelId) */
 		c.oids[i] = get_relname_relid(model_rel_names[i], nsp);
 		if (!OidIsValid(c.oids[i]))
 			ereport(ERROR,
@@ -466,17 +495,18 @@ IndexScanKey(ModelRel table, ModelRel index, AttrNumber column, RegProcedure eq,
 			 Snapshot snap, RowCallback row, void *arg)
 {
 	Relation	rel = ModelTableOpen(table, AccessShareLock);
+	Oid			index_id = ModelRelId(index);
 	SysScanDesc scan;
 	ScanKeyData skey;
 	HeapTuple	tup;
 	bool		hinted = false;
 
 	/* a uuid key's row where it was last found, if it still is (row_hint.c) */
-	if (eq == F_UUID_EQ && RowHintHas(catalog.oids[index], DatumGetUUIDP(key)))
+	if (eq == F_UUID_EQ && RowHintHas(index_id, DatumGetUUIDP(key)))
 	{
 		TupleTableSlot *slot = table_slot_create(rel, NULL);
 
-		hinted = RowHintFetch(rel, catalog.oids[index], column, DatumGetUUIDP(key), snap, slot);
+		hinted = RowHintFetch(rel, index_id, column, DatumGetUUIDP(key), snap, slot);
 		if (hinted)
 			row(RelationGetDescr(rel), ExecFetchSlotHeapTuple(slot, false, NULL), arg);
 		ExecDropSingleTupleTableSlot(slot);
@@ -484,12 +514,12 @@ IndexScanKey(ModelRel table, ModelRel index, AttrNumber column, RegProcedure eq,
 	if (!hinted)
 	{
 		ScanKeyInit(&skey, column, BTEqualStrategyNumber, eq, key);
-		scan = systable_beginscan(rel, catalog.oids[index], true, snap, 1, &skey);
+		scan = systable_beginscan(rel, index_id, true, snap, 1, &skey);
 		hinted = eq == F_UUID_EQ && scan->irel != NULL && RowHintUsable(scan->irel, column, snap);
 		while ((tup = systable_getnext(scan)) != NULL)
 		{
 			if (hinted)
-				RowHintRemember(catalog.oids[index], DatumGetUUIDP(key), &tup->t_self);
+				RowHintRemember(index_id, DatumGetUUIDP(key), &tup->t_self);
 			row(RelationGetDescr(rel), tup, arg);
 		}
 		systable_endscan(scan);

@@ -67,6 +67,8 @@ typedef enum ModelRel
 } ModelRel;
 
 #define MT_LAST_TABLE		MT_CHANGE_LOG	/* the last table the caches follow */
+#define MT_FIRST_INDEX		MT_RESOURCE_PKEY	/* the indexes: looked up at first use */
+#define MT_LAST_INDEX		MT_COLLECTION_ITEM_PKEY
 #define MT_LAST_READ_TABLE	MT_NOTIFICATION_PREFERENCE	/* the last table whose columns are looked up */
 
 /* Enum label OIDs, in the order of a C enum. */
@@ -79,7 +81,8 @@ typedef struct EnumMap
 typedef struct ModelCatalog
 {
 	bool		valid;
-	Oid			oids[MT_COUNT];
+	Oid			schema;			/* share_acl's schema */
+	Oid			oids[MT_COUNT];	/* an index's InvalidOid until ModelRelId() */
 	Oid			change_log_owner;	/* the triggers write the log as this role */
 	Oid			change_log_written_fn;	/* its trigger counting writers, or InvalidOid */
 	Oid			permset_type, resource_kind_type;	/* share_acl's types */
@@ -111,6 +114,7 @@ extern void CatalogLookup(void);
 extern uint64 CatalogGeneration(void);
 extern uint64 CatalogFingerprint(void);
 extern ModelRel CatalogTableOf(Oid relid);
+extern Oid	ModelRelId(ModelRel t);
 extern int	EnumMapValue(const EnumMap *map, Datum d, int unknown);
 extern AttrNumber ColumnOfType(TupleDesc desc, const char *name, Oid type);
 

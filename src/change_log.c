@@ -791,7 +791,7 @@ ReadEntries(LogReader *r, Relation rel, Snapshot snap, char code, StrategyNumber
 	ScanKeyInit(&skey[0], catalog.cl_kind, BTEqualStrategyNumber, F_CHAREQ, CharGetDatum(code));
 	ScanKeyInit(&skey[1], catalog.cl_txid, strategy, proc, FullTransactionIdGetDatum(key));
 	ScanKeyInit(&skey[2], catalog.cl_txid, BTLessStrategyNumber, F_XID8LT, FullTransactionIdGetDatum(below));
-	scan = systable_beginscan(rel, catalog.oids[MT_CHANGE_LOG_BY_KIND_TXID], true, snap,
+	scan = systable_beginscan(rel, ModelRelId(MT_CHANGE_LOG_BY_KIND_TXID), true, snap,
 							  FullTransactionIdIsValid(below) ? 3 : 2, skey);
 	while (!r->reload && (tup = systable_getnext(scan)) != NULL)
 	{

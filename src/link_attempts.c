@@ -521,7 +521,7 @@ CountInto(Datum link, ViewCount *v)
 
 	CatalogLookup();
 	rel = ModelTableOpen(MT_LINK, RowExclusiveLock);
-	written = RowUpdate(rel, catalog.oids[MT_LINK_PKEY], catalog.l_id, F_UUID_EQ, link, 2, columns,
+	written = RowUpdate(rel, ModelRelId(MT_LINK_PKEY), catalog.l_id, F_UUID_EQ, link, 2, columns,
 						CountViews, v, &found);
 	table_close(rel, NoLock);
 	if (written)

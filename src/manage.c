@@ -968,7 +968,7 @@ DeleteShare(const pg_uuid_t *id, DeletedShare *gone)
 	memset(gone, 0, sizeof(*gone));
 	CatalogLookup();
 	rel = ModelTableOpen(MT_SHARE, RowExclusiveLock);
-	done = RowDelete(rel, catalog.oids[MT_SHARE_PKEY], catalog.s_id, F_UUID_EQ, value,
+	done = RowDelete(rel, ModelRelId(MT_SHARE_PKEY), catalog.s_id, F_UUID_EQ, value,
 					 DeletedShareRow, gone, &found);
 	table_close(rel, NoLock);
 	if (done)

@@ -334,7 +334,7 @@ RegisterIds(const Datum *ids, int n, char kind, int64 *added)
 	bool		nulls[2] = {false, false};
 	RowValues	row = {2, columns, types, values, nulls};
 	Relation	rel = ModelTableOpen(MT_ID_REGISTRY, RowExclusiveLock);
-	bool		done = RowInsertEach(rel, &row, 0, ids, n, catalog.oids[MT_ID_REGISTRY_PKEY], added);
+	bool		done = RowInsertEach(rel, &row, 0, ids, n, ModelRelId(MT_ID_REGISTRY_PKEY), added);
 
 	table_close(rel, NoLock);
 	return done;

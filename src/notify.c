@@ -278,7 +278,7 @@ WriteRows(People *people, const char *kind, const pg_uuid_t *resource, Datum pay
 	CatalogLookup();
 	table = catalog.oids[MT_NOTIFICATION];
 	prefs_table = catalog.oids[MT_NOTIFICATION_PREFERENCE];
-	prefs_pkey = catalog.oids[MT_NOTIFICATION_PREFERENCE_PKEY];
+	prefs_pkey = ModelRelId(MT_NOTIFICATION_PREFERENCE_PKEY);
 	/* read as the statement reads them: RETURNING the id, the preferences under their policies */
 	if (pg_class_aclcheck(table, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
 		pg_class_aclcheck(prefs_table, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||

@@ -304,7 +304,7 @@ FetchResource(const pg_uuid_t *id, Snapshot snap, TupleDesc *desc, Relation *rel
 	HeapTuple	tup;
 
 	ScanKeyInit(&key, catalog.res_id, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(id));
-	scan = systable_beginscan(rel, catalog.oids[MT_RESOURCE_PKEY], true, snap, 1, &key);
+	scan = systable_beginscan(rel, ModelRelId(MT_RESOURCE_PKEY), true, snap, 1, &key);
 	tup = systable_getnext(scan);
 	if (tup)
 		tup = heap_copytuple(tup);
