@@ -97,8 +97,16 @@ cache_mode() {
 		echo "per backend (no share_acl.cache_stats())"
 	fi
 }
-printf 'share_acl in shared_preload_libraries: %s   cache mode: %s   huge pages: %s\n' \
-	"$([ "$PRELOAD" = 1 ] && echo yes || echo no)" "$(cache_mode)" "${SA_HUGE_PAGES_USED:-off}"
+# The image writer writes the shared images some seconds after the load (a
+# backend's check asks for them); until then each backend reads a copy of
+# its own.  The figures are of the deployment as it runs, so wait (at most
+# 120 s) until a new backend maps them.
+mode=$(cache_mode); waited=0
+while [ "$HAS_STATS" = t ] && [ "$mode" != shared ] && [ "$waited" -lt 120 ]; do
+	sleep 2; waited=$((waited + 2)); mode=$(cache_mode)
+done
+printf 'share_acl in shared_preload_libraries: %s   cache mode: %s (after %s s)   huge pages: %s\n' \
+	"$([ "$PRELOAD" = 1 ] && echo yes || echo no)" "$mode" "$waited" "${SA_HUGE_PAGES_USED:-off}"
 
 COUNT="SELECT count(*) FROM bench.asset;"
 SET_MEMBER="SET share_acl.principal = '$MEMBER';"
