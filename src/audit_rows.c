@@ -44,6 +44,7 @@
 
 #include "audit_rows.h"
 #include "catalog.h"
+#include "row_hint.h"
 
 /* audit_log's columns, in the order of AuditLogWrite's values */
 static const char *const log_columns[AUDIT_LOG_COLUMNS] = {
@@ -373,6 +374,8 @@ AuditHeadMove(Oid chain_rel, Oid pkey, Datum chain, HeapTuple known, int64 last_
 		{
 			case TM_Ok:
 				InsertIndexEntries(rel, indstate, newtup);
+				/* (the next seal's ReadHeads starts from the new version) */
+				RowHintMoved(pkey, DatumGetUUIDP(chain), &newtup->t_self);
 				moved = true;
 				break;
 			case TM_Updated:

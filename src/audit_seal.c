@@ -77,6 +77,7 @@
 #include "catalog.h"
 #include "kept_plan.h"
 #include "partition_locks.h"
+#include "row_hint.h"
 #include "uuid_hash.h"
 #include "xact_notes.h"
 
@@ -664,9 +665,12 @@ AuditColumn(Oid relid, const char *name)
  * The heads of the n (locked) chains: the time of the rows, now or, if
  * later, the last time of a chain (no row before it); and into seeds[i]
  * the hash of chains[i]'s last row (or its anchor), NULL when it has none.
- * Read by the primary key of audit_chain, one look-up per chain, with
- * SnapshotSelf: every committed version and this transaction's own, which
- * under the chain's lock is the head's newest version.  It is not an MVCC
+ * Read with SnapshotSelf: every committed version and this transaction's
+ * own, which under the chain's lock is the head's newest version; from the
+ * version this backend last read or wrote, following its update chain
+ * (RowHintFetchLatest: a head updated at every commit has a long chain of
+ * HOT versions, which a look-up by the primary key walks from its first),
+ * else by the primary key of audit_chain.  It is not an MVCC
  * snapshot, so a SERIALIZABLE transaction takes no predicate lock on the
  * heads and finds no conflict in them: they are the trail's bookkeeping,
  * ordered by the chain lock, not data the transaction read (with the
@@ -696,20 +700,32 @@ ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nu
 		*all_found = true;
 	for (i = 0; i < n; i++)
 	{
-		ScanKeyData skey;
-		SysScanDesc scan;
 		HeapTuple	tup;
 
 		seed_nulls[i] = true;
-		ScanKeyInit(&skey, key, BTEqualStrategyNumber, F_UUID_EQ, chains[i]);
-		scan = systable_beginscan(rel, pkey, true, SnapshotSelf, 1, &skey);
-		if ((tup = systable_getnext(scan)) != NULL)
+		/* from where this backend last saw the head, else by the index */
+		tup = RowHintFetchLatest(rel, pkey, key, DatumGetUUIDP(chains[i]));
+		if (tup == NULL)
+		{
+			ScanKeyData skey;
+			SysScanDesc scan;
+
+			ScanKeyInit(&skey, key, BTEqualStrategyNumber, F_UUID_EQ, chains[i]);
+			scan = systable_beginscan(rel, pkey, true, SnapshotSelf, 1, &skey);
+			if ((tup = systable_getnext(scan)) != NULL)
+			{
+				tup = heap_copytuple(tup);
+				RowHintRemember(pkey, DatumGetUUIDP(chains[i]), &tup->t_self);
+			}
+			systable_endscan(scan);
+		}
+		if (tup != NULL)
 		{
 			bool		isnull;
 			Datum		d = heap_getattr(tup, last_at, desc, &isnull);
 
 			if (one_head != NULL && n == 1)
-				*one_head = heap_copytuple(tup);
+				*one_head = tup;
 
 			if (!isnull && DatumGetTimestampTz(d) > at)
 				at = DatumGetTimestampTz(d);
@@ -729,7 +745,6 @@ ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nu
 		}
 		else if (all_found)
 			*all_found = false;
-		systable_endscan(scan);
 	}
 	/* (locked until the end: the head's row is updated by the tuple id read here) */
 	table_close(rel, NoLock);

@@ -23,6 +23,7 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/tableam.h"
 #include "access/xact.h"
@@ -168,4 +169,89 @@ RowHintFetch(Relation rel, Oid index, AttrNumber key_column, const pg_uuid_t *ke
 		return false;			/* the place now holds another row */
 	}
 	return true;
+}
+
+/*
+ * The newest version of key's row (key_column, the key of the unique index
+ * index) as SnapshotSelf sees it (committed versions and this
+ * transaction's: at most one of them visible), from the place its hint
+ * remembers: the version there, or when that was updated since, the update
+ * chain followed from it, each link checked as heap_get_latest_tid checks
+ * it (the next version's xmin is the updater).  A copy, and the hint moved
+ * to it; NULL when key has no hint or it leads to no visible version of key
+ * within a few links (the caller goes through the index, and remembers).
+ * For a row that whoever holds a lock the caller holds updates at every
+ * commit (an audit chain's head): an index scan walks its whole chain of
+ * HOT versions from the first, these few links from the last one seen.
+ */
+HeapTuple
+RowHintFetchLatest(Relation rel, Oid index, AttrNumber key_column, const pg_uuid_t *key)
+{
+	RowHint    *h = HintOf(index, key);
+	ItemPointerData tid;
+	TransactionId prior_xmax = InvalidTransactionId;
+	BlockNumber nblocks;
+	int			link;
+
+	if (h == NULL || rel->rd_rel->relam != HEAP_TABLE_AM_OID ||
+		TupleDescAttr(RelationGetDescr(rel), key_column - 1)->atttypid != UUIDOID)
+		return NULL;
+	tid = h->tid;
+	nblocks = RelationGetNumberOfBlocks(rel);
+	for (link = 0; link < 8; link++)
+	{
+		BlockNumber block = ItemPointerGetBlockNumber(&tid);
+		OffsetNumber offset = ItemPointerGetOffsetNumber(&tid);
+		HeapTuple	found = NULL;
+		bool		follow = false;
+		Buffer		buffer;
+		Page		page;
+		ItemId		lp;
+		HeapTupleData tup;
+
+		if (block >= nblocks)
+			return NULL;		/* (truncated since) */
+		buffer = ReadBuffer(rel, block);
+		/* (as an index scan's fetch does: else nothing prunes the dead versions) */
+		heap_page_prune_opt(rel, buffer);
+		LockBuffer(buffer, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buffer);
+		if (offset >= FirstOffsetNumber && offset <= PageGetMaxOffsetNumber(page) &&
+			ItemIdIsNormal(lp = PageGetItemId(page, offset)))
+		{
+			tup.t_data = (HeapTupleHeader) PageGetItem(page, lp);
+			tup.t_len = ItemIdGetLength(lp);
+			tup.t_self = tid;
+			tup.t_tableOid = RelationGetRelid(rel);
+			if (TransactionIdIsValid(prior_xmax) &&
+				!TransactionIdEquals(prior_xmax, HeapTupleHeaderGetXmin(tup.t_data)))
+				;				/* the place holds another row now */
+			else if (HeapTupleSatisfiesVisibility(&tup, SnapshotSelf, buffer))
+			{
+				bool		isnull;
+				Datum		d = heap_getattr(&tup, key_column, RelationGetDescr(rel), &isnull);
+
+				if (!isnull && uuid_equal(DatumGetUUIDP(d), key))
+					found = heap_copytuple(&tup);
+			}
+			else if (!(tup.t_data->t_infomask & HEAP_XMAX_INVALID) &&
+					 !HeapTupleHeaderIsOnlyLocked(tup.t_data) &&
+					 !HeapTupleHeaderIndicatesMovedPartitions(tup.t_data) &&
+					 !ItemPointerEquals(&tup.t_self, &tup.t_data->t_ctid))
+			{
+				follow = true;	/* updated since: to its next version */
+				prior_xmax = HeapTupleHeaderGetUpdateXid(tup.t_data);
+				tid = tup.t_data->t_ctid;
+			}
+		}
+		UnlockReleaseBuffer(buffer);
+		if (found != NULL)
+		{
+			h->tid = found->t_self;
+			return found;
+		}
+		if (!follow)
+			return NULL;
+	}
+	return NULL;
 }

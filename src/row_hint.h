@@ -8,6 +8,7 @@
 
 #include "postgres.h"
 
+#include "access/htup.h"
 #include "executor/tuptable.h"
 #include "storage/itemptr.h"
 #include "utils/relcache.h"
@@ -21,5 +22,7 @@ extern bool RowHintFetch(Relation rel, Oid index, AttrNumber key_column, const p
 extern bool RowHintHas(Oid index, const pg_uuid_t *key);
 extern void RowHintRemember(Oid index, const pg_uuid_t *key, ItemPointer tid);
 extern void RowHintMoved(Oid index, const pg_uuid_t *key, ItemPointer tid);
+extern HeapTuple RowHintFetchLatest(Relation rel, Oid index, AttrNumber key_column,
+									const pg_uuid_t *key);
 
 #endif							/* SHARE_ACL_ROW_HINT_H */
