@@ -139,7 +139,7 @@ sa_stop_cluster() {
 	fi
 }
 
-# SA_HUGE_PAGES=on: the cluster's shared memory in 2 MB huge pages, as
+# SA_HUGE_PAGES=on: the cluster's shared memory in huge pages, as
 # PostgreSQL's documentation advises for a large shared_buffers (a fresh
 # backend then maps shared_buffers without a page fault per 4 kB page).  As
 # root, the pages the cluster needs (postgres -C
@@ -162,7 +162,7 @@ sa_huge_pages() {
 		free=$(sa_huge_pages_free)
 	fi
 	if [ "${need:--1}" -gt 0 ] && [ -n "$free" ] && [ "$free" -ge "$need" ]; then
-		SA_HUGE_PAGES_USED="on ($need pages of 2 MB)"
+		SA_HUGE_PAGES_USED="on ($need pages of $(awk '/^Hugepagesize:/ {print $2 / 1024}' /proc/meminfo) MB)"
 		echo "huge_pages = on" >>"$data/postgresql.conf"
 	else
 		echo "huge_pages = off" >>"$data/postgresql.conf"
