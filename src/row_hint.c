@@ -140,27 +140,29 @@ RowHintRemember(Oid index, const pg_uuid_t *key, ItemPointer tid)
 }
 
 /*
- * The row of rel (a heap) whose key_column equals key, by the hint of index
- * (checked usable when remembered), under snap, into slot (a slot of rel):
- * false, with slot empty, when there is no hint that holds, and the caller
- * goes through the index.
+ * Whether rel is a heap whose key_column is a uuid, the rows a hint may
+ * name.
  */
-bool
-RowHintFetch(Relation rel, Oid index, AttrNumber key_column, const pg_uuid_t *key, Snapshot snap,
-			 TupleTableSlot *slot)
+static bool
+HintedTable(Relation rel, AttrNumber key_column)
 {
-	RowHint    *h = HintOf(index, key);
+	return rel->rd_rel->relam == HEAP_TABLE_AM_OID &&
+		TupleDescAttr(RelationGetDescr(rel), key_column - 1)->atttypid == UUIDOID;
+}
+
+/*
+ * Into slot (a slot of rel), the version at tid if snap sees it and it
+ * holds key in key_column; else false, with slot empty.  tid lies within
+ * the table (the caller checked).
+ */
+static bool
+KeyRowAt(Relation rel, ItemPointer tid, AttrNumber key_column, const pg_uuid_t *key,
+		 Snapshot snap, TupleTableSlot *slot)
+{
 	bool		isnull;
 	Datum		found;
 
-	if (h == NULL || snap == NULL || !IsMVCCSnapshot(snap) ||
-		IsolationIsSerializable() || rel->rd_rel->relam != HEAP_TABLE_AM_OID ||
-		TupleDescAttr(RelationGetDescr(rel), key_column - 1)->atttypid != UUIDOID)
-		return false;
-	/* (a place past the table's end: truncated since) */
-	if (ItemPointerGetBlockNumber(&h->tid) >= RelationGetNumberOfBlocks(rel))
-		return false;
-	if (!table_tuple_fetch_row_version(rel, &h->tid, snap, slot))
+	if (!table_tuple_fetch_row_version(rel, tid, snap, slot))
 		return false;			/* not visible: changed, deleted or pruned since */
 	found = slot_getattr(slot, key_column, &isnull);
 	if (isnull || !uuid_equal(DatumGetUUIDP(found), key))
@@ -171,87 +173,68 @@ RowHintFetch(Relation rel, Oid index, AttrNumber key_column, const pg_uuid_t *ke
 	return true;
 }
 
+/* Whether tid lies within rel (a place past its end: truncated since). */
+static bool
+WithinTable(Relation rel, ItemPointer tid)
+{
+	return ItemPointerGetBlockNumber(tid) < RelationGetNumberOfBlocks(rel);
+}
+
+/*
+ * The row of rel (a heap) whose key_column equals key, by the hint of index
+ * (checked usable when remembered), under snap, into slot (a slot of rel):
+ * false, with slot empty, when there is no hint that holds, and the caller
+ * goes through the index.
+ */
+bool
+RowHintFetch(Relation rel, Oid index, AttrNumber key_column, const pg_uuid_t *key, Snapshot snap,
+			 TupleTableSlot *slot)
+{
+	RowHint    *h = HintOf(index, key);
+
+	return h != NULL && snap != NULL && IsMVCCSnapshot(snap) && !IsolationIsSerializable() &&
+		HintedTable(rel, key_column) && WithinTable(rel, &h->tid) &&
+		KeyRowAt(rel, &h->tid, key_column, key, snap, slot);
+}
+
 /*
  * The newest version of key's row (key_column, the key of the unique index
  * index) as SnapshotSelf sees it (committed versions and this
  * transaction's: at most one of them visible), from the place its hint
- * remembers: the version there, or when that was updated since, the update
- * chain followed from it, each link checked as heap_get_latest_tid checks
- * it (the next version's xmin is the updater).  A copy, and the hint moved
- * to it; NULL when key has no hint or it leads to no visible version of key
- * within a few links (the caller goes through the index, and remembers).
- * For a row that whoever holds a lock the caller holds updates at every
- * commit (an audit chain's head): an index scan walks its whole chain of
- * HOT versions from the first, these few links from the last one seen.
+ * remembers: the version there, or when that was updated since, the end
+ * of its update chain (PostgreSQL's table_tuple_get_latest_tid).  A copy,
+ * and the hint moved to it; NULL when key has no hint or it leads to no
+ * visible version of key (the caller goes through the index, and
+ * remembers).  For a row that whoever holds a lock the caller holds
+ * updates at every commit (an audit chain's head): an index scan walks its
+ * whole chain of HOT versions from the first, this from the last one seen.
  */
 HeapTuple
 RowHintFetchLatest(Relation rel, Oid index, AttrNumber key_column, const pg_uuid_t *key)
 {
 	RowHint    *h = HintOf(index, key);
 	ItemPointerData tid;
-	TransactionId prior_xmax = InvalidTransactionId;
-	BlockNumber nblocks;
-	int			link;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	Buffer		buffer;
+	HeapTuple	latest = NULL;
 
-	if (h == NULL || rel->rd_rel->relam != HEAP_TABLE_AM_OID ||
-		TupleDescAttr(RelationGetDescr(rel), key_column - 1)->atttypid != UUIDOID)
+	if (h == NULL || !HintedTable(rel, key_column) || !WithinTable(rel, &h->tid))
 		return NULL;
 	tid = h->tid;
-	nblocks = RelationGetNumberOfBlocks(rel);
-	for (link = 0; link < 8; link++)
+	/* (as an index scan's fetch does: else nothing prunes the dead versions) */
+	buffer = ReadBuffer(rel, ItemPointerGetBlockNumber(&tid));
+	heap_page_prune_opt(rel, buffer);
+	ReleaseBuffer(buffer);
+	scan = table_beginscan_tid(rel, SnapshotSelf);
+	table_tuple_get_latest_tid(scan, &tid);
+	table_endscan(scan);
+	slot = table_slot_create(rel, NULL);
+	if (KeyRowAt(rel, &tid, key_column, key, SnapshotSelf, slot))
 	{
-		BlockNumber block = ItemPointerGetBlockNumber(&tid);
-		OffsetNumber offset = ItemPointerGetOffsetNumber(&tid);
-		HeapTuple	found = NULL;
-		bool		follow = false;
-		Buffer		buffer;
-		Page		page;
-		ItemId		lp;
-		HeapTupleData tup;
-
-		if (block >= nblocks)
-			return NULL;		/* (truncated since) */
-		buffer = ReadBuffer(rel, block);
-		/* (as an index scan's fetch does: else nothing prunes the dead versions) */
-		heap_page_prune_opt(rel, buffer);
-		LockBuffer(buffer, BUFFER_LOCK_SHARE);
-		page = BufferGetPage(buffer);
-		if (offset >= FirstOffsetNumber && offset <= PageGetMaxOffsetNumber(page) &&
-			ItemIdIsNormal(lp = PageGetItemId(page, offset)))
-		{
-			tup.t_data = (HeapTupleHeader) PageGetItem(page, lp);
-			tup.t_len = ItemIdGetLength(lp);
-			tup.t_self = tid;
-			tup.t_tableOid = RelationGetRelid(rel);
-			if (TransactionIdIsValid(prior_xmax) &&
-				!TransactionIdEquals(prior_xmax, HeapTupleHeaderGetXmin(tup.t_data)))
-				;				/* the place holds another row now */
-			else if (HeapTupleSatisfiesVisibility(&tup, SnapshotSelf, buffer))
-			{
-				bool		isnull;
-				Datum		d = heap_getattr(&tup, key_column, RelationGetDescr(rel), &isnull);
-
-				if (!isnull && uuid_equal(DatumGetUUIDP(d), key))
-					found = heap_copytuple(&tup);
-			}
-			else if (!(tup.t_data->t_infomask & HEAP_XMAX_INVALID) &&
-					 !HeapTupleHeaderIsOnlyLocked(tup.t_data) &&
-					 !HeapTupleHeaderIndicatesMovedPartitions(tup.t_data) &&
-					 !ItemPointerEquals(&tup.t_self, &tup.t_data->t_ctid))
-			{
-				follow = true;	/* updated since: to its next version */
-				prior_xmax = HeapTupleHeaderGetUpdateXid(tup.t_data);
-				tid = tup.t_data->t_ctid;
-			}
-		}
-		UnlockReleaseBuffer(buffer);
-		if (found != NULL)
-		{
-			h->tid = found->t_self;
-			return found;
-		}
-		if (!follow)
-			return NULL;
+		latest = ExecCopySlotHeapTuple(slot);
+		h->tid = tid;
 	}
-	return NULL;
+	ExecDropSingleTupleTableSlot(slot);
+	return latest;
 }
