@@ -151,21 +151,22 @@ sa_huge_pages_free() {	# free and not promised to a running server
 	awk '/^HugePages_Free:/ {f = $2} /^HugePages_Rsvd:/ {r = $2} END {if (f != "") print f - r}' /proc/meminfo 2>/dev/null
 }
 sa_huge_pages() {
-	local data=$1 need free total
+	local data=$1 need free
 	SA_HUGE_PAGES_USED=off
-	need=$(sa_as_postgres "$PG_BIN/postgres" -D "$data" -C shared_memory_size_in_huge_pages 2>/dev/null || echo -1)
+	need=$(sa_as_postgres "$PG_BIN/postgres" -D "$data" -C shared_memory_size_in_huge_pages 2>/dev/null)
 	free=$(sa_huge_pages_free)
-	total=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0)
-	if [ "${need:--1}" -gt 0 ] && [ -n "$free" ] && [ "$free" -lt "$need" ] && [ -w /proc/sys/vm/nr_hugepages ]; then
-		SA_HUGE_PAGES_BEFORE=${SA_HUGE_PAGES_BEFORE:-$total}
-		echo $((total + need - free)) >/proc/sys/vm/nr_hugepages 2>/dev/null || true
-		free=$(sa_huge_pages_free)
+	if [ "${need:--1}" -gt 0 ] 2>/dev/null && [ -n "$free" ]; then
+		if [ "$free" -lt "$need" ] && [ -w /proc/sys/vm/nr_hugepages ]; then
+			SA_HUGE_PAGES_BEFORE=${SA_HUGE_PAGES_BEFORE:-$(cat /proc/sys/vm/nr_hugepages)}
+			echo $(($(cat /proc/sys/vm/nr_hugepages) + need - free)) >/proc/sys/vm/nr_hugepages 2>/dev/null || true
+			free=$(sa_huge_pages_free)
+		fi
+		if [ "$free" -ge "$need" ]; then
+			SA_HUGE_PAGES_USED="on ($need pages of $(awk '/^Hugepagesize:/ {print $2 / 1024}' /proc/meminfo) MB)"
+			echo "huge_pages = on" >>"$data/postgresql.conf"
+			return
+		fi
 	fi
-	if [ "${need:--1}" -gt 0 ] && [ -n "$free" ] && [ "$free" -ge "$need" ]; then
-		SA_HUGE_PAGES_USED="on ($need pages of $(awk '/^Hugepagesize:/ {print $2 / 1024}' /proc/meminfo) MB)"
-		echo "huge_pages = on" >>"$data/postgresql.conf"
-	else
-		echo "huge_pages = off" >>"$data/postgresql.conf"
-		echo "huge pages asked for, not available (need ${need:-?}, free ${free:-?}): the cluster runs without" >&2
-	fi
+	echo "huge_pages = off" >>"$data/postgresql.conf"
+	echo "huge pages asked for, not available (need ${need:-?}, free ${free:-?}): the cluster runs without" >&2
 }
