@@ -77,8 +77,8 @@ CatalogInit(void)
 /*
  * The OID of model relation t.  An index's is looked up at its first use
  * after each CatalogLookup() that read the facts again: a backend's first
- * check reads one or two of them, and a probe of the catalog by name is a
- * fresh backend's dearest step.
+ * check reads one of them when the images are fresh (the change log's),
+ * and each probe of the catalog by name costs a fresh backend dearly.
  */
 Oid
 ModelRelId(ModelRel t)
