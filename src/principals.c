@@ -712,25 +712,37 @@ StoreGet(const pg_uuid_t *id, StoredPrincipal *out)
 		store_over_bound = true;
 }
 
-/* A list of team ids being collected, breadth-first. */
-typedef struct TeamList
+/*
+ * The teams of the principal whose context is being built, collected
+ * breadth-first with the grants of each, before they are copied to the
+ * context at their exact size: one scratch list per backend, grown as
+ * needed and kept (in TopMemoryContext), so that building a context
+ * allocates one chunk for its teams, not arrays doubled as they grow.
+ */
+static struct
 {
 	int32		n;
 	int32		cap;
+	int32		setcap;
 	pg_uuid_t  *ids;
-} TeamList;
+	GrantSet   *sets;
+}			collected;
 
-/* Add team id to the list unless listed. */
+/* Add team id to the collected teams unless listed. */
 static void
-AddTeam(TeamList *list, const pg_uuid_t *id)
+CollectTeam(const pg_uuid_t *id)
 {
 	int32		i;
+	MemoryContext old;
 
-	for (i = 0; i < list->n; i++)
-		if (uuid_equal(&list->ids[i], id))
+	for (i = 0; i < collected.n; i++)
+		if (uuid_equal(&collected.ids[i], id))
 			return;
-	list->ids = GrowArray(list->ids, list->n, &list->cap, sizeof(pg_uuid_t));
-	list->ids[list->n++] = *id;
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	collected.ids = GrowArray(collected.ids, collected.n, &collected.cap, sizeof(pg_uuid_t));
+	collected.sets = GrowArray(collected.sets, collected.n, &collected.setcap, sizeof(GrantSet));
+	MemoryContextSwitchTo(old);
+	collected.ids[collected.n++] = *id;
 }
 
 /* ---------------------------------------------------------------------------
@@ -781,38 +793,43 @@ void
 PrincipalEnsureGrants(PrincipalCtx *pc)
 {
 	StoredPrincipal e;
-	TeamList	teams = {0};
-	GrantSet   *team_grants = NULL;
-	int32		setcap = 0;
 	bool		transient = pc->transient != 0;
+	pg_uuid_t  *teams = NULL;
+	GrantSet   *team_grants = NULL;
 	int32		i,
 				j;
-	MemoryContext old;
 
 	if (pc->grants_loaded)
 		return;
-	old = MemoryContextSwitchTo(principal_cxt);
+	collected.n = 0;
 	StoreGet(&pc->id, &e);
 	for (i = 0; i < e.nteams; i++)
-		AddTeam(&teams, &e.teams[i]);
-	for (i = 0; i < teams.n; i++)
+		CollectTeam(&e.teams[i]);
+	for (i = 0; i < collected.n; i++)
 	{
-		pg_uuid_t	team = teams.ids[i];
+		pg_uuid_t	team = collected.ids[i];
 		StoredPrincipal t;
 
 		CHECK_FOR_INTERRUPTS();
 		StoreGet(&team, &t);
 		transient |= t.transient != 0;
 		for (j = 0; j < t.nteams; j++)
-			AddTeam(&teams, &t.teams[j]);
-		team_grants = GrowArray(team_grants, i, &setcap, sizeof(GrantSet));
-		team_grants[i] = t.grants;
+			CollectTeam(&t.teams[j]);
+		collected.sets[i] = t.grants;
 	}
-	MemoryContextSwitchTo(old);
+	if (collected.n > 0)
+	{
+		/* the ids, then the grant sets (16-byte ids keep them aligned) */
+		teams = MemoryContextAlloc(principal_cxt,
+								   collected.n * (sizeof(pg_uuid_t) + sizeof(GrantSet)));
+		team_grants = (GrantSet *) (teams + collected.n);
+		memcpy(teams, collected.ids, collected.n * sizeof(pg_uuid_t));
+		memcpy(team_grants, collected.sets, collected.n * sizeof(GrantSet));
+	}
 
 	/* publish: nothing below can fail */
-	pc->nteams = teams.n;
-	pc->teams = teams.ids;
+	pc->nteams = collected.n;
+	pc->teams = teams;
 	pc->team_grants = team_grants;
 	pc->own = e.grants;
 	if (transient)
@@ -907,9 +924,7 @@ DropContext(const pg_uuid_t *id)
 	if (pc->merged != NULL)
 		pfree(pc->merged);
 	if (pc->teams != NULL)
-		pfree(pc->teams);
-	if (pc->team_grants != NULL)
-		pfree(pc->team_grants);
+		pfree(pc->teams);		/* and the team grants after them */
 	hash_search(principal_contexts, id, HASH_REMOVE, NULL);
 }
 

@@ -48,7 +48,7 @@ typedef struct PrincipalCtx
 	bool		grants_loaded;	/* teams and grants below are read (PrincipalEnsureGrants) */
 	int32		nteams;
 	pg_uuid_t  *teams;
-	GrantSet   *team_grants;	/* per team */
+	GrantSet   *team_grants;	/* per team (in the allocation of teams) */
 	GrantSet	own;			/* granted to the principal itself */
 	int32		streak;			/* consecutive checks by this principal */
 	/* caches that depend on the structure and workspaces, tagged with their builds */
