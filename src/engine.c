@@ -188,18 +188,23 @@ RoleIn(PrincipalCtx *pc, const pg_uuid_t *ws_id)
 	return ROLE_NONE;
 }
 
+/* Keep in pc P's role in structure workspace sws, and that workspace's grants index. */
+static void
+KeepRoleIn(Engine *e, PrincipalCtx *pc, int32 sws)
+{
+	pc->role_ws = sws;
+	pc->role = RoleIn(pc, &e->s->workspace_ids[sws]);
+	pc->role_grants_ws = WorkspaceLookup(e->g, &e->s->workspace_ids[sws]);
+}
+
 /* P's role in the workspace of node; *ws receives the workspace's grants index. */
-static WorkspaceRole
+static inline WorkspaceRole
 RoleAndWorkspace(Engine *e, PrincipalCtx *pc, int32 node, int32 *ws)
 {
 	int32		sws = e->s->resources[node].workspace;
 
-	if (pc->role_ws != sws)
-	{
-		pc->role_ws = sws;
-		pc->role = RoleIn(pc, &e->s->workspace_ids[sws]);
-		pc->role_grants_ws = WorkspaceLookup(e->g, &e->s->workspace_ids[sws]);
-	}
+	if (unlikely(pc->role_ws != sws))
+		KeepRoleIn(e, pc, sws);
 	*ws = pc->role_grants_ws;
 	return pc->role;
 }
@@ -232,13 +237,6 @@ EngineMemberEditOwnOnly(const pg_uuid_t *principal, const pg_uuid_t *target)
 		RoleAndWorkspace(&e, pc, t.index, &w) != ROLE_MEMBER || w < 0)
 		return false;
 	return e.g->workspaces[w].member_edit_own_only;
-}
-
-/* Does P own node (R10's "owner")? */
-bool
-EngineOwns(Engine *e, PrincipalCtx *pc, int32 node)
-{
-	return e->s->resources[node].owner >= 0 && e->s->resources[node].owner == pc->owner_key;
 }
 
 /* Record one trace line. */
@@ -508,7 +506,7 @@ EnclosingProjectAllowsGuestAI(const StructureCache *s, int32 node)
 }
 
 /* Trace a cap when it removes something. */
-static Permset
+static inline Permset
 Cap(Permset u, Permset keep, Trace *trace, const pg_uuid_t *via, const char *why)
 {
 	if (trace && (u & ~keep))

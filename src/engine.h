@@ -70,7 +70,14 @@ extern uuidmap_hash *EngineWorkspacesReached(Engine *e, PrincipalCtx *pc);
 extern Permset EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace);
 extern Permset EngineLinkPermissions(Engine *e, int32 node, Trace *trace);
 extern WorkspaceRole EngineRoleForNode(Engine *e, PrincipalCtx *pc, int32 node);
-extern bool EngineOwns(Engine *e, PrincipalCtx *pc, int32 node);
+
+/* Does P own node (R10's "owner")? */
+static inline bool
+EngineOwns(const Engine *e, const PrincipalCtx *pc, int32 node)
+{
+	return e->s->resources[node].owner >= 0 && e->s->resources[node].owner == pc->owner_key;
+}
+
 /*
  * How far below the top of its tree a resource may be (parents and
  * collections counted): the management API refuses to go deeper, so that

@@ -32,7 +32,7 @@
 #include "catalog.h"
 #include "invalidation.h"
 
-static uint64 inval_counts[INVAL_GROUPS] = {1, 1, 1, 1};
+uint64		share_acl_inval_counts[INVAL_GROUPS] = {1, 1, 1, 1};
 
 /*
  * The relcache callback: count the change against the group of its table;
@@ -46,39 +46,39 @@ RelcacheCallback(Datum arg, Oid relid)
 	if (relid == InvalidOid)
 	{
 		for (g = 0; g < INVAL_GROUPS; g++)
-			inval_counts[g]++;
+			share_acl_inval_counts[g]++;
 		return;
 	}
 	for (g = 0; g < INVAL_GROUPS; g++)
 		if (relid == catalog.oids[MT_SIGNAL_STRUCTURE + g])
 		{
-			inval_counts[g]++;
+			share_acl_inval_counts[g]++;
 			return;
 		}
 	switch (CatalogTableOf(relid))
 	{
 		case MT_RESOURCE:
 		case MT_COLLECTION_ITEM:
-			inval_counts[INVAL_STRUCTURE]++;
+			share_acl_inval_counts[INVAL_STRUCTURE]++;
 			break;
 		case MT_WORKSPACE:
-			inval_counts[INVAL_WORKSPACES]++;
+			share_acl_inval_counts[INVAL_WORKSPACES]++;
 			break;
 		case MT_PRINCIPAL:
 		case MT_MEMBER:
 		case MT_TEAM_MEMBER:
 		case MT_SHARE:
 		case MT_REVIEW_REVIEWER:
-			inval_counts[INVAL_PRINCIPALS]++;
+			share_acl_inval_counts[INVAL_PRINCIPALS]++;
 			break;
 		case MT_LINK:
 		case MT_SIGNING_KEY:
-			inval_counts[INVAL_LINKS]++;
+			share_acl_inval_counts[INVAL_LINKS]++;
 			break;
 		case MT_CHANGE_LOG:
 			/* TRUNCATE of the log: read it again */
-			inval_counts[INVAL_STRUCTURE]++;
-			inval_counts[INVAL_PRINCIPALS]++;
+			share_acl_inval_counts[INVAL_STRUCTURE]++;
+			share_acl_inval_counts[INVAL_PRINCIPALS]++;
 			break;
 		default:
 			break;
@@ -92,12 +92,6 @@ InvalidationInit(void)
 	CacheRegisterRelcacheCallback(RelcacheCallback, (Datum) 0);
 }
 
-/* The invalidation count of a group (changes whenever the group may have changed). */
-uint64
-InvalCount(InvalGroup group)
-{
-	return inval_counts[group];
-}
 
 StaticAssertDecl(MT_SIGNAL_WORKSPACES - MT_SIGNAL_STRUCTURE == INVAL_WORKSPACES &&
 				 MT_SIGNAL_PRINCIPALS - MT_SIGNAL_STRUCTURE == INVAL_PRINCIPALS &&
@@ -213,7 +207,7 @@ CacheBeginStatement(void)
 
 		completions_seen = completions;
 		for (g = 0; g < INVAL_GROUPS; g++)
-			inval_counts[g]++;
+			share_acl_inval_counts[g]++;
 	}
 }
 
@@ -235,8 +229,8 @@ see_committed(PG_FUNCTION_ARGS)
 {
 	statement_seq++;
 	AcceptInvalidationMessages();
-	inval_counts[INVAL_STRUCTURE]++;
-	inval_counts[INVAL_PRINCIPALS]++;
+	share_acl_inval_counts[INVAL_STRUCTURE]++;
+	share_acl_inval_counts[INVAL_PRINCIPALS]++;
 	PG_RETURN_VOID();
 }
 
@@ -271,15 +265,11 @@ CacheTransientTag(bool transient)
 	return transient ? ActiveSnapshotTag() : 0;
 }
 
-/*
- * May something read with this tag still be used?  Transient data only in
- * parallel mode, in the same statement, under the same snapshot (another
- * query of the same statement, e.g. inside a function, may have a newer one).
- */
+/* CacheTransientValid of a tag that is not 0. */
 bool
-CacheTransientValid(TransientTag tag)
+CacheTransientStillValid(TransientTag tag)
 {
-	return tag == 0 || (IsInParallelMode() && tag == ActiveSnapshotTag());
+	return IsInParallelMode() && tag == ActiveSnapshotTag();
 }
 
 /*

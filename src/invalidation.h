@@ -25,7 +25,16 @@ typedef enum InvalGroup
 
 extern void InvalidationInit(void);
 extern void SignalChange(Oid relid);
-extern uint64 InvalCount(InvalGroup group);
+
+/* Per group, a count that changes whenever the group may have changed. */
+extern uint64 share_acl_inval_counts[INVAL_GROUPS];
+
+/* The invalidation count of a group. */
+static inline uint64
+InvalCount(InvalGroup group)
+{
+	return share_acl_inval_counts[group];
+}
 
 /*
  * In parallel mode no new snapshot may be taken, so what is read there uses
@@ -38,7 +47,18 @@ typedef uint64 TransientTag;
 
 extern void CacheBeginStatement(void);
 extern TransientTag CacheTransientTag(bool transient);
-extern bool CacheTransientValid(TransientTag tag);
+extern bool CacheTransientStillValid(TransientTag tag);
+
+/*
+ * May something read with this tag still be used?  Transient data only in
+ * parallel mode, in the same statement, under the same snapshot (another
+ * query of the same statement, e.g. inside a function, may have a newer one).
+ */
+static inline bool
+CacheTransientValid(TransientTag tag)
+{
+	return tag == 0 || CacheTransientStillValid(tag);
+}
 extern Snapshot ReadSnapshot(bool *transient);
 
 #endif							/* SHARE_ACL_INVALIDATION_H */

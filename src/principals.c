@@ -790,7 +790,7 @@ LoadPrincipal(PrincipalCtx *pc)
  * cancel half-way leaves grants_loaded false and nothing half-built to read.
  */
 void
-PrincipalEnsureGrants(PrincipalCtx *pc)
+PrincipalLoadGrants(PrincipalCtx *pc)
 {
 	StoredPrincipal e;
 	bool		transient = pc->transient != 0;
@@ -799,8 +799,6 @@ PrincipalEnsureGrants(PrincipalCtx *pc)
 	int32		i,
 				j;
 
-	if (pc->grants_loaded)
-		return;
 	collected.n = 0;
 	StoreGet(&pc->id, &e);
 	for (i = 0; i < e.nteams; i++)

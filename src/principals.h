@@ -69,7 +69,15 @@ typedef struct PrincipalCtx
 extern void PrincipalWriteImage(void);
 extern PrincipalCtx *PrincipalGet(StructureCache *s, WorkspaceCache *g, TimestampTz now,
 								  const pg_uuid_t *id);
-extern void PrincipalEnsureGrants(PrincipalCtx *pc);
+extern void PrincipalLoadGrants(PrincipalCtx *pc);
+
+/* Read pc's teams and grants unless read (see PrincipalLoadGrants). */
+static inline void
+PrincipalEnsureGrants(PrincipalCtx *pc)
+{
+	if (!pc->grants_loaded)
+		PrincipalLoadGrants(pc);
+}
 extern Size PrincipalsMemory(void);
 extern Size PrincipalsSharedBytes(void);
 extern const char *PrincipalsMode(void);
