@@ -74,6 +74,7 @@ ChangeLogOwnRollbackPending(ChangeKind kind)
 {
 	return share_acl_own_rollback_pending[kind];
 }
+
 extern ChangeLogResult ChangeLogCollect(ChangeKind kind, const ChangeLogPosition *pos,
 										Snapshot snap, int32 limit,
 										void (*add) (const pg_uuid_t *id, void *arg), void *arg);

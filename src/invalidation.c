@@ -92,7 +92,6 @@ InvalidationInit(void)
 	CacheRegisterRelcacheCallback(RelcacheCallback, (Datum) 0);
 }
 
-
 StaticAssertDecl(MT_SIGNAL_WORKSPACES - MT_SIGNAL_STRUCTURE == INVAL_WORKSPACES &&
 				 MT_SIGNAL_PRINCIPALS - MT_SIGNAL_STRUCTURE == INVAL_PRINCIPALS &&
 				 MT_SIGNAL_LINKS - MT_SIGNAL_STRUCTURE == INVAL_LINKS,

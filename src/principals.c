@@ -716,9 +716,12 @@ StoreGet(const pg_uuid_t *id, StoredPrincipal *out)
  * The teams of the principal whose context is being built, collected
  * breadth-first with the grants of each, before they are copied to the
  * context at their exact size: one scratch list per backend, grown as
- * needed and kept (in TopMemoryContext), so that building a context
- * allocates one chunk for its teams, not arrays doubled as they grow.
+ * needed and kept (in TopMemoryContext) up to COLLECTED_KEEP teams, so
+ * that building a context allocates one chunk for its teams, not arrays
+ * doubled as they grow.
  */
+#define COLLECTED_KEEP	1024
+
 static struct
 {
 	int32		n;
@@ -796,6 +799,7 @@ PrincipalLoadGrants(PrincipalCtx *pc)
 	bool		transient = pc->transient != 0;
 	pg_uuid_t  *teams = NULL;
 	GrantSet   *team_grants = NULL;
+	int32		nteams;
 	int32		i,
 				j;
 
@@ -815,18 +819,24 @@ PrincipalLoadGrants(PrincipalCtx *pc)
 			CollectTeam(&t.teams[j]);
 		collected.sets[i] = t.grants;
 	}
-	if (collected.n > 0)
+	nteams = collected.n;
+	if (nteams > 0)
 	{
 		/* the ids, then the grant sets (16-byte ids keep them aligned) */
-		teams = MemoryContextAlloc(principal_cxt,
-								   collected.n * (sizeof(pg_uuid_t) + sizeof(GrantSet)));
-		team_grants = (GrantSet *) (teams + collected.n);
-		memcpy(teams, collected.ids, collected.n * sizeof(pg_uuid_t));
-		memcpy(team_grants, collected.sets, collected.n * sizeof(GrantSet));
+		teams = MemoryContextAlloc(principal_cxt, nteams * (sizeof(pg_uuid_t) + sizeof(GrantSet)));
+		team_grants = (GrantSet *) (teams + nteams);
+		memcpy(teams, collected.ids, nteams * sizeof(pg_uuid_t));
+		memcpy(team_grants, collected.sets, nteams * sizeof(GrantSet));
+	}
+	if (collected.cap > COLLECTED_KEEP)
+	{
+		pfree(collected.ids);
+		pfree(collected.sets);
+		memset(&collected, 0, sizeof(collected));
 	}
 
 	/* publish: nothing below can fail */
-	pc->nteams = collected.n;
+	pc->nteams = nteams;
 	pc->teams = teams;
 	pc->team_grants = team_grants;
 	pc->own = e.grants;
