@@ -716,9 +716,9 @@ StoreGet(const pg_uuid_t *id, StoredPrincipal *out)
  * The teams of the principal whose context is being built, collected
  * breadth-first with the grants of each, before they are copied to the
  * context at their exact size: one scratch list per backend, grown as
- * needed and kept (in TopMemoryContext) up to COLLECTED_KEEP teams, so
- * that building a context allocates one chunk for its teams, not arrays
- * doubled as they grow.
+ * needed and kept (in TopMemoryContext; let go by a load that grew it
+ * past COLLECTED_KEEP teams), so that building a context allocates one
+ * chunk for its teams, not arrays doubled as they grow.
  */
 #define COLLECTED_KEEP	1024
 
@@ -823,7 +823,8 @@ PrincipalLoadGrants(PrincipalCtx *pc)
 	if (nteams > 0)
 	{
 		/* the ids, then the grant sets (16-byte ids keep them aligned) */
-		teams = MemoryContextAlloc(principal_cxt, nteams * (sizeof(pg_uuid_t) + sizeof(GrantSet)));
+		teams = MemoryContextAllocHuge(principal_cxt,
+									   nteams * (sizeof(pg_uuid_t) + sizeof(GrantSet)));
 		team_grants = (GrantSet *) (teams + nteams);
 		memcpy(teams, collected.ids, nteams * sizeof(pg_uuid_t));
 		memcpy(team_grants, collected.sets, nteams * sizeof(GrantSet));

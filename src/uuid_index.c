@@ -180,20 +180,27 @@ UuidIndexDelete(UuidIndex *index, int32 i)
 	}
 }
 
-/* Grow an array of elem-sized records to hold at least n+1, doubling. */
+/*
+ * Grow an array of elem-sized records to hold at least n+1, doubling.
+ * *cap changes only once the room is there: an array kept across an error
+ * never says it holds more than it does.
+ */
 void *
 GrowArray(void *arr, int32 n, int32 *cap, Size elem)
 {
+	int32		grown;
+
 	if (n < *cap)
 		return arr;
 	if (*cap >= PG_INT32_MAX / 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("share_acl cache cannot hold more than %d records", *cap)));
-	*cap = *cap > 0 ? *cap * 2 : 8;
-	if (arr == NULL)
-		return palloc_extended(elem * *cap, MCXT_ALLOC_HUGE);
-	return repalloc_huge(arr, elem * *cap);
+	grown = *cap > 0 ? *cap * 2 : 8;
+	arr = arr == NULL ? palloc_extended(elem * grown, MCXT_ALLOC_HUGE) :
+		repalloc_huge(arr, elem * grown);
+	*cap = grown;
+	return arr;
 }
 
 /* The index of id in an interned uuid list, added when new. */
