@@ -59,6 +59,7 @@ CacheTransientValid(TransientTag tag)
 {
 	return tag == 0 || CacheTransientStillValid(tag);
 }
+
 extern Snapshot ReadSnapshot(bool *transient);
 
 #endif							/* SHARE_ACL_INVALIDATION_H */
