@@ -116,16 +116,6 @@ typedef struct OwnChanges
 
 static OwnChanges own[CHANGE_KINDS];
 
-bool		share_acl_own_rollback_pending[CHANGE_KINDS];
-
-/* Set share_acl_own_rollback_pending[kind] from own[kind], after every change of its state. */
-static void
-NoteRollbackPending(ChangeKind kind)
-{
-	share_acl_own_rollback_pending[kind] =
-		own[kind].rolled_n > 0 || own[kind].rolled_reload || own[kind].sub_rolled;
-}
-
 static KeptPlan insert_ids_plan;
 static KeptPlan insert_reload_plan;
 static KeptPlan prune_plan;
@@ -395,7 +385,6 @@ OwnXactCallback(XactEvent event, void *arg)
 		if ((event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE) &&
 			o->rolled_n == 0 && o->cap > OWN_IDS_KEEP)
 			OwnIdsFree(o);
-		NoteRollbackPending((ChangeKind) k);
 	}
 }
 
@@ -408,11 +397,8 @@ OwnSubXactCallback(SubXactEvent event, SubTransactionId mySubid, SubTransactionI
 	if (event != SUBXACT_EVENT_ABORT_SUB)
 		return;
 	for (k = 0; k < CHANGE_KINDS; k++)
-	{
 		if (own[k].n > own[k].rolled_n || own[k].reload)
 			own[k].sub_rolled = true;
-		NoteRollbackPending((ChangeKind) k);
-	}
 }
 
 /* Register the transaction callbacks; called once from _PG_init. */
@@ -449,6 +435,13 @@ ChangeLogOwnChanges(ChangeKind kind)
 	return own[kind].n > own[kind].rolled_n || own[kind].reload;
 }
 
+/* Did a rollback leave own changes of this kind applied that must be read again? */
+bool
+ChangeLogOwnRollbackPending(ChangeKind kind)
+{
+	return own[kind].rolled_n > 0 || own[kind].rolled_reload || own[kind].sub_rolled;
+}
+
 /*
  * Pass add() the ids of the own changes of this kind that a rollback undid
  * (and every id of that kind the current transaction logged: after a
@@ -476,7 +469,6 @@ ChangeLogTakeOwnRollback(ChangeKind kind, int32 limit, int32 *taken,
 	o->rolled_n = 0;
 	o->rolled_reload = false;
 	o->sub_rolled = false;
-	NoteRollbackPending(kind);
 	if (o->n == 0 && o->cap > OWN_IDS_KEEP)
 		OwnIdsFree(o);
 	return reload;

@@ -64,17 +64,7 @@ extern ChangeLogResult ChangeLogRead(ChangeKind kind, const ChangeLogPosition *p
  * read again (ChangeLogCollect hands them over with the log's entries).
  */
 extern bool ChangeLogOwnChanges(ChangeKind kind);
-
-/* Per kind: is there a rollback's ids to read again?  Kept by change_log.c. */
-extern bool share_acl_own_rollback_pending[CHANGE_KINDS];
-
-/* Did a rollback leave own changes of this kind applied that must be read again? */
-static inline bool
-ChangeLogOwnRollbackPending(ChangeKind kind)
-{
-	return share_acl_own_rollback_pending[kind];
-}
-
+extern bool ChangeLogOwnRollbackPending(ChangeKind kind);
 extern ChangeLogResult ChangeLogCollect(ChangeKind kind, const ChangeLogPosition *pos,
 										Snapshot snap, int32 limit,
 										void (*add) (const pg_uuid_t *id, void *arg), void *arg);
