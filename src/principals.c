@@ -722,13 +722,17 @@ StoreGet(const pg_uuid_t *id, StoredPrincipal *out)
  */
 #define COLLECTED_KEEP	1024
 
+typedef struct CollectedTeam
+{
+	pg_uuid_t	id;
+	GrantSet	grants;
+} CollectedTeam;
+
 static struct
 {
 	int32		n;
 	int32		cap;
-	int32		setcap;
-	pg_uuid_t  *ids;
-	GrantSet   *sets;
+	CollectedTeam *teams;
 }			collected;
 
 /* Add team id to the collected teams unless listed. */
@@ -739,13 +743,12 @@ CollectTeam(const pg_uuid_t *id)
 	MemoryContext old;
 
 	for (i = 0; i < collected.n; i++)
-		if (uuid_equal(&collected.ids[i], id))
+		if (uuid_equal(&collected.teams[i].id, id))
 			return;
 	old = MemoryContextSwitchTo(TopMemoryContext);
-	collected.ids = GrowArray(collected.ids, collected.n, &collected.cap, sizeof(pg_uuid_t));
-	collected.sets = GrowArray(collected.sets, collected.n, &collected.setcap, sizeof(GrantSet));
+	collected.teams = GrowArray(collected.teams, collected.n, &collected.cap, sizeof(CollectedTeam));
 	MemoryContextSwitchTo(old);
-	collected.ids[collected.n++] = *id;
+	collected.teams[collected.n++].id = *id;
 }
 
 /* ---------------------------------------------------------------------------
@@ -809,7 +812,7 @@ PrincipalLoadGrants(PrincipalCtx *pc)
 		CollectTeam(&e.teams[i]);
 	for (i = 0; i < collected.n; i++)
 	{
-		pg_uuid_t	team = collected.ids[i];
+		pg_uuid_t	team = collected.teams[i].id;
 		StoredPrincipal t;
 
 		CHECK_FOR_INTERRUPTS();
@@ -817,7 +820,7 @@ PrincipalLoadGrants(PrincipalCtx *pc)
 		transient |= t.transient != 0;
 		for (j = 0; j < t.nteams; j++)
 			CollectTeam(&t.teams[j]);
-		collected.sets[i] = t.grants;
+		collected.teams[i].grants = t.grants;
 	}
 	nteams = collected.n;
 	if (nteams > 0)
@@ -826,13 +829,15 @@ PrincipalLoadGrants(PrincipalCtx *pc)
 		teams = MemoryContextAllocHuge(principal_cxt,
 									   nteams * (sizeof(pg_uuid_t) + sizeof(GrantSet)));
 		team_grants = (GrantSet *) (teams + nteams);
-		memcpy(teams, collected.ids, nteams * sizeof(pg_uuid_t));
-		memcpy(team_grants, collected.sets, nteams * sizeof(GrantSet));
+		for (i = 0; i < nteams; i++)
+		{
+			teams[i] = collected.teams[i].id;
+			team_grants[i] = collected.teams[i].grants;
+		}
 	}
 	if (collected.cap > COLLECTED_KEEP)
 	{
-		pfree(collected.ids);
-		pfree(collected.sets);
+		pfree(collected.teams);
 		memset(&collected, 0, sizeof(collected));
 	}
 

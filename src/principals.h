@@ -78,6 +78,7 @@ PrincipalEnsureGrants(PrincipalCtx *pc)
 	if (!pc->grants_loaded)
 		PrincipalLoadGrants(pc);
 }
+
 extern Size PrincipalsMemory(void);
 extern Size PrincipalsSharedBytes(void);
 extern const char *PrincipalsMode(void);
