@@ -714,8 +714,8 @@ ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nu
 			scan = systable_beginscan(rel, pkey, true, SnapshotSelf, 1, &skey);
 			if ((tup = systable_getnext(scan)) != NULL)
 			{
+				RowHintRemember(pkey, DatumGetUUIDP(chains[i]), &tup->t_self, scan->slot);
 				tup = heap_copytuple(tup);
-				RowHintRemember(pkey, DatumGetUUIDP(chains[i]), &tup->t_self);
 			}
 			systable_endscan(scan);
 		}

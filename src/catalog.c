@@ -519,7 +519,7 @@ IndexScanKey(ModelRel table, ModelRel index, AttrNumber column, RegProcedure eq,
 		while ((tup = systable_getnext(scan)) != NULL)
 		{
 			if (hinted)
-				RowHintRemember(index_id, DatumGetUUIDP(key), &tup->t_self);
+				RowHintRemember(index_id, DatumGetUUIDP(key), &tup->t_self, scan->slot);
 			row(RelationGetDescr(rel), tup, arg);
 		}
 		systable_endscan(scan);

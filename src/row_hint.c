@@ -16,7 +16,10 @@
  * (the row updated or deleted since, the page pruned, the table truncated,
  * SERIALIZABLE, whose index scans also lock the key's range) goes through
  * the index as before.  An update row_write.c makes moves the hint to the
- * row's new version.  The hints are a fixed array in backend memory, keyed
+ * row's new version.  A hint also keeps the shared buffer its page was last
+ * read into: while that buffer still holds the page, the page is known to
+ * lie within the table without asking the kernel for its length (see
+ * WithinTable).  The hints are a fixed array in backend memory, keyed
  * by the uuid hash, two to a set (a key whose hash meets another's in its
  * set does not evict it: the hash key is drawn per backend, so such
  * meetings come and go by chance); nothing needs invalidating.
@@ -45,6 +48,7 @@ typedef struct RowHint
 	Oid			index;			/* InvalidOid: empty */
 	pg_uuid_t	key;
 	ItemPointerData tid;
+	Buffer		buffer;			/* where tid's page was last read, or InvalidBuffer */
 } RowHint;
 
 static RowHint row_hints[ROW_HINTS];
@@ -105,25 +109,45 @@ RowHintHas(Oid index, const pg_uuid_t *key)
 }
 
 /*
+ * The shared buffer holding the page of the row in slot (pinned there), or
+ * InvalidBuffer: a slot of another kind, or a table in local buffers.
+ */
+static Buffer
+SlotSharedBuffer(TupleTableSlot *slot)
+{
+	Buffer		buffer;
+
+	if (slot == NULL || !TTS_IS_BUFFERTUPLE(slot))
+		return InvalidBuffer;
+	buffer = ((BufferHeapTupleTableSlot *) slot)->buffer;
+	return BufferIsValid(buffer) && !BufferIsLocal(buffer) ? buffer : InvalidBuffer;
+}
+
+/*
  * key's row, found through index, moved to tid (an update wrote its new
- * version there): its hint, if it has one, follows it.
+ * version there): its hint, if it has one, follows it (and keeps its
+ * buffer when the new version is on the same page, as a HOT update's is).
  */
 void
 RowHintMoved(Oid index, const pg_uuid_t *key, ItemPointer tid)
 {
 	RowHint    *h = HintOf(index, key);
 
-	if (h != NULL)
-		h->tid = *tid;
+	if (h == NULL)
+		return;
+	if (ItemPointerGetBlockNumber(&h->tid) != ItemPointerGetBlockNumber(tid))
+		h->buffer = InvalidBuffer;
+	h->tid = *tid;
 }
 
 /*
  * Remember tid as the place of key's row, found through index
- * (RowHintUsable): first in its set, the other hint there the one last
+ * (RowHintUsable), with the buffer of slot when it holds that row (slot
+ * may be NULL): first in its set, the other hint there the one last
  * remembered before.
  */
 void
-RowHintRemember(Oid index, const pg_uuid_t *key, ItemPointer tid)
+RowHintRemember(Oid index, const pg_uuid_t *key, ItemPointer tid, TupleTableSlot *slot)
 {
 	RowHint    *h = HintOf(index, key);
 
@@ -137,6 +161,7 @@ RowHintRemember(Oid index, const pg_uuid_t *key, ItemPointer tid)
 	h->index = index;
 	h->key = *key;
 	h->tid = *tid;
+	h->buffer = SlotSharedBuffer(slot);
 }
 
 /*
@@ -173,11 +198,28 @@ KeyRowAt(Relation rel, ItemPointer tid, AttrNumber key_column, const pg_uuid_t *
 	return true;
 }
 
-/* Whether tid lies within rel (a place past its end: truncated since). */
+/*
+ * Whether h's place lies within rel (a place past its end: truncated
+ * since), rel open and locked by the caller.  A shared buffer that still
+ * holds the page, valid, proves it: a truncation takes an access exclusive
+ * lock, which the caller's lock keeps out until it ends, and drops the
+ * buffers of the pages it cuts off before it cuts them, and a page past the
+ * end is never read into a valid buffer.  Else the table's length, from
+ * the kernel (an lseek).
+ */
 static bool
-WithinTable(Relation rel, ItemPointer tid)
+WithinTable(Relation rel, RowHint *h)
 {
-	return ItemPointerGetBlockNumber(tid) < RelationGetNumberOfBlocks(rel);
+	BlockNumber block = ItemPointerGetBlockNumber(&h->tid);
+
+	if (BufferIsValid(h->buffer) && !RelationUsesLocalBuffers(rel) &&
+		ReadRecentBuffer(rel->rd_node, MAIN_FORKNUM, block, h->buffer))
+	{
+		ReleaseBuffer(h->buffer);
+		return true;
+	}
+	h->buffer = InvalidBuffer;
+	return block < RelationGetNumberOfBlocks(rel);
 }
 
 /*
@@ -192,9 +234,12 @@ RowHintFetch(Relation rel, Oid index, AttrNumber key_column, const pg_uuid_t *ke
 {
 	RowHint    *h = HintOf(index, key);
 
-	return h != NULL && snap != NULL && IsMVCCSnapshot(snap) && !IsolationIsSerializable() &&
-		HintedTable(rel, key_column) && WithinTable(rel, &h->tid) &&
-		KeyRowAt(rel, &h->tid, key_column, key, snap, slot);
+	if (h == NULL || snap == NULL || !IsMVCCSnapshot(snap) || IsolationIsSerializable() ||
+		!HintedTable(rel, key_column) || !WithinTable(rel, h) ||
+		!KeyRowAt(rel, &h->tid, key_column, key, snap, slot))
+		return false;
+	h->buffer = SlotSharedBuffer(slot);
+	return true;
 }
 
 /*
@@ -217,23 +262,31 @@ RowHintFetchLatest(Relation rel, Oid index, AttrNumber key_column, const pg_uuid
 	TableScanDesc scan;
 	TupleTableSlot *slot;
 	Buffer		buffer;
+	bool		found;
 	HeapTuple	latest = NULL;
 
-	if (h == NULL || !HintedTable(rel, key_column) || !WithinTable(rel, &h->tid))
+	if (h == NULL || !HintedTable(rel, key_column) || !WithinTable(rel, h))
 		return NULL;
 	tid = h->tid;
 	/* (as an index scan's fetch does: else nothing prunes the dead versions) */
 	buffer = ReadBuffer(rel, ItemPointerGetBlockNumber(&tid));
 	heap_page_prune_opt(rel, buffer);
 	ReleaseBuffer(buffer);
-	scan = table_beginscan_tid(rel, SnapshotSelf);
-	table_tuple_get_latest_tid(scan, &tid);
-	table_endscan(scan);
 	slot = table_slot_create(rel, NULL);
-	if (KeyRowAt(rel, &tid, key_column, key, SnapshotSelf, slot))
+	/* the version seen last, when nobody has updated it since, is the latest */
+	found = KeyRowAt(rel, &tid, key_column, key, SnapshotSelf, slot);
+	if (!found)
+	{
+		scan = table_beginscan_tid(rel, SnapshotSelf);
+		table_tuple_get_latest_tid(scan, &tid);
+		table_endscan(scan);
+		found = KeyRowAt(rel, &tid, key_column, key, SnapshotSelf, slot);
+	}
+	if (found)
 	{
 		latest = ExecCopySlotHeapTuple(slot);
 		h->tid = tid;
+		h->buffer = SlotSharedBuffer(slot);
 	}
 	ExecDropSingleTupleTableSlot(slot);
 	return latest;

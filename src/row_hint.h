@@ -20,7 +20,8 @@ extern bool RowHintUsable(Relation index, AttrNumber key_column, Snapshot snap);
 extern bool RowHintFetch(Relation rel, Oid index, AttrNumber key_column, const pg_uuid_t *key,
 						 Snapshot snap, TupleTableSlot *slot);
 extern bool RowHintHas(Oid index, const pg_uuid_t *key);
-extern void RowHintRemember(Oid index, const pg_uuid_t *key, ItemPointer tid);
+extern void RowHintRemember(Oid index, const pg_uuid_t *key, ItemPointer tid,
+							TupleTableSlot *slot);
 extern void RowHintMoved(Oid index, const pg_uuid_t *key, ItemPointer tid);
 extern HeapTuple RowHintFetchLatest(Relation rel, Oid index, AttrNumber key_column,
 									const pg_uuid_t *key);

@@ -51,7 +51,7 @@ LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Da
 		index_rescan(scan, &skey, 1, NULL, 0);
 		found = index_getnext_slot(scan, ForwardScanDirection, slot);
 		if (found && eq == F_UUID_EQ && RowHintUsable(idx, key_column, snap))
-			RowHintRemember(index, DatumGetUUIDP(key), &slot->tts_tid);
+			RowHintRemember(index, DatumGetUUIDP(key), &slot->tts_tid, slot);
 		index_endscan(scan);
 		index_close(idx, AccessShareLock);
 	}
