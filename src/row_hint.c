@@ -204,8 +204,9 @@ KeyRowAt(Relation rel, ItemPointer tid, AttrNumber key_column, const pg_uuid_t *
  * holds the page, valid, proves it: a truncation takes an access exclusive
  * lock, which the caller's lock keeps out until it ends, and drops the
  * buffers of the pages it cuts off before it cuts them, and a page past the
- * end is never read into a valid buffer.  Else the table's length, from
- * the kernel (an lseek).
+ * end is never read into a valid buffer (but with zero_damaged_pages on,
+ * which reads it as an empty page: no row is found there, and the index is
+ * asked).  Else the table's length, from the kernel (an lseek).
  */
 static bool
 WithinTable(Relation rel, RowHint *h)
@@ -278,9 +279,13 @@ RowHintFetchLatest(Relation rel, Oid index, AttrNumber key_column, const pg_uuid
 	if (!found)
 	{
 		scan = table_beginscan_tid(rel, SnapshotSelf);
-		table_tuple_get_latest_tid(scan, &tid);
+		/* (within the table's length as the scan took it, else no version) */
+		if (table_tuple_tid_valid(scan, &tid))
+		{
+			table_tuple_get_latest_tid(scan, &tid);
+			found = KeyRowAt(rel, &tid, key_column, key, SnapshotSelf, slot);
+		}
 		table_endscan(scan);
-		found = KeyRowAt(rel, &tid, key_column, key, SnapshotSelf, slot);
 	}
 	if (found)
 	{
