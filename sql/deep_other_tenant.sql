@@ -3,7 +3,8 @@
 -- deep resources, and must not fail anyone else's listing:
 -- accessible_resources walks only the workspaces where its principal may
 -- hold something, with the structure held in full or read on demand (a
--- backend whose share_acl.cache_size is below the structure).
+-- backend whose share_acl.cache_size is below the structure, and that maps
+-- no shared image: share_acl.shared_cache_size = 0).
 \set regression_db :DBNAME
 \set regression_user :USER
 CREATE DATABASE share_acl_deep;
@@ -34,6 +35,7 @@ SELECT structure FROM share_acl.cache_stats();
 -- a backend that reads it on demand
 \c
 SET share_acl.cache_size = '1MB';
+SET share_acl.shared_cache_size = 0;
 SELECT count(*) AS listed FROM share_acl.accessible_resources(:'member', 'view');
 SELECT structure FROM share_acl.cache_stats();
 \c :regression_db :regression_user

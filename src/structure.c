@@ -68,6 +68,13 @@ static TransientTag synced_tag = 0;	/* up to date with a query's snapshot only *
 static ChangeLogPosition position;
 static uint64 next_build_id = 1;
 
+/*
+ * The table's estimate and the bound under which a full load last outgrew
+ * the bound (the estimate was too low): not tried again under the same two.
+ */
+static int32 overflowed_estimate = -1;
+static Size overflowed_bound = 0;
+
 static uint64 stat_full_loads = 0;
 static uint64 stat_delta_batches = 0;
 static uint64 stat_deltas_applied = 0;
@@ -641,19 +648,23 @@ SharedImageFits(int32 res, int32 items)
 }
 
 /*
- * A new structure under snap.  Full when it fits the bound and either
- * want_full or the table is small: a big one is mapped from the shared image
- * when there is one close enough to snap (not the image called avoid), else
- * loaded and written as the image.  Otherwise partial (warming when it would
- * fit), unless a fresh image can be mapped at once.
+ * A new structure under snap.  A big one that fits share_acl.shared_cache_size
+ * is mapped from the shared image when there is one close enough to snap (not
+ * the image called avoid), whatever this backend's own bound: the image is
+ * not its memory.  Else full when it fits this backend's bound and either
+ * want_full or the table is small (a big one then written as the image).
+ * Otherwise partial: warming (loaded in full, or mapped, once enough was
+ * read) when it would fit the bound or an image may come.
  */
 static StructureCache *
 Load(Snapshot snap, bool want_full, uint64 avoid)
 {
 	int32		est_res = ModelEstimatedRows(MT_RESOURCE);
 	int32		est_items = ModelEstimatedRows(MT_COLLECTION_ITEM);
-	bool		fits = EstimatedBytes(est_res, est_items) <= CacheLimitBytes();
+	bool		fits = EstimatedBytes(est_res, est_items) <= CacheLimitBytes() &&
+		!(est_res == overflowed_estimate && CacheLimitBytes() == overflowed_bound);
 	bool		big = est_res >= LOAD_AT_ONCE_BELOW;
+	bool		shareable = big && SharedImageFits(est_res, est_items);
 	MemoryContext old;
 	StructureCache *s = NULL;
 	bool		stale = false;
@@ -661,7 +672,7 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 
 	DropStructure();
 	old = MemoryContextSwitchTo(structure_cxt);
-	if (fits && big)
+	if (shareable)
 		s = AdoptImage(snap, want_full ? MAX_DELTA_IDS : FRESH_IMAGE_DELTAS, avoid, &stale);
 	if (s == NULL && fits && (want_full || !big))
 	{
@@ -675,6 +686,8 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 		{
 			MemoryContextReset(structure_cxt);
 			s = NULL;
+			overflowed_estimate = est_res;
+			overflowed_bound = CacheLimitBytes();
 		}
 		else
 		{
@@ -698,18 +711,17 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 	if (s == NULL)
 	{
 		s = palloc0(sizeof(StructureCache));
-		InitPartial(s, fits, est_res);
+		InitPartial(s, fits || shareable, est_res);
 	}
 
 	/*
 	 * A big structure that no image backs, and that this backend did not
-	 * write one of (in parallel mode, after its own changes): the image
-	 * writer makes one, unless the image is merely behind and was written
-	 * lately.
+	 * write one of (in parallel mode, after its own changes; or too big for
+	 * its own bound): the image writer makes one, unless the image is merely
+	 * behind and was written lately.
 	 */
-	if (fits && big && !published && !s->mapped_arrays && avoid != AVOID_EVERY_IMAGE &&
-		(stale || !ImageWrittenWithin(IMAGE_STRUCTURE, IMAGE_REWRITE_AFTER_S)) &&
-		SharedImageFits(est_res, est_items))
+	if (shareable && !published && !s->mapped_arrays && avoid != AVOID_EVERY_IMAGE &&
+		(stale || !ImageWrittenWithin(IMAGE_STRUCTURE, IMAGE_REWRITE_AFTER_S)))
 		ImageWorkerRequest();
 	/* an image that made this backend apply many changes: the next ones get a newer one */
 	else if (s->mapped_arrays && s->deltas_since_image > IMAGE_FRESH_ENOUGH &&

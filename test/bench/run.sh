@@ -379,12 +379,13 @@ psql -qXAt <<-SQL
 	\! grep -E 'VmHWM|VmRSS|RssAnon|RssShmem' /proc/\$BPID/status
 SQL
 
-sa_log "bounded cache: share_acl.cache_size = 1MB (the structure is read on demand)"
+sa_log "bounded cache: share_acl.cache_size = 1MB, shared_cache_size = 0 (the structure is read on demand)"
 psql -qXAt <<-SQL
 	SET share_acl.principal = '$MEMBER';
 	SELECT 'answers with a 1MB cache equal the full cache: ' || (a = b) FROM
 	  (SELECT count(*) FILTER (WHERE share_acl.has_access(r.id, 'view')) AS a FROM share_acl.resource r) x,
-	  (SELECT set_config('share_acl.cache_size', '1MB', false)) y,
+	  (SELECT set_config('share_acl.cache_size', '1MB', false),
+	          set_config('share_acl.shared_cache_size', '0', false)) y,
 	  LATERAL (SELECT count(*) FILTER (WHERE share_acl.has_access(r.id, 'view')) AS b FROM share_acl.resource r) z;
 	SELECT 'share_acl cache contexts after it: ' || pg_size_pretty(sum(total_bytes)) FROM pg_backend_memory_contexts WHERE name LIKE 'share_acl%';
 SQL

@@ -9,11 +9,13 @@
 # access, people of every role, nested teams, shares on every level) and a
 # ballast workspace of 25,000 assets (test/delta/ballast.sql), so that the
 # resource table does not fit share_acl.cache_size = 1MB and a new backend
-# does not load it at its first check.
+# does not load it at its first check (with share_acl.shared_cache_size = 0
+# it does not map the shared image either).
 #
 # Long-lived sessions, each one psql fed through a pipe:
 #   full     warm, the structure held in full (cache_stats() must say so);
-#   partial  warm, share_acl.cache_size = 1MB (cache_stats() must say so);
+#   partial  warm, share_acl.cache_size = 1MB and shared_cache_size = 0
+#            (cache_stats() must say so);
 #   ondemand warm, default settings, never lists: what a backend gets
 #            first for a big table (a partial structure read on demand, or
 #            the shared image when there is one close enough);
@@ -36,7 +38,8 @@
 # prepared and committed or rolled back from another session.
 #
 # After each change a new backend records its answers, reading what it
-# checks from the tables (cache_size 1MB: no load, no image, no change log):
+# checks from the tables (cache_size 1MB, shared_cache_size 0: no load, no
+# image, no change log):
 # E and has_access view for every principal of W against every resource id
 # of W ever seen (deleted ones too), W itself and a few ballast resources,
 # and so what each principal may view.  Every warm session must give the
@@ -149,7 +152,7 @@ for s in "${WARM[@]}" c1 c2; do
 	ask $s "SELECT setseed($(((SEED * 7 + i * 1013) % 100000)) / 100000.0);
 		SET lock_timeout = '$([ $s = c2 ] && echo 50ms || echo 0)';"
 done
-ask partial "SET share_acl.cache_size = '1MB';"
+ask partial "SET share_acl.cache_size = '1MB'; SET share_acl.shared_cache_size = 0;"
 
 # --- comparisons ---------------------------------------------------------------------
 COMPARES=0
@@ -160,8 +163,9 @@ LIST_ROUND=0
 
 # A new backend records its answers, every warm session not inside a
 # transaction compares its own with them.  The new backend reads every
-# resource it checks from the tables (share_acl.cache_size = 1MB: a partial
-# structure, no load, no shared image, no change log), so that its answers
+# resource it checks from the tables (share_acl.cache_size = 1MB and
+# shared_cache_size = 0: a partial structure, no load, no shared image, no
+# change log), so that its answers
 # owe nothing to deltas.  lists=true: another new backend, with the default
 # settings, compares its lists too, and the partial session, whose lists
 # read every resource on demand, compares two principals' lists.
@@ -170,6 +174,7 @@ compare() {	# compare WHEN [lists]
 	ask fresh "\\connect $db
 		SELECT 'FRESH ' || structure || ' ' || full_loads FROM share_acl.cache_stats();
 		SET share_acl.cache_size = '1MB';
+		SET share_acl.shared_cache_size = 0;
 		SELECT delta.record_expected();
 		SELECT 'FRESH ' || structure FROM share_acl.cache_stats();"
 	[ "${REPLY_LINES[*]}" = "FRESH empty 0  FRESH partial" ] ||

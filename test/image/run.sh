@@ -19,7 +19,9 @@
 # changes behind is written again from itself and its changes, and one
 # 5,000 changes behind is replaced without a full read in a check; a
 # principal image 5,000 changed principals behind is replaced by the image
-# writer, not written in a check.
+# writer, not written in a check.  A structure bigger than a backend's own
+# bound (share_acl.cache_size) but within share_acl.shared_cache_size gets
+# its image written by the image writer, and backends with that bound map it.
 set -uo pipefail
 db=share_acl_image
 dir=${SA_CLUSTER_DIR:?needs SA_CLUSTER_DIR (run from test/run_all.sh)}/data/base/pgsql_tmp
@@ -289,6 +291,19 @@ writer() {	# name, then the statement of the backend that finds no image
 	else not_ok "$name: a later fresh backend maps them: got $got, want $good"; why; fi
 }
 writer "a fresh backend's first check" "$ANSWER_Q"
+# a structure bigger than a backend's own bound (share_acl.cache_size) but
+# within share_acl.shared_cache_size is shared all the same: its backends ask
+# the image writer for it, and map it (the image is not their memory)
+rm -f "$simg"
+psql -qXAt -d $db -c "SET share_acl.cache_size = '1MB'" -c "$ANSWER_Q" >/dev/null
+wait_images "$simg"
+got=$(psql -qXAt -d $db -c "SET share_acl.cache_size = '1MB'" -c "SET client_min_messages = debug1" \
+	-c "$ANSWER_Q" -c "$MODE_Q" -c "SELECT private_bytes < 1024 * 1024 FROM share_acl.cache_stats()" 2>"$debug_file" | tr '\n' '|')
+if [ -s "$simg" ] && [ "$got" = "${good}t|" ]; then
+	ok "a structure bigger than share_acl.cache_size (1MB): its image written and mapped, the backend within its bound: $got"
+else
+	not_ok "a structure bigger than share_acl.cache_size (1MB): got $got, want ${good}t| ($(ls "$dir" 2>&1 | tr '\n' ' '))"; why
+fi
 writer "a scan in parallel mode" "SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
 	SET min_parallel_table_scan_size = 0; SET max_parallel_workers_per_gather = 2;
 	SELECT count(*) FROM share_acl.resource r
