@@ -68,13 +68,6 @@ static TransientTag synced_tag = 0;	/* up to date with a query's snapshot only *
 static ChangeLogPosition position;
 static uint64 next_build_id = 1;
 
-/*
- * The table's estimate and the bound under which a full load last outgrew
- * the bound (the estimate was too low): not tried again under the same two.
- */
-static int32 overflowed_estimate = -1;
-static Size overflowed_bound = 0;
-
 static uint64 stat_full_loads = 0;
 static uint64 stat_delta_batches = 0;
 static uint64 stat_deltas_applied = 0;
@@ -651,18 +644,19 @@ SharedImageFits(int32 res, int32 items)
  * A new structure under snap.  A big one that fits share_acl.shared_cache_size
  * is mapped from the shared image when there is one close enough to snap (not
  * the image called avoid), whatever this backend's own bound: the image is
- * not its memory.  Else full when it fits this backend's bound and either
- * want_full or the table is small (a big one then written as the image).
- * Otherwise partial: warming (loaded in full, or mapped, once enough was
- * read) when it would fit the bound or an image may come.
+ * not its memory (but what applying the changes since it copies out of it
+ * is).  Else full when it fits this backend's bound and either want_full or
+ * the table is small (a big one then written as the image).  Otherwise
+ * partial, warming (loaded in full once enough was read) when it would fit
+ * the bound; one that would not is mapped at a later load (when it outgrows
+ * the bound, say), once the image writer, asked here, has written the image.
  */
 static StructureCache *
 Load(Snapshot snap, bool want_full, uint64 avoid)
 {
 	int32		est_res = ModelEstimatedRows(MT_RESOURCE);
 	int32		est_items = ModelEstimatedRows(MT_COLLECTION_ITEM);
-	bool		fits = EstimatedBytes(est_res, est_items) <= CacheLimitBytes() &&
-		!(est_res == overflowed_estimate && CacheLimitBytes() == overflowed_bound);
+	bool		fits = EstimatedBytes(est_res, est_items) <= CacheLimitBytes();
 	bool		big = est_res >= LOAD_AT_ONCE_BELOW;
 	bool		shareable = big && SharedImageFits(est_res, est_items);
 	MemoryContext old;
@@ -673,7 +667,16 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 	DropStructure();
 	old = MemoryContextSwitchTo(structure_cxt);
 	if (shareable)
+	{
 		s = AdoptImage(snap, want_full ? MAX_DELTA_IDS : FRESH_IMAGE_DELTAS, avoid, &stale);
+		if (s != NULL && !fits && StructureMemory() > CacheLimitBytes())
+		{
+			/* the changes since the image copied its arrays out of it: past the bound */
+			DropStructure();
+			s = NULL;
+			stale = true;
+		}
+	}
 	if (s == NULL && fits && (want_full || !big))
 	{
 		MemoryContext load_cxt = AllocSetContextCreate(old, "share_acl structure load",
@@ -686,8 +689,6 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 		{
 			MemoryContextReset(structure_cxt);
 			s = NULL;
-			overflowed_estimate = est_res;
-			overflowed_bound = CacheLimitBytes();
 		}
 		else
 		{
@@ -711,16 +712,21 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 	if (s == NULL)
 	{
 		s = palloc0(sizeof(StructureCache));
-		InitPartial(s, fits || shareable, est_res);
+		InitPartial(s, fits, est_res);
 	}
 
 	/*
 	 * A big structure that no image backs, and that this backend did not
 	 * write one of (in parallel mode, after its own changes; or too big for
 	 * its own bound): the image writer makes one, unless the image is merely
-	 * behind and was written lately.
+	 * behind and was written lately.  One too big for this backend is asked
+	 * for only when its estimate is at most four fifths of
+	 * share_acl.shared_cache_size (the image written is up to a fifth bigger
+	 * than the estimate, and the writer reads the whole table before it finds
+	 * an image too big).
 	 */
-	if (shareable && !published && !s->mapped_arrays && avoid != AVOID_EVERY_IMAGE &&
+	if (shareable && (fits || EstimatedBytes(est_res, est_items) / 4 * 5 <= ImageSharedBound()) &&
+		!published && !s->mapped_arrays && avoid != AVOID_EVERY_IMAGE &&
 		(stale || !ImageWrittenWithin(IMAGE_STRUCTURE, IMAGE_REWRITE_AFTER_S)))
 		ImageWorkerRequest();
 	/* an image that made this backend apply many changes: the next ones get a newer one */

@@ -11,9 +11,10 @@
  * resource is read (with what is above it) by index scans the first time a
  * check needs it.  A backend also starts partial, so its first answers need
  * no bulk load, and loads in full once it has read enough on demand.  A big
- * structure held in full is mapped from the database's shared image
- * (image.c) when there is a recent one, and written as that image when it
- * had to be loaded.
+ * structure is mapped from the database's shared image (image.c) when there
+ * is a recent one within share_acl.shared_cache_size, also when it would not
+ * fit share_acl.cache_size (the image is not the backend's memory), and
+ * written as that image when it had to be loaded.
  */
 #ifndef SHARE_ACL_STRUCTURE_H
 #define SHARE_ACL_STRUCTURE_H

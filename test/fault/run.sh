@@ -12,7 +12,8 @@
 # swept from 1 ms upward — so the structure load, the principal loads and
 # the checks are each cut at many points — and after every cut compares all
 # its answers with the recorded ones.  The same again with the structure kept
-# partial (share_acl.cache_size = 1MB, resources read on demand), and again
+# partial (share_acl.cache_size = 1MB and shared_cache_size = 0, resources
+# read on demand), and again
 # with a second session cancelling the first at random moments.  Any
 # difference, or a backend that died, fails the test.
 set -euo pipefail
@@ -153,22 +154,22 @@ check() {	# check LABEL: no mismatch, no dead backend
 
 sweep "SELECT 1;" 1
 check "full structure, statement_timeout 1..${SWEEP_MS} ms"
-sweep "SET share_acl.cache_size = '1MB';" 3
+sweep "SET share_acl.cache_size = '1MB'; SET share_acl.shared_cache_size = 0;" 3
 check "partial structure, statement_timeout 1..${SWEEP_MS} ms by 3"
 
 # cancels at random moments from another session
 {
 	echo "SET application_name = 'fault_victim';"
 	for i in $(seq 1 "$CANCEL_ROUNDS"); do
-		[ $((i % 2)) -eq 0 ] && echo "SET share_acl.cache_size = '1MB';" || echo "RESET share_acl.cache_size;"
+		[ $((i % 2)) -eq 0 ] && echo "SET share_acl.cache_size = '1MB'; SET share_acl.shared_cache_size = 0;" || echo "RESET share_acl.cache_size; RESET share_acl.shared_cache_size;"
 		echo "$INVALIDATE"
 		echo "$CUT"
 	done
 	echo "SELECT pg_sleep(0.2);"
-	echo "RESET share_acl.cache_size;"
+	echo "RESET share_acl.cache_size; RESET share_acl.shared_cache_size;"
 	echo "$COMPARE"
 	echo "$COMPARE_LISTS"
-	echo "SET share_acl.cache_size = '1MB';"
+	echo "SET share_acl.cache_size = '1MB'; SET share_acl.shared_cache_size = 0;"
 	echo "$COMPARE"
 } >"$work/victim.sql"
 psql -qXAt -d $db -f "$work/victim.sql" >"$work/sweep.out" 2>&1 &

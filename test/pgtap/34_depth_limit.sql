@@ -106,6 +106,7 @@ SELECT is((SELECT count(*) FROM share_acl.accessible_resources(pg_temp.id('mia')
           (SELECT n FROM listed), 'another tenant''s listing is unchanged');
 SELECT is((SELECT structure FROM share_acl.cache_stats()), 'full', '(the structure is held in full)');
 SET LOCAL share_acl.cache_size = '1MB';
+SET LOCAL share_acl.shared_cache_size = 0;
 SELECT is((SELECT count(*) FROM share_acl.accessible_resources(pg_temp.id('mia'), 'view')),
           (SELECT n FROM listed), 'another tenant''s listing is unchanged, the structure read on demand');
 
