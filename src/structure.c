@@ -52,6 +52,9 @@ int			share_acl_shared_cache_size_mb = 1024;
  * SPEC section 10 data set), at most once per IMAGE_FRESHEN_AFTER_S seconds.
  */
 #define IMAGE_FRESH_ENOUGH		16
+
+/* room in an image's estimate for its header and its owners' and workspaces' arrays */
+#define IMAGE_SMALL_PARTS_BYTES	(1024 * 1024)
 #define IMAGE_FRESHEN_AFTER_S	2
 /* After applying this many changes to a mapped image, a backend maps or writes a newer one. */
 #define IMAGE_REFRESH_AFTER		5000
@@ -633,11 +636,21 @@ EstimatedBytes(int32 res, int32 items)
 		(Size) items * sizeof(CollectionLink);
 }
 
-/* Would an image of res resources and items collection items fit share_acl.shared_cache_size? */
+/*
+ * Would an image of res resources and items collection items fit
+ * share_acl.shared_cache_size?  Judged by about the most the image can take
+ * (image.c's layout: its arrays with room to grow, its buckets a power of two
+ * of 1.5 to 3 per resource, a megabyte for the rest), so that the
+ * image writer does not read the whole table for an image that ImagePublish
+ * would then find too big.
+ */
 static bool
 SharedImageFits(int32 res, int32 items)
 {
-	return EstimatedBytes(res, items) <= ImageSharedBound();
+	Size		most = (Size) ImageRoom(res) * sizeof(ResourceNode) + (Size) res * 3 * sizeof(uint32) +
+		(Size) ImageRoom(items) * sizeof(CollectionLink) + IMAGE_SMALL_PARTS_BYTES;
+
+	return most <= ImageSharedBound();
 }
 
 /*
@@ -719,14 +732,9 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 	 * A big structure that no image backs, and that this backend did not
 	 * write one of (in parallel mode, after its own changes; or too big for
 	 * its own bound): the image writer makes one, unless the image is merely
-	 * behind and was written lately.  One too big for this backend is asked
-	 * for only when its estimate is at most four fifths of
-	 * share_acl.shared_cache_size (the image written is up to a fifth bigger
-	 * than the estimate, and the writer reads the whole table before it finds
-	 * an image too big).
+	 * behind and was written lately.
 	 */
-	if (shareable && (fits || EstimatedBytes(est_res, est_items) / 4 * 5 <= ImageSharedBound()) &&
-		!published && !s->mapped_arrays && avoid != AVOID_EVERY_IMAGE &&
+	if (shareable && !published && !s->mapped_arrays && avoid != AVOID_EVERY_IMAGE &&
 		(stale || !ImageWrittenWithin(IMAGE_STRUCTURE, IMAGE_REWRITE_AFTER_S)))
 		ImageWorkerRequest();
 	/* an image that made this backend apply many changes: the next ones get a newer one */
