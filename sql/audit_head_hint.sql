@@ -44,9 +44,15 @@ SELECT count(*) AS audit_rows FROM share_acl.audit_log WHERE workspace_id = :'ws
 VACUUM FULL share_acl.audit_chain;
 CALL pg_temp.churn(:'other_project', 3);
 CALL pg_temp.churn(:'project', 3);
--- another backend moves the head; this one then follows it
+-- another backend moves the head (reading it by the primary key once: it
+-- has no hint); this one then follows its update chain, without the key
+SELECT pg_stat_force_next_flush();
+SELECT pg_stat_get_numscans('share_acl.audit_chain_pkey'::regclass) AS scans_before \gset
 \! psql -qX -d share_acl_head_hint -c "SELECT share_acl.set_principal(principal_id) FROM share_acl.member WHERE role = 'owner' AND workspace_id = (SELECT id FROM share_acl.workspace WHERE name = 'head hint')" -c "SELECT share_acl.set_general_access(id, 'public') FROM share_acl.resource WHERE kind = 'project' AND workspace_id = (SELECT id FROM share_acl.workspace WHERE name = 'head hint')" >/dev/null
 CALL pg_temp.churn(:'project', 3);
+SELECT pg_stat_force_next_flush();
+SELECT pg_stat_get_numscans('share_acl.audit_chain_pkey'::regclass) - :scans_before <= 1
+       AS followed_without_the_key;
 SELECT bool_and(ok) AS chains_verify FROM share_acl.audit_verify();
 SELECT count(*) AS audit_rows FROM share_acl.audit_log WHERE workspace_id = :'ws'
    AND action = 'update' AND object_id = :'project';

@@ -244,11 +244,75 @@ RowHintFetch(Relation rel, Oid index, AttrNumber key_column, const pg_uuid_t *ke
 }
 
 /*
+ * The place of the newest version snap sees along the update chain that
+ * starts at *tid (a place within rel), into *tid: false, *tid as it was,
+ * when the chain breaks (a version pruned, its place reused) before one is
+ * seen.  PostgreSQL's heap_get_latest_tid, without the scan that it takes
+ * its relation and snapshot from (whose start asks the kernel for the
+ * table's length); like it, it takes the update links for valid.
+ */
+static bool
+NewestVersion(Relation rel, ItemPointer tid, Snapshot snap)
+{
+	ItemPointerData ctid = *tid;
+	TransactionId prior_xmax = InvalidTransactionId;
+	bool		found = false;
+
+	for (;;)
+	{
+		Buffer		buffer = ReadBuffer(rel, ItemPointerGetBlockNumber(&ctid));
+		OffsetNumber offnum = ItemPointerGetOffsetNumber(&ctid);
+		Page		page;
+		ItemId		lp;
+		HeapTupleData tp;
+		bool		last;
+
+		LockBuffer(buffer, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buffer);
+		if (offnum < FirstOffsetNumber || offnum > PageGetMaxOffsetNumber(page) ||
+			!ItemIdIsNormal(lp = PageGetItemId(page, offnum)))
+		{
+			UnlockReleaseBuffer(buffer);
+			break;
+		}
+		tp.t_self = ctid;
+		tp.t_tableOid = RelationGetRelid(rel);
+		tp.t_data = (HeapTupleHeader) PageGetItem(page, lp);
+		tp.t_len = ItemIdGetLength(lp);
+		/* (a place reused by another row: the chain is broken there) */
+		if (TransactionIdIsValid(prior_xmax) &&
+			!TransactionIdEquals(prior_xmax, HeapTupleHeaderGetXmin(tp.t_data)))
+		{
+			UnlockReleaseBuffer(buffer);
+			break;
+		}
+		if (HeapTupleSatisfiesVisibility(&tp, snap, buffer))
+		{
+			*tid = ctid;
+			found = true;
+		}
+		last = (tp.t_data->t_infomask & HEAP_XMAX_INVALID) ||
+			HeapTupleHeaderIsOnlyLocked(tp.t_data) ||
+			HeapTupleHeaderIndicatesMovedPartitions(tp.t_data) ||
+			ItemPointerEquals(&tp.t_self, &tp.t_data->t_ctid);
+		if (!last)
+		{
+			ctid = tp.t_data->t_ctid;
+			prior_xmax = HeapTupleHeaderGetUpdateXid(tp.t_data);
+		}
+		UnlockReleaseBuffer(buffer);
+		if (last)
+			break;
+	}
+	return found;
+}
+
+/*
  * The newest version of key's row (key_column, the key of the unique index
  * index) as SnapshotSelf sees it (committed versions and this
  * transaction's: at most one of them visible), from the place its hint
  * remembers: the version there, or when that was updated since, the end
- * of its update chain (PostgreSQL's table_tuple_get_latest_tid).  A copy,
+ * of its update chain (NewestVersion).  A copy,
  * and the hint moved to it; NULL when key has no hint or it leads to no
  * visible version of key (the caller goes through the index, and
  * remembers).  For a row that whoever holds a lock the caller holds
@@ -260,7 +324,6 @@ RowHintFetchLatest(Relation rel, Oid index, AttrNumber key_column, const pg_uuid
 {
 	RowHint    *h = HintOf(index, key);
 	ItemPointerData tid;
-	TableScanDesc scan;
 	TupleTableSlot *slot;
 	Buffer		buffer;
 	bool		found;
@@ -276,17 +339,8 @@ RowHintFetchLatest(Relation rel, Oid index, AttrNumber key_column, const pg_uuid
 	slot = table_slot_create(rel, NULL);
 	/* the version seen last, when nobody has updated it since, is the latest */
 	found = KeyRowAt(rel, &tid, key_column, key, SnapshotSelf, slot);
-	if (!found)
-	{
-		scan = table_beginscan_tid(rel, SnapshotSelf);
-		/* (within the table's length as the scan took it, else no version) */
-		if (table_tuple_tid_valid(scan, &tid))
-		{
-			table_tuple_get_latest_tid(scan, &tid);
-			found = KeyRowAt(rel, &tid, key_column, key, SnapshotSelf, slot);
-		}
-		table_endscan(scan);
-	}
+	if (!found && NewestVersion(rel, &tid, SnapshotSelf))
+		found = KeyRowAt(rel, &tid, key_column, key, SnapshotSelf, slot);
 	if (found)
 	{
 		latest = ExecCopySlotHeapTuple(slot);
