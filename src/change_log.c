@@ -24,7 +24,7 @@
  * not scan all its earlier entries at each check.  Entries are written
  * as the owner of the log (no role needs rights on it), at most a bounded
  * number per statement, and old ones are pruned now and then by a writer,
- * skipping rows another pruner holds (no writer waits for another).
+ * one at a time (no writer waits for another).
  */
 #include "postgres.h"
 
@@ -34,6 +34,7 @@
 #include "access/parallel.h"
 #include "access/transam.h"
 #include "access/xact.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -41,6 +42,7 @@
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "storage/lock.h"
 #include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/datum.h"
@@ -88,6 +90,7 @@ ChangeKindOf(char c, ChangeKind *kind)
 #define CHANGE_LOG_PRUNE_ONE_IN			256
 #define CHANGE_LOG_FEW_ENTRIES			8	/* written one by one without a statement */
 #define CHANGE_LOG_FULL_PRUNE_ONE_IN	16	/* of a backend's prunes: see PruneOldEntries */
+#define CHANGE_LOG_PRUNE_LOCK_SUBID		1	/* the prune's lock: the log's OID and this */
 
 /*
  * The ids this backend logged, per kind: ids[0, rolled_n) in transactions
@@ -140,8 +143,14 @@ ExecPlan(SPIPlanPtr plan, Datum *values, int expected)
  * add more), and what lies there are dead index entries a scan would visit
  * again until VACUUM.  A cut counts only when the transaction that made it
  * commits, and not when it was made in a subtransaction.  One prune in
- * CHANGE_LOG_FULL_PRUNE_ONE_IN starts from the beginning (entries another
- * backend's prune skipped, locked, and then did not delete).
+ * CHANGE_LOG_FULL_PRUNE_ONE_IN starts from the beginning (entries no cut
+ * saw: none is expected, but the log's owner may write any).
+ *
+ * One transaction prunes at a time: a writer that finds another one's
+ * prune under way (its lock, which no SQL statement can take, held to its
+ * end) leaves the pruning to it and to later writers, so that no writer
+ * waits for another; the one that prunes deletes its entries without
+ * locking them first (one WAL record per entry, not two).
  */
 static uint64 pruned_through = 0;	/* this backend's last committed cut */
 static uint64 cut_pending = 0;	/* this transaction's cut, kept when it commits */
@@ -155,11 +164,16 @@ PruneOldEntries(void)
 	Oid			argtypes[3] = {XID8OID, CHARARRAYOID, XID8OID};
 	Datum		values[3];
 	Datum		codes[CHANGE_KINDS + 1];
+	LOCKTAG		prune_lock;
 	uint64		cut;
 	uint64		from;
 	int			k;
 
 	if (U64FromFullTransactionId(next) <= CHANGE_LOG_KEEP_XIDS + FirstNormalTransactionId)
+		return;
+	SET_LOCKTAG_OBJECT(prune_lock, MyDatabaseId, RelationRelationId, ModelRelId(MT_CHANGE_LOG),
+					   CHANGE_LOG_PRUNE_LOCK_SUBID);
+	if (LockAcquire(&prune_lock, ExclusiveLock, false, true) == LOCKACQUIRE_NOT_AVAIL)
 		return;
 	cut = U64FromFullTransactionId(next) - CHANGE_LOG_KEEP_XIDS;
 	if (snap != NULL && TransactionIdIsNormal(snap->xmin))
@@ -183,13 +197,11 @@ PruneOldEntries(void)
 												TYPALIGN_CHAR));
 	values[2] = UInt64GetDatum(from);
 	ExecPlan(KeptPlanGet(&prune_plan,
-					     "DELETE FROM share_acl.change_log WHERE ctid OPERATOR(pg_catalog.=) ANY "
-					     "(ARRAY(SELECT ctid FROM share_acl.change_log "
+					     "DELETE FROM share_acl.change_log "
 					     "WHERE kind OPERATOR(pg_catalog.=) ANY ($2) "
 					     "AND txid OPERATOR(pg_catalog.>=) $3 "
 					     "AND txid OPERATOR(pg_catalog.<) LEAST($1, "
-					     "pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())) "
-					     "FOR UPDATE SKIP LOCKED))",
+					     "pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot()))",
 					     3, argtypes, 0),
 			 values, SPI_OK_DELETE);
 	/* (a cut made in a subtransaction, which may be rolled back alone, is not kept) */
