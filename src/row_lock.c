@@ -20,7 +20,37 @@
 
 /*
  * Find the row of rel whose indexed column equals key through index, under
- * snap, and lock it in mode: for an update or a delete as the statement
+ * snap, into slot (its hint first, for a uuid key); false when snap sees
+ * none.
+ */
+bool
+FindRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum key,
+			 Snapshot snap, TupleTableSlot *slot)
+{
+	Relation	idx;
+	IndexScanDesc scan;
+	ScanKeyData skey;
+	bool		found;
+
+	/* a uuid key's row where it was last found, if it still is (row_hint.c) */
+	if (eq == F_UUID_EQ && RowHintFetch(rel, index, key_column, DatumGetUUIDP(key), snap, slot))
+		return true;
+	idx = index_open(index, AccessShareLock);
+	ScanKeyInit(&skey, 1, BTEqualStrategyNumber, eq, key);
+	Assert(idx->rd_index->indnatts >= 1 && idx->rd_index->indkey.values[0] == key_column);
+	scan = index_beginscan(rel, idx, snap, 1, 0);
+	index_rescan(scan, &skey, 1, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	if (found && eq == F_UUID_EQ && RowHintUsable(idx, key_column, snap))
+		RowHintRemember(index, DatumGetUUIDP(key), &slot->tts_tid, slot);
+	index_endscan(scan);
+	index_close(idx, AccessShareLock);
+	return found;
+}
+
+/*
+ * Find the row of rel whose indexed column equals key through index, under
+ * snap (FindRowByKey), and lock it in mode: for an update or a delete as the statement
  * locks it (in READ COMMITTED its newest version, waited for; above, a
  * concurrent change is a serialization failure), or FOR KEY SHARE as a
  * foreign key's check does (a row not locked then is false: PostgreSQL's
@@ -30,32 +60,12 @@ bool
 LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum key,
 			 Snapshot snap, LockTupleMode mode, TupleTableSlot *slot)
 {
-	bool		found;
 	bool		quiet = mode == LockTupleKeyShare;
 	uint8		flags;
 	TM_FailureData tmfd;
 	TM_Result	result;
 
-	/* a uuid key's row where it was last found, if it still is (row_hint.c) */
-	found = eq == F_UUID_EQ &&
-		RowHintFetch(rel, index, key_column, DatumGetUUIDP(key), snap, slot);
-	if (!found)
-	{
-		Relation	idx = index_open(index, AccessShareLock);
-		IndexScanDesc scan;
-		ScanKeyData skey;
-
-		ScanKeyInit(&skey, 1, BTEqualStrategyNumber, eq, key);
-		Assert(idx->rd_index->indnatts >= 1 && idx->rd_index->indkey.values[0] == key_column);
-		scan = index_beginscan(rel, idx, snap, 1, 0);
-		index_rescan(scan, &skey, 1, NULL, 0);
-		found = index_getnext_slot(scan, ForwardScanDirection, slot);
-		if (found && eq == F_UUID_EQ && RowHintUsable(idx, key_column, snap))
-			RowHintRemember(index, DatumGetUUIDP(key), &slot->tts_tid, slot);
-		index_endscan(scan);
-		index_close(idx, AccessShareLock);
-	}
-	if (!found)
+	if (!FindRowByKey(rel, index, key_column, eq, key, snap, slot))
 		return false;
 	/*
 	 * (in READ COMMITTED the newest version; a FOR KEY SHARE lock, as

@@ -1,5 +1,5 @@
 /*
- * row_lock.h — a row found by its key and locked as a statement locks it
+ * row_lock.h — a row found by its key, and locked as a statement locks it
  * (row_lock.c).
  */
 #ifndef SHARE_ACL_ROW_LOCK_H
@@ -12,6 +12,8 @@
 #include "utils/relcache.h"
 #include "utils/snapshot.h"
 
+extern bool FindRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq,
+						 Datum key, Snapshot snap, TupleTableSlot *slot);
 extern bool LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq,
 						 Datum key, Snapshot snap, LockTupleMode mode, TupleTableSlot *slot);
 

@@ -698,6 +698,7 @@ RowDelete(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 	EPQState	epq;
 	TupleTableSlot *old;
 	TransitionCaptureState *capture;
+	TM_FailureData tmfd;
 
 	*found = false;
 	if (!StatementNeedsLess(rel, CMD_DELETE) || (t != NULL && t->trig_delete_instead_row))
@@ -710,9 +711,31 @@ RowDelete(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 	AfterTriggerBeginQuery();
 	capture = MakeTransitionCaptureState(t, RelationGetRelid(rel), CMD_DELETE);
 	ExecBSDeleteTriggers(w.estate, w.rri);
-	if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot, LockTupleExclusive, old) &&
-		(t == NULL || !t->trig_delete_before_row ||
-		 ExecBRDeleteTriggers(w.estate, &epq, w.rri, &old->tts_tid, NULL, NULL)))
+	if (t == NULL || !t->trig_delete_before_row)
+	{
+		/*
+		 * As the statement deletes it: the version the snapshot sees, unless
+		 * another transaction changed it since (then waited for, found and
+		 * locked as below, its key compared again)
+		 */
+		if (FindRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot, old) &&
+			table_tuple_delete(rel, &old->tts_tid, GetCurrentCommandId(true), w.estate->es_snapshot,
+							   InvalidSnapshot, true, &tmfd, false) == TM_Ok)
+			*found = true;
+		else if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot,
+							  LockTupleExclusive, old))
+		{
+			simple_table_tuple_delete(rel, &old->tts_tid, w.estate->es_snapshot);
+			*found = true;
+		}
+		if (*found)
+		{
+			read(old, arg);
+			ExecARDeleteTriggers(w.estate, w.rri, &old->tts_tid, NULL, capture, false);
+		}
+	}
+	else if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot, LockTupleExclusive, old) &&
+			 ExecBRDeleteTriggers(w.estate, &epq, w.rri, &old->tts_tid, NULL, NULL))
 	{
 		read(old, arg);
 		simple_table_tuple_delete(rel, &old->tts_tid, w.estate->es_snapshot);
