@@ -718,15 +718,18 @@ RowDelete(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 		 * another transaction changed it since (then waited for, found and
 		 * locked as below, its key compared again)
 		 */
-		if (FindRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot, old) &&
-			table_tuple_delete(rel, &old->tts_tid, GetCurrentCommandId(true), w.estate->es_snapshot,
-							   InvalidSnapshot, true, &tmfd, false) == TM_Ok)
-			*found = true;
-		else if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot,
-							  LockTupleExclusive, old))
+		if (FindRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot, old))
 		{
-			simple_table_tuple_delete(rel, &old->tts_tid, w.estate->es_snapshot);
-			*found = true;
+			if (table_tuple_delete(rel, &old->tts_tid, GetCurrentCommandId(true),
+								   w.estate->es_snapshot, InvalidSnapshot, true, &tmfd,
+								   false) == TM_Ok)
+				*found = true;
+			else if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot,
+								  LockTupleExclusive, old))
+			{
+				simple_table_tuple_delete(rel, &old->tts_tid, w.estate->es_snapshot);
+				*found = true;
+			}
 		}
 		if (*found)
 		{
