@@ -19,6 +19,15 @@ CREATE FUNCTION share_acl.is_valid_name(name text) RETURNS boolean
 COMMENT ON FUNCTION share_acl.is_valid_name(text) IS
     'is the text a name share_acl accepts (no control character, line or paragraph separator, bidirectional embedding, override or isolate)';
 
+-- The default id of shares and notifications (src/time_ordered_uuid.c): a
+-- version 7 uuid, time first, so that rows written all day are added at the
+-- right end of their indexes.  Anyone may call it, as gen_random_uuid(): the
+-- default is evaluated as the role that writes the row.
+CREATE FUNCTION share_acl.time_ordered_uuid() RETURNS uuid
+    AS 'MODULE_PATHNAME', 'time_ordered_uuid' LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl.time_ordered_uuid() IS
+    'a version 7 uuid (Unix time in milliseconds, then 74 random bits): the default id of share and notification rows';
+
 CREATE TABLE share_acl.workspace (
     -- (the nil uuid keys the audit chain of the rows without a workspace)
     id uuid PRIMARY KEY DEFAULT gen_random_uuid()
@@ -131,7 +140,7 @@ CREATE TABLE share_acl.collection_item (
 CREATE INDEX collection_item_resource_idx ON share_acl.collection_item (resource_id);
 
 CREATE TABLE share_acl.share (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    id uuid PRIMARY KEY DEFAULT share_acl.time_ordered_uuid(),
     resource_id uuid NOT NULL REFERENCES share_acl.resource (id) ON DELETE CASCADE,
     grantee_id uuid NOT NULL REFERENCES share_acl.principal (id) ON DELETE CASCADE,
     perms share_acl.permset NOT NULL,

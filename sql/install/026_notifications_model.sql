@@ -3,7 +3,7 @@
 -- by the functions of 078_notifications.sql.
 
 CREATE TABLE share_acl.notification (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    id uuid PRIMARY KEY DEFAULT share_acl.time_ordered_uuid(),
     workspace_id uuid REFERENCES share_acl.workspace (id) ON DELETE CASCADE,
     recipient_id uuid NOT NULL REFERENCES share_acl.principal (id) ON DELETE CASCADE,
     -- (the kinds as one array constant, not an IN list: every INSERT statement

@@ -94,7 +94,9 @@ DECLARE
         -- (also where ON CONFLICT names it: 020_model.sql)
         'is_valid_email', 'email_key',
         -- the rule of names, which the CHECKs of names and labels run likewise
-        'is_valid_name'];
+        'is_valid_name',
+        -- the default id of shares and notifications, evaluated likewise
+        'time_ordered_uuid'];
     user_routines text[] := ARRAY[
         -- look-ups that name a principal or list things
         'share_acl.has_access(uuid,uuid,share_acl.permset)',

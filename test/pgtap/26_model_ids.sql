@@ -10,7 +10,7 @@
 -- The file runs as superuser (a trusted administrator when no principal is
 -- set); pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(53);
+SELECT plan(59);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -218,6 +218,47 @@ SELECT lives_ok($$INSERT INTO share_acl.workspace (id, name) VALUES (pg_temp.id(
     'after TRUNCATE of the resources their ids are free');
 SELECT throws_ok($$INSERT INTO share_acl.resource (id, workspace_id, kind) VALUES (pg_temp.id('X'), pg_temp.id('X'), 'project')$$,
     '23505', pg_temp.in_use('X'), 'after TRUNCATE of the resources workspace ids are still taken');
+
+-- shares and notifications take time-ordered ids (version 7 uuids: the
+-- Unix time in milliseconds first, then random bits), so that the rows
+-- written all day are added at the right end of their indexes
+SELECT is((SELECT count(DISTINCT u) FROM (SELECT share_acl.time_ordered_uuid() AS u
+                                            FROM generate_series(1, 1000)) s),
+          1000::bigint, 'time_ordered_uuid() gives a new id at each call');
+SELECT is((SELECT count(*) FROM (SELECT share_acl.time_ordered_uuid()::text AS u
+                                   FROM generate_series(1, 1000)) s
+            WHERE substr(u, 15, 1) = '7' AND substr(u, 20, 1) IN ('8', '9', 'a', 'b')),
+          1000::bigint, 'its ids are version 7 uuids of the RFC 9562 variant');
+SELECT ok(abs(('x' || replace(left(share_acl.time_ordered_uuid()::text, 13), '-', ''))::bit(48)::bigint
+              - (extract(epoch FROM clock_timestamp()) * 1000)::bigint) < 5000,
+          'their first 48 bits are the Unix time in milliseconds');
+CREATE TEMP TABLE earlier AS SELECT share_acl.time_ordered_uuid() AS id;
+SELECT pg_sleep(0.002);
+SELECT ok(share_acl.time_ordered_uuid() > (SELECT id FROM earlier),
+          'an id made later sorts after one made earlier');
+DO $$
+DECLARE
+    w uuid := share_acl.time_ordered_uuid();
+BEGIN
+    INSERT INTO share_acl.workspace (id, name) VALUES (w, 'time-ordered ids');
+    INSERT INTO share_acl.principal (id, kind, email) VALUES
+        ('26000000-0000-0000-7001-000000000001', 'user', 'owner@time-ordered.example'),
+        ('26000000-0000-0000-7001-000000000002', 'user', 'member@time-ordered.example');
+    INSERT INTO share_acl.member (workspace_id, principal_id, role) VALUES
+        (w, '26000000-0000-0000-7001-000000000001', 'owner'),
+        (w, '26000000-0000-0000-7001-000000000002', 'member');
+    INSERT INTO share_acl.resource (id, workspace_id, kind, owner_id) VALUES
+        ('26000000-0000-0000-7005-000000000001', w, 'project', '26000000-0000-0000-7001-000000000001');
+    PERFORM share_acl.set_principal('26000000-0000-0000-7001-000000000001');
+    PERFORM share_acl.share('26000000-0000-0000-7005-000000000001', '26000000-0000-0000-7001-000000000002', 'viewer');
+    PERFORM share_acl.set_principal(NULL);
+END $$;
+SELECT is((SELECT substr(id::text, 15, 1) FROM share_acl.share
+            WHERE resource_id = '26000000-0000-0000-7005-000000000001'),
+          '7', 'a share takes a time-ordered id');
+SELECT is((SELECT substr(id::text, 15, 1) FROM share_acl.notification
+            WHERE recipient_id = '26000000-0000-0000-7001-000000000002' AND kind = 'share_received'),
+          '7', 'so does the notification of its grantee');
 
 SELECT * FROM finish();
 ROLLBACK;

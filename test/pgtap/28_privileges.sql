@@ -39,7 +39,9 @@ SELECT e, 'public' FROM unnest(ARRAY[
     -- run them as the writing role)
     'is_valid_email', 'email_key',
     -- the rule of names (the CHECKs of names and labels run it likewise)
-    'is_valid_name']) e
+    'is_valid_name',
+    -- the default id of shares and notifications (evaluated likewise)
+    'time_ordered_uuid']) e
 UNION ALL
 SELECT e, 'user' FROM unnest(ARRAY[
     -- look-ups that name a principal or list things

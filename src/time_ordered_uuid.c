@@ -1,0 +1,41 @@
+/*
+ * time_ordered_uuid.c — share_acl.time_ordered_uuid(), the default id of
+ * the rows written at every share and every notification (share,
+ * notification): a version 7 uuid (RFC 9562), the Unix time in
+ * milliseconds in its first 48 bits and 74 random bits from the same
+ * source as gen_random_uuid().
+ *
+ * Ids that grow with time are inserted at the right end of their primary
+ * key, and of audit_log's index on object_id, where a btree inserts
+ * without descending from its root; random ones land on any page of an
+ * index that grows for as long as the application runs.  An id then tells
+ * when its row was written, as the row's created_at does to whoever may
+ * read it; 74 random bits still make it unguessable.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
+PG_FUNCTION_INFO_V1(time_ordered_uuid);
+
+Datum
+time_ordered_uuid(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *uuid = palloc(UUID_LEN);
+	/* (microseconds since 2000-01-01 to milliseconds since 1970-01-01) */
+	int64		unix_ms = GetCurrentTimestamp() / 1000 +
+		(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000;
+	int			i;
+
+	if (!pg_strong_random(uuid->data + 6, UUID_LEN - 6))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not generate random values")));
+	for (i = 0; i < 6; i++)
+		uuid->data[i] = (unsigned char) (unix_ms >> (8 * (5 - i)));
+	uuid->data[6] = (uuid->data[6] & 0x0f) | 0x70;	/* version 7 */
+	uuid->data[8] = (uuid->data[8] & 0x3f) | 0x80;	/* the RFC's variant */
+	PG_RETURN_UUID_P(uuid);
+}
