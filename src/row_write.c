@@ -601,11 +601,17 @@ RowInsertEach(Relation rel, const RowValues *row, int varying, const Datum *valu
 	return true;
 }
 
+static void ChangedVersion(TupleTableSlot *old, TupleTableSlot *new, const AttrNumber *changed,
+						   int ncolumns, RowChange change, void *arg);
+static bool UpdateFound(RowWriter *w, TupleTableSlot *old, TupleTableSlot *new);
+
 /*
  * Update the row of rel (open, RowExclusiveLock) whose column key_column
  * (the first column of index, compared with eq) equals key: the columns
  * named take the values change() computes from the row (change may also
- * read the row for the caller).  *found says whether there was a row to
+ * read the row for the caller: it is called again, on the newest version,
+ * when another transaction changed the row meanwhile, and what it read
+ * last is of the version updated).  *found says whether there was a row to
  * update.  false when the table is one a statement must write (see the top
  * of this file), having done nothing.
  */
@@ -620,8 +626,6 @@ RowUpdate(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 	TableExprs *volatile exprs;
 	TupleTableSlot *old;
 	TupleTableSlot *new;
-	Datum		values[FUNC_MAX_ARGS];
-	bool		nulls[FUNC_MAX_ARGS];
 	int			i;
 
 	Assert(ncolumns <= FUNC_MAX_ARGS);
@@ -638,44 +642,109 @@ RowUpdate(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 
 	RowWriterBegin(&w, rel, changed, ncolumns, false);
 	old = table_slot_create(rel, &w.estate->es_tupleTable);
-	if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot,
-					 LockTupleNoKeyExclusive, old))
+	new = table_slot_create(rel, &w.estate->es_tupleTable);
+	exprs = TableExprsOf(rel);
+	PG_TRY();
 	{
-		*found = true;
-		change(old, values, nulls, arg);
-		new = table_slot_create(rel, &w.estate->es_tupleTable);
-		ExecClearTuple(new);
-		slot_getallattrs(old);
-		memcpy(new->tts_values, old->tts_values, desc->natts * sizeof(Datum));
-		memcpy(new->tts_isnull, old->tts_isnull, desc->natts * sizeof(bool));
-		for (i = 0; i < ncolumns; i++)
+		if (exprs->ncheck > 0)
+			w.rri->ri_ConstraintExprs = CheckStates(exprs);	/* (ExecConstraints would plan them) */
+		EvalPlanQualInit(&epq, w.estate, NULL, NIL, -1);
+		AfterTriggerBeginQuery();
+		/*
+		 * As the statement updates it: the version the snapshot sees, unless
+		 * another transaction changed it since (then waited for, found and
+		 * locked in its newest version, its key compared again, and changed
+		 * from that)
+		 */
+		if (FindRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot, old))
 		{
-			new->tts_values[changed[i] - 1] = values[i];
-			new->tts_isnull[changed[i] - 1] = nulls[i];
-		}
-		ExecStoreVirtualTuple(new);
-		new->tts_tableOid = RelationGetRelid(rel);
-		exprs = TableExprsOf(rel);
-		PG_TRY();
-		{
-			if (exprs->ncheck > 0)
-				w.rri->ri_ConstraintExprs = CheckStates(exprs);	/* (ExecConstraints would plan them) */
-			EvalPlanQualInit(&epq, w.estate, NULL, NIL, -1);
-			AfterTriggerBeginQuery();
-			ExecSimpleRelationUpdate(w.rri, w.estate, &epq, old, new);
+			ChangedVersion(old, new, changed, ncolumns, change, arg);
+			*found = UpdateFound(&w, old, new);
+			if (!*found && LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot,
+										LockTupleNoKeyExclusive, old))
+			{
+				ChangedVersion(old, new, changed, ncolumns, change, arg);
+				ExecSimpleRelationUpdate(w.rri, w.estate, &epq, old, new);
+				*found = true;
+			}
 			/* (the key's hint follows the row to its new version: row_hint.c) */
-			if (eq == F_UUID_EQ && ItemPointerIsValid(&new->tts_tid))
+			if (*found && eq == F_UUID_EQ && ItemPointerIsValid(&new->tts_tid))
 				RowHintMoved(index, DatumGetUUIDP(key), &new->tts_tid);
-			AfterTriggerEndQuery(w.estate);
-			EvalPlanQualEnd(&epq);
 		}
-		PG_FINALLY();
-		{
-			TableExprsDone(exprs);
-		}
-		PG_END_TRY();
+		AfterTriggerEndQuery(w.estate);
+		EvalPlanQualEnd(&epq);
 	}
+	PG_FINALLY();
+	{
+		TableExprsDone(exprs);
+	}
+	PG_END_TRY();
 	RowWriterEnd(&w);
+	return true;
+}
+
+/*
+ * Into new (a slot of old's table), the version of the row in old that
+ * change() makes of it: the columns changed[0 .. ncolumns-1] take the
+ * values it computes, the others stay.
+ */
+static void
+ChangedVersion(TupleTableSlot *old, TupleTableSlot *new, const AttrNumber *changed, int ncolumns,
+			   RowChange change, void *arg)
+{
+	int			natts = old->tts_tupleDescriptor->natts;
+	Datum		values[FUNC_MAX_ARGS];
+	bool		nulls[FUNC_MAX_ARGS];
+	int			i;
+
+	change(old, values, nulls, arg);
+	ExecClearTuple(new);
+	slot_getallattrs(old);
+	memcpy(new->tts_values, old->tts_values, natts * sizeof(Datum));
+	memcpy(new->tts_isnull, old->tts_isnull, natts * sizeof(bool));
+	for (i = 0; i < ncolumns; i++)
+	{
+		new->tts_values[changed[i] - 1] = values[i];
+		new->tts_isnull[changed[i] - 1] = nulls[i];
+	}
+	ExecStoreVirtualTuple(new);
+	new->tts_tableOid = old->tts_tableOid;
+}
+
+/*
+ * Write new over the version in old, found under the snapshot and not
+ * locked, as the UPDATE statement writes it (ExecSimpleRelationUpdate, for a
+ * table without BEFORE row triggers or generated columns, which RowUpdate
+ * leaves to the statement): true when that version was still the newest;
+ * false, having written nothing, when another transaction changed or
+ * deleted it since (the caller then locks the newest one).  Its
+ * constraints are checked once it is written: a failure ends the
+ * transaction, and the version checked is the one the statement would
+ * have checked.
+ */
+static bool
+UpdateFound(RowWriter *w, TupleTableSlot *old, TupleTableSlot *new)
+{
+	Relation	rel = w->rri->ri_RelationDesc;
+	TM_FailureData tmfd;
+	LockTupleMode lockmode;
+	bool		update_indexes;
+	List	   *recheck = NIL;
+
+	if (rel->rd_rel->relispartition)
+		return false;			/* (its partition constraint: ExecSimpleRelationUpdate) */
+	CheckCmdReplicaIdentity(rel, CMD_UPDATE);
+	if (table_tuple_update(rel, &old->tts_tid, new, GetCurrentCommandId(true),
+						   w->estate->es_snapshot, InvalidSnapshot, true, &tmfd, &lockmode,
+						   &update_indexes) != TM_Ok)
+		return false;
+	if (rel->rd_att->constr)
+		ExecConstraints(w->rri, new, w->estate);
+	if (w->rri->ri_NumIndices > 0 && update_indexes)
+		recheck = ExecInsertIndexTuples(w->rri, new, w->estate, true, false, NULL, NIL);
+	ExecARUpdateTriggers(w->estate, w->rri, NULL, NULL, &old->tts_tid, NULL, new, recheck, NULL,
+						 false);
+	list_free(recheck);
 	return true;
 }
 
