@@ -64,7 +64,8 @@ PG_FUNCTION_INFO_V1(depth_room);
 /* The statements of this file, each prepared once per backend and kept. */
 typedef enum ManagePlan
 {
-	PLAN_REFUSAL_FACTS, PLAN_REFUSAL, PLAN_SHARE_INSERT, PLAN_SHARE_DELETE, PLAN_RESOURCE_INSERT,
+	PLAN_REFUSAL_FACTS, PLAN_REFUSAL, PLAN_SHARE_INSERT, PLAN_SHARE_READ, PLAN_SHARE_DELETE,
+	PLAN_RESOURCE_INSERT,
 	PLAN_TEAM_OUTSIDER, PLAN_NO_ESCALATION_BELOW, PLAN_HOLD_POLICIES, PLAN_COUNT
 } ManagePlan;
 
@@ -89,6 +90,10 @@ static const KeptStatement statements[PLAN_COUNT] = {
 		"       allow_comments, allow_approval, allow_contribution, expires_at, granted_by)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING s.id",
 		"uuPbbbbzu"},
+	[PLAN_SHARE_READ] = {
+		"SELECT x.resource_id, x.granted_by FROM share_acl.share x"
+		" WHERE x.id OPERATOR(pg_catalog.=) $1",
+		"u"},
 	[PLAN_SHARE_DELETE] = {
 		"DELETE FROM share_acl.share x WHERE x.id OPERATOR(pg_catalog.=) $1"
 		" RETURNING x.resource_id, x.granted_by",
@@ -938,6 +943,7 @@ share_create_as(PG_FUNCTION_ARGS)
 /* A deleted share: what unshare looks at (its RETURNING). */
 typedef struct DeletedShare
 {
+	bool		found;			/* (ShareRowFacts: a row was read) */
 	pg_uuid_t	resource;
 	bool		has_grantor;
 	pg_uuid_t	grantor;
@@ -980,13 +986,45 @@ DeleteShare(const pg_uuid_t *id, DeletedShare *gone)
 	return true;
 }
 
-/* unshare(share uuid) → void */
+/* RowCallback: the share's resource and grantor into *arg (a DeletedShare). */
+static void
+ShareRowFacts(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	DeletedShare *d = (DeletedShare *) arg;
+	bool		isnull;
+	Datum		v = Attr(desc, tup, catalog.s_resource, &isnull);
+
+	d->found = true;
+	if (!isnull)
+		d->resource = *DatumGetUUIDP(v);
+	v = Attr(desc, tup, catalog.s_granted_by, &isnull);
+	d->has_grantor = !isnull;
+	if (!isnull)
+		d->grantor = *DatumGetUUIDP(v);
+}
+
+static void
+RequireShareManager(const pg_uuid_t *actor, const pg_uuid_t *share, DeletedShare *s)
+{
+	RequireManager("unshare", actor, &s->resource, s->has_grantor ? &s->grantor : NULL,
+				   psprintf("grantor of share %s", UuidText(share)), "unshare");
+}
+
+/*
+ * unshare(share uuid) → void.  The caller is checked on the share as it is
+ * before its row is deleted (which locks it), so that a refused caller, who
+ * may name any share by its id, holds nothing (not even while its refusal
+ * is audited); again on the row deleted when that is another version (a
+ * change committed meanwhile), the refusal then undoing the delete.
+ */
 Datum
 share_remove(PG_FUNCTION_ARGS)
 {
 	const pg_uuid_t *actor = Actor("unshare");
 	const pg_uuid_t *share;
+	DeletedShare seen;
 	DeletedShare gone;
+	Snapshot	snap;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -994,14 +1032,33 @@ share_remove(PG_FUNCTION_ARGS)
 				 errmsg("unshare: share must not be null")));
 	share = PG_GETARG_UUID_P(0);
 
-	/* delete first: a refusal below raises, which undoes the delete */
+	memset(&seen, 0, sizeof(seen));
+	CatalogLookup();
+	snap = StatementSnapshot();
+	IndexScanEqual(MT_SHARE, MT_SHARE_PKEY, catalog.s_id, share, snap, ShareRowFacts, &seen);
+	UnregisterSnapshot(snap);
 	SPI_connect();
+	if (!seen.found)
+	{
+		/* (by the statement: a child table of share holds it, or none does) */
+		Datum		value = UUIDPGetDatum(share);
+
+		if (!RunOne(PLAN_SHARE_READ, &value, NULL, SPI_OK_SELECT))
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("share %s does not exist", UuidText(share))));
+		(void) KeptStatementUuid(1, &seen.resource);
+		seen.has_grantor = KeptStatementUuid(2, &seen.grantor);
+	}
+	RequireShareManager(actor, share, &seen);
+
 	if (!DeleteShare(share, &gone))
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("share %s does not exist", UuidText(share))));
-	RequireManager("unshare", actor, &gone.resource, gone.has_grantor ? &gone.grantor : NULL,
-				   psprintf("grantor of share %s", UuidText(share)), "unshare");
+	if (!UuidEqual(&gone.resource, &seen.resource) || gone.has_grantor != seen.has_grantor ||
+		(gone.has_grantor && !UuidEqual(&gone.grantor, &seen.grantor)))
+		RequireShareManager(actor, share, &gone);
 	SPI_finish();
 	PG_RETURN_VOID();
 }

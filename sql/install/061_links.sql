@@ -485,7 +485,11 @@ COMMENT ON FUNCTION share_acl.link_id(text) IS
 -- Needs change_permissions on the link's resource, or being its creator.
 -- Every later open is refused ('revoked') and every later check in any
 -- transaction, also one that opened the link before, denies.  Revoking a
--- revoked link changes nothing (it keeps its first revoked_at).
+-- revoked link changes nothing (it keeps its first revoked_at).  The caller
+-- is checked on the row as it is before the row is locked, and again once
+-- it is: a refused caller, who may name any link by its id, never holds the
+-- row that the link's opens write (SPEC §5), not even while its refusal is
+-- being audited.
 CREATE FUNCTION share_acl.revoke_link(link uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -495,20 +499,26 @@ BEGIN
     IF revoke_link.link IS NULL THEN
         RAISE EXCEPTION 'revoke_link: link must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    SELECT * INTO l FROM share_acl.link x WHERE x.id = revoke_link.link FOR NO KEY UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'link % does not exist', revoke_link.link USING ERRCODE = 'no_data_found';
-    END IF;
-    IF actor IS NOT NULL AND l.created_by IS DISTINCT FROM actor
-       AND NOT coalesce(share_acl.has_access(actor, l.resource_id, 'change_permissions'), false) THEN
-        -- (the link's resource is named only to who may view it: the link id
-        -- alone must not tell anyone else where it points)
-        PERFORM share_acl._deny(l.id,
-            CASE WHEN share_acl._may_name(actor, l.resource_id)
-                 THEN pg_catalog.format('permission denied: revoke_link requires "change_permissions" on resource %s or being the creator of link %s', l.resource_id, l.id)
-                 ELSE pg_catalog.format('permission denied: revoke_link requires "change_permissions" on the link''s resource or being the creator of link %s', l.id)
-            END);
-    END IF;
+    FOR locked IN 0 .. 1 LOOP
+        IF locked = 0 THEN
+            SELECT * INTO l FROM share_acl.link x WHERE x.id = revoke_link.link;
+        ELSE
+            SELECT * INTO l FROM share_acl.link x WHERE x.id = revoke_link.link FOR NO KEY UPDATE;
+        END IF;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'link % does not exist', revoke_link.link USING ERRCODE = 'no_data_found';
+        END IF;
+        IF actor IS NOT NULL AND l.created_by IS DISTINCT FROM actor
+           AND NOT coalesce(share_acl.has_access(actor, l.resource_id, 'change_permissions'), false) THEN
+            -- (the link's resource is named only to who may view it: the link
+            -- id alone must not tell anyone else where it points)
+            PERFORM share_acl._deny(l.id,
+                CASE WHEN share_acl._may_name(actor, l.resource_id)
+                     THEN pg_catalog.format('permission denied: revoke_link requires "change_permissions" on resource %s or being the creator of link %s', l.resource_id, l.id)
+                     ELSE pg_catalog.format('permission denied: revoke_link requires "change_permissions" on the link''s resource or being the creator of link %s', l.id)
+                END);
+        END IF;
+    END LOOP;
     IF l.revoked_at IS NULL THEN
         UPDATE share_acl.link x SET revoked_at = now() WHERE x.id = l.id;
     END IF;
