@@ -1874,12 +1874,20 @@ BEGIN
         RAISE EXCEPTION 'update_share: share and clear_expiry must not be null'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    SELECT * INTO s FROM share_acl.share x WHERE x.id = update_share.share FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'share % does not exist', share USING ERRCODE = 'no_data_found';
-    END IF;
-    PERFORM share_acl._require_manager(actor, s.resource_id, s.granted_by, 'grantor of share ' || s.id,
-                                       'update_share');
+    -- (the caller is checked on the share as it is before its row is
+    -- locked, and again once it is: a refused caller holds nothing)
+    FOR locked IN 0 .. 1 LOOP
+        IF locked = 0 THEN
+            SELECT * INTO s FROM share_acl.share x WHERE x.id = update_share.share;
+        ELSE
+            SELECT * INTO s FROM share_acl.share x WHERE x.id = update_share.share FOR UPDATE;
+        END IF;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'share % does not exist', share USING ERRCODE = 'no_data_found';
+        END IF;
+        PERFORM share_acl._require_manager(actor, s.resource_id, s.granted_by, 'grantor of share ' || s.id,
+                                           'update_share');
+    END LOOP;
     IF clear_expiry AND expires_at IS NOT NULL THEN
         RAISE EXCEPTION 'update_share: give expires_at or clear_expiry, not both'
             USING ERRCODE = 'invalid_parameter_value';
@@ -2108,11 +2116,20 @@ BEGIN
         RAISE EXCEPTION 'decide_promotion: request and approve must not be null'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    SELECT * INTO q FROM share_acl.promotion_request x WHERE x.id = decide_promotion.request FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'promotion request % does not exist', request USING ERRCODE = 'no_data_found';
-    END IF;
-    PERFORM share_acl._require(actor, q.workspace_id, 'manage_members', 'decide_promotion');
+    -- (the caller is checked on the request as it is before its row is
+    -- locked, and again once it is: a refused caller holds nothing)
+    FOR locked IN 0 .. 1 LOOP
+        IF locked = 0 THEN
+            SELECT * INTO q FROM share_acl.promotion_request x WHERE x.id = decide_promotion.request;
+        ELSE
+            SELECT * INTO q FROM share_acl.promotion_request x WHERE x.id = decide_promotion.request
+               FOR UPDATE;
+        END IF;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'promotion request % does not exist', request USING ERRCODE = 'no_data_found';
+        END IF;
+        PERFORM share_acl._require(actor, q.workspace_id, 'manage_members', 'decide_promotion');
+    END LOOP;
     IF q.status <> 'pending' THEN
         RAISE EXCEPTION 'promotion request % is already %', request, q.status
             USING ERRCODE = 'object_not_in_prerequisite_state';

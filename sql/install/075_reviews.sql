@@ -173,21 +173,27 @@ $$;
 COMMENT ON FUNCTION share_acl._reviewer_rows_of(uuid, uuid) IS
     'internal: the reviewer rows that the actor decides for: its own, then those of the teams it belongs to (at any depth) by id; NULL when none';
 
--- The review row, locked until the end of the transaction (a decision and a
--- cancel of one review take turns), or P0002.
-CREATE FUNCTION share_acl._get_review(review uuid) RETURNS share_acl.review
+-- The review row, or P0002; locked, until the end of the transaction (a
+-- decision and a cancel of one review take turns).  The calls read it
+-- unlocked first and check their caller, then locked and check again: a
+-- refused caller, who may name any review by its id, holds nothing.
+CREATE FUNCTION share_acl._get_review(review uuid, locked boolean) RETURNS share_acl.review
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     v share_acl.review;
 BEGIN
-    SELECT * INTO v FROM share_acl.review x WHERE x.id = _get_review.review FOR UPDATE;
+    IF locked THEN
+        SELECT * INTO v FROM share_acl.review x WHERE x.id = _get_review.review FOR UPDATE;
+    ELSE
+        SELECT * INTO v FROM share_acl.review x WHERE x.id = _get_review.review;
+    END IF;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'review % does not exist', review USING ERRCODE = 'no_data_found';
     END IF;
     RETURN v;
 END $$;
-COMMENT ON FUNCTION share_acl._get_review(uuid) IS
-    'internal: the review row, locked FOR UPDATE, or ERROR P0002';
+COMMENT ON FUNCTION share_acl._get_review(uuid, boolean) IS
+    'internal: the review row (locked FOR UPDATE when asked), or ERROR P0002';
 
 CREATE FUNCTION share_acl.submit_review(review uuid, decision text, note text DEFAULT NULL)
 RETURNS void
@@ -209,27 +215,30 @@ BEGIN
         RAISE EXCEPTION 'submit_review: the note is longer than 10000 characters'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    v := share_acl._get_review(submit_review.review);
-    IF actor IS NULL THEN
-        PERFORM share_acl._deny(v.resource_id,
-            'permission denied: submit_review needs a principal (the reviewer deciding)');
-    END IF;
-    -- (the requester may be in a team it asked: it still cannot decide)
-    IF actor = v.requested_by THEN
-        PERFORM share_acl._deny(v.resource_id,
-            pg_catalog.format('permission denied: principal %s requested review %s and cannot decide it', actor, v.id));
-    END IF;
-    -- (every row it stands for: its own and each reviewing team's it is in,
-    -- which it alone may be left to decide)
-    who := share_acl._reviewer_rows_of(v.id, actor);
-    IF who IS NULL THEN
-        PERFORM share_acl._deny(v.resource_id,
-            pg_catalog.format('permission denied: principal %s is not a reviewer of review %s', actor, v.id));
-    END IF;
-    IF v.closed_at IS NOT NULL OR (v.close_at_due AND v.due_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now())) THEN
-        RAISE EXCEPTION 'review % is no longer open', v.id USING ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
-    PERFORM share_acl._require(actor, v.resource_id, 'approve', 'submit_review');
+    -- (on the review as it is, then once more on its locked row)
+    FOR locked IN 0 .. 1 LOOP
+        v := share_acl._get_review(submit_review.review, locked = 1);
+        IF actor IS NULL THEN
+            PERFORM share_acl._deny(v.resource_id,
+                'permission denied: submit_review needs a principal (the reviewer deciding)');
+        END IF;
+        -- (the requester may be in a team it asked: it still cannot decide)
+        IF actor = v.requested_by THEN
+            PERFORM share_acl._deny(v.resource_id,
+                pg_catalog.format('permission denied: principal %s requested review %s and cannot decide it', actor, v.id));
+        END IF;
+        -- (every row it stands for: its own and each reviewing team's it is
+        -- in, which it alone may be left to decide)
+        who := share_acl._reviewer_rows_of(v.id, actor);
+        IF who IS NULL THEN
+            PERFORM share_acl._deny(v.resource_id,
+                pg_catalog.format('permission denied: principal %s is not a reviewer of review %s', actor, v.id));
+        END IF;
+        IF v.closed_at IS NOT NULL OR (v.close_at_due AND v.due_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now())) THEN
+            RAISE EXCEPTION 'review % is no longer open', v.id USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        PERFORM share_acl._require(actor, v.resource_id, 'approve', 'submit_review');
+    END LOOP;
     -- a decision writes the review's row (changing nothing in it): two
     -- reviewers deciding at once in REPEATABLE READ, where the second would
     -- not see the first's decision and leave the review open, fail to
@@ -257,12 +266,15 @@ BEGIN
     IF review IS NULL THEN
         RAISE EXCEPTION 'cancel_review: review must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    v := share_acl._get_review(cancel_review.review);
-    PERFORM share_acl._require_manager(actor, v.resource_id, v.requested_by, 'requester of review ' || v.id,
-                                       'cancel_review');
-    IF v.closed_at IS NOT NULL OR (v.close_at_due AND v.due_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now())) THEN
-        RAISE EXCEPTION 'review % is no longer open', v.id USING ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
+    -- (on the review as it is, then once more on its locked row)
+    FOR locked IN 0 .. 1 LOOP
+        v := share_acl._get_review(cancel_review.review, locked = 1);
+        PERFORM share_acl._require_manager(actor, v.resource_id, v.requested_by, 'requester of review ' || v.id,
+                                           'cancel_review');
+        IF v.closed_at IS NOT NULL OR (v.close_at_due AND v.due_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now())) THEN
+            RAISE EXCEPTION 'review % is no longer open', v.id USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+    END LOOP;
     PERFORM share_acl._close_review(v.id, true);
 END $$;
 COMMENT ON FUNCTION share_acl.cancel_review(uuid) IS
