@@ -1014,8 +1014,9 @@ RequireShareManager(const pg_uuid_t *actor, const pg_uuid_t *share, DeletedShare
  * unshare(share uuid) → void.  The caller is checked on the share as it is
  * before its row is deleted (which locks it), so that a refused caller, who
  * may name any share by its id, holds nothing (not even while its refusal
- * is audited); again on the row deleted when that is another version (a
- * change committed meanwhile), the refusal then undoing the delete.
+ * is audited); and again on the row deleted, as things are once it is (the
+ * delete may have waited for a change of the share, or the caller's rights
+ * changed meanwhile), the refusal then undoing the delete.
  */
 Datum
 share_remove(PG_FUNCTION_ARGS)
@@ -1056,9 +1057,7 @@ share_remove(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("share %s does not exist", UuidText(share))));
-	if (!UuidEqual(&gone.resource, &seen.resource) || gone.has_grantor != seen.has_grantor ||
-		(gone.has_grantor && !UuidEqual(&gone.grantor, &seen.grantor)))
-		RequireShareManager(actor, share, &gone);
+	RequireShareManager(actor, share, &gone);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
