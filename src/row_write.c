@@ -768,6 +768,8 @@ RowDelete(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 	TupleTableSlot *old;
 	TransitionCaptureState *capture;
 	TM_FailureData tmfd;
+	bool		before = t != NULL && t->trig_delete_before_row;
+	bool		locked = false;
 
 	*found = false;
 	if (!StatementNeedsLess(rel, CMD_DELETE) || (t != NULL && t->trig_delete_instead_row))
@@ -780,39 +782,33 @@ RowDelete(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 	AfterTriggerBeginQuery();
 	capture = MakeTransitionCaptureState(t, RelationGetRelid(rel), CMD_DELETE);
 	ExecBSDeleteTriggers(w.estate, w.rri);
-	if (t == NULL || !t->trig_delete_before_row)
+	/*
+	 * Without BEFORE row triggers, as the statement deletes it: the version
+	 * the snapshot sees, unless another transaction changed it since (then,
+	 * and with those triggers, waited for, found and locked in its newest
+	 * version, its key compared again)
+	 */
+	if (before)
+		locked = LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot,
+							  LockTupleExclusive, old) &&
+			ExecBRDeleteTriggers(w.estate, &epq, w.rri, &old->tts_tid, NULL, NULL);
+	else if (FindRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot, old))
 	{
-		/*
-		 * As the statement deletes it: the version the snapshot sees, unless
-		 * another transaction changed it since (then waited for, found and
-		 * locked as below, its key compared again)
-		 */
-		if (FindRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot, old))
-		{
-			if (table_tuple_delete(rel, &old->tts_tid, GetCurrentCommandId(true),
-								   w.estate->es_snapshot, InvalidSnapshot, true, &tmfd,
-								   false) == TM_Ok)
-				*found = true;
-			else if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot,
-								  LockTupleExclusive, old))
-			{
-				simple_table_tuple_delete(rel, &old->tts_tid, w.estate->es_snapshot);
-				*found = true;
-			}
-		}
-		if (*found)
-		{
-			read(old, arg);
-			ExecARDeleteTriggers(w.estate, w.rri, &old->tts_tid, NULL, capture, false);
-		}
+		*found = table_tuple_delete(rel, &old->tts_tid, GetCurrentCommandId(true),
+									w.estate->es_snapshot, InvalidSnapshot, true, &tmfd,
+									false) == TM_Ok;
+		locked = !*found && LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot,
+										 LockTupleExclusive, old);
 	}
-	else if (LockRowByKey(rel, index, key_column, eq, key, w.estate->es_snapshot, LockTupleExclusive, old) &&
-			 ExecBRDeleteTriggers(w.estate, &epq, w.rri, &old->tts_tid, NULL, NULL))
+	if (locked)
+	{
+		simple_table_tuple_delete(rel, &old->tts_tid, w.estate->es_snapshot);
+		*found = true;
+	}
+	if (*found)
 	{
 		read(old, arg);
-		simple_table_tuple_delete(rel, &old->tts_tid, w.estate->es_snapshot);
 		ExecARDeleteTriggers(w.estate, w.rri, &old->tts_tid, NULL, capture, false);
-		*found = true;
 	}
 	ExecASDeleteTriggers(w.estate, w.rri, capture);
 	AfterTriggerEndQuery(w.estate);
