@@ -85,9 +85,14 @@ ChangeKindOf(char c, ChangeKind *kind)
 /* A statement changing more rows than this logs one reload entry instead. */
 #define CHANGE_LOG_MAX_PER_STATEMENT	10000
 
-/* Entries of the last this many transactions are kept; one write in 256 prunes older ones. */
+/*
+ * Entries of the last this many transactions are kept; one write in 256, or
+ * one after a backend has written CHANGE_LOG_PRUNE_BATCH entries since it
+ * last pruned, prunes older ones: at most that batch and as many as it wrote.
+ */
 #define CHANGE_LOG_KEEP_XIDS			50000
 #define CHANGE_LOG_PRUNE_ONE_IN			256
+#define CHANGE_LOG_PRUNE_BATCH			1000
 #define CHANGE_LOG_FEW_ENTRIES			8	/* written one by one without a statement */
 #define CHANGE_LOG_FULL_PRUNE_ONE_IN	16	/* of a backend's prunes: see PruneOldEntries */
 #define CHANGE_LOG_PRUNE_LOCK_SUBID		1	/* the prune's lock: the log's OID and this */
@@ -151,18 +156,28 @@ ExecPlan(SPIPlanPtr plan, Datum *values, int expected)
  * end) leaves the pruning to it and to later writers, so that no writer
  * waits for another; the one that prunes deletes its entries without
  * locking them first (one WAL record per entry, not two).
+ *
+ * A prune deletes at most CHANGE_LOG_PRUNE_BATCH entries more than the
+ * backend wrote since its last prune: the window's worth of entries that
+ * become old together (after a burst of writes, or an idle period) cost
+ * each of several writes a batch, not one of them all of it; and a backend
+ * deletes, once it gets its turn, as many as it wrote, so the log does not
+ * grow with the rate of writes.  A cut that left entries behind is not
+ * kept: the next prune starts where this one did.  false: another
+ * transaction's prune is under way.
  */
 static uint64 pruned_through = 0;	/* this backend's last committed cut */
 static uint64 cut_pending = 0;	/* this transaction's cut, kept when it commits */
+static int64 written_since_prune = 0;	/* entries this backend wrote since */
 
-static void
-PruneOldEntries(void)
+static bool
+PruneOldEntries(int64 limit)
 {
 	static uint32 prunes = 0;
 	FullTransactionId next = ReadNextFullTransactionId();
 	Snapshot	snap = GetActiveSnapshot();
-	Oid			argtypes[3] = {XID8OID, CHARARRAYOID, XID8OID};
-	Datum		values[3];
+	Oid			argtypes[4] = {XID8OID, CHARARRAYOID, XID8OID, INT8OID};
+	Datum		values[4];
 	Datum		codes[CHANGE_KINDS + 1];
 	LOCKTAG		prune_lock;
 	uint64		cut;
@@ -170,11 +185,11 @@ PruneOldEntries(void)
 	int			k;
 
 	if (U64FromFullTransactionId(next) <= CHANGE_LOG_KEEP_XIDS + FirstNormalTransactionId)
-		return;
+		return true;			/* nothing is old yet */
 	SET_LOCKTAG_OBJECT(prune_lock, MyDatabaseId, RelationRelationId, ModelRelId(MT_CHANGE_LOG),
 					   CHANGE_LOG_PRUNE_LOCK_SUBID);
 	if (LockAcquire(&prune_lock, ExclusiveLock, false, true) == LOCKACQUIRE_NOT_AVAIL)
-		return;
+		return false;
 	cut = U64FromFullTransactionId(next) - CHANGE_LOG_KEEP_XIDS;
 	if (snap != NULL && TransactionIdIsNormal(snap->xmin))
 	{
@@ -196,17 +211,25 @@ PruneOldEntries(void)
 	values[1] = PointerGetDatum(construct_array(codes, CHANGE_KINDS + 1, CHAROID, 1, true,
 												TYPALIGN_CHAR));
 	values[2] = UInt64GetDatum(from);
+	values[3] = Int64GetDatum(limit);
 	ExecPlan(KeptPlanGet(&prune_plan,
 					     "DELETE FROM share_acl.change_log "
-					     "WHERE kind OPERATOR(pg_catalog.=) ANY ($2) "
-					     "AND txid OPERATOR(pg_catalog.>=) $3 "
-					     "AND txid OPERATOR(pg_catalog.<) LEAST($1, "
-					     "pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot()))",
-					     3, argtypes, 0),
+					     "WHERE ctid OPERATOR(pg_catalog.=) ANY (ARRAY("
+					     "SELECT c.ctid FROM share_acl.change_log c "
+					     "WHERE c.kind OPERATOR(pg_catalog.=) ANY ($2) "
+					     "AND c.txid OPERATOR(pg_catalog.>=) $3 "
+					     "AND c.txid OPERATOR(pg_catalog.<) LEAST($1, "
+					     "pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())) "
+					     "LIMIT $4))",
+					     4, argtypes, 0),
 			 values, SPI_OK_DELETE);
-	/* (a cut made in a subtransaction, which may be rolled back alone, is not kept) */
-	if (GetCurrentTransactionNestLevel() == 1)
+	/*
+	 * (a cut that left entries behind, or made in a subtransaction, which
+	 * may be rolled back alone, is not kept)
+	 */
+	if (SPI_processed < (uint64) limit && GetCurrentTransactionNestLevel() == 1)
 		cut_pending = cut;
+	return true;
 }
 
 /*
@@ -275,8 +298,14 @@ WriteEntries(ChangeKind kind, Datum *ids, int n, bool reload)
 				 values, SPI_OK_INSERT);
 	}
 	ChangeLogWritingDone();
-	if (pg_prng_uint32(&pg_global_prng_state) % CHANGE_LOG_PRUNE_ONE_IN == 0)
-		PruneOldEntries();
+	written_since_prune += reload ? 1 : n;
+	if (written_since_prune >= CHANGE_LOG_PRUNE_BATCH ||
+		pg_prng_uint32(&pg_global_prng_state) % CHANGE_LOG_PRUNE_ONE_IN == 0)
+	{
+		/* (another transaction's prune under way: this one's writes wait for the next) */
+		if (PruneOldEntries(CHANGE_LOG_PRUNE_BATCH + written_since_prune))
+			written_since_prune = 0;
+	}
 	SPI_finish();
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 }
