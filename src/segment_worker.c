@@ -8,9 +8,10 @@
  * ms for as long as the caller allows, since the other workers of share_acl
  * live for a few milliseconds.  A caller may also cap how many workers of
  * its type run at once, so that a flood of such calls leaves the server's
- * other worker slots to others (parallel queries, replication, pg_cron).
- * Both waits check for interrupts: a caller that must not be cancelled
- * half-way holds cancel interrupts around them.
+ * other worker slots to others (parallel queries, replication, pg_cron);
+ * the callers of a capped start then take their turns in the order they
+ * came.  The waits check for interrupts: a caller that must not be
+ * cancelled half-way holds cancel interrupts around them.
  */
 #include "postgres.h"
 
@@ -22,6 +23,7 @@
 #include "storage/latch.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
+#include "utils/guc.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
@@ -69,15 +71,48 @@ CappedStartTag(LOCKTAG *tag, const char *type)
 }
 
 /*
+ * Wait for the lock of a capped start in turn: the lock manager grants it
+ * first come, first served (a new request queues behind those waiting).
+ * lock_timeout does not apply (the wait ends when the caller before gives
+ * the lock up, at the latest at its own deadline, which is before this
+ * caller's); a cancel is the caller's to hold.  The lock is the
+ * transaction's, released by LockRelease or at its end.
+ */
+static void
+CappedStartLockInTurn(const LOCKTAG *tag)
+{
+	int			nest = NewGUCNestLevel();
+
+	(void) set_config_option("lock_timeout", "0", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) LockAcquire(tag, ExclusiveLock, false, false);
+	AtEOXact_GUC(true, nest);
+}
+
+/* Wait SLOT_RETRY_MS for a slot (or anything else setting the latch). */
+static void
+WaitForSlot(void)
+{
+	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					 SLOT_RETRY_MS, PG_WAIT_EXTENSION);
+	ResetLatch(MyLatch);
+	CHECK_FOR_INTERRUPTS();
+}
+
+/*
  * Start a worker running share_acl's function (named what, for the process
  * list, and of type type), its argument the handle of seg; NULL when no
  * worker slot became free within slot_wait_ms.  With max_running > 0, also
- * only once fewer than max_running workers of type run: the count and the
- * start are made under a lock, held until the worker has answered through
- * *state (the hand-over, waited for by WaitSegmentWorkerHandOver, whose
- * result is *handover) and the postmaster has reported its start, or it
- * ended, so that the workers of callers waiting together start one after
- * the other and never past the cap.
+ * only once fewer than max_running workers of type run, and in turn: the
+ * callers wait for a lock in the order they came (CappedStartLockInTurn),
+ * and the one holding it counts the running workers and starts its own
+ * under it, held until the worker has answered through *state (the
+ * hand-over, waited for by WaitSegmentWorkerHandOver, whose result is
+ * *handover) and the postmaster has reported its start, or it ended, so
+ * that the workers of callers waiting together start one after the other,
+ * never past the cap, and a caller that came later never starts before one
+ * that waits (a flood of new callers does not pass over an earlier one
+ * until its wait is up).
  */
 BackgroundWorkerHandle *
 StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, const char *type,
@@ -87,6 +122,7 @@ StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, con
 	BackgroundWorker worker;
 	BackgroundWorkerHandle *handle = NULL;
 	TimestampTz start = GetCurrentTimestamp();
+	LOCKTAG		tag;
 
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
@@ -99,48 +135,42 @@ StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, con
 	worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
 	worker.bgw_notify_pid = MyProcPid;
 
-	for (;;)
+	if (max_running <= 0)
 	{
-		if (max_running <= 0)
+		while (!RegisterDynamicBackgroundWorker(&worker, &handle))
 		{
-			if (RegisterDynamicBackgroundWorker(&worker, &handle))
-				break;
+			if (TimestampDifferenceExceeds(start, GetCurrentTimestamp(), slot_wait_ms))
+				return NULL;
+			WaitForSlot();
 		}
-		else
-		{
-			LOCKTAG		tag;
-			bool		started = false;
-
-			CappedStartTag(&tag, type);
-			if (LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
-			{
-				started = RunningWorkers(type) < max_running &&
-					RegisterDynamicBackgroundWorker(&worker, &handle);
-				if (started)
-					*handover = WaitSegmentWorkerHandOver(handle, state);
-				if (started && *handover == SEGMENT_WORKER_ANSWERED)
-				{
-					pid_t		pid;
-
-					/*
-					 * The worker counts as running once the postmaster has
-					 * named its pid in its slot, which it does after the
-					 * fork and may do after the worker has answered.
-					 */
-					(void) WaitForBackgroundWorkerStartup(handle, &pid);
-				}
-				LockRelease(&tag, ExclusiveLock, false);
-			}
-			if (started)
-				break;
-		}
-		if (TimestampDifferenceExceeds(start, GetCurrentTimestamp(), slot_wait_ms))
-			return NULL;
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 SLOT_RETRY_MS, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
+		return handle;
 	}
+
+	CappedStartTag(&tag, type);
+	CappedStartLockInTurn(&tag);
+	while (RunningWorkers(type) >= max_running ||
+		   !RegisterDynamicBackgroundWorker(&worker, &handle))
+	{
+		if (TimestampDifferenceExceeds(start, GetCurrentTimestamp(), slot_wait_ms))
+		{
+			LockRelease(&tag, ExclusiveLock, false);
+			return NULL;
+		}
+		WaitForSlot();
+	}
+	*handover = WaitSegmentWorkerHandOver(handle, state);
+	if (*handover == SEGMENT_WORKER_ANSWERED)
+	{
+		pid_t		pid;
+
+		/*
+		 * The worker counts as running once the postmaster has named its pid
+		 * in its slot, which it does after the fork and may do after the
+		 * worker has answered.
+		 */
+		(void) WaitForBackgroundWorkerStartup(handle, &pid);
+	}
+	LockRelease(&tag, ExclusiveLock, false);
 	return handle;
 }
 

@@ -12,11 +12,12 @@
 # its row in audit_log (each caller waits for a free slot rather than give
 # up after a moment; the flood is slowed down instead), with at most a
 # quarter of the slots (one here) taken by refusal workers at once.  The
-# flood (120 refusals, about 7 s) lasts less than the 10 s a refused call
-# waits for a slot: a freed slot goes to whichever waiting caller asks first,
-# so in a longer flood a caller may be passed over until its 10 s are up
-# (240 refusals took 12 s, and one in a run went to the server log: the
-# README's figures of larger floods).  Then:
+# flood (360 refusals, about 17 s) lasts longer than the 10 s a refused call
+# waits for a slot: the callers take their turns in the order they came, so
+# each waits for the callers before it (at most the other 23 sessions'
+# calls), not for the whole flood (when a freed slot went to whichever
+# waiting caller asked first, callers were passed over until their 10 s
+# were up: 462 of 480 rows in a 20-call flood).  Then:
 # refusals whose workers are being terminated each leave their row or a LOG line,
 # and so do refusals whose callers are terminated while they hand it over;
 # with the bootstrap superuser NOLOGIN the workers still connect; a refusal
@@ -28,7 +29,7 @@ set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 SESSIONS=${FLOOD_SESSIONS:-24}
-CALLS=${FLOOD_CALLS:-5}
+CALLS=${FLOOD_CALLS:-15}
 OPENS=${FLOOD_OPENS:-10}
 # (a cluster of the calling suite is not ours to stop)
 unset SA_CLUSTER_DIR
