@@ -101,9 +101,12 @@ BEGIN
         grant_perms := grant_perms OPERATOR(share_acl.&)
                        coalesce(share_acl.effective_permissions(actor, resource), ''::share_acl.permset);
     END IF;
-    IF grant_perms OPERATOR(share_acl.=) ''::share_acl.permset THEN
-        RAISE EXCEPTION 'request_review: the reviewers would get nothing'
-            USING ERRCODE = 'invalid_parameter_value';
+    -- (a review of what its reviewers may not see would tell them of it, and
+    -- its instructions, and could never be decided)
+    IF NOT ('view'::share_acl.permset OPERATOR(share_acl.<@) grant_perms) THEN
+        RAISE EXCEPTION 'request_review: the reviewers would not get view on the resource'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Reviewers hold commenter and approve as far as the requester does: the requester needs view on the resource.';
     END IF;
     -- (an e-mail names a principal, known or new: checked as the others)
     FOREACH e IN ARRAY coalesce(reviewer_emails, '{}') LOOP

@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(84);
+SELECT plan(86);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -114,6 +114,18 @@ SELECT ok(NOT share_acl.has_access(pg_temp.id('olga'), pg_temp.id('B'), 'approve
     'no escalation: olga cannot approve');
 SELECT ok(share_acl.has_access(pg_temp.id('olga'), pg_temp.id('B'), 'comment'),
     'but olga comments');
+-- a requester without view would have its reviewers told of what they may
+-- not see (and the instructions), in a review none of them could decide
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('C', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P')));
+SELECT share_acl.share(pg_temp.id('C'), pg_temp.id('bob'), 'comment,share');
+SELECT pg_temp.act('bob');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('C'), ARRAY[pg_temp.id('carol')], NULL, 'cut 3')$$,
+    '22023', 'request_review: the reviewers would not get view on the resource',
+    'request_review: refused when the reviewers would not see the resource (the requester holds no view)');
+SELECT ok(NOT EXISTS (SELECT 1 FROM share_acl.notification n
+                       WHERE n.recipient_id = pg_temp.id('carol') AND n.resource_id = pg_temp.id('C')),
+    'and carol is told nothing of it');
 
 -- the workspace policy on outsiders and e-mail reviewers
 SELECT pg_temp.act('alice');
