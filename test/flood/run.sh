@@ -198,13 +198,26 @@ for _ in $(seq 50); do
 	[ "$(psql -qXAt -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'parallel worker'")" -ge 2 ] && break
 	sleep 0.05
 done
+# (and a second refusal, which waits for its turn behind the first, past
+# its lock_timeout: that wait is not a lock wait of the caller's to cut short)
+(sleep 0.3; t0=$(date +%s.%N)
+ psql -qXAt -v VERBOSITY=verbose -c "SET log_min_error_statement = panic" -c "SET ROLE flood_app" \
+	-c "SET lock_timeout = '50ms'" \
+	-c "SELECT share_acl.set_principal('$MALLORY'); SELECT share_acl.create_team('$W', 'queued')" \
+	>"$work/queued" 2>&1
+ awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $t0 }" >"$work/queued_s") &
+queued=$!
 late=$(psql -qXAt -v VERBOSITY=verbose -c "SET log_min_error_statement = panic" -c "SET ROLE flood_app" \
 	-c "SET statement_timeout = '300ms'" \
 	-c "SELECT share_acl.set_principal('$MALLORY'); SELECT share_acl.create_team('$W', 'late')" 2>&1)
 refused=$(echo "$late" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p')
-wait $slots
+wait $slots $queued
 check "a refusal that waited for a worker slot past statement_timeout is 42501 ($refused)" \
 	"$([ "$refused" = 42501 ] && echo t || echo "got: $(echo "$late" | head -2 | tr '\n' ' ')")"
+refused=$(sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' "$work/queued")
+queued_s=$(cat "$work/queued_s")
+check "a refusal that waited its turn behind it ($queued_s s) past lock_timeout is 42501 ($refused)" \
+	"$([ "$refused" = 42501 ] && awk "BEGIN { exit !($queued_s >= 0.5) }" && echo t || echo "got: $(head -2 "$work/queued" | tr '\n' ' ')")"
 # ... but what a refusal looks up for its row (the target's workspace) stays
 # cancellable: with a model table locked by an administrator, a refused call
 # ends at its statement_timeout (57014), not when the lock goes
