@@ -60,26 +60,31 @@ RunningWorkers(const char *type)
 }
 
 /*
- * The lock a capped start of a worker of type holds from its count to its
- * worker's hand-over (not of a database: the cap is the server's).
+ * The locks of a capped start of a worker of type (not of a database: the
+ * cap is the server's): the queue's (QUEUE_LOCK_SUB), which the callers wait
+ * for in turn, and the start's (START_LOCK_SUB), held from the count of
+ * running workers to the new worker's hand-over.
  */
+#define QUEUE_LOCK_SUB	0
+#define START_LOCK_SUB	1
+
 static void
-CappedStartTag(LOCKTAG *tag, const char *type)
+CappedStartTag(LOCKTAG *tag, const char *type, uint16 sub)
 {
-	SET_LOCKTAG_ADVISORY(*tag, InvalidOid, hash_bytes((const unsigned char *) type, strlen(type)), 0,
+	SET_LOCKTAG_ADVISORY(*tag, InvalidOid, hash_bytes((const unsigned char *) type, strlen(type)), sub,
 						 CAPPED_START_LOCK_CLASS);
 }
 
 /*
- * Wait for the lock of a capped start in turn: the lock manager grants it
+ * Wait for the queue's lock of a capped start: the lock manager grants it
  * first come, first served (a new request queues behind those waiting).
- * lock_timeout does not apply (the wait ends when the caller before gives
- * the lock up, at the latest at its own deadline, which is before this
- * caller's); a cancel is the caller's to hold.  The lock is the
- * transaction's, released by LockRelease or at its end.
+ * lock_timeout does not apply: the wait ends when the caller before gives
+ * the lock up, which it does once its worker is registered or at its own
+ * deadline, which is before this caller's; a cancel is the caller's to hold.
+ * The lock is the transaction's, released by LockRelease or at its end.
  */
 static void
-CappedStartLockInTurn(const LOCKTAG *tag)
+QueueLockInTurn(const LOCKTAG *tag)
 {
 	int			nest = NewGUCNestLevel();
 
@@ -104,15 +109,20 @@ WaitForSlot(void)
  * list, and of type type), its argument the handle of seg; NULL when no
  * worker slot became free within slot_wait_ms.  With max_running > 0, also
  * only once fewer than max_running workers of type run, and in turn: the
- * callers wait for a lock in the order they came (CappedStartLockInTurn),
- * and the one holding it counts the running workers and starts its own
- * under it, held until the worker has answered through *state (the
+ * callers wait for the queue's lock in the order they came
+ * (QueueLockInTurn); the one holding it tries, every SLOT_RETRY_MS until
+ * its deadline, to take the start's lock, count the running workers and
+ * start its own, and lets the queue go once its worker is registered.  The
+ * start's lock is held until the worker has answered through *state (the
  * hand-over, waited for by WaitSegmentWorkerHandOver, whose result is
  * *handover) and the postmaster has reported its start, or it ended, so
- * that the workers of callers waiting together start one after the other,
- * never past the cap, and a caller that came later never starts before one
- * that waits (a flood of new callers does not pass over an earlier one
- * until its wait is up).
+ * that the workers start one after the other and never past the cap.  So a
+ * caller that came later never starts before one that waits (a flood of
+ * new callers does not pass over an earlier one), and each gives up at its
+ * own deadline, also behind a hand-over that does not come (a postmaster
+ * that cannot fork); one that started its worker by then waits for its own
+ * hand-over (WaitSegmentWorkerHandOver: at most
+ * SEGMENT_WORKER_HANDOVER_WAIT_MS more).
  */
 BackgroundWorkerHandle *
 StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, const char *type,
@@ -122,7 +132,9 @@ StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, con
 	BackgroundWorker worker;
 	BackgroundWorkerHandle *handle = NULL;
 	TimestampTz start = GetCurrentTimestamp();
-	LOCKTAG		tag;
+	LOCKTAG		queue;
+	LOCKTAG		start_lock;
+	pid_t		pid;
 
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
@@ -146,31 +158,36 @@ StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, con
 		return handle;
 	}
 
-	CappedStartTag(&tag, type);
-	CappedStartLockInTurn(&tag);
-	while (RunningWorkers(type) >= max_running ||
-		   !RegisterDynamicBackgroundWorker(&worker, &handle))
+	CappedStartTag(&queue, type, QUEUE_LOCK_SUB);
+	CappedStartTag(&start_lock, type, START_LOCK_SUB);
+	QueueLockInTurn(&queue);
+	for (;;)
 	{
 		if (TimestampDifferenceExceeds(start, GetCurrentTimestamp(), slot_wait_ms))
 		{
-			LockRelease(&tag, ExclusiveLock, false);
+			LockRelease(&queue, ExclusiveLock, false);
 			return NULL;
+		}
+		if (LockAcquire(&start_lock, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
+		{
+			if (RunningWorkers(type) < max_running &&
+				RegisterDynamicBackgroundWorker(&worker, &handle))
+				break;
+			LockRelease(&start_lock, ExclusiveLock, false);
 		}
 		WaitForSlot();
 	}
+	LockRelease(&queue, ExclusiveLock, false);
 	*handover = WaitSegmentWorkerHandOver(handle, state);
-	if (*handover == SEGMENT_WORKER_ANSWERED)
-	{
-		pid_t		pid;
 
-		/*
-		 * The worker counts as running once the postmaster has named its pid
-		 * in its slot, which it does after the fork and may do after the
-		 * worker has answered.
-		 */
+	/*
+	 * The worker counts as running once the postmaster has named its pid in
+	 * its slot, which it does after the fork and may do after the worker has
+	 * answered.
+	 */
+	if (*handover == SEGMENT_WORKER_ANSWERED)
 		(void) WaitForBackgroundWorkerStartup(handle, &pid);
-	}
-	LockRelease(&tag, ExclusiveLock, false);
+	LockRelease(&start_lock, ExclusiveLock, false);
 	return handle;
 }
 

@@ -21,7 +21,9 @@
 # refusals whose workers are being terminated each leave their row or a LOG line,
 # and so do refusals whose callers are terminated while they hand it over;
 # with the bootstrap superuser NOLOGIN the workers still connect; a refusal
-# whose worker cannot start holds its termination back 10 s at most.
+# whose worker cannot start holds its termination back 10 s at most, and
+# those waiting their turn behind it end within their own 10 s and one
+# hand-over.
 #
 # share_acl must be installed (test/run_all.sh does it first).  Prints
 # "flood: ... ok" lines; the exit status is non-zero when a check failed.
@@ -300,7 +302,8 @@ check "$made refusals while their workers are terminated ($terminated terminated
 
 # refused calls and password opens whose callers are terminated while they
 # hand their row or attempt over (waiting for a worker slot, or for their
-# worker to take it: wait event Extension): each refusal has its row (a
+# worker to take it: wait event Extension; or, a refusal, for its turn:
+# wait event advisory, the queue's lock): each refusal has its row (a
 # termination waits for the hand-over) or its LOG line with its details
 # (one that came while the call waited for a slot), and no worker finds its
 # caller gone (an attempt is recorded once handed over)
@@ -310,7 +313,7 @@ log_before=$(grep -c "principal $VICTOR" "$SA_CLUSTER_DIR/server.log")
 gone_before=$(grep -c 'the caller ended before the worker started' "$SA_CLUSTER_DIR/server.log")
 rm -f "$work/stop"
 : >"$work/victims"
-terminate_until_stopped "application_name = 'share_acl victim' AND wait_event = 'Extension'" "$work/victims" &
+terminate_until_stopped "application_name = 'share_acl victim' AND wait_event IN ('Extension', 'advisory')" "$work/victims" &
 killer=$!
 for batch in $(seq $((VICTIMS / 4))); do
 	for i in $(seq 4); do
@@ -348,23 +351,30 @@ check "with the bootstrap superuser NOLOGIN, a password open answers ($opened) a
 	"$([ "$opened" = ok ] && [ "$rows_after" = $((rows_before + 1)) ] && echo t || echo "$opened, $rows_before -> $rows_after")"
 # a refused call whose worker cannot start (the postmaster stopped, as one
 # that cannot fork) holds its termination back for the hand-over, at most
-# SEGMENT_WORKER_HANDOVER_WAIT_MS (10 s) in all, then logs its LOG line
-stalled=$(/usr/bin/python3 - "$SA_CLUSTER_DIR" "$W" "$MALLORY" <<'PY'
+# SEGMENT_WORKER_HANDOVER_WAIT_MS (10 s) in all, then logs its LOG line; two
+# refused calls that came after it, waiting their turn behind that
+# hand-over, end within their own 10 s for a slot and one hand-over of 10 s
+# (the first of them starts its worker once the hand-over before has timed
+# out, the second gives up at its 10 s), not 10 s after the one before each
+read -r stalled queued_a queued_b < <(/usr/bin/python3 - "$SA_CLUSTER_DIR" "$W" "$MALLORY" <<'PY'
 import os, signal, sys, threading, time
 import psycopg
 host, ws, mallory = sys.argv[1:4]
 pm = int(open(os.path.join(host, "data", "postmaster.pid")).readline())
-victim = psycopg.connect(host=host, dbname="postgres", autocommit=True)
+conns = [psycopg.connect(host=host, dbname="postgres", autocommit=True) for _ in range(3)]
 killer = psycopg.connect(host=host, dbname="postgres", autocommit=True)
-pid = victim.execute("SELECT pg_backend_pid()").fetchone()[0]
-def refused():
+pid = conns[0].execute("SELECT pg_backend_pid()").fetchone()[0]
+took = [None, None, None]
+def refused(i):
+    t = time.time()
     try:
-        victim.execute("SET log_min_error_statement = panic")
-        victim.execute("SET ROLE flood_app")
-        victim.execute(f"DO $$ BEGIN PERFORM share_acl.set_principal('{mallory}'); "
-                       f"PERFORM share_acl.create_team('{ws}', 'stalled'); END $$")
+        conns[i].execute("SET log_min_error_statement = panic")
+        conns[i].execute("SET ROLE flood_app")
+        conns[i].execute(f"DO $$ BEGIN PERFORM share_acl.set_principal('{mallory}'); "
+                         f"PERFORM share_acl.create_team('{ws}', 'stalled'); END $$")
     except psycopg.Error:
-        pass	# (terminated)
+        pass	# (refused, or terminated)
+    took[i] = time.time() - t
 def ended():	# (a zombie: the stopped postmaster does not reap it)
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -373,22 +383,32 @@ def ended():	# (a zombie: the stopped postmaster does not reap it)
         return True
 os.kill(pm, signal.SIGSTOP)
 try:
-    call = threading.Thread(target=refused)
-    call.start()
-    time.sleep(0.5)
+    calls = [threading.Thread(target=refused, args=(i,)) for i in range(3)]
+    calls[0].start()
+    time.sleep(0.2)
+    calls[1].start()
+    time.sleep(0.2)
+    calls[2].start()
+    time.sleep(0.1)
     t0 = time.time()
     killer.execute(f"SELECT pg_terminate_backend({pid})")
     while not ended() and time.time() - t0 < 30:
         time.sleep(0.05)
-    print(f"{time.time() - t0:.1f}")
+    stalled = time.time() - t0
+    for c in calls[1:]:	# (the postmaster still stopped)
+        c.join(timeout=max(0.0, 35 - (time.time() - t0)))
 finally:
     os.kill(pm, signal.SIGCONT)
-call.join()
+for c in calls:
+    c.join()
+print(f"{stalled:.1f} {took[1]:.1f} {took[2]:.1f}")
 PY
 )
 sleep 0.5
 check "a refused call whose worker cannot start ends ${stalled:-?} s after its termination (at most 10 s and a little), with its LOG line" \
 	"$(awk "BEGIN { exit !(${stalled:-99} < 12) }" && grep -q "did not start within 10 seconds" "$SA_CLUSTER_DIR/server.log" && echo t || echo "${stalled:-no answer} s")"
+check "two refused calls waiting their turn behind it end within their own 10 s and one hand-over (${queued_a:-?} s, ${queued_b:-?} s), with their LOG lines" \
+	"$(awk "BEGIN { exit !(${queued_a:-99} < 22 && ${queued_b:-99} < 12) }" && [ "$(grep -c 'no background worker slot became free within 10 seconds\|did not start within 10 seconds' "$SA_CLUSTER_DIR/server.log")" -ge 3 ] && echo t || echo "${queued_a:-?} s, ${queued_b:-?} s")"
 
 printf 'flood: %s refused calls and %s opens in %s s\n' "$want" "$OPENS" "$(awk "BEGIN { printf \"%.1f\", $end - $start }")"
 exit $failed
