@@ -86,13 +86,14 @@ ChangeKindOf(char c, ChangeKind *kind)
 #define CHANGE_LOG_MAX_PER_STATEMENT	10000
 
 /*
- * Entries of the last this many transactions are kept; one write in 256, or
- * one after a backend has written CHANGE_LOG_PRUNE_BATCH entries since it
- * last pruned, prunes older ones: at most that batch and as many as it wrote.
+ * Entries of the last this many transactions are kept; one write in 256,
+ * one after a backend has written CHANGE_LOG_PRUNE_AFTER entries since it
+ * last pruned, and every write while the last prune left old entries
+ * behind, prunes older ones (see PruneOldEntries).
  */
 #define CHANGE_LOG_KEEP_XIDS			50000
 #define CHANGE_LOG_PRUNE_ONE_IN			256
-#define CHANGE_LOG_PRUNE_BATCH			1000
+#define CHANGE_LOG_PRUNE_AFTER			1000
 #define CHANGE_LOG_FEW_ENTRIES			8	/* written one by one without a statement */
 #define CHANGE_LOG_FULL_PRUNE_ONE_IN	16	/* of a backend's prunes: see PruneOldEntries */
 #define CHANGE_LOG_PRUNE_LOCK_SUBID		1	/* the prune's lock: the log's OID and this */
@@ -157,13 +158,19 @@ ExecPlan(SPIPlanPtr plan, Datum *values, int expected)
  * waits for another; the one that prunes deletes its entries without
  * locking them first (one WAL record per entry, not two).
  *
- * A prune deletes at most CHANGE_LOG_PRUNE_BATCH entries more than the
- * backend wrote since its last prune: the window's worth of entries that
- * become old together (after a burst of writes, or an idle period) cost
- * each of several writes a batch, not one of them all of it; and a backend
- * deletes, once it gets its turn, as many as it wrote, so the log does not
- * grow with the rate of writes.  A cut that left entries behind is not
- * kept: the next prune starts where this one did.  false: another
+ * A prune deletes at most the server's batch (ChangeLogPruneBatch: 1,000,
+ * doubled after each prune that left old entries behind, up to 16,000) and
+ * as many as its backend wrote since its last prune: the window's worth of
+ * entries that become old together (after a burst of writes, or an idle
+ * period) cost each of several writes a batch, not one of them all of it,
+ * and while old entries are left behind every write prunes, in batches that
+ * grow until they outpace the writes.  Without the preloaded library (no
+ * shared batch) a prune deletes every old entry, as it always did.  A cut
+ * that left entries behind is not kept: the next prune starts where this
+ * one did.  The DELETE reads the log under a snapshot taken once the lock
+ * is held, so it never meets an entry that a prune committed since this
+ * transaction's snapshot deleted (in REPEATABLE READ that would be a
+ * serialization failure of the writer's statement).  false: another
  * transaction's prune is under way.
  */
 static uint64 pruned_through = 0;	/* this backend's last committed cut */
@@ -171,7 +178,7 @@ static uint64 cut_pending = 0;	/* this transaction's cut, kept when it commits *
 static int64 written_since_prune = 0;	/* entries this backend wrote since */
 
 static bool
-PruneOldEntries(int64 limit)
+PruneOldEntries(void)
 {
 	static uint32 prunes = 0;
 	FullTransactionId next = ReadNextFullTransactionId();
@@ -180,8 +187,12 @@ PruneOldEntries(int64 limit)
 	Datum		values[4];
 	Datum		codes[CHANGE_KINDS + 1];
 	LOCKTAG		prune_lock;
+	char		nulls[4] = {' ', ' ', ' ', ' '};
 	uint64		cut;
 	uint64		from;
+	int64		batch;
+	int64		limit = 0;
+	bool		left_some;
 	int			k;
 
 	if (U64FromFullTransactionId(next) <= CHANGE_LOG_KEEP_XIDS + FirstNormalTransactionId)
@@ -211,8 +222,15 @@ PruneOldEntries(int64 limit)
 	values[1] = PointerGetDatum(construct_array(codes, CHANGE_KINDS + 1, CHAROID, 1, true,
 												TYPALIGN_CHAR));
 	values[2] = UInt64GetDatum(from);
-	values[3] = Int64GetDatum(limit);
-	ExecPlan(KeptPlanGet(&prune_plan,
+	batch = ChangeLogPruneBatch();
+	if (batch < 0)
+		nulls[3] = 'n';			/* (LIMIT NULL: every old entry) */
+	else
+	{
+		limit = batch + Min(written_since_prune, CHANGE_LOG_MAX_PER_STATEMENT);
+		values[3] = Int64GetDatum(limit);
+	}
+	if (SPI_execute_snapshot(KeptPlanGet(&prune_plan,
 					     "DELETE FROM share_acl.change_log "
 					     "WHERE ctid OPERATOR(pg_catalog.=) ANY (ARRAY("
 					     "SELECT c.ctid FROM share_acl.change_log c "
@@ -222,12 +240,16 @@ PruneOldEntries(int64 limit)
 					     "pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())) "
 					     "LIMIT $4))",
 					     4, argtypes, 0),
-			 values, SPI_OK_DELETE);
+							 values, nulls, GetLatestSnapshot(), InvalidSnapshot,
+							 false, true, 0) != SPI_OK_DELETE)
+		elog(ERROR, "change log statement failed: could not prune");
+	left_some = batch >= 0 && SPI_processed >= (uint64) limit;
+	ChangeLogPruned(left_some);
 	/*
 	 * (a cut that left entries behind, or made in a subtransaction, which
 	 * may be rolled back alone, is not kept)
 	 */
-	if (SPI_processed < (uint64) limit && GetCurrentTransactionNestLevel() == 1)
+	if (!left_some && GetCurrentTransactionNestLevel() == 1)
 		cut_pending = cut;
 	return true;
 }
@@ -299,11 +321,12 @@ WriteEntries(ChangeKind kind, Datum *ids, int n, bool reload)
 	}
 	ChangeLogWritingDone();
 	written_since_prune += reload ? 1 : n;
-	if (written_since_prune >= CHANGE_LOG_PRUNE_BATCH ||
+	if (written_since_prune >= CHANGE_LOG_PRUNE_AFTER ||
+		ChangeLogPruneBehind() ||
 		pg_prng_uint32(&pg_global_prng_state) % CHANGE_LOG_PRUNE_ONE_IN == 0)
 	{
 		/* (another transaction's prune under way: this one's writes wait for the next) */
-		if (PruneOldEntries(CHANGE_LOG_PRUNE_BATCH + written_since_prune))
+		if (PruneOldEntries())
 			written_since_prune = 0;
 	}
 	SPI_finish();

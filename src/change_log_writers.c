@@ -1,6 +1,7 @@
 /*
  * change_log_writers.c — the highest transaction ids that wrote change-log
- * entries, per kind (change_log_writers.h), in the server's shared memory.
+ * entries, per kind (change_log_writers.h), in the server's shared memory,
+ * and the size of the writers' next prune.
  *
  * A reader (change_log.c) must take the entries of the transactions its
  * position had not seen finished: those it listed as running and every
@@ -47,7 +48,16 @@ typedef struct WritersShared
 {
 	pg_atomic_uint64 written[CHANGE_KINDS];	/* highest full xid per kind, 0 none */
 	pg_atomic_uint64 floor;		/* 0 until a reader sets it */
+	pg_atomic_uint32 prune_batch;	/* the next prune's batch, 0: the smallest */
 } WritersShared;
+
+/*
+ * A prune deletes a batch of old entries: PRUNE_BATCH_MIN, doubled after
+ * each prune that left old entries behind, up to PRUNE_BATCH_MAX, and back
+ * to the smallest after one that left none.
+ */
+#define PRUNE_BATCH_MIN		1000
+#define PRUNE_BATCH_MAX		(16 * PRUNE_BATCH_MIN)
 
 static WritersShared *writers = NULL;
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
@@ -79,6 +89,7 @@ WritersShmemStartup(void)
 		for (k = 0; k < CHANGE_KINDS; k++)
 			pg_atomic_init_u64(&writers->written[k], 0);
 		pg_atomic_init_u64(&writers->floor, 0);
+		pg_atomic_init_u32(&writers->prune_batch, 0);
 	}
 	LWLockRelease(AddinShmemInitLock);
 }
@@ -208,4 +219,45 @@ ChangeLogWritersBound(ChangeKind kind, FullTransactionId *bound)
 	}
 	*bound = FullTransactionIdFromU64(Max(floor, pg_atomic_read_u64(&writers->written[kind])));
 	return true;
+}
+
+/*
+ * How many old entries the next prune deletes at most (beyond what its
+ * backend wrote since its last prune): the server's batch, greater than
+ * the smallest while old entries are left behind; -1, all of them, when
+ * the library is not preloaded (nothing to carry the backlog from one
+ * session to the next).
+ */
+int64
+ChangeLogPruneBatch(void)
+{
+	uint32		batch;
+
+	if (writers == NULL)
+		return -1;
+	batch = pg_atomic_read_u32(&writers->prune_batch);
+	return batch == 0 ? PRUNE_BATCH_MIN : batch;
+}
+
+/* Did the last prune leave old entries behind (so the next write prunes)? */
+bool
+ChangeLogPruneBehind(void)
+{
+	return writers != NULL && pg_atomic_read_u32(&writers->prune_batch) != 0;
+}
+
+/*
+ * A prune is done: it left old entries behind (the next batch is twice as
+ * big, so that prunes outpace any rate of writes), or none.  Only one
+ * transaction prunes at a time (change_log.c).
+ */
+void
+ChangeLogPruned(bool left_some)
+{
+	uint32		batch;
+
+	if (writers == NULL)
+		return;
+	batch = left_some ? (uint32) Min(2 * ChangeLogPruneBatch(), PRUNE_BATCH_MAX) : 0;
+	pg_atomic_write_u32(&writers->prune_batch, batch);
 }

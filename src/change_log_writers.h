@@ -9,6 +9,11 @@
  * the writer's commit can be visible in any snapshot.  Only when the library
  * is preloaded (the counters live in the server's main shared memory);
  * otherwise, and in recovery, there is no bound and every read scans.
+ *
+ * Beside them, the size of the writers' next prune of old entries
+ * (ChangeLogPruneBatch): a batch that grows while prunes leave old entries
+ * behind, the server's, so that whoever writes next carries on; without
+ * the preloaded library there is none, and a prune takes everything old.
  */
 #ifndef SHARE_ACL_CHANGE_LOG_WRITERS_H
 #define SHARE_ACL_CHANGE_LOG_WRITERS_H
@@ -24,5 +29,8 @@ extern void ChangeLogWriting(ChangeKind kind);
 extern void ChangeLogWritingAll(void);
 extern void ChangeLogWritingDone(void);
 extern bool ChangeLogWritersBound(ChangeKind kind, FullTransactionId *bound);
+extern int64 ChangeLogPruneBatch(void);
+extern bool ChangeLogPruneBehind(void);
+extern void ChangeLogPruned(bool left_some);
 
 #endif							/* SHARE_ACL_CHANGE_LOG_WRITERS_H */
