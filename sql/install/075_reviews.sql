@@ -101,13 +101,6 @@ BEGIN
         grant_perms := grant_perms OPERATOR(share_acl.&)
                        coalesce(share_acl.effective_permissions(actor, resource), ''::share_acl.permset);
     END IF;
-    -- (a review of what its reviewers may not see would tell them of it, and
-    -- its instructions, and could never be decided)
-    IF NOT ('view'::share_acl.permset OPERATOR(share_acl.<@) grant_perms) THEN
-        RAISE EXCEPTION 'request_review: the reviewers would not get view on the resource'
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Reviewers hold commenter and approve as far as the requester does: the requester needs view on the resource.';
-    END IF;
     -- (an e-mail names a principal, known or new: checked as the others)
     FOREACH e IN ARRAY coalesce(reviewer_emails, '{}') LOOP
         by_email := by_email || share_acl._principal_for_email(r, e, 'request_review');
@@ -129,6 +122,14 @@ BEGIN
         END IF;
         who := who || p;
     END LOOP;
+    -- (a review of what its reviewers may not see would tell them of it, and
+    -- its instructions, and could never be decided; asked after the policy
+    -- on outsiders, whose refusal is audited)
+    IF NOT ('view'::share_acl.permset OPERATOR(share_acl.<@) grant_perms) THEN
+        RAISE EXCEPTION 'request_review: the reviewers would not get view on the resource'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Reviewers hold commenter and approve as far as the requester does: the requester needs view on the resource.';
+    END IF;
     -- a viewer could never decide: the role's cap (R9) removes approve; the
     -- requester reviewing itself would give itself access past what gives it
     -- now (as a share to oneself would)
