@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(86);
+SELECT plan(87);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -143,6 +143,10 @@ SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('B'), ARRAY[pg_tem
     '42501', NULL, 'allow_external_sharing off: a reviewer without a role is refused');
 SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('B'), '{}', reviewer_emails => ARRAY['nobody@t70.test'])$$,
     '42501', NULL, 'allow_external_sharing off: an unknown e-mail is refused');
+SELECT pg_temp.act('bob');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('C'), ARRAY[pg_temp.id('olga')])$$,
+    '42501', NULL, 'allow_external_sharing off: an outsider is refused (an audited refusal) before the reviewers'' missing view is');
+SELECT pg_temp.act('alice');
 SELECT lives_ok($$SELECT share_acl.request_review(pg_temp.id('B'), ARRAY[pg_temp.id('gina')])$$,
     'allow_external_sharing off: a guest of the workspace may review');
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'true');
