@@ -128,6 +128,7 @@ static OwnChanges own[CHANGE_KINDS];
 static KeptPlan insert_ids_plan;
 static KeptPlan insert_reload_plan;
 static KeptPlan prune_plan;
+static KeptPlan prune_all_plan;
 
 static void
 ExecPlan(SPIPlanPtr plan, Datum *values, int expected)
@@ -187,7 +188,7 @@ PruneOldEntries(void)
 	Datum		values[4];
 	Datum		codes[CHANGE_KINDS + 1];
 	LOCKTAG		prune_lock;
-	char		nulls[4] = {' ', ' ', ' ', ' '};
+	SPIPlanPtr	plan;
 	uint64		cut;
 	uint64		from;
 	int64		batch;
@@ -224,23 +225,29 @@ PruneOldEntries(void)
 	values[2] = UInt64GetDatum(from);
 	batch = ChangeLogPruneBatch();
 	if (batch < 0)
-		nulls[3] = 'n';			/* (LIMIT NULL: every old entry) */
+		plan = KeptPlanGet(&prune_all_plan,
+						   "DELETE FROM share_acl.change_log "
+						   "WHERE kind OPERATOR(pg_catalog.=) ANY ($2) "
+						   "AND txid OPERATOR(pg_catalog.>=) $3 "
+						   "AND txid OPERATOR(pg_catalog.<) LEAST($1, "
+						   "pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot()))",
+						   3, argtypes, 0);
 	else
 	{
 		limit = batch + Min(written_since_prune, CHANGE_LOG_MAX_PER_STATEMENT);
 		values[3] = Int64GetDatum(limit);
+		plan = KeptPlanGet(&prune_plan,
+						   "DELETE FROM share_acl.change_log "
+						   "WHERE ctid OPERATOR(pg_catalog.=) ANY (ARRAY("
+						   "SELECT c.ctid FROM share_acl.change_log c "
+						   "WHERE c.kind OPERATOR(pg_catalog.=) ANY ($2) "
+						   "AND c.txid OPERATOR(pg_catalog.>=) $3 "
+						   "AND c.txid OPERATOR(pg_catalog.<) LEAST($1, "
+						   "pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())) "
+						   "LIMIT $4))",
+						   4, argtypes, 0);
 	}
-	if (SPI_execute_snapshot(KeptPlanGet(&prune_plan,
-					     "DELETE FROM share_acl.change_log "
-					     "WHERE ctid OPERATOR(pg_catalog.=) ANY (ARRAY("
-					     "SELECT c.ctid FROM share_acl.change_log c "
-					     "WHERE c.kind OPERATOR(pg_catalog.=) ANY ($2) "
-					     "AND c.txid OPERATOR(pg_catalog.>=) $3 "
-					     "AND c.txid OPERATOR(pg_catalog.<) LEAST($1, "
-					     "pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())) "
-					     "LIMIT $4))",
-					     4, argtypes, 0),
-							 values, nulls, GetLatestSnapshot(), InvalidSnapshot,
+	if (SPI_execute_snapshot(plan, values, NULL, GetLatestSnapshot(), InvalidSnapshot,
 							 false, true, 0) != SPI_OK_DELETE)
 		elog(ERROR, "change log statement failed: could not prune");
 	left_some = batch >= 0 && SPI_processed >= (uint64) limit;

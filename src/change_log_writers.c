@@ -44,11 +44,25 @@
 
 #include "change_log_writers.h"
 
+/*
+ * The next prune's batch of one database's log (each database has its own
+ * log, and its own prune lock): 0 the smallest.  A database takes a free
+ * entry at its first prune and keeps it; past PRUNE_DATABASES databases
+ * the others have none.
+ */
+typedef struct PruneBatch
+{
+	pg_atomic_uint32 database;	/* its OID, InvalidOid: free */
+	pg_atomic_uint32 batch;
+} PruneBatch;
+
+#define PRUNE_DATABASES		64
+
 typedef struct WritersShared
 {
 	pg_atomic_uint64 written[CHANGE_KINDS];	/* highest full xid per kind, 0 none */
 	pg_atomic_uint64 floor;		/* 0 until a reader sets it */
-	pg_atomic_uint32 prune_batch;	/* the next prune's batch, 0: the smallest */
+	PruneBatch	prune[PRUNE_DATABASES];
 } WritersShared;
 
 /*
@@ -89,7 +103,11 @@ WritersShmemStartup(void)
 		for (k = 0; k < CHANGE_KINDS; k++)
 			pg_atomic_init_u64(&writers->written[k], 0);
 		pg_atomic_init_u64(&writers->floor, 0);
-		pg_atomic_init_u32(&writers->prune_batch, 0);
+		for (k = 0; k < PRUNE_DATABASES; k++)
+		{
+			pg_atomic_init_u32(&writers->prune[k].database, InvalidOid);
+			pg_atomic_init_u32(&writers->prune[k].batch, 0);
+		}
 	}
 	LWLockRelease(AddinShmemInitLock);
 }
@@ -222,42 +240,74 @@ ChangeLogWritersBound(ChangeKind kind, FullTransactionId *bound)
 }
 
 /*
- * How many old entries the next prune deletes at most (beyond what its
- * backend wrote since its last prune): the server's batch, greater than
- * the smallest while old entries are left behind; -1, all of them, when
- * the library is not preloaded (nothing to carry the backlog from one
- * session to the next).
+ * The current database's prune batch; with claim, a free entry taken for
+ * it when it has none.  NULL: not preloaded, or no entry (all taken).
+ */
+static PruneBatch *
+PruneBatchOf(bool claim)
+{
+	int			i;
+
+	if (writers == NULL)
+		return NULL;
+	for (i = 0; i < PRUNE_DATABASES; i++)
+		if (pg_atomic_read_u32(&writers->prune[i].database) == MyDatabaseId)
+			return &writers->prune[i];
+	for (i = 0; claim && i < PRUNE_DATABASES; i++)
+	{
+		uint32		unused = InvalidOid;
+
+		if (pg_atomic_compare_exchange_u32(&writers->prune[i].database, &unused, MyDatabaseId) ||
+			unused == MyDatabaseId)
+			return &writers->prune[i];
+	}
+	return NULL;
+}
+
+/*
+ * How many old entries the next prune of this database's log deletes at
+ * most (beyond what its backend wrote since its last prune): the batch,
+ * greater than the smallest while old entries are left behind; -1, all of
+ * them, when there is no shared batch to carry a backlog from one session
+ * to the next (not preloaded, or more than PRUNE_DATABASES databases).
+ * Called under the database's prune lock.
  */
 int64
 ChangeLogPruneBatch(void)
 {
+	PruneBatch *p = PruneBatchOf(true);
 	uint32		batch;
 
-	if (writers == NULL)
+	if (p == NULL)
 		return -1;
-	batch = pg_atomic_read_u32(&writers->prune_batch);
+	batch = pg_atomic_read_u32(&p->batch);
 	return batch == 0 ? PRUNE_BATCH_MIN : batch;
 }
 
-/* Did the last prune leave old entries behind (so the next write prunes)? */
+/* Did the last prune of this database's log leave old entries behind (so the next write prunes)? */
 bool
 ChangeLogPruneBehind(void)
 {
-	return writers != NULL && pg_atomic_read_u32(&writers->prune_batch) != 0;
+	PruneBatch *p = PruneBatchOf(false);
+
+	return p != NULL && pg_atomic_read_u32(&p->batch) != 0;
 }
 
 /*
- * A prune is done: it left old entries behind (the next batch is twice as
- * big, so that prunes outpace any rate of writes), or none.  Only one
- * transaction prunes at a time (change_log.c).
+ * A prune of this database's log is done: it left old entries behind (the
+ * next batch is twice as big, so that prunes outpace any rate of writes),
+ * or none.  Called under the database's prune lock (change_log.c): one
+ * transaction of the database prunes at a time.
  */
 void
 ChangeLogPruned(bool left_some)
 {
+	PruneBatch *p = PruneBatchOf(true);
 	uint32		batch;
 
-	if (writers == NULL)
+	if (p == NULL)
 		return;
-	batch = left_some ? (uint32) Min(2 * ChangeLogPruneBatch(), PRUNE_BATCH_MAX) : 0;
-	pg_atomic_write_u32(&writers->prune_batch, batch);
+	batch = pg_atomic_read_u32(&p->batch);
+	batch = left_some ? Min(2 * Max(batch, PRUNE_BATCH_MIN), PRUNE_BATCH_MAX) : 0;
+	pg_atomic_write_u32(&p->batch, batch);
 }

@@ -10,10 +10,11 @@
  * is preloaded (the counters live in the server's main shared memory);
  * otherwise, and in recovery, there is no bound and every read scans.
  *
- * Beside them, the size of the writers' next prune of old entries
- * (ChangeLogPruneBatch): a batch that grows while prunes leave old entries
- * behind, the server's, so that whoever writes next carries on; without
- * the preloaded library there is none, and a prune takes everything old.
+ * Beside them, the size of the writers' next prune of old entries of each
+ * database's log (ChangeLogPruneBatch): a batch that grows while prunes
+ * leave old entries behind, kept in shared memory, so that whoever writes
+ * next in that database carries on; without the preloaded library there is
+ * none, and a prune takes everything old.
  */
 #ifndef SHARE_ACL_CHANGE_LOG_WRITERS_H
 #define SHARE_ACL_CHANGE_LOG_WRITERS_H

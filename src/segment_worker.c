@@ -105,6 +105,28 @@ WaitForSlot(void)
 }
 
 /*
+ * Wait until the postmaster has named the worker's pid in its slot (it
+ * counts as running from then on: RunningWorkers), which it does after the
+ * fork and may do after the worker has answered; or it ended; at most
+ * SEGMENT_WORKER_HANDOVER_WAIT_MS.
+ */
+static void
+WaitForPid(BackgroundWorkerHandle *handle)
+{
+	TimestampTz start = GetCurrentTimestamp();
+	pid_t		pid;
+
+	while (GetBackgroundWorkerPid(handle, &pid) == BGWH_NOT_YET_STARTED &&
+		   !TimestampDifferenceExceeds(start, GetCurrentTimestamp(), SEGMENT_WORKER_HANDOVER_WAIT_MS))
+	{
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 1,
+						 PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
  * Start a worker running share_acl's function (named what, for the process
  * list, and of type type), its argument the handle of seg; NULL when no
  * worker slot became free within slot_wait_ms.  With max_running > 0, also
@@ -115,8 +137,11 @@ WaitForSlot(void)
  * start its own, and lets the queue go once its worker is registered.  The
  * start's lock is held until the worker has answered through *state (the
  * hand-over, waited for by WaitSegmentWorkerHandOver, whose result is
- * *handover) and the postmaster has reported its start, or it ended, so
- * that the workers start one after the other and never past the cap.  So a
+ * *handover) and the postmaster has reported its start (WaitForPid), or it
+ * ended, or its start was called off (a hand-over that did not come: the
+ * registration is withdrawn, so that no worker beyond the cap starts
+ * later), so that the workers start one after the other and never past the
+ * cap.  So a
  * caller that came later never starts before one that waits (a flood of
  * new callers does not pass over an earlier one), and each gives up at its
  * own deadline, also behind a hand-over that does not come (a postmaster
@@ -134,7 +159,6 @@ StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, con
 	TimestampTz start = GetCurrentTimestamp();
 	LOCKTAG		queue;
 	LOCKTAG		start_lock;
-	pid_t		pid;
 
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
@@ -179,14 +203,16 @@ StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, con
 	}
 	LockRelease(&queue, ExclusiveLock, false);
 	*handover = WaitSegmentWorkerHandOver(handle, state);
-
-	/*
-	 * The worker counts as running once the postmaster has named its pid in
-	 * its slot, which it does after the fork and may do after the worker has
-	 * answered.
-	 */
 	if (*handover == SEGMENT_WORKER_ANSWERED)
-		(void) WaitForBackgroundWorkerStartup(handle, &pid);
+		WaitForPid(handle);
+	else
+	{
+		/*
+		 * (a worker not started yet is not counted as running: that it never
+		 * starts keeps the cap, and its slot goes back)
+		 */
+		TerminateBackgroundWorker(handle);
+	}
 	LockRelease(&start_lock, ExclusiveLock, false);
 	return handle;
 }

@@ -11,7 +11,8 @@
 # interrupt fault injection (test/fault), logical replication
 # (test/replication), the dump/restore check (test/dump), damaged image files
 # (test/image), a real LISTEN client (test/notify), psycopg and asyncpg through PgBouncer
-# (test/clients), audit_retain racing a commit (test/retain), checks in the moment
+# (test/clients), audit_retain racing a commit (test/retain), the change log's
+# prune batches (test/prune), checks in the moment
 # a commit is visible before its invalidation (test/visibility), teams nested 6,000 deep on a server
 # with a small stack (test/stack), the parser fuzz run (test/fuzz), every SQL
 # function called with hostile arguments (test/sweep) and REFERENCE.md
@@ -151,7 +152,8 @@ fi
 # checks see a commit their snapshot sees before its invalidation arrives
 # (COMMIT PREPARED of a transaction that dropped tables; with the library
 # preloaded, as the delta suite); flood: a flood of
-# refused calls keeps every audit row and starves no link open; fuzz: the
+# refused calls keeps every audit row and starves no link open; prune: the
+# change log's prune in batches, each database's, that outgrow the writes; fuzz: the
 # parser fuzz run; sweep: every SQL function called with hostile arguments
 # answers or raises a specific SQLSTATE; docs: REFERENCE.md is what is installed
 run_script_suite() {
@@ -172,7 +174,7 @@ if ! restart_cluster plain; then
 	FAILED=$((FAILED + 1))
 	SUITES_FAILED+=(restart)
 fi
-for suite in deps lint fault replication dump image notify clients retain flood stack fuzz sweep docs; do
+for suite in deps lint fault replication dump image notify clients retain flood prune stack fuzz sweep docs; do
 	run_script_suite "$suite"
 done
 

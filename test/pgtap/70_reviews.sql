@@ -145,7 +145,7 @@ SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('B'), '{}', review
     '42501', NULL, 'allow_external_sharing off: an unknown e-mail is refused');
 SELECT pg_temp.act('bob');
 SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('C'), ARRAY[pg_temp.id('olga')])$$,
-    '42501', NULL, 'allow_external_sharing off: an outsider is refused (an audited refusal) before the reviewers'' missing view is');
+    '42501', NULL, 'allow_external_sharing off: an outsider is refused with the policy''s 42501 before the reviewers'' missing view is');
 SELECT pg_temp.act('alice');
 SELECT lives_ok($$SELECT share_acl.request_review(pg_temp.id('B'), ARRAY[pg_temp.id('gina')])$$,
     'allow_external_sharing off: a guest of the workspace may review');
