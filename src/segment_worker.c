@@ -141,12 +141,11 @@ WaitForPid(BackgroundWorkerHandle *handle)
  * ended, or its start was called off (a hand-over that did not come: the
  * registration is withdrawn, so that no worker beyond the cap starts
  * later), so that the workers start one after the other and never past the
- * cap.  So a
- * caller that came later never starts before one that waits (a flood of
- * new callers does not pass over an earlier one), and each gives up at its
- * own deadline, also behind a hand-over that does not come (a postmaster
- * that cannot fork); one that started its worker by then waits for its own
- * hand-over (WaitSegmentWorkerHandOver: at most
+ * cap.  So a caller that came later never starts before one that waits (a
+ * flood of new callers does not pass over an earlier one), and each gives
+ * up at its own deadline, also behind a hand-over that does not come (a
+ * postmaster that cannot fork); one that started its worker by then waits
+ * for its own hand-over (WaitSegmentWorkerHandOver: at most
  * SEGMENT_WORKER_HANDOVER_WAIT_MS more).
  */
 BackgroundWorkerHandle *
