@@ -176,6 +176,7 @@ ExecPlan(SPIPlanPtr plan, Datum *values, int expected)
  */
 static uint64 pruned_through = 0;	/* this backend's last committed cut */
 static uint64 cut_pending = 0;	/* this transaction's cut, kept when it commits */
+static bool reset_pending = false;	/* its prune left no old entry: the batch resets at commit */
 static int64 written_since_prune = 0;	/* entries this backend wrote since */
 
 static bool
@@ -251,12 +252,16 @@ PruneOldEntries(void)
 							 false, true, 0) != SPI_OK_DELETE)
 		elog(ERROR, "change log statement failed: could not prune");
 	left_some = batch >= 0 && SPI_processed >= (uint64) limit;
-	ChangeLogPruned(left_some);
+
 	/*
 	 * (a cut that left entries behind, or made in a subtransaction, which
-	 * may be rolled back alone, is not kept)
+	 * may be rolled back alone, is not kept; nor does a prune that left none
+	 * tell the others so before it commits: rolled back, it deleted nothing)
 	 */
-	if (!left_some && GetCurrentTransactionNestLevel() == 1)
+	if (left_some)
+		ChangeLogPruned(true);
+	reset_pending = !left_some && GetCurrentTransactionNestLevel() == 1;
+	if (reset_pending)
 		cut_pending = cut;
 	return true;
 }
@@ -417,8 +422,13 @@ OwnXactCallback(XactEvent event, void *arg)
 
 	if (event == XACT_EVENT_COMMIT && cut_pending != 0)
 		pruned_through = cut_pending;
+	if (event == XACT_EVENT_COMMIT && reset_pending)
+		ChangeLogPruned(false); /* (the prune's lock is still held) */
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE)
+	{
 		cut_pending = 0;
+		reset_pending = false;
+	}
 	for (k = 0; k < CHANGE_KINDS; k++)
 	{
 		OwnChanges *o = &own[k];

@@ -5,7 +5,8 @@
 #   batch per database: database a's log is left behind by a prune (old
 #     entries remain, so its next write prunes again); a write in database b,
 #     whose prune finds nothing old, does not make a forget it (a's next
-#     one-row write prunes: a new marker);
+#     one-row write prunes: a new marker); nor does a prune of a that took
+#     the last old entries and rolled back;
 #   no growth: rounds of 4 sessions each filing 2,000 assets in one
 #     statement and ending, 50,010 transaction ids burnt between rounds (each
 #     round's entries grow old): after 6 rounds the log holds fewer than
@@ -67,6 +68,17 @@ flip a 1001 1001	# one entry: a is still behind, so this write prunes
 m1=$(markers a)
 check "a write in another database leaves this one's prune behind ($left old entries were left; markers $m0 -> $m1)" \
 	"$([ "$left" -gt 0 ] && [ "$m1" -gt "$m0" ] && echo t || echo "left $left, markers $m0 -> $m1")"
+# a prune that took the rest but rolled back leaves the log behind still
+left=$(psql -qXAt -d a -c "SELECT count(*) FROM share_acl.change_log WHERE kind <> '-' AND txid <= '$before'")
+gone=$(psql -qXAt -d a -c "BEGIN" \
+	-c "UPDATE share_acl.resource SET restricted = NOT restricted WHERE id = '91000000-0001-0000-0007-000000001002'" \
+	-c "UPDATE share_acl.resource SET restricted = NOT restricted WHERE id = '91000000-0001-0000-0007-000000001002'" \
+	-c "UPDATE share_acl.resource SET restricted = NOT restricted WHERE id = '91000000-0001-0000-0007-000000001002'" \
+	-c "SELECT count(*) FROM share_acl.change_log WHERE kind <> '-' AND txid <= '$before'" -c "ROLLBACK")
+flip a 1003 1003
+m2=$(markers a)
+check "a prune that took the last old entries and rolled back leaves the next write to prune ($left old entries, none seen in the transaction: $gone; markers $m1 -> $m2)" \
+	"$([ "$left" -gt 0 ] && [ "$gone" = 0 ] && [ "$m2" -gt "$m1" ] && echo t || echo "left $left, in the transaction $gone, markers $m1 -> $m2")"
 
 # --- no growth with sessions that write in bulk and end
 psql -qX -d a -c "DELETE FROM share_acl.change_log" >/dev/null
