@@ -159,14 +159,15 @@ ExecPlan(SPIPlanPtr plan, Datum *values, int expected)
  * waits for another; the one that prunes deletes its entries without
  * locking them first (one WAL record per entry, not two).
  *
- * A prune deletes at most the server's batch (ChangeLogPruneBatch: 1,000,
- * doubled after each prune that left old entries behind, up to 16,000) and
+ * A prune deletes at most its database's batch (ChangeLogPruneBatch:
+ * 1,000, doubled after each prune that left old entries behind, up to
+ * 16,000, and back to 1,000 once one that left none commits) and
  * as many as its backend wrote since its last prune: the window's worth of
  * entries that become old together (after a burst of writes, or an idle
  * period) cost each of several writes a batch, not one of them all of it,
  * and while old entries are left behind every write prunes, in batches that
- * grow until they outpace the writes.  Without the preloaded library (no
- * shared batch) a prune deletes every old entry, as it always did.  A cut
+ * grow until they outpace the writes.  Without a shared batch (the library
+ * not preloaded, or past its 64 databases) a prune deletes every old entry.  A cut
  * that left entries behind is not kept: the next prune starts where this
  * one did.  The DELETE reads the log under a snapshot taken once the lock
  * is held, so it never meets an entry that a prune committed since this
