@@ -242,26 +242,28 @@ ChangeLogWritersBound(ChangeKind kind, FullTransactionId *bound)
 /*
  * The current database's prune batch; with claim, a free entry taken for
  * it when it has none.  NULL: not preloaded, or no entry (all taken).
+ * Found once per backend (its database does not change).
  */
 static PruneBatch *
 PruneBatchOf(bool claim)
 {
+	static PruneBatch *mine = NULL; /* (an entry is never given up) */
 	int			i;
 
-	if (writers == NULL)
-		return NULL;
-	for (i = 0; i < PRUNE_DATABASES; i++)
+	if (mine != NULL || writers == NULL)
+		return mine;
+	for (i = 0; i < PRUNE_DATABASES && mine == NULL; i++)
 		if (pg_atomic_read_u32(&writers->prune[i].database) == MyDatabaseId)
-			return &writers->prune[i];
-	for (i = 0; claim && i < PRUNE_DATABASES; i++)
+			mine = &writers->prune[i];
+	for (i = 0; claim && i < PRUNE_DATABASES && mine == NULL; i++)
 	{
 		uint32		unused = InvalidOid;
 
 		if (pg_atomic_compare_exchange_u32(&writers->prune[i].database, &unused, MyDatabaseId) ||
 			unused == MyDatabaseId)
-			return &writers->prune[i];
+			mine = &writers->prune[i];
 	}
-	return NULL;
+	return mine;
 }
 
 /*
