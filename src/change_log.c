@@ -180,6 +180,17 @@ static uint64 cut_pending = 0;	/* this transaction's cut, kept when it commits *
 static bool reset_pending = false;	/* its prune left no old entry: the batch resets at commit */
 static int64 written_since_prune = 0;	/* entries this backend wrote since */
 
+/*
+ * The entries a prune deletes (of the log as c): $1 the cut, $2 the kinds
+ * and the markers' code (the index leads with the kind), $3 where the
+ * backend's last cut ended.
+ */
+#define PRUNE_OLD_ENTRIES \
+	"c.kind OPERATOR(pg_catalog.=) ANY ($2) " \
+	"AND c.txid OPERATOR(pg_catalog.>=) $3 " \
+	"AND c.txid OPERATOR(pg_catalog.<) LEAST($1, " \
+	"pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot()))"
+
 static bool
 PruneOldEntries(void)
 {
@@ -228,11 +239,7 @@ PruneOldEntries(void)
 	batch = ChangeLogPruneBatch();
 	if (batch < 0)
 		plan = KeptPlanGet(&prune_all_plan,
-						   "DELETE FROM share_acl.change_log "
-						   "WHERE kind OPERATOR(pg_catalog.=) ANY ($2) "
-						   "AND txid OPERATOR(pg_catalog.>=) $3 "
-						   "AND txid OPERATOR(pg_catalog.<) LEAST($1, "
-						   "pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot()))",
+						   "DELETE FROM share_acl.change_log c WHERE " PRUNE_OLD_ENTRIES,
 						   3, argtypes, 0);
 	else
 	{
@@ -241,12 +248,8 @@ PruneOldEntries(void)
 		plan = KeptPlanGet(&prune_plan,
 						   "DELETE FROM share_acl.change_log "
 						   "WHERE ctid OPERATOR(pg_catalog.=) ANY (ARRAY("
-						   "SELECT c.ctid FROM share_acl.change_log c "
-						   "WHERE c.kind OPERATOR(pg_catalog.=) ANY ($2) "
-						   "AND c.txid OPERATOR(pg_catalog.>=) $3 "
-						   "AND c.txid OPERATOR(pg_catalog.<) LEAST($1, "
-						   "pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())) "
-						   "LIMIT $4))",
+						   "SELECT c.ctid FROM share_acl.change_log c WHERE " PRUNE_OLD_ENTRIES
+						   " LIMIT $4))",
 						   4, argtypes, 0);
 	}
 	if (SPI_execute_snapshot(plan, values, NULL, GetLatestSnapshot(), InvalidSnapshot,
