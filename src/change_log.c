@@ -16,9 +16,10 @@
  * entries of every transaction that snapshot saw as finished.  The next read
  * takes those of the transactions it listed as running, and of every later
  * one: a few index probes and one range scan of the newest entries, however
- * long another transaction holds the xmin horizon back; none when no such
- * transaction wrote an entry of the kind (change_log_writers.c, with the
- * library preloaded).  The running
+ * long another transaction holds the xmin horizon back, for entries of its
+ * kind and for the markers of deleted ones; none when no such transaction
+ * wrote an entry of the kind, and none for markers when none left one
+ * (change_log_writers.c, with the library preloaded).  The running
  * transaction's own entries come from memory (the ids it logged, with their
  * commands), so that a transaction checking after each of many uploads does
  * not scan all its earlier entries at each check.  Entries are written
@@ -1057,28 +1058,50 @@ WritersCounted(Relation log, Snapshot snap, FullTransactionId oldest)
 }
 
 /*
- * May the scans of the log be skipped: did no transaction that pos had not
- * seen finished write an entry of this kind (change_log_writers.c)?  The
- * running transaction's own entries do not count when memory holds them.
+ * The oldest transaction pos had not seen finished (the list is sorted),
+ * but own when memory holds its entries (skip_own); pos->xmax when there is
+ * none.
  */
-static bool
-NoUnseenWriter(Relation log, ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap,
-			   bool own_in_memory)
+static uint64
+OldestUnseen(const ChangeLogPosition *pos, bool skip_own)
 {
-	FullTransactionId bound;
-	uint64		oldest = U64FromFullTransactionId(pos->xmax);
 	int32		i;
 
-	if (snap->takenDuringRecovery || !ChangeLogWritersBound(kind, &bound))
-		return false;
-	/* the oldest listed as running (the list is sorted) */
 	for (i = 0; i < pos->nxip; i++)
-		if (!own_in_memory || !FullTransactionIdEquals(pos->xip[i], pos->own))
-		{
-			oldest = Min(oldest, U64FromFullTransactionId(pos->xip[i]));
-			break;
-		}
-	return U64FromFullTransactionId(bound) < oldest &&
+		if (!skip_own || !FullTransactionIdEquals(pos->xip[i], pos->own))
+			return Min(U64FromFullTransactionId(pos->xip[i]), U64FromFullTransactionId(pos->xmax));
+	return U64FromFullTransactionId(pos->xmax);
+}
+
+/*
+ * Which scans of the log may be skipped (change_log_writers.c): those for
+ * entries of this kind when no transaction that pos had not seen finished
+ * wrote one (the running transaction's own entries do not count when memory
+ * holds them), and then those for markers as well (no entry pos needed can
+ * have been deleted); otherwise those for markers when no such transaction
+ * (the running one included) left one.
+ */
+static void
+ScansToSkip(Relation log, ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap,
+			bool own_in_memory, bool *skip_entries, bool *skip_markers)
+{
+	FullTransactionId bound;
+	uint64		oldest = OldestUnseen(pos, own_in_memory);
+
+	*skip_entries = false;
+	*skip_markers = false;
+	if (snap->takenDuringRecovery || !ChangeLogWritersBound(kind, &bound))
+		return;
+	if (U64FromFullTransactionId(bound) < oldest &&
+		WritersCounted(log, snap, FullTransactionIdFromU64(oldest)))
+	{
+		*skip_entries = true;
+		*skip_markers = true;
+		return;
+	}
+	oldest = OldestUnseen(pos, false);
+	*skip_markers = ChangeLogMarkersBound(&bound) &&
+		U64FromFullTransactionId(bound) < oldest &&
 		WritersCounted(log, snap, FullTransactionIdFromU64(oldest));
 }
 
@@ -1095,6 +1118,8 @@ ChangeLogRead(ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap, int3
 	LogReader	r = {change_kind_codes[kind], pos, ReadNextFullTransactionId(), limit, 0, false, add, arg};
 	const char	codes[2] = {change_kind_codes[kind], CHANGE_LOG_MARKER};
 	bool		own_in_memory = OwnEntriesInMemory(kind, pos);
+	bool		skip_entries;
+	bool		skip_markers;
 	Relation	rel;
 	int32		i;
 	int			c;
@@ -1104,14 +1129,15 @@ ChangeLogRead(ChangeKind kind, const ChangeLogPosition *pos, Snapshot snap, int3
 		((uint64) 1 << 30))
 		return CHANGE_LOG_RELOAD;
 	rel = ModelTableOpen(MT_CHANGE_LOG, AccessShareLock);
-	if (NoUnseenWriter(rel, kind, pos, snap, own_in_memory))
+	ScansToSkip(rel, kind, pos, snap, own_in_memory, &skip_entries, &skip_markers);
+	if (skip_entries)
 	{
 		table_close(rel, AccessShareLock);
 		if (own_in_memory)
 			ReadOwnEntries(&r, kind, pos->own_curcid);
 		return r.reload ? CHANGE_LOG_RELOAD : CHANGE_LOG_DELTAS;
 	}
-	for (c = 0; c < 2 && !r.reload; c++)
+	for (c = 0; c < (skip_markers ? 1 : 2) && !r.reload; c++)
 	{
 		bool		own_read = false;
 

@@ -17,9 +17,12 @@
  * the floor are below the oldest transaction it had not seen.  A reader
  * never skips while the trigger is missing or disabled, nor before it has
  * seen the transaction that last enabled it (change_log.c).
- * (Markers of deleted entries need no counter: an entry the reader needed
- * was written by a transaction it had not seen, whose raise stays when the
- * entry goes.)
+ * (Markers of deleted entries need no counter for that: an entry the
+ * reader needed was written by a transaction it had not seen, whose raise
+ * stays when the entry goes.  They have one all the same, raised by the
+ * statement trigger with every kind's, so that a reader that must scan for
+ * entries need not scan for markers when no transaction it had not seen
+ * deleted any.)
  *
  * Why that is safe: an entry visible in the reader's snapshot was committed
  * before the snapshot was taken, so its counter was raised before that (the
@@ -58,9 +61,12 @@ typedef struct PruneBatch
 
 #define PRUNE_DATABASES		64
 
+/* The counter of the markers that deletions leave (after those of the kinds). */
+#define MARKERS		CHANGE_KINDS
+
 typedef struct WritersShared
 {
-	pg_atomic_uint64 written[CHANGE_KINDS];	/* highest full xid per kind, 0 none */
+	pg_atomic_uint64 written[CHANGE_KINDS + 1]; /* highest full xid per kind and of markers, 0 none */
 	pg_atomic_uint64 floor;		/* 0 until a reader sets it */
 	PruneBatch	prune[PRUNE_DATABASES];
 } WritersShared;
@@ -100,7 +106,7 @@ WritersShmemStartup(void)
 	writers = ShmemInitStruct("share_acl change log writers", sizeof(WritersShared), &found);
 	if (!found)
 	{
-		for (k = 0; k < CHANGE_KINDS; k++)
+		for (k = 0; k <= MARKERS; k++)
 			pg_atomic_init_u64(&writers->written[k], 0);
 		pg_atomic_init_u64(&writers->floor, 0);
 		for (k = 0; k < PRUNE_DATABASES; k++)
@@ -153,7 +159,10 @@ Raise(pg_atomic_uint64 *counter, uint64 xid)
 		;
 }
 
-/* Raise the counter of one kind, or of every kind (kind -1), to the current transaction's id. */
+/*
+ * Raise the counter of one kind, or of every kind and of the markers (kind
+ * -1), to the current transaction's id.
+ */
 static void
 RaiseCounters(int kind)
 {
@@ -163,7 +172,7 @@ RaiseCounters(int kind)
 	if (writers == NULL)
 		return;
 	xid = U64FromFullTransactionId(GetTopFullTransactionId());
-	for (k = 0; k < CHANGE_KINDS; k++)
+	for (k = 0; k <= MARKERS; k++)
 		if (kind < 0 || k == kind)
 			Raise(&writers->written[k], xid);
 	pg_memory_barrier();
@@ -216,11 +225,11 @@ change_log_written(PG_FUNCTION_ARGS)
 
 /*
  * Set *bound to an id at or above that of every transaction whose entries
- * of this kind may be visible to a snapshot taken before this call; false
- * when there is none to give (not preloaded, or in recovery).
+ * counted in counter may be visible to a snapshot taken before this call;
+ * false when there is none to give (not preloaded, or in recovery).
  */
-bool
-ChangeLogWritersBound(ChangeKind kind, FullTransactionId *bound)
+static bool
+Bound(int counter, FullTransactionId *bound)
 {
 	uint64		floor;
 
@@ -235,8 +244,26 @@ ChangeLogWritersBound(ChangeKind kind, FullTransactionId *bound)
 		if (pg_atomic_compare_exchange_u64(&writers->floor, &floor, next))
 			floor = next;
 	}
-	*bound = FullTransactionIdFromU64(Max(floor, pg_atomic_read_u64(&writers->written[kind])));
+	*bound = FullTransactionIdFromU64(Max(floor, pg_atomic_read_u64(&writers->written[counter])));
 	return true;
+}
+
+/* ... of the entries of this kind */
+bool
+ChangeLogWritersBound(ChangeKind kind, FullTransactionId *bound)
+{
+	return Bound(kind, bound);
+}
+
+/*
+ * ... of the markers of deleted entries: they are inserted by the log's
+ * guard, never by change_log.c's writer, so the statement trigger counts
+ * every one.
+ */
+bool
+ChangeLogMarkersBound(FullTransactionId *bound)
+{
+	return Bound(MARKERS, bound);
 }
 
 /*
