@@ -7,7 +7,10 @@ behind share_acl.protect(), and the role clients_app (share_acl_user) that the
 application connects as.  Then, through the pooler as clients_app, runs the
 requests of a web application: each one a transaction that sets its principal
 with set_principal() and reads app.asset.  What each principal must see is
-what share_acl.has_access() says, asked directly.
+what share_acl.has_access() says, asked directly.  Also through the pooler: a
+multi-statement query in autocommit keeps its principal to its end only; a
+share link's context (open_link) lasts its transaction; ten wrong passwords,
+each rolled back by the client, lock the link; psycopg's AsyncConnection.
 
 Prints one "ok N - ..." / "not ok N - ..." line per check and a summary line;
 exits 1 when a check failed.
@@ -29,6 +32,8 @@ DIRECT = dict(host=os.environ["PGHOST"], port=int(os.environ["PGPORT"]), dbname=
 # pooler needs (a prepared statement lives on one server connection)
 POOLED = dict(host=os.environ["BOUNCER_HOST"], port=int(os.environ["BOUNCER_PORT"]),
               dbname="clients", user="clients_app", prepare_threshold=None)
+
+PASSWORD = "correct horse battery"
 
 checks = 0
 failures = 0
@@ -72,6 +77,11 @@ def setup():
             ids["bob_share"] = c.execute("SELECT share_acl.share(%s, %s, 'viewer')",
                                          (assets[9], ids["bob"])).fetchone()[0]
             ids["bob_asset"] = assets[9]
+            ids["shared"] = shared
+            # a password-less link and one with a password, on the shared project
+            ids["link_token"] = c.execute("SELECT share_acl.create_link(%s)", (shared,)).fetchone()[0]
+            ids["pw_token"] = c.execute("SELECT share_acl.create_link(%s, password => %s)",
+                                        (shared, PASSWORD)).fetchone()[0]
     return ids
 
 
@@ -135,6 +145,14 @@ def psycopg_checks(ids, want):
     n = auto.execute("SELECT count(*) FROM app.asset").fetchone()[0]
     check(n == 0, "autocommit: set_principal in one statement does not carry to the next (fails closed)",
           f"{n} rows")
+    # ... but a multi-statement query is one implicit transaction: it lasts to its end
+    cur = auto.execute(f"SELECT share_acl.set_principal('{ids['owner']}'); SELECT count(*) FROM app.asset")
+    cur.nextset()
+    n_in = cur.fetchone()[0]
+    n_after = auto.execute("SELECT count(*) FROM app.asset").fetchone()[0]
+    check(n_in == len(want["owner"]) and n_after == 0,
+          "autocommit: a multi-statement query keeps its principal to its end, not past it",
+          f"{n_in} rows in it, {n_after} after")
 
     # an error from the API reaches the client with its SQLSTATE; the connection goes on
     c = conns[0]
@@ -161,6 +179,66 @@ def psycopg_checks(ids, want):
     for c in conns:
         c.close()
     auto.close()
+
+
+def link_checks(ids, link_rows):
+    """open_link through the pooler: a link context lasts its transaction, and
+    wrong passwords lock a link even when each attempt is rolled back."""
+    conns = [psycopg.connect(**POOLED) for _ in range(4)]
+    wrong = []
+    for i in range(40):
+        c = conns[i % len(conns)]
+        with c.transaction():
+            if i % 2 == 0:
+                status = c.execute("SELECT status FROM share_acl.open_link(%s)", (ids["link_token"],)).fetchone()[0]
+                if status != "ok":
+                    wrong.append((i, status))
+            rows = {r[0] for r in c.execute("SELECT id FROM app.asset")}
+            link = c.execute("SELECT share_acl.current_link()").fetchone()[0]
+        if rows != (link_rows if i % 2 == 0 else set()) or (link is None) != (i % 2 == 1):
+            wrong.append((i, len(rows), link))
+    check(not wrong, "open_link through the pooler: 20 requests that open the link see its project's "
+          "assets, the 20 between them on the same backends see none and have no link context",
+          repr(wrong[:5]))
+
+    statuses = []
+    for i in range(10):
+        c = conns[i % len(conns)]
+        with c.transaction(force_rollback=True):
+            statuses.append(c.execute("SELECT status FROM share_acl.open_link(%s, %s)",
+                                      (ids["pw_token"], "wrong guess")).fetchone()[0])
+    with conns[0].transaction():
+        after = conns[0].execute("SELECT status FROM share_acl.open_link(%s, %s)",
+                                 (ids["pw_token"], PASSWORD)).fetchone()[0]
+        rows = conns[0].execute("SELECT count(*) FROM app.asset").fetchone()[0]
+    check(statuses == ["wrong_password"] * 10 and after == "locked" and rows == 0,
+          "10 wrong passwords through the pooler, each rolled back by the client, lock the link: "
+          "the right password is then refused and opens nothing", repr((statuses, after, rows)))
+    for c in conns:
+        c.close()
+
+
+async def psycopg_async_checks(ids, want):
+    """psycopg's AsyncConnection through the pooler: concurrent requests, each its principal."""
+    names = ["owner", "alice", "bob", "carol"]
+    conns = [await psycopg.AsyncConnection.connect(**POOLED) for _ in range(5)]
+    rng = random.Random(13)
+    wrong = []
+
+    async def one(i, conn, name):
+        async with conn.transaction():
+            await conn.execute("SELECT share_acl.set_principal(%s)", (ids[name],))
+            cur = await conn.execute("SELECT id FROM app.asset")
+            rows = {r[0] for r in await cur.fetchall()}
+        if rows != want[name]:
+            wrong.append((i, name, len(rows)))
+
+    for start in range(0, 100, len(conns)):
+        await asyncio.gather(*(one(start + k, conns[k], rng.choice(names)) for k in range(len(conns))))
+    for c in conns:
+        await c.close()
+    check(not wrong, "psycopg async through the pooler: 100 requests on 5 connections at once each see "
+          "exactly what has_access allows their principal", repr(wrong[:5]))
 
 
 async def asyncpg_checks(ids, want):
@@ -203,14 +281,18 @@ async def asyncpg_checks(ids, want):
 
 def main():
     ids = setup()
-    for k in ("owner", "alice", "bob", "carol", "bob_asset", "bob_share"):
+    for k in ("owner", "alice", "bob", "carol", "bob_asset", "bob_share", "shared"):
         ids[k] = uuid.UUID(str(ids[k]))
     want = expected(ids)
+    with psycopg.connect(**DIRECT, autocommit=True) as c:
+        link_rows = {r[0] for r in c.execute("SELECT id FROM app.asset WHERE project_id = %s", (ids["shared"],))}
     psycopg_checks(ids, want)
     want["bob"] = set()  # unshared by the psycopg checks
+    link_checks(ids, link_rows)
+    asyncio.run(psycopg_async_checks(ids, want))
     asyncio.run(asyncpg_checks(ids, want))
-    print(f"clients: {checks} checks, {failures} failed: psycopg and asyncpg through PgBouncer "
-          "(transaction pooling)")
+    print(f"clients: {checks} checks, {failures} failed: psycopg (sync and async) and asyncpg "
+          "through PgBouncer (transaction pooling)")
     sys.exit(1 if failures else 0)
 
 
