@@ -7,9 +7,9 @@
  * that deletions leave, the highest transaction id that wrote one: raised
  * before the insert (by change_log.c's writer, or by the log's statement
  * trigger for anyone else's), so before the writer's commit can be visible
- * in any snapshot.  Only when the library
- * is preloaded (the counters live in the server's main shared memory);
- * otherwise, and in recovery, there is no bound and every read scans.
+ * in any snapshot.  Only when the library is preloaded (the counters live
+ * in the server's main shared memory); otherwise, and in recovery, there is
+ * no bound and every read scans.
  *
  * Beside them, the size of the writers' next prune of old entries of each
  * database's log (ChangeLogPruneBatch): a batch that grows while prunes
