@@ -1771,8 +1771,9 @@ BEGIN
      WHERE x.id = set_guest_ai.project AND x.guest_ai_enabled IS DISTINCT FROM set_guest_ai.enabled;
     -- Below a restricted resource the actor's rights on the project do not
     -- reach (R8): a guest or outsider may not gain run_ai where the actor
-    -- lacks it (the engine sees the UPDATE above).
-    IF enabled AND actor IS NOT NULL
+    -- lacks it (the engine sees the UPDATE above).  Turning on what is on
+    -- already gives nobody anything (FOUND: the UPDATE changed the row).
+    IF enabled AND FOUND AND actor IS NOT NULL
        AND NOT coalesce(share_acl.effective_permissions(actor, project), ''::share_acl.permset)
                OPERATOR(share_acl.@>) 'full'::share_acl.permset
        AND EXISTS (SELECT 1 FROM share_acl.resource x WHERE x.workspace_id = r.workspace_id AND x.restricted) THEN

@@ -2,7 +2,7 @@
 -- resource made its own parent or put in itself as a collection: refused as
 -- the other cycles are (42P19), not by the table's check (23514).
 BEGIN;
-SELECT plan(17);
+SELECT plan(19);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -66,6 +66,13 @@ SELECT lives_ok($$SELECT share_acl.set_guest_ai(pg_temp.id('P'), true)$$,
     'the owner may (it holds everything everywhere)');
 SELECT is(share_acl.has_access(pg_temp.id('gina'), pg_temp.id('R'), 'run_ai'), true,
     'then the guest has run_ai on it');
+-- turning on what is on already gives nobody anything: not refused
+SELECT pg_temp.act('mark');
+SELECT lives_ok($$SELECT share_acl.set_guest_ai(pg_temp.id('P'), true)$$,
+    'the member turns on guest AI that is on already (no guest gains anything): not refused');
+SELECT is((SELECT guest_ai_enabled FROM share_acl.resource WHERE id = pg_temp.id('P')), true,
+    '... and it stays on');
+SELECT pg_temp.act('olga');
 
 SELECT throws_ok($$SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id('A'))$$, '42P19', NULL,
     'a resource made its own parent: a cycle (42P19)');
