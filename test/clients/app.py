@@ -34,6 +34,8 @@ POOLED = dict(host=os.environ["BOUNCER_HOST"], port=int(os.environ["BOUNCER_PORT
               dbname="clients", user="clients_app", prepare_threshold=None)
 
 PASSWORD = "correct horse battery"
+# the principals of the data set: the owner, a member, a guest, an outsider
+PRINCIPALS = ("owner", "alice", "bob", "carol")
 
 checks = 0
 failures = 0
@@ -53,7 +55,7 @@ def setup():
     """The model and the application table, as the superuser; returns the ids."""
     ids = {}
     with psycopg.connect(**DIRECT, autocommit=True) as c:
-        for name in ("owner", "alice", "bob", "carol"):
+        for name in PRINCIPALS:
             ids[name] = c.execute("SELECT share_acl.create_user(%s)", (f"{name}@clients.test",)).fetchone()[0]
         ws = c.execute("SELECT share_acl.create_workspace('clients', %s)", (ids["owner"],)).fetchone()[0]
         c.execute("SELECT share_acl.add_member(%s, %s, 'member')", (ws, ids["alice"]))
@@ -91,7 +93,7 @@ def expected(ids):
         return {name: {r[0] for r in c.execute(
             "SELECT id FROM app.asset WHERE share_acl.has_access(%s, id, 'view') ORDER BY id",
             (ids[name],))}
-            for name in ("owner", "alice", "bob", "carol")}
+            for name in PRINCIPALS}
 
 
 def request(conn, principal):
@@ -104,7 +106,6 @@ def request(conn, principal):
 
 
 def psycopg_checks(ids, want):
-    names = ["owner", "alice", "bob", "carol"]
     check(len(want["owner"]) == 12 and len(want["alice"]) == 8 and want["bob"] == {ids["bob_asset"]}
           and not want["carol"],
           "the data set: the owner views 12 assets, the member 8, the guest her one, the outsider none",
@@ -115,7 +116,7 @@ def psycopg_checks(ids, want):
     rng = random.Random(7)
     wrong, pids, by_pid = [], set(), {}
     for i in range(120):
-        name = rng.choice(names)
+        name = rng.choice(PRINCIPALS)
         rows, pid = request(conns[i % len(conns)], ids[name])
         pids.add(pid)
         by_pid.setdefault(pid, set()).add(name)
@@ -220,7 +221,6 @@ def link_checks(ids, link_rows):
 
 async def psycopg_async_checks(ids, want):
     """psycopg's AsyncConnection through the pooler: concurrent requests, each its principal."""
-    names = ["owner", "alice", "bob", "carol"]
     conns = [await psycopg.AsyncConnection.connect(**POOLED) for _ in range(5)]
     rng = random.Random(13)
     wrong = []
@@ -234,7 +234,7 @@ async def psycopg_async_checks(ids, want):
             wrong.append((i, name, len(rows)))
 
     for start in range(0, 100, len(conns)):
-        await asyncio.gather(*(one(start + k, conns[k], rng.choice(names)) for k in range(len(conns))))
+        await asyncio.gather(*(one(start + k, conns[k], rng.choice(PRINCIPALS)) for k in range(len(conns))))
     for c in conns:
         await c.close()
     check(not wrong, "psycopg async through the pooler: 100 requests on 5 connections at once each see "
@@ -242,7 +242,6 @@ async def psycopg_async_checks(ids, want):
 
 
 async def asyncpg_checks(ids, want):
-    names = ["owner", "alice", "bob", "carol"]
     # statement_cache_size=0: what asyncpg needs behind a transaction pooler
     pool = await asyncpg.create_pool(host=POOLED["host"], port=POOLED["port"], database="clients",
                                      user="clients_app", min_size=8, max_size=8, statement_cache_size=0)
@@ -250,7 +249,7 @@ async def asyncpg_checks(ids, want):
     wrong = []
 
     async def one(i):
-        name = rng.choice(names)
+        name = rng.choice(PRINCIPALS)
         async with pool.acquire() as conn:
             async with conn.transaction():
                 await conn.execute("SELECT share_acl.set_principal($1)", ids[name])
@@ -281,7 +280,7 @@ async def asyncpg_checks(ids, want):
 
 def main():
     ids = setup()
-    for k in ("owner", "alice", "bob", "carol", "bob_asset", "bob_share", "shared"):
+    for k in (*PRINCIPALS, "bob_asset", "bob_share", "shared"):
         ids[k] = uuid.UUID(str(ids[k]))
     want = expected(ids)
     with psycopg.connect(**DIRECT, autocommit=True) as c:
