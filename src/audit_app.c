@@ -399,7 +399,7 @@ audit_trigger(PG_FUNCTION_ARGS)
 		type = TupleDescAttr(desc, column - 1)->atttypid;
 		if (type != UUIDOID)
 			ereport(ERROR,
-					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("audit_trigger(): column \"%s\" of relation %s is of type %s, not uuid",
 							column_name, table, format_type_be(type))));
 	}

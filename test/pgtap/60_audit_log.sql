@@ -589,7 +589,8 @@ SELECT is((SELECT count(*) FROM share_acl.audit_log WHERE new ->> 'body' = 'roll
 SELECT throws_ok($$CREATE TRIGGER bad AFTER INSERT ON public.t60_doc FOR EACH ROW
                    EXECUTE FUNCTION share_acl.audit_trigger('title');
                    INSERT INTO public.t60_doc (title) VALUES ('x')$$,
-    '39P01', NULL, 'audit_trigger: a column that is not a uuid is refused');
+    '42804', 'audit_trigger(): column "title" of relation public.t60_doc is of type text, not uuid',
+    'audit_trigger: a column that is not a uuid is refused (42804, as protect() refuses one)');
 SELECT throws_ok($$CREATE TRIGGER bad AFTER INSERT ON public.t60_doc FOR EACH ROW
                    EXECUTE FUNCTION share_acl.audit_trigger('asset_id');
                    INSERT INTO public.t60_doc (title) VALUES ('x')$$,
