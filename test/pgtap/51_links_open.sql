@@ -8,7 +8,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(83);
+SELECT plan(84);
 -- passwords appear as literals below: keep the statement text out of the
 -- server log (and open_link and create_link from warning about it, which
 -- 54_links_log_settings.sql tests)
@@ -82,6 +82,9 @@ SELECT share_acl._set_link_context(NULL);
 SELECT results_eq($$SELECT ok, status, link_id, resource, perms FROM share_acl.open_link('nonsense')$$,
     $$VALUES (false, 'invalid', NULL::uuid, NULL::uuid, NULL::share_acl.permset)$$,
     'invalid: one row, nothing revealed');
+SELECT results_eq($$SELECT ok, status, link_id, resource, perms FROM share_acl.open_link(NULL)$$,
+    $$VALUES (false, 'invalid', NULL::uuid, NULL::uuid, NULL::share_acl.permset)$$,
+    'a NULL token opens invalid, one row, as a token that names no link');
 SELECT lives_ok($$SELECT share_acl.revoke_link(pg_temp.id('revoked'))$$, 'revoke a link');
 SELECT results_eq($$SELECT ok, status, link_id, resource FROM share_acl.open_link(pg_temp.tok('revoked'))$$,
     $$VALUES (false, 'revoked', pg_temp.id('revoked'), NULL::uuid)$$,
