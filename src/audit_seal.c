@@ -108,20 +108,6 @@ static bool sealing_for_prepare = false;	/* the seal runs for PREPARE TRANSACTIO
 static bool fail_behind_prepared = false;	/* AuditSealFailBehindPrepared was called */
 
 /*
- * The chains' locks (and their partitions') this transaction's seal took, in
- * TopTransactionContext: released once the commit is visible
- * (ReleaseChains), not at the end of the transaction.
- */
-typedef struct HeldLock
-{
-	LOCKTAG		tag;
-	LOCKMODE	mode;
-} HeldLock;
-static HeldLock *held_locks = NULL;
-static int	nheld_locks = 0;
-static int	held_room = 0;
-
-/*
  * Where the audit tables are, looked up at a backend's first seal and again
  * after a change to pg_class, pg_attribute or pg_namespace (the extension
  * dropped, re-created or updated): not at every commit.
@@ -422,41 +408,7 @@ ChainPartitionTag(LOCKTAG *tag, uint32 p)
 	SET_LOCKTAG_OBJECT(*tag, MyDatabaseId, audit_catalog.log, p, 0);
 }
 
-/* Note that the seal holds the lock on tag in mode (ReleaseChains). */
-static void
-NoteHeld(const LOCKTAG *tag, LOCKMODE mode)
-{
-	if (nheld_locks == held_room)
-	{
-		held_room = Max(16, held_room * 2);
-		held_locks = held_locks == NULL ?
-			MemoryContextAlloc(TopTransactionContext, held_room * sizeof(HeldLock)) :
-			repalloc(held_locks, held_room * sizeof(HeldLock));
-	}
-	held_locks[nheld_locks].tag = *tag;
-	held_locks[nheld_locks++].mode = mode;
-}
-
-/* Note the partitions of wanted as held in mode. */
-static void
-NotePartitionsHeld(const bool *wanted, LOCKMODE mode)
-{
-	LOCKTAG		tag;
-	uint32		p;
-
-	for (p = 0; p < WORKSPACE_PARTITIONS; p++)
-	{
-		if (!wanted[p])
-			continue;
-		ChainPartitionTag(&tag, p);
-		NoteHeld(&tag, mode);
-	}
-}
-
-/*
- * Lock the n chains (uuid datums) until the commit is visible
- * (ReleaseChains), or the end of the transaction.
- */
+/* Lock the n chains (uuid datums) until the end of the transaction. */
 static void
 LockChains(Oid chain_rel, const Datum *chains, int n)
 {
@@ -505,7 +457,6 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
 	if (bulk)
 	{
 		LockPartitions(partitions, true, ChainPartitionTag);
-		NotePartitionsHeld(partitions, ExclusiveLock);
 		return;
 	}
 	qsort(locks, n, sizeof(ChainLock), ChainLockCmp);
@@ -522,29 +473,6 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 				 errmsg("the audit chain of the row's workspace is held by a prepared transaction")));
-	NotePartitionsHeld(partitions, RowExclusiveLock);
-	for (i = 0; i < ntags; i++)
-		NoteHeld(&tags[i], modes[i]);
-}
-
-/*
- * At XACT_EVENT_COMMIT: let go of the chains' locks.  The commit record is
- * written and the transaction no longer runs (ProcArrayEndTransaction), so
- * the next holder reads the heads it moved, and its rows come after these
- * in id, time and chain; the rest of the commit (resource owners,
- * invalidations, the other locks) no longer holds up the workspace's other
- * writers' seals.  (Writers that NOTIFY still wait for each other's whole
- * commit: PostgreSQL holds its NOTIFY lock to the end.  A prepared
- * transaction keeps the chains' locks until COMMIT PREPARED.)
- */
-static void
-ReleaseChains(void)
-{
-	int			i;
-
-	for (i = 0; i < nheld_locks; i++)
-		(void) LockRelease(&held_locks[i].tag, held_locks[i].mode, false);
-	nheld_locks = 0;
 }
 
 /*
@@ -1499,9 +1427,6 @@ AuditForget(void)
 	nmemory_rows = 0;
 	memory_room = 0;
 	memory_unresolved = false;
-	held_locks = NULL;			/* (freed with the transaction's memory) */
-	nheld_locks = 0;
-	held_room = 0;
 	AuditEndMaintenance();
 }
 
@@ -1523,8 +1448,6 @@ AuditXactCallback(XactEvent event, void *arg)
 			}
 			break;
 		default:
-			if (event == XACT_EVENT_COMMIT)
-				ReleaseChains();
 			if (XactEventEnds(event))
 				AuditForget();
 			break;
