@@ -26,6 +26,28 @@ bench_load_data() {
 	psql -qX -f "$BENCH/app.sql" >/dev/null
 }
 
+# The cluster of the write-path scripts (writes.sh, ab_writes.sh), its data set
+# and their pgbench command: starts the cluster (share_acl preloaded when
+# $1 is 1), makes PGB_LOG and PGB_ERRORS (removed at exit, with the cluster,
+# after the commands in $2), loads the data set and the link tokens, and sets
+# NASSETS, NLINKS and PGB.
+bench_write_cluster() {
+	sa_start_cluster "shared_buffers = 1GB
+max_wal_size = 8GB
+checkpoint_timeout = 30min
+jit = off
+$([ "$1" = 1 ] && echo "shared_preload_libraries = 'share_acl'")"
+	PGB_LOG=$(mktemp /tmp/share_acl_bench_pgb.XXXXXX)
+	PGB_ERRORS=$(mktemp /tmp/share_acl_bench_err.XXXXXX)
+	# shellcheck disable=SC2064  # the files' names are known now
+	trap "rm -f '$PGB_LOG' '$PGB_ERRORS'; sa_stop_cluster; ${2:-:}" EXIT
+	bench_load_data
+	psql -qX -f "$BENCH/link_tokens.sql" >/dev/null
+	NASSETS=$(psql -qXAt -c "SELECT count(*) FROM bench.asset")
+	NLINKS=$(psql -qXAt -c "SELECT count(*) FROM bench.link_token")
+	PGB=(pgbench -n -M prepared -D nassets="$NASSETS" -D nlinks="$NLINKS")
+}
+
 calc() { echo "scale=6; $*" | bc -l; }
 maxof() { printf '%s\n' "$@" | sort -g | tail -1; }
 pct() { printf '%.0f%%' "$(calc "$1 * 100")"; }

@@ -31,24 +31,11 @@ export SA_HUGE_PAGES=${HUGE_PAGES:-on}
 BENCH=$SA_ROOT/test/bench
 
 bench_setup
-sa_start_cluster "shared_buffers = 1GB
-max_wal_size = 8GB
-checkpoint_timeout = 30min
-jit = off
-$([ "$PRELOAD" = 1 ] && echo "shared_preload_libraries = 'share_acl'")"
-PGB_LOG=$(mktemp /tmp/share_acl_bench_pgb.XXXXXX)
-PGB_ERRORS=$(mktemp /tmp/share_acl_bench_err.XXXXXX)
-trap 'rm -f "$PGB_LOG" "$PGB_ERRORS"; sa_stop_cluster' EXIT
-
-bench_load_data
-psql -qX -f "$BENCH/link_tokens.sql" >/dev/null
-NASSETS=$(psql -qXAt -c "SELECT count(*) FROM bench.asset")
-NLINKS=$(psql -qXAt -c "SELECT count(*) FROM bench.link_token")
+bench_write_cluster "$PRELOAD"
 AUDITED=$(psql -qXAt -c "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'zzz_audit_%' AND tgenabled = 'A'")
 printf '%s assets, %s links; audit triggers enabled: %s; share_acl preloaded: %s; huge pages: %s\n' \
 	"$NASSETS" "$NLINKS" "$AUDITED" "$PRELOAD" "${SA_HUGE_PAGES_USED:-off}"
 [ "$AUDITED" -gt 0 ] || { echo "the audit triggers are not enabled" >&2; exit 1; }
-PGB=(pgbench -n -M prepared -D nassets="$NASSETS" -D nlinks="$NLINKS")
 
 audit_rows() { psql -qXAt -c "SELECT count(*) FROM share_acl.audit_log"; }
 for clients in "$CLIENTS" 1; do
