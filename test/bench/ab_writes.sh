@@ -10,9 +10,10 @@
 #   git stash && make && cp share_acl.so /tmp/old.so && git stash pop
 #   bash test/bench/ab_writes.sh /tmp/old.so /tmp/new.so
 #
-# Settings (environment): SCALE (1), SECONDS_PGBENCH (10), WARMUP (2),
-# ROUNDS (3), CLIENTS (2).  The build of the working tree is installed again
-# at the end.
+# Only the library is swapped: the two builds must share the extension's SQL
+# (the working tree's, installed).  Settings (environment): SCALE (1),
+# SECONDS_PGBENCH (10), WARMUP (2), ROUNDS (3), CLIENTS (2).  The build of the
+# working tree is installed again at the end.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
