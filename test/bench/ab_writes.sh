@@ -2,7 +2,7 @@
 # test/bench/ab_writes.sh — two builds of share_acl.so side by side on the
 # write paths: one throwaway cluster with the SPEC §10 data set (times SCALE),
 # then ROUNDS rounds in which each build in turn is installed, the server
-# restarted and warmed, and each write script run for SECONDS_PGBENCH seconds
+# restarted and its shared images mapped, and each write script run for SECONDS_PGBENCH seconds
 # by CLIENTS clients (steady tps, as test/bench/writes.sh).  On this noisy
 # machine a change is told from the day's drift only so.
 #
@@ -35,12 +35,8 @@ for round in $(seq "$ROUNDS"); do
 		install -m 755 "${BUILDS[$b]}" "$LIB"
 		sa_as_postgres "$PG_BIN/pg_ctl" -D "$SA_CLUSTER_DIR/data" -w -m fast \
 			-l "$SA_CLUSTER_DIR/server.log" restart >/dev/null
-		# the structure and principal images written again after the restart
-		psql -qXAt -c "BEGIN; SELECT share_acl.set_principal(md5('user:0')::uuid);
-			SELECT count(*) FILTER (WHERE share_acl.has_access(md5('asset:' || i)::uuid, 'view'))
-			  FROM generate_series(1, 30000) i; COMMIT;" >/dev/null
-		sleep 8
-		line="round $round ${BUILDS[$b]} ($CLIENTS clients):"
+		bench_wait_shared_images "$(psql -qXAt -c "SELECT md5('user:0')::uuid")"
+		line="round $round ${BUILDS[$b]} ($CLIENTS clients, images $BENCH_MODE after ${BENCH_WAITED}s):"
 		for s in plain_insert share_unshare open_link create_resource; do
 			line="$line $s $(pgb -U bench_app -f "$BENCH/$s.pgbench")"
 		done

@@ -48,6 +48,29 @@ $([ "$1" = 1 ] && echo "shared_preload_libraries = 'share_acl'")"
 	PGB=(pgbench -n -M prepared -D nassets="$NASSETS" -D nlinks="$NLINKS")
 }
 
+# The image writer writes the shared images some seconds after a load or a
+# restart (a backend's check asks for them); until then each backend reads a
+# copy of its own.  The figures are of the deployment as it runs, so wait (at
+# most 120 s) until a new backend, after a check by principal $1, maps them:
+# sets BENCH_MODE (the mode it reports) and BENCH_WAITED (seconds).  A build
+# without share_acl.cache_stats() is not waited for.
+bench_wait_shared_images() {
+	local has_stats
+	has_stats=$(psql -qXAt -c "SELECT to_regprocedure('share_acl.cache_stats()') IS NOT NULL")
+	BENCH_WAITED=0
+	if [ "$has_stats" != t ]; then
+		BENCH_MODE="per backend (no share_acl.cache_stats())"
+		return
+	fi
+	while :; do
+		BENCH_MODE=$(psql -qXAt -c "SELECT share_acl.has_access('$1', md5('asset:0')::uuid, 'view')" \
+			-c "SELECT coalesce(string_agg(DISTINCT mode, ', '), '?') FROM share_acl.cache_stats()" | tail -1)
+		[ "$BENCH_MODE" != shared ] && [ "$BENCH_WAITED" -lt 120 ] || break
+		sleep 2
+		BENCH_WAITED=$((BENCH_WAITED + 2))
+	done
+}
+
 calc() { echo "scale=6; $*" | bc -l; }
 maxof() { printf '%s\n' "$@" | sort -g | tail -1; }
 pct() { printf '%.0f%%' "$(calc "$1 * 100")"; }

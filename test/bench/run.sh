@@ -88,25 +88,9 @@ NASSETS=$(psql -qXAt -c "SELECT count(*) FROM bench.asset")
 times_of() { psql -qX -v ON_ERROR_STOP=1 "$@" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'; }
 best() { sort -g | head -1; }
 HAS_STATS=$(psql -qXAt -c "SELECT to_regprocedure('share_acl.cache_stats()') IS NOT NULL")
-# the cache mode each backend reports (share_acl.cache_stats(), when it exists)
-cache_mode() {
-	if [ "$HAS_STATS" = t ]; then
-		psql -qXAt -c "SELECT share_acl.has_access('$MEMBER', md5('asset:0')::uuid, 'view')" \
-			-c "SELECT coalesce(string_agg(DISTINCT mode, ', '), '?') FROM share_acl.cache_stats()" | tail -1
-	else
-		echo "per backend (no share_acl.cache_stats())"
-	fi
-}
-# The image writer writes the shared images some seconds after the load (a
-# backend's check asks for them); until then each backend reads a copy of
-# its own.  The figures are of the deployment as it runs, so wait (at most
-# 120 s) until a new backend maps them.
-mode=$(cache_mode); waited=0
-while [ "$HAS_STATS" = t ] && [ "$mode" != shared ] && [ "$waited" -lt 120 ]; do
-	sleep 2; waited=$((waited + 2)); mode=$(cache_mode)
-done
+bench_wait_shared_images "$MEMBER"
 printf 'share_acl in shared_preload_libraries: %s   cache mode: %s (after %s s)   huge pages: %s\n' \
-	"$([ "$PRELOAD" = 1 ] && echo yes || echo no)" "$mode" "$waited" "${SA_HUGE_PAGES_USED:-off}"
+	"$([ "$PRELOAD" = 1 ] && echo yes || echo no)" "$BENCH_MODE" "$BENCH_WAITED" "${SA_HUGE_PAGES_USED:-off}"
 
 COUNT="SELECT count(*) FROM bench.asset;"
 SET_MEMBER="SET share_acl.principal = '$MEMBER';"
