@@ -25,12 +25,13 @@ sa_as_postgres "$PG_BIN/pg_ctl" -D "$DIR/data" -o "-k $DIR -c listen_addresses= 
 sa_as_postgres "$PG_BIN/psql" -h "$DIR" -p 5619 -d postgres -qX -v ON_ERROR_STOP=1 -f "$SA_ROOT/test/bench/callgrind_data.sql" >/dev/null
 sa_as_postgres "$PG_BIN/pg_ctl" -D "$DIR/data" stop >/dev/null
 M='c0000000-0000-0000-0001-000000000005'
+PAIRS=2900	# the pairs counted; the warm-up's are the 99 after them
 count() {	# mode n: the instructions of a single-user backend running the case
 	local q warm="SELECT count(*) FROM share_acl.accessible_resources('$M', 'view');"
 	if [ "$1" = point ]; then
 		q="SELECT count(*) FILTER (WHERE share_acl.has_access('$M', id, 'view')) FROM ids WHERE i <= $2;"
 	else
-		warm="$warm SELECT count(*) FILTER (WHERE share_acl.has_access(p, a, 'view')) FROM pairs WHERE i > 2900;"
+		warm="$warm SELECT count(*) FILTER (WHERE share_acl.has_access(p, a, 'view')) FROM pairs WHERE i > $PAIRS;"
 		q="SELECT count(*) FILTER (WHERE share_acl.has_access(p, a, 'view')) FROM pairs WHERE i <= $2;"
 	fi
 	printf '%s\n%s\n' "$warm" "$q" >"$DIR/q.sql"
@@ -39,7 +40,7 @@ count() {	# mode n: the instructions of a single-user backend running the case
 		"$PG_BIN/postgres" --single -D "$DIR/data" postgres <"$DIR/q.sql" 2>&1 |
 		sed -n 's/.*Collected : \([0-9]*\).*/\1/p' | tail -1
 }
-for c in "point 20000" "pairs 2900"; do
+for c in "point 20000" "pairs $PAIRS"; do
 	set -- $c
 	base=$(count "$1" 0); with=$(count "$1" "$2")
 	printf '%s: %d instructions per check (%s checks: %s, none: %s)\n' "$1" $(((with - base) / $2)) "$2" "$with" "$base"
