@@ -96,17 +96,25 @@ COUNT="SELECT count(*) FROM bench.asset;"
 SET_MEMBER="SET share_acl.principal = '$MEMBER';"
 
 sa_log "(a)/(b) count(*) over the application table: RLS on (member with project shares) and off"
-mapfile -t off < <(times_of -U bench_owner <<-SQL
-	\timing on
-	$(for _ in $(seq $((REPEAT + 1))); do echo "$COUNT"; done)
-SQL
-)
-mapfile -t on < <(times_of -U bench_app <<-SQL
+# The two sides alternate in one session (SET ROLE: the table's owner reads it
+# with RLS off, bench_app under the policies), so that both meet the machine
+# in the same state: its speed changes for seconds at a time (the same scans,
+# and share_acl.cache_stats() in one backend with the same caches, take up to
+# 1.6 times as long for a while), and a block of one side after a block of the
+# other could compare a fast moment with a slow one.  Each side's first scan
+# is left out.
+mapfile -t scans < <(times_of <<-SQL
 	$SET_MEMBER
-	\timing on
-	$(for _ in $(seq $((REPEAT + 1))); do echo "$COUNT"; done)
+	$(for _ in $(seq $((REPEAT + 1))); do
+		printf '%s\n' '\timing off' 'SET ROLE bench_owner;' '\timing on' "$COUNT" \
+			'\timing off' 'SET ROLE bench_app;' '\timing on' "$COUNT"
+	done)
 SQL
 )
+off=() on=()
+for i in "${!scans[@]}"; do
+	if [ $((i % 2)) = 0 ]; then off+=("${scans[$i]}"); else on+=("${scans[$i]}"); fi
+done
 t_off=$(printf '%s\n' "${off[@]:1}" | best)
 t_on=$(printf '%s\n' "${on[@]:1}" | best)
 rows_on=$(psql -qXAt -U bench_app -c "$SET_MEMBER" -c "$COUNT")
@@ -152,18 +160,18 @@ mapfile -t pc < <(times_of <<-SQL
 	ANALYZE ids;
 	\timing on
 	$PC_SA
-	$PC_SA
-	$PC_SA
-	$PC_BASE
-	$PC_BASE
-	$PC_FN
-	$PC_FN
+	$(for _ in 1 2 3; do printf '%s\n' "$PC_SA" "$PC_BASE" "$PC_FN"; done)
 SQL
 )
+# (after a first check of every id, the three alternate, as the scans above)
+pc_sa=() pc_base=() pc_fn=()
+for i in $(seq 1 3 $((${#pc[@]} - 1))); do
+	pc_sa+=("${pc[$i]}") pc_base+=("${pc[$((i + 1))]}") pc_fn+=("${pc[$((i + 2))]}")
+done
 nfn=$(psql -qXAt -c "$PC_IDS" -c "SELECT count(*) FROM ids WHERE ctid < '(2,0)'")
-t_pc_sa=$(printf '%s\n' "${pc[@]:1:2}" | best)
-t_pc_base=$(printf '%s\n' "${pc[@]:3:2}" | best)
-t_pc_fn=$(printf '%s\n' "${pc[@]:5:2}" | best)
+t_pc_sa=$(printf '%s\n' "${pc_sa[@]}" | best)
+t_pc_base=$(printf '%s\n' "${pc_base[@]}" | best)
+t_pc_fn=$(printf '%s\n' "${pc_fn[@]}" | best)
 us_sa=$(calc "($t_pc_sa - $t_pc_base) / 1000")
 us_fn=$(calc "$t_pc_fn * 1000 / $nfn")
 printf 'share_acl.has_access: %.3f us per check (1M calls, loop overhead subtracted)   plain SQL can_view: %.1f us per check\n' "$us_sa" "$us_fn"
