@@ -94,14 +94,24 @@ QueueLockInTurn(const LOCKTAG *tag)
 	AtEOXact_GUC(true, nest);
 }
 
+/*
+ * Sleep until the latch is set or timeout_ms have passed (ending with the
+ * postmaster), then take any interrupt.
+ */
+static void
+SleepOnLatch(long timeout_ms)
+{
+	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					 timeout_ms, PG_WAIT_EXTENSION);
+	ResetLatch(MyLatch);
+	CHECK_FOR_INTERRUPTS();
+}
+
 /* Wait SLOT_RETRY_MS for a slot (or anything else setting the latch). */
 static void
 WaitForSlot(void)
 {
-	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					 SLOT_RETRY_MS, PG_WAIT_EXTENSION);
-	ResetLatch(MyLatch);
-	CHECK_FOR_INTERRUPTS();
+	SleepOnLatch(SLOT_RETRY_MS);
 }
 
 /*
@@ -118,12 +128,7 @@ WaitForPid(BackgroundWorkerHandle *handle)
 
 	while (GetBackgroundWorkerPid(handle, &pid) == BGWH_NOT_YET_STARTED &&
 		   !TimestampDifferenceExceeds(start, GetCurrentTimestamp(), SEGMENT_WORKER_HANDOVER_WAIT_MS))
-	{
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 1,
-						 PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-	}
+		SleepOnLatch(1);
 }
 
 /*
@@ -251,9 +256,7 @@ WaitForAnswer(BackgroundWorkerHandle *handle, volatile const int32 *state, int t
 			result = SEGMENT_WORKER_TIMED_OUT;
 			break;
 		}
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100,
-						 PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
+		SleepOnLatch(100);
 	}
 	pg_read_barrier();
 	return result;
