@@ -36,6 +36,10 @@ AUDITED=$(psql -qXAt -c "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'zzz_
 printf '%s assets, %s links; audit triggers enabled: %s; share_acl preloaded: %s; huge pages: %s\n' \
 	"$NASSETS" "$NLINKS" "$AUDITED" "$PRELOAD" "${SA_HUGE_PAGES_USED:-off}"
 [ "$AUDITED" -gt 0 ] || { echo "the audit triggers are not enabled" >&2; exit 1; }
+# (as test/bench/run.sh: the rates of the deployment as it runs, once a new
+# backend maps the shared images the image writer writes after the load)
+bench_wait_shared_images "$(psql -qXAt -c "SELECT md5('user:0')::uuid")"
+printf 'cache mode: %s (after %s s)\n' "$BENCH_MODE" "$BENCH_WAITED"
 
 audit_rows() { psql -qXAt -c "SELECT count(*) FROM share_acl.audit_log"; }
 for clients in "$CLIENTS" 1; do
