@@ -95,8 +95,8 @@ QueueLockInTurn(const LOCKTAG *tag)
 }
 
 /*
- * Sleep until the latch is set or timeout_ms have passed (ending with the
- * postmaster), then take any interrupt.
+ * Sleep until the latch is set or timeout_ms have passed (exiting if the
+ * postmaster dies), then take any pending interrupt.
  */
 static void
 SleepOnLatch(long timeout_ms)
