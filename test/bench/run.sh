@@ -100,7 +100,7 @@ sa_log "(a)/(b) count(*) over the application table: RLS on (member with project
 # with RLS off, bench_app under the policies), so that both meet the machine
 # in the same state: its speed changes for seconds or minutes at a time (the
 # same scans, and share_acl.cache_stats() in one backend with the same caches,
-# take up to 1.6 times as long for a while), and a block of one side after a
+# take up to 1.8 times as long for a while), and a block of one side after a
 # block of the other could compare a fast moment with a slow one.  Each
 # side's first scan is left out.
 mapfile -t scans < <(times_of <<-SQL
