@@ -107,13 +107,6 @@ SleepOnLatch(long timeout_ms)
 	CHECK_FOR_INTERRUPTS();
 }
 
-/* Wait SLOT_RETRY_MS for a slot (or anything else setting the latch). */
-static void
-WaitForSlot(void)
-{
-	SleepOnLatch(SLOT_RETRY_MS);
-}
-
 /*
  * Wait until the postmaster has named the worker's pid in its slot (it
  * counts as running from then on: RunningWorkers), which it does after the
@@ -181,7 +174,7 @@ StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, con
 		{
 			if (TimestampDifferenceExceeds(start, GetCurrentTimestamp(), slot_wait_ms))
 				return NULL;
-			WaitForSlot();
+			SleepOnLatch(SLOT_RETRY_MS);	/* for a slot */
 		}
 		return handle;
 	}
@@ -203,7 +196,7 @@ StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, con
 				break;
 			LockRelease(&start_lock, ExclusiveLock, false);
 		}
-		WaitForSlot();
+		SleepOnLatch(SLOT_RETRY_MS);	/* for a slot */
 	}
 	LockRelease(&queue, ExclusiveLock, false);
 	*handover = WaitSegmentWorkerHandOver(handle, state);

@@ -87,6 +87,14 @@ NASSETS=$(psql -qXAt -c "SELECT count(*) FROM bench.asset")
 # the times (ms) of the statements of a psql script on stdin, one per line
 times_of() { psql -qX -v ON_ERROR_STOP=1 "$@" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'; }
 best() { sort -g | head -1; }
+# every stride-th of the values after the first two arguments, from the
+# offset-th (0-based), one per line: the times of one side of alternated runs
+every() {
+	local stride=$1 offset=$2 i
+	shift 2
+	local v=("$@")
+	for ((i = offset; i < ${#v[@]}; i += stride)); do echo "${v[$i]}"; done
+}
 HAS_STATS=$(psql -qXAt -c "SELECT to_regprocedure('share_acl.cache_stats()') IS NOT NULL")
 bench_wait_shared_images "$MEMBER"
 printf 'share_acl in shared_preload_libraries: %s   cache mode: %s (after %s s)   huge pages: %s\n' \
@@ -111,15 +119,11 @@ mapfile -t scans < <(times_of <<-SQL
 	done)
 SQL
 )
-off=() on=()
-for i in "${!scans[@]}"; do
-	if [ $((i % 2)) = 0 ]; then off+=("${scans[$i]}"); else on+=("${scans[$i]}"); fi
-done
-t_off=$(printf '%s\n' "${off[@]:1}" | best)
-t_on=$(printf '%s\n' "${on[@]:1}" | best)
+t_off=$(every 2 2 "${scans[@]}" | best)
+t_on=$(every 2 3 "${scans[@]}" | best)
 rows_on=$(psql -qXAt -U bench_app -c "$SET_MEMBER" -c "$COUNT")
 printf 'RLS off: %.1f ms   RLS on: %.1f ms (%s rows visible, first query %.1f ms)   %.0f ns/row\n' \
-	"$t_off" "$t_on" "$rows_on" "${on[0]}" "$(calc "$t_on * 1000000 / $NASSETS")"
+	"$t_off" "$t_on" "$rows_on" "${scans[1]}" "$(calc "$t_on * 1000000 / $NASSETS")"
 r_scan=$(calc "$t_on / $t_off")
 result "RLS count(*) warm / RLS off" "$(printf '%.2fx' "$r_scan")" "<= 5x" "$(verdict "$r_scan <= 5")"
 # the same rows in random order: every check probes the uuid index (a memory miss)
@@ -163,15 +167,11 @@ mapfile -t pc < <(times_of <<-SQL
 	$(for _ in 1 2 3; do printf '%s\n' "$PC_SA" "$PC_BASE" "$PC_FN"; done)
 SQL
 )
-# (after a first check of every id, the three alternate, as the scans above)
-pc_sa=() pc_base=() pc_fn=()
-for i in $(seq 1 3 $((${#pc[@]} - 1))); do
-	pc_sa+=("${pc[$i]}") pc_base+=("${pc[$((i + 1))]}") pc_fn+=("${pc[$((i + 2))]}")
-done
 nfn=$(psql -qXAt -c "$PC_IDS" -c "SELECT count(*) FROM ids WHERE ctid < '(2,0)'")
-t_pc_sa=$(printf '%s\n' "${pc_sa[@]}" | best)
-t_pc_base=$(printf '%s\n' "${pc_base[@]}" | best)
-t_pc_fn=$(printf '%s\n' "${pc_fn[@]}" | best)
+# (after a first check of every id, the three alternate, as the scans above)
+t_pc_sa=$(every 3 1 "${pc[@]}" | best)
+t_pc_base=$(every 3 2 "${pc[@]}" | best)
+t_pc_fn=$(every 3 3 "${pc[@]}" | best)
 us_sa=$(calc "($t_pc_sa - $t_pc_base) / 1000")
 us_fn=$(calc "$t_pc_fn * 1000 / $nfn")
 printf 'share_acl.has_access: %.3f us per check (1M calls, loop overhead subtracted)   plain SQL can_view: %.1f us per check\n' "$us_sa" "$us_fn"
