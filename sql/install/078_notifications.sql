@@ -218,15 +218,24 @@ CREATE FUNCTION share_acl.notify_mention(resource uuid, principal uuid) RETURNS 
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     actor uuid := share_acl._actor();
+    r share_acl.resource;
+    g share_acl.principal;
     people uuid[];
 BEGIN
     IF resource IS NULL OR principal IS NULL THEN
         RAISE EXCEPTION 'notify_mention: resource and principal must not be null'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM share_acl._get_resource(resource);
-    PERFORM share_acl._get_principal(principal);
+    r := share_acl._get_resource(resource);
+    g := share_acl._get_principal(principal);
     PERFORM share_acl._require(actor, resource, 'view', 'notify_mention');
+    -- a team is one workspace's (SPEC section 2): another workspace's team is
+    -- refused, as share() and request_review() refuse it (its members would
+    -- be told, and the answer would say whether one of them views the resource)
+    IF g.kind = 'team' AND g.workspace_id IS DISTINCT FROM r.workspace_id THEN
+        RAISE EXCEPTION 'team % belongs to another workspace than resource %', principal, resource
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     -- a team stands for its members (nested teams too): those who may view
     -- the resource are told
     SELECT pg_catalog.array_agg(m.id) INTO people
@@ -247,7 +256,7 @@ BEGIN
     RETURN true;
 END $$;
 COMMENT ON FUNCTION share_acl.notify_mention(uuid, uuid) IS
-    'tell a principal it was mentioned on a resource, or each member of a team (nested teams too) (the caller needs view; nothing is written for whoever cannot view it, or muted it); true when the principal, or a member of the team, may view the resource (whether or not it muted it), false when none may';
+    'tell a principal it was mentioned on a resource, or each member of a team of the resource''s workspace (nested teams too) (the caller needs view; nothing is written for whoever cannot view it, or muted it); true when the principal, or a member of the team, may view the resource (whether or not it muted it), false when none may';
 
 -- For pg_cron, every hour: "link about to expire" to each link's creator,
 -- once per link, for the active links expiring within the interval.  A

@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(96);
+SELECT plan(98);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -132,6 +132,18 @@ SELECT is((SELECT count(*) FROM share_acl.notification
     'mention of a team: nothing for the teams themselves');
 SELECT is(share_acl.notify_mention(pg_temp.id('B'), pg_temp.id('vteam')), false,
     'mention of a team none of whose members may view the resource: false');
+-- a team of another workspace (dave, in it, views B through crew) is
+-- refused, as share() refuses it: nobody is told, and the answer says
+-- nothing of who is in it
+INSERT INTO ids VALUES ('ws2', share_acl.create_workspace('t71 other', pg_temp.id('alice')));
+INSERT INTO ids VALUES ('far', share_acl.create_team(pg_temp.id('ws2'), 'Far'));
+SELECT share_acl.add_member(pg_temp.id('ws2'), pg_temp.id('dave'), 'member');
+SELECT share_acl.add_team_member(pg_temp.id('far'), pg_temp.id('dave'));
+SELECT throws_ok($$SELECT share_acl.notify_mention(pg_temp.id('B'), pg_temp.id('far'))$$, '22023',
+    format('team %s belongs to another workspace than resource %s', pg_temp.id('far'), pg_temp.id('B')),
+    'mention of a team of another workspace: refused (22023), as share() refuses it');
+SELECT is(pg_temp.got('dave', 'mention'), 0::bigint,
+    'mention of a team of another workspace: its members are not told');
 
 -- ------------------------------------------------------------------ reviews
 SELECT pg_temp.act('alice');
