@@ -34,6 +34,7 @@
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 
+#include "app_references.h"
 #include "catalog.h"
 #include "commit_recheck.h"
 #include "context.h"
@@ -1053,6 +1054,7 @@ share_remove(PG_FUNCTION_ARGS)
 	}
 	RequireShareManager(actor, share, &seen);
 
+	AppReferencesRefuse("unshare");
 	if (!DeleteShare(share, &gone))
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),

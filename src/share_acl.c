@@ -8,6 +8,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "app_references.h"
 #include "audit.h"
 #include "catalog.h"
 #include "change_log.h"
@@ -38,6 +39,7 @@ _PG_init(void)
 	StructureInit();
 	RowWriteInit();
 	FkCheckInit();
+	AppReferencesInit();
 	/*
 	 * Callbacks run newest first: at commit the link views are counted (they
 	 * lock link rows), then the uploads and structure changes are checked

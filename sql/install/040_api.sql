@@ -63,6 +63,22 @@ END $$;
 COMMENT ON FUNCTION share_acl._actor() IS
     'internal: the acting principal, NULL for a trusted administrator without one; 42501 for anyone else';
 
+-- Application tables' foreign keys on share_acl's tables (src/app_references.c):
+-- a management function deletes rows as the extension's owner, and the AFTER
+-- triggers of a cascade into an application table would fire with that
+-- owner's rights.  Before a function deletes rows, a foreign key on another
+-- table than resource, workspace and principal refuses it; before
+-- delete_resource deletes resources, the application rows that reference
+-- them are cleared as their table's owner.
+CREATE FUNCTION share_acl._refuse_application_references(function text) RETURNS void
+    AS 'MODULE_PATHNAME', 'app_references_refuse' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION share_acl._refuse_application_references(text) IS
+    'internal: 42830 when an application table''s foreign key references a share_acl table whose rows the management functions delete, other than resource (id)';
+CREATE FUNCTION share_acl._clear_application_rows(resources uuid[]) RETURNS void
+    AS 'MODULE_PATHNAME', 'app_rows_clear' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION share_acl._clear_application_rows(uuid[]) IS
+    'internal: before these resources are deleted, delete (or set to NULL or their default, as the constraint says) the application rows that reference them, each table''s as its owner in a security-restricted operation';
+
 -- May a refusal name resource to actor?  Only to who may view it (or a
 -- trusted administrator, actor NULL): an id in a refusal must not tell
 -- anyone what it hides (a restricted resource, a collection, where a link
@@ -666,6 +682,7 @@ BEGIN
         EXIT WHEN pass = 2;
         PERFORM share_acl._lock_structure_with(workspace, principal, false);
     END LOOP;
+    PERFORM share_acl._refuse_application_references('remove_member');
     DELETE FROM share_acl.member m
      WHERE m.workspace_id = remove_member.workspace AND m.principal_id = remove_member.principal;
     DELETE FROM share_acl.team_member tm
@@ -779,6 +796,7 @@ BEGIN
         RAISE EXCEPTION 'principal % is not a team', team USING ERRCODE = 'wrong_object_type';
     END IF;
     PERFORM share_acl._require(actor, t.workspace_id, 'manage_members', 'remove_team_member');
+    PERFORM share_acl._refuse_application_references('remove_team_member');
     DELETE FROM share_acl.team_member tm
      WHERE tm.team_id = remove_team_member.team AND tm.member_id = remove_team_member.member;
     IF NOT FOUND THEN
@@ -1561,6 +1579,7 @@ BEGIN
         RAISE EXCEPTION 'resource % is not in collection %', resource, collection
             USING ERRCODE = 'no_data_found';
     END IF;
+    PERFORM share_acl._refuse_application_references('remove_from_collection');
     DELETE FROM share_acl.collection_item ci
      WHERE ci.collection_id = remove_from_collection.collection
        AND ci.resource_id = remove_from_collection.resource;
@@ -1580,6 +1599,10 @@ COMMENT ON FUNCTION share_acl.remove_from_collection(uuid, uuid) IS
 -- transaction this one waited for, or a resource changed by it (made
 -- restricted, given another owner), is seen by the next walk's checks.
 -- Nothing is locked before a walk finds the actor may delete all it found.
+-- A trusted administrator's walk (no principal) checks nothing and locks the
+-- same way.  The application rows that reference the resources are then
+-- cleared as their tables' owners (_clear_application_rows), before the
+-- resources go.
 -- (Without JIT: the walk's recursive query is planned for the whole table,
 -- and compiling it would cost more than running it on a small subtree.)
 CREATE FUNCTION share_acl.delete_resource(resource uuid) RETURNS void
@@ -1596,14 +1619,14 @@ BEGIN
     PERFORM share_acl._get_resource(resource);
     -- the resource and everything below it; the one nearest the top that the
     -- actor may not delete is named (a trusted administrator deletes anything)
-    WHILE actor IS NOT NULL LOOP
+    LOOP
         WITH RECURSIVE doomed(id, depth) AS (
             SELECT delete_resource.resource, 0
           UNION
             SELECT c.id, d.depth + 1 FROM doomed d JOIN share_acl.resource c ON c.parent_id = d.id)
         SELECT pg_catalog.array_agg(x.id ORDER BY d.depth),
                (pg_catalog.array_agg(x.id ORDER BY d.depth)
-                    FILTER (WHERE NOT share_acl._may_delete(actor, x)))[1]
+                    FILTER (WHERE actor IS NOT NULL AND NOT share_acl._may_delete(actor, x)))[1]
           INTO found_ids, beyond
           FROM doomed d JOIN share_acl.resource x ON x.id = d.id;
         -- (a resource below that the actor may not even view, a restricted
@@ -1626,6 +1649,9 @@ BEGIN
         PERFORM share_acl._see_committed();
         locked := found_ids;
     END LOOP;
+    -- (the application rows that reference them first, as their tables'
+    -- owners: their triggers must not run with this function's rights)
+    PERFORM share_acl._clear_application_rows(found_ids);
     DELETE FROM share_acl.resource x WHERE x.id = delete_resource.resource;
 END $$;
 COMMENT ON FUNCTION share_acl.delete_resource(uuid) IS

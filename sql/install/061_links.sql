@@ -249,6 +249,7 @@ BEGIN
             RETURN 'locked';
         END IF;
         IF NOT _link_record_attempt.password_ok THEN
+            PERFORM share_acl._refuse_application_references('open_link');
             DELETE FROM share_acl.link_failed_attempt f
              WHERE f.link_id = l.id AND f.at <= now() - interval '15 minutes';
             INSERT INTO share_acl.link_failed_attempt (link_id) VALUES (l.id);

@@ -86,6 +86,7 @@ BEGIN
     IF resource IS NULL THEN
         RAISE EXCEPTION 'unmute: resource must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    PERFORM share_acl._refuse_application_references('unmute');
     DELETE FROM share_acl.notification_mute m WHERE m.principal_id = p AND m.resource_id = unmute.resource;
 END $$;
 COMMENT ON FUNCTION share_acl.unmute(uuid) IS

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(131);
+SELECT plan(132);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -657,6 +657,29 @@ SELECT results_eq($$SELECT action, workspace_id, old ->> 'title' FROM pg_temp.fr
     $$VALUES ('delete', pg_temp.id('ws'), 'reel 1'), ('delete', pg_temp.id('ws'), 'reel 2'),
              ('delete', pg_temp.id('ws'), 'reel 3')$$,
     'audit_trigger: the rows of every resource below a deleted folder are in the workspace''s chain');
+-- ... also when a trusted administrator without a principal deletes it, and
+-- the table's owner, as whom delete_resource deletes the table's rows first,
+-- is no administrator
+GRANT REFERENCES ON share_acl.resource TO t60_app;
+GRANT CREATE ON SCHEMA public TO t60_app;
+SET SESSION AUTHORIZATION t60_app;
+CREATE TABLE public.t60_owned (id uuid PRIMARY KEY REFERENCES share_acl.resource (id) ON DELETE CASCADE, title text);
+CREATE TRIGGER audit AFTER DELETE ON public.t60_owned FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('id');
+RESET SESSION AUTHORIZATION;
+BEGIN; SELECT pg_temp.act('carol');
+INSERT INTO ids SELECT 'owned', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P'));
+COMMIT;
+INSERT INTO public.t60_owned VALUES (pg_temp.id('owned'), 'owned');
+SELECT pg_temp.mark();
+BEGIN;
+SELECT share_acl.delete_resource(pg_temp.id('owned'));
+COMMIT;
+SELECT results_eq($$SELECT action, actor_id, workspace_id, old ->> 'title' FROM pg_temp.fresh() WHERE object_type = 'public.t60_owned'$$,
+    $$VALUES ('delete', NULL::uuid, pg_temp.id('ws'), 'owned')$$,
+    'audit_trigger: an administrator''s delete_resource: the row deleted as its table''s owner is in the workspace''s chain');
+DROP TABLE public.t60_owned;
+REVOKE CREATE ON SCHEMA public FROM t60_app;
+REVOKE REFERENCES ON share_acl.resource FROM t60_app;
 INSERT INTO public.t60_doc (resource_id, title) VALUES (pg_temp.id('clipped'), 'orphan');
 SELECT pg_temp.mark();
 BEGIN; SELECT pg_temp.act('carol');

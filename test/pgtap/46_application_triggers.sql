@@ -1,0 +1,151 @@
+-- pgTAP: an application table's triggers never run with the extension
+-- owner's rights.  delete_resource deletes as the extension's owner; the rows
+-- of application tables that reference the resources (ON DELETE CASCADE,
+-- SET NULL, SET DEFAULT) are cleared first, as their table's owner, so their
+-- triggers run as that owner, cannot make it a superuser, and leave the
+-- function's settings as they were; rows a rule or trigger keeps refuse the
+-- deletion; a foreign key on another share_acl table whose rows the API
+-- deletes refuses the functions that delete them.
+BEGIN;
+SELECT plan(22);
+
+CREATE ROLE t46_owner NOLOGIN;
+CREATE ROLE t46_app NOLOGIN;
+GRANT share_acl_user TO t46_owner, t46_app;
+GRANT REFERENCES ON share_acl.resource TO t46_owner;
+CREATE SCHEMA t46 AUTHORIZATION t46_owner;
+
+CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
+GRANT SELECT, INSERT ON ids TO PUBLIC;
+CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
+    AS $$ SELECT id FROM ids WHERE name = $1 $$;
+INSERT INTO ids VALUES ('ana', share_acl.create_user('ana@t46.test'));
+INSERT INTO ids VALUES ('ws', share_acl.create_workspace('t46', pg_temp.id('ana')));
+
+-- the application's tables, their owner's triggers: each records who it ran
+-- as, tries to make its owner a superuser when it can, and changes
+-- search_path for the rest of the caller's function
+SET LOCAL ROLE t46_owner;
+CREATE TABLE t46.ran_as (tbl text, who name);
+CREATE TABLE t46.asset (id uuid PRIMARY KEY REFERENCES share_acl.resource (id) ON DELETE CASCADE, title text);
+CREATE TABLE t46.tag (resource_id uuid REFERENCES share_acl.resource (id) ON DELETE SET NULL, tag text);
+CREATE TABLE t46.pin (resource_id uuid DEFAULT NULL REFERENCES share_acl.resource (id) ON DELETE SET DEFAULT, n int);
+CREATE TABLE t46.comment (id serial PRIMARY KEY, asset_id uuid REFERENCES t46.asset (id) ON DELETE CASCADE, body text);
+CREATE FUNCTION t46.note() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO t46.ran_as VALUES (TG_TABLE_NAME, current_user);
+    IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+        ALTER ROLE t46_owner SUPERUSER;
+    END IF;
+    PERFORM pg_catalog.set_config('search_path', 't46, pg_catalog', false);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER note AFTER DELETE ON t46.asset FOR EACH ROW EXECUTE FUNCTION t46.note();
+CREATE TRIGGER note AFTER UPDATE ON t46.tag FOR EACH ROW EXECUTE FUNCTION t46.note();
+CREATE TRIGGER note AFTER UPDATE ON t46.pin FOR EACH ROW EXECUTE FUNCTION t46.note();
+CREATE TRIGGER note AFTER DELETE ON t46.comment FOR EACH STATEMENT EXECUTE FUNCTION t46.note();
+GRANT USAGE ON SCHEMA t46 TO t46_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA t46 TO t46_app;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA t46 TO t46_app;
+RESET ROLE;
+
+-- the application, as ana: a project P with an asset X, and rows about them
+SET LOCAL ROLE t46_app;
+SELECT share_acl.set_principal(pg_temp.id('ana'));
+INSERT INTO ids VALUES ('P', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('X', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P')));
+INSERT INTO t46.asset VALUES (pg_temp.id('P'), 'project row'), (pg_temp.id('X'), 'asset row');
+INSERT INTO t46.comment (asset_id, body) VALUES (pg_temp.id('X'), 'nice');
+INSERT INTO t46.tag VALUES (pg_temp.id('X'), 'blue');
+INSERT INTO t46.pin VALUES (pg_temp.id('X'), 1);
+SELECT set_config('search_path', 'public', true);
+SELECT lives_ok($$SELECT share_acl.delete_resource(pg_temp.id('P'))$$,
+    'delete_resource of a project whose rows application tables reference');
+SELECT is(current_setting('search_path'), 'public',
+    'a trigger''s change of search_path is undone: the caller''s is what it was');
+RESET ROLE;
+
+SELECT is((SELECT count(*) FROM t46.asset), 0::bigint, 'ON DELETE CASCADE: the rows of the project and its asset are deleted');
+SELECT is((SELECT count(*) FROM t46.comment), 0::bigint, 'and the rows that cascade from them in the application''s tables');
+SELECT is((SELECT resource_id FROM t46.tag), NULL::uuid, 'ON DELETE SET NULL: the row is kept, its reference set to NULL');
+SELECT is((SELECT n FROM t46.pin WHERE resource_id IS NULL), 1, 'ON DELETE SET DEFAULT: the row is kept, its reference set to its default');
+SELECT is((SELECT count(*) FROM share_acl.resource WHERE id IN (pg_temp.id('P'), pg_temp.id('X'))), 0::bigint,
+    'the resources are deleted');
+SELECT is((SELECT array_agg(DISTINCT tbl ORDER BY tbl) FROM t46.ran_as), ARRAY['asset', 'comment', 'pin', 'tag'],
+    'every application trigger ran');
+SELECT is((SELECT array_agg(DISTINCT who) FROM t46.ran_as), ARRAY['t46_owner']::name[],
+    'each as the owner of its table, not as the extension''s owner');
+SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 't46_owner'), false,
+    'the owner of the application''s tables did not become a superuser');
+
+-- a trusted administrator without a principal deletes the same way
+DELETE FROM t46.ran_as;
+SELECT set_config('share_acl.principal', '', true);
+SET LOCAL ROLE t46_app;
+SELECT share_acl.set_principal(pg_temp.id('ana'));
+INSERT INTO ids VALUES ('Q', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO t46.asset VALUES (pg_temp.id('Q'), 'another project row');
+RESET ROLE;
+SELECT set_config('share_acl.principal', '', true);
+SELECT lives_ok($$SELECT share_acl.delete_resource(pg_temp.id('Q'))$$, 'delete_resource by an administrator without a principal');
+SELECT is((SELECT array_agg(DISTINCT who) FROM t46.ran_as), ARRAY['t46_owner']::name[],
+    'an administrator''s delete_resource: the trigger ran as the table''s owner too');
+SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 't46_owner'), false,
+    'and did not make it a superuser');
+
+-- rows kept by a rule (or a BEFORE trigger) refuse the deletion
+SET LOCAL ROLE t46_owner;
+CREATE TABLE t46.kept (resource_id uuid REFERENCES share_acl.resource (id) ON DELETE CASCADE);
+CREATE RULE keep AS ON DELETE TO t46.kept DO INSTEAD NOTHING;
+GRANT SELECT, INSERT ON t46.kept TO t46_app;
+RESET ROLE;
+SET LOCAL ROLE t46_app;
+SELECT share_acl.set_principal(pg_temp.id('ana'));
+INSERT INTO ids VALUES ('R', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO t46.kept VALUES (pg_temp.id('R'));
+SELECT throws_ok($$SELECT share_acl.delete_resource(pg_temp.id('R'))$$, '55000',
+    'delete_resource: rows of table kept still reference the resources to delete after they were cleared',
+    'rows a rule keeps from deletion refuse delete_resource (55000)');
+SELECT is((SELECT count(*) FROM share_acl.resource WHERE id = pg_temp.id('R')), 1::bigint, 'and the resource stays');
+RESET ROLE;
+DROP TABLE t46.kept;
+
+-- a foreign key on another share_acl table whose rows the API deletes
+SET LOCAL ROLE t46_app;
+SELECT share_acl.set_principal(pg_temp.id('ana'));
+INSERT INTO ids VALUES ('S', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+RESET ROLE;
+INSERT INTO ids VALUES ('bob', share_acl.create_user('bob@t46.test'));
+SET LOCAL ROLE t46_app;
+SELECT share_acl.set_principal(pg_temp.id('ana'));
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('bob'), 'member');
+INSERT INTO ids VALUES ('share', share_acl.share(pg_temp.id('S'), pg_temp.id('bob'), 'viewer'));
+SELECT share_acl.mute(pg_temp.id('S'));
+RESET ROLE;
+GRANT REFERENCES ON share_acl.share TO t46_owner;
+SET LOCAL ROLE t46_owner;
+CREATE TABLE t46.invite (share_id uuid REFERENCES share_acl.share (id) ON DELETE CASCADE);
+RESET ROLE;
+SET LOCAL ROLE t46_app;
+SELECT share_acl.set_principal(pg_temp.id('ana'));
+SELECT throws_ok($$SELECT share_acl.unshare(pg_temp.id('share'))$$, '42830', NULL,
+    'unshare refuses while an application table''s foreign key references share_acl.share (42830)');
+SELECT throws_ok($$SELECT share_acl.delete_resource(pg_temp.id('S'))$$, '42830', NULL,
+    'delete_resource, whose deletion cascades into share_acl.share, refuses too');
+SELECT is((SELECT count(*) FROM share_acl.share WHERE id = pg_temp.id('share')), 1::bigint, 'the share stays');
+SELECT throws_ok($$SELECT share_acl.unmute(pg_temp.id('S'))$$, '42830', NULL,
+    'unmute refuses too (it deletes rows)');
+SELECT lives_ok($$SELECT share_acl.has_access(pg_temp.id('S'), 'view')$$, 'checks are unaffected');
+RESET ROLE;
+SET LOCAL ROLE t46_owner;
+DROP TABLE t46.invite;
+RESET ROLE;
+SET LOCAL ROLE t46_app;
+SELECT share_acl.set_principal(pg_temp.id('ana'));
+SELECT lives_ok($$SELECT share_acl.unshare(pg_temp.id('share'))$$,
+    'once the foreign key is dropped (in the same transaction), unshare works');
+SELECT lives_ok($$SELECT share_acl.delete_resource(pg_temp.id('S'))$$, 'and delete_resource');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
