@@ -351,6 +351,8 @@ app_rows_clear(PG_FUNCTION_ARGS)
 	int			i;
 	int			round;
 	uint64		cleared;
+	pg_uuid_t  *outer = clearing;	/* (an application trigger's own delete_resource) */
+	int			nouter = nclearing;
 
 	AppReferencesRefuse("delete_resource");
 	if (PG_ARGISNULL(0) || resource_refs == NIL)
@@ -394,8 +396,8 @@ app_rows_clear(PG_FUNCTION_ARGS)
 	}
 	PG_FINALLY();
 	{
-		clearing = NULL;
-		nclearing = 0;
+		clearing = outer;
+		nclearing = nouter;
 	}
 	PG_END_TRY();
 	for (i = 0; i < list_length(refs); i++)
