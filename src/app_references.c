@@ -99,6 +99,26 @@ AppReferencesInit(void)
 	CacheRegisterSyscacheCallback(CONSTROID, AppReferencesInvalidate, (Datum) 0);
 }
 
+/* A foreign key's columns and operators, as pg_constraint has them. */
+typedef struct FkKeys
+{
+	int			n;				/* columns */
+	int			nset;			/* columns ON DELETE SET NULL / DEFAULT names (0: all) */
+	AttrNumber	conkey[INDEX_MAX_KEYS];
+	AttrNumber	confkey[INDEX_MAX_KEYS];
+	AttrNumber	setcols[INDEX_MAX_KEYS];
+	Oid			pf[INDEX_MAX_KEYS]; /* referenced = referencing */
+	Oid			pp[INDEX_MAX_KEYS];
+	Oid			ff[INDEX_MAX_KEYS];
+} FkKeys;
+
+static void
+FkKeysOf(HeapTuple constraint, FkKeys *k)
+{
+	DeconstructFkConstraintRow(constraint, &k->n, k->conkey, k->confkey, k->pf, k->pp, k->ff,
+							   &k->nset, k->setcols);
+}
+
 /*
  * Read the foreign keys of tables outside share_acl's schema on its tables
  * (a partition's, cloned from its parent's, is its parent's), built aside
@@ -127,22 +147,15 @@ AppReferencesLoad(void)
 	while ((tup = systable_getnext(scan)) != NULL)
 	{
 		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
-		int			n,
-					nset;
-		AttrNumber	conkey[INDEX_MAX_KEYS],
-					confkey[INDEX_MAX_KEYS],
-					setcols[INDEX_MAX_KEYS];
-		Oid			pf[INDEX_MAX_KEYS],
-					pp[INDEX_MAX_KEYS],
-					ff[INDEX_MAX_KEYS];
+		FkKeys		k;
 
 		if (con->contype != CONSTRAINT_FOREIGN || OidIsValid(con->conparentid) ||
 			get_rel_namespace(con->confrelid) != catalog.schema ||
 			get_rel_namespace(con->conrelid) == catalog.schema ||
 			con->confrelid == workspace_rel || con->confrelid == principal_rel)
 			continue;
-		DeconstructFkConstraintRow(tup, &n, conkey, confkey, pf, pp, ff, &nset, setcols);
-		if (con->confrelid == resource_rel && n == 1 && confkey[0] == catalog.res_id)
+		FkKeysOf(tup, &k);
+		if (con->confrelid == resource_rel && k.n == 1 && k.confkey[0] == catalog.res_id)
 		{
 			old = MemoryContextSwitchTo(TopMemoryContext);
 			resource = lappend_oid(resource, con->oid);
@@ -257,14 +270,7 @@ ResourceRefOf(Oid constraint, ResourceRef *r)
 	HeapTuple	reltup;
 	Form_pg_operator op;
 	Form_pg_class cls;
-	int			n,
-				nset;
-	AttrNumber	conkey[INDEX_MAX_KEYS],
-				confkey[INDEX_MAX_KEYS],
-				setcols[INDEX_MAX_KEYS];
-	Oid			pf[INDEX_MAX_KEYS],
-				pp[INDEX_MAX_KEYS],
-				ff[INDEX_MAX_KEYS];
+	FkKeys		k;
 	const char *column;
 	StringInfoData s;
 	int			i;
@@ -273,9 +279,9 @@ ResourceRefOf(Oid constraint, ResourceRef *r)
 		return false;
 	r->table = ((Form_pg_constraint) GETSTRUCT(tup))->conrelid;
 	r->action = ((Form_pg_constraint) GETSTRUCT(tup))->confdeltype;
-	DeconstructFkConstraintRow(tup, &n, conkey, confkey, pf, pp, ff, &nset, setcols);
+	FkKeysOf(tup, &k);
 	ReleaseSysCache(tup);
-	if (n != 1)
+	if (k.n != 1)
 		return false;			/* (changed since it was read: not one on resource (id)) */
 
 	reltup = SearchSysCache1(RELOID, ObjectIdGetDatum(r->table));
@@ -288,25 +294,25 @@ ResourceRefOf(Oid constraint, ResourceRef *r)
 													NameStr(cls->relname)));
 	ReleaseSysCache(reltup);
 
-	optup = SearchSysCache1(OPEROID, ObjectIdGetDatum(pf[0]));
+	optup = SearchSysCache1(OPEROID, ObjectIdGetDatum(k.pf[0]));
 	if (!HeapTupleIsValid(optup))
-		elog(ERROR, "cache lookup failed for operator %u", pf[0]);
+		elog(ERROR, "cache lookup failed for operator %u", k.pf[0]);
 	op = (Form_pg_operator) GETSTRUCT(optup);
-	column = quote_identifier(get_attname(r->table, conkey[0], false));
+	column = quote_identifier(get_attname(r->table, k.conkey[0], false));
 	r->match = psprintf("pg_catalog.unnest($1) AS k(v) WHERE k.v OPERATOR(%s.%s) t.%s",
 						quote_identifier(get_namespace_name(op->oprnamespace)),
 						NameStr(op->oprname), column);
 	ReleaseSysCache(optup);
 
 	initStringInfo(&s);
-	if (nset == 0)
+	if (k.nset == 0)
 	{
-		setcols[0] = conkey[0];
-		nset = 1;
+		k.setcols[0] = k.conkey[0];
+		k.nset = 1;
 	}
-	for (i = 0; i < nset; i++)
+	for (i = 0; i < k.nset; i++)
 		appendStringInfo(&s, "%s%s = %s", i > 0 ? ", " : "",
-						 quote_identifier(get_attname(r->table, setcols[i], false)),
+						 quote_identifier(get_attname(r->table, k.setcols[i], false)),
 						 r->action == FKCONSTR_ACTION_SETDEFAULT ? "DEFAULT" : "NULL");
 	r->set = s.data;
 	return true;
