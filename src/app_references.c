@@ -1,29 +1,33 @@
 /*
- * app_references.c — application tables whose foreign keys reference
- * share_acl's tables, and what the management functions do about them
- * before they delete rows.
+ * app_references.c — where a management function's deletion reaches the
+ * application's tables: delete_resource's DELETE, and the foreign keys of
+ * application tables on share_acl's other tables.
  *
  * A management function runs as the extension's owner.  A row it deletes
  * cascades into an application table that references it (ON DELETE CASCADE,
  * SET NULL or SET DEFAULT): PostgreSQL runs the cascade's statement as that
- * table's owner, but fires the AFTER triggers that statement queues at the
- * end of the function's own statement, as the current user: the extension's
- * owner.  The owner of an application table would so run its triggers (and
- * the casts of share_acl.audit_trigger's rows) with the extension owner's
- * rights.  Therefore:
- *   - before delete_resource deletes its resources, the application rows
- *     that reference them by a foreign key on share_acl.resource (id) are
- *     deleted, or set to NULL or their default, as their constraint says, by
- *     a statement run as the owner of their table, in a security-restricted
- *     operation whose setting changes are undone after it: their triggers run
- *     with that owner's rights, as when the application deletes them itself.
- *     What their triggers write is cleared again, up to three times; rows
- *     still referencing the resources then (kept by a rule or a BEFORE
- *     trigger) refuse the deletion;
- *   - a foreign key of an application table on any other share_acl table
- *     but workspace and principal (whose rows no management function
- *     deletes) refuses every management function that deletes rows.
- * The constraints are read from pg_constraint once and again after any
+ * table's owner, but fires the AFTER triggers that statement queues (row and
+ * statement triggers, the latter even for no row) when the statement that
+ * queued the deletion ends, as the current user then.  Had the function run
+ * the DELETE as one of its own statements, that would be the extension's
+ * owner, and the owner of an application table could run its triggers (or
+ * the casts of the rows share_acl.audit_trigger turns into jsonb) with the
+ * owner's rights.  So:
+ *   - delete_resource (C; not SECURITY DEFINER, but as one in C) switches
+ *     to its owner, the extension's, asks _delete_resource_walk (PL/pgSQL:
+ *     the checks and the locks) and deletes the resource by a statement
+ *     whose AFTER triggers it keeps for itself; then it switches back to its
+ *     caller and fires them as the caller: the cascades into share_acl's own
+ *     tables and into the application's, share_acl's triggers (which need no
+ *     rights of the caller's: those that write switch to the owner of what
+ *     they write) and the application's — as if the caller had deleted the
+ *     row, which it may not;
+ *   - a foreign key of an application table on any other share_acl table but
+ *     workspace and principal (whose rows no management function deletes)
+ *     refuses every management function that deletes rows, before it
+ *     deletes any (AppReferencesRefuse): their deletions run as the
+ *     function's own statements.
+ * The foreign keys are read from pg_constraint once, and again after any
  * change of a constraint.
  */
 #include "postgres.h"
@@ -31,65 +35,38 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
-#include "catalog/pg_class.h"
+#include "access/xact.h"
 #include "catalog/pg_constraint.h"
-#include "catalog/pg_operator.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "fmgr.h"
-#include "lib/stringinfo.h"
 #include "miscadmin.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
-#include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "app_references.h"
 #include "catalog.h"
+#include "kept_plan.h"
 
-PG_FUNCTION_INFO_V1(app_rows_clear);
 PG_FUNCTION_INFO_V1(app_references_refuse);
+PG_FUNCTION_INFO_V1(resource_delete);
 
-/* how often the rows an application table's triggers write are cleared again */
-#define CLEAR_ROUNDS	3
-
-/*
- * The resources whose application rows app_rows_clear is clearing now,
- * sorted (NULL: none): audit_trigger() puts those rows in the chain of the
- * resource's workspace, as it does the rows of a resource this transaction
- * deleted (audit_app.c).
- */
-static pg_uuid_t *clearing = NULL;
-static int	nclearing = 0;
-
-/* The foreign keys of application tables on share_acl's tables, as last read. */
+/* A foreign key of an application table on a share_acl table the API deletes rows of, as last read. */
 static bool refs_valid = false;
 static uint64 refs_invalidations = 0;
-static List *resource_refs = NIL;	/* constraints on resource (id), in TopMemoryContext */
-static Oid	other_ref = InvalidOid; /* one on a table the API deletes rows of */
+static Oid	other_ref = InvalidOid;
 
 static void
 AppReferencesInvalidate(Datum arg, int cacheid, uint32 hashvalue)
 {
 	refs_valid = false;
 	refs_invalidations++;
-}
-
-static int
-UuidCompare(const void *a, const void *b)
-{
-	return memcmp(a, b, UUID_LEN);
-}
-
-/* Is app_rows_clear clearing the application rows of this resource now? */
-bool
-AppRowsClearing(const pg_uuid_t *resource)
-{
-	return clearing != NULL &&
-		bsearch(resource, clearing, nclearing, sizeof(pg_uuid_t), UuidCompare) != NULL;
 }
 
 /* Register the invalidation callback; called once from _PG_init. */
@@ -99,30 +76,10 @@ AppReferencesInit(void)
 	CacheRegisterSyscacheCallback(CONSTROID, AppReferencesInvalidate, (Datum) 0);
 }
 
-/* A foreign key's columns and operators, as pg_constraint has them. */
-typedef struct FkKeys
-{
-	int			n;				/* columns */
-	int			nset;			/* columns ON DELETE SET NULL / DEFAULT names (0: all) */
-	AttrNumber	conkey[INDEX_MAX_KEYS];
-	AttrNumber	confkey[INDEX_MAX_KEYS];
-	AttrNumber	setcols[INDEX_MAX_KEYS];
-	Oid			pf[INDEX_MAX_KEYS]; /* referenced = referencing */
-	Oid			pp[INDEX_MAX_KEYS];
-	Oid			ff[INDEX_MAX_KEYS];
-} FkKeys;
-
-static void
-FkKeysOf(HeapTuple constraint, FkKeys *k)
-{
-	DeconstructFkConstraintRow(constraint, &k->n, k->conkey, k->confkey, k->pf, k->pp, k->ff,
-							   &k->nset, k->setcols);
-}
-
 /*
- * Read the foreign keys of tables outside share_acl's schema on its tables
- * (a partition's, cloned from its parent's, is its parent's), built aside
- * and published whole.
+ * Find a foreign key of a table outside share_acl's schema on one of its
+ * tables but resource, workspace and principal (a partition's, cloned from
+ * its parent's, is its parent's).
  */
 static void
 AppReferencesLoad(void)
@@ -131,44 +88,28 @@ AppReferencesLoad(void)
 	Relation	rel;
 	SysScanDesc scan;
 	HeapTuple	tup;
-	List	   *resource = NIL;
 	Oid			other = InvalidOid;
-	Oid			resource_rel,
-				workspace_rel,
-				principal_rel;
-	MemoryContext old;
+	Oid			allowed[3];
 
 	CatalogLookup();
-	resource_rel = ModelRelId(MT_RESOURCE);
-	workspace_rel = ModelRelId(MT_WORKSPACE);
-	principal_rel = ModelRelId(MT_PRINCIPAL);
+	allowed[0] = ModelRelId(MT_RESOURCE);
+	allowed[1] = ModelRelId(MT_WORKSPACE);
+	allowed[2] = ModelRelId(MT_PRINCIPAL);
 	rel = table_open(ConstraintRelationId, AccessShareLock);
 	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
-	while ((tup = systable_getnext(scan)) != NULL)
+	while (!OidIsValid(other) && (tup = systable_getnext(scan)) != NULL)
 	{
 		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
-		FkKeys		k;
 
-		if (con->contype != CONSTRAINT_FOREIGN || OidIsValid(con->conparentid) ||
-			get_rel_namespace(con->confrelid) != catalog.schema ||
-			get_rel_namespace(con->conrelid) == catalog.schema ||
-			con->confrelid == workspace_rel || con->confrelid == principal_rel)
-			continue;
-		FkKeysOf(tup, &k);
-		if (con->confrelid == resource_rel && k.n == 1 && k.confkey[0] == catalog.res_id)
-		{
-			old = MemoryContextSwitchTo(TopMemoryContext);
-			resource = lappend_oid(resource, con->oid);
-			MemoryContextSwitchTo(old);
-		}
-		else if (!OidIsValid(other))
+		if (con->contype == CONSTRAINT_FOREIGN && !OidIsValid(con->conparentid) &&
+			con->confrelid != allowed[0] && con->confrelid != allowed[1] &&
+			con->confrelid != allowed[2] &&
+			get_rel_namespace(con->confrelid) == catalog.schema &&
+			get_rel_namespace(con->conrelid) != catalog.schema)
 			other = con->oid;
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
-
-	list_free(resource_refs);
-	resource_refs = resource;
 	other_ref = other;
 	refs_valid = (refs_invalidations == seen);
 }
@@ -176,7 +117,7 @@ AppReferencesLoad(void)
 /*
  * Refuse function (a management function about to delete rows) while an
  * application table's foreign key references a share_acl table other than
- * resource (id), workspace and principal.
+ * resource, workspace and principal.
  */
 void
 AppReferencesRefuse(const char *function)
@@ -221,208 +162,90 @@ app_references_refuse(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/*
- * Run sql, with the resources' ids as $1, as role owner in a
- * security-restricted operation that bypasses forced row-level security (as
- * PostgreSQL runs a foreign key's cascade), its setting changes undone
- * after it; returns how many rows it processed.  Needs an SPI connection.
- */
-static uint64
-RunAsOwner(Oid owner, const char *sql, Datum ids, long limit)
-{
-	Oid			argtypes[1] = {UUIDARRAYOID};
-	Oid			save_user;
-	int			save_sec;
-	int			nest;
-	int			ret;
-	uint64		n;
+static KeptPlan walk_plan;
+static KeptPlan delete_plan;
 
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	nest = NewGUCNestLevel();
-	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION | SECURITY_NOFORCE_RLS);
-	ret = SPI_execute_with_args(sql, 1, argtypes, &ids, NULL, false, limit);
-	n = SPI_processed;
-	AtEOXact_GUC(false, nest);
-	SetUserIdAndSecContext(save_user, save_sec);
-	if (ret < 0)
-		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
-	return n;
+/* $1 resource: its checks and locks (040_api.sql) */
+static const KeptStatement walk = {
+	"SELECT share_acl._delete_resource_walk($1)", "u"
+};
+
+/* $1 resource: the row; what is below it and refers to it goes by the cascade */
+static const KeptStatement delete_row = {
+	"DELETE FROM share_acl.resource x WHERE x.id OPERATOR(pg_catalog.=) $1", "u"
+};
+
+/* The error context line of delete_resource (manage.c's refusals name the function by it). */
+static void
+DeleteResourceContext(void *arg)
+{
+	errcontext("C function share_acl.delete_resource(uuid)");
 }
 
-/* One foreign key on share_acl.resource (id), as the statements need it. */
-typedef struct ResourceRef
+/* The owner of function fn. */
+static Oid
+FunctionOwner(Oid fn)
 {
-	Oid			table;
+	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
 	Oid			owner;
-	char		action;			/* confdeltype */
-	const char *target;			/* [ONLY] schema.table AS t */
-	const char *match;			/* pg_catalog.unnest($1) AS k(v) WHERE k.v OPERATOR(…) t.column */
-	const char *set;			/* column = NULL | DEFAULT, … */
-} ResourceRef;
-
-/* The constraint's facts, or false when it is gone. */
-static bool
-ResourceRefOf(Oid constraint, ResourceRef *r)
-{
-	HeapTuple	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(constraint));
-	HeapTuple	optup;
-	HeapTuple	reltup;
-	Form_pg_operator op;
-	Form_pg_class cls;
-	FkKeys		k;
-	const char *column;
-	StringInfoData s;
-	int			i;
 
 	if (!HeapTupleIsValid(tup))
-		return false;
-	r->table = ((Form_pg_constraint) GETSTRUCT(tup))->conrelid;
-	r->action = ((Form_pg_constraint) GETSTRUCT(tup))->confdeltype;
-	FkKeysOf(tup, &k);
+		elog(ERROR, "cache lookup failed for function %u", fn);
+	owner = ((Form_pg_proc) GETSTRUCT(tup))->proowner;
 	ReleaseSysCache(tup);
-	if (k.n != 1)
-		return false;			/* (changed since it was read: not one on resource (id)) */
-
-	reltup = SearchSysCache1(RELOID, ObjectIdGetDatum(r->table));
-	if (!HeapTupleIsValid(reltup))
-		return false;
-	cls = (Form_pg_class) GETSTRUCT(reltup);
-	r->owner = cls->relowner;
-	r->target = psprintf("%s%s AS t", cls->relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ",
-						 quote_qualified_identifier(get_namespace_name(cls->relnamespace),
-													NameStr(cls->relname)));
-	ReleaseSysCache(reltup);
-
-	optup = SearchSysCache1(OPEROID, ObjectIdGetDatum(k.pf[0]));
-	if (!HeapTupleIsValid(optup))
-		elog(ERROR, "cache lookup failed for operator %u", k.pf[0]);
-	op = (Form_pg_operator) GETSTRUCT(optup);
-	column = quote_identifier(get_attname(r->table, k.conkey[0], false));
-	r->match = psprintf("pg_catalog.unnest($1) AS k(v) WHERE k.v OPERATOR(%s.%s) t.%s",
-						quote_identifier(get_namespace_name(op->oprnamespace)),
-						NameStr(op->oprname), column);
-	ReleaseSysCache(optup);
-
-	initStringInfo(&s);
-	if (k.nset == 0)
-	{
-		k.setcols[0] = k.conkey[0];
-		k.nset = 1;
-	}
-	for (i = 0; i < k.nset; i++)
-		appendStringInfo(&s, "%s%s = %s", i > 0 ? ", " : "",
-						 quote_identifier(get_attname(r->table, k.setcols[i], false)),
-						 r->action == FKCONSTR_ACTION_SETDEFAULT ? "DEFAULT" : "NULL");
-	r->set = s.data;
-	return true;
-}
-
-/* Clear the table's rows that reference the resources, as its constraint says; how many. */
-static uint64
-ClearRows(const ResourceRef *r, Datum ids)
-{
-	const char *sql;
-
-	switch (r->action)
-	{
-		case FKCONSTR_ACTION_CASCADE:
-			sql = psprintf("DELETE FROM %s USING %s", r->target, r->match);
-			break;
-		case FKCONSTR_ACTION_SETNULL:
-		case FKCONSTR_ACTION_SETDEFAULT:
-			sql = psprintf("UPDATE %s SET %s FROM %s", r->target, r->set, r->match);
-			break;
-		default:
-			/* NO ACTION, RESTRICT: the deletion fails (23503), firing no trigger */
-			return 0;
-	}
-	return RunAsOwner(r->owner, sql, ids, 0);
+	return owner;
 }
 
 /*
- * _clear_application_rows(resources uuid[]) → void: before delete_resource
- * deletes these resources (and no others), clear the application rows that
- * reference them (the file's header comment).  The caller holds the
- * resources' rows locked, so that no other transaction adds a reference.
+ * delete_resource(resource uuid) → void: as its owner, the walk's checks and
+ * locks and the resource's row deleted; as its caller, the deletion's AFTER
+ * triggers (the file's header comment).  Declared with search_path pinned.
  */
 Datum
-app_rows_clear(PG_FUNCTION_ARGS)
+resource_delete(PG_FUNCTION_ARGS)
 {
-	Datum		ids;
-	List	   *refs;
-	ResourceRef *facts;
-	bool	   *present;
-	ListCell   *lc;
-	int			i;
-	int			round;
-	uint64		cleared;
-	pg_uuid_t  *outer = clearing;	/* (an application trigger's own delete_resource) */
-	int			nouter = nclearing;
+	Datum		id = PG_ARGISNULL(0) ? (Datum) 0 : PG_GETARG_DATUM(0);
+	const char *nulls = PG_ARGISNULL(0) ? "n" : NULL;
+	Oid			caller;
+	int			sec;
+	Oid			types[1];
+	SPIPlanPtr	plan;
+	EState	   *estate;
+	int			rc;
+	ErrorContextCallback context;
 
-	AppReferencesRefuse("delete_resource");
-	if (PG_ARGISNULL(0) || resource_refs == NIL)
-		PG_RETURN_VOID();
-	ids = PG_GETARG_DATUM(0);
-	/* (a copy: reading the catalogs may invalidate the list) */
-	refs = list_copy(resource_refs);
-	facts = palloc0(sizeof(ResourceRef) * list_length(refs));
-	present = palloc0(sizeof(bool) * list_length(refs));
-	i = 0;
-	foreach(lc, refs)
-	{
-		present[i] = ResourceRefOf(lfirst_oid(lc), &facts[i]);
-		i++;
-	}
-
+	GetUserIdAndSecContext(&caller, &sec);
+	SetUserIdAndSecContext(FunctionOwner(fcinfo->flinfo->fn_oid), sec | SECURITY_LOCAL_USERID_CHANGE);
+	context.callback = DeleteResourceContext;
+	context.arg = NULL;
+	context.previous = error_context_stack;
+	error_context_stack = &context;
 	SPI_connect();
-	PG_TRY();
-	{
-		ArrayType  *a = DatumGetArrayTypeP(ids);
-		Datum	   *elems;
-		bool	   *nulls;
-		int			n;
+	/* (a null resource is refused there, 22004) */
+	KeptStatementRun(&walk_plan, &walk, &id, nulls, SPI_OK_SELECT);
+	AppReferencesRefuse("delete_resource");
 
-		deconstruct_array(a, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR, &elems, &nulls, &n);
-		clearing = palloc(sizeof(pg_uuid_t) * Max(n, 1));
-		nclearing = 0;
-		for (i = 0; i < n; i++)
-			if (!nulls[i])
-				clearing[nclearing++] = *DatumGetUUIDP(elems[i]);
-		qsort(clearing, nclearing, sizeof(pg_uuid_t), UuidCompare);
-		for (round = 0; round < CLEAR_ROUNDS; round++)
-		{
-			cleared = 0;
-			for (i = 0; i < list_length(refs); i++)
-				if (present[i])
-					cleared += ClearRows(&facts[i], ids);
-			if (cleared == 0)
-				break;
-		}
-	}
-	PG_FINALLY();
-	{
-		clearing = outer;
-		nclearing = nouter;
-	}
-	PG_END_TRY();
-	for (i = 0; i < list_length(refs); i++)
-	{
-		const char *sql;
+	/* the row, its AFTER triggers kept at this query level */
+	estate = CreateExecutorState();
+	AfterTriggerBeginQuery();
+	KeptStatementTypes(&delete_row, types);
+	plan = KeptPlanGet(&delete_plan, delete_row.query, 1, types, 0);
+	rc = SPI_execute_snapshot(plan, &id, NULL, InvalidSnapshot, InvalidSnapshot,
+							  false, false, 0);
+	if (rc != SPI_OK_DELETE)
+		elog(ERROR, "delete_resource: the DELETE failed: %s", SPI_result_code_string(rc));
 
-		if (!present[i] || (facts[i].action != FKCONSTR_ACTION_CASCADE &&
-							facts[i].action != FKCONSTR_ACTION_SETNULL &&
-							facts[i].action != FKCONSTR_ACTION_SETDEFAULT))
-			continue;
-		sql = psprintf("SELECT FROM %s, %s", facts[i].target, facts[i].match);
-		if (RunAsOwner(facts[i].owner, sql, ids, 1) > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("delete_resource: rows of table %s still reference the resources to delete after they were cleared",
-							get_rel_name(facts[i].table)),
-					 errdetail("Before share_acl deletes resources, the application rows that reference them are deleted (or set to NULL or their default) as their table's owner; a rule or trigger of the table kept or wrote such rows again."),
-					 errhint("Delete the table's rows that reference the resource first.")));
-	}
+	/* ... fired as the caller, seeing the deletion */
+	SetUserIdAndSecContext(caller, sec);
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	AfterTriggerEndQuery(estate);
+	PopActiveSnapshot();
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	ExecCloseResultRelations(estate);
+	FreeExecutorState(estate);
+
 	SPI_finish();
+	error_context_stack = context.previous;
 	PG_RETURN_VOID();
 }

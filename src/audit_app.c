@@ -10,10 +10,9 @@
  * nothing there, or a role with no principal) goes to the chain of rows
  * without a workspace (a trusted administrator's to read), so that nobody
  * writes into another tenant's log by naming its resources.  A row that
- * names a resource delete_resource is deleting (the application's rows it
- * deletes first, as their table's owner: app_references.c) or that this
- * transaction deleted (a cascade) goes to the chain of the workspace that
- * resource was in: the deletion passed its own checks.
+ * names a resource this transaction deleted (an application's rows deleted
+ * by the cascade of delete_resource) goes to the chain of the workspace
+ * that resource was in: the deletion passed its own checks.
  *
  * It runs as its caller.  The rows' jsonb is made by to_jsonb as the role
  * whose statement fired the trigger: a type of an application's table may
@@ -44,7 +43,6 @@
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 
-#include "app_references.h"
 #include "audit.h"
 #include "catalog.h"
 #include "context.h"
@@ -188,26 +186,6 @@ DeletedHereIn(const pg_uuid_t *id, pg_uuid_t *workspace)
 	return d.found;
 }
 
-/*
- * Is delete_resource, past its checks, clearing the application rows of
- * resource id before it deletes it (app_references.c)?  Then *workspace is
- * the workspace it is in.
- */
-static bool
-ClearedWithIn(const pg_uuid_t *id, pg_uuid_t *workspace)
-{
-	RowFacts	f;
-	Snapshot	snap;
-
-	if (!AppRowsClearing(id))
-		return false;
-	snap = RegisterSnapshot(GetLatestSnapshot());
-	ResourceFacts(id, snap, &f);
-	UnregisterSnapshot(snap);
-	*workspace = f.workspace;
-	return f.found && f.has_workspace;
-}
-
 /* Add a row: its resource (column of the row old or new names), old and new (NULL: none). */
 static void
 AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTuple new)
@@ -239,21 +217,17 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTupl
 		rows->link_null[i] = false;
 	}
 	/*
-	 * A row deleted with its resource goes to the chain of the workspace the
-	 * resource was in: by delete_resource, which clears the application's
-	 * rows as their table's owner before it deletes the resources (its
-	 * checks passed), or by a cascade of this transaction's deletion.  Asked
-	 * first, of every deleted row: within the cascade the engine may still
-	 * see the resource (the transaction's own deletes are taken in at its
-	 * next command), and the chain's resource is gone by the time the rows
-	 * are sealed.
+	 * A row deleted with its resource (delete_resource's cascade) goes to
+	 * the chain of the workspace the resource was in.  Asked first, of every
+	 * deleted row: within the cascade the engine may still see the resource
+	 * (the transaction's own deletes are taken in at its next command), and
+	 * the chain's resource is gone by the time the rows are sealed.
 	 */
 	if (new == NULL && !rows->resource_null[i])
 	{
 		pg_uuid_t  *ws = palloc(sizeof(pg_uuid_t));
 
-		if (ClearedWithIn(DatumGetUUIDP(rows->resource[i]), ws) ||
-			DeletedHereIn(DatumGetUUIDP(rows->resource[i]), ws))
+		if (DeletedHereIn(DatumGetUUIDP(rows->resource[i]), ws))
 		{
 			rows->deleted_in[i] = UUIDPGetDatum(ws);
 			rows->deleted_in_null[i] = false;

@@ -144,37 +144,43 @@ UuidEqual(const pg_uuid_t *a, const pg_uuid_t *b)
 
 /*
  * The share_acl function the caller called, as the error context stack names
- * it: the innermost line "PL/pgSQL function share_acl.NAME(…" of a public
- * function (the stack lists the innermost call first; internal helpers,
- * "_…", are called by the public ones).  Not the outermost such text: a
- * caller's own function, outside, may carry it in its name.  When only
- * internal helpers are on the stack, the outermost of them.
+ * it: the innermost line "PL/pgSQL function share_acl.NAME(…" (or "C
+ * function share_acl.NAME(…", the line of a C entry point that calls
+ * PL/pgSQL: delete_resource) of a public function (the stack lists the
+ * innermost call first; internal helpers, "_…", are called by the public
+ * ones).  Not the outermost such text: a caller's own function, outside, may
+ * carry it in its name.  When only internal helpers are on the stack, the
+ * outermost of them.
  */
 static char *
 CalledFunction(void)
 {
-	static const char marker[] = "PL/pgSQL function share_acl.";
+	static const char *const markers[2] = {"PL/pgSQL function share_acl.", "C function share_acl."};
 	char	   *stack = GetErrorContextStack();
 	char	   *internal = NULL;
-	const char *p;
+	const char *line;
 
 	if (stack == NULL)
 		return "unknown";		/* called from no function at all */
-	for (p = stack; (p = strstr(p, marker)) != NULL;)
+	for (line = stack; line != NULL; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
 	{
-		const char *name = p + strlen(marker);
-		const char *q = name;
-		bool		line_start = p == stack || p[-1] == '\n';
+		const char *name = NULL;
+		const char *q;
+		size_t		m;
 
-		while ((*q >= 'a' && *q <= 'z') || *q == '_')
-			q++;
-		if (line_start && q > name && *q == '(')
+		for (m = 0; m < lengthof(markers); m++)
+			if (strncmp(line, markers[m], strlen(markers[m])) == 0)
+				name = line + strlen(markers[m]);
+		if (name == NULL)
+			continue;
+		for (q = name; (*q >= 'a' && *q <= 'z') || *q == '_'; q++)
+			;
+		if (q > name && *q == '(')
 		{
 			if (*name != '_')
 				return pnstrdup(name, q - name);
 			internal = pnstrdup(name, q - name);
 		}
-		p = name;
 	}
 	return internal ? internal : "unknown";
 }

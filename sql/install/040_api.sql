@@ -66,18 +66,12 @@ COMMENT ON FUNCTION share_acl._actor() IS
 -- Application tables' foreign keys on share_acl's tables (src/app_references.c):
 -- a management function deletes rows as the extension's owner, and the AFTER
 -- triggers of a cascade into an application table would fire with that
--- owner's rights.  Before a function deletes rows, a foreign key on another
--- table than resource, workspace and principal refuses it; before
--- delete_resource deletes resources, the application rows that reference
--- them are cleared as their table's owner.
+-- owner's rights.  A foreign key on another table than resource, workspace
+-- and principal refuses the functions that delete rows, before they delete.
 CREATE FUNCTION share_acl._refuse_application_references(function text) RETURNS void
     AS 'MODULE_PATHNAME', 'app_references_refuse' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION share_acl._refuse_application_references(text) IS
-    'internal: 42830 when an application table''s foreign key references a share_acl table whose rows the management functions delete, other than resource (id)';
-CREATE FUNCTION share_acl._clear_application_rows(resources uuid[]) RETURNS void
-    AS 'MODULE_PATHNAME', 'app_rows_clear' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION share_acl._clear_application_rows(uuid[]) IS
-    'internal: before these resources are deleted, delete (or set to NULL or their default, as the constraint says) the application rows that reference them, each table''s as its owner in a security-restricted operation';
+    'internal: 42830 when an application table''s foreign key references a share_acl table whose rows the management functions delete (any but resource, workspace and principal)';
 
 -- May a refusal name resource to actor?  Only to who may view it (or a
 -- trusted administrator, actor NULL): an id in a refusal must not tell
@@ -1600,12 +1594,13 @@ COMMENT ON FUNCTION share_acl.remove_from_collection(uuid, uuid) IS
 -- restricted, given another owner), is seen by the next walk's checks.
 -- Nothing is locked before a walk finds the actor may delete all it found.
 -- A trusted administrator's walk (no principal) checks nothing and locks the
--- same way.  The application rows that reference the resources are then
--- cleared as their tables' owners (_clear_application_rows), before the
--- resources go.
+-- same way.  delete_resource (C, src/app_references.c) runs the walk and
+-- deletes the resource as the extension's owner, then fires the deletion's
+-- AFTER triggers (the cascade's, and those of the application's tables it
+-- reaches) as its caller: never with this owner's rights.
 -- (Without JIT: the walk's recursive query is planned for the whole table,
 -- and compiling it would cost more than running it on a small subtree.)
-CREATE FUNCTION share_acl.delete_resource(resource uuid) RETURNS void
+CREATE FUNCTION share_acl._delete_resource_walk(resource uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     actor uuid := share_acl._actor();
@@ -1621,7 +1616,7 @@ BEGIN
     -- actor may not delete is named (a trusted administrator deletes anything)
     LOOP
         WITH RECURSIVE doomed(id, depth) AS (
-            SELECT delete_resource.resource, 0
+            SELECT _delete_resource_walk.resource, 0
           UNION
             SELECT c.id, d.depth + 1 FROM doomed d JOIN share_acl.resource c ON c.parent_id = d.id)
         SELECT pg_catalog.array_agg(x.id ORDER BY d.depth),
@@ -1632,10 +1627,10 @@ BEGIN
         -- (a resource below that the actor may not even view, a restricted
         -- one, is not named: the refusal must not show what it hides)
         IF beyond IS NOT NULL AND beyond <> resource AND NOT share_acl._may_name(actor, beyond) THEN
-            PERFORM share_acl._deny(delete_resource.resource,
+            PERFORM share_acl._deny(_delete_resource_walk.resource,
                 pg_catalog.format('permission denied: delete_resource of resource %s would delete resources below it that this principal may not delete', resource));
         ELSIF beyond IS NOT NULL THEN
-            PERFORM share_acl._deny(delete_resource.resource,
+            PERFORM share_acl._deny(_delete_resource_walk.resource,
                 pg_catalog.format('permission denied: delete_resource requires "delete" on resource %s, or "delete_own" on a resource one owns', beyond),
                 CASE WHEN beyond <> resource
                      THEN pg_catalog.format('Resource %s is below resource %s and would be deleted with it.', beyond, resource) END);
@@ -1649,13 +1644,15 @@ BEGIN
         PERFORM share_acl._see_committed();
         locked := found_ids;
     END LOOP;
-    -- (the application rows that reference them first, as their tables'
-    -- owners: their triggers must not run with this function's rights)
-    PERFORM share_acl._clear_application_rows(found_ids);
-    DELETE FROM share_acl.resource x WHERE x.id = delete_resource.resource;
 END $$;
+COMMENT ON FUNCTION share_acl._delete_resource_walk(uuid) IS
+    'internal: delete_resource''s checks and locks of the resource and everything below it';
+CREATE FUNCTION share_acl.delete_resource(resource uuid) RETURNS void
+    AS 'MODULE_PATHNAME', 'resource_delete'
+    LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION share_acl.delete_resource(uuid) IS
     'delete a resource and everything below it (needs delete, or delete_own when the principal owns it, on each of them)';
+
 
 CREATE FUNCTION share_acl._may_delete(actor uuid, r share_acl.resource) RETURNS boolean
 LANGUAGE sql STABLE AS $$

@@ -134,3 +134,50 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION share_acl.unprotect(regclass) IS
     'remove the share_acl policies of protect() (row-level security stays on if other policies remain)';
+
+-- An application table's foreign key on a share_acl table: PostgreSQL checks
+-- a new row's key as the owner of the referenced table (the extension's
+-- owner), converting the referencing column to the key's type with that
+-- column type's cast.  A type whose owner gave it an implicit cast to uuid
+-- would have that cast run as the extension's owner at every insert.  So the
+-- referencing column must be of the key's own type, or a domain over it
+-- (which has no cast of its own): checked at the end of every CREATE TABLE
+-- and ALTER TABLE (share_acl's own tables aside).
+CREATE FUNCTION share_acl._foreign_key_types() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    bad record;
+BEGIN
+    SELECT c.conname, c.conrelid::pg_catalog.regclass AS tbl, a.attname,
+           a.atttypid::pg_catalog.regtype AS typ, c.confrelid::pg_catalog.regclass AS ref,
+           ka.atttypid::pg_catalog.regtype AS key_type
+      INTO bad
+      FROM pg_catalog.pg_constraint c
+      JOIN pg_catalog.pg_class r ON r.oid = c.confrelid
+      JOIN pg_catalog.pg_class t ON t.oid = c.conrelid
+     CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(c.conkey), pg_catalog.unnest(c.confkey)) k(attnum, keynum)
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+      JOIN pg_catalog.pg_attribute ka ON ka.attrelid = c.confrelid AND ka.attnum = k.keynum
+     WHERE c.contype = 'f'
+       AND r.relnamespace = 'share_acl'::pg_catalog.regnamespace
+       AND t.relnamespace <> 'share_acl'::pg_catalog.regnamespace
+       AND NOT EXISTS (WITH RECURSIVE d(base) AS (
+                           SELECT a.atttypid
+                           UNION ALL
+                           SELECT ty.typbasetype FROM pg_catalog.pg_type ty JOIN d ON ty.oid = d.base
+                            WHERE ty.typtype = 'd')
+                       SELECT FROM d WHERE d.base = ka.atttypid)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'foreign key "%" of table % references % by column "%" of type %, not %',
+                        bad.conname, bad.tbl, bad.ref, bad.attname, bad.typ, bad.key_type
+            USING ERRCODE = 'invalid_foreign_key',
+                  DETAIL = 'PostgreSQL checks the key as the owner of the share_acl table, converting the column with its type''s cast.',
+                  HINT = pg_catalog.format('Make the column %s, or a domain over %s.', bad.key_type, bad.key_type);
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._foreign_key_types() IS
+    'internal (event trigger): an application table''s foreign key on a share_acl table must use the key''s own type (or a domain over it), whose checks run no cast of the application''s';
+CREATE EVENT TRIGGER share_acl_foreign_key_types ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    EXECUTE FUNCTION share_acl._foreign_key_types();

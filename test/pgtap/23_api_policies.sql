@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(1 + 67);
+SELECT plan(1 + 68);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -162,9 +162,12 @@ INSERT INTO helpers SELECT p.oid FROM pg_proc p JOIN pg_namespace n ON n.oid = p
 SELECT is((SELECT count(*)::int FROM helpers), 12, 'the internal helpers exist');
 SELECT is_empty($$SELECT sig FROM api f
                    JOIN pg_proc p ON p.oid = f.sig
-                  WHERE NOT p.prosecdef
+                  WHERE NOT (p.prosecdef OR f.sig = 'share_acl.delete_resource(uuid)'::regprocedure)
                      OR NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)$$,
-    'every API function is SECURITY DEFINER with search_path pinned to pg_catalog, pg_temp');
+    'every API function is SECURITY DEFINER with search_path pinned to pg_catalog, pg_temp (delete_resource switches to its owner in C, and back to fire its deletion''s triggers)');
+SELECT is((SELECT l.lanname = 'c' FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+            WHERE p.oid = 'share_acl.delete_resource(uuid)'::regprocedure), true,
+    'delete_resource, not SECURITY DEFINER, is C (src/app_references.c switches to its owner)');
 SELECT is_empty($$SELECT sig FROM helpers f JOIN pg_proc p ON p.oid = f.sig WHERE p.prosecdef$$,
     'the internal helpers run as their caller (the API functions), not SECURITY DEFINER');
 SELECT is_empty($$SELECT sig FROM (SELECT sig FROM api UNION ALL SELECT sig FROM helpers) f
