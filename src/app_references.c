@@ -44,6 +44,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -214,6 +215,8 @@ resource_delete(PG_FUNCTION_ARGS)
 	int			rc;
 	ErrorContextCallback context;
 
+	/* (25006 naming it, before anything else, as the other management functions) */
+	PreventCommandIfReadOnly("delete_resource()");
 	GetUserIdAndSecContext(&caller, &sec);
 	SetUserIdAndSecContext(FunctionOwner(fcinfo->flinfo->fn_oid), sec | SECURITY_LOCAL_USERID_CHANGE);
 	context.callback = DeleteResourceContext;

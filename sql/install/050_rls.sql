@@ -141,8 +141,11 @@ COMMENT ON FUNCTION share_acl.unprotect(regclass) IS
 -- column type's cast.  A type whose owner gave it an implicit cast to uuid
 -- would have that cast run as the extension's owner at every insert.  So the
 -- referencing column must be of the key's own type, or a domain over it
--- (which has no cast of its own): checked at the end of every CREATE TABLE
--- and ALTER TABLE (share_acl's own tables aside).
+-- (which has no cast of its own): checked at the end of every command that
+-- can make or change such a key (share_acl's own tables aside).  This is a
+-- check, not a boundary: PostgreSQL validates a key added to a table that
+-- has rows before the command ends, and may run the cast then (README,
+-- "REFERENCES on share_acl.resource is a grant of trust").
 CREATE FUNCTION share_acl._foreign_key_types() RETURNS event_trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -179,5 +182,5 @@ END $$;
 COMMENT ON FUNCTION share_acl._foreign_key_types() IS
     'internal (event trigger): an application table''s foreign key on a share_acl table must use the key''s own type (or a domain over it), whose checks run no cast of the application''s';
 CREATE EVENT TRIGGER share_acl_foreign_key_types ON ddl_command_end
-    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE SCHEMA', 'ALTER TYPE', 'ALTER DOMAIN')
     EXECUTE FUNCTION share_acl._foreign_key_types();

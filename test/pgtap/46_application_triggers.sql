@@ -7,7 +7,7 @@
 -- superuser; a foreign key on another share_acl table whose rows the API
 -- deletes refuses the functions that delete them.
 BEGIN;
-SELECT plan(23);
+SELECT plan(26);
 
 CREATE ROLE t46_owner NOLOGIN;
 CREATE ROLE t46_app NOLOGIN;
@@ -16,6 +16,7 @@ GRANT share_acl_user TO t46_owner, t46_app;
 GRANT share_acl_admin TO t46_admin;
 GRANT REFERENCES ON share_acl.resource TO t46_owner;
 CREATE SCHEMA t46 AUTHORIZATION t46_owner;
+SELECT format('GRANT CREATE ON DATABASE %I TO t46_owner', current_database()) \gexec
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT, INSERT ON ids TO PUBLIC;
@@ -144,9 +145,25 @@ SELECT throws_ok($$CREATE TABLE t46.cast_key (r t46.rid REFERENCES share_acl.res
 CREATE TABLE t46.later (r t46.rid);
 SELECT throws_ok($$ALTER TABLE t46.later ADD FOREIGN KEY (r) REFERENCES share_acl.resource (id)$$,
     '42830', NULL, 'also when added by ALTER TABLE');
+SELECT throws_ok($$CREATE SCHEMA t46b CREATE TABLE cast_key (r t46.rid REFERENCES share_acl.resource (id))$$,
+    '42830', NULL, 'also in a table CREATE SCHEMA creates');
+CREATE TYPE t46.comp AS (r uuid);
+CREATE TABLE t46.typed OF t46.comp (r WITH OPTIONS REFERENCES share_acl.resource (id));
+CREATE FUNCTION t46.uuid_rid(uuid) RETURNS t46.rid LANGUAGE sql AS $$ SELECT ROW($1)::t46.rid $$;
+CREATE CAST (uuid AS t46.rid) WITH FUNCTION t46.uuid_rid(uuid) AS ASSIGNMENT;
+SELECT throws_ok($$ALTER TYPE t46.comp ALTER ATTRIBUTE r TYPE t46.rid CASCADE$$,
+    '42830', NULL, 'also when ALTER TYPE changes a typed table''s key column');
 CREATE DOMAIN t46.rid2 AS uuid;
 SELECT lives_ok($$CREATE TABLE t46.domain_key (r t46.rid2 REFERENCES share_acl.resource (id) ON DELETE CASCADE)$$,
     'a domain over uuid is accepted');
+RESET ROLE;
+
+-- a read-only transaction: 25006 naming the function, before anything else
+SET LOCAL ROLE t46_app;
+SELECT share_acl.set_principal(pg_temp.id('ana'));
+SET LOCAL transaction_read_only = on;
+SELECT throws_ok($$SELECT share_acl.delete_resource(pg_temp.id('ws'))$$, '25006',
+    'cannot execute delete_resource() in a read-only transaction', 'delete_resource in a read-only transaction: 25006 naming it');
 RESET ROLE;
 
 SELECT * FROM finish();
