@@ -14,10 +14,11 @@
  * the casts of the rows share_acl.audit_trigger turns into jsonb) with the
  * owner's rights.  So:
  *   - delete_resource (C; not SECURITY DEFINER, but as one in C) switches
- *     to its owner, the extension's, asks _delete_resource_walk (PL/pgSQL:
- *     the checks and the locks) and deletes the resource by a statement
- *     whose AFTER triggers it keeps for itself; then it switches back to its
- *     caller and fires them as the caller: the cascades into share_acl's own
+ *     to its owner, the extension's, with search_path pinned, asks
+ *     _delete_resource_walk (PL/pgSQL: the checks and the locks) and deletes
+ *     the resource by a statement whose AFTER triggers it keeps for itself;
+ *     then it switches back to its caller and its settings and fires them
+ *     as the caller: the cascades into share_acl's own
  *     tables and into the application's, share_acl's triggers (which need no
  *     rights of the caller's: those that write switch to the owner of what
  *     they write) and the application's — as if the caller had deleted the
@@ -46,6 +47,7 @@
 #include "miscadmin.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
@@ -200,7 +202,8 @@ FunctionOwner(Oid fn)
 /*
  * delete_resource(resource uuid) → void: as its owner, the walk's checks and
  * locks and the resource's row deleted; as its caller, the deletion's AFTER
- * triggers (the file's header comment).  Declared with search_path pinned.
+ * triggers (the file's header comment).  The triggers see the deletion
+ * under a snapshot taken after it, as the caller's next statement would.
  */
 Datum
 resource_delete(PG_FUNCTION_ARGS)
@@ -209,6 +212,7 @@ resource_delete(PG_FUNCTION_ARGS)
 	const char *nulls = PG_ARGISNULL(0) ? "n" : NULL;
 	Oid			caller;
 	int			sec;
+	int			guc_level;
 	Oid			types[1];
 	SPIPlanPtr	plan;
 	EState	   *estate;
@@ -218,6 +222,9 @@ resource_delete(PG_FUNCTION_ARGS)
 	/* (25006 naming it, before anything else, as the other management functions) */
 	PreventCommandIfReadOnly("delete_resource()");
 	GetUserIdAndSecContext(&caller, &sec);
+	guc_level = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	SetUserIdAndSecContext(FunctionOwner(fcinfo->flinfo->fn_oid), sec | SECURITY_LOCAL_USERID_CHANGE);
 	context.callback = DeleteResourceContext;
 	context.arg = NULL;
@@ -233,13 +240,14 @@ resource_delete(PG_FUNCTION_ARGS)
 	AfterTriggerBeginQuery();
 	KeptStatementTypes(&delete_row, types);
 	plan = KeptPlanGet(&delete_plan, delete_row.query, 1, types, 0);
-	rc = SPI_execute_snapshot(plan, &id, NULL, InvalidSnapshot, InvalidSnapshot,
+	rc = SPI_execute_snapshot(plan, &id, nulls, InvalidSnapshot, InvalidSnapshot,
 							  false, false, 0);
 	if (rc != SPI_OK_DELETE)
 		elog(ERROR, "delete_resource: the DELETE failed: %s", SPI_result_code_string(rc));
 
-	/* ... fired as the caller, seeing the deletion */
+	/* ... fired as the caller, with its settings, seeing the deletion */
 	SetUserIdAndSecContext(caller, sec);
+	AtEOXact_GUC(true, guc_level);
 	CommandCounterIncrement();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	AfterTriggerEndQuery(estate);

@@ -1648,8 +1648,7 @@ END $$;
 COMMENT ON FUNCTION share_acl._delete_resource_walk(uuid) IS
     'internal: delete_resource''s checks and locks of the resource and everything below it';
 CREATE FUNCTION share_acl.delete_resource(resource uuid) RETURNS void
-    AS 'MODULE_PATHNAME', 'resource_delete'
-    LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+    AS 'MODULE_PATHNAME', 'resource_delete' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION share_acl.delete_resource(uuid) IS
     'delete a resource and everything below it (needs delete, or delete_own when the principal owns it, on each of them)';
 

@@ -142,7 +142,9 @@ COMMENT ON FUNCTION share_acl.unprotect(regclass) IS
 -- would have that cast run as the extension's owner at every insert.  So the
 -- referencing column must be of the key's own type, or a domain over it
 -- (which has no cast of its own): checked at the end of every command that
--- can make or change such a key (share_acl's own tables aside).  This is a
+-- can make or change such a key, for the tables it made or changed (and the
+-- typed tables of a composite type it changed; share_acl's own tables
+-- aside).  This is a
 -- check, not a boundary: PostgreSQL validates a key added to a table that
 -- has rows before the command ends, and may run the cast then (README,
 -- "REFERENCES on share_acl.resource is a grant of trust").
@@ -151,11 +153,21 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     bad record;
 BEGIN
+    WITH changed AS (
+             SELECT d.objid FROM pg_catalog.pg_event_trigger_ddl_commands() d
+              WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass),
+         touched(rel) AS (
+             SELECT changed.objid FROM changed
+             UNION
+             SELECT t.oid FROM changed
+               JOIN pg_catalog.pg_class ct ON ct.oid = changed.objid AND ct.relkind = 'c'
+               JOIN pg_catalog.pg_class t ON t.reloftype = ct.reltype)
     SELECT c.conname, c.conrelid::pg_catalog.regclass AS tbl, a.attname,
            a.atttypid::pg_catalog.regtype AS typ, c.confrelid::pg_catalog.regclass AS ref,
            ka.atttypid::pg_catalog.regtype AS key_type
       INTO bad
       FROM pg_catalog.pg_constraint c
+      JOIN touched ON touched.rel = c.conrelid
       JOIN pg_catalog.pg_class r ON r.oid = c.confrelid
       JOIN pg_catalog.pg_class t ON t.oid = c.conrelid
      CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(c.conkey), pg_catalog.unnest(c.confkey)) k(attnum, keynum)
@@ -182,5 +194,5 @@ END $$;
 COMMENT ON FUNCTION share_acl._foreign_key_types() IS
     'internal (event trigger): an application table''s foreign key on a share_acl table must use the key''s own type (or a domain over it), whose checks run no cast of the application''s';
 CREATE EVENT TRIGGER share_acl_foreign_key_types ON ddl_command_end
-    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE SCHEMA', 'ALTER TYPE', 'ALTER DOMAIN')
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE SCHEMA', 'ALTER TYPE')
     EXECUTE FUNCTION share_acl._foreign_key_types();

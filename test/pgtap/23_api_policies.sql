@@ -162,12 +162,14 @@ INSERT INTO helpers SELECT p.oid FROM pg_proc p JOIN pg_namespace n ON n.oid = p
 SELECT is((SELECT count(*)::int FROM helpers), 12, 'the internal helpers exist');
 SELECT is_empty($$SELECT sig FROM api f
                    JOIN pg_proc p ON p.oid = f.sig
-                  WHERE NOT (p.prosecdef OR f.sig = 'share_acl.delete_resource(uuid)'::regprocedure)
-                     OR NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)$$,
-    'every API function is SECURITY DEFINER with search_path pinned to pg_catalog, pg_temp (delete_resource switches to its owner in C, and back to fire its deletion''s triggers)');
-SELECT is((SELECT l.lanname = 'c' FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+                  WHERE f.sig <> 'share_acl.delete_resource(uuid)'::regprocedure
+                    AND (NOT p.prosecdef
+                         OR NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false))$$,
+    'every API function is SECURITY DEFINER with search_path pinned to pg_catalog, pg_temp (delete_resource switches to its owner and pins search_path in C, and back to fire its deletion''s triggers as its caller)');
+SELECT is((SELECT l.lanname = 'c' AND NOT p.prosecdef AND p.proconfig IS NULL
+             FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
             WHERE p.oid = 'share_acl.delete_resource(uuid)'::regprocedure), true,
-    'delete_resource, not SECURITY DEFINER, is C (src/app_references.c switches to its owner)');
+    'delete_resource is C, neither SECURITY DEFINER nor with a SET clause (src/app_references.c)');
 SELECT is_empty($$SELECT sig FROM helpers f JOIN pg_proc p ON p.oid = f.sig WHERE p.prosecdef$$,
     'the internal helpers run as their caller (the API functions), not SECURITY DEFINER');
 SELECT is_empty($$SELECT sig FROM (SELECT sig FROM api UNION ALL SELECT sig FROM helpers) f

@@ -26,7 +26,8 @@ INSERT INTO ids VALUES ('ana', share_acl.create_user('ana@t46.test'));
 INSERT INTO ids VALUES ('ws', share_acl.create_workspace('t46', pg_temp.id('ana')));
 
 -- the application's tables, their owner's triggers: each records who it ran
--- as and tries to make its owner a superuser when it can
+-- as (in a table it names without its schema: the caller's search_path
+-- finds it) and tries to make its owner a superuser when it can
 SET LOCAL ROLE t46_owner;
 CREATE TABLE t46.ran_as (tbl text, who name);
 CREATE TABLE t46.asset (id uuid PRIMARY KEY REFERENCES share_acl.resource (id) ON DELETE CASCADE, title text);
@@ -35,7 +36,7 @@ CREATE TABLE t46.pin (resource_id uuid DEFAULT NULL REFERENCES share_acl.resourc
 CREATE TABLE t46.comment (id serial PRIMARY KEY, asset_id uuid REFERENCES t46.asset (id) ON DELETE CASCADE, body text);
 CREATE FUNCTION t46.note() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO t46.ran_as VALUES (TG_TABLE_NAME, current_user);
+    INSERT INTO ran_as VALUES (TG_TABLE_NAME, current_user);
     IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
         ALTER ROLE t46_owner SUPERUSER;
     END IF;
@@ -54,6 +55,7 @@ GRANT USAGE ON ALL SEQUENCES IN SCHEMA t46 TO t46_app, t46_admin;
 RESET ROLE;
 
 -- the application, as ana: a project P with an asset X, and rows about them
+SET LOCAL search_path = t46, public;
 SET LOCAL ROLE t46_app;
 SELECT share_acl.set_principal(pg_temp.id('ana'));
 INSERT INTO ids VALUES ('P', share_acl.create_resource(pg_temp.id('ws'), 'project'));
