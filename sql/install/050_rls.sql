@@ -144,10 +144,9 @@ COMMENT ON FUNCTION share_acl.unprotect(regclass) IS
 -- (which has no cast of its own): checked at the end of every command that
 -- can make or change such a key, for the tables it made or changed (and the
 -- typed tables of a composite type it changed; share_acl's own tables
--- aside).  This is a
--- check, not a boundary: PostgreSQL validates a key added to a table that
--- has rows before the command ends, and may run the cast then (README,
--- "REFERENCES on share_acl.resource is a grant of trust").
+-- aside).  This is a check, not a boundary: PostgreSQL validates a key added
+-- to a table that has rows before the command ends, and may run the cast
+-- then (README, "REFERENCES on share_acl.resource is a grant of trust").
 CREATE FUNCTION share_acl._foreign_key_types() RETURNS event_trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
