@@ -47,7 +47,6 @@
 #include "miscadmin.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
@@ -56,6 +55,7 @@
 #include "app_references.h"
 #include "catalog.h"
 #include "kept_plan.h"
+#include "owner_scope.h"
 
 PG_FUNCTION_INFO_V1(app_references_refuse);
 PG_FUNCTION_INFO_V1(resource_delete);
@@ -210,22 +210,14 @@ resource_delete(PG_FUNCTION_ARGS)
 {
 	Datum		id = PG_ARGISNULL(0) ? (Datum) 0 : PG_GETARG_DATUM(0);
 	const char *nulls = PG_ARGISNULL(0) ? "n" : NULL;
-	Oid			caller;
-	int			sec;
-	int			guc_level;
-	Oid			types[1];
-	SPIPlanPtr	plan;
+	OwnerScope	owner;
 	EState	   *estate;
 	int			rc;
 	ErrorContextCallback context;
 
 	/* (25006 naming it, before anything else, as the other management functions) */
 	PreventCommandIfReadOnly("delete_resource()");
-	GetUserIdAndSecContext(&caller, &sec);
-	guc_level = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	SetUserIdAndSecContext(FunctionOwner(fcinfo->flinfo->fn_oid), sec | SECURITY_LOCAL_USERID_CHANGE);
+	OwnerScopeEnter(&owner, FunctionOwner(fcinfo->flinfo->fn_oid), false);
 	context.callback = DeleteResourceContext;
 	context.arg = NULL;
 	context.previous = error_context_stack;
@@ -238,16 +230,13 @@ resource_delete(PG_FUNCTION_ARGS)
 	/* the row, its AFTER triggers kept at this query level */
 	estate = CreateExecutorState();
 	AfterTriggerBeginQuery();
-	KeptStatementTypes(&delete_row, types);
-	plan = KeptPlanGet(&delete_plan, delete_row.query, 1, types, 0);
-	rc = SPI_execute_snapshot(plan, &id, nulls, InvalidSnapshot, InvalidSnapshot,
-							  false, false, 0);
+	rc = SPI_execute_snapshot(KeptStatementPlan(&delete_plan, &delete_row), &id, nulls,
+							  InvalidSnapshot, InvalidSnapshot, false, false, 0);
 	if (rc != SPI_OK_DELETE)
 		elog(ERROR, "delete_resource: the DELETE failed: %s", SPI_result_code_string(rc));
 
 	/* ... fired as the caller, with its settings, seeing the deletion */
-	SetUserIdAndSecContext(caller, sec);
-	AtEOXact_GUC(true, guc_level);
+	OwnerScopeLeave(&owner);
 	CommandCounterIncrement();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	AfterTriggerEndQuery(estate);

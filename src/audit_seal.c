@@ -1361,7 +1361,7 @@ AuditAsOwner(OwnerScope *scope)
 
 	if (!OidIsValid(owner))
 		return false;
-	OwnerScopeEnter(scope, owner);
+	OwnerScopeEnter(scope, owner, true);
 	return true;
 }
 

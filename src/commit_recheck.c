@@ -237,7 +237,7 @@ RecheckNoted(bool preparing)
 	 * which the session's role (an application's, at its commit) is not
 	 */
 	CatalogLookup();
-	OwnerScopeEnter(&scope, catalog.change_log_owner);
+	OwnerScopeEnter(&scope, catalog.change_log_owner, true);
 	SPI_connect();
 	for (i = 0; i < noted.n; i++)
 	{

@@ -162,7 +162,7 @@ CalledFunction(void)
 
 	if (stack == NULL)
 		return "unknown";		/* called from no function at all */
-	for (line = stack; line != NULL; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+	for (line = stack; line != NULL; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
 	{
 		const char *name = NULL;
 		const char *q;

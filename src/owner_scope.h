@@ -16,12 +16,15 @@ typedef struct OwnerScope
 } OwnerScope;
 
 /*
- * Act as owner, in a restricted security context, with search_path pinned to
- * pg_catalog, pg_temp (the session's may put a role's own operators first),
- * until OwnerScopeLeave.  An error in between needs no leave: the
- * (sub)transaction's abort puts both back.
+ * Act as owner, with search_path pinned to pg_catalog, pg_temp (the
+ * session's may put a role's own operators first), until OwnerScopeLeave:
+ * in a restricted security context when restricted (share_acl's own work
+ * done for whatever role runs), else as a SECURITY DEFINER function would (a
+ * management function's, whose caller's rights invoker_is_admin() still
+ * asks about).  An error in between needs no leave: the (sub)transaction's
+ * abort puts both back.
  */
-extern void OwnerScopeEnter(OwnerScope *scope, Oid owner);
+extern void OwnerScopeEnter(OwnerScope *scope, Oid owner, bool restricted);
 extern void OwnerScopeLeave(const OwnerScope *scope);
 
 #endif							/* SHARE_ACL_OWNER_SCOPE_H */
