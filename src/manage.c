@@ -49,6 +49,8 @@
 PG_FUNCTION_INFO_V1(require_permissions);
 PG_FUNCTION_INFO_V1(require_manager);
 PG_FUNCTION_INFO_V1(deny);
+PG_FUNCTION_INFO_V1(actor);
+PG_FUNCTION_INFO_V1(require_writable);
 PG_FUNCTION_INFO_V1(in_team);
 PG_FUNCTION_INFO_V1(role_now);
 PG_FUNCTION_INFO_V1(edit_own_only_now);
@@ -233,16 +235,20 @@ Deny(const char *function, const pg_uuid_t *target, const char *message, const c
 /*
  * A management function writes: in a read-only transaction (also every
  * transaction of a hot standby) 25006 naming it, before anything else.
+ * function NULL: the one the error context stack names (CalledFunction), read
+ * only then.
  */
 static void
 RequireWritable(const char *function)
 {
-	PreventCommandIfReadOnly(psprintf("%s()", function));
+	if (XactReadOnly)
+		PreventCommandIfReadOnly(psprintf("%s()", function ? function : CalledFunction()));
 }
 
 /*
- * The acting principal of a management function that writes; NULL for a
- * trusted administrator without one; 42501 for anyone else.
+ * The acting principal of a management function that writes (function, or
+ * NULL: the one the error context stack names); NULL for a trusted
+ * administrator without one; 42501 for anyone else.
  */
 static const pg_uuid_t *
 Actor(const char *function)
@@ -591,6 +597,35 @@ deny(PG_FUNCTION_ARGS)
 
 	Deny(NULL, ARG_UUID_OR_NULL(0), message ? message : "", ARG_CSTRING_OR_NULL(2),
 		 ARG_CSTRING_OR_NULL(3));
+	PG_RETURN_VOID();
+}
+
+/*
+ * _actor() → uuid: Actor() for the PL/pgSQL management function calling it,
+ * named from the error context stack.
+ */
+Datum
+actor(PG_FUNCTION_ARGS)
+{
+	const pg_uuid_t *p = Actor(NULL);
+	pg_uuid_t  *copy;
+
+	if (p == NULL)
+		PG_RETURN_NULL();
+	copy = palloc(sizeof(pg_uuid_t));
+	*copy = *p;
+	PG_RETURN_UUID_P(copy);
+}
+
+/*
+ * _require_writable() → void: RequireWritable() for a PL/pgSQL function that
+ * writes without an actor (an administrator's, or a principal's own
+ * settings), named from the error context stack.
+ */
+Datum
+require_writable(PG_FUNCTION_ARGS)
+{
+	RequireWritable(NULL);
 	PG_RETURN_VOID();
 }
 

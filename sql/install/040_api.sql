@@ -47,21 +47,19 @@ END $$;
 -- other role may execute them.
 -- ---------------------------------------------------------------------------
 
--- The acting principal; NULL for a trusted administrator without one.
+-- The acting principal; NULL for a trusted administrator without one.  In a
+-- read-only transaction (every one of a hot standby) 25006 naming the calling
+-- function comes first, as the functions written in C refuse (src/manage.c).
 CREATE FUNCTION share_acl._actor() RETURNS uuid
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    p uuid := share_acl.current_principal();
-BEGIN
-    IF p IS NULL AND NOT share_acl.invoker_is_admin() THEN
-        PERFORM share_acl._deny(NULL,
-            'permission denied: no principal set',
-            NULL, 'Call share_acl.set_principal() first; only a superuser or a member of share_acl_admin may manage without a principal.');
-    END IF;
-    RETURN p;
-END $$;
+    AS 'MODULE_PATHNAME', 'actor' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION share_acl._actor() IS
-    'internal: the acting principal, NULL for a trusted administrator without one; 42501 for anyone else';
+    'internal: the acting principal, NULL for a trusted administrator without one; 42501 for anyone else; 25006 naming the calling function in a read-only transaction';
+
+-- The same 25006 for a function that writes without an actor.
+CREATE FUNCTION share_acl._require_writable() RETURNS void
+    AS 'MODULE_PATHNAME', 'require_writable' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION share_acl._require_writable() IS
+    'internal: 25006 naming the calling function in a read-only transaction';
 
 -- Application tables' foreign keys on share_acl's tables (src/app_references.c):
 -- a management function deletes rows as the extension's owner, and the AFTER
@@ -489,6 +487,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     pid uuid;
 BEGIN
+    PERFORM share_acl._require_writable();
     IF NOT share_acl.invoker_is_admin() THEN
         PERFORM share_acl._deny(NULL,
             'permission denied: create_user is for trusted administrators only',

@@ -532,6 +532,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     k integer;
 BEGIN
+    PERFORM share_acl._require_writable();
     PERFORM share_acl._require_key_admin('rotate_signing_key');
     LOCK TABLE share_acl.signing_key IN SHARE ROW EXCLUSIVE MODE;
     INSERT INTO share_acl.signing_key AS s (kid, secret)
@@ -547,6 +548,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     k share_acl.signing_key;
 BEGIN
+    PERFORM share_acl._require_writable();
     PERFORM share_acl._require_key_admin('retire_signing_key');
     IF retire_signing_key.kid IS NULL THEN
         RAISE EXCEPTION 'retire_signing_key: kid must not be null' USING ERRCODE = 'null_value_not_allowed';

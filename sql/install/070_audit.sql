@@ -719,6 +719,7 @@ DECLARE
     dropped_partitions text[] := ARRAY[]::text[];
     n bigint;
 BEGIN
+    PERFORM share_acl._require_writable();
     IF NOT share_acl.invoker_is_admin() THEN
         PERFORM share_acl._deny(NULL,
             'permission denied: audit_retain is for trusted administrators only',

@@ -67,6 +67,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     p uuid := share_acl._inbox_owner('mute');
 BEGIN
+    PERFORM share_acl._require_writable();
     IF resource IS NULL THEN
         RAISE EXCEPTION 'mute: resource must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
@@ -83,6 +84,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     p uuid := share_acl._inbox_owner('unmute');
 BEGIN
+    PERFORM share_acl._require_writable();
     IF resource IS NULL THEN
         RAISE EXCEPTION 'unmute: resource must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
@@ -100,6 +102,7 @@ DECLARE
     p uuid := share_acl._inbox_owner('mark_read');
     n integer;
 BEGIN
+    PERFORM share_acl._require_writable();
     IF ids IS NULL THEN
         RAISE EXCEPTION 'mark_read: ids must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
@@ -138,6 +141,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     p uuid := share_acl._inbox_owner('set_notification_preference');
 BEGIN
+    PERFORM share_acl._require_writable();
     IF kind IS NULL OR email IS NULL OR digest IS NULL THEN
         RAISE EXCEPTION 'set_notification_preference: kind, email and digest must not be null'
             USING ERRCODE = 'null_value_not_allowed';
@@ -197,6 +201,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     n integer;
 BEGIN
+    PERFORM share_acl._require_writable();
     IF share_acl.current_principal() IS NOT NULL OR NOT share_acl.invoker_is_admin() THEN
         PERFORM share_acl._deny(NULL,
             'permission denied: mark_notifications_sent is for a trusted administrator (the mailer) without a principal');
@@ -269,6 +274,7 @@ DECLARE
     n integer := 0;
     until timestamptz;
 BEGIN
+    PERFORM share_acl._require_writable();
     IF share_acl.current_principal() IS NOT NULL OR NOT share_acl.invoker_is_admin() THEN
         PERFORM share_acl._deny(NULL,
             'permission denied: notify_expiring_links is for a trusted administrator without a principal');

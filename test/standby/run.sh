@@ -274,6 +274,11 @@ run_round() {
 		"$(on_standby -v VERBOSITY=verbose -c "SELECT share_acl.share('$Q', '$U', 'editor')
 			FROM (SELECT set_config('share_acl.principal', '$O', true)) AS acting;" 2>&1 |
 			sed -n 's/^ERROR: *//p' | head -1)"
+	check "move_resource (PL/pgSQL) on the standby names itself too" \
+		"25006: cannot execute move_resource() in a read-only transaction" \
+		"$(on_standby -v VERBOSITY=verbose -c "SELECT share_acl.move_resource('$Q', NULL)
+			FROM (SELECT set_config('share_acl.principal', '$O', true)) AS acting;" 2>&1 |
+			sed -n 's/^ERROR: *//p' | head -1)"
 
 	# share links: a password-less one opens on the standby; one with a
 	# password or max_views is refused there (its attempts are counted on the
