@@ -233,8 +233,7 @@ audit_refusal(PG_FUNCTION_ARGS)
 	PG_END_ENSURE_ERROR_CLEANUP(LogUnrecordedAtExit, PointerGetDatum(sh));
 	RESUME_CANCEL_INTERRUPTS();
 	if (handle == NULL)
-		LogUnrecorded(sh, psprintf("no background worker slot became free within %d seconds",
-								   REFUSAL_SLOT_WAIT_MS / 1000));
+		LogUnrecorded(sh, SegmentWorkerNoSlot(REFUSAL_SLOT_WAIT_MS));
 	else
 	{
 		pfree(handle);

@@ -33,8 +33,8 @@
  *
  *    Fail closed: when the attempt cannot be recorded, _link_attempt raises
  *    an error and open_link answers nothing:
- *      53000  no background worker slot became free within 10 seconds
- *             (each attempt holds one of max_worker_processes for about
+ *      53000  no background worker slot became free within 10 seconds,
+ *             or at once when max_worker_processes is 0 (each attempt holds one of max_worker_processes for about
  *             the time a new connection takes to start);
  *      the worker's SQLSTATE (55P03 when the link row stayed locked for 1
  *             second, 40P01, ...) when recording failed;
@@ -205,8 +205,8 @@ link_attempt(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
 				 errmsg("could not record the share link attempt"),
-				 errdetail("No background worker slot became free within %d ms.",
-						   ATTEMPT_SLOT_WAIT_MS),
+				 errdetail("Attempts are recorded by a background worker, and %s.",
+						   SegmentWorkerNoSlot(ATTEMPT_SLOT_WAIT_MS)),
 				 errhint("Raise max_worker_processes: every password attempt, and every open of a link with max_views, uses a background worker for about the time a connection takes to start.")));
 	(void) WaitSegmentWorkerHandOver(handle, &sh->taken);
 

@@ -34,6 +34,7 @@ typedef enum SegmentWorkerWait
 	SEGMENT_WORKER_TIMED_OUT	/* (WaitSegmentWorkerHandOver only) */
 } SegmentWorkerWait;
 
+extern char *SegmentWorkerNoSlot(int slot_wait_ms);
 extern BackgroundWorkerHandle *StartSegmentWorker(dsm_segment *seg, const char *function,
 												  const char *what, const char *type,
 												  int slot_wait_ms, int max_running,

@@ -23,7 +23,8 @@
 # with the bootstrap superuser NOLOGIN the workers still connect; a refusal
 # whose worker cannot start holds its termination back 10 s at most, and
 # those waiting their turn behind it end within their own 10 s and one
-# hand-over.
+# hand-over; with max_worker_processes = 0 neither a refusal nor a password
+# open waits for a slot.
 #
 # share_acl must be installed (test/run_all.sh does it first).  Prints
 # "flood: ... ok" lines; the exit status is non-zero when a check failed.
@@ -409,6 +410,25 @@ check "a refused call whose worker cannot start ends ${stalled:-?} s after its t
 	"$(awk "BEGIN { exit !(${stalled:-99} < 12) }" && grep -q "did not start within 10 seconds" "$SA_CLUSTER_DIR/server.log" && echo t || echo "${stalled:-no answer} s")"
 check "two refused calls waiting their turn behind it end within their own 10 s and one hand-over (${queued_a:-?} s, ${queued_b:-?} s), with their LOG lines" \
 	"$(awk "BEGIN { exit !(${queued_a:-99} < 22 && ${queued_b:-99} < 12) }" && [ "$(grep -c 'no background worker slot became free within 10 seconds\|did not start within 10 seconds' "$SA_CLUSTER_DIR/server.log")" -ge 3 ] && echo t || echo "${queued_a:-?} s, ${queued_b:-?} s")"
+
+# max_worker_processes = 0: no slot can ever free up, so a refusal and a
+# password open do not wait 10 s for one; the LOG line and the error say why
+psql -qX -c "ALTER SYSTEM SET max_worker_processes = 0" >/dev/null
+sa_as_postgres "$PG_BIN/pg_ctl" -D "$SA_CLUSTER_DIR/data" -w -m fast -l "$SA_CLUSTER_DIR/server.log" restart >/dev/null
+t0=$(date +%s.%N)
+psql -qXAt -c "SET ROLE flood_app" -c "BEGIN" -c "SELECT share_acl.set_principal('$MALLORY')" \
+	-c "SELECT share_acl.create_team('$W', 'no slots')" >/dev/null 2>"$work/no_slots_refusal"
+t1=$(date +%s.%N)
+psql -qXAt -c "SELECT ok FROM share_acl.open_link('$TOKEN', 'open sesame')" >/dev/null 2>"$work/no_slots_open"
+t2=$(date +%s.%N)
+check "with max_worker_processes = 0 a refusal answers 42501 at once ($(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s), its LOG line naming the setting" \
+	"$(awk "BEGIN { exit !($t1 - $t0 < 3) }" && grep -q "permission denied" "$work/no_slots_refusal" &&
+		grep -q "could not be written: max_worker_processes is 0" "$SA_CLUSTER_DIR/server.log" && echo t ||
+		echo "$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s: $(head -c 300 "$work/no_slots_refusal")")"
+check "with max_worker_processes = 0 a password open fails closed at once ($(awk "BEGIN { printf \"%.1f\", $t2 - $t1 }") s), naming the setting" \
+	"$(awk "BEGIN { exit !($t2 - $t1 < 3) }" && grep -q "could not record the share link attempt" "$work/no_slots_open" &&
+		grep -q "max_worker_processes is 0" "$work/no_slots_open" && echo t ||
+		echo "$(awk "BEGIN { printf \"%.1f\", $t2 - $t1 }") s: $(head -c 300 "$work/no_slots_open")")"
 
 printf 'flood: %s refused calls and %s opens in %s s\n' "$want" "$OPENS" "$(awk "BEGIN { printf \"%.1f\", $end - $start }")"
 exit $failed
