@@ -230,9 +230,9 @@ set_principal(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(current_principal);
 PG_FUNCTION_INFO_V1(invoker_is_admin);
 
-/* current_principal() → uuid, or NULL */
+/* The current principal as the result of the function fcinfo calls: a copy, or NULL. */
 Datum
-current_principal(PG_FUNCTION_ARGS)
+ContextPrincipalResult(FunctionCallInfo fcinfo)
 {
 	const pg_uuid_t *p = ContextCurrentPrincipal();
 	pg_uuid_t  *result;
@@ -242,6 +242,13 @@ current_principal(PG_FUNCTION_ARGS)
 	result = palloc(sizeof(pg_uuid_t));
 	*result = *p;
 	PG_RETURN_UUID_P(result);
+}
+
+/* current_principal() → uuid, or NULL */
+Datum
+current_principal(PG_FUNCTION_ARGS)
+{
+	return ContextPrincipalResult(fcinfo);
 }
 
 /*

@@ -7,12 +7,14 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "utils/uuid.h"
 
 #include "link_rows.h"
 
 extern void ContextDefineSettings(void);
 extern const pg_uuid_t *ContextCurrentPrincipal(void);
+extern Datum ContextPrincipalResult(FunctionCallInfo fcinfo);
 extern bool ContextInvokerIsAdmin(void);
 extern const pg_uuid_t *ContextCurrentLinkId(void);
 extern const LinkData *ContextCurrentLink(const pg_uuid_t **id);

@@ -607,14 +607,8 @@ deny(PG_FUNCTION_ARGS)
 Datum
 actor(PG_FUNCTION_ARGS)
 {
-	const pg_uuid_t *p = Actor(NULL);
-	pg_uuid_t  *copy;
-
-	if (p == NULL)
-		PG_RETURN_NULL();
-	copy = palloc(sizeof(pg_uuid_t));
-	*copy = *p;
-	PG_RETURN_UUID_P(copy);
+	(void) Actor(NULL);
+	return ContextPrincipalResult(fcinfo);
 }
 
 /*
