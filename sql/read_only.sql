@@ -53,6 +53,25 @@ BEGIN READ ONLY;
 SET LOCAL ROLE read_only_app;
 SELECT share_acl.add_member(:'ws', :'guest', 'viewer');
 ROLLBACK;
+-- (and the inbox's writes, which need a person as the principal)
+BEGIN READ ONLY;
+SET LOCAL ROLE read_only_app;
+SELECT share_acl.mute(:'project');
+ROLLBACK;
+BEGIN READ ONLY;
+SET LOCAL ROLE read_only_app;
+SELECT share_acl.set_notification_preference('share_received', true, true);
+ROLLBACK;
+-- protect() and unprotect() run as their caller: 25006 before the owner check
+CREATE TABLE read_only_rows (id uuid);
+BEGIN READ ONLY;
+SELECT share_acl.protect('read_only_rows');
+ROLLBACK;
+BEGIN READ ONLY;
+SET LOCAL ROLE read_only_app;
+SELECT share_acl.unprotect('read_only_rows');
+ROLLBACK;
+DROP TABLE read_only_rows;
 DROP ROLE read_only_app;
 -- and those that write without an actor
 BEGIN READ ONLY;

@@ -423,7 +423,7 @@ LinkViewAtCommit(const pg_uuid_t *link, const char *viewer_email)
 {
 	PendingView *p;
 
-	PreventCommandIfReadOnly("open_link");
+	PreventCommandIfReadOnly("open_link()");
 
 	p = XactNoteAdd(&pending);
 	p->link = *link;

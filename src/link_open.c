@@ -366,7 +366,7 @@ link_open(PG_FUNCTION_ARGS)
 	if (!standby && XactReadOnly)
 		ereport(ERROR,
 				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-				 errmsg("open_link cannot run in a read-only transaction"),
+				 errmsg("cannot execute open_link() in a read-only transaction"),
 				 errdetail("On a primary, every open writes its audit row (and views and failed attempts) in the caller's transaction."),
 				 errhint("Call it in a read-write transaction; on a hot standby it validates without recording.")));
 	InitMaterializedSRF(fcinfo, 0);

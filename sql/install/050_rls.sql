@@ -20,6 +20,11 @@ DECLARE
     col name;
     typ oid;
 BEGIN
+    -- (as every function that writes; _require_writable is not the caller's)
+    IF pg_catalog.current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION 'cannot execute protect() in a read-only transaction'
+            USING ERRCODE = 'read_only_sql_transaction';
+    END IF;
     IF tbl IS NULL OR resource_column IS NULL THEN
         RAISE EXCEPTION 'protect() needs a table and a resource column'
             USING ERRCODE = 'null_value_not_allowed';
@@ -90,6 +95,11 @@ CREATE FUNCTION share_acl.unprotect(tbl regclass) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE pol name;
 BEGIN
+    -- (as every function that writes; _require_writable is not the caller's)
+    IF pg_catalog.current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION 'cannot execute unprotect() in a read-only transaction'
+            USING ERRCODE = 'read_only_sql_transaction';
+    END IF;
     IF tbl IS NULL THEN
         RAISE EXCEPTION 'unprotect() needs a table'
             USING ERRCODE = 'null_value_not_allowed';

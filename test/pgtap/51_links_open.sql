@@ -273,7 +273,7 @@ SAVEPOINT read_only;
 SET LOCAL transaction_read_only = on;
 SELECT pg_temp.open_state(pg_temp.tok('plain')) AS read_only_state \gset
 ROLLBACK TO SAVEPOINT read_only;
-SELECT is(:'read_only_state'::text, '25006 open_link cannot run in a read-only transaction',
+SELECT is(:'read_only_state'::text, '25006 cannot execute open_link() in a read-only transaction',
     'open_link in a read-only transaction on the primary: refused with 25006, nothing half-written');
 
 SELECT * FROM finish();
