@@ -34,8 +34,9 @@
  *    Fail closed: when the attempt cannot be recorded, _link_attempt raises
  *    an error and open_link answers nothing:
  *      53000  no background worker slot became free within 10 seconds,
- *             or at once when max_worker_processes is 0 (each attempt holds one of max_worker_processes for about
- *             the time a new connection takes to start);
+ *             or at once when max_worker_processes is 0 (each attempt
+ *             holds one of max_worker_processes for about the time a new
+ *             connection takes to start);
  *      the worker's SQLSTATE (55P03 when the link row stayed locked for 1
  *             second, 40P01, ...) when recording failed;
  *      55000  the worker ended without an answer (it could not start or

@@ -125,11 +125,25 @@ WaitForPid(BackgroundWorkerHandle *handle)
 }
 
 /*
+ * Why StartSegmentWorker(…, slot_wait_ms, …) returned NULL, for a message:
+ * "no background worker slot became free within …", or that there are none.
+ */
+char *
+SegmentWorkerNoSlot(int slot_wait_ms)
+{
+	if (max_worker_processes <= 0)
+		return pstrdup("max_worker_processes is 0, so no background worker can start");
+	if (slot_wait_ms % 1000 == 0)
+		return psprintf("no background worker slot became free within %d seconds", slot_wait_ms / 1000);
+	return psprintf("no background worker slot became free within %d ms", slot_wait_ms);
+}
+
+/*
  * Start a worker running share_acl's function (named what, for the process
  * list, and of type type), its argument the handle of seg; NULL when no
  * worker slot became free within slot_wait_ms (at once when
- * max_worker_processes is 0: see SegmentWorkerNoSlot).  With max_running > 0, also
- * only once fewer than max_running workers of type run, and in turn: the
+ * max_worker_processes is 0: see SegmentWorkerNoSlot).  With max_running >
+ * 0, also only once fewer than max_running workers of type run, and in turn: the
  * callers wait for the queue's lock in the order they came
  * (QueueLockInTurn); the one holding it tries, every SLOT_RETRY_MS until
  * its deadline, to take the start's lock, count the running workers and
@@ -147,20 +161,6 @@ WaitForPid(BackgroundWorkerHandle *handle)
  * for its own hand-over (WaitSegmentWorkerHandOver: at most
  * SEGMENT_WORKER_HANDOVER_WAIT_MS more).
  */
-/*
- * Why StartSegmentWorker(…, slot_wait_ms, …) returned NULL, for a message:
- * "no background worker slot became free within …", or that there are none.
- */
-char *
-SegmentWorkerNoSlot(int slot_wait_ms)
-{
-	if (max_worker_processes <= 0)
-		return pstrdup("max_worker_processes is 0, so no background worker can start");
-	if (slot_wait_ms % 1000 == 0)
-		return psprintf("no background worker slot became free within %d seconds", slot_wait_ms / 1000);
-	return psprintf("no background worker slot became free within %d ms", slot_wait_ms);
-}
-
 BackgroundWorkerHandle *
 StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, const char *type,
 				   int slot_wait_ms, int max_running, volatile const int32 *state,
