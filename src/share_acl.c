@@ -19,6 +19,7 @@
 #include "invalidation.h"
 #include "link_attempts.h"
 #include "row_write.h"
+#include "serial_checks.h"
 #include "structure.h"
 #include "uuid_hash.h"
 
@@ -40,6 +41,7 @@ _PG_init(void)
 	RowWriteInit();
 	FkCheckInit();
 	AppReferencesInit();
+	SerialChecksInit();
 	/*
 	 * Callbacks run newest first: at commit the link views are counted (they
 	 * lock link rows), then the uploads and structure changes are checked

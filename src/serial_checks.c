@@ -1,0 +1,184 @@
+/*
+ * serial_checks.c — a plan that calls share_acl's functions runs without
+ * parallel workers in REPEATABLE READ and SERIALIZABLE.
+ *
+ * A check answers by the latest committed state (R13), also in a
+ * transaction that keeps one snapshot for its queries.  In parallel mode no
+ * new snapshot may be taken, so the checks of a parallel plan (the leader's
+ * and the workers') read under the query's snapshot: in these isolation
+ * levels the transaction's, older than what a serial statement of the same
+ * transaction answers by.  The same count(*) of a protected table could then
+ * differ between a serial and a parallel plan of one transaction.  Such a
+ * plan is run the way PostgreSQL runs a parallel plan that may not use
+ * workers (a cursor's): outside parallel mode, the leader alone executing
+ * all of it, Gather nodes included.  READ COMMITTED plans are untouched: a
+ * statement's snapshot is taken at its start, and its checks agree with it.
+ *
+ * A plan calls share_acl when the functions it depends on
+ * (PlannedStmt.invalItems: those of its expressions, row-level security
+ * policies' included, and the SQL functions inlined into it) include one of
+ * the share_acl schema's, compared by their syscache hash values: a
+ * collision only costs that plan its workers.  A function of the
+ * application's own that calls share_acl in its body (PL/pgSQL, or SQL that
+ * is not inlined) is not seen.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/parallel.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_proc.h"
+#include "executor/executor.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
+#include "serial_checks.h"
+
+static ExecutorRun_hook_type prev_executor_run = NULL;
+
+/* The syscache hash values of the share_acl schema's functions, sorted. */
+static uint32 *function_hashes = NULL;
+static int	nfunction_hashes = 0;
+static bool hashes_valid = false;
+static uint64 function_changes = 0;
+
+static void
+FunctionsChanged(Datum arg, int cacheid, uint32 hashvalue)
+{
+	hashes_valid = false;
+	function_changes++;
+}
+
+static int
+CompareHashes(const void *a, const void *b)
+{
+	uint32		x = *(const uint32 *) a;
+	uint32		y = *(const uint32 *) b;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* Read the share_acl schema's functions (none without it); built aside, published whole. */
+static void
+LoadFunctionHashes(void)
+{
+	uint64		seen = function_changes;
+	Oid			schema = get_namespace_oid("share_acl", true);
+	int			n = 0;
+	int			cap = 256;
+	uint32	   *hashes = palloc(sizeof(uint32) * cap);
+	uint32	   *kept;
+
+	if (OidIsValid(schema))
+	{
+		Relation	rel = table_open(ProcedureRelationId, AccessShareLock);
+		SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+		HeapTuple	tup;
+
+		while ((tup = systable_getnext(scan)) != NULL)
+		{
+			Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tup);
+
+			if (proc->pronamespace != schema)
+				continue;
+			if (n == cap)
+			{
+				cap *= 2;
+				hashes = repalloc(hashes, sizeof(uint32) * cap);
+			}
+			hashes[n++] = GetSysCacheHashValue1(PROCOID, ObjectIdGetDatum(proc->oid));
+		}
+		systable_endscan(scan);
+		table_close(rel, AccessShareLock);
+	}
+	qsort(hashes, n, sizeof(uint32), CompareHashes);
+	kept = MemoryContextAlloc(TopMemoryContext, sizeof(uint32) * Max(n, 1));
+	memcpy(kept, hashes, sizeof(uint32) * n);
+	pfree(hashes);
+	if (function_hashes)
+		pfree(function_hashes);
+	function_hashes = kept;
+	nfunction_hashes = n;
+	/* (a function changed meanwhile: read them again next time) */
+	hashes_valid = (function_changes == seen);
+}
+
+/* Does the plan depend on a function of the share_acl schema? */
+static bool
+CallsShareAcl(const PlannedStmt *plan)
+{
+	ListCell   *lc;
+
+	if (!hashes_valid)
+		LoadFunctionHashes();
+	if (nfunction_hashes == 0)
+		return false;
+	foreach(lc, plan->invalItems)
+	{
+		PlanInvalItem *item = (PlanInvalItem *) lfirst(lc);
+
+		if (item->cacheId == PROCOID &&
+			bsearch(&item->hashValue, function_hashes, nfunction_hashes, sizeof(uint32),
+					CompareHashes) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* Run the plan by the next executor hook, or PostgreSQL's executor. */
+static void
+RunNext(QueryDesc *queryDesc, ScanDirection direction, uint64 count, bool execute_once)
+{
+	if (prev_executor_run)
+		prev_executor_run(queryDesc, direction, count, execute_once);
+	else
+		standard_ExecutorRun(queryDesc, direction, count, execute_once);
+}
+
+static void
+SerialChecksExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
+						bool execute_once)
+{
+	PlannedStmt *plan = queryDesc->plannedstmt;
+	PlannedStmt *serial;
+
+	/*
+	 * (execute_once is not asked: a simple query's run passes it false on
+	 * 15.20, whose executor then still enters parallel mode, deciding by
+	 * whether the portal has run before)
+	 */
+	if (!plan->parallelModeNeeded || IsParallelWorker() ||
+		!IsolationUsesXactSnapshot() || !CallsShareAcl(plan))
+	{
+		RunNext(queryDesc, direction, count, execute_once);
+		return;
+	}
+	/* the plan may be a cached one: it is copied, not changed */
+	serial = MemoryContextAlloc(queryDesc->estate->es_query_cxt, sizeof(PlannedStmt));
+	*serial = *plan;
+	serial->parallelModeNeeded = false;
+	queryDesc->plannedstmt = serial;
+	PG_TRY();
+	{
+		RunNext(queryDesc, direction, count, execute_once);
+	}
+	PG_FINALLY();
+	{
+		queryDesc->plannedstmt = plan;
+	}
+	PG_END_TRY();
+}
+
+/* Install the executor hook and the invalidation callback; called once from _PG_init. */
+void
+SerialChecksInit(void)
+{
+	CacheRegisterSyscacheCallback(PROCOID, FunctionsChanged, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, FunctionsChanged, (Datum) 0);
+	prev_executor_run = ExecutorRun_hook;
+	ExecutorRun_hook = SerialChecksExecutorRun;
+}
