@@ -129,16 +129,6 @@ CallsShareAcl(const PlannedStmt *plan)
 	return false;
 }
 
-/* Run the plan by the next executor hook, or PostgreSQL's executor. */
-static void
-RunNext(QueryDesc *queryDesc, ScanDirection direction, uint64 count, bool execute_once)
-{
-	if (prev_executor_run)
-		prev_executor_run(queryDesc, direction, count, execute_once);
-	else
-		standard_ExecutorRun(queryDesc, direction, count, execute_once);
-}
-
 static void
 SerialChecksExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
 						bool execute_once)
@@ -151,26 +141,25 @@ SerialChecksExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 co
 	 * 15.20, whose executor then still enters parallel mode, deciding by
 	 * whether the portal has run before)
 	 */
-	if (!plan->parallelModeNeeded || IsParallelWorker() ||
-		!IsolationUsesXactSnapshot() || !CallsShareAcl(plan))
+	if (plan->parallelModeNeeded && !IsParallelWorker() && IsolationUsesXactSnapshot() &&
+		CallsShareAcl(plan))
 	{
-		RunNext(queryDesc, direction, count, execute_once);
-		return;
+		/*
+		 * The plan may be a cached one: it is copied, not changed.  The copy
+		 * lives as long as the query descriptor and stays its plan, so a
+		 * descriptor run again (row by row, as a set-returning SQL
+		 * function's) is copied once, and whoever reads its plan after
+		 * ExecutorEnd still finds it.
+		 */
+		serial = MemoryContextAlloc(GetMemoryChunkContext(queryDesc), sizeof(PlannedStmt));
+		*serial = *plan;
+		serial->parallelModeNeeded = false;
+		queryDesc->plannedstmt = serial;
 	}
-	/* the plan may be a cached one: it is copied, not changed */
-	serial = MemoryContextAlloc(queryDesc->estate->es_query_cxt, sizeof(PlannedStmt));
-	*serial = *plan;
-	serial->parallelModeNeeded = false;
-	queryDesc->plannedstmt = serial;
-	PG_TRY();
-	{
-		RunNext(queryDesc, direction, count, execute_once);
-	}
-	PG_FINALLY();
-	{
-		queryDesc->plannedstmt = plan;
-	}
-	PG_END_TRY();
+	if (prev_executor_run)
+		prev_executor_run(queryDesc, direction, count, execute_once);
+	else
+		standard_ExecutorRun(queryDesc, direction, count, execute_once);
 }
 
 /* Install the executor hook and the invalidation callback; called once from _PG_init. */
