@@ -126,16 +126,15 @@ WaitForPid(BackgroundWorkerHandle *handle)
 
 /*
  * Why StartSegmentWorker(…, slot_wait_ms, …) returned NULL, for a message:
- * "no background worker slot became free within …", or that there are none.
+ * "no background worker slot became free within N seconds" (the callers wait
+ * whole seconds), or that there are none.
  */
 char *
 SegmentWorkerNoSlot(int slot_wait_ms)
 {
 	if (max_worker_processes <= 0)
 		return pstrdup("max_worker_processes is 0, so no background worker can start");
-	if (slot_wait_ms % 1000 == 0)
-		return psprintf("no background worker slot became free within %d seconds", slot_wait_ms / 1000);
-	return psprintf("no background worker slot became free within %d ms", slot_wait_ms);
+	return psprintf("no background worker slot became free within %d seconds", slot_wait_ms / 1000);
 }
 
 /*

@@ -43,13 +43,13 @@ static ExecutorRun_hook_type prev_executor_run = NULL;
 /* The syscache hash values of the share_acl schema's functions, sorted. */
 static uint32 *function_hashes = NULL;
 static int	nfunction_hashes = 0;
-static bool hashes_valid = false;
-static uint64 function_changes = 0;
+/* changes of pg_proc and pg_namespace seen, and how many the hashes are as of */
+static uint64 function_changes = 1;
+static uint64 hashes_as_of = 0;
 
 static void
 FunctionsChanged(Datum arg, int cacheid, uint32 hashvalue)
 {
-	hashes_valid = false;
 	function_changes++;
 }
 
@@ -104,7 +104,7 @@ LoadFunctionHashes(void)
 	function_hashes = kept;
 	nfunction_hashes = n;
 	/* (a function changed meanwhile: read them again next time) */
-	hashes_valid = (function_changes == seen);
+	hashes_as_of = seen;
 }
 
 /* Does the plan depend on a function of the share_acl schema? */
@@ -113,7 +113,7 @@ CallsShareAcl(const PlannedStmt *plan)
 {
 	ListCell   *lc;
 
-	if (!hashes_valid)
+	if (hashes_as_of != function_changes)
 		LoadFunctionHashes();
 	if (nfunction_hashes == 0)
 		return false;
