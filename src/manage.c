@@ -26,6 +26,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "tcop/utility.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -1099,6 +1100,51 @@ share_remove(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/* A resource row seen through a dirty snapshot: who is still writing it. */
+typedef struct DirtyRow
+{
+	Snapshot	dirty;
+	bool		found;
+	TransactionId writer;		/* inserting or deleting it, in progress */
+} DirtyRow;
+
+/* RowCallback: the row, and the transaction in progress writing it, if any. */
+static void
+DirtyRowSeen(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	DirtyRow   *row = (DirtyRow *) arg;
+
+	row->found = true;
+	if (TransactionIdIsValid(row->dirty->xmin))
+		row->writer = row->dirty->xmin;
+	else if (TransactionIdIsValid(row->dirty->xmax))
+		row->writer = row->dirty->xmax;
+}
+
+/*
+ * Whether id is a resource's, committed or this transaction's.  A
+ * transaction in progress inserting or deleting it is waited for first, as
+ * the primary key's check would wait: two uploads choosing one id at once
+ * are told apart here, the second refused with the id registry's message
+ * rather than the key's (which names the table holding the id).
+ */
+static bool
+ResourceIdTaken(const pg_uuid_t *id)
+{
+	for (;;)
+	{
+		SnapshotData dirty;
+		DirtyRow	row = {&dirty, false, InvalidTransactionId};
+
+		InitDirtySnapshot(dirty);
+		IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, id, &dirty, DirtyRowSeen,
+					   &row);
+		if (!TransactionIdIsValid(row.writer))
+			return row.found;
+		XactLockTableWait(row.writer, NULL, NULL, XLTW_None);
+	}
+}
+
 /*
  * create_resource(workspace uuid, kind resource_kind, parent uuid, id uuid)
  * → uuid: a resource owned by the acting principal, with upload on the
@@ -1117,7 +1163,6 @@ resource_create(PG_FUNCTION_ARGS)
 	Snapshot	snap;
 	bool		workspace_exists = false;
 	List	   *parent_workspaces = NIL;
-	bool		id_taken = false;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(3))
 		ereport(ERROR,
@@ -1127,7 +1172,7 @@ resource_create(PG_FUNCTION_ARGS)
 	kind = DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(1)));
 	id = PG_GETARG_UUID_P(3);
 
-	/* the workspace, the parent's workspace, whether the id is a resource's */
+	/* the workspace, the parent's workspace */
 	CatalogLookup();
 	snap = StatementSnapshot();
 	IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, workspace, snap, RowExists,
@@ -1135,7 +1180,6 @@ resource_create(PG_FUNCTION_ARGS)
 	if (parent != NULL)
 		parent_workspaces = IndexScanUuids(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, parent,
 										   catalog.res_workspace, snap);
-	IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, id, snap, RowExists, &id_taken);
 	UnregisterSnapshot(snap);
 	if (!workspace_exists)
 		ereport(ERROR,
@@ -1181,7 +1225,7 @@ resource_create(PG_FUNCTION_ARGS)
 	 * (an id used by a workspace or a principal is refused by the id registry
 	 * with the same message: it never says what holds the id)
 	 */
-	if (id_taken)
+	if (ResourceIdTaken(id))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
 				 errmsg("id %s is already in use", UuidText(id)),
