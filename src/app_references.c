@@ -60,16 +60,19 @@
 PG_FUNCTION_INFO_V1(app_references_refuse);
 PG_FUNCTION_INFO_V1(resource_delete);
 
-/* A foreign key of an application table on a share_acl table the API deletes rows of, as last read. */
-static bool refs_valid = false;
-static uint64 refs_invalidations = 0;
+/*
+ * A foreign key of an application table on a share_acl table the API deletes
+ * rows of, as read when constraint_changes was refs_as_of: current while the
+ * two are equal.
+ */
+static uint64 constraint_changes = 1;
+static uint64 refs_as_of = 0;
 static Oid	other_ref = InvalidOid;
 
 static void
 AppReferencesInvalidate(Datum arg, int cacheid, uint32 hashvalue)
 {
-	refs_valid = false;
-	refs_invalidations++;
+	constraint_changes++;
 }
 
 /* Register the invalidation callback; called once from _PG_init. */
@@ -87,7 +90,7 @@ AppReferencesInit(void)
 static void
 AppReferencesLoad(void)
 {
-	uint64		seen = refs_invalidations;
+	uint64		seen = constraint_changes;
 	Relation	rel;
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -114,7 +117,7 @@ AppReferencesLoad(void)
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	other_ref = other;
-	refs_valid = (refs_invalidations == seen);
+	refs_as_of = seen;
 }
 
 /*
@@ -128,7 +131,7 @@ AppReferencesRefuse(const char *function)
 	HeapTuple	tup;
 	Form_pg_constraint con;
 
-	if (!refs_valid)
+	if (refs_as_of != constraint_changes)
 		AppReferencesLoad();
 	if (!OidIsValid(other_ref))
 		return;
@@ -136,7 +139,7 @@ AppReferencesRefuse(const char *function)
 	if (!HeapTupleIsValid(tup))
 	{
 		/* (dropped since it was read: read them again) */
-		refs_valid = false;
+		refs_as_of = 0;
 		AppReferencesRefuse(function);
 		return;
 	}
