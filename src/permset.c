@@ -69,6 +69,8 @@ PermsetFromCString(const char *str, size_t len)
 		case PERMSET_PARSE_EMPTY_ITEM:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 r.bad_offset >= len ?
+					 errmsg("invalid input syntax for type permset: empty item at the end") :
 					 errmsg("invalid input syntax for type permset: empty item at position %zu",
 							r.bad_offset + 1),
 					 errhint("Separate permission names with a single \",\" or \"|\"; use '' for the empty set.")));
