@@ -382,9 +382,9 @@ audit_trigger(PG_FUNCTION_ARGS)
 				 errmsg("audit_trigger(): a statement trigger needs the transition tables new_rows (INSERT, UPDATE) and old_rows (UPDATE, DELETE)")));
 	if (trigger->tgnargs == 0)
 	{
-		/* audit_trigger() of SPEC §7: the column id when it is a uuid, else none */
+		/* audit_trigger() of SPEC §7: the column id when it is a uuid (or a domain over one, as protect() takes), else none */
 		column = SPI_fnumber(desc, "id");
-		if (column <= 0 || TupleDescAttr(desc, column - 1)->atttypid != UUIDOID)
+		if (column <= 0 || getBaseType(TupleDescAttr(desc, column - 1)->atttypid) != UUIDOID)
 			column = InvalidAttrNumber;
 	}
 	else
@@ -397,7 +397,7 @@ audit_trigger(PG_FUNCTION_ARGS)
 					 errmsg("audit_trigger(): column \"%s\" of relation %s does not exist", column_name, table),
 					 errhint("The trigger's argument names the uuid column that holds the row's share_acl resource.")));
 		type = TupleDescAttr(desc, column - 1)->atttypid;
-		if (type != UUIDOID)
+		if (getBaseType(type) != UUIDOID)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("audit_trigger(): column \"%s\" of relation %s is of type %s, not uuid",

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(132);
+SELECT plan(133);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -617,6 +617,23 @@ SELECT results_eq($$SELECT object_type, object_id, workspace_id, actor_id, new -
     $$VALUES ('public.t60_clip', pg_temp.id('P'), pg_temp.id('ws'), pg_temp.id('carol'), 'f'),
              ('public.t60_tag', NULL::uuid, NULL::uuid, pg_temp.id('carol'), 'g')$$,
     'audit_trigger(): the resource in column id when it is a uuid, else none (the chain of no workspace)');
+-- a domain over uuid is a uuid column here, as protect() takes one: named
+-- or as id
+CREATE DOMAIN public.t60_uid AS uuid;
+CREATE TABLE public.t60_cue (id public.t60_uid, owner_res public.t60_uid, body text);
+CREATE TRIGGER audit AFTER INSERT ON public.t60_cue FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger();
+CREATE TRIGGER audit_named AFTER INSERT ON public.t60_cue REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_trigger('owner_res');
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('carol');
+INSERT INTO public.t60_cue VALUES (pg_temp.id('P'), pg_temp.id('P'), 'h');
+COMMIT;
+SELECT results_eq($$SELECT object_type, object_id, workspace_id, new ->> 'body' FROM pg_temp.fresh()$$,
+    $$VALUES ('public.t60_cue', pg_temp.id('P'), pg_temp.id('ws'), 'h'),
+             ('public.t60_cue', pg_temp.id('P'), pg_temp.id('ws'), 'h')$$,
+    'audit_trigger: a column of a domain over uuid names the resource, as id and named (the workspace''s chain)');
+DROP TABLE public.t60_cue;
+DROP DOMAIN public.t60_uid;
 SELECT throws_ok($$CREATE TRIGGER bad AFTER INSERT ON public.t60_tag FOR EACH ROW
                    EXECUTE FUNCTION share_acl.audit_trigger('id', 'body');
                    INSERT INTO public.t60_tag VALUES (8, 'x')$$,
