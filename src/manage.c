@@ -80,9 +80,10 @@ static bool RunOne(ManagePlan which, Datum *values, const char *nulls, int expec
 /* The statements of this file (parameter letters: kept_plan.h). */
 static const KeptStatement statements[PLAN_COUNT] = {
 	[PLAN_REFUSAL_FACTS] = {
-		/* $1 target: its workspace, the actor, the session's role */
-		"SELECT share_acl._audit_workspace_of($1), share_acl.current_principal(),"
-		"       pg_catalog.session_user()::text",
+		/* $1 target: its workspace, the actor, the session's role, the actor's kind */
+		"SELECT share_acl._audit_workspace_of($1), a.p, pg_catalog.session_user()::text,"
+		"       (SELECT x.kind::text FROM share_acl.principal x WHERE x.id OPERATOR(pg_catalog.=) a.p)"
+		"  FROM (SELECT share_acl.current_principal() AS p) a",
 		"u"},
 	[PLAN_REFUSAL] = {
 		/* $1 function, $2 target, $3 workspace, $4 actor, $5 role, $6 message */
@@ -109,7 +110,7 @@ static const KeptStatement statements[PLAN_COUNT] = {
 		"uuKuu"},
 	[PLAN_TEAM_OUTSIDER] = {
 		/* $1 team, $2 workspace */
-		"SELECT share_acl._outsider_in($1, $2)",
+		"SELECT o, share_acl._outsider_label(o) FROM share_acl._outsider_in($1, $2) o",
 		"uu"},
 	[PLAN_NO_ESCALATION_BELOW] = {
 		/* $1 actor, $2 resource, $3 the grant, $4 the action */
@@ -209,6 +210,7 @@ Deny(const char *function, const pg_uuid_t *target, const char *message, const c
 	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 	bool		isnull;
 	int			i;
+	char		actor_detail[192] = "";
 
 	if (function == NULL)
 		function = CalledFunction();
@@ -221,6 +223,25 @@ Deny(const char *function, const pg_uuid_t *target, const char *message, const c
 	{
 		values[2 + i] = KeptStatementColumn(i + 1, &isnull);
 		nulls[2 + i] = isnull ? 'n' : ' ';
+	}
+	/*
+	 * an actor that is no person: the refusal says so (on the stack: this
+	 * SPI connection's memory ends before the error is raised)
+	 */
+	if (detail == NULL && nulls[3] == ' ')
+	{
+		Datum		kind = KeptStatementColumn(4, &isnull);
+
+		if (isnull)
+			snprintf(actor_detail, sizeof(actor_detail),
+					 "share_acl.principal is set to %s, which is no principal's id: it holds nothing.",
+					 UuidText(DatumGetUUIDP(values[3])));
+		else if (strcmp(TextDatumGetCString(kind), "team") == 0)
+			snprintf(actor_detail, sizeof(actor_detail),
+					 "share_acl.principal is set to %s, a team: a team holds grants for its members and does not act itself.",
+					 UuidText(DatumGetUUIDP(values[3])));
+		if (actor_detail[0] != '\0')
+			detail = actor_detail;
 	}
 	values[5] = CStringGetTextDatum(message);
 	HOLD_CANCEL_INTERRUPTS();
@@ -260,6 +281,8 @@ Actor(const char *function)
 	p = ContextCurrentPrincipal();
 	if (p == NULL && !ContextInvokerIsAdmin())
 		Deny(function, NULL, "permission denied: no principal set", NULL,
+			 ContextCurrentLinkId() != NULL ?
+			 "A share link's context answers checks only: a change needs the principal who makes it (share_acl.set_principal()), such as one the application picks for an upload through the link." :
 			 "Call share_acl.set_principal() first; only a superuser or a member of share_acl_admin may manage without a principal.");
 	return p;
 }
@@ -884,7 +907,9 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 	if (!facts.external_sharing &&
 		(facts.grantee.kind == PK_EXTERNAL || (facts.grantee.kind == PK_USER && !facts.grantee_is_member)))
 		Deny(function, resource,
-			 psprintf("permission denied: the workspace policy allow_external_sharing forbids sharing with outsider %s",
+			 psprintf(facts.grantee.kind == PK_EXTERNAL ?
+					  "permission denied: the workspace policy allow_external_sharing forbids sharing with external principal %s" :
+					  "permission denied: the workspace policy allow_external_sharing forbids sharing with user %s with no role in the workspace",
 					  UuidText(grantee)),
 			 NULL,
 			 "Shares to external principals and to principals without a role in the workspace are refused while allow_external_sharing is false.");
@@ -895,11 +920,16 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 		pg_uuid_t	outsider;
 
 		if (RunOne(PLAN_TEAM_OUTSIDER, args, NULL, SPI_OK_SELECT) && KeptStatementUuid(1, &outsider))
+		{
+			bool		isnull;
+			Datum		label = KeptStatementColumn(2, &isnull);
+
 			Deny(function, resource,
-				 psprintf("permission denied: the workspace policy allow_external_sharing forbids sharing with outsider %s (a member of team %s)",
-						  UuidText(&outsider), UuidText(grantee)),
+				 psprintf("permission denied: the workspace policy allow_external_sharing forbids sharing with %s (a member of team %s)",
+						  isnull ? UuidText(&outsider) : TextDatumGetCString(label), UuidText(grantee)),
 				 NULL,
 				 "Shares to external principals and to principals without a role in the workspace, also as members of the team shared with, are refused while allow_external_sharing is false.");
+		}
 	}
 
 	values[0] = UUIDPGetDatum(resource);

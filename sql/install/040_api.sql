@@ -235,6 +235,18 @@ CREATE FUNCTION share_acl._outsider_in(p uuid, ws uuid) RETURNS uuid
 COMMENT ON FUNCTION share_acl._outsider_in(uuid, uuid) IS
     'internal: the principal, or a member of the team (nested teams expanded), that is an external principal or a user without a role in the workspace; NULL when none';
 
+-- How a refusal names such a principal: "external principal <id>" (whatever
+-- its role: R2's outsider or a guest) or "user <id> with no role in the
+-- workspace".
+CREATE FUNCTION share_acl._outsider_label(p uuid) RETURNS text
+LANGUAGE sql STABLE STRICT AS $$
+    SELECT CASE WHEN x.kind = 'external' THEN pg_catalog.format('external principal %s', x.id)
+                ELSE pg_catalog.format('user %s with no role in the workspace', x.id) END
+      FROM share_acl.principal x WHERE x.id = p
+$$;
+COMMENT ON FUNCTION share_acl._outsider_label(uuid) IS
+    'internal: how a refusal of allow_external_sharing names a principal _outsider_in found';
+
 -- The principal an e-mail names for a share or review of resource r: the
 -- one with that e-mail (matched case-insensitively), or a new external
 -- principal with a guest role in r's workspace (refused while
@@ -729,8 +741,11 @@ BEGIN
         outsider := share_acl._outsider_in(m.id, t.workspace_id);
         IF outsider IS NOT NULL THEN
             PERFORM share_acl._deny(team,
-                pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids adding outsider %s to team %s',
-                                  outsider, team),
+                pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids adding %s%s to team %s',
+                                  share_acl._outsider_label(outsider),
+                                  CASE WHEN outsider <> m.id
+                                       THEN pg_catalog.format(' (a member of team %s)', m.id) ELSE '' END,
+                                  team),
                 NULL, 'A team''s shares and reviews reach its members: external principals (also inside a team added) join no team while allow_external_sharing is false.');
         END IF;
     END IF;
@@ -1365,12 +1380,12 @@ BEGIN
     IF FOUND THEN
         PERFORM share_acl._deny(resource,
             CASE WHEN share_acl._may_name(actor, hit.resource_id)
-                 THEN pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s: resource %s is shared with outsider %s%s, which would reach resource %s',
-                                        action, hit.resource_id, hit.outsider,
+                 THEN pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s: resource %s is shared with %s%s, which would reach resource %s',
+                                        action, hit.resource_id, share_acl._outsider_label(hit.outsider),
                                         CASE WHEN hit.outsider <> hit.grantee_id
                                              THEN pg_catalog.format(' (a member of team %s)', hit.grantee_id) ELSE '' END,
                                         resource)
-                 ELSE pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s: a resource it would be put below is shared with an outsider, which would reach resource %s',
+                 ELSE pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s: a resource it would be put below is shared with an external principal or a user with no role in the workspace, which would reach resource %s',
                                         action, resource) END,
             NULL, 'While allow_external_sharing is false, a resource is not put where a share link or a share with an outsider already reaches.');
     END IF;
@@ -1954,8 +1969,8 @@ BEGIN
             outsider := share_acl._outsider_in(s.grantee_id, ws.id);
             IF outsider IS NOT NULL THEN
                 PERFORM share_acl._deny(s.resource_id,
-                    pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids widening a share with outsider %s%s',
-                                      outsider,
+                    pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids widening a share with %s%s',
+                                      share_acl._outsider_label(outsider),
                                       CASE WHEN outsider <> s.grantee_id
                                            THEN pg_catalog.format(' (a member of team %s)', s.grantee_id) ELSE '' END),
                     NULL, 'While allow_external_sharing is false, shares reaching external principals or principals without a role in the workspace keep working but may only be narrowed.');

@@ -578,7 +578,8 @@ BEGIN
     IF actor IS NOT NULL AND (NOT EXISTS (SELECT FROM share_acl.workspace x WHERE x.id = audit_verify.workspace)
                               OR NOT coalesce(share_acl.has_access(actor, workspace, 'view_audit'), false)) THEN
         PERFORM share_acl._deny(audit_verify.workspace,
-            pg_catalog.format('permission denied: audit_verify requires "view_audit" on workspace %s', workspace));
+            pg_catalog.format('permission denied: audit_verify requires "view_audit" on workspace %s', workspace),
+            NULL, 'The argument is a workspace''s id (not a resource''s): a principal verifies the chain of a workspace on which it holds view_audit.');
     END IF;
     WITH lr AS (
         SELECT l.*, coalesce(l.workspace_id, nil) AS chain FROM share_acl.audit_log l

@@ -5,7 +5,7 @@
 -- The file runs as superuser (a trusted administrator when no principal is
 -- set); pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(131);
+SELECT plan(136);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -361,6 +361,38 @@ SELECT pg_temp.act('carol');
 SELECT lives_ok($$SELECT share_acl.create_team(pg_temp.id('ws'), 'By the app')$$,
     'an ordinary role acting for a principal is checked as that principal');
 SELECT share_acl.set_principal(NULL);
+-- a refusal says when the principal set is no person (the application set
+-- a wrong id), and what a share link's context may not do
+RESET ROLE;
+CREATE FUNCTION pg_temp.refusal(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    st text; d text; h text;
+BEGIN
+    EXECUTE q;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, d = PG_EXCEPTION_DETAIL, h = PG_EXCEPTION_HINT;
+    RETURN st || ' | ' || coalesce(nullif(d, ''), '-') || ' | ' || coalesce(nullif(h, ''), '-');
+END $$;
+CREATE TEMP TABLE t20_tok AS SELECT share_acl.create_link(pg_temp.id('proj'), 'viewer') AS t;
+GRANT SELECT ON t20_tok TO t20_app;
+SET LOCAL ROLE t20_app;
+SELECT share_acl.set_principal('7a2d0c1e-0000-4000-8000-000000000020');
+SELECT is(pg_temp.refusal($$SELECT share_acl.create_team(pg_temp.id('ws'), 'Sneaky')$$),
+    '42501 | share_acl.principal is set to 7a2d0c1e-0000-4000-8000-000000000020, which is no principal''s id: it holds nothing. | -',
+    'a refusal of a principal id nobody has says so');
+SELECT share_acl.set_principal(pg_temp.id('team'));
+SELECT is(pg_temp.refusal($$SELECT share_acl.create_team(pg_temp.id('ws'), 'Sneaky')$$),
+    format('42501 | share_acl.principal is set to %s, a team: a team holds grants for its members and does not act itself. | -', pg_temp.id('team')),
+    'a refusal of a team set as the principal says so');
+SELECT pg_temp.act('vic');
+SELECT is(pg_temp.refusal($$SELECT share_acl.create_team(pg_temp.id('ws'), 'Sneaky')$$), '42501 | - | -',
+    'a refusal of a person says nothing more');
+SELECT share_acl.set_principal(NULL);
+SELECT is((SELECT status FROM share_acl.open_link((SELECT t FROM t20_tok))), 'ok', '(a link opened, no principal)');
+SELECT is(pg_temp.refusal($$SELECT share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('proj'))$$),
+    '42501 | - | A share link''s context answers checks only: a change needs the principal who makes it (share_acl.set_principal()), such as one the application picks for an upload through the link.',
+    'a link context without a principal is refused a change, and told why');
 RESET ROLE;
 SET LOCAL ROLE t20_nobody;
 SELECT throws_ok($$SELECT share_acl.create_team(pg_temp.id('ws'), 'Sneaky')$$, '42501', NULL,

@@ -89,13 +89,13 @@ SELECT throws_ok($$SELECT share_acl.share_with_email(pg_temp.id('P'), 'xavier@t3
     '42501', 'permission denied: the workspace policy allow_external_sharing forbids sharing with xavier@t36.test, which is no member''s e-mail address',
     'share_with_email: the e-mail of a known outsider is refused alike');
 SELECT throws_like($$SELECT share_acl.request_review(pg_temp.id('P'), NULL, reviewer_emails => ARRAY['ext@t36.test'])$$,
-    'permission denied: the workspace policy allow_external_sharing forbids a review by outsider %',
+    'permission denied: the workspace policy allow_external_sharing forbids a review by external principal %',
     'request_review: the e-mail of an external guest is refused too');
 SELECT throws_like($$SELECT share_acl.request_review(pg_temp.id('P'), ARRAY[pg_temp.id('TX')])$$,
-    'permission denied: the workspace policy allow_external_sharing forbids a review by outsider % (a member of team %)',
+    'permission denied: the workspace policy allow_external_sharing forbids a review by external principal % (a member of team %)',
     'request_review: a team holding an external guest is refused');
 SELECT throws_like($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('TX'), 'viewer')$$,
-    'permission denied: the workspace policy allow_external_sharing forbids sharing with outsider % (a member of team %)',
+    'permission denied: the workspace policy allow_external_sharing forbids sharing with external principal % (a member of team %)',
     'share: a team holding an external guest is refused');
 SELECT is(share_acl.effective_permissions(pg_temp.id('xavier'), pg_temp.id('P'))::text, '',
     'the outsider holds nothing on P');
@@ -200,10 +200,10 @@ SELECT pg_temp.act('alice');
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'false');
 SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('T'), 'editor');
 SELECT throws_like($$SELECT share_acl.add_team_member(pg_temp.id('T'), pg_temp.id('ext'))$$,
-    'permission denied: the workspace policy allow_external_sharing forbids adding outsider % to team %',
+    'permission denied: the workspace policy allow_external_sharing forbids adding external principal % to team %',
     'add_team_member: an external guest does not join a team while allow_external_sharing is false');
 SELECT throws_like($$SELECT share_acl.add_team_member(pg_temp.id('T'), pg_temp.id('TX'))$$,
-    'permission denied: the workspace policy allow_external_sharing forbids adding outsider % to team %',
+    'permission denied: the workspace policy allow_external_sharing forbids adding external principal % (a member of team %) to team %',
     'add_team_member: nor a team holding one');
 SELECT is(share_acl.has_access(pg_temp.id('ext'), pg_temp.id('P'), 'edit'), false,
     'add_team_member: the external guest got nothing through the team''s share');
@@ -215,10 +215,10 @@ INSERT INTO ids SELECT 'share_tx', share_acl.share(pg_temp.id('Q'), pg_temp.id('
 INSERT INTO ids SELECT 'share_dave', share_acl.share(pg_temp.id('Q'), pg_temp.id('dave'), 'viewer');
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'false');
 SELECT throws_like($$SELECT share_acl.update_share(pg_temp.id('share_ext'), 'editor')$$,
-    'permission denied: the workspace policy allow_external_sharing forbids widening a share with outsider %',
+    'permission denied: the workspace policy allow_external_sharing forbids widening a share with external principal %',
     'update_share: a share with an external guest is not widened while allow_external_sharing is false');
 SELECT throws_like($$SELECT share_acl.update_share(pg_temp.id('share_tx'), 'commenter')$$,
-    'permission denied: the workspace policy allow_external_sharing forbids widening a share with outsider % (a member of team %)',
+    'permission denied: the workspace policy allow_external_sharing forbids widening a share with external principal % (a member of team %)',
     'update_share: nor a share with a team holding one');
 SELECT is(share_acl.has_access(pg_temp.id('ext'), pg_temp.id('Q'), 'comment'), false,
     'update_share: the outsider got nothing more');

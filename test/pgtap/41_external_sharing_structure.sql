@@ -65,16 +65,16 @@ INSERT INTO ids VALUES ('Bx', share_acl.create_resource(pg_temp.id('ws'), 'asset
 
 -- ------------------------------------------------------------ refused
 SELECT throws_like($$SELECT share_acl.add_to_collection(pg_temp.id('C1'), pg_temp.id('A'))$$,
-    'permission denied: the workspace policy allow_external_sharing forbids add_to_collection: resource % is shared with outsider %, which would reach resource %',
+    'permission denied: the workspace policy allow_external_sharing forbids add_to_collection: resource % is shared with user % with no role in the workspace, which would reach resource %',
     'add_to_collection: not into a collection shared with an outsider');
 SELECT throws_like($$SELECT share_acl.add_to_collection(pg_temp.id('C2'), pg_temp.id('A'))$$,
-    'permission denied: % forbids add_to_collection: resource % is shared with outsider % (a member of team %)%',
+    'permission denied: % forbids add_to_collection: resource % is shared with external principal % (a member of team %)%',
     'add_to_collection: nor into one shared with a team holding an outsider');
 SELECT throws_like($$SELECT share_acl.add_to_collection(pg_temp.id('C3'), pg_temp.id('A'))$$,
     'permission denied: the workspace policy allow_external_sharing forbids add_to_collection: share link % of resource % would reach resource %',
     'add_to_collection: nor into one with a share link');
 SELECT throws_like($$SELECT share_acl.add_to_collection(pg_temp.id('C5'), pg_temp.id('A'))$$,
-    'permission denied: % forbids add_to_collection: resource % is shared with outsider %',
+    'permission denied: % forbids add_to_collection: resource % is shared with user % with no role in the workspace%',
     'add_to_collection: nor into one an outsider is asked to review');
 SELECT throws_like($$SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id('C1'))$$,
     'permission denied: % forbids move_resource: %',
@@ -85,7 +85,7 @@ SELECT throws_like($$SELECT share_acl.add_to_collection(pg_temp.id('C1'), pg_tem
 SELECT is(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('H'), 'view'), false,
     'carol cannot view collection H');
 SELECT throws_ok($$SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id('F'))$$, '42501',
-    format('permission denied: the workspace policy allow_external_sharing forbids move_resource: a resource it would be put below is shared with an outsider, which would reach resource %s', pg_temp.id('A')),
+    format('permission denied: the workspace policy allow_external_sharing forbids move_resource: a resource it would be put below is shared with an external principal or a user with no role in the workspace, which would reach resource %s', pg_temp.id('A')),
     'move_resource: the refusal names neither the ancestor nor the outsider to who cannot view that ancestor');
 SELECT is(share_acl.has_access(pg_temp.id('zed'), pg_temp.id('Bx'), 'view'), false,
     'the outsider reaches nothing of it');
