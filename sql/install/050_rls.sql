@@ -19,6 +19,8 @@ DECLARE
     p text := pg_catalog.quote_ident(parent_column);
     col name;
     typ oid;
+    was_on boolean;
+    pol name;
 BEGIN
     -- (as every function that writes; _require_writable is not the caller's)
     IF pg_catalog.current_setting('transaction_read_only')::boolean THEN
@@ -29,9 +31,30 @@ BEGIN
         RAISE EXCEPTION 'protect() needs a table and a resource column'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- whether row-level security was on before protect() first turned it on
+    -- (its policies' mark says; else the table, as it is now)
+    SELECT d.description LIKE '%was on before' INTO was_on
+      FROM pg_catalog.pg_policy x
+      JOIN pg_catalog.pg_description d
+        ON d.objoid = x.oid AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND d.objsubid = 0
+     WHERE x.polrelid = tbl AND x.polname = 'share_acl_select' AND d.description LIKE 'share_acl.protect():%';
+    IF was_on IS NULL THEN
+        SELECT c.relrowsecurity INTO was_on FROM pg_catalog.pg_class c WHERE c.oid = tbl;
+    END IF;
     -- the old policies go first (unprotect() says when the caller is not
     -- the table's owner); an error below brings them back
     PERFORM share_acl.unprotect(tbl);
+    -- a policy of the table's own by one of protect()'s names: protect()
+    -- neither drops it nor replaces it (it may be a restrictive one)
+    SELECT x.polname INTO pol FROM pg_catalog.pg_policy x
+     WHERE x.polrelid = tbl
+       AND x.polname IN ('share_acl_select', 'share_acl_insert', 'share_acl_update', 'share_acl_delete')
+     ORDER BY x.polname LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'policy "%" of table % was not created by protect()', pol, tbl
+            USING ERRCODE = 'duplicate_object',
+                  HINT = 'protect() creates the policies share_acl_select, share_acl_insert, share_acl_update and share_acl_delete: rename the table''s own.';
+    END IF;
     -- both columns exist and hold uuids (checked here, not in a helper:
     -- protect() runs with the caller's rights, and internal helpers are
     -- executable by the extension's owner only)
@@ -87,13 +110,22 @@ BEGIN
         'CREATE POLICY share_acl_delete ON %s FOR DELETE USING (share_acl.has_access(%s, %L::share_acl.permset)'
         ' OR (share_acl.has_access(%s, %L::share_acl.permset) AND share_acl.is_owner(%s)))',
         tbl, r, 'delete', r, 'delete_own', r);
+    -- the mark by which unprotect() knows them, and what it restores
+    FOREACH pol IN ARRAY ARRAY['share_acl_select', 'share_acl_insert', 'share_acl_update', 'share_acl_delete']::name[] LOOP
+        EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON %s IS %L', pol, tbl,
+            'share_acl.protect(): row-level security was ' || CASE WHEN was_on THEN 'on' ELSE 'off' END || ' before');
+    END LOOP;
 END $$;
 COMMENT ON FUNCTION share_acl.protect(regclass, name, name) IS
     'enable row-level security on an application table with share_acl policies (view / upload on the parent / edit / delete or delete_own)';
 
 CREATE FUNCTION share_acl.unprotect(tbl regclass) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE pol name;
+DECLARE
+    pol name;
+    mark text;
+    dropped boolean := false;
+    was_on boolean := false;
 BEGIN
     -- (as every function that writes; _require_writable is not the caller's)
     IF pg_catalog.current_setting('transaction_read_only')::boolean THEN
@@ -132,18 +164,29 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'protect() and unprotect() change the table''s row-level security policies: run them as the table''s owner.';
     END IF;
-    FOR pol IN SELECT polname FROM pg_catalog.pg_policy
-                WHERE polrelid = tbl
-                  AND polname IN ('share_acl_select', 'share_acl_insert', 'share_acl_update', 'share_acl_delete')
+    -- protect()'s policies, known by their names and their mark (a policy
+    -- of the table's own by such a name stays)
+    FOR pol, mark IN
+        SELECT x.polname, d.description FROM pg_catalog.pg_policy x
+          JOIN pg_catalog.pg_description d
+            ON d.objoid = x.oid AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND d.objsubid = 0
+         WHERE x.polrelid = tbl
+           AND x.polname IN ('share_acl_select', 'share_acl_insert', 'share_acl_update', 'share_acl_delete')
+           AND d.description LIKE 'share_acl.protect():%'
     LOOP
         EXECUTE pg_catalog.format('DROP POLICY %I ON %s', pol, tbl);
+        dropped := true;
+        was_on := was_on OR mark LIKE '%was on before';
     END LOOP;
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = tbl) THEN
+    -- row-level security goes off only if protect() turned it on and no
+    -- other policy is left (a table that had it on with no policy, denying
+    -- every row, keeps denying)
+    IF dropped AND NOT was_on AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = tbl) THEN
         EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY', tbl);
     END IF;
 END $$;
 COMMENT ON FUNCTION share_acl.unprotect(regclass) IS
-    'remove the share_acl policies of protect() (row-level security stays on if other policies remain)';
+    'remove the share_acl policies of protect(), and turn row-level security off if protect() turned it on and no other policy remains';
 
 -- An application table's foreign key on a share_acl table: PostgreSQL checks
 -- a new row's key as the owner of the referenced table (the extension's

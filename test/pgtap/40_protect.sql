@@ -1,7 +1,7 @@
 -- pgTAP: protect() / unprotect() (SPEC §9) — policies, idempotence, column
 -- checks, a non-superuser table owner, and what each policy lets through.
 BEGIN;
-SELECT plan(43);
+SELECT plan(48);
 SET LOCAL search_path = share_acl, public;
 
 -- a workspace: owner o, member m (editor share on project P1), guest g (viewer share on asset A1)
@@ -162,6 +162,33 @@ SELECT policies_are('protect_app', 'asset', ARRAY[]::name[], 'unprotect removes 
 SELECT is((SELECT relrowsecurity FROM pg_class WHERE oid = 'protect_app.asset'::regclass), false,
           'unprotect turns row-level security off');
 SELECT lives_ok($$SELECT share_acl.unprotect('protect_app.asset')$$, 'unprotect() is idempotent');
+
+-- unprotect() restores what protect() found: a table whose row-level
+-- security was on with no policy (every row denied) keeps denying, also
+-- after protect() ran twice on it
+CREATE TABLE protect_app.sealed (id uuid);
+ALTER TABLE protect_app.sealed ENABLE ROW LEVEL SECURITY;
+SELECT share_acl.protect('protect_app.sealed');
+SELECT share_acl.protect('protect_app.sealed');
+SELECT share_acl.unprotect('protect_app.sealed');
+SELECT is((SELECT relrowsecurity FROM pg_class WHERE oid = 'protect_app.sealed'::regclass), true,
+          'unprotect leaves row-level security on where it was on before protect()');
+SELECT policies_are('protect_app', 'sealed', ARRAY[]::name[], '(and removes the policies)');
+-- a policy of the table's own by one of protect()'s names is neither
+-- dropped nor replaced
+CREATE TABLE protect_app.tenanted (id uuid, tenant text);
+ALTER TABLE protect_app.tenanted ENABLE ROW LEVEL SECURITY;
+CREATE POLICY share_acl_select ON protect_app.tenanted AS RESTRICTIVE FOR SELECT
+    USING (tenant = current_setting('app.tenant', true));
+SELECT throws_ok($$SELECT share_acl.protect('protect_app.tenanted')$$, '42710',
+                 'policy "share_acl_select" of table protect_app.tenanted was not created by protect()',
+                 'protect() refuses a table whose own policy has one of its names');
+SELECT share_acl.unprotect('protect_app.tenanted');
+SELECT is((SELECT polpermissive FROM pg_policy WHERE polrelid = 'protect_app.tenanted'::regclass
+            AND polname = 'share_acl_select'), false,
+          'unprotect() leaves that policy as it was');
+SELECT is((SELECT relrowsecurity FROM pg_class WHERE oid = 'protect_app.tenanted'::regclass), true,
+          '(and row-level security on)');
 SELECT is(share_acl.is_owner(NULL), NULL, 'is_owner(NULL) is NULL');
 
 SELECT * FROM finish();
