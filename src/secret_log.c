@@ -25,7 +25,10 @@
  *     the same plans).
  *
  * The check looks at how this call's secrets were passed: a secret that
- * occurs in the statement text (debug_query_string) is a literal; one that
+ * occurs in a string constant of the statement text (debug_query_string,
+ * scanned as the parser does: '…', E'…', $$…$$, a DO block's body) is a
+ * literal (one that is only part of its words, a password "x" in "text", is
+ * not; a text that cannot be scanned counts as holding it); one that
  * occurs in a bind parameter of the active portal is a bind parameter (a
  * portal whose parameters cannot be listed counts as holding them).  A
  * secret that is in neither (read from a table, computed) is exposed only by
@@ -40,6 +43,8 @@
 #include "nodes/params.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
+#include "parser/scanner.h"
+#include "parser/gram.h"
 #include "tcop/pquery.h"
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
@@ -56,55 +61,54 @@ PG_FUNCTION_INFO_V1(warn_log_exposure);
 
 static bool warned = false;
 
-/* Whether log_statement logs the current top-level statement. */
+/*
+ * fn(arg) over the statement text, which it parses or scans again.  That can
+ * fail where the first parse did not (a setting such as
+ * standard_conforming_strings changed by an earlier statement of the same
+ * message), and the error would quote the text: then answer on_error, and
+ * drop the error unreported.  The raw parser and the scanner hold no
+ * resources.  Errors of the server rather than of the text (out of memory,
+ * stack depth, a cancel, an internal error) are raised.
+ */
 static bool
-StatementLogged(void)
+OverText(bool (*fn) (void *arg), void *arg, bool on_error)
 {
-	List	   *stmts;
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool result = on_error;
+
+	PG_TRY();
+	{
+		result = fn(arg);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		int			category;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		category = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
+		FreeErrorData(edata);
+		if (category == ERRCODE_INSUFFICIENT_RESOURCES ||
+			category == ERRCODE_PROGRAM_LIMIT_EXCEEDED ||
+			category == ERRCODE_OPERATOR_INTERVENTION ||
+			category == ERRCODE_SYSTEM_ERROR ||
+			category == ERRCODE_INTERNAL_ERROR)
+			PG_RE_THROW();
+		FlushErrorState();
+		result = on_error;
+	}
+	PG_END_TRY();
+	return result;
+}
+
+/* Whether log_statement's ddl or mod logs the statement text, classified as postgres.c does. */
+static bool
+TextLoggedByKind(void *arg)
+{
+	List	   *stmts = raw_parser(debug_query_string, RAW_PARSE_DEFAULT);
 	ListCell   *lc;
 
-	if (log_statement == LOGSTMT_NONE)
-		return false;
-	if (log_statement == LOGSTMT_ALL)
-		return true;
-	if (debug_query_string == NULL)
-		return false;
-	/*
-	 * ddl or mod: classify the statement as postgres.c does.  Parsing the
-	 * text again can fail where the first parse did not (a setting such as
-	 * standard_conforming_strings changed by an earlier statement of the same
-	 * message), and the error would quote the text: then assume it is logged,
-	 * and drop the error unreported.  The raw parser holds no resources.
-	 * Errors of the server rather than of the text (out of memory, stack
-	 * depth, a cancel, an internal error) are raised.
-	 */
-	{
-		MemoryContext cxt = CurrentMemoryContext;
-
-		PG_TRY();
-		{
-			stmts = raw_parser(debug_query_string, RAW_PARSE_DEFAULT);
-		}
-		PG_CATCH();
-		{
-			ErrorData  *edata;
-			int			category;
-
-			MemoryContextSwitchTo(cxt);
-			edata = CopyErrorData();
-			category = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
-			FreeErrorData(edata);
-			if (category == ERRCODE_INSUFFICIENT_RESOURCES ||
-				category == ERRCODE_PROGRAM_LIMIT_EXCEEDED ||
-				category == ERRCODE_OPERATOR_INTERVENTION ||
-				category == ERRCODE_SYSTEM_ERROR ||
-				category == ERRCODE_INTERNAL_ERROR)
-				PG_RE_THROW();
-			FlushErrorState();
-			return true;
-		}
-		PG_END_TRY();
-	}
 	foreach(lc, stmts)
 	{
 		if ((int) GetCommandLogLevel((Node *) lfirst(lc)) <= log_statement)
@@ -113,11 +117,57 @@ StatementLogged(void)
 	return false;
 }
 
+/* Whether log_statement logs the current top-level statement (a text that cannot be parsed: yes). */
+static bool
+StatementLogged(void)
+{
+	if (log_statement == LOGSTMT_NONE)
+		return false;
+	if (log_statement == LOGSTMT_ALL)
+		return true;
+	if (debug_query_string == NULL)
+		return false;
+	return OverText(TextLoggedByKind, NULL, true);
+}
+
 static bool
 Holds(const char *s, const char *token, const char *password)
 {
 	return (token != NULL && strstr(s, token) != NULL) ||
 		(password != NULL && strstr(s, password) != NULL);
+}
+
+/* The secrets OverText's scan looks for. */
+typedef struct Secrets
+{
+	const char *token;
+	const char *password;
+} Secrets;
+
+/*
+ * Whether a string constant of the statement text holds a secret: written
+ * as a literal ('…', E'…', $$…$$, also the body of a DO block), not a
+ * password that happens to be a word of the text ("x" in "text").
+ */
+static bool
+SecretInLiterals(void *arg)
+{
+	Secrets    *secrets = (Secrets *) arg;
+	core_yy_extra_type extra;
+	core_yyscan_t scanner = scanner_init(debug_query_string, &extra, &ScanKeywords,
+										 ScanKeywordTokens);
+	core_YYSTYPE value;
+	YYLTYPE		location;
+	int			token;
+	bool		found = false;
+
+	while (!found && (token = core_yylex(&value, &location, scanner)) != 0)
+	{
+		if (token == SCONST || token == USCONST)
+			found = Holds(value.str, secrets->token, secrets->password);
+	}
+	scanner_finish(scanner);
+	return found;
 }
 
 /* Whether a bind parameter of the active portal holds a secret. */
@@ -226,7 +276,13 @@ Exposure(const char *token, const char *password)
 	if (debug_query_string != NULL &&
 		(statement_logging || log_min_error_statement < PANIC ||
 		 Debug_print_parse || Debug_print_rewritten || auto_explain))
-		in_text = Holds(debug_query_string, token, password);
+	{
+		Secrets		secrets = {token, password};
+
+		/* (a text that cannot be scanned: it may hold them) */
+		in_text = Holds(debug_query_string, token, password) &&
+			OverText(SecretInLiterals, &secrets, true);
+	}
 	if (in_text)
 	{
 		if (log_statement != LOGSTMT_NONE && (stmt_logged = StatementLogged()))

@@ -11,7 +11,7 @@
 -- prepared statement (the portal's parameters, as for the extended query
 -- protocol).
 BEGIN;
-SELECT plan(24);
+SELECT plan(26);
 
 CREATE TEMP TABLE sec AS SELECT 'Secret-54-' || md5('54') AS v;
 -- the exposure of a secret that is not in the statement text
@@ -33,6 +33,13 @@ SELECT is(pg_temp.bound(), '{}', 'defaults, a bind parameter: nothing logs it');
 SELECT is(share_acl._log_exposure('Literal-54', NULL), '{"log_min_error_statement = error"}',
     'defaults, a literal: the text of a failing statement is logged');
 SELECT is(share_acl._log_exposure(NULL, NULL) || share_acl._log_exposure('', ''), '{}', 'no secret: nothing to report');
+-- a literal is a string constant of the text: not a short password that is
+-- one letter of its words (read from a table here, so in no constant)
+CREATE TEMP TABLE short_secret AS SELECT chr(120) AS p;
+SELECT is((SELECT share_acl._log_exposure(NULL, s.p) FROM short_secret s), '{}',
+    'a password that is one letter of the statement''s words is no literal');
+SELECT is(share_acl._log_exposure(NULL, $q$Dollar-54$q$), '{"log_min_error_statement = error"}',
+    'a dollar-quoted constant is a literal');
 
 -- ------------------------------------------------------------- literals
 SET LOCAL log_min_error_statement = panic;
