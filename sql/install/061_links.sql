@@ -387,6 +387,11 @@ BEGIN
         RAISE EXCEPTION 'create_link: expires_at % is not in the future', expiry
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- (a link that could never open is a mistake, not a link)
+    IF create_link.not_before = 'infinity'::timestamptz THEN
+        RAISE EXCEPTION 'create_link: not_before % is not a time the link could open at', create_link.not_before
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF create_link.not_before >= expiry THEN
         RAISE EXCEPTION 'create_link: not_before % is not before expires_at %', create_link.not_before, expiry
             USING ERRCODE = 'invalid_parameter_value';

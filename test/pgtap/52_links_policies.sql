@@ -8,7 +8,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(75);
+SELECT plan(76);
 -- passwords appear as literals below: keep the statement text out of the
 -- server log (and open_link and create_link from warning about it, which
 -- 54_links_log_settings.sql tests)
@@ -170,6 +170,9 @@ SELECT throws_ok($$SELECT share_acl.create_link(pg_temp.id('P'), expires_at => n
 SELECT throws_ok($$SELECT share_acl.create_link(pg_temp.id('P'), expires_at => now() + interval '1 day',
                                                 not_before => now() + interval '2 days')$$,
     '22023', NULL, 'not_before after expires_at is 22023');
+SELECT throws_ok($$SELECT share_acl.create_link(pg_temp.id('P'), 'viewer', not_before => 'infinity')$$,
+    '22023', 'create_link: not_before infinity is not a time the link could open at',
+    'not_before infinity, a link that could never open, is 22023');
 SELECT throws_ok($$SELECT share_acl.create_link(pg_temp.id('P'), max_views => 0)$$, '22023', NULL,
     'max_views 0 is 22023');
 SELECT throws_ok($$SELECT share_acl.create_link(pg_temp.id('P'), label => repeat('x', 201))$$, '22023', NULL,
