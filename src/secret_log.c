@@ -26,9 +26,10 @@
  *
  * The check looks at how this call's secrets were passed: a secret that
  * occurs in a string constant of the statement text (debug_query_string,
- * scanned as the parser does: '…', E'…', $$…$$, a DO block's body) is a
- * literal (one that is only part of its words, a password "x" in "text", is
- * not; a text that cannot be scanned counts as holding it); one that
+ * scanned as the parser does: '…', E'…', $$…$$, a DO block's body), or
+ * that stands in it as a word of its own (in a comment, say), is written in
+ * the text (one that is only part of its words, a password "x" in "text",
+ * is not; a text that cannot be scanned counts as holding it); one that
  * occurs in a bind parameter of the active portal is a bind parameter (a
  * portal whose parameters cannot be listed counts as holding them).  A
  * secret that is in neither (read from a table, computed) is exposed only by
@@ -170,6 +171,35 @@ SecretInLiterals(void *arg)
 	return found;
 }
 
+/* Whether c may be part of a word of SQL text (an identifier, a keyword, a number). */
+static bool
+WordByte(char c)
+{
+	return isalnum((unsigned char) c) || c == '_' || c == '$' || IS_HIGHBIT_SET(c);
+}
+
+/*
+ * Whether secret occurs in text other than inside a longer word: as a word of
+ * its own, or among other characters (in a comment, say), where the text's
+ * log would show it as such.
+ */
+static bool
+StandsAlone(const char *text, const char *secret)
+{
+	size_t		len;
+	const char *at;
+
+	if (secret == NULL || (len = strlen(secret)) == 0)
+		return false;
+	for (at = strstr(text, secret); at != NULL; at = strstr(at + 1, secret))
+	{
+		if ((at == text || !WordByte(at[-1]) || !WordByte(secret[0])) &&
+			(!WordByte(at[len]) || !WordByte(secret[len - 1])))
+			return true;
+	}
+	return false;
+}
+
 /* Whether a bind parameter of the active portal holds a secret. */
 static bool
 SecretInParams(const char *token, const char *password)
@@ -279,9 +309,15 @@ Exposure(const char *token, const char *password)
 	{
 		Secrets		secrets = {token, password};
 
-		/* (a text that cannot be scanned: it may hold them) */
+		/*
+		 * written out: as a word of its own (a comment is logged with the
+		 * text), or in a string constant (a text that cannot be scanned may
+		 * hold it), not only inside other words
+		 */
 		in_text = Holds(debug_query_string, token, password) &&
-			OverText(SecretInLiterals, &secrets, true);
+			(StandsAlone(debug_query_string, token) ||
+			 StandsAlone(debug_query_string, password) ||
+			 OverText(SecretInLiterals, &secrets, true));
 	}
 	if (in_text)
 	{

@@ -11,7 +11,7 @@
 -- prepared statement (the portal's parameters, as for the extended query
 -- protocol).
 BEGIN;
-SELECT plan(26);
+SELECT plan(27);
 
 CREATE TEMP TABLE sec AS SELECT 'Secret-54-' || md5('54') AS v;
 -- the exposure of a secret that is not in the statement text
@@ -40,6 +40,8 @@ SELECT is((SELECT share_acl._log_exposure(NULL, s.p) FROM short_secret s), '{}',
     'a password that is one letter of the statement''s words is no literal');
 SELECT is(share_acl._log_exposure(NULL, $q$Dollar-54$q$), '{"log_min_error_statement = error"}',
     'a dollar-quoted constant is a literal');
+SELECT is((SELECT share_acl._log_exposure(NULL, s.p) /* x */ FROM short_secret s), '{"log_min_error_statement = error"}',
+    'one standing as a word of its own in a comment is written out too');
 
 -- ------------------------------------------------------------- literals
 SET LOCAL log_min_error_statement = panic;
