@@ -1138,16 +1138,24 @@ typedef struct DirtyRow
 	TransactionId writer;		/* inserting or deleting it, in progress */
 } DirtyRow;
 
-/* RowCallback: the row, and the transaction in progress writing it, if any. */
+/*
+ * RowCallback: the row, and the transaction in progress that inserts it or
+ * deletes it, if any.  A row being updated (the old version, whose update
+ * link leads elsewhere, or the new one) existed before and stays: nothing to
+ * wait for.  (A row only locked, by a foreign key's check say, has no xmax
+ * for a dirty snapshot.)
+ */
 static void
 DirtyRowSeen(TupleDesc desc, HeapTuple tup, void *arg)
 {
 	DirtyRow   *row = (DirtyRow *) arg;
 
 	row->found = true;
-	if (TransactionIdIsValid(row->dirty->xmin))
+	if (TransactionIdIsValid(row->dirty->xmin) &&
+		(tup->t_data->t_infomask & HEAP_UPDATED) == 0)
 		row->writer = row->dirty->xmin;
-	else if (TransactionIdIsValid(row->dirty->xmax))
+	else if (TransactionIdIsValid(row->dirty->xmax) &&
+			 ItemPointerEquals(&tup->t_self, &tup->t_data->t_ctid))
 		row->writer = row->dirty->xmax;
 }
 
@@ -1156,7 +1164,10 @@ DirtyRowSeen(TupleDesc desc, HeapTuple tup, void *arg)
  * transaction in progress inserting or deleting it is waited for first, as
  * the primary key's check would wait: two uploads choosing one id at once
  * are told apart here, the second refused with the id registry's message
- * rather than the key's (which names the table holding the id).
+ * rather than the key's (which names the table holding the id).  In
+ * REPEATABLE READ and SERIALIZABLE a resource committed after the
+ * transaction's snapshot is a serialization failure, as the registry's
+ * ON CONFLICT makes an id of another kind.
  */
 static bool
 ResourceIdTaken(const pg_uuid_t *id)
@@ -1170,7 +1181,22 @@ ResourceIdTaken(const pg_uuid_t *id)
 		IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, id, &dirty, DirtyRowSeen,
 					   &row);
 		if (!TransactionIdIsValid(row.writer))
+		{
+			if (row.found && IsolationUsesXactSnapshot())
+			{
+				bool		seen = false;
+
+				IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, id,
+							   GetTransactionSnapshot(), RowExists, &seen);
+				if (!seen)
+					ereport(ERROR,
+							(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+							 errmsg("could not serialize access due to concurrent update"),
+							 errdetail("Another transaction took id %s after this one's snapshot.",
+									   UuidText(id))));
+			}
 			return row.found;
+		}
 		XactLockTableWait(row.writer, NULL, NULL, XLTW_None);
 	}
 }
