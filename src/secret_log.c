@@ -24,12 +24,12 @@
  *     log_nested_statements = on and log_verbose = on (the output columns of
  *     the same plans).
  *
- * The check looks at how this call's secrets were passed: a secret that
- * occurs in a string constant of the statement text (debug_query_string,
- * scanned as the parser does: '…', E'…', $$…$$, a DO block's body), or
- * that stands in it as a word of its own (in a comment, say), is written in
- * the text (one that is only part of its words, a password "x" in "text",
- * is not; a text that cannot be scanned counts as holding it); one that
+ * The check looks at how this call's secrets were passed: a secret written
+ * in the statement text (debug_query_string: in a string constant, scanned
+ * as the parser does, escapes decoded; or anywhere when 8 bytes or longer;
+ * a shorter one as a word of its own, in a comment say, but not inside other
+ * words, a password "x" in "text"; a text that cannot be scanned counts as
+ * holding it) is a literal (SecretInText); one that
  * occurs in a bind parameter of the active portal is a bind parameter (a
  * portal whose parameters cannot be listed counts as holding them).  A
  * secret that is in neither (read from a table, computed) is exposed only by
@@ -39,6 +39,8 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "nodes/params.h"
@@ -54,6 +56,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/portal.h"
+#include "utils/timestamp.h"
 
 #include "link_attempts.h"
 
@@ -76,7 +79,10 @@ OverText(bool (*fn) (void *arg), void *arg, bool on_error)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	volatile bool result = on_error;
+	bool		warn_escapes = escape_string_warning;
 
+	/* (the first parse gave the text's warnings already) */
+	escape_string_warning = false;
 	PG_TRY();
 	{
 		result = fn(arg);
@@ -86,6 +92,7 @@ OverText(bool (*fn) (void *arg), void *arg, bool on_error)
 		ErrorData  *edata;
 		int			category;
 
+		escape_string_warning = warn_escapes;
 		MemoryContextSwitchTo(cxt);
 		edata = CopyErrorData();
 		category = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
@@ -100,6 +107,7 @@ OverText(bool (*fn) (void *arg), void *arg, bool on_error)
 		result = on_error;
 	}
 	PG_END_TRY();
+	escape_string_warning = warn_escapes;
 	return result;
 }
 
@@ -162,10 +170,15 @@ SecretInLiterals(void *arg)
 	int			token;
 	bool		found = false;
 
+	extra.escape_string_warning = false;
 	while (!found && (token = core_yylex(&value, &location, scanner)) != 0)
 	{
-		if (token == SCONST || token == USCONST)
+		/* (a U& constant's escapes are decoded later, by the grammar: it may hold one) */
+		if (token == SCONST)
 			found = Holds(value.str, secrets->token, secrets->password);
+		else if (token == USCONST)
+			found = Holds(value.str, secrets->token, secrets->password) ||
+				strchr(value.str, '\\') != NULL;
 	}
 	scanner_finish(scanner);
 	return found;
@@ -198,6 +211,60 @@ StandsAlone(const char *text, const char *secret)
 			return true;
 	}
 	return false;
+}
+
+/* Secrets this long found anywhere in the text are taken as written there. */
+#define SECRET_ALONE_LENGTH 8
+
+static bool
+Short(const char *secret)
+{
+	return secret == NULL || strlen(secret) < SECRET_ALONE_LENGTH;
+}
+
+/*
+ * Whether the statement text writes out a secret, so that logging the text
+ * logs it: as a string constant's value or part of it (its escapes decoded:
+ * 'it''s', E'\x41'), or anywhere when it is at least SECRET_ALONE_LENGTH
+ * bytes long; a shorter one only standing as a word of its own (in a
+ * comment, say), not inside other words (a password "x" in "text").  The
+ * answer for one statement and one pair of secrets is kept: a statement
+ * calling open_link for each row scans its text once.
+ */
+static bool
+SecretInText(const char *token, const char *password)
+{
+	static TimestampTz memo_at = 0;
+	static const char *memo_text = NULL;
+	static uint32 memo_secrets = 0;
+	static bool memo_result = false;
+	TimestampTz at = GetCurrentStatementStartTimestamp();
+	uint32		secrets_hash = hash_combine(token ? hash_bytes((const unsigned char *) token, strlen(token)) : 0,
+											password ? hash_bytes((const unsigned char *) password, strlen(password)) : 1);
+	Secrets		secrets = {token, password};
+	const char *text = debug_query_string;
+	bool		result;
+
+	if (memo_text == text && memo_at == at && memo_secrets == secrets_hash)
+		return memo_result;
+	if ((!Short(token) && strstr(text, token) != NULL) ||
+		(!Short(password) && strstr(text, password) != NULL) ||
+		StandsAlone(text, token) || StandsAlone(text, password))
+		result = true;
+	/*
+	 * in a string constant (a constant written otherwise than its value has
+	 * a quote doubled or an escape; a text that cannot be scanned may hold
+	 * it)
+	 */
+	else if (Holds(text, token, password) || strchr(text, '\\') != NULL || strstr(text, "''") != NULL)
+		result = OverText(SecretInLiterals, &secrets, true);
+	else
+		result = false;
+	memo_text = debug_query_string;
+	memo_at = at;
+	memo_secrets = secrets_hash;
+	memo_result = result;
+	return result;
 }
 
 /* Whether a bind parameter of the active portal holds a secret. */
@@ -306,19 +373,7 @@ Exposure(const char *token, const char *password)
 	if (debug_query_string != NULL &&
 		(statement_logging || log_min_error_statement < PANIC ||
 		 Debug_print_parse || Debug_print_rewritten || auto_explain))
-	{
-		Secrets		secrets = {token, password};
-
-		/*
-		 * written out: as a word of its own (a comment is logged with the
-		 * text), or in a string constant (a text that cannot be scanned may
-		 * hold it), not only inside other words
-		 */
-		in_text = Holds(debug_query_string, token, password) &&
-			(StandsAlone(debug_query_string, token) ||
-			 StandsAlone(debug_query_string, password) ||
-			 OverText(SecretInLiterals, &secrets, true));
-	}
+		in_text = SecretInText(token, password);
 	if (in_text)
 	{
 		if (log_statement != LOGSTMT_NONE && (stmt_logged = StatementLogged()))

@@ -11,7 +11,7 @@
 -- prepared statement (the portal's parameters, as for the extended query
 -- protocol).
 BEGIN;
-SELECT plan(27);
+SELECT plan(30);
 
 CREATE TEMP TABLE sec AS SELECT 'Secret-54-' || md5('54') AS v;
 -- the exposure of a secret that is not in the statement text
@@ -42,6 +42,12 @@ SELECT is(share_acl._log_exposure(NULL, $q$Dollar-54$q$), '{"log_min_error_state
     'a dollar-quoted constant is a literal');
 SELECT is((SELECT share_acl._log_exposure(NULL, s.p) /* x */ FROM short_secret s), '{"log_min_error_statement = error"}',
     'one standing as a word of its own in a comment is written out too');
+SELECT is((SELECT share_acl._log_exposure(NULL, v) /* tok_Secret-54-a684eceee76fc522773286a895bc8436 */ FROM sec),
+    '{"log_min_error_statement = error"}', 'a long secret inside a longer word is written out');
+SELECT is(share_acl._log_exposure(NULL, 'it''s-54'), '{"log_min_error_statement = error"}',
+    'a literal with a doubled quote holds the password it decodes to');
+SELECT is(share_acl._log_exposure(NULL, E'\x41bc-54'), '{"log_min_error_statement = error"}',
+    'so does one with an escape');
 
 -- ------------------------------------------------------------- literals
 SET LOCAL log_min_error_statement = panic;
