@@ -164,19 +164,30 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'protect() and unprotect() change the table''s row-level security policies: run them as the table''s owner.';
     END IF;
-    -- protect()'s policies, known by their names and their mark (a policy
-    -- of the table's own by such a name stays)
+    -- protect()'s policies, known by their names and their mark, or, where
+    -- the mark is gone (a restore with pg_dump --no-comments), by their
+    -- shape: permissive, for everyone, the command their name says, calling
+    -- share_acl.has_access (a policy of the table's own by such a name
+    -- stays).  Without the mark, what row-level security was before is not
+    -- known: it stays on.
     FOR pol, mark IN
         SELECT x.polname, d.description FROM pg_catalog.pg_policy x
-          JOIN pg_catalog.pg_description d
+          LEFT JOIN pg_catalog.pg_description d
             ON d.objoid = x.oid AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND d.objsubid = 0
          WHERE x.polrelid = tbl
            AND x.polname IN ('share_acl_select', 'share_acl_insert', 'share_acl_update', 'share_acl_delete')
-           AND d.description LIKE 'share_acl.protect():%'
+           AND (d.description LIKE 'share_acl.protect():%'
+                OR (d.description IS NULL AND x.polpermissive AND x.polroles = '{0}'::pg_catalog.oid[]
+                    AND x.polcmd = CASE x.polname WHEN 'share_acl_select' THEN 'r'::"char"
+                                                  WHEN 'share_acl_insert' THEN 'a'::"char"
+                                                  WHEN 'share_acl_update' THEN 'w'::"char"
+                                                  ELSE 'd'::"char" END
+                    AND pg_catalog.pg_get_expr(coalesce(x.polqual, x.polwithcheck), x.polrelid)
+                        LIKE '%share_acl.has_access(%'))
     LOOP
         EXECUTE pg_catalog.format('DROP POLICY %I ON %s', pol, tbl);
         dropped := true;
-        was_on := was_on OR mark LIKE '%was on before';
+        was_on := was_on OR mark IS NULL OR mark LIKE '%was on before';
     END LOOP;
     -- row-level security goes off only if protect() turned it on and no
     -- other policy is left (a table that had it on with no policy, denying

@@ -1,7 +1,7 @@
 -- pgTAP: protect() / unprotect() (SPEC §9) — policies, idempotence, column
 -- checks, a non-superuser table owner, and what each policy lets through.
 BEGIN;
-SELECT plan(48);
+SELECT plan(52);
 SET LOCAL search_path = share_acl, public;
 
 -- a workspace: owner o, member m (editor share on project P1), guest g (viewer share on asset A1)
@@ -174,6 +174,28 @@ SELECT share_acl.unprotect('protect_app.sealed');
 SELECT is((SELECT relrowsecurity FROM pg_class WHERE oid = 'protect_app.sealed'::regclass), true,
           'unprotect leaves row-level security on where it was on before protect()');
 SELECT policies_are('protect_app', 'sealed', ARRAY[]::name[], '(and removes the policies)');
+-- protect()'s policies without their mark (a restore with pg_dump
+-- --no-comments) are still known by their shape: unprotect() drops them
+-- and, not knowing what row-level security was before, leaves it on;
+-- protect() replaces them
+CREATE TABLE protect_app.restored (id uuid);
+SELECT share_acl.protect('protect_app.restored');
+COMMENT ON POLICY share_acl_select ON protect_app.restored IS NULL;
+COMMENT ON POLICY share_acl_insert ON protect_app.restored IS NULL;
+COMMENT ON POLICY share_acl_update ON protect_app.restored IS NULL;
+COMMENT ON POLICY share_acl_delete ON protect_app.restored IS NULL;
+SELECT lives_ok($$SELECT share_acl.protect('protect_app.restored')$$, 'protect() replaces its unmarked policies');
+SELECT results_eq($$SELECT count(*) FROM pg_policy p WHERE p.polrelid = 'protect_app.restored'::regclass
+                     AND obj_description(p.oid, 'pg_policy') LIKE 'share_acl.protect():%'$$,
+                  ARRAY[4::bigint], '(marked again)');
+COMMENT ON POLICY share_acl_select ON protect_app.restored IS NULL;
+COMMENT ON POLICY share_acl_insert ON protect_app.restored IS NULL;
+COMMENT ON POLICY share_acl_update ON protect_app.restored IS NULL;
+COMMENT ON POLICY share_acl_delete ON protect_app.restored IS NULL;
+SELECT share_acl.unprotect('protect_app.restored');
+SELECT policies_are('protect_app', 'restored', ARRAY[]::name[], 'unprotect() drops its unmarked policies');
+SELECT is((SELECT relrowsecurity FROM pg_class WHERE oid = 'protect_app.restored'::regclass), true,
+          '(and leaves row-level security on)');
 -- a policy of the table's own by one of protect()'s names is neither
 -- dropped nor replaced
 CREATE TABLE protect_app.tenanted (id uuid, tenant text);
