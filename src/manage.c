@@ -1139,11 +1139,11 @@ typedef struct DirtyRow
 } DirtyRow;
 
 /*
- * RowCallback: the row, and the transaction in progress that inserts it or
- * deletes it, if any.  A row being updated (the old version, whose update
- * link leads elsewhere, or the new one) existed before and stays: nothing to
- * wait for.  (A row only locked, by a foreign key's check say, has no xmax
- * for a dirty snapshot.)
+ * RowCallback: the row, and the transaction in progress that inserts,
+ * updates or deletes it, if any: an update may change the id or be followed
+ * by a delete, so its outcome is waited for too, as the primary key's check
+ * waits.  (A row only locked, by a foreign key's check say, has no xmax for
+ * a dirty snapshot: nothing to wait for.)
  */
 static void
 DirtyRowSeen(TupleDesc desc, HeapTuple tup, void *arg)
@@ -1151,18 +1151,17 @@ DirtyRowSeen(TupleDesc desc, HeapTuple tup, void *arg)
 	DirtyRow   *row = (DirtyRow *) arg;
 
 	row->found = true;
-	if (TransactionIdIsValid(row->dirty->xmin) &&
-		(tup->t_data->t_infomask & HEAP_UPDATED) == 0)
+	if (TransactionIdIsValid(row->dirty->xmin))
 		row->writer = row->dirty->xmin;
-	else if (TransactionIdIsValid(row->dirty->xmax) &&
-			 ItemPointerEquals(&tup->t_self, &tup->t_data->t_ctid))
+	else if (TransactionIdIsValid(row->dirty->xmax))
 		row->writer = row->dirty->xmax;
 }
 
 /*
  * Whether id is a resource's, committed or this transaction's.  A
- * transaction in progress inserting or deleting it is waited for first, as
- * the primary key's check would wait: two uploads choosing one id at once
+ * transaction in progress writing it is waited for first, as the primary
+ * key's check would wait (only a caller that holds upload where it creates
+ * gets this far): two uploads choosing one id at once
  * are told apart here, the second refused with the id registry's message
  * rather than the key's (which names the table holding the id).  In
  * REPEATABLE READ and SERIALIZABLE a resource committed after the
