@@ -40,7 +40,6 @@
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "common/hashfn.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "nodes/params.h"
@@ -55,6 +54,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/portal.h"
 #include "utils/timestamp.h"
 
@@ -146,42 +146,109 @@ Holds(const char *s, const char *token, const char *password)
 		(password != NULL && strstr(s, password) != NULL);
 }
 
-/* The secrets OverText's scan looks for. */
-typedef struct Secrets
-{
-	const char *token;
-	const char *password;
-} Secrets;
-
 /*
- * Whether a string constant of the statement text holds a secret: written
- * as a literal ('…', E'…', $$…$$, also the body of a DO block), not a
- * password that happens to be a word of the text ("x" in "text").
+ * The string constants of a statement text, decoded as the scanner reads
+ * them ('it''s', E'\x41', 'a' and 'b' on two lines as one), each ended by a
+ * NUL: read once per statement (its text and its start), so that a
+ * statement opening a link for each row scans its text once, whatever each
+ * row's secrets.  A U& constant is decoded by the grammar, not the scanner:
+ * it counts as holding any secret, as does a text that cannot be scanned.
  */
-static bool
-SecretInLiterals(void *arg)
+typedef struct TextConstants
 {
-	Secrets    *secrets = (Secrets *) arg;
+	const char *text;			/* the debug_query_string they are of */
+	TimestampTz at;				/* that statement's start */
+	StringInfoData values;
+	bool		holds_any;		/* a U& constant, or the text failed to scan */
+} TextConstants;
+
+static TextConstants constants;
+static MemoryContext constants_cxt = NULL;
+
+static bool
+ScanConstants(void *arg)
+{
 	core_yy_extra_type extra;
 	core_yyscan_t scanner = scanner_init(debug_query_string, &extra, &ScanKeywords,
 										 ScanKeywordTokens);
 	core_YYSTYPE value;
 	YYLTYPE		location;
 	int			token;
-	bool		found = false;
 
-	extra.escape_string_warning = false;
-	while (!found && (token = core_yylex(&value, &location, scanner)) != 0)
+	while ((token = core_yylex(&value, &location, scanner)) != 0)
 	{
-		/* (a U& constant's escapes are decoded later, by the grammar: it may hold one) */
 		if (token == SCONST)
-			found = Holds(value.str, secrets->token, secrets->password);
+			appendBinaryStringInfo(&constants.values, value.str, strlen(value.str) + 1);
 		else if (token == USCONST)
-			found = Holds(value.str, secrets->token, secrets->password) ||
-				strchr(value.str, '\\') != NULL;
+			constants.holds_any = true;
 	}
 	scanner_finish(scanner);
-	return found;
+	return true;
+}
+
+/* Whether a string constant of the statement text holds a secret. */
+static bool
+SecretInConstants(const char *token, const char *password)
+{
+	TimestampTz at = GetCurrentStatementStartTimestamp();
+	const char *v;
+
+	if (constants.text != debug_query_string || constants.at != at)
+	{
+		MemoryContext old;
+
+		if (constants_cxt == NULL)
+			constants_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl statement constants",
+												  ALLOCSET_SMALL_SIZES);
+		constants.text = NULL;	/* until read whole */
+		MemoryContextReset(constants_cxt);
+		old = MemoryContextSwitchTo(constants_cxt);
+		initStringInfo(&constants.values);
+		constants.holds_any = false;
+		if (!OverText(ScanConstants, NULL, false))
+			constants.holds_any = true;
+		MemoryContextSwitchTo(old);
+		constants.text = debug_query_string;
+		constants.at = at;
+	}
+	if (constants.holds_any)
+		return true;
+	for (v = constants.values.data; v < constants.values.data + constants.values.len; v += strlen(v) + 1)
+	{
+		if (Holds(v, token, password))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether text may hold a string constant written otherwise than its value:
+ * a doubled quote, a backslash (E'…', or standard_conforming_strings off), a
+ * U& prefix, or a constant continued on another line ('a' newline 'b').
+ */
+static bool
+MayEncode(const char *text)
+{
+	const char *c;
+
+	if (strchr(text, '\\') != NULL || strstr(text, "''") != NULL)
+		return true;
+	for (c = text; *c != '\0'; c++)
+	{
+		if ((*c == 'u' || *c == 'U') && c[1] == '&')
+			return true;
+		if (*c == '\'')
+		{
+			const char *n = c + 1;
+			bool		newline = false;
+
+			while (*n == ' ' || *n == '\t' || *n == '\r' || *n == '\f' || *n == '\n')
+				newline |= (*n++ == '\n');
+			if (newline && *n == '\'')
+				return true;
+		}
+	}
+	return false;
 }
 
 /* Whether c may be part of a word of SQL text (an identifier, a keyword, a number). */
@@ -224,47 +291,23 @@ Short(const char *secret)
 
 /*
  * Whether the statement text writes out a secret, so that logging the text
- * logs it: as a string constant's value or part of it (its escapes decoded:
- * 'it''s', E'\x41'), or anywhere when it is at least SECRET_ALONE_LENGTH
- * bytes long; a shorter one only standing as a word of its own (in a
- * comment, say), not inside other words (a password "x" in "text").  The
- * answer for one statement and one pair of secrets is kept: a statement
- * calling open_link for each row scans its text once.
+ * logs it: anywhere when it is at least SECRET_ALONE_LENGTH bytes long; a
+ * shorter one standing as a word of its own (in a comment, say), not inside
+ * other words (a password "x" in "text"); or as a string constant's value or
+ * part of it, decoded (SecretInConstants).  (A secret cut into constants
+ * joined by || is not seen.)
  */
 static bool
 SecretInText(const char *token, const char *password)
 {
-	static TimestampTz memo_at = 0;
-	static const char *memo_text = NULL;
-	static uint32 memo_secrets = 0;
-	static bool memo_result = false;
-	TimestampTz at = GetCurrentStatementStartTimestamp();
-	uint32		secrets_hash = hash_combine(token ? hash_bytes((const unsigned char *) token, strlen(token)) : 0,
-											password ? hash_bytes((const unsigned char *) password, strlen(password)) : 1);
-	Secrets		secrets = {token, password};
 	const char *text = debug_query_string;
-	bool		result;
 
-	if (memo_text == text && memo_at == at && memo_secrets == secrets_hash)
-		return memo_result;
 	if ((!Short(token) && strstr(text, token) != NULL) ||
 		(!Short(password) && strstr(text, password) != NULL) ||
 		StandsAlone(text, token) || StandsAlone(text, password))
-		result = true;
-	/*
-	 * in a string constant (a constant written otherwise than its value has
-	 * a quote doubled or an escape; a text that cannot be scanned may hold
-	 * it)
-	 */
-	else if (Holds(text, token, password) || strchr(text, '\\') != NULL || strstr(text, "''") != NULL)
-		result = OverText(SecretInLiterals, &secrets, true);
-	else
-		result = false;
-	memo_text = debug_query_string;
-	memo_at = at;
-	memo_secrets = secrets_hash;
-	memo_result = result;
-	return result;
+		return true;
+	return (Holds(text, token, password) || MayEncode(text)) &&
+		SecretInConstants(token, password);
 }
 
 /* Whether a bind parameter of the active portal holds a secret. */

@@ -11,7 +11,7 @@
 -- prepared statement (the portal's parameters, as for the extended query
 -- protocol).
 BEGIN;
-SELECT plan(30);
+SELECT plan(32);
 
 CREATE TEMP TABLE sec AS SELECT 'Secret-54-' || md5('54') AS v;
 -- the exposure of a secret that is not in the statement text
@@ -48,6 +48,11 @@ SELECT is(share_acl._log_exposure(NULL, 'it''s-54'), '{"log_min_error_statement 
     'a literal with a doubled quote holds the password it decodes to');
 SELECT is(share_acl._log_exposure(NULL, E'\x41bc-54'), '{"log_min_error_statement = error"}',
     'so does one with an escape');
+SELECT is(share_acl._log_exposure(NULL, 'pa'
+    'ss54'), '{"log_min_error_statement = error"}',
+    'and one continued on the next line');
+SELECT is(share_acl._log_exposure(NULL, U&'!0070w54' UESCAPE '!'), '{"log_min_error_statement = error"}',
+    'a U& constant counts as holding it');
 
 -- ------------------------------------------------------------- literals
 SET LOCAL log_min_error_statement = panic;
