@@ -126,6 +126,9 @@ DECLARE
     mark text;
     dropped boolean := false;
     was_on boolean := false;
+    -- a column as pg_get_expr writes it in protect()'s expressions: a name,
+    -- quoted or not, or one of a domain's type cast to uuid
+    col_re constant text := '((?:\((?:"(?:[^"]|"")*"|[a-z_][a-z0-9_$]*)\)::[a-z_.]+|"(?:[^"]|"")*"|[a-z_][a-z0-9_$]*))';
 BEGIN
     -- (as every function that writes; _require_writable is not the caller's)
     IF pg_catalog.current_setting('transaction_read_only')::boolean THEN
@@ -165,25 +168,37 @@ BEGIN
                   HINT = 'protect() and unprotect() change the table''s row-level security policies: run them as the table''s owner.';
     END IF;
     -- protect()'s policies, known by their names and their mark, or, where
-    -- the mark is gone (a restore with pg_dump --no-comments), by their
-    -- shape: permissive, for everyone, the command their name says, calling
-    -- share_acl.has_access (a policy of the table's own by such a name
-    -- stays).  Without the mark, what row-level security was before is not
-    -- known: it stays on.
+    -- the mark is gone (a restore with pg_dump --no-comments), by being
+    -- exactly what protect() makes: permissive, for everyone, the command
+    -- their name says, and the expressions protect() writes for some
+    -- columns (a policy of the table's own by such a name stays, whatever
+    -- it calls).  Without the mark, what row-level security was before is
+    -- not known: it stays on.
     FOR pol, mark IN
         SELECT x.polname, d.description FROM pg_catalog.pg_policy x
           LEFT JOIN pg_catalog.pg_description d
             ON d.objoid = x.oid AND d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND d.objsubid = 0
+          CROSS JOIN LATERAL (SELECT pg_catalog.pg_get_expr(x.polqual, x.polrelid) AS q,
+                                     pg_catalog.pg_get_expr(x.polwithcheck, x.polrelid) AS c) e
          WHERE x.polrelid = tbl
            AND x.polname IN ('share_acl_select', 'share_acl_insert', 'share_acl_update', 'share_acl_delete')
            AND (d.description LIKE 'share_acl.protect():%'
                 OR (d.description IS NULL AND x.polpermissive AND x.polroles = '{0}'::pg_catalog.oid[]
-                    AND x.polcmd = CASE x.polname WHEN 'share_acl_select' THEN 'r'::"char"
-                                                  WHEN 'share_acl_insert' THEN 'a'::"char"
-                                                  WHEN 'share_acl_update' THEN 'w'::"char"
-                                                  ELSE 'd'::"char" END
-                    AND pg_catalog.pg_get_expr(coalesce(x.polqual, x.polwithcheck), x.polrelid)
-                        LIKE '%share_acl.has_access(%'))
+                    AND CASE x.polname
+                        WHEN 'share_acl_select' THEN x.polcmd = 'r' AND e.c IS NULL
+                             AND e.q ~ ('^share_acl\.has_access\(' || col_re || ', ''view''::share_acl\.permset\)$')
+                        WHEN 'share_acl_update' THEN x.polcmd = 'w' AND e.c = e.q
+                             AND e.q ~ ('^share_acl\.has_access\(' || col_re || ', ''edit''::share_acl\.permset\)$')
+                        WHEN 'share_acl_delete' THEN x.polcmd = 'd' AND e.c IS NULL
+                             AND e.q ~ ('^\(share_acl\.has_access\(' || col_re || ', ''delete''::share_acl\.permset\)'
+                                        ' OR \(share_acl\.has_access\(\1, ''delete_own''::share_acl\.permset\)'
+                                        ' AND share_acl\.is_owner\(\1\)\)\)$')
+                        ELSE x.polcmd = 'a' AND e.q IS NULL
+                             AND (e.c ~ ('^share_acl\.has_access\(' || col_re || ', ''upload''::share_acl\.permset\)$')
+                                  OR e.c ~ ('^\(share_acl\.has_access\(' || col_re || ', ''upload''::share_acl\.permset\)'
+                                            ' AND \(share_acl\.parent_is\(' || col_re || ', \1\)'
+                                            ' OR \(NOT share_acl\.has_access\(\2, ''''::share_acl\.permset\)\)\)\)$'))
+                        END))
     LOOP
         EXECUTE pg_catalog.format('DROP POLICY %I ON %s', pol, tbl);
         dropped := true;

@@ -1,7 +1,7 @@
 -- pgTAP: protect() / unprotect() (SPEC §9) — policies, idempotence, column
 -- checks, a non-superuser table owner, and what each policy lets through.
 BEGIN;
-SELECT plan(52);
+SELECT plan(55);
 SET LOCAL search_path = share_acl, public;
 
 -- a workspace: owner o, member m (editor share on project P1), guest g (viewer share on asset A1)
@@ -196,6 +196,26 @@ SELECT share_acl.unprotect('protect_app.restored');
 SELECT policies_are('protect_app', 'restored', ARRAY[]::name[], 'unprotect() drops its unmarked policies');
 SELECT is((SELECT relrowsecurity FROM pg_class WHERE oid = 'protect_app.restored'::regclass), true,
           '(and leaves row-level security on)');
+-- (also with quoted columns, one of a domain, and a parent column)
+CREATE DOMAIN protect_app.odd_uid AS uuid;
+CREATE TABLE protect_app.odd ("Res Id" protect_app.odd_uid, "p,1" uuid);
+SELECT share_acl.protect('protect_app.odd', 'Res Id', 'p,1');
+COMMENT ON POLICY share_acl_select ON protect_app.odd IS NULL;
+COMMENT ON POLICY share_acl_insert ON protect_app.odd IS NULL;
+COMMENT ON POLICY share_acl_update ON protect_app.odd IS NULL;
+COMMENT ON POLICY share_acl_delete ON protect_app.odd IS NULL;
+SELECT share_acl.unprotect('protect_app.odd');
+SELECT policies_are('protect_app', 'odd', ARRAY[]::name[], 'unprotect() knows them with any columns');
+-- but an unmarked policy that only calls share_acl.has_access is the
+-- table's own: protect() refuses the table and unprotect() leaves it
+CREATE TABLE protect_app.tenanted2 (id uuid, tenant text);
+ALTER TABLE protect_app.tenanted2 ENABLE ROW LEVEL SECURITY;
+CREATE POLICY share_acl_select ON protect_app.tenanted2 FOR SELECT
+    USING (share_acl.has_access(id, 'view') AND tenant = current_user);
+SELECT throws_ok($$SELECT share_acl.protect('protect_app.tenanted2')$$, '42710', NULL,
+                 'protect() refuses a table whose own permissive policy calling has_access bears one of its names');
+SELECT share_acl.unprotect('protect_app.tenanted2');
+SELECT policies_are('protect_app', 'tenanted2', ARRAY['share_acl_select']::name[], '(and unprotect() leaves it)');
 -- a policy of the table's own by one of protect()'s names is neither
 -- dropped nor replaced
 CREATE TABLE protect_app.tenanted (id uuid, tenant text);
