@@ -178,20 +178,21 @@ SELECT policies_are('protect_app', 'sealed', ARRAY[]::name[], '(and removes the 
 -- --no-comments) are still known by their shape: unprotect() drops them
 -- and, not knowing what row-level security was before, leaves it on;
 -- protect() replaces them
+CREATE FUNCTION pg_temp.unmark(tbl regclass) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE pol name;
+BEGIN
+    FOR pol IN SELECT polname FROM pg_policy WHERE polrelid = tbl LOOP
+        EXECUTE format('COMMENT ON POLICY %I ON %s IS NULL', pol, tbl);
+    END LOOP;
+END $$;
 CREATE TABLE protect_app.restored (id uuid);
 SELECT share_acl.protect('protect_app.restored');
-COMMENT ON POLICY share_acl_select ON protect_app.restored IS NULL;
-COMMENT ON POLICY share_acl_insert ON protect_app.restored IS NULL;
-COMMENT ON POLICY share_acl_update ON protect_app.restored IS NULL;
-COMMENT ON POLICY share_acl_delete ON protect_app.restored IS NULL;
+SELECT pg_temp.unmark('protect_app.restored');
 SELECT lives_ok($$SELECT share_acl.protect('protect_app.restored')$$, 'protect() replaces its unmarked policies');
 SELECT results_eq($$SELECT count(*) FROM pg_policy p WHERE p.polrelid = 'protect_app.restored'::regclass
                      AND obj_description(p.oid, 'pg_policy') LIKE 'share_acl.protect():%'$$,
                   ARRAY[4::bigint], '(marked again)');
-COMMENT ON POLICY share_acl_select ON protect_app.restored IS NULL;
-COMMENT ON POLICY share_acl_insert ON protect_app.restored IS NULL;
-COMMENT ON POLICY share_acl_update ON protect_app.restored IS NULL;
-COMMENT ON POLICY share_acl_delete ON protect_app.restored IS NULL;
+SELECT pg_temp.unmark('protect_app.restored');
 SELECT share_acl.unprotect('protect_app.restored');
 SELECT policies_are('protect_app', 'restored', ARRAY[]::name[], 'unprotect() drops its unmarked policies');
 SELECT is((SELECT relrowsecurity FROM pg_class WHERE oid = 'protect_app.restored'::regclass), true,
@@ -200,10 +201,7 @@ SELECT is((SELECT relrowsecurity FROM pg_class WHERE oid = 'protect_app.restored
 CREATE DOMAIN protect_app.odd_uid AS uuid;
 CREATE TABLE protect_app.odd ("Res Id" protect_app.odd_uid, "p,1" uuid);
 SELECT share_acl.protect('protect_app.odd', 'Res Id', 'p,1');
-COMMENT ON POLICY share_acl_select ON protect_app.odd IS NULL;
-COMMENT ON POLICY share_acl_insert ON protect_app.odd IS NULL;
-COMMENT ON POLICY share_acl_update ON protect_app.odd IS NULL;
-COMMENT ON POLICY share_acl_delete ON protect_app.odd IS NULL;
+SELECT pg_temp.unmark('protect_app.odd');
 SELECT share_acl.unprotect('protect_app.odd');
 SELECT policies_are('protect_app', 'odd', ARRAY[]::name[], 'unprotect() knows them with any columns');
 -- but an unmarked policy that only calls share_acl.has_access is the
