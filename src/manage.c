@@ -70,7 +70,7 @@ typedef enum ManagePlan
 {
 	PLAN_REFUSAL_FACTS, PLAN_REFUSAL, PLAN_SHARE_INSERT, PLAN_SHARE_READ, PLAN_SHARE_DELETE,
 	PLAN_RESOURCE_INSERT,
-	PLAN_TEAM_OUTSIDER, PLAN_NO_ESCALATION_BELOW, PLAN_HOLD_POLICIES, PLAN_COUNT
+	PLAN_TEAM_OUTSIDER, PLAN_OUTSIDER_LABEL, PLAN_NO_ESCALATION_BELOW, PLAN_HOLD_POLICIES, PLAN_COUNT
 } ManagePlan;
 
 static KeptPlan plans[PLAN_COUNT];
@@ -109,9 +109,13 @@ static const KeptStatement statements[PLAN_COUNT] = {
 		" VALUES ($1, $2, $3, $4, $5)",
 		"uuKuu"},
 	[PLAN_TEAM_OUTSIDER] = {
-		/* $1 team, $2 workspace */
+		/* $1 team, $2 workspace: the outsider it holds and its label */
 		"SELECT o, share_acl._outsider_label(o) FROM share_acl._outsider_in($1, $2) o",
 		"uu"},
+	[PLAN_OUTSIDER_LABEL] = {
+		/* $1 a principal: it and its label */
+		"SELECT $1, share_acl._outsider_label($1)",
+		"u"},
 	[PLAN_NO_ESCALATION_BELOW] = {
 		/* $1 actor, $2 resource, $3 the grant, $4 the action */
 		"SELECT share_acl._no_escalation_below($1, $2, $3, $4)",
@@ -903,30 +907,29 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 		if (RunOne(PLAN_HOLD_POLICIES, args, NULL, SPI_OK_SELECT))
 			facts.external_sharing = DatumGetBool(KeptStatementColumn(1, &isnull)) && !isnull;
 	}
-	/* outsiders: principals with no role in the workspace, and external principals */
-	if (!facts.external_sharing &&
-		(facts.grantee.kind == PK_EXTERNAL || (facts.grantee.kind == PK_USER && !facts.grantee_is_member)))
-		Deny(function, resource,
-			 psprintf(facts.grantee.kind == PK_EXTERNAL ?
-					  "permission denied: the workspace policy allow_external_sharing forbids sharing with external principal %s" :
-					  "permission denied: the workspace policy allow_external_sharing forbids sharing with user %s with no role in the workspace",
-					  UuidText(grantee)),
-			 NULL,
-			 "Shares to external principals and to principals without a role in the workspace are refused while allow_external_sharing is false.");
-	/* ... also when they are members of the team shared with (nested teams too) */
-	if (!facts.external_sharing && facts.grantee.kind == PK_TEAM)
+	/*
+	 * outsiders: principals with no role in the workspace, and external
+	 * principals, also as members of the team shared with (nested teams
+	 * too); named as _outsider_label names them
+	 */
+	if (!facts.external_sharing)
 	{
+		bool		direct = facts.grantee.kind == PK_EXTERNAL ||
+			(facts.grantee.kind == PK_USER && !facts.grantee_is_member);
 		Datum		args[2] = {UUIDPGetDatum(grantee), UUIDPGetDatum(&workspace)};
 		pg_uuid_t	outsider;
 
-		if (RunOne(PLAN_TEAM_OUTSIDER, args, NULL, SPI_OK_SELECT) && KeptStatementUuid(1, &outsider))
+		if ((direct && RunOne(PLAN_OUTSIDER_LABEL, args, NULL, SPI_OK_SELECT)) ||
+			(facts.grantee.kind == PK_TEAM &&
+			 RunOne(PLAN_TEAM_OUTSIDER, args, NULL, SPI_OK_SELECT) && KeptStatementUuid(1, &outsider)))
 		{
 			bool		isnull;
 			Datum		label = KeptStatementColumn(2, &isnull);
 
 			Deny(function, resource,
-				 psprintf("permission denied: the workspace policy allow_external_sharing forbids sharing with %s (a member of team %s)",
-						  isnull ? UuidText(&outsider) : TextDatumGetCString(label), UuidText(grantee)),
+				 psprintf("permission denied: the workspace policy allow_external_sharing forbids sharing with %s%s",
+						  isnull ? UuidText(direct ? grantee : &outsider) : TextDatumGetCString(label),
+						  direct ? "" : psprintf(" (a member of team %s)", UuidText(grantee))),
 				 NULL,
 				 "Shares to external principals and to principals without a role in the workspace, also as members of the team shared with, are refused while allow_external_sharing is false.");
 		}
