@@ -29,6 +29,10 @@ CREATE INDEX notification_resource_idx ON share_acl.notification (resource_id);
 CREATE INDEX notification_unread_idx ON share_acl.notification (recipient_id) WHERE read_at IS NULL;
 CREATE INDEX notification_outbox_idx ON share_acl.notification (created_at)
     WHERE email = 'now' AND emailed_at IS NULL;
+-- the daily digest's rows not mailed yet, by recipient (claim_digests,
+-- notification_digest)
+CREATE INDEX notification_digest_idx ON share_acl.notification (recipient_id, created_at)
+    WHERE email = 'digest' AND emailed_at IS NULL;
 -- "link about to expire" is written once per link and recipient
 CREATE UNIQUE INDEX notification_link_expiring_once ON share_acl.notification
     (recipient_id, ((payload->>'link_id'))) WHERE kind = 'link_expiring';

@@ -217,6 +217,97 @@ END $$;
 COMMENT ON FUNCTION share_acl.mark_notifications_sent(uuid[]) IS
     'the mailer marks notifications as mailed (they leave email_outbox); returns how many';
 
+-- Mailers working side by side: each claims rows that no other transaction
+-- holds (FOR UPDATE SKIP LOCKED), mails them, marks them with
+-- mark_notifications_sent and commits.  A mailer that fails before its
+-- commit releases what it claimed, and the next claim takes it again: a
+-- mail is sent at least once, never by two mailers at the same time.  Rows
+-- a concurrent mailer marked since are not returned (READ COMMITTED reads
+-- each row's latest version; REPEATABLE READ fails with 40001 instead).
+CREATE FUNCTION share_acl._claim_mailer(action text, max_count integer) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM share_acl._require_writable();
+    IF share_acl.current_principal() IS NOT NULL OR NOT share_acl.invoker_is_admin() THEN
+        PERFORM share_acl._deny(NULL,
+            pg_catalog.format('permission denied: %s is for a trusted administrator (the mailer) without a principal', action));
+    END IF;
+    IF max_count IS NULL THEN
+        RAISE EXCEPTION '%: its limit must not be null', action USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF max_count < 1 THEN
+        RAISE EXCEPTION '%: its limit must be at least 1, not %', action, max_count
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._claim_mailer(text, integer) IS
+    'internal: refuse a claim of the mail outbox by anyone but a trusted administrator without a principal, or with a limit below 1';
+
+-- The oldest max_rows mails to send now that no other mailer holds, as
+-- email_outbox shows them, held until the transaction ends.
+CREATE FUNCTION share_acl.claim_email_outbox(max_rows integer DEFAULT 100)
+RETURNS SETOF share_acl.email_outbox
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM share_acl._claim_mailer('claim_email_outbox', max_rows);
+    RETURN QUERY
+        WITH claimed AS (
+            SELECT x.id FROM share_acl.notification x
+             WHERE x.email = 'now' AND x.emailed_at IS NULL
+               AND EXISTS (SELECT 1 FROM share_acl.principal p
+                            WHERE p.id = x.recipient_id AND p.email IS NOT NULL)
+             ORDER BY x.created_at, x.id
+             LIMIT claim_email_outbox.max_rows
+               FOR UPDATE OF x SKIP LOCKED)
+        SELECT o.* FROM share_acl.email_outbox o
+         WHERE o.id IN (SELECT c.id FROM claimed c)
+         ORDER BY o.created_at, o.id;
+END $$;
+COMMENT ON FUNCTION share_acl.claim_email_outbox(integer) IS
+    'the mailer claims the oldest mails to send now that no other mailer holds (held until its transaction ends: mail them, mark them with mark_notifications_sent, commit); a trusted administrator without a principal';
+
+-- What a digest mail holds, for the daily digest: every digest row not
+-- mailed yet of up to max_recipients recipients whose rows no other mailer
+-- holds, as email_outbox shows rows, by recipient and oldest first, held
+-- until the transaction ends.  (A row written while another mailer holds
+-- its recipient's earlier ones is claimed on its own.)
+CREATE FUNCTION share_acl.claim_digests(max_recipients integer DEFAULT 100)
+RETURNS SETOF share_acl.email_outbox
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    recipient uuid;
+    claimed uuid[] := '{}'::uuid[];
+    ids uuid[];
+    n integer := 0;
+BEGIN
+    PERFORM share_acl._claim_mailer('claim_digests', max_recipients);
+    FOR recipient IN
+        SELECT DISTINCT x.recipient_id FROM share_acl.notification x
+         WHERE x.email = 'digest' AND x.emailed_at IS NULL
+         ORDER BY x.recipient_id
+    LOOP
+        SELECT array_agg(x.id) INTO ids FROM (
+            SELECT x.id FROM share_acl.notification x
+             WHERE x.recipient_id = recipient AND x.email = 'digest' AND x.emailed_at IS NULL
+               AND EXISTS (SELECT 1 FROM share_acl.principal p
+                            WHERE p.id = x.recipient_id AND p.email IS NOT NULL)
+               FOR UPDATE OF x SKIP LOCKED) x;
+        CONTINUE WHEN ids IS NULL;
+        claimed := claimed || ids;
+        n := n + 1;
+        EXIT WHEN n >= max_recipients;
+    END LOOP;
+    RETURN QUERY
+        SELECT x.id, x.recipient_id, p.email, p.display_name, x.workspace_id, x.kind,
+               x.resource_id, x.payload, x.created_at
+          FROM share_acl.notification x
+          JOIN share_acl.principal p ON p.id = x.recipient_id
+         WHERE x.id = ANY (claimed)
+         ORDER BY x.recipient_id, x.created_at, x.id;
+END $$;
+COMMENT ON FUNCTION share_acl.claim_digests(integer) IS
+    'the mailer claims the daily digest: every digest notification not mailed yet of up to max_recipients recipients that no other mailer holds, by recipient, oldest first (held until its transaction ends: mail one digest per recipient, mark them with mark_notifications_sent, commit); a trusted administrator without a principal';
+
 -- The application's hook for a mention in a comment: tells principal, if it
 -- may view the resource (needs view on it from the caller).  true when a
 -- notification was written.

@@ -129,7 +129,7 @@ DECLARE
         -- audit log retention (drops partitions)
         'audit_retain',
         -- the mailer and the hourly job
-        'mark_notifications_sent', 'notify_expiring_links'];
+        'mark_notifications_sent', 'claim_email_outbox', 'claim_digests', 'notify_expiring_links'];
     entry text;
     grantees text;
     f regprocedure;

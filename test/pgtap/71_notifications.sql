@@ -1,12 +1,12 @@
 -- pgTAP: notifications (SPEC §8): each kind written exactly once to the
 -- right people (teams expanded, never the actor), not for a muted subtree;
--- preferences (mail at once, digest, off), the outbox and the mailer's
--- marks; mark_read and unread_count; row-level security; the functions'
+-- preferences (mail at once, digest, off), the outbox, the mailer's claims
+-- and marks; mark_read and unread_count; row-level security; the functions'
 -- refusals; the audit rows of preference changes.
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(98);
+SELECT plan(108);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -199,9 +199,35 @@ SELECT is(share_acl.mark_notifications_sent(ARRAY(SELECT o.id FROM share_acl.ema
     'mark_notifications_sent: the mailer marks them');
 SELECT ok(NOT EXISTS (SELECT 1 FROM share_acl.email_outbox o WHERE o.recipient_id = pg_temp.id('dave')),
     'outbox: marked mails leave it');
+-- mailers side by side claim what no other holds (isolation mailer_claims);
+-- in one transaction, its own claims are its own
+SELECT is((SELECT count(*) FROM share_acl.claim_email_outbox(1)), 1::bigint,
+    'claim_email_outbox: at most max_rows');
+SELECT is((SELECT array_agg(c.id) FROM share_acl.claim_email_outbox() c),
+          (SELECT array_agg(o.id ORDER BY o.created_at, o.id) FROM share_acl.email_outbox o),
+    'claim_email_outbox: the outbox, oldest first, what this transaction holds already too');
+SELECT is((SELECT c FROM share_acl.claim_email_outbox(1) c),
+          (SELECT o FROM share_acl.email_outbox o ORDER BY o.created_at, o.id LIMIT 1),
+    'claim_email_outbox: rows as email_outbox shows them');
+SELECT pg_temp.act('alice');
+SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('carol'), 'viewer');
+RESET share_acl.principal;
+SELECT is((SELECT array_agg(c.recipient_email || ' ' || c.kind) FROM share_acl.claim_digests() c),
+    '{"carol@t71.test share_received"}'::text[], 'claim_digests: the digest rows not mailed yet, with the e-mail');
+SELECT is(share_acl.mark_notifications_sent(ARRAY(SELECT c.id FROM share_acl.claim_digests() c)), 1,
+    'claim_digests: the mailer marks what it mailed');
+SELECT is((SELECT count(*) FROM share_acl.claim_digests()), 0::bigint, 'claim_digests: nothing is mailed twice');
+SELECT throws_ok($$SELECT * FROM share_acl.claim_email_outbox(0)$$, '22023', NULL,
+    'claim_email_outbox: a limit below 1');
+SELECT throws_ok($$SELECT * FROM share_acl.claim_digests(NULL)$$, '22004', NULL,
+    'claim_digests: a null limit');
 SELECT pg_temp.act('carol');
 SELECT throws_ok($$SELECT share_acl.mark_notifications_sent('{}')$$, '42501', NULL,
     'mark_notifications_sent: refused to a principal');
+SELECT throws_ok($$SELECT * FROM share_acl.claim_email_outbox()$$, '42501', NULL,
+    'claim_email_outbox: refused to a principal');
+SELECT throws_ok($$SELECT * FROM share_acl.claim_digests()$$, '42501', NULL,
+    'claim_digests: refused to a principal');
 SELECT throws_ok($$SELECT * FROM share_acl.notification_digest(pg_temp.id('dave'), now())$$, '42501', NULL,
     'digest: refused for someone else''s notifications');
 
