@@ -19,7 +19,10 @@
  * At most a quarter of max_worker_processes (at least one) such workers run
  * at once; the callers beyond wait for one to end, so that a flood of
  * refused calls is slowed down and leaves the server's other worker slots
- * (parallel queries, logical replication, pg_cron) to others.  A worker
+ * (parallel queries, logical replication, pg_cron) to others.  The callers
+ * of one acting principal in one database wait in a queue of their own, so
+ * that one principal's flood holds up another's refusals by one worker
+ * start at a time.  A worker
  * waits for a lock at most REFUSAL_LOCK_TIMEOUT, and not at all for its
  * workspace's chain when a prepared transaction holds it (until COMMIT
  * PREPARED), then logs the row as below.
@@ -41,6 +44,8 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "commands/dbcommands.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -96,6 +101,7 @@ typedef struct RefusalShared
 {
 	PGPROC	   *caller;
 	Oid			database;
+	char		database_name[NAMEDATALEN];	/* for the LOG line */
 	Oid			role;
 	bool		has_actor;
 	bool		has_object;
@@ -142,8 +148,9 @@ LogUnrecorded(const RefusalShared *sh, const char *why)
 				sizeof(object));
 	ereport(LOG,
 			(errmsg("share_acl: the audit row of a refused call could not be written: %s", why),
-			 errdetail_internal("function %s, principal %s, role %s, target %s: %s",
-								sh->function, actor, sh->db_role, object, sh->message),
+			 errdetail_internal("database %s, function %s, principal %s, role %s, target %s: %s",
+								sh->database_name, sh->function, actor, sh->db_role, object,
+								sh->message),
 			 errhidestmt(true), errhidecontext(true)));
 }
 
@@ -179,12 +186,15 @@ audit_refusal(PG_FUNCTION_ARGS)
 	BackgroundWorkerHandle *handle;
 	SegmentWorkerWait wait = SEGMENT_WORKER_TIMED_OUT;
 	Oid			chain_rel;
+	char	   *database_name;
 
 	seg = dsm_create(sizeof(RefusalShared), 0);
 	sh = dsm_segment_address(seg);
 	memset(sh, 0, sizeof(RefusalShared));
 	sh->caller = MyProc;
 	sh->database = MyDatabaseId;
+	database_name = get_database_name(MyDatabaseId);
+	strlcpy(sh->database_name, database_name ? database_name : "?", NAMEDATALEN);
 	sh->role = AuditLogOwner(&chain_rel);
 	CopyText(fcinfo, 0, sh->function, REFUSAL_NAME_MAX);
 	if (!PG_ARGISNULL(1))
@@ -224,11 +234,17 @@ audit_refusal(PG_FUNCTION_ARGS)
 	HOLD_CANCEL_INTERRUPTS();
 	PG_ENSURE_ERROR_CLEANUP(LogUnrecordedAtExit, PointerGetDatum(sh));
 	{
-		/* (a capped start: it waits for the hand-over itself) */
+		/*
+		 * (a capped start: it waits for the hand-over itself; the callers
+		 * of one principal take their turns in a queue of their own, so
+		 * that one principal's flood holds up another's refusals by one
+		 * start at a time)
+		 */
 		handle = StartSegmentWorker(seg, "share_acl_audit_worker_main", "share_acl audit of a refusal",
 									"share_acl audit", REFUSAL_SLOT_WAIT_MS,
-									Max(1, max_worker_processes / REFUSAL_WORKERS_SHARE), &sh->state,
-									&wait);
+									Max(1, max_worker_processes / REFUSAL_WORKERS_SHARE),
+									sh->has_actor ? hash_bytes(sh->actor.data, UUID_LEN) : 0,
+									&sh->state, &wait);
 	}
 	PG_END_ENSURE_ERROR_CLEANUP(LogUnrecordedAtExit, PointerGetDatum(sh));
 	RESUME_CANCEL_INTERRUPTS();
