@@ -223,7 +223,13 @@ COMMENT ON FUNCTION share_acl.mark_notifications_sent(uuid[]) IS
 -- commit releases what it claimed, and the next claim takes it again: a
 -- mail is sent at least once, never by two mailers at the same time.  Rows
 -- a concurrent mailer marked since are not returned (READ COMMITTED reads
--- each row's latest version; REPEATABLE READ fails with 40001 instead).
+-- each row's latest version; REPEATABLE READ fails with 40001 instead, before
+-- anything is sent).  A claim needs a transaction block, not SERIALIZABLE
+-- (src/mailer.c).
+CREATE FUNCTION share_acl._mailer_claim_check(action text) RETURNS void
+    AS 'MODULE_PATHNAME', 'mailer_claim_check' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION share_acl._mailer_claim_check(text) IS
+    'internal: 25P01 outside a transaction block, 25000 in a SERIALIZABLE transaction (a claim of the mail outbox)';
 CREATE FUNCTION share_acl._claim_mailer(action text, max_count integer) RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
@@ -232,6 +238,7 @@ BEGIN
         PERFORM share_acl._deny(NULL,
             pg_catalog.format('permission denied: %s is for a trusted administrator (the mailer) without a principal', action));
     END IF;
+    PERFORM share_acl._mailer_claim_check(action);
     IF max_count IS NULL THEN
         RAISE EXCEPTION '%: its limit must not be null', action USING ERRCODE = 'null_value_not_allowed';
     END IF;
@@ -241,7 +248,7 @@ BEGIN
     END IF;
 END $$;
 COMMENT ON FUNCTION share_acl._claim_mailer(text, integer) IS
-    'internal: refuse a claim of the mail outbox by anyone but a trusted administrator without a principal, or with a limit below 1';
+    'internal: refuse a claim of the mail outbox by anyone but a trusted administrator without a principal, outside a transaction block, in a SERIALIZABLE transaction, or with a limit below 1';
 
 -- The oldest max_rows mails to send now that no other mailer holds, as
 -- email_outbox shows them, held until the transaction ends.
@@ -264,20 +271,23 @@ BEGIN
          ORDER BY o.created_at, o.id;
 END $$;
 COMMENT ON FUNCTION share_acl.claim_email_outbox(integer) IS
-    'the mailer claims the oldest mails to send now that no other mailer holds (held until its transaction ends: mail them, mark them with mark_notifications_sent, commit); a trusted administrator without a principal';
+    'the mailer claims the oldest mails to send now that no other mailer holds (held until its transaction ends: mail them, mark them with mark_notifications_sent, commit); a trusted administrator without a principal, in a transaction block';
 
--- What a digest mail holds, for the daily digest: every digest row not
--- mailed yet of up to max_recipients recipients whose rows no other mailer
--- holds, as email_outbox shows rows, by recipient and oldest first, held
--- until the transaction ends.  (A row written while another mailer holds
--- its recipient's earlier ones is claimed on its own.)
+-- The daily digest: every digest row not mailed yet of up to max_recipients
+-- recipients that no other mailer holds, as email_outbox shows rows, by
+-- recipient and oldest first, held until the transaction ends.  A recipient
+-- is claimed whole: its principal row first (FOR NO KEY UPDATE SKIP LOCKED:
+-- skipped when another mailer holds it; a row lock, not an entry of the
+-- server's lock table per recipient), then its rows, waiting for a
+-- transaction of someone else's that writes one (the recipient's
+-- mark_read, say).  A row written after the claim goes in the next digest.
+-- (An update of the principal's row waits for the claim's transaction; a
+-- foreign key's check does not.)
 CREATE FUNCTION share_acl.claim_digests(max_recipients integer DEFAULT 100)
 RETURNS SETOF share_acl.email_outbox
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     recipient uuid;
-    claimed uuid[] := '{}'::uuid[];
-    ids uuid[];
     n integer := 0;
 BEGIN
     PERFORM share_acl._claim_mailer('claim_digests', max_recipients);
@@ -286,27 +296,27 @@ BEGIN
          WHERE x.email = 'digest' AND x.emailed_at IS NULL
          ORDER BY x.recipient_id
     LOOP
-        SELECT array_agg(x.id) INTO ids FROM (
-            SELECT x.id FROM share_acl.notification x
+        PERFORM 1 FROM share_acl.principal p
+         WHERE p.id = recipient AND p.email IS NOT NULL
+           FOR NO KEY UPDATE OF p SKIP LOCKED;
+        CONTINUE WHEN NOT FOUND;
+        RETURN QUERY
+            SELECT x.id, x.recipient_id, p.email, p.display_name, x.workspace_id, x.kind,
+                   x.resource_id, x.payload, x.created_at
+              FROM share_acl.notification x
+              JOIN share_acl.principal p ON p.id = x.recipient_id
              WHERE x.recipient_id = recipient AND x.email = 'digest' AND x.emailed_at IS NULL
-               AND EXISTS (SELECT 1 FROM share_acl.principal p
-                            WHERE p.id = x.recipient_id AND p.email IS NOT NULL)
-               FOR UPDATE OF x SKIP LOCKED) x;
-        CONTINUE WHEN ids IS NULL;
-        claimed := claimed || ids;
-        n := n + 1;
-        EXIT WHEN n >= max_recipients;
+               AND p.email IS NOT NULL
+             ORDER BY x.created_at, x.id
+               FOR UPDATE OF x;
+        IF FOUND THEN
+            n := n + 1;
+            EXIT WHEN n >= max_recipients;
+        END IF;
     END LOOP;
-    RETURN QUERY
-        SELECT x.id, x.recipient_id, p.email, p.display_name, x.workspace_id, x.kind,
-               x.resource_id, x.payload, x.created_at
-          FROM share_acl.notification x
-          JOIN share_acl.principal p ON p.id = x.recipient_id
-         WHERE x.id = ANY (claimed)
-         ORDER BY x.recipient_id, x.created_at, x.id;
 END $$;
 COMMENT ON FUNCTION share_acl.claim_digests(integer) IS
-    'the mailer claims the daily digest: every digest notification not mailed yet of up to max_recipients recipients that no other mailer holds, by recipient, oldest first (held until its transaction ends: mail one digest per recipient, mark them with mark_notifications_sent, commit); a trusted administrator without a principal';
+    'the mailer claims the daily digest: every digest notification not mailed yet of up to max_recipients recipients that no other mailer holds, by recipient, oldest first, each recipient whole (held until its transaction ends: mail one digest per recipient, mark them with mark_notifications_sent, commit); a trusted administrator without a principal, in a transaction block';
 
 -- The application's hook for a mention in a comment: tells principal, if it
 -- may view the resource (needs view on it from the caller).  true when a
