@@ -19,10 +19,7 @@
  * At most a quarter of max_worker_processes (at least one) such workers run
  * at once; the callers beyond wait for one to end, so that a flood of
  * refused calls is slowed down and leaves the server's other worker slots
- * (parallel queries, logical replication, pg_cron) to others.  The callers
- * of one acting principal in one database wait in a queue of their own, so
- * that one principal's flood holds up another's refusals by one worker
- * start at a time.  A worker
+ * (parallel queries, logical replication, pg_cron) to others.  A worker
  * waits for a lock at most REFUSAL_LOCK_TIMEOUT, and not at all for its
  * workspace's chain when a prepared transaction holds it (until COMMIT
  * PREPARED), then logs the row as below.
@@ -44,7 +41,6 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
-#include "common/hashfn.h"
 #include "commands/dbcommands.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
@@ -234,17 +230,11 @@ audit_refusal(PG_FUNCTION_ARGS)
 	HOLD_CANCEL_INTERRUPTS();
 	PG_ENSURE_ERROR_CLEANUP(LogUnrecordedAtExit, PointerGetDatum(sh));
 	{
-		/*
-		 * (a capped start: it waits for the hand-over itself; the callers
-		 * of one principal take their turns in a queue of their own, so
-		 * that one principal's flood holds up another's refusals by one
-		 * start at a time)
-		 */
+		/* (a capped start: it waits for the hand-over itself) */
 		handle = StartSegmentWorker(seg, "share_acl_audit_worker_main", "share_acl audit of a refusal",
 									"share_acl audit", REFUSAL_SLOT_WAIT_MS,
-									Max(1, max_worker_processes / REFUSAL_WORKERS_SHARE),
-									sh->has_actor ? hash_bytes(sh->actor.data, UUID_LEN) : 0,
-									&sh->state, &wait);
+									Max(1, max_worker_processes / REFUSAL_WORKERS_SHARE), &sh->state,
+									&wait);
 	}
 	PG_END_ENSURE_ERROR_CLEANUP(LogUnrecordedAtExit, PointerGetDatum(sh));
 	RESUME_CANCEL_INTERRUPTS();

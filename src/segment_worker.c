@@ -60,29 +60,19 @@ RunningWorkers(const char *type)
 }
 
 /*
- * The locks of a capped start of a worker of type: the start's
- * (START_LOCK_SUB; not of a database: the cap is the server's), held from
- * the count of running workers to the new worker's hand-over, and a queue's,
- * which the callers of one queue (of this database and a key the caller
- * chooses) wait for in turn.  Each queue's first caller tries for the
- * start's lock: the queues take the freed slots as they come, so a flood in
- * one queue does not hold up the callers of another behind it.
+ * The locks of a capped start of a worker of type (not of a database: the
+ * cap is the server's): the queue's (QUEUE_LOCK_SUB), which the callers wait
+ * for in turn, and the start's (START_LOCK_SUB), held from the count of
+ * running workers to the new worker's hand-over.
  */
+#define QUEUE_LOCK_SUB	0
 #define START_LOCK_SUB	1
 
 static void
-CappedStartTag(LOCKTAG *tag, const char *type)
+CappedStartTag(LOCKTAG *tag, const char *type, uint16 sub)
 {
-	SET_LOCKTAG_ADVISORY(*tag, InvalidOid, hash_bytes((const unsigned char *) type, strlen(type)),
-						 START_LOCK_SUB, CAPPED_START_LOCK_CLASS);
-}
-
-static void
-CappedQueueTag(LOCKTAG *tag, const char *type, uint32 queue)
-{
-	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId,
-						 hash_bytes((const unsigned char *) type, strlen(type)) ^ queue,
-						 0, CAPPED_START_LOCK_CLASS);
+	SET_LOCKTAG_ADVISORY(*tag, InvalidOid, hash_bytes((const unsigned char *) type, strlen(type)), sub,
+						 CAPPED_START_LOCK_CLASS);
 }
 
 /*
@@ -153,8 +143,8 @@ SegmentWorkerNoSlot(int slot_wait_ms)
  * worker slot became free within slot_wait_ms (at once when
  * max_worker_processes is 0: see SegmentWorkerNoSlot).  With max_running >
  * 0, also only once fewer than max_running workers of type run, and in turn: the
- * callers of one queue (this database's, of queue_key) wait for its lock in
- * the order they came (QueueLockInTurn); the one holding it tries, every SLOT_RETRY_MS until
+ * callers wait for the queue's lock in the order they came
+ * (QueueLockInTurn); the one holding it tries, every SLOT_RETRY_MS until
  * its deadline, to take the start's lock, count the running workers and
  * start its own, and lets the queue go once its worker is registered.  The
  * start's lock is held until the worker has answered through *state (the
@@ -163,10 +153,8 @@ SegmentWorkerNoSlot(int slot_wait_ms)
  * ended, or its start was called off (a hand-over that did not come: the
  * registration is withdrawn, so that no worker beyond the cap starts
  * later), so that the workers start one after the other and never past the
- * cap.  So a caller that came later to a queue never starts before one that
- * waits in it (a flood of new callers does not pass over an earlier one), a
- * queue's flood holds up another queue's callers by one start at a time,
- * not by all of its callers, and each gives
+ * cap.  So a caller that came later never starts before one that waits (a
+ * flood of new callers does not pass over an earlier one), and each gives
  * up at its own deadline, also behind a hand-over that does not come (a
  * postmaster that cannot fork); one that started its worker by then waits
  * for its own hand-over (WaitSegmentWorkerHandOver: at most
@@ -174,7 +162,7 @@ SegmentWorkerNoSlot(int slot_wait_ms)
  */
 BackgroundWorkerHandle *
 StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, const char *type,
-				   int slot_wait_ms, int max_running, uint32 queue_key, volatile const int32 *state,
+				   int slot_wait_ms, int max_running, volatile const int32 *state,
 				   SegmentWorkerWait *handover)
 {
 	BackgroundWorker worker;
@@ -208,8 +196,8 @@ StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, con
 		return handle;
 	}
 
-	CappedQueueTag(&queue, type, queue_key);
-	CappedStartTag(&start_lock, type);
+	CappedStartTag(&queue, type, QUEUE_LOCK_SUB);
+	CappedStartTag(&start_lock, type, START_LOCK_SUB);
 	QueueLockInTurn(&queue);
 	for (;;)
 	{

@@ -38,7 +38,6 @@ extern char *SegmentWorkerNoSlot(int slot_wait_ms);
 extern BackgroundWorkerHandle *StartSegmentWorker(dsm_segment *seg, const char *function,
 												  const char *what, const char *type,
 												  int slot_wait_ms, int max_running,
-												  uint32 queue_key,
 												  volatile const int32 *state,
 												  SegmentWorkerWait *handover);
 extern SegmentWorkerWait WaitSegmentWorker(BackgroundWorkerHandle *handle,

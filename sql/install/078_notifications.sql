@@ -276,47 +276,63 @@ COMMENT ON FUNCTION share_acl.claim_email_outbox(integer) IS
 -- The daily digest: every digest row not mailed yet of up to max_recipients
 -- recipients that no other mailer holds, as email_outbox shows rows, by
 -- recipient and oldest first, held until the transaction ends.  A recipient
--- is claimed whole: its principal row first (FOR NO KEY UPDATE SKIP LOCKED:
--- skipped when another mailer holds it; a row lock, not an entry of the
--- server's lock table per recipient), then its rows, waiting for a
--- transaction of someone else's that writes one (the recipient's
--- mark_read, say).  A row written after the claim goes in the next digest.
--- (An update of the principal's row waits for the claim's transaction; a
--- foreign key's check does not.)
+-- is claimed whole or not at all: its principal row first (FOR NO KEY
+-- UPDATE SKIP LOCKED: a row lock, not an entry of the server's lock table
+-- per recipient), then its rows (SKIP LOCKED); when another transaction
+-- holds one of them or the principal row (the recipient's mark_read, a
+-- deletion of the resource, an update of the principal), the recipient is
+-- left for a later claim, and what this one locked of it stays unreturned
+-- until the transaction ends.  Nothing waits for a row, so a claim never
+-- deadlocks with those writers.  The recipients are walked in the digest
+-- index's order, one index probe each, so a claim costs what it claims.  A
+-- row written after the claim goes in the next digest.
 CREATE FUNCTION share_acl.claim_digests(max_recipients integer DEFAULT 100)
 RETURNS SETOF share_acl.email_outbox
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     recipient uuid;
+    previous uuid;
+    ids uuid[];
     n integer := 0;
 BEGIN
     PERFORM share_acl._claim_mailer('claim_digests', max_recipients);
-    FOR recipient IN
-        SELECT DISTINCT x.recipient_id FROM share_acl.notification x
-         WHERE x.email = 'digest' AND x.emailed_at IS NULL
-         ORDER BY x.recipient_id
     LOOP
+        IF previous IS NULL THEN
+            SELECT x.recipient_id INTO recipient FROM share_acl.notification x
+             WHERE x.email = 'digest' AND x.emailed_at IS NULL
+             ORDER BY x.recipient_id LIMIT 1;
+        ELSE
+            SELECT x.recipient_id INTO recipient FROM share_acl.notification x
+             WHERE x.email = 'digest' AND x.emailed_at IS NULL AND x.recipient_id > previous
+             ORDER BY x.recipient_id LIMIT 1;
+        END IF;
+        EXIT WHEN recipient IS NULL;
+        previous := recipient;
         PERFORM 1 FROM share_acl.principal p
          WHERE p.id = recipient AND p.email IS NOT NULL
            FOR NO KEY UPDATE OF p SKIP LOCKED;
         CONTINUE WHEN NOT FOUND;
+        SELECT array_agg(x.id) INTO ids FROM (
+            SELECT x.id FROM share_acl.notification x
+             WHERE x.recipient_id = recipient AND x.email = 'digest' AND x.emailed_at IS NULL
+               FOR UPDATE OF x SKIP LOCKED) x;
+        CONTINUE WHEN ids IS NULL OR EXISTS (
+            SELECT 1 FROM share_acl.notification x
+             WHERE x.recipient_id = recipient AND x.email = 'digest' AND x.emailed_at IS NULL
+               AND x.id <> ALL (ids));
         RETURN QUERY
             SELECT x.id, x.recipient_id, p.email, p.display_name, x.workspace_id, x.kind,
                    x.resource_id, x.payload, x.created_at
               FROM share_acl.notification x
               JOIN share_acl.principal p ON p.id = x.recipient_id
-             WHERE x.recipient_id = recipient AND x.email = 'digest' AND x.emailed_at IS NULL
-               AND p.email IS NOT NULL
-             ORDER BY x.created_at, x.id
-               FOR UPDATE OF x;
-        IF FOUND THEN
-            n := n + 1;
-            EXIT WHEN n >= max_recipients;
-        END IF;
+             WHERE x.id = ANY (ids)
+             ORDER BY x.created_at, x.id;
+        n := n + 1;
+        EXIT WHEN n >= max_recipients;
     END LOOP;
 END $$;
 COMMENT ON FUNCTION share_acl.claim_digests(integer) IS
-    'the mailer claims the daily digest: every digest notification not mailed yet of up to max_recipients recipients that no other mailer holds, by recipient, oldest first, each recipient whole (held until its transaction ends: mail one digest per recipient, mark them with mark_notifications_sent, commit); a trusted administrator without a principal, in a transaction block';
+    'the mailer claims the daily digest: every digest notification not mailed yet of up to max_recipients recipients that no other transaction holds, by recipient, oldest first, each recipient whole (held until its transaction ends: mail one digest per recipient, mark them with mark_notifications_sent, commit); a trusted administrator without a principal, in a transaction block';
 
 -- The application's hook for a mention in a comment: tells principal, if it
 -- may view the resource (needs view on it from the caller).  true when a
