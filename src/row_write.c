@@ -550,10 +550,11 @@ RowInsert(Relation rel, const RowValues *given, Oid arbiter, Datum *out, const c
 /*
  * Do triggers on rel see an INSERT statement whole (statement triggers,
  * transition tables), so that rows written one by one would show them as
- * many one-row statements?
+ * many one-row statements?  A caller with several rows then writes them
+ * with one statement.
  */
-static bool
-InsertSeenWhole(Relation rel)
+bool
+RowInsertSeenWhole(Relation rel)
 {
 	TriggerDesc *t = rel->trigdesc;
 
@@ -579,7 +580,7 @@ RowInsertEach(Relation rel, const RowValues *row, int varying, const Datum *valu
 
 	Assert(row->n <= FUNC_MAX_ARGS && varying < row->n);
 	*written = 0;
-	if (n > 1 && InsertSeenWhole(rel))
+	if (n > 1 && RowInsertSeenWhole(rel))
 		return false;
 	memcpy(row_values, row->values, row->n * sizeof(Datum));
 	one.values = row_values;

@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(108);
+SELECT plan(109);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -437,6 +437,27 @@ SELECT is(share_acl.notification_recipient(
     pg_temp.id('gwen'), 'notification_recipient: whom a notification is for');
 SELECT is(share_acl.notification_recipient(gen_random_uuid()), NULL,
     'notification_recipient: NULL for an unknown id');
+
+-- ------------------------------- an administrator's statement trigger
+-- the notifications of one event to several people are written as one
+-- INSERT statement writes them: a statement trigger with a transition
+-- table fires once and sees them all
+RESET share_acl.principal;
+CREATE TEMP TABLE seen_statements (rows_seen bigint);
+GRANT INSERT ON seen_statements TO PUBLIC;
+CREATE FUNCTION pg_temp.count_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO seen_statements SELECT count(*) FROM new_rows; RETURN NULL; END $$;
+CREATE TRIGGER t71_statement AFTER INSERT ON share_acl.notification REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.count_statement();
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('pair', share_acl.create_team(pg_temp.id('ws'), 'Pair'));
+SELECT share_acl.add_team_member(pg_temp.id('pair'), pg_temp.id('bob'));
+SELECT share_acl.add_team_member(pg_temp.id('pair'), pg_temp.id('dave'));
+SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('pair'), 'viewer');
+SELECT results_eq($$SELECT rows_seen FROM seen_statements$$, $$VALUES (2::bigint)$$,
+    'an administrator''s statement trigger on notification fires once for an event''s two notifications');
+RESET share_acl.principal;
+DROP TRIGGER t71_statement ON share_acl.notification;
 
 SELECT * FROM finish();
 ROLLBACK;
