@@ -38,4 +38,3 @@ mailer_claim_check(PG_FUNCTION_ARGS)
 				 errhint("Run the mailer's transactions in READ COMMITTED.")));
 	PG_RETURN_VOID();
 }
-
