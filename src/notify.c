@@ -253,8 +253,8 @@ MailMode(Relation prefs, Oid pkey, const pg_uuid_t *person, Datum kind, Snapshot
  * Write the rows of Write below (people to tell, in uuid order) one by one
  * without a statement (src/row_write.c), and a NOTIFY per row; false,
  * having written nothing, when the tables are not as the extension made
- * them, or when there are several rows and the table's triggers see an
- * INSERT statement whole (the statement then writes them).
+ * them, or when the table's triggers would see several rows otherwise than
+ * as one INSERT statement's (the statement then writes them).
  */
 static bool
 WriteRows(People *people, const char *kind, const pg_uuid_t *resource, Datum payload,
@@ -286,8 +286,8 @@ WriteRows(People *people, const char *kind, const pg_uuid_t *resource, Datum pay
 		check_enable_rls(prefs_table, InvalidOid, true) == RLS_ENABLED)
 		return false;
 	rel = table_open(table, RowExclusiveLock);
-	/* (several rows for triggers that see a statement whole: one statement) */
-	if (people->n > 1 && RowInsertSeenWhole(rel))
+	/* (several rows for triggers that see them as one statement's: the statement) */
+	if (RowInsertsSeenApart(rel, people->n))
 	{
 		table_close(rel, RowExclusiveLock);
 		return false;

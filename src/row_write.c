@@ -548,27 +548,44 @@ RowInsert(Relation rel, const RowValues *given, Oid arbiter, Datum *out, const c
 }
 
 /*
- * Do triggers on rel see an INSERT statement whole (statement triggers,
- * transition tables), so that rows written one by one would show them as
- * many one-row statements?  A caller with several rows then writes them
- * with one statement.
+ * Would n rows inserted into rel one by one show differently from one INSERT
+ * statement of them?  With statement triggers or transition tables (each
+ * row would be a statement of its own), or with row triggers other than
+ * PostgreSQL's own (foreign keys) and those of functions in rel's schema
+ * (the extension's): a statement fires every row's BEFORE ROW triggers
+ * before any AFTER ROW trigger, and those see every row of the statement.
+ * A caller with several rows then writes them with one statement.
  */
 bool
-RowInsertSeenWhole(Relation rel)
+RowInsertsSeenApart(Relation rel, int n)
 {
 	TriggerDesc *t = rel->trigdesc;
+	int			i;
 
-	return t != NULL && (t->trig_insert_before_statement || t->trig_insert_after_statement ||
-						 t->trig_insert_new_table);
+	if (n <= 1 || t == NULL)
+		return false;
+	if (t->trig_insert_before_statement || t->trig_insert_after_statement || t->trig_insert_new_table)
+		return true;
+	for (i = 0; i < t->numtriggers; i++)
+	{
+		const Trigger *trigger = &t->triggers[i];
+
+		if (trigger->tgisinternal || trigger->tgenabled == TRIGGER_DISABLED ||
+			!TRIGGER_FOR_ROW(trigger->tgtype) || !TRIGGER_FOR_INSERT(trigger->tgtype))
+			continue;
+		if (get_func_namespace(trigger->tgfoid) != RelationGetNamespace(rel))
+			return true;
+	}
+	return false;
 }
 
 /*
  * Insert n rows into rel (open, RowExclusiveLock) one by one with RowInsert
  * (arbiter as there): row's values, but for its column varying, which takes
  * values[0 .. n-1] in turn.  *written: how many went in.  false, having
- * written nothing, when the table needs the statement, or when there are
- * several rows and its triggers see a statement whole (one statement fires
- * them once).
+ * written nothing, when the table needs the statement, or when its triggers
+ * would see the rows otherwise than as one statement's
+ * (RowInsertsSeenApart).
  */
 bool
 RowInsertEach(Relation rel, const RowValues *row, int varying, const Datum *values, int n,
@@ -580,7 +597,7 @@ RowInsertEach(Relation rel, const RowValues *row, int varying, const Datum *valu
 
 	Assert(row->n <= FUNC_MAX_ARGS && varying < row->n);
 	*written = 0;
-	if (n > 1 && RowInsertSeenWhole(rel))
+	if (RowInsertsSeenApart(rel, n))
 		return false;
 	memcpy(row_values, row->values, row->n * sizeof(Datum));
 	one.values = row_values;

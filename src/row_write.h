@@ -31,7 +31,7 @@ typedef enum RowWritten
 extern void RowWriteInit(void);
 extern RowWritten RowInsert(Relation rel, const RowValues *given, Oid arbiter, Datum *out,
 							const char *out_column);
-extern bool RowInsertSeenWhole(Relation rel);
+extern bool RowInsertsSeenApart(Relation rel, int n);
 extern bool RowInsertEach(Relation rel, const RowValues *row, int varying, const Datum *values,
 						  int n, Oid arbiter, int64 *written);
 

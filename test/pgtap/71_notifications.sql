@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(109);
+SELECT plan(110);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -449,6 +449,14 @@ CREATE FUNCTION pg_temp.count_statement() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN INSERT INTO seen_statements SELECT count(*) FROM new_rows; RETURN NULL; END $$;
 CREATE TRIGGER t71_statement AFTER INSERT ON share_acl.notification REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.count_statement();
+-- and a row trigger sees, after each row, the statement's every row
+CREATE TEMP TABLE seen_rows (rows_seen bigint);
+GRANT INSERT ON seen_rows TO PUBLIC;
+CREATE FUNCTION pg_temp.count_event_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO seen_rows SELECT count(*) FROM share_acl.notification n WHERE n.payload = NEW.payload;
+    RETURN NULL;
+END $$;
 SELECT pg_temp.act('alice');
 INSERT INTO ids VALUES ('pair', share_acl.create_team(pg_temp.id('ws'), 'Pair'));
 SELECT share_acl.add_team_member(pg_temp.id('pair'), pg_temp.id('bob'));
@@ -458,6 +466,14 @@ SELECT results_eq($$SELECT rows_seen FROM seen_statements$$, $$VALUES (2::bigint
     'an administrator''s statement trigger on notification fires once for an event''s two notifications');
 RESET share_acl.principal;
 DROP TRIGGER t71_statement ON share_acl.notification;
+CREATE TRIGGER t71_row AFTER INSERT ON share_acl.notification
+    FOR EACH ROW EXECUTE FUNCTION pg_temp.count_event_rows();
+SELECT pg_temp.act('alice');
+SELECT share_acl.share(pg_temp.id('Q'), pg_temp.id('pair'), 'viewer');
+SELECT results_eq($$SELECT rows_seen FROM seen_rows$$, $$VALUES (2::bigint), (2::bigint)$$,
+    'an administrator''s AFTER ROW trigger on notification sees each time both notifications of the event, as after one INSERT statement');
+RESET share_acl.principal;
+DROP TRIGGER t71_row ON share_acl.notification;
 
 SELECT * FROM finish();
 ROLLBACK;
