@@ -286,7 +286,7 @@ WriteRows(People *people, const char *kind, const pg_uuid_t *resource, Datum pay
 		check_enable_rls(prefs_table, InvalidOid, true) == RLS_ENABLED)
 		return false;
 	rel = table_open(table, RowExclusiveLock);
-	/* (several rows for triggers that see them as one statement's: the statement) */
+	/* (several rows that triggers would see apart: the statement writes them) */
 	if (RowInsertsSeenApart(rel, people->n))
 	{
 		table_close(rel, RowExclusiveLock);
