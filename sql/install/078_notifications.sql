@@ -196,16 +196,27 @@ SELECT x.id, x.recipient_id, p.email AS recipient_email, p.display_name AS recip
 COMMENT ON VIEW share_acl.email_outbox IS
     'notifications to mail now, not sent yet, with the recipient''s e-mail (for the application''s mailer, a trusted administrator; mark them with mark_notifications_sent)';
 
+-- The prologue of what only a trusted administrator without a principal
+-- does (the mailer, the hourly job): 25006 in a read-only transaction, then
+-- 42501 with message (audited) for anyone else.
+CREATE FUNCTION share_acl._require_admin_without_principal(message text) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM share_acl._require_writable();
+    IF share_acl.current_principal() IS NOT NULL OR NOT share_acl.invoker_is_admin() THEN
+        PERFORM share_acl._deny(NULL, message);
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._require_admin_without_principal(text) IS
+    'internal: 25006 in a read-only transaction; 42501 with the message (audited) unless a trusted administrator without a principal calls';
+
 CREATE FUNCTION share_acl.mark_notifications_sent(ids uuid[]) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n integer;
 BEGIN
-    PERFORM share_acl._require_writable();
-    IF share_acl.current_principal() IS NOT NULL OR NOT share_acl.invoker_is_admin() THEN
-        PERFORM share_acl._deny(NULL,
-            'permission denied: mark_notifications_sent is for a trusted administrator (the mailer) without a principal');
-    END IF;
+    PERFORM share_acl._require_admin_without_principal(
+        'permission denied: mark_notifications_sent is for a trusted administrator (the mailer) without a principal');
     IF ids IS NULL THEN
         RAISE EXCEPTION 'mark_notifications_sent: ids must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
@@ -233,11 +244,8 @@ COMMENT ON FUNCTION share_acl._mailer_claim_check(text) IS
 CREATE FUNCTION share_acl._claim_mailer(action text, max_count integer) RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
-    PERFORM share_acl._require_writable();
-    IF share_acl.current_principal() IS NOT NULL OR NOT share_acl.invoker_is_admin() THEN
-        PERFORM share_acl._deny(NULL,
-            pg_catalog.format('permission denied: %s is for a trusted administrator (the mailer) without a principal', action));
-    END IF;
+    PERFORM share_acl._require_admin_without_principal(
+        pg_catalog.format('permission denied: %s is for a trusted administrator (the mailer) without a principal', action));
     PERFORM share_acl._mailer_claim_check(action);
     IF max_count IS NULL THEN
         RAISE EXCEPTION '%: its limit must not be null', action USING ERRCODE = 'null_value_not_allowed';
@@ -391,11 +399,8 @@ DECLARE
     n integer := 0;
     until timestamptz;
 BEGIN
-    PERFORM share_acl._require_writable();
-    IF share_acl.current_principal() IS NOT NULL OR NOT share_acl.invoker_is_admin() THEN
-        PERFORM share_acl._deny(NULL,
-            'permission denied: notify_expiring_links is for a trusted administrator without a principal');
-    END IF;
+    PERFORM share_acl._require_admin_without_principal(
+        'permission denied: notify_expiring_links is for a trusted administrator without a principal');
     IF within IS NULL THEN
         RAISE EXCEPTION 'notify_expiring_links: within must not be null'
             USING ERRCODE = 'null_value_not_allowed';
