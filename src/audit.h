@@ -77,6 +77,9 @@ extern void AuditConnectAsOwner(OwnerScope *scope);
 /* to_jsonb() of a row (a composite datum of type rowtype), as the current role. */
 extern Datum AuditRowToJsonb(Datum row, Oid rowtype);
 
+/* (preloaded) the shared memory of the workers that write refused calls (_PG_init) */
+extern void AuditWorkerInit(void);
+
 /* Entry point of the background worker that writes refused calls. */
 extern PGDLLEXPORT void share_acl_audit_worker_main(Datum main_arg);
 

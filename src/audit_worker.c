@@ -35,6 +35,16 @@
  * it exits.  Workers connect as no role (PostgreSQL's bootstrap superuser
  * without its login check, which may be NOLOGIN) and act as audit_log's
  * owner.
+ *
+ * With the library preloaded, a worker that has written its row stays a
+ * little (REFUSAL_IDLE_MS without a row, REFUSAL_SERVE_MS in all) and writes
+ * the rows of further refused calls in its database, one after the other:
+ * it has a mailbox in shared memory, one segment deep, into which a caller
+ * posts its segment instead of starting a worker (the caller at the head of
+ * the queue, or any caller while nobody queues), then waits for the
+ * hand-over as from a worker of its own.  So a flood of refused calls costs
+ * a transaction per row, not a process start, and a worker still ends soon
+ * enough to leave its place under the cap to other databases' callers.
  */
 #include "postgres.h"
 
@@ -52,6 +62,8 @@
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/proc.h"
+#include "storage/shmem.h"
+#include "storage/spin.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -80,6 +92,15 @@ PG_FUNCTION_INFO_V1(audit_refusal);
  * leaves the other worker slots of the server to others.
  */
 #define REFUSAL_WORKERS_SHARE	4
+
+/*
+ * (preloaded) A worker takes further rows until it has had none for
+ * REFUSAL_IDLE_MS, and none after REFUSAL_SERVE_MS; at most
+ * REFUSAL_MAILBOXES workers at once have a mailbox.
+ */
+#define REFUSAL_IDLE_MS			200
+#define REFUSAL_SERVE_MS		1000
+#define REFUSAL_MAILBOXES		64
 
 /* the longest a worker waits for a lock (its workspace's audit chain) */
 #define REFUSAL_LOCK_TIMEOUT	"2s"
@@ -110,6 +131,208 @@ typedef struct RefusalShared
 	char		message[REFUSAL_MESSAGE_MAX];
 	int32		state;			/* RefusalState */
 } RefusalShared;
+
+/*
+ * A serving worker's mailbox (shared memory, preloaded): the segment of one
+ * caller of its database waiting to be taken.
+ */
+typedef struct RefusalMailbox
+{
+	pid_t		pid;			/* the serving worker (until it exits); 0: free */
+	PGPROC	   *worker;
+	Oid			database;
+	bool		open;			/* takes posts */
+	bool		yield;			/* a caller of another database waits for its place */
+	dsm_handle	post;			/* DSM_HANDLE_INVALID: none */
+} RefusalMailbox;
+
+typedef struct RefusalMailboxes
+{
+	slock_t		mutex;			/* of every mailbox */
+	pg_atomic_uint32 queued;	/* callers between StartSegmentWorker's start and end */
+	int			count;
+	RefusalMailbox box[FLEXIBLE_ARRAY_MEMBER];
+} RefusalMailboxes;
+
+static RefusalMailboxes *mailboxes = NULL;	/* NULL: not preloaded */
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+/* the mailbox a caller posted its segment to, and its worker then */
+static int	posted_box = -1;
+static pid_t posted_pid = 0;
+
+/* a caller counted in mailboxes->queued */
+static bool counted_queued = false;
+
+static int
+MailboxCount(void)
+{
+	return Min(REFUSAL_MAILBOXES, Max(1, max_worker_processes / REFUSAL_WORKERS_SHARE));
+}
+
+static Size
+MailboxesSize(void)
+{
+	return add_size(offsetof(RefusalMailboxes, box), mul_size(MailboxCount(), sizeof(RefusalMailbox)));
+}
+
+static void
+MailboxesShmemRequest(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(MAXALIGN(MailboxesSize()));
+}
+
+static void
+MailboxesShmemStartup(void)
+{
+	bool		found;
+
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	mailboxes = ShmemInitStruct("share_acl refusal mailboxes", MailboxesSize(), &found);
+	if (!found)
+	{
+		memset(mailboxes, 0, MailboxesSize());
+		SpinLockInit(&mailboxes->mutex);
+		pg_atomic_init_u32(&mailboxes->queued, 0);
+		mailboxes->count = MailboxCount();
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
+
+/* Ask for the mailboxes when the library is preloaded; called once from _PG_init. */
+void
+AuditWorkerInit(void)
+{
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = MailboxesShmemRequest;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = MailboxesShmemStartup;
+}
+
+/*
+ * Post seg to the empty mailbox of a worker serving this database (its
+ * latch set); busy when every such mailbox holds a segment.  When none
+ * serves this database and workers serving others hold every mailbox (so,
+ * but for a cap above REFUSAL_MAILBOXES, every place under the cap), the
+ * first of them is asked to end after its current row, so that this caller
+ * does not wait for it to run out of rows.
+ */
+static SegmentHandOff
+RefusalHandOff(dsm_segment *seg)
+{
+	SegmentHandOff result = SEGMENT_HAND_OFF_NONE;
+	PGPROC	   *worker = NULL;
+	RefusalMailbox *other = NULL;
+	int			others = 0;
+	int			i;
+
+	SpinLockAcquire(&mailboxes->mutex);
+	for (i = 0; i < mailboxes->count; i++)
+	{
+		RefusalMailbox *box = &mailboxes->box[i];
+
+		if (box->pid == 0 || !box->open)
+			continue;
+		if (box->database != MyDatabaseId)
+		{
+			if (others++ == 0)
+				other = box;
+			continue;
+		}
+		if (box->post != DSM_HANDLE_INVALID)
+		{
+			result = SEGMENT_HAND_OFF_BUSY;
+			continue;
+		}
+		box->post = dsm_segment_handle(seg);
+		posted_box = i;
+		posted_pid = box->pid;
+		worker = box->worker;
+		result = SEGMENT_HAND_OFF_POSTED;
+		break;
+	}
+	if (result == SEGMENT_HAND_OFF_NONE && others >= mailboxes->count && !other->yield)
+	{
+		other->yield = true;
+		worker = other->worker;
+	}
+	SpinLockRelease(&mailboxes->mutex);
+	if (worker != NULL)
+		SetLatch(&worker->procLatch);
+	return result;
+}
+
+typedef enum PostWait
+{
+	POST_TAKEN,
+	POST_NOT_TAKEN,				/* the worker never took it: post it again */
+	POST_UNANSWERED				/* taken from the mailbox, never answered */
+} PostWait;
+
+/*
+ * After RefusalHandOff posted seg: wait, with every interrupt held (the
+ * segment must outlive the worker's copy), until the worker has taken the
+ * row, or exited first (its mailbox is free only once it has), or
+ * SEGMENT_WORKER_HANDOVER_WAIT_MS passed while the segment was still in its
+ * mailbox (withdrawn then).  A worker takes a segment out of its mailbox
+ * only to copy it at once: one that does not answer within twice that time
+ * is given up.
+ */
+static PostWait
+WaitPostTaken(dsm_segment *seg, volatile const int32 *state)
+{
+	RefusalMailbox *box = &mailboxes->box[posted_box];
+	dsm_handle	handle = dsm_segment_handle(seg);
+	TimestampTz start = GetCurrentTimestamp();
+	PostWait	result;
+
+	HOLD_INTERRUPTS();
+	for (;;)
+	{
+		bool		timed_out = TimestampDifferenceExceeds(start, GetCurrentTimestamp(),
+														   SEGMENT_WORKER_HANDOVER_WAIT_MS);
+		bool		gone;
+
+		pg_read_barrier();
+		if (*state != REFUSAL_PENDING)
+		{
+			result = POST_TAKEN;
+			break;
+		}
+		SpinLockAcquire(&mailboxes->mutex);
+		gone = box->pid != posted_pid;
+		if (!gone && timed_out && box->post == handle)
+		{
+			box->post = DSM_HANDLE_INVALID;
+			gone = true;
+		}
+		SpinLockRelease(&mailboxes->mutex);
+		if (gone)
+		{
+			/* it may have taken the row just before it exited */
+			pg_read_barrier();
+			result = *state != REFUSAL_PENDING ? POST_TAKEN : POST_NOT_TAKEN;
+			break;
+		}
+		if (TimestampDifferenceExceeds(start, GetCurrentTimestamp(), 2 * SEGMENT_WORKER_HANDOVER_WAIT_MS))
+		{
+			result = POST_UNANSWERED;
+			break;
+		}
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 10,
+						 PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+	RESUME_INTERRUPTS();
+	return result;
+}
 
 /* Copy a text argument, cut at max - 1 bytes on a character boundary. */
 static void
@@ -159,6 +382,9 @@ LogUnrecordedAtExit(int code, Datum arg)
 {
 	const RefusalShared *sh = (const RefusalShared *) DatumGetPointer(arg);
 
+	if (counted_queued)
+		pg_atomic_fetch_sub_u32(&mailboxes->queued, 1);
+	counted_queued = false;
 	pg_read_barrier();
 	if (sh->state == REFUSAL_PENDING)
 		LogUnrecorded(sh, code != 0 ? "the session ended before a background worker took it" :
@@ -181,6 +407,8 @@ audit_refusal(PG_FUNCTION_ARGS)
 	RefusalShared *sh;
 	BackgroundWorkerHandle *handle;
 	SegmentWorkerWait wait = SEGMENT_WORKER_TIMED_OUT;
+	PostWait	post_wait;
+	volatile bool started = false;
 	Oid			chain_rel;
 	char	   *database_name;
 
@@ -230,25 +458,64 @@ audit_refusal(PG_FUNCTION_ARGS)
 	HOLD_CANCEL_INTERRUPTS();
 	PG_ENSURE_ERROR_CLEANUP(LogUnrecordedAtExit, PointerGetDatum(sh));
 	{
-		/* (a capped start: it waits for the hand-over itself) */
-		handle = StartSegmentWorker(seg, "share_acl_audit_worker_main", "share_acl audit of a refusal",
-									"share_acl audit", REFUSAL_SLOT_WAIT_MS,
-									Max(1, max_worker_processes / REFUSAL_WORKERS_SHARE), &sh->state,
-									&wait);
+		TimestampTz start = GetCurrentTimestamp();
+
+		/*
+		 * (preloaded) while nobody queues, straight to a serving worker's
+		 * mailbox; else in the queue, whose head posts to one or starts a
+		 * worker (a capped start: it waits for the hand-over itself).  A
+		 * serving worker that ends before it took the row leaves the caller
+		 * to queue again, within its time.
+		 */
+		for (;;)
+		{
+			long		left = REFUSAL_SLOT_WAIT_MS -
+				(long) ((GetCurrentTimestamp() - start) / 1000);
+
+			if (mailboxes != NULL && pg_atomic_read_u32(&mailboxes->queued) == 0 &&
+				RefusalHandOff(seg) == SEGMENT_HAND_OFF_POSTED)
+				wait = SEGMENT_WORKER_POSTED;
+			else
+			{
+				if (mailboxes != NULL)
+				{
+					pg_atomic_fetch_add_u32(&mailboxes->queued, 1);
+					counted_queued = true;
+				}
+				handle = StartSegmentWorker(seg, "share_acl_audit_worker_main",
+											"share_acl audit of a refusal", "share_acl audit",
+											Max(left, 0),
+											Max(1, max_worker_processes / REFUSAL_WORKERS_SHARE),
+											mailboxes != NULL ? RefusalHandOff : NULL,
+											&sh->state, &wait);
+				if (counted_queued)
+					pg_atomic_fetch_sub_u32(&mailboxes->queued, 1);
+				counted_queued = false;
+				if (handle != NULL)
+				{
+					started = true;
+					pfree(handle);
+				}
+			}
+			if (wait != SEGMENT_WORKER_POSTED)
+				break;
+			post_wait = WaitPostTaken(seg, &sh->state);
+			wait = post_wait == POST_TAKEN ? SEGMENT_WORKER_ANSWERED : SEGMENT_WORKER_ENDED;
+			if (post_wait != POST_NOT_TAKEN || left <= 0)
+				break;
+		}
 	}
 	PG_END_ENSURE_ERROR_CLEANUP(LogUnrecordedAtExit, PointerGetDatum(sh));
 	RESUME_CANCEL_INTERRUPTS();
-	if (handle == NULL)
+	if (wait == SEGMENT_WORKER_ANSWERED)
+		;
+	else if (!started && wait != SEGMENT_WORKER_ENDED)
 		LogUnrecorded(sh, SegmentWorkerNoSlot(REFUSAL_SLOT_WAIT_MS));
+	else if (wait == SEGMENT_WORKER_TIMED_OUT)
+		LogUnrecorded(sh, psprintf("the background worker did not start within %d seconds",
+								   SEGMENT_WORKER_HANDOVER_WAIT_MS / 1000));
 	else
-	{
-		pfree(handle);
-		if (wait == SEGMENT_WORKER_TIMED_OUT)
-			LogUnrecorded(sh, psprintf("the background worker did not start within %d seconds",
-									   SEGMENT_WORKER_HANDOVER_WAIT_MS / 1000));
-		else if (wait != SEGMENT_WORKER_ANSWERED)
-			LogUnrecorded(sh, "the background worker ended before taking it");
-	}
+		LogUnrecorded(sh, "the background worker ended before taking it");
 	dsm_detach(seg);
 	PG_RETURN_BOOL(wait == SEGMENT_WORKER_ANSWERED);
 }
@@ -256,6 +523,9 @@ audit_refusal(PG_FUNCTION_ARGS)
 /* The row this worker took and has not written yet (logged if it exits so). */
 static RefusalShared unwritten;
 static bool unwritten_held = false;
+
+/* (preloaded) this worker's mailbox, -1: none */
+static int	my_box = -1;
 
 static void
 LogUnwrittenAtExit(int code, Datum arg)
@@ -267,67 +537,67 @@ LogUnwrittenAtExit(int code, Datum arg)
 }
 
 /*
- * The background worker: copy the row, let the caller go, connect, stage the
- * row in a transaction of its own and commit (the commit seals it).
+ * As the worker exits: free its mailbox (a segment still in it is its
+ * caller's to post again, which it does once it sees the mailbox free).
  */
-void
-share_acl_audit_worker_main(Datum main_arg)
+static void
+FreeMailbox(int code, Datum arg)
 {
-	dsm_segment *seg;
-	RefusalShared row;
+	if (my_box < 0)
+		return;
+	SpinLockAcquire(&mailboxes->mutex);
+	mailboxes->box[my_box].pid = 0;
+	mailboxes->box[my_box].open = false;
+	mailboxes->box[my_box].post = DSM_HANDLE_INVALID;
+	SpinLockRelease(&mailboxes->mutex);
+	my_box = -1;
+}
+
+/*
+ * Take the row of the caller whose segment is handle into unwritten: copy
+ * it, tell the caller, detach; false when the caller is gone (it ended
+ * before the hand-over, which it never does while it waits for one).
+ */
+static bool
+TakeRow(dsm_handle handle)
+{
+	dsm_segment *seg = dsm_attach(handle);
+	RefusalShared *sh;
+
+	if (seg == NULL)
+		return false;
+	sh = dsm_segment_address(seg);
+	memcpy(&unwritten, sh, sizeof(RefusalShared));
+	unwritten_held = true;
+	pg_write_barrier();
+	sh->state = REFUSAL_TAKEN;
+	SetLatch(&unwritten.caller->procLatch);
+	dsm_detach(seg);
+	return true;
+}
+
+/*
+ * Stage the row taken in a transaction of its own and commit (the commit
+ * seals it); a failure is logged with the row, and ends the worker.
+ */
+static void
+WriteRow(const RefusalShared *row)
+{
 	Oid			argtypes[6] = {TEXTOID, UUIDOID, UUIDOID, UUIDOID, TEXTOID, TEXTOID};
 	Datum		values[6];
 	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 	int			ret;
 
-	pqsignal(SIGTERM, die);
-	BackgroundWorkerUnblockSignals();
-
-	CurrentResourceOwner = ResourceOwnerCreate(NULL, "share_acl audit");
-	seg = dsm_attach(DatumGetUInt32(main_arg));
-	if (seg == NULL)			/* the caller ended (terminated) before the hand-over */
-		SegmentWorkerCallerGone("share_acl audit of a refusal");
-	memcpy(&row, dsm_segment_address(seg), sizeof(RefusalShared));
-	unwritten = row;
-	unwritten_held = true;
-	before_shmem_exit(LogUnwrittenAtExit, (Datum) 0);
-	pg_write_barrier();
-	((RefusalShared *) dsm_segment_address(seg))->state = REFUSAL_TAKEN;
-	SetLatch(&row.caller->procLatch);
-	dsm_detach(seg);
-
-	/*
-	 * connect as no role: PostgreSQL's bootstrap superuser, whose login is not
-	 * checked so (it may be NOLOGIN); act as the owner of audit_log.  The row
-	 * is a session's of this database (which may have ended since): a
-	 * database closed to new connections since (ALLOW_CONNECTIONS false)
-	 * still takes it.
-	 */
-	BackgroundWorkerInitializeConnectionByOid(row.database, InvalidOid, BGWORKER_BYPASS_ALLOWCONN);
-	SetUserIdAndSecContext(row.role, SECURITY_LOCAL_USERID_CHANGE);
-	SetConfigOption("default_transaction_isolation", "read committed", PGC_SUSET, PGC_S_OVERRIDE);
-	SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);
-	SetConfigOption("session_replication_role", "origin", PGC_SUSET, PGC_S_OVERRIDE);
-	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
-	/*
-	 * Its seal may wait for the workspace's chain, which a prepared
-	 * transaction holds until COMMIT PREPARED: a worker waiting so would
-	 * keep its place under the cap from everyone else's refusals.  It fails
-	 * at once behind a prepared transaction, and waits for any other lock
-	 * at most REFUSAL_LOCK_TIMEOUT.
-	 */
-	AuditSealFailBehindPrepared();
-	SetConfigOption("lock_timeout", REFUSAL_LOCK_TIMEOUT, PGC_SUSET, PGC_S_OVERRIDE);
-
-	values[0] = CStringGetTextDatum(row.function);
-	values[1] = UUIDPGetDatum(&row.object);
-	nulls[1] = row.has_object ? ' ' : 'n';
-	values[2] = UUIDPGetDatum(&row.workspace);
-	nulls[2] = row.has_workspace ? ' ' : 'n';
-	values[3] = UUIDPGetDatum(&row.actor);
-	nulls[3] = row.has_actor ? ' ' : 'n';
-	values[4] = CStringGetTextDatum(row.db_role);
-	values[5] = CStringGetTextDatum(row.message);
+	values[0] = CStringGetTextDatum(row->function);
+	values[1] = UUIDPGetDatum(&row->object);
+	nulls[1] = row->has_object ? ' ' : 'n';
+	values[2] = UUIDPGetDatum(&row->workspace);
+	nulls[2] = row->has_workspace ? ' ' : 'n';
+	values[3] = UUIDPGetDatum(&row->actor);
+	nulls[3] = row->has_actor ? ' ' : 'n';
+	values[4] = CStringGetTextDatum(row->db_role);
+	values[5] = CStringGetTextDatum(row->message);
+	SetUserIdAndSecContext(row->role, SECURITY_LOCAL_USERID_CHANGE);
 
 	PG_TRY();
 	{
@@ -355,9 +625,122 @@ share_acl_audit_worker_main(Datum main_arg)
 		FlushErrorState();
 		AbortOutOfAnyTransaction();
 		unwritten_held = false;
-		LogUnrecorded(&row, "its transaction failed");
+		LogUnrecorded(row, "its transaction failed");
 		proc_exit(1);
 	}
 	PG_END_TRY();
+	pfree(DatumGetPointer(values[0]));
+	pfree(DatumGetPointer(values[4]));
+	pfree(DatumGetPointer(values[5]));
+}
+
+/*
+ * (preloaded) Take a mailbox and write the rows posted to it, one after the
+ * other, until none came for REFUSAL_IDLE_MS or REFUSAL_SERVE_MS have passed
+ * (a row posted before the mailbox closes is written); the mailbox is
+ * freed as the worker exits (FreeMailbox).
+ */
+static void
+ServeMailbox(void)
+{
+	TimestampTz started = GetCurrentTimestamp();
+	TimestampTz last = started;
+	int			i;
+
+	SpinLockAcquire(&mailboxes->mutex);
+	for (i = 0; i < mailboxes->count; i++)
+	{
+		if (mailboxes->box[i].pid == 0)
+		{
+			mailboxes->box[i].pid = MyProcPid;
+			mailboxes->box[i].worker = MyProc;
+			mailboxes->box[i].database = MyDatabaseId;
+			mailboxes->box[i].open = true;
+			mailboxes->box[i].yield = false;
+			mailboxes->box[i].post = DSM_HANDLE_INVALID;
+			my_box = i;
+			break;
+		}
+	}
+	SpinLockRelease(&mailboxes->mutex);
+	if (my_box < 0)
+		return;
+	before_shmem_exit(FreeMailbox, (Datum) 0);
+
+	for (;;)
+	{
+		RefusalMailbox *box = &mailboxes->box[my_box];
+		TimestampTz now = GetCurrentTimestamp();
+		bool		closing = TimestampDifferenceExceeds(started, now, REFUSAL_SERVE_MS) ||
+			TimestampDifferenceExceeds(last, now, REFUSAL_IDLE_MS);
+		dsm_handle	post;
+
+		SpinLockAcquire(&mailboxes->mutex);
+		closing = closing || box->yield;
+		post = box->post;
+		box->post = DSM_HANDLE_INVALID;
+		if (closing)
+			box->open = false;
+		SpinLockRelease(&mailboxes->mutex);
+
+		if (post != DSM_HANDLE_INVALID)
+		{
+			if (TakeRow(post))
+				WriteRow(&unwritten);
+			last = GetCurrentTimestamp();
+		}
+		else if (!closing)
+		{
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 10,
+							 PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+			CHECK_FOR_INTERRUPTS();
+		}
+		if (closing)
+			return;
+	}
+}
+
+/*
+ * The background worker: copy the row, let the caller go, connect, stage the
+ * row in a transaction of its own and commit (the commit seals it); then,
+ * preloaded, the rows of further callers of its database (ServeMailbox).
+ */
+void
+share_acl_audit_worker_main(Datum main_arg)
+{
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+
+	CurrentResourceOwner = ResourceOwnerCreate(NULL, "share_acl audit");
+	before_shmem_exit(LogUnwrittenAtExit, (Datum) 0);
+	if (!TakeRow(DatumGetUInt32(main_arg)))	/* the caller ended (terminated) before the hand-over */
+		SegmentWorkerCallerGone("share_acl audit of a refusal");
+
+	/*
+	 * connect as no role: PostgreSQL's bootstrap superuser, whose login is not
+	 * checked so (it may be NOLOGIN); act as the owner of audit_log (the one
+	 * each row names).  The row is a session's of this database (which may
+	 * have ended since): a database closed to new connections since
+	 * (ALLOW_CONNECTIONS false) still takes it.
+	 */
+	BackgroundWorkerInitializeConnectionByOid(unwritten.database, InvalidOid, BGWORKER_BYPASS_ALLOWCONN);
+	SetConfigOption("default_transaction_isolation", "read committed", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("session_replication_role", "origin", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
+	/*
+	 * Its seal may wait for the workspace's chain, which a prepared
+	 * transaction holds until COMMIT PREPARED: a worker waiting so would
+	 * keep its place under the cap from everyone else's refusals.  It fails
+	 * at once behind a prepared transaction, and waits for any other lock
+	 * at most REFUSAL_LOCK_TIMEOUT.
+	 */
+	AuditSealFailBehindPrepared();
+	SetConfigOption("lock_timeout", REFUSAL_LOCK_TIMEOUT, PGC_SUSET, PGC_S_OVERRIDE);
+
+	WriteRow(&unwritten);
+	if (mailboxes != NULL)
+		ServeMailbox();
 	proc_exit(0);
 }

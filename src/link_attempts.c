@@ -201,7 +201,7 @@ link_attempt(PG_FUNCTION_ARGS)
 	 * the hand-over.
 	 */
 	handle = StartSegmentWorker(seg, "share_acl_link_attempt_main", "share_acl link attempt",
-								"share_acl link attempt", ATTEMPT_SLOT_WAIT_MS, 0, NULL, NULL);
+								"share_acl link attempt", ATTEMPT_SLOT_WAIT_MS, 0, NULL, NULL, NULL);
 	if (handle == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_RESOURCES),

@@ -158,12 +158,15 @@ SegmentWorkerNoSlot(int slot_wait_ms)
  * up at its own deadline, also behind a hand-over that does not come (a
  * postmaster that cannot fork); one that started its worker by then waits
  * for its own hand-over (WaitSegmentWorkerHandOver: at most
- * SEGMENT_WORKER_HANDOVER_WAIT_MS more).
+ * SEGMENT_WORKER_HANDOVER_WAIT_MS more).  A capped start with hand_off
+ * asks it first at each try: once it has posted the segment to a worker
+ * that runs already, the caller leaves the queue and gets NULL with
+ * *handover SEGMENT_WORKER_POSTED, and waits for that worker itself.
  */
 BackgroundWorkerHandle *
 StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, const char *type,
-				   int slot_wait_ms, int max_running, volatile const int32 *state,
-				   SegmentWorkerWait *handover)
+				   int slot_wait_ms, int max_running, SegmentHandOffFunction hand_off,
+				   volatile const int32 *state, SegmentWorkerWait *handover)
 {
 	BackgroundWorker worker;
 	BackgroundWorkerHandle *handle = NULL;
@@ -201,9 +204,19 @@ StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, con
 	QueueLockInTurn(&queue);
 	for (;;)
 	{
+		SegmentHandOff hand_off_result = SEGMENT_HAND_OFF_NONE;
+
 		if (TimestampDifferenceExceeds(start, GetCurrentTimestamp(), slot_wait_ms))
 		{
 			LockRelease(&queue, ExclusiveLock, false);
+			return NULL;
+		}
+		if (hand_off != NULL)
+			hand_off_result = hand_off(seg);
+		if (hand_off_result == SEGMENT_HAND_OFF_POSTED)
+		{
+			LockRelease(&queue, ExclusiveLock, false);
+			*handover = SEGMENT_WORKER_POSTED;
 			return NULL;
 		}
 		if (LockAcquire(&start_lock, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
@@ -213,7 +226,8 @@ StartSegmentWorker(dsm_segment *seg, const char *function, const char *what, con
 				break;
 			LockRelease(&start_lock, ExclusiveLock, false);
 		}
-		SleepOnLatch(SLOT_RETRY_MS);	/* for a slot */
+		/* for a slot, or for a running worker that will take the segment soon */
+		SleepOnLatch(hand_off_result == SEGMENT_HAND_OFF_BUSY ? 1 : SLOT_RETRY_MS);
 	}
 	LockRelease(&queue, ExclusiveLock, false);
 	*handover = WaitSegmentWorkerHandOver(handle, state);

@@ -31,13 +31,30 @@ typedef enum SegmentWorkerWait
 	SEGMENT_WORKER_ANSWERED,	/* the state is no longer 0 */
 	SEGMENT_WORKER_ENDED,		/* the worker ended first */
 	SEGMENT_WORKER_POSTMASTER_DIED,
-	SEGMENT_WORKER_TIMED_OUT	/* (WaitSegmentWorkerHandOver only) */
+	SEGMENT_WORKER_TIMED_OUT,	/* (WaitSegmentWorkerHandOver only) */
+	SEGMENT_WORKER_POSTED		/* (StartSegmentWorker only) handed to a running worker */
 } SegmentWorkerWait;
+
+/*
+ * A capped start's way to hand the segment to a worker of its type that
+ * runs already (one that serves several callers in turn), asked by the caller
+ * at the head of the queue before it starts a worker of its own: posted (the
+ * caller then waits for that worker's answer itself), none to take it now
+ * but one will soon (the caller asks again in a millisecond), or none.
+ */
+typedef enum SegmentHandOff
+{
+	SEGMENT_HAND_OFF_NONE,
+	SEGMENT_HAND_OFF_BUSY,
+	SEGMENT_HAND_OFF_POSTED
+} SegmentHandOff;
+typedef SegmentHandOff (*SegmentHandOffFunction) (dsm_segment *seg);
 
 extern char *SegmentWorkerNoSlot(int slot_wait_ms);
 extern BackgroundWorkerHandle *StartSegmentWorker(dsm_segment *seg, const char *function,
 												  const char *what, const char *type,
 												  int slot_wait_ms, int max_running,
+												  SegmentHandOffFunction hand_off,
 												  volatile const int32 *state,
 												  SegmentWorkerWait *handover);
 extern SegmentWorkerWait WaitSegmentWorker(BackgroundWorkerHandle *handle,

@@ -49,6 +49,7 @@ _PG_init(void)
 	 * own commit work), then the audit seal runs, last.
 	 */
 	AuditInit();
+	AuditWorkerInit();
 	CommitRecheckInit();
 	LinkAttemptsInit();
 	MarkGUCPrefixReserved("share_acl");

@@ -411,6 +411,95 @@ check "a refused call whose worker cannot start ends ${stalled:-?} s after its t
 check "two refused calls waiting their turn behind it end within their own 10 s and one hand-over (${queued_a:-?} s, ${queued_b:-?} s), with their LOG lines" \
 	"$(awk "BEGIN { exit !(${queued_a:-99} < 22 && ${queued_b:-99} < 12) }" && [ "$(grep -c 'no background worker slot became free within 10 seconds\|did not start within 10 seconds' "$SA_CLUSTER_DIR/server.log")" -ge 3 ] && echo t || echo "${queued_a:-?} s, ${queued_b:-?} s")"
 
+# preloaded, a refusal worker stays a moment and writes the rows of further
+# refused calls in its database, posted to its mailbox (audit_worker.c): the
+# same flood, by another principal, writes every row in much less time than
+# above, where each row cost a worker's start, and a refusal in another
+# database (it queues behind the flood's callers; the worker serving W is
+# asked to end after its row) has its row without waiting long; then
+# refusals whose serving workers are terminated at any moment each have
+# their row or their LOG line
+psql -qX -c "ALTER SYSTEM SET shared_preload_libraries = 'share_acl'" >/dev/null
+sa_as_postgres "$PG_BIN/pg_ctl" -D "$SA_CLUSTER_DIR/data" -w -m fast -l "$SA_CLUSTER_DIR/server.log" restart >/dev/null
+psql -qX -v ON_ERROR_STOP=1 -c "CREATE DATABASE flood_other" >/dev/null
+psql -qXAt -v ON_ERROR_STOP=1 -d flood_other >"$work/other_fixture" <<'SQL' || exit 1
+CREATE EXTENSION share_acl;
+SELECT share_acl.create_user('owner@other.test') AS owner \gset
+SELECT share_acl.create_user('intruder@other.test') AS intruder \gset
+SELECT share_acl.create_workspace('other', :'owner') AS ws \gset
+SELECT :'ws' || ' ' || :'intruder';
+SQL
+read -r OTHER_W INTRUDER < <(tail -1 "$work/other_fixture")
+EVE=$(psql -qXAt -c "SELECT share_acl.create_user('eve@flood.test')")
+sed "s/$MALLORY/$EVE/g" "$work/refused.sql" >"$work/refused_eve.sql"
+lines_before=$(grep -c 'could not be written' "$SA_CLUSTER_DIR/server.log")
+pstart=$(date +%s.%N)
+for s in $(seq "$SESSIONS"); do
+	psql -qX -v ON_ERROR_STOP=1 -f "$work/refused_eve.sql" >"$work/pflood.$s" 2>&1 &
+done
+/usr/bin/python3 - "$SA_CLUSTER_DIR" "$OTHER_W" "$INTRUDER" >"$work/other" 2>&1 <<'PY' &
+import sys, time
+import psycopg
+host, ws, intruder = sys.argv[1:4]
+c = psycopg.connect(host=host, dbname="flood_other", autocommit=True)
+c.execute("SET log_min_error_statement = panic")
+slowest = 0.0
+time.sleep(0.3)
+for i in range(5):
+    t = time.time()
+    try:
+        c.execute("SELECT share_acl.create_team(%s, 'x') FROM (SELECT share_acl.set_principal(%s)) s", (ws, intruder))
+    except psycopg.errors.InsufficientPrivilege:
+        pass
+    slowest = max(slowest, time.time() - t)
+    time.sleep(0.2)
+print(f"{slowest:.2f}")
+PY
+other_pid=$!
+wait $(jobs -p | grep -vx "$other_pid")
+pend=$(date +%s.%N)
+wait $other_pid
+for _ in $(seq 120); do
+	got=$(psql -qXAt -c "SELECT count(*) FROM share_acl.audit_log WHERE action = 'refused' AND actor_id = '$EVE'")
+	other_rows=$(psql -qXAt -d flood_other -c "SELECT count(*) FROM share_acl.audit_log WHERE action = 'refused' AND actor_id = '$INTRUDER'")
+	[ "$got" -ge "$want" ] && [ "$other_rows" -ge 5 ] && break
+	sleep 0.5
+done
+plain_s=$(awk "BEGIN { printf \"%.1f\", $end - $start }")
+preloaded_s=$(awk "BEGIN { printf \"%.1f\", $pend - $pstart }")
+check "preloaded, the flood's $want refused calls all have their rows (got $got), none logged instead, in $preloaded_s s (not preloaded: $plain_s s)" \
+	"$([ "$got" = "$want" ] && [ "$(grep -c 'could not be written' "$SA_CLUSTER_DIR/server.log")" = "$lines_before" ] &&
+		awk "BEGIN { exit !($pend - $pstart < ($end - $start) / 2) }" && ! cat "$work"/pflood.* | grep -q . && echo t ||
+		echo "$got of $want in $preloaded_s s against $plain_s s; $(cat "$work"/pflood.* | head -2 | tr '\n' ' ')")"
+check "preloaded, another database's 5 refusals during the flood have their rows ($other_rows), the slowest call $(cat "$work/other") s" \
+	"$([ "$other_rows" = 5 ] && awk "BEGIN { exit !($(cat "$work/other" | tail -1 | grep -E '^[0-9.]+$' || echo 99) < 3) }" && echo t || echo "$other_rows rows; $(head -2 "$work/other" | tr '\n' ' ')")"
+check "preloaded, the workspace's chain verifies" \
+	"$(psql -qXAt -c "SELECT bool_and(ok) FROM share_acl.audit_verify('$W')")"
+ZOE=$(psql -qXAt -c "SELECT share_acl.create_user('zoe@flood.test')")
+log_before=$(grep -c "principal $ZOE" "$SA_CLUSTER_DIR/server.log")
+rm -f "$work/stop"
+: >"$work/terminated_preloaded"
+terminate_until_stopped "backend_type = 'share_acl audit'" "$work/terminated_preloaded" &
+killer=$!
+made=0
+terminated=0
+while [ $made -lt 400 ] && { [ $made -lt 40 ] || [ "$terminated" -lt 3 ]; }; do
+	for s in 1 2 3 4; do
+		psql -qX -c "SET log_min_error_statement = panic" -c "SET ROLE flood_app" \
+			-c "$(for i in $(seq 5); do echo "DO \$\$ BEGIN PERFORM share_acl.set_principal('$ZOE'); PERFORM share_acl.create_team('$W', 'x'); EXCEPTION WHEN insufficient_privilege THEN NULL; END \$\$;"; done)" \
+			>/dev/null 2>&1 &
+	done
+	wait $(jobs -p | grep -vx "$killer")
+	made=$((made + 20))
+	terminated=$(awk '{ s += $1 } END { print s + 0 }' "$work/terminated_preloaded")
+done
+touch "$work/stop"; wait $killer
+terminated=$(awk '{ s += $1 } END { print s + 0 }' "$work/terminated_preloaded")
+rows_or_lines "$ZOE" "$made" "$log_before"
+check "preloaded, $made refusals from 4 sessions while their workers are terminated ($terminated terminated): each has its row ($rows) or its LOG line ($logged)" \
+	"$([ "$((rows + logged))" = "$made" ] && [ "$terminated" -gt 0 ] && echo t || echo "$rows + $logged of $made, $terminated terminated")"
+psql -qX -c "ALTER SYSTEM RESET shared_preload_libraries" >/dev/null
+
 # max_worker_processes = 0: no slot can ever free up, so a refusal and a
 # password open do not wait 10 s for one; the LOG line and the error say why
 psql -qX -c "ALTER SYSTEM SET max_worker_processes = 0" >/dev/null
@@ -431,5 +520,5 @@ check "with max_worker_processes = 0 a password open fails closed at once ($(awk
 		grep -q "max_worker_processes is 0" "$work/no_slots_open" && echo t ||
 		echo "$(awk "BEGIN { printf \"%.1f\", $t2 - $t1 }") s: $(head -c 300 "$work/no_slots_open")")"
 
-printf 'flood: %s refused calls and %s opens in %s s\n' "$want" "$OPENS" "$(awk "BEGIN { printf \"%.1f\", $end - $start }")"
+printf 'flood: %s refused calls and %s opens in %s s (preloaded: %s refused calls in %s s)\n' "$want" "$OPENS" "$plain_s" "$want" "$preloaded_s"
 exit $failed
