@@ -415,12 +415,12 @@ ForgetPendingViews(void)
 }
 
 /*
- * Count one view of link, by viewer_email (or NULL), into view_count /
- * last_viewed_at when this transaction commits (unless the subtransaction
- * that asks is rolled back).
+ * Count one view of link at time at, by viewer_email (or NULL), into
+ * view_count / last_viewed_at when this transaction commits (unless the
+ * subtransaction that asks is rolled back).
  */
 void
-LinkViewAtCommit(const pg_uuid_t *link, const char *viewer_email)
+LinkViewAtCommit(const pg_uuid_t *link, const char *viewer_email, TimestampTz at)
 {
 	PendingView *p;
 
@@ -429,7 +429,7 @@ LinkViewAtCommit(const pg_uuid_t *link, const char *viewer_email)
 	p = XactNoteAdd(&pending);
 	p->link = *link;
 	p->seq = nextseq++;
-	p->at = GetCurrentTransactionStartTimestamp();
+	p->at = at;
 	p->email = viewer_email == NULL ? NULL : MemoryContextStrdup(TopTransactionContext, viewer_email);
 }
 

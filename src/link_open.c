@@ -76,9 +76,9 @@ static const KeptStatement statements[PLAN_COUNT] = {
 		"            ELSE share_acl._link_attempt($1, $2, $3) END",
 		"ubt"},
 	[PLAN_VIEW] = {
-		/* $1 link, $2 viewer */
-		"INSERT INTO share_acl.link_view (link_id, viewer_email) VALUES ($1, $2)",
-		"ut"},
+		/* $1 link, $2 viewer, $3 when */
+		"INSERT INTO share_acl.link_view (link_id, viewer_email, viewed_at) VALUES ($1, $2, $3)",
+		"utz"},
 	[PLAN_AUDIT] = {
 		/* $1 workspace, $2 link, $3 status, $4 viewer: the open's audit row (070_audit.sql) */
 		"INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type,"
@@ -275,17 +275,19 @@ ReadLink(Datum token, bool token_null, OpenedLink *l)
 }
 
 /*
- * The view's link_view row: below the statement when the table lets it be
- * (src/row_write.c), else by PLAN_VIEW.  Needs an SPI connection.
+ * The view's link_view row, viewed at the time the open was judged: below
+ * the statement when the table lets it be (src/row_write.c), else by
+ * PLAN_VIEW.  Needs an SPI connection.
  */
 static void
-WriteView(const pg_uuid_t *link, text *email)
+WriteView(const pg_uuid_t *link, text *email, TimestampTz at)
 {
-	static const char *const columns[2] = {"link_id", "viewer_email"};
-	static const Oid types[2] = {UUIDOID, TEXTOID};
-	Datum		values[2] = {UUIDPGetDatum(link), email ? PointerGetDatum(email) : (Datum) 0};
-	bool		nulls[2] = {false, email == NULL};
-	RowValues	row = {2, columns, types, values, nulls};
+	static const char *const columns[3] = {"link_id", "viewer_email", "viewed_at"};
+	static const Oid types[3] = {UUIDOID, TEXTOID, TIMESTAMPTZOID};
+	Datum		values[3] = {UUIDPGetDatum(link), email ? PointerGetDatum(email) : (Datum) 0,
+	TimestampTzGetDatum(at)};
+	bool		nulls[3] = {false, email == NULL, false};
+	RowValues	row = {3, columns, types, values, nulls};
 	Relation	rel;
 	bool		done;
 
@@ -294,7 +296,7 @@ WriteView(const pg_uuid_t *link, text *email)
 	done = RowInsert(rel, &row, InvalidOid, NULL, NULL) != ROW_BY_STATEMENT;
 	table_close(rel, NoLock);
 	if (!done)
-		Run(PLAN_VIEW, values, email ? NULL : " n", SPI_OK_INSERT);
+		Run(PLAN_VIEW, values, email ? NULL : " n ", SPI_OK_INSERT);
 }
 
 /*
@@ -456,9 +458,9 @@ link_open(PG_FUNCTION_ARGS)
 			{
 				/* the viewer's row; a view of a link without max_views counts at commit */
 				if (l.track_views)
-					WriteView(&l.id, email);
+					WriteView(&l.id, email, EngineExpiryNow());
 				if (!l.has_max_views)
-					LinkViewAtCommit(&l.id, told ? text_to_cstring(told) : NULL);
+					LinkViewAtCommit(&l.id, told ? text_to_cstring(told) : NULL, EngineExpiryNow());
 			}
 			ContextSetLink(&l.id, l.kid);
 			status = "ok";
