@@ -61,6 +61,16 @@ CREATE FUNCTION share_acl._require_writable() RETURNS void
 COMMENT ON FUNCTION share_acl._require_writable() IS
     'internal: 25006 naming the calling function in a read-only transaction';
 
+-- A time plus an interval whose days and months are counted in UTC, not in
+-- the caller's TimeZone: how long a workspace's default_link_expiry lasts
+-- does not depend on the session that makes the link.
+CREATE FUNCTION share_acl._utc_plus(t timestamptz, i interval) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT pg_catalog.timezone('UTC', pg_catalog.timezone('UTC', t) OPERATOR(pg_catalog.+) i)
+$$;
+COMMENT ON FUNCTION share_acl._utc_plus(timestamptz, interval) IS
+    'internal: t + i with days and months counted in UTC';
+
 -- Application tables' foreign keys on share_acl's tables (src/app_references.c):
 -- a management function deletes rows as the extension's owner, and the AFTER
 -- triggers of a cascade into an application table would fire with that
@@ -2255,7 +2265,7 @@ BEGIN
             -- judged by that expiry too, which must be within the timestamp
             -- range
             BEGIN
-                expiry := now() + i;
+                expiry := share_acl._utc_plus(now(), i);
             EXCEPTION WHEN datetime_field_overflow THEN
                 expiry := 'infinity';
             END;
@@ -2264,7 +2274,7 @@ BEGIN
                     USING ERRCODE = 'invalid_parameter_value',
                           HINT = 'Give a positive interval such as ''7 days'', or ''none''.';
             END IF;
-            IF i > interval '100 years' OR expiry > now() + interval '100 years' THEN
+            IF i > interval '100 years' OR expiry > share_acl._utc_plus(now(), interval '100 years') THEN
                 RAISE EXCEPTION 'invalid value for workspace policy default_link_expiry: "%" is more than 100 years', left(value, 100)
                     USING ERRCODE = 'invalid_parameter_value',
                           HINT = 'Give a positive interval of at most 100 years, or ''none'' for links without an expiry.';

@@ -379,9 +379,12 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     -- (the default counts from the time the checks below judge by: a link
-    -- made late in a long transaction gets the policy's whole interval)
+    -- made late in a long transaction gets the policy's whole interval; its
+    -- days and months are counted in UTC, so that the caller's TimeZone does
+    -- not change how long a link lasts)
     IF expiry IS NULL AND w.default_link_expiry IS NOT NULL THEN
-        expiry := greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) + w.default_link_expiry;
+        expiry := share_acl._utc_plus(greatest(pg_catalog.statement_timestamp(), pg_catalog.now()),
+                                      w.default_link_expiry);
     END IF;
     IF expiry <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) THEN
         RAISE EXCEPTION 'create_link: expires_at % is not in the future', expiry

@@ -8,7 +8,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(76);
+SELECT plan(77);
 -- passwords appear as literals below: keep the statement text out of the
 -- server log (and open_link and create_link from warning about it, which
 -- 54_links_log_settings.sql tests)
@@ -100,6 +100,19 @@ SELECT lives_ok($$SELECT pg_temp.mk('late', share_acl.create_link(pg_temp.id('P'
 SELECT ok((SELECT expires_at > statement_timestamp() FROM share_acl.link WHERE id = pg_temp.id('late')),
     'default_link_expiry: counted from the call (still open after the transaction outlived the interval)');
 SELECT share_acl.revoke_link(pg_temp.id('late'));	-- (out of the link lists below)
+-- its days and months are counted in UTC, whatever the caller's TimeZone:
+-- six months from December in New York cross the switch to summer time,
+-- which would make the link an hour shorter there than in UTC
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'default_link_expiry', '6 months');
+SET LOCAL TimeZone = 'America/New_York';
+CREATE TEMP TABLE t52_tz AS
+    SELECT statement_timestamp() AS at, share_acl.create_link(pg_temp.id('P')) AS token;
+SET LOCAL TimeZone = 'UTC';
+SELECT pg_temp.mk('tz', (SELECT token FROM t52_tz));
+SELECT is((SELECT expires_at FROM share_acl.link WHERE id = pg_temp.id('tz')),
+          (SELECT ((at AT TIME ZONE 'UTC') + interval '6 months') AT TIME ZONE 'UTC' FROM t52_tz),
+    'default_link_expiry: days and months counted in UTC, not in the caller''s TimeZone');
+SELECT share_acl.revoke_link(pg_temp.id('tz'));
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'default_link_expiry', '7 days');
 SELECT pg_temp.mk('short', share_acl.create_link(pg_temp.id('P'), expires_at => now() + interval '1 day'));
 SELECT pg_temp.mk('long', share_acl.create_link(pg_temp.id('P'), expires_at => now() + interval '30 days'));
