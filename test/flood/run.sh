@@ -55,6 +55,36 @@ terminate_until_stopped() {
 		[ "${n:-0}" -gt 0 ] && echo "$n" >>"$2"
 	done
 }
+# refusals by principal $1 from $2 sessions at once, $3 calls each, while a
+# loop terminates the refusal workers, until it has terminated three (at
+# least $4 refusals, at most $5): each has its row or its LOG line (the
+# caller's, when the worker ended before taking it; the worker's own as it
+# exits); $6 begins the check's line
+refusals_while_terminated() {
+	local who=$1 sessions=$2 calls=$3 least=$4 most=$5 words=$6
+	local before made=0 terminated=0 killer s
+	before=$(grep -c "principal $who" "$SA_CLUSTER_DIR/server.log")
+	rm -f "$work/stop"
+	: >"$work/terminated"
+	terminate_until_stopped "backend_type = 'share_acl audit'" "$work/terminated" &
+	killer=$!
+	while [ $made -lt "$most" ] && { [ $made -lt "$least" ] || [ "$terminated" -lt 3 ]; }; do
+		for s in $(seq "$sessions"); do
+			psql -qX -c "SET log_min_error_statement = panic" -c "SET ROLE flood_app" \
+				-c "$(for i in $(seq "$calls"); do echo "DO \$\$ BEGIN PERFORM share_acl.set_principal('$who'); PERFORM share_acl.create_team('$W', 'x'); EXCEPTION WHEN insufficient_privilege THEN NULL; END \$\$;"; done)" \
+				>/dev/null 2>&1 &
+		done
+		wait $(jobs -p | grep -vx "$killer")
+		made=$((made + sessions * calls))
+		terminated=$(awk '{ s += $1 } END { print s + 0 }' "$work/terminated")
+	done
+	touch "$work/stop"; wait $killer
+	terminated=$(awk '{ s += $1 } END { print s + 0 }' "$work/terminated")
+	rows_or_lines "$who" "$made" "$before"
+	check "$words$made refusals from $sessions session(s) while their workers are terminated ($terminated terminated): each has its row ($rows) or its LOG line ($logged)" \
+		"$([ "$((rows + logged))" = "$made" ] && [ "$terminated" -gt 0 ] && echo t || echo "$rows + $logged of $made, $terminated terminated")"
+}
+
 # the refusals of principal $1 in audit_log (rows) and the server log's lines
 # naming it since $3 lines (logged), once they are $2 together or after 5 s
 # (the last workers may still be writing)
@@ -282,24 +312,7 @@ check "the refusals in W logged their rows at once, not waiting for the prepared
 # Refusals go on, ten at a time, until the loop has terminated workers
 # (at most 300: on a busy machine it may catch none at first)
 TRUDY=$(psql -qXAt -c "SELECT share_acl.create_user('trudy@flood.test')")
-log_before=$(grep -c "principal $TRUDY" "$SA_CLUSTER_DIR/server.log")
-: >"$work/terminated"
-terminate_until_stopped "backend_type = 'share_acl audit'" "$work/terminated" &
-killer=$!
-made=0
-terminated=0
-while [ $made -lt 300 ] && { [ $made -lt 20 ] || [ "$terminated" -lt 3 ]; }; do
-	psql -qX -c "SET log_min_error_statement = panic" -c "SET ROLE flood_app" \
-		-c "$(for i in $(seq 10); do echo "DO \$\$ BEGIN PERFORM share_acl.set_principal('$TRUDY'); PERFORM share_acl.create_team('$W', 'x'); EXCEPTION WHEN insufficient_privilege THEN NULL; END \$\$;"; done)" \
-		>/dev/null 2>&1
-	made=$((made + 10))
-	terminated=$(awk '{ s += $1 } END { print s + 0 }' "$work/terminated")
-done
-touch "$work/stop"; wait $killer
-terminated=$(awk '{ s += $1 } END { print s + 0 }' "$work/terminated")
-rows_or_lines "$TRUDY" "$made" "$log_before"
-check "$made refusals while their workers are terminated ($terminated terminated): each has its row ($rows) or its LOG line ($logged)" \
-	"$([ "$((rows + logged))" = "$made" ] && [ "$terminated" -gt 0 ] && echo t || echo "$rows + $logged of $made, $terminated terminated")"
+refusals_while_terminated "$TRUDY" 1 10 20 300 ""
 
 # refused calls and password opens whose callers are terminated while they
 # hand their row or attempt over (waiting for a worker slot, or for their
@@ -476,28 +489,7 @@ check "preloaded, another database's 5 refusals during the flood have their rows
 check "preloaded, the workspace's chain verifies" \
 	"$(psql -qXAt -c "SELECT bool_and(ok) FROM share_acl.audit_verify('$W')")"
 ZOE=$(psql -qXAt -c "SELECT share_acl.create_user('zoe@flood.test')")
-log_before=$(grep -c "principal $ZOE" "$SA_CLUSTER_DIR/server.log")
-rm -f "$work/stop"
-: >"$work/terminated_preloaded"
-terminate_until_stopped "backend_type = 'share_acl audit'" "$work/terminated_preloaded" &
-killer=$!
-made=0
-terminated=0
-while [ $made -lt 400 ] && { [ $made -lt 40 ] || [ "$terminated" -lt 3 ]; }; do
-	for s in 1 2 3 4; do
-		psql -qX -c "SET log_min_error_statement = panic" -c "SET ROLE flood_app" \
-			-c "$(for i in $(seq 5); do echo "DO \$\$ BEGIN PERFORM share_acl.set_principal('$ZOE'); PERFORM share_acl.create_team('$W', 'x'); EXCEPTION WHEN insufficient_privilege THEN NULL; END \$\$;"; done)" \
-			>/dev/null 2>&1 &
-	done
-	wait $(jobs -p | grep -vx "$killer")
-	made=$((made + 20))
-	terminated=$(awk '{ s += $1 } END { print s + 0 }' "$work/terminated_preloaded")
-done
-touch "$work/stop"; wait $killer
-terminated=$(awk '{ s += $1 } END { print s + 0 }' "$work/terminated_preloaded")
-rows_or_lines "$ZOE" "$made" "$log_before"
-check "preloaded, $made refusals from 4 sessions while their workers are terminated ($terminated terminated): each has its row ($rows) or its LOG line ($logged)" \
-	"$([ "$((rows + logged))" = "$made" ] && [ "$terminated" -gt 0 ] && echo t || echo "$rows + $logged of $made, $terminated terminated")"
+refusals_while_terminated "$ZOE" 4 5 40 400 "preloaded, "
 psql -qX -c "ALTER SYSTEM RESET shared_preload_libraries" >/dev/null
 
 # max_worker_processes = 0: no slot can ever free up, so a refusal and a
