@@ -10,6 +10,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/tuplestore.h"
 #include "utils/uuid.h"
 
@@ -287,6 +288,61 @@ accessible_resources(PG_FUNCTION_ARGS)
 }
 
 /*
+ * who_has_access's row of person p on the resource named id, unless p holds
+ * nothing there (its perms, role and the rules that contributed); false
+ * when the resource is gone (an invalidation between two persons).
+ */
+static bool
+PutAccessRow(ReturnSetInfo *rsinfo, Engine *e, const pg_uuid_t *id, const pg_uuid_t *p)
+{
+	PrincipalCtx *pc;
+	Target		t;
+	Trace		trace = {NIL, NULL};
+	Permset		perms;
+	WorkspaceRole role;
+	StringInfoData via;
+	ListCell   *lc;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	/* the principal contexts may be dropped by an invalidation: re-begin */
+	EngineBegin(e);
+	t = EngineTarget(e, id);
+	if (t.kind != TARGET_RESOURCE)
+		return false;
+	pc = EnginePrincipal(e, p);
+	perms = EngineEffective(e, pc, t, &trace);
+	if (perms == 0)
+		return true;
+	role = EngineRoleForNode(e, pc, t.index);
+
+	initStringInfo(&via);
+	foreach(lc, trace.entries)
+	{
+		TraceEntry *te = (TraceEntry *) lfirst(lc);
+		char		key[8];
+
+		if (te->perms == 0 || strcmp(te->rule, "R9") == 0)
+			continue;
+		snprintf(key, sizeof(key), "%s,", te->rule);
+		if (strstr(via.data, key) == NULL)
+			appendStringInfoString(&via, key);
+	}
+	if (via.len > 0)
+		via.data[--via.len] = '\0';
+
+	values[0] = UUIDPGetDatum(p);
+	if (role == ROLE_NONE || role == ROLE_UNKNOWN)
+		nulls[1] = true;
+	else
+		values[1] = CStringGetTextDatum(role_labels[role]);
+	values[2] = PermsetGetDatum(perms);
+	values[3] = CStringGetTextDatum(via.data);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	return true;
+}
+
+/*
  * _who_has_access(resource uuid) → table(principal uuid, role text, perms permset, via text)
  *
  * Candidates are the workspace's members and everyone a share on an ancestor
@@ -301,6 +357,7 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 	Target		t;
 	List	   *ids;
 	ListCell   *lc;
+	MemoryContext per_person;
 
 	InitMaterializedSRF(fcinfo, 0);
 	EngineBegin(&e);
@@ -342,53 +399,27 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 		}
 	}
 
+	/*
+	 * (each person's trace and row built in a context reset after it: the
+	 * trace visits every ancestor, collections included, so a resource in
+	 * thousands of collections in a workspace of thousands of members would
+	 * otherwise hold gigabytes until the call ends)
+	 */
+	per_person = AllocSetContextCreate(CurrentMemoryContext, "who_has_access person",
+									   ALLOCSET_DEFAULT_SIZES);
 	foreach(lc, PersonsOf(ids))
 	{
-		const pg_uuid_t *p = (const pg_uuid_t *) lfirst(lc);
-		PrincipalCtx *pc;
-		Trace		trace = {NIL, NULL};
-		Permset		perms;
-		WorkspaceRole role;
-		StringInfoData via;
-		ListCell   *lc2;
-		Datum		values[4];
-		bool		nulls[4] = {false, false, false, false};
+		MemoryContext outer = MemoryContextSwitchTo(per_person);
+		bool		target_gone = !PutAccessRow(rsinfo, &e, PG_GETARG_UUID_P(0),
+												(const pg_uuid_t *) lfirst(lc));
 
-		/* the principal contexts may be dropped by an invalidation: re-begin */
-		EngineBegin(&e);
-		t = EngineTarget(&e, PG_GETARG_UUID_P(0));
-		if (t.kind != TARGET_RESOURCE)
+		MemoryContextSwitchTo(outer);
+		MemoryContextReset(per_person);
+		if (target_gone)
 			break;
-		pc = EnginePrincipal(&e, p);
-		perms = EngineEffective(&e, pc, t, &trace);
-		if (perms == 0)
-			continue;
-		role = EngineRoleForNode(&e, pc, t.index);
-
-		initStringInfo(&via);
-		foreach(lc2, trace.entries)
-		{
-			TraceEntry *te = (TraceEntry *) lfirst(lc2);
-			char		key[8];
-
-			if (te->perms == 0 || strcmp(te->rule, "R9") == 0)
-				continue;
-			snprintf(key, sizeof(key), "%s,", te->rule);
-			if (strstr(via.data, key) == NULL)
-				appendStringInfoString(&via, key);
-		}
-		if (via.len > 0)
-			via.data[--via.len] = '\0';
-
-		values[0] = UUIDPGetDatum(p);
-		if (role == ROLE_NONE || role == ROLE_UNKNOWN)
-			nulls[1] = true;
-		else
-			values[1] = CStringGetTextDatum(role_labels[role]);
-		values[2] = PermsetGetDatum(perms);
-		values[3] = CStringGetTextDatum(via.data);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		CHECK_FOR_INTERRUPTS();
 	}
+	MemoryContextDelete(per_person);
 	return (Datum) 0;
 }
 
