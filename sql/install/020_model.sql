@@ -382,6 +382,10 @@ COMMENT ON FUNCTION share_acl.member_owner_check() IS
 -- The walk down the nested teams asks the primary key for each team's
 -- members: planned for a small table (teams are few), it would read the whole
 -- table once per level, and a chain of n teams would cost n² rows per check.
+-- Each level's look-up is a subquery of the level before (LATERAL, and kept
+-- apart by OFFSET 0), so it can only be an index probe per team: with joins
+-- alone, statistics that call the table empty (an ANALYZE after a failed bulk
+-- load) made a nested loop read the whole primary key per level.
 CREATE FUNCTION share_acl.team_member_check() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
@@ -406,7 +410,10 @@ BEGIN
         WITH RECURSIVE down(id) AS (
             SELECT NEW.member_id
             UNION
-            SELECT tm.member_id FROM share_acl.team_member tm JOIN down ON tm.team_id = down.id)
+            SELECT below.member_id
+              FROM down,
+                   LATERAL (SELECT tm.member_id FROM share_acl.team_member tm
+                             WHERE tm.team_id = down.id OFFSET 0) below)
         SELECT 1 FROM down WHERE id = NEW.team_id)
     THEN
         RAISE EXCEPTION 'adding team % to team % would make a cycle', NEW.member_id, NEW.team_id
