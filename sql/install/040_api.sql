@@ -1455,6 +1455,26 @@ DECLARE
     room integer := share_acl._depth_room(above);
 BEGIN
     IF room < 0 OR share_acl._depth_below(resource, room) > room THEN
+        -- a cycle (above at or below resource) is refused as one (42P19), as
+        -- in a shallow tree, not as the depth it would also exceed
+        IF above IS NOT NULL AND EXISTS (
+            WITH RECURSIVE up(id) AS (
+                SELECT above
+                UNION
+                SELECT x.up_id FROM up,
+                  LATERAL (SELECT r.parent_id AS up_id FROM share_acl.resource r WHERE r.id = up.id
+                           UNION ALL
+                           SELECT ci.collection_id FROM share_acl.collection_item ci
+                            WHERE ci.resource_id = up.id) x
+                WHERE x.up_id IS NOT NULL)
+            SELECT 1 FROM up WHERE up.id = _depth_check.resource) THEN
+            IF action = 'add_to_collection' THEN
+                RAISE EXCEPTION 'adding % to a collection below it would make a cycle', resource
+                    USING ERRCODE = 'invalid_recursion';
+            END IF;
+            RAISE EXCEPTION 'the parent of resource % would make a cycle', resource
+                USING ERRCODE = 'invalid_recursion';
+        END IF;
         RAISE EXCEPTION '%: resource % would be more than % levels below the top of its tree',
                         action, resource, share_acl._depth_room(NULL)
             USING ERRCODE = 'program_limit_exceeded',
@@ -1463,7 +1483,7 @@ BEGIN
     END IF;
 END $$;
 COMMENT ON FUNCTION share_acl._depth_check(uuid, uuid, text) IS
-    'internal: raise 54000 when the resource, with what is below it, would be deeper than the limit under above';
+    'internal: raise 54000 when the resource, with what is below it, would be deeper than the limit under above (42P19 when above is at or below it: a cycle)';
 
 -- new_parent NULL makes a project top-level (needs upload on the workspace).
 CREATE FUNCTION share_acl.move_resource(resource uuid, new_parent uuid) RETURNS void

@@ -8,7 +8,7 @@
 -- mia (a member) builds a chain P0 > P1 > … > P999 of her own projects,
 -- a project Q0 > Q1 > … > Q4 and a collection K.
 BEGIN;
-SELECT plan(17);
+SELECT plan(19);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -70,6 +70,15 @@ SELECT throws_ok($$SELECT share_acl.add_to_collection(pg_temp.id('K'), pg_temp.i
     'add_to_collection: a collection 998 levels down cannot take a resource with 4 levels below it');
 SELECT lives_ok($$SELECT share_acl.add_to_collection(pg_temp.id('K'), pg_temp.id('Q4'))$$,
     '... but takes a resource with nothing below it (999 levels down)');
+
+-- a cycle deep in the chain is refused as a cycle (42P19), as in a shallow
+-- tree, though it would also go past the depth
+SELECT throws_ok($$SELECT share_acl.move_resource(pg_temp.id('P1'), pg_temp.id('P600'))$$,
+    '42P19', format('the parent of resource %s would make a cycle', pg_temp.id('P1')),
+    'move_resource: a resource under its own descendant 599 levels down is a cycle (42P19)');
+SELECT throws_ok($$SELECT share_acl.add_to_collection(pg_temp.id('K'), pg_temp.id('P3'))$$,
+    '42P19', format('adding %s to a collection below it would make a cycle', pg_temp.id('P3')),
+    'add_to_collection: a collection 998 levels down taking a resource above it is a cycle (42P19)');
 
 -- Q4 is 4 levels down by its parents but 999 by the collection: the longest counts
 SELECT lives_ok($$INSERT INTO ids VALUES ('Q5', share_acl.create_resource(pg_temp.id('ws'), 'conversation', pg_temp.id('Q4')))$$,
