@@ -6,7 +6,10 @@
  * "@" with something on each side, at most 320 characters, and no character
  * that would make it display as another address or break what shows it —
  * white space, control characters, invisible and bidirectional formatting
- * characters (U+200B, U+202E, …), and < > ".  Letters are not judged
+ * characters (U+200B, U+202E, …), and < > ", nor, in a UTF-8 database, a
+ * letter written otherwise than in Unicode's composed form (NFC: ü, not u
+ * and a combining diaeresis), which displays as the composed address and
+ * would be another principal.  Letters are not judged otherwise
  * (internationalised addresses stay possible); which addresses are one
  * principal is share_acl.email_key's matter.  A name (of a workspace, a
  * team, a person, a link's label) holds no control character, line or
@@ -16,6 +19,7 @@
  */
 #include "postgres.h"
 
+#include "common/unicode_norm.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
@@ -120,32 +124,58 @@ NameIsValid(const char *s, int len)
 	return true;
 }
 
+/* Are the chars (0-terminated) in Unicode normalization form NFC? */
+static bool
+IsComposed(const pg_wchar *chars)
+{
+	UnicodeNormalizationQC quick = unicode_is_normalized_quickcheck(UNICODE_NFC, chars);
+	pg_wchar   *composed;
+	bool		same;
+	int			i;
+
+	if (quick != UNICODE_NORM_QC_MAYBE)
+		return quick == UNICODE_NORM_QC_YES;
+	composed = unicode_normalize(UNICODE_NFC, chars);
+	for (i = 0; chars[i] != 0 && composed[i] == chars[i]; i++)
+		;
+	same = chars[i] == composed[i];
+	pfree(composed);
+	return same;
+}
+
 /* Is the text (in the database encoding, len bytes) an address share_acl accepts? */
 static bool
 EmailIsValid(const char *s, int len)
 {
+	pg_wchar	chars[320 + 1];
+	bool		ascii = true;
 	int			at = -1;
-	int			chars = 0;
+	int			n = 0;
 	int			i = 0;
 
 	while (i < len)
 	{
 		pg_wchar	c;
 
+		if (n == 320)
+			return false;		/* (a long text is not read to its end) */
 		if (!NextChar(s, len, &i, &c))
 			return false;
 		if (c == '@')
 		{
 			if (at >= 0)
 				return false;
-			at = chars;
+			at = n;
 		}
 		else if (Refused(c))
 			return false;
-		if (++chars > 320)
-			return false;		/* (a long text is not read to its end) */
+		ascii = ascii && c < 0x80;
+		chars[n++] = c;
 	}
-	return at > 0 && at < chars - 1;
+	chars[n] = 0;
+	if (at <= 0 || at >= n - 1)
+		return false;
+	return ascii || GetDatabaseEncoding() != PG_UTF8 || IsComposed(chars);
 }
 
 /* Raise 22023 unless email is an address share_acl accepts. */
@@ -158,7 +188,7 @@ EmailCheck(text *email)
 				 errmsg("invalid e-mail address: \"%s\"",
 						TextDatumGetCString(DirectFunctionCall2(text_left, PointerGetDatum(email),
 																Int32GetDatum(320)))),
-				 errhint("An e-mail address is name@domain, at most 320 characters, with no white space, no control or invisible formatting character, and none of < > \".")));
+				 errhint("An e-mail address is name@domain, at most 320 characters, with no white space, no control or invisible formatting character, none of < > \", and its letters in Unicode's composed form (NFC).")));
 }
 
 /* _check_email(text) → void: EmailCheck, for the SQL functions. */

@@ -58,7 +58,7 @@ CREATE TABLE share_acl.workspace (
 CREATE FUNCTION share_acl.is_valid_email(email text) RETURNS boolean
     AS 'MODULE_PATHNAME', 'email_ok' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION share_acl.is_valid_email(text) IS
-    'is the text an e-mail address share_acl accepts (name@domain, at most 320 characters, no white space, control or invisible formatting character, none of < > ")';
+    'is the text an e-mail address share_acl accepts (name@domain, at most 320 characters, no white space, control or invisible formatting character, none of < > ", its letters in Unicode composed form NFC in a UTF-8 database)';
 
 CREATE TABLE share_acl.principal (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
