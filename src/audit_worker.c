@@ -41,8 +41,9 @@
  * the rows of further refused calls in its database, one after the other:
  * it has a mailbox in shared memory, one segment deep, into which a caller
  * posts its segment instead of starting a worker (the caller at the head of
- * the queue, or any caller while nobody queues), then waits for the
- * hand-over as from a worker of its own.  So a flood of refused calls costs
+ * the queue, or any caller while nobody queues) while the worker waits for
+ * one (not while it writes a row, whose commit may be held up), then waits
+ * for the hand-over as from a worker of its own, within its own 10 s.  So a flood of refused calls costs
  * a transaction per row, not a process start, and a worker still ends soon
  * enough to leave its place under the cap to other databases' callers.
  */
@@ -142,6 +143,7 @@ typedef struct RefusalMailbox
 	PGPROC	   *worker;
 	Oid			database;
 	bool		open;			/* takes posts */
+	bool		idle;			/* waits for a post (not writing a row) */
 	bool		yield;			/* a caller of another database waits for its place */
 	dsm_handle	post;			/* DSM_HANDLE_INVALID: none */
 } RefusalMailbox;
@@ -217,8 +219,10 @@ AuditWorkerInit(void)
 }
 
 /*
- * Post seg to the empty mailbox of a worker serving this database (its
- * latch set); busy when every such mailbox holds a segment.  When none
+ * Post seg to the empty mailbox of a worker serving this database that
+ * waits for one (its latch set), never to one writing a row, which might be
+ * held up in its commit for longer than a caller waits; busy when every
+ * such worker is writing or has a segment in its mailbox.  When none
  * serves this database and workers serving others hold every mailbox (so,
  * but for a cap above REFUSAL_MAILBOXES, every place under the cap), the
  * first of them is asked to end after its current row, so that this caller
@@ -246,7 +250,7 @@ RefusalHandOff(dsm_segment *seg)
 				other = box;
 			continue;
 		}
-		if (box->post != DSM_HANDLE_INVALID)
+		if (box->post != DSM_HANDLE_INVALID || !box->idle)
 		{
 			result = SEGMENT_HAND_OFF_BUSY;
 			continue;
@@ -272,32 +276,33 @@ RefusalHandOff(dsm_segment *seg)
 typedef enum PostWait
 {
 	POST_TAKEN,
-	POST_NOT_TAKEN,				/* the worker never took it: post it again */
+	POST_GONE,					/* the worker exited without taking it: post it again */
+	POST_WITHDRAWN,				/* not taken by the deadline, and withdrawn */
 	POST_UNANSWERED				/* taken from the mailbox, never answered */
 } PostWait;
 
 /*
  * After RefusalHandOff posted seg: wait, with every interrupt held (the
  * segment must outlive the worker's copy), until the worker has taken the
- * row, or exited first (its mailbox is free only once it has), or
- * SEGMENT_WORKER_HANDOVER_WAIT_MS passed while the segment was still in its
- * mailbox (withdrawn then).  A worker takes a segment out of its mailbox
- * only to copy it at once: one that does not answer within twice that time
- * is given up.
+ * row, or exited first (its mailbox is free only once it has), or the
+ * caller's deadline passed while the segment was still in its mailbox
+ * (withdrawn then).  The worker waited for a post, so it takes it at once;
+ * one that took the segment out of its mailbox and does not answer within
+ * SEGMENT_WORKER_HANDOVER_WAIT_MS more is given up.
  */
 static PostWait
-WaitPostTaken(dsm_segment *seg, volatile const int32 *state)
+WaitPostTaken(dsm_segment *seg, volatile const int32 *state, TimestampTz deadline)
 {
 	RefusalMailbox *box = &mailboxes->box[posted_box];
 	dsm_handle	handle = dsm_segment_handle(seg);
-	TimestampTz start = GetCurrentTimestamp();
 	PostWait	result;
 
 	HOLD_INTERRUPTS();
 	for (;;)
 	{
-		bool		timed_out = TimestampDifferenceExceeds(start, GetCurrentTimestamp(),
-														   SEGMENT_WORKER_HANDOVER_WAIT_MS);
+		TimestampTz now = GetCurrentTimestamp();
+		bool		timed_out = now >= deadline;
+		bool		withdrawn = false;
 		bool		gone;
 
 		pg_read_barrier();
@@ -311,17 +316,17 @@ WaitPostTaken(dsm_segment *seg, volatile const int32 *state)
 		if (!gone && timed_out && box->post == handle)
 		{
 			box->post = DSM_HANDLE_INVALID;
-			gone = true;
+			withdrawn = true;
 		}
 		SpinLockRelease(&mailboxes->mutex);
-		if (gone)
+		if (gone || withdrawn)
 		{
 			/* it may have taken the row just before it exited */
 			pg_read_barrier();
-			result = *state != REFUSAL_PENDING ? POST_TAKEN : POST_NOT_TAKEN;
+			result = *state != REFUSAL_PENDING ? POST_TAKEN : gone ? POST_GONE : POST_WITHDRAWN;
 			break;
 		}
-		if (TimestampDifferenceExceeds(start, GetCurrentTimestamp(), 2 * SEGMENT_WORKER_HANDOVER_WAIT_MS))
+		if (TimestampDifferenceExceeds(deadline, now, SEGMENT_WORKER_HANDOVER_WAIT_MS))
 		{
 			result = POST_UNANSWERED;
 			break;
@@ -458,20 +463,22 @@ audit_refusal(PG_FUNCTION_ARGS)
 	HOLD_CANCEL_INTERRUPTS();
 	PG_ENSURE_ERROR_CLEANUP(LogUnrecordedAtExit, PointerGetDatum(sh));
 	{
-		TimestampTz start = GetCurrentTimestamp();
+		TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+														   REFUSAL_SLOT_WAIT_MS);
 
 		/*
 		 * (preloaded) while nobody queues, straight to a serving worker's
 		 * mailbox; else in the queue, whose head posts to one or starts a
 		 * worker (a capped start: it waits for the hand-over itself).  A
-		 * serving worker that ends before it took the row leaves the caller
-		 * to queue again, within its time.
+		 * serving worker that exits before it took the row leaves the caller
+		 * to try again, within its time.
 		 */
 		for (;;)
 		{
-			long		left = REFUSAL_SLOT_WAIT_MS -
-				(long) ((GetCurrentTimestamp() - start) / 1000);
+			long		left = (long) ((deadline - GetCurrentTimestamp()) / 1000);
 
+			if (left <= 0)
+				break;			/* (after a serving worker exited: wait is ENDED) */
 			if (mailboxes != NULL && pg_atomic_read_u32(&mailboxes->queued) == 0 &&
 				RefusalHandOff(seg) == SEGMENT_HAND_OFF_POSTED)
 				wait = SEGMENT_WORKER_POSTED;
@@ -483,8 +490,7 @@ audit_refusal(PG_FUNCTION_ARGS)
 					counted_queued = true;
 				}
 				handle = StartSegmentWorker(seg, "share_acl_audit_worker_main",
-											"share_acl audit of a refusal", "share_acl audit",
-											Max(left, 0),
+											"share_acl audit of a refusal", "share_acl audit", left,
 											Max(1, max_worker_processes / REFUSAL_WORKERS_SHARE),
 											mailboxes != NULL ? RefusalHandOff : NULL,
 											&sh->state, &wait);
@@ -499,9 +505,10 @@ audit_refusal(PG_FUNCTION_ARGS)
 			}
 			if (wait != SEGMENT_WORKER_POSTED)
 				break;
-			post_wait = WaitPostTaken(seg, &sh->state);
-			wait = post_wait == POST_TAKEN ? SEGMENT_WORKER_ANSWERED : SEGMENT_WORKER_ENDED;
-			if (post_wait != POST_NOT_TAKEN || left <= 0)
+			post_wait = WaitPostTaken(seg, &sh->state, deadline);
+			wait = post_wait == POST_TAKEN ? SEGMENT_WORKER_ANSWERED :
+				post_wait == POST_WITHDRAWN ? SEGMENT_WORKER_TIMED_OUT : SEGMENT_WORKER_ENDED;
+			if (post_wait != POST_GONE)
 				break;
 		}
 	}
@@ -548,6 +555,7 @@ FreeMailbox(int code, Datum arg)
 	SpinLockAcquire(&mailboxes->mutex);
 	mailboxes->box[my_box].pid = 0;
 	mailboxes->box[my_box].open = false;
+	mailboxes->box[my_box].idle = false;
 	mailboxes->box[my_box].post = DSM_HANDLE_INVALID;
 	SpinLockRelease(&mailboxes->mutex);
 	my_box = -1;
@@ -656,6 +664,7 @@ ServeMailbox(void)
 			mailboxes->box[i].worker = MyProc;
 			mailboxes->box[i].database = MyDatabaseId;
 			mailboxes->box[i].open = true;
+			mailboxes->box[i].idle = true;
 			mailboxes->box[i].yield = false;
 			mailboxes->box[i].post = DSM_HANDLE_INVALID;
 			my_box = i;
@@ -679,6 +688,7 @@ ServeMailbox(void)
 		closing = closing || box->yield;
 		post = box->post;
 		box->post = DSM_HANDLE_INVALID;
+		box->idle = post == DSM_HANDLE_INVALID;	/* (busy while it writes) */
 		if (closing)
 			box->open = false;
 		SpinLockRelease(&mailboxes->mutex);
