@@ -412,7 +412,7 @@ audit_refusal(PG_FUNCTION_ARGS)
 	RefusalShared *sh;
 	BackgroundWorkerHandle *handle;
 	SegmentWorkerWait wait = SEGMENT_WORKER_TIMED_OUT;
-	PostWait	post_wait;
+	volatile PostWait post_wait = POST_TAKEN;	/* (of the last post, if any) */
 	volatile bool started = false;
 	Oid			chain_rel;
 	char	   *database_name;
@@ -516,6 +516,9 @@ audit_refusal(PG_FUNCTION_ARGS)
 	RESUME_CANCEL_INTERRUPTS();
 	if (wait == SEGMENT_WORKER_ANSWERED)
 		;
+	else if (post_wait == POST_WITHDRAWN)
+		LogUnrecorded(sh, psprintf("the background worker it was handed to did not take it within %d seconds",
+								   REFUSAL_SLOT_WAIT_MS / 1000));
 	else if (!started && wait != SEGMENT_WORKER_ENDED)
 		LogUnrecorded(sh, SegmentWorkerNoSlot(REFUSAL_SLOT_WAIT_MS));
 	else if (wait == SEGMENT_WORKER_TIMED_OUT)
