@@ -14,6 +14,7 @@ import sys
 import uuid
 
 import psycopg
+from psycopg.types.string import TextLoader
 
 db = sys.argv[1]
 calls = int(sys.argv[2]) if len(sys.argv) > 2 else 12
@@ -21,7 +22,13 @@ random.seed(20261204)
 
 
 def connect():
-    return psycopg.connect(dbname=db)
+    conn = psycopg.connect(dbname=db)
+    # (results read as text: a time of ±infinity, which a function may rightly
+    # return, has no Python datetime, and the client, not the server, would
+    # raise on it)
+    for t in ('timestamptz', 'timestamp', 'date', 'interval'):
+        conn.adapters.register_loader(t, TextLoader)
+    return conn
 
 
 admin = connect()
