@@ -1457,17 +1457,8 @@ BEGIN
     IF room < 0 OR share_acl._depth_below(resource, room) > room THEN
         -- a cycle (above at or below resource) is refused as one (42P19), as
         -- in a shallow tree, not as the depth it would also exceed
-        IF above IS NOT NULL AND EXISTS (
-            WITH RECURSIVE up(id) AS (
-                SELECT above
-                UNION
-                SELECT x.up_id FROM up,
-                  LATERAL (SELECT r.parent_id AS up_id FROM share_acl.resource r WHERE r.id = up.id
-                           UNION ALL
-                           SELECT ci.collection_id FROM share_acl.collection_item ci
-                            WHERE ci.resource_id = up.id) x
-                WHERE x.up_id IS NOT NULL)
-            SELECT 1 FROM up WHERE up.id = _depth_check.resource) THEN
+        IF above IS NOT NULL
+           AND resource = ANY (share_acl._ancestors(ARRAY[above], through_restricted => true)) THEN
             IF action = 'add_to_collection' THEN
                 RAISE EXCEPTION 'adding % to a collection below it would make a cycle', resource
                     USING ERRCODE = 'invalid_recursion';
