@@ -285,7 +285,7 @@ WriteView(const pg_uuid_t *link, text *email, TimestampTz at)
 	static const char *const columns[3] = {"link_id", "viewer_email", "viewed_at"};
 	static const Oid types[3] = {UUIDOID, TEXTOID, TIMESTAMPTZOID};
 	Datum		values[3] = {UUIDPGetDatum(link), email ? PointerGetDatum(email) : (Datum) 0,
-	TimestampTzGetDatum(at)};
+							 TimestampTzGetDatum(at)};
 	bool		nulls[3] = {false, email == NULL, false};
 	RowValues	row = {3, columns, types, values, nulls};
 	Relation	rel;
@@ -456,11 +456,16 @@ link_open(PG_FUNCTION_ARGS)
 		{
 			if (!standby)
 			{
-				/* the viewer's row; a view of a link without max_views counts at commit */
+				/*
+				 * the viewer's row; a view of a link without max_views counts
+				 * at commit; both at the time the open was judged at
+				 */
+				TimestampTz viewed_at = EngineExpiryNow();
+
 				if (l.track_views)
-					WriteView(&l.id, email, EngineExpiryNow());
+					WriteView(&l.id, email, viewed_at);
 				if (!l.has_max_views)
-					LinkViewAtCommit(&l.id, told ? text_to_cstring(told) : NULL, EngineExpiryNow());
+					LinkViewAtCommit(&l.id, told ? text_to_cstring(told) : NULL, viewed_at);
 			}
 			ContextSetLink(&l.id, l.kid);
 			status = "ok";
