@@ -379,10 +379,12 @@ AddSetting(List **reasons, const char *name)
 
 /*
  * The settings in effect that would write these secrets (either may be NULL)
- * to the server log, as "name = value" strings; NIL when none would.
+ * to the server log, as "name = value" strings; NIL when none would.  When
+ * not NULL, *literal tells whether a secret is in the statement text, and
+ * *as_parameter whether one would be logged as a bind parameter.
  */
 static List *
-Exposure(const char *token, const char *password)
+Exposure(const char *token, const char *password, bool *literal, bool *as_parameter)
 {
 	List	   *reasons = NIL;
 	bool		auto_explain = AutoExplainLogs();
@@ -393,7 +395,12 @@ Exposure(const char *token, const char *password)
 	bool		in_text = false;
 	bool		in_params = false;
 	bool		stmt_logged = false;
+	int			before_params;
 
+	if (literal)
+		*literal = false;
+	if (as_parameter)
+		*as_parameter = false;
 	if (token != NULL && token[0] == '\0')
 		token = NULL;
 	if (password != NULL && password[0] == '\0')
@@ -437,7 +444,11 @@ Exposure(const char *token, const char *password)
 			AddSetting(&reasons, "auto_explain.log_min_duration");
 	}
 
+	if (literal)
+		*literal = in_text;
+
 	/* a bind parameter */
+	before_params = list_length(reasons);
 	if ((statement_logging && log_parameter_max_length != 0) ||
 		log_parameter_max_length_on_error != 0)
 		in_params = SecretInParams(token, password);
@@ -484,6 +495,8 @@ Exposure(const char *token, const char *password)
 			AddSetting(&reasons, "auto_explain.log_parameter_max_length");
 		}
 	}
+	if (as_parameter)
+		*as_parameter = in_params && list_length(reasons) > before_params;
 	return reasons;
 }
 
@@ -501,7 +514,7 @@ ArgString(FunctionCallInfo fcinfo, int n)
 Datum
 log_exposure(PG_FUNCTION_ARGS)
 {
-	List	   *reasons = Exposure(ArgString(fcinfo, 0), ArgString(fcinfo, 1));
+	List	   *reasons = Exposure(ArgString(fcinfo, 0), ArgString(fcinfo, 1), NULL, NULL);
 	Datum	   *elems = palloc(sizeof(Datum) * (list_length(reasons) + 1));
 	ListCell   *lc;
 	int			n = 0;
@@ -523,10 +536,13 @@ WarnLogExposure(const char *token, const char *password)
 	StringInfoData buf;
 	ListCell   *lc;
 	ErrorContextCallback *save_context;
+	bool		literal;
+	bool		as_parameter;
+	const char *hint;
 
 	if (warned)
 		return;
-	reasons = Exposure(token, password);
+	reasons = Exposure(token, password, &literal, &as_parameter);
 	if (reasons == NIL)
 		return;
 	initStringInfo(&buf);
@@ -536,6 +552,13 @@ WarnLogExposure(const char *token, const char *password)
 			appendStringInfoString(&buf, ", ");
 		appendStringInfoString(&buf, (char *) lfirst(lc));
 	}
+	/* what ends it: the literal, the parameters' logging, or the settings named */
+	if (literal)
+		hint = "The token or password is written in the statement text, which these settings log whatever log_parameter_max_length says: pass it as a bind parameter (a client library's query parameters), and set log_parameter_max_length = 0 and log_parameter_max_length_on_error = 0 (see the share_acl README, \"Share links\").";
+	else if (as_parameter)
+		hint = "Set log_parameter_max_length = 0 and log_parameter_max_length_on_error = 0 (see the share_acl README, \"Share links\").";
+	else
+		hint = "Turn off the settings named (see the share_acl README, \"Share links\").";
 	warned = true;
 	/* no context: it could carry the bind parameters */
 	save_context = error_context_stack;
@@ -544,7 +567,7 @@ WarnLogExposure(const char *token, const char *password)
 			(errcode(ERRCODE_WARNING),
 			 errmsg("settings in effect may write share link tokens or passwords to the server log"),
 			 errdetail("These settings would write the token or password given to this statement there: %s.", buf.data),
-			 errhint("Pass tokens and passwords as bind parameters, never in the statement text, and set log_parameter_max_length = 0 and log_parameter_max_length_on_error = 0 (see the share_acl README, \"Share links\")."),
+			 errhint("%s", hint),
 			 errhidestmt(true),
 			 errhidecontext(true)));
 	error_context_stack = save_context;

@@ -726,7 +726,11 @@ BEGIN
             'permission denied: audit_retain is for trusted administrators only',
             NULL, 'Call it as a superuser or a member of share_acl_admin.');
     END IF;
-    IF older_than IS NULL OR older_than <= interval '0' THEN
+    IF older_than IS NULL THEN
+        RAISE EXCEPTION 'audit_retain: older_than must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF older_than <= interval '0' THEN
         RAISE EXCEPTION 'audit_retain: older_than must be a positive interval'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(133);
+SELECT plan(135);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -918,6 +918,10 @@ SELECT results_eq('SELECT * FROM share_acl.audit_verify()', $$VALUES (true, NULL
 -- ---------------------------------------------------------------- retention
 -- nothing is old enough to drop: month partitions are made and the default
 -- partition is emptied into them; the chains still verify, and writing goes on
+SELECT throws_ok($$SELECT share_acl.audit_retain(NULL)$$, '22004', 'audit_retain: older_than must not be null',
+    'audit_retain: a NULL span is 22004, as every NULL argument');
+SELECT throws_ok($$SELECT share_acl.audit_retain('0 days')$$, '22023', 'audit_retain: older_than must be a positive interval',
+    'audit_retain: a span of nothing is 22023');
 SELECT is(share_acl.audit_retain('1 year'), 0::bigint, 'audit_retain: nothing older than a year');
 SELECT is(share_acl.audit_retain('178000000 years'), 0::bigint,
     'audit_retain: a span before the timestamp range drops nothing, no 22008');
