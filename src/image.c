@@ -330,6 +330,26 @@ ImageReplaced(ImageKind kind)
 	return stat(path, &st) == 0 && (st.st_ino != mapped_ino[kind] || st.st_dev != mapped_dev[kind]);
 }
 
+/*
+ * What tells this database's image file of kind from the ones written before
+ * and after it (its inode, size and modification time: an inode number can
+ * be reused once the file it named is gone), or 0 when there is none.
+ */
+uint64
+ImageFileStamp(ImageKind kind)
+{
+	char		path[MAXPGPATH];
+	struct stat st;
+	uint64		stamp;
+
+	ImagePath(kind, path, sizeof(path));
+	if (stat(path, &st) != 0)
+		return 0;
+	stamp = (uint64) st.st_ino * UINT64CONST(0x9E3779B97F4A7C15);
+	stamp ^= (uint64) st.st_size + ((uint64) st.st_mtim.tv_sec << 30) + (uint64) st.st_mtim.tv_nsec;
+	return stamp != 0 ? stamp : 1;
+}
+
 /* Release the mapped image of kind, whose own fields are wrong (damaged). */
 void
 ImageReject(ImageKind kind)

@@ -99,6 +99,7 @@ extern void ImageIndexIn(UuidIndex *index, const char *image, const ImageIndex *
 extern bool ImageMayHoldOnly(ChangeKind kind);
 extern bool ImageWrittenWithin(ImageKind kind, int seconds);
 extern bool ImageReplaced(ImageKind kind);
+extern uint64 ImageFileStamp(ImageKind kind);
 extern void ImageRelease(ImageKind kind);
 extern void ImageReject(ImageKind kind);
 extern bool ImageContains(ImageKind kind, const void *p);

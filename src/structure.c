@@ -58,6 +58,13 @@ int			share_acl_shared_cache_size_mb = 1024;
 #define IMAGE_FRESHEN_AFTER_S	2
 /* After applying this many changes to a mapped image, a backend maps or writes a newer one. */
 #define IMAGE_REFRESH_AFTER		5000
+/*
+ * A partial structure started while the image was too far behind looks for a
+ * newer image (the image writer was asked for one) each time it has read
+ * this many more nodes on demand, and maps it when catching up with it
+ * costs no more changes than the nodes it has read (or FRESH_IMAGE_DELTAS).
+ */
+#define PARTIAL_IMAGE_LOOK		256
 /* AdoptImage's avoid: none of the database's images, whatever their id. */
 #define AVOID_EVERY_IMAGE		PG_UINT64_MAX
 
@@ -470,6 +477,7 @@ InitPartial(StructureCache *s, bool warming, int32 est_res)
 	s->partial = true;
 	s->warming = warming;
 	s->promote_at = Max(1024, est_res / 64);
+	s->image_look_at = PG_INT32_MAX;
 	s->rescap = 1024;
 	s->resources = palloc(sizeof(ResourceNode) * s->rescap);
 	UuidIndexInit(&s->resource_index, s->resources, sizeof(ResourceNode), s->rescap);
@@ -676,11 +684,13 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 	StructureCache *s = NULL;
 	bool		stale = false;
 	bool		published = false;
+	uint64		image_stamp = 0;
 
 	DropStructure();
 	old = MemoryContextSwitchTo(structure_cxt);
 	if (shareable)
 	{
+		image_stamp = ImageFileStamp(IMAGE_STRUCTURE);	/* (before it is judged) */
 		s = AdoptImage(snap, want_full ? MAX_DELTA_IDS : FRESH_IMAGE_DELTAS, avoid, &stale);
 		if (s != NULL && !fits && StructureMemory() > CacheLimitBytes())
 		{
@@ -726,6 +736,11 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 	{
 		s = palloc0(sizeof(StructureCache));
 		InitPartial(s, fits, est_res);
+		if (shareable && avoid != AVOID_EVERY_IMAGE)
+		{
+			s->image_stamp = image_stamp;
+			s->image_look_at = PARTIAL_IMAGE_LOOK;
+		}
 	}
 
 	/*
@@ -846,6 +861,64 @@ ImageStale(StructureCache *s)
 }
 
 /*
+ * The image mapped in place of partial structure s, when it is time to look
+ * (PARTIAL_IMAGE_LOOK) and a newer image than the one s was started beside
+ * is close enough to snap; else NULL, and s stays as it is.  The image is
+ * adopted in a context of its own, which becomes the structure's once it
+ * is there (an error half-way leaves it below the old one, freed with it:
+ * the structure is then broken, and loaded again at its next use).
+ */
+static StructureCache *
+AdoptNewerImage(StructureCache *s, Snapshot snap)
+{
+	MemoryContext kept;
+	MemoryContext cxt;
+	MemoryContext old;
+	StructureCache *adopted;
+	uint64		stamp;
+	bool		stale;
+
+	if (!s->partial || s->materialized < s->image_look_at)
+		return NULL;
+	s->image_look_at = s->materialized + PARTIAL_IMAGE_LOOK;
+	stamp = ImageFileStamp(IMAGE_STRUCTURE);
+	if (stamp == 0 || stamp == s->image_stamp)
+		return NULL;
+	s->image_stamp = stamp;
+	/* (what the changes allocate goes to structure_cxt: the new one meanwhile) */
+	kept = structure_cxt;
+	cxt = AllocSetContextCreate(kept, "share_acl structure cache", ALLOCSET_DEFAULT_SIZES);
+	structure_cxt = cxt;
+	old = MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		adopted = AdoptImage(snap, Max(FRESH_IMAGE_DELTAS, s->materialized), 0, &stale);
+	}
+	PG_CATCH();
+	{
+		structure_cxt = kept;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+	structure_cxt = kept;
+	if (adopted == NULL)
+	{
+		MemoryContextDelete(cxt);
+		return NULL;
+	}
+	elog(DEBUG1, "share_acl: partial structure replaced by the image (%d changes behind), after %d nodes read",
+		 adopted->deltas_since_image, s->materialized);
+	adopted->build_id = next_build_id++;
+	adopted->last_found = -1;
+	/* s goes with the old context */
+	MemoryContextSetParent(cxt, TopMemoryContext);
+	MemoryContextDelete(structure_cxt);
+	structure_cxt = cxt;
+	return adopted;
+}
+
+/*
  * Bring the structure up to date (or load it) under a new read snapshot.
  * Everything read counts as of that snapshot; an error half-way marks the
  * structure broken, so the next call loads it again.
@@ -863,16 +936,28 @@ Refresh(bool want_full)
 	structure_broken = true;	/* until done */
 	{
 		StructureCache *s = structure;
-		bool		promote = s != NULL && !was_broken && s->partial && s->warming &&
+		StructureCache *adopted = s != NULL && !was_broken && position.valid &&
+			CatalogGeneration() == loaded_catalog ? AdoptNewerImage(s, snap) : NULL;
+		bool		promote;
+		bool		stale_image;
+		bool		reload;
+
+		if (adopted != NULL)
+		{
+			/* (as of snap: what the change log holds since is in it) */
+			ChangeLogForgetOwnRollback(CHANGE_STRUCTURE);
+			structure = s = adopted;
+		}
+		promote = s != NULL && !was_broken && s->partial && s->warming &&
 			(want_full || s->materialized >= s->promote_at);
-		bool		stale_image = s != NULL && !was_broken && ImageStale(s);
-		bool		reload = s == NULL || was_broken || !position.valid || promote ||
+		stale_image = s != NULL && !was_broken && ImageStale(s);
+		reload = s == NULL || was_broken || !position.valid || promote ||
 			CatalogGeneration() != loaded_catalog || NeedsCompaction(s) || stale_image ||
 			(!s->partial && StructureMemory() > CacheLimitBytes());
 
 		if (s != NULL && s->partial && StructureMemory() > CacheLimitBytes())
 			reload = true;		/* the partial structure outgrew the bound: start again */
-		if (!reload)
+		if (!reload && adopted == NULL)
 		{
 			uuidmap_hash *ids = uuidmap_create(CurrentMemoryContext, 64, NULL);
 
@@ -917,6 +1002,7 @@ StructureGet(bool want_full)
 		CacheTransientValid(synced_tag) &&
 		!ChangeLogOwnRollbackPending(CHANGE_STRUCTURE) &&
 		!(s->partial && s->warming && (want_full || s->materialized >= s->promote_at)) &&
+		!(s->partial && s->materialized >= s->image_look_at) &&
 		StructureMemory() <= CacheLimitBytes())
 		return s;
 	Refresh(want_full);

@@ -64,6 +64,8 @@ typedef struct StructureCache
 	int32		image_refresh_at;	/* look for a newer image after this many */
 	int32		materialized;	/* nodes read on demand */
 	int32		promote_at;		/* load in full when warming and this many were read */
+	uint64		image_stamp;	/* partial: the image file it was started beside (ImageFileStamp) */
+	int32		image_look_at;	/* partial: look for a newer image once this many were read */
 	int32		nresources;		/* nodes, dead ones included */
 	int32		rescap;
 	int32		ndead;
