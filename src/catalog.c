@@ -351,6 +351,7 @@ CatalogLookup(void)
 	c.cl_kind = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "kind");
 	c.cl_id = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "id");
 	c.cl_deleted_through = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "deleted_through");
+	c.cl_deleted_kind = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "deleted_kind");
 	EnumMapBuild(&c.resource_kinds, Column(tables, c.oids, MT_RESOURCE, "kind")->type,
 				 resource_kind_labels, 4);
 	EnumMapBuild(&c.accesses, Column(tables, c.oids, MT_RESOURCE, "general_access")->type,

@@ -102,7 +102,7 @@ typedef struct ModelCatalog
 	AttrNumber	sk_kid, sk_secret, sk_retired;
 	AttrNumber	nm_principal;
 	AttrNumber	rr_review, rr_reviewer, rr_resource, rr_perms, rr_expires, rr_active;
-	AttrNumber	cl_txid, cl_kind, cl_id, cl_deleted_through;
+	AttrNumber	cl_txid, cl_kind, cl_id, cl_deleted_through, cl_deleted_kind;
 	EnumMap		resource_kinds, accesses, principal_kinds, roles;
 } ModelCatalog;
 

@@ -9,8 +9,12 @@
  * reader reads what it keeps under that id again.  An entry without an id
  * says "reload everything of this kind" (TRUNCATE, a change of resource ids,
  * a statement changing more rows than deltas are worth); one with
- * deleted_through (kind '-', written by the table's DELETE trigger) says
- * "entries of transactions up to this one were deleted".
+ * deleted_through (kind '-', written by the table's DELETE trigger, one per
+ * kind deleted) says "entries of kind deleted_kind of transactions up to this
+ * one were deleted": a reader of that kind whose position had not seen them
+ * all reloads, the others read on (the prune deletes the old entries of
+ * every kind: a structure image must not become useless because principals
+ * changed).
  *
  * Which entries a backend has applied is a snapshot (ChangeLogPosition): the
  * entries of every transaction that snapshot saw as finished.  The next read
@@ -899,9 +903,13 @@ ReadEntries(LogReader *r, Relation rel, Snapshot snap, char code, StrategyNumber
 		d = Attr(desc, tup, catalog.cl_deleted_through, &isnull);
 		if (!isnull)
 		{
-			/* entries this position had not seen may be gone */
+			bool		any_kind;
+			char		deleted = DatumGetChar(Attr(desc, tup, catalog.cl_deleted_kind, &any_kind));
+
+			/* entries of this kind that this position had not seen may be gone */
 			if (U64FromFullTransactionId(DatumGetFullTransactionId(d)) >=
-				U64FromFullTransactionId(r->pos->xmin))
+				U64FromFullTransactionId(r->pos->xmin) &&
+				(any_kind || deleted == r->kind || deleted == CHANGE_LOG_MARKER))
 				r->reload = true;
 			continue;
 		}

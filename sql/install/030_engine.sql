@@ -31,14 +31,17 @@ COMMENT ON FUNCTION share_acl.cache_invalidate_trigger() IS
 -- workspaces) -- read by every backend to bring its caches up to date by
 -- deltas instead of reloading.  A row without an id means "reload
 -- everything of that kind"; one with deleted_through (kind '-') says that
--- entries of transactions up to that one were deleted.  Written by the
+-- entries of kind deleted_kind of transactions up to that one were deleted
+-- (deleted_kind '-': markers, which stood for entries of every kind they
+-- named; NULL: entries of any kind).  Written by the
 -- triggers below as the owner of the table; nobody else needs any right on
 -- it.  It is not dumped: a restored database starts with empty caches.
 CREATE TABLE share_acl.change_log (
     txid xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
     kind "char" NOT NULL,
     id uuid,
-    deleted_through xid8
+    deleted_through xid8,
+    deleted_kind "char"
 );
 -- by kind first: a cache reads the entries of its own kind (and the markers),
 -- not every entry since its position
@@ -59,8 +62,13 @@ BEGIN
         INSERT INTO share_acl.change_log (kind, id) VALUES ('r', NULL), ('p', NULL), ('w', NULL);
         PERFORM share_acl._change_log_own_reload();
     ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO share_acl.change_log (kind, id, deleted_through)
-        SELECT '-', NULL, max(d.txid) FROM deleted_rows d HAVING count(*) > 0;
+        -- one marker per kind deleted: a cache of another kind reads on (a
+        -- deleted marker is replaced by one saying what it said: it stood
+        -- for the deletion of entries up to its deleted_through, not its own
+        -- transaction's)
+        INSERT INTO share_acl.change_log (kind, id, deleted_through, deleted_kind)
+        SELECT '-', NULL, max(coalesce(d.deleted_through, d.txid)), coalesce(d.deleted_kind, d.kind)
+          FROM deleted_rows d GROUP BY 4;
     ELSE
         RAISE EXCEPTION 'share_acl.change_log entries cannot be changed'
             USING ERRCODE = 'prohibited_sql_statement_attempted';

@@ -9,7 +9,7 @@
 -- entries cannot be updated.
 BEGIN;
 SET LOCAL search_path = share_acl, public;
-SELECT plan(20);
+SELECT plan(23);
 
 \set w      32000000-0000-0000-0001-000000000001
 \set o      32000000-0000-0000-0002-000000000001
@@ -145,6 +145,27 @@ DELETE FROM share_acl.change_log WHERE txid = pg_current_xact_id() AND id = :'A'
 SELECT is((SELECT max(deleted_through::text::bigint) FROM share_acl.change_log WHERE kind = '-'),
           pg_current_xact_id()::text::bigint,
           'deleting entries leaves a marker naming the newest deleted transaction');
+SELECT is(ARRAY(SELECT deleted_kind::text FROM share_acl.change_log
+                 WHERE kind = '-' AND txid = pg_current_xact_id()),
+          ARRAY['r'], '... and the kind of the entries deleted');
+
+-- a marker concerns the caches of its kind only: the principal store's
+-- entries deleted (as a prune deletes every kind's) leave the structure as
+-- it was; structure entries deleted make it load again
+SELECT has_access(:'o', :'A', 'view') AS synced \gset
+SELECT full_loads AS loads0 FROM share_acl.cache_stats() \gset
+UPDATE share_acl.principal SET display_name = 'renamed' WHERE id = :'u';
+SELECT has_access(:'o', :'A', 'view') AS synced \gset
+DELETE FROM share_acl.change_log WHERE txid = pg_current_xact_id() AND kind = 'p';
+SELECT share_acl._see_committed();	-- (every cache reads the log at its next check)
+SELECT is((SELECT full_loads FROM share_acl.cache_stats() WHERE has_access(:'o', :'A', 'view')),
+          :loads0::bigint, 'principal entries deleted: the structure does not load again');
+UPDATE share_acl.resource SET restricted = NOT restricted WHERE id = :'A';
+SELECT has_access(:'o', :'A', 'view') AS synced \gset
+DELETE FROM share_acl.change_log WHERE txid = pg_current_xact_id() AND kind = 'r';
+SELECT share_acl._see_committed();
+SELECT is((SELECT full_loads FROM share_acl.cache_stats() WHERE has_access(:'o', :'A', 'view')),
+          :loads0::bigint + 1, 'structure entries deleted: the structure loads again');
 TRUNCATE share_acl.change_log;
 SELECT is(ARRAY(SELECT kind::text || ':' || coalesce(id::text, 'reload') FROM share_acl.change_log ORDER BY 1),
           ARRAY['p:reload', 'r:reload', 'w:reload'], 'TRUNCATE leaves a reload entry for each cache');
