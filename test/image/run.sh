@@ -74,6 +74,14 @@ why() {
 	psql -qXAt -d $db -c "SET client_min_messages = debug1" -c "$ANSWER_Q" 2>&1 | grep 'share_acl:' | sed 's/^/#   /'
 	ls -l "$dir" | sed 's/^/#   /'
 }
+# a check of what a backend answered: name, what it got, what was wanted
+answered() {
+	if [ "$2" = "$3" ]; then ok "$1: $2"; else not_ok "$1: got $2, want $3"; fi
+}
+# a check that image file $2 is no longer the one whose stamp was $3
+written_again() {
+	if [ "$(stat -c %Y.%i "$2")" != "$3" ]; then ok "$1"; else not_ok "$1 ($(ls -l "$dir" 2>&1 | tr '\n' ' '))"; fi
+}
 
 # a backend that scans every resource and checks 100 people writes both images
 psql -qXAt -d $db >/dev/null <<'SQL'
@@ -400,10 +408,8 @@ got=$( {
 	      || ' ' || (private_bytes < :private1) FROM share_acl.cache_stats();"
 } | psql -qXAt -d $db 2>&1 | tr '\n' '|')
 want="t|t|t|loads 0 full|t|t|loads 0 full true true|"
-if [ "$got" = "$want" ]; then ok "a structure image 5,000 changes behind: no full read in a check, deltas go on, the newer image mapped: $got"
-else not_ok "a structure image 5,000 changes behind: no full read in a check, deltas go on, the newer image mapped: got $got, want $want"; fi
-if [ "$(stat -c %Y.%i "$simg")" != "$stamp" ]; then ok "the image writer wrote a newer structure image"
-else not_ok "the image writer wrote a newer structure image ($(ls -l "$dir" 2>&1 | tr '\n' ' '))"; fi
+answered "a structure image 5,000 changes behind: no full read in a check, deltas go on, the newer image mapped" "$got" "$want"
+written_again "the image writer wrote a newer structure image" "$simg" "$stamp"
 # likewise a backend whose mapped principal image falls more than 5,000
 # changed principals behind (5,100 new guests, the last given a share): it
 # writes no image in the middle of a check, reads those principals from the
@@ -436,10 +442,8 @@ got=$( {
 	echo "SELECT principals || ' ' || (shared_bytes > :shared0) FROM share_acl.cache_stats();"
 } | psql -qXAt -d $db 2>&1 | awk '!/^DEBUG:/ || /principal image written/' | tr '\n' '|')
 want="true true false|true false true|shared true|true false true|shared true|"
-if [ "$got" = "$want" ]; then ok "a principal image 5,000 changes behind: not written in a check, the changed principals read, a newer image asked for and mapped: $got"
-else not_ok "a principal image 5,000 changes behind: not written in a check, the changed principals read, a newer image asked for and mapped: got $got, want $want"; fi
-if [ "$(stat -c %Y.%i "$pimg")" != "$stamp" ]; then ok "the image writer wrote a newer principal image"
-else not_ok "the image writer wrote a newer principal image ($(ls -l "$dir" 2>&1 | tr '\n' ' '))"; fi
+answered "a principal image 5,000 changes behind: not written in a check, the changed principals read, a newer image asked for and mapped" "$got" "$want"
+written_again "the image writer wrote a newer principal image" "$pimg" "$stamp"
 # a fresh backend that starts partial (its first check finds the structure
 # image 400 changes behind, more than the 256 a first check applies) asks the
 # image writer for a newer one, and maps it once it has read 256 nodes on
@@ -465,10 +469,8 @@ got=$( {
 	echo "$STRUCTURE_Q;"
 } | psql -qXAt -d $db 2>&1 | tr '\n' '|')
 want="t|partial 0 backend true|300|t|full 0 shared true|"
-if [ "$got" = "$want" ]; then ok "a backend started partial beside an image 400 changes behind maps the newer image after 256 nodes read: $got"
-else not_ok "a backend started partial beside an image 400 changes behind maps the newer image after 256 nodes read: got $got, want $want"; fi
-if [ "$(stat -c %Y.%i "$simg")" != "$stamp" ]; then ok "the image writer wrote a newer structure image for it"
-else not_ok "the image writer wrote a newer structure image for it ($(ls -l "$dir" 2>&1 | tr '\n' ' '))"; fi
+answered "a backend started partial beside an image 400 changes behind maps the newer image after 256 nodes read" "$got" "$want"
+written_again "the image writer wrote a newer structure image for it" "$simg" "$stamp"
 # a database made with the OID of a dropped one (CREATE DATABASE … OID; the
 # OIDs wrapping around) does not use the dropped one's images, which stay in
 # pgsql_tmp until a restart: a copy of the same template has the same
