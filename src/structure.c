@@ -902,9 +902,17 @@ AdoptNewerImage(StructureCache *s, Snapshot snap)
 	PG_END_TRY();
 	MemoryContextSwitchTo(old);
 	structure_cxt = kept;
+	/* (as in Load: the changes copied out of the image past the bound of a backend it does not fit) */
+	if (adopted != NULL && !s->warming && MemoryContextMemAllocated(cxt, true) > CacheLimitBytes())
+	{
+		ImageRelease(IMAGE_STRUCTURE);
+		adopted = NULL;
+	}
 	if (adopted == NULL)
 	{
 		MemoryContextDelete(cxt);
+		if (stale)
+			ImageWorkerRequest();	/* too far behind already: a newer one */
 		return NULL;
 	}
 	elog(DEBUG1, "share_acl: partial structure replaced by the image (%d changes behind), after %d nodes read",
