@@ -83,8 +83,7 @@ static char *mapped[IMAGE_KINDS];
 static const char *const kind_suffix[IMAGE_KINDS] = {"", "_p", "_w"};
 static const char *const kind_name[IMAGE_KINDS] = {"structure", "principal", "workspace"};
 static Size mapped_size[IMAGE_KINDS];
-static dev_t mapped_dev[IMAGE_KINDS];	/* the file each was mapped from */
-static ino_t mapped_ino[IMAGE_KINDS];
+static uint64 mapped_stamp[IMAGE_KINDS];	/* the file each was mapped from (FileStamp) */
 
 static void
 ImagePath(ImageKind kind, char *path, Size len)
@@ -315,39 +314,43 @@ ImageWrittenWithin(ImageKind kind, int seconds)
 }
 
 /*
+ * What tells an image file from the ones written before and after it under
+ * the same name (its inode, size and modification time: an inode number can
+ * be reused once the file it named is gone); never 0.
+ */
+static uint64
+FileStamp(const struct stat *st)
+{
+	uint64		stamp = (uint64) st->st_ino * UINT64CONST(0x9E3779B97F4A7C15);
+
+	stamp ^= (uint64) st->st_size + ((uint64) st->st_mtim.tv_sec << 30) + (uint64) st->st_mtim.tv_nsec;
+	return stamp != 0 ? stamp : 1;
+}
+
+/* The FileStamp of this database's image file of kind, or 0 when there is none. */
+uint64
+ImageFileStamp(ImageKind kind)
+{
+	char		path[MAXPGPATH];
+	struct stat st;
+
+	ImagePath(kind, path, sizeof(path));
+	return stat(path, &st) == 0 ? FileStamp(&st) : 0;
+}
+
+/*
  * Is there an image of kind other than the one this backend maps (written,
  * and renamed over it, since it was mapped)?
  */
 bool
 ImageReplaced(ImageKind kind)
 {
-	char		path[MAXPGPATH];
-	struct stat st;
+	uint64		stamp;
 
 	if (mapped[kind] == NULL)
 		return false;
-	ImagePath(kind, path, sizeof(path));
-	return stat(path, &st) == 0 && (st.st_ino != mapped_ino[kind] || st.st_dev != mapped_dev[kind]);
-}
-
-/*
- * What tells this database's image file of kind from the ones written before
- * and after it (its inode, size and modification time: an inode number can
- * be reused once the file it named is gone), or 0 when there is none.
- */
-uint64
-ImageFileStamp(ImageKind kind)
-{
-	char		path[MAXPGPATH];
-	struct stat st;
-	uint64		stamp;
-
-	ImagePath(kind, path, sizeof(path));
-	if (stat(path, &st) != 0)
-		return 0;
-	stamp = (uint64) st.st_ino * UINT64CONST(0x9E3779B97F4A7C15);
-	stamp ^= (uint64) st.st_size + ((uint64) st.st_mtim.tv_sec << 30) + (uint64) st.st_mtim.tv_nsec;
-	return stamp != 0 ? stamp : 1;
+	stamp = ImageFileStamp(kind);
+	return stamp != 0 && stamp != mapped_stamp[kind];
 }
 
 /* Release the mapped image of kind, whose own fields are wrong (damaged). */
@@ -409,8 +412,7 @@ ImageMap(ImageKind kind, Size header_size, const uint32 *layout, ChangeLogPositi
 		return NULL;
 	mapped[kind] = addr;
 	mapped_size[kind] = (Size) st.st_size;
-	mapped_dev[kind] = st.st_dev;
-	mapped_ino[kind] = st.st_ino;
+	mapped_stamp[kind] = FileStamp(&st);
 	h = (const ImageCommon *) addr;
 	if (h->magic != IMAGE_MAGIC || h->version != IMAGE_VERSION || h->kind != (uint32) kind ||
 		h->header_size != header_size || memcmp(h->layout, layout, sizeof(h->layout)) != 0 ||
