@@ -181,7 +181,7 @@ static const KeptStatement delete_row = {
 	"DELETE FROM share_acl.resource x WHERE x.id OPERATOR(pg_catalog.=) $1", "u"
 };
 
-/* The error context line of delete_resource (manage.c's refusals name the function by it). */
+/* The error context line of delete_resource (authorize.c's refusals name the function by it). */
 static void
 DeleteResourceContext(void *arg)
 {

@@ -1,25 +1,20 @@
 /*
- * manage.c — the management functions' authorisation step, and the hot
- * management paths in C (sql/install/040_api.sql says which).
+ * manage.c — the hot management paths in C (sql/install/040_api.sql says
+ * which): share, _share (behind share_with_email), unshare and
+ * create_resource.
  *
- * One authorisation step serves every management function, SQL or C:
- * _require (the actor holds these flags on the target), _require_manager
- * (change_permissions on the resource, or having made the grant) and _deny
- * (record the refusal, then raise 42501).  They ask the engine directly, in
- * the caller's transaction, so they see its own changes.
- *
- * share, _share (behind share_with_email), unshare and create_resource run
- * here: one look-up statement, the checks in C, one INSERT or DELETE, and
- * for a share the notification through share_acl._notify.  Their statements are prepared once per backend
- * (again after the extension is re-created) and run with SPI; the triggers
- * on the tables (checks, change log, audit) fire as for any other writer.
- * Names, defaults, SQLSTATEs and messages are those of the PL/pgSQL
- * functions they replaced; the management tests are their contract.
+ * Each is one look-up (index scans), the authorisation step (authorize.c)
+ * and the checks in C, one INSERT or DELETE, and for a share the
+ * notification (notify.c).  Their statements are prepared once per backend
+ * (again after the extension is re-created) and run with SPI where a row
+ * cannot be written below the statement (row_write.c); the triggers on the
+ * tables (checks, change log, audit) fire as for any other writer.  Names,
+ * defaults, SQLSTATEs and messages are those of the PL/pgSQL functions they
+ * replaced; the management tests are their contract.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
-#include "access/multixact.h"
 #include "access/table.h"
 #include "access/transam.h"
 #include "access/xact.h"
@@ -27,7 +22,6 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
-#include "tcop/utility.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -36,9 +30,9 @@
 #include "utils/uuid.h"
 
 #include "app_references.h"
+#include "authorize.h"
 #include "catalog.h"
 #include "commit_recheck.h"
-#include "context.h"
 #include "engine.h"
 #include "invalidation.h"
 #include "kept_plan.h"
@@ -47,28 +41,15 @@
 #include "permset_sql.h"
 #include "row_write.h"
 
-PG_FUNCTION_INFO_V1(require_permissions);
-PG_FUNCTION_INFO_V1(require_manager);
-PG_FUNCTION_INFO_V1(deny);
-PG_FUNCTION_INFO_V1(actor);
-PG_FUNCTION_INFO_V1(require_writable);
-PG_FUNCTION_INFO_V1(in_team);
-PG_FUNCTION_INFO_V1(role_now);
-PG_FUNCTION_INFO_V1(edit_own_only_now);
-PG_FUNCTION_INFO_V1(policies_current);
-PG_FUNCTION_INFO_V1(policies_unheld);
-PG_FUNCTION_INFO_V1(exposure_unseen);
-PG_FUNCTION_INFO_V1(outsider_in);
 PG_FUNCTION_INFO_V1(share_create);
 PG_FUNCTION_INFO_V1(share_create_as);
 PG_FUNCTION_INFO_V1(share_remove);
 PG_FUNCTION_INFO_V1(resource_create);
-PG_FUNCTION_INFO_V1(depth_room);
 
 /* The statements of this file, each prepared once per backend and kept. */
 typedef enum ManagePlan
 {
-	PLAN_REFUSAL_FACTS, PLAN_REFUSAL, PLAN_SHARE_INSERT, PLAN_SHARE_READ, PLAN_SHARE_DELETE,
+	PLAN_SHARE_INSERT, PLAN_SHARE_READ, PLAN_SHARE_DELETE,
 	PLAN_RESOURCE_INSERT,
 	PLAN_TEAM_OUTSIDER, PLAN_OUTSIDER_LABEL, PLAN_NO_ESCALATION_BELOW, PLAN_HOLD_POLICIES, PLAN_COUNT
 } ManagePlan;
@@ -79,16 +60,6 @@ static bool RunOne(ManagePlan which, Datum *values, const char *nulls, int expec
 
 /* The statements of this file (parameter letters: kept_plan.h). */
 static const KeptStatement statements[PLAN_COUNT] = {
-	[PLAN_REFUSAL_FACTS] = {
-		/* $1 target: its workspace, the actor, the session's role, the actor's kind */
-		"SELECT share_acl._audit_workspace_of($1), a.p, pg_catalog.session_user()::text,"
-		"       (SELECT x.kind::text FROM share_acl.principal x WHERE x.id OPERATOR(pg_catalog.=) a.p)"
-		"  FROM (SELECT share_acl.current_principal() AS p) a",
-		"u"},
-	[PLAN_REFUSAL] = {
-		/* $1 function, $2 target, $3 workspace, $4 actor, $5 role, $6 message */
-		"SELECT share_acl._audit_refusal($1, $2, $3, $4, $5, $6)",
-		"tuuutt"},
 	[PLAN_SHARE_INSERT] = {
 		/* share_columns */
 		"INSERT INTO share_acl.share AS s (resource_id, grantee_id, perms, allow_download,"
@@ -135,521 +106,6 @@ static const char *const share_columns[9] = {
 static const char *const resource_columns[5] = {
 	"id", "workspace_id", "kind", "parent_id", "owner_id"
 };
-
-static char *
-UuidText(const pg_uuid_t *id)
-{
-	if (id == NULL)
-		return "";
-	return DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(id)));
-}
-
-static inline bool
-UuidEqual(const pg_uuid_t *a, const pg_uuid_t *b)
-{
-	return memcmp(a->data, b->data, UUID_LEN) == 0;
-}
-
-/*
- * The share_acl function the caller called, as the error context stack names
- * it: the innermost line "PL/pgSQL function share_acl.NAME(…" (or "C
- * function share_acl.NAME(…", the line of a C entry point that calls
- * PL/pgSQL: delete_resource) of a public function (the stack lists the
- * innermost call first; internal helpers, "_…", are called by the public
- * ones).  Not the outermost such text: a caller's own function, outside, may
- * carry it in its name.  When only internal helpers are on the stack, the
- * outermost of them.
- */
-static char *
-CalledFunction(void)
-{
-	static const char *const markers[2] = {"PL/pgSQL function share_acl.", "C function share_acl."};
-	char	   *stack = GetErrorContextStack();
-	char	   *internal = NULL;
-	const char *line;
-
-	if (stack == NULL)
-		return "unknown";		/* called from no function at all */
-	for (line = stack; line != NULL; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
-	{
-		const char *name = NULL;
-		const char *q;
-		size_t		m;
-
-		for (m = 0; m < lengthof(markers); m++)
-			if (strncmp(line, markers[m], strlen(markers[m])) == 0)
-				name = line + strlen(markers[m]);
-		if (name == NULL)
-			continue;
-		for (q = name; (*q >= 'a' && *q <= 'z') || *q == '_'; q++)
-			;
-		if (q > name && *q == '(')
-		{
-			if (*name != '_')
-				return pnstrdup(name, q - name);
-			internal = pnstrdup(name, q - name);
-		}
-	}
-	return internal ? internal : "unknown";
-}
-
-/*
- * Refuse with 42501: hand the refusal's audit row to the background worker
- * (_audit_refusal, src/audit_worker.c), then raise message, detail and hint.
- * function is the called function's name, or NULL for the one the error
- * context stack names (CalledFunction).
- *
- * The row's facts are looked up first (they may wait for locks, and stay
- * cancellable).  The hand-over holds cancel interrupts (it may wait for a
- * worker slot); a cancel or statement_timeout that came meanwhile must not
- * replace the refusal, so they stay held until it is raised (raising an
- * error ends every holdoff; the cancel is then taken at the next check for
- * interrupts, if the caller catches the refusal and goes on).
- */
-static void
-Deny(const char *function, const pg_uuid_t *target, const char *message, const char *detail,
-	 const char *hint)
-{
-	Datum		values[6];
-	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
-	bool		isnull;
-	int			i;
-	char		actor_detail[192] = "";
-
-	if (function == NULL)
-		function = CalledFunction();
-	SPI_connect();
-	values[0] = CStringGetTextDatum(function);
-	values[1] = target ? UUIDPGetDatum(target) : (Datum) 0;
-	nulls[1] = target ? ' ' : 'n';
-	(void) RunOne(PLAN_REFUSAL_FACTS, &values[1], &nulls[1], SPI_OK_SELECT);
-	for (i = 0; i < 3; i++)
-	{
-		values[2 + i] = KeptStatementColumn(i + 1, &isnull);
-		nulls[2 + i] = isnull ? 'n' : ' ';
-	}
-	/*
-	 * an actor that is no person: the refusal says so (on the stack: this
-	 * SPI connection's memory ends before the error is raised)
-	 */
-	if (detail == NULL && nulls[3] == ' ')
-	{
-		Datum		kind = KeptStatementColumn(4, &isnull);
-
-		if (isnull)
-			snprintf(actor_detail, sizeof(actor_detail),
-					 "share_acl.principal is set to %s, which is no principal's id: it holds nothing.",
-					 UuidText(DatumGetUUIDP(values[3])));
-		else if (strcmp(TextDatumGetCString(kind), "team") == 0)
-			snprintf(actor_detail, sizeof(actor_detail),
-					 "share_acl.principal is set to %s, a team: a team holds grants for its members and does not act itself.",
-					 UuidText(DatumGetUUIDP(values[3])));
-		if (actor_detail[0] != '\0')
-			detail = actor_detail;
-	}
-	values[5] = CStringGetTextDatum(message);
-	HOLD_CANCEL_INTERRUPTS();
-	(void) RunOne(PLAN_REFUSAL, values, nulls, SPI_OK_SELECT);
-	SPI_finish();
-	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg_internal("%s", message),
-			 detail ? errdetail_internal("%s", detail) : 0,
-			 hint ? errhint("%s", hint) : 0));
-}
-
-/*
- * A management function writes: in a read-only transaction (also every
- * transaction of a hot standby) 25006 naming it, before anything else.
- * function NULL: the one the error context stack names (CalledFunction), read
- * only then.
- */
-static void
-RequireWritable(const char *function)
-{
-	if (XactReadOnly)
-		PreventCommandIfReadOnly(psprintf("%s()", function ? function : CalledFunction()));
-}
-
-/*
- * The acting principal of a management function that writes (function, or
- * NULL: the one the error context stack names); NULL for a trusted
- * administrator without one; 42501 for anyone else.
- */
-static const pg_uuid_t *
-Actor(const char *function)
-{
-	const pg_uuid_t *p;
-
-	RequireWritable(function);
-	p = ContextCurrentPrincipal();
-	if (p == NULL && !ContextInvokerIsAdmin())
-		Deny(function, NULL, "permission denied: no principal set", NULL,
-			 ContextCurrentLinkId() != NULL ?
-			 "A share link's context answers checks only: a change needs the principal who makes it (share_acl.set_principal()), such as one the application picks for an upload through the link." :
-			 "Call share_acl.set_principal() first; only a superuser or a member of share_acl_admin may manage without a principal.");
-	return p;
-}
-
-/* Does principal hold every flag of needed on target (a resource or workspace)? */
-static bool
-Holds(const pg_uuid_t *principal, const pg_uuid_t *target, Permset needed, Permset *have,
-	  TargetKind *kind)
-{
-	*have = EnginePermissionsOf(principal, target, kind);
-	return *kind != TARGET_NONE && (*have & needed) == needed;
-}
-
-/*
- * The authorisation step of every management function: return when actor
- * (NULL: a trusted administrator) holds needed on target, else refuse with
- * 42501 naming the flags it lacks.
- */
-#define PERMS_UNKNOWN	(~(Permset) 0)	/* NULL perms: nothing is held, no flag named */
-
-static void
-Require(const char *function, const pg_uuid_t *actor, const pg_uuid_t *target, Permset needed,
-		const char *action)
-{
-	Permset		have = 0;
-	TargetKind	kind = TARGET_NONE;
-	Permset		missing;
-	StringInfoData names;
-	int			i;
-
-	if (actor == NULL)
-		return;
-	if (target != NULL && Holds(actor, target, needed, &have, &kind) && needed != PERMS_UNKNOWN)
-		return;
-	if (needed == PERMS_UNKNOWN)
-		needed = 0;
-	missing = kind == TARGET_NONE ? needed : needed & ~have;
-	initStringInfo(&names);
-	for (i = 0; i < PERM_NFLAGS; i++)
-		if (missing & PERM_BIT(i))
-			appendStringInfo(&names, "%s%s", names.len ? "," : "", PermsetFlagName(i));
-	Deny(function, target,
-		 psprintf("permission denied: %s requires \"%s\" on %s %s", action ? action : "",
-				  names.len ? names.data : PermsetToCString(needed),
-				  kind == TARGET_WORKSPACE ? "workspace" : "resource", UuidText(target)),
-		 NULL, NULL);
-}
-
-/*
- * May actor change or end a grant on resource that made_by made (a share, a
- * review)?  change_permissions on the resource, or having made it;
- * otherwise 42501 naming both.  The resource is named only to who may view
- * it: the id of a share or review alone must not tell anyone else what it is
- * about (as revoke_link's refusal).
- */
-static void
-RequireManager(const char *function, const pg_uuid_t *actor, const pg_uuid_t *resource,
-			   const pg_uuid_t *made_by, const char *maker, const char *action)
-{
-	Permset		have = 0;
-	TargetKind	kind;
-
-	if (actor == NULL || (made_by != NULL && UuidEqual(made_by, actor)))
-		return;
-	if (resource != NULL && Holds(actor, resource, PERM_CHANGE_PERMISSIONS, &have, &kind))
-		return;
-	Deny(function, resource,
-		 psprintf("permission denied: %s requires \"change_permissions\" on %s%s or being the %s",
-				  action ? action : "", (have & PERM_VIEW) ? "resource " : "the resource",
-				  (have & PERM_VIEW) ? UuidText(resource) : "", maker ? maker : ""),
-		 NULL, NULL);
-}
-
-#define ARG_UUID_OR_NULL(n)		(PG_ARGISNULL(n) ? NULL : PG_GETARG_UUID_P(n))
-#define ARG_CSTRING_OR_NULL(n)	(PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n)))
-
-/* _require(principal uuid, target uuid, perms permset, action text) → void */
-Datum
-require_permissions(PG_FUNCTION_ARGS)
-{
-	Require(NULL, ARG_UUID_OR_NULL(0), ARG_UUID_OR_NULL(1),
-			PG_ARGISNULL(2) ? PERMS_UNKNOWN : PG_GETARG_PERMSET(2), ARG_CSTRING_OR_NULL(3));
-	PG_RETURN_VOID();
-}
-
-/* _require_manager(actor uuid, resource uuid, made_by uuid, maker text, action text) → void */
-Datum
-require_manager(PG_FUNCTION_ARGS)
-{
-	RequireManager(NULL, ARG_UUID_OR_NULL(0), ARG_UUID_OR_NULL(1), ARG_UUID_OR_NULL(2),
-				   ARG_CSTRING_OR_NULL(3), ARG_CSTRING_OR_NULL(4));
-	PG_RETURN_VOID();
-}
-
-/* _in_team(principal uuid, team uuid) → boolean: is the principal in teams(team)? */
-Datum
-in_team(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(EngineInTeam(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1)));
-}
-
-/*
- * _role_now(workspace uuid, principal uuid) → text: the principal's role as
- * every check sees it (latest committed, also in REPEATABLE READ), or NULL.
- */
-Datum
-role_now(PG_FUNCTION_ARGS)
-{
-	WorkspaceRole role = EngineRoleIn(PG_GETARG_UUID_P(1), PG_GETARG_UUID_P(0));
-
-	if (role < ROLE_OWNER || role >= ROLE_UNKNOWN)
-		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(cstring_to_text(role_labels[role]));
-}
-
-/*
- * _edit_own_only_now(principal uuid, resource uuid) → boolean: does
- * member_edit_own_only cap the principal at the resource (R9), as every
- * check sees it?
- */
-Datum
-edit_own_only_now(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(EngineMemberEditOwnOnly(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1)));
-}
-
-/* _outsider_in(p uuid, ws uuid) → uuid: see OutsiderIn (principals.c). */
-Datum
-outsider_in(PG_FUNCTION_ARGS)
-{
-	pg_uuid_t  *outsider = OutsiderIn(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1));
-
-	if (outsider == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_UUID_P(outsider);
-}
-
-/* Where the workspace row a snapshot sees is (invalid: none). */
-static void
-RowPlace(TupleDesc desc, HeapTuple tup, void *arg)
-{
-	*(ItemPointerData *) arg = tup->t_self;
-}
-
-/*
- * _policies_current(workspace uuid) → void: in REPEATABLE READ and
- * SERIALIZABLE, 40001 when the workspace's row (its policies) is not the
- * version this transaction's snapshot sees: changed by a transaction that
- * committed since, whose other changes the checks (which read the latest)
- * may count.  Takes no lock: a change in flight commits after this call,
- * as if made after it.  Nothing in READ COMMITTED.
- */
-Datum
-policies_current(PG_FUNCTION_ARGS)
-{
-	pg_uuid_t  *ws = PG_GETARG_UUID_P(0);
-	ItemPointerData seen,
-				latest;
-	Snapshot	snap;
-	bool		transient;
-
-	if (!IsolationUsesXactSnapshot())
-		PG_RETURN_VOID();
-	CatalogLookup();
-	ItemPointerSetInvalid(&seen);
-	ItemPointerSetInvalid(&latest);
-	snap = RegisterSnapshot(GetTransactionSnapshot());
-	IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, ws, snap, RowPlace, &seen);
-	UnregisterSnapshot(snap);
-	snap = ReadSnapshot(&transient);
-	IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, ws, snap, RowPlace, &latest);
-	UnregisterSnapshot(snap);
-	if (!ItemPointerEquals(&seen, &latest))
-		ereport(ERROR,
-				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-				 errmsg("could not serialize access: the policies of workspace %s changed after this transaction began",
-						UuidText(ws)),
-				 errhint("Retry the transaction.")));
-	PG_RETURN_VOID();
-}
-
-/* Did a transaction that snap does not see as finished hold the row (FOR SHARE)? */
-typedef struct Holders
-{
-	Snapshot	snap;
-	bool		unseen;
-} Holders;
-
-/*
- * Is xid another transaction that snap does not see as finished, and that
- * has not aborted (an aborted one made nothing: e.g. this transaction's own
- * subtransaction that locked the row and was rolled back)?
- */
-static bool
-HolderUnseen(TransactionId xid, Snapshot snap)
-{
-	return !TransactionIdIsCurrentTransactionId(xid) && XidInMVCCSnapshot(xid, snap) &&
-		!TransactionIdDidAbort(xid);
-}
-
-/*
- * Start a search for what the transaction's snapshot does not see: that
- * snapshot in h, and the latest snapshot to scan with (UnseenEnd releases
- * both).
- */
-static Snapshot
-UnseenBegin(Holders *h)
-{
-	bool		transient;
-
-	CatalogLookup();
-	h->snap = RegisterSnapshot(GetTransactionSnapshot());
-	h->unseen = false;
-	return ReadSnapshot(&transient);
-}
-
-static void
-UnseenEnd(Holders *h, Snapshot latest)
-{
-	UnregisterSnapshot(latest);
-	UnregisterSnapshot(h->snap);
-}
-
-static void
-RowHolders(TupleDesc desc, HeapTuple tup, void *arg)
-{
-	Holders    *h = (Holders *) arg;
-	HeapTupleHeader t = tup->t_data;
-	TransactionId xmax = HeapTupleHeaderGetRawXmax(t);
-
-	if ((t->t_infomask & HEAP_XMAX_INVALID) || !HEAP_XMAX_IS_LOCKED_ONLY(t->t_infomask))
-		return;
-	if (t->t_infomask & HEAP_XMAX_IS_MULTI)
-	{
-		MultiXactMember *members;
-		int			n = GetMultiXactIdMembers(xmax, &members, false, true);
-
-		for (int i = 0; i < n; i++)
-			h->unseen |= HolderUnseen(members[i].xid, h->snap);
-		if (n > 0)
-			pfree(members);
-	}
-	else
-		h->unseen |= HolderUnseen(xmax, h->snap);
-}
-
-/*
- * _policies_unheld(workspace uuid) → void: in REPEATABLE READ and
- * SERIALIZABLE, 40001 when a transaction this one's snapshot does not see
- * as finished held the workspace's row (_get_policies, a share that may
- * reach an outsider): it may have made a link or such a share that this
- * transaction cannot see, and that a filing under allow_external_sharing =
- * false must count (set_workspace_policy turning it false).  The row's
- * holders still running, or finished so recently that no reader has marked
- * them so (a hint bit then forgets them): a later filing asks the rows
- * themselves (_exposure_unseen).  Nothing in READ COMMITTED, whose
- * statements read the latest.
- */
-Datum
-policies_unheld(PG_FUNCTION_ARGS)
-{
-	pg_uuid_t  *ws = PG_GETARG_UUID_P(0);
-	Holders		h;
-	Snapshot	latest;
-
-	if (!IsolationUsesXactSnapshot())
-		PG_RETURN_VOID();
-	latest = UnseenBegin(&h);
-	IndexScanEqual(MT_WORKSPACE, MT_WORKSPACE_PKEY, catalog.ws_id, ws, latest, RowHolders, &h);
-	UnseenEnd(&h, latest);
-	if (h.unseen)
-		ereport(ERROR,
-				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-				 errmsg("could not serialize access: a share link or share of workspace %s may have been made after this transaction began",
-						UuidText(ws)),
-				 errhint("Retry the transaction.")));
-	PG_RETURN_VOID();
-}
-
-/* A row version the latest snapshot sees, made by a transaction snap does not see. */
-static void
-RowUnseen(TupleDesc desc, HeapTuple tup, void *arg)
-{
-	Holders    *h = (Holders *) arg;
-
-	h->unseen |= HolderUnseen(HeapTupleHeaderGetXmin(tup->t_data), h->snap);
-}
-
-/*
- * _exposure_unseen(resources uuid[]) → void: in REPEATABLE READ and
- * SERIALIZABLE, 40001 when a share link, share or reviewer row on one of
- * the resources was written by a transaction this one's snapshot does not
- * see (_exposure_check would not count it: a link made while
- * allow_external_sharing was true, committed before the policy turned false
- * but after this transaction began).  Nothing in READ COMMITTED.
- */
-Datum
-exposure_unseen(PG_FUNCTION_ARGS)
-{
-	ArrayType  *resources = PG_GETARG_ARRAYTYPE_P(0);
-	Datum	   *ids;
-	bool	   *nulls;
-	int			n;
-	Holders		h;
-	Snapshot	snap;
-
-	if (!IsolationUsesXactSnapshot())
-		PG_RETURN_VOID();
-	deconstruct_array(resources, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR, &ids, &nulls, &n);
-	snap = UnseenBegin(&h);
-	for (int i = 0; i < n && !h.unseen; i++)
-	{
-		const pg_uuid_t *id = DatumGetUUIDP(ids[i]);
-
-		if (nulls[i])
-			continue;
-		IndexScanEqual(MT_LINK, MT_LINK_BY_RESOURCE, catalog.l_resource, id, snap, RowUnseen, &h);
-		IndexScanEqual(MT_SHARE, MT_SHARE_BY_RESOURCE, catalog.s_resource, id, snap, RowUnseen, &h);
-		IndexScanEqual(MT_REVIEW_REVIEWER, MT_REVIEW_REVIEWER_BY_RESOURCE, catalog.rr_resource, id, snap,
-					   RowUnseen, &h);
-	}
-	UnseenEnd(&h, snap);
-	if (h.unseen)
-		ereport(ERROR,
-				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-				 errmsg("could not serialize access: a share link or share that this transaction cannot see reaches the resource's new ancestors"),
-				 errhint("Retry the transaction.")));
-	PG_RETURN_VOID();
-}
-
-/* _deny(target uuid, message text, detail text, hint text) → void: never returns */
-Datum
-deny(PG_FUNCTION_ARGS)
-{
-	char	   *message = ARG_CSTRING_OR_NULL(1);
-
-	Deny(NULL, ARG_UUID_OR_NULL(0), message ? message : "", ARG_CSTRING_OR_NULL(2),
-		 ARG_CSTRING_OR_NULL(3));
-	PG_RETURN_VOID();
-}
-
-/*
- * _actor() → uuid: Actor() for the PL/pgSQL management function calling it,
- * named from the error context stack.
- */
-Datum
-actor(PG_FUNCTION_ARGS)
-{
-	(void) Actor(NULL);
-	return ContextPrincipalResult(fcinfo);
-}
-
-/*
- * _require_writable() → void: RequireWritable() for a PL/pgSQL function that
- * writes without an actor (an administrator's, or a principal's own
- * settings), named from the error context stack.
- */
-Datum
-require_writable(PG_FUNCTION_ARGS)
-{
-	RequireWritable(NULL);
-	PG_RETURN_VOID();
-}
 
 /* Run a statement of this file that returns at most one row; true when it did. */
 static bool
@@ -734,7 +190,7 @@ ShareMembershipRow(TupleDesc desc, HeapTuple tup, void *arg)
 	bool		isnull;
 	Datum		d = Attr(desc, tup, catalog.m_workspace, &isnull);
 
-	if (!isnull && UuidEqual(DatumGetUUIDP(d), &f->resource.workspace))
+	if (!isnull && uuid_equal(DatumGetUUIDP(d), &f->resource.workspace))
 		f->grantee_is_member = true;
 }
 
@@ -842,7 +298,7 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 
 	Require(function, actor, resource, PERM_SHARE, action);
 	if (facts.grantee.kind == PK_TEAM &&
-		(!facts.grantee.has_workspace || !UuidEqual(&facts.grantee.workspace, &workspace)))
+		(!facts.grantee.has_workspace || !uuid_equal(&facts.grantee.workspace, &workspace)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("team %s belongs to another workspace than resource %s",
@@ -852,7 +308,7 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 	 * what gives it: an expiring share (R11 lets a member with view share),
 	 * public general access, a role.
 	 */
-	if (actor != NULL && UuidEqual(actor, grantee))
+	if (actor != NULL && uuid_equal(actor, grantee))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: a principal cannot share with itself", action),
@@ -1259,7 +715,7 @@ resource_create(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_NO_DATA_FOUND),
 					 errmsg("resource %s does not exist", UuidText(parent))));
-		if (!UuidEqual((pg_uuid_t *) linitial(parent_workspaces), workspace))
+		if (!uuid_equal((pg_uuid_t *) linitial(parent_workspaces), workspace))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("parent %s belongs to another workspace", UuidText(parent))));
@@ -1301,148 +757,4 @@ resource_create(PG_FUNCTION_ARGS)
 	InsertRow(MT_RESOURCE, PLAN_RESOURCE_INSERT, resource_columns, values, nulls, NULL);
 	SPI_finish();
 	PG_RETURN_UUID_P(id);
-}
-
-/*
- * What is directly below id, as snap sees it: its children, then the items
- * of it as a collection (palloc'd uuids; an id may come twice).
- */
-static List *
-DirectlyBelow(const pg_uuid_t *id, Snapshot snap)
-{
-	List	   *children = IndexScanUuids(MT_RESOURCE, MT_RESOURCE_BY_PARENT, catalog.res_parent, id,
-										  catalog.res_id, snap);
-	List	   *items = IndexScanUuids(MT_COLLECTION_ITEM, MT_COLLECTION_ITEM_PKEY,
-									   catalog.item_collection, id, catalog.item_resource, snap);
-
-	children = list_concat(children, items);
-	list_free(items);			/* (its elements are children's now) */
-	return children;
-}
-
-/*
- * The length of the longest path down from id, through children and
- * collection items, as snap sees them, or limit + 1 when it is longer than
- * limit; depth is how far the walk has come.  memo holds each resource's
- * length, so that a resource reached along many paths (collections filed
- * in one another, each reachable at many depths) is read once: the walk
- * costs two index probes per resource below, however the paths run.  (A
- * resource reached at depth > limit lies on a path longer than limit, so
- * the answer is limit + 1 then, whatever else is memoized.)
- */
-static int32
-LongestPathDown(const pg_uuid_t *id, int32 limit, uuidmap_hash *memo, int32 depth, Snapshot snap)
-{
-	UuidMapEntry *m;
-	List	   *below;
-	ListCell   *lc;
-	int32		longest = 0;
-	bool		found;
-
-	if (depth > limit)
-		return limit + 1;
-	if ((m = uuidmap_lookup(memo, *id)) != NULL)
-		return m->value;
-	CHECK_FOR_INTERRUPTS();
-	check_stack_depth();
-	below = DirectlyBelow(id, snap);
-	foreach(lc, below)
-	{
-		longest = Max(longest, 1 + LongestPathDown((const pg_uuid_t *) lfirst(lc), limit, memo,
-												   depth + 1, snap));
-		if (longest > limit)
-			break;
-	}
-	list_free_deep(below);
-	longest = Min(longest, limit + 1);
-	uuidmap_insert(memo, *id, &found)->value = longest;
-	return longest;
-}
-
-PG_FUNCTION_INFO_V1(depth_below);
-
-/*
- * _depth_below(resource uuid, room integer) → integer: how many levels are
- * below the resource (the longest path down, through children and
- * collection items), or room + 1 when more than room.  For _depth_check.
- */
-Datum
-depth_below(PG_FUNCTION_ARGS)
-{
-	int32		room = PG_GETARG_INT32(1);
-	uuidmap_hash *memo;
-	int32		below;
-
-	if (room < 0)
-		PG_RETURN_INT32(0);
-	room = Min(room, PG_INT32_MAX - 1);	/* (room + 1 is an answer) */
-	CatalogLookup();
-	memo = uuidmap_create(CurrentMemoryContext, 64, NULL);
-	below = LongestPathDown(PG_GETARG_UUID_P(0), room, memo, 0, GetActiveSnapshot());
-	uuidmap_destroy(memo);
-	PG_RETURN_INT32(below);
-}
-
-PG_FUNCTION_INFO_V1(resources_below);
-
-/*
- * _below(resource uuid) → uuid[]: the resources below a resource, through
- * children and collection items, downwards, each once (in the order a
- * breadth-first walk finds them), under the statement's snapshot.  Two
- * index probes per resource below, however deep or tangled the tree:
- * comparing each level with everything found so far (as a level-by-level
- * query must) costs levels × resources.
- */
-Datum
-resources_below(PG_FUNCTION_ARGS)
-{
-	Snapshot	snap = GetActiveSnapshot();
-	uuidmap_hash *seen;
-	List	   *found;
-	ArrayType  *result;
-	Datum	   *elems;
-	bool		was_seen;
-	int			i;
-
-	CatalogLookup();
-	seen = uuidmap_create(CurrentMemoryContext, 64, NULL);
-	(void) uuidmap_insert(seen, *PG_GETARG_UUID_P(0), &was_seen);
-	found = list_make1(PG_GETARG_UUID_P(0));
-	/* (found grows while it is walked: each resource's look down once) */
-	for (i = 0; i < list_length(found); i++)
-	{
-		List	   *below;
-		ListCell   *lc;
-
-		CHECK_FOR_INTERRUPTS();
-		below = DirectlyBelow((const pg_uuid_t *) list_nth(found, i), snap);
-		foreach(lc, below)
-		{
-			(void) uuidmap_insert(seen, *(const pg_uuid_t *) lfirst(lc), &was_seen);
-			if (!was_seen)
-				found = lappend(found, lfirst(lc));
-			else
-				pfree(lfirst(lc));
-		}
-		list_free(below);
-	}
-	uuidmap_destroy(seen);
-	elems = palloc_extended(sizeof(Datum) * list_length(found), MCXT_ALLOC_HUGE);
-	for (i = 1; i < list_length(found); i++)
-		elems[i - 1] = UUIDPGetDatum(list_nth(found, i));
-	result = construct_array(elems, list_length(found) - 1, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR);
-	PG_RETURN_ARRAYTYPE_P(result);
-}
-
-/*
- * _depth_room(above uuid) → integer: how many levels may be below a new
- * child of above (NULL: below a top-level resource) within the limit on the
- * depth of resources; negative when that child itself would be too deep.
- * For move_resource and add_to_collection (_depth_check), which measure
- * what is below the resource they move.
- */
-Datum
-depth_room(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT32(EngineDepthRoom(ARG_UUID_OR_NULL(0)));
 }

@@ -49,7 +49,7 @@ END $$;
 
 -- The acting principal; NULL for a trusted administrator without one.  In a
 -- read-only transaction (every one of a hot standby) 25006 naming the calling
--- function comes first, as the functions written in C refuse (src/manage.c).
+-- function comes first, as the functions written in C refuse (src/authorize.c).
 CREATE FUNCTION share_acl._actor() RETURNS uuid
     AS 'MODULE_PATHNAME', 'actor' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION share_acl._actor() IS
@@ -95,7 +95,7 @@ COMMENT ON FUNCTION share_acl._may_name(uuid, uuid) IS
 -- Check or raise 42501 naming the missing flags.  A NULL principal is a
 -- trusted administrator (see _actor) and passes.  This, _require_manager
 -- and _deny are the one authorisation step of every management function,
--- in C (src/manage.c): they ask the engine directly.
+-- in C (src/authorize.c): they ask the engine directly.
 CREATE FUNCTION share_acl._require(principal uuid, target uuid, perms share_acl.permset, action text)
 RETURNS void
     AS 'MODULE_PATHNAME', 'require_permissions' LANGUAGE C VOLATILE;
@@ -1119,7 +1119,7 @@ COMMENT ON FUNCTION share_acl._concerned_now(uuid[]) IS
     'internal: the owners, grantees and reviewers of the resources and their teams'' members, as the checks read the rows (latest committed)';
 
 -- Everything below a resource: its children and collection items, downwards
--- (src/manage.c: each resource read once, whatever the depth).
+-- (src/tree_below.c: each resource read once, whatever the depth).
 CREATE FUNCTION share_acl._below(resource uuid) RETURNS uuid[]
     AS 'MODULE_PATHNAME', 'resources_below' LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION share_acl._below(uuid) IS
