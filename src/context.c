@@ -33,6 +33,21 @@ static struct config_generic *principal_guc = NULL;
 /* the transaction that was last warned of acting as a session value */
 static LocalTransactionId principal_warned_in = InvalidLocalTransactionId;
 
+/*
+ * A value set before the library was loaded in a backend (the library not
+ * preloaded: until then the setting is a placeholder that takes any text)
+ * is checked only when _PG_init defines the setting, and PostgreSQL then
+ * only warns of an invalid one and keeps the value from before it (the
+ * session's, or none).  A transaction that set an invalid principal (a
+ * truncated id, say) would act as the session's principal instead.  So the
+ * transaction that loaded the library, when a value was rejected then, fails
+ * at its first use of the principal, as a SET of that value fails once the
+ * library is loaded.
+ */
+static bool defining_settings = false;	/* inside ContextDefineSettings */
+static LocalTransactionId principal_rejected_in = InvalidLocalTransactionId;
+static char principal_rejected[80];		/* the value, as messages show it */
+
 /* The value of a hex digit, or -1. */
 static int
 hexval_or_neg(char c)
@@ -108,6 +123,11 @@ CheckPrincipal(char **newval, void **extra, GucSource source)
 		return true;
 	if (!ParseUuid(*newval, &id))
 	{
+		if (defining_settings && MyBackendType == B_BACKEND && MyProc != NULL)
+		{
+			principal_rejected_in = MyProc->lxid;
+			strlcpy(principal_rejected, ValueForMessage(*newval), sizeof(principal_rejected));
+		}
 		GUC_check_errcode(ERRCODE_INVALID_TEXT_REPRESENTATION);
 		GUC_check_errmsg("invalid principal \"%s\"", ValueForMessage(*newval));
 		GUC_check_errhint("share_acl.principal takes a principal's uuid, or '' for none.");
@@ -184,22 +204,49 @@ FindOwnSetting(const char *name)
 void
 ContextDefineSettings(void)
 {
-	DefineCustomStringVariable("share_acl.principal",
-							   "The principal (uuid) on whose behalf checks are made.",
-							   "Set it per transaction with SET LOCAL or share_acl.set_principal().",
-							   &principal_setting,
-							   "",
-							   PGC_USERSET,
-							   0,
-							   CheckPrincipal, AssignPrincipal, NULL);
+	defining_settings = true;
+	PG_TRY();
+	{
+		DefineCustomStringVariable("share_acl.principal",
+								   "The principal (uuid) on whose behalf checks are made.",
+								   "Set it per transaction with SET LOCAL or share_acl.set_principal().",
+								   &principal_setting,
+								   "",
+								   PGC_USERSET,
+								   0,
+								   CheckPrincipal, AssignPrincipal, NULL);
+	}
+	PG_FINALLY();
+	{
+		defining_settings = false;
+	}
+	PG_END_TRY();
 	principal_guc = FindOwnSetting("share_acl.principal");
 	DefineLinkContextSetting();
+}
+
+/* In the transaction that loaded the library: a rejected value fails it (see above). */
+static void
+PrincipalRejectedAtLoad(void)
+{
+	if (principal_rejected_in != MyProc->lxid)
+	{
+		principal_rejected_in = InvalidLocalTransactionId;	/* that transaction ended */
+		return;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid principal \"%s\"", principal_rejected),
+			 errdetail("share_acl.principal was set to it before share_acl was loaded in this session, and checked only when the library was loaded: the value was not applied."),
+			 errhint("share_acl.principal takes a principal's uuid, or '' for none.")));
 }
 
 /* The current principal, or NULL when none is set. */
 const pg_uuid_t *
 ContextCurrentPrincipal(void)
 {
+	if (unlikely(principal_rejected_in != InvalidLocalTransactionId))
+		PrincipalRejectedAtLoad();
 	if (!principal_is_set)
 		return NULL;
 	if (unlikely(!PrincipalSetInThisTransaction()) && principal_warned_in != MyProc->lxid &&

@@ -1,0 +1,33 @@
+-- share_acl.principal set to an invalid value before the library is loaded
+-- in a backend.  Not preloaded, the setting is a placeholder until then,
+-- which takes any text; PostgreSQL checks the value only when the library
+-- defines the setting, and then only warns and keeps the value from before
+-- it.  The transaction that loaded the library fails at its first use of
+-- the principal instead of acting as the session's principal (or none).
+-- Preloaded, the SET itself fails (expected/principal_set_before_load_1.out).
+-- Each case starts a new backend, in which nothing has loaded the library.
+
+-- a transaction's value that is no uuid (an id cut short), over a session's
+\c
+SET share_acl.principal = '57000000-0000-0000-0001-000000000001';
+BEGIN;
+SET LOCAL share_acl.principal = '57000000';
+SELECT share_acl.current_principal();
+ROLLBACK;
+-- the next transaction acts as the session's value, as always (and is warned)
+SELECT share_acl.current_principal();
+
+-- without a session's value: the same, rather than no principal
+\c
+BEGIN;
+SET LOCAL share_acl.principal = 'not a uuid';
+SELECT share_acl.has_access('57000000-0000-0000-0005-000000000001', 'view');
+ROLLBACK;
+SELECT share_acl.current_principal() IS NULL AS no_principal;
+
+-- a valid value set before the library is loaded is applied, silently
+\c
+BEGIN;
+SET LOCAL share_acl.principal = '57000000-0000-0000-0001-000000000001';
+SELECT share_acl.current_principal();
+COMMIT;
