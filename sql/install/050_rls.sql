@@ -31,6 +31,11 @@ BEGIN
         RAISE EXCEPTION 'protect() needs a table and a resource column'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF parent_column = resource_column THEN
+        RAISE EXCEPTION 'protect(): the parent column cannot be the resource column "%"', resource_column
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The resource column holds the id of the share_acl resource a row belongs to; the parent column, the id of the resource a new row is uploaded into (NULL: none).';
+    END IF;
     -- whether row-level security was on before protect() first turned it on
     -- (its policies' mark says; else the table, as it is now)
     SELECT d.description LIKE '%was on before' INTO was_on

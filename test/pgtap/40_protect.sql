@@ -1,7 +1,7 @@
 -- pgTAP: protect() / unprotect() (SPEC §9) — policies, idempotence, column
 -- checks, a non-superuser table owner, and what each policy lets through.
 BEGIN;
-SELECT plan(55);
+SELECT plan(56);
 SET LOCAL search_path = share_acl, public;
 
 -- a workspace: owner o, member m (editor share on project P1), guest g (viewer share on asset A1)
@@ -62,6 +62,9 @@ SELECT throws_ok($$SELECT share_acl.protect('protect_app.bad', 'nope')$$, '42703
                  'a missing column is refused (42703)');
 SELECT throws_ok($$SELECT share_acl.protect('protect_app.asset', 'id', 'title')$$, '42804', NULL,
                  'a parent column that is not a uuid is refused');
+SELECT throws_ok($$SELECT share_acl.protect('protect_app.asset', 'id', 'id')$$, '22023',
+                 'protect(): the parent column cannot be the resource column "id"',
+                 'the resource column named as the parent column too is refused (22023): its insert policy would refuse every row');
 RESET ROLE;
 SELECT throws_ok($$SELECT share_acl.protect('share_acl.resource')$$, '42809',
                  'share_acl.resource is a table of share_acl, not an application table',
