@@ -262,7 +262,7 @@ RefusalHandOff(dsm_segment *seg)
 		result = SEGMENT_HAND_OFF_POSTED;
 		break;
 	}
-	if (result == SEGMENT_HAND_OFF_NONE && others >= mailboxes->count && !other->yield)
+	if (result == SEGMENT_HAND_OFF_NONE && other != NULL && others >= mailboxes->count && !other->yield)
 	{
 		other->yield = true;
 		worker = other->worker;

@@ -392,6 +392,18 @@ CatalogFingerprint(void)
 }
 
 
+/* AttrUuid's error: column n of desc's table holds NULL. */
+void
+AttrNullError(TupleDesc desc, AttrNumber n)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("a row of a share_acl table holds NULL in column \"%s\"",
+					NameStr(TupleDescAttr(desc, n - 1)->attname)),
+			 errdetail("share_acl declares the column NOT NULL; the table was altered."),
+			 errhint("Restore the constraint (ALTER TABLE … ALTER COLUMN … SET NOT NULL) after mending the rows.")));
+}
+
 /* The permset of a share or link row masked by its four toggles (R6). */
 Permset
 MaskedPerms(TupleDesc desc, HeapTuple tup, AttrNumber perms, AttrNumber download,

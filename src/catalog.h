@@ -125,6 +125,24 @@ Attr(TupleDesc desc, HeapTuple tup, AttrNumber n, bool *isnull)
 	return heap_getattr(tup, n, desc, isnull);
 }
 
+extern void AttrNullError(TupleDesc desc, AttrNumber n) pg_attribute_noreturn();
+
+/*
+ * A uuid column that the model declares NOT NULL (a key, or what a row
+ * belongs to): its value; an error, never a crash, when an owner has
+ * altered the table and the row holds NULL.
+ */
+static inline pg_uuid_t
+AttrUuid(TupleDesc desc, HeapTuple tup, AttrNumber n)
+{
+	bool		isnull;
+	Datum		d = heap_getattr(tup, n, desc, &isnull);
+
+	if (unlikely(isnull))
+		AttrNullError(desc, n);
+	return *DatumGetUUIDP(d);
+}
+
 extern Permset MaskedPerms(TupleDesc desc, HeapTuple tup, AttrNumber perms, AttrNumber download,
 						   AttrNumber comments, AttrNumber approval, AttrNumber contribution);
 extern TimestampTz TimestampOr(TupleDesc desc, HeapTuple tup, AttrNumber column, TimestampTz dflt);

@@ -176,7 +176,7 @@ LinkRow(TupleDesc desc, HeapTuple tup, void *arg)
 	bool		isnull;
 	Datum		d;
 
-	l->resource = *DatumGetUUIDP(Attr(desc, tup, catalog.l_resource, &isnull));
+	l->resource = AttrUuid(desc, tup, catalog.l_resource);
 	l->perms = DatumGetPermset(Attr(desc, tup, catalog.l_perms, &isnull));
 	l->allow[0] = DatumGetBool(Attr(desc, tup, catalog.l_download, &isnull));
 	l->allow[1] = DatumGetBool(Attr(desc, tup, catalog.l_comments, &isnull));

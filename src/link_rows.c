@@ -25,7 +25,7 @@ LinkRow(TupleDesc desc, HeapTuple tup, void *arg)
 	bool		isnull;
 
 	l->exists = true;
-	l->resource_id = *DatumGetUUIDP(Attr(desc, tup, catalog.l_resource, &isnull));
+	l->resource_id = AttrUuid(desc, tup, catalog.l_resource);
 	l->perms = MaskedPerms(desc, tup, catalog.l_perms, catalog.l_download, catalog.l_comments,
 						   catalog.l_approval, catalog.l_contribution);
 	l->expires_at = TimestampOr(desc, tup, catalog.l_expires, DT_NOEND);

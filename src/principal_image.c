@@ -221,11 +221,9 @@ EntryCheck(const ImagePrincipal *p, const MembershipRecord *memberships,
 void
 GrantFromShare(TupleDesc desc, HeapTuple tup, const pg_uuid_t *grantee, GrantRecord *g)
 {
-	bool		isnull;
-
 	memset(g, 0, sizeof(*g));
-	g->resource_id = *DatumGetUUIDP(Attr(desc, tup, catalog.s_resource, &isnull));
-	g->share_id = *DatumGetUUIDP(Attr(desc, tup, catalog.s_id, &isnull));
+	g->resource_id = AttrUuid(desc, tup, catalog.s_resource);
+	g->share_id = AttrUuid(desc, tup, catalog.s_id);
 	g->grantee_id = *grantee;
 	g->perms = MaskedPerms(desc, tup, catalog.s_perms, catalog.s_download, catalog.s_comments,
 						   catalog.s_approval, catalog.s_contribution);
@@ -245,8 +243,8 @@ GrantFromReview(TupleDesc desc, HeapTuple tup, const pg_uuid_t *grantee, GrantRe
 	if (isnull || !DatumGetBool(active))
 		return false;
 	memset(g, 0, sizeof(*g));
-	g->resource_id = *DatumGetUUIDP(Attr(desc, tup, catalog.rr_resource, &isnull));
-	g->share_id = *DatumGetUUIDP(Attr(desc, tup, catalog.rr_review, &isnull));
+	g->resource_id = AttrUuid(desc, tup, catalog.rr_resource);
+	g->share_id = AttrUuid(desc, tup, catalog.rr_review);
 	g->grantee_id = *grantee;
 	g->perms = DatumGetPermset(Attr(desc, tup, catalog.rr_perms, &isnull));
 	if (isnull)
@@ -302,7 +300,7 @@ PrincipalImageWrite(Snapshot snap, const ChangeLogPosition *pos, Size limit)
 		principals = GrowArray(principals, n, &cap, sizeof(ImagePrincipal));
 		p = &principals[n];
 		memset(p, 0, sizeof(*p));
-		p->id = *DatumGetUUIDP(Attr(ms.desc, tup, catalog.p_id, &isnull));
+		p->id = AttrUuid(ms.desc, tup, catalog.p_id);
 		p->kind = EnumMapValue(&catalog.principal_kinds, Attr(ms.desc, tup, catalog.p_kind, &isnull),
 							   PK_UNKNOWN);
 		e = uuidmap_insert(ids, p->id, &found);
@@ -321,7 +319,7 @@ PrincipalImageWrite(Snapshot snap, const ChangeLogPosition *pos, Size limit)
 		if (owner < 0)
 			continue;
 		m = OwnedRowsAdd(&memberships, owner);
-		m->workspace_id = *DatumGetUUIDP(Attr(ms.desc, tup, catalog.m_workspace, &isnull));
+		m->workspace_id = AttrUuid(ms.desc, tup, catalog.m_workspace);
 		m->role = (WorkspaceRole) EnumMapValue(&catalog.roles,
 											   Attr(ms.desc, tup, catalog.m_role, &isnull),
 											   ROLE_UNKNOWN);
@@ -332,11 +330,10 @@ PrincipalImageWrite(Snapshot snap, const ChangeLogPosition *pos, Size limit)
 	while ((tup = ModelScanNext(&ms)) != NULL)
 	{
 		int32		owner = OwnerOf(ids, ms.desc, tup, catalog.tm_member);
-		bool		isnull;
 
 		if (owner >= 0)
 			*(pg_uuid_t *) OwnedRowsAdd(&teams, owner) =
-				*DatumGetUUIDP(Attr(ms.desc, tup, catalog.tm_team, &isnull));
+				AttrUuid(ms.desc, tup, catalog.tm_team);
 	}
 	ModelScanEnd(&ms);
 

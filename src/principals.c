@@ -99,10 +99,9 @@ static void
 TeamOfRow(TupleDesc desc, HeapTuple tup, void *arg)
 {
 	TeamArray  *c = (TeamArray *) arg;
-	bool		isnull;
 
 	c->ids = GrowArray(c->ids, c->n, &c->cap, sizeof(pg_uuid_t));
-	c->ids[c->n++] = *DatumGetUUIDP(Attr(desc, tup, catalog.tm_team, &isnull));
+	c->ids[c->n++] = AttrUuid(desc, tup, catalog.tm_team);
 }
 
 /*
@@ -311,7 +310,7 @@ MembershipRow(TupleDesc desc, HeapTuple tup, void *arg)
 	bool		isnull;
 
 	c->records = GrowArray(c->records, c->n, &c->cap, sizeof(MembershipRecord));
-	c->records[c->n].workspace_id = *DatumGetUUIDP(Attr(desc, tup, catalog.m_workspace, &isnull));
+	c->records[c->n].workspace_id = AttrUuid(desc, tup, catalog.m_workspace);
 	c->records[c->n].role =
 		(WorkspaceRole) EnumMapValue(&catalog.roles, Attr(desc, tup, catalog.m_role, &isnull), ROLE_UNKNOWN);
 	c->n++;

@@ -167,6 +167,11 @@ ReadResourceRow(TupleDesc desc, HeapTuple tup, ResourceRow *row)
 		width = w;
 	}
 	heap_deform_tuple(tup, desc, values, nulls);
+	/* (the columns the structure reads by pointer, NOT NULL in the model) */
+	if (unlikely(nulls[catalog.res_id - 1]))
+		AttrNullError(desc, catalog.res_id);
+	if (unlikely(nulls[catalog.res_workspace - 1]))
+		AttrNullError(desc, catalog.res_workspace);
 	row->values = values;
 	row->nulls = nulls;
 }
@@ -457,11 +462,10 @@ LoadFull(StructureCache *s, Snapshot snap, int32 est_res, int32 est_items, Memor
 	ModelScanBegin(&ms, MT_COLLECTION_ITEM, snap);
 	while ((tup = ModelScanNext(&ms)) != NULL)
 	{
-		bool		isnull;
-		int32		c = UuidIndexLookup(&s->resource_index,
-										DatumGetUUIDP(Attr(ms.desc, tup, catalog.item_collection, &isnull)));
-		int32		r = UuidIndexLookup(&s->resource_index,
-										DatumGetUUIDP(Attr(ms.desc, tup, catalog.item_resource, &isnull)));
+		pg_uuid_t	collection = AttrUuid(ms.desc, tup, catalog.item_collection);
+		pg_uuid_t	item = AttrUuid(ms.desc, tup, catalog.item_resource);
+		int32		c = UuidIndexLookup(&s->resource_index, &collection);
+		int32		r = UuidIndexLookup(&s->resource_index, &item);
 
 		if (c >= 0 && r >= 0)
 			AddCollectionLink(s, c, r);
@@ -1126,8 +1130,8 @@ StructureScanResources(void (*visit) (const pg_uuid_t *id, const pg_uuid_t *work
 		while ((tup = ModelScanNext(&ms)) != NULL)
 		{
 			bool		isnull;
-			pg_uuid_t	id = *DatumGetUUIDP(Attr(ms.desc, tup, catalog.res_id, &isnull));
-			pg_uuid_t	workspace = *DatumGetUUIDP(Attr(ms.desc, tup, catalog.res_workspace, &isnull));
+			pg_uuid_t	id = AttrUuid(ms.desc, tup, catalog.res_id);
+			pg_uuid_t	workspace = AttrUuid(ms.desc, tup, catalog.res_workspace);
 			ResourceKind kind = (ResourceKind) EnumMapValue(&catalog.resource_kinds,
 															Attr(ms.desc, tup, catalog.res_kind, &isnull),
 															RK_UNKNOWN);

@@ -113,7 +113,7 @@ ReadWorkspaceRow(TupleDesc desc, HeapTuple tup, WorkspaceInfo *w)
 	bool		isnull;
 
 	memset(w, 0, sizeof(*w));
-	w->id = *DatumGetUUIDP(Attr(desc, tup, catalog.ws_id, &isnull));
+	w->id = AttrUuid(desc, tup, catalog.ws_id);
 	w->allow_guest_uploads = DatumGetBool(Attr(desc, tup, catalog.ws_guest_uploads, &isnull));
 	w->guest_access_enabled = DatumGetBool(Attr(desc, tup, catalog.ws_guest_access, &isnull));
 	w->members_can_share = DatumGetBool(Attr(desc, tup, catalog.ws_members_share, &isnull));
