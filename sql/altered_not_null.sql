@@ -41,3 +41,12 @@ ROLLBACK;
 -- as it was: nothing of the above remains
 SELECT share_acl.has_access('58000000-0000-0000-0001-000000000002', '58000000-0000-0000-0005-000000000001', 'view');
 RESET log_min_error_statement;
+
+-- an upload whose workspace an altered table let be NULL: the upload's check
+-- refuses it by the same error, rather than comparing what is not there
+BEGIN;
+ALTER TABLE share_acl.resource ALTER COLUMN workspace_id DROP NOT NULL;
+INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id, owner_id) VALUES
+  ('58000000-0000-0000-0005-000000000002', NULL, 'asset', '58000000-0000-0000-0005-000000000001',
+   '58000000-0000-0000-0001-000000000001');
+ROLLBACK;

@@ -31,3 +31,23 @@ BEGIN;
 SET LOCAL share_acl.principal = '57000000-0000-0000-0001-000000000001';
 SELECT share_acl.current_principal();
 COMMIT;
+
+-- an invalid session value under a valid value of the transaction: the
+-- transaction's is in effect, and nothing fails
+\c
+SET share_acl.principal = 'not a uuid either';
+BEGIN;
+SET LOCAL share_acl.principal = '57000000-0000-0000-0001-000000000002';
+SELECT share_acl.current_principal();
+COMMIT;
+
+-- the rejected value undone by ROLLBACK TO SAVEPOINT, then a valid one set
+\c
+BEGIN;
+SAVEPOINT s;
+SET LOCAL share_acl.principal = '57000000';
+SELECT share_acl.current_principal();
+ROLLBACK TO SAVEPOINT s;
+SELECT share_acl.set_principal('57000000-0000-0000-0001-000000000003');
+SELECT share_acl.current_principal();
+COMMIT;

@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include "access/parallel.h"
+#include "access/xact.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -34,17 +35,26 @@ static struct config_generic *principal_guc = NULL;
 static LocalTransactionId principal_warned_in = InvalidLocalTransactionId;
 
 /*
- * A value set before the library was loaded in a backend (the library not
- * preloaded: until then the setting is a placeholder that takes any text)
- * is checked only when _PG_init defines the setting, and PostgreSQL then
- * only warns of an invalid one and keeps the value from before it (the
- * session's, or none).  A transaction that set an invalid principal (a
- * truncated id, say) would act as the session's principal instead.  So the
- * transaction that loaded the library, when a value was rejected then, fails
- * at its first use of the principal, as a SET of that value fails once the
- * library is loaded.
+ * A value set before the library was loaded in a backend (not preloaded:
+ * until then the setting is a placeholder that takes any text) is checked
+ * only when _PG_init defines the setting.  PostgreSQL then applies the
+ * values it holds again, the configuration's and the session's first, the
+ * running transaction's last, and of an invalid one only warns, keeping the
+ * value applied before it: a transaction that set an invalid principal (an
+ * id cut short, say) would act as the session's principal, or as none.  So
+ * when the last value applied, the one in effect, was set with SET (the
+ * session's or the transaction's) and rejected, the setting is set to none
+ * for the rest of the transaction (as SET LOCAL: parallel workers receive
+ * it), and the transaction's first use of the principal fails with 22P02,
+ * as that SET fails once the library is loaded.  Until the setting changes
+ * again (a SET, or a ROLLBACK TO SAVEPOINT undoing the rejected value).  An
+ * invalid value of the configuration, ALTER ROLE or DATABASE or the
+ * connection's options is only warned of, as with the library preloaded.
+ * Client backends only: a background worker of share_acl's must not fail
+ * for a setting meant for applications.
  */
 static bool defining_settings = false;	/* inside ContextDefineSettings */
+static bool last_applied_rejected = false;	/* ... the last value applied was a rejected SET */
 static LocalTransactionId principal_rejected_in = InvalidLocalTransactionId;
 static char principal_rejected[80];		/* the value, as messages show it */
 
@@ -119,13 +129,15 @@ CheckPrincipal(char **newval, void **extra, GucSource source)
 {
 	pg_uuid_t	id;
 
+	if (defining_settings)
+		last_applied_rejected = false;
 	if (*newval == NULL || (*newval)[0] == '\0')
 		return true;
 	if (!ParseUuid(*newval, &id))
 	{
-		if (defining_settings && MyBackendType == B_BACKEND && MyProc != NULL)
+		if (defining_settings && source == PGC_S_SESSION)
 		{
-			principal_rejected_in = MyProc->lxid;
+			last_applied_rejected = true;
 			strlcpy(principal_rejected, ValueForMessage(*newval), sizeof(principal_rejected));
 		}
 		GUC_check_errcode(ERRCODE_INVALID_TEXT_REPRESENTATION);
@@ -141,6 +153,8 @@ static void
 AssignPrincipal(const char *newval, void *extra)
 {
 	principal_is_set = newval != NULL && newval[0] != '\0' && ParseUuid(newval, &principal_id);
+	if (!defining_settings)
+		principal_rejected_in = InvalidLocalTransactionId;	/* set anew: see above */
 }
 
 /*
@@ -215,10 +229,18 @@ ContextDefineSettings(void)
 								   PGC_USERSET,
 								   0,
 								   CheckPrincipal, AssignPrincipal, NULL);
+		if (last_applied_rejected && MyBackendType == B_BACKEND && MyProc != NULL &&
+			!IsParallelWorker() && !InitializingParallelWorker && IsTransactionState())
+		{
+			principal_rejected_in = MyProc->lxid;
+			(void) set_config_option("share_acl.principal", "", PGC_USERSET, PGC_S_SESSION,
+									 GUC_ACTION_LOCAL, true, 0, false);
+		}
 	}
 	PG_FINALLY();
 	{
 		defining_settings = false;
+		last_applied_rejected = false;
 	}
 	PG_END_TRY();
 	principal_guc = FindOwnSetting("share_acl.principal");
@@ -237,8 +259,20 @@ PrincipalRejectedAtLoad(void)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("invalid principal \"%s\"", principal_rejected),
-			 errdetail("share_acl.principal was set to it before share_acl was loaded in this session, and checked only when the library was loaded: the value was not applied."),
+			 errdetail("share_acl.principal was set to it before share_acl was loaded in this session, and checked only when the library was loaded: the value was not applied, and the transaction acts as no principal."),
 			 errhint("share_acl.principal takes a principal's uuid, or '' for none.")));
+}
+
+/*
+ * Before a parallel plan starts its workers (which act as the setting says:
+ * none), the leader refuses as its first use of the principal would: a
+ * worker's rows may reach the client before the leader checks anything.
+ */
+void
+ContextRefuseRejectedPrincipal(void)
+{
+	if (unlikely(principal_rejected_in != InvalidLocalTransactionId))
+		PrincipalRejectedAtLoad();
 }
 
 /* The current principal, or NULL when none is set. */

@@ -14,6 +14,7 @@
 
 extern void ContextDefineSettings(void);
 extern const pg_uuid_t *ContextCurrentPrincipal(void);
+extern void ContextRefuseRejectedPrincipal(void);
 extern Datum ContextPrincipalResult(FunctionCallInfo fcinfo);
 extern bool ContextInvokerIsAdmin(void);
 extern const pg_uuid_t *ContextCurrentLinkId(void);

@@ -111,7 +111,11 @@ share_check(PG_FUNCTION_ARGS)
 #define FEW_ROWS		1000
 #define FEW_RESOURCES	64
 
-/* The uuid column attnum of each row of a transition table, in a palloc'd array. */
+/*
+ * The uuid column attnum of each row of a transition table, in a palloc'd
+ * array; nulls NULL: a column the model declares NOT NULL (AttrUuid's error
+ * when an altered table holds NULL).
+ */
 static pg_uuid_t *
 TransitionUuids(Tuplestorestate *rows, TupleDesc desc, AttrNumber attnum, bool *nulls, int *n)
 {
@@ -128,6 +132,8 @@ TransitionUuids(Tuplestorestate *rows, TupleDesc desc, AttrNumber attnum, bool *
 
 		if (nulls)
 			nulls[*n] = isnull;
+		else if (isnull)
+			AttrNullError(desc, attnum);
 		if (!isnull)
 			ids[*n] = *DatumGetUUIDP(d);
 		(*n)++;

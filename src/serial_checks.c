@@ -21,6 +21,10 @@
  * collision only costs that plan its workers.  A function of the
  * application's own that calls share_acl in its body (PL/pgSQL, or SQL that
  * is not inlined) is not seen.
+ *
+ * The same hook refuses any parallel plan of a transaction whose principal
+ * was rejected when the library was loaded (context.c), before its workers
+ * start.
  */
 #include "postgres.h"
 
@@ -36,6 +40,7 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
+#include "context.h"
 #include "serial_checks.h"
 
 static ExecutorRun_hook_type prev_executor_run = NULL;
@@ -136,6 +141,8 @@ SerialChecksExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 co
 	PlannedStmt *plan = queryDesc->plannedstmt;
 	PlannedStmt *serial;
 
+	if (plan->parallelModeNeeded && !IsParallelWorker())
+		ContextRefuseRejectedPrincipal();
 	/*
 	 * (execute_once is not asked: a simple query's run passes it false on
 	 * 15.20, whose executor then still enters parallel mode, deciding by

@@ -31,11 +31,6 @@ BEGIN
         RAISE EXCEPTION 'protect() needs a table and a resource column'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF parent_column = resource_column THEN
-        RAISE EXCEPTION 'protect(): the parent column cannot be the resource column "%"', resource_column
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'The resource column holds the id of the share_acl resource a row belongs to; the parent column, the id of the resource a new row is uploaded into (NULL: none).';
-    END IF;
     -- whether row-level security was on before protect() first turned it on
     -- (its policies' mark says; else the table, as it is now)
     SELECT d.description LIKE '%was on before' INTO was_on
@@ -85,6 +80,11 @@ BEGIN
                                   ELSE 'protect()''s parent column holds the id of the share_acl resource a new row is uploaded into.' END;
         END IF;
     END LOOP;
+    IF parent_column = resource_column THEN
+        RAISE EXCEPTION 'protect(): the parent column cannot be the resource column "%"', resource_column
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The resource column holds the id of the share_acl resource a row belongs to; the parent column, the id of the resource a new row is uploaded into (NULL: none).';
+    END IF;
     EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
     EXECUTE pg_catalog.format(
         'CREATE POLICY share_acl_select ON %s FOR SELECT USING (share_acl.has_access(%s, %L::share_acl.permset))',
