@@ -34,6 +34,7 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/parallel.h"
@@ -47,6 +48,7 @@
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "storage/bufmgr.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
 #include "utils/array.h"
@@ -864,9 +866,31 @@ ReadOwnEntries(LogReader *r, ChangeKind kind, CommandId since)
 }
 
 /*
+ * Is the entry the scan returned visible in snap?  The log is scanned with
+ * SnapshotAny and each entry tested here as a scan under snap would test
+ * it: a scan under an MVCC snapshot in a SERIALIZABLE transaction would take
+ * predicate locks on the log's newest index page, which every writer of an
+ * entry then conflicts with, and two uploads at once would fail to
+ * serialize however unrelated.  The entries a cache reads are not of the
+ * transaction's snapshot (R13: checks answer by the latest state), so they
+ * take part in no serialization order.
+ */
+static bool
+EntryVisible(SysScanDesc scan, HeapTuple tup, Snapshot snap)
+{
+	Buffer		buffer = ((BufferHeapTupleTableSlot *) scan->slot)->buffer;
+	bool		visible;
+
+	LockBuffer(buffer, BUFFER_LOCK_SHARE);
+	visible = HeapTupleSatisfiesVisibility(tup, snap, buffer);
+	LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
+	return visible;
+}
+
+/*
  * Read the entries of one index scan: those of kind code (the reader's, or
  * the markers' '-') whose txid is key (strategy =), from key on (>=) or
- * after it (>), and below "below" when that is valid.
+ * after it (>), and below "below" when that is valid, visible in snap.
  */
 static void
 ReadEntries(LogReader *r, Relation rel, Snapshot snap, char code, StrategyNumber strategy,
@@ -881,13 +905,15 @@ ReadEntries(LogReader *r, Relation rel, Snapshot snap, char code, StrategyNumber
 	ScanKeyInit(&skey[0], catalog.cl_kind, BTEqualStrategyNumber, F_CHAREQ, CharGetDatum(code));
 	ScanKeyInit(&skey[1], catalog.cl_txid, strategy, proc, FullTransactionIdGetDatum(key));
 	ScanKeyInit(&skey[2], catalog.cl_txid, BTLessStrategyNumber, F_XID8LT, FullTransactionIdGetDatum(below));
-	scan = systable_beginscan(rel, ModelRelId(MT_CHANGE_LOG_BY_KIND_TXID), true, snap,
+	scan = systable_beginscan(rel, ModelRelId(MT_CHANGE_LOG_BY_KIND_TXID), true, SnapshotAny,
 							  FullTransactionIdIsValid(below) ? 3 : 2, skey);
 	while (!r->reload && (tup = systable_getnext(scan)) != NULL)
 	{
 		bool		isnull;
 		Datum		d;
 
+		if (!EntryVisible(scan, tup, snap))
+			continue;
 		/* the running transaction's own entries that the position already saw */
 		if (FullTransactionIdIsValid(r->pos->own) &&
 			TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetRawXmin(tup->t_data)) &&
