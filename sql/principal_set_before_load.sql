@@ -1,11 +1,12 @@
 -- share_acl.principal set to an invalid value before the library is loaded
 -- in a backend.  Not preloaded, the setting is a placeholder until then,
--- which takes any text; PostgreSQL checks the value only when the library
+-- which takes any text; PostgreSQL checks the values only when the library
 -- defines the setting, and then only warns and keeps the value from before
--- it.  The transaction that loaded the library fails at its first use of
--- the principal instead of acting as the session's principal (or none).
--- Preloaded, the SET itself fails (expected/principal_set_before_load_1.out).
--- Each case starts a new backend, in which nothing has loaded the library.
+-- each.  A transaction whose own value was rejected then fails at every use
+-- of the principal until it ends, instead of acting as the session's
+-- principal (or none).  Preloaded, the SET itself fails
+-- (expected/principal_set_before_load_1.out).  Each case starts a new
+-- backend, in which nothing has loaded the library.
 
 -- a transaction's value that is no uuid (an id cut short), over a session's
 \c
@@ -41,13 +42,35 @@ SET LOCAL share_acl.principal = '57000000-0000-0000-0001-000000000002';
 SELECT share_acl.current_principal();
 COMMIT;
 
--- the rejected value undone by ROLLBACK TO SAVEPOINT, then a valid one set
+-- the error caught in a subtransaction, or the rejected value's savepoint
+-- rolled back and a valid one set: every later use fails all the same
+-- (preloaded, the SET itself failed, and the rollback ended that)
 \c
+SET share_acl.principal = '57000000-0000-0000-0001-000000000001';
 BEGIN;
 SAVEPOINT s;
 SET LOCAL share_acl.principal = '57000000';
+DO $$
+BEGIN
+    PERFORM share_acl.current_principal();
+EXCEPTION WHEN invalid_text_representation THEN
+    RAISE NOTICE 'caught %', SQLSTATE;
+END $$;
 SELECT share_acl.current_principal();
 ROLLBACK TO SAVEPOINT s;
 SELECT share_acl.set_principal('57000000-0000-0000-0001-000000000003');
 SELECT share_acl.current_principal();
 COMMIT;
+
+-- a function whose SET clause sets a valid principal, called after the
+-- transaction set an invalid one: it fails too (after it, the transaction
+-- would act as the session's principal)
+\c
+SET share_acl.principal = '57000000-0000-0000-0001-000000000001';
+CREATE FUNCTION pg_temp.as_p2() RETURNS uuid LANGUAGE sql
+    SET share_acl.principal = '57000000-0000-0000-0001-000000000002'
+    AS $$ SELECT share_acl.current_principal() $$;
+BEGIN;
+SET LOCAL share_acl.principal = '57000000';
+SELECT pg_temp.as_p2();
+ROLLBACK;

@@ -38,24 +38,27 @@ static LocalTransactionId principal_warned_in = InvalidLocalTransactionId;
  * A value set before the library was loaded in a backend (not preloaded:
  * until then the setting is a placeholder that takes any text) is checked
  * only when _PG_init defines the setting.  PostgreSQL then applies the
- * values it holds again, the configuration's and the session's first, the
- * running transaction's last, and of an invalid one only warns, keeping the
- * value applied before it: a transaction that set an invalid principal (an
- * id cut short, say) would act as the session's principal, or as none.  So
- * when the last value applied, the one in effect, was set with SET (the
- * session's or the transaction's) and rejected, the setting is set to none
- * for the rest of the transaction (as SET LOCAL: parallel workers receive
- * it), and the transaction's first use of the principal fails with 22P02,
- * as that SET fails once the library is loaded.  Until the setting changes
- * again (a SET, or a ROLLBACK TO SAVEPOINT undoing the rejected value).  An
- * invalid value of the configuration, ALTER ROLE or DATABASE or the
- * connection's options is only warned of, as with the library preloaded.
- * Client backends only: a background worker of share_acl's must not fail
- * for a setting meant for applications.
+ * values it holds again (the configuration's, the session's, then the
+ * running transaction's, level by level) and of an invalid one only warns,
+ * keeping the value applied before it: a transaction that set an invalid
+ * principal (an id cut short, say) would act as the session's principal,
+ * and would again after a savepoint above it ends.  So when a value the
+ * running transaction set (with SET LOCAL, SET or a function's SET clause,
+ * at any level) is rejected then, or the value in effect afterwards is not
+ * the one the transaction set (PostgreSQL applies a RESET's default below
+ * the session's value), every use of the principal in that transaction
+ * fails with 22P02 (or 55000), and so does any parallel plan before its
+ * workers start (serial_checks.c), until the transaction ends: the SET
+ * itself fails once the library is loaded.  An invalid value of the
+ * session's earlier transactions, the configuration, ALTER ROLE or
+ * DATABASE or the connection's options is only warned of, as with the
+ * library preloaded: the transaction acts as the value applied before it.
  */
 static bool defining_settings = false;	/* inside ContextDefineSettings */
-static bool last_applied_rejected = false;	/* ... the last value applied was a rejected SET */
+static char *committed_value = NULL;	/* ... the session's value from before the transaction */
+static bool own_value_rejected = false; /* ... a value the transaction set was rejected */
 static LocalTransactionId principal_rejected_in = InvalidLocalTransactionId;
+static bool principal_rejected_invalid; /* rejected (else not applied as set) */
 static char principal_rejected[80];		/* the value, as messages show it */
 
 /* The value of a hex digit, or -1. */
@@ -129,15 +132,14 @@ CheckPrincipal(char **newval, void **extra, GucSource source)
 {
 	pg_uuid_t	id;
 
-	if (defining_settings)
-		last_applied_rejected = false;
 	if (*newval == NULL || (*newval)[0] == '\0')
 		return true;
 	if (!ParseUuid(*newval, &id))
 	{
-		if (defining_settings && source == PGC_S_SESSION)
+		if (defining_settings && source == PGC_S_SESSION && !own_value_rejected &&
+			!(committed_value != NULL && strcmp(*newval, committed_value) == 0))
 		{
-			last_applied_rejected = true;
+			own_value_rejected = true;
 			strlcpy(principal_rejected, ValueForMessage(*newval), sizeof(principal_rejected));
 		}
 		GUC_check_errcode(ERRCODE_INVALID_TEXT_REPRESENTATION);
@@ -153,8 +155,6 @@ static void
 AssignPrincipal(const char *newval, void *extra)
 {
 	principal_is_set = newval != NULL && newval[0] != '\0' && ParseUuid(newval, &principal_id);
-	if (!defining_settings)
-		principal_rejected_in = InvalidLocalTransactionId;	/* set anew: see above */
 }
 
 /*
@@ -214,11 +214,44 @@ FindOwnSetting(const char *name)
 	return NULL;
 }
 
+/*
+ * What the transaction set the setting to, as its placeholder holds it
+ * before the library defines it (see above): *intended the value in effect
+ * (NULL: no placeholder, or one the transaction did not change), and
+ * committed_value the session's from before the transaction.
+ */
+static void
+PlaceholderValues(char **intended)
+{
+	struct config_generic *gen = FindOwnSetting("share_acl.principal");
+	struct config_string *placeholder = (struct config_string *) gen;
+	GucStack   *bottom;
+
+	*intended = NULL;
+	committed_value = NULL;
+	if (gen == NULL || !(gen->flags & GUC_CUSTOM_PLACEHOLDER) || gen->vartype != PGC_STRING)
+		return;
+	for (bottom = gen->stack; bottom != NULL && bottom->prev != NULL; bottom = bottom->prev)
+		;
+	if (bottom != NULL)
+	{
+		*intended = pstrdup(*placeholder->variable ? *placeholder->variable : "");
+		if (bottom->prior.val.stringval != NULL)
+			committed_value = pstrdup(bottom->prior.val.stringval);
+	}
+	else if (*placeholder->variable != NULL)
+		committed_value = pstrdup(*placeholder->variable);
+}
+
 /* Define share_acl.principal; called from _PG_init. */
 void
 ContextDefineSettings(void)
 {
+	char	   *intended;
+
+	PlaceholderValues(&intended);
 	defining_settings = true;
+	own_value_rejected = false;
 	PG_TRY();
 	{
 		DefineCustomStringVariable("share_acl.principal",
@@ -229,20 +262,27 @@ ContextDefineSettings(void)
 								   PGC_USERSET,
 								   0,
 								   CheckPrincipal, AssignPrincipal, NULL);
-		if (last_applied_rejected && MyBackendType == B_BACKEND && MyProc != NULL &&
-			!IsParallelWorker() && !InitializingParallelWorker && IsTransactionState())
-		{
-			principal_rejected_in = MyProc->lxid;
-			(void) set_config_option("share_acl.principal", "", PGC_USERSET, PGC_S_SESSION,
-									 GUC_ACTION_LOCAL, true, 0, false);
-		}
 	}
 	PG_FINALLY();
 	{
 		defining_settings = false;
-		last_applied_rejected = false;
+		committed_value = NULL;
 	}
 	PG_END_TRY();
+	if (MyProc != NULL && !IsParallelWorker() && !InitializingParallelWorker && IsTransactionState())
+	{
+		if (own_value_rejected)
+		{
+			principal_rejected_in = MyProc->lxid;
+			principal_rejected_invalid = true;
+		}
+		else if (intended != NULL && strcmp(principal_setting ? principal_setting : "", intended) != 0)
+		{
+			principal_rejected_in = MyProc->lxid;
+			principal_rejected_invalid = false;
+			strlcpy(principal_rejected, ValueForMessage(intended), sizeof(principal_rejected));
+		}
+	}
 	principal_guc = FindOwnSetting("share_acl.principal");
 	DefineLinkContextSetting();
 }
@@ -256,17 +296,23 @@ PrincipalRejectedAtLoad(void)
 		principal_rejected_in = InvalidLocalTransactionId;	/* that transaction ended */
 		return;
 	}
+	if (principal_rejected_invalid)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid principal \"%s\"", principal_rejected),
+				 errdetail("This transaction set share_acl.principal to it before share_acl was loaded in this session, and it was checked only when the library was loaded: the value was not applied, and every use of the principal fails until the transaction ends."),
+				 errhint("share_acl.principal takes a principal's uuid, or '' for none.")));
 	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid principal \"%s\"", principal_rejected),
-			 errdetail("share_acl.principal was set to it before share_acl was loaded in this session, and checked only when the library was loaded: the value was not applied, and the transaction acts as no principal."),
-			 errhint("share_acl.principal takes a principal's uuid, or '' for none.")));
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("share_acl.principal is not \"%s\", the value this transaction set", principal_rejected),
+			 errdetail("The transaction set it before share_acl was loaded in this session, and PostgreSQL applied an earlier value when the library was loaded: every use of the principal fails until the transaction ends."),
+			 errhint("Set share_acl.principal after the transaction's first share_acl call, or preload the library (shared_preload_libraries).")));
 }
 
 /*
- * Before a parallel plan starts its workers (which act as the setting says:
- * none), the leader refuses as its first use of the principal would: a
- * worker's rows may reach the client before the leader checks anything.
+ * Before a parallel plan starts its workers (which act as the setting is),
+ * the leader refuses as its first use of the principal would: a worker's
+ * rows may reach the client before the leader checks anything.
  */
 void
 ContextRefuseRejectedPrincipal(void)
