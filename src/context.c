@@ -310,9 +310,10 @@ PrincipalRejectedAtLoad(void)
 }
 
 /*
- * Before a parallel plan starts its workers (which act as the setting is),
- * the leader refuses as its first use of the principal would: a worker's
- * rows may reach the client before the leader checks anything.
+ * Refuse when the transaction's principal was rejected at the library's
+ * load (see above): at every use of the principal, and before a parallel
+ * plan starts its workers (which act as the setting is: a worker's rows may
+ * reach the client before the leader checks anything).
  */
 void
 ContextRefuseRejectedPrincipal(void)
@@ -325,8 +326,7 @@ ContextRefuseRejectedPrincipal(void)
 const pg_uuid_t *
 ContextCurrentPrincipal(void)
 {
-	if (unlikely(principal_rejected_in != InvalidLocalTransactionId))
-		PrincipalRejectedAtLoad();
+	ContextRefuseRejectedPrincipal();
 	if (!principal_is_set)
 		return NULL;
 	if (unlikely(!PrincipalSetInThisTransaction()) && principal_warned_in != MyProc->lxid &&
