@@ -1,6 +1,7 @@
 /*
  * audit.h — the audit trail (SPEC §7): the hash chain and the append-only
- * guard (src/audit.c), sealing at commit (src/audit_seal.c), the model
+ * guard (src/audit.c), sealing at commit (src/audit_seal.c; the rows staged
+ * in memory: audit_memory.h; their ids: audit_ids.h), the model
  * tables' trigger that stages rows (src/audit_stage.c) and refused calls
  * recorded by a background worker (src/audit_worker.c).
  */
@@ -45,13 +46,6 @@ extern void AuditStaged(const pg_uuid_t *workspace, int64 rows);
 
 /* audit_stage's columns workspace_id .. ref_id: a staged row */
 #define AUDIT_STAGE_COLUMNS		12
-
-/*
- * Staging in memory (the few rows of a transaction, sealed like rows in
- * audit_stage): may rows more be staged so, and stage one.
- */
-extern bool AuditStageInMemory(int64 rows);
-extern void AuditStageRow(const Datum *values, const bool *nulls, bool unresolved);
 
 /*
  * Would this trigger, fired by an UPDATE of only these columns of rel,

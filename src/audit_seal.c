@@ -5,16 +5,16 @@
  *
  * Statement triggers on the model tables (src/audit_stage.c), open_link
  * and the functions that record events (sql/install/070_audit.sql) stage
- * their rows: a transaction's first MEMORY_ROWS_MAX rows of the triggers'
- * and open_link's few-row statements here, in its memory; the others in
+ * their rows: a transaction's first rows of the triggers' and open_link's
+ * few-row statements in its memory (src/audit_memory.c); the others in
  * share_acl.audit_stage, an unlogged table whose rows never outlive their
  * transaction, saying so here.  When that transaction commits (or is
  * prepared), the pre-commit callback moves them into audit_log, chained: for
  * each workspace (the rows without one form one more chain) it takes a lock
  * that no SQL statement can take (LOCKTAG_OBJECT on the chain-head table's
  * OID and the workspace; a bulk seal, by partitions of workspaces:
- * LockChains), then gives the rows their ids, their time and their hash
- * (audit.c) and moves the chain head (share_acl.audit_chain).  So
+ * LockChains), then gives the rows their ids (src/audit_ids.c), their time
+ * and their hash (audit.c) and moves the chain head (share_acl.audit_chain).  So
  * concurrent writers in one workspace wait for each other only while one of
  * them commits, and in each workspace ids, times and the chain follow the
  * commit order.
@@ -44,22 +44,14 @@
 #include "access/heaptoast.h"
 #include "access/table.h"
 #include "access/xact.h"
-#include "catalog/dependency.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
-#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
-#include "commands/sequence.h"
 #include "executor/spi.h"
-#include "funcapi.h"
 #include "miscadmin.h"
-#include "storage/bufmgr.h"
-#include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
@@ -68,11 +60,12 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
-#include "utils/tuplestore.h"
 #include "utils/uuid.h"
 #include "utils/xid8.h"
 
 #include "audit.h"
+#include "audit_ids.h"
+#include "audit_memory.h"
 #include "audit_rows.h"
 #include "catalog.h"
 #include "kept_plan.h"
@@ -83,7 +76,6 @@
 
 PG_FUNCTION_INFO_V1(audit_pending);
 PG_FUNCTION_INFO_V1(audit_staged);
-PG_FUNCTION_INFO_V1(audit_memory_rows);
 
 #define SEAL_ORDERED_MAX		10000	/* up to this many rows are sealed in staging order */
 #define SEAL_ONE_BY_ONE_MAX		4	/* up to this many rows are written one by one */
@@ -103,7 +95,6 @@ static bool chains_known = true;
 static int	nknown_chains = 0;
 static pg_uuid_t known_chains[KNOWN_CHAINS_MAX];
 static int64 known_rows = 0;
-static bool sequence_checked = false;	/* this backend's first seal checked the sequence */
 static bool sealing_for_prepare = false;	/* the seal runs for PREPARE TRANSACTION */
 static bool fail_behind_prepared = false;	/* AuditSealFailBehindPrepared was called */
 
@@ -201,147 +192,6 @@ audit_staged(PG_FUNCTION_ARGS)
 {
 	AuditStaged(PG_ARGISNULL(0) ? NULL : PG_GETARG_UUID_P(0), 1);
 	PG_RETURN_VOID();
-}
-
-/* ---------------------------------------------------------------------------
- * Rows staged in memory
- *
- * The few rows of a transaction (up to MEMORY_ROWS_MAX: every transaction
- * of an application) are kept in its memory instead of audit_stage, each
- * with its subtransaction (a rolled-back one takes its rows along, as it
- * would take its audit_stage rows) and a number from audit_stage's own
- * sequence, so that they keep one staging order with rows the same
- * transaction staged in the table (a bulk statement, a PL/pgSQL path).
- * Such a transaction's memory rows are written into audit_stage at the seal,
- * which then seals from the table; otherwise the seal takes them from memory.
- * ------------------------------------------------------------------------- */
-
-#define MEMORY_ROWS_MAX			256
-
-/* A staged row's columns: seq, then audit_stage's workspace_id .. ref_id. */
-#define STAGED_COLUMNS			(1 + AUDIT_STAGE_COLUMNS)
-
-typedef struct MemoryRow
-{
-	SubTransactionId subid;
-	Datum		values[STAGED_COLUMNS];
-	bool		nulls[STAGED_COLUMNS];
-} MemoryRow;
-
-static MemoryRow *memory_rows = NULL;	/* in TopTransactionContext */
-static int	nmemory_rows = 0;
-static int	memory_room = 0;
-static bool memory_unresolved = false;	/* a memory row lacks its workspace */
-
-/* audit_stage's sequence of seq, looked up once per catalog generation */
-static Oid	stage_seq = InvalidOid;
-static uint64 stage_seq_generation = 0;
-
-/* The type length of each of audit_stage's columns workspace_id .. ref_id (uuid 16, varlena -1). */
-static const int16 stage_column_lengths[AUDIT_STAGE_COLUMNS] = {
-	UUID_LEN, UUID_LEN, -1, -1, -1, UUID_LEN, -1, -1, UUID_LEN, -1, -1, UUID_LEN
-};
-
-/* May rows more audit rows be staged in memory by the current transaction? */
-bool
-AuditStageInMemory(int64 rows)
-{
-	return nmemory_rows + rows <= MEMORY_ROWS_MAX;
-}
-
-/*
- * Stage one audit row in memory: values and nulls hold audit_stage's
- * columns workspace_id .. ref_id (AUDIT_STAGE_COLUMNS), as the statements
- * writing audit_stage give them; unresolved when the row lacks the
- * workspace that the seal finds among the transaction's other rows (a
- * cascade's).  The caller asked AuditStageInMemory first.
- */
-void
-AuditStageRow(const Datum *values, const bool *nulls, bool unresolved)
-{
-	MemoryContext old;
-	MemoryRow  *row;
-	int64		seq;
-	int			c;
-
-	Assert(nmemory_rows < MEMORY_ROWS_MAX);
-	if (stage_seq_generation != CatalogGeneration() || !OidIsValid(stage_seq))
-	{
-		Oid			nsp = get_namespace_oid("share_acl", false);
-		Oid			stage_rel = get_relname_relid("audit_stage", nsp);
-
-		if (!OidIsValid(stage_rel))
-			elog(ERROR, "share_acl.audit_stage is missing");
-		stage_seq = getIdentitySequence(stage_rel, get_attnum(stage_rel, "seq"), false);
-		stage_seq_generation = CatalogGeneration();
-	}
-	seq = nextval_internal(stage_seq, false);
-
-	old = MemoryContextSwitchTo(TopTransactionContext);
-	if (nmemory_rows == memory_room)
-	{
-		memory_room = Max(8, memory_room * 2);
-		memory_rows = memory_rows == NULL ? palloc(memory_room * sizeof(MemoryRow)) :
-			repalloc(memory_rows, memory_room * sizeof(MemoryRow));
-	}
-	row = &memory_rows[nmemory_rows];
-	row->subid = GetCurrentSubTransactionId();
-	row->values[0] = Int64GetDatum(seq);
-	row->nulls[0] = false;
-	for (c = 0; c < AUDIT_STAGE_COLUMNS; c++)
-	{
-		row->nulls[1 + c] = nulls[c];
-		if (nulls[c])
-			row->values[1 + c] = (Datum) 0;
-		else if (stage_column_lengths[c] == -1)
-			row->values[1 + c] = PointerGetDatum(PG_DETOAST_DATUM_COPY(values[c]));
-		else
-			row->values[1 + c] = datumCopy(values[c], false, stage_column_lengths[c]);
-	}
-	nmemory_rows++;
-	if (unresolved)
-		memory_unresolved = true;
-	MemoryContextSwitchTo(old);
-}
-
-/*
- * _audit_memory_rows() → setof (seq, workspace_id .. viewer_email): the rows
- * the current transaction staged in its memory, in staging order.
- */
-Datum
-audit_memory_rows(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	int			r;
-
-	InitMaterializedSRF(fcinfo, 0);
-	for (r = 0; r < nmemory_rows; r++)
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, memory_rows[r].values,
-							 memory_rows[r].nulls);
-	PG_RETURN_VOID();
-}
-
-/* A subtransaction ends: its rows go to its parent, or with it. */
-static void
-AuditSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
-					 SubTransactionId parentSubid, void *arg)
-{
-	int			i,
-				n;
-
-	if (event == SUBXACT_EVENT_COMMIT_SUB)
-	{
-		for (i = 0; i < nmemory_rows; i++)
-			if (memory_rows[i].subid == mySubid)
-				memory_rows[i].subid = parentSubid;
-	}
-	else if (event == SUBXACT_EVENT_ABORT_SUB)
-	{
-		for (i = 0, n = 0; i < nmemory_rows; i++)
-			if (memory_rows[i].subid != mySubid)
-				memory_rows[n++] = memory_rows[i];
-		nmemory_rows = n;
-	}
 }
 
 /* ---------------------------------------------------------------------------
@@ -473,163 +323,6 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 				 errmsg("the audit chain of the row's workspace is held by a prepared transaction")));
-}
-
-/*
- * The greatest id in audit_log, 0 when it has none: each partition's last
- * entry of its index on id (a partition without one is scanned), read with
- * SnapshotSelf (committed rows and this transaction's; no predicate lock,
- * see ReadHeads).  The partitions' locks are released once read, as a
- * catalog look-up's are: held, they deadlocked a backend's first seal
- * waiting to write into the default partition with audit_retain, which
- * holds that partition and needs it exclusively to attach a month.
- */
-static int64
-LogMaxId(void)
-{
-	List	   *parts = find_all_inheritors(audit_catalog.log, AccessShareLock, NULL);
-	ListCell   *lc;
-	int64		max = 0;
-
-	foreach(lc, parts)
-	{
-		Oid			relid = lfirst_oid(lc);
-		Relation	rel;
-		AttrNumber	column;
-		Oid			index = InvalidOid;
-		List	   *indexes;
-		ListCell   *ic;
-		HeapTuple	tup;
-		bool		isnull;
-		Datum		d;
-
-		if (get_rel_relkind(relid) != RELKIND_RELATION)
-		{
-			/* (the list's first, audit_log itself, is not locked by it) */
-			if (relid != audit_catalog.log)
-				UnlockRelationOid(relid, AccessShareLock);
-			continue;
-		}
-		rel = table_open(relid, AccessShareLock);
-		column = AuditColumn(relid, "id");
-		indexes = RelationGetIndexList(rel);
-		foreach(ic, indexes)
-		{
-			Relation	irel = index_open(lfirst_oid(ic), AccessShareLock);
-
-			if (irel->rd_rel->relam == BTREE_AM_OID && irel->rd_index->indisvalid &&
-				irel->rd_index->indkey.values[0] == column &&
-				(irel->rd_indoption[0] & INDOPTION_DESC) == 0 &&
-				RelationGetIndexPredicate(irel) == NIL)
-				index = RelationGetRelid(irel);
-			index_close(irel, AccessShareLock);
-			if (OidIsValid(index))
-				break;
-		}
-		if (OidIsValid(index))
-		{
-			Relation	irel = index_open(index, AccessShareLock);
-			SysScanDesc scan = systable_beginscan_ordered(rel, irel, SnapshotSelf, 0, NULL);
-
-			if ((tup = systable_getnext_ordered(scan, BackwardScanDirection)) != NULL)
-			{
-				d = heap_getattr(tup, column, RelationGetDescr(rel), &isnull);
-				if (!isnull)
-					max = Max(max, DatumGetInt64(d));
-			}
-			systable_endscan_ordered(scan);
-			index_close(irel, AccessShareLock);
-		}
-		else
-		{
-			TableScanDesc scan = table_beginscan(rel, SnapshotSelf, 0, NULL);
-
-			while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
-			{
-				d = heap_getattr(tup, column, RelationGetDescr(rel), &isnull);
-				if (!isnull)
-					max = Max(max, DatumGetInt64(d));
-			}
-			table_endscan(scan);
-		}
-		/* (both locks, this one's and find_all_inheritors': see above) */
-		table_close(rel, AccessShareLock);
-		UnlockRelationOid(relid, AccessShareLock);
-	}
-	return max;
-}
-
-/*
- * The value seq would give next (its last value, plus one when it was
- * given), read from its one tuple under a share lock of its buffer, the
- * relation in AccessShareLock as a SELECT from it would take: not
- * pg_sequence_last_value, whose RowExclusiveLock, held to the end of the
- * transaction, made two first seals wait for each other's ExclusiveLock on
- * the sequence.
- */
-static int64
-SequenceNext(Oid seq)
-{
-	Relation	rel = relation_open(seq, AccessShareLock);
-	Buffer		buf = ReadBuffer(rel, 0);
-	Page		page;
-	HeapTupleHeader tuple;
-	Form_pg_sequence_data data;
-	int64		next;
-
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	page = BufferGetPage(buf);
-	tuple = (HeapTupleHeader) PageGetItem(page, PageGetItemId(page, FirstOffsetNumber));
-	data = (Form_pg_sequence_data) ((char *) tuple + tuple->t_hoff);
-	next = data->is_called ? data->last_value + 1 : data->last_value;
-	UnlockReleaseBuffer(buf);
-	relation_close(rel, NoLock);
-	return next;
-}
-
-/*
- * rows ids, taken from the sequence once the chains are locked (so they grow
- * along each chain).
- */
-static Datum *
-NextIds(int64 rows)
-{
-	Datum	   *ids = palloc(rows * sizeof(Datum));
-	Oid			seq = audit_catalog.seq;
-	int64		i;
-
-	/*
-	 * The sequence must be past every id in the log.  It is not when a plain
-	 * restore (one COPY per table, the sequence's value last) has audited the
-	 * model rows it restores: those rows then took ids from a fresh sequence,
-	 * and the sequence was set back afterwards.  Checked at a backend's first
-	 * seal (a restore's own session seals before it sets the sequence back).
-	 * Only when the log holds the id the sequence would give next, and then
-	 * again in ExclusiveLock on the sequence, which every nextval's
-	 * RowExclusiveLock conflicts with: no id is taken between that read and
-	 * the setval, and every id taken before is below the sequence's next
-	 * value, so the sequence only ever moves forward (two backends' first
-	 * seals at once had set it back past ids the other had just taken:
-	 * duplicate ids).  A sequence that is not behind (all but the first
-	 * seals after a restore) is not locked.
-	 */
-	if (!sequence_checked)
-	{
-		if (LogMaxId() >= SequenceNext(seq))
-		{
-			int64		m;
-
-			LockRelationOid(seq, ExclusiveLock);
-			m = LogMaxId();
-			if (m >= SequenceNext(seq))
-				DirectFunctionCall2(setval_oid, ObjectIdGetDatum(seq), Int64GetDatum(m));
-			UnlockRelationOid(seq, ExclusiveLock);
-		}
-		sequence_checked = true;
-	}
-	for (i = 0; i < rows; i++)
-		ids[i] = Int64GetDatum(nextval_internal(seq, false));
-	return ids;
 }
 
 /* Do two uuid datums hold the same uuid? */
@@ -902,7 +595,7 @@ SealFew(Oid chain_rel, TakenRows taken)
 	qsort_arg(order, rows, sizeof(int), TakenOrderCmp, seqs);
 
 	LockChains(chain_rel, chains, nchains);
-	ids = NextIds(rows);
+	ids = AuditNextIds(audit_catalog.log, audit_catalog.seq, rows);
 	seeds = palloc(nchains * sizeof(Datum));
 	seed_nulls = palloc(nchains * sizeof(bool));
 	head_ids = palloc(nchains * sizeof(Datum));
@@ -1082,12 +775,13 @@ SealMany(Oid chain_rel, Datum *chains, int n, int64 rows)
 	bool	   *seed_nulls = palloc(n * sizeof(bool));
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
+	Datum	   *ids;
 	TimestampTz at;
 	int			i;
 
 	LockChains(chain_rel, chains, n);
-	values[1] = PointerGetDatum(construct_array(NextIds(rows), (int) rows, INT8OID, 8, FLOAT8PASSBYVAL,
-												TYPALIGN_DOUBLE));
+	ids = AuditNextIds(audit_catalog.log, audit_catalog.seq, rows);
+	values[1] = PointerGetDatum(construct_array(ids, (int) rows, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	at = ReadHeads(chain_rel, chains, n, seeds, seed_nulls, NULL, NULL);
 	values[0] = TimestampTzGetDatum(at);
 	for (i = 0; i < n && seed_nulls[i]; i++)
@@ -1138,16 +832,17 @@ static TakenRows
 TakeMemoryRows(void)
 {
 	TakenRows	taken;
+	bool		unresolved;
+	const AuditMemoryRow *rows = AuditMemoryRows(&taken.n, &unresolved);
 	int			r;
 
-	StaticAssertStmt(TAKEN_COLUMNS <= STAGED_COLUMNS, "memory rows hold the taken columns");
-	taken.n = nmemory_rows;
-	taken.values = palloc(Max(nmemory_rows, 1) * sizeof(*taken.values));
-	taken.nulls = palloc(Max(nmemory_rows, 1) * sizeof(*taken.nulls));
-	for (r = 0; r < nmemory_rows; r++)
+	StaticAssertStmt(TAKEN_COLUMNS <= AUDIT_STAGED_COLUMNS, "memory rows hold the taken columns");
+	taken.values = palloc(Max(taken.n, 1) * sizeof(*taken.values));
+	taken.nulls = palloc(Max(taken.n, 1) * sizeof(*taken.nulls));
+	for (r = 0; r < taken.n; r++)
 	{
-		memcpy(taken.values[r], memory_rows[r].values, sizeof(taken.values[r]));
-		memcpy(taken.nulls[r], memory_rows[r].nulls, sizeof(taken.nulls[r]));
+		memcpy(taken.values[r], rows[r].values, sizeof(taken.values[r]));
+		memcpy(taken.nulls[r], rows[r].nulls, sizeof(taken.nulls[r]));
 	}
 	return taken;
 }
@@ -1156,10 +851,13 @@ TakeMemoryRows(void)
 static void
 FlushMemoryRows(void)
 {
-	static const Oid types[STAGED_COLUMNS] = {
+	static const Oid types[AUDIT_STAGED_COLUMNS] = {
 		INT8OID, UUIDOID, UUIDOID, TEXTOID, TEXTOID, TEXTOID, UUIDOID, JSONBOID, JSONBOID,
 		UUIDOID, TEXTOID, TEXTOID, UUIDOID
 	};
+	int			n;
+	bool		unresolved;
+	const AuditMemoryRow *rows = AuditMemoryRows(&n, &unresolved);
 	int			r,
 				c;
 
@@ -1168,17 +866,17 @@ FlushMemoryRows(void)
 			    "       object_type, object_id, old, new, link_id, viewer_email, ref_type, ref_id)"
 			    " OVERRIDING SYSTEM VALUE"
 			    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-			    STAGED_COLUMNS, (Oid *) types, CURSOR_OPT_GENERIC_PLAN);
-	for (r = 0; r < nmemory_rows; r++)
+			    AUDIT_STAGED_COLUMNS, (Oid *) types, CURSOR_OPT_GENERIC_PLAN);
+	for (r = 0; r < n; r++)
 	{
-		char		nulls[STAGED_COLUMNS];
+		char		nulls[AUDIT_STAGED_COLUMNS];
 
-		for (c = 0; c < STAGED_COLUMNS; c++)
-			nulls[c] = memory_rows[r].nulls[c] ? 'n' : ' ';
-		if (ExecLatest(flush_plan.plan, memory_rows[r].values, nulls) != SPI_OK_INSERT)
+		for (c = 0; c < AUDIT_STAGED_COLUMNS; c++)
+			nulls[c] = rows[r].nulls[c] ? 'n' : ' ';
+		if (ExecLatest(flush_plan.plan, (Datum *) rows[r].values, nulls) != SPI_OK_INSERT)
 			elog(ERROR, "could not write a staged audit row");
 	}
-	nmemory_rows = 0;
+	AuditMemoryClear();
 }
 
 /*
@@ -1385,6 +1083,8 @@ static void
 AuditSeal(void)
 {
 	OwnerScope scope;
+	int			nmemory;
+	bool		memory_unresolved;
 
 	if (!AuditAsOwner(&scope))
 		return;					/* the extension was dropped in this transaction */
@@ -1396,11 +1096,12 @@ AuditSeal(void)
 	 * also staged rows in audit_stage or a memory row lacks its workspace,
 	 * written there first and sealed with them.
 	 */
-	if (nmemory_rows > 0 && !audit_pending_rows && !memory_unresolved)
+	(void) AuditMemoryRows(&nmemory, &memory_unresolved);
+	if (nmemory > 0 && !audit_pending_rows && !memory_unresolved)
 		SealFew(audit_catalog.chain, TakeMemoryRows());
 	else
 	{
-		if (nmemory_rows > 0)
+		if (nmemory > 0)
 		{
 			FlushMemoryRows();
 			chains_known = false;	/* count the rows and chains in audit_stage */
@@ -1409,7 +1110,7 @@ AuditSeal(void)
 		}
 		SealStaged(audit_catalog.chain);
 	}
-	nmemory_rows = 0;
+	AuditMemoryClear();
 
 	SPI_finish();
 	OwnerScopeLeave(&scope);
@@ -1423,10 +1124,7 @@ AuditForget(void)
 	chains_known = true;
 	nknown_chains = 0;
 	known_rows = 0;
-	memory_rows = NULL;			/* (freed with the transaction's memory) */
-	nmemory_rows = 0;
-	memory_room = 0;
-	memory_unresolved = false;
+	AuditMemoryForget();
 	AuditEndMaintenance();
 }
 
@@ -1437,7 +1135,7 @@ AuditXactCallback(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_PRE_COMMIT:
 		case XACT_EVENT_PRE_PREPARE:
-			if (audit_pending_rows || nmemory_rows > 0)
+			if (audit_pending_rows || AuditMemoryPending())
 			{
 				sealing_for_prepare = event == XACT_EVENT_PRE_PREPARE;
 				PushActiveSnapshot(GetTransactionSnapshot());
@@ -1458,7 +1156,6 @@ void
 AuditInit(void)
 {
 	RegisterXactCallback(AuditXactCallback, NULL);
-	RegisterSubXactCallback(AuditSubXactCallback, NULL);
 	CacheRegisterSyscacheCallback(RELOID, AuditCatalogCallback, (Datum) 0);
 	CacheRegisterSyscacheCallback(ATTNUM, AuditCatalogCallback, (Datum) 0);
 	CacheRegisterSyscacheCallback(NAMESPACEOID, AuditCatalogCallback, (Datum) 0);

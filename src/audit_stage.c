@@ -45,6 +45,7 @@
 #include "utils/tuplestore.h"
 
 #include "audit.h"
+#include "audit_memory.h"
 #include "catalog.h"
 #include "context.h"
 #include "oid_hash.h"

@@ -35,6 +35,7 @@
 #include "utils/uuid.h"
 
 #include "audit.h"
+#include "audit_memory.h"
 #include "catalog.h"
 #include "context.h"
 #include "email.h"

@@ -10,6 +10,7 @@
 
 #include "app_references.h"
 #include "audit.h"
+#include "audit_memory.h"
 #include "catalog.h"
 #include "change_log.h"
 #include "change_log_writers.h"
@@ -49,6 +50,7 @@ _PG_init(void)
 	 * own commit work), then the audit seal runs, last.
 	 */
 	AuditInit();
+	AuditMemoryInit();
 	AuditWorkerInit();
 	CommitRecheckInit();
 	LinkAttemptsInit();

@@ -1,0 +1,16 @@
+/*
+ * audit_ids.h — the ids of sealed audit rows (audit_ids.c).
+ */
+#ifndef SHARE_ACL_AUDIT_IDS_H
+#define SHARE_ACL_AUDIT_IDS_H
+
+#include "postgres.h"
+
+/*
+ * rows ids from seq, audit_log's sequence (log: audit_log), taken once the
+ * chains are locked (so they grow along each chain); the first call in a
+ * backend first sets seq past the greatest id in the log when it is behind.
+ */
+extern Datum *AuditNextIds(Oid log, Oid seq, int64 rows);
+
+#endif							/* SHARE_ACL_AUDIT_IDS_H */
