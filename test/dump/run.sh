@@ -8,13 +8,16 @@
 # same with a custom-format dump restored with pg_restore -j 2 the way the
 # README says (share_acl's rows serially, in foreign-key order, the rest in
 # parallel); then a reinstall of the extension: DROP and CREATE EXTENSION
-# and a data-only restore of share_acl's rows, the way the README says.
+# and a data-only restore of share_acl's rows, the way the README says; and
+# a dump of share_acl's schema with the extension named (pg_dump -n
+# share_acl -e share_acl: -n alone crashes pg_dump 15, README) restored with
+# psql.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/share_acl_dump.XXXXXX)
-trap 'rm -rf "$work"; for d in src dst par rei; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done' EXIT
+trap 'rm -rf "$work"; for d in src dst par rei sch; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done' EXIT
 
-for d in src dst par rei; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done
+for d in src dst par rei sch; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done
 createdb share_acl_dump_src
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_src -c 'CREATE EXTENSION share_acl'
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_src -v scale=0.002 -f "$root/test/bench/generate.sql" >/dev/null
@@ -141,4 +144,12 @@ same_as_before rei "the reinstall"
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_rei -c "SELECT share_acl.create_user('after@reinstall.example')" \
 	-c "SELECT share_acl.audit_retain('1 year')" >/dev/null
 chains_verify rei "the reinstall"
-echo "dump: $pairs answers, all row counts ($(cat "$work/counts_after")) and $audit_rows audit rows identical after pg_dump and restore (plain SQL with psql, custom format with pg_restore -j 2, and a reinstall of the extension with a data-only restore); the audit chains verify"
+
+# one schema, the extension named (README, "Dump and restore")
+pg_dump -n share_acl -e share_acl -d share_acl_dump_src -f "$work/schema.sql" 2>>"$work/pg_dump.log" ||
+	{ echo "dump: pg_dump -n share_acl -e share_acl failed ($?)"; tail -3 "$work/pg_dump.log"; exit 1; }
+createdb share_acl_dump_sch
+psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_sch -f "$work/schema.sql" >/dev/null
+same_as_before sch "pg_dump -n share_acl -e share_acl"
+chains_verify sch "pg_dump -n share_acl -e share_acl"
+echo "dump: $pairs answers, all row counts ($(cat "$work/counts_after")) and $audit_rows audit rows identical after pg_dump and restore (plain SQL with psql, custom format with pg_restore -j 2, a reinstall of the extension with a data-only restore, and a dump of the share_acl schema with the extension named); the audit chains verify"
