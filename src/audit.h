@@ -1,7 +1,7 @@
 /*
  * audit.h — the audit trail (SPEC §7): the hash chain and the append-only
  * guard (src/audit.c), sealing at commit (src/audit_seal.c; the rows staged
- * in memory: audit_memory.h; their ids: audit_ids.h), the model
+ * in memory: audit_memory.h; the sealed rows' ids: audit_ids.h), the model
  * tables' trigger that stages rows (src/audit_stage.c) and refused calls
  * recorded by a background worker (src/audit_worker.c).
  */

@@ -30,9 +30,9 @@ static bool sequence_checked = false;
  * The greatest id in audit_log, 0 when it has none: each partition's last
  * entry of its index on id (a partition without one is scanned), read with
  * SnapshotSelf (committed rows and this transaction's; no predicate lock,
- * see ReadHeads).  The partitions' locks are released once read, as a
- * catalog look-up's are: held, they deadlocked a backend's first seal
- * waiting to write into the default partition with audit_retain, which
+ * see ReadHeads in audit_seal.c).  The partitions' locks are released once
+ * read, as a catalog look-up's are: held, they deadlocked a backend's first
+ * seal waiting to write into the default partition with audit_retain, which
  * holds that partition and needs it exclusively to attach a month.
  */
 static int64

@@ -9,7 +9,7 @@
  * asks for it once per trigger, prepares it and keeps the plan, so a
  * one-row change costs one execution of a prepared statement, not a parse
  * and plan of dynamic SQL: its SELECT, whose rows are staged in the
- * transaction's memory (audit_seal.c) while it holds few, else the
+ * transaction's memory (audit_memory.c) while it holds few, else the
  * INSERT … SELECT into audit_stage.  A statement that changed many rows is
  * planned for its own row count instead (a kept plan was made for the
  * transition table's size when it was prepared).  An UPDATE that changed no
@@ -307,7 +307,7 @@ StageInTable(Trigger *trigger, const char *op, StagePlan *entry, Datum *values, 
 }
 
 /*
- * Stage the statement's rows in memory (audit_seal.c): the same statement
+ * Stage the statement's rows in memory (audit_memory.c): the same statement
  * without its INSERT, each column cast to audit_stage's type as the INSERT
  * would assign it.
  */

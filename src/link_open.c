@@ -9,7 +9,7 @@
  * password-less link's view row is written without a statement
  * (src/row_write.c; by a statement prepared once per backend when the table
  * needs one), and its audit row is staged in the transaction's memory
- * (audit_seal.c), or, past the rows a transaction keeps there, by a
+ * (audit_memory.c), or, past the rows a transaction keeps there, by a
  * statement.  A link with a password or with max_views
  * has its attempt decided and recorded as before: by _link_record_attempt,
  * in a background worker's transaction (src/link_attempts.c) or, when this
@@ -301,7 +301,7 @@ WriteView(const pg_uuid_t *link, text *email, TimestampTz at)
 }
 
 /*
- * The open's audit row staged in memory (audit_seal.c), the row PLAN_AUDIT
+ * The open's audit row staged in memory (audit_memory.c), the row PLAN_AUDIT
  * writes into audit_stage otherwise: the workspace and the link (NULL for an
  * invalid token), the acting principal, the session user, the status and the
  * viewer's e-mail (may be NULL).

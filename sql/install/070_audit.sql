@@ -105,7 +105,7 @@ CREATE INDEX audit_stage_txid_idx ON share_acl.audit_stage (txid);
 COMMENT ON TABLE share_acl.audit_stage IS
     'internal: audit rows of transactions in progress, moved into audit_log when they commit';
 -- A transaction stages its first few rows in its own memory instead
--- (src/audit_seal.c).  Its staged rows, wherever they are, in staging order
+-- (src/audit_memory.c).  Its staged rows, wherever they are, in staging order
 -- (for tests and inspection; the extension's owner alone may call these):
 CREATE FUNCTION share_acl._audit_memory_rows()
 RETURNS TABLE (seq bigint, workspace_id uuid, actor_id uuid, db_role text, action text,
