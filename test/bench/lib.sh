@@ -36,7 +36,8 @@ bench_write_cluster() {
 max_wal_size = 8GB
 checkpoint_timeout = 30min
 jit = off
-$([ "$1" = 1 ] && echo "shared_preload_libraries = 'share_acl'")"
+$([ "$1" = 1 ] && echo "shared_preload_libraries = 'share_acl'")
+$([ "${SYNC:-off}" = on ] && printf 'fsync = on\nsynchronous_commit = on')"
 	PGB_LOG=$(mktemp /tmp/share_acl_bench_pgb.XXXXXX)
 	PGB_ERRORS=$(mktemp /tmp/share_acl_bench_err.XXXXXX)
 	# shellcheck disable=SC2064  # the files' names are known now

@@ -17,7 +17,9 @@
 # Settings (environment): SCALE (1), SECONDS_PGBENCH (10), WARMUP (2), ROUNDS
 # (3), CLIENTS (2), PRELOAD (1: share_acl in shared_preload_libraries, the
 # deployment the README recommends, as test/bench/run.sh; 0: loaded by each
-# backend), HUGE_PAGES (on, as test/bench/run.sh; off).
+# backend), HUGE_PAGES (on, as test/bench/run.sh; off), SYNC (off: fsync and
+# synchronous_commit off, as every test cluster; on: both on, each commit
+# flushed to this machine's disk, e.g. SYNC=on CLIENTS=8).
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
@@ -33,8 +35,8 @@ BENCH=$SA_ROOT/test/bench
 bench_setup
 bench_write_cluster "$PRELOAD"
 AUDITED=$(psql -qXAt -c "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'zzz_audit_%' AND tgenabled = 'A'")
-printf '%s assets, %s links; audit triggers enabled: %s; share_acl preloaded: %s; huge pages: %s\n' \
-	"$NASSETS" "$NLINKS" "$AUDITED" "$PRELOAD" "${SA_HUGE_PAGES_USED:-off}"
+printf '%s assets, %s links; audit triggers enabled: %s; share_acl preloaded: %s; huge pages: %s; fsync and synchronous_commit: %s\n' \
+	"$NASSETS" "$NLINKS" "$AUDITED" "$PRELOAD" "${SA_HUGE_PAGES_USED:-off}" "$(psql -qXAt -c "SELECT current_setting('fsync') || ' ' || current_setting('synchronous_commit')")"
 [ "$AUDITED" -gt 0 ] || { echo "the audit triggers are not enabled" >&2; exit 1; }
 # (as test/bench/run.sh: the rates of the deployment as it runs, once a new
 # backend maps the shared images the image writer writes after the load)
