@@ -14,8 +14,8 @@
  * that no SQL statement can take (LOCKTAG_OBJECT on the chain-head table's
  * OID and the workspace; a bulk seal, by partitions of workspaces:
  * LockChains), then gives the rows their ids (src/audit_ids.c), their time
- * and their hash (audit.c) and moves the chain head (share_acl.audit_chain).  So
- * concurrent writers in one workspace wait for each other only while one of
+ * and their hash (audit.c) and moves the chain head (share_acl.audit_chain).
+ * So concurrent writers in one workspace wait for each other only while one of
  * them commits, and in each workspace ids, times and the chain follow the
  * commit order.
  *
