@@ -26,6 +26,16 @@
 /* this backend's first seal checked the sequence */
 static bool sequence_checked = false;
 
+/* max, or the id (column) of rel's row tup when greater (a NULL id is none). */
+static int64
+MaxWithId(int64 max, HeapTuple tup, Relation rel, AttrNumber column)
+{
+	bool		isnull;
+	Datum		d = heap_getattr(tup, column, RelationGetDescr(rel), &isnull);
+
+	return isnull ? max : Max(max, DatumGetInt64(d));
+}
+
 /*
  * The greatest id in audit_log, 0 when it has none: each partition's last
  * entry of its index on id (a partition without one is scanned), read with
@@ -51,8 +61,6 @@ LogMaxId(Oid log)
 		List	   *indexes;
 		ListCell   *ic;
 		HeapTuple	tup;
-		bool		isnull;
-		Datum		d;
 
 		if (get_rel_relkind(relid) != RELKIND_RELATION)
 		{
@@ -85,11 +93,7 @@ LogMaxId(Oid log)
 			SysScanDesc scan = systable_beginscan_ordered(rel, irel, SnapshotSelf, 0, NULL);
 
 			if ((tup = systable_getnext_ordered(scan, BackwardScanDirection)) != NULL)
-			{
-				d = heap_getattr(tup, column, RelationGetDescr(rel), &isnull);
-				if (!isnull)
-					max = Max(max, DatumGetInt64(d));
-			}
+				max = MaxWithId(max, tup, rel, column);
 			systable_endscan_ordered(scan);
 			index_close(irel, AccessShareLock);
 		}
@@ -98,11 +102,7 @@ LogMaxId(Oid log)
 			TableScanDesc scan = table_beginscan(rel, SnapshotSelf, 0, NULL);
 
 			while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
-			{
-				d = heap_getattr(tup, column, RelationGetDescr(rel), &isnull);
-				if (!isnull)
-					max = Max(max, DatumGetInt64(d));
-			}
+				max = MaxWithId(max, tup, rel, column);
 			table_endscan(scan);
 		}
 		/* (both locks, this one's and find_all_inheritors': see above) */
