@@ -1499,7 +1499,7 @@ BEGIN
     r := share_acl._structure_locked(resource);
     PERFORM share_acl._require(actor, resource, 'move', 'move_resource');
     IF new_parent = resource THEN      -- (the table's check would say 23514)
-        RAISE EXCEPTION 'the parent of resource % would make a cycle', resource
+        RAISE EXCEPTION 'resource % cannot be its own parent: that would make a cycle', resource
             USING ERRCODE = 'invalid_recursion';
     END IF;
     IF new_parent IS NULL THEN
@@ -1563,7 +1563,7 @@ BEGIN
     PERFORM share_acl._require(actor, collection, 'manage_collections', 'add_to_collection');
     PERFORM share_acl._require(actor, resource, 'view', 'add_to_collection');
     IF collection = resource THEN      -- (the table's check would say 23514)
-        RAISE EXCEPTION 'adding % to a collection below it would make a cycle', resource
+        RAISE EXCEPTION 'collection % cannot contain itself: that would make a cycle', resource
             USING ERRCODE = 'invalid_recursion';
     END IF;
     -- R14: the collection must not pass on to anyone what the actor does not hold

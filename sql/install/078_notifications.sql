@@ -151,6 +151,11 @@ BEGIN
         RAISE EXCEPTION 'unknown kind of notification: "%"', left(kind, 100)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF digest AND NOT email THEN
+        RAISE EXCEPTION 'set_notification_preference: a digest is mail, and email is false'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'email true, digest false: mail at once; email true, digest true: in the daily digest; email false: no mail.';
+    END IF;
     INSERT INTO share_acl.notification_preference AS x (principal_id, kind, email, digest)
     VALUES (p, kind, email, digest)
     ON CONFLICT ON CONSTRAINT notification_preference_pkey

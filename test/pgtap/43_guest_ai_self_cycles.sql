@@ -74,9 +74,11 @@ SELECT is((SELECT guest_ai_enabled FROM share_acl.resource WHERE id = pg_temp.id
     '... and it stays on');
 SELECT pg_temp.act('olga');
 
-SELECT throws_ok($$SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id('A'))$$, '42P19', NULL,
+SELECT throws_ok($$SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id('A'))$$, '42P19',
+    format('resource %s cannot be its own parent: that would make a cycle', pg_temp.id('A')),
     'a resource made its own parent: a cycle (42P19)');
-SELECT throws_ok($$SELECT share_acl.add_to_collection(pg_temp.id('C'), pg_temp.id('C'))$$, '42P19', NULL,
+SELECT throws_ok($$SELECT share_acl.add_to_collection(pg_temp.id('C'), pg_temp.id('C'))$$, '42P19',
+    format('collection %s cannot contain itself: that would make a cycle', pg_temp.id('C')),
     'a collection put in itself: a cycle (42P19)');
 SELECT is((SELECT parent_id FROM share_acl.resource WHERE id = pg_temp.id('A')), pg_temp.id('P'),
     'the asset stays where it was');

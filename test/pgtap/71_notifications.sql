@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(110);
+SELECT plan(112);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -175,6 +175,12 @@ SELECT lives_ok($$SELECT share_acl.set_notification_preference('share_received',
     'preference: and puts shares in the digest');
 SELECT throws_ok($$SELECT share_acl.set_notification_preference('gossip', true)$$, '22023', NULL,
     'preference: an unknown kind');
+SELECT throws_ok($$SELECT share_acl.set_notification_preference('mention', false, digest => true)$$, '22023',
+    'set_notification_preference: a digest is mail, and email is false',
+    'preference: a digest without mail is refused, not taken as no mail');
+SELECT is((SELECT email FROM share_acl.notification_preference
+            WHERE principal_id = pg_temp.id('carol') AND kind = 'mention'), false,
+    'preference: the refused call left mail for mentions off');
 SELECT pg_temp.act('alice');
 SELECT share_acl.notify_mention(pg_temp.id('A'), pg_temp.id('carol'));
 SELECT share_acl.share(pg_temp.id('Q'), pg_temp.id('carol'), 'viewer');
