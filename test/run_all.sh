@@ -34,6 +34,22 @@ SUITES_FAILED=()
 OUT=$(mktemp -d /tmp/share_acl_tests.XXXXXX)
 trap 'sa_stop_cluster; rm -rf "$OUT"' EXIT
 
+# Each suite's seconds, printed at the end (setup: packages, build, install
+# and the cluster's start); a suite begins where the one before ends.
+TIMES=()
+SUITE_NAME=setup
+SUITE_START=0
+suite_end() {
+	[ -n "$SUITE_NAME" ] && TIMES+=("$SUITE_NAME $((SECONDS - SUITE_START)) s")
+	SUITE_NAME=""
+}
+suite_begin() {	# NAME TITLE
+	suite_end
+	SUITE_NAME=$1
+	SUITE_START=$SECONDS
+	sa_log "$2"
+}
+
 # Count "... ok" / "... FAILED" lines of pg_regress-style output in file $1.
 count_regress() {
 	local ok bad
@@ -45,7 +61,7 @@ count_regress() {
 }
 
 # --- pg_regress ---------------------------------------------------------------
-sa_log "pg_regress (make installcheck)"
+suite_begin pg_regress "pg_regress (make installcheck)"
 make -s installcheck PG_CONFIG="$PG_CONFIG" >"$OUT/regress.log" 2>&1
 rc=$?
 cat "$OUT/regress.log"
@@ -57,7 +73,7 @@ if [ $rc -ne 0 ]; then
 fi
 
 # --- pgTAP ---------------------------------------------------------------------
-sa_log "pgTAP (pg_prove)"
+suite_begin pgTAP "pgTAP (pg_prove)"
 psql -qX -v ON_ERROR_STOP=1 -c 'CREATE DATABASE share_acl_tap' >/dev/null
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_tap \
 	-c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION share_acl' >/dev/null
@@ -95,7 +111,7 @@ if ls test/isolation/specs/*.spec >/dev/null 2>&1; then
 	ISO=$(dirname "$($PG_CONFIG --pgxs)")/../test/isolation/pg_isolation_regress
 	specs=$(cd test/isolation/specs && ls *.spec | sed 's/\.spec$//' | sort)
 	for deployment in plain preload; do
-		sa_log "isolation (pg_isolation_regress), library $([ $deployment = preload ] && echo preloaded || echo "not preloaded")"
+		suite_begin "isolation-$deployment" "isolation (pg_isolation_regress), library $([ $deployment = preload ] && echo preloaded || echo "not preloaded")"
 		if [ $deployment = preload ] && ! restart_cluster preload; then
 			FAILED=$((FAILED + 1))
 			SUITES_FAILED+=("isolation-$deployment")
@@ -116,7 +132,7 @@ if ls test/isolation/specs/*.spec >/dev/null 2>&1; then
 fi
 
 # --- standby: a warmed hot standby session after replay ------------------------
-sa_log "standby (test/standby/run.sh)"
+suite_begin standby "standby (test/standby/run.sh)"
 test/standby/run.sh >"$OUT/standby.log" 2>&1
 rc=$?
 cat "$OUT/standby.log"
@@ -128,7 +144,7 @@ fi
 
 # --- delta: random changes applied by deltas, warm backends against new ones --
 if [ -x test/delta/run.sh ]; then
-	sa_log "delta (test/delta/run.sh)"
+	suite_begin delta "delta (test/delta/run.sh)"
 	test/delta/run.sh >"$OUT/delta.log" 2>&1
 	rc=$?
 	grep -E '^delta: ' "$OUT/delta.log"
@@ -159,7 +175,7 @@ fi
 run_script_suite() {
 	local suite=$1 script=test/$1/run.sh
 	[ -x "$script" ] || return 0
-	sa_log "$suite ($script)"
+	suite_begin "$suite" "$suite ($script)"
 	if "$script" >"$OUT/$suite.log" 2>&1; then
 		PASSED=$((PASSED + 1))
 		tail -1 "$OUT/$suite.log"
@@ -180,7 +196,7 @@ done
 
 # --- no process of the cluster crashed during any suite (a crash of a
 # backend or a background worker resets the others, which a suite may not see)
-sa_log "crashes (the cluster's server log)"
+suite_begin crashes "crashes (the cluster's server log)"
 crashed=$(grep -E 'terminated by signal|exited with exit code [^01]' "$SA_CLUSTER_DIR/server.log")
 if [ -z "$crashed" ]; then
 	PASSED=$((PASSED + 1))
@@ -191,7 +207,9 @@ else
 	echo "$crashed"
 fi
 
+suite_end
 echo
+echo "seconds per suite: $(IFS=,; echo "${TIMES[*]}" | sed 's/,/, /g') (all: $SECONDS s)"
 [ ${#SUITES_FAILED[@]} -gt 0 ] && echo "failing suites: ${SUITES_FAILED[*]}"
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ] && [ ${#SUITES_FAILED[@]} -eq 0 ]
