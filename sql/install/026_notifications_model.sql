@@ -10,7 +10,8 @@ CREATE TABLE share_acl.notification (
     -- reads its table's CHECK expressions again, and a list of eight
     -- constants is eight times the reading)
     kind text NOT NULL CHECK (kind = ANY ('{share_received,link_first_view,review_requested,review_decided,'
-                                          'promotion_requested,promotion_decided,link_expiring,mention}'::text[])),
+                                          'review_cancelled,promotion_requested,promotion_decided,link_expiring,'
+                                          'mention}'::text[])),
     resource_id uuid REFERENCES share_acl.resource (id) ON DELETE CASCADE,
     payload jsonb NOT NULL DEFAULT '{}',
     created_at timestamptz NOT NULL DEFAULT now(),

@@ -279,10 +279,18 @@ BEGIN
             RAISE EXCEPTION 'review % is no longer open', v.id USING ERRCODE = 'object_not_in_prerequisite_state';
         END IF;
     END LOOP;
+    -- (told before the review closes: a reviewer whom only its grant lets
+    -- view the resource still holds something on it)
+    PERFORM share_acl._notify(
+        array_remove(array_append(ARRAY(SELECT rr.reviewer_id FROM share_acl.review_reviewer rr
+                                         WHERE rr.review_id = v.id ORDER BY rr.reviewer_id),
+                                  v.requested_by), NULL),
+        'review_cancelled', v.resource_id,
+        pg_catalog.jsonb_build_object('review_id', v.id, 'by', actor));
     PERFORM share_acl._close_review(v.id, true);
 END $$;
 COMMENT ON FUNCTION share_acl.cancel_review(uuid) IS
-    'cancel an open review (its requester, or who has change_permissions on the resource): its reviewers lose its grant';
+    'cancel an open review (its requester, or who has change_permissions on the resource): its reviewers lose its grant and are told (review_cancelled), as is its requester';
 
 -- Each reviewer's decision per review (SPEC section 2), and the review's overall
 -- state.  Rows of the reviews on resources the current principal may view

@@ -147,7 +147,7 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF kind NOT IN ('share_received', 'link_first_view', 'review_requested', 'review_decided',
-                    'promotion_requested', 'promotion_decided', 'link_expiring', 'mention') THEN
+                    'review_cancelled', 'promotion_requested', 'promotion_decided', 'link_expiring', 'mention') THEN
         RAISE EXCEPTION 'unknown kind of notification: "%"', left(kind, 100)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;

@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(112);
+SELECT plan(118);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -480,6 +480,29 @@ SELECT results_eq($$SELECT rows_seen FROM seen_rows$$, $$VALUES (2::bigint), (2:
     'an administrator''s AFTER ROW trigger on notification sees each time both notifications of the event, as after one INSERT statement');
 RESET share_acl.principal;
 DROP TRIGGER t71_row ON share_acl.notification;
+
+-- ------------------------------------------------------ review cancelled
+-- cancelled: the reviewers (a team's members, one who had decided) are
+-- told, and the requester when someone else cancels (here a trusted
+-- administrator); nobody is told of their own cancel
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('r2', share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('crew'), pg_temp.id('bob')]));
+SELECT pg_temp.act('bob');
+SELECT share_acl.submit_review(pg_temp.id('r2'), 'approved');
+RESET share_acl.principal;
+SELECT share_acl.cancel_review(pg_temp.id('r2'));
+SELECT is(pg_temp.got('dave', 'review_cancelled'), 1::bigint, 'review cancelled: a reviewing team''s member is told');
+SELECT is(pg_temp.got('bob', 'review_cancelled'), 1::bigint, 'review cancelled: a reviewer who had decided is told');
+SELECT is(pg_temp.got('alice', 'review_cancelled'), 1::bigint, 'review cancelled: the requester is told');
+SELECT is((SELECT payload FROM share_acl.notification
+            WHERE recipient_id = pg_temp.id('dave') AND kind = 'review_cancelled'),
+    jsonb_build_object('review_id', pg_temp.id('r2'), 'by', NULL),
+    'review cancelled: the review and who cancelled it');
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('r3', share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('bob')]));
+SELECT share_acl.cancel_review(pg_temp.id('r3'));
+SELECT is(pg_temp.got('alice', 'review_cancelled'), 1::bigint, 'review cancelled by its requester: not told');
+SELECT is(pg_temp.got('bob', 'review_cancelled'), 2::bigint, 'review cancelled by its requester: the reviewer is told');
 
 SELECT * FROM finish();
 ROLLBACK;
