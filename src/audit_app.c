@@ -34,6 +34,7 @@
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "parser/scansup.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -389,7 +390,11 @@ audit_trigger(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		column_name = trigger->tgargs[0];
+		/* (cut to NAMEDATALEN - 1 bytes, as the column's own name was) */
+		char	   *cut = pstrdup(trigger->tgargs[0]);
+
+		truncate_identifier(cut, strlen(cut), false);
+		column_name = cut;
 		column = SPI_fnumber(desc, column_name);
 		if (column <= 0)
 			ereport(ERROR,

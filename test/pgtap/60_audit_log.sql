@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(135);
+SELECT plan(136);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -596,6 +596,20 @@ SELECT throws_ok($$CREATE TRIGGER bad AFTER INSERT ON public.t60_doc FOR EACH RO
                    INSERT INTO public.t60_doc (title) VALUES ('x')$$,
     '42703', 'audit_trigger(): column "asset_id" of relation public.t60_doc does not exist',
     'audit_trigger: a column that does not exist is 42703, said so');
+-- a column named longer than an identifier may be: the trigger's argument,
+-- written as the column was, is cut as its name was
+SET client_min_messages = warning;
+CREATE TABLE public.t60_long (the_resource_of_this_row_as_share_acl_knows_it_by_its_uuid_here_and_now uuid, body text);
+CREATE TRIGGER audit AFTER INSERT ON public.t60_long FOR EACH ROW
+    EXECUTE FUNCTION share_acl.audit_trigger('the_resource_of_this_row_as_share_acl_knows_it_by_its_uuid_here_and_now');
+RESET client_min_messages;
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('carol');
+INSERT INTO public.t60_long VALUES (pg_temp.id('P'), 'long');
+COMMIT;
+SELECT results_eq($$SELECT object_type, object_id FROM pg_temp.fresh()$$,
+    $$VALUES ('public.t60_long', pg_temp.id('P'))$$,
+    'audit_trigger: a column name longer than 63 bytes, given in full, names the column (cut as PostgreSQL cut it)');
 SELECT throws_ok($$CREATE TEMP TABLE new_rows AS SELECT pg_temp.id('X') AS resource_id, 'forged' AS body;
                    CREATE TRIGGER bad AFTER INSERT ON public.t60_note
                    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_trigger('resource_id');
