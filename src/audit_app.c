@@ -390,11 +390,15 @@ audit_trigger(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		/* (cut to NAMEDATALEN - 1 bytes, as the column's own name was) */
-		char	   *cut = pstrdup(trigger->tgargs[0]);
+		column_name = trigger->tgargs[0];
+		if (strlen(column_name) >= NAMEDATALEN)
+		{
+			/* cut as the column's own name was (copied once per call only then) */
+			char	   *cut = pstrdup(column_name);
 
-		truncate_identifier(cut, strlen(cut), false);
-		column_name = cut;
+			truncate_identifier(cut, strlen(cut), false);
+			column_name = cut;
+		}
 		column = SPI_fnumber(desc, column_name);
 		if (column <= 0)
 			ereport(ERROR,
