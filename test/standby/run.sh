@@ -312,23 +312,23 @@ run_round() {
 	# failover: the standby is promoted and the primary stopped; the kept
 	# session, warmed while the server was a standby, stays connected and
 	# must follow the changes made on the promoted server (R13) at once
-	local promoted="psql -qXAt -v ON_ERROR_STOP=1 -h $STANDBY_DIR -p $STANDBY_PORT -d $DB"
-	local acting="FROM (SELECT set_config('share_acl.principal', '$O', true)) AS acting"
+	# (on_standby reaches the promoted server)
+	local acting="(SELECT set_config('share_acl.principal', '$O', true)) AS acting"
 	sa_as_postgres "$PG_BIN/pg_ctl" -D "$STANDBY_DIR/data" -w promote >/dev/null
 	sa_as_postgres "$PG_BIN/pg_ctl" -D "$SA_CLUSTER_DIR/data" -w -m fast stop >/dev/null
 	check "promoted: the kept session is on a primary now" "f" "$(sb 'SELECT pg_is_in_recovery();')"
 	check "promoted: the kept session still answers as before" "true false" "$(sb "SELECT $(answers "$Q");")"
 	check "promoted: a revoke (unshare) on the new primary" "1" \
-		"$($promoted -c "SELECT count(share_acl.unshare(s.id)) FROM share_acl.share s, (SELECT set_config('share_acl.principal', '$O', true)) AS acting
+		"$(on_standby -c "SELECT count(share_acl.unshare(s.id)) FROM share_acl.share s, $acting
 			WHERE s.resource_id = '$Q' AND s.grantee_id = '$U'" 2>&1)"
 	check "promoted: the kept session denies at once" "false false" "$(sb "SELECT $(answers "$Q");")"
 	check "promoted: an upload there, shared with u" "t" \
-		"$($promoted -c "SELECT share_acl.share(share_acl.create_resource('$W', 'asset', '$P'), '$U', 'commenter') IS NOT NULL $acting" 2>&1)"
+		"$(on_standby -c "SELECT share_acl.share(share_acl.create_resource('$W', 'asset', '$P'), '$U', 'commenter') IS NOT NULL FROM $acting" 2>&1)"
 	check "promoted: the kept session sees it" "1" "$(sb "$SEES;")"
 	check "promoted: a password link opens on the new primary" "ok" \
-		"$($promoted -c "SET log_min_error_statement = panic" -c "SELECT status FROM share_acl.open_link('$guarded', 'correct horse battery')" 2>&1)"
-	check "promoted: the kept session and a fresh one list the same" "$($promoted -c "$LIST;" 2>&1)" "$(sb "$LIST;")"
-	check "promoted: the audit chains verify" "t" "$($promoted -c "SELECT ok FROM share_acl.audit_verify()" 2>&1)"
+		"$(on_standby -c "SET log_min_error_statement = panic" -c "SELECT status FROM share_acl.open_link('$guarded', 'correct horse battery')" 2>&1)"
+	check "promoted: the kept session and a fresh one list the same" "$(on_standby -c "$LIST;" 2>&1)" "$(sb "$LIST;")"
+	check "promoted: the audit chains verify" "t" "$(on_standby -c "SELECT ok FROM share_acl.audit_verify()" 2>&1)"
 	check "promoted: one session all along" "$pid" "$(sb 'SELECT pg_backend_pid();')"
 
 	stop_standby
