@@ -27,9 +27,12 @@
  *    What goes to the worker, through a dynamic shared memory segment: the
  *    database, the role, the link id, whether the password was right (the
  *    caller checks it; neither the password nor the token leaves the
- *    caller's backend), and the viewer's e-mail.  What comes back: the status,
- *    or the worker's error (SQLSTATE and message).  The worker's only SQL
- *    text is "SELECT share_acl._link_record_attempt($1, $2, $3)".
+ *    caller's backend), the viewer's e-mail, and the caller's principal and
+ *    session user (a refused attempt's audit row is staged with it, so a
+ *    wrong password stays in the audit log even when the caller rolls
+ *    back).  What comes back: the status, or the worker's error (SQLSTATE
+ *    and message).  The worker's only SQL text is
+ *    "SELECT share_acl._link_record_attempt($1, $2, $3, $4, $5)".
  *
  *    Fail closed: when the attempt cannot be recorded, _link_attempt raises
  *    an error and open_link answers nothing:
@@ -133,6 +136,9 @@ typedef struct AttemptShared
 	bool		password_ok;
 	bool		has_email;
 	char		email[ATTEMPT_EMAIL_MAX + 1];
+	bool		has_actor;		/* the caller's principal, for a refusal's audit row */
+	pg_uuid_t	actor;
+	NameData	db_role;		/* the caller's session user, for the same */
 	/* written by the worker */
 	int32		taken;			/* 1 once the worker has attached the segment */
 	int32		state;			/* AttemptState */
@@ -142,14 +148,17 @@ typedef struct AttemptShared
 } AttemptShared;
 
 /*
- * _link_attempt(link uuid, password_ok boolean, viewer_email text) → text
+ * _link_attempt(link uuid, password_ok boolean, viewer_email text,
+ *               actor uuid, db_role text) → text
  *
  * Decide and record one attempt to open a link (with a password, or with
  * max_views) in a transaction of its own, and answer its status: ok,
  * wrong_password, locked, password_required, revoked, expired or invalid
  * (the link no longer exists).  password_ok is NULL when the caller saw no
- * password on the link.  Raises when the attempt could not be recorded (see
- * the top of this file).  Internal: called by open_link only.
+ * password on the link; actor and db_role are the caller's principal and
+ * session user, for a refusal's audit row.  Raises when the attempt could
+ * not be recorded (see the top of this file).  Internal: called by
+ * open_link only.
  */
 Datum
 link_attempt(PG_FUNCTION_ARGS)
@@ -190,6 +199,14 @@ link_attempt(PG_FUNCTION_ARGS)
 		sh->email[len] = '\0';
 		sh->has_email = true;
 	}
+	sh->has_actor = !PG_ARGISNULL(3);
+	if (sh->has_actor)
+		sh->actor = *PG_GETARG_UUID_P(3);
+	if (PG_ARGISNULL(4))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("_link_attempt: db_role must not be null")));
+	text_to_cstring_buffer(PG_GETARG_TEXT_PP(4), NameStr(sh->db_role), NAMEDATALEN);
 	sh->state = ATTEMPT_PENDING;
 
 	/*
@@ -255,10 +272,11 @@ link_attempt(PG_FUNCTION_ARGS)
 static void
 RecordAttempt(const AttemptShared *sh, char *status)
 {
-	Oid			argtypes[3] = {UUIDOID, BOOLOID, TEXTOID};
-	Datum		values[3];
-	char		nulls[3] = {' ', ' ', ' '};
+	Oid			argtypes[5] = {UUIDOID, BOOLOID, TEXTOID, UUIDOID, TEXTOID};
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
 	pg_uuid_t	link = sh->link;
+	pg_uuid_t	actor = sh->actor;
 	Datum		answer;
 	bool		isnull;
 	int			ret;
@@ -278,8 +296,11 @@ RecordAttempt(const AttemptShared *sh, char *status)
 		values[2] = (Datum) 0;
 		nulls[2] = 'n';
 	}
-	ret = SPI_execute_with_args("SELECT share_acl._link_record_attempt($1, $2, $3)",
-								3, argtypes, values, nulls, false, 1);
+	values[3] = UUIDPGetDatum(&actor);
+	nulls[3] = sh->has_actor ? ' ' : 'n';
+	values[4] = CStringGetTextDatum(NameStr(sh->db_role));
+	ret = SPI_execute_with_args("SELECT share_acl._link_record_attempt($1, $2, $3, $4, $5)",
+								5, argtypes, values, nulls, false, 1);
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "share_acl._link_record_attempt returned no row (SPI result %d)", ret);
 	answer = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);

@@ -13,7 +13,9 @@
  * statement.  A link with a password or with max_views
  * has its attempt decided and recorded as before: by _link_record_attempt,
  * in a background worker's transaction (src/link_attempts.c) or, when this
- * transaction wrote the link row, in this one.  The password is checked
+ * transaction wrote the link row, in this one; a refused attempt's audit row
+ * is staged there with it, so that a wrong password stays in the audit log
+ * whatever this transaction does afterwards.  The password is checked
  * here and never goes into a statement.  open_link answers a refused link
  * with a status, never an error, but for a link with a password or
  * max_views on a hot standby (25006: its attempts are the primary's).
@@ -68,13 +70,16 @@ static const KeptStatement statements[PLAN_COUNT] = {
 	[PLAN_ATTEMPT] = {
 		/*
 		 * $1 link, $2 password_ok (NULL: no password seen), $3 viewer: the
-		 * attempt decided and recorded in a transaction of its own, or in
-		 * this one when it wrote the link row (no other can see that row)
+		 * attempt decided and recorded (a refusal with its audit row) in a
+		 * transaction of its own, or in this one when it wrote the link row
+		 * (no other can see that row)
 		 */
 		"SELECT CASE WHEN (SELECT share_acl._xid_is_current(x.xmin) FROM share_acl.link x"
 		"                   WHERE x.id OPERATOR(pg_catalog.=) $1)"
-		"            THEN share_acl._link_record_attempt($1, $2, $3)"
-		"            ELSE share_acl._link_attempt($1, $2, $3) END",
+		"            THEN share_acl._link_record_attempt($1, $2, $3, share_acl.current_principal(),"
+		"                                                pg_catalog.session_user())"
+		"            ELSE share_acl._link_attempt($1, $2, $3, share_acl.current_principal(),"
+		"                                         pg_catalog.session_user()) END",
 		"ubt"},
 	[PLAN_VIEW] = {
 		/* $1 link, $2 viewer, $3 when */
@@ -357,6 +362,7 @@ link_open(PG_FUNCTION_ARGS)
 	const char *status = NULL;
 	bool		found;
 	bool		has_link_id = false;
+	bool		audited = false;	/* the open's audit row is staged (with its attempt) */
 	OpenedLink	l;
 	Datum		values[5];
 	bool		nulls[5] = {false, false, true, true, true};
@@ -395,7 +401,6 @@ link_open(PG_FUNCTION_ARGS)
 	{
 		bool		password_ok = false;	/* (looked at only when the link has a password) */
 		/* the e-mail the first view's notification names: none when views are untracked */
-		text	   *told = l.track_views ? email : NULL;
 
 		has_link_id = true;
 		if (l.refusal != NULL)
@@ -440,8 +445,8 @@ link_open(PG_FUNCTION_ARGS)
 			args[0] = UUIDPGetDatum(&l.id);
 			args[1] = BoolGetDatum(password_ok);
 			argnulls[1] = l.password_hash != NULL ? ' ' : 'n';
-			args[2] = told ? PointerGetDatum(told) : (Datum) 0;
-			argnulls[2] = told ? ' ' : 'n';
+			args[2] = email ? PointerGetDatum(email) : (Datum) 0;
+			argnulls[2] = email ? ' ' : 'n';
 			Run(PLAN_ATTEMPT, args, argnulls, SPI_OK_SELECT);
 			answer = KeptStatementColumn(1, &isnull);
 			if (isnull)
@@ -449,8 +454,13 @@ link_open(PG_FUNCTION_ARGS)
 			status = MemoryContextStrdup(caller, TextDatumGetCString(answer));
 			if (strcmp(status, "ok") == 0)
 				status = NULL;
-			else if (strcmp(status, "invalid") == 0)
-				has_link_id = false;
+			else
+			{
+				/* a refused attempt's audit row committed with it */
+				audited = true;
+				if (strcmp(status, "invalid") == 0)
+					has_link_id = false;
+			}
 		}
 
 		if (status == NULL)
@@ -466,7 +476,8 @@ link_open(PG_FUNCTION_ARGS)
 				if (l.track_views)
 					WriteView(&l.id, email, viewed_at);
 				if (!l.has_max_views)
-					LinkViewAtCommit(&l.id, told ? text_to_cstring(told) : NULL, viewed_at);
+					LinkViewAtCommit(&l.id, l.track_views && email ? text_to_cstring(email) : NULL,
+									 viewed_at);
 			}
 			ContextSetLink(&l.id, l.kid);
 			status = "ok";
@@ -476,16 +487,16 @@ link_open(PG_FUNCTION_ARGS)
 	/*
 	 * the audit row of every open, ok or refused: the link (NULL for an
 	 * invalid token), the viewer's e-mail and the status; it commits with
-	 * the caller's transaction
+	 * the caller's transaction, unless a refused attempt staged it already
 	 */
-	if (!standby)
+	if (!standby && has_link_id)
+		LinkOpenedInTransaction();
+	if (!standby && !audited)
 	{
 		bool		has_workspace = has_link_id && l.has_workspace;
 		Datum		args[4];
 		char		argnulls[4] = {' ', ' ', ' ', ' '};
 
-		if (has_link_id)
-			LinkOpenedInTransaction();
 		if (AuditStageInMemory(1))
 			StageOpen(has_workspace ? &l.workspace : NULL, has_link_id ? &l.id : NULL, status,
 					  email);

@@ -164,9 +164,10 @@ COMMENT ON FUNCTION share_acl._password_check(text, text) IS
 
 -- src/link_attempts.c: attempts recorded in a transaction of their own, views
 -- counted at commit; src/secret_log.c: logging settings that expose secrets.
-CREATE FUNCTION share_acl._link_attempt(link uuid, password_ok boolean, viewer_email text) RETURNS text
+CREATE FUNCTION share_acl._link_attempt(link uuid, password_ok boolean, viewer_email text,
+                                        actor uuid, db_role text) RETURNS text
     AS 'MODULE_PATHNAME', 'link_attempt' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION share_acl._link_attempt(uuid, boolean, text) IS
+COMMENT ON FUNCTION share_acl._link_attempt(uuid, boolean, text, uuid, text) IS
     'internal: decide and record an attempt to open a link (_link_record_attempt) in a background worker''s own transaction, and answer its status; raises when it cannot be recorded';
 
 CREATE FUNCTION share_acl._xid_is_current(xid) RETURNS boolean
@@ -217,55 +218,72 @@ COMMENT ON FUNCTION share_acl._link_refusal(share_acl.link) IS
 -- (a password appeared meanwhile), locked (10 wrong passwords within 15
 -- minutes; password_ok is not looked at), wrong_password (recorded: a
 -- link_failed_attempt row, failed_attempts + 1, rows older than the window
--- pruned), or ok (a link with max_views: the view is claimed, view_count + 1).
-CREATE FUNCTION share_acl._link_record_attempt(link uuid, password_ok boolean, viewer_email text)
+-- pruned), or ok (a link with max_views: the view is claimed, view_count + 1;
+-- the first view's notification names viewer_email when the workspace tracks
+-- external views).  A refused attempt's open_link audit row (actor, db_role:
+-- the caller's principal and session user) is staged here too, so that it
+-- commits with the attempt: a wrong password stays in the audit log however
+-- the caller's transaction ends.  An ok attempt's row is the caller's, which
+-- commits with its view.
+CREATE FUNCTION share_acl._link_record_attempt(link uuid, password_ok boolean, viewer_email text,
+                                               actor uuid, db_role text)
 RETURNS text
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     l share_acl.link;
-    refusal text;
+    ws share_acl.workspace;
+    status text;
     n bigint;
 BEGIN
     SELECT * INTO l FROM share_acl.link x WHERE x.id = _link_record_attempt.link FOR NO KEY UPDATE;
     IF NOT FOUND THEN
-        RETURN 'invalid';
-    END IF;
-    refusal := share_acl._link_refusal(l);
-    -- (the row lock may have been waited for: a link that expired meanwhile
-    -- is expired, whatever time this statement started at)
-    IF refusal IS NULL AND l.expires_at <= pg_catalog.clock_timestamp() THEN
-        refusal := 'expired';
-    END IF;
-    IF refusal IS NOT NULL THEN
-        RETURN refusal;
-    END IF;
-    IF l.password_hash IS NOT NULL THEN
-        IF _link_record_attempt.password_ok IS NULL THEN
-            RETURN 'password_required';
+        status := 'invalid';
+    ELSE
+        SELECT w.* INTO ws FROM share_acl.resource r JOIN share_acl.workspace w ON w.id = r.workspace_id
+         WHERE r.id = l.resource_id;
+        status := share_acl._link_refusal(l);
+        -- (the row lock may have been waited for: a link that expired meanwhile
+        -- is expired, whatever time this statement started at)
+        IF status IS NULL AND l.expires_at <= pg_catalog.clock_timestamp() THEN
+            status := 'expired';
         END IF;
-        SELECT count(*) INTO n FROM share_acl.link_failed_attempt f
-         WHERE f.link_id = l.id AND f.at > now() - interval '15 minutes';
-        IF n >= 10 THEN
-            RETURN 'locked';
+        IF status IS NULL AND l.password_hash IS NOT NULL THEN
+            IF _link_record_attempt.password_ok IS NULL THEN
+                status := 'password_required';
+            ELSE
+                SELECT count(*) INTO n FROM share_acl.link_failed_attempt f
+                 WHERE f.link_id = l.id AND f.at > now() - interval '15 minutes';
+                IF n >= 10 THEN
+                    status := 'locked';
+                ELSIF NOT _link_record_attempt.password_ok THEN
+                    PERFORM share_acl._refuse_application_references('open_link');
+                    DELETE FROM share_acl.link_failed_attempt f
+                     WHERE f.link_id = l.id AND f.at <= now() - interval '15 minutes';
+                    INSERT INTO share_acl.link_failed_attempt (link_id) VALUES (l.id);
+                    -- (a count written by hand at the integer's end stays there)
+                    UPDATE share_acl.link x SET failed_attempts = least(x.failed_attempts, 2147483646) + 1
+                     WHERE x.id = l.id;
+                    status := 'wrong_password';
+                END IF;
+            END IF;
         END IF;
-        IF NOT _link_record_attempt.password_ok THEN
-            PERFORM share_acl._refuse_application_references('open_link');
-            DELETE FROM share_acl.link_failed_attempt f
-             WHERE f.link_id = l.id AND f.at <= now() - interval '15 minutes';
-            INSERT INTO share_acl.link_failed_attempt (link_id) VALUES (l.id);
-            -- (a count written by hand at the integer's end stays there)
-            UPDATE share_acl.link x SET failed_attempts = least(x.failed_attempts, 2147483646) + 1
-             WHERE x.id = l.id;
-            RETURN 'wrong_password';
+        IF status IS NULL THEN
+            IF l.max_views IS NOT NULL THEN
+                PERFORM share_acl._link_count_views(l.id, 1, now(),
+                    CASE WHEN ws.track_external_views THEN _link_record_attempt.viewer_email END);
+            END IF;
+            RETURN 'ok';
         END IF;
     END IF;
-    IF l.max_views IS NOT NULL THEN
-        PERFORM share_acl._link_count_views(l.id, 1, now(), _link_record_attempt.viewer_email);
-    END IF;
-    RETURN 'ok';
+    INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, object_id,
+                                       new, link_id, viewer_email)
+    VALUES (ws.id, _link_record_attempt.actor, _link_record_attempt.db_role, 'open_link', 'link', l.id,
+            pg_catalog.jsonb_build_object('status', status), l.id, _link_record_attempt.viewer_email);
+    PERFORM share_acl._audit_staged(ws.id);
+    RETURN status;
 END $$;
-COMMENT ON FUNCTION share_acl._link_record_attempt(uuid, boolean, text) IS
-    'internal: decide and record one attempt to open a link with a password or max_views (lockout, wrong password, claimed view) under the link''s row lock';
+COMMENT ON FUNCTION share_acl._link_record_attempt(uuid, boolean, text, uuid, text) IS
+    'internal: decide and record one attempt to open a link with a password or max_views (lockout, wrong password, claimed view; a refusal''s audit row) under the link''s row lock';
 
 -- The token of a link, signed with the newest unretired key.
 CREATE FUNCTION share_acl._link_token(link uuid) RETURNS text

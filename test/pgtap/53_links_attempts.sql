@@ -3,7 +3,8 @@
 -- transaction back (or a savepoint around the open); a view claimed on a
 -- link with max_views stays used; views of other links are counted when the
 -- opening transaction commits, and not for a rolled-back transaction or
--- savepoint, whatever SET CONSTRAINTS says; open_link holds no advisory lock.
+-- savepoint, whatever SET CONSTRAINTS says; open_link holds no advisory lock;
+-- a wrong password's audit row stays with its attempt.
 --
 -- Unlike the other link files this one commits: attempts are recorded by a
 -- background worker in a transaction of its own, which only committed links
@@ -42,6 +43,7 @@ CREATE TEMP TABLE links (name text PRIMARY KEY, id uuid NOT NULL, token text);
 INSERT INTO links (name, id) VALUES
     ('pw',        '53000000-0000-0000-0007-000000000001'),
     ('pw2',       '53000000-0000-0000-0007-000000000002'),
+    ('pw3',       '53000000-0000-0000-0007-000000000007'),
     ('mv1',       '53000000-0000-0000-0007-000000000003'),
     ('mv2',       '53000000-0000-0000-0007-000000000004'),
     ('plain',     '53000000-0000-0000-0007-000000000005'),
@@ -50,7 +52,7 @@ INSERT INTO share_acl.link (id, resource_id, password_hash, max_views, created_b
 SELECT l.id,
        CASE WHEN l.name = 'untracked' THEN '53000000-0000-0000-0005-000000000002'::uuid
             ELSE '53000000-0000-0000-0005-000000000001'::uuid END,
-       CASE WHEN l.name IN ('pw', 'pw2') THEN share_acl._password_hash('Right-Pass-53') END,
+       CASE WHEN l.name IN ('pw', 'pw2', 'pw3') THEN share_acl._password_hash('Right-Pass-53') END,
        CASE l.name WHEN 'mv1' THEN 1 WHEN 'mv2' THEN 2 END,
        '53000000-0000-0000-0001-000000000001'
   FROM links l;
@@ -83,7 +85,16 @@ LANGUAGE sql AS $$
     SELECT k.view_count, k.failed_attempts FROM share_acl.link k JOIN links l ON l.id = k.id WHERE l.name = counters.name
 $$;
 
-SELECT plan(40);
+-- the open_link audit rows of a link written since this file began, by status
+CREATE TEMP TABLE audit_mark AS SELECT coalesce(max(id), 0) AS mark FROM share_acl.audit_log;
+CREATE FUNCTION pg_temp.opens_audited(name text) RETURNS TABLE (status text, n bigint) LANGUAGE sql AS $$
+    SELECT a.new ->> 'status', count(*) FROM share_acl.audit_log a
+     WHERE a.id > (SELECT mark FROM audit_mark) AND a.action = 'open_link'
+       AND a.link_id = (SELECT l.id FROM links l WHERE l.name = opens_audited.name)
+     GROUP BY 1 ORDER BY 1
+$$;
+
+SELECT plan(52);
 
 -- ------------------------------------------------ wrong passwords, rolled back
 BEGIN;
@@ -222,7 +233,7 @@ DROP TRIGGER t53_label ON share_acl.link;
 SELECT results_eq($$SELECT k.view_count, k.label FROM share_acl.link k JOIN links l ON l.id = k.id WHERE l.name = 'plain'$$,
     $$VALUES (7::bigint, 'viewed 7'::text)$$, 'a BEFORE UPDATE row trigger on link changes the counted row');
 SELECT results_eq($$SELECT a.action, a.new ->> 'label' FROM share_acl.audit_log a JOIN links l ON a.object_id = l.id
-                     WHERE l.name = 'plain' AND a.action = 'update'$$,
+                     WHERE l.name = 'plain' AND a.action = 'update' AND a.id > (SELECT mark FROM audit_mark)$$,
     $$VALUES ('update'::text, 'viewed 7'::text)$$,
     'the audit trail records the change that trigger made to an audited column (and not the count alone)');
 SELECT is(ARRAY[:'row_view', :'statement_view', :'label_view'], ARRAY['ok', 'ok', 'ok'],
@@ -251,6 +262,58 @@ SELECT results_eq($$SELECT view_count FROM pg_temp.counters('plain')$$, $$VALUES
     'commits, the count staying at the end (no 22003 at every viewer''s commit)');
 DROP TABLE public.t53_link_updates;
 DROP FUNCTION public.t53_link_update_row(), public.t53_link_update_statement(), public.t53_link_label();
+
+-- --------------------------------------------------- the opens' audit rows
+-- A wrong password is recorded with its audit row, in the attempt's own
+-- transaction: a caller that rolls back cannot guess passwords without a
+-- trail.  Any other open's row commits with the caller's transaction.
+SELECT results_eq($$SELECT * FROM pg_temp.opens_audited('pw')$$,
+    $$VALUES ('locked', 1::bigint), ('wrong_password', 10::bigint)$$,
+    'link pw: its ten wrong passwords, rolled back with their transactions or a savepoint, are each in the audit log; of its two locked opens only the committed one');
+SELECT results_eq($$SELECT * FROM pg_temp.opens_audited('pw2')$$,
+    $$VALUES ('ok', 1::bigint), ('wrong_password', 3::bigint)$$,
+    'link pw2: the two wrong passwords of a rolled-back transaction, the committed one once, and its committed ok');
+SELECT results_eq($$SELECT * FROM pg_temp.opens_audited('mv1')$$,
+    $$VALUES ('expired', 1::bigint)$$,
+    'link mv1: the ok open of a rolled-back transaction left no row (it commits with the caller), the refused one did');
+SELECT results_eq($$SELECT * FROM pg_temp.opens_audited('mv2')$$,
+    $$VALUES ('expired', 1::bigint), ('ok', 1::bigint)$$,
+    'link mv2: the ok open in a rolled-back savepoint left no row, the committed ok and the expired one did');
+BEGIN;
+SELECT share_acl.set_principal('53000000-0000-0000-0001-000000000001');
+SELECT o.status AS pw3_wrong FROM links l, share_acl.open_link(l.token, 'not it', viewer_email => 'guest@t53.example') o
+ WHERE l.name = 'pw3' \gset
+ROLLBACK;
+SELECT is(:'pw3_wrong'::text, 'wrong_password', 'a wrong password by a principal, with a viewer e-mail, rolled back');
+SELECT results_eq($$SELECT a.workspace_id, a.actor_id, a.db_role = session_user, a.object_type, a.object_id,
+                           a.viewer_email, a.old IS NULL
+                      FROM share_acl.audit_log a JOIN links l ON l.id = a.link_id
+                     WHERE l.name = 'pw3' AND a.id > (SELECT mark FROM audit_mark)$$,
+    $$VALUES ('53000000-0000-0000-0000-000000000001'::uuid, '53000000-0000-0000-0001-000000000001'::uuid,
+              true, 'link', '53000000-0000-0000-0007-000000000007'::uuid, 'guest@t53.example', true)$$,
+    'its row names the workspace, the acting principal, the session user, the link and the viewer''s e-mail');
+-- a link written by the caller's own transaction has its attempts recorded
+-- in that transaction (no other sees the row): their rows go with it
+BEGIN;
+INSERT INTO links (name, id) VALUES ('fresh', '53000000-0000-0000-0007-000000000008');
+INSERT INTO share_acl.link (id, resource_id, password_hash, created_by)
+VALUES ('53000000-0000-0000-0007-000000000008', '53000000-0000-0000-0005-000000000001',
+        share_acl._password_hash('Right-Pass-53'), '53000000-0000-0000-0001-000000000001');
+UPDATE links SET token = share_acl._link_token(id) WHERE name = 'fresh';
+SELECT is(pg_temp.open('fresh', 'not it'), 'wrong_password', 'a wrong password on a link created in the same transaction');
+SELECT results_eq($$SELECT s.action, s.new ->> 'status' FROM share_acl._audit_staged_rows() s
+                     WHERE s.link_id = '53000000-0000-0000-0007-000000000008' AND s.action = 'open_link'$$,
+    $$VALUES ('open_link', 'wrong_password')$$,
+    'its audit row is staged once, in that transaction');
+ROLLBACK;
+SELECT is((SELECT count(*) FROM share_acl.audit_log a
+            WHERE a.link_id = '53000000-0000-0000-0007-000000000008' AND a.id > (SELECT mark FROM audit_mark)),
+    0::bigint, 'and is rolled back with the link');
+SELECT is(pg_temp.open('pw3', 'Right-Pass-53'), 'ok', 'pw3 opens with its password');
+SELECT results_eq($$SELECT * FROM pg_temp.opens_audited('pw3')$$,
+    $$VALUES ('ok', 1::bigint), ('wrong_password', 1::bigint)$$, 'pw3: one row for each of its two opens');
+SELECT results_eq($$SELECT ok FROM share_acl.audit_verify('53000000-0000-0000-0000-000000000001')$$,
+    $$VALUES (true)$$, 'the workspace''s chain, with the rows its attempts sealed, verifies');
 
 SELECT * FROM finish();
 
