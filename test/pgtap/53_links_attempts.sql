@@ -47,13 +47,14 @@ INSERT INTO links (name, id) VALUES
     ('mv1',       '53000000-0000-0000-0007-000000000003'),
     ('mv2',       '53000000-0000-0000-0007-000000000004'),
     ('plain',     '53000000-0000-0000-0007-000000000005'),
-    ('untracked', '53000000-0000-0000-0007-000000000006');
+    ('untracked', '53000000-0000-0000-0007-000000000006'),
+    ('mv_untracked', '53000000-0000-0000-0007-000000000009');
 INSERT INTO share_acl.link (id, resource_id, password_hash, max_views, created_by)
 SELECT l.id,
-       CASE WHEN l.name = 'untracked' THEN '53000000-0000-0000-0005-000000000002'::uuid
+       CASE WHEN l.name IN ('untracked', 'mv_untracked') THEN '53000000-0000-0000-0005-000000000002'::uuid
             ELSE '53000000-0000-0000-0005-000000000001'::uuid END,
        CASE WHEN l.name IN ('pw', 'pw2', 'pw3') THEN share_acl._password_hash('Right-Pass-53') END,
-       CASE l.name WHEN 'mv1' THEN 1 WHEN 'mv2' THEN 2 END,
+       CASE l.name WHEN 'mv1' THEN 1 WHEN 'mv2' THEN 2 WHEN 'mv_untracked' THEN 2 END,
        '53000000-0000-0000-0001-000000000001'
   FROM links l;
 UPDATE links SET token = share_acl._link_token(id);
@@ -94,7 +95,7 @@ CREATE FUNCTION pg_temp.opens_audited(name text) RETURNS TABLE (status text, n b
      GROUP BY 1 ORDER BY 1
 $$;
 
-SELECT plan(52);
+SELECT plan(54);
 
 -- ------------------------------------------------ wrong passwords, rolled back
 BEGIN;
@@ -184,6 +185,12 @@ COMMIT;
 SELECT results_eq($$SELECT k.view_count, (SELECT count(*) FROM share_acl.link_view v WHERE v.link_id = k.id)
                       FROM share_acl.link k JOIN links l ON l.id = k.id WHERE l.name = 'untracked'$$,
     $$VALUES (1::bigint, 0::bigint)$$, 'its view is counted at commit, without a link_view row');
+SELECT is((SELECT o.status FROM links l, share_acl.open_link(l.token, viewer_email => 'seen@t53.example') o
+            WHERE l.name = 'mv_untracked'), 'ok',
+    'a link with max_views in a workspace that does not track external views, opened with a viewer e-mail');
+SELECT results_eq($$SELECT n.payload ->> 'viewer_email' FROM share_acl.notification n JOIN links l
+                     ON n.payload ->> 'link_id' = l.id::text WHERE l.name = 'mv_untracked'$$,
+    $$VALUES (NULL::text)$$, 'the view the worker claims tells the creator of it without the viewer''s e-mail');
 
 
 -- ------------------------------------- the count and an administrator's triggers
