@@ -458,8 +458,9 @@ SELECT throws_ok($$SELECT share_acl.create_team(pg_temp.id('ws'), 'no principal'
     'permission denied: no principal set', 'a call without a principal by a role that is no administrator');
 RESET SESSION AUTHORIZATION;
 SELECT is(pg_temp.wait_rows(2), 2::bigint, 'refused calls: both rows are there');
+-- (each row commits in its own worker's transaction: in either order)
 SELECT results_eq($$SELECT action, object_type, object_id, actor_id, db_role, workspace_id, new ->> 'message'
-                      FROM pg_temp.fresh()$$,
+                      FROM pg_temp.fresh() ORDER BY new ->> 'message'$$,
     $$VALUES ('refused', 'create_team', pg_temp.id('ws'), pg_temp.id('dave'), 't60_app', pg_temp.id('ws'),
               'permission denied: create_team requires "manage_members" on workspace ' || pg_temp.id('ws')),
              ('refused', 'create_team', NULL, NULL, 't60_app', NULL, 'permission denied: no principal set')$$,
