@@ -1,7 +1,8 @@
 /*
  * audit_ids.c — the ids of sealed audit rows: taken from audit_log's
  * sequence once the chains are locked, so that they grow along each chain
- * (audit_ids.h); and, at a backend's first seal, the sequence set forward
+ * (audit_ids.h); and, at a backend's first seal into a sequence (the first
+ * after the extension was installed again, too), the sequence set forward
  * past the log's greatest id when a restore left it behind.
  */
 #include "postgres.h"
@@ -23,8 +24,8 @@
 #include "audit_ids.h"
 #include "catalog.h"
 
-/* this backend's first seal checked the sequence */
-static bool sequence_checked = false;
+/* the sequence this backend's first seal into it checked (InvalidOid: none) */
+static Oid	sequence_checked = InvalidOid;
 
 /* max, or the id (column) of rel's row tup when greater (a NULL id is none). */
 static int64
@@ -152,7 +153,9 @@ AuditNextIds(Oid log, Oid seq, int64 rows)
 	 * restore (one COPY per table, the sequence's value last) has audited the
 	 * model rows it restores: those rows then took ids from a fresh sequence,
 	 * and the sequence was set back afterwards.  Checked at a backend's first
-	 * seal (a restore's own session seals before it sets the sequence back).
+	 * seal into this sequence (a restore's own session seals before it sets
+	 * the sequence back; a session that stayed connected while the extension
+	 * was dropped, created and restored into has a new sequence to check).
 	 * Only when the log holds the id the sequence would give next, and then
 	 * again in ExclusiveLock on the sequence, which every nextval's
 	 * RowExclusiveLock conflicts with: no id is taken between that read and
@@ -162,7 +165,7 @@ AuditNextIds(Oid log, Oid seq, int64 rows)
 	 * duplicate ids).  A sequence that is not behind (all but the first
 	 * seals after a restore) is not locked.
 	 */
-	if (!sequence_checked)
+	if (sequence_checked != seq)
 	{
 		if (LogMaxId(log) >= SequenceNext(seq))
 		{
@@ -174,7 +177,7 @@ AuditNextIds(Oid log, Oid seq, int64 rows)
 				DirectFunctionCall2(setval_oid, ObjectIdGetDatum(seq), Int64GetDatum(m));
 			UnlockRelationOid(seq, ExclusiveLock);
 		}
-		sequence_checked = true;
+		sequence_checked = seq;
 	}
 	for (i = 0; i < rows; i++)
 		ids[i] = Int64GetDatum(nextval_internal(seq, false));

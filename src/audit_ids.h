@@ -9,7 +9,8 @@
 /*
  * rows ids from seq, audit_log's sequence (log: audit_log), taken once the
  * chains are locked (so they grow along each chain); the first call in a
- * backend first sets seq past the greatest id in the log when it is behind.
+ * backend for this seq first sets it past the greatest id in the log when
+ * it is behind.
  */
 extern Datum *AuditNextIds(Oid log, Oid seq, int64 rows);
 

@@ -8,7 +8,8 @@
 # same with a custom-format dump restored with pg_restore -j 2 the way the
 # README says (share_acl's rows serially, in foreign-key order, the rest in
 # parallel); then a reinstall of the extension: DROP and CREATE EXTENSION
-# and a data-only restore of share_acl's rows, the way the README says; and
+# and a data-only restore of share_acl's rows, the way the README says, with
+# a session connected throughout that writes before and after; and
 # a dump of share_acl's schema with the extension named (pg_dump -n
 # share_acl -e share_acl: -n alone crashes pg_dump 15, README) restored with
 # psql.
@@ -133,17 +134,38 @@ chains_verify par "pg_restore -j"
 # audit_log (--load-via-partition-root), DROP EXTENSION ... CASCADE, CREATE
 # EXTENSION, and share_acl's rows restored alone into the new extension,
 # also those of the month partitions the new extension does not have
+# (with a session that stays connected throughout, as a pool's would, idle
+# while the reinstall runs: it has sealed rows before, and seals after)
 createdb -T share_acl_dump_src share_acl_dump_rei
+coproc KEPT { psql -qXAt -v ON_ERROR_STOP=1 -d share_acl_dump_rei 2>&1; }
+kept() {	# SQL: run it in the kept session, answer its one line of output
+	local line
+	echo "$1;" >&"${KEPT[1]}"
+	read -r -t 60 line <&"${KEPT[0]}" || { echo "dump: the kept session did not answer $1"; exit 1; }
+	echo "$line"
+}
+kept "SELECT share_acl.create_user('kept-before@reinstall.example') IS NOT NULL" >/dev/null
 pg_dump -Fc --load-via-partition-root -d share_acl_dump_rei -f "$work/rei.fc" 2>>"$work/pg_dump.log" ||
 	{ cat "$work/pg_dump.log"; exit 1; }
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_rei -c 'DROP EXTENSION share_acl CASCADE' -c 'CREATE EXTENSION share_acl' 2>/dev/null
 if ! pg_restore -e -d share_acl_dump_rei --data-only -n share_acl "$work/rei.fc" 2>"$work/rei.log"; then
 	echo "dump: the data-only restore into the reinstalled extension failed:"; head -5 "$work/rei.log"; exit 1
 fi
+kept_after=$(kept "SELECT share_acl.create_user('kept-after@reinstall.example') IS NOT NULL")
+echo '\q' >&"${KEPT[1]}"
+wait "$KEPT_PID" 2>/dev/null || true
+if [ "$kept_after" != t ]; then
+	echo "dump: the session kept through the reinstall could not write: $kept_after"; exit 1
+fi
+psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_rei -c "DELETE FROM share_acl.principal WHERE email LIKE 'kept-%@reinstall.example'" >/dev/null
 same_as_before rei "the reinstall"
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_rei -c "SELECT share_acl.create_user('after@reinstall.example')" \
 	-c "SELECT share_acl.audit_retain('1 year')" >/dev/null
-chains_verify rei "the reinstall"
+twice=$(psql -qXAt -d share_acl_dump_rei -c "SELECT count(*) - count(DISTINCT id) FROM share_acl.audit_log")
+if [ "$twice" != 0 ]; then
+	echo "dump: after the reinstall $twice audit ids are taken twice (the kept session's seal)"; exit 1
+fi
+chains_verify rei "the reinstall, a session kept through it writing after it"
 
 # one schema, the extension named (README, "Dump and restore")
 pg_dump -n share_acl -e share_acl -d share_acl_dump_src -f "$work/schema.sql" 2>>"$work/pg_dump.log" ||
@@ -152,4 +174,4 @@ createdb share_acl_dump_sch
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_sch -f "$work/schema.sql" >/dev/null
 same_as_before sch "pg_dump -n share_acl -e share_acl"
 chains_verify sch "pg_dump -n share_acl -e share_acl"
-echo "dump: $pairs answers, all row counts ($(cat "$work/counts_after")) and $audit_rows audit rows identical after pg_dump and restore (plain SQL with psql, custom format with pg_restore -j 2, a reinstall of the extension with a data-only restore, and a dump of the share_acl schema with the extension named); the audit chains verify"
+echo "dump: $pairs answers, all row counts ($(cat "$work/counts_after")) and $audit_rows audit rows identical after pg_dump and restore (plain SQL with psql, custom format with pg_restore -j 2, a reinstall of the extension with a data-only restore and a session kept connected through it, and a dump of the share_acl schema with the extension named); the audit chains verify"
