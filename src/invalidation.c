@@ -226,11 +226,18 @@ PG_FUNCTION_INFO_V1(see_committed);
 Datum
 see_committed(PG_FUNCTION_ARGS)
 {
+	CacheSeeCommitted();
+	PG_RETURN_VOID();
+}
+
+/* The same for C callers. */
+void
+CacheSeeCommitted(void)
+{
 	statement_seq++;
 	AcceptInvalidationMessages();
 	share_acl_inval_counts[INVAL_STRUCTURE]++;
 	share_acl_inval_counts[INVAL_PRINCIPALS]++;
-	PG_RETURN_VOID();
 }
 
 /*

@@ -46,6 +46,11 @@ InvalCount(InvalGroup group)
 typedef uint64 TransientTag;
 
 extern void CacheBeginStatement(void);
+/*
+ * The checks after it in this statement see what other transactions have
+ * committed (for a call that checked, then waited for a lock: it asks again).
+ */
+extern void CacheSeeCommitted(void);
 extern TransientTag CacheTransientTag(bool transient);
 extern bool CacheTransientStillValid(TransientTag tag);
 

@@ -244,6 +244,35 @@ RowExists(TupleDesc desc, HeapTuple tup, void *arg)
 }
 
 /*
+ * No escalation (R9, R14): a share by actor (NULL: a trusted administrator)
+ * grants only what the actor holds itself on the resource, nor, under
+ * member_edit_own_only, below it on what others own.
+ */
+static void
+ShareNoEscalation(const char *function, const char *action, const pg_uuid_t *actor,
+				  const pg_uuid_t *resource, Permset grant)
+{
+	Permset		missing;
+	TargetKind	kind;
+
+	if (actor == NULL)
+		return;
+	missing = grant & ~EnginePermissionsOf(actor, resource, &kind);
+	if (missing != 0)
+		Deny(function, resource,
+			 psprintf("permission denied: %s cannot grant \"%s\" on resource %s", action,
+					  PermsetToCString(missing), UuidText(resource)),
+			 "A principal can grant only permissions it holds itself on the resource.", NULL);
+	if ((grant & ENGINE_CAP_EDIT_OWN_ONLY) != 0 && EngineMemberEditOwnOnly(actor, resource))
+	{
+		Datum		args[4] = {UUIDPGetDatum(actor), UUIDPGetDatum(resource), PermsetGetDatum(grant),
+							   CStringGetTextDatum(action)};
+
+		(void) RunOne(PLAN_NO_ESCALATION_BELOW, args, NULL, SPI_OK_SELECT);
+	}
+}
+
+/*
  * The share of resource with grantee, made by actor (NULL: a trusted
  * administrator) through function (share, share_with_email); returns its id.
  * The arguments are those of share(), from argument first on.
@@ -264,8 +293,6 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 	pg_uuid_t	workspace;
 	ShareFacts	facts;
 	Datum		share_id;
-	Permset		have;
-	TargetKind	kind;
 	int			i;
 
 	if (PG_ARGISNULL(first) || PG_ARGISNULL(first + 1) || PG_ARGISNULL(first + 2) ||
@@ -325,33 +352,15 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 				 errmsg("%s: expires_at %s is not in the future", action,
 						DatumGetCString(DirectFunctionCall1(timestamptz_out,
 															TimestampTzGetDatum(expires_at))))));
-	/* no escalation: only what the actor holds itself on the resource */
-	if (actor != NULL)
-	{
-		Permset		missing;
-
-		have = EnginePermissionsOf(actor, resource, &kind);
-		missing = grant & ~have;
-		if (missing != 0)
-			Deny(function, resource,
-				 psprintf("permission denied: %s cannot grant \"%s\" on resource %s", action,
-						  PermsetToCString(missing), UuidText(resource)),
-				 "A principal can grant only permissions it holds itself on the resource.", NULL);
-		/* ... nor, under member_edit_own_only, below it on what others own */
-		if ((grant & ENGINE_CAP_EDIT_OWN_ONLY) != 0 && EngineMemberEditOwnOnly(actor, resource))
-		{
-			Datum		args[4] = {UUIDPGetDatum(actor), UUIDPGetDatum(resource), PermsetGetDatum(grant),
-								   CStringGetTextDatum(action)};
-
-			(void) RunOne(PLAN_NO_ESCALATION_BELOW, args, NULL, SPI_OK_SELECT);
-		}
-	}
+	ShareNoEscalation(function, action, actor, resource, grant);
 	/*
 	 * A share that may reach an outsider (a person without a role, an
 	 * external principal, a team) holds the workspace's row until the end
 	 * of the transaction, as _get_policies does: allow_external_sharing
 	 * turned false meanwhile waits for it, so that a later move or filing
-	 * checks against it committed; and the policy is read as that row is now
+	 * checks against it committed; and the policy is read as that row is now.
+	 * That wait may have been for a transaction that also took the actor's
+	 * rights away: the actor is asked again, as that transaction left them.
 	 */
 	if (facts.external_sharing &&
 		(facts.grantee.kind == PK_EXTERNAL || facts.grantee.kind == PK_TEAM ||
@@ -362,6 +371,9 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 
 		if (RunOne(PLAN_HOLD_POLICIES, args, NULL, SPI_OK_SELECT))
 			facts.external_sharing = DatumGetBool(KeptStatementColumn(1, &isnull)) && !isnull;
+		CacheSeeCommitted();
+		Require(function, actor, resource, PERM_SHARE, action);
+		ShareNoEscalation(function, action, actor, resource, grant);
 	}
 	/*
 	 * outsiders: principals with no role in the workspace, and external

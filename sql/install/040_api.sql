@@ -193,10 +193,15 @@ BEGIN
     -- committed before it turns false, and a later move or filing
     -- (_exposure_check) sees it
     PERFORM 1 FROM share_acl.workspace w WHERE w.id = _get_policies.workspace FOR SHARE OF w;
+    -- the lock may have waited for a transaction that also took rights
+    -- away: the checks after it see what it committed, and every caller asks
+    -- again after it what it asked before (a check made before the wait and
+    -- a write after it would act on rights the caller no longer holds)
+    PERFORM share_acl._see_committed();
     RETURN share_acl._get_workspace(workspace);
 END $$;
 COMMENT ON FUNCTION share_acl._get_policies(uuid) IS
-    'internal: the workspace row whose creation-time policies a call applies, held (FOR SHARE) until the end of the transaction (40001 in REPEATABLE READ and SERIALIZABLE when changed since the snapshot), or ERROR P0002';
+    'internal: the workspace row whose creation-time policies a call applies, held (FOR SHARE) until the end of the transaction (40001 in REPEATABLE READ and SERIALIZABLE when changed since the snapshot), or ERROR P0002; the checks after it see what committed while it waited';
 
 -- The principal row, or P0002.
 CREATE FUNCTION share_acl._get_principal(principal uuid) RETURNS share_acl.principal
@@ -633,6 +638,9 @@ BEGIN
     p := share_acl._get_principal(principal);
     PERFORM share_acl._require(actor, workspace, 'manage_members', 'set_role');
     cur := share_acl._role_locked(workspace, principal);
+    -- (the lock may have waited for a change of the caller's own role)
+    PERFORM share_acl._see_committed();
+    PERFORM share_acl._require(actor, workspace, 'manage_members', 'set_role');
     IF cur IS NULL THEN
         RAISE EXCEPTION 'principal % is not a member of workspace %', principal, workspace
             USING ERRCODE = 'no_data_found',
@@ -669,8 +677,7 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM share_acl._get_workspace(workspace);
-    PERFORM share_acl._require(actor, workspace, 'manage_members', 'remove_member');
-    -- the refusals first, on the role as it is (a refused call waits for no
+    -- the refusals first (the caller's rights too), on the role as it is (a refused call waits for no
     -- lock), then again on the role as the locks leave it: the member's row
     -- and team rows (a transaction that changed the role, and may then add
     -- the person to a team, or removed it from one, commits first) and the
@@ -681,6 +688,7 @@ BEGIN
     -- (_lock_structure_with: a transaction that changed structure and then
     -- this person's role holds the structure lock and waits for the row)
     FOR pass IN 1 .. 2 LOOP
+        PERFORM share_acl._require(actor, workspace, 'manage_members', 'remove_member');
         cur := share_acl._role(workspace, principal);
         IF cur IS NULL THEN
             RAISE EXCEPTION 'principal % is not a member of workspace %', principal, workspace
@@ -696,6 +704,7 @@ BEGIN
         END IF;
         EXIT WHEN pass = 2;
         PERFORM share_acl._lock_structure_with(workspace, principal, false);
+        PERFORM share_acl._see_committed();
     END LOOP;
     PERFORM share_acl._refuse_application_references('remove_member');
     DELETE FROM share_acl.member m
@@ -739,6 +748,10 @@ BEGIN
     -- a remove_member of this person in flight commits first, then the
     -- role is read as it left it; or it waits for this transaction
     PERFORM share_acl._lock_structure(ARRAY[t.workspace_id]);
+    -- (and the caller is asked again: the lock may have waited for a change
+    -- of its own role)
+    PERFORM share_acl._see_committed();
+    PERFORM share_acl._require(actor, t.workspace_id, 'manage_members', 'add_team_member');
     IF m.kind <> 'team' AND share_acl._role(t.workspace_id, m.id) IS NULL THEN
         RAISE EXCEPTION 'principal % has no role in the workspace of team %', member, team
             USING ERRCODE = 'invalid_parameter_value',
@@ -1428,6 +1441,8 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'resource % does not exist', resource USING ERRCODE = 'no_data_found';
     END IF;
+    -- (and what the row's writer committed, e.g. a new owner)
+    PERFORM share_acl._see_committed();
     RETURN r;
 END $$;
 COMMENT ON FUNCTION share_acl._structure_locked(uuid, boolean) IS
@@ -1496,7 +1511,9 @@ BEGIN
         PERFORM share_acl._get_resource(new_parent);
         PERFORM share_acl._require(actor, new_parent, 'upload', 'move_resource');
     END IF;
-    r := share_acl._structure_locked(resource);
+    -- (the row too: a change of it committed meanwhile, a new owner or a
+    -- restriction, is waited for and seen by every check below)
+    r := share_acl._structure_locked(resource, lock_row => true);
     PERFORM share_acl._require(actor, resource, 'move', 'move_resource');
     IF new_parent = resource THEN      -- (the table's check would say 23514)
         RAISE EXCEPTION 'resource % cannot be its own parent: that would make a cycle', resource
@@ -1778,8 +1795,16 @@ BEGIN
     -- not taken for none)
     IF NOT set_restricted.restricted THEN
         r := share_acl._structure_locked(resource, lock_row => true);
-        PERFORM share_acl._require(actor, resource, 'change_permissions', 'set_restricted');
+    ELSE
+        -- (making it restricted: the row as its writer leaves it, e.g. a
+        -- new owner, then the caller is asked again)
+        SELECT * INTO r FROM share_acl.resource x WHERE x.id = set_restricted.resource FOR NO KEY UPDATE;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'resource % does not exist', resource USING ERRCODE = 'no_data_found';
+        END IF;
+        PERFORM share_acl._see_committed();
     END IF;
+    PERFORM share_acl._require(actor, resource, 'change_permissions', 'set_restricted');
     -- R14: lifting a restriction lets everything above flow in again
     IF r.restricted AND NOT set_restricted.restricted THEN
         prior := share_acl._structure_before(actor, resource,
@@ -1939,6 +1964,8 @@ BEGIN
             SELECT * INTO s FROM share_acl.share x WHERE x.id = update_share.share;
         ELSE
             SELECT * INTO s FROM share_acl.share x WHERE x.id = update_share.share FOR UPDATE;
+            -- (asked as the row's writer left it, and the caller's rights)
+            PERFORM share_acl._see_committed();
         END IF;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'share % does not exist', share USING ERRCODE = 'no_data_found';
@@ -1982,10 +2009,13 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value',
                       DETAIL = 'More permissions, a later expiry or none would keep what the share gives past what the grantor gave; its grantee, or a member of the team it goes to, may only narrow it.';
         END IF;
-        PERFORM share_acl._no_escalation(actor, s.resource_id, new_grant, 'update_share');
         -- a wider share to an outsider is new external sharing: the policy
-        -- that applies at creation applies to it too (narrowing stays free)
+        -- that applies at creation applies to it too (narrowing stays free);
+        -- the caller is asked again once the policies are held
         ws := share_acl._get_policies((SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = s.resource_id));
+        PERFORM share_acl._require_manager(actor, s.resource_id, s.granted_by, 'grantor of share ' || s.id,
+                                           'update_share');
+        PERFORM share_acl._no_escalation(actor, s.resource_id, new_grant, 'update_share');
         IF NOT ws.allow_external_sharing THEN
             outsider := share_acl._outsider_in(s.grantee_id, ws.id);
             IF outsider IS NOT NULL THEN
@@ -2182,6 +2212,8 @@ BEGIN
         ELSE
             SELECT * INTO q FROM share_acl.promotion_request x WHERE x.id = decide_promotion.request
                FOR UPDATE;
+            -- (asked as the row's writer left it, and the caller's rights)
+            PERFORM share_acl._see_committed();
         END IF;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'promotion request % does not exist', request USING ERRCODE = 'no_data_found';
@@ -2196,6 +2228,9 @@ BEGIN
         -- (locked: a set_role of that person in flight is waited for and
         -- its role seen, in REPEATABLE READ a serialization failure)
         cur := share_acl._role_locked(q.workspace_id, q.principal_id);
+        -- (the lock may have waited for a change of the caller's own role)
+        PERFORM share_acl._see_committed();
+        PERFORM share_acl._require(actor, q.workspace_id, 'manage_members', 'decide_promotion');
         IF cur IS NULL OR cur NOT IN ('viewer', 'guest') THEN
             RAISE EXCEPTION 'principal % is no longer a viewer or guest of workspace %', q.principal_id, q.workspace_id
                 USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -2314,6 +2349,8 @@ BEGIN
     -- asked before the row is locked, which makes it this transaction's own
     PERFORM share_acl._lock_structure_with(workspace, NULL, pol = 'allow_external_sharing' AND NOT b);
     PERFORM share_acl._see_committed();
+    -- (asked again: the locks may have waited for a change of the caller's role)
+    PERFORM share_acl._require(actor, workspace, 'manage_settings', 'set_workspace_policy');
     IF pol = 'default_link_expiry' THEN
         UPDATE share_acl.workspace w SET default_link_expiry = i WHERE w.id = set_workspace_policy.workspace;
     ELSIF pol = 'public_access_level' THEN

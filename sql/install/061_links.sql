@@ -367,6 +367,8 @@ BEGIN
     r := share_acl._get_resource(create_link.resource);
     PERFORM share_acl._require(actor, r.id, 'share', 'create_link');
     w := share_acl._get_policies(r.workspace_id);
+    -- (asked again: the policies' lock may have waited for a change of rights)
+    PERFORM share_acl._require(actor, r.id, 'share', 'create_link');
     IF NOT w.allow_external_sharing THEN
         PERFORM share_acl._deny(r.id,
             'permission denied: the workspace policy allow_external_sharing forbids new share links',
@@ -531,6 +533,8 @@ BEGIN
             SELECT * INTO l FROM share_acl.link x WHERE x.id = revoke_link.link;
         ELSE
             SELECT * INTO l FROM share_acl.link x WHERE x.id = revoke_link.link FOR NO KEY UPDATE;
+            -- (asked as the row's writer left it, and the caller's rights)
+            PERFORM share_acl._see_committed();
         END IF;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'link % does not exist', revoke_link.link USING ERRCODE = 'no_data_found';

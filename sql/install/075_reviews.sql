@@ -88,6 +88,8 @@ BEGIN
     r := share_acl._get_resource(resource);
     PERFORM share_acl._require(actor, resource, 'share', 'request_review');
     w := share_acl._get_policies(r.workspace_id);
+    -- (asked again: the policies' lock may have waited for a change of rights)
+    PERFORM share_acl._require(actor, resource, 'share', 'request_review');
     IF due_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) THEN
         RAISE EXCEPTION 'request_review: due_at % is not in the future', due_at
             USING ERRCODE = 'invalid_parameter_value';
@@ -188,6 +190,8 @@ DECLARE
 BEGIN
     IF locked THEN
         SELECT * INTO v FROM share_acl.review x WHERE x.id = _get_review.review FOR UPDATE;
+        -- (the caller's checks after it see what the row's writer committed)
+        PERFORM share_acl._see_committed();
     ELSE
         SELECT * INTO v FROM share_acl.review x WHERE x.id = _get_review.review;
     END IF;
