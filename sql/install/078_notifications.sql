@@ -435,6 +435,44 @@ END $$;
 COMMENT ON FUNCTION share_acl.notify_expiring_links(interval) IS
     'write "link about to expire" to the creator of each active link (unrevoked, with views left) expiring within the interval, once per link (run it hourly with pg_cron); returns how many were written';
 
+-- Retention, for pg_cron (nightly): notifications created more than
+-- older_than ago are deleted, read or not, mailed or not (the events they
+-- told of stay in the audit trail).  A trusted administrator; returns how
+-- many were deleted.  A link's "about to expire" notice deleted so may be
+-- written again for it by a later notify_expiring_links.
+CREATE FUNCTION share_acl.notification_retain(older_than interval) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cutoff timestamptz;
+    n bigint;
+BEGIN
+    PERFORM share_acl._require_writable();
+    IF NOT share_acl.invoker_is_admin() THEN
+        PERFORM share_acl._deny(NULL,
+            'permission denied: notification_retain is for trusted administrators only',
+            NULL, 'Call it as a superuser or a member of share_acl_admin.');
+    END IF;
+    IF older_than IS NULL THEN
+        RAISE EXCEPTION 'notification_retain: older_than must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF older_than <= interval '0' THEN
+        RAISE EXCEPTION 'notification_retain: older_than must be a positive interval'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- (before the timestamp range: nothing is that old)
+    BEGIN
+        cutoff := now() - older_than;
+    EXCEPTION WHEN datetime_field_overflow THEN
+        cutoff := '-infinity';
+    END;
+    DELETE FROM share_acl.notification x WHERE x.created_at < cutoff;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION share_acl.notification_retain(interval) IS
+    'notification retention (trusted administrators, e.g. nightly with pg_cron): delete the notifications created more than older_than ago, read or not; returns how many';
+
 -- Reading: one's own rows only.
 ALTER TABLE share_acl.notification ENABLE ROW LEVEL SECURITY;
 CREATE POLICY notification_own ON share_acl.notification FOR SELECT

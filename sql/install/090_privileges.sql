@@ -126,8 +126,8 @@ DECLARE
     admin_routines text[] := ARRAY[
         -- what this backend's cache holds (counts over every tenant)
         'cache_stats',
-        -- audit log retention (drops partitions)
-        'audit_retain',
+        -- retention: the audit log's (drops partitions), the notifications'
+        'audit_retain', 'notification_retain',
         -- the mailer and the hourly job
         'mark_notifications_sent', 'claim_email_outbox', 'claim_digests', 'notify_expiring_links'];
     entry text;

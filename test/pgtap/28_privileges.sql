@@ -69,7 +69,7 @@ SELECT e, 'admin' FROM unnest(ARRAY[
     -- what this backend's cache holds (counts over every tenant)
     'cache_stats',
     -- audit log retention
-    'audit_retain', 'mark_notifications_sent', 'claim_email_outbox', 'claim_digests',
+    'audit_retain', 'notification_retain', 'mark_notifications_sent', 'claim_email_outbox', 'claim_digests',
     'notify_expiring_links']) e
 UNION ALL
 SELECT e, 'owner' FROM unnest(ARRAY[
