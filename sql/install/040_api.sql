@@ -326,6 +326,17 @@ CREATE FUNCTION share_acl._no_escalation(principal uuid, resource uuid, granted 
                                          action text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM share_acl._no_escalation_held(principal, resource, granted, action);
+    PERFORM share_acl._no_escalation_below(principal, resource, granted, action);
+END $$;
+COMMENT ON FUNCTION share_acl._no_escalation(uuid, uuid, share_acl.permset, text) IS
+    'internal: raise 42501 naming the granted permissions the principal does not hold on the resource (or, under member_edit_own_only, on a resource below it)';
+
+CREATE FUNCTION share_acl._no_escalation_held(principal uuid, resource uuid, granted share_acl.permset,
+                                              action text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     missing share_acl.permset;
 BEGIN
@@ -335,14 +346,13 @@ BEGIN
     missing := granted OPERATOR(share_acl.-)
                coalesce(share_acl.effective_permissions(principal, resource), ''::share_acl.permset);
     IF missing OPERATOR(share_acl.<>) ''::share_acl.permset THEN
-        PERFORM share_acl._deny(_no_escalation.resource,
+        PERFORM share_acl._deny(_no_escalation_held.resource,
             pg_catalog.format('permission denied: %s cannot grant "%s" on resource %s', action, missing, resource),
             'A principal can grant only permissions it holds itself on the resource.', NULL);
     END IF;
-    PERFORM share_acl._no_escalation_below(principal, resource, granted, action);
 END $$;
-COMMENT ON FUNCTION share_acl._no_escalation(uuid, uuid, share_acl.permset, text) IS
-    'internal: raise 42501 naming the granted permissions the principal does not hold on the resource (or, under member_edit_own_only, on a resource below it)';
+COMMENT ON FUNCTION share_acl._no_escalation_held(uuid, uuid, share_acl.permset, text) IS
+    'internal: raise 42501 naming the granted permissions the principal does not hold on the resource';
 
 -- Under the workspace's member_edit_own_only policy a member holds edit,
 -- rename, move and delete only on what it owns (R9).  What it passes on at R
@@ -435,8 +445,15 @@ BEGIN
         RETURN;
     END IF;
     -- the walk below must see a move or collection change committed
-    -- meanwhile, and none may slip in before this grant commits
+    -- meanwhile, and none may slip in before this grant commits; and what
+    -- the principal holds is asked again as the transaction waited for left
+    -- it (a resource given to someone else meanwhile)
     PERFORM share_acl._lock_structure(ARRAY[ws]);
+    PERFORM share_acl._see_committed();
+    PERFORM share_acl._no_escalation_held(principal, resource, granted, action);
+    IF share_acl._edit_own_only(principal, resource) IS NULL THEN
+        RETURN;
+    END IF;
     IF NOT share_acl._foreign_below(principal, resource) THEN
         PERFORM share_acl._recheck_at_commit(principal, resource);     -- (an upload meanwhile)
     ELSE
@@ -618,6 +635,14 @@ BEGIN
                   HINT = 'Use share_acl.set_role() to change the role.';
     END IF;
     INSERT INTO share_acl.member (workspace_id, principal_id, role) VALUES (workspace, principal, role);
+    -- (the insert may have waited for another transaction's insert of the
+    -- same member, which may also have taken the caller's rights: asked
+    -- again as it left them)
+    PERFORM share_acl._see_committed();
+    PERFORM share_acl._require(actor, workspace, 'manage_members', 'add_member');
+    IF role = 'admin' THEN
+        PERFORM share_acl._require_owner(actor, workspace, 'assign the admin role');
+    END IF;
 END $$;
 COMMENT ON FUNCTION share_acl.add_member(uuid, uuid, share_acl.workspace_role) IS
     'give a user or external principal a role in the workspace (needs manage_members; admin only by the owner; never owner)';
@@ -1416,6 +1441,25 @@ END $$;
 COMMENT ON FUNCTION share_acl._exposure_check(uuid, uuid[], text) IS
     'internal: after a change that gave a resource new ancestors, raise 42501 when its workspace refuses external sharing and a new ancestor has a live share link or a share or review reaching an outsider';
 
+-- A resource's row locked against other writers of it (FOR NO KEY UPDATE),
+-- as it is once they are done; the checks after it see what they committed
+-- (a new owner, a restriction): a call that checked before the lock asks
+-- again after it.
+CREATE FUNCTION share_acl._resource_locked(resource uuid) RETURNS share_acl.resource
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    r share_acl.resource;
+BEGIN
+    SELECT * INTO r FROM share_acl.resource x WHERE x.id = _resource_locked.resource FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'resource % does not exist', resource USING ERRCODE = 'no_data_found';
+    END IF;
+    PERFORM share_acl._see_committed();
+    RETURN r;
+END $$;
+COMMENT ON FUNCTION share_acl._resource_locked(uuid) IS
+    'internal: the resource''s row locked FOR NO KEY UPDATE, as its concurrent writers leave it, the checks after it seeing what they committed; ERROR P0002 when there is none';
+
 -- R14 compares the state before a change with the state after it: one such
 -- change at a time per workspace, each reading what the one before it
 -- committed.  The resource's row, read again once its workspace's
@@ -1427,8 +1471,6 @@ COMMENT ON FUNCTION share_acl._exposure_check(uuid, uuid[], text) IS
 CREATE FUNCTION share_acl._structure_locked(resource uuid, lock_row boolean DEFAULT false)
 RETURNS share_acl.resource
 LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-    r share_acl.resource;
 BEGIN
     PERFORM share_acl._lock_structure(ARRAY[(share_acl._get_resource(resource)).workspace_id]);
     -- the checks after the wait see what the transaction waited for
@@ -1436,14 +1478,7 @@ BEGIN
     IF NOT lock_row THEN
         RETURN share_acl._get_resource(resource);
     END IF;
-    SELECT * INTO r FROM share_acl.resource x WHERE x.id = _structure_locked.resource
-       FOR NO KEY UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'resource % does not exist', resource USING ERRCODE = 'no_data_found';
-    END IF;
-    -- (and what the row's writer committed, e.g. a new owner)
-    PERFORM share_acl._see_committed();
-    RETURN r;
+    RETURN share_acl._resource_locked(resource);
 END $$;
 COMMENT ON FUNCTION share_acl._structure_locked(uuid, boolean) IS
     'internal: lock the structure of the resource''s workspace until the end of the transaction, then return its row as it is now (with lock_row, locked FOR NO KEY UPDATE after its concurrent writers)';
@@ -1741,6 +1776,12 @@ BEGIN
     IF actor IS NOT NULL AND access <> 'private' THEN
         r := share_acl._structure_locked(resource, lock_row => true);
         PERFORM share_acl._require(actor, resource, needed, 'set_general_access');
+    ELSIF actor IS NOT NULL THEN
+        -- (private takes no structure lock, but the row as its writer leaves
+        -- it, and the caller asked again: a write of the row committed
+        -- meanwhile may have taken the caller's rights)
+        r := share_acl._resource_locked(resource);
+        PERFORM share_acl._require(actor, resource, needed, 'set_general_access');
     END IF;
     -- no escalation (R4 gives on R and below what sharing would): the
     -- members it reaches may gain only flags the actor holds on R
@@ -1798,11 +1839,7 @@ BEGIN
     ELSE
         -- (making it restricted: the row as its writer leaves it, e.g. a
         -- new owner, then the caller is asked again)
-        SELECT * INTO r FROM share_acl.resource x WHERE x.id = set_restricted.resource FOR NO KEY UPDATE;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'resource % does not exist', resource USING ERRCODE = 'no_data_found';
-        END IF;
-        PERFORM share_acl._see_committed();
+        r := share_acl._resource_locked(resource);
     END IF;
     PERFORM share_acl._require(actor, resource, 'change_permissions', 'set_restricted');
     -- R14: lifting a restriction lets everything above flow in again
@@ -1843,7 +1880,7 @@ BEGIN
     -- (refused at once, before waiting for the structure lock; asked again after it)
     PERFORM share_acl._get_resource(project);
     PERFORM share_acl._require(actor, project, needed, 'set_guest_ai');
-    r := share_acl._structure_locked(project);
+    r := share_acl._structure_locked(project, lock_row => true);
     PERFORM share_acl._require(actor, project, needed, 'set_guest_ai');
     IF r.kind <> 'project' OR r.parent_id IS NOT NULL THEN
         RAISE EXCEPTION 'resource % is not a top-level project: guest AI is set on top-level projects', project
@@ -2109,6 +2146,9 @@ BEGIN
     END IF;
     r := share_acl._get_resource(resource);
     p := share_acl._get_principal(new_owner);
+    PERFORM share_acl._require(actor, r.workspace_id, 'transfer_ownership', 'transfer_resource_ownership');
+    -- (the row as its writer leaves it, and the caller asked again)
+    r := share_acl._resource_locked(resource);
     PERFORM share_acl._require(actor, r.workspace_id, 'transfer_ownership', 'transfer_resource_ownership');
     IF p.kind = 'team' THEN
         RAISE EXCEPTION 'a team cannot own a resource' USING ERRCODE = 'wrong_object_type';
