@@ -709,6 +709,35 @@ COMMENT ON FUNCTION share_acl._audit_partition(date) IS
 --     taking the chain's lock after the partitions': a deadlock with the
 --     writers of that chain).
 -- Returns the number of rows dropped.  older_than must be positive.
+-- What a retention function (audit_retain, notification_retain) keeps: the
+-- rows of the last older_than, a positive interval; the caller a trusted
+-- administrator, in a read-write transaction.  The time before which rows
+-- go (-infinity when older_than reaches past the timestamp range).
+CREATE FUNCTION share_acl._retention_cutoff(older_than interval, function text) RETURNS timestamptz
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM share_acl._require_writable();
+    IF NOT share_acl.invoker_is_admin() THEN
+        PERFORM share_acl._deny(NULL,
+            pg_catalog.format('permission denied: %s is for trusted administrators only', function),
+            NULL, 'Call it as a superuser or a member of share_acl_admin.');
+    END IF;
+    IF older_than IS NULL THEN
+        RAISE EXCEPTION '%: older_than must not be null', function USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF older_than <= interval '0' THEN
+        RAISE EXCEPTION '%: older_than must be a positive interval', function
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    BEGIN
+        RETURN now() - older_than;
+    EXCEPTION WHEN datetime_field_overflow THEN
+        RETURN '-infinity'::timestamptz;
+    END;
+END $$;
+COMMENT ON FUNCTION share_acl._retention_cutoff(interval, text) IS
+    'internal: the checks of a retention function (a trusted administrator, a read-write transaction, a positive interval) and the time before which its rows go';
+
 CREATE FUNCTION share_acl.audit_retain(older_than interval) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -720,31 +749,12 @@ DECLARE
     dropped_partitions text[] := ARRAY[]::text[];
     n bigint;
 BEGIN
-    PERFORM share_acl._require_writable();
-    IF NOT share_acl.invoker_is_admin() THEN
-        PERFORM share_acl._deny(NULL,
-            'permission denied: audit_retain is for trusted administrators only',
-            NULL, 'Call it as a superuser or a member of share_acl_admin.');
-    END IF;
-    IF older_than IS NULL THEN
-        RAISE EXCEPTION 'audit_retain: older_than must not be null'
-            USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF older_than <= interval '0' THEN
-        RAISE EXCEPTION 'audit_retain: older_than must be a positive interval'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    cutoff := share_acl._retention_cutoff(older_than, 'audit_retain');
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'audit_retain must run in a READ COMMITTED transaction'
             USING ERRCODE = 'invalid_transaction_state',
                   DETAIL = 'It waits for prepared transactions that wrote into a partition it drops, and must then see their rows.';
     END IF;
-    -- (before the timestamp range: nothing is that old)
-    BEGIN
-        cutoff := now() - older_than;
-    EXCEPTION WHEN datetime_field_overflow THEN
-        cutoff := '-infinity';
-    END;
     -- the month partitions: the default partition's months, this one and two more
     FOR m IN SELECT DISTINCT date_trunc('month', d.at AT TIME ZONE 'UTC')::date
                FROM share_acl.audit_log_default d

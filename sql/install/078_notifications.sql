@@ -443,29 +443,9 @@ COMMENT ON FUNCTION share_acl.notify_expiring_links(interval) IS
 CREATE FUNCTION share_acl.notification_retain(older_than interval) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    cutoff timestamptz;
+    cutoff timestamptz := share_acl._retention_cutoff(older_than, 'notification_retain');
     n bigint;
 BEGIN
-    PERFORM share_acl._require_writable();
-    IF NOT share_acl.invoker_is_admin() THEN
-        PERFORM share_acl._deny(NULL,
-            'permission denied: notification_retain is for trusted administrators only',
-            NULL, 'Call it as a superuser or a member of share_acl_admin.');
-    END IF;
-    IF older_than IS NULL THEN
-        RAISE EXCEPTION 'notification_retain: older_than must not be null'
-            USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF older_than <= interval '0' THEN
-        RAISE EXCEPTION 'notification_retain: older_than must be a positive interval'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    -- (before the timestamp range: nothing is that old)
-    BEGIN
-        cutoff := now() - older_than;
-    EXCEPTION WHEN datetime_field_overflow THEN
-        cutoff := '-infinity';
-    END;
     DELETE FROM share_acl.notification x WHERE x.created_at < cutoff;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
