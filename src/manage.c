@@ -634,14 +634,16 @@ DirtyRowSeen(TupleDesc desc, HeapTuple tup, void *arg)
  * key's check would wait (only a caller that holds upload where it creates
  * gets this far): two uploads choosing one id at once
  * are told apart here, the second refused with the id registry's message
- * rather than the key's (which names the table holding the id).  In
+ * rather than the key's (which names the table holding the id); *waited
+ * says whether it waited (the caller then asks its checks again).  In
  * REPEATABLE READ and SERIALIZABLE a resource committed after the
  * transaction's snapshot is a serialization failure, as the registry's
  * ON CONFLICT makes an id of another kind.
  */
 static bool
-ResourceIdTaken(const pg_uuid_t *id)
+ResourceIdTaken(const pg_uuid_t *id, bool *waited)
 {
+	*waited = false;
 	for (;;)
 	{
 		SnapshotData dirty;
@@ -668,6 +670,7 @@ ResourceIdTaken(const pg_uuid_t *id)
 			return row.found;
 		}
 		XactLockTableWait(row.writer, NULL, NULL, XLTW_None);
+		*waited = true;
 	}
 }
 
@@ -688,6 +691,7 @@ resource_create(PG_FUNCTION_ARGS)
 	char		nulls[5];
 	Snapshot	snap;
 	bool		workspace_exists = false;
+	bool		waited;
 	List	   *parent_workspaces = NIL;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(3))
@@ -751,11 +755,20 @@ resource_create(PG_FUNCTION_ARGS)
 	 * (an id used by a workspace or a principal is refused by the id registry
 	 * with the same message: it never says what holds the id)
 	 */
-	if (ResourceIdTaken(id))
+	if (ResourceIdTaken(id, &waited))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
 				 errmsg("id %s is already in use", UuidText(id)),
 				 errhint("Workspaces, principals, resources and share links share one namespace of ids.")));
+	/*
+	 * the transaction waited for (writing the same id, then deleting it) may
+	 * also have taken the actor's upload: asked again as it left it
+	 */
+	if (waited)
+	{
+		CacheSeeCommitted();
+		Require("create_resource", actor, parent ? parent : workspace, PERM_UPLOAD, "create_resource");
+	}
 
 	values[0] = UUIDPGetDatum(id);
 	values[1] = UUIDPGetDatum(workspace);

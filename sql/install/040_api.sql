@@ -852,6 +852,14 @@ BEGIN
         RAISE EXCEPTION 'principal % is not a team', team USING ERRCODE = 'wrong_object_type';
     END IF;
     PERFORM share_acl._require(actor, t.workspace_id, 'manage_members', 'remove_team_member');
+    -- (the row locked, as its writer leaves it, and the caller asked again)
+    PERFORM 1 FROM share_acl.team_member tm
+     WHERE tm.team_id = remove_team_member.team AND tm.member_id = remove_team_member.member
+       FOR UPDATE;
+    IF FOUND THEN
+        PERFORM share_acl._see_committed();
+        PERFORM share_acl._require(actor, t.workspace_id, 'manage_members', 'remove_team_member');
+    END IF;
     PERFORM share_acl._refuse_application_references('remove_team_member');
     DELETE FROM share_acl.team_member tm
      WHERE tm.team_id = remove_team_member.team AND tm.member_id = remove_team_member.member;
@@ -1619,9 +1627,16 @@ BEGIN
             USING ERRCODE = 'invalid_recursion';
     END IF;
     -- R14: the collection must not pass on to anyone what the actor does not hold
-    IF NOT EXISTS (SELECT 1 FROM share_acl.collection_item ci
-                    WHERE ci.collection_id = add_to_collection.collection
-                      AND ci.resource_id = add_to_collection.resource) THEN
+    -- (an item already there is held, so that it stays: a removal of it in
+    -- flight is waited for, and then the filing is checked as a new one)
+    PERFORM 1 FROM share_acl.collection_item ci
+     WHERE ci.collection_id = add_to_collection.collection
+       AND ci.resource_id = add_to_collection.resource
+       FOR KEY SHARE;
+    IF NOT FOUND THEN
+        PERFORM share_acl._see_committed();
+        PERFORM share_acl._require(actor, collection, 'manage_collections', 'add_to_collection');
+        PERFORM share_acl._require(actor, resource, 'view', 'add_to_collection');
         prior := share_acl._structure_before(actor, resource, ARRAY[collection]);
         exposure := share_acl._exposure_before(actor, resource);
         PERFORM share_acl._depth_check(resource, collection, 'add_to_collection');
@@ -1654,12 +1669,18 @@ BEGIN
         RAISE EXCEPTION 'resource % is not a collection (its kind is %)', collection, c.kind
             USING ERRCODE = 'wrong_object_type';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM share_acl.collection_item ci
-                    WHERE ci.collection_id = remove_from_collection.collection
-                      AND ci.resource_id = remove_from_collection.resource) THEN
+    -- (the row locked, as its writer leaves it, and the caller asked again)
+    PERFORM 1 FROM share_acl.collection_item ci
+     WHERE ci.collection_id = remove_from_collection.collection
+       AND ci.resource_id = remove_from_collection.resource
+       FOR UPDATE;
+    IF NOT FOUND THEN
         RAISE EXCEPTION 'resource % is not in collection %', resource, collection
             USING ERRCODE = 'no_data_found';
     END IF;
+    PERFORM share_acl._see_committed();
+    PERFORM share_acl._require(actor, collection, 'manage_collections', 'remove_from_collection');
+    PERFORM share_acl._require(actor, resource, 'view', 'remove_from_collection');
     PERFORM share_acl._refuse_application_references('remove_from_collection');
     DELETE FROM share_acl.collection_item ci
      WHERE ci.collection_id = remove_from_collection.collection
