@@ -1696,7 +1696,8 @@ COMMENT ON FUNCTION share_acl.remove_from_collection(uuid, uuid) IS
 -- cascade removes must be what was checked, as it is when the delete runs:
 -- the walk's resources are locked, top first, and the walk and its checks
 -- run again, seeing what committed meanwhile, until a walk finds nothing
--- new.  A resource another transaction adds or moves below a locked one
+-- new (the rows of theirs that the cascade deletes and the management calls
+-- write are locked with them: a wait for them comes before the last checks).  A resource another transaction adds or moves below a locked one
 -- waits for this one (its foreign-key check locks the parent); one whose
 -- transaction this one waited for, or a resource changed by it (made
 -- restricted, given another owner), is seen by the next walk's checks.
@@ -1749,6 +1750,17 @@ BEGIN
          WHERE NOT EXISTS (SELECT FROM pg_catalog.unnest(locked) l(id) WHERE l.id = f.id)
          ORDER BY f.n
            FOR UPDATE OF x;
+        -- and the rows the cascade deletes that the management calls write
+        -- (shares, links, reviews, collection items): a transaction that
+        -- wrote one of them and took the actor's rights is waited for here,
+        -- and the next walk's checks see what it committed, rather than the
+        -- cascade waiting for it after the last check
+        PERFORM FROM share_acl.share x WHERE x.resource_id = ANY (found_ids) ORDER BY x.id FOR UPDATE;
+        PERFORM FROM share_acl.link x WHERE x.resource_id = ANY (found_ids) ORDER BY x.id FOR UPDATE;
+        PERFORM FROM share_acl.review x WHERE x.resource_id = ANY (found_ids) ORDER BY x.id FOR UPDATE;
+        PERFORM FROM share_acl.collection_item x
+         WHERE x.resource_id = ANY (found_ids) OR x.collection_id = ANY (found_ids)
+         ORDER BY x.collection_id, x.resource_id FOR UPDATE;
         PERFORM share_acl._see_committed();
         locked := found_ids;
     END LOOP;
