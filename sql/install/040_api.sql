@@ -702,8 +702,9 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM share_acl._get_workspace(workspace);
-    -- the refusals first (the caller's rights too), on the role as it is (a refused call waits for no
-    -- lock), then again on the role as the locks leave it: the member's row
+    -- the refusals first (the caller's rights too), on the role as it is (a
+    -- refused call waits for no lock), then again on the role and the
+    -- caller's rights as the locks leave them: the member's row
     -- and team rows (a transaction that changed the role, and may then add
     -- the person to a team, or removed it from one, commits first) and the
     -- structure lock (an add_team_member of this person in flight commits
@@ -1697,7 +1698,8 @@ COMMENT ON FUNCTION share_acl.remove_from_collection(uuid, uuid) IS
 -- the walk's resources are locked, top first, and the walk and its checks
 -- run again, seeing what committed meanwhile, until a walk finds nothing
 -- new (the rows of theirs that the cascade deletes and the management calls
--- write are locked with them: a wait for them comes before the last checks).  A resource another transaction adds or moves below a locked one
+-- write are locked with them: a wait for them comes before the last
+-- checks).  A resource another transaction adds or moves below a locked one
 -- waits for this one (its foreign-key check locks the parent); one whose
 -- transaction this one waited for, or a resource changed by it (made
 -- restricted, given another owner), is seen by the next walk's checks.
