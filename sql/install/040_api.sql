@@ -1482,12 +1482,12 @@ RETURNS share_acl.resource
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
     PERFORM share_acl._lock_structure(ARRAY[(share_acl._get_resource(resource)).workspace_id]);
+    IF lock_row THEN
+        RETURN share_acl._resource_locked(resource);
+    END IF;
     -- the checks after the wait see what the transaction waited for
     PERFORM share_acl._see_committed();
-    IF NOT lock_row THEN
-        RETURN share_acl._get_resource(resource);
-    END IF;
-    RETURN share_acl._resource_locked(resource);
+    RETURN share_acl._get_resource(resource);
 END $$;
 COMMENT ON FUNCTION share_acl._structure_locked(uuid, boolean) IS
     'internal: lock the structure of the resource''s workspace until the end of the transaction, then return its row as it is now (with lock_row, locked FOR NO KEY UPDATE after its concurrent writers)';
