@@ -23,6 +23,7 @@
 #include "postgres.h"
 
 #include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_collation.h"
@@ -30,6 +31,7 @@
 #include "utils/snapmgr.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -46,6 +48,7 @@
 #include "link_attempts.h"
 #include "notify.h"
 #include "permset_sql.h"
+#include "row_lock.h"
 #include "row_write.h"
 #include "token_sql.h"
 
@@ -281,6 +284,38 @@ ReadLink(Datum token, bool token_null, OpenedLink *l)
 }
 
 /*
+ * The link row locked FOR KEY SHARE, as its view row's foreign-key check
+ * locks it (row_lock.c), before the view row is written: false when the link
+ * is gone, deleted (with its resource, say) by a transaction that committed
+ * after the link was read, which this waited for.  The open then answers as
+ * it would after that delete (invalid), not with the view row's foreign-key
+ * error.  A row not locked for another reason (REPEATABLE READ behind a
+ * committed update) is left to that check, as before.
+ */
+static bool
+LinkStillThere(const pg_uuid_t *link)
+{
+	Relation	rel = ModelTableOpen(MT_LINK, RowShareLock);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	Snapshot	snap = RegisterSnapshot(GetTransactionSnapshot());
+	bool		there;
+
+	there = LockRowByKey(rel, ModelRelId(MT_LINK_PKEY), catalog.l_id, F_UUID_EQ,
+						 UUIDPGetDatum(link), snap, LockTupleKeyShare, slot);
+	UnregisterSnapshot(snap);
+	if (!there)
+	{
+		snap = RegisterSnapshot(GetLatestSnapshot());
+		there = FindRowByKey(rel, ModelRelId(MT_LINK_PKEY), catalog.l_id, F_UUID_EQ,
+							 UUIDPGetDatum(link), snap, slot);
+		UnregisterSnapshot(snap);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(rel, NoLock);	/* (held to the end of the transaction, as the check's) */
+	return there;
+}
+
+/*
  * The view's link_view row, viewed at the time the open was judged: below
  * the statement when the table lets it be (src/row_write.c), else by
  * PLAN_VIEW.  Needs an SPI connection.
@@ -473,14 +508,26 @@ link_open(PG_FUNCTION_ARGS)
 				 */
 				TimestampTz viewed_at = EngineExpiryNow();
 
-				if (l.track_views)
-					WriteView(&l.id, email, viewed_at);
-				if (!l.has_max_views)
-					LinkViewAtCommit(&l.id, l.track_views && email ? text_to_cstring(email) : NULL,
-									 viewed_at);
+				if (l.track_views && !LinkStillThere(&l.id))
+				{
+					status = "invalid";
+					has_link_id = false;
+				}
+				else
+				{
+					if (l.track_views)
+						WriteView(&l.id, email, viewed_at);
+					if (!l.has_max_views)
+						LinkViewAtCommit(&l.id,
+										 l.track_views && email ? text_to_cstring(email) : NULL,
+										 viewed_at);
+				}
 			}
-			ContextSetLink(&l.id, l.kid);
-			status = "ok";
+			if (status == NULL)
+			{
+				ContextSetLink(&l.id, l.kid);
+				status = "ok";
+			}
 		}
 	}
 
