@@ -173,5 +173,6 @@ CREATE TEMP TABLE badbin (p int8);
 INSERT INTO badbin VALUES (1::int8 << 40);
 COPY badbin TO '/tmp/share_acl_permset_bad.bin' (FORMAT binary);
 SELECT pg_temp.err('COPY rt2 FROM ''/tmp/share_acl_permset_bad.bin'' (FORMAT binary)');
+\! rm -f /tmp/share_acl_permset.bin /tmp/share_acl_permset_bad.bin
 -- the largest valid input still parses
 SELECT length(repeat('view,', 818) || 'view') AS len, (repeat('view,', 818) || 'view')::permset;

@@ -339,6 +339,7 @@ SELECT ('60000000-0000-0000-0000-00000000c00' || i)::uuid AS id, pg_temp.id('ws'
   FROM generate_series(1, 3) i;
 COPY (SELECT id, ws, 'asset', p FROM copy_src) TO '/tmp/share_acl_t60_copy.tsv';
 COPY share_acl.resource (id, workspace_id, kind, parent_id) FROM '/tmp/share_acl_t60_copy.tsv';
+\! rm -f /tmp/share_acl_t60_copy.tsv
 SELECT results_eq('SELECT action, object_id FROM pg_temp.fresh()',
     'SELECT ''insert'', id FROM copy_src ORDER BY id', 'COPY of 3 resources: 3 rows');
 
