@@ -284,13 +284,13 @@ ReadLink(Datum token, bool token_null, OpenedLink *l)
 }
 
 /*
- * The link row locked FOR KEY SHARE, as its view row's foreign-key check
- * locks it (row_lock.c), before the view row is written: false when the link
- * is gone, deleted (with its resource, say) by a transaction that committed
- * after the link was read, which this waited for.  The open then answers as
- * it would after that delete (invalid), not with the view row's foreign-key
- * error.  A row not locked for another reason (REPEATABLE READ behind a
- * committed update) is left to that check, as before.
+ * The link row locked FOR KEY SHARE, as the foreign-key checks of its view
+ * and attempt rows lock it (row_lock.c): false when the link is gone,
+ * deleted (with its resource, say) by a transaction that committed after the
+ * link was read, which this waited for.  The open then answers as it would
+ * after that delete (invalid), not with a row's foreign-key error or the
+ * attempt worker's lock timeout.  A row not locked for another reason
+ * (REPEATABLE READ behind a committed update) is left to those checks.
  */
 static bool
 LinkStillThere(const pg_uuid_t *link)
@@ -469,6 +469,20 @@ link_open(PG_FUNCTION_ARGS)
 				password_ok = TokenPasswordMatches(PG_GETARG_DATUM(1), l.password_hash);
 		}
 
+		/*
+		 * the link's row, which the view's row and the attempt's rows
+		 * reference, held as their foreign keys hold it: a delete of it under
+		 * way is waited for here, not by the attempt's worker or the view
+		 * row's check, and the open then answers as after the delete
+		 */
+		if (status == NULL && !standby &&
+			(l.track_views || l.password_hash != NULL || l.has_max_views) &&
+			!LinkStillThere(&l.id))
+		{
+			status = "invalid";
+			has_link_id = false;
+		}
+
 		/* (nothing is recorded on a standby: its links have neither, above) */
 		if (status == NULL && (l.password_hash != NULL || l.has_max_views))
 		{
@@ -508,26 +522,14 @@ link_open(PG_FUNCTION_ARGS)
 				 */
 				TimestampTz viewed_at = EngineExpiryNow();
 
-				if (l.track_views && !LinkStillThere(&l.id))
-				{
-					status = "invalid";
-					has_link_id = false;
-				}
-				else
-				{
-					if (l.track_views)
-						WriteView(&l.id, email, viewed_at);
-					if (!l.has_max_views)
-						LinkViewAtCommit(&l.id,
-										 l.track_views && email ? text_to_cstring(email) : NULL,
-										 viewed_at);
-				}
+				if (l.track_views)
+					WriteView(&l.id, email, viewed_at);
+				if (!l.has_max_views)
+					LinkViewAtCommit(&l.id, l.track_views && email ? text_to_cstring(email) : NULL,
+									 viewed_at);
 			}
-			if (status == NULL)
-			{
-				ContextSetLink(&l.id, l.kid);
-				status = "ok";
-			}
+			ContextSetLink(&l.id, l.kid);
+			status = "ok";
 		}
 	}
 
