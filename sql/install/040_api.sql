@@ -142,11 +142,22 @@ COMMENT ON FUNCTION share_acl._role(uuid, uuid) IS
 -- REPEATABLE READ: a serialization failure).  (remove_member locks the row
 -- with the structure lock: _lock_structure_with.)
 CREATE FUNCTION share_acl._role_locked(workspace uuid, principal uuid) RETURNS share_acl.workspace_role
-LANGUAGE sql VOLATILE AS $$
-    SELECT m.role FROM share_acl.member m
-     WHERE m.workspace_id = $1 AND m.principal_id = $2
-       FOR UPDATE
-$$;
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    r share_acl.workspace_role;
+BEGIN
+    SELECT m.role INTO r FROM share_acl.member m
+     WHERE m.workspace_id = _role_locked.workspace AND m.principal_id = _role_locked.principal
+       FOR UPDATE;
+    IF NOT FOUND THEN
+        -- (a row deleted while this waited may have been added again by the
+        -- same transaction, which a new statement sees in READ COMMITTED)
+        SELECT m.role INTO r FROM share_acl.member m
+         WHERE m.workspace_id = _role_locked.workspace AND m.principal_id = _role_locked.principal
+           FOR UPDATE;
+    END IF;
+    RETURN r;
+END $$;
 COMMENT ON FUNCTION share_acl._role_locked(uuid, uuid) IS
     'internal: the role of the principal in the workspace, or NULL, its member row locked';
 
@@ -294,6 +305,10 @@ BEGIN
             ON CONFLICT ((share_acl.email_key(p.email))) DO NOTHING
             RETURNING p.id INTO gid;
         IF gid IS NULL THEN
+            -- (that transaction may also have taken the caller's rights: the
+            -- checks after this see what it committed, and the callers ask
+            -- theirs again)
+            PERFORM share_acl._see_committed();
             SELECT p.id INTO gid FROM share_acl.principal p
              WHERE share_acl.email_key(p.email) = share_acl.email_key(_principal_for_email.email);
             IF gid IS NULL THEN
@@ -309,7 +324,7 @@ BEGIN
     RETURN gid;
 END $$;
 COMMENT ON FUNCTION share_acl._principal_for_email(share_acl.resource, text, text) IS
-    'internal: the principal with this e-mail, or a new external principal with a guest role in the resource''s workspace';
+    'internal: the principal with this e-mail, or a new external principal with a guest role in the resource''s workspace; after a wait for another transaction creating it, the checks see what committed (the caller asks its own again)';
 
 -- What a share grants: its permset masked by its toggles (R6).
 CREATE FUNCTION share_acl._share_mask(perms share_acl.permset, allow_download boolean,
@@ -1995,6 +2010,7 @@ BEGIN
     r := share_acl._get_resource(resource);
     PERFORM share_acl._require(actor, resource, 'share', 'share_with_email');
     gid := share_acl._principal_for_email(r, email, 'share_with_email');
+    -- (asked again in _share: finding the principal may have waited)
     RETURN share_acl._share('share_with_email', actor, resource, gid, perms, expires_at,
                             allow_download, allow_comments, allow_approval, allow_contribution);
 END $$;
@@ -2036,11 +2052,13 @@ BEGIN
             SELECT * INTO s FROM share_acl.share x WHERE x.id = update_share.share;
         ELSE
             SELECT * INTO s FROM share_acl.share x WHERE x.id = update_share.share FOR UPDATE;
-            -- (asked as the row's writer left it, and the caller's rights)
-            PERFORM share_acl._see_committed();
         END IF;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'share % does not exist', share USING ERRCODE = 'no_data_found';
+        END IF;
+        IF locked = 1 THEN
+            -- (asked as the row's writer left it, and the caller's rights)
+            PERFORM share_acl._see_committed();
         END IF;
         PERFORM share_acl._require_manager(actor, s.resource_id, s.granted_by, 'grantor of share ' || s.id,
                                            'update_share');
@@ -2287,11 +2305,13 @@ BEGIN
         ELSE
             SELECT * INTO q FROM share_acl.promotion_request x WHERE x.id = decide_promotion.request
                FOR UPDATE;
-            -- (asked as the row's writer left it, and the caller's rights)
-            PERFORM share_acl._see_committed();
         END IF;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'promotion request % does not exist', request USING ERRCODE = 'no_data_found';
+        END IF;
+        IF locked = 1 THEN
+            -- (asked as the row's writer left it, and the caller's rights)
+            PERFORM share_acl._see_committed();
         END IF;
         PERFORM share_acl._require(actor, q.workspace_id, 'manage_members', 'decide_promotion');
     END LOOP;

@@ -533,11 +533,13 @@ BEGIN
             SELECT * INTO l FROM share_acl.link x WHERE x.id = revoke_link.link;
         ELSE
             SELECT * INTO l FROM share_acl.link x WHERE x.id = revoke_link.link FOR NO KEY UPDATE;
-            -- (asked as the row's writer left it, and the caller's rights)
-            PERFORM share_acl._see_committed();
         END IF;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'link % does not exist', revoke_link.link USING ERRCODE = 'no_data_found';
+        END IF;
+        IF locked = 1 THEN
+            -- (asked as the row's writer left it, and the caller's rights)
+            PERFORM share_acl._see_committed();
         END IF;
         IF actor IS NOT NULL AND l.created_by IS DISTINCT FROM actor
            AND NOT coalesce(share_acl.has_access(actor, l.resource_id, 'change_permissions'), false) THEN

@@ -97,16 +97,22 @@ BEGIN
     IF close_at_due AND due_at IS NULL THEN
         RAISE EXCEPTION 'request_review: close_at_due needs a due_at' USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- (an e-mail names a principal, known or new: checked as the others)
+    FOREACH e IN ARRAY coalesce(reviewer_emails, '{}') LOOP
+        by_email := by_email || share_acl._principal_for_email(r, e, 'request_review');
+    END LOOP;
+    IF cardinality(reviewer_emails) > 0 THEN
+        -- (asked again: a new principal may have waited for another
+        -- transaction creating it, which may also have taken the caller's
+        -- rights)
+        PERFORM share_acl._require(actor, resource, 'share', 'request_review');
+    END IF;
     -- what the reviewers get: commenter and approve, within what the requester holds
     grant_perms := 'commenter,approve'::share_acl.permset;
     IF actor IS NOT NULL THEN
         grant_perms := grant_perms OPERATOR(share_acl.&)
                        coalesce(share_acl.effective_permissions(actor, resource), ''::share_acl.permset);
     END IF;
-    -- (an e-mail names a principal, known or new: checked as the others)
-    FOREACH e IN ARRAY coalesce(reviewer_emails, '{}') LOOP
-        by_email := by_email || share_acl._principal_for_email(r, e, 'request_review');
-    END LOOP;
     FOREACH p IN ARRAY coalesce(reviewers, '{}') || by_email LOOP
         g := share_acl._get_principal(p);
         IF g.kind = 'team' AND g.workspace_id IS DISTINCT FROM r.workspace_id THEN
@@ -190,13 +196,15 @@ DECLARE
 BEGIN
     IF locked THEN
         SELECT * INTO v FROM share_acl.review x WHERE x.id = _get_review.review FOR UPDATE;
-        -- (the caller's checks after it see what the row's writer committed)
-        PERFORM share_acl._see_committed();
     ELSE
         SELECT * INTO v FROM share_acl.review x WHERE x.id = _get_review.review;
     END IF;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'review % does not exist', review USING ERRCODE = 'no_data_found';
+    END IF;
+    IF locked THEN
+        -- (the caller's checks after it see what the row's writer committed)
+        PERFORM share_acl._see_committed();
     END IF;
     RETURN v;
 END $$;

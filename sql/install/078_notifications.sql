@@ -78,6 +78,11 @@ BEGIN
     PERFORM share_acl._require(p, resource, 'view', 'mute');
     INSERT INTO share_acl.notification_mute (principal_id, resource_id) VALUES (p, resource)
     ON CONFLICT DO NOTHING;
+    -- (the insert may have waited for another transaction writing the same
+    -- row, which may also have taken the principal's view: asked again as it
+    -- left it)
+    PERFORM share_acl._see_committed();
+    PERFORM share_acl._require(p, resource, 'view', 'mute');
 END $$;
 COMMENT ON FUNCTION share_acl.mute(uuid) IS
     'stop notifications to the current principal about a resource and everything below it (needs view)';
