@@ -30,6 +30,7 @@ PG_FUNCTION_INFO_V1(concerned_now);
 PG_FUNCTION_INFO_V1(reach_of);
 PG_FUNCTION_INFO_V1(reach_lasting_of);
 PG_FUNCTION_INFO_V1(switch_class);
+PG_FUNCTION_INFO_V1(audit_readable);
 
 /* E of the current context on resource_id; *known says whether the id is known. */
 static Permset
@@ -82,6 +83,22 @@ has_access_principal(PG_FUNCTION_ARGS)
 	if (known && want == 0)
 		known = EnginePrincipalExists(PG_GETARG_UUID_P(0));
 	PG_RETURN_BOOL(known && (have & want) == want);
+}
+
+/*
+ * audit_readable(workspace uuid) → bool: may the current context read the
+ * audit rows of this workspace — view_audit held on it, and the id a
+ * workspace's.  A resource's id does not do: its owner holds view_audit on
+ * it (R10), and a deleted workspace's id, whose chain stays, may be taken
+ * by anyone's new resource.
+ */
+Datum
+audit_readable(PG_FUNCTION_ARGS)
+{
+	TargetKind	kind;
+	Permset		have = EngineCurrentPermissions(PG_GETARG_UUID_P(0), &kind);
+
+	PG_RETURN_BOOL(kind == TARGET_WORKSPACE && (have & PERM_VIEW_AUDIT) != 0);
 }
 
 /* effective_permissions(resource uuid) → permset, for the current context */

@@ -482,15 +482,24 @@ COMMENT ON FUNCTION share_acl.audit_trigger() IS
 -- Reading
 -- ---------------------------------------------------------------------------
 
+-- Whether the current principal may read a workspace's audit rows: it
+-- holds view_audit on the workspace, and the id is a workspace's (a
+-- resource's owner holds view_audit on it too, and a deleted workspace's
+-- id, whose rows stay, may be any tenant's new resource's).
+CREATE FUNCTION share_acl.audit_readable(workspace uuid) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'audit_readable' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl.audit_readable(uuid) IS
+    'whether the current principal holds view_audit on this workspace (an existing workspace''s id, not a resource''s)';
+
 -- A principal sees a workspace's rows with view_audit on it (R12: the owner
 -- and admins); a trusted administrator without a principal sees every row.
--- Rows without a workspace (users, keys, invalid tokens) only the latter.
--- The partitions grant nothing to anyone (a query on one would skip these
--- policies).
+-- Rows without a workspace (users, keys, invalid tokens) only the latter, and
+-- so the rows of a deleted workspace.  The partitions grant nothing to anyone
+-- (a query on one would skip these policies).
 ALTER TABLE share_acl.audit_log ENABLE ROW LEVEL SECURITY;
 CREATE POLICY audit_log_read ON share_acl.audit_log FOR SELECT
     USING ((share_acl.current_principal() IS NULL AND share_acl.invoker_is_admin())
-           OR share_acl.has_access(workspace_id, 'view_audit'::share_acl.permset));
+           OR share_acl.audit_readable(workspace_id));
 
 -- The history of a resource and of everything below it (children,
 -- collection items, recursively; and what was below it once: rows whose

@@ -121,8 +121,9 @@ DECLARE
         'create_link', 'open_link', 'link_id', 'revoke_link', 'expiring_links',
         'rotate_signing_key', 'retire_signing_key',
         -- the audit trail: reading (row-level security and view_audit
-        -- decide), verifying, and the trigger for application tables
-        'audit_for', 'audit_verify', 'audit_trigger'];
+        -- decide; audit_readable is audit_log's policy), verifying, and the
+        -- trigger for application tables
+        'audit_for', 'audit_readable', 'audit_verify', 'audit_trigger'];
     admin_routines text[] := ARRAY[
         -- what this backend's cache holds (counts over every tenant)
         'cache_stats',

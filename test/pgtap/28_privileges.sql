@@ -63,7 +63,7 @@ SELECT e, 'user' FROM unnest(ARRAY[
     'create_link', 'open_link', 'link_id', 'revoke_link', 'expiring_links',
     'rotate_signing_key', 'retire_signing_key',
     -- the audit trail
-    'audit_for', 'audit_verify', 'audit_trigger']) e
+    'audit_for', 'audit_readable', 'audit_verify', 'audit_trigger']) e
 UNION ALL
 SELECT e, 'admin' FROM unnest(ARRAY[
     -- what this backend's cache holds (counts over every tenant)
