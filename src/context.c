@@ -21,6 +21,7 @@
 #include "utils/uuid.h"
 
 #include "context.h"
+#include "definer_frames.h"
 #include "invalidation.h"
 #include "maps.h"
 
@@ -390,29 +391,42 @@ invoker_is_admin(PG_FUNCTION_ARGS)
 
 /*
  * Is the role that called from outside every SECURITY DEFINER function
- * trusted?  Inside a security-restricted operation that role is not the
- * caller: maintenance (CREATE INDEX, ANALYZE, VACUUM, autovacuum, REFRESH
+ * trusted?  Only when no code of a role that is not trusted runs in between
+ * (definer_frames.c): another role's SECURITY DEFINER function that a
+ * trusted administrator calls runs with that role's rights, as everywhere
+ * in PostgreSQL, and so does whatever it calls (share_acl's own functions
+ * too); a foreign key's action runs as its table's owner.  Inside a
+ * security-restricted operation the outer role is not the caller either:
+ * maintenance (CREATE INDEX, ANALYZE, VACUUM, autovacuum, REFRESH
  * MATERIALIZED VIEW) runs a table's or view's owner's code as that owner,
  * with whoever started it (a superuser, the autovacuum worker) as the outer
  * role.  There the owner is asked about, and only outside the SECURITY
  * DEFINER functions its code calls (whose owner the current role is then).
- * (share_acl's own restricted sections, writing its logs as their owner,
- * ask no such question.)
+ * A parallel worker does not know its leader's frames: inside a user change
+ * it answers no (invoker_is_admin() is PARALLEL RESTRICTED).  (share_acl's
+ * own restricted sections, writing its logs as their owner, ask no such
+ * question.)
  */
 bool
 ContextInvokerIsAdmin(void)
 {
 	Oid			caller = GetOuterUserId();
-	Oid			admin;
+	Oid			current = GetUserId();
 
+	if (DefinerFramesUntrusted())
+		return false;
 	if (InSecurityRestrictedOperation())
 	{
 		if (InLocalUserIdChange())
 			return false;
-		caller = GetUserId();
+		caller = current;
 	}
-	admin = get_role_oid("share_acl_admin", true);
-	return superuser_arg(caller) || (OidIsValid(admin) && has_privs_of_role(caller, admin));
+	else if (current != caller && (IsParallelWorker() || !RoleIsTrusted(current)))
+		return false;
+	if (!RoleIsTrusted(caller))
+		return false;
+	DefinerFramesNoteTrust();
+	return true;
 }
 
 /*

@@ -16,6 +16,7 @@
 #include "change_log_writers.h"
 #include "commit_recheck.h"
 #include "context.h"
+#include "definer_frames.h"
 #include "fk_check.h"
 #include "invalidation.h"
 #include "link_attempts.h"
@@ -34,6 +35,7 @@ _PG_init(void)
 {
 	UuidHashInit();
 	ContextDefineSettings();
+	DefinerFramesInit();
 	CatalogInit();
 	InvalidationInit();
 	ChangeLogInit();

@@ -185,10 +185,12 @@ CREATE FUNCTION share_acl.set_principal(p uuid) RETURNS void
 COMMENT ON FUNCTION share_acl.set_principal(uuid) IS
     'act as principal p until the end of the transaction (SET LOCAL share_acl.principal); NULL for none';
 
+-- (PARALLEL RESTRICTED: a parallel worker does not know which SECURITY
+-- DEFINER functions its leader is in, src/definer_frames.c)
 CREATE FUNCTION share_acl.invoker_is_admin() RETURNS boolean
-    AS 'MODULE_PATHNAME', 'invoker_is_admin' LANGUAGE C STABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'invoker_is_admin' LANGUAGE C STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION share_acl.invoker_is_admin() IS
-    'whether the calling role (outside SECURITY DEFINER functions) is a superuser or a member of share_acl_admin';
+    'whether the calling role (outside SECURITY DEFINER functions) is a superuser or a member of share_acl_admin, and no code of a role that is not runs in between (another role''s SECURITY DEFINER function, a foreign key''s action as its table''s owner)';
 
 -- checks
 CREATE FUNCTION share_acl.has_access(resource uuid, perms share_acl.permset) RETURNS boolean

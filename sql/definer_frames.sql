@@ -1,0 +1,99 @@
+-- A trusted administrator (a superuser, a member of share_acl_admin) acts
+-- without a principal only in its own code: while a SECURITY DEFINER
+-- function of a role that is not trusted runs (however deep), or a foreign
+-- key's action runs as such a table owner, nothing called is an
+-- administrator's call, as PostgreSQL runs such code with its owner's
+-- rights.  Each case is run in a fresh backend, where the first share_acl
+-- call is made inside the untrusted code (with the library not preloaded it
+-- is loaded there, and the function's end is checked instead; the outcome,
+-- 42501 and nothing kept, is the same).  Outcomes are shown as SQLSTATEs.
+CREATE ROLE definer_frames_tenant LOGIN IN ROLE share_acl_user;
+CREATE ROLE definer_frames_ops LOGIN IN ROLE share_acl_admin;
+GRANT CREATE ON SCHEMA public TO definer_frames_tenant;
+CREATE FUNCTION public.definer_frames_outcome(call text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE call;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE;
+END $$;
+GRANT EXECUTE ON FUNCTION public.definer_frames_outcome(text) TO PUBLIC;
+\o /dev/null
+SELECT share_acl.create_user('bob@definer-frames.test', 'Bob') AS bob \gset
+SELECT share_acl.create_workspace('definer frames', :'bob') AS ws \gset
+\o
+SET ROLE definer_frames_tenant;
+-- the tenant's function: make a user and an admin of the workspace
+CREATE FUNCTION public.definer_frames_takeover(ws uuid) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE u uuid;
+BEGIN
+    PERFORM share_acl.set_principal(NULL);
+    u := share_acl.create_user('pwn@definer-frames.test', 'pwn');
+    PERFORM share_acl.add_member(ws, u, 'admin');
+END $$;
+-- what invoker_is_admin() answers inside the tenant's code
+CREATE FUNCTION public.definer_frames_probe() RETURNS boolean
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS $$ SELECT share_acl.invoker_is_admin() $$;
+-- a table of the tenant's whose rows the probe guards, and a foreign key
+-- whose cascade fires the tenant's trigger
+CREATE TABLE public.definer_frames_report (x int);
+INSERT INTO public.definer_frames_report VALUES (1);
+ALTER TABLE public.definer_frames_report ENABLE ROW LEVEL SECURITY;
+CREATE POLICY probe ON public.definer_frames_report FOR SELECT USING (public.definer_frames_probe());
+CREATE TABLE public.definer_frames_parent (id int PRIMARY KEY);
+CREATE TABLE public.definer_frames_child (p int REFERENCES public.definer_frames_parent ON DELETE CASCADE);
+CREATE FUNCTION public.definer_frames_on_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM share_acl.create_user('pwn2@definer-frames.test', 'pwn2');
+    RETURN OLD;
+END $$;
+CREATE TRIGGER takeover BEFORE DELETE ON public.definer_frames_child
+    FOR EACH ROW EXECUTE FUNCTION public.definer_frames_on_delete();
+INSERT INTO public.definer_frames_parent VALUES (1), (2);
+INSERT INTO public.definer_frames_child VALUES (1), (2);
+GRANT SELECT ON public.definer_frames_report TO PUBLIC;
+GRANT SELECT, DELETE ON public.definer_frames_parent, public.definer_frames_child TO PUBLIC;
+RESET ROLE;
+-- a superuser and a share_acl_admin member call the tenant's function, each
+-- in a fresh backend: refused, nothing made
+\c - postgres
+SELECT public.definer_frames_outcome(format('SELECT public.definer_frames_takeover(%L)', :'ws')) AS superuser_calls;
+\c - definer_frames_ops
+SELECT public.definer_frames_outcome(format('SELECT public.definer_frames_takeover(%L)', :'ws')) AS admin_calls;
+-- inside the tenant's function invoker_is_admin() is false; outside, true
+\c - definer_frames_ops
+SELECT public.definer_frames_probe() AS probe_first, share_acl.invoker_is_admin() AS outside;
+SELECT public.definer_frames_probe() AS probe_again, share_acl.invoker_is_admin() AS outside_again;
+-- the tenant's row-level security policy calls it for the administrator's query
+SELECT count(*) AS rows_the_probe_lets_through FROM public.definer_frames_report;
+-- a foreign key's cascade fires the tenant's trigger as the tenant
+\c - definer_frames_ops
+SELECT public.definer_frames_outcome('DELETE FROM public.definer_frames_parent WHERE id = 1') AS cascade_as_tenant;
+-- the administrator's own calls stay an administrator's, before and after
+SELECT share_acl.create_user('ok@definer-frames.test', 'OK') IS NOT NULL AS admin_direct;
+SELECT public.definer_frames_outcome(format('SELECT public.definer_frames_takeover(%L)', :'ws')) AS admin_calls_again;
+SELECT share_acl.invoker_is_admin() AS still_admin;
+-- a function of a trusted role that calls the tenant's: refused inside, trusted again after
+\c - postgres
+CREATE FUNCTION public.definer_frames_trusted_wrapper(ws uuid) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE inner_outcome text;
+BEGIN
+    inner_outcome := public.definer_frames_outcome(
+        pg_catalog.format('SELECT public.definer_frames_takeover(%L)', ws));
+    RETURN inner_outcome || ', then ' || share_acl.invoker_is_admin();
+END $$;
+SELECT public.definer_frames_trusted_wrapper(:'ws') AS through_trusted_wrapper;
+SELECT count(*) AS pwn_principals FROM share_acl.principal WHERE email LIKE 'pwn%@definer-frames.test';
+SELECT count(*) AS members FROM share_acl.member WHERE workspace_id = :'ws';
+SELECT proparallel FROM pg_proc WHERE oid = 'share_acl.invoker_is_admin()'::regprocedure;
+-- clean up
+DROP FUNCTION public.definer_frames_trusted_wrapper(uuid);
+DROP OWNED BY definer_frames_tenant;
+DROP ROLE definer_frames_tenant, definer_frames_ops;
+DROP FUNCTION public.definer_frames_outcome(text);
+\o /dev/null
+DELETE FROM share_acl.workspace WHERE id = :'ws';
+DELETE FROM share_acl.principal WHERE email LIKE '%@definer-frames.test';
+\o
