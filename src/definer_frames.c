@@ -94,7 +94,8 @@ DefinerFramesUntrusted(void)
 
 /*
  * An administrator's call is being made: while functions entered before the
- * library was loaded may be running, their ends are checked (FrameEnded).
+ * library was loaded may be running, their ends are checked
+ * (UnseenFrameEnded).
  */
 void
 DefinerFramesNoteTrust(void)
