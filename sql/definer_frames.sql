@@ -54,6 +54,45 @@ INSERT INTO public.definer_frames_parent VALUES (1), (2);
 INSERT INTO public.definer_frames_child VALUES (1), (2);
 GRANT SELECT ON public.definer_frames_report TO PUBLIC;
 GRANT SELECT, DELETE ON public.definer_frames_parent, public.definer_frames_child TO PUBLIC;
+-- the takeover again, by a function that loads the library with a harmless
+-- call first and makes itself SECURITY INVOKER before it ends
+CREATE FUNCTION public.definer_frames_takeover_flip(ws uuid) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE u uuid;
+BEGIN
+    PERFORM share_acl.current_principal();
+    PERFORM share_acl.set_principal(NULL);
+    u := share_acl.create_user('pwn3@definer-frames.test', 'pwn3');
+    PERFORM share_acl.add_member(ws, u, 'admin');
+    ALTER FUNCTION public.definer_frames_takeover_flip(uuid) SECURITY INVOKER;
+END $$;
+-- every chain verified (a trusted administrator's alone), from a parallel
+-- worker that runs the tenant's code
+CREATE FUNCTION public.definer_frames_verify_all() RETURNS text
+LANGUAGE plpgsql PARALLEL SAFE AS $$
+BEGIN
+    RETURN (SELECT pg_catalog.bool_and(ok)::text FROM share_acl.audit_verify(NULL));
+END $$;
+CREATE FUNCTION public.definer_frames_in_worker() RETURNS SETOF text
+LANGUAGE plpgsql SECURITY DEFINER SET force_parallel_mode = on AS $$
+BEGIN
+    RETURN QUERY SELECT public.definer_frames_verify_all();
+END $$;
+-- share_acl's audit trigger as a deferred constraint trigger, naming the
+-- workspace's id: it would fire at the commit, outside the tenant's code
+CREATE TABLE public.definer_frames_forged (id uuid, note text);
+CREATE CONSTRAINT TRIGGER forged AFTER INSERT ON public.definer_frames_forged
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('id');
+CREATE FUNCTION public.definer_frames_forge(ws uuid) RETURNS void
+LANGUAGE sql SECURITY DEFINER AS $$
+    INSERT INTO public.definer_frames_forged VALUES (ws, 'forged') $$;
+-- a view of the audit log whose filter hands each row to the tenant's function
+CREATE TABLE public.definer_frames_loot (n bigint);
+CREATE FUNCTION public.definer_frames_sink(id bigint) RETURNS boolean
+LANGUAGE sql SECURITY DEFINER AS $$ INSERT INTO public.definer_frames_loot VALUES (id) RETURNING true $$;
+CREATE VIEW public.definer_frames_audit_view AS
+    SELECT a.id FROM share_acl.audit_log a WHERE public.definer_frames_sink(a.id);
+GRANT SELECT ON public.definer_frames_audit_view, public.definer_frames_loot TO PUBLIC;
 RESET ROLE;
 -- a superuser and a share_acl_admin member call the tenant's function, each
 -- in a fresh backend: refused, nothing made
@@ -74,6 +113,21 @@ SELECT public.definer_frames_outcome('DELETE FROM public.definer_frames_parent W
 SELECT share_acl.create_user('ok@definer-frames.test', 'OK') IS NOT NULL AS admin_direct;
 SELECT public.definer_frames_outcome(format('SELECT public.definer_frames_takeover(%L)', :'ws')) AS admin_calls_again;
 SELECT share_acl.invoker_is_admin() AS still_admin;
+-- the function that loads the library first and changes itself before it ends
+\c - definer_frames_ops
+SELECT public.definer_frames_outcome(format('SELECT public.definer_frames_takeover_flip(%L)', :'ws')) AS flipping_function;
+-- the parallel worker (called by the extension's owner)
+\c - postgres
+SELECT public.definer_frames_outcome('SELECT public.definer_frames_in_worker()') AS verify_all_in_worker;
+-- the deferred audit trigger (the administrator commits)
+\c - definer_frames_ops
+SELECT public.definer_frames_outcome(format('SELECT public.definer_frames_forge(%L)', :'ws')) AS forged_row_queued;
+SELECT count(*) AS forged_rows_in_chain FROM share_acl.audit_log
+ WHERE workspace_id = :'ws' AND new ->> 'note' = 'forged';
+-- the view: the administrator reads every audit row, the tenant's function none
+SELECT count(*) > 0 AS admin_reads_log FROM share_acl.audit_log;
+SELECT count(*) AS rows_through_view FROM public.definer_frames_audit_view;
+SELECT count(*) AS rows_handed_to_tenant FROM public.definer_frames_loot;
 -- a function of a trusted role that calls the tenant's: refused inside, trusted again after
 \c - postgres
 CREATE FUNCTION public.definer_frames_trusted_wrapper(ws uuid) RETURNS text

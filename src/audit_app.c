@@ -367,6 +367,17 @@ audit_trigger(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("audit_trigger() must be an AFTER INSERT, UPDATE or DELETE trigger with at most one argument, the resource column")));
+	/*
+	 * Not a constraint trigger: deferred, it would fire at commit, outside
+	 * whatever function queued the row, as whoever commits — a trusted
+	 * administrator's commit would put a row a table's owner wrote into the
+	 * chain of the workspace it names
+	 */
+	if (OidIsValid(trigdata->tg_trigger->tgconstraint))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("audit_trigger() must be a plain trigger, not a constraint trigger"),
+				 errhint("Create it with CREATE TRIGGER ... AFTER ..., without CONSTRAINT.")));
 	trigger = trigdata->tg_trigger;
 	rel = trigdata->tg_relation;
 	desc = RelationGetDescr(rel);

@@ -421,7 +421,9 @@ ContextInvokerIsAdmin(void)
 			return false;
 		caller = current;
 	}
-	else if (current != caller && (IsParallelWorker() || !RoleIsTrusted(current)))
+	else if (current != caller && !RoleIsTrusted(current))
+		return false;
+	if (IsParallelWorker() && InLocalUserIdChange())
 		return false;
 	if (!RoleIsTrusted(caller))
 		return false;

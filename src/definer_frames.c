@@ -20,22 +20,19 @@
  * share_acl in shared_preload_libraries (or session_preload_libraries),
  * every one.  Loaded later in a backend by a call made inside a user change
  * (some SECURITY DEFINER function running), the functions entered before
- * are unseen until they end: an administrator's call made meanwhile is
- * trusted, and when an unseen SECURITY DEFINER function of a role that is
- * not trusted ends after such a call, that is an error, which undoes what
- * was done in it (the transaction's or the caller's subtransaction's abort).
+ * are unseen: an administrator's call made meanwhile is trusted, and when a
+ * function then ends back in code of a role that is not trusted, that is an
+ * error, which undoes what was done in it (the transaction's or the
+ * caller's subtransaction's abort).
  * Loaded inside a foreign key's action, whose role is unknown, nothing in
  * that transaction is an administrator's call.
  */
 #include "postgres.h"
 
-#include "access/htup_details.h"
 #include "access/xact.h"
-#include "catalog/pg_proc.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
-#include "utils/regproc.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
@@ -94,8 +91,8 @@ DefinerFramesUntrusted(void)
 
 /*
  * An administrator's call is being made: while functions entered before the
- * library was loaded may be running, their ends are checked
- * (UnseenFrameEnded).
+ * library was loaded may be running, the callers of the functions that end
+ * from now on are checked (CallerCheckedAfterUnseen).
  */
 void
 DefinerFramesNoteTrust(void)
@@ -105,42 +102,36 @@ DefinerFramesNoteTrust(void)
 }
 
 /*
- * A function the hook did not see start has ended (it started before the
- * library was loaded): after an administrator's call made while it ran, it
- * must not be a SECURITY DEFINER function of a role that is not trusted.
+ * A function has ended, and the role and security context it was called in
+ * are the current ones again.  After an administrator's call made while
+ * functions entered before the library was loaded may be running, that
+ * caller must be a trusted administrator's code, outside any foreign key's
+ * action: each function's end tells who called it (not its catalog row,
+ * which its code may have changed), so by the time the session's own
+ * statement is reached again every role in between was asked about.
  */
 static void
-UnseenFrameEnded(Oid fn_oid)
+CallerCheckedAfterUnseen(void)
 {
-	HeapTuple	tup;
-	Form_pg_proc proc;
-	bool		foreign;
+	Oid			role;
+	int			sec_context;
 
-	if (!trusted_while_unseen)
-		return;
-	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
-	if (!HeapTupleIsValid(tup))
-		foreign = true;			/* (dropped meanwhile: not known to be trusted) */
-	else
-	{
-		proc = (Form_pg_proc) GETSTRUCT(tup);
-		foreign = proc->prosecdef && !RoleIsTrusted(proc->proowner);
-		ReleaseSysCache(tup);
-	}
-	if (foreign)
+	GetUserIdAndSecContext(&role, &sec_context);
+	if (!RoleIsTrusted(role) || (sec_context & SECURITY_NOFORCE_RLS) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied: a trusted administrator's share_acl call was made inside a SECURITY DEFINER function of a role that is not one"),
-				 errdetail("Function %s runs as its owner, whose code may not act as a trusted administrator; share_acl was loaded in this backend after that function started, so the call could not be refused at once.",
-						   format_procedure(fn_oid)),
+				 errmsg("permission denied: a trusted administrator's share_acl call was made inside code of role \"%s\", which is not one",
+						GetUserNameFromId(role, false)),
+				 errdetail("share_acl was loaded in this backend inside a function that role's code called, so the call could not be refused at once; what it did is undone."),
 				 errhint("Load share_acl at the start of each session (shared_preload_libraries or session_preload_libraries).")));
 }
 
 /*
  * A SECURITY DEFINER function (or one with SET clauses) starts, ends or is
  * left by an error.  At its start the user change is made: the role it runs
- * as is the current one.  A frame that started before the library was
- * loaded ends with none of this backend's left on the stack: nothing to do.
+ * as is the current one; at its end the caller's is again.  A function that
+ * started before the library was loaded ends with none of the stack's
+ * entries its own.
  */
 static void
 FrameEvent(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
@@ -166,13 +157,19 @@ FrameEvent(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
 		if (untrusted)
 			untrusted_frames++;
 	}
-	else if (frame_depth > 0)
+	else
 	{
-		if (frame_untrusted[--frame_depth])
+		if (frame_depth > 0 && frame_untrusted[--frame_depth])
 			untrusted_frames--;
+		if (event == FHET_END && frames_unseen)
+		{
+			if (trusted_while_unseen)
+				CallerCheckedAfterUnseen();
+			/* back in the session's own statement: nothing is unseen now */
+			if (!InLocalUserIdChange())
+				frames_unseen = trusted_while_unseen = false;
+		}
 	}
-	else if (event == FHET_END && frames_unseen)
-		UnseenFrameEnded(flinfo->fn_oid);
 	if (prev_fmgr_hook)
 		prev_fmgr_hook(event, flinfo, private);
 }

@@ -492,14 +492,18 @@ COMMENT ON FUNCTION share_acl.audit_readable(uuid) IS
     'whether the current principal holds view_audit on this workspace (an existing workspace''s id, not a resource''s)';
 
 -- A principal sees a workspace's rows with view_audit on it (R12: the owner
--- and admins); a trusted administrator without a principal sees every row.
--- Rows without a workspace (users, keys, invalid tokens) only the latter, and
--- so the rows of a deleted workspace.  The partitions grant nothing to anyone
--- (a query on one would skip these policies).
+-- and admins); a trusted administrator without a principal sees every row,
+-- by a policy for share_acl_admin alone (superusers bypass row-level
+-- security), so that a query through another role's view, whose owner the
+-- policies are chosen for, is never an administrator's.  Rows without a
+-- workspace (users, keys, invalid tokens) only the latter, and so the rows
+-- of a deleted workspace.  The partitions grant nothing to anyone (a query
+-- on one would skip these policies).
 ALTER TABLE share_acl.audit_log ENABLE ROW LEVEL SECURITY;
 CREATE POLICY audit_log_read ON share_acl.audit_log FOR SELECT
-    USING ((share_acl.current_principal() IS NULL AND share_acl.invoker_is_admin())
-           OR share_acl.audit_readable(workspace_id));
+    USING (share_acl.audit_readable(workspace_id));
+CREATE POLICY audit_log_admin ON share_acl.audit_log FOR SELECT TO share_acl_admin
+    USING (share_acl.current_principal() IS NULL AND share_acl.invoker_is_admin());
 
 -- The history of a resource and of everything below it (children,
 -- collection items, recursively; and what was below it once: rows whose

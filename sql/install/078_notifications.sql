@@ -458,16 +458,22 @@ END $$;
 COMMENT ON FUNCTION share_acl.notification_retain(interval) IS
     'notification retention (trusted administrators, e.g. nightly with pg_cron): delete the notifications created more than older_than ago, read or not; returns how many';
 
--- Reading: one's own rows only.
+-- Reading: one's own rows only; every row for a trusted administrator
+-- without a principal, by a policy for share_acl_admin alone, so that a
+-- query through another role's view (whose owner the policies are chosen
+-- for) is never an administrator's.
 ALTER TABLE share_acl.notification ENABLE ROW LEVEL SECURITY;
 CREATE POLICY notification_own ON share_acl.notification FOR SELECT
-    USING (recipient_id = share_acl.current_principal()
-           OR (share_acl.current_principal() IS NULL AND share_acl.invoker_is_admin()));
+    USING (recipient_id = share_acl.current_principal());
+CREATE POLICY notification_own_admin ON share_acl.notification FOR SELECT TO share_acl_admin
+    USING (share_acl.current_principal() IS NULL AND share_acl.invoker_is_admin());
 ALTER TABLE share_acl.notification_preference ENABLE ROW LEVEL SECURITY;
 CREATE POLICY notification_preference_own ON share_acl.notification_preference FOR SELECT
-    USING (principal_id = share_acl.current_principal()
-           OR (share_acl.current_principal() IS NULL AND share_acl.invoker_is_admin()));
+    USING (principal_id = share_acl.current_principal());
+CREATE POLICY notification_preference_own_admin ON share_acl.notification_preference FOR SELECT TO share_acl_admin
+    USING (share_acl.current_principal() IS NULL AND share_acl.invoker_is_admin());
 ALTER TABLE share_acl.notification_mute ENABLE ROW LEVEL SECURITY;
 CREATE POLICY notification_mute_own ON share_acl.notification_mute FOR SELECT
-    USING (principal_id = share_acl.current_principal()
-           OR (share_acl.current_principal() IS NULL AND share_acl.invoker_is_admin()));
+    USING (principal_id = share_acl.current_principal());
+CREATE POLICY notification_mute_own_admin ON share_acl.notification_mute FOR SELECT TO share_acl_admin
+    USING (share_acl.current_principal() IS NULL AND share_acl.invoker_is_admin());
