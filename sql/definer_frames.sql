@@ -21,6 +21,8 @@ GRANT EXECUTE ON FUNCTION public.definer_frames_outcome(text) TO PUBLIC;
 \o /dev/null
 SELECT share_acl.create_user('bob@definer-frames.test', 'Bob') AS bob \gset
 SELECT share_acl.create_workspace('definer frames', :'bob') AS ws \gset
+SELECT share_acl.set_principal(:'bob');
+SELECT share_acl.create_resource(:'ws', 'project');
 \o
 SET ROLE definer_frames_tenant;
 -- the tenant's function: make a user and an admin of the workspace
@@ -93,6 +95,23 @@ LANGUAGE sql SECURITY DEFINER AS $$ INSERT INTO public.definer_frames_loot VALUE
 CREATE VIEW public.definer_frames_audit_view AS
     SELECT a.id FROM share_acl.audit_log a WHERE public.definer_frames_sink(a.id);
 GRANT SELECT ON public.definer_frames_audit_view, public.definer_frames_loot TO PUBLIC;
+-- an audited table of the tenant's whose row a cascade's BEFORE trigger (run
+-- as the tenant) points at the workspace's project when the administrator
+-- deletes the parent row
+CREATE TABLE public.definer_frames_audited (p int REFERENCES public.definer_frames_parent ON DELETE SET NULL,
+                                            res uuid, note text);
+CREATE TRIGGER audited AFTER INSERT OR UPDATE OR DELETE ON public.definer_frames_audited
+    FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('res');
+CREATE FUNCTION public.definer_frames_repoint() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.res := (SELECT r.id FROM share_acl.resource r WHERE r.kind = 'project' LIMIT 1);
+    NEW.note := 'repointed';
+    RETURN NEW;
+END $$;
+CREATE TRIGGER repoint BEFORE UPDATE ON public.definer_frames_audited
+    FOR EACH ROW EXECUTE FUNCTION public.definer_frames_repoint();
+INSERT INTO public.definer_frames_parent VALUES (3);
+INSERT INTO public.definer_frames_audited VALUES (3, NULL, 'plain');
 RESET ROLE;
 -- a superuser and a share_acl_admin member call the tenant's function, each
 -- in a fresh backend: refused, nothing made
@@ -128,6 +147,13 @@ SELECT count(*) AS forged_rows_in_chain FROM share_acl.audit_log
 SELECT count(*) > 0 AS admin_reads_log FROM share_acl.audit_log;
 SELECT count(*) AS rows_through_view FROM public.definer_frames_audit_view;
 SELECT count(*) AS rows_handed_to_tenant FROM public.definer_frames_loot;
+-- the audited row the tenant's trigger repointed goes to the chain of rows
+-- without a workspace, not to the workspace's
+\c - definer_frames_ops
+DELETE FROM public.definer_frames_parent WHERE id = 3;
+SELECT count(*) FILTER (WHERE workspace_id = :'ws') AS in_workspace_chain,
+       count(*) FILTER (WHERE workspace_id IS NULL) AS in_chain_without_workspace
+  FROM share_acl.audit_log WHERE new ->> 'note' = 'repointed';
 -- a function of a trusted role that calls the tenant's: refused inside, trusted again after
 \c - postgres
 CREATE FUNCTION public.definer_frames_trusted_wrapper(ws uuid) RETURNS text

@@ -6,7 +6,8 @@
  * the resource a uuid column of
  * the row names — when the current context (the principal, with the link
  * context if any) holds anything on that resource, or no principal is set
- * and the role is a trusted administrator: any other row (a principal with
+ * and the role is a trusted administrator, in a table whose owner is one
+ * too (another role's triggers may have shaped the row): any other row (a principal with
  * nothing there, or a role with no principal) goes to the chain of rows
  * without a workspace (a trusted administrator's to read), so that nobody
  * writes into another tenant's log by naming its resources.  A row that
@@ -47,6 +48,7 @@
 #include "audit.h"
 #include "catalog.h"
 #include "context.h"
+#include "definer_frames.h"
 #include "engine.h"
 
 PG_FUNCTION_INFO_V1(audit_trigger);
@@ -438,8 +440,14 @@ audit_trigger(PG_FUNCTION_ARGS)
 	}
 	else
 	{
+		/*
+		 * a trusted administrator's row, in a table of a trusted owner: the
+		 * triggers of another role's table (run as that role, in a foreign
+		 * key's action say) may have written what the administrator's
+		 * statement files
+		 */
 		rows->nulls[0] = 'n';
-		rows->trusted = ContextInvokerIsAdmin();
+		rows->trusted = ContextInvokerIsAdmin() && RoleIsTrusted(rel->rd_rel->relowner);
 	}
 	rows->params[1] = CStringGetTextDatum(GetUserNameFromId(GetSessionUserId(), false));
 	rows->params[2] = CStringGetTextDatum(inserted ? "insert" : deleted ? "delete" : "update");
