@@ -7,10 +7,10 @@
  * the row names — when the current context (the principal, with the link
  * context if any) holds anything on that resource, or no principal is set
  * and the role is a trusted administrator, in a table whose owner is one
- * too (another role's triggers may have shaped the row): any other row (a principal with
- * nothing there, or a role with no principal) goes to the chain of rows
- * without a workspace (a trusted administrator's to read), so that nobody
- * writes into another tenant's log by naming its resources.  A row that
+ * too (another role's triggers may have shaped the row): any other row (a
+ * principal with nothing there, or a role with no principal) goes to the
+ * chain of rows without a workspace (a trusted administrator's to read), so
+ * that nobody writes into another tenant's log by naming its resources.  A row that
  * names a resource this transaction deleted (an application's rows deleted
  * by the cascade of delete_resource) goes to the chain of the workspace
  * that resource was in: the deletion passed its own checks.
