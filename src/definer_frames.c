@@ -23,9 +23,9 @@
  * are unseen: an administrator's call made meanwhile is trusted, and when a
  * function then ends back in code of a role that is not trusted, that is an
  * error, which undoes what was done in it (the transaction's or the
- * caller's subtransaction's abort).
- * Loaded inside a foreign key's action, whose role is unknown, nothing in
- * that transaction is an administrator's call.
+ * caller's subtransaction's abort).  Loaded inside a foreign key's action,
+ * whose role is unknown, nothing in that transaction is an administrator's
+ * call.
  */
 #include "postgres.h"
 
