@@ -138,10 +138,12 @@ chains_verify par "pg_restore -j"
 # while the reinstall runs: it has sealed rows before, and seals after)
 createdb -T share_acl_dump_src share_acl_dump_rei
 coproc KEPT { psql -qXAt -v ON_ERROR_STOP=1 -d share_acl_dump_rei 2>&1; }
+# bash unsets KEPT and KEPT_PID once it has reaped the coprocess: keep copies
+kept_pid=$KEPT_PID kept_in=${KEPT[1]} kept_out=${KEPT[0]}
 kept() {	# SQL: run it in the kept session, answer its one line of output
 	local line
-	echo "$1;" >&"${KEPT[1]}"
-	read -r -t 60 line <&"${KEPT[0]}" || { echo "dump: the kept session did not answer $1"; exit 1; }
+	echo "$1;" >&"$kept_in"
+	read -r -t 60 line <&"$kept_out" || { echo "dump: the kept session did not answer $1"; exit 1; }
 	echo "$line"
 }
 kept "SELECT share_acl.create_user('kept-before@reinstall.example') IS NOT NULL" >/dev/null
@@ -152,8 +154,8 @@ if ! pg_restore -e -d share_acl_dump_rei --data-only -n share_acl "$work/rei.fc"
 	echo "dump: the data-only restore into the reinstalled extension failed:"; head -5 "$work/rei.log"; exit 1
 fi
 kept_after=$(kept "SELECT share_acl.create_user('kept-after@reinstall.example') IS NOT NULL")
-echo '\q' >&"${KEPT[1]}"
-wait "$KEPT_PID" 2>/dev/null || true
+echo '\q' >&"$kept_in"
+wait "$kept_pid" 2>/dev/null || true
 if [ "$kept_after" != t ]; then
 	echo "dump: the session kept through the reinstall could not write: $kept_after"; exit 1
 fi
