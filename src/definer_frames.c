@@ -142,6 +142,9 @@ FrameEvent(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
 		int			sec_context;
 		bool		untrusted;
 
+		/* another hook's error here leaves no frame of ours behind */
+		if (prev_fmgr_hook)
+			prev_fmgr_hook(event, flinfo, private);
 		GetUserIdAndSecContext(&role, &sec_context);
 		untrusted = !RoleIsTrusted(role) || (sec_context & SECURITY_NOFORCE_RLS) != 0;
 		if (frame_depth == frame_room)
@@ -161,6 +164,9 @@ FrameEvent(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
 	{
 		if (frame_depth > 0 && frame_untrusted[--frame_depth])
 			untrusted_frames--;
+		/* the other hooks see the end before this one's error can stop it */
+		if (prev_fmgr_hook)
+			prev_fmgr_hook(event, flinfo, private);
 		if (event == FHET_END && frames_unseen)
 		{
 			if (trusted_while_unseen)
@@ -170,8 +176,6 @@ FrameEvent(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
 				frames_unseen = trusted_while_unseen = false;
 		}
 	}
-	if (prev_fmgr_hook)
-		prev_fmgr_hook(event, flinfo, private);
 }
 
 /* No function's frame outlives the transaction: the counts start afresh. */
