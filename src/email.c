@@ -2,16 +2,18 @@
  * email.c — which e-mail addresses and names share_acl accepts.  An e-mail
  * address is one it stores for a principal (share_with_email, create_user,
  * reviews named by e-mail) or the viewer e-mail of open_link, which goes
- * into audit rows and the link creator's notification: name@domain, one
- * "@" with something on each side, at most 320 characters, and no character
- * that would make it display as another address or break what shows it —
+ * into audit rows and the link creator's notification: name@domain, at
+ * most 320 characters, the name a dot-atom and the domain a host name in
+ * ASCII (no second spelling of one mailbox, which would be a second
+ * principal: LocalPartIsValid, DomainIsValid), and no character that
+ * would make it display as another address or break what shows it —
  * white space, control characters, invisible and bidirectional formatting
  * characters (U+200B, U+202E, …), and < > ", nor, in a UTF-8 database, a
  * letter written otherwise than in Unicode's composed form (NFC: ü, not u
  * and a combining diaeresis), which displays as the composed address and
- * would be another principal.  Letters are not judged otherwise
- * (internationalised addresses stay possible); which addresses are one
- * principal is share_acl.email_key's matter.  A name (of a workspace, a
+ * would be another principal.  Letters of the name are not judged
+ * otherwise (internationalised names stay possible); which addresses are
+ * one principal is share_acl.email_key's matter.  A name (of a workspace, a
  * team, a person, a link's label) holds no control character, line or
  * paragraph separator, or bidirectional embedding, override or isolate:
  * nothing that breaks a line where it is shown or makes it display as
@@ -143,6 +145,67 @@ IsComposed(const pg_wchar *chars)
 	return same;
 }
 
+/*
+ * Is the part before the "@" (n characters) a dot-atom: atoms of letters,
+ * digits, the signs ! # $ % & ' * + - / = ? ^ _ ` { | } ~ and characters
+ * beyond ASCII, joined by single dots?  What else RFC 5322 allows there is
+ * another spelling of the same mailbox (a comment in parentheses, a quoted
+ * or escaped form, a leading, trailing or doubled dot that mail software
+ * drops) and would be another principal.
+ */
+static bool
+LocalPartIsValid(const pg_wchar *chars, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		pg_wchar	c = chars[i];
+
+		if (c == '.')
+		{
+			if (i == 0 || i == n - 1 || chars[i - 1] == '.')
+				return false;
+		}
+		else if (c < 0x80 && !isalnum((unsigned char) c) && strchr("!#$%&'*+-/=?^_`{|}~", (int) c) == NULL)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Is the part after the "@" (n characters) a host name: labels of ASCII
+ * letters, digits and hyphens, none empty or beginning or ending with a
+ * hyphen, joined by single dots?  A trailing dot, a port, an address
+ * literal or a label beyond ASCII (which IDNA maps: a fullwidth "ａ" is
+ * "a") names a domain that mail reaches under another spelling, so it
+ * would be a second principal for one mailbox; an internationalised domain
+ * is given in its ASCII form (xn--…).
+ */
+static bool
+DomainIsValid(const pg_wchar *chars, int n)
+{
+	int			label = 0;		/* characters of the label being read */
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		pg_wchar	c = chars[i];
+
+		if (c == '.')
+		{
+			if (label == 0 || chars[i - 1] == '-')
+				return false;
+			label = 0;
+		}
+		else if (c < 0x80 && (isalnum((unsigned char) c) || (c == '-' && label > 0)))
+			label++;
+		else
+			return false;
+	}
+	return label > 0 && chars[n - 1] != '-';
+}
+
 /* Is the text (in the database encoding, len bytes) an address share_acl accepts? */
 static bool
 EmailIsValid(const char *s, int len)
@@ -173,7 +236,7 @@ EmailIsValid(const char *s, int len)
 		chars[n++] = c;
 	}
 	chars[n] = 0;
-	if (at <= 0 || at >= n - 1)
+	if (at <= 0 || at >= n - 1 || !LocalPartIsValid(chars, at) || !DomainIsValid(chars + at + 1, n - at - 1))
 		return false;
 	return ascii || GetDatabaseEncoding() != PG_UTF8 || IsComposed(chars);
 }
@@ -188,7 +251,7 @@ EmailCheck(text *email)
 				 errmsg("invalid e-mail address: \"%s\"",
 						TextDatumGetCString(DirectFunctionCall2(text_left, PointerGetDatum(email),
 																Int32GetDatum(320)))),
-				 errhint("An e-mail address is name@domain, at most 320 characters, with no white space, no control or invisible formatting character, none of < > \", and its letters in Unicode's composed form (NFC).")));
+				 errhint("An e-mail address is name@domain, at most 320 characters: the name of letters, digits, dots (single, not first or last) and the signs ! # $ %% & ' * + - / = ? ^ _ ` { | } ~, with no control or invisible formatting character and its letters in Unicode's composed form (NFC); the domain of ASCII letters, digits and hyphens in dot-separated labels (an internationalised domain in its xn-- form).")));
 }
 
 /* _check_email(text) → void: EmailCheck, for the SQL functions. */

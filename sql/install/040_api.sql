@@ -246,7 +246,7 @@ COMMENT ON FUNCTION share_acl._get_resource(uuid) IS 'internal: the resource row
 CREATE FUNCTION share_acl._check_email(email text) RETURNS void
     AS 'MODULE_PATHNAME', 'check_email' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION share_acl._check_email(text) IS
-    'internal: raise 22023 unless the text is an e-mail address share_acl accepts (src/email.c: name@domain, at most 320 characters, no white space, control or invisible formatting character, none of < > ")';
+    'internal: raise 22023 unless the text is an e-mail address share_acl accepts (src/email.c: name@domain, at most 320 characters, the name a dot-atom, the domain a host name in ASCII, no white space, control or invisible formatting character, none of < > ")';
 
 -- The outsider of workspace ws that principal p is or, for a team, holds
 -- (directly or through nested teams): an external principal, or a user
@@ -541,8 +541,14 @@ COMMENT ON FUNCTION share_acl.create_workspace(text, uuid) IS
     'create a workspace owned by a user (the current principal itself, or any user for a trusted administrator); returns its id';
 
 -- Users are provisioned by the identity system: trusted administrators only.
+-- Like the other functions only a trusted administrator calls, whoever the
+-- principal set (rotate_signing_key, retire_signing_key, audit_retain,
+-- notification_retain), it runs with no principal (its SET clause): it acts
+-- for none, so its audit rows name no actor (actor_id NULL; db_role is who
+-- called), not the principal an administrator's session happened to set.
 CREATE FUNCTION share_acl.create_user(email text, display_name text DEFAULT NULL) RETURNS uuid
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET share_acl.principal = '' AS $$
 DECLARE
     pid uuid;
 BEGIN

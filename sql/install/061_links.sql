@@ -560,7 +560,8 @@ COMMENT ON FUNCTION share_acl.revoke_link(uuid) IS
     'revoke a share link at once (needs change_permissions on its resource, or being its creator)';
 
 CREATE FUNCTION share_acl.rotate_signing_key() RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET share_acl.principal = '' AS $$
 DECLARE
     k integer;
 BEGIN
@@ -576,7 +577,8 @@ COMMENT ON FUNCTION share_acl.rotate_signing_key() IS
     'add a new random share link signing key, used for every later link; older keys keep validating their tokens until retired (trusted administrators only); returns its kid';
 
 CREATE FUNCTION share_acl.retire_signing_key(kid integer) RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET share_acl.principal = '' AS $$
 DECLARE
     k share_acl.signing_key;
 BEGIN

@@ -752,7 +752,8 @@ COMMENT ON FUNCTION share_acl._retention_cutoff(interval, text) IS
     'internal: the checks of a retention function (a trusted administrator, a read-write transaction, a positive interval) and the time before which its rows go';
 
 CREATE FUNCTION share_acl.audit_retain(older_than interval) RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET share_acl.principal = '' AS $$
 DECLARE
     nil constant uuid := '00000000-0000-0000-0000-000000000000'::uuid;
     cutoff timestamptz;

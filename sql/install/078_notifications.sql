@@ -446,7 +446,8 @@ COMMENT ON FUNCTION share_acl.notify_expiring_links(interval) IS
 -- many were deleted.  A link's "about to expire" notice deleted so may be
 -- written again for it by a later notify_expiring_links.
 CREATE FUNCTION share_acl.notification_retain(older_than interval) RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET share_acl.principal = '' AS $$
 DECLARE
     cutoff timestamptz := share_acl._retention_cutoff(older_than, 'notification_retain');
     n bigint;

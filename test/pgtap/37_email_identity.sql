@@ -9,7 +9,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(23);
+SELECT plan(31);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -31,7 +31,7 @@ INSERT INTO ids VALUES ('PB', share_acl.create_resource(pg_temp.id('B'), 'projec
 -- look-alikes: dotted capital I (U+0130), another letter, and the Kelvin sign
 -- (U+212A), whose composed form (NFC) is K itself: refused
 SELECT pg_temp.act('ann');
-INSERT INTO ids SELECT 'sa', share_acl.share_with_email(pg_temp.id('PA'), U&'lisa@v\0130ctim.t37.test', 'viewer');
+INSERT INTO ids SELECT 'sa', share_acl.share_with_email(pg_temp.id('PA'), U&'l\0130sa@victim.t37.test', 'viewer');
 SELECT throws_ok(format('SELECT share_acl.share_with_email(%L, %L, %L)', pg_temp.id('PA'), U&'\212Aim@victim.t37.test', 'viewer'),
     '22023', NULL, 'share_with_email: the Kelvin sign (U+212A), K in composed form, is refused');
 SELECT pg_temp.act('ben');
@@ -97,7 +97,34 @@ SELECT throws_ok(format('SELECT share_acl.share_with_email(%L, %L, %L)', pg_temp
     '22023', NULL, 'share_with_email: the same letter decomposed (u and a combining diaeresis), which displays as it, is refused');
 SELECT throws_ok($$INSERT INTO share_acl.principal (kind, email) VALUES ('external', U&'mu\0308ller@t37.test')$$,
     '23514', NULL, '... also by a direct INSERT (the CHECK of principal.email)');
+
+-- other spellings of one mailbox, each of which would be a second principal
+-- for it (a member's alias of itself, past "not to oneself"): refused
+SELECT is(array_agg(a ORDER BY a) FILTER (WHERE share_acl.is_valid_email(a)), NULL,
+    'is_valid_email: a trailing dot, an empty label, a port, an address literal, a non-ASCII domain, a hyphen at a label''s end, a comment, a dot first, last or doubled in the name: none is an address')
+  FROM unnest(ARRAY['ann@t37.test.', 'ann@t37..test', 'ann@.t37.test', 'ann@t37.test:25', 'ann@[192.0.2.1]',
+                    U&'ann@t\FF13\FF17.test', U&'ann@t37.t\00E9st', 'ann@-t37.test', 'ann@t37-.test', 'ann@t37.test-',
+                    'ann(x)@t37.test', 'ann@(x)t37.test', '.ann@t37.test', 'ann.@t37.test', 'a..nn@t37.test',
+                    'ann\@t37.test', 'ann,bo@t37.test', 'ann;@t37.test', 'ann@t37_x.test']) a;
+SELECT throws_ok(format('SELECT share_acl.share_with_email(%L, %L, %L)', pg_temp.id('PA'), 'ann@t37.test.', 'viewer'),
+    '22023', NULL, 'share_with_email: the owner''s own address with a trailing dot is refused (22023), not a new principal');
+SELECT throws_ok(format('SELECT share_acl.request_review(%L, %L, reviewer_emails => %L)', pg_temp.id('PA'), '{}', ARRAY['ANN@T37.TEST.']),
+    '22023', NULL, 'request_review: ... also as a reviewer''s e-mail');
+SELECT throws_ok(format('SELECT share_acl.share_with_email(%L, %L, %L)', pg_temp.id('PA'), U&'ben@t\FF13\FF17.test', 'viewer'),
+    '22023', NULL, 'share_with_email: a domain in fullwidth letters (IDNA maps them to ASCII) is refused');
+SELECT throws_ok($$INSERT INTO share_acl.principal (kind, email) VALUES ('external', 'ben@t37.test.')$$,
+    '23514', NULL, '... and a direct INSERT of a trailing dot (the CHECK of principal.email)');
+SELECT is(array_agg(a ORDER BY a) FILTER (WHERE NOT share_acl.is_valid_email(a)), NULL,
+    'is_valid_email: a one-label domain, a hyphen inside a label, an xn-- domain, the signs of a dot-atom and a non-ASCII name are addresses')
+  FROM unnest(ARRAY['x@y', 'ann@t-37.test', 'ann@xn--mnchen-3ya.de', 'ann+tag@t37.test', U&'o''brien!#$%&*/=?^_`{|}~-@t37.test',
+                    'first.last@T37.TEST', U&'m\00FCller@t37.test', '1@2.3']) a;
+SELECT set_config('share_acl.principal', '', true);
+SELECT throws_ok(format('SELECT share_acl.create_user(%L)', 'new@t37.test.'), '22023', NULL,
+    'create_user: a trailing dot is refused (22023)');
+SELECT pg_temp.act('ann');
 CREATE TEMP TABLE tok AS SELECT share_acl.create_link(pg_temp.id('PA')) AS t;
+SELECT throws_ok(format('SELECT * FROM share_acl.open_link(%L, viewer_email => %L)', (SELECT t FROM tok), 'ann@t37.test.'),
+    '22023', NULL, 'open_link: a viewer e-mail with a trailing dot is refused');
 SELECT throws_ok(format('SELECT * FROM share_acl.open_link(%L, viewer_email => %L)', (SELECT t FROM tok), U&'ceo\202E@evil.t37.test'),
     '22023', NULL, 'open_link: a viewer e-mail with a right-to-left override is refused');
 

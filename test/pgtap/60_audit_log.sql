@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(136);
+SELECT plan(138);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -311,6 +311,24 @@ SELECT results_eq('SELECT action, object_type, object_id, (new ->> ''kid'')::int
     $$SELECT 'insert', 'signing_key', NULL::uuid, k, false FROM kid UNION ALL
       SELECT 'update', 'signing_key', NULL::uuid, k, false FROM kid$$,
     'rotate_signing_key, retire_signing_key: the key''s metadata, never its secret');
+
+-- an administrator's session with a principal set: the functions only a
+-- trusted administrator calls act for no principal (no actor, not the
+-- principal that happened to be set), which is set again after them
+SELECT pg_temp.mark();
+BEGIN;
+SELECT pg_temp.act('carol');
+INSERT INTO ids VALUES ('frank', share_acl.create_user('frank@t60.test'));
+CREATE TEMP TABLE kid2 AS SELECT share_acl.rotate_signing_key() AS k;
+SELECT share_acl.retire_signing_key((SELECT k FROM kid2));
+SELECT is(share_acl.current_principal(), pg_temp.id('carol'),
+    'create_user, rotate_signing_key, retire_signing_key: the principal set before them is set after them');
+COMMIT;
+SELECT results_eq('SELECT action, object_type, actor_id, db_role = session_user FROM pg_temp.fresh()',
+    $$VALUES ('insert', 'principal', NULL::uuid, true),
+             ('insert', 'signing_key', NULL::uuid, true),
+             ('update', 'signing_key', NULL::uuid, true)$$,
+    'create_user, rotate_signing_key, retire_signing_key with a principal set: an administrator''s acts, with no actor');
 
 -- ---------------------------------------------------------------- db_role
 SELECT pg_temp.mark();
