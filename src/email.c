@@ -5,7 +5,7 @@
  * into audit rows and the link creator's notification: name@domain, at
  * most 320 characters, the name a dot-atom and the domain a host name in
  * ASCII (no second spelling of one mailbox, which would be a second
- * principal: LocalPartIsValid, DomainIsValid), and no character that
+ * principal: DotSeparated), and no character that
  * would make it display as another address or break what shows it —
  * white space, control characters, invisible and bidirectional formatting
  * characters (U+200B, U+202E, …), and < > ", nor, in a UTF-8 database, a
@@ -145,47 +145,34 @@ IsComposed(const pg_wchar *chars)
 	return same;
 }
 
-/*
- * Is the part before the "@" (n characters) a dot-atom: atoms of letters,
- * digits, the signs ! # $ % & ' * + - / = ? ^ _ ` { | } ~ and characters
- * beyond ASCII, joined by single dots?  What else RFC 5322 allows there is
- * another spelling of the same mailbox (a comment in parentheses, a quoted
- * or escaped form, a leading, trailing or doubled dot that mail software
- * drops) and would be another principal.
- */
-static bool
-LocalPartIsValid(const pg_wchar *chars, int n)
+/* May c be in a part of the name (host false) or a label of the domain, after part characters? */
+static inline bool
+InPart(pg_wchar c, bool host, int part)
 {
-	int			i;
-
-	for (i = 0; i < n; i++)
-	{
-		pg_wchar	c = chars[i];
-
-		if (c == '.')
-		{
-			if (i == 0 || i == n - 1 || chars[i - 1] == '.')
-				return false;
-		}
-		else if (c < 0x80 && !isalnum((unsigned char) c) && strchr("!#$%&'*+-/=?^_`{|}~", (int) c) == NULL)
-			return false;
-	}
-	return true;
+	if (c >= 0x80)
+		return !host;
+	if (isalnum((unsigned char) c))
+		return true;
+	return host ? c == '-' && part > 0 : strchr("!#$%&'*+-/=?^_`{|}~", (int) c) != NULL;
 }
 
 /*
- * Is the part after the "@" (n characters) a host name: labels of ASCII
- * letters, digits and hyphens, none empty or beginning or ending with a
- * hyphen, joined by single dots?  A trailing dot, a port, an address
- * literal or a label beyond ASCII (which IDNA maps: a fullwidth "ａ" is
- * "a") names a domain that mail reaches under another spelling, so it
- * would be a second principal for one mailbox; an internationalised domain
- * is given in its ASCII form (xn--…).
+ * Is one side of the "@" (n characters) parts joined by single dots, none
+ * empty: for the name (host false) a dot-atom, whose parts hold letters,
+ * digits, the signs ! # $ % & ' * + - / = ? ^ _ ` { | } ~ and characters
+ * beyond ASCII; for the domain (host true) a host name, whose labels hold
+ * ASCII letters, digits and hyphens, none first or last.  What else mail
+ * allows is another spelling of the same mailbox and would be a second
+ * principal for it: in the name a comment in parentheses, a quoted or
+ * escaped form, a leading, trailing or doubled dot that mail software
+ * drops; in the domain a trailing dot, a port, an address literal, a label
+ * beyond ASCII (which IDNA maps: a fullwidth "ａ" is "a"; an
+ * internationalised domain is given in its ASCII form, xn--…).
  */
 static bool
-DomainIsValid(const pg_wchar *chars, int n)
+DotSeparated(const pg_wchar *chars, int n, bool host)
 {
-	int			label = 0;		/* characters of the label being read */
+	int			part = 0;		/* characters of the part being read */
 	int			i;
 
 	for (i = 0; i < n; i++)
@@ -194,16 +181,16 @@ DomainIsValid(const pg_wchar *chars, int n)
 
 		if (c == '.')
 		{
-			if (label == 0 || chars[i - 1] == '-')
+			if (part == 0 || (host && chars[i - 1] == '-'))
 				return false;
-			label = 0;
+			part = 0;
 		}
-		else if (c < 0x80 && (isalnum((unsigned char) c) || (c == '-' && label > 0)))
-			label++;
+		else if (InPart(c, host, part))
+			part++;
 		else
 			return false;
 	}
-	return label > 0 && chars[n - 1] != '-';
+	return part > 0 && !(host && chars[n - 1] == '-');
 }
 
 /* Is the text (in the database encoding, len bytes) an address share_acl accepts? */
@@ -236,7 +223,9 @@ EmailIsValid(const char *s, int len)
 		chars[n++] = c;
 	}
 	chars[n] = 0;
-	if (at <= 0 || at >= n - 1 || !LocalPartIsValid(chars, at) || !DomainIsValid(chars + at + 1, n - at - 1))
+	/* (an empty side is no part: "@x" and "x@" are refused there) */
+	if (at < 0 || !DotSeparated(chars, at, false) ||
+		!DotSeparated(chars + at + 1, n - at - 1, true))
 		return false;
 	return ascii || GetDatabaseEncoding() != PG_UTF8 || IsComposed(chars);
 }
