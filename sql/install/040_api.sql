@@ -540,24 +540,34 @@ END $$;
 COMMENT ON FUNCTION share_acl.create_workspace(text, uuid) IS
     'create a workspace owned by a user (the current principal itself, or any user for a trusted administrator); returns its id';
 
+-- The prologue of what only a trusted administrator does, whoever the
+-- principal set (create_user, rotate_signing_key, retire_signing_key,
+-- audit_retain, notification_retain): 25006 in a read-only transaction, then
+-- 42501 (audited) for anyone else.  Those functions act for no principal:
+-- each runs with none (its SET clause), so its audit rows name no actor
+-- (actor_id NULL; db_role is who called), not the principal an
+-- administrator's session happened to set.
+CREATE FUNCTION share_acl._require_admin(action text) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM share_acl._require_writable();
+    IF NOT share_acl.invoker_is_admin() THEN
+        PERFORM share_acl._deny(NULL,
+            pg_catalog.format('permission denied: %s is for trusted administrators only', action),
+            NULL, 'Call it as a superuser or a member of share_acl_admin.');
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._require_admin(text) IS
+    'internal: 25006 in a read-only transaction; 42501 (audited) unless the caller is a superuser or a member of share_acl_admin';
+
 -- Users are provisioned by the identity system: trusted administrators only.
--- Like the other functions only a trusted administrator calls, whoever the
--- principal set (rotate_signing_key, retire_signing_key, audit_retain,
--- notification_retain), it runs with no principal (its SET clause): it acts
--- for none, so its audit rows name no actor (actor_id NULL; db_role is who
--- called), not the principal an administrator's session happened to set.
 CREATE FUNCTION share_acl.create_user(email text, display_name text DEFAULT NULL) RETURNS uuid
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     SET share_acl.principal = '' AS $$
 DECLARE
     pid uuid;
 BEGIN
-    PERFORM share_acl._require_writable();
-    IF NOT share_acl.invoker_is_admin() THEN
-        PERFORM share_acl._deny(NULL,
-            'permission denied: create_user is for trusted administrators only',
-            NULL, 'Call it as a superuser or a member of share_acl_admin.');
-    END IF;
+    PERFORM share_acl._require_admin('create_user');
     IF email IS NULL THEN
         RAISE EXCEPTION 'create_user: email must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;

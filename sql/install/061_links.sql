@@ -311,19 +311,6 @@ END $$;
 COMMENT ON FUNCTION share_acl._link_token(uuid) IS
     'internal: the token of a link under the newest unretired signing key';
 
--- Trusted administrators only (keys are not a workspace matter).
-CREATE FUNCTION share_acl._require_key_admin(action text) RETURNS void
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    IF NOT share_acl.invoker_is_admin() THEN
-        PERFORM share_acl._deny(NULL,
-            pg_catalog.format('permission denied: %s is for trusted administrators only', action),
-            NULL, 'Call it as a superuser or a member of share_acl_admin.');
-    END IF;
-END $$;
-COMMENT ON FUNCTION share_acl._require_key_admin(text) IS
-    'internal: raise 42501 unless the caller is a superuser or a member of share_acl_admin';
-
 -- ---------------------------------------------------------------------------
 -- create_link
 -- ---------------------------------------------------------------------------
@@ -565,8 +552,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     k integer;
 BEGIN
-    PERFORM share_acl._require_writable();
-    PERFORM share_acl._require_key_admin('rotate_signing_key');
+    PERFORM share_acl._require_admin('rotate_signing_key');     -- (keys are not a workspace matter)
     LOCK TABLE share_acl.signing_key IN SHARE ROW EXCLUSIVE MODE;
     INSERT INTO share_acl.signing_key AS s (kid, secret)
     SELECT coalesce(max(x.kid), 0) + 1, share_acl._random_bytes(32) FROM share_acl.signing_key x
@@ -582,8 +568,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     k share_acl.signing_key;
 BEGIN
-    PERFORM share_acl._require_writable();
-    PERFORM share_acl._require_key_admin('retire_signing_key');
+    PERFORM share_acl._require_admin('retire_signing_key');
     IF retire_signing_key.kid IS NULL THEN
         RAISE EXCEPTION 'retire_signing_key: kid must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;

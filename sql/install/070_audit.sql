@@ -729,12 +729,7 @@ COMMENT ON FUNCTION share_acl._audit_partition(date) IS
 CREATE FUNCTION share_acl._retention_cutoff(older_than interval, function text) RETURNS timestamptz
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
-    PERFORM share_acl._require_writable();
-    IF NOT share_acl.invoker_is_admin() THEN
-        PERFORM share_acl._deny(NULL,
-            pg_catalog.format('permission denied: %s is for trusted administrators only', function),
-            NULL, 'Call it as a superuser or a member of share_acl_admin.');
-    END IF;
+    PERFORM share_acl._require_admin(function);
     IF older_than IS NULL THEN
         RAISE EXCEPTION '%: older_than must not be null', function USING ERRCODE = 'null_value_not_allowed';
     END IF;

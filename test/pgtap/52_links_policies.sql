@@ -299,7 +299,7 @@ SELECT is(ARRAY(SELECT p.oid::regprocedure::text FROM pg_proc p
                  WHERE p.pronamespace = 'share_acl'::regnamespace
                    AND p.proname IN ('_token_sign', '_token_kid', '_token_verify', '_password_hash',
                                      '_password_check', '_random_bytes', '_link_token', '_set_link_context',
-                                     '_link_refusal', '_require_key_admin')
+                                     '_link_refusal', '_require_admin')
                    AND has_function_privilege('t52_app', p.oid, 'EXECUTE')),
           '{}'::text[], 'the internal token, key and password functions: no EXECUTE for applications');
 SELECT is(ARRAY(SELECT t FROM unnest(ARRAY['share_acl.link', 'share_acl.link_failed_attempt',
