@@ -442,6 +442,18 @@ END $$;
 COMMENT ON FUNCTION share_acl._passable(uuid, uuid, share_acl.permset) IS
     'internal: what a principal may pass on at a resource of what it holds there: without edit, rename, move and delete for a member under member_edit_own_only while a resource of someone else is below it (restricted ones aside)';
 
+-- The end of a refusal's message when flags it names (missing) are among
+-- those member_edit_own_only took from the actor at R (capped): its cause.
+CREATE FUNCTION share_acl._edit_own_only_cause(missing share_acl.permset, capped share_acl.permset)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN coalesce($1 OPERATOR(share_acl.&) $2, ''::share_acl.permset) OPERATOR(share_acl.=) ''::share_acl.permset
+                THEN ''
+                ELSE ': a resource below it is not the principal''s own (member_edit_own_only)' END
+$$;
+COMMENT ON FUNCTION share_acl._edit_own_only_cause(share_acl.permset, share_acl.permset) IS
+    'internal: the cause a refusal names when flags it misses were taken by member_edit_own_only (a resource of someone else below), else the empty string';
+
 -- A grant on R under member_edit_own_only (see _passable): 42501 naming the
 -- flags of the grant that the member may not pass on at R.
 CREATE FUNCTION share_acl._no_escalation_below(principal uuid, resource uuid, granted share_acl.permset,
@@ -473,8 +485,8 @@ BEGIN
         PERFORM share_acl._recheck_at_commit(principal, resource);     -- (an upload meanwhile)
     ELSE
         PERFORM share_acl._deny(_no_escalation_below.resource,
-            pg_catalog.format('permission denied: %s cannot grant "%s" on resource %s: a resource below it is not the principal''s own (member_edit_own_only)',
-                              action, capped, resource),
+            pg_catalog.format('permission denied: %s cannot grant "%s" on resource %s%s',
+                              action, capped, resource, share_acl._edit_own_only_cause(capped, capped)),
             'Under member_edit_own_only a member may edit, rename, move and delete only what it owns, and cannot pass these permissions on where they would reach what others own.', NULL);
     END IF;
 END $$;
@@ -1223,6 +1235,7 @@ LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     held share_acl.permset;
     passable share_acl.permset;
+    capped share_acl.permset;
     actor_class integer;
     exempt boolean;
     ai_over uuid[] := '{}'::uuid[];
@@ -1261,6 +1274,7 @@ BEGIN
         exempt := true;
         PERFORM share_acl._recheck_at_commit(actor, resource);
     END IF;
+    capped := held OPERATOR(share_acl.-) passable;
     held := passable;
     -- what the actor holds with the switches that cap it open, for those the
     -- same switch caps (_structure_check)
@@ -1280,7 +1294,7 @@ BEGIN
     END IF;
     reach := CASE WHEN exempt THEN '{}' ELSE anc || share_acl._ancestors(above) END;
     RETURN jsonb_build_object(
-        'held', held::text, 'exempt', exempt, 'ai_over', to_jsonb(ai_over), 'anc', to_jsonb(anc),
+        'held', held::text, 'capped', capped::text, 'exempt', exempt, 'ai_over', to_jsonb(ai_over), 'anc', to_jsonb(anc),
         'actor', actor, 'actor_class', actor_class,
         'held_reach', CASE WHEN actor_class = 0 THEN held
                            ELSE coalesce(share_acl._reach(actor, resource), held) END::text,
@@ -1382,7 +1396,8 @@ BEGIN
     END IF;
     IF missing OPERATOR(share_acl.<>) ''::share_acl.permset THEN
         PERFORM share_acl._deny(_structure_check.resource,
-            pg_catalog.format('permission denied: %s requires "%s" on resource %s', action, missing, resource),
+            pg_catalog.format('permission denied: %s requires "%s" on resource %s%s', action, missing, resource,
+                              share_acl._edit_own_only_cause(missing, (prior->>'capped')::share_acl.permset)),
             'Its new ancestors would give these permissions on the resource to principals or share links that do not have them yet, or have them only through a grant that ends; moving a resource, adding it to a collection or lifting its restriction may pass on only permissions the acting principal holds on it.', NULL);
     END IF;
 END $$;
@@ -1821,7 +1836,8 @@ DECLARE
     actor uuid := share_acl._actor();
     r share_acl.resource;
     w share_acl.workspace;
-    held share_acl.permset;
+    held share_acl.permset;     -- what the actor may pass on at the resource
+    held_raw share_acl.permset; -- what it holds there
     reached uuid[];             -- the members the new general access reaches
     before share_acl.permset[]; -- what each held on the resource before
     gained share_acl.permset;
@@ -1853,8 +1869,8 @@ BEGIN
     -- members it reaches may gain only flags the actor holds on R
     IF actor IS NOT NULL AND access <> 'private' AND access <> r.general_access THEN
         w := share_acl._get_workspace(r.workspace_id);
-        held := share_acl._passable(actor, resource,
-                    coalesce(share_acl.effective_permissions(actor, resource), ''::share_acl.permset));
+        held_raw := coalesce(share_acl.effective_permissions(actor, resource), ''::share_acl.permset);
+        held := share_acl._passable(actor, resource, held_raw);
         IF NOT held OPERATOR(share_acl.@>)
                ((CASE WHEN access = 'shared' THEN 'editor'::share_acl.permset ELSE w.public_access_level END)
                 OPERATOR(share_acl.|)
@@ -1874,7 +1890,8 @@ BEGIN
         missing := coalesce(gained, ''::share_acl.permset) OPERATOR(share_acl.-) held;
         IF missing OPERATOR(share_acl.<>) ''::share_acl.permset THEN
             PERFORM share_acl._deny(set_general_access.resource,
-                pg_catalog.format('permission denied: set_general_access requires "%s" on resource %s', missing, resource),
+                pg_catalog.format('permission denied: set_general_access requires "%s" on resource %s%s', missing, resource,
+                                  share_acl._edit_own_only_cause(missing, held_raw OPERATOR(share_acl.-) held)),
                 pg_catalog.format('General access %s would give these permissions on the resource to workspace members who do not have them yet; it may pass on only permissions the acting principal holds on it.', access));
         END IF;
     END IF;

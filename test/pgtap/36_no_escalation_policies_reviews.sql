@@ -130,8 +130,8 @@ SELECT pg_temp.act('alice');
 INSERT INTO ids VALUES ('R', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('C')));
 SELECT pg_temp.act('gus');
 SELECT throws_like($$SELECT share_acl.move_resource(pg_temp.id('R'), pg_temp.id('Q'))$$,
-    'permission denied: move_resource requires "%change_permissions%" on resource %',
-    'move_resource: a guest owning the collection above the owner''s asset cannot pass on change_permissions by moving it');
+    'permission denied: move_resource requires "%change_permissions%" on resource ________-____-____-____-____________',
+    'move_resource: a guest owning the collection above the owner''s asset cannot pass on change_permissions by moving it (the message names no other cause)');
 SELECT is((SELECT parent_id FROM share_acl.resource WHERE id = pg_temp.id('R')), pg_temp.id('C'),
     'move_resource: the asset stayed');
 SELECT is(share_acl.has_access(pg_temp.id('dave'), pg_temp.id('R'), 'change_permissions'), false,
@@ -173,13 +173,13 @@ SELECT share_acl.share(pg_temp.id('Q'), pg_temp.id('carol'), 'editor');
 SELECT pg_temp.act('carol');
 INSERT INTO ids VALUES ('K', share_acl.create_resource(pg_temp.id('ws'), 'collection', pg_temp.id('Q')));
 SELECT throws_like($$SELECT share_acl.move_resource(pg_temp.id('F'), pg_temp.id('Q'))$$,
-    'permission denied: move_resource requires "%edit%" on resource %',
-    'member_edit_own_only: her own folder holding dave''s asset does not move where the guest edits');
+    'permission denied: move_resource requires "%edit%" on resource %: a resource below it is not the principal''s own (member_edit_own_only)',
+    'member_edit_own_only: her own folder holding dave''s asset does not move where the guest edits (the message names the cause)');
 SELECT throws_like($$SELECT share_acl.add_to_collection(pg_temp.id('K'), pg_temp.id('F'))$$,
-    'permission denied: add_to_collection requires "%edit%" on resource %',
+    'permission denied: add_to_collection requires "%edit%" on resource %: a resource below it is not the principal''s own (member_edit_own_only)',
     'member_edit_own_only: nor into a collection there');
 SELECT throws_like($$SELECT share_acl.set_general_access(pg_temp.id('F'), 'shared')$$,
-    'permission denied: set_general_access requires "%edit%" on resource %',
+    'permission denied: set_general_access requires "%edit%" on resource %: a resource below it is not the principal''s own (member_edit_own_only)',
     'member_edit_own_only: nor is it shared with the admins');
 SELECT is(share_acl.has_access(pg_temp.id('gus'), pg_temp.id('DF'), 'edit')
           OR share_acl.has_access(pg_temp.id('bob'), pg_temp.id('DF'), 'edit'), false,
