@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(118);
+SELECT plan(120);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -232,6 +232,12 @@ SELECT throws_ok($$SELECT share_acl.mark_notifications_sent('{}')$$, '42501', NU
     'mark_notifications_sent: refused to a principal');
 SELECT throws_ok($$SELECT * FROM share_acl.claim_email_outbox()$$, '42501', NULL,
     'claim_email_outbox: refused to a principal');
+SELECT is((SELECT count(*) FROM share_acl.email_outbox o WHERE o.recipient_id <> pg_temp.id('carol')), 0::bigint,
+    'outbox: an administrator''s session with a principal set reads only that principal''s mails, as the notification table');
+RESET share_acl.principal;
+SELECT ok((SELECT count(*) FROM share_acl.email_outbox o WHERE o.recipient_id <> pg_temp.id('carol')) > 0,
+    'outbox: without a principal, every recipient''s');
+SELECT pg_temp.act('carol');
 SELECT throws_ok($$SELECT * FROM share_acl.claim_digests()$$, '42501', NULL,
     'claim_digests: refused to a principal');
 SELECT throws_ok($$SELECT * FROM share_acl.notification_digest(pg_temp.id('dave'), now())$$, '42501', NULL,
