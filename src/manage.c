@@ -739,9 +739,13 @@ resource_create(PG_FUNCTION_ARGS)
 		/*
 		 * Into a parent of its own, an upload cannot put anything of someone
 		 * else's below what another principal relied on owning whole (that
-		 * principal would own the parent): asked again at commit otherwise
+		 * principal would own the parent); and the workspace's owner may
+		 * upload anywhere in it whatever moves meanwhile (R1), so its upload
+		 * is right after any change of structure committing first, as
+		 * before it.  Asked again at commit otherwise.
 		 */
-		if (actor != NULL && !EnginePrincipalOwns(actor, parent))
+		if (actor != NULL && !EnginePrincipalOwns(actor, parent) &&
+			EngineRoleIn(actor, workspace) != ROLE_OWNER)
 			CommitRecheckUpload(workspace, actor, parent);
 		if (EngineDepthRoom(parent) < 0)
 			ereport(ERROR,
