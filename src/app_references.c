@@ -29,7 +29,9 @@
  *     deletes any (AppReferencesRefuse): their deletions run as the
  *     function's own statements.
  * The foreign keys are read from pg_constraint once, and again after any
- * change of a constraint.
+ * change of a constraint.  While delete_resource's triggers fire, the rows
+ * they delete are the deletion's (AppReferencesInDeleteCascade: audit_app.c
+ * files them in the chain of the resource's workspace).
  */
 #include "postgres.h"
 
@@ -68,6 +70,9 @@ PG_FUNCTION_INFO_V1(resource_delete);
 static uint64 constraint_changes = 1;
 static uint64 refs_as_of = 0;
 static Oid	other_ref = InvalidOid;
+
+/* delete_resource's deletion is firing its AFTER triggers (nested calls counted) */
+static int	delete_cascades = 0;
 
 static void
 AppReferencesInvalidate(Datum arg, int cacheid, uint32 hashvalue)
@@ -181,6 +186,17 @@ static const KeptStatement delete_row = {
 	"DELETE FROM share_acl.resource x WHERE x.id OPERATOR(pg_catalog.=) $1", "u"
 };
 
+/*
+ * Is delete_resource's deletion firing its AFTER triggers: are the rows
+ * deleted now (an application's, through its foreign key's cascade) deleted
+ * with the resource?
+ */
+bool
+AppReferencesInDeleteCascade(void)
+{
+	return delete_cascades > 0;
+}
+
 /* The error context line of delete_resource (authorize.c's refusals name the function by it). */
 static void
 DeleteResourceContext(void *arg)
@@ -242,7 +258,16 @@ resource_delete(PG_FUNCTION_ARGS)
 	OwnerScopeLeave(&owner);
 	CommandCounterIncrement();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	AfterTriggerEndQuery(estate);
+	delete_cascades++;
+	PG_TRY();
+	{
+		AfterTriggerEndQuery(estate);
+	}
+	PG_FINALLY();
+	{
+		delete_cascades--;
+	}
+	PG_END_TRY();
 	PopActiveSnapshot();
 	ExecResetTupleTable(estate->es_tupleTable, false);
 	ExecCloseResultRelations(estate);

@@ -9,5 +9,6 @@
 
 extern void AppReferencesInit(void);
 extern void AppReferencesRefuse(const char *function);
+extern bool AppReferencesInDeleteCascade(void);
 
 #endif							/* SHARE_ACL_APP_REFERENCES_H */

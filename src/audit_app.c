@@ -10,10 +10,10 @@
  * too (another role's triggers may have shaped the row): any other row (a
  * principal with nothing there, or a role with no principal) goes to the
  * chain of rows without a workspace (a trusted administrator's to read), so
- * that nobody writes into another tenant's log by naming its resources.  A row that
- * names a resource this transaction deleted (an application's rows deleted
- * by the cascade of delete_resource) goes to the chain of the workspace
- * that resource was in: the deletion passed its own checks.
+ * that nobody writes into another tenant's log by naming its resources.  A row
+ * deleted by the cascade of delete_resource (through the application's
+ * foreign key) goes to the chain of the workspace its resource was in: the
+ * deletion passed its own checks.
  *
  * It runs as its caller.  The rows' jsonb is made by to_jsonb as the role
  * whose statement fired the trigger: a type of an application's table may
@@ -45,6 +45,7 @@
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 
+#include "app_references.h"
 #include "audit.h"
 #include "catalog.h"
 #include "context.h"
@@ -222,11 +223,13 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTupl
 	/*
 	 * A row deleted with its resource (delete_resource's cascade) goes to
 	 * the chain of the workspace the resource was in.  Asked first, of every
-	 * deleted row: within the cascade the engine may still see the resource
-	 * (the transaction's own deletes are taken in at its next command), and
-	 * the chain's resource is gone by the time the rows are sealed.
+	 * row the cascade deletes: within it the engine may still see the
+	 * resource (the transaction's own deletes are taken in at its next
+	 * command), and the chain's resource is gone by the time the rows are
+	 * sealed.  A row deleted by a statement of its own after the resource
+	 * was is not the deletion's: it goes where any other row goes.
 	 */
-	if (new == NULL && !rows->resource_null[i])
+	if (new == NULL && !rows->resource_null[i] && AppReferencesInDeleteCascade())
 	{
 		pg_uuid_t  *ws = palloc(sizeof(pg_uuid_t));
 

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(138);
+SELECT plan(139);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -731,6 +731,32 @@ SELECT results_eq($$SELECT action, actor_id, workspace_id, old ->> 'title' FROM 
 DROP TABLE public.t60_owned;
 REVOKE CREATE ON SCHEMA public FROM t60_app;
 REVOKE REFERENCES ON share_acl.resource FROM t60_app;
+-- ... but not a row deleted by a statement of its own after delete_resource,
+-- in the same transaction, by a role with no principal: that row is not the
+-- deletion's, and goes where any other row of such a role goes
+CREATE TABLE public.t60_jot (n serial PRIMARY KEY, res uuid NOT NULL, body text);
+CREATE TRIGGER audit AFTER INSERT OR DELETE ON public.t60_jot
+    FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('res');
+GRANT SELECT, INSERT, DELETE ON public.t60_jot TO t60_app;
+GRANT USAGE ON SEQUENCE public.t60_jot_n_seq TO t60_app;
+BEGIN; SELECT pg_temp.act('carol');
+INSERT INTO ids SELECT 'noted', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P'));
+COMMIT;
+SET SESSION AUTHORIZATION t60_app;
+INSERT INTO public.t60_jot (res, body) VALUES (pg_temp.id('noted'), 'planted without a principal');
+RESET SESSION AUTHORIZATION;
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('carol');
+SELECT share_acl.delete_resource(pg_temp.id('noted'));
+SET LOCAL share_acl.principal = '';
+SET SESSION AUTHORIZATION t60_app;
+DELETE FROM public.t60_jot WHERE res = pg_temp.id('noted');
+COMMIT;
+RESET SESSION AUTHORIZATION;
+SELECT results_eq($$SELECT action, actor_id, workspace_id, db_role FROM pg_temp.fresh() WHERE object_type = 'public.t60_jot'$$,
+    $$VALUES ('delete', NULL::uuid, NULL::uuid, 't60_app')$$,
+    'audit_trigger: a row a role with no principal deletes after delete_resource, by a statement of its own, is in no workspace''s chain');
+DROP TABLE public.t60_jot;
 INSERT INTO public.t60_doc (resource_id, title) VALUES (pg_temp.id('clipped'), 'orphan');
 SELECT pg_temp.mark();
 BEGIN; SELECT pg_temp.act('carol');
