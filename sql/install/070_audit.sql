@@ -664,11 +664,13 @@ COMMENT ON FUNCTION share_acl._revoke_default_privileges(regclass) IS
     'internal: revoke what default privileges granted on a table the extension created';
 
 CREATE FUNCTION share_acl._audit_partition(month date) RETURNS regclass
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE STRICT AS $$
 DECLARE
-    name text := 'audit_log_' || to_char(month, 'YYYY_MM');
-    lo timestamptz := (month::timestamp AT TIME ZONE 'UTC');
-    hi timestamptz := ((month + interval '1 month')::timestamp AT TIME ZONE 'UTC');
+    -- (any day of the month names it: the partition is the whole month's)
+    first date := pg_catalog.date_trunc('month', month)::date;
+    name text := 'audit_log_' || to_char(first, 'YYYY_MM');
+    lo timestamptz := (first::timestamp AT TIME ZONE 'UTC');
+    hi timestamptz := ((first + interval '1 month')::timestamp AT TIME ZONE 'UTC');
     rel regclass := to_regclass('share_acl.' || quote_ident(name));
 BEGIN
     IF rel IS NOT NULL THEN
@@ -701,7 +703,7 @@ BEGIN
     RETURN format('share_acl.%I', name)::regclass;
 END $$;
 COMMENT ON FUNCTION share_acl._audit_partition(date) IS
-    'internal: the audit_log partition of a month (created when missing, its rows moved out of the default partition)';
+    'internal: the audit_log partition of the month of a date (created when missing, its rows moved out of the default partition)';
 
 -- Retention, for a trusted administrator (nightly, e.g. with pg_cron):
 --   * month partitions for this month and the next two, and for every month

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(139);
+SELECT plan(140);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -1002,7 +1002,10 @@ SELECT is((SELECT l.at >= lo AND l.at < hi
             ORDER BY l.id DESC LIMIT 1), true,
     'audit_retain: a later row is in the month partition that holds its time');
 -- a month partition old enough to go: dropped (and a LOG line says so)
-SELECT share_acl._audit_partition('2020-01-01');
+SELECT share_acl._audit_partition('2020-01-17');
+SELECT is((SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_class c WHERE c.oid = 'share_acl.audit_log_2020_01'::regclass),
+          format('FOR VALUES FROM (%L) TO (%L)', '2020-01-01 00:00:00+00'::timestamptz, '2020-02-01 00:00:00+00'::timestamptz),
+    '_audit_partition: a day of a month names the whole month''s partition');
 SELECT is(share_acl.audit_retain('1 year'), 0::bigint, 'audit_retain: an old month partition without rows');
 SELECT is(to_regclass('share_acl.audit_log_2020_01'), NULL, 'audit_retain: the old month partition is dropped');
 BEGIN ISOLATION LEVEL REPEATABLE READ;
