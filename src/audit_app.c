@@ -28,6 +28,7 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
@@ -35,6 +36,7 @@
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "parser/parse_coerce.h"
 #include "parser/scansup.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -44,6 +46,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
+#include "utils/typcache.h"
 
 #include "app_references.h"
 #include "audit.h"
@@ -74,6 +77,7 @@ typedef struct AppRows
 	Datum		params[10];
 	char		nulls[10];
 	bool		trusted;		/* no principal, a trusted administrator */
+	bool		json_text;		/* a column may hold JSON text (MayHoldJsonText) */
 	int			n;
 	Datum		resource[APP_BATCH_ROWS];
 	bool		resource_null[APP_BATCH_ROWS];
@@ -190,6 +194,134 @@ DeletedHereIn(const pg_uuid_t *id, pg_uuid_t *workspace)
 	return d.found;
 }
 
+/*
+ * May to_jsonb of a value of type parse JSON text: is it json, or a type of
+ * the database's own with a cast to json (which to_jsonb calls), through
+ * domains, arrays and composites?  Such text may hold an escape that jsonb
+ * cannot (\u0000, 22P05), which plain json keeps.
+ */
+static bool
+MayHoldJsonText(Oid type, int depth)
+{
+	Oid			base = getBaseType(type);
+	Oid			element;
+	CoercionPathType path;
+	Oid			cast;
+	bool		found = false;
+
+	check_stack_depth();
+	if (base == JSONOID || depth > 8)
+		return true;
+	if (OidIsValid(element = get_element_type(base)))
+		return MayHoldJsonText(element, depth + 1);
+	if (type_is_rowtype(base))
+	{
+		TupleDesc	desc = lookup_rowtype_tupdesc(base, -1);
+		int			i;
+
+		for (i = 0; i < desc->natts && !found; i++)
+			found = !TupleDescAttr(desc, i)->attisdropped &&
+				MayHoldJsonText(TupleDescAttr(desc, i)->atttypid, depth + 1);
+		ReleaseTupleDesc(desc);
+		return found;
+	}
+	if (base < FirstNormalObjectId)
+		return false;
+	path = find_coercion_pathway(JSONOID, base, COERCION_EXPLICIT, &cast);
+	return path == COERCION_PATH_FUNC;
+}
+
+/* Does a row of desc have a column that MayHoldJsonText? */
+static bool
+RowMayHoldJsonText(TupleDesc desc)
+{
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+		if (!TupleDescAttr(desc, i)->attisdropped &&
+			MayHoldJsonText(TupleDescAttr(desc, i)->atttypid, 0))
+			return true;
+	return false;
+}
+
+/*
+ * row's JSON (row_to_json, which keeps a json value's text as it is) as
+ * jsonb, with each escape \u0000 — which no jsonb string can hold — kept as
+ * the six characters it is written with.
+ */
+static Datum
+JsonbKeepingNulEscapes(Datum row)
+{
+	text	   *json = DatumGetTextPP(DirectFunctionCall1(row_to_json, row));
+	const char *p = VARDATA_ANY(json);
+	const char *end = p + VARSIZE_ANY_EXHDR(json);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	while (p < end)
+	{
+		if (*p != '\\' || p + 1 >= end)
+			appendStringInfoChar(&buf, *p++);
+		else if (end - p >= 6 && strncmp(p, "\\u0000", 6) == 0)
+		{
+			appendStringInfoString(&buf, "\\\\u0000");
+			p += 6;
+		}
+		else
+		{
+			/* an escape: its backslash and the character after it */
+			appendBinaryStringInfo(&buf, p, 2);
+			p += 2;
+		}
+	}
+	return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+}
+
+/*
+ * to_jsonb of row (a row of desc); when a column may hold JSON text, in a
+ * subtransaction, and made again by JsonbKeepingNulEscapes when jsonb could
+ * not hold that text (22P05): an application's write is not refused for
+ * what its audit row cannot spell.
+ */
+static Datum
+RowJsonb(const AppRows *rows, HeapTuple tuple, TupleDesc desc)
+{
+	Datum		row = heap_copy_tuple_as_datum(tuple, desc);
+	MemoryContext context = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	Datum		result = (Datum) 0;
+	bool		escaped = false;
+
+	if (!rows->json_text)
+		return AuditRowToJsonb(row, desc->tdtypeid);
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(context);
+	PG_TRY();
+	{
+		result = AuditRowToJsonb(row, desc->tdtypeid);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(context);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(context);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(context);
+		CurrentResourceOwner = owner;
+		if (edata->sqlerrcode != ERRCODE_UNTRANSLATABLE_CHARACTER)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		escaped = true;
+	}
+	PG_END_TRY();
+	return escaped ? JsonbKeepingNulEscapes(row) : result;
+}
+
 /* Add a row: its resource (column of the row old or new names), old and new (NULL: none). */
 static void
 AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTuple new)
@@ -246,9 +378,9 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTupl
 		(EngineCurrentPermissions(DatumGetUUIDP(rows->resource[i]), &kind) == 0 || kind != TARGET_RESOURCE))
 		rows->chain_null[i] = true;
 	rows->old_null[i] = old == NULL;
-	rows->old[i] = old ? AuditRowToJsonb(heap_copy_tuple_as_datum(old, desc), desc->tdtypeid) : (Datum) 0;
+	rows->old[i] = old ? RowJsonb(rows, old, desc) : (Datum) 0;
 	rows->new_null[i] = new == NULL;
-	rows->new[i] = new ? AuditRowToJsonb(heap_copy_tuple_as_datum(new, desc), desc->tdtypeid) : (Datum) 0;
+	rows->new[i] = new ? RowJsonb(rows, new, desc) : (Datum) 0;
 	MemoryContextSwitchTo(prev);
 	if (++rows->n == APP_BATCH_ROWS)
 		FlushRows(rows);
@@ -432,6 +564,7 @@ audit_trigger(PG_FUNCTION_ARGS)
 	rows = palloc0(sizeof(AppRows));
 	rows->batch = AllocSetContextCreate(CurrentMemoryContext, "share_acl audit_trigger rows",
 										ALLOCSET_DEFAULT_SIZES);
+	rows->json_text = RowMayHoldJsonText(desc);
 	actor = ContextCurrentPrincipal();
 	memset(rows->nulls, ' ', sizeof(rows->nulls));
 	if (actor != NULL)

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(140);
+SELECT plan(142);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -757,6 +757,22 @@ SELECT results_eq($$SELECT action, actor_id, workspace_id, db_role FROM pg_temp.
     $$VALUES ('delete', NULL::uuid, NULL::uuid, 't60_app')$$,
     'audit_trigger: a row a role with no principal deletes after delete_resource, by a statement of its own, is in no workspace''s chain');
 DROP TABLE public.t60_jot;
+-- a json column holding an escape that jsonb cannot hold (\u0000, which
+-- EXIF strings padded with NULs bring along): the write is not refused, and
+-- its audit row keeps the escape as the six characters it is written with
+CREATE TABLE public.t60_meta (id uuid PRIMARY KEY, meta json, tags json[]);
+CREATE TRIGGER audit AFTER INSERT ON public.t60_meta FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('id');
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('carol');
+SELECT lives_ok($$INSERT INTO public.t60_meta VALUES (pg_temp.id('P'), '{"maker": "Cam\u0000\u0000", "n": 2}',
+                                                     ARRAY['{"t": "\\u0000 \u0000"}'::json])$$,
+    'audit_trigger: a row whose json column holds \u0000 is written');
+COMMIT;
+SELECT results_eq($$SELECT new -> 'meta' ->> 'maker', new -> 'meta' -> 'n', new -> 'tags' -> 0 ->> 't', workspace_id
+                      FROM pg_temp.fresh() WHERE object_type = 'public.t60_meta'$$,
+    $$VALUES (E'Cam\\u0000\\u0000', '2'::jsonb, E'\\u0000 \\u0000', pg_temp.id('ws'))$$,
+    'audit_trigger: its audit row keeps each \u0000 as the six characters, an escaped backslash as it is, the rest as to_jsonb writes it');
+DROP TABLE public.t60_meta;
 INSERT INTO public.t60_doc (resource_id, title) VALUES (pg_temp.id('clipped'), 'orphan');
 SELECT pg_temp.mark();
 BEGIN; SELECT pg_temp.act('carol');
