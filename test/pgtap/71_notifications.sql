@@ -232,11 +232,13 @@ SELECT throws_ok($$SELECT share_acl.mark_notifications_sent('{}')$$, '42501', NU
     'mark_notifications_sent: refused to a principal');
 SELECT throws_ok($$SELECT * FROM share_acl.claim_email_outbox()$$, '42501', NULL,
     'claim_email_outbox: refused to a principal');
+SET LOCAL ROLE share_acl_admin;
 SELECT is((SELECT count(*) FROM share_acl.email_outbox o WHERE o.recipient_id <> pg_temp.id('carol')), 0::bigint,
     'outbox: an administrator''s session with a principal set reads only that principal''s mails, as the notification table');
 RESET share_acl.principal;
 SELECT ok((SELECT count(*) FROM share_acl.email_outbox o WHERE o.recipient_id <> pg_temp.id('carol')) > 0,
     'outbox: without a principal, every recipient''s');
+RESET ROLE;
 SELECT pg_temp.act('carol');
 SELECT throws_ok($$SELECT * FROM share_acl.claim_digests()$$, '42501', NULL,
     'claim_digests: refused to a principal');
