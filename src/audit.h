@@ -2,8 +2,9 @@
  * audit.h — the audit trail (SPEC §7): the hash chain and the append-only
  * guard (src/audit.c), sealing at commit (src/audit_seal.c; the rows staged
  * in memory: audit_memory.h; the sealed rows' ids: audit_ids.h), the model
- * tables' trigger that stages rows (src/audit_stage.c) and refused calls
- * recorded by a background worker (src/audit_worker.c).
+ * tables' trigger that stages rows (src/audit_stage.c), the applications'
+ * audit_trigger() (src/audit_app.c) and refused calls recorded by a
+ * background worker (src/audit_worker.c).
  */
 #ifndef SHARE_ACL_AUDIT_H
 #define SHARE_ACL_AUDIT_H
@@ -31,6 +32,7 @@ extern void AuditEndMaintenance(void);
 
 /* Register the transaction callbacks that seal audit rows at commit (_PG_init). */
 extern void AuditInit(void);
+extern void AuditAppInit(void);
 
 /*
  * The current transaction staged audit rows (some of them without their

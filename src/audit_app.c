@@ -41,10 +41,12 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/tuplestore.h"
 #include "utils/typcache.h"
 
@@ -231,17 +233,46 @@ MayHoldJsonText(Oid type, int depth)
 	return path == COERCION_PATH_FUNC;
 }
 
-/* Does a row of desc have a column that MayHoldJsonText? */
+/*
+ * The answer of RowMayHoldJsonText for the last row type asked, as its
+ * columns were (the type cache's identifier of its descriptor), while no
+ * type or cast has changed since: a row trigger asks at every row.
+ */
+static Oid	json_text_rowtype = InvalidOid;
+static uint64 json_text_desc_id = 0;
+static bool json_text_answer = false;
+
+static void
+JsonTextForget(Datum arg, int cacheid, uint32 hashvalue)
+{
+	json_text_rowtype = InvalidOid;
+}
+
+/* Does a row of desc (a table's) have a column that MayHoldJsonText? */
 static bool
 RowMayHoldJsonText(TupleDesc desc)
 {
+	TypeCacheEntry *row_type = lookup_type_cache(desc->tdtypeid, TYPECACHE_TUPDESC);
 	int			i;
 
-	for (i = 0; i < desc->natts; i++)
-		if (!TupleDescAttr(desc, i)->attisdropped &&
-			MayHoldJsonText(TupleDescAttr(desc, i)->atttypid, 0))
-			return true;
-	return false;
+	if (OidIsValid(json_text_rowtype) && json_text_rowtype == desc->tdtypeid &&
+		json_text_desc_id == row_type->tupDesc_identifier)
+		return json_text_answer;
+	json_text_answer = false;
+	for (i = 0; i < desc->natts && !json_text_answer; i++)
+		json_text_answer = !TupleDescAttr(desc, i)->attisdropped &&
+			MayHoldJsonText(TupleDescAttr(desc, i)->atttypid, 0);
+	json_text_rowtype = desc->tdtypeid;
+	json_text_desc_id = row_type->tupDesc_identifier;
+	return json_text_answer;
+}
+
+/* Register the invalidation callbacks; called once from _PG_init. */
+void
+AuditAppInit(void)
+{
+	CacheRegisterSyscacheCallback(TYPEOID, JsonTextForget, (Datum) 0);
+	CacheRegisterSyscacheCallback(CASTSOURCETARGET, JsonTextForget, (Datum) 0);
 }
 
 /*
@@ -284,7 +315,7 @@ JsonbKeepingNulEscapes(Datum row)
  * what its audit row cannot spell.
  */
 static Datum
-RowJsonb(const AppRows *rows, HeapTuple tuple, TupleDesc desc)
+AppRowJsonb(const AppRows *rows, HeapTuple tuple, TupleDesc desc)
 {
 	Datum		row = heap_copy_tuple_as_datum(tuple, desc);
 	MemoryContext context = CurrentMemoryContext;
@@ -378,9 +409,9 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTupl
 		(EngineCurrentPermissions(DatumGetUUIDP(rows->resource[i]), &kind) == 0 || kind != TARGET_RESOURCE))
 		rows->chain_null[i] = true;
 	rows->old_null[i] = old == NULL;
-	rows->old[i] = old ? RowJsonb(rows, old, desc) : (Datum) 0;
+	rows->old[i] = old ? AppRowJsonb(rows, old, desc) : (Datum) 0;
 	rows->new_null[i] = new == NULL;
-	rows->new[i] = new ? RowJsonb(rows, new, desc) : (Datum) 0;
+	rows->new[i] = new ? AppRowJsonb(rows, new, desc) : (Datum) 0;
 	MemoryContextSwitchTo(prev);
 	if (++rows->n == APP_BATCH_ROWS)
 		FlushRows(rows);

@@ -44,6 +44,7 @@ _PG_init(void)
 	RowWriteInit();
 	FkCheckInit();
 	AppReferencesInit();
+	AuditAppInit();
 	SerialChecksInit();
 	/*
 	 * Callbacks run newest first: at commit the link views are counted (they

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(142);
+SELECT plan(143);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -773,6 +773,17 @@ SELECT results_eq($$SELECT new -> 'meta' ->> 'maker', new -> 'meta' -> 'n', new 
     $$VALUES (E'Cam\\u0000\\u0000', '2'::jsonb, E'\\u0000 \\u0000', pg_temp.id('ws'))$$,
     'audit_trigger: its audit row keeps each \u0000 as the six characters, an escaped backslash as it is, the rest as to_jsonb writes it');
 DROP TABLE public.t60_meta;
+-- ... also when the json column came after rows of the table without one
+-- were audited in this session
+CREATE TABLE public.t60_late (id uuid PRIMARY KEY, note text);
+CREATE TRIGGER audit AFTER INSERT ON public.t60_late FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('id');
+BEGIN; SELECT pg_temp.act('carol');
+INSERT INTO public.t60_late VALUES (pg_temp.id('A'), 'no json yet');
+ALTER TABLE public.t60_late ADD COLUMN later json;
+SELECT lives_ok($$INSERT INTO public.t60_late VALUES (pg_temp.id('P2'), 'now', '"\u0000"')$$,
+    'audit_trigger: a json column added after rows were audited in the session holds \u0000 too');
+COMMIT;
+DROP TABLE public.t60_late;
 INSERT INTO public.t60_doc (resource_id, title) VALUES (pg_temp.id('clipped'), 'orphan');
 SELECT pg_temp.mark();
 BEGIN; SELECT pg_temp.act('carol');
