@@ -51,10 +51,19 @@ extern void AuditStaged(const pg_uuid_t *workspace, int64 rows);
 
 /*
  * Would this trigger, fired by an UPDATE of only these columns of rel,
- * stage nothing (the model tables' audit trigger, the columns unaudited)?
+ * stage nothing (the model tables' audit trigger, the columns unaudited,
+ * while AuditOwnCounterUpdates holds)?
  */
 extern bool AuditTriggerIgnores(Relation rel, const Trigger *trigger, const AttrNumber *changed,
 								int nchanged);
+
+/*
+ * While own is true, the updates of the columns the model tables' audit
+ * trigger names as unaudited (a link's counters) are the extension's own for
+ * a link open, and write no update row; otherwise they are audited as every
+ * column is.  Returns the previous value, to be restored (also on error).
+ */
+extern bool AuditOwnCounterUpdates(bool own);
 
 /* A refused call's worker: its seal fails rather than wait behind a prepared transaction. */
 extern void AuditSealFailBehindPrepared(void);

@@ -13,7 +13,8 @@
  * INSERT … SELECT into audit_stage.  A statement that changed many rows is
  * planned for its own row count instead (a kept plan was made for the
  * transition table's size when it was prepared).  An UPDATE that changed no
- * audited column (a link's view counter, a no-op) runs nothing, and the one
+ * audited column (a no-op, or a link's counters moved by an open: see
+ * AuditOwnCounterUpdates) runs nothing, and the one
  * row of an INSERT or DELETE is staged in C, without the statement, when
  * the trigger's templates are plain (see "One changed row" below).
  * That row is staged as the caller; the statements run as the owner of
@@ -68,6 +69,44 @@ typedef struct StagePlan
 
 static HTAB *stage_plans = NULL;
 static SPIPlanPtr truncate_plan = NULL;
+
+/*
+ * The columns a trigger names as unaudited (a link's view_count,
+ * last_viewed_at and failed_attempts) go without an update row only while
+ * the extension itself moves them for an open (src/link_attempts.c, which
+ * has the open's own audit row): then this is true.  Any other change of
+ * them (an administrator's UPDATE that gives a used-up link its views back)
+ * is audited as every column is.
+ */
+static bool own_counter_updates = false;
+
+/* See audit.h. */
+bool
+AuditOwnCounterUpdates(bool own)
+{
+	bool		was = own_counter_updates;
+
+	own_counter_updates = own;
+	return was;
+}
+
+/* The columns of entry's table whose change alone is not audited now (text[]). */
+static ArrayType *
+Unaudited(const StagePlan *entry)
+{
+	static ArrayType *none = NULL;
+
+	if (own_counter_updates)
+		return entry->unaudited;
+	if (none == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		none = construct_empty_array(TEXTOID);
+		MemoryContextSwitchTo(old);
+	}
+	return none;
+}
 
 /* The statement of this trigger for its event, from _audit_statement(). */
 static char *
@@ -218,7 +257,8 @@ AuditTriggerIgnores(Relation rel, const Trigger *trigger, const AttrNumber *chan
 				j;
 	bool		ignored = true;
 
-	if (!TRIGGER_FOR_AFTER(trigger->tgtype) || trigger->tgnargs != AUDIT_TRIGGER_NARGS)
+	if (!own_counter_updates || !TRIGGER_FOR_AFTER(trigger->tgtype) ||
+		trigger->tgnargs != AUDIT_TRIGGER_NARGS)
 		return false;
 	if (trigger->tgfoid != function || function_generation != CatalogGeneration())
 	{
@@ -230,7 +270,7 @@ AuditTriggerIgnores(Relation rel, const Trigger *trigger, const AttrNumber *chan
 		function = trigger->tgfoid;
 		function_generation = CatalogGeneration();
 	}
-	deconstruct_array(TriggerEntry(trigger)->unaudited, TEXTOID, -1, false, TYPALIGN_INT, &names,
+	deconstruct_array(Unaudited(TriggerEntry(trigger)), TEXTOID, -1, false, TYPALIGN_INT, &names,
 					  &nulls, &nnames);
 	for (i = 0; i < nchanged && ignored; i++)
 	{
@@ -757,7 +797,7 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 	const pg_uuid_t *actor;
 	const char *op;
 	Tuplestorestate *changed;
-	Datum		values[4];
+	Datum		values[4] = {0};
 	char		nulls[4] = {' ', ' ', ' ', ' '};
 	StagePlan  *entry;
 	OwnerScope scope;
@@ -817,7 +857,7 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	entry = TriggerEntry(trigger);
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) && trigdata->tg_oldtable != NULL &&
-		!UpdateChangedAudited(trigdata, entry->unaudited))
+		!UpdateChangedAudited(trigdata, Unaudited(entry)))
 		return PointerGetDatum(NULL);
 	if (tuplestore_tuple_count(changed) == 1 && !TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) &&
 		AuditStageInMemory(1) && StageOneRow(trigdata, op, changed, entry, values, nulls))
@@ -825,7 +865,7 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 
 	AuditConnectAsOwner(&scope);
 	entry = StageEntry(trigger, op);
-	values[3] = PointerGetDatum(entry->unaudited);
+	values[3] = PointerGetDatum(Unaudited(entry));
 	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "could not register the transition tables of the audit trigger");
 	if (tuplestore_tuple_count(changed) > KEPT_PLAN_MAX_ROWS)

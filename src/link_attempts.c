@@ -89,6 +89,7 @@
 #include "utils/uuid.h"
 #include "utils/wait_event.h"
 
+#include "audit.h"
 #include "catalog.h"
 #include "kept_plan.h"
 #include "link_attempts.h"
@@ -112,6 +113,7 @@
 PG_FUNCTION_INFO_V1(link_attempt);
 PG_FUNCTION_INFO_V1(link_xid_is_current);
 PG_FUNCTION_INFO_V1(link_count_views);
+PG_FUNCTION_INFO_V1(link_count_failure);
 
 /* ---------------------------------------------------------------------------
  * 1. Attempts, recorded by a background worker
@@ -476,10 +478,10 @@ LinkOpenedInTransaction(void)
 	(void) XactNoteAdd(&opens);
 }
 
-/* The statements of the view count (parameter letters: kept_plan.h). */
+/* The statements of the counters (parameter letters: kept_plan.h). */
 enum
 {
-	COUNT_UPDATE, COUNT_STATEMENTS
+	COUNT_UPDATE, COUNT_FAILURE, COUNT_STATEMENTS
 };
 static KeptPlan count_plans[COUNT_STATEMENTS];
 static const KeptStatement count_statements[COUNT_STATEMENTS] = {
@@ -491,7 +493,13 @@ static const KeptStatement count_statements[COUNT_STATEMENTS] = {
 		"       last_viewed_at = GREATEST(x.last_viewed_at, $3)"
 		" WHERE x.id OPERATOR(pg_catalog.=) $1"
 		" RETURNING x.view_count, x.resource_id, x.created_by",
-		"uiz"}
+		"uiz"},
+	[COUNT_FAILURE] = {
+		/* $1 link (a count written by hand at the integer's end stays there) */
+		"UPDATE share_acl.link x"
+		"   SET failed_attempts = LEAST(x.failed_attempts, 2147483646) OPERATOR(pg_catalog.+) 1"
+		" WHERE x.id OPERATOR(pg_catalog.=) $1",
+		"u"}
 };
 
 /* n views of a link at time at, counted into its row; what the count read of it. */
@@ -504,6 +512,8 @@ typedef struct ViewCount
 	bool		has_creator;
 	pg_uuid_t	creator;
 } ViewCount;
+
+static bool CountViewsInto(Datum link, ViewCount *v);
 
 /* RowChange of the view count: the statement COUNT_UPDATE's SET, and its RETURNING into arg. */
 static void
@@ -529,10 +539,29 @@ CountViews(TupleTableSlot *row, Datum *values, bool *nulls, void *arg)
 /*
  * Count v's views of link into its row: below the statement when the link
  * table lets it be (src/row_write.c), else by COUNT_UPDATE.  false when
- * there is no such link.  Needs an SPI connection.
+ * there is no such link.  Needs an SPI connection.  The counters' change is
+ * the open's (AuditOwnCounterUpdates), which has its own audit row.
  */
 static bool
 CountInto(Datum link, ViewCount *v)
+{
+	bool		was = AuditOwnCounterUpdates(true);
+	volatile bool found = false;
+
+	PG_TRY();
+	{
+		found = CountViewsInto(link, v);
+	}
+	PG_FINALLY();
+	{
+		AuditOwnCounterUpdates(was);
+	}
+	PG_END_TRY();
+	return found;
+}
+
+static bool
+CountViewsInto(Datum link, ViewCount *v)
 {
 	static const char *const columns[2] = {"view_count", "last_viewed_at"};
 	Relation	rel;
@@ -576,6 +605,10 @@ link_count_views(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("_link_count_views: link, n and viewed_at must not be null")));
+	if (PG_GETARG_INT64(1) <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("_link_count_views: n must be positive (views are only ever added)")));
 	memset(&v, 0, sizeof(v));
 	v.n = PG_GETARG_INT64(1);
 	v.at = PG_GETARG_TIMESTAMPTZ(2);
@@ -601,6 +634,35 @@ link_count_views(PG_FUNCTION_ARGS)
 						 JsonbObjectOf(2, keys, payload_values, types, payload_nulls),
 						 resource.found && resource.has_workspace ? &resource.workspace : NULL);
 	}
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/*
+ * _link_count_failure(link uuid) → void (STRICT): one more wrong password into the
+ * link's failed_attempts (the lockout itself counts link_failed_attempt's
+ * rows), as the attempt's own change (AuditOwnCounterUpdates): its audit row
+ * is the refused open's.  Called by _link_record_attempt.
+ */
+Datum
+link_count_failure(PG_FUNCTION_ARGS)
+{
+	Datum		args[1];
+	bool		was;
+
+	args[0] = PG_GETARG_DATUM(0);
+	SPI_connect();
+	was = AuditOwnCounterUpdates(true);
+	PG_TRY();
+	{
+		(void) KeptStatementRun(&count_plans[COUNT_FAILURE], &count_statements[COUNT_FAILURE], args,
+								NULL, SPI_OK_UPDATE);
+	}
+	PG_FINALLY();
+	{
+		AuditOwnCounterUpdates(was);
+	}
+	PG_END_TRY();
 	SPI_finish();
 	PG_RETURN_VOID();
 }

@@ -110,6 +110,17 @@ RETURNS void
 COMMENT ON FUNCTION share_acl._link_count_views(uuid, bigint, timestamptz, text) IS
     'internal: count n views of a link into view_count / last_viewed_at';
 
+-- One more wrong password into failed_attempts (in C, src/link_attempts.c),
+-- called by _link_record_attempt.  The counters an open moves (view_count,
+-- last_viewed_at, failed_attempts) write no update row when the extension
+-- moves them for an open, whose own audit row records it; any other change
+-- of them is audited (070_audit.sql).
+CREATE FUNCTION share_acl._link_count_failure(link uuid) RETURNS void
+    AS 'MODULE_PATHNAME', 'link_count_failure'
+    LANGUAGE C VOLATILE STRICT SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION share_acl._link_count_failure(uuid) IS
+    'internal: count one wrong password into a link''s failed_attempts';
+
 -- Whether a key has signed a token.  A key that never has may be replaced
 -- by an INSERT of the same kid: that is what a pg_dump restore does, whose
 -- CREATE EXTENSION makes a fresh key 1 before the dumped keys are loaded.
@@ -260,9 +271,7 @@ BEGIN
                     DELETE FROM share_acl.link_failed_attempt f
                      WHERE f.link_id = l.id AND f.at <= now() - interval '15 minutes';
                     INSERT INTO share_acl.link_failed_attempt (link_id) VALUES (l.id);
-                    -- (a count written by hand at the integer's end stays there)
-                    UPDATE share_acl.link x SET failed_attempts = least(x.failed_attempts, 2147483646) + 1
-                     WHERE x.id = l.id;
+                    PERFORM share_acl._link_count_failure(l.id);
                     status := 'wrong_password';
                 END IF;
             END IF;

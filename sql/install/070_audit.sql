@@ -361,7 +361,9 @@ BEGIN
          '$R.id',
          '($J - ''password_hash'') || jsonb_build_object(''has_password'', $R.password_hash IS NOT NULL)',
          'resource', '$R.resource_id', '$R.id', 'NULL::text',
-         -- the counters every open changes are not audited (the opens are)
+         -- the counters every open changes write no update row when the
+         -- extension moves them for an open (which has its own row:
+         -- src/audit_stage.c, AuditOwnCounterUpdates); other changes of them do
          '{view_count,last_viewed_at,failed_attempts}'),
         ('link_view', '(SELECT r.workspace_id FROM share_acl.link l JOIN share_acl.resource r ON r.id = l.resource_id'
                       ' WHERE l.id = $R.link_id)',

@@ -95,7 +95,7 @@ CREATE FUNCTION pg_temp.opens_audited(name text) RETURNS TABLE (status text, n b
      GROUP BY 1 ORDER BY 1
 $$;
 
-SELECT plan(54);
+SELECT plan(59);
 
 -- ------------------------------------------------ wrong passwords, rolled back
 BEGIN;
@@ -319,6 +319,27 @@ SELECT is((SELECT count(*) FROM share_acl.audit_log a
 SELECT is(pg_temp.open('pw3', 'Right-Pass-53'), 'ok', 'pw3 opens with its password');
 SELECT results_eq($$SELECT * FROM pg_temp.opens_audited('pw3')$$,
     $$VALUES ('ok', 1::bigint), ('wrong_password', 1::bigint)$$, 'pw3: one row for each of its two opens');
+
+-- the counters the opens moved wrote no update row (each open has its own);
+-- a change of them by anyone else is audited like any column (SPEC §7)
+SELECT is((SELECT count(*) FROM share_acl.audit_log a JOIN links l ON l.id = a.object_id
+            WHERE l.name IN ('pw', 'pw3', 'mv1', 'mv2') AND a.action = 'update'
+              AND a.id > (SELECT mark FROM audit_mark)),
+    0::bigint, 'wrong passwords, claimed and counted views wrote no update row of their links');
+SELECT results_eq($$SELECT a.old ->> 'failed_attempts', a.new ->> 'failed_attempts' FROM share_acl.audit_log a
+                     JOIN links l ON l.id = a.object_id
+                    WHERE l.name = 'pw2' AND a.action = 'update' AND a.id > (SELECT mark FROM audit_mark)$$,
+    $$VALUES ('2', '2147483647')$$,
+    'link pw2: only the UPDATE of failed_attempts by hand wrote an update row (not its wrong passwords or its view)');
+SELECT is(pg_temp.open('mv1'), 'expired', 'mv1 has had its one view');
+UPDATE share_acl.link SET view_count = 0 WHERE id = (SELECT id FROM links WHERE name = 'mv1');
+SELECT results_eq($$SELECT a.action, a.old ->> 'view_count', a.new ->> 'view_count', a.actor_id IS NULL
+                     FROM share_acl.audit_log a JOIN links l ON l.id = a.object_id
+                    WHERE l.name = 'mv1' AND a.action = 'update' AND a.id > (SELECT mark FROM audit_mark)$$,
+    $$VALUES ('update', '1', '0', true)$$,
+    'an UPDATE that gives a used-up max_views link its views back is in the audit log');
+SELECT throws_ok($$SELECT share_acl._link_count_views((SELECT id FROM links WHERE name = 'plain'), 0, now(), NULL)$$,
+    '22023', NULL, '_link_count_views only ever adds views');
 SELECT results_eq($$SELECT ok FROM share_acl.audit_verify('53000000-0000-0000-0000-000000000001')$$,
     $$VALUES (true)$$, 'the workspace''s chain, with the rows its attempts sealed, verifies');
 
