@@ -514,12 +514,28 @@ CREATE POLICY audit_log_admin ON share_acl.audit_log FOR SELECT TO share_acl_adm
 -- oldest first, as far as the caller may read audit_log.  Runs with the
 -- caller's rights: row-level security decides.
 CREATE FUNCTION share_acl.audit_for(resource uuid) RETURNS SETOF share_acl.audit_log
-LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    -- (each audit row is matched against the resources below through hashed
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    ws uuid[];
+BEGIN
+    -- its workspace (and the one a deleted resource was in): only their rows
+    -- are read, never other tenants'
+    SELECT pg_catalog.array_agg(x.w) INTO ws FROM (
+        SELECT r.workspace_id AS w FROM share_acl.resource r WHERE r.id = audit_for.resource
+        UNION
+        SELECT l.workspace_id FROM share_acl.audit_log l
+         WHERE l.object_id = audit_for.resource AND l.object_type = 'resource') x;
+    -- Planned for those workspaces (the ids are parameters whose values the
+    -- planner sees): a small tenant's rows are read by the (workspace_id, id)
+    -- index, however many rows the other tenants have, where a plan made
+    -- without them would assume each workspace holds an average share of
+    -- the log (with two tenants, half of it: a scan of the whole log).
+    -- Each audit row is matched against the resources below through hashed
     -- sets, not arrays searched from end to end: one probe per column,
-    -- however many resources are below)
+    -- however many resources are below.
+    RETURN QUERY EXECUTE $q$
     WITH RECURSIVE below(id) AS (
-        SELECT audit_for.resource
+        SELECT $1
         UNION
         SELECT x.id FROM below,
           LATERAL (SELECT r.id FROM share_acl.resource r WHERE r.parent_id = below.id
@@ -533,22 +549,18 @@ LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp A
     ), links AS MATERIALIZED (
         -- the share links ever made on one of them (their opens name the link only)
         SELECT l.object_id AS a FROM share_acl.audit_log l
-         WHERE l.object_type = 'link' AND l.action = 'insert'
+         WHERE l.workspace_id = ANY ($2) AND l.object_type = 'link' AND l.action = 'insert'
            AND (l.new ->> 'resource_id') IN (SELECT t FROM ids)
-    ), ws AS (
-        SELECT r.workspace_id AS w FROM share_acl.resource r WHERE r.id = audit_for.resource
-        UNION
-        SELECT l.workspace_id FROM share_acl.audit_log l
-         WHERE l.object_id = audit_for.resource AND l.object_type = 'resource'
     )
     SELECT l.* FROM share_acl.audit_log l
-     WHERE l.workspace_id IN (SELECT w FROM ws)
+     WHERE l.workspace_id = ANY ($2)
        AND (l.object_id IN (SELECT a FROM ids) OR l.link_id IN (SELECT a FROM links)
             OR (l.new ->> 'resource_id') IN (SELECT t FROM ids) OR (l.old ->> 'resource_id') IN (SELECT t FROM ids)
             OR (l.new ->> 'parent_id') IN (SELECT t FROM ids) OR (l.old ->> 'parent_id') IN (SELECT t FROM ids)
             OR (l.new ->> 'collection_id') IN (SELECT t FROM ids) OR (l.old ->> 'collection_id') IN (SELECT t FROM ids))
      ORDER BY l.id
-$$;
+    $q$ USING resource, ws;
+END $$;
 COMMENT ON FUNCTION share_acl.audit_for(uuid) IS
     'the audit rows of a resource and of everything below it, oldest first (as row-level security on audit_log lets the caller see them)';
 
