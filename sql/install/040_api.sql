@@ -637,6 +637,92 @@ END $$;
 COMMENT ON FUNCTION share_acl.create_team(uuid, text) IS
     'create a team in the workspace (needs manage_members on it); returns its id';
 
+-- Renames.  Names follow the rules of their creation.  The UPDATE may wait
+-- for the row (a transaction changing it, or one that also takes the
+-- caller's rights): the caller is asked again after it, so that a rename
+-- never rests on rights taken away by a transaction it waited for.
+CREATE FUNCTION share_acl.rename_workspace(workspace uuid, name text) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+BEGIN
+    IF workspace IS NULL OR name IS NULL THEN
+        RAISE EXCEPTION 'rename_workspace: workspace and name must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM share_acl._get_workspace(workspace);
+    PERFORM share_acl._require(actor, workspace, 'manage_settings', 'rename_workspace');
+    IF length(name) NOT BETWEEN 1 AND 200 OR NOT share_acl.is_valid_name(name) THEN
+        RAISE EXCEPTION 'rename_workspace: a workspace name has 1 to 200 characters, none of them a control or bidirectional formatting character'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    UPDATE share_acl.workspace w SET name = rename_workspace.name WHERE w.id = rename_workspace.workspace;
+    PERFORM share_acl._see_committed();
+    PERFORM share_acl._require(actor, workspace, 'manage_settings', 'rename_workspace');
+END $$;
+COMMENT ON FUNCTION share_acl.rename_workspace(uuid, text) IS
+    'rename a workspace (needs manage_settings on it)';
+
+CREATE FUNCTION share_acl.rename_team(team uuid, name text) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    t share_acl.principal;
+BEGIN
+    IF team IS NULL OR name IS NULL THEN
+        RAISE EXCEPTION 'rename_team: team and name must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    t := share_acl._get_principal(team);
+    IF t.kind <> 'team' THEN
+        RAISE EXCEPTION 'principal % is not a team', team USING ERRCODE = 'wrong_object_type';
+    END IF;
+    PERFORM share_acl._require(actor, t.workspace_id, 'manage_members', 'rename_team');
+    IF length(name) NOT BETWEEN 1 AND 200 OR NOT share_acl.is_valid_name(name) THEN
+        RAISE EXCEPTION 'rename_team: a team name has 1 to 200 characters, none of them a control or bidirectional formatting character'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    UPDATE share_acl.principal p SET display_name = rename_team.name
+     WHERE p.id = rename_team.team AND p.kind = 'team';
+    PERFORM share_acl._see_committed();
+    PERFORM share_acl._require(actor, t.workspace_id, 'manage_members', 'rename_team');
+END $$;
+COMMENT ON FUNCTION share_acl.rename_team(uuid, text) IS
+    'rename a team (needs manage_members on its workspace)';
+
+-- A person's display name is the person's own (it shows in every workspace
+-- the person is in): the principal itself, or a trusted administrator,
+-- changes it; NULL clears it.  A team's is its name (rename_team).
+CREATE FUNCTION share_acl.set_display_name(principal uuid, display_name text) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    p share_acl.principal;
+BEGIN
+    IF principal IS NULL THEN
+        RAISE EXCEPTION 'set_display_name: principal must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    p := share_acl._get_principal(principal);
+    IF actor IS NOT NULL AND actor <> principal THEN
+        PERFORM share_acl._deny(NULL,
+            'permission denied: set_display_name changes only the current principal''s own display name',
+            NULL, 'A person sets its own display name; a trusted administrator (no principal set) may set anyone''s.');
+    END IF;
+    IF p.kind = 'team' THEN
+        RAISE EXCEPTION 'principal % is a team: its name is changed by rename_team', principal
+            USING ERRCODE = 'wrong_object_type';
+    END IF;
+    IF length(display_name) > 200 OR NOT share_acl.is_valid_name(display_name) THEN
+        RAISE EXCEPTION 'set_display_name: a display name has at most 200 characters, none of them a control or bidirectional formatting character'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    UPDATE share_acl.principal x SET display_name = set_display_name.display_name
+     WHERE x.id = set_display_name.principal AND x.kind <> 'team';
+END $$;
+COMMENT ON FUNCTION share_acl.set_display_name(uuid, text) IS
+    'set a person''s display name (the principal itself, or a trusted administrator; NULL clears it)';
+
 -- The 'owner' role is refused here with 22023 whoever asks: it changes only
 -- through transfer_ownership().
 CREATE FUNCTION share_acl.add_member(workspace uuid, principal uuid, role share_acl.workspace_role)

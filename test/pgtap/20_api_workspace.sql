@@ -5,7 +5,7 @@
 -- The file runs as superuser (a trusted administrator when no principal is
 -- set); pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(136);
+SELECT plan(155);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -398,6 +398,57 @@ SET LOCAL ROLE t20_nobody;
 SELECT throws_ok($$SELECT share_acl.create_team(pg_temp.id('ws'), 'Sneaky')$$, '42501', NULL,
     'a role without share_acl_user cannot execute management functions');
 RESET ROLE;
+
+-- ------------------------------------------- rename_workspace, rename_team, set_display_name
+SELECT share_acl.set_principal(NULL);
+INSERT INTO ids VALUES ('wsr', share_acl.create_workspace('Renames t20', pg_temp.id('olga')));
+SELECT share_acl.add_member(pg_temp.id('wsr'), pg_temp.id('erin'), 'admin');
+SELECT share_acl.add_member(pg_temp.id('wsr'), pg_temp.id('mia'), 'member');
+INSERT INTO ids VALUES ('teamr', share_acl.create_team(pg_temp.id('wsr'), 'Editors'));
+SELECT pg_temp.act('erin');
+SELECT lives_ok($$SELECT share_acl.rename_workspace(pg_temp.id('wsr'), 'Renamed t20')$$,
+    'rename_workspace: an admin (manage_settings) renames the workspace');
+SELECT is((SELECT name FROM share_acl.workspace WHERE id = pg_temp.id('wsr')), 'Renamed t20',
+    'rename_workspace: the new name is stored');
+SELECT is((SELECT count(*) FROM share_acl._audit_staged_rows() a
+            WHERE a.object_type = 'workspace' AND a.action = 'update' AND a.object_id = pg_temp.id('wsr')
+              AND a.actor_id = pg_temp.id('erin') AND a.new ->> 'name' = 'Renamed t20'),
+    1::bigint, 'rename_workspace: the rename is audited, with the admin as its actor');
+SELECT throws_ok($$SELECT share_acl.rename_workspace(pg_temp.id('wsr'), '')$$, '22023', NULL,
+    'rename_workspace: an empty name is 22023');
+SELECT throws_ok($$SELECT share_acl.rename_workspace(pg_temp.id('wsr'), E'Evil\u202Eexe')$$, '22023', NULL,
+    'rename_workspace: a bidirectional formatting character is 22023');
+SELECT throws_ok($$SELECT share_acl.rename_workspace(gen_random_uuid(), 'x')$$, 'P0002', NULL,
+    'rename_workspace: an unknown workspace is P0002');
+SELECT throws_ok($$SELECT share_acl.rename_workspace(pg_temp.id('wsr'), NULL)$$, '22004', NULL,
+    'rename_workspace: a NULL name is 22004');
+SELECT lives_ok($$SELECT share_acl.rename_team(pg_temp.id('teamr'), 'Colourists')$$,
+    'rename_team: an admin (manage_members) renames a team');
+SELECT is((SELECT display_name FROM share_acl.principal WHERE id = pg_temp.id('teamr')), 'Colourists',
+    'rename_team: the team''s new name');
+SELECT throws_ok($$SELECT share_acl.rename_team(pg_temp.id('mia'), 'x')$$, '42809', NULL,
+    'rename_team: a person is not a team (42809)');
+SELECT pg_temp.act('mia');
+SELECT throws_ok($$SELECT share_acl.rename_workspace(pg_temp.id('wsr'), 'Mine now')$$, '42501',
+    format('permission denied: rename_workspace requires "manage_settings" on workspace %s', pg_temp.id('wsr')),
+    'rename_workspace: a member is refused, naming manage_settings');
+SELECT throws_ok($$SELECT share_acl.rename_team(pg_temp.id('teamr'), 'Mine now')$$, '42501', NULL,
+    'rename_team: a member (no manage_members) is refused');
+SELECT lives_ok($$SELECT share_acl.set_display_name(pg_temp.id('mia'), 'Mia R.')$$,
+    'set_display_name: a person sets its own display name');
+SELECT is((SELECT display_name FROM share_acl.principal WHERE id = pg_temp.id('mia')), 'Mia R.',
+    'set_display_name: stored');
+SELECT throws_ok($$SELECT share_acl.set_display_name(pg_temp.id('erin'), 'Not Erin')$$, '42501', NULL,
+    'set_display_name: not another person''s, even in a workspace one shares');
+SELECT throws_ok($$SELECT share_acl.set_display_name(pg_temp.id('mia'), repeat('m', 201))$$, '22023', NULL,
+    'set_display_name: more than 200 characters is 22023');
+SELECT share_acl.set_principal(NULL);
+SELECT lives_ok($$SELECT share_acl.set_display_name(pg_temp.id('erin'), NULL)$$,
+    'set_display_name: a trusted administrator may set (here clear) anyone''s');
+SELECT is((SELECT display_name FROM share_acl.principal WHERE id = pg_temp.id('erin')), NULL,
+    'set_display_name: NULL clears it');
+SELECT throws_ok($$SELECT share_acl.set_display_name(pg_temp.id('teamr'), 'x')$$, '42809', NULL,
+    'set_display_name: a team''s name is rename_team''s');
 
 SELECT * FROM finish();
 ROLLBACK;
