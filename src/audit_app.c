@@ -13,7 +13,8 @@
  * that nobody writes into another tenant's log by naming its resources.  A row
  * deleted by the cascade of delete_resource (through the application's
  * foreign key) goes to the chain of the workspace its resource was in: the
- * deletion passed its own checks.
+ * deletion passed its own checks.  The trigger's arguments after the first
+ * name columns whose values the rows leave out (LeftOutColumns).
  *
  * It runs as its caller.  The rows' jsonb is made by to_jsonb as the role
  * whose statement fired the trigger: a type of an application's table may
@@ -80,6 +81,7 @@ typedef struct AppRows
 	char		nulls[10];
 	bool		trusted;		/* no principal, a trusted administrator */
 	bool		json_text;		/* a column may hold JSON text (MayHoldJsonText) */
+	Datum		left_out;		/* the columns left out of old and new (text[]), or 0 */
 	int			n;
 	Datum		resource[APP_BATCH_ROWS];
 	bool		resource_null[APP_BATCH_ROWS];
@@ -353,6 +355,48 @@ AppRowJsonb(const AppRows *rows, HeapTuple tuple, TupleDesc desc)
 	return escaped ? JsonbKeepingNulEscapes(row) : result;
 }
 
+static const char *ColumnArgument(const char *name);
+
+/* A row's jsonb as its audit row holds it: without the columns left out. */
+static Datum
+AuditedJsonb(const AppRows *rows, HeapTuple tuple, TupleDesc desc)
+{
+	Datum		jsonb = AppRowJsonb(rows, tuple, desc);
+
+	if (rows->left_out == (Datum) 0)
+		return jsonb;
+	return DirectFunctionCall2(jsonb_delete_array, jsonb, rows->left_out);
+}
+
+/*
+ * The trigger's arguments after the first: columns of rel whose values its
+ * audit rows leave out (a comment's text that not everyone who reads the
+ * log may read), as a text[] of their names; (Datum) 0 when there are none.
+ */
+static Datum
+LeftOutColumns(Trigger *trigger, TupleDesc desc, const char *table)
+{
+	Datum	   *names;
+	int			i;
+
+	if (trigger->tgnargs <= 1)
+		return (Datum) 0;
+	names = palloc(sizeof(Datum) * (trigger->tgnargs - 1));
+	for (i = 1; i < trigger->tgnargs; i++)
+	{
+		const char *name = ColumnArgument(trigger->tgargs[i]);
+		AttrNumber	column = SPI_fnumber(desc, name);
+
+		if (column <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("audit_trigger(): column \"%s\" of relation %s does not exist", name, table),
+					 errhint("The trigger's arguments after the first name the columns whose values its audit rows leave out.")));
+		names[i - 1] = CStringGetTextDatum(name);
+	}
+	return PointerGetDatum(construct_array(names, trigger->tgnargs - 1, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
 /* Add a row: its resource (column of the row old or new names), old and new (NULL: none). */
 static void
 AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTuple new)
@@ -409,9 +453,9 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTupl
 		(EngineCurrentPermissions(DatumGetUUIDP(rows->resource[i]), &kind) == 0 || kind != TARGET_RESOURCE))
 		rows->chain_null[i] = true;
 	rows->old_null[i] = old == NULL;
-	rows->old[i] = old ? AppRowJsonb(rows, old, desc) : (Datum) 0;
+	rows->old[i] = old ? AuditedJsonb(rows, old, desc) : (Datum) 0;
 	rows->new_null[i] = new == NULL;
-	rows->new[i] = new ? AppRowJsonb(rows, new, desc) : (Datum) 0;
+	rows->new[i] = new ? AuditedJsonb(rows, new, desc) : (Datum) 0;
 	MemoryContextSwitchTo(prev);
 	if (++rows->n == APP_BATCH_ROWS)
 		FlushRows(rows);
@@ -506,8 +550,21 @@ AuditedTable(Relation rel, Trigger *trigger)
 	return psprintf("%s.%s", quote_identifier(nspname), quote_identifier(relname));
 }
 
+/* A trigger argument naming a column, cut as the column's own name was (copied only then). */
+static const char *
+ColumnArgument(const char *name)
+{
+	char	   *cut;
+
+	if (strlen(name) < NAMEDATALEN)
+		return name;
+	cut = pstrdup(name);
+	truncate_identifier(cut, strlen(cut), false);
+	return cut;
+}
+
 /*
- * audit_trigger([resource_column]) → trigger: an AFTER INSERT, UPDATE or
+ * audit_trigger([resource_column [, left_out_column ...]]) → trigger: an AFTER INSERT, UPDATE or
  * DELETE trigger, row or statement level (with the transition tables named
  * new_rows and old_rows), on an application's table.  Without an argument
  * (SPEC §7 writes audit_trigger()), the table's column id when it is a
@@ -530,11 +587,11 @@ audit_trigger(PG_FUNCTION_ARGS)
 	bool		inserted,
 				deleted;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || trigdata->tg_trigger->tgnargs > 1 ||
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
 		!TRIGGER_FIRED_AFTER(trigdata->tg_event) || TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("audit_trigger() must be an AFTER INSERT, UPDATE or DELETE trigger with at most one argument, the resource column")));
+				 errmsg("audit_trigger() must be an AFTER INSERT, UPDATE or DELETE trigger whose arguments are the resource column and the columns its audit rows leave out")));
 	/*
 	 * Not a constraint trigger: deferred, it would fire at commit, outside
 	 * whatever function queued the row, as whoever commits — a trusted
@@ -569,15 +626,7 @@ audit_trigger(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		column_name = trigger->tgargs[0];
-		if (strlen(column_name) >= NAMEDATALEN)
-		{
-			/* cut as the column's own name was (copied once per call only then) */
-			char	   *cut = pstrdup(column_name);
-
-			truncate_identifier(cut, strlen(cut), false);
-			column_name = cut;
-		}
+		column_name = ColumnArgument(trigger->tgargs[0]);
 		column = SPI_fnumber(desc, column_name);
 		if (column <= 0)
 			ereport(ERROR,
@@ -596,6 +645,7 @@ audit_trigger(PG_FUNCTION_ARGS)
 	rows->batch = AllocSetContextCreate(CurrentMemoryContext, "share_acl audit_trigger rows",
 										ALLOCSET_DEFAULT_SIZES);
 	rows->json_text = RowMayHoldJsonText(desc);
+	rows->left_out = LeftOutColumns(trigger, desc, table);
 	actor = ContextCurrentPrincipal();
 	memset(rows->nulls, ' ', sizeof(rows->nulls));
 	if (actor != NULL)

@@ -478,7 +478,7 @@ COMMENT ON FUNCTION share_acl._audit_workspace_of(uuid) IS
 CREATE FUNCTION share_acl.audit_trigger() RETURNS trigger
     AS 'MODULE_PATHNAME', 'audit_trigger' LANGUAGE C;
 COMMENT ON FUNCTION share_acl.audit_trigger() IS
-    'trigger for application tables (argument: the uuid column of the row''s share_acl resource; without one, column id when it is a uuid, else none): audit each changed row with the acting principal';
+    'trigger for application tables (arguments: the uuid column of the row''s share_acl resource, without which column id when it is a uuid, else none; then the columns whose values the audit rows leave out): audit each changed row with the acting principal';
 
 -- ---------------------------------------------------------------------------
 -- Reading

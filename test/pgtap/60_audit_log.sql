@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(143);
+SELECT plan(144);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -668,11 +668,32 @@ SELECT results_eq($$SELECT object_type, object_id, workspace_id, new ->> 'body' 
     'audit_trigger: a column of a domain over uuid names the resource, as id and named (the workspace''s chain)');
 DROP TABLE public.t60_cue;
 DROP DOMAIN public.t60_uid;
-SELECT throws_ok($$CREATE TRIGGER bad AFTER INSERT ON public.t60_tag FOR EACH ROW
-                   EXECUTE FUNCTION share_acl.audit_trigger('id', 'body');
-                   INSERT INTO public.t60_tag VALUES (8, 'x')$$,
-    '39P01', NULL, 'audit_trigger: more than one argument is refused');
 DROP TABLE public.t60_clip, public.t60_tag;
+-- the arguments after the first: columns whose values the audit rows leave
+-- out (what not everyone who reads the workspace's log may read)
+CREATE TABLE public.t60_private (resource_id uuid, body text, note text, n int);
+CREATE TRIGGER audit AFTER INSERT OR UPDATE ON public.t60_private FOR EACH ROW
+    EXECUTE FUNCTION share_acl.audit_trigger('resource_id', 'body', 'note');
+CREATE TRIGGER audit_deletes AFTER DELETE ON public.t60_private REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_trigger('resource_id', 'body');
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('carol');
+INSERT INTO public.t60_private VALUES (pg_temp.id('P'), 'budget 40k', 'n1', 1);
+UPDATE public.t60_private SET body = 'budget 50k', n = 2;
+DELETE FROM public.t60_private;
+COMMIT;
+SELECT results_eq($$SELECT action, object_id, old ? 'body', old ? 'note', new ? 'body', new ? 'note',
+                           coalesce(new, old) ->> 'n' FROM pg_temp.fresh()$$,
+    $$VALUES ('insert', pg_temp.id('P'), NULL::boolean, NULL::boolean, false, false, '1'),
+             ('update', pg_temp.id('P'), false, false, false, false, '2'),
+             ('delete', pg_temp.id('P'), false, true, NULL, NULL, '2')$$,
+    'audit_trigger(resource column, columns…): the columns named after the first are left out of old and new, by row and statement triggers');
+SELECT throws_ok($$CREATE TRIGGER bad AFTER INSERT ON public.t60_private FOR EACH ROW
+                   EXECUTE FUNCTION share_acl.audit_trigger('resource_id', 'no_such_column');
+                   INSERT INTO public.t60_private VALUES (NULL, 'x', 'y', 3)$$,
+    '42703', 'audit_trigger(): column "no_such_column" of relation public.t60_private does not exist',
+    'audit_trigger: a column to leave out that does not exist is 42703, said so');
+DROP TABLE public.t60_private;
 SELECT is(has_function_privilege('t60_app', 'share_acl.audit_trigger()', 'EXECUTE'), true,
     'audit_trigger: share_acl_user may attach it');
 -- an application's row deleted with its resource (delete_resource's
