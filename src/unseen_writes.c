@@ -36,8 +36,10 @@ RowPlace(TupleDesc desc, HeapTuple tup, void *arg)
 
 /*
  * _policies_current(workspace uuid) → void: in REPEATABLE READ and
- * SERIALIZABLE, 40001 when the workspace's row (its policies) is not the
- * version this transaction's snapshot sees: changed by a transaction that
+ * SERIALIZABLE, 40001 when the workspace's row (its policies, or its name:
+ * the row lock _get_policies takes next would fail on a renamed row all the
+ * same) is not the version this transaction's snapshot sees: changed by a
+ * transaction that
  * committed since, whose other changes the checks (which read the latest)
  * may count.  Takes no lock: a change in flight commits after this call,
  * as if made after it.  Nothing in READ COMMITTED.
@@ -65,7 +67,7 @@ policies_current(PG_FUNCTION_ARGS)
 	if (!ItemPointerEquals(&seen, &latest))
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-				 errmsg("could not serialize access: the policies of workspace %s changed after this transaction began",
+				 errmsg("could not serialize access: the policies or the name of workspace %s changed after this transaction began",
 						UuidText(ws)),
 				 errhint("Retry the transaction.")));
 	PG_RETURN_VOID();

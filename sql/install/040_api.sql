@@ -639,8 +639,13 @@ COMMENT ON FUNCTION share_acl.create_team(uuid, text) IS
 
 -- Renames.  Names follow the rules of their creation.  The UPDATE may wait
 -- for the row (a transaction changing it, or one that also takes the
--- caller's rights): the caller is asked again after it, so that a rename
--- never rests on rights taken away by a transaction it waited for.
+-- caller's rights; a workspace's row is held shared by the calls that apply
+-- its policies, _get_policies): the caller is asked again after it, so that
+-- a rename never rests on rights taken away by a transaction it waited for,
+-- and a row deleted meanwhile is P0002.  A workspace's rename is a change
+-- of its row: a REPEATABLE READ transaction that began before it and then
+-- applies the workspace's policies fails with 40001 (_policies_current; the
+-- row lock of _get_policies would fail on it all the same), to be retried.
 CREATE FUNCTION share_acl.rename_workspace(workspace uuid, name text) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -657,6 +662,10 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     UPDATE share_acl.workspace w SET name = rename_workspace.name WHERE w.id = rename_workspace.workspace;
+    IF NOT FOUND THEN
+        -- (deleted by the transaction the UPDATE waited for)
+        RAISE EXCEPTION 'workspace % does not exist', workspace USING ERRCODE = 'no_data_found';
+    END IF;
     PERFORM share_acl._see_committed();
     PERFORM share_acl._require(actor, workspace, 'manage_settings', 'rename_workspace');
 END $$;
@@ -684,6 +693,9 @@ BEGIN
     END IF;
     UPDATE share_acl.principal p SET display_name = rename_team.name
      WHERE p.id = rename_team.team AND p.kind = 'team';
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'principal % does not exist', team USING ERRCODE = 'no_data_found';
+    END IF;
     PERFORM share_acl._see_committed();
     PERFORM share_acl._require(actor, t.workspace_id, 'manage_members', 'rename_team');
 END $$;
@@ -719,6 +731,9 @@ BEGIN
     END IF;
     UPDATE share_acl.principal x SET display_name = set_display_name.display_name
      WHERE x.id = set_display_name.principal AND x.kind <> 'team';
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'principal % does not exist', principal USING ERRCODE = 'no_data_found';
+    END IF;
 END $$;
 COMMENT ON FUNCTION share_acl.set_display_name(uuid, text) IS
     'set a person''s display name (the principal itself, or a trusted administrator; NULL clears it)';

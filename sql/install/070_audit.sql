@@ -24,8 +24,9 @@
 -- is replaced by has_password, a signing key's secret is left out.  Tokens
 -- and passwords are never in any row.  An UPDATE that changes nothing in a
 -- row writes no row for it; updates of a link's counters alone (view_count,
--- last_viewed_at, failed_attempts: every open changes them) write none
--- either, the opens have their own rows.
+-- last_viewed_at, failed_attempts) that the extension makes for an open
+-- write none either, the opens have their own rows (any other change of
+-- them is audited).
 --
 -- Chains.  Each workspace is one chain, and the rows without a workspace
 -- (users, signing keys, TRUNCATE, an invalid token, ...) one more.  hash =

@@ -5,7 +5,7 @@
 -- The file runs as superuser (a trusted administrator when no principal is
 -- set); pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(155);
+SELECT plan(163);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -428,6 +428,17 @@ SELECT is((SELECT display_name FROM share_acl.principal WHERE id = pg_temp.id('t
     'rename_team: the team''s new name');
 SELECT throws_ok($$SELECT share_acl.rename_team(pg_temp.id('mia'), 'x')$$, '42809', NULL,
     'rename_team: a person is not a team (42809)');
+SELECT throws_ok($$SELECT share_acl.rename_team(pg_temp.id('teamr'), E'Bad\x07name')$$, '22023', NULL,
+    'rename_team: a control character is 22023');
+SELECT throws_ok($$SELECT share_acl.rename_team(gen_random_uuid(), 'x')$$, 'P0002', NULL,
+    'rename_team: an unknown team is P0002');
+SELECT throws_ok($$SELECT share_acl.rename_team(NULL, 'x')$$, '22004', NULL,
+    'rename_team: a NULL team is 22004');
+SELECT pg_temp.act('alice');
+SELECT throws_ok($$SELECT share_acl.rename_workspace(pg_temp.id('wsr'), 'Taken over')$$, '42501', NULL,
+    'rename_workspace: the owner of another workspace is refused');
+SELECT throws_ok($$SELECT share_acl.rename_team(pg_temp.id('teamr'), 'Taken over')$$, '42501', NULL,
+    'rename_team: the owner of another workspace is refused');
 SELECT pg_temp.act('mia');
 SELECT throws_ok($$SELECT share_acl.rename_workspace(pg_temp.id('wsr'), 'Mine now')$$, '42501',
     format('permission denied: rename_workspace requires "manage_settings" on workspace %s', pg_temp.id('wsr')),
@@ -442,6 +453,12 @@ SELECT throws_ok($$SELECT share_acl.set_display_name(pg_temp.id('erin'), 'Not Er
     'set_display_name: not another person''s, even in a workspace one shares');
 SELECT throws_ok($$SELECT share_acl.set_display_name(pg_temp.id('mia'), repeat('m', 201))$$, '22023', NULL,
     'set_display_name: more than 200 characters is 22023');
+SELECT throws_ok($$SELECT share_acl.set_display_name(pg_temp.id('mia'), E'Mia\u202Egnp.exe')$$, '22023', NULL,
+    'set_display_name: a bidirectional formatting character is 22023');
+SELECT throws_ok($$SELECT share_acl.set_display_name(NULL, 'x')$$, '22004', NULL,
+    'set_display_name: a NULL principal is 22004');
+SELECT throws_ok($$SELECT share_acl.set_display_name(gen_random_uuid(), 'x')$$, 'P0002', NULL,
+    'set_display_name: an unknown principal is P0002');
 SELECT share_acl.set_principal(NULL);
 SELECT lives_ok($$SELECT share_acl.set_display_name(pg_temp.id('erin'), NULL)$$,
     'set_display_name: a trusted administrator may set (here clear) anyone''s');

@@ -50,7 +50,7 @@ SELECT e, 'user' FROM unnest(ARRAY[
     'explain_access', 'accessible_resources', 'who_has_access',
     -- management API
     'create_workspace', 'create_user', 'create_team',
-        'rename_workspace', 'rename_team', 'set_display_name',
+    'rename_workspace', 'rename_team', 'set_display_name',
     'add_member', 'set_role', 'remove_member', 'add_team_member', 'remove_team_member',
     'create_resource', 'move_resource', 'add_to_collection', 'remove_from_collection',
     'delete_resource', 'set_general_access', 'set_restricted', 'set_guest_ai',
