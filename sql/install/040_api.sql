@@ -248,6 +248,23 @@ CREATE FUNCTION share_acl._check_email(email text) RETURNS void
 COMMENT ON FUNCTION share_acl._check_email(text) IS
     'internal: raise 22023 unless the text is an e-mail address share_acl accepts (src/email.c: name@domain, at most 320 characters, the name a dot-atom, the domain a host name in ASCII, no white space, control or invisible formatting character, none of < > ")';
 
+-- Raise 22023 unless the text is a name share_acl stores (as the tables'
+-- CHECKs): at most 200 characters (and at least one when required), none
+-- of them a control or bidirectional formatting character.  NULL passes
+-- (NOT NULL is the caller's).  fn is the function named in the message, what
+-- the kind of name.
+CREATE FUNCTION share_acl._check_name(fn text, what text, name text, required boolean) RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    IF length(name) > 200 OR (required AND length(name) < 1) OR NOT share_acl.is_valid_name(name) THEN
+        RAISE EXCEPTION '%: a % has % characters, none of them a control or bidirectional formatting character',
+            fn, what, CASE WHEN required THEN '1 to 200' ELSE 'at most 200' END
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._check_name(text, text, text, boolean) IS
+    'internal: raise 22023 unless the text is a name of at most 200 characters (at least 1 when required), none of them a control or bidirectional formatting character';
+
 -- The outsider of workspace ws that principal p is or, for a team, holds
 -- (directly or through nested teams): an external principal, or a user
 -- without a role in ws; p itself first; NULL when none.  While
@@ -532,10 +549,7 @@ BEGIN
         RAISE EXCEPTION 'create_workspace: name and owner must not be null'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF length(name) NOT BETWEEN 1 AND 200 OR NOT share_acl.is_valid_name(name) THEN
-        RAISE EXCEPTION 'create_workspace: a workspace name has 1 to 200 characters, none of them a control or bidirectional formatting character'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM share_acl._check_name('create_workspace', 'workspace name', name, true);
     o := share_acl._get_principal(owner);
     IF actor IS NOT NULL AND actor <> owner THEN
         PERFORM share_acl._deny(NULL,
@@ -584,10 +598,7 @@ BEGIN
         RAISE EXCEPTION 'create_user: email must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM share_acl._check_email(email);
-    IF length(display_name) > 200 OR NOT share_acl.is_valid_name(display_name) THEN
-        RAISE EXCEPTION 'create_user: a display name has at most 200 characters, none of them a control or bidirectional formatting character'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM share_acl._check_name('create_user', 'display name', display_name, false);
     -- someone shared with by e-mail (an external principal) who signs up
     -- becomes a user: the same principal, its shares and guest roles kept,
     -- so that any workspace may then make it a member
@@ -626,10 +637,7 @@ BEGIN
     END IF;
     PERFORM share_acl._get_workspace(workspace);
     PERFORM share_acl._require(actor, workspace, 'manage_members', 'create_team');
-    IF length(name) NOT BETWEEN 1 AND 200 OR NOT share_acl.is_valid_name(name) THEN
-        RAISE EXCEPTION 'create_team: a team name has 1 to 200 characters, none of them a control or bidirectional formatting character'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM share_acl._check_name('create_team', 'team name', name, true);
     INSERT INTO share_acl.principal AS p (kind, display_name, workspace_id)
     VALUES ('team', name, workspace) RETURNING p.id INTO tid;
     RETURN tid;
@@ -657,10 +665,7 @@ BEGIN
     END IF;
     PERFORM share_acl._get_workspace(workspace);
     PERFORM share_acl._require(actor, workspace, 'manage_settings', 'rename_workspace');
-    IF length(name) NOT BETWEEN 1 AND 200 OR NOT share_acl.is_valid_name(name) THEN
-        RAISE EXCEPTION 'rename_workspace: a workspace name has 1 to 200 characters, none of them a control or bidirectional formatting character'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM share_acl._check_name('rename_workspace', 'workspace name', name, true);
     UPDATE share_acl.workspace w SET name = rename_workspace.name WHERE w.id = rename_workspace.workspace;
     IF NOT FOUND THEN
         -- (deleted by the transaction the UPDATE waited for)
@@ -687,10 +692,7 @@ BEGIN
         RAISE EXCEPTION 'principal % is not a team', team USING ERRCODE = 'wrong_object_type';
     END IF;
     PERFORM share_acl._require(actor, t.workspace_id, 'manage_members', 'rename_team');
-    IF length(name) NOT BETWEEN 1 AND 200 OR NOT share_acl.is_valid_name(name) THEN
-        RAISE EXCEPTION 'rename_team: a team name has 1 to 200 characters, none of them a control or bidirectional formatting character'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM share_acl._check_name('rename_team', 'team name', name, true);
     UPDATE share_acl.principal p SET display_name = rename_team.name
      WHERE p.id = rename_team.team AND p.kind = 'team';
     IF NOT FOUND THEN
@@ -725,10 +727,7 @@ BEGIN
         RAISE EXCEPTION 'principal % is a team: its name is changed by rename_team', principal
             USING ERRCODE = 'wrong_object_type';
     END IF;
-    IF length(display_name) > 200 OR NOT share_acl.is_valid_name(display_name) THEN
-        RAISE EXCEPTION 'set_display_name: a display name has at most 200 characters, none of them a control or bidirectional formatting character'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM share_acl._check_name('set_display_name', 'display name', display_name, false);
     UPDATE share_acl.principal x SET display_name = set_display_name.display_name
      WHERE x.id = set_display_name.principal AND x.kind <> 'team';
     IF NOT FOUND THEN

@@ -419,10 +419,7 @@ BEGIN
         RAISE EXCEPTION 'create_link: max_views must be positive'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF length(create_link.label) > 200 OR NOT share_acl.is_valid_name(create_link.label) THEN
-        RAISE EXCEPTION 'create_link: a label has at most 200 characters, none of them a control or bidirectional formatting character'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM share_acl._check_name('create_link', 'label', create_link.label, false);
     INSERT INTO share_acl.link AS l (resource_id, perms, allow_download, allow_comments, allow_approval,
                                      allow_contribution, password_hash, expires_at, not_before,
                                      max_views, created_by, label)
