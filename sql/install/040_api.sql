@@ -719,7 +719,7 @@ BEGIN
     END IF;
     p := share_acl._get_principal(principal);
     IF actor IS NOT NULL AND actor <> principal THEN
-        PERFORM share_acl._deny(NULL,
+        PERFORM share_acl._deny(set_display_name.principal,
             'permission denied: set_display_name changes only the current principal''s own display name',
             NULL, 'A person sets its own display name; a trusted administrator (no principal set) may set anyone''s.');
     END IF;

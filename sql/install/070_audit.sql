@@ -556,9 +556,14 @@ BEGIN
     SELECT l.* FROM share_acl.audit_log l
      WHERE l.workspace_id = ANY ($2)
        AND (l.object_id IN (SELECT a FROM ids) OR l.link_id IN (SELECT a FROM links)
-            OR (l.new ->> 'resource_id') IN (SELECT t FROM ids) OR (l.old ->> 'resource_id') IN (SELECT t FROM ids)
-            OR (l.new ->> 'parent_id') IN (SELECT t FROM ids) OR (l.old ->> 'parent_id') IN (SELECT t FROM ids)
-            OR (l.new ->> 'collection_id') IN (SELECT t FROM ids) OR (l.old ->> 'collection_id') IN (SELECT t FROM ids))
+            -- (the columns of the model's rows, which only share_acl writes:
+            -- an application's row, object_type schema.table, is its
+            -- audited resource's only, whatever else it names)
+            OR (strpos(l.object_type, '.') = 0
+                AND ((l.new ->> 'resource_id') IN (SELECT t FROM ids) OR (l.old ->> 'resource_id') IN (SELECT t FROM ids)
+                     OR (l.new ->> 'parent_id') IN (SELECT t FROM ids) OR (l.old ->> 'parent_id') IN (SELECT t FROM ids)
+                     OR (l.new ->> 'collection_id') IN (SELECT t FROM ids)
+                     OR (l.old ->> 'collection_id') IN (SELECT t FROM ids))))
      ORDER BY l.id
     $q$ USING resource, ws;
 END $$;

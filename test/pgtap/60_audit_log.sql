@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(144);
+SELECT plan(146);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -819,7 +819,20 @@ CREATE TABLE public.t60_reply (resource_id uuid, parent_id int, collection_id te
 CREATE TRIGGER audit AFTER INSERT ON public.t60_reply
     FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('resource_id');
 GRANT INSERT ON public.t60_reply TO t60_app;
+-- an application row naming, beside its audited resource, another resource
+-- in a column called like the model's: gil, a guest who views A2 only, names
+-- P3, which gil cannot see
+CREATE TABLE public.t60_plant (asset_id uuid, resource_id uuid, body text);
+CREATE TRIGGER audit AFTER INSERT ON public.t60_plant
+    FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('asset_id');
+GRANT INSERT ON public.t60_plant TO t60_app;
+INSERT INTO ids VALUES ('gil', share_acl.create_user('gil@t60.test'));
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('gil'), 'guest');
+SELECT share_acl.share(pg_temp.id('A2'), pg_temp.id('gil'), 'viewer') IS NOT NULL AS shared;
 SET SESSION AUTHORIZATION t60_app;
+BEGIN; SELECT pg_temp.act('gil');
+INSERT INTO public.t60_plant VALUES (pg_temp.id('A2'), pg_temp.id('P3'), 'P3 was emptied by its owner');
+COMMIT;
 BEGIN; SELECT pg_temp.act('bob');       -- no role left in ws
 SELECT is((SELECT count(*) FROM share_acl.audit_log WHERE workspace_id = pg_temp.id('ws')), 0::bigint,
     'RLS: a principal without a role sees none of the workspace''s rows');
@@ -844,6 +857,10 @@ SELECT ok((SELECT count(*) FROM share_acl.audit_for(pg_temp.id('P2'))) >= 3
     'audit_for: the history of a deleted project and of the asset that was in it');
 SELECT ok(EXISTS (SELECT 1 FROM share_acl.audit_for(pg_temp.id('P')) WHERE object_id = pg_temp.id('A2')),
     'audit_for: a project''s history includes its assets');
+SELECT is((SELECT count(*) FROM share_acl.audit_for(pg_temp.id('P3')) WHERE object_type = 'public.t60_plant'),
+    0::bigint, 'audit_for: an application row is in the history of its audited resource only, not of another it names (one its writer cannot see)');
+SELECT is((SELECT count(*) FROM share_acl.audit_for(pg_temp.id('A2')) WHERE object_type = 'public.t60_plant'),
+    1::bigint, 'audit_for: and it is in its audited resource''s history');
 SELECT ok(EXISTS (SELECT 1 FROM share_acl.audit_for(pg_temp.id('A'))
                    WHERE action = 'open_link' AND link_id = pg_temp.id('plain') AND new ->> 'status' = 'ok'),
     'audit_for: a resource''s history includes the opens of the share links made on it');
