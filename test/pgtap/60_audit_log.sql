@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(146);
+SELECT plan(149);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -532,6 +532,16 @@ SELECT results_eq($$SELECT object_type FROM pg_temp.fresh()$$,
     'a refusal names the share_acl function refused, not text in the name of the caller''s function');
 SELECT results_eq('SELECT * FROM share_acl.audit_verify(pg_temp.id(''ws''))', $$VALUES (true, NULL::bigint)$$,
     'refused calls are chained like every other row');
+-- a refused set_display_name names whose name it was
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('dave');
+SELECT throws_ok($$SELECT share_acl.set_display_name(pg_temp.id('alice'), 'Not Alice')$$, '42501', NULL,
+    'set_display_name: another person''s display name is refused');
+ROLLBACK;
+SELECT is(pg_temp.wait_rows(1), 1::bigint, 'the refusal has its row');
+SELECT results_eq($$SELECT object_type, object_id, actor_id FROM pg_temp.fresh()$$,
+    $$VALUES ('set_display_name', pg_temp.id('alice'), pg_temp.id('dave'))$$,
+    'a refused set_display_name names the principal whose name it was');
 
 -- -------------------------------------------------------- application tables
 CREATE TABLE public.t60_doc (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), resource_id uuid, title text);
