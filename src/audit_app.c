@@ -355,7 +355,18 @@ AppRowJsonb(const AppRows *rows, HeapTuple tuple, TupleDesc desc)
 	return escaped ? JsonbKeepingNulEscapes(row) : result;
 }
 
-static const char *ColumnArgument(const char *name);
+/* A trigger argument naming a column, cut as the column's own name was (copied only then). */
+static const char *
+ColumnArgument(const char *name)
+{
+	char	   *cut;
+
+	if (strlen(name) < NAMEDATALEN)
+		return name;
+	cut = pstrdup(name);
+	truncate_identifier(cut, strlen(cut), false);
+	return cut;
+}
 
 /* A row's jsonb as its audit row holds it: without the columns left out. */
 static Datum
@@ -548,19 +559,6 @@ AuditedTable(Relation rel, Trigger *trigger)
 	if (nspname == NULL || relname == NULL)
 		elog(ERROR, "cache lookup failed for relation %u", relid);
 	return psprintf("%s.%s", quote_identifier(nspname), quote_identifier(relname));
-}
-
-/* A trigger argument naming a column, cut as the column's own name was (copied only then). */
-static const char *
-ColumnArgument(const char *name)
-{
-	char	   *cut;
-
-	if (strlen(name) < NAMEDATALEN)
-		return name;
-	cut = pstrdup(name);
-	truncate_identifier(cut, strlen(cut), false);
-	return cut;
 }
 
 /*

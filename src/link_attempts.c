@@ -513,8 +513,6 @@ typedef struct ViewCount
 	pg_uuid_t	creator;
 } ViewCount;
 
-static bool CountViewsInto(Datum link, ViewCount *v);
-
 /* RowChange of the view count: the statement COUNT_UPDATE's SET, and its RETURNING into arg. */
 static void
 CountViews(TupleTableSlot *row, Datum *values, bool *nulls, void *arg)
@@ -537,33 +535,39 @@ CountViews(TupleTableSlot *row, Datum *values, bool *nulls, void *arg)
 }
 
 /*
- * Count v's views of link into its row: below the statement when the link
- * table lets it be (src/row_write.c), else by COUNT_UPDATE.  false when
- * there is no such link.  Needs an SPI connection.  The counters' change is
- * the open's (AuditOwnCounterUpdates), which has its own audit row.
+ * write(link, arg) as the extension's own change of the link's counters for
+ * an open, which has its own audit row (AuditOwnCounterUpdates: no update
+ * row), the previous state restored also on error.  What write returns.
  */
 static bool
-CountInto(Datum link, ViewCount *v)
+AsOpenCounting(bool (*write) (Datum link, void *arg), Datum link, void *arg)
 {
 	bool		was = AuditOwnCounterUpdates(true);
-	volatile bool found = false;
+	volatile bool result = false;
 
 	PG_TRY();
 	{
-		found = CountViewsInto(link, v);
+		result = write(link, arg);
 	}
 	PG_FINALLY();
 	{
 		AuditOwnCounterUpdates(was);
 	}
 	PG_END_TRY();
-	return found;
+	return result;
 }
 
+/*
+ * Count the views of arg (a ViewCount) into link's row: below the statement
+ * when the link table lets it be (src/row_write.c), else by COUNT_UPDATE.
+ * false when there is no such link.  Needs an SPI connection; run by
+ * AsOpenCounting.
+ */
 static bool
-CountViewsInto(Datum link, ViewCount *v)
+CountViewsInto(Datum link, void *arg)
 {
 	static const char *const columns[2] = {"view_count", "last_viewed_at"};
+	ViewCount  *v = (ViewCount *) arg;
 	Relation	rel;
 	bool		written;
 	bool		found;
@@ -613,7 +617,7 @@ link_count_views(PG_FUNCTION_ARGS)
 	v.n = PG_GETARG_INT64(1);
 	v.at = PG_GETARG_TIMESTAMPTZ(2);
 	SPI_connect();
-	if (CountInto(PG_GETARG_DATUM(0), &v) && v.view_count == v.n && v.has_creator)
+	if (AsOpenCounting(CountViewsInto, PG_GETARG_DATUM(0), &v) && v.view_count == v.n && v.has_creator)
 	{
 		/* the very first view: tell the link's creator, in the link's workspace */
 		static const char *const keys[2] = {"link_id", "viewer_email"};
@@ -638,6 +642,14 @@ link_count_views(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/* One more wrong password into link's row (COUNT_FAILURE); run by AsOpenCounting. */
+static bool
+CountFailureInto(Datum link, void *arg)
+{
+	return KeptStatementRun(&count_plans[COUNT_FAILURE], &count_statements[COUNT_FAILURE], &link,
+							NULL, SPI_OK_UPDATE);
+}
+
 /*
  * _link_count_failure(link uuid) → void (STRICT): one more wrong password into the
  * link's failed_attempts (the lockout itself counts link_failed_attempt's
@@ -647,22 +659,8 @@ link_count_views(PG_FUNCTION_ARGS)
 Datum
 link_count_failure(PG_FUNCTION_ARGS)
 {
-	Datum		args[1];
-	bool		was;
-
-	args[0] = PG_GETARG_DATUM(0);
 	SPI_connect();
-	was = AuditOwnCounterUpdates(true);
-	PG_TRY();
-	{
-		(void) KeptStatementRun(&count_plans[COUNT_FAILURE], &count_statements[COUNT_FAILURE], args,
-								NULL, SPI_OK_UPDATE);
-	}
-	PG_FINALLY();
-	{
-		AuditOwnCounterUpdates(was);
-	}
-	PG_END_TRY();
+	(void) AsOpenCounting(CountFailureInto, PG_GETARG_DATUM(0), NULL);
 	SPI_finish();
 	PG_RETURN_VOID();
 }

@@ -228,6 +228,19 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION share_acl._get_principal(uuid) IS 'internal: the principal row, or ERROR P0002';
 
+-- The team's principal row; P0002, or 42809 for a principal that is no team.
+CREATE FUNCTION share_acl._get_team(team uuid) RETURNS share_acl.principal
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    t share_acl.principal := share_acl._get_principal(team);
+BEGIN
+    IF t.kind <> 'team' THEN
+        RAISE EXCEPTION 'principal % is not a team', team USING ERRCODE = 'wrong_object_type';
+    END IF;
+    RETURN t;
+END $$;
+COMMENT ON FUNCTION share_acl._get_team(uuid) IS 'internal: the team''s principal row, or ERROR P0002 (no principal) or 42809 (not a team)';
+
 -- The resource row, or P0002.
 CREATE FUNCTION share_acl._get_resource(resource uuid) RETURNS share_acl.resource
 LANGUAGE plpgsql STABLE AS $$
@@ -687,10 +700,7 @@ BEGIN
         RAISE EXCEPTION 'rename_team: team and name must not be null'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    t := share_acl._get_principal(team);
-    IF t.kind <> 'team' THEN
-        RAISE EXCEPTION 'principal % is not a team', team USING ERRCODE = 'wrong_object_type';
-    END IF;
+    t := share_acl._get_team(team);
     PERFORM share_acl._require(actor, t.workspace_id, 'manage_members', 'rename_team');
     PERFORM share_acl._check_name('rename_team', 'team name', name, true);
     UPDATE share_acl.principal p SET display_name = rename_team.name
@@ -904,10 +914,7 @@ BEGIN
         RAISE EXCEPTION 'add_team_member: team and member must not be null'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    t := share_acl._get_principal(team);
-    IF t.kind <> 'team' THEN
-        RAISE EXCEPTION 'principal % is not a team', team USING ERRCODE = 'wrong_object_type';
-    END IF;
+    t := share_acl._get_team(team);
     m := share_acl._get_principal(member);
     PERFORM share_acl._require(actor, t.workspace_id, 'manage_members', 'add_team_member');
     IF m.kind = 'team' AND m.workspace_id IS DISTINCT FROM t.workspace_id THEN
@@ -991,10 +998,7 @@ BEGIN
         RAISE EXCEPTION 'remove_team_member: team and member must not be null'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    t := share_acl._get_principal(team);
-    IF t.kind <> 'team' THEN
-        RAISE EXCEPTION 'principal % is not a team', team USING ERRCODE = 'wrong_object_type';
-    END IF;
+    t := share_acl._get_team(team);
     PERFORM share_acl._require(actor, t.workspace_id, 'manage_members', 'remove_team_member');
     -- (the row locked, as its writer leaves it, and the caller asked again)
     PERFORM 1 FROM share_acl.team_member tm
