@@ -152,6 +152,15 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value',
                       HINT = 'A viewer''s permissions are capped to view, comment, annotate and download (R9): give the reviewer another role, or ask someone else.';
         END IF;
+        -- (a team with nobody else in it who could decide is the requester,
+        -- or a viewer, named: its review could never be decided, and a
+        -- requester in it would hold the grant past its own access)
+        IF NOT share_acl._could_decide(p, actor, w.id) THEN
+            RAISE EXCEPTION 'request_review: nobody in team % could decide the review', p
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'Its members, at any depth, are the requester (who cannot decide its own review) or have the viewer role, or it has none.',
+                      HINT = 'Name a team with other members, or the reviewers themselves.';
+        END IF;
     END LOOP;
 
     INSERT INTO share_acl.review AS v (resource_id, requested_by, instructions, due_at, close_at_due, perms)
@@ -167,6 +176,23 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION share_acl.request_review(uuid, uuid[], timestamptz, text, text[], boolean) IS
     'ask principals (and people by e-mail) to review a resource (needs share); while the review is open they hold commenter and approve on it, as far as the requester does; returns the review id';
+
+-- May someone decide for this reviewer: a person (at any depth of team
+-- membership when it is a team) other than the requester, without the
+-- viewer role in the workspace (R9 caps a viewer's approve away)?
+CREATE FUNCTION share_acl._could_decide(reviewer uuid, requester uuid, workspace uuid) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE m(id) AS (
+        SELECT $1
+        UNION
+        SELECT tm.member_id FROM share_acl.team_member tm JOIN m ON tm.team_id = m.id
+    )
+    SELECT EXISTS (SELECT 1 FROM m JOIN share_acl.principal x ON x.id = m.id
+                    WHERE x.kind <> 'team' AND x.id IS DISTINCT FROM $2
+                      AND share_acl._role($3, x.id) IS DISTINCT FROM 'viewer')
+$$;
+COMMENT ON FUNCTION share_acl._could_decide(uuid, uuid, uuid) IS
+    'internal: whether a person other than the requester and without the viewer role is the reviewer or in it (a team, at any depth)';
 
 -- The reviewer rows that the actor decides for: its own, then those of the
 -- teams it belongs to (directly or through nested teams, at any depth), by

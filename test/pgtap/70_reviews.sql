@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(87);
+SELECT plan(93);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -362,6 +362,43 @@ SELECT is((SELECT n.payload->'reviewer_ids' FROM share_acl.notification n
               AND n.payload->>'review_id' = pg_temp.id('r10')::text),
     pg_catalog.jsonb_build_array(pg_temp.id('bob'), pg_temp.id('solo')),
     'review_decided: the requester is told every row decided, the caller''s own first');
+
+-- ------------------------------------- a team nobody but the requester decides
+-- (the requester cannot decide its own review: a team whose members, at any
+-- depth, are the requester, viewers, or nobody, could never decide it, and the
+-- requester in it would hold the grant past its own access; one with another
+-- member is asked as any team)
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('me', share_acl.create_team(pg_temp.id('ws'), 'Just alice')),
+                       ('around_me', share_acl.create_team(pg_temp.id('ws'), 'Around alice')),
+                       ('empty', share_acl.create_team(pg_temp.id('ws'), 'Nobody yet')),
+                       ('viewers', share_acl.create_team(pg_temp.id('ws'), 'Viewers')),
+                       ('me_and_carol', share_acl.create_team(pg_temp.id('ws'), 'Alice and carol'));
+SELECT share_acl.add_team_member(pg_temp.id('me'), pg_temp.id('alice'));
+SELECT share_acl.add_team_member(pg_temp.id('around_me'), pg_temp.id('me'));
+SELECT share_acl.add_team_member(pg_temp.id('viewers'), pg_temp.id('vera'));
+SELECT share_acl.add_team_member(pg_temp.id('viewers'), pg_temp.id('alice'));
+SELECT share_acl.add_team_member(pg_temp.id('me_and_carol'), pg_temp.id('alice'));
+SELECT share_acl.add_team_member(pg_temp.id('me_and_carol'), pg_temp.id('carol'));
+SELECT throws_ok(format($$SELECT share_acl.request_review(%L, ARRAY[%L::uuid])$$, pg_temp.id('B'), pg_temp.id('me')),
+    '22023', format('request_review: nobody in team %s could decide the review', pg_temp.id('me')),
+    'request_review: a team of the requester alone is refused, as the requester named itself');
+SELECT throws_ok(format($$SELECT share_acl.request_review(%L, ARRAY[%L::uuid])$$, pg_temp.id('B'), pg_temp.id('around_me')),
+    '22023', format('request_review: nobody in team %s could decide the review', pg_temp.id('around_me')),
+    'request_review: so is a team holding only that team (members at any depth)');
+SELECT throws_ok(format($$SELECT share_acl.request_review(%L, ARRAY[%L::uuid, %L::uuid])$$, pg_temp.id('B'), pg_temp.id('carol'), pg_temp.id('empty')),
+    '22023', format('request_review: nobody in team %s could decide the review', pg_temp.id('empty')),
+    'request_review: a team without members is refused, not left undecidable');
+SELECT throws_ok(format($$SELECT share_acl.request_review(%L, ARRAY[%L::uuid])$$, pg_temp.id('B'), pg_temp.id('viewers')),
+    '22023', format('request_review: nobody in team %s could decide the review', pg_temp.id('viewers')),
+    'request_review: a team of the requester and viewers (no approve, R9) is refused');
+SELECT lives_ok(format($$INSERT INTO ids VALUES ('r12', share_acl.request_review(%L, ARRAY[%L::uuid]))$$, pg_temp.id('B'), pg_temp.id('me_and_carol')),
+    'request_review: a team of the requester and someone else is asked');
+SELECT pg_temp.act('carol');
+SELECT share_acl.submit_review(pg_temp.id('r12'), 'approved');
+RESET share_acl.principal;
+SELECT is((SELECT state FROM share_acl.review_status WHERE review_id = pg_temp.id('r12') LIMIT 1), 'approved',
+    'submit_review: the other member decides it for the team');
 
 SELECT * FROM finish();
 ROLLBACK;
