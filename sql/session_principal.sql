@@ -88,5 +88,62 @@ SET LOCAL share_acl.principal = '56000000-0000-0000-0001-000000000001';
 SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
 COMMIT;
 
+-- share_acl.session_principal = refuse (behind a transaction pooler): a
+-- session's principal is refused at every use (55000), in the leader of a
+-- parallel plan before its workers start too; a transaction's own is acted
+-- as; only a superuser sets it
+\c
+SET share_acl.session_principal = refuse;
+SHOW share_acl.session_principal;
+SET share_acl.principal = '56000000-0000-0000-0001-000000000001';
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+SELECT share_acl.current_principal();
+-- (a check naming its principal reads no setting)
+SELECT share_acl.has_access('56000000-0000-0000-0001-000000000001', '56000000-0000-0000-0005-000000000001', 'view');
+BEGIN;
+SELECT share_acl.set_principal('56000000-0000-0000-0001-000000000001');
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+COMMIT;
+BEGIN;
+SET LOCAL share_acl.principal = '56000000-0000-0000-0001-000000000001';
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+SAVEPOINT s;
+SELECT share_acl.set_principal(NULL);
+ROLLBACK TO SAVEPOINT s;
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+COMMIT;
+-- a savepoint's rollback brings the session's back: refused again
+BEGIN;
+SAVEPOINT s;
+SELECT share_acl.set_principal('56000000-0000-0000-0001-000000000001');
+ROLLBACK TO SAVEPOINT s;
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+ROLLBACK;
+-- a parallel plan whose workers would check as it
+CREATE TABLE session_principal_rows AS SELECT '56000000-0000-0000-0005-000000000001'::uuid AS id FROM generate_series(1, 10);
+SET max_parallel_workers_per_gather = 2;
+SET force_parallel_mode = on;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET parallel_leader_participation = off;
+SELECT count(*) FROM session_principal_rows WHERE share_acl.has_access(id, 'view');
+-- (a parallel plan that calls no share_acl function runs)
+SELECT count(*) FROM session_principal_rows;
+RESET force_parallel_mode;
+RESET max_parallel_workers_per_gather;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET parallel_leader_participation;
+DROP TABLE session_principal_rows;
+-- nothing set: nothing refused
+RESET share_acl.principal;
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+RESET share_acl.session_principal;
+CREATE ROLE session_principal_app;
+SET ROLE session_principal_app;
+SET share_acl.session_principal = refuse;
+RESET ROLE;
+DROP ROLE session_principal_app;
+
 DELETE FROM share_acl.workspace WHERE id = '56000000-0000-0000-0000-000000000001';
 DELETE FROM share_acl.principal WHERE id = '56000000-0000-0000-0001-000000000001';

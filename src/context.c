@@ -36,6 +36,26 @@ static struct config_generic *principal_guc = NULL;
 static LocalTransactionId principal_warned_in = InvalidLocalTransactionId;
 
 /*
+ * share_acl.session_principal: what a use of a principal set for the
+ * session (not by the running transaction) does — warn (and act as it), or
+ * refuse (fail closed: behind a transaction pooler it may be another
+ * client's).  Superuser-only, so an operator's choice holds for the
+ * application's roles.
+ */
+typedef enum SessionPrincipalMode
+{
+	SESSION_PRINCIPAL_WARN,
+	SESSION_PRINCIPAL_REFUSE
+} SessionPrincipalMode;
+
+static const struct config_enum_entry session_principal_options[] = {
+	{"warn", SESSION_PRINCIPAL_WARN, false},
+	{"refuse", SESSION_PRINCIPAL_REFUSE, false},
+	{NULL, 0, false}
+};
+static int	session_principal_mode = SESSION_PRINCIPAL_WARN;
+
+/*
  * A value set before the library was loaded in a backend (not preloaded:
  * until then the setting is a placeholder that takes any text) is checked
  * only when _PG_init defines the setting.  PostgreSQL then applies the
@@ -193,6 +213,29 @@ WarnSessionPrincipal(void)
 			 errhint("Set it in each transaction with share_acl.set_principal() or SET LOCAL share_acl.principal.")));
 }
 
+/* ... and the same, refused (share_acl.session_principal = refuse). */
+void
+ContextRefuseSessionPrincipal(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("share_acl.principal is set for the session, not for this transaction"),
+			 errdetail("share_acl.session_principal is refuse: a principal set with SET (without LOCAL), set_config(..., false), ALTER ROLE or ALTER DATABASE, which behind a connection pooler may be another client's, is not acted as."),
+			 errhint("Set it in each transaction with share_acl.set_principal() or SET LOCAL share_acl.principal.")));
+}
+
+/*
+ * Would a use of the principal now be refused as the session's?  (For the
+ * leader of a parallel plan, before its workers start: a worker cannot tell
+ * the session's value from the transaction's.)
+ */
+bool
+ContextSessionPrincipalRefused(void)
+{
+	return session_principal_mode == SESSION_PRINCIPAL_REFUSE && principal_is_set &&
+		!PrincipalSetInThisTransaction() && !IsParallelWorker();
+}
+
 /*
  * The GUC record of a setting just defined.  The records themselves stay
  * where they are for the life of the process (only the array pointing at
@@ -285,6 +328,15 @@ ContextDefineSettings(void)
 		}
 	}
 	principal_guc = FindOwnSetting("share_acl.principal");
+	DefineCustomEnumVariable("share_acl.session_principal",
+							 "What a use of a share_acl.principal set for the session does.",
+							 "warn: act as it and warn once per transaction; refuse: fail every use (55000). Set per transaction with SET LOCAL or share_acl.set_principal(), a principal is always acted as.",
+							 &session_principal_mode,
+							 SESSION_PRINCIPAL_WARN,
+							 session_principal_options,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
 	DefineLinkContextSetting();
 }
 
@@ -330,9 +382,13 @@ ContextCurrentPrincipal(void)
 	ContextRefuseRejectedPrincipal();
 	if (!principal_is_set)
 		return NULL;
-	if (unlikely(!PrincipalSetInThisTransaction()) && principal_warned_in != MyProc->lxid &&
-		!IsParallelWorker())
-		WarnSessionPrincipal();
+	if (unlikely(!PrincipalSetInThisTransaction()) && !IsParallelWorker())
+	{
+		if (session_principal_mode == SESSION_PRINCIPAL_REFUSE)
+			ContextRefuseSessionPrincipal();
+		if (principal_warned_in != MyProc->lxid)
+			WarnSessionPrincipal();
+	}
 	return &principal_id;
 }
 

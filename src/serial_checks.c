@@ -142,7 +142,11 @@ SerialChecksExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 co
 	PlannedStmt *serial;
 
 	if (plan->parallelModeNeeded && !IsParallelWorker())
+	{
 		ContextRefuseRejectedPrincipal();
+		if (ContextSessionPrincipalRefused() && CallsShareAcl(plan))
+			ContextRefuseSessionPrincipal();
+	}
 	/*
 	 * (execute_once is not asked: a simple query's run passes it false on
 	 * 15.20, whose executor then still enters parallel mode, deciding by

@@ -10,7 +10,11 @@ with set_principal() and reads app.asset.  What each principal must see is
 what share_acl.has_access() says, asked directly.  Also through the pooler: a
 multi-statement query in autocommit keeps its principal to its end only; a
 share link's context (open_link) lasts its transaction; ten wrong passwords,
-each rolled back by the client, lock the link; psycopg's AsyncConnection.
+each rolled back by the client, lock the link; psycopg's AsyncConnection;
+with share_acl.session_principal = refuse (set for clients_app, as the README
+advises behind a pooler), a principal one client SETs for the session is
+refused to the transactions that set none (55000), never acted as.  Directly:
+asyncpg with the README's binary codec reads a permset inside a record.
 
 Prints one "ok N - ..." / "not ok N - ..." line per check and a summary line;
 exits 1 when a check failed.
@@ -18,6 +22,7 @@ exits 1 when a check failed.
 import asyncio
 import os
 import random
+import struct
 import sys
 import uuid
 
@@ -65,6 +70,8 @@ def setup():
         c.execute("SELECT share_acl.protect('app.asset', 'id', 'project_id')")
         c.execute("GRANT USAGE ON SCHEMA app TO share_acl_user")
         c.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON app.asset TO share_acl_user")
+        # (before any pooled server connection exists: each starts with it)
+        c.execute("ALTER ROLE clients_app SET share_acl.session_principal = refuse")
         with c.transaction():
             c.execute("SELECT share_acl.set_principal(%s)", (ids["owner"],))
             shared = c.execute("SELECT share_acl.create_resource(%s, 'project')", (ws,)).fetchone()[0]
@@ -277,6 +284,62 @@ async def asyncpg_checks(ids, want):
     finally:
         await conn.close()
 
+    # inside a record PostgreSQL sends a permset in binary: the README's codec
+    conn = await asyncpg.connect(host=DIRECT["host"], port=DIRECT["port"], database=DB, user=DIRECT["user"])
+    try:
+        await conn.set_type_codec("permset", schema="share_acl", format="binary",
+                                  encoder=lambda v: struct.pack("!q", v),
+                                  decoder=lambda b: struct.unpack("!q", b)[0])
+        asset = next(iter(want["alice"]))
+        record = await conn.fetchval("SELECT share_acl.explain_access($1::uuid, $2::uuid, 'view') LIMIT 1",
+                                     ids["alice"], asset)
+        column, text = await conn.fetchrow("SELECT perms, perms::text FROM share_acl.explain_access($1::uuid, $2::uuid, 'view') LIMIT 1",
+                                           ids["alice"], asset)
+        back = await conn.fetchval("SELECT $1::share_acl.permset::text", record[3])
+        check(isinstance(record[3], int) and record[3] == column and back == text and "view" in text,
+              "asyncpg with the binary permset codec: a permset in a record is the bit mask a column "
+              "gives, and goes back as a parameter", repr((record, column, back, text)))
+    except Exception as e:  # noqa: BLE001 - any failure is the check's
+        check(False, "asyncpg with the binary permset codec reads a permset in a record", repr(e))
+    finally:
+        await conn.close()
+
+
+def session_principal_checks(ids, want):
+    """A principal one client sets for the session (SET, not SET LOCAL) stays on
+    its server connection; share_acl.session_principal = refuse makes every
+    later transaction there that sets none fail (55000) instead of acting as
+    it, whichever client sends it; a request that sets its own works."""
+    conns = [psycopg.connect(**POOLED, autocommit=True) for _ in range(4)]
+    conns[0].execute(f"SET share_acl.principal = '{ids['owner']}'")
+    outcomes = []
+    for i in range(40):
+        c = conns[i % len(conns)]
+        try:
+            with c.transaction():
+                outcomes.append(c.execute("SELECT count(*) FROM app.asset").fetchone()[0])
+        except errors.ObjectNotInPrerequisiteState:
+            outcomes.append("55000")
+        if "55000" in outcomes and i >= 7:
+            break
+    check("55000" in outcomes and all(o in ("55000", 0) for o in outcomes),
+          "session_principal = refuse: behind the pooler, transactions that set no principal on the "
+          "backend where a client SET one for the session fail with 55000, the others see nothing; "
+          "none sees the session principal's rows", repr(outcomes))
+    for c in conns:
+        c.close()
+    conns = [psycopg.connect(**POOLED) for _ in range(4)]
+    wrong = []
+    for i in range(12):
+        name = PRINCIPALS[i % len(PRINCIPALS)]
+        rows, _ = request(conns[i % len(conns)], ids[name])
+        if rows != want[name]:
+            wrong.append((i, name, len(rows)))
+    check(not wrong, "... and requests that set their principal see exactly their rows on those backends",
+          repr(wrong))
+    for c in conns:
+        c.close()
+
 
 def main():
     ids = setup()
@@ -290,6 +353,7 @@ def main():
     link_checks(ids, link_rows)
     asyncio.run(psycopg_async_checks(ids, want))
     asyncio.run(asyncpg_checks(ids, want))
+    session_principal_checks(ids, want)
     print(f"clients: {checks} checks, {failures} failed: psycopg (sync and async) and asyncpg "
           "through PgBouncer (transaction pooling)")
     sys.exit(1 if failures else 0)
