@@ -96,6 +96,9 @@ BEGIN
         RAISE EXCEPTION 'unmute: resource must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM share_acl._refuse_application_references('unmute');
+    -- (an unknown resource is P0002, as for mute; no right is asked: a
+    -- principal that lost view may still lift its own mute)
+    PERFORM share_acl._get_resource(resource);
     DELETE FROM share_acl.notification_mute m WHERE m.principal_id = p AND m.resource_id = unmute.resource;
 END $$;
 COMMENT ON FUNCTION share_acl.unmute(uuid) IS

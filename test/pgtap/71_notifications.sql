@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(120);
+SELECT plan(122);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -281,6 +281,9 @@ SELECT throws_ok($$SELECT share_acl.mute(pg_temp.id('P'))$$, '42501', NULL, 'mut
 SELECT pg_temp.act('dave');
 SELECT throws_ok($$SELECT share_acl.mark_read(NULL)$$, '22004', NULL, 'mark_read: NULL');
 SELECT throws_ok($$SELECT share_acl.unmute(NULL)$$, '22004', NULL, 'unmute: NULL');
+SELECT throws_ok($$SELECT share_acl.unmute(gen_random_uuid())$$, 'P0002', NULL,
+    'unmute: an unknown resource is P0002, as for mute');
+SELECT lives_ok($$SELECT share_acl.unmute(pg_temp.id('B'))$$, 'unmute: a resource not muted, nothing to do');
 RESET share_acl.principal;
 RESET ROLE;
 
