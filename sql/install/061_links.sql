@@ -552,6 +552,126 @@ END $$;
 COMMENT ON FUNCTION share_acl.revoke_link(uuid) IS
     'revoke a share link at once (needs change_permissions on its resource, or being its creator)';
 
+-- Change a link in place, keeping its token: its expiry, its password, its
+-- label.  Whoever may revoke it (its creator, or change_permissions on its
+-- resource) may narrow it: an earlier expiry, a password on a link without
+-- one, a label.  A change that lets more people open it, or for longer — a
+-- later expiry or none ('infinity'), a password removed or replaced (a new
+-- password is a new grant to whoever is told it) — is a new grant, asked as
+-- create_link asks: share on the resource now, the link's permissions held
+-- (no escalation), allow_external_sharing, and require_link_password for a
+-- removal.  A new or removed password forgets the link's failed attempts
+-- (its lockout).  A revoked link is 55000: revoking is final.
+CREATE FUNCTION share_acl.update_link(link uuid, expires_at timestamptz DEFAULT NULL,
+                                      password text DEFAULT NULL, remove_password boolean DEFAULT false,
+                                      label text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor uuid := share_acl._actor();
+    l share_acl.link;
+    w share_acl.workspace;
+    ws uuid;
+    new_expiry timestamptz;
+    widens boolean;
+BEGIN
+    PERFORM share_acl._warn_log_exposure(NULL, update_link.password);
+    IF update_link.link IS NULL OR update_link.remove_password IS NULL THEN
+        RAISE EXCEPTION 'update_link: link and remove_password must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF update_link.password IS NOT NULL AND update_link.remove_password THEN
+        RAISE EXCEPTION 'update_link: a new password and remove_password exclude each other'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF update_link.expires_at IS NULL AND update_link.password IS NULL AND NOT update_link.remove_password
+       AND update_link.label IS NULL THEN
+        RAISE EXCEPTION 'update_link: nothing to change'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Give expires_at (''infinity'': never), password, remove_password => true or label.';
+    END IF;
+    IF update_link.password IS NOT NULL
+       AND (update_link.password = '' OR octet_length(update_link.password) > 1024) THEN
+        RAISE EXCEPTION 'update_link: a link password has 1 to 1024 bytes'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM share_acl._check_name('update_link', 'label', update_link.label, false);
+    new_expiry := nullif(update_link.expires_at, 'infinity'::timestamptz);
+    IF update_link.expires_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) THEN
+        RAISE EXCEPTION 'update_link: expires_at % is not in the future', update_link.expires_at
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'revoke_link ends a link now.';
+    END IF;
+    -- (on the link as it is, then once more on its locked row)
+    FOR locked IN 0 .. 1 LOOP
+        IF locked = 0 THEN
+            SELECT * INTO l FROM share_acl.link x WHERE x.id = update_link.link;
+        ELSE
+            SELECT * INTO l FROM share_acl.link x WHERE x.id = update_link.link FOR NO KEY UPDATE;
+        END IF;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'link % does not exist', update_link.link USING ERRCODE = 'no_data_found';
+        END IF;
+        IF locked = 1 THEN
+            PERFORM share_acl._see_committed();
+        END IF;
+        IF actor IS NOT NULL AND l.created_by IS DISTINCT FROM actor
+           AND NOT coalesce(share_acl.has_access(actor, l.resource_id, 'change_permissions'), false) THEN
+            PERFORM share_acl._deny(l.id,
+                CASE WHEN share_acl._may_name(actor, l.resource_id)
+                     THEN pg_catalog.format('permission denied: update_link requires "change_permissions" on resource %s or being the creator of link %s', l.resource_id, l.id)
+                     ELSE pg_catalog.format('permission denied: update_link requires "change_permissions" on the link''s resource or being the creator of link %s', l.id)
+                END);
+        END IF;
+        IF l.revoked_at IS NOT NULL THEN
+            RAISE EXCEPTION 'link % is revoked', l.id
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'A revoked link stays revoked: create a new one.';
+        END IF;
+        IF update_link.expires_at IS NOT NULL AND new_expiry <= l.not_before THEN
+            RAISE EXCEPTION 'update_link: expires_at % is not after the link''s not_before %', new_expiry, l.not_before
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        widens := (update_link.expires_at IS NOT NULL AND l.expires_at IS NOT NULL
+                   AND (new_expiry IS NULL OR new_expiry > l.expires_at))
+               OR (l.password_hash IS NOT NULL AND (update_link.remove_password OR update_link.password IS NOT NULL));
+        IF widens THEN
+            -- (a new grant: what create_link asks, as the link's rights and the
+            -- workspace's policies are now)
+            SELECT r.workspace_id INTO ws FROM share_acl.resource r WHERE r.id = l.resource_id;
+            PERFORM share_acl._require(actor, l.resource_id, 'share', 'update_link');
+            w := share_acl._get_policies(ws);
+            IF NOT w.allow_external_sharing THEN
+                PERFORM share_acl._deny(l.resource_id,
+                    'permission denied: the workspace policy allow_external_sharing forbids extending share links',
+                    NULL, 'A later expiry, or a password removed or replaced, is a new grant; narrowing a link stays allowed.');
+            END IF;
+            PERFORM share_acl._no_escalation(actor, l.resource_id,
+                share_acl._share_mask(l.perms, l.allow_download, l.allow_comments, l.allow_approval,
+                                      l.allow_contribution), 'update_link');
+            IF update_link.remove_password AND w.require_link_password THEN
+                PERFORM share_acl._deny(l.resource_id,
+                    'permission denied: the workspace policy require_link_password requires a password for share links');
+            END IF;
+        END IF;
+    END LOOP;
+    UPDATE share_acl.link x
+       SET expires_at = CASE WHEN update_link.expires_at IS NOT NULL THEN new_expiry ELSE x.expires_at END,
+           password_hash = CASE WHEN update_link.password IS NOT NULL THEN share_acl._password_hash(update_link.password)
+                                WHEN update_link.remove_password THEN NULL
+                                ELSE x.password_hash END,
+           failed_attempts = CASE WHEN update_link.password IS NOT NULL OR update_link.remove_password
+                                  THEN 0 ELSE x.failed_attempts END,
+           label = coalesce(update_link.label, x.label)
+     WHERE x.id = l.id;
+    IF update_link.password IS NOT NULL OR update_link.remove_password THEN
+        PERFORM share_acl._refuse_application_references('update_link');
+        DELETE FROM share_acl.link_failed_attempt f WHERE f.link_id = l.id;
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl.update_link(uuid, timestamptz, text, boolean, text) IS
+    'change a share link, keeping its token: expires_at (''infinity'': never), password, remove_password, label (NULL: unchanged); narrowing needs what revoke_link needs, a later expiry or a password removed or replaced what create_link needs';
+
 CREATE FUNCTION share_acl.rotate_signing_key() RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     SET share_acl.principal = '' AS $$

@@ -119,7 +119,7 @@ DECLARE
         'notification_digest', 'notify_mention', 'notification_recipient',
         -- share links (open_link too: external viewers come through the
         -- application's role; the key functions check for an administrator)
-        'create_link', 'open_link', 'link_id', 'revoke_link', 'expiring_links',
+        'create_link', 'open_link', 'link_id', 'revoke_link', 'update_link', 'expiring_links',
         'rotate_signing_key', 'retire_signing_key',
         -- the audit trail: reading (row-level security and view_audit
         -- decide; audit_readable is audit_log's policy), verifying, and the

@@ -61,7 +61,7 @@ SELECT e, 'user' FROM unnest(ARRAY[
     'mute', 'unmute', 'mark_read', 'unread_count', 'set_notification_preference',
     'notification_digest', 'notify_mention', 'notification_recipient',
     -- share links
-    'create_link', 'open_link', 'link_id', 'revoke_link', 'expiring_links',
+    'create_link', 'open_link', 'link_id', 'revoke_link', 'update_link', 'expiring_links',
     'rotate_signing_key', 'retire_signing_key',
     -- the audit trail
     'audit_for', 'audit_readable', 'audit_verify', 'audit_trigger']) e
