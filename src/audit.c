@@ -11,7 +11,12 @@
  * 8 bytes big-endian (microseconds since 2000-01-01 UTC), uuid as its 16
  * bytes, text as its bytes, jsonb as its binary form (which is canonical:
  * keys sorted, no duplicate keys; the same value is the same bytes).
- * Nothing depends on a session setting.
+ * Nothing depends on a session setting, nor on the database's encoding:
+ * text and the strings of jsonb (keys and values) are hashed in UTF-8,
+ * converted from the database's encoding when it is another one (but
+ * SQL_ASCII, whose bytes have no encoding to convert from: hashed as they
+ * are), so that a dump restored into a database of another encoding, which
+ * converts the stored text, verifies as it did (LATIN1 to UTF8, say).
  */
 #include "postgres.h"
 
@@ -20,6 +25,7 @@
 #include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
@@ -38,6 +44,9 @@ PG_FUNCTION_INFO_V1(audit_set_maintenance);
 PG_FUNCTION_INFO_V1(audit_log_guard);
 
 #define AUDIT_CANONICAL_PREFIX	"share_acl audit v1"
+
+/* where CanonicalValues converts a row's text to UTF-8 (made at its first use) */
+static MemoryContext conversion_cxt = NULL;
 
 /* set by the retention function until the end of its transaction */
 static bool audit_maintenance = false;
@@ -65,6 +74,54 @@ AppendInt64(StringInfo buf, int64 v)
 }
 
 /*
+ * Must the database's text be converted to UTF-8 for hashing?  (Not in a
+ * UTF-8 database, nor in a SQL_ASCII one.)
+ */
+static inline bool
+HashConvertsText(void)
+{
+	int			encoding = GetDatabaseEncoding();
+
+	return encoding != PG_UTF8 && encoding != PG_SQL_ASCII;
+}
+
+/* A string of the database's encoding in UTF-8, with its length in *len. */
+static const char *
+StringInUtf8(const char *s, int *len)
+{
+	char	   *converted = pg_server_to_any(s, *len, PG_UTF8);
+
+	if (converted != s)
+		*len = strlen(converted);
+	return converted;
+}
+
+/*
+ * jb with its strings, keys and values, in UTF-8: the binary form the same
+ * value has in a UTF-8 database (keys sorted again, by their UTF-8 bytes).
+ */
+static Jsonb *
+JsonbInUtf8(Jsonb *jb)
+{
+	JsonbIterator *it = JsonbIteratorInit(&jb->root);
+	JsonbParseState *state = NULL;
+	JsonbValue	v;
+	JsonbValue *result = NULL;
+	JsonbIteratorToken token;
+
+	while ((token = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		if ((token == WJB_KEY || token == WJB_VALUE || token == WJB_ELEM) && v.type == jbvString)
+			v.val.string.val = unconstify(char *, StringInUtf8(v.val.string.val, &v.val.string.len));
+		/* (a scalar's pseudo-array keeps its rawScalar flag: passed whole) */
+		result = pushJsonbValue(&state, token,
+								token == WJB_KEY || token == WJB_VALUE || token == WJB_ELEM ||
+								(token == WJB_BEGIN_ARRAY && v.val.array.rawScalar) ? &v : NULL);
+	}
+	return JsonbValueToJsonb(result);
+}
+
+/*
  * The canonical content of a row: its columns id .. viewer_email (SQL types
  * bigint, timestamptz, uuid, uuid, text, text, text, uuid, jsonb, jsonb,
  * uuid, text) in values and nulls.
@@ -77,7 +134,20 @@ CanonicalValues(const Datum *values, const bool *nulls, StringInfo buf)
 		UUIDOID, JSONBOID, JSONBOID, UUIDOID, TEXTOID
 	};
 	int			i;
+	bool		converts = HashConvertsText();
+	MemoryContext old = CurrentMemoryContext;
 
+	/*
+	 * (a row's converted text is made in a context of its own, emptied after
+	 * the row: a seal hashes every row of a transaction in one context)
+	 */
+	if (converts)
+	{
+		if (conversion_cxt == NULL)
+			conversion_cxt = AllocSetContextCreate(TopMemoryContext, "share_acl audit text in UTF-8",
+												   ALLOCSET_SMALL_SIZES);
+		MemoryContextSwitchTo(conversion_cxt);
+	}
 	appendBinaryStringInfo(buf, AUDIT_CANONICAL_PREFIX, strlen(AUDIT_CANONICAL_PREFIX));
 	for (i = 0; i < AUDIT_ROW_COLUMNS; i++)
 	{
@@ -100,18 +170,29 @@ CanonicalValues(const Datum *values, const bool *nulls, StringInfo buf)
 			case TEXTOID:
 				{
 					text	   *t = DatumGetTextPP(values[i]);
+					int			len = VARSIZE_ANY_EXHDR(t);
+					const char *bytes = VARDATA_ANY(t);
 
-					AppendField(buf, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+					if (converts)
+						bytes = StringInUtf8(bytes, &len);
+					AppendField(buf, bytes, len);
 					break;
 				}
 			case JSONBOID:
 				{
 					Jsonb	   *jb = DatumGetJsonbP(values[i]);
 
+					if (converts)
+						jb = JsonbInUtf8(jb);
 					AppendField(buf, VARDATA(jb), VARSIZE(jb) - VARHDRSZ);
 					break;
 				}
 		}
+	}
+	if (converts)
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(conversion_cxt);
 	}
 }
 

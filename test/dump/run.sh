@@ -12,13 +12,16 @@
 # a session connected throughout that writes before and after; and
 # a dump of share_acl's schema with the extension named (pg_dump -n
 # share_acl -e share_acl: -n alone crashes pg_dump 15, README) restored with
-# psql.
+# psql; and a LATIN1 database whose model and audited application rows hold
+# non-ASCII text, restored into a UTF8 database and that one's dump into a
+# LATIN1 one again (the restores convert the text; the chains must verify:
+# they hash text in UTF-8).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/share_acl_dump.XXXXXX)
-trap 'rm -rf "$work"; for d in src dst par rei sch; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done' EXIT
+trap 'rm -rf "$work"; for d in src dst par rei sch lat utf lat2; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done' EXIT
 
-for d in src dst par rei sch; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done
+for d in src dst par rei sch lat utf lat2; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done
 createdb share_acl_dump_src
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_src -c 'CREATE EXTENSION share_acl'
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_src -v scale=0.002 -f "$root/test/bench/generate.sql" >/dev/null
@@ -176,4 +179,33 @@ createdb share_acl_dump_sch
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_sch -f "$work/schema.sql" >/dev/null
 same_as_before sch "pg_dump -n share_acl -e share_acl"
 chains_verify sch "pg_dump -n share_acl -e share_acl"
-echo "dump: $pairs answers, all row counts ($(cat "$work/counts_after")) and $audit_rows audit rows identical after pg_dump and restore (plain SQL with psql, custom format with pg_restore -j 2, a reinstall of the extension with a data-only restore and a session kept connected through it, and a dump of the share_acl schema with the extension named); the audit chains verify"
+# another encoding: LATIN1 to UTF8 and back
+createdb -E LATIN1 --locale=C -T template0 share_acl_dump_lat
+PGCLIENTENCODING=UTF8 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_lat >/dev/null <<'SQL'
+CREATE EXTENSION share_acl;
+SELECT share_acl.create_user('zoe@encoding.example', 'Zoë') AS z \gset
+SELECT share_acl.create_workspace('Équipe Café', :'z') AS w \gset
+SELECT share_acl.create_team(:'w', 'Régie façade');
+CREATE TABLE public.note (id uuid, "résumé" text);
+CREATE TRIGGER audited AFTER INSERT OR UPDATE OR DELETE ON public.note
+    FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('id');
+BEGIN;
+SELECT share_acl.set_principal(:'z');
+SELECT share_acl.create_resource(:'w', 'project') AS p \gset
+INSERT INTO public.note VALUES (:'p', 'déjà vu, naïve');
+UPDATE public.note SET "résumé" = 'Ça va';
+COMMIT;
+SQL
+chains_verify lat "writing in a LATIN1 database"
+pg_dump -Fc -d share_acl_dump_lat -f "$work/lat.fc" 2>>"$work/pg_dump.log"
+createdb share_acl_dump_utf
+pg_restore -d share_acl_dump_utf "$work/lat.fc"
+names=$(PGCLIENTENCODING=UTF8 psql -qXAt -d share_acl_dump_utf -c "SELECT string_agg(coalesce(display_name, ''), ',' ORDER BY display_name) FROM share_acl.principal")
+[ "$names" = "Régie façade,Zoë" ] || { echo "dump: LATIN1 to UTF8 restored the names as \"$names\""; exit 1; }
+chains_verify utf "a LATIN1 database's dump restored into a UTF8 database"
+pg_dump -Fc -d share_acl_dump_utf -f "$work/utf.fc" 2>>"$work/pg_dump.log"
+createdb -E LATIN1 --locale=C -T template0 share_acl_dump_lat2
+pg_restore -d share_acl_dump_lat2 "$work/utf.fc"
+chains_verify lat2 "that UTF8 database's dump restored into a LATIN1 database"
+
+echo "dump: $pairs answers, all row counts ($(cat "$work/counts_after")) and $audit_rows audit rows identical after pg_dump and restore (plain SQL with psql, custom format with pg_restore -j 2, a reinstall of the extension with a data-only restore and a session kept connected through it, a dump of the share_acl schema with the extension named, and LATIN1 to UTF8 and back with non-ASCII text); the audit chains verify"
