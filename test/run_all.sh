@@ -14,7 +14,8 @@
 # (test/clients), audit_retain racing a commit (test/retain), the change log's
 # prune batches (test/prune), checks in the moment
 # a commit is visible before its invalidation (test/visibility), teams nested 6,000 deep on a server
-# with a small stack (test/stack), the parser fuzz run (test/fuzz), every SQL
+# with a small stack (test/stack), CREATE EXTENSION in four databases of a
+# fresh cluster at once (test/install), the parser fuzz run (test/fuzz), every SQL
 # function called with hostile arguments (test/sweep) and REFERENCE.md
 # against the installed extension (test/docs),
 # and then checks that no process of the cluster crashed.  A failing suite prints its diff or
@@ -190,7 +191,7 @@ if ! restart_cluster plain; then
 	FAILED=$((FAILED + 1))
 	SUITES_FAILED+=(restart)
 fi
-for suite in deps lint fault replication dump image notify clients retain flood prune stack fuzz sweep docs; do
+for suite in deps lint fault replication dump image notify clients retain flood prune stack install fuzz sweep docs; do
 	run_script_suite "$suite"
 done
 

@@ -25,18 +25,26 @@
 -- ---------------------------------------------------------------------------
 
 -- Roles are cluster-wide: create them only when missing (another database of
--- the cluster may have created them already).  DROP EXTENSION leaves them.
+-- the cluster may have created them already, or be creating them now: a
+-- CREATE EXTENSION running at the same time in another database waits for
+-- that one's role and then finds it taken, 23505 — it is there, which is
+-- all this asks).  DROP EXTENSION leaves them.
 -- share_acl_user: may call the management functions (as a principal);
 -- share_acl_admin: a trusted administrator, may call them without a principal
 -- and bulk-load the model tables.
 DO $$
+DECLARE
+    r text;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'share_acl_user') THEN
-        CREATE ROLE share_acl_user NOLOGIN;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'share_acl_admin') THEN
-        CREATE ROLE share_acl_admin NOLOGIN;
-    END IF;
+    FOREACH r IN ARRAY ARRAY['share_acl_user', 'share_acl_admin'] LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+            BEGIN
+                EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+            EXCEPTION WHEN unique_violation OR duplicate_object THEN
+                NULL;
+            END;
+        END IF;
+    END LOOP;
 END $$;
 -- What each role may execute and read is granted in 090_privileges.sql.
 

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# test/install/run.sh — CREATE EXTENSION as provisioning runs it: on a fresh
+# cluster (no share_acl role yet), in several databases at the same time.
+#
+# share_acl's roles (share_acl_user, share_acl_admin) are cluster-wide and
+# made by the first CREATE EXTENSION; installs running at once in other
+# databases wait for that one's roles and must then take them as they are,
+# not fail with 23505 on pg_authid.  This suite starts its own throwaway
+# cluster, runs CREATE EXTENSION in DATABASES (4) databases at once, ROUNDS
+# (3) times (dropping the databases and the roles between rounds), and checks
+# that every install succeeded and works.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../checks.sh"
+DATABASES=${DATABASES:-4}
+ROUNDS=${ROUNDS:-3}
+# (a cluster of the calling suite is not ours to stop)
+unset SA_CLUSTER_DIR
+
+if [ ! -f "$("$PG_CONFIG" --sharedir)/extension/share_acl.control" ]; then
+	sa_build_install || exit 1
+fi
+sa_start_cluster
+out=$(mktemp -d /tmp/share_acl_install.XXXXXX)
+trap 'rm -rf "$out"; sa_stop_cluster' EXIT
+
+for round in $(seq "$ROUNDS"); do
+	for i in $(seq "$DATABASES"); do createdb "install_$i"; done
+	for i in $(seq "$DATABASES"); do
+		psql -qXAt -d "install_$i" -c 'CREATE EXTENSION share_acl' \
+			-c "SELECT share_acl.create_user('first@install.example') IS NOT NULL" >"$out/$i" 2>&1 &
+	done
+	wait
+	failed=$(for i in $(seq "$DATABASES"); do [ "$(cat "$out/$i")" = t ] || echo "install_$i: $(head -2 "$out/$i" | tr '\n' ' ')"; done)
+	if [ -z "$failed" ]; then
+		ok "round $round: CREATE EXTENSION in $DATABASES databases at once on a cluster without share_acl's roles: every one installed and works"
+	else
+		not_ok "round $round: CREATE EXTENSION in $DATABASES databases at once: $failed"
+	fi
+	roles=$(psql -qXAt -d postgres -c "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'share_acl%'")
+	if [ "$roles" = "share_acl_admin,share_acl_user" ]; then ok "round $round: the two roles, once each"; else
+		not_ok "round $round: the roles are '$roles'"; fi
+	for i in $(seq "$DATABASES"); do dropdb "install_$i"; done
+	psql -qX -d postgres -c 'DROP ROLE share_acl_user' -c 'DROP ROLE share_acl_admin' >/dev/null
+done
+
+echo "install: $checks checks, $failures failed: CREATE EXTENSION in $DATABASES databases at once on a fresh cluster, $ROUNDS rounds"
+[ $failures -eq 0 ]
