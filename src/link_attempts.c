@@ -32,7 +32,10 @@
  *    wrong password stays in the audit log even when the caller rolls
  *    back).  What comes back: the status, or the worker's error (SQLSTATE
  *    and message).  The worker's only SQL text is
- *    "SELECT share_acl._link_record_attempt($1, $2, $3, $4, $5)".
+ *    "SELECT share_acl._link_record_attempt($1, $2, $3, $4, $5, $6)", $6
+ *    being the link's password hash the caller checked the password
+ *    against: the worker answers wrong_password, uncounted, when the link's
+ *    password was changed since (the caller's answer was the old one's).
  *
  *    Fail closed: when the attempt cannot be recorded, _link_attempt raises
  *    an error and open_link answers nothing:
@@ -107,6 +110,7 @@
 /* the longest a commit waits for the row of a link it counts views of */
 #define COUNT_WAIT_MAX_MS		10000
 #define ATTEMPT_EMAIL_MAX		1280	/* 320 characters (open_link's limit) of 4 bytes */
+#define ATTEMPT_HASH_MAX		1024	/* a password hash (a SCRAM secret: about 140 bytes) */
 #define ATTEMPT_STATUS_MAX		32
 #define ATTEMPT_MESSAGE_MAX		512
 
@@ -136,6 +140,8 @@ typedef struct AttemptShared
 	pg_uuid_t	link;
 	bool		password_checked;	/* false: the caller saw no password (NULL) */
 	bool		password_ok;
+	bool		has_hash;		/* the hash password_ok was checked against */
+	char		hash[ATTEMPT_HASH_MAX + 1];
 	bool		has_email;
 	char		email[ATTEMPT_EMAIL_MAX + 1];
 	bool		has_actor;		/* the caller's principal, for a refusal's audit row */
@@ -151,16 +157,17 @@ typedef struct AttemptShared
 
 /*
  * _link_attempt(link uuid, password_ok boolean, viewer_email text,
- *               actor uuid, db_role text) → text
+ *               actor uuid, db_role text, checked_hash text) → text
  *
  * Decide and record one attempt to open a link (with a password, or with
  * max_views) in a transaction of its own, and answer its status: ok,
  * wrong_password, locked, password_required, revoked, expired or invalid
  * (the link no longer exists).  password_ok is NULL when the caller saw no
  * password on the link; actor and db_role are the caller's principal and
- * session user, for a refusal's audit row.  Raises when the attempt could
- * not be recorded (see the top of this file).  Internal: called by
- * open_link only.
+ * session user, for a refusal's audit row; checked_hash the password hash
+ * that password_ok was checked against (a password changed since makes the
+ * attempt wrong_password, uncounted).  Raises when the attempt could not be
+ * recorded (see the top of this file).  Internal: called by open_link only.
  */
 Datum
 link_attempt(PG_FUNCTION_ARGS)
@@ -209,6 +216,19 @@ link_attempt(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("_link_attempt: db_role must not be null")));
 	text_to_cstring_buffer(PG_GETARG_TEXT_PP(4), NameStr(sh->db_role), NAMEDATALEN);
+	sh->has_hash = PG_NARGS() > 5 && !PG_ARGISNULL(5);
+	if (sh->has_hash)
+	{
+		text	   *hash = PG_GETARG_TEXT_PP(5);
+
+		/* (no password hash is that long: _password_check never matches one) */
+		if (VARSIZE_ANY_EXHDR(hash) > ATTEMPT_HASH_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("the password hash of share link %s is malformed",
+							DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&sh->link))))));
+		text_to_cstring_buffer(hash, sh->hash, ATTEMPT_HASH_MAX + 1);
+	}
 	sh->state = ATTEMPT_PENDING;
 
 	/*
@@ -274,9 +294,9 @@ link_attempt(PG_FUNCTION_ARGS)
 static void
 RecordAttempt(const AttemptShared *sh, char *status)
 {
-	Oid			argtypes[5] = {UUIDOID, BOOLOID, TEXTOID, UUIDOID, TEXTOID};
-	Datum		values[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	Oid			argtypes[6] = {UUIDOID, BOOLOID, TEXTOID, UUIDOID, TEXTOID, TEXTOID};
+	Datum		values[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 	pg_uuid_t	link = sh->link;
 	pg_uuid_t	actor = sh->actor;
 	Datum		answer;
@@ -301,8 +321,10 @@ RecordAttempt(const AttemptShared *sh, char *status)
 	values[3] = UUIDPGetDatum(&actor);
 	nulls[3] = sh->has_actor ? ' ' : 'n';
 	values[4] = CStringGetTextDatum(NameStr(sh->db_role));
-	ret = SPI_execute_with_args("SELECT share_acl._link_record_attempt($1, $2, $3, $4, $5)",
-								5, argtypes, values, nulls, false, 1);
+	values[5] = sh->has_hash ? CStringGetTextDatum(sh->hash) : (Datum) 0;
+	nulls[5] = sh->has_hash ? ' ' : 'n';
+	ret = SPI_execute_with_args("SELECT share_acl._link_record_attempt($1, $2, $3, $4, $5, $6)",
+								6, argtypes, values, nulls, false, 1);
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "share_acl._link_record_attempt returned no row (SPI result %d)", ret);
 	answer = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
@@ -402,10 +424,11 @@ share_acl_link_attempt_main(Datum main_arg)
 /*
  * _xid_is_current(xid) → boolean: whether the transaction id is the current
  * transaction's (or one of its subtransactions').  open_link records an
- * attempt in its own transaction when that transaction wrote the link row
- * (a link created, or changed, in it and not committed yet): no other
- * transaction can see that row version, and a rollback removes the link's
- * change together with the attempts.
+ * attempt in its own transaction when that transaction made the link (not
+ * committed yet): no other transaction can see it, and a rollback removes
+ * the link together with the attempts.  A link that existed before and
+ * that the transaction changed is refused instead (link_open.c,
+ * RefuseChangedHere): its attempts would be undone by a rollback.
  */
 Datum
 link_xid_is_current(PG_FUNCTION_ARGS)

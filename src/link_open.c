@@ -72,18 +72,19 @@ static const KeptStatement statements[PLAN_COUNT] = {
 		"u"},
 	[PLAN_ATTEMPT] = {
 		/*
-		 * $1 link, $2 password_ok (NULL: no password seen), $3 viewer: the
-		 * attempt decided and recorded (a refusal with its audit row) in a
-		 * transaction of its own, or in this one when it wrote the link row
-		 * (no other can see that row)
+		 * $1 link, $2 password_ok (NULL: no password seen), $3 viewer, $4
+		 * the hash $2 was checked against: the attempt decided and recorded
+		 * (a refusal with its audit row) in a transaction of its own, or in
+		 * this one when it made the link (no other can see that row;
+		 * RefuseChangedHere refused a link it changed)
 		 */
 		"SELECT CASE WHEN (SELECT share_acl._xid_is_current(x.xmin) FROM share_acl.link x"
 		"                   WHERE x.id OPERATOR(pg_catalog.=) $1)"
 		"            THEN share_acl._link_record_attempt($1, $2, $3, share_acl.current_principal(),"
-		"                                                pg_catalog.session_user())"
+		"                                                pg_catalog.session_user(), $4)"
 		"            ELSE share_acl._link_attempt($1, $2, $3, share_acl.current_principal(),"
-		"                                         pg_catalog.session_user()) END",
-		"ubt"},
+		"                                         pg_catalog.session_user(), $4) END",
+		"ubtt"},
 	[PLAN_VIEW] = {
 		/* $1 link, $2 viewer, $3 when */
 		"INSERT INTO share_acl.link_view (link_id, viewer_email, viewed_at) VALUES ($1, $2, $3)",
@@ -316,6 +317,32 @@ LinkStillThere(const pg_uuid_t *link)
 }
 
 /*
+ * Refuse to decide an attempt on a link whose row this transaction changed
+ * (update_link, an administrator's UPDATE) when the link existed before it:
+ * the attempt could only be recorded in this transaction (no other one can
+ * lock the row before it ends), where a rollback would undo a wrong
+ * password's count and a claimed view, so that the lockout and max_views
+ * would not hold.  A link this transaction made has no one else's
+ * attempts to undo: those are recorded here.
+ */
+static void
+RefuseChangedHere(const pg_uuid_t *link)
+{
+	Relation	rel = ModelTableOpen(MT_LINK, AccessShareLock);
+	bool		changed = RowChangedHere(rel, ModelRelId(MT_LINK_PKEY), catalog.l_id, F_UUID_EQ,
+										 UUIDPGetDatum(link));
+
+	table_close(rel, AccessShareLock);
+	if (changed)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("share link %s was changed by this transaction",
+						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(link)))),
+				 errdetail("An attempt to open a link with a password or max_views is recorded in a transaction of its own, which this transaction's change of the link holds up until it ends."),
+				 errhint("Open the link after this transaction ends.")));
+}
+
+/*
  * The view's link_view row, viewed at the time the open was judged: below
  * the statement when the table lets it be (src/row_write.c), else by
  * PLAN_VIEW.  Needs an SPI connection.
@@ -486,16 +513,19 @@ link_open(PG_FUNCTION_ARGS)
 		/* (nothing is recorded on a standby: its links have neither, above) */
 		if (status == NULL && (l.password_hash != NULL || l.has_max_views))
 		{
-			Datum		args[3];
-			char		argnulls[3] = {' ', ' ', ' '};
+			Datum		args[4];
+			char		argnulls[4] = {' ', ' ', ' ', ' '};
 			bool		isnull;
 			Datum		answer;
 
+			RefuseChangedHere(&l.id);
 			args[0] = UUIDPGetDatum(&l.id);
 			args[1] = BoolGetDatum(password_ok);
 			argnulls[1] = l.password_hash != NULL ? ' ' : 'n';
 			args[2] = email ? PointerGetDatum(email) : (Datum) 0;
 			argnulls[2] = email ? ' ' : 'n';
+			args[3] = l.password_hash ? PointerGetDatum(l.password_hash) : (Datum) 0;
+			argnulls[3] = l.password_hash ? ' ' : 'n';
 			Run(PLAN_ATTEMPT, args, argnulls, SPI_OK_SELECT);
 			answer = KeptStatementColumn(1, &isnull);
 			if (isnull)

@@ -3,17 +3,22 @@
  * UPDATE, a DELETE or a foreign key's SELECT ... FOR KEY SHARE finds and
  * locks it (ExecLockRows): in READ COMMITTED its newest version, waited
  * for and its key compared again; in REPEATABLE READ and above, a change
- * committed since the snapshot is a serialization failure.
+ * committed since the snapshot is a serialization failure.  And whether
+ * the running transaction changed a row that existed before it.
  */
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/transam.h"
 #include "access/skey.h"
 #include "access/stratnum.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "executor/tuptable.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "row_hint.h"
 #include "row_lock.h"
@@ -108,4 +113,46 @@ LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Da
 			elog(ERROR, "unexpected table_tuple_lock status: %u", result);
 	}
 	return false;
+}
+
+/*
+ * Did the running transaction change a row of rel that another transaction
+ * had made before it?  Every version of the row whose indexed column equals
+ * key is looked at (SnapshotAny): true when one was written by this
+ * transaction (or one of its subtransactions still in progress) and another
+ * by a committed transaction.  A row this transaction inserted has no
+ * version of another's; a change rolled back to a savepoint is no longer
+ * this transaction's.
+ */
+bool
+RowChangedHere(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum key)
+{
+	Relation	idx = index_open(index, AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	IndexScanDesc scan;
+	ScanKeyData skey;
+	bool		here = false;
+	bool		before = false;
+
+	ScanKeyInit(&skey, 1, BTEqualStrategyNumber, eq, key);
+	Assert(idx->rd_index->indnatts >= 1 && idx->rd_index->indkey.values[0] == key_column);
+	scan = index_beginscan(rel, idx, SnapshotAny, 1, 0);
+	index_rescan(scan, &skey, 1, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool		should_free;
+		HeapTuple	tuple = ExecFetchSlotHeapTuple(slot, false, &should_free);
+		TransactionId xmin = HeapTupleHeaderGetXmin(tuple->t_data);
+
+		if (TransactionIdIsCurrentTransactionId(xmin))
+			here = true;
+		else if (TransactionIdDidCommit(xmin))
+			before = true;
+		if (should_free)
+			heap_freetuple(tuple);
+	}
+	index_endscan(scan);
+	index_close(idx, AccessShareLock);
+	ExecDropSingleTupleTableSlot(slot);
+	return here && before;
 }

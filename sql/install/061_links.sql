@@ -176,9 +176,9 @@ COMMENT ON FUNCTION share_acl._password_check(text, text) IS
 -- src/link_attempts.c: attempts recorded in a transaction of their own, views
 -- counted at commit; src/secret_log.c: logging settings that expose secrets.
 CREATE FUNCTION share_acl._link_attempt(link uuid, password_ok boolean, viewer_email text,
-                                        actor uuid, db_role text) RETURNS text
+                                        actor uuid, db_role text, checked_hash text) RETURNS text
     AS 'MODULE_PATHNAME', 'link_attempt' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION share_acl._link_attempt(uuid, boolean, text, uuid, text) IS
+COMMENT ON FUNCTION share_acl._link_attempt(uuid, boolean, text, uuid, text, text) IS
     'internal: decide and record an attempt to open a link (_link_record_attempt) in a background worker''s own transaction, and answer its status; raises when it cannot be recorded';
 
 CREATE FUNCTION share_acl._xid_is_current(xid) RETURNS boolean
@@ -237,7 +237,7 @@ COMMENT ON FUNCTION share_acl._link_refusal(share_acl.link) IS
 -- the caller's transaction ends.  An ok attempt's row is the caller's, which
 -- commits with its view.
 CREATE FUNCTION share_acl._link_record_attempt(link uuid, password_ok boolean, viewer_email text,
-                                               actor uuid, db_role text)
+                                               actor uuid, db_role text, checked_hash text)
 RETURNS text
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -266,6 +266,12 @@ BEGIN
                  WHERE f.link_id = l.id AND f.at > now() - interval '15 minutes';
                 IF n >= 10 THEN
                     status := 'locked';
+                ELSIF l.password_hash IS DISTINCT FROM _link_record_attempt.checked_hash THEN
+                    -- (the caller checked the password against the hash it
+                    -- read, which a change committed since replaced: its
+                    -- answer is not this password's; wrong, and not counted
+                    -- against a password the viewer could not have tried)
+                    status := 'wrong_password';
                 ELSIF NOT _link_record_attempt.password_ok THEN
                     PERFORM share_acl._refuse_application_references('open_link');
                     DELETE FROM share_acl.link_failed_attempt f
@@ -291,7 +297,7 @@ BEGIN
     PERFORM share_acl._audit_staged(ws.id);
     RETURN status;
 END $$;
-COMMENT ON FUNCTION share_acl._link_record_attempt(uuid, boolean, text, uuid, text) IS
+COMMENT ON FUNCTION share_acl._link_record_attempt(uuid, boolean, text, uuid, text, text) IS
     'internal: decide and record one attempt to open a link with a password or max_views (lockout, wrong password, claimed view; a refusal''s audit row) under the link''s row lock';
 
 -- The token of a link, signed with the newest unretired key.

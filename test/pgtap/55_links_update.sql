@@ -3,12 +3,13 @@
 -- without one, a label) needs what revoke_link needs; a later expiry or none,
 -- a password removed or replaced, what create_link needs now (share, no
 -- escalation, allow_external_sharing, require_link_password); a revoked link
--- stays revoked; a password change forgets the lockout; the audit row.
+-- stays revoked; a password change forgets the lockout; an attempt checked
+-- against a replaced password is wrong and uncounted; the audit row.
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(38);
+SELECT plan(42);
 -- passwords appear as literals below: keep the statement text out of the
 -- server log (and the link functions from warning about it)
 SET LOCAL log_min_error_statement = panic;
@@ -103,6 +104,20 @@ SELECT is(pg_temp.open(pg_temp.tok('pw'), 'third secret 55'), 'locked', 'ten wro
 SELECT lives_ok($$SELECT share_acl.update_link(pg_temp.id('pw'), password => 'fourth secret 55')$$,
     'update_link: the owner sets a new password');
 SELECT is(pg_temp.open(pg_temp.tok('pw'), 'fourth secret 55'), 'ok', '... which opens the link: its lockout is forgotten');
+
+-- an attempt whose password was checked against a hash the link no longer
+-- has (replaced while the attempt waited for the link's row): wrong, and not
+-- counted; against the hash it has: counted as always
+SELECT is(share_acl._link_record_attempt(pg_temp.id('pw'), true, NULL, pg_temp.id('alice'), 'tester',
+                                         'SCRAM-SHA-256$4096:c3RhbGU=$c3RhbGU=:c3RhbGU='),
+    'wrong_password', 'an attempt judged against a replaced password hash is wrong_password, even when that one matched');
+SELECT is((SELECT count(*)::int FROM share_acl.link_failed_attempt WHERE link_id = pg_temp.id('pw')), 0,
+    '... and is not counted toward the lockout');
+SELECT is(share_acl._link_record_attempt(pg_temp.id('pw'), false, NULL, pg_temp.id('alice'), 'tester',
+                                         (SELECT password_hash FROM share_acl.link WHERE id = pg_temp.id('pw'))),
+    'wrong_password', 'a wrong password against the hash the link has');
+SELECT is((SELECT count(*)::int FROM share_acl.link_failed_attempt WHERE link_id = pg_temp.id('pw')), 1,
+    '... is counted');
 
 -- ------------------------------------------------------------------ label, input
 SELECT lives_ok($$SELECT share_acl.update_link(pg_temp.id('day'), label => 'final cut')$$, 'update_link: a new label');
