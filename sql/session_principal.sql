@@ -89,9 +89,11 @@ SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
 COMMIT;
 
 -- share_acl.session_principal = refuse (behind a transaction pooler): a
--- session's principal is refused at every use (55000), in the leader of a
--- parallel plan before its workers start too; a transaction's own is acted
--- as; only a superuser sets it
+-- session's principal is refused at every use (55000); a parallel plan of
+-- such a transaction runs without workers (which cannot tell the session's
+-- principal from the transaction's), so that its leader refuses it, also
+-- through an application's function the plan does not show; a
+-- transaction's own is acted as; only a superuser sets it
 \c
 SET share_acl.session_principal = refuse;
 SHOW share_acl.session_principal;
@@ -121,13 +123,16 @@ SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
 ROLLBACK;
 -- a parallel plan whose workers would check as it
 CREATE TABLE session_principal_rows AS SELECT '56000000-0000-0000-0005-000000000001'::uuid AS id FROM generate_series(1, 10);
+CREATE FUNCTION session_principal_views(r uuid) RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$ BEGIN RETURN share_acl.has_access(r, 'view'); END $$;
 SET max_parallel_workers_per_gather = 2;
 SET force_parallel_mode = on;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET parallel_leader_participation = off;
 SELECT count(*) FROM session_principal_rows WHERE share_acl.has_access(id, 'view');
--- (a parallel plan that calls no share_acl function runs)
+SELECT count(*) FROM session_principal_rows WHERE session_principal_views(id);
+-- (a plan that calls no share_acl function runs, without workers)
 SELECT count(*) FROM session_principal_rows;
 RESET force_parallel_mode;
 RESET max_parallel_workers_per_gather;
@@ -135,10 +140,32 @@ RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET parallel_leader_participation;
 DROP TABLE session_principal_rows;
+DROP FUNCTION session_principal_views(uuid);
 -- nothing set: nothing refused
 RESET share_acl.principal;
 SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
 RESET share_acl.session_principal;
+-- a principal of ALTER ROLE ... SET is the session's, also once a RESET (or
+-- SET ... TO DEFAULT) in a transaction brought it back
+CREATE ROLE session_principal_login LOGIN;
+ALTER ROLE session_principal_login SET share_acl.session_principal = refuse;
+ALTER ROLE session_principal_login SET share_acl.principal = '56000000-0000-0000-0001-000000000001';
+\c - session_principal_login
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+BEGIN;
+RESET share_acl.principal;
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+ROLLBACK;
+BEGIN;
+SET LOCAL share_acl.principal TO DEFAULT;
+SELECT share_acl.current_principal();
+ROLLBACK;
+BEGIN;
+SELECT share_acl.set_principal('56000000-0000-0000-0001-000000000001');
+SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
+COMMIT;
+\c - postgres
+DROP ROLE session_principal_login;
 CREATE ROLE session_principal_app;
 SET ROLE session_principal_app;
 SET share_acl.session_principal = refuse;

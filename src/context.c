@@ -182,15 +182,20 @@ AssignPrincipal(const char *newval, void *extra)
  * Whether the value in effect was set by the running transaction: the GUC
  * machinery stacks the value before a transaction's (or a function's SET
  * clause's) first change and pops it at commit, abort and ROLLBACK TO
- * SAVEPOINT, so an empty stack means the value comes from before it.  (A
- * value set before a backend's first share_acl call is applied again when
- * the library defines the setting, without a stacked value: it counts as
- * from before the transaction, as it is.)
+ * SAVEPOINT, so an empty stack means the value comes from before it; and a
+ * value it set is a SET's (source session): a RESET, or SET ... TO DEFAULT,
+ * in the transaction brings back the value of before any SET — the
+ * configuration's, ALTER ROLE or DATABASE's, the connection's — which is
+ * the session's, not the transaction's.  (A value set before a backend's
+ * first share_acl call is applied again when the library defines the
+ * setting, without a stacked value: it counts as from before the
+ * transaction, as it is.)
  */
 static inline bool
 PrincipalSetInThisTransaction(void)
 {
-	return principal_guc == NULL || principal_guc->stack != NULL;
+	return principal_guc == NULL ||
+		(principal_guc->stack != NULL && principal_guc->source == PGC_S_SESSION);
 }
 
 /*
@@ -214,8 +219,8 @@ WarnSessionPrincipal(void)
 }
 
 /* ... and the same, refused (share_acl.session_principal = refuse). */
-void
-ContextRefuseSessionPrincipal(void)
+static void pg_attribute_noreturn()
+RefuseSessionPrincipal(void)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -226,8 +231,8 @@ ContextRefuseSessionPrincipal(void)
 
 /*
  * Would a use of the principal now be refused as the session's?  (For the
- * leader of a parallel plan, before its workers start: a worker cannot tell
- * the session's value from the transaction's.)
+ * leader of a parallel plan, which then runs it without workers: a worker
+ * cannot tell the session's value from the transaction's.)
  */
 bool
 ContextSessionPrincipalRefused(void)
@@ -385,7 +390,7 @@ ContextCurrentPrincipal(void)
 	if (unlikely(!PrincipalSetInThisTransaction()) && !IsParallelWorker())
 	{
 		if (session_principal_mode == SESSION_PRINCIPAL_REFUSE)
-			ContextRefuseSessionPrincipal();
+			RefuseSessionPrincipal();
 		if (principal_warned_in != MyProc->lxid)
 			WarnSessionPrincipal();
 	}

@@ -16,7 +16,6 @@ extern void ContextDefineSettings(void);
 extern const pg_uuid_t *ContextCurrentPrincipal(void);
 extern void ContextRefuseRejectedPrincipal(void);
 extern bool ContextSessionPrincipalRefused(void);
-extern void ContextRefuseSessionPrincipal(void) pg_attribute_noreturn();
 extern Datum ContextPrincipalResult(FunctionCallInfo fcinfo);
 extern bool ContextInvokerIsAdmin(void);
 extern const pg_uuid_t *ContextCurrentLinkId(void);

@@ -24,7 +24,12 @@
  *
  * The same hook refuses any parallel plan of a transaction whose principal
  * was rejected when the library was loaded (context.c), before its workers
- * start.
+ * start; and runs without workers, in any isolation level, every plan of a
+ * transaction acting as a session's principal that
+ * share_acl.session_principal = refuse refuses (context.c): a worker cannot
+ * tell that principal from one the transaction set, while the leader,
+ * executing all of the plan, refuses it at its first use — through a
+ * function of the application's own too, which the plan does not show.
  */
 #include "postgres.h"
 
@@ -142,18 +147,14 @@ SerialChecksExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 co
 	PlannedStmt *serial;
 
 	if (plan->parallelModeNeeded && !IsParallelWorker())
-	{
 		ContextRefuseRejectedPrincipal();
-		if (ContextSessionPrincipalRefused() && CallsShareAcl(plan))
-			ContextRefuseSessionPrincipal();
-	}
 	/*
 	 * (execute_once is not asked: a simple query's run passes it false on
 	 * 15.20, whose executor then still enters parallel mode, deciding by
 	 * whether the portal has run before)
 	 */
-	if (plan->parallelModeNeeded && !IsParallelWorker() && IsolationUsesXactSnapshot() &&
-		CallsShareAcl(plan))
+	if (plan->parallelModeNeeded && !IsParallelWorker() &&
+		((IsolationUsesXactSnapshot() && CallsShareAcl(plan)) || ContextSessionPrincipalRefused()))
 	{
 		/*
 		 * The plan may be a cached one: it is copied, not changed.  The copy
