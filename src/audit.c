@@ -16,10 +16,14 @@
  * converted from the database's encoding when it is another one (but
  * SQL_ASCII, whose bytes have no encoding to convert from: hashed as they
  * are), so that a dump restored into a database of another encoding, which
- * converts the stored text, verifies as it did (LATIN1 to UTF8, say).
+ * converts the stored text, verifies as it did (LATIN1 to UTF8, say).  A
+ * value holding a character that UTF-8 has no equivalent for (WIN1252's
+ * undefined 0x81, a user-defined EUC code) is hashed as its bytes with the
+ * tag byte 2 instead (no dump of it restores into UTF-8 anyway).
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/cryptohash.h"
@@ -55,14 +59,23 @@ static bool audit_maintenance = false;
  * The hash
  * ------------------------------------------------------------------------- */
 
+#define FIELD_VALUE		1		/* a value (text and jsonb in UTF-8) */
+#define FIELD_RAW		2		/* text or jsonb not convertible to UTF-8: its bytes */
+
 static void
-AppendField(StringInfo buf, const void *data, uint32 len)
+AppendTaggedField(StringInfo buf, char tag, const void *data, uint32 len)
 {
 	uint32		be = pg_hton32(len);
 
-	appendStringInfoChar(buf, 1);
+	appendStringInfoChar(buf, tag);
 	appendBinaryStringInfo(buf, (const char *) &be, 4);
 	appendBinaryStringInfo(buf, data, len);
+}
+
+static void
+AppendField(StringInfo buf, const void *data, uint32 len)
+{
+	AppendTaggedField(buf, FIELD_VALUE, data, len);
 }
 
 static void
@@ -85,20 +98,44 @@ HashConvertsText(void)
 	return encoding != PG_UTF8 && encoding != PG_SQL_ASCII;
 }
 
-/* A string of the database's encoding in UTF-8, with its length in *len. */
+/*
+ * The string s of len bytes of the database's encoding in UTF-8 (its length
+ * in *len); NULL when one of its characters has none there.
+ */
 static const char *
 StringInUtf8(const char *s, int *len)
 {
-	char	   *converted = pg_server_to_any(s, *len, PG_UTF8);
+	static Oid	proc = InvalidOid;	/* the database's encoding to UTF-8 (never changes) */
+	unsigned char *converted;
+	int			size;
 
-	if (converted != s)
-		*len = strlen(converted);
-	return converted;
+	if (*len == 0)
+		return s;
+	if (*len > (INT_MAX - 1) / MAX_CONVERSION_GROWTH)
+		return NULL;
+	if (!OidIsValid(proc))
+	{
+		proc = FindDefaultConversionProc(GetDatabaseEncoding(), PG_UTF8);
+		if (!OidIsValid(proc))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("no conversion from the database's encoding %s to UTF8 for the audit hash",
+							GetDatabaseEncodingName())));
+	}
+	size = *len * MAX_CONVERSION_GROWTH + 1;
+	converted = palloc_extended(size, MCXT_ALLOC_HUGE);
+	if (pg_do_encoding_conversion_buf(proc, GetDatabaseEncoding(), PG_UTF8,
+									  (unsigned char *) unconstify(char *, s), *len,
+									  converted, size, true) < *len)
+		return NULL;
+	*len = strlen((char *) converted);
+	return (const char *) converted;
 }
 
 /*
  * jb with its strings, keys and values, in UTF-8: the binary form the same
- * value has in a UTF-8 database (keys sorted again, by their UTF-8 bytes).
+ * value has in a UTF-8 database (keys sorted again, by their UTF-8 bytes);
+ * NULL when a string has a character UTF-8 has no equivalent for.
  */
 static Jsonb *
 JsonbInUtf8(Jsonb *jb)
@@ -112,7 +149,13 @@ JsonbInUtf8(Jsonb *jb)
 	while ((token = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
 	{
 		if ((token == WJB_KEY || token == WJB_VALUE || token == WJB_ELEM) && v.type == jbvString)
-			v.val.string.val = unconstify(char *, StringInUtf8(v.val.string.val, &v.val.string.len));
+		{
+			const char *utf8 = StringInUtf8(v.val.string.val, &v.val.string.len);
+
+			if (utf8 == NULL)
+				return NULL;
+			v.val.string.val = unconstify(char *, utf8);
+		}
 		/* (a scalar's pseudo-array keeps its rawScalar flag: passed whole) */
 		result = pushJsonbValue(&state, token,
 								token == WJB_KEY || token == WJB_VALUE || token == WJB_ELEM ||
@@ -171,20 +214,23 @@ CanonicalValues(const Datum *values, const bool *nulls, StringInfo buf)
 				{
 					text	   *t = DatumGetTextPP(values[i]);
 					int			len = VARSIZE_ANY_EXHDR(t);
-					const char *bytes = VARDATA_ANY(t);
+					const char *utf8 = converts ? StringInUtf8(VARDATA_ANY(t), &len) : VARDATA_ANY(t);
 
-					if (converts)
-						bytes = StringInUtf8(bytes, &len);
-					AppendField(buf, bytes, len);
+					if (utf8 != NULL)
+						AppendField(buf, utf8, len);
+					else
+						AppendTaggedField(buf, FIELD_RAW, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 					break;
 				}
 			case JSONBOID:
 				{
 					Jsonb	   *jb = DatumGetJsonbP(values[i]);
+					Jsonb	   *utf8 = converts ? JsonbInUtf8(jb) : jb;
 
-					if (converts)
-						jb = JsonbInUtf8(jb);
-					AppendField(buf, VARDATA(jb), VARSIZE(jb) - VARHDRSZ);
+					if (utf8 != NULL)
+						AppendField(buf, VARDATA(utf8), VARSIZE(utf8) - VARHDRSZ);
+					else
+						AppendTaggedField(buf, FIELD_RAW, VARDATA(jb), VARSIZE(jb) - VARHDRSZ);
 					break;
 				}
 		}

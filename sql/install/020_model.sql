@@ -11,7 +11,7 @@ CREATE TYPE share_acl.general_access AS ENUM ('private', 'shared', 'public');
 
 -- The rule of names (a workspace's, a team's, a person's display name, a
 -- link's label; src/email.c): no control character, line or paragraph
--- separator, or bidirectional embedding, override or isolate — nothing that
+-- separator, or bidirectional embedding, override or isolate - nothing that
 -- breaks a line where the name is shown or makes it display as other text.
 -- Run by the CHECKs below as the writing role, like is_valid_email.
 CREATE FUNCTION share_acl.is_valid_name(name text) RETURNS boolean
@@ -382,7 +382,7 @@ COMMENT ON FUNCTION share_acl.member_owner_check() IS
 -- SECURITY DEFINER: it takes the workspace's structure lock.
 -- The walk down the nested teams asks the primary key for each team's
 -- members: planned for a small table (teams are few), it would read the whole
--- table once per level, and a chain of n teams would cost n² rows per check.
+-- table once per level, and a chain of n teams would cost n^2 rows per check.
 -- Each level's look-up is a subquery of the level before (LATERAL, and kept
 -- apart by OFFSET 0), so it can only be an index probe per team: with joins
 -- alone, statistics that call the table empty (an ANALYZE after a failed bulk
@@ -824,7 +824,7 @@ SELECT pg_catalog.pg_extension_config_dump('share_acl.collection_item', '');
 SELECT pg_catalog.pg_extension_config_dump('share_acl.share', '');
 SELECT pg_catalog.pg_extension_config_dump('share_acl.promotion_request', '');
 
--- What each table holds (SPEC §2; psql's \dt+ shows it).
+-- What each table holds (SPEC section 2; psql's \dt+ shows it).
 COMMENT ON TABLE share_acl.workspace IS
     'a tenant: its name and its sharing policies (set_workspace_policy)';
 COMMENT ON TABLE share_acl.principal IS

@@ -27,7 +27,7 @@
 -- Roles are cluster-wide: create them only when missing (another database of
 -- the cluster may have created them already, or be creating them now: a
 -- CREATE EXTENSION running at the same time in another database waits for
--- that one's role and then finds it taken, 23505 — it is there, which is
+-- that one's role and then finds it taken, 23505 - it is there, which is
 -- all this asks).  DROP EXTENSION leaves them.
 -- share_acl_user: may call the management functions (as a principal);
 -- share_acl_admin: a trusted administrator, may call them without a principal
@@ -1099,7 +1099,7 @@ COMMENT ON FUNCTION share_acl.create_resource(uuid, share_acl.resource_kind, uui
 -- join: never planned as a scan of the tables), and whose UNION keeps one
 -- hashed set of what was found: each resource is read once, however many
 -- levels and paths lead to it (comparing each level with an array of all
--- found so far cost levels × ancestors).
+-- found so far cost levels x ancestors).
 CREATE FUNCTION share_acl._ancestors(resources uuid[], through_restricted boolean DEFAULT false)
 RETURNS uuid[]
 LANGUAGE sql STABLE SET jit = off AS $$
@@ -1155,7 +1155,7 @@ COMMENT ON FUNCTION share_acl._guests(uuid) IS
 -- (R2, R4 is for internal members, R5, R10; not above a restriction, R8).
 -- A member that shares assets with thousands of new addresses (each one a
 -- guest) would otherwise make each call ask every guest of every resource
--- below (guests × resources, 13.7 s for 8,000 of each, under the structure
+-- below (guests x resources, 13.7 s for 8,000 of each, under the structure
 -- lock); now what is asked grows with the grants that reach the resources.
 CREATE FUNCTION share_acl._guest_pairs(ws uuid, resources uuid[])
 RETURNS TABLE (guest uuid, resource uuid)

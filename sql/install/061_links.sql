@@ -516,7 +516,7 @@ COMMENT ON FUNCTION share_acl.link_id(text) IS
 -- revoked link changes nothing (it keeps its first revoked_at).  The caller
 -- is checked on the row as it is before the row is locked, and again once
 -- it is: a refused caller, who may name any link by its id, never holds the
--- row that the link's opens write (SPEC §5), not even while its refusal is
+-- row that the link's opens write (SPEC section 5), not even while its refusal is
 -- being audited.
 CREATE FUNCTION share_acl.revoke_link(link uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -561,9 +561,9 @@ COMMENT ON FUNCTION share_acl.revoke_link(uuid) IS
 -- Change a link in place, keeping its token: its expiry, its password, its
 -- label.  Whoever may revoke it (its creator, or change_permissions on its
 -- resource) may narrow it: an earlier expiry, a password on a link without
--- one, a label.  A change that lets more people open it, or for longer — a
+-- one, a label.  A change that lets more people open it, or for longer - a
 -- later expiry or none ('infinity'), a password removed or replaced (a new
--- password is a new grant to whoever is told it) — is a new grant, asked as
+-- password is a new grant to whoever is told it) - is a new grant, asked as
 -- create_link asks: share on the resource now, the link's permissions held
 -- (no escalation), allow_external_sharing, and require_link_password for a
 -- removal.  A new or removed password forgets the link's failed attempts

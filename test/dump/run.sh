@@ -15,13 +15,15 @@
 # psql; and a LATIN1 database whose model and audited application rows hold
 # non-ASCII text, restored into a UTF8 database and that one's dump into a
 # LATIN1 one again (the restores convert the text; the chains must verify:
-# they hash text in UTF-8).
+# they hash text in UTF-8); and a WIN1252 database holding a character
+# UTF-8 has none for (0x81), whose rows are hashed as their bytes: its
+# commits work and its chains verify, also restored into WIN1252 again.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/share_acl_dump.XXXXXX)
-trap 'rm -rf "$work"; for d in src dst par rei sch lat utf lat2; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done' EXIT
+trap 'rm -rf "$work"; for d in src dst par rei sch lat utf lat2 win win2; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done' EXIT
 
-for d in src dst par rei sch lat utf lat2; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done
+for d in src dst par rei sch lat utf lat2 win win2; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done
 createdb share_acl_dump_src
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_src -c 'CREATE EXTENSION share_acl'
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_src -v scale=0.002 -f "$root/test/bench/generate.sql" >/dev/null
@@ -207,5 +209,25 @@ pg_dump -Fc -d share_acl_dump_utf -f "$work/utf.fc" 2>>"$work/pg_dump.log"
 createdb -E LATIN1 --locale=C -T template0 share_acl_dump_lat2
 pg_restore -d share_acl_dump_lat2 "$work/utf.fc"
 chains_verify lat2 "that UTF8 database's dump restored into a LATIN1 database"
+createdb -E WIN1252 --locale=C -T template0 share_acl_dump_win
+psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_win >/dev/null <<'SQL'
+CREATE EXTENSION share_acl;
+SELECT convert_from('\x4181'::bytea, 'WIN1252') AS t \gset
+SELECT share_acl.create_user('u81@encoding.example', :'t') AS z \gset
+SELECT share_acl.create_workspace('W' || :'t', :'z') AS w \gset
+CREATE TABLE public.note (id uuid, body text, j jsonb);
+CREATE TRIGGER audited AFTER INSERT OR UPDATE OR DELETE ON public.note
+    FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('id');
+BEGIN;
+SELECT share_acl.set_principal(:'z');
+SELECT share_acl.create_resource(:'w', 'project') AS p \gset
+INSERT INTO public.note VALUES (:'p', :'t', pg_catalog.jsonb_build_object(:'t', :'t'));
+COMMIT;
+SQL
+chains_verify win "writing characters UTF-8 has none for in a WIN1252 database"
+pg_dump -Fc -d share_acl_dump_win -f "$work/win.fc" 2>>"$work/pg_dump.log"
+createdb -E WIN1252 --locale=C -T template0 share_acl_dump_win2
+pg_restore -d share_acl_dump_win2 "$work/win.fc"
+chains_verify win2 "that WIN1252 database's dump restored into another"
 
-echo "dump: $pairs answers, all row counts ($(cat "$work/counts_after")) and $audit_rows audit rows identical after pg_dump and restore (plain SQL with psql, custom format with pg_restore -j 2, a reinstall of the extension with a data-only restore and a session kept connected through it, a dump of the share_acl schema with the extension named, and LATIN1 to UTF8 and back with non-ASCII text); the audit chains verify"
+echo "dump: $pairs answers, all row counts ($(cat "$work/counts_after")) and $audit_rows audit rows identical after pg_dump and restore (plain SQL with psql, custom format with pg_restore -j 2, a reinstall of the extension with a data-only restore and a session kept connected through it, a dump of the share_acl schema with the extension named, LATIN1 to UTF8 and back with non-ASCII text, and WIN1252 with a character UTF-8 has none for); the audit chains verify"

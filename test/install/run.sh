@@ -8,7 +8,9 @@
 # not fail with 23505 on pg_authid.  This suite starts its own throwaway
 # cluster, runs CREATE EXTENSION in DATABASES (4) databases at once, ROUNDS
 # (3) times (dropping the databases and the roles between rounds), and checks
-# that every install succeeded and works.
+# that every install succeeded and works; then installs it in databases of
+# other encodings (LATIN1, WIN1252, EUC_JP, SQL_ASCII): the install script,
+# which holds UTF-8 text, is read as UTF-8 in each.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../checks.sh"
@@ -44,5 +46,15 @@ for round in $(seq "$ROUNDS"); do
 	psql -qX -d postgres -c 'DROP ROLE share_acl_user' -c 'DROP ROLE share_acl_admin' >/dev/null
 done
 
-echo "install: $checks checks, $failures failed: CREATE EXTENSION in $DATABASES databases at once on a fresh cluster, $ROUNDS rounds"
+for enc in LATIN1 WIN1252 EUC_JP SQL_ASCII; do
+	createdb -E "$enc" --locale=C -T template0 "install_$enc"
+	got=$(psql -qXAt -d "install_$enc" -c 'CREATE EXTENSION share_acl' \
+		-c "SELECT share_acl.create_user('first@install.example') IS NOT NULL" \
+		-c "SELECT ok FROM share_acl.audit_verify()" 2>&1 | tr '\n' ' ')
+	if [ "$got" = "t t " ]; then ok "CREATE EXTENSION in a $enc database: installed, works, its audit chain verifies"; else
+		not_ok "CREATE EXTENSION in a $enc database: $got"; fi
+	dropdb "install_$enc"
+done
+
+echo "install: $checks checks, $failures failed: CREATE EXTENSION in $DATABASES databases at once on a fresh cluster, $ROUNDS rounds, and in LATIN1, WIN1252, EUC_JP and SQL_ASCII databases"
 [ $failures -eq 0 ]
