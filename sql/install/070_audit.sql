@@ -21,7 +21,9 @@
 -- action is insert, update, delete, truncate, open_link or refused;
 -- object_type the table (or 'link' for an open, the function for a refusal);
 -- old and new are the row as jsonb without secrets: a link's password_hash
--- is replaced by has_password, a signing key's secret is left out.  Tokens
+-- is replaced by has_password and password_version (a short digest of the
+-- salted hash, new at every password set), a signing key's secret is left
+-- out.  Tokens
 -- and passwords are never in any row.  An UPDATE that changes nothing in a
 -- row writes no row for it; updates of a link's counters alone (view_count,
 -- last_viewed_at, failed_attempts) that the extension makes for an open
@@ -360,7 +362,11 @@ BEGIN
          '$R.id', '$J', 'resource', '$R.resource_id', 'NULL::uuid', 'NULL::text', '{}'),
         ('link', '(SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = $R.resource_id)',
          '$R.id',
-         '($J - ''password_hash'') || jsonb_build_object(''has_password'', $R.password_hash IS NOT NULL)',
+         -- (password_version: 16 hex digits of the SHA-256 of the salted hash,
+         -- new at every password set, so that a change of it shows; nothing
+         -- of the password can be learnt from it)
+         '($J - ''password_hash'') || jsonb_build_object(''has_password'', $R.password_hash IS NOT NULL,'
+         ' ''password_version'', left(encode(sha256(convert_to($R.password_hash, ''UTF8'')), ''hex''), 16))',
          'resource', '$R.resource_id', '$R.id', 'NULL::text',
          -- the counters every open changes write no update row when the
          -- extension moves them for an open (which has its own row:

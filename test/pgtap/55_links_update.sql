@@ -9,7 +9,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(42);
+SELECT plan(44);
 -- passwords appear as literals below: keep the statement text out of the
 -- server log (and the link functions from warning about it)
 SET LOCAL log_min_error_statement = panic;
@@ -170,6 +170,15 @@ SELECT is((SELECT count(*)::int FROM share_acl._audit_staged_rows() s
             WHERE s.object_type = 'link' AND s.action = 'update' AND s.object_id = pg_temp.id('pw')
               AND s.actor_id = pg_temp.id('alice') AND s.new ? 'has_password' AND NOT (s.new ? 'password_hash')),
     4, 'audit: each of the four password changes of pw is an update row by its actor, without the hash');
+SELECT is((SELECT count(*)::int FROM share_acl._audit_staged_rows() s
+            WHERE s.object_type = 'link' AND s.action = 'update' AND s.object_id = pg_temp.id('pw')
+              AND s.old ->> 'password_version' IS DISTINCT FROM s.new ->> 'password_version'),
+    4, 'audit: each password change shows as a new password_version (a digest of the salted hash)');
+SELECT is((SELECT count(*)::int FROM share_acl._audit_staged_rows() s
+            WHERE s.object_type = 'link' AND s.action = 'update' AND s.object_id = pg_temp.id('day')
+              AND s.new ->> 'label' = 'final cut' AND s.old ->> 'label' IS DISTINCT FROM 'final cut'
+              AND s.old ->> 'password_version' = s.new ->> 'password_version'),
+    1, 'audit: a label change keeps it');
 
 SELECT * FROM finish();
 ROLLBACK;
