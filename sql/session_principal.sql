@@ -166,6 +166,9 @@ SELECT share_acl.has_access('56000000-0000-0000-0005-000000000001', 'view');
 COMMIT;
 \c - postgres
 DROP ROLE session_principal_login;
+-- (the library loaded in this new backend, preloaded or not, so that the
+-- setting is share_acl's, not a placeholder any role may set)
+SELECT share_acl.current_principal() AS none_set;
 CREATE ROLE session_principal_app;
 SET ROLE session_principal_app;
 SET share_acl.session_principal = refuse;

@@ -224,9 +224,8 @@ link_attempt(PG_FUNCTION_ARGS)
 		/* (no password hash is that long: _password_check never matches one) */
 		if (VARSIZE_ANY_EXHDR(hash) > ATTEMPT_HASH_MAX)
 			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("the password hash of share link %s is malformed",
-							DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&sh->link))))));
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("_link_attempt: checked_hash is longer than %d bytes", ATTEMPT_HASH_MAX)));
 		text_to_cstring_buffer(hash, sh->hash, ATTEMPT_HASH_MAX + 1);
 	}
 	sh->state = ATTEMPT_PENDING;
