@@ -510,6 +510,43 @@ COMMENT ON FUNCTION share_acl.link_id(text) IS
 -- revoke_link, keys
 -- ---------------------------------------------------------------------------
 
+-- The link row a call that manages the link (revoke_link, update_link) is
+-- given by id, read as it is or locked (FOR NO KEY UPDATE, then read as its
+-- writer left it), or P0002; its caller is the link's creator, a trusted
+-- administrator without a principal, or holds change_permissions on its
+-- resource, else 42501.  The link's resource is named only to who may view
+-- it: the link id alone must not tell anyone else where it points.
+CREATE FUNCTION share_acl._get_managed_link(link uuid, actor uuid, locked boolean, fn text)
+RETURNS share_acl.link
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    l share_acl.link;
+BEGIN
+    IF locked THEN
+        SELECT * INTO l FROM share_acl.link x WHERE x.id = _get_managed_link.link FOR NO KEY UPDATE;
+    ELSE
+        SELECT * INTO l FROM share_acl.link x WHERE x.id = _get_managed_link.link;
+    END IF;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'link % does not exist', link USING ERRCODE = 'no_data_found';
+    END IF;
+    IF locked THEN
+        -- (asked as the row's writer left it, and the caller's rights)
+        PERFORM share_acl._see_committed();
+    END IF;
+    IF actor IS NOT NULL AND l.created_by IS DISTINCT FROM actor
+       AND NOT coalesce(share_acl.has_access(actor, l.resource_id, 'change_permissions'), false) THEN
+        PERFORM share_acl._deny(l.id,
+            CASE WHEN share_acl._may_name(actor, l.resource_id)
+                 THEN pg_catalog.format('permission denied: %s requires "change_permissions" on resource %s or being the creator of link %s', fn, l.resource_id, l.id)
+                 ELSE pg_catalog.format('permission denied: %s requires "change_permissions" on the link''s resource or being the creator of link %s', fn, l.id)
+            END);
+    END IF;
+    RETURN l;
+END $$;
+COMMENT ON FUNCTION share_acl._get_managed_link(uuid, uuid, boolean, text) IS
+    'internal: the link row (locked FOR NO KEY UPDATE when asked), or P0002; 42501 unless the caller created the link or holds change_permissions on its resource';
+
 -- Needs change_permissions on the link's resource, or being its creator.
 -- Every later open is refused ('revoked') and every later check in any
 -- transaction, also one that opened the link before, denies.  Revoking a
@@ -528,28 +565,7 @@ BEGIN
         RAISE EXCEPTION 'revoke_link: link must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     FOR locked IN 0 .. 1 LOOP
-        IF locked = 0 THEN
-            SELECT * INTO l FROM share_acl.link x WHERE x.id = revoke_link.link;
-        ELSE
-            SELECT * INTO l FROM share_acl.link x WHERE x.id = revoke_link.link FOR NO KEY UPDATE;
-        END IF;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'link % does not exist', revoke_link.link USING ERRCODE = 'no_data_found';
-        END IF;
-        IF locked = 1 THEN
-            -- (asked as the row's writer left it, and the caller's rights)
-            PERFORM share_acl._see_committed();
-        END IF;
-        IF actor IS NOT NULL AND l.created_by IS DISTINCT FROM actor
-           AND NOT coalesce(share_acl.has_access(actor, l.resource_id, 'change_permissions'), false) THEN
-            -- (the link's resource is named only to who may view it: the link
-            -- id alone must not tell anyone else where it points)
-            PERFORM share_acl._deny(l.id,
-                CASE WHEN share_acl._may_name(actor, l.resource_id)
-                     THEN pg_catalog.format('permission denied: revoke_link requires "change_permissions" on resource %s or being the creator of link %s', l.resource_id, l.id)
-                     ELSE pg_catalog.format('permission denied: revoke_link requires "change_permissions" on the link''s resource or being the creator of link %s', l.id)
-                END);
-        END IF;
+        l := share_acl._get_managed_link(revoke_link.link, actor, locked = 1, 'revoke_link');
     END LOOP;
     IF l.revoked_at IS NULL THEN
         UPDATE share_acl.link x SET revoked_at = now() WHERE x.id = l.id;
@@ -610,25 +626,7 @@ BEGIN
     END IF;
     -- (on the link as it is, then once more on its locked row)
     FOR locked IN 0 .. 1 LOOP
-        IF locked = 0 THEN
-            SELECT * INTO l FROM share_acl.link x WHERE x.id = update_link.link;
-        ELSE
-            SELECT * INTO l FROM share_acl.link x WHERE x.id = update_link.link FOR NO KEY UPDATE;
-        END IF;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'link % does not exist', update_link.link USING ERRCODE = 'no_data_found';
-        END IF;
-        IF locked = 1 THEN
-            PERFORM share_acl._see_committed();
-        END IF;
-        IF actor IS NOT NULL AND l.created_by IS DISTINCT FROM actor
-           AND NOT coalesce(share_acl.has_access(actor, l.resource_id, 'change_permissions'), false) THEN
-            PERFORM share_acl._deny(l.id,
-                CASE WHEN share_acl._may_name(actor, l.resource_id)
-                     THEN pg_catalog.format('permission denied: update_link requires "change_permissions" on resource %s or being the creator of link %s', l.resource_id, l.id)
-                     ELSE pg_catalog.format('permission denied: update_link requires "change_permissions" on the link''s resource or being the creator of link %s', l.id)
-                END);
-        END IF;
+        l := share_acl._get_managed_link(update_link.link, actor, locked = 1, 'update_link');
         IF l.revoked_at IS NOT NULL THEN
             RAISE EXCEPTION 'link % is revoked', l.id
                 USING ERRCODE = 'object_not_in_prerequisite_state',
