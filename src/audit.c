@@ -18,8 +18,11 @@
  * are), so that a dump restored into a database of another encoding, which
  * converts the stored text, verifies as it did (LATIN1 to UTF8, say).  A
  * value holding a character that UTF-8 has no equivalent for (WIN1252's
- * undefined 0x81, a user-defined EUC code) is hashed as its bytes with the
- * tag byte 2 instead (no dump of it restores into UTF-8 anyway).
+ * undefined 0x81), or one that UTF-8 would not give back as it is stored
+ * (EUC_JP's duplicate codes, two of which are one character in Unicode), is
+ * hashed as its bytes with the tag byte 2 instead: the hash binds the
+ * stored bytes.  A database whose encoding has no conversion to UTF-8
+ * (MULE_INTERNAL) hashes its text as its bytes.
  */
 #include "postgres.h"
 
@@ -87,55 +90,85 @@ AppendInt64(StringInfo buf, int64 v)
 }
 
 /*
- * Must the database's text be converted to UTF-8 for hashing?  (Not in a
- * UTF-8 database, nor in a SQL_ASCII one.)
+ * The conversions between the database's encoding and UTF-8, looked up once
+ * (a backend's database, and so its encoding, never changes): none in a
+ * UTF-8 or SQL_ASCII database, nor in one whose encoding has no conversion
+ * to UTF-8 at all (MULE_INTERNAL): its text is hashed as its bytes.
  */
-static inline bool
+static bool conversions_known = false;
+static Oid	to_utf8 = InvalidOid;
+static Oid	from_utf8 = InvalidOid;
+
+/* Must the database's text be converted to UTF-8 for hashing? */
+static bool
 HashConvertsText(void)
 {
-	int			encoding = GetDatabaseEncoding();
+	if (!conversions_known)
+	{
+		int			encoding = GetDatabaseEncoding();
 
-	return encoding != PG_UTF8 && encoding != PG_SQL_ASCII;
+		if (encoding != PG_UTF8 && encoding != PG_SQL_ASCII)
+		{
+			to_utf8 = FindDefaultConversionProc(encoding, PG_UTF8);
+			from_utf8 = FindDefaultConversionProc(PG_UTF8, encoding);
+			if (!OidIsValid(to_utf8) || !OidIsValid(from_utf8))
+				to_utf8 = from_utf8 = InvalidOid;
+		}
+		conversions_known = true;
+	}
+	return OidIsValid(to_utf8);
+}
+
+/* src (len bytes) converted by proc into a palloc'd buffer; NULL when a character does not convert. */
+static unsigned char *
+Convert(Oid proc, int from, int to, const char *src, int len)
+{
+	int			size = len * MAX_CONVERSION_GROWTH + 1;
+	unsigned char *dest = palloc_extended(size, MCXT_ALLOC_HUGE);
+
+	if (pg_do_encoding_conversion_buf(proc, from, to, (unsigned char *) unconstify(char *, src), len,
+									  dest, size, true) < len)
+		return NULL;
+	return dest;
 }
 
 /*
  * The string s of len bytes of the database's encoding in UTF-8 (its length
- * in *len); NULL when one of its characters has none there.
+ * in *len); NULL when one of its characters has none there, or when UTF-8
+ * does not give its bytes back: an encoding whose characters are not all
+ * distinct in Unicode (EUC_JP's NEC duplicates of JIS codes) would let an
+ * edit of such a character into its twin keep the hash.
  */
 static const char *
 StringInUtf8(const char *s, int *len)
 {
-	static Oid	proc = InvalidOid;	/* the database's encoding to UTF-8 (never changes) */
-	unsigned char *converted;
-	int			size;
+	int			encoding = GetDatabaseEncoding();
+	unsigned char *utf8;
+	unsigned char *back;
+	int			utf8_len;
 
 	if (*len == 0)
 		return s;
 	if (*len > (INT_MAX - 1) / MAX_CONVERSION_GROWTH)
 		return NULL;
-	if (!OidIsValid(proc))
-	{
-		proc = FindDefaultConversionProc(GetDatabaseEncoding(), PG_UTF8);
-		if (!OidIsValid(proc))
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_FUNCTION),
-					 errmsg("no conversion from the database's encoding %s to UTF8 for the audit hash",
-							GetDatabaseEncodingName())));
-	}
-	size = *len * MAX_CONVERSION_GROWTH + 1;
-	converted = palloc_extended(size, MCXT_ALLOC_HUGE);
-	if (pg_do_encoding_conversion_buf(proc, GetDatabaseEncoding(), PG_UTF8,
-									  (unsigned char *) unconstify(char *, s), *len,
-									  converted, size, true) < *len)
+	utf8 = Convert(to_utf8, encoding, PG_UTF8, s, *len);
+	if (utf8 == NULL)
 		return NULL;
-	*len = strlen((char *) converted);
-	return (const char *) converted;
+	utf8_len = strlen((char *) utf8);
+	if (utf8_len > (INT_MAX - 1) / MAX_CONVERSION_GROWTH)
+		return NULL;
+	back = Convert(from_utf8, PG_UTF8, encoding, (const char *) utf8, utf8_len);
+	if (back == NULL || strlen((char *) back) != (size_t) *len || memcmp(back, s, *len) != 0)
+		return NULL;
+	*len = utf8_len;
+	return (const char *) utf8;
 }
 
 /*
  * jb with its strings, keys and values, in UTF-8: the binary form the same
  * value has in a UTF-8 database (keys sorted again, by their UTF-8 bytes);
- * NULL when a string has a character UTF-8 has no equivalent for.
+ * NULL when a string does not convert (StringInUtf8), or when the strings
+ * grew past what a jsonb holds.
  */
 static Jsonb *
 JsonbInUtf8(Jsonb *jb)
@@ -145,16 +178,22 @@ JsonbInUtf8(Jsonb *jb)
 	JsonbValue	v;
 	JsonbValue *result = NULL;
 	JsonbIteratorToken token;
+	Size		grown = VARSIZE(jb);
 
 	while ((token = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
 	{
 		if ((token == WJB_KEY || token == WJB_VALUE || token == WJB_ELEM) && v.type == jbvString)
 		{
-			const char *utf8 = StringInUtf8(v.val.string.val, &v.val.string.len);
+			int			len = v.val.string.len;
+			const char *utf8 = StringInUtf8(v.val.string.val, &len);
 
 			if (utf8 == NULL)
 				return NULL;
+			grown += len - v.val.string.len;
+			if (grown > JENTRY_OFFLENMASK)
+				return NULL;
 			v.val.string.val = unconstify(char *, utf8);
+			v.val.string.len = len;
 		}
 		/* (a scalar's pseudo-array keeps its rawScalar flag: passed whole) */
 		result = pushJsonbValue(&state, token,

@@ -17,13 +17,15 @@
 # LATIN1 one again (the restores convert the text; the chains must verify:
 # they hash text in UTF-8); and a WIN1252 database holding a character
 # UTF-8 has none for (0x81), whose rows are hashed as their bytes: its
-# commits work and its chains verify, also restored into WIN1252 again.
+# commits work and its chains verify, also restored into WIN1252 again; and
+# an EUC_JP database, where two codes are one character in Unicode: an edit of
+# an audited character into its twin is found.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/share_acl_dump.XXXXXX)
-trap 'rm -rf "$work"; for d in src dst par rei sch lat utf lat2 win win2; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done' EXIT
+trap 'rm -rf "$work"; for d in src dst par rei sch lat utf lat2 win win2 eucjp; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done' EXIT
 
-for d in src dst par rei sch lat utf lat2 win win2; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done
+for d in src dst par rei sch lat utf lat2 win win2 eucjp; do dropdb --if-exists share_acl_dump_$d >/dev/null 2>&1; done
 createdb share_acl_dump_src
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_src -c 'CREATE EXTENSION share_acl'
 psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_src -v scale=0.002 -f "$root/test/bench/generate.sql" >/dev/null
@@ -229,5 +231,27 @@ pg_dump -Fc -d share_acl_dump_win -f "$work/win.fc" 2>>"$work/pg_dump.log"
 createdb -E WIN1252 --locale=C -T template0 share_acl_dump_win2
 pg_restore -d share_acl_dump_win2 "$work/win.fc"
 chains_verify win2 "that WIN1252 database's dump restored into another"
+createdb -E EUC_JP --locale=C -T template0 share_acl_dump_eucjp
+psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_eucjp >/dev/null <<'SQL'
+CREATE EXTENSION share_acl;
+SELECT share_acl.create_user('twins@encoding.example') AS z \gset
+SELECT share_acl.create_workspace('twins', :'z') AS w \gset
+CREATE TABLE public.note (id uuid, body text);
+CREATE TRIGGER audited AFTER INSERT ON public.note FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('id');
+BEGIN;
+SELECT share_acl.set_principal(:'z');
+SELECT share_acl.create_resource(:'w', 'project') AS p \gset
+INSERT INTO public.note VALUES (:'p', convert_from('\xa2e8', 'EUC_JP'));
+COMMIT;
+SQL
+chains_verify eucjp "writing in an EUC_JP database"
+psql -qX -v ON_ERROR_STOP=1 -d share_acl_dump_eucjp >/dev/null <<'SQL'
+ALTER TABLE share_acl.audit_log DISABLE TRIGGER USER;
+UPDATE share_acl.audit_log SET new = jsonb_set(new, '{body}', to_jsonb(convert_from('\xadfa', 'EUC_JP')))
+ WHERE object_type = 'public.note';
+ALTER TABLE share_acl.audit_log ENABLE TRIGGER USER;
+SQL
+twin=$(psql -qXAt -d share_acl_dump_eucjp -c "SELECT ok FROM share_acl.audit_verify()")
+[ "$twin" = f ] || { echo "dump: an EUC_JP audited character edited into its Unicode twin (A2E8 to ADFA) was not found: $twin"; exit 1; }
 
-echo "dump: $pairs answers, all row counts ($(cat "$work/counts_after")) and $audit_rows audit rows identical after pg_dump and restore (plain SQL with psql, custom format with pg_restore -j 2, a reinstall of the extension with a data-only restore and a session kept connected through it, a dump of the share_acl schema with the extension named, LATIN1 to UTF8 and back with non-ASCII text, and WIN1252 with a character UTF-8 has none for); the audit chains verify"
+echo "dump: $pairs answers, all row counts ($(cat "$work/counts_after")) and $audit_rows audit rows identical after pg_dump and restore (plain SQL with psql, custom format with pg_restore -j 2, a reinstall of the extension with a data-only restore and a session kept connected through it, a dump of the share_acl schema with the extension named, LATIN1 to UTF8 and back with non-ASCII text, WIN1252 with a character UTF-8 has none for, and an EUC_JP character edited into its Unicode twin found); the audit chains verify"

@@ -9,7 +9,8 @@
 # cluster, runs CREATE EXTENSION in DATABASES (4) databases at once, ROUNDS
 # (3) times (dropping the databases and the roles between rounds), and checks
 # that every install succeeded and works; then installs it in databases of
-# other encodings (LATIN1, WIN1252, EUC_JP, SQL_ASCII): the install script,
+# other encodings (LATIN1, WIN1252, EUC_JP, SQL_ASCII, MULE_INTERNAL, which has no
+# conversion to UTF-8 for the audit hash): the install script,
 # which holds UTF-8 text, is read as UTF-8 in each.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -46,7 +47,7 @@ for round in $(seq "$ROUNDS"); do
 	psql -qX -d postgres -c 'DROP ROLE share_acl_user' -c 'DROP ROLE share_acl_admin' >/dev/null
 done
 
-for enc in LATIN1 WIN1252 EUC_JP SQL_ASCII; do
+for enc in LATIN1 WIN1252 EUC_JP SQL_ASCII MULE_INTERNAL; do
 	createdb -E "$enc" --locale=C -T template0 "install_$enc"
 	got=$(psql -qXAt -d "install_$enc" -c 'CREATE EXTENSION share_acl' \
 		-c "SELECT share_acl.create_user('first@install.example') IS NOT NULL" \
@@ -56,5 +57,5 @@ for enc in LATIN1 WIN1252 EUC_JP SQL_ASCII; do
 	dropdb "install_$enc"
 done
 
-echo "install: $checks checks, $failures failed: CREATE EXTENSION in $DATABASES databases at once on a fresh cluster, $ROUNDS rounds, and in LATIN1, WIN1252, EUC_JP and SQL_ASCII databases"
+echo "install: $checks checks, $failures failed: CREATE EXTENSION in $DATABASES databases at once on a fresh cluster, $ROUNDS rounds, and in LATIN1, WIN1252, EUC_JP, SQL_ASCII and MULE_INTERNAL databases"
 [ $failures -eq 0 ]
