@@ -115,7 +115,6 @@
 #define ATTEMPT_MESSAGE_MAX		512
 
 PG_FUNCTION_INFO_V1(link_attempt);
-PG_FUNCTION_INFO_V1(link_xid_is_current);
 PG_FUNCTION_INFO_V1(link_count_views);
 PG_FUNCTION_INFO_V1(link_count_failure);
 
@@ -418,21 +417,6 @@ share_acl_link_attempt_main(Datum main_arg)
 	SetLatch(&sh->caller->procLatch);
 	dsm_detach(seg);
 	proc_exit(0);
-}
-
-/*
- * _xid_is_current(xid) → boolean: whether the transaction id is the current
- * transaction's (or one of its subtransactions').  open_link records an
- * attempt in its own transaction when that transaction made the link (not
- * committed yet): no other transaction can see it, and a rollback removes
- * the link together with the attempts.  A link that existed before and
- * that the transaction changed is refused instead (link_open.c,
- * RefuseChangedHere): its attempts would be undone by a rollback.
- */
-Datum
-link_xid_is_current(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(TransactionIdIsCurrentTransactionId(DatumGetTransactionId(PG_GETARG_DATUM(0))));
 }
 
 /* ---------------------------------------------------------------------------

@@ -13,7 +13,8 @@
  * statement.  A link with a password or with max_views
  * has its attempt decided and recorded as before: by _link_record_attempt,
  * in a background worker's transaction (src/link_attempts.c) or, when this
- * transaction wrote the link row, in this one; a refused attempt's audit row
+ * transaction made the link, in this one (one it changed is refused:
+ * DecideAttempt); a refused attempt's audit row
  * is staged there with it, so that a wrong password stays in the audit log
  * whatever this transaction does afterwards.  The password is checked
  * here and never goes into a statement.  open_link answers a refused link
@@ -56,7 +57,7 @@ PG_FUNCTION_INFO_V1(link_open);
 
 typedef enum LinkOpenPlan
 {
-	PLAN_FAILED_RECENTLY, PLAN_ATTEMPT, PLAN_VIEW, PLAN_AUDIT,
+	PLAN_FAILED_RECENTLY, PLAN_ATTEMPT, PLAN_ATTEMPT_HERE, PLAN_VIEW, PLAN_AUDIT,
 	PLAN_COUNT
 } LinkOpenPlan;
 
@@ -74,16 +75,15 @@ static const KeptStatement statements[PLAN_COUNT] = {
 		/*
 		 * $1 link, $2 password_ok (NULL: no password seen), $3 viewer, $4
 		 * the hash $2 was checked against: the attempt decided and recorded
-		 * (a refusal with its audit row) in a transaction of its own, or in
-		 * this one when it made the link (no other can see that row;
-		 * RefuseChangedHere refused a link it changed)
+		 * (a refusal with its audit row) in a transaction of its own
 		 */
-		"SELECT CASE WHEN (SELECT share_acl._xid_is_current(x.xmin) FROM share_acl.link x"
-		"                   WHERE x.id OPERATOR(pg_catalog.=) $1)"
-		"            THEN share_acl._link_record_attempt($1, $2, $3, share_acl.current_principal(),"
-		"                                                pg_catalog.session_user(), $4)"
-		"            ELSE share_acl._link_attempt($1, $2, $3, share_acl.current_principal(),"
-		"                                         pg_catalog.session_user(), $4) END",
+		"SELECT share_acl._link_attempt($1, $2, $3, share_acl.current_principal(),"
+		"                               pg_catalog.session_user(), $4)",
+		"ubtt"},
+	[PLAN_ATTEMPT_HERE] = {
+		/* the same in this transaction, which made the link (see DecideAttempt) */
+		"SELECT share_acl._link_record_attempt($1, $2, $3, share_acl.current_principal(),"
+		"                                      pg_catalog.session_user(), $4)",
 		"ubtt"},
 	[PLAN_VIEW] = {
 		/* $1 link, $2 viewer, $3 when */
@@ -317,29 +317,32 @@ LinkStillThere(const pg_uuid_t *link)
 }
 
 /*
- * Refuse to decide an attempt on a link whose row this transaction changed
- * (update_link, an administrator's UPDATE) when the link existed before it:
- * the attempt could only be recorded in this transaction (no other one can
- * lock the row before it ends), where a rollback would undo a wrong
- * password's count and a claimed view, so that the lockout and max_views
- * would not hold.  A link this transaction made has no one else's
- * attempts to undo: those are recorded here.
+ * Decide and record an attempt to open a link with a password or max_views
+ * (PLAN_ATTEMPT's arguments in args): in a transaction of its own, so that
+ * it stays whatever becomes of this one; in this transaction when it made
+ * the link (no other transaction can see the row, and a rollback removes
+ * the link with its attempts).  A link that existed before and whose row
+ * this transaction changed (update_link, an administrator's UPDATE) is
+ * refused: no other transaction can lock the row before this one ends, and
+ * recorded here, a rollback would undo a wrong password's count and a
+ * claimed view, so that the lockout and max_views would not hold.
  */
 static void
-RefuseChangedHere(const pg_uuid_t *link)
+DecideAttempt(const pg_uuid_t *link, Datum *args, const char *nulls)
 {
 	Relation	rel = ModelTableOpen(MT_LINK, AccessShareLock);
-	bool		changed = RowChangedHere(rel, ModelRelId(MT_LINK_PKEY), catalog.l_id, F_UUID_EQ,
-										 UUIDPGetDatum(link));
+	RowAuthorship writer = RowWrittenHere(rel, ModelRelId(MT_LINK_PKEY), catalog.l_id, F_UUID_EQ,
+										  UUIDPGetDatum(link));
 
 	table_close(rel, AccessShareLock);
-	if (changed)
+	if (writer == ROW_CHANGED_HERE)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("share link %s was changed by this transaction",
 						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(link)))),
 				 errdetail("An attempt to open a link with a password or max_views is recorded in a transaction of its own, which this transaction's change of the link holds up until it ends."),
 				 errhint("Open the link after this transaction ends.")));
+	Run(writer == ROW_MADE_HERE ? PLAN_ATTEMPT_HERE : PLAN_ATTEMPT, args, nulls, SPI_OK_SELECT);
 }
 
 /*
@@ -518,7 +521,6 @@ link_open(PG_FUNCTION_ARGS)
 			bool		isnull;
 			Datum		answer;
 
-			RefuseChangedHere(&l.id);
 			args[0] = UUIDPGetDatum(&l.id);
 			args[1] = BoolGetDatum(password_ok);
 			argnulls[1] = l.password_hash != NULL ? ' ' : 'n';
@@ -526,7 +528,7 @@ link_open(PG_FUNCTION_ARGS)
 			argnulls[2] = email ? ' ' : 'n';
 			args[3] = l.password_hash ? PointerGetDatum(l.password_hash) : (Datum) 0;
 			argnulls[3] = l.password_hash ? ' ' : 'n';
-			Run(PLAN_ATTEMPT, args, argnulls, SPI_OK_SELECT);
+			DecideAttempt(&l.id, args, argnulls);
 			answer = KeptStatementColumn(1, &isnull);
 			if (isnull)
 				elog(ERROR, "the attempt to open link was not answered");

@@ -4,7 +4,7 @@
  * locks it (ExecLockRows): in READ COMMITTED its newest version, waited
  * for and its key compared again; in REPEATABLE READ and above, a change
  * committed since the snapshot is a serialization failure.  And whether
- * the running transaction changed a row that existed before it.
+ * the running transaction wrote a row, and whether it existed before.
  */
 #include "postgres.h"
 
@@ -116,16 +116,16 @@ LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Da
 }
 
 /*
- * Did the running transaction change a row of rel that another transaction
- * had made before it?  Every version of the row whose indexed column equals
- * key is looked at (SnapshotAny): true when one was written by this
- * transaction (or one of its subtransactions still in progress) and another
- * by a committed transaction.  A row this transaction inserted has no
- * version of another's; a change rolled back to a savepoint is no longer
- * this transaction's.
+ * Has the running transaction written the row of rel whose indexed column
+ * equals key, and did the row exist before it?  Every version of the row is
+ * looked at (SnapshotAny): ROW_MADE_HERE when all of them were written by
+ * this transaction (or its subtransactions still in progress), ROW_CHANGED_HERE
+ * when one was and another was committed by another transaction before,
+ * ROW_NOT_WRITTEN_HERE otherwise (no version of this transaction's: a
+ * change rolled back to a savepoint is no longer this transaction's).
  */
-bool
-RowChangedHere(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum key)
+RowAuthorship
+RowWrittenHere(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum key)
 {
 	Relation	idx = index_open(index, AccessShareLock);
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
@@ -154,5 +154,5 @@ RowChangedHere(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, 
 	index_endscan(scan);
 	index_close(idx, AccessShareLock);
 	ExecDropSingleTupleTableSlot(slot);
-	return here && before;
+	return !here ? ROW_NOT_WRITTEN_HERE : before ? ROW_CHANGED_HERE : ROW_MADE_HERE;
 }

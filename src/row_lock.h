@@ -1,6 +1,6 @@
 /*
  * row_lock.h — a row found by its key, and locked as a statement locks it;
- * whether this transaction changed it (row_lock.c).
+ * whether this transaction wrote it (row_lock.c).
  */
 #ifndef SHARE_ACL_ROW_LOCK_H
 #define SHARE_ACL_ROW_LOCK_H
@@ -16,7 +16,15 @@ extern bool FindRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProc
 						 Datum key, Snapshot snap, TupleTableSlot *slot);
 extern bool LockRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq,
 						 Datum key, Snapshot snap, LockTupleMode mode, TupleTableSlot *slot);
-extern bool RowChangedHere(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq,
-						   Datum key);
+
+typedef enum RowAuthorship
+{
+	ROW_NOT_WRITTEN_HERE,		/* no version of this transaction's */
+	ROW_MADE_HERE,				/* every version this transaction's */
+	ROW_CHANGED_HERE			/* this transaction changed a row of another's */
+} RowAuthorship;
+
+extern RowAuthorship RowWrittenHere(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq,
+								Datum key);
 
 #endif							/* SHARE_ACL_ROW_LOCK_H */

@@ -181,11 +181,6 @@ CREATE FUNCTION share_acl._link_attempt(link uuid, password_ok boolean, viewer_e
 COMMENT ON FUNCTION share_acl._link_attempt(uuid, boolean, text, uuid, text, text) IS
     'internal: decide and record an attempt to open a link (_link_record_attempt) in a background worker''s own transaction, and answer its status; raises when it cannot be recorded';
 
-CREATE FUNCTION share_acl._xid_is_current(xid) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'link_xid_is_current' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
-COMMENT ON FUNCTION share_acl._xid_is_current(xid) IS
-    'internal: whether the transaction id is that of the current transaction or of one of its subtransactions';
-
 CREATE FUNCTION share_acl._log_exposure(token text, password text) RETURNS text[]
     AS 'MODULE_PATHNAME', 'log_exposure' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION share_acl._log_exposure(text, text) IS
@@ -222,7 +217,7 @@ COMMENT ON FUNCTION share_acl._link_refusal(share_acl.link) IS
 -- One attempt to open a link that has a password or max_views, decided and
 -- recorded at once: run by the background worker of _link_attempt in a
 -- transaction of its own (or by open_link in its own transaction when that
--- transaction wrote the link row).  The row lock serialises the attempts on
+-- transaction made the link; one it changed is refused there).  The row lock serialises the attempts on
 -- one link for the few milliseconds of that transaction.  password_ok: the
 -- caller's check of the password, NULL when it saw no password on the link.
 -- Answers invalid (the link is gone), revoked, expired, password_required
