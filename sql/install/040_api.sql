@@ -299,6 +299,20 @@ CREATE FUNCTION share_acl._outsider_in(p uuid, ws uuid) RETURNS uuid
 COMMENT ON FUNCTION share_acl._outsider_in(uuid, uuid) IS
     'internal: the principal, or a member of the team (nested teams expanded), that is an external principal or a user without a role in the workspace; NULL when none';
 
+-- The persons a principal stands for: itself, or a team's members at any
+-- depth of nested teams (each once), as this transaction sees the rows.
+CREATE FUNCTION share_acl._persons_in(principal uuid) RETURNS SETOF uuid
+LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE t(id) AS (
+        SELECT $1
+        UNION
+        SELECT tm.member_id FROM share_acl.team_member tm JOIN t ON tm.team_id = t.id
+    )
+    SELECT t.id FROM t JOIN share_acl.principal p ON p.id = t.id AND p.kind <> 'team'
+$$;
+COMMENT ON FUNCTION share_acl._persons_in(uuid) IS
+    'internal: the principal when it is a person, or the persons in the team (nested teams too), each once';
+
 -- How a refusal names such a principal: "external principal <id>" (whatever
 -- its role: R2's outsider or a guest) or "user <id> with no role in the
 -- workspace".

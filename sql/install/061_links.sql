@@ -325,6 +325,42 @@ COMMENT ON FUNCTION share_acl._link_token(uuid) IS
 -- create_link
 -- ---------------------------------------------------------------------------
 
+-- The times of a link made or changed (create_link, update_link): an expiry
+-- in the future ('infinity' or NULL: none) and after not_before, and a
+-- not_before the link could open at; else 22023, the message led by fn.
+CREATE FUNCTION share_acl._check_link_times(fn text, expires_at timestamptz, not_before timestamptz)
+RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF expires_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) THEN
+        RAISE EXCEPTION '%: expires_at % is not in the future', fn, expires_at
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- (a link that could never open is a mistake, not a link)
+    IF not_before = 'infinity'::timestamptz THEN
+        RAISE EXCEPTION '%: not_before % is not a time the link could open at', fn, not_before
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF not_before >= expires_at THEN
+        RAISE EXCEPTION '%: not_before % is not before expires_at %', fn, not_before, expires_at
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._check_link_times(text, timestamptz, timestamptz) IS
+    'internal: ERROR 22023 unless expires_at is in the future and after not_before, and not_before is not infinity';
+
+-- A link's password (NULL: none): 1 to 1024 bytes, else 22023 led by fn.
+CREATE FUNCTION share_acl._check_link_password(fn text, password text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF password = '' OR octet_length(password) > 1024 THEN
+        RAISE EXCEPTION '%: a link password has 1 to 1024 bytes', fn
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._check_link_password(text, text) IS
+    'internal: ERROR 22023 unless the link password (NULL: none) has 1 to 1024 bytes';
+
 -- Needs "share" on the resource.  The link grants perms masked by the
 -- allow_* toggles (R6); it may grant only flags the creator holds on the
 -- resource, and never share or above (42501).  Workspace policies apply at
@@ -390,11 +426,7 @@ BEGIN
         PERFORM share_acl._deny(r.id,
             'permission denied: the workspace policy require_link_password requires a password for new share links');
     END IF;
-    IF create_link.password IS NOT NULL
-       AND (create_link.password = '' OR octet_length(create_link.password) > 1024) THEN
-        RAISE EXCEPTION 'create_link: a link password has 1 to 1024 bytes'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM share_acl._check_link_password('create_link', create_link.password);
     -- (the default counts from the time the checks below judge by: a link
     -- made late in a long transaction gets the policy's whole interval; its
     -- days and months are counted in UTC, so that the caller's TimeZone does
@@ -403,19 +435,7 @@ BEGIN
         expiry := share_acl._utc_plus(greatest(pg_catalog.statement_timestamp(), pg_catalog.now()),
                                       w.default_link_expiry);
     END IF;
-    IF expiry <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) THEN
-        RAISE EXCEPTION 'create_link: expires_at % is not in the future', expiry
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    -- (a link that could never open is a mistake, not a link)
-    IF create_link.not_before = 'infinity'::timestamptz THEN
-        RAISE EXCEPTION 'create_link: not_before % is not a time the link could open at', create_link.not_before
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF create_link.not_before >= expiry THEN
-        RAISE EXCEPTION 'create_link: not_before % is not before expires_at %', create_link.not_before, expiry
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM share_acl._check_link_times('create_link', expiry, create_link.not_before);
     IF create_link.max_views <= 0 THEN
         RAISE EXCEPTION 'create_link: max_views must be positive'
             USING ERRCODE = 'invalid_parameter_value';
@@ -607,18 +627,9 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Give expires_at (''infinity'': never), password, remove_password => true or label.';
     END IF;
-    IF update_link.password IS NOT NULL
-       AND (update_link.password = '' OR octet_length(update_link.password) > 1024) THEN
-        RAISE EXCEPTION 'update_link: a link password has 1 to 1024 bytes'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM share_acl._check_link_password('update_link', update_link.password);
     PERFORM share_acl._check_name('update_link', 'label', update_link.label, false);
     new_expiry := nullif(update_link.expires_at, 'infinity'::timestamptz);
-    IF update_link.expires_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) THEN
-        RAISE EXCEPTION 'update_link: expires_at % is not in the future', update_link.expires_at
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'revoke_link ends a link now.';
-    END IF;
     -- (on the link as it is, then once more on its locked row)
     FOR locked IN 0 .. 1 LOOP
         l := share_acl._get_managed_link(update_link.link, actor, locked = 1, 'update_link');
@@ -627,9 +638,8 @@ BEGIN
                 USING ERRCODE = 'object_not_in_prerequisite_state',
                       HINT = 'A revoked link stays revoked: create a new one.';
         END IF;
-        IF update_link.expires_at IS NOT NULL AND new_expiry <= l.not_before THEN
-            RAISE EXCEPTION 'update_link: expires_at % is not after the link''s not_before %', new_expiry, l.not_before
-                USING ERRCODE = 'invalid_parameter_value';
+        IF update_link.expires_at IS NOT NULL THEN
+            PERFORM share_acl._check_link_times('update_link', update_link.expires_at, l.not_before);
         END IF;
         widens := (update_link.expires_at IS NOT NULL AND l.expires_at IS NOT NULL
                    AND (new_expiry IS NULL OR new_expiry > l.expires_at))

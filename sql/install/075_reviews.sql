@@ -182,14 +182,8 @@ COMMENT ON FUNCTION share_acl.request_review(uuid, uuid[], timestamptz, text, te
 -- viewer role in the workspace (R9 caps a viewer's approve away)?
 CREATE FUNCTION share_acl._could_decide(reviewer uuid, requester uuid, workspace uuid) RETURNS boolean
 LANGUAGE sql STABLE AS $$
-    WITH RECURSIVE m(id) AS (
-        SELECT $1
-        UNION
-        SELECT tm.member_id FROM share_acl.team_member tm JOIN m ON tm.team_id = m.id
-    )
-    SELECT EXISTS (SELECT 1 FROM m JOIN share_acl.principal x ON x.id = m.id
-                    WHERE x.kind <> 'team' AND x.id IS DISTINCT FROM $2
-                      AND share_acl._role($3, x.id) IS DISTINCT FROM 'viewer')
+    SELECT EXISTS (SELECT 1 FROM share_acl._persons_in($1) AS m(id)
+                    WHERE m.id IS DISTINCT FROM $2 AND share_acl._role($3, m.id) IS DISTINCT FROM 'viewer')
 $$;
 COMMENT ON FUNCTION share_acl._could_decide(uuid, uuid, uuid) IS
     'internal: whether a person other than the requester and without the viewer role is the reviewer or in it (a team, at any depth)';

@@ -387,12 +387,7 @@ BEGIN
     -- a team stands for its members (nested teams too): those who may view
     -- the resource are told
     SELECT pg_catalog.array_agg(m.id) INTO people
-      FROM (WITH RECURSIVE t(id) AS (
-                SELECT notify_mention.principal
-                UNION
-                SELECT tm.member_id FROM share_acl.team_member tm JOIN t ON tm.team_id = t.id
-            )
-            SELECT t.id FROM t JOIN share_acl.principal p ON p.id = t.id AND p.kind <> 'team') m
+      FROM share_acl._persons_in(notify_mention.principal) AS m(id)
      WHERE coalesce(share_acl.has_access(m.id, resource, 'view'), false);
     IF people IS NULL THEN
         RETURN false;
