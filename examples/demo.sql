@@ -113,8 +113,12 @@ SELECT length(:'token') AS token_length, :'token' ~ '^[A-Za-z0-9_-]+$' AS url_sa
 -- a bind parameter (see the README, "Server logs").  Here no failing
 -- statement's text is logged, so open_link has nothing to warn about.
 SET log_min_error_statement = panic;
+-- (the link's level reads viewer: a commenter link holds comment, but not
+-- approve unless create_link is given allow_approval => true, and
+-- permset_level names the highest level whose every flag the set holds;
+-- perms shows the flags themselves)
 BEGIN;
-SELECT ok, status, permset_level(perms) AS level FROM open_link(:'token', viewer_email => 'reviewer@agency.example');
+SELECT ok, status, perms, permset_level(perms) AS level FROM open_link(:'token', viewer_email => 'reviewer@agency.example');
 SELECT has_access(:'spring_cut', 'comment') AS link_can_comment_on_spring_cut,
        has_access(:'spring_raw', 'view') AS link_sees_raw_footage;
 COMMIT;

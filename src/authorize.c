@@ -202,7 +202,7 @@ Actor(const char *function)
 		Deny(function, NULL, "permission denied: no principal set", NULL,
 			 ContextCurrentLinkId() != NULL ?
 			 "A share link's context answers checks only: a change needs the principal who makes it (share_acl.set_principal()), such as one the application picks for an upload through the link." :
-			 "Call share_acl.set_principal() first; only a superuser or a member of share_acl_admin may manage without a principal.");
+			 "Call share_acl.set_principal() first, in the same transaction: it lasts until the transaction ends (in psql's autocommit, only for its own statement); only a superuser or a member of share_acl_admin may manage without a principal.");
 	return p;
 }
 

@@ -23,13 +23,20 @@ sa_log() { printf '\n== %s\n' "$*" >&2; }
 # prove nothing about the server headers).  Prints the missing package names.
 # SA_PGTAP_CONTROL, SA_PG_PROVE, SA_PG_CRON_CONTROL, SA_PG_CRON_LIB,
 # SA_PLPGSQL_CHECK_CONTROL and SA_PLPGSQL_CHECK_LIB may point elsewhere
-# (tests of this function).
+# (tests of this function).  With the argument "build", only what building
+# and installing the extension needs (the demo's packages).
 sa_missing_deps() {
 	local need=() incdir=""
 	[ -x "$PG_CONFIG" ] && incdir=$("$PG_CONFIG" --includedir-server 2>/dev/null)
 	if [ -z "$incdir" ] || [ ! -f "$incdir/postgres.h" ] ||
 		[ ! -f "$("$PG_CONFIG" --pgxs 2>/dev/null)" ]; then
 		need+=(postgresql-server-dev-15)
+	fi
+	if [ "${1:-}" = build ]; then
+		command -v make >/dev/null || need+=(make)
+		command -v gcc >/dev/null || need+=(gcc)
+		[ ${#need[@]} -gt 0 ] && printf '%s\n' "${need[@]}"
+		return 0
 	fi
 	[ -f "${SA_PGTAP_CONTROL:-$("$PG_CONFIG" --sharedir 2>/dev/null)/extension/pgtap.control}" ] ||
 		need+=(postgresql-15-pgtap)
@@ -59,10 +66,11 @@ sa_missing_deps() {
 	return 0
 }
 
-# Install the missing Debian packages (apt-get update first).
+# Install the missing Debian packages (apt-get update first); "build": only
+# those the build needs.
 sa_install_deps() {
 	local need
-	mapfile -t need < <(sa_missing_deps)
+	mapfile -t need < <(sa_missing_deps "$@")
 	if [ ${#need[@]} -gt 0 ]; then
 		sa_log "installing ${need[*]}"
 		if [ "$(id -u)" -ne 0 ]; then
@@ -87,8 +95,10 @@ sa_build_install() {
 	) 9>"$SA_ROOT/.build.lock"
 }
 
+# sa_setup: every package the suites need, then the build and its install;
+# sa_setup build: the build's packages only.
 sa_setup() {
-	sa_install_deps && sa_build_install
+	sa_install_deps "$@" && sa_build_install
 }
 
 # Run a command as the postgres OS user (or as ourselves when not root).

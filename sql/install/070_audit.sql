@@ -599,7 +599,7 @@ BEGIN
     IF actor IS NULL AND NOT share_acl.invoker_is_admin() THEN
         PERFORM share_acl._deny(audit_verify.workspace,
             'permission denied: no principal set',
-            NULL, 'Call share_acl.set_principal() first; only a superuser or a member of share_acl_admin may verify without a principal.');
+            NULL, 'Call share_acl.set_principal() first, in the same transaction: it lasts until the transaction ends (in psql''s autocommit, only for its own statement); only a superuser or a member of share_acl_admin may verify without a principal.');
     END IF;
     IF actor IS NOT NULL AND workspace IS NULL THEN
         PERFORM share_acl._deny(NULL,

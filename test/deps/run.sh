@@ -53,6 +53,13 @@ expect "no pg_config at all: asks for the server headers" yes postgresql-server-
 out=$(SA_PGTAP_CONTROL="$work/none/pgtap.control" sa_missing_deps)
 expect "no pgtap.control: asks for postgresql-15-pgtap" yes postgresql-15-pgtap "$out"
 
+# the demo's packages (sa_setup build): the build's, not the suites'
+out=$(SA_PGTAP_CONTROL="$work/none/pgtap.control" SA_PGBOUNCER="$work/none/pgbouncer" sa_missing_deps build)
+expect "build only, no pgtap.control: does not ask for postgresql-15-pgtap" no postgresql-15-pgtap "$out"
+expect "build only, no pgbouncer: does not ask for pgbouncer" no pgbouncer "$out"
+out=$(PG_CONFIG="$work/missing/pg_config" sa_missing_deps build)
+expect "build only, no pg_config at all: asks for the server headers" yes postgresql-server-dev-15 "$out"
+
 out=$(SA_PG_PROVE="$work/none/pg_prove" sa_missing_deps)
 expect "no pg_prove: asks for libtap-parser-sourcehandler-pgtap-perl" yes \
 	libtap-parser-sourcehandler-pgtap-perl "$out"
