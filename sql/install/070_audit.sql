@@ -142,7 +142,7 @@ CREATE TABLE share_acl.audit_chain (
     last_hash bytea,
     anchor_id bigint,
     anchor_hash bytea
-);
+) WITH (fillfactor = 50);      -- (each seal rewrites its head: room for a HOT update, as share_acl.link's)
 COMMENT ON TABLE share_acl.audit_chain IS
     'internal: per audit chain (workspace; nil uuid for rows without one) the last sealed row and the anchor left by retention';
 

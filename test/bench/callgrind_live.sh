@@ -19,7 +19,9 @@
 #   KEEP=1 ...   # keeps the counted backends' profiles in /tmp/callgrind_live.<case>.out
 #
 # Settings (environment): SCALE (0.1), N (200), W (20), CASES (plain_insert
-# share_unshare open_link create_resource: test/bench/<case>.pgbench), KEEP.
+# share_unshare open_link create_resource: test/bench/<case>.pgbench), KEEP,
+# LINKS (the number of links open_link draws from, every one by default: with
+# few, most opens are later views of a link, as in a long pgbench run).
 # A share_unshare transaction of pgbench is its script: two transactions.
 # Needs valgrind (installed with apt when missing).
 set -euo pipefail
@@ -42,7 +44,7 @@ bench_load_data
 psql -qX -f "$BENCH/link_tokens.sql" >/dev/null
 psql -qX -c 'VACUUM ANALYZE' >/dev/null
 NASSETS=$(psql -qXAt -c "SELECT count(*) FROM bench.asset")
-NLINKS=$(psql -qXAt -c "SELECT count(*) FROM bench.link_token")
+NLINKS=${LINKS:-$(psql -qXAt -c "SELECT count(*) FROM bench.link_token")}
 DATA=$SA_CLUSTER_DIR/data
 OUT=$SA_CLUSTER_DIR/callgrind
 mkdir "$OUT"; chown postgres "$OUT"
