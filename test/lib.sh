@@ -32,9 +32,9 @@ sa_missing_deps() {
 		[ ! -f "$("$PG_CONFIG" --pgxs 2>/dev/null)" ]; then
 		need+=(postgresql-server-dev-15)
 	fi
+	command -v make >/dev/null || need+=(make)
+	command -v gcc >/dev/null || need+=(gcc)
 	if [ "${1:-}" = build ]; then
-		command -v make >/dev/null || need+=(make)
-		command -v gcc >/dev/null || need+=(gcc)
 		[ ${#need[@]} -gt 0 ] && printf '%s\n' "${need[@]}"
 		return 0
 	fi
@@ -60,8 +60,6 @@ sa_missing_deps() {
 	[ -x "${SA_PGBOUNCER:-/usr/sbin/pgbouncer}" ] || need+=(pgbouncer)
 	[ -f "${SA_PSYCOPG:-/usr/lib/python3/dist-packages/psycopg/__init__.py}" ] || need+=(python3-psycopg)
 	[ -f "${SA_ASYNCPG:-/usr/lib/python3/dist-packages/asyncpg/__init__.py}" ] || need+=(python3-asyncpg)
-	command -v make >/dev/null || need+=(make)
-	command -v gcc >/dev/null || need+=(gcc)
 	[ ${#need[@]} -gt 0 ] && printf '%s\n' "${need[@]}"
 	return 0
 }
