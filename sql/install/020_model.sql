@@ -208,7 +208,12 @@ CREATE INDEX promotion_request_decided_by_idx ON share_acl.promotion_request (de
 -- compare with, and so does a
 -- grant under member_edit_own_only before it walks what is below; and for
 -- team membership: add_team_member before it reads the person's role,
--- remove_member before it removes the role and the team rows.
+-- remove_member before it removes the role and the team rows.  And, for one
+-- order of locks (no deadlock between a transaction of several calls and a
+-- single one), every call that locks a resource's row, a team member's or a
+-- collection item's takes it before that row: set_restricted and
+-- set_general_access either way, transfer_resource_ownership,
+-- delete_resource, remove_team_member, remove_from_collection.
 CREATE TABLE share_acl.structure_lock (
     workspace_id uuid PRIMARY KEY REFERENCES share_acl.workspace (id) ON DELETE CASCADE,
     changes bigint NOT NULL DEFAULT 0

@@ -1022,6 +1022,12 @@ BEGIN
     END IF;
     t := share_acl._get_team(team);
     PERFORM share_acl._require(actor, t.workspace_id, 'manage_members', 'remove_team_member');
+    -- the structure lock first, as add_team_member's (a transaction that
+    -- removes and then changes structure cannot wait for an add that waits
+    -- for the removed row), and the caller asked again after the wait
+    PERFORM share_acl._lock_structure(ARRAY[t.workspace_id]);
+    PERFORM share_acl._see_committed();
+    PERFORM share_acl._require(actor, t.workspace_id, 'manage_members', 'remove_team_member');
     -- (the row locked, as its writer leaves it, and the caller asked again)
     PERFORM 1 FROM share_acl.team_member tm
      WHERE tm.team_id = remove_team_member.team AND tm.member_id = remove_team_member.member
@@ -1842,7 +1848,9 @@ BEGIN
         RAISE EXCEPTION 'resource % is not a collection (its kind is %)', collection, c.kind
             USING ERRCODE = 'wrong_object_type';
     END IF;
-    -- (the row locked, as its writer leaves it, and the caller asked again)
+    -- (the structure lock first, as add_to_collection's, then the row
+    -- locked, as its writer leaves it, and the caller asked again)
+    PERFORM share_acl._lock_structure(ARRAY[c.workspace_id]);
     PERFORM 1 FROM share_acl.collection_item ci
      WHERE ci.collection_id = remove_from_collection.collection
        AND ci.resource_id = remove_from_collection.resource
@@ -1889,6 +1897,7 @@ DECLARE
     actor uuid := share_acl._actor();
     found_ids uuid[];           -- the walk's resources, top first
     locked uuid[] := ARRAY[]::uuid[];
+    structure_held boolean := false;
     beyond uuid;
 BEGIN
     IF resource IS NULL THEN
@@ -1919,6 +1928,15 @@ BEGIN
                      THEN pg_catalog.format('Resource %s is below resource %s and would be deleted with it.', beyond, resource) END);
         END IF;
         EXIT WHEN NOT EXISTS (SELECT pg_catalog.unnest(found_ids) EXCEPT SELECT pg_catalog.unnest(locked));
+        -- the workspace's structure lock before the first row lock, as every
+        -- call that locks a resource's row takes it (the next walk checks
+        -- what the transactions it waited for committed)
+        IF NOT structure_held THEN
+            PERFORM share_acl._lock_structure(ARRAY[(share_acl._get_resource(resource)).workspace_id]);
+            structure_held := true;
+            PERFORM share_acl._see_committed();
+            CONTINUE;
+        END IF;
         PERFORM FROM share_acl.resource x
           JOIN pg_catalog.unnest(found_ids) WITH ORDINALITY f(id, n) ON x.id = f.id
          WHERE NOT EXISTS (SELECT FROM pg_catalog.unnest(locked) l(id) WHERE l.id = f.id)
@@ -1981,14 +1999,13 @@ BEGIN
     -- (taken once not refused; asked again after the wait), and whether the
     -- access changes is decided by the row as it is after whoever is
     -- changing it
-    IF actor IS NOT NULL AND access <> 'private' THEN
+    -- (private as well: every call that locks a resource's row takes its
+    -- workspace's structure lock first, so that a transaction of several
+    -- such calls cannot wait for a row held by one that waits for the
+    -- structure; and the caller is asked again, as a write of the row
+    -- committed meanwhile may have taken its rights)
+    IF actor IS NOT NULL THEN
         r := share_acl._structure_locked(resource, lock_row => true);
-        PERFORM share_acl._require(actor, resource, needed, 'set_general_access');
-    ELSIF actor IS NOT NULL THEN
-        -- (private takes no structure lock, but the row as its writer leaves
-        -- it, and the caller asked again: a write of the row committed
-        -- meanwhile may have taken the caller's rights)
-        r := share_acl._resource_locked(resource);
         PERFORM share_acl._require(actor, resource, needed, 'set_general_access');
     END IF;
     -- no escalation (R4 gives on R and below what sharing would): the
@@ -2043,13 +2060,10 @@ BEGIN
     -- the wait), and decided by the row as it is after whoever is changing
     -- it (a restriction being made meanwhile is lifted with the R14 check,
     -- not taken for none)
-    IF NOT set_restricted.restricted THEN
-        r := share_acl._structure_locked(resource, lock_row => true);
-    ELSE
-        -- (making it restricted: the row as its writer leaves it, e.g. a
-        -- new owner, then the caller is asked again)
-        r := share_acl._resource_locked(resource);
-    END IF;
+    -- (making it restricted too: the structure lock before the row, as
+    -- every call that locks a resource's row, and the row as its writer
+    -- leaves it, e.g. a new owner, then the caller is asked again)
+    r := share_acl._structure_locked(resource, lock_row => true);
     PERFORM share_acl._require(actor, resource, 'change_permissions', 'set_restricted');
     -- R14: lifting a restriction lets everything above flow in again
     IF r.restricted AND NOT set_restricted.restricted THEN
@@ -2359,8 +2373,9 @@ BEGIN
     r := share_acl._get_resource(resource);
     p := share_acl._get_principal(new_owner);
     PERFORM share_acl._require(actor, r.workspace_id, 'transfer_ownership', 'transfer_resource_ownership');
-    -- (the row as its writer leaves it, and the caller asked again)
-    r := share_acl._resource_locked(resource);
+    -- (the structure lock, then the row as its writer leaves it, and the
+    -- caller asked again)
+    r := share_acl._structure_locked(resource, lock_row => true);
     PERFORM share_acl._require(actor, r.workspace_id, 'transfer_ownership', 'transfer_resource_ownership');
     IF p.kind = 'team' THEN
         RAISE EXCEPTION 'a team cannot own a resource' USING ERRCODE = 'wrong_object_type';

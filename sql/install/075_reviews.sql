@@ -213,9 +213,20 @@ CREATE FUNCTION share_acl._get_review(review uuid, locked boolean) RETURNS share
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     v share_acl.review;
+    r uuid;
 BEGIN
     IF locked THEN
-        SELECT * INTO v FROM share_acl.review x WHERE x.id = _get_review.review FOR UPDATE;
+        -- the review's resource row (FOR KEY SHARE, as the notification the
+        -- call writes will) before the review's: delete_resource locks its
+        -- subtree's rows, then their reviews, and the two orders deadlocked;
+        -- a review moved to another resource meanwhile is taken again
+        LOOP
+            SELECT x.resource_id INTO r FROM share_acl.review x WHERE x.id = _get_review.review;
+            EXIT WHEN NOT FOUND;
+            PERFORM FROM share_acl.resource x WHERE x.id = r FOR KEY SHARE;
+            SELECT * INTO v FROM share_acl.review x WHERE x.id = _get_review.review FOR UPDATE;
+            EXIT WHEN NOT FOUND OR v.resource_id = r;
+        END LOOP;
     ELSE
         SELECT * INTO v FROM share_acl.review x WHERE x.id = _get_review.review;
     END IF;
