@@ -171,13 +171,19 @@ WorkspaceTag(LOCKTAG *tag, const pg_uuid_t *workspace)
 static void
 SerializationFailure(const Noted *n)
 {
+	const char *resource = DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&n->resource)));
+
+	if (n->kind == NOTED_UPLOAD)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to a concurrent change of the permission to upload into resource %s",
+						resource),
+				 errdetail("A change committed meanwhile (a share, a role, a workspace policy, a move) took away the permission to upload into it."),
+				 errhint("Retry the transaction.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-			 errmsg("could not serialize access due to a concurrent change below resource %s",
-					DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&n->resource)))),
-			 n->kind == NOTED_UPLOAD
-			 ? errdetail("A change committed meanwhile took away the permission to upload into it.")
-			 : errdetail("A resource of someone else was put below it meanwhile; the change relied on there being none."),
+			 errmsg("could not serialize access due to a concurrent change below resource %s", resource),
+			 errdetail("A resource of someone else was put below it meanwhile; the change relied on there being none."),
 			 errhint("Retry the transaction.")));
 }
 
