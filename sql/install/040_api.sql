@@ -1929,13 +1929,11 @@ BEGIN
         END IF;
         EXIT WHEN NOT EXISTS (SELECT pg_catalog.unnest(found_ids) EXCEPT SELECT pg_catalog.unnest(locked));
         -- the workspace's structure lock before the first row lock, as every
-        -- call that locks a resource's row takes it (the next walk checks
-        -- what the transactions it waited for committed)
+        -- call that locks a resource's row takes it (the walk after the
+        -- locks checks what the transactions waited for committed)
         IF NOT structure_held THEN
             PERFORM share_acl._lock_structure(ARRAY[(share_acl._get_resource(resource)).workspace_id]);
             structure_held := true;
-            PERFORM share_acl._see_committed();
-            CONTINUE;
         END IF;
         PERFORM FROM share_acl.resource x
           JOIN pg_catalog.unnest(found_ids) WITH ORDINALITY f(id, n) ON x.id = f.id
