@@ -213,7 +213,11 @@ CREATE INDEX promotion_request_decided_by_idx ON share_acl.promotion_request (de
 -- single one), every call that locks a resource's row, a team member's or a
 -- collection item's takes it before that row: set_restricted and
 -- set_general_access either way, transfer_resource_ownership,
--- delete_resource, remove_team_member, remove_from_collection.
+-- remove_team_member, remove_from_collection.  Not delete_resource: it locks
+-- the shares and links of its subtree after the resources, and update_share
+-- and update_link lock theirs before a grant's walk takes the structure lock
+-- (two single calls would deadlock); a transaction that deletes and then
+-- changes structure can still meet a single move of what it deleted.
 CREATE TABLE share_acl.structure_lock (
     workspace_id uuid PRIMARY KEY REFERENCES share_acl.workspace (id) ON DELETE CASCADE,
     changes bigint NOT NULL DEFAULT 0

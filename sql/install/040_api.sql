@@ -1897,7 +1897,6 @@ DECLARE
     actor uuid := share_acl._actor();
     found_ids uuid[];           -- the walk's resources, top first
     locked uuid[] := ARRAY[]::uuid[];
-    structure_held boolean := false;
     beyond uuid;
 BEGIN
     IF resource IS NULL THEN
@@ -1928,13 +1927,6 @@ BEGIN
                      THEN pg_catalog.format('Resource %s is below resource %s and would be deleted with it.', beyond, resource) END);
         END IF;
         EXIT WHEN NOT EXISTS (SELECT pg_catalog.unnest(found_ids) EXCEPT SELECT pg_catalog.unnest(locked));
-        -- the workspace's structure lock before the first row lock, as every
-        -- call that locks a resource's row takes it (the walk after the
-        -- locks checks what the transactions waited for committed)
-        IF NOT structure_held THEN
-            PERFORM share_acl._lock_structure(ARRAY[(share_acl._get_resource(resource)).workspace_id]);
-            structure_held := true;
-        END IF;
         PERFORM FROM share_acl.resource x
           JOIN pg_catalog.unnest(found_ids) WITH ORDINALITY f(id, n) ON x.id = f.id
          WHERE NOT EXISTS (SELECT FROM pg_catalog.unnest(locked) l(id) WHERE l.id = f.id)
