@@ -1985,15 +1985,11 @@ BEGIN
     END IF;
     r := share_acl._get_resource(resource);
     PERFORM share_acl._require(actor, resource, needed, 'set_general_access');
-    -- what it reaches below is walked (_passable), under the structure lock
-    -- (taken once not refused; asked again after the wait), and whether the
-    -- access changes is decided by the row as it is after whoever is
-    -- changing it
-    -- (private as well: every call that locks a resource's row takes its
-    -- workspace's structure lock first, so that a transaction of several
-    -- such calls cannot wait for a row held by one that waits for the
-    -- structure; and the caller is asked again, as a write of the row
-    -- committed meanwhile may have taken its rights)
+    -- under the structure lock (taken once not refused, before the row, for
+    -- private too, as by every call that locks a resource's row: no wait for
+    -- a row held by a call waiting for the structure), what it reaches below
+    -- is walked (_passable), whether the access changes is decided by the row
+    -- as its writer leaves it, and the caller is asked again after the wait
     IF actor IS NOT NULL THEN
         r := share_acl._structure_locked(resource, lock_row => true);
         PERFORM share_acl._require(actor, resource, needed, 'set_general_access');
@@ -2046,13 +2042,10 @@ BEGIN
     END IF;
     r := share_acl._get_resource(resource);
     PERFORM share_acl._require(actor, resource, 'change_permissions', 'set_restricted');
-    -- Lifting: under the structure lock (once not refused; asked again after
-    -- the wait), and decided by the row as it is after whoever is changing
-    -- it (a restriction being made meanwhile is lifted with the R14 check,
-    -- not taken for none)
-    -- (making it restricted too: the structure lock before the row, as
-    -- every call that locks a resource's row, and the row as its writer
-    -- leaves it, e.g. a new owner, then the caller is asked again)
+    -- under the structure lock (taken once not refused, before the row, as
+    -- by every call that locks a resource's row), decided by the row as its
+    -- writer leaves it (a restriction being made meanwhile is lifted with
+    -- the R14 check, not taken for none; a new owner), the caller asked again
     r := share_acl._structure_locked(resource, lock_row => true);
     PERFORM share_acl._require(actor, resource, 'change_permissions', 'set_restricted');
     -- R14: lifting a restriction lets everything above flow in again
