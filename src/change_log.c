@@ -39,6 +39,7 @@
 #include "access/table.h"
 #include "access/parallel.h"
 #include "access/transam.h"
+#include "access/xlog.h"
 #include "access/xact.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_trigger.h"
@@ -49,6 +50,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
 #include "utils/array.h"
@@ -951,10 +953,13 @@ ReadEntries(LogReader *r, Relation rel, Snapshot snap, char code, StrategyNumber
 }
 
 /*
- * The counting trigger's pg_trigger row as one snapshot saw it: the three
- * parts of the cache read the log under the same snapshot, one after the
- * other, and the row is read once for them.  Kept for a snapshot with at
- * most TRIGGER_ROW_XIP in progress and no subtransactions listed.
+ * The counting trigger's pg_trigger row as last read: either as one
+ * snapshot saw it (the three parts of the cache read the log under the
+ * same snapshot, one after the other, and the row is read once for them;
+ * kept for a snapshot with at most TRIGGER_ROW_XIP in progress and no
+ * subtransactions listed), or, latest, as it is while no transaction can
+ * change it (TriggerChangesExcluded): then kept as long as no invalidation
+ * of the log's relation cache entry comes (share_acl_change_log_invals).
  */
 #define TRIGGER_ROW_XIP	32
 
@@ -962,7 +967,10 @@ typedef struct TriggerRowSeen
 {
 	bool		valid;
 	Oid			trigger;
-	LocalTransactionId lxid;	/* the snapshot's: its transaction, */
+	bool		latest;			/* read latest, while changes were excluded: */
+	uint64		invals;			/* ... with the log's invalidations counted so far */
+	uint64		catalog_generation; /* ... and the model's relations as they were */
+	LocalTransactionId lxid;	/* else the snapshot's: its transaction, */
 	TransactionId xmin,
 				xmax;
 	CommandId	curcid;
@@ -1002,39 +1010,81 @@ TriggerRowSeenUnder(Oid trigger, Snapshot snap)
 {
 	TriggerRowSeen *t = &trigger_row_seen;
 
-	return t->valid && t->trigger == trigger && t->lxid == MyProc->lxid &&
+	return t->valid && !t->latest && t->trigger == trigger && t->lxid == MyProc->lxid &&
 		t->xmin == snap->xmin && t->xmax == snap->xmax && t->curcid == snap->curcid &&
 		t->xcnt == snap->xcnt && snap->subxcnt == 0 && !snap->suboverflowed &&
 		memcmp(t->xip, snap->xip, sizeof(TransactionId) * snap->xcnt) == 0;
 }
 
 /*
- * Is the counting trigger, as snap sees its pg_trigger row, share_acl's,
- * BEFORE INSERT, for each statement, firing always, and in that state since
- * before oldest: its row written by a transaction that finished before every
- * transaction the reader had not seen?  Read with the snapshot the reader
- * reads the log with, not from the relcache (which changes only when the
- * invalidations of a commit arrive, after the commit is visible): the
- * state that goes with the entries the read would see.
+ * Can no other transaction change the log's triggers before this one ends,
+ * and has this backend taken in the invalidations of every such change
+ * committed so far?  On a primary, outside parallel mode, when this
+ * transaction holds RowExclusiveLock on the log or gets it without
+ * waiting: every statement that changes a table's triggers (CREATE, DROP,
+ * ALTER TRIGGER, ALTER TABLE … ENABLE or DISABLE TRIGGER) takes
+ * ShareRowExclusiveLock or stronger, which conflicts with it, and holds it
+ * until after its commit has sent its invalidations; getting the lock takes
+ * in the messages sent before.  (A change made by this transaction itself
+ * comes in at its next command.)
  */
 static bool
-TriggerRowCounts(Oid trigger, Snapshot snap, FullTransactionId oldest)
+TriggerChangesExcluded(Relation log)
+{
+	if (RecoveryInProgress() || IsInParallelMode())
+		return false;
+	return ConditionalLockRelation(log, RowExclusiveLock);
+}
+
+/* Is the last look at trigger's row, read latest, still what it is now? */
+static bool
+TriggerRowSeenLatest(Oid trigger)
 {
 	TriggerRowSeen *t = &trigger_row_seen;
 
-	if (!TriggerRowSeenUnder(trigger, snap))
+	return t->valid && t->latest && t->trigger == trigger &&
+		t->invals == share_acl_change_log_invals &&
+		t->catalog_generation == CatalogGeneration();
+}
+
+/*
+ * Is the counting trigger, as its pg_trigger row is, share_acl's, BEFORE
+ * INSERT, for each statement, firing always, and in that state since before
+ * oldest: its row written by a transaction that finished before every
+ * transaction the reader had not seen?  Read from the catalog, not from the
+ * relcache (which changes only when the invalidations of a commit arrive,
+ * after the commit is visible): with the snapshot the reader reads the log
+ * with, the state that goes with the entries the read would see; or, while
+ * no transaction can change it (TriggerChangesExcluded), the latest row,
+ * kept until an invalidation of the log says it may have changed.  The
+ * latest row is never older than the one snap sees, and one written after
+ * snap was taken is by a transaction the reader had not seen finished
+ * (never before oldest): it is as conservative.
+ */
+static bool
+TriggerRowCounts(Oid trigger, Snapshot snap, FullTransactionId oldest, bool latest)
+{
+	TriggerRowSeen *t = &trigger_row_seen;
+
+	if (latest ? !TriggerRowSeenLatest(trigger) : !TriggerRowSeenUnder(trigger, snap))
 	{
-		Relation	rel = table_open(TriggerRelationId, AccessShareLock);
+		Relation	rel;
 		SysScanDesc scan;
 		ScanKeyData key;
 		HeapTuple	tup;
+		Snapshot	read_snap = snap;
+		uint64		invals = share_acl_change_log_invals;
+		uint64		generation = CatalogGeneration();
 
 		t->valid = false;
 		t->counting = false;
 		t->row_own = false;
 		t->row_xmin = InvalidFullTransactionId;
+		rel = table_open(TriggerRelationId, AccessShareLock);
+		if (latest)
+			read_snap = RegisterSnapshot(GetLatestSnapshot());
 		ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(trigger));
-		scan = systable_beginscan(rel, TriggerOidIndexId, true, snap, 1, &key);
+		scan = systable_beginscan(rel, TriggerOidIndexId, true, read_snap, 1, &key);
 		if ((tup = systable_getnext(scan)) != NULL)
 		{
 			Form_pg_trigger row = (Form_pg_trigger) GETSTRUCT(tup);
@@ -1049,10 +1099,20 @@ TriggerRowCounts(Oid trigger, Snapshot snap, FullTransactionId oldest)
 		}
 		systable_endscan(scan);
 		table_close(rel, AccessShareLock);
-		if (snap->xcnt <= TRIGGER_ROW_XIP && snap->subxcnt == 0 && !snap->suboverflowed &&
-			!t->row_own)
+		if (latest)
+		{
+			UnregisterSnapshot(read_snap);
+			t->trigger = trigger;
+			t->latest = true;
+			t->invals = invals;
+			t->catalog_generation = generation;
+			t->valid = !t->row_own;
+		}
+		else if (snap->xcnt <= TRIGGER_ROW_XIP && snap->subxcnt == 0 && !snap->suboverflowed &&
+				 !t->row_own)
 		{
 			t->trigger = trigger;
+			t->latest = false;
 			t->lxid = MyProc->lxid;
 			t->xmin = snap->xmin;
 			t->xmax = snap->xmax;
@@ -1080,6 +1140,7 @@ TriggerRowCounts(Oid trigger, Snapshot snap, FullTransactionId oldest)
 static bool
 WritersCounted(Relation log, Snapshot snap, FullTransactionId oldest)
 {
+	bool		latest = TriggerChangesExcluded(log);	/* (first: it may rebuild log) */
 	TriggerDesc *t = log->trigdesc;
 	int			i;
 
@@ -1087,7 +1148,7 @@ WritersCounted(Relation log, Snapshot snap, FullTransactionId oldest)
 		return false;
 	for (i = 0; i < t->numtriggers; i++)
 		if (t->triggers[i].tgfoid == catalog.change_log_written_fn)
-			return TriggerRowCounts(t->triggers[i].tgoid, snap, oldest);
+			return TriggerRowCounts(t->triggers[i].tgoid, snap, oldest, latest);
 	return false;
 }
 

@@ -33,6 +33,7 @@
 #include "invalidation.h"
 
 uint64		share_acl_inval_counts[INVAL_GROUPS] = {1, 1, 1, 1};
+uint64		share_acl_change_log_invals = 1;
 
 /*
  * The relcache callback: count the change against the group of its table;
@@ -47,6 +48,7 @@ RelcacheCallback(Datum arg, Oid relid)
 	{
 		for (g = 0; g < INVAL_GROUPS; g++)
 			share_acl_inval_counts[g]++;
+		share_acl_change_log_invals++;
 		return;
 	}
 	for (g = 0; g < INVAL_GROUPS; g++)
@@ -79,6 +81,7 @@ RelcacheCallback(Datum arg, Oid relid)
 			/* TRUNCATE of the log: read it again */
 			share_acl_inval_counts[INVAL_STRUCTURE]++;
 			share_acl_inval_counts[INVAL_PRINCIPALS]++;
+			share_acl_change_log_invals++;
 			break;
 		default:
 			break;

@@ -29,6 +29,13 @@ extern void SignalChange(Oid relid);
 /* Per group, a count that changes whenever the group may have changed. */
 extern uint64 share_acl_inval_counts[INVAL_GROUPS];
 
+/*
+ * A count that changes whenever share_acl.change_log's relation cache entry
+ * may have changed (its triggers, say): each of its invalidations, and each
+ * cache reset.
+ */
+extern uint64 share_acl_change_log_invals;
+
 /* The invalidation count of a group. */
 static inline uint64
 InvalCount(InvalGroup group)
