@@ -14,9 +14,10 @@
  * has its attempt decided and recorded as before: by _link_record_attempt,
  * in a background worker's transaction (src/link_attempts.c) or, when this
  * transaction made the link, in this one (one it changed is refused:
- * DecideAttempt); a refused attempt's audit row
- * is staged there with it, so that a wrong password stays in the audit log
- * whatever this transaction does afterwards.  The password is checked
+ * DecideAttempt); the audit row of a refused attempt, and of a claimed view
+ * of a link with max_views, is staged there with it, so that a wrong
+ * password and a used-up view stay in the audit log whatever this
+ * transaction does afterwards.  The password is checked
  * here and never goes into a statement.  open_link answers a refused link
  * with a status, never an error, but for a link with a password or
  * max_views on a hot standby (25006: its attempts are the primary's).
@@ -533,15 +534,12 @@ link_open(PG_FUNCTION_ARGS)
 			if (isnull)
 				elog(ERROR, "the attempt to open link was not answered");
 			status = MemoryContextStrdup(caller, TextDatumGetCString(answer));
+			/* a refused attempt's audit row committed with it, and a claimed view's */
+			audited = strcmp(status, "ok") != 0 || l.has_max_views;
 			if (strcmp(status, "ok") == 0)
 				status = NULL;
-			else
-			{
-				/* a refused attempt's audit row committed with it */
-				audited = true;
-				if (strcmp(status, "invalid") == 0)
-					has_link_id = false;
-			}
+			else if (strcmp(status, "invalid") == 0)
+				has_link_id = false;
 		}
 
 		if (status == NULL)

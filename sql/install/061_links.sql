@@ -44,7 +44,8 @@
 -- failed_attempts) or, on a link with max_views, claims the view
 -- (view_count, last_viewed_at), and commits before open_link answers.  So a
 -- wrong password counts and a claimed view is used up whatever the caller
--- does afterwards (roll back, roll back to a savepoint, fail), and
+-- does afterwards (roll back, roll back to a savepoint, fail), each with its
+-- audit row (written here, not by the caller), and
 -- concurrent attempts on one link are counted one at a time: 10 wrong
 -- passwords within 15 minutes give 'locked', max_views is never exceeded.
 -- The password is checked by open_link itself, before (neither it nor the
@@ -278,11 +279,14 @@ BEGIN
             END IF;
         END IF;
         IF status IS NULL THEN
-            IF l.max_views IS NOT NULL THEN
-                PERFORM share_acl._link_count_views(l.id, 1, now(),
-                    CASE WHEN ws.track_external_views THEN _link_record_attempt.viewer_email END);
+            IF l.max_views IS NULL THEN
+                RETURN 'ok';
             END IF;
-            RETURN 'ok';
+            -- a claimed view stays used whatever the caller does: so does
+            -- the open's audit row (the caller stages none for it)
+            PERFORM share_acl._link_count_views(l.id, 1, now(),
+                CASE WHEN ws.track_external_views THEN _link_record_attempt.viewer_email END);
+            status := 'ok';
         END IF;
     END IF;
     INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, object_id,
@@ -293,7 +297,7 @@ BEGIN
     RETURN status;
 END $$;
 COMMENT ON FUNCTION share_acl._link_record_attempt(uuid, boolean, text, uuid, text, text) IS
-    'internal: decide and record one attempt to open a link with a password or max_views (lockout, wrong password, claimed view; a refusal''s audit row) under the link''s row lock';
+    'internal: decide and record one attempt to open a link with a password or max_views (lockout, wrong password, claimed view; the audit row of a refusal or a claimed view) under the link''s row lock';
 
 -- The token of a link, signed with the newest unretired key.
 CREATE FUNCTION share_acl._link_token(link uuid) RETURNS text
