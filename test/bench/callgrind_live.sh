@@ -16,9 +16,12 @@
 #
 #   bash test/bench/callgrind_live.sh                   # every case
 #   CASES="create_resource" N=300 bash test/bench/callgrind_live.sh
-#   KEEP=1 ...   # keeps the counted backends' profiles in /tmp/callgrind_live.<case>.out
+#   KEEP=1 ...   # keeps the counted backends' profiles: /tmp/callgrind_live.<case>.out
+#                # (W + N transactions) and /tmp/callgrind_live.<case>.short.out (W)
 #
-# Settings (environment): SCALE (0.1), N (200), W (20), CASES (plain_insert
+# Settings (environment): SCALE (0.1), N (200), W (20), CLIENTS (1: with 2,
+# two pgbench clients run the script side by side, each W or W + N times, and
+# the count is their two backends' sum over 2N), CASES (plain_insert
 # share_unshare open_link create_resource: test/bench/<case>.pgbench), KEEP,
 # LINKS (the number of links open_link draws from, every one by default: with
 # few, most opens are later views of a link, as in a long pgbench run).
@@ -49,21 +52,20 @@ for _ in $(seq 300); do "$PG_BIN/pg_isready" -q && break; sleep 1; done
 bench_wait_shared_images "$(psql -qXAt -c "SELECT md5('user:0')::uuid")"
 echo "cache mode: $BENCH_MODE"
 
-# the count of the backend of one pgbench run of script $1, $2 transactions
-# (the largest profile the run left: its backend's, written when it exits)
+CLIENTS=${CLIENTS:-1}
+# the count of the backends of one pgbench run of script $1, $2 transactions
+# a client (the CLIENTS largest profiles the run left: its backends', written
+# when they exit), and the largest one's file
 run_count() {
-	local before after f best=0 file=
+	local before after f
 	before=$(ls "$OUT")
-	pgbench -n -M prepared -c 1 -t "$2" -U bench_app -D nassets="$NASSETS" -D nlinks="$NLINKS" \
+	pgbench -n -M prepared -c "$CLIENTS" -t "$2" -U bench_app -D nassets="$NASSETS" -D nlinks="$NLINKS" \
 		-f "$BENCH/$1.pgbench" postgres >/dev/null 2>&1
 	sleep 2
 	after=$(ls "$OUT")
 	for f in $(comm -13 <(echo "$before") <(echo "$after") | grep '^cg\.'); do
-		local n
-		n=$(sed -n 's/^summary: //p' "$OUT/$f")
-		if [ -n "$n" ] && [ "$n" -gt "$best" ]; then best=$n; file=$f; fi
-	done
-	echo "$best $file"
+		echo "$(sed -n 's/^summary: //p' "$OUT/$f") $f"
+	done | sort -rn | head -n "$CLIENTS" | awk '{ sum += $1; if (!file) file = $2 } END { print sum, file }'
 }
 for c in $CASES; do
 	# (a first run, not counted: the first backends after the server's start
@@ -72,9 +74,10 @@ for c in $CASES; do
 	read -r short short_file < <(run_count "$c" "$W")
 	read -r long long_file < <(run_count "$c" $((W + N)))
 	printf '%-16s %9d instructions per transaction (%s more transactions: %s - %s)\n' \
-		"$c" $(((long - short) / N)) "$N" "$long" "$short"
+		"$c" $(((long - short) / (N * CLIENTS))) "$((N * CLIENTS))" "$long" "$short"
 	if [ -n "${KEEP:-}" ]; then
 		cp "$OUT/$long_file" "/tmp/callgrind_live.$c.out"
-		echo "  profile of $((W + N)) transactions: /tmp/callgrind_live.$c.out"
+		cp "$OUT/$short_file" "/tmp/callgrind_live.$c.short.out"
+		echo "  profiles of $((W + N)) and $W transactions: /tmp/callgrind_live.$c.out, /tmp/callgrind_live.$c.short.out"
 	fi
 done
