@@ -130,6 +130,7 @@ typedef struct RefusalShared
 	char		db_role[NAMEDATALEN];
 	char		function[REFUSAL_NAME_MAX];
 	char		message[REFUSAL_MESSAGE_MAX];
+	TimestampTz refused_at;		/* the caller's clock when it refused */
 	int32		state;			/* RefusalState */
 } RefusalShared;
 
@@ -443,6 +444,7 @@ audit_refusal(PG_FUNCTION_ARGS)
 	}
 	CopyText(fcinfo, 4, sh->db_role, NAMEDATALEN);
 	CopyText(fcinfo, 5, sh->message, REFUSAL_MESSAGE_MAX);
+	sh->refused_at = GetCurrentTimestamp();
 	sh->state = REFUSAL_PENDING;
 
 	if (RecoveryInProgress() || !OidIsValid(sh->role))
@@ -594,9 +596,9 @@ TakeRow(dsm_handle handle)
 static void
 WriteRow(const RefusalShared *row)
 {
-	Oid			argtypes[6] = {TEXTOID, UUIDOID, UUIDOID, UUIDOID, TEXTOID, TEXTOID};
-	Datum		values[6];
-	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	Oid			argtypes[7] = {TEXTOID, UUIDOID, UUIDOID, UUIDOID, TEXTOID, TEXTOID, TIMESTAMPTZOID};
+	Datum		values[7];
+	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	int			ret;
 
 	values[0] = CStringGetTextDatum(row->function);
@@ -608,6 +610,7 @@ WriteRow(const RefusalShared *row)
 	nulls[3] = row->has_actor ? ' ' : 'n';
 	values[4] = CStringGetTextDatum(row->db_role);
 	values[5] = CStringGetTextDatum(row->message);
+	values[6] = TimestampTzGetDatum(row->refused_at);
 	SetUserIdAndSecContext(row->role, SECURITY_LOCAL_USERID_CHANGE);
 
 	PG_TRY();
@@ -618,8 +621,8 @@ WriteRow(const RefusalShared *row)
 			elog(ERROR, "SPI_connect failed");
 		PushActiveSnapshot(GetTransactionSnapshot());
 		pgstat_report_activity(STATE_RUNNING, "share_acl audit of a refused call");
-		ret = SPI_execute_with_args("SELECT share_acl._audit_record_refusal($1, $2, $3, $4, $5, $6)",
-									6, argtypes, values, nulls, false, 1);
+		ret = SPI_execute_with_args("SELECT share_acl._audit_record_refusal($1, $2, $3, $4, $5, $6, $7)",
+									7, argtypes, values, nulls, false, 1);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "share_acl._audit_record_refusal failed (SPI result %d)", ret);
 		SPI_finish();

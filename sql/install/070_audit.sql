@@ -421,7 +421,10 @@ END $$;
 -- it.  So every such refusal goes through _deny(), which first hands its
 -- audit row to a background worker that writes it in a transaction of its
 -- own (src/audit_worker.c: action 'refused', object_type the function that
--- was called, object_id its target, new the message), then raises.  When
+-- was called, object_id its target, new the message and refused_at, the
+-- time of the refusal: the row's at is its worker's commit, and the rows of
+-- calls refused one after the other may commit in another order), then
+-- raises.  When
 -- the row cannot be handed over, a LOG line of the server says so, with the
 -- same facts.
 CREATE FUNCTION share_acl._audit_refusal(function text, object uuid, workspace uuid, actor uuid,
@@ -433,16 +436,16 @@ COMMENT ON FUNCTION share_acl._audit_refusal(text, uuid, uuid, uuid, text, text)
 
 -- In that worker: stage the row (sealed when the worker commits).
 CREATE FUNCTION share_acl._audit_record_refusal(function text, object uuid, workspace uuid, actor uuid,
-                                                db_role text, message text)
+                                                db_role text, message text, refused_at timestamptz)
 RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
     INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, object_id, new)
     VALUES (workspace, actor, db_role, 'refused', function, object,
-            pg_catalog.jsonb_build_object('message', message));
+            pg_catalog.jsonb_build_object('message', message, 'refused_at', refused_at));
     PERFORM share_acl._audit_staged(workspace);
 END $$;
-COMMENT ON FUNCTION share_acl._audit_record_refusal(text, uuid, uuid, uuid, text, text) IS
+COMMENT ON FUNCTION share_acl._audit_record_refusal(text, uuid, uuid, uuid, text, text, timestamptz) IS
     'internal: stage the audit row of a refused call (run by the background worker of _audit_refusal)';
 
 -- Refuse with 42501: record the refusal (see above), then raise the message

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(149);
+SELECT plan(150);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -484,6 +484,10 @@ SELECT results_eq($$SELECT action, object_type, object_id, actor_id, db_role, wo
               'permission denied: create_team requires "manage_members" on workspace ' || pg_temp.id('ws')),
              ('refused', 'create_team', NULL, NULL, 't60_app', NULL, 'permission denied: no principal set')$$,
     'refused calls: the function, its target and workspace, the actor, the session user and the message');
+SELECT is((SELECT array_agg(object_id IS NULL ORDER BY (new ->> 'refused_at')::timestamptz)
+             FILTER (WHERE (new ->> 'refused_at')::timestamptz <= clock_timestamp()) FROM pg_temp.fresh()),
+    ARRAY[false, true],
+    'refused calls: refused_at, the time of each refusal, orders the rows as the calls were made');
 -- a refused read writes no row (a client polling its inbox without a
 -- principal would fill the log); the refused write after it has its row
 SELECT pg_temp.mark();
