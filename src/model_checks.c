@@ -24,6 +24,7 @@
 
 #include "catalog.h"
 #include "kept_plan.h"
+#include "owner_scope.h"
 #include "row_write.h"
 #include "maps.h"
 
@@ -349,9 +350,12 @@ RegisterIds(const Datum *ids, int n, char kind, int64 *added)
 /*
  * id_registry_insert(kind): AFTER INSERT statement trigger on workspace,
  * principal, resource and link: the new ids join share_acl.id_registry; an id
- * already there (whatever holds it) is 23505.  SECURITY DEFINER: only the
- * extension's owner reads or writes the registry.  The other events are
- * id_registry_sync's and id_registry_forget's (sql/install/020_model.sql).
+ * already there (whatever holds it) is 23505.  Only the registry's owner (the
+ * extension's) reads or writes it: the work is done as that owner, as a
+ * SECURITY DEFINER function would (OwnerScope, which inside a management
+ * function, whose search_path is pinned already, costs no GUC level).  The
+ * other events are id_registry_sync's and id_registry_forget's
+ * (sql/install/020_model.sql).
  */
 Datum
 id_registry_insert(PG_FUNCTION_ARGS)
@@ -366,6 +370,8 @@ id_registry_insert(PG_FUNCTION_ARGS)
 	int64		wanted;
 	int64		added;
 	bool		isnull;
+	Relation	rel;
+	OwnerScope	owner;
 
 	CheckStatementTrigger(fcinfo, "id_registry_insert");
 	rows = trigdata->tg_newtable;
@@ -380,6 +386,9 @@ id_registry_insert(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 
 	CatalogLookup();
+	rel = ModelTableOpen(MT_ID_REGISTRY, RowExclusiveLock);
+	OwnerScopeEnter(&owner, rel->rd_rel->relowner, false);
+	table_close(rel, NoLock);
 	SPI_connect();
 	values[1] = CharGetDatum(kind);
 	if (wanted > FEW_ROWS)
@@ -450,5 +459,6 @@ id_registry_insert(PG_FUNCTION_ARGS)
 				 errhint(ID_IN_USE_HINT)));
 	}
 	SPI_finish();
+	OwnerScopeLeave(&owner);
 	return PointerGetDatum(NULL);
 }

@@ -771,7 +771,7 @@ COMMENT ON FUNCTION share_acl.id_registry_sync() IS
 -- New rows, in C (src/model_checks.c): every upload takes that path.
 CREATE FUNCTION share_acl.id_registry_insert() RETURNS trigger
     AS 'MODULE_PATHNAME', 'id_registry_insert'
-    LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+    LANGUAGE C;
 COMMENT ON FUNCTION share_acl.id_registry_insert() IS
     'statement trigger (argument w, p, r or l): add the new rows'' ids to share_acl.id_registry; a used id is 23505';
 
