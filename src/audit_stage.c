@@ -44,6 +44,7 @@
 #include "utils/numeric.h"
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
+#include "utils/uuid.h"
 
 #include "audit.h"
 #include "audit_memory.h"
@@ -527,6 +528,7 @@ typedef enum JsonbColumnKind
 	JSONB_COLUMN_BOOL,
 	JSONB_COLUMN_INTEGER,		/* written by its output function, read as a number */
 	JSONB_COLUMN_TIMESTAMPTZ,
+	JSONB_COLUMN_UUID,			/* uuid_out's text, written here */
 	JSONB_COLUMN_TEXT			/* its output function's text */
 } JsonbColumnKind;
 
@@ -541,6 +543,8 @@ typedef struct JsonbRowPlan
 {
 	bool		by_to_jsonb;	/* a column of another kind: to_jsonb makes the rows */
 	int			ncolumns;
+	int			nkeys;			/* the columns not dropped, */
+	int16	   *key_order;		/* ... in the order of jsonb's keys (after columns) */
 	JsonbColumn columns[FLEXIBLE_ARRAY_MEMBER];
 } JsonbRowPlan;
 
@@ -564,6 +568,9 @@ JsonbColumnKindOf(Oid type, JsonbColumnKind *kind)
 		case TIMESTAMPTZOID:
 			*kind = JSONB_COLUMN_TIMESTAMPTZ;
 			return true;
+		case UUIDOID:
+			*kind = JSONB_COLUMN_UUID;
+			return true;
 		case FLOAT4OID:
 		case FLOAT8OID:
 		case NUMERICOID:
@@ -584,16 +591,66 @@ JsonbColumnKindOf(Oid type, JsonbColumnKind *kind)
 	return true;
 }
 
-/* The plan of desc's rows (TopMemoryContext). */
+#define UUID_TEXT_LEN	36
+
+/* A uuid as uuid_out writes it (lower-case hex, 8-4-4-4-12), palloc'd. */
+static char *
+UuidTextOf(const pg_uuid_t *uuid)
+{
+	static const char hex[] = "0123456789abcdef";
+	char	   *text = palloc(UUID_TEXT_LEN + 1);
+	char	   *p = text;
+	int			i;
+
+	for (i = 0; i < UUID_LEN; i++)
+	{
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*p++ = '-';
+		*p++ = hex[uuid->data[i] >> 4];
+		*p++ = hex[uuid->data[i] & 0x0F];
+	}
+	*p = '\0';
+	return text;
+}
+
+/*
+ * jsonb's order of object keys (shorter first, then bytewise): two columns
+ * of desc by their names.
+ */
+static int
+KeyOrderCmp(const void *a, const void *b, void *arg)
+{
+	TupleDesc	desc = (TupleDesc) arg;
+	const char *x = NameStr(TupleDescAttr(desc, *(const int16 *) a)->attname);
+	const char *y = NameStr(TupleDescAttr(desc, *(const int16 *) b)->attname);
+	size_t		lx = strlen(x);
+	size_t		ly = strlen(y);
+
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return memcmp(x, y, lx);
+}
+
+/*
+ * The plan of desc's rows (TopMemoryContext).  Its columns are written in
+ * the order jsonb keeps an object's keys: pushJsonbValue sorts them at the
+ * object's end, which costs a few comparisons when they come sorted.
+ */
 static JsonbRowPlan *
 JsonbRowPlanOf(TupleDesc desc)
 {
 	JsonbRowPlan *plan = MemoryContextAllocZero(TopMemoryContext,
 												offsetof(JsonbRowPlan, columns) +
-												sizeof(JsonbColumn) * desc->natts);
+												sizeof(JsonbColumn) * desc->natts +
+												sizeof(int16) * desc->natts);
 	int			i;
 
 	plan->ncolumns = desc->natts;
+	plan->key_order = (int16 *) &plan->columns[desc->natts];
+	for (i = 0; i < desc->natts; i++)
+		if (!TupleDescAttr(desc, i)->attisdropped)
+			plan->key_order[plan->nkeys++] = i;
+	qsort_arg(plan->key_order, plan->nkeys, sizeof(int16), KeyOrderCmp, desc);
 	for (i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute a = TupleDescAttr(desc, i);
@@ -652,7 +709,7 @@ RowJsonb(StagePlan *entry, TupleTableSlot *slot)
 	TupleDesc	desc = slot->tts_tupleDescriptor;
 	JsonbParseState *state = NULL;
 	JsonbValue	v;
-	int			i;
+	int			k;
 
 	if (entry->json != NULL && !JsonbRowPlanFits(entry->json, desc))
 	{
@@ -665,8 +722,9 @@ RowJsonb(StagePlan *entry, TupleTableSlot *slot)
 		return AuditRowToJsonb(ExecFetchSlotHeapTupleDatum(slot), desc->tdtypeid);
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	for (i = 0; i < desc->natts; i++)
+	for (k = 0; k < entry->json->nkeys; k++)
 	{
+		int			i = entry->json->key_order[k];
 		JsonbColumn *c = &entry->json->columns[i];
 		Datum		d = slot->tts_values[i];
 		char	   *text;
@@ -691,6 +749,12 @@ RowJsonb(StagePlan *entry, TupleTableSlot *slot)
 																CStringGetDatum(OutputFunctionCall(&c->output, d)),
 																ObjectIdGetDatum(InvalidOid),
 																Int32GetDatum(-1)));
+		}
+		else if (c->kind == JSONB_COLUMN_UUID)
+		{
+			v.type = jbvString;
+			v.val.string.val = UuidTextOf(DatumGetUUIDP(d));
+			v.val.string.len = UUID_TEXT_LEN;
 		}
 		else
 		{
