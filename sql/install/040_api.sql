@@ -2176,9 +2176,11 @@ COMMENT ON FUNCTION share_acl.share_with_email(uuid, text, share_acl.permset, ti
 
 -- Options left NULL keep their values.  To remove the expiry give
 -- clear_expiry => true (with expires_at left NULL).  When the update widens
--- the grant (more flags, or a later or no expiry) the acting principal must
--- hold every flag of the resulting grant (no escalation); narrowing is always
--- allowed to whoever may manage the share.
+-- the grant (more flags, or a later or no expiry) it is new sharing: the
+-- acting principal needs "share" on the resource, as share() does (a grantor
+-- who may no longer share, by members_can_share or its role, may only narrow
+-- the shares it made), and must hold every flag of the resulting grant (no
+-- escalation); narrowing is always allowed to whoever may manage the share.
 CREATE FUNCTION share_acl.update_share(share uuid, perms share_acl.permset DEFAULT NULL,
                                        expires_at timestamptz DEFAULT NULL,
                                        allow_download boolean DEFAULT NULL,
@@ -2261,6 +2263,7 @@ BEGIN
         ws := share_acl._get_policies((SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = s.resource_id));
         PERFORM share_acl._require_manager(actor, s.resource_id, s.granted_by, 'grantor of share ' || s.id,
                                            'update_share');
+        PERFORM share_acl._require(actor, s.resource_id, 'share', 'update_share');
         PERFORM share_acl._no_escalation(actor, s.resource_id, new_grant, 'update_share');
         IF NOT ws.allow_external_sharing THEN
             outsider := share_acl._outsider_in(s.grantee_id, ws.id);

@@ -4,7 +4,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(109);
+SELECT plan(112);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -225,6 +225,22 @@ SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave'), perms => 
     'update_share: no escalation by the grantor');
 SELECT lives_ok($$INSERT INTO ids VALUES ('s_dave2', share_acl.share(pg_temp.id('P'), pg_temp.id('dave'), 'viewer', now() + interval '1 day'))$$,
     'carol shares with an expiry');
+
+-- members may no longer share: widening a share made before is new sharing,
+-- which needs "share" as share() does; narrowing stays free
+SELECT pg_temp.act('alice');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'members_can_share', 'false');
+SELECT pg_temp.act('carol');
+SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave2'), clear_expiry => true)$$, '42501',
+    format('permission denied: update_share requires "share" on resource %s', pg_temp.id('P')),
+    'update_share: a grantor who may no longer share (members_can_share off) cannot remove the expiry of a share it made');
+SELECT throws_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave2'), perms => 'commenter')$$, '42501',
+    format('permission denied: update_share requires "share" on resource %s', pg_temp.id('P')),
+    'update_share: nor add permissions to it, though it holds them');
+SELECT lives_ok($$SELECT share_acl.update_share(pg_temp.id('s_dave2'), expires_at => now() + interval '20 hours')$$,
+    'update_share: but may narrow it');
+SELECT pg_temp.act('alice');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'members_can_share', 'true');
 
 -- carol loses her access: she may still narrow her own shares, not widen them
 SELECT pg_temp.act('alice');
