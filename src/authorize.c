@@ -218,7 +218,8 @@ Holds(const pg_uuid_t *principal, const pg_uuid_t *target, Permset needed, Perms
 /*
  * The authorisation step of every management function: return when actor
  * (NULL: a trusted administrator) holds needed on target, else refuse with
- * 42501 naming the flags it lacks.
+ * 42501 naming the flags it lacks, and in its detail the workspace policy
+ * that alone withholds them, if one does (SPEC §6).
  */
 #define PERMS_UNKNOWN	(~(Permset) 0)	/* NULL perms: nothing is held, no flag named */
 
@@ -230,6 +231,7 @@ Require(const char *function, const pg_uuid_t *actor, const pg_uuid_t *target, P
 	TargetKind	kind = TARGET_NONE;
 	Permset		missing;
 	StringInfoData names;
+	const char *policy = NULL;
 	int			i;
 
 	if (actor == NULL)
@@ -243,11 +245,13 @@ Require(const char *function, const pg_uuid_t *actor, const pg_uuid_t *target, P
 	for (i = 0; i < PERM_NFLAGS; i++)
 		if (missing & PERM_BIT(i))
 			appendStringInfo(&names, "%s%s", names.len ? "," : "", PermsetFlagName(i));
+	if (kind == TARGET_RESOURCE)
+		policy = EnginePolicyWithholding(actor, target, missing, have);
 	Deny(function, target,
 		 psprintf("permission denied: %s requires \"%s\" on %s %s", action ? action : "",
 				  names.len ? names.data : PermsetToCString(needed),
 				  kind == TARGET_WORKSPACE ? "workspace" : "resource", UuidText(target)),
-		 NULL, NULL);
+		 policy ? psprintf("The workspace policy %s withholds it.", policy) : NULL, NULL);
 }
 
 /*

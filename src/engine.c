@@ -239,6 +239,55 @@ EngineMemberEditOwnOnly(const pg_uuid_t *principal, const pg_uuid_t *target)
 	return e.g->workspaces[w].member_edit_own_only;
 }
 
+/*
+ * The workspace policies that alone withhold missing (flags principal lacks
+ * on resource target, which holds have) at a check, for a refusal to name
+ * them (SPEC §6), or NULL: members_can_share off (R11 would add "share"
+ * where a member may view); member_edit_own_only on (a member on what it
+ * does not own), guest_access_enabled or allow_guest_uploads off (a guest,
+ * or an outsider treated as one), when the grants with those switches
+ * turned hold every missing flag.
+ */
+const char *
+EnginePolicyWithholding(const pg_uuid_t *principal, const pg_uuid_t *target, Permset missing,
+						Permset have)
+{
+	Engine		e;
+	Target		t;
+	PrincipalCtx *pc;
+	WorkspaceRole role;
+	const WorkspaceInfo *ws;
+	int32		w;
+
+	if (missing == 0)
+		return NULL;
+	EngineBegin(&e);
+	t = EngineTargetFor(&e, target, principal, &pc);
+	if (t.kind != TARGET_RESOURCE || pc == NULL)
+		return NULL;
+	role = RoleAndWorkspace(&e, pc, t.index, &w);
+	if (w < 0)
+		return NULL;
+	ws = &e.g->workspaces[w];
+	if (missing == PERM_SHARE && ROLE_IS_INTERNAL(role) && !ws->members_can_share &&
+		(have & PERM_VIEW))
+		return "members_can_share (off)";
+	if (role == ROLE_MEMBER && ws->member_edit_own_only &&
+		(missing & ~EngineReachOf(principal, target)) == 0)
+		return "member_edit_own_only (on)";
+	if ((role == ROLE_GUEST || role == ROLE_NONE) &&
+		(!ws->guest_access_enabled || !ws->allow_guest_uploads) &&
+		(missing & ~EngineReachOf(principal, target)) == 0)
+	{
+		if (!ws->guest_access_enabled && (ws->allow_guest_uploads || !(missing & PERM_UPLOAD)))
+			return "guest_access_enabled (off)";
+		if (ws->guest_access_enabled)
+			return "allow_guest_uploads (off)";
+		return "guest_access_enabled (off) and allow_guest_uploads (off)";
+	}
+	return NULL;
+}
+
 /* Record one trace line. */
 static void
 TraceAdd(Trace *trace, const char *rule, const pg_uuid_t *via_resource,

@@ -88,6 +88,8 @@ EngineOwns(const Engine *e, const PrincipalCtx *pc, int32 node)
 extern int32 EngineDepth(Engine *e, int32 node);
 extern int32 EngineDepthRoom(const pg_uuid_t *above);
 extern bool EngineMemberEditOwnOnly(const pg_uuid_t *principal, const pg_uuid_t *target);
+extern const char *EnginePolicyWithholding(const pg_uuid_t *principal, const pg_uuid_t *target,
+										   Permset missing, Permset have);
 extern Permset EngineCurrentPermissions(const pg_uuid_t *target, TargetKind *kind);
 extern Permset EngineCurrentLinkPermissions(const pg_uuid_t *target);
 extern bool EnginePrincipalOwns(const pg_uuid_t *principal, const pg_uuid_t *target);

@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(1 + 68);
+SELECT plan(1 + 74);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -117,6 +117,49 @@ SELECT ok(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'share'),
 SELECT pg_temp.set('members_can_share', 'false');
 SELECT ok(NOT share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'share'),
     'members_can_share off: it may not');
+
+-- a refusal that a policy alone causes names it (SPEC §6), in its detail
+CREATE FUNCTION pg_temp.refusal(who text, q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    st text;
+    d text;
+BEGIN
+    PERFORM pg_temp.act(who);
+    EXECUTE q;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, d = PG_EXCEPTION_DETAIL;
+    RETURN st || ': ' || coalesce(nullif(d, ''), '(no detail)');
+END $$;
+SELECT is(pg_temp.refusal('carol', format('SELECT share_acl.share(%L, %L, %L)', pg_temp.id('A'), pg_temp.id('gina'), 'viewer')),
+    '42501: The workspace policy members_can_share (off) withholds it.',
+    'members_can_share off: a member''s refused share names the policy');
+SELECT pg_temp.act('alice');
+SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('carol'), 'editor');
+SELECT is(pg_temp.refusal('carol', format('SELECT share_acl.move_resource(%L, %L)', pg_temp.id('A'), pg_temp.id('P'))),
+    '42501: The workspace policy member_edit_own_only (on) withholds it.',
+    'member_edit_own_only on: a member editor''s refused move of what it does not own names the policy');
+SELECT is(pg_temp.refusal('carol', format('SELECT share_acl.set_general_access(%L, %L)', pg_temp.id('A'), 'public')),
+    '42501: (no detail)',
+    'a refusal no policy causes (make_public, beyond a member editor) names none');
+SELECT pg_temp.act('alice');
+SELECT pg_temp.set('allow_guest_uploads', 'false');
+SELECT is(pg_temp.refusal('gina', format('SELECT share_acl.create_resource(%L, %L, %L)', pg_temp.id('ws'), 'asset', pg_temp.id('P'))),
+    '42501: The workspace policy allow_guest_uploads (off) withholds it.',
+    'allow_guest_uploads off: a guest editor''s refused upload names the policy');
+SELECT pg_temp.act('alice');
+SELECT pg_temp.set('guest_access_enabled', 'false');
+SELECT is(pg_temp.refusal('gina', format('SELECT share_acl.create_resource(%L, %L, %L)', pg_temp.id('ws'), 'asset', pg_temp.id('P'))),
+    '42501: The workspace policy guest_access_enabled (off) and allow_guest_uploads (off) withholds it.',
+    'both guest switches off: the refusal names both');
+SELECT pg_temp.act('alice');
+SELECT pg_temp.set('allow_guest_uploads', 'true');
+SELECT is(pg_temp.refusal('gina', format('SELECT share_acl.create_resource(%L, %L, %L)', pg_temp.id('ws'), 'asset', pg_temp.id('P'))),
+    '42501: The workspace policy guest_access_enabled (off) withholds it.',
+    'guest_access_enabled off: a guest editor''s refused upload names the policy');
+SELECT pg_temp.act('alice');
+SELECT pg_temp.set('guest_access_enabled', 'true');
+SELECT pg_temp.set('member_edit_own_only', 'false');
 SELECT share_acl.set_general_access(pg_temp.id('P'), 'public');
 SELECT pg_temp.set('public_access_level', 'commenter');
 SELECT ok(share_acl.has_access(pg_temp.id('bob'), pg_temp.id('A'), 'comment'),
