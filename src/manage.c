@@ -363,8 +363,9 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 	 * rights away: the actor is asked again, as that transaction left them.
 	 */
 	if (facts.external_sharing &&
-		(facts.grantee.kind == PK_EXTERNAL || facts.grantee.kind == PK_TEAM ||
-		 (facts.grantee.kind == PK_USER && !facts.grantee_is_member)))
+		(facts.grantee.kind == PK_TEAM ||
+		 ((facts.grantee.kind == PK_USER || facts.grantee.kind == PK_EXTERNAL) &&
+		  !facts.grantee_is_member)))
 	{
 		Datum		args[1] = {UUIDPGetDatum(&workspace)};
 		bool		isnull;
@@ -376,14 +377,14 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 		ShareNoEscalation(function, action, actor, resource, grant);
 	}
 	/*
-	 * outsiders: principals with no role in the workspace, and external
-	 * principals, also as members of the team shared with (nested teams
-	 * too); named as _outsider_label names them
+	 * outsiders (R2): persons with no role in the workspace, also as members
+	 * of the team shared with (nested teams too); named as _outsider_label
+	 * names them
 	 */
 	if (!facts.external_sharing)
 	{
-		bool		direct = facts.grantee.kind == PK_EXTERNAL ||
-			(facts.grantee.kind == PK_USER && !facts.grantee_is_member);
+		bool		direct = (facts.grantee.kind == PK_EXTERNAL || facts.grantee.kind == PK_USER) &&
+			!facts.grantee_is_member;
 		Datum		args[2] = {UUIDPGetDatum(grantee), UUIDPGetDatum(&workspace)};
 		pg_uuid_t	outsider;
 
@@ -399,7 +400,7 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 						  isnull ? UuidText(direct ? grantee : &outsider) : TextDatumGetCString(label),
 						  direct ? "" : psprintf(" (a member of team %s)", UuidText(grantee))),
 				 NULL,
-				 "Shares to external principals and to principals without a role in the workspace, also as members of the team shared with, are refused while allow_external_sharing is false.");
+				 "Shares to outsiders (principals without a role in the workspace), also as members of the team shared with, are refused while allow_external_sharing is false.");
 		}
 	}
 

@@ -206,10 +206,10 @@ PersonsOf(List *ids)
 
 /*
  * The outsider of workspace ws that principal p is or, for a team, holds
- * (directly or through nested teams): an external principal, or a user
- * without a role in ws; p itself first, else the least such id; NULL when
- * none.  As the checks read the rows (the latest committed state and this
- * transaction's own), also in REPEATABLE READ.
+ * (directly or through nested teams): a person (a user or an external
+ * principal) without a role in ws (R2); p itself first, else the least such
+ * id; NULL when none.  As the checks read the rows (the latest committed
+ * state and this transaction's own), also in REPEATABLE READ.
  */
 pg_uuid_t *
 OutsiderIn(const pg_uuid_t *p, const pg_uuid_t *ws)
@@ -223,8 +223,8 @@ OutsiderIn(const pg_uuid_t *p, const pg_uuid_t *ws)
 		pg_uuid_t  *id = lfirst(lc);
 		int			kind = PrincipalKindOf(id);
 
-		if (kind != PK_EXTERNAL && (kind != PK_USER || HasRoleIn(id, ws)))
-			continue;			/* a team, a member, or gone */
+		if ((kind != PK_EXTERNAL && kind != PK_USER) || HasRoleIn(id, ws))
+			continue;			/* a team, one with a role, or gone */
 		if (foreach_current_index(lc) == 0)
 			return id;			/* p itself */
 		if (best == NULL || memcmp(id, best, sizeof(pg_uuid_t)) < 0)

@@ -287,8 +287,8 @@ COMMENT ON FUNCTION share_acl._check_name(text, text, text, boolean) IS
     'internal: raise 22023 unless the text is a name of at most 200 characters (at least 1 when required), none of them a control or bidirectional formatting character';
 
 -- The outsider of workspace ws that principal p is or, for a team, holds
--- (directly or through nested teams): an external principal, or a user
--- without a role in ws; p itself first; NULL when none.  While
+-- (directly or through nested teams): a person (a user or an external
+-- principal) without a role in ws (R2); p itself first; NULL when none.  While
 -- allow_external_sharing is false a share, review or team membership
 -- naming p would reach it, and is refused as one naming the outsider.  In C
 -- (src/principals.c): the rows as the checks read them, the latest committed,
@@ -297,7 +297,7 @@ COMMENT ON FUNCTION share_acl._check_name(text, text, text, boolean) IS
 CREATE FUNCTION share_acl._outsider_in(p uuid, ws uuid) RETURNS uuid
     AS 'MODULE_PATHNAME', 'outsider_in' LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION share_acl._outsider_in(uuid, uuid) IS
-    'internal: the principal, or a member of the team (nested teams expanded), that is an external principal or a user without a role in the workspace; NULL when none';
+    'internal: the principal, or a member of the team (nested teams expanded), that is a person without a role in the workspace (an outsider, R2); NULL when none';
 
 -- The persons a principal stands for: itself, or a team's members at any
 -- depth of nested teams (each once), as this transaction sees the rows.
@@ -313,9 +313,8 @@ $$;
 COMMENT ON FUNCTION share_acl._persons_in(uuid) IS
     'internal: the principal when it is a person, or the persons in the team (nested teams too), each once';
 
--- How a refusal names such a principal: "external principal <id>" (whatever
--- its role: R2's outsider or a guest) or "user <id> with no role in the
--- workspace".
+-- How a refusal names such a principal: "external principal <id>" or "user
+-- <id> with no role in the workspace".
 CREATE FUNCTION share_acl._outsider_label(p uuid) RETURNS text
 LANGUAGE sql STABLE STRICT AS $$
     SELECT CASE WHEN x.kind = 'external' THEN pg_catalog.format('external principal %s', x.id)
@@ -956,8 +955,8 @@ BEGIN
                   HINT = 'Add it to the workspace first with share_acl.add_member().';
     END IF;
     -- a team's shares and reviews reach its members: while the workspace
-    -- refuses sharing with outsiders, no external principal joins a team
-    -- (nor a team holding one), as no share could name it
+    -- refuses sharing with outsiders, no team holding one (a person whose
+    -- role was taken since it joined) joins a team, as no share could name it
     IF NOT (SELECT w.allow_external_sharing FROM share_acl.workspace w WHERE w.id = t.workspace_id) THEN
         outsider := share_acl._outsider_in(m.id, t.workspace_id);
         IF outsider IS NOT NULL THEN
@@ -967,7 +966,7 @@ BEGIN
                                   CASE WHEN outsider <> m.id
                                        THEN pg_catalog.format(' (a member of team %s)', m.id) ELSE '' END,
                                   team),
-                NULL, 'A team''s shares and reviews reach its members: external principals (also inside a team added) join no team while allow_external_sharing is false.');
+                NULL, 'A team''s shares and reviews reach its members: outsiders (principals without a role in the workspace, also inside a team added) join no team while allow_external_sharing is false.');
         END IF;
     END IF;
     -- adding oneself (or a team one is in) gives oneself what the team's
@@ -1542,8 +1541,8 @@ COMMENT ON FUNCTION share_acl._structure_check(uuid, jsonb, text) IS
 -- a restriction lifted is refused (42501, naming the policy) when a new
 -- ancestor of the resource has a share link that is neither revoked nor
 -- expired, or a share or an open review's reviewer row that reaches an
--- outsider (an external principal, a user without a role in the workspace,
--- or a team holding one).  Asked of every principal, owners too (a share of
+-- outsider (a person without a role in the workspace, R2, or a team holding
+-- one).  Asked of every principal, owners too (a share of
 -- theirs to an outsider is refused as well); not of a trusted administrator.
 -- An upload into such a collection is not refused: existing shares and
 -- links keep working, and what they reach grows as the collection does.
@@ -1620,7 +1619,7 @@ BEGIN
                                         CASE WHEN hit.outsider <> hit.grantee_id
                                              THEN pg_catalog.format(' (a member of team %s)', hit.grantee_id) ELSE '' END,
                                         resource)
-                 ELSE pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s: a resource it would be put below is shared with an external principal or a user with no role in the workspace, which would reach resource %s',
+                 ELSE pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids %s: a resource it would be put below is shared with a principal with no role in the workspace, which would reach resource %s',
                                         action, resource) END,
             NULL, 'While allow_external_sharing is false, a resource is not put where a share link or a share with an outsider already reaches.');
     END IF;
@@ -2126,8 +2125,9 @@ COMMENT ON FUNCTION share_acl.set_guest_ai(uuid, boolean) IS
 
 -- No escalation is checked on what the share grants, i.e. perms masked by the
 -- allow_* options (R6).  allow_external_sharing = false refuses shares to
--- outsiders (no role in the workspace) and external principals; existing
--- shares keep working.  A trusted administrator without a principal is not
+-- outsiders (persons without a role in the workspace, R2: an external
+-- principal with a guest or viewer role is none); existing shares keep
+-- working.  A trusted administrator without a principal is not
 -- checked for permissions, but workspace policies apply to it too.
 CREATE FUNCTION share_acl.share(resource uuid, grantee uuid, perms share_acl.permset,
                                 expires_at timestamptz DEFAULT NULL,
@@ -2273,7 +2273,7 @@ BEGIN
                                       share_acl._outsider_label(outsider),
                                       CASE WHEN outsider <> s.grantee_id
                                            THEN pg_catalog.format(' (a member of team %s)', s.grantee_id) ELSE '' END),
-                    NULL, 'While allow_external_sharing is false, shares reaching external principals or principals without a role in the workspace keep working but may only be narrowed.');
+                    NULL, 'While allow_external_sharing is false, shares reaching outsiders (principals without a role in the workspace) keep working but may only be narrowed.');
             END IF;
         END IF;
     END IF;

@@ -125,7 +125,7 @@ BEGIN
                 PERFORM share_acl._deny(request_review.resource,
                     pg_catalog.format('permission denied: the workspace policy allow_external_sharing forbids a review by %s%s',
                                       share_acl._outsider_label(outsider), CASE WHEN outsider <> p THEN pg_catalog.format(' (a member of team %s)', p) ELSE '' END),
-                    NULL, 'Reviewers without a role in the workspace, and external principals (also as members of a team named), are refused while allow_external_sharing is false.');
+                    NULL, 'Reviewers without a role in the workspace (outsiders, also as members of a team named) are refused while allow_external_sharing is false.');
             END IF;
         END IF;
         who := who || p;

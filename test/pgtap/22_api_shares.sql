@@ -125,9 +125,8 @@ SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing'
 SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('olga'), 'viewer')$$, '42501',
     format('permission denied: the workspace policy allow_external_sharing forbids sharing with user %s with no role in the workspace', pg_temp.id('olga')),
     'allow_external_sharing off: no share with a principal without a role');
-SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('ext'), 'viewer')$$, '42501',
-    format('permission denied: the workspace policy allow_external_sharing forbids sharing with external principal %s', pg_temp.id('ext')),
-    'allow_external_sharing off: no share with an external principal, even a guest');
+SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('ext'), 'viewer')$$,
+    'allow_external_sharing off: an external principal with a guest role is no outsider (R2): shared with');
 SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('vic'), 'viewer')$$,
     'allow_external_sharing off: a viewer (an internal user) is not an outsider');
 SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('Q'), pg_temp.id('dave'), 'viewer')$$,

@@ -4,10 +4,12 @@
 -- - set_workspace_policy('public_access_level') gives its level to every
 --   member on each public resource (R4), so a raised level may add only
 --   flags the actor holds on each public resource (the owner holds all).
--- - allow_external_sharing = false refuses a review by an outsider however
---   it is named (an id, an e-mail of a known principal, a team holding one),
---   and a share with a team holding one; nor may a share reaching an
---   outsider be widened meanwhile (it keeps working, and may be narrowed).
+-- - allow_external_sharing = false refuses a review by an outsider (a
+--   person without a role in the workspace, R2) however it is named (an id,
+--   an e-mail of a known principal, a team holding one), and a share with a
+--   team holding one; nor may a share reaching an outsider be widened
+--   meanwhile (it keeps working, and may be narrowed).  An external principal
+--   with a guest role is no outsider: shared with, asked, added to a team.
 -- - The requester of a review cannot decide it, also when it is in a team
 --   it asked.
 -- - R14 exempts the owner of the resource moved, not the owner of a
@@ -15,7 +17,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(55);
+SELECT plan(59);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -24,8 +26,10 @@ CREATE FUNCTION pg_temp.act(text) RETURNS void LANGUAGE sql
     AS $$ SELECT share_acl.set_principal(pg_temp.id($1)) $$;
 
 -- alice owns ws, bob is an admin, carol and dave members, gus a guest;
--- xavier has no role in ws; ext is an external guest; team T holds carol
--- and dave, team TX holds ext
+-- xavier has no role in ws; ext is an external guest; xo an external
+-- principal without a role (an outsider); team T holds carol and dave, team
+-- TX holds ext and xo (a trusted administrator's direct write: the API adds
+-- only principals with a role); Q is shared with ext, xo and TX
 INSERT INTO ids VALUES
     ('alice',  share_acl.create_user('alice@t36.test')),
     ('bob',    share_acl.create_user('bob@t36.test')),
@@ -47,8 +51,13 @@ SELECT share_acl.add_team_member(pg_temp.id('T'), pg_temp.id('carol'));
 SELECT share_acl.add_team_member(pg_temp.id('T'), pg_temp.id('dave'));
 INSERT INTO ids SELECT 'share_ext', share_acl.share_with_email(pg_temp.id('Q'), 'ext@t36.test', 'viewer');
 INSERT INTO ids SELECT 'ext', p.id FROM share_acl.principal p WHERE p.email = 'ext@t36.test';
+INSERT INTO share_acl.principal (kind, email) VALUES ('external', 'xo@t36.test');
+INSERT INTO ids SELECT 'xo', p.id FROM share_acl.principal p WHERE p.email = 'xo@t36.test';
 INSERT INTO ids VALUES ('TX', share_acl.create_team(pg_temp.id('ws'), 'with a guest'));
 SELECT share_acl.add_team_member(pg_temp.id('TX'), pg_temp.id('ext'));
+INSERT INTO share_acl.team_member (team_id, member_id) VALUES (pg_temp.id('TX'), pg_temp.id('xo'));
+INSERT INTO ids SELECT 'share_xo', share_acl.share(pg_temp.id('Q'), pg_temp.id('xo'), 'viewer');
+INSERT INTO ids SELECT 'share_tx', share_acl.share(pg_temp.id('Q'), pg_temp.id('TX'), 'viewer');
 SELECT share_acl.set_general_access(pg_temp.id('P'), 'public');
 
 -- ------------------------------------------------------- public_access_level
@@ -88,19 +97,27 @@ SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('P'), NULL, review
 SELECT throws_ok($$SELECT share_acl.share_with_email(pg_temp.id('P'), 'xavier@t36.test', 'viewer')$$,
     '42501', 'permission denied: the workspace policy allow_external_sharing forbids sharing with xavier@t36.test, which is no member''s e-mail address',
     'share_with_email: the e-mail of a known outsider is refused alike');
-SELECT throws_like($$SELECT share_acl.request_review(pg_temp.id('P'), NULL, reviewer_emails => ARRAY['ext@t36.test'])$$,
-    'permission denied: the workspace policy allow_external_sharing forbids a review by external principal %',
-    'request_review: the e-mail of an external guest is refused too');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('P'), NULL, reviewer_emails => ARRAY['xo@t36.test'])$$,
+    '42501', 'permission denied: the workspace policy allow_external_sharing forbids a review with xo@t36.test, which is no member''s e-mail address',
+    'request_review: the e-mail of an external principal without a role is refused alike');
+SELECT throws_ok($$SELECT share_acl.request_review(pg_temp.id('P'), ARRAY[pg_temp.id('xo')])$$,
+    '42501', format('permission denied: the workspace policy allow_external_sharing forbids a review by external principal %s', pg_temp.id('xo')),
+    'request_review: an external principal without a role, by its id, is refused');
 SELECT throws_like($$SELECT share_acl.request_review(pg_temp.id('P'), ARRAY[pg_temp.id('TX')])$$,
     'permission denied: the workspace policy allow_external_sharing forbids a review by external principal % (a member of team %)',
-    'request_review: a team holding an external guest is refused');
+    'request_review: a team holding an outsider is refused');
 SELECT throws_like($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('TX'), 'viewer')$$,
     'permission denied: the workspace policy allow_external_sharing forbids sharing with external principal % (a member of team %)',
-    'share: a team holding an external guest is refused');
-SELECT is(share_acl.effective_permissions(pg_temp.id('xavier'), pg_temp.id('P'))::text, '',
-    'the outsider holds nothing on P');
-SELECT is(share_acl.has_access(pg_temp.id('ext'), pg_temp.id('P'), 'view'), false,
-    'the external guest holds nothing on P');
+    'share: a team holding an outsider is refused');
+SELECT is(share_acl.effective_permissions(pg_temp.id('xavier'), pg_temp.id('P'))::text
+          || share_acl.effective_permissions(pg_temp.id('xo'), pg_temp.id('P'))::text, '',
+    'the outsiders hold nothing on P');
+SELECT lives_ok($$SELECT share_acl.cancel_review(share_acl.request_review(pg_temp.id('P'), NULL, reviewer_emails => ARRAY['ext@t36.test']))$$,
+    'request_review: the e-mail of an external guest is asked (a role in the workspace: no outsider, R2)');
+SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('ext'), 'viewer')$$,
+    'share: an external guest is shared with');
+SELECT is(share_acl.has_access(pg_temp.id('ext'), pg_temp.id('P'), 'view'), true,
+    'the external guest views P');
 SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('T'), 'viewer')$$,
     'share: a team of members only is shared with');
 
@@ -116,8 +133,8 @@ SELECT is((SELECT decided_by FROM share_acl.review_reviewer WHERE review_id = pg
     pg_temp.id('dave'), 'submit_review: the decision is dave''s');
 
 -- --------------------------- R14: owning a resource above is not enough
--- (allow_external_sharing true again: Q is shared with the external guest,
--- and a move under it is refused while it is false, 41_external_sharing_structure)
+-- (allow_external_sharing true again: Q is shared with an outsider, and a
+-- move under it is refused while it is false, 41_external_sharing_structure)
 SELECT pg_temp.act('alice');
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'true');
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_guest_uploads', 'true');
@@ -195,37 +212,38 @@ SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('F3'), pg_temp.id('gus'), 'e
 SELECT is(share_acl.has_access(pg_temp.id('gus'), pg_temp.id('RX'), 'view'), false,
     'member_edit_own_only: (the restricted asset takes nothing from it)');
 
--- allow_external_sharing: no external principal joins a team meanwhile
+-- allow_external_sharing: no team holding an outsider joins a team meanwhile
 SELECT pg_temp.act('alice');
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'false');
 SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('T'), 'editor');
-SELECT throws_like($$SELECT share_acl.add_team_member(pg_temp.id('T'), pg_temp.id('ext'))$$,
-    'permission denied: the workspace policy allow_external_sharing forbids adding external principal % to team %',
-    'add_team_member: an external guest does not join a team while allow_external_sharing is false');
 SELECT throws_like($$SELECT share_acl.add_team_member(pg_temp.id('T'), pg_temp.id('TX'))$$,
     'permission denied: the workspace policy allow_external_sharing forbids adding external principal % (a member of team %) to team %',
-    'add_team_member: nor a team holding one');
-SELECT is(share_acl.has_access(pg_temp.id('ext'), pg_temp.id('P'), 'edit'), false,
-    'add_team_member: the external guest got nothing through the team''s share');
+    'add_team_member: a team holding an outsider does not join a team while allow_external_sharing is false');
+SELECT is(share_acl.has_access(pg_temp.id('xo'), pg_temp.id('P'), 'view'), false,
+    'add_team_member: the outsider got nothing through the team''s share');
+SELECT lives_ok($$SELECT share_acl.add_team_member(pg_temp.id('T'), pg_temp.id('ext'))$$,
+    'add_team_member: an external guest (no outsider) joins it');
+SELECT share_acl.remove_team_member(pg_temp.id('T'), pg_temp.id('ext'));
 
 -- allow_external_sharing: a share reaching an outsider keeps working, and is
 -- not widened meanwhile
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'true');
-INSERT INTO ids SELECT 'share_tx', share_acl.share(pg_temp.id('Q'), pg_temp.id('TX'), 'viewer');
 INSERT INTO ids SELECT 'share_dave', share_acl.share(pg_temp.id('Q'), pg_temp.id('dave'), 'viewer');
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'false');
-SELECT throws_like($$SELECT share_acl.update_share(pg_temp.id('share_ext'), 'editor')$$,
+SELECT throws_like($$SELECT share_acl.update_share(pg_temp.id('share_xo'), 'editor')$$,
     'permission denied: the workspace policy allow_external_sharing forbids widening a share with external principal %',
-    'update_share: a share with an external guest is not widened while allow_external_sharing is false');
+    'update_share: a share with an outsider is not widened while allow_external_sharing is false');
 SELECT throws_like($$SELECT share_acl.update_share(pg_temp.id('share_tx'), 'commenter')$$,
     'permission denied: the workspace policy allow_external_sharing forbids widening a share with external principal % (a member of team %)',
     'update_share: nor a share with a team holding one');
-SELECT is(share_acl.has_access(pg_temp.id('ext'), pg_temp.id('Q'), 'comment'), false,
+SELECT is(share_acl.has_access(pg_temp.id('xo'), pg_temp.id('Q'), 'comment'), false,
     'update_share: the outsider got nothing more');
-SELECT lives_ok($$SELECT share_acl.update_share(pg_temp.id('share_ext'), allow_download => false)$$,
+SELECT lives_ok($$SELECT share_acl.update_share(pg_temp.id('share_xo'), allow_download => false)$$,
     'update_share: narrowing a share with an outsider is allowed');
-SELECT is(share_acl.has_access(pg_temp.id('ext'), pg_temp.id('Q'), 'view'), true,
+SELECT is(share_acl.has_access(pg_temp.id('xo'), pg_temp.id('Q'), 'view'), true,
     'update_share: the narrowed share keeps working');
+SELECT lives_ok($$SELECT share_acl.update_share(pg_temp.id('share_ext'), 'commenter')$$,
+    'update_share: a share with an external guest (no outsider) is widened as any');
 SELECT lives_ok($$SELECT share_acl.update_share(pg_temp.id('share_dave'), 'editor')$$,
     'update_share: a share with a member is widened as before');
 

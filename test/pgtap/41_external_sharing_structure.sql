@@ -20,7 +20,9 @@ CREATE FUNCTION pg_temp.act(text) RETURNS void LANGUAGE sql
     AS $$ SELECT share_acl.set_principal(pg_temp.id($1)) $$;
 
 -- alice owns ws; carol is a member with manager on P1 and P2; zed has no
--- role in ws; team TZ holds an external guest.  C1 (in P1) is shared with
+-- role in ws; team TZ holds an external principal without a role (an
+-- outsider, put there by a trusted administrator's direct write: the API
+-- adds only principals with a role).  C1 (in P1) is shared with
 -- zed, C2 with TZ, C3 has a share link, C4 an expired share with zed and a
 -- revoked link, C5 a review asked of zed; P2 holds carol's assets
 INSERT INTO ids VALUES
@@ -38,10 +40,9 @@ SELECT share_acl.share(pg_temp.id('P1'), pg_temp.id('carol'), 'manager');
 SELECT share_acl.share(pg_temp.id('P2'), pg_temp.id('carol'), 'manager');
 SELECT share_acl.share(pg_temp.id('C1'), pg_temp.id('zed'), 'viewer');
 INSERT INTO ids VALUES ('TZ', share_acl.create_team(pg_temp.id('ws'), 'with a guest'));
-INSERT INTO ids SELECT 'share_ext', share_acl.share_with_email(pg_temp.id('P2'), 'ext@t41.test', 'viewer');
+INSERT INTO share_acl.principal (kind, email) VALUES ('external', 'ext@t41.test');
 INSERT INTO ids SELECT 'ext', p.id FROM share_acl.principal p WHERE p.email = 'ext@t41.test';
-SELECT share_acl.unshare(pg_temp.id('share_ext'));
-SELECT share_acl.add_team_member(pg_temp.id('TZ'), pg_temp.id('ext'));
+INSERT INTO share_acl.team_member (team_id, member_id) VALUES (pg_temp.id('TZ'), pg_temp.id('ext'));
 SELECT share_acl.share(pg_temp.id('C2'), pg_temp.id('TZ'), 'viewer');
 SELECT share_acl.create_link(pg_temp.id('C3')) IS NOT NULL;
 SELECT share_acl.share(pg_temp.id('C4'), pg_temp.id('zed'), 'viewer', expires_at => now() + interval '1 hour');
@@ -85,7 +86,7 @@ SELECT throws_like($$SELECT share_acl.add_to_collection(pg_temp.id('C1'), pg_tem
 SELECT is(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('H'), 'view'), false,
     'carol cannot view collection H');
 SELECT throws_ok($$SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id('F'))$$, '42501',
-    format('permission denied: the workspace policy allow_external_sharing forbids move_resource: a resource it would be put below is shared with an external principal or a user with no role in the workspace, which would reach resource %s', pg_temp.id('A')),
+    format('permission denied: the workspace policy allow_external_sharing forbids move_resource: a resource it would be put below is shared with a principal with no role in the workspace, which would reach resource %s', pg_temp.id('A')),
     'move_resource: the refusal names neither the ancestor nor the outsider to who cannot view that ancestor');
 SELECT is(share_acl.has_access(pg_temp.id('zed'), pg_temp.id('Bx'), 'view'), false,
     'the outsider reaches nothing of it');
