@@ -840,6 +840,11 @@ BEGIN
     -- (the lock may have waited for a change of the caller's own role)
     PERFORM share_acl._see_committed();
     PERFORM share_acl._require(actor, workspace, 'manage_members', 'set_role');
+    IF p.kind = 'team' THEN
+        RAISE EXCEPTION 'a team cannot be a workspace member'
+            USING ERRCODE = 'wrong_object_type',
+                  HINT = 'A team has no role: its members have theirs.';
+    END IF;
     IF cur IS NULL THEN
         RAISE EXCEPTION 'principal % is not a member of workspace %', principal, workspace
             USING ERRCODE = 'no_data_found',
@@ -890,6 +895,12 @@ BEGIN
     FOR pass IN 1 .. 2 LOOP
         PERFORM share_acl._require(actor, workspace, 'manage_members', 'remove_member');
         cur := share_acl._role(workspace, principal);
+        IF cur IS NULL AND EXISTS (SELECT 1 FROM share_acl.principal x
+                                    WHERE x.id = remove_member.principal AND x.kind = 'team') THEN
+            RAISE EXCEPTION 'a team cannot be a workspace member'
+                USING ERRCODE = 'wrong_object_type',
+                      HINT = 'A team has no role: its members have theirs.';
+        END IF;
         IF cur IS NULL THEN
             RAISE EXCEPTION 'principal % is not a member of workspace %', principal, workspace
                 USING ERRCODE = 'no_data_found';
@@ -2305,13 +2316,14 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     actor uuid := share_acl._actor();
     cur share_acl.workspace_role;
+    p share_acl.principal;
 BEGIN
     IF workspace IS NULL OR new_owner IS NULL THEN
         RAISE EXCEPTION 'transfer_ownership: workspace and new_owner must not be null'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM share_acl._get_workspace(workspace);
-    PERFORM share_acl._get_principal(new_owner);
+    p := share_acl._get_principal(new_owner);
     PERFORM share_acl._require(actor, workspace, 'transfer_ownership', 'transfer_ownership');
     -- one transfer at a time: the owner's row and the new owner's, in id
     -- order; then what committed meanwhile decides (a concurrent transfer
@@ -2328,6 +2340,11 @@ BEGIN
     IF cur = 'owner' THEN
         RAISE EXCEPTION 'principal % already owns workspace %', new_owner, workspace
             USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF p.kind = 'team' THEN
+        RAISE EXCEPTION 'a team cannot own a workspace'
+            USING ERRCODE = 'wrong_object_type',
+                  HINT = 'The new owner is a user who is an admin or member of the workspace.';
     END IF;
     IF cur IS NULL OR cur NOT IN ('admin', 'member') THEN
         RAISE EXCEPTION 'the new owner must already be an admin or member of workspace %', workspace

@@ -5,7 +5,7 @@
 -- The file runs as superuser (a trusted administrator when no principal is
 -- set); pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(163);
+SELECT plan(166);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -161,6 +161,14 @@ SELECT results_eq(
     $$SELECT kind::text, display_name, workspace_id FROM share_acl.principal WHERE id = pg_temp.id('team')$$,
     $$SELECT 'team', 'Editors', pg_temp.id('ws')$$,
     'create_team: a team principal of the workspace');
+SELECT throws_ok($$SELECT share_acl.set_role(pg_temp.id('ws'), pg_temp.id('team'), 'member')$$, '42809',
+    'a team cannot be a workspace member', 'set_role: a team is 42809 (the wrong kind), not P0002');
+SELECT throws_ok($$SELECT share_acl.remove_member(pg_temp.id('ws'), pg_temp.id('team'))$$, '42809',
+    'a team cannot be a workspace member', 'remove_member: a team is 42809');
+SELECT pg_temp.act('alice');
+SELECT throws_ok($$SELECT share_acl.transfer_ownership(pg_temp.id('ws'), pg_temp.id('team'))$$, '42809',
+    'a team cannot own a workspace', 'transfer_ownership: to a team is 42809');
+SELECT pg_temp.act('bob');
 INSERT INTO ids VALUES ('team2', share_acl.create_team(pg_temp.id('ws'), 'Inner'));
 SELECT throws_ok($$SELECT share_acl.create_team(NULL, 'x')$$, '22004', NULL, 'create_team: NULL workspace is 22004');
 SELECT throws_ok($$SELECT share_acl.create_team(gen_random_uuid(), 'x')$$, 'P0002', NULL,
