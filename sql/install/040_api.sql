@@ -1540,7 +1540,7 @@ BEGIN
         PERFORM share_acl._deny(_structure_check.resource,
             pg_catalog.format('permission denied: %s requires "%s" on resource %s%s', action, missing, resource,
                               share_acl._edit_own_only_cause(missing, (prior->>'capped')::share_acl.permset)),
-            'Its new ancestors would give these permissions on the resource to principals or share links that do not have them yet, or have them only through a grant that ends; moving a resource, adding it to a collection or lifting its restriction may pass on only permissions the acting principal holds on it.', NULL);
+            'The change would give these permissions on the resource, or below it, to principals or share links that do not have them yet, or have them only through a grant that ends (through its new ancestors, or through guest AI where a project would become top-level); moving a resource, adding it to a collection or lifting its restriction may pass on only permissions the acting principal holds on it.', NULL);
     END IF;
 END $$;
 COMMENT ON FUNCTION share_acl._structure_check(uuid, jsonb, text) IS
