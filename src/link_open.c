@@ -121,6 +121,8 @@ typedef struct OpenedLink
 	bool		has_workspace;
 	pg_uuid_t	workspace;
 	bool		track_views;
+	bool		has_creator;
+	pg_uuid_t	creator;		/* created_by */
 } OpenedLink;
 
 /* The secret of an unretired signing key (a copy), or 0 when there is none. */
@@ -198,6 +200,10 @@ LinkRow(TupleDesc desc, HeapTuple tup, void *arg)
 	l->password_hash = isnull ? NULL : DatumGetTextPCopy(d);
 	Attr(desc, tup, catalog.l_max_views, &isnull);
 	l->has_max_views = !isnull;
+	d = Attr(desc, tup, catalog.l_created_by, &isnull);
+	l->has_creator = !isnull;
+	if (!isnull)
+		l->creator = *DatumGetUUIDP(d);
 	l->exists = true;
 }
 
@@ -429,6 +435,7 @@ link_open(PG_FUNCTION_ARGS)
 	bool		found;
 	bool		has_link_id = false;
 	bool		audited = false;	/* the open's audit row is staged (with its attempt) */
+	bool		own = false;	/* by the link's creator: no view (its own look at its link) */
 	OpenedLink	l;
 	Datum		values[5];
 	bool		nulls[5] = {false, false, true, true, true};
@@ -469,6 +476,8 @@ link_open(PG_FUNCTION_ARGS)
 		/* the e-mail the first view's notification names: none when views are untracked */
 
 		has_link_id = true;
+		own = l.has_creator && ContextCurrentPrincipal() != NULL &&
+			uuid_equal(ContextCurrentPrincipal(), &l.creator);
 		if (l.refusal != NULL)
 			status = l.refusal;
 		else if (standby && (l.password_hash != NULL || l.has_max_views))
@@ -514,8 +523,11 @@ link_open(PG_FUNCTION_ARGS)
 			has_link_id = false;
 		}
 
-		/* (nothing is recorded on a standby: its links have neither, above) */
-		if (status == NULL && (l.password_hash != NULL || l.has_max_views))
+		/*
+		 * (nothing is recorded on a standby: its links have neither, above;
+		 * the link's creator opening it, its principal set, claims no view)
+		 */
+		if (status == NULL && (l.password_hash != NULL || (l.has_max_views && !own)))
 		{
 			Datum		args[4];
 			char		argnulls[4] = {' ', ' ', ' ', ' '};
@@ -535,7 +547,7 @@ link_open(PG_FUNCTION_ARGS)
 				elog(ERROR, "the attempt to open link was not answered");
 			status = MemoryContextStrdup(caller, TextDatumGetCString(answer));
 			/* a refused attempt's audit row committed with it, and a claimed view's */
-			audited = strcmp(status, "ok") != 0 || l.has_max_views;
+			audited = strcmp(status, "ok") != 0 || (l.has_max_views && !own);
 			if (strcmp(status, "ok") == 0)
 				status = NULL;
 			else if (strcmp(status, "invalid") == 0)
@@ -552,9 +564,9 @@ link_open(PG_FUNCTION_ARGS)
 				 */
 				TimestampTz viewed_at = EngineExpiryNow();
 
-				if (l.track_views)
+				if (l.track_views && !own)
 					WriteView(&l.id, email, viewed_at);
-				if (!l.has_max_views)
+				if (!l.has_max_views && !own)
 					LinkViewAtCommit(&l.id, l.track_views && email ? text_to_cstring(email) : NULL,
 									 viewed_at);
 			}

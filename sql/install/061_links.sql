@@ -279,7 +279,8 @@ BEGIN
             END IF;
         END IF;
         IF status IS NULL THEN
-            IF l.max_views IS NULL THEN
+            -- (the link's creator opening it claims no view: its own look)
+            IF l.max_views IS NULL OR _link_record_attempt.actor = l.created_by THEN
                 RETURN 'ok';
             END IF;
             -- a claimed view stays used whatever the caller does: so does
@@ -478,7 +479,9 @@ COMMENT ON FUNCTION share_acl.create_link(uuid, share_acl.permset, timestamptz, 
 -- for a link with max_views, otherwise when the transaction commits), a
 -- link_view row with the viewer's e-mail when
 -- the workspace tracks external views, a notification to the creator on the
--- first view (its viewer_email in the payload); everywhere: the link
+-- first view (its viewer_email in the payload) — none of these for an open
+-- by the link's creator, its principal set: its own look at the link, no
+-- view —; everywhere: the link
 -- becomes the transaction's link context, so that has_access(resource,
 -- perms) answers by R7 (united with the principal's own permissions when one
 -- is set) until the transaction ends.  A refusal leaves the link context as

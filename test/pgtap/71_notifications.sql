@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(122);
+SELECT plan(127);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -311,9 +311,21 @@ SELECT ok(share_acl.notify_expiring_links('1000000 years') >= 1,
     'notify_expiring_links: a span past the timestamp range reaches every later expiry (the 3-day link), no 22008');
 
 -- ------------------------------------------------------------ first view
--- a link with max_views made in this transaction counts its views at once
+-- a link with max_views made in this transaction counts its views at once;
+-- its creator's own look at it (its principal set) is no view
 SELECT pg_temp.act('alice');
 SELECT share_acl.create_link(pg_temp.id('A'), max_views => 5) AS token \gset
+SELECT is((SELECT status FROM share_acl.open_link(:'token')), 'ok',
+    'first view: the link''s creator opens it first, its principal set');
+SELECT is((SELECT view_count FROM share_acl.link WHERE resource_id = pg_temp.id('A') AND max_views = 5), 0::bigint,
+    'first view: the creator''s own look is no view (not counted, no view of max_views claimed)');
+SELECT is((SELECT count(*) FROM share_acl.notification WHERE kind = 'link_first_view'), 0::bigint,
+    'first view: nor is it the first view, which is still to come');
+SELECT share_acl.create_link(pg_temp.id('A'), max_views => 1, password => 'Pass-71-own') AS ptoken \gset
+SELECT is((SELECT status FROM share_acl.open_link(:'ptoken', 'Pass-71-own')), 'ok',
+    'a link with a password and one view, opened by its creator (its attempt decided by _link_record_attempt)');
+SELECT is((SELECT view_count FROM share_acl.link WHERE resource_id = pg_temp.id('A') AND password_hash IS NOT NULL),
+    0::bigint, 'its one view is not claimed by its creator''s look');
 RESET share_acl.principal;
 SELECT is((SELECT status FROM share_acl.open_link(:'token', viewer_email => 'first@t71.test')), 'ok',
     'first view: an external viewer opens the link');
