@@ -142,22 +142,25 @@ SELECT is(pg_temp.refusal('carol', format('SELECT share_acl.move_resource(%L, %L
 SELECT is(pg_temp.refusal('carol', format('SELECT share_acl.set_general_access(%L, %L)', pg_temp.id('A'), 'public')),
     '42501: (no detail)',
     'a refusal no policy causes (make_public, beyond a member editor) names none');
+-- (gina, a guest editor of P, uploads into it)
+CREATE FUNCTION pg_temp.guest_upload() RETURNS text LANGUAGE sql AS $$
+    SELECT pg_temp.refusal('gina', format('SELECT share_acl.create_resource(%L, %L, %L)',
+                                          pg_temp.id('ws'), 'asset', pg_temp.id('P')))
+$$;
 SELECT pg_temp.act('alice');
 SELECT pg_temp.set('allow_guest_uploads', 'false');
-SELECT is(pg_temp.refusal('gina', format('SELECT share_acl.create_resource(%L, %L, %L)', pg_temp.id('ws'), 'asset', pg_temp.id('P'))),
+SELECT is(pg_temp.guest_upload(),
     '42501: The workspace policy allow_guest_uploads (off) withholds it.',
     'allow_guest_uploads off: a guest editor''s refused upload names the policy');
-SELECT pg_temp.act('alice');
+-- (the principal the refused call set went with its subtransaction: alice again)
 SELECT pg_temp.set('guest_access_enabled', 'false');
-SELECT is(pg_temp.refusal('gina', format('SELECT share_acl.create_resource(%L, %L, %L)', pg_temp.id('ws'), 'asset', pg_temp.id('P'))),
+SELECT is(pg_temp.guest_upload(),
     '42501: The workspace policy guest_access_enabled (off) and allow_guest_uploads (off) withholds it.',
     'both guest switches off: the refusal names both');
-SELECT pg_temp.act('alice');
 SELECT pg_temp.set('allow_guest_uploads', 'true');
-SELECT is(pg_temp.refusal('gina', format('SELECT share_acl.create_resource(%L, %L, %L)', pg_temp.id('ws'), 'asset', pg_temp.id('P'))),
+SELECT is(pg_temp.guest_upload(),
     '42501: The workspace policy guest_access_enabled (off) withholds it.',
     'guest_access_enabled off: a guest editor''s refused upload names the policy');
-SELECT pg_temp.act('alice');
 SELECT pg_temp.set('guest_access_enabled', 'true');
 SELECT pg_temp.set('member_edit_own_only', 'false');
 SELECT share_acl.set_general_access(pg_temp.id('P'), 'public');
