@@ -479,9 +479,9 @@ COMMENT ON FUNCTION share_acl.create_link(uuid, share_acl.permset, timestamptz, 
 -- for a link with max_views, otherwise when the transaction commits), a
 -- link_view row with the viewer's e-mail when
 -- the workspace tracks external views, a notification to the creator on the
--- first view (its viewer_email in the payload) — none of these for an open
+-- first view (its viewer_email in the payload) (none of these for an open
 -- by the link's creator, its principal set: its own look at the link, no
--- view —; everywhere: the link
+-- view); everywhere: the link
 -- becomes the transaction's link context, so that has_access(resource,
 -- perms) answers by R7 (united with the principal's own permissions when one
 -- is set) until the transaction ends.  A refusal leaves the link context as

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test/lint/run.sh — plpgsql_check over every PL/pgSQL function of share_acl,
-# every warning class on; any finding fails.
+# every warning class on; any finding fails.  And no character outside ASCII
+# in the install script's sources.
 #
 # Needs a running cluster (PGHOST etc., as test/run_all.sh provides) with the
 # plpgsql_check extension available (Debian postgresql-15-plpgsql-check,
@@ -11,6 +12,14 @@
 # plpgsql_check can see.  A finding that is intended is silenced in the
 # function itself with a "@plpgsql_check_options" comment, which says why.
 set -uo pipefail
+# The install script is read in the database's encoding (EUC_JP, SQL_ASCII,
+# MULE_INTERNAL...): its sources hold ASCII only (test/install tries those).
+here=$(cd "$(dirname "$0")" && pwd)
+if non_ascii=$(LC_ALL=C grep -nP '[^\x00-\x7F]' "$here"/../../sql/install/*.sql); then
+	echo "$non_ascii"
+	echo "lint: sql/install holds characters outside ASCII (CREATE EXTENSION fails in an EUC_JP database)"
+	exit 1
+fi
 db=share_acl_lint
 psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 psql -qX -v ON_ERROR_STOP=1 -d $db -c 'CREATE EXTENSION share_acl' -c 'CREATE EXTENSION plpgsql_check' >/dev/null || exit 1
