@@ -251,7 +251,9 @@ Require(const char *function, const pg_uuid_t *actor, const pg_uuid_t *target, P
 		 psprintf("permission denied: %s requires \"%s\" on %s %s", action ? action : "",
 				  names.len ? names.data : PermsetToCString(needed),
 				  kind == TARGET_WORKSPACE ? "workspace" : "resource", UuidText(target)),
-		 policy ? psprintf("The workspace policy %s withholds it.", policy) : NULL, NULL);
+		 policy == NULL ? NULL :
+		 strstr(policy, " and ") ? psprintf("The workspace policies %s withhold it.", policy) :
+		 psprintf("The workspace policy %s withholds it.", policy), NULL);
 }
 
 /*

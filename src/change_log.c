@@ -1017,23 +1017,50 @@ TriggerRowSeenUnder(Oid trigger, Snapshot snap)
 }
 
 /*
- * Can no other transaction change the log's triggers before this one ends,
- * and has this backend taken in the invalidations of every such change
- * committed so far?  On a primary, outside parallel mode, when this
- * transaction holds RowExclusiveLock on the log or gets it without
- * waiting: every statement that changes a table's triggers (CREATE, DROP,
- * ALTER TRIGGER, ALTER TABLE … ENABLE or DISABLE TRIGGER) takes
- * ShareRowExclusiveLock or stronger, which conflicts with it, and holds it
- * until after its commit has sent its invalidations; getting the lock takes
- * in the messages sent before.  (A change made by this transaction itself
- * comes in at its next command.)
+ * Has this backend taken in the invalidations of every change of the log's
+ * triggers committed so far, and is none under way?  On a primary, outside
+ * parallel mode, when this transaction holds RowExclusiveLock on the log or
+ * gets it without waiting: every statement that changes a table's triggers
+ * (CREATE, DROP, ALTER TRIGGER, ALTER TABLE … ENABLE or DISABLE TRIGGER)
+ * takes ShareRowExclusiveLock or stronger, which conflicts with it, and
+ * holds it until after its commit has sent its invalidations; the messages
+ * sent before are taken in once the lock is had.  (A change made by this
+ * transaction itself comes in at its next command.)  A lock got here is
+ * released by TriggerChangesReleased once the row is judged: a change that
+ * commits after that is one the reader's snapshot, taken before, does not
+ * see, and the next read takes the lock, and its messages, again; held to
+ * the end of the transaction, it would make such a statement, and every
+ * write of share_acl queued behind it, wait for a reader that sits idle.
  */
 static bool
-TriggerChangesExcluded(Relation log)
+TriggerChangesExcluded(Relation log, bool *got)
 {
+	LOCKTAG		tag;
+	LockAcquireResult res;
+
+	*got = false;
 	if (RecoveryInProgress() || IsInParallelMode())
 		return false;
-	return ConditionalLockRelation(log, RowExclusiveLock);
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, RelationGetRelid(log));
+	res = LockAcquire(&tag, RowExclusiveLock, false, true);
+	if (res == LOCKACQUIRE_NOT_AVAIL)
+		return false;
+	if (res != LOCKACQUIRE_ALREADY_CLEAR)
+		AcceptInvalidationMessages();
+	*got = res == LOCKACQUIRE_OK;
+	return true;
+}
+
+/* Release what TriggerChangesExcluded got (not a lock held before it). */
+static void
+TriggerChangesReleased(Relation log, bool got)
+{
+	LOCKTAG		tag;
+
+	if (!got)
+		return;
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, RelationGetRelid(log));
+	LockRelease(&tag, RowExclusiveLock, false);
 }
 
 /* Is the last look at trigger's row, read latest, still what it is now? */
@@ -1140,16 +1167,21 @@ TriggerRowCounts(Oid trigger, Snapshot snap, FullTransactionId oldest, bool late
 static bool
 WritersCounted(Relation log, Snapshot snap, FullTransactionId oldest)
 {
-	bool		latest = TriggerChangesExcluded(log);	/* (first: it may rebuild log) */
+	bool		got;
+	bool		latest = TriggerChangesExcluded(log, &got);	/* (first: it may rebuild log) */
 	TriggerDesc *t = log->trigdesc;
+	bool		counted = false;
 	int			i;
 
-	if (t == NULL || !t->trig_insert_before_statement || !OidIsValid(catalog.change_log_written_fn))
-		return false;
-	for (i = 0; i < t->numtriggers; i++)
-		if (t->triggers[i].tgfoid == catalog.change_log_written_fn)
-			return TriggerRowCounts(t->triggers[i].tgoid, snap, oldest, latest);
-	return false;
+	if (t != NULL && t->trig_insert_before_statement && OidIsValid(catalog.change_log_written_fn))
+		for (i = 0; i < t->numtriggers; i++)
+			if (t->triggers[i].tgfoid == catalog.change_log_written_fn)
+			{
+				counted = TriggerRowCounts(t->triggers[i].tgoid, snap, oldest, latest);
+				break;
+			}
+	TriggerChangesReleased(log, got);
+	return counted;
 }
 
 /*

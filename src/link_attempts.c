@@ -160,10 +160,11 @@ typedef struct AttemptShared
  *
  * Decide and record one attempt to open a link (with a password, or with
  * max_views) in a transaction of its own, and answer its status: ok,
- * wrong_password, locked, password_required, revoked, expired or invalid
- * (the link no longer exists).  password_ok is NULL when the caller saw no
- * password on the link; actor and db_role are the caller's principal and
- * session user, for a refusal's audit row; checked_hash the password hash
+ * claimed (ok, a view of max_views claimed and the open's audit row staged
+ * with it), wrong_password, locked, password_required, revoked, expired or
+ * invalid (the link no longer exists).  password_ok is NULL when the caller
+ * saw no password on the link; actor and db_role are the caller's principal
+ * and session user, for the audit row of a refusal or a claimed view; checked_hash the password hash
  * that password_ok was checked against (a password changed since makes the
  * attempt wrong_password, uncounted).  Raises when the attempt could not be
  * recorded (see the top of this file).  Internal: called by open_link only.

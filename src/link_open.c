@@ -207,6 +207,20 @@ LinkRow(TupleDesc desc, HeapTuple tup, void *arg)
 	l->exists = true;
 }
 
+/*
+ * Does the link's creator hold, itself, every flag the link gives?  Its open
+ * then gives it nothing: its own look at its link, no view.  (A creator that
+ * lost them opens it as anyone holding the token does.)
+ */
+static bool
+CreatorHolds(const OpenedLink *l)
+{
+	TargetKind	kind;
+
+	return (EnginePermissionsOf(&l->creator, &l->resource, &kind) & l->perms) == l->perms &&
+		kind == TARGET_RESOURCE;
+}
+
 static void
 TrackViewsRow(TupleDesc desc, HeapTuple tup, void *arg)
 {
@@ -436,6 +450,8 @@ link_open(PG_FUNCTION_ARGS)
 	bool		has_link_id = false;
 	bool		audited = false;	/* the open's audit row is staged (with its attempt) */
 	bool		own = false;	/* by the link's creator: no view (its own look at its link) */
+	bool		attempted = false;	/* decided by _link_record_attempt */
+	bool		claimed = false;	/* ... which claimed a view of max_views */
 	OpenedLink	l;
 	Datum		values[5];
 	bool		nulls[5] = {false, false, true, true, true};
@@ -477,7 +493,7 @@ link_open(PG_FUNCTION_ARGS)
 
 		has_link_id = true;
 		own = l.has_creator && ContextCurrentPrincipal() != NULL &&
-			uuid_equal(ContextCurrentPrincipal(), &l.creator);
+			uuid_equal(ContextCurrentPrincipal(), &l.creator) && CreatorHolds(&l);
 		if (l.refusal != NULL)
 			status = l.refusal;
 		else if (standby && (l.password_hash != NULL || l.has_max_views))
@@ -542,13 +558,19 @@ link_open(PG_FUNCTION_ARGS)
 			args[3] = l.password_hash ? PointerGetDatum(l.password_hash) : (Datum) 0;
 			argnulls[3] = l.password_hash ? ' ' : 'n';
 			DecideAttempt(&l.id, args, argnulls);
+			attempted = true;
 			answer = KeptStatementColumn(1, &isnull);
 			if (isnull)
 				elog(ERROR, "the attempt to open link was not answered");
 			status = MemoryContextStrdup(caller, TextDatumGetCString(answer));
-			/* a refused attempt's audit row committed with it, and a claimed view's */
-			audited = strcmp(status, "ok") != 0 || (l.has_max_views && !own);
-			if (strcmp(status, "ok") == 0)
+			/*
+			 * a refused attempt's audit row committed with it, and a claimed
+			 * view's (as the attempt found the link under its row lock, which
+			 * may differ from what this read saw)
+			 */
+			audited = strcmp(status, "ok") != 0;
+			claimed = strcmp(status, "claimed") == 0;
+			if (strcmp(status, "ok") == 0 || claimed)
 				status = NULL;
 			else if (strcmp(status, "invalid") == 0)
 				has_link_id = false;
@@ -559,14 +581,16 @@ link_open(PG_FUNCTION_ARGS)
 			if (!standby)
 			{
 				/*
-				 * the viewer's row; a view of a link without max_views counts
-				 * at commit; both at the time the open was judged at
+				 * the viewer's row; a view the attempt did not claim (a link
+				 * without max_views, as the attempt found it under its row
+				 * lock when there was one) counts at commit; both at the time
+				 * the open was judged at
 				 */
 				TimestampTz viewed_at = EngineExpiryNow();
 
 				if (l.track_views && !own)
 					WriteView(&l.id, email, viewed_at);
-				if (!l.has_max_views && !own)
+				if (!claimed && !own && (!l.has_max_views || attempted))
 					LinkViewAtCommit(&l.id, l.track_views && email ? text_to_cstring(email) : NULL,
 									 viewed_at);
 			}

@@ -279,21 +279,26 @@ BEGIN
             END IF;
         END IF;
         IF status IS NULL THEN
-            -- (the link's creator opening it claims no view: its own look)
-            IF l.max_views IS NULL OR _link_record_attempt.actor = l.created_by THEN
+            -- (the link's creator opening it while it holds what the link
+            -- gives claims no view: its own look)
+            IF l.max_views IS NULL
+               OR (_link_record_attempt.actor = l.created_by
+                   AND share_acl.effective_permissions(l.created_by, l.resource_id) OPERATOR(share_acl.@>) l.perms) THEN
                 RETURN 'ok';
             END IF;
             -- a claimed view stays used whatever the caller does: so does
-            -- the open's audit row (the caller stages none for it)
+            -- the open's audit row (answered 'claimed': the caller, which
+            -- read the link before this row lock, stages none for it)
             PERFORM share_acl._link_count_views(l.id, 1, now(),
                 CASE WHEN ws.track_external_views THEN _link_record_attempt.viewer_email END);
-            status := 'ok';
+            status := 'claimed';
         END IF;
     END IF;
     INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, object_type, object_id,
                                        new, link_id, viewer_email)
     VALUES (ws.id, _link_record_attempt.actor, _link_record_attempt.db_role, 'open_link', 'link', l.id,
-            pg_catalog.jsonb_build_object('status', status), l.id, _link_record_attempt.viewer_email);
+            pg_catalog.jsonb_build_object('status', CASE status WHEN 'claimed' THEN 'ok' ELSE status END),
+            l.id, _link_record_attempt.viewer_email);
     PERFORM share_acl._audit_staged(ws.id);
     RETURN status;
 END $$;
@@ -480,8 +485,8 @@ COMMENT ON FUNCTION share_acl.create_link(uuid, share_acl.permset, timestamptz, 
 -- link_view row with the viewer's e-mail when
 -- the workspace tracks external views, a notification to the creator on the
 -- first view (its viewer_email in the payload) (none of these for an open
--- by the link's creator, its principal set: its own look at the link, no
--- view); everywhere: the link
+-- by the link's creator, its principal set, while it holds every flag the
+-- link gives: its own look at the link, no view); everywhere: the link
 -- becomes the transaction's link context, so that has_access(resource,
 -- perms) answers by R7 (united with the principal's own permissions when one
 -- is set) until the transaction ends.  A refusal leaves the link context as

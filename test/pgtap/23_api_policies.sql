@@ -155,7 +155,7 @@ SELECT is(pg_temp.guest_upload(),
 -- (the principal the refused call set went with its subtransaction: alice again)
 SELECT pg_temp.set('guest_access_enabled', 'false');
 SELECT is(pg_temp.guest_upload(),
-    '42501: The workspace policy guest_access_enabled (off) and allow_guest_uploads (off) withholds it.',
+    '42501: The workspace policies guest_access_enabled (off) and allow_guest_uploads (off) withhold it.',
     'both guest switches off: the refusal names both');
 SELECT pg_temp.set('allow_guest_uploads', 'true');
 SELECT is(pg_temp.guest_upload(),

@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(127);
+SELECT plan(129);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -326,6 +326,18 @@ SELECT is((SELECT status FROM share_acl.open_link(:'ptoken', 'Pass-71-own')), 'o
     'a link with a password and one view, opened by its creator (its attempt decided by _link_record_attempt)');
 SELECT is((SELECT view_count FROM share_acl.link WHERE resource_id = pg_temp.id('A') AND password_hash IS NOT NULL),
     0::bigint, 'its one view is not claimed by its creator''s look');
+-- a creator that no longer holds what its link gives opens it as anyone does
+SELECT pg_temp.act('dave');
+SELECT share_acl.create_link(pg_temp.id('B'), max_views => 2) AS dtoken \gset
+SELECT pg_temp.act('alice');
+SELECT share_acl.remove_team_member(pg_temp.id('crew'), pg_temp.id('dave'));
+SELECT pg_temp.act('dave');
+SELECT is((SELECT status FROM share_acl.open_link(:'dtoken')), 'ok',
+    'a creator that lost what its link gives opens it');
+SELECT is((SELECT view_count FROM share_acl.link WHERE resource_id = pg_temp.id('B') AND max_views = 2), 1::bigint,
+    'and that open is a view, claimed from max_views');
+SELECT pg_temp.act('alice');
+SELECT share_acl.add_team_member(pg_temp.id('crew'), pg_temp.id('dave'));
 RESET share_acl.principal;
 SELECT is((SELECT status FROM share_acl.open_link(:'token', viewer_email => 'first@t71.test')), 'ok',
     'first view: an external viewer opens the link');
