@@ -2296,7 +2296,7 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION share_acl.update_share(uuid, share_acl.permset, timestamptz,
                                            boolean, boolean, boolean, boolean, boolean) IS
-    'change a share (needs change_permissions on its resource, or being its grantor); NULL options keep their values, clear_expiry => true removes the expiry';
+    'change a share (needs change_permissions on its resource, or being its grantor; widening it, share on the resource and every flag of the result); NULL options keep their values, clear_expiry => true removes the expiry';
 
 CREATE FUNCTION share_acl.unshare(share uuid) RETURNS void
     AS 'MODULE_PATHNAME', 'share_remove'
