@@ -215,6 +215,24 @@ check "some of the $CANCELLED timed opens were cancelled ($cancels)" "$([ "$canc
 sleep 1	# the workers of the last calls commit
 check "no attempt's worker lost its segment or failed" \
 	"$(grep -q 'shared memory segment of a share link attempt\|link attempt.*exited with exit code 1\|the caller ended before the worker started' "$SA_CLUSTER_DIR/server.log" && grep 'shared memory segment\|exited with exit code 1\|caller ended' "$SA_CLUSTER_DIR/server.log" | head -2 | tr '\n' ' ' || echo t)"
+# an open of a max_views link whose attempt waits for the row an
+# administrator is changing (max_views taken away meanwhile): the attempt's
+# answer, not the open's earlier read of the link, says whether the open's
+# audit row was written with a claimed view — one audit row, and the view
+# counted at commit (before, none and none)
+read -r MV_TOKEN MV_LINK < <(psql -qXAt -F ' ' -c "SET log_min_error_statement = panic" \
+	-c "SELECT t, share_acl.link_id(t) FROM share_acl.create_link((SELECT r.id FROM share_acl.resource r WHERE r.workspace_id = '$W' LIMIT 1), max_views => 5, label => 'race') t" | tail -1)
+psql -qX -c "BEGIN" -c "UPDATE share_acl.link SET max_views = NULL WHERE id = '$MV_LINK'" \
+	-c "SELECT pg_sleep(0.8)" -c "COMMIT" >/dev/null 2>&1 &
+holder=$!
+sleep 0.2
+mv_status=$(psql -qXAt -c "SET log_min_error_statement = panic" \
+	-c "SELECT status FROM share_acl.open_link(\$\$$MV_TOKEN\$\$)" 2>&1 | tail -1)
+wait "$holder"
+check "an open whose attempt waited for an administrator's change of max_views answers ok ($mv_status) with one audit row and its view counted" \
+	"$(psql -qXAt -c "SELECT '$mv_status' = 'ok'
+	    AND (SELECT count(*) FROM share_acl.audit_log WHERE action = 'open_link' AND link_id = '$MV_LINK') = 1
+	    AND (SELECT view_count FROM share_acl.link WHERE id = '$MV_LINK') = 1")"
 # a refused call that waits for a worker slot (all three held by a parallel
 # query for about two seconds) past its statement_timeout is still refused
 # with 42501, not cancelled (57014): an application must not take it for a
