@@ -50,6 +50,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
 #include "utils/array.h"
@@ -1024,42 +1025,18 @@ TriggerRowSeenUnder(Oid trigger, Snapshot snap)
  * takes ShareRowExclusiveLock or stronger, which conflicts with it, and
  * holds it until after its commit has sent its invalidations; the messages
  * sent before are taken in once the lock is had.  (A change made by this
- * transaction itself comes in at its next command.)  A lock got here is
- * released by TriggerChangesReleased once the row is judged: a change that
+ * transaction itself comes in at its next command.)  The lock got here is
+ * released by WritersCounted once the row is judged: a change that
  * commits after that is one the reader's snapshot, taken before, does not
  * see, and the next read takes the lock, and its messages, again; held to
  * the end of the transaction, it would make such a statement, and every
  * write of share_acl queued behind it, wait for a reader that sits idle.
  */
 static bool
-TriggerChangesExcluded(Relation log, bool *got)
+TriggerChangesExcluded(Relation log)
 {
-	LOCKTAG		tag;
-	LockAcquireResult res;
-
-	*got = false;
-	if (RecoveryInProgress() || IsInParallelMode())
-		return false;
-	SET_LOCKTAG_RELATION(tag, MyDatabaseId, RelationGetRelid(log));
-	res = LockAcquire(&tag, RowExclusiveLock, false, true);
-	if (res == LOCKACQUIRE_NOT_AVAIL)
-		return false;
-	if (res != LOCKACQUIRE_ALREADY_CLEAR)
-		AcceptInvalidationMessages();
-	*got = res == LOCKACQUIRE_OK;
-	return true;
-}
-
-/* Release what TriggerChangesExcluded got (not a lock held before it). */
-static void
-TriggerChangesReleased(Relation log, bool got)
-{
-	LOCKTAG		tag;
-
-	if (!got)
-		return;
-	SET_LOCKTAG_RELATION(tag, MyDatabaseId, RelationGetRelid(log));
-	LockRelease(&tag, RowExclusiveLock, false);
+	return !RecoveryInProgress() && !IsInParallelMode() &&
+		ConditionalLockRelation(log, RowExclusiveLock);
 }
 
 /* Is the last look at trigger's row, read latest, still what it is now? */
@@ -1166,8 +1143,7 @@ TriggerRowCounts(Oid trigger, Snapshot snap, FullTransactionId oldest, bool late
 static bool
 WritersCounted(Relation log, Snapshot snap, FullTransactionId oldest)
 {
-	bool		got;
-	bool		latest = TriggerChangesExcluded(log, &got);	/* (first: it may rebuild log) */
+	bool		latest = TriggerChangesExcluded(log);	/* (first: it may rebuild log) */
 	TriggerDesc *t = log->trigdesc;
 	bool		counted = false;
 	int			i;
@@ -1179,7 +1155,9 @@ WritersCounted(Relation log, Snapshot snap, FullTransactionId oldest)
 				counted = TriggerRowCounts(t->triggers[i].tgoid, snap, oldest, latest);
 				break;
 			}
-	TriggerChangesReleased(log, got);
+	/* (one count of the lock less: a lock the transaction held before stays) */
+	if (latest)
+		UnlockRelation(log, RowExclusiveLock);
 	return counted;
 }
 
