@@ -350,8 +350,9 @@ RegisterIds(const Datum *ids, int n, char kind, int64 *added)
 /*
  * id_registry_insert(kind): AFTER INSERT statement trigger on workspace,
  * principal, resource and link: the new ids join share_acl.id_registry; an id
- * already there (whatever holds it) is 23505.  Only the registry's owner (the
- * extension's) reads or writes it: the work is done as that owner, as a
+ * already there (whatever holds it) is 23505.  Only the extension's owner
+ * reads or writes the registry: the work is done as that owner (the owner
+ * of the model table the trigger is on), as a
  * SECURITY DEFINER function would (OwnerScope, which inside a management
  * function, whose search_path is pinned already, costs no GUC level).  The
  * other events are id_registry_sync's and id_registry_forget's
@@ -370,7 +371,6 @@ id_registry_insert(PG_FUNCTION_ARGS)
 	int64		wanted;
 	int64		added;
 	bool		isnull;
-	Relation	rel;
 	OwnerScope	owner;
 
 	CheckStatementTrigger(fcinfo, "id_registry_insert");
@@ -386,9 +386,8 @@ id_registry_insert(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 
 	CatalogLookup();
-	rel = ModelTableOpen(MT_ID_REGISTRY, RowExclusiveLock);
-	OwnerScopeEnter(&owner, rel->rd_rel->relowner, false);
-	table_close(rel, NoLock);
+	/* (the model table's owner, the extension's: SetBasedCheck's too) */
+	OwnerScopeEnter(&owner, trigdata->tg_relation->rd_rel->relowner, false);
 	SPI_connect();
 	values[1] = CharGetDatum(kind);
 	if (wanted > FEW_ROWS)
