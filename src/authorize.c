@@ -223,6 +223,34 @@ Holds(const pg_uuid_t *principal, const pg_uuid_t *target, Permset needed, Perms
  */
 #define PERMS_UNKNOWN	(~(Permset) 0)	/* NULL perms: nothing is held, no flag named */
 
+/* A refusal's detail naming the policies (ENGINE_POLICY_*) that withhold it, or NULL. */
+static char *
+PoliciesDetail(int policies)
+{
+	static const struct
+	{
+		int			policy;
+		const char *name;
+	}			named[] = {
+		{ENGINE_POLICY_MEMBERS_CAN_SHARE, "members_can_share (off)"},
+		{ENGINE_POLICY_MEMBER_EDIT_OWN_ONLY, "member_edit_own_only (on)"},
+		{ENGINE_POLICY_GUEST_ACCESS, "guest_access_enabled (off)"},
+		{ENGINE_POLICY_GUEST_UPLOADS, "allow_guest_uploads (off)"},
+	};
+	StringInfoData detail;
+	int			n = 0;
+	size_t		i;
+
+	if (policies == 0)
+		return NULL;
+	initStringInfo(&detail);
+	for (i = 0; i < lengthof(named); i++)
+		if (policies & named[i].policy)
+			appendStringInfo(&detail, "%s%s", n++ ? " and " : "", named[i].name);
+	return psprintf("The workspace %s %s %s it.", n > 1 ? "policies" : "policy", detail.data,
+					n > 1 ? "withhold" : "withholds");
+}
+
 void
 Require(const char *function, const pg_uuid_t *actor, const pg_uuid_t *target, Permset needed,
 		const char *action)
@@ -231,7 +259,7 @@ Require(const char *function, const pg_uuid_t *actor, const pg_uuid_t *target, P
 	TargetKind	kind = TARGET_NONE;
 	Permset		missing;
 	StringInfoData names;
-	const char *policy = NULL;
+	int			policies = 0;
 	int			i;
 
 	if (actor == NULL)
@@ -246,14 +274,12 @@ Require(const char *function, const pg_uuid_t *actor, const pg_uuid_t *target, P
 		if (missing & PERM_BIT(i))
 			appendStringInfo(&names, "%s%s", names.len ? "," : "", PermsetFlagName(i));
 	if (kind == TARGET_RESOURCE)
-		policy = EnginePolicyWithholding(actor, target, missing, have);
+		policies = EnginePoliciesWithholding(actor, target, missing, have);
 	Deny(function, target,
 		 psprintf("permission denied: %s requires \"%s\" on %s %s", action ? action : "",
 				  names.len ? names.data : PermsetToCString(needed),
 				  kind == TARGET_WORKSPACE ? "workspace" : "resource", UuidText(target)),
-		 policy == NULL ? NULL :
-		 strstr(policy, " and ") ? psprintf("The workspace policies %s withhold it.", policy) :
-		 psprintf("The workspace policy %s withholds it.", policy), NULL);
+		 PoliciesDetail(policies), NULL);
 }
 
 /*

@@ -240,17 +240,18 @@ EngineMemberEditOwnOnly(const pg_uuid_t *principal, const pg_uuid_t *target)
 }
 
 /*
- * The workspace policies that alone withhold missing (flags principal lacks
- * on resource target, which holds have) at a check, for a refusal to name
- * them (SPEC §6), or NULL: members_can_share off (R11 would add "share"
- * where a member may view); member_edit_own_only on (a member on what it
- * does not own), guest_access_enabled or allow_guest_uploads off (a guest,
- * or an outsider treated as one), when the grants with those switches
- * turned hold every missing flag.
+ * The workspace policies (ENGINE_POLICY_*) that alone withhold missing
+ * (flags principal lacks on resource target, which holds have) at a check,
+ * for a refusal to name them (SPEC §6), or 0: members_can_share off (R11
+ * would add "share" where a member may view); member_edit_own_only on (a
+ * member on what it does not own); guest_access_enabled or
+ * allow_guest_uploads off (a guest, or an outsider treated as one) — the
+ * switches when the grants with them turned hold every missing flag, and of
+ * the two guest switches those that withhold one.
  */
-const char *
-EnginePolicyWithholding(const pg_uuid_t *principal, const pg_uuid_t *target, Permset missing,
-						Permset have)
+int
+EnginePoliciesWithholding(const pg_uuid_t *principal, const pg_uuid_t *target, Permset missing,
+						  Permset have)
 {
 	Engine		e;
 	Target		t;
@@ -258,34 +259,33 @@ EnginePolicyWithholding(const pg_uuid_t *principal, const pg_uuid_t *target, Per
 	WorkspaceRole role;
 	const WorkspaceInfo *ws;
 	int32		w;
+	int			policies = 0;
 
 	if (missing == 0)
-		return NULL;
+		return 0;
 	EngineBegin(&e);
 	t = EngineTargetFor(&e, target, principal, &pc);
 	if (t.kind != TARGET_RESOURCE || pc == NULL)
-		return NULL;
+		return 0;
 	role = RoleAndWorkspace(&e, pc, t.index, &w);
 	if (w < 0)
-		return NULL;
+		return 0;
 	ws = &e.g->workspaces[w];
 	if (missing == PERM_SHARE && ROLE_IS_INTERNAL(role) && !ws->members_can_share &&
 		(have & PERM_VIEW))
-		return "members_can_share (off)";
-	if (role == ROLE_MEMBER && ws->member_edit_own_only &&
-		(missing & ~EngineReachOf(principal, target)) == 0)
-		return "member_edit_own_only (on)";
-	if ((role == ROLE_GUEST || role == ROLE_NONE) &&
-		(!ws->guest_access_enabled || !ws->allow_guest_uploads) &&
-		(missing & ~EngineReachOf(principal, target)) == 0)
+		return ENGINE_POLICY_MEMBERS_CAN_SHARE;
+	if (role == ROLE_MEMBER && ws->member_edit_own_only)
+		policies = ENGINE_POLICY_MEMBER_EDIT_OWN_ONLY;
+	else if (role == ROLE_GUEST || role == ROLE_NONE)
 	{
-		if (!ws->guest_access_enabled && (ws->allow_guest_uploads || !(missing & PERM_UPLOAD)))
-			return "guest_access_enabled (off)";
-		if (ws->guest_access_enabled)
-			return "allow_guest_uploads (off)";
-		return "guest_access_enabled (off) and allow_guest_uploads (off)";
+		if (!ws->guest_access_enabled)
+			policies |= ENGINE_POLICY_GUEST_ACCESS;
+		if (!ws->allow_guest_uploads && (missing & PERM_UPLOAD))
+			policies |= ENGINE_POLICY_GUEST_UPLOADS;
 	}
-	return NULL;
+	if (policies == 0 || (missing & ~EngineReachOf(principal, target)) != 0)
+		return 0;
+	return policies;
 }
 
 /* Record one trace line. */

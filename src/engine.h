@@ -88,8 +88,13 @@ EngineOwns(const Engine *e, const PrincipalCtx *pc, int32 node)
 extern int32 EngineDepth(Engine *e, int32 node);
 extern int32 EngineDepthRoom(const pg_uuid_t *above);
 extern bool EngineMemberEditOwnOnly(const pg_uuid_t *principal, const pg_uuid_t *target);
-extern const char *EnginePolicyWithholding(const pg_uuid_t *principal, const pg_uuid_t *target,
-										   Permset missing, Permset have);
+/* The workspace policies EnginePoliciesWithholding names. */
+#define ENGINE_POLICY_MEMBERS_CAN_SHARE		0x01	/* off */
+#define ENGINE_POLICY_MEMBER_EDIT_OWN_ONLY	0x02	/* on */
+#define ENGINE_POLICY_GUEST_ACCESS			0x04	/* guest_access_enabled off */
+#define ENGINE_POLICY_GUEST_UPLOADS			0x08	/* allow_guest_uploads off */
+extern int	EnginePoliciesWithholding(const pg_uuid_t *principal, const pg_uuid_t *target,
+									  Permset missing, Permset have);
 extern Permset EngineCurrentPermissions(const pg_uuid_t *target, TargetKind *kind);
 extern Permset EngineCurrentLinkPermissions(const pg_uuid_t *target);
 extern bool EnginePrincipalOwns(const pg_uuid_t *principal, const pg_uuid_t *target);
