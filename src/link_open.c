@@ -449,6 +449,7 @@ link_open(PG_FUNCTION_ARGS)
 	bool		found;
 	bool		has_link_id = false;
 	bool		audited = false;	/* the open's audit row is staged (with its attempt) */
+	const pg_uuid_t *actor = ContextCurrentPrincipal();
 	bool		own = false;	/* by the link's creator: no view (its own look at its link) */
 	bool		attempted = false;	/* decided by _link_record_attempt */
 	bool		claimed = false;	/* ... which claimed a view of max_views */
@@ -492,8 +493,7 @@ link_open(PG_FUNCTION_ARGS)
 		/* the e-mail the first view's notification names: none when views are untracked */
 
 		has_link_id = true;
-		own = l.has_creator && ContextCurrentPrincipal() != NULL &&
-			uuid_equal(ContextCurrentPrincipal(), &l.creator) && CreatorHolds(&l);
+		own = l.has_creator && actor != NULL && uuid_equal(actor, &l.creator) && CreatorHolds(&l);
 		if (l.refusal != NULL)
 			status = l.refusal;
 		else if (standby && (l.password_hash != NULL || l.has_max_views))

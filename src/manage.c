@@ -292,6 +292,7 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 	char		nulls[9];
 	pg_uuid_t	workspace;
 	ShareFacts	facts;
+	bool		grantee_outsider;
 	Datum		share_id;
 	int			i;
 
@@ -353,19 +354,19 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 						DatumGetCString(DirectFunctionCall1(timestamptz_out,
 															TimestampTzGetDatum(expires_at))))));
 	ShareNoEscalation(function, action, actor, resource, grant);
+	/* an outsider (R2): a person without a role in the workspace */
+	grantee_outsider = (facts.grantee.kind == PK_USER || facts.grantee.kind == PK_EXTERNAL) &&
+		!facts.grantee_is_member;
 	/*
-	 * A share that may reach an outsider (a person without a role, an
-	 * external principal, a team) holds the workspace's row until the end
+	 * A share that may reach an outsider (a person without a role, or a
+	 * team, which may hold one) holds the workspace's row until the end
 	 * of the transaction, as _get_policies does: allow_external_sharing
 	 * turned false meanwhile waits for it, so that a later move or filing
 	 * checks against it committed; and the policy is read as that row is now.
 	 * That wait may have been for a transaction that also took the actor's
 	 * rights away: the actor is asked again, as that transaction left them.
 	 */
-	if (facts.external_sharing &&
-		(facts.grantee.kind == PK_TEAM ||
-		 ((facts.grantee.kind == PK_USER || facts.grantee.kind == PK_EXTERNAL) &&
-		  !facts.grantee_is_member)))
+	if (facts.external_sharing && (facts.grantee.kind == PK_TEAM || grantee_outsider))
 	{
 		Datum		args[1] = {UUIDPGetDatum(&workspace)};
 		bool		isnull;
@@ -383,12 +384,10 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 	 */
 	if (!facts.external_sharing)
 	{
-		bool		direct = (facts.grantee.kind == PK_EXTERNAL || facts.grantee.kind == PK_USER) &&
-			!facts.grantee_is_member;
 		Datum		args[2] = {UUIDPGetDatum(grantee), UUIDPGetDatum(&workspace)};
 		pg_uuid_t	outsider;
 
-		if ((direct && RunOne(PLAN_OUTSIDER_LABEL, args, NULL, SPI_OK_SELECT)) ||
+		if ((grantee_outsider && RunOne(PLAN_OUTSIDER_LABEL, args, NULL, SPI_OK_SELECT)) ||
 			(facts.grantee.kind == PK_TEAM &&
 			 RunOne(PLAN_TEAM_OUTSIDER, args, NULL, SPI_OK_SELECT) && KeptStatementUuid(1, &outsider)))
 		{
@@ -397,8 +396,8 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 
 			Deny(function, resource,
 				 psprintf("permission denied: the workspace policy allow_external_sharing forbids sharing with %s%s",
-						  isnull ? UuidText(direct ? grantee : &outsider) : TextDatumGetCString(label),
-						  direct ? "" : psprintf(" (a member of team %s)", UuidText(grantee))),
+						  isnull ? UuidText(grantee_outsider ? grantee : &outsider) : TextDatumGetCString(label),
+						  grantee_outsider ? "" : psprintf(" (a member of team %s)", UuidText(grantee))),
 				 NULL,
 				 "Shares to outsiders (principals without a role in the workspace), also as members of the team shared with, are refused while allow_external_sharing is false.");
 		}
