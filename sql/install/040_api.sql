@@ -236,6 +236,20 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION share_acl._get_principal(uuid) IS 'internal: the principal row, or ERROR P0002';
 
+-- A team has no role in a workspace: 42809 for one named where a member is.
+CREATE FUNCTION share_acl._refuse_team_role(principal uuid) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM share_acl.principal x
+                WHERE x.id = _refuse_team_role.principal AND x.kind = 'team') THEN
+        RAISE EXCEPTION 'a team cannot be a workspace member'
+            USING ERRCODE = 'wrong_object_type',
+                  HINT = 'Add the team''s members instead, or share with the team.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION share_acl._refuse_team_role(uuid) IS
+    'internal: ERROR 42809 when the principal is a team (a team has no role in a workspace)';
+
 -- The team's principal row; P0002, or 42809 for a principal that is no team.
 CREATE FUNCTION share_acl._get_team(team uuid) RETURNS share_acl.principal
 LANGUAGE plpgsql STABLE AS $$
@@ -793,11 +807,7 @@ BEGIN
     IF role = 'admin' THEN
         PERFORM share_acl._require_owner(actor, workspace, 'assign the admin role');
     END IF;
-    IF p.kind = 'team' THEN
-        RAISE EXCEPTION 'a team cannot be a workspace member'
-            USING ERRCODE = 'wrong_object_type',
-                  HINT = 'Add the team''s members instead, or share with the team.';
-    END IF;
+    PERFORM share_acl._refuse_team_role(principal);
     IF p.kind = 'external' AND role NOT IN ('guest', 'viewer') THEN
         RAISE EXCEPTION 'an external principal can only have the guest or viewer role'
             USING ERRCODE = 'invalid_parameter_value';
@@ -840,11 +850,7 @@ BEGIN
     -- (the lock may have waited for a change of the caller's own role)
     PERFORM share_acl._see_committed();
     PERFORM share_acl._require(actor, workspace, 'manage_members', 'set_role');
-    IF p.kind = 'team' THEN
-        RAISE EXCEPTION 'a team cannot be a workspace member'
-            USING ERRCODE = 'wrong_object_type',
-                  HINT = 'A team has no role: its members have theirs.';
-    END IF;
+    PERFORM share_acl._refuse_team_role(principal);
     IF cur IS NULL THEN
         RAISE EXCEPTION 'principal % is not a member of workspace %', principal, workspace
             USING ERRCODE = 'no_data_found',
@@ -895,13 +901,8 @@ BEGIN
     FOR pass IN 1 .. 2 LOOP
         PERFORM share_acl._require(actor, workspace, 'manage_members', 'remove_member');
         cur := share_acl._role(workspace, principal);
-        IF cur IS NULL AND EXISTS (SELECT 1 FROM share_acl.principal x
-                                    WHERE x.id = remove_member.principal AND x.kind = 'team') THEN
-            RAISE EXCEPTION 'a team cannot be a workspace member'
-                USING ERRCODE = 'wrong_object_type',
-                      HINT = 'A team has no role: its members have theirs.';
-        END IF;
         IF cur IS NULL THEN
+            PERFORM share_acl._refuse_team_role(principal);
             RAISE EXCEPTION 'principal % is not a member of workspace %', principal, workspace
                 USING ERRCODE = 'no_data_found';
         END IF;
