@@ -38,9 +38,11 @@
 #include "partitioning/partbounds.h"
 #include "partitioning/partdesc.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/partcache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "audit_rows.h"
 #include "catalog.h"
@@ -55,6 +57,28 @@ static const Oid log_types[AUDIT_LOG_COLUMNS] = {
 	INT8OID, TIMESTAMPTZOID, UUIDOID, UUIDOID, TEXTOID, TEXTOID, TEXTOID, UUIDOID, JSONBOID,
 	JSONBOID, UUIDOID, TEXTOID, BYTEAOID
 };
+
+/*
+ * The partition of audit_log whose columns AuditLogOpen last found in their
+ * places; forgotten at any change of pg_class or pg_attribute (a column
+ * renamed, retyped, dropped or added sends one), so that a seal reads the
+ * names again only after such a change.
+ */
+static Oid	columns_checked = InvalidOid;
+
+static void
+ColumnsCheckedForget(Datum arg, int cacheid, uint32 hashvalue)
+{
+	columns_checked = InvalidOid;
+}
+
+/* Register the invalidation callbacks; called once from _PG_init (by AuditInit). */
+void
+AuditRowsInit(void)
+{
+	CacheRegisterSyscacheCallback(RELOID, ColumnsCheckedForget, (Datum) 0);
+	CacheRegisterSyscacheCallback(ATTNUM, ColumnsCheckedForget, (Datum) 0);
+}
 
 /* Would a statement of this event (CMD_INSERT or CMD_UPDATE) on rel run more than its write? */
 static bool
@@ -249,13 +273,17 @@ AuditLogOpen(Oid log_rel, TimestampTz at)
 	else if (log->rd_rel->relkind != RELKIND_RELATION)
 		goto fail;
 
-	/* the columns in their places */
+	/* the columns in their places (the partition's tables are open: invalidations are in) */
 	desc = RelationGetDescr(target);
-	if (desc->natts != AUDIT_LOG_COLUMNS)
-		goto fail;
-	for (i = 0; i < AUDIT_LOG_COLUMNS; i++)
-		if (ColumnOfType(desc, log_columns[i], log_types[i]) != i + 1)
+	if (RelationGetRelid(target) != columns_checked)
+	{
+		if (desc->natts != AUDIT_LOG_COLUMNS)
 			goto fail;
+		for (i = 0; i < AUDIT_LOG_COLUMNS; i++)
+			if (ColumnOfType(desc, log_columns[i], log_types[i]) != i + 1)
+				goto fail;
+		columns_checked = RelationGetRelid(target);
+	}
 	indstate = OpenPlainIndexes(target);
 	if (indstate == NULL)
 		goto fail;

@@ -16,6 +16,7 @@
 
 typedef struct AuditLogWriter AuditLogWriter;
 
+extern void AuditRowsInit(void);
 extern AuditLogWriter *AuditLogOpen(Oid log_rel, TimestampTz at);
 extern void AuditLogLockPartition(Oid log_rel, TimestampTz at);
 extern bool AuditLogWrite(AuditLogWriter *w, const Datum *values, const bool *nulls);

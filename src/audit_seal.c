@@ -1156,6 +1156,7 @@ void
 AuditInit(void)
 {
 	RegisterXactCallback(AuditXactCallback, NULL);
+	AuditRowsInit();
 	CacheRegisterSyscacheCallback(RELOID, AuditCatalogCallback, (Datum) 0);
 	CacheRegisterSyscacheCallback(ATTNUM, AuditCatalogCallback, (Datum) 0);
 	CacheRegisterSyscacheCallback(NAMESPACEOID, AuditCatalogCallback, (Datum) 0);

@@ -148,7 +148,9 @@ UpdateFiresMore(Relation rel, const AttrNumber *changed, int nchanged)
  * A table's expressions as an INSERT evaluates them, planned once per
  * backend (a statement plans them at every execution): its CHECK
  * constraints (in the order of the relation's constraint list, as
- * ExecConstraints reads them) and its columns' defaults.  Only the planned
+ * ExecConstraints reads them), its columns' defaults, and the predicates
+ * of its partial indexes (planned at the first write that opens them; an
+ * index made or dropped changes the table's definition).  Only the planned
  * trees are kept: each write makes their states in its own executor memory
  * (ExecInitExpr checks the right to call their functions then, as for a
  * statement).  Dropped when the table's definition changes, any function or
@@ -166,6 +168,9 @@ typedef struct TableExprs
 	Expr	  **checks;
 	int			natts;
 	Expr	  **defaults;		/* NULL: no default (the column takes NULL) */
+	int			npredicates;	/* the partial indexes' predicates planned so far */
+	Oid		   *predicate_indexes;
+	List	  **predicates;
 } TableExprs;
 
 static HTAB *table_exprs = NULL;
@@ -208,6 +213,7 @@ PlanTableExprs(Relation rel, TableExprs *t)
 	int			i;
 
 	t->search_path = GetOverrideSearchPath(CurrentMemoryContext);
+	t->npredicates = 0;			/* (PredicateStates plans them) */
 	t->ncheck = constr != NULL ? constr->num_check : 0;
 	t->checks = palloc0(Max(t->ncheck, 1) * sizeof(Expr *));
 	for (i = 0; i < t->ncheck; i++)
@@ -222,6 +228,53 @@ PlanTableExprs(Relation rel, TableExprs *t)
 		if (!att->attisdropped && att->attgenerated == '\0' &&
 			(dflt = build_column_default(rel, i + 1)) != NULL)
 			t->defaults[i] = expression_planner((Expr *) dflt);
+	}
+}
+
+/*
+ * The predicate states of rri's partial indexes, for ExecInsertIndexTuples
+ * (which would plan the predicates), in the current memory context; each
+ * predicate is planned once into exprs (in its memory, or the current one
+ * for a write's own exprs).
+ */
+static void
+PredicateStates(ResultRelInfo *rri, TableExprs *exprs)
+{
+	int			i,
+				p;
+
+	for (i = 0; i < rri->ri_NumIndices; i++)
+	{
+		IndexInfo  *info = rri->ri_IndexRelationInfo[i];
+		Oid			index = RelationGetRelid(rri->ri_IndexRelationDescs[i]);
+
+		if (info->ii_Predicate == NIL || info->ii_PredicateState != NULL)
+			continue;
+		for (p = 0; p < exprs->npredicates; p++)
+			if (exprs->predicate_indexes[p] == index)
+				break;
+		if (p == exprs->npredicates)
+		{
+			MemoryContext old = MemoryContextSwitchTo(exprs->cxt != NULL ? exprs->cxt :
+													  CurrentMemoryContext);
+
+			if (p == 0)
+			{
+				exprs->predicate_indexes = palloc(rri->ri_NumIndices * sizeof(Oid));
+				exprs->predicates = palloc(rri->ri_NumIndices * sizeof(List *));
+			}
+			else
+			{
+				exprs->predicate_indexes = repalloc(exprs->predicate_indexes,
+													(p + 1) * sizeof(Oid));
+				exprs->predicates = repalloc(exprs->predicates, (p + 1) * sizeof(List *));
+			}
+			exprs->predicates[p] = (List *) expression_planner((Expr *) copyObject(info->ii_Predicate));
+			exprs->predicate_indexes[p] = index;
+			exprs->npredicates++;
+			MemoryContextSwitchTo(old);
+		}
+		info->ii_PredicateState = ExecInitQual(exprs->predicates[p], NULL);
 	}
 }
 
@@ -458,6 +511,7 @@ InsertGiven(Relation rel, const RowValues *given, RowWriter *w, TableExprs *expr
 	ExecBSInsertTriggers(w->estate, w->rri);
 	if (exprs->ncheck > 0)
 		w->rri->ri_ConstraintExprs = CheckStates(exprs);	/* (ExecConstraints would plan them) */
+	PredicateStates(w->rri, exprs);
 	ExecClearTuple(slot);
 	for (i = 0; i < desc->natts; i++)
 	{
