@@ -188,18 +188,19 @@ RequireWritable(const char *function)
 
 /*
  * The acting principal of a management function that writes (function, or
- * NULL: the one the error context stack names); NULL for a trusted
- * administrator without one; 42501 for anyone else.
+ * NULL: the one the error context stack names) on target (what the call
+ * names: its refusal's audit row says so; NULL: nothing); NULL for a
+ * trusted administrator without one; 42501 for anyone else.
  */
 const pg_uuid_t *
-Actor(const char *function)
+Actor(const char *function, const pg_uuid_t *target)
 {
 	const pg_uuid_t *p;
 
 	RequireWritable(function);
 	p = ContextCurrentPrincipal();
 	if (p == NULL && !ContextInvokerIsAdmin())
-		Deny(function, NULL, "permission denied: no principal set", NULL,
+		Deny(function, target, "permission denied: no principal set", NULL,
 			 ContextCurrentLinkId() != NULL ?
 			 "A share link's context answers checks only: a change needs the principal who makes it (share_acl.set_principal()), such as one the application picks for an upload through the link." :
 			 "Call share_acl.set_principal() first, in the same transaction: it lasts until the transaction ends (in psql's autocommit, only for its own statement); only a superuser or a member of share_acl_admin may manage without a principal.");
@@ -337,13 +338,14 @@ deny(PG_FUNCTION_ARGS)
 }
 
 /*
- * _actor() → uuid: Actor() for the PL/pgSQL management function calling it,
- * named from the error context stack.
+ * _actor(target uuid default null) → uuid: Actor() for the PL/pgSQL
+ * management function calling it, named from the error context stack, on
+ * target.
  */
 Datum
 actor(PG_FUNCTION_ARGS)
 {
-	(void) Actor(NULL);
+	(void) Actor(NULL, PG_NARGS() > 0 && !PG_ARGISNULL(0) ? PG_GETARG_UUID_P(0) : NULL);
 	return ContextPrincipalResult(fcinfo);
 }
 

@@ -19,7 +19,7 @@
 
 extern char *UuidText(const pg_uuid_t *id);
 extern void RequireWritable(const char *function);
-extern const pg_uuid_t *Actor(const char *function);
+extern const pg_uuid_t *Actor(const char *function, const pg_uuid_t *target);
 extern void Require(const char *function, const pg_uuid_t *actor, const pg_uuid_t *target,
 					Permset needed, const char *action);
 extern void RequireManager(const char *function, const pg_uuid_t *actor, const pg_uuid_t *resource,

@@ -325,13 +325,13 @@ PutAccessRow(ReturnSetInfo *rsinfo, Engine *e, const pg_uuid_t *id, const pg_uui
 	/* the principal contexts may be dropped by an invalidation: re-begin */
 	EngineBegin(e);
 	t = EngineTarget(e, id);
-	if (t.kind != TARGET_RESOURCE)
+	if (t.kind == TARGET_NONE)
 		return false;
 	pc = EnginePrincipal(e, p);
 	perms = EngineEffective(e, pc, t, &trace);
 	if (perms == 0)
 		return true;
-	role = EngineRoleForNode(e, pc, t.index);
+	role = EngineRoleForTarget(e, pc, t);
 
 	initStringInfo(&via);
 	foreach(lc, trace.entries)
@@ -364,7 +364,8 @@ PutAccessRow(ReturnSetInfo *rsinfo, Engine *e, const pg_uuid_t *id, const pg_uui
  *
  * Candidates are the workspace's members and everyone a share on an ancestor
  * reaches (teams expanded to their members, transitively); each is resolved
- * with a trace, and via lists the rules that contributed.
+ * with a trace, and via lists the rules that contributed.  On a workspace's
+ * id, its members, as has_access answers there (R12).
  */
 Datum
 who_has_access_internal(PG_FUNCTION_ARGS)
@@ -379,13 +380,17 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	EngineBegin(&e);
 	t = EngineTarget(&e, PG_GETARG_UUID_P(0));
-	if (t.kind != TARGET_RESOURCE)
+	if (t.kind == TARGET_NONE)
 		return (Datum) 0;
 
-	/* the workspace's members */
-	ids = WorkspaceMemberIds(&e.s->workspace_ids[e.s->resources[t.index].workspace]);
+	/* the workspace's members (on a workspace id, only they hold anything: R12) */
+	if (t.kind == TARGET_WORKSPACE)
+		ids = WorkspaceMemberIds(PG_GETARG_UUID_P(0));
+	else
+		ids = WorkspaceMemberIds(&e.s->workspace_ids[e.s->resources[t.index].workspace]);
 
 	/* grantees of shares anywhere up the tree */
+	if (t.kind == TARGET_RESOURCE)
 	{
 		int32	   *nodes = palloc(sizeof(int32) * Max(e.s->nresources, 1));
 		int32		nnodes = 0;

@@ -209,13 +209,15 @@ RoleAndWorkspace(Engine *e, PrincipalCtx *pc, int32 node, int32 *ws)
 	return pc->role;
 }
 
-/* P's role in the workspace of node, as the rules see it (R2). */
+/* P's role in target's workspace (or the workspace target is), as the rules see it (R2). */
 WorkspaceRole
-EngineRoleForNode(Engine *e, PrincipalCtx *pc, int32 node)
+EngineRoleForTarget(Engine *e, PrincipalCtx *pc, Target t)
 {
 	int32		ws;
 
-	return RoleAndWorkspace(e, pc, node, &ws);
+	if (t.kind == TARGET_WORKSPACE)
+		return RoleIn(pc, &e->g->workspaces[t.index].id);
+	return RoleAndWorkspace(e, pc, t.index, &ws);
 }
 
 /*
@@ -998,7 +1000,7 @@ EngineSwitchClass(const pg_uuid_t *principal, const pg_uuid_t *target)
 	t = EngineTargetFor(&e, target, principal, &pc);
 	if (t.kind != TARGET_RESOURCE || pc == NULL)
 		return 0;
-	role = EngineRoleForNode(&e, pc, t.index);
+	role = EngineRoleForTarget(&e, pc, t);
 	return role == ROLE_MEMBER ? 1 : (role == ROLE_GUEST || role == ROLE_NONE) ? 2 : 0;
 }
 

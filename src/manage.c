@@ -460,7 +460,7 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 Datum
 share_create(PG_FUNCTION_ARGS)
 {
-	const pg_uuid_t *actor = Actor("share");
+	const pg_uuid_t *actor = Actor("share", ARG_UUID_OR_NULL(0));
 
 	PG_RETURN_DATUM(Share(fcinfo, "share", "share", actor, 0));
 }
@@ -559,7 +559,7 @@ RequireShareManager(const pg_uuid_t *actor, const pg_uuid_t *share, DeletedShare
 Datum
 share_remove(PG_FUNCTION_ARGS)
 {
-	const pg_uuid_t *actor = Actor("unshare");
+	const pg_uuid_t *actor = Actor("unshare", ARG_UUID_OR_NULL(0));
 	const pg_uuid_t *share;
 	DeletedShare seen;
 	DeletedShare gone;
@@ -682,9 +682,10 @@ ResourceIdTaken(const pg_uuid_t *id, bool *waited)
 Datum
 resource_create(PG_FUNCTION_ARGS)
 {
-	const pg_uuid_t *actor = Actor("create_resource");
-	const pg_uuid_t *workspace;
 	const pg_uuid_t *parent = ARG_UUID_OR_NULL(2);
+	/* (its refusals name the parent, or the workspace of a top-level project) */
+	const pg_uuid_t *actor = Actor("create_resource", parent ? parent : ARG_UUID_OR_NULL(0));
+	const pg_uuid_t *workspace;
 	const pg_uuid_t *id;
 	char	   *kind;
 	Datum		values[5];

@@ -431,6 +431,54 @@ Write(People *people, const char *kind, const pg_uuid_t *resource, Datum payload
 	return written;
 }
 
+/* RowCallback: *arg (a bool) is set, a row was found. */
+static void
+RowFound(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	*(bool *) arg = true;
+}
+
+/*
+ * When recipients (a uuid[] datum) is one person (a user or an external
+ * principal) other than actor, that person into people (with whether it
+ * muted anything), read by two index look-ups instead of the recipients'
+ * statement: true.  Otherwise (several, a team, unknown, the actor) false,
+ * people untouched.
+ */
+static bool
+OnePersonOf(Datum recipients, const pg_uuid_t *actor, People *people)
+{
+	ArrayType  *a = DatumGetArrayTypeP(recipients);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	const pg_uuid_t *id;
+	RowFacts	facts;
+	Snapshot	snap;
+	bool		mutes = false;
+
+	if (ARR_NDIM(a) != 1 || ARR_DIMS(a)[0] != 1 || ARR_ELEMTYPE(a) != UUIDOID)
+		return false;
+	deconstruct_array(a, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR, &elems, &nulls, &n);
+	if (n != 1 || nulls[0])
+		return false;
+	id = DatumGetUUIDP(elems[0]);
+	if (actor != NULL && memcmp(id, actor, UUID_LEN) == 0)
+		return false;
+	snap = StatementSnapshot();
+	PrincipalFacts(id, snap, &facts);
+	if (facts.found && (facts.kind == PK_USER || facts.kind == PK_EXTERNAL))
+		IndexScanEqual(MT_NOTIFICATION_MUTE, MT_NOTIFICATION_MUTE_PKEY, catalog.nm_principal, id,
+					   snap, RowFound, &mutes);
+	UnregisterSnapshot(snap);
+	if (!facts.found || (facts.kind != PK_USER && facts.kind != PK_EXTERNAL))
+		return false;
+	people->ids[0] = *id;
+	people->n = 1;
+	people->mutes = mutes;
+	return true;
+}
+
 /*
  * Tell the people among recipients (a uuid[] datum; teams expanded) of an
  * event of kind (NULL: none, refused by the table) about resource (may be
@@ -451,6 +499,9 @@ NotifyRecipients(Datum recipients, bool hold_something, const char *kind,
 				n;
 
 	CatalogLookup();
+	if (OnePersonOf(recipients, actor, &people))
+		return NotifyPerson(&people.ids[0], people.mutes, hold_something, kind, resource, payload,
+							workspace);
 	SPI_connect();
 
 	/* the people: the recipients that are not teams, and the members of those that are */

@@ -58,10 +58,10 @@ END $$;
 -- The acting principal; NULL for a trusted administrator without one.  In a
 -- read-only transaction (every one of a hot standby) 25006 naming the calling
 -- function comes first, as the functions written in C refuse (src/authorize.c).
-CREATE FUNCTION share_acl._actor() RETURNS uuid
+CREATE FUNCTION share_acl._actor(target uuid DEFAULT NULL) RETURNS uuid
     AS 'MODULE_PATHNAME', 'actor' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION share_acl._actor() IS
-    'internal: the acting principal, NULL for a trusted administrator without one; 42501 for anyone else; 25006 naming the calling function in a read-only transaction';
+COMMENT ON FUNCTION share_acl._actor(uuid) IS
+    'internal: the acting principal, NULL for a trusted administrator without one; 42501 for anyone else (its audit row naming target, what the call names); 25006 naming the calling function in a read-only transaction';
 
 -- The same 25006 for a function that writes without an actor.
 CREATE FUNCTION share_acl._require_writable() RETURNS void
@@ -676,7 +676,7 @@ COMMENT ON FUNCTION share_acl.create_user(text, text) IS
 CREATE FUNCTION share_acl.create_team(workspace uuid, name text) RETURNS uuid
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(create_team.workspace);
     tid uuid;
 BEGIN
     IF workspace IS NULL OR name IS NULL THEN
@@ -705,7 +705,7 @@ COMMENT ON FUNCTION share_acl.create_team(uuid, text) IS
 CREATE FUNCTION share_acl.rename_workspace(workspace uuid, name text) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(rename_workspace.workspace);
 BEGIN
     IF workspace IS NULL OR name IS NULL THEN
         RAISE EXCEPTION 'rename_workspace: workspace and name must not be null'
@@ -728,7 +728,7 @@ COMMENT ON FUNCTION share_acl.rename_workspace(uuid, text) IS
 CREATE FUNCTION share_acl.rename_team(team uuid, name text) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(rename_team.team);
     t share_acl.principal;
 BEGIN
     IF team IS NULL OR name IS NULL THEN
@@ -755,7 +755,7 @@ COMMENT ON FUNCTION share_acl.rename_team(uuid, text) IS
 CREATE FUNCTION share_acl.set_display_name(principal uuid, display_name text) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(set_display_name.principal);
     p share_acl.principal;
 BEGIN
     IF principal IS NULL THEN
@@ -788,7 +788,7 @@ CREATE FUNCTION share_acl.add_member(workspace uuid, principal uuid, role share_
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(add_member.workspace);
     p share_acl.principal;
     cur share_acl.workspace_role;
 BEGIN
@@ -835,7 +835,7 @@ CREATE FUNCTION share_acl.set_role(workspace uuid, principal uuid, role share_ac
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(set_role.workspace);
     p share_acl.principal;
     cur share_acl.workspace_role;
 BEGIN
@@ -879,7 +879,7 @@ COMMENT ON FUNCTION share_acl.set_role(uuid, uuid, share_acl.workspace_role) IS
 CREATE FUNCTION share_acl.remove_member(workspace uuid, principal uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(remove_member.workspace);
     cur share_acl.workspace_role;
 BEGIN
     IF workspace IS NULL OR principal IS NULL THEN
@@ -935,7 +935,7 @@ COMMENT ON FUNCTION share_acl.remove_member(uuid, uuid) IS
 CREATE FUNCTION share_acl.add_team_member(team uuid, member uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(add_team_member.team);
     t share_acl.principal;
     m share_acl.principal;
     outsider uuid;
@@ -1024,7 +1024,7 @@ COMMENT ON FUNCTION share_acl.add_team_member(uuid, uuid) IS
 CREATE FUNCTION share_acl.remove_team_member(team uuid, member uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(remove_team_member.team);
     t share_acl.principal;
 BEGIN
     IF team IS NULL OR member IS NULL THEN
@@ -1583,7 +1583,7 @@ DECLARE
     ws uuid;
     added uuid[];
     hit record;
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(_exposure_check.resource);
 BEGIN
     IF before IS NULL THEN
         RETURN;
@@ -1728,7 +1728,7 @@ COMMENT ON FUNCTION share_acl._depth_check(uuid, uuid, text) IS
 CREATE FUNCTION share_acl.move_resource(resource uuid, new_parent uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(move_resource.resource);
     r share_acl.resource;
     np share_acl.resource;
     prior jsonb;
@@ -1785,7 +1785,7 @@ COMMENT ON FUNCTION share_acl.move_resource(uuid, uuid) IS
 CREATE FUNCTION share_acl.add_to_collection(collection uuid, resource uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(add_to_collection.collection);
     c share_acl.resource;
     r share_acl.resource;
     prior jsonb;
@@ -1842,7 +1842,7 @@ COMMENT ON FUNCTION share_acl.add_to_collection(uuid, uuid) IS
 CREATE FUNCTION share_acl.remove_from_collection(collection uuid, resource uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(remove_from_collection.collection);
     c share_acl.resource;
 BEGIN
     IF collection IS NULL OR resource IS NULL THEN
@@ -1905,7 +1905,7 @@ COMMENT ON FUNCTION share_acl.remove_from_collection(uuid, uuid) IS
 CREATE FUNCTION share_acl._delete_resource_walk(resource uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(_delete_resource_walk.resource);
     found_ids uuid[];           -- the walk's resources, top first
     locked uuid[] := ARRAY[]::uuid[];
     beyond uuid;
@@ -1978,7 +1978,7 @@ CREATE FUNCTION share_acl.set_general_access(resource uuid, access share_acl.gen
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(set_general_access.resource);
     r share_acl.resource;
     w share_acl.workspace;
     held share_acl.permset;     -- what the actor may pass on at the resource
@@ -2042,7 +2042,7 @@ COMMENT ON FUNCTION share_acl.set_general_access(uuid, share_acl.general_access)
 CREATE FUNCTION share_acl.set_restricted(resource uuid, restricted boolean) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(set_restricted.resource);
     r share_acl.resource;
     prior jsonb;
     exposure uuid[];
@@ -2084,7 +2084,7 @@ COMMENT ON FUNCTION share_acl.set_restricted(uuid, boolean) IS
 CREATE FUNCTION share_acl.set_guest_ai(project uuid, enabled boolean) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(set_guest_ai.project);
     r share_acl.resource;
     bad uuid;
     needed share_acl.permset := CASE WHEN enabled THEN 'change_permissions,run_ai'
@@ -2166,7 +2166,7 @@ CREATE FUNCTION share_acl.share_with_email(resource uuid, email text, perms shar
 RETURNS uuid
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(share_with_email.resource);
     r share_acl.resource;
     gid uuid;
 BEGIN
@@ -2203,7 +2203,7 @@ CREATE FUNCTION share_acl.update_share(share uuid, perms share_acl.permset DEFAU
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(update_share.share);
     s share_acl.share;
     n share_acl.share;
     old_grant share_acl.permset;
@@ -2315,7 +2315,7 @@ COMMENT ON FUNCTION share_acl.unshare(uuid) IS
 CREATE FUNCTION share_acl.transfer_ownership(workspace uuid, new_owner uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(transfer_ownership.workspace);
     cur share_acl.workspace_role;
     p share_acl.principal;
 BEGIN
@@ -2366,7 +2366,7 @@ COMMENT ON FUNCTION share_acl.transfer_ownership(uuid, uuid) IS
 CREATE FUNCTION share_acl.transfer_resource_ownership(resource uuid, new_owner uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(transfer_resource_ownership.resource);
     r share_acl.resource;
     p share_acl.principal;
 BEGIN
@@ -2406,7 +2406,7 @@ CREATE FUNCTION share_acl.request_promotion(workspace uuid, role share_acl.works
 RETURNS uuid
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(request_promotion.workspace);
     cur share_acl.workspace_role;
     k share_acl.principal_kind;
     rid uuid;
@@ -2467,7 +2467,7 @@ COMMENT ON FUNCTION share_acl.request_promotion(uuid, share_acl.workspace_role) 
 CREATE FUNCTION share_acl.decide_promotion(request uuid, approve boolean) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(decide_promotion.request);
     q share_acl.promotion_request;
     cur share_acl.workspace_role;
 BEGIN
@@ -2533,7 +2533,7 @@ COMMENT ON FUNCTION share_acl.decide_promotion(uuid, boolean) IS
 CREATE FUNCTION share_acl.set_workspace_policy(workspace uuid, name text, value text) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(set_workspace_policy.workspace);
     pol text := lower(btrim(name));
     b boolean;
     i interval;

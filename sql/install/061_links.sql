@@ -392,7 +392,7 @@ CREATE FUNCTION share_acl.create_link(resource uuid,
 RETURNS text
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(create_link.resource);
     r share_acl.resource;
     w share_acl.workspace;
     granted share_acl.permset;
@@ -585,11 +585,12 @@ COMMENT ON FUNCTION share_acl._get_managed_link(uuid, uuid, boolean, text) IS
 CREATE FUNCTION share_acl.revoke_link(link uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(revoke_link.link);
     l share_acl.link;
 BEGIN
     IF revoke_link.link IS NULL THEN
-        RAISE EXCEPTION 'revoke_link: link must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION 'revoke_link: link must not be null' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'share_acl.link_id(token) is null for a token that is not a valid one (altered, cut short, or signed by a retired key).';
     END IF;
     FOR locked IN 0 .. 1 LOOP
         l := share_acl._get_managed_link(revoke_link.link, actor, locked = 1, 'revoke_link');
@@ -617,7 +618,7 @@ CREATE FUNCTION share_acl.update_link(link uuid, expires_at timestamptz DEFAULT 
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(update_link.link);
     l share_acl.link;
     w share_acl.workspace;
     ws uuid;

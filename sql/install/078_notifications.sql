@@ -365,7 +365,7 @@ COMMENT ON FUNCTION share_acl.claim_digests(integer) IS
 CREATE FUNCTION share_acl.notify_mention(resource uuid, principal uuid) RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor();
+    actor uuid := share_acl._actor(notify_mention.resource);
     r share_acl.resource;
     g share_acl.principal;
     people uuid[];

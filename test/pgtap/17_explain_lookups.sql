@@ -7,7 +7,7 @@
 -- disabled): Q.
 BEGIN;
 SET LOCAL search_path = share_acl, public;
-SELECT plan(72);
+SELECT plan(75);
 
 \set w        17000000-0000-0000-0001-000000000001
 \set w2       17000000-0000-0000-0001-000000000002
@@ -278,6 +278,34 @@ SELECT ok(NOT EXISTS (SELECT 1 FROM who_has_access(:'P2') w WHERE w.principal = 
           'lookup: who_has_access does not list a principal whose only share expired');
 SELECT ok(NOT EXISTS (SELECT 1 FROM who_has_access(:'Q') w WHERE w.principal = :'guest'),
           'lookup: who_has_access does not list a guest while guests are disabled (R3)');
+
+-- on a workspace's id (R12): its members, as has_access answers there
+SELECT is_empty($$
+    (SELECT ws.id, pr.id, effective_permissions(pr.id, ws.id)::text
+       FROM workspace ws CROSS JOIN principal pr
+      WHERE pr.kind IN ('user', 'external') AND ws.id IN (SELECT r FROM t_target WHERE kind = 'workspace')
+        AND effective_permissions(pr.id, ws.id) <> ''::permset
+     EXCEPT
+     SELECT ws.id, w.principal, w.perms::text
+       FROM workspace ws, LATERAL who_has_access(ws.id) w
+      WHERE ws.id IN (SELECT r FROM t_target WHERE kind = 'workspace'))
+    UNION ALL
+    (SELECT ws.id, w.principal, w.perms::text
+       FROM workspace ws, LATERAL who_has_access(ws.id) w
+      WHERE ws.id IN (SELECT r FROM t_target WHERE kind = 'workspace')
+     EXCEPT
+     SELECT ws.id, pr.id, effective_permissions(pr.id, ws.id)::text
+       FROM workspace ws CROSS JOIN principal pr
+      WHERE pr.kind IN ('user', 'external') AND ws.id IN (SELECT r FROM t_target WHERE kind = 'workspace')
+        AND effective_permissions(pr.id, ws.id) <> ''::permset)
+$$, 'lookup: who_has_access(workspace) lists exactly the people with non-empty E on it (R12), with E');
+SELECT is((SELECT array_agg(w.role::text || ':' || w.perms::text || ':' || w.via ORDER BY w.email)
+             FROM who_has_access(:'w') w WHERE w.principal IN (:'admin', :'m1', :'viewer', :'xguest')),
+          ARRAY['admin:view,upload,share,manage_members,manage_collections,manage_settings,view_audit:R12',
+                'member:view,upload,share:R12', 'viewer:view:R12', 'guest:view:R12'],
+          'lookup: who_has_access(workspace) gives each member''s role and R12 set');
+SELECT is((SELECT array_agg(w.principal) FROM who_has_access(:'w2') w), ARRAY[:'owner2'::uuid],
+          'lookup: who_has_access(workspace) leaves out a guest while guests are disabled (R3), and non-members');
 
 -- ---------------------------------------------------------------------------
 -- the current principal

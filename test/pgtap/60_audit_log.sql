@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(150);
+SELECT plan(155);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -482,12 +482,31 @@ SELECT results_eq($$SELECT action, object_type, object_id, actor_id, db_role, wo
                       FROM pg_temp.fresh() ORDER BY new ->> 'message'$$,
     $$VALUES ('refused', 'create_team', pg_temp.id('ws'), pg_temp.id('dave'), 't60_app', pg_temp.id('ws'),
               'permission denied: create_team requires "manage_members" on workspace ' || pg_temp.id('ws')),
-             ('refused', 'create_team', NULL, NULL, 't60_app', NULL, 'permission denied: no principal set')$$,
-    'refused calls: the function, its target and workspace, the actor, the session user and the message');
-SELECT is((SELECT array_agg(object_id IS NULL ORDER BY (new ->> 'refused_at')::timestamptz)
+             ('refused', 'create_team', pg_temp.id('ws'), NULL, 't60_app', pg_temp.id('ws'),
+              'permission denied: no principal set')$$,
+    'refused calls: the function, its target and workspace, the actor, the session user and the message (also without a principal)');
+SELECT is((SELECT array_agg(actor_id IS NULL ORDER BY (new ->> 'refused_at')::timestamptz)
              FILTER (WHERE (new ->> 'refused_at')::timestamptz <= clock_timestamp()) FROM pg_temp.fresh()),
     ARRAY[false, true],
     'refused calls: refused_at, the time of each refusal, orders the rows as the calls were made');
+-- refused for want of a principal, a call's row names what it named, in its
+-- workspace's chain (which its owner reads): a share, an upload, a share's id
+SELECT pg_temp.mark();
+INSERT INTO ids VALUES ('s_bob', share_acl.share(pg_temp.id('A2'), pg_temp.id('bob'), 'viewer'));
+SELECT pg_temp.mark();
+SET SESSION AUTHORIZATION t60_app;
+SELECT throws_ok(format('SELECT share_acl.share(%L, %L, %L)', pg_temp.id('A2'), pg_temp.id('bob'), 'editor'),
+    '42501', 'permission denied: no principal set', 'share without a principal: refused');
+SELECT throws_ok(format('SELECT share_acl.create_resource(%L, %L, %L)', pg_temp.id('ws'), 'asset', pg_temp.id('P3')),
+    '42501', 'permission denied: no principal set', 'create_resource without a principal: refused');
+SELECT throws_ok(format('SELECT share_acl.update_share(%L, %L)', pg_temp.id('s_bob'), 'editor'),
+    '42501', 'permission denied: no principal set', 'update_share without a principal: refused');
+RESET SESSION AUTHORIZATION;
+SELECT is(pg_temp.wait_rows(3), 3::bigint, 'refused without a principal: the rows are there');
+SELECT results_eq($$SELECT object_type, object_id, workspace_id FROM pg_temp.fresh() ORDER BY object_type$$,
+    $$VALUES ('create_resource', pg_temp.id('P3'), pg_temp.id('ws')), ('share', pg_temp.id('A2'), pg_temp.id('ws')),
+             ('update_share', pg_temp.id('s_bob'), pg_temp.id('ws'))$$,
+    'refused without a principal: each row names the call''s target (the parent of an upload, a share''s id) and its workspace');
 -- a refused read writes no row (a client polling its inbox without a
 -- principal would fill the log); the refused write after it has its row
 SELECT pg_temp.mark();
