@@ -17,13 +17,7 @@ SELECT share_acl.create_workspace('audit columns', :'owner') AS ws \gset
 SELECT share_acl.set_principal(:'owner');
 SELECT share_acl.create_resource(:'ws', 'project') AS project \gset
 \o
-CREATE PROCEDURE pg_temp.churn(p uuid, n int) LANGUAGE plpgsql AS $$
-BEGIN
-    FOR i IN 1 .. n LOOP
-        PERFORM share_acl.set_general_access(p, CASE WHEN i % 2 = 0 THEN 'private' ELSE 'shared' END::share_acl.general_access);
-        COMMIT;
-    END LOOP;
-END $$;
+\i sql/lib/audited_churn.sql
 CALL pg_temp.churn(:'project', 2);
 ALTER TABLE share_acl.audit_log ADD COLUMN note text DEFAULT 'added by the administrator';
 CALL pg_temp.churn(:'project', 2);

@@ -21,13 +21,7 @@ SELECT share_acl.set_principal(:'owner');
 SELECT share_acl.create_resource(:'ws', 'project') AS project \gset
 SELECT share_acl.create_resource(:'other', 'project') AS other_project \gset
 \o
-CREATE PROCEDURE pg_temp.churn(p uuid, n int) LANGUAGE plpgsql AS $$
-BEGIN
-    FOR i IN 1 .. n LOOP
-        PERFORM share_acl.set_general_access(p, CASE WHEN i % 2 = 0 THEN 'private' ELSE 'shared' END::share_acl.general_access);
-        COMMIT;
-    END LOOP;
-END $$;
+\i sql/lib/audited_churn.sql
 -- (one seal first: this backend remembers the head from then on)
 CALL pg_temp.churn(:'project', 1);
 SELECT pg_stat_force_next_flush();
