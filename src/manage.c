@@ -236,6 +236,15 @@ ReadShareFacts(const pg_uuid_t *resource, const pg_uuid_t *grantee, ShareFacts *
 	UnregisterSnapshot(snap);
 }
 
+/* Is id the nil uuid (all zero)? */
+static bool
+UuidIsNil(const pg_uuid_t *id)
+{
+	static const pg_uuid_t nil = {{0}};
+
+	return memcmp(id->data, nil.data, UUID_LEN) == 0;
+}
+
 /* RowCallback: *arg (a bool) is set, a row was found. */
 static void
 RowExists(TupleDesc desc, HeapTuple tup, void *arg)
@@ -702,6 +711,11 @@ resource_create(PG_FUNCTION_ARGS)
 	workspace = PG_GETARG_UUID_P(0);
 	kind = DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(1)));
 	id = PG_GETARG_UUID_P(3);
+	if (UuidIsNil(id))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("create_resource: id must not be the nil uuid"),
+				 errhint("The nil uuid stands for no resource (it keys the audit chain of the rows without a workspace): leave id to its default, or choose another.")));
 
 	/* the workspace, the parent's workspace */
 	CatalogLookup();

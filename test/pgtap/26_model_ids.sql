@@ -10,7 +10,7 @@
 -- The file runs as superuser (a trusted administrator when no principal is
 -- set); pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(59);
+SELECT plan(60);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -49,6 +49,10 @@ SELECT share_acl.set_principal(NULL);
 SELECT pg_temp.act('mallory');
 SELECT is(share_acl.has_access(pg_temp.id('mallory'), pg_temp.id('M'), 'upload'), true,
     'the attacker may create projects in its own workspace');
+SELECT throws_ok($$SELECT share_acl.create_resource(pg_temp.id('M'), 'project', NULL,
+                                                    '00000000-0000-0000-0000-000000000000')$$,
+    '22023', 'create_resource: id must not be the nil uuid',
+    'create_resource with the nil uuid is 22023 from the API, not the table''s CHECK (23514)');
 SELECT throws_ok($$SELECT share_acl.create_resource(pg_temp.id('M'), 'project', NULL, pg_temp.id('X'))$$,
     '23505', pg_temp.in_use('X'),
     'create_resource with the id of a workspace is 23505 (the takeover of workspace X)');
