@@ -910,7 +910,8 @@ SELECT throws_ok(format($$SELECT * FROM share_acl.audit_verify(%L)$$, pg_temp.id
     format('permission denied: audit_verify requires "view_audit" on workspace %s', pg_temp.id('P')),
     'audit_verify: a resource''s id names no chain, though its owner holds view_audit on the resource');
 SELECT throws_ok($$SELECT share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P'), '00000000-0000-0000-0000-000000000000')$$,
-    '23514', NULL, 'create_resource: not the nil uuid (which keys the chain of the rows without a workspace)');
+    '22023', 'create_resource: id must not be the nil uuid',
+    'create_resource: not the nil uuid (which keys the chain of the rows without a workspace)');
 COMMIT;
 SELECT is((SELECT count(*) FROM share_acl.audit_log), 0::bigint, 'RLS: no principal, no administrator: no row');
 RESET SESSION AUTHORIZATION;
