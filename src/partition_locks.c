@@ -21,8 +21,58 @@
 
 #include "access/twophase.h"
 #include "storage/lock.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/guc.h"
 
 #include "partition_locks.h"
+
+/*
+ * Wait for the workspace lock tag in mode.  PostgreSQL applies no
+ * statement_timeout to COMMIT, so a commit behind a prepared transaction
+ * would wait until COMMIT PREPARED whatever the client asked: the wait ends
+ * after statement_timeout, when that is set and shorter than lock_timeout
+ * (which ends it otherwise), with 55P03 and the transaction rolled back.
+ */
+static void
+WaitForWorkspaceLock(const LOCKTAG *tag, LOCKMODE mode)
+{
+	MemoryContext context = CurrentMemoryContext;
+	char		wait_text[16];
+	int			nest;
+
+	if (StatementTimeout <= 0 || (LockTimeout > 0 && LockTimeout <= StatementTimeout))
+	{
+		(void) LockAcquire(tag, mode, false, false);
+		return;
+	}
+	snprintf(wait_text, sizeof(wait_text), "%d", StatementTimeout);
+	nest = NewGUCNestLevel();
+	(void) set_config_option("lock_timeout", wait_text, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	PG_TRY();
+	{
+		(void) LockAcquire(tag, mode, false, false);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(context);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			PG_RE_THROW();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("could not commit: another transaction holds a workspace this transaction wrote in"),
+				 errdetail("The commit waited %d ms (statement_timeout) for it: a prepared transaction holds it until COMMIT PREPARED or ROLLBACK PREPARED, another commit until it ends. This transaction is rolled back.",
+						   StatementTimeout),
+				 errhint("Retry the transaction; look for a prepared transaction left in pg_prepared_xacts.")));
+	}
+	PG_END_TRY();
+	AtEOXact_GUC(true, nest);
+}
 
 /*
  * Does a prepared transaction hold a lock conflicting with mode on tag?  (A
@@ -112,8 +162,8 @@ UnlockPartitions(const bool *wanted, PartitionTagFunc tag_of)
  * For a commit of few workspaces: lock the partitions wanted (as
  * LockPartitions), then the n workspace locks tags[i] in modes[i], in the
  * order given (one order for every commit), until the end of the
- * transaction.  A workspace lock not granted at once is waited for with no
- * partition held — its holder may be a prepared transaction, and a bulk
+ * transaction.  A workspace lock not granted at once is waited for
+ * (WaitForWorkspaceLock: at most statement_timeout) with no partition held — its holder may be a prepared transaction, and a bulk
  * commit waiting meanwhile for one of those partitions would hold up every
  * commit of the partitions it already holds until COMMIT PREPARED — and the
  * partitions are taken again once the workspace locks are granted.  (What
@@ -143,7 +193,7 @@ LockWorkspaces(const bool *wanted, PartitionTagFunc tag_of, const LOCKTAG *tags,
 			UnlockPartitions(wanted, tag_of);
 			partitions_held = false;
 		}
-		(void) LockAcquire(&tags[i], modes[i], false, false);
+		WaitForWorkspaceLock(&tags[i], modes[i]);
 	}
 	if (!partitions_held)
 		LockPartitions(wanted, false, tag_of);
