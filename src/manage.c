@@ -711,11 +711,6 @@ resource_create(PG_FUNCTION_ARGS)
 	workspace = PG_GETARG_UUID_P(0);
 	kind = DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(1)));
 	id = PG_GETARG_UUID_P(3);
-	if (UuidIsNil(id))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("create_resource: id must not be the nil uuid"),
-				 errhint("The nil uuid stands for no resource (it keys the audit chain of the rows without a workspace): leave id to its default, or choose another.")));
 
 	/* the workspace, the parent's workspace */
 	CatalogLookup();
@@ -770,6 +765,12 @@ resource_create(PG_FUNCTION_ARGS)
 					 errhint("A resource is at most %d levels below a top-level project, parents and collections counted.",
 							 ENGINE_MAX_DEPTH)));
 	}
+	/* (after the checks: who may not upload here is refused as such) */
+	if (UuidIsNil(id))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("create_resource: id must not be the nil uuid"),
+				 errhint("The nil uuid stands for no resource (it keys the audit chain of the rows without a workspace): leave id to its default, or choose another.")));
 	/*
 	 * (an id used by a workspace or a principal is refused by the id registry
 	 * with the same message: it never says what holds the id)

@@ -28,11 +28,37 @@
 #include "partition_locks.h"
 
 /*
+ * Does a prepared transaction hold a lock conflicting with mode on tag?  (A
+ * transaction prepared in this run of the server keeps the virtual id of
+ * the backend that prepared it; one recovered has none.)
+ */
+static bool
+LockHeldByPrepared(const LOCKTAG *tag, LOCKMODE mode)
+{
+	int			count;
+	VirtualTransactionId *holders = GetLockConflicts(tag, mode, &count);
+	int			i;
+
+	for (i = 0; i < count; i++)
+	{
+		bool		more;
+
+		if (VirtualTransactionIdIsRecoveredPreparedXact(holders[i]) ||
+			TransactionIdIsValid(TwoPhaseGetXidByVirtualXID(holders[i], &more)))
+			return true;
+	}
+	return false;
+}
+
+/*
  * Wait for the workspace lock tag in mode.  PostgreSQL applies no
  * statement_timeout to COMMIT, so a commit behind a prepared transaction
- * would wait until COMMIT PREPARED whatever the client asked: the wait ends
- * after statement_timeout, when that is set and shorter than lock_timeout
- * (which ends it otherwise), with 55P03 and the transaction rolled back.
+ * would wait until COMMIT PREPARED whatever the client asked: when a
+ * prepared transaction holds the lock, the wait ends after
+ * statement_timeout, when that is set and shorter than lock_timeout (which
+ * ends it otherwise), with 55P03 and the transaction rolled back.  Behind a
+ * commit under way (a bulk load's seal may take seconds) it waits as
+ * before: that one ends by itself.
  */
 static void
 WaitForWorkspaceLock(const LOCKTAG *tag, LOCKMODE mode)
@@ -41,7 +67,8 @@ WaitForWorkspaceLock(const LOCKTAG *tag, LOCKMODE mode)
 	char		wait_text[16];
 	int			nest;
 
-	if (StatementTimeout <= 0 || (LockTimeout > 0 && LockTimeout <= StatementTimeout))
+	if (StatementTimeout <= 0 || (LockTimeout > 0 && LockTimeout <= StatementTimeout) ||
+		!LockHeldByPrepared(tag, mode))
 	{
 		(void) LockAcquire(tag, mode, false, false);
 		return;
@@ -65,36 +92,13 @@ WaitForWorkspaceLock(const LOCKTAG *tag, LOCKMODE mode)
 		FlushErrorState();
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-				 errmsg("could not commit: another transaction holds a workspace this transaction wrote in"),
-				 errdetail("The commit waited %d ms (statement_timeout) for it: a prepared transaction holds it until COMMIT PREPARED or ROLLBACK PREPARED, another commit until it ends. This transaction is rolled back.",
+				 errmsg("could not commit: a prepared transaction holds a workspace this transaction wrote in"),
+				 errdetail("The commit waited %d ms (statement_timeout) for it: a prepared transaction holds it until COMMIT PREPARED or ROLLBACK PREPARED. This transaction is rolled back.",
 						   StatementTimeout),
 				 errhint("Retry the transaction; look for a prepared transaction left in pg_prepared_xacts.")));
 	}
 	PG_END_TRY();
 	AtEOXact_GUC(true, nest);
-}
-
-/*
- * Does a prepared transaction hold a lock conflicting with mode on tag?  (A
- * transaction prepared in this run of the server keeps the virtual id of
- * the backend that prepared it; one recovered has none.)
- */
-static bool
-LockHeldByPrepared(const LOCKTAG *tag, LOCKMODE mode)
-{
-	int			count;
-	VirtualTransactionId *holders = GetLockConflicts(tag, mode, &count);
-	int			i;
-
-	for (i = 0; i < count; i++)
-	{
-		bool		more;
-
-		if (VirtualTransactionIdIsRecoveredPreparedXact(holders[i]) ||
-			TransactionIdIsValid(TwoPhaseGetXidByVirtualXID(holders[i], &more)))
-			return true;
-	}
-	return false;
 }
 
 /*

@@ -2203,7 +2203,7 @@ CREATE FUNCTION share_acl.update_share(share uuid, perms share_acl.permset DEFAU
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor(update_share.share);
+    actor uuid := share_acl._actor((SELECT s.resource_id FROM share_acl.share s WHERE s.id = update_share.share));
     s share_acl.share;
     n share_acl.share;
     old_grant share_acl.permset;
@@ -2467,7 +2467,7 @@ COMMENT ON FUNCTION share_acl.request_promotion(uuid, share_acl.workspace_role) 
 CREATE FUNCTION share_acl.decide_promotion(request uuid, approve boolean) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor(decide_promotion.request);
+    actor uuid := share_acl._actor((SELECT q.workspace_id FROM share_acl.promotion_request q WHERE q.id = decide_promotion.request));
     q share_acl.promotion_request;
     cur share_acl.workspace_role;
 BEGIN

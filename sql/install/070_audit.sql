@@ -457,8 +457,10 @@ RETURNS void
 COMMENT ON FUNCTION share_acl._deny(uuid, text, text, text) IS
     'internal: refuse a call with 42501 (message, detail, hint), its audit row written by a background worker first';
 
--- The workspace of a workspace, resource, team, link, share, review or
--- promotion request id (what a refused call names), or NULL.
+-- The workspace of a workspace, resource, team or link id, or NULL.  (Only
+-- the kinds whose ids are one namespace, the id registry's: a share's,
+-- review's or request's id may equal a resource's that someone chose, so a
+-- refusal names the share's or review's resource, the request's workspace.)
 CREATE FUNCTION share_acl._audit_workspace_of(id uuid) RETURNS uuid
 LANGUAGE sql STABLE AS $$
     SELECT coalesce(
@@ -466,15 +468,10 @@ LANGUAGE sql STABLE AS $$
         (SELECT r.workspace_id FROM share_acl.resource r WHERE r.id = $1),
         (SELECT p.workspace_id FROM share_acl.principal p WHERE p.id = $1),
         (SELECT r.workspace_id FROM share_acl.link l JOIN share_acl.resource r ON r.id = l.resource_id
-          WHERE l.id = $1),
-        (SELECT r.workspace_id FROM share_acl.share s JOIN share_acl.resource r ON r.id = s.resource_id
-          WHERE s.id = $1),
-        (SELECT r.workspace_id FROM share_acl.review v JOIN share_acl.resource r ON r.id = v.resource_id
-          WHERE v.id = $1),
-        (SELECT q.workspace_id FROM share_acl.promotion_request q WHERE q.id = $1))
+          WHERE l.id = $1))
 $$;
 COMMENT ON FUNCTION share_acl._audit_workspace_of(uuid) IS
-    'internal: the workspace of a workspace, resource, team, link, share, review or promotion request id (NULL for anything else)';
+    'internal: the workspace of a workspace, resource, team or link id (NULL for anything else)';
 
 -- SPEC section 7: a trigger an application attaches to its own tables.  Its
 -- argument names the column holding the share_acl resource the row belongs

@@ -246,7 +246,7 @@ CREATE FUNCTION share_acl.submit_review(review uuid, decision text, note text DE
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor(submit_review.review);
+    actor uuid := share_acl._actor((SELECT v.resource_id FROM share_acl.review v WHERE v.id = submit_review.review));
     v share_acl.review;
     who uuid[];
 BEGIN
@@ -307,7 +307,7 @@ COMMENT ON FUNCTION share_acl.submit_review(uuid, text, text) IS
 CREATE FUNCTION share_acl.cancel_review(review uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    actor uuid := share_acl._actor(cancel_review.review);
+    actor uuid := share_acl._actor((SELECT v.resource_id FROM share_acl.review v WHERE v.id = cancel_review.review));
     v share_acl.review;
 BEGIN
     IF review IS NULL THEN

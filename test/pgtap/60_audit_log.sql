@@ -490,7 +490,7 @@ SELECT is((SELECT array_agg(actor_id IS NULL ORDER BY (new ->> 'refused_at')::ti
     ARRAY[false, true],
     'refused calls: refused_at, the time of each refusal, orders the rows as the calls were made');
 -- refused for want of a principal, a call's row names what it named, in its
--- workspace's chain (which its owner reads): a share, an upload, a share's id
+-- workspace's chain (which its owner reads): a share, an upload, an update of a share (its resource)
 SELECT pg_temp.mark();
 INSERT INTO ids VALUES ('s_bob', share_acl.share(pg_temp.id('A2'), pg_temp.id('bob'), 'viewer'));
 SELECT pg_temp.mark();
@@ -505,8 +505,8 @@ RESET SESSION AUTHORIZATION;
 SELECT is(pg_temp.wait_rows(3), 3::bigint, 'refused without a principal: the rows are there');
 SELECT results_eq($$SELECT object_type, object_id, workspace_id FROM pg_temp.fresh() ORDER BY object_type$$,
     $$VALUES ('create_resource', pg_temp.id('P3'), pg_temp.id('ws')), ('share', pg_temp.id('A2'), pg_temp.id('ws')),
-             ('update_share', pg_temp.id('s_bob'), pg_temp.id('ws'))$$,
-    'refused without a principal: each row names the call''s target (the parent of an upload, a share''s id) and its workspace');
+             ('update_share', pg_temp.id('A2'), pg_temp.id('ws'))$$,
+    'refused without a principal: each row names the call''s target (the parent of an upload, a share''s resource) and its workspace');
 -- a refused read writes no row (a client polling its inbox without a
 -- principal would fill the log); the refused write after it has its row
 SELECT pg_temp.mark();
