@@ -540,6 +540,12 @@ IndexScanKey(ModelRel table, ModelRel index, AttrNumber column, RegProcedure eq,
 	table_close(rel, AccessShareLock);
 }
 
+void
+RowExists(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	*(bool *) arg = true;
+}
+
 /* IndexScanKey on a uuid column. */
 void
 IndexScanEqual(ModelRel table, ModelRel index, AttrNumber column, const pg_uuid_t *key,

@@ -170,6 +170,8 @@ extern Snapshot StatementSnapshot(void);
 
 /* Index scans for equality on one column (a uuid, or any with its equality function). */
 typedef void (*RowCallback) (TupleDesc desc, HeapTuple tup, void *arg);
+/* RowCallback: *arg (a bool) is set, a row was found */
+extern void RowExists(TupleDesc desc, HeapTuple tup, void *arg);
 
 extern void IndexScanKey(ModelRel table, ModelRel index, AttrNumber column, RegProcedure eq,
 						 Datum key, Snapshot snap, RowCallback row, void *arg);

@@ -245,13 +245,6 @@ UuidIsNil(const pg_uuid_t *id)
 	return memcmp(id->data, nil.data, UUID_LEN) == 0;
 }
 
-/* RowCallback: *arg (a bool) is set, a row was found. */
-static void
-RowExists(TupleDesc desc, HeapTuple tup, void *arg)
-{
-	*(bool *) arg = true;
-}
-
 /*
  * No escalation (R9, R14): a share by actor (NULL: a trusted administrator)
  * grants only what the actor holds itself on the resource, nor, under

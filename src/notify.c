@@ -431,13 +431,6 @@ Write(People *people, const char *kind, const pg_uuid_t *resource, Datum payload
 	return written;
 }
 
-/* RowCallback: *arg (a bool) is set, a row was found. */
-static void
-RowFound(TupleDesc desc, HeapTuple tup, void *arg)
-{
-	*(bool *) arg = true;
-}
-
 /*
  * When recipients (a uuid[] datum) is one person (a user or an external
  * principal) other than actor, that person into people (with whether it
@@ -469,7 +462,7 @@ OnePersonOf(Datum recipients, const pg_uuid_t *actor, People *people)
 	PrincipalFacts(id, snap, &facts);
 	if (facts.found && (facts.kind == PK_USER || facts.kind == PK_EXTERNAL))
 		IndexScanEqual(MT_NOTIFICATION_MUTE, MT_NOTIFICATION_MUTE_PKEY, catalog.nm_principal, id,
-					   snap, RowFound, &mutes);
+					   snap, RowExists, &mutes);
 	UnregisterSnapshot(snap);
 	if (!facts.found || (facts.kind != PK_USER && facts.kind != PK_EXTERNAL))
 		return false;
