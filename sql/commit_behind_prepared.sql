@@ -30,6 +30,26 @@ PREPARE TRANSACTION 'share_acl_behind_prepared';
 -- the other workspace commits at once, statement_timeout or not
 \! psql -qXAt -c "BEGIN" -c "SET LOCAL statement_timeout = '300ms'" -c "SELECT share_acl.set_principal('$SA_OWNER')" -c "SELECT share_acl.create_resource('$SA_OTHER', 'project') IS NOT NULL" -c "COMMIT" 2>&1
 COMMIT PREPARED 'share_acl_behind_prepared';
+-- workspaces whose ids share their first six bytes are other workspaces to
+-- the chains' locks (48 bits of a hash of the whole id): one's prepared
+-- transaction does not hold up the other's commits; nor does a workspace
+-- whose id starts with six zero bytes hold up the chain of the rows without
+-- a workspace (a new user's)
+INSERT INTO share_acl.workspace (id, name) VALUES
+    ('a1b2c3d4-e5f6-4000-8000-000000000001', 'first of two'),
+    ('a1b2c3d4-e5f6-4000-8000-000000000002', 'second of two'),
+    ('00000000-0000-4000-8000-000000000001', 'zeros');
+INSERT INTO share_acl.member (workspace_id, principal_id, role)
+SELECT w, :'owner', 'owner' FROM unnest(ARRAY['a1b2c3d4-e5f6-4000-8000-000000000001',
+    'a1b2c3d4-e5f6-4000-8000-000000000002', '00000000-0000-4000-8000-000000000001']::uuid[]) AS w;
+BEGIN;
+SELECT share_acl.set_principal(:'owner');
+SELECT share_acl.create_resource('a1b2c3d4-e5f6-4000-8000-000000000001', 'project') IS NOT NULL AS uploaded;
+SELECT share_acl.create_resource('00000000-0000-4000-8000-000000000001', 'project') IS NOT NULL AS uploaded;
+PREPARE TRANSACTION 'share_acl_behind_prepared_twins';
+\! psql -qXAt -c "BEGIN" -c "SET LOCAL statement_timeout = '300ms'" -c "SELECT share_acl.set_principal('$SA_OWNER')" -c "SELECT share_acl.create_resource('a1b2c3d4-e5f6-4000-8000-000000000002', 'project') IS NOT NULL" -c "COMMIT" 2>&1
+\! psql -qXAt -c "BEGIN" -c "SET LOCAL statement_timeout = '300ms'" -c "SELECT share_acl.create_user('new@behind-prepared.test') IS NOT NULL" -c "COMMIT" 2>&1
+COMMIT PREPARED 'share_acl_behind_prepared_twins';
 -- one upload in the held workspace (the prepared one), one in the other; the chains verify
 SELECT w.name, count(r.id) AS projects FROM share_acl.workspace w
   LEFT JOIN share_acl.resource r ON r.workspace_id = w.id GROUP BY w.name ORDER BY w.name;

@@ -47,6 +47,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
@@ -289,8 +290,15 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
 		partitions[uuid_partition(ws, WORKSPACE_PARTITIONS)] = true;
 		if (!bulk)
 		{
-			memcpy(&locks[i].objid, ws->data, 4);
-			memcpy(&locks[i].subid, ws->data + 4, 2);
+			/*
+			 * 48 bits of a hash of the whole id: ids that share their first
+			 * bytes (made in one millisecond, or numbered) are other locks,
+			 * and none but by chance is the nil chain's
+			 */
+			uint64		h = hash_bytes_extended(ws->data, UUID_LEN, 0);
+
+			locks[i].objid = (uint32) (h >> 32);
+			locks[i].subid = (uint16) h;
 		}
 	}
 	/*

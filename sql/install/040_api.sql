@@ -1926,6 +1926,11 @@ BEGIN
                     FILTER (WHERE actor IS NOT NULL AND NOT share_acl._may_delete(actor, x)))[1]
           INTO found_ids, beyond
           FROM doomed d JOIN share_acl.resource x ON x.id = d.id;
+        -- deleted by the transaction the locks below waited for (it, or one
+        -- above it): as for a call after that delete, P0002
+        IF found_ids IS NULL THEN
+            PERFORM share_acl._get_resource(resource);
+        END IF;
         -- (a resource below that the actor may not even view, a restricted
         -- one, is not named: the refusal must not show what it hides)
         IF beyond IS NOT NULL AND beyond <> resource AND NOT share_acl._may_name(actor, beyond) THEN
