@@ -94,6 +94,7 @@
 
 #include "audit.h"
 #include "catalog.h"
+#include "commit_waits.h"
 #include "kept_plan.h"
 #include "link_attempts.h"
 #include "notify.h"
@@ -686,6 +687,22 @@ PendingViewCmp(const void *a, const void *b)
 
 static void CountViewsOf(FmgrInfo *flinfo, PendingView *views, int n);
 
+/* CountViewsOf's arguments, for CommitWaitBounded */
+typedef struct ViewsToCount
+{
+	FmgrInfo   *flinfo;
+	PendingView *views;
+	int			n;
+} ViewsToCount;
+
+static void
+CountViewsWaiting(void *arg)
+{
+	ViewsToCount *c = (ViewsToCount *) arg;
+
+	CountViewsOf(c->flinfo, c->views, c->n);
+}
+
 /*
  * At pre-commit: count the views, one call of _link_count_views(link, n,
  * last viewed at, first viewer's e-mail) per link, in link id order (so two
@@ -699,10 +716,8 @@ CountPendingViews(void)
 	Oid			argtypes[4] = {UUIDOID, INT8OID, TIMESTAMPTZOID, TEXTOID};
 	Oid			fn;
 	FmgrInfo	flinfo;
-	MemoryContext context = CurrentMemoryContext;
+	ViewsToCount count;
 	int			wait_ms;
-	char		wait_text[16];
-	int			nest;
 
 	ForgetPendingViews();
 	fn = LookupFuncName(list_make2(makeString("share_acl"), makeString("_link_count_views")),
@@ -724,23 +739,10 @@ CountPendingViews(void)
 		wait_ms = LockTimeout;
 	if (StatementTimeout > 0 && StatementTimeout < wait_ms)
 		wait_ms = StatementTimeout;
-	snprintf(wait_text, sizeof(wait_text), "%d", wait_ms);
-	nest = NewGUCNestLevel();
-	(void) set_config_option("lock_timeout", wait_text, PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	PG_TRY();
-	{
-		CountViewsOf(&flinfo, views, n);
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(context);
-		edata = CopyErrorData();
-		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
-			PG_RE_THROW();
-		FlushErrorState();
+	count.flinfo = &flinfo;
+	count.views = views;
+	count.n = n;
+	if (CommitWaitBounded(wait_ms, CountViewsWaiting, &count))
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 				 errmsg("could not count the views of a share link at commit: another transaction holds its row"),
@@ -748,9 +750,6 @@ CountPendingViews(void)
 						   wait_ms),
 				 errhint("Retry the transaction.  The wait is bounded by lock_timeout or statement_timeout when shorter than %d ms.",
 						 COUNT_WAIT_MAX_MS)));
-	}
-	PG_END_TRY();
-	AtEOXact_GUC(true, nest);
 	/* the deferred triggers have fired already: fire those these updates queued */
 	AfterTriggerFireDeferred();
 }

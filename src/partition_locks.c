@@ -23,8 +23,8 @@
 #include "storage/lock.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
-#include "utils/guc.h"
 
+#include "commit_waits.h"
 #include "partition_locks.h"
 
 /*
@@ -50,6 +50,21 @@ LockHeldByPrepared(const LOCKTAG *tag, LOCKMODE mode)
 	return false;
 }
 
+/* A workspace lock to wait for (CommitWaitBounded's argument). */
+typedef struct WorkspaceLockWait
+{
+	const LOCKTAG *tag;
+	LOCKMODE	mode;
+} WorkspaceLockWait;
+
+static void
+AcquireWaiting(void *arg)
+{
+	WorkspaceLockWait *w = (WorkspaceLockWait *) arg;
+
+	(void) LockAcquire(w->tag, w->mode, false, false);
+}
+
 /*
  * Wait for the workspace lock tag in mode.  PostgreSQL applies no
  * statement_timeout to COMMIT, so a commit behind a prepared transaction
@@ -63,42 +78,18 @@ LockHeldByPrepared(const LOCKTAG *tag, LOCKMODE mode)
 static void
 WaitForWorkspaceLock(const LOCKTAG *tag, LOCKMODE mode)
 {
-	MemoryContext context = CurrentMemoryContext;
-	char		wait_text[16];
-	int			nest;
+	WorkspaceLockWait w = {tag, mode};
 
 	if (StatementTimeout <= 0 || (LockTimeout > 0 && LockTimeout <= StatementTimeout) ||
 		!LockHeldByPrepared(tag, mode))
-	{
-		(void) LockAcquire(tag, mode, false, false);
-		return;
-	}
-	snprintf(wait_text, sizeof(wait_text), "%d", StatementTimeout);
-	nest = NewGUCNestLevel();
-	(void) set_config_option("lock_timeout", wait_text, PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	PG_TRY();
-	{
-		(void) LockAcquire(tag, mode, false, false);
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(context);
-		edata = CopyErrorData();
-		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
-			PG_RE_THROW();
-		FlushErrorState();
+		AcquireWaiting(&w);
+	else if (CommitWaitBounded(StatementTimeout, AcquireWaiting, &w))
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 				 errmsg("could not commit: a prepared transaction holds a workspace this transaction wrote in"),
 				 errdetail("The commit waited %d ms (statement_timeout) for it: a prepared transaction holds it until COMMIT PREPARED or ROLLBACK PREPARED. This transaction is rolled back.",
 						   StatementTimeout),
 				 errhint("Retry the transaction; look for a prepared transaction left in pg_prepared_xacts.")));
-	}
-	PG_END_TRY();
-	AtEOXact_GUC(true, nest);
 }
 
 /*
