@@ -75,24 +75,19 @@
  * DELETE and SELECT), no column of a domain (its checks are the
  * statement's).
  */
+static bool HasDomainColumn(Relation rel);
+
 static bool
 StatementNeedsLess(Relation rel, CmdType cmd)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
 	AclMode		needed = cmd == CMD_INSERT ? ACL_INSERT :
 		(cmd == CMD_UPDATE ? ACL_UPDATE : ACL_DELETE) | ACL_SELECT;
-	int			i;
 
-	if (rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rel->relhasrules ||
-		rel->rd_rel->relhassubclass ||	/* (a statement reaches the children too) */
-		check_enable_rls(RelationGetRelid(rel), InvalidOid, true) == RLS_ENABLED ||
-		pg_class_aclmask(RelationGetRelid(rel), GetUserId(), needed, ACLMASK_ALL) != needed)
-		return false;
-	for (i = 0; i < desc->natts; i++)
-		if (!TupleDescAttr(desc, i)->attisdropped &&
-			get_typtype(TupleDescAttr(desc, i)->atttypid) == TYPTYPE_DOMAIN)
-			return false;
-	return true;
+	return rel->rd_rel->relkind == RELKIND_RELATION && !rel->rd_rel->relhasrules &&
+		!rel->rd_rel->relhassubclass &&	/* (a statement reaches the children too) */
+		check_enable_rls(RelationGetRelid(rel), InvalidOid, true) != RLS_ENABLED &&
+		pg_class_aclmask(RelationGetRelid(rel), GetUserId(), needed, ACLMASK_ALL) == needed &&
+		!HasDomainColumn(rel);
 }
 
 /* Does trigger fire in this session (as TriggerEnabled decides by session_replication_role)? */
@@ -164,8 +159,11 @@ typedef struct TableExprs
 	int			users;			/* writes under way (their states point into the trees) */
 	MemoryContext cxt;			/* holds the trees below; NULL when none */
 	OverrideSearchPath *search_path;	/* the one they were planned under */
+	bool		has_domain;		/* a column of a domain type (its checks are the statement's) */
 	int			ncheck;
 	Expr	  **checks;
+	Bitmapset **check_columns;	/* per check, its columns (pull_varattnos), NULL when its
+								 * state is needed at every update (not yet valid, whole row) */
 	int			natts;
 	Expr	  **defaults;		/* NULL: no default (the column takes NULL) */
 	int			npredicates;	/* the partial indexes' predicates planned so far */
@@ -216,8 +214,20 @@ PlanTableExprs(Relation rel, TableExprs *t)
 	t->npredicates = 0;			/* (PredicateStates plans them) */
 	t->ncheck = constr != NULL ? constr->num_check : 0;
 	t->checks = palloc0(Max(t->ncheck, 1) * sizeof(Expr *));
+	t->check_columns = palloc0(Max(t->ncheck, 1) * sizeof(Bitmapset *));
 	for (i = 0; i < t->ncheck; i++)
-		t->checks[i] = expression_planner(stringToNode(constr->check[i].ccbin));
+	{
+		Node	   *check = stringToNode(constr->check[i].ccbin);
+		Bitmapset  *columns = NULL;
+
+		/* (its columns as written: planning may inline them away) */
+		pull_varattnos(check, 1, &columns);
+		t->checks[i] = expression_planner((Expr *) check);
+		if (constr->check[i].ccvalid &&
+			!bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber, columns))
+			t->check_columns[i] = columns;
+	}
+	t->has_domain = false;
 	t->natts = desc->natts;
 	t->defaults = palloc0(desc->natts * sizeof(Expr *));
 	for (i = 0; i < desc->natts; i++)
@@ -225,8 +235,11 @@ PlanTableExprs(Relation rel, TableExprs *t)
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 		Node	   *dflt;
 
-		if (!att->attisdropped && att->attgenerated == '\0' &&
-			(dflt = build_column_default(rel, i + 1)) != NULL)
+		if (att->attisdropped)
+			continue;
+		if (get_typtype(att->atttypid) == TYPTYPE_DOMAIN)
+			t->has_domain = true;
+		if (att->attgenerated == '\0' && (dflt = build_column_default(rel, i + 1)) != NULL)
 			t->defaults[i] = expression_planner((Expr *) dflt);
 	}
 }
@@ -278,15 +291,30 @@ PredicateStates(ResultRelInfo *rri, TableExprs *exprs)
 	}
 }
 
-/* The states of exprs' CHECK constraints, for ExecConstraints, in the current memory context. */
+/*
+ * The states of exprs' CHECK constraints, for ExecConstraints, in the
+ * current memory context.  For an update of the columns changed (attribute
+ * numbers; NULL for an insert: all), a valid check that reads none of them
+ * holds of the new version as it held of the old one, so it gets no state
+ * (ExecCheck passes it).  A NOT VALID check is evaluated at every update, as
+ * the statement evaluates it.
+ */
 static ExprState **
-CheckStates(TableExprs *exprs)
+CheckStates(TableExprs *exprs, const AttrNumber *changed, int nchanged)
 {
 	ExprState **states = palloc(Max(exprs->ncheck, 1) * sizeof(ExprState *));
-	int			i;
+	int			i,
+				c;
 
 	for (i = 0; i < exprs->ncheck; i++)
-		states[i] = ExecInitExpr(exprs->checks[i], NULL);
+	{
+		bool		reads = changed == NULL || exprs->check_columns[i] == NULL;
+
+		for (c = 0; c < nchanged && !reads; c++)
+			reads = bms_is_member(changed[c] - FirstLowInvalidHeapAttributeNumber,
+								  exprs->check_columns[i]);
+		states[i] = reads ? ExecInitExpr(exprs->checks[i], NULL) : NULL;
+	}
 	return states;
 }
 
@@ -347,6 +375,17 @@ TableExprsDone(TableExprs *t)
 		t->users--;
 }
 
+/* Is a column of rel of a domain type?  (Kept with its expressions.) */
+static bool
+HasDomainColumn(Relation rel)
+{
+	TableExprs *t = TableExprsOf(rel);
+	bool		has_domain = t->has_domain;
+
+	TableExprsDone(t);
+	return has_domain;
+}
+
 /* The executor state of one row's write into rel (everything in its memory). */
 typedef struct RowWriter
 {
@@ -358,12 +397,12 @@ typedef struct RowWriter
 /*
  * Set up the executor state of a write into rel; updated (attribute
  * numbers) are the columns an update sets, which UPDATE OF triggers look
- * at; speculative: an insert ON CONFLICT.  Leaves the executor state's
- * memory current.
+ * at.  Leaves the executor state's memory current.  Its indexes are opened
+ * by the write that needs them (WriterIndexes): an insert, an update that
+ * is not HOT (a delete, as a DELETE statement, needs none).
  */
 static void
-RowWriterBegin(RowWriter *w, Relation rel, const AttrNumber *updated, int nupdated,
-			   bool speculative)
+RowWriterBegin(RowWriter *w, Relation rel, const AttrNumber *updated, int nupdated)
 {
 	RangeTblEntry *rte;
 	int			i;
@@ -389,7 +428,14 @@ RowWriterBegin(RowWriter *w, Relation rel, const AttrNumber *updated, int nupdat
 	PushActiveSnapshot(GetTransactionSnapshot());
 	w->estate->es_output_cid = GetCurrentCommandId(true);
 	w->estate->es_snapshot = GetActiveSnapshot();
-	ExecOpenIndices(w->rri, speculative);
+}
+
+/* Open the writer's indexes (speculative: for an insert ON CONFLICT), unless they are. */
+static void
+WriterIndexes(RowWriter *w, bool speculative)
+{
+	if (w->rri->ri_IndexRelationDescs == NULL && w->rri->ri_RelationDesc->rd_rel->relhasindex)
+		ExecOpenIndices(w->rri, speculative);
 }
 
 static void
@@ -510,7 +556,7 @@ InsertGiven(Relation rel, const RowValues *given, RowWriter *w, TableExprs *expr
 	capture = MakeTransitionCaptureState(rel->trigdesc, RelationGetRelid(rel), CMD_INSERT);
 	ExecBSInsertTriggers(w->estate, w->rri);
 	if (exprs->ncheck > 0)
-		w->rri->ri_ConstraintExprs = CheckStates(exprs);	/* (ExecConstraints would plan them) */
+		w->rri->ri_ConstraintExprs = CheckStates(exprs, NULL, 0);	/* (ExecConstraints would plan them) */
 	PredicateStates(w->rri, exprs);
 	ExecClearTuple(slot);
 	for (i = 0; i < desc->natts; i++)
@@ -571,7 +617,8 @@ RowInsert(Relation rel, const RowValues *given, Oid arbiter, Datum *out, const c
 			TupleDescAttr(desc, i - 1)->atttypmod != -1)
 			return ROW_BY_STATEMENT;	/* (the statement says what is wrong, or coerces) */
 
-	RowWriterBegin(&w, rel, NULL, 0, OidIsValid(arbiter));
+	RowWriterBegin(&w, rel, NULL, 0);
+	WriterIndexes(&w, OidIsValid(arbiter));
 	exprs = TableExprsOf(rel);
 	PG_TRY();
 	{
@@ -712,14 +759,14 @@ RowUpdate(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 	if (UpdateFiresMore(rel, changed, ncolumns))
 		return false;
 
-	RowWriterBegin(&w, rel, changed, ncolumns, false);
+	RowWriterBegin(&w, rel, changed, ncolumns);
 	old = table_slot_create(rel, &w.estate->es_tupleTable);
 	new = table_slot_create(rel, &w.estate->es_tupleTable);
 	exprs = TableExprsOf(rel);
 	PG_TRY();
 	{
 		if (exprs->ncheck > 0)
-			w.rri->ri_ConstraintExprs = CheckStates(exprs);	/* (ExecConstraints would plan them) */
+			w.rri->ri_ConstraintExprs = CheckStates(exprs, changed, ncolumns);	/* (ExecConstraints would plan them) */
 		EvalPlanQualInit(&epq, w.estate, NULL, NIL, -1);
 		AfterTriggerBeginQuery();
 		/*
@@ -736,6 +783,7 @@ RowUpdate(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 										LockTupleNoKeyExclusive, old))
 			{
 				ChangedVersion(old, new, changed, ncolumns, change, arg);
+				WriterIndexes(&w, false);
 				ExecSimpleRelationUpdate(w.rri, w.estate, &epq, old, new);
 				*found = true;
 			}
@@ -812,6 +860,8 @@ UpdateFound(RowWriter *w, TupleTableSlot *old, TupleTableSlot *new)
 		return false;
 	if (rel->rd_att->constr)
 		ExecConstraints(w->rri, new, w->estate);
+	if (update_indexes)
+		WriterIndexes(w, false);
 	if (w->rri->ri_NumIndices > 0 && update_indexes)
 		recheck = ExecInsertIndexTuples(w->rri, new, w->estate, true, false, NULL, NIL);
 	ExecARUpdateTriggers(w->estate, w->rri, NULL, NULL, &old->tts_tid, NULL, new, recheck, NULL,
@@ -848,7 +898,7 @@ RowDelete(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, Datum
 		return false;
 
 	CheckCmdReplicaIdentity(rel, CMD_DELETE);	/* (as the statement, before it deletes) */
-	RowWriterBegin(&w, rel, NULL, 0, false);
+	RowWriterBegin(&w, rel, NULL, 0);
 	old = table_slot_create(rel, &w.estate->es_tupleTable);
 	EvalPlanQualInit(&epq, w.estate, NULL, NIL, -1);
 	AfterTriggerBeginQuery();
