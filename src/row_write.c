@@ -13,7 +13,9 @@
  * statement's AFTER triggers, fired at the end as a statement's.  A deleted
  * row likewise.  An updated row goes through the executor's single-row
  * update (the one logical replication applies rows with): its row triggers,
- * constraints and index entries; it is written so only when an UPDATE of
+ * constraints and index entries (none for a HOT version; its CHECK
+ * constraints but those, valid, that read none of the columns it changes:
+ * the row met them when those were written); it is written so only when an UPDATE of
  * those columns would fire no statement trigger and no trigger with
  * transition tables — but the update triggers of other columns (UPDATE OF),
  * and share_acl's audit trigger when the columns changed are ones it does
