@@ -111,7 +111,7 @@ audit_memory_rows(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int			r;
 
-	InitMaterializedSRF(fcinfo, 0);
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	for (r = 0; r < nmemory_rows; r++)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, memory_rows[r].values,
 							 memory_rows[r].nulls);

@@ -149,7 +149,7 @@ explain_access(PG_FUNCTION_ARGS)
 	Datum		values[5];
 	bool		nulls[5];
 
-	InitMaterializedSRF(fcinfo, 0);
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	EngineBegin(&e);
 	t = EngineTarget(&e, resource_id);
 	if (t.kind != TARGET_NONE)
@@ -377,7 +377,7 @@ who_has_access_internal(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	MemoryContext per_person;
 
-	InitMaterializedSRF(fcinfo, 0);
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	EngineBegin(&e);
 	t = EngineTarget(&e, PG_GETARG_UUID_P(0));
 	if (t.kind == TARGET_NONE)

@@ -468,7 +468,7 @@ link_open(PG_FUNCTION_ARGS)
 				 errmsg("cannot execute open_link() in a read-only transaction"),
 				 errdetail("On a primary, every open writes its audit row (and views and failed attempts) in the caller's transaction."),
 				 errhint("Call it in a read-write transaction; on a hot standby it validates without recording.")));
-	InitMaterializedSRF(fcinfo, 0);
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	if (!LogExposureWarned())
 	{
 		char	   *token = token_null ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
