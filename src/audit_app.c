@@ -408,11 +408,14 @@ LeftOutColumns(Trigger *trigger, TupleDesc desc, const char *table)
 	return PointerGetDatum(construct_array(names, trigger->tgnargs - 1, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
-/* Add a row: its resource (column of the row old or new names), old and new (NULL: none). */
+/*
+ * Add a row: its resource (column of the row named, old or new), old and
+ * new (NULL: none).
+ */
 static void
-AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTuple new)
+AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple named, HeapTuple old,
+	   HeapTuple new)
 {
-	HeapTuple	named = new != NULL ? new : old;
 	MemoryContext prev = MemoryContextSwitchTo(rows->batch);
 	int			i = rows->n;
 	TargetKind	kind = TARGET_RESOURCE;
@@ -470,6 +473,33 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTupl
 	MemoryContextSwitchTo(prev);
 	if (++rows->n == APP_BATCH_ROWS)
 		FlushRows(rows);
+}
+
+/*
+ * Add the rows of one change (old and new, NULL: none): one, of the
+ * resource the row names (its new version's, else its old one's); and an
+ * UPDATE that moved the row from one resource to another writes a second,
+ * of the resource it left, so that the history of that resource, and the
+ * log of its workspace, tell that the row left it (each row goes to its
+ * resource's chain under the same rule: when the current context holds
+ * something there).
+ */
+static void
+AddChange(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTuple new)
+{
+	bool		old_null;
+	bool		new_null;
+	Datum		was;
+	Datum		is;
+
+	AddRow(rows, column, desc, new != NULL ? new : old, old, new);
+	if (old == NULL || new == NULL || column == InvalidAttrNumber)
+		return;
+	was = heap_getattr(old, column, desc, &old_null);
+	is = heap_getattr(new, column, desc, &new_null);
+	if (!old_null &&
+		(new_null || memcmp(DatumGetUUIDP(was), DatumGetUUIDP(is), UUID_LEN) != 0))
+		AddRow(rows, column, desc, old, old, new);
 }
 
 /* The next row of a transition table, as a heap tuple in the batch's memory; NULL at its end. */
@@ -669,8 +699,8 @@ audit_trigger(PG_FUNCTION_ARGS)
 	rows->params[3] = CStringGetTextDatum(table);
 
 	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
-		AddRow(rows, column, desc, inserted ? NULL : trigdata->tg_trigtuple,
-			   inserted ? trigdata->tg_trigtuple : deleted ? NULL : trigdata->tg_newtuple);
+		AddChange(rows, column, desc, inserted ? NULL : trigdata->tg_trigtuple,
+				  inserted ? trigdata->tg_trigtuple : deleted ? NULL : trigdata->tg_newtuple);
 	else
 	{
 		/* an UPDATE's old and new rows pair up in the order of the transition tables */
@@ -688,7 +718,7 @@ audit_trigger(PG_FUNCTION_ARGS)
 
 			if (old == NULL && new == NULL)
 				break;
-			AddRow(rows, column, desc, old, new);
+			AddChange(rows, column, desc, old, new);
 		}
 		if (!inserted)
 			tuplestore_rescan(trigdata->tg_oldtable);

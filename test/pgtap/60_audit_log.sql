@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(155);
+SELECT plan(157);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -593,6 +593,51 @@ SELECT results_eq($$SELECT action, object_type, object_id, actor_id, workspace_i
              ('update', 'public.t60_note', pg_temp.id('P'), pg_temp.id('carol'), pg_temp.id('ws'), NULL, 'n1!'),
              ('update', 'public.t60_note', pg_temp.id('P'), pg_temp.id('carol'), pg_temp.id('ws'), NULL, 'n2!')$$,
     'audit_trigger: row and statement level, with the acting principal and the resource''s workspace');
+-- an UPDATE that moves a row to another resource writes a second row, of
+-- the resource it left, in that resource's chain under the same rule (the
+-- current context holds something there): the log of the workspace the row
+-- left tells that it left
+BEGIN; SELECT pg_temp.act('erin');
+INSERT INTO ids VALUES ('xshare', share_acl.share(pg_temp.id('X'), pg_temp.id('alice'), 'editor'));
+COMMIT;
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+INSERT INTO public.t60_doc (resource_id, title) VALUES (pg_temp.id('P'), 'moving');
+UPDATE public.t60_doc SET resource_id = pg_temp.id('X'), title = 'moved' WHERE title = 'moving';
+UPDATE public.t60_note SET resource_id = pg_temp.id('X') WHERE body = 'n1!';
+UPDATE public.t60_note SET resource_id = pg_temp.id('X'), body = 'n1!!' WHERE body = 'n1!';
+COMMIT;
+SELECT results_eq($$SELECT action, object_id, workspace_id, old ->> 'resource_id', new ->> 'resource_id',
+                           coalesce(new ->> 'title', new ->> 'body') FROM pg_temp.fresh()$$,
+    $$VALUES ('insert', pg_temp.id('P'), pg_temp.id('ws'), NULL, pg_temp.id('P')::text, 'moving'),
+             ('update', pg_temp.id('X'), pg_temp.id('ws2'), pg_temp.id('P')::text, pg_temp.id('X')::text, 'moved'),
+             ('update', pg_temp.id('P'), pg_temp.id('ws'), pg_temp.id('P')::text, pg_temp.id('X')::text, 'moved'),
+             ('update', pg_temp.id('X'), pg_temp.id('ws2'), pg_temp.id('P')::text, pg_temp.id('X')::text, 'n1!'),
+             ('update', pg_temp.id('P'), pg_temp.id('ws'), pg_temp.id('P')::text, pg_temp.id('X')::text, 'n1!'),
+             ('update', pg_temp.id('X'), pg_temp.id('ws2'), pg_temp.id('X')::text, pg_temp.id('X')::text, 'n1!!')$$,
+    'audit_trigger: a row moved to a resource of another workspace is told in both chains (row and statement level); one that stays, once');
+-- a row that names a resource the writer holds nothing on (its rows go to
+-- the chain of no workspace), moved to one it holds: the row of the
+-- resource it left goes there too, never into that resource's workspace
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('carol');
+INSERT INTO public.t60_doc (resource_id, title) VALUES (pg_temp.id('X'), 'planted');
+UPDATE public.t60_doc SET resource_id = pg_temp.id('P') WHERE title = 'planted';
+DELETE FROM public.t60_doc WHERE title = 'planted';
+COMMIT;
+SELECT results_eq($$SELECT action, object_id, workspace_id FROM pg_temp.fresh()$$,
+    $$VALUES ('insert', pg_temp.id('X'), NULL::uuid),
+             ('update', pg_temp.id('P'), pg_temp.id('ws')),
+             ('update', pg_temp.id('X'), NULL::uuid),
+             ('delete', pg_temp.id('P'), pg_temp.id('ws'))$$,
+    'audit_trigger: the row of a resource the writer holds nothing on, left by a move, goes to no workspace''s chain');
+BEGIN; SELECT pg_temp.act('alice');
+DELETE FROM public.t60_doc WHERE title = 'moved';
+UPDATE public.t60_note SET resource_id = pg_temp.id('P'), body = 'n1!' WHERE body = 'n1!!';
+COMMIT;
+BEGIN; SELECT pg_temp.act('erin');
+SELECT share_acl.unshare(pg_temp.id('xshare'));
+COMMIT;
 -- a row trigger on a partitioned table fires on each partition (a clone):
 -- the rows name the table the trigger was created on
 CREATE TABLE public.t60_comment (resource_id uuid, year int, body text) PARTITION BY LIST (year);
