@@ -43,6 +43,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
+#include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -408,13 +409,34 @@ LeftOutColumns(Trigger *trigger, TupleDesc desc, const char *table)
 	return PointerGetDatum(construct_array(names, trigger->tgnargs - 1, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
+/* {"<the resource column>": <its value in row>}, as to_jsonb writes a uuid or NULL. */
+static Datum
+ResourceColumnJsonb(AttrNumber column, TupleDesc desc, HeapTuple row)
+{
+	StringInfoData buf;
+	bool		isnull;
+	Datum		value = heap_getattr(row, column, desc, &isnull);
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	escape_json(&buf, NameStr(TupleDescAttr(desc, column - 1)->attname));
+	appendStringInfoChar(&buf, ':');
+	if (isnull)
+		appendStringInfoString(&buf, "null");
+	else
+		escape_json(&buf, DatumGetCString(DirectFunctionCall1(uuid_out, value)));
+	appendStringInfoChar(&buf, '}');
+	return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+}
+
 /*
- * Add a row: its resource (column of the row named, old or new), old and
- * new (NULL: none).
+ * Add a row to the batch: its resource (column of the row named, old or
+ * new), old and new (NULL: none; with new_resource_only, new holds only the
+ * resource column).  The caller flushes the batch (AddChange).
  */
 static void
 AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple named, HeapTuple old,
-	   HeapTuple new)
+	   HeapTuple new, bool new_resource_only)
 {
 	MemoryContext prev = MemoryContextSwitchTo(rows->batch);
 	int			i = rows->n;
@@ -469,10 +491,10 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple named, HeapTu
 	rows->old_null[i] = old == NULL;
 	rows->old[i] = old ? AuditedJsonb(rows, old, desc) : (Datum) 0;
 	rows->new_null[i] = new == NULL;
-	rows->new[i] = new ? AuditedJsonb(rows, new, desc) : (Datum) 0;
+	rows->new[i] = new == NULL ? (Datum) 0 :
+		new_resource_only ? ResourceColumnJsonb(column, desc, new) : AuditedJsonb(rows, new, desc);
 	MemoryContextSwitchTo(prev);
-	if (++rows->n == APP_BATCH_ROWS)
-		FlushRows(rows);
+	rows->n++;
 }
 
 /*
@@ -480,26 +502,34 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple named, HeapTu
  * resource the row names (its new version's, else its old one's); and an
  * UPDATE that moved the row from one resource to another writes a second,
  * of the resource it left, so that the history of that resource, and the
- * log of its workspace, tell that the row left it (each row goes to its
+ * log of its workspace, tell that the row left it, and for which resource:
+ * its new holds the resource column alone (where the row went is another
+ * resource's business, perhaps another workspace's).  Each row goes to its
  * resource's chain under the same rule: when the current context holds
- * something there).
+ * something there.  The batch is flushed after a change's rows are added
+ * (it holds the rows' tuples: a flush frees them), while two more fit.
  */
 static void
 AddChange(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTuple new)
 {
-	bool		old_null;
-	bool		new_null;
-	Datum		was;
-	Datum		is;
+	bool		moved = false;
 
-	AddRow(rows, column, desc, new != NULL ? new : old, old, new);
-	if (old == NULL || new == NULL || column == InvalidAttrNumber)
-		return;
-	was = heap_getattr(old, column, desc, &old_null);
-	is = heap_getattr(new, column, desc, &new_null);
-	if (!old_null &&
-		(new_null || memcmp(DatumGetUUIDP(was), DatumGetUUIDP(is), UUID_LEN) != 0))
-		AddRow(rows, column, desc, old, old, new);
+	if (old != NULL && new != NULL && column != InvalidAttrNumber)
+	{
+		bool		old_null;
+		bool		new_null;
+		Datum		was = heap_getattr(old, column, desc, &old_null);
+		Datum		is = heap_getattr(new, column, desc, &new_null);
+
+		moved = !old_null &&
+			(new_null || memcmp(DatumGetUUIDP(was), DatumGetUUIDP(is), UUID_LEN) != 0);
+	}
+	AddRow(rows, column, desc, new != NULL ? new : old, old, new, false);
+	if (moved)
+		AddRow(rows, column, desc, old, old, new, true);
+	StaticAssertStmt(APP_BATCH_ROWS >= 2, "a change's rows fit in a batch");
+	if (rows->n > APP_BATCH_ROWS - 2)
+		FlushRows(rows);
 }
 
 /* The next row of a transition table, as a heap tuple in the batch's memory; NULL at its end. */

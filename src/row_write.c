@@ -161,7 +161,9 @@ typedef struct TableExprs
 	int			users;			/* writes under way (their states point into the trees) */
 	MemoryContext cxt;			/* holds the trees below; NULL when none */
 	OverrideSearchPath *search_path;	/* the one they were planned under */
+	bool		domain_known;	/* has_domain is the table's (HasDomainColumn) */
 	bool		has_domain;		/* a column of a domain type (its checks are the statement's) */
+	int			domain_natts;	/* the columns it was found among */
 	int			ncheck;
 	Expr	  **checks;
 	Bitmapset **check_columns;	/* per check, its columns (pull_varattnos), NULL when its
@@ -186,7 +188,10 @@ TableExprsInvalidate(Datum arg, Oid relid)
 	hash_seq_init(&seq, table_exprs);
 	while ((t = hash_seq_search(&seq)) != NULL)
 		if (!OidIsValid(relid) || t->relid == relid)
+		{
 			t->valid = false;
+			t->domain_known = false;
+		}
 }
 
 static void
@@ -229,7 +234,6 @@ PlanTableExprs(Relation rel, TableExprs *t)
 			!bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber, columns))
 			t->check_columns[i] = columns;
 	}
-	t->has_domain = false;
 	t->natts = desc->natts;
 	t->defaults = palloc0(desc->natts * sizeof(Expr *));
 	for (i = 0; i < desc->natts; i++)
@@ -237,11 +241,8 @@ PlanTableExprs(Relation rel, TableExprs *t)
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 		Node	   *dflt;
 
-		if (att->attisdropped)
-			continue;
-		if (get_typtype(att->atttypid) == TYPTYPE_DOMAIN)
-			t->has_domain = true;
-		if (att->attgenerated == '\0' && (dflt = build_column_default(rel, i + 1)) != NULL)
+		if (!att->attisdropped && att->attgenerated == '\0' &&
+			(dflt = build_column_default(rel, i + 1)) != NULL)
 			t->defaults[i] = expression_planner((Expr *) dflt);
 	}
 }
@@ -327,10 +328,9 @@ CheckStates(TableExprs *exprs, const AttrNumber *changed, int nchanged)
  * (a default or a check that writes into the same table after a change)
  * plans its own, in the current memory context.
  */
-static pg_noinline TableExprs *
-TableExprsOf(Relation rel)
+static TableExprs *
+TableExprsEntry(Relation rel)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
 	TableExprs *t;
 	bool		found;
 
@@ -339,9 +339,19 @@ TableExprsOf(Relation rel)
 	if (!found)
 	{
 		t->valid = false;
+		t->domain_known = false;
 		t->users = 0;
 		t->cxt = NULL;
 	}
+	return t;
+}
+
+static pg_noinline TableExprs *
+TableExprsOf(Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	TableExprs *t = TableExprsEntry(rel);
+
 	if (!t->valid || t->natts != desc->natts ||
 		t->ncheck != (desc->constr != NULL ? desc->constr->num_check : 0) ||
 		!OverrideSearchPathMatchesCurrent(t->search_path))
@@ -358,13 +368,26 @@ TableExprsOf(Relation rel)
 		}
 		if (t->cxt != NULL)
 			MemoryContextDelete(t->cxt);
-		t->valid = false;
 		t->cxt = AllocSetContextCreate(CacheMemoryContext, "share_acl table expressions",
 									   ALLOCSET_SMALL_SIZES);
-		old = MemoryContextSwitchTo(t->cxt);
-		PlanTableExprs(rel, t);
-		MemoryContextSwitchTo(old);
+		/*
+		 * valid from before the planning: an invalidation taken in while it
+		 * reads the catalogs turns it off again (the trees then serve this
+		 * write, and the next one plans them anew)
+		 */
 		t->valid = true;
+		old = MemoryContextSwitchTo(t->cxt);
+		PG_TRY();
+		{
+			PlanTableExprs(rel, t);
+		}
+		PG_CATCH();
+		{
+			t->valid = false;
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(old);
 	}
 	t->users++;
 	return t;
@@ -377,15 +400,32 @@ TableExprsDone(TableExprs *t)
 		t->users--;
 }
 
-/* Is a column of rel of a domain type?  (Kept with its expressions.) */
+/*
+ * Is a column of rel of a domain type?  Kept with its expressions, without
+ * planning them (a delete plans none).  A type is a domain or not for good:
+ * the answer holds for the columns it was found among, until the table's
+ * definition changes.
+ */
 static bool
 HasDomainColumn(Relation rel)
 {
-	TableExprs *t = TableExprsOf(rel);
-	bool		has_domain = t->has_domain;
+	TupleDesc	desc = RelationGetDescr(rel);
+	TableExprs *t = TableExprsEntry(rel);
+	int			i;
 
-	TableExprsDone(t);
-	return has_domain;
+	if (!t->domain_known || t->domain_natts != desc->natts)
+	{
+		bool		has_domain = false;
+
+		t->domain_known = true;	/* (an invalidation meanwhile turns it off again) */
+		for (i = 0; i < desc->natts; i++)
+			if (!TupleDescAttr(desc, i)->attisdropped &&
+				get_typtype(TupleDescAttr(desc, i)->atttypid) == TYPTYPE_DOMAIN)
+				has_domain = true;
+		t->has_domain = has_domain;
+		t->domain_natts = desc->natts;
+	}
+	return t->has_domain;
 }
 
 /* The executor state of one row's write into rel (everything in its memory). */

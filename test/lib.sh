@@ -131,7 +131,12 @@ sa_start_cluster() {
 		$extra_conf
 	EOF
 	[ "${SA_HUGE_PAGES:-off}" = off ] || sa_huge_pages "$SA_CLUSTER_DIR/data"
-	sa_as_postgres "$PG_BIN/pg_ctl" -D "$SA_CLUSTER_DIR/data" -w \
+	# SA_PERTURB=on (the test suite's): glibc overwrites memory as it is
+	# freed and before it is handed out, so that a read of freed memory —
+	# a memory context reset or deleted under a pointer still held — reads
+	# garbage and fails instead of reading what happened to be left there
+	sa_as_postgres env ${SA_PERTURB:+$([ "$SA_PERTURB" = on ] && echo GLIBC_TUNABLES=glibc.malloc.perturb=165)} \
+		"$PG_BIN/pg_ctl" -D "$SA_CLUSTER_DIR/data" -w \
 		-l "$SA_CLUSTER_DIR/server.log" start >/dev/null
 	export PGHOST=$SA_CLUSTER_DIR PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
 }

@@ -27,6 +27,8 @@ set -uo pipefail
 cd "$SA_ROOT"
 
 sa_setup || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+# every cluster of the suites with freed memory overwritten (test/lib.sh)
+export SA_PERTURB=on
 sa_start_cluster
 
 PASSED=0

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(157);
+SELECT plan(159);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -608,14 +608,38 @@ UPDATE public.t60_note SET resource_id = pg_temp.id('X') WHERE body = 'n1!';
 UPDATE public.t60_note SET resource_id = pg_temp.id('X'), body = 'n1!!' WHERE body = 'n1!';
 COMMIT;
 SELECT results_eq($$SELECT action, object_id, workspace_id, old ->> 'resource_id', new ->> 'resource_id',
-                           coalesce(new ->> 'title', new ->> 'body') FROM pg_temp.fresh()$$,
-    $$VALUES ('insert', pg_temp.id('P'), pg_temp.id('ws'), NULL, pg_temp.id('P')::text, 'moving'),
-             ('update', pg_temp.id('X'), pg_temp.id('ws2'), pg_temp.id('P')::text, pg_temp.id('X')::text, 'moved'),
-             ('update', pg_temp.id('P'), pg_temp.id('ws'), pg_temp.id('P')::text, pg_temp.id('X')::text, 'moved'),
-             ('update', pg_temp.id('X'), pg_temp.id('ws2'), pg_temp.id('P')::text, pg_temp.id('X')::text, 'n1!'),
-             ('update', pg_temp.id('P'), pg_temp.id('ws'), pg_temp.id('P')::text, pg_temp.id('X')::text, 'n1!'),
-             ('update', pg_temp.id('X'), pg_temp.id('ws2'), pg_temp.id('X')::text, pg_temp.id('X')::text, 'n1!!')$$,
-    'audit_trigger: a row moved to a resource of another workspace is told in both chains (row and statement level); one that stays, once');
+                           coalesce(new ->> 'title', new ->> 'body'), coalesce(old ->> 'title', old ->> 'body')
+                      FROM pg_temp.fresh()$$,
+    $$VALUES ('insert', pg_temp.id('P'), pg_temp.id('ws'), NULL, pg_temp.id('P')::text, 'moving', NULL),
+             ('update', pg_temp.id('X'), pg_temp.id('ws2'), pg_temp.id('P')::text, pg_temp.id('X')::text, 'moved', 'moving'),
+             ('update', pg_temp.id('P'), pg_temp.id('ws'), pg_temp.id('P')::text, pg_temp.id('X')::text, NULL, 'moving'),
+             ('update', pg_temp.id('X'), pg_temp.id('ws2'), pg_temp.id('P')::text, pg_temp.id('X')::text, 'n1!', 'n1!'),
+             ('update', pg_temp.id('P'), pg_temp.id('ws'), pg_temp.id('P')::text, pg_temp.id('X')::text, NULL, 'n1!'),
+             ('update', pg_temp.id('X'), pg_temp.id('ws2'), pg_temp.id('X')::text, pg_temp.id('X')::text, 'n1!!', 'n1!')$$,
+    'audit_trigger: a row moved to a resource of another workspace is told in both chains (row and statement level): the one it left holds its old version and, as new, where it went; a row that stays, once');
+SELECT is((SELECT count(*) FROM pg_temp.fresh() WHERE object_id = pg_temp.id('P') AND action = 'update'
+             AND (SELECT count(*) FROM jsonb_object_keys(new)) <> 1), 0::bigint,
+    'audit_trigger: the row of the resource a row left names only the resource column in new');
+-- many rows moved by one statement: each change's two rows are added to a
+-- batch together, whatever batch boundary they meet (1,000 rows a batch)
+CREATE TABLE public.t60_bulk (n int, resource_id uuid);
+CREATE TRIGGER audit_upd AFTER UPDATE ON public.t60_bulk REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_trigger('resource_id');
+INSERT INTO public.t60_bulk SELECT i, pg_temp.id('P') FROM generate_series(1, 1500) i;
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('alice');
+-- (two rows, two rows, one row, …: the 600th row's change ends a batch
+-- with its one row, the 1000th of the batch, and the next change follows)
+UPDATE public.t60_bulk SET resource_id = CASE WHEN n % 3 = 0 THEN resource_id ELSE pg_temp.id('X') END,
+                           n = CASE WHEN n % 3 = 0 THEN -n ELSE n END;
+COMMIT;
+SELECT results_eq($$SELECT object_id, workspace_id, count(*), count(DISTINCT old ->> 'n'),
+                           count(*) FILTER (WHERE old ->> 'n' = coalesce(new ->> 'n', old ->> 'n')),
+                           count(*) FILTER (WHERE new ->> 'resource_id' = pg_temp.id('X')::text)
+                      FROM pg_temp.fresh() GROUP BY 1, 2 ORDER BY 3 DESC, 1$$,
+    $$VALUES (pg_temp.id('P'), pg_temp.id('ws'), 1500::bigint, 1500::bigint, 1000::bigint, 1000::bigint),
+             (pg_temp.id('X'), pg_temp.id('ws2'), 1000::bigint, 1000::bigint, 1000::bigint, 1000::bigint)$$,
+    'audit_trigger: 1,000 rows moved and 500 changed by a statement write 1,000 rows in each chain and 500 more');
 -- a row that names a resource the writer holds nothing on (its rows go to
 -- the chain of no workspace), moved to one it holds: the row of the
 -- resource it left goes there too, never into that resource's workspace
