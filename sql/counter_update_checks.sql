@@ -5,7 +5,8 @@
 -- a valid one on columns it leaves as they were (that row met it when they
 -- were written); and its index entries when the new version is not a HOT
 -- one (an index on the count itself), so that the row is found by that
--- index afterwards.
+-- index afterwards.  And a delete evaluates no default (unshare()
+-- with a default that cannot be computed), as DELETE evaluates none.
 SET log_min_error_statement = panic;	-- (the token below is a literal)
 \o /dev/null
 SELECT share_acl.create_user('owner@counter-checks.test') AS owner \gset
@@ -63,3 +64,28 @@ SELECT count(*) AS older_versions_found FROM share_acl.link WHERE view_count IN 
 RESET enable_seqscan;
 RESET enable_bitmapscan;
 DROP INDEX share_acl.link_view_count_idx;
+
+-- a delete below the statement evaluates no default, as DELETE evaluates
+-- none: unshare() of a share whose table has a default that cannot be
+-- computed (an insert, share(), fails on it, as INSERT does)
+\o /dev/null
+SELECT share_acl.create_user('viewer@counter-checks.test') AS viewer \gset
+BEGIN;
+SELECT share_acl.set_principal(:'owner');
+SELECT share_acl.share(:'project', :'viewer', 'viewer') AS share_id \gset
+COMMIT;
+\o
+ALTER TABLE share_acl.share ADD COLUMN extra int;
+ALTER TABLE share_acl.share ALTER COLUMN extra SET DEFAULT (1 / 0);
+BEGIN;
+SELECT share_acl.set_principal(:'owner');
+SELECT share_acl.unshare(:'share_id');
+SELECT count(*) AS shares_left FROM share_acl.share WHERE id = :'share_id';
+COMMIT;
+BEGIN;
+SELECT share_acl.set_principal(:'owner');
+\set VERBOSITY terse
+SELECT share_acl.share(:'project', :'viewer', 'viewer');
+\set VERBOSITY default
+ROLLBACK;
+ALTER TABLE share_acl.share DROP COLUMN extra;
