@@ -387,32 +387,6 @@ CREATE CONSTRAINT TRIGGER member_owner_check
 COMMENT ON FUNCTION share_acl.member_owner_check() IS
     'trigger (deferred to commit): a workspace with members has exactly one owner';
 
--- member: a promotion request ends with the membership it was made in.  A
--- removed member's pending request is rejected, by the current principal
--- (NULL for an administrator's own write): left pending, it could be
--- approved once the person was added again, and it would stop the person's
--- new requests.  (A principal deleted, or a workspace, takes its requests
--- along by their foreign keys.)
-CREATE FUNCTION share_acl.member_removed() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    UPDATE share_acl.promotion_request x
-       SET status = 'rejected', decided_at = pg_catalog.now(),
-           decided_by = (SELECT p.id FROM share_acl.principal p
-                          WHERE p.id = share_acl.current_principal() AND p.kind <> 'team')
-      FROM old_rows o
-     WHERE x.workspace_id = o.workspace_id AND x.principal_id = o.principal_id
-       AND x.status = 'pending'
-       AND NOT EXISTS (SELECT 1 FROM share_acl.member m
-                        WHERE m.workspace_id = o.workspace_id AND m.principal_id = o.principal_id);
-    RETURN NULL;
-END $$;
-CREATE TRIGGER member_removed AFTER DELETE ON share_acl.member
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.member_removed();
-COMMENT ON FUNCTION share_acl.member_removed() IS
-    'trigger: a removed member''s pending promotion request is rejected';
-
 -- team_member: the team is a team; nested teams stay in one workspace; no cycle.
 -- SECURITY DEFINER: it takes the workspace's structure lock.
 -- The walk down the nested teams asks the primary key for each team's

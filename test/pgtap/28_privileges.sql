@@ -75,7 +75,7 @@ SELECT e, 'admin' FROM unnest(ARRAY[
 UNION ALL
 SELECT e, 'owner' FROM unnest(ARRAY[
     -- trigger functions (they fire without EXECUTE)
-    'principal_check', 'member_check', 'member_owner_check', 'member_removed', 'team_member_check',
+    'principal_check', 'member_check', 'member_owner_check', 'team_member_check',
     'resource_check', 'resource_insert_check', 'collection_item_check', 'share_check',
     'id_registry_sync', 'id_registry_forget', 'id_registry_insert',
     'cache_invalidate_trigger', 'change_log_trigger', 'change_log_guard', 'change_log_written',
