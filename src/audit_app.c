@@ -43,7 +43,6 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
-#include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -409,34 +408,14 @@ LeftOutColumns(Trigger *trigger, TupleDesc desc, const char *table)
 	return PointerGetDatum(construct_array(names, trigger->tgnargs - 1, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
-/* {"<the resource column>": <its value in row>}, as to_jsonb writes a uuid or NULL. */
-static Datum
-ResourceColumnJsonb(AttrNumber column, TupleDesc desc, HeapTuple row)
-{
-	StringInfoData buf;
-	bool		isnull;
-	Datum		value = heap_getattr(row, column, desc, &isnull);
-
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '{');
-	escape_json(&buf, NameStr(TupleDescAttr(desc, column - 1)->attname));
-	appendStringInfoChar(&buf, ':');
-	if (isnull)
-		appendStringInfoString(&buf, "null");
-	else
-		escape_json(&buf, DatumGetCString(DirectFunctionCall1(uuid_out, value)));
-	appendStringInfoChar(&buf, '}');
-	return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
-}
-
 /*
  * Add a row to the batch: its resource (column of the row named, old or
- * new), old and new (NULL: none; with new_resource_only, new holds only the
- * resource column).  The caller flushes the batch (AddChange).
+ * new), old and new (NULL: none; with new_untold, new is an empty
+ * object).  The caller flushes the batch (AddChange).
  */
 static void
 AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple named, HeapTuple old,
-	   HeapTuple new, bool new_resource_only)
+	   HeapTuple new, bool new_untold)
 {
 	MemoryContext prev = MemoryContextSwitchTo(rows->batch);
 	int			i = rows->n;
@@ -492,7 +471,8 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple named, HeapTu
 	rows->old[i] = old ? AuditedJsonb(rows, old, desc) : (Datum) 0;
 	rows->new_null[i] = new == NULL;
 	rows->new[i] = new == NULL ? (Datum) 0 :
-		new_resource_only ? ResourceColumnJsonb(column, desc, new) : AuditedJsonb(rows, new, desc);
+		new_untold ? DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")) :
+		AuditedJsonb(rows, new, desc);
 	MemoryContextSwitchTo(prev);
 	rows->n++;
 }
@@ -502,9 +482,10 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple named, HeapTu
  * resource the row names (its new version's, else its old one's); and an
  * UPDATE that moved the row from one resource to another writes a second,
  * of the resource it left, so that the history of that resource, and the
- * log of its workspace, tell that the row left it, and for which resource:
- * its new holds the resource column alone (where the row went is another
- * resource's business, perhaps another workspace's).  Each row goes to its
+ * log of its workspace, tell that the row left it: its old is the row as
+ * it was, its new an empty object (what the row became, and where it went,
+ * is another resource's business, perhaps another workspace's: not even
+ * that resource's id is told).  Each row goes to its
  * resource's chain under the same rule: when the current context holds
  * something there.  The batch is flushed after a change's rows are added
  * (it holds the rows' tuples: a flush frees them), while two more fit.
