@@ -108,6 +108,22 @@ sa_as_postgres() {
 	fi
 }
 
+# pg_ctl as postgres, for a server's start or restart: with SA_PERTURB=on
+# (the test suite's, test/run_all.sh) glibc overwrites memory as it is freed
+# and before it is handed out (glibc.malloc.perturb, added to the tunables
+# already set), so that a read of freed memory — a memory context reset or
+# deleted under a pointer still held — reads garbage and fails instead of
+# reading what happened to be left there.  (It reaches the memory returned
+# to glibc: what PostgreSQL keeps for reuse in a context is not overwritten.)
+sa_pg_ctl() {
+	if [ "${SA_PERTURB:-off}" = on ]; then
+		sa_as_postgres env "GLIBC_TUNABLES=${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.perturb=165" \
+			"$PG_BIN/pg_ctl" "$@"
+	else
+		sa_as_postgres "$PG_BIN/pg_ctl" "$@"
+	fi
+}
+
 # Start a throwaway cluster; exports PGHOST, PGPORT, PGUSER, PGDATABASE and
 # SA_CLUSTER_DIR.  The cluster is stopped and removed when the shell exits.
 sa_start_cluster() {
@@ -131,13 +147,7 @@ sa_start_cluster() {
 		$extra_conf
 	EOF
 	[ "${SA_HUGE_PAGES:-off}" = off ] || sa_huge_pages "$SA_CLUSTER_DIR/data"
-	# SA_PERTURB=on (the test suite's): glibc overwrites memory as it is
-	# freed and before it is handed out, so that a read of freed memory —
-	# a memory context reset or deleted under a pointer still held — reads
-	# garbage and fails instead of reading what happened to be left there
-	sa_as_postgres env ${SA_PERTURB:+$([ "$SA_PERTURB" = on ] && echo GLIBC_TUNABLES=glibc.malloc.perturb=165)} \
-		"$PG_BIN/pg_ctl" -D "$SA_CLUSTER_DIR/data" -w \
-		-l "$SA_CLUSTER_DIR/server.log" start >/dev/null
+	sa_pg_ctl -D "$SA_CLUSTER_DIR/data" -w -l "$SA_CLUSTER_DIR/server.log" start >/dev/null
 	export PGHOST=$SA_CLUSTER_DIR PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
 }
 

@@ -103,7 +103,7 @@ restart_cluster() {
 	local setting="RESET shared_preload_libraries"
 	[ "$1" = preload ] && setting="SET shared_preload_libraries = 'share_acl'"
 	psql -qX -v ON_ERROR_STOP=1 -c "ALTER SYSTEM $setting" >/dev/null &&
-		sa_as_postgres "$PG_BIN/pg_ctl" -D "$SA_CLUSTER_DIR/data" -w -m fast \
+		sa_pg_ctl -D "$SA_CLUSTER_DIR/data" -w -m fast \
 			-l "$SA_CLUSTER_DIR/server.log" restart >/dev/null
 }
 

@@ -451,7 +451,7 @@ check "two refused calls waiting their turn behind it end within their own 10 s 
 # refusals whose serving workers are terminated at any moment each have
 # their row or their LOG line
 psql -qX -c "ALTER SYSTEM SET shared_preload_libraries = 'share_acl'" >/dev/null
-sa_as_postgres "$PG_BIN/pg_ctl" -D "$SA_CLUSTER_DIR/data" -w -m fast -l "$SA_CLUSTER_DIR/server.log" restart >/dev/null
+sa_pg_ctl -D "$SA_CLUSTER_DIR/data" -w -m fast -l "$SA_CLUSTER_DIR/server.log" restart >/dev/null
 psql -qX -v ON_ERROR_STOP=1 -c "CREATE DATABASE flood_other" >/dev/null
 psql -qXAt -v ON_ERROR_STOP=1 -d flood_other >"$work/other_fixture" <<'SQL' || exit 1
 CREATE EXTENSION share_acl;
@@ -513,7 +513,7 @@ psql -qX -c "ALTER SYSTEM RESET shared_preload_libraries" >/dev/null
 # max_worker_processes = 0: no slot can ever free up, so a refusal and a
 # password open do not wait 10 s for one; the LOG line and the error say why
 psql -qX -c "ALTER SYSTEM SET max_worker_processes = 0" >/dev/null
-sa_as_postgres "$PG_BIN/pg_ctl" -D "$SA_CLUSTER_DIR/data" -w -m fast -l "$SA_CLUSTER_DIR/server.log" restart >/dev/null
+sa_pg_ctl -D "$SA_CLUSTER_DIR/data" -w -m fast -l "$SA_CLUSTER_DIR/server.log" restart >/dev/null
 t0=$(date +%s.%N)
 psql -qXAt -c "SET ROLE flood_app" -c "BEGIN" -c "SELECT share_acl.set_principal('$MALLORY')" \
 	-c "SELECT share_acl.create_team('$W', 'no slots')" >/dev/null 2>"$work/no_slots_refusal"

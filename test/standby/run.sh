@@ -173,7 +173,7 @@ run_round() {
 		port = $STANDBY_PORT
 		hot_standby = on
 	EOF
-	sa_as_postgres "$PG_BIN/pg_ctl" -D "$STANDBY_DIR/data" -w \
+	sa_pg_ctl -D "$STANDBY_DIR/data" -w \
 		-l "$STANDBY_DIR/server.log" start >/dev/null || { cat "$STANDBY_DIR/server.log"; return 1; }
 
 	psql -qX -v ON_ERROR_STOP=1 -h "$SA_CLUSTER_DIR" -p "$PRIMARY_PORT" -d postgres -c "CREATE DATABASE $DB" || return 1
