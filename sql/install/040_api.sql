@@ -881,6 +881,8 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     actor uuid := share_acl._actor(remove_member.workspace);
     cur share_acl.workspace_role;
+    rejected_id uuid;
+    rejected_role share_acl.workspace_role;
 BEGIN
     IF workspace IS NULL OR principal IS NULL THEN
         RAISE EXCEPTION 'remove_member: workspace and principal must not be null'
@@ -925,9 +927,28 @@ BEGIN
      WHERE tm.member_id = remove_member.principal
        AND tm.team_id IN (SELECT t.id FROM share_acl.principal t
                            WHERE t.kind = 'team' AND t.workspace_id = remove_member.workspace);
+    -- The person's pending promotion request ends with the membership it
+    -- was made in (approved once the person is back, it would give the role
+    -- asked by someone the workspace let go; pending, it stops a new
+    -- request): rejected by the remover.  A request_promotion in flight
+    -- committed before the structure lock was granted (this statement sees
+    -- it), or asks the role again after this commits (none).  An approval
+    -- in flight holds the member row, which this call waited for; one
+    -- after waits for it, then finds the request rejected.
+    UPDATE share_acl.promotion_request x
+       SET status = 'rejected', decided_by = actor, decided_at = now()
+     WHERE x.workspace_id = remove_member.workspace AND x.principal_id = remove_member.principal
+       AND x.status = 'pending'
+    RETURNING x.id, x.role INTO rejected_id, rejected_role;
+    IF rejected_id IS NOT NULL THEN
+        PERFORM share_acl._notify(ARRAY[remove_member.principal], 'promotion_decided', NULL,
+            pg_catalog.jsonb_build_object('request_id', rejected_id, 'role', rejected_role,
+                                          'approved', false, 'by', actor),
+            remove_member.workspace);
+    END IF;
 END $$;
 COMMENT ON FUNCTION share_acl.remove_member(uuid, uuid) IS
-    'take a principal''s role away and remove it from the workspace''s teams (needs manage_members; an admin only by the owner; never the owner)';
+    'take a principal''s role away, remove it from the workspace''s teams and reject its pending promotion request (needs manage_members; an admin only by the owner; never the owner)';
 
 -- A person added to a team must have a role in the team's workspace, so that
 -- teams cannot carry grants to outsiders past allow_external_sharing.  Adding
@@ -2407,6 +2428,11 @@ COMMENT ON FUNCTION share_acl.transfer_resource_ownership(uuid, uuid) IS
 
 -- A viewer may ask for guest or member, a guest for member; an external
 -- principal cannot become a member (22023).  Anyone else is refused (42501).
+-- A request lives as long as the membership it was made in: remove_member
+-- rejects it.  So the role is asked again under the workspace's structure
+-- lock, which remove_member holds until it commits: a removal in flight
+-- commits first and the asker then has no role (42501; in REPEATABLE READ a
+-- serialization failure), or it waits for this request and rejects it.
 CREATE FUNCTION share_acl.request_promotion(workspace uuid, role share_acl.workspace_role)
 RETURNS uuid
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -2425,16 +2451,22 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM share_acl._get_workspace(workspace);
-    cur := share_acl._role(workspace, actor);
-    IF cur IS NULL OR cur NOT IN ('viewer', 'guest') THEN
-        PERFORM share_acl._deny(request_promotion.workspace,
-            pg_catalog.format('permission denied: request_promotion is for viewers and guests of workspace %s', workspace));
-    END IF;
-    IF NOT ((cur = 'viewer' AND role IN ('guest', 'member')) OR (cur = 'guest' AND role = 'member')) THEN
-        RAISE EXCEPTION 'a % may request only %', cur,
-                        CASE cur WHEN 'viewer' THEN 'guest or member' ELSE 'member' END
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    -- (asked first as it is, so that a refused caller waits for no lock)
+    FOR pass IN 1 .. 2 LOOP
+        cur := share_acl._role(workspace, actor);
+        IF cur IS NULL OR cur NOT IN ('viewer', 'guest') THEN
+            PERFORM share_acl._deny(request_promotion.workspace,
+                pg_catalog.format('permission denied: request_promotion is for viewers and guests of workspace %s', workspace));
+        END IF;
+        IF NOT ((cur = 'viewer' AND role IN ('guest', 'member')) OR (cur = 'guest' AND role = 'member')) THEN
+            RAISE EXCEPTION 'a % may request only %', cur,
+                            CASE cur WHEN 'viewer' THEN 'guest or member' ELSE 'member' END
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        EXIT WHEN pass = 2;
+        PERFORM share_acl._lock_structure(ARRAY[workspace]);
+        PERFORM share_acl._see_committed();
+    END LOOP;
     SELECT p.kind INTO k FROM share_acl.principal p WHERE p.id = actor;
     IF k = 'external' AND role = 'member' THEN
         RAISE EXCEPTION 'an external principal cannot become a member'
@@ -2468,7 +2500,9 @@ COMMENT ON FUNCTION share_acl.request_promotion(uuid, share_acl.workspace_role) 
     'ask for a higher role (a viewer: guest or member; a guest: member); returns the request id';
 
 -- Approving applies the role; a request whose principal is no longer a viewer
--- or guest can only be rejected (55000 otherwise).
+-- or guest can only be rejected (55000 otherwise).  An approval locks the
+-- person's member row before the request's row, as remove_member (which
+-- rejects the request) does: one waits for the other, neither deadlocks.
 CREATE FUNCTION share_acl.decide_promotion(request uuid, approve boolean) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -2486,6 +2520,13 @@ BEGIN
         IF locked = 0 THEN
             SELECT * INTO q FROM share_acl.promotion_request x WHERE x.id = decide_promotion.request;
         ELSE
+            IF approve THEN
+                -- (locked: a set_role or remove_member of that person in
+                -- flight is waited for and its role seen, in REPEATABLE
+                -- READ a serialization failure; the request's principal
+                -- never changes)
+                cur := share_acl._role_locked(q.workspace_id, q.principal_id);
+            END IF;
             SELECT * INTO q FROM share_acl.promotion_request x WHERE x.id = decide_promotion.request
                FOR UPDATE;
         END IF;
@@ -2493,7 +2534,8 @@ BEGIN
             RAISE EXCEPTION 'promotion request % does not exist', request USING ERRCODE = 'no_data_found';
         END IF;
         IF locked = 1 THEN
-            -- (asked as the row's writer left it, and the caller's rights)
+            -- (asked as the rows' writers left them, and the caller's
+            -- rights: the locks may have waited for a change of its role)
             PERFORM share_acl._see_committed();
         END IF;
         PERFORM share_acl._require(actor, q.workspace_id, 'manage_members', 'decide_promotion');
@@ -2503,12 +2545,6 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF approve THEN
-        -- (locked: a set_role of that person in flight is waited for and
-        -- its role seen, in REPEATABLE READ a serialization failure)
-        cur := share_acl._role_locked(q.workspace_id, q.principal_id);
-        -- (the lock may have waited for a change of the caller's own role)
-        PERFORM share_acl._see_committed();
-        PERFORM share_acl._require(actor, q.workspace_id, 'manage_members', 'decide_promotion');
         IF cur IS NULL OR cur NOT IN ('viewer', 'guest') THEN
             RAISE EXCEPTION 'principal % is no longer a viewer or guest of workspace %', q.principal_id, q.workspace_id
                 USING ERRCODE = 'object_not_in_prerequisite_state',
