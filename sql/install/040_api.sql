@@ -881,8 +881,6 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     actor uuid := share_acl._actor(remove_member.workspace);
     cur share_acl.workspace_role;
-    rejected_id uuid;
-    rejected_role share_acl.workspace_role;
 BEGIN
     IF workspace IS NULL OR principal IS NULL THEN
         RAISE EXCEPTION 'remove_member: workspace and principal must not be null'
@@ -917,6 +915,13 @@ BEGIN
             PERFORM share_acl._require_owner(actor, workspace, 'remove an admin');
         END IF;
         EXIT WHEN pass = 2;
+        -- (the person's pending promotion request, which this call rejects,
+        -- is locked first: decide_promotion locks a request, then the
+        -- member row)
+        PERFORM 1 FROM share_acl.promotion_request x
+         WHERE x.workspace_id = remove_member.workspace AND x.principal_id = remove_member.principal
+           AND x.status = 'pending'
+           FOR UPDATE;
         PERFORM share_acl._lock_structure_with(workspace, principal, false);
         PERFORM share_acl._see_committed();
     END LOOP;
@@ -931,21 +936,12 @@ BEGIN
     -- was made in (approved once the person is back, it would give the role
     -- asked by someone the workspace let go; pending, it stops a new
     -- request): rejected by the remover.  A request_promotion in flight
-    -- committed before the structure lock was granted (this statement sees
-    -- it), or asks the role again after this commits (none).  An approval
-    -- in flight holds the member row, which this call waited for; one
-    -- after waits for it, then finds the request rejected.
+    -- held the member row, which this call waited for, and committed: this
+    -- statement sees its request (READ COMMITTED).
     UPDATE share_acl.promotion_request x
        SET status = 'rejected', decided_by = actor, decided_at = now()
      WHERE x.workspace_id = remove_member.workspace AND x.principal_id = remove_member.principal
-       AND x.status = 'pending'
-    RETURNING x.id, x.role INTO rejected_id, rejected_role;
-    IF rejected_id IS NOT NULL THEN
-        PERFORM share_acl._notify(ARRAY[remove_member.principal], 'promotion_decided', NULL,
-            pg_catalog.jsonb_build_object('request_id', rejected_id, 'role', rejected_role,
-                                          'approved', false, 'by', actor),
-            remove_member.workspace);
-    END IF;
+       AND x.status = 'pending';
 END $$;
 COMMENT ON FUNCTION share_acl.remove_member(uuid, uuid) IS
     'take a principal''s role away, remove it from the workspace''s teams and reject its pending promotion request (needs manage_members; an admin only by the owner; never the owner)';
@@ -2429,10 +2425,12 @@ COMMENT ON FUNCTION share_acl.transfer_resource_ownership(uuid, uuid) IS
 -- A viewer may ask for guest or member, a guest for member; an external
 -- principal cannot become a member (22023).  Anyone else is refused (42501).
 -- A request lives as long as the membership it was made in: remove_member
--- rejects it.  So the role is asked again under the workspace's structure
--- lock, which remove_member holds until it commits: a removal in flight
+-- rejects it.  So the role is asked again with the asker's member row locked
+-- FOR KEY SHARE (which only its deletion waits for): a removal in flight
 -- commits first and the asker then has no role (42501; in REPEATABLE READ a
--- serialization failure), or it waits for this request and rejects it.
+-- serialization failure), or it waits for this request and rejects it.  The
+-- workspace's and the principal's rows are locked first, as their deletes
+-- lock them before they cascade to the member row.
 CREATE FUNCTION share_acl.request_promotion(workspace uuid, role share_acl.workspace_role)
 RETURNS uuid
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -2453,7 +2451,15 @@ BEGIN
     PERFORM share_acl._get_workspace(workspace);
     -- (asked first as it is, so that a refused caller waits for no lock)
     FOR pass IN 1 .. 2 LOOP
-        cur := share_acl._role(workspace, actor);
+        IF pass = 1 THEN
+            cur := share_acl._role(workspace, actor);
+        ELSE
+            PERFORM 1 FROM share_acl.workspace w WHERE w.id = request_promotion.workspace FOR KEY SHARE;
+            PERFORM 1 FROM share_acl.principal p WHERE p.id = actor FOR KEY SHARE;
+            SELECT m.role INTO cur FROM share_acl.member m
+             WHERE m.workspace_id = request_promotion.workspace AND m.principal_id = actor
+               FOR KEY SHARE;
+        END IF;
         IF cur IS NULL OR cur NOT IN ('viewer', 'guest') THEN
             PERFORM share_acl._deny(request_promotion.workspace,
                 pg_catalog.format('permission denied: request_promotion is for viewers and guests of workspace %s', workspace));
@@ -2464,20 +2470,18 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
         EXIT WHEN pass = 2;
-        PERFORM share_acl._lock_structure(ARRAY[workspace]);
-        PERFORM share_acl._see_committed();
+        SELECT p.kind INTO k FROM share_acl.principal p WHERE p.id = actor;
+        IF k = 'external' AND role = 'member' THEN
+            RAISE EXCEPTION 'an external principal cannot become a member'
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF EXISTS (SELECT 1 FROM share_acl.promotion_request q
+                    WHERE q.workspace_id = request_promotion.workspace AND q.principal_id = actor
+                      AND q.status = 'pending') THEN
+            RAISE EXCEPTION 'a promotion request of principal % is already pending in workspace %', actor, workspace
+                USING ERRCODE = 'unique_violation';
+        END IF;
     END LOOP;
-    SELECT p.kind INTO k FROM share_acl.principal p WHERE p.id = actor;
-    IF k = 'external' AND role = 'member' THEN
-        RAISE EXCEPTION 'an external principal cannot become a member'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF EXISTS (SELECT 1 FROM share_acl.promotion_request q
-                WHERE q.workspace_id = request_promotion.workspace AND q.principal_id = actor
-                  AND q.status = 'pending') THEN
-        RAISE EXCEPTION 'a promotion request of principal % is already pending in workspace %', actor, workspace
-            USING ERRCODE = 'unique_violation';
-    END IF;
     -- (a concurrent request of the same principal: the unique index decides)
     INSERT INTO share_acl.promotion_request AS q (workspace_id, principal_id, role)
     VALUES (workspace, actor, role)
@@ -2500,9 +2504,9 @@ COMMENT ON FUNCTION share_acl.request_promotion(uuid, share_acl.workspace_role) 
     'ask for a higher role (a viewer: guest or member; a guest: member); returns the request id';
 
 -- Approving applies the role; a request whose principal is no longer a viewer
--- or guest can only be rejected (55000 otherwise).  An approval locks the
--- person's member row before the request's row, as remove_member (which
--- rejects the request) does: one waits for the other, neither deadlocks.
+-- or guest can only be rejected (55000 otherwise).  The request's row is
+-- locked before the person's member row, as remove_member (which rejects the
+-- request) locks them.
 CREATE FUNCTION share_acl.decide_promotion(request uuid, approve boolean) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -2520,13 +2524,6 @@ BEGIN
         IF locked = 0 THEN
             SELECT * INTO q FROM share_acl.promotion_request x WHERE x.id = decide_promotion.request;
         ELSE
-            IF approve THEN
-                -- (locked: a set_role or remove_member of that person in
-                -- flight is waited for and its role seen, in REPEATABLE
-                -- READ a serialization failure; the request's principal
-                -- never changes)
-                cur := share_acl._role_locked(q.workspace_id, q.principal_id);
-            END IF;
             SELECT * INTO q FROM share_acl.promotion_request x WHERE x.id = decide_promotion.request
                FOR UPDATE;
         END IF;
@@ -2534,8 +2531,7 @@ BEGIN
             RAISE EXCEPTION 'promotion request % does not exist', request USING ERRCODE = 'no_data_found';
         END IF;
         IF locked = 1 THEN
-            -- (asked as the rows' writers left them, and the caller's
-            -- rights: the locks may have waited for a change of its role)
+            -- (asked as the row's writer left it, and the caller's rights)
             PERFORM share_acl._see_committed();
         END IF;
         PERFORM share_acl._require(actor, q.workspace_id, 'manage_members', 'decide_promotion');
@@ -2545,6 +2541,13 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF approve THEN
+        -- (locked: a set_role or remove_member of that person in flight is
+        -- waited for and its role seen, in REPEATABLE READ a serialization
+        -- failure)
+        cur := share_acl._role_locked(q.workspace_id, q.principal_id);
+        -- (the lock may have waited for a change of the caller's own role)
+        PERFORM share_acl._see_committed();
+        PERFORM share_acl._require(actor, q.workspace_id, 'manage_members', 'decide_promotion');
         IF cur IS NULL OR cur NOT IN ('viewer', 'guest') THEN
             RAISE EXCEPTION 'principal % is no longer a viewer or guest of workspace %', q.principal_id, q.workspace_id
                 USING ERRCODE = 'object_not_in_prerequisite_state',
