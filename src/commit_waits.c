@@ -8,13 +8,29 @@
  * workspace locks) run the wait with lock_timeout set to their bound for its
  * length, and raise an error of their own, saying what was waited for, when
  * the bound ends it.
+ *
+ * A commit that has written rows other transactions wait for — a share
+ * link's counters, which every viewer of the link updates at its own commit
+ * (link_attempts.c) — holds them until it ends.  What it waits for after
+ * that, everyone waiting for those rows waits for too: a workspace that a
+ * prepared transaction holds (until COMMIT PREPARED, which whoever holds a
+ * token and writes in a workspace of its own could leave pending), or a
+ * commit stuck behind one.  So from then on its lock waits
+ * (partition_locks.c) fail at once behind a prepared transaction and last
+ * at most COMMIT_HOLDING_WAIT_MAX_MS otherwise (55P03, rolled back).
  */
 #include "postgres.h"
 
+#include "access/xact.h"
+#include "storage/proc.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
 #include "commit_waits.h"
+#include "xact_notes.h"
+
+/* the current transaction holds rows others wait for (CommitHoldsWaitedRows) */
+static bool holding_waited_rows = false;
 
 /*
  * Run wait(arg) with lock_timeout at wait_ms (> 0) for its lock waits: true
@@ -53,4 +69,50 @@ CommitWaitBounded(int wait_ms, void (*wait) (void *arg), void *arg)
 	if (!timed_out)
 		AtEOXact_GUC(true, nest);
 	return timed_out;
+}
+
+/*
+ * The current transaction has written rows that other transactions wait
+ * for, and holds them until it ends: its later lock waits are cut short
+ * (see the top of this file).
+ */
+void
+CommitHoldsWaitedRows(void)
+{
+	holding_waited_rows = true;
+}
+
+bool
+CommitHoldingWaitedRows(void)
+{
+	return holding_waited_rows;
+}
+
+/*
+ * The bound of a lock wait by such a commit: COMMIT_HOLDING_WAIT_MAX_MS, or
+ * lock_timeout or statement_timeout when shorter.
+ */
+int
+CommitHoldingWaitBound(void)
+{
+	int			wait_ms = COMMIT_HOLDING_WAIT_MAX_MS;
+
+	if (LockTimeout > 0 && LockTimeout < wait_ms)
+		wait_ms = LockTimeout;
+	if (StatementTimeout > 0 && StatementTimeout < wait_ms)
+		wait_ms = StatementTimeout;
+	return wait_ms;
+}
+
+static void
+CommitWaitsXactCallback(XactEvent event, void *arg)
+{
+	if (XactEventEnds(event))
+		holding_waited_rows = false;
+}
+
+void
+CommitWaitsInit(void)
+{
+	RegisterXactCallback(CommitWaitsXactCallback, NULL);
 }

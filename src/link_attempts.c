@@ -61,6 +61,11 @@
  *    PREPARED).  A commit waits for a link row that another transaction holds
  *    locked (a revoke_link left open) at most COUNT_WAIT_MAX_MS, or
  *    lock_timeout or statement_timeout when shorter, then fails with 55P03.
+ *    Once it has counted, it holds the rows other viewers wait for until it
+ *    ends, so what it waits for after that (the audit chains and recheck
+ *    locks of other workspaces it wrote in, which a prepared transaction of
+ *    the caller's own may hold) it waits for briefly or not at all
+ *    (CommitHoldsWaitedRows, commit_waits.h).
  */
 #include "postgres.h"
 
@@ -750,6 +755,14 @@ CountPendingViews(void)
 						   wait_ms),
 				 errhint("Retry the transaction.  The wait is bounded by lock_timeout or statement_timeout when shorter than %d ms.",
 						 COUNT_WAIT_MAX_MS)));
+	/*
+	 * The links' rows are held to the end now, and every viewer's commit
+	 * (and revoke_link) waits for them: this commit's later lock waits are
+	 * cut short (commit_waits.h).  (The worker's short transaction of
+	 * _link_record_attempt also holds a link's row to its end; its
+	 * lock_timeout of 1 s bounds each of its waits.)
+	 */
+	CommitHoldsWaitedRows();
 	/* the deferred triggers have fired already: fire those these updates queued */
 	AfterTriggerFireDeferred();
 }

@@ -16,6 +16,10 @@
  * commit of few workspaces waits for a workspace's lock (which a prepared
  * transaction may hold) while it holds partitions: a bulk commit would
  * otherwise wait for it, and so for the prepared transaction.
+ *
+ * A commit that holds rows other transactions wait for (a share link's
+ * counters: commit_waits.h) waits for none of these locks behind a
+ * prepared transaction, and for none longer than CommitHoldingWaitBound().
  */
 #include "postgres.h"
 
@@ -66,6 +70,47 @@ AcquireWaiting(void *arg)
 }
 
 /*
+ * Wait for lock tag in mode as a commit that holds rows other transactions
+ * wait for (commit_waits.h): not at all behind a prepared transaction, at
+ * most CommitHoldingWaitBound() behind any other; 55P03 then, and the
+ * transaction rolled back, letting go of those rows.
+ */
+static void
+WaitHoldingWaitedRows(const LOCKTAG *tag, LOCKMODE mode)
+{
+	WorkspaceLockWait w = {tag, mode};
+	int			wait_ms;
+
+	if (LockHeldByPrepared(tag, mode))
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("could not commit: a prepared transaction holds a workspace this transaction wrote in"),
+				 errdetail("This transaction counted a share link's views: it holds the link's row, which the link's other viewers wait for, until it ends, and so waits for no prepared transaction (which holds the workspace until COMMIT PREPARED or ROLLBACK PREPARED). It is rolled back."),
+				 errhint("Open share links in transactions of their own, or end the prepared transactions (pg_prepared_xacts).")));
+	wait_ms = CommitHoldingWaitBound();
+	if (CommitWaitBounded(wait_ms, AcquireWaiting, &w))
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("could not commit: another commit held a workspace this transaction wrote in for %d ms", wait_ms),
+				 errdetail("This transaction counted a share link's views: it holds the link's row, which the link's other viewers wait for, until it ends, and so waits for no other lock longer than that. It is rolled back."),
+				 errhint("Retry the transaction; open share links in transactions of their own.")));
+}
+
+/*
+ * Take lock tag in mode until the end of the transaction, waiting for its
+ * holders (as WaitHoldingWaitedRows when the commit holds rows others wait
+ * for).
+ */
+static void
+AcquireAtCommit(const LOCKTAG *tag, LOCKMODE mode)
+{
+	if (!CommitHoldingWaitedRows())
+		(void) LockAcquire(tag, mode, false, false);
+	else if (LockAcquire(tag, mode, false, true) == LOCKACQUIRE_NOT_AVAIL)
+		WaitHoldingWaitedRows(tag, mode);
+}
+
+/*
  * Wait for the workspace lock tag in mode.  PostgreSQL applies no
  * statement_timeout to COMMIT, so a commit behind a prepared transaction
  * would wait until COMMIT PREPARED whatever the client asked: when a
@@ -73,14 +118,17 @@ AcquireWaiting(void *arg)
  * statement_timeout, when that is set and shorter than lock_timeout (which
  * ends it otherwise), with 55P03 and the transaction rolled back.  Behind a
  * commit under way (a bulk load's seal may take seconds) it waits as
- * before: that one ends by itself.
+ * before: that one ends by itself.  (Unless the commit holds rows others
+ * wait for: WaitHoldingWaitedRows.)
  */
 static void
 WaitForWorkspaceLock(const LOCKTAG *tag, LOCKMODE mode)
 {
 	WorkspaceLockWait w = {tag, mode};
 
-	if (StatementTimeout <= 0 || (LockTimeout > 0 && LockTimeout <= StatementTimeout) ||
+	if (CommitHoldingWaitedRows())
+		WaitHoldingWaitedRows(tag, mode);
+	else if (StatementTimeout <= 0 || (LockTimeout > 0 && LockTimeout <= StatementTimeout) ||
 		!LockHeldByPrepared(tag, mode))
 		AcquireWaiting(&w);
 	else if (CommitWaitBounded(StatementTimeout, AcquireWaiting, &w))
@@ -104,7 +152,7 @@ LockAcquireUnlessPrepared(const LOCKTAG *tag, LOCKMODE mode)
 		return true;
 	if (LockHeldByPrepared(tag, mode))
 		return false;
-	(void) LockAcquire(tag, mode, false, false);
+	AcquireAtCommit(tag, mode);
 	return true;
 }
 
@@ -126,7 +174,7 @@ LockPartitions(const bool *wanted, bool bulk, PartitionTagFunc tag_of)
 			continue;
 		tag_of(&tag, p);
 		if (!bulk)
-			(void) LockAcquire(&tag, RowExclusiveLock, false, false);
+			AcquireAtCommit(&tag, RowExclusiveLock);
 		else if (!LockAcquireUnlessPrepared(&tag, ExclusiveLock))
 			ereport(ERROR,
 					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),

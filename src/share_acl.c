@@ -15,6 +15,7 @@
 #include "change_log.h"
 #include "change_log_writers.h"
 #include "commit_recheck.h"
+#include "commit_waits.h"
 #include "context.h"
 #include "definer_frames.h"
 #include "fk_check.h"
@@ -52,6 +53,7 @@ _PG_init(void)
 	 * again under their lock (taken after any row lock of the transaction's
 	 * own commit work), then the audit seal runs, last.
 	 */
+	CommitWaitsInit();
 	AuditInit();
 	AuditMemoryInit();
 	AuditWorkerInit();
