@@ -297,10 +297,13 @@ END $$;
 COMMENT ON FUNCTION share_acl._lock_structure_with(uuid, uuid, boolean) IS
     'internal: lock the structure of the workspace and a person''s member and team rows in it (or the workspace''s row) until the end of the transaction, never waiting for one while holding the other (no deadlock with a transaction that holds a row and waits for the structure)';
 
--- The rows of _lock_structure_with: person's member row in ws and its rows in
--- ws's teams (FOR UPDATE), or with person NULL the workspace's row (FOR NO
--- KEY UPDATE), before which _policies_unheld when asked (it reads who held
--- the row before this transaction locks it); NOWAIT when nowait.
+-- The rows of _lock_structure_with: person's member row in ws, its rows in
+-- ws's teams and its pending promotion request there (FOR UPDATE, in that
+-- order: a decide_promotion approving, and the cascades of a DELETE of the
+-- person or the workspace, lock the member row before the request), or with
+-- person NULL the workspace's row (FOR NO KEY UPDATE), before which
+-- _policies_unheld when asked (it reads who held the row before this
+-- transaction locks it); NOWAIT when nowait.
 CREATE FUNCTION share_acl._lock_structure_rows(ws uuid, person uuid, ask_policies_unheld boolean,
                                                nowait boolean) RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
@@ -319,6 +322,9 @@ BEGIN
          WHERE tm.member_id = person
            AND tm.team_id IN (SELECT t.id FROM share_acl.principal t WHERE t.kind = 'team' AND t.workspace_id = ws)
            FOR UPDATE OF tm NOWAIT;
+        PERFORM 1 FROM share_acl.promotion_request x
+         WHERE x.workspace_id = ws AND x.principal_id = person AND x.status = 'pending'
+           FOR UPDATE OF x NOWAIT;
     ELSE
         PERFORM 1 FROM share_acl.member m
          WHERE m.workspace_id = ws AND m.principal_id = person FOR UPDATE OF m;
@@ -326,6 +332,9 @@ BEGIN
          WHERE tm.member_id = person
            AND tm.team_id IN (SELECT t.id FROM share_acl.principal t WHERE t.kind = 'team' AND t.workspace_id = ws)
            FOR UPDATE OF tm;
+        PERFORM 1 FROM share_acl.promotion_request x
+         WHERE x.workspace_id = ws AND x.principal_id = person AND x.status = 'pending'
+           FOR UPDATE OF x;
     END IF;
 END $$;
 COMMENT ON FUNCTION share_acl._lock_structure_rows(uuid, uuid, boolean, boolean) IS

@@ -915,13 +915,8 @@ BEGIN
             PERFORM share_acl._require_owner(actor, workspace, 'remove an admin');
         END IF;
         EXIT WHEN pass = 2;
-        -- (the person's pending promotion request, which this call rejects,
-        -- is locked first: decide_promotion locks a request, then the
-        -- member row)
-        PERFORM 1 FROM share_acl.promotion_request x
-         WHERE x.workspace_id = remove_member.workspace AND x.principal_id = remove_member.principal
-           AND x.status = 'pending'
-           FOR UPDATE;
+        -- (with the person's pending promotion request, which this call
+        -- rejects: _lock_structure_rows)
         PERFORM share_acl._lock_structure_with(workspace, principal, false);
         PERFORM share_acl._see_committed();
     END LOOP;
@@ -935,9 +930,11 @@ BEGIN
     -- The person's pending promotion request ends with the membership it
     -- was made in (approved once the person is back, it would give the role
     -- asked by someone the workspace let go; pending, it stops a new
-    -- request): rejected by the remover.  A request_promotion in flight
-    -- held the member row, which this call waited for, and committed: this
-    -- statement sees its request (READ COMMITTED).
+    -- request): rejected by the remover.  Its row is locked already; a
+    -- request_promotion in flight held the member row, which this call
+    -- waited for, and committed: this statement sees its request (READ
+    -- COMMITTED) and waits for no one for it (a decision of it locks the
+    -- member row first).
     UPDATE share_acl.promotion_request x
        SET status = 'rejected', decided_by = actor, decided_at = now()
      WHERE x.workspace_id = remove_member.workspace AND x.principal_id = remove_member.principal
@@ -2504,9 +2501,10 @@ COMMENT ON FUNCTION share_acl.request_promotion(uuid, share_acl.workspace_role) 
     'ask for a higher role (a viewer: guest or member; a guest: member); returns the request id';
 
 -- Approving applies the role; a request whose principal is no longer a viewer
--- or guest can only be rejected (55000 otherwise).  The request's row is
--- locked before the person's member row, as remove_member (which rejects the
--- request) locks them.
+-- or guest can only be rejected (55000 otherwise).  An approval locks the
+-- person's member row before the request's row, as remove_member (which
+-- rejects the request) and the cascades of an administrator's DELETE of the
+-- person or the workspace do: one waits for the other, none deadlocks.
 CREATE FUNCTION share_acl.decide_promotion(request uuid, approve boolean) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -2524,6 +2522,13 @@ BEGIN
         IF locked = 0 THEN
             SELECT * INTO q FROM share_acl.promotion_request x WHERE x.id = decide_promotion.request;
         ELSE
+            IF approve THEN
+                -- (locked: a set_role or remove_member of that person in
+                -- flight is waited for and its role seen, in REPEATABLE
+                -- READ a serialization failure; the request's principal
+                -- never changes)
+                cur := share_acl._role_locked(q.workspace_id, q.principal_id);
+            END IF;
             SELECT * INTO q FROM share_acl.promotion_request x WHERE x.id = decide_promotion.request
                FOR UPDATE;
         END IF;
@@ -2531,7 +2536,8 @@ BEGIN
             RAISE EXCEPTION 'promotion request % does not exist', request USING ERRCODE = 'no_data_found';
         END IF;
         IF locked = 1 THEN
-            -- (asked as the row's writer left it, and the caller's rights)
+            -- (asked as the rows' writers left them, and the caller's
+            -- rights: the locks may have waited for a change of its role)
             PERFORM share_acl._see_committed();
         END IF;
         PERFORM share_acl._require(actor, q.workspace_id, 'manage_members', 'decide_promotion');
@@ -2541,13 +2547,6 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF approve THEN
-        -- (locked: a set_role or remove_member of that person in flight is
-        -- waited for and its role seen, in REPEATABLE READ a serialization
-        -- failure)
-        cur := share_acl._role_locked(q.workspace_id, q.principal_id);
-        -- (the lock may have waited for a change of the caller's own role)
-        PERFORM share_acl._see_committed();
-        PERFORM share_acl._require(actor, q.workspace_id, 'manage_members', 'decide_promotion');
         IF cur IS NULL OR cur NOT IN ('viewer', 'guest') THEN
             RAISE EXCEPTION 'principal % is no longer a viewer or guest of workspace %', q.principal_id, q.workspace_id
                 USING ERRCODE = 'object_not_in_prerequisite_state',
