@@ -69,6 +69,7 @@
 #include "audit_memory.h"
 #include "audit_rows.h"
 #include "catalog.h"
+#include "commit_waits.h"
 #include "kept_plan.h"
 #include "partition_locks.h"
 #include "row_hint.h"
@@ -227,6 +228,7 @@ typedef struct ChainLock
 {
 	uint32		objid;
 	uint16		subid;
+	bool		cut_short;		/* its wait is cut short (CommitWaitCutShort) */
 } ChainLock;
 
 static int
@@ -268,6 +270,7 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
 	ChainLock  *locks = bulk ? NULL : palloc(n * sizeof(ChainLock));
 	LOCKTAG    *tags;
 	LOCKMODE   *modes;
+	bool	   *cut_short;
 	int			ntags = 0;
 	int			i;
 
@@ -299,6 +302,7 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
 
 			locks[i].objid = (uint32) (h >> 32);
 			locks[i].subid = (uint16) h;
+			locks[i].cut_short = CommitWaitCutShort(memcmp(ws->data, nil.data, UUID_LEN) == 0 ? NULL : ws);
 		}
 	}
 	/*
@@ -320,14 +324,21 @@ LockChains(Oid chain_rel, const Datum *chains, int n)
 	qsort(locks, n, sizeof(ChainLock), ChainLockCmp);
 	tags = palloc(n * sizeof(LOCKTAG));
 	modes = palloc(n * sizeof(LOCKMODE));
+	cut_short = palloc(n * sizeof(bool));
 	for (i = 0; i < n; i++)
 	{
 		if (i > 0 && ChainLockCmp(&locks[i], &locks[i - 1]) == 0)
+		{
+			/* (one lock for two chains by chance: cut short only if both are) */
+			cut_short[ntags - 1] &= locks[i].cut_short;
 			continue;
+		}
 		SET_LOCKTAG_OBJECT(tags[ntags], MyDatabaseId, chain_rel, locks[i].objid, locks[i].subid);
+		cut_short[ntags] = locks[i].cut_short;
 		modes[ntags++] = ExclusiveLock;
 	}
-	if (LockWorkspaces(partitions, ChainPartitionTag, tags, modes, ntags, fail_behind_prepared) >= 0)
+	if (LockWorkspaces(partitions, ChainPartitionTag, tags, modes, cut_short, ntags,
+					   fail_behind_prepared) >= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 				 errmsg("the audit chain of the row's workspace is held by a prepared transaction")));

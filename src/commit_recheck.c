@@ -49,6 +49,7 @@
 
 #include "catalog.h"
 #include "commit_recheck.h"
+#include "commit_waits.h"
 #include "engine.h"
 #include "kept_plan.h"
 #include "owner_scope.h"
@@ -217,6 +218,7 @@ RecheckNoted(bool preparing)
 	{
 		LOCKTAG    *tags = palloc(nworkspaces * sizeof(LOCKTAG));
 		LOCKMODE   *modes = palloc(nworkspaces * sizeof(LOCKMODE));
+		bool	   *cut_short = palloc(nworkspaces * sizeof(bool));
 		int			ntags = 0;
 
 		for (i = 0; i < noted.n;)
@@ -227,10 +229,11 @@ RecheckNoted(bool preparing)
 			for (j = i; j < noted.n && CompareWorkspace(&notes[j], &notes[i]) == 0; j++)
 				exclusive |= notes[j].kind == NOTED_NOTHING_FOREIGN;
 			WorkspaceTag(&tags[ntags], &notes[i].workspace);
+			cut_short[ntags] = CommitWaitCutShort(&notes[i].workspace);
 			modes[ntags++] = exclusive ? ExclusiveLock : ShareLock;
 			i = j;
 		}
-		(void) LockWorkspaces(partitions, RecheckPartitionTag, tags, modes, ntags, false);
+		(void) LockWorkspaces(partitions, RecheckPartitionTag, tags, modes, cut_short, ntags, false);
 	}
 	/*
 	 * What committed before the locks were granted: a transaction that held

@@ -15,9 +15,13 @@
  * that, everyone waiting for those rows waits for too: a workspace that a
  * prepared transaction holds (until COMMIT PREPARED, which whoever holds a
  * token and writes in a workspace of its own could leave pending), or a
- * commit stuck behind one.  So from then on its lock waits
- * (partition_locks.c) fail at once behind a prepared transaction and last
- * at most COMMIT_HOLDING_WAIT_MAX_MS otherwise (55P03, rolled back).
+ * commit stuck behind one.  So from then on its waits for the workspace
+ * locks of other workspaces (partition_locks.c) fail at once behind a
+ * prepared transaction and last at most COMMIT_HOLDING_WAIT_MAX_MS
+ * otherwise (55P03, rolled back).  Not those of the links' own workspaces,
+ * where the open wrote its audit row: only those who may write there can
+ * hold them (a bulk load's seal, a prepared transaction of the
+ * application's), and every audited commit there waits for them anyway.
  */
 #include "postgres.h"
 
@@ -29,8 +33,13 @@
 #include "commit_waits.h"
 #include "xact_notes.h"
 
-/* the current transaction holds rows others wait for (CommitHoldsWaitedRows) */
+/*
+ * the current transaction holds rows others wait for (CommitHoldsWaitedRows),
+ * and the workspaces whose waits are not cut short (in TopTransactionContext)
+ */
 static bool holding_waited_rows = false;
+static pg_uuid_t *own_workspaces = NULL;
+static int	nown_workspaces = 0;
 
 /*
  * Run wait(arg) with lock_timeout at wait_ms (> 0) for its lock waits: true
@@ -73,19 +82,36 @@ CommitWaitBounded(int wait_ms, void (*wait) (void *arg), void *arg)
 
 /*
  * The current transaction has written rows that other transactions wait
- * for, and holds them until it ends: its later lock waits are cut short
- * (see the top of this file).
+ * for, and holds them until it ends: its later waits for the locks of other
+ * workspaces than the n given are cut short (see the top of this file).
  */
 void
-CommitHoldsWaitedRows(void)
+CommitHoldsWaitedRows(const pg_uuid_t *workspaces, int n)
 {
+	pg_uuid_t  *copy = MemoryContextAlloc(TopTransactionContext, Max(n, 1) * sizeof(pg_uuid_t));
+
+	memcpy(copy, workspaces, n * sizeof(pg_uuid_t));
+	own_workspaces = copy;
+	nown_workspaces = n;
 	holding_waited_rows = true;
 }
 
+/*
+ * Is a wait for the lock of this workspace (NULL: the chain of rows without
+ * one) to be cut short?
+ */
 bool
-CommitHoldingWaitedRows(void)
+CommitWaitCutShort(const pg_uuid_t *workspace)
 {
-	return holding_waited_rows;
+	int			i;
+
+	if (!holding_waited_rows)
+		return false;
+	if (workspace != NULL)
+		for (i = 0; i < nown_workspaces; i++)
+			if (memcmp(own_workspaces[i].data, workspace->data, UUID_LEN) == 0)
+				return false;
+	return true;
 }
 
 /*
@@ -108,7 +134,11 @@ static void
 CommitWaitsXactCallback(XactEvent event, void *arg)
 {
 	if (XactEventEnds(event))
+	{
 		holding_waited_rows = false;
+		own_workspaces = NULL;	/* (freed with TopTransactionContext) */
+		nown_workspaces = 0;
+	}
 }
 
 void

@@ -7,6 +7,8 @@
 #ifndef SHARE_ACL_COMMIT_WAITS_H
 #define SHARE_ACL_COMMIT_WAITS_H
 
+#include "utils/uuid.h"
+
 /*
  * How long a commit that holds rows others wait for (CommitHoldsWaitedRows)
  * waits for any later lock, at most.
@@ -14,8 +16,8 @@
 #define COMMIT_HOLDING_WAIT_MAX_MS	2000
 
 extern bool CommitWaitBounded(int wait_ms, void (*wait) (void *arg), void *arg);
-extern void CommitHoldsWaitedRows(void);
-extern bool CommitHoldingWaitedRows(void);
+extern void CommitHoldsWaitedRows(const pg_uuid_t *workspaces, int n);
+extern bool CommitWaitCutShort(const pg_uuid_t *workspace);
 extern int	CommitHoldingWaitBound(void);
 extern void CommitWaitsInit(void);
 

@@ -433,6 +433,8 @@ share_acl_link_attempt_main(Datum main_arg)
 typedef struct PendingView
 {
 	pg_uuid_t	link;
+	bool		has_workspace;
+	pg_uuid_t	workspace;		/* the link's, where the open's audit row went */
 	SubTransactionId subid;		/* the subtransaction that opened the link */
 	int			seq;			/* order of the opens */
 	TimestampTz at;
@@ -456,7 +458,8 @@ ForgetPendingViews(void)
  * subtransaction that asks is rolled back).
  */
 void
-LinkViewAtCommit(const pg_uuid_t *link, const char *viewer_email, TimestampTz at)
+LinkViewAtCommit(const pg_uuid_t *link, const pg_uuid_t *workspace, const char *viewer_email,
+				 TimestampTz at)
 {
 	PendingView *p;
 
@@ -464,6 +467,9 @@ LinkViewAtCommit(const pg_uuid_t *link, const char *viewer_email, TimestampTz at
 
 	p = XactNoteAdd(&pending);
 	p->link = *link;
+	p->has_workspace = workspace != NULL;
+	if (workspace != NULL)
+		p->workspace = *workspace;
 	p->seq = nextseq++;
 	p->at = at;
 	p->email = viewer_email == NULL ? NULL : MemoryContextStrdup(TopTransactionContext, viewer_email);
@@ -690,9 +696,9 @@ PendingViewCmp(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-static void CountViewsOf(FmgrInfo *flinfo, PendingView *views, int n);
+static void CountLinkViews(FmgrInfo *flinfo, PendingView *views, int n);
 
-/* CountViewsOf's arguments, for CommitWaitBounded */
+/* CountLinkViews's arguments, for CommitWaitBounded */
 typedef struct ViewsToCount
 {
 	FmgrInfo   *flinfo;
@@ -705,7 +711,7 @@ CountViewsWaiting(void *arg)
 {
 	ViewsToCount *c = (ViewsToCount *) arg;
 
-	CountViewsOf(c->flinfo, c->views, c->n);
+	CountLinkViews(c->flinfo, c->views, c->n);
 }
 
 /*
@@ -722,7 +728,11 @@ CountPendingViews(void)
 	Oid			fn;
 	FmgrInfo	flinfo;
 	ViewsToCount count;
+	pg_uuid_t  *workspaces;
+	int			nworkspaces = 0;
 	int			wait_ms;
+	int			i,
+				j;
 
 	ForgetPendingViews();
 	fn = LookupFuncName(list_make2(makeString("share_acl"), makeString("_link_count_views")),
@@ -731,13 +741,22 @@ CountPendingViews(void)
 		return;
 	fmgr_info(fn, &flinfo);		/* SECURITY DEFINER: runs as its owner */
 	qsort(views, n, sizeof(PendingView), PendingViewCmp);
+	/* the links' workspaces (a link's views are together now) */
+	workspaces = palloc(n * sizeof(pg_uuid_t));
+	for (i = 0; i < n; i++)
+		if (views[i].has_workspace &&
+			(i == 0 || memcmp(views[i].link.data, views[i - 1].link.data, UUID_LEN) != 0))
+			workspaces[nworkspaces++] = views[i].workspace;
 
 	/*
 	 * A link's row may be locked by a transaction that has not ended (a
 	 * revoke_link, or any change of the link, left open): the commit waits
 	 * for it at most COUNT_WAIT_MAX_MS, or lock_timeout or statement_timeout
 	 * when shorter (PostgreSQL does not apply statement_timeout to COMMIT),
-	 * and then fails rather than hang.
+	 * and then fails rather than hang.  Once it holds the first link's row,
+	 * which that link's viewers wait for, it waits for the next ones as for
+	 * any lock after that (commit_waits.h): at most
+	 * COMMIT_HOLDING_WAIT_MAX_MS.
 	 */
 	wait_ms = COUNT_WAIT_MAX_MS;
 	if (LockTimeout > 0 && LockTimeout < wait_ms)
@@ -745,55 +764,60 @@ CountPendingViews(void)
 	if (StatementTimeout > 0 && StatementTimeout < wait_ms)
 		wait_ms = StatementTimeout;
 	count.flinfo = &flinfo;
-	count.views = views;
-	count.n = n;
-	if (CommitWaitBounded(wait_ms, CountViewsWaiting, &count))
-		ereport(ERROR,
-				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-				 errmsg("could not count the views of a share link at commit: another transaction holds its row"),
-				 errdetail("The link's row stayed locked for %d ms (by a change of the link not yet committed, such as a revoke_link, or by the commits of other viewers waiting for one); this transaction is rolled back.",
-						   wait_ms),
-				 errhint("Retry the transaction.  The wait is bounded by lock_timeout or statement_timeout when shorter than %d ms.",
-						 COUNT_WAIT_MAX_MS)));
-	/*
-	 * The links' rows are held to the end now, and every viewer's commit
-	 * (and revoke_link) waits for them: this commit's later lock waits are
-	 * cut short (commit_waits.h).  (The worker's short transaction of
-	 * _link_record_attempt also holds a link's row to its end; its
-	 * lock_timeout of 1 s bounds each of its waits.)
-	 */
-	CommitHoldsWaitedRows();
+	for (i = 0; i < n; i = j)
+	{
+		int			bound = i == 0 ? wait_ms : Min(wait_ms, CommitHoldingWaitBound());
+
+		for (j = i + 1; j < n && memcmp(views[j].link.data, views[i].link.data, UUID_LEN) == 0; j++)
+			;
+		count.views = views + i;
+		count.n = j - i;
+		if (CommitWaitBounded(bound, CountViewsWaiting, &count))
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("could not count the views of a share link at commit: another transaction holds its row"),
+					 errdetail("The link's row stayed locked for %d ms (by a change of the link not yet committed, such as a revoke_link, or by the commits of other viewers waiting for one); this transaction is rolled back.",
+							   bound),
+					 errhint("Retry the transaction.  The wait is bounded by lock_timeout or statement_timeout when shorter than %d ms.",
+							 COUNT_WAIT_MAX_MS)));
+
+		/*
+		 * The link's row is held to the end now, and every viewer's commit
+		 * (and revoke_link) waits for it: this commit's later waits for the
+		 * locks of other workspaces than the links' are cut short
+		 * (commit_waits.h).  (The worker's short transaction of
+		 * _link_record_attempt also holds a link's row to its end; its
+		 * lock_timeout of 1 s bounds each of its waits.)
+		 */
+		if (i == 0)
+			CommitHoldsWaitedRows(workspaces, nworkspaces);
+	}
 	/* the deferred triggers have fired already: fire those these updates queued */
 	AfterTriggerFireDeferred();
 }
 
-/* One call of _link_count_views per link of views (sorted by link). */
+/* One call of _link_count_views for the n views of one link. */
 static void
-CountViewsOf(FmgrInfo *flinfo, PendingView *views, int n)
+CountLinkViews(FmgrInfo *flinfo, PendingView *views, int n)
 {
-	int			i,
-				j;
+	LOCAL_FCINFO(fcinfo, 4);
+	TimestampTz at = views[0].at;
+	int			i;
 
-	for (i = 0; i < n; i = j)
-	{
-		LOCAL_FCINFO(fcinfo, 4);
-		TimestampTz at = views[i].at;
-
-		for (j = i + 1; j < n && memcmp(views[j].link.data, views[i].link.data, UUID_LEN) == 0; j++)
-			at = Max(at, views[j].at);
-		InitFunctionCallInfoData(*fcinfo, flinfo, 4, InvalidOid, NULL, NULL);
-		fcinfo->args[0].value = UUIDPGetDatum(&views[i].link);
-		fcinfo->args[0].isnull = false;
-		fcinfo->args[1].value = Int64GetDatum((int64) (j - i));
-		fcinfo->args[1].isnull = false;
-		fcinfo->args[2].value = TimestampTzGetDatum(at);
-		fcinfo->args[2].isnull = false;
-		fcinfo->args[3].value = views[i].email ? CStringGetTextDatum(views[i].email) : (Datum) 0;
-		fcinfo->args[3].isnull = views[i].email == NULL;
-		PushActiveSnapshot(GetTransactionSnapshot());
-		(void) FunctionCallInvoke(fcinfo);
-		PopActiveSnapshot();
-	}
+	for (i = 1; i < n; i++)
+		at = Max(at, views[i].at);
+	InitFunctionCallInfoData(*fcinfo, flinfo, 4, InvalidOid, NULL, NULL);
+	fcinfo->args[0].value = UUIDPGetDatum(&views[0].link);
+	fcinfo->args[0].isnull = false;
+	fcinfo->args[1].value = Int64GetDatum((int64) n);
+	fcinfo->args[1].isnull = false;
+	fcinfo->args[2].value = TimestampTzGetDatum(at);
+	fcinfo->args[2].isnull = false;
+	fcinfo->args[3].value = views[0].email ? CStringGetTextDatum(views[0].email) : (Datum) 0;
+	fcinfo->args[3].isnull = views[0].email == NULL;
+	PushActiveSnapshot(GetTransactionSnapshot());
+	(void) FunctionCallInvoke(fcinfo);
+	PopActiveSnapshot();
 }
 
 static void

@@ -591,7 +591,8 @@ link_open(PG_FUNCTION_ARGS)
 				if (l.track_views && !own)
 					WriteView(&l.id, email, viewed_at);
 				if (!claimed && !own && (!l.has_max_views || attempted))
-					LinkViewAtCommit(&l.id, l.track_views && email ? text_to_cstring(email) : NULL,
+					LinkViewAtCommit(&l.id, l.has_workspace ? &l.workspace : NULL,
+									 l.track_views && email ? text_to_cstring(email) : NULL,
 									 viewed_at);
 			}
 			ContextSetLink(&l.id, l.kid);

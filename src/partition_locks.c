@@ -18,8 +18,9 @@
  * otherwise wait for it, and so for the prepared transaction.
  *
  * A commit that holds rows other transactions wait for (a share link's
- * counters: commit_waits.h) waits for none of these locks behind a
- * prepared transaction, and for none longer than CommitHoldingWaitBound().
+ * counters: commit_waits.h) waits for the workspace locks its caller marks
+ * (CommitWaitCutShort) not at all behind a prepared transaction, and not
+ * longer than CommitHoldingWaitBound() behind any other.
  */
 #include "postgres.h"
 
@@ -70,10 +71,10 @@ AcquireWaiting(void *arg)
 }
 
 /*
- * Wait for lock tag in mode as a commit that holds rows other transactions
- * wait for (commit_waits.h): not at all behind a prepared transaction, at
- * most CommitHoldingWaitBound() behind any other; 55P03 then, and the
- * transaction rolled back, letting go of those rows.
+ * Wait for workspace lock tag in mode as a commit that holds rows other
+ * transactions wait for (commit_waits.h): not at all behind a prepared
+ * transaction, at most CommitHoldingWaitBound() behind any other; 55P03
+ * then, and the transaction rolled back, letting go of those rows.
  */
 static void
 WaitHoldingWaitedRows(const LOCKTAG *tag, LOCKMODE mode)
@@ -97,20 +98,6 @@ WaitHoldingWaitedRows(const LOCKTAG *tag, LOCKMODE mode)
 }
 
 /*
- * Take lock tag in mode until the end of the transaction, waiting for its
- * holders (as WaitHoldingWaitedRows when the commit holds rows others wait
- * for).
- */
-static void
-AcquireAtCommit(const LOCKTAG *tag, LOCKMODE mode)
-{
-	if (!CommitHoldingWaitedRows())
-		(void) LockAcquire(tag, mode, false, false);
-	else if (LockAcquire(tag, mode, false, true) == LOCKACQUIRE_NOT_AVAIL)
-		WaitHoldingWaitedRows(tag, mode);
-}
-
-/*
  * Wait for the workspace lock tag in mode.  PostgreSQL applies no
  * statement_timeout to COMMIT, so a commit behind a prepared transaction
  * would wait until COMMIT PREPARED whatever the client asked: when a
@@ -118,15 +105,15 @@ AcquireAtCommit(const LOCKTAG *tag, LOCKMODE mode)
  * statement_timeout, when that is set and shorter than lock_timeout (which
  * ends it otherwise), with 55P03 and the transaction rolled back.  Behind a
  * commit under way (a bulk load's seal may take seconds) it waits as
- * before: that one ends by itself.  (Unless the commit holds rows others
- * wait for: WaitHoldingWaitedRows.)
+ * before: that one ends by itself.  (When cut_short, as a commit holding
+ * rows others wait for: WaitHoldingWaitedRows.)
  */
 static void
-WaitForWorkspaceLock(const LOCKTAG *tag, LOCKMODE mode)
+WaitForWorkspaceLock(const LOCKTAG *tag, LOCKMODE mode, bool cut_short)
 {
 	WorkspaceLockWait w = {tag, mode};
 
-	if (CommitHoldingWaitedRows())
+	if (cut_short)
 		WaitHoldingWaitedRows(tag, mode);
 	else if (StatementTimeout <= 0 || (LockTimeout > 0 && LockTimeout <= StatementTimeout) ||
 		!LockHeldByPrepared(tag, mode))
@@ -152,7 +139,7 @@ LockAcquireUnlessPrepared(const LOCKTAG *tag, LOCKMODE mode)
 		return true;
 	if (LockHeldByPrepared(tag, mode))
 		return false;
-	AcquireAtCommit(tag, mode);
+	(void) LockAcquire(tag, mode, false, false);
 	return true;
 }
 
@@ -174,7 +161,7 @@ LockPartitions(const bool *wanted, bool bulk, PartitionTagFunc tag_of)
 			continue;
 		tag_of(&tag, p);
 		if (!bulk)
-			AcquireAtCommit(&tag, RowExclusiveLock);
+			(void) LockAcquire(&tag, RowExclusiveLock, false, false);
 		else if (!LockAcquireUnlessPrepared(&tag, ExclusiveLock))
 			ereport(ERROR,
 					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
@@ -215,11 +202,13 @@ UnlockPartitions(const bool *wanted, PartitionTagFunc tag_of)
  *
  * With unless_prepared, a workspace lock that a prepared transaction holds
  * is not waited for: its index is returned, the locks after it not taken;
- * otherwise -1.
+ * otherwise -1.  A wait for tags[i] with cut_short[i] (cut_short may be
+ * NULL: none) is a commit's that holds rows others wait for
+ * (WaitHoldingWaitedRows).
  */
 int
 LockWorkspaces(const bool *wanted, PartitionTagFunc tag_of, const LOCKTAG *tags,
-			   const LOCKMODE *modes, int n, bool unless_prepared)
+			   const LOCKMODE *modes, const bool *cut_short, int n, bool unless_prepared)
 {
 	bool		partitions_held = true;
 	int			i;
@@ -236,7 +225,7 @@ LockWorkspaces(const bool *wanted, PartitionTagFunc tag_of, const LOCKTAG *tags,
 			UnlockPartitions(wanted, tag_of);
 			partitions_held = false;
 		}
-		WaitForWorkspaceLock(&tags[i], modes[i]);
+		WaitForWorkspaceLock(&tags[i], modes[i], cut_short != NULL && cut_short[i]);
 	}
 	if (!partitions_held)
 		LockPartitions(wanted, false, tag_of);

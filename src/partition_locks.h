@@ -26,6 +26,7 @@ typedef void (*PartitionTagFunc) (LOCKTAG *tag, uint32 p);
 
 extern void LockPartitions(const bool *wanted, bool bulk, PartitionTagFunc tag_of);
 extern int	LockWorkspaces(const bool *wanted, PartitionTagFunc tag_of, const LOCKTAG *tags,
-						   const LOCKMODE *modes, int n, bool unless_prepared);
+						   const LOCKMODE *modes, const bool *cut_short, int n,
+						   bool unless_prepared);
 
 #endif							/* SHARE_ACL_PARTITION_LOCKS_H */
