@@ -18,10 +18,11 @@
  * commit stuck behind one.  So from then on its waits for the workspace
  * locks of other workspaces (partition_locks.c) fail at once behind a
  * prepared transaction and last at most COMMIT_HOLDING_WAIT_MAX_MS
- * otherwise (55P03, rolled back).  Not those of the links' own workspaces,
- * where the open wrote its audit row: only those who may write there can
- * hold them (a bulk load's seal, a prepared transaction of the
- * application's), and every audited commit there waits for them anyway.
+ * otherwise (55P03, rolled back).  Not those of the links' own workspace,
+ * when they all have one and the same, where the opens wrote their audit
+ * rows: whoever holds it (a bulk load's seal, a prepared transaction of
+ * the application's) holds up every audited commit there, the views of
+ * those links included, anyway.
  */
 #include "postgres.h"
 

@@ -741,12 +741,27 @@ CountPendingViews(void)
 		return;
 	fmgr_info(fn, &flinfo);		/* SECURITY DEFINER: runs as its owner */
 	qsort(views, n, sizeof(PendingView), PendingViewCmp);
-	/* the links' workspaces (a link's views are together now) */
-	workspaces = palloc(n * sizeof(pg_uuid_t));
+	/*
+	 * The links' workspace, when they all have the same one: the commit
+	 * waits for that workspace's locks as before (whoever holds them holds
+	 * up every audited commit there, these links' views included, anyway).
+	 * Links of several workspaces: none, since a wait for one workspace
+	 * while holding the row of a link of another would let whoever holds the
+	 * first (a token holder's own workspace, with a link of its own opened
+	 * alongside) hold up the other's link.
+	 */
+	workspaces = palloc(sizeof(pg_uuid_t));
 	for (i = 0; i < n; i++)
-		if (views[i].has_workspace &&
-			(i == 0 || memcmp(views[i].link.data, views[i - 1].link.data, UUID_LEN) != 0))
-			workspaces[nworkspaces++] = views[i].workspace;
+	{
+		if (!views[i].has_workspace ||
+			(i > 0 && memcmp(views[i].workspace.data, workspaces[0].data, UUID_LEN) != 0))
+		{
+			nworkspaces = 0;
+			break;
+		}
+		workspaces[0] = views[i].workspace;
+		nworkspaces = 1;
+	}
 
 	/*
 	 * A link's row may be locked by a transaction that has not ended (a

@@ -2522,11 +2522,17 @@ BEGIN
         IF locked = 0 THEN
             SELECT * INTO q FROM share_acl.promotion_request x WHERE x.id = decide_promotion.request;
         ELSE
+            -- (first the rows an administrator's DELETE of the workspace or
+            -- the person locks before its cascade reaches their member and
+            -- request rows, and which this call's writes then lock for
+            -- their foreign keys: a delete in flight is waited for holding
+            -- nothing; the request's workspace and principal never change)
+            PERFORM 1 FROM share_acl.workspace w WHERE w.id = q.workspace_id FOR KEY SHARE;
+            PERFORM 1 FROM share_acl.principal p WHERE p.id = q.principal_id FOR KEY SHARE;
             IF approve THEN
                 -- (locked: a set_role or remove_member of that person in
                 -- flight is waited for and its role seen, in REPEATABLE
-                -- READ a serialization failure; the request's principal
-                -- never changes)
+                -- READ a serialization failure)
                 cur := share_acl._role_locked(q.workspace_id, q.principal_id);
             END IF;
             SELECT * INTO q FROM share_acl.promotion_request x WHERE x.id = decide_promotion.request
