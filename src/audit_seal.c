@@ -1156,6 +1156,13 @@ AuditXactCallback(XactEvent event, void *arg)
 		case XACT_EVENT_PRE_PREPARE:
 			if (audit_pending_rows || AuditMemoryPending())
 			{
+				/* (made read-only after its audited writes: no row could be sealed) */
+				if (XactReadOnly)
+					ereport(ERROR,
+							(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+							 errmsg("cannot commit audited changes in a read-only transaction"),
+							 errdetail("The transaction changed share_acl's tables (or recorded an event) and was then made read-only; their audit rows are written when it commits."),
+							 errhint("Make a transaction read-only before its first write, or not at all.")));
 				sealing_for_prepare = event == XACT_EVENT_PRE_PREPARE;
 				PushActiveSnapshot(GetTransactionSnapshot());
 				AuditSeal();

@@ -841,6 +841,13 @@ LinkXactCallback(XactEvent event, void *arg)
 	switch (event)
 	{
 		case XACT_EVENT_PRE_COMMIT:
+			/* (made read-only after the open: the count could not be written) */
+			if (pending.n > 0 && XactReadOnly)
+				ereport(ERROR,
+						(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+						 errmsg("cannot commit a share link's view in a read-only transaction"),
+						 errdetail("The transaction opened a share link and was then made read-only; the view's count and its audit row are written when it commits."),
+						 errhint("Make a transaction read-only before open_link (which then refuses at once), or not at all.")));
 			if (pending.n > 0)
 				CountPendingViews();
 			break;
