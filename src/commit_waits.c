@@ -36,11 +36,11 @@
 
 /*
  * the current transaction holds rows others wait for (CommitHoldsWaitedRows),
- * and the workspaces whose waits are not cut short (in TopTransactionContext)
+ * and the one workspace whose waits are not cut short, if any
  */
 static bool holding_waited_rows = false;
-static pg_uuid_t *own_workspaces = NULL;
-static int	nown_workspaces = 0;
+static bool has_own_workspace = false;
+static pg_uuid_t own_workspace;
 
 /*
  * Run wait(arg) with lock_timeout at wait_ms (> 0) for its lock waits: true
@@ -84,16 +84,15 @@ CommitWaitBounded(int wait_ms, void (*wait) (void *arg), void *arg)
 /*
  * The current transaction has written rows that other transactions wait
  * for, and holds them until it ends: its later waits for the locks of other
- * workspaces than the n given are cut short (see the top of this file).
+ * workspaces than own_workspace (NULL: of every workspace) are cut short
+ * (see the top of this file).
  */
 void
-CommitHoldsWaitedRows(const pg_uuid_t *workspaces, int n)
+CommitHoldsWaitedRows(const pg_uuid_t *workspace)
 {
-	pg_uuid_t  *copy = MemoryContextAlloc(TopTransactionContext, Max(n, 1) * sizeof(pg_uuid_t));
-
-	memcpy(copy, workspaces, n * sizeof(pg_uuid_t));
-	own_workspaces = copy;
-	nown_workspaces = n;
+	has_own_workspace = workspace != NULL;
+	if (workspace != NULL)
+		own_workspace = *workspace;
 	holding_waited_rows = true;
 }
 
@@ -104,25 +103,16 @@ CommitHoldsWaitedRows(const pg_uuid_t *workspaces, int n)
 bool
 CommitWaitCutShort(const pg_uuid_t *workspace)
 {
-	int			i;
-
-	if (!holding_waited_rows)
-		return false;
-	if (workspace != NULL)
-		for (i = 0; i < nown_workspaces; i++)
-			if (memcmp(own_workspaces[i].data, workspace->data, UUID_LEN) == 0)
-				return false;
-	return true;
+	return holding_waited_rows &&
+		!(workspace != NULL && has_own_workspace &&
+		  memcmp(own_workspace.data, workspace->data, UUID_LEN) == 0);
 }
 
-/*
- * The bound of a lock wait by such a commit: COMMIT_HOLDING_WAIT_MAX_MS, or
- * lock_timeout or statement_timeout when shorter.
- */
+/* max_ms, or lock_timeout or statement_timeout when shorter: a wait's bound at commit */
 int
-CommitHoldingWaitBound(void)
+CommitWaitBound(int max_ms)
 {
-	int			wait_ms = COMMIT_HOLDING_WAIT_MAX_MS;
+	int			wait_ms = max_ms;
 
 	if (LockTimeout > 0 && LockTimeout < wait_ms)
 		wait_ms = LockTimeout;
@@ -137,8 +127,7 @@ CommitWaitsXactCallback(XactEvent event, void *arg)
 	if (XactEventEnds(event))
 	{
 		holding_waited_rows = false;
-		own_workspaces = NULL;	/* (freed with TopTransactionContext) */
-		nown_workspaces = 0;
+		has_own_workspace = false;
 	}
 }
 

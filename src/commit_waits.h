@@ -16,9 +16,9 @@
 #define COMMIT_HOLDING_WAIT_MAX_MS	2000
 
 extern bool CommitWaitBounded(int wait_ms, void (*wait) (void *arg), void *arg);
-extern void CommitHoldsWaitedRows(const pg_uuid_t *workspaces, int n);
+extern void CommitHoldsWaitedRows(const pg_uuid_t *own_workspace);
 extern bool CommitWaitCutShort(const pg_uuid_t *workspace);
-extern int	CommitHoldingWaitBound(void);
+extern int	CommitWaitBound(int max_ms);
 extern void CommitWaitsInit(void);
 
 #endif							/* SHARE_ACL_COMMIT_WAITS_H */

@@ -728,9 +728,7 @@ CountPendingViews(void)
 	Oid			fn;
 	FmgrInfo	flinfo;
 	ViewsToCount count;
-	pg_uuid_t  *workspaces;
-	int			nworkspaces = 0;
-	int			wait_ms;
+	const pg_uuid_t *workspace = NULL;
 	int			i,
 				j;
 
@@ -750,17 +748,15 @@ CountPendingViews(void)
 	 * first (a token holder's own workspace, with a link of its own opened
 	 * alongside) hold up the other's link.
 	 */
-	workspaces = palloc(sizeof(pg_uuid_t));
 	for (i = 0; i < n; i++)
 	{
 		if (!views[i].has_workspace ||
-			(i > 0 && memcmp(views[i].workspace.data, workspaces[0].data, UUID_LEN) != 0))
+			(workspace != NULL && memcmp(views[i].workspace.data, workspace->data, UUID_LEN) != 0))
 		{
-			nworkspaces = 0;
+			workspace = NULL;
 			break;
 		}
-		workspaces[0] = views[i].workspace;
-		nworkspaces = 1;
+		workspace = &views[i].workspace;
 	}
 
 	/*
@@ -773,15 +769,10 @@ CountPendingViews(void)
 	 * any lock after that (commit_waits.h): at most
 	 * COMMIT_HOLDING_WAIT_MAX_MS.
 	 */
-	wait_ms = COUNT_WAIT_MAX_MS;
-	if (LockTimeout > 0 && LockTimeout < wait_ms)
-		wait_ms = LockTimeout;
-	if (StatementTimeout > 0 && StatementTimeout < wait_ms)
-		wait_ms = StatementTimeout;
 	count.flinfo = &flinfo;
 	for (i = 0; i < n; i = j)
 	{
-		int			bound = i == 0 ? wait_ms : Min(wait_ms, CommitHoldingWaitBound());
+		int			bound = CommitWaitBound(i == 0 ? COUNT_WAIT_MAX_MS : COMMIT_HOLDING_WAIT_MAX_MS);
 
 		for (j = i + 1; j < n && memcmp(views[j].link.data, views[i].link.data, UUID_LEN) == 0; j++)
 			;
@@ -805,7 +796,7 @@ CountPendingViews(void)
 		 * lock_timeout of 1 s bounds each of its waits.)
 		 */
 		if (i == 0)
-			CommitHoldsWaitedRows(workspaces, nworkspaces);
+			CommitHoldsWaitedRows(workspace);
 	}
 	/* the deferred triggers have fired already: fire those these updates queued */
 	AfterTriggerFireDeferred();

@@ -20,7 +20,7 @@
  * A commit that holds rows other transactions wait for (a share link's
  * counters: commit_waits.h) waits for the workspace locks its caller marks
  * (CommitWaitCutShort) not at all behind a prepared transaction, and not
- * longer than CommitHoldingWaitBound() behind any other.
+ * longer than COMMIT_HOLDING_WAIT_MAX_MS behind any other.
  */
 #include "postgres.h"
 
@@ -73,7 +73,7 @@ AcquireWaiting(void *arg)
 /*
  * Wait for workspace lock tag in mode as a commit that holds rows other
  * transactions wait for (commit_waits.h): not at all behind a prepared
- * transaction, at most CommitHoldingWaitBound() behind any other; 55P03
+ * transaction, at most COMMIT_HOLDING_WAIT_MAX_MS behind any other; 55P03
  * then, and the transaction rolled back, letting go of those rows.
  */
 static void
@@ -88,7 +88,7 @@ WaitHoldingWaitedRows(const LOCKTAG *tag, LOCKMODE mode)
 				 errmsg("could not commit: a prepared transaction holds a workspace this transaction wrote in"),
 				 errdetail("This transaction counted a share link's views: it holds the link's row, which the link's other viewers wait for, until it ends, and so waits for no prepared transaction (which holds the workspace until COMMIT PREPARED or ROLLBACK PREPARED). It is rolled back."),
 				 errhint("Open share links in transactions of their own, or end the prepared transactions (pg_prepared_xacts).")));
-	wait_ms = CommitHoldingWaitBound();
+	wait_ms = CommitWaitBound(COMMIT_HOLDING_WAIT_MAX_MS);
 	if (CommitWaitBounded(wait_ms, AcquireWaiting, &w))
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
