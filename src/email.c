@@ -31,6 +31,7 @@
 PG_FUNCTION_INFO_V1(check_email);
 PG_FUNCTION_INFO_V1(email_ok);
 PG_FUNCTION_INFO_V1(name_ok);
+PG_FUNCTION_INFO_V1(name_shows);
 
 /*
  * White space, a control character, < > ", or a character that shows
@@ -124,6 +125,28 @@ NameIsValid(const char *s, int len)
 			return false;
 	}
 	return true;
+}
+
+/*
+ * Does the name hold a character that shows: not white space, a control or
+ * a character that shows nothing (Refused, where < > " are not refused)?  A
+ * name that must be given ("   ", a run of zero-width spaces) is otherwise
+ * one that nobody sees.
+ */
+static bool
+NameShows(const char *s, int len)
+{
+	int			i = 0;
+	pg_wchar	c;
+
+	while (i < len)
+	{
+		if (!NextChar(s, len, &i, &c))
+			return false;
+		if (c == '<' || c == '>' || c == '"' || !Refused(c))
+			return true;
+	}
+	return false;
 }
 
 /* Are the chars (0-terminated) in Unicode normalization form NFC? */
@@ -267,4 +290,13 @@ name_ok(PG_FUNCTION_ARGS)
 	text	   *t = PG_GETARG_TEXT_PP(0);
 
 	PG_RETURN_BOOL(NameIsValid(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
+}
+
+/* _name_shows(text) → boolean: NameShows, for the names that must be given. */
+Datum
+name_shows(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+
+	PG_RETURN_BOOL(NameShows(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
 }

@@ -283,11 +283,18 @@ CREATE FUNCTION share_acl._check_email(email text) RETURNS void
 COMMENT ON FUNCTION share_acl._check_email(text) IS
     'internal: raise 22023 unless the text is an e-mail address share_acl accepts (src/email.c: name@domain, at most 320 characters, the name a dot-atom, the domain a host name in ASCII, no white space, control or invisible formatting character, none of < > ")';
 
+-- Does the name hold a character that shows (not only white space or
+-- characters that show nothing: src/email.c)?
+CREATE FUNCTION share_acl._name_shows(name text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'name_shows' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl._name_shows(text) IS
+    'internal: does the name hold a character that shows (not only white space, controls or characters that show nothing)';
+
 -- Raise 22023 unless the text is a name share_acl stores (as the tables'
--- CHECKs): at most 200 characters (and at least one when required), none
--- of them a control or bidirectional formatting character.  NULL passes
--- (NOT NULL is the caller's).  fn is the function named in the message, what
--- the kind of name.
+-- CHECKs): at most 200 characters, none of them a control or bidirectional
+-- formatting character; a required one (a workspace's or a team's) with a
+-- character that shows, not only white space.  NULL passes (NOT NULL is the
+-- caller's).  fn is the function named in the message, what the kind of name.
 CREATE FUNCTION share_acl._check_name(fn text, what text, name text, required boolean) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 BEGIN
@@ -296,9 +303,14 @@ BEGIN
             fn, what, CASE WHEN required THEN '1 to 200' ELSE 'at most 200' END
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF required AND NOT share_acl._name_shows(name) THEN
+        RAISE EXCEPTION '%: a % has 1 to 200 characters, none of them a control or bidirectional formatting character', fn, what
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The %s is only white space or characters that show nothing.', what);
+    END IF;
 END $$;
 COMMENT ON FUNCTION share_acl._check_name(text, text, text, boolean) IS
-    'internal: raise 22023 unless the text is a name of at most 200 characters (at least 1 when required), none of them a control or bidirectional formatting character';
+    'internal: raise 22023 unless the text is a name of at most 200 characters (when required, with a character that shows), none of them a control or bidirectional formatting character';
 
 -- The outsider of workspace ws that principal p is or, for a team, holds
 -- (directly or through nested teams): a person (a user or an external
@@ -2369,7 +2381,8 @@ BEGIN
     IF cur IS NULL OR cur NOT IN ('admin', 'member') THEN
         RAISE EXCEPTION 'the new owner must already be an admin or member of workspace %', workspace
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('principal %s has role %s', new_owner, coalesce(cur::text, 'none'));
+                  DETAIL = CASE WHEN cur IS NULL THEN format('principal %s is not a member of the workspace', new_owner)
+                                ELSE format('principal %s has role %s', new_owner, cur) END;
     END IF;
     -- demote first: the unique index allows one owner at a time
     UPDATE share_acl.member m SET role = 'admin'

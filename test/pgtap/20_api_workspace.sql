@@ -5,7 +5,7 @@
 -- The file runs as superuser (a trusted administrator when no principal is
 -- set); pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(170);
+SELECT plan(178);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -493,6 +493,34 @@ SELECT is((SELECT display_name FROM share_acl.principal WHERE id = pg_temp.id('e
     'set_display_name: NULL clears it');
 SELECT throws_ok($$SELECT share_acl.set_display_name(pg_temp.id('teamr'), 'x')$$, '42809', NULL,
     'set_display_name: a team''s name is rename_team''s');
+
+-- ------------------------------------------- names that must be given show something
+-- (only white space, or characters that show nothing, is a name nobody sees)
+SELECT share_acl.set_principal(NULL);
+SELECT is(pg_temp.refusal($$SELECT share_acl.create_workspace('   ', pg_temp.id('olga'))$$),
+    '22023 | The workspace name is only white space or characters that show nothing. | -',
+    'create_workspace: a name of spaces is 22023, said so');
+SELECT is(pg_temp.refusal($$SELECT share_acl.create_workspace(chr(x'200B'::int) || chr(x'3000'::int) || chr(x'00A0'::int), pg_temp.id('olga'))$$),
+    '22023 | The workspace name is only white space or characters that show nothing. | -',
+    'create_workspace: a name of a zero-width, an ideographic and a no-break space is 22023');
+SELECT lives_ok($$SELECT share_acl.create_workspace('  "Q" <3  ', pg_temp.id('olga'))$$,
+    'create_workspace: spaces around characters that show are fine');
+SELECT pg_temp.act('erin');
+SELECT is(pg_temp.refusal($$SELECT share_acl.create_team(pg_temp.id('wsr'), E'\u3164 ')$$),
+    '22023 | The team name is only white space or characters that show nothing. | -',
+    'create_team: a name of a Hangul filler and a space is 22023');
+SELECT throws_ok($$SELECT share_acl.rename_team(pg_temp.id('teamr'), '  ')$$, '22023', NULL,
+    'rename_team: a name of spaces is 22023');
+SELECT throws_ok($$SELECT share_acl.rename_workspace(pg_temp.id('wsr'), ' ')$$, '22023', NULL,
+    'rename_workspace: a name of one space is 22023');
+-- (a display name may be empty: it is not required)
+SELECT lives_ok($$SELECT share_acl.set_display_name(pg_temp.id('erin'), ' ')$$,
+    'set_display_name: an optional name of one space is taken');
+-- transfer_ownership to someone outside the workspace says so
+SELECT pg_temp.act('olga');
+SELECT is(pg_temp.refusal(format('SELECT share_acl.transfer_ownership(%L, %L)', pg_temp.id('wsr'), pg_temp.id('alice'))),
+    format('22023 | principal %s is not a member of the workspace | -', pg_temp.id('alice')),
+    'transfer_ownership: to a principal without a role, the detail says it is not a member');
 
 SELECT * FROM finish();
 ROLLBACK;
