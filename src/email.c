@@ -2,9 +2,9 @@
  * email.c — which e-mail addresses and names share_acl accepts.  An e-mail
  * address is one it stores for a principal (share_with_email, create_user,
  * reviews named by e-mail) or the viewer e-mail of open_link, which goes
- * into audit rows and the link creator's notification: name@domain, at
- * most 320 characters, the name a dot-atom and the domain a host name in
- * ASCII (no second spelling of one mailbox, which would be a second
+ * into audit rows and the link creator's notification: name@domain, the
+ * name a dot-atom of at most 64 bytes and the domain a host name in ASCII of
+ * at most 253 characters, labels of at most 63 (no second spelling of one mailbox, which would be a second
  * principal: DotSeparated), and no character that
  * would make it display as another address or break what shows it —
  * white space, control characters, invisible and bidirectional formatting
@@ -168,6 +168,16 @@ IsComposed(const pg_wchar *chars)
 	return same;
 }
 
+/*
+ * The lengths mail and DNS allow (RFC 5321 section 4.5.3.1, RFC 1035
+ * section 2.3.4): an address's name (its local part) has at most 64 bytes,
+ * its domain at most 253 characters (255 with the root's dot and length
+ * octets), each label of it at most 63.  A longer one is no mailbox.
+ */
+#define EMAIL_NAME_MAX_BYTES	64
+#define EMAIL_DOMAIN_MAX		253
+#define DNS_LABEL_MAX			63
+
 /* May c be in a part of the name (host false) or a label of the domain, after part characters? */
 static inline bool
 InPart(pg_wchar c, bool host, int part)
@@ -208,7 +218,7 @@ DotSeparated(const pg_wchar *chars, int n, bool host)
 				return false;
 			part = 0;
 		}
-		else if (InPart(c, host, part))
+		else if (InPart(c, host, part) && !(host && part == DNS_LABEL_MAX))
 			part++;
 		else
 			return false;
@@ -229,6 +239,7 @@ EmailIsValid(const char *s, int len)
 	while (i < len)
 	{
 		pg_wchar	c;
+		int			start = i;
 
 		if (n == 320)
 			return false;		/* (a long text is not read to its end) */
@@ -236,7 +247,7 @@ EmailIsValid(const char *s, int len)
 			return false;
 		if (c == '@')
 		{
-			if (at >= 0)
+			if (at >= 0 || start > EMAIL_NAME_MAX_BYTES)
 				return false;
 			at = n;
 		}
@@ -247,7 +258,7 @@ EmailIsValid(const char *s, int len)
 	}
 	chars[n] = 0;
 	/* (an empty side is no part: "@x" and "x@" are refused there) */
-	if (at < 0 || !DotSeparated(chars, at, false) ||
+	if (at < 0 || n - at - 1 > EMAIL_DOMAIN_MAX || !DotSeparated(chars, at, false) ||
 		!DotSeparated(chars + at + 1, n - at - 1, true))
 		return false;
 	return ascii || GetDatabaseEncoding() != PG_UTF8 || IsComposed(chars);
@@ -263,7 +274,7 @@ EmailCheck(text *email)
 				 errmsg("invalid e-mail address: \"%s\"",
 						TextDatumGetCString(DirectFunctionCall2(text_left, PointerGetDatum(email),
 																Int32GetDatum(320)))),
-				 errhint("An e-mail address is name@domain, at most 320 characters: the name of letters, digits, dots (single, not first or last) and the signs ! # $ %% & ' * + - / = ? ^ _ ` { | } ~, with no control or invisible formatting character and its letters in Unicode's composed form (NFC); the domain of ASCII letters, digits and hyphens in dot-separated labels (an internationalised domain in its xn-- form).")));
+				 errhint("An e-mail address is name@domain: the name at most 64 bytes of letters, digits, dots (single, not first or last) and the signs ! # $ %% & ' * + - / = ? ^ _ ` { | } ~, with no control or invisible formatting character and its letters in Unicode's composed form (NFC); the domain at most 253 characters, ASCII letters, digits and hyphens in dot-separated labels of at most 63 (an internationalised domain in its xn-- form).")));
 }
 
 /* _check_email(text) → void: EmailCheck, for the SQL functions. */

@@ -51,15 +51,16 @@ CREATE TABLE share_acl.workspace (
 );
 
 -- The e-mail rule of every address share_acl stores or takes (src/email.c):
--- name@domain, at most 320 characters, the name a dot-atom, the domain a
--- host name in ASCII (no second spelling of one mailbox), no white space,
+-- name@domain, the name a dot-atom of at most 64 bytes, the domain a host
+-- name in ASCII of at most 253 characters and labels of at most 63 (no
+-- second spelling of one mailbox), no white space,
 -- control or invisible formatting character, none of < > ".  The API says what was wrong
 -- (_check_email, 040_api.sql); a direct write meets the CHECK below, run as
 -- the writing role (so everyone may call it; an application may too).
 CREATE FUNCTION share_acl.is_valid_email(email text) RETURNS boolean
     AS 'MODULE_PATHNAME', 'email_ok' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION share_acl.is_valid_email(text) IS
-    'is the text an e-mail address share_acl accepts (name@domain, at most 320 characters; the name a dot-atom, its letters in Unicode composed form NFC in a UTF-8 database; the domain a host name in ASCII, labels of letters, digits and hyphens; no white space, control or invisible formatting character, none of < > ")';
+    'is the text an e-mail address share_acl accepts (name@domain; the name a dot-atom of at most 64 bytes, its letters in Unicode composed form NFC in a UTF-8 database; the domain a host name in ASCII of at most 253 characters, labels of at most 63 letters, digits and hyphens; no white space, control or invisible formatting character, none of < > ")';
 
 CREATE TABLE share_acl.principal (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

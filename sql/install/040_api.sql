@@ -281,7 +281,7 @@ COMMENT ON FUNCTION share_acl._get_resource(uuid) IS 'internal: the resource row
 CREATE FUNCTION share_acl._check_email(email text) RETURNS void
     AS 'MODULE_PATHNAME', 'check_email' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION share_acl._check_email(text) IS
-    'internal: raise 22023 unless the text is an e-mail address share_acl accepts (src/email.c: name@domain, at most 320 characters, the name a dot-atom, the domain a host name in ASCII, no white space, control or invisible formatting character, none of < > ")';
+    'internal: raise 22023 unless the text is an e-mail address share_acl accepts (src/email.c: name@domain, the name a dot-atom of at most 64 bytes, the domain a host name in ASCII of at most 253 characters in labels of at most 63, no white space, control or invisible formatting character, none of < > ")';
 
 -- Does the name hold a character that shows (not only white space or
 -- characters that show nothing: src/email.c)?

@@ -9,7 +9,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(31);
+SELECT plan(34);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -118,6 +118,20 @@ SELECT is(array_agg(a ORDER BY a) FILTER (WHERE NOT share_acl.is_valid_email(a))
     'is_valid_email: a one-label domain, a hyphen inside a label, an xn-- domain, the signs of a dot-atom and a non-ASCII name are addresses')
   FROM unnest(ARRAY['x@y', 'ann@t-37.test', 'ann@xn--mnchen-3ya.de', 'ann+tag@t37.test', U&'o''brien!#$%&*/=?^_`{|}~-@t37.test',
                     'first.last@T37.TEST', U&'m\00FCller@t37.test', '1@2.3']) a;
+-- the lengths mail and DNS allow: a name of 64 bytes, a label of 63, a domain of 253
+SELECT is(array_agg(length(a) ORDER BY a) FILTER (WHERE NOT share_acl.is_valid_email(a)), NULL,
+    'is_valid_email: a name of 64 bytes, a label of 63 characters and a domain of 253 are addresses')
+  FROM unnest(ARRAY[repeat('n', 64) || '@t37.test', repeat('n', 31) || U&'\00FC' || '@t37.test',
+                    'ann@' || repeat('d', 63) || '.test',
+                    'ann@' || repeat(repeat('d', 62) || '.', 4) || 'x']) a;
+SELECT is(array_agg(length(a) ORDER BY a) FILTER (WHERE share_acl.is_valid_email(a)), NULL,
+    'is_valid_email: a name of 65 bytes (also of 33 two-byte letters), a label of 64 characters and a domain of 254 are not')
+  FROM unnest(ARRAY[repeat('n', 65) || '@t37.test', repeat(U&'\00FC', 33) || '@t37.test',
+                    'ann@' || repeat('d', 64) || '.test',
+                    'ann@' || repeat(repeat('d', 62) || '.', 4) || 'xy']) a;
+SELECT set_config('share_acl.principal', '', true);
+SELECT throws_ok(format('SELECT share_acl.create_user(%L)', repeat('n', 65) || '@t37.test'), '22023', NULL,
+    'create_user: a name of 65 bytes is refused (22023)');
 SELECT set_config('share_acl.principal', '', true);
 SELECT throws_ok(format('SELECT share_acl.create_user(%L)', 'new@t37.test.'), '22023', NULL,
     'create_user: a trailing dot is refused (22023)');
