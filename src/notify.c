@@ -19,6 +19,10 @@
  * constraints, indexes and foreign keys) after a look-up of the person's
  * preference, unless the tables are not as the extension made them or the
  * kind is written once per link and recipient (ON CONFLICT DO NOTHING).
+ * The recipients' rows are read FOR KEY SHARE, as the rows' foreign keys
+ * will lock them: a person whose account is being deleted is waited for
+ * and, once it is gone, left out (the foreign key failed the whole call
+ * with 23503: a cancelled review then stayed open).
  */
 #include "postgres.h"
 
@@ -78,7 +82,8 @@ Run(NotifyPlan which, Datum *values, const char *nulls, int expected)
 		"SELECT p.id, p.kind OPERATOR(pg_catalog.=) 'team',"
 		"       EXISTS (SELECT 1 FROM share_acl.notification_mute m"
 		"                WHERE m.principal_id OPERATOR(pg_catalog.=) p.id)"
-		"  FROM share_acl.principal p WHERE p.id OPERATOR(pg_catalog.=) ANY ($1)",
+		"  FROM share_acl.principal p WHERE p.id OPERATOR(pg_catalog.=) ANY ($1)"
+		"   FOR KEY SHARE OF p",
 		/* PLAN_TEAM_MEMBERS: $1 recipients; the people in its teams, nested too */
 		"WITH RECURSIVE t(id) AS ("
 		"    SELECT p.id FROM share_acl.principal p"
@@ -90,7 +95,8 @@ Run(NotifyPlan which, Datum *values, const char *nulls, int expected)
 		"       EXISTS (SELECT 1 FROM share_acl.notification_mute m"
 		"                WHERE m.principal_id OPERATOR(pg_catalog.=) p.id)"
 		"  FROM t JOIN share_acl.principal p ON p.id OPERATOR(pg_catalog.=) t.id"
-		" WHERE p.kind OPERATOR(pg_catalog.<>) 'team'",
+		" WHERE p.kind OPERATOR(pg_catalog.<>) 'team'"
+		"   FOR KEY SHARE OF p",
 		/* PLAN_WORKSPACE: $1 resource */
 		"SELECT r.workspace_id FROM share_acl.resource r WHERE r.id OPERATOR(pg_catalog.=) $1",
 		/*

@@ -87,7 +87,8 @@ CREATE TRIGGER review_resource_sync AFTER UPDATE OF resource_id ON share_acl.rev
 -- A review whose last undecided reviewer goes (its account deleted, or its
 -- row) while the resource stays is decided by those left, as submit_review
 -- closes it, or cancelled when nobody is left: its reviewers lose its grant,
--- and it does not wait for a decision that can no longer come.
+-- and it does not wait for a decision that can no longer come.  One closed
+-- already (closed_at, or close_at_due and past its due time) stays as it is.
 CREATE FUNCTION share_acl.review_reviewer_gone() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -97,6 +98,7 @@ BEGIN
                     NOT EXISTS (SELECT 1 FROM share_acl.review_reviewer rr WHERE rr.review_id = x.id) AS nobody
                FROM share_acl.review x
               WHERE x.id IN (SELECT o.review_id FROM old_rows o) AND x.closed_at IS NULL
+                AND NOT (x.close_at_due AND x.due_at <= greatest(statement_timestamp(), now()))
                 AND EXISTS (SELECT 1 FROM share_acl.resource r WHERE r.id = x.resource_id)
                 AND NOT EXISTS (SELECT 1 FROM share_acl.review_reviewer rr
                                  WHERE rr.review_id = x.id AND rr.decision IS NULL)

@@ -291,9 +291,20 @@ BEGIN
     -- not see the first's decision and leave the review open, fail to
     -- serialize instead (READ COMMITTED: the second waits and sees it)
     UPDATE share_acl.review x SET closed_at = x.closed_at WHERE x.id = v.id;
-    UPDATE share_acl.review_reviewer rr
-       SET decision = submit_review.decision, note = submit_review.note, decided_at = now(), decided_by = actor
-     WHERE rr.review_id = v.id AND rr.reviewer_id = ANY (who);
+    -- (a row deleted meanwhile, the reviewer's account with it, is not
+    -- decided: only those written are, and told)
+    WITH decided AS (
+        UPDATE share_acl.review_reviewer rr
+           SET decision = submit_review.decision, note = submit_review.note, decided_at = now(), decided_by = actor
+         WHERE rr.review_id = v.id AND rr.reviewer_id = ANY (who)
+        RETURNING rr.reviewer_id)
+    SELECT pg_catalog.array_agg(d.reviewer_id ORDER BY d.reviewer_id = actor DESC, d.reviewer_id)
+      INTO who FROM decided d;
+    IF who IS NULL THEN
+        RAISE EXCEPTION 'principal % is no longer a reviewer of review %', actor, v.id
+            USING ERRCODE = 'no_data_found',
+                  DETAIL = 'Its reviewer rows were deleted while the decision waited for them.';
+    END IF;
     PERFORM share_acl._notify(ARRAY[v.requested_by], 'review_decided', v.resource_id,
         pg_catalog.jsonb_build_object('review_id', v.id, 'reviewer_id', who[1], 'reviewer_ids', who,
                                       'by', actor, 'decision', decision, 'note', note));
@@ -340,10 +351,13 @@ COMMENT ON FUNCTION share_acl.cancel_review(uuid) IS
 -- (a trusted administrator without one: all).
 CREATE VIEW share_acl.review_status WITH (security_barrier) AS
 SELECT s.review_id, s.resource_id, s.reviewer_id, s.decision, s.decided_at, s.due_at,
+       -- (closed at its due time with a decision missing: so it stays when
+       -- an undecided reviewer's row goes later, its account deleted)
        CASE WHEN s.cancelled_at IS NOT NULL THEN 'cancelled'
+            WHEN s.closed_at IS NULL AND s.close_at_due
+                 AND s.due_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) THEN 'closed'
             WHEN s.undecided = 0 AND s.changes = 0 THEN 'approved'
             WHEN s.undecided = 0 THEN 'needs_changes'
-            WHEN s.due_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) AND s.close_at_due THEN 'closed'
             WHEN s.due_at <= greatest(pg_catalog.statement_timestamp(), pg_catalog.now()) THEN 'overdue'
             ELSE 'pending' END AS state,
        s.note, s.requested_by, s.instructions, s.created_at,

@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(93);
+SELECT plan(96);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -399,6 +399,27 @@ SELECT share_acl.submit_review(pg_temp.id('r12'), 'approved');
 RESET share_acl.principal;
 SELECT is((SELECT state FROM share_acl.review_status WHERE review_id = pg_temp.id('r12') LIMIT 1), 'approved',
     'submit_review: the other member decides it for the team');
+
+-- a review closed at its due time (close_at_due) stays as it closed when an
+-- undecided reviewer's account is deleted afterwards: not decided again by
+-- those left, not moved to the time of the delete
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('guest2', share_acl.create_user('guest2@t70.test'));
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('guest2'), 'member');
+INSERT INTO ids VALUES ('r13', share_acl.request_review(pg_temp.id('A'), ARRAY[pg_temp.id('carol'), pg_temp.id('guest2')],
+                                                        now() + interval '1 hour', close_at_due => true));
+SELECT pg_temp.act('carol');
+SELECT share_acl.submit_review(pg_temp.id('r13'), 'needs_changes');
+RESET share_acl.principal;
+UPDATE share_acl.review SET due_at = now() - interval '1 second' WHERE id = pg_temp.id('r13');
+UPDATE share_acl.review_reviewer SET expires_at = now() - interval '1 second' WHERE review_id = pg_temp.id('r13');
+SELECT is((SELECT DISTINCT state FROM share_acl.review_status WHERE review_id = pg_temp.id('r13')), 'closed',
+    '(a review closed at its due time with a decision missing)');
+DELETE FROM share_acl.principal WHERE id = pg_temp.id('guest2');
+SELECT is((SELECT DISTINCT state || ' ' || (closed_at = due_at) FROM share_acl.review_status WHERE review_id = pg_temp.id('r13')),
+    'closed true', 'a review closed at its due time stays closed at it when an undecided reviewer is deleted');
+SELECT is((SELECT closed_at FROM share_acl.review WHERE id = pg_temp.id('r13')), NULL,
+    '... its row is not written (not decided again by those left)');
 
 SELECT * FROM finish();
 ROLLBACK;
