@@ -4,8 +4,9 @@
  * reviews named by e-mail) or the viewer e-mail of open_link, which goes
  * into audit rows and the link creator's notification: name@domain, the
  * name a dot-atom of at most 64 bytes and the domain a host name in ASCII of
- * at most 253 characters, labels of at most 63 (no second spelling of one mailbox, which would be a second
- * principal: DotSeparated), and no character that
+ * at most 253 characters, labels of at most 63 (no second spelling of one
+ * mailbox, which would be a second principal: DotSeparated), and no
+ * character that
  * would make it display as another address or break what shows it —
  * white space, control characters, invisible and bidirectional formatting
  * characters (U+200B, U+202E, …), and < > ", nor, in a UTF-8 database, a
