@@ -152,13 +152,24 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value',
                       HINT = 'A viewer''s permissions are capped to view, comment, annotate and download (R9): give the reviewer another role, or ask someone else.';
         END IF;
+        -- a guest or an outsider while the workspace disables guest access
+        -- holds nothing (R3): named, its review could not be decided
+        IF NOT w.guest_access_enabled AND (SELECT x.kind FROM share_acl.principal x WHERE x.id = p) <> 'team'
+           AND share_acl._role(w.id, p) IS DISTINCT FROM 'owner' AND share_acl._role(w.id, p) IS DISTINCT FROM 'admin'
+           AND share_acl._role(w.id, p) IS DISTINCT FROM 'member' THEN
+            RAISE EXCEPTION 'request_review: reviewer % is a guest or has no role in the workspace, and the workspace disables guest access', p
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'Guests and principals without a role hold nothing while guest access is disabled (R3): the reviewer could not decide the review.',
+                      HINT = 'Ask a member, or enable guest access first (set_workspace_policy).';
+        END IF;
         -- (a team with nobody else in it who could decide is the requester,
-        -- or a viewer, named: its review could never be decided, and a
-        -- requester in it would hold the grant past its own access)
+        -- or a viewer, or while guest access is disabled a guest or outsider,
+        -- named: its review could never be decided, and a requester in it
+        -- would hold the grant past its own access)
         IF NOT share_acl._could_decide(p, actor, w.id) THEN
             RAISE EXCEPTION 'request_review: nobody in team % could decide the review', p
                 USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = 'Its members, at any depth, are the requester (who cannot decide its own review) or have the viewer role, or it has none.',
+                      DETAIL = 'Its members, at any depth, are the requester (who cannot decide its own review), have the viewer role, or are guests or have no role while the workspace disables guest access; or it has none.',
                       HINT = 'Name a team with other members, or the reviewers themselves.';
         END IF;
     END LOOP;
@@ -179,14 +190,18 @@ COMMENT ON FUNCTION share_acl.request_review(uuid, uuid[], timestamptz, text, te
 
 -- May someone decide for this reviewer: a person (at any depth of team
 -- membership when it is a team) other than the requester, without the
--- viewer role in the workspace (R9 caps a viewer's approve away)?
+-- viewer role in the workspace (R9 caps a viewer's approve away), and while
+-- the workspace disables guest access an owner, admin or member (R3: guests
+-- and outsiders hold nothing)?
 CREATE FUNCTION share_acl._could_decide(reviewer uuid, requester uuid, workspace uuid) RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT EXISTS (SELECT 1 FROM share_acl._persons_in($1) AS m(id)
-                    WHERE m.id IS DISTINCT FROM $2 AND share_acl._role($3, m.id) IS DISTINCT FROM 'viewer')
+                    WHERE m.id IS DISTINCT FROM $2 AND share_acl._role($3, m.id) IS DISTINCT FROM 'viewer'
+                      AND (share_acl._role($3, m.id) IN ('owner', 'admin', 'member')
+                           OR (SELECT w.guest_access_enabled FROM share_acl.workspace w WHERE w.id = $3)))
 $$;
 COMMENT ON FUNCTION share_acl._could_decide(uuid, uuid, uuid) IS
-    'internal: whether a person other than the requester and without the viewer role is the reviewer or in it (a team, at any depth)';
+    'internal: whether a person other than the requester, without the viewer role, and (while the workspace disables guest access) an owner, admin or member, is the reviewer or in it (a team, at any depth)';
 
 -- The reviewer rows that the actor decides for: its own, then those of the
 -- teams it belongs to (directly or through nested teams, at any depth), by

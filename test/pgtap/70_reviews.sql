@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(96);
+SELECT plan(100);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -420,6 +420,25 @@ SELECT is((SELECT DISTINCT state || ' ' || (closed_at = due_at) FROM share_acl.r
     'closed true', 'a review closed at its due time stays closed at it when an undecided reviewer is deleted');
 SELECT is((SELECT closed_at FROM share_acl.review WHERE id = pg_temp.id('r13')), NULL,
     '... its row is not written (not decided again by those left)');
+
+-- while the workspace disables guest access, a guest or an outsider holds
+-- nothing (R3) and could not decide: named, it is refused (its review would
+-- stay open until cancelled); a team of guests only likewise
+SELECT pg_temp.act('alice');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'guest_access_enabled', 'false');
+SELECT throws_ok(format($$SELECT share_acl.request_review(%L, ARRAY[%L::uuid])$$, pg_temp.id('B'), pg_temp.id('gina')),
+    '22023', format('request_review: reviewer %s is a guest or has no role in the workspace, and the workspace disables guest access', pg_temp.id('gina')),
+    'request_review: a guest while guest access is disabled is refused');
+SELECT throws_ok(format($$SELECT share_acl.request_review(%L, ARRAY[%L::uuid])$$, pg_temp.id('B'), pg_temp.id('olga')),
+    '22023', NULL, 'request_review: so is a principal without a role (an outsider, a guest by R2)');
+INSERT INTO ids VALUES ('guests', share_acl.create_team(pg_temp.id('ws'), 'Guests only'));
+SELECT share_acl.add_team_member(pg_temp.id('guests'), pg_temp.id('gina'));
+SELECT throws_ok(format($$SELECT share_acl.request_review(%L, ARRAY[%L::uuid])$$, pg_temp.id('B'), pg_temp.id('guests')),
+    '22023', format('request_review: nobody in team %s could decide the review', pg_temp.id('guests')),
+    'request_review: a team of guests only while guest access is disabled is refused');
+SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'guest_access_enabled', 'true');
+SELECT lives_ok(format($$SELECT share_acl.request_review(%L, ARRAY[%L::uuid])$$, pg_temp.id('B'), pg_temp.id('guests')),
+    'request_review: the same team once guest access is enabled again is asked');
 
 SELECT * FROM finish();
 ROLLBACK;
