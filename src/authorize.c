@@ -29,6 +29,7 @@
 PG_FUNCTION_INFO_V1(require_permissions);
 PG_FUNCTION_INFO_V1(require_manager);
 PG_FUNCTION_INFO_V1(deny);
+PG_FUNCTION_INFO_V1(policies_withholding);
 PG_FUNCTION_INFO_V1(actor);
 PG_FUNCTION_INFO_V1(require_writable);
 
@@ -335,6 +336,29 @@ deny(PG_FUNCTION_ARGS)
 	Deny(NULL, ARG_UUID_OR_NULL(0), message ? message : "", ARG_CSTRING_OR_NULL(2),
 		 ARG_CSTRING_OR_NULL(3));
 	PG_RETURN_VOID();
+}
+
+/*
+ * _policies_withholding(principal uuid, target uuid, needed permset) → text:
+ * the detail of a refusal of needed on resource target that the workspace's
+ * policies alone cause (as Require's), or NULL.
+ */
+Datum
+policies_withholding(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *principal = PG_GETARG_UUID_P(0);
+	pg_uuid_t  *target = PG_GETARG_UUID_P(1);
+	Permset		needed = PG_GETARG_PERMSET(2);
+	TargetKind	kind;
+	Permset		have = EnginePermissionsOf(principal, target, &kind);
+	char	   *detail;
+
+	if (kind != TARGET_RESOURCE)
+		PG_RETURN_NULL();
+	detail = PoliciesDetail(EnginePoliciesWithholding(principal, target, needed & ~have, have));
+	if (detail == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(detail));
 }
 
 /*

@@ -775,6 +775,10 @@ EffectiveWithLink(Engine *e, PrincipalCtx *pc, Target t, Permset link, Trace *tr
 			if (trace)
 				TraceAdd(trace, "R11", &r->id, NULL, PERM_SHARE, pstrdup("members can share what they can view"));
 		}
+		else if (trace && ROLE_IS_INTERNAL(role) && !ws->members_can_share && (u & PERM_VIEW) &&
+				 !(u & PERM_SHARE))
+			TraceAdd(trace, "R11", &r->id, NULL, 0,
+					 pstrdup("members_can_share is off in the workspace: viewing gives no share"));
 	}
 	u |= link;
 
@@ -1002,6 +1006,35 @@ EngineSwitchClass(const pg_uuid_t *principal, const pg_uuid_t *target)
 		return 0;
 	role = EngineRoleForTarget(&e, pc, t);
 	return role == ROLE_MEMBER ? 1 : (role == ROLE_GUEST || role == ROLE_NONE) ? 2 : 0;
+}
+
+/*
+ * Does P hold "share" on R only because members_can_share is on (R11 added
+ * it: P's grants give view but not share)?
+ */
+bool
+EngineSharesOnlyByPolicy(const pg_uuid_t *principal, const pg_uuid_t *target)
+{
+	Engine		e;
+	Target		t;
+	PrincipalCtx *pc;
+	Trace		trace = {NIL, NULL};
+	ListCell   *lc;
+
+	EngineBegin(&e);
+	t = EngineTargetFor(&e, target, principal, &pc);
+	if (t.kind != TARGET_RESOURCE || pc == NULL)
+		return false;
+	if (!(EngineEffective(&e, pc, t, &trace) & PERM_SHARE))
+		return false;
+	foreach(lc, trace.entries)
+	{
+		TraceEntry *entry = (TraceEntry *) lfirst(lc);
+
+		if (strcmp(entry->rule, "R11") == 0 && (entry->perms & PERM_SHARE))
+			return true;
+	}
+	return false;
 }
 
 /*

@@ -104,6 +104,7 @@ extern bool EngineInTeam(const pg_uuid_t *principal, const pg_uuid_t *team);
 extern WorkspaceRole EngineRoleIn(const pg_uuid_t *principal, const pg_uuid_t *ws);
 extern Permset EnginePermissionsOf(const pg_uuid_t *principal, const pg_uuid_t *target,
 								   TargetKind *kind);
+extern bool EngineSharesOnlyByPolicy(const pg_uuid_t *principal, const pg_uuid_t *target);
 extern Permset EngineReachOf(const pg_uuid_t *principal, const pg_uuid_t *target);
 extern Permset EngineLastingReachOf(const pg_uuid_t *principal, const pg_uuid_t *target);
 extern int	EngineSwitchClass(const pg_uuid_t *principal, const pg_uuid_t *target);

@@ -343,6 +343,18 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: a principal cannot share with itself", action),
 				 errdetail("A share to oneself would keep what the principal holds after what gives it ends (an expiry, general access, a role).")));
+	/*
+	 * Likewise "share" to a team the actor is in, when the actor holds it
+	 * only by members_can_share (R11): through the team it would keep it
+	 * after the policy is turned off, which applies at every check.
+	 */
+	if (actor != NULL && facts.grantee.kind == PK_TEAM && (grant & PERM_SHARE) &&
+		EngineInTeam(actor, grantee) && EngineSharesOnlyByPolicy(actor, resource))
+		Deny(function, resource,
+			 psprintf("permission denied: %s of \"share\" with team %s, which the principal is in, requires \"share\" held through a grant",
+					  action, UuidText(grantee)),
+			 "The principal holds \"share\" on the resource only by the workspace policy members_can_share (on): shared with a team it is in, it would keep it after the policy is turned off.",
+			 "Share without the share flag, or let someone who holds it through a grant make the share.");
 	if (grant == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

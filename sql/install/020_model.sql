@@ -37,8 +37,11 @@ CREATE TABLE share_acl.workspace (
     -- sharing policies (SPEC section 6), one column each, named as the policy
     allow_external_sharing boolean NOT NULL DEFAULT true,
     require_link_password boolean NOT NULL DEFAULT false,
-    -- (no negative part: '1 mon -29 days' gives an expiry behind on 31 January)
-    default_link_expiry interval CHECK (default_link_expiry > interval '0' AND default_link_expiry <= interval '100 years'
+    -- (no negative part: '1 mon -29 days' gives an expiry behind on 31 January;
+    -- at most 100 years of 365.25 days, not of twelve 30-day months as
+    -- intervals compare: '36001 days' is less than 99 years)
+    default_link_expiry interval CHECK (default_link_expiry > interval '0'
+        AND extract(epoch FROM default_link_expiry) <= extract(epoch FROM interval '100 years')
         AND extract(year FROM default_link_expiry) >= 0 AND extract(month FROM default_link_expiry) >= 0
         AND extract(day FROM default_link_expiry) >= 0
         AND extract(epoch FROM default_link_expiry - date_trunc('day', default_link_expiry)) >= 0),

@@ -110,6 +110,15 @@ RETURNS void
 COMMENT ON FUNCTION share_acl._require(uuid, uuid, share_acl.permset, text) IS
     'internal: raise 42501 naming the missing permissions unless the principal (NULL = trusted administrator) has perms on the target';
 
+-- The detail of a refusal that the workspace's policies alone cause, as
+-- _require gives it ("The workspace policy ... withholds it."), or NULL: for
+-- the refusals raised in SQL (SPEC section 6: naming the policy).
+CREATE FUNCTION share_acl._policies_withholding(principal uuid, target uuid, needed share_acl.permset)
+RETURNS text
+    AS 'MODULE_PATHNAME', 'policies_withholding' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION share_acl._policies_withholding(uuid, uuid, share_acl.permset) IS
+    'internal: the detail naming the workspace policies that alone withhold the needed permissions of the principal on the resource, or NULL';
+
 -- Only the workspace owner (or a trusted administrator) may do this.
 CREATE FUNCTION share_acl._require_owner(principal uuid, workspace uuid, what text)
 RETURNS void
@@ -1965,8 +1974,10 @@ BEGIN
         ELSIF beyond IS NOT NULL THEN
             PERFORM share_acl._deny(_delete_resource_walk.resource,
                 pg_catalog.format('permission denied: delete_resource requires "delete" on resource %s, or "delete_own" on a resource one owns', beyond),
-                CASE WHEN beyond <> resource
-                     THEN pg_catalog.format('Resource %s is below resource %s and would be deleted with it.', beyond, resource) END);
+                NULLIF(pg_catalog.concat_ws(' ',
+                    CASE WHEN beyond <> resource
+                         THEN pg_catalog.format('Resource %s is below resource %s and would be deleted with it.', beyond, resource) END,
+                    share_acl._policies_withholding(actor, beyond, 'delete')), ''));
         END IF;
         EXIT WHEN NOT EXISTS (SELECT pg_catalog.unnest(found_ids) EXCEPT SELECT pg_catalog.unnest(locked));
         PERFORM FROM share_acl.resource x
@@ -2655,7 +2666,10 @@ BEGIN
                     USING ERRCODE = 'invalid_parameter_value',
                           HINT = 'Give a positive interval such as ''7 days'', or ''none''.';
             END IF;
-            IF i > interval '100 years' OR expiry > share_acl._utc_plus(now(), interval '100 years') THEN
+            -- (years of 365.25 days: compared as intervals, a month is 30
+            -- days and '36001 days', under 99 years, would be more)
+            IF extract(epoch FROM i) > extract(epoch FROM interval '100 years')
+               OR expiry > share_acl._utc_plus(now(), interval '100 years') THEN
                 RAISE EXCEPTION 'invalid value for workspace policy default_link_expiry: "%" is more than 100 years', left(value, 100)
                     USING ERRCODE = 'invalid_parameter_value',
                           HINT = 'Give a positive interval of at most 100 years, or ''none'' for links without an expiry.';

@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(1 + 74);
+SELECT plan(1 + 87);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -70,6 +70,13 @@ SELECT throws_ok($$SELECT pg_temp.set('default_link_expiry', '1000000 years')$$,
     'invalid value for workspace policy default_link_expiry: "1000000 years" is more than 100 years',
     'an interval of more than 100 years is 22023 (every create_link would leave the timestamp range)');
 SELECT lives_ok($$SELECT pg_temp.set('default_link_expiry', '100 years')$$, 'default_link_expiry of 100 years');
+-- (100 years of 365.25 days, not of 30-day months: 36001 days is 98.6 years)
+SELECT lives_ok($$SELECT pg_temp.set('default_link_expiry', '36001 days')$$,
+    'default_link_expiry of 36001 days (98.6 years) is taken');
+SELECT is((pg_temp.ws()).default_link_expiry, interval '36001 days', '... and stored (the table''s CHECK agrees)');
+SELECT throws_ok($$SELECT pg_temp.set('default_link_expiry', '36600 days')$$, '22023',
+    'invalid value for workspace policy default_link_expiry: "36600 days" is more than 100 years',
+    'default_link_expiry of 36600 days (100.2 years) is 22023');
 SELECT throws_ok($$SELECT pg_temp.set('default_link_expiry', '3600000 months -107999000 days')$$, '22023', NULL,
     'an interval of months and days of both signs is judged by the expiry it gives (300,000 years): 22023');
 SELECT throws_ok($$SELECT pg_temp.set('default_link_expiry', '1 month -31 days')$$, '22023', NULL,
@@ -281,6 +288,62 @@ SELECT pg_temp.act('alice');
 SELECT lives_ok($$SELECT pg_temp.set('members_can_share', 'false')$$,
     'share_acl_user acting for the owner may');
 RESET ROLE;
+
+-- "share" that a member holds only by members_can_share (R11), given to a
+-- team it is in, would stay with it after the policy is turned off (it
+-- applies at every check): refused, as a share to oneself is
+SELECT pg_temp.act('alice');
+SELECT pg_temp.set('members_can_share', 'true');
+INSERT INTO ids VALUES ('cteam', share_acl.create_team(pg_temp.id('ws'), 'Carol''s team')),
+                       ('oteam', share_acl.create_team(pg_temp.id('ws'), 'Others'));
+SELECT share_acl.add_team_member(pg_temp.id('cteam'), pg_temp.id('carol'));
+SELECT share_acl.add_team_member(pg_temp.id('oteam'), pg_temp.id('gina'));
+SELECT is(pg_temp.refusal('carol', format('SELECT share_acl.share(%L, %L, %L)', pg_temp.id('A'), pg_temp.id('cteam'), 'view,share')),
+    '42501: The principal holds "share" on the resource only by the workspace policy members_can_share (on): shared with a team it is in, it would keep it after the policy is turned off.',
+    'members_can_share: "share" held only by the policy, given to a team one is in, is refused, saying why');
+SELECT is(pg_temp.refusal('carol', format('SELECT share_acl.share(%L, %L, %L)', pg_temp.id('A'), pg_temp.id('cteam'), 'viewer')),
+    'no error', '... the same team without the share flag is shared with');
+SELECT is(pg_temp.refusal('carol', format('SELECT share_acl.share(%L, %L, %L)', pg_temp.id('P'), pg_temp.id('oteam'), 'view,share')),
+    'no error', '... and share to a team one is not in is given, as SPEC §6 lets members share');
+SELECT pg_temp.act('alice');
+SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('carol'), 'view,share');
+SELECT is(pg_temp.refusal('carol', format('SELECT share_acl.share(%L, %L, %L)', pg_temp.id('A'), pg_temp.id('cteam'), 'view,share')),
+    'no error', 'a member holding share through a grant passes it to a team it is in');
+SELECT pg_temp.act('alice');
+SELECT pg_temp.set('members_can_share', 'false');
+SELECT ok(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'share'),
+    '(she keeps it through her grant, not the policy)');
+
+-- delete_resource's refusal names the policy that alone causes it, as the
+-- other refusals do (SPEC section 6)
+SELECT share_acl.share(pg_temp.id('P'), pg_temp.id('carol'), 'full_editor');
+SELECT pg_temp.set('member_edit_own_only', 'true');
+SELECT is(pg_temp.refusal('carol', format('SELECT share_acl.delete_resource(%L)', pg_temp.id('A'))),
+    '42501: The workspace policy member_edit_own_only (on) withholds it.',
+    'member_edit_own_only on: a member''s refused delete of what it does not own names the policy');
+SELECT pg_temp.act('alice');
+SELECT pg_temp.set('member_edit_own_only', 'false');
+SELECT pg_temp.act('gina');
+INSERT INTO ids VALUES ('G', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P')));
+SELECT pg_temp.act('alice');
+SELECT pg_temp.set('guest_access_enabled', 'false');
+SELECT is(pg_temp.refusal('gina', format('SELECT share_acl.delete_resource(%L)', pg_temp.id('G'))),
+    '42501: The workspace policy guest_access_enabled (off) withholds it.',
+    'guest_access_enabled off: a guest''s refused delete of its own upload names the policy');
+SELECT pg_temp.act('alice');
+SELECT pg_temp.set('guest_access_enabled', 'true');
+SELECT is(pg_temp.refusal('gina', format('SELECT share_acl.delete_resource(%L)', pg_temp.id('G'))),
+    'no error', 'guest access on again: the guest deletes its own upload');
+-- explain_access shows what members_can_share does, on or off (SPEC section 4)
+SELECT is((SELECT perms::text || ' ' || detail FROM share_acl.explain_access(pg_temp.id('carol'), pg_temp.id('P'), 'share')
+            WHERE rule = 'R11'),
+    ' members_can_share is off in the workspace: viewing gives no share',
+    'explain_access: members_can_share off says why a member who views lacks share (R11)');
+SELECT pg_temp.act('alice');
+SELECT pg_temp.set('members_can_share', 'true');
+SELECT is((SELECT perms::text || ' ' || detail FROM share_acl.explain_access(pg_temp.id('carol'), pg_temp.id('P'), 'share')
+            WHERE rule = 'R11'),
+    'share members can share what they can view', 'explain_access: on, the R11 line gives share');
 
 SELECT * FROM finish();
 ROLLBACK;
