@@ -762,27 +762,50 @@ COMMENT ON FUNCTION share_acl._audit_partition(date) IS
 -- go (-infinity when older_than reaches past the timestamp range).
 CREATE FUNCTION share_acl._retention_cutoff(older_than interval, function text) RETURNS timestamptz
 LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    cutoff timestamptz;
 BEGIN
     PERFORM share_acl._require_admin(function);
     IF older_than IS NULL THEN
         RAISE EXCEPTION '%: older_than must not be null', function USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- (no negative part: intervals compare with 30-day months, and
+    -- '-1200 mons 36000 days 1 second' is "positive" while now() minus it,
+    -- by calendar months, is years ahead: every row would go)
     IF older_than <= interval '0' THEN
         RAISE EXCEPTION '%: older_than must be a positive interval', function
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF extract(year FROM older_than) < 0 OR extract(month FROM older_than) < 0
+       OR extract(day FROM older_than) < 0
+       OR extract(epoch FROM older_than - date_trunc('day', older_than)) < 0 THEN
+        RAISE EXCEPTION '%: older_than must be a positive interval', function
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = pg_catalog.format('%s has a negative part.', older_than);
+    END IF;
     BEGIN
-        RETURN now() - older_than;
+        cutoff := now() - older_than;
     EXCEPTION WHEN datetime_field_overflow THEN
         RETURN '-infinity'::timestamptz;
     END;
+    -- (and whatever the calendar makes of it, a time before now)
+    IF cutoff >= now() THEN
+        RAISE EXCEPTION '%: older_than must be a positive interval', function
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = pg_catalog.format('now() - %s is not before now().', older_than);
+    END IF;
+    RETURN cutoff;
 END $$;
 COMMENT ON FUNCTION share_acl._retention_cutoff(interval, text) IS
     'internal: the checks of a retention function (a trusted administrator, a read-write transaction, a positive interval) and the time before which its rows go';
 
 CREATE FUNCTION share_acl.audit_retain(older_than interval) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-    SET share_acl.principal = '' AS $$
+    SET share_acl.principal = ''
+    -- (the partitions' bounds are read back from pg_get_expr's text: in UTC
+    -- and ISO, whatever the caller's TimeZone and DateStyle, whose zone
+    -- abbreviations may read back as other offsets)
+    SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' AS $$
 DECLARE
     nil constant uuid := '00000000-0000-0000-0000-000000000000'::uuid;
     cutoff timestamptz;

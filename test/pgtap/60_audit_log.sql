@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(159);
+SELECT plan(163);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -1150,6 +1150,17 @@ SELECT throws_ok($$SELECT share_acl.audit_retain(NULL)$$, '22004', 'audit_retain
     'audit_retain: a NULL span is 22004, as every NULL argument');
 SELECT throws_ok($$SELECT share_acl.audit_retain('0 days')$$, '22023', 'audit_retain: older_than must be a positive interval',
     'audit_retain: a span of nothing is 22023');
+-- (an interval with a negative part may be "positive" as intervals compare,
+-- with 30-day months, while now() minus it is ahead: it would drop every
+-- partition, this month's and the coming ones with them)
+SELECT throws_ok($$SELECT share_acl.audit_retain('-1200 mons 36000 days 1 second')$$, '22023',
+    'audit_retain: older_than must be a positive interval',
+    'audit_retain: a span with a negative part (its cutoff years ahead) is 22023');
+SELECT throws_ok($$SELECT share_acl.audit_retain('1 day -1 second')$$, '22023', NULL,
+    'audit_retain: so is one whose time part is negative');
+SELECT throws_ok($$SELECT share_acl.notification_retain('-12 mons 360 days 1 second')$$, '22023', NULL,
+    'notification_retain: the same check (a cutoff days ahead)');
+SELECT ok((SELECT count(*) FROM share_acl.audit_log) > 0, '... and nothing was dropped');
 SELECT is(share_acl.audit_retain('1 year'), 0::bigint, 'audit_retain: nothing older than a year');
 SELECT is(share_acl.audit_retain('178000000 years'), 0::bigint,
     'audit_retain: a span before the timestamp range drops nothing, no 22008');
