@@ -648,6 +648,12 @@ BEGIN
           FROM walked w JOIN share_acl.audit_chain h ON h.workspace_id = w.chain
          WHERE w.from_end = 1 AND (w.id IS DISTINCT FROM h.last_id OR w.hash IS DISTINCT FROM h.last_hash)
         UNION ALL
+        -- a chain of rows without a head (every seal writes one: deleted, and
+        -- with it what says where the chain ends), named by its last row
+        SELECT w.id FROM walked w
+         WHERE w.from_end = 1
+           AND NOT EXISTS (SELECT 1 FROM share_acl.audit_chain h WHERE h.workspace_id = w.chain)
+        UNION ALL
         -- a head whose chain has no row left after its anchor
         SELECT h.last_id FROM share_acl.audit_chain h
          WHERE (workspace IS NULL OR h.workspace_id = workspace)

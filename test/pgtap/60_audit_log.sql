@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(163);
+SELECT plan(165);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -1133,6 +1133,16 @@ SELECT pg_temp.guards(false);
 DELETE FROM share_acl.audit_log WHERE id = (SELECT max(id) FROM chain);
 SELECT results_eq('SELECT * FROM share_acl.audit_verify(pg_temp.id(''ws''))', 'SELECT false, max(id) FROM chain',
     'audit_verify: the last row deleted (the head names it)');
+ROLLBACK;
+BEGIN;
+SELECT pg_temp.guards(false);
+ALTER TABLE share_acl.audit_chain DISABLE TRIGGER USER;
+DELETE FROM share_acl.audit_chain WHERE workspace_id = pg_temp.id('ws');
+DELETE FROM share_acl.audit_log WHERE id > pg_temp.nth(10) AND workspace_id = pg_temp.id('ws');
+SELECT results_eq('SELECT * FROM share_acl.audit_verify(pg_temp.id(''ws''))', 'SELECT false, pg_temp.nth(10)',
+    'audit_verify: the chain''s head deleted with the rows at its end (a chain of rows without a head)');
+SELECT results_eq('SELECT * FROM share_acl.audit_verify()', 'SELECT false, pg_temp.nth(10)',
+    'audit_verify: every chain at once finds it too');
 ROLLBACK;
 BEGIN;
 SELECT pg_temp.guards(false);
