@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(165);
+SELECT plan(168);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -1244,5 +1244,28 @@ SELECT throws_ok('TRUNCATE share_acl.' || (SELECT c.relname FROM pg_inherits i J
                                              WHERE i.inhparent = 'share_acl.audit_log'::regclass
                                                AND c.relname <> 'audit_log_default' LIMIT 1),
     '2F003', NULL, 'TRUNCATE of a month partition refused');
+
+-- an administrator's UPDATE that moves a model row to another workspace
+-- (a share to a resource of ws2) is told in both chains: ws2's row (old and
+-- new as any update) and one in ws's, old the row as it was, new an empty
+-- object (not where it went)
+BEGIN;
+SELECT share_acl.set_principal(NULL);
+INSERT INTO ids VALUES ('s_move', share_acl.share(pg_temp.id('P'), pg_temp.id('bob'), 'commenter'));
+UPDATE share_acl.share SET resource_id = pg_temp.id('X') WHERE id = pg_temp.id('s_move');
+SELECT results_eq(
+    $$SELECT workspace_id, new = '{}'::jsonb, (old ->> 'resource_id')::uuid
+        FROM share_acl._audit_staged_rows()
+       WHERE object_type = 'share' AND object_id = pg_temp.id('s_move') AND action = 'update'
+       ORDER BY new = '{}'::jsonb$$,
+    $$VALUES (pg_temp.id('ws2'), false, pg_temp.id('P')), (pg_temp.id('ws'), true, pg_temp.id('P'))$$,
+    'a share moved to another workspace''s resource: an update row in each chain, the one left behind without where it went');
+UPDATE share_acl.share SET perms = 'viewer' WHERE id = pg_temp.id('s_move');
+SELECT is((SELECT count(*) FROM share_acl._audit_staged_rows()
+            WHERE object_type = 'share' AND object_id = pg_temp.id('s_move') AND action = 'update'),
+    3::bigint, 'an update within one workspace writes one row, as before');
+COMMIT;
+SELECT results_eq('SELECT * FROM share_acl.audit_verify()', $$VALUES (true, NULL::bigint)$$,
+    'audit_verify: both chains verify after the move');
 
 SELECT * FROM finish();
