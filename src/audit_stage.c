@@ -944,7 +944,8 @@ audit_model_trigger(PG_FUNCTION_ARGS)
 		if (SPI_processed > 0)
 			AuditMarkPending(Unresolved(trigger, op, true));
 	}
-	else if (AuditStageInMemory(tuplestore_tuple_count(changed)))
+	/* (an UPDATE's statement stages two rows of a row moved to another workspace) */
+	else if (AuditStageInMemory(tuplestore_tuple_count(changed) * (strcmp(op, "UPDATE") == 0 ? 2 : 1)))
 		StageInMemory(trigger, op, entry, values, nulls);
 	else
 		StageInTable(trigger, op, entry, values, nulls);

@@ -30,6 +30,7 @@ PG_FUNCTION_INFO_V1(concerned_now);
 PG_FUNCTION_INFO_V1(reach_of);
 PG_FUNCTION_INFO_V1(reach_lasting_of);
 PG_FUNCTION_INFO_V1(switch_class);
+PG_FUNCTION_INFO_V1(held_by_grants);
 PG_FUNCTION_INFO_V1(audit_readable);
 
 /* E of the current context on resource_id; *known says whether the id is known. */
@@ -489,6 +490,28 @@ Datum
 reach_lasting_of(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_PERMSET(EngineLastingReachOf(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1)));
+}
+
+/*
+ * _held_by_grants(principal uuid, resource uuid) → permset: E(P, R) but the
+ * "share" that members_can_share alone gives (R11), empty for an unknown
+ * resource: what add_team_member compares when one joins a team, so that
+ * "share" kept through a team is one held by a grant (the policy applies at
+ * every check, and may be turned off).
+ */
+Datum
+held_by_grants(PG_FUNCTION_ARGS)
+{
+	const pg_uuid_t *principal = PG_GETARG_UUID_P(0);
+	const pg_uuid_t *resource = PG_GETARG_UUID_P(1);
+	bool		known;
+	Permset		held = PrincipalEffective(principal, resource, &known);
+
+	if (!known)
+		PG_RETURN_PERMSET(0);
+	if ((held & PERM_SHARE) && EngineSharesOnlyByPolicy(principal, resource))
+		held &= ~PERM_SHARE;
+	PG_RETURN_PERMSET(held);
 }
 
 /* _switch_class(principal uuid, resource uuid) → integer: EngineSwitchClass */

@@ -313,7 +313,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF required AND NOT share_acl._name_shows(name) THEN
-        RAISE EXCEPTION '%: a % has 1 to 200 characters, none of them a control or bidirectional formatting character', fn, what
+        RAISE EXCEPTION '%: a % must hold a character that shows', fn, what
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = format('The %s is only white space or characters that show nothing.', what);
     END IF;
@@ -976,6 +976,7 @@ DECLARE
     outsider uuid;
     granted_on uuid[];
     held share_acl.permset[];
+    held_by_grants share_acl.permset[];
     gained share_acl.permset;
 BEGIN
     IF team IS NULL OR member IS NULL THEN
@@ -1035,12 +1036,19 @@ BEGIN
              WHERE rr.reviewer_id IN (SELECT up.id FROM up) AND rr.active);
         held := ARRAY(SELECT coalesce(share_acl.effective_permissions(actor, g.id), ''::share_acl.permset)
                         FROM unnest(granted_on) WITH ORDINALITY AS g(id, n) ORDER BY g.n);
+        -- (and by grants: a "share" that members_can_share alone gives
+        -- counts as not held, since kept through the team it would outlast
+        -- the policy)
+        held_by_grants := ARRAY(SELECT share_acl._held_by_grants(actor, g.id)
+                                  FROM unnest(granted_on) WITH ORDINALITY AS g(id, n) ORDER BY g.n);
     END IF;
     INSERT INTO share_acl.team_member (team_id, member_id) VALUES (team, member)
         ON CONFLICT DO NOTHING;
     FOR i IN 1 .. coalesce(cardinality(granted_on), 0) LOOP
-        gained := coalesce(share_acl.effective_permissions(actor, granted_on[i]), ''::share_acl.permset)
-                  OPERATOR(share_acl.-) held[i];
+        gained := (coalesce(share_acl.effective_permissions(actor, granted_on[i]), ''::share_acl.permset)
+                   OPERATOR(share_acl.-) held[i])
+                  OPERATOR(share_acl.|)
+                  (share_acl._held_by_grants(actor, granted_on[i]) OPERATOR(share_acl.-) held_by_grants[i]);
         IF gained OPERATOR(share_acl.<>) ''::share_acl.permset THEN
             -- (the resource named only to who may view it)
             PERFORM share_acl._deny(team,
@@ -1373,6 +1381,13 @@ CREATE FUNCTION share_acl._reach_lasting(principal uuid, resource uuid) RETURNS 
     AS 'MODULE_PATHNAME', 'reach_lasting_of' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION share_acl._reach_lasting(uuid, uuid) IS
     'internal: _reach counting only the grants that do not end (no expiring share, no open review), what a change of structure passes on to P for good (R14)';
+
+-- E(P, R) but a "share" that members_can_share alone gives (R11): what one
+-- holds by grants, for add_team_member's self-join check.
+CREATE FUNCTION share_acl._held_by_grants(principal uuid, resource uuid) RETURNS share_acl.permset
+    AS 'MODULE_PATHNAME', 'held_by_grants' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION share_acl._held_by_grants(uuid, uuid) IS
+    'internal: the effective permissions of the principal on the resource but a share that members_can_share alone gives (R11)';
 
 -- Which switches cap P on R: 1 member_edit_own_only (a member), 2 guest access
 -- and guest uploads (a guest or an outsider), 0 none.

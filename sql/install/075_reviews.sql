@@ -306,6 +306,15 @@ BEGIN
     -- not see the first's decision and leave the review open, fail to
     -- serialize instead (READ COMMITTED: the second waits and sees it)
     UPDATE share_acl.review x SET closed_at = x.closed_at WHERE x.id = v.id;
+    -- (the actor's own row, as decided_by's foreign key will lock it: an
+    -- account deleted while the decision waited decides nothing, also for a
+    -- team it was in, whose row is still there)
+    PERFORM FROM share_acl.principal x WHERE x.id = actor FOR KEY SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'principal % is no longer a reviewer of review %', actor, v.id
+            USING ERRCODE = 'no_data_found',
+                  DETAIL = 'Its account was deleted while the decision waited for it.';
+    END IF;
     -- (a row deleted meanwhile, the reviewer's account with it, is not
     -- decided: only those written are, and told)
     WITH decided AS (

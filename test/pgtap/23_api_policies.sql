@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(1 + 87);
+SELECT plan(1 + 89);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -344,6 +344,19 @@ SELECT pg_temp.set('members_can_share', 'true');
 SELECT is((SELECT perms::text || ' ' || detail FROM share_acl.explain_access(pg_temp.id('carol'), pg_temp.id('P'), 'share')
             WHERE rule = 'R11'),
     'share members can share what they can view', 'explain_access: on, the R11 line gives share');
+
+-- ... nor by sharing first and joining the team afterwards: add_team_member
+-- counts a "share" held only by members_can_share as not held
+INSERT INTO ids VALUES ('later', share_acl.create_team(pg_temp.id('ws'), 'Joined later')),
+                       ('plain', share_acl.create_team(pg_temp.id('ws'), 'Viewers of A'));
+SELECT pg_temp.act('bob');
+SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('later'), 'view,share');
+SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('plain'), 'viewer');
+SELECT is(pg_temp.refusal('bob', format('SELECT share_acl.add_team_member(%L, %L)', pg_temp.id('later'), pg_temp.id('bob'))),
+    '42501: Joining the team would give these permissions to the acting principal, which does not hold them: a principal adds itself, or a team it is in, to a team only when that gives it nothing it lacks.',
+    'add_team_member: an admin holding share only by members_can_share joins no team whose grants give it');
+SELECT is(pg_temp.refusal('bob', format('SELECT share_acl.add_team_member(%L, %L)', pg_temp.id('plain'), pg_temp.id('bob'))),
+    'no error', '... a team whose grants give no share it joins as before');
 
 SELECT * FROM finish();
 ROLLBACK;

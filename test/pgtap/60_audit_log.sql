@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(168);
+SELECT plan(170);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -1264,6 +1264,17 @@ UPDATE share_acl.share SET perms = 'viewer' WHERE id = pg_temp.id('s_move');
 SELECT is((SELECT count(*) FROM share_acl._audit_staged_rows()
             WHERE object_type = 'share' AND object_id = pg_temp.id('s_move') AND action = 'update'),
     3::bigint, 'an update within one workspace writes one row, as before');
+-- (150 moved at once: 300 rows, more than a transaction keeps in its memory)
+INSERT INTO share_acl.share (resource_id, grantee_id, perms)
+SELECT pg_temp.id('P'), pg_temp.id('bob'), 'viewer' FROM generate_series(1, 150);
+UPDATE share_acl.share SET resource_id = pg_temp.id('X')
+ WHERE resource_id = pg_temp.id('P') AND grantee_id = pg_temp.id('bob') AND id <> pg_temp.id('s_move');
+SELECT ok((SELECT count(*) FROM share_acl._audit_memory_rows()) <= 256,
+    'a 150-row move stages no more rows in memory than a transaction keeps there (256)');
+SELECT is((SELECT count(*) FROM share_acl._audit_staged_rows()
+            WHERE object_type = 'share' AND action = 'update' AND new = '{}'::jsonb
+              AND workspace_id = pg_temp.id('ws')),
+    151::bigint, '... and each moved share has its row in the chain it left');
 COMMIT;
 SELECT results_eq('SELECT * FROM share_acl.audit_verify()', $$VALUES (true, NULL::bigint)$$,
     'audit_verify: both chains verify after the move');
