@@ -301,6 +301,12 @@ LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cols constant text := 'INSERT INTO share_acl.audit_stage (workspace_id, actor_id, db_role, action, '
         'object_type, object_id, old, new, link_id, viewer_email, ref_type, ref_id) ';
+    -- an UPDATE's old (a) and new (b) rows, paired, that changed an audited column
+    changed_pairs constant text := ' FROM (SELECT row_number() OVER () AS _rn, to_jsonb(o) - $4 AS _k,'
+        '              to_jsonb(o) AS _j, o.* FROM old_rows o) a'
+        ' JOIN (SELECT row_number() OVER () AS _rn, to_jsonb(n) - $4 AS _k,'
+        '              to_jsonb(n) AS _j, n.* FROM new_rows n) b ON a._rn = b._rn'
+        ' WHERE a._k IS DISTINCT FROM b._k';
 BEGIN
     IF op = 'UPDATE' THEN
         -- old and new rows pair up in the order of the transition tables; a
@@ -309,28 +315,19 @@ BEGIN
         -- of the workspace it left, old the row as it was and new an empty
         -- object (not where it went), as audit_trigger does for a row moved
         -- to another resource: the log of that workspace tells that it left
-        RETURN cols || format('SELECT %s, $1, $2, ''update'', $3, %s, %s, %s, %s, %s, NULLIF(%L, ''''), %s'
-                              ' FROM (SELECT row_number() OVER () AS _rn, to_jsonb(o) - $4 AS _k,'
-                              '              to_jsonb(o) AS _j, o.* FROM old_rows o) a'
-                              ' JOIN (SELECT row_number() OVER () AS _rn, to_jsonb(n) - $4 AS _k,'
-                              '              to_jsonb(n) AS _j, n.* FROM new_rows n) b ON a._rn = b._rn'
-                              ' WHERE a._k IS DISTINCT FROM b._k',
+        RETURN cols || format('SELECT %s, $1, $2, ''update'', $3, %s, %s, %s, %s, %s, NULLIF(%L, ''''), %s%s',
                               share_acl._audit_template(args[1], 'b'), share_acl._audit_template(args[2], 'b'),
                               share_acl._audit_template(args[3], 'a'), share_acl._audit_template(args[3], 'b'),
                               share_acl._audit_template(args[6], 'b'), share_acl._audit_template(args[7], 'b'),
-                              args[4], share_acl._audit_template(args[5], 'b'))
+                              args[4], share_acl._audit_template(args[5], 'b'), changed_pairs)
             || CASE WHEN args[1] = 'NULL::uuid' THEN '' ELSE
                format(' UNION ALL'
-                      ' SELECT %s, $1, $2, ''update'', $3, %s, %s, ''{}''::pg_catalog.jsonb, %s, %s, NULLIF(%L, ''''), %s'
-                      ' FROM (SELECT row_number() OVER () AS _rn, to_jsonb(o) - $4 AS _k,'
-                      '              to_jsonb(o) AS _j, o.* FROM old_rows o) a'
-                      ' JOIN (SELECT row_number() OVER () AS _rn, to_jsonb(n) - $4 AS _k,'
-                      '              to_jsonb(n) AS _j, n.* FROM new_rows n) b ON a._rn = b._rn'
-                      ' WHERE a._k IS DISTINCT FROM b._k AND %s IS DISTINCT FROM %s',
+                      ' SELECT %s, $1, $2, ''update'', $3, %s, %s, ''{}''::pg_catalog.jsonb, %s, %s, NULLIF(%L, ''''), %s%s'
+                      ' AND %s IS DISTINCT FROM %s',
                       share_acl._audit_template(args[1], 'a'), share_acl._audit_template(args[2], 'a'),
                       share_acl._audit_template(args[3], 'a'),
                       share_acl._audit_template(args[6], 'a'), share_acl._audit_template(args[7], 'a'),
-                      args[4], share_acl._audit_template(args[5], 'a'),
+                      args[4], share_acl._audit_template(args[5], 'a'), changed_pairs,
                       share_acl._audit_template(args[1], 'a'), share_acl._audit_template(args[1], 'b')) END;
     ELSIF op IN ('INSERT', 'DELETE') THEN
         RETURN cols || format('SELECT %s, $1, $2, %L, $3, %s, %s, %s, %s, %s, NULLIF(%L, ''''), %s'

@@ -61,6 +61,7 @@ DECLARE
     e text;
     p uuid;
     grant_perms share_acl.permset;
+    role share_acl.workspace_role;
     rid uuid;
 BEGIN
     IF resource IS NULL OR close_at_due IS NULL THEN
@@ -147,16 +148,16 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value',
                       HINT = 'A reviewer holds commenter and approve on the resource while the review is open, whatever else changes.';
         END IF;
-        IF share_acl._role(w.id, p) = 'viewer' THEN
+        role := share_acl._role(w.id, p);
+        IF role = 'viewer' THEN
             RAISE EXCEPTION 'request_review: reviewer % has the viewer role in the workspace, which cannot approve', p
                 USING ERRCODE = 'invalid_parameter_value',
                       HINT = 'A viewer''s permissions are capped to view, comment, annotate and download (R9): give the reviewer another role, or ask someone else.';
         END IF;
         -- a guest or an outsider while the workspace disables guest access
         -- holds nothing (R3): named, its review could not be decided
-        IF NOT w.guest_access_enabled AND (SELECT x.kind FROM share_acl.principal x WHERE x.id = p) <> 'team'
-           AND share_acl._role(w.id, p) IS DISTINCT FROM 'owner' AND share_acl._role(w.id, p) IS DISTINCT FROM 'admin'
-           AND share_acl._role(w.id, p) IS DISTINCT FROM 'member' THEN
+        IF NOT w.guest_access_enabled AND coalesce(role::text, '') NOT IN ('owner', 'admin', 'member')
+           AND (SELECT x.kind FROM share_acl.principal x WHERE x.id = p) <> 'team' THEN
             RAISE EXCEPTION 'request_review: reviewer % is a guest or has no role in the workspace, and the workspace disables guest access', p
                 USING ERRCODE = 'invalid_parameter_value',
                       DETAIL = 'Guests and principals without a role hold nothing while guest access is disabled (R3): the reviewer could not decide the review.',
