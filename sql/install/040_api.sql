@@ -2156,8 +2156,10 @@ BEGIN
     PERFORM share_acl._require(actor, project, needed, 'set_guest_ai');
     r := share_acl._structure_locked(project, lock_row => true);
     PERFORM share_acl._require(actor, project, needed, 'set_guest_ai');
-    IF r.kind <> 'project' OR r.parent_id IS NOT NULL THEN
-        RAISE EXCEPTION 'resource % is not a top-level project: guest AI is set on top-level projects', project
+    -- (off is allowed on a nested project too: one moved under another keeps
+    -- its flag, read again if it becomes top-level, and turning it off takes away)
+    IF r.kind <> 'project' OR (r.parent_id IS NOT NULL AND enabled) THEN
+        RAISE EXCEPTION 'resource % is not a top-level project: guest AI is turned on on top-level projects', project
             USING ERRCODE = 'wrong_object_type';
     END IF;
     UPDATE share_acl.resource x SET guest_ai_enabled = set_guest_ai.enabled
@@ -2186,7 +2188,7 @@ BEGIN
     END IF;
 END $$;
 COMMENT ON FUNCTION share_acl.set_guest_ai(uuid, boolean) IS
-    'turn a project''s guest AI on (needs change_permissions and run_ai on it: guests and outsiders then keep run_ai there, R9) or off (change_permissions)';
+    'turn a top-level project''s guest AI on (needs change_permissions and run_ai on it: guests and outsiders then keep run_ai there, R9) or off (change_permissions; also on a project moved under another, which keeps its flag)';
 
 -- ---------------------------------------------------------------------------
 -- Direct shares

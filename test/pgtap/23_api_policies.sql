@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(1 + 89);
+SELECT plan(1 + 92);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -357,6 +357,22 @@ SELECT is(pg_temp.refusal('bob', format('SELECT share_acl.add_team_member(%L, %L
     'add_team_member: an admin holding share only by members_can_share joins no team whose grants give it');
 SELECT is(pg_temp.refusal('bob', format('SELECT share_acl.add_team_member(%L, %L)', pg_temp.id('plain'), pg_temp.id('bob'))),
     'no error', '... a team whose grants give no share it joins as before');
+
+-- members_can_share withholds the share that viewing gives (R11), not a
+-- change_permissions someone granted: general access, which asks for
+-- change_permissions (SPEC section 6), is still set by a member given it
+SELECT pg_temp.act('alice');
+SELECT pg_temp.set('members_can_share', 'false');
+INSERT INTO ids VALUES ('PG', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('AG', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('PG')));
+SELECT share_acl.share(pg_temp.id('PG'), pg_temp.id('carol'), 'editor,change_permissions');
+SELECT is(pg_temp.refusal('carol', format('SELECT share_acl.share(%L, %L, %L)', pg_temp.id('PG'), pg_temp.id('bob'), 'viewer')),
+    '42501: The workspace policy members_can_share (off) withholds it.',
+    'members_can_share off: the member given change_permissions may not share');
+SELECT is(pg_temp.refusal('carol', format('SELECT share_acl.set_general_access(%L, %L)', pg_temp.id('PG'), 'shared')),
+    'no error', '... but sets general access shared, which asks change_permissions (SPEC section 6)');
+SELECT ok(share_acl.has_access(pg_temp.id('bob'), pg_temp.id('AG'), 'edit'),
+    '... and the admins then edit below it (R4), flags the member holds');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -2,7 +2,7 @@
 -- resource made its own parent or put in itself as a collection: refused as
 -- the other cycles are (42P19), not by the table's check (23514).
 BEGIN;
-SELECT plan(19);
+SELECT plan(24);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -73,6 +73,22 @@ SELECT lives_ok($$SELECT share_acl.set_guest_ai(pg_temp.id('P'), true)$$,
 SELECT is((SELECT guest_ai_enabled FROM share_acl.resource WHERE id = pg_temp.id('P')), true,
     '... and it stays on');
 SELECT pg_temp.act('olga');
+
+-- a project moved under another keeps its flag (read again if it is made
+-- top-level again): it may be turned off there, not on
+INSERT INTO ids VALUES ('Q', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+SELECT share_acl.move_resource(pg_temp.id('P'), pg_temp.id('Q'));
+SELECT throws_ok($$SELECT share_acl.set_guest_ai(pg_temp.id('P'), true)$$, '42809', NULL,
+    'guest AI is not turned on on a nested project (wrong_object_type)');
+SELECT lives_ok($$SELECT share_acl.set_guest_ai(pg_temp.id('P'), false)$$,
+    'the flag a nested project kept from when it was top-level may be turned off');
+SELECT is((SELECT guest_ai_enabled FROM share_acl.resource WHERE id = pg_temp.id('P')), false,
+    '... and it is off');
+SELECT throws_ok($$SELECT share_acl.set_guest_ai(pg_temp.id('A'), false)$$, '42809', NULL,
+    'an asset''s is neither turned on nor off');
+SELECT share_acl.move_resource(pg_temp.id('P'), NULL);
+SELECT is(share_acl.has_access(pg_temp.id('gina'), pg_temp.id('R'), 'run_ai'), false,
+    'top-level again, the project gives guests no run_ai: the flag stays off');
 
 SELECT throws_ok($$SELECT share_acl.move_resource(pg_temp.id('A'), pg_temp.id('A'))$$, '42P19',
     format('resource %s cannot be its own parent: that would make a cycle', pg_temp.id('A')),
