@@ -269,13 +269,20 @@ EmailIsValid(const char *s, int len)
 void
 EmailCheck(text *email)
 {
-	if (!EmailIsValid(VARDATA_ANY(email), VARSIZE_ANY_EXHDR(email)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid e-mail address: \"%s\"",
-						TextDatumGetCString(DirectFunctionCall2(text_left, PointerGetDatum(email),
-																Int32GetDatum(320)))),
-				 errhint("An e-mail address is name@domain: the name at most 64 bytes of letters, digits, dots (single, not first or last) and the signs ! # $ %% & ' * + - / = ? ^ _ ` { | } ~, with no control or invisible formatting character and its letters in Unicode's composed form (NFC); the domain at most 253 characters, ASCII letters, digits and hyphens in dot-separated labels of at most 63 (an internationalised domain in its xn-- form).")));
+	char	   *shown;
+	int			len,
+				keep;
+
+	if (EmailIsValid(VARDATA_ANY(email), VARSIZE_ANY_EXHDR(email)))
+		return;
+	/* the message shows at most 320 bytes of it, cut where a character ends */
+	shown = text_to_cstring(email);
+	len = strlen(shown);
+	keep = pg_mbcliplen(shown, len, 320);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid e-mail address: \"%.*s%s\"", keep, shown, keep < len ? "..." : ""),
+			 errhint("An e-mail address is name@domain: the name at most 64 bytes of letters, digits, dots (single, not first or last) and the signs ! # $ %% & ' * + - / = ? ^ _ ` { | } ~, with no control or invisible formatting character and its letters in Unicode's composed form (NFC); the domain at most 253 characters, ASCII letters, digits and hyphens in dot-separated labels of at most 63 (an internationalised domain in its xn-- form).")));
 }
 
 /* _check_email(text) → void: EmailCheck, for the SQL functions. */

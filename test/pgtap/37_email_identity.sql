@@ -9,7 +9,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(34);
+SELECT plan(36);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -141,6 +141,14 @@ SELECT throws_ok(format('SELECT * FROM share_acl.open_link(%L, viewer_email => %
     '22023', NULL, 'open_link: a viewer e-mail with a trailing dot is refused');
 SELECT throws_ok(format('SELECT * FROM share_acl.open_link(%L, viewer_email => %L)', (SELECT t FROM tok), U&'ceo\202E@evil.t37.test'),
     '22023', NULL, 'open_link: a viewer e-mail with a right-to-left override is refused');
+
+-- a long address is shown cut at 320 bytes, the cut marked
+SELECT throws_ok(format('SELECT share_acl.create_user(%L)', repeat('a', 1000) || '@t37.test'), '22023',
+    format('invalid e-mail address: "%s..."', repeat('a', 320)),
+    'create_user: an over-long address is shown cut, with "..." where it is cut');
+SELECT throws_ok(format('SELECT share_acl.create_user(%L)', repeat('a', 65) || '@t37.test'), '22023',
+    format('invalid e-mail address: "%s@t37.test"', repeat('a', 65)),
+    '... and one that fits is shown whole');
 
 SELECT * FROM finish();
 ROLLBACK;
