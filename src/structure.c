@@ -671,10 +671,11 @@ SharedImageFits(int32 res, int32 items)
  * the image called avoid), whatever this backend's own bound: the image is
  * not its memory (but what applying the changes since it copies out of it
  * is).  Else full when it fits this backend's bound and either want_full or
- * the table is small (a big one then written as the image).  Otherwise
- * partial, warming (loaded in full once enough was read) when it would fit
- * the bound; one that would not is mapped at a later load (when it outgrows
- * the bound, say), once the image writer, asked here, has written the image.
+ * the table is small (a big one, by the estimate or as loaded, then written
+ * as the image).  Otherwise partial, warming (loaded in full once enough was
+ * read) when it would fit the bound; one that would not is mapped at a later
+ * load (when it outgrows the bound, say), once the image writer, asked here,
+ * has written the image.
  */
 static StructureCache *
 Load(Snapshot snap, bool want_full, uint64 avoid)
@@ -684,6 +685,14 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 	bool		fits = EstimatedBytes(est_res, est_items) <= CacheLimitBytes();
 	bool		big = est_res >= LOAD_AT_ONCE_BELOW;
 	bool		shareable = big && SharedImageFits(est_res, est_items);
+
+	/*
+	 * An estimate from before a bulk load (an ANALYZE of the table when it
+	 * was small) calls a big structure small: the image a backend wrote
+	 * after loading it in full is mapped all the same.
+	 */
+	bool		image_kept = shareable ||
+		(SharedImageFits(est_res, est_items) && ImageFileStamp(IMAGE_STRUCTURE) != 0);
 	MemoryContext old;
 	StructureCache *s = NULL;
 	bool		stale = false;
@@ -692,7 +701,7 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 
 	DropStructure();
 	old = MemoryContextSwitchTo(structure_cxt);
-	if (shareable)
+	if (image_kept)
 	{
 		image_stamp = ImageFileStamp(IMAGE_STRUCTURE);	/* (before it is judged) */
 		s = AdoptImage(snap, want_full ? MAX_DELTA_IDS : FRESH_IMAGE_DELTAS, avoid, &stale);
@@ -722,7 +731,8 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 			ChangeLogPosition loaded_at = {0};
 
 			stat_full_loads++;
-			if (big && MayPublish(s))
+			/* (big as loaded: the estimate may be from before a bulk load) */
+			if ((big || s->nresources >= LOAD_AT_ONCE_BELOW) && MayPublish(s))
 				ChangeLogSetPosition(&loaded_at, snap, CurrentMemoryContext);
 			if (loaded_at.valid && ImagePublish(s, &loaded_at))
 			{

@@ -515,6 +515,35 @@ else
 	not_ok "the next image written removes the $left images of the dropped databases ($(ls "$dir" | tr '\n' ' '))"
 fi
 
+# a structure loaded in bulk after the planner's estimate was made (ANALYZE of
+# the table when it held one resource): the backend that loads it in full
+# writes its image, which the next fresh backend maps instead of loading it
+fresh_db ${db}_bulk
+psql -qX -v ON_ERROR_STOP=1 -d ${db}_bulk >/dev/null <<'SQL'
+CREATE EXTENSION share_acl;
+INSERT INTO share_acl.workspace (id, name) VALUES ('e2000000-0000-0000-0000-000000000001', 'bulk');
+INSERT INTO share_acl.principal (id, kind, email) VALUES ('e2000000-0000-0000-0001-000000000001', 'user', 'o@bulk.test');
+INSERT INTO share_acl.member (workspace_id, principal_id, role)
+VALUES ('e2000000-0000-0000-0000-000000000001', 'e2000000-0000-0000-0001-000000000001', 'owner');
+INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id) VALUES
+    ('e2000000-0000-0000-0003-000000000001', 'e2000000-0000-0000-0000-000000000001', 'project', NULL);
+ANALYZE share_acl.resource;
+INSERT INTO share_acl.resource (id, workspace_id, kind, parent_id)
+SELECT ('e2000000-0000-0000-0004-' || lpad(to_hex(i), 12, '0'))::uuid, 'e2000000-0000-0000-0000-000000000001',
+       'asset', 'e2000000-0000-0000-0003-000000000001'
+  FROM generate_series(1, 25000) i;
+SQL
+BULK_Q="SELECT share_acl.has_access('e2000000-0000-0000-0001-000000000001', 'e2000000-0000-0000-0004-000000000007', 'edit'),
+               (SELECT reltuples FROM pg_class WHERE oid = 'share_acl.resource'::regclass)"
+first=$(psql -qXAt -d ${db}_bulk -c "$BULK_Q" -c "SELECT mode || ' ' || full_loads FROM share_acl.cache_stats()" | tr '\n' '|')
+second=$(psql -qXAt -d ${db}_bulk -c "$BULK_Q" -c "SELECT mode || ' ' || full_loads || ' ' || resources FROM share_acl.cache_stats()" | tr '\n' '|')
+if [ "$second" = "t|1|shared 0 25001|" ]; then
+	ok "a structure loaded in bulk after its table's estimate: the image one backend wrote is mapped by the next ($first $second)"
+else
+	not_ok "a structure loaded in bulk after its table's estimate: the image one backend wrote is mapped by the next (got $first $second)"
+fi
+psql -qX -d postgres -c "DROP DATABASE ${db}_bulk" >/dev/null
+
 if [ "$(psql -qXAt -d postgres -c "SELECT pg_postmaster_start_time()")" = "$started" ] &&
 	[ "$(crashes)" = "$crashed_before" ]; then
 	ok "the server did not restart, and no process crashed"
