@@ -118,6 +118,7 @@ typedef struct OpenedLink
 	const char *refusal;		/* revoked, expired, or NULL */
 	text	   *password_hash;	/* NULL: no password */
 	bool		has_max_views;
+	int64		view_count;		/* as read */
 	bool		has_workspace;
 	pg_uuid_t	workspace;
 	bool		track_views;
@@ -200,6 +201,7 @@ LinkRow(TupleDesc desc, HeapTuple tup, void *arg)
 	l->password_hash = isnull ? NULL : DatumGetTextPCopy(d);
 	Attr(desc, tup, catalog.l_max_views, &isnull);
 	l->has_max_views = !isnull;
+	l->view_count = DatumGetInt64(Attr(desc, tup, catalog.l_view_count, &isnull));
 	d = Attr(desc, tup, catalog.l_created_by, &isnull);
 	l->has_creator = !isnull;
 	if (!isnull)
@@ -306,30 +308,28 @@ ReadLink(Datum token, bool token_null, OpenedLink *l)
 }
 
 /*
- * The link row locked FOR KEY SHARE, as the foreign-key checks of its view
- * and attempt rows lock it (row_lock.c): false when the link is gone,
- * deleted (with its resource, say) by a transaction that committed after the
- * link was read, which this waited for.  The open then answers as it would
- * after that delete (invalid), not with a row's foreign-key error or the
- * attempt worker's lock timeout.  A row not locked for another reason
- * (REPEATABLE READ behind a committed update) is left to those checks.
+ * A model row locked FOR KEY SHARE, as a foreign-key check locks it
+ * (row_lock.c): false when it is gone, deleted by a transaction that
+ * committed after it was read, which this waited for.  A row not locked for
+ * another reason (REPEATABLE READ behind a committed update) is left to the
+ * checks that follow.
  */
 static bool
-LinkStillThere(const pg_uuid_t *link)
+RowStillThere(ModelRel table, ModelRel pkey, AttrNumber key_column, const pg_uuid_t *id)
 {
-	Relation	rel = ModelTableOpen(MT_LINK, RowShareLock);
+	Relation	rel = ModelTableOpen(table, RowShareLock);
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
 	Snapshot	snap = RegisterSnapshot(GetTransactionSnapshot());
 	bool		there;
 
-	there = LockRowByKey(rel, ModelRelId(MT_LINK_PKEY), catalog.l_id, F_UUID_EQ,
-						 UUIDPGetDatum(link), snap, LockTupleKeyShare, slot);
+	there = LockRowByKey(rel, ModelRelId(pkey), key_column, F_UUID_EQ, UUIDPGetDatum(id), snap,
+						 LockTupleKeyShare, slot);
 	UnregisterSnapshot(snap);
 	if (!there)
 	{
 		snap = RegisterSnapshot(GetLatestSnapshot());
-		there = FindRowByKey(rel, ModelRelId(MT_LINK_PKEY), catalog.l_id, F_UUID_EQ,
-							 UUIDPGetDatum(link), snap, slot);
+		there = FindRowByKey(rel, ModelRelId(pkey), key_column, F_UUID_EQ, UUIDPGetDatum(id),
+							 snap, slot);
 		UnregisterSnapshot(snap);
 	}
 	ExecDropSingleTupleTableSlot(slot);
@@ -530,10 +530,23 @@ link_open(PG_FUNCTION_ARGS)
 		 * reference, held as their foreign keys hold it: a delete of it under
 		 * way is waited for here, not by the attempt's worker or the view
 		 * row's check, and the open then answers as after the delete
+		 * (invalid), not with a row's foreign-key error or the worker's lock
+		 * timeout.  Before it, for a view that may be the link's first, the
+		 * link's resource, which the first view's notification to the
+		 * link's creator references: delete_resource locks a resource before
+		 * its links, and a delete holding the resource while it waited for
+		 * this open's link row, which the commit's notification then waited
+		 * for, was a deadlock.
 		 */
+		if (status == NULL && !standby && !own && l.view_count == 0 && l.has_creator &&
+			!RowStillThere(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, &l.resource))
+		{
+			status = "invalid";
+			has_link_id = false;
+		}
 		if (status == NULL && !standby &&
 			(l.track_views || l.password_hash != NULL || l.has_max_views) &&
-			!LinkStillThere(&l.id))
+			!RowStillThere(MT_LINK, MT_LINK_PKEY, catalog.l_id, &l.id))
 		{
 			status = "invalid";
 			has_link_id = false;
