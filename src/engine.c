@@ -173,19 +173,16 @@ EngineWorkspacesReached(Engine *e, PrincipalCtx *pc)
 static WorkspaceRole
 RoleIn(PrincipalCtx *pc, const pg_uuid_t *ws_id)
 {
-	int32		i;
+	const MembershipRecord *m;
 
 	if (pc->kind != PK_USER && pc->kind != PK_EXTERNAL)
 		return ROLE_NONE;		/* teams do not act; an unknown kind neither */
-	for (i = 0; i < pc->nmemberships; i++)
-	{
-		if (memcmp(&pc->memberships[i].workspace_id, ws_id, sizeof(pg_uuid_t)) != 0)
-			continue;
-		if (pc->kind == PK_EXTERNAL && ROLE_IS_INTERNAL(pc->memberships[i].role))
-			return ROLE_GUEST;
-		return pc->memberships[i].role;
-	}
-	return ROLE_NONE;
+	m = PrincipalMembership(pc, ws_id);
+	if (m == NULL)
+		return ROLE_NONE;
+	if (pc->kind == PK_EXTERNAL && ROLE_IS_INTERNAL(m->role))
+		return ROLE_GUEST;
+	return m->role;
 }
 
 /* Keep in pc P's role in structure workspace sws, and that workspace's grants index. */

@@ -40,6 +40,8 @@
  * costs one probe instead of one per team.
  */
 #define MERGE_AFTER_STREAK		64
+/* a principal's memberships are searched in order beyond this many */
+#define MEMBERSHIPS_SCANNED		16
 
 #define MAX_PRINCIPAL_CONTEXTS	16384
 #define MAX_MEMO_ENTRIES		(1 << 20)
@@ -774,6 +776,7 @@ LoadPrincipal(PrincipalCtx *pc)
 	pc->kind = e.kind;
 	pc->nmemberships = e.nmemberships;
 	pc->memberships = e.memberships;
+	pc->membership_order = NULL;
 	pc->grants_loaded = false;
 	pc->nteams = 0;
 	pc->teams = NULL;
@@ -786,6 +789,65 @@ LoadPrincipal(PrincipalCtx *pc)
 	pc->merged = NULL;
 	pc->structure_build = 0;	/* structure-dependent caches are filled on use */
 	pc->workspaces_build = 0;
+}
+
+static int
+MembershipOrderCmp(const void *a, const void *b, void *arg)
+{
+	const MembershipRecord *m = (const MembershipRecord *) arg;
+
+	return memcmp(&m[*(const int32 *) a].workspace_id, &m[*(const int32 *) b].workspace_id,
+				  sizeof(pg_uuid_t));
+}
+
+/*
+ * pc's membership in workspace ws_id, or NULL.  A principal with a role in
+ * many workspaces (a consultant's, a support account's) has its memberships
+ * put in order of workspace id at the first look-up and searched by halves:
+ * a scan over many tenants' rows asks at every change of workspace, which a
+ * walk through every membership made cost rows times memberships.
+ */
+const MembershipRecord *
+PrincipalMembership(PrincipalCtx *pc, const pg_uuid_t *ws_id)
+{
+	int32		lo,
+				hi;
+
+	if (pc->nmemberships <= MEMBERSHIPS_SCANNED)
+	{
+		for (lo = 0; lo < pc->nmemberships; lo++)
+			if (memcmp(&pc->memberships[lo].workspace_id, ws_id, sizeof(pg_uuid_t)) == 0)
+				return &pc->memberships[lo];
+		return NULL;
+	}
+	if (pc->membership_order == NULL)
+	{
+		/* (published once in order: a cancel half-way leaves none) */
+		int32	   *order = MemoryContextAllocHuge(principal_cxt,
+												   sizeof(int32) * (Size) pc->nmemberships);
+
+		for (lo = 0; lo < pc->nmemberships; lo++)
+			order[lo] = lo;
+		qsort_arg(order, pc->nmemberships, sizeof(int32), MembershipOrderCmp,
+				  unconstify(MembershipRecord *, pc->memberships));
+		pc->membership_order = order;
+	}
+	lo = 0;
+	hi = pc->nmemberships - 1;
+	while (lo <= hi)
+	{
+		int32		mid = lo + (hi - lo) / 2;
+		const MembershipRecord *m = &pc->memberships[pc->membership_order[mid]];
+		int			c = memcmp(&m->workspace_id, ws_id, sizeof(pg_uuid_t));
+
+		if (c == 0)
+			return m;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
 }
 
 /*
@@ -938,6 +1000,8 @@ DropContext(const pg_uuid_t *id)
 		pfree(pc->merged);
 	if (pc->teams != NULL)
 		pfree(pc->teams);		/* and the team grants after them */
+	if (pc->membership_order != NULL)
+		pfree(pc->membership_order);
 	hash_search(principal_contexts, id, HASH_REMOVE, NULL);
 }
 

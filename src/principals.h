@@ -45,6 +45,7 @@ typedef struct PrincipalCtx
 	TransientTag transient;		/* see CacheTransientTag */
 	int32		nmemberships;
 	const MembershipRecord *memberships;
+	int32	   *membership_order;	/* memberships by workspace id, for many (or NULL) */
 	bool		grants_loaded;	/* teams and grants below are read (PrincipalEnsureGrants) */
 	int32		nteams;
 	pg_uuid_t  *teams;
@@ -70,6 +71,7 @@ extern void PrincipalWriteImage(void);
 extern PrincipalCtx *PrincipalGet(StructureCache *s, WorkspaceCache *g, TimestampTz now,
 								  const pg_uuid_t *id);
 extern void PrincipalLoadGrants(PrincipalCtx *pc);
+extern const MembershipRecord *PrincipalMembership(PrincipalCtx *pc, const pg_uuid_t *ws_id);
 
 /* Read pc's teams and grants unless read (see PrincipalLoadGrants). */
 static inline void

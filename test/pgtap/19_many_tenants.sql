@@ -3,7 +3,7 @@
 -- and the uuid index is keyed (chosen ids cannot be aimed at its buckets).
 BEGIN;
 SET LOCAL search_path = share_acl, public;
-SELECT plan(9);
+SELECT plan(12);
 
 -- 100,000 workspaces with ids md5-derived from their number, one project
 -- each, and in every 1,000th one an owner and a member with a share.
@@ -66,6 +66,45 @@ SELECT isnt(_uuid_hash('00000000-0000-0000-0000-000000000001'),
 SELECT cmp_ok((SELECT count(DISTINCT _uuid_hash(proj) & 1023) FROM t19 WHERE i <= 10000)::integer,
               '>', 1000,
     'the low 10 bits of the keyed hash take every value over 10,000 ids');
+
+-- a principal with a role in many workspaces (a consultant's account) has
+-- its memberships searched in order: in each of 100 tenants it answers as a
+-- twin with that one membership does, on the project and on the workspace
+-- (R12); so does an external principal with guest and viewer roles
+INSERT INTO principal (id, kind, email) VALUES
+    (md5('f19 consultant')::uuid, 'user', 'consultant@f19.test'),
+    (md5('f19 outsider')::uuid, 'external', 'outsider@f19.test');
+INSERT INTO principal (id, kind, email)
+SELECT md5('f19 twin ' || i)::uuid, 'user'::principal_kind, 'twin' || i || '@f19.test' FROM t19 WHERE i % 1000 = 0
+UNION ALL
+SELECT md5('f19 outside twin ' || i)::uuid, 'external', 'outside' || i || '@f19.test' FROM t19 WHERE i % 1000 = 0;
+CREATE TEMP TABLE t19_roles AS
+SELECT i, ws, proj, (ARRAY['guest', 'viewer', 'member', 'admin'])[1 + (i / 1000) % 4]::workspace_role AS role
+  FROM t19 WHERE i % 1000 = 0;
+INSERT INTO member (workspace_id, principal_id, role)
+SELECT ws, md5('f19 consultant')::uuid, role FROM t19_roles
+UNION ALL
+SELECT ws, md5('f19 twin ' || i)::uuid, role FROM t19_roles
+UNION ALL
+SELECT ws, md5('f19 outsider')::uuid, CASE WHEN role = 'viewer' THEN 'viewer' ELSE 'guest' END::workspace_role
+  FROM t19_roles
+UNION ALL
+SELECT ws, md5('f19 outside twin ' || i)::uuid, CASE WHEN role = 'viewer' THEN 'viewer' ELSE 'guest' END::workspace_role
+  FROM t19_roles;
+SELECT is((SELECT count(*) FROM t19_roles r
+            WHERE effective_permissions(md5('f19 consultant')::uuid, r.proj)
+                    IS DISTINCT FROM effective_permissions(md5('f19 twin ' || r.i)::uuid, r.proj)
+               OR effective_permissions(md5('f19 consultant')::uuid, r.ws)
+                    IS DISTINCT FROM effective_permissions(md5('f19 twin ' || r.i)::uuid, r.ws)
+               OR effective_permissions(md5('f19 outsider')::uuid, r.ws)
+                    IS DISTINCT FROM effective_permissions(md5('f19 outside twin ' || r.i)::uuid, r.ws)),
+          0::bigint,
+    'a principal with roles in 100 workspaces answers in each as one with that role alone');
+SELECT is((SELECT count(DISTINCT effective_permissions(md5('f19 consultant')::uuid, r.ws)) FROM t19_roles r),
+          3::bigint, '... its four roles give their workspace permissions (R12: guest and viewer both view)');
+SELECT ok(NOT has_access(md5('f19 consultant')::uuid, (SELECT proj FROM t19 WHERE i = 1), 'view')
+          AND effective_permissions(md5('f19 consultant')::uuid, (SELECT ws FROM t19 WHERE i = 1)) = ''::permset,
+    '... and where it has no role, nothing');
 
 SELECT * FROM finish();
 ROLLBACK;
