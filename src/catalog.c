@@ -159,11 +159,13 @@ ReadColumns(Oid relid, TableColumns *tc)
 }
 
 /*
- * A column of table t (its columns read into tables[t] on first use), or an
- * error.
+ * A column of table t (its columns read into tables[t] on first use) of the
+ * type the extension made it with, or an error: a column whose type was
+ * changed (ALTER TABLE … TYPE) would be read as the type it had, its values
+ * taken for others (a text's pointer for a permset's bits).
  */
 static const ColumnName *
-Column(TableColumns **tables, const Oid *oids, ModelRel t, const char *name)
+Column(TableColumns **tables, const Oid *oids, ModelRel t, const char *name, Oid type)
 {
 	TableColumns *tc = tables[t];
 	int			i;
@@ -174,15 +176,32 @@ Column(TableColumns **tables, const Oid *oids, ModelRel t, const char *name)
 		ReadColumns(oids[t], tc);
 	}
 	for (i = 0; i < tc->n; i++)
-		if (strcmp(NameStr(tc->cols[i].name), name) == 0)
-			return &tc->cols[i];
+	{
+		if (strcmp(NameStr(tc->cols[i].name), name) != 0)
+			continue;
+		if (tc->cols[i].type != type)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("share_acl table \"%s\" column \"%s\" is of type %s, not %s",
+							model_rel_names[t], name, format_type_be(tc->cols[i].type),
+							OidIsValid(type) ? format_type_be(type) : "the extension's type"),
+					 errhint("The extension reads its tables as it made them: change the column back.")));
+		return &tc->cols[i];
+	}
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_COLUMN),
 			 errmsg("share_acl table \"%s\" has no column \"%s\"", model_rel_names[t], name)));
 	return NULL;				/* keep the compiler quiet */
 }
 
-#define ColumnNumber(tables, oids, t, name) (Column(tables, oids, t, name)->num)
+#define ColumnNumber(tables, oids, t, name, type) (Column(tables, oids, t, name, type)->num)
+
+/* share_acl's type name in schema nsp, or InvalidOid. */
+static Oid
+SchemaType(Oid nsp, const char *name)
+{
+	return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(name), ObjectIdGetDatum(nsp));
+}
 
 /*
  * Map the label OIDs of enum type typid (the type of the column that holds
@@ -245,7 +264,10 @@ CatalogLookup(void)
 {
 	ModelCatalog c;
 	TableColumns *tables[MT_LAST_READ_TABLE + 1] = {0};
-	Oid			nsp;
+	Oid			nsp,
+				access_type,
+				principal_kind_type,
+				role_type;
 	int			i;
 
 	if (catalog.valid)
@@ -282,83 +304,84 @@ CatalogLookup(void)
 											  CStringGetDatum("change_log_written"),
 											  PointerGetDatum(buildoidvector(NULL, 0)),
 											  ObjectIdGetDatum(nsp));
-	c.permset_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("permset"),
-									 ObjectIdGetDatum(nsp));
-	c.resource_kind_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-										   CStringGetDatum("resource_kind"), ObjectIdGetDatum(nsp));
-	c.res_id = ColumnNumber(tables, c.oids, MT_RESOURCE, "id");
-	c.res_workspace = ColumnNumber(tables, c.oids, MT_RESOURCE, "workspace_id");
-	c.res_kind = ColumnNumber(tables, c.oids, MT_RESOURCE, "kind");
-	c.res_parent = ColumnNumber(tables, c.oids, MT_RESOURCE, "parent_id");
-	c.res_owner = ColumnNumber(tables, c.oids, MT_RESOURCE, "owner_id");
-	c.res_access = ColumnNumber(tables, c.oids, MT_RESOURCE, "general_access");
-	c.res_restricted = ColumnNumber(tables, c.oids, MT_RESOURCE, "restricted");
-	c.res_guest_ai = ColumnNumber(tables, c.oids, MT_RESOURCE, "guest_ai_enabled");
-	c.item_collection = ColumnNumber(tables, c.oids, MT_COLLECTION_ITEM, "collection_id");
-	c.item_resource = ColumnNumber(tables, c.oids, MT_COLLECTION_ITEM, "resource_id");
-	c.ws_id = ColumnNumber(tables, c.oids, MT_WORKSPACE, "id");
-	c.ws_guest_uploads = ColumnNumber(tables, c.oids, MT_WORKSPACE, "allow_guest_uploads");
-	c.ws_guest_access = ColumnNumber(tables, c.oids, MT_WORKSPACE, "guest_access_enabled");
-	c.ws_members_share = ColumnNumber(tables, c.oids, MT_WORKSPACE, "members_can_share");
-	c.ws_edit_own = ColumnNumber(tables, c.oids, MT_WORKSPACE, "member_edit_own_only");
-	c.ws_public_level = ColumnNumber(tables, c.oids, MT_WORKSPACE, "public_access_level");
-	c.ws_track_views = ColumnNumber(tables, c.oids, MT_WORKSPACE, "track_external_views");
-	c.ws_external_sharing = ColumnNumber(tables, c.oids, MT_WORKSPACE, "allow_external_sharing");
-	c.p_id = ColumnNumber(tables, c.oids, MT_PRINCIPAL, "id");
-	c.p_kind = ColumnNumber(tables, c.oids, MT_PRINCIPAL, "kind");
-	c.p_workspace = ColumnNumber(tables, c.oids, MT_PRINCIPAL, "workspace_id");
-	c.m_workspace = ColumnNumber(tables, c.oids, MT_MEMBER, "workspace_id");
-	c.m_principal = ColumnNumber(tables, c.oids, MT_MEMBER, "principal_id");
-	c.m_role = ColumnNumber(tables, c.oids, MT_MEMBER, "role");
-	c.tm_team = ColumnNumber(tables, c.oids, MT_TEAM_MEMBER, "team_id");
-	c.tm_member = ColumnNumber(tables, c.oids, MT_TEAM_MEMBER, "member_id");
-	c.s_id = ColumnNumber(tables, c.oids, MT_SHARE, "id");
-	c.s_resource = ColumnNumber(tables, c.oids, MT_SHARE, "resource_id");
-	c.s_grantee = ColumnNumber(tables, c.oids, MT_SHARE, "grantee_id");
-	c.s_perms = ColumnNumber(tables, c.oids, MT_SHARE, "perms");
-	c.s_download = ColumnNumber(tables, c.oids, MT_SHARE, "allow_download");
-	c.s_comments = ColumnNumber(tables, c.oids, MT_SHARE, "allow_comments");
-	c.s_approval = ColumnNumber(tables, c.oids, MT_SHARE, "allow_approval");
-	c.s_contribution = ColumnNumber(tables, c.oids, MT_SHARE, "allow_contribution");
-	c.s_expires = ColumnNumber(tables, c.oids, MT_SHARE, "expires_at");
-	c.s_granted_by = ColumnNumber(tables, c.oids, MT_SHARE, "granted_by");
-	c.l_id = ColumnNumber(tables, c.oids, MT_LINK, "id");
-	c.l_resource = ColumnNumber(tables, c.oids, MT_LINK, "resource_id");
-	c.l_perms = ColumnNumber(tables, c.oids, MT_LINK, "perms");
-	c.l_download = ColumnNumber(tables, c.oids, MT_LINK, "allow_download");
-	c.l_comments = ColumnNumber(tables, c.oids, MT_LINK, "allow_comments");
-	c.l_approval = ColumnNumber(tables, c.oids, MT_LINK, "allow_approval");
-	c.l_contribution = ColumnNumber(tables, c.oids, MT_LINK, "allow_contribution");
-	c.l_expires = ColumnNumber(tables, c.oids, MT_LINK, "expires_at");
-	c.l_not_before = ColumnNumber(tables, c.oids, MT_LINK, "not_before");
-	c.l_revoked = ColumnNumber(tables, c.oids, MT_LINK, "revoked_at");
-	c.l_password_hash = ColumnNumber(tables, c.oids, MT_LINK, "password_hash");
-	c.l_max_views = ColumnNumber(tables, c.oids, MT_LINK, "max_views");
-	c.l_view_count = ColumnNumber(tables, c.oids, MT_LINK, "view_count");
-	c.l_last_viewed = ColumnNumber(tables, c.oids, MT_LINK, "last_viewed_at");
-	c.l_created_by = ColumnNumber(tables, c.oids, MT_LINK, "created_by");
-	c.sk_kid = ColumnNumber(tables, c.oids, MT_SIGNING_KEY, "kid");
-	c.sk_secret = ColumnNumber(tables, c.oids, MT_SIGNING_KEY, "secret");
-	c.sk_retired = ColumnNumber(tables, c.oids, MT_SIGNING_KEY, "retired_at");
-	c.nm_principal = ColumnNumber(tables, c.oids, MT_NOTIFICATION_MUTE, "principal_id");
-	c.rr_review = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "review_id");
-	c.rr_reviewer = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "reviewer_id");
-	c.rr_resource = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "resource_id");
-	c.rr_perms = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "perms");
-	c.rr_expires = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "expires_at");
-	c.rr_active = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "active");
-	c.cl_txid = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "txid");
-	c.cl_kind = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "kind");
-	c.cl_id = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "id");
-	c.cl_deleted_through = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "deleted_through");
-	c.cl_deleted_kind = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "deleted_kind");
-	EnumMapBuild(&c.resource_kinds, Column(tables, c.oids, MT_RESOURCE, "kind")->type,
+	c.permset_type = SchemaType(nsp, "permset");
+	c.resource_kind_type = SchemaType(nsp, "resource_kind");
+	access_type = SchemaType(nsp, "general_access");
+	principal_kind_type = SchemaType(nsp, "principal_kind");
+	role_type = SchemaType(nsp, "workspace_role");
+	c.res_id = ColumnNumber(tables, c.oids, MT_RESOURCE, "id", UUIDOID);
+	c.res_workspace = ColumnNumber(tables, c.oids, MT_RESOURCE, "workspace_id", UUIDOID);
+	c.res_kind = ColumnNumber(tables, c.oids, MT_RESOURCE, "kind", c.resource_kind_type);
+	c.res_parent = ColumnNumber(tables, c.oids, MT_RESOURCE, "parent_id", UUIDOID);
+	c.res_owner = ColumnNumber(tables, c.oids, MT_RESOURCE, "owner_id", UUIDOID);
+	c.res_access = ColumnNumber(tables, c.oids, MT_RESOURCE, "general_access", access_type);
+	c.res_restricted = ColumnNumber(tables, c.oids, MT_RESOURCE, "restricted", BOOLOID);
+	c.res_guest_ai = ColumnNumber(tables, c.oids, MT_RESOURCE, "guest_ai_enabled", BOOLOID);
+	c.item_collection = ColumnNumber(tables, c.oids, MT_COLLECTION_ITEM, "collection_id", UUIDOID);
+	c.item_resource = ColumnNumber(tables, c.oids, MT_COLLECTION_ITEM, "resource_id", UUIDOID);
+	c.ws_id = ColumnNumber(tables, c.oids, MT_WORKSPACE, "id", UUIDOID);
+	c.ws_guest_uploads = ColumnNumber(tables, c.oids, MT_WORKSPACE, "allow_guest_uploads", BOOLOID);
+	c.ws_guest_access = ColumnNumber(tables, c.oids, MT_WORKSPACE, "guest_access_enabled", BOOLOID);
+	c.ws_members_share = ColumnNumber(tables, c.oids, MT_WORKSPACE, "members_can_share", BOOLOID);
+	c.ws_edit_own = ColumnNumber(tables, c.oids, MT_WORKSPACE, "member_edit_own_only", BOOLOID);
+	c.ws_public_level = ColumnNumber(tables, c.oids, MT_WORKSPACE, "public_access_level", c.permset_type);
+	c.ws_track_views = ColumnNumber(tables, c.oids, MT_WORKSPACE, "track_external_views", BOOLOID);
+	c.ws_external_sharing = ColumnNumber(tables, c.oids, MT_WORKSPACE, "allow_external_sharing", BOOLOID);
+	c.p_id = ColumnNumber(tables, c.oids, MT_PRINCIPAL, "id", UUIDOID);
+	c.p_kind = ColumnNumber(tables, c.oids, MT_PRINCIPAL, "kind", principal_kind_type);
+	c.p_workspace = ColumnNumber(tables, c.oids, MT_PRINCIPAL, "workspace_id", UUIDOID);
+	c.m_workspace = ColumnNumber(tables, c.oids, MT_MEMBER, "workspace_id", UUIDOID);
+	c.m_principal = ColumnNumber(tables, c.oids, MT_MEMBER, "principal_id", UUIDOID);
+	c.m_role = ColumnNumber(tables, c.oids, MT_MEMBER, "role", role_type);
+	c.tm_team = ColumnNumber(tables, c.oids, MT_TEAM_MEMBER, "team_id", UUIDOID);
+	c.tm_member = ColumnNumber(tables, c.oids, MT_TEAM_MEMBER, "member_id", UUIDOID);
+	c.s_id = ColumnNumber(tables, c.oids, MT_SHARE, "id", UUIDOID);
+	c.s_resource = ColumnNumber(tables, c.oids, MT_SHARE, "resource_id", UUIDOID);
+	c.s_grantee = ColumnNumber(tables, c.oids, MT_SHARE, "grantee_id", UUIDOID);
+	c.s_perms = ColumnNumber(tables, c.oids, MT_SHARE, "perms", c.permset_type);
+	c.s_download = ColumnNumber(tables, c.oids, MT_SHARE, "allow_download", BOOLOID);
+	c.s_comments = ColumnNumber(tables, c.oids, MT_SHARE, "allow_comments", BOOLOID);
+	c.s_approval = ColumnNumber(tables, c.oids, MT_SHARE, "allow_approval", BOOLOID);
+	c.s_contribution = ColumnNumber(tables, c.oids, MT_SHARE, "allow_contribution", BOOLOID);
+	c.s_expires = ColumnNumber(tables, c.oids, MT_SHARE, "expires_at", TIMESTAMPTZOID);
+	c.s_granted_by = ColumnNumber(tables, c.oids, MT_SHARE, "granted_by", UUIDOID);
+	c.l_id = ColumnNumber(tables, c.oids, MT_LINK, "id", UUIDOID);
+	c.l_resource = ColumnNumber(tables, c.oids, MT_LINK, "resource_id", UUIDOID);
+	c.l_perms = ColumnNumber(tables, c.oids, MT_LINK, "perms", c.permset_type);
+	c.l_download = ColumnNumber(tables, c.oids, MT_LINK, "allow_download", BOOLOID);
+	c.l_comments = ColumnNumber(tables, c.oids, MT_LINK, "allow_comments", BOOLOID);
+	c.l_approval = ColumnNumber(tables, c.oids, MT_LINK, "allow_approval", BOOLOID);
+	c.l_contribution = ColumnNumber(tables, c.oids, MT_LINK, "allow_contribution", BOOLOID);
+	c.l_expires = ColumnNumber(tables, c.oids, MT_LINK, "expires_at", TIMESTAMPTZOID);
+	c.l_not_before = ColumnNumber(tables, c.oids, MT_LINK, "not_before", TIMESTAMPTZOID);
+	c.l_revoked = ColumnNumber(tables, c.oids, MT_LINK, "revoked_at", TIMESTAMPTZOID);
+	c.l_password_hash = ColumnNumber(tables, c.oids, MT_LINK, "password_hash", TEXTOID);
+	c.l_max_views = ColumnNumber(tables, c.oids, MT_LINK, "max_views", INT4OID);
+	c.l_view_count = ColumnNumber(tables, c.oids, MT_LINK, "view_count", INT8OID);
+	c.l_last_viewed = ColumnNumber(tables, c.oids, MT_LINK, "last_viewed_at", TIMESTAMPTZOID);
+	c.l_created_by = ColumnNumber(tables, c.oids, MT_LINK, "created_by", UUIDOID);
+	c.sk_kid = ColumnNumber(tables, c.oids, MT_SIGNING_KEY, "kid", INT4OID);
+	c.sk_secret = ColumnNumber(tables, c.oids, MT_SIGNING_KEY, "secret", BYTEAOID);
+	c.sk_retired = ColumnNumber(tables, c.oids, MT_SIGNING_KEY, "retired_at", TIMESTAMPTZOID);
+	c.nm_principal = ColumnNumber(tables, c.oids, MT_NOTIFICATION_MUTE, "principal_id", UUIDOID);
+	c.rr_review = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "review_id", UUIDOID);
+	c.rr_reviewer = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "reviewer_id", UUIDOID);
+	c.rr_resource = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "resource_id", UUIDOID);
+	c.rr_perms = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "perms", c.permset_type);
+	c.rr_expires = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "expires_at", TIMESTAMPTZOID);
+	c.rr_active = ColumnNumber(tables, c.oids, MT_REVIEW_REVIEWER, "active", BOOLOID);
+	c.cl_txid = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "txid", XID8OID);
+	c.cl_kind = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "kind", CHAROID);
+	c.cl_id = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "id", UUIDOID);
+	c.cl_deleted_through = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "deleted_through", XID8OID);
+	c.cl_deleted_kind = ColumnNumber(tables, c.oids, MT_CHANGE_LOG, "deleted_kind", CHAROID);
+	EnumMapBuild(&c.resource_kinds, Column(tables, c.oids, MT_RESOURCE, "kind", c.resource_kind_type)->type,
 				 resource_kind_labels, 4);
-	EnumMapBuild(&c.accesses, Column(tables, c.oids, MT_RESOURCE, "general_access")->type,
+	EnumMapBuild(&c.accesses, Column(tables, c.oids, MT_RESOURCE, "general_access", access_type)->type,
 				 access_labels, 3);
-	EnumMapBuild(&c.principal_kinds, Column(tables, c.oids, MT_PRINCIPAL, "kind")->type,
+	EnumMapBuild(&c.principal_kinds, Column(tables, c.oids, MT_PRINCIPAL, "kind", principal_kind_type)->type,
 				 principal_kind_labels, 3);
-	EnumMapBuild(&c.roles, Column(tables, c.oids, MT_MEMBER, "role")->type, role_labels, 5);
+	EnumMapBuild(&c.roles, Column(tables, c.oids, MT_MEMBER, "role", role_type)->type, role_labels, 5);
 	for (i = 0; i <= MT_LAST_READ_TABLE; i++)
 		if (tables[i] != NULL)
 			pfree(tables[i]);
