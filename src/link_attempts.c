@@ -103,6 +103,7 @@
 #include "kept_plan.h"
 #include "link_attempts.h"
 #include "notify.h"
+#include "row_lock.h"
 #include "row_write.h"
 #include "segment_worker.h"
 #include "xact_notes.h"
@@ -435,6 +436,8 @@ typedef struct PendingView
 	pg_uuid_t	link;
 	bool		has_workspace;
 	pg_uuid_t	workspace;		/* the link's, where the open's audit row went */
+	bool		lock_resource;	/* lock the link's resource before counting */
+	pg_uuid_t	resource;
 	SubTransactionId subid;		/* the subtransaction that opened the link */
 	int			seq;			/* order of the opens */
 	TimestampTz at;
@@ -455,11 +458,15 @@ ForgetPendingViews(void)
 /*
  * Count one view of link at time at, by viewer_email (or NULL), into
  * view_count / last_viewed_at when this transaction commits (unless the
- * subtransaction that asks is rolled back).
+ * subtransaction that asks is rolled back).  With lock_resource, the link's
+ * resource is locked (FOR KEY SHARE) first: the view may be the link's
+ * first, whose notification references the resource, and delete_resource
+ * locks a resource before its links (open_link locks it at once where it
+ * locks the link's row).
  */
 void
-LinkViewAtCommit(const pg_uuid_t *link, const pg_uuid_t *workspace, const char *viewer_email,
-				 TimestampTz at)
+LinkViewAtCommit(const pg_uuid_t *link, const pg_uuid_t *workspace,
+				 const pg_uuid_t *lock_resource, const char *viewer_email, TimestampTz at)
 {
 	PendingView *p;
 
@@ -470,6 +477,9 @@ LinkViewAtCommit(const pg_uuid_t *link, const pg_uuid_t *workspace, const char *
 	p->has_workspace = workspace != NULL;
 	if (workspace != NULL)
 		p->workspace = *workspace;
+	p->lock_resource = lock_resource != NULL;
+	if (lock_resource != NULL)
+		p->resource = *lock_resource;
 	p->seq = nextseq++;
 	p->at = at;
 	p->email = viewer_email == NULL ? NULL : MemoryContextStrdup(TopTransactionContext, viewer_email);
@@ -821,6 +831,14 @@ CountLinkViews(FmgrInfo *flinfo, PendingView *views, int n)
 	fcinfo->args[2].isnull = false;
 	fcinfo->args[3].value = views[0].email ? CStringGetTextDatum(views[0].email) : (Datum) 0;
 	fcinfo->args[3].isnull = views[0].email == NULL;
+	for (i = 0; i < n; i++)
+		if (views[i].lock_resource)
+		{
+			CatalogLookup();
+			(void) ModelRowKeyShare(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id,
+									&views[i].resource);
+			break;
+		}
 	PushActiveSnapshot(GetTransactionSnapshot());
 	(void) FunctionCallInvoke(fcinfo);
 	PopActiveSnapshot();

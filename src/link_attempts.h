@@ -14,7 +14,8 @@
 /* Register the transaction callbacks that count views at commit (_PG_init). */
 extern void LinkAttemptsInit(void);
 extern void LinkViewAtCommit(const pg_uuid_t *link, const pg_uuid_t *workspace,
-							 const char *viewer_email, TimestampTz at);
+							 const pg_uuid_t *lock_resource, const char *viewer_email,
+							 TimestampTz at);
 extern void LinkOpenedInTransaction(void);
 
 /* src/secret_log.c: warn (once per backend) when the log would show these. */

@@ -308,36 +308,6 @@ ReadLink(Datum token, bool token_null, OpenedLink *l)
 }
 
 /*
- * A model row locked FOR KEY SHARE, as a foreign-key check locks it
- * (row_lock.c): false when it is gone, deleted by a transaction that
- * committed after it was read, which this waited for.  A row not locked for
- * another reason (REPEATABLE READ behind a committed update) is left to the
- * checks that follow.
- */
-static bool
-RowStillThere(ModelRel table, ModelRel pkey, AttrNumber key_column, const pg_uuid_t *id)
-{
-	Relation	rel = ModelTableOpen(table, RowShareLock);
-	TupleTableSlot *slot = table_slot_create(rel, NULL);
-	Snapshot	snap = RegisterSnapshot(GetTransactionSnapshot());
-	bool		there;
-
-	there = LockRowByKey(rel, ModelRelId(pkey), key_column, F_UUID_EQ, UUIDPGetDatum(id), snap,
-						 LockTupleKeyShare, slot);
-	UnregisterSnapshot(snap);
-	if (!there)
-	{
-		snap = RegisterSnapshot(GetLatestSnapshot());
-		there = FindRowByKey(rel, ModelRelId(pkey), key_column, F_UUID_EQ, UUIDPGetDatum(id),
-							 snap, slot);
-		UnregisterSnapshot(snap);
-	}
-	ExecDropSingleTupleTableSlot(slot);
-	table_close(rel, NoLock);	/* (held to the end of the transaction, as the check's) */
-	return there;
-}
-
-/*
  * Decide and record an attempt to open a link with a password or max_views
  * (PLAN_ATTEMPT's arguments in args): in a transaction of its own, so that
  * it stays whatever becomes of this one; in this transaction when it made
@@ -453,6 +423,8 @@ link_open(PG_FUNCTION_ARGS)
 	bool		own = false;	/* by the link's creator: no view (its own look at its link) */
 	bool		attempted = false;	/* decided by _link_record_attempt */
 	bool		claimed = false;	/* ... which claimed a view of max_views */
+	bool		first_view = false; /* the view may be the link's first */
+	bool		resource_locked = false;	/* the link's resource is held (FOR KEY SHARE) */
 	OpenedLink	l;
 	Datum		values[5];
 	bool		nulls[5] = {false, false, true, true, true};
@@ -536,20 +508,24 @@ link_open(PG_FUNCTION_ARGS)
 		 * link's creator references: delete_resource locks a resource before
 		 * its links, and a delete holding the resource while it waited for
 		 * this open's link row, which the commit's notification then waited
-		 * for, was a deadlock.
+		 * for, was a deadlock.  (A link whose row the open does not lock has
+		 * its resource locked at commit, before its count: LinkViewAtCommit.)
 		 */
-		if (status == NULL && !standby && !own && l.view_count == 0 && l.has_creator &&
-			!RowStillThere(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, &l.resource))
-		{
-			status = "invalid";
-			has_link_id = false;
-		}
+		first_view = !own && l.view_count == 0 && l.has_creator;
 		if (status == NULL && !standby &&
-			(l.track_views || l.password_hash != NULL || l.has_max_views) &&
-			!RowStillThere(MT_LINK, MT_LINK_PKEY, catalog.l_id, &l.id))
+			(l.track_views || l.password_hash != NULL || l.has_max_views))
 		{
-			status = "invalid";
-			has_link_id = false;
+			bool		there;
+
+			there = !first_view ||
+				ModelRowKeyShare(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, &l.resource);
+			there = there && ModelRowKeyShare(MT_LINK, MT_LINK_PKEY, catalog.l_id, &l.id);
+			resource_locked = there && first_view;
+			if (!there)
+			{
+				status = "invalid";
+				has_link_id = false;
+			}
 		}
 
 		/*
@@ -605,6 +581,7 @@ link_open(PG_FUNCTION_ARGS)
 					WriteView(&l.id, email, viewed_at);
 				if (!claimed && !own && (!l.has_max_views || attempted))
 					LinkViewAtCommit(&l.id, l.has_workspace ? &l.workspace : NULL,
+									 first_view && !resource_locked ? &l.resource : NULL,
 									 l.track_views && email ? text_to_cstring(email) : NULL,
 									 viewed_at);
 			}

@@ -13,6 +13,7 @@
 #include "access/transam.h"
 #include "access/skey.h"
 #include "access/stratnum.h"
+#include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "executor/tuptable.h"
@@ -20,6 +21,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "catalog.h"
 #include "row_hint.h"
 #include "row_lock.h"
 
@@ -155,4 +157,35 @@ RowWrittenHere(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq, 
 	index_close(idx, AccessShareLock);
 	ExecDropSingleTupleTableSlot(slot);
 	return !here ? ROW_NOT_WRITTEN_HERE : before ? ROW_CHANGED_HERE : ROW_MADE_HERE;
+}
+
+/*
+ * A model table's row id, found by its primary key pkey on key_column,
+ * locked FOR KEY SHARE as a foreign-key check locks it: false when it is
+ * gone, deleted by a transaction that committed after it was read, which
+ * this waited for.  A row not locked for another reason (REPEATABLE READ
+ * behind a committed update) is left to the checks that follow.  The lock
+ * is held to the end of the transaction.
+ */
+bool
+ModelRowKeyShare(ModelRel table, ModelRel pkey, AttrNumber key_column, const pg_uuid_t *id)
+{
+	Relation	rel = ModelTableOpen(table, RowShareLock);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	Snapshot	snap = RegisterSnapshot(GetTransactionSnapshot());
+	bool		there;
+
+	there = LockRowByKey(rel, ModelRelId(pkey), key_column, F_UUID_EQ, UUIDPGetDatum(id), snap,
+						 LockTupleKeyShare, slot);
+	UnregisterSnapshot(snap);
+	if (!there)
+	{
+		snap = RegisterSnapshot(GetLatestSnapshot());
+		there = FindRowByKey(rel, ModelRelId(pkey), key_column, F_UUID_EQ, UUIDPGetDatum(id),
+							 snap, slot);
+		UnregisterSnapshot(snap);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(rel, NoLock);	/* (held to the end of the transaction, as the check's) */
+	return there;
 }

@@ -1,6 +1,7 @@
 /*
- * row_lock.h — a row found by its key, and locked as a statement locks it;
- * whether this transaction wrote it (row_lock.c).
+ * row_lock.h — a row found by its key, and locked as a statement locks it
+ * (a model table's row as a foreign key locks it); whether this transaction
+ * wrote it (row_lock.c).
  */
 #ifndef SHARE_ACL_ROW_LOCK_H
 #define SHARE_ACL_ROW_LOCK_H
@@ -11,6 +12,9 @@
 #include "nodes/lockoptions.h"
 #include "utils/relcache.h"
 #include "utils/snapshot.h"
+#include "utils/uuid.h"
+
+#include "catalog.h"
 
 extern bool FindRowByKey(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq,
 						 Datum key, Snapshot snap, TupleTableSlot *slot);
@@ -26,5 +30,8 @@ typedef enum RowAuthorship
 
 extern RowAuthorship RowWrittenHere(Relation rel, Oid index, AttrNumber key_column, RegProcedure eq,
 								Datum key);
+
+extern bool ModelRowKeyShare(ModelRel table, ModelRel pkey, AttrNumber key_column,
+							 const pg_uuid_t *id);
 
 #endif							/* SHARE_ACL_ROW_LOCK_H */

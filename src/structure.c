@@ -766,8 +766,12 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 	if (shareable && !published && !s->mapped_arrays && avoid != AVOID_EVERY_IMAGE &&
 		(stale || !ImageWrittenWithin(IMAGE_STRUCTURE, IMAGE_REWRITE_AFTER_S)))
 		ImageWorkerRequest();
-	/* an image that made this backend apply many changes: the next ones get a newer one */
-	else if (s->mapped_arrays && s->deltas_since_image > IMAGE_FRESH_ENOUGH &&
+	/*
+	 * an image that made this backend apply many changes: the next ones get
+	 * a newer one (from the image writer, which writes none for a table
+	 * estimated small: a backend that loads it in full then writes it)
+	 */
+	else if (shareable && s->mapped_arrays && s->deltas_since_image > IMAGE_FRESH_ENOUGH &&
 			 !ImageWrittenWithin(IMAGE_STRUCTURE, IMAGE_FRESHEN_AFTER_S))
 		ImageWorkerRequest();
 	s->build_id = next_build_id++;
@@ -869,7 +873,9 @@ ImageStale(StructureCache *s)
 		return false;
 	if (ImageReplaced(IMAGE_STRUCTURE))
 		return true;
-	ImageWorkerRequest();
+	/* (the image writer writes none for a table estimated small) */
+	if (ModelEstimatedRows(MT_RESOURCE) >= LOAD_AT_ONCE_BELOW)
+		ImageWorkerRequest();
 	s->image_refresh_at = s->deltas_since_image + FRESH_IMAGE_DELTAS;	/* look again later */
 	return false;
 }

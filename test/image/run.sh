@@ -521,6 +521,8 @@ fi
 fresh_db ${db}_bulk
 psql -qX -v ON_ERROR_STOP=1 -d ${db}_bulk >/dev/null <<'SQL'
 CREATE EXTENSION share_acl;
+-- (the estimate stays the ANALYZE's below: no autovacuum's in between)
+ALTER TABLE share_acl.resource SET (autovacuum_enabled = false);
 INSERT INTO share_acl.workspace (id, name) VALUES ('e2000000-0000-0000-0000-000000000001', 'bulk');
 INSERT INTO share_acl.principal (id, kind, email) VALUES ('e2000000-0000-0000-0001-000000000001', 'user', 'o@bulk.test');
 INSERT INTO share_acl.member (workspace_id, principal_id, role)
@@ -541,6 +543,21 @@ if [ "$second" = "t|1|shared 0 25001|" ]; then
 	ok "a structure loaded in bulk after its table's estimate: the image one backend wrote is mapped by the next ($first $second)"
 else
 	not_ok "a structure loaded in bulk after its table's estimate: the image one backend wrote is mapped by the next (got $first $second)"
+fi
+# ... and, that image more than 16 changes behind, later backends apply the
+# changes without asking the image writer, which writes no image for a table
+# estimated small (each asked for it in vain, a worker slot taken each time)
+psql -qX -d ${db}_bulk -c "INSERT INTO share_acl.resource (workspace_id, kind, parent_id)
+    SELECT 'e2000000-0000-0000-0000-000000000001', 'asset', 'e2000000-0000-0000-0003-000000000001'
+      FROM generate_series(1, 50)" >/dev/null
+sleep 3
+third=$(psql -qXAt -d ${db}_bulk -c "SET client_min_messages = debug1" -c "$BULK_Q" \
+	-c "SELECT mode || ' ' || full_loads || ' ' || deltas_applied FROM share_acl.cache_stats()" 2>&1 |
+	grep -o 'image writer started\|^shared.*\|^backend.*' | tr '\n' '|')
+if [ "$third" = "shared 0 50|" ]; then
+	ok "... 50 changes later a fresh backend applies them to that image, asking no image writer ($third)"
+else
+	not_ok "... 50 changes later a fresh backend applies them to that image, asking no image writer (got $third)"
 fi
 psql -qX -d postgres -c "DROP DATABASE ${db}_bulk" >/dev/null
 
