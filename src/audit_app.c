@@ -41,6 +41,7 @@
 #include "parser/scansup.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -280,10 +281,12 @@ AuditAppInit(void)
 /*
  * row's JSON (row_to_json, which keeps a json value's text as it is) as
  * jsonb, with each escape \u0000 — which no jsonb string can hold — kept as
- * the six characters it is written with.
+ * the six characters it is written with; with every_escape, every \u
+ * escape so (a lone surrogate's, which jsonb refuses, or one of a character
+ * the database's encoding has no room for).
  */
 static Datum
-JsonbKeepingNulEscapes(Datum row)
+JsonbKeepingEscapes(Datum row, bool every_escape)
 {
 	text	   *json = DatumGetTextPP(DirectFunctionCall1(row_to_json, row));
 	const char *p = VARDATA_ANY(json);
@@ -295,9 +298,10 @@ JsonbKeepingNulEscapes(Datum row)
 	{
 		if (*p != '\\' || p + 1 >= end)
 			appendStringInfoChar(&buf, *p++);
-		else if (end - p >= 6 && strncmp(p, "\\u0000", 6) == 0)
+		else if (end - p >= 6 && (every_escape ? p[1] == 'u' : strncmp(p, "\\u0000", 6) == 0))
 		{
-			appendStringInfoString(&buf, "\\\\u0000");
+			appendStringInfoString(&buf, "\\\\");
+			appendBinaryStringInfo(&buf, p + 1, 5);
 			p += 6;
 		}
 		else
@@ -310,11 +314,29 @@ JsonbKeepingNulEscapes(Datum row)
 	return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
 }
 
+/* How AppRowJsonb makes a row's jsonb, from the first way to the last. */
+typedef enum RowJsonbWay
+{
+	ROW_JSONB_AS_IS,			/* to_jsonb */
+	ROW_JSONB_NUL_ESCAPES_KEPT, /* \u0000 kept as written */
+	ROW_JSONB_ESCAPES_KEPT		/* every \u escape kept as written */
+} RowJsonbWay;
+
+static Datum
+RowJsonb(Datum row, Oid rowtype, RowJsonbWay way)
+{
+	if (way == ROW_JSONB_AS_IS)
+		return AuditRowToJsonb(row, rowtype);
+	return JsonbKeepingEscapes(row, way == ROW_JSONB_ESCAPES_KEPT);
+}
+
 /*
- * to_jsonb of row (a row of desc); when a column may hold JSON text, in a
- * subtransaction, and made again by JsonbKeepingNulEscapes when jsonb could
- * not hold that text (22P05): an application's write is not refused for
- * what its audit row cannot spell.
+ * to_jsonb of row (a row of desc).  When a column may hold JSON text (json,
+ * or a type over it), whose text jsonb may not take (\u0000; a lone
+ * surrogate's escape, which JavaScript writes for a string cut inside an
+ * emoji; an escape of a character the database's encoding lacks), each way
+ * is tried in a subtransaction until one takes it, the last without: an
+ * application's write is not refused for what its audit row cannot spell.
  */
 static Datum
 AppRowJsonb(const AppRows *rows, HeapTuple tuple, TupleDesc desc)
@@ -322,37 +344,45 @@ AppRowJsonb(const AppRows *rows, HeapTuple tuple, TupleDesc desc)
 	Datum		row = heap_copy_tuple_as_datum(tuple, desc);
 	MemoryContext context = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
-	Datum		result = (Datum) 0;
-	bool		escaped = false;
+	RowJsonbWay way;
 
 	if (!rows->json_text)
 		return AuditRowToJsonb(row, desc->tdtypeid);
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(context);
-	PG_TRY();
+	for (way = ROW_JSONB_AS_IS; way < ROW_JSONB_ESCAPES_KEPT; way++)
 	{
-		result = AuditRowToJsonb(row, desc->tdtypeid);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
+		Datum		result = (Datum) 0;
+		bool		done = false;
 
+		BeginInternalSubTransaction(NULL);
 		MemoryContextSwitchTo(context);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
-		if (edata->sqlerrcode != ERRCODE_UNTRANSLATABLE_CHARACTER)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-		escaped = true;
+		PG_TRY();
+		{
+			result = RowJsonb(row, desc->tdtypeid, way);
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(context);
+			CurrentResourceOwner = owner;
+			done = true;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(context);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(context);
+			CurrentResourceOwner = owner;
+			/* (only what the text holds is tried another way: a cancel, say, is not) */
+			if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+				ReThrowError(edata);
+			FreeErrorData(edata);
+		}
+		PG_END_TRY();
+		if (done)
+			return result;
 	}
-	PG_END_TRY();
-	return escaped ? JsonbKeepingNulEscapes(row) : result;
+	return RowJsonb(row, desc->tdtypeid, ROW_JSONB_ESCAPES_KEPT);
 }
 
 /* A trigger argument naming a column, cut as the column's own name was (copied only then). */
@@ -448,10 +478,12 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple named, HeapTu
 	 * row the cascade deletes: within it the engine may still see the
 	 * resource (the transaction's own deletes are taken in at its next
 	 * command), and the chain's resource is gone by the time the rows are
-	 * sealed.  A row deleted by a statement of its own after the resource
-	 * was is not the deletion's: it goes where any other row goes.
+	 * sealed; so does the row of one the cascade made leave it (ON DELETE
+	 * SET NULL, SET DEFAULT).  A row deleted by a statement of its own after
+	 * the resource was is not the deletion's: it goes where any other row
+	 * goes.
 	 */
-	if (new == NULL && !rows->resource_null[i] && AppReferencesInDeleteCascade())
+	if ((new == NULL || new_untold) && !rows->resource_null[i] && AppReferencesInDeleteCascade())
 	{
 		pg_uuid_t  *ws = palloc(sizeof(pg_uuid_t));
 
@@ -477,6 +509,30 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple named, HeapTu
 	rows->n++;
 }
 
+/* Do rows a and b of desc hold the same values, byte for byte? */
+static bool
+RowsEqual(TupleDesc desc, HeapTuple a, HeapTuple b)
+{
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		bool		a_null;
+		bool		b_null;
+		Datum		x,
+					y;
+
+		if (att->attisdropped)
+			continue;
+		x = heap_getattr(a, i + 1, desc, &a_null);
+		y = heap_getattr(b, i + 1, desc, &b_null);
+		if (a_null != b_null || (!a_null && !datumIsEqual(x, y, att->attbyval, att->attlen)))
+			return false;
+	}
+	return true;
+}
+
 /*
  * Add the rows of one change (old and new, NULL: none): one, of the
  * resource the row names (its new version's, else its old one's); and an
@@ -494,6 +550,10 @@ static void
 AddChange(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple old, HeapTuple new)
 {
 	bool		moved = false;
+
+	/* an UPDATE that changes nothing in the row (its left-out columns too) writes nothing */
+	if (old != NULL && new != NULL && RowsEqual(desc, old, new))
+		return;
 
 	if (old != NULL && new != NULL && column != InvalidAttrNumber)
 	{
@@ -714,9 +774,19 @@ audit_trigger(PG_FUNCTION_ARGS)
 				  inserted ? trigdata->tg_trigtuple : deleted ? NULL : trigdata->tg_newtuple);
 	else
 	{
-		/* an UPDATE's old and new rows pair up in the order of the transition tables */
+		/*
+		 * An UPDATE's old and new rows pair up in the order of the
+		 * transition tables, when they hold as many: a row moved to another
+		 * partition whose insert did not happen (a trigger of that partition
+		 * returned NULL) is in old_rows alone, and pairing by order past it
+		 * would give a row another's values (another tenant's, say).  Then
+		 * each old row is told as gone (new NULL) and each new one as come
+		 * (old NULL), each in its own resource's history.
+		 */
 		TupleTableSlot *old_slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
 		TupleTableSlot *new_slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+		bool		paired = inserted || deleted ||
+			tuplestore_tuple_count(trigdata->tg_oldtable) == tuplestore_tuple_count(trigdata->tg_newtable);
 
 		if (!inserted)
 			tuplestore_rescan(trigdata->tg_oldtable);
@@ -725,7 +795,8 @@ audit_trigger(PG_FUNCTION_ARGS)
 		for (;;)
 		{
 			HeapTuple	old = inserted ? NULL : NextRow(rows, trigdata->tg_oldtable, old_slot);
-			HeapTuple	new = deleted ? NULL : NextRow(rows, trigdata->tg_newtable, new_slot);
+			HeapTuple	new = deleted || (!paired && old != NULL) ? NULL :
+				NextRow(rows, trigdata->tg_newtable, new_slot);
 
 			if (old == NULL && new == NULL)
 				break;

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(170);
+SELECT plan(177);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -852,6 +852,22 @@ SELECT results_eq($$SELECT action, actor_id, workspace_id, old ->> 'title' FROM 
     $$VALUES ('delete', NULL::uuid, pg_temp.id('ws'), 'owned')$$,
     'audit_trigger: an administrator''s delete_resource: the row deleted as its table''s owner is in the workspace''s chain');
 DROP TABLE public.t60_owned;
+-- ... and so is the row of one the cascade made leave its resource (ON
+-- DELETE SET NULL): it left a resource of that workspace
+CREATE TABLE public.t60_out (n int PRIMARY KEY, res uuid REFERENCES share_acl.resource (id) ON DELETE SET NULL);
+CREATE TRIGGER audit AFTER UPDATE ON public.t60_out FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('res');
+BEGIN; SELECT pg_temp.act('carol');
+INSERT INTO ids SELECT 'pointed', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('P'));
+COMMIT;
+INSERT INTO public.t60_out VALUES (1, pg_temp.id('pointed'));
+SELECT pg_temp.mark();
+BEGIN;
+SELECT share_acl.delete_resource(pg_temp.id('pointed'));
+COMMIT;
+SELECT results_eq($$SELECT object_id, workspace_id, new FROM pg_temp.fresh() WHERE object_type = 'public.t60_out'$$,
+    $$VALUES (NULL::uuid, NULL::uuid, '{"n": 1, "res": null}'::jsonb), (pg_temp.id('pointed'), pg_temp.id('ws'), '{}')$$,
+    'audit_trigger: a row delete_resource''s SET NULL makes leave its resource is told in that workspace''s chain');
+DROP TABLE public.t60_out;
 REVOKE CREATE ON SCHEMA public FROM t60_app;
 REVOKE REFERENCES ON share_acl.resource FROM t60_app;
 -- ... but not a row deleted by a statement of its own after delete_resource,
@@ -896,6 +912,68 @@ SELECT results_eq($$SELECT new -> 'meta' ->> 'maker', new -> 'meta' -> 'n', new 
     $$VALUES (E'Cam\\u0000\\u0000', '2'::jsonb, E'\\u0000 \\u0000', pg_temp.id('ws'))$$,
     'audit_trigger: its audit row keeps each \u0000 as the six characters, an escaped backslash as it is, the rest as to_jsonb writes it');
 DROP TABLE public.t60_meta;
+-- a json column holding a lone surrogate's escape (JavaScript's for a string
+-- cut inside an emoji), which jsonb refuses: written, updated and deleted,
+-- the audit rows keeping each \u escape as written
+CREATE TABLE public.t60_cap (id uuid PRIMARY KEY, meta json);
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON public.t60_cap
+    FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('id');
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('carol');
+SELECT lives_ok($$INSERT INTO public.t60_cap VALUES (pg_temp.id('P'), '{"caption": "Party \ud83d", "n": 1}')$$,
+    'audit_trigger: a row whose json column holds a lone surrogate''s escape is written');
+SELECT lives_ok($$UPDATE public.t60_cap SET meta = '{"caption": "Party \ud83d!", "n": 2}'$$,
+    '... updated');
+SELECT lives_ok($$DELETE FROM public.t60_cap$$, '... and deleted');
+COMMIT;
+SELECT results_eq($$SELECT action, new -> 'meta' ->> 'caption', old -> 'meta' ->> 'caption'
+                      FROM pg_temp.fresh() WHERE object_type = 'public.t60_cap'$$,
+    $$VALUES ('insert', E'Party \\ud83d', NULL), ('update', E'Party \\ud83d!', E'Party \\ud83d'),
+             ('delete', NULL, E'Party \\ud83d!')$$,
+    'audit_trigger: its audit rows keep the escape as the six characters it is written with');
+DROP TABLE public.t60_cap;
+-- an UPDATE that changes nothing in a row writes nothing for it (as on the
+-- model's tables); one that changes only a column the rows leave out writes
+-- its row
+CREATE TABLE public.t60_same (id uuid PRIMARY KEY, title text, secret text);
+INSERT INTO public.t60_same VALUES (pg_temp.id('P'), 'Title', 'hidden');
+CREATE TRIGGER audit AFTER UPDATE ON public.t60_same
+    FOR EACH ROW EXECUTE FUNCTION share_acl.audit_trigger('id', 'secret');
+SELECT pg_temp.mark();
+BEGIN; SELECT pg_temp.act('carol');
+UPDATE public.t60_same SET title = title, secret = secret;
+UPDATE public.t60_same SET secret = 'changed';
+COMMIT;
+SELECT results_eq($$SELECT action, old ->> 'title', new ? 'secret' FROM pg_temp.fresh() WHERE object_type = 'public.t60_same'$$,
+    $$VALUES ('update', 'Title', false)$$,
+    'audit_trigger: an UPDATE changing nothing writes no row; one changing a left-out column writes one, without it');
+DROP TABLE public.t60_same;
+-- a statement trigger on a partitioned table, an UPDATE moving rows to a
+-- partition whose own trigger drops some inserts: old_rows holds more rows
+-- than new_rows, and no row is paired with another's (another tenant's)
+-- values: each old row is told as gone, each new one as come, each in its
+-- own resource's chain
+CREATE TABLE public.t60_ver (res uuid, body text, status text) PARTITION BY LIST (status);
+CREATE TABLE public.t60_ver_draft PARTITION OF public.t60_ver FOR VALUES IN ('draft');
+CREATE TABLE public.t60_ver_final PARTITION OF public.t60_ver FOR VALUES IN ('final');
+CREATE FUNCTION pg_temp.t60_freeze() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN CASE WHEN NEW.body LIKE 'frozen%' THEN NULL ELSE NEW END;
+END $$;
+CREATE TRIGGER t60_freeze BEFORE INSERT ON public.t60_ver_final FOR EACH ROW EXECUTE FUNCTION pg_temp.t60_freeze();
+CREATE TRIGGER audit AFTER UPDATE ON public.t60_ver REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION share_acl.audit_trigger('res');
+INSERT INTO public.t60_ver VALUES (pg_temp.id('X'), 'frozen: the other tenant''s', 'draft'),
+                                  (pg_temp.id('P'), 'P draft', 'draft');
+SELECT pg_temp.mark();
+UPDATE public.t60_ver SET status = 'final';
+SELECT results_eq($$SELECT object_id, workspace_id, old ->> 'body', new ->> 'body'
+                      FROM pg_temp.fresh() WHERE object_type = 'public.t60_ver' ORDER BY 1, 3 NULLS FIRST$$,
+    $$SELECT * FROM (VALUES (pg_temp.id('X'), pg_temp.id('ws2'), 'frozen: the other tenant''s', NULL),
+                            (pg_temp.id('P'), pg_temp.id('ws'), NULL, 'P draft'),
+                            (pg_temp.id('P'), pg_temp.id('ws'), 'P draft', NULL)) v ORDER BY 1, 3 NULLS FIRST$$,
+    'audit_trigger: old and new rows in unequal numbers are not paired: no row carries another''s values');
+DROP TABLE public.t60_ver;
 -- ... also when the json column came after rows of the table without one
 -- were audited in this session
 CREATE TABLE public.t60_late (id uuid PRIMARY KEY, note text);
