@@ -305,7 +305,13 @@ END $$;
 COMMENT ON FUNCTION share_acl._link_record_attempt(uuid, boolean, text, uuid, text, text) IS
     'internal: decide and record one attempt to open a link with a password or max_views (lockout, wrong password, claimed view; the audit row of a refusal or a claimed view) under the link''s row lock';
 
--- The token of a link, signed with the newest unretired key.
+-- The token of a link, signed with the newest unretired key.  A key that has
+-- signed nothing yet gets its secret when it first signs: a database made
+-- from another (CREATE DATABASE ... TEMPLATE, template1 with the extension
+-- in it) holds a copy of its keys, and one that no token was signed with is
+-- then not shared with every other copy.  (Two transactions signing with it
+-- first: the second waits for the first's row and signs with the secret it
+-- committed; in REPEATABLE READ it fails to serialize.)
 CREATE FUNCTION share_acl._link_token(link uuid) RETURNS text
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -313,8 +319,7 @@ DECLARE
     used boolean;
     t text;
 BEGIN
-    SELECT share_acl._token_sign(s.kid, s.secret, _link_token.link), s.kid, s.in_use
-      INTO t, k, used
+    SELECT s.kid, s.in_use INTO k, used
       FROM share_acl.signing_key s
      WHERE s.retired_at IS NULL
      ORDER BY s.kid DESC LIMIT 1;
@@ -324,8 +329,11 @@ BEGIN
                   HINT = 'A trusted administrator calls share_acl.rotate_signing_key().';
     END IF;
     IF NOT used THEN
-        UPDATE share_acl.signing_key s SET in_use = true WHERE s.kid = k;
+        UPDATE share_acl.signing_key s SET secret = share_acl._random_bytes(32), in_use = true
+         WHERE s.kid = k AND NOT s.in_use;
     END IF;
+    SELECT share_acl._token_sign(s.kid, s.secret, _link_token.link) INTO t
+      FROM share_acl.signing_key s WHERE s.kid = k;
     RETURN t;
 END $$;
 COMMENT ON FUNCTION share_acl._link_token(uuid) IS

@@ -5,7 +5,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(73);
+SELECT plan(76);
 -- passwords appear as literals below: keep the statement text out of the
 -- server log (and open_link and create_link from warning about it, which
 -- 54_links_log_settings.sql tests)
@@ -175,9 +175,22 @@ SELECT is((SELECT kid FROM k2), (SELECT kid FROM k0) + 1, 'rotate_signing_key re
 SELECT ok((SELECT length(s.secret) >= 32 AND s.secret <> (SELECT secret FROM k0) AND NOT s.in_use
              FROM share_acl.signing_key s WHERE s.kid = (SELECT kid FROM k2)),
           'the new key is a fresh random secret of 32 bytes or more');
+-- a key's secret is made again when it first signs (a copy of the database
+-- made before, from a template, does not share it), and kept after that
+CREATE TEMP TABLE k2_made AS SELECT secret FROM share_acl.signing_key WHERE kid = (SELECT kid FROM k2);
 SELECT pg_temp.act('alice');
 INSERT INTO toks VALUES ('t3', share_acl.create_link(pg_temp.id('A'), label => 'after rotation'));
 SELECT share_acl.set_principal(NULL);
+SELECT ok((SELECT s.in_use AND s.secret <> (SELECT secret FROM k2_made) AND length(s.secret) = 32
+             FROM share_acl.signing_key s WHERE s.kid = (SELECT kid FROM k2)),
+          'its first signature gave the new key a secret of its own, other than the one it was made with');
+CREATE TEMP TABLE k2_used AS SELECT secret FROM share_acl.signing_key WHERE kid = (SELECT kid FROM k2);
+SELECT pg_temp.act('alice');
+INSERT INTO toks VALUES ('t3b', share_acl.create_link(pg_temp.id('A'), label => 'second after rotation'));
+SELECT share_acl.set_principal(NULL);
+SELECT is((SELECT secret FROM share_acl.signing_key WHERE kid = (SELECT kid FROM k2)), (SELECT secret FROM k2_used),
+    '... which a later signature keeps');
+SELECT is(pg_temp.status(pg_temp.tok('t3b')), 'ok', '... so both tokens of that key open');
 SELECT is(substring(pg_temp.unb64url(pg_temp.tok('t3')) FROM 2 FOR 4), int4send((SELECT kid FROM k2)),
     'a link created after the rotation is signed with the new key');
 SELECT is(pg_temp.status(pg_temp.tok('t1')), 'ok', 'rotation: a token of the old key still opens');
