@@ -2624,7 +2624,9 @@ CREATE FUNCTION share_acl.set_workspace_policy(workspace uuid, name text, value 
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     actor uuid := share_acl._actor(set_workspace_policy.workspace);
-    pol text := lower(btrim(name));
+    -- (ASCII letters folded alone: lower() follows the database's collation,
+    -- which in Turkish makes I a dotless i)
+    pol text := translate(btrim(name), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz');
     b boolean;
     i interval;
     expiry timestamptz;
@@ -2651,7 +2653,7 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value', HINT = 'Give true or false.';
         END;
     ELSIF pol = 'default_link_expiry' THEN
-        IF lower(btrim(value)) = 'none' THEN
+        IF translate(btrim(value), 'NOE', 'noe') = 'none' THEN
             i := NULL;
         ELSE
             BEGIN

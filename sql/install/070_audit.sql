@@ -332,7 +332,8 @@ BEGIN
     ELSIF op IN ('INSERT', 'DELETE') THEN
         RETURN cols || format('SELECT %s, $1, $2, %L, $3, %s, %s, %s, %s, %s, NULLIF(%L, ''''), %s'
                               ' FROM (SELECT to_jsonb(x) AS _j, x.* FROM %s x) x',
-                              share_acl._audit_template(args[1], 'x'), lower(op),
+                              share_acl._audit_template(args[1], 'x'),
+                              CASE op WHEN 'INSERT' THEN 'insert' ELSE 'delete' END,
                               share_acl._audit_template(args[2], 'x'),
                               CASE WHEN op = 'DELETE' THEN share_acl._audit_template(args[3], 'x') ELSE 'NULL' END,
                               CASE WHEN op = 'INSERT' THEN share_acl._audit_template(args[3], 'x') ELSE 'NULL' END,

@@ -57,5 +57,46 @@ for enc in LATIN1 WIN1252 EUC_JP SQL_ASCII MULE_INTERNAL; do
 	dropdb "install_$enc"
 done
 
-echo "install: $checks checks, $failures failed: CREATE EXTENSION in $DATABASES databases at once on a fresh cluster, $ROUNDS rounds, and in LATIN1, WIN1252, EUC_JP, SQL_ASCII and MULE_INTERNAL databases"
+# a database whose collation is Turkish (ICU tr-TR): its lower() makes I a
+# dotless i, which share_acl's ASCII keywords must not go through (a policy
+# name in capitals; the action of an audited statement of several rows)
+if createdb --locale-provider=icu --icu-locale=tr-TR --locale=C.UTF-8 -E UTF8 -T template0 install_tr 2>/dev/null; then
+	got=$(psql -qXAt -d install_tr -c 'CREATE EXTENSION share_acl' \
+		-c "SELECT share_acl.set_workspace_policy(share_acl.create_workspace('W', share_acl.create_user('o@tr.example')),
+		                                          'REQUIRE_LINK_PASSWORD', 'TRUE')" \
+		-c "INSERT INTO share_acl.principal (id, kind, email)
+		    SELECT gen_random_uuid(), 'user', 'bulk' || i || '@tr.example' FROM generate_series(1, 2) i" \
+		-c "SELECT string_agg(DISTINCT action, ',') FROM share_acl.audit_log WHERE object_type = 'principal'" \
+		-c "SELECT require_link_password FROM share_acl.workspace" 2>&1 | tr '\n' ' ')
+	if [ "$got" = " insert t " ]; then ok "a Turkish-collation database: a policy named in capitals is set, audit rows say insert ($got)"; else
+		not_ok "a Turkish-collation database: a policy named in capitals is set, audit rows say insert (got $got)"; fi
+	dropdb install_tr
+else
+	not_ok "a Turkish-collation database (ICU tr-TR) could not be made"
+fi
+
+# databases made from a template holding the extension (template1, say): a
+# key that signed nothing there gets a secret of its own in each copy at its
+# first signature, so no copy can sign another's tokens
+createdb install_tpl
+psql -qX -d install_tpl -c 'CREATE EXTENSION share_acl' >/dev/null
+createdb -T install_tpl install_copy1
+createdb -T install_tpl install_copy2
+for d in install_copy1 install_copy2; do
+	psql -qXAt -d $d -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+SELECT share_acl.create_user('o@copy.example') AS o \gset
+SELECT share_acl.create_workspace('W', :'o') AS w \gset
+BEGIN;
+SELECT share_acl.set_principal(:'o');
+SELECT share_acl.create_link(share_acl.create_resource(:'w', 'project'));
+COMMIT;
+SQL
+done
+keys=$(for d in install_tpl install_copy1 install_copy2; do
+	psql -qXAt -d $d -c "SELECT md5(secret) FROM share_acl.signing_key WHERE kid = 1"; done | sort -u | wc -l)
+if [ "$keys" = 3 ]; then ok "two databases made from one template sign their links with keys of their own"; else
+	not_ok "two databases made from one template sign their links with keys of their own ($keys distinct secrets of 3)"; fi
+for d in install_copy1 install_copy2 install_tpl; do dropdb $d; done
+
+echo "install: $checks checks, $failures failed: CREATE EXTENSION in $DATABASES databases at once on a fresh cluster, $ROUNDS rounds, in LATIN1, WIN1252, EUC_JP, SQL_ASCII and MULE_INTERNAL databases, a Turkish-collation one, and in copies of a template"
 [ $failures -eq 0 ]
