@@ -9,8 +9,7 @@
  * character that
  * would make it display as another address or break what shows it —
  * white space, control characters, invisible and bidirectional formatting
- * characters (U+200B, U+202E, …), and < > ", nor, in a database whose text
- * is UTF-8 or converts to it (AsJudged: LATIN1 too, not SQL_ASCII), a
+ * characters (U+200B, U+202E, …), and < > ", nor, in a UTF-8 database, a
  * letter written otherwise than in Unicode's composed form (NFC: ü, not u
  * and a combining diaeresis), which displays as the composed address and
  * would be another principal.  Letters of the name are not judged
@@ -29,7 +28,6 @@
 #include "utils/builtins.h"
 
 #include "email.h"
-#include "utf8_text.h"
 
 PG_FUNCTION_INFO_V1(check_email);
 PG_FUNCTION_INFO_V1(email_ok);
@@ -97,32 +95,14 @@ RefusedInName(pg_wchar c)
 }
 
 /*
- * The text s (len bytes, the database's encoding) as the checks below read
- * it: in UTF-8 (*utf8 true) in a UTF-8 database and, converted, in one whose
- * encoding converts to it (LATIN1, say: its characters are judged as the
- * same ones in a UTF-8 database, so that a dump of it restores into one);
- * as it is in SQL_ASCII, whose bytes have no encoding, and in an encoding
- * without a conversion (MULE_INTERNAL), where only ASCII is judged.  NULL
- * for text with a character Unicode has no equivalent for (refused).
- */
-static const char *
-AsJudged(const char *s, int *len, bool *utf8)
-{
-	*utf8 = GetDatabaseEncoding() == PG_UTF8;
-	if (*utf8 || !Utf8TextConverts())
-		return s;
-	*utf8 = true;
-	return Utf8TextOf(s, len);
-}
-
-/*
- * The character at byte *i of s (len bytes, UTF-8 when utf8) into *c, *i
- * moved past it; false at a truncated character.  In another encoding only
- * ASCII is judged: the rest read as a letter.
+ * The character at byte *i of s (in the database encoding, len bytes) into
+ * *c, *i moved past it; false at a truncated character.  In an encoding
+ * other than UTF-8, only ASCII is judged: the rest read as a letter.
  */
 static bool
-NextChar(const char *s, int len, bool utf8, int *i, pg_wchar *c)
+NextChar(const char *s, int len, int *i, pg_wchar *c)
 {
+	bool		utf8 = GetDatabaseEncoding() == PG_UTF8;
 	int			l = utf8 ? pg_utf_mblen((const unsigned char *) s + *i) : pg_mblen(s + *i);
 
 	if (l < 1 || *i + l > len)
@@ -139,13 +119,10 @@ NameIsValid(const char *s, int len)
 {
 	int			i = 0;
 	pg_wchar	c;
-	bool		utf8;
 
-	if ((s = AsJudged(s, &len, &utf8)) == NULL)
-		return false;
 	while (i < len)
 	{
-		if (!NextChar(s, len, utf8, &i, &c) || RefusedInName(c))
+		if (!NextChar(s, len, &i, &c) || RefusedInName(c))
 			return false;
 	}
 	return true;
@@ -162,13 +139,10 @@ NameShows(const char *s, int len)
 {
 	int			i = 0;
 	pg_wchar	c;
-	bool		utf8;
 
-	if ((s = AsJudged(s, &len, &utf8)) == NULL)
-		return false;
 	while (i < len)
 	{
-		if (!NextChar(s, len, utf8, &i, &c))
+		if (!NextChar(s, len, &i, &c))
 			return false;
 		if (c == '<' || c == '>' || c == '"' || !Refused(c))
 			return true;
@@ -259,13 +233,10 @@ EmailIsValid(const char *s, int len)
 {
 	pg_wchar	chars[320 + 1];
 	bool		ascii = true;
-	bool		utf8;
 	int			at = -1;
 	int			n = 0;
 	int			i = 0;
 
-	if ((s = AsJudged(s, &len, &utf8)) == NULL)
-		return false;
 	while (i < len)
 	{
 		pg_wchar	c;
@@ -273,7 +244,7 @@ EmailIsValid(const char *s, int len)
 
 		if (n == 320)
 			return false;		/* (a long text is not read to its end) */
-		if (!NextChar(s, len, utf8, &i, &c))
+		if (!NextChar(s, len, &i, &c))
 			return false;
 		if (c == '@')
 		{
@@ -291,7 +262,7 @@ EmailIsValid(const char *s, int len)
 	if (at < 0 || n - at - 1 > EMAIL_DOMAIN_MAX || !DotSeparated(chars, at, false) ||
 		!DotSeparated(chars + at + 1, n - at - 1, true))
 		return false;
-	return ascii || !utf8 || IsComposed(chars);
+	return ascii || GetDatabaseEncoding() != PG_UTF8 || IsComposed(chars);
 }
 
 /* Raise 22023 unless email is an address share_acl accepts. */
