@@ -128,6 +128,19 @@ COMMENT ON FUNCTION share_acl._link_count_failure(uuid) IS
 ALTER TABLE share_acl.signing_key ADD COLUMN in_use boolean NOT NULL DEFAULT false;
 COMMENT ON COLUMN share_acl.signing_key.in_use IS
     'the key has signed a link token; an unused key may be replaced by inserting the same kid (restore)';
+-- The database the extension made a key in (CREATE EXTENSION's first key,
+-- rotate_signing_key's): a database made from a template holds copies of the
+-- template's keys, and one made in another database that has signed nothing
+-- gets a secret of its own when it first signs (_link_token).  NULL for a
+-- key inserted otherwise (an administrator's, kept as inserted).
+ALTER TABLE share_acl.signing_key ADD COLUMN made_in oid;
+COMMENT ON COLUMN share_acl.signing_key.made_in IS
+    'the database (pg_database oid) the extension made the key in; an unused key made in another (a template''s copy) gets a secret of its own when it first signs; NULL for an inserted key';
+CREATE FUNCTION share_acl._this_database() RETURNS oid
+LANGUAGE sql STABLE AS $$
+    SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()
+$$;
+COMMENT ON FUNCTION share_acl._this_database() IS 'internal: the current database''s oid';
 
 CREATE FUNCTION share_acl.signing_key_replace_unused() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -305,21 +318,24 @@ END $$;
 COMMENT ON FUNCTION share_acl._link_record_attempt(uuid, boolean, text, uuid, text, text) IS
     'internal: decide and record one attempt to open a link with a password or max_views (lockout, wrong password, claimed view; the audit row of a refusal or a claimed view) under the link''s row lock';
 
--- The token of a link, signed with the newest unretired key.  A key that has
--- signed nothing yet gets its secret when it first signs: a database made
--- from another (CREATE DATABASE ... TEMPLATE, template1 with the extension
--- in it) holds a copy of its keys, and one that no token was signed with is
--- then not shared with every other copy.  (Two transactions signing with it
--- first: the second waits for the first's row and signs with the secret it
--- committed; in REPEATABLE READ it fails to serialize.)
+-- The token of a link, signed with the newest unretired key.  A key the
+-- extension made in another database that has signed nothing gets a secret
+-- of its own when it first signs: a database made from another (CREATE
+-- DATABASE ... TEMPLATE, template1 with the extension in it) holds a copy of
+-- its keys, which is then not shared with every other copy.  (Two
+-- transactions signing with it first: the second waits for the first's row
+-- and signs with the secret it committed; in REPEATABLE READ it fails to
+-- serialize.)
 CREATE FUNCTION share_acl._link_token(link uuid) RETURNS text
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     k integer;
     used boolean;
+    copied boolean;
     t text;
 BEGIN
-    SELECT s.kid, s.in_use INTO k, used
+    SELECT s.kid, s.in_use, s.made_in OPERATOR(pg_catalog.<>) share_acl._this_database()
+      INTO k, used, copied
       FROM share_acl.signing_key s
      WHERE s.retired_at IS NULL
      ORDER BY s.kid DESC LIMIT 1;
@@ -329,7 +345,8 @@ BEGIN
                   HINT = 'A trusted administrator calls share_acl.rotate_signing_key().';
     END IF;
     IF NOT used THEN
-        UPDATE share_acl.signing_key s SET secret = share_acl._random_bytes(32), in_use = true
+        UPDATE share_acl.signing_key s
+           SET secret = CASE WHEN copied THEN share_acl._random_bytes(32) ELSE s.secret END, in_use = true
          WHERE s.kid = k AND NOT s.in_use;
     END IF;
     SELECT share_acl._token_sign(s.kid, s.secret, _link_token.link) INTO t
@@ -710,8 +727,9 @@ DECLARE
 BEGIN
     PERFORM share_acl._require_admin('rotate_signing_key');     -- (keys are not a workspace matter)
     LOCK TABLE share_acl.signing_key IN SHARE ROW EXCLUSIVE MODE;
-    INSERT INTO share_acl.signing_key AS s (kid, secret)
-    SELECT coalesce(max(x.kid), 0) + 1, share_acl._random_bytes(32) FROM share_acl.signing_key x
+    INSERT INTO share_acl.signing_key AS s (kid, secret, made_in)
+    SELECT coalesce(max(x.kid), 0) + 1, share_acl._random_bytes(32), share_acl._this_database()
+      FROM share_acl.signing_key x
     RETURNING s.kid INTO k;
     RETURN k;
 END $$;
@@ -801,4 +819,4 @@ COMMENT ON FUNCTION share_acl.expiring_links(interval) IS
 -- The first signing key (privileges: 090_privileges.sql)
 -- ---------------------------------------------------------------------------
 
-INSERT INTO share_acl.signing_key (kid, secret) VALUES (1, share_acl._random_bytes(32));
+INSERT INTO share_acl.signing_key (kid, secret, made_in) VALUES (1, share_acl._random_bytes(32), share_acl._this_database());

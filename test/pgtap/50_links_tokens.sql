@@ -175,22 +175,14 @@ SELECT is((SELECT kid FROM k2), (SELECT kid FROM k0) + 1, 'rotate_signing_key re
 SELECT ok((SELECT length(s.secret) >= 32 AND s.secret <> (SELECT secret FROM k0) AND NOT s.in_use
              FROM share_acl.signing_key s WHERE s.kid = (SELECT kid FROM k2)),
           'the new key is a fresh random secret of 32 bytes or more');
--- a key's secret is made again when it first signs (a copy of the database
--- made before, from a template, does not share it), and kept after that
+-- a key made in this database keeps its secret when it first signs
 CREATE TEMP TABLE k2_made AS SELECT secret FROM share_acl.signing_key WHERE kid = (SELECT kid FROM k2);
 SELECT pg_temp.act('alice');
 INSERT INTO toks VALUES ('t3', share_acl.create_link(pg_temp.id('A'), label => 'after rotation'));
 SELECT share_acl.set_principal(NULL);
-SELECT ok((SELECT s.in_use AND s.secret <> (SELECT secret FROM k2_made) AND length(s.secret) = 32
+SELECT ok((SELECT s.in_use AND s.secret = (SELECT secret FROM k2_made)
              FROM share_acl.signing_key s WHERE s.kid = (SELECT kid FROM k2)),
-          'its first signature gave the new key a secret of its own, other than the one it was made with');
-CREATE TEMP TABLE k2_used AS SELECT secret FROM share_acl.signing_key WHERE kid = (SELECT kid FROM k2);
-SELECT pg_temp.act('alice');
-INSERT INTO toks VALUES ('t3b', share_acl.create_link(pg_temp.id('A'), label => 'second after rotation'));
-SELECT share_acl.set_principal(NULL);
-SELECT is((SELECT secret FROM share_acl.signing_key WHERE kid = (SELECT kid FROM k2)), (SELECT secret FROM k2_used),
-    '... which a later signature keeps');
-SELECT is(pg_temp.status(pg_temp.tok('t3b')), 'ok', '... so both tokens of that key open');
+          'a key made in this database keeps its secret at its first signature');
 SELECT is(substring(pg_temp.unb64url(pg_temp.tok('t3')) FROM 2 FOR 4), int4send((SELECT kid FROM k2)),
     'a link created after the rotation is signed with the new key');
 SELECT is(pg_temp.status(pg_temp.tok('t1')), 'ok', 'rotation: a token of the old key still opens');
@@ -254,6 +246,33 @@ SELECT is(share_acl._password_check('pässwörd', share_acl._password_hash('päs
     '_password_check: a non-ASCII password matches its hash');
 SELECT isnt(share_acl._password_hash('same'), share_acl._password_hash('same'),
     '_password_hash: salted (two hashes of one password differ)');
+
+-- a key the extension made in another database (a template's, copied with
+-- it: made_in names that one) gets a secret of its own at its first
+-- signature, which later signatures keep; a key an administrator inserted
+-- (made_in NULL: its secret may sign tokens elsewhere) keeps the one it was
+-- given
+CREATE TEMP TABLE k3 AS SELECT share_acl.rotate_signing_key() AS kid;
+UPDATE share_acl.signing_key SET made_in = 1 WHERE kid = (SELECT kid FROM k3);
+CREATE TEMP TABLE k3_made AS SELECT secret FROM share_acl.signing_key WHERE kid = (SELECT kid FROM k3);
+SELECT pg_temp.act('alice');
+INSERT INTO toks VALUES ('t5', share_acl.create_link(pg_temp.id('A'), label => 'copied key'));
+INSERT INTO toks VALUES ('t6', share_acl.create_link(pg_temp.id('A'), label => 'copied key, again'));
+SELECT share_acl.set_principal(NULL);
+SELECT ok((SELECT s.in_use AND s.secret <> (SELECT secret FROM k3_made) AND length(s.secret) = 32
+             FROM share_acl.signing_key s WHERE s.kid = (SELECT kid FROM k3))
+          AND pg_temp.status(pg_temp.tok('t5')) = 'ok' AND pg_temp.status(pg_temp.tok('t6')) = 'ok',
+    'a key made in another database gets a secret of its own at its first signature; both tokens signed with it open');
+INSERT INTO share_acl.signing_key (kid, secret) VALUES ((SELECT kid FROM k3) + 1, '\x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff');
+INSERT INTO toks SELECT 'signed_elsewhere', share_acl._token_sign(s.kid, s.secret, pg_temp.id('L2'))
+  FROM share_acl.signing_key s WHERE s.kid = (SELECT kid FROM k3) + 1;
+SELECT pg_temp.act('alice');
+INSERT INTO toks VALUES ('t7', share_acl.create_link(pg_temp.id('A'), label => 'inserted key'));
+SELECT share_acl.set_principal(NULL);
+SELECT ok((SELECT s.in_use AND s.secret = '\x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'::bytea
+             FROM share_acl.signing_key s WHERE s.kid = (SELECT kid FROM k3) + 1)
+          AND pg_temp.status(pg_temp.tok('signed_elsewhere')) = 'ok',
+    'a key an administrator inserted keeps its secret at its first signature here: a token signed with it elsewhere opens');
 
 SELECT * FROM finish();
 ROLLBACK;
