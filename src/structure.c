@@ -686,24 +686,24 @@ Load(Snapshot snap, bool want_full, uint64 avoid)
 	bool		big = est_res >= LOAD_AT_ONCE_BELOW;
 	bool		shareable = big && SharedImageFits(est_res, est_items);
 
+	/* the image file as it is before it is judged (0: none) */
+	uint64		image_stamp = SharedImageFits(est_res, est_items) ? ImageFileStamp(IMAGE_STRUCTURE) : 0;
+
 	/*
 	 * An estimate from before a bulk load (an ANALYZE of the table when it
 	 * was small) calls a big structure small: the image a backend wrote
 	 * after loading it in full is mapped all the same.
 	 */
-	bool		image_kept = shareable ||
-		(SharedImageFits(est_res, est_items) && ImageFileStamp(IMAGE_STRUCTURE) != 0);
+	bool		image_kept = shareable || image_stamp != 0;
 	MemoryContext old;
 	StructureCache *s = NULL;
 	bool		stale = false;
 	bool		published = false;
-	uint64		image_stamp = 0;
 
 	DropStructure();
 	old = MemoryContextSwitchTo(structure_cxt);
 	if (image_kept)
 	{
-		image_stamp = ImageFileStamp(IMAGE_STRUCTURE);	/* (before it is judged) */
 		s = AdoptImage(snap, want_full ? MAX_DELTA_IDS : FRESH_IMAGE_DELTAS, avoid, &stale);
 		if (s != NULL && !fits && StructureMemory() > CacheLimitBytes())
 		{

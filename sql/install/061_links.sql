@@ -331,11 +331,10 @@ LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     k integer;
     used boolean;
-    copied boolean;
+    key_made_in oid;
     t text;
 BEGIN
-    SELECT s.kid, s.in_use, s.made_in OPERATOR(pg_catalog.<>) share_acl._this_database()
-      INTO k, used, copied
+    SELECT s.kid, s.in_use, s.made_in INTO k, used, key_made_in
       FROM share_acl.signing_key s
      WHERE s.retired_at IS NULL
      ORDER BY s.kid DESC LIMIT 1;
@@ -346,7 +345,9 @@ BEGIN
     END IF;
     IF NOT used THEN
         UPDATE share_acl.signing_key s
-           SET secret = CASE WHEN copied THEN share_acl._random_bytes(32) ELSE s.secret END, in_use = true
+           SET secret = CASE WHEN key_made_in OPERATOR(pg_catalog.<>) share_acl._this_database()
+                             THEN share_acl._random_bytes(32) ELSE s.secret END,
+               in_use = true
          WHERE s.kid = k AND NOT s.in_use;
     END IF;
     SELECT share_acl._token_sign(s.kid, s.secret, _link_token.link) INTO t
