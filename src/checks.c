@@ -32,6 +32,7 @@ PG_FUNCTION_INFO_V1(reach_lasting_of);
 PG_FUNCTION_INFO_V1(switch_class);
 PG_FUNCTION_INFO_V1(held_by_grants);
 PG_FUNCTION_INFO_V1(audit_readable);
+PG_FUNCTION_INFO_V1(current_link);
 
 /* E of the current context on resource_id; *known says whether the id is known. */
 static Permset
@@ -552,4 +553,23 @@ concerned_now(PG_FUNCTION_ARGS)
 	foreach(lc, ids)
 		out[i++] = UUIDPGetDatum((pg_uuid_t *) lfirst(lc));
 	PG_RETURN_ARRAYTYPE_P(construct_array(out, i, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
+}
+
+/*
+ * current_link() → uuid: the link of the transaction's link context while it
+ * counts, or NULL (a revoked, expired or not yet valid link, or one whose
+ * token's key is retired, is no longer the context's: as has_access, which
+ * it stands beside in application policies, judges it).
+ */
+Datum
+current_link(PG_FUNCTION_ARGS)
+{
+	const pg_uuid_t *link = EngineCurrentLink();
+	pg_uuid_t  *result;
+
+	if (link == NULL)
+		PG_RETURN_NULL();
+	result = palloc(sizeof(pg_uuid_t));
+	*result = *link;
+	PG_RETURN_UUID_P(result);
 }

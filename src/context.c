@@ -658,17 +658,3 @@ set_link_context(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-PG_FUNCTION_INFO_V1(current_link);
-
-/* current_link() → uuid: the link of the transaction's link context, or NULL */
-Datum
-current_link(PG_FUNCTION_ARGS)
-{
-	pg_uuid_t  *result;
-
-	if (!link_is_set)
-		PG_RETURN_NULL();
-	result = palloc(sizeof(pg_uuid_t));
-	*result = link_id;
-	PG_RETURN_UUID_P(result);
-}

@@ -650,6 +650,42 @@ LinkReaches(Engine *e, int32 node, int32 target, int depth)
 }
 
 /*
+ * Why the link context's link gives nothing at now (R7: revoked, expired,
+ * not yet valid, its token's key retired, or gone), or NULL when it counts.
+ */
+static const char *
+LinkNotCounting(const LinkData *link, TimestampTz now)
+{
+	if (!link->exists)
+		return "the link no longer exists";
+	if (link->revoked)
+		return "the link is revoked";
+	if (link->key_retired)
+		return "the key that signed the link's token is retired";
+	if (link->expires_at <= now || link->not_before > now)
+		return "the link is not valid now";
+	return NULL;
+}
+
+/*
+ * The id of the transaction's link context's link while that link counts
+ * (as EngineLinkPermissions judges it, changes committed by others taken in
+ * at each statement), or NULL.
+ */
+const pg_uuid_t *
+EngineCurrentLink(void)
+{
+	const pg_uuid_t *id;
+	const LinkData *link;
+
+	CacheBeginStatement();
+	link = ContextCurrentLink(&id);
+	if (link == NULL || LinkNotCounting(link, EngineExpiryNow()) != NULL)
+		return NULL;
+	return id;
+}
+
+/*
  * R7: what the transaction's link context gives on node: the link's permset
  * (toggles applied) when the link's resource is in anc(node), while the link
  * is neither revoked nor expired and the key that signed the token opened
@@ -663,17 +699,15 @@ EngineLinkPermissions(Engine *e, int32 node, Trace *trace)
 	int32		target;
 	Permset		perms;
 
+	const char *invalid;
+
 	if (link == NULL)
 		return 0;
-	if (!link->exists || link->revoked || link->key_retired ||
-		link->expires_at <= e->now || link->not_before > e->now)
+	invalid = LinkNotCounting(link, e->now);
+	if (invalid != NULL)
 	{
 		if (trace)
-			TraceAdd(trace, "R7", NULL, NULL, 0,
-					 pstrdup(!link->exists ? "the link no longer exists" :
-							 link->revoked ? "the link is revoked" :
-							 link->key_retired ? "the key that signed the link's token is retired" :
-							 "the link is not valid now"));
+			TraceAdd(trace, "R7", NULL, NULL, 0, pstrdup(invalid));
 		return 0;
 	}
 	if (link_memo == NULL)

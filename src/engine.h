@@ -69,6 +69,7 @@ extern PrincipalCtx *EnginePrincipal(Engine *e, const pg_uuid_t *id);
 extern uuidmap_hash *EngineWorkspacesReached(Engine *e, PrincipalCtx *pc);
 extern Permset EngineEffective(Engine *e, PrincipalCtx *pc, Target t, Trace *trace);
 extern Permset EngineLinkPermissions(Engine *e, int32 node, Trace *trace);
+extern const pg_uuid_t *EngineCurrentLink(void);
 extern WorkspaceRole EngineRoleForTarget(Engine *e, PrincipalCtx *pc, Target t);
 
 /* Does P own node (R10's "owner")? */

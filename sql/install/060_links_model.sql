@@ -95,4 +95,4 @@ COMMENT ON FUNCTION share_acl._set_link_context(uuid) IS
 CREATE FUNCTION share_acl.current_link() RETURNS uuid
     AS 'MODULE_PATHNAME', 'current_link' LANGUAGE C STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION share_acl.current_link() IS
-    'the link of the transaction''s link context (set by open_link), or NULL';
+    'the link of the transaction''s link context (set by open_link) while it counts, or NULL (NULL once the link is revoked, expires or its token''s key is retired)';

@@ -5,7 +5,7 @@
 -- application table under protect(); a viewer link on P gives its holder
 -- (no principal) view on each asset.
 BEGIN;
-SELECT plan(16);
+SELECT plan(22);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -27,6 +27,11 @@ GRANT SELECT ON public.t56_asset TO t56_reader;
 GRANT USAGE ON SCHEMA share_acl TO t56_reader;
 CREATE TEMP TABLE tok (t text);
 INSERT INTO tok SELECT share_acl.create_link(pg_temp.id('P'), 'viewer');
+CREATE TEMP TABLE tok_revoked (t text);
+INSERT INTO tok_revoked SELECT share_acl.create_link(pg_temp.id('P'), 'viewer');
+CREATE TEMP TABLE tok_brief (t text);
+INSERT INTO tok_brief SELECT share_acl.create_link(pg_temp.id('P'), 'viewer',
+    expires_at => clock_timestamp() + interval '1 second');
 SELECT share_acl.set_principal(NULL);
 
 -- savepoints
@@ -56,6 +61,21 @@ BEGIN
     END;
 END $$;
 SELECT is(share_acl.current_link(), NULL, 'a failed exception block ends a link context opened inside it');
+
+-- current_link() names the link only while it counts, as has_access judges
+-- it: an application policy on link_id = current_link() ends with the link
+SELECT is((SELECT status FROM share_acl.open_link((SELECT t FROM tok_revoked))), 'ok', 'a second link opens');
+SELECT share_acl.set_principal(pg_temp.id('alice'));
+SELECT share_acl.revoke_link(share_acl.link_id((SELECT t FROM tok_revoked)));
+SELECT share_acl.set_principal(NULL);
+SELECT is(share_acl.current_link(), NULL, 'current_link() is NULL once its link is revoked');
+SELECT ok(NOT share_acl.has_access(md5('t56 asset 1')::uuid, 'view'), 'as has_access gives nothing');
+SELECT is((SELECT status FROM share_acl.open_link((SELECT t FROM tok_brief))), 'ok',
+    'a link that expires in a second opens');
+SELECT pg_sleep(1.2);
+SELECT is(share_acl.current_link(), NULL, 'current_link() is NULL once its link expired');
+SELECT ok(NOT share_acl.has_access(md5('t56 asset 1')::uuid, 'view'), 'and has_access gives nothing');
+SELECT share_acl._set_link_context(NULL);
 
 -- the setting cannot be forged
 SELECT throws_ok(format('SET share_acl.link_context = %L', md5('x')::uuid),
