@@ -15,10 +15,12 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/tableam.h"
 #include "access/table.h"
 #include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "executor/tuptable.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
@@ -39,6 +41,7 @@
 #include "maps.h"
 #include "notify.h"
 #include "permset_sql.h"
+#include "row_lock.h"
 #include "row_write.h"
 
 PG_FUNCTION_INFO_V1(share_create);
@@ -49,7 +52,7 @@ PG_FUNCTION_INFO_V1(resource_create);
 /* The statements of this file, each prepared once per backend and kept. */
 typedef enum ManagePlan
 {
-	PLAN_SHARE_INSERT, PLAN_SHARE_READ, PLAN_SHARE_DELETE,
+	PLAN_SHARE_INSERT, PLAN_SHARE_READ, PLAN_SHARE_LOCK, PLAN_SHARE_DELETE,
 	PLAN_RESOURCE_INSERT,
 	PLAN_TEAM_OUTSIDER, PLAN_OUTSIDER_LABEL, PLAN_NO_ESCALATION_BELOW, PLAN_HOLD_POLICIES, PLAN_COUNT
 } ManagePlan;
@@ -69,6 +72,10 @@ static const KeptStatement statements[PLAN_COUNT] = {
 	[PLAN_SHARE_READ] = {
 		"SELECT x.resource_id, x.granted_by FROM share_acl.share x"
 		" WHERE x.id OPERATOR(pg_catalog.=) $1",
+		"u"},
+	[PLAN_SHARE_LOCK] = {
+		"SELECT x.resource_id, x.granted_by FROM share_acl.share x"
+		" WHERE x.id OPERATOR(pg_catalog.=) $1 FOR UPDATE OF x",
 		"u"},
 	[PLAN_SHARE_DELETE] = {
 		"DELETE FROM share_acl.share x WHERE x.id OPERATOR(pg_catalog.=) $1"
@@ -555,6 +562,51 @@ ShareRowFacts(TupleDesc desc, HeapTuple tup, void *arg)
 		d->grantor = *DatumGetUUIDP(v);
 }
 
+/*
+ * Lock share id as its DELETE would (in READ COMMITTED its newest version,
+ * waited for; above, a concurrent change is a serialization failure) and
+ * read its resource and grantor from the version locked into *locked; false
+ * when there is none.  Needs an SPI connection.
+ */
+static bool
+LockShare(const pg_uuid_t *id, DeletedShare *locked)
+{
+	Relation	rel;
+	TupleTableSlot *slot;
+	Snapshot	snap;
+	Datum		value = UUIDPGetDatum(id);
+	bool		found;
+
+	memset(locked, 0, sizeof(*locked));
+	CatalogLookup();
+	rel = ModelTableOpen(MT_SHARE, RowExclusiveLock);
+	slot = table_slot_create(rel, NULL);
+	snap = RegisterSnapshot(GetTransactionSnapshot());
+	found = LockRowByKey(rel, ModelRelId(MT_SHARE_PKEY), catalog.s_id, F_UUID_EQ, value, snap,
+						 LockTupleExclusive, slot);
+	UnregisterSnapshot(snap);
+	if (found)
+	{
+		bool		should_free;
+		HeapTuple	tup = ExecFetchSlotHeapTuple(slot, false, &should_free);
+
+		ShareRowFacts(RelationGetDescr(rel), tup, locked);
+		if (should_free)
+			heap_freetuple(tup);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(rel, NoLock);
+	if (found)
+		return true;
+	/* (by the statement: a child table of share holds it, or none does) */
+	if (!RunOne(PLAN_SHARE_LOCK, &value, NULL, SPI_OK_SELECT))
+		return false;
+	locked->found = true;
+	(void) KeptStatementUuid(1, &locked->resource);
+	locked->has_grantor = KeptStatementUuid(2, &locked->grantor);
+	return true;
+}
+
 static void
 RequireShareManager(const pg_uuid_t *actor, const pg_uuid_t *share, DeletedShare *s)
 {
@@ -564,11 +616,12 @@ RequireShareManager(const pg_uuid_t *actor, const pg_uuid_t *share, DeletedShare
 
 /*
  * unshare(share uuid) → void.  The caller is checked on the share as it is
- * before its row is deleted (which locks it), so that a refused caller, who
- * may name any share by its id, holds nothing (not even while its refusal
- * is audited); and again on the row deleted, as things are once it is (the
- * delete may have waited for a change of the share, or the caller's rights
- * changed meanwhile), the refusal then undoing the delete.
+ * before its row is locked, so that a refused caller, who may name any share
+ * by its id, holds nothing (not even while its refusal is audited); and
+ * again on the row locked, as things are once it is (the lock may have waited
+ * for a change of the share, or the caller's rights changed meanwhile), but
+ * before its delete: a manager whose change_permissions comes from the share
+ * itself may end it, as it may change it.
  */
 Datum
 share_remove(PG_FUNCTION_ARGS)
@@ -576,6 +629,7 @@ share_remove(PG_FUNCTION_ARGS)
 	const pg_uuid_t *actor = Actor("unshare", ARG_UUID_OR_NULL(0));
 	const pg_uuid_t *share;
 	DeletedShare seen;
+	DeletedShare locked;
 	DeletedShare gone;
 	Snapshot	snap;
 
@@ -606,11 +660,15 @@ share_remove(PG_FUNCTION_ARGS)
 	RequireShareManager(actor, share, &seen);
 
 	AppReferencesRefuse("unshare");
+	if (!LockShare(share, &locked))
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("share %s does not exist", UuidText(share))));
+	RequireShareManager(actor, share, &locked);
 	if (!DeleteShare(share, &gone))
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("share %s does not exist", UuidText(share))));
-	RequireShareManager(actor, share, &gone);
 	SPI_finish();
 	PG_RETURN_VOID();
 }

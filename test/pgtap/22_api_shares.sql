@@ -4,7 +4,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(112);
+SELECT plan(115);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -323,6 +323,13 @@ SELECT pg_temp.act('bob');
 SELECT lives_ok($$SELECT share_acl.unshare(pg_temp.id('s_team'))$$, 'unshare: with change_permissions');
 SELECT pg_temp.act('alice');
 SELECT lives_ok($$SELECT share_acl.unshare(pg_temp.id('s_olga'))$$, 'unshare: the owner removes a share');
+INSERT INTO ids VALUES ('s_carol_mgr', share_acl.share(pg_temp.id('P'), pg_temp.id('carol'), 'manager'));
+SELECT pg_temp.act('carol');
+SELECT ok(share_acl.has_access(pg_temp.id('P'), 'change_permissions'), 'carol manages P through her share');
+SELECT lives_ok($$SELECT share_acl.unshare(pg_temp.id('s_carol_mgr'))$$,
+    'unshare: a manager ends the share her change_permissions comes from, as she may change it');
+SELECT ok(NOT share_acl.has_access(pg_temp.id('P'), 'change_permissions'), '... and no longer manages P');
+SELECT pg_temp.act('alice');
 SELECT ok(NOT share_acl.has_access(pg_temp.id('olga'), pg_temp.id('A'), 'view'),
     'unshare: denies at once');
 SELECT throws_ok($$SELECT share_acl.unshare(pg_temp.id('s_olga'))$$, 'P0002', NULL, 'unshare: unknown share is P0002');
