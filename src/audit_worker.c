@@ -7,13 +7,14 @@
  * background worker with _audit_refusal(): the database, the role to act as
  * (the owner of audit_log), the acting principal, the session user, the
  * refused function, its target, the target's workspace and the message go
- * through a dynamic shared memory segment.  The caller waits only until the
- * worker has copied them (the time a process takes to start, a few ms),
- * then raises its error; the worker connects, stages the row
- * (_audit_record_refusal) and commits, which seals it into the workspace's
- * chain like any other row.  So the row is in audit_log a few tens of
- * milliseconds later, whether the caller's client disconnects at once or
- * not.  Dynamic background workers need no shared_preload_libraries: this
+ * through a dynamic shared memory segment.  The caller waits until the
+ * worker has copied them (the time a process takes to start, a few ms; held
+ * from cancels), then until the worker has written them (at most
+ * REFUSAL_WRITE_WAIT_MS; a cancel ends this wait only), then raises its
+ * error; the worker connects, stages the row (_audit_record_refusal) and
+ * commits, which seals it into the workspace's chain like any other row.  So
+ * the row is in audit_log for the caller's next statement, and not lost when
+ * its client disconnects at once.  Dynamic background workers need no shared_preload_libraries: this
  * works in both deployments.
  *
  * At most a quarter of max_worker_processes (at least one) such workers run
@@ -111,8 +112,16 @@ PG_FUNCTION_INFO_V1(audit_refusal);
 typedef enum RefusalState
 {
 	REFUSAL_PENDING = 0,		/* the worker has not copied the row */
-	REFUSAL_TAKEN				/* the worker holds its own copy */
+	REFUSAL_TAKEN,				/* the worker holds its own copy */
+	REFUSAL_WRITTEN,			/* ... and has committed it */
+	REFUSAL_UNWRITTEN			/* ... and failed to (its LOG line says so) */
 } RefusalState;
+
+/*
+ * The longest a caller whose row was taken waits for the worker's commit,
+ * beyond its lock_timeout (REFUSAL_LOCK_TIMEOUT) and a connection's start.
+ */
+#define REFUSAL_WRITE_WAIT_MS	5000
 
 /* The row of one refused call, in the dynamic shared memory segment. */
 typedef struct RefusalShared
@@ -340,6 +349,29 @@ WaitPostTaken(dsm_segment *seg, volatile const int32 *state, TimestampTz deadlin
 	return result;
 }
 
+/*
+ * Once the worker has taken the row: wait until it has committed it (or
+ * failed to), at most REFUSAL_WRITE_WAIT_MS, so that the row is in audit_log
+ * for the caller's next statement.  Interrupts are served: the row is the
+ * worker's now, and a cancel only ends the wait.
+ */
+static void
+WaitRowWritten(volatile RefusalShared *sh)
+{
+	TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), REFUSAL_WRITE_WAIT_MS);
+
+	for (;;)
+	{
+		pg_read_barrier();
+		if (sh->state != REFUSAL_TAKEN || GetCurrentTimestamp() >= deadline)
+			return;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 10,
+						 PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
 /* Copy a text argument, cut at max - 1 bytes on a character boundary. */
 static void
 CopyText(FunctionCallInfo fcinfo, int arg, char *dst, int max)
@@ -517,7 +549,7 @@ audit_refusal(PG_FUNCTION_ARGS)
 	PG_END_ENSURE_ERROR_CLEANUP(LogUnrecordedAtExit, PointerGetDatum(sh));
 	RESUME_CANCEL_INTERRUPTS();
 	if (wait == SEGMENT_WORKER_ANSWERED)
-		;
+		WaitRowWritten(sh);
 	else if (post_wait == POST_WITHDRAWN)
 		LogUnrecorded(sh, psprintf("the background worker it was handed to did not take it within %d seconds",
 								   REFUSAL_SLOT_WAIT_MS / 1000));
@@ -532,9 +564,29 @@ audit_refusal(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(wait == SEGMENT_WORKER_ANSWERED);
 }
 
-/* The row this worker took and has not written yet (logged if it exits so). */
+/*
+ * The row this worker took and has not written yet (logged if it exits so),
+ * and its caller's segment, kept to tell the caller when it is written.
+ */
 static RefusalShared unwritten;
 static bool unwritten_held = false;
+static dsm_segment *unwritten_seg = NULL;
+
+/* Tell the caller of the row taken that it is written, or never will be. */
+static void
+AnswerWritten(RefusalState state)
+{
+	RefusalShared *sh;
+
+	if (unwritten_seg == NULL)
+		return;
+	sh = dsm_segment_address(unwritten_seg);
+	pg_write_barrier();
+	sh->state = state;
+	SetLatch(&unwritten.caller->procLatch);
+	dsm_detach(unwritten_seg);
+	unwritten_seg = NULL;
+}
 
 /* (preloaded) this worker's mailbox, -1: none */
 static int	my_box = -1;
@@ -546,6 +598,7 @@ LogUnwrittenAtExit(int code, Datum arg)
 		LogUnrecorded(&unwritten, code == 0 ? "the background worker ended before writing it"
 					  : "the background worker failed or was terminated before writing it");
 	unwritten_held = false;
+	AnswerWritten(REFUSAL_UNWRITTEN);
 }
 
 /*
@@ -568,8 +621,9 @@ FreeMailbox(int code, Datum arg)
 
 /*
  * Take the row of the caller whose segment is handle into unwritten: copy
- * it, tell the caller, detach; false when the caller is gone (it ended
- * before the hand-over, which it never does while it waits for one).
+ * it, tell the caller, keep the segment (AnswerWritten detaches it); false
+ * when the caller is gone (it ended before the hand-over, which it never
+ * does while it waits for one).
  */
 static bool
 TakeRow(dsm_handle handle)
@@ -585,7 +639,8 @@ TakeRow(dsm_handle handle)
 	pg_write_barrier();
 	sh->state = REFUSAL_TAKEN;
 	SetLatch(&unwritten.caller->procLatch);
-	dsm_detach(seg);
+	dsm_pin_mapping(seg);		/* (beyond the transactions that write it) */
+	unwritten_seg = seg;
 	return true;
 }
 
@@ -629,6 +684,7 @@ WriteRow(const RefusalShared *row)
 		PopActiveSnapshot();
 		CommitTransactionCommand();
 		unwritten_held = false;
+		AnswerWritten(REFUSAL_WRITTEN);
 		pgstat_report_activity(STATE_IDLE, NULL);
 	}
 	PG_CATCH();
@@ -640,6 +696,7 @@ WriteRow(const RefusalShared *row)
 		AbortOutOfAnyTransaction();
 		unwritten_held = false;
 		LogUnrecorded(row, "its transaction failed");
+		AnswerWritten(REFUSAL_UNWRITTEN);
 		proc_exit(1);
 	}
 	PG_END_TRY();

@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(177);
+SELECT plan(179);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -489,6 +489,17 @@ SELECT is((SELECT array_agg(actor_id IS NULL ORDER BY (new ->> 'refused_at')::ti
              FILTER (WHERE (new ->> 'refused_at')::timestamptz <= clock_timestamp()) FROM pg_temp.fresh()),
     ARRAY[false, true],
     'refused calls: refused_at, the time of each refusal, orders the rows as the calls were made');
+-- the refused call waits for its row's commit: the next statement sees it
+SELECT pg_temp.mark();
+SET SESSION AUTHORIZATION t60_app;
+BEGIN; SELECT pg_temp.act('dave');
+SELECT throws_ok($$SELECT share_acl.create_team(pg_temp.id('ws'), 'not allowed either')$$, '42501',
+    NULL, 'refused again');
+ROLLBACK;
+RESET SESSION AUTHORIZATION;
+SELECT is((SELECT count(*) FROM share_acl.audit_log l
+            WHERE l.id > (SELECT m.id FROM marks m) AND l.action = 'refused'), 1::bigint,
+    'a refused call''s row is in audit_log for the next statement, without waiting');
 -- refused for want of a principal, a call's row names what it named, in its
 -- workspace's chain (which its owner reads): a share, an upload, an update of a share (its resource)
 SELECT pg_temp.mark();
