@@ -20,7 +20,9 @@
  * transaction does afterwards.  The password is checked
  * here and never goes into a statement.  open_link answers a refused link
  * with a status, never an error, but for a link with a password or
- * max_views on a hot standby (25006: its attempts are the primary's).
+ * max_views on a hot standby (25006: its attempts are the primary's; a
+ * password link opened there without a password is password_required, which
+ * counts nothing).
  */
 #include "postgres.h"
 
@@ -468,6 +470,8 @@ link_open(PG_FUNCTION_ARGS)
 		own = l.has_creator && actor != NULL && uuid_equal(actor, &l.creator) && CreatorHolds(&l);
 		if (l.refusal != NULL)
 			status = l.refusal;
+		else if (standby && l.password_hash != NULL && !given_password)
+			status = "password_required";	/* (as on the primary: nothing counted) */
 		else if (standby && (l.password_hash != NULL || l.has_max_views))
 		{
 			/*

@@ -74,8 +74,10 @@
 -- Hot standby (pg_is_in_recovery()): open_link validates exactly as on the
 -- primary and sets the link context, but writes nothing: no link_view row,
 -- no view_count / last_viewed_at bump, no first-view notification, no audit
--- row.  A link with a password or max_views is refused there (25006, before
--- any password is looked at): its attempts must be counted (the lockout,
+-- row.  A link with a password opened without one answers password_required
+-- (nothing to count); otherwise a link with a password or max_views is
+-- refused there (25006, before any password is looked at): its attempts
+-- must be counted (the lockout,
 -- the views left), which only the primary can do.  Applications that need
 -- these records send open_link to the primary.
 
@@ -537,7 +539,7 @@ RETURNS TABLE (ok boolean, status text, link_id uuid, resource uuid, perms share
     AS 'MODULE_PATHNAME', 'link_open'
     LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION share_acl.open_link(text, text, text) IS
-    'validate a share link token (and password); on ok record the view and make the link the transaction''s link context; answers a refused link with a status (on a hot standby a link with a password or max_views raises 25006)';
+    'validate a share link token (and password); on ok record the view and make the link the transaction''s link context; answers a refused link with a status (on a hot standby a link with a password or max_views raises 25006, but for password_required)';
 
 -- The id of the link a token names (what revoke_link takes; create_link
 -- returns the token only, SPEC section 5): when the token is well-formed and

@@ -301,6 +301,9 @@ run_round() {
 			"$(on_standby -v VERBOSITY=verbose -c "SELECT status FROM share_acl.open_link('$guarded', '$pw')" 2>&1 |
 				sed -n 's/^ERROR: *//p' | head -1)"
 	done
+	check "a password link opened without its password on the standby: password_required (nothing to count)" \
+		"password_required" \
+		"$(on_standby -c "SET log_min_error_statement = panic" -c "SELECT status FROM share_acl.open_link('$guarded')" 2>&1)"
 	check "a max_views link is refused on the standby" \
 		"25006: a share link with a password or max_views cannot be opened on a hot standby" \
 		"$(on_standby -v VERBOSITY=verbose -c "SELECT status FROM share_acl.open_link('$limited')" 2>&1 |
