@@ -1,10 +1,13 @@
 /*
  * tree_below.c — what lies below a resource, through children and
  * collection items, read by index probes under a snapshot: the longest path
- * down (_depth_below, for the depth limit of moves and filings) and every
+ * down (_depth_below, for the depth limit of moves and filings), every
  * resource below (_below, for the structure checks of a move and of a
- * project's guest AI switch).  Each resource below is read
- * once, however deep or tangled the paths to it.
+ * project's guest AI switch), the subtree that a delete deletes
+ * (_subtree, children only, for delete_resource's walk) and whether someone
+ * else's resource is below (_foreign_below, for R14's owner exemption and
+ * member_edit_own_only).  Each resource below is read once, however deep or
+ * tangled the paths to it.
  */
 #include "postgres.h"
 
@@ -98,39 +101,34 @@ depth_below(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(below);
 }
 
-PG_FUNCTION_INFO_V1(resources_below);
-
 /*
- * _below(resource uuid) → uuid[]: the resources below a resource, through
- * children and collection items, downwards, each once (in the order a
- * breadth-first walk finds them), under the statement's snapshot.  Two
- * index probes per resource below, however deep or tangled the tree:
- * comparing each level with everything found so far (as a level-by-level
- * query must) costs levels × resources.
+ * id and what lies below it, downwards, each once (in the order a
+ * breadth-first walk finds them, so each level after the one above it),
+ * under snap: through children, and collection items too when items.  Two
+ * index probes per resource below (one without items), however deep or
+ * tangled the tree: comparing each level with everything found so far (as a
+ * level-by-level query must) costs levels × resources.
  */
-Datum
-resources_below(PG_FUNCTION_ARGS)
+static List *
+WalkDown(const pg_uuid_t *id, bool items, Snapshot snap)
 {
-	Snapshot	snap = GetActiveSnapshot();
-	uuidmap_hash *seen;
-	List	   *found;
-	ArrayType  *result;
-	Datum	   *elems;
+	uuidmap_hash *seen = uuidmap_create(CurrentMemoryContext, 64, NULL);
+	List	   *found = list_make1((pg_uuid_t *) id);
 	bool		was_seen;
 	int			i;
 
-	CatalogLookup();
-	seen = uuidmap_create(CurrentMemoryContext, 64, NULL);
-	(void) uuidmap_insert(seen, *PG_GETARG_UUID_P(0), &was_seen);
-	found = list_make1(PG_GETARG_UUID_P(0));
+	(void) uuidmap_insert(seen, *id, &was_seen);
 	/* (found grows while it is walked: each resource's look down once) */
 	for (i = 0; i < list_length(found); i++)
 	{
+		const pg_uuid_t *at = (const pg_uuid_t *) list_nth(found, i);
 		List	   *below;
 		ListCell   *lc;
 
 		CHECK_FOR_INTERRUPTS();
-		below = DirectlyBelow((const pg_uuid_t *) list_nth(found, i), snap);
+		below = items ? DirectlyBelow(at, snap) :
+			IndexScanUuids(MT_RESOURCE, MT_RESOURCE_BY_PARENT, catalog.res_parent, at,
+						   catalog.res_id, snap);
 		foreach(lc, below)
 		{
 			(void) uuidmap_insert(seen, *(const pg_uuid_t *) lfirst(lc), &was_seen);
@@ -142,9 +140,142 @@ resources_below(PG_FUNCTION_ARGS)
 		list_free(below);
 	}
 	uuidmap_destroy(seen);
-	elems = palloc_extended(sizeof(Datum) * list_length(found), MCXT_ALLOC_HUGE);
-	for (i = 1; i < list_length(found); i++)
-		elems[i - 1] = UUIDPGetDatum(list_nth(found, i));
-	result = construct_array(elems, list_length(found) - 1, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR);
-	PG_RETURN_ARRAYTYPE_P(result);
+	return found;
+}
+
+/* The uuids of found from the first'th on, as a uuid[]. */
+static ArrayType *
+UuidArrayFrom(List *found, int first)
+{
+	int			n = list_length(found) - first;
+	Datum	   *elems = palloc_extended(sizeof(Datum) * Max(n, 1), MCXT_ALLOC_HUGE);
+	int			i;
+
+	for (i = 0; i < n; i++)
+		elems[i] = UUIDPGetDatum(list_nth(found, first + i));
+	return construct_array(elems, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR);
+}
+
+PG_FUNCTION_INFO_V1(resources_below);
+
+/*
+ * _below(resource uuid) → uuid[]: the resources below a resource, through
+ * children and collection items, downwards, each once (WalkDown), under the
+ * statement's snapshot.
+ */
+Datum
+resources_below(PG_FUNCTION_ARGS)
+{
+	CatalogLookup();
+	PG_RETURN_ARRAYTYPE_P(UuidArrayFrom(WalkDown(PG_GETARG_UUID_P(0), true, GetActiveSnapshot()), 1));
+}
+
+PG_FUNCTION_INFO_V1(resource_subtree);
+
+/*
+ * _subtree(resource uuid) → uuid[]: the resource and its descendants
+ * (children, their children, ...: what deleting it deletes), top first, level
+ * by level (WalkDown), under the statement's snapshot; empty when the
+ * resource is not there.  An index probe per resource, whatever the
+ * planner would guess of a recursive query over a table whose few parents
+ * hold most resources.
+ */
+Datum
+resource_subtree(PG_FUNCTION_ARGS)
+{
+	const pg_uuid_t *id = PG_GETARG_UUID_P(0);
+	Snapshot	snap = GetActiveSnapshot();
+	bool		there = false;
+
+	CatalogLookup();
+	IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, id, snap, RowExists, &there);
+	if (!there)
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(UUIDOID));
+	PG_RETURN_ARRAYTYPE_P(UuidArrayFrom(WalkDown(id, false, snap), 0));
+}
+
+/* What _foreign_below finds below a resource, level by level. */
+typedef struct ForeignWalk
+{
+	const pg_uuid_t *principal; /* NULL: nobody */
+	bool		foreign;		/* someone else's (or nobody's) resource was found */
+	List	   *next;			/* the unrestricted resources found: looked below next */
+} ForeignWalk;
+
+/* RowCallback: a resource found below; a restricted one, and what is below it, is left out. */
+static void
+ForeignRow(TupleDesc desc, HeapTuple tup, void *arg)
+{
+	ForeignWalk *w = (ForeignWalk *) arg;
+	bool		isnull;
+	Datum		v = Attr(desc, tup, catalog.res_restricted, &isnull);
+	pg_uuid_t  *id;
+
+	if (!isnull && DatumGetBool(v))
+		return;
+	v = Attr(desc, tup, catalog.res_owner, &isnull);
+	/* (the owner IS DISTINCT FROM the principal) */
+	if (isnull ? w->principal != NULL :
+		w->principal == NULL || !uuid_equal(DatumGetUUIDP(v), w->principal))
+		w->foreign = true;
+	id = palloc(sizeof(pg_uuid_t));
+	*id = *DatumGetUUIDP(Attr(desc, tup, catalog.res_id, &isnull));
+	w->next = lappend(w->next, id);
+}
+
+PG_FUNCTION_INFO_V1(foreign_below);
+
+/*
+ * _foreign_below(principal uuid, resource uuid) → boolean: is a resource
+ * below the resource (through children and collection items; restricted
+ * ones and what is below them aside) owned by someone other than the
+ * principal, or by nobody?  Under the active snapshot: the calling query's
+ * (src/commit_recheck.c asks it under a snapshot of its own making at
+ * commit).  An index probe or two per resource below, until one is found.
+ */
+Datum
+foreign_below(PG_FUNCTION_ARGS)
+{
+	Snapshot	snap = GetActiveSnapshot();
+	ForeignWalk w;
+	uuidmap_hash *seen;
+	List	   *todo;
+	bool		was_seen;
+	int			i;
+
+	if (PG_ARGISNULL(1))
+		PG_RETURN_BOOL(false);
+	w.principal = PG_ARGISNULL(0) ? NULL : PG_GETARG_UUID_P(0);
+	w.foreign = false;
+	CatalogLookup();
+	seen = uuidmap_create(CurrentMemoryContext, 64, NULL);
+	(void) uuidmap_insert(seen, *PG_GETARG_UUID_P(1), &was_seen);
+	todo = list_make1(PG_GETARG_UUID_P(1));
+	for (i = 0; i < list_length(todo) && !w.foreign; i++)
+	{
+		const pg_uuid_t *at = (const pg_uuid_t *) list_nth(todo, i);
+		List	   *items;
+		ListCell   *lc;
+
+		CHECK_FOR_INTERRUPTS();
+		w.next = NIL;
+		IndexScanEqual(MT_RESOURCE, MT_RESOURCE_BY_PARENT, catalog.res_parent, at, snap, ForeignRow, &w);
+		items = IndexScanUuids(MT_COLLECTION_ITEM, MT_COLLECTION_ITEM_PKEY, catalog.item_collection, at,
+							   catalog.item_resource, snap);
+		foreach(lc, items)
+			IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, (const pg_uuid_t *) lfirst(lc),
+						   snap, ForeignRow, &w);
+		list_free_deep(items);
+		foreach(lc, w.next)
+		{
+			(void) uuidmap_insert(seen, *(const pg_uuid_t *) lfirst(lc), &was_seen);
+			if (!was_seen)
+				todo = lappend(todo, lfirst(lc));
+			else
+				pfree(lfirst(lc));
+		}
+		list_free(w.next);
+	}
+	uuidmap_destroy(seen);
+	PG_RETURN_BOOL(w.foreign);
 }

@@ -411,7 +411,7 @@ COMMENT ON FUNCTION share_acl.member_owner_check() IS
 -- load) made a nested loop read the whole primary key per level.
 CREATE FUNCTION share_acl.team_member_check() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off SET jit = off AS $$
 DECLARE t share_acl.principal; m share_acl.principal;
 BEGIN
     SELECT * INTO t FROM share_acl.principal WHERE id = NEW.team_id;

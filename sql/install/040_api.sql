@@ -337,7 +337,7 @@ COMMENT ON FUNCTION share_acl._outsider_in(uuid, uuid) IS
 -- The persons a principal stands for: itself, or a team's members at any
 -- depth of nested teams (each once), as this transaction sees the rows.
 CREATE FUNCTION share_acl._persons_in(principal uuid) RETURNS SETOF uuid
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SET jit = off AS $$
     WITH RECURSIVE t(id) AS (
         SELECT $1
         UNION
@@ -481,24 +481,13 @@ COMMENT ON FUNCTION share_acl._edit_own_only(uuid, uuid) IS
     'internal: the resource''s workspace when its member_edit_own_only policy caps the principal (a member) there, else NULL';
 
 -- _foreign_below(principal, R): is a resource below R, within that reach,
--- not the principal's own?  STABLE and SQL, so that it reads with the
--- snapshot of the query that calls it (src/commit_recheck.c asks it under a
--- snapshot of its own making at commit).  Keep it so.
+-- not the principal's own?  C (src/tree_below.c: index probes, whatever the
+-- planner would guess of a recursive query where few parents hold most
+-- resources), STABLE, reading with the snapshot of the query that calls it
+-- (src/commit_recheck.c asks it under a snapshot of its own making at
+-- commit).  Keep it so.
 CREATE FUNCTION share_acl._foreign_below(principal uuid, resource uuid) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (WITH RECURSIVE below(id, owner) AS (
-                       SELECT $2, $1
-                       UNION
-                       SELECT k.id, k.owner
-                         FROM below b
-                         CROSS JOIN LATERAL (SELECT x.id, x.owner_id FROM share_acl.resource x
-                                              WHERE x.parent_id = b.id AND NOT x.restricted
-                                             UNION ALL
-                                             SELECT x.id, x.owner_id FROM share_acl.collection_item ci
-                                               JOIN share_acl.resource x ON x.id = ci.resource_id
-                                              WHERE ci.collection_id = b.id AND NOT x.restricted) AS k(id, owner))
-                   SELECT 1 FROM below b WHERE b.owner IS DISTINCT FROM $1)
-$$;
+    AS 'MODULE_PATHNAME', 'foreign_below' LANGUAGE C STABLE;
 COMMENT ON FUNCTION share_acl._foreign_below(uuid, uuid) IS
     'internal: is a resource below the resource (restricted ones and what is below them aside) owned by someone else than the principal';
 
@@ -968,7 +957,7 @@ COMMENT ON FUNCTION share_acl.remove_member(uuid, uuid) IS
 -- teams cannot carry grants to outsiders past allow_external_sharing.  Adding
 -- an existing team member again changes nothing.
 CREATE FUNCTION share_acl.add_team_member(team uuid, member uuid) RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     actor uuid := share_acl._actor(add_team_member.team);
     t share_acl.principal;
@@ -1407,6 +1396,14 @@ CREATE FUNCTION share_acl._below(resource uuid) RETURNS uuid[]
     AS 'MODULE_PATHNAME', 'resources_below' LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION share_acl._below(uuid) IS
     'internal: the resources below a resource, through children and collection items, downwards';
+
+-- A resource and its descendants, what deleting it deletes, top first
+-- (src/tree_below.c: an index probe each, whatever the planner would guess of
+-- a recursive query on a table whose few parents hold most resources).
+CREATE FUNCTION share_acl._subtree(resource uuid) RETURNS uuid[]
+    AS 'MODULE_PATHNAME', 'resource_subtree' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION share_acl._subtree(uuid) IS
+    'internal: a resource and its descendants through children (what deleting it deletes), top first, level by level; empty when it does not exist';
 
 -- Before a change that puts the resources "above" directly above R: NULL
 -- when nothing needs checking, otherwise what the actor holds on R, anc(R),
@@ -1950,8 +1947,10 @@ COMMENT ON FUNCTION share_acl.remove_from_collection(uuid, uuid) IS
 -- deletes the resource as the extension's owner, then fires the deletion's
 -- AFTER triggers (the cascade's, and those of the application's tables it
 -- reaches) as its caller: never with this owner's rights.
--- (Without JIT: the walk's recursive query is planned for the whole table,
--- and compiling it would cost more than running it on a small subtree.)
+-- (The walk reads the subtree by index probes, _subtree: a recursive query
+-- was planned for the whole table where few parents hold most resources, a
+-- scan of every tenant's resources to delete one asset.  Without JIT, for
+-- the statements that take the subtree's rows.)
 CREATE FUNCTION share_acl._delete_resource_walk(resource uuid) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
@@ -1967,15 +1966,12 @@ BEGIN
     -- the resource and everything below it; the one nearest the top that the
     -- actor may not delete is named (a trusted administrator deletes anything)
     LOOP
-        WITH RECURSIVE doomed(id, depth) AS (
-            SELECT _delete_resource_walk.resource, 0
-          UNION
-            SELECT c.id, d.depth + 1 FROM doomed d JOIN share_acl.resource c ON c.parent_id = d.id)
-        SELECT pg_catalog.array_agg(x.id ORDER BY d.depth),
-               (pg_catalog.array_agg(x.id ORDER BY d.depth)
+        SELECT pg_catalog.array_agg(x.id ORDER BY d.n),
+               (pg_catalog.array_agg(x.id ORDER BY d.n)
                     FILTER (WHERE actor IS NOT NULL AND NOT share_acl._may_delete(actor, x)))[1]
           INTO found_ids, beyond
-          FROM doomed d JOIN share_acl.resource x ON x.id = d.id;
+          FROM pg_catalog.unnest(share_acl._subtree(_delete_resource_walk.resource)) WITH ORDINALITY d(id, n)
+          JOIN share_acl.resource x ON x.id = d.id;
         -- deleted by the transaction the locks below waited for (it, or one
         -- above it): as for a call after that delete, P0002
         IF found_ids IS NULL THEN

@@ -543,7 +543,7 @@ CREATE POLICY audit_log_admin ON share_acl.audit_log FOR SELECT TO share_acl_adm
 -- oldest first, as far as the caller may read audit_log.  Runs with the
 -- caller's rights: row-level security decides.
 CREATE FUNCTION share_acl.audit_for(resource uuid) RETURNS SETOF share_acl.audit_log
-LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     ws uuid[];
 BEGIN

@@ -208,7 +208,7 @@ COMMENT ON FUNCTION share_acl._could_decide(uuid, uuid, uuid) IS
 -- teams it belongs to (directly or through nested teams, at any depth), by
 -- id; NULL when none.
 CREATE FUNCTION share_acl._reviewer_rows_of(review uuid, actor uuid) RETURNS uuid[]
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SET jit = off AS $$
     WITH RECURSIVE t(id) AS (
         SELECT $2
         UNION
