@@ -10,7 +10,8 @@
  * through a dynamic shared memory segment.  The caller waits until the
  * worker has copied them (the time a process takes to start, a few ms; held
  * from cancels), then until the worker has written them (at most
- * REFUSAL_WRITE_WAIT_MS; a cancel ends this wait only), then raises its
+ * REFUSAL_WRITE_WAIT_MS, and not while the worker waits for a lock, which
+ * the caller may hold; a cancel ends this wait only), then raises its
  * error; the worker connects, stages the row (_audit_record_refusal) and
  * commits, which seals it into the workspace's chain like any other row.  So
  * the row is in audit_log for the caller's next statement, and not lost when
@@ -127,6 +128,7 @@ typedef enum RefusalState
 typedef struct RefusalShared
 {
 	PGPROC	   *caller;
+	PGPROC	   *worker;			/* the worker that took the row */
 	Oid			database;
 	char		database_name[NAMEDATALEN];	/* for the LOG line */
 	Oid			role;
@@ -352,8 +354,12 @@ WaitPostTaken(dsm_segment *seg, volatile const int32 *state, TimestampTz deadlin
 /*
  * Once the worker has taken the row: wait until it has committed it (or
  * failed to), at most REFUSAL_WRITE_WAIT_MS, so that the row is in audit_log
- * for the caller's next statement.  Interrupts are served: the row is the
- * worker's now, and a cancel only ends the wait.
+ * for the caller's next statement.  The wait ends sooner when the worker
+ * waits for a heavyweight lock, which the caller may hold (a lock on the
+ * audit log's tables, say: the refusal's error releases it, and the worker
+ * then writes the row), or when a cancel, statement_timeout or termination
+ * comes (held by the refusal, which is raised then): the row is the
+ * worker's, only the wait ends.
  */
 static void
 WaitRowWritten(volatile RefusalShared *sh)
@@ -362,13 +368,17 @@ WaitRowWritten(volatile RefusalShared *sh)
 
 	for (;;)
 	{
+		volatile PGPROC *worker;
+
 		pg_read_barrier();
-		if (sh->state != REFUSAL_TAKEN || GetCurrentTimestamp() >= deadline)
+		worker = sh->worker;
+		if (sh->state != REFUSAL_TAKEN || GetCurrentTimestamp() >= deadline ||
+			QueryCancelPending || ProcDiePending ||
+			(worker != NULL && worker->waitLock != NULL))
 			return;
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 10,
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 1,
 						 PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
 	}
 }
 
@@ -636,6 +646,7 @@ TakeRow(dsm_handle handle)
 	sh = dsm_segment_address(seg);
 	memcpy(&unwritten, sh, sizeof(RefusalShared));
 	unwritten_held = true;
+	sh->worker = MyProc;
 	pg_write_barrier();
 	sh->state = REFUSAL_TAKEN;
 	SetLatch(&unwritten.caller->procLatch);
