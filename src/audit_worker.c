@@ -15,8 +15,8 @@
  * error; the worker connects, stages the row (_audit_record_refusal) and
  * commits, which seals it into the workspace's chain like any other row.  So
  * the row is in audit_log for the caller's next statement, and not lost when
- * its client disconnects at once.  Dynamic background workers need no shared_preload_libraries: this
- * works in both deployments.
+ * its client disconnects at once.  Dynamic background workers need no
+ * shared_preload_libraries: this works in both deployments.
  *
  * At most a quarter of max_worker_processes (at least one) such workers run
  * at once; the callers beyond wait for one to end, so that a flood of

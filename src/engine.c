@@ -698,7 +698,6 @@ EngineLinkPermissions(Engine *e, int32 node, Trace *trace)
 	const LinkData *link = ContextCurrentLink(&link_id);
 	int32		target;
 	Permset		perms;
-
 	const char *invalid;
 
 	if (link == NULL)
