@@ -300,15 +300,16 @@ COMMENT ON FUNCTION share_acl._name_shows(text) IS
     'internal: does the name hold a character that shows (not only white space, controls or characters that show nothing)';
 
 -- Raise 22023 unless the text is a name share_acl stores (as the tables'
--- CHECKs): at most 200 characters, none of them a control or bidirectional
--- formatting character; a required one (a workspace's or a team's) with a
+-- CHECKs): at most 200 characters, none of them a control character, a
+-- line or paragraph separator or a bidirectional embedding, override or
+-- isolate (is_valid_name); a required one (a workspace's or a team's) with a
 -- character that shows, not only white space.  NULL passes (NOT NULL is the
 -- caller's).  fn is the function named in the message, what the kind of name.
 CREATE FUNCTION share_acl._check_name(fn text, what text, name text, required boolean) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 BEGIN
     IF length(name) > 200 OR (required AND length(name) < 1) OR NOT share_acl.is_valid_name(name) THEN
-        RAISE EXCEPTION '%: a % has % characters, none of them a control or bidirectional formatting character',
+        RAISE EXCEPTION '%: a % has % characters, none of them a control character, a line or paragraph separator or a bidirectional embedding, override or isolate',
             fn, what, CASE WHEN required THEN '1 to 200' ELSE 'at most 200' END
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -319,7 +320,7 @@ BEGIN
     END IF;
 END $$;
 COMMENT ON FUNCTION share_acl._check_name(text, text, text, boolean) IS
-    'internal: raise 22023 unless the text is a name of at most 200 characters (when required, with a character that shows), none of them a control or bidirectional formatting character';
+    'internal: raise 22023 unless the text is a name of at most 200 characters (when required, with a character that shows), none of them a control character, a line or paragraph separator or a bidirectional embedding, override or isolate';
 
 -- The outsider of workspace ws that principal p is or, for a team, holds
 -- (directly or through nested teams): a person (a user or an external
@@ -880,9 +881,24 @@ BEGIN
     END IF;
     UPDATE share_acl.member m SET role = set_role.role
      WHERE m.workspace_id = set_role.workspace AND m.principal_id = set_role.principal;
+    -- A pending promotion request ends with the role it was made from, as
+    -- with the membership (remove_member): approved when the new role is the
+    -- one asked for or above it, else rejected, by the caller (pending, it
+    -- would stop a new request, and an approval later would give back a role
+    -- taken away since).  The member row is locked already, before the
+    -- request's, as decide_promotion locks them.
+    IF set_role.role IS DISTINCT FROM cur THEN
+        UPDATE share_acl.promotion_request x
+           SET status = CASE WHEN set_role.role = x.role OR set_role.role = 'admin'
+                               OR (set_role.role = 'member' AND x.role = 'guest')
+                             THEN 'approved' ELSE 'rejected' END,
+               decided_by = actor, decided_at = now()
+         WHERE x.workspace_id = set_role.workspace AND x.principal_id = set_role.principal
+           AND x.status = 'pending';
+    END IF;
 END $$;
 COMMENT ON FUNCTION share_acl.set_role(uuid, uuid, share_acl.workspace_role) IS
-    'change a member''s role (needs manage_members; admin given or changed only by the owner; never owner)';
+    'change a member''s role (needs manage_members; admin given or changed only by the owner; never owner); a change ends the person''s pending promotion request (approved when it gives the role asked or more, else rejected)';
 
 -- The removed principal also leaves the workspace's teams; its direct shares
 -- stay (as an outsider it keeps only what shares give it, R2).

@@ -5,7 +5,7 @@
 -- The file runs as superuser (a trusted administrator when no principal is
 -- set); pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(178);
+SELECT plan(182);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -67,7 +67,7 @@ SELECT throws_ok($$SELECT share_acl.create_workspace('', pg_temp.id('alice'))$$,
     'create_workspace: an empty name is 22023');
 -- names: no control character, line break or bidirectional override
 SELECT throws_ok($$SELECT share_acl.create_workspace(E'Studio\nEvil', pg_temp.id('alice'))$$, '22023',
-    'create_workspace: a workspace name has 1 to 200 characters, none of them a control or bidirectional formatting character',
+    'create_workspace: a workspace name has 1 to 200 characters, none of them a control character, a line or paragraph separator or a bidirectional embedding, override or isolate',
     'create_workspace: a name with a line break is 22023, said so');
 SELECT throws_ok($$SELECT share_acl.create_workspace('Studio ' || chr(x'202E'::int) || 'gpj.exe', pg_temp.id('alice'))$$,
     '22023', NULL, 'create_workspace: a name with a right-to-left override is 22023');
@@ -345,9 +345,29 @@ SELECT lives_ok($$SELECT share_acl.decide_promotion(pg_temp.id('req_ext'), true)
     'decide_promotion: an external viewer becomes guest');
 SELECT is(pg_temp.role_of('ws', 'ext'), 'guest', 'decide_promotion: ext is guest');
 SELECT pg_temp.act('carol');
+-- set_role ends a pending request: approved when it gives the role asked or
+-- more (vera asked for guest), rejected when it gives less (gina, a guest,
+-- asks for member and is made a viewer); the person may then ask anew
 SELECT share_acl.set_role(pg_temp.id('ws'), pg_temp.id('vera'), 'member');
+SELECT results_eq(
+    $$SELECT status, decided_by, decided_at IS NOT NULL FROM share_acl.promotion_request WHERE id = pg_temp.id('req_vera')$$,
+    $$SELECT 'approved', pg_temp.id('carol'), true$$,
+    'set_role: giving more than the role asked approves the pending request, by the caller');
 SELECT throws_ok($$SELECT share_acl.decide_promotion(pg_temp.id('req_vera'), true)$$, '55000', NULL,
-    'decide_promotion: a request of someone no longer viewer or guest cannot be approved');
+    'decide_promotion: a request set_role ended cannot be decided again');
+SELECT pg_temp.act('gina');
+INSERT INTO ids VALUES ('req_gina2', share_acl.request_promotion(pg_temp.id('ws'), 'member'));
+SELECT pg_temp.act('carol');
+SELECT share_acl.set_role(pg_temp.id('ws'), pg_temp.id('gina'), 'viewer');
+SELECT is((SELECT status FROM share_acl.promotion_request WHERE id = pg_temp.id('req_gina2')), 'rejected',
+    'set_role: giving less than the role asked rejects the pending request');
+SELECT throws_ok($$SELECT share_acl.decide_promotion(pg_temp.id('req_gina2'), true)$$, '55000', NULL,
+    'decide_promotion: so a role taken away is not given back by an old request');
+SELECT pg_temp.act('gina');
+SELECT lives_ok($$SELECT share_acl.request_promotion(pg_temp.id('ws'), 'member')$$,
+    'set_role: the person may ask anew');
+SELECT pg_temp.act('carol');
+SELECT share_acl.set_role(pg_temp.id('ws'), pg_temp.id('gina'), 'guest');
 SELECT throws_ok($$SELECT share_acl.decide_promotion(gen_random_uuid(), true)$$, 'P0002', NULL,
     'decide_promotion: unknown request is P0002');
 SELECT throws_ok($$SELECT share_acl.decide_promotion(pg_temp.id('req_vera'), NULL)$$, '22004', NULL,
@@ -356,13 +376,16 @@ SELECT throws_ok($$SELECT share_acl.decide_promotion(pg_temp.id('req_vera'), NUL
 -- in: rejected by the remover, so that it is not approved once the person is
 -- back, and the person may ask again
 SELECT share_acl.set_role(pg_temp.id('ws'), pg_temp.id('vera'), 'viewer');
+SELECT pg_temp.act('vera');
+INSERT INTO ids VALUES ('req_vera2', share_acl.request_promotion(pg_temp.id('ws'), 'guest'));
+SELECT pg_temp.act('carol');
 SELECT share_acl.remove_member(pg_temp.id('ws'), pg_temp.id('vera'));
 SELECT results_eq(
-    $$SELECT status, decided_by, decided_at IS NOT NULL FROM share_acl.promotion_request WHERE id = pg_temp.id('req_vera')$$,
+    $$SELECT status, decided_by, decided_at IS NOT NULL FROM share_acl.promotion_request WHERE id = pg_temp.id('req_vera2')$$,
     $$SELECT 'rejected', pg_temp.id('carol'), true$$,
     'remove_member: the member''s pending promotion request is rejected by the remover');
 SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('vera'), 'viewer');
-SELECT throws_ok($$SELECT share_acl.decide_promotion(pg_temp.id('req_vera'), true)$$, '55000', NULL,
+SELECT throws_ok($$SELECT share_acl.decide_promotion(pg_temp.id('req_vera2'), true)$$, '55000', NULL,
     'remove_member: the old request cannot be approved after the person is added again');
 SELECT pg_temp.act('vera');
 SELECT lives_ok($$SELECT share_acl.request_promotion(pg_temp.id('ws'), 'guest')$$,
