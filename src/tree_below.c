@@ -102,33 +102,52 @@ depth_below(PG_FUNCTION_ARGS)
 }
 
 /*
- * id and what lies below it, downwards, each once (in the order a
+ * One step of a walk down: what lies directly below at, as snap sees it
+ * (palloc'd uuids; an id may come twice); setting *stop ends the walk.
+ */
+typedef List *(*DownStep) (const pg_uuid_t *at, Snapshot snap, void *arg, bool *stop);
+
+/* DownStep: children and collection items (DirectlyBelow). */
+static List *
+StepBelow(const pg_uuid_t *at, Snapshot snap, void *arg, bool *stop)
+{
+	return DirectlyBelow(at, snap);
+}
+
+/* DownStep: children only (what a delete deletes with its parent). */
+static List *
+StepChildren(const pg_uuid_t *at, Snapshot snap, void *arg, bool *stop)
+{
+	return IndexScanUuids(MT_RESOURCE, MT_RESOURCE_BY_PARENT, catalog.res_parent, at,
+						  catalog.res_id, snap);
+}
+
+/*
+ * id and what lies below it by step, downwards, each once (in the order a
  * breadth-first walk finds them, so each level after the one above it),
- * under snap: through children, and collection items too when items.  Two
- * index probes per resource below (one without items), however deep or
- * tangled the tree: comparing each level with everything found so far (as a
- * level-by-level query must) costs levels × resources.
+ * under snap, until a step says stop.  An index probe or two per resource
+ * below, however deep or tangled the tree: comparing each level with
+ * everything found so far (as a level-by-level query must) costs levels ×
+ * resources.
  */
 static List *
-WalkDown(const pg_uuid_t *id, bool items, Snapshot snap)
+WalkDown(const pg_uuid_t *id, DownStep step, void *arg, Snapshot snap)
 {
 	uuidmap_hash *seen = uuidmap_create(CurrentMemoryContext, 64, NULL);
 	List	   *found = list_make1((pg_uuid_t *) id);
 	bool		was_seen;
+	bool		stop = false;
 	int			i;
 
 	(void) uuidmap_insert(seen, *id, &was_seen);
 	/* (found grows while it is walked: each resource's look down once) */
-	for (i = 0; i < list_length(found); i++)
+	for (i = 0; i < list_length(found) && !stop; i++)
 	{
-		const pg_uuid_t *at = (const pg_uuid_t *) list_nth(found, i);
 		List	   *below;
 		ListCell   *lc;
 
 		CHECK_FOR_INTERRUPTS();
-		below = items ? DirectlyBelow(at, snap) :
-			IndexScanUuids(MT_RESOURCE, MT_RESOURCE_BY_PARENT, catalog.res_parent, at,
-						   catalog.res_id, snap);
+		below = step((const pg_uuid_t *) list_nth(found, i), snap, arg, &stop);
 		foreach(lc, below)
 		{
 			(void) uuidmap_insert(seen, *(const pg_uuid_t *) lfirst(lc), &was_seen);
@@ -167,7 +186,7 @@ Datum
 resources_below(PG_FUNCTION_ARGS)
 {
 	CatalogLookup();
-	PG_RETURN_ARRAYTYPE_P(UuidArrayFrom(WalkDown(PG_GETARG_UUID_P(0), true, GetActiveSnapshot()), 1));
+	PG_RETURN_ARRAYTYPE_P(UuidArrayFrom(WalkDown(PG_GETARG_UUID_P(0), StepBelow, NULL, GetActiveSnapshot()), 1));
 }
 
 PG_FUNCTION_INFO_V1(resource_subtree);
@@ -191,15 +210,15 @@ resource_subtree(PG_FUNCTION_ARGS)
 	IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, id, snap, RowExists, &there);
 	if (!there)
 		PG_RETURN_ARRAYTYPE_P(construct_empty_array(UUIDOID));
-	PG_RETURN_ARRAYTYPE_P(UuidArrayFrom(WalkDown(id, false, snap), 0));
+	PG_RETURN_ARRAYTYPE_P(UuidArrayFrom(WalkDown(id, StepChildren, NULL, snap), 0));
 }
 
-/* What _foreign_below finds below a resource, level by level. */
+/* What _foreign_below looks for below a resource. */
 typedef struct ForeignWalk
 {
 	const pg_uuid_t *principal; /* NULL: nobody */
 	bool		foreign;		/* someone else's (or nobody's) resource was found */
-	List	   *next;			/* the unrestricted resources found: looked below next */
+	List	   *next;			/* the unrestricted resources found at this step */
 } ForeignWalk;
 
 /* RowCallback: a resource found below; a restricted one, and what is below it, is left out. */
@@ -223,6 +242,29 @@ ForeignRow(TupleDesc desc, HeapTuple tup, void *arg)
 	w->next = lappend(w->next, id);
 }
 
+/*
+ * DownStep: the unrestricted children and collection items of at, read with
+ * their owners; stop at the first owned by someone other than the principal.
+ */
+static List *
+StepForeign(const pg_uuid_t *at, Snapshot snap, void *arg, bool *stop)
+{
+	ForeignWalk *w = (ForeignWalk *) arg;
+	List	   *items;
+	ListCell   *lc;
+
+	w->next = NIL;
+	IndexScanEqual(MT_RESOURCE, MT_RESOURCE_BY_PARENT, catalog.res_parent, at, snap, ForeignRow, w);
+	items = IndexScanUuids(MT_COLLECTION_ITEM, MT_COLLECTION_ITEM_PKEY, catalog.item_collection, at,
+						   catalog.item_resource, snap);
+	foreach(lc, items)
+		IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, (const pg_uuid_t *) lfirst(lc),
+					   snap, ForeignRow, w);
+	list_free_deep(items);
+	*stop = w->foreign;
+	return w->next;
+}
+
 PG_FUNCTION_INFO_V1(foreign_below);
 
 /*
@@ -231,51 +273,17 @@ PG_FUNCTION_INFO_V1(foreign_below);
  * ones and what is below them aside) owned by someone other than the
  * principal, or by nobody?  Under the active snapshot: the calling query's
  * (src/commit_recheck.c asks it under a snapshot of its own making at
- * commit).  An index probe or two per resource below, until one is found.
+ * commit).  Walked down (WalkDown) until one is found.
  */
 Datum
 foreign_below(PG_FUNCTION_ARGS)
 {
-	Snapshot	snap = GetActiveSnapshot();
-	ForeignWalk w;
-	uuidmap_hash *seen;
-	List	   *todo;
-	bool		was_seen;
-	int			i;
+	ForeignWalk w = {0};
 
 	if (PG_ARGISNULL(1))
 		PG_RETURN_BOOL(false);
 	w.principal = PG_ARGISNULL(0) ? NULL : PG_GETARG_UUID_P(0);
-	w.foreign = false;
 	CatalogLookup();
-	seen = uuidmap_create(CurrentMemoryContext, 64, NULL);
-	(void) uuidmap_insert(seen, *PG_GETARG_UUID_P(1), &was_seen);
-	todo = list_make1(PG_GETARG_UUID_P(1));
-	for (i = 0; i < list_length(todo) && !w.foreign; i++)
-	{
-		const pg_uuid_t *at = (const pg_uuid_t *) list_nth(todo, i);
-		List	   *items;
-		ListCell   *lc;
-
-		CHECK_FOR_INTERRUPTS();
-		w.next = NIL;
-		IndexScanEqual(MT_RESOURCE, MT_RESOURCE_BY_PARENT, catalog.res_parent, at, snap, ForeignRow, &w);
-		items = IndexScanUuids(MT_COLLECTION_ITEM, MT_COLLECTION_ITEM_PKEY, catalog.item_collection, at,
-							   catalog.item_resource, snap);
-		foreach(lc, items)
-			IndexScanEqual(MT_RESOURCE, MT_RESOURCE_PKEY, catalog.res_id, (const pg_uuid_t *) lfirst(lc),
-						   snap, ForeignRow, &w);
-		list_free_deep(items);
-		foreach(lc, w.next)
-		{
-			(void) uuidmap_insert(seen, *(const pg_uuid_t *) lfirst(lc), &was_seen);
-			if (!was_seen)
-				todo = lappend(todo, lfirst(lc));
-			else
-				pfree(lfirst(lc));
-		}
-		list_free(w.next);
-	}
-	uuidmap_destroy(seen);
+	(void) WalkDown(PG_GETARG_UUID_P(1), StepForeign, &w, GetActiveSnapshot());
 	PG_RETURN_BOOL(w.foreign);
 }

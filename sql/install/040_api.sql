@@ -889,9 +889,8 @@ BEGIN
     -- request's, as decide_promotion locks them.
     IF set_role.role IS DISTINCT FROM cur THEN
         UPDATE share_acl.promotion_request x
-           SET status = CASE WHEN set_role.role = x.role OR set_role.role = 'admin'
-                               OR (set_role.role = 'member' AND x.role = 'guest')
-                             THEN 'approved' ELSE 'rejected' END,
+           -- (workspace_role lists the roles from the highest down)
+           SET status = CASE WHEN set_role.role <= x.role THEN 'approved' ELSE 'rejected' END,
                decided_by = actor, decided_at = now()
          WHERE x.workspace_id = set_role.workspace AND x.principal_id = set_role.principal
            AND x.status = 'pending';
