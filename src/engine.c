@@ -398,6 +398,9 @@ LocalContribution(Engine *e, PrincipalCtx *pc, WorkspaceRole role,
 		if (trace)
 			TraceAdd(trace, "R10", &r->id, &pc->id, PERMSET_FULL, pstrdup("owner of the resource"));
 	}
+	else if (trace && role == ROLE_NONE && EngineOwns(e, pc, node))
+		TraceAdd(trace, "R10", &r->id, &pc->id, 0,
+				 pstrdup("owner of the resource, not counted: no role in the workspace"));
 	return u;
 }
 

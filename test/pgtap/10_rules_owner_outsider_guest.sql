@@ -5,7 +5,7 @@
 -- policies; workspace w2 has guest access disabled.
 BEGIN;
 SET LOCAL search_path = share_acl, public;
-SELECT plan(42);
+SELECT plan(43);
 
 -- workspaces
 \set w1        10000000-0000-0000-0001-000000000001
@@ -141,6 +141,10 @@ SELECT is(effective_permissions(:'member', :'pub'), 'viewer,share'::permset,
           'R2: (contrast) a member gets the public level there (R4, R11)');
 SELECT is(effective_permissions(:'outsider', :'ao'), ''::permset,
           'R2: an outsider gets nothing from owning an asset (no R10 without a role)');
+SELECT is((SELECT array_agg(perms::text || ' ' || detail) FROM explain_access(:'outsider', :'ao', 'view')
+           WHERE rule = 'R10'),
+          ARRAY[' owner of the resource, not counted: no role in the workspace'],
+          'R2: explain_access says the outsider''s ownership does not count');
 SELECT is(effective_permissions(:'member', :'am'),
           'full'::permset - 'make_public,transfer_ownership,delete_space,manage_settings'::permset,
           'R2: (contrast) a member owning an asset gets full, member-capped');
