@@ -5,7 +5,8 @@
  *
  * The people told are the recipients that are not teams and the members of
  * those that are (nested teams too), but the acting principal, those who
- * hold nothing on the resource (E = ∅, asked of the engine) and those who
+ * may not view the resource (asked of the engine; of a share received:
+ * those who hold nothing on it, E = ∅) and those who
  * muted it or anything containing it (its parents and collections upwards,
  * through restricted ones too: a mute is no access; share_acl._ancestors); each
  * gets one row, mailed at once, in the digest or not at all by its
@@ -156,7 +157,8 @@ typedef struct People
 	int			n;
 	bool		has_team;		/* a recipient is a team */
 	bool		mutes;			/* someone among them muted something */
-	bool		hold_something; /* each holds something on the resource (known) */
+	bool		hold_something; /* each holds something on the resource (known: a
+								 * share's grantee while guests are enabled) */
 } People;
 
 static int
@@ -337,22 +339,27 @@ WriteRows(People *people, const char *kind, const pg_uuid_t *resource, Datum pay
 }
 
 /*
- * Leave out of people those who hold nothing on resource now (E = ∅): a
- * guest while the workspace disables guests (R3), a link's creator since
- * removed from the workspace.  What an event's notification says (a
- * review's instructions, a viewer's e-mail) is for those it concerns.
+ * Leave out of people those whom a notification of kind about resource may
+ * not reach now: for a share they received, those who hold nothing on the
+ * resource (E = ∅: a guest while the workspace disables guests, R3); for
+ * every other kind, those who may not view it (a link's creator since
+ * removed from the workspace or whose share was narrowed, a requester who
+ * lost view): what an event's notification says (a review's note or
+ * instructions, a viewer's e-mail) is for those who may see the resource.
  */
 static void
-KeepThoseWithAccess(People *people, const pg_uuid_t *resource)
+KeepThoseWhoMaySee(People *people, const char *kind, const pg_uuid_t *resource)
 {
+	bool		of_own_share = kind != NULL && strcmp(kind, "share_received") == 0;
 	int			i,
 				n = 0;
 
 	for (i = 0; i < people->n; i++)
 	{
-		TargetKind	kind;
+		TargetKind	kind_of_target;
+		Permset		have = EnginePermissionsOf(&people->ids[i], resource, &kind_of_target);
 
-		if (EnginePermissionsOf(&people->ids[i], resource, &kind) != 0 && kind != TARGET_NONE)
+		if (kind_of_target != TARGET_NONE && (of_own_share ? have != 0 : (have & PERM_VIEW) != 0))
 			people->ids[n++] = people->ids[i];
 	}
 	people->n = n;
@@ -360,8 +367,8 @@ KeepThoseWithAccess(People *people, const pg_uuid_t *resource)
 
 /*
  * Write the notifications of an event to people (teams already expanded,
- * the actor left out, each once, in uuid order), but those who hold nothing
- * on resource and those who muted it or one above it: a row each, mailed by
+ * the actor left out, each once, in uuid order), but those it may not reach
+ * (KeepThoseWhoMaySee) and those who muted it or one above it: a row each, mailed by
  * its preference, and a NOTIFY share_acl with its id.  Returns how many
  * were written.  Runs in the caller's SPI connection.
  */
@@ -378,7 +385,7 @@ Write(People *people, const char *kind, const pg_uuid_t *resource, Datum payload
 	bool		isnull;
 
 	if (resource != NULL && !people->hold_something)
-		KeepThoseWithAccess(people, resource);
+		KeepThoseWhoMaySee(people, kind, resource);
 	if (people->n == 0)
 		return 0;
 	values[4] = UuidArray(people->ids, people->n);
@@ -482,8 +489,9 @@ OnePersonOf(Datum recipients, const pg_uuid_t *actor, People *people)
  * Tell the people among recipients (a uuid[] datum; teams expanded) of an
  * event of kind (NULL: none, refused by the table) about resource (may be
  * NULL) in workspace (NULL: the resource's); payload is a jsonb datum or 0.
- * hold_something: the caller knows that each of them holds something on the
- * resource (else the engine is asked of each).  Returns how many
+ * hold_something: kind is share_received and the caller knows that each of
+ * them holds something on the resource (else the engine is asked of each,
+ * KeepThoseWhoMaySee).  Returns how many
  * notifications were written.
  */
 int

@@ -6,7 +6,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(129);
+SELECT plan(134);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 GRANT SELECT ON ids TO PUBLIC;
@@ -474,6 +474,38 @@ SELECT pg_temp.act('alice');
 SELECT ok(EXISTS (SELECT 1 FROM share_acl.active_links WHERE resource_id = pg_temp.id('B')
                    AND created_by = pg_temp.id('carol')),
     'active_links: the workspace owner sees it, to revoke it');
+
+-- nina's share is narrowed to download after she asked a review and made a
+-- link: she may no longer view the resource, and is told neither the
+-- reviewer's note nor the viewer's e-mail; of a download-only share she
+-- receives, she is told
+INSERT INTO ids VALUES ('nina', share_acl.create_user('nina@t71.test'));
+SELECT pg_temp.act('alice');
+SELECT share_acl.add_member(pg_temp.id('ws'), pg_temp.id('nina'), 'member');
+INSERT INTO ids VALUES ('RN', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('N', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('RN')));
+INSERT INTO ids VALUES ('N2', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('RN')));
+SELECT share_acl.share(pg_temp.id('N'), pg_temp.id('nina'), 'commenter,share') AS nina_share \gset
+SELECT pg_temp.act('nina');
+SELECT share_acl.request_review(pg_temp.id('N'), ARRAY[pg_temp.id('bob')]) AS nina_review \gset
+SELECT share_acl.create_link(pg_temp.id('N'), max_views => 3) AS nina_token \gset
+SELECT pg_temp.act('alice');
+SELECT share_acl.update_share(:'nina_share', 'download');
+SELECT is(share_acl.has_access(pg_temp.id('nina'), pg_temp.id('N'), 'view'), false,
+    'nina, her share narrowed to download, may not view N');
+SELECT pg_temp.act('bob');
+SELECT share_acl.submit_review(:'nina_review', 'needs_changes', 'a note for those who see N');
+SELECT is(pg_temp.got('nina', 'review_decided'), 0::bigint,
+    'review decided: a requester who may no longer view the resource is not told');
+RESET share_acl.principal;
+SELECT is((SELECT status FROM share_acl.open_link(:'nina_token', viewer_email => 'seen@t71.test')), 'ok',
+    'the link of a creator who may no longer view its resource opens');
+SELECT is(pg_temp.got('nina', 'link_first_view'), 0::bigint,
+    'first view: a creator who may no longer view the resource is not told');
+SELECT pg_temp.act('alice');
+SELECT share_acl.share(pg_temp.id('N2'), pg_temp.id('nina'), 'download');
+SELECT is(pg_temp.got('nina', 'share_received'), 2::bigint,
+    'share received: a download-only share is told to its grantee');
 
 -- ------------------------------------------- the listener's look-up
 RESET share_acl.principal;
