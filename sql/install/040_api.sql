@@ -2222,7 +2222,7 @@ RETURNS uuid
     LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION share_acl.share(uuid, uuid, share_acl.permset, timestamptz,
                                     boolean, boolean, boolean, boolean) IS
-    'share a resource with a user, external principal or team (needs share; grants only what the grantor holds); returns the share id';
+    'share a resource with a user, external principal or team (needs share; grants only what the grantor holds, to a team it is in only what it holds through grants that do not end); returns the share id';
 
 -- The e-mail is matched case-insensitively.  An unknown e-mail creates an
 -- external principal with a guest role in the resource's workspace (refused

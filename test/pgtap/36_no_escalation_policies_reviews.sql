@@ -17,7 +17,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(59);
+SELECT plan(65);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -294,6 +294,35 @@ SELECT lives_ok($$SELECT share_acl.add_team_member(pg_temp.id('LL'), pg_temp.id(
 SELECT pg_temp.act('alice');
 SELECT lives_ok($$SELECT share_acl.add_team_member(pg_temp.id('L'), pg_temp.id('alice'))$$,
     'join: the workspace owner joins any team');
+
+
+-- A share to a team one is in passes on only what one holds through grants
+-- that do not end: carol (in T) reviews S1 (commenter, and share by R11) and
+-- holds an expiring editor share on S2; what she shares with T would stay
+-- hers after the review or the share ends.  With a colleague she shares it.
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('SV', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+INSERT INTO ids VALUES ('S1', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('SV')));
+INSERT INTO ids VALUES ('S2', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('SV')));
+SELECT share_acl.request_review(pg_temp.id('S1'), ARRAY[pg_temp.id('carol')]);
+SELECT share_acl.share(pg_temp.id('S2'), pg_temp.id('carol'), 'editor', expires_at => now() + interval '1 day');
+SELECT pg_temp.act('carol');
+SELECT ok(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('S1'), 'view,share'),
+    'own team: the reviewer may view and share the resource under review');
+SELECT throws_like($$SELECT share_acl.share(pg_temp.id('S1'), pg_temp.id('T'), 'viewer')$$,
+    '%share with team % which the principal is in, requires "view,view_details,react" held through a grant that does not end',
+    'own team: what only an open review gives is not shared with a team one is in');
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('S2'), pg_temp.id('T'), 'viewer')$$, '42501', NULL,
+    'own team: what only an expiring share gives is not shared with a team one is in');
+SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('S1'), pg_temp.id('bob'), 'viewer')$$,
+    'own team: a review''s grant is shared with someone else');
+SELECT pg_temp.act('alice');
+SELECT share_acl.share(pg_temp.id('S2'), pg_temp.id('carol'), 'viewer');
+SELECT pg_temp.act('carol');
+SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('S2'), pg_temp.id('T'), 'viewer')$$,
+    'own team: what a share without expiry gives is shared with a team one is in');
+SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('S2'), pg_temp.id('T'), 'editor')$$, '42501', NULL,
+    'own team: but not the expiring share''s editor flags beyond it');
 
 SELECT * FROM finish();
 ROLLBACK;
