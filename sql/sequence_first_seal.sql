@@ -15,3 +15,10 @@ SELECT share_acl.create_user('third@sequence-first-seal.test') IS NOT NULL AS ma
 SELECT count(*) = count(DISTINCT id) AS ids_unique,
        max(id) > :next_id AS past_the_greatest FROM share_acl.audit_log;
 SELECT ok FROM share_acl.audit_verify();
+-- The session that set the sequence back (a plain restore's own: it sealed
+-- the rows it restored, then restored the sequence's value) catches it up at
+-- its next seal: the sequence gave an id not above the last one it took.
+SELECT setval('share_acl.audit_log_id_seq', 1, true) AS set_back;
+SELECT share_acl.create_user('fourth@sequence-first-seal.test') IS NOT NULL AS made;
+SELECT count(*) = count(DISTINCT id) AS ids_unique FROM share_acl.audit_log;
+SELECT ok FROM share_acl.audit_verify();

@@ -2,8 +2,9 @@
  * audit_ids.c — the ids of sealed audit rows: taken from audit_log's
  * sequence once the chains are locked, so that they grow along each chain
  * (audit_ids.h); and, at a backend's first seal into a sequence (the first
- * after the extension was installed again, too), the sequence set forward
- * past the log's greatest id when a restore left it behind.
+ * after the extension was installed again, too) and whenever the sequence
+ * went back since the backend's last seal, the sequence set forward past
+ * the log's greatest id when a restore left it behind.
  */
 #include "postgres.h"
 
@@ -26,6 +27,9 @@
 
 /* the sequence this backend's first seal into it checked (InvalidOid: none) */
 static Oid	sequence_checked = InvalidOid;
+
+/* the last id this backend took from it (0: none yet) */
+static int64 last_id_taken = 0;
 
 /* max, or the id (column) of rel's row tup when greater (a NULL id is none). */
 static int64
@@ -141,6 +145,33 @@ SequenceNext(Oid seq)
 	return next;
 }
 
+/*
+ * Set seq past every id in log when it is behind.  It is when a plain
+ * restore (one COPY per table, the sequence's value last) has audited the
+ * model rows it restores: those rows then took ids from a fresh sequence,
+ * and the sequence was set back afterwards.  Only when the log holds the id
+ * the sequence would give next, and then again in ExclusiveLock on the
+ * sequence, which every nextval's RowExclusiveLock conflicts with: no id is
+ * taken between that read and the setval, and every id taken before is
+ * below the sequence's next value, so the sequence only ever moves forward
+ * (two backends' first seals at once had set it back past ids the other had
+ * just taken: duplicate ids).  A sequence that is not behind is not locked.
+ */
+static void
+SequencePastLog(Oid log, Oid seq)
+{
+	if (LogMaxId(log) >= SequenceNext(seq))
+	{
+		int64		m;
+
+		LockRelationOid(seq, ExclusiveLock);
+		m = LogMaxId(log);
+		if (m >= SequenceNext(seq))
+			DirectFunctionCall2(setval_oid, ObjectIdGetDatum(seq), Int64GetDatum(m));
+		UnlockRelationOid(seq, ExclusiveLock);
+	}
+}
+
 /* See audit_ids.h. */
 Datum *
 AuditNextIds(Oid log, Oid seq, int64 rows)
@@ -149,38 +180,28 @@ AuditNextIds(Oid log, Oid seq, int64 rows)
 	int64		i;
 
 	/*
-	 * The sequence must be past every id in the log.  It is not when a plain
-	 * restore (one COPY per table, the sequence's value last) has audited the
-	 * model rows it restores: those rows then took ids from a fresh sequence,
-	 * and the sequence was set back afterwards.  Checked at a backend's first
-	 * seal into this sequence (a restore's own session seals before it sets
-	 * the sequence back; a session that stayed connected while the extension
-	 * was dropped, created and restored into has a new sequence to check).
-	 * Only when the log holds the id the sequence would give next, and then
-	 * again in ExclusiveLock on the sequence, which every nextval's
-	 * RowExclusiveLock conflicts with: no id is taken between that read and
-	 * the setval, and every id taken before is below the sequence's next
-	 * value, so the sequence only ever moves forward (two backends' first
-	 * seals at once had set it back past ids the other had just taken:
-	 * duplicate ids).  A sequence that is not behind (all but the first
-	 * seals after a restore) is not locked.
+	 * The sequence is checked at a backend's first seal into it (a session
+	 * that stayed connected while the extension was dropped, created and
+	 * restored into has a new sequence to check), and again when it gives
+	 * an id not above the last this backend took: it was set back since,
+	 * as a restore's own session sets it back after sealing the rows it
+	 * restored (the ids taken then are not used).
 	 */
 	if (sequence_checked != seq)
 	{
-		if (LogMaxId(log) >= SequenceNext(seq))
-		{
-			int64		m;
-
-			LockRelationOid(seq, ExclusiveLock);
-			m = LogMaxId(log);
-			if (m >= SequenceNext(seq))
-				DirectFunctionCall2(setval_oid, ObjectIdGetDatum(seq), Int64GetDatum(m));
-			UnlockRelationOid(seq, ExclusiveLock);
-		}
+		SequencePastLog(log, seq);
 		sequence_checked = seq;
+		last_id_taken = 0;
 	}
 	for (i = 0; i < rows; i++)
 		ids[i] = Int64GetDatum(nextval_internal(seq, false));
+	if (rows > 0 && DatumGetInt64(ids[0]) <= last_id_taken)
+	{
+		SequencePastLog(log, seq);
+		for (i = 0; i < rows; i++)
+			ids[i] = Int64GetDatum(nextval_internal(seq, false));
+	}
+	if (rows > 0)
+		last_id_taken = DatumGetInt64(ids[rows - 1]);
 	return ids;
 }
-

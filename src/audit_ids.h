@@ -9,8 +9,9 @@
 /*
  * rows ids from seq, audit_log's sequence (log: audit_log), taken once the
  * chains are locked (so they grow along each chain); the first call in a
- * backend for this seq first sets it past the greatest id in the log when
- * it is behind.
+ * backend for this seq, and one whose first id is not above the last the
+ * backend took (the sequence was set back), sets it past the greatest id in
+ * the log when it is behind.
  */
 extern Datum *AuditNextIds(Oid log, Oid seq, int64 rows);
 
