@@ -131,13 +131,14 @@ ALTER TABLE share_acl.signing_key ADD COLUMN in_use boolean NOT NULL DEFAULT fal
 COMMENT ON COLUMN share_acl.signing_key.in_use IS
     'the key has signed a link token; an unused key may be replaced by inserting the same kid (restore)';
 -- The database the extension made a key in (CREATE EXTENSION's first key,
--- rotate_signing_key's): a database made from a template holds copies of the
--- template's keys, and one made in another database that has signed nothing
--- gets a secret of its own when it first signs (_link_token).  NULL for a
--- key inserted otherwise (an administrator's, kept as inserted).
+-- rotate_signing_key's): a database made from a template, or restored from
+-- a dump, holds copies of the original's keys, and one the extension made
+-- that has signed nothing gets a secret of its own when it first signs
+-- (_link_token).  NULL for a key inserted otherwise (an administrator's,
+-- kept as inserted).
 ALTER TABLE share_acl.signing_key ADD COLUMN made_in oid;
 COMMENT ON COLUMN share_acl.signing_key.made_in IS
-    'the database (pg_database oid) the extension made the key in; an unused key made in another (a template''s copy) gets a secret of its own when it first signs; NULL for an inserted key';
+    'the database (pg_database oid) the extension made the key in; an unused key the extension made gets a secret of its own when it first signs (so a template''s or a dump''s copy shares none); NULL for an inserted key, which keeps its secret';
 CREATE FUNCTION share_acl._this_database() RETURNS oid
 LANGUAGE sql STABLE AS $$
     SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()
@@ -321,10 +322,13 @@ COMMENT ON FUNCTION share_acl._link_record_attempt(uuid, boolean, text, uuid, te
     'internal: decide and record one attempt to open a link with a password or max_views (lockout, wrong password, claimed view; the audit row of a refusal or a claimed view) under the link''s row lock';
 
 -- The token of a link, signed with the newest unretired key.  A key the
--- extension made in another database that has signed nothing gets a secret
--- of its own when it first signs: a database made from another (CREATE
--- DATABASE ... TEMPLATE, template1 with the extension in it) holds a copy of
--- its keys, which is then not shared with every other copy.  (Two
+-- extension made that has signed nothing gets a secret of its own when it
+-- first signs, wherever it is: a database made from another (CREATE
+-- DATABASE ... TEMPLATE, template1 with the extension in it) or restored from
+-- its dump holds a copy of its keys, which is then not shared with the
+-- original or any other copy (a database oid, which made_in holds, names a
+-- database only within its cluster: a dump restored into a database of the
+-- same oid in another cluster kept the original's secret).  (Two
 -- transactions signing with it first: the second waits for the first's row
 -- and signs with the secret it committed; in REPEATABLE READ it fails to
 -- serialize.)
@@ -347,7 +351,7 @@ BEGIN
     END IF;
     IF NOT used THEN
         UPDATE share_acl.signing_key s
-           SET secret = CASE WHEN key_made_in OPERATOR(pg_catalog.<>) share_acl._this_database()
+           SET secret = CASE WHEN key_made_in IS NOT NULL
                              THEN share_acl._random_bytes(32) ELSE s.secret END,
                in_use = true
          WHERE s.kid = k AND NOT s.in_use;
