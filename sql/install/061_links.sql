@@ -155,6 +155,10 @@ COMMENT ON FUNCTION share_acl.signing_key_replace_unused() IS
     'trigger: an inserted signing key replaces an unused key of the same kid (so a pg_dump restore keeps the dumped keys)';
 CREATE TRIGGER signing_key_replace_unused BEFORE INSERT ON share_acl.signing_key
     FOR EACH ROW EXECUTE FUNCTION share_acl.signing_key_replace_unused();
+-- (in every session_replication_role: a logical replication subscriber's
+-- initial copy of signing_key replaces the unused key its own CREATE
+-- EXTENSION made, which it otherwise conflicted with for good)
+ALTER TABLE share_acl.signing_key ENABLE ALWAYS TRIGGER signing_key_replace_unused;
 
 -- ---------------------------------------------------------------------------
 -- C helpers (src/token.c): internal, for the functions of this file only

@@ -9,7 +9,9 @@
 # backend's cache on the subscriber, and checks that changes applied by the
 # apply worker — a share deleted, a resource restricted, a share granted —
 # are seen by that backend at once.  It also checks that the initial copy
-# filled the subscriber's id registry (one id names one thing).
+# filled the subscriber's id registry (one id names one thing), and that the
+# signing keys replicate: the subscriber's own unused key is replaced by the
+# publisher's, whose tokens name their links there.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 sa_start_cluster "wal_level = logical"
@@ -40,7 +42,8 @@ INSERT INTO share_acl.share (id, resource_id, grantee_id, perms) VALUES
     ('7e000000-0000-0000-0003-000000000002', '7e000000-0000-0000-0002-000000000001', '7e000000-0000-0000-0001-000000000002', 'viewer');
 CREATE PUBLICATION share_acl_pub FOR TABLE
     share_acl.workspace, share_acl.principal, share_acl.member, share_acl.team_member,
-    share_acl.resource, share_acl.collection_item, share_acl.share, share_acl.link;
+    share_acl.resource, share_acl.collection_item, share_acl.share, share_acl.link,
+    share_acl.signing_key;
 SELECT pg_create_logical_replication_slot('share_acl_sub', 'pgoutput');
 SQL
 # the slot is made apart: a subscription to the same cluster cannot make it
@@ -82,6 +85,20 @@ SELECT 'warm other ' || share_acl.has_access('7e000000-0000-0000-0001-0000000000
 \! wait_for "SELECT count(*) FROM share_acl.share" 2
 SELECT 'granted other ' || share_acl.has_access('7e000000-0000-0000-0001-000000000002', '7e000000-0000-0000-0002-000000000003', 'edit');
 SQL
+# The signing keys: the initial copy replaced the subscriber's own unused key
+# (it conflicted with the publisher's for good), and a link's token made on
+# the publisher, whose key got its secret at that first signature, names its
+# link on the subscriber.
+psql -qXAt -v ON_ERROR_STOP=1 -d share_acl_pub >"$work/token" <<'SQL'
+BEGIN;
+SELECT share_acl.set_principal('7e000000-0000-0000-0001-000000000001') \g /dev/null
+SELECT share_acl.create_link('7e000000-0000-0000-0002-000000000001');
+COMMIT;
+SQL
+token=$(tail -1 "$work/token")
+wait_for "SELECT count(*) FROM share_acl.link" 1
+wait_for "SELECT count(*) FROM share_acl.signing_key WHERE in_use" 1
+printf 'token names %s\n' "$(psql -qXAt -d share_acl_sub -c "SELECT share_acl.link_id('$token') = l.id FROM share_acl.link l")" >>"$work/out"
 
 cat >"$work/expected" <<'EOF2'
 registry 6
@@ -91,6 +108,7 @@ warm view true
 restricted view false
 warm other false
 granted other true
+token names t
 EOF2
 if ! diff -u "$work/expected" "$work/out"; then
 	echo "replication: a change applied by logical replication was not seen at once"
