@@ -265,6 +265,8 @@ EmailIsValid(const char *s, int len)
 	return ascii || GetDatabaseEncoding() != PG_UTF8 || IsComposed(chars);
 }
 
+#define EMAIL_RULE_HINT "An e-mail address is name@domain: the name at most 64 bytes of letters, digits, dots (single, not first or last) and the signs ! # $ %% & ' * + - / = ? ^ _ ` { | } ~, with no control or invisible formatting character and its letters in Unicode's composed form (NFC); the domain at most 253 characters, ASCII letters, digits and hyphens in dot-separated labels of at most 63 (an internationalised domain in its xn-- form)."
+
 /* Raise 22023 unless email is an address share_acl accepts. */
 void
 EmailCheck(text *email)
@@ -282,7 +284,25 @@ EmailCheck(text *email)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invalid e-mail address: \"%.*s%s\"", keep, shown, keep < len ? "..." : ""),
-			 errhint("An e-mail address is name@domain: the name at most 64 bytes of letters, digits, dots (single, not first or last) and the signs ! # $ %% & ' * + - / = ? ^ _ ` { | } ~, with no control or invisible formatting character and its letters in Unicode's composed form (NFC); the domain at most 253 characters, ASCII letters, digits and hyphens in dot-separated labels of at most 63 (an internationalised domain in its xn-- form).")));
+			 errhint(EMAIL_RULE_HINT)));
+}
+
+/*
+ * EmailCheck for an argument that sits beside a secret (open_link's
+ * viewer_email, next to the token and the password, all text): the message
+ * does not show it, since a caller who swapped the arguments would find the
+ * password or token in the error, the client's log and the server's.
+ */
+void
+EmailCheckUnshown(text *email, const char *argument)
+{
+	if (EmailIsValid(VARDATA_ANY(email), VARSIZE_ANY_EXHDR(email)))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid e-mail address in %s", argument),
+			 errdetail("The value is not shown: it may be a password or token given in its place."),
+			 errhint(EMAIL_RULE_HINT)));
 }
 
 /* _check_email(text) → void: EmailCheck, for the SQL functions. */

@@ -8,5 +8,6 @@
 
 /* Raise 22023 (invalid_parameter_value) unless email is an address share_acl accepts. */
 extern void EmailCheck(text *email);
+extern void EmailCheckUnshown(text *email, const char *argument);
 
 #endif

@@ -455,7 +455,7 @@ link_open(PG_FUNCTION_ARGS)
 			explicit_bzero(password, strlen(password));
 	}
 	if (email != NULL)
-		EmailCheck(email);
+		EmailCheckUnshown(email, "viewer_email");
 
 	found = ReadLink(token_null ? (Datum) 0 : PG_GETARG_DATUM(0), token_null, &l);
 	SPI_connect();

@@ -8,7 +8,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(84);
+SELECT plan(85);
 -- passwords appear as literals below: keep the statement text out of the
 -- server log (and open_link and create_link from warning about it, which
 -- 54_links_log_settings.sql tests)
@@ -181,6 +181,11 @@ SELECT is((SELECT count(*) FROM share_acl.link_view WHERE link_id = pg_temp.id('
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'track_external_views', 'true');
 SELECT throws_ok($$SELECT * FROM share_acl.open_link(pg_temp.tok('plain'), viewer_email => 'not an e-mail')$$,
     '22023', NULL, 'a malformed viewer e-mail is 22023 (application input)');
+-- (arguments swapped: the password given as the viewer's e-mail, or the
+-- token, is not shown in the error)
+SELECT throws_ok($$SELECT * FROM share_acl.open_link(pg_temp.tok('plain'), 'viewer@t51.test', 'Secret-Pass-51')$$,
+    '22023', 'invalid e-mail address in viewer_email',
+    'a malformed viewer e-mail: its value (perhaps a password given in its place) is not in the message');
 
 -- ------------------------------------------------- the link context (R7)
 SELECT is(share_acl.current_link(), NULL, 'no link context before open_link');
