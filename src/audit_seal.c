@@ -1019,19 +1019,28 @@ SealStaged(Oid chain_rel)
 {
 	/*
 	 * Rows deleted by a cascade (the shares of a deleted resource, ...) whose
-	 * workspace their trigger could no longer read take it from the row of
-	 * the object they referred to, deleted in this transaction too (twice:
-	 * a link's view, the link, its resource).
+	 * workspace their trigger could no longer read take it from the delete
+	 * row of the object they referred to, deleted in this transaction too
+	 * (twice: a link's view, the link, its resource; the latest delete of
+	 * the object, and none while that one's workspace is still to be
+	 * found).  Not from any other row of that object: one moved to another
+	 * workspace before its delete has rows in both (its arrival, the row
+	 * that tells the first it left), and the cascade's rows went to either
+	 * chain, as the join happened to meet them.
 	 */
 	if (audit_unresolved)
 	{
 		KeptPlanGet(&resolve_plan,
 				    "UPDATE share_acl.audit_stage s SET workspace_id = x.workspace_id"
-				    "  FROM (SELECT DISTINCT t.object_type, t.object_id, t.workspace_id"
-				    "          FROM share_acl.audit_stage t"
-				    "         WHERE t.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
-				    "           AND t.workspace_id IS NOT NULL AND t.object_id IS NOT NULL"
-				    "           AND t.object_type OPERATOR(pg_catalog.=) ANY ('{resource,link,principal}')) x"
+				    "  FROM (SELECT d.object_type, d.object_id, d.workspace_id"
+				    "          FROM (SELECT DISTINCT ON (t.object_type, t.object_id)"
+				    "                       t.object_type, t.object_id, t.workspace_id"
+				    "                  FROM share_acl.audit_stage t"
+				    "                 WHERE t.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
+				    "                   AND t.object_id IS NOT NULL AND t.action OPERATOR(pg_catalog.=) 'delete'"
+				    "                   AND t.object_type OPERATOR(pg_catalog.=) ANY ('{resource,link,principal}')"
+				    "                 ORDER BY t.object_type, t.object_id, t.seq DESC) d"
+				    "         WHERE d.workspace_id IS NOT NULL) x"
 				    " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
 				    "   AND s.workspace_id IS NULL AND s.ref_type OPERATOR(pg_catalog.=) x.object_type"
 				    "   AND s.ref_id OPERATOR(pg_catalog.=) x.object_id",

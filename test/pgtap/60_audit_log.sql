@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(181);
+SELECT plan(182);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -397,6 +397,37 @@ SELECT is((SELECT count(*) FROM pg_temp.fresh() WHERE workspace_id IS DISTINCT F
 SELECT is((SELECT count(*) FROM pg_temp.fresh()
             WHERE action <> 'refused' AND actor_id IS DISTINCT FROM pg_temp.id('carol')), 0::bigint,
     'delete_resource: every row of the cascade has the acting principal');
+
+-- a link moved to another workspace's resource, then deleted, in one
+-- transaction (an administrator's): its views, deleted by the cascade, go to
+-- the chain of the workspace the link was in when deleted, not to the one
+-- it left (the link has rows in both; once each way, as the old join's
+-- choice followed the workspaces' order)
+SELECT share_acl.set_principal(NULL);
+INSERT INTO ids VALUES ('PL', share_acl.create_resource(pg_temp.id('ws'), 'project'));
+CREATE FUNCTION pg_temp.moved_link_views(from_r uuid, to_r uuid) RETURNS SETOF uuid LANGUAGE plpgsql AS $$
+DECLARE
+    token text := share_acl.create_link(from_r, label => 'moved');
+BEGIN
+    PERFORM share_acl.open_link(token, viewer_email => 'v1@t60.test');
+    PERFORM share_acl.open_link(token, viewer_email => 'v2@t60.test');
+    PERFORM share_acl._set_link_context(NULL);
+END $$;
+SELECT pg_temp.moved_link_views(pg_temp.id('PL'), pg_temp.id('X'));
+SELECT pg_temp.mark();
+BEGIN;
+UPDATE share_acl.link SET resource_id = pg_temp.id('X') WHERE resource_id = pg_temp.id('PL');
+DELETE FROM share_acl.link WHERE resource_id = pg_temp.id('X');
+COMMIT;
+SELECT pg_temp.moved_link_views(pg_temp.id('X'), pg_temp.id('PL'));
+BEGIN;
+UPDATE share_acl.link SET resource_id = pg_temp.id('PL') WHERE resource_id = pg_temp.id('X');
+DELETE FROM share_acl.link WHERE resource_id = pg_temp.id('PL');
+COMMIT;
+SELECT results_eq($$SELECT workspace_id, count(*) FROM pg_temp.fresh()
+                     WHERE object_type = 'link_view' AND action = 'delete' GROUP BY 1 ORDER BY 1$$,
+    $$SELECT x, 2::bigint FROM unnest(ARRAY[pg_temp.id('ws'), pg_temp.id('ws2')]) x ORDER BY 1$$,
+    'a cascade''s rows go to the workspace of the row they referred to when it was deleted, not the one it left');
 
 -- nothing of a rolled-back transaction or savepoint
 SELECT pg_temp.mark();
