@@ -707,9 +707,13 @@ BEGIN
             PERFORM share_acl._no_escalation(actor, l.resource_id,
                 share_acl._share_mask(l.perms, l.allow_download, l.allow_comments, l.allow_approval,
                                       l.allow_contribution), 'update_link');
-            IF update_link.remove_password AND w.require_link_password THEN
+            -- (a link left without a password: one removed, or a password-less
+            -- link given a later expiry, which is as new a grant as a link)
+            IF w.require_link_password AND update_link.password IS NULL
+               AND (update_link.remove_password OR l.password_hash IS NULL) THEN
                 PERFORM share_acl._deny(l.resource_id,
-                    'permission denied: the workspace policy require_link_password requires a password for share links');
+                    'permission denied: the workspace policy require_link_password requires a password for share links',
+                    NULL, 'Give the link a password (password => ...) with its later expiry, or create a new link with one.');
             END IF;
         END IF;
     END LOOP;

@@ -9,7 +9,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(44);
+SELECT plan(47);
 -- passwords appear as literals below: keep the statement text out of the
 -- server log (and the link functions from warning about it)
 SET LOCAL log_min_error_statement = panic;
@@ -155,10 +155,19 @@ SELECT throws_ok($$SELECT share_acl.update_link(pg_temp.id('day'), expires_at =>
 SELECT lives_ok($$SELECT share_acl.update_link(pg_temp.id('day'), expires_at => now() + interval '1 hour')$$,
     'allow_external_sharing off: narrowing it is not');
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'allow_external_sharing', 'true');
+SELECT pg_temp.mk('bare', share_acl.create_link(pg_temp.id('P'), expires_at => now() + interval '1 day'));
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'require_link_password', 'true');
 SELECT throws_ok($$SELECT share_acl.update_link(pg_temp.id('day'), remove_password => true)$$,
     '42501', 'permission denied: the workspace policy require_link_password requires a password for share links',
     'require_link_password: removing a link''s password is refused');
+SELECT throws_ok($$SELECT share_acl.update_link(pg_temp.id('bare'), expires_at => 'infinity')$$,
+    '42501', 'permission denied: the workspace policy require_link_password requires a password for share links',
+    'require_link_password: a later expiry of a link without a password is refused');
+SELECT lives_ok($$SELECT share_acl.update_link(pg_temp.id('bare'), expires_at => now() + interval '1 hour')$$,
+    'require_link_password: an earlier one is not');
+SELECT lives_ok($$SELECT share_acl.update_link(pg_temp.id('bare'), expires_at => now() + interval '9 days',
+                                              password => 'bare secret 55')$$,
+    'require_link_password: a later expiry with a password given is not');
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'require_link_password', 'false');
 -- revoked stays revoked
 SELECT share_acl.revoke_link(pg_temp.id('later'));
