@@ -56,7 +56,11 @@ COMMENT ON TABLE share_acl.review_reviewer IS
 CREATE FUNCTION share_acl.review_reviewer_check() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    SELECT r.resource_id INTO NEW.resource_id FROM share_acl.review r WHERE r.id = NEW.review_id;
+    -- (the grant ends at the review's due time when it closes then: the
+    -- engine reads expires_at, review_status and submit_review the review's)
+    SELECT r.resource_id, CASE WHEN r.close_at_due THEN r.due_at END
+      INTO NEW.resource_id, NEW.expires_at
+      FROM share_acl.review r WHERE r.id = NEW.review_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'review % does not exist', NEW.review_id USING ERRCODE = 'foreign_key_violation';
     END IF;
@@ -67,21 +71,26 @@ BEGIN
     RETURN NEW;
 END $$;
 COMMENT ON FUNCTION share_acl.review_reviewer_check() IS
-    'trigger: a reviewer row takes its review''s resource; a team reviewer belongs to the resource''s workspace';
+    'trigger: a reviewer row takes its review''s resource, and its due time as expires_at when the review closes at it; a team reviewer belongs to the resource''s workspace';
 CREATE TRIGGER review_reviewer_check BEFORE INSERT OR UPDATE ON share_acl.review_reviewer
     FOR EACH ROW EXECUTE FUNCTION share_acl.review_reviewer_check();
 
--- A review that moves to another resource takes its reviewer rows along.
+-- A review that moves to another resource takes its reviewer rows along, and
+-- one whose due time or close_at_due changes (an administrator's UPDATE)
+-- moves the end of their grant with it (review_reviewer_check sets both).
 CREATE FUNCTION share_acl.review_resource_sync() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    UPDATE share_acl.review_reviewer rr SET resource_id = NEW.resource_id
-     WHERE rr.review_id = NEW.id AND rr.resource_id IS DISTINCT FROM NEW.resource_id;
+    UPDATE share_acl.review_reviewer rr
+       SET resource_id = NEW.resource_id, expires_at = CASE WHEN NEW.close_at_due THEN NEW.due_at END
+     WHERE rr.review_id = NEW.id
+       AND (rr.resource_id IS DISTINCT FROM NEW.resource_id
+            OR rr.expires_at IS DISTINCT FROM CASE WHEN NEW.close_at_due THEN NEW.due_at END);
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION share_acl.review_resource_sync() IS
-    'trigger: the reviewer rows of a review follow a change of its resource';
-CREATE TRIGGER review_resource_sync AFTER UPDATE OF resource_id ON share_acl.review
+    'trigger: the reviewer rows of a review follow a change of its resource, and of its due time or close_at_due (the end of their grant)';
+CREATE TRIGGER review_resource_sync AFTER UPDATE OF resource_id, due_at, close_at_due ON share_acl.review
     FOR EACH ROW EXECUTE FUNCTION share_acl.review_resource_sync();
 
 -- A review whose last undecided reviewer goes (its account deleted, or its

@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(100);
+SELECT plan(103);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -236,8 +236,11 @@ INSERT INTO ids VALUES ('r5', share_acl.request_review(pg_temp.id('A'), ARRAY[pg
                                                        now() + interval '1 hour', close_at_due => true));
 SELECT ok(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'approve'), 'close_at_due: open before the due time');
 RESET share_acl.principal;
+-- (an administrator's UPDATE of the due time: the reviewers' grant ends
+-- with it, as review_status and submit_review read it)
 UPDATE share_acl.review SET due_at = now() - interval '1 second' WHERE id = pg_temp.id('r5');
-UPDATE share_acl.review_reviewer SET expires_at = now() - interval '1 second' WHERE review_id = pg_temp.id('r5');
+SELECT is((SELECT array_agg(DISTINCT expires_at) FROM share_acl.review_reviewer WHERE review_id = pg_temp.id('r5')),
+    ARRAY[now() - interval '1 second'], 'close_at_due: the reviewers'' grant ends at the due time an administrator set');
 SELECT ok(NOT share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'view'),
     'close_at_due: past the due time the grant is gone');
 SELECT pg_temp.act('carol');
@@ -252,6 +255,16 @@ INSERT INTO ids VALUES ('r5b', share_acl.request_review(pg_temp.id('A'), ARRAY[p
                                                        now() + interval '1 hour'));
 RESET share_acl.principal;
 UPDATE share_acl.review SET due_at = now() - interval '1 second' WHERE id = pg_temp.id('r5b');
+SELECT is((SELECT count(*) FROM share_acl.review_reviewer WHERE review_id = pg_temp.id('r5b') AND expires_at IS NULL),
+    1::bigint, 'without close_at_due the reviewers'' grant has no end time');
+UPDATE share_acl.review SET close_at_due = true, due_at = now() + interval '3 hours' WHERE id = pg_temp.id('r5b');
+INSERT INTO share_acl.review_reviewer (review_id, reviewer_id, resource_id, perms)
+SELECT pg_temp.id('r5b'), pg_temp.id('bob'), pg_temp.id('A'), 'commenter';
+SELECT is((SELECT array_agg(expires_at ORDER BY reviewer_id) FROM share_acl.review_reviewer WHERE review_id = pg_temp.id('r5b')),
+    ARRAY[now() + interval '3 hours', now() + interval '3 hours'],
+    'close_at_due turned on by an administrator: the grant ends at the due time, also a reviewer row inserted without one');
+DELETE FROM share_acl.review_reviewer WHERE review_id = pg_temp.id('r5b') AND reviewer_id = pg_temp.id('bob');
+UPDATE share_acl.review SET close_at_due = false, due_at = now() - interval '1 second' WHERE id = pg_temp.id('r5b');
 SELECT pg_temp.act('alice');
 SELECT is((SELECT DISTINCT state || ' ' || (closed_at IS NULL) || ' ' || close_at_due
              FROM share_acl.review_status WHERE review_id = pg_temp.id('r5b')), 'overdue true false',
