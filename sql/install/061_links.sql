@@ -473,12 +473,14 @@ BEGIN
             'permission denied: the workspace policy require_link_password requires a password for new share links');
     END IF;
     PERFORM share_acl._check_link_password('create_link', create_link.password);
-    -- (the default counts from the time the checks below judge by: a link
-    -- made late in a long transaction gets the policy's whole interval; its
-    -- days and months are counted in UTC, so that the caller's TimeZone does
-    -- not change how long a link lasts)
+    -- (the default counts from the time the checks below judge by, or from
+    -- not_before when the link opens later: a link made late in a long
+    -- transaction, or valid from next week, gets the policy's whole
+    -- interval; its days and months are counted in UTC, so that the
+    -- caller's TimeZone does not change how long a link lasts)
     IF expiry IS NULL AND w.default_link_expiry IS NOT NULL THEN
-        expiry := share_acl._utc_plus(greatest(pg_catalog.statement_timestamp(), pg_catalog.now()),
+        expiry := share_acl._utc_plus(greatest(pg_catalog.statement_timestamp(), pg_catalog.now(),
+                                               create_link.not_before),
                                       w.default_link_expiry);
     END IF;
     PERFORM share_acl._check_link_times('create_link', expiry, create_link.not_before);
@@ -494,7 +496,9 @@ BEGIN
             create_link.allow_approval, create_link.allow_contribution,
             CASE WHEN create_link.password IS NOT NULL
                  THEN share_acl._password_hash(create_link.password) END,
-            expiry, create_link.not_before, create_link.max_views, actor, create_link.label)
+            -- ('infinity': never, stored as none, as update_link stores it)
+            nullif(expiry, 'infinity'::timestamptz), create_link.not_before, create_link.max_views, actor,
+            create_link.label)
     RETURNING l.id INTO lid;
     RETURN share_acl._link_token(lid);
 END $$;

@@ -8,7 +8,7 @@
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids,
 -- pg_temp.tok(name) the tokens (kept in a temporary table of the test only).
 BEGIN;
-SELECT plan(77);
+SELECT plan(79);
 -- passwords appear as literals below: keep the statement text out of the
 -- server log (and open_link and create_link from warning about it, which
 -- 54_links_log_settings.sql tests)
@@ -122,6 +122,16 @@ SELECT is(ARRAY[(SELECT expires_at FROM share_acl.link WHERE id = pg_temp.id('sh
           'default_link_expiry: an explicit expiry is kept, shorter or longer');
 SELECT is((SELECT expires_at FROM share_acl.link WHERE id = pg_temp.id('base')), NULL,
     'default_link_expiry: existing links are not rewritten');
+-- a link valid from later gets the whole interval from then; 'infinity' is
+-- an explicit "never", stored as none (as update_link stores it)
+SELECT pg_temp.mk('later', share_acl.create_link(pg_temp.id('P'), not_before => now() + interval '23 hours'));
+SELECT is((SELECT expires_at - not_before FROM share_acl.link WHERE id = pg_temp.id('later')), interval '7 days',
+    'default_link_expiry: counted from not_before when the link opens later');
+SELECT share_acl.revoke_link(pg_temp.id('later'));
+SELECT pg_temp.mk('never', share_acl.create_link(pg_temp.id('P'), expires_at => 'infinity'));
+SELECT is((SELECT expires_at FROM share_acl.link WHERE id = pg_temp.id('never')), NULL,
+    'default_link_expiry: expires_at => infinity is a link without expiry, stored as none');
+SELECT share_acl.revoke_link(pg_temp.id('never'));
 SELECT share_acl.set_workspace_policy(pg_temp.id('ws'), 'default_link_expiry', 'none');
 SELECT pg_temp.mk('none', share_acl.create_link(pg_temp.id('P'), label => 'no expiry'));
 SELECT is((SELECT expires_at FROM share_acl.link WHERE id = pg_temp.id('none')), NULL,
