@@ -179,7 +179,7 @@ SerializationFailure(const Noted *n)
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("could not serialize access due to a concurrent change of the permission to upload into resource %s",
 						resource),
-				 errdetail("A change committed meanwhile (a share, a role, a workspace policy, a move) took away the permission to upload into it."),
+				 errdetail("A change committed meanwhile (a share, a role, a workspace policy, a move), or the expiry of what gave it, took away the permission to upload into it: an upload commits only while its uploader may still upload there."),
 				 errhint("Retry the transaction.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
