@@ -159,6 +159,7 @@ typedef struct TableExprs
 	Oid			relid;			/* hash key */
 	bool		valid;
 	int			users;			/* writes under way (their states point into the trees) */
+	bool		planning;		/* its trees are being planned */
 	MemoryContext cxt;			/* holds the trees below; NULL when none */
 	OverrideSearchPath *search_path;	/* the one they were planned under */
 	bool		domain_known;	/* has_domain is the table's (HasDomainColumn) */
@@ -341,9 +342,33 @@ TableExprsEntry(Relation rel)
 		t->valid = false;
 		t->domain_known = false;
 		t->users = 0;
+		t->planning = false;
 		t->cxt = NULL;
 	}
 	return t;
+}
+
+/*
+ * Forget the entries of other tables that an invalidation turned off and no
+ * write uses: a dropped table's (the extension dropped and created again in
+ * a session that stays) stayed for good, its trees with it.  Called when
+ * keep's expressions are planned anew, which follows such invalidations.
+ */
+static void
+TableExprsForgetInvalid(Oid keep)
+{
+	HASH_SEQ_STATUS seq;
+	TableExprs *t;
+
+	hash_seq_init(&seq, table_exprs);
+	while ((t = hash_seq_search(&seq)) != NULL)
+	{
+		if (t->valid || t->users != 0 || t->planning || t->relid == keep)
+			continue;
+		if (t->cxt != NULL)
+			MemoryContextDelete(t->cxt);
+		hash_search(table_exprs, &t->relid, HASH_REMOVE, NULL);
+	}
 }
 
 static pg_noinline TableExprs *
@@ -366,6 +391,7 @@ TableExprsOf(Relation rel)
 			own->users = -1;	/* (not kept: freed with the write's memory) */
 			return own;
 		}
+		TableExprsForgetInvalid(t->relid);
 		if (t->cxt != NULL)
 			MemoryContextDelete(t->cxt);
 		t->cxt = AllocSetContextCreate(CacheMemoryContext, "share_acl table expressions",
@@ -376,6 +402,7 @@ TableExprsOf(Relation rel)
 		 * write, and the next one plans them anew)
 		 */
 		t->valid = true;
+		t->planning = true;
 		old = MemoryContextSwitchTo(t->cxt);
 		PG_TRY();
 		{
@@ -384,9 +411,11 @@ TableExprsOf(Relation rel)
 		PG_CATCH();
 		{
 			t->valid = false;
+			t->planning = false;
 			PG_RE_THROW();
 		}
 		PG_END_TRY();
+		t->planning = false;
 		MemoryContextSwitchTo(old);
 	}
 	t->users++;
