@@ -636,7 +636,10 @@ BEGIN
         l := share_acl._get_managed_link(revoke_link.link, actor, locked = 1, 'revoke_link');
     END LOOP;
     IF l.revoked_at IS NULL THEN
-        UPDATE share_acl.link x SET revoked_at = now() WHERE x.id = l.id;
+        -- (dated as expiries are judged: not before the link's creation by a
+        -- transaction begun earlier)
+        UPDATE share_acl.link x SET revoked_at = greatest(pg_catalog.statement_timestamp(), pg_catalog.now())
+         WHERE x.id = l.id;
     END IF;
 END $$;
 COMMENT ON FUNCTION share_acl.revoke_link(uuid) IS

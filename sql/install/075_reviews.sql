@@ -31,11 +31,16 @@
 -- open 55000, a bad value 22023.
 
 -- Close a review: its reviewers lose its grant (the change log tells every backend).
+-- (Decisions and closings are dated as expiries are judged, at the statement's
+-- start or the transaction's when later: a transaction begun before the review
+-- was requested dated its decision before the request.)
 CREATE FUNCTION share_acl._close_review(review uuid, cancelled boolean) RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    at timestamptz := greatest(pg_catalog.statement_timestamp(), pg_catalog.now());
 BEGIN
     UPDATE share_acl.review x
-       SET closed_at = now(), cancelled_at = CASE WHEN cancelled THEN now() END
+       SET closed_at = at, cancelled_at = CASE WHEN cancelled THEN at END
      WHERE x.id = _close_review.review AND x.closed_at IS NULL;
     UPDATE share_acl.review_reviewer rr SET active = false
      WHERE rr.review_id = _close_review.review AND rr.active;
@@ -320,7 +325,8 @@ BEGIN
     -- decided: only those written are, and told)
     WITH decided AS (
         UPDATE share_acl.review_reviewer rr
-           SET decision = submit_review.decision, note = submit_review.note, decided_at = now(), decided_by = actor
+           SET decision = submit_review.decision, note = submit_review.note,
+               decided_at = greatest(pg_catalog.statement_timestamp(), pg_catalog.now()), decided_by = actor
          WHERE rr.review_id = v.id AND rr.reviewer_id = ANY (who)
         RETURNING rr.reviewer_id)
     SELECT pg_catalog.array_agg(d.reviewer_id ORDER BY d.reviewer_id = actor DESC, d.reviewer_id)

@@ -224,7 +224,8 @@ SELECT throws_ok($$SELECT share_acl.revoke_link(pg_temp.id('byc'))$$, '42501',
 SELECT pg_temp.act('carol');
 SELECT lives_ok($$SELECT share_acl.revoke_link(pg_temp.id('byc'))$$,
     'revoke_link: the creator revokes its link without change_permissions');
-SELECT is((SELECT revoked_at FROM share_acl.link WHERE id = pg_temp.id('byc')), now(), 'revoked_at is set');
+SELECT ok((SELECT revoked_at BETWEEN now() AND statement_timestamp() FROM share_acl.link WHERE id = pg_temp.id('byc')),
+    'revoked_at is set, at the revoking statement''s time');
 UPDATE share_acl.link SET revoked_at = now() - interval '1 hour' WHERE id = pg_temp.id('byc');
 SELECT lives_ok($$SELECT share_acl.revoke_link(pg_temp.id('byc'))$$, 'revoking again is no error');
 SELECT is((SELECT revoked_at FROM share_acl.link WHERE id = pg_temp.id('byc')), now() - interval '1 hour',

@@ -5,7 +5,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(103);
+SELECT plan(104);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -171,6 +171,9 @@ SELECT results_eq(
        WHERE review_id = pg_temp.id('r1') AND reviewer_id = pg_temp.id('carol')$$,
     $$VALUES ('approved'::text, 'fixed, thanks'::text, pg_temp.id('carol'))$$,
     'submit_review: the last decision counts');
+SELECT ok((SELECT decided_at > now() FROM share_acl.review_reviewer
+            WHERE review_id = pg_temp.id('r1') AND reviewer_id = pg_temp.id('carol')),
+    'submit_review: dated at the deciding statement, not at the start of its transaction (which may precede the request)');
 SELECT is((SELECT DISTINCT state FROM share_acl.review_status WHERE review_id = pg_temp.id('r1')), 'pending',
     'review_status: pending while the crew has not decided');
 SELECT ok(share_acl.has_access(pg_temp.id('carol'), pg_temp.id('A'), 'view'),
