@@ -294,7 +294,8 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 	const pg_uuid_t *grantee;
 	Permset		perms;
 	Permset		grant;
-	bool		has_expiry = !PG_ARGISNULL(first + 3);
+	/* ('infinity': never, stored as none, as update_share and the links store it) */
+	bool		has_expiry = !PG_ARGISNULL(first + 3) && !TIMESTAMP_IS_NOEND(PG_GETARG_TIMESTAMPTZ(first + 3));
 	TimestampTz expires_at = has_expiry ? PG_GETARG_TIMESTAMPTZ(first + 3) : 0;
 	bool		allow[4];
 	Datum		values[9];

@@ -2314,7 +2314,9 @@ BEGIN
     END IF;
     n := s;
     n.perms := coalesce(perms, s.perms);
-    n.expires_at := CASE WHEN clear_expiry THEN NULL ELSE coalesce(expires_at, s.expires_at) END;
+    -- ('infinity': never, stored as none, as share() stores it)
+    n.expires_at := CASE WHEN clear_expiry THEN NULL
+                         ELSE nullif(coalesce(expires_at, s.expires_at), 'infinity'::timestamptz) END;
     n.allow_download := coalesce(allow_download, s.allow_download);
     n.allow_comments := coalesce(allow_comments, s.allow_comments);
     n.allow_approval := coalesce(allow_approval, s.allow_approval);

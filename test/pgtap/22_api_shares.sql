@@ -4,7 +4,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(115);
+SELECT plan(117);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -86,6 +86,16 @@ SELECT lives_ok($$INSERT INTO ids VALUES ('s_exp', share_acl.share(pg_temp.id('P
     'share: with an expiry');
 SELECT is((SELECT expires_at FROM share_acl.share WHERE id = pg_temp.id('s_exp')), now() + interval '1 day',
     'share: the expiry is stored');
+-- 'infinity' is "never": stored as none, by share and by update_share (a
+-- share with a stored infinity counted as one that ends)
+INSERT INTO ids VALUES ('s_inf', share_acl.share(pg_temp.id('P'), pg_temp.id('olga'), 'viewer', 'infinity'));
+SELECT is((SELECT expires_at FROM share_acl.share WHERE id = pg_temp.id('s_inf')), NULL,
+    'share: expires_at infinity is stored as no expiry');
+SELECT share_acl.update_share(pg_temp.id('s_inf'), expires_at => now() + interval '1 day');
+SELECT share_acl.update_share(pg_temp.id('s_inf'), expires_at => 'infinity');
+SELECT is((SELECT expires_at FROM share_acl.share WHERE id = pg_temp.id('s_inf')), NULL,
+    'update_share: expires_at infinity is stored as no expiry');
+SELECT share_acl.unshare(pg_temp.id('s_inf'));
 SELECT throws_ok($$SELECT share_acl.share(gen_random_uuid(), pg_temp.id('dave'), 'viewer')$$, 'P0002', NULL,
     'share: unknown resource is P0002');
 SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('P'), gen_random_uuid(), 'viewer')$$, 'P0002', NULL,
