@@ -1020,30 +1020,35 @@ SealStaged(Oid chain_rel)
 	/*
 	 * Rows deleted by a cascade (the shares of a deleted resource, ...) whose
 	 * workspace their trigger could no longer read take it from the delete
-	 * row of the object they referred to, deleted in this transaction too
-	 * (twice: a link's view, the link, its resource; the latest delete of
-	 * the object, and none while that one's workspace is still to be
-	 * found).  Not from any other row of that object: one moved to another
-	 * workspace before its delete has rows in both (its arrival, the row
-	 * that tells the first it left), and the cascade's rows went to either
-	 * chain, as the join happened to meet them.
+	 * row of the object they referred to that was staged last before them
+	 * (the object's own row is staged before the rows of the cascade its
+	 * deletion ran), or, lacking one, the first after them; twice:
+	 * a link's view, the link, its resource; none while that delete row's
+	 * workspace is still to be found.  Not from any other row of that
+	 * object (one moved to another workspace before its delete has rows in
+	 * both: the cascade's rows went to either chain), nor from another
+	 * delete of its id (deleted, made again in another workspace, deleted
+	 * again: the first cascade's rows went to the second's workspace).
 	 */
 	if (audit_unresolved)
 	{
 		KeptPlanGet(&resolve_plan,
 				    "UPDATE share_acl.audit_stage s SET workspace_id = x.workspace_id"
-				    "  FROM (SELECT d.object_type, d.object_id, d.workspace_id"
-				    "          FROM (SELECT DISTINCT ON (t.object_type, t.object_id)"
-				    "                       t.object_type, t.object_id, t.workspace_id"
-				    "                  FROM share_acl.audit_stage t"
-				    "                 WHERE t.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
-				    "                   AND t.object_id IS NOT NULL AND t.action OPERATOR(pg_catalog.=) 'delete'"
-				    "                   AND t.object_type OPERATOR(pg_catalog.=) ANY ('{resource,link,principal}')"
-				    "                 ORDER BY t.object_type, t.object_id, t.seq DESC) d"
-				    "         WHERE d.workspace_id IS NOT NULL) x"
+				    "  FROM (SELECT DISTINCT ON (u.seq) u.seq, d.workspace_id"
+				    "          FROM share_acl.audit_stage u"
+				    "          JOIN share_acl.audit_stage d"
+				    "            ON d.object_type OPERATOR(pg_catalog.=) u.ref_type"
+				    "           AND d.object_id OPERATOR(pg_catalog.=) u.ref_id"
+				    "         WHERE u.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
+				    "           AND u.workspace_id IS NULL"
+				    "           AND d.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
+				    "           AND d.action OPERATOR(pg_catalog.=) 'delete'"
+				    "           AND d.object_type OPERATOR(pg_catalog.=) ANY ('{resource,link,principal}')"
+				    "         ORDER BY u.seq, d.seq OPERATOR(pg_catalog.>) u.seq,"
+				    "                  CASE WHEN d.seq OPERATOR(pg_catalog.<) u.seq THEN OPERATOR(pg_catalog.-) d.seq"
+				    "                       ELSE d.seq END) x"
 				    " WHERE s.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
-				    "   AND s.workspace_id IS NULL AND s.ref_type OPERATOR(pg_catalog.=) x.object_type"
-				    "   AND s.ref_id OPERATOR(pg_catalog.=) x.object_id",
+				    "   AND s.seq OPERATOR(pg_catalog.=) x.seq AND x.workspace_id IS NOT NULL",
 				    0, NULL, CURSOR_OPT_GENERIC_PLAN);
 		ExecLatest(resolve_plan.plan, NULL, NULL);
 		ExecLatest(resolve_plan.plan, NULL, NULL);

@@ -282,6 +282,30 @@ ShareNoEscalation(const char *function, const char *action, const pg_uuid_t *act
 }
 
 /*
+ * A share to a team the actor is in is a grant to itself too: as one to
+ * itself, it would keep what the actor holds only through a grant that ends
+ * (an expiring share, an open review's) after that ends.  It may pass on
+ * only what the actor holds lastingly (42501 naming the rest).
+ */
+static void
+ShareOwnTeamLasting(const char *function, const char *action, const pg_uuid_t *actor,
+					const pg_uuid_t *resource, const pg_uuid_t *grantee, PrincipalKind grantee_kind,
+					Permset grant)
+{
+	Permset		passing;
+
+	if (actor == NULL || grantee_kind != PK_TEAM || !EngineInTeam(actor, grantee))
+		return;
+	passing = grant & ~EngineLastingReachOf(actor, resource);
+	if (passing != 0)
+		Deny(function, resource,
+			 psprintf("permission denied: %s with team %s, which the principal is in, requires \"%s\" held through a grant that does not end",
+					  action, UuidText(grantee), PermsetToCString(passing)),
+			 "The principal holds these permissions on the resource only through a share with an expiry or an open review: shared with a team it is in, it would keep them after that grant ends.",
+			 "Share without them, or let someone who holds them lastingly make the share.");
+}
+
+/*
  * The share of resource with grantee, made by actor (NULL: a trusted
  * administrator) through function (share, share_with_email); returns its id.
  * The arguments are those of share(), from argument first on.
@@ -376,23 +400,7 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 						DatumGetCString(DirectFunctionCall1(timestamptz_out,
 															TimestampTzGetDatum(expires_at))))));
 	ShareNoEscalation(function, action, actor, resource, grant);
-	/*
-	 * A share to a team the actor is in is a grant to itself too: as one
-	 * to itself, it would keep what the actor holds only through a grant
-	 * that ends (an expiring share, an open review's) after that ends.  It
-	 * may pass on only what the actor holds lastingly.
-	 */
-	if (actor != NULL && facts.grantee.kind == PK_TEAM && EngineInTeam(actor, grantee))
-	{
-		Permset		passing = grant & ~EngineLastingReachOf(actor, resource);
-
-		if (passing != 0)
-			Deny(function, resource,
-				 psprintf("permission denied: %s with team %s, which the principal is in, requires \"%s\" held through a grant that does not end",
-						  action, UuidText(grantee), PermsetToCString(passing)),
-				 "The principal holds these permissions on the resource only through a share with an expiry or an open review: shared with a team it is in, it would keep them after that grant ends.",
-				 "Share without them, or let someone who holds them lastingly make the share.");
-	}
+	ShareOwnTeamLasting(function, action, actor, resource, grantee, facts.grantee.kind, grant);
 	/* an outsider (R2): a person without a role in the workspace */
 	grantee_outsider = (facts.grantee.kind == PK_USER || facts.grantee.kind == PK_EXTERNAL) &&
 		!facts.grantee_is_member;
@@ -415,6 +423,7 @@ Share(FunctionCallInfo fcinfo, const char *action, const char *function, const p
 		CacheSeeCommitted();
 		Require(function, actor, resource, PERM_SHARE, action);
 		ShareNoEscalation(function, action, actor, resource, grant);
+		ShareOwnTeamLasting(function, action, actor, resource, grantee, facts.grantee.kind, grant);
 	}
 	/*
 	 * outsiders (R2): persons with no role in the workspace, also as members

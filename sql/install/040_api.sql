@@ -981,6 +981,7 @@ DECLARE
     granted_on uuid[];
     held share_acl.permset[];
     held_by_grants share_acl.permset[];
+    held_lasting share_acl.permset[];
     gained share_acl.permset;
 BEGIN
     IF team IS NULL OR member IS NULL THEN
@@ -1045,6 +1046,11 @@ BEGIN
         -- the policy)
         held_by_grants := ARRAY(SELECT share_acl._held_by_grants(actor, g.id)
                                   FROM unnest(granted_on) WITH ORDINALITY AS g(id, n) ORDER BY g.n);
+        -- (and lastingly: what one holds only through a grant that ends, an
+        -- expiring share or an open review, counts as not held for what the
+        -- team would give for good, as share() to a team one is in asks)
+        held_lasting := ARRAY(SELECT share_acl._reach_lasting(actor, g.id)
+                                FROM unnest(granted_on) WITH ORDINALITY AS g(id, n) ORDER BY g.n);
     END IF;
     INSERT INTO share_acl.team_member (team_id, member_id) VALUES (team, member)
         ON CONFLICT DO NOTHING;
@@ -1052,7 +1058,9 @@ BEGIN
         gained := (coalesce(share_acl.effective_permissions(actor, granted_on[i]), ''::share_acl.permset)
                    OPERATOR(share_acl.-) held[i])
                   OPERATOR(share_acl.|)
-                  (share_acl._held_by_grants(actor, granted_on[i]) OPERATOR(share_acl.-) held_by_grants[i]);
+                  (share_acl._held_by_grants(actor, granted_on[i]) OPERATOR(share_acl.-) held_by_grants[i])
+                  OPERATOR(share_acl.|)
+                  (share_acl._reach_lasting(actor, granted_on[i]) OPERATOR(share_acl.-) held_lasting[i]);
         IF gained OPERATOR(share_acl.<>) ''::share_acl.permset THEN
             -- (the resource named only to who may view it)
             PERFORM share_acl._deny(team,
@@ -1060,7 +1068,7 @@ BEGIN
                                   gained, CASE WHEN held[i] OPERATOR(share_acl.@>) 'view'::share_acl.permset
                                                THEN 'resource ' || granted_on[i]
                                                ELSE 'a resource the grants of team ' || team || ' reach' END),
-                'Joining the team would give these permissions to the acting principal, which does not hold them: a principal adds itself, or a team it is in, to a team only when that gives it nothing it lacks.',
+                'Joining the team would give these permissions to the acting principal, which does not hold them, or holds them only through a grant that ends (a share with an expiry, an open review): a principal adds itself, or a team it is in, to a team only when that gives it nothing it lacks.',
                 'Ask the workspace owner to add you.');
         END IF;
     END LOOP;

@@ -353,7 +353,7 @@ SELECT pg_temp.act('bob');
 SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('later'), 'view,share');
 SELECT share_acl.share(pg_temp.id('A'), pg_temp.id('plain'), 'viewer');
 SELECT is(pg_temp.refusal('bob', format('SELECT share_acl.add_team_member(%L, %L)', pg_temp.id('later'), pg_temp.id('bob'))),
-    '42501: Joining the team would give these permissions to the acting principal, which does not hold them: a principal adds itself, or a team it is in, to a team only when that gives it nothing it lacks.',
+    '42501: Joining the team would give these permissions to the acting principal, which does not hold them, or holds them only through a grant that ends (a share with an expiry, an open review): a principal adds itself, or a team it is in, to a team only when that gives it nothing it lacks.',
     'add_team_member: an admin holding share only by members_can_share joins no team whose grants give it');
 SELECT is(pg_temp.refusal('bob', format('SELECT share_acl.add_team_member(%L, %L)', pg_temp.id('plain'), pg_temp.id('bob'))),
     'no error', '... a team whose grants give no share it joins as before');

@@ -17,7 +17,7 @@
 --
 -- pg_temp.act(name) acts as a principal, pg_temp.id(name) names ids.
 BEGIN;
-SELECT plan(65);
+SELECT plan(67);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE FUNCTION pg_temp.id(text) RETURNS uuid LANGUAGE sql STABLE
@@ -323,6 +323,18 @@ SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('S2'), pg_temp.id('T'), 'vie
     'own team: what a share without expiry gives is shared with a team one is in');
 SELECT throws_ok($$SELECT share_acl.share(pg_temp.id('S2'), pg_temp.id('T'), 'editor')$$, '42501', NULL,
     'own team: but not the expiring share''s editor flags beyond it');
+-- nor by sharing first and joining the team after: bob (an admin, who adds
+-- team members) holds editor on S3 only through a share that ends
+SELECT pg_temp.act('alice');
+INSERT INTO ids VALUES ('S3', share_acl.create_resource(pg_temp.id('ws'), 'asset', pg_temp.id('SV')));
+INSERT INTO ids VALUES ('BX', share_acl.create_team(pg_temp.id('ws'), 'bob later'));
+SELECT share_acl.share(pg_temp.id('S3'), pg_temp.id('bob'), 'editor', expires_at => now() + interval '1 day');
+SELECT pg_temp.act('bob');
+SELECT lives_ok($$SELECT share_acl.share(pg_temp.id('S3'), pg_temp.id('BX'), 'editor')$$,
+    'own team: a team one is not in is shared with');
+SELECT throws_like($$SELECT share_acl.add_team_member(pg_temp.id('BX'), pg_temp.id('bob'))$$,
+    'permission denied: add_team_member requires "%edit%" on resource %',
+    'own team: joining it then, for what only the expiring share gives, is refused');
 
 SELECT * FROM finish();
 ROLLBACK;

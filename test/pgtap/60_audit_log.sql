@@ -10,7 +10,7 @@
 -- notes the newest row, pg_temp.fresh() lists the rows written since.
 SET client_min_messages = warning;
 SET log_min_error_statement = panic;    -- passwords are literals below
-SELECT plan(182);
+SELECT plan(183);
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid NOT NULL);
 CREATE TEMP TABLE toks (name text PRIMARY KEY, token text NOT NULL);
@@ -428,6 +428,22 @@ SELECT results_eq($$SELECT workspace_id, count(*) FROM pg_temp.fresh()
                      WHERE object_type = 'link_view' AND action = 'delete' GROUP BY 1 ORDER BY 1$$,
     $$SELECT x, 2::bigint FROM unnest(ARRAY[pg_temp.id('ws'), pg_temp.id('ws2')]) x ORDER BY 1$$,
     'a cascade''s rows go to the workspace of the row they referred to when it was deleted, not the one it left');
+-- an id deleted, made again in another workspace and deleted again in one
+-- transaction: each cascade's rows go to the workspace of the delete that
+-- ran it
+SELECT pg_temp.mark();
+BEGIN;
+SELECT share_acl.create_resource(pg_temp.id('ws'), 'project', id => '60aa0000-0000-4000-8000-000000000001');
+SELECT share_acl.share('60aa0000-0000-4000-8000-000000000001', pg_temp.id('carol'), 'viewer');
+SELECT share_acl.delete_resource('60aa0000-0000-4000-8000-000000000001');
+SELECT share_acl.create_resource(pg_temp.id('ws2'), 'project', id => '60aa0000-0000-4000-8000-000000000001');
+SELECT share_acl.share('60aa0000-0000-4000-8000-000000000001', pg_temp.id('erin'), 'viewer');
+SELECT share_acl.delete_resource('60aa0000-0000-4000-8000-000000000001');
+COMMIT;
+SELECT results_eq($$SELECT old ->> 'grantee_id', workspace_id FROM pg_temp.fresh()
+                     WHERE object_type = 'share' AND action = 'delete'$$,
+    $$VALUES (pg_temp.id('carol')::text, pg_temp.id('ws')), (pg_temp.id('erin')::text, pg_temp.id('ws2'))$$,
+    'a cascade''s rows go to the workspace of the delete that ran it, when the id was deleted twice');
 
 -- nothing of a rolled-back transaction or savepoint
 SELECT pg_temp.mark();
