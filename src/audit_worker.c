@@ -143,6 +143,7 @@ typedef struct RefusalShared
 	char		message[REFUSAL_MESSAGE_MAX];
 	TimestampTz refused_at;		/* the caller's clock when it refused */
 	int32		state;			/* RefusalState */
+	XLogRecPtr	commit_end;		/* where the row's commit record ends (written) */
 } RefusalShared;
 
 /*
@@ -559,7 +560,12 @@ audit_refusal(PG_FUNCTION_ARGS)
 	PG_END_ENSURE_ERROR_CLEANUP(LogUnrecordedAtExit, PointerGetDatum(sh));
 	RESUME_CANCEL_INTERRUPTS();
 	if (wait == SEGMENT_WORKER_ANSWERED)
+	{
 		WaitRowWritten(sh);
+		pg_read_barrier();
+		if (sh->state == REFUSAL_WRITTEN)
+			SegmentWorkerCommitFlush(sh->commit_end);
+	}
 	else if (post_wait == POST_WITHDRAWN)
 		LogUnrecorded(sh, psprintf("the background worker it was handed to did not take it within %d seconds",
 								   REFUSAL_SLOT_WAIT_MS / 1000));
@@ -591,6 +597,8 @@ AnswerWritten(RefusalState state)
 	if (unwritten_seg == NULL)
 		return;
 	sh = dsm_segment_address(unwritten_seg);
+	if (state == REFUSAL_WRITTEN)
+		sh->commit_end = XactLastCommitEnd;
 	pg_write_barrier();
 	sh->state = state;
 	SetLatch(&unwritten.caller->procLatch);

@@ -71,6 +71,7 @@
 
 #include "access/table.h"
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/pg_type.h"
 #include "common/int.h"
 #include "commands/trigger.h"
@@ -156,6 +157,7 @@ typedef struct AttemptShared
 	/* written by the worker */
 	int32		taken;			/* 1 once the worker has attached the segment */
 	int32		state;			/* AttemptState */
+	XLogRecPtr	commit_end;		/* where the worker's commit record ends */
 	char		status[ATTEMPT_STATUS_MAX];
 	int			sqlerrcode;
 	char		message[ATTEMPT_MESSAGE_MAX];
@@ -273,6 +275,7 @@ link_attempt(PG_FUNCTION_ARGS)
 	{
 		text	   *result = cstring_to_text(sh->status);
 
+		SegmentWorkerCommitFlush(sh->commit_end);
 		dsm_detach(seg);
 		PG_RETURN_TEXT_P(result);
 	}
@@ -420,6 +423,7 @@ share_acl_link_attempt_main(Datum main_arg)
 	PG_END_TRY();
 
 	strlcpy(sh->status, status, ATTEMPT_STATUS_MAX);
+	sh->commit_end = XactLastCommitEnd;
 	pg_write_barrier();
 	sh->state = ATTEMPT_DONE;
 	SetLatch(&sh->caller->procLatch);

@@ -15,6 +15,8 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
+#include "access/xlog.h"
 #include "common/hashfn.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -332,4 +334,19 @@ SegmentWorkerCallerGone(const char *what)
 	ereport(LOG,
 			(errmsg("%s: the caller ended before the worker started; nothing was recorded", what)));
 	proc_exit(0);
+}
+
+/*
+ * A worker's commit, ending at commit_end, made as durable as the caller's
+ * own would be: the worker commits with the server's synchronous_commit, and
+ * a caller whose transaction writes nothing (it rolls back, or is refused)
+ * flushes nothing of it; so a caller whose synchronous_commit is on flushes
+ * the WAL up to it before answering (a password guess, a claimed view, a
+ * refusal's audit row survive a crash once answered).
+ */
+void
+SegmentWorkerCommitFlush(XLogRecPtr commit_end)
+{
+	if (!XLogRecPtrIsInvalid(commit_end) && synchronous_commit > SYNCHRONOUS_COMMIT_OFF)
+		XLogFlush(commit_end);
 }

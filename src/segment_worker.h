@@ -20,6 +20,7 @@
 
 #include "postgres.h"
 
+#include "access/xlogdefs.h"
 #include "postmaster/bgworker.h"
 #include "storage/dsm.h"
 
@@ -62,5 +63,6 @@ extern SegmentWorkerWait WaitSegmentWorker(BackgroundWorkerHandle *handle,
 extern SegmentWorkerWait WaitSegmentWorkerHandOver(BackgroundWorkerHandle *handle,
 												   volatile const int32 *state);
 extern void SegmentWorkerCallerGone(const char *what) pg_attribute_noreturn();
+extern void SegmentWorkerCommitFlush(XLogRecPtr commit_end);
 
 #endif							/* SHARE_ACL_SEGMENT_WORKER_H */

@@ -171,7 +171,9 @@ fi
 # checks see a commit their snapshot sees before its invalidation arrives
 # (COMMIT PREPARED of a transaction that dropped tables; with the library
 # preloaded, as the delta suite); flood: a flood of
-# refused calls keeps every audit row and starves no link open; prune: the
+# refused calls keeps every audit row and starves no link open; crash: what
+# the background workers recorded for a caller with synchronous_commit on
+# survives a crash of the server; prune: the
 # change log's prune in batches, each database's, that outgrow the writes; fuzz: the
 # parser fuzz run; sweep: every SQL function called with hostile arguments
 # answers or raises a specific SQLSTATE; docs: REFERENCE.md is what is installed
@@ -193,7 +195,7 @@ if ! restart_cluster plain; then
 	FAILED=$((FAILED + 1))
 	SUITES_FAILED+=(restart)
 fi
-for suite in deps lint fault replication dump image notify clients retain flood prune stack install fuzz sweep docs; do
+for suite in deps lint fault replication dump image notify clients retain flood crash prune stack install fuzz sweep docs; do
 	run_script_suite "$suite"
 done
 
