@@ -22,3 +22,22 @@ SELECT setval('share_acl.audit_log_id_seq', 1, true) AS set_back;
 SELECT share_acl.create_user('fourth@sequence-first-seal.test') IS NOT NULL AS made;
 SELECT count(*) = count(DISTINCT id) AS ids_unique FROM share_acl.audit_log;
 SELECT ok FROM share_acl.audit_verify();
+-- And a session that sealed before another one set the sequence back (past
+-- ids a third session had taken, not this one's own): its next seal gives no
+-- id that a chain it seals into has already (its first id is not above the
+-- chain head's last one), catching the sequence up.
+CREATE EXTENSION dblink;
+SELECT format('dbname=%s host=%s port=%s', current_database(),
+              split_part(current_setting('unix_socket_directories'), ',', 1),
+              current_setting('port')) AS conninfo \gset
+SELECT dblink_connect('early', :'conninfo');
+SELECT dblink_exec('early', $q$DO $d$ BEGIN PERFORM share_acl.create_user('early1@sequence-first-seal.test'); END $d$$q$);
+SELECT dblink_connect('many', :'conninfo');
+SELECT dblink_exec('many', $q$DO $d$ BEGIN PERFORM share_acl.create_user('many' || g || '@sequence-first-seal.test') FROM generate_series(1, 5) g; END $d$$q$);
+SELECT setval('share_acl.audit_log_id_seq',
+              (SELECT min(id) FROM share_acl.audit_log WHERE new ->> 'email' LIKE 'many%'), true) > 0 AS set_back;
+SELECT dblink_exec('early', $q$DO $d$ BEGIN PERFORM share_acl.create_user('early2@sequence-first-seal.test'); END $d$$q$);
+SELECT dblink_disconnect('early'), dblink_disconnect('many');
+SELECT count(*) = count(DISTINCT id) AS ids_unique FROM share_acl.audit_log;
+SELECT ok FROM share_acl.audit_verify();
+DROP EXTENSION dblink;

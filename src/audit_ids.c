@@ -174,7 +174,7 @@ SequencePastLog(Oid log, Oid seq)
 
 /* See audit_ids.h. */
 Datum *
-AuditNextIds(Oid log, Oid seq, int64 rows)
+AuditNextIds(Oid log, Oid seq, int64 rows, int64 heads_last_id)
 {
 	Datum	   *ids = palloc(rows * sizeof(Datum));
 	int64		i;
@@ -183,9 +183,10 @@ AuditNextIds(Oid log, Oid seq, int64 rows)
 	 * The sequence is checked at a backend's first seal into it (a session
 	 * that stayed connected while the extension was dropped, created and
 	 * restored into has a new sequence to check), and again when it gives
-	 * an id not above the last this backend took: it was set back since,
-	 * as a restore's own session sets it back after sealing the rows it
-	 * restored (the ids taken then are not used).
+	 * an id not above the last this backend took, or not above the last id
+	 * of a chain being sealed: it was set back since, as a restore's own
+	 * session sets it back after sealing the rows it restored, or another
+	 * session did (the ids taken then are not used).
 	 */
 	if (sequence_checked != seq)
 	{
@@ -195,7 +196,7 @@ AuditNextIds(Oid log, Oid seq, int64 rows)
 	}
 	for (i = 0; i < rows; i++)
 		ids[i] = Int64GetDatum(nextval_internal(seq, false));
-	if (rows > 0 && DatumGetInt64(ids[0]) <= last_id_taken)
+	if (rows > 0 && DatumGetInt64(ids[0]) <= Max(last_id_taken, heads_last_id))
 	{
 		SequencePastLog(log, seq);
 		for (i = 0; i < rows; i++)

@@ -115,6 +115,7 @@ typedef struct AuditCatalog
 	Oid			stage;
 	Oid			seq;
 	AttrNumber	chain_key,
+				chain_last_id,
 				chain_last_at,
 				chain_last_hash,
 				chain_anchor_hash;
@@ -391,11 +392,12 @@ AuditColumn(Oid relid, const char *name)
  * (when not NULL) says whether every chain has its row in audit_chain;
  * *one_head (when not NULL) is a copy of the row of the one chain, if n is 1
  * and it has one (the version the seal moves the head on, unless a
- * statement changes it meanwhile).
+ * statement changes it meanwhile).  *last_id is the greatest id the heads
+ * name (0: none), which the rows' new ids must pass.
  */
 static TimestampTz
 ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nulls,
-		  bool *all_found, HeapTuple *one_head)
+		  bool *all_found, HeapTuple *one_head, int64 *last_id)
 {
 	TimestampTz at = GetCurrentTimestamp();
 	/* (the lock the head's update takes, when it is read for it: no upgrade later) */
@@ -403,6 +405,7 @@ ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nu
 	TupleDesc	desc = RelationGetDescr(rel);
 	Oid			pkey = audit_catalog.chain_pkey;
 	AttrNumber	key = audit_catalog.chain_key;
+	AttrNumber	last_id_column = audit_catalog.chain_last_id;
 	AttrNumber	last_at = audit_catalog.chain_last_at;
 	AttrNumber	last_hash = audit_catalog.chain_last_hash;
 	AttrNumber	anchor_hash = audit_catalog.chain_anchor_hash;
@@ -410,6 +413,7 @@ ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nu
 
 	if (all_found)
 		*all_found = true;
+	*last_id = 0;
 	for (i = 0; i < n; i++)
 	{
 		HeapTuple	tup;
@@ -438,6 +442,9 @@ ReadHeads(Oid chain_rel, const Datum *chains, int n, Datum *seeds, bool *seed_nu
 
 			if (one_head != NULL && n == 1)
 				*one_head = tup;
+			d = heap_getattr(tup, last_id_column, desc, &isnull);
+			if (!isnull && DatumGetInt64(d) > *last_id)
+				*last_id = DatumGetInt64(d);
 
 			if (!isnull && DatumGetTimestampTz(d) > at)
 				at = DatumGetTimestampTz(d);
@@ -580,6 +587,7 @@ SealFew(Oid chain_rel, TakenRows taken)
 	bool	   *seed_nulls;
 	Datum	   *head_ids;
 	Datum	   *ids;
+	int64		heads_last_id;
 	Datum	  **columns;		/* per column of audit_log but at: the rows' values */
 	bool	  **column_nulls;
 	TimestampTz at;
@@ -614,11 +622,11 @@ SealFew(Oid chain_rel, TakenRows taken)
 	qsort_arg(order, rows, sizeof(int), TakenOrderCmp, seqs);
 
 	LockChains(chain_rel, chains, nchains);
-	ids = AuditNextIds(audit_catalog.log, audit_catalog.seq, rows);
 	seeds = palloc(nchains * sizeof(Datum));
 	seed_nulls = palloc(nchains * sizeof(bool));
 	head_ids = palloc(nchains * sizeof(Datum));
-	at = ReadHeads(chain_rel, chains, nchains, seeds, seed_nulls, &heads_found, &head);
+	at = ReadHeads(chain_rel, chains, nchains, seeds, seed_nulls, &heads_found, &head, &heads_last_id);
+	ids = AuditNextIds(audit_catalog.log, audit_catalog.seq, rows, heads_last_id);
 
 	/* each row's columns, in staging order; its hash follows its chain's last */
 	columns = palloc((AUDIT_ROW_COLUMNS + 1) * sizeof(Datum *));
@@ -795,13 +803,14 @@ SealMany(Oid chain_rel, Datum *chains, int n, int64 rows)
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
 	Datum	   *ids;
+	int64		heads_last_id;
 	TimestampTz at;
 	int			i;
 
 	LockChains(chain_rel, chains, n);
-	ids = AuditNextIds(audit_catalog.log, audit_catalog.seq, rows);
+	at = ReadHeads(chain_rel, chains, n, seeds, seed_nulls, NULL, NULL, &heads_last_id);
+	ids = AuditNextIds(audit_catalog.log, audit_catalog.seq, rows, heads_last_id);
 	values[1] = PointerGetDatum(construct_array(ids, (int) rows, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	at = ReadHeads(chain_rel, chains, n, seeds, seed_nulls, NULL, NULL);
 	values[0] = TimestampTzGetDatum(at);
 	for (i = 0; i < n && seed_nulls[i]; i++)
 		;
@@ -936,6 +945,7 @@ AuditLogOwner(Oid *chain_rel)
 	c.owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
 	ReleaseSysCache(tup);
 	c.chain_key = AuditColumn(c.chain, "workspace_id");
+	c.chain_last_id = AuditColumn(c.chain, "last_id");
 	c.chain_last_at = AuditColumn(c.chain, "last_at");
 	c.chain_last_hash = AuditColumn(c.chain, "last_hash");
 	c.chain_anchor_hash = AuditColumn(c.chain, "anchor_hash");

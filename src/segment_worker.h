@@ -13,7 +13,8 @@
  * says so in the log and ends the worker without an error.  A caller that
  * must not lose what it hands over waits for the hand-over with
  * WaitSegmentWorkerHandOver, which holds interrupts, and holds cancel
- * interrupts from before the worker's start.
+ * interrupts from before the worker's start.  SegmentWorkerCommitFlush makes
+ * a worker's commit as durable as the caller's synchronous_commit asks.
  */
 #ifndef SHARE_ACL_SEGMENT_WORKER_H
 #define SHARE_ACL_SEGMENT_WORKER_H
