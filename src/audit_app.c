@@ -510,33 +510,11 @@ AddRow(AppRows *rows, AttrNumber column, TupleDesc desc, HeapTuple named, HeapTu
 }
 
 /*
- * Are two varlena values the same bytes once detoasted?  (One value written
- * again by another statement is stored out of line, or compressed, anew:
- * its toast pointers differ where its bytes do not.)
+ * Do rows a and b of desc hold the same values, byte for byte?  Compared
+ * detoasted (datum_image_eq): one value written again by another statement
+ * is stored out of line, or compressed, anew, its toast pointer differing
+ * where its bytes do not.
  */
-static bool
-VarlenaEqual(Datum x, Datum y)
-{
-	struct varlena *a = (struct varlena *) DatumGetPointer(x);
-	struct varlena *b = (struct varlena *) DatumGetPointer(y);
-	struct varlena *da;
-	struct varlena *db;
-	bool		equal;
-
-	if (!VARATT_IS_EXTENDED(a) && !VARATT_IS_EXTENDED(b))
-		return false;			/* (both inline and not byte-equal) */
-	da = pg_detoast_datum_packed(a);
-	db = pg_detoast_datum_packed(b);
-	equal = VARSIZE_ANY_EXHDR(da) == VARSIZE_ANY_EXHDR(db) &&
-		memcmp(VARDATA_ANY(da), VARDATA_ANY(db), VARSIZE_ANY_EXHDR(da)) == 0;
-	if (da != a)
-		pfree(da);
-	if (db != b)
-		pfree(db);
-	return equal;
-}
-
-/* Do rows a and b of desc hold the same values, byte for byte (detoasted)? */
 static bool
 RowsEqual(TupleDesc desc, HeapTuple a, HeapTuple b)
 {
@@ -554,10 +532,7 @@ RowsEqual(TupleDesc desc, HeapTuple a, HeapTuple b)
 			continue;
 		x = heap_getattr(a, i + 1, desc, &a_null);
 		y = heap_getattr(b, i + 1, desc, &b_null);
-		if (a_null != b_null)
-			return false;
-		if (!a_null && !datumIsEqual(x, y, att->attbyval, att->attlen) &&
-			(att->attlen != -1 || !VarlenaEqual(x, y)))
+		if (a_null != b_null || (!a_null && !datum_image_eq(x, y, att->attbyval, att->attlen)))
 			return false;
 	}
 	return true;
