@@ -1039,18 +1039,17 @@ BEGIN
             UNION
             SELECT rr.resource_id FROM share_acl.review_reviewer rr
              WHERE rr.reviewer_id IN (SELECT up.id FROM up) AND rr.active);
-        held := ARRAY(SELECT coalesce(share_acl.effective_permissions(actor, g.id), ''::share_acl.permset)
-                        FROM unnest(granted_on) WITH ORDINALITY AS g(id, n) ORDER BY g.n);
-        -- (and by grants: a "share" that members_can_share alone gives
-        -- counts as not held, since kept through the team it would outlast
-        -- the policy)
-        held_by_grants := ARRAY(SELECT share_acl._held_by_grants(actor, g.id)
-                                  FROM unnest(granted_on) WITH ORDINALITY AS g(id, n) ORDER BY g.n);
-        -- (and lastingly: what one holds only through a grant that ends, an
-        -- expiring share or an open review, counts as not held for what the
-        -- team would give for good, as share() to a team one is in asks)
-        held_lasting := ARRAY(SELECT share_acl._reach_lasting(actor, g.id)
-                                FROM unnest(granted_on) WITH ORDINALITY AS g(id, n) ORDER BY g.n);
+        -- what the actor holds there now; and by grants (a "share" that
+        -- members_can_share alone gives counts as not held, since kept
+        -- through the team it would outlast the policy); and lastingly (what
+        -- one holds only through a grant that ends, an expiring share or an
+        -- open review, counts as not held for what the team would give for
+        -- good, as share() to a team one is in asks)
+        SELECT array_agg(coalesce(share_acl.effective_permissions(actor, g.id), ''::share_acl.permset) ORDER BY g.n),
+               array_agg(share_acl._held_by_grants(actor, g.id) ORDER BY g.n),
+               array_agg(share_acl._reach_lasting(actor, g.id) ORDER BY g.n)
+          INTO held, held_by_grants, held_lasting
+          FROM unnest(granted_on) WITH ORDINALITY AS g(id, n);
     END IF;
     INSERT INTO share_acl.team_member (team_id, member_id) VALUES (team, member)
         ON CONFLICT DO NOTHING;
